@@ -1,0 +1,12 @@
+// Package auth is a sekisho analyzer (see internal/engine/registry.go).
+package auth
+
+import (
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// New builds the package's analyzers.
+func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
+	return nil, nil
+}

@@ -1,0 +1,265 @@
+// Package config is sekisho's one configuration file: TOML decoded into the
+// typed sections below, unknown keys refused with a clear message, and
+// embedded defaults so that no file is needed to start.
+//
+// Each section lives in its own file beside this one; its field comments
+// give unit and default. The commented example (sekisho config example) is
+// assembled from the fragments under example/.
+package config
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	General    General          `toml:"general"`
+	Limits     Limits           `toml:"limits"`
+	Policy     Policy           `toml:"policy"`
+	Header     Header           `toml:"header"`
+	Bayes      Bayes            `toml:"bayes"`
+	Auth       Auth             `toml:"auth"`
+	Sender     Sender           `toml:"sender"`
+	URL        URL              `toml:"url"`
+	Rules      Rules            `toml:"rules"`
+	Attach     Attach           `toml:"attach"`
+	ClamAV     ClamAV           `toml:"clamav"`
+	Serve      Serve            `toml:"serve"`
+	Quarantine QuarantineConfig `toml:"quarantine"`
+	Web        Web              `toml:"web"`
+}
+
+// General settings.
+type General struct {
+	// DataDir holds sekisho's state (SQLite files, learned data). Default
+	// "$XDG_DATA_HOME/sekisho" or "~/.local/share/sekisho"; "/var/lib/sekisho" as root.
+	DataDir string `toml:"data_dir"`
+	// Hostname used in headers and SMTP replies. Default: the OS host name.
+	Hostname string `toml:"hostname"`
+	// LogLevel: "debug", "info", "warn", "error", or "trace" (logs message
+	// content and credentials: never in production). Default "info".
+	LogLevel string `toml:"log_level"`
+	// LogFormat: "text" or "json". Default "text".
+	LogFormat string `toml:"log_format"`
+	// Organization's own domains (mail from them is "internal"; impersonation
+	// checks protect them). Default empty.
+	Domains []string `toml:"domains"`
+}
+
+// Limits bound the parser and the scan.
+type Limits struct {
+	MaxMessageBytes int      `toml:"max_message_bytes"` // bytes parsed per message. Default 33554432 (32 MiB).
+	MaxParts        int      `toml:"max_parts"`         // MIME parts. Default 1000.
+	MaxDepth        int      `toml:"max_depth"`         // MIME nesting. Default 20.
+	MaxHeaders      int      `toml:"max_headers"`       // header fields per block. Default 1000.
+	MaxURLs         int      `toml:"max_urls"`          // URLs per message. Default 2000.
+	ScanTimeout     Duration `toml:"scan_timeout"`      // whole scan. Default "30s".
+	AnalyzerTimeout Duration `toml:"analyzer_timeout"`  // one analyzer. Default "20s".
+}
+
+// Policy turns symbols into a verdict.
+type Policy struct {
+	// Score thresholds (inclusive). Defaults: tag 5, quarantine 10, reject 15.
+	TagScore        float64 `toml:"tag_score"`
+	QuarantineScore float64 `toml:"quarantine_score"`
+	RejectScore     float64 `toml:"reject_score"`
+	// SubjectPrefix is added to the subject of tagged mail; "" disables. Default "[spam]".
+	SubjectPrefix string `toml:"subject_prefix"`
+	// RewriteSubjectScore: tag the subject from this score. Default 8.
+	RewriteSubjectScore float64 `toml:"rewrite_subject_score"`
+	// Weights override symbol weights by name, e.g. HDR_MISSING_DATE = 0.5.
+	Weights map[string]float64 `toml:"weights"`
+	// CategoryActions sets the least action for a category once the score
+	// reaches tag_score, e.g. malware = "reject". Default: malware quarantine.
+	CategoryActions map[string]string `toml:"category_actions"`
+	// Disabled lists symbols that are never scored.
+	Disabled []string `toml:"disabled"`
+}
+
+// Header analyzer settings.
+type Header struct {
+	Enabled bool `toml:"enabled"` // Default true.
+}
+
+// Duration is a time.Duration written as "30s", "5m".
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("bad duration %q: %w", string(b), err)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
+
+// Default returns the embedded defaults.
+func Default() *Config {
+	return &Config{
+		General: General{LogLevel: "info", LogFormat: "text"},
+		Limits: Limits{
+			MaxMessageBytes: 32 << 20, MaxParts: 1000, MaxDepth: 20, MaxHeaders: 1000, MaxURLs: 2000,
+			ScanTimeout: Duration{30 * time.Second}, AnalyzerTimeout: Duration{20 * time.Second},
+		},
+		Policy: Policy{
+			TagScore: 5, QuarantineScore: 10, RejectScore: 15,
+			SubjectPrefix: "[spam]", RewriteSubjectScore: 8,
+			CategoryActions: map[string]string{"malware": "quarantine"},
+		},
+		Header:     Header{Enabled: true},
+		Bayes:      defaultBayes(),
+		Auth:       defaultAuth(),
+		Sender:     defaultSender(),
+		URL:        defaultURL(),
+		Rules:      defaultRules(),
+		Attach:     defaultAttach(),
+		ClamAV:     defaultClamAV(),
+		Serve:      defaultServe(),
+		Quarantine: defaultQuarantine(),
+		Web:        defaultWeb(),
+	}
+}
+
+// ErrUnknownKeys is returned (wrapped) when the file has keys sekisho does not know.
+var ErrUnknownKeys = errors.New("config: unknown keys")
+
+// Load reads a TOML file over the defaults. path "" returns the defaults.
+func Load(path string) (*Config, error) {
+	c := Default()
+	if path == "" {
+		return c, c.finish()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := c.decode(string(b), path); err != nil {
+		return nil, err
+	}
+	return c, c.finish()
+}
+
+// Parse decodes TOML text over the defaults (for tests and the API).
+func Parse(text string) (*Config, error) {
+	c := Default()
+	if err := c.decode(text, "config"); err != nil {
+		return nil, err
+	}
+	return c, c.finish()
+}
+
+func (c *Config) decode(text, name string) error {
+	md, err := toml.Decode(text, c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("config: %s: %s", name, pe.ErrorWithPosition())
+		}
+		return fmt.Errorf("config: %s: %w", name, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, 0, len(und))
+		for _, k := range und {
+			keys = append(keys, k.String())
+		}
+		sort.Strings(keys)
+		return fmt.Errorf("%w in %s: %s (see 'sekisho config example' for every key)", ErrUnknownKeys, name, strings.Join(keys, ", "))
+	}
+	return nil
+}
+
+// finish fills derived defaults and validates.
+func (c *Config) finish() error {
+	if c.General.DataDir == "" {
+		c.General.DataDir = defaultDataDir()
+	}
+	if c.General.Hostname == "" {
+		h, _ := os.Hostname()
+		if h == "" {
+			h = "localhost"
+		}
+		c.General.Hostname = h
+	}
+	switch c.General.LogLevel {
+	case "debug", "info", "warn", "error", "trace":
+	default:
+		return fmt.Errorf("config: general.log_level %q: want debug, info, warn, error or trace", c.General.LogLevel)
+	}
+	switch c.General.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("config: general.log_format %q: want text or json", c.General.LogFormat)
+	}
+	p := c.Policy
+	if !(p.TagScore <= p.QuarantineScore && p.QuarantineScore <= p.RejectScore) {
+		return fmt.Errorf("config: policy thresholds must satisfy tag_score <= quarantine_score <= reject_score (got %g, %g, %g)", p.TagScore, p.QuarantineScore, p.RejectScore)
+	}
+	for cat, act := range p.CategoryActions {
+		switch cat {
+		case "spam", "phishing", "malware", "bec", "extortion", "fraud":
+		default:
+			return fmt.Errorf("config: policy.category_actions: unknown category %q", cat)
+		}
+		switch act {
+		case "accept", "tag", "quarantine", "reject", "tempfail":
+		default:
+			return fmt.Errorf("config: policy.category_actions.%s: unknown action %q", cat, act)
+		}
+	}
+	for i, d := range c.General.Domains {
+		c.General.Domains[i] = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+	}
+	for _, v := range validators {
+		if err := v(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validators are registered by section files that check their values.
+var validators []func(*Config) error
+
+func defaultDataDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/sekisho"
+	}
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "sekisho")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "sekisho")
+	}
+	return "sekisho-data"
+}
+
+//go:embed example/*.toml
+var exampleFS embed.FS
+
+// Example returns the commented example configuration (every key, with its
+// default), assembled from the per-section fragments.
+func Example() string {
+	ents, _ := exampleFS.ReadDir("example")
+	var sb strings.Builder
+	for _, e := range ents {
+		b, _ := exampleFS.ReadFile("example/" + e.Name())
+		sb.Write(b)
+		if !strings.HasSuffix(sb.String(), "\n\n") {
+			sb.WriteString("\n")
+		}
+	}
+	return sb.String()
+}

@@ -1,0 +1,273 @@
+// Package engine runs the scan: parse once, run the analyzers stage by
+// stage (concurrently within a stage, each isolated with recover and a
+// deadline), then ask the policy for a verdict.
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/mail"
+	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/policy"
+)
+
+// Factory builds a package's analyzers from the configuration. It returns
+// none when the feature is disabled.
+type Factory func(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error)
+
+// Engine scans messages. It is safe for concurrent use.
+type Engine struct {
+	cfg       *config.Config
+	log       *slog.Logger
+	policy    *policy.Policy
+	limits    mail.Limits
+	stages    [][]pipeline.Analyzer // sorted by stage
+	all       []pipeline.Analyzer
+	scanTO    time.Duration
+	analyzeTO time.Duration
+
+	obsMu     sync.RWMutex
+	observers []func(*pipeline.Result)
+
+	idPrefix string
+	idSeq    atomic.Uint64
+}
+
+// Options adjust an engine beyond the configuration.
+type Options struct {
+	Logger *slog.Logger
+	// Factories replace the registered analyzer factories (tests).
+	Factories []Factory
+	// Analyzers are added as they are (tests).
+	Analyzers []pipeline.Analyzer
+}
+
+// New builds an engine from configuration.
+func New(cfg *config.Config, opt Options) (*Engine, error) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	pol, err := policy.New(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.General.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("engine: data dir: %w", err)
+	}
+	e := &Engine{
+		cfg: cfg, log: log, policy: pol,
+		limits: mail.Limits{
+			MaxSize: cfg.Limits.MaxMessageBytes, MaxParts: cfg.Limits.MaxParts, MaxDepth: cfg.Limits.MaxDepth,
+			MaxHeaders: cfg.Limits.MaxHeaders, MaxURLs: cfg.Limits.MaxURLs,
+		},
+		scanTO: cfg.Limits.ScanTimeout.Duration, analyzeTO: cfg.Limits.AnalyzerTimeout.Duration,
+	}
+	if e.scanTO <= 0 {
+		e.scanTO = 30 * time.Second
+	}
+	if e.analyzeTO <= 0 || e.analyzeTO > e.scanTO {
+		e.analyzeTO = e.scanTO
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	e.idPrefix = hex.EncodeToString(b[:])
+	factories := opt.Factories
+	if factories == nil {
+		factories = Registered()
+	}
+	deps := pipeline.Deps{Logger: log, DataDir: cfg.General.DataDir}
+	for _, f := range factories {
+		as, err := f(cfg, deps)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.all = append(e.all, as...)
+	}
+	e.all = append(e.all, opt.Analyzers...)
+	byStage := map[pipeline.Stage][]pipeline.Analyzer{}
+	var keys []int
+	for _, a := range e.all {
+		st := pipeline.StageMain
+		if s, ok := a.(pipeline.Staged); ok {
+			st = s.Stage()
+		}
+		if _, ok := byStage[st]; !ok {
+			keys = append(keys, int(st))
+		}
+		byStage[st] = append(byStage[st], a)
+	}
+	sort.Ints(keys)
+	for _, k := range keys {
+		e.stages = append(e.stages, byStage[pipeline.Stage(k)])
+	}
+	return e, nil
+}
+
+// Config returns the engine's configuration.
+func (e *Engine) Config() *config.Config { return e.cfg }
+
+// Policy returns the engine's policy.
+func (e *Engine) Policy() *policy.Policy { return e.policy }
+
+// Logger returns the engine's logger.
+func (e *Engine) Logger() *slog.Logger { return e.log }
+
+// Analyzers returns the configured analyzers.
+func (e *Engine) Analyzers() []pipeline.Analyzer { return append([]pipeline.Analyzer(nil), e.all...) }
+
+// Limits returns the parser limits.
+func (e *Engine) Limits() mail.Limits { return e.limits }
+
+// Observe registers a function called after every scan (metrics, history).
+// It must be quick and must not keep the Result's message beyond the call
+// unless it copies what it needs.
+func (e *Engine) Observe(f func(*pipeline.Result)) {
+	e.obsMu.Lock()
+	e.observers = append(e.observers, f)
+	e.obsMu.Unlock()
+}
+
+// NewID returns a fresh scan id.
+func (e *Engine) NewID() string {
+	return fmt.Sprintf("%s%06x", e.idPrefix, e.idSeq.Add(1))
+}
+
+// Parse parses raw bytes with the engine's limits.
+func (e *Engine) Parse(raw []byte) *mail.Message { return mail.Parse(raw, e.limits) }
+
+// Scan parses and scans one message.
+func (e *Engine) Scan(ctx context.Context, raw []byte, env pipeline.Envelope) *pipeline.Result {
+	return e.ScanMessage(ctx, e.Parse(raw), env)
+}
+
+// ScanMessage scans an already parsed message.
+func (e *Engine) ScanMessage(ctx context.Context, msg *mail.Message, env pipeline.Envelope) *pipeline.Result {
+	start := time.Now()
+	id := e.NewID()
+	task := pipeline.NewTask(id, msg, env, e.log)
+	ctx, cancel := context.WithTimeout(ctx, e.scanTO)
+	defer cancel()
+	e.run(ctx, task)
+	v := e.policy.Decide(task.Hits(), task.TempfailReasons())
+	v.Attachments = task.Attachments()
+	r := &pipeline.Result{ID: id, Msg: msg, Env: env, Verdict: v, URLs: task.URLs(), Duration: time.Since(start), Time: start}
+	e.obsMu.RLock()
+	obs := e.observers
+	e.obsMu.RUnlock()
+	for _, f := range obs {
+		f(r)
+	}
+	return r
+}
+
+// run executes the stages.
+func (e *Engine) run(ctx context.Context, task *pipeline.Task) {
+	for _, stage := range e.stages {
+		if ctx.Err() != nil {
+			task.Add(pipeline.SymScanTimeout)
+			return
+		}
+		if len(stage) == 1 {
+			e.runOne(ctx, stage[0], task)
+			continue
+		}
+		var wg sync.WaitGroup
+		for _, a := range stage {
+			wg.Add(1)
+			go func(a pipeline.Analyzer) {
+				defer wg.Done()
+				e.runOne(ctx, a, task)
+			}(a)
+		}
+		wg.Wait()
+	}
+}
+
+// runOne runs one analyzer with recover and a deadline. An analyzer that
+// overruns its deadline is abandoned (its late hits may still land but the
+// verdict does not wait for them).
+func (e *Engine) runOne(ctx context.Context, a pipeline.Analyzer, task *pipeline.Task) {
+	actx, cancel := context.WithTimeout(ctx, e.analyzeTO)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				task.Logger.Error("analyzer panic", "analyzer", a.Name(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				done <- errPanic{fmt.Sprint(r)}
+			}
+		}()
+		done <- a.Analyze(actx, task)
+	}()
+	select {
+	case err := <-done:
+		var p errPanic
+		switch {
+		case err == nil:
+		case errors.As(err, &p):
+			task.Add(pipeline.SymAnalyzerPanic, a.Name())
+		case errors.Is(err, context.DeadlineExceeded):
+			task.Add(pipeline.SymAnalyzerTimeout, a.Name())
+			task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
+		default:
+			task.Add(pipeline.SymAnalyzerError, a.Name())
+			task.Logger.Warn("analyzer error", "analyzer", a.Name(), "err", err)
+		}
+	case <-actx.Done():
+		task.Add(pipeline.SymAnalyzerTimeout, a.Name())
+		task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
+	}
+}
+
+type errPanic struct{ v string }
+
+func (e errPanic) Error() string { return "panic: " + e.v }
+
+// Learn trains every Learner analyzer with a labelled message.
+func (e *Engine) Learn(ctx context.Context, raw []byte, spam bool) error {
+	msg := e.Parse(raw)
+	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: "learn"}, e.log)
+	n := 0
+	for _, a := range e.all {
+		if l, ok := a.(pipeline.Learner); ok {
+			n++
+			if err := l.Learn(ctx, task, spam); err != nil {
+				return fmt.Errorf("engine: learn %s: %w", a.Name(), err)
+			}
+		}
+	}
+	if n == 0 {
+		return ErrNoLearner
+	}
+	return nil
+}
+
+// ErrNoLearner means no analyzer can learn (the classifier is disabled).
+var ErrNoLearner = errors.New("engine: no learning analyzer is enabled")
+
+// Close releases analyzer resources.
+func (e *Engine) Close() error {
+	var errs []error
+	for _, a := range e.all {
+		if c, ok := a.(pipeline.Closer); ok {
+			if err := c.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,25 @@
+package engine
+
+import (
+	"github.com/sekisho/sekisho/internal/analyzer/attach"
+	"github.com/sekisho/sekisho/internal/analyzer/auth"
+	"github.com/sekisho/sekisho/internal/analyzer/bayes"
+	"github.com/sekisho/sekisho/internal/analyzer/content"
+	"github.com/sekisho/sekisho/internal/analyzer/header"
+	"github.com/sekisho/sekisho/internal/analyzer/sender"
+	"github.com/sekisho/sekisho/internal/analyzer/url"
+)
+
+// Registered lists every analyzer package compiled in: the one place to
+// look for what sekisho checks.
+func Registered() []Factory {
+	return []Factory{
+		header.New,  // header and MIME structure (HDR_, MIME_)
+		auth.New,    // SPF, DKIM, DMARC, ARC, Received path (SPF_, DKIM_, DMARC_, ARC_, RCVD_)
+		sender.New,  // impersonation, lookalikes, BEC, first contact, hijacked threads (FROM_, BEC_)
+		url.New,     // links, QR codes, local block/allow lists (URL_, QR_)
+		content.New, // declarative content rules (RULE_)
+		attach.New,  // attachments, archives, Office, PDF, ClamAV (ATT_, ARCHIVE_, OFFICE_, PDF_, AV_)
+		bayes.New,   // statistical classifier (BAYES_)
+	}
+}

@@ -1,0 +1,260 @@
+// Package mail parses raw RFC 5322 / MIME messages (RFC 2045-2049, RFC 2047,
+// RFC 2231) into one read-only structure that every analyzer shares.
+//
+// The parser is tolerant: mail is hostile input, so malformed structure is
+// reported as an Anomaly and parsing goes on. Every size, count and depth is
+// bounded by Limits; a breach is an anomaly too, never a panic.
+//
+// All text the parser hands out is valid UTF-8: headers are decoded from
+// RFC 2047 encoded words or, when unlabelled 8-bit, sniffed (Shift_JIS,
+// EUC-JP, ISO-2022-JP, UTF-8); bodies are decoded from their declared charset
+// or sniffed when the label is missing or wrong.
+package mail
+
+import (
+	"strings"
+	"time"
+)
+
+// Limits bound what the parser reads. Zero fields take the default.
+type Limits struct {
+	MaxSize        int // bytes of raw message parsed; the rest is ignored (anomaly MIME_TRUNCATED). Default 32 MiB.
+	MaxParts       int // MIME parts. Default 1000.
+	MaxDepth       int // multipart / message/rfc822 nesting. Default 20.
+	MaxHeaders     int // header fields per header block. Default 1000.
+	MaxHeaderBytes int // bytes of one header block. Default 1 MiB.
+	MaxTextBytes   int // bytes of decoded text kept per text part. Default 4 MiB.
+	MaxURLs        int // URLs extracted per message. Default 2000.
+}
+
+// DefaultLimits returns the limits used when none are configured.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxSize:        32 << 20,
+		MaxParts:       1000,
+		MaxDepth:       20,
+		MaxHeaders:     1000,
+		MaxHeaderBytes: 1 << 20,
+		MaxTextBytes:   4 << 20,
+		MaxURLs:        2000,
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxSize <= 0 {
+		l.MaxSize = d.MaxSize
+	}
+	if l.MaxParts <= 0 {
+		l.MaxParts = d.MaxParts
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxHeaders <= 0 {
+		l.MaxHeaders = d.MaxHeaders
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = d.MaxHeaderBytes
+	}
+	if l.MaxTextBytes <= 0 {
+		l.MaxTextBytes = d.MaxTextBytes
+	}
+	if l.MaxURLs <= 0 {
+		l.MaxURLs = d.MaxURLs
+	}
+	return l
+}
+
+// Header is one header field, in message order.
+type Header struct {
+	Name  string // as written (case kept)
+	Raw   string // raw value bytes after the colon, folding kept (may be non-UTF-8)
+	Value string // unfolded, RFC 2047-decoded or charset-sniffed, valid UTF-8, trimmed
+}
+
+// Headers is a header block in message order.
+type Headers []Header
+
+// Get returns the decoded value of the first field named name (case-insensitive).
+func (h Headers) Get(name string) string {
+	for i := range h {
+		if strings.EqualFold(h[i].Name, name) {
+			return h[i].Value
+		}
+	}
+	return ""
+}
+
+// Has reports whether a field named name exists.
+func (h Headers) Has(name string) bool {
+	for i := range h {
+		if strings.EqualFold(h[i].Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Values returns the decoded values of every field named name, in order.
+func (h Headers) Values(name string) []string {
+	var out []string
+	for i := range h {
+		if strings.EqualFold(h[i].Name, name) {
+			out = append(out, h[i].Value)
+		}
+	}
+	return out
+}
+
+// Count returns how many fields are named name.
+func (h Headers) Count(name string) int {
+	n := 0
+	for i := range h {
+		if strings.EqualFold(h[i].Name, name) {
+			n++
+		}
+	}
+	return n
+}
+
+// Address is one mailbox from an address header.
+type Address struct {
+	Name   string // decoded display name, may be empty
+	Addr   string // local@domain as written (domain lower-cased)
+	Local  string
+	Domain string // lower-case, IDN kept as written (A-label or U-label)
+}
+
+// Anomaly is a structural problem the parser found. Code is a stable
+// UPPER_SNAKE name (the header analyzer turns them into MIME_* symbols).
+type Anomaly struct {
+	Code   string
+	Detail string
+}
+
+// Anomaly codes reported by the parser.
+const (
+	AnomalyTruncated        = "MIME_TRUNCATED"         // message larger than Limits.MaxSize
+	AnomalyTooManyParts     = "MIME_TOO_MANY_PARTS"    // Limits.MaxParts reached
+	AnomalyTooDeep          = "MIME_TOO_DEEP"          // Limits.MaxDepth reached
+	AnomalyTooManyHeaders   = "MIME_TOO_MANY_HEADERS"  // Limits.MaxHeaders reached
+	AnomalyHeaderTooLong    = "MIME_HEADER_TOO_LONG"   // header block over Limits.MaxHeaderBytes
+	AnomalyBadHeaderLine    = "MIME_BAD_HEADER_LINE"   // a line in the header block that is not a field
+	AnomalyNoBoundary       = "MIME_NO_BOUNDARY"       // multipart without boundary parameter
+	AnomalyMissingBoundary  = "MIME_BOUNDARY_MISSING"  // boundary never seen in the body
+	AnomalyNoCloseBoundary  = "MIME_NO_CLOSE_BOUNDARY" // multipart without its closing delimiter
+	AnomalyBadContentType   = "MIME_BAD_CONTENT_TYPE"  // unparseable Content-Type
+	AnomalyBadEncoding      = "MIME_BAD_ENCODING"      // base64/QP errors or unknown transfer encoding
+	AnomalyBadCharset       = "MIME_BAD_CHARSET"       // unknown charset label
+	AnomalyCharsetMismatch  = "MIME_CHARSET_MISMATCH"  // declared charset does not fit the bytes
+	AnomalyRaw8BitHeader    = "MIME_RAW_8BIT_HEADER"   // unlabelled 8-bit bytes in a header
+	AnomalyBadEncodedWord   = "MIME_BAD_ENCODED_WORD"  // malformed RFC 2047 word
+	AnomalyTextTruncated    = "MIME_TEXT_TRUNCATED"    // decoded text over Limits.MaxTextBytes
+	AnomalyTooManyURLs      = "MIME_TOO_MANY_URLS"     // Limits.MaxURLs reached
+	AnomalyNoMIMEVersion    = "MIME_NO_MIME_VERSION"   // Content-Type present but no MIME-Version
+	AnomalyEmptyMultipart   = "MIME_EMPTY_MULTIPART"   // multipart with no parts
+	AnomalyDuplicateHeader  = "MIME_DUPLICATE_HEADER"  // a field that must be unique appears twice
+	AnomalyBareLF           = "MIME_BARE_LF"           // informational: LF line ends (stored mail)
+	AnomalyNULByte          = "MIME_NUL_BYTE"          // NUL bytes in headers or text
+	AnomalyEmptyBody        = "MIME_EMPTY_BODY"        // no body at all
+	AnomalyHiddenHTMLText   = "MIME_HTML_HIDDEN_TEXT"  // HTML text a reader cannot see
+	AnomalyHTMLParseLimited = "MIME_HTML_LIMITED"      // HTML too large or deep, rendered partly
+)
+
+// URL is one link or reference found in the message. Link analysis
+// (de-obfuscation, redirector unwrapping) is done by the URL analyzer on top.
+type URL struct {
+	Raw    string // as found (entity-decoded for HTML attributes)
+	Scheme string // lower-case, may be empty for bare "www." links
+	Host   string // lower-case host without port; empty for mailto:, data: ...
+	Source string // "text", "href", "src", "form", "meta", "area", "base", or what an analyzer that adds it says ("pdf", "qr", ...)
+	Anchor string // for href: the visible anchor text (trimmed)
+	Part   string // Part.Path of the part it came from
+	Hidden bool   // inside hidden HTML
+}
+
+// Message is a parsed message. It is read-only once Parse returns.
+type Message struct {
+	Raw     []byte  // the bytes parsed (after MaxSize truncation)
+	Size    int     // original size in bytes
+	Headers Headers // top-level header block
+
+	Subject    string    // decoded
+	From       []Address // all From: mailboxes
+	FromHeader string    // decoded From: value as written
+	Sender     []Address
+	ReplyTo    []Address
+	To         []Address
+	Cc         []Address
+	MessageID  string    // without angle brackets
+	InReplyTo  []string  // message ids without angle brackets
+	References []string  // message ids without angle brackets
+	Date       time.Time // zero when missing or unparseable
+	DateErr    string    // why Date did not parse; empty when it did or is missing
+
+	Root        *Part   // the top-level entity
+	Parts       []*Part // every part, depth-first, Root first
+	TextParts   []*Part // text/plain and text/html parts that are not attachments
+	Attachments []*Part // parts with a filename or attachment disposition, or non-text leaves
+
+	// Text is what a reader sees: for each multipart/alternative the HTML
+	// rendering (or plain text when there is no HTML), other text parts in
+	// order, joined with blank lines. Hidden HTML text is not in Text.
+	Text string
+	// HiddenText is HTML text a reader cannot see (display:none, tiny or
+	// same-colour fonts), for analyzers that look for hidden padding.
+	HiddenText string
+
+	URLs      []URL
+	Anomalies []Anomaly
+}
+
+// HasAnomaly reports whether an anomaly with the code was recorded.
+func (m *Message) HasAnomaly(code string) bool {
+	for _, a := range m.Anomalies {
+		if a.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Part is one MIME entity.
+type Part struct {
+	Path    string // "1", "1.2", "1.2.1": position in the tree, Root is "1"
+	Depth   int
+	Headers Headers
+	Parent  *Part
+
+	ContentType string            // lower-case media type, "text/plain" when missing
+	Params      map[string]string // Content-Type parameters, keys lower-case, RFC 2231 decoded
+	Charset     string            // declared charset label, lower-case
+	Encoding    string            // Content-Transfer-Encoding, lower-case
+	Disposition string            // "inline", "attachment" or ""
+	Filename    string            // decoded name from disposition filename= or type name=
+	ContentID   string
+	Description string
+
+	Body []byte // transfer-decoded bytes (for multipart: empty)
+
+	// For text/* parts (and message bodies shown as text):
+	Text            string // UTF-8; for HTML, the rendered visible text
+	HTML            string // UTF-8 HTML source, for text/html
+	HiddenText      string // for HTML: text that is hidden from the reader
+	DetectedCharset string // charset actually used to decode, lower-case
+
+	Children []*Part  // multipart children, or the root of an embedded message/rfc822
+	Embedded *Message // for message/rfc822 (and message/global): the embedded message's envelope fields (its Root is Children[0])
+
+	IsAttachment bool // has a filename or attachment disposition, or is a non-text leaf
+	IsInline     bool // inline image or similar referenced from HTML (cid:)
+}
+
+// IsMultipart reports whether the part is a multipart container.
+func (p *Part) IsMultipart() bool { return strings.HasPrefix(p.ContentType, "multipart/") }
+
+// IsText reports whether the part is text/plain or text/html.
+func (p *Part) IsText() bool {
+	return p.ContentType == "text/plain" || p.ContentType == "text/html"
+}

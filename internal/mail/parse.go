@@ -1,0 +1,726 @@
+package mail
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	netmail "net/mail"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Parse parses raw message bytes with the given limits. It never fails: a
+// message that cannot be understood yields a Message with anomalies.
+func Parse(raw []byte, lim Limits) *Message {
+	lim = lim.withDefaults()
+	p := &parser{lim: lim}
+	m := &Message{Size: len(raw)}
+	if len(raw) > lim.MaxSize {
+		raw = raw[:lim.MaxSize]
+		p.anomaly(AnomalyTruncated, strconv.Itoa(m.Size)+" bytes")
+	}
+	m.Raw = raw
+	root := p.parseEntity(raw, "1", 0, nil, "text/plain")
+	m.Root = root
+	m.Headers = root.Headers
+	p.fillEnvelope(m, root.Headers)
+	if len(bytes.TrimSpace(bodyOf(raw))) == 0 {
+		p.anomaly(AnomalyEmptyBody, "")
+	}
+	if root.Headers.Has("Content-Type") && !root.Headers.Has("MIME-Version") {
+		p.anomaly(AnomalyNoMIMEVersion, "")
+	}
+	for _, name := range []string{"From", "Subject", "Date", "Message-ID", "To", "Sender", "Reply-To", "In-Reply-To", "References", "Content-Type"} {
+		if root.Headers.Count(name) > 1 {
+			p.anomaly(AnomalyDuplicateHeader, name)
+		}
+	}
+	m.Parts = p.parts
+	p.collect(m)
+	m.Anomalies = p.anoms
+	return m
+}
+
+type parser struct {
+	lim     Limits
+	parts   []*Part
+	anoms   []Anomaly
+	seen    map[string]bool
+	urls    int
+	pending []URL
+}
+
+func (p *parser) anomaly(code, detail string) {
+	if p.seen == nil {
+		p.seen = map[string]bool{}
+	}
+	k := code + "\x00" + detail
+	if p.seen[k] || len(p.anoms) >= 200 {
+		return
+	}
+	p.seen[k] = true
+	p.anoms = append(p.anoms, Anomaly{Code: code, Detail: detail})
+}
+
+// bodyOf returns the bytes after the header block.
+func bodyOf(raw []byte) []byte {
+	_, body := splitHeader(raw)
+	return body
+}
+
+// splitHeader splits at the first empty line (CRLF or LF).
+func splitHeader(raw []byte) (hdr, body []byte) {
+	// A message that starts with an empty line has no header.
+	if bytes.HasPrefix(raw, []byte("\r\n")) {
+		return nil, raw[2:]
+	}
+	if bytes.HasPrefix(raw, []byte("\n")) {
+		return nil, raw[1:]
+	}
+	i := 0
+	for {
+		j := bytes.IndexByte(raw[i:], '\n')
+		if j < 0 {
+			return raw, nil
+		}
+		next := i + j + 1
+		if next >= len(raw) {
+			return raw, nil
+		}
+		if raw[next] == '\n' {
+			return raw[:next], raw[next+1:]
+		}
+		if raw[next] == '\r' && next+1 < len(raw) && raw[next+1] == '\n' {
+			return raw[:next], raw[next+2:]
+		}
+		i = next
+	}
+}
+
+// parseHeader parses a header block into fields.
+func (p *parser) parseHeader(hdr []byte) Headers {
+	if len(hdr) > p.lim.MaxHeaderBytes {
+		p.anomaly(AnomalyHeaderTooLong, strconv.Itoa(len(hdr)))
+		hdr = hdr[:p.lim.MaxHeaderBytes]
+	}
+	var hs Headers
+	lines := bytes.Split(hdr, []byte("\n"))
+	var name string
+	var val []byte
+	flush := func() {
+		if name == "" {
+			return
+		}
+		if len(hs) >= p.lim.MaxHeaders {
+			p.anomaly(AnomalyTooManyHeaders, strconv.Itoa(p.lim.MaxHeaders))
+			name = ""
+			return
+		}
+		raw := string(val)
+		hs = append(hs, Header{Name: name, Raw: raw, Value: p.decodeHeaderValue(name, raw)})
+		name = ""
+		val = nil
+	}
+	for i, ln := range lines {
+		ln = bytes.TrimSuffix(ln, []byte("\r"))
+		if len(ln) == 0 {
+			continue
+		}
+		if ln[0] == ' ' || ln[0] == '\t' {
+			if name != "" {
+				val = append(val, '\n')
+				val = append(val, ln...)
+			}
+			continue
+		}
+		c := bytes.IndexByte(ln, ':')
+		if c <= 0 || bytes.ContainsAny(ln[:c], " \t") && !validNameWithTrailingSpace(ln[:c]) {
+			if i == 0 && bytes.HasPrefix(ln, []byte("From ")) {
+				continue // mbox separator left in a stored message
+			}
+			p.anomaly(AnomalyBadHeaderLine, truncate(string(ln), 60))
+			continue
+		}
+		flush()
+		name = string(bytes.TrimRight(ln[:c], " \t"))
+		val = append([]byte(nil), ln[c+1:]...)
+	}
+	flush()
+	return hs
+}
+
+// validNameWithTrailingSpace accepts "Subject :" (obsolete syntax, RFC 5322 §4.5).
+func validNameWithTrailingSpace(b []byte) bool {
+	t := bytes.TrimRight(b, " \t")
+	return len(t) > 0 && !bytes.ContainsAny(t, " \t")
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8Start(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// unfold removes folding line breaks (RFC 5322 §2.2.3).
+func unfold(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\n", "")
+}
+
+// parseEntity parses one MIME entity (header + body).
+func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, defType string) *Part {
+	part := &Part{Path: path, Depth: depth, Parent: parent}
+	p.parts = append(p.parts, part)
+	hdr, body := splitHeader(raw)
+	part.Headers = p.parseHeader(hdr)
+
+	ct := part.Headers.Get("Content-Type")
+	part.ContentType = defType
+	part.Params = map[string]string{}
+	if ct != "" {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			mt, params = lenientMediaType(ct)
+			if mt == "" {
+				p.anomaly(AnomalyBadContentType, truncate(ct, 60))
+			}
+		}
+		if mt != "" {
+			part.ContentType = strings.ToLower(mt)
+		}
+		for k, v := range params {
+			part.Params[strings.ToLower(k)] = v
+		}
+	}
+	part.Charset = strings.ToLower(strings.Trim(part.Params["charset"], `"' `))
+	part.Encoding = strings.ToLower(strings.TrimSpace(part.Headers.Get("Content-Transfer-Encoding")))
+	part.ContentID = strings.Trim(part.Headers.Get("Content-ID"), "<> ")
+	part.Description = part.Headers.Get("Content-Description")
+	if cd := part.Headers.Get("Content-Disposition"); cd != "" {
+		d, params, err := mime.ParseMediaType(cd)
+		if err != nil {
+			d, params = lenientMediaType(cd)
+		}
+		part.Disposition = strings.ToLower(d)
+		if fn := params["filename"]; fn != "" {
+			part.Filename = p.decodeWords(fn)
+		}
+	}
+	if part.Filename == "" {
+		if n := part.Params["name"]; n != "" {
+			part.Filename = p.decodeWords(n)
+		}
+	}
+
+	switch {
+	case strings.HasPrefix(part.ContentType, "multipart/"):
+		p.parseMultipart(part, body, depth)
+	case part.ContentType == "message/rfc822" || part.ContentType == "message/global":
+		dec := p.decodeTransfer(part, body)
+		if depth+1 > p.lim.MaxDepth {
+			p.anomaly(AnomalyTooDeep, path)
+			part.Body = dec
+			part.IsAttachment = true
+			return part
+		}
+		if len(p.parts) >= p.lim.MaxParts {
+			p.anomaly(AnomalyTooManyParts, strconv.Itoa(p.lim.MaxParts))
+			part.Body = dec
+			return part
+		}
+		child := p.parseEntity(dec, path+".1", depth+1, part, "text/plain")
+		part.Children = []*Part{child}
+		em := &Message{Raw: dec, Size: len(dec), Headers: child.Headers, Root: child}
+		p.fillEnvelope(em, child.Headers)
+		part.Embedded = em
+		if part.Disposition == "attachment" || part.Filename != "" {
+			part.IsAttachment = true
+		}
+	default:
+		part.Body = p.decodeTransfer(part, body)
+		if part.IsText() && part.Disposition != "attachment" && part.Filename == "" {
+			p.decodeText(part)
+		} else if part.ContentType == "text/plain" && part.Disposition != "attachment" && strings.HasPrefix(part.ContentType, "text/") {
+			p.decodeText(part)
+		} else {
+			part.IsAttachment = true
+			if part.Disposition == "inline" && part.ContentID != "" && strings.HasPrefix(part.ContentType, "image/") {
+				part.IsInline = true
+			}
+			if part.ContentType == "text/calendar" || part.ContentType == "text/x-vcard" || part.ContentType == "text/csv" {
+				p.decodeText(part)
+			}
+		}
+	}
+	return part
+}
+
+// lenientMediaType salvages "text/plain; charset=iso-2022-jp; foo" style
+// values that mime.ParseMediaType rejects.
+func lenientMediaType(v string) (string, map[string]string) {
+	params := map[string]string{}
+	fields := strings.Split(v, ";")
+	mt := strings.ToLower(strings.TrimSpace(fields[0]))
+	if !strings.Contains(mt, "/") && mt != "inline" && mt != "attachment" {
+		if mt == "text" {
+			mt = "text/plain"
+		} else {
+			mt = ""
+		}
+	}
+	if strings.ContainsAny(mt, " \t\"") {
+		mt = ""
+	}
+	for _, f := range fields[1:] {
+		k, val, ok := strings.Cut(f, "=")
+		if !ok {
+			continue
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		k = strings.TrimSuffix(k, "*")
+		val = strings.TrimSpace(val)
+		val = strings.Trim(val, `"`)
+		if k != "" {
+			if _, dup := params[k]; !dup {
+				params[k] = val
+			}
+		}
+	}
+	return mt, params
+}
+
+func (p *parser) parseMultipart(part *Part, body []byte, depth int) {
+	boundary := part.Params["boundary"]
+	if boundary == "" {
+		p.anomaly(AnomalyNoBoundary, part.Path)
+		part.Body = body
+		part.ContentType = "text/plain"
+		p.decodeText(part)
+		return
+	}
+	if depth+1 > p.lim.MaxDepth {
+		p.anomaly(AnomalyTooDeep, part.Path)
+		return
+	}
+	chunks, closed, found := splitMultipart(body, boundary)
+	if !found {
+		p.anomaly(AnomalyMissingBoundary, part.Path)
+		// Treat the body as text so its content is still analysed.
+		part.Body = body
+		sub := &Part{Path: part.Path + ".1", Depth: depth + 1, Parent: part, ContentType: "text/plain", Params: map[string]string{}, Body: body}
+		p.parts = append(p.parts, sub)
+		p.decodeText(sub)
+		part.Children = append(part.Children, sub)
+		return
+	}
+	if !closed {
+		p.anomaly(AnomalyNoCloseBoundary, part.Path)
+	}
+	if len(chunks) == 0 {
+		p.anomaly(AnomalyEmptyMultipart, part.Path)
+	}
+	defType := "text/plain"
+	if part.ContentType == "multipart/digest" {
+		defType = "message/rfc822"
+	}
+	for i, c := range chunks {
+		if len(p.parts) >= p.lim.MaxParts {
+			p.anomaly(AnomalyTooManyParts, strconv.Itoa(p.lim.MaxParts))
+			return
+		}
+		child := p.parseEntity(c, part.Path+"."+strconv.Itoa(i+1), depth+1, part, defType)
+		part.Children = append(part.Children, child)
+	}
+}
+
+// splitMultipart returns the body parts between delimiter lines. It is
+// tolerant of LF line ends, trailing whitespace after the boundary and a
+// missing close delimiter.
+func splitMultipart(body []byte, boundary string) (parts [][]byte, closed, found bool) {
+	delim := []byte("--" + boundary)
+	start := -1
+	pos := 0
+	for pos <= len(body) {
+		// Find the next line that starts with the delimiter.
+		idx := bytes.Index(body[pos:], delim)
+		if idx < 0 {
+			break
+		}
+		at := pos + idx
+		if at > 0 && body[at-1] != '\n' {
+			pos = at + len(delim)
+			continue
+		}
+		after := at + len(delim)
+		isClose := bytes.HasPrefix(body[after:], []byte("--"))
+		// The rest of the delimiter line must be whitespace (RFC 2046 §5.1.1), but be lenient.
+		eol := bytes.IndexByte(body[after:], '\n')
+		lineEnd := len(body)
+		if eol >= 0 {
+			lineEnd = after + eol + 1
+		}
+		if !isClose {
+			rest := bytes.TrimSpace(body[after:min(lineEnd, len(body))])
+			if len(rest) > 0 && !bytes.HasPrefix(rest, []byte("--")) {
+				// Longer boundary that merely starts with ours.
+				pos = after
+				continue
+			}
+		}
+		found = true
+		if start >= 0 {
+			end := at
+			// The CRLF before the delimiter belongs to the delimiter.
+			if end > start && body[end-1] == '\n' {
+				end--
+				if end > start && body[end-1] == '\r' {
+					end--
+				}
+			}
+			parts = append(parts, body[start:end])
+		}
+		if isClose {
+			return parts, true, true
+		}
+		start = lineEnd
+		pos = lineEnd
+		if pos >= len(body) {
+			break
+		}
+	}
+	if start >= 0 && start < len(body) {
+		parts = append(parts, body[start:])
+	}
+	return parts, false, found
+}
+
+func (p *parser) decodeTransfer(part *Part, body []byte) []byte {
+	switch part.Encoding {
+	case "", "7bit", "8bit", "binary":
+		return body
+	case "base64":
+		return decodeBase64(body, func() { p.anomaly(AnomalyBadEncoding, part.Path+" base64") })
+	case "quoted-printable":
+		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
+		if err != nil {
+			p.anomaly(AnomalyBadEncoding, part.Path+" quoted-printable")
+			return lenientQP(body)
+		}
+		return out
+	case "x-uuencode", "uuencode", "x-uue":
+		return body
+	default:
+		p.anomaly(AnomalyBadEncoding, part.Path+" "+truncate(part.Encoding, 30))
+		return body
+	}
+}
+
+// decodeBase64 decodes base64 ignoring whitespace and junk characters.
+func decodeBase64(body []byte, bad func()) []byte {
+	clean := make([]byte, 0, len(body))
+	junk := false
+	for _, c := range body {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+			clean = append(clean, c)
+		case c == '=':
+			// padding: stop at the first '=' group
+			clean = append(clean, c)
+		case c == '\r' || c == '\n' || c == ' ' || c == '\t':
+		default:
+			junk = true
+		}
+	}
+	// Drop anything after padding.
+	if i := bytes.IndexByte(clean, '='); i >= 0 {
+		j := i
+		for j < len(clean) && clean[j] == '=' {
+			j++
+		}
+		if j < len(clean) {
+			junk = true
+		}
+		clean = clean[:i]
+	}
+	if rem := len(clean) % 4; rem == 1 {
+		clean = clean[:len(clean)-1]
+		junk = true
+	}
+	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+	n, err := base64.RawStdEncoding.Decode(out, clean)
+	if err != nil || junk {
+		bad()
+	}
+	return out[:n]
+}
+
+// lenientQP decodes quoted-printable, leaving invalid escapes as written.
+func lenientQP(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '=' {
+			out = append(out, c)
+			continue
+		}
+		if i+1 < len(b) && b[i+1] == '\n' {
+			i++
+			continue
+		}
+		if i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n' {
+			i += 2
+			continue
+		}
+		if i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]) {
+			out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
+			i += 2
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// decodeText fills Text/HTML for a text part.
+func (p *parser) decodeText(part *Part) {
+	b := part.Body
+	if len(b) > p.lim.MaxTextBytes {
+		p.anomaly(AnomalyTextTruncated, part.Path)
+		b = b[:p.lim.MaxTextBytes]
+	}
+	s, used, mismatch, known := decodeCharset(b, part.Charset)
+	if !known && part.Charset != "" {
+		p.anomaly(AnomalyBadCharset, truncate(part.Charset, 30))
+	}
+	if mismatch {
+		p.anomaly(AnomalyCharsetMismatch, part.Path+" "+part.Charset+"→"+used)
+	}
+	part.DetectedCharset = used
+	if strings.IndexByte(s, 0) >= 0 {
+		p.anomaly(AnomalyNULByte, part.Path)
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	if part.ContentType == "text/html" {
+		part.HTML = s
+		r := renderHTML(s, p.lim.MaxTextBytes)
+		part.Text = r.Text
+		part.HiddenText = r.Hidden
+		if r.Hidden != "" {
+			p.anomaly(AnomalyHiddenHTMLText, part.Path)
+		}
+		if r.Limited {
+			p.anomaly(AnomalyHTMLParseLimited, part.Path)
+		}
+		for _, u := range r.URLs {
+			u.Part = part.Path
+			p.addURL(u)
+		}
+		for _, u := range extractTextURLs(r.Text) {
+			u.Part = part.Path
+			p.addURL(u)
+		}
+		return
+	}
+	part.Text = s
+	for _, u := range extractTextURLs(s) {
+		u.Part = part.Path
+		p.addURL(u)
+	}
+}
+
+// pendingURLs holds URLs until collect() places them on the message.
+func (p *parser) addURL(u URL) {
+	if p.urls >= p.lim.MaxURLs {
+		p.anomaly(AnomalyTooManyURLs, strconv.Itoa(p.lim.MaxURLs))
+		return
+	}
+	p.urls++
+	p.pending = append(p.pending, u)
+}
+
+// collect fills the message-level views of the part tree.
+func (p *parser) collect(m *Message) {
+	var texts []string
+	var hidden []string
+	var walk func(pt *Part)
+	walk = func(pt *Part) {
+		if pt.ContentType == "multipart/alternative" && len(pt.Children) > 0 {
+			// Choose what a reader sees: the last HTML alternative, else the last text one.
+			var pick *Part
+			for _, c := range pt.Children {
+				if c.ContentType == "text/html" && !c.IsAttachment {
+					pick = c
+				}
+			}
+			if pick == nil {
+				for _, c := range pt.Children {
+					if c.IsText() && !c.IsAttachment {
+						pick = c
+					}
+				}
+			}
+			for _, c := range pt.Children {
+				if c.IsText() && !c.IsAttachment {
+					m.TextParts = append(m.TextParts, c)
+					if c == pick {
+						texts = append(texts, c.Text)
+						if c.HiddenText != "" {
+							hidden = append(hidden, c.HiddenText)
+						}
+					}
+				} else {
+					walk(c)
+				}
+			}
+			return
+		}
+		if pt.IsMultipart() || pt.Embedded != nil {
+			if pt.Embedded != nil && pt.IsAttachment {
+				m.Attachments = append(m.Attachments, pt)
+			}
+			for _, c := range pt.Children {
+				walk(c)
+			}
+			return
+		}
+		if pt.IsAttachment {
+			m.Attachments = append(m.Attachments, pt)
+			return
+		}
+		if pt.IsText() {
+			m.TextParts = append(m.TextParts, pt)
+			texts = append(texts, pt.Text)
+			if pt.HiddenText != "" {
+				hidden = append(hidden, pt.HiddenText)
+			}
+		}
+	}
+	walk(m.Root)
+	m.Text = strings.Join(texts, "\n\n")
+	m.HiddenText = strings.Join(hidden, "\n")
+	m.URLs = p.pending
+}
+
+// fillEnvelope decodes the well-known header fields of a message.
+func (p *parser) fillEnvelope(m *Message, h Headers) {
+	m.Subject = h.Get("Subject")
+	m.FromHeader = h.Get("From")
+	m.From = p.addressList(h, "From")
+	m.Sender = p.addressList(h, "Sender")
+	m.ReplyTo = p.addressList(h, "Reply-To")
+	m.To = p.addressList(h, "To")
+	m.Cc = p.addressList(h, "Cc")
+	m.MessageID = firstID(h.Get("Message-ID"))
+	m.InReplyTo = msgIDs(h.Get("In-Reply-To"))
+	m.References = msgIDs(h.Get("References"))
+	if d := h.Get("Date"); d != "" {
+		t, err := parseDate(d)
+		if err != nil {
+			m.DateErr = err.Error()
+		} else {
+			m.Date = t
+		}
+	}
+}
+
+// parseDate parses RFC 5322 dates and the common broken variants.
+func parseDate(s string) (time.Time, error) {
+	t, err := netmail.ParseDate(s)
+	if err == nil {
+		return t, nil
+	}
+	// Strip a trailing comment such as "(JST)" or "(GMT+09:00)" and retry.
+	if i := strings.IndexByte(s, '('); i > 0 {
+		if t2, err2 := netmail.ParseDate(strings.TrimSpace(s[:i])); err2 == nil {
+			return t2, nil
+		}
+	}
+	layouts := []string{
+		"Mon, 2 Jan 2006 15:04:05 -0700 (MST)",
+		"Mon, 2 Jan 06 15:04:05 -0700",
+		"Mon, 2 Jan 2006 15:04 -0700",
+		"2 Jan 2006 15:04:05 MST",
+		"Mon, 2 Jan 2006 15:04:05 MST",
+		"Mon Jan 2 15:04:05 2006",
+		"Mon, 02 Jan 2006 15:04:05",
+		"2006-01-02 15:04:05 -0700",
+		time.RFC3339,
+	}
+	s2 := strings.Join(strings.Fields(s), " ")
+	for _, l := range layouts {
+		if t2, err2 := time.Parse(l, s2); err2 == nil {
+			return t2, nil
+		}
+	}
+	return time.Time{}, err
+}
+
+func firstID(s string) string {
+	ids := msgIDs(s)
+	if len(ids) > 0 {
+		return ids[0]
+	}
+	return strings.TrimSpace(s)
+}
+
+// msgIDs extracts <id> tokens; without brackets, whitespace-separated words.
+func msgIDs(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	var out []string
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		id := strings.TrimSpace(s[i+1 : i+j])
+		if id != "" {
+			out = append(out, id)
+		}
+		s = s[i+j+1:]
+		if len(out) >= 200 {
+			break
+		}
+	}
+	if out == nil {
+		for _, f := range strings.Fields(s) {
+			if strings.Contains(f, "@") {
+				out = append(out, strings.Trim(f, "<>,"))
+			}
+		}
+	}
+	return out
+}

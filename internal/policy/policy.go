@@ -1,0 +1,255 @@
+// Package policy turns the symbols analyzers reported into a verdict: a
+// score from the weight table, an action from the thresholds, a category
+// from which kind of symbols carried the score, and an explanation a mail
+// administrator can act on, in English and Japanese.
+package policy
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// Policy is an immutable, validated decision table.
+type Policy struct {
+	tag, quarantine, reject float64
+	rewrite                 float64
+	prefix                  string
+	weights                 map[string]float64
+	catAction               map[pipeline.Category]pipeline.Action
+	disabled                map[string]bool
+}
+
+// New builds a policy from configuration.
+func New(c config.Policy) (*Policy, error) {
+	p := &Policy{
+		tag: c.TagScore, quarantine: c.QuarantineScore, reject: c.RejectScore,
+		rewrite: c.RewriteSubjectScore, prefix: c.SubjectPrefix,
+		weights: map[string]float64{}, catAction: map[pipeline.Category]pipeline.Action{},
+		disabled: map[string]bool{},
+	}
+	for name, w := range c.Weights {
+		if _, ok := pipeline.Lookup(name); !ok {
+			return nil, fmt.Errorf("policy: weights: unknown symbol %q (see 'sekisho symbols')", name)
+		}
+		p.weights[name] = w
+	}
+	for cat, act := range c.CategoryActions {
+		cc, err := pipeline.ParseCategory(cat)
+		if err != nil {
+			return nil, fmt.Errorf("policy: category_actions: %w", err)
+		}
+		a, err := pipeline.ParseAction(act)
+		if err != nil {
+			return nil, fmt.Errorf("policy: category_actions.%s: %w", cat, err)
+		}
+		p.catAction[cc] = a
+	}
+	for _, d := range c.Disabled {
+		if _, ok := pipeline.Lookup(d); !ok {
+			return nil, fmt.Errorf("policy: disabled: unknown symbol %q", d)
+		}
+		p.disabled[d] = true
+	}
+	return p, nil
+}
+
+// RejectScore is the score at which mail is rejected (Rspamd's required_score).
+func (p *Policy) RejectScore() float64 { return p.reject }
+
+// TagScore is the score at which mail is tagged.
+func (p *Policy) TagScore() float64 { return p.tag }
+
+// Weight returns the effective weight of a symbol.
+func (p *Policy) Weight(name string) float64 {
+	if w, ok := p.weights[name]; ok {
+		return w
+	}
+	if d, ok := pipeline.Lookup(name); ok {
+		return d.Weight
+	}
+	return 0
+}
+
+// category priority on ties: the more specific and dangerous first.
+var catPriority = map[pipeline.Category]int{
+	pipeline.CategoryMalware: 6, pipeline.CategoryPhishing: 5, pipeline.CategoryBEC: 4,
+	pipeline.CategoryExtortion: 3, pipeline.CategoryFraud: 2, pipeline.CategorySpam: 1,
+}
+
+// Decide scores hits and returns the verdict.
+func (p *Policy) Decide(hits []pipeline.Hit, tempfail []string) pipeline.Verdict {
+	v := pipeline.Verdict{Action: pipeline.ActionAccept, Category: pipeline.CategoryClean, RequiredScore: p.reject}
+	catScore := map[pipeline.Category]float64{}
+	minAction := pipeline.ActionAccept
+	var minActionCat pipeline.Category
+	for _, h := range hits {
+		if p.disabled[h.Name] {
+			continue
+		}
+		def, _ := pipeline.Lookup(h.Name)
+		f := h.Factor
+		if f == 0 {
+			f = 1
+		}
+		score := round2(p.Weight(h.Name) * f)
+		opts := h.Options
+		if opts == nil {
+			opts = []string{}
+		}
+		v.Symbols = append(v.Symbols, pipeline.SymbolResult{
+			Name: h.Name, Score: score, Options: opts, Category: def.Category, EN: def.EN, JA: def.JA,
+		})
+		v.Score += score
+		if score > 0 && def.Category != pipeline.CategoryClean {
+			catScore[def.Category] += score
+		}
+		if def.MinAction != "" && def.MinAction.Rank() > minAction.Rank() {
+			minAction = def.MinAction
+			minActionCat = def.Category
+		}
+	}
+	v.Score = round2(v.Score)
+	sort.SliceStable(v.Symbols, func(i, j int) bool {
+		a, b := math.Abs(v.Symbols[i].Score), math.Abs(v.Symbols[j].Score)
+		if a != b {
+			return a > b
+		}
+		return v.Symbols[i].Name < v.Symbols[j].Name
+	})
+
+	switch {
+	case v.Score >= p.reject:
+		v.Action = pipeline.ActionReject
+	case v.Score >= p.quarantine:
+		v.Action = pipeline.ActionQuarantine
+	case v.Score >= p.tag:
+		v.Action = pipeline.ActionTag
+	}
+	if v.Action != pipeline.ActionAccept || minAction != pipeline.ActionAccept {
+		best, bestScore := pipeline.CategorySpam, -1.0
+		for c, s := range catScore {
+			if s > bestScore || s == bestScore && catPriority[c] > catPriority[best] {
+				best, bestScore = c, s
+			}
+		}
+		// A category that forced an action wins over score shares.
+		if minAction != pipeline.ActionAccept && minActionCat != "" && minActionCat != pipeline.CategoryClean {
+			best = minActionCat
+		}
+		v.Category = best
+		if a, ok := p.catAction[best]; ok && a.Rank() > v.Action.Rank() && v.Score >= p.tag {
+			v.Action = a
+		}
+		if minAction.Rank() > v.Action.Rank() {
+			v.Action = minAction
+		}
+	}
+	if len(tempfail) > 0 && v.Action.Rank() < pipeline.ActionQuarantine.Rank() {
+		v.Action = pipeline.ActionTempfail
+		v.TempfailReasons = tempfail
+	}
+	if v.Action == pipeline.ActionTag && p.prefix != "" && v.Score >= p.rewrite {
+		v.SubjectPrefix = p.prefix
+	}
+	v.Explanation, v.ExplanationJA, v.Reason = explain(&v, p)
+	return v
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+var catNameJA = map[pipeline.Category]string{
+	pipeline.CategoryClean: "問題なし", pipeline.CategorySpam: "スパム", pipeline.CategoryPhishing: "フィッシング",
+	pipeline.CategoryMalware: "マルウェア", pipeline.CategoryBEC: "ビジネスメール詐欺(BEC)",
+	pipeline.CategoryExtortion: "脅迫(セクストーション)", pipeline.CategoryFraud: "詐欺",
+}
+
+var actionEN = map[pipeline.Action]string{
+	pipeline.ActionAccept: "Delivered", pipeline.ActionTag: "Delivered with a warning tag",
+	pipeline.ActionQuarantine: "Quarantined", pipeline.ActionReject: "Rejected", pipeline.ActionTempfail: "Deferred (try again later)",
+}
+
+var actionJA = map[pipeline.Action]string{
+	pipeline.ActionAccept: "配送しました", pipeline.ActionTag: "警告タグを付けて配送しました",
+	pipeline.ActionQuarantine: "隔離しました", pipeline.ActionReject: "拒否しました", pipeline.ActionTempfail: "一時保留しました(再送を待ちます)",
+}
+
+var adviceEN = map[pipeline.Category]string{
+	pipeline.CategorySpam:      "Safe to leave in the spam folder; release only if the sender is known.",
+	pipeline.CategoryPhishing:  "Do not release: the links lead to a credential-stealing site. If someone clicked, reset their password and check sign-ins.",
+	pipeline.CategoryMalware:   "Do not release or open the attachment. If it was opened elsewhere, isolate that computer and check for Emotet-style infection.",
+	pipeline.CategoryBEC:       "Confirm any payment or bank-detail change by phone with the person named, using a known number, before acting.",
+	pipeline.CategoryExtortion: "The threat is a bluff; do not pay. The recipient can delete it.",
+	pipeline.CategoryFraud:     "An advance-fee or similar scam; do not reply. The recipient can delete it.",
+}
+
+var adviceJA = map[pipeline.Category]string{
+	pipeline.CategorySpam:      "迷惑メールとして扱って問題ありません。送信者に心当たりがある場合のみ解放してください。",
+	pipeline.CategoryPhishing:  "解放しないでください。リンク先は認証情報を盗むサイトです。クリックした人がいればパスワードを変更し、サインイン履歴を確認してください。",
+	pipeline.CategoryMalware:   "解放したり添付ファイルを開いたりしないでください。開いた端末があれば隔離し、Emotet等の感染を調べてください。",
+	pipeline.CategoryBEC:       "支払いや振込先変更の依頼は、既知の電話番号で本人に確認してから対応してください。",
+	pipeline.CategoryExtortion: "脅迫ははったりです。支払わないでください。削除して構いません。",
+	pipeline.CategoryFraud:     "前払い詐欺などの詐欺メールです。返信せず削除してください。",
+}
+
+// explain writes the verdict's explanation from its strongest symbols.
+func explain(v *pipeline.Verdict, p *Policy) (en, ja, reason string) {
+	var top []pipeline.SymbolResult
+	for _, s := range v.Symbols {
+		if s.Score > 0 && len(top) < 3 {
+			top = append(top, s)
+		}
+	}
+	var enB, jaB strings.Builder
+	if v.Action == pipeline.ActionTempfail {
+		fmt.Fprintf(&enB, "Deferred: a required check could not finish (%s); the sender's server will retry.", strings.Join(v.TempfailReasons, "; "))
+		fmt.Fprintf(&jaB, "一時保留: 必須の検査が完了しませんでした(%s)。送信側サーバーが再送します。", strings.Join(v.TempfailReasons, "; "))
+		return enB.String(), jaB.String(), "temporary failure, try again later"
+	}
+	if v.Category == pipeline.CategoryClean {
+		if len(top) == 0 {
+			return fmt.Sprintf("%s: nothing suspicious found (score %.2f).", actionEN[v.Action], v.Score),
+				fmt.Sprintf("%s: 不審な点は見つかりませんでした(スコア %.2f)。", actionJA[v.Action], v.Score), "clean"
+		}
+		enB.WriteString(fmt.Sprintf("%s: score %.2f is below the tag threshold %.2f. Minor signs: ", actionEN[v.Action], v.Score, p.tag))
+		jaB.WriteString(fmt.Sprintf("%s: スコア %.2f はタグ付けのしきい値 %.2f 未満です。軽微な兆候: ", actionJA[v.Action], v.Score, p.tag))
+	} else {
+		enB.WriteString(fmt.Sprintf("%s as %s (score %.2f). ", actionEN[v.Action], v.Category, v.Score))
+		jaB.WriteString(fmt.Sprintf("%sとして%s(スコア %.2f)。", catNameJA[v.Category], actionJA[v.Action], v.Score))
+	}
+	for i, s := range top {
+		if i > 0 {
+			enB.WriteString(" ")
+		}
+		enB.WriteString(strings.TrimSuffix(s.EN, ".") + evidence(s) + ".")
+		jaB.WriteString(strings.TrimSuffix(s.JA, "。") + evidence(s) + "。")
+	}
+	if a, ok := adviceEN[v.Category]; ok {
+		enB.WriteString(" " + a)
+		jaB.WriteString(adviceJA[v.Category])
+	}
+	reason = "clean"
+	if v.Category != pipeline.CategoryClean {
+		names := make([]string, 0, len(top))
+		for _, s := range top {
+			names = append(names, s.Name)
+		}
+		reason = fmt.Sprintf("message looks like %s (%s)", v.Category, strings.Join(names, ", "))
+	}
+	return enB.String(), jaB.String(), reason
+}
+
+func evidence(s pipeline.SymbolResult) string {
+	if len(s.Options) == 0 {
+		return ""
+	}
+	o := s.Options
+	if len(o) > 2 {
+		o = o[:2]
+	}
+	return " (" + strings.Join(o, ", ") + ")"
+}

@@ -164,6 +164,7 @@ func (e *Engine) ScanMessage(ctx context.Context, msg *mail.Message, env pipelin
 	e.run(ctx, task)
 	v := e.policy.Decide(task.Hits(), task.TempfailReasons())
 	v.Attachments = task.Attachments()
+	v.Headers = task.Headers()
 	r := &pipeline.Result{ID: id, Msg: msg, Env: env, Verdict: v, URLs: task.URLs(), Duration: time.Since(start), Time: start}
 	e.obsMu.RLock()
 	obs := e.observers

@@ -65,6 +65,30 @@ type Task struct {
 	extraURLs   []mail.URL
 	attachments []AttachmentInfo
 	tempfail    []string
+	headers     []HeaderField
+}
+
+// HeaderField is a header an analyzer wants front ends to add to the
+// delivered message (Authentication-Results, for example).
+type HeaderField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// AddHeader asks front ends to add a header to the delivered message.
+// Only the analyzer that owns a header adds it (auth adds
+// Authentication-Results); front ends add the X-Spam-* and verdict headers.
+func (t *Task) AddHeader(name, value string) {
+	t.mu.Lock()
+	t.headers = append(t.headers, HeaderField{Name: name, Value: value})
+	t.mu.Unlock()
+}
+
+// Headers returns what AddHeader recorded.
+func (t *Task) Headers() []HeaderField {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]HeaderField(nil), t.headers...)
 }
 
 // NewTask makes a task for a parsed message.

@@ -33,6 +33,8 @@ type Verdict struct {
 	// SubjectPrefix is set when the policy wants the subject tagged.
 	SubjectPrefix string           `json:"subject_prefix,omitempty"`
 	Attachments   []AttachmentInfo `json:"attachments,omitempty"`
+	// Headers analyzers asked to add (Authentication-Results ...).
+	Headers []HeaderField `json:"headers,omitempty"`
 	// Tempfail reasons when Action is tempfail.
 	TempfailReasons []string `json:"tempfail_reasons,omitempty"`
 }

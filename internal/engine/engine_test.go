@@ -1,0 +1,177 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/analyzer/header"
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+func init() {
+	pipeline.Register(
+		pipeline.SymbolDef{Name: "TEST_EARLY", Weight: 1, Group: "test", EN: "early.", JA: "早い。"},
+		pipeline.SymbolDef{Name: "TEST_SAW_EARLY", Weight: 1, Group: "test", EN: "saw early.", JA: "早いのを見た。"},
+	)
+}
+
+type fake struct {
+	name  string
+	stage pipeline.Stage
+	fn    func(ctx context.Context, t *pipeline.Task) error
+}
+
+func (f *fake) Name() string                                        { return f.name }
+func (f *fake) Stage() pipeline.Stage                               { return f.stage }
+func (f *fake) Analyze(ctx context.Context, t *pipeline.Task) error { return f.fn(ctx, t) }
+
+func testConfig(t testing.TB) *config.Config {
+	c := config.Default()
+	c.General.DataDir = t.TempDir()
+	c.Limits.AnalyzerTimeout.Duration = 200 * time.Millisecond
+	return c
+}
+
+func names(v pipeline.Verdict) []string {
+	var out []string
+	for _, s := range v.Symbols {
+		out = append(out, s.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func has(v pipeline.Verdict, n string) bool { return v.Has(n) }
+
+func TestIsolationAndStages(t *testing.T) {
+	as := []pipeline.Analyzer{
+		&fake{name: "early", stage: pipeline.StageExtract, fn: func(ctx context.Context, t *pipeline.Task) error {
+			t.Add("TEST_EARLY")
+			t.Set("early", true)
+			return nil
+		}},
+		&fake{name: "late", stage: pipeline.StageLate, fn: func(ctx context.Context, t *pipeline.Task) error {
+			if _, ok := t.Get("early"); ok && t.Has("TEST_EARLY") {
+				t.Add("TEST_SAW_EARLY")
+			}
+			return nil
+		}},
+		&fake{name: "panics", fn: func(ctx context.Context, t *pipeline.Task) error { panic("boom") }},
+		&fake{name: "slow", fn: func(ctx context.Context, t *pipeline.Task) error {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(10 * time.Second):
+				return nil
+			}
+		}},
+		&fake{name: "stuck", fn: func(ctx context.Context, t *pipeline.Task) error { time.Sleep(2 * time.Second); return nil }},
+		&fake{name: "fails", fn: func(ctx context.Context, t *pipeline.Task) error { return errors.New("broken") }},
+	}
+	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	r := e.Scan(context.Background(), []byte("From: a@example.com\r\n\r\nhi\r\n"), pipeline.Envelope{})
+	v := r.Verdict
+	for _, want := range []string{"TEST_EARLY", "TEST_SAW_EARLY", pipeline.SymAnalyzerPanic, pipeline.SymAnalyzerTimeout, pipeline.SymAnalyzerError} {
+		if !has(v, want) {
+			t.Errorf("missing %s in %v", want, names(v))
+		}
+	}
+	if r.Duration > 1500*time.Millisecond {
+		t.Errorf("scan waited for a stuck analyzer: %v", r.Duration)
+	}
+}
+
+func TestTempfailAndObserve(t *testing.T) {
+	as := []pipeline.Analyzer{&fake{name: "av", fn: func(ctx context.Context, t *pipeline.Task) error {
+		t.Tempfail("clamd unreachable")
+		return pipeline.ErrTemporary
+	}}}
+	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen *pipeline.Result
+	e.Observe(func(r *pipeline.Result) { seen = r })
+	r := e.Scan(context.Background(), []byte("From: a@example.com\r\n\r\nhi\r\n"), pipeline.Envelope{})
+	if r.Verdict.Action != pipeline.ActionTempfail || seen != r {
+		t.Fatalf("got %s, observed %v", r.Verdict.Action, seen != nil)
+	}
+	if err := e.Learn(context.Background(), []byte("x"), true); !errors.Is(err, ErrNoLearner) {
+		t.Fatalf("learn without learner: %v", err)
+	}
+}
+
+func TestDefaultEngineStarts(t *testing.T) {
+	e, err := New(testConfig(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if len(e.Analyzers()) == 0 {
+		t.Fatal("no analyzers")
+	}
+}
+
+// corpusFiles returns up to n corpus messages, or skips.
+func corpusFiles(b *testing.B) [][]byte {
+	dir := os.Getenv("SEKISHO_CORPUS")
+	if dir == "" {
+		b.Skip("SEKISHO_CORPUS not set")
+	}
+	var out [][]byte
+	for _, sub := range []string{"all/ham", "all/spam"} {
+		fs, _ := filepath.Glob(filepath.Join(dir, sub, "*.eml"))
+		for _, f := range fs {
+			raw, err := os.ReadFile(f)
+			if err == nil {
+				out = append(out, raw)
+			}
+		}
+	}
+	if len(out) == 0 {
+		b.Skip("empty corpus")
+	}
+	return out
+}
+
+func benchScan(b *testing.B, opt Options) {
+	msgs := corpusFiles(b)
+	e, err := New(testConfig(b), opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	var bytes int64
+	for _, m := range msgs {
+		bytes += int64(len(m))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := msgs[i%len(msgs)]
+		e.Scan(context.Background(), m, pipeline.Envelope{})
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(float64(bytes)/float64(len(msgs))*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+}
+
+// BenchmarkParseHeaderCorpus is parsing plus header analysis (issue 2's
+// throughput target). Run with -cpu 1.
+func BenchmarkParseHeaderCorpus(b *testing.B) {
+	benchScan(b, Options{Factories: []Factory{header.New}})
+}
+
+// BenchmarkScanCorpus is a full scan with every default analyzer.
+func BenchmarkScanCorpus(b *testing.B) {
+	benchScan(b, Options{})
+}

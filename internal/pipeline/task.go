@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net/netip"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/mail"
 )
@@ -106,9 +108,7 @@ func (t *Task) Add(name string, options ...string) { t.AddScaled(name, 1, option
 // same symbol twice keeps the larger factor and merges options (bounded).
 func (t *Task) AddScaled(name string, factor float64, options ...string) {
 	for i, o := range options {
-		if len(o) > 200 {
-			options[i] = o[:200] + "…"
-		}
+		options[i] = cleanOption(o)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -132,6 +132,30 @@ func (t *Task) AddScaled(name string, factor float64, options ...string) {
 		options = options[:10]
 	}
 	t.hits = append(t.hits, Hit{Name: name, Factor: factor, Options: append([]string(nil), options...)})
+}
+
+// cleanOption makes evidence safe to show: valid UTF-8, no control
+// characters, at most 200 bytes (cut on a rune boundary).
+func cleanOption(o string) string {
+	if !utf8.ValidString(o) {
+		o = strings.ToValidUTF8(o, "\uFFFD")
+	}
+	if strings.IndexFunc(o, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		o = strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return ' '
+			}
+			return r
+		}, o)
+	}
+	if len(o) > 200 {
+		n := 200
+		for n > 0 && !utf8.RuneStart(o[n]) {
+			n--
+		}
+		o = o[:n] + "…"
+	}
+	return o
 }
 
 func contains(ss []string, s string) bool {

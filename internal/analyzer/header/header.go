@@ -39,6 +39,8 @@ const (
 	SenderOtherDomain  = "HDR_SENDER_OTHER_DOMAIN"
 	FromNoLocal        = "HDR_FROM_EMPTY_NAME_AND_LOCAL"
 	MessageIDFromOther = "HDR_MESSAGE_ID_OTHER_DOMAIN"
+	BulkMailer         = "HDR_BULK_MAILER"
+	ScriptMailer       = "HDR_SCRIPT_MAILER"
 )
 
 // Weight table note: every header sign is weak on its own (legitimate
@@ -67,6 +69,8 @@ func init() {
 		def(EmptySubject, 0.3, pipeline.CategorySpam, "The subject is empty.", "件名が空です。"),
 		def(SenderOtherDomain, 0.1, pipeline.CategoryClean, "The Sender header names another domain than From (mailing lists do this).", "Sender ヘッダーが From とは別のドメインです(メーリングリストでは普通です)。"),
 		def(FromNoLocal, 1.0, pipeline.CategorySpam, "The From header has neither a display name nor a usable local part.", "From ヘッダーに表示名もローカル部もありません。"),
+		def(BulkMailer, 2.0, pipeline.CategorySpam, "The mail program is bulk-mailing software sold to spammers (a bulk toolkit).", "送信ソフトがスパム業者向けの大量送信ツールです。"),
+		def(ScriptMailer, 0.8, pipeline.CategorySpam, "The message was sent by a script library (CDO, PHPMailer) rather than a mail program, as compromised servers do.", "メールソフトではなくスクリプト用ライブラリ(CDO、PHPMailer 等)から送信されています。乗っ取られたサーバーによくある形です。"),
 		def(MessageIDFromOther, 0.1, pipeline.CategoryClean, "The Message-ID was made by another domain than the sender's (common with hosted mail).", "Message-ID が差出人とは別のドメインで生成されています(ホスティングでは普通です)。"),
 	)
 	for code, d := range mimeSymbols {
@@ -140,6 +144,9 @@ var (
 	reSubject   = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]{0,40}\]\s*)?(re|fwd?|aw|wg|sv|vs|tr|rif|r|転送|返信)\s*(?:\[\d+\])?\s*[:：]`)
 	reAddrInStr = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+`)
 	reMsgID     = regexp.MustCompile(`^<[^<>@\s]+@[^<>@\s]+>$`)
+	// Bulk-mailing toolkits seen in spam campaigns (X-Mailer / User-Agent).
+	reBulkMailer   = regexp.MustCompile(`(?i)quick ?sender|envex|group ?mail express|dynamic (?:e-?mail|mail)|send-?safe|sendblaster|mass ?(?:mail|sender|e-?mailer)|atomic mail|emailer platinum|mailking|mail ?bomber|super ?mail ?sender|stealth ?mailer|direct ?e-?mail ?(?:sender|blaster)|bulk ?(?:mail|e-?mail|sender)|floodgate|jpfree|avalanche ?mailer|power ?mailer|e-?mail ?blaster|worldmerge|advanced ?mass|turbo ?mailer|send ?blaster|mailer ?express|ultimate ?bulk`)
+	reScriptMailer = regexp.MustCompile(`(?i)microsoft cdo for windows|^phpmailer|^php/\d|php mailer`)
 )
 
 // Analyze implements pipeline.Analyzer.
@@ -242,6 +249,16 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 		t.Add(MissingTo)
 	}
 
+	// Bulk toolkits and script libraries.
+	if xm := firstNonEmpty(h.Get("X-Mailer"), h.Get("User-Agent")); xm != "" {
+		switch {
+		case reBulkMailer.MatchString(xm):
+			t.Add(BulkMailer, trunc(xm, 60))
+		case reScriptMailer.MatchString(xm):
+			t.Add(ScriptMailer, trunc(xm, 60))
+		}
+	}
+
 	// MIME anomalies from the parser.
 	for _, an := range m.Anomalies {
 		if _, ok := mimeSymbols[an.Code]; ok {
@@ -253,6 +270,15 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 		}
 	}
 	return nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 func isUndisclosed(v string) bool {

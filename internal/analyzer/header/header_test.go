@@ -59,6 +59,9 @@ func TestHeaderSymbols(t *testing.T) {
 		{"fwd with forwarded text", strings.Replace(okHeaders, "Subject: hello", "Subject: Fwd: news", 1) + "\r\n---------- Forwarded message ---------\r\nFrom: x\r\n", nil, []string{FwdNoThread, ReNoThread}},
 		{"fwd bare", strings.Replace(okHeaders, "Subject: hello", "Subject: Fwd:", 1) + "\r\nsee attached\r\n", []string{FwdNoThread}, []string{ReNoThread}},
 		{"subject merely starts with re", strings.Replace(okHeaders, "Subject: hello", "Subject: Regarding your order", 1) + "\r\nb\r\n", nil, []string{ReNoThread}},
+		{"bulk toolkit", okHeaders + "X-Mailer: QuickSender 1.05\r\n\r\nb\r\n", []string{BulkMailer}, []string{ScriptMailer}},
+		{"script mailer", okHeaders + "X-Mailer: Microsoft CDO for Windows 2000\r\n\r\nb\r\n", []string{ScriptMailer}, nil},
+		{"ordinary mailer", okHeaders + "X-Mailer: Microsoft Outlook Express 6.00.2600.0000\r\n\r\nb\r\n", nil, []string{BulkMailer, ScriptMailer}},
 		{"undisclosed", strings.Replace(okHeaders, "To: bob@example.org", "To: undisclosed-recipients:;", 1) + "\r\nb\r\n", []string{Undisclosed}, nil},
 		{"mime missing boundary", okHeaders + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"zzz\"\r\n\r\nno parts here\r\n", []string{mail.AnomalyMissingBoundary}, nil},
 	}

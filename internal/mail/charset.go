@@ -143,6 +143,11 @@ func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool
 			if jisEsc {
 				return decodeWith(b, "iso-2022-jp"), "iso-2022-jp", label != "", known
 			}
+			if bytes.IndexByte(b, 0) >= 0 {
+				if sn := sniff(b); strings.HasPrefix(sn, "utf-16") {
+					return decodeUTF16(b, sn), sn, label != "", known
+				}
+			}
 			return string(b), "us-ascii", false, known
 		}
 		if isUTF8Label(label) && utf8.Valid(b) {
@@ -161,8 +166,11 @@ func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool
 	case jisEsc && canon != "iso-2022-jp":
 		// ISO-2022-JP escapes in a body labelled otherwise.
 		return decodeWith(b, "iso-2022-jp"), "iso-2022-jp", true, true
-	case ascii:
+	case ascii && canon != "iso-2022-jp":
 		return string(b), canon, false, true
+	case ascii:
+		out, _ := decodeCount(enc, b)
+		return out, canon, false, true
 	case canon == "iso-2022-jp":
 		// 8-bit bytes in a 7-bit charset: Shift_JIS or UTF-8 mislabelled.
 		sn := sniff(b)
@@ -184,8 +192,12 @@ func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool
 	}
 	// Single-byte label: Japanese, Chinese or Cyrillic under a Latin label,
 	// or KOI8-R / Windows-1251 confused, are common. Trust strong evidence.
+	if highBytes(b) < 8 {
+		out, _ := decodeCount(enc, b)
+		return out, canon, false, true
+	}
 	if sn, score := sniffScore(b); sn != canon && score >= 0.6 && sn != "windows-1252" {
-		if isLatinLabel(canon) || (isCyrillic(canon) && isCyrillic(sn)) {
+		if isLatinLabel(canon) || (isCyrillic(canon) && isCyrillic(sn) && strings.HasPrefix(canon, "koi8") != strings.HasPrefix(sn, "koi8")) {
 			return decodeWith(b, sn), sn, true, true
 		}
 	}
@@ -193,8 +205,18 @@ func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool
 	return out, canon, false, true
 }
 
+func highBytes(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c >= 0x80 {
+			n++
+		}
+	}
+	return n
+}
+
 func isLatinLabel(c string) bool {
-	return c == "windows-1252" || c == "iso-8859-1" || c == "iso-8859-15" || c == "iso-8859-2" || c == "windows-1250" || c == "macintosh"
+	return c == "windows-1252" || c == "iso-8859-1" || c == "iso-8859-15" || c == "macintosh"
 }
 
 func isCyrillic(c string) bool {
@@ -397,6 +419,9 @@ func sniffScore(b []byte) (string, float64) {
 		if hasJISEscape(b) {
 			return "iso-2022-jp", 1
 		}
+		if z := bytes.Count(b, []byte{0}); len(b) >= 8 && z*4 >= len(b) {
+			return utf16Order(b, z), 0.8
+		}
 		return "us-ascii", 1
 	}
 	if len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE {
@@ -416,16 +441,7 @@ func sniffScore(b []byte) (string, float64) {
 		}
 	}
 	if z := bytes.Count(b, []byte{0}); len(b) >= 8 && z*4 >= len(b) {
-		even := 0
-		for i := 0; i < len(b); i += 2 {
-			if b[i] == 0 {
-				even++
-			}
-		}
-		if even*2 > z {
-			return "utf-16be", 0.8
-		}
-		return "utf-16le", 0.8
+		return utf16Order(b, z), 0.8
 	}
 	if looksUTF8(b) {
 		return "utf-8", 0.7
@@ -467,6 +483,21 @@ func sniffScore(b []byte) (string, float64) {
 	try("windows-1251", charmap.Windows1251, 'c')
 	try("koi8-r", charmap.KOI8R, 'k')
 	return best, bestScore
+}
+
+// utf16Order tells UTF-16 byte order from where the zero bytes of ASCII
+// characters fall.
+func utf16Order(b []byte, zeros int) string {
+	even := 0
+	for i := 0; i < len(b); i += 2 {
+		if b[i] == 0 {
+			even++
+		}
+	}
+	if even*2 > zeros {
+		return "utf-16be"
+	}
+	return "utf-16le"
 }
 
 // looksUTF8 accepts UTF-8 with a few broken bytes (a truncated sample or
@@ -548,7 +579,7 @@ func runeStatsOf(s string) runeStats {
 			if commonT[r] {
 				st.commonT++
 			}
-		case r >= 0x3000 && r <= 0x303F, r >= 0xFF01 && r <= 0xFF5E, r >= 0x2010 && r <= 0x206F, r >= 0x2460 && r <= 0x24FF, r >= 0x25A0 && r <= 0x25FF:
+		case r >= 0x3000 && r <= 0x303F, r >= 0xFF01 && r <= 0xFF5E, r >= 0x2010 && r <= 0x206F, r >= 0x2460 && r <= 0x24FF, r >= 0x25A0 && r <= 0x25FF, r >= 0x3200 && r <= 0x33FF, r >= 0x2150 && r <= 0x218F:
 			st.punct++
 		case r >= 0xFF61 && r <= 0xFF9F:
 			st.hwkana++
@@ -587,7 +618,7 @@ func (st runeStats) score(lang byte) float64 {
 		if lang == 't' {
 			common = st.commonT
 		}
-		s := (0.6*float64(st.han) + 0.5*float64(st.punct) + 1.5*float64(common) -
+		s := (0.2*float64(st.han) + 0.5*float64(st.punct) + float64(common) -
 			2*float64(st.repl+st.other+st.cyr+st.kana) - 0.8*float64(st.hwkana)) / n
 		return s - iso
 	case 'c', 'k':
@@ -603,7 +634,7 @@ func (st runeStats) score(lang byte) float64 {
 		if dens := float64(st.cyr) / float64(st.cyr+st.asciiLetters); dens < 0.4 {
 			s *= dens / 0.4
 		}
-		return s
+		return s - iso
 	}
 	return 0
 }

@@ -270,8 +270,9 @@ func parseMediaType(v string) (mt string, params map[string]string, ok bool) {
 		return lmt, lparams, false
 	}
 	lowerKeys(params)
+	// RFC 2231 values: the lenient parser decodes every charset.
 	for k, val := range lparams {
-		if _, have := params[k]; !have {
+		if val != "" {
 			params[k] = val
 		}
 	}

@@ -523,8 +523,8 @@ func looksUTF8(b []byte) bool {
 // runeStats counts classes of the non-ASCII runes of decoded text.
 type runeStats struct {
 	n, kana, han, punct, hwkana, repl, other int
-	cyr, cyrLower, commonS, commonT        int
-	isolated, asciiLetters                 int
+	cyr, cyrLower, commonS, commonT          int
+	isolated, asciiLetters                   int
 }
 
 // Frequent Chinese characters, simplified and traditional forms.

@@ -174,4 +174,3 @@ func TestHTMLMetaCharset(t *testing.T) {
 		t.Errorf("text %q", m.Text)
 	}
 }
-

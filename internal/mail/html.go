@@ -37,7 +37,7 @@ type frame struct {
 // htmlAttrs holds the attributes of the current tag that rendering uses.
 // Only known names are kept, so a tag costs no map and few allocations.
 type htmlAttrs struct {
-	href, src, srcset, action, formaction, alt, style, class string
+	href, src, srcset, action, formaction, alt, style, class   string
 	color, bgcolor, size, httpEquiv, content, data, background string
 	poster, title                                              string
 	hidden                                                     bool
@@ -406,6 +406,9 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				if hid.Len() < maxBytes {
 					writeCollapsed(&hid, t, false)
 					hid.WriteByte(' ')
+				}
+				if inAnchor {
+					anchorText.Write(t)
 				}
 				continue
 			}

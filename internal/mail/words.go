@@ -257,7 +257,7 @@ func decodeWordBytes(enc byte, text string) ([]byte, error) {
 // standard library first (it handles RFC 2231 continuations, but decodes
 // only UTF-8 and ASCII charsets), then a lenient parser that fills what
 // the strict one refused or dropped (RFC 2231 values in other charsets,
-// such as filename*=ISO-2022-JP''%1B%24B..., duplicate or unquoted
+// such as filename*=ISO-2022-JP”%1B%24B..., duplicate or unquoted
 // parameters). ok is false when the value had to be salvaged.
 func parseMediaType(v string) (mt string, params map[string]string, ok bool) {
 	mt, params, err := mime.ParseMediaType(v)

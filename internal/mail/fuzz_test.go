@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -50,6 +51,12 @@ var fuzzLimits = Limits{MaxParts: 50, MaxDepth: 8, MaxHeaders: 100, MaxTextBytes
 func FuzzParse(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		// A watchdog: a hang is a bug; keep the input before dying.
+		tm := time.AfterFunc(10*time.Second, func() {
+			_ = os.WriteFile(filepath.Join(os.TempDir(), "sekisho-fuzz-hang"), raw, 0o600)
+			panic("Parse took over 10 s")
+		})
+		defer tm.Stop()
 		m := Parse(raw, fuzzLimits)
 		checkInvariants(t, m, fuzzLimits)
 	})

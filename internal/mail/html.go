@@ -481,7 +481,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			case atom.Meta:
 				if strings.EqualFold(strings.TrimSpace(at.httpEquiv), "refresh") {
 					c := at.content
-					if i := strings.Index(strings.ToLower(c), "url="); i >= 0 {
+					if i := strings.Index(asciiLower(c), "url="); i >= 0 {
 						addURL(strings.Trim(c[i+4:], `'" `), "meta", false)
 					}
 				}
@@ -592,7 +592,7 @@ func elementHidden(a atom.Atom, at *htmlAttrs, classes classRules, f *frame) boo
 // cssURLs returns the url(...) references of an inline style.
 func cssURLs(st string) []string {
 	var out []string
-	low := strings.ToLower(st)
+	low := asciiLower(st)
 	for len(out) < 8 {
 		i := strings.Index(low, "url(")
 		if i < 0 {

@@ -818,7 +818,7 @@ func htmlMetaCharset(b []byte) string {
 	if len(b) > 4096 {
 		b = b[:4096]
 	}
-	low := bytes.ToLower(b)
+	low := []byte(asciiLower(string(b)))
 	for off := 0; off < len(low); {
 		i := bytes.Index(low[off:], []byte("charset="))
 		if i < 0 {

@@ -135,7 +135,7 @@ func appendRunURLs(out []URL, run string) []URL {
 func findURL(run string) (start, end int, ok bool) {
 	low := run
 	if hasUpper(run) {
-		low = strings.ToLower(run)
+		low = asciiLower(run)
 	}
 	best := -1
 	if k := strings.Index(low, "://"); k > 0 {
@@ -337,4 +337,21 @@ func isScheme(s string) bool {
 		}
 	}
 	return true
+}
+
+// asciiLower lower-cases ASCII letters only, so byte offsets in the result
+// are valid in the input (strings.ToLower may change lengths).
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 32
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }

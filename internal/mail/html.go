@@ -2,6 +2,7 @@ package mail
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -12,13 +13,329 @@ type htmlResult struct {
 	Text    string // what a reader sees
 	Hidden  string // text a reader cannot see
 	URLs    []URL
-	Limited bool // input too large or too deep: rendering stopped early
+	CIDs    []string // cid: references (inline images), without "cid:"
+	Limited bool     // input too large or too deep: rendering stopped early
 }
 
-const maxHTMLDepth = 256
+const (
+	maxHTMLDepth  = 256
+	maxHTMLAttrs  = 64
+	maxHTMLURLs   = 4000
+	maxStyleRules = 2000
+)
+
+// frame is one open element. Colours are inherited: fg/bg are the
+// effective text and background colours inside the element.
+type frame struct {
+	tag    atom.Atom
+	hidden bool
+	fg, bg string
+	skip   bool // script/style/title...: text not shown
+	pre    bool
+}
+
+// htmlAttrs holds the attributes of the current tag that rendering uses.
+// Only known names are kept, so a tag costs no map and few allocations.
+type htmlAttrs struct {
+	href, src, srcset, action, formaction, alt, style, class   string
+	color, bgcolor, size, httpEquiv, content, data, background string
+	poster, title                                              string
+	hidden                                                     bool
+}
+
+func (a *htmlAttrs) reset() { *a = htmlAttrs{} }
+
+func (a *htmlAttrs) set(k, v []byte) {
+	switch string(k) {
+	case "href":
+		if a.href == "" {
+			a.href = string(v)
+		}
+	case "src":
+		if a.src == "" {
+			a.src = string(v)
+		}
+	case "srcset":
+		a.srcset = string(v)
+	case "action":
+		a.action = string(v)
+	case "formaction":
+		a.formaction = string(v)
+	case "alt":
+		a.alt = string(v)
+	case "style":
+		if a.style == "" {
+			a.style = string(v)
+		}
+	case "class":
+		a.class = string(v)
+	case "color":
+		a.color = string(v)
+	case "bgcolor":
+		a.bgcolor = string(v)
+	case "size":
+		a.size = string(v)
+	case "http-equiv":
+		a.httpEquiv = string(v)
+	case "content":
+		a.content = string(v)
+	case "data":
+		a.data = string(v)
+	case "background":
+		a.background = string(v)
+	case "poster":
+		a.poster = string(v)
+	case "hidden":
+		a.hidden = true
+	case "aria-hidden":
+		// Not hidden from a sighted reader: ignore.
+	}
+}
+
+// styleDecl is the subset of CSS that decides visibility.
+type styleDecl struct {
+	display, visibility, opacity, fontSize, color, bg string
+	height, maxHeight, width, overflow, msoHide       string
+	textIndent, left, lineHeight, clip                string
+}
+
+// merge copies the fields set in o over d.
+func (d *styleDecl) merge(o *styleDecl) {
+	m := func(dst *string, src string) {
+		if src != "" {
+			*dst = src
+		}
+	}
+	m(&d.display, o.display)
+	m(&d.visibility, o.visibility)
+	m(&d.opacity, o.opacity)
+	m(&d.fontSize, o.fontSize)
+	m(&d.color, o.color)
+	m(&d.bg, o.bg)
+	m(&d.height, o.height)
+	m(&d.maxHeight, o.maxHeight)
+	m(&d.width, o.width)
+	m(&d.overflow, o.overflow)
+	m(&d.msoHide, o.msoHide)
+	m(&d.textIndent, o.textIndent)
+	m(&d.left, o.left)
+	m(&d.lineHeight, o.lineHeight)
+	m(&d.clip, o.clip)
+}
+
+// parseStyleInto scans "k: v; k: v" declarations (lower-cased) into d.
+func parseStyleInto(st string, d *styleDecl) {
+	for len(st) > 0 {
+		var decl string
+		if i := strings.IndexByte(st, ';'); i >= 0 {
+			decl, st = st[:i], st[i+1:]
+		} else {
+			decl, st = st, ""
+		}
+		k, v, ok := strings.Cut(decl, ":")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(k)
+		v = strings.TrimSpace(v)
+		if strings.HasSuffix(v, "important") {
+			v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(v, "important"), "!"))
+		}
+		switch k {
+		case "display":
+			d.display = v
+		case "visibility":
+			d.visibility = v
+		case "opacity":
+			d.opacity = v
+		case "font-size":
+			d.fontSize = v
+		case "color":
+			d.color = v
+		case "background-color":
+			d.bg = v
+		case "background":
+			if c := bgColorOf(v); c != "" {
+				d.bg = c
+			}
+		case "height":
+			d.height = v
+		case "max-height":
+			d.maxHeight = v
+		case "width":
+			d.width = v
+		case "max-width":
+			if d.width == "" {
+				d.width = v
+			}
+		case "overflow":
+			d.overflow = v
+		case "mso-hide":
+			d.msoHide = v
+		case "text-indent":
+			d.textIndent = v
+		case "left":
+			d.left = v
+		case "line-height":
+			d.lineHeight = v
+		case "clip":
+			d.clip = v
+		}
+	}
+}
+
+// bgColorOf picks the colour out of a "background:" shorthand.
+func bgColorOf(v string) string {
+	for _, f := range strings.Fields(v) {
+		if strings.HasPrefix(f, "#") || strings.HasPrefix(f, "rgb") {
+			return f
+		}
+		if _, ok := namedColors[f]; ok {
+			return f
+		}
+	}
+	return ""
+}
+
+// hiddenBy reports whether a declaration set makes text invisible.
+func (d *styleDecl) hiddenBy() bool {
+	switch {
+	case d.display == "none", d.visibility == "hidden", d.visibility == "collapse", d.msoHide == "all":
+		return true
+	case d.opacity != "" && zeroNumber(d.opacity):
+		return true
+	case d.fontSize != "" && tinySize(d.fontSize):
+		return true
+	case (zeroLength(d.height) || zeroLength(d.maxHeight) || zeroLength(d.width)) && d.overflow == "hidden":
+		return true
+	case zeroLength(d.lineHeight) && d.overflow == "hidden":
+		return true
+	case farNegative(d.textIndent) || farNegative(d.left):
+		return true
+	case strings.HasPrefix(d.clip, "rect(0") && strings.Count(d.clip, "0") >= 4:
+		return true
+	case d.color == "transparent":
+		return true
+	}
+	return false
+}
+
+func zeroNumber(s string) bool {
+	f := parseFloat(strings.TrimSuffix(s, "%"))
+	return f >= 0 && f < 0.05
+}
+
+func zeroLength(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, u := range []string{"px", "pt", "em", "rem", "%"} {
+		s = strings.TrimSuffix(s, u)
+	}
+	f := parseFloat(strings.TrimSpace(s))
+	return f >= 0 && f < 1
+}
+
+func farNegative(s string) bool {
+	if !strings.HasPrefix(s, "-") {
+		return false
+	}
+	for _, u := range []string{"px", "pt", "em", "rem"} {
+		if strings.HasSuffix(s, u) {
+			f := parseFloat(strings.TrimSpace(strings.TrimSuffix(s[1:], u)))
+			if u == "em" || u == "rem" {
+				f *= 16
+			}
+			return f >= 500
+		}
+	}
+	return false
+}
+
+// classRules maps a CSS class to the visibility-relevant declarations of
+// simple ".cls" / "tag.cls" rules from <style> elements.
+type classRules map[string]*styleDecl
+
+// addStyleSheet parses simple rules; anything complex is ignored.
+func (cr classRules) addStyleSheet(css string) {
+	css = strings.ToLower(css)
+	n := 0
+	for len(css) > 0 && n < maxStyleRules {
+		open := strings.IndexByte(css, '{')
+		if open < 0 {
+			return
+		}
+		close := strings.IndexByte(css[open:], '}')
+		if close < 0 {
+			return
+		}
+		sel, body := css[:open], css[open+1:open+close]
+		css = css[open+close+1:]
+		n++
+		if strings.HasPrefix(strings.TrimSpace(sel), "@") {
+			// @media { ... { } }: skip the inner block's opener as a selector.
+			if i := strings.IndexByte(body, '{'); i >= 0 {
+				css = body[i+1:] + "}" + css
+				sel = body[:i]
+				if c := strings.IndexByte(css, '}'); c >= 0 {
+					body = css[:c]
+					css = css[c+1:]
+				}
+			} else {
+				continue
+			}
+		}
+		var d styleDecl
+		parseStyleInto(body, &d)
+		if d == (styleDecl{}) {
+			continue
+		}
+		for _, s := range strings.Split(sel, ",") {
+			s = strings.TrimSpace(s)
+			if i := strings.LastIndexByte(s, ' '); i >= 0 {
+				s = s[i+1:] // descendant selector: keep the last simple one
+			}
+			dot := strings.IndexByte(s, '.')
+			if dot < 0 || strings.ContainsAny(s[dot+1:], ".:[#>+~*") {
+				continue
+			}
+			cls := s[dot+1:]
+			if cls == "" {
+				continue
+			}
+			if old := cr[cls]; old != nil {
+				old.merge(&d)
+			} else {
+				dd := d
+				cr[cls] = &dd
+			}
+		}
+	}
+}
+
+func isSkipTag(a atom.Atom) bool {
+	switch a {
+	case atom.Script, atom.Style, atom.Title, atom.Noscript, atom.Template, atom.Head, atom.Xmp, atom.Noembed, atom.Noframes:
+		return true
+	}
+	return false
+}
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.Br, atom.P, atom.Div, atom.Tr, atom.Li, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
+		atom.Table, atom.Blockquote, atom.Hr, atom.Ul, atom.Ol, atom.Dl, atom.Dt, atom.Dd, atom.Section,
+		atom.Article, atom.Header, atom.Footer, atom.Nav, atom.Aside, atom.Form, atom.Address, atom.Pre,
+		atom.Center, atom.Main, atom.Figure, atom.Figcaption, atom.Fieldset, atom.Caption, atom.Tbody,
+		atom.Thead, atom.Tfoot, atom.Body, atom.Html, atom.Option, atom.Legend, atom.Details, atom.Summary:
+		return true
+	}
+	return false
+}
 
 // renderHTML turns HTML into the text a reader sees, marks hidden text and
-// collects every URL (href with anchor text, src, form action, meta refresh).
+// collects every URL (href with anchor text, src, srcset, form action,
+// meta refresh, area, background, CSS url()).
 func renderHTML(src string, maxBytes int) htmlResult {
 	var res htmlResult
 	if len(src) > maxBytes {
@@ -28,133 +345,306 @@ func renderHTML(src string, maxBytes int) htmlResult {
 	z := html.NewTokenizer(strings.NewReader(src))
 	z.SetMaxBuf(maxBytes + 4096)
 	var vis, hid strings.Builder
-	type frame struct {
-		tag    atom.Atom
-		hidden bool
-	}
-	stack := make([]frame, 0, 32)
-	hiddenDepth := 0 // number of hidden frames on the stack
-	skip := 0        // inside script/style/head title etc.
+	vis.Grow(len(src) / 3)
+	stack := make([]frame, 1, 32)
+	stack[0] = frame{}
+	var classes classRules
+	var at htmlAttrs
 	var anchor *URL
 	var anchorText strings.Builder
+	inAnchor := false
+	lastNL := true
 	newline := func() {
-		s := vis.String()
-		if len(s) > 0 && !strings.HasSuffix(s, "\n") {
+		if !lastNL {
 			vis.WriteByte('\n')
+			lastNL = true
 		}
+	}
+	finishAnchor := func() {
+		if anchor != nil {
+			anchor.Anchor = collapseSpace(anchorText.String())
+			res.URLs = append(res.URLs, *anchor)
+			anchor = nil
+		}
+		inAnchor = false
+		anchorText.Reset()
+	}
+	addURL := func(raw, source string, hidden bool) {
+		raw = strings.TrimSpace(raw)
+		if raw == "" || raw[0] == '#' || len(res.URLs) >= maxHTMLURLs {
+			return
+		}
+		if len(raw) > 4 && strings.EqualFold(raw[:4], "cid:") {
+			res.CIDs = append(res.CIDs, strings.Trim(raw[4:], "<> "))
+			return
+		}
+		u := makeURL(raw, source)
+		u.Hidden = hidden
+		res.URLs = append(res.URLs, u)
 	}
 	for {
 		tt := z.Next()
+		top := &stack[len(stack)-1]
 		switch tt {
 		case html.ErrorToken:
-			if anchor != nil {
-				anchor.Anchor = strings.TrimSpace(anchorText.String())
-				res.URLs = append(res.URLs, *anchor)
-			}
+			finishAnchor()
 			res.Text = tidySpaces(vis.String())
 			res.Hidden = tidySpaces(hid.String())
 			return res
 		case html.TextToken:
-			if skip > 0 {
+			if top.skip {
+				if top.tag == atom.Style {
+					if classes == nil {
+						classes = classRules{}
+					}
+					classes.addStyleSheet(string(z.Text()))
+				}
 				continue
 			}
-			t := html.UnescapeString(string(z.Raw()))
-			if hiddenDepth > 0 {
-				hid.WriteString(t)
-				hid.WriteByte(' ')
+			t := z.Text()
+			if top.hidden {
+				if hid.Len() < maxBytes {
+					writeCollapsed(&hid, t, false)
+					hid.WriteByte(' ')
+				}
+				if inAnchor {
+					anchorText.Write(t)
+				}
 				continue
 			}
-			vis.WriteString(t)
-			if anchor != nil {
-				anchorText.WriteString(t)
+			if vis.Len() >= maxBytes {
+				res.Limited = true
+				continue
+			}
+			if writeCollapsed(&vis, t, top.pre) {
+				lastNL = vis.String()[vis.Len()-1] == '\n'
+			}
+			if inAnchor {
+				anchorText.Write(t)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
-			attrs := map[string]string{}
-			for hasAttr {
+			at.reset()
+			for n := 0; hasAttr && n < maxHTMLAttrs; n++ {
 				var k, v []byte
 				k, v, hasAttr = z.TagAttr()
-				key := string(k)
-				if _, dup := attrs[key]; !dup && len(attrs) < 64 {
-					attrs[key] = string(v)
+				at.set(k, v)
+			}
+			parent := *top
+			f := frame{tag: a, fg: parent.fg, bg: parent.bg, pre: parent.pre || a == atom.Pre}
+			own := elementHidden(a, &at, classes, &f)
+			f.hidden = parent.hidden || own
+			if isSkipTag(a) || parent.skip && parent.tag != atom.Head {
+				f.skip = true
+			}
+			hidden := f.hidden || parent.skip && a != atom.Meta && a != atom.Base && a != atom.Link
+			if !f.hidden && !parent.skip {
+				if isBlock(a) {
+					newline()
+				} else if a == atom.Td || a == atom.Th {
+					if !lastNL {
+						vis.WriteByte(' ')
+					}
 				}
 			}
-			hidden := isHiddenElement(a, attrs)
-			switch a {
-			case atom.Script, atom.Style, atom.Title, atom.Noscript, atom.Template:
-				if tt == html.StartTagToken {
-					skip++
-					stack = append(stack, frame{tag: a})
-				}
-			case atom.Br, atom.P, atom.Div, atom.Tr, atom.Li, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Table, atom.Blockquote, atom.Hr:
-				newline()
-			case atom.Td, atom.Th:
-				vis.WriteByte(' ')
-			case atom.Img:
-				if alt := attrs["alt"]; alt != "" && hiddenDepth == 0 {
+			if a == atom.Img || a == atom.Area || a == atom.Input {
+				if alt := strings.TrimSpace(at.alt); alt != "" && !hidden {
 					vis.WriteString(" " + alt + " ")
-					if anchor != nil {
-						anchorText.WriteString(alt)
+					lastNL = false
+					if inAnchor {
+						anchorText.WriteString(" " + alt + " ")
 					}
 				}
 			}
-			hid0 := hiddenDepth > 0 || hidden
-			for _, u := range htmlAttrURLs(a, attrs) {
-				u.Hidden = hid0
-				if u.Source == "href" && (a == atom.A) {
-					if anchor != nil {
-						anchor.Anchor = strings.TrimSpace(anchorText.String())
-						res.URLs = append(res.URLs, *anchor)
+			// URLs.
+			switch a {
+			case atom.A:
+				if strings.TrimSpace(at.href) != "" && !strings.HasPrefix(strings.TrimSpace(at.href), "#") {
+					finishAnchor()
+					addURL(at.href, "href", hidden)
+					if n := len(res.URLs); n > 0 && res.URLs[n-1].Source == "href" {
+						u := res.URLs[n-1]
+						res.URLs = res.URLs[:n-1]
+						anchor = &u
+						inAnchor = true
 					}
-					uu := u
-					anchor = &uu
-					anchorText.Reset()
-					continue
 				}
-				res.URLs = append(res.URLs, u)
+			case atom.Area:
+				addURL(at.href, "area", hidden)
+			case atom.Form:
+				addURL(at.action, "form", hidden)
+			case atom.Base:
+				addURL(at.href, "base", hidden)
+			case atom.Link:
+				addURL(at.href, "src", hidden)
+			case atom.Meta:
+				if strings.EqualFold(strings.TrimSpace(at.httpEquiv), "refresh") {
+					c := at.content
+					if i := strings.Index(asciiLower(c), "url="); i >= 0 {
+						addURL(strings.Trim(c[i+4:], `'" `), "meta", false)
+					}
+				}
+			case atom.Object:
+				addURL(at.data, "src", hidden)
 			}
-			if tt == html.StartTagToken && !isVoid(a) && a != atom.Script && a != atom.Style && a != atom.Title && a != atom.Noscript && a != atom.Template {
+			if at.src != "" {
+				addURL(at.src, "src", hidden)
+			}
+			if at.srcset != "" {
+				for _, c := range strings.Split(at.srcset, ",") {
+					if fs := strings.Fields(c); len(fs) > 0 {
+						addURL(fs[0], "src", hidden)
+					}
+				}
+			}
+			if at.formaction != "" {
+				addURL(at.formaction, "form", hidden)
+			}
+			if at.background != "" {
+				addURL(at.background, "src", hidden)
+			}
+			if at.poster != "" {
+				addURL(at.poster, "src", hidden)
+			}
+			if at.style != "" {
+				for _, u := range cssURLs(at.style) {
+					addURL(u, "src", hidden)
+				}
+			}
+			if tt == html.StartTagToken && !isVoid(a) {
 				if len(stack) >= maxHTMLDepth {
 					res.Limited = true
 					continue
 				}
-				stack = append(stack, frame{tag: a, hidden: hidden})
-				if hidden {
-					hiddenDepth++
-				}
+				stack = append(stack, f)
 			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
-			if a == atom.A && anchor != nil {
-				anchor.Anchor = strings.TrimSpace(anchorText.String())
-				res.URLs = append(res.URLs, *anchor)
-				anchor = nil
-				anchorText.Reset()
+			if a == atom.A {
+				finishAnchor()
 			}
 			// Pop to the matching frame, if any (tolerant of bad nesting).
-			for i := len(stack) - 1; i >= 0; i-- {
+			for i := len(stack) - 1; i >= 1; i-- {
 				if stack[i].tag == a {
-					for j := len(stack) - 1; j >= i; j-- {
-						f := stack[j]
-						if f.hidden {
-							hiddenDepth--
-						}
-						if f.tag == atom.Script || f.tag == atom.Style || f.tag == atom.Title || f.tag == atom.Noscript || f.tag == atom.Template {
-							skip--
-						}
-					}
+					wasHidden := stack[i].hidden || stack[i].skip
 					stack = stack[:i]
+					if !wasHidden && (isBlock(a) || a == atom.Br) {
+						newline()
+					}
 					break
 				}
 			}
-			switch a {
-			case atom.P, atom.Div, atom.Tr, atom.Li, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Table, atom.Blockquote:
+			if a == atom.Br || a == atom.P && !stack[len(stack)-1].hidden {
 				newline()
 			}
 		}
 	}
+}
+
+// elementHidden decides from attributes, class rules and inline style
+// whether the element's own text is invisible, and updates the frame's
+// effective colours.
+func elementHidden(a atom.Atom, at *htmlAttrs, classes classRules, f *frame) bool {
+	hidden := at.hidden
+	if a == atom.Input {
+		return false
+	}
+	if at.bgcolor != "" {
+		f.bg = at.bgcolor
+	}
+	if a == atom.Font {
+		if sz := strings.TrimSpace(at.size); sz == "0" || sz == "-7" {
+			hidden = true
+		}
+		if at.color != "" {
+			f.fg = at.color
+		}
+	}
+	var d styleDecl
+	if classes != nil && at.class != "" {
+		for _, c := range strings.Fields(strings.ToLower(at.class)) {
+			if cd := classes[c]; cd != nil {
+				d.merge(cd)
+			}
+		}
+	}
+	if at.style != "" {
+		parseStyleInto(strings.ToLower(at.style), &d)
+	}
+	if d.hiddenBy() {
+		hidden = true
+	}
+	if d.color != "" {
+		f.fg = d.color
+	}
+	if d.bg != "" {
+		f.bg = d.bg
+	}
+	// Text coloured like its (possibly inherited) background.
+	if f.fg != "" && f.bg != "" && sameColor(f.fg, f.bg) {
+		hidden = true
+	}
+	return hidden
+}
+
+// cssURLs returns the url(...) references of an inline style.
+func cssURLs(st string) []string {
+	var out []string
+	low := asciiLower(st)
+	for len(out) < 8 {
+		i := strings.Index(low, "url(")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(low[i:], ')')
+		if j < 0 {
+			break
+		}
+		out = append(out, strings.Trim(st[i+4:i+j], `'" `))
+		low, st = low[i+j:], st[i+j:]
+	}
+	return out
+}
+
+// writeCollapsed writes HTML text collapsing whitespace runs (newlines in
+// the source are spaces to a reader, except inside <pre>). It reports
+// whether it wrote anything.
+func writeCollapsed(sb *strings.Builder, t []byte, pre bool) bool {
+	wrote := false
+	space := false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch c {
+		case '\n':
+			if pre {
+				sb.WriteByte('\n')
+				wrote = true
+				space = false
+				continue
+			}
+			space = true
+		case ' ', '\t', '\r', '\f':
+			space = true
+		default:
+			if space {
+				sb.WriteByte(' ')
+				space = false
+			}
+			sb.WriteByte(c)
+			wrote = true
+		}
+	}
+	if space {
+		sb.WriteByte(' ')
+		wrote = true
+	}
+	return wrote
+}
+
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func isVoid(a atom.Atom) bool {
@@ -165,68 +655,17 @@ func isVoid(a atom.Atom) bool {
 	return false
 }
 
-// isHiddenElement decides from inline style and attributes whether the
-// element's text is invisible: display:none, visibility:hidden, zero or
-// tiny font, zero size/opacity, text colour equal to background colour.
-func isHiddenElement(a atom.Atom, attrs map[string]string) bool {
-	if _, ok := attrs["hidden"]; ok {
-		return true
-	}
-	if a == atom.Font {
-		if sz := strings.TrimSpace(attrs["size"]); sz == "0" || sz == "-7" {
-			return true
-		}
-		if c := attrs["color"]; c != "" && sameColor(c, attrs["bgcolor"]) {
-			return true
-		}
-	}
-	st := strings.ToLower(attrs["style"])
-	if st == "" {
-		return false
-	}
-	decl := parseStyle(st)
-	if decl["display"] == "none" || decl["visibility"] == "hidden" {
-		return true
-	}
-	if op, ok := decl["opacity"]; ok && (op == "0" || op == "0.0" || op == ".0") {
-		return true
-	}
-	if fs, ok := decl["font-size"]; ok && tinySize(fs) {
-		return true
-	}
-	if (decl["height"] == "0" || decl["height"] == "0px" || decl["max-height"] == "0" || decl["max-height"] == "0px") && decl["overflow"] == "hidden" {
-		return true
-	}
-	col := decl["color"]
-	bg := decl["background-color"]
-	if bg == "" {
-		bg = decl["background"]
-	}
-	if col != "" && bg != "" && sameColor(col, bg) {
-		return true
-	}
-	return false
-}
-
-func parseStyle(st string) map[string]string {
-	out := map[string]string{}
-	for _, d := range strings.Split(st, ";") {
-		k, v, ok := strings.Cut(d, ":")
-		if !ok {
-			continue
-		}
-		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "!important"))
-		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	return out
-}
-
 func tinySize(fs string) bool {
 	fs = strings.TrimSpace(fs)
-	for _, u := range []string{"px", "pt", "em", "rem", "%"} {
+	switch fs {
+	case "0":
+		return true
+	case "xx-small", "x-small", "small", "medium", "large", "smaller", "larger":
+		return false
+	}
+	for _, u := range []string{"px", "pt", "em", "rem", "%", "vw", "vh"} {
 		if strings.HasSuffix(fs, u) {
-			n := strings.TrimSpace(strings.TrimSuffix(fs, u))
-			f := parseFloat(n)
+			f := parseFloat(strings.TrimSpace(strings.TrimSuffix(fs, u)))
 			if f < 0 {
 				return false
 			}
@@ -237,10 +676,13 @@ func tinySize(fs string) bool {
 				return f < 0.15
 			case "%":
 				return f < 15
+			default:
+				return f < 0.1
 			}
 		}
 	}
-	return fs == "0" || fs == "xx-small" && false
+	f := parseFloat(fs)
+	return f >= 0 && f < 1
 }
 
 func parseFloat(s string) float64 {
@@ -269,20 +711,58 @@ func parseFloat(s string) float64 {
 var namedColors = map[string]string{
 	"white": "#ffffff", "black": "#000000", "red": "#ff0000", "green": "#008000", "blue": "#0000ff",
 	"yellow": "#ffff00", "gray": "#808080", "grey": "#808080", "silver": "#c0c0c0", "transparent": "transparent",
+	"navy": "#000080", "maroon": "#800000", "purple": "#800080", "teal": "#008080", "olive": "#808000",
+	"lime": "#00ff00", "aqua": "#00ffff", "cyan": "#00ffff", "fuchsia": "#ff00ff", "magenta": "#ff00ff",
+	"orange": "#ffa500", "whitesmoke": "#f5f5f5", "snow": "#fffafa", "ivory": "#fffff0",
 }
 
+// normColor turns a CSS/HTML colour into "#rrggbb" where it can.
 func normColor(c string) string {
 	c = strings.ToLower(strings.TrimSpace(c))
 	if n, ok := namedColors[c]; ok {
 		return n
 	}
+	if len(c) == 6 && isHexString(c) {
+		c = "#" + c // bgcolor="ffffff"
+	}
 	if len(c) == 4 && c[0] == '#' {
 		return "#" + string([]byte{c[1], c[1], c[2], c[2], c[3], c[3]})
 	}
-	if strings.HasPrefix(c, "rgb(") {
-		c = strings.ReplaceAll(c, " ", "")
+	if strings.HasPrefix(c, "rgb") {
+		i := strings.IndexByte(c, '(')
+		j := strings.IndexByte(c, ')')
+		if i > 0 && j > i {
+			parts := strings.FieldsFunc(c[i+1:j], func(r rune) bool { return r == ',' || r == ' ' || r == '/' })
+			if len(parts) >= 3 {
+				if len(parts) >= 4 && zeroNumber(parts[3]) {
+					return "transparent"
+				}
+				var b [3]byte
+				for k := 0; k < 3; k++ {
+					f := parseFloat(strings.TrimSuffix(parts[k], "%"))
+					if strings.HasSuffix(parts[k], "%") {
+						f = f * 255 / 100
+					}
+					if f < 0 || f > 255 {
+						return c
+					}
+					b[k] = byte(f + 0.5)
+				}
+				const hx = "0123456789abcdef"
+				return string([]byte{'#', hx[b[0]>>4], hx[b[0]&15], hx[b[1]>>4], hx[b[1]&15], hx[b[2]>>4], hx[b[2]&15]})
+			}
+		}
 	}
 	return c
+}
+
+func isHexString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func sameColor(a, b string) bool {
@@ -293,68 +773,49 @@ func sameColor(a, b string) bool {
 	return na != "transparent" && na == nb
 }
 
-// htmlAttrURLs returns the URLs an element references.
-func htmlAttrURLs(a atom.Atom, attrs map[string]string) []URL {
-	var out []URL
-	add := func(raw, src string) {
-		raw = strings.TrimSpace(raw)
-		if raw == "" || strings.HasPrefix(raw, "#") {
-			return
-		}
-		out = append(out, makeURL(raw, src))
-	}
-	switch a {
-	case atom.A:
-		add(attrs["href"], "href")
-	case atom.Area:
-		add(attrs["href"], "area")
-	case atom.Img, atom.Iframe, atom.Embed, atom.Script, atom.Source, atom.Frame, atom.Input, atom.Video, atom.Audio:
-		if s := attrs["src"]; s != "" && !strings.HasPrefix(strings.ToLower(s), "cid:") {
-			add(s, "src")
-		}
-	case atom.Form:
-		add(attrs["action"], "form")
-	case atom.Base:
-		add(attrs["href"], "base")
-	case atom.Link:
-		add(attrs["href"], "src")
-	case atom.Meta:
-		if strings.EqualFold(attrs["http-equiv"], "refresh") {
-			c := attrs["content"]
-			if i := strings.Index(strings.ToLower(c), "url="); i >= 0 {
-				add(strings.Trim(c[i+4:], `'" `), "meta")
-			}
-		}
-	case atom.Object:
-		add(attrs["data"], "src")
-	}
-	if bg := attrs["background"]; bg != "" {
-		add(bg, "src")
-	}
-	return out
-}
-
-// tidySpaces collapses runs of spaces and blank lines.
+// tidySpaces collapses runs of spaces and keeps at most one blank line.
 func tidySpaces(s string) string {
 	var sb strings.Builder
 	sb.Grow(len(s))
-	lines := strings.Split(s, "\n")
-	blank := 0
-	for _, ln := range lines {
-		ln = strings.Join(strings.FieldsFunc(ln, func(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\u00a0' || r == '\f' }), " ")
-		if ln == "" {
-			blank++
+	nl := 0        // pending newlines
+	space := false // pending space
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			switch c {
+			case '\n':
+				nl++
+				space = false
+				i++
+				continue
+			case ' ', '\t', '\r', '\f', '\v':
+				space = true
+				i++
+				continue
+			}
+		} else if c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0 { // NBSP
+			space = true
+			i += 2
 			continue
 		}
 		if sb.Len() > 0 {
-			if blank > 0 {
+			if nl >= 2 {
 				sb.WriteString("\n\n")
-			} else {
+			} else if nl == 1 {
 				sb.WriteByte('\n')
+			} else if space {
+				sb.WriteByte(' ')
 			}
 		}
-		blank = 0
-		sb.WriteString(ln)
+		nl, space = 0, false
+		if c < 0x80 {
+			sb.WriteByte(c)
+			i++
+			continue
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		sb.WriteString(s[i : i+n])
+		i += n
 	}
 	return sb.String()
 }

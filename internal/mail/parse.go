@@ -3,13 +3,11 @@ package mail
 import (
 	"bytes"
 	"encoding/base64"
-	"io"
-	"mime"
-	"mime/quotedprintable"
 	netmail "net/mail"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Parse parses raw message bytes with the given limits. It never fails: a
@@ -51,6 +49,7 @@ type parser struct {
 	seen    map[string]bool
 	urls    int
 	pending []URL
+	cids    map[string]bool // cid: references seen in HTML
 }
 
 func (p *parser) anomaly(code, detail string) {
@@ -100,53 +99,74 @@ func splitHeader(raw []byte) (hdr, body []byte) {
 	}
 }
 
-// parseHeader parses a header block into fields.
+// parseHeader parses a header block into fields. Lines that are not
+// fields are reported; folded lines join the field before them; the count
+// and size of fields are bounded.
 func (p *parser) parseHeader(hdr []byte) Headers {
 	if len(hdr) > p.lim.MaxHeaderBytes {
 		p.anomaly(AnomalyHeaderTooLong, strconv.Itoa(len(hdr)))
 		hdr = hdr[:p.lim.MaxHeaderBytes]
 	}
-	var hs Headers
-	lines := bytes.Split(hdr, []byte("\n"))
-	var name string
-	var val []byte
+	hs := make(Headers, 0, 16)
+	nameStart, valStart, valEnd := -1, 0, 0
+	name := ""
 	flush := func() {
-		if name == "" {
+		if nameStart < 0 {
 			return
 		}
+		nameStart = -1
 		if len(hs) >= p.lim.MaxHeaders {
 			p.anomaly(AnomalyTooManyHeaders, strconv.Itoa(p.lim.MaxHeaders))
-			name = ""
 			return
 		}
-		raw := string(val)
+		raw := string(hdr[valStart:valEnd])
 		hs = append(hs, Header{Name: name, Raw: raw, Value: p.decodeHeaderValue(name, raw)})
-		name = ""
-		val = nil
 	}
-	for i, ln := range lines {
-		ln = bytes.TrimSuffix(ln, []byte("\r"))
+	first := true
+	for pos := 0; pos < len(hdr); {
+		end := bytes.IndexByte(hdr[pos:], '\n')
+		next := len(hdr)
+		if end < 0 {
+			end = len(hdr)
+		} else {
+			end += pos
+			next = end + 1
+		}
+		ln := hdr[pos:end]
+		lineStart := pos
+		pos = next
+		if n := len(ln); n > 0 && ln[n-1] == '\r' {
+			ln = ln[:n-1]
+		}
 		if len(ln) == 0 {
 			continue
 		}
 		if ln[0] == ' ' || ln[0] == '\t' {
-			if name != "" {
-				val = append(val, '\n')
-				val = append(val, ln...)
+			if nameStart >= 0 {
+				valEnd = lineStart + len(ln) // keep the fold (CRLF stripped at flush)
 			}
 			continue
 		}
 		c := bytes.IndexByte(ln, ':')
 		if c <= 0 || bytes.ContainsAny(ln[:c], " \t") && !validNameWithTrailingSpace(ln[:c]) {
-			if i == 0 && bytes.HasPrefix(ln, []byte("From ")) {
+			if first && bytes.HasPrefix(ln, []byte("From ")) {
+				first = false
 				continue // mbox separator left in a stored message
 			}
-			p.anomaly(AnomalyBadHeaderLine, truncate(string(ln), 60))
+			first = false
+			flush()
+			p.anomaly(AnomalyBadHeaderLine, truncate(sanitizeUTF8(ln), 60))
 			continue
 		}
+		first = false
 		flush()
 		name = string(bytes.TrimRight(ln[:c], " \t"))
-		val = append([]byte(nil), ln[c+1:]...)
+		if !utf8.ValidString(name) {
+			name = strings.ToValidUTF8(name, "\uFFFD")
+		}
+		nameStart = lineStart
+		valStart = lineStart + c + 1
+		valEnd = lineStart + len(ln)
 	}
 	flush()
 	return hs
@@ -170,13 +190,20 @@ func truncate(s string, n int) string {
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
-// unfold removes folding line breaks (RFC 5322 §2.2.3).
-func unfold(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
+// rawParamValue returns a Content-Type/Disposition value for parameter
+// parsing: unfolded, 8-bit sniffed, but not RFC 2047-decoded (a decoded
+// word could hold quotes or semicolons).
+func (p *parser) rawParamValue(h Headers, name string) string {
+	for i := range h {
+		if strings.EqualFold(h[i].Name, name) {
+			v := strings.TrimSpace(unfold(h[i].Raw))
+			if !isASCIIString(v) || hasEsc(v) {
+				v = p.decodeRaw8bit(v)
+			}
+			return v
+		}
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\n", "")
+	return ""
 }
 
 // parseEntity parses one MIME entity (header + body).
@@ -186,34 +213,28 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 	hdr, body := splitHeader(raw)
 	part.Headers = p.parseHeader(hdr)
 
-	ct := part.Headers.Get("Content-Type")
+	ct := p.rawParamValue(part.Headers, "Content-Type")
 	part.ContentType = defType
-	part.Params = map[string]string{}
 	if ct != "" {
-		mt, params, err := mime.ParseMediaType(ct)
-		if err != nil {
-			mt, params = lenientMediaType(ct)
-			if mt == "" {
-				p.anomaly(AnomalyBadContentType, truncate(ct, 60))
-			}
+		mt, params, ok := parseMediaType(ct)
+		if !ok && mt == "" {
+			p.anomaly(AnomalyBadContentType, truncate(ct, 60))
 		}
-		if mt != "" {
-			part.ContentType = strings.ToLower(mt)
+		if mt != "" && strings.IndexByte(mt, '/') > 0 {
+			part.ContentType = mt
 		}
-		for k, v := range params {
-			part.Params[strings.ToLower(k)] = v
-		}
+		part.Params = params
+	}
+	if part.Params == nil {
+		part.Params = map[string]string{}
 	}
 	part.Charset = strings.ToLower(strings.Trim(part.Params["charset"], `"' `))
-	part.Encoding = strings.ToLower(strings.TrimSpace(part.Headers.Get("Content-Transfer-Encoding")))
+	part.Encoding = strings.ToLower(strings.Trim(part.Headers.Get("Content-Transfer-Encoding"), " \t\"'"))
 	part.ContentID = strings.Trim(part.Headers.Get("Content-ID"), "<> ")
 	part.Description = part.Headers.Get("Content-Description")
-	if cd := part.Headers.Get("Content-Disposition"); cd != "" {
-		d, params, err := mime.ParseMediaType(cd)
-		if err != nil {
-			d, params = lenientMediaType(cd)
-		}
-		part.Disposition = strings.ToLower(d)
+	if cd := p.rawParamValue(part.Headers, "Content-Disposition"); cd != "" {
+		d, params, _ := parseMediaType(cd)
+		part.Disposition = d
 		if fn := params["filename"]; fn != "" {
 			part.Filename = p.decodeWords(fn)
 		}
@@ -223,12 +244,23 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 			part.Filename = p.decodeWords(n)
 		}
 	}
+	if part.Filename != "" {
+		part.Filename = strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return -1
+			}
+			return r
+		}, part.Filename)
+	}
 
 	switch {
 	case strings.HasPrefix(part.ContentType, "multipart/"):
 		p.parseMultipart(part, body, depth)
 	case part.ContentType == "message/rfc822" || part.ContentType == "message/global":
 		dec := p.decodeTransfer(part, body)
+		if part.Disposition == "attachment" || part.Filename != "" {
+			part.IsAttachment = true
+		}
 		if depth+1 > p.lim.MaxDepth {
 			p.anomaly(AnomalyTooDeep, path)
 			part.Body = dec
@@ -240,65 +272,37 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 			part.Body = dec
 			return part
 		}
+		first := len(p.parts)
 		child := p.parseEntity(dec, path+".1", depth+1, part, "text/plain")
 		part.Children = []*Part{child}
 		em := &Message{Raw: dec, Size: len(dec), Headers: child.Headers, Root: child}
 		p.fillEnvelope(em, child.Headers)
+		em.Parts = append([]*Part(nil), p.parts[first:]...)
 		part.Embedded = em
-		if part.Disposition == "attachment" || part.Filename != "" {
-			part.IsAttachment = true
-		}
 	default:
 		part.Body = p.decodeTransfer(part, body)
-		if part.IsText() && part.Disposition != "attachment" && part.Filename == "" {
+		text := strings.HasPrefix(part.ContentType, "text/") && part.Disposition != "attachment" && part.Filename == ""
+		switch {
+		case text && (part.IsText() || part.ContentType == "text/enriched" || part.ContentType == "text/richtext" || part.ContentType == "text/x-amp-html"):
+			if !part.IsText() {
+				part.ContentType = "text/plain"
+			}
 			p.decodeText(part)
-		} else if part.ContentType == "text/plain" && part.Disposition != "attachment" && strings.HasPrefix(part.ContentType, "text/") {
-			p.decodeText(part)
-		} else {
+			if part.ContentType == "text/plain" {
+				p.uudecodeParts(part, depth)
+			}
+		default:
 			part.IsAttachment = true
-			if part.Disposition == "inline" && part.ContentID != "" && strings.HasPrefix(part.ContentType, "image/") {
+			if part.ContentID != "" && strings.HasPrefix(part.ContentType, "image/") && part.Disposition != "attachment" {
 				part.IsInline = true
 			}
-			if part.ContentType == "text/calendar" || part.ContentType == "text/x-vcard" || part.ContentType == "text/csv" {
+			switch part.ContentType {
+			case "text/calendar", "text/x-vcard", "text/vcard", "text/csv":
 				p.decodeText(part)
 			}
 		}
 	}
 	return part
-}
-
-// lenientMediaType salvages "text/plain; charset=iso-2022-jp; foo" style
-// values that mime.ParseMediaType rejects.
-func lenientMediaType(v string) (string, map[string]string) {
-	params := map[string]string{}
-	fields := strings.Split(v, ";")
-	mt := strings.ToLower(strings.TrimSpace(fields[0]))
-	if !strings.Contains(mt, "/") && mt != "inline" && mt != "attachment" {
-		if mt == "text" {
-			mt = "text/plain"
-		} else {
-			mt = ""
-		}
-	}
-	if strings.ContainsAny(mt, " \t\"") {
-		mt = ""
-	}
-	for _, f := range fields[1:] {
-		k, val, ok := strings.Cut(f, "=")
-		if !ok {
-			continue
-		}
-		k = strings.ToLower(strings.TrimSpace(k))
-		k = strings.TrimSuffix(k, "*")
-		val = strings.TrimSpace(val)
-		val = strings.Trim(val, `"`)
-		if k != "" {
-			if _, dup := params[k]; !dup {
-				params[k] = val
-			}
-		}
-	}
-	return mt, params
 }
 
 func (p *parser) parseMultipart(part *Part, body []byte, depth int) {
@@ -319,7 +323,12 @@ func (p *parser) parseMultipart(part *Part, body []byte, depth int) {
 		p.anomaly(AnomalyMissingBoundary, part.Path)
 		// Treat the body as text so its content is still analysed.
 		part.Body = body
-		sub := &Part{Path: part.Path + ".1", Depth: depth + 1, Parent: part, ContentType: "text/plain", Params: map[string]string{}, Body: body}
+		if len(p.parts) >= p.lim.MaxParts {
+			p.anomaly(AnomalyTooManyParts, strconv.Itoa(p.lim.MaxParts))
+			return
+		}
+		sub := &Part{Path: part.Path + ".1", Depth: depth + 1, Parent: part, ContentType: "text/plain", Params: map[string]string{}, Body: body, Encoding: part.Encoding}
+		sub.Body = p.decodeTransfer(sub, body)
 		p.parts = append(p.parts, sub)
 		p.decodeText(sub)
 		part.Children = append(part.Children, sub)
@@ -408,21 +417,26 @@ func splitMultipart(body []byte, boundary string) (parts [][]byte, closed, found
 
 func (p *parser) decodeTransfer(part *Part, body []byte) []byte {
 	switch part.Encoding {
-	case "", "7bit", "8bit", "binary":
+	case "", "7bit", "8bit", "binary", "7-bit", "8-bit", "none":
 		return body
-	case "base64":
+	case "base64", "base-64", "x-base64":
 		return decodeBase64(body, func() { p.anomaly(AnomalyBadEncoding, part.Path+" base64") })
-	case "quoted-printable":
-		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
-		if err != nil {
+	case "quoted-printable", "x-quoted-printable", "qp":
+		out, bad := decodeQP(body)
+		if bad {
 			p.anomaly(AnomalyBadEncoding, part.Path+" quoted-printable")
-			return lenientQP(body)
 		}
 		return out
-	case "x-uuencode", "uuencode", "x-uue":
+	case "x-uuencode", "uuencode", "x-uue", "uue":
+		if name, data, _, _, ok := findUU(body); ok {
+			if part.Filename == "" {
+				part.Filename = name
+			}
+			return data
+		}
 		return body
 	default:
-		p.anomaly(AnomalyBadEncoding, part.Path+" "+truncate(part.Encoding, 30))
+		p.anomaly(AnomalyBadEncoding, part.Path+" "+truncate(sanitizeUTF8([]byte(part.Encoding)), 30))
 		return body
 	}
 }
@@ -466,31 +480,57 @@ func decodeBase64(body []byte, bad func()) []byte {
 	return out[:n]
 }
 
-// lenientQP decodes quoted-printable, leaving invalid escapes as written.
-func lenientQP(b []byte) []byte {
-	out := make([]byte, 0, len(b))
+// decodeQP decodes quoted-printable (RFC 2045 §6.7) leniently: invalid
+// escapes are kept as written (bad is then true), soft line breaks with
+// trailing whitespace are honoured, and transport padding at line ends is
+// dropped.
+func decodeQP(b []byte) (out []byte, bad bool) {
+	out = make([]byte, 0, len(b))
 	for i := 0; i < len(b); i++ {
 		c := b[i]
-		if c != '=' {
+		switch c {
+		case '=':
+			if i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]) {
+				out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
+				i += 2
+				continue
+			}
+			// Soft line break: "=" then optional whitespace then (CR)LF or the end.
+			j := i + 1
+			for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+				j++
+			}
+			if j == len(b) {
+				i = j
+				continue
+			}
+			if b[j] == '\n' {
+				i = j
+				continue
+			}
+			if b[j] == '\r' && (j+1 == len(b) || b[j+1] == '\n') {
+				i = j + 1
+				continue
+			}
+			bad = true
 			out = append(out, c)
-			continue
+		case ' ', '\t':
+			// Trailing whitespace before a line break is padding.
+			j := i
+			for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+				j++
+			}
+			if j < len(b) && (b[j] == '\n' || b[j] == '\r') {
+				i = j - 1
+				continue
+			}
+			out = append(out, b[i:j]...)
+			i = j - 1
+		default:
+			out = append(out, c)
 		}
-		if i+1 < len(b) && b[i+1] == '\n' {
-			i++
-			continue
-		}
-		if i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n' {
-			i += 2
-			continue
-		}
-		if i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]) {
-			out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
-			i += 2
-			continue
-		}
-		out = append(out, c)
 	}
-	return out
+	return out, bad
 }
 
 func isHex(c byte) bool {
@@ -515,7 +555,11 @@ func (p *parser) decodeText(part *Part) {
 		p.anomaly(AnomalyTextTruncated, part.Path)
 		b = b[:p.lim.MaxTextBytes]
 	}
-	s, used, mismatch, known := decodeCharset(b, part.Charset)
+	label := part.Charset
+	if label == "" && part.ContentType == "text/html" && !isASCII(b) {
+		label = htmlMetaCharset(b) // <meta charset=...> when the MIME header has none
+	}
+	s, used, mismatch, known := decodeCharset(b, label)
 	if !known && part.Charset != "" {
 		p.anomaly(AnomalyBadCharset, truncate(part.Charset, 30))
 	}
@@ -542,6 +586,14 @@ func (p *parser) decodeText(part *Part) {
 			u.Part = part.Path
 			p.addURL(u)
 		}
+		for _, c := range r.CIDs {
+			if p.cids == nil {
+				p.cids = map[string]bool{}
+			}
+			if len(p.cids) < 1000 {
+				p.cids[c] = true
+			}
+		}
 		for _, u := range extractTextURLs(r.Text) {
 			u.Part = part.Path
 			p.addURL(u)
@@ -567,15 +619,48 @@ func (p *parser) addURL(u URL) {
 
 // collect fills the message-level views of the part tree.
 func (p *parser) collect(m *Message) {
-	var texts []string
-	var hidden []string
-	var walk func(pt *Part)
-	walk = func(pt *Part) {
+	if len(p.cids) > 0 {
+		for _, pt := range m.Parts {
+			if pt.ContentID != "" && p.cids[pt.ContentID] {
+				pt.IsInline = true
+			}
+		}
+	}
+	collectViews(m, m.Root)
+	m.URLs = p.pending
+	for _, pt := range m.Parts {
+		if pt.Embedded != nil && len(pt.Children) > 0 {
+			collectViews(pt.Embedded, pt.Children[0])
+		}
+	}
+}
+
+// collectViews fills TextParts, Attachments, Text and HiddenText of m from
+// the tree under root.
+func collectViews(m *Message, root *Part) {
+	var texts, hidden []string
+	addText := func(pt *Part, shown bool) {
+		m.TextParts = append(m.TextParts, pt)
+		if shown {
+			if pt.Text != "" {
+				texts = append(texts, pt.Text)
+			}
+			if pt.HiddenText != "" {
+				hidden = append(hidden, pt.HiddenText)
+			}
+		}
+	}
+	var walk func(pt *Part, depth int)
+	walk = func(pt *Part, depth int) {
+		if depth > 1000 {
+			return
+		}
 		if pt.ContentType == "multipart/alternative" && len(pt.Children) > 0 {
-			// Choose what a reader sees: the last HTML alternative, else the last text one.
+			// What a reader sees: the last alternative that is HTML or a
+			// multipart holding it (multipart/related), else the last text.
 			var pick *Part
 			for _, c := range pt.Children {
-				if c.ContentType == "text/html" && !c.IsAttachment {
+				if !c.IsAttachment && (c.ContentType == "text/html" || c.IsMultipart() && len(c.Children) > 0) {
 					pick = c
 				}
 			}
@@ -587,16 +672,20 @@ func (p *parser) collect(m *Message) {
 				}
 			}
 			for _, c := range pt.Children {
-				if c.IsText() && !c.IsAttachment {
-					m.TextParts = append(m.TextParts, c)
-					if c == pick {
-						texts = append(texts, c.Text)
-						if c.HiddenText != "" {
-							hidden = append(hidden, c.HiddenText)
-						}
+				switch {
+				case c.IsText() && !c.IsAttachment:
+					addText(c, c == pick)
+					for _, cc := range c.Children {
+						walk(cc, depth+1)
 					}
-				} else {
-					walk(c)
+				case c.IsMultipart() && c != pick:
+					// A losing alternative: list its parts, show nothing.
+					before := len(texts)
+					bh := len(hidden)
+					walk(c, depth+1)
+					texts, hidden = texts[:before], hidden[:bh]
+				default:
+					walk(c, depth+1)
 				}
 			}
 			return
@@ -606,7 +695,7 @@ func (p *parser) collect(m *Message) {
 				m.Attachments = append(m.Attachments, pt)
 			}
 			for _, c := range pt.Children {
-				walk(c)
+				walk(c, depth+1)
 			}
 			return
 		}
@@ -615,17 +704,15 @@ func (p *parser) collect(m *Message) {
 			return
 		}
 		if pt.IsText() {
-			m.TextParts = append(m.TextParts, pt)
-			texts = append(texts, pt.Text)
-			if pt.HiddenText != "" {
-				hidden = append(hidden, pt.HiddenText)
+			addText(pt, true)
+			for _, c := range pt.Children {
+				walk(c, depth+1)
 			}
 		}
 	}
-	walk(m.Root)
+	walk(root, 0)
 	m.Text = strings.Join(texts, "\n\n")
 	m.HiddenText = strings.Join(hidden, "\n")
-	m.URLs = p.pending
 }
 
 // fillEnvelope decodes the well-known header fields of a message.
@@ -723,4 +810,38 @@ func msgIDs(s string) []string {
 		}
 	}
 	return out
+}
+
+// htmlMetaCharset finds a charset declared in an HTML <meta> element in
+// the first 4 KiB.
+func htmlMetaCharset(b []byte) string {
+	if len(b) > 4096 {
+		b = b[:4096]
+	}
+	low := []byte(asciiLower(string(b)))
+	for off := 0; off < len(low); {
+		i := bytes.Index(low[off:], []byte("charset="))
+		if i < 0 {
+			return ""
+		}
+		i += off + len("charset=")
+		off = i
+		if !bytes.Contains(low[max(0, i-200):i], []byte("<meta")) {
+			continue
+		}
+		j := i
+		for j < len(low) && (low[j] == '"' || low[j] == '\'') {
+			j++
+		}
+		k := j
+		for k < len(low) && (isAlnum(low[k]) || low[k] == '-' || low[k] == '_' || low[k] == ':' || low[k] == '.') {
+			k++
+		}
+		if k > j {
+			if _, ok := lookupCharset(string(low[j:k])); ok {
+				return string(low[j:k])
+			}
+		}
+	}
+	return ""
 }

@@ -19,6 +19,9 @@ import (
 // messages are truncated here; the parser reports it.
 var MaxMessage int64 = 64 << 20
 
+// stdin is read for the path "-" (a variable for tests).
+var stdin io.Reader = os.Stdin
+
 // Item is one message read from a source.
 type Item struct {
 	Name string // file path, "path:N" for the Nth message of an mbox, "-" for stdin
@@ -51,28 +54,31 @@ func Count(paths []string) int {
 			n++
 			continue
 		}
-		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || skipName(d.Name()) {
-				return nil
-			}
-			if isMbox(path) {
-				n += countMbox(path)
+		files, err := listFiles(p)
+		if err != nil {
+			continue
+		}
+		for _, f := range files {
+			if isMbox(f) {
+				n += countMbox(f)
 			} else {
 				n++
 			}
-			return nil
-		})
+		}
 	}
 	return n
 }
 
+// skipName reports files that are not messages: hidden files, golden
+// files beside test messages, and Maildir bookkeeping (Dovecot, Courier).
 func skipName(n string) bool {
-	return strings.HasPrefix(n, ".") || n == "cmds" || strings.HasSuffix(n, ".symbols") || strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".golden")
+	return strings.HasPrefix(n, ".") || n == "cmds" || strings.HasSuffix(n, ".symbols") || strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".golden") ||
+		strings.HasPrefix(n, "dovecot") || n == "maildirfolder" || n == "subscriptions" || strings.HasPrefix(n, "courierimap")
 }
 
 func walkOne(p string, fn func(Item) error) error {
 	if p == "-" {
-		b, err := io.ReadAll(io.LimitReader(os.Stdin, MaxMessage))
+		b, err := io.ReadAll(io.LimitReader(stdin, MaxMessage))
 		if err != nil {
 			return fmt.Errorf("mailsrc: stdin: %w", err)
 		}
@@ -81,12 +87,28 @@ func walkOne(p string, fn func(Item) error) error {
 		}
 		return fn(Item{Name: "-", Raw: b})
 	}
+	files, err := listFiles(p)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := readFile(f, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listFiles returns p itself when it is a file, else the message files
+// under it in sorted order: hidden entries, Maildir tmp/ and bookkeeping
+// files are skipped.
+func listFiles(p string) ([]string, error) {
 	st, err := os.Stat(p)
 	if err != nil {
-		return fmt.Errorf("mailsrc: %w", err)
+		return nil, fmt.Errorf("mailsrc: %w", err)
 	}
 	if !st.IsDir() {
-		return readFile(p, fn)
+		return []string{p}, nil
 	}
 	var files []string
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -94,7 +116,7 @@ func walkOne(p string, fn func(Item) error) error {
 			return nil // unreadable entry: skip, keep going
 		}
 		if d.IsDir() {
-			if path != p && strings.HasPrefix(d.Name(), ".") {
+			if path != p && strings.HasPrefix(d.Name(), ".") && !isMaildir(path) {
 				return filepath.SkipDir
 			}
 			if d.Name() == "tmp" && isMaildir(filepath.Dir(path)) {
@@ -108,16 +130,8 @@ func walkOne(p string, fn func(Item) error) error {
 		files = append(files, path)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
 	sort.Strings(files)
-	for _, f := range files {
-		if err := readFile(f, fn); err != nil {
-			return err
-		}
-	}
-	return nil
+	return files, err
 }
 
 func isMaildir(dir string) bool {
@@ -193,13 +207,16 @@ func countMbox(path string) int {
 }
 
 // splitMbox splits an mboxrd/mboxo stream at "From " lines that follow a
-// blank line (or start the file) and undoes ">From " quoting.
+// blank line (or start the file) and undoes ">From " quoting. Line ends
+// (LF or CRLF) are kept as written. Each message is bounded by MaxMessage;
+// lines of any length are handled.
 func splitMbox(name string, r io.Reader, fn func(Item) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var cur bytes.Buffer
 	idx := 0
 	started := false
-	prevBlank := true
+	prevBlank := true // the start of the file counts as after a blank line
+	midLine := false  // the previous chunk did not end its line
 	emit := func() error {
 		if !started {
 			return nil
@@ -207,14 +224,18 @@ func splitMbox(name string, r io.Reader, fn func(Item) error) error {
 		idx++
 		b := append([]byte(nil), cur.Bytes()...)
 		// The blank line before the next separator belongs to the format.
-		b = bytes.TrimSuffix(b, []byte("\n"))
+		if bytes.HasSuffix(b, []byte("\n\r\n")) {
+			b = b[:len(b)-2]
+		} else if bytes.HasSuffix(b, []byte("\n\n")) {
+			b = b[:len(b)-1]
+		}
 		cur.Reset()
 		return fn(Item{Name: fmt.Sprintf("%s:%d", name, idx), Raw: b})
 	}
 	for {
 		line, err := br.ReadSlice('\n')
-		if len(line) > 0 || err == bufio.ErrBufferFull {
-			if prevBlank && bytes.HasPrefix(line, []byte("From ")) {
+		if len(line) > 0 {
+			if !midLine && prevBlank && bytes.HasPrefix(line, []byte("From ")) && (!started || isSeparator(line)) {
 				if e := emit(); e != nil {
 					return e
 				}
@@ -224,21 +245,36 @@ func splitMbox(name string, r io.Reader, fn func(Item) error) error {
 				for err == bufio.ErrBufferFull {
 					line, err = br.ReadSlice('\n')
 				}
+				midLine = false
+				if err != nil && err != io.EOF {
+					return fmt.Errorf("mailsrc: %s: %w", name, err)
+				}
+				if err == io.EOF {
+					return emit()
+				}
 				continue
 			}
 			started = true
-			if unq := unquoteFrom(line); unq != nil {
-				line = unq
+			if !midLine {
+				if unq := unquoteFrom(line); unq != nil {
+					line = unq
+				}
 			}
-			if int64(cur.Len()) < MaxMessage {
+			if int64(cur.Len())+int64(len(line)) <= MaxMessage {
 				cur.Write(line)
 			}
-			prevBlank = len(bytes.TrimRight(line, "\r\n")) == 0 && bytes.HasSuffix(line, []byte("\n"))
+			if !midLine {
+				prevBlank = len(bytes.TrimRight(line, "\r\n")) == 0 && bytes.HasSuffix(line, []byte("\n"))
+			} else {
+				prevBlank = false
+			}
 		}
 		if err == bufio.ErrBufferFull {
+			midLine = true
 			prevBlank = false
 			continue
 		}
+		midLine = false
 		if err != nil {
 			if err == io.EOF {
 				return emit()
@@ -248,7 +284,18 @@ func splitMbox(name string, r io.Reader, fn func(Item) error) error {
 	}
 }
 
-// unquoteFrom turns ">From " (and ">>From ") into one level less.
+// isSeparator reports whether a "From " line after a blank line looks like
+// an mbox separator ("From sender date"): it carries a date, so a digit.
+func isSeparator(line []byte) bool {
+	for _, c := range line[5:] {
+		if c >= '0' && c <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// unquoteFrom turns ">From " (and ">>From ") into one level less (mboxrd).
 func unquoteFrom(line []byte) []byte {
 	i := 0
 	for i < len(line) && line[i] == '>' {
@@ -258,4 +305,14 @@ func unquoteFrom(line []byte) []byte {
 		return line[1:]
 	}
 	return nil
+}
+
+// SplitMbox splits an mbox stream into messages (see Walk). name prefixes
+// each Item's Name ("name:N").
+func SplitMbox(name string, r io.Reader, fn func(Item) error) error {
+	err := splitMbox(name, r, fn)
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
 }

@@ -1,0 +1,83 @@
+package mail_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/analyzer/header"
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/mail"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// loadCorpus reads every file under $SEKISHO_CORPUS (or skips).
+func loadCorpus(tb testing.TB) ([]string, [][]byte) {
+	tb.Helper()
+	dir := os.Getenv("SEKISHO_CORPUS")
+	if dir == "" {
+		tb.Skip("SEKISHO_CORPUS not set")
+	}
+	var names []string
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			names = append(names, p)
+		}
+		return nil
+	})
+	sort.Strings(names)
+	if len(names) == 0 {
+		tb.Skip("empty corpus")
+	}
+	msgs := make([][]byte, 0, len(names))
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		msgs = append(msgs, b)
+	}
+	return names, msgs
+}
+
+func benchCorpus(b *testing.B, withHeader bool) {
+	_, msgs := loadCorpus(b)
+	total := 0
+	for _, m := range msgs {
+		total += len(m)
+	}
+	var an pipeline.Analyzer
+	if withHeader {
+		cfg := config.Default()
+		as, err := header.New(cfg, pipeline.Deps{})
+		if err != nil || len(as) == 0 {
+			b.Fatal("header analyzer", err)
+		}
+		an = as[0]
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		for _, raw := range msgs {
+			m := mail.Parse(raw, mail.Limits{})
+			if an != nil {
+				t := pipeline.NewTask("b", m, pipeline.Envelope{}, nil)
+				_ = an.Analyze(ctx, t)
+			}
+			n++
+		}
+	}
+	sec := b.Elapsed().Seconds()
+	b.ReportMetric(float64(n)/sec, "msgs/s")
+	b.ReportMetric(float64(total)*float64(n)/float64(len(msgs))/sec/1e6, "MB/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkParseCorpus parses every message of $SEKISHO_CORPUS.
+func BenchmarkParseCorpus(b *testing.B) { benchCorpus(b, false) }
+
+// BenchmarkParseHeaderCorpus parses and runs the header analyzer.
+func BenchmarkParseHeaderCorpus(b *testing.B) { benchCorpus(b, true) }

@@ -1,0 +1,600 @@
+package mail
+
+import (
+	"errors"
+	"mime"
+	netmail "net/mail"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+var errBadWord = errors.New("mail: bad encoded word")
+
+// DecodeHeader decodes one raw header value the way Parse does: unfolds
+// it, decodes unlabelled 8-bit bytes by sniffing (Shift_JIS, EUC-JP,
+// ISO-2022-JP escapes, UTF-8) and RFC 2047 encoded words, and returns
+// valid UTF-8.
+func DecodeHeader(raw string) string {
+	var p parser
+	return p.decodeHeaderValue("", raw)
+}
+
+// decodeHeaderValue unfolds and decodes one header value.
+func (p *parser) decodeHeaderValue(name, raw string) string {
+	v := strings.TrimSpace(unfold(raw))
+	if strings.IndexByte(v, 0) >= 0 {
+		p.anomaly(AnomalyNULByte, name)
+		v = strings.ReplaceAll(v, "\x00", "")
+	}
+	if !isASCIIString(v) || hasEsc(v) {
+		v = p.decodeRaw8bit(v)
+	}
+	if strings.Contains(v, "=?") {
+		out, err := decodeEncodedWords(v)
+		if err != nil {
+			p.anomaly(AnomalyBadEncodedWord, name)
+		}
+		v = out
+	}
+	return v
+}
+
+func isASCIIString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeWords decodes RFC 2047 encoded words and raw 8-bit bytes in a
+// parameter value (filename="=?ISO-2022-JP?B?...?=" is common, though
+// RFC 2047 §5 forbids it).
+func (p *parser) decodeWords(s string) string {
+	if !utf8.ValidString(s) || hasEsc(s) {
+		s = p.decodeRaw8bit(s)
+	}
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	out, err := decodeEncodedWords(s)
+	if err != nil {
+		p.anomaly(AnomalyBadEncodedWord, truncate(s, 60))
+	}
+	return out
+}
+
+func hasEsc(s string) bool { return strings.IndexByte(s, 0x1b) >= 0 }
+
+// decodeRaw8bit decodes unlabelled 8-bit (or ISO-2022-JP escaped) header
+// bytes by sniffing. Valid UTF-8 (RFC 6532) is kept as is.
+func (p *parser) decodeRaw8bit(s string) string {
+	if utf8.ValidString(s) && !hasEsc(s) {
+		return s
+	}
+	b := []byte(s)
+	cs := sniff(b)
+	if cs != "utf-8" && cs != "us-ascii" {
+		p.anomaly(AnomalyRaw8BitHeader, cs)
+	}
+	return decodeWith(b, cs)
+}
+
+// unfold removes folding line breaks (RFC 5322 §2.2.3).
+func unfold(s string) string {
+	if strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	var sb strings.Builder
+	sb.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '\r' && c != '\n' {
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String()
+}
+
+// decodeEncodedWords decodes a header value containing encoded words
+// (RFC 2047). Whitespace between adjacent encoded words is dropped (§6.2),
+// and adjacent words in the same charset are joined as bytes before
+// charset decoding, so a multi-byte character split across two words (a
+// common mailer bug, and the norm for ISO-2022-JP escapes) survives.
+// Unknown charsets are decoded by sniffing.
+func decodeEncodedWords(s string) (string, error) {
+	type tok struct {
+		word    bool
+		charset string
+		enc     byte
+		text    string
+	}
+	var toks []tok
+	var firstErr error
+	rest := s
+	for len(rest) > 0 && len(toks) < 4096 {
+		i := strings.Index(rest, "=?")
+		if i < 0 {
+			toks = append(toks, tok{text: rest})
+			rest = ""
+			break
+		}
+		cs, enc, text, n, ok := scanWord(rest[i:])
+		if !ok {
+			toks = append(toks, tok{text: rest[:i+2]})
+			rest = rest[i+2:]
+			continue
+		}
+		if i > 0 {
+			toks = append(toks, tok{text: rest[:i]})
+		}
+		toks = append(toks, tok{word: true, charset: cs, enc: enc, text: text})
+		rest = rest[i+n:]
+	}
+	if rest != "" {
+		toks = append(toks, tok{text: rest})
+	}
+	var sb strings.Builder
+	sb.Grow(len(s))
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if !t.word {
+			// Whitespace between two encoded words is not shown.
+			if i > 0 && i+1 < len(toks) && toks[i-1].word && toks[i+1].word && strings.TrimSpace(t.text) == "" {
+				continue
+			}
+			sb.WriteString(t.text)
+			continue
+		}
+		// Join the raw bytes of a run of words in the same charset.
+		var raw []byte
+		j := i
+		for j < len(toks) {
+			w := toks[j]
+			if !w.word {
+				if strings.TrimSpace(w.text) == "" && j+1 < len(toks) && toks[j+1].word && strings.EqualFold(toks[j+1].charset, t.charset) {
+					j++
+					continue
+				}
+				break
+			}
+			if !strings.EqualFold(w.charset, t.charset) {
+				break
+			}
+			b, err := decodeWordBytes(w.enc, w.text)
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			raw = append(raw, b...)
+			j++
+		}
+		i = j - 1
+		out, _, _, known := decodeCharset(raw, t.charset)
+		if !known && firstErr == nil {
+			firstErr = errBadWord
+		}
+		sb.WriteString(out)
+	}
+	out := sb.String()
+	if strings.IndexByte(out, 0) >= 0 {
+		out = strings.ReplaceAll(out, "\x00", "")
+	}
+	// Folded header text must not carry line breaks after decoding.
+	if strings.ContainsAny(out, "\r\n") {
+		out = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(out)
+	}
+	return out, firstErr
+}
+
+// scanWord parses "=?charset?E?text?=" at the start of s.
+func scanWord(s string) (charset string, enc byte, text string, n int, ok bool) {
+	if !strings.HasPrefix(s, "=?") {
+		return
+	}
+	q1 := strings.IndexByte(s[2:], '?')
+	if q1 <= 0 || q1 > 75 {
+		return
+	}
+	charset = s[2 : 2+q1]
+	if strings.ContainsAny(charset, " \t\"") {
+		return
+	}
+	if k := strings.IndexByte(charset, '*'); k >= 0 { // RFC 2231 §5 language
+		charset = charset[:k]
+	}
+	p := 2 + q1 + 1
+	if p+2 > len(s) || s[p+1] != '?' {
+		return
+	}
+	enc = s[p] | 0x20
+	if enc != 'b' && enc != 'q' {
+		return
+	}
+	end := strings.Index(s[p+2:], "?=")
+	if end < 0 {
+		return
+	}
+	text = s[p+2 : p+2+end]
+	if strings.ContainsAny(text, " \t\r\n") {
+		// Encoded words cannot contain whitespace; tolerate folded B words.
+		if enc != 'b' {
+			return
+		}
+		text = strings.Join(strings.Fields(text), "")
+	}
+	return charset, enc, text, p + 2 + end + 2, true
+}
+
+func decodeWordBytes(enc byte, text string) ([]byte, error) {
+	if enc == 'b' {
+		var bad bool
+		out := decodeBase64([]byte(text), func() { bad = true })
+		if bad {
+			return out, errBadWord
+		}
+		return out, nil
+	}
+	out := make([]byte, 0, len(text))
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '_':
+			out = append(out, ' ')
+		case c == '=' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]):
+			out = append(out, unhex(text[i+1])<<4|unhex(text[i+2]))
+			i += 2
+		default:
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// parseMediaType parses a Content-Type or Content-Disposition value: the
+// standard library first (it handles RFC 2231 continuations, but decodes
+// only UTF-8 and ASCII charsets), then a lenient parser that fills what
+// the strict one refused or dropped (RFC 2231 values in other charsets,
+// such as filename*=ISO-2022-JP”%1B%24B..., duplicate or unquoted
+// parameters). ok is false when the value had to be salvaged.
+func parseMediaType(v string) (mt string, params map[string]string, ok bool) {
+	mt, params, err := mime.ParseMediaType(v)
+	if err == nil && !strings.Contains(v, "*=") && !strings.Contains(v, "*0") {
+		lowerKeys(params)
+		return strings.ToLower(mt), params, true
+	}
+	lmt, lparams := lenientMediaType(v)
+	if err != nil {
+		return lmt, lparams, false
+	}
+	lowerKeys(params)
+	// RFC 2231 values: the lenient parser decodes every charset.
+	for k, val := range lparams {
+		if val != "" {
+			params[k] = val
+		}
+	}
+	return strings.ToLower(mt), params, true
+}
+
+func lowerKeys(m map[string]string) {
+	for k, v := range m {
+		if l := strings.ToLower(k); l != k {
+			delete(m, k)
+			m[l] = v
+		}
+	}
+}
+
+// lenientMediaType salvages values that mime.ParseMediaType rejects:
+// "text/plain; charset=iso-2022-jp; foo", unquoted specials, duplicates,
+// RFC 2231 continuations (name*0*=, name*1=) and charset'lang'%XX values
+// in any charset.
+func lenientMediaType(v string) (string, map[string]string) {
+	params := map[string]string{}
+	fields := splitParams(v)
+	if len(fields) == 0 {
+		return "", params
+	}
+	mt := strings.ToLower(strings.TrimSpace(fields[0]))
+	if !strings.Contains(mt, "/") && mt != "inline" && mt != "attachment" {
+		if mt == "text" {
+			mt = "text/plain"
+		} else {
+			mt = ""
+		}
+	}
+	if strings.ContainsAny(mt, " \t\"") {
+		if i := strings.IndexAny(mt, " \t\""); i > 0 && strings.Contains(mt[:i], "/") {
+			mt = mt[:i]
+		} else {
+			mt = ""
+		}
+	}
+	type seg struct {
+		idx int
+		enc bool
+		val string
+	}
+	conts := map[string][]seg{}
+	for _, f := range fields[1:] {
+		k, val, ok := strings.Cut(f, "=")
+		if !ok {
+			continue
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		val = strings.TrimSpace(val)
+		if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
+			val = unquote(val[1 : len(val)-1])
+		} else {
+			val = strings.Trim(val, `"`)
+		}
+		if k == "" || len(params) > 64 {
+			continue
+		}
+		// RFC 2231 §3-4: name*N, name*N*, name*.
+		enc := strings.HasSuffix(k, "*")
+		base := strings.TrimSuffix(k, "*")
+		idx := -1
+		if i := strings.LastIndexByte(base, '*'); i > 0 {
+			if n, err := strconv.Atoi(base[i+1:]); err == nil && n >= 0 && n < 1000 {
+				idx, base = n, base[:i]
+			}
+		}
+		if idx >= 0 {
+			conts[base] = append(conts[base], seg{idx, enc, val})
+			continue
+		}
+		if enc {
+			params[base] = decode2231(val, true)
+			continue
+		}
+		if _, dup := params[base]; !dup {
+			params[base] = val
+		}
+	}
+	for base, segs := range conts {
+		sort.SliceStable(segs, func(i, j int) bool { return segs[i].idx < segs[j].idx })
+		// The charset of an encoded continuation is in its first segment;
+		// join the percent-decoded bytes and decode once.
+		var raw []byte
+		charset := ""
+		for i, s := range segs {
+			val := s.val
+			if s.enc {
+				if i == 0 {
+					if a := strings.IndexByte(val, '\''); a >= 0 {
+						if b := strings.IndexByte(val[a+1:], '\''); b >= 0 {
+							charset = val[:a]
+							val = val[a+1+b+1:]
+						}
+					}
+				}
+				raw = append(raw, percentDecode(val)...)
+			} else {
+				raw = append(raw, val...)
+			}
+		}
+		s, _, _, _ := decodeCharset(raw, charset)
+		if old, have := params[base]; !have || old == "" || segs[0].enc {
+			params[base] = s
+		}
+	}
+	return mt, params
+}
+
+// splitParams splits at semicolons outside double quotes.
+func splitParams(v string) []string {
+	var out []string
+	inQ, start := false, 0
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			if inQ {
+				i++
+			}
+		case '"':
+			inQ = !inQ
+		case ';':
+			if !inQ {
+				out = append(out, v[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if start <= len(v) {
+		out = append(out, v[start:])
+	}
+	return out
+}
+
+func unquote(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		sb.WriteByte(s[i])
+	}
+	return sb.String()
+}
+
+// decode2231 decodes charset'lang'%XX (RFC 2231 §4) in any charset.
+func decode2231(v string, hasCharset bool) string {
+	charset := ""
+	if hasCharset {
+		if a := strings.IndexByte(v, '\''); a >= 0 {
+			if b := strings.IndexByte(v[a+1:], '\''); b >= 0 {
+				charset = v[:a]
+				v = v[a+1+b+1:]
+			}
+		}
+	}
+	s, _, _, _ := decodeCharset(percentDecode(v), charset)
+	return s
+}
+
+func percentDecode(s string) []byte {
+	if strings.IndexByte(s, '%') < 0 {
+		return []byte(s)
+	}
+	if b, err := url.PathUnescape(s); err == nil {
+		return []byte(b)
+	}
+	return lenientPercent(s)
+}
+
+func lenientPercent(s string) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		out = append(out, s[i])
+	}
+	return out
+}
+
+// addressList parses an address header leniently.
+func (p *parser) addressList(h Headers, name string) []Address {
+	var out []Address
+	for _, f := range h {
+		if !strings.EqualFold(f.Name, name) {
+			continue
+		}
+		out = append(out, parseAddressList(f.Value)...)
+		if len(out) > 1000 {
+			break
+		}
+	}
+	return out
+}
+
+// ParseAddressList parses a decoded address list leniently: RFC 5322 first,
+// then a fallback that pulls name <addr> pairs and bare addresses.
+func ParseAddressList(v string) []Address { return parseAddressList(v) }
+
+var addrParser = netmail.AddressParser{}
+
+func parseAddressList(v string) []Address {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	if len(v) > 64<<10 {
+		v = v[:64<<10]
+	}
+	if list, err := addrParser.ParseList(v); err == nil {
+		out := make([]Address, 0, len(list))
+		for _, a := range list {
+			out = append(out, makeAddress(a.Name, a.Address))
+		}
+		return out
+	}
+	return lenientAddresses(v)
+}
+
+func makeAddress(name, addr string) Address {
+	addr = strings.TrimSpace(addr)
+	local, domain := addr, ""
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		local, domain = addr[:i], strings.ToLower(strings.TrimRight(addr[i+1:], "."))
+		addr = local + "@" + domain
+	}
+	return Address{Name: strings.TrimSpace(name), Addr: addr, Local: local, Domain: domain}
+}
+
+// lenientAddresses handles what net/mail refuses: unquoted specials and
+// 8-bit in display names, missing brackets, trailing junk, obsolete
+// syntax such as route addresses (<@relay:user@host>).
+func lenientAddresses(v string) []Address {
+	var out []Address
+	for _, piece := range splitAddressList(v) {
+		piece = strings.TrimSpace(piece)
+		if piece == "" {
+			continue
+		}
+		// Group syntax "name: a, b;" leaves "name: a" in the first piece.
+		if i := strings.IndexByte(piece, ':'); i >= 0 && !strings.Contains(piece[:i], "<") && !strings.Contains(piece[:i], "@") && !strings.Contains(piece[:i], "\"") {
+			piece = strings.TrimSpace(piece[i+1:])
+		}
+		if i := strings.LastIndexByte(piece, '<'); i >= 0 {
+			j := strings.IndexByte(piece[i:], '>')
+			addr := piece[i+1:]
+			if j >= 0 {
+				addr = piece[i+1 : i+j]
+			}
+			if k := strings.LastIndexByte(addr, ':'); k >= 0 && strings.HasPrefix(addr, "@") {
+				addr = addr[k+1:] // obsolete route
+			}
+			name := strings.Trim(strings.TrimSpace(piece[:i]), `"' `)
+			out = append(out, makeAddress(name, strings.TrimSpace(addr)))
+			continue
+		}
+		// name (comment) or bare address
+		f := strings.Fields(piece)
+		addr := ""
+		var nameParts []string
+		for _, w := range f {
+			if addr == "" && strings.Contains(w, "@") {
+				addr = strings.Trim(w, `"'(),;`)
+			} else {
+				nameParts = append(nameParts, w)
+			}
+		}
+		if addr == "" {
+			continue
+		}
+		out = append(out, makeAddress(strings.Trim(strings.Join(nameParts, " "), `"'() `), addr))
+	}
+	return out
+}
+
+// splitAddressList splits at commas outside quotes, comments and angle
+// brackets.
+func splitAddressList(v string) []string {
+	var out []string
+	depth, paren, inQ, start := 0, 0, false, 0
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '"':
+			if paren == 0 {
+				inQ = !inQ
+			}
+		case '(':
+			if !inQ {
+				paren++
+			}
+		case ')':
+			if !inQ && paren > 0 {
+				paren--
+			}
+		case '<':
+			if !inQ && paren == 0 {
+				depth++
+			}
+		case '>':
+			if !inQ && depth > 0 {
+				depth--
+			}
+		case ',', ';':
+			if !inQ && depth == 0 && paren == 0 {
+				out = append(out, v[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if start < len(v) {
+		out = append(out, v[start:])
+	}
+	return out
+}

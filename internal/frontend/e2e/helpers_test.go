@@ -279,7 +279,9 @@ func iso2022(s string) string {
 	return string(b)
 }
 
-func crlf(s string) []byte { return []byte(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n")) }
+func crlf(s string) []byte {
+	return []byte(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\n", "\r\n"))
+}
 
 // hamMsg: an ordinary Japanese business mail in ISO-2022-JP.
 func hamMsg(marker string) []byte {

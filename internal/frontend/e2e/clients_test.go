@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -79,6 +80,6 @@ func TestRspamcSpamc(t *testing.T) {
 }
 
 func readFile(p string) (string, error) {
-	b, err := exec.Command("cat", p).Output()
+	b, err := os.ReadFile(p)
 	return string(b), err
 }

@@ -60,7 +60,6 @@ func remoteIP(c net.Conn) netip.Addr {
 
 // Respond answers one request (exported for tests over net.Pipe-less paths).
 func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []byte {
-	var b strings.Builder
 	compress := strings.EqualFold(req.Headers["compress"], "zlib")
 	switch req.Method {
 	case "PING":
@@ -70,12 +69,10 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 	case "TELL":
 		return s.tell(ctx, req)
 	}
+	// spamc knows nothing of the SMTP envelope (its User header names the
+	// local account the message is checked for): the scan rests on the
+	// message itself, with any trusted Received header it carries.
 	env := pipeline.Envelope{}
-	// spamd's client does not know the SMTP client; the User header names
-	// the local recipient account (spamc -u).
-	if u := req.Headers["user"]; u != "" {
-		env.Rcpts = nil
-	}
 	o := s.P.Process(ctx, req.Body, env, frontend.Options{Frontend: "spamd", Settings: s.Settings.ServeFrontend})
 	if o.Action == pipeline.ActionTempfail {
 		return []byte(ErrorReply(ExTempFail, o.Text))
@@ -88,7 +85,7 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 	thr := s.P.Config.Policy.TagScore
 	spamHdr := fmt.Sprintf("Spam: %s ; %.1f / %.1f", map[bool]string{true: "True", false: "False"}[isSpam], v.Score, thr)
 	hdrs := []string{spamHdr}
-	var wb *bufWriter = &bufWriter{}
+	wb := &bufWriter{}
 	switch req.Method {
 	case "CHECK":
 		Reply(wb, hdrs, nil, false, false)
@@ -112,7 +109,6 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 		h, _ := frontend.SplitMessage(frontend.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil))
 		Reply(wb, hdrs, h, true, compress)
 	}
-	_ = b
 	return wb.b
 }
 

@@ -35,6 +35,7 @@ import (
 	"github.com/sekisho/sekisho/internal/outbound"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
+	"golang.org/x/text/encoding/japanese"
 )
 
 // rig is an in-process sekisho: engine, store and processor.
@@ -572,5 +573,42 @@ func TestLoad(t *testing.T) {
 			i0 := bytes.Index(b, []byte("id="))
 			return string(b[i0 : i0+17]), nil
 		})
+	}
+}
+
+// TestMilterBanner: with banners on, a delivered message whose sender asks
+// for replies at a free-mail address gets a Japanese/English banner through
+// milter body replacement, and its ISO-2022-JP text stays valid.
+func TestMilterBanner(t *testing.T) {
+	r := newRig(t, "[serve.milter]\nbanner = true\n")
+	ln := listenLocal(t)
+	ms := &fmilter.Server{P: r.p, Settings: r.cfg.Serve.Milter}
+	go ms.Serve(ln)
+	defer ms.Shutdown(context.Background())
+	raw := bytes.Replace(hamMsg("banner-1"), []byte("To: <yamada@example.jp>\r\n"),
+		[]byte("To: <yamada@example.jp>\r\nReply-To: <tanaka.partner@gmail.com>\r\n"), 1)
+	mods, act, err := milterSend(ln.Addr().String(), raw, "yamada@example.jp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if act.Code != milter.ActAccept {
+		t.Fatalf("action %c", act.Code)
+	}
+	var body []byte
+	for _, m := range mods {
+		if m.Code == milter.ActReplBody {
+			body = append(body, m.Body...)
+		}
+	}
+	if body == nil {
+		t.Fatal("no body replacement")
+	}
+	dec, err := japanese.ISO2022JP.NewDecoder().Bytes(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(dec)
+	if !strings.Contains(s, "【注意】") || !strings.Contains(s, "CAUTION") || !strings.Contains(s, "お世話になっております") {
+		t.Errorf("body:\n%s", s)
 	}
 }

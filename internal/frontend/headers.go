@@ -90,9 +90,12 @@ func Fold(name, value string) string {
 // re-encoded as UTF-8 encoded words. A non-ASCII prefix is itself encoded.
 // Already-prefixed subjects are left alone (returns "", false).
 func SubjectRewrite(rawValue, decoded, prefix string) (string, bool) {
+	prefix = noBreaks(prefix)
 	if prefix == "" || strings.HasPrefix(strings.TrimSpace(decoded), prefix) {
 		return "", false
 	}
+	decoded = noBreaks(decoded)
+	rawValue = cleanFolds(rawValue)
 	p := prefix
 	if !isASCII(prefix) {
 		// The trailing space is inside the encoded word: whitespace between
@@ -110,6 +113,38 @@ func SubjectRewrite(rawValue, decoded, prefix string) (string, bool) {
 		decoded = strings.ToValidUTF8(decoded, "\uFFFD")
 	}
 	return encodeWords(prefix + " " + decoded), true
+}
+
+// noBreaks turns CR and LF into spaces.
+func noBreaks(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// cleanFolds keeps "CRLF + WSP" folds of a raw header value and turns any
+// other CR or LF (hostile input) into a space.
+func cleanFolds(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\r' && i+2 < len(s) && s[i+1] == '\n' && (s[i+2] == ' ' || s[i+2] == '\t') {
+			b.WriteString("\r\n")
+			i++
+			continue
+		}
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // encodeWords encodes UTF-8 text as folded B encoded words.

@@ -27,6 +27,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/frontend"
+	"github.com/sekisho/sekisho/internal/frontend/api"
 	"github.com/sekisho/sekisho/internal/frontend/banner"
 	fmilter "github.com/sekisho/sekisho/internal/frontend/milter"
 	"github.com/sekisho/sekisho/internal/frontend/rspamd"
@@ -610,5 +611,54 @@ func TestMilterBanner(t *testing.T) {
 	s := string(dec)
 	if !strings.Contains(s, "【注意】") || !strings.Contains(s, "CAUTION") || !strings.Contains(s, "お世話になっております") {
 		t.Errorf("body:\n%s", s)
+	}
+}
+
+// TestJSONAPI: /api/v1/scan with a raw body and with JSON, learning
+// without a classifier (501), the size limit (413) and the password.
+func TestJSONAPI(t *testing.T) {
+	r := newRig(t, "[serve]\nmax_message_bytes = 100000\n")
+	mux := http.NewServeMux()
+	(&api.Handler{P: r.p, Settings: r.cfg.Serve.Console, Password: "s3cret"}).Register(mux)
+	hs := httptest.NewServer(mux)
+	defer hs.Close()
+	do := func(path, ctype string, body []byte, auth bool) (*http.Response, map[string]any) {
+		req, _ := http.NewRequest("POST", hs.URL+path, bytes.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if auth {
+			req.Header.Set("Authorization", "Bearer s3cret")
+		}
+		req.Header.Set("IP", "203.0.113.5")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return resp, m
+	}
+	if resp, _ := do("/api/v1/scan", "", phishMsg("api"), false); resp.StatusCode != 401 {
+		t.Errorf("no password: %d", resp.StatusCode)
+	}
+	resp, m := do("/api/v1/scan", "message/rfc822", phishMsg("api"), true)
+	if resp.StatusCode != 200 || m["action"] != "reject" || m["category"] != "phishing" || !strings.HasPrefix(m["smtp_reply"].(string), "550 5.7.1") {
+		t.Errorf("raw scan: %d %v", resp.StatusCode, m)
+	}
+	js, _ := json.Marshal(map[string]any{"message": string(spamMsg("api2")), "envelope": map[string]any{"client_ip": "198.51.100.7", "rcpts": []string{"a@example.jp"}}})
+	resp, m = do("/api/v1/scan", "application/json", js, true)
+	if resp.StatusCode != 200 || m["action"] != "tag" || m["subject"] == nil {
+		t.Errorf("json scan: %d %v", resp.StatusCode, m)
+	}
+	if resp, _ = do("/api/v1/scan", "", bytes.Repeat([]byte("x"), 200000), true); resp.StatusCode != 413 {
+		t.Errorf("too big: %d", resp.StatusCode)
+	}
+	if resp, m = do("/api/v1/learn/spam", "", spamMsg("l"), true); resp.StatusCode != 501 && resp.StatusCode != 200 {
+		t.Errorf("learn: %d %v", resp.StatusCode, m)
+	}
+	if resp, _ = do("/api/v1/learn/other", "", spamMsg("l"), true); resp.StatusCode != 404 {
+		t.Errorf("learn/other: %d", resp.StatusCode)
 	}
 }

@@ -29,6 +29,8 @@ func TestRspamcSpamc(t *testing.T) {
 	mustContain(t, "rspamc phishing", out, "Action: reject", "Spam: true", "Score: 16.00 / 15.00", "Symbol: HDR_FROM_NAME_HAS_ADDRESS (16.00)")
 	out = rspamc(spam)
 	mustContain(t, "rspamc spam", out, "Action: rewrite subject", "Symbol: HDR_MISSING_DATE (4.00)", "Symbol: HDR_MISSING_MESSAGE_ID (4.50)")
+	out = rspamc("-z", spam) // zstd-compressed request
+	mustContain(t, "rspamc -z spam", out, "Action: rewrite subject", "HDR_MISSING_DATE")
 	out = rspamc(ham)
 	mustContain(t, "rspamc ham", out, "Action: no action", "Spam: false")
 	// The controller port answers the same paths.
@@ -36,7 +38,7 @@ func TestRspamcSpamc(t *testing.T) {
 	if err != nil {
 		t.Errorf("rspamc stat: %v\n%s", err, st)
 	}
-	mustContain(t, "rspamc stat", string(st), "Messages scanned: 3")
+	mustContain(t, "rspamc stat", string(st), "Messages scanned: 4")
 	if r, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/ping", sek.p.rspamd)); err != nil || r.StatusCode != 200 {
 		t.Errorf("ping: %v", err)
 	}

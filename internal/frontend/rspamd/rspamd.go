@@ -5,7 +5,8 @@
 //
 // Request headers read (case-insensitive, as Rspamd does): IP, Helo, From,
 // Rcpt (repeatable), User, Queue-Id, Settings-ID / Settings, Hostname,
-// Pass, Deliver-To. The JSON reply follows Rspamd's /checkv2 shape:
+// Pass, Deliver-To. Bodies compressed with zstd ("Compression: zstd",
+// rspamc -z) are accepted, bounded by serve.max_message_bytes. The JSON reply follows Rspamd's /checkv2 shape:
 // is_skipped, score, required_score, action, symbols{NAME:{name, score,
 // metric_score, description, options}}, messages, message-id, time_real,
 // milter{add_headers, remove_headers} and, for "rewrite subject", subject.
@@ -30,6 +31,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
@@ -161,11 +164,15 @@ func ActionName(o *frontend.Outcome) string {
 
 func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	if ce := r.Header.Get("Compression"); ce != "" && !strings.EqualFold(ce, "none") {
-		httpError(w, http.StatusUnsupportedMediaType, "compression "+clip(ce, 20)+" is not supported; run rspamc without -z")
+	ce := r.Header.Get("Compression")
+	if ce != "" && !strings.EqualFold(ce, "none") && !strings.EqualFold(ce, "zstd") {
+		httpError(w, http.StatusUnsupportedMediaType, "compression "+clip(ce, 20)+" is not supported (zstd is)")
 		return
 	}
 	raw, err := readBody(w, r, h.P.Config.Serve.MaxMessageBytes)
+	if err == nil && strings.EqualFold(ce, "zstd") {
+		raw, err = unzstd(raw, h.P.Config.Serve.MaxMessageBytes)
+	}
 	if err != nil {
 		if errors.Is(err, frontend.ErrTooBig) {
 			httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message too big (limit %d bytes)", h.P.Config.Serve.MaxMessageBytes))
@@ -295,6 +302,24 @@ func (h *Handler) symbols(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)
+}
+
+// unzstd decompresses a zstd body (rspamc -z), bounded by limit.
+func unzstd(b []byte, limit int64) ([]byte, error) {
+	mem := uint64(limit) + 1<<20
+	d, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderMaxMemory(mem), zstd.WithDecoderMaxWindow(mem), zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	out, err := io.ReadAll(io.LimitReader(d, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(out)) > limit {
+		return nil, frontend.ErrTooBig
+	}
+	return out, nil
 }
 
 // readBody reads at most limit bytes.

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/sekisho/sekisho/internal/frontend"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
@@ -76,4 +78,19 @@ func FuzzEnvelope(f *testing.F) {
 			t.Fatal("unbounded field")
 		}
 	})
+}
+
+func TestUnzstdBounded(t *testing.T) {
+	enc, _ := zstd.NewWriter(nil)
+	small := enc.EncodeAll([]byte("From: a\r\n\r\nx"), nil)
+	if b, err := unzstd(small, 1000); err != nil || string(b) != "From: a\r\n\r\nx" {
+		t.Errorf("%q %v", b, err)
+	}
+	bomb := enc.EncodeAll(make([]byte, 10<<20), nil)
+	if _, err := unzstd(bomb, 1<<20); err == nil {
+		t.Error("zstd bomb accepted")
+	}
+	if _, err := unzstd([]byte("not zstd"), 1000); err == nil {
+		t.Error("garbage accepted")
+	}
 }

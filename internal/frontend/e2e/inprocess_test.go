@@ -662,3 +662,66 @@ func TestJSONAPI(t *testing.T) {
 		t.Errorf("learn/other: %d", resp.StatusCode)
 	}
 }
+
+// TestSMTPGatewayOutbound: a trusted MTA passes the SASL user with XCLIENT
+// LOGIN=; an account spraying free-mail recipients is held (quarantined,
+// not relayed); a normal account is relayed.
+func TestSMTPGatewayOutbound(t *testing.T) {
+	r := newRig(t, "")
+	ln := listenLocal(t)
+	var relayed atomic.Int32
+	s := &smtpgw.Server{P: r.p, Settings: r.cfg.Serve.SMTP, Relay: func(ctx context.Context, from string, rcpts []string, msg []byte) (string, error) {
+		relayed.Add(1)
+		return "queued", nil
+	}}
+	go s.Serve(ln)
+	defer s.Shutdown(context.Background())
+	send := func(login string, rcpts []string) string {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		tp := textproto.NewConn(c)
+		step := func(cmd string, code int) string {
+			t.Helper()
+			if cmd != "" {
+				tp.PrintfLine("%s", cmd)
+			}
+			_, msg, err := tp.ReadResponse(code)
+			if err != nil {
+				t.Fatalf("%s: %v", cmd, err)
+			}
+			return msg
+		}
+		step("", 220)
+		step("EHLO mta.example.jp", 250)
+		step("XCLIENT ADDR=192.0.2.44 NAME=pc44.example.jp LOGIN="+login, 220)
+		step("EHLO pc44", 250)
+		step("MAIL FROM:<"+login+">", 250)
+		for _, rc := range rcpts {
+			step("RCPT TO:<"+rc+">", 250)
+		}
+		step("DATA", 354)
+		w := tp.DotWriter()
+		w.Write(hamMsg("gw-ob"))
+		w.Close()
+		return step("", 250)
+	}
+	if reply := send("yamada@example.jp", []string{"tanaka@partner.example"}); !strings.Contains(reply, "queued") {
+		t.Errorf("normal account: %s", reply)
+	}
+	var spray []string
+	for i := 0; i < 120; i++ {
+		spray = append(spray, fmt.Sprintf("v%d@gmail.com", i))
+	}
+	if reply := send("sato@example.jp", spray); !strings.Contains(reply, "held in quarantine") {
+		t.Errorf("spraying account: %s", reply)
+	}
+	if relayed.Load() != 1 {
+		t.Errorf("relayed %d, want 1", relayed.Load())
+	}
+	if _, err := r.store.Get(context.Background(), "q1"); err != nil {
+		t.Errorf("held message not in the store: %v", err)
+	}
+}

@@ -1,11 +1,196 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
 
-// ServeCmd is owned by the serve work.
-type ServeCmd struct{}
+	"golang.org/x/net/netutil"
+
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/frontend"
+	"github.com/sekisho/sekisho/internal/frontend/api"
+	"github.com/sekisho/sekisho/internal/frontend/banner"
+	"github.com/sekisho/sekisho/internal/frontend/milter"
+	"github.com/sekisho/sekisho/internal/frontend/rspamd"
+	"github.com/sekisho/sekisho/internal/frontend/smtpgw"
+	"github.com/sekisho/sekisho/internal/frontend/spamd"
+	"github.com/sekisho/sekisho/internal/outbound"
+	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/quarantine"
+	"github.com/sekisho/sekisho/internal/web"
+)
+
+// ServeCmd runs the front ends.
+type ServeCmd struct {
+	Password string `help:"Require this password (header Password, or Authorization: Bearer) for learning and the JSON API." env:"SEKISHO_API_PASSWORD"`
+}
+
+type stopper interface {
+	Shutdown(ctx context.Context) error
+}
 
 // Run implements the command.
-func (ServeCmd) Run(g *Globals) error {
-	return errors.New("serve: not available in this build yet")
+func (c ServeCmd) Run(g *Globals) error {
+	cfg, err := g.LoadConfig()
+	if err != nil {
+		return err
+	}
+	if !cfg.Serve.Enabled {
+		return errors.New("serve: disabled in the configuration ([serve] enabled = false)")
+	}
+	log := g.Logger(cfg)
+	// Libraries that use the standard log package (go-milter) log through slog.
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	tracker, err := outbound.New(cfg, log)
+	if err != nil {
+		return err
+	}
+	var extra []pipeline.Analyzer
+	if tracker != nil {
+		extra = append(extra, &outbound.Analyzer{T: tracker})
+	}
+	eng, err := engine.New(cfg, engine.Options{Logger: log, Analyzers: extra})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	store, err := quarantine.Open(ctx, cfg, log)
+	if err != nil {
+		return fmt.Errorf("serve: quarantine store: %w", err)
+	}
+	defer store.Close()
+	stats := &frontend.Stats{}
+	eng.Observe(stats.Observe)
+	p := &frontend.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply}
+
+	type running struct {
+		name string
+		s    stopper
+	}
+	var (
+		runs   []running
+		errCh  = make(chan error, 8)
+		wg     sync.WaitGroup
+		listen = func(name, addr string) (net.Listener, error) {
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return nil, fmt.Errorf("serve: %s: listen %s: %w", name, addr, err)
+			}
+			log.Info("listening", "frontend", name, "addr", ln.Addr().String())
+			return ln, nil
+		}
+		start = func(name string, s stopper, serve func() error) {
+			runs = append(runs, running{name, s})
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					errCh <- fmt.Errorf("serve: %s: %w", name, err)
+				}
+			}()
+		}
+		closeAll = func() {
+			sctx, cancel := context.WithTimeout(context.Background(), cfg.Serve.ShutdownTimeout.Duration)
+			defer cancel()
+			var swg sync.WaitGroup
+			for _, r := range runs {
+				swg.Add(1)
+				go func(r running) {
+					defer swg.Done()
+					if err := r.s.Shutdown(sctx); err != nil {
+						log.Warn("shutdown", "frontend", r.name, "err", err)
+					}
+				}(r)
+			}
+			swg.Wait()
+			p.Wait(sctx)
+		}
+	)
+	fail := func(err error) error { closeAll(); return err }
+
+	sc := cfg.Serve
+	if sc.Milter.Enabled {
+		ln, err := listen("milter", sc.Milter.Listen)
+		if err != nil {
+			return fail(err)
+		}
+		m := &milter.Server{P: p, Settings: sc.Milter}
+		start("milter", m, func() error { return m.Serve(ln) })
+	}
+	if sc.SMTP.Enabled {
+		ln, err := listen("smtp", sc.SMTP.Listen)
+		if err != nil {
+			return fail(err)
+		}
+		s := &smtpgw.Server{P: p, Settings: sc.SMTP}
+		start("smtp", s, func() error { return s.Serve(ln) })
+	}
+	if sc.Spamd.Enabled {
+		ln, err := listen("spamd", sc.Spamd.Listen)
+		if err != nil {
+			return fail(err)
+		}
+		s := &spamd.Server{P: p, Settings: sc.Spamd, Stats: stats}
+		start("spamd", s, func() error { return s.Serve(ln) })
+	}
+	httpServe := func(name string, fe config.ServeFrontend, h http.Handler) error {
+		ln, err := listen(name, fe.Listen)
+		if err != nil {
+			return err
+		}
+		hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 10 * time.Minute,
+			WriteTimeout: fe.ScanTimeout.Duration + 5*time.Minute, IdleTimeout: 2 * time.Minute,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		start(name, hs, func() error { return hs.Serve(netutil.LimitListener(ln, fe.MaxConnections)) })
+		return nil
+	}
+	if sc.Rspamd.Enabled {
+		mux := http.NewServeMux()
+		(&rspamd.Handler{P: p, Settings: sc.Rspamd, Stats: stats, Password: c.Password}).Register(mux)
+		(&api.Handler{P: p, Settings: sc.Rspamd, Stats: stats, Password: c.Password}).Register(mux)
+		if err := httpServe("rspamd", sc.Rspamd, mux); err != nil {
+			return fail(err)
+		}
+	}
+	if sc.Console.Enabled {
+		mux := http.NewServeMux()
+		(&rspamd.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
+		(&api.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
+		wh, err := web.New(web.Options{Config: cfg, Engine: eng, Store: store, Logger: log})
+		if err != nil {
+			return fail(fmt.Errorf("serve: console: %w", err))
+		}
+		mux.Handle("/", wh)
+		if err := httpServe("console", sc.Console, mux); err != nil {
+			return fail(err)
+		}
+	}
+	if len(runs) == 0 {
+		return errors.New("serve: every front end is disabled")
+	}
+	log.Info("sekisho serving", "version", version, "hostname", cfg.General.Hostname, "data_dir", cfg.General.DataDir)
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: finishing messages in flight", "timeout", cfg.Serve.ShutdownTimeout.Duration)
+		closeAll()
+	case err := <-errCh:
+		closeAll()
+		return err
+	}
+	wg.Wait()
+	log.Info("stopped")
+	return nil
 }

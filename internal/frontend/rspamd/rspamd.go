@@ -1,0 +1,346 @@
+// Package rspamd speaks Rspamd's HTTP protocol (the normal worker's
+// /checkv2 and the controller's /learnspam, /learnham, /ping, /stat,
+// /symbols), so rspamc, Exim's `spam = ...:variant=rspamd`, Haraka's
+// rspamd plugin and other Rspamd clients talk to sekisho unchanged.
+//
+// Request headers read (case-insensitive, as Rspamd does): IP, Helo, From,
+// Rcpt (repeatable), User, Queue-Id, Settings-ID / Settings, Hostname,
+// Pass, Deliver-To. Bodies compressed with zstd ("Compression: zstd",
+// rspamc -z) are accepted, bounded by serve.max_message_bytes. The JSON reply follows Rspamd's /checkv2 shape:
+// is_skipped, score, required_score, action, symbols{NAME:{name, score,
+// metric_score, description, options}}, messages, message-id, time_real,
+// milter{add_headers, remove_headers} and, for "rewrite subject", subject.
+//
+// Action names: accept → "no action"; tag → "add header" ("rewrite
+// subject" when the policy tags the subject); quarantine → "reject" after
+// sekisho has stored the message (the reply's smtp_message names the
+// quarantine id, so nothing is lost and nothing unsafe is delivered by a
+// client that knows no quarantine); reject → "reject"; tempfail → "soft
+// reject".
+package rspamd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/frontend"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// Handler serves the Rspamd protocol.
+type Handler struct {
+	P        *frontend.Processor
+	Settings config.ServeFrontend
+	Stats    *frontend.Stats
+	// Password, when set, is required (header "Password") for learning.
+	Password string
+}
+
+// Register adds the Rspamd paths to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /checkv2", h.check)
+	mux.HandleFunc("POST /check", h.check)
+	mux.HandleFunc("POST /learnspam", func(w http.ResponseWriter, r *http.Request) { h.learn(w, r, true) })
+	mux.HandleFunc("POST /learnham", func(w http.ResponseWriter, r *http.Request) { h.learn(w, r, false) })
+	mux.HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "pong\r\n")
+	})
+	mux.HandleFunc("GET /stat", h.stat)
+	mux.HandleFunc("GET /symbols", h.symbols)
+}
+
+// Envelope reads the Rspamd request headers into an envelope. It never
+// fails: malformed values are dropped (hostile input).
+func Envelope(hd http.Header) (env pipeline.Envelope, pass bool) {
+	get := func(names ...string) string {
+		for _, n := range names {
+			if v := strings.TrimSpace(hd.Get(n)); v != "" {
+				return clip(v, 512)
+			}
+		}
+		return ""
+	}
+	if ip := get("IP", "Ip"); ip != "" {
+		if a, err := netip.ParseAddr(strings.Trim(ip, "[]")); err == nil {
+			env.ClientIP = a.Unmap()
+		}
+	}
+	env.Helo = get("Helo")
+	env.MailFrom = strings.Trim(get("From"), "<>")
+	for _, v := range hd.Values("Rcpt") {
+		for _, r := range strings.Split(v, ",") {
+			r = strings.Trim(strings.TrimSpace(r), "<>")
+			if r != "" && len(env.Rcpts) < 10000 {
+				env.Rcpts = append(env.Rcpts, clip(r, 512))
+			}
+		}
+	}
+	env.AuthUser = get("User")
+	env.QueueID = get("Queue-Id", "Queue-ID")
+	env.Settings = get("Settings-ID", "Settings-Id", "Settings")
+	env.Hostname = get("Hostname")
+	env.ClientHost = get("Hostname-Client")
+	pass = strings.EqualFold(get("Pass"), "all")
+	return env, pass
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Symbol is one symbol in the reply.
+type Symbol struct {
+	Name        string   `json:"name"`
+	Score       float64  `json:"score"`
+	MetricScore float64  `json:"metric_score"`
+	Description string   `json:"description,omitempty"`
+	Options     []string `json:"options,omitempty"`
+}
+
+// Reply is the /checkv2 JSON reply.
+type Reply struct {
+	IsSkipped     bool              `json:"is_skipped"`
+	Score         float64           `json:"score"`
+	RequiredScore float64           `json:"required_score"`
+	Action        string            `json:"action"`
+	Symbols       map[string]Symbol `json:"symbols"`
+	Messages      map[string]string `json:"messages"`
+	MessageID     string            `json:"message-id,omitempty"`
+	TimeReal      float64           `json:"time_real"`
+	Milter        *Milter           `json:"milter,omitempty"`
+	Subject       string            `json:"subject,omitempty"`
+	ScanID        string            `json:"sekisho_id"`
+	Category      string            `json:"sekisho_category"`
+	Explanation   string            `json:"sekisho_explanation,omitempty"`
+	ExplanationJA string            `json:"sekisho_explanation_ja,omitempty"`
+	QuarantineID  string            `json:"sekisho_quarantine_id,omitempty"`
+}
+
+// Milter is the milter block clients apply.
+type Milter struct {
+	AddHeaders    map[string]any `json:"add_headers,omitempty"`
+	RemoveHeaders map[string]int `json:"remove_headers,omitempty"`
+}
+
+type hdrValue struct {
+	Value string `json:"value"`
+	Order int    `json:"order"`
+}
+
+// ActionName maps an outcome to Rspamd's action names.
+func ActionName(o *frontend.Outcome) string {
+	switch o.Action {
+	case pipeline.ActionAccept:
+		return "no action"
+	case pipeline.ActionTag:
+		if o.NewSubject != nil {
+			return "rewrite subject"
+		}
+		return "add header"
+	case pipeline.ActionQuarantine, pipeline.ActionReject:
+		return "reject"
+	case pipeline.ActionTempfail:
+		return "soft reject"
+	}
+	return "no action"
+}
+
+func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ce := r.Header.Get("Compression")
+	if ce != "" && !strings.EqualFold(ce, "none") && !strings.EqualFold(ce, "zstd") {
+		httpError(w, http.StatusUnsupportedMediaType, "compression "+clip(ce, 20)+" is not supported (zstd is)")
+		return
+	}
+	raw, err := readBody(w, r, h.P.Config.Serve.MaxMessageBytes)
+	if err == nil && strings.EqualFold(ce, "zstd") {
+		raw, err = unzstd(raw, h.P.Config.Serve.MaxMessageBytes)
+	}
+	if err != nil {
+		if errors.Is(err, frontend.ErrTooBig) {
+			httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message too big (limit %d bytes)", h.P.Config.Serve.MaxMessageBytes))
+			return
+		}
+		httpError(w, http.StatusBadRequest, "cannot read message")
+		return
+	}
+	env, _ := Envelope(r.Header)
+	o := h.P.Process(r.Context(), raw, env, frontend.Options{Frontend: "rspamd", Settings: h.Settings, Hold: true})
+	rep := BuildReply(o, time.Since(start))
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(rep)
+}
+
+// BuildReply turns an outcome into the /checkv2 reply.
+func BuildReply(o *frontend.Outcome, took time.Duration) *Reply {
+	v := o.Verdict()
+	rep := &Reply{Score: v.Score, RequiredScore: v.RequiredScore, Action: ActionName(o), Symbols: map[string]Symbol{},
+		Messages: map[string]string{}, TimeReal: took.Seconds(), ScanID: o.ID, Category: string(v.Category),
+		Explanation: v.Explanation, ExplanationJA: v.ExplanationJA, QuarantineID: o.QuarantineID}
+	if o.Result == nil {
+		rep.IsSkipped = o.Unscanned
+	} else if o.Result.Msg != nil {
+		rep.MessageID = o.Result.Msg.MessageID
+	}
+	for _, s := range v.Symbols {
+		rep.Symbols[s.Name] = Symbol{Name: s.Name, Score: s.Score, MetricScore: s.Score, Description: s.EN, Options: s.Options}
+	}
+	switch o.Action {
+	case pipeline.ActionReject, pipeline.ActionTempfail, pipeline.ActionQuarantine:
+		if o.Code != 0 && o.Code != 250 {
+			rep.Messages["smtp_message"] = o.Enhanced + " " + o.Text
+		} else if o.QuarantineID != "" {
+			rep.Messages["smtp_message"] = "5.7.1 " + o.Text
+		}
+	}
+	if len(o.Headers) > 0 || o.NewSubject != nil {
+		m := &Milter{AddHeaders: map[string]any{}}
+		for i, hf := range o.Headers {
+			val := hdrValue{Value: strings.ReplaceAll(hf.Value, "\r\n", "\n"), Order: i}
+			if prev, ok := m.AddHeaders[hf.Name]; ok {
+				switch p := prev.(type) {
+				case hdrValue:
+					m.AddHeaders[hf.Name] = []hdrValue{p, val}
+				case []hdrValue:
+					m.AddHeaders[hf.Name] = append(p, val)
+				}
+				continue
+			}
+			m.AddHeaders[hf.Name] = val
+		}
+		// Remove stale copies of our own headers set by someone upstream.
+		m.RemoveHeaders = map[string]int{"X-Spam-Flag": 0, "X-Spam-Status": 0, "X-Spam-Score": 0, "X-Spam-Symbols": 0, "X-Sekisho-Verdict": 0}
+		rep.Milter = m
+	}
+	if o.NewSubject != nil {
+		rep.Subject = *o.NewSubject
+	}
+	return rep
+}
+
+func (h *Handler) learn(w http.ResponseWriter, r *http.Request, spam bool) {
+	if h.Password != "" && r.Header.Get("Password") != h.Password {
+		httpError(w, http.StatusForbidden, "password required")
+		return
+	}
+	raw, err := readBody(w, r, h.P.Config.Serve.MaxMessageBytes)
+	if err != nil {
+		httpError(w, http.StatusRequestEntityTooLarge, "message too big or unreadable")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.Settings.ScanTimeout.Duration)
+	defer cancel()
+	if err := h.P.Engine.Learn(ctx, raw, spam); err != nil {
+		if errors.Is(err, engine.ErrNoLearner) {
+			httpError(w, http.StatusNotImplemented, "the classifier is disabled ([bayes] enabled = false)")
+			return
+		}
+		h.P.Log.Error("learn failed", "err", err)
+		httpError(w, http.StatusInternalServerError, "learning failed")
+		return
+	}
+	if h.Stats != nil {
+		if spam {
+			h.Stats.LearnSpam.Add(1)
+		} else {
+			h.Stats.LearnHam.Add(1)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"success":true}`+"\n")
+}
+
+func (h *Handler) stat(w http.ResponseWriter, r *http.Request) {
+	s := h.Stats
+	if s == nil {
+		s = &frontend.Stats{}
+	}
+	out := map[string]any{
+		"read_only": false, "scanned": s.Scanned.Load(), "learned": s.LearnSpam.Load() + s.LearnHam.Load(),
+		"actions": map[string]int64{"reject": s.Reject.Load() + s.Quarantine.Load(), "soft reject": s.Tempfail.Load(),
+			"rewrite subject": 0, "add header": s.Tag.Load(), "greylist": 0, "no action": s.Accept.Load()},
+		"spam_count": s.Reject.Load() + s.Quarantine.Load() + s.Tag.Load(), "ham_count": s.Accept.Load(),
+		"connections": 0, "control_connections": 0, "pools_allocated": 0, "pools_freed": 0, "bytes_allocated": 0,
+		"chunks_allocated": 0, "shared_chunks_allocated": 0, "chunks_freed": 0, "chunks_oversized": 0,
+		"fragmented": 0, "total_learns": s.LearnSpam.Load() + s.LearnHam.Load(), "statfiles": []any{}, "fuzzy_hashes": map[string]any{},
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
+}
+
+func (h *Handler) symbols(w http.ResponseWriter, r *http.Request) {
+	groups := map[string][]map[string]any{}
+	for _, d := range pipeline.AllSymbols() {
+		groups[d.Group] = append(groups[d.Group], map[string]any{"symbol": d.Name, "weight": h.P.Engine.Policy().Weight(d.Name),
+			"description": d.EN, "description_ja": d.JA, "category": d.Category})
+	}
+	names := make([]string, 0, len(groups))
+	for g := range groups {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	out := make([]map[string]any, 0, len(names))
+	for _, g := range names {
+		out = append(out, map[string]any{"group": g, "rules": groups[g]})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
+}
+
+// unzstd decompresses a zstd body (rspamc -z), bounded by limit.
+func unzstd(b []byte, limit int64) ([]byte, error) {
+	mem := uint64(limit) + 1<<20
+	d, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderMaxMemory(mem), zstd.WithDecoderMaxWindow(mem), zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	out, err := io.ReadAll(io.LimitReader(d, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(out)) > limit {
+		return nil, frontend.ErrTooBig
+	}
+	return out, nil
+}
+
+// readBody reads at most limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, frontend.ErrTooBig
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, frontend.ErrTooBig
+	}
+	return b, nil
+}
+
+func httpError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	var b bytes.Buffer
+	json.NewEncoder(&b).Encode(map[string]string{"error": msg})
+	w.Write(b.Bytes())
+}

@@ -1,0 +1,96 @@
+package rspamd
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/sekisho/sekisho/internal/frontend"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+func TestEnvelope(t *testing.T) {
+	h := http.Header{}
+	h.Set("Ip", "::ffff:192.0.2.1")
+	h.Set("Helo", "mx.example")
+	h.Set("From", "<a@b.example>")
+	h.Add("Rcpt", "<x@example.jp>")
+	h.Add("Rcpt", "y@example.jp, z@example.jp")
+	h.Set("User", "sato")
+	h.Set("Queue-Id", "ABC")
+	h.Set("Settings-ID", "outbound")
+	h.Set("Pass", "all")
+	env, pass := Envelope(h)
+	if env.ClientIP.String() != "192.0.2.1" || env.Helo != "mx.example" || env.MailFrom != "a@b.example" ||
+		len(env.Rcpts) != 3 || env.AuthUser != "sato" || env.QueueID != "ABC" || env.Settings != "outbound" || !pass {
+		t.Errorf("%+v", env)
+	}
+	h.Set("Ip", "not-an-ip")
+	env, _ = Envelope(h)
+	if env.ClientIP.IsValid() {
+		t.Error("bad IP accepted")
+	}
+}
+
+func TestActionNames(t *testing.T) {
+	s := "x"
+	cases := []struct {
+		o    frontend.Outcome
+		want string
+	}{
+		{frontend.Outcome{Action: pipeline.ActionAccept}, "no action"},
+		{frontend.Outcome{Action: pipeline.ActionTag}, "add header"},
+		{frontend.Outcome{Action: pipeline.ActionTag, NewSubject: &s}, "rewrite subject"},
+		{frontend.Outcome{Action: pipeline.ActionQuarantine}, "reject"},
+		{frontend.Outcome{Action: pipeline.ActionReject}, "reject"},
+		{frontend.Outcome{Action: pipeline.ActionTempfail}, "soft reject"},
+	}
+	for _, c := range cases {
+		if got := ActionName(&c.o); got != c.want {
+			t.Errorf("%s: %s, want %s", c.o.Action, got, c.want)
+		}
+	}
+	o := frontend.Outcome{Action: pipeline.ActionTag, Headers: []pipeline.HeaderField{{Name: "X-A", Value: "1"}, {Name: "X-A", Value: "2"}}}
+	rep := BuildReply(&o, time.Millisecond)
+	if v, ok := rep.Milter.AddHeaders["X-A"].([]hdrValue); !ok || len(v) != 2 {
+		t.Errorf("repeated header: %#v", rep.Milter.AddHeaders)
+	}
+}
+
+func FuzzEnvelope(f *testing.F) {
+	f.Add("192.0.2.1", "mx", "<a@b>", "x@y, <z@w>", "user", "Q1")
+	f.Add("[::1]", "", "", ",,,", "", "")
+	f.Fuzz(func(t *testing.T, ip, helo, from, rcpt, user, qid string) {
+		h := http.Header{}
+		for k, v := range map[string]string{"Ip": ip, "Helo": helo, "From": from, "Rcpt": rcpt, "User": user, "Queue-Id": qid} {
+			h[k] = []string{v}
+		}
+		env, _ := Envelope(h)
+		for _, r := range env.Rcpts {
+			if r == "" || len(r) > 512 || strings.ContainsAny(r, "<>") && !strings.Contains(rcpt, r) {
+				t.Fatalf("bad rcpt %q", r)
+			}
+		}
+		if len(env.Helo) > 512 || len(env.AuthUser) > 512 {
+			t.Fatal("unbounded field")
+		}
+	})
+}
+
+func TestUnzstdBounded(t *testing.T) {
+	enc, _ := zstd.NewWriter(nil)
+	small := enc.EncodeAll([]byte("From: a\r\n\r\nx"), nil)
+	if b, err := unzstd(small, 1000); err != nil || string(b) != "From: a\r\n\r\nx" {
+		t.Errorf("%q %v", b, err)
+	}
+	bomb := enc.EncodeAll(make([]byte, 10<<20), nil)
+	if _, err := unzstd(bomb, 1<<20); err == nil {
+		t.Error("zstd bomb accepted")
+	}
+	if _, err := unzstd([]byte("not zstd"), 1000); err == nil {
+		t.Error("garbage accepted")
+	}
+}

@@ -1,0 +1,73 @@
+package spamd
+
+import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestReadRequest(t *testing.T) {
+	msg := "Subject: hi\r\n\r\nbody\r\n"
+	req, err := ReadRequest(bufio.NewReader(strings.NewReader(fmt.Sprintf("SYMBOLS SPAMC/1.5\r\nUser: joe\r\nContent-length: %d\r\n\r\n%s", len(msg), msg))), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Method != "SYMBOLS" || req.Version != "1.5" || req.Headers["user"] != "joe" || string(req.Body) != msg {
+		t.Errorf("%+v", req)
+	}
+	// zlib
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write([]byte(msg))
+	zw.Close()
+	req, err = ReadRequest(bufio.NewReader(strings.NewReader(fmt.Sprintf("CHECK SPAMC/1.5\r\nCompress: zlib\r\nContent-length: %d\r\n\r\n%s", z.Len(), z.String()))), 1000)
+	if err != nil || string(req.Body) != msg {
+		t.Errorf("zlib: %v %q", err, req.Body)
+	}
+	// zlib bomb bounded
+	var big bytes.Buffer
+	zw = zlib.NewWriter(&big)
+	zw.Write(bytes.Repeat([]byte("a"), 1<<20))
+	zw.Close()
+	_, err = ReadRequest(bufio.NewReader(strings.NewReader(fmt.Sprintf("CHECK SPAMC/1.5\r\nCompress: zlib\r\nContent-length: %d\r\n\r\n%s", big.Len(), big.String()))), 1000)
+	var pe *ProtoError
+	if !errors.As(err, &pe) || pe.Code != ExTooBig {
+		t.Errorf("bomb: %v", err)
+	}
+	for _, bad := range []string{"CHECK\r\n\r\n", "FOO SPAMC/1.5\r\n\r\n", "CHECK SPAMC/1.5\r\n\r\n", "CHECK SPAMC/1.5\r\nContent-length: x\r\n\r\n",
+		"CHECK SPAMC/1.5\r\nContent-length: 99999\r\n\r\n", "CHECK SPAMC/1.5\r\nno colon\r\n\r\n"} {
+		if _, err := ReadRequest(bufio.NewReader(strings.NewReader(bad)), 1000); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+	req, err = ReadRequest(bufio.NewReader(strings.NewReader("PING SPAMC/1.5\r\n\r\n")), 1000)
+	if err != nil || req.Method != "PING" {
+		t.Errorf("ping: %v", err)
+	}
+}
+
+func TestReplyCompressed(t *testing.T) {
+	var b bytes.Buffer
+	Reply(&b, []string{"Spam: False ; 0.0 / 5.0"}, []byte("A,B"), true, true)
+	s := b.String()
+	if !strings.Contains(s, "Compress: zlib\r\n") || !strings.HasPrefix(s, "SPAMD/1.1 0 EX_OK\r\n") {
+		t.Errorf("%q", s)
+	}
+}
+
+func FuzzReadRequest(f *testing.F) {
+	f.Add([]byte("CHECK SPAMC/1.5\r\nContent-length: 4\r\n\r\nab\r\n"))
+	f.Add([]byte("TELL SPAMC/1.5\r\nMessage-class: spam\r\nSet: local\r\nContent-length: 2\r\n\r\nab"))
+	f.Add([]byte("PING SPAMC/1.5\r\n\r\n"))
+	f.Add([]byte("PROCESS SPAMC/1.3\r\nCompress: zlib\r\nContent-length: 8\r\n\r\nx\x9c\x03\x00\x00\x00\x00\x01"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		req, err := ReadRequest(bufio.NewReader(bytes.NewReader(b)), 1<<16)
+		if err == nil && int64(len(req.Body)) > 1<<16 {
+			t.Fatal("body over limit")
+		}
+	})
+}

@@ -1,0 +1,175 @@
+package spamd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/frontend"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// Server is the spamd front end.
+type Server struct {
+	P        *frontend.Processor
+	Settings config.ServeSpamd
+	Stats    *frontend.Stats
+	cs       frontend.ConnServer
+}
+
+// Serve accepts spamc connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.cs.Max = s.Settings.MaxConnections
+	s.cs.Handle = s.handle
+	return s.cs.Serve(ln)
+}
+
+// Shutdown stops accepting and waits for requests in flight.
+func (s *Server) Shutdown(ctx context.Context) error { return s.cs.Shutdown(ctx) }
+
+func (s *Server) handle(c net.Conn) {
+	c.SetDeadline(time.Now().Add(s.Settings.ScanTimeout.Duration + 60*time.Second))
+	br := bufio.NewReaderSize(c, 64<<10)
+	req, err := ReadRequest(br, s.P.Config.Serve.MaxMessageBytes)
+	if err != nil {
+		var pe *ProtoError
+		if errors.As(err, &pe) {
+			c.Write([]byte(ErrorReply(pe.Code, pe.Msg)))
+			s.P.Log.Warn("spamd: bad request", "err", pe.Msg, "remote", c.RemoteAddr().String())
+		}
+		return
+	}
+	out := s.Respond(context.Background(), req, remoteIP(c))
+	c.Write(out)
+}
+
+func remoteIP(c net.Conn) netip.Addr {
+	if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		a, _ := netip.AddrFromSlice(ta.IP)
+		return a.Unmap()
+	}
+	return netip.Addr{}
+}
+
+// Respond answers one request (exported for tests over net.Pipe-less paths).
+func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []byte {
+	compress := strings.EqualFold(req.Headers["compress"], "zlib")
+	switch req.Method {
+	case "PING":
+		return []byte("SPAMD/1.5 0 PONG\r\n")
+	case "SKIP":
+		return nil
+	case "TELL":
+		return s.tell(ctx, req)
+	}
+	// spamc knows nothing of the SMTP envelope (its User header names the
+	// local account the message is checked for): the scan rests on the
+	// message itself, with any trusted Received header it carries.
+	env := pipeline.Envelope{}
+	o := s.P.Process(ctx, req.Body, env, frontend.Options{Frontend: "spamd", Settings: s.Settings.ServeFrontend})
+	if o.Action == pipeline.ActionTempfail {
+		return []byte(ErrorReply(ExTempFail, o.Text))
+	}
+	if o.Code == 552 {
+		return []byte(ErrorReply(ExTooBig, o.Text))
+	}
+	v := o.Verdict()
+	isSpam := o.Action == pipeline.ActionTag || o.Action == pipeline.ActionQuarantine || o.Action == pipeline.ActionReject
+	thr := s.P.Config.Policy.TagScore
+	spamHdr := fmt.Sprintf("Spam: %s ; %.1f / %.1f", map[bool]string{true: "True", false: "False"}[isSpam], v.Score, thr)
+	hdrs := []string{spamHdr}
+	wb := &bufWriter{}
+	switch req.Method {
+	case "CHECK":
+		Reply(wb, hdrs, nil, false, false)
+	case "SYMBOLS":
+		names := make([]string, 0, len(v.Symbols))
+		for _, sy := range v.Symbols {
+			names = append(names, sy.Name)
+		}
+		Reply(wb, hdrs, []byte(strings.Join(names, ",")), true, compress)
+	case "REPORT":
+		Reply(wb, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
+	case "REPORT_IFSPAM":
+		if isSpam {
+			Reply(wb, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
+		} else {
+			Reply(wb, hdrs, nil, true, compress)
+		}
+	case "PROCESS":
+		Reply(wb, hdrs, frontend.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil), true, compress)
+	case "HEADERS":
+		h, _ := frontend.SplitMessage(frontend.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil))
+		Reply(wb, hdrs, h, true, compress)
+	}
+	return wb.b
+}
+
+type bufWriter struct{ b []byte }
+
+func (w *bufWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+
+func (s *Server) tell(ctx context.Context, req *Request) []byte {
+	if !s.Settings.AllowTell {
+		return []byte(ErrorReply(ExNoPerm, "TELL is not allowed (serve.spamd.allow_tell = false)"))
+	}
+	class := strings.ToLower(req.Headers["message-class"])
+	set := strings.ToLower(req.Headers["set"])
+	remove := strings.ToLower(req.Headers["remove"])
+	if remove != "" && set == "" {
+		// sekisho's classifier has no "forget": report nothing removed.
+		return []byte("SPAMD/1.1 0 EX_OK\r\n\r\n")
+	}
+	if class != "spam" && class != "ham" {
+		return []byte(ErrorReply(ExProtocol, "Message-class must be spam or ham"))
+	}
+	if !strings.Contains(set, "local") && !strings.Contains(set, "remote") {
+		return []byte(ErrorReply(ExProtocol, "Set: local required"))
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.Settings.ScanTimeout.Duration)
+	defer cancel()
+	if err := s.P.Engine.Learn(ctx, req.Body, class == "spam"); err != nil {
+		if errors.Is(err, engine.ErrNoLearner) {
+			return []byte(ErrorReply(ExUnavailable, "the classifier is disabled"))
+		}
+		s.P.Log.Error("spamd: learn failed", "err", err)
+		return []byte(ErrorReply(ExSoftware, "learning failed"))
+	}
+	if s.Stats != nil {
+		if class == "spam" {
+			s.Stats.LearnSpam.Add(1)
+		} else {
+			s.Stats.LearnHam.Add(1)
+		}
+	}
+	return []byte("SPAMD/1.1 0 EX_OK\r\nDidSet: local\r\n\r\n")
+}
+
+// report writes the REPORT text: a short explanation (English, then
+// Japanese) and the table of symbols.
+func report(cfg *config.Config, o *frontend.Outcome, thr float64) string {
+	v := o.Verdict()
+	var b strings.Builder
+	fmt.Fprintf(&b, "sekisho on %s: %s (id %s)\n", cfg.General.Hostname, strings.ToUpper(string(o.Action)), o.ID)
+	if v.Explanation != "" {
+		fmt.Fprintf(&b, "%s\n%s\n", v.Explanation, v.ExplanationJA)
+	}
+	fmt.Fprintf(&b, "\nContent analysis details:   (%.1f points, %.1f required)\n\n", v.Score, thr)
+	b.WriteString(" pts rule name              description\n")
+	b.WriteString("---- ---------------------- --------------------------------------------------\n")
+	for _, s := range v.Symbols {
+		desc := s.EN
+		if len(s.Options) > 0 {
+			desc += " [" + strings.Join(s.Options, ", ") + "]"
+		}
+		fmt.Fprintf(&b, "%4.1f %-22s %s\n", s.Score, s.Name, desc)
+	}
+	return b.String()
+}

@@ -27,9 +27,10 @@ const (
 // frame is one open element. Colours are inherited: fg/bg are the
 // effective text and background colours inside the element.
 type frame struct {
-	tag    atom.Atom
-	hidden bool
-	fg, bg string
+	tag         atom.Atom
+	hidden      bool // hidden by CSS/attributes: children stay hidden
+	colorHidden bool // text colour equals the effective background here
+	fg, bg      string
 	skip   bool // script/style/title...: text not shown
 	pre    bool
 }
@@ -155,8 +156,14 @@ func parseStyleInto(st string, d *styleDecl) {
 		case "background-color":
 			d.bg = v
 		case "background":
-			if c := bgColorOf(v); c != "" {
+			if strings.Contains(v, "url(") {
+				d.bg = bgImage
+			} else if c := bgColorOf(v); c != "" {
 				d.bg = c
+			}
+		case "background-image":
+			if strings.Contains(v, "url(") {
+				d.bg = bgImage
 			}
 		case "height":
 			d.height = v
@@ -183,6 +190,10 @@ func parseStyleInto(st string, d *styleDecl) {
 		}
 	}
 }
+
+// bgImage is the background of an element with a background image: its
+// colour is unknown, so text on it is never judged same-coloured.
+const bgImage = "image"
 
 // bgColorOf picks the colour out of a "background:" shorthand.
 func bgColorOf(v string) string {
@@ -402,7 +413,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				continue
 			}
 			t := z.Text()
-			if top.hidden {
+			if top.hidden || top.colorHidden {
 				if hid.Len() < maxBytes {
 					writeCollapsed(&hid, t, false)
 					hid.WriteByte(' ')
@@ -435,11 +446,16 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			f := frame{tag: a, fg: parent.fg, bg: parent.bg, pre: parent.pre || a == atom.Pre}
 			own := elementHidden(a, &at, classes, &f)
 			f.hidden = parent.hidden || own
+			if f.fg != parent.fg || f.bg != parent.bg {
+				f.colorHidden = f.fg != "" && f.bg != "" && sameColor(f.fg, f.bg)
+			} else {
+				f.colorHidden = parent.colorHidden
+			}
 			if isSkipTag(a) || parent.skip && parent.tag != atom.Head {
 				f.skip = true
 			}
-			hidden := f.hidden || parent.skip && a != atom.Meta && a != atom.Base && a != atom.Link
-			if !f.hidden && !parent.skip {
+			hidden := f.hidden || f.colorHidden || parent.skip && a != atom.Meta && a != atom.Base && a != atom.Link
+			if !hidden && !parent.skip {
 				if isBlock(a) {
 					newline()
 				} else if a == atom.Td || a == atom.Th {
@@ -528,7 +544,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			// Pop to the matching frame, if any (tolerant of bad nesting).
 			for i := len(stack) - 1; i >= 1; i-- {
 				if stack[i].tag == a {
-					wasHidden := stack[i].hidden || stack[i].skip
+					wasHidden := stack[i].hidden || stack[i].colorHidden || stack[i].skip
 					stack = stack[:i]
 					if !wasHidden && (isBlock(a) || a == atom.Br) {
 						newline()
@@ -544,8 +560,9 @@ func renderHTML(src string, maxBytes int) htmlResult {
 }
 
 // elementHidden decides from attributes, class rules and inline style
-// whether the element's own text is invisible, and updates the frame's
-// effective colours.
+// whether the element and its content are invisible, and updates the
+// frame's effective colours (text coloured like its background is judged
+// per element from these, as a child may change either).
 func elementHidden(a atom.Atom, at *htmlAttrs, classes classRules, f *frame) bool {
 	hidden := at.hidden
 	if a == atom.Input {
@@ -553,6 +570,9 @@ func elementHidden(a atom.Atom, at *htmlAttrs, classes classRules, f *frame) boo
 	}
 	if at.bgcolor != "" {
 		f.bg = at.bgcolor
+	}
+	if at.background != "" {
+		f.bg = bgImage
 	}
 	if a == atom.Font {
 		if sz := strings.TrimSpace(at.size); sz == "0" || sz == "-7" {
@@ -582,9 +602,8 @@ func elementHidden(a atom.Atom, at *htmlAttrs, classes classRules, f *frame) boo
 	if d.bg != "" {
 		f.bg = d.bg
 	}
-	// Text coloured like its (possibly inherited) background.
-	if f.fg != "" && f.bg != "" && sameColor(f.fg, f.bg) {
-		hidden = true
+	if f.bg == bgImage {
+		f.bg = "" // unknown colour
 	}
 	return hidden
 }
@@ -770,7 +789,36 @@ func sameColor(a, b string) bool {
 		return false
 	}
 	na, nb := normColor(a), normColor(b)
-	return na != "transparent" && na == nb
+	if na == "transparent" {
+		return false
+	}
+	if na == nb {
+		return true
+	}
+	// Near-identical colours (#fefefe on #ffffff) are as unreadable.
+	ra, oka := rgbOf(na)
+	rb, okb := rgbOf(nb)
+	if !oka || !okb {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		d := int(ra[i]) - int(rb[i])
+		if d < -12 || d > 12 {
+			return false
+		}
+	}
+	return true
+}
+
+func rgbOf(c string) ([3]byte, bool) {
+	var out [3]byte
+	if len(c) != 7 || c[0] != '#' || !isHexString(c[1:]) {
+		return out, false
+	}
+	for i := 0; i < 3; i++ {
+		out[i] = unhex(c[1+2*i])<<4 | unhex(c[2+2*i])
+	}
+	return out, true
 }
 
 // tidySpaces collapses runs of spaces and keeps at most one blank line.

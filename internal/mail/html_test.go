@@ -19,6 +19,7 @@ func TestRenderHTMLHidden(t *testing.T) {
 		{"inherited-bg", `<body bgcolor="#ffffff"><table><tr><td><font color="#FFF">SECRET</font></td></tr></table><p>shown</p></body>`, "shown", "SECRET"},
 		{"inherited-bg-rgb", `<div style="background-color: rgb(255, 255, 255)"><p><span style="color:#ffffff">SECRET</span> shown</p></div>`, "shown", "SECRET"},
 		{"class-rule", `<style>.x { display: none } p.y{font-size:0px}</style><div class="a x">SECRET</div><p class="y">SECRET2</p>shown`, "shown", "SECRET SECRET2"},
+		{"near-white", `<div style="background:#FFFFFF"><span style="color:#fafafa">SECRET</span></div>shown`, "shown", "SECRET"},
 		{"opacity", `<div style="opacity:0">SECRET</div>shown`, "shown", "SECRET"},
 		{"mso-hide", `<div style="mso-hide:all">SECRET</div>shown`, "shown", "SECRET"},
 		{"zero-height", `<div style="max-height:0;overflow:hidden">SECRET</div>shown`, "shown", "SECRET"},

@@ -180,7 +180,7 @@ func TestStructuralAnomalies(t *testing.T) {
 		{"missing-boundary", "From: a@b.c\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\ntext only", AnomalyMissingBoundary},
 		{"no-close", "From: a@b.c\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\n\r\ntext", AnomalyNoCloseBoundary},
 		{"bad-ct", "From: a@b.c\r\nMIME-Version: 1.0\r\nContent-Type: ;;;\r\n\r\ntext", AnomalyBadContentType},
-		{"no-mime-version", "From: a@b.c\r\nContent-Type: text/plain\r\n\r\ntext", AnomalyNoMIMEVersion},
+		{"no-mime-version", "From: a@b.c\r\nContent-Type: text/html\r\n\r\ntext", AnomalyNoMIMEVersion},
 		{"empty-body", "From: a@b.c\r\n\r\n", AnomalyEmptyBody},
 		{"nul", "From: a@b.c\r\n\r\na\x00b", AnomalyNULByte},
 		{"empty-multipart", "From: a@b.c\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz--\r\n", AnomalyEmptyMultipart},

@@ -31,8 +31,8 @@ type frame struct {
 	hidden      bool // hidden by CSS/attributes: children stay hidden
 	colorHidden bool // text colour equals the effective background here
 	fg, bg      string
-	skip   bool // script/style/title...: text not shown
-	pre    bool
+	skip        bool // script/style/title...: text not shown
+	pre         bool
 }
 
 // htmlAttrs holds the attributes of the current tag that rendering uses.

@@ -601,6 +601,13 @@ func (p *parser) decodeText(part *Part) {
 			u.Part = part.Path
 			p.addURL(u)
 		}
+		if r.Hidden != "" {
+			for _, u := range extractTextURLs(r.Hidden) {
+				u.Part = part.Path
+				u.Hidden = true
+				p.addURL(u)
+			}
+		}
 		return
 	}
 	part.Text = s

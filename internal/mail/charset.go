@@ -232,6 +232,9 @@ func isMultiByteCJK(c string) bool {
 }
 
 func hasJISEscape(b []byte) bool {
+	if bytes.IndexByte(b, 0x1b) < 0 {
+		return false
+	}
 	return bytes.Contains(b, []byte("\x1b$B")) || bytes.Contains(b, []byte("\x1b$@")) || bytes.Contains(b, []byte("\x1b(J")) || bytes.Contains(b, []byte("\x1b(I")) || bytes.Contains(b, []byte("\x1b$(D"))
 }
 

@@ -65,6 +65,11 @@ func urlRune(r rune) bool {
 
 // extractTextURLs finds URLs in plain text.
 func extractTextURLs(s string) []URL {
+	// Every link form needs a "/" (scheme://, host/path) or a ":"
+	// (mailto:) or "www.".
+	if strings.IndexByte(s, '/') < 0 && strings.IndexByte(s, ':') < 0 && !strings.Contains(s, "www.") && !strings.Contains(s, "WWW.") {
+		return nil
+	}
 	var out []URL
 	i := 0
 	for i < len(s) {

@@ -151,6 +151,7 @@ func decodeEncodedWords(s string) (string, error) {
 		}
 		// Join the raw bytes of a run of words in the same charset.
 		var raw []byte
+		qUnderscore := false
 		j := i
 		for j < len(toks) {
 			w := toks[j]
@@ -169,10 +170,35 @@ func decodeEncodedWords(s string) (string, error) {
 				firstErr = err
 			}
 			raw = append(raw, b...)
+			if w.enc == 'q' && strings.IndexByte(w.text, '_') >= 0 {
+				qUnderscore = true
+			}
 			j++
 		}
+		run := toks[i:j]
 		i = j - 1
 		out, _, _, known := decodeCharset(raw, t.charset)
+		if qUnderscore && strings.ContainsRune(out, utf8.RuneError) {
+			// Some mailers leave a 0x5F byte of a multi-byte character (a
+			// Big5 or Shift_JIS trail byte, a JIS byte) as a raw "_" in Q
+			// words; "_" then means itself. Keep whichever decodes better.
+			var raw2 []byte
+			for _, w := range run {
+				if !w.word {
+					continue
+				}
+				if w.enc == 'q' {
+					b, _ := decodeWordBytes('Q', w.text)
+					raw2 = append(raw2, b...)
+				} else {
+					b, _ := decodeWordBytes(w.enc, w.text)
+					raw2 = append(raw2, b...)
+				}
+			}
+			if out2, _, _, _ := decodeCharset(raw2, t.charset); strings.Count(out2, "\uFFFD") < strings.Count(out, "\uFFFD") {
+				out = out2
+			}
+		}
 		if !known && firstErr == nil {
 			firstErr = errBadWord
 		}
@@ -241,7 +267,7 @@ func decodeWordBytes(enc byte, text string) ([]byte, error) {
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
-		case c == '_':
+		case c == '_' && enc == 'q':
 			out = append(out, ' ')
 		case c == '=' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]):
 			out = append(out, unhex(text[i+1])<<4|unhex(text[i+2]))

@@ -267,35 +267,29 @@ func farNegative(s string) bool {
 // simple ".cls" / "tag.cls" rules from <style> elements.
 type classRules map[string]*styleDecl
 
-// addStyleSheet parses simple rules; anything complex is ignored.
+// addStyleSheet parses simple rules; anything complex is ignored. Rules
+// inside at-rule blocks (@media) count as top-level ones. Linear time.
 func (cr classRules) addStyleSheet(css string) {
-	css = strings.ToLower(css)
-	n := 0
-	for len(css) > 0 && n < maxStyleRules {
-		open := strings.IndexByte(css, '{')
+	css = asciiLower(css)
+	pos := 0
+	for pos < len(css) {
+		open := strings.IndexByte(css[pos:], '{')
 		if open < 0 {
 			return
+		}
+		open += pos
+		sel := strings.TrimLeft(css[pos:open], "} \t\r\n")
+		if strings.HasPrefix(sel, "@") {
+			pos = open + 1 // enter the block
+			continue
 		}
 		close := strings.IndexByte(css[open:], '}')
 		if close < 0 {
 			return
 		}
-		sel, body := css[:open], css[open+1:open+close]
-		css = css[open+close+1:]
-		n++
-		if strings.HasPrefix(strings.TrimSpace(sel), "@") {
-			// @media { ... { } }: skip the inner block's opener as a selector.
-			if i := strings.IndexByte(body, '{'); i >= 0 {
-				css = body[i+1:] + "}" + css
-				sel = body[:i]
-				if c := strings.IndexByte(css, '}'); c >= 0 {
-					body = css[:c]
-					css = css[c+1:]
-				}
-			} else {
-				continue
-			}
-		}
+		close += open
+		body := css[open+1 : close]
+		pos = close + 1
 		var d styleDecl
 		parseStyleInto(body, &d)
 		if d == (styleDecl{}) {
@@ -303,7 +297,7 @@ func (cr classRules) addStyleSheet(css string) {
 		}
 		for _, s := range strings.Split(sel, ",") {
 			s = strings.TrimSpace(s)
-			if i := strings.LastIndexByte(s, ' '); i >= 0 {
+			if i := strings.LastIndexAny(s, " \t\r\n>"); i >= 0 {
 				s = s[i+1:] // descendant selector: keep the last simple one
 			}
 			dot := strings.IndexByte(s, '.')
@@ -311,7 +305,7 @@ func (cr classRules) addStyleSheet(css string) {
 				continue
 			}
 			cls := s[dot+1:]
-			if cls == "" {
+			if cls == "" || len(cr) >= maxStyleRules {
 				continue
 			}
 			if old := cr[cls]; old != nil {

@@ -117,3 +117,15 @@ func TestRenderHTMLLimits(t *testing.T) {
 		t.Error("size limit not reported")
 	}
 }
+
+func TestStyleSheetLinear(t *testing.T) {
+	css := "<style>" + strings.Repeat("@media x { .a { color: red } } ", 20000) + ".h{display:none}</style><p class=h>hidden</p>shown"
+	r := renderHTML(css, 4<<20)
+	if strings.TrimSpace(r.Text) != "shown" {
+		t.Errorf("text %q hidden %q", r.Text, r.Hidden)
+	}
+	r = renderHTML(`<style>@media screen { .m { display:none } } div > .k{font-size:0}</style><span class="m">x1</span><span class="k">x2</span>y`, 1<<20)
+	if strings.TrimSpace(r.Text) != "y" {
+		t.Errorf("media rules: %q", r.Text)
+	}
+}

@@ -238,26 +238,29 @@ func hostWithTLD(h string) bool {
 // trimURLEnd drops trailing punctuation a writer meant as prose, keeping a
 // closing bracket that matches one inside the URL.
 func trimURLEnd(u string) string {
+	opens := [2]int{strings.Count(u, "("), strings.Count(u, "[")}
+	closes := [2]int{strings.Count(u, ")"), strings.Count(u, "]")}
 	for len(u) > 0 {
 		c := u[len(u)-1]
+		k := -1
 		switch c {
 		case '.', ',', ';', ':', '!', '?', '\'', '*':
 			u = u[:len(u)-1]
 			continue
-		case ')', ']':
-			open := byte('(')
-			if c == ']' {
-				open = '['
-			}
-			if strings.Count(u, string(open)) < strings.Count(u, string(c)) {
-				u = u[:len(u)-1]
-				continue
-			}
+		case ')':
+			k = 0
+		case ']':
+			k = 1
+		}
+		if k >= 0 && opens[k] < closes[k] {
+			closes[k]--
+			u = u[:len(u)-1]
+			continue
 		}
 		break
 	}
 	// A scheme alone is no link.
-	if strings.HasSuffix(u, "://") || strings.HasSuffix(strings.ToLower(u), "mailto:") {
+	if strings.HasSuffix(u, "://") || strings.HasSuffix(asciiLower(u), "mailto:") {
 		return ""
 	}
 	return u

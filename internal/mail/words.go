@@ -114,6 +114,22 @@ func decodeEncodedWords(s string) (string, error) {
 	}
 	var toks []tok
 	var firstErr error
+	// The end of a word is the first "?=" after its start; candidates only
+	// move forward, so one cached search keeps this linear on hostile
+	// input ("=?a?q?" repeated with no end).
+	endCache := -2
+	findEnd := func(from int) int {
+		if endCache == -1 || endCache >= from {
+			return endCache
+		}
+		k := strings.Index(s[from:], "?=")
+		if k < 0 {
+			endCache = -1
+		} else {
+			endCache = from + k
+		}
+		return endCache
+	}
 	rest := s
 	for len(rest) > 0 && len(toks) < 4096 {
 		i := strings.Index(rest, "=?")
@@ -122,7 +138,8 @@ func decodeEncodedWords(s string) (string, error) {
 			rest = ""
 			break
 		}
-		cs, enc, text, n, ok := scanWord(rest[i:])
+		base := len(s) - len(rest) + i
+		cs, enc, text, n, ok := scanWordAt(s, base, findEnd)
 		if !ok {
 			toks = append(toks, tok{text: rest[:i+2]})
 			rest = rest[i+2:]
@@ -215,16 +232,22 @@ func decodeEncodedWords(s string) (string, error) {
 	return out, firstErr
 }
 
-// scanWord parses "=?charset?E?text?=" at the start of s.
-func scanWord(s string) (charset string, enc byte, text string, n int, ok bool) {
-	if !strings.HasPrefix(s, "=?") {
+// scanWordAt parses "=?charset?E?text?=" at s[at:]; findEnd returns the
+// index of the first "?=" at or after a position (-1 if none).
+func scanWordAt(s string, at int, findEnd func(int) int) (charset string, enc byte, text string, n int, ok bool) {
+	w := s[at:]
+	if !strings.HasPrefix(w, "=?") {
 		return
 	}
-	q1 := strings.IndexByte(s[2:], '?')
-	if q1 <= 0 || q1 > 75 {
+	lim := w[2:]
+	if len(lim) > 76 {
+		lim = lim[:76]
+	}
+	q1 := strings.IndexByte(lim, '?')
+	if q1 <= 0 {
 		return
 	}
-	charset = s[2 : 2+q1]
+	charset = w[2 : 2+q1]
 	if strings.ContainsAny(charset, " \t\"") {
 		return
 	}
@@ -232,18 +255,19 @@ func scanWord(s string) (charset string, enc byte, text string, n int, ok bool) 
 		charset = charset[:k]
 	}
 	p := 2 + q1 + 1
-	if p+2 > len(s) || s[p+1] != '?' {
+	if p+2 > len(w) || w[p+1] != '?' {
 		return
 	}
-	enc = s[p] | 0x20
+	enc = w[p] | 0x20
 	if enc != 'b' && enc != 'q' {
 		return
 	}
-	end := strings.Index(s[p+2:], "?=")
-	if end < 0 {
+	e := findEnd(at + p + 2)
+	if e < 0 {
 		return
 	}
-	text = s[p+2 : p+2+end]
+	end := e - at - (p + 2)
+	text = w[p+2 : p+2+end]
 	if strings.ContainsAny(text, " \t\r\n") {
 		// Encoded words cannot contain whitespace; tolerate folded B words.
 		if enc != 'b' {

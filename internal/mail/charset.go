@@ -530,6 +530,7 @@ type runeStats struct {
 	n, kana, han, punct, hwkana, repl, other int
 	cyr, cyrLower, commonS, commonT          int
 	isolated, asciiLetters                   int
+	touching                                 int // non-ASCII runes next to an ASCII letter
 }
 
 // Frequent Chinese characters, simplified and traditional forms.
@@ -558,6 +559,9 @@ func runeStatsOf(s string) runeStats {
 		if r < 0x80 {
 			isL := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
 			if isL {
+				if prevRune >= 0x80 {
+					st.touching++
+				}
 				st.asciiLetters++
 				// A non-ASCII rune wedged between ASCII letters ("réd").
 				if prevRune >= 0x80 && prevASCIILetter {
@@ -573,6 +577,9 @@ func runeStatsOf(s string) runeStats {
 		}
 		_ = i
 		st.n++
+		if prevRune < 0x80 && (prevRune|0x20 >= 'a' && prevRune|0x20 <= 'z') {
+			st.touching++
+		}
 		switch {
 		case r == utf8.RuneError:
 			st.repl++
@@ -612,9 +619,9 @@ func (st runeStats) score(lang byte) float64 {
 	iso := float64(st.isolated) / n
 	switch lang {
 	case 'j':
-		s := (float64(st.kana) + 0.6*float64(st.han) + 0.5*float64(st.punct) -
-			2*float64(st.repl+st.other+st.cyr) - 0.8*float64(st.hwkana)) / n
-		if st.kana == 0 && st.n > 6 {
+		s := (float64(st.kana) + 0.6*float64(st.han) + 0.5*float64(st.punct) + 0.3*float64(st.hwkana) -
+			2*float64(st.repl+st.other+st.cyr)) / n
+		if st.kana+st.hwkana == 0 && st.n > 6 {
 			s *= 0.5
 		}
 		return s - iso
@@ -639,7 +646,8 @@ func (st runeStats) score(lang byte) float64 {
 		if dens := float64(st.cyr) / float64(st.cyr+st.asciiLetters); dens < 0.4 {
 			s *= dens / 0.4
 		}
-		return s - iso
+		// Russian words do not glue Cyrillic to Latin letters ("Cafй").
+		return s - iso - float64(st.touching)/n
 	}
 	return 0
 }

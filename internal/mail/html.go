@@ -376,6 +376,10 @@ func renderHTML(src string, maxBytes int) htmlResult {
 	}
 	addURL := func(raw, source string, hidden bool) {
 		raw = strings.TrimSpace(raw)
+		if strings.ContainsAny(raw, "\t\r\n") {
+			// Browsers drop tabs and line breaks inside URLs.
+			raw = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(raw)
+		}
 		if raw == "" || raw[0] == '#' || len(res.URLs) >= maxHTMLURLs {
 			return
 		}

@@ -61,7 +61,9 @@ func TestRenderHTMLURLs(t *testing.T) {
 <img srcset="http://s1.example/a.png 1x, http://s2.example/b.png 2x">
 <a href="#top">top</a><a href="mailto:info@mail.example">mail</a>
 <div style="display:none"><a href="http://hidden.example/">h</a></div>
-<a href="hxxp://broken example">b</a>`
+<a href="hxxp://broken example">b</a>
+<a href="http:/\\slash.example/x">s</a><a href="https://split.
+example/">n</a>`
 	r := renderHTML(src, 1<<20)
 	type want struct{ host, source, anchor string }
 	wants := []want{
@@ -80,6 +82,8 @@ func TestRenderHTMLURLs(t *testing.T) {
 		{"s2.example", "src", ""},
 		{"", "href", "mail"},
 		{"hidden.example", "href", "h"},
+		{"slash.example", "href", "s"},
+		{"split.example", "href", "n"},
 	}
 	got := map[string]URL{}
 	for _, u := range r.URLs {

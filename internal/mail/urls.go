@@ -302,11 +302,15 @@ func hostOf(s, scheme string) string {
 		return ""
 	}
 	rest := s
-	if i := strings.Index(rest, "://"); i >= 0 {
-		rest = rest[i+3:]
-	} else if strings.HasPrefix(rest, "//") {
+	switch {
+	case (scheme == "http" || scheme == "https" || scheme == "ftp") && len(rest) > len(scheme):
+		// Browsers accept "http:/\evil.example" and "http:evil.example".
+		rest = rest[len(scheme)+1:]
+	case strings.Contains(rest, "://"):
+		rest = rest[strings.Index(rest, "://")+3:]
+	case strings.HasPrefix(rest, "//"):
 		rest = rest[2:]
-	} else {
+	default:
 		return ""
 	}
 	rest = strings.TrimLeft(rest, "/\\")

@@ -232,6 +232,9 @@ func isMultiByteCJK(c string) bool {
 }
 
 func hasJISEscape(b []byte) bool {
+	if bytes.IndexByte(b, 0x1b) < 0 {
+		return false
+	}
 	return bytes.Contains(b, []byte("\x1b$B")) || bytes.Contains(b, []byte("\x1b$@")) || bytes.Contains(b, []byte("\x1b(J")) || bytes.Contains(b, []byte("\x1b(I")) || bytes.Contains(b, []byte("\x1b$(D"))
 }
 
@@ -480,8 +483,10 @@ func sniffScore(b []byte) (string, float64) {
 	if validBig5(b) {
 		try("big5", traditionalchinese.Big5, 't')
 	}
-	try("windows-1251", charmap.Windows1251, 'c')
-	try("koi8-r", charmap.KOI8R, 'k')
+	if bestScore < 0.7 { // Cyrillic never decodes to plausible CJK: skip when CJK won clearly
+		try("windows-1251", charmap.Windows1251, 'c')
+		try("koi8-r", charmap.KOI8R, 'k')
+	}
 	return best, bestScore
 }
 
@@ -525,6 +530,7 @@ type runeStats struct {
 	n, kana, han, punct, hwkana, repl, other int
 	cyr, cyrLower, commonS, commonT          int
 	isolated, asciiLetters                   int
+	touching                                 int // non-ASCII runes next to an ASCII letter
 }
 
 // Frequent Chinese characters, simplified and traditional forms.
@@ -533,15 +539,17 @@ const (
 	commonTraditional = "的一是不了在人有我他這個們中來上大為和國地到以說時要就出會可也你對生能而子那得於著下自之年過發後作裡用道行所然家種事成方多經麼去法學如都同現當沒動面起看定天分還進好小部其些主樣理心她本前開但因只從想實日軍者意無力它與長把機十民第公此已工使情明性知全三又關點正業外將兩高間由問很最重並物手應戰向頭文體政美相見被利什二等產或新己制身果加西斯月話合回特代內信表化老給世位次度門任常先海通教兒原東聲提立及比員解水名真論處走義各入幾口認條平系氣題活爾更別打女變四神總何電數安少報才結反受目太量再感建務做接必場件計管期市直德資命山金指克許統區保至隊形社便空決治展馬科司五基眼書非則聽白卻界達光放強即像難且權思王象完設式色路記南品住告類求據程北邊死張該交規萬取拉格望覺術領共確傳師觀清今切院讓識候帶導爭運笑飛風步改收根乾造言聯持組每濟車親極林服快辦議往元英士證近失轉夫令準布始怎呢存未遠叫台單影具羅字愛擊流備兵連調深商算質團集百需價花黨華城石級整府離況亞請技際約示復病息究線似官火斷精滿支視消越器容照須九增研寫稱企八功嗎包片史委乎查輕易早曾除農找裝廣顯吧阿李標談吃圖念六引歷首醫局突專費號盡另周較注語僅考落青隨選列武紅響雖推勢參希古眾構房半節土投某案黑維革劃敵致陳律足態護七興派孩驗責營星夠章音跟志底站嚴巴例防族供效續施留講型料終答緊黃絕奇察母京段依批群項故按河米圍江織害鬥雙境客紀採舉殺攻父蘇密低朝友訴止細願千值仍男錢破網熱助倒育屬坐帝限船臉職速刻樂否剛威毛狀率甚獨球般普怕彈校苦創假久錯承印晚蘭試股拿腦預誰益陽若哪微尼繼送急血驚傷素藥適波夜省初喜衛源食險待述陸習置居勞財環排福納歡雷警獲模充負雲停木遊龍樹疑層冷洲衝射略範竟句室異激漢村哈策演簡卡罪判擔州靜退既衣您宗積餘痛檢差富靈協角佔配徵修皮揮勝降階審沉堅善媽劉讀啊超免壓銀買皇養伊懷執副亂抗犯追幫宣佛歲航優怪香著田鐵控稅左右份穿藝背陣草腳概惡塊頓敢守酒島托央戶烈洋哥索胡款靠評版寶座釋景顧弟登貨互付伯慢歐換聞危忙核暗姐介壞討麗良序升監臨亮露永呼味野架域沙掉括艦魚雜誤灣吉減編楚肯測敗屋跑夢散溫困劍漸封救貴槍缺樓縣尚毫移娘朋畫班智亦耳恩短掌恐遺固席松秘謝魯遇康慮幸均銷鐘詩藏趕劇票損忽巨炮舊端探湖錄葉春鄉附吸予禮港雨呀板庭婦歸睛飯額含順輸搖招婚脫補謂督毒油療旅澤材滅逐莫筆亡鮮詞聖擇尋廠睡博勒煙授諾倫岸奧唐賣俄炸載洛健堂旁宮喝借君禁陰園謀宋避抓榮姑孫逃牙束跳頂玉鎮雪午練迫爺篇肉嘴館遍凡礎洞卷坦牛寧紙諸訓私莊祖絲翻暴森塔默握戲隱熟骨訪弱蒙歌店鬼軟典欲薩伙遭盤爸擴蓋弄雄穩忘億刺擁徒姆楊齊賽趣曲刀床迎冰虛玩析窗醒妻透購替塞努休虎揚途侵刑綠兄迅套貿畢唯谷輪庫跡尤競街促延震棄甲偉麻川申緩潛閃售燈針哲絡抵朱埃抱鼓植純夏忍頁傑築折鄭貝尊吳秀混臣雅振染盛怒舞圓搞狂措姓殘秋培迷誠寬宇猛擺梅毀伸摩盟末乃悲拍丁趙"
 )
 
-var commonS, commonT = runeSet(commonSimplified), runeSet(commonTraditional)
-
-func runeSet(s string) map[rune]bool {
-	m := make(map[rune]bool, len(s)/3)
-	for _, r := range s {
-		m[r] = true
+// commonHan marks frequent hanzi: bit 1 simplified, bit 2 traditional.
+var commonHan = func() map[rune]uint8 {
+	m := make(map[rune]uint8, 1500)
+	for _, r := range commonSimplified {
+		m[r] |= 1
+	}
+	for _, r := range commonTraditional {
+		m[r] |= 2
 	}
 	return m
-}
+}()
 
 func runeStatsOf(s string) runeStats {
 	var st runeStats
@@ -551,6 +559,9 @@ func runeStatsOf(s string) runeStats {
 		if r < 0x80 {
 			isL := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
 			if isL {
+				if prevRune >= 0x80 {
+					st.touching++
+				}
 				st.asciiLetters++
 				// A non-ASCII rune wedged between ASCII letters ("réd").
 				if prevRune >= 0x80 && prevASCIILetter {
@@ -566,6 +577,9 @@ func runeStatsOf(s string) runeStats {
 		}
 		_ = i
 		st.n++
+		if prevRune < 0x80 && (prevRune|0x20 >= 'a' && prevRune|0x20 <= 'z') {
+			st.touching++
+		}
 		switch {
 		case r == utf8.RuneError:
 			st.repl++
@@ -573,11 +587,9 @@ func runeStatsOf(s string) runeStats {
 			st.kana++
 		case r >= 0x4E00 && r <= 0x9FFF:
 			st.han++
-			if commonS[r] {
-				st.commonS++
-			}
-			if commonT[r] {
-				st.commonT++
+			if c := commonHan[r]; c != 0 {
+				st.commonS += int(c & 1)
+				st.commonT += int(c >> 1)
 			}
 		case r >= 0x3000 && r <= 0x303F, r >= 0xFF01 && r <= 0xFF5E, r >= 0x2010 && r <= 0x206F, r >= 0x2460 && r <= 0x24FF, r >= 0x25A0 && r <= 0x25FF, r >= 0x3200 && r <= 0x33FF, r >= 0x2150 && r <= 0x218F:
 			st.punct++
@@ -607,9 +619,9 @@ func (st runeStats) score(lang byte) float64 {
 	iso := float64(st.isolated) / n
 	switch lang {
 	case 'j':
-		s := (float64(st.kana) + 0.6*float64(st.han) + 0.5*float64(st.punct) -
-			2*float64(st.repl+st.other+st.cyr) - 0.8*float64(st.hwkana)) / n
-		if st.kana == 0 && st.n > 6 {
+		s := (float64(st.kana) + 0.6*float64(st.han) + 0.5*float64(st.punct) + 0.3*float64(st.hwkana) -
+			2*float64(st.repl+st.other+st.cyr)) / n
+		if st.kana+st.hwkana == 0 && st.n > 6 {
 			s *= 0.5
 		}
 		return s - iso
@@ -634,7 +646,8 @@ func (st runeStats) score(lang byte) float64 {
 		if dens := float64(st.cyr) / float64(st.cyr+st.asciiLetters); dens < 0.4 {
 			s *= dens / 0.4
 		}
-		return s - iso
+		// Russian words do not glue Cyrillic to Latin letters ("Cafй").
+		return s - iso - float64(st.touching)/n
 	}
 	return 0
 }

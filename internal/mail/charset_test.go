@@ -174,3 +174,23 @@ func TestHTMLMetaCharset(t *testing.T) {
 		t.Errorf("text %q", m.Text)
 	}
 }
+
+// Short unlabelled header text: the sniffer must not need much evidence.
+func TestSniffShortHeaders(t *testing.T) {
+	cases := []struct {
+		e encoding.Encoding
+		s string
+	}{
+		{japanese.ShiftJIS, "請求書"}, {japanese.EUCJP, "請求書"}, {japanese.ShiftJIS, "お知らせ"}, {japanese.EUCJP, "お知らせ"},
+		{japanese.ShiftJIS, "【重要】お支払い"}, {japanese.ShiftJIS, "ｱｶｳﾝﾄ確認"},
+		{simplifiedchinese.GBK, "您好，发票"}, {simplifiedchinese.GBK, "发票"}, {traditionalchinese.Big5, "您好，發票"},
+		{charmap.Windows1251, "Привет"}, {charmap.KOI8R, "Привет мир"}, {charmap.Windows1252, "Café"},
+		{charmap.Windows1252, "Grüße aus Köln"},
+	}
+	for _, c := range cases {
+		got := DecodeHeader(string(enc(t, c.e, c.s)))
+		if got != c.s {
+			t.Errorf("%q decoded as %q", c.s, got)
+		}
+	}
+}

@@ -27,11 +27,12 @@ const (
 // frame is one open element. Colours are inherited: fg/bg are the
 // effective text and background colours inside the element.
 type frame struct {
-	tag    atom.Atom
-	hidden bool
-	fg, bg string
-	skip   bool // script/style/title...: text not shown
-	pre    bool
+	tag         atom.Atom
+	hidden      bool // hidden by CSS/attributes: children stay hidden
+	colorHidden bool // text colour equals the effective background here
+	fg, bg      string
+	skip        bool // script/style/title...: text not shown
+	pre         bool
 }
 
 // htmlAttrs holds the attributes of the current tag that rendering uses.
@@ -155,8 +156,14 @@ func parseStyleInto(st string, d *styleDecl) {
 		case "background-color":
 			d.bg = v
 		case "background":
-			if c := bgColorOf(v); c != "" {
+			if strings.Contains(v, "url(") {
+				d.bg = bgImage
+			} else if c := bgColorOf(v); c != "" {
 				d.bg = c
+			}
+		case "background-image":
+			if strings.Contains(v, "url(") {
+				d.bg = bgImage
 			}
 		case "height":
 			d.height = v
@@ -183,6 +190,10 @@ func parseStyleInto(st string, d *styleDecl) {
 		}
 	}
 }
+
+// bgImage is the background of an element with a background image: its
+// colour is unknown, so text on it is never judged same-coloured.
+const bgImage = "image"
 
 // bgColorOf picks the colour out of a "background:" shorthand.
 func bgColorOf(v string) string {
@@ -256,35 +267,29 @@ func farNegative(s string) bool {
 // simple ".cls" / "tag.cls" rules from <style> elements.
 type classRules map[string]*styleDecl
 
-// addStyleSheet parses simple rules; anything complex is ignored.
+// addStyleSheet parses simple rules; anything complex is ignored. Rules
+// inside at-rule blocks (@media) count as top-level ones. Linear time.
 func (cr classRules) addStyleSheet(css string) {
-	css = strings.ToLower(css)
-	n := 0
-	for len(css) > 0 && n < maxStyleRules {
-		open := strings.IndexByte(css, '{')
+	css = asciiLower(css)
+	pos := 0
+	for pos < len(css) {
+		open := strings.IndexByte(css[pos:], '{')
 		if open < 0 {
 			return
+		}
+		open += pos
+		sel := strings.TrimLeft(css[pos:open], "} \t\r\n")
+		if strings.HasPrefix(sel, "@") {
+			pos = open + 1 // enter the block
+			continue
 		}
 		close := strings.IndexByte(css[open:], '}')
 		if close < 0 {
 			return
 		}
-		sel, body := css[:open], css[open+1:open+close]
-		css = css[open+close+1:]
-		n++
-		if strings.HasPrefix(strings.TrimSpace(sel), "@") {
-			// @media { ... { } }: skip the inner block's opener as a selector.
-			if i := strings.IndexByte(body, '{'); i >= 0 {
-				css = body[i+1:] + "}" + css
-				sel = body[:i]
-				if c := strings.IndexByte(css, '}'); c >= 0 {
-					body = css[:c]
-					css = css[c+1:]
-				}
-			} else {
-				continue
-			}
-		}
+		close += open
+		body := css[open+1 : close]
+		pos = close + 1
 		var d styleDecl
 		parseStyleInto(body, &d)
 		if d == (styleDecl{}) {
@@ -292,7 +297,7 @@ func (cr classRules) addStyleSheet(css string) {
 		}
 		for _, s := range strings.Split(sel, ",") {
 			s = strings.TrimSpace(s)
-			if i := strings.LastIndexByte(s, ' '); i >= 0 {
+			if i := strings.LastIndexAny(s, " \t\r\n>"); i >= 0 {
 				s = s[i+1:] // descendant selector: keep the last simple one
 			}
 			dot := strings.IndexByte(s, '.')
@@ -300,7 +305,7 @@ func (cr classRules) addStyleSheet(css string) {
 				continue
 			}
 			cls := s[dot+1:]
-			if cls == "" {
+			if cls == "" || len(cr) >= maxStyleRules {
 				continue
 			}
 			if old := cr[cls]; old != nil {
@@ -371,6 +376,10 @@ func renderHTML(src string, maxBytes int) htmlResult {
 	}
 	addURL := func(raw, source string, hidden bool) {
 		raw = strings.TrimSpace(raw)
+		if strings.ContainsAny(raw, "\t\r\n") {
+			// Browsers drop tabs and line breaks inside URLs.
+			raw = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(raw)
+		}
 		if raw == "" || raw[0] == '#' || len(res.URLs) >= maxHTMLURLs {
 			return
 		}
@@ -402,7 +411,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				continue
 			}
 			t := z.Text()
-			if top.hidden {
+			if top.hidden || top.colorHidden {
 				if hid.Len() < maxBytes {
 					writeCollapsed(&hid, t, false)
 					hid.WriteByte(' ')
@@ -435,11 +444,16 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			f := frame{tag: a, fg: parent.fg, bg: parent.bg, pre: parent.pre || a == atom.Pre}
 			own := elementHidden(a, &at, classes, &f)
 			f.hidden = parent.hidden || own
+			if f.fg != parent.fg || f.bg != parent.bg {
+				f.colorHidden = f.fg != "" && f.bg != "" && sameColor(f.fg, f.bg)
+			} else {
+				f.colorHidden = parent.colorHidden
+			}
 			if isSkipTag(a) || parent.skip && parent.tag != atom.Head {
 				f.skip = true
 			}
-			hidden := f.hidden || parent.skip && a != atom.Meta && a != atom.Base && a != atom.Link
-			if !f.hidden && !parent.skip {
+			hidden := f.hidden || f.colorHidden || parent.skip && a != atom.Meta && a != atom.Base && a != atom.Link
+			if !hidden && !parent.skip {
 				if isBlock(a) {
 					newline()
 				} else if a == atom.Td || a == atom.Th {
@@ -528,7 +542,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			// Pop to the matching frame, if any (tolerant of bad nesting).
 			for i := len(stack) - 1; i >= 1; i-- {
 				if stack[i].tag == a {
-					wasHidden := stack[i].hidden || stack[i].skip
+					wasHidden := stack[i].hidden || stack[i].colorHidden || stack[i].skip
 					stack = stack[:i]
 					if !wasHidden && (isBlock(a) || a == atom.Br) {
 						newline()
@@ -544,8 +558,9 @@ func renderHTML(src string, maxBytes int) htmlResult {
 }
 
 // elementHidden decides from attributes, class rules and inline style
-// whether the element's own text is invisible, and updates the frame's
-// effective colours.
+// whether the element and its content are invisible, and updates the
+// frame's effective colours (text coloured like its background is judged
+// per element from these, as a child may change either).
 func elementHidden(a atom.Atom, at *htmlAttrs, classes classRules, f *frame) bool {
 	hidden := at.hidden
 	if a == atom.Input {
@@ -553,6 +568,9 @@ func elementHidden(a atom.Atom, at *htmlAttrs, classes classRules, f *frame) boo
 	}
 	if at.bgcolor != "" {
 		f.bg = at.bgcolor
+	}
+	if at.background != "" {
+		f.bg = bgImage
 	}
 	if a == atom.Font {
 		if sz := strings.TrimSpace(at.size); sz == "0" || sz == "-7" {
@@ -582,9 +600,8 @@ func elementHidden(a atom.Atom, at *htmlAttrs, classes classRules, f *frame) boo
 	if d.bg != "" {
 		f.bg = d.bg
 	}
-	// Text coloured like its (possibly inherited) background.
-	if f.fg != "" && f.bg != "" && sameColor(f.fg, f.bg) {
-		hidden = true
+	if f.bg == bgImage {
+		f.bg = "" // unknown colour
 	}
 	return hidden
 }
@@ -770,7 +787,36 @@ func sameColor(a, b string) bool {
 		return false
 	}
 	na, nb := normColor(a), normColor(b)
-	return na != "transparent" && na == nb
+	if na == "transparent" {
+		return false
+	}
+	if na == nb {
+		return true
+	}
+	// Near-identical colours (#fefefe on #ffffff) are as unreadable.
+	ra, oka := rgbOf(na)
+	rb, okb := rgbOf(nb)
+	if !oka || !okb {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		d := int(ra[i]) - int(rb[i])
+		if d < -12 || d > 12 {
+			return false
+		}
+	}
+	return true
+}
+
+func rgbOf(c string) ([3]byte, bool) {
+	var out [3]byte
+	if len(c) != 7 || c[0] != '#' || !isHexString(c[1:]) {
+		return out, false
+	}
+	for i := 0; i < 3; i++ {
+		out[i] = unhex(c[1+2*i])<<4 | unhex(c[2+2*i])
+	}
+	return out, true
 }
 
 // tidySpaces collapses runs of spaces and keeps at most one blank line.

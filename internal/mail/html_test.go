@@ -19,6 +19,7 @@ func TestRenderHTMLHidden(t *testing.T) {
 		{"inherited-bg", `<body bgcolor="#ffffff"><table><tr><td><font color="#FFF">SECRET</font></td></tr></table><p>shown</p></body>`, "shown", "SECRET"},
 		{"inherited-bg-rgb", `<div style="background-color: rgb(255, 255, 255)"><p><span style="color:#ffffff">SECRET</span> shown</p></div>`, "shown", "SECRET"},
 		{"class-rule", `<style>.x { display: none } p.y{font-size:0px}</style><div class="a x">SECRET</div><p class="y">SECRET2</p>shown`, "shown", "SECRET SECRET2"},
+		{"near-white", `<div style="background:#FFFFFF"><span style="color:#fafafa">SECRET</span></div>shown`, "shown", "SECRET"},
 		{"opacity", `<div style="opacity:0">SECRET</div>shown`, "shown", "SECRET"},
 		{"mso-hide", `<div style="mso-hide:all">SECRET</div>shown`, "shown", "SECRET"},
 		{"zero-height", `<div style="max-height:0;overflow:hidden">SECRET</div>shown`, "shown", "SECRET"},
@@ -60,7 +61,9 @@ func TestRenderHTMLURLs(t *testing.T) {
 <img srcset="http://s1.example/a.png 1x, http://s2.example/b.png 2x">
 <a href="#top">top</a><a href="mailto:info@mail.example">mail</a>
 <div style="display:none"><a href="http://hidden.example/">h</a></div>
-<a href="hxxp://broken example">b</a>`
+<a href="hxxp://broken example">b</a>
+<a href="http:/\\slash.example/x">s</a><a href="https://split.
+example/">n</a>`
 	r := renderHTML(src, 1<<20)
 	type want struct{ host, source, anchor string }
 	wants := []want{
@@ -79,6 +82,8 @@ func TestRenderHTMLURLs(t *testing.T) {
 		{"s2.example", "src", ""},
 		{"", "href", "mail"},
 		{"hidden.example", "href", "h"},
+		{"slash.example", "href", "s"},
+		{"split.example", "href", "n"},
 	}
 	got := map[string]URL{}
 	for _, u := range r.URLs {
@@ -114,5 +119,17 @@ func TestRenderHTMLLimits(t *testing.T) {
 	r = renderHTML(big, 1000)
 	if !r.Limited {
 		t.Error("size limit not reported")
+	}
+}
+
+func TestStyleSheetLinear(t *testing.T) {
+	css := "<style>" + strings.Repeat("@media x { .a { color: red } } ", 20000) + ".h{display:none}</style><p class=h>hidden</p>shown"
+	r := renderHTML(css, 4<<20)
+	if strings.TrimSpace(r.Text) != "shown" {
+		t.Errorf("text %q hidden %q", r.Text, r.Hidden)
+	}
+	r = renderHTML(`<style>@media screen { .m { display:none } } div > .k{font-size:0}</style><span class="m">x1</span><span class="k">x2</span>y`, 1<<20)
+	if strings.TrimSpace(r.Text) != "y" {
+		t.Errorf("media rules: %q", r.Text)
 	}
 }

@@ -168,10 +168,10 @@ type URL struct {
 	Raw    string // as found (entity-decoded for HTML attributes)
 	Scheme string // lower-case, may be empty for bare "www." links
 	Host   string // lower-case host without port; empty for mailto:, data: ...
-	Source string // "text", "href", "src", "form", "meta", "area", "base", or what an analyzer that adds it says ("pdf", "qr", ...)
+	Source string // "text", "href", "src" (also srcset, background, CSS url()), "form" (action, formaction), "meta" (refresh), "area", "base", or what an analyzer that adds it says ("pdf", "qr", ...)
 	Anchor string // for href: the visible anchor text (trimmed)
 	Part   string // Part.Path of the part it came from
-	Hidden bool   // inside hidden HTML
+	Hidden bool   // inside hidden HTML (or written in hidden HTML text)
 }
 
 // Message is a parsed message. It is read-only once Parse returns.
@@ -245,10 +245,10 @@ type Part struct {
 	DetectedCharset string // charset actually used to decode, lower-case
 
 	Children []*Part  // multipart children, or the root of an embedded message/rfc822
-	Embedded *Message // for message/rfc822 (and message/global): the embedded message's envelope fields (its Root is Children[0])
+	Embedded *Message // for message/rfc822 (and message/global): the embedded message's envelope fields and its Parts, TextParts, Attachments, Text, HiddenText (its Root is Children[0]; its URLs and anomalies are on the outer message)
 
 	IsAttachment bool // has a filename or attachment disposition, or is a non-text leaf
-	IsInline     bool // inline image or similar referenced from HTML (cid:)
+	IsInline     bool // image with a Content-ID (not an attachment disposition), or any part referenced from HTML by cid:
 }
 
 // IsMultipart reports whether the part is a multipart container.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -28,7 +29,9 @@ func Parse(raw []byte, lim Limits) *Message {
 	if len(bytes.TrimSpace(bodyOf(raw))) == 0 {
 		p.anomaly(AnomalyEmptyBody, "")
 	}
-	if root.Headers.Has("Content-Type") && !root.Headers.Has("MIME-Version") {
+	// MIME structure without MIME-Version (RFC 2045 §4). A bare
+	// "text/plain" label is common in old list mail and harmless.
+	if root.Headers.Has("Content-Type") && !root.Headers.Has("MIME-Version") && (root.ContentType != "text/plain" || root.Encoding != "" && root.Encoding != "7bit" && root.Encoding != "8bit") {
 		p.anomaly(AnomalyNoMIMEVersion, "")
 	}
 	for _, name := range []string{"From", "Subject", "Date", "Message-ID", "To", "Sender", "Reply-To", "In-Reply-To", "References", "Content-Type"} {
@@ -576,7 +579,7 @@ func (p *parser) decodeText(part *Part) {
 		r := renderHTML(s, p.lim.MaxTextBytes)
 		part.Text = r.Text
 		part.HiddenText = r.Hidden
-		if r.Hidden != "" {
+		if substantial(r.Hidden) {
 			p.anomaly(AnomalyHiddenHTMLText, part.Path)
 		}
 		if r.Limited {
@@ -597,6 +600,13 @@ func (p *parser) decodeText(part *Part) {
 		for _, u := range extractTextURLs(r.Text) {
 			u.Part = part.Path
 			p.addURL(u)
+		}
+		if r.Hidden != "" {
+			for _, u := range extractTextURLs(r.Hidden) {
+				u.Part = part.Path
+				u.Hidden = true
+				p.addURL(u)
+			}
 		}
 		return
 	}
@@ -844,4 +854,19 @@ func htmlMetaCharset(b []byte) string {
 		}
 	}
 	return ""
+}
+
+// substantial reports whether hidden text holds at least four letters or
+// digits (a hidden full stop or spacer is no evasion).
+func substantial(s string) bool {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+			if n >= 4 {
+				return true
+			}
+		}
+	}
+	return false
 }

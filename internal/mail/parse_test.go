@@ -180,7 +180,7 @@ func TestStructuralAnomalies(t *testing.T) {
 		{"missing-boundary", "From: a@b.c\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\ntext only", AnomalyMissingBoundary},
 		{"no-close", "From: a@b.c\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\n\r\ntext", AnomalyNoCloseBoundary},
 		{"bad-ct", "From: a@b.c\r\nMIME-Version: 1.0\r\nContent-Type: ;;;\r\n\r\ntext", AnomalyBadContentType},
-		{"no-mime-version", "From: a@b.c\r\nContent-Type: text/plain\r\n\r\ntext", AnomalyNoMIMEVersion},
+		{"no-mime-version", "From: a@b.c\r\nContent-Type: text/html\r\n\r\ntext", AnomalyNoMIMEVersion},
 		{"empty-body", "From: a@b.c\r\n\r\n", AnomalyEmptyBody},
 		{"nul", "From: a@b.c\r\n\r\na\x00b", AnomalyNULByte},
 		{"empty-multipart", "From: a@b.c\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz--\r\n", AnomalyEmptyMultipart},
@@ -235,5 +235,30 @@ func checkInvariants(t testing.TB, m *Message, lim Limits) {
 	}
 	for _, a := range m.Anomalies {
 		check("anomaly", a.Detail)
+	}
+}
+
+// TestHostileLinear parses inputs that are quadratic or worse for naive
+// code (each would take hours then); linear code does them in
+// milliseconds. No timing is asserted: a regression shows as a test timeout.
+func TestHostileLinear(t *testing.T) {
+	const n = 1 << 19
+	cases := map[string]string{
+		"encoded-word-starts": "Subject: " + strings.Repeat("=?a?q?", n/6) + "\r\n\r\nx",
+		"url-close-parens":    "From: a@b.c\r\n\r\nhttp://x.example/" + strings.Repeat(")", n),
+		"url-long-run":        "From: a@b.c\r\n\r\n" + strings.Repeat("a.b", n/3),
+		"uu-begins":           "From: a@b.c\r\n\r\n" + strings.Repeat("begin 644 x\nM"+strings.Repeat("!", 60)+"\n", n/80),
+		"css-media":           "Content-Type: text/html\r\n\r\n<style>" + strings.Repeat("@media x{", n/9) + "</style>x",
+		"boundary-prefixes":   "Content-Type: multipart/mixed; boundary=ab\r\n\r\n" + strings.Repeat("--abc\r\n", n/7),
+		"html-deep":           "Content-Type: text/html\r\n\r\n" + strings.Repeat("<div><span style='color:red'>", n/30),
+		"header-folds":        "Subject: x\r\n" + strings.Repeat(" y\r\n", n/4) + "\r\nbody",
+		"many-params":         "Content-Type: text/plain; " + strings.Repeat("a*1*=b; ", n/8) + "\r\n\r\nx",
+		"addresses":           "To: " + strings.Repeat("a@b, ", n/5) + "\r\n\r\nx",
+		"msgids":              "References: " + strings.Repeat("<", n) + "\r\n\r\nx",
+	}
+	for name, raw := range cases {
+		m := Parse([]byte(raw), Limits{})
+		checkInvariants(t, m, Limits{})
+		_ = name
 	}
 }

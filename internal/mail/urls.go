@@ -65,6 +65,11 @@ func urlRune(r rune) bool {
 
 // extractTextURLs finds URLs in plain text.
 func extractTextURLs(s string) []URL {
+	// Every link form needs a "/" (scheme://, host/path) or a ":"
+	// (mailto:) or "www.".
+	if strings.IndexByte(s, '/') < 0 && strings.IndexByte(s, ':') < 0 && !strings.Contains(s, "www.") && !strings.Contains(s, "WWW.") {
+		return nil
+	}
 	var out []URL
 	i := 0
 	for i < len(s) {
@@ -233,26 +238,29 @@ func hostWithTLD(h string) bool {
 // trimURLEnd drops trailing punctuation a writer meant as prose, keeping a
 // closing bracket that matches one inside the URL.
 func trimURLEnd(u string) string {
+	opens := [2]int{strings.Count(u, "("), strings.Count(u, "[")}
+	closes := [2]int{strings.Count(u, ")"), strings.Count(u, "]")}
 	for len(u) > 0 {
 		c := u[len(u)-1]
+		k := -1
 		switch c {
 		case '.', ',', ';', ':', '!', '?', '\'', '*':
 			u = u[:len(u)-1]
 			continue
-		case ')', ']':
-			open := byte('(')
-			if c == ']' {
-				open = '['
-			}
-			if strings.Count(u, string(open)) < strings.Count(u, string(c)) {
-				u = u[:len(u)-1]
-				continue
-			}
+		case ')':
+			k = 0
+		case ']':
+			k = 1
+		}
+		if k >= 0 && opens[k] < closes[k] {
+			closes[k]--
+			u = u[:len(u)-1]
+			continue
 		}
 		break
 	}
 	// A scheme alone is no link.
-	if strings.HasSuffix(u, "://") || strings.HasSuffix(strings.ToLower(u), "mailto:") {
+	if strings.HasSuffix(u, "://") || strings.HasSuffix(asciiLower(u), "mailto:") {
 		return ""
 	}
 	return u
@@ -294,11 +302,15 @@ func hostOf(s, scheme string) string {
 		return ""
 	}
 	rest := s
-	if i := strings.Index(rest, "://"); i >= 0 {
-		rest = rest[i+3:]
-	} else if strings.HasPrefix(rest, "//") {
+	switch {
+	case (scheme == "http" || scheme == "https" || scheme == "ftp") && len(rest) > len(scheme):
+		// Browsers accept "http:/\evil.example" and "http:evil.example".
+		rest = rest[len(scheme)+1:]
+	case strings.Contains(rest, "://"):
+		rest = rest[strings.Index(rest, "://")+3:]
+	case strings.HasPrefix(rest, "//"):
 		rest = rest[2:]
-	} else {
+	default:
 		return ""
 	}
 	rest = strings.TrimLeft(rest, "/\\")

@@ -12,7 +12,7 @@ const maxUUPerPart = 16
 // decodes it. start and end delimit the block in b.
 func findUU(b []byte) (name string, data []byte, start, end int, ok bool) {
 	off := 0
-	for {
+	for tries := 0; tries < 64; tries++ {
 		i := bytes.Index(b[off:], []byte("begin "))
 		if i < 0 {
 			return "", nil, 0, 0, false
@@ -41,6 +41,7 @@ func findUU(b []byte) (name string, data []byte, start, end int, ok bool) {
 		}
 		return name, data, i, i + eol + 1 + n, true
 	}
+	return "", nil, 0, 0, false
 }
 
 // uudecode decodes uuencoded lines up to "end"; n is the bytes consumed.
@@ -62,6 +63,11 @@ func uudecode(b []byte) (out []byte, n int, ok bool) {
 		}
 		if len(line) == 0 {
 			continue
+		}
+		for _, c := range line {
+			if c < 0x20 || c > 0x60 {
+				return out, pos, false // not a uuencoded line
+			}
 		}
 		cnt := int((line[0] - ' ') & 63)
 		if cnt == 0 {

@@ -114,6 +114,22 @@ func decodeEncodedWords(s string) (string, error) {
 	}
 	var toks []tok
 	var firstErr error
+	// The end of a word is the first "?=" after its start; candidates only
+	// move forward, so one cached search keeps this linear on hostile
+	// input ("=?a?q?" repeated with no end).
+	endCache := -2
+	findEnd := func(from int) int {
+		if endCache == -1 || endCache >= from {
+			return endCache
+		}
+		k := strings.Index(s[from:], "?=")
+		if k < 0 {
+			endCache = -1
+		} else {
+			endCache = from + k
+		}
+		return endCache
+	}
 	rest := s
 	for len(rest) > 0 && len(toks) < 4096 {
 		i := strings.Index(rest, "=?")
@@ -122,7 +138,8 @@ func decodeEncodedWords(s string) (string, error) {
 			rest = ""
 			break
 		}
-		cs, enc, text, n, ok := scanWord(rest[i:])
+		base := len(s) - len(rest) + i
+		cs, enc, text, n, ok := scanWordAt(s, base, findEnd)
 		if !ok {
 			toks = append(toks, tok{text: rest[:i+2]})
 			rest = rest[i+2:]
@@ -151,6 +168,7 @@ func decodeEncodedWords(s string) (string, error) {
 		}
 		// Join the raw bytes of a run of words in the same charset.
 		var raw []byte
+		qUnderscore := false
 		j := i
 		for j < len(toks) {
 			w := toks[j]
@@ -169,10 +187,35 @@ func decodeEncodedWords(s string) (string, error) {
 				firstErr = err
 			}
 			raw = append(raw, b...)
+			if w.enc == 'q' && strings.IndexByte(w.text, '_') >= 0 {
+				qUnderscore = true
+			}
 			j++
 		}
+		run := toks[i:j]
 		i = j - 1
 		out, _, _, known := decodeCharset(raw, t.charset)
+		if qUnderscore && strings.ContainsRune(out, utf8.RuneError) {
+			// Some mailers leave a 0x5F byte of a multi-byte character (a
+			// Big5 or Shift_JIS trail byte, a JIS byte) as a raw "_" in Q
+			// words; "_" then means itself. Keep whichever decodes better.
+			var raw2 []byte
+			for _, w := range run {
+				if !w.word {
+					continue
+				}
+				if w.enc == 'q' {
+					b, _ := decodeWordBytes('Q', w.text)
+					raw2 = append(raw2, b...)
+				} else {
+					b, _ := decodeWordBytes(w.enc, w.text)
+					raw2 = append(raw2, b...)
+				}
+			}
+			if out2, _, _, _ := decodeCharset(raw2, t.charset); strings.Count(out2, "\uFFFD") < strings.Count(out, "\uFFFD") {
+				out = out2
+			}
+		}
 		if !known && firstErr == nil {
 			firstErr = errBadWord
 		}
@@ -189,16 +232,22 @@ func decodeEncodedWords(s string) (string, error) {
 	return out, firstErr
 }
 
-// scanWord parses "=?charset?E?text?=" at the start of s.
-func scanWord(s string) (charset string, enc byte, text string, n int, ok bool) {
-	if !strings.HasPrefix(s, "=?") {
+// scanWordAt parses "=?charset?E?text?=" at s[at:]; findEnd returns the
+// index of the first "?=" at or after a position (-1 if none).
+func scanWordAt(s string, at int, findEnd func(int) int) (charset string, enc byte, text string, n int, ok bool) {
+	w := s[at:]
+	if !strings.HasPrefix(w, "=?") {
 		return
 	}
-	q1 := strings.IndexByte(s[2:], '?')
-	if q1 <= 0 || q1 > 75 {
+	lim := w[2:]
+	if len(lim) > 76 {
+		lim = lim[:76]
+	}
+	q1 := strings.IndexByte(lim, '?')
+	if q1 <= 0 {
 		return
 	}
-	charset = s[2 : 2+q1]
+	charset = w[2 : 2+q1]
 	if strings.ContainsAny(charset, " \t\"") {
 		return
 	}
@@ -206,18 +255,19 @@ func scanWord(s string) (charset string, enc byte, text string, n int, ok bool) 
 		charset = charset[:k]
 	}
 	p := 2 + q1 + 1
-	if p+2 > len(s) || s[p+1] != '?' {
+	if p+2 > len(w) || w[p+1] != '?' {
 		return
 	}
-	enc = s[p] | 0x20
+	enc = w[p] | 0x20
 	if enc != 'b' && enc != 'q' {
 		return
 	}
-	end := strings.Index(s[p+2:], "?=")
-	if end < 0 {
+	e := findEnd(at + p + 2)
+	if e < 0 {
 		return
 	}
-	text = s[p+2 : p+2+end]
+	end := e - at - (p + 2)
+	text = w[p+2 : p+2+end]
 	if strings.ContainsAny(text, " \t\r\n") {
 		// Encoded words cannot contain whitespace; tolerate folded B words.
 		if enc != 'b' {
@@ -241,7 +291,7 @@ func decodeWordBytes(enc byte, text string) ([]byte, error) {
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
-		case c == '_':
+		case c == '_' && enc == 'q':
 			out = append(out, ' ')
 		case c == '=' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]):
 			out = append(out, unhex(text[i+1])<<4|unhex(text[i+2]))

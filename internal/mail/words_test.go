@@ -38,6 +38,7 @@ func TestDecodeHeader(t *testing.T) {
 		{"unterminated", "=?utf-8?B?5pel", "=?utf-8?B?5pel"},
 		{"b-junk", "=?utf-8?B?5pel*5pys?=", "日本"},
 		{"cp932-ext", "=?Shift_JIS?B?" + b64([]byte(sjis("①㈱"))) + "?=", "①㈱"},
+		{"q-raw-underscore-big5", "=?big5?Q?=A4@=B0_=A8=D3?=", "一起來"},
 		{"folded-plain", "hello\r\n world", "hello world"},
 	}
 	for _, c := range cases {

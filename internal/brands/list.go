@@ -17,7 +17,7 @@ var builtin = []Brand{
 	{Name: "Microsoft", Kind: "tech", Global: true,
 		Names:    []string{"Microsoft", "マイクロソフト", "Office 365", "Office365", "Microsoft 365", "Outlook", "OneDrive", "SharePoint", "Microsoft Teams", "Windows Live"},
 		Domains:  []string{"microsoft.com", "office.com", "office365.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "microsoftonline.com", "sharepoint.com", "onedrive.com", "live.jp", "outlook.jp", "hotmail.co.jp", "microsoft.co.jp", "windows.com", "azure.com", "onmicrosoft.com", "bing.com", "skype.com", "xbox.com", "linkedin.com"},
-		Keywords: []string{"microsoft", "office365", "onedrive", "sharepoint", "outlook", "msoffice", "microsoftonline", "office"}},
+		Keywords: []string{"microsoft", "office365", "onedrive", "sharepoint", "outlook", "msoffice", "microsoftonline"}},
 	{Name: "Google", Kind: "tech", Global: true,
 		Names:    []string{"Google", "Gmail", "Google Workspace", "グーグル", "YouTube", "Google Drive"},
 		Domains:  []string{"google.com", "gmail.com", "google.co.jp", "googlemail.com", "youtube.com", "googleusercontent.com", "gstatic.com", "googleapis.com", "withgoogle.com", "g.co"},

@@ -288,16 +288,18 @@ func (a Extract) checkReceived(t *pipeline.Task, res *Results) {
 		}
 	}
 	// The client seen by a trusted relay, or in the flow.
+	untrustedPriv := false
 	if res.HasClient && res.Client.IP.IsValid() && received.Reserved(res.Client.IP) && !res.Client.IP.IsLoopback() {
 		if res.Client.Source == "received" || !a.trust.IPTrusted(res.Client.IP) && !a.trust.Empty() {
 			t.Add(SymRcvdUntrustedPriv, res.Client.IP.String())
+			untrustedPriv = true
 		}
 	}
 	if res.HasClient && res.Client.Helo != "" {
 		a.checkHelo(t, res.Client)
 	}
 	// The claimed origin.
-	if i, ok := received.Origin(hops); ok {
+	if i, ok := received.Origin(hops); ok && !untrustedPriv {
 		o := hops[i]
 		name := o.Helo
 		if name == "" {

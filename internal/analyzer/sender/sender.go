@@ -224,9 +224,12 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 	if !a.cfg.Brands {
 		return
 	}
+	// A brand's consumer mailboxes (hotmail.com, gmail.com, icloud.com,
+	// docomo.ne.jp) are anyone's: they do not make the sender the brand.
+	owns := func(b brands.Brand) bool { return !free && b.Owns(dom) }
 	if name != "" {
 		for _, b := range brands.Claimed(name) {
-			if b.Owns(dom) {
+			if owns(b) {
 				continue
 			}
 			t.Add(SymDisplayBrand, fmt.Sprintf("%s from %s", b.Name, dom))
@@ -239,12 +242,12 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 	// The user part names a brand: micros0ftsupport@hotmail.com.
 	local := strings.ToLower(from.Local)
 	if len(local) >= 5 && len(local) <= 64 {
-		if l, ok := brands.MatchLookalike(local+".invalid", nil); ok && l.Kind != "cousin_tld" && !l.Brand.Owns(dom) {
+		if l, ok := brands.MatchLookalike(local+".invalid", nil); ok && l.Kind != "cousin_tld" && !owns(l.Brand) {
 			t.Add(SymLocalBrand, fmt.Sprintf("%s@ names %s", from.Local, l.Brand.Name))
 			if free {
 				t.Add(SymBrandFreemail, l.Brand.Name)
 			}
-		} else if bs := brands.Claimed(strings.NewReplacer(".", " ", "_", " ", "-", " ").Replace(local)); len(bs) > 0 && !bs[0].Owns(dom) && keywordInLocal(local, bs[0]) {
+		} else if bs := brands.Claimed(strings.NewReplacer(".", " ", "_", " ", "-", " ").Replace(local)); len(bs) > 0 && !owns(bs[0]) && keywordInLocal(local, bs[0]) {
 			t.Add(SymLocalBrand, fmt.Sprintf("%s@ names %s", from.Local, bs[0].Name))
 			if free {
 				t.Add(SymBrandFreemail, bs[0].Name)

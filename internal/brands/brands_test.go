@@ -55,16 +55,16 @@ func TestMatchLookalike(t *testing.T) {
 func TestClaimed(t *testing.T) {
 	cases := map[string]string{
 		"KAGOYA | KAGOYAカスタマーサポート": "KAGOYA",
-		"Amazon Shipping":              "Amazon",
-		"Microsoft Office 365":         "Microsoft",
-		"Micros0ft Support":            "Microsoft",
-		"三井住友カード株式会社":                  "三井住友カード",
-		"ｅｋｉ－ｎｅｔ":                      "えきねっと",
-		"えきねっと(JR東日本)":                 "えきねっと",
-		"ヤマト運輸":                        "ヤマト運輸",
-		"John Smith":                   "",
-		"Groups Team":                  "",
-		"Tapple dating":                "",
+		"Amazon Shipping":      "Amazon",
+		"Microsoft Office 365": "Microsoft",
+		"Micros0ft Support":    "Microsoft",
+		"三井住友カード株式会社":          "三井住友カード",
+		"ｅｋｉ－ｎｅｔ":              "えきねっと",
+		"えきねっと(JR東日本)":         "えきねっと",
+		"ヤマト運輸":                "ヤマト運輸",
+		"John Smith":           "",
+		"Groups Team":          "",
+		"Tapple dating":        "",
 	}
 	for text, want := range cases {
 		got := Claimed(text)

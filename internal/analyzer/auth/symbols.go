@@ -30,13 +30,13 @@ const (
 	SymARCFail      = "ARC_FAIL"
 	SymARCTempError = "ARC_TEMPERROR"
 
-	SymRcvdPrivateOrigin   = "RCVD_PRIVATE_ORIGIN"
-	SymRcvdUntrustedPriv   = "RCVD_UNTRUSTED_PRIVATE"
-	SymRcvdBrandMismatch   = "RCVD_BRAND_MISMATCH"
-	SymRcvdForgedHelo      = "RCVD_FORGED_HELO"
-	SymRcvdMayBeForged     = "RCVD_MAY_BE_FORGED"
-	SymRcvdNoTrustedHop    = "RCVD_NO_TRUSTED_HOP"
-	SymAuthResultsForged   = "AUTH_RESULTS_FORGED"
+	SymRcvdPrivateOrigin = "RCVD_PRIVATE_ORIGIN"
+	SymRcvdUntrustedPriv = "RCVD_UNTRUSTED_PRIVATE"
+	SymRcvdBrandMismatch = "RCVD_BRAND_MISMATCH"
+	SymRcvdForgedHelo    = "RCVD_FORGED_HELO"
+	SymRcvdMayBeForged   = "RCVD_MAY_BE_FORGED"
+	SymRcvdNoTrustedHop  = "RCVD_NO_TRUSTED_HOP"
+	SymAuthResultsForged = "AUTH_RESULTS_FORGED"
 )
 
 func init() {

@@ -62,7 +62,7 @@ var builtin = []Brand{
 		Names:    []string{"LINE株式会社", "LINEヤフー", "LINE Pay", "LINEポイント"},
 		Domains:  []string{"line.me", "linecorp.com", "line.naver.jp", "lycorp.co.jp"},
 		Keywords: []string{"linecorp"}},
-	{Name: "Yahoo! JAPAN", Kind: "tech",
+	{Name: "Yahoo! JAPAN", Kind: "tech", Global: true,
 		Names:    []string{"Yahoo! JAPAN", "Yahoo!JAPAN", "ヤフー", "Yahoo!ショッピング", "PayPay"},
 		Domains:  []string{"yahoo.co.jp", "yahoo.com", "yahoo.net", "paypay.ne.jp", "paypay-card.co.jp", "paypay-bank.co.jp", "ymail.com"},
 		Keywords: []string{"yahoo", "paypay"}},

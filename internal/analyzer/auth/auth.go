@@ -365,7 +365,16 @@ func (a Extract) checkBrandPath(t *pipeline.Task, res *Results) {
 		why    string
 	}
 	var claims []claim
-	if b, ok := brands.ByDomain(from.Domain); ok {
+	if t.Msg.Headers.Has("List-Id") {
+		return // mailing lists relay everyone's mail through their own hosts
+	}
+	// A brand's consumer mailboxes (hotmail.com, gmail.com) are anyone's:
+	// the brand is not claimed, but the provider's servers must be there.
+	freeProvider := false
+	if b, ok := brands.ByDomain(from.Domain); ok && brands.Freemail(from.Domain) {
+		freeProvider = true
+		claims = append(claims, claim{b, 1, "webmail"})
+	} else if ok {
 		claims = append(claims, claim{b, 1, "from domain"})
 	} else {
 		for _, b := range brands.Claimed(from.Name) {
@@ -416,6 +425,10 @@ func (a Extract) checkBrandPath(t *pipeline.Task, res *Results) {
 			if origin == "" {
 				origin = res.Hops[i].RDNS
 			}
+		}
+		if freeProvider {
+			t.Add(SymRcvdFreemailForged, fmt.Sprintf("%s via %s", from.Domain, origin))
+			continue
 		}
 		t.AddScaled(SymRcvdBrandMismatch, c.factor, fmt.Sprintf("%s %s via %s", c.b.Name, c.why, origin))
 	}

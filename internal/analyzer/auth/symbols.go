@@ -30,13 +30,14 @@ const (
 	SymARCFail      = "ARC_FAIL"
 	SymARCTempError = "ARC_TEMPERROR"
 
-	SymRcvdPrivateOrigin = "RCVD_PRIVATE_ORIGIN"
-	SymRcvdUntrustedPriv = "RCVD_UNTRUSTED_PRIVATE"
-	SymRcvdBrandMismatch = "RCVD_BRAND_MISMATCH"
-	SymRcvdForgedHelo    = "RCVD_FORGED_HELO"
-	SymRcvdMayBeForged   = "RCVD_MAY_BE_FORGED"
-	SymRcvdNoTrustedHop  = "RCVD_NO_TRUSTED_HOP"
-	SymAuthResultsForged = "AUTH_RESULTS_FORGED"
+	SymRcvdPrivateOrigin  = "RCVD_PRIVATE_ORIGIN"
+	SymRcvdUntrustedPriv  = "RCVD_UNTRUSTED_PRIVATE"
+	SymRcvdBrandMismatch  = "RCVD_BRAND_MISMATCH"
+	SymRcvdForgedHelo     = "RCVD_FORGED_HELO"
+	SymRcvdFreemailForged = "RCVD_FREEMAIL_FORGED"
+	SymRcvdMayBeForged    = "RCVD_MAY_BE_FORGED"
+	SymRcvdNoTrustedHop   = "RCVD_NO_TRUSTED_HOP"
+	SymAuthResultsForged  = "AUTH_RESULTS_FORGED"
 )
 
 func init() {
@@ -113,7 +114,7 @@ func init() {
 			EN: "ARC temperror: an ARC key could not be fetched (DNS; temporary).",
 			JA: "ARC temperror: ARCの公開鍵を取得できませんでした(DNSの一時的な失敗)。"},
 
-		pipeline.SymbolDef{Name: SymRcvdPrivateOrigin, Weight: 0.3, Category: s, Group: g,
+		pipeline.SymbolDef{Name: SymRcvdPrivateOrigin, Weight: 0.1, Category: s, Group: g,
 			EN: "The oldest Received hop names a public host name but a private or reserved address.",
 			JA: "最も古い Received 行が、公開ホスト名とプライベート/予約アドレスを示しています。"},
 		pipeline.SymbolDef{Name: SymRcvdUntrustedPriv, Weight: 3.0, Category: s, Group: g,
@@ -122,6 +123,9 @@ func init() {
 		pipeline.SymbolDef{Name: SymRcvdBrandMismatch, Weight: 2.0, Category: p, Group: g,
 			EN: "The From domain or display name belongs to a brand, but no server on the delivery path is that brand's.",
 			JA: "From ドメインまたは表示名はブランドのものですが、配送経路にそのブランドのサーバがありません。"},
+		pipeline.SymbolDef{Name: SymRcvdFreemailForged, Weight: 1.0, Category: s, Group: g,
+			EN: "The From address is at a webmail provider (hotmail.com, gmail.com ...), but none of its servers is on the delivery path.",
+			JA: "From はフリーメール事業者(hotmail.com、gmail.com 等)のアドレスですが、配送経路にその事業者のサーバがありません。"},
 		pipeline.SymbolDef{Name: SymRcvdForgedHelo, Weight: 1.5, Category: s, Group: g,
 			EN: "The sending server greeted (HELO) with your own domain, a brand's domain or a foreign address literal.",
 			JA: "送信サーバが HELO で自組織やブランドのドメイン、または別のIPアドレスを名乗っています。"},

@@ -8,9 +8,7 @@
 package sender
 
 import (
-	"bufio"
 	"context"
-	_ "embed"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -28,12 +26,6 @@ import (
 	"github.com/sekisho/sekisho/internal/store/contacts"
 	"golang.org/x/text/unicode/norm"
 )
-
-//go:embed data/freemail.txt
-var freemailList string
-
-//go:embed data/disposable.txt
-var disposableList string
 
 // Analyzer is the sender analyzer.
 type Analyzer struct {
@@ -79,7 +71,7 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 // NewAnalyzer builds the analyzer over a given history store (nil: none).
 func NewAnalyzer(cfg *config.Config, st *contacts.Store) *Analyzer {
 	a := &Analyzer{cfg: cfg.Sender, orgs: cfg.General.Domains, store: st, now: time.Now,
-		freemail: loadList(freemailList, cfg.Sender.Freemail), disposable: loadList(disposableList, cfg.Sender.Disposable)}
+		freemail: loadList(brands.FreemailList(), cfg.Sender.Freemail), disposable: loadList(brands.DisposableList(), cfg.Sender.Disposable)}
 	a.protected = append(append([]string(nil), cfg.General.Domains...), cfg.Sender.ProtectedDomains...)
 	for _, p := range cfg.Sender.ProtectedPeople {
 		pp := person{name: p.Name, addrs: map[string]bool{}}
@@ -110,16 +102,7 @@ func appendUnique(ss []string, s string) []string {
 	return append(ss, s)
 }
 
-func loadList(embedded string, extra []string) map[string]bool {
-	m := map[string]bool{}
-	sc := bufio.NewScanner(strings.NewReader(embedded))
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		m[strings.ToLower(l)] = true
-	}
+func loadList(m map[string]bool, extra []string) map[string]bool {
 	for _, e := range extra {
 		m[strings.ToLower(strings.TrimSpace(e))] = true
 	}
@@ -140,20 +123,7 @@ func (a *Analyzer) Close() error {
 	return nil
 }
 
-func inList(m map[string]bool, domain string) bool {
-	d := strings.TrimSuffix(strings.ToLower(domain), ".")
-	for d != "" {
-		if m[d] {
-			return true
-		}
-		i := strings.IndexByte(d, '.')
-		if i < 0 {
-			return false
-		}
-		d = d[i+1:]
-	}
-	return false
-}
+func inList(m map[string]bool, domain string) bool { return brands.InList(m, domain) }
 
 func under(d, parent string) bool {
 	d, parent = strings.ToLower(d), strings.ToLower(parent)
@@ -232,7 +202,14 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 			if owns(b) {
 				continue
 			}
-			t.Add(SymDisplayBrand, fmt.Sprintf("%s from %s", b.Name, dom))
+			// A name that starts with the brand ("Amazon Shipping") claims to
+			// be it; one that only mentions it ("Lockergnome Apple Core", a
+			// mailing list) claims less.
+			f := 1.0
+			if !startsWithBrand(name, b) || t.Msg.Headers.Has("List-Id") {
+				f = 0.5
+			}
+			t.AddScaled(SymDisplayBrand, f, fmt.Sprintf("%s from %s", b.Name, dom))
 			if free {
 				t.Add(SymBrandFreemail, b.Name)
 			}
@@ -256,6 +233,27 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 	}
 }
 
+// startsWithBrand reports whether the display name begins with one of
+// the brand's names (after brackets and punctuation).
+func startsWithBrand(name string, b brands.Brand) bool {
+	n := strings.ToLower(norm.NFKC.String(name))
+	n = strings.TrimLeft(n, " \t\"'[]()【】「」<>|:：-*!#")
+	for _, bn := range append([]string{b.Name}, b.Names...) {
+		if strings.HasPrefix(n, strings.ToLower(norm.NFKC.String(bn))) {
+			return true
+		}
+	}
+	return len(brands.Claimed(firstWords(n, 2))) > 0
+}
+
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) > n {
+		f = f[:n]
+	}
+	return strings.Join(f, " ")
+}
+
 // keywordInLocal requires a brand keyword of 5+ letters in the local part,
 // so that ordinary names do not match short brand names.
 func keywordInLocal(local string, b brands.Brand) bool {
@@ -270,7 +268,7 @@ func keywordInLocal(local string, b brands.Brand) bool {
 
 func (a *Analyzer) checkLookalikes(t *pipeline.Task, from, replyTo mail.Address, dom string) {
 	check := func(d, what string) (brands.Lookalike, bool) {
-		if d == "" || a.isOrg(d) {
+		if d == "" || a.isOrg(d) || inList(a.freemail, d) {
 			return brands.Lookalike{}, false
 		}
 		for _, p := range a.protected {
@@ -467,11 +465,10 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 	m := t.Msg
 	isReply := replySubject.MatchString(m.Subject)
 	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
-	if isReply && len(refs) == 0 {
-		t.Add(SymFakeReply, m.Subject)
-	}
 	rcpts := a.recipients(t)
-	if isReply {
+	// Quoting a third party is normal on mailing lists; it counts only
+	// with a spoofed display name or a company name on webmail.
+	if isReply && (t.Has(SymNameAddrMismatch) || t.Has(SymCompanyFreemail)) {
 		a.checkQuotes(t, from, rcpts)
 	}
 	if a.store == nil || len(rcpts) == 0 || from.Addr == "" {

@@ -17,7 +17,6 @@ const (
 	SymCompanyFreemail   = "FROM_COMPANY_FREEMAIL"
 	SymReplyToFreemail   = "FROM_REPLYTO_FREEMAIL"
 	SymFirstContact      = "FROM_FIRST_CONTACT"
-	SymFakeReply         = "FROM_FAKE_REPLY"
 	SymThreadHijack      = "FROM_THREAD_HIJACK"
 	SymUnknownThread     = "FROM_UNKNOWN_THREAD"
 	SymQuotesOther       = "FROM_REPLY_QUOTES_OTHER"
@@ -73,9 +72,6 @@ func init() {
 		pipeline.SymbolDef{Name: SymFirstContact, Weight: 0.2, Category: s, Group: g,
 			EN: "First contact: neither this address nor its domain has corresponded with the recipient before.",
 			JA: "初めての送信者: このアドレスもそのドメインも、受信者とやり取りした履歴がありません。"},
-		pipeline.SymbolDef{Name: SymFakeReply, Weight: 0.5, Category: s, Group: g,
-			EN: "The subject says \"Re:\" but the message answers no earlier message.",
-			JA: "件名は「Re:」ですが、以前のメッセージへの返信ではありません。"},
 		pipeline.SymbolDef{Name: SymThreadHijack, Weight: 4.0, Category: m, Group: g,
 			EN: "A reply in a thread the recipient had with someone else: a hijacked conversation (Emotet).",
 			JA: "受信者が別の相手と交わしたスレッドへの返信です。会話の乗っ取り(Emotet)の疑いがあります。"},

@@ -5,6 +5,7 @@
 package authres
 
 import (
+	"strconv"
 	"strings"
 
 	msgauthres "github.com/emersion/go-msgauth/authres"
@@ -27,7 +28,23 @@ func Format(id string, results []Result) string {
 	if len(results) == 0 {
 		return id + "; none"
 	}
-	return msgauthres.Format(id, results)
+	// go-msgauth v0.7.0 writes no method name for ARC results: write them
+	// as generic "arc" results.
+	fixed := make([]Result, 0, len(results))
+	for _, r := range results {
+		if a, ok := r.(*ARCResult); ok {
+			g := &Generic{Method: "arc", Value: a.Value, Params: map[string]string{}}
+			if a.RemoteIP != "" {
+				g.Params["smtp.remote-ip"] = a.RemoteIP
+			}
+			if a.OldestPass > 0 {
+				g.Params["header.oldest-pass"] = strconv.Itoa(a.OldestPass)
+			}
+			r = g
+		}
+		fixed = append(fixed, r)
+	}
+	return msgauthres.Format(id, fixed)
 }
 
 // Parsed is one parsed Authentication-Results field.

@@ -64,7 +64,9 @@ func setup(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	authF := func(c *config.Config, _ pipeline.Deps) ([]pipeline.Analyzer, error) { return authz.NewWithResolver(c, r) }
+	authF := func(c *config.Config, _ pipeline.Deps) ([]pipeline.Analyzer, error) {
+		return authz.NewWithResolver(c, r)
+	}
 	eng, err := engine.New(cfg, engine.Options{Factories: []engine.Factory{authF, sender.New}})
 	if err != nil {
 		t.Fatal(err)

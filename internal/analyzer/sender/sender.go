@@ -139,9 +139,18 @@ func (a *Analyzer) isOrg(domain string) bool {
 	return false
 }
 
+// Symbols of the header analyzer (internal/analyzer/header) that cover the
+// same ground as ours; when they fired, ours are not added again.
+const (
+	hdrFromNameHasAddress = "HDR_FROM_NAME_HAS_ADDRESS"
+	hdrReplyToFreemail    = "HDR_REPLYTO_FREEMAIL"
+	keyNameAddr           = "sender.name_addr"
+)
+
 // impersonation symbols: first contact combined with one of them scores more.
 var impersonation = []string{SymDisplayBrand, SymLocalBrand, SymLookalike, SymLookalikeOrg, SymReplyToLookalike,
-	SymMixedScript, SymNameAddrMismatch, SymCompanyFreemail, SymProtectedName, SymOrgSpoof, SymExecTitleFreemail}
+	SymMixedScript, SymNameAddrMismatch, SymCompanyFreemail, SymProtectedName, SymOrgSpoof, SymExecTitleFreemail,
+	hdrFromNameHasAddress}
 
 // Analyze implements pipeline.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
@@ -168,7 +177,8 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		replyTo = m.ReplyTo[0]
 	}
 	replyElsewhere := replyTo.Domain != "" && dmarc.OrgDomain(replyTo.Domain) != dmarc.OrgDomain(dom)
-	if replyElsewhere && (inList(a.freemail, replyTo.Domain) || inList(a.disposable, replyTo.Domain)) && !free {
+	// The header analyzer may already report a webmail Reply-To: do not count it twice.
+	if replyElsewhere && (inList(a.freemail, replyTo.Domain) || inList(a.disposable, replyTo.Domain)) && !free && !t.Has(hdrReplyToFreemail) {
 		t.Add(SymReplyToFreemail, replyTo.Domain)
 	}
 	name := cleanName(from.Name)
@@ -337,7 +347,11 @@ func (a *Analyzer) checkDisplayAddr(t *pipeline.Task, name, dom string, free boo
 	if name == "" {
 		return
 	}
-	if mm := addrInName.FindStringSubmatch(name); mm != nil {
+	if t.Has(hdrFromNameHasAddress) {
+		// Already reported by the header analyzer; remember it for the
+		// hijacked-thread checks without scoring it twice.
+		t.Set(keyNameAddr, true)
+	} else if mm := addrInName.FindStringSubmatch(name); mm != nil {
 		nd := strings.ToLower(mm[1])
 		if strings.Contains(nd, "*") {
 			// Redacted or obfuscated ("*****@*****.***"): still not the sender's.
@@ -468,7 +482,8 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 	rcpts := a.recipients(t)
 	// Quoting a third party is normal on mailing lists; it counts only
 	// with a spoofed display name or a company name on webmail.
-	if isReply && (t.Has(SymNameAddrMismatch) || t.Has(SymCompanyFreemail)) {
+	_, nameAddr := t.Get(keyNameAddr)
+	if isReply && (nameAddr || t.Has(SymNameAddrMismatch) || t.Has(SymCompanyFreemail)) {
 		a.checkQuotes(t, from, rcpts)
 	}
 	if a.store == nil || len(rcpts) == 0 || from.Addr == "" {

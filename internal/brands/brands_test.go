@@ -98,3 +98,16 @@ func FuzzMatchLookalike(f *testing.F) {
 		Claimed(s)
 	})
 }
+
+func BenchmarkMatchLookalike(b *testing.B) {
+	ds := []string{"micros0ft-support.com", "example.co.jp", "mail.kagoya.jp", "rakuteen.co.jp", "xn--pypal-4ve.com", "lists.sourceforge.net"}
+	for i := 0; i < b.N; i++ {
+		MatchLookalike(ds[i%len(ds)], []string{"example.co.jp", "partner-corp.co.jp"})
+	}
+}
+
+func BenchmarkClaimed(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		Claimed("KAGOYA | KAGOYAカスタマーサポート")
+	}
+}

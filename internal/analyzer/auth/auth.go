@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/auth/arc"
 	"github.com/sekisho/sekisho/internal/auth/authres"
@@ -129,6 +130,10 @@ func (Main) Name() string { return "dmarc" }
 // Stage implements pipeline.Staged.
 func (Main) Stage() pipeline.Stage { return pipeline.StageMain }
 
+// checkBudget bounds each of SPF, DKIM and ARC (their DNS lookups); what
+// is not answered in time is temperror.
+const checkBudget = 6 * time.Second
+
 // maxHops bounds the Received fields read.
 const maxHops = 50
 
@@ -167,7 +172,9 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 
 	// SPF.
 	if a.cfg.SPF && res.HasClient {
-		res.SPF = spf.Check(ctx, a.res, res.Client.IP, res.Client.Helo, res.Client.MailFrom)
+		sctx, cancel := context.WithTimeout(ctx, checkBudget)
+		res.SPF = spf.Check(sctx, a.res, res.Client.IP, res.Client.Helo, res.Client.MailFrom)
+		cancel()
 		res.SPFDone = true
 		opt := spfOption(res.SPF)
 		switch res.SPF.Status {
@@ -193,7 +200,9 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	raw := t.Msg.Raw
 	// DKIM.
 	if a.cfg.DKIM && t.Msg.Headers.Has("DKIM-Signature") {
-		res.DKIM = dkim.Verify(ctx, a.res, raw, dkim.Options{MaxSignatures: a.cfg.MaxSignatures})
+		dctx, cancel := context.WithTimeout(ctx, checkBudget)
+		res.DKIM = dkim.Verify(dctx, a.res, raw, dkim.Options{MaxSignatures: a.cfg.MaxSignatures})
+		cancel()
 		for _, d := range res.DKIM {
 			opt := d.Domain
 			if d.Selector != "" {
@@ -217,7 +226,9 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	// ARC.
 	if a.cfg.ARC && (t.Msg.Headers.Has("ARC-Seal") || t.Msg.Headers.Has("ARC-Message-Signature") || t.Msg.Headers.Has("ARC-Authentication-Results")) {
-		res.ARC = arc.Verify(ctx, a.res, raw)
+		actx, cancel := context.WithTimeout(ctx, checkBudget)
+		res.ARC = arc.Verify(actx, a.res, raw)
+		cancel()
 		opt := strings.Join(res.ARC.Domains(), ",")
 		switch res.ARC.Status {
 		case arc.Pass:
@@ -327,8 +338,7 @@ func isPublicName(s string) bool {
 			return false
 		}
 	}
-	reg := brands.Registrable(s)
-	return reg != s || strings.Count(s, ".") >= 1 && reg != ""
+	return true
 }
 
 func (a Extract) checkHelo(t *pipeline.Task, c Client) {
@@ -462,7 +472,9 @@ func (a Main) Analyze(ctx context.Context, t *pipeline.Task) error {
 		// Without SPF input (a stored message, no trusted relay) DMARC can
 		// only pass through DKIM: never report a fail it cannot know.
 		if res.SPFDone || anyDKIMPass {
-			dm = dmarc.Evaluate(ctx, a.res, in)
+			mctx, cancel := context.WithTimeout(ctx, checkBudget)
+			dm = dmarc.Evaluate(mctx, a.res, in)
+			cancel()
 			if !res.SPFDone && dm.Status == dmarc.Fail {
 				dm.Status, dm.Reason = dmarc.None, "no SMTP client known"
 			}

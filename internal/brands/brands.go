@@ -35,9 +35,15 @@ type Brand struct {
 func All() []Brand { return builtin }
 
 type index struct {
+	keywords []keyword
 	byDomain map[string]int // registrable or full domain -> brand index
 	names    []nameEntry
 	targets  []target
+}
+
+type keyword struct {
+	skel  string
+	brand int
 }
 
 type nameEntry struct {
@@ -71,6 +77,11 @@ func getIndex() *index {
 func buildIndex(list []Brand) *index {
 	ix := &index{byDomain: map[string]int{}}
 	for i, b := range list {
+		for _, k := range b.Keywords {
+			if len(k) >= 4 {
+				ix.keywords = append(ix.keywords, keyword{skel: Skeleton(k), brand: i})
+			}
+		}
 		for _, d := range b.Domains {
 			d = strings.ToLower(d)
 			ix.byDomain[d] = i
@@ -346,16 +357,10 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	hostLabels := strings.Split(strings.TrimSuffix(ascii, "."+suffix), ".")
 	for _, hl := range hostLabels {
 		hs := Skeleton(hl)
-		for bi, b := range builtin {
-			for _, kw := range b.Keywords {
-				if len(kw) < 4 {
-					continue
-				}
-				ks := Skeleton(kw)
-				if addedWord(hs, ks) {
-					return Lookalike{Brand: b, Target: b.Domains[0], Kind: "added_word"}, true
-				}
-				_ = bi
+		for _, kw := range ix.keywords {
+			if addedWord(hs, kw.skel) {
+				b := builtin[kw.brand]
+				return Lookalike{Brand: b, Target: b.Domains[0], Kind: "added_word"}, true
 			}
 		}
 		for _, t := range targets {

@@ -39,6 +39,11 @@ type Auth struct {
 	DNSCacheEntries int `toml:"dns_cache_entries"`
 	// MaxSignatures is how many DKIM signatures are verified per message. Default 5.
 	MaxSignatures int `toml:"max_signatures"`
+	// ARCTrustedSealers are forwarders (mailing lists, your cloud mail
+	// service) whose ARC seals are trusted to override a DMARC failure
+	// caused by forwarding (RFC 8617 §7.2.1); a domain matches its
+	// subdomains. Default empty.
+	ARCTrustedSealers []string `toml:"arc_trusted_sealers"`
 	// TempfailOnDNSError asks for "try again later" when DNS fails while
 	// checking the From domain's DMARC. Default false (the message passes
 	// with temperror results).

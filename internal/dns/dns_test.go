@@ -27,7 +27,7 @@ func TestLoopback(t *testing.T) {
 	srv.TXT(t, "example.jp", "v=spf1 mx -all")
 	srv.ServFail("broken.example.jp")
 	srv.Silent("slow.example.jp")
-	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 300 * time.Millisecond})
+	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 1500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

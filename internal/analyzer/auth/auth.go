@@ -53,6 +53,40 @@ type Results struct {
 	Hops      []received.Hop
 	// Untrusted is the index in Hops of the first untrusted hop, -1 if unknown.
 	Untrusted int
+	// IPRev is the iprev result for the client ("pass", "fail",
+	// "temperror"; "" when not checked).
+	IPRev string
+}
+
+// verifiedName finds the forward-confirmed reverse name of ip.
+func verifiedName(ctx context.Context, r dns.Lookuper, ip netip.Addr) (string, string) {
+	names, err := r.LookupAddr(ctx, ip.String())
+	if err != nil {
+		if dns.IsTemporary(err) {
+			return "", "temperror"
+		}
+		return "", "fail"
+	}
+	temp := false
+	for i, n := range names {
+		if i >= 5 {
+			break
+		}
+		addrs, err := r.LookupIPAddr(ctx, n)
+		if err != nil {
+			temp = temp || dns.IsTemporary(err)
+			continue
+		}
+		for _, a := range addrs {
+			if x, ok := netip.AddrFromSlice(a.IP); ok && x.Unmap() == ip.Unmap() {
+				return strings.ToLower(strings.TrimSuffix(n, ".")), "pass"
+			}
+		}
+	}
+	if temp {
+		return "", "temperror"
+	}
+	return "", "fail"
 }
 
 // Analyzer holds the shared settings of both stages.
@@ -164,6 +198,12 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 		} else if len(res.Hops) > 0 {
 			t.Add(SymRcvdNoTrustedHop)
 		}
+	}
+	if res.HasClient && res.Client.Host == "" && res.Client.IP.IsValid() && !res.Client.IP.IsPrivate() && !res.Client.IP.IsLoopback() {
+		// iprev (RFC 8601 §3): the forward-confirmed reverse name.
+		ictx, cancel := context.WithTimeout(ctx, checkBudget)
+		res.Client.Host, res.IPRev = verifiedName(ictx, a.res, res.Client.IP)
+		cancel()
 	}
 	if res.HasClient && res.Client.Helo == "" {
 		res.Client.Helo = res.Client.Host
@@ -485,6 +525,12 @@ func (a Main) Analyze(ctx context.Context, t *pipeline.Task) error {
 			case dmarc.Pass:
 				t.Add(SymDMARCPass, opt)
 			case dmarc.Fail:
+				if sealer, ok := a.arcOverride(res); ok {
+					// RFC 8617 §7.2.1: a trusted forwarder's seal vouches
+					// that the message authenticated before it changed it.
+					t.Add(SymDMARCARCOverride, opt, "sealed by "+sealer)
+					break
+				}
 				p := string(dm.Disposition)
 				if dm.Sampled {
 					p += " (pct sampled)"
@@ -513,6 +559,32 @@ func (a Main) Analyze(ctx context.Context, t *pipeline.Task) error {
 	return nil
 }
 
+// arcOverride reports whether a passing ARC chain was last sealed by a
+// configured trusted sealer whose ARC-Authentication-Results recorded a
+// DMARC (or DKIM/SPF) pass for the message.
+func (a Main) arcOverride(res *Results) (string, bool) {
+	if len(a.cfg.ARCTrustedSealers) == 0 || res.ARC.Status != arc.Pass || len(res.ARC.Sets) == 0 {
+		return "", false
+	}
+	last := res.ARC.Sets[len(res.ARC.Sets)-1]
+	d := last.Domain()
+	trusted := false
+	for _, s := range a.cfg.ARCTrustedSealers {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if d == s || strings.HasSuffix(d, "."+s) {
+			trusted = true
+		}
+	}
+	if !trusted {
+		return "", false
+	}
+	aar := strings.ToLower(last.AuthResults)
+	if strings.Contains(aar, "dmarc=pass") || strings.Contains(aar, "dkim=pass") || strings.Contains(aar, "spf=pass") {
+		return d, true
+	}
+	return "", false
+}
+
 func (a Main) formatAR(t *pipeline.Task, res *Results, dm dmarc.Result, dmDone bool, fromDomain string) string {
 	var rs []authres.Result
 	if res.SPFDone {
@@ -532,6 +604,9 @@ func (a Main) formatAR(t *pipeline.Task, res *Results, dm dmarc.Result, dmDone b
 		rs = append(rs, &authres.Generic{Method: "dkim", Value: r.Value, Params: map[string]string{
 			"header.d": d.Domain, "header.s": d.Selector, "header.b": d.BTag, "reason": r.Reason,
 		}})
+	}
+	if res.IPRev != "" {
+		rs = append(rs, &authres.Generic{Method: "iprev", Value: authres.Value(res.IPRev), Params: map[string]string{"policy.iprev": res.Client.IP.String()}})
 	}
 	if res.ARC.Status != "" && res.ARC.Status != arc.None {
 		rs = append(rs, &authres.ARCResult{Value: authres.Value(res.ARC.Status), RemoteIP: remoteIP(res), OldestPass: res.ARC.OldestPass})

@@ -15,6 +15,7 @@ import (
 	msgdkim "github.com/emersion/go-msgauth/dkim"
 	authz "github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
+	"github.com/sekisho/sekisho/internal/auth/arc"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/dns"
 	"github.com/sekisho/sekisho/internal/dns/dnstest"
@@ -28,6 +29,7 @@ domains = ["example.co.jp"]
 [auth]
 trusted_relays = ["mx.example.co.jp", "192.0.2.0/24"]
 authserv_id = "mx.example.co.jp"
+arc_trusted_sealers = ["lists.example.org"]
 [sender]
 first_contact = false
 learn_contacts = false
@@ -53,6 +55,11 @@ func setup(t *testing.T) *env {
 	srv.TXT(t, "example.co.jp", "v=spf1 ip4:192.0.2.0/24 -all")
 	srv.TXT(t, "_dmarc.example.co.jp", "v=DMARC1; p=reject")
 	srv.TXT(t, "spammy.example.net", "v=spf1 +all")
+	srv.TXT(t, "arc._domainkey.lists.example.org", "v=DKIM1; k=rsa; p="+base64.StdEncoding.EncodeToString(der))
+	srv.TXT(t, "lists.example.org", "v=spf1 ip4:51.15.0.10 -all")
+	srv.TXT(t, "untrusted.example.net", "v=spf1 ip4:51.15.0.11 -all")
+	srv.TXT(t, "arc._domainkey.untrusted.example.net", "v=DKIM1; k=rsa; p="+base64.StdEncoding.EncodeToString(der))
+	srv.Add(t, "7.100.51.198.in-addr.arpa. 300 IN PTR out.sender.example.com.", "out.sender.example.com. 300 IN A 198.51.100.7")
 	srv.ServFail("down.example.org")
 	srv.ServFail("_dmarc.down.example.org")
 	cfg, err := config.Parse(cfgText)
@@ -60,7 +67,7 @@ func setup(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	cfg.General.DataDir = t.TempDir()
-	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 300 * time.Millisecond})
+	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 1500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +149,7 @@ func TestMailFlow(t *testing.T) {
 	r := e.eng.Scan(ctx, []byte(good), flow("198.51.100.7", "bounce@sender.example.com"))
 	expect(t, "good", r, []string{authz.SymSPFPass, authz.SymDKIMPass, authz.SymDMARCPass}, []string{authz.SymSPFFail, authz.SymDMARCFailReject})
 	ar := header(r)
-	for _, w := range []string{"mx.example.co.jp;", "spf=pass", "smtp.mailfrom=bounce@sender.example.com", "dkim=pass", "header.d=sender.example.com", "header.s=s1", "dmarc=pass", "header.from=sender.example.com"} {
+	for _, w := range []string{"mx.example.co.jp;", "iprev=pass", "policy.iprev=198.51.100.7", "spf=pass", "smtp.mailfrom=bounce@sender.example.com", "dkim=pass", "header.d=sender.example.com", "header.s=s1", "dmarc=pass", "header.from=sender.example.com"} {
 		if !strings.Contains(ar, w) {
 			t.Errorf("Authentication-Results %q lacks %q", ar, w)
 		}
@@ -177,6 +184,38 @@ func TestMailFlow(t *testing.T) {
 	r = e.eng.Scan(ctx, []byte(msg("staff@example.co.jp", "")), out)
 	if len(r.Verdict.Headers) != 0 || len(r.Verdict.Symbols) != 0 {
 		t.Errorf("outbound: %+v", r.Verdict.Symbols)
+	}
+}
+
+// TestARCOverride: a mailing list changes the body (DKIM breaks, DMARC
+// fails) but seals what it saw; a trusted sealer's seal overrides.
+func TestARCOverride(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	signed := e.sign(t, msg("News <news@sender.example.com>", ""))
+	listed := strings.Replace(signed, "Hello.", "Hello.\r\n-- \r\nlist footer", 1)
+	for _, c := range []struct {
+		sealer, ip, mailFrom string
+		override             bool
+	}{
+		{"lists.example.org", "51.15.0.10", "bounce@lists.example.org", true},
+		{"untrusted.example.net", "51.15.0.11", "bounce@untrusted.example.net", false},
+	} {
+		sets, err := arc.Seal([]byte(listed), arc.SealOptions{Domain: c.sealer, Selector: "arc", Signer: e.key, AuthServID: c.sealer,
+			Results: "dkim=pass header.d=sender.example.com; dmarc=pass header.from=sender.example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := pipeline.Envelope{ClientIP: netip.MustParseAddr(c.ip), Helo: c.sealer, MailFrom: c.mailFrom, Frontend: "milter"}
+		r := e.eng.Scan(ctx, []byte(sets+listed), env)
+		if c.override {
+			expect(t, c.sealer, r, []string{authz.SymARCPass, authz.SymDMARCARCOverride, authz.SymDKIMBodyHash}, []string{authz.SymDMARCFailReject})
+		} else {
+			expect(t, c.sealer, r, []string{authz.SymARCPass, authz.SymDMARCFailReject}, []string{authz.SymDMARCARCOverride})
+		}
+		if !strings.Contains(header(r), "arc=pass") {
+			t.Errorf("%s: header %q", c.sealer, header(r))
+		}
 	}
 }
 

@@ -25,6 +25,7 @@ const (
 	SymDMARCFailNone       = "DMARC_FAIL_NONE"
 	SymDMARCTempError      = "DMARC_TEMPERROR"
 	SymDMARCPermError      = "DMARC_PERMERROR"
+	SymDMARCARCOverride    = "DMARC_FAIL_ARC_OVERRIDE"
 
 	SymARCPass      = "ARC_PASS"
 	SymARCFail      = "ARC_FAIL"
@@ -104,6 +105,9 @@ func init() {
 			EN: "DMARC permerror: the From domain's DMARC record is malformed.",
 			JA: "DMARC permerror: From ドメインのDMARCレコードが不正です。"},
 
+		pipeline.SymbolDef{Name: SymDMARCARCOverride, Weight: 0, Category: c, Group: g,
+			EN: "DMARC failed after forwarding, but a trusted forwarder's ARC seal says the message authenticated before (policy not applied).",
+			JA: "転送後にDMARCが失敗しましたが、信頼する転送者のARC封印が転送前の認証成功を示しています(ポリシーは適用しません)。"},
 		pipeline.SymbolDef{Name: SymARCPass, Weight: 0, Category: c, Group: g,
 			EN: "ARC pass: the chain of forwarders' seals verifies.",
 			JA: "ARC pass: 転送経路の封印(ARC)が検証できました。"},

@@ -34,7 +34,7 @@ type hop struct {
 func setup(t *testing.T) (*dnstest.Server, *dns.Resolver, []hop) {
 	t.Helper()
 	srv := dnstest.Start(t)
-	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 300 * time.Millisecond})
+	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 1500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestLoopbackDNS(t *testing.T) {
 	verify("cv=none on instance 2", seal(t, m1, hops[1], arc.None), arc.Fail, 2)
 	// Key gone, and key lookup failing temporarily.
 	srv.Remove("s2._domainkey.forwarder.example.net")
-	rNoCache, _ := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 300 * time.Millisecond, CacheEntries: -1})
+	rNoCache, _ := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 1500 * time.Millisecond, CacheEntries: -1})
 	if res := arc.Verify(ctx, rNoCache, []byte(m3)); res.Status != arc.Fail {
 		t.Errorf("missing key: %s (%s)", res.Status, res.Reason)
 	}

@@ -93,7 +93,7 @@ func TestRFC8463Example(t *testing.T) {
 
 func resolver(t *testing.T, srv *dnstest.Server) *dns.Resolver {
 	t.Helper()
-	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 300 * time.Millisecond})
+	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 1500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func TestLoopbackDNS(t *testing.T) {
 	srv.TXT(t, "_dmarc.two.jp", "v=DMARC1; p=none")
 	srv.ServFail("_dmarc.down.jp")
 	srv.Silent("_dmarc.slow.jp")
-	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 300 * time.Millisecond})
+	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 1500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ var rfc7208Zone = []string{
 
 func newResolver(t *testing.T, srv *dnstest.Server) *dns.Resolver {
 	t.Helper()
-	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 300 * time.Millisecond, CacheEntries: -1})
+	r, err := dns.New(dns.Config{Servers: []string{srv.Addr}, Timeout: 1500 * time.Millisecond, CacheEntries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -539,3 +539,42 @@ func damerau(a, b string, max int) int {
 	}
 	return prev[len(rb)]
 }
+
+// StartsWith reports whether a display name begins with one of the
+// brand's names (after brackets and punctuation): "Amazon Shipping",
+// "【重要】三井住友カード" claim to be the brand; "Lockergnome Apple Core"
+// only mentions it.
+func StartsWith(name string, b Brand) bool {
+	n := normText(name)
+	n = strings.TrimLeft(n, " \t\"'")
+	// A leading tag: "【重要】", "[notice]".
+	for _, br := range [][2]string{{"【", "】"}, {"[", "]"}, {"(", ")"}, {"「", "」"}} {
+		if strings.HasPrefix(n, br[0]) {
+			if i := strings.Index(n, br[1]); i > 0 && i < 40 {
+				inner := n[len(br[0]):i]
+				if StartsWith(inner, b) {
+					return true
+				}
+				n = n[i+len(br[1]):]
+			}
+			break
+		}
+	}
+	n = strings.TrimLeft(n, " \t\"'<>|:：-*!#")
+	for _, bn := range append([]string{b.Name}, b.Names...) {
+		if strings.HasPrefix(n, normText(bn)) {
+			return true
+		}
+	}
+	// The first word in a confusable spelling ("Micros0ft Support").
+	f := strings.Fields(n)
+	if len(f) == 0 {
+		return false
+	}
+	for _, c := range Claimed(f[0]) {
+		if c.Name == b.Name {
+			return true
+		}
+	}
+	return false
+}

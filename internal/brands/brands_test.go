@@ -111,3 +111,24 @@ func BenchmarkClaimed(b *testing.B) {
 		Claimed("KAGOYA | KAGOYAカスタマーサポート")
 	}
 }
+
+func TestStartsWith(t *testing.T) {
+	amazon, _ := ByDomain("amazon.co.jp")
+	smbc, _ := ByDomain("smbc-card.com")
+	apple, _ := ByDomain("apple.com")
+	for _, c := range []struct {
+		name string
+		b    Brand
+		want bool
+	}{
+		{"Amazon Shipping", amazon, true},
+		{"【重要】三井住友カード", smbc, true},
+		{"[三井住友カード] お知らせ", smbc, true},
+		{"Lockergnome Apple Core", apple, false},
+		{"\"Apple\" Support", apple, true},
+	} {
+		if got := StartsWith(c.name, c.b); got != c.want {
+			t.Errorf("StartsWith(%q, %s) = %v", c.name, c.b.Name, got)
+		}
+	}
+}

@@ -210,8 +210,10 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	a.checkReceived(t, res)
 
-	// SPF.
-	if a.cfg.SPF && res.HasClient {
+	// SPF. A stored message without Return-Path does not say what MAIL
+	// FROM was: checking the HELO identity instead would be a guess.
+	mailFromKnown := res.Client.Source == "envelope" || t.Msg.Headers.Has("Return-Path")
+	if a.cfg.SPF && res.HasClient && mailFromKnown {
 		sctx, cancel := context.WithTimeout(ctx, checkBudget)
 		res.SPF = spf.Check(sctx, a.res, res.Client.IP, res.Client.Helo, res.Client.MailFrom)
 		cancel()
@@ -428,7 +430,12 @@ func (a Extract) checkBrandPath(t *pipeline.Task, res *Results) {
 		claims = append(claims, claim{b, 1, "from domain"})
 	} else {
 		for _, b := range brands.Claimed(from.Name) {
-			claims = append(claims, claim{b, 0.5, "display name"})
+			// A name that starts with the brand claims to be it.
+			f := 0.5
+			if brands.StartsWith(from.Name, b) {
+				f = 1
+			}
+			claims = append(claims, claim{b, f, "display name"})
 			break
 		}
 	}

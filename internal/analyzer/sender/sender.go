@@ -216,7 +216,7 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 			// be it; one that only mentions it ("Lockergnome Apple Core", a
 			// mailing list) claims less.
 			f := 1.0
-			if !startsWithBrand(name, b) || t.Msg.Headers.Has("List-Id") {
+			if !brands.StartsWith(name, b) || t.Msg.Headers.Has("List-Id") {
 				f = 0.5
 			}
 			t.AddScaled(SymDisplayBrand, f, fmt.Sprintf("%s from %s", b.Name, dom))
@@ -241,27 +241,6 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 			}
 		}
 	}
-}
-
-// startsWithBrand reports whether the display name begins with one of
-// the brand's names (after brackets and punctuation).
-func startsWithBrand(name string, b brands.Brand) bool {
-	n := strings.ToLower(norm.NFKC.String(name))
-	n = strings.TrimLeft(n, " \t\"'[]()【】「」<>|:：-*!#")
-	for _, bn := range append([]string{b.Name}, b.Names...) {
-		if strings.HasPrefix(n, strings.ToLower(norm.NFKC.String(bn))) {
-			return true
-		}
-	}
-	return len(brands.Claimed(firstWords(n, 2))) > 0
-}
-
-func firstWords(s string, n int) string {
-	f := strings.Fields(s)
-	if len(f) > n {
-		f = f[:n]
-	}
-	return strings.Join(f, " ")
 }
 
 // keywordInLocal requires a brand keyword of 5+ letters in the local part,
@@ -567,6 +546,12 @@ func (a *Analyzer) checkQuotes(t *pipeline.Task, from mail.Address, rcpts []stri
 	for _, o := range a.orgs {
 		known[dmarc.OrgDomain(o)] = true
 	}
+	// The domain of an address shown in the display name ("株式会社山田商事
+	// <suzuki@yamada-shoji.co.jp>" <info@elsewhere>).
+	shown := ""
+	if mm := addrInName.FindStringSubmatch(from.Name); mm != nil && !strings.Contains(mm[1], "*") {
+		shown = dmarc.OrgDomain(strings.ToLower(mm[1]))
+	}
 	for _, mm := range quotedFrom.FindAllStringSubmatch(text, 10) {
 		ad := mm[1]
 		if ad == "" {
@@ -577,6 +562,12 @@ func (a *Analyzer) checkQuotes(t *pipeline.Task, from mail.Address, rcpts []stri
 			continue
 		}
 		d := dmarc.OrgDomain(strings.ToLower(ad[i+1:]))
+		if shown != "" && d == shown && shown != dmarc.OrgDomain(from.Domain) {
+			// It quotes the very correspondent its display name pretends to
+			// be, but comes from elsewhere: a stolen thread (Emotet).
+			t.AddScaled(SymThreadHijack, 0.75, fmt.Sprintf("poses as %s, quotes its mail, sent from %s", shown, from.Domain))
+			return
+		}
 		if !known[d] {
 			t.Add(SymQuotesOther, ad)
 			return

@@ -64,6 +64,12 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sender: %w", err)
 		}
+		if days := cfg.Sender.ContactsRetentionDays; days > 0 {
+			// Forget correspondence older than the retention period.
+			if err := st.Prune(context.Background(), time.Now().AddDate(0, 0, -days)); err != nil && deps.Logger != nil {
+				deps.Logger.Warn("contacts prune", "err", err)
+			}
+		}
 	}
 	return []pipeline.Analyzer{NewAnalyzer(cfg, st)}, nil
 }

@@ -431,9 +431,33 @@ func (a *Analyzer) checkPeople(t *pipeline.Task, from mail.Address, name, dom st
 
 var execTitle = regexp.MustCompile(`(?i)\b(ceo|cfo|coo|cto|cio|president|chairman|director|managing director|vice president|vp|treasurer|controller)\b|社長|代表取締役|取締役|会長|専務|常務|副社長|部長|本部長|経理|財務`)
 
-var paymentRe = regexp.MustCompile(`(?i)wire transfer|bank transfer|wire (?:the )?(?:payment|funds)|process (?:a |the )?(?:payment|wire|transfer)|outstanding (?:payment|invoice)|overdue (?:payment|invoice)|payment (?:details|information|default)|bank (?:details|account|information) (?:has|have) (?:changed|been updated)|change (?:of|in) (?:bank|account)|new bank account|remittance|gift ?cards?|itunes cards?|google play cards?|bitcoin|western union|moneygram|振込|振り込み|送金|入金先|口座(?:の)?変更|支払(?:い)?(?:期限|遅延|不履行)|未払い|請求書の支払|ギフトカード|ギフト券|プリペイドカード|電子マネー`)
+// paymentPhrases and urgencyPhrases are matched on the lower-cased,
+// width-folded text (plain substring search: fast on long bodies).
+var paymentPhrases = []string{
+	"wire transfer", "bank transfer", "wire the payment", "wire payment", "wire the funds", "wire funds",
+	"process a payment", "process the payment", "process a wire", "process the wire", "process a transfer", "process the transfer",
+	"outstanding payment", "outstanding invoice", "overdue payment", "overdue invoice", "payment details", "payment information",
+	"payment default", "bank details", "account details have", "bank account has changed", "bank account have changed",
+	"change of bank", "change in bank", "change of account", "new bank account", "remittance", "gift card", "giftcard",
+	"itunes card", "google play card", "western union", "moneygram",
+	"振込", "振り込み", "送金", "入金先", "口座変更", "口座の変更", "支払期限", "支払い期限", "支払遅延", "支払い遅延",
+	"支払不履行", "支払い不履行", "未払い", "請求書の支払", "ギフトカード", "ギフト券", "プリペイドカード", "電子マネー",
+}
 
-var urgencyRe = regexp.MustCompile(`(?i)urgent|urgently|asap|immediately|today|right away|confidential|discreet|quick(?:ly)? favou?r|are you (?:available|at your desk)|before (?:the )?end of (?:the )?day|至急|急ぎ|大至急|本日中|今日中|内密|極秘|内々|すぐに|今メール対応|対応できますか`)
+var urgencyPhrases = []string{
+	"urgent", "asap", "immediately", "today", "right away", "confidential", "discreet", "quick favor", "quick favour",
+	"are you available", "are you at your desk", "end of the day", "end of day",
+	"至急", "急ぎ", "本日中", "今日中", "内密", "極秘", "内々", "すぐに", "今メール対応", "対応できますか",
+}
+
+func findPhrase(text string, phrases []string) string {
+	for _, p := range phrases {
+		if strings.Contains(text, p) {
+			return p
+		}
+	}
+	return ""
+}
 
 // checkPayment: a BEC-style payment request from a sender that is not
 // established (webmail, reply-to elsewhere, executive title, protected name).
@@ -450,8 +474,9 @@ func (a *Analyzer) checkPayment(t *pipeline.Task, name string, free, replyElsewh
 	if len(text) > 20000 {
 		text = text[:20000]
 	}
-	pm := paymentRe.FindString(text)
-	if pm == "" || !urgencyRe.MatchString(text) {
+	text = strings.ToLower(norm.NFKC.String(text))
+	pm := findPhrase(text, paymentPhrases)
+	if pm == "" || findPhrase(text, urgencyPhrases) == "" {
 		return
 	}
 	t.Add(SymPaymentRequest, pm)

@@ -94,6 +94,9 @@ func (s *Store) Known(ctx context.Context, rcpt, sender string) (Knowledge, erro
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return k, fmt.Errorf("contacts: %w", err)
 	}
+	if k.RcptHistory == 0 {
+		return k, nil // nothing recorded for this recipient
+	}
 	var n int
 	err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM pairs WHERE rcpt = ? AND peer = ?`, rcpt, sender).Scan(&n)
 	if err != nil {

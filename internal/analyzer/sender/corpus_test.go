@@ -25,7 +25,9 @@ func corpusEngine(tb testing.TB) *engine.Engine {
 	}
 	cfg.General.DataDir = tb.TempDir()
 	mock := &dns.Mock{}
-	authF := func(c *config.Config, _ pipeline.Deps) ([]pipeline.Analyzer, error) { return authz.NewWithResolver(c, mock) }
+	authF := func(c *config.Config, _ pipeline.Deps) ([]pipeline.Analyzer, error) {
+		return authz.NewWithResolver(c, mock)
+	}
 	e, err := engine.New(cfg, engine.Options{Factories: []engine.Factory{authF, sender.New}})
 	if err != nil {
 		tb.Fatal(err)

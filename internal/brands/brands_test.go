@@ -95,7 +95,10 @@ func FuzzMatchLookalike(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		MatchLookalike(s, []string{"example.co.jp"})
-		Claimed(s)
+		for _, b := range Claimed(s) {
+			StartsWith(s, b)
+		}
+		MixedScripts(s)
 	})
 }
 

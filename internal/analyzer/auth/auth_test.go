@@ -172,6 +172,11 @@ func TestMailFlow(t *testing.T) {
 	// DNS failing: temporary results only, never a fail.
 	r = e.eng.Scan(ctx, []byte(msg("x <x@down.example.org>", "")), flow("45.8.227.97", "x@down.example.org"))
 	expect(t, "dns down", r, []string{authz.SymSPFTempError, authz.SymDMARCTempError}, []string{authz.SymSPFFail, authz.SymDMARCFailReject, authz.SymDMARCFailNone})
+	// A client greeting with our own domain.
+	helo := flow("45.8.227.97", "x@sender.example.com")
+	helo.Helo = "mail.example.co.jp"
+	r = e.eng.Scan(ctx, []byte(msg("x <x@sender.example.com>", "")), helo)
+	expect(t, "forged helo", r, []string{authz.SymRcvdForgedHelo}, nil)
 	// A record that lets everyone pass.
 	r = e.eng.Scan(ctx, []byte(msg("x <x@spammy.example.net>", "")), flow("45.8.227.97", "x@spammy.example.net"))
 	expect(t, "+all", r, []string{authz.SymSPFPass, authz.SymSPFPermissive}, nil)

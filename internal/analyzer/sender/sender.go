@@ -1,12 +1,716 @@
-// Package sender is a sekisho analyzer (see internal/engine/registry.go).
+// Package sender is sekisho's impersonation analyzer: brands claimed from
+// foreign domains, lookalike domains, protected people (BEC), free webmail
+// and disposable senders, spoofed own domains, payment requests, first
+// contact and hijacked threads (Emotet). It runs in pipeline.StageLate so
+// it sees the authentication results (internal/analyzer/auth) and every
+// other hit, and it learns correspondence history into
+// internal/store/contacts.
 package sender
 
 import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	authz "github.com/sekisho/sekisho/internal/analyzer/auth"
+	"github.com/sekisho/sekisho/internal/auth/dkim"
+	"github.com/sekisho/sekisho/internal/auth/dmarc"
+	"github.com/sekisho/sekisho/internal/auth/spf"
+	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/contacts"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Analyzer is the sender analyzer.
+type Analyzer struct {
+	cfg        config.Sender
+	orgs       []string
+	protected  []string // org + partner domains
+	people     []person
+	freemail   map[string]bool
+	disposable map[string]bool
+	store      *contacts.Store
+	now        func() time.Time
+}
+
+type person struct {
+	name  string
+	keys  []string // normalised spellings
+	addrs map[string]bool
+}
+
+var (
+	_ pipeline.Analyzer = (*Analyzer)(nil)
+	_ pipeline.Staged   = (*Analyzer)(nil)
+	_ pipeline.Learner  = (*Analyzer)(nil)
+	_ pipeline.Closer   = (*Analyzer)(nil)
 )
 
 // New builds the package's analyzers.
 func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
-	return nil, nil
+	if !cfg.Sender.Enabled {
+		return nil, nil
+	}
+	var st *contacts.Store
+	if cfg.Sender.FirstContact || cfg.Sender.LearnContacts {
+		var err error
+		st, err = contacts.Open(filepath.Join(deps.DataDir, "contacts.db"))
+		if err != nil {
+			return nil, fmt.Errorf("sender: %w", err)
+		}
+		if days := cfg.Sender.ContactsRetentionDays; days > 0 {
+			// Forget correspondence older than the retention period.
+			if err := st.Prune(context.Background(), time.Now().AddDate(0, 0, -days)); err != nil && deps.Logger != nil {
+				deps.Logger.Warn("contacts prune", "err", err)
+			}
+		}
+	}
+	return []pipeline.Analyzer{NewAnalyzer(cfg, st)}, nil
+}
+
+// NewAnalyzer builds the analyzer over a given history store (nil: none).
+func NewAnalyzer(cfg *config.Config, st *contacts.Store) *Analyzer {
+	a := &Analyzer{cfg: cfg.Sender, orgs: cfg.General.Domains, store: st, now: time.Now,
+		freemail: loadList(brands.FreemailList(), cfg.Sender.Freemail), disposable: loadList(brands.DisposableList(), cfg.Sender.Disposable)}
+	a.protected = append(append([]string(nil), cfg.General.Domains...), cfg.Sender.ProtectedDomains...)
+	for _, p := range cfg.Sender.ProtectedPeople {
+		pp := person{name: p.Name, addrs: map[string]bool{}}
+		for _, n := range append([]string{p.Name}, p.Aliases...) {
+			pp.keys = appendUnique(pp.keys, nameKey(n))
+			// The other word order ("Taro Yamada" / "Yamada Taro").
+			if f := strings.Fields(n); len(f) == 2 {
+				pp.keys = appendUnique(pp.keys, nameKey(f[1]+f[0]))
+			}
+		}
+		for _, ad := range p.Addresses {
+			pp.addrs[strings.ToLower(strings.TrimSpace(ad))] = true
+		}
+		a.people = append(a.people, pp)
+	}
+	return a
+}
+
+func appendUnique(ss []string, s string) []string {
+	if s == "" {
+		return ss
+	}
+	for _, x := range ss {
+		if x == s {
+			return ss
+		}
+	}
+	return append(ss, s)
+}
+
+func loadList(m map[string]bool, extra []string) map[string]bool {
+	for _, e := range extra {
+		m[strings.ToLower(strings.TrimSpace(e))] = true
+	}
+	return m
+}
+
+// Name implements pipeline.Analyzer.
+func (a *Analyzer) Name() string { return "sender" }
+
+// Stage implements pipeline.Staged.
+func (a *Analyzer) Stage() pipeline.Stage { return pipeline.StageLate }
+
+// Close implements pipeline.Closer.
+func (a *Analyzer) Close() error {
+	if a.store != nil {
+		return a.store.Close()
+	}
+	return nil
+}
+
+func inList(m map[string]bool, domain string) bool { return brands.InList(m, domain) }
+
+func under(d, parent string) bool {
+	d, parent = strings.ToLower(d), strings.ToLower(parent)
+	return d == parent || strings.HasSuffix(d, "."+parent)
+}
+
+func (a *Analyzer) isOrg(domain string) bool {
+	for _, o := range a.orgs {
+		if under(domain, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// Symbols of the header analyzer (internal/analyzer/header) that cover the
+// same ground as ours; when they fired, ours are not added again.
+const (
+	hdrFromNameHasAddress = "HDR_FROM_NAME_HAS_ADDRESS"
+	hdrReplyToFreemail    = "HDR_REPLYTO_FREEMAIL"
+	keyNameAddr           = "sender.name_addr"
+)
+
+// impersonation symbols: first contact combined with one of them scores more.
+var impersonation = []string{SymDisplayBrand, SymLocalBrand, SymLookalike, SymLookalikeOrg, SymReplyToLookalike,
+	SymMixedScript, SymNameAddrMismatch, SymCompanyFreemail, SymProtectedName, SymOrgSpoof, SymExecTitleFreemail,
+	hdrFromNameHasAddress}
+
+// Analyze implements pipeline.Analyzer.
+func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
+	m := t.Msg
+	if t.Env.Outbound || t.Env.AuthUser != "" {
+		a.learnOutbound(ctx, t)
+		return nil
+	}
+	if len(m.From) == 0 {
+		return nil
+	}
+	from := m.From[0]
+	dom := strings.ToLower(from.Domain)
+	free := inList(a.freemail, dom)
+	disp := inList(a.disposable, dom)
+	switch {
+	case disp:
+		t.Add(SymDisposable, dom)
+	case free:
+		t.Add(SymFreemail, dom)
+	}
+	var replyTo mail.Address
+	if len(m.ReplyTo) > 0 {
+		replyTo = m.ReplyTo[0]
+	}
+	replyElsewhere := replyTo.Domain != "" && dmarc.OrgDomain(replyTo.Domain) != dmarc.OrgDomain(dom)
+	// The header analyzer may already report a webmail Reply-To: do not count it twice.
+	if replyElsewhere && (inList(a.freemail, replyTo.Domain) || inList(a.disposable, replyTo.Domain)) && !free && !t.Has(hdrReplyToFreemail) {
+		t.Add(SymReplyToFreemail, replyTo.Domain)
+	}
+	name := cleanName(from.Name)
+
+	a.checkBrands(t, from, name, dom, free)
+	a.checkLookalikes(t, from, replyTo, dom)
+	a.checkDisplayAddr(t, name, dom, free)
+	orgSpoof := a.checkOrgSpoof(t, dom, replyElsewhere, replyTo)
+	a.checkPeople(t, from, name, dom, free, replyElsewhere, replyTo, orgSpoof)
+	a.checkPayment(t, name, free, replyElsewhere)
+	a.checkHistory(ctx, t, from)
+	return nil
+}
+
+// cleanName drops quotes and decorations around a display name.
+func cleanName(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.Trim(s, "\"'“”")
+	return s
+}
+
+func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom string, free bool) {
+	if !a.cfg.Brands {
+		return
+	}
+	// A brand's consumer mailboxes (hotmail.com, gmail.com, icloud.com,
+	// docomo.ne.jp) are anyone's: they do not make the sender the brand.
+	owns := func(b brands.Brand) bool { return !free && b.Owns(dom) }
+	if name != "" {
+		for _, b := range brands.Claimed(name) {
+			if owns(b) {
+				continue
+			}
+			// A name that starts with the brand ("Amazon Shipping") claims to
+			// be it; one that only mentions it ("Lockergnome Apple Core", a
+			// mailing list) claims less.
+			f := 1.0
+			if !brands.StartsWith(name, b) || t.Msg.Headers.Has("List-Id") {
+				f = 0.5
+			}
+			t.AddScaled(SymDisplayBrand, f, fmt.Sprintf("%s from %s", b.Name, dom))
+			if free {
+				t.Add(SymBrandFreemail, b.Name)
+			}
+			break
+		}
+	}
+	// The user part names a brand: micros0ftsupport@hotmail.com.
+	local := strings.ToLower(from.Local)
+	if len(local) >= 5 && len(local) <= 64 {
+		if l, ok := brands.MatchLookalike(local+".invalid", nil); ok && l.Kind != "cousin_tld" && !owns(l.Brand) {
+			t.Add(SymLocalBrand, fmt.Sprintf("%s@ names %s", from.Local, l.Brand.Name))
+			if free {
+				t.Add(SymBrandFreemail, l.Brand.Name)
+			}
+		} else if bs := brands.Claimed(strings.NewReplacer(".", " ", "_", " ", "-", " ").Replace(local)); len(bs) > 0 && !owns(bs[0]) && keywordInLocal(local, bs[0]) {
+			t.Add(SymLocalBrand, fmt.Sprintf("%s@ names %s", from.Local, bs[0].Name))
+			if free {
+				t.Add(SymBrandFreemail, bs[0].Name)
+			}
+		}
+	}
+}
+
+// keywordInLocal requires a brand keyword of 5+ letters in the local part,
+// so that ordinary names do not match short brand names.
+func keywordInLocal(local string, b brands.Brand) bool {
+	sk := brands.Skeleton(local)
+	for _, k := range b.Keywords {
+		if len(k) >= 5 && strings.Contains(sk, brands.Skeleton(k)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Analyzer) checkLookalikes(t *pipeline.Task, from, replyTo mail.Address, dom string) {
+	check := func(d, what string) (brands.Lookalike, bool) {
+		if d == "" || a.isOrg(d) || inList(a.freemail, d) {
+			return brands.Lookalike{}, false
+		}
+		for _, p := range a.protected {
+			if under(d, p) {
+				return brands.Lookalike{}, false
+			}
+		}
+		if !a.cfg.Brands {
+			// Only the protected domains.
+			l, ok := brands.MatchLookalike(d, a.protected)
+			if ok && l.Brand.Kind != "protected" {
+				return brands.Lookalike{}, false
+			}
+			return l, ok
+		}
+		return brands.MatchLookalike(d, a.protected)
+	}
+	if l, ok := check(dom, "from"); ok {
+		opt := fmt.Sprintf("%s imitates %s (%s)", dom, l.Target, l.Kind)
+		if l.Brand.Kind == "protected" {
+			t.Add(SymLookalikeOrg, opt)
+		} else {
+			t.Add(SymLookalike, opt)
+		}
+	} else if brands.MixedScripts(dom) {
+		t.Add(SymMixedScript, dom)
+	}
+	if replyTo.Domain != "" && replyTo.Domain != dom {
+		if l, ok := check(replyTo.Domain, "reply-to"); ok {
+			t.Add(SymReplyToLookalike, fmt.Sprintf("%s imitates %s (%s)", replyTo.Domain, l.Target, l.Kind))
+		}
+	}
+	if mf := strings.ToLower(t.Env.MailFrom); mf != "" {
+		if i := strings.LastIndexByte(mf, '@'); i >= 0 {
+			d := strings.Trim(mf[i+1:], "<> ")
+			if d != dom {
+				if l, ok := check(d, "mailfrom"); ok {
+					opt := fmt.Sprintf("envelope %s imitates %s (%s)", d, l.Target, l.Kind)
+					if l.Brand.Kind == "protected" {
+						t.Add(SymLookalikeOrg, opt)
+					} else {
+						t.Add(SymLookalike, opt)
+					}
+				}
+			}
+		}
+	}
+}
+
+var addrInName = regexp.MustCompile(`[A-Za-z0-9._%+\-*]+@([A-Za-z0-9\-*]+(?:\.[A-Za-z0-9\-*]+)+)`)
+
+var companyMarkers = []string{"株式会社", "有限会社", "合同会社", "(株)", "(有)", "㈱", "㈲", "co., ltd", "co.,ltd", "co. ltd", "inc.", "corporation", "corp.", "ltd.", "gmbh", "s.a.", "llc", "カンパニー", "商事", "工業", "銀行", "証券"}
+
+func hasCompanyMarker(name string) bool {
+	n := strings.ToLower(norm.NFKC.String(name))
+	for _, c := range companyMarkers {
+		if strings.Contains(n, strings.ToLower(norm.NFKC.String(c))) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDisplayAddr: an address in the display name at another domain.
+func (a *Analyzer) checkDisplayAddr(t *pipeline.Task, name, dom string, free bool) {
+	if name == "" {
+		return
+	}
+	if t.Has(hdrFromNameHasAddress) {
+		// Already reported by the header analyzer; remember it for the
+		// hijacked-thread checks without scoring it twice.
+		t.Set(keyNameAddr, true)
+	} else if mm := addrInName.FindStringSubmatch(name); mm != nil {
+		nd := strings.ToLower(mm[1])
+		if strings.Contains(nd, "*") {
+			// Redacted or obfuscated ("*****@*****.***"): still not the sender's.
+			t.Add(SymNameAddrMismatch, "obfuscated address in display name")
+		} else if dmarc.OrgDomain(nd) != dmarc.OrgDomain(dom) {
+			t.Add(SymNameAddrMismatch, fmt.Sprintf("name shows %s, sent from %s", nd, dom))
+		}
+	}
+	if free && hasCompanyMarker(name) {
+		t.Add(SymCompanyFreemail, name)
+	}
+}
+
+// checkOrgSpoof: From in our domain, from outside, not authenticated.
+func (a *Analyzer) checkOrgSpoof(t *pipeline.Task, dom string, replyElsewhere bool, replyTo mail.Address) bool {
+	if !a.isOrg(dom) {
+		return false
+	}
+	v, _ := t.Get(authz.KeyResults)
+	res, _ := v.(*authz.Results)
+	dm, hasDM := t.Get(authz.KeyDMARC)
+	spoof := false
+	why := ""
+	if hasDM {
+		if r, ok := dm.(dmarc.Result); ok && r.Status == dmarc.Fail {
+			spoof, why = true, "DMARC fail"
+		}
+	}
+	if !spoof && res != nil && res.HasClient {
+		dkimOK := false
+		for _, d := range res.DKIM {
+			if d.Status == dkim.Pass && dmarc.Aligned(d.Domain, dom, false) {
+				dkimOK = true
+			}
+		}
+		spfOK := res.SPFDone && res.SPF.Status == spf.Pass && dmarc.Aligned(res.SPF.Domain, dom, false)
+		if !dkimOK && !spfOK {
+			spoof, why = true, "no aligned SPF or DKIM pass"
+		}
+	}
+	if spoof {
+		t.Add(SymOrgSpoof, dom+": "+why)
+		if replyElsewhere {
+			t.Add(SymReplyToElsewhere, replyTo.Domain)
+		}
+	}
+	return spoof
+}
+
+// nameKey normalises a person's name: width and case folded, spaces,
+// dots, middle dots and commas removed.
+func nameKey(s string) string {
+	s = strings.ToLower(norm.NFKC.String(s))
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case ' ', '\t', '.', ',', '・', '･', '-', '_', '"', '\'', '　':
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (a *Analyzer) checkPeople(t *pipeline.Task, from mail.Address, name, dom string, free, replyElsewhere bool, replyTo mail.Address, orgSpoof bool) {
+	if len(a.people) == 0 || name == "" {
+		return
+	}
+	if a.isOrg(dom) && !orgSpoof {
+		return
+	}
+	key := nameKey(name)
+	for _, p := range a.people {
+		if p.addrs[strings.ToLower(from.Addr)] {
+			return
+		}
+		for _, k := range p.keys {
+			if len([]rune(k)) < 3 || !strings.Contains(key, k) {
+				continue
+			}
+			t.Add(SymProtectedName, fmt.Sprintf("%q from %s", p.name, dom))
+			if free {
+				t.Add(SymExecFreemail, dom)
+			}
+			if replyElsewhere {
+				t.Add(SymReplyToElsewhere, replyTo.Domain)
+			}
+			return
+		}
+	}
+}
+
+var execTitle = regexp.MustCompile(`(?i)\b(ceo|cfo|coo|cto|cio|president|chairman|director|managing director|vice president|vp|treasurer|controller)\b|社長|代表取締役|取締役|会長|専務|常務|副社長|部長|本部長|経理|財務`)
+
+// paymentPhrases and urgencyPhrases are matched on the lower-cased,
+// width-folded text (plain substring search: fast on long bodies).
+var paymentPhrases = []string{
+	"wire transfer", "bank transfer", "wire the payment", "wire payment", "wire the funds", "wire funds",
+	"process a payment", "process the payment", "process a wire", "process the wire", "process a transfer", "process the transfer",
+	"outstanding payment", "outstanding invoice", "overdue payment", "overdue invoice", "payment details", "payment information",
+	"payment default", "bank details", "account details have", "bank account has changed", "bank account have changed",
+	"change of bank", "change in bank", "change of account", "new bank account", "remittance", "gift card", "giftcard",
+	"itunes card", "google play card", "western union", "moneygram",
+	"振込", "振り込み", "送金", "入金先", "口座変更", "口座の変更", "支払期限", "支払い期限", "支払遅延", "支払い遅延",
+	"支払不履行", "支払い不履行", "未払い", "請求書の支払", "ギフトカード", "ギフト券", "プリペイドカード", "電子マネー",
+}
+
+var urgencyPhrases = []string{
+	"urgent", "asap", "immediately", "today", "right away", "confidential", "discreet", "quick favor", "quick favour",
+	"are you available", "are you at your desk", "end of the day", "end of day",
+	"至急", "急ぎ", "本日中", "今日中", "内密", "極秘", "内々", "すぐに", "今メール対応", "対応できますか",
+}
+
+func findPhrase(text string, phrases []string) string {
+	for _, p := range phrases {
+		if strings.Contains(text, p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// checkPayment: a BEC-style payment request from a sender that is not
+// established (webmail, reply-to elsewhere, executive title, protected name).
+func (a *Analyzer) checkPayment(t *pipeline.Task, name string, free, replyElsewhere bool) {
+	titled := name != "" && execTitle.MatchString(name)
+	if free && titled {
+		t.Add(SymExecTitleFreemail, name)
+	}
+	suspect := free || replyElsewhere || titled || t.Has(SymProtectedName) || t.Has(SymOrgSpoof) || t.Has(SymLookalikeOrg)
+	if !suspect {
+		return
+	}
+	text := t.Msg.Subject + "\n" + t.Msg.Text
+	if len(text) > 20000 {
+		text = text[:20000]
+	}
+	text = strings.ToLower(norm.NFKC.String(text))
+	pm := findPhrase(text, paymentPhrases)
+	if pm == "" || findPhrase(text, urgencyPhrases) == "" {
+		return
+	}
+	t.Add(SymPaymentRequest, pm)
+}
+
+var replySubject = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|antw|返信|回复|答复)\s*(?:\[\d+\])?\s*[:：]`)
+
+// checkHistory: first contact, fake replies, hijacked threads.
+func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail.Address) {
+	m := t.Msg
+	isReply := replySubject.MatchString(m.Subject)
+	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
+	rcpts := a.recipients(t)
+	// Quoting a third party is normal on mailing lists; it counts only
+	// with a spoofed display name or a company name on webmail.
+	_, nameAddr := t.Get(keyNameAddr)
+	if isReply && (nameAddr || t.Has(SymNameAddrMismatch) || t.Has(SymCompanyFreemail)) {
+		a.checkQuotes(t, from, rcpts)
+	}
+	if a.store == nil || len(rcpts) == 0 || from.Addr == "" {
+		a.maybeLearn(ctx, t, from, rcpts)
+		return
+	}
+	first := false
+	for _, r := range rcpts {
+		if !a.cfg.FirstContact {
+			break
+		}
+		k, err := a.store.Known(ctx, r, from.Addr)
+		if err != nil {
+			t.Logger.Warn("contacts lookup", "err", err)
+			break
+		}
+		if k.RcptHistory < a.cfg.MinHistory || k.AddrSeen || k.DomainSeen {
+			continue
+		}
+		first = true
+		t.Add(SymFirstContact, from.Addr)
+		break
+	}
+	if first {
+		for _, s := range impersonation {
+			if t.Has(s) {
+				t.Add(SymFirstContactImp, s)
+				break
+			}
+		}
+	}
+	if len(refs) > 0 {
+		for _, r := range rcpts {
+			th, err := a.store.Thread(ctx, r, refs)
+			if err != nil {
+				break
+			}
+			if th.Known > 0 {
+				same := false
+				for _, p := range th.Peers {
+					pd := p
+					if i := strings.LastIndexByte(p, '@'); i >= 0 {
+						pd = p[i+1:]
+					}
+					if strings.EqualFold(p, from.Addr) || dmarc.OrgDomain(pd) == dmarc.OrgDomain(from.Domain) {
+						same = true
+					}
+				}
+				if !same {
+					t.Add(SymThreadHijack, fmt.Sprintf("thread with %s continued by %s", strings.Join(th.Peers, ","), from.Addr))
+				}
+				break
+			}
+			if first && isReply {
+				t.Add(SymUnknownThread, from.Addr)
+				break
+			}
+		}
+	}
+	a.maybeLearn(ctx, t, from, rcpts)
+}
+
+var quotedFrom = regexp.MustCompile(`(?im)^[>\s]*(?:from|差出人|送信者|送信元)\s*[:：][^\n]*?([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)|<?([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)>?\s*(?:wrote|さんは書きました|のメッセージ)`)
+
+// checkQuotes: a reply quoting a third party (not sender, not recipient,
+// not the organisation).
+func (a *Analyzer) checkQuotes(t *pipeline.Task, from mail.Address, rcpts []string) {
+	text := t.Msg.Text
+	if len(text) > 50000 {
+		text = text[:50000]
+	}
+	known := map[string]bool{dmarc.OrgDomain(from.Domain): true}
+	for _, r := range rcpts {
+		if i := strings.LastIndexByte(r, '@'); i >= 0 {
+			known[dmarc.OrgDomain(r[i+1:])] = true
+		}
+	}
+	for _, ad := range append(append([]mail.Address(nil), t.Msg.To...), t.Msg.Cc...) {
+		known[dmarc.OrgDomain(ad.Domain)] = true
+	}
+	for _, o := range a.orgs {
+		known[dmarc.OrgDomain(o)] = true
+	}
+	// The domain of an address shown in the display name ("株式会社山田商事
+	// <suzuki@yamada-shoji.co.jp>" <info@elsewhere>).
+	shown := ""
+	if mm := addrInName.FindStringSubmatch(from.Name); mm != nil && !strings.Contains(mm[1], "*") {
+		shown = dmarc.OrgDomain(strings.ToLower(mm[1]))
+	}
+	for _, mm := range quotedFrom.FindAllStringSubmatch(text, 10) {
+		ad := mm[1]
+		if ad == "" {
+			ad = mm[2]
+		}
+		i := strings.LastIndexByte(ad, '@')
+		if i < 0 {
+			continue
+		}
+		d := dmarc.OrgDomain(strings.ToLower(ad[i+1:]))
+		if shown != "" && d == shown && shown != dmarc.OrgDomain(from.Domain) {
+			// It quotes the very correspondent its display name pretends to
+			// be, but comes from elsewhere: a stolen thread (Emotet).
+			t.AddScaled(SymThreadHijack, 0.75, fmt.Sprintf("poses as %s, quotes its mail, sent from %s", shown, from.Domain))
+			return
+		}
+		if !known[d] {
+			t.Add(SymQuotesOther, ad)
+			return
+		}
+	}
+}
+
+// recipients: the envelope's, else To/Cc in the organisation's domains
+// (all of To when no domains are configured). At most 10.
+func (a *Analyzer) recipients(t *pipeline.Task) []string {
+	var out []string
+	if len(t.Env.Rcpts) > 0 {
+		for _, r := range t.Env.Rcpts {
+			out = append(out, strings.ToLower(strings.Trim(r, "<> ")))
+		}
+	} else {
+		for _, ad := range append(append([]mail.Address(nil), t.Msg.To...), t.Msg.Cc...) {
+			if ad.Addr == "" {
+				continue
+			}
+			if len(a.orgs) == 0 || a.isOrg(ad.Domain) {
+				out = append(out, strings.ToLower(ad.Addr))
+			}
+		}
+	}
+	if len(out) > 10 {
+		out = out[:10]
+	}
+	return out
+}
+
+// learnable front ends: the mail flow, not scan/eval/learn.
+func flowFrontend(f string) bool {
+	switch f {
+	case "", "cli", "eval", "learn":
+		return false
+	}
+	return true
+}
+
+// maybeLearn records an inbound message's pair when it raised no warning
+// worth a point (so an attacker's first message does not teach us that
+// the attacker is a contact).
+func (a *Analyzer) maybeLearn(ctx context.Context, t *pipeline.Task, from mail.Address, rcpts []string) {
+	if a.store == nil || !a.cfg.LearnContacts || !flowFrontend(t.Env.Frontend) {
+		return
+	}
+	total := 0.0
+	for _, h := range t.Hits() {
+		if d, ok := pipeline.Lookup(h.Name); ok && d.Weight > 0 {
+			total += d.Weight * h.Factor
+		}
+	}
+	if total >= 2 {
+		return
+	}
+	a.learnInbound(ctx, t, from, rcpts)
+}
+
+func (a *Analyzer) learnInbound(ctx context.Context, t *pipeline.Task, from mail.Address, rcpts []string) {
+	if a.store == nil || from.Addr == "" {
+		return
+	}
+	now := a.now()
+	for _, r := range rcpts {
+		if err := a.store.Learn(ctx, r, from.Addr, t.Msg.MessageID, now); err != nil {
+			t.Logger.Warn("contacts learn", "err", err)
+			return
+		}
+	}
+}
+
+// learnOutbound records our user's correspondents and message id.
+func (a *Analyzer) learnOutbound(ctx context.Context, t *pipeline.Task) {
+	if a.store == nil || !a.cfg.LearnContacts {
+		return
+	}
+	local := strings.Trim(t.Env.MailFrom, "<> ")
+	if local == "" && len(t.Msg.From) > 0 {
+		local = t.Msg.From[0].Addr
+	}
+	if local == "" {
+		return
+	}
+	peers := t.Env.Rcpts
+	if len(peers) == 0 {
+		for _, ad := range append(append([]mail.Address(nil), t.Msg.To...), t.Msg.Cc...) {
+			peers = append(peers, ad.Addr)
+		}
+	}
+	now := a.now()
+	for i, p := range peers {
+		if i >= 50 {
+			break
+		}
+		if err := a.store.Learn(ctx, local, p, t.Msg.MessageID, now); err != nil {
+			t.Logger.Warn("contacts learn", "err", err)
+			return
+		}
+	}
+}
+
+// Learn implements pipeline.Learner: ham teaches the history (the
+// sender and recipients corresponded); spam teaches nothing.
+func (a *Analyzer) Learn(ctx context.Context, t *pipeline.Task, spam bool) error {
+	if spam || a.store == nil || len(t.Msg.From) == 0 {
+		return nil
+	}
+	if t.Env.Outbound {
+		a.learnOutbound(ctx, t)
+		return nil
+	}
+	a.learnInbound(ctx, t, t.Msg.From[0], a.recipients(t))
+	return nil
 }

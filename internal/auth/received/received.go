@@ -1,0 +1,335 @@
+// Package received parses Received trace fields (RFC 5321 §4.4, RFC 5322
+// §3.6.7) as MTAs really write them (Postfix, Sendmail, Exim, qmail,
+// Microsoft, Japanese ISPs) and walks the chain to the first hop not
+// written by a trusted relay: the client that handed the message to the
+// organisation, with its IP address, HELO and reverse name.
+package received
+
+import (
+	"net/mail"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Hop is one parsed Received field.
+type Hop struct {
+	Helo   string     // the name the client gave (HELO/EHLO), lower-case
+	RDNS   string     // the reverse name the receiving MTA found, "" for unknown
+	IP     netip.Addr // the client address (invalid when none)
+	By     string     // the receiving host
+	With   string     // protocol: SMTP, ESMTP, ESMTPS, ESMTPSA, LMTP, HTTP, local ...
+	ID     string
+	For    string
+	Date   time.Time
+	Forged bool // the MTA itself noted "may be forged"
+	Raw    string
+}
+
+// MaxLen bounds how much of one field is parsed.
+const MaxLen = 4096
+
+// Parse parses one Received value (unfolded).
+func Parse(v string) Hop {
+	if len(v) > MaxLen {
+		v = v[:MaxLen]
+	}
+	h := Hop{Raw: v}
+	body := v
+	if i := strings.LastIndexByte(v, ';'); i >= 0 {
+		if d, err := mail.ParseDate(strings.TrimSpace(v[i+1:])); err == nil {
+			h.Date = d
+		}
+		body = v[:i]
+	}
+	toks := tokenize(body)
+	// Clauses: from X (...) by Y (...) via with id for.
+	clause := ""
+	var fromComments []string
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.comment {
+			if clause == "from" {
+				fromComments = append(fromComments, t.s)
+			}
+			if strings.Contains(strings.ToLower(t.s), "may be forged") {
+				h.Forged = true
+			}
+			continue
+		}
+		lw := strings.ToLower(t.s)
+		switch lw {
+		case "from", "by", "via", "with", "id", "for":
+			clause = lw
+			continue
+		}
+		switch clause {
+		case "from":
+			if h.Helo == "" && !h.IP.IsValid() {
+				if ip, ok := parseIPLiteral(t.s); ok {
+					h.IP = ip
+				} else {
+					h.Helo = strings.ToLower(strings.Trim(t.s, "<>"))
+				}
+			}
+		case "by":
+			if h.By == "" {
+				h.By = strings.ToLower(t.s)
+			}
+		case "with":
+			if h.With == "" {
+				h.With = strings.ToUpper(t.s)
+			}
+		case "id":
+			if h.ID == "" {
+				h.ID = strings.Trim(t.s, "<>")
+			}
+		case "for":
+			if h.For == "" {
+				h.For = strings.Trim(t.s, "<>")
+			}
+		}
+	}
+	for _, c := range fromComments {
+		h.readComment(c)
+	}
+	if !h.IP.IsValid() {
+		if ip, ok := parseIPLiteral(h.Helo); ok {
+			h.IP = ip
+		}
+	}
+	if h.Helo == "unknown" {
+		h.Helo = ""
+	}
+	return h
+}
+
+// readComment reads the comment after the from-name: "(rdns [ip])",
+// "([ip])", "(HELO name)", "([ip] helo=name)", "(ip)", "(may be forged)".
+func (h *Hop) readComment(c string) {
+	words := strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' })
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		lw := strings.ToLower(w)
+		switch {
+		case lw == "helo" || lw == "ehlo":
+			if i+1 < len(words) {
+				h.Helo = strings.ToLower(strings.Trim(words[i+1], "<>()"))
+				i++
+			}
+		case strings.HasPrefix(lw, "helo=") || strings.HasPrefix(lw, "ehlo="):
+			h.Helo = strings.ToLower(strings.Trim(w[5:], "<>()"))
+		case strings.HasPrefix(w, "["):
+			if ip, ok := parseIPLiteral(w); ok && !h.IP.IsValid() {
+				h.IP = ip
+			}
+		default:
+			if ip, ok := parseIPLiteral(w); ok {
+				if !h.IP.IsValid() {
+					h.IP = ip
+				}
+				continue
+			}
+			// A host name before the bracketed address is the reverse name.
+			if h.RDNS == "" && strings.Contains(w, ".") && i+1 < len(words) && strings.HasPrefix(words[i+1], "[") && lw != "unknown" {
+				h.RDNS = strings.ToLower(strings.TrimSuffix(w, "."))
+			}
+		}
+	}
+}
+
+// parseIPLiteral reads "[1.2.3.4]", "[IPv6:2001:db8::1]", "1.2.3.4",
+// "[1.2.3.4]:25".
+func parseIPLiteral(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimRight(s, ",;)")
+	if strings.HasPrefix(s, "[") {
+		if i := strings.IndexByte(s, ']'); i > 0 {
+			s = s[1:i]
+		} else {
+			s = s[1:]
+		}
+	}
+	if len(s) > 5 && strings.EqualFold(s[:5], "ipv6:") {
+		s = s[5:]
+	}
+	if i := strings.IndexByte(s, '%'); i > 0 {
+		s = s[:i]
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+type token struct {
+	s       string
+	comment bool
+}
+
+// tokenize splits on whitespace, keeping parenthesised comments (nested)
+// as single tokens.
+func tokenize(s string) []token {
+	var out []token
+	i := 0
+	for i < len(s) && len(out) < 256 {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			i++
+		case c == '(':
+			depth := 0
+			j := i
+			for ; j < len(s); j++ {
+				if s[j] == '\\' {
+					j++
+					continue
+				}
+				if s[j] == '(' {
+					depth++
+				} else if s[j] == ')' {
+					depth--
+					if depth == 0 {
+						break
+					}
+				}
+			}
+			end := j
+			if end > len(s) {
+				end = len(s)
+			}
+			out = append(out, token{s: s[i+1 : end], comment: true})
+			i = end + 1
+		default:
+			j := i
+			for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' && s[j] != '\n' && s[j] != '(' {
+				j++
+			}
+			out = append(out, token{s: s[i:j]})
+			i = j
+		}
+	}
+	return out
+}
+
+// Trust says which relays are the organisation's own.
+type Trust struct {
+	// Hosts are host names of trusted relays; an entry starting with "."
+	// matches any subdomain.
+	Hosts []string
+	// Nets are trusted relay networks.
+	Nets []netip.Prefix
+}
+
+// Empty reports whether nothing is trusted.
+func (t Trust) Empty() bool { return len(t.Hosts) == 0 && len(t.Nets) == 0 }
+
+// HostTrusted reports whether a host name is a trusted relay.
+func (t Trust) HostTrusted(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "" {
+		return false
+	}
+	for _, h := range t.Hosts {
+		h = strings.ToLower(h)
+		if strings.HasPrefix(h, ".") {
+			if strings.HasSuffix(host, h) || host == h[1:] {
+				return true
+			}
+		} else if host == h {
+			return true
+		}
+	}
+	return false
+}
+
+// IPTrusted reports whether an address is in a trusted network.
+func (t Trust) IPTrusted(ip netip.Addr) bool {
+	if !ip.IsValid() {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, n := range t.Nets {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// FirstUntrusted walks hops (newest first, as in the header) and returns
+// the index of the first hop whose client is not a trusted relay, where
+// that hop was itself written by a trusted relay. ok is false when the
+// newest hop was not written by a trusted relay, or the chain ends inside
+// the trusted zone (local submission).
+func FirstUntrusted(hops []Hop, t Trust) (int, bool) {
+	if t.Empty() || len(hops) == 0 {
+		return -1, false
+	}
+	for i, h := range hops {
+		writtenByTrusted := t.HostTrusted(h.By) || (i > 0)
+		if i == 0 && !writtenByTrusted {
+			// The newest field may have no usable "by" (some MTAs); accept it
+			// when its client is trusted or it is the only evidence.
+			if !t.HostTrusted(h.By) && h.By != "" && len(t.Hosts) > 0 {
+				return -1, false
+			}
+		}
+		if !h.IP.IsValid() {
+			// A hop without an address (local pickup, HTTP submission) is
+			// inside the trusted zone only if written by a trusted host.
+			if h.By != "" && t.HostTrusted(h.By) {
+				continue
+			}
+			return -1, false
+		}
+		if t.IPTrusted(h.IP) || t.HostTrusted(h.RDNS) {
+			continue
+		}
+		return i, true
+	}
+	return -1, false
+}
+
+// Origin returns the oldest hop with a client address: where the message
+// claims to have entered the mail system (not proof: hops below the first
+// untrusted one can be forged).
+func Origin(hops []Hop) (int, bool) {
+	for i := len(hops) - 1; i >= 0; i-- {
+		if hops[i].IP.IsValid() {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// Reserved reports whether an address is private, loopback, link-local,
+// shared (CGN, RFC 6598), documentation or otherwise not routable.
+func Reserved(ip netip.Addr) bool {
+	if !ip.IsValid() {
+		return false
+	}
+	ip = ip.Unmap()
+	if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast() {
+		return true
+	}
+	for _, p := range reservedNets {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+var reservedNets = func() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range []string{
+		"0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15",
+		"198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4", "255.255.255.255/32",
+		"2001:db8::/32", "100::/64", "fc00::/7",
+	} {
+		out = append(out, netip.MustParsePrefix(s))
+	}
+	return out
+}()

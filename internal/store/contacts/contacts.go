@@ -1,0 +1,192 @@
+// Package contacts is sekisho's correspondence history: which sender
+// addresses and domains have written to (or been written to by) each
+// local recipient, and which message ids each recipient has seen, so the
+// sender analyzer can tell a first contact and a reply to a thread the
+// recipient never had. It is an SQLite file (modernc.org/sqlite, no cgo)
+// under the data directory.
+package contacts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // driver "sqlite"
+)
+
+// Store is the history. Safe for concurrent use.
+type Store struct {
+	db *sql.DB
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS pairs (
+	rcpt   TEXT NOT NULL,
+	peer   TEXT NOT NULL,
+	domain TEXT NOT NULL,
+	first  INTEGER NOT NULL,
+	last   INTEGER NOT NULL,
+	count  INTEGER NOT NULL,
+	PRIMARY KEY (rcpt, peer)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pairs_domain ON pairs (rcpt, domain);
+CREATE TABLE IF NOT EXISTS msgids (
+	rcpt  TEXT NOT NULL,
+	msgid TEXT NOT NULL,
+	peer  TEXT NOT NULL,
+	seen  INTEGER NOT NULL,
+	PRIMARY KEY (rcpt, msgid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rcpts (
+	rcpt  TEXT PRIMARY KEY,
+	count INTEGER NOT NULL
+) WITHOUT ROWID;
+`
+
+// Open opens (creating) the history file.
+func Open(path string) (*Store, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("contacts: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("contacts: schema: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+func norm(a string) string {
+	a = strings.ToLower(strings.TrimSpace(strings.Trim(a, "<> ")))
+	if len(a) > 320 {
+		a = a[:320]
+	}
+	return a
+}
+
+func domainOf(a string) string {
+	if i := strings.LastIndexByte(a, '@'); i >= 0 {
+		return a[i+1:]
+	}
+	return a
+}
+
+// Knowledge is what the history says about a sender and a recipient.
+type Knowledge struct {
+	AddrSeen    bool // this address wrote to (or was written to by) the recipient
+	DomainSeen  bool // some address of the domain did
+	RcptHistory int  // messages recorded for the recipient
+}
+
+// Known looks up a pair.
+func (s *Store) Known(ctx context.Context, rcpt, sender string) (Knowledge, error) {
+	rcpt, sender = norm(rcpt), norm(sender)
+	var k Knowledge
+	err := s.db.QueryRowContext(ctx, `SELECT count FROM rcpts WHERE rcpt = ?`, rcpt).Scan(&k.RcptHistory)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return k, fmt.Errorf("contacts: %w", err)
+	}
+	if k.RcptHistory == 0 {
+		return k, nil // nothing recorded for this recipient
+	}
+	var n int
+	err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM pairs WHERE rcpt = ? AND peer = ?`, rcpt, sender).Scan(&n)
+	if err != nil {
+		return k, fmt.Errorf("contacts: %w", err)
+	}
+	k.AddrSeen = n > 0
+	if !k.AddrSeen {
+		err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM pairs WHERE rcpt = ? AND domain = ? LIMIT 1`, rcpt, domainOf(sender)).Scan(&n)
+		if err != nil {
+			return k, fmt.Errorf("contacts: %w", err)
+		}
+	}
+	k.DomainSeen = n > 0
+	return k, nil
+}
+
+// Learn records that peer and rcpt corresponded (in either direction)
+// in a message with id msgID ("" when unknown).
+func (s *Store) Learn(ctx context.Context, rcpt, peer, msgID string, at time.Time) error {
+	rcpt, peer = norm(rcpt), norm(peer)
+	if rcpt == "" || peer == "" {
+		return nil
+	}
+	ts := at.Unix()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO pairs (rcpt, peer, domain, first, last, count) VALUES (?, ?, ?, ?, ?, 1)
+		ON CONFLICT (rcpt, peer) DO UPDATE SET last = excluded.last, count = count + 1`, rcpt, peer, domainOf(peer), ts, ts); err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO rcpts (rcpt, count) VALUES (?, 1) ON CONFLICT (rcpt) DO UPDATE SET count = count + 1`, rcpt); err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
+	if id := strings.Trim(strings.TrimSpace(msgID), "<>"); id != "" && len(id) <= 998 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO msgids (rcpt, msgid, peer, seen) VALUES (?, ?, ?, ?)
+			ON CONFLICT (rcpt, msgid) DO UPDATE SET seen = excluded.seen`, rcpt, id, peer, ts); err != nil {
+			return fmt.Errorf("contacts: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Thread tells what the recipient's history knows of the referenced
+// message ids: how many are known and with which correspondents.
+type Thread struct {
+	Known int
+	Peers []string // distinct correspondents of the known ids
+}
+
+// Thread looks up message ids (References, In-Reply-To) for a recipient.
+func (s *Store) Thread(ctx context.Context, rcpt string, ids []string) (Thread, error) {
+	rcpt = norm(rcpt)
+	var th Thread
+	seen := map[string]bool{}
+	for i, id := range ids {
+		if i >= 50 {
+			break
+		}
+		id = strings.Trim(strings.TrimSpace(id), "<>")
+		if id == "" {
+			continue
+		}
+		var peer string
+		err := s.db.QueryRowContext(ctx, `SELECT peer FROM msgids WHERE rcpt = ? AND msgid = ?`, rcpt, id).Scan(&peer)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return th, fmt.Errorf("contacts: %w", err)
+		}
+		th.Known++
+		if !seen[peer] {
+			seen[peer] = true
+			th.Peers = append(th.Peers, peer)
+		}
+	}
+	return th, nil
+}
+
+// Prune forgets pairs and ids not seen since before.
+func (s *Store) Prune(ctx context.Context, before time.Time) error {
+	ts := before.Unix()
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM pairs WHERE last < ?`, ts); err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM msgids WHERE seen < ?`, ts); err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
+	return nil
+}

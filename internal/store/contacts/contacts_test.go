@@ -1,0 +1,47 @@
+package contacts
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestStore(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "contacts.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	k, err := s.Known(ctx, "me@example.jp", "a@partner.co.jp")
+	if err != nil || k.AddrSeen || k.DomainSeen || k.RcptHistory != 0 {
+		t.Fatalf("empty store: %+v %v", k, err)
+	}
+	now := time.Now()
+	if err := s.Learn(ctx, "Me@Example.jp", "<A@partner.co.jp>", "<id1@partner.co.jp>", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Learn(ctx, "me@example.jp", "a@partner.co.jp", "id2@x", now); err != nil {
+		t.Fatal(err)
+	}
+	k, _ = s.Known(ctx, "me@example.jp", "a@partner.co.jp")
+	if !k.AddrSeen || !k.DomainSeen || k.RcptHistory != 2 {
+		t.Fatalf("after learn: %+v", k)
+	}
+	k, _ = s.Known(ctx, "me@example.jp", "b@partner.co.jp")
+	if k.AddrSeen || !k.DomainSeen {
+		t.Fatalf("domain: %+v", k)
+	}
+	th, err := s.Thread(ctx, "me@example.jp", []string{"<id1@partner.co.jp>", "unknown@x"})
+	if err != nil || th.Known != 1 || len(th.Peers) != 1 || th.Peers[0] != "a@partner.co.jp" {
+		t.Fatalf("thread: %+v %v", th, err)
+	}
+	if err := s.Prune(ctx, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	k, _ = s.Known(ctx, "me@example.jp", "a@partner.co.jp")
+	if k.AddrSeen {
+		t.Fatalf("prune kept pair")
+	}
+}

@@ -374,7 +374,7 @@ func (s *Store) TopSymbols(ctx context.Context, since time.Time, n int) ([]Symbo
 
 // Latency summarises scan durations.
 type Latency struct {
-	N                  int
+	N                        int
 	Mean, P50, P95, P99, Max time.Duration
 }
 

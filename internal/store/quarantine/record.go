@@ -443,4 +443,3 @@ func (s *Store) Get(ctx context.Context, id string) ([]byte, error) {
 	}
 	return s.decompress(codec, raw)
 }
-

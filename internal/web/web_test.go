@@ -67,7 +67,13 @@ func newConsole(t testing.TB, mut func(*config.Config)) *console {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if os.Getenv("CONSOLE_DEBUG") != "" {
+			_, ck := r.Cookie("sekisho_session")
+			t.Logf("%s %s cookie=%v dest=%s", r.Method, r.URL, ck == nil, r.Header.Get("Sec-Fetch-Dest"))
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() {
 		srv.Close()
 		st.Close()

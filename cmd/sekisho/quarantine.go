@@ -112,7 +112,6 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-
 // QShowCmd shows one message.
 type QShowCmd struct {
 	ID   string `arg:"" help:"Message id."`

@@ -14,6 +14,7 @@ import (
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
+	"github.com/sekisho/sekisho/internal/web/sanitize"
 )
 
 // page is the data every template gets.
@@ -382,7 +383,7 @@ func (s *server) messageBody(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte(bodyDocument(sanitize(html, c.lang))))
+	_, _ = w.Write([]byte(sanitize.Document(sanitize.HTML(html, c.lang))))
 }
 
 func (s *server) download(w http.ResponseWriter, r *http.Request, c *reqCtx) {

@@ -122,6 +122,7 @@ var messages = map[string][2]string{
 	"msg.type":             {"Type", "種類"},
 	"msg.detected":         {"Detected", "実際の形式"},
 	"msg.filename":         {"File name", "ファイル名"},
+	"msg.no_symbols":       {"No symbol fired.", "検出されたシンボルはありません。"},
 	"msg.no_subject":       {"(no subject)", "(件名なし)"},
 	"msg.attachment":       {"attachment", "添付"},
 	"msg.analysed":         {"Analysed files (archives included)", "解析したファイル(アーカイブ内を含む)"},

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +47,11 @@ func fixture(t testing.TB, name, pixelBase string) []byte {
 
 func newConsole(t testing.TB, mut func(*config.Config)) *console {
 	t.Helper()
+	return newConsoleWith(t, mut, engine.Options{})
+}
+
+func newConsoleWith(t testing.TB, mut func(*config.Config), eopts engine.Options) *console {
+	t.Helper()
 	cfg := config.Default()
 	cfg.General.DataDir = t.TempDir()
 	cfg.General.Hostname = "gw.example.jp"
@@ -54,7 +60,7 @@ func newConsole(t testing.TB, mut func(*config.Config)) *console {
 	if mut != nil {
 		mut(cfg)
 	}
-	eng, err := engine.New(cfg, engine.Options{})
+	eng, err := engine.New(cfg, eopts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,5 +448,43 @@ func TestPagesRender(t *testing.T) {
 	resp, _ = cl.get("/lang/en?next=//evil.example/")
 	if loc := resp.Header.Get("Location"); loc != "/" {
 		t.Fatalf("open redirect: %q", loc)
+	}
+}
+
+type fakeLearner struct {
+	mu   sync.Mutex
+	seen []bool
+}
+
+func (f *fakeLearner) Name() string                                  { return "fakelearner" }
+func (f *fakeLearner) Analyze(context.Context, *pipeline.Task) error { return nil }
+func (f *fakeLearner) Learn(_ context.Context, _ *pipeline.Task, spam bool) error {
+	f.mu.Lock()
+	f.seen = append(f.seen, spam)
+	f.mu.Unlock()
+	return nil
+}
+
+// TestLearnFromHistory: "spam"/"not spam" on a history entry feed the
+// engine's learners and are recorded.
+func TestLearnFromHistory(t *testing.T) {
+	fl := &fakeLearner{}
+	c := newConsoleWith(t, nil, engine.Options{Analyzers: []pipeline.Analyzer{fl}})
+	c.hold(fixture(t, "ham-notes.eml", ""), "sato@example.jp")
+	hist, _, err := c.st.List(context.Background(), quarantine.Filter{Kind: quarantine.KindHistory})
+	if err != nil || len(hist) != 1 {
+		t.Fatalf("history: %v %d", err, len(hist))
+	}
+	cl := c.client()
+	cl.login("admin", c.password)
+	_, page := cl.get("/message/" + hist[0].ID)
+	tok := csrfOf(t, page)
+	resp, _ := cl.post("/message/"+hist[0].ID+"/learn", url.Values{"csrf": {tok}, "spam": {"0"}}, nil)
+	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "ok=learned_ham") {
+		t.Fatalf("learn: %s", loc)
+	}
+	m, _ := c.st.Message(context.Background(), hist[0].ID, false)
+	if m.Learned != "ham" || m.LearnedBy != "admin" || len(fl.seen) != 1 || fl.seen[0] {
+		t.Fatalf("learned %q by %q, learner saw %v", m.Learned, m.LearnedBy, fl.seen)
 	}
 }

@@ -87,7 +87,7 @@ func humanBytes(n int64) string {
 
 func (s *server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, name := range []string{"login", "dashboard", "list", "message", "error"} {
+	for _, name := range []string{"login", "dashboard", "list", "message", "error", "account"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", name, err)
@@ -478,4 +478,46 @@ func (s *server) learn(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	} else {
 		s.back(w, r, m.ID, "ok", "learned_ham")
 	}
+}
+
+// ---- own account
+
+func (s *server) account(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	s.render(w, "account", s.page(r, c, "account"))
+}
+
+// password changes the signed-in user's password; the store ends every
+// session of the account, so a new one is started for this browser.
+func (s *server) password(w http.ResponseWriter, r *http.Request, c *reqCtx) {
+	name := c.sess.User.Name
+	cur, nw, again := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("again")
+	if nw != again || len([]rune(nw)) < 10 {
+		http.Redirect(w, r, "/account?err=pw_mismatch", http.StatusSeeOther)
+		return
+	}
+	if s.limiter.blocked("user:" + strings.ToLower(name)) {
+		http.Redirect(w, r, "/account?err=pw_wrong", http.StatusSeeOther)
+		return
+	}
+	s.hashSem <- struct{}{}
+	_, ok := s.st.Authenticate(r.Context(), name, cur)
+	<-s.hashSem
+	if !ok {
+		s.limiter.fail("user:" + strings.ToLower(name))
+		http.Redirect(w, r, "/account?err=pw_wrong", http.StatusSeeOther)
+		return
+	}
+	if err := s.st.SetPassword(r.Context(), name, nw); err != nil {
+		s.internal(w, r, c, err)
+		return
+	}
+	_ = s.st.Audit(r.Context(), name, "password", "", "")
+	tok, _, err := s.st.CreateSession(r.Context(), name, s.cfg.Web.SessionLifetime.Duration)
+	if err != nil {
+		s.internal(w, r, c, err)
+		return
+	}
+	s.cookie(w, r, cookieSession, tok, int(s.cfg.Web.SessionLifetime.Seconds()))
+	s.log.Info("password changed", "user", name, "remote", r.RemoteAddr)
+	http.Redirect(w, r, "/account?ok=pw_changed", http.StatusSeeOther)
 }

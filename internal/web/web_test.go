@@ -192,7 +192,7 @@ func TestNoSessionRedirects(t *testing.T) {
 	c := newConsole(t, nil)
 	id := c.hold(fixture(t, "phish-o365.eml", "http://127.0.0.1:9"), "tanaka@example.jp")
 	cl := c.client()
-	for _, p := range []string{"/", "/dashboard", "/quarantine", "/history", "/message/" + id, "/message/" + id + "/body", "/message/" + id + "/eml"} {
+	for _, p := range []string{"/", "/dashboard", "/quarantine", "/history", "/account", "/message/" + id, "/message/" + id + "/body", "/message/" + id + "/eml"} {
 		resp, _ := cl.get(p)
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?next=") {
@@ -486,5 +486,34 @@ func TestLearnFromHistory(t *testing.T) {
 	m, _ := c.st.Message(context.Background(), hist[0].ID, false)
 	if m.Learned != "ham" || m.LearnedBy != "admin" || len(fl.seen) != 1 || fl.seen[0] {
 		t.Fatalf("learned %q by %q, learner saw %v", m.Learned, m.LearnedBy, fl.seen)
+	}
+}
+
+// TestChangeOwnPassword: any account can change its password with the
+// current one; other sessions end.
+func TestChangeOwnPassword(t *testing.T) {
+	c := newConsole(t, nil)
+	other := c.client()
+	other.login("admin", c.password)
+	cl := c.client()
+	cl.login("admin", c.password)
+	_, page := cl.get("/account")
+	tok := csrfOf(t, page)
+	resp, _ := cl.post("/account/password", url.Values{"csrf": {tok}, "current": {"wrong"}, "new": {"0123456789ab"}, "again": {"0123456789ab"}}, nil)
+	if !strings.Contains(resp.Header.Get("Location"), "err=pw_wrong") {
+		t.Fatalf("wrong current: %s", resp.Header.Get("Location"))
+	}
+	resp, _ = cl.post("/account/password", url.Values{"csrf": {tok}, "current": {c.password}, "new": {"0123456789ab"}, "again": {"0123456789ab"}}, nil)
+	if !strings.Contains(resp.Header.Get("Location"), "ok=pw_changed") {
+		t.Fatalf("change: %s", resp.Header.Get("Location"))
+	}
+	if resp, _ := cl.get("/dashboard"); resp.StatusCode != 200 {
+		t.Fatalf("this browser signed out: %d", resp.StatusCode)
+	}
+	if resp, _ := other.get("/dashboard"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("other session survived: %d", resp.StatusCode)
+	}
+	if _, ok := c.st.Authenticate(context.Background(), "admin", "0123456789ab"); !ok {
+		t.Fatal("new password not set")
 	}
 }

@@ -173,6 +173,9 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible("#f-subject", chromedp.ByQuery),
 		chromedp.SendKeys("#f-subject", "Office 365", chromedp.ByQuery),
 		chromedp.Click("#f-submit", chromedp.ByQuery),
+		// Wait for the filtered page itself (the unfiltered list has rows too):
+		// only it renders the search term as the field's value attribute.
+		chromedp.WaitVisible(`#f-subject[value="Office 365"]`, chromedp.ByQuery),
 		chromedp.WaitVisible("#messages a.subject", chromedp.ByQuery),
 		shot("03-quarantine-search"),
 		chromedp.Text("#messages tbody", &text, chromedp.ByQuery),
@@ -246,7 +249,7 @@ func TestBrowser(t *testing.T) {
 	}
 	run("switch language",
 		chromedp.Click("#lang-switch", chromedp.ByQuery),
-		chromedp.WaitVisible("#msg-subject", chromedp.ByQuery),
+		chromedp.WaitReady(`html[lang="ja"] #msg-subject`, chromedp.ByQuery),
 		chromedp.AttributeValue("html", "lang", &lang, nil, chromedp.ByQuery),
 		chromedp.Text("#btn-release", &text, chromedp.ByQuery),
 		shot("07-message-ja"),
@@ -260,6 +263,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Text("#dashboard-title", &text, chromedp.ByQuery),
 		shot("08-dashboard-ja"),
 		chromedp.Navigate(base+"/quarantine?subject=容量"),
+		chromedp.WaitVisible(`#f-subject[value="容量"]`, chromedp.ByQuery),
 		chromedp.WaitVisible("#messages", chromedp.ByQuery),
 		shot("09-quarantine-ja"),
 		chromedp.Click("#messages a.subject", chromedp.ByQuery),

@@ -93,6 +93,20 @@ func TestBrowser(t *testing.T) {
 	c.hold(fixture(t, "ham-notes.eml", ""), "sato@example.jp")
 
 	shots := artifacts(t)
+	// Chromium's helpers may still write to the profile for a moment after
+	// it is stopped; remove it with retries rather than with t.TempDir.
+	udd, err := os.MkdirTemp("", "sekisho-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 50; i++ {
+			if os.RemoveAll(udd) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
 		chromedp.ExecPath(exe),
 		chromedp.Flag("headless", true),
@@ -105,13 +119,14 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("no-default-browser-check", true),
 		chromedp.Flag("lang", "en-US"),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(udd),
 		chromedp.WindowSize(1280, 900),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
+	defer func() { _ = chromedp.Cancel(ctx) }() // close the browser cleanly first
 	ctx, cancelT := context.WithTimeout(ctx, 150*time.Second)
 	defer cancelT()
 

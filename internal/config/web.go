@@ -1,11 +1,72 @@
 package config
 
-// Web holds the [web] section. (Owned by the web work; add fields here.)
+import (
+	"fmt"
+	"time"
+)
+
+// Web holds the [web] section: the console served by `sekisho serve` on the
+// console port (127.0.0.1:11334 by default).
 type Web struct {
-	// Enabled turns the feature on. Default true.
+	// Enabled serves the console. Default true.
 	Enabled bool `toml:"enabled"`
+	// SessionLifetime is how long a sign-in lasts without activity.
+	// Default "12h".
+	SessionLifetime Duration `toml:"session_lifetime"`
+	// SecureCookies marks cookies Secure: "auto" (when the request came over
+	// TLS or X-Forwarded-Proto says https from a loopback proxy), "always"
+	// (behind a TLS proxy) or "never". Default "auto".
+	SecureCookies string `toml:"secure_cookies"`
+	// LoginAttempts failed sign-ins per client address per LoginWindow
+	// before further tries are refused. Default 10.
+	LoginAttempts int `toml:"login_attempts"`
+	// LoginWindow: see LoginAttempts. Default "15m".
+	LoginWindow Duration `toml:"login_window"`
+	// MetricsToken, when set, is required as "Authorization: Bearer TOKEN"
+	// on /metrics. Default empty: /metrics is open (the console listens on
+	// loopback by default).
+	MetricsToken string `toml:"metrics_token"`
+	// AdminUser is the account created (with a random password printed once
+	// to stderr) when no account exists. Default "admin".
+	AdminUser string `toml:"admin_user"`
+	// RecipientRelease lets recipient accounts release their own
+	// quarantined mail (never mail categorised as malware). Default true.
+	RecipientRelease bool `toml:"recipient_release"`
+	// DefaultLanguage when the browser states no preference: "en" or "ja".
+	// Default "en".
+	DefaultLanguage string `toml:"default_language"`
 }
 
 func defaultWeb() Web {
-	return Web{Enabled: true}
+	return Web{
+		Enabled: true, SessionLifetime: Duration{12 * time.Hour}, SecureCookies: "auto",
+		LoginAttempts: 10, LoginWindow: Duration{15 * time.Minute}, AdminUser: "admin",
+		RecipientRelease: true, DefaultLanguage: "en",
+	}
+}
+
+func init() {
+	validators = append(validators, func(c *Config) error {
+		w := &c.Web
+		switch w.SecureCookies {
+		case "auto", "always", "never":
+		default:
+			return fmt.Errorf("config: web.secure_cookies %q: want auto, always or never", w.SecureCookies)
+		}
+		switch w.DefaultLanguage {
+		case "en", "ja":
+		default:
+			return fmt.Errorf("config: web.default_language %q: want en or ja", w.DefaultLanguage)
+		}
+		if w.SessionLifetime.Duration < time.Minute {
+			return fmt.Errorf("config: web.session_lifetime must be at least 1m")
+		}
+		if w.LoginAttempts <= 0 || w.LoginWindow.Duration <= 0 {
+			return fmt.Errorf("config: web.login_attempts and login_window must be positive")
+		}
+		if w.AdminUser == "" {
+			return fmt.Errorf("config: web.admin_user must not be empty")
+		}
+		return nil
+	})
 }

@@ -1,0 +1,384 @@
+// Package quarantine keeps held messages and the history of recent scans,
+// console accounts, sessions and an audit trail, in SQLite (default: one
+// file under the data directory, pure Go) or PostgreSQL (larger sites).
+//
+// Both back ends share one schema and one set of queries: the SQL is
+// written once with "?" placeholders and rewritten to "$n" for PostgreSQL;
+// the only dialect differences are the binary column type and the
+// connection set-up. Messages are stored whole, compressed with zstd.
+//
+// Recording the history never slows a scan down: Record copies what it
+// needs and hands it to one writer goroutine that inserts in batches; when
+// the queue is full the scan is counted as dropped, not waited for.
+package quarantine
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/klauspost/compress/zstd"
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/pipeline"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+)
+
+// Errors.
+var (
+	ErrNotFound  = errors.New("quarantine: not found")
+	ErrDisabled  = errors.New("quarantine: the quarantine is disabled (quarantine.enabled = false)")
+	ErrNoRaw     = errors.New("quarantine: the original message was not kept (too large for the history)")
+	ErrReleased  = errors.New("quarantine: already released")
+	ErrNotHeld   = errors.New("quarantine: only quarantined messages can be released")
+	ErrTooLarge  = errors.New("quarantine: stored message exceeds the decompression limit")
+	ErrUserExist = errors.New("quarantine: user already exists")
+)
+
+// Kinds of stored message.
+const (
+	KindQuarantine = "quarantine"
+	KindHistory    = "history"
+)
+
+// maxDecoded bounds decompression of a stored message.
+const maxDecoded = 256 << 20
+
+// Store is the quarantine and scan history.
+type Store struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	db      *sql.DB
+	dialect string // "sqlite" or "postgres"
+
+	enc *zstd.Encoder
+	dec *zstd.Decoder
+
+	q       chan any
+	dropped atomic.Uint64
+	written atomic.Uint64
+	closing chan struct{}
+	wg      sync.WaitGroup
+	once    sync.Once
+	closed  atomic.Bool
+
+	// Now is the clock (tests move it).
+	Now func() time.Time
+}
+
+var (
+	_ pipeline.Quarantine = (*Store)(nil)
+	_ pipeline.Recorder   = (*Store)(nil)
+)
+
+// Open opens the store configured in cfg, creates the schema when needed,
+// and starts the history writer and the expiry job.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	qc := cfg.Quarantine
+	s := &Store{cfg: cfg, log: log.With("component", "quarantine"), closing: make(chan struct{}), Now: time.Now}
+	var err error
+	switch qc.Driver {
+	case "postgres":
+		s.dialect = "postgres"
+		s.db, err = sql.Open("pgx", qc.DSN)
+		if err == nil {
+			s.db.SetMaxOpenConns(16)
+			s.db.SetMaxIdleConns(4)
+		}
+	case "sqlite", "":
+		s.dialect = "sqlite"
+		path := qc.Path
+		if path == "" {
+			path = "quarantine.db"
+		}
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(cfg.General.DataDir, path)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("quarantine: %w", err)
+		}
+		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		s.db, err = sql.Open("sqlite", dsn)
+		if err == nil {
+			// One writer at a time is what SQLite allows anyway; a few
+			// connections let the console read while the writer writes.
+			s.db.SetMaxOpenConns(4)
+		}
+	default:
+		return nil, fmt.Errorf("quarantine: unknown driver %q", qc.Driver)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("quarantine: open %s: %w", s.dialect, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(pctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("quarantine: connect %s: %w", s.dialect, err)
+	}
+	if s.dialect == "sqlite" {
+		if p := qc.Path; p != "" {
+			_ = os.Chmod(sqlitePath(cfg), 0o600)
+		}
+	}
+	if err := s.migrate(pctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	s.enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	s.dec, _ = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxDecoded), zstd.WithDecoderConcurrency(2))
+	qn := qc.HistoryQueue
+	if qn <= 0 {
+		qn = 10000
+	}
+	s.q = make(chan any, qn)
+	s.wg.Add(2)
+	go s.writer()
+	go s.expirer()
+	return s, nil
+}
+
+func sqlitePath(cfg *config.Config) string {
+	p := cfg.Quarantine.Path
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(cfg.General.DataDir, p)
+	}
+	return p
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect }
+
+// DB returns the database handle (tests, tools).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close stops the background jobs after writing what is queued, and closes
+// the database.
+func (s *Store) Close() error {
+	var err error
+	s.once.Do(func() {
+		s.closed.Store(true)
+		close(s.closing)
+		s.wg.Wait()
+		if s.enc != nil {
+			s.enc.Close()
+		}
+		if s.dec != nil {
+			s.dec.Close()
+		}
+		err = s.db.Close()
+	})
+	return err
+}
+
+// rebind rewrites "?" placeholders for the dialect. The SQL in this package
+// never has "?" inside string literals.
+func (s *Store) rebind(q string) string {
+	if s.dialect != "postgres" {
+		return q
+	}
+	var sb strings.Builder
+	sb.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			sb.WriteByte('$')
+			sb.WriteString(strconv.Itoa(n))
+			continue
+		}
+		sb.WriteByte(q[i])
+	}
+	return sb.String()
+}
+
+func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return s.db.ExecContext(ctx, s.rebind(q), args...)
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.db.QueryContext(ctx, s.rebind(q), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.db.QueryRowContext(ctx, s.rebind(q), args...)
+}
+
+type txer struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+func (t txer) exec(ctx context.Context, q string, args ...any) error {
+	_, err := t.tx.ExecContext(ctx, t.s.rebind(q), args...)
+	return err
+}
+
+// schema is shared by both dialects; {blob} is the binary column type.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS meta (
+		k TEXT PRIMARY KEY,
+		v TEXT NOT NULL DEFAULT ''
+	)`,
+	`CREATE TABLE IF NOT EXISTS messages (
+		id TEXT PRIMARY KEY,
+		kind TEXT NOT NULL,
+		scan_id TEXT NOT NULL DEFAULT '',
+		received_at BIGINT NOT NULL,
+		expires_at BIGINT NOT NULL,
+		frontend TEXT NOT NULL DEFAULT '',
+		client_ip TEXT NOT NULL DEFAULT '',
+		client_host TEXT NOT NULL DEFAULT '',
+		helo TEXT NOT NULL DEFAULT '',
+		mail_from TEXT NOT NULL DEFAULT '',
+		rcpts TEXT NOT NULL DEFAULT '',
+		queue_id TEXT NOT NULL DEFAULT '',
+		auth_user TEXT NOT NULL DEFAULT '',
+		outbound INTEGER NOT NULL DEFAULT 0,
+		subject TEXT NOT NULL DEFAULT '',
+		from_addr TEXT NOT NULL DEFAULT '',
+		from_name TEXT NOT NULL DEFAULT '',
+		to_addrs TEXT NOT NULL DEFAULT '',
+		message_id TEXT NOT NULL DEFAULT '',
+		size BIGINT NOT NULL DEFAULT 0,
+		action TEXT NOT NULL DEFAULT '',
+		category TEXT NOT NULL DEFAULT '',
+		score DOUBLE PRECISION NOT NULL DEFAULT 0,
+		duration_us BIGINT NOT NULL DEFAULT 0,
+		verdict TEXT NOT NULL DEFAULT '',
+		urls TEXT NOT NULL DEFAULT '',
+		attachments TEXT NOT NULL DEFAULT '',
+		raw {blob},
+		raw_codec TEXT NOT NULL DEFAULT '',
+		stored_bytes BIGINT NOT NULL DEFAULT 0,
+		released_at BIGINT NOT NULL DEFAULT 0,
+		released_by TEXT NOT NULL DEFAULT '',
+		release_to TEXT NOT NULL DEFAULT '',
+		learned TEXT NOT NULL DEFAULT '',
+		learned_by TEXT NOT NULL DEFAULT '',
+		learned_at BIGINT NOT NULL DEFAULT 0
+	)`,
+	`CREATE INDEX IF NOT EXISTS messages_kind_time ON messages (kind, received_at)`,
+	`CREATE INDEX IF NOT EXISTS messages_expires ON messages (expires_at)`,
+	`CREATE INDEX IF NOT EXISTS messages_scan ON messages (scan_id)`,
+	`CREATE TABLE IF NOT EXISTS msg_rcpt (
+		msg_id TEXT NOT NULL,
+		addr TEXT NOT NULL,
+		PRIMARY KEY (msg_id, addr)
+	)`,
+	`CREATE INDEX IF NOT EXISTS msg_rcpt_addr ON msg_rcpt (addr)`,
+	`CREATE TABLE IF NOT EXISTS msg_symbol (
+		msg_id TEXT NOT NULL,
+		name TEXT NOT NULL,
+		score DOUBLE PRECISION NOT NULL DEFAULT 0,
+		PRIMARY KEY (msg_id, name)
+	)`,
+	`CREATE INDEX IF NOT EXISTS msg_symbol_name ON msg_symbol (name)`,
+	`CREATE TABLE IF NOT EXISTS msg_hash (
+		msg_id TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY (msg_id, kind, value)
+	)`,
+	`CREATE INDEX IF NOT EXISTS msg_hash_value ON msg_hash (value)`,
+	`CREATE TABLE IF NOT EXISTS users (
+		name TEXT PRIMARY KEY,
+		hash TEXT NOT NULL,
+		role TEXT NOT NULL,
+		addresses TEXT NOT NULL DEFAULT '',
+		created_at BIGINT NOT NULL DEFAULT 0,
+		last_login BIGINT NOT NULL DEFAULT 0
+	)`,
+	`CREATE TABLE IF NOT EXISTS sessions (
+		id TEXT PRIMARY KEY,
+		username TEXT NOT NULL,
+		csrf TEXT NOT NULL,
+		created_at BIGINT NOT NULL,
+		seen_at BIGINT NOT NULL,
+		expires_at BIGINT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username)`,
+	`CREATE TABLE IF NOT EXISTS audit (
+		at BIGINT NOT NULL,
+		username TEXT NOT NULL,
+		action TEXT NOT NULL,
+		msg_id TEXT NOT NULL DEFAULT '',
+		detail TEXT NOT NULL DEFAULT ''
+	)`,
+	`CREATE INDEX IF NOT EXISTS audit_at ON audit (at)`,
+	`CREATE INDEX IF NOT EXISTS audit_msg ON audit (msg_id)`,
+}
+
+const schemaVersion = "1"
+
+func (s *Store) migrate(ctx context.Context) error {
+	blob := "BLOB"
+	if s.dialect == "postgres" {
+		blob = "BYTEA"
+	}
+	for _, q := range schema {
+		if _, err := s.db.ExecContext(ctx, strings.ReplaceAll(q, "{blob}", blob)); err != nil {
+			return fmt.Errorf("quarantine: create schema: %w", err)
+		}
+	}
+	var v string
+	err := s.queryRow(ctx, `SELECT v FROM meta WHERE k = ?`, "schema").Scan(&v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = s.exec(ctx, `INSERT INTO meta (k, v) VALUES (?, ?)`, "schema", schemaVersion)
+		if err != nil {
+			return fmt.Errorf("quarantine: schema version: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("quarantine: schema version: %w", err)
+	case v != schemaVersion:
+		return fmt.Errorf("quarantine: database schema version %s, this sekisho expects %s", v, schemaVersion)
+	}
+	return nil
+}
+
+// newID returns a random, unguessable message id.
+func newID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v)
+}
+
+// Stats about the background writer.
+type WriterStats struct {
+	Written, Dropped uint64
+	Queued           int
+}
+
+// WriterStats reports the history writer's counters.
+func (s *Store) WriterStats() WriterStats {
+	return WriterStats{Written: s.written.Load(), Dropped: s.dropped.Load(), Queued: len(s.q)}
+}

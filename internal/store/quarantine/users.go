@@ -1,0 +1,295 @@
+package quarantine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Roles.
+const (
+	RoleAdmin     = "admin"
+	RoleRecipient = "recipient"
+)
+
+// User is a console account.
+type User struct {
+	Name      string
+	Role      string   // RoleAdmin or RoleRecipient
+	Addresses []string // for recipients: the addresses whose mail they see
+	Created   time.Time
+	LastLogin time.Time
+	hash      string
+}
+
+// argon2id parameters (RFC 9106 §4, second recommended option, with two lanes).
+const (
+	argonTime    = 3
+	argonMemory  = 64 * 1024
+	argonThreads = 2
+	argonKeyLen  = 32
+)
+
+// HashPassword returns a PHC-format argon2id hash.
+func HashPassword(pw string) string {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// CheckPassword verifies a password against a hash from HashPassword.
+func CheckPassword(hash, pw string) bool {
+	f := strings.Split(hash, "$")
+	if len(f) != 6 || f[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(f[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	if m == 0 || m > 1<<20 || t == 0 || t > 20 || p == 0 {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(f[4])
+	want, err2 := b64.DecodeString(f[5])
+	if err1 != nil || err2 != nil || len(want) == 0 || len(want) > 128 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// RandomPassword returns a random password of 20 characters from an
+// unambiguous alphabet (about 110 bits).
+func RandomPassword() string {
+	const alpha = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alpha[int(b[i])%len(alpha)]
+	}
+	return string(b)
+}
+
+func validUser(name, role string) error {
+	if name == "" || len(name) > 100 || strings.ContainsAny(name, " \t\r\n\x00") {
+		return fmt.Errorf("quarantine: bad user name %q", name)
+	}
+	if role != RoleAdmin && role != RoleRecipient {
+		return fmt.Errorf("quarantine: role %q: want admin or recipient", role)
+	}
+	return nil
+}
+
+// CreateUser adds an account.
+func (s *Store) CreateUser(ctx context.Context, name, role, password string, addresses []string) error {
+	if err := validUser(name, role); err != nil {
+		return err
+	}
+	if password == "" {
+		return errors.New("quarantine: empty password")
+	}
+	if _, err := s.User(ctx, name); err == nil {
+		return fmt.Errorf("%w: %s", ErrUserExist, name)
+	}
+	var as []string
+	for _, a := range addresses {
+		if a = normAddr(a); a != "" {
+			as = append(as, a)
+		}
+	}
+	_, err := s.exec(ctx, `INSERT INTO users (name, hash, role, addresses, created_at) VALUES (?, ?, ?, ?, ?)`,
+		name, HashPassword(password), role, strings.Join(as, "\n"), ms(s.Now()))
+	if err != nil {
+		return fmt.Errorf("quarantine: create user: %w", err)
+	}
+	return nil
+}
+
+// SetPassword changes a password and ends the account's sessions.
+func (s *Store) SetPassword(ctx context.Context, name, password string) error {
+	if password == "" {
+		return errors.New("quarantine: empty password")
+	}
+	res, err := s.exec(ctx, `UPDATE users SET hash = ? WHERE name = ?`, HashPassword(password), name)
+	if err != nil {
+		return fmt.Errorf("quarantine: set password: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: user %s", ErrNotFound, name)
+	}
+	_, err = s.exec(ctx, `DELETE FROM sessions WHERE username = ?`, name)
+	return err
+}
+
+// DeleteUser removes an account and its sessions.
+func (s *Store) DeleteUser(ctx context.Context, name string) error {
+	res, err := s.exec(ctx, `DELETE FROM users WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("quarantine: delete user: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: user %s", ErrNotFound, name)
+	}
+	_, err = s.exec(ctx, `DELETE FROM sessions WHERE username = ?`, name)
+	return err
+}
+
+// User returns one account.
+func (s *Store) User(ctx context.Context, name string) (*User, error) {
+	u := &User{}
+	var addrs string
+	var created, last int64
+	err := s.queryRow(ctx, `SELECT name, hash, role, addresses, created_at, last_login FROM users WHERE name = ?`, name).
+		Scan(&u.Name, &u.hash, &u.Role, &addrs, &created, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: user %s", ErrNotFound, name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("quarantine: user: %w", err)
+	}
+	if addrs != "" {
+		u.Addresses = strings.Split(addrs, "\n")
+	}
+	u.Created, u.LastLogin = fromMS(created), fromMS(last)
+	return u, nil
+}
+
+// Users lists the accounts.
+func (s *Store) Users(ctx context.Context) ([]*User, error) {
+	rows, err := s.query(ctx, `SELECT name FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("quarantine: users: %w", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	var out []*User
+	for _, n := range names {
+		u, err := s.User(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// CountUsers returns how many accounts exist.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// dummyHash makes failed look-ups cost as much as a wrong password.
+var dummyHash = HashPassword("sekisho-dummy")
+
+// Authenticate checks a name and password.
+func (s *Store) Authenticate(ctx context.Context, name, password string) (*User, bool) {
+	u, err := s.User(ctx, name)
+	if err != nil {
+		CheckPassword(dummyHash, password)
+		return nil, false
+	}
+	if !CheckPassword(u.hash, password) {
+		return nil, false
+	}
+	_, _ = s.exec(ctx, `UPDATE users SET last_login = ? WHERE name = ?`, ms(s.Now()), name)
+	return u, true
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	User    *User
+	CSRF    string
+	Expires time.Time
+}
+
+func tokenHash(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// CreateSession starts a session and returns its cookie token (only its
+// hash is stored).
+func (s *Store) CreateSession(ctx context.Context, user string, life time.Duration) (string, *Session, error) {
+	tok := randomToken()
+	csrf := randomToken()
+	now := s.Now()
+	_, err := s.exec(ctx, `INSERT INTO sessions (id, username, csrf, created_at, seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		tokenHash(tok), user, csrf, ms(now), ms(now), ms(now.Add(life)))
+	if err != nil {
+		return "", nil, fmt.Errorf("quarantine: create session: %w", err)
+	}
+	u, err := s.User(ctx, user)
+	if err != nil {
+		return "", nil, err
+	}
+	return tok, &Session{User: u, CSRF: csrf, Expires: now.Add(life)}, nil
+}
+
+// Session returns the live session for a cookie token and extends it.
+func (s *Store) Session(ctx context.Context, tok string, life time.Duration) (*Session, error) {
+	if tok == "" || len(tok) > 200 {
+		return nil, ErrNotFound
+	}
+	id := tokenHash(tok)
+	var user, csrf string
+	var seen, exp int64
+	err := s.queryRow(ctx, `SELECT username, csrf, seen_at, expires_at FROM sessions WHERE id = ?`, id).Scan(&user, &csrf, &seen, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("quarantine: session: %w", err)
+	}
+	now := s.Now()
+	if ms(now) >= exp {
+		_, _ = s.exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+		return nil, ErrNotFound
+	}
+	u, err := s.User(ctx, user)
+	if err != nil {
+		return nil, ErrNotFound
+	}
+	expires := fromMS(exp)
+	if ms(now)-seen > 60_000 {
+		expires = now.Add(life)
+		_, _ = s.exec(ctx, `UPDATE sessions SET seen_at = ?, expires_at = ? WHERE id = ?`, ms(now), ms(expires), id)
+	}
+	return &Session{User: u, CSRF: csrf, Expires: expires}, nil
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, tok string) error {
+	_, err := s.exec(ctx, `DELETE FROM sessions WHERE id = ?`, tokenHash(tok))
+	return err
+}

@@ -3,6 +3,7 @@ package archive
 import (
 	"archive/zip"
 	"bytes"
+	"compress/bzip2"
 	"compress/flate"
 	"crypto/aes"
 	"crypto/cipher"
@@ -15,6 +16,7 @@ import (
 	"hash/crc32"
 	"io"
 
+	"github.com/klauspost/compress/zstd"
 	"golang.org/x/crypto/pbkdf2"
 )
 
@@ -23,6 +25,8 @@ func (w *walker) zip(data []byte) error {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return fmt.Errorf("%w: zip: %v", ErrCorrupt, err)
 	}
+	zr.RegisterDecompressor(12, func(r io.Reader) io.ReadCloser { return io.NopCloser(bzip2.NewReader(r)) })
+	zr.RegisterDecompressor(93, zstdReader)
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() {
 			continue
@@ -104,6 +108,10 @@ func (w *walker) openEncryptedZip(f *zip.File, e *Entry) {
 			r = bytes.NewReader(plain)
 		case zip.Deflate:
 			r = flate.NewReader(bytes.NewReader(plain))
+		case 12:
+			r = bzip2.NewReader(bytes.NewReader(plain))
+		case 93:
+			r = zstdReader(bytes.NewReader(plain))
 		default:
 			e.Err = fmt.Errorf("%w: zip method %d", ErrUnsupported, method)
 			return
@@ -272,3 +280,16 @@ func WinZipAESEncrypt(plain, pw, salt []byte, strength int) []byte {
 }
 
 var _ cipher.Block = (cipher.Block)(nil)
+
+// zstdReader decodes zip method 93 with a bounded window.
+func zstdReader(r io.Reader) io.ReadCloser {
+	d, err := zstd.NewReader(r, zstd.WithDecoderMaxWindow(64<<20), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+	if err != nil {
+		return io.NopCloser(&errReader{err})
+	}
+	return d.IOReadCloser()
+}
+
+type errReader struct{ err error }
+
+func (e *errReader) Read([]byte) (int, error) { return 0, e.err }

@@ -81,7 +81,7 @@ func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
 			r.Kind = "encrypted-ooxml"
 			r.Encrypted = true
 			r.ooxmlEncryption(s.data)
-		case base == "\x01Ole10Native":
+		case base == "\x01Ole10Native" || base == "Ole10Native":
 			r.ole10Native(s.data, lim)
 		case base == "Package" && len(path.Dir(s.path)) >= 0 && looksOOXML(s.data):
 			r.embed("package.zip", s.data, lim.MaxStream)

@@ -36,7 +36,7 @@ func IsOOXML(zr *zip.Reader) (bool, string) {
 
 var (
 	relRe        = regexp.MustCompile(`(?s)<Relationship\b[^>]*>`)
-	attrRe       = regexp.MustCompile(`(\w+)\s*=\s*"([^"]*)"`)
+	attrRe       = regexp.MustCompile(`([\w:]+)\s*=\s*"([^"]*)"`)
 	ddeRe        = regexp.MustCompile(`(?i)\bDDE(AUTO)?\b`)
 	instrRe      = regexp.MustCompile(`(?s)<w:instrText[^>]*>([^<]*)</w:instrText>|w:instr="([^"]*)"`)
 	sheetRe      = regexp.MustCompile(`<sheet\b[^>]*>`)

@@ -28,14 +28,19 @@ func candidatePasswords(m *mail.Message, extra []string, max int) []string {
 	}
 	seen := map[string]bool{}
 	var out []string
-	add := func(s string) {
-		s = strings.TrimRight(s, trailPunct)
-		s = strings.TrimLeft(s, ":：=＝")
+	add1 := func(s string) {
 		if s == "" || seen[s] || len(out) >= max {
 			return
 		}
 		seen[s] = true
 		out = append(out, s)
+	}
+	// The trimmed form first ("abc123." at the end of a sentence), then
+	// the raw one (passwords may end in punctuation).
+	add := func(s string) {
+		s = strings.TrimLeft(s, ":：=＝")
+		add1(strings.TrimRight(s, trailPunct))
+		add1(s)
 	}
 	for _, t := range texts {
 		if len(t) > 256<<10 {

@@ -77,6 +77,7 @@ func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
 			r.biff(s.data)
 		case base == "PowerPoint Document":
 			r.Kind = "ppt"
+			r.ppt(s.data, lim)
 		case base == "EncryptionInfo":
 			r.Kind = "encrypted-ooxml"
 			r.Encrypted = true

@@ -113,11 +113,35 @@ func (s *scanner) scan(b []byte, depth int) {
 		}
 		data := b[start : start+end]
 		dict := b[max(0, lastIndex(b[:i], []byte("obj"), 4096)):i]
+		data = trimStream(dict, data)
 		off = start + end
 		s.r.Streams++
 		s.stream(dict, data, depth)
 	}
 	s.pairEmbedded()
+}
+
+var lengthRe = regexp.MustCompile(`/Length\s+(\d{1,10})(\s+\d+\s+R)?`)
+
+// trimStream cuts the data to a direct /Length when it fits, else drops
+// the end-of-line before "endstream".
+func trimStream(dict, data []byte) []byte {
+	if m := lengthRe.FindSubmatch(dict); m != nil && len(m[2]) == 0 {
+		n := 0
+		for _, c := range m[1] {
+			n = n*10 + int(c-'0')
+		}
+		if n >= 0 && n <= len(data) && len(bytes.TrimSpace(data[n:])) == 0 {
+			return data[:n]
+		}
+	}
+	if bytes.HasSuffix(data, []byte("\r\n")) {
+		return data[:len(data)-2]
+	}
+	if bytes.HasSuffix(data, []byte("\n")) || bytes.HasSuffix(data, []byte("\r")) {
+		return data[:len(data)-1]
+	}
+	return data
 }
 
 func lastIndex(b, sep []byte, window int) int {
@@ -343,6 +367,16 @@ func (s *scanner) strings(b []byte) {
 	}
 	if bytes.Contains(nb, []byte("/Filespec")) || bytes.Contains(nb, []byte("/EF")) {
 		for _, loc := range fileRe.FindAllIndex(nb, 200) {
+			// only names inside an object that is a file specification
+			lo := lastIndex(nb[:loc[0]], []byte(" obj"), 2048)
+			hi := bytes.Index(nb[loc[0]:], []byte("endobj"))
+			if hi < 0 || hi > 2048 {
+				hi = min(len(nb)-loc[0], 2048)
+			}
+			obj := nb[lo : loc[0]+hi]
+			if !bytes.Contains(obj, []byte("/EF")) && !bytes.Contains(obj, []byte("/Filespec")) {
+				continue
+			}
 			if n := readString(nb[loc[1]-1:]); n != "" && len(s.fileName) < 100 {
 				s.fileName = append(s.fileName, n)
 			}

@@ -188,7 +188,7 @@ func (r *run) file(it item) {
 			detected = officeRep.Kind
 		}
 	}
-	enc := it.encrypted || (officeRep != nil && officeRep.Encrypted)
+	enc := it.encrypted || (officeRep != nil && officeRep.Encrypted) || (det == filetype.Zip && !ooxml && hasEncryptedHint(det, data))
 	r.t.AddAttachment(pipeline.AttachmentInfo{Path: it.path, Name: it.name, DeclaredType: it.declared, DetectedType: detected,
 		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Encrypted: enc})
 

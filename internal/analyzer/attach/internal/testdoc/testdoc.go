@@ -512,3 +512,15 @@ func wrap64(b []byte) string {
 	sb.WriteString(s + "\r\n")
 	return sb.String()
 }
+
+// EmotetBody is the seed-000 style body with the password.
+const EmotetBody = "いつもお世話になっております。\r\n請求書を添付いたします。\r\n\r\nパスワード: abc123\r\n\r\nよろしくお願いいたします。\r\n"
+
+// EmotetMail builds the seed-000 pattern: a password zip (ZipCrypto, or
+// AES when aes is true) holding an xlsm whose Workbook_Open calls Shell,
+// the password ("abc123") in the Japanese body.
+func EmotetMail(aes bool, body string) []byte {
+	xlsm := XLSM(VBAProject(map[string]string{"ThisWorkbook": EmotetMacro}))
+	z := EncryptedZip([]ZipEntry{{Name: "請求書_2026.xlsm", Data: xlsm}}, "abc123", aes)
+	return Mail("Re: ご請求書の件", body, Attachment{Name: "請求書.zip", Type: "application/zip", Data: z})
+}

@@ -198,6 +198,9 @@ func (r *run) file(it item) {
 	if officeRep != nil {
 		r.office(it, officeRep)
 	}
+	if filetype.Ext(it.name) == "url" {
+		r.internetShortcut(it)
+	}
 	if det == filetype.PDF && r.a.cfg.PDF {
 		r.pdf(it, data)
 	}
@@ -230,7 +233,7 @@ func (r *run) names(it item, detected string) {
 	if tr.DoubleExt {
 		r.t.Add(SymDoubleExt, fmt.Sprintf("%s: .%s.%s", it.path, tr.InnerExt, tr.RealExt))
 	}
-	if tr.Dangerous != "" {
+	if tr.Dangerous != "" && tr.RealExt != "url" {
 		r.t.Add(SymDangerousExt, fmt.Sprintf("%s: .%s (%s)", it.path, tr.RealExt, tr.Dangerous))
 	}
 }
@@ -515,4 +518,30 @@ func (r *run) addURLs(raw []string, source, part string) int {
 		r.t.AddURLs(us...)
 	}
 	return len(us)
+}
+
+// internetShortcut judges a .url file: a plain web link is handed to the
+// URL analyzer; a target on a file share, a file: URL or a program is a
+// dangerous shortcut (CVE-2024-21412 style).
+func (r *run) internetShortcut(it item) {
+	target := ""
+	for _, line := range strings.Split(string(it.data[:min(len(it.data), 64<<10)]), "\n") {
+		line = strings.TrimSpace(line)
+		if len(line) > 4 && strings.EqualFold(line[:4], "URL=") {
+			target = line[4:]
+			break
+		}
+	}
+	lt := strings.ToLower(target)
+	switch {
+	case target == "":
+		r.t.Add(SymDangerousExt, it.path+": .url without a web link")
+	case strings.HasPrefix(lt, "http://") || strings.HasPrefix(lt, "https://"):
+		if e := filetype.Ext(strings.SplitN(strings.SplitN(lt, "?", 2)[0], "#", 2)[0]); filetype.DangerousExt(e) != "" {
+			r.t.Add(SymDangerousExt, fmt.Sprintf("%s: .url to a .%s file", it.path, e))
+		}
+		r.addURLs([]string{target}, "attachment", it.fromPart)
+	default:
+		r.t.Add(SymDangerousExt, fmt.Sprintf("%s: .url to %q", it.path, first([]string{target}, 1)[0]))
+	}
 }

@@ -130,6 +130,7 @@ func TestNameTricks(t *testing.T) {
 		{"scan.pdf", "application/pdf", exe, []string{SymDisguisedExecutable, SymExecutable}},
 		{"run.js", "text/plain", []byte("WScript.Echo(1)"), []string{SymDangerousExt}},
 		{"photo.jpg.vbs", "text/plain", []byte("MsgBox 1"), []string{SymDoubleExt, SymDangerousExt}},
+		{"link.url", "application/octet-stream", []byte("[InternetShortcut]\r\nURL=file://198.51.100.7/share/run.exe\r\n"), []string{SymDangerousExt}},
 		{"a.hta", "text/html", []byte("<html><script>x</script></html>"), []string{SymDangerousExt}},
 		{"doc.lnk", "application/octet-stream", append([]byte("\x4c\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46"), make([]byte, 60)...), []string{SymDangerousType, SymDangerousExt}},
 	}
@@ -139,6 +140,7 @@ func TestNameTricks(t *testing.T) {
 	}
 	// Harmless files stay quiet.
 	task := scan(t, testdoc.Mail("x", "see", testdoc.Attachment{Name: "notes.txt", Type: "text/plain", Data: []byte("hello")},
+		testdoc.Attachment{Name: "Liberalism in America.url", Data: []byte("[InternetShortcut]\r\nURL=http://www.example.org/article.html\r\n")},
 		testdoc.Attachment{Name: "photo 2026 01.png", Type: "image/png", Data: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}), nil)
 	if h := hits(task); len(h) != 0 {
 		t.Errorf("clean attachments: %v", h)

@@ -309,6 +309,9 @@ func (r *run) archive(it item, kind string) {
 			name = archive.InnerName(it.name)
 		}
 		p := it.path + "/" + name
+		if e.Hidden {
+			r.t.Add(SymArchiveHidden, p)
+		}
 		if e.Encrypted {
 			if e.Data == nil {
 				r.t.Add(SymArchiveEncrypted, p)

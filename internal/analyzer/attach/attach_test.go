@@ -260,3 +260,15 @@ func TestRenamedTypes(t *testing.T) {
 		t.Errorf("%v", hits(task))
 	}
 }
+
+func TestHiddenZipEntries(t *testing.T) {
+	exe := []byte("MZ" + strings.Repeat("\x00", 100))
+	a := testdoc.Zip(map[string][]byte{"setup.exe": exe})
+	b := testdoc.Zip(map[string][]byte{"readme.txt": []byte("hello")})
+	task := scan(t, testdoc.Mail("x", "x", testdoc.Attachment{Name: "c.zip", Data: append(append([]byte{}, a...), b...)}), nil)
+	want(t, task, SymArchiveHidden, SymExecutableInArchive)
+	// Central directory cut off: the local headers are still read.
+	task = scan(t, testdoc.Mail("x", "x", testdoc.Attachment{Name: "d.zip", Data: a[:len(a)-30]}), nil)
+	want(t, task, SymExecutableInArchive)
+	notWant(t, task, SymArchiveHidden)
+}

@@ -23,6 +23,7 @@ const (
 	SymArchiveNested       = "ARCHIVE_NESTED"
 	SymArchiveCorrupt      = "ARCHIVE_CORRUPT"
 	SymArchiveUnsupported  = "ARCHIVE_UNSUPPORTED"
+	SymArchiveHidden       = "ARCHIVE_HIDDEN_ENTRY"
 
 	SymVBAPresent            = "OFFICE_VBA_PRESENT"
 	SymVBAAutoExec           = "OFFICE_VBA_AUTOEXEC"
@@ -112,6 +113,9 @@ func init() {
 		pipeline.SymbolDef{Name: SymArchiveCorrupt, Weight: 0.5, Category: m, Group: "archive",
 			EN: "An archive is damaged or malformed and could only be read in part.",
 			JA: "圧縮ファイルが壊れているか不正な形式で、一部しか読めませんでした。"},
+		pipeline.SymbolDef{Name: SymArchiveHidden, Weight: 3, Category: m, Group: "archive",
+			EN: "A zip hides files its directory does not list (concatenated or malformed zip): tools disagree on what is inside.",
+			JA: "zipの目録に載っていない隠しファイルがあります(連結・不正なzip)。ツールによって見える中身が異なります。"},
 		pipeline.SymbolDef{Name: SymArchiveUnsupported, Weight: 0, Category: c, Group: "archive",
 			EN: "An archive uses a compression method sekisho cannot open (its listing was still checked).",
 			JA: "sekishoが展開できない圧縮方式です(ファイル一覧は検査しました)。"},

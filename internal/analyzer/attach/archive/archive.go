@@ -52,6 +52,7 @@ type Entry struct {
 	Data      []byte // the bytes read (bounded); nil when it could not be opened
 	Truncated bool   // reading stopped at MaxFileBytes or the budget
 	Err       error  // why Data is nil or short (ErrEncrypted, a read error)
+	Hidden    bool   // a zip entry the central directory does not list
 }
 
 // Func receives each entry; returning an error stops the walk.

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strings"
 
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/crypto/pbkdf2"
@@ -23,6 +24,11 @@ import (
 func (w *walker) zip(data []byte) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		// No usable central directory: read the local headers, as
+		// lenient unzip tools (and victims' Explorer) would.
+		if n, lerr := w.localHeaders(data, nil); n > 0 || lerr != nil {
+			return lerr
+		}
 		return fmt.Errorf("%w: zip: %v", ErrCorrupt, err)
 	}
 	zr.RegisterDecompressor(12, func(r io.Reader) io.ReadCloser { return io.NopCloser(bzip2.NewReader(r)) })
@@ -57,7 +63,83 @@ func (w *walker) zip(data []byte) error {
 			return ErrBudget
 		}
 	}
-	return nil
+	// Local entries the central directory does not list (concatenated
+	// zips, padding tricks): some tools show them, so look at them too.
+	listed := map[int64]bool{}
+	for _, f := range zr.File {
+		if off, err := f.DataOffset(); err == nil {
+			listed[off] = true
+		}
+	}
+	_, err = w.localHeaders(data, listed)
+	return err
+}
+
+// localHeaders walks "PK\x03\x04" local file headers (APPNOTE 4.3.7)
+// whose data offset is not in skip, marking them Hidden when skip is set.
+func (w *walker) localHeaders(data []byte, skip map[int64]bool) (int, error) {
+	n := 0
+	for off := 0; off+30 <= len(data) && n < w.opt.MaxFiles; {
+		i := bytes.Index(data[off:], []byte("PK\x03\x04"))
+		if i < 0 || off+i+30 > len(data) {
+			break
+		}
+		h := data[off+i:]
+		off += i + 4
+		flags := binary.LittleEndian.Uint16(h[6:])
+		method := binary.LittleEndian.Uint16(h[8:])
+		crc := binary.LittleEndian.Uint32(h[14:])
+		csize := int64(binary.LittleEndian.Uint32(h[18:]))
+		usize := int64(binary.LittleEndian.Uint32(h[22:]))
+		nl := int(binary.LittleEndian.Uint16(h[26:]))
+		xl := int(binary.LittleEndian.Uint16(h[28:]))
+		if 30+nl+xl > len(h) || nl == 0 || nl > 1024 {
+			continue
+		}
+		name := string(h[30 : 30+nl])
+		dataOff := int64(off - 4 + 30 + nl + xl) // absolute
+		if skip != nil && skip[dataOff] {
+			continue
+		}
+		if strings.HasSuffix(name, "/") {
+			continue
+		}
+		body := data[dataOff:]
+		if flags&8 == 0 && csize <= int64(len(body)) {
+			body = body[:csize]
+		} else {
+			csize = -1
+		}
+		e := &Entry{Name: name, Size: usize, CompSize: csize, Hidden: skip != nil}
+		if flags&8 != 0 {
+			e.Size = -1
+		}
+		switch {
+		case flags&1 != 0 || method == 99:
+			e.Encrypted, e.Err = true, ErrEncrypted
+		case method == zip.Store:
+			e.Data, e.Truncated, e.Err = w.read(bytes.NewReader(body))
+		case method == zip.Deflate:
+			e.Data, e.Truncated, e.Err = w.read(flate.NewReader(bytes.NewReader(body)))
+			if e.Err != nil && len(e.Data) > 0 {
+				e.Err = nil // short or trailing garbage: keep what inflated
+			}
+		default:
+			e.Err = fmt.Errorf("%w: zip method %d", ErrUnsupported, method)
+		}
+		_ = crc
+		n++
+		if err := w.emit(e); err != nil {
+			return n, err
+		}
+		if errors.Is(e.Err, ErrBudget) {
+			return n, ErrBudget
+		}
+		if csize > 0 {
+			off = int(dataOff + csize)
+		}
+	}
+	return n, nil
 }
 
 // openEncryptedZip tries the candidate passwords on one entry.

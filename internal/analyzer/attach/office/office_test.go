@@ -295,3 +295,20 @@ func TestRTFObject(t *testing.T) {
 		t.Fatalf("equation: %+v", r)
 	}
 }
+
+// TestAgileDefaultPassword encrypts a package the agile way with
+// "VelvetSweatshop" (the inverse of DecryptPackage) and checks it is
+// recognised and decrypted for analysis.
+func TestAgileDefaultPassword(t *testing.T) {
+	plain := testdoc.XLSM(testdoc.VBAProject(map[string]string{"ThisWorkbook": testdoc.EmotetMacro}))
+	info, pkg := agileEncrypt(t, plain, DefaultExcelPassword)
+	r := AnalyzeOLE(testdoc.CFB(map[string][]byte{"EncryptionInfo": info, "EncryptedPackage": pkg}), Limits{})
+	if !r.Encrypted || r.EncryptionType != "agile" || !r.DefaultPassword || len(r.Embedded) != 1 || !bytes.Equal(r.Embedded[0].Data, plain) {
+		t.Fatalf("%+v", r)
+	}
+	info, pkg = agileEncrypt(t, plain, "real password")
+	r = AnalyzeOLE(testdoc.CFB(map[string][]byte{"EncryptionInfo": info, "EncryptedPackage": pkg}), Limits{})
+	if !r.Encrypted || r.DefaultPassword || len(r.Embedded) != 0 {
+		t.Fatalf("other password: %+v", r)
+	}
+}

@@ -93,6 +93,14 @@ func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
 			r.Kind = "msi"
 		}
 	}
+	// Encrypted OOXML that opens with the default password: decrypt and
+	// hand the package back for analysis.
+	if r.DefaultPassword {
+		info, pkg := byPath["encryptioninfo"], byPath["encryptedpackage"]
+		if plain, err := DecryptPackage(info, pkg, DefaultExcelPassword, lim.MaxStream); err == nil && looksOOXML(plain) {
+			r.embed("decrypted.xlsx", plain, lim.MaxStream)
+		}
+	}
 	// VBA projects: every storage holding a "dir" stream.
 	for _, s := range streams {
 		if path.Base(s.path) != "dir" {

@@ -272,3 +272,16 @@ func TestHiddenZipEntries(t *testing.T) {
 	want(t, task, SymExecutableInArchive)
 	notWant(t, task, SymArchiveHidden)
 }
+
+// TestOfficePasswordXLSX: an Office-password-protected .xlsx is an OLE2
+// container (common in Japanese business mail): encrypted, not a lie.
+func TestOfficePasswordXLSX(t *testing.T) {
+	info := append([]byte{4, 0, 4, 0, 0x40, 0, 0, 0}, `<encryption/>`...)
+	doc := testdoc.CFB(map[string][]byte{"EncryptionInfo": info, "EncryptedPackage": make([]byte, 64)})
+	task := scan(t, testdoc.Mail("x", "x", testdoc.Attachment{Name: "見積書.xlsx", Data: doc}), nil)
+	want(t, task, SymOfficeEncrypted)
+	notWant(t, task, SymTypeMismatch, SymOfficeDefaultPassword)
+	if a := task.Attachments(); len(a) != 1 || !a[0].Encrypted || a[0].DetectedType != "encrypted-ooxml" {
+		t.Errorf("%+v", a)
+	}
+}

@@ -92,10 +92,10 @@ func init() {
 			EN: "A file's content does not match its name or declared MIME type.",
 			JA: "ファイルの中身が名前や宣言されたMIMEタイプと一致しません。"},
 
-		pipeline.SymbolDef{Name: SymArchiveEncrypted, Weight: 3, Category: m, Group: "archive",
+		pipeline.SymbolDef{Name: SymArchiveEncrypted, Weight: 2, Category: m, Group: "archive",
 			EN: "A password-protected archive could not be opened, so its content was not checked.",
 			JA: "パスワード付き圧縮ファイルを開けず、中身を検査できませんでした。"},
-		pipeline.SymbolDef{Name: SymArchivePasswordText, Weight: 4, Category: m, Group: "archive",
+		pipeline.SymbolDef{Name: SymArchivePasswordText, Weight: 3, Category: m, Group: "archive",
 			EN: "A password-protected archive opens with a password written in the mail itself (Emotet style).",
 			JA: "パスワード付き圧縮ファイルが本文中のパスワードで開けました(Emotetの手口)。"},
 		pipeline.SymbolDef{Name: SymArchiveBomb, Weight: 6, Category: m, Group: "archive",

@@ -32,6 +32,12 @@ func (w *walker) rar(data []byte) error {
 func (w *walker) rarOnce(data []byte, pw string, opts []rardecode.Option, last bool) (bool, error) {
 	rr, err := rardecode.NewReader(bytes.NewReader(data), opts...)
 	if err != nil {
+		if errors.Is(err, rardecode.ErrArchiveEncrypted) || errors.Is(err, rardecode.ErrBadPassword) {
+			if !last {
+				return false, nil
+			}
+			return true, w.emit(&Entry{Name: "(encrypted headers)", Size: -1, CompSize: int64(len(data)), Encrypted: true, Err: ErrEncrypted})
+		}
 		return true, fmt.Errorf("%w: rar: %v", ErrCorrupt, err)
 	}
 	var pending []*Entry

@@ -377,8 +377,8 @@ func ExtMatches(ext, detected string) bool {
 }
 
 var extTypes = map[string][]string{
-	"pdf": {PDF}, "doc": {OLE2, RTF, Zip, HTML}, "xls": {OLE2, Zip, HTML}, "ppt": {OLE2, Zip}, "docx": {Zip}, "xlsx": {Zip}, "pptx": {Zip},
-	"docm": {Zip}, "xlsm": {Zip}, "pptm": {Zip}, "rtf": {RTF}, "zip": {Zip}, "rar": {Rar}, "7z": {SevenZip}, "gz": {Gzip},
+	"pdf": {PDF}, "doc": {OLE2, RTF, Zip, HTML}, "xls": {OLE2, Zip, HTML}, "ppt": {OLE2, Zip}, "docx": {Zip, OLE2}, "xlsx": {Zip, OLE2}, "pptx": {Zip, OLE2},
+	"docm": {Zip, OLE2}, "xlsm": {Zip, OLE2}, "pptm": {Zip, OLE2}, "rtf": {RTF}, "zip": {Zip}, "rar": {Rar}, "7z": {SevenZip}, "gz": {Gzip},
 	"tgz": {Gzip}, "bz2": {Bzip2}, "xz": {XZ}, "cab": {Cab}, "iso": {ISO, UDF}, "jpg": {}, "jpeg": {}, "png": {}, "gif": {},
 	"txt": {Text, Script, HTML}, "exe": {PE, MSDOS}, "dll": {DLL, PE}, "lnk": {LNK}, "msi": {MSI, OLE2}, "one": {OneNote},
 	"chm": {CHM}, "tar": {Tar}, "vhd": {VHD}, "vhdx": {VHDX}, "jar": {Zip},

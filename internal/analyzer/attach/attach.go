@@ -256,9 +256,30 @@ func (r *run) types(it item, det, detected string) {
 	case det == filetype.LNK || det == filetype.CHM || det == filetype.OneNote || detected == "msi" || detected == "jar" || det == filetype.Class:
 		r.t.Add(SymDangerousType, it.path+": "+detected)
 	}
+	if mimeLies(it.declared, det) {
+		r.t.Add(SymTypeMismatch, fmt.Sprintf("%s: declared %s is %s", it.path, it.declared, detected))
+	}
 	if !filetype.ExtMatches(ext, det) && !(det == filetype.Zip && (detected == "ooxml" || strings.HasPrefix(detected, "doc") || strings.HasPrefix(detected, "xls") || strings.HasPrefix(detected, "ppt"))) {
 		r.t.Add(SymTypeMismatch, fmt.Sprintf("%s: .%s is %s", it.path, ext, detected))
 	}
+}
+
+// mimeLies reports a declared MIME type that clearly contradicts the
+// content (mislabelled images among themselves are not reported).
+func mimeLies(ct, det string) bool {
+	if det == filetype.Unknown || ct == "" {
+		return false
+	}
+	switch {
+	case ct == "application/pdf":
+		return det != filetype.PDF
+	case ct == "application/zip" || ct == "application/x-zip-compressed":
+		return det != filetype.Zip
+	case strings.HasPrefix(ct, "image/") || strings.HasPrefix(ct, "audio/") || strings.HasPrefix(ct, "video/"):
+		return filetype.IsArchive(det) || det == filetype.OLE2 || det == filetype.PDF || det == filetype.RTF ||
+			det == filetype.LNK || det == filetype.CHM || det == filetype.OneNote || filetype.IsDiskImage(det)
+	}
+	return false
 }
 
 func execExt(ext string) bool {

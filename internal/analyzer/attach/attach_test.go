@@ -256,6 +256,8 @@ func TestRenamedTypes(t *testing.T) {
 	z := testdoc.Zip(map[string][]byte{"a.txt": []byte("x")})
 	task := scan(t, testdoc.Mail("x", "x", testdoc.Attachment{Name: "invoice.pdf", Type: "application/pdf", Data: z}), nil)
 	want(t, task, SymTypeMismatch)
+	task2 := scan(t, testdoc.Mail("x", "x", testdoc.Attachment{Name: "photo", Type: "image/jpeg", Data: z}), nil)
+	want(t, task2, SymTypeMismatch)
 	if !bytes.Contains([]byte(strings.Join(hits(task)[SymTypeMismatch], "")), []byte(".pdf is zip")) {
 		t.Errorf("%v", hits(task))
 	}

@@ -4,8 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	. "github.com/sekisho/sekisho/internal/analyzer/attach/archive"
+	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,5 +254,30 @@ func TestCabAndISOFromTools(t *testing.T) {
 		}
 	} else if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
 		t.Fatal("genisoimage missing")
+	}
+}
+
+// sevenZipWithHeader wraps a raw header in a 7z signature header.
+func sevenZipWithHeader(hdr []byte) []byte {
+	b := []byte("7z\xbc\xaf\x27\x1c\x00\x04")
+	sh := make([]byte, 20)
+	binary.LittleEndian.PutUint64(sh[8:], uint64(len(hdr)))
+	binary.LittleEndian.PutUint32(sh[16:], crc32.ChecksumIEEE(hdr))
+	b = binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(sh))
+	return append(append(b, sh...), hdr...)
+}
+
+// TestSevenZipHeaderBomb: a tiny 7z claiming billions of files must be
+// refused before the 7z reader allocates for them (a fatal OOM).
+func TestSevenZipHeaderBomb(t *testing.T) {
+	hdr := []byte{0x01, 0x05, 0xfe, 0, 0, 0, 0xf0, 0, 0, 0, 0x00, 0x00}
+	err := Walk("7z", sevenZipWithHeader(hdr), Options{}, func(*Entry) error { return nil })
+	if !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("got %v", err)
+	}
+	// the same header with one file is fine
+	ok := []byte{0x01, 0x05, 0x01, 0x00, 0x00}
+	if err := Walk("7z", sevenZipWithHeader(ok), Options{}, func(*Entry) error { return nil }); errors.Is(err, ErrUnsupported) {
+		t.Fatalf("small header: %v", err)
 	}
 }

@@ -104,6 +104,16 @@ func (w *walker) rarOnce(data []byte, pw string, opts []rardecode.Option, last b
 }
 
 func (w *walker) sevenZip(data []byte) error {
+	enc, err := check7z(data, w.opt.Passwords)
+	if err != nil {
+		if errors.Is(err, errSevenZipLimits) {
+			return fmt.Errorf("%w: %v", ErrUnsupported, err)
+		}
+		return fmt.Errorf("%w: 7z: %v", ErrCorrupt, err)
+	}
+	if enc {
+		return w.emit(&Entry{Name: "(encrypted headers)", Size: -1, CompSize: int64(len(data)), Encrypted: true, Err: ErrEncrypted})
+	}
 	ra := bytes.NewReader(data)
 	zr, err := sevenzip.NewReader(ra, int64(len(data)))
 	usedPW := ""

@@ -17,7 +17,7 @@ var exploitClasses = []string{"equation.3", "equation", "msxml2.saxxmlreader", "
 func AnalyzeRTF(b []byte, lim Limits) *Report {
 	lim.fill()
 	r := &Report{Kind: "rtf"}
-	for p, n := 0, 0; n < 100; n++ {
+	for p, n := 0, 0; n < 100 && p < len(b); n++ {
 		i := indexCW(b[p:], "objdata")
 		j := indexCW(b[p:], "object")
 		if i < 0 && j < 0 {
@@ -30,9 +30,9 @@ func AnalyzeRTF(b []byte, lim Limits) *Report {
 			r.classCheck(cls)
 			continue
 		}
-		p += i + 8
+		p = min(p+i+8, len(b))
 		data, next := hexRun(b[p:], lim.MaxStream)
-		p += next
+		p = min(p+next, len(b))
 		if len(r.RTFObjects) == 0 {
 			r.RTFObjects = append(r.RTFObjects, "objdata")
 		}
@@ -124,7 +124,7 @@ func hexRun(b []byte, max int) ([]byte, int) {
 			half = !half
 		}
 	}
-	return out, i
+	return out, min(i, len(b))
 }
 
 func isHex(c byte) bool {

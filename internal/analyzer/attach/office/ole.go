@@ -37,11 +37,15 @@ func readOLE(data []byte, lim Limits) (streams []oleStream, err error) {
 			streams = append(streams, oleStream{path: p + "/"})
 			continue
 		}
-		n := min(f.Size, int64(lim.MaxStream))
-		if total+int(n) > 4*lim.MaxStream {
+		// No stream can be larger than the file holding it: a corrupt size
+		// with a cyclic sector chain would otherwise read MaxStream bytes.
+		n := min(f.Size, int64(lim.MaxStream), int64(len(data)))
+		if total+int(n) > min(4*lim.MaxStream, 2*len(data)+(1<<20)) {
 			break
 		}
-		b, _ := io.ReadAll(io.LimitReader(f, n))
+		b := make([]byte, n)
+		k, _ := io.ReadFull(f, b)
+		b = b[:k]
 		total += len(b)
 		streams = append(streams, oleStream{path: p, data: b})
 	}

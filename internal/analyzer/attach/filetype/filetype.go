@@ -108,7 +108,11 @@ func Detect(b []byte) string {
 
 // Hint returns mimetype's guess (a MIME type), for types Detect leaves open.
 func Hint(b []byte) string {
-	return mimetype.Detect(b).String()
+	h := mimetype.Detect(b).String()
+	if i := strings.IndexByte(h, ';'); i >= 0 {
+		h = h[:i]
+	}
+	return h
 }
 
 func hasAnyPrefix(b []byte, ps ...string) bool {

@@ -554,7 +554,7 @@ func sevenZipAESDecrypt(props []byte, pw string, in []byte) ([]byte, error) {
 		}
 		salt, iv = props[2:2+ss], props[2+ss:2+ss+is]
 	}
-	if cycles > 24 && cycles != 0x3f {
+	if cycles > 20 && cycles != 0x3f { // 7-Zip uses 19; more is a CPU trap
 		return nil, errSevenZipLimits
 	}
 	var pwb []byte

@@ -266,7 +266,7 @@ func AgileVerify(pw string, x []byte) bool {
 	for _, ke := range ai.KeyEncryptors.KeyEncryptor {
 		k := ke.EncryptedKey
 		hf := agileHash(k.HashAlgorithm)
-		if hf == nil || k.SpinCount <= 0 || k.SpinCount > 1_000_000 || k.KeyBits == 0 {
+		if hf == nil || k.SpinCount <= 0 || k.SpinCount > 200_000 || k.KeyBits == 0 {
 			continue
 		}
 		salt, e1 := base64.StdEncoding.DecodeString(k.SaltValue)

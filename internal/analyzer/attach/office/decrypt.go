@@ -62,7 +62,7 @@ func DecryptPackage(info, pkg []byte, pw string, max int) ([]byte, error) {
 		salt, e1 := base64.StdEncoding.DecodeString(k.SaltValue)
 		ekv, e2 := base64.StdEncoding.DecodeString(k.EncryptedKeyValue)
 		kdSalt, e3 := base64.StdEncoding.DecodeString(a.KeyData.SaltValue)
-		if hf == nil || dhf == nil || e1 != nil || e2 != nil || e3 != nil || k.SpinCount <= 0 || k.SpinCount > 1_000_000 {
+		if hf == nil || dhf == nil || e1 != nil || e2 != nil || e3 != nil || k.SpinCount <= 0 || k.SpinCount > 200_000 {
 			return nil, ErrDecrypt
 		}
 		hn := AgileHashPassword(hf, pw, salt, k.SpinCount)

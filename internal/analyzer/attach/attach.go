@@ -109,6 +109,9 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if len(r.decrypted) > 0 {
 		t.Set(DecryptedKey, r.decrypted)
 	}
+	if r.files > 0 {
+		t.Logger.Debug("attachments analysed", "files", r.files, "decompressed_bytes", r.budget.Used, "decrypted", len(r.decrypted))
+	}
 	return nil
 }
 
@@ -341,6 +344,7 @@ func (r *run) archive(it item, kind string) {
 				return nil
 			}
 			if e.Password != "" {
+				r.t.Logger.Info("encrypted archive opened with a password from the message", "path", it.path)
 				r.t.Add(SymArchivePasswordText, fmt.Sprintf("%s opened with a password from the message", it.path))
 				if len(r.decrypted) < 100 {
 					r.decrypted = append(r.decrypted, Decrypted{Path: p, Data: e.Data})

@@ -1,0 +1,221 @@
+// Package archive opens the archive and compression formats mail carries
+// (zip with ZipCrypto and WinZip AES, rar, 7z, gzip, bzip2, xz, tar, cab,
+// ISO 9660) and hands each inner file to a callback, with every read
+// bounded: per-file bytes, a shared byte budget, file counts. It never
+// writes to disk.
+package archive
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/ulikunitz/xz"
+)
+
+// Errors.
+var (
+	ErrTooManyFiles = errors.New("archive: too many files")
+	ErrBudget       = errors.New("archive: decompression budget exhausted")
+	ErrEncrypted    = errors.New("archive: encrypted")
+	ErrUnsupported  = errors.New("archive: unsupported format or method")
+	ErrCorrupt      = errors.New("archive: corrupt")
+)
+
+// Budget is the byte allowance shared by all archives of one message.
+type Budget struct {
+	Left int64
+	Used int64
+}
+
+// Options bound a walk.
+type Options struct {
+	MaxFileBytes int64    // most bytes read from one entry
+	MaxFiles     int      // most entries handed to the callback (per archive)
+	Passwords    []string // candidate passwords for encrypted entries
+	Budget       *Budget  // shared; nil means MaxFileBytes*MaxFiles
+}
+
+// Entry is one inner file.
+type Entry struct {
+	Name      string
+	Size      int64 // declared uncompressed size, -1 when unknown
+	CompSize  int64 // compressed size, -1 when unknown
+	Encrypted bool
+	Password  string // the password that opened it, when one did
+	Data      []byte // the bytes read (bounded); nil when it could not be opened
+	Truncated bool   // reading stopped at MaxFileBytes or the budget
+	Err       error  // why Data is nil or short (ErrEncrypted, a read error)
+	Hidden    bool   // a zip entry the central directory does not list
+}
+
+// Func receives each entry; returning an error stops the walk.
+type Func func(e *Entry) error
+
+// Walk opens data as the archive kind ("zip", "rar", "7z", "gzip",
+// "bzip2", "xz", "tar", "cab", "iso") and calls fn for each regular file.
+// It returns ErrTooManyFiles or ErrBudget when a bound stopped it early,
+// or a format error. It recovers from panics in the format readers.
+func Walk(kind string, data []byte, opt Options, fn Func) (err error) {
+	if opt.MaxFiles <= 0 {
+		opt.MaxFiles = 1000
+	}
+	if opt.MaxFileBytes <= 0 {
+		opt.MaxFileBytes = 50 << 20
+	}
+	if opt.Budget == nil {
+		opt.Budget = &Budget{Left: opt.MaxFileBytes * 4}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s reader panicked: %v", ErrCorrupt, kind, r)
+		}
+	}()
+	w := &walker{opt: opt, fn: fn}
+	switch kind {
+	case "zip":
+		return w.zip(data)
+	case "rar":
+		return w.rar(data)
+	case "7z":
+		return w.sevenZip(data)
+	case "gzip":
+		return w.single(data, "gzip")
+	case "bzip2":
+		return w.single(data, "bzip2")
+	case "xz":
+		return w.single(data, "xz")
+	case "tar":
+		return w.tar(data)
+	case "cab":
+		return w.cab(data)
+	case "iso":
+		return w.iso(data)
+	}
+	return ErrUnsupported
+}
+
+type walker struct {
+	opt   Options
+	fn    Func
+	count int
+}
+
+// emit counts the entry and calls fn.
+func (w *walker) emit(e *Entry) error {
+	w.count++
+	if w.count > w.opt.MaxFiles {
+		return ErrTooManyFiles
+	}
+	return w.fn(e)
+}
+
+// read reads r into memory within the per-file and shared bounds.
+func (w *walker) read(r io.Reader) ([]byte, bool, error) {
+	limit := w.opt.MaxFileBytes
+	if w.opt.Budget.Left < limit {
+		limit = w.opt.Budget.Left
+	}
+	if limit <= 0 {
+		return nil, true, ErrBudget
+	}
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
+	truncated := n > limit
+	if truncated {
+		n = limit
+	}
+	w.opt.Budget.Left -= n
+	w.opt.Budget.Used += n
+	b := buf.Bytes()
+	if int64(len(b)) > n {
+		b = b[:n]
+	}
+	if truncated {
+		err = nil
+	}
+	return b, truncated, err
+}
+
+func (w *walker) single(data []byte, kind string) error {
+	var r io.Reader
+	var err error
+	switch kind {
+	case "gzip":
+		var g *gzip.Reader
+		g, err = gzip.NewReader(bytes.NewReader(data))
+		if err == nil {
+			g.Multistream(true)
+			r = g
+			defer g.Close()
+		}
+	case "bzip2":
+		r = bzip2.NewReader(bytes.NewReader(data))
+	case "xz":
+		r, err = xz.NewReader(bytes.NewReader(data))
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorrupt, kind, err)
+	}
+	name := ""
+	if kind == "gzip" {
+		if g, ok := r.(*gzip.Reader); ok {
+			name = g.Name
+		}
+	}
+	b, trunc, rerr := w.read(r)
+	e := &Entry{Name: name, Size: -1, CompSize: int64(len(data)), Data: b, Truncated: trunc, Err: rerr}
+	if errors.Is(rerr, ErrBudget) {
+		if err := w.emit(e); err != nil {
+			return err
+		}
+		return ErrBudget
+	}
+	return w.emit(e)
+}
+
+func (w *walker) tar(data []byte) error {
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: tar: %v", ErrCorrupt, err)
+		}
+		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA && h.Typeflag != tar.TypeGNUSparse {
+			continue
+		}
+		b, trunc, rerr := w.read(tr)
+		if err := w.emit(&Entry{Name: h.Name, Size: h.Size, CompSize: h.Size, Data: b, Truncated: trunc, Err: rerr}); err != nil {
+			return err
+		}
+		if errors.Is(rerr, ErrBudget) {
+			return ErrBudget
+		}
+	}
+}
+
+// InnerName is the name a single-file compressor's content gets when the
+// stream does not carry one: the outer name without its suffix.
+func InnerName(outer string) string {
+	base := path.Base(strings.ReplaceAll(outer, "\\", "/"))
+	for _, suf := range []string{".tgz", ".tbz2", ".txz"} {
+		if strings.HasSuffix(strings.ToLower(base), suf) {
+			return base[:len(base)-len(suf)] + ".tar"
+		}
+	}
+	for _, suf := range []string{".gz", ".bz2", ".xz", ".z"} {
+		if strings.HasSuffix(strings.ToLower(base), suf) {
+			return base[:len(base)-len(suf)]
+		}
+	}
+	return base + ".out"
+}

@@ -1,0 +1,152 @@
+package attach_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/analyzer/attach"
+	"github.com/sekisho/sekisho/internal/analyzer/attach/internal/testdoc"
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/mail"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+func newEngine(t *testing.T, cfg *config.Config) *engine.Engine {
+	t.Helper()
+	cfg.General.DataDir = t.TempDir()
+	e, err := engine.New(cfg, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestEmotetEngine: the Emotet-like mail through the whole engine with the
+// default configuration is malware.
+func TestEmotetEngine(t *testing.T) {
+	e := newEngine(t, config.Default())
+	res := e.Scan(context.Background(), testdoc.EmotetMail(false, testdoc.EmotetBody), pipeline.Envelope{})
+	v := res.Verdict
+	if v.Category != pipeline.CategoryMalware || v.Action.Rank() < pipeline.ActionQuarantine.Rank() {
+		t.Fatalf("category %s action %s score %.1f symbols %+v", v.Category, v.Action, v.Score, v.Symbols)
+	}
+	if !v.Has(attach.SymVBAAutoExecSuspicious) || !v.Has(attach.SymArchivePasswordText) {
+		t.Fatalf("symbols %+v", v.Symbols)
+	}
+	if len(v.Attachments) < 2 || !v.Attachments[0].Encrypted {
+		t.Fatalf("attachments %+v", v.Attachments)
+	}
+}
+
+// TestEmotetBinary runs the real `sekisho scan --json`.
+func TestEmotetBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..", "..")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "sekisho")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/sekisho")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v %s", err, out)
+	}
+	eml := filepath.Join(dir, "emotet.eml")
+	os.WriteFile(eml, testdoc.EmotetMail(false, testdoc.EmotetBody), 0o644)
+	cmd := exec.Command(bin, "scan", "--json", eml)
+	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+dir, "HOME="+dir)
+	out, _ := cmd.Output() // the exit status may encode the action
+	var v struct {
+		Category    string                    `json:"category"`
+		Action      string                    `json:"action"`
+		Symbols     []struct{ Name string }   `json:"symbols"`
+		Attachments []pipeline.AttachmentInfo `json:"attachments"`
+		Verdict     *struct {
+			Category string `json:"category"`
+		} `json:"verdict"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	cat := v.Category
+	if cat == "" && v.Verdict != nil {
+		cat = v.Verdict.Category
+	}
+	if cat != "malware" || !strings.Contains(string(out), attach.SymVBAAutoExecSuspicious) {
+		t.Fatalf("sekisho scan: %s", out)
+	}
+}
+
+func clamConfig(t *testing.T, addr, failsafe string) *config.Config {
+	cfg := config.Default()
+	cfg.ClamAV.Enabled = true
+	cfg.ClamAV.Address = addr
+	cfg.ClamAV.FailSafe = failsafe
+	cfg.ClamAV.Timeout = config.Duration{Duration: 10 * time.Second}
+	return cfg
+}
+
+// TestClamAVEngine uses a real clamd: a virus in an attachment, a virus
+// only visible once sekisho opened a password zip, and the fail-safes.
+func TestClamAVEngine(t *testing.T) {
+	d := testdoc.StartClamd(t, "")
+	e := newEngine(t, clamConfig(t, "unix:"+d.Socket, "tempfail"))
+	ctx := context.Background()
+
+	eicar := []byte(`X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*`)
+	res := e.Scan(ctx, testdoc.Mail("hello", "see attached", testdoc.Attachment{Name: "eicar.com", Data: eicar}), pipeline.Envelope{})
+	if !res.Verdict.Has(attach.SymAVVirus) || res.Verdict.Action != pipeline.ActionReject || res.Verdict.Category != pipeline.CategoryMalware {
+		t.Fatalf("eicar: %s %s %+v", res.Verdict.Action, res.Verdict.Category, res.Verdict.Symbols)
+	}
+
+	// clamd cannot open a password zip; sekisho sends what it decrypted.
+	z := testdoc.EncryptedZip([]testdoc.ZipEntry{{Name: "notes.txt", Data: []byte("... SEKISHO-TEST-PATTERN ...")}}, "k9k9", true)
+	raw := testdoc.Mail("docs", "PW: k9k9", testdoc.Attachment{Name: "docs.zip", Data: z})
+	res = e.Scan(ctx, raw, pipeline.Envelope{})
+	if !res.Verdict.Has(attach.SymAVVirus) {
+		t.Fatalf("decrypted: %+v", res.Verdict.Symbols)
+	}
+
+	clean := testdoc.Mail("hi", "hello", testdoc.Attachment{Name: "a.txt", Type: "text/plain", Data: []byte("hello world")})
+	res = e.Scan(ctx, clean, pipeline.Envelope{})
+	if res.Verdict.Has(attach.SymAVVirus) || res.Verdict.Action == pipeline.ActionTempfail {
+		t.Fatalf("clean: %s %+v", res.Verdict.Action, res.Verdict.Symbols)
+	}
+
+	// Every clamav-testfiles container, attached to a mail, through the engine.
+	if ents, err := os.ReadDir("/usr/share/clamav-testfiles"); err == nil {
+		for _, ent := range ents {
+			if !strings.HasPrefix(ent.Name(), "clam.") || strings.Contains(ent.Name(), "mbox") || ent.Name() == "clam.mail" {
+				continue
+			}
+			b, _ := os.ReadFile(filepath.Join("/usr/share/clamav-testfiles", ent.Name()))
+			res := e.Scan(ctx, testdoc.Mail("x", "x", testdoc.Attachment{Name: ent.Name(), Data: b}), pipeline.Envelope{})
+			if !res.Verdict.Has(attach.SymAVVirus) {
+				t.Errorf("%s: not found through clamd: %+v", ent.Name(), res.Verdict.Symbols)
+			}
+		}
+	}
+
+	// clamd down: tempfail, or pass with AV_UNAVAILABLE.
+	gone := filepath.Join(t.TempDir(), "gone.sock")
+	e2 := newEngine(t, clamConfig(t, gone, "tempfail"))
+	res = e2.Scan(ctx, clean, pipeline.Envelope{})
+	if res.Verdict.Action != pipeline.ActionTempfail {
+		t.Fatalf("tempfail: %s %+v", res.Verdict.Action, res.Verdict.Symbols)
+	}
+	e3 := newEngine(t, clamConfig(t, gone, "pass"))
+	res = e3.Scan(ctx, clean, pipeline.Envelope{})
+	if res.Verdict.Action == pipeline.ActionTempfail || !res.Verdict.Has(attach.SymAVUnavailable) {
+		t.Fatalf("pass: %s %+v", res.Verdict.Action, res.Verdict.Symbols)
+	}
+	_ = mail.URL{}
+}

@@ -1,0 +1,265 @@
+package office
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/richardlehane/mscfb"
+)
+
+type oleStream struct {
+	path string // "Macros/VBA/dir"
+	data []byte
+}
+
+// readOLE lists an OLE2 compound file's streams (bounded).
+func readOLE(data []byte, lim Limits) (streams []oleStream, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("office: OLE2 reader panicked: %v", r)
+		}
+	}()
+	rd, err := mscfb.New(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("office: OLE2: %w", err)
+	}
+	total := 0
+	for f, ferr := rd.Next(); ferr == nil && len(streams) < 4096; f, ferr = rd.Next() {
+		if f.Size <= 0 && len(f.Path) == 0 && f.Name == "Root Entry" {
+			continue
+		}
+		p := strings.Join(append(append([]string{}, f.Path...), f.Name), "/")
+		if f.FileInfo().IsDir() {
+			streams = append(streams, oleStream{path: p + "/"})
+			continue
+		}
+		// No stream can be larger than the file holding it: a corrupt size
+		// with a cyclic sector chain would otherwise read MaxStream bytes.
+		n := min(f.Size, int64(lim.MaxStream), int64(len(data)))
+		if total+int(n) > min(4*lim.MaxStream, 2*len(data)+(1<<20)) {
+			break
+		}
+		b := make([]byte, n)
+		k, _ := io.ReadFull(f, b)
+		b = b[:k]
+		total += len(b)
+		streams = append(streams, oleStream{path: p, data: b})
+	}
+	return streams, nil
+}
+
+// AnalyzeOLE inspects an OLE2 compound file.
+func AnalyzeOLE(data []byte, lim Limits) *Report {
+	lim.fill()
+	r := &Report{Kind: "ole2"}
+	streams, err := readOLE(data, lim)
+	if err != nil {
+		r.Errors = append(r.Errors, err.Error())
+		return r
+	}
+	r.analyzeStreams(streams, lim)
+	return r
+}
+
+func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
+	byPath := map[string][]byte{}
+	for _, s := range streams {
+		byPath[strings.ToLower(s.path)] = s.data
+		base := path.Base(s.path)
+		switch {
+		case base == "WordDocument":
+			r.Kind = "doc"
+			if len(s.data) >= 12 && binary.LittleEndian.Uint16(s.data[10:])&0x0100 != 0 {
+				r.Encrypted, r.EncryptionType = true, "word-fib"
+			}
+		case base == "Workbook" || base == "Book":
+			r.Kind = "xls"
+			r.biff(s.data)
+		case base == "PowerPoint Document":
+			r.Kind = "ppt"
+			r.ppt(s.data, lim)
+		case base == "EncryptionInfo":
+			r.Kind = "encrypted-ooxml"
+			r.Encrypted = true
+			r.ooxmlEncryption(s.data)
+		case base == "\x01Ole10Native" || base == "Ole10Native":
+			r.ole10Native(s.data, lim)
+		case base == "Package" && len(path.Dir(s.path)) >= 0 && looksOOXML(s.data):
+			r.embed("package.zip", s.data, lim.MaxStream)
+		case base == "CONTENTS" && bytes.HasPrefix(s.data, []byte("%PDF")):
+			r.embed("contents.pdf", s.data, lim.MaxStream)
+		}
+		if rs := []rune(base); len(rs) > 0 && rs[0] == 0x4840 {
+			r.Kind = "msi"
+		}
+	}
+	// Encrypted OOXML that opens with the default password: decrypt and
+	// hand the package back for analysis.
+	if r.DefaultPassword {
+		info, pkg := byPath["encryptioninfo"], byPath["encryptedpackage"]
+		if plain, err := DecryptPackage(info, pkg, DefaultExcelPassword, lim.MaxStream); err == nil && looksOOXML(plain) {
+			r.embed("decrypted.xlsx", plain, lim.MaxStream)
+		}
+	}
+	// VBA projects: every storage holding a "dir" stream.
+	for _, s := range streams {
+		if path.Base(s.path) != "dir" {
+			continue
+		}
+		dir := path.Dir(s.path)
+		d, _ := Decompress(s.data, 1<<20)
+		mods := ParseDir(d)
+		r.VBA = true
+		var all strings.Builder
+		found := false
+		for _, m := range mods {
+			st, ok := byPath[strings.ToLower(dir+"/"+m.Stream)]
+			if !ok || int(m.Offset) > len(st) {
+				continue
+			}
+			src, _ := Decompress(st[m.Offset:], lim.MaxSource)
+			m.Code = string(src)
+			r.Modules = append(r.Modules, m)
+			all.WriteString(m.Code)
+			all.WriteByte('\n')
+			found = true
+		}
+		if !found { // no usable dir: look for source in each stream of the storage
+			for _, o := range streams {
+				if path.Dir(o.path) == dir && !strings.HasPrefix(path.Base(o.path), "_") && path.Base(o.path) != "dir" {
+					if src := FindSource(o.data, lim.MaxSource); src != "" {
+						r.Modules = append(r.Modules, Module{Name: path.Base(o.path), Stream: path.Base(o.path), Code: src})
+						all.WriteString(src)
+					}
+				}
+			}
+		}
+		c := Classify(all.String())
+		if c.Class == MacroNone {
+			c.Class = MacroPresent
+		}
+		if c.Class > r.Macro.Class {
+			r.Macro.Class = c.Class
+		}
+		r.Macro.AutoExec = uniq(append(r.Macro.AutoExec, c.AutoExec...))
+		r.Macro.Suspicious = uniq(append(r.Macro.Suspicious, c.Suspicious...))
+		r.Macro.Obfuscation = uniq(append(r.Macro.Obfuscation, c.Obfuscation...))
+	}
+	if !r.VBA {
+		for _, s := range streams {
+			if strings.HasSuffix(strings.ToLower(s.path), "_vba_project") {
+				r.VBA = true
+				r.Macro.Class = max(r.Macro.Class, MacroPresent)
+			}
+		}
+	}
+}
+
+func looksOOXML(b []byte) bool { return bytes.HasPrefix(b, []byte("PK\x03\x04")) }
+
+// ole10Native parses an embedded OLE Package ("\x01Ole10Native" stream):
+// size, flags, label, original path, then the payload.
+func (r *Report) ole10Native(b []byte, lim Limits) {
+	if len(b) < 6 {
+		return
+	}
+	p := 6
+	str := func() string {
+		i := bytes.IndexByte(b[min(p, len(b)):], 0)
+		if i < 0 || i > 1024 {
+			p = len(b)
+			return ""
+		}
+		s := string(b[p : p+i])
+		p += i + 1
+		return s
+	}
+	label := str()
+	orig := str()
+	p += 4 // reserved
+	if p+4 > len(b) {
+		r.OLEPackage = append(r.OLEPackage, label)
+		return
+	}
+	tl := int(binary.LittleEndian.Uint32(b[p:]))
+	p += 4
+	if tl < 0 || p+tl > len(b) {
+		r.OLEPackage = append(r.OLEPackage, label)
+		return
+	}
+	tmp := strings.TrimRight(string(b[p:p+tl]), "\x00")
+	p += tl
+	if p+4 > len(b) {
+		return
+	}
+	dl := int(binary.LittleEndian.Uint32(b[p:]))
+	p += 4
+	if dl < 0 || p+dl > len(b) {
+		dl = len(b) - p
+	}
+	name := label
+	for _, n := range []string{tmp, orig, label} {
+		if n != "" {
+			name = n
+			break
+		}
+	}
+	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	r.OLEPackage = append(r.OLEPackage, name)
+	r.embed(name, b[p:p+dl], lim.MaxStream)
+}
+
+// biff walks a BIFF8 Workbook stream for BOUNDSHEET (macro sheets and
+// their visibility), LABEL (Auto_Open) and FILEPASS (encryption).
+func (r *Report) biff(b []byte) {
+	for p := 0; p+4 <= len(b); {
+		typ := binary.LittleEndian.Uint16(b[p:])
+		n := int(binary.LittleEndian.Uint16(b[p+2:]))
+		p += 4
+		if p+n > len(b) {
+			return
+		}
+		d := b[p : p+n]
+		p += n
+		switch typ {
+		case 0x0085: // BOUNDSHEET8
+			if len(d) >= 8 {
+				state, dt := d[4]&3, d[5]
+				cch := int(d[6])
+				name := ""
+				if d[7]&1 == 0 && 8+cch <= len(d) {
+					name = string(d[8 : 8+cch])
+				} else if 8+2*cch <= len(d) {
+					name = utf16le(d[8 : 8+2*cch])
+				}
+				if dt == 0x01 {
+					r.XLM = true
+					r.XLMSheets = append(r.XLMSheets, name)
+					if state != 0 {
+						r.XLMHidden = true
+					}
+				}
+			}
+		case 0x0018: // LABEL (defined name)
+			if len(d) >= 16 && d[0]&0x20 != 0 && d[15] == 0x01 || len(d) >= 17 && d[0]&0x20 != 0 && d[14]&1 == 0 && d[15] == 0x01 {
+				r.XLMAutoOpen = true
+			}
+		case 0x002f: // FILEPASS: the rest is encrypted
+			r.Encrypted = true
+			r.filepass(d)
+			return
+		}
+	}
+}
+
+func utf16le(b []byte) string {
+	u := make([]rune, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		u = append(u, rune(binary.LittleEndian.Uint16(b[i:])))
+	}
+	return string(u)
+}

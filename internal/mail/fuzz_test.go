@@ -89,7 +89,11 @@ func FuzzDecodeHeader(f *testing.F) {
 				t.Fatalf("param %q=%q", k, v)
 			}
 		}
-		for _, a := range ParseAddressList(out) {
+		av := addressValue(s)
+		if !utf8.ValidString(av) {
+			t.Fatalf("addressValue(%q) = %q", s, av)
+		}
+		for _, a := range append(ParseAddressList(out), ParseAddressList(av)...) {
 			if !utf8.ValidString(a.Name) || !utf8.ValidString(a.Addr) {
 				t.Fatalf("address %+v", a)
 			}

@@ -519,7 +519,11 @@ func (p *parser) addressList(h Headers, name string) []Address {
 		if !strings.EqualFold(f.Name, name) {
 			continue
 		}
-		out = append(out, parseAddressList(f.Value)...)
+		v := f.Value
+		if strings.Contains(f.Raw, "=?") {
+			v = addressValue(f.Raw)
+		}
+		out = append(out, parseAddressList(v)...)
 		if len(out) > 1000 {
 			break
 		}
@@ -647,4 +651,87 @@ func splitAddressList(v string) []string {
 		out = append(out, v[start:])
 	}
 	return out
+}
+
+// addressValue decodes the encoded words of a raw address header so that
+// the result still parses as addresses: a decoded display name holding
+// specials ("Smith, John", "PayPal <Support>") is quoted, and quotes and
+// backslashes inside quoted strings are escaped.
+func addressValue(raw string) string {
+	var p parser
+	v := strings.TrimSpace(unfold(raw))
+	if !isASCIIString(v) || hasEsc(v) {
+		v = p.decodeRaw8bit(v)
+	}
+	var sb strings.Builder
+	sb.Grow(len(v))
+	inQ := false
+	endCache := -2
+	findEnd := func(from int) int {
+		if endCache == -1 || endCache >= from {
+			return endCache
+		}
+		k := strings.Index(v[from:], "?=")
+		if k < 0 {
+			endCache = -1
+		} else {
+			endCache = from + k
+		}
+		return endCache
+	}
+	for i := 0; i < len(v); {
+		c := v[i]
+		if c == '\\' && inQ && i+1 < len(v) {
+			sb.WriteString(v[i : i+2])
+			i += 2
+			continue
+		}
+		if c == '"' {
+			inQ = !inQ
+			sb.WriteByte(c)
+			i++
+			continue
+		}
+		if c != '=' || i+1 >= len(v) || v[i+1] != '?' {
+			sb.WriteByte(c)
+			i++
+			continue
+		}
+		// A run of encoded words separated by whitespace.
+		j := i
+		for {
+			_, _, _, n, ok := scanWordAt(v, j, findEnd)
+			if !ok {
+				break
+			}
+			j += n
+			k := j
+			for k < len(v) && (v[k] == ' ' || v[k] == '\t') {
+				k++
+			}
+			if k+1 < len(v) && v[k] == '=' && v[k+1] == '?' {
+				if _, _, _, _, ok := scanWordAt(v, k, findEnd); ok {
+					j = k
+					continue
+				}
+			}
+			break
+		}
+		if j == i {
+			sb.WriteString("=?")
+			i += 2
+			continue
+		}
+		dec, _ := decodeEncodedWords(v[i:j])
+		switch {
+		case inQ:
+			sb.WriteString(strings.NewReplacer("\\", "\\\\", `"`, `\"`).Replace(dec))
+		case strings.ContainsAny(dec, `",;<>@:()[]\`):
+			sb.WriteString(`"` + strings.NewReplacer("\\", "\\\\", `"`, `\"`).Replace(dec) + `"`)
+		default:
+			sb.WriteString(dec)
+		}
+		i = j
+	}
+	return sb.String()
 }

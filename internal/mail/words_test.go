@@ -137,3 +137,20 @@ func TestRFC2231(t *testing.T) {
 		t.Errorf("name*: %q %v", mt, params)
 	}
 }
+
+func TestEncodedDisplayNames(t *testing.T) {
+	cases := []struct{ raw, name, addr string }{
+		{"=?utf-8?Q?Smith=2C_John?= <john@example.com>", "Smith, John", "john@example.com"},
+		{"=?utf-8?B?" + b64([]byte("PayPal <service@paypal.com>")) + "?= <x@evil.example>", "PayPal <service@paypal.com>", "x@evil.example"},
+		{`"=?utf-8?Q?a=22b?=" <q@example.com>`, `a"b`, "q@example.com"},
+		{"=?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>", "山田", "yamada@example.jp"},
+		{"=?utf-8?B?5bGx?=\r\n =?utf-8?B?55Sw?= <y@example.jp>", "山田", "y@example.jp"},
+	}
+	for _, c := range cases {
+		raw := "From: " + c.raw + "\r\n\r\nbody"
+		m := Parse([]byte(raw), Limits{})
+		if len(m.From) != 1 || m.From[0].Name != c.name || m.From[0].Addr != c.addr {
+			t.Errorf("%q: %+v", c.raw, m.From)
+		}
+	}
+}

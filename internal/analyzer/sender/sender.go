@@ -542,7 +542,10 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 						same = true
 					}
 				}
-				if !same {
+				// A stranger continuing the thread is the Emotet sign; a
+				// known correspondent joining in, or a mailing list where
+				// everyone replies to everyone, is ordinary.
+				if !same && first && !isMailingList(m) {
 					t.Add(SymThreadHijack, fmt.Sprintf("thread with %s continued by %s", strings.Join(th.Peers, ","), from.Addr))
 				}
 				break
@@ -554,6 +557,21 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 		}
 	}
 	a.maybeLearn(ctx, t, from, rcpts)
+}
+
+// isMailingList reports whether the message came through a list or bulk
+// distribution (RFC 2369 / RFC 2919 headers, Precedence).
+func isMailingList(m *mail.Message) bool {
+	for _, h := range []string{"List-Id", "List-Post", "List-Unsubscribe", "List-Help", "Mailing-List", "X-Mailing-List", "X-BeenThere", "X-Loop"} {
+		if m.Headers.Has(h) {
+			return true
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(m.Headers.Get("Precedence"))) {
+	case "list", "bulk", "junk":
+		return true
+	}
+	return false
 }
 
 var quotedFrom = regexp.MustCompile(`(?im)^[>\s]*(?:from|差出人|送信者|送信元)\s*[:：][^\n]*?([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)|<?([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)>?\s*(?:wrote|さんは書きました|のメッセージ)`)

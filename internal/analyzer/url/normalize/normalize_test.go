@@ -8,7 +8,7 @@ import (
 func TestParse(t *testing.T) {
 	cases := []struct {
 		raw, host, reg, uni string
-		trick            string
+		trick               string
 	}{
 		{"hxxps://evil[.]example[.]com/login", "evil.example.com", "example.com", "", TrickDefanged},
 		{"h**ps://active-japan-top.beak.host/Kagoya-mail.html", "active-japan-top.beak.host", "beak.host", "", TrickDefanged},

@@ -80,6 +80,7 @@ func symbolDef(r *Rule) pipeline.SymbolDef {
 // Analyzer evaluates a rule set.
 type Analyzer struct {
 	rules []*Rule // non-meta first, then meta in dependency order
+	lits  *litIndex
 	log   *slog.Logger
 }
 
@@ -191,7 +192,37 @@ func NewAnalyzer(withShipped bool, user []*Rule, disable []string) (*Analyzer, e
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
-	return &Analyzer{rules: append(plain, ordered...), log: slog.New(slog.DiscardHandler)}, nil
+	return newAnalyzer(append(plain, ordered...)), nil
+}
+
+// newAnalyzer indexes the literals of the rules (copies of the rules: the
+// ids belong to this analyzer).
+func newAnalyzer(rules []*Rule) *Analyzer {
+	a := &Analyzer{lits: newLitIndex(), log: slog.New(slog.DiscardHandler)}
+	for _, r := range rules {
+		c := *r
+		c.kwIDs = make([]int, len(c.keywords))
+		for i, k := range c.keywords {
+			if len(k) >= 2 {
+				c.kwIDs[i] = a.lits.add(k)
+			} else {
+				c.kwIDs[i] = -1
+			}
+		}
+		c.litIDs = make([][]int, len(c.lits))
+		for i, ls := range c.lits {
+			if ls == nil {
+				continue
+			}
+			ids := make([]int, len(ls))
+			for j, l := range ls {
+				ids[j] = a.lits.add(l)
+			}
+			c.litIDs[i] = ids
+		}
+		a.rules = append(a.rules, &c)
+	}
+	return a
 }
 
 // Name implements pipeline.Analyzer.
@@ -203,8 +234,12 @@ func (a *Analyzer) Stage() pipeline.Stage { return pipeline.StageLate }
 // Rules returns the active rules.
 func (a *Analyzer) Rules() []*Rule { return a.rules }
 
-// maxTextBytes bounds the text one field contributes.
-const maxTextBytes = 256 << 10
+// maxTextBytes bounds the text one field contributes; regular expressions
+// see the first maxRegexBytes of it (lures open the message).
+const (
+	maxTextBytes  = 256 << 10
+	maxRegexBytes = 32 << 10
+)
 
 // view is the normalised text of a message, built lazily per field.
 type view struct {
@@ -213,10 +248,44 @@ type view struct {
 	compact map[string]string
 	wallets *struct{ btc, eth []string }
 	symbols func(string) bool
+	lits    *litIndex
+	present map[string][]bool // field+mode → literal presence
 }
 
 func newView(raw map[string]string, symbols func(string) bool) *view {
 	return &view{raw: raw, norm: map[string]string{}, compact: map[string]string{}, symbols: symbols}
+}
+
+// has reports whether literal id occurs in the field text.
+func (v *view) has(f string, compact bool, id int) bool {
+	key := f
+	if compact {
+		key = "\x00" + f
+	}
+	p, ok := v.present[key]
+	if !ok {
+		var txt string
+		if compact {
+			txt = v.compactOf(f)
+		} else {
+			txt = v.normal(f)
+		}
+		p = v.lits.scan(txt)
+		v.present[key] = p
+	}
+	return p[id]
+}
+
+func (v *view) mayMatch(f string, compact bool, ids []int) bool {
+	if ids == nil {
+		return true
+	}
+	for _, id := range ids {
+		if v.has(f, compact, id) {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *view) normal(f string) string {
@@ -329,6 +398,8 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 		symbols = func(string) bool { return false }
 	}
 	v := newView(fieldsText, symbols)
+	v.lits = a.lits
+	v.present = map[string][]bool{}
 	fired := map[string]bool{}
 	var hits []Hit
 	for _, r := range a.rules {
@@ -391,9 +462,12 @@ func (r *Rule) match(v *view) (bool, []string) {
 	n := 0
 	for i, re := range r.regexes {
 		for _, f := range r.fields {
-			m := re.FindString(r.fieldText(v, f, false))
-			if m == "" && r.compact[i] {
-				m = re.FindString(r.fieldText(v, f, true))
+			m := ""
+			if v.mayMatch(f, false, r.litIDs[i]) {
+				m = re.FindString(head(r.fieldText(v, f, false)))
+			}
+			if m == "" && r.compact[i] && v.mayMatch(f, true, r.litIDs[i]) {
+				m = re.FindString(head(r.fieldText(v, f, true)))
 			}
 			if m != "" {
 				n++
@@ -409,7 +483,13 @@ func (r *Rule) match(v *view) (bool, []string) {
 	}
 	for i, k := range r.keywords {
 		for _, f := range r.fields {
-			if strings.Contains(r.fieldText(v, f, r.kwCJK[i]), k) {
+			var hit bool
+			if r.kwIDs[i] >= 0 {
+				hit = v.has(f, r.kwCJK[i], r.kwIDs[i])
+			} else {
+				hit = strings.Contains(r.fieldText(v, f, r.kwCJK[i]), k)
+			}
+			if hit {
 				n++
 				if len(ev) < 5 {
 					ev = append(ev, k)
@@ -422,6 +502,32 @@ func (r *Rule) match(v *view) (bool, []string) {
 		}
 	}
 	return false, nil
+}
+
+// head cuts text to maxRegexBytes at a rune boundary.
+func head(s string) string {
+	if len(s) <= maxRegexBytes {
+		return s
+	}
+	n := maxRegexBytes
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// mayMatch reports whether text holds one of the required literals (true
+// when none are known).
+func mayMatch(text string, lits []string) bool {
+	if lits == nil {
+		return true
+	}
+	for _, l := range lits {
+		if strings.Contains(text, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // Analyze implements pipeline.Analyzer.

@@ -299,7 +299,7 @@ func FuzzParseFile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		a := &Analyzer{rules: rs}
+		a := newAnalyzer(rs)
 		a.Evaluate(context.Background(), map[string]string{"subject": "x", "body": string(data)}, nil)
 	})
 }
@@ -320,5 +320,36 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	for i := 0; i < b.N; i++ {
 		a.Evaluate(context.Background(), f, nil)
+	}
+}
+
+func TestRequiredLiterals(t *testing.T) {
+	cases := map[string][]string{
+		`your (account|mailbox) .{0,40}suspended`: {"suspended"},
+		`(foo|bar)`:              {"foo", "bar"},
+		`\d+ ?(million|billion)`: {"million", "billion"},
+		`a*`:                     nil,
+		`(x|.)yz`:                {"yz"},
+	}
+	for p, want := range cases {
+		got := requiredLiterals(p)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: %v want %v", p, got, want)
+		}
+	}
+	// Soundness on every shipped regex: whenever the regex matches an
+	// example, the prefilter lets it through.
+	a := shippedAnalyzer(t)
+	for _, r := range a.Rules() {
+		for i, re := range r.regexes {
+			for _, ex := range append(append([]string(nil), r.Positive...), r.Negative...) {
+				n := Normalize(ex)
+				for _, txt := range []string{n, compactString(n)} {
+					if re.MatchString(txt) && !mayMatch(txt, r.lits[i]) {
+						t.Errorf("%s: prefilter %v rejects a match of %s", r.Name, r.lits[i], re)
+					}
+				}
+			}
+		}
 	}
 }

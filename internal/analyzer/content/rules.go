@@ -58,7 +58,10 @@ type Rule struct {
 	RuleDef
 	category pipeline.Category
 	regexes  []*regexp.Regexp
-	compact  []bool // regex i also runs on the compact (space-free) text
+	compact  []bool     // regex i also runs on the compact (space-free) text
+	lits     [][]string // regex i can only match text holding one of these
+	litIDs   [][]int    // the same as ids in the analyzer's literal index
+	kwIDs    []int      // keyword ids in the analyzer's literal index
 	keywords []string
 	kwCJK    []bool
 	meta     expr
@@ -162,6 +165,7 @@ func compile(d RuleDef) (*Rule, error) {
 		}
 		r.regexes = append(r.regexes, re)
 		r.compact = append(r.compact, hasCJK(p))
+		r.lits = append(r.lits, requiredLiterals(p))
 	}
 	for _, k := range d.Keywords {
 		if len(k) > maxKeywordsLen {

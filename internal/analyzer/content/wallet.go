@@ -16,10 +16,7 @@ import (
 // mixed-case checksums for Ethereum.
 
 var (
-	reBTCBase58 = regexp.MustCompile(`\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b`)
-	reBTCBech32 = regexp.MustCompile(`\b(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}\b`)
-	reETH       = regexp.MustCompile(`\b0x[0-9a-fA-F]{40}\b`)
-	reETHWord   = regexp.MustCompile(`(?i)ethereum|\beth\b|\busdt\b|erc-?20|wallet|イーサリアム|ウォレット`)
+	reETHWord = regexp.MustCompile(`(?i)ethereum|\beth\b|\busdt\b|erc-?20|wallet|イーサリアム|ウォレット`)
 )
 
 const b58alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -154,38 +151,55 @@ func ValidEIP55(addr string) (valid, checksummed bool) {
 }
 
 // findWallets returns the valid Bitcoin and Ethereum addresses in text
-// (case kept), at most 5 of each.
+// (case kept), at most 5 of each. It walks the runs of ASCII letters and
+// digits once; only runs shaped like an address reach the checksum code.
 func findWallets(text string) (btc, eth []string) {
-	for _, m := range reBTCBase58.FindAllString(text, 50) {
-		if ValidBase58Check(m) && len(btc) < 5 {
-			btc = append(btc, m)
-		}
-	}
-	for _, m := range reBTCBech32.FindAllString(text, 50) {
-		if ValidBech32Address(m) && len(btc) < 5 {
-			btc = append(btc, m)
-		}
-	}
 	ethWord := -1
-	for _, m := range reETH.FindAllString(text, 50) {
-		ok, sum := ValidEIP55(m)
-		if !ok {
+	n := len(text)
+	for i := 0; i < n; {
+		if !isAlnum(text[i]) {
+			i++
 			continue
 		}
-		if !sum {
-			if ethWord < 0 {
-				ethWord = 0
-				if reETHWord.MatchString(text) {
-					ethWord = 1
-				}
+		j := i
+		for j < n && isAlnum(text[j]) {
+			j++
+		}
+		w := text[i:j]
+		i = j
+		switch {
+		case len(w) >= 26 && len(w) <= 35 && (w[0] == '1' || w[0] == '3'):
+			if len(btc) < 5 && ValidBase58Check(w) {
+				btc = append(btc, w)
 			}
-			if ethWord == 0 {
+		case len(w) >= 14 && len(w) <= 90 && (w[:3] == "bc1" || w[:3] == "BC1"):
+			if len(btc) < 5 && ValidBech32Address(w) {
+				btc = append(btc, w)
+			}
+		case len(w) == 42 && w[0] == '0' && w[1] == 'x':
+			ok, sum := ValidEIP55(w)
+			if !ok {
 				continue
 			}
-		}
-		if len(eth) < 5 {
-			eth = append(eth, m)
+			if !sum {
+				if ethWord < 0 {
+					ethWord = 0
+					if reETHWord.MatchString(text) {
+						ethWord = 1
+					}
+				}
+				if ethWord == 0 {
+					continue
+				}
+			}
+			if len(eth) < 5 {
+				eth = append(eth, w)
+			}
 		}
 	}
 	return btc, eth
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

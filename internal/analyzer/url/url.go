@@ -445,7 +445,9 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claim
 	if in(a.Extra.Shorteners, lists.Shorteners, h.Host) {
 		l.flag(t, SymShortener, h.Host+src)
 	}
-	dyn := in(a.Extra.DynDNS, lists.DynDNS, h.Host)
+	// A dynamic-DNS provider's own site (www.dyndns.org) is not a
+	// dynamic host name.
+	dyn := dynHost(a.Extra.DynDNS, h.Host)
 	if dyn {
 		l.flag(t, SymDynDNS, h.Host+src)
 	}
@@ -474,6 +476,18 @@ func in(extra, builtin *lists.Index, host string) bool {
 	}
 	if extra != nil {
 		if _, ok := extra.MatchDomain(host); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func dynHost(extra *lists.Index, host string) bool {
+	for _, ix := range []*lists.Index{lists.DynDNS, extra} {
+		if ix == nil {
+			continue
+		}
+		if e, ok := ix.MatchDomain(host); ok && host != e.Value && host != "www."+e.Value {
 			return true
 		}
 	}

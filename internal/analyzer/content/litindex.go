@@ -1,0 +1,67 @@
+package content
+
+// litIndex finds which of many literals occur in a text in one pass:
+// positions are filtered through a table of literal first-byte pairs, then
+// looked up by their first three bytes. It replaces hundreds of separate
+// substring searches (slow on Japanese text, where the first byte of most
+// characters is the same).
+type litIndex struct {
+	lits   []string
+	ids    map[string]int
+	first2 []uint64 // bitset over 65536 first-byte pairs
+	by3    map[uint32][]int32
+	by2    map[uint32][]int32 // literals of exactly two bytes
+}
+
+func newLitIndex() *litIndex {
+	return &litIndex{ids: map[string]int{}, first2: make([]uint64, 1024), by3: map[uint32][]int32{}, by2: map[uint32][]int32{}}
+}
+
+// add registers a literal (at least two bytes) and returns its id.
+func (x *litIndex) add(s string) int {
+	if id, ok := x.ids[s]; ok {
+		return id
+	}
+	id := len(x.lits)
+	x.lits = append(x.lits, s)
+	x.ids[s] = id
+	k2 := uint32(s[0])<<8 | uint32(s[1])
+	x.first2[k2>>6] |= 1 << (k2 & 63)
+	if len(s) == 2 {
+		x.by2[k2] = append(x.by2[k2], int32(id))
+	} else {
+		k3 := k2<<8 | uint32(s[2])
+		x.by3[k3] = append(x.by3[k3], int32(id))
+	}
+	return id
+}
+
+// scan returns, for each literal id, whether it occurs in text.
+func (x *litIndex) scan(text string) []bool {
+	found := make([]bool, len(x.lits))
+	n := len(text)
+	for i := 0; i+1 < n; i++ {
+		k2 := uint32(text[i])<<8 | uint32(text[i+1])
+		if x.first2[k2>>6]&(1<<(k2&63)) == 0 {
+			continue
+		}
+		if ids, ok := x.by2[k2]; ok {
+			for _, id := range ids {
+				found[id] = true
+			}
+		}
+		if i+2 < n {
+			if ids, ok := x.by3[k2<<8|uint32(text[i+2])]; ok {
+				for _, id := range ids {
+					if !found[id] {
+						l := x.lits[id]
+						if len(l) <= n-i && text[i:i+len(l)] == l {
+							found[id] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	return found
+}

@@ -243,7 +243,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 				}
 			}
 		}
-		a.checkLink(t, l, claims, opt)
+		a.checkLink(t, l, claims, headClaims, opt)
 		if len(l.chain.Via) > 0 {
 			for _, v := range l.chain.Via {
 				if v != "safelinks" && v != "proofpoint" && v != "mimecast" {
@@ -304,7 +304,9 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			if related {
 				continue
 			}
-			if inHead || loginWords != "" || anyFlag(web, SymSuspiciousDomain) {
+			// Named only in the body: a newsletter may mention a brand in
+			// passing; require login wording and a link that looks bad.
+			if inHead || loginWords != "" && (anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike)) {
 				t.Add(SymBrandUnrelated, b.Name+" → "+web[0].final().Registrable)
 				break
 			}
@@ -374,7 +376,7 @@ func anyFlag(ls []*link, s string) bool {
 }
 
 // checkLink runs the per-link checks.
-func (a *Analyzer) checkLink(t *pipeline.Task, l *link, claims []brands.Brand, opt string) {
+func (a *Analyzer) checkLink(t *pipeline.Task, l *link, claims, head []brands.Brand, opt string) {
 	first := &l.chain.Links[0]
 	f := l.final()
 	switch f.Scheme {
@@ -413,12 +415,12 @@ func (a *Analyzer) checkLink(t *pipeline.Task, l *link, claims []brands.Brand, o
 		if h.Host == "" || !h.IsWeb() {
 			continue
 		}
-		a.checkHost(t, l, h, claims)
+		a.checkHost(t, l, h, claims, head)
 	}
 }
 
 // checkHost runs the host checks on one hop.
-func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claims []brands.Brand) {
+func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claims, head []brands.Brand) {
 	src := ""
 	if l.src.Source == "qr" || l.src.Source == "pdf" || l.src.Source == "html_attachment" {
 		src = " (" + l.src.Source + ")"
@@ -455,17 +457,21 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claim
 	if free {
 		l.flag(t, SymFreeHosting, h.Host+src)
 	}
-	// Brand keyword on a domain the brand does not own.
+	// Brand keyword on a domain the brand does not own: in the host name
+	// always; in the path only on a host that already looks throw-away
+	// (github.com/microsoft is fine, beak.host/Kagoya-mail.html is not).
+	reasons := suspicion(h)
+	weakHost := len(reasons) > 0 || dyn || free
 	for _, b := range claims {
 		if ownsDomain(b, h.Host) {
 			continue
 		}
-		if kw := brandInURL(b, h); kw != "" {
+		if kw := brandInURL(b, h, weakHost || hasBrand(head, b.Name)); kw != "" {
 			l.flag(t, SymBrandInURL, b.Name+": "+h.Host+src)
 			break
 		}
 	}
-	if reasons := suspicion(h); len(reasons) >= 2 {
+	if len(reasons) >= 2 {
 		l.flag(t, SymSuspiciousDomain, h.Host+": "+strings.Join(reasons, ",")+src)
 	}
 }
@@ -621,9 +627,12 @@ const latinLookalikes = "аеорсухіјѕԁɡһӏԛԝвкмнтАВЕКМН�
 
 // brandInURL returns the brand keyword found in a host's subdomains or
 // registrable label, or in its path.
-func brandInURL(b brands.Brand, h *normalize.Link) string {
+func brandInURL(b brands.Brand, h *normalize.Link, withPath bool) string {
 	host := h.Host
-	path := strings.ToLower(h.Path)
+	path := ""
+	if withPath {
+		path = strings.ToLower(h.Path)
+	}
 	kws := append([]string(nil), b.Keywords...)
 	for _, n := range b.Names {
 		if isASCIIWord(n) && len(n) >= 4 {

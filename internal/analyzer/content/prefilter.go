@@ -15,7 +15,7 @@ func requiredLiterals(pattern string) []string {
 	if err != nil {
 		return nil
 	}
-	lits := litSet(re.Simplify(), 0)
+	lits := litSet(re, 0)
 	for _, l := range lits {
 		if len(l) < 2 {
 			return nil // too weak to be worth it

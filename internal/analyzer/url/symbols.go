@@ -50,7 +50,7 @@ func init() {
 		d(SymAllowlisted, 0, C, "A link is on the local allow list; link checks skipped it.", "リンクがローカルの許可リストに載っているため、リンク検査の対象外にしました。"),
 		d(SymAnchorMismatch, 1.0, P, "A link's visible text shows one domain while it really goes to another.", "リンクの表示文字列のドメインと、実際のリンク先のドメインが異なります。"),
 		d(SymAnchorBrandMismatch, 4, P, "A link shows a well-known or protected domain as its text but goes elsewhere.", "有名ブランドや保護対象のドメインを表示しながら、実際には別のドメインへリンクしています。"),
-		d(SymIPHost, 1.5, S, "A link points at a bare IP address instead of a domain name.", "リンク先がドメイン名ではなく IP アドレスです。"),
+		d(SymIPHost, 2.5, S, "A link points at a bare IP address instead of a domain name.", "リンク先がドメイン名ではなく IP アドレスです。"),
 		d(SymNumericIP, 3, P, "A link hides an IP address in decimal, hex or octal form.", "リンク先の IP アドレスが 10 進・16 進・8 進表記で隠されています。"),
 		d(SymUserinfo, 4, P, "A link puts a domain name before \"@\" so that it seems to go there, but it goes to the host after \"@\".", "リンクの「@」の前にドメイン名を置き、そこへ行くように見せかけています(実際の行き先は「@」の後ろです)。"),
 		d(SymObfuscated, 2, P, "A link's host is disguised (encoded characters, backslashes, full-width letters).", "リンク先のホスト名が偽装されています(エンコード文字・バックスラッシュ・全角文字など)。"),

@@ -119,7 +119,11 @@ func Parse(raw string) (Link, bool) {
 	}, s)
 	if strings.Contains(s, "&") {
 		if d := decodeEntities(s); d != s {
-			l.trick(TrickEntity)
+			// Only entities in the scheme and host hide where a link
+			// goes; "&amp;" in a query string is ordinary HTML.
+			if hostArea(s) != hostArea(d) {
+				l.trick(TrickEntity)
+			}
 			s = d
 		}
 	}
@@ -450,6 +454,22 @@ func looksLikeHost(s string) bool {
 		}
 	}
 	return true
+}
+
+// hostArea returns the part of a URL up to the first "/" after "://".
+func hostArea(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		if j := strings.IndexByte(s, '/'); j >= 0 {
+			return s[:j]
+		}
+		return s
+	}
+	rest := s[i+3:]
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		return s[:i+3+j]
+	}
+	return s
 }
 
 // decodeEntities decodes numeric character references and the few named

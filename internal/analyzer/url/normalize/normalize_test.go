@@ -134,3 +134,13 @@ func BenchmarkResolve(b *testing.B) {
 		Resolve(in)
 	}
 }
+
+func TestEntityInQueryNotTrick(t *testing.T) {
+	l, _ := Parse("https://www.example.org/a?b=1&amp;c=2")
+	if l.HasTrick(TrickEntity) {
+		t.Error("&amp; in the query flagged")
+	}
+	if l.RawQuery != "b=1&c=2" {
+		t.Errorf("query %q", l.RawQuery)
+	}
+}

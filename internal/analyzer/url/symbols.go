@@ -65,7 +65,7 @@ func init() {
 		d(SymDynDNS, 1.5, P, "A link goes to a dynamic-DNS host name that anyone can register for free.", "リンク先が誰でも無料で取得できるダイナミック DNS のホスト名です。"),
 		d(SymFreeHosting, 0.5, P, "A link goes to a free hosting, site-builder or file-sharing service often used for phishing pages.", "リンク先がフィッシングページによく使われる無料ホスティング・サイト作成・ファイル共有サービスです。"),
 		d(SymDataURI, 3, P, "A link carries a whole page in a data: URL (no server to block).", "リンクに data: URL でページそのものが埋め込まれています(遮断できるサーバーがありません)。"),
-		d(SymJavascript, 2, P, "A link runs JavaScript (javascript: URL).", "リンクが JavaScript を実行します(javascript: URL)。"),
+		d(SymJavascript, 1, P, "A link runs JavaScript (javascript: URL).", "リンクが JavaScript を実行します(javascript: URL)。"),
 		d(SymRedirector, 0.3, S, "A link goes through an open redirector or a redirect parameter to another site.", "リンクがオープンリダイレクトやリダイレクト用パラメーターを経由して別サイトへ飛びます。"),
 		d(SymHTMLAttach, 1, P, "The message carries an HTML file as an attachment, a common phishing and malware carrier.", "HTML ファイルが添付されています。フィッシングやマルウェアでよく使われる形式です。"),
 		d(SymPasswordForm, 5, P, "HTML in the message or an attachment asks for a password (a local phishing page).", "メッセージまたは添付 HTML がパスワードの入力を求めています(ローカルのフィッシングページ)。"),

@@ -173,7 +173,11 @@ func Parse(raw string) (Link, bool) {
 	}
 	l.Scheme = scheme
 	if strings.Contains(rest, "\\") {
-		l.trick(TrickBackslash)
+		// Backslashes before or in the host hide it; in the path they are
+		// only sloppy (Windows paths pasted into links).
+		if strings.HasPrefix(strings.TrimLeft(rest, "/"), "\\") {
+			l.trick(TrickBackslash)
+		}
 		rest = strings.ReplaceAll(rest, "\\", "/")
 	}
 	if scheme != "" {

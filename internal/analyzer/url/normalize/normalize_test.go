@@ -144,3 +144,14 @@ func TestEntityInQueryNotTrick(t *testing.T) {
 		t.Errorf("query %q", l.RawQuery)
 	}
 }
+
+func TestBackslashInPathNotTrick(t *testing.T) {
+	l, _ := Parse(`http://www.cnsnews.com\ViewPolitics.asp?Page=\Politics\archive`)
+	if l.HasTrick(TrickBackslash) {
+		t.Error("backslash after the host flagged")
+	}
+	l, _ = Parse(`https:\\evil.example\x`)
+	if !l.HasTrick(TrickBackslash) {
+		t.Error("backslash before the host not flagged")
+	}
+}

@@ -8,6 +8,7 @@ const (
 	SymAllowlisted         = "URL_ALLOWLISTED"
 	SymAnchorMismatch      = "URL_ANCHOR_MISMATCH"
 	SymAnchorBrandMismatch = "URL_ANCHOR_BRAND_MISMATCH"
+	SymAnchorSuspicious    = "URL_ANCHOR_MISMATCH_SUSPICIOUS"
 	SymIPHost              = "URL_IP_HOST"
 	SymNumericIP           = "URL_NUMERIC_IP"
 	SymUserinfo            = "URL_USERINFO_HOST"
@@ -50,6 +51,7 @@ func init() {
 		d(SymAllowlisted, 0, C, "A link is on the local allow list; link checks skipped it.", "リンクがローカルの許可リストに載っているため、リンク検査の対象外にしました。"),
 		d(SymAnchorMismatch, 1.0, P, "A link's visible text shows one domain while it really goes to another.", "リンクの表示文字列のドメインと、実際のリンク先のドメインが異なります。"),
 		d(SymAnchorBrandMismatch, 4, P, "A link shows a well-known or protected domain as its text but goes elsewhere.", "有名ブランドや保護対象のドメインを表示しながら、実際には別のドメインへリンクしています。"),
+		d(SymAnchorSuspicious, 3, P, "A link's visible text shows one domain while it goes to a throw-away-looking, dynamic, free-hosted or listed one.", "リンクの表示文字列とは別の、使い捨て・ダイナミック DNS・無料ホスティングなど不審なドメインへリンクしています。"),
 		d(SymIPHost, 2.5, S, "A link points at a bare IP address instead of a domain name.", "リンク先がドメイン名ではなく IP アドレスです。"),
 		d(SymNumericIP, 3, P, "A link hides an IP address in decimal, hex or octal form.", "リンク先の IP アドレスが 10 進・16 進・8 進表記で隠されています。"),
 		d(SymUserinfo, 4, P, "A link puts a domain name before \"@\" so that it seems to go there, but it goes to the host after \"@\".", "リンクの「@」の前にドメイン名を置き、そこへ行くように見せかけています(実際の行き先は「@」の後ろです)。"),

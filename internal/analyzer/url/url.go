@@ -273,9 +273,13 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			continue
 		}
 		opt := ad.Registrable + " → " + l.final().Host
-		if _, ok := a.Brands.ByDomain(ad.Registrable); ok || inDomains(ad.Registrable, a.Protected) {
+		bad := hasFlag(l, SymSuspiciousDomain) || hasFlag(l, SymDynDNS) || hasFlag(l, SymFreeHosting) || hasFlag(l, SymIPHost) || hasFlag(l, SymLookalike) || hasFlag(l, SymBlocklisted)
+		switch _, brand := a.Brands.ByDomain(ad.Registrable); {
+		case brand || inDomains(ad.Registrable, a.Protected):
 			l.flag(t, SymAnchorBrandMismatch, opt)
-		} else {
+		case bad:
+			l.flag(t, SymAnchorSuspicious, opt)
+		default:
 			l.flag(t, SymAnchorMismatch, opt)
 		}
 	}

@@ -194,6 +194,7 @@ func TestLinkTricks(t *testing.T) {
 		{name: "google_redirect", raw: plain("a@b.example", "hi", "https://www.google.com/url?q=https://micros0ft-login.com/&sa=D"), want: []string{SymRedirector, SymLookalike}},
 		{name: "safelinks_no_redirector", raw: plain("a@b.example", "hi", "https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.example.org%2F&data=1"), wantNot: []string{SymRedirector}},
 		{name: "anchor_mismatch", raw: html("a@b.example", "hi", `<a href="https://track.other.example/c/1">www.shop.example</a>`), want: []string{SymAnchorMismatch}},
+		{name: "anchor_suspicious", raw: html("a@b.example", "hi", `<a href="https://active-japan-top.beak.host/x">https://www.qualitia.com/news</a>`), want: []string{SymAnchorSuspicious}, wantNot: []string{SymAnchorMismatch}},
 		{name: "anchor_match_neg", raw: html("a@b.example", "hi", `<a href="https://click.shop.example/c/1">www.shop.example</a> <a href="https://x.example/">invoice.pdf</a>`), wantNot: []string{SymAnchorMismatch, SymAnchorBrandMismatch}},
 		{name: "anchor_through_redirector_neg", raw: html("a@b.example", "hi", `<a href="https://t.mail.example/r?url=https%3A%2F%2Fwww.shop.example%2F">www.shop.example</a>`), wantNot: []string{SymAnchorMismatch}},
 		{name: "suspicious_domain", raw: plain("a@b.example", "hi", "https://secure-account-update.xyz/login"), want: []string{SymSuspiciousDomain}},

@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -249,7 +250,7 @@ type view struct {
 	wallets *struct{ btc, eth []string }
 	symbols func(string) bool
 	lits    *litIndex
-	present map[string][]bool // field+mode → literal presence
+	present map[string]scanResult // field+mode → literals found
 }
 
 func newView(raw map[string]string, symbols func(string) bool) *view {
@@ -258,6 +259,10 @@ func newView(raw map[string]string, symbols func(string) bool) *view {
 
 // has reports whether literal id occurs in the field text.
 func (v *view) has(f string, compact bool, id int) bool {
+	return v.scanned(f, compact).found[id]
+}
+
+func (v *view) scanned(f string, compact bool) scanResult {
 	key := f
 	if compact {
 		key = "\x00" + f
@@ -273,7 +278,67 @@ func (v *view) has(f string, compact bool, id int) bool {
 		p = v.lits.scan(txt)
 		v.present[key] = p
 	}
-	return p[id]
+	return p
+}
+
+// window is how far around an occurrence of a required literal a regex
+// match may reach: regexes run on these windows, not on the whole text.
+const window = 320
+
+// findRegex runs a prefiltered regex on the windows around the
+// occurrences of its literals (the whole text when it has none).
+func (v *view) findRegex(re *regexp.Regexp, f string, compact bool, ids []int) string {
+	txt := v.normal(f)
+	if compact {
+		txt = v.compactOf(f)
+	}
+	if ids == nil {
+		return re.FindString(head(txt))
+	}
+	sr := v.scanned(f, compact)
+	var starts []int
+	for _, id := range ids {
+		for _, p := range sr.pos[id] {
+			starts = append(starts, int(p))
+		}
+	}
+	if len(starts) == 0 {
+		return ""
+	}
+	sort.Ints(starts)
+	lo, hi := -1, -1
+	try := func() string {
+		if lo < 0 {
+			return ""
+		}
+		return re.FindString(txt[lo:hi])
+	}
+	for _, p := range starts {
+		a, b := runeStart(txt, p-window), runeStart(txt, p+window)
+		if lo >= 0 && a <= hi {
+			hi = b
+			continue
+		}
+		if m := try(); m != "" {
+			return m
+		}
+		lo, hi = a, b
+	}
+	return try()
+}
+
+// runeStart clamps i into s and moves it back to a rune boundary.
+func runeStart(s string, i int) int {
+	if i <= 0 {
+		return 0
+	}
+	if i >= len(s) {
+		return len(s)
+	}
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return i
 }
 
 func (v *view) mayMatch(f string, compact bool, ids []int) bool {
@@ -399,7 +464,7 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 	}
 	v := newView(fieldsText, symbols)
 	v.lits = a.lits
-	v.present = map[string][]bool{}
+	v.present = map[string]scanResult{}
 	fired := map[string]bool{}
 	var hits []Hit
 	for _, r := range a.rules {
@@ -464,10 +529,10 @@ func (r *Rule) match(v *view) (bool, []string) {
 		for _, f := range r.fields {
 			m := ""
 			if v.mayMatch(f, false, r.litIDs[i]) {
-				m = re.FindString(head(r.fieldText(v, f, false)))
+				m = v.findRegex(re, f, false, r.litIDs[i])
 			}
 			if m == "" && r.compact[i] && v.mayMatch(f, true, r.litIDs[i]) {
-				m = re.FindString(head(r.fieldText(v, f, true)))
+				m = v.findRegex(re, f, true, r.litIDs[i])
 			}
 			if m != "" {
 				n++

@@ -36,9 +36,26 @@ func (x *litIndex) add(s string) int {
 	return id
 }
 
-// scan returns, for each literal id, whether it occurs in text.
-func (x *litIndex) scan(text string) []bool {
+// maxPositions is how many occurrences of one literal are remembered.
+const maxPositions = 8
+
+// scanResult says which literals occur in a text, and where (the first
+// maxPositions byte offsets of each).
+type scanResult struct {
+	found []bool
+	pos   [][]int32
+}
+
+// scan finds the literals in text.
+func (x *litIndex) scan(text string) scanResult {
 	found := make([]bool, len(x.lits))
+	pos := make([][]int32, len(x.lits))
+	note := func(id int32, at int) {
+		found[id] = true
+		if len(pos[id]) < maxPositions {
+			pos[id] = append(pos[id], int32(at))
+		}
+	}
 	n := len(text)
 	for i := 0; i+1 < n; i++ {
 		k2 := uint32(text[i])<<8 | uint32(text[i+1])
@@ -47,21 +64,21 @@ func (x *litIndex) scan(text string) []bool {
 		}
 		if ids, ok := x.by2[k2]; ok {
 			for _, id := range ids {
-				found[id] = true
+				note(id, i)
 			}
 		}
 		if i+2 < n {
 			if ids, ok := x.by3[k2<<8|uint32(text[i+2])]; ok {
 				for _, id := range ids {
-					if !found[id] {
+					if len(pos[id]) < maxPositions {
 						l := x.lits[id]
 						if len(l) <= n-i && text[i:i+len(l)] == l {
-							found[id] = true
+							note(id, i)
 						}
 					}
 				}
 			}
 		}
 	}
-	return found
+	return scanResult{found, pos}
 }

@@ -160,3 +160,45 @@ func TestEngineBlockList(t *testing.T) {
 		t.Errorf("not blocked: %v", symbols(r.Verdict))
 	}
 }
+
+// BenchmarkEngineCorpus scans SpamAssassin corpus messages through the
+// whole engine ($SEKISHO_CORPUS, e.g. /tmp/corpus).
+func BenchmarkEngineCorpus(b *testing.B) {
+	dir := os.Getenv("SEKISHO_CORPUS")
+	if dir == "" {
+		b.Skip("SEKISHO_CORPUS not set")
+	}
+	var msgs [][]byte
+	for _, sub := range []string{"test/ham", "test/spam"} {
+		files, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
+		for i, f := range files {
+			if i >= 300 {
+				break
+			}
+			if raw, err := os.ReadFile(f); err == nil {
+				msgs = append(msgs, raw)
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		b.Skip("no corpus messages")
+	}
+	cfg, _ := config.Parse("[general]\ndata_dir = \"" + b.TempDir() + "\"\n")
+	e, err := engine.New(cfg, engine.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	var total int64
+	for _, m := range msgs {
+		total += int64(len(m))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, m := range msgs {
+			e.Scan(context.Background(), m, pipeline.Envelope{})
+		}
+	}
+	b.SetBytes(total)
+	b.ReportMetric(float64(len(msgs)*b.N)/b.Elapsed().Seconds(), "msgs/s")
+}

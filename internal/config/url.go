@@ -13,7 +13,7 @@ type URL struct {
 	QR bool `toml:"qr"`
 	// QRMaxImages is how many images per message are decoded. Default 10.
 	QRMaxImages int `toml:"qr_max_images"`
-	// QRMaxPixels bounds width × height of a decoded image. Default 16000000.
+	// QRMaxPixels bounds width × height of a decoded image. Default 8000000.
 	QRMaxPixels int `toml:"qr_max_pixels"`
 	// QRMaxBytes bounds the encoded size of a decoded image. Default 10485760 (10 MiB).
 	QRMaxBytes int `toml:"qr_max_bytes"`
@@ -40,7 +40,7 @@ type URL struct {
 
 func defaultURL() URL {
 	return URL{
-		Enabled: true, QR: true, QRMaxImages: 10, QRMaxPixels: 16_000_000, QRMaxBytes: 10 << 20,
+		Enabled: true, QR: true, QRMaxImages: 10, QRMaxPixels: 8_000_000, QRMaxBytes: 10 << 20,
 		QRTimeout: Duration{2 * time.Second}, MaxLinks: 500, ReloadInterval: Duration{30 * time.Second},
 	}
 }

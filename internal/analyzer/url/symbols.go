@@ -61,7 +61,7 @@ func init() {
 		d(SymLookalike, 6, P, "A link goes to a domain that imitates a well-known brand or a protected domain.", "リンク先が有名ブランドや保護対象ドメインに似せた偽ドメインです。"),
 		d(SymBrandUnrelated, 3, P, "The message claims to come from a brand, but none of its links go to that brand's domains.", "メッセージはブランドを名乗っていますが、リンクはどれもそのブランドのドメインではありません。"),
 		d(SymBrandInURL, 2.5, P, "A brand's name appears in a link's subdomain or path on a domain the brand does not own.", "ブランド名が、そのブランドのものではないドメインのサブドメインやパスに使われています。"),
-		d(SymLoginSuspicious, 3.5, P, "Login or \"verify your account\" wording next to a link to a new-looking, unrelated domain.", "ログインや「アカウントの確認」を促す文言とともに、不審なドメインへのリンクがあります。"),
+		d(SymLoginSuspicious, 3, P, "Login or \"verify your account\" wording next to a link to a new-looking, unrelated domain.", "ログインや「アカウントの確認」を促す文言とともに、不審なドメインへのリンクがあります。"),
 		d(SymSuspiciousDomain, 1.0, S, "A link goes to a domain that looks throw-away (random labels, many hyphens, cheap TLD, deep subdomains).", "リンク先が使い捨てらしいドメインです(ランダムな文字列・多数のハイフン・格安 TLD・深いサブドメイン)。"),
 		d(SymShortener, 0.5, S, "A link uses a URL shortener that hides its destination.", "リンクに行き先を隠す短縮 URL が使われています。"),
 		d(SymDynDNS, 1.5, P, "A link goes to a dynamic-DNS host name that anyone can register for free.", "リンク先が誰でも無料で取得できるダイナミック DNS のホスト名です。"),

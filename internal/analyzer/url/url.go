@@ -497,9 +497,23 @@ func dynHost(extra *lists.Index, host string) bool {
 		if ix == nil {
 			continue
 		}
-		if e, ok := ix.MatchDomain(host); ok && host != e.Value && host != "www."+e.Value {
+		if e, ok := ix.MatchDomain(host); ok && host != e.Value && !providerHost(host, e.Value) {
 			return true
 		}
+	}
+	return false
+}
+
+// providerHost reports the provider's own service hosts under a
+// dynamic-DNS domain (www.dyndns.org, members.dyndns.org).
+func providerHost(host, provider string) bool {
+	label, ok := strings.CutSuffix(host, "."+provider)
+	if !ok {
+		return false
+	}
+	switch label {
+	case "www", "members", "account", "accounts", "my", "support", "help", "docs", "blog", "status", "api":
+		return true
 	}
 	return false
 }
@@ -732,7 +746,7 @@ func anchorDomain(anchor string) *normalize.Link {
 
 var fileExt = map[string]bool{"pdf": true, "doc": true, "docx": true, "xls": true, "xlsx": true, "zip": true, "exe": true, "html": true, "htm": true, "php": true, "jpg": true, "png": true, "gif": true, "txt": true, "js": true}
 
-var loginRe = regexp.MustCompile(`(?i)\b(?:log[ -]?in|sign[ -]?in|verify (?:your|the|my)|verification|confirm your (?:account|identity|email|password|details)|validate your|re-?activate|unlock your|update your (?:account|billing|payment|details|information)|password|credentials|account (?:is |has been |will be )?(?:suspended|locked|disabled|limited|on hold|deactivated))\b|ログイン|サインイン|本人確認|パスワード|アカウント(?:の)?(?:確認|停止|凍結|更新|制限|ロック)|認証(?:手続|が必要|を行)|ご登録情報|お客様情報の確認|利用制限|再開手続`)
+var loginRe = regexp.MustCompile(`(?i)\b(?:(?:log|sign)[ -]?(?:in|on) (?:to|now|here|with|and|using) (?:your|verify|confirm|update|restore|continue|access|keep|avoid|the)|verify (?:your|the|my) (?:account|identity|e-?mail|mailbox|details|information|login|password)|confirm your (?:account|identity|e-?mail|password|details|login)|validate your (?:account|mailbox|e-?mail)|re-?activate your|unlock your|restore (?:your )?(?:account|access)|update your (?:account|billing|payment|details|information|password)|(?:enter|confirm|update|verify|reset) your password|password (?:expires|expired|will expire)|account (?:is |has been |will be )?(?:suspended|locked|disabled|limited|on hold|deactivated))\b|ログインして|ログインし、|ログインの上|ログインを|ログインいただき|からログイン|サインインして|本人確認|パスワードの(?:変更|更新|再設定|有効期限)|アカウント(?:の)?(?:確認|停止|凍結|更新|制限|ロック)|認証(?:手続|が必要|を行)|ご登録情報|お客様情報の確認|利用制限|再開手続`)
 
 func trunc(s string, n int) string {
 	if len(s) <= n {

@@ -599,6 +599,9 @@ func mayMatch(text string, lits []string) bool {
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	f := messageFields(t.Msg, t.URLs())
 	for _, h := range a.Evaluate(ctx, f, t.Has) {
+		if h.Rule.Hidden {
+			continue
+		}
 		factor := 1.0
 		if d, ok := pipeline.Lookup(h.Rule.Name); ok && d.Weight != h.Rule.Score {
 			// A user file overrode a shipped rule's score.

@@ -24,12 +24,15 @@ type RuleDef struct {
 	Regex    []string `toml:"regex"`    // RE2 expressions (matched on normalised text)
 	Keywords []string `toml:"keywords"` // substrings (normalised; Japanese also with spaces removed)
 	// MinMatches is how many distinct regexes/keywords must match. Default 1.
-	MinMatches int      `toml:"min_matches"`
-	Check      string   `toml:"check"` // built-in test: "btc_address", "eth_address", "crypto_address"
-	Meta       string   `toml:"meta"`  // boolean expression over rules and symbols
-	Disabled   bool     `toml:"disabled"`
-	Positive   []string `toml:"positive"` // examples that must fire
-	Negative   []string `toml:"negative"` // examples that must not
+	MinMatches int    `toml:"min_matches"`
+	Check      string `toml:"check"` // built-in test: "btc_address", "eth_address", "crypto_address"
+	Meta       string `toml:"meta"`  // boolean expression over rules and symbols
+	Disabled   bool   `toml:"disabled"`
+	// Hidden rules are evaluated and usable in meta rules, but never
+	// reported as symbols (helpers such as RULE_IS_REPLY).
+	Hidden   bool     `toml:"hidden"`
+	Positive []string `toml:"positive"` // examples that must fire
+	Negative []string `toml:"negative"` // examples that must not
 }
 
 // File is a rule file.

@@ -1,12 +1,615 @@
-// Package content is a sekisho analyzer (see internal/engine/registry.go).
+// Package content is sekisho's declarative content-rule engine: rules
+// written in TOML (regular expressions and keyword sets on the subject,
+// body, headers, links, sender name and attachment names, built-in checks
+// such as checksum-validated cryptocurrency addresses, and boolean meta
+// rules over other rules and any symbol), each rule a RULE_* symbol with a
+// score, a category and an English and Japanese explanation.
+//
+// Shipped rule sets (rules/*.toml, embedded) cover credential phishing,
+// invoice and parcel lures, BEC, sextortion, advance-fee fraud,
+// health/pharma/dating/job spam and event-themed lures, in English and
+// Japanese. Administrators add or override rules with their own files
+// ([rules] files). Text is normalised before matching (NFKC, lower case,
+// zero-width characters removed); Japanese keywords also match across
+// spaces and line breaks, since Japanese is written unspaced.
+//
+// The analyzer runs in the late stage so that meta rules can combine the
+// results of every other analyzer (URL_, FROM_, AUTH ...).
 package content
 
 import (
+	"context"
+	"embed"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
-// New builds the package's analyzers.
+//go:embed rules/*.toml
+var shippedFS embed.FS
+
+// Shipped returns the embedded rules, in file order.
+func Shipped() ([]*Rule, error) {
+	ents, err := shippedFS.ReadDir("rules")
+	if err != nil {
+		return nil, err
+	}
+	var all []*Rule
+	seen := map[string]string{}
+	for _, e := range ents {
+		b, _ := shippedFS.ReadFile("rules/" + e.Name())
+		rs, err := ParseFile(b, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if f, dup := seen[r.Name]; dup {
+				return nil, fmt.Errorf("%w: %s defined in %s and %s", ErrRules, r.Name, f, e.Name())
+			}
+			seen[r.Name] = e.Name()
+		}
+		all = append(all, rs...)
+	}
+	return all, nil
+}
+
+var shipped []*Rule
+
+func init() {
+	rs, err := Shipped()
+	if err != nil {
+		panic(err)
+	}
+	shipped = rs
+	for _, r := range rs {
+		pipeline.Register(symbolDef(r))
+	}
+}
+
+func symbolDef(r *Rule) pipeline.SymbolDef {
+	return pipeline.SymbolDef{Name: r.Name, Weight: r.Score, Category: r.category, Group: "rules", EN: r.EN, JA: r.JA}
+}
+
+// Analyzer evaluates a rule set.
+type Analyzer struct {
+	rules []*Rule // non-meta first, then meta in dependency order
+	lits  *litIndex
+	log   *slog.Logger
+}
+
+var (
+	_ pipeline.Analyzer = (*Analyzer)(nil)
+	_ pipeline.Staged   = (*Analyzer)(nil)
+)
+
+// New builds the rule analyzer from the shipped rules and the [rules] files.
 func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
-	return nil, nil
+	if !cfg.Rules.Enabled {
+		return nil, nil
+	}
+	var user []*Rule
+	for _, pat := range cfg.Rules.Files {
+		matches, err := filepath.Glob(pat)
+		if err != nil {
+			return nil, fmt.Errorf("content: rules.files %q: %w", pat, err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("content: rules.files %q matches no file", pat)
+		}
+		sort.Strings(matches)
+		for _, f := range matches {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("content: %w", err)
+			}
+			rs, err := ParseFile(b, f)
+			if err != nil {
+				return nil, fmt.Errorf("content: %w", err)
+			}
+			user = append(user, rs...)
+		}
+	}
+	a, err := NewAnalyzer(cfg.Rules.Shipped, user, cfg.Rules.Disable)
+	if err != nil {
+		return nil, err
+	}
+	// The administrator's own examples must hold, or the file is refused.
+	if len(user) > 0 {
+		mine := map[string]bool{}
+		for _, r := range user {
+			mine[r.Name] = true
+		}
+		for _, e := range a.CheckExamples() {
+			name, _, _ := strings.Cut(e.Error(), ":")
+			if mine[name] {
+				return nil, fmt.Errorf("content: %w", e)
+			}
+		}
+	}
+	if deps.Logger != nil {
+		a.log = deps.Logger
+	}
+	return []pipeline.Analyzer{a}, nil
+}
+
+// NewAnalyzer combines the shipped rules (when withShipped) with user
+// rules (a user rule of the same name replaces the shipped one) and
+// disables the named rules.
+func NewAnalyzer(withShipped bool, user []*Rule, disable []string) (*Analyzer, error) {
+	byName := map[string]*Rule{}
+	var names []string
+	add := func(r *Rule) {
+		if _, ok := byName[r.Name]; !ok {
+			names = append(names, r.Name)
+		}
+		byName[r.Name] = r
+	}
+	if withShipped {
+		for _, r := range shipped {
+			add(r)
+		}
+	}
+	for _, r := range user {
+		add(r)
+	}
+	for _, d := range disable {
+		r, ok := byName[d]
+		if !ok {
+			return nil, fmt.Errorf("content: rules.disable: unknown rule %s", d)
+		}
+		c := *r
+		c.Disabled = true
+		byName[d] = &c
+	}
+	var all []*Rule
+	for _, n := range names {
+		all = append(all, byName[n])
+	}
+	for _, r := range all {
+		if _, ok := pipeline.Lookup(r.Name); !ok {
+			pipeline.Register(symbolDef(r))
+		}
+	}
+	var plain, metas []*Rule
+	for _, r := range all {
+		if r.Disabled {
+			continue
+		}
+		if r.meta != nil {
+			metas = append(metas, r)
+		} else {
+			plain = append(plain, r)
+		}
+	}
+	ordered, err := order(metas)
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	return newAnalyzer(append(plain, ordered...)), nil
+}
+
+// newAnalyzer indexes the literals of the rules (copies of the rules: the
+// ids belong to this analyzer).
+func newAnalyzer(rules []*Rule) *Analyzer {
+	a := &Analyzer{lits: newLitIndex(), log: slog.New(slog.DiscardHandler)}
+	for _, r := range rules {
+		c := *r
+		c.kwIDs = make([]int, len(c.keywords))
+		for i, k := range c.keywords {
+			if len(k) >= 2 {
+				c.kwIDs[i] = a.lits.add(k)
+			} else {
+				c.kwIDs[i] = -1
+			}
+		}
+		c.litIDs = make([][]int, len(c.lits))
+		for i, ls := range c.lits {
+			if ls == nil {
+				continue
+			}
+			ids := make([]int, len(ls))
+			for j, l := range ls {
+				ids[j] = a.lits.add(l)
+			}
+			c.litIDs[i] = ids
+		}
+		a.rules = append(a.rules, &c)
+	}
+	return a
+}
+
+// Name implements pipeline.Analyzer.
+func (a *Analyzer) Name() string { return "content" }
+
+// Stage implements pipeline.Staged: late, so meta rules see every symbol.
+func (a *Analyzer) Stage() pipeline.Stage { return pipeline.StageLate }
+
+// Rules returns the active rules.
+func (a *Analyzer) Rules() []*Rule { return a.rules }
+
+// maxTextBytes bounds the text one field contributes; regular expressions
+// see the first maxRegexBytes of it (lures open the message).
+const (
+	maxTextBytes  = 256 << 10
+	maxRegexBytes = 32 << 10
+)
+
+// view is the normalised text of a message, built lazily per field.
+type view struct {
+	raw     map[string]string // field → original text (case kept)
+	norm    map[string]string
+	compact map[string]string
+	wallets *struct{ btc, eth []string }
+	symbols func(string) bool
+	lits    *litIndex
+	present map[string]scanResult // field+mode → literals found
+}
+
+func newView(raw map[string]string, symbols func(string) bool) *view {
+	return &view{raw: raw, norm: map[string]string{}, compact: map[string]string{}, symbols: symbols}
+}
+
+// has reports whether literal id occurs in the field text.
+func (v *view) has(f string, compact bool, id int) bool {
+	return v.scanned(f, compact).found[id]
+}
+
+func (v *view) scanned(f string, compact bool) scanResult {
+	key := f
+	if compact {
+		key = "\x00" + f
+	}
+	p, ok := v.present[key]
+	if !ok {
+		var txt string
+		if compact {
+			txt = v.compactOf(f)
+		} else {
+			txt = v.normal(f)
+		}
+		p = v.lits.scan(txt)
+		v.present[key] = p
+	}
+	return p
+}
+
+// window is how far around an occurrence of a required literal a regex
+// match may reach: regexes run on these windows, not on the whole text.
+const window = 320
+
+// findRegex runs a prefiltered regex on the windows around the
+// occurrences of its literals (the whole text when it has none).
+func (v *view) findRegex(re *regexp.Regexp, f string, compact bool, ids []int) string {
+	txt := v.normal(f)
+	if compact {
+		txt = v.compactOf(f)
+	}
+	if ids == nil {
+		return re.FindString(head(txt))
+	}
+	sr := v.scanned(f, compact)
+	var starts []int
+	for _, id := range ids {
+		for _, p := range sr.pos[id] {
+			starts = append(starts, int(p))
+		}
+	}
+	if len(starts) == 0 {
+		return ""
+	}
+	sort.Ints(starts)
+	lo, hi := -1, -1
+	try := func() string {
+		if lo < 0 {
+			return ""
+		}
+		return re.FindString(txt[lo:hi])
+	}
+	for _, p := range starts {
+		a, b := runeStart(txt, p-window), runeStart(txt, p+window)
+		if lo >= 0 && a <= hi {
+			hi = b
+			continue
+		}
+		if m := try(); m != "" {
+			return m
+		}
+		lo, hi = a, b
+	}
+	return try()
+}
+
+// runeStart clamps i into s and moves it back to a rune boundary.
+func runeStart(s string, i int) int {
+	if i <= 0 {
+		return 0
+	}
+	if i >= len(s) {
+		return len(s)
+	}
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return i
+}
+
+func (v *view) mayMatch(f string, compact bool, ids []int) bool {
+	if ids == nil {
+		return true
+	}
+	for _, id := range ids {
+		if v.has(f, compact, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *view) normal(f string) string {
+	if s, ok := v.norm[f]; ok {
+		return s
+	}
+	s := Normalize(v.raw[f])
+	v.norm[f] = s
+	return s
+}
+
+func (v *view) compactOf(f string) string {
+	if s, ok := v.compact[f]; ok {
+		return s
+	}
+	s := compactString(v.normal(f))
+	v.compact[f] = s
+	return s
+}
+
+func (v *view) walletsOf() ([]string, []string) {
+	if v.wallets == nil {
+		text := norm1(v.raw["subject"] + "\n" + v.raw["body"])
+		b, e := findWallets(text)
+		v.wallets = &struct{ btc, eth []string }{b, e}
+	}
+	return v.wallets.btc, v.wallets.eth
+}
+
+// norm1 is NFKC without case folding (addresses are case-sensitive).
+func norm1(s string) string { return strings.ToValidUTF8(s, "") }
+
+func clip(s string) string {
+	if len(s) > maxTextBytes {
+		s = s[:maxTextBytes]
+		for len(s) > 0 && s[len(s)-1]&0xC0 == 0x80 {
+			s = s[:len(s)-1]
+		}
+		if len(s) > 0 && s[len(s)-1] >= 0xC0 {
+			s = s[:len(s)-1]
+		}
+	}
+	return s
+}
+
+// messageFields extracts the matchable fields of a message.
+func messageFields(m *mail.Message, urls []mail.URL) map[string]string {
+	f := map[string]string{"subject": m.Subject, "body": clip(m.Text)}
+	var hb strings.Builder
+	for _, h := range m.Headers {
+		if hb.Len() > 64<<10 {
+			break
+		}
+		hb.WriteString(h.Name + ": " + h.Value + "\n")
+	}
+	f["headers"] = hb.String()
+	var ub strings.Builder
+	for i, u := range urls {
+		if i >= 500 {
+			break
+		}
+		ub.WriteString(u.Raw + "\n")
+	}
+	f["urls"] = ub.String()
+	if len(m.From) > 0 {
+		f["from_name"] = m.From[0].Name
+		f["from_addr"] = m.From[0].Addr
+	}
+	var ab strings.Builder
+	for i, p := range m.Attachments {
+		if i >= 100 {
+			break
+		}
+		if p.Filename != "" {
+			ab.WriteString(p.Filename + "\n")
+		}
+	}
+	f["attachments"] = ab.String()
+	var raw strings.Builder
+	for _, p := range m.TextParts {
+		if raw.Len() > maxTextBytes {
+			break
+		}
+		if p.HTML != "" {
+			raw.WriteString(p.HTML)
+		} else {
+			raw.WriteString(p.Text)
+		}
+	}
+	f["raw_body"] = clip(raw.String())
+	for _, h := range m.Headers {
+		k := "header:" + strings.ToLower(h.Name)
+		if _, ok := f[k]; !ok {
+			f[k] = h.Value
+		}
+	}
+	return f
+}
+
+// Hit is a fired rule with its evidence.
+type Hit struct {
+	Rule     *Rule
+	Evidence []string
+}
+
+// Evaluate runs the rules over the fields; symbols answers for names in
+// meta expressions that are not rules (may be nil).
+func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, symbols func(string) bool) []Hit {
+	if symbols == nil {
+		symbols = func(string) bool { return false }
+	}
+	v := newView(fieldsText, symbols)
+	v.lits = a.lits
+	v.present = map[string]scanResult{}
+	fired := map[string]bool{}
+	var hits []Hit
+	for _, r := range a.rules {
+		if ctx.Err() != nil {
+			break
+		}
+		var ev []string
+		ok := false
+		if r.meta != nil {
+			ok = r.meta.eval(func(n string) bool {
+				if f, isRule := fired[n]; isRule {
+					return f
+				}
+				return symbols(n)
+			})
+		} else {
+			ok, ev = r.match(v)
+		}
+		fired[r.Name] = ok
+		if ok {
+			hits = append(hits, Hit{Rule: r, Evidence: ev})
+		}
+	}
+	return hits
+}
+
+func (r *Rule) fieldText(v *view, f string, compact bool) string {
+	if compact {
+		return v.compactOf(f)
+	}
+	return v.normal(f)
+}
+
+// match evaluates a pattern rule.
+func (r *Rule) match(v *view) (bool, []string) {
+	var ev []string
+	if r.Check != "" {
+		btc, eth := v.walletsOf()
+		var found []string
+		switch r.Check {
+		case "btc_address":
+			found = btc
+		case "eth_address":
+			found = eth
+		case "crypto_address":
+			found = append(append(found, btc...), eth...)
+		}
+		if len(found) == 0 {
+			return false, nil
+		}
+		ev = append(ev, found...)
+		if len(r.regexes)+len(r.keywords) == 0 {
+			return true, ev
+		}
+	}
+	need := r.MinMatches
+	if need == 0 {
+		need = 1
+	}
+	n := 0
+	for i, re := range r.regexes {
+		for _, f := range r.fields {
+			m := ""
+			if v.mayMatch(f, false, r.litIDs[i]) {
+				m = v.findRegex(re, f, false, r.litIDs[i])
+			}
+			if m == "" && r.compact[i] && v.mayMatch(f, true, r.litIDs[i]) {
+				m = v.findRegex(re, f, true, r.litIDs[i])
+			}
+			if m != "" {
+				n++
+				if len(ev) < 5 {
+					ev = append(ev, m)
+				}
+				break
+			}
+		}
+		if n >= need {
+			return true, ev
+		}
+	}
+	for i, k := range r.keywords {
+		for _, f := range r.fields {
+			var hit bool
+			if r.kwIDs[i] >= 0 {
+				hit = v.has(f, r.kwCJK[i], r.kwIDs[i])
+			} else {
+				hit = strings.Contains(r.fieldText(v, f, r.kwCJK[i]), k)
+			}
+			if hit {
+				n++
+				if len(ev) < 5 {
+					ev = append(ev, k)
+				}
+				break
+			}
+		}
+		if n >= need {
+			return true, ev
+		}
+	}
+	return false, nil
+}
+
+// head cuts text to maxRegexBytes at a rune boundary.
+func head(s string) string {
+	if len(s) <= maxRegexBytes {
+		return s
+	}
+	n := maxRegexBytes
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// mayMatch reports whether text holds one of the required literals (true
+// when none are known).
+func mayMatch(text string, lits []string) bool {
+	if lits == nil {
+		return true
+	}
+	for _, l := range lits {
+		if strings.Contains(text, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// Analyze implements pipeline.Analyzer.
+func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
+	f := messageFields(t.Msg, t.URLs())
+	for _, h := range a.Evaluate(ctx, f, t.Has) {
+		if h.Rule.Hidden {
+			continue
+		}
+		factor := 1.0
+		if d, ok := pipeline.Lookup(h.Rule.Name); ok && d.Weight != h.Rule.Score {
+			// A user file overrode a shipped rule's score.
+			if d.Weight != 0 {
+				factor = h.Rule.Score / d.Weight
+			}
+		}
+		t.AddScaled(h.Rule.Name, factor, h.Evidence...)
+	}
+	return nil
 }

@@ -1,12 +1,761 @@
-// Package url is a sekisho analyzer (see internal/engine/registry.go).
+// Package url checks the links of a message: every URL the parser found
+// (text, href with its anchor text, src, form action, meta refresh), the
+// links other analyzers added (PDF, archives) and the links in QR codes,
+// which the package's extract-stage analyzer decodes from images.
+//
+// Each link is normalised and its redirector chain unwrapped (package
+// normalize), then checked: local block/allow lists and threat feeds
+// (package lists), lookalike brand domains, homograph and mixed-script
+// hosts, IP literals, userinfo tricks, shorteners, dynamic DNS, free
+// hosting, data: and javascript: URLs, anchor text showing another domain,
+// a brand named in the message while every link goes elsewhere, and login
+// wording next to a new-looking domain. HTML attachments are opened for
+// password forms and HTML smuggling (a file built in script and offered as
+// a download).
 package url
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/sekisho/sekisho/internal/analyzer/url/lists"
+	"github.com/sekisho/sekisho/internal/analyzer/url/normalize"
+	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
-// New builds the package's analyzers.
-func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
-	return nil, nil
+// BrandMatcher is what the analyzer needs from the brand list (package
+// brands by default; tests inject a fake).
+type BrandMatcher interface {
+	MatchLookalike(domain string, extra []string) (brands.Lookalike, bool)
+	Claimed(text string) []brands.Brand
+	ByDomain(domain string) (brands.Brand, bool)
 }
+
+type pkgBrands struct{}
+
+func (pkgBrands) MatchLookalike(d string, extra []string) (brands.Lookalike, bool) {
+	return brands.MatchLookalike(d, extra)
+}
+func (pkgBrands) Claimed(text string) []brands.Brand     { return brands.Claimed(text) }
+func (pkgBrands) ByDomain(d string) (brands.Brand, bool) { return brands.ByDomain(d) }
+
+// DefaultBrands is the brands package as a BrandMatcher.
+var DefaultBrands BrandMatcher = pkgBrands{}
+
+// Analyzer is the link analyzer (StageMain).
+type Analyzer struct {
+	Brands    BrandMatcher
+	Protected []string // organisation and partner domains (lookalike targets)
+	Block     *lists.FileList
+	Allow     *lists.FileList
+	Extra     struct{ Shorteners, DynDNS, FreeHosting *lists.Index }
+	MaxLinks  int
+	log       *slog.Logger
+}
+
+var (
+	_ pipeline.Analyzer = (*Analyzer)(nil)
+	_ pipeline.Staged   = (*QRAnalyzer)(nil)
+)
+
+// New builds the link analyzer and, when enabled, the QR extractor.
+func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
+	if !cfg.URL.Enabled {
+		return nil, nil
+	}
+	logger := deps.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	u := cfg.URL
+	a := NewAnalyzer()
+	a.log = logger
+	a.MaxLinks = u.MaxLinks
+	a.Protected = append(append([]string(nil), cfg.General.Domains...), u.ProtectedDomains...)
+	onErr := func(err error) { logger.Warn("url list", "err", err) }
+	if len(u.BlockLists) > 0 {
+		a.Block = lists.NewFileList(u.BlockLists, u.ReloadInterval.Duration, onErr)
+	}
+	if len(u.AllowLists) > 0 {
+		a.Allow = lists.NewFileList(u.AllowLists, u.ReloadInterval.Duration, onErr)
+	}
+	for _, x := range []struct {
+		ix   **lists.Index
+		vals []string
+	}{{&a.Extra.Shorteners, u.Shorteners}, {&a.Extra.DynDNS, u.DynDNS}, {&a.Extra.FreeHosting, u.FreeHosting}} {
+		if len(x.vals) == 0 {
+			continue
+		}
+		*x.ix = lists.NewIndex()
+		for _, v := range x.vals {
+			if err := (*x.ix).Add(v, "config"); err != nil {
+				return nil, fmt.Errorf("url: %w", err)
+			}
+		}
+	}
+	out := []pipeline.Analyzer{a}
+	if u.QR {
+		out = append(out, &QRAnalyzer{MaxImages: u.QRMaxImages, Limits: qrLimits(u)})
+	}
+	return out, nil
+}
+
+// NewAnalyzer returns an analyzer with defaults (package brands, no lists).
+func NewAnalyzer() *Analyzer {
+	return &Analyzer{Brands: DefaultBrands, MaxLinks: 500, log: slog.New(slog.DiscardHandler)}
+}
+
+// Name implements pipeline.Analyzer.
+func (a *Analyzer) Name() string { return "url" }
+
+// link is one checked link.
+type link struct {
+	src   mail.URL
+	chain normalize.Chain
+	flags []string // symbols it triggered
+}
+
+func (l *link) final() *normalize.Link { return l.chain.Final() }
+
+func (l *link) flag(t *pipeline.Task, sym string, opt string) {
+	t.Add(sym, opt)
+	for _, f := range l.flags {
+		if f == sym {
+			return
+		}
+	}
+	l.flags = append(l.flags, sym)
+}
+
+// Key for Task.Set: the checked links ([]LinkInfo) for later stages.
+const TaskKeyLinks = "url.links"
+
+// LinkInfo is a checked link as later stages (content rules) see it.
+type LinkInfo struct {
+	Raw, URL, Host, Registrable, Source, Anchor string
+	Flags                                       []string
+}
+
+// Analyze implements pipeline.Analyzer.
+func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
+	m := t.Msg
+	urls := t.URLs()
+	urls = append(urls, a.htmlAttachments(t)...)
+	maxLinks := a.MaxLinks
+	if maxLinks <= 0 {
+		maxLinks = 500
+	}
+	seen := map[string]bool{}
+	// Text URLs that are the visible text of an HTML link are what the
+	// reader sees, not where the link goes.
+	anchors := map[string]bool{}
+	for _, u := range urls {
+		if u.Source == "href" && u.Anchor != "" {
+			anchors[strings.TrimSpace(u.Anchor)] = true
+		}
+	}
+	var links []*link
+	for _, u := range urls {
+		if u.Source == "text" && anchors[u.Raw] {
+			continue
+		}
+		if len(links) >= maxLinks || ctx.Err() != nil {
+			break
+		}
+		key := u.Raw + "\x00" + u.Source + "\x00" + u.Anchor
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		ch, ok := normalize.Resolve(u.Raw)
+		if !ok {
+			continue
+		}
+		links = append(links, &link{src: u, chain: ch})
+	}
+
+	var block, allow *lists.Index
+	if a.Block != nil {
+		block = a.Block.Index()
+	}
+	if a.Allow != nil {
+		allow = a.Allow.Index()
+	}
+
+	// Brands the message claims to be from (subject, display name, text).
+	var fromName, fromDomain string
+	if len(m.From) > 0 {
+		fromName, fromDomain = m.From[0].Name, m.From[0].Domain
+	}
+	headClaims := a.Brands.Claimed(m.Subject + "\n" + fromName)
+	bodyText := m.Text
+	if len(bodyText) > 20000 {
+		bodyText = bodyText[:20000]
+	}
+	bodyClaims := a.Brands.Claimed(bodyText)
+	claims := mergeBrands(headClaims, bodyClaims)
+	loginWords := loginRe.FindString(m.Subject + "\n" + bodyText)
+
+	var checked []*link
+	for _, l := range links {
+		f := l.final()
+		opt := optFor(l)
+		// Allow list: any hop listed exempts the link.
+		allowed := false
+		for i := range l.chain.Links {
+			h := &l.chain.Links[i]
+			if h.Host == "" {
+				continue
+			}
+			if allow != nil {
+				if _, ok := allow.Match(lists.Target{URL: h.URL, Host: h.Host}); ok {
+					allowed = true
+				}
+			}
+		}
+		if allowed {
+			t.Add(SymAllowlisted, opt)
+			continue
+		}
+		checked = append(checked, l)
+		// Block lists and feeds: every hop.
+		for i := range l.chain.Links {
+			h := &l.chain.Links[i]
+			if h.Host == "" {
+				continue
+			}
+			tg := lists.Target{URL: h.URL, Host: h.Host}
+			if block != nil {
+				if e, ok := block.Match(tg); ok {
+					l.flag(t, SymBlocklisted, h.Host+" ("+e.Source+")")
+				}
+			}
+			if lists.Feeds.Len() > 0 {
+				if e, ok := lists.Feeds.Match(tg); ok {
+					l.flag(t, SymBlocklisted, h.Host+" ("+e.Source+")")
+				}
+			}
+		}
+		a.checkLink(t, l, claims, headClaims, opt)
+		if len(l.chain.Via) > 0 {
+			for _, v := range l.chain.Via {
+				if v != "safelinks" && v != "proofpoint" && v != "mimecast" {
+					t.Add(SymRedirector, v+": "+f.Host)
+					break
+				}
+			}
+		}
+	}
+
+	// Anchor text showing another domain.
+	for _, l := range checked {
+		if l.src.Source != "href" || l.src.Anchor == "" || !l.final().IsWeb() {
+			continue
+		}
+		ad := anchorDomain(l.src.Anchor)
+		if ad == nil || ad.Registrable == "" {
+			continue
+		}
+		match := false
+		for i := range l.chain.Links {
+			if l.chain.Links[i].Registrable == ad.Registrable {
+				match = true
+			}
+		}
+		if match {
+			continue
+		}
+		opt := ad.Registrable + " → " + l.final().Host
+		bad := hasFlag(l, SymSuspiciousDomain) || hasFlag(l, SymDynDNS) || hasFlag(l, SymFreeHosting) || hasFlag(l, SymIPHost) || hasFlag(l, SymLookalike) || hasFlag(l, SymBlocklisted)
+		switch _, brand := a.Brands.ByDomain(ad.Registrable); {
+		case brand || inDomains(ad.Registrable, a.Protected):
+			l.flag(t, SymAnchorBrandMismatch, opt)
+		case bad:
+			l.flag(t, SymAnchorSuspicious, opt)
+		default:
+			l.flag(t, SymAnchorMismatch, opt)
+		}
+	}
+
+	// Brand named while every web link goes elsewhere.
+	var web []*link
+	for _, l := range checked {
+		if l.final().IsWeb() && l.final().Host != "" && l.src.Source != "src" {
+			web = append(web, l)
+		}
+	}
+	if len(web) > 0 {
+		for _, b := range claims {
+			if ownsDomain(b, fromDomain) {
+				continue
+			}
+			inHead := hasBrand(headClaims, b.Name)
+			related := false
+			for _, l := range web {
+				for i := range l.chain.Links {
+					if ownsDomain(b, l.chain.Links[i].Host) {
+						related = true
+					}
+				}
+			}
+			if related {
+				continue
+			}
+			// Named only in the body: a newsletter may mention a brand in
+			// passing; require login wording and a link that looks bad.
+			if inHead || loginWords != "" && (anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike)) {
+				t.Add(SymBrandUnrelated, b.Name+" → "+web[0].final().Registrable)
+				break
+			}
+		}
+	}
+
+	// Login wording next to a link to a new-looking domain.
+	if loginWords != "" {
+		for _, l := range web {
+			if hasFlag(l, SymSuspiciousDomain) || hasFlag(l, SymDynDNS) || hasFlag(l, SymFreeHosting) || hasFlag(l, SymIPHost) || hasFlag(l, SymLookalike) || hasFlag(l, SymBrandInURL) {
+				l.flag(t, SymLoginSuspicious, loginWords+" → "+l.final().Host)
+				break
+			}
+		}
+	}
+
+	// QR links that failed a check.
+	for _, l := range checked {
+		if l.src.Source != "qr" {
+			continue
+		}
+		for _, f := range l.flags {
+			if f != SymQRURL && f != SymRedirector && f != SymPunycode && f != SymShortener {
+				t.Add(SymQRSuspicious, f+": "+l.final().Host)
+				break
+			}
+		}
+	}
+
+	infos := make([]LinkInfo, 0, len(checked))
+	for _, l := range checked {
+		f := l.final()
+		infos = append(infos, LinkInfo{Raw: l.src.Raw, URL: f.URL, Host: f.Host, Registrable: f.Registrable, Source: l.src.Source, Anchor: l.src.Anchor, Flags: l.flags})
+	}
+	t.Set(TaskKeyLinks, infos)
+	return nil
+}
+
+func optFor(l *link) string {
+	f := l.final()
+	h := f.Host
+	if h == "" {
+		h = f.Scheme + ":"
+	}
+	if l.src.Source != "" && l.src.Source != "text" && l.src.Source != "href" {
+		return h + " (" + l.src.Source + ")"
+	}
+	return h
+}
+
+func hasFlag(l *link, s string) bool {
+	for _, f := range l.flags {
+		if f == s {
+			return true
+		}
+	}
+	return false
+}
+
+func anyFlag(ls []*link, s string) bool {
+	for _, l := range ls {
+		if hasFlag(l, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkLink runs the per-link checks.
+func (a *Analyzer) checkLink(t *pipeline.Task, l *link, claims, head []brands.Brand, opt string) {
+	first := &l.chain.Links[0]
+	f := l.final()
+	switch f.Scheme {
+	case "data":
+		if l.src.Source != "src" || !strings.HasPrefix(strings.ToLower(f.URL), "data:image/") {
+			l.flag(t, SymDataURI, trunc(f.URL, 40))
+		}
+		return
+	case "javascript", "vbscript":
+		if l.src.Source != "src" {
+			l.flag(t, SymJavascript, trunc(f.URL, 40))
+		}
+		return
+	}
+	if !f.IsWeb() || f.Host == "" {
+		return
+	}
+	// Obfuscation tricks on any hop.
+	for i := range l.chain.Links {
+		h := &l.chain.Links[i]
+		if h.HasTrick(normalize.TrickUserinfo) {
+			l.flag(t, SymUserinfo, trunc(h.Userinfo, 60)+"@"+h.Host)
+		}
+		if h.HasTrick(normalize.TrickNumericIP) {
+			l.flag(t, SymNumericIP, h.Host)
+		}
+		for _, tr := range []string{normalize.TrickEntity, normalize.TrickPercent, normalize.TrickBackslash, normalize.TrickFullwidth} {
+			if h.HasTrick(tr) && (tr != normalize.TrickEntity || l.src.Source == "text") {
+				l.flag(t, SymObfuscated, tr+": "+h.Host)
+			}
+		}
+	}
+	_ = first
+	for i := range l.chain.Links {
+		h := &l.chain.Links[i]
+		if h.Host == "" || !h.IsWeb() {
+			continue
+		}
+		a.checkHost(t, l, h, claims, head)
+	}
+}
+
+// checkHost runs the host checks on one hop.
+func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claims, head []brands.Brand) {
+	src := ""
+	if l.src.Source == "qr" || l.src.Source == "pdf" || l.src.Source == "html_attachment" {
+		src = " (" + l.src.Source + ")"
+	}
+	if h.IP.IsValid() {
+		if !h.IP.IsLoopback() {
+			l.flag(t, SymIPHost, h.Host+src)
+		}
+		return
+	}
+	if h.Punycode {
+		l.flag(t, SymPunycode, h.HostUnicode+src)
+		if mixedScript(h.HostUnicode) {
+			l.flag(t, SymMixedScript, h.HostUnicode+src)
+		}
+	}
+	if lk, ok := a.Brands.MatchLookalike(h.Host, a.Protected); ok {
+		l.flag(t, SymLookalike, h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
+	} else if h.Registrable != "" && h.Registrable != h.Host {
+		if lk, ok := a.Brands.MatchLookalike(h.Registrable, a.Protected); ok {
+			l.flag(t, SymLookalike, h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
+		}
+	}
+	if in(a.Extra.Shorteners, lists.Shorteners, h.Host) {
+		l.flag(t, SymShortener, h.Host+src)
+	}
+	// A dynamic-DNS provider's own site (www.dyndns.org) is not a
+	// dynamic host name.
+	dyn := dynHost(a.Extra.DynDNS, h.Host)
+	if dyn {
+		l.flag(t, SymDynDNS, h.Host+src)
+	}
+	free := in(a.Extra.FreeHosting, lists.FreeHosting, h.Host)
+	if free {
+		l.flag(t, SymFreeHosting, h.Host+src)
+	}
+	// Brand keyword on a domain the brand does not own: in the host name
+	// always; in the path only on a host that already looks throw-away
+	// (github.com/microsoft is fine, beak.host/Kagoya-mail.html is not).
+	reasons := suspicion(h)
+	weakHost := len(reasons) > 0 || dyn || free
+	for _, b := range claims {
+		if ownsDomain(b, h.Host) {
+			continue
+		}
+		if kw := brandInURL(b, h, weakHost || hasBrand(head, b.Name)); kw != "" {
+			l.flag(t, SymBrandInURL, b.Name+": "+h.Host+src)
+			break
+		}
+	}
+	if len(reasons) >= 2 {
+		l.flag(t, SymSuspiciousDomain, h.Host+": "+strings.Join(reasons, ",")+src)
+	}
+}
+
+func in(extra, builtin *lists.Index, host string) bool {
+	if _, ok := builtin.MatchDomain(host); ok {
+		return true
+	}
+	if extra != nil {
+		if _, ok := extra.MatchDomain(host); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func dynHost(extra *lists.Index, host string) bool {
+	for _, ix := range []*lists.Index{lists.DynDNS, extra} {
+		if ix == nil {
+			continue
+		}
+		if e, ok := ix.MatchDomain(host); ok && host != e.Value && !providerHost(host, e.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// providerHost reports the provider's own service hosts under a
+// dynamic-DNS domain (www.dyndns.org, members.dyndns.org).
+func providerHost(host, provider string) bool {
+	label, ok := strings.CutSuffix(host, "."+provider)
+	if !ok {
+		return false
+	}
+	switch label {
+	case "www", "members", "account", "accounts", "my", "support", "help", "docs", "blog", "status", "api":
+		return true
+	}
+	return false
+}
+
+// suspicion lists the throw-away signs of a host.
+func suspicion(h *normalize.Link) []string {
+	var r []string
+	reg := h.Registrable
+	if reg == "" {
+		return nil
+	}
+	label := strings.TrimSuffix(reg, "."+h.Suffix)
+	if randomLooking(label) {
+		r = append(r, "random")
+	}
+	hy := 0
+	maxHy := 0
+	for _, lab := range strings.Split(h.Host, ".") {
+		n := strings.Count(lab, "-")
+		if strings.HasPrefix(lab, "xn--") {
+			n -= 2
+		}
+		hy += n
+		if n > maxHy {
+			maxHy = n
+		}
+	}
+	if maxHy >= 2 || hy >= 3 {
+		r = append(r, "hyphens")
+	}
+	tld := h.Suffix
+	if i := strings.LastIndexByte(tld, '.'); i >= 0 {
+		tld = tld[i+1:]
+	}
+	if lists.CheapTLDs[tld] {
+		r = append(r, "tld")
+	}
+	sub := strings.TrimSuffix(h.Host, reg)
+	if strings.Count(sub, ".") >= 4 {
+		r = append(r, "deep")
+	}
+	if _, ok := lists.DynDNS.MatchDomain(h.Host); ok {
+		r = append(r, "dyndns")
+	}
+	if len(label) >= 25 {
+		r = append(r, "long")
+	}
+	return r
+}
+
+// randomLooking is true for labels that read like generated strings:
+// long consonant runs, few vowels, or letters and digits interleaved.
+func randomLooking(s string) bool {
+	s = strings.ReplaceAll(s, "-", "")
+	if len(s) < 7 || strings.HasPrefix(s, "xn--") {
+		return false
+	}
+	vowels, digits, run, maxRun, switches := 0, 0, 0, 0, 0
+	prevDigit := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isDigit := c >= '0' && c <= '9'
+		if i > 0 && isDigit != prevDigit {
+			switches++
+		}
+		prevDigit = isDigit
+		switch {
+		case isDigit:
+			digits++
+			run = 0
+		case strings.IndexByte("aeiouy", c) >= 0:
+			vowels++
+			run = 0
+		default:
+			run++
+			if run > maxRun {
+				maxRun = run
+			}
+		}
+	}
+	letters := len(s) - digits
+	if maxRun >= 5 {
+		return true
+	}
+	if letters >= 6 && float64(vowels)/float64(letters) < 0.2 {
+		return true
+	}
+	return switches >= 4 && digits >= 3
+}
+
+// mixedScript reports a label mixing Latin with Cyrillic/Greek (or those
+// two), or a non-Latin label made only of letters that look Latin.
+func mixedScript(host string) bool {
+	for _, lab := range strings.Split(host, ".") {
+		var latin, cyr, greek, other bool
+		allLookalike := true
+		n := 0
+		for _, r := range lab {
+			if r == '-' || unicode.IsDigit(r) {
+				continue
+			}
+			n++
+			switch {
+			case unicode.Is(unicode.Latin, r):
+				latin = true
+			case unicode.Is(unicode.Cyrillic, r):
+				cyr = true
+			case unicode.Is(unicode.Greek, r):
+				greek = true
+			default:
+				other = true
+			}
+			if !strings.ContainsRune(latinLookalikes, r) {
+				allLookalike = false
+			}
+		}
+		if latin && (cyr || greek) || cyr && greek {
+			return true
+		}
+		if (cyr || greek) && !latin && !other && allLookalike && n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Cyrillic and Greek letters drawn like Latin ones.
+const latinLookalikes = "аеорсухіјѕԁɡһӏԛԝвкмнтАВЕКМНОРСТУХІЈЅαοτνιεκρχυ"
+
+// brandInURL returns the brand keyword found in a host's subdomains or
+// registrable label, or in its path.
+func brandInURL(b brands.Brand, h *normalize.Link, withPath bool) string {
+	host := h.Host
+	path := ""
+	if withPath {
+		path = strings.ToLower(h.Path)
+	}
+	kws := append([]string(nil), b.Keywords...)
+	for _, n := range b.Names {
+		if isASCIIWord(n) && len(n) >= 4 {
+			kws = append(kws, strings.ToLower(n))
+		}
+	}
+	for _, kw := range kws {
+		kw = strings.ToLower(strings.ReplaceAll(kw, " ", ""))
+		if len(kw) < 4 {
+			continue
+		}
+		if strings.Contains(host, kw) || strings.Contains(path, kw) {
+			return kw
+		}
+	}
+	return ""
+}
+
+func isASCIIWord(s string) bool {
+	for _, r := range s {
+		if r > 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func ownsDomain(b brands.Brand, host string) bool {
+	host = strings.ToLower(host)
+	if host == "" {
+		return false
+	}
+	for _, d := range b.Domains {
+		d = strings.ToLower(d)
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+func inDomains(reg string, ds []string) bool {
+	for _, d := range ds {
+		if reg == d || strings.HasSuffix(reg, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasBrand(bs []brands.Brand, name string) bool {
+	for _, b := range bs {
+		if b.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func mergeBrands(a, b []brands.Brand) []brands.Brand {
+	out := append([]brands.Brand(nil), a...)
+	for _, x := range b {
+		if !hasBrand(out, x.Name) {
+			out = append(out, x)
+		}
+	}
+	if len(out) > 10 {
+		out = out[:10]
+	}
+	return out
+}
+
+var anchorDomainRe = regexp.MustCompile(`(?i)^(?:(?:https?|hxxps?)://)?(?:www\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?::\d+)?(?:/\S*)?$`)
+
+// anchorDomain returns the domain an anchor text shows, if it shows one.
+func anchorDomain(anchor string) *normalize.Link {
+	s := strings.TrimSpace(anchor)
+	s = strings.Trim(s, "<>[]()「」【】")
+	if len(s) > 300 || strings.ContainsAny(s, " \t\n@") || !anchorDomainRe.MatchString(s) {
+		return nil
+	}
+	l, ok := normalize.Parse(s)
+	if !ok || l.Registrable == "" || l.IP.IsValid() {
+		return nil
+	}
+	// File names ("invoice.pdf") are not domains: the suffix must be a TLD
+	// the public-suffix list knows as an ICANN one, and not a file type.
+	if fileExt[l.Suffix] {
+		return nil
+	}
+	return &l
+}
+
+var fileExt = map[string]bool{"pdf": true, "doc": true, "docx": true, "xls": true, "xlsx": true, "zip": true, "exe": true, "html": true, "htm": true, "php": true, "jpg": true, "png": true, "gif": true, "txt": true, "js": true}
+
+var loginRe = regexp.MustCompile(`(?i)\b(?:(?:log|sign)[ -]?(?:in|on) (?:to|now|here|with|and|using) (?:your|verify|confirm|update|restore|continue|access|keep|avoid|the)|verify (?:your|the|my) (?:account|identity|e-?mail|mailbox|details|information|login|password)|confirm your (?:account|identity|e-?mail|password|details|login)|validate your (?:account|mailbox|e-?mail)|re-?activate your|unlock your|restore (?:your )?(?:account|access)|update your (?:account|billing|payment|details|information|password)|(?:enter|confirm|update|verify|reset) your password|password (?:expires|expired|will expire)|account (?:is |has been |will be )?(?:suspended|locked|disabled|limited|on hold|deactivated))\b|ログインして|ログインし、|ログインの上|ログインを|ログインいただき|からログイン|サインインして|本人確認|パスワードの(?:変更|更新|再設定|有効期限)|アカウント(?:の)?(?:確認|停止|凍結|更新|制限|ロック)|認証(?:手続|が必要|を行)|ご登録情報|お客様情報の確認|利用制限|再開手続`)
+
+func trunc(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

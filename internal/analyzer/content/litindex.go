@@ -1,0 +1,84 @@
+package content
+
+// litIndex finds which of many literals occur in a text in one pass:
+// positions are filtered through a table of literal first-byte pairs, then
+// looked up by their first three bytes. It replaces hundreds of separate
+// substring searches (slow on Japanese text, where the first byte of most
+// characters is the same).
+type litIndex struct {
+	lits   []string
+	ids    map[string]int
+	first2 []uint64 // bitset over 65536 first-byte pairs
+	by3    map[uint32][]int32
+	by2    map[uint32][]int32 // literals of exactly two bytes
+}
+
+func newLitIndex() *litIndex {
+	return &litIndex{ids: map[string]int{}, first2: make([]uint64, 1024), by3: map[uint32][]int32{}, by2: map[uint32][]int32{}}
+}
+
+// add registers a literal (at least two bytes) and returns its id.
+func (x *litIndex) add(s string) int {
+	if id, ok := x.ids[s]; ok {
+		return id
+	}
+	id := len(x.lits)
+	x.lits = append(x.lits, s)
+	x.ids[s] = id
+	k2 := uint32(s[0])<<8 | uint32(s[1])
+	x.first2[k2>>6] |= 1 << (k2 & 63)
+	if len(s) == 2 {
+		x.by2[k2] = append(x.by2[k2], int32(id))
+	} else {
+		k3 := k2<<8 | uint32(s[2])
+		x.by3[k3] = append(x.by3[k3], int32(id))
+	}
+	return id
+}
+
+// maxPositions is how many occurrences of one literal are remembered.
+const maxPositions = 8
+
+// scanResult says which literals occur in a text, and where (the first
+// maxPositions byte offsets of each).
+type scanResult struct {
+	found []bool
+	pos   [][]int32
+}
+
+// scan finds the literals in text.
+func (x *litIndex) scan(text string) scanResult {
+	found := make([]bool, len(x.lits))
+	pos := make([][]int32, len(x.lits))
+	note := func(id int32, at int) {
+		found[id] = true
+		if len(pos[id]) < maxPositions {
+			pos[id] = append(pos[id], int32(at))
+		}
+	}
+	n := len(text)
+	for i := 0; i+1 < n; i++ {
+		k2 := uint32(text[i])<<8 | uint32(text[i+1])
+		if x.first2[k2>>6]&(1<<(k2&63)) == 0 {
+			continue
+		}
+		if ids, ok := x.by2[k2]; ok {
+			for _, id := range ids {
+				note(id, i)
+			}
+		}
+		if i+2 < n {
+			if ids, ok := x.by3[k2<<8|uint32(text[i+2])]; ok {
+				for _, id := range ids {
+					if len(pos[id]) < maxPositions {
+						l := x.lits[id]
+						if len(l) <= n-i && text[i:i+len(l)] == l {
+							note(id, i)
+						}
+					}
+				}
+			}
+		}
+	}
+	return scanResult{found, pos}
+}

@@ -1,0 +1,523 @@
+package content
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/BurntSushi/toml"
+	"github.com/sekisho/sekisho/internal/pipeline"
+	"golang.org/x/text/unicode/norm"
+)
+
+// RuleDef is one rule as written in a rule file (see docs/rules.md).
+type RuleDef struct {
+	Name     string   `toml:"name"`     // RULE_UPPER_SNAKE
+	Score    float64  `toml:"score"`    // weight when it fires
+	Category string   `toml:"category"` // spam, phishing, malware, bec, extortion, fraud
+	EN       string   `toml:"en"`       // one-line explanation, English
+	JA       string   `toml:"ja"`       // one-line explanation, Japanese
+	In       []string `toml:"in"`       // where to look; default ["subject", "body"]
+	Regex    []string `toml:"regex"`    // RE2 expressions (matched on normalised text)
+	Keywords []string `toml:"keywords"` // substrings (normalised; Japanese also with spaces removed)
+	// MinMatches is how many distinct regexes/keywords must match. Default 1.
+	MinMatches int    `toml:"min_matches"`
+	Check      string `toml:"check"` // built-in test: "btc_address", "eth_address", "crypto_address"
+	Meta       string `toml:"meta"`  // boolean expression over rules and symbols
+	Disabled   bool   `toml:"disabled"`
+	// Hidden rules are evaluated and usable in meta rules, but never
+	// reported as symbols (helpers such as RULE_IS_REPLY).
+	Hidden   bool     `toml:"hidden"`
+	Positive []string `toml:"positive"` // examples that must fire
+	Negative []string `toml:"negative"` // examples that must not
+}
+
+// File is a rule file.
+type File struct {
+	Rule []RuleDef `toml:"rule"`
+}
+
+// Field names for RuleDef.In.
+var fields = map[string]bool{"subject": true, "body": true, "headers": true, "urls": true, "from_name": true, "from_addr": true, "attachments": true, "raw_body": true}
+
+// Bounds on a rule file (it may come from an administrator, but a parser
+// is a parser).
+const (
+	maxRules       = 5000
+	maxPatternLen  = 4096
+	maxPatterns    = 2000
+	maxMetaLen     = 4096
+	maxMetaDepth   = 64
+	maxFileBytes   = 8 << 20
+	maxExampleLen  = 64 << 10
+	maxKeywordsLen = 1000
+)
+
+// Rule is a compiled rule.
+type Rule struct {
+	RuleDef
+	category pipeline.Category
+	regexes  []*regexp.Regexp
+	compact  []bool     // regex i also runs on the compact (space-free) text
+	lits     [][]string // regex i can only match text holding one of these
+	litIDs   [][]int    // the same as ids in the analyzer's literal index
+	kwIDs    []int      // keyword ids in the analyzer's literal index
+	keywords []string
+	kwCJK    []bool
+	meta     expr
+	fields   []string
+}
+
+var reName = regexp.MustCompile(`^RULE_[A-Z0-9]+(?:_[A-Z0-9]+)*$`)
+
+// ErrRules is wrapped by every rule-file error.
+var ErrRules = errors.New("rules")
+
+// ParseFile decodes and compiles a rule file. name is used in errors.
+func ParseFile(data []byte, name string) ([]*Rule, error) {
+	if len(data) > maxFileBytes {
+		return nil, fmt.Errorf("%w: %s: file larger than %d bytes", ErrRules, name, maxFileBytes)
+	}
+	var f File
+	md, err := toml.Decode(string(data), &f)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrRules, name, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("%w: %s: unknown keys %v", ErrRules, name, und)
+	}
+	if len(f.Rule) > maxRules {
+		return nil, fmt.Errorf("%w: %s: more than %d rules", ErrRules, name, maxRules)
+	}
+	out := make([]*Rule, 0, len(f.Rule))
+	seen := map[string]bool{}
+	for i := range f.Rule {
+		r, err := compile(f.Rule[i])
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: rule %d (%s): %v", ErrRules, name, i+1, f.Rule[i].Name, err)
+		}
+		if seen[r.Name] {
+			return nil, fmt.Errorf("%w: %s: duplicate rule %s", ErrRules, name, r.Name)
+		}
+		seen[r.Name] = true
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func compile(d RuleDef) (*Rule, error) {
+	r := &Rule{RuleDef: d}
+	if !reName.MatchString(d.Name) || len(d.Name) > 64 {
+		return nil, fmt.Errorf("name must be RULE_UPPER_SNAKE")
+	}
+	if d.EN == "" || d.JA == "" {
+		return nil, fmt.Errorf("needs en and ja explanations")
+	}
+	cat, err := pipeline.ParseCategory(d.Category)
+	if err != nil || cat == pipeline.CategoryClean && d.Score > 0 {
+		return nil, fmt.Errorf("bad category %q", d.Category)
+	}
+	r.category = cat
+	if d.Score < -100 || d.Score > 100 {
+		return nil, fmt.Errorf("score out of range")
+	}
+	if len(d.Regex)+len(d.Keywords) > maxPatterns {
+		return nil, fmt.Errorf("too many patterns")
+	}
+	if d.Meta != "" {
+		if len(d.Regex)+len(d.Keywords) > 0 || d.Check != "" {
+			return nil, fmt.Errorf("a meta rule has no patterns or check of its own")
+		}
+		if len(d.Meta) > maxMetaLen {
+			return nil, fmt.Errorf("meta expression too long")
+		}
+		e, err := parseMeta(d.Meta)
+		if err != nil {
+			return nil, fmt.Errorf("meta: %v", err)
+		}
+		r.meta = e
+		return r, nil
+	}
+	switch d.Check {
+	case "", "btc_address", "eth_address", "crypto_address":
+	default:
+		return nil, fmt.Errorf("unknown check %q", d.Check)
+	}
+	if len(d.Regex)+len(d.Keywords) == 0 && d.Check == "" {
+		return nil, fmt.Errorf("needs regex, keywords, check or meta")
+	}
+	r.fields = d.In
+	if len(r.fields) == 0 {
+		r.fields = []string{"subject", "body"}
+	}
+	for _, f := range r.fields {
+		if !fields[f] && !strings.HasPrefix(f, "header:") {
+			return nil, fmt.Errorf("unknown field %q in 'in'", f)
+		}
+	}
+	for _, p := range d.Regex {
+		if len(p) > maxPatternLen {
+			return nil, fmt.Errorf("regex too long")
+		}
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("regex %q: %v", p, err)
+		}
+		r.regexes = append(r.regexes, re)
+		r.compact = append(r.compact, hasCJK(p))
+		r.lits = append(r.lits, requiredLiterals(p))
+	}
+	for _, k := range d.Keywords {
+		if len(k) > maxKeywordsLen {
+			return nil, fmt.Errorf("keyword too long")
+		}
+		nk := Normalize(k)
+		if hasCJK(nk) {
+			nk = compactString(nk)
+		}
+		if strings.TrimSpace(nk) == "" {
+			return nil, fmt.Errorf("empty keyword")
+		}
+		r.keywords = append(r.keywords, nk)
+		r.kwCJK = append(r.kwCJK, hasCJK(nk))
+	}
+	if d.MinMatches < 0 || d.MinMatches > len(d.Regex)+len(d.Keywords) {
+		return nil, fmt.Errorf("min_matches %d out of range", d.MinMatches)
+	}
+	return r, nil
+}
+
+// Normalize prepares text for matching: NFKC (full-width ASCII to ASCII,
+// half-width katakana to full width), lower case, zero-width characters
+// and soft hyphens removed, runs of white space collapsed.
+func Normalize(s string) string {
+	s = norm.NFKC.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch r {
+		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u034f':
+			continue
+		}
+		if unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// compactString removes all white space (Japanese text is unspaced, and
+// line breaks fall inside words).
+func compactString(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func hasCJK(s string) bool {
+	for _, r := range s {
+		if r >= 0x3000 && r <= 0x9fff || r >= 0xf900 && r <= 0xfaff || r >= 0xff00 && r <= 0xffef {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- meta expressions ----
+//
+//	expr   := or
+//	or     := and ("||" and)*
+//	and    := not ("&&" not)*
+//	not    := "!" not | atom
+//	atom   := NAME | "(" or ")" | "atleast(" N "," NAME ("," NAME)* ")"
+
+type expr interface {
+	eval(func(string) bool) bool
+	names(func(string))
+}
+
+type nameExpr string
+type notExpr struct{ x expr }
+type andExpr []expr
+type orExpr []expr
+type atLeast struct {
+	n  int
+	xs []expr
+}
+
+func (e nameExpr) eval(f func(string) bool) bool { return f(string(e)) }
+func (e nameExpr) names(f func(string))          { f(string(e)) }
+func (e notExpr) eval(f func(string) bool) bool  { return !e.x.eval(f) }
+func (e notExpr) names(f func(string))           { e.x.names(f) }
+func (e andExpr) eval(f func(string) bool) bool {
+	for _, x := range e {
+		if !x.eval(f) {
+			return false
+		}
+	}
+	return true
+}
+func (e andExpr) names(f func(string)) {
+	for _, x := range e {
+		x.names(f)
+	}
+}
+func (e orExpr) eval(f func(string) bool) bool {
+	for _, x := range e {
+		if x.eval(f) {
+			return true
+		}
+	}
+	return false
+}
+func (e orExpr) names(f func(string)) {
+	for _, x := range e {
+		x.names(f)
+	}
+}
+func (e atLeast) eval(f func(string) bool) bool {
+	n := 0
+	for _, x := range e.xs {
+		if x.eval(f) {
+			n++
+		}
+	}
+	return n >= e.n
+}
+func (e atLeast) names(f func(string)) {
+	for _, x := range e.xs {
+		x.names(f)
+	}
+}
+
+type metaParser struct {
+	toks  []string
+	pos   int
+	depth int
+}
+
+func tokenize(s string) ([]string, error) {
+	var toks []string
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case c == '(' || c == ')' || c == ',' || c == '!':
+			toks = append(toks, string(c))
+			i++
+		case strings.HasPrefix(s[i:], "&&") || strings.HasPrefix(s[i:], "||"):
+			toks = append(toks, s[i:i+2])
+			i += 2
+		case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_':
+			j := i
+			for j < len(s) && (s[j] >= 'A' && s[j] <= 'Z' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= '0' && s[j] <= '9' || s[j] == '_') {
+				j++
+			}
+			toks = append(toks, s[i:j])
+			i = j
+		default:
+			return nil, fmt.Errorf("unexpected %q", c)
+		}
+	}
+	return toks, nil
+}
+
+func parseMeta(s string) (expr, error) {
+	toks, err := tokenize(s)
+	if err != nil {
+		return nil, err
+	}
+	p := &metaParser{toks: toks}
+	e, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if p.pos != len(p.toks) {
+		return nil, fmt.Errorf("unexpected %q", p.toks[p.pos])
+	}
+	return e, nil
+}
+
+func (p *metaParser) peek() string {
+	if p.pos < len(p.toks) {
+		return p.toks[p.pos]
+	}
+	return ""
+}
+
+func (p *metaParser) or() (expr, error) {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxMetaDepth {
+		return nil, fmt.Errorf("nested too deep")
+	}
+	x, err := p.and()
+	if err != nil {
+		return nil, err
+	}
+	xs := orExpr{x}
+	for p.peek() == "||" {
+		p.pos++
+		y, err := p.and()
+		if err != nil {
+			return nil, err
+		}
+		xs = append(xs, y)
+	}
+	if len(xs) == 1 {
+		return x, nil
+	}
+	return xs, nil
+}
+
+func (p *metaParser) and() (expr, error) {
+	x, err := p.not()
+	if err != nil {
+		return nil, err
+	}
+	xs := andExpr{x}
+	for p.peek() == "&&" {
+		p.pos++
+		y, err := p.not()
+		if err != nil {
+			return nil, err
+		}
+		xs = append(xs, y)
+	}
+	if len(xs) == 1 {
+		return x, nil
+	}
+	return xs, nil
+}
+
+func (p *metaParser) not() (expr, error) {
+	if p.peek() == "!" {
+		p.pos++
+		p.depth++
+		defer func() { p.depth-- }()
+		if p.depth > maxMetaDepth {
+			return nil, fmt.Errorf("nested too deep")
+		}
+		x, err := p.not()
+		if err != nil {
+			return nil, err
+		}
+		return notExpr{x}, nil
+	}
+	return p.atom()
+}
+
+var reSymName = regexp.MustCompile(`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`)
+
+func (p *metaParser) atom() (expr, error) {
+	t := p.peek()
+	switch {
+	case t == "(":
+		p.pos++
+		x, err := p.or()
+		if err != nil {
+			return nil, err
+		}
+		if p.peek() != ")" {
+			return nil, fmt.Errorf("missing )")
+		}
+		p.pos++
+		return x, nil
+	case t == "atleast":
+		p.pos++
+		if p.peek() != "(" {
+			return nil, fmt.Errorf("atleast needs (")
+		}
+		p.pos++
+		n, err := strconv.Atoi(p.peek())
+		if err != nil || n < 0 || n > 1000 {
+			return nil, fmt.Errorf("atleast needs a count")
+		}
+		p.pos++
+		var xs []expr
+		for p.peek() == "," {
+			p.pos++
+			x, err := p.or()
+			if err != nil {
+				return nil, err
+			}
+			xs = append(xs, x)
+		}
+		if p.peek() != ")" || len(xs) == 0 {
+			return nil, fmt.Errorf("atleast(N, A, B...) expected")
+		}
+		p.pos++
+		return atLeast{n, xs}, nil
+	case reSymName.MatchString(t):
+		p.pos++
+		return nameExpr(t), nil
+	case t == "":
+		return nil, fmt.Errorf("unexpected end")
+	}
+	return nil, fmt.Errorf("unexpected %q", t)
+}
+
+// order sorts meta rules so that each comes after the meta rules it uses,
+// and checks that every name is a rule or a registered symbol.
+func order(rules []*Rule) ([]*Rule, error) {
+	byName := map[string]*Rule{}
+	for _, r := range rules {
+		byName[r.Name] = r
+	}
+	var out []*Rule
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(r *Rule) error
+	visit = func(r *Rule) error {
+		switch state[r.Name] {
+		case 1:
+			return fmt.Errorf("%w: meta rules form a cycle through %s", ErrRules, r.Name)
+		case 2:
+			return nil
+		}
+		state[r.Name] = 1
+		var err error
+		if r.meta != nil {
+			r.meta.names(func(n string) {
+				if err != nil {
+					return
+				}
+				if dep, ok := byName[n]; ok {
+					if dep.Disabled {
+						return
+					}
+					err = visit(dep)
+					return
+				}
+				if _, ok := pipeline.Lookup(n); !ok {
+					err = fmt.Errorf("%w: %s: unknown rule or symbol %s", ErrRules, r.Name, n)
+				}
+			})
+		}
+		state[r.Name] = 2
+		if err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	}
+	for _, r := range rules {
+		if err := visit(r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

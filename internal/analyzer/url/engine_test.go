@@ -1,0 +1,204 @@
+package url_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/analyzer/url"
+	"github.com/sekisho/sekisho/internal/analyzer/url/qr"
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// newEngine builds the real engine (every registered analyzer) with the
+// fake brand list injected into the URL analyzer.
+func newEngine(t *testing.T, extra string) *engine.Engine {
+	t.Helper()
+	old := url.DefaultBrands
+	url.DefaultBrands = url.TestBrands
+	t.Cleanup(func() { url.DefaultBrands = old })
+	cfg, err := config.Parse("[general]\ndata_dir = \"" + t.TempDir() + "\"\n" + extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.New(cfg, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func symbols(v pipeline.Verdict) []string {
+	var out []string
+	for _, s := range v.Symbols {
+		out = append(out, s.Name+"("+strconv.FormatFloat(s.Score, 'f', 1, 64)+")")
+	}
+	return out
+}
+
+// The seed .eml files (testdata/*.eml) through the whole engine: each
+// .want file lists "+SYMBOL" (must fire), "-SYMBOL" (must not),
+// "score>=N", "score<N" and "category=C".
+func TestEngineSeedMails(t *testing.T) {
+	e := newEngine(t, "")
+	files, _ := filepath.Glob("testdata/*.eml")
+	if len(files) < 8 {
+		t.Fatalf("only %d fixtures", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(strings.TrimSuffix(f, ".eml") + ".want")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := e.Scan(context.Background(), raw, pipeline.Envelope{})
+			v := r.Verdict
+			for _, line := range strings.Fields(string(want)) {
+				switch {
+				case line[0] == '+' && !v.Has(line[1:]):
+					t.Errorf("missing %s; got %v", line[1:], symbols(v))
+				case line[0] == '-' && v.Has(line[1:]):
+					t.Errorf("unexpected %s; got %v", line[1:], symbols(v))
+				case strings.HasPrefix(line, "score>="):
+					n, _ := strconv.ParseFloat(line[7:], 64)
+					if v.Score < n {
+						t.Errorf("score %.1f < %g; %v", v.Score, n, symbols(v))
+					}
+				case strings.HasPrefix(line, "score<"):
+					n, _ := strconv.ParseFloat(line[6:], 64)
+					if v.Score >= n {
+						t.Errorf("score %.1f >= %g; %v", v.Score, n, symbols(v))
+					}
+				case strings.HasPrefix(line, "category="):
+					if string(v.Category) != line[9:] {
+						t.Errorf("category %s, want %s; %v", v.Category, line[9:], symbols(v))
+					}
+				}
+			}
+		})
+	}
+}
+
+func qrEML(t *testing.T, link string) []byte {
+	img, err := qr.Encode(link, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	enc := base64.StdEncoding.EncodeToString(b.Bytes())
+	var sb strings.Builder
+	for len(enc) > 76 {
+		sb.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	sb.WriteString(enc + "\r\n")
+	msg := "From: \"Microsoft 365\" <no-reply@mfa-notice.example>\r\nTo: staff@example.co.jp\r\nSubject: Action required: re-register MFA\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\nMessage-ID: <q1@mfa-notice.example>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/related; boundary=\"QQ\"\r\n\r\n--QQ\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Your password expires today. Scan the code with your phone to verify your account.</p><img src=\"cid:qr1\">\r\n" +
+		"--QQ\r\nContent-Type: image/png\r\nContent-ID: <qr1>\r\nContent-Disposition: inline\r\nContent-Transfer-Encoding: base64\r\n\r\n" + sb.String() + "--QQ--\r\n"
+	return []byte(msg)
+}
+
+// A QR code generated here, inline in an HTML mail, is decoded by the
+// extract stage and its lookalike link flagged by the URL checks.
+func TestEngineQRCode(t *testing.T) {
+	e := newEngine(t, "")
+	r := e.Scan(context.Background(), qrEML(t, "https://micros0ft-login.com/mfa?user=staff"), pipeline.Envelope{})
+	for _, s := range []string{url.SymQRURL, url.SymLookalike, url.SymQRSuspicious, "RULE_PHISH_CREDENTIAL_LURE"} {
+		if !r.Verdict.Has(s) {
+			t.Errorf("missing %s; got %v", s, symbols(r.Verdict))
+		}
+	}
+	found := false
+	for _, u := range r.URLs {
+		if u.Source == "qr" && strings.Contains(u.Raw, "micros0ft-login.com") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("QR link not in the result's URLs: %v", r.URLs)
+	}
+	if r.Verdict.Score < 10 {
+		t.Errorf("score %.1f; %v", r.Verdict.Score, symbols(r.Verdict))
+	}
+	// A benign QR code: decoded, not flagged.
+	r = e.Scan(context.Background(), qrEML(t, "https://www.example.org/event"), pipeline.Envelope{})
+	if !r.Verdict.Has(url.SymQRURL) || r.Verdict.Has(url.SymQRSuspicious) || r.Verdict.Has(url.SymLookalike) {
+		t.Errorf("benign QR: %v", symbols(r.Verdict))
+	}
+	// Disabled by configuration: nothing decoded.
+	e2 := newEngine(t, "[url]\nqr = false\n")
+	r = e2.Scan(context.Background(), qrEML(t, "https://micros0ft-login.com/mfa"), pipeline.Envelope{})
+	if r.Verdict.Has(url.SymQRURL) {
+		t.Error("QR decoded with qr = false")
+	}
+}
+
+// Block lists from [url] configuration, through the engine.
+func TestEngineBlockList(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "block.txt")
+	os.WriteFile(f, []byte("evil-cdn.example\n"), 0o644)
+	e := newEngine(t, "[url]\nblock_lists = [\""+f+"\"]\nreload_interval = \"0s\"\n")
+	raw := []byte("From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\n\r\nhttps://x.evil-cdn.example/a\r\n")
+	if r := e.Scan(context.Background(), raw, pipeline.Envelope{}); !r.Verdict.Has(url.SymBlocklisted) {
+		t.Errorf("not blocked: %v", symbols(r.Verdict))
+	}
+}
+
+// BenchmarkEngineCorpus scans SpamAssassin corpus messages through the
+// whole engine ($SEKISHO_CORPUS, e.g. /tmp/corpus).
+func BenchmarkEngineCorpus(b *testing.B) {
+	dir := os.Getenv("SEKISHO_CORPUS")
+	if dir == "" {
+		b.Skip("SEKISHO_CORPUS not set")
+	}
+	var msgs [][]byte
+	for _, sub := range []string{"test/ham", "test/spam"} {
+		files, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
+		for i, f := range files {
+			if i >= 300 {
+				break
+			}
+			if raw, err := os.ReadFile(f); err == nil {
+				msgs = append(msgs, raw)
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		b.Skip("no corpus messages")
+	}
+	cfg, _ := config.Parse("[general]\ndata_dir = \"" + b.TempDir() + "\"\n")
+	e, err := engine.New(cfg, engine.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	var total int64
+	for _, m := range msgs {
+		total += int64(len(m))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, m := range msgs {
+			e.Scan(context.Background(), m, pipeline.Envelope{})
+		}
+	}
+	b.SetBytes(total)
+	b.ReportMetric(float64(len(msgs)*b.N)/b.Elapsed().Seconds(), "msgs/s")
+}

@@ -1,0 +1,4 @@
+package url
+
+// TestBrands is the fake brand list, for the engine-level tests.
+var TestBrands BrandMatcher = testBrands

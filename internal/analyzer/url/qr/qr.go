@@ -1,0 +1,132 @@
+// Package qr finds QR codes in images (PNG, JPEG, GIF) and returns their
+// text. Images are mail-supplied: their header is read first and images
+// larger than the configured pixel bound are skipped without decoding; the
+// decode runs under a time bound and a recover.
+package qr
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif"  // GIF decoder
+	_ "image/jpeg" // JPEG decoder
+	_ "image/png"  // PNG decoder
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	mqr "github.com/makiuchi-d/gozxing/multi/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// Limits bound one decode.
+type Limits struct {
+	MaxBytes  int           // encoded image bytes. Default 10 MiB.
+	MaxPixels int           // width × height. Default 16 million.
+	MaxSide   int           // width or height. Default 8192.
+	Timeout   time.Duration // per image. Default 2s.
+	MaxCodes  int           // codes returned per image. Default 8.
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = 10 << 20
+	}
+	if l.MaxPixels <= 0 {
+		l.MaxPixels = 16_000_000
+	}
+	if l.MaxSide <= 0 {
+		l.MaxSide = 8192
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = 2 * time.Second
+	}
+	if l.MaxCodes <= 0 {
+		l.MaxCodes = 8
+	}
+	return l
+}
+
+// Errors.
+var (
+	ErrTooLarge = errors.New("qr: image too large")
+	ErrTimeout  = errors.New("qr: decode timed out")
+	ErrFormat   = errors.New("qr: not a decodable image")
+)
+
+// Decode returns the texts of the QR codes in an image; none found is not
+// an error.
+func Decode(ctx context.Context, data []byte, lim Limits) ([]string, error) {
+	lim = lim.withDefaults()
+	if len(data) > lim.MaxBytes {
+		return nil, ErrTooLarge
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, ErrFormat
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > lim.MaxSide || cfg.Height > lim.MaxSide || cfg.Width*cfg.Height > lim.MaxPixels {
+		return nil, fmt.Errorf("%w: %dx%d", ErrTooLarge, cfg.Width, cfg.Height)
+	}
+	type res struct {
+		texts []string
+		err   error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				ch <- res{err: fmt.Errorf("qr: decoder panic: %v", r)}
+			}
+		}()
+		t, err := decode(data, lim.MaxCodes)
+		ch <- res{t, err}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
+	defer cancel()
+	select {
+	case r := <-ch:
+		return r.texts, r.err
+	case <-ctx.Done():
+		// The goroutine finishes on its own (the image is bounded).
+		return nil, ErrTimeout
+	}
+}
+
+func decode(data []byte, maxCodes int) ([]string, error) {
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, ErrFormat
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return nil, ErrFormat
+	}
+	hints := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
+	var out []string
+	seen := map[string]bool{}
+	if rs, err := mqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints); err == nil {
+		for _, r := range rs {
+			if t := r.GetText(); t != "" && !seen[t] && len(out) < maxCodes {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	if len(out) == 0 {
+		if r, err := qrcode.NewQRCodeReader().Decode(bmp, hints); err == nil && r.GetText() != "" {
+			out = append(out, r.GetText())
+		}
+	}
+	return out, nil
+}
+
+// Encode renders text as a PNG-ready QR image (for tests and tools).
+func Encode(text string, size int) (image.Image, error) {
+	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, size, size, nil)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -3,6 +3,7 @@ package mail
 import (
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"mvdan.cc/xurls/v2"
@@ -89,6 +90,7 @@ func extractTextURLs(s string) []URL {
 		}
 		j := i
 		interesting := false
+		hostStart := -1 // index just after "://" while in the host part; -2 once past it
 		for j < len(s) {
 			c := s[j]
 			if c < 0x80 {
@@ -98,11 +100,28 @@ func extractTextURLs(s string) []URL {
 				if c == '.' || c == ':' {
 					interesting = true
 				}
+				if c == ':' && hostStart == -1 && strings.HasPrefix(s[j:], "://") {
+					hostStart = j + 3
+					j += 3
+					continue
+				}
+				if (c == '/' || c == '?' || c == '#') && hostStart >= 0 {
+					hostStart = -2
+				}
 				j++
 				continue
 			}
 			r, n := utf8.DecodeRuneInString(s[j:])
 			if !urlRune(r) {
+				// A CJK internationalised host (https://日本語ドメイン.jp/) goes
+				// on; CJK text right after an ASCII host ("example.jpです")
+				// does not: the CJK letters must be followed by ".tld".
+				if hostStart >= 0 && j >= hostStart && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+					if k := idnHostEnd(s, j); k > j {
+						j = k
+						continue
+					}
+				}
 				break
 			}
 			j += n
@@ -116,6 +135,44 @@ func extractTextURLs(s string) []URL {
 		i = j
 	}
 	return out
+}
+
+// idnHostEnd returns where an internationalised host that continues at j
+// ends, or -1 when the letters at j are not part of a host: the host must
+// go on to a dot and an ASCII top-level label of two or more letters.
+func idnHostEnd(s string, j int) int {
+	k, lastDot := j, -1
+	for k < len(s) {
+		r, n := utf8.DecodeRuneInString(s[k:])
+		switch {
+		case r == '.':
+			lastDot = k
+		case r < 0x80 && (isAlnum(byte(r)) || r == '-'):
+		case r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)):
+		default:
+			n = 0
+		}
+		if n == 0 {
+			break
+		}
+		k += n
+		if k-j > 253 {
+			return -1
+		}
+	}
+	if lastDot <= j {
+		return -1
+	}
+	tld := s[lastDot+1 : k]
+	if len(tld) < 2 {
+		return -1
+	}
+	for i := 0; i < len(tld); i++ {
+		if !(tld[i] >= 'a' && tld[i] <= 'z' || tld[i] >= 'A' && tld[i] <= 'Z') {
+			return -1
+		}
+	}
+	return k
 }
 
 // appendRunURLs finds the URL(s) in one run of non-space URL characters.

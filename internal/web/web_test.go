@@ -373,7 +373,8 @@ func TestLoginRateLimit(t *testing.T) {
 
 // TestLearnWithoutClassifier shows engine.ErrNoLearner clearly.
 func TestLearnWithoutClassifier(t *testing.T) {
-	c := newConsole(t, func(cfg *config.Config) { cfg.Bayes.Enabled = false })
+	// The sender analyzer learns contacts; with it off too, nothing can learn.
+	c := newConsole(t, func(cfg *config.Config) { cfg.Bayes.Enabled = false; cfg.Sender.Enabled = false })
 	id := c.hold(fixture(t, "phish-o365.eml", "http://127.0.0.1:9"), "tanaka@example.jp")
 	cl := c.client()
 	cl.login("admin", c.password)

@@ -119,8 +119,22 @@ func (s *sekisho) Log() string {
 }
 
 // testWeights make the header analyzer's symbols heavy enough to reach
-// every action with ordinary test messages.
+// every action with ordinary test messages. The front-end tests check the
+// translation of verdicts, so every other analyzer is off: the scores stay
+// what the tests expect whatever the analyzers learn to find.
 const testWeights = `
+[auth]
+enabled = false
+[sender]
+enabled = false
+[url]
+enabled = false
+[rules]
+enabled = false
+[attach]
+enabled = false
+[bayes]
+enabled = false
 [policy.weights]
 HDR_MISSING_DATE = 4.0
 HDR_MISSING_MESSAGE_ID = 4.5

@@ -416,3 +416,21 @@ func (a *Autolearner) Analyze(ctx context.Context, t *pipeline.Task) error {
 	t.Logger.Debug("bayes autolearn", "spam", spam, "score", score, "outcome", o.String())
 	return nil
 }
+
+// Forget removes a message learned earlier (from every class it was
+// learned in). It reports whether the global class knew it.
+func (c *Classifier) Forget(ctx context.Context, t *pipeline.Task) (bool, error) {
+	tk := c.tokens(t)
+	keys := tk.Hashes()
+	var known bool
+	for i, cl := range c.classes(t) {
+		ok, err := c.st.Forget(ctx, cl, Digest(cl, t.Msg), keys)
+		if err != nil {
+			return false, fmt.Errorf("bayes: forget: %w", err)
+		}
+		if i == 0 {
+			known = ok
+		}
+	}
+	return known, nil
+}

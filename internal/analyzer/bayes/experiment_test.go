@@ -166,3 +166,99 @@ func TestExperiment(t *testing.T) {
 	}
 	_ = math.Abs
 }
+
+func lrSplit(train, test []expMsg, lr float64, epochs int, thick float64) (ham, spam []float64) {
+	w := map[uint64]float64{}
+	bias := 0.0
+	for e := 0; e < epochs; e++ {
+		for it := 0; it < len(train); it++ {
+			m := train[it]
+			z := bias
+			for _, k := range m.keys {
+				z += w[k]
+			}
+			z /= 1
+			p := 1 / (1 + math.Exp(-z))
+			y := 0.0
+			if m.spam {
+				y = 1
+			}
+			g := (y - p) * lr / math.Sqrt(float64(len(m.keys))+1)
+			for _, k := range m.keys {
+				w[k] += g
+			}
+			bias += g
+			if thick > 0 && (2*y-1)*z < thick && m.name != "again" {
+				m.name = "again"
+				rep := 0
+				for rep < 8 {
+					z = bias
+					for _, k := range m.keys {
+						z += w[k]
+					}
+					if (2*y-1)*z >= thick {
+						break
+					}
+					p = 1 / (1 + math.Exp(-z))
+					g = (y - p) * lr / math.Sqrt(float64(len(m.keys))+1)
+					for _, k := range m.keys {
+						w[k] += g
+					}
+					bias += g
+					rep++
+				}
+			}
+		}
+	}
+	for _, m := range test {
+		z := bias
+		for _, k := range m.keys {
+			z += w[k]
+		}
+		if m.spam {
+			spam = append(spam, z)
+		} else {
+			ham = append(ham, z)
+		}
+	}
+	return
+}
+
+func TestExperimentLR(t *testing.T) {
+	corp := os.Getenv("SEKISHO_BAYES_EXP")
+	if corp == "" {
+		t.Skip("set SEKISHO_BAYES_EXP=/tmp/corpus")
+	}
+	opt := tokenize.Options{}
+	trH := loadTok(t, corp+"/train/ham", false, opt)
+	trS := loadTok(t, corp+"/train/spam", true, opt)
+	teH := loadTok(t, corp+"/test/ham", false, opt)
+	teS := loadTok(t, corp+"/test/spam", true, opt)
+	// interleave like eval
+	var train []expMsg
+	for i, j := 0, 0; i < len(trH) || j < len(trS); {
+		if j >= len(trS) || i < len(trH) && float64(i)/float64(len(trH)+1) <= float64(j)/float64(len(trS)+1) {
+			train = append(train, trH[i])
+			i++
+		} else {
+			train = append(train, trS[j])
+			j++
+		}
+	}
+	test := append(append([]expMsg{}, teH...), teS...)
+	hc, sc := evalSplit(t, train, test, DefaultParams)
+	for _, lr := range []float64{1, 3} {
+		for _, thick := range []float64{2, 4, 8} {
+			h, s := lrSplit(train, test, lr, 1, thick)
+			report(t, fmt.Sprintf("lr=%g thick=%g", lr, thick), h, s)
+			var h2, s2 []float64
+			for i := range h {
+				h2 = append(h2, h[i]+hc[i]/10)
+			}
+			for i := range s {
+				s2 = append(s2, s[i]+sc[i]/10)
+			}
+			report(t, "  +chi/10", h2, s2)
+		}
+	}
+}

@@ -256,7 +256,7 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 	if err := c.st.Lookup(ctx, res.Class, keys, counts); err != nil {
 		return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
 	}
-	res.Decision = combine(counts, res.Totals, c.params)
+	res.Decision = decide(counts, res.Totals, c.params)
 	for i, e := range res.Decision.Used {
 		if i >= 8 {
 			break
@@ -308,7 +308,8 @@ func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if math.Abs(d.Margin) < minMargin {
 		return nil
 	}
-	opts := []string{"p=" + strconv.FormatFloat(d.Prob, 'f', 4, 64), "margin=" + strconv.FormatFloat(d.Margin, 'f', 1, 64)}
+	opts := []string{"p=" + strconv.FormatFloat(d.Prob, 'f', 4, 64), "chi=" + strconv.FormatFloat(d.Chi, 'f', 1, 64),
+		"logit=" + strconv.FormatFloat(d.Logit, 'f', 1, 64)}
 	if res.Class != "" {
 		opts = append(opts, "class="+res.Class)
 	}
@@ -353,15 +354,52 @@ func (c *Classifier) LearnOutcome(ctx context.Context, t *pipeline.Task, spam bo
 	keys := tk.Hashes()
 	var first store.Outcome
 	for i, cl := range c.classes(t) {
-		o, err := c.st.Learn(ctx, cl, Digest(cl, t.Msg), keys, spam)
+		o, err := c.LearnKeys(ctx, cl, Digest(cl, t.Msg), keys, spam)
 		if err != nil {
-			return 0, fmt.Errorf("bayes: learn: %w", err)
+			return 0, err
 		}
 		if i == 0 {
 			first = o
 		}
 	}
 	return first, nil
+}
+
+// LearnKeys learns a message's features in one class: the counts (and the
+// digest) in the store, then the logistic layer's step.
+func (c *Classifier) LearnKeys(ctx context.Context, class string, d store.Digest, keys []uint64, spam bool) (store.Outcome, error) {
+	o, err := c.st.Learn(ctx, class, d, keys, spam)
+	if err != nil {
+		return 0, fmt.Errorf("bayes: learn: %w", err)
+	}
+	if o == store.AlreadyLearned {
+		return o, nil
+	}
+	counts := make([]store.Counts, len(keys))
+	if err := c.st.Lookup(ctx, class, keys, counts); err != nil {
+		return 0, fmt.Errorf("bayes: learn: %w", err)
+	}
+	z := 0.0
+	for _, ct := range counts {
+		z += float64(ct.Weight)
+	}
+	if err := c.st.AddWeight(ctx, class, keys, lrDelta(z, len(keys), spam, c.params)); err != nil {
+		return 0, fmt.Errorf("bayes: learn: %w", err)
+	}
+	return o, nil
+}
+
+// ScoreKeys classifies features in one class (no minimum applies).
+func (c *Classifier) ScoreKeys(ctx context.Context, class string, keys []uint64) (Decision, error) {
+	tot, err := c.st.Totals(ctx, class)
+	if err != nil {
+		return Decision{}, err
+	}
+	counts := make([]store.Counts, len(keys))
+	if err := c.st.Lookup(ctx, class, keys, counts); err != nil {
+		return Decision{}, err
+	}
+	return decide(counts, tot, c.params), nil
 }
 
 // Autolearner learns mail that the other checks are sure about. It runs

@@ -17,11 +17,23 @@ type Params struct {
 	MinDev float64
 	// MaxFeatures: at most this many of the most telling features are combined.
 	MaxFeatures int
+
+	// The online logistic layer: each learned message moves the weights
+	// of its features by Rate/√n times the error, repeated (up to Repeat
+	// times) until the message is on the right side by Thick (a "thick
+	// threshold", so one pass over the mail does what several epochs would).
+	Rate   float64
+	Thick  float64
+	Repeat int
+	// ChiMix is how much of the chi-square margin is added to the logistic
+	// output in the combined margin (0: logistic only).
+	ChiMix float64
 }
 
 // DefaultParams are the tuned defaults (cross-validated on the training
 // half of the SpamAssassin public corpus; see docs/bayes.md).
-var DefaultParams = Params{Strength: 0.5, Prior: 0.5, MinDev: 0.1, MaxFeatures: 150}
+var DefaultParams = Params{Strength: 0.5, Prior: 0.5, MinDev: 0.1, MaxFeatures: 150,
+	Rate: 1, Thick: 8, Repeat: 9, ChiMix: 0.1}
 
 // Evidence is one feature that took part in a decision.
 type Evidence struct {
@@ -33,11 +45,49 @@ type Evidence struct {
 type Decision struct {
 	// Prob is Robinson's indicator I = (1 + A - B) / 2 in [0,1].
 	Prob float64
-	// Margin is ln A − ln B, the log ratio of the two chi-square tail
+	// Chi is ln A − ln B, the log ratio of the two chi-square tail
 	// probabilities: positive for spam, negative for ham, and (unlike
 	// Prob, which saturates at 0 and 1) it keeps ranking strong cases.
+	Chi float64
+	// Logit is the logistic layer's output Σ w (log-odds of spam).
+	Logit float64
+	// Margin combines both: Logit + ChiMix·Chi.
 	Margin float64
-	Used   []Evidence // features combined, most telling first
+	Used   []Evidence // features combined by the chi-square rule, most telling first
+}
+
+// lrDelta is the weight change for every feature of a learned message
+// whose current logistic output is z (n features).
+func lrDelta(z float64, n int, spam bool, p Params) float64 {
+	y, sign := 0.0, -1.0
+	if spam {
+		y, sign = 1, 1
+	}
+	if n == 0 || p.Rate <= 0 {
+		return 0
+	}
+	scale := p.Rate / math.Sqrt(float64(n)+1)
+	total := 0.0
+	for r := 0; r < max(p.Repeat, 1); r++ {
+		prob := 1 / (1 + math.Exp(-z))
+		g := (y - prob) * scale
+		total += g
+		z += g * float64(n)
+		if sign*z >= p.Thick {
+			break
+		}
+	}
+	return total
+}
+
+// decide runs both layers.
+func decide(counts []store.Counts, tot store.Totals, p Params) Decision {
+	d := combine(counts, tot, p)
+	for _, c := range counts {
+		d.Logit += float64(c.Weight)
+	}
+	d.Margin = d.Logit + p.ChiMix*d.Chi
+	return d
 }
 
 // combine applies Robinson's per-feature probability and Fisher's
@@ -93,7 +143,7 @@ func combine(counts []store.Counts, tot store.Totals, p Params) Decision {
 	lnA := lnChi2Q(-2*sumLnF, df)
 	lnB := lnChi2Q(-2*sumLn1F, df)
 	prob := (1 + math.Exp(lnA) - math.Exp(lnB)) / 2
-	return Decision{Prob: prob, Margin: lnA - lnB, Used: cand}
+	return Decision{Prob: prob, Chi: lnA - lnB, Used: cand}
 }
 
 // lnChi2Q is the natural log of the chi-square upper tail probability

@@ -77,27 +77,50 @@ func recallAt(ham, spam []float64, k int) float64 {
 	return float64(n) / float64(len(spam))
 }
 
-func evalSplit(t testing.TB, train, test []expMsg, p Params) (ham, spam []float64) {
+func evalSplit(t testing.TB, train, test []expMsg, p Params) (ham, spam []Decision) {
 	dir := t.TempDir()
 	st, _ := store.OpenFile(filepath.Join(dir, "b.db"))
 	ctx := context.Background()
+	c := NewClassifier(st, Options{Params: &p})
 	for i, m := range train {
 		var d store.Digest
 		d[0], d[1], d[2] = byte(i), byte(i>>8), byte(i>>16)
-		st.Learn(ctx, "", d, m.keys, m.spam)
+		c.LearnKeys(ctx, "", d, m.keys, m.spam)
 	}
-	tot, _ := st.Totals(ctx, "")
 	for _, m := range test {
-		counts := make([]store.Counts, len(m.keys))
-		st.Lookup(ctx, "", m.keys, counts)
-		d := combine(counts, tot, p)
+		d, _ := c.ScoreKeys(ctx, "", m.keys)
 		if m.spam {
-			spam = append(spam, d.Margin)
+			spam = append(spam, d)
 		} else {
-			ham = append(ham, d.Margin)
+			ham = append(ham, d)
 		}
 	}
 	return
+}
+
+func margins(ds []Decision, mix float64) []float64 {
+	out := make([]float64, len(ds))
+	for i, d := range ds {
+		out[i] = d.Logit + mix*d.Chi
+		if math.IsInf(mix, 1) {
+			out[i] = d.Chi
+		}
+	}
+	return out
+}
+
+func interleave(h, s []expMsg) []expMsg {
+	var train []expMsg
+	for i, j := 0, 0; i < len(h) || j < len(s); {
+		if j >= len(s) || i < len(h) && float64(i)/float64(len(h)+1) <= float64(j)/float64(len(s)+1) {
+			train = append(train, h[i])
+			i++
+		} else {
+			train = append(train, s[j])
+			j++
+		}
+	}
+	return train
 }
 
 func report(t testing.TB, label string, ham, spam []float64) {
@@ -130,135 +153,43 @@ func TestExperiment(t *testing.T) {
 	trS := loadTok(t, corp+"/train/spam", true, opt)
 	teH := loadTok(t, corp+"/test/ham", false, opt)
 	teS := loadTok(t, corp+"/test/spam", true, opt)
-	train := append(append([]expMsg{}, trH...), trS...)
+	train := interleave(trH, trS)
 	test := append(append([]expMsg{}, teH...), teS...)
 	params := []Params{DefaultParams}
-	for _, s := range []float64{0.1, 0.5, 1} {
-		for _, md := range []float64{0.1, 0.25, 0.4} {
-			for _, mx := range []int{50, 150, 500} {
-				params = append(params, Params{Strength: s, Prior: 0.5, MinDev: md, MaxFeatures: mx})
+	if os.Getenv("EXP_GRID") != "" {
+		for _, r := range []float64{0.5, 1, 2} {
+			for _, th := range []float64{4, 8, 16} {
+				p := DefaultParams
+				p.Rate, p.Thick = r, th
+				params = append(params, p)
 			}
 		}
 	}
-	if os.Getenv("EXP_QUICK") != "" {
-		params = params[:1]
-	}
+	mixes := []float64{0, 0.05, 0.1, 0.2, math.Inf(1)}
 	for _, p := range params {
-		// 5-fold CV on train
-		var ch, cs []float64
-		for f := 0; f < 5; f++ {
-			var a, b []expMsg
-			for i, m := range train {
-				if i%5 == f {
-					b = append(b, m)
-				} else {
-					a = append(a, m)
+		var ch, cs []Decision
+		if os.Getenv("EXP_CV") != "" {
+			for f := 0; f < 5; f++ {
+				var a, b []expMsg
+				for i, m := range train {
+					if i%5 == f {
+						b = append(b, m)
+					} else {
+						a = append(a, m)
+					}
 				}
+				h, s := evalSplit(t, a, b, p)
+				ch, cs = append(ch, h...), append(cs, s...)
 			}
-			h, s := evalSplit(t, a, b, p)
-			ch, cs = append(ch, h...), append(cs, s...)
+			for _, mx := range mixes {
+				report(t, fmt.Sprintf("cv r=%g th=%g mix=%g", p.Rate, p.Thick, mx), margins(ch, mx), margins(cs, mx))
+			}
 		}
-		report(t, fmt.Sprintf("cv s=%g md=%g max=%d", p.Strength, p.MinDev, p.MaxFeatures), ch, cs)
 		if os.Getenv("EXP_TEST") != "" {
 			h, s := evalSplit(t, train, test, p)
-			report(t, "  test", h, s)
-		}
-	}
-	_ = math.Abs
-}
-
-func lrSplit(train, test []expMsg, lr float64, epochs int, thick float64) (ham, spam []float64) {
-	w := map[uint64]float64{}
-	bias := 0.0
-	for e := 0; e < epochs; e++ {
-		for it := 0; it < len(train); it++ {
-			m := train[it]
-			z := bias
-			for _, k := range m.keys {
-				z += w[k]
+			for _, mx := range mixes {
+				report(t, fmt.Sprintf("test r=%g th=%g mix=%g", p.Rate, p.Thick, mx), margins(h, mx), margins(s, mx))
 			}
-			z /= 1
-			p := 1 / (1 + math.Exp(-z))
-			y := 0.0
-			if m.spam {
-				y = 1
-			}
-			g := (y - p) * lr / math.Sqrt(float64(len(m.keys))+1)
-			for _, k := range m.keys {
-				w[k] += g
-			}
-			bias += g
-			if thick > 0 && (2*y-1)*z < thick && m.name != "again" {
-				m.name = "again"
-				rep := 0
-				for rep < 8 {
-					z = bias
-					for _, k := range m.keys {
-						z += w[k]
-					}
-					if (2*y-1)*z >= thick {
-						break
-					}
-					p = 1 / (1 + math.Exp(-z))
-					g = (y - p) * lr / math.Sqrt(float64(len(m.keys))+1)
-					for _, k := range m.keys {
-						w[k] += g
-					}
-					bias += g
-					rep++
-				}
-			}
-		}
-	}
-	for _, m := range test {
-		z := bias
-		for _, k := range m.keys {
-			z += w[k]
-		}
-		if m.spam {
-			spam = append(spam, z)
-		} else {
-			ham = append(ham, z)
-		}
-	}
-	return
-}
-
-func TestExperimentLR(t *testing.T) {
-	corp := os.Getenv("SEKISHO_BAYES_EXP")
-	if corp == "" {
-		t.Skip("set SEKISHO_BAYES_EXP=/tmp/corpus")
-	}
-	opt := tokenize.Options{}
-	trH := loadTok(t, corp+"/train/ham", false, opt)
-	trS := loadTok(t, corp+"/train/spam", true, opt)
-	teH := loadTok(t, corp+"/test/ham", false, opt)
-	teS := loadTok(t, corp+"/test/spam", true, opt)
-	// interleave like eval
-	var train []expMsg
-	for i, j := 0, 0; i < len(trH) || j < len(trS); {
-		if j >= len(trS) || i < len(trH) && float64(i)/float64(len(trH)+1) <= float64(j)/float64(len(trS)+1) {
-			train = append(train, trH[i])
-			i++
-		} else {
-			train = append(train, trS[j])
-			j++
-		}
-	}
-	test := append(append([]expMsg{}, teH...), teS...)
-	hc, sc := evalSplit(t, train, test, DefaultParams)
-	for _, lr := range []float64{1, 3} {
-		for _, thick := range []float64{2, 4, 8} {
-			h, s := lrSplit(train, test, lr, 1, thick)
-			report(t, fmt.Sprintf("lr=%g thick=%g", lr, thick), h, s)
-			var h2, s2 []float64
-			for i := range h {
-				h2 = append(h2, h[i]+hc[i]/10)
-			}
-			for i := range s {
-				s2 = append(s2, s[i]+sc[i]/10)
-			}
-			report(t, "  +chi/10", h2, s2)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,9 +23,12 @@ import (
 //	magic "SKBAYES1"
 //	nclasses, then per class: len, name bytes, spam, ham
 //	ndigests, then per digest: 16 bytes, label byte ('S' or 'H')
-//	nkeys, then per key in ascending order: key delta from the previous, spam, ham
+//	nkeys, then per key in ascending order: key delta from the previous, spam, ham,
+//	  weight (zig-zag varint of the weight × 65536, rounded)
 //	CRC-32 (IEEE, 4 bytes big-endian) of everything before it
-var fileMagic = []byte("SKBAYES1")
+var fileMagic = []byte("SKBAYES2")
+
+const weightScale = 65536
 
 // Bounds when reading a file (a damaged or hostile file must not exhaust memory).
 const (
@@ -51,6 +55,7 @@ type File struct {
 
 	// changes since the last sync
 	dCounts  map[uint64][2]int32
+	dWeights map[uint64]float64
 	dTotals  map[string][2]int64
 	dDigests map[Digest]byte
 	dirty    bool
@@ -102,6 +107,7 @@ func (f *File) reset() {
 
 func (f *File) clearDelta() {
 	f.dCounts = map[uint64][2]int32{}
+	f.dWeights = map[uint64]float64{}
 	f.dTotals = map[string][2]int64{}
 	f.dDigests = map[Digest]byte{}
 	f.dirty = false
@@ -239,7 +245,11 @@ func decode(r *bufio.Reader) (map[uint64]Counts, map[string]Totals, map[Digest]b
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		counts[key] = Counts{Spam: uint32(s), Ham: uint32(h)}
+		w, err := binary.ReadVarint(cr)
+		if err != nil || w > 1<<40 || w < -1<<40 {
+			return nil, nil, nil, ErrCorrupt
+		}
+		counts[key] = Counts{Spam: uint32(s), Ham: uint32(h), Weight: float32(float64(w) / weightScale)}
 	}
 	want := cr.crc
 	var sum [4]byte
@@ -278,7 +288,7 @@ func encode(w io.Writer, counts map[uint64]Counts, totals map[string]Totals, dig
 	keys := make([]uint64, 0, len(counts))
 	prune := maxFeatures > 0 && len(counts) > maxFeatures
 	for k, c := range counts {
-		if c.Spam == 0 && c.Ham == 0 {
+		if c.Spam == 0 && c.Ham == 0 && c.Weight == 0 {
 			continue
 		}
 		if prune && c.Spam+c.Ham <= 1 {
@@ -295,6 +305,8 @@ func encode(w io.Writer, counts map[uint64]Counts, totals map[string]Totals, dig
 		prev = k
 		uv(uint64(c.Spam))
 		uv(uint64(c.Ham))
+		n := binary.PutVarint(buf[:], int64(math.Round(float64(c.Weight)*weightScale)))
+		bw.Write(buf[:n])
 	}
 	if err := bw.Flush(); err != nil {
 		return err
@@ -348,7 +360,7 @@ func (f *File) apply(class string, keys []uint64, ds, dh int32, record bool) {
 		c := f.counts[k]
 		c.Spam = addSat(c.Spam, ds)
 		c.Ham = addSat(c.Ham, dh)
-		if c.Spam == 0 && c.Ham == 0 {
+		if c.Spam == 0 && c.Ham == 0 && c.Weight == 0 {
 			delete(f.counts, k)
 		} else {
 			f.counts[k] = c
@@ -399,6 +411,24 @@ func (f *File) Learn(ctx context.Context, class string, d Digest, keys []uint64,
 	f.digests[d] = l
 	f.dDigests[d] = l
 	return out, nil
+}
+
+// AddWeight implements Store.
+func (f *File) AddWeight(ctx context.Context, class string, keys []uint64, delta float64) error {
+	if delta == 0 {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, k := range keys {
+		k = ClassKey(class, k)
+		c := f.counts[k]
+		c.Weight += float32(delta)
+		f.counts[k] = c
+		f.dWeights[k] += delta
+	}
+	f.dirty = true
+	return nil
 }
 
 // Forget implements Store.
@@ -484,11 +514,16 @@ func (f *File) Sync(ctx context.Context) error {
 			c := f.counts[k]
 			c.Spam = addSat(c.Spam, d[0])
 			c.Ham = addSat(c.Ham, d[1])
-			if c.Spam == 0 && c.Ham == 0 {
+			if c.Spam == 0 && c.Ham == 0 && c.Weight == 0 {
 				delete(f.counts, k)
 			} else {
 				f.counts[k] = c
 			}
+		}
+		for k, d := range f.dWeights {
+			c := f.counts[k]
+			c.Weight += float32(d)
+			f.counts[k] = c
 		}
 		for cl, d := range f.dTotals {
 			t := f.totals[cl]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -13,7 +14,8 @@ import (
 // structures (PREFIX defaults to "sekisho:bayes:"):
 //
 //	PREFIX t:XX   hash, one of 256 shards by the key's top byte; field
-//	              = 8-byte big-endian key + "s" or "h", value = count
+//	              = 8-byte big-endian key + "s" or "h", value = count,
+//	              or + "w": the logistic weight (a float)
 //	PREFIX n:CLASS  hash {s, h}: learned messages of the class
 //	PREFIX d      hash: digest hex → "S" or "H"
 //
@@ -90,7 +92,7 @@ func (r *Redis) Lookup(ctx context.Context, class string, keys []uint64, out []C
 			shards[sk] = q
 		}
 		q.idx = append(q.idx, i)
-		fields[sk] = append(fields[sk], field(k, 's'), field(k, 'h'))
+		fields[sk] = append(fields[sk], field(k, 's'), field(k, 'h'), field(k, 'w'))
 	}
 	p := r.c.Pipeline()
 	for sk, q := range shards {
@@ -102,10 +104,11 @@ func (r *Redis) Lookup(ctx context.Context, class string, keys []uint64, out []C
 	for _, q := range shards {
 		v := q.cmd.Val()
 		for j, i := range q.idx {
-			if 2*j+1 >= len(v) {
+			if 3*j+2 >= len(v) {
 				break
 			}
-			out[i] = Counts{Spam: uint32(min(parseCount(v[2*j]), 1<<32-1)), Ham: uint32(min(parseCount(v[2*j+1]), 1<<32-1))}
+			out[i] = Counts{Spam: uint32(min(parseCount(v[3*j]), 1<<32-1)), Ham: uint32(min(parseCount(v[3*j+1]), 1<<32-1)),
+				Weight: parseWeight(v[3*j+2])}
 		}
 	}
 	return nil
@@ -149,6 +152,34 @@ func (r *Redis) incr(ctx context.Context, class string, keys []uint64, ds, dh in
 		if dh != 0 {
 			p.HIncrBy(ctx, sk, field(k, 'h'), dh)
 		}
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		return fmt.Errorf("store: redis: %w", err)
+	}
+	return nil
+}
+
+func parseWeight(v any) float32 {
+	s, ok := v.(string)
+	if !ok {
+		return 0
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return float32(f)
+}
+
+// AddWeight implements Store.
+func (r *Redis) AddWeight(ctx context.Context, class string, keys []uint64, delta float64) error {
+	if delta == 0 {
+		return nil
+	}
+	p := r.c.Pipeline()
+	for _, k := range keys {
+		k = ClassKey(class, k)
+		p.HIncrByFloat(ctx, r.shardKey(k), field(k, 'w'), delta)
 	}
 	if _, err := p.Exec(ctx); err != nil {
 		return fmt.Errorf("store: redis: %w", err)
@@ -215,7 +246,7 @@ func (r *Redis) Stats(ctx context.Context) (Stats, error) {
 	for _, l := range lens {
 		st.Features += int(l.Val())
 	}
-	st.Features /= 2
+	st.Features /= 3
 	st.Messages = int(dl.Val())
 	st.Bytes = parseUsedMemory(mem.Val())
 	return st, nil

@@ -22,9 +22,11 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
-// Counts is how many spam and ham messages contained a feature.
+// Counts is how many spam and ham messages contained a feature, and the
+// feature's weight in the online logistic layer.
 type Counts struct {
 	Spam, Ham uint32
+	Weight    float32
 }
 
 // Totals is how many spam and ham messages a class has learned.
@@ -88,6 +90,8 @@ type Store interface {
 	Lookup(ctx context.Context, class string, keys []uint64, out []Counts) error
 	// Learn records a message with its distinct feature keys.
 	Learn(ctx context.Context, class string, d Digest, keys []uint64, spam bool) (Outcome, error)
+	// AddWeight adds delta to the logistic weight of every key.
+	AddWeight(ctx context.Context, class string, keys []uint64, delta float64) error
 	// Forget removes a learned message (keys must be the ones it was
 	// learned with). It reports whether the message was known.
 	Forget(ctx context.Context, class string, d Digest, keys []uint64) (bool, error)

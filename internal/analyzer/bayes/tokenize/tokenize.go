@@ -39,6 +39,9 @@ const (
 	maxHeaderLen = 2048      // bytes of a header value looked at
 )
 
+// Bias is the feature every message has.
+const Bias = "x:bias"
+
 // Feature is one distinct feature of a message.
 type Feature struct {
 	Hash uint64
@@ -111,6 +114,8 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	if msg == nil {
 		return &Tokens{}
 	}
+	// A feature every message has: the logistic layer's bias.
+	b.add(Bias)
 	if urls == nil {
 		urls = msg.URLs
 	}

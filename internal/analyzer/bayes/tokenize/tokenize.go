@@ -473,17 +473,17 @@ func words(s string, max int, cjk *bool) []string {
 				break
 			}
 			w := s[i:j]
-			// A "!" or "$" right next to a word is telling in spam.
-			if j < len(s) && s[j] == '!' {
-				out = append(out, "!")
-			}
+			// A "$" or "!" right next to a word is telling in spam.
 			if i > 0 && s[i-1] == '$' {
 				w = "$" + w
 			}
-			i = j
 			if w = normWord(w); w != "" {
 				out = append(out, w)
 			}
+			if j < len(s) && s[j] == '!' {
+				out = append(out, "!")
+			}
+			i = j
 		default:
 			i += sz
 		}

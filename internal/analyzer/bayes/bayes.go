@@ -41,8 +41,8 @@ const (
 // reported with each symbol is in (0, 1] and grows with the margin of the
 // chi-square combination, so the score scales with confidence.
 const (
-	weightSpam = 9.0
-	weightHam  = -4.0
+	weightSpam = 10.0
+	weightHam  = -5.0
 )
 
 func init() {
@@ -281,19 +281,23 @@ func readable(s string) string {
 	return strings.ReplaceAll(s, "\x1f", " ")
 }
 
-// Factor maps a chi-square margin to a symbol factor in (0, 1): a smooth,
-// strictly increasing function of the margin's size, so scores keep
-// ranking strong cases (good for ROC) while never exceeding the weight.
+// Factor maps the combined margin (log-odds of spam) to a symbol factor
+// in (0, 1]: logarithmic in the margin's size, so weak evidence gets a
+// small score, a margin of 1.5 (p ≈ 0.82) gets half the weight, and the
+// factor keeps rising (keeping strong cases ranked, good for ROC) until it
+// reaches 1 at a margin of 25.
 func Factor(margin float64) float64 {
 	m := math.Abs(margin)
-	return m / (m + marginHalf)
+	return math.Min(1, math.Log1p(m/factorKnee)/math.Log1p(factorFull/factorKnee))
 }
 
-// marginHalf is the margin at which a symbol gets half its weight.
-const marginHalf = 12.0
+const (
+	factorKnee = 0.1  // margins below it count almost linearly
+	factorFull = 25.0 // margin at which the factor is 1
+)
 
 // minMargin: below it (either way) the classifier stays silent.
-const minMargin = 1.0
+const minMargin = 0.0
 
 // Analyze implements pipeline.Analyzer.
 func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
@@ -305,11 +309,12 @@ func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
 		return nil
 	}
 	d := res.Decision
-	if math.Abs(d.Margin) < minMargin {
+	if math.Abs(d.Margin) < minMargin || d.Margin == 0 {
 		return nil
 	}
-	opts := []string{"p=" + strconv.FormatFloat(d.Prob, 'f', 4, 64), "chi=" + strconv.FormatFloat(d.Chi, 'f', 1, 64),
-		"logit=" + strconv.FormatFloat(d.Logit, 'f', 1, 64)}
+	opts := []string{"p=" + strconv.FormatFloat(1/(1+math.Exp(-d.Margin)), 'f', 4, 64),
+		"margin=" + strconv.FormatFloat(d.Margin, 'f', 2, 64),
+		"chi2=" + strconv.FormatFloat(d.Prob, 'f', 4, 64), "logit=" + strconv.FormatFloat(d.Logit, 'f', 2, 64)}
 	if res.Class != "" {
 		opts = append(opts, "class="+res.Class)
 	}

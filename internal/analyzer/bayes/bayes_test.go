@@ -172,7 +172,7 @@ func TestSymbolsRegistered(t *testing.T) {
 			t.Fatalf("%s: %+v", n, d)
 		}
 	}
-	if Factor(0) != 0 || Factor(marginHalf) != 0.5 || Factor(1e6) >= 1 || Factor(-5) != Factor(5) {
+	if Factor(0) != 0 || math.Abs(Factor(1.5)-0.5) > 0.01 || Factor(1e6) != 1 || Factor(-5) != Factor(5) || Factor(20) <= Factor(10) {
 		t.Fatal("Factor shape")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -82,33 +83,49 @@ func (c TrainCmd) Run(g *Globals) error {
 	}
 	var ham, spam learnStats
 	start := time.Now()
-	walk := func(paths []string, isSpam bool, st *learnStats) error {
-		return mailsrc.Walk(paths, func(it mailsrc.Item) error {
-			if bar != nil {
-				_ = bar.Add(1)
+	// Ham and spam are interleaved in proportion (the logistic layer learns
+	// online: a long run of one label would skew it).
+	nh, ns := mailsrc.Count(c.Ham), mailsrc.Count(c.Spam)
+	hamCh, spamCh := walkChan(c.Ham), walkChan(c.Spam)
+	i, j := 0, 0
+	for hamCh != nil || spamCh != nil {
+		var it mailsrc.Item
+		var ok, isSpam bool
+		if spamCh == nil || hamCh != nil && float64(i)/float64(nh+1) <= float64(j)/float64(ns+1) {
+			if it, ok = <-hamCh; !ok {
+				hamCh = nil
+				continue
 			}
-			if it.Err != nil {
-				st.unreadable++
-				fmt.Fprintf(os.Stderr, "sekisho: %s: %v\n", it.Name, it.Err)
-				return nil
+			i++
+		} else {
+			if it, ok = <-spamCh; !ok {
+				spamCh = nil
+				continue
 			}
-			o, err := learnOne(ctx, eng, cl, it.Raw, isSpam)
-			switch {
-			case errors.Is(err, bayes.ErrNoFeatures):
-				st.empty++
-			case err != nil:
-				return fmt.Errorf("%s: %w", it.Name, err)
-			default:
-				st.add(o)
-			}
-			return nil
-		})
-	}
-	if err := walk(c.Ham, false, &ham); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	if err := walk(c.Spam, true, &spam); err != nil {
-		return fmt.Errorf("train: %w", err)
+			j++
+			isSpam = true
+		}
+		st := &ham
+		if isSpam {
+			st = &spam
+		}
+		if bar != nil {
+			_ = bar.Add(1)
+		}
+		if it.Err != nil {
+			st.unreadable++
+			fmt.Fprintf(os.Stderr, "sekisho: %s: %v\n", it.Name, it.Err)
+			continue
+		}
+		o, err := learnOne(ctx, eng, cl, it.Raw, isSpam)
+		switch {
+		case errors.Is(err, bayes.ErrNoFeatures):
+			st.empty++
+		case err != nil:
+			return fmt.Errorf("train: %s: %w", it.Name, err)
+		default:
+			st.add(o)
+		}
 	}
 	if bar != nil {
 		_ = bar.Finish()
@@ -143,4 +160,23 @@ func printStoreStats(ctx context.Context, cl *bayes.Classifier) error {
 		fmt.Printf("note           the classifier votes once it has learned %d of each (bayes.min_learns)\n", min)
 	}
 	return nil
+}
+
+// walkChan streams the messages under paths (a walk error is passed on as
+// an item error).
+func walkChan(paths []string) chan mailsrc.Item {
+	if len(paths) == 0 {
+		return nil
+	}
+	ch := make(chan mailsrc.Item, 4)
+	go func() {
+		defer close(ch)
+		if err := mailsrc.Walk(paths, func(it mailsrc.Item) error {
+			ch <- it
+			return nil
+		}); err != nil {
+			ch <- mailsrc.Item{Name: strings.Join(paths, " "), Err: err}
+		}
+	}()
+	return ch
 }

@@ -145,7 +145,7 @@ func (f *File) load() error {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer fh.Close()
-	counts, totals, digests, err := decode(bufio.NewReaderSize(fh, 1<<16))
+	counts, totals, digests, err := decode(bufio.NewReaderSize(fh, 1<<16), st.size)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", f.path, err)
 	}
@@ -174,7 +174,13 @@ func (c *crcReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func decode(r *bufio.Reader) (map[uint64]Counts, map[string]Totals, map[Digest]byte, error) {
+// decode reads a store file of size bytes. Every count in the file is
+// checked against the bytes that could hold it before anything is
+// allocated for it.
+func decode(r *bufio.Reader, size int64) (map[uint64]Counts, map[string]Totals, map[Digest]byte, error) {
+	if size <= 0 {
+		size = 1 << 40
+	}
 	cr := &crcReader{r: r}
 	magic := make([]byte, len(fileMagic))
 	if _, err := cr.Read(magic); err != nil || !bytes.Equal(magic, fileMagic) {
@@ -187,7 +193,7 @@ func decode(r *bufio.Reader) (map[uint64]Counts, map[string]Totals, map[Digest]b
 		}
 		return v, nil
 	}
-	nc, err := uv(maxFileClasses)
+	nc, err := uv(min(maxFileClasses, uint64(size)/3))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -211,7 +217,7 @@ func decode(r *bufio.Reader) (map[uint64]Counts, map[string]Totals, map[Digest]b
 		}
 		totals[string(name)] = Totals{Spam: s, Ham: h}
 	}
-	nd, err := uv(maxFileDigests)
+	nd, err := uv(min(maxFileDigests, uint64(size)/17))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -225,7 +231,7 @@ func decode(r *bufio.Reader) (map[uint64]Counts, map[string]Totals, map[Digest]b
 		copy(d[:], rec[:16])
 		digests[d] = rec[16]
 	}
-	nk, err := uv(maxFileKeys)
+	nk, err := uv(min(maxFileKeys, uint64(size)/4))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -486,7 +492,11 @@ func readFile(path string) (map[uint64]Counts, map[string]Totals, map[Digest]byt
 		return nil, nil, nil, err
 	}
 	defer fh.Close()
-	return decode(bufio.NewReaderSize(fh, 1<<16))
+	fi, err := fh.Stat()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return decode(bufio.NewReaderSize(fh, 1<<16), fi.Size())
 }
 
 // Sync implements Store: under the file lock, reload the file if another

@@ -165,13 +165,14 @@ func TestCorpusEval(t *testing.T) {
 	if r.AUC <= 0.9981 {
 		t.Errorf("AUC %.5f not above SpamAssassin's 0.9981", r.AUC)
 	}
-	if r.RecallAtFP001 < 0.76 {
-		t.Errorf("recall at 0.1%% FP %.4f below SpamAssassin's 0.76", r.RecallAtFP001)
+	if r.RecallAtFP001 < 0.90 {
+		t.Errorf("recall at 0.1%% FP %.4f below 0.90 (SpamAssassin: 0.76)", r.RecallAtFP001)
 	}
 	if r.Recall < minRecall {
 		t.Errorf("recall %.4f below %.2f", r.Recall, minRecall)
 	}
 }
 
-// minRecall is asserted at the default threshold together with FP ≤ 2.
-const minRecall = 0.90
+// minRecall is asserted at the default threshold together with FP ≤ 2
+// (measured: 0.9525; the target of 0.99 is not reached).
+const minRecall = 0.95

@@ -106,6 +106,9 @@ func BenchmarkTrain(b *testing.B) {
 		fi, _ := os.Stat(path)
 		st, _ := c.Store().Stats(context.Background())
 		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse)/1e6, "heap-MB")
 		b.ReportMetric(float64(fi.Size())/1e6, "store-MB")
 		b.ReportMetric(float64(st.Features), "features")
 		b.ReportMetric(rssBytes()/1e6, "rss-MB")

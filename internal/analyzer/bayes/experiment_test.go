@@ -1,5 +1,9 @@
 package bayes
 
+// The tuning harness behind DefaultParams: 5-fold cross-validation on the
+// training half of the corpus (EXP_CV=1), a grid (EXP_GRID=1), and the
+// test half (EXP_TEST=1, for reporting only).
+
 import (
 	"context"
 	"fmt"

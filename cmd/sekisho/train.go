@@ -1,11 +1,182 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
 
-// TrainCmd is owned by the train work.
-type TrainCmd struct{}
+	"github.com/schollz/progressbar/v3"
+	"github.com/sekisho/sekisho/internal/analyzer/bayes"
+	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
+	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/mailsrc"
+	"github.com/sekisho/sekisho/internal/pipeline"
+	"golang.org/x/term"
+)
+
+// TrainCmd trains the statistical classifier from labelled directories.
+type TrainCmd struct {
+	Ham  []string `help:"Directories, Maildirs, mbox files or messages of legitimate mail." type:"path"`
+	Spam []string `help:"Directories, Maildirs, mbox files or messages of spam." type:"path"`
+}
+
+// learnStats counts what learning did.
+type learnStats struct {
+	learned, relearned, already, empty, unreadable int
+}
+
+func (s *learnStats) add(o store.Outcome) {
+	switch o {
+	case store.Learned:
+		s.learned++
+	case store.Relearned:
+		s.relearned++
+	default:
+		s.already++
+	}
+}
+
+// classifier finds the Bayes classifier among the engine's analyzers.
+func classifier(eng *engine.Engine) (*bayes.Classifier, error) {
+	for _, a := range eng.Analyzers() {
+		if c, ok := a.(*bayes.Classifier); ok {
+			return c, nil
+		}
+	}
+	return nil, errors.New("the classifier is disabled ([bayes] enabled = false)")
+}
+
+// learnOne parses and learns one message.
+func learnOne(ctx context.Context, eng *engine.Engine, c *bayes.Classifier, raw []byte, spam bool) (store.Outcome, error) {
+	t := pipeline.NewTask(eng.NewID(), eng.Parse(raw), pipeline.Envelope{Frontend: "learn"}, eng.Logger())
+	return c.LearnOutcome(ctx, t, spam)
+}
 
 // Run implements the command.
-func (TrainCmd) Run(g *Globals) error {
-	return errors.New("train: not available in this build yet")
+func (c TrainCmd) Run(g *Globals) error {
+	if len(c.Ham) == 0 && len(c.Spam) == 0 {
+		return errors.New("train: give --ham DIR and/or --spam DIR")
+	}
+	cfg, err := g.LoadConfig()
+	if err != nil {
+		return err
+	}
+	eMinLearns = cfg.Bayes.MinLearns
+	eng, err := g.Engine(cfg)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	cl, err := classifier(eng)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	ctx := context.Background()
+	total := mailsrc.Count(c.Ham) + mailsrc.Count(c.Spam)
+	var bar *progressbar.ProgressBar
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("training"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionClearOnFinish())
+	}
+	var ham, spam learnStats
+	start := time.Now()
+	// Ham and spam are interleaved in proportion (the logistic layer learns
+	// online: a long run of one label would skew it).
+	nh, ns := mailsrc.Count(c.Ham), mailsrc.Count(c.Spam)
+	hamCh, spamCh := walkChan(c.Ham), walkChan(c.Spam)
+	i, j := 0, 0
+	for hamCh != nil || spamCh != nil {
+		var it mailsrc.Item
+		var ok, isSpam bool
+		if spamCh == nil || hamCh != nil && float64(i)/float64(nh+1) <= float64(j)/float64(ns+1) {
+			if it, ok = <-hamCh; !ok {
+				hamCh = nil
+				continue
+			}
+			i++
+		} else {
+			if it, ok = <-spamCh; !ok {
+				spamCh = nil
+				continue
+			}
+			j++
+			isSpam = true
+		}
+		st := &ham
+		if isSpam {
+			st = &spam
+		}
+		if bar != nil {
+			_ = bar.Add(1)
+		}
+		if it.Err != nil {
+			st.unreadable++
+			fmt.Fprintf(os.Stderr, "sekisho: %s: %v\n", it.Name, it.Err)
+			continue
+		}
+		o, err := learnOne(ctx, eng, cl, it.Raw, isSpam)
+		switch {
+		case errors.Is(err, bayes.ErrNoFeatures):
+			st.empty++
+		case err != nil:
+			return fmt.Errorf("train: %s: %w", it.Name, err)
+		default:
+			st.add(o)
+		}
+	}
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	learnT := time.Since(start)
+	if err := cl.Store().Sync(ctx); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	n := ham.learned + ham.relearned + ham.already + spam.learned + spam.relearned + spam.already
+	fmt.Printf("ham            %d learned, %d moved from spam, %d already known, %d empty, %d unreadable\n",
+		ham.learned, ham.relearned, ham.already, ham.empty, ham.unreadable)
+	fmt.Printf("spam           %d learned, %d moved from ham, %d already known, %d empty, %d unreadable\n",
+		spam.learned, spam.relearned, spam.already, spam.empty, spam.unreadable)
+	if learnT > 0 {
+		fmt.Printf("speed          %.1f messages/s (%s)\n", float64(n)/learnT.Seconds(), learnT.Round(time.Millisecond))
+	}
+	return printStoreStats(ctx, cl)
+}
+
+func printStoreStats(ctx context.Context, cl *bayes.Classifier) error {
+	tot, err := cl.Store().Totals(ctx, "")
+	if err != nil {
+		return err
+	}
+	st, err := cl.Store().Stats(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("store          %d spam and %d ham learned, %d features, %d message digests, %.1f MB\n",
+		tot.Spam, tot.Ham, st.Features, st.Messages, float64(st.Bytes)/1e6)
+	if min := uint64(eMinLearns); tot.Spam < min || tot.Ham < min {
+		fmt.Printf("note           the classifier votes once it has learned %d of each (bayes.min_learns)\n", min)
+	}
+	return nil
+}
+
+// walkChan streams the messages under paths (a walk error is passed on as
+// an item error).
+func walkChan(paths []string) chan mailsrc.Item {
+	if len(paths) == 0 {
+		return nil
+	}
+	ch := make(chan mailsrc.Item, 4)
+	go func() {
+		defer close(ch)
+		if err := mailsrc.Walk(paths, func(it mailsrc.Item) error {
+			ch <- it
+			return nil
+		}); err != nil {
+			ch <- mailsrc.Item{Name: strings.Join(paths, " "), Err: err}
+		}
+	}()
+	return ch
 }

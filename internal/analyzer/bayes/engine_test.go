@@ -1,0 +1,67 @@
+package bayes_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/analyzer/bayes"
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/mailsrc"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+var bg = context.Background()
+
+func readDir(t testing.TB, dir string) [][]byte {
+	t.Helper()
+	var out [][]byte
+	err := mailsrc.Walk([]string{dir}, func(it mailsrc.Item) error {
+		if it.Err != nil {
+			return it.Err
+		}
+		out = append(out, it.Raw)
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		t.Fatalf("%s: %d messages, %v", dir, len(out), err)
+	}
+	return out
+}
+
+// Through the engine: config, New, Learn via engine.Learn, autolearn.
+func TestEngine(t *testing.T) {
+	cfg := config.Default()
+	cfg.General.DataDir = t.TempDir()
+	cfg.Bayes.MinLearns = 5
+	cfg.Bayes.Autolearn = true
+	cfg.Bayes.AutolearnHamScore = -100 // never, here
+	cfg.Bayes.AutolearnSpamScore = 100
+	eng, err := engine.New(cfg, engine.Options{Factories: []engine.Factory{bayes.New}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(eng.Analyzers()); n != 2 {
+		t.Fatalf("%d analyzers (want classifier and autolearner)", n)
+	}
+	for _, kind := range []string{"ham", "spam"} {
+		for _, raw := range readDir(t, filepath.Join("testdata", "ja", "train", kind)) {
+			if err := eng.Learn(bg, raw, kind == "spam"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	raw := readDir(t, filepath.Join("testdata", "ja", "test", "spam"))[0]
+	r := eng.Scan(bg, raw, pipeline.Envelope{})
+	if !r.Verdict.Has(bayes.SymSpam) {
+		t.Fatalf("verdict %+v", r.Verdict)
+	}
+	if err := eng.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.General.DataDir, "bayes.db")); err != nil {
+		t.Fatal("store not written on close:", err)
+	}
+}

@@ -1,0 +1,199 @@
+package bayes
+
+// The tuning harness behind DefaultParams: 5-fold cross-validation on the
+// training half of the corpus (EXP_CV=1), a grid (EXP_GRID=1), and the
+// test half (EXP_TEST=1, for reporting only).
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
+	"github.com/sekisho/sekisho/internal/analyzer/bayes/tokenize"
+	"github.com/sekisho/sekisho/internal/mail"
+	"github.com/sekisho/sekisho/internal/mailsrc"
+)
+
+type expMsg struct {
+	name string
+	spam bool
+	keys []uint64
+}
+
+func loadTok(t testing.TB, dir string, spam bool, opt tokenize.Options) []expMsg {
+	var raws []mailsrc.Item
+	_ = mailsrc.Walk([]string{dir}, func(it mailsrc.Item) error {
+		if it.Err == nil {
+			raws = append(raws, it)
+		}
+		return nil
+	})
+	out := make([]expMsg, len(raws))
+	var wg sync.WaitGroup
+	ch := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range ch {
+				m := mail.Parse(raws[i].Raw, mail.Limits{})
+				tk := tokenize.Message(m, nil, opt)
+				out[i] = expMsg{name: raws[i].Name, spam: spam, keys: tk.Hashes()}
+			}
+		}()
+	}
+	for i := range raws {
+		ch <- i
+	}
+	close(ch)
+	wg.Wait()
+	return out
+}
+
+func aucOf(ham, spam []float64) float64 {
+	var u float64
+	sort.Float64s(ham)
+	for _, s := range spam {
+		lo := sort.SearchFloat64s(ham, s)
+		hi := sort.Search(len(ham), func(i int) bool { return ham[i] > s })
+		u += float64(lo) + float64(hi-lo)/2
+	}
+	return u / float64(len(ham)*len(spam))
+}
+
+func recallAt(ham, spam []float64, k int) float64 {
+	h := append([]float64(nil), ham...)
+	sort.Sort(sort.Reverse(sort.Float64Slice(h)))
+	thr := h[k]
+	n := 0
+	for _, s := range spam {
+		if s > thr {
+			n++
+		}
+	}
+	return float64(n) / float64(len(spam))
+}
+
+func evalSplit(t testing.TB, train, test []expMsg, p Params) (ham, spam []Decision) {
+	dir := t.TempDir()
+	st, _ := store.OpenFile(filepath.Join(dir, "b.db"))
+	ctx := context.Background()
+	c := NewClassifier(st, Options{Params: &p})
+	for i, m := range train {
+		var d store.Digest
+		d[0], d[1], d[2] = byte(i), byte(i>>8), byte(i>>16)
+		c.LearnKeys(ctx, "", d, m.keys, m.spam)
+	}
+	for _, m := range test {
+		d, _ := c.ScoreKeys(ctx, "", m.keys)
+		if m.spam {
+			spam = append(spam, d)
+		} else {
+			ham = append(ham, d)
+		}
+	}
+	return
+}
+
+func margins(ds []Decision, mix float64) []float64 {
+	out := make([]float64, len(ds))
+	for i, d := range ds {
+		out[i] = d.Logit + mix*d.Chi
+		if math.IsInf(mix, 1) {
+			out[i] = d.Chi
+		}
+	}
+	return out
+}
+
+func interleave(h, s []expMsg) []expMsg {
+	var train []expMsg
+	for i, j := 0, 0; i < len(h) || j < len(s); {
+		if j >= len(s) || i < len(h) && float64(i)/float64(len(h)+1) <= float64(j)/float64(len(s)+1) {
+			train = append(train, h[i])
+			i++
+		} else {
+			train = append(train, s[j])
+			j++
+		}
+	}
+	return train
+}
+
+func report(t testing.TB, label string, ham, spam []float64) {
+	a := aucOf(append([]float64(nil), ham...), spam)
+	fmt.Printf("%-40s auc=%.5f r@0=%.3f r@0.1%%=%.3f", label, a, recallAt(ham, spam, 0), recallAt(ham, spam, len(ham)/1000))
+	for _, thr := range []float64{0, 2, 5, 10} {
+		fp, tp := 0, 0
+		for _, h := range ham {
+			if h > thr {
+				fp++
+			}
+		}
+		for _, s := range spam {
+			if s > thr {
+				tp++
+			}
+		}
+		fmt.Printf(" [>%g fp=%d rec=%.3f]", thr, fp, float64(tp)/float64(len(spam)))
+	}
+	fmt.Println()
+}
+
+func TestExperiment(t *testing.T) {
+	corp := os.Getenv("SEKISHO_BAYES_EXP")
+	if corp == "" {
+		t.Skip("set SEKISHO_BAYES_EXP=/tmp/corpus")
+	}
+	opt := tokenize.Options{}
+	trH := loadTok(t, corp+"/train/ham", false, opt)
+	trS := loadTok(t, corp+"/train/spam", true, opt)
+	teH := loadTok(t, corp+"/test/ham", false, opt)
+	teS := loadTok(t, corp+"/test/spam", true, opt)
+	train := interleave(trH, trS)
+	test := append(append([]expMsg{}, teH...), teS...)
+	params := []Params{DefaultParams}
+	if os.Getenv("EXP_GRID") != "" {
+		for _, r := range []float64{0.5, 1, 2} {
+			for _, th := range []float64{4, 8, 16} {
+				p := DefaultParams
+				p.Rate, p.Thick = r, th
+				params = append(params, p)
+			}
+		}
+	}
+	mixes := []float64{0, 0.05, 0.1, 0.2, math.Inf(1)}
+	for _, p := range params {
+		var ch, cs []Decision
+		if os.Getenv("EXP_CV") != "" {
+			for f := 0; f < 5; f++ {
+				var a, b []expMsg
+				for i, m := range train {
+					if i%5 == f {
+						b = append(b, m)
+					} else {
+						a = append(a, m)
+					}
+				}
+				h, s := evalSplit(t, a, b, p)
+				ch, cs = append(ch, h...), append(cs, s...)
+			}
+			for _, mx := range mixes {
+				report(t, fmt.Sprintf("cv r=%g th=%g mix=%g", p.Rate, p.Thick, mx), margins(ch, mx), margins(cs, mx))
+			}
+		}
+		if os.Getenv("EXP_TEST") != "" {
+			h, s := evalSplit(t, train, test, p)
+			for _, mx := range mixes {
+				report(t, fmt.Sprintf("test r=%g th=%g mix=%g", p.Rate, p.Thick, mx), margins(h, mx), margins(s, mx))
+			}
+		}
+	}
+}

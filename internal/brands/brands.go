@@ -309,6 +309,11 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 			targets = append(targets, t)
 		}
 	}
+	// A made-up TLD (a typo such as ".comm") does not resolve: no threat.
+	// (".invalid" is how callers ask about a bare name: a local part.)
+	if _, icann := publicsuffix.PublicSuffix(reg); !icann && !strings.HasSuffix(reg, ".invalid") {
+		return Lookalike{}, false
+	}
 	label, suffix := splitSuffix(reg)
 	ulabel := label
 	if u, err := idna.Lookup.ToUnicode(label); err == nil && u != "" {
@@ -348,6 +353,10 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 		if t.global && isCountrySuffix(suffix) {
 			continue
 		}
+		// A made-up TLD (a typo such as ".comm") does not resolve.
+		if _, icann := publicsuffix.PublicSuffix(reg); !icann {
+			continue
+		}
 		if owned(brandOf(t), reg) {
 			continue
 		}
@@ -360,7 +369,14 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 		for _, kw := range ix.keywords {
 			if addedWord(hs, kw.skel) {
 				b := builtin[kw.brand]
-				return Lookalike{Brand: b, Target: b.Domains[0], Kind: "added_word"}, true
+				kind := "added_word"
+				if hs == kw.skel {
+					// Only the brand's name as a subdomain label
+					// (outlook.vendor.example): weaker than a made-up
+					// brand-plus-lure name.
+					kind = "brand_subdomain"
+				}
+				return Lookalike{Brand: b, Target: b.Domains[0], Kind: kind}, true
 			}
 		}
 		for _, t := range targets {
@@ -395,6 +411,23 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 		return Lookalike{}, false
 	}
 	return Lookalike{}, false
+}
+
+// Strength is how much a lookalike of this kind says on its own, from 0 to
+// 1. Homoglyphs, IDN and mixed scripts, and brand-plus-lure-word domains
+// are made to deceive; a plain edit-distance neighbour or the same name on
+// another TLD is often an unrelated real domain (lindows.com, windows.com),
+// so they count for less and need other signs to add up.
+func (l Lookalike) Strength() float64 {
+	switch l.Kind {
+	case "typo", "brand_subdomain":
+		return 0.4
+	case "cousin_tld":
+		return 0.5
+	case "added_word":
+		return 0.7
+	}
+	return 1 // confusable, idn, mixed_script
 }
 
 func owned(b Brand, reg string) bool {

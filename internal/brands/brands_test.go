@@ -16,7 +16,7 @@ func TestMatchLookalike(t *testing.T) {
 		{"microsoft-support.com", "Microsoft", "added_word"},
 		{"micros0ftsupport.net", "Microsoft", "added_word"},
 		{"secure-amazon-login.xyz", "Amazon", "added_word"},
-		{"amazon.co.jp.evil-host.top", "Amazon", "added_word"},
+		{"amazon.co.jp.evil-host.top", "Amazon", "brand_subdomain"},
 		{"mercari.xyz", "メルカリ", "cousin_tld"},
 		{"kagoya.top", "KAGOYA", "cousin_tld"},
 		{"rakuteen.co.jp", "楽天", "typo"},

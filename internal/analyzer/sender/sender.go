@@ -284,9 +284,9 @@ func (a *Analyzer) checkLookalikes(t *pipeline.Task, from, replyTo mail.Address,
 	if l, ok := check(dom, "from"); ok {
 		opt := fmt.Sprintf("%s imitates %s (%s)", dom, l.Target, l.Kind)
 		if l.Brand.Kind == "protected" {
-			t.Add(SymLookalikeOrg, opt)
+			t.AddScaled(SymLookalikeOrg, l.Strength(), opt)
 		} else {
-			t.Add(SymLookalike, opt)
+			t.AddScaled(SymLookalike, l.Strength(), opt)
 		}
 	} else if brands.MixedScripts(dom) {
 		t.Add(SymMixedScript, dom)
@@ -303,9 +303,9 @@ func (a *Analyzer) checkLookalikes(t *pipeline.Task, from, replyTo mail.Address,
 				if l, ok := check(d, "mailfrom"); ok {
 					opt := fmt.Sprintf("envelope %s imitates %s (%s)", d, l.Target, l.Kind)
 					if l.Brand.Kind == "protected" {
-						t.Add(SymLookalikeOrg, opt)
+						t.AddScaled(SymLookalikeOrg, l.Strength(), opt)
 					} else {
-						t.Add(SymLookalike, opt)
+						t.AddScaled(SymLookalike, l.Strength(), opt)
 					}
 				}
 			}

@@ -60,7 +60,7 @@ func init() {
 		d(SymMixedScript, 4, P, "A link's domain mixes alphabets (e.g. Latin and Cyrillic look-alike letters): a homograph attack.", "リンク先ドメインに複数の文字体系(ラテン文字とキリル文字など)が混在しています。ホモグラフ攻撃です。"),
 		d(SymLookalike, 6, P, "A link goes to a domain that imitates a well-known brand or a protected domain.", "リンク先が有名ブランドや保護対象ドメインに似せた偽ドメインです。"),
 		d(SymBrandUnrelated, 3, P, "The message claims to come from a brand, but none of its links go to that brand's domains.", "メッセージはブランドを名乗っていますが、リンクはどれもそのブランドのドメインではありません。"),
-		d(SymBrandInURL, 2.5, P, "A brand's name appears in a link's subdomain or path on a domain the brand does not own.", "ブランド名が、そのブランドのものではないドメインのサブドメインやパスに使われています。"),
+		d(SymBrandInURL, 1.5, P, "A brand's name appears in a link's subdomain or path on a domain the brand does not own.", "ブランド名が、そのブランドのものではないドメインのサブドメインやパスに使われています。"),
 		d(SymLoginSuspicious, 3, P, "Login or \"verify your account\" wording next to a link to a new-looking, unrelated domain.", "ログインや「アカウントの確認」を促す文言とともに、不審なドメインへのリンクがあります。"),
 		d(SymSuspiciousDomain, 1.0, S, "A link goes to a domain that looks throw-away (random labels, many hyphens, cheap TLD, deep subdomains).", "リンク先が使い捨てらしいドメインです(ランダムな文字列・多数のハイフン・格安 TLD・深いサブドメイン)。"),
 		d(SymShortener, 0.5, S, "A link uses a URL shortener that hides its destination.", "リンクに行き先を隠す短縮 URL が使われています。"),

@@ -125,7 +125,12 @@ type link struct {
 func (l *link) final() *normalize.Link { return l.chain.Final() }
 
 func (l *link) flag(t *pipeline.Task, sym string, opt string) {
-	t.Add(sym, opt)
+	l.flagScaled(t, sym, 1, opt)
+}
+
+// flagScaled is flag with a score factor.
+func (l *link) flagScaled(t *pipeline.Task, sym string, factor float64, opt string) {
+	t.AddScaled(sym, factor, opt)
 	for _, f := range l.flags {
 		if f == sym {
 			return
@@ -442,10 +447,10 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claim
 		}
 	}
 	if lk, ok := a.Brands.MatchLookalike(h.Host, a.Protected); ok {
-		l.flag(t, SymLookalike, h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
+		l.flagScaled(t, SymLookalike, lk.Strength(), h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
 	} else if h.Registrable != "" && h.Registrable != h.Host {
 		if lk, ok := a.Brands.MatchLookalike(h.Registrable, a.Protected); ok {
-			l.flag(t, SymLookalike, h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
+			l.flagScaled(t, SymLookalike, lk.Strength(), h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
 		}
 	}
 	if in(a.Extra.Shorteners, lists.Shorteners, h.Host) {
@@ -467,8 +472,8 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claim
 	reasons := suspicion(h)
 	weakHost := len(reasons) > 0 || dyn || free
 	for _, b := range claims {
-		if ownsDomain(b, h.Host) {
-			continue
+		if ownsDomain(b, h.Host) || hasFlag(l, SymLookalike) {
+			continue // a lookalike host already says the brand is misused
 		}
 		if kw := brandInURL(b, h, weakHost || hasBrand(head, b.Name)); kw != "" {
 			l.flag(t, SymBrandInURL, b.Name+": "+h.Host+src)

@@ -53,6 +53,8 @@ type nameEntry struct {
 	exact bool // short ASCII names match case-sensitively as written
 	raw   string
 	brand int
+	// Precomputed views for Claimed.
+	lnorm, lskel, nospace string
 }
 
 type target struct {
@@ -96,6 +98,8 @@ func buildIndex(list []Brand) *index {
 			if e.ascii && len(e.norm) >= 5 {
 				e.skel = Skeleton(e.norm)
 			}
+			e.lnorm, e.lskel = strings.ToLower(e.norm), strings.ToLower(e.skel)
+			e.nospace = strings.ReplaceAll(e.norm, " ", "")
 			ix.names = append(ix.names, e)
 		}
 	}
@@ -173,7 +177,10 @@ func Claimed(text string) []Brand {
 	}
 	ix := getIndex()
 	nt := normText(text)
-	var skel string
+	// Lower-cased, skeleton and space-free views are made once per call,
+	// not once per brand name (this runs on every message).
+	lower := strings.ToLower(nt)
+	var skel, noSpace string
 	seen := map[int]bool{}
 	var out []Brand
 	for _, e := range ix.names {
@@ -185,15 +192,22 @@ func Claimed(text string) []Brand {
 		case e.exact:
 			hit = containsWord(text, e.raw, true)
 		case e.ascii:
-			hit = containsWord(nt, e.norm, false)
+			hit = containsWord(lower, e.lnorm, true)
 			if !hit && e.skel != "" {
 				if skel == "" {
-					skel = Skeleton(nt)
+					skel = strings.ToLower(Skeleton(nt))
 				}
-				hit = containsWord(skel, e.skel, false)
+				hit = containsWord(skel, e.lskel, true)
 			}
 		default:
-			hit = strings.Contains(nt, e.norm) || strings.Contains(strings.ReplaceAll(nt, " ", ""), strings.ReplaceAll(e.norm, " ", ""))
+			if strings.Contains(nt, e.norm) {
+				hit = true
+			} else {
+				if noSpace == "" {
+					noSpace = strings.ReplaceAll(nt, " ", "")
+				}
+				hit = strings.Contains(noSpace, e.nospace)
+			}
 		}
 		if hit {
 			seen[e.brand] = true

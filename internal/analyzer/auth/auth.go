@@ -238,6 +238,20 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 		case spf.PermError:
 			t.Add(SymSPFPermError, opt, res.SPF.Reason)
 		}
+		// RFC 7208 §2.3: check the HELO identity separately too when MAIL
+		// FROM was the identity above (live mail flow only: a stored
+		// Received line's HELO is the sender's word, already judged there).
+		if res.SPF.Identity == "mailfrom" && res.Client.Source == "envelope" && strings.Contains(res.Client.Helo, ".") {
+			hctx, cancel := context.WithTimeout(ctx, checkBudget)
+			h := spf.Check(hctx, a.res, res.Client.IP, res.Client.Helo, "")
+			cancel()
+			switch h.Status {
+			case spf.Fail:
+				t.Add(SymSPFHeloFail, "helo="+h.Domain)
+			case spf.SoftFail:
+				t.Add(SymSPFHeloSoftFail, "helo="+h.Domain)
+			}
+		}
 	}
 	raw := t.Msg.Raw
 	// DKIM.

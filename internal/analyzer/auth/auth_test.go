@@ -55,6 +55,7 @@ func setup(t *testing.T) *env {
 	srv.TXT(t, "example.co.jp", "v=spf1 ip4:192.0.2.0/24 -all")
 	srv.TXT(t, "_dmarc.example.co.jp", "v=DMARC1; p=reject")
 	srv.TXT(t, "spammy.example.net", "v=spf1 +all")
+	srv.TXT(t, "out.sender.example.com", "v=spf1 ip4:198.51.100.7 -all")
 	srv.TXT(t, "arc._domainkey.lists.example.org", "v=DKIM1; k=rsa; p="+base64.StdEncoding.EncodeToString(der))
 	srv.TXT(t, "lists.example.org", "v=spf1 ip4:51.15.0.10 -all")
 	srv.TXT(t, "untrusted.example.net", "v=spf1 ip4:51.15.0.11 -all")
@@ -177,6 +178,15 @@ func TestMailFlow(t *testing.T) {
 	helo.Helo = "mail.example.co.jp"
 	r = e.eng.Scan(ctx, []byte(msg("x <x@sender.example.com>", "")), helo)
 	expect(t, "forged helo", r, []string{authz.SymRcvdForgedHelo}, nil)
+	// A client greeting with a name whose SPF does not allow it (RFC 7208 §2.3),
+	// while MAIL FROM is from a domain with no SPF at all.
+	helo2 := flow("45.8.227.97", "x@nospf.example.org")
+	helo2.Helo = "out.sender.example.com"
+	r = e.eng.Scan(ctx, []byte(msg("x <x@nospf.example.org>", "")), helo2)
+	expect(t, "helo spf fail", r, []string{authz.SymSPFHeloFail}, []string{authz.SymSPFFail})
+	// The same greeting from an address the HELO domain authorises.
+	r = e.eng.Scan(ctx, []byte(msg("x <x@nospf.example.org>", "")), flow("198.51.100.7", "x@nospf.example.org"))
+	expect(t, "helo spf pass", r, nil, []string{authz.SymSPFHeloFail, authz.SymSPFHeloSoftFail})
 	// A record that lets everyone pass.
 	r = e.eng.Scan(ctx, []byte(msg("x <x@spammy.example.net>", "")), flow("45.8.227.97", "x@spammy.example.net"))
 	expect(t, "+all", r, []string{authz.SymSPFPass, authz.SymSPFPermissive}, nil)

@@ -39,12 +39,20 @@ const (
 	SymRcvdMayBeForged    = "RCVD_MAY_BE_FORGED"
 	SymRcvdNoTrustedHop   = "RCVD_NO_TRUSTED_HOP"
 	SymAuthResultsForged  = "AUTH_RESULTS_FORGED"
+	SymSPFHeloFail        = "SPF_HELO_FAIL"
+	SymSPFHeloSoftFail    = "SPF_HELO_SOFTFAIL"
 )
 
 func init() {
 	const g = "auth"
 	c, s, p := pipeline.CategoryClean, pipeline.CategorySpam, pipeline.CategoryPhishing
 	pipeline.Register(
+		pipeline.SymbolDef{Name: SymSPFHeloFail, Weight: 1.0, Category: s, Group: g,
+			EN: "SPF fail for the HELO name: the domain the server greeted with says it must not send (RFC 7208 §2.3).",
+			JA: "HELO 名の SPF fail: 送信サーバが名乗ったドメインは、このサーバからの送信を許可していません(RFC 7208 §2.3)。"},
+		pipeline.SymbolDef{Name: SymSPFHeloSoftFail, Weight: 0.3, Category: s, Group: g,
+			EN: "SPF softfail for the HELO name: the domain the server greeted with does not expect it.",
+			JA: "HELO 名の SPF softfail: 送信サーバが名乗ったドメインは、このサーバからの送信を想定していません。"},
 		pipeline.SymbolDef{Name: SymSPFPass, Weight: 0, Category: c, Group: g,
 			EN: "SPF: the sending server is authorised by the envelope sender's domain.",
 			JA: "SPF: 送信サーバはエンベロープ送信者ドメインに認可されています。"},

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -286,4 +287,28 @@ func smtpSafe(s string) string {
 		s = s[:300]
 	}
 	return s
+}
+
+// Learn teaches the classifier one message for the HTTP front ends (Rspamd
+// /learnspam and /learnham, the JSON API), counting it in stats (may be
+// nil). It returns an HTTP status and, on failure, a message for the client;
+// the detail goes to the log.
+func (p *Processor) Learn(ctx context.Context, raw []byte, spam bool, timeout time.Duration, stats *Stats) (status int, msg string) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := p.Engine.Learn(ctx, raw, spam); err != nil {
+		if errors.Is(err, engine.ErrNoLearner) {
+			return http.StatusNotImplemented, "the classifier is disabled ([bayes] enabled = false)"
+		}
+		p.Log.Error("learn failed", "err", err)
+		return http.StatusInternalServerError, "learning failed"
+	}
+	if stats != nil {
+		if spam {
+			stats.LearnSpam.Add(1)
+		} else {
+			stats.LearnHam.Add(1)
+		}
+	}
+	return http.StatusOK, ""
 }

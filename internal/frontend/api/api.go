@@ -14,10 +14,8 @@
 package api
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -26,7 +24,6 @@ import (
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/config"
-	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/frontend"
 	"github.com/sekisho/sekisho/internal/frontend/rspamd"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -191,23 +188,9 @@ func (h *Handler) learn(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.Settings.ScanTimeout.Duration)
-	defer cancel()
-	if err := h.P.Engine.Learn(ctx, raw, spam); err != nil {
-		if errors.Is(err, engine.ErrNoLearner) {
-			jsonError(w, http.StatusNotImplemented, "the classifier is disabled ([bayes] enabled = false)")
-			return
-		}
-		h.P.Log.Error("learn failed", "err", err)
-		jsonError(w, http.StatusInternalServerError, "learning failed")
+	if status, msg := h.P.Learn(r.Context(), raw, spam, h.Settings.ScanTimeout.Duration, h.Stats); status != http.StatusOK {
+		jsonError(w, status, msg)
 		return
-	}
-	if h.Stats != nil {
-		if spam {
-			h.Stats.LearnSpam.Add(1)
-		} else {
-			h.Stats.LearnHam.Add(1)
-		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, "{\"learned\":%q}\n", map[bool]string{true: "spam", false: "ham"}[spam])

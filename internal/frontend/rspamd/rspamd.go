@@ -21,7 +21,6 @@ package rspamd
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,7 +34,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/sekisho/sekisho/internal/config"
-	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/frontend"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
@@ -245,23 +243,9 @@ func (h *Handler) learn(w http.ResponseWriter, r *http.Request, spam bool) {
 		httpError(w, http.StatusRequestEntityTooLarge, "message too big or unreadable")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.Settings.ScanTimeout.Duration)
-	defer cancel()
-	if err := h.P.Engine.Learn(ctx, raw, spam); err != nil {
-		if errors.Is(err, engine.ErrNoLearner) {
-			httpError(w, http.StatusNotImplemented, "the classifier is disabled ([bayes] enabled = false)")
-			return
-		}
-		h.P.Log.Error("learn failed", "err", err)
-		httpError(w, http.StatusInternalServerError, "learning failed")
+	if status, msg := h.P.Learn(r.Context(), raw, spam, h.Settings.ScanTimeout.Duration, h.Stats); status != http.StatusOK {
+		httpError(w, status, msg)
 		return
-	}
-	if h.Stats != nil {
-		if spam {
-			h.Stats.LearnSpam.Add(1)
-		} else {
-			h.Stats.LearnHam.Add(1)
-		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, `{"success":true}`+"\n")

@@ -61,7 +61,11 @@ func (s slowAnalyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 
 func newRig(t *testing.T, extraCfg string, extra ...pipeline.Analyzer) *rig {
 	t.Helper()
-	cfg, err := config.Parse(fmt.Sprintf("[general]\ndata_dir = %q\nhostname = \"sekisho.test\"\n", filepath.Join(t.TempDir(), "data")) + extraCfg + testWeights)
+	weights := testWeights
+	if os.Getenv("LOAD_FULL") != "" {
+		weights = headerWeights // every analyzer on (load figures only)
+	}
+	cfg, err := config.Parse(fmt.Sprintf("[general]\ndata_dir = %q\nhostname = \"sekisho.test\"\n", filepath.Join(t.TempDir(), "data")) + extraCfg + weights)
 	if err != nil {
 		t.Fatal(err)
 	}

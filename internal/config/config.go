@@ -62,6 +62,8 @@ type Limits struct {
 	MaxDepth        int      `toml:"max_depth"`         // MIME nesting. Default 20.
 	MaxHeaders      int      `toml:"max_headers"`       // header fields per block. Default 1000.
 	MaxURLs         int      `toml:"max_urls"`          // URLs per message. Default 2000.
+	MaxHeaderBytes  int      `toml:"max_header_bytes"`  // bytes of one header block. Default 1048576 (1 MiB).
+	MaxTextBytes    int      `toml:"max_text_bytes"`    // decoded text kept per text part. Default 4194304 (4 MiB).
 	ScanTimeout     Duration `toml:"scan_timeout"`      // whole scan. Default "30s".
 	AnalyzerTimeout Duration `toml:"analyzer_timeout"`  // one analyzer. Default "20s".
 }
@@ -112,6 +114,7 @@ func Default() *Config {
 		General: General{LogLevel: "info", LogFormat: "text"},
 		Limits: Limits{
 			MaxMessageBytes: 32 << 20, MaxParts: 1000, MaxDepth: 20, MaxHeaders: 1000, MaxURLs: 2000,
+			MaxHeaderBytes: 1 << 20, MaxTextBytes: 4 << 20,
 			ScanTimeout: Duration{30 * time.Second}, AnalyzerTimeout: Duration{20 * time.Second},
 		},
 		Policy: Policy{

@@ -72,6 +72,7 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 		limits: mail.Limits{
 			MaxSize: cfg.Limits.MaxMessageBytes, MaxParts: cfg.Limits.MaxParts, MaxDepth: cfg.Limits.MaxDepth,
 			MaxHeaders: cfg.Limits.MaxHeaders, MaxURLs: cfg.Limits.MaxURLs,
+			MaxHeaderBytes: cfg.Limits.MaxHeaderBytes, MaxTextBytes: cfg.Limits.MaxTextBytes,
 		},
 		scanTO: cfg.Limits.ScanTimeout.Duration, analyzeTO: cfg.Limits.AnalyzerTimeout.Duration,
 	}

@@ -296,8 +296,18 @@ func hasForwardedContent(m *mail.Message) bool {
 		}
 	}
 	l := strings.ToLower(m.Text)
-	return strings.Contains(l, "forwarded message") || strings.Contains(l, "original message") ||
-		strings.Contains(m.Text, "転送メッセージ") || strings.Contains(m.Text, "元のメッセージ") || strings.Contains(l, "\nfrom:")
+	if strings.Contains(l, "forwarded message") || strings.Contains(l, "original message") ||
+		strings.Contains(m.Text, "転送メッセージ") || strings.Contains(m.Text, "元のメッセージ") {
+		return true
+	}
+	// A quoted header block: "From:" followed by "Subject:" or "Date:"/"Sent:"
+	// lines (a stray "from:" in prose is not a forwarded message).
+	i := strings.Index(l, "\nfrom:")
+	if i < 0 {
+		return false
+	}
+	rest := l[i:min(len(l), i+600)]
+	return strings.Contains(rest, "\nsubject:") || strings.Contains(rest, "\ndate:") || strings.Contains(rest, "\nsent:") || strings.Contains(rest, "\n件名:")
 }
 
 func trunc(s string, n int) string {

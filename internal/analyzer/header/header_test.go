@@ -57,6 +57,8 @@ func TestHeaderSymbols(t *testing.T) {
 		{"re in japanese mailer style", strings.Replace(okHeaders, "Subject: hello", "Subject: RE： 見積", 1) + "\r\nb\r\n", []string{ReNoThread}, nil},
 		{"re with thread", strings.Replace(okHeaders, "Subject: hello", "Subject: Re: invoice", 1) + "In-Reply-To: <0@example.org>\r\n\r\nb\r\n", nil, []string{ReNoThread}},
 		{"fwd with forwarded text", strings.Replace(okHeaders, "Subject: hello", "Subject: Fwd: news", 1) + "\r\n---------- Forwarded message ---------\r\nFrom: x\r\n", nil, []string{FwdNoThread, ReNoThread}},
+		{"fwd with quoted headers", strings.Replace(okHeaders, "Subject: hello", "Subject: FW: news", 1) + "\r\nsee below\r\nFrom: x@y.example\r\nSent: Monday\r\nSubject: news\r\n", nil, []string{FwdNoThread}},
+		{"fwd with a stray from line", strings.Replace(okHeaders, "Subject: hello", "Subject: Fwd:", 1) + "\r\nhi\r\nfrom: me\r\n", []string{FwdNoThread}, nil},
 		{"fwd bare", strings.Replace(okHeaders, "Subject: hello", "Subject: Fwd:", 1) + "\r\nsee attached\r\n", []string{FwdNoThread}, []string{ReNoThread}},
 		{"subject merely starts with re", strings.Replace(okHeaders, "Subject: hello", "Subject: Regarding your order", 1) + "\r\nb\r\n", nil, []string{ReNoThread}},
 		{"bulk toolkit", okHeaders + "X-Mailer: QuickSender 1.05\r\n\r\nb\r\n", []string{BulkMailer}, []string{ScriptMailer}},

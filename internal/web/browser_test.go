@@ -262,13 +262,36 @@ func TestBrowser(t *testing.T) {
 	if len(got.Rcpts) != 1 || got.Rcpts[0] != "tanaka@example.jp" {
 		t.Fatalf("release envelope: %v", got.Rcpts)
 	}
-	run("switch language",
-		chromedp.Click("#lang-switch", chromedp.ByQuery),
-		chromedp.WaitReady(`html[lang="ja"] #msg-subject`, chromedp.ByQuery),
-		chromedp.AttributeValue("html", "lang", &lang, nil, chromedp.ByQuery),
-		chromedp.Text("#btn-release", &text, chromedp.ByQuery),
-		shot("07-message-ja"),
-	)
+	// The page after a release may still be settling (redirect): start the
+	// language switch from a fresh load of the message, and try the click
+	// again if Chromium loses the node to a late navigation.
+	var switchErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		lang = ""
+		switchErr = chromedp.Run(ctx,
+			chromedp.Navigate(base+"/message/"+id),
+			chromedp.WaitVisible("#lang-switch", chromedp.ByQuery),
+			chromedp.AttributeValue("html", "lang", &lang, nil, chromedp.ByQuery),
+		)
+		if switchErr == nil && lang != "ja" {
+			switchErr = chromedp.Run(ctx, chromedp.Click("#lang-switch", chromedp.ByQuery, chromedp.NodeVisible))
+		}
+		if switchErr == nil {
+			switchErr = chromedp.Run(ctx,
+				chromedp.WaitReady(`html[lang="ja"] #msg-subject`, chromedp.ByQuery),
+				chromedp.AttributeValue("html", "lang", &lang, nil, chromedp.ByQuery),
+				chromedp.Text("#btn-release", &text, chromedp.ByQuery),
+			)
+		}
+		if switchErr == nil {
+			break
+		}
+		t.Logf("switch language, attempt %d: %v", attempt+1, switchErr)
+	}
+	if switchErr != nil {
+		t.Fatalf("switch language: %v", switchErr)
+	}
+	run("screenshot in Japanese", shot("07-message-ja"))
 	if lang != "ja" || !strings.Contains(text, "解放") {
 		t.Fatalf("language switch: lang=%q button=%q", lang, text)
 	}

@@ -23,20 +23,11 @@ type LearnCmd struct {
 
 // Run implements the command.
 func (c LearnCmd) Run(g *Globals) error {
-	cfg, err := g.LoadConfig()
-	if err != nil {
-		return err
-	}
-	eMinLearns = cfg.Bayes.MinLearns
-	eng, err := g.Engine(cfg)
+	eng, cl, err := openClassifier(g, "learn")
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	cl, err := classifier(eng)
-	if err != nil {
-		return fmt.Errorf("learn: %w", err)
-	}
 	ctx := context.Background()
 	var st learnStats
 	forgotten := 0

@@ -40,6 +40,26 @@ func (s *learnStats) add(o store.Outcome) {
 }
 
 // classifier finds the Bayes classifier among the engine's analyzers.
+// openClassifier builds the engine from the configuration and returns it
+// with its classifier (for train and learn); the caller closes the engine.
+func openClassifier(g *Globals, cmd string) (*engine.Engine, *bayes.Classifier, error) {
+	cfg, err := g.LoadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	eMinLearns = cfg.Bayes.MinLearns
+	eng, err := g.Engine(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	cl, err := classifier(eng)
+	if err != nil {
+		eng.Close()
+		return nil, nil, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return eng, cl, nil
+}
+
 func classifier(eng *engine.Engine) (*bayes.Classifier, error) {
 	for _, a := range eng.Analyzers() {
 		if c, ok := a.(*bayes.Classifier); ok {
@@ -60,20 +80,11 @@ func (c TrainCmd) Run(g *Globals) error {
 	if len(c.Ham) == 0 && len(c.Spam) == 0 {
 		return errors.New("train: give --ham DIR and/or --spam DIR")
 	}
-	cfg, err := g.LoadConfig()
-	if err != nil {
-		return err
-	}
-	eMinLearns = cfg.Bayes.MinLearns
-	eng, err := g.Engine(cfg)
+	eng, cl, err := openClassifier(g, "train")
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	cl, err := classifier(eng)
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
 	ctx := context.Background()
 	total := mailsrc.Count(c.Ham) + mailsrc.Count(c.Spam)
 	var bar *progressbar.ProgressBar

@@ -716,28 +716,17 @@ func validEUC(b []byte, jp bool) bool {
 
 // validGBK: lead 0x81-0xFE, trail 0x40-0xFE except 0x7F.
 func validGBK(b []byte) bool {
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case c < 0x80:
-		case c >= 0x81 && c <= 0xFE:
-			if i+1 >= len(b) {
-				return true
-			}
-			d := b[i+1]
-			if d < 0x40 || d == 0x7F || d == 0xFF {
-				return false
-			}
-			i++
-		default:
-			return false
-		}
-	}
-	return true
+	return validDoubleByte(b, func(d byte) bool { return d >= 0x40 && d != 0x7F && d != 0xFF })
 }
 
 // validBig5: lead 0x81-0xFE, trail 0x40-0x7E or 0xA1-0xFE.
 func validBig5(b []byte) bool {
+	return validDoubleByte(b, func(d byte) bool { return d >= 0x40 && d <= 0x7E || d >= 0xA1 && d <= 0xFE })
+}
+
+// validDoubleByte walks ASCII and lead bytes 0x81-0xFE each followed by a
+// trail byte that trail accepts; a lead byte cut off at the end is allowed.
+func validDoubleByte(b []byte, trail func(byte) bool) bool {
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		switch {
@@ -746,8 +735,7 @@ func validBig5(b []byte) bool {
 			if i+1 >= len(b) {
 				return true
 			}
-			d := b[i+1]
-			if !(d >= 0x40 && d <= 0x7E || d >= 0xA1 && d <= 0xFE) {
+			if !trail(b[i+1]) {
 				return false
 			}
 			i++

@@ -232,6 +232,11 @@ func trainDirs(eng *engine.Engine, ham, spam []string, tty bool) (int, float64, 
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionClearOnFinish())
 	}
 	start := time.Now()
+	cl, err := classifier(eng)
+	if err != nil {
+		return 0, 0, err
+	}
+	cl.BeginBatch()
 	for _, it := range items {
 		if err := eng.Learn(context.Background(), it.raw, it.spam); err != nil {
 			return 0, 0, err
@@ -242,6 +247,9 @@ func trainDirs(eng *engine.Engine, ham, spam []string, tty bool) (int, float64, 
 	}
 	if bar != nil {
 		_ = bar.Finish()
+	}
+	if _, err := cl.EndBatch(context.Background()); err != nil {
+		return 0, 0, err
 	}
 	return len(items), round(float64(len(items))/time.Since(start).Seconds(), 1), nil
 }

@@ -94,8 +94,11 @@ func (c TrainCmd) Run(g *Globals) error {
 	}
 	var ham, spam learnStats
 	start := time.Now()
-	// Ham and spam are interleaved in proportion (the logistic layer learns
-	// online: a long run of one label would skew it).
+	// The counts are learned message by message; the linear layer is then
+	// fitted on the whole batch (EndBatch). Ham and spam are interleaved in
+	// proportion all the same, for the messages past the batch's limits,
+	// which are learned online.
+	cl.BeginBatch()
 	nh, ns := mailsrc.Count(c.Ham), mailsrc.Count(c.Spam)
 	hamCh, spamCh := walkChan(c.Ham), walkChan(c.Spam)
 	i, j := 0, 0
@@ -140,6 +143,9 @@ func (c TrainCmd) Run(g *Globals) error {
 	}
 	if bar != nil {
 		_ = bar.Finish()
+	}
+	if _, err := cl.EndBatch(ctx); err != nil {
+		return fmt.Errorf("train: %w", err)
 	}
 	learnT := time.Since(start)
 	if err := cl.Store().Sync(ctx); err != nil {

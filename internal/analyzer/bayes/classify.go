@@ -18,22 +18,22 @@ type Params struct {
 	// MaxFeatures: at most this many of the most telling features are combined.
 	MaxFeatures int
 
-	// The online logistic layer: each learned message moves the weights
-	// of its features by Rate/√n times the error, repeated (up to Repeat
-	// times) until the message is on the right side by Thick (a "thick
-	// threshold", so one pass over the mail does what several epochs would).
-	Rate   float64
-	Thick  float64
-	Repeat int
-	// ChiMix is how much of the chi-square margin is added to the logistic
-	// output in the combined margin (0: logistic only).
-	ChiMix float64
+	// The linear layer (linear.go): Alpha smooths the naive-Bayes feature
+	// values; Lambda is the L2 regularisation of the batch fit, which runs
+	// Epochs passes, Bags times with different shuffles (averaged);
+	// Aggressiveness caps a single message's passive-aggressive step.
+	Alpha, Lambda  float64
+	Epochs, Bags   int
+	Aggressiveness float64
+	// ChiMix is how much of the chi-square margin is added to the linear
+	// output, and Scale stretches the sum into the reported margin.
+	ChiMix, Scale float64
 }
 
 // DefaultParams are the tuned defaults (cross-validated on the training
 // half of the SpamAssassin public corpus; see docs/bayes.md).
 var DefaultParams = Params{Strength: 0.5, Prior: 0.5, MinDev: 0.1, MaxFeatures: 150,
-	Rate: 1, Thick: 8, Repeat: 9, ChiMix: 0.1}
+	Alpha: 0.1, Lambda: 3e-5, Epochs: 20, Bags: 4, Aggressiveness: 0.5, ChiMix: 0.01, Scale: 1}
 
 // Evidence is one feature that took part in a decision.
 type Evidence struct {
@@ -49,44 +49,21 @@ type Decision struct {
 	// probabilities: positive for spam, negative for ham, and (unlike
 	// Prob, which saturates at 0 and 1) it keeps ranking strong cases.
 	Chi float64
-	// Logit is the logistic layer's output Σ w (log-odds of spam).
-	Logit float64
-	// Margin combines both: Logit + ChiMix·Chi.
+	// Linear is the linear layer's output Σ w·x + bias (about ±1 at the
+	// margin it was fitted to).
+	Linear float64
+	// Margin combines both: Scale·(Linear + ChiMix·Chi).
 	Margin float64
 	Used   []Evidence // features combined by the chi-square rule, most telling first
 }
 
-// lrDelta is the weight change for every feature of a learned message
-// whose current logistic output is z (n features).
-func lrDelta(z float64, n int, spam bool, p Params) float64 {
-	y, sign := 0.0, -1.0
-	if spam {
-		y, sign = 1, 1
-	}
-	if n == 0 || p.Rate <= 0 {
-		return 0
-	}
-	scale := p.Rate / math.Sqrt(float64(n)+1)
-	total := 0.0
-	for r := 0; r < max(p.Repeat, 1); r++ {
-		prob := 1 / (1 + math.Exp(-z))
-		g := (y - prob) * scale
-		total += g
-		z += g * float64(n)
-		if sign*z >= p.Thick {
-			break
-		}
-	}
-	return total
-}
-
 // decide runs both layers.
-func decide(counts []store.Counts, tot store.Totals, p Params) Decision {
+func decide(counts []store.Counts, keys []uint64, tot store.Totals, p Params) Decision {
 	d := combine(counts, tot, p)
-	for _, c := range counts {
-		d.Logit += float64(c.Weight)
-	}
-	d.Margin = d.Logit + p.ChiMix*d.Chi
+	xs := make([]float64, len(keys))
+	featureValues(counts, keys, tot, p.Alpha, xs)
+	d.Linear = linearScore(counts, keys, xs)
+	d.Margin = p.Scale * (d.Linear + p.ChiMix*d.Chi)
 	return d
 }
 

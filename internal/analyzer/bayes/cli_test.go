@@ -162,11 +162,11 @@ func TestCorpusEval(t *testing.T) {
 	if r.FP > 2 {
 		t.Errorf("false positives %d > 2", r.FP)
 	}
-	if r.AUC <= 0.9981 {
-		t.Errorf("AUC %.5f not above SpamAssassin's 0.9981", r.AUC)
+	if r.AUC <= 0.9990 {
+		t.Errorf("AUC %.5f below the 0.999 aim (SpamAssassin: 0.9981)", r.AUC)
 	}
-	if r.RecallAtFP001 < 0.90 {
-		t.Errorf("recall at 0.1%% FP %.4f below 0.90 (SpamAssassin: 0.76)", r.RecallAtFP001)
+	if r.RecallAtFP001 < 0.95 {
+		t.Errorf("recall at 0.1%% FP %.4f below 0.95 (SpamAssassin: 0.76)", r.RecallAtFP001)
 	}
 	if r.Recall < minRecall {
 		t.Errorf("recall %.4f below %.2f", r.Recall, minRecall)
@@ -174,5 +174,5 @@ func TestCorpusEval(t *testing.T) {
 }
 
 // minRecall is asserted at the default threshold together with FP ≤ 2
-// (measured: 0.9525; the target of 0.99 is not reached).
-const minRecall = 0.95
+// (measured: 0.962 with FP 0; the target of 0.99 is not reached).
+const minRecall = 0.955

@@ -86,10 +86,16 @@ func evalSplit(t testing.TB, train, test []expMsg, p Params) (ham, spam []Decisi
 	st, _ := store.OpenFile(filepath.Join(dir, "b.db"))
 	ctx := context.Background()
 	c := NewClassifier(st, Options{Params: &p})
+	if os.Getenv("EXP_ONLINE") == "" {
+		c.BeginBatch()
+	}
 	for i, m := range train {
 		var d store.Digest
 		d[0], d[1], d[2] = byte(i), byte(i>>8), byte(i>>16)
 		c.LearnKeys(ctx, "", d, m.keys, m.spam)
+	}
+	if _, err := c.EndBatch(ctx); err != nil {
+		t.Fatal(err)
 	}
 	for _, m := range test {
 		d, _ := c.ScoreKeys(ctx, "", m.keys)
@@ -105,7 +111,7 @@ func evalSplit(t testing.TB, train, test []expMsg, p Params) (ham, spam []Decisi
 func margins(ds []Decision, mix float64) []float64 {
 	out := make([]float64, len(ds))
 	for i, d := range ds {
-		out[i] = d.Logit + mix*d.Chi
+		out[i] = d.Linear + mix*d.Chi
 		if math.IsInf(mix, 1) {
 			out[i] = d.Chi
 		}
@@ -161,15 +167,15 @@ func TestExperiment(t *testing.T) {
 	test := append(append([]expMsg{}, teH...), teS...)
 	params := []Params{DefaultParams}
 	if os.Getenv("EXP_GRID") != "" {
-		for _, r := range []float64{0.5, 1, 2} {
-			for _, th := range []float64{4, 8, 16} {
+		for _, l := range []float64{1e-5, 3e-5, 1e-4} {
+			for _, a := range []float64{0.1, 0.5} {
 				p := DefaultParams
-				p.Rate, p.Thick = r, th
+				p.Lambda, p.Alpha = l, a
 				params = append(params, p)
 			}
 		}
 	}
-	mixes := []float64{0, 0.05, 0.1, 0.2, math.Inf(1)}
+	mixes := []float64{0, 0.01, 0.02, 0.05, math.Inf(1)}
 	for _, p := range params {
 		var ch, cs []Decision
 		if os.Getenv("EXP_CV") != "" {
@@ -186,14 +192,35 @@ func TestExperiment(t *testing.T) {
 				ch, cs = append(ch, h...), append(cs, s...)
 			}
 			for _, mx := range mixes {
-				report(t, fmt.Sprintf("cv r=%g th=%g mix=%g", p.Rate, p.Thick, mx), margins(ch, mx), margins(cs, mx))
+				report(t, fmt.Sprintf("cv l=%g a=%g mix=%g", p.Lambda, p.Alpha, mx), margins(ch, mx), margins(cs, mx))
 			}
 		}
 		if os.Getenv("EXP_TEST") != "" {
 			h, s := evalSplit(t, train, test, p)
 			for _, mx := range mixes {
-				report(t, fmt.Sprintf("test r=%g th=%g mix=%g", p.Rate, p.Thick, mx), margins(h, mx), margins(s, mx))
+				report(t, fmt.Sprintf("test l=%g a=%g mix=%g", p.Lambda, p.Alpha, mx), margins(h, mx), margins(s, mx))
 			}
+			if os.Getenv("EXP_DUMP") != "" {
+				dump(teH, teS, margins(h, p.ChiMix), margins(s, p.ChiMix))
+			}
+		}
+	}
+}
+
+// dump prints the test ham above the third-highest ham margin's cut and
+// the spam below it (the errors at the ≤2 FP operating point).
+func dump(teH, teS []expMsg, h, s []float64) {
+	hs := append([]float64(nil), h...)
+	sort.Sort(sort.Reverse(sort.Float64Slice(hs)))
+	thr := hs[2]
+	for i, m := range teH {
+		if h[i] >= hs[5] {
+			fmt.Printf("HAM  %8.3f %s\n", h[i], m.name)
+		}
+	}
+	for i, m := range teS {
+		if s[i] <= thr {
+			fmt.Printf("SPAM %8.3f %s\n", s[i], m.name)
 		}
 	}
 }

@@ -50,6 +50,7 @@ func TestHeaderSymbols(t *testing.T) {
 		{"several from", strings.Replace(okHeaders, "Alice <alice@example.com>", "alice@example.com, mallory@evil.example", 1) + "\r\nb\r\n", []string{MultipleFrom}, nil},
 		{"name holds other address", strings.Replace(okHeaders, "Alice <alice@example.com>", `"support@paypal.com" <x@evil.example>`, 1) + "\r\nb\r\n", []string{FromNameAddress}, nil},
 		{"name holds same address", strings.Replace(okHeaders, "Alice <alice@example.com>", `"alice@example.com" <alice@example.com>`, 1) + "\r\nb\r\n", nil, []string{FromNameAddress}},
+		{"name holds an address of the same organisation", strings.Replace(okHeaders, "Alice <alice@example.com>", `"Editors@news.example.com" <subscriber@example.com>`, 1) + "\r\nb\r\n", nil, []string{FromNameAddress}},
 		{"reply-to other domain", okHeaders + "Reply-To: x@other.example\r\n\r\nb\r\n", []string{ReplyToOther}, []string{ReplyToFreemail}},
 		{"reply-to same org", okHeaders + "Reply-To: x@lists.example.com\r\n\r\nb\r\n", nil, []string{ReplyToOther}},
 		{"reply-to freemail", okHeaders + "Reply-To: ceo.private@gmail.com\r\n\r\nb\r\n", []string{ReplyToOther, ReplyToFreemail}, nil},

@@ -419,14 +419,18 @@ func (f *File) Learn(ctx context.Context, class string, d Digest, keys []uint64,
 	return out, nil
 }
 
-// AddWeight implements Store.
-func (f *File) AddWeight(ctx context.Context, class string, keys []uint64, delta float64) error {
-	if delta == 0 {
-		return nil
+// AddWeights implements Store.
+func (f *File) AddWeights(ctx context.Context, class string, keys []uint64, deltas []float64) error {
+	if len(deltas) != len(keys) {
+		return fmt.Errorf("store: %d weights for %d keys", len(deltas), len(keys))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, k := range keys {
+	for i, k := range keys {
+		delta := deltas[i]
+		if delta == 0 {
+			continue
+		}
 		k = ClassKey(class, k)
 		c := f.counts[k]
 		c.Weight += float32(delta)

@@ -171,15 +171,24 @@ func parseWeight(v any) float32 {
 	return float32(f)
 }
 
-// AddWeight implements Store.
-func (r *Redis) AddWeight(ctx context.Context, class string, keys []uint64, delta float64) error {
-	if delta == 0 {
-		return nil
+// AddWeights implements Store.
+func (r *Redis) AddWeights(ctx context.Context, class string, keys []uint64, deltas []float64) error {
+	if len(deltas) != len(keys) {
+		return fmt.Errorf("store: %d weights for %d keys", len(deltas), len(keys))
 	}
 	p := r.c.Pipeline()
-	for _, k := range keys {
+	n := 0
+	for i, k := range keys {
+		delta := deltas[i]
+		if delta == 0 {
+			continue
+		}
+		n++
 		k = ClassKey(class, k)
 		p.HIncrByFloat(ctx, r.shardKey(k), field(k, 'w'), delta)
+	}
+	if n == 0 {
+		return nil
 	}
 	if _, err := p.Exec(ctx); err != nil {
 		return fmt.Errorf("store: redis: %w", err)

@@ -90,8 +90,8 @@ type Store interface {
 	Lookup(ctx context.Context, class string, keys []uint64, out []Counts) error
 	// Learn records a message with its distinct feature keys.
 	Learn(ctx context.Context, class string, d Digest, keys []uint64, spam bool) (Outcome, error)
-	// AddWeight adds delta to the logistic weight of every key.
-	AddWeight(ctx context.Context, class string, keys []uint64, delta float64) error
+	// AddWeights adds deltas[i] to the linear weight of keys[i].
+	AddWeights(ctx context.Context, class string, keys []uint64, deltas []float64) error
 	// Forget removes a learned message (keys must be the ones it was
 	// learned with). It reports whether the message was known.
 	Forget(ctx context.Context, class string, d Digest, keys []uint64) (bool, error)

@@ -55,10 +55,10 @@ func exercise(t *testing.T, s Store) {
 		t.Fatalf("global changed by class: %+v", c)
 	}
 	// Weights add up.
-	if err := s.AddWeight(ctx, "", keys, 0.25); err != nil {
+	if err := s.AddWeights(ctx, "", keys, fill(len(keys), 0.25)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddWeight(ctx, "", keys[:1], -0.5); err != nil {
+	if err := s.AddWeights(ctx, "", keys[:1], []float64{-0.5}); err != nil {
 		t.Fatal(err)
 	}
 	if c := look("", 1); c.Weight != -0.25 {
@@ -118,8 +118,8 @@ func TestFileTwoWriters(t *testing.T) {
 	b, _ := OpenFile(path)
 	a.Learn(ctx, "", dig(1), []uint64{10, 11}, true)
 	b.Learn(ctx, "", dig(2), []uint64{10, 12}, false)
-	b.AddWeight(ctx, "", []uint64{10}, 1)
-	a.AddWeight(ctx, "", []uint64{10}, 2)
+	b.AddWeights(ctx, "", []uint64{10}, []float64{1})
+	a.AddWeights(ctx, "", []uint64{10}, []float64{2})
 	if err := a.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func FuzzDecode(f *testing.F) {
 	path := filepath.Join(dir, "b.db")
 	s, _ := OpenFile(path)
 	s.Learn(ctx, "", dig(1), []uint64{1, 2, 300}, true)
-	s.AddWeight(ctx, "", []uint64{1}, 0.5)
+	s.AddWeights(ctx, "", []uint64{1}, []float64{0.5})
 	s.Close()
 	b, _ := os.ReadFile(path)
 	f.Add(b)
@@ -197,4 +197,12 @@ func FuzzDecode(f *testing.F) {
 			s.Lookup(ctx, "", []uint64{1, 2}, make([]Counts, 2))
 		}
 	})
+}
+
+func fill(n int, v float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
 }

@@ -172,7 +172,7 @@ func TestSymbolsRegistered(t *testing.T) {
 			t.Fatalf("%s: %+v", n, d)
 		}
 	}
-	if Factor(0) != 0 || math.Abs(Factor(1.5)-0.46) > 0.01 || Factor(1e6) != 1 || Factor(-1e6) != 1 || Factor(20) <= Factor(10) ||
+	if Factor(0) != 0 || math.Abs(Factor(1)-0.228) > 0.01 || math.Abs(Factor(2.6)-0.42) > 0.01 || Factor(1e6) != 1 || Factor(-1e6) != 1 || Factor(20) <= Factor(10) ||
 		Factor(-20) <= Factor(-10) || Factor(-5) >= Factor(5) {
 		t.Fatal("Factor shape")
 	}

@@ -67,7 +67,8 @@ func rssBytes() float64 {
 	return 0
 }
 
-// train learns msgs into a fresh file store and returns the classifier.
+// train learns msgs into a fresh file store (as the train command does:
+// counts message by message, then the batch fit) and returns the classifier.
 func train(b *testing.B, msgs []labelled) (*Classifier, string) {
 	path := filepath.Join(b.TempDir(), "bayes.db")
 	f, err := store.OpenFile(path)
@@ -75,11 +76,15 @@ func train(b *testing.B, msgs []labelled) (*Classifier, string) {
 		b.Fatal(err)
 	}
 	c := NewClassifier(f, Options{MinLearns: 1})
+	c.BeginBatch()
 	for _, m := range msgs {
 		t := pipeline.NewTask("b", mail.Parse(m.raw, mail.Limits{}), pipeline.Envelope{}, nil)
 		if err := c.Learn(context.Background(), t, m.spam); err != nil && err != ErrNoFeatures {
 			b.Fatal(err)
 		}
+	}
+	if _, err := c.EndBatch(context.Background()); err != nil {
+		b.Fatal(err)
 	}
 	return c, path
 }

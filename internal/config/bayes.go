@@ -32,6 +32,13 @@ type Bayes struct {
 	// Bigrams adds orthogonal sparse bigrams (word pairs within a window
 	// of 5) to single words. Default true.
 	Bigrams bool `toml:"bigrams"`
+	// CharGrams adds hashed character n-grams of this length over the
+	// subject and the first 3,000 characters of the text (they catch
+	// spellings words miss: obfuscations, inflections, unsegmented
+	// scripts). 0 turns them off. Default 0: on the SpamAssassin corpus they
+	// raised the cross-validated AUC a little (0.99885 to 0.99911) but not the
+	// trained eval, for 40 % more CPU per message.
+	CharGrams int `toml:"char_grams"`
 	// MaxFeatures bounds the file store (distinct features); beyond it,
 	// features seen only once are dropped when the file is written.
 	// 0 = unbounded. Default 5000000.
@@ -71,6 +78,9 @@ func init() {
 		case "", "domain", "user":
 		default:
 			return fmt.Errorf("bayes.per: %q is not \"\", domain or user", b.Per)
+		}
+		if b.CharGrams < 0 || b.CharGrams > 8 {
+			return fmt.Errorf("bayes.char_grams: %d is not between 0 and 8", b.CharGrams)
 		}
 		if b.MinLearns < 1 {
 			return fmt.Errorf("bayes.min_learns: must be at least 1")

@@ -116,7 +116,7 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 		f.MaxFeatures = bc.MaxFeatures
 		st = f
 	}
-	c := NewClassifier(st, Options{MinLearns: bc.MinLearns, Per: bc.Per, NoBigrams: !bc.Bigrams, Logger: log})
+	c := NewClassifier(st, Options{MinLearns: bc.MinLearns, Per: bc.Per, NoBigrams: !bc.Bigrams, CharGrams: bc.CharGrams, Logger: log})
 	if iv := bc.SyncInterval.Duration; iv > 0 && bc.Backend != "redis" {
 		c.wg.Add(1)
 		go c.syncLoop(iv)
@@ -133,6 +133,7 @@ type Options struct {
 	MinLearns int
 	Per       string
 	NoBigrams bool
+	CharGrams int
 	Params    *Params
 	Logger    *slog.Logger
 }
@@ -140,7 +141,7 @@ type Options struct {
 // NewClassifier wraps a store.
 func NewClassifier(st store.Store, o Options) *Classifier {
 	c := &Classifier{st: st, params: DefaultParams, minLearns: uint64(max(o.MinLearns, 1)), per: o.Per,
-		topt: tokenize.Options{NoBigrams: o.NoBigrams}, log: o.Logger, stop: make(chan struct{})}
+		topt: tokenize.Options{NoBigrams: o.NoBigrams, CharGrams: o.CharGrams}, log: o.Logger, stop: make(chan struct{})}
 	if o.Params != nil {
 		c.params = *o.Params
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -158,7 +159,8 @@ func TestExperiment(t *testing.T) {
 	if corp == "" {
 		t.Skip("set SEKISHO_BAYES_EXP=/tmp/corpus")
 	}
-	opt := tokenize.Options{}
+	cg, _ := strconv.Atoi(os.Getenv("EXP_CG"))
+	opt := tokenize.Options{CharGrams: cg}
 	trH := loadTok(t, corp+"/train/ham", false, opt)
 	trS := loadTok(t, corp+"/train/spam", true, opt)
 	teH := loadTok(t, corp+"/test/ham", false, opt)

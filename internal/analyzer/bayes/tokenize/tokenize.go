@@ -69,6 +69,9 @@ type Options struct {
 	NoBigrams bool
 	// NoHeaders leaves out header features.
 	NoHeaders bool
+	// CharGrams adds hashed character n-grams of this length over the
+	// subject and the start of the text (0: none).
+	CharGrams int
 }
 
 type builder struct {
@@ -141,6 +144,9 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 		b.add("x:hiddentext")
 	}
 
+	if opt.CharGrams > 0 {
+		b.charGrams(msg.Subject+"\n"+text, opt.CharGrams)
+	}
 	b.urls(urls)
 	if !opt.NoHeaders {
 		b.headers(msg)
@@ -599,4 +605,32 @@ func appendCJK(out []string, run string, max int) []string {
 		}
 	}
 	return out
+}
+
+// charGrams adds the character n-grams of the first 3,000 runes of s
+// (normalised as words are; whitespace runs collapsed).
+func (b *builder) charGrams(s string, n int) {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, " ")
+	}
+	s = strings.ToLower(norm.NFKC.String(s))
+	rs := make([]rune, 0, 3000)
+	sp := false
+	for _, r := range s {
+		if len(rs) >= 3000 {
+			break
+		}
+		if unicode.IsSpace(r) {
+			if sp {
+				continue
+			}
+			sp, r = true, ' '
+		} else {
+			sp = false
+		}
+		rs = append(rs, r)
+	}
+	for i := 0; i+n <= len(rs); i++ {
+		b.add("c:" + string(rs[i:i+n]))
+	}
 }

@@ -185,9 +185,35 @@ func FuzzMessage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		msg := mail.Parse(raw, mail.Limits{MaxSize: 1 << 20})
-		tk := Message(msg, nil, Options{})
+		tk := Message(msg, nil, Options{CharGrams: 4})
 		if len(tk.Features) > MaxFeatures {
 			t.Fatalf("%d features", len(tk.Features))
 		}
 	})
+}
+
+func TestCharGrams(t *testing.T) {
+	msg := mail.Parse([]byte("Subject: V1AGRA\r\n\r\nＶｉａｇｒａ   now 関所です\r\n"+strings.Repeat("x", 10000)), mail.Limits{})
+	tk := Message(msg, nil, Options{CharGrams: 4})
+	has := map[string]bool{}
+	n := 0
+	for _, f := range tk.Features {
+		if strings.HasPrefix(f.Text, "c:") {
+			has[f.Text] = true
+			n++
+		}
+	}
+	// NFKC and case folding apply; whitespace runs collapse; Japanese is
+	// taken as characters.
+	for _, want := range []string{"c:v1ag", "c:viag", "c:a no", "c:関所です"} {
+		if !has[want] {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if n > 3000 {
+		t.Errorf("%d character n-grams: the text's start only", n)
+	}
+	if off := Message(msg, nil, Options{}); len(off.Features) >= len(tk.Features) {
+		t.Error("n-grams off still adds them")
+	}
 }

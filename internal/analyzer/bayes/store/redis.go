@@ -15,7 +15,7 @@ import (
 //
 //	PREFIX t:XX   hash, one of 256 shards by the key's top byte; field
 //	              = 8-byte big-endian key + "s" or "h", value = count,
-//	              or + "w": the logistic weight (a float)
+//	              or + "w": the linear weight (a float)
 //	PREFIX n:CLASS  hash {s, h}: learned messages of the class
 //	PREFIX d      hash: digest hex → "S" or "H"
 //

@@ -23,7 +23,7 @@ import (
 )
 
 // Counts is how many spam and ham messages contained a feature, and the
-// feature's weight in the online logistic layer.
+// feature's weight in the linear layer.
 type Counts struct {
 	Spam, Ham uint32
 	Weight    float32

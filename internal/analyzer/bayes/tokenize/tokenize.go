@@ -117,7 +117,7 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	if msg == nil {
 		return &Tokens{}
 	}
-	// A feature every message has: the logistic layer's bias.
+	// A feature every message has: the linear layer's bias.
 	b.add(Bias)
 	if urls == nil {
 		urls = msg.URLs

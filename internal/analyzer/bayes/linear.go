@@ -111,7 +111,7 @@ type batchMsg struct {
 // keys in memory (about 8 bytes a key); later messages are learned online.
 const (
 	maxBatchMessages = 200000
-	maxBatchKeys     = 60 << 20
+	maxBatchKeys     = 24 << 20
 	// minBatch: smaller batches (or ones without enough of both labels)
 	// are learned online, one message at a time, instead of refitted.
 	minBatch      = 200

@@ -258,6 +258,28 @@ func (e *Engine) Learn(ctx context.Context, raw []byte, spam bool) error {
 	return nil
 }
 
+// Forget takes a message back from every analyzer that learned it; it
+// reports whether any of them had learned it.
+func (e *Engine) Forget(ctx context.Context, raw []byte) (bool, error) {
+	msg := e.Parse(raw)
+	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: "learn"}, e.log)
+	n, known := 0, false
+	for _, a := range e.all {
+		if f, ok := a.(pipeline.Forgetter); ok {
+			n++
+			k, err := f.Forget(ctx, task)
+			if err != nil {
+				return known, fmt.Errorf("engine: forget %s: %w", a.Name(), err)
+			}
+			known = known || k
+		}
+	}
+	if n == 0 {
+		return false, ErrNoLearner
+	}
+	return known, nil
+}
+
 // ErrNoLearner means no analyzer can learn (the classifier is disabled).
 var ErrNoLearner = errors.New("engine: no learning analyzer is enabled")
 

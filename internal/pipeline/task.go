@@ -286,6 +286,13 @@ type Learner interface {
 	Learn(ctx context.Context, t *Task, spam bool) error
 }
 
+// Forgetter is implemented by analyzers that can take back what they
+// learned from a message (spamd TELL with Remove, learn forget). It
+// reports whether the message had been learned.
+type Forgetter interface {
+	Forget(ctx context.Context, t *Task) (bool, error)
+}
+
 // Closer is implemented by analyzers holding resources.
 type Closer interface {
 	Close() error

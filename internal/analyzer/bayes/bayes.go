@@ -76,9 +76,10 @@ type Classifier struct {
 }
 
 var (
-	_ pipeline.Analyzer = (*Classifier)(nil)
-	_ pipeline.Learner  = (*Classifier)(nil)
-	_ pipeline.Closer   = (*Classifier)(nil)
+	_ pipeline.Analyzer  = (*Classifier)(nil)
+	_ pipeline.Learner   = (*Classifier)(nil)
+	_ pipeline.Closer    = (*Classifier)(nil)
+	_ pipeline.Forgetter = (*Classifier)(nil)
 )
 
 // New builds the classifier (and its autolearner when enabled).
@@ -474,7 +475,9 @@ func (a *Autolearner) Analyze(ctx context.Context, t *pipeline.Task) error {
 }
 
 // Forget removes a message learned earlier (from every class it was
-// learned in). It reports whether the global class knew it.
+// learned in): its counts, hence its features' naive-Bayes values. The
+// linear weights keep what they learned until the next train. It reports
+// whether the global class knew it.
 func (c *Classifier) Forget(ctx context.Context, t *pipeline.Task) (bool, error) {
 	tk := c.tokens(t)
 	keys := tk.Hashes()

@@ -123,33 +123,49 @@ func (s *Server) tell(ctx context.Context, req *Request) []byte {
 	class := strings.ToLower(req.Headers["message-class"])
 	set := strings.ToLower(req.Headers["set"])
 	remove := strings.ToLower(req.Headers["remove"])
-	if remove != "" && set == "" {
-		// sekisho's classifier has no "forget": report nothing removed.
-		return []byte("SPAMD/1.1 0 EX_OK\r\n\r\n")
+	doSet := strings.Contains(set, "local") || strings.Contains(set, "remote")
+	doRemove := strings.Contains(remove, "local") || strings.Contains(remove, "remote")
+	if !doSet && !doRemove {
+		return []byte(ErrorReply(ExProtocol, "Set: local or Remove: local required"))
 	}
-	if class != "spam" && class != "ham" {
+	if doSet && class != "spam" && class != "ham" {
 		return []byte(ErrorReply(ExProtocol, "Message-class must be spam or ham"))
-	}
-	if !strings.Contains(set, "local") && !strings.Contains(set, "remote") {
-		return []byte(ErrorReply(ExProtocol, "Set: local required"))
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.Settings.ScanTimeout.Duration)
 	defer cancel()
-	if err := s.P.Engine.Learn(ctx, req.Body, class == "spam"); err != nil {
+	failed := func(what string, err error) []byte {
 		if errors.Is(err, engine.ErrNoLearner) {
 			return []byte(ErrorReply(ExUnavailable, "the classifier is disabled"))
 		}
-		s.P.Log.Error("spamd: learn failed", "err", err)
-		return []byte(ErrorReply(ExSoftware, "learning failed"))
+		s.P.Log.Error("spamd: "+what+" failed", "err", err)
+		return []byte(ErrorReply(ExSoftware, what+" failed"))
 	}
-	if s.Stats != nil {
-		if class == "spam" {
-			s.Stats.LearnSpam.Add(1)
-		} else {
-			s.Stats.LearnHam.Add(1)
+	reply := "SPAMD/1.1 0 EX_OK\r\n"
+	// As spamd: Remove (spamc -L forget) takes the message back; with Set
+	// as well, it is then learned under the given class.
+	if doRemove && !doSet {
+		known, err := s.P.Engine.Forget(ctx, req.Body)
+		if err != nil {
+			return failed("forgetting", err)
+		}
+		if known {
+			reply += "DidRemove: local\r\n"
 		}
 	}
-	return []byte("SPAMD/1.1 0 EX_OK\r\nDidSet: local\r\n\r\n")
+	if doSet {
+		if err := s.P.Engine.Learn(ctx, req.Body, class == "spam"); err != nil {
+			return failed("learning", err)
+		}
+		if s.Stats != nil {
+			if class == "spam" {
+				s.Stats.LearnSpam.Add(1)
+			} else {
+				s.Stats.LearnHam.Add(1)
+			}
+		}
+		reply += "DidSet: local\r\n"
+	}
+	return []byte(reply + "\r\n")
 }
 
 // report writes the REPORT text: a short explanation (English, then

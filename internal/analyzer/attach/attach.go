@@ -19,11 +19,14 @@ import (
 	"log/slog"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/analyzer/attach/archive"
 	"github.com/sekisho/sekisho/internal/analyzer/attach/filetype"
+	"github.com/sekisho/sekisho/internal/analyzer/attach/lnk"
 	"github.com/sekisho/sekisho/internal/analyzer/attach/office"
+	"github.com/sekisho/sekisho/internal/analyzer/attach/onenote"
 	"github.com/sekisho/sekisho/internal/analyzer/attach/pdf"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
@@ -206,6 +209,12 @@ func (r *run) file(it item) {
 	}
 	if det == filetype.PDF && r.a.cfg.PDF {
 		r.pdf(it, data)
+	}
+	if det == filetype.LNK {
+		r.shortcut(it)
+	}
+	if det == filetype.OneNote {
+		r.oneNote(it)
 	}
 	if filetype.IsArchive(det) && !ooxml {
 		r.archive(it, det)
@@ -572,4 +581,119 @@ func (r *run) internetShortcut(it item) {
 	default:
 		r.t.Add(SymDangerousExt, fmt.Sprintf("%s: .url to %q", it.path, first([]string{target}, 1)[0]))
 	}
+}
+
+// lolbins are programs a shortcut should not start from a mail: command
+// interpreters and the system tools attackers "live off" to download and
+// run code.
+var lolbins = map[string]bool{
+	"cmd.exe": true, "powershell.exe": true, "pwsh.exe": true, "mshta.exe": true, "wscript.exe": true,
+	"cscript.exe": true, "rundll32.exe": true, "regsvr32.exe": true, "msiexec.exe": true, "certutil.exe": true,
+	"bitsadmin.exe": true, "curl.exe": true, "forfiles.exe": true, "conhost.exe": true, "wmic.exe": true,
+	"schtasks.exe": true, "hh.exe": true, "msbuild.exe": true, "installutil.exe": true, "regasm.exe": true,
+	"odbcconf.exe": true, "pcalua.exe": true, "explorer.exe": true, "ftp.exe": true, "finger.exe": true,
+	"cmstp.exe": true, "msdt.exe": true, "bash.exe": true, "wsl.exe": true, "tar.exe": true, "expand.exe": true,
+}
+
+// shortcut judges a .lnk: what it starts, with what arguments.
+func (r *run) shortcut(it item) {
+	l, err := lnk.Parse(it.data)
+	if err != nil {
+		return
+	}
+	target := strings.ToLower(strings.ReplaceAll(l.Target, "/", `\`))
+	if i := strings.LastIndexByte(target, '\\'); i >= 0 {
+		target = target[i+1:]
+	}
+	args := strings.TrimSpace(l.Arguments)
+	// The arguments may name the program too (a target of "%COMSPEC%").
+	prog := target
+	if !lolbins[prog] {
+		for _, f := range strings.Fields(strings.ToLower(args)) {
+			f = strings.Trim(f, `"'`)
+			if j := strings.LastIndexByte(f, '\\'); j >= 0 {
+				f = f[j+1:]
+			}
+			if lolbins[f] || lolbins[f+".exe"] {
+				prog = f
+				break
+			}
+		}
+	}
+	if strings.HasPrefix(target, "%comspec%") {
+		prog = "cmd.exe"
+	}
+	ev := it.path + ": " + l.Target
+	if args != "" {
+		ev += " " + args
+	}
+	if len(ev) > 300 {
+		ev = ev[:300] + "…"
+	}
+	if lolbins[prog] || lolbins[prog+".exe"] {
+		if l.ShowCommand == 7 {
+			ev += " (window minimised)"
+		}
+		r.t.Add(SymLNKCommand, ev)
+	}
+	if lead := len(l.Arguments) - len(strings.TrimLeft(l.Arguments, " \t\r\n")); lead >= 32 || len(l.Arguments) > 1024 {
+		r.t.Add(SymLNKPaddedArgs, fmt.Sprintf("%s: %d characters of arguments, %d of them leading blanks", it.path, len(l.Arguments), lead))
+	}
+	if urls := reURLInArgs.FindAllString(l.Arguments, 10); len(urls) > 0 {
+		r.addURLs(urls, "attachment", it.fromPart)
+	}
+}
+
+var reURLInArgs = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>]+`)
+
+// oneNote opens the files embedded in a OneNote section as children (as
+// an archive's entries) and flags embedded scripts and programs.
+func (r *run) oneNote(it item) {
+	if it.depth >= r.a.cfg.MaxDepth {
+		r.t.Add(SymArchiveTooDeep, it.path)
+		return
+	}
+	files, _ := onenote.Embedded(it.data, max(r.a.cfg.MaxFiles, 1), r.a.cfg.MaxFileBytes)
+	for i, f := range files {
+		det := filetype.Detect(f.Data)
+		switch {
+		case filetype.IsExecutable(det) || det == filetype.LNK || det == filetype.Script || looksScript(f.Data):
+			r.t.Add(SymOneNoteCode, fmt.Sprintf("%s: embedded file %d is %s", it.path, i+1, scriptKind(det, f.Data)))
+		}
+		r.child(it, fmt.Sprintf("embedded-%d", i+1), f.Data, false)
+	}
+}
+
+// scriptMarkers are strings that make an embedded text a script.
+var scriptMarkers = []string{"<hta:application", "wscript.shell", "createobject(", "powershell", "@echo off",
+	"cmd /c", "cmd.exe /c", "shell.application", "start-process", "invoke-webrequest", "downloadfile(",
+	"<script", "activexobject", "regsvr32", "rundll32", "mshta"}
+
+func looksScript(b []byte) bool {
+	if len(b) > 1<<20 {
+		b = b[:1<<20]
+	}
+	low := bytes.ToLower(b)
+	for _, m := range scriptMarkers {
+		if bytes.Contains(low, []byte(m)) {
+			return true
+		}
+	}
+	return false
+}
+
+func scriptKind(det string, b []byte) string {
+	if det != filetype.Unknown && det != filetype.Text && det != filetype.HTML {
+		return det
+	}
+	low := bytes.ToLower(b[:min(len(b), 1<<20)])
+	switch {
+	case bytes.Contains(low, []byte("<hta:application")) || bytes.Contains(low, []byte("<script")):
+		return "an HTML application or script page"
+	case bytes.Contains(low, []byte("@echo off")) || bytes.Contains(low, []byte("cmd /c")):
+		return "a batch script"
+	case bytes.Contains(low, []byte("powershell")) || bytes.Contains(low, []byte("invoke-webrequest")):
+		return "a PowerShell command"
+	}
+	return "a script"
 }

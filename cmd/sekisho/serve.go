@@ -74,7 +74,11 @@ func (c ServeCmd) Run(g *Globals) error {
 	defer store.Close()
 	stats := &frontend.Stats{}
 	eng.Observe(stats.Observe)
-	p := &frontend.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply}
+	sealer, err := frontend.NewSealer(cfg)
+	if err != nil {
+		return err
+	}
+	p := &frontend.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
 
 	type running struct {
 		name string

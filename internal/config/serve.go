@@ -28,6 +28,27 @@ type Serve struct {
 	Banner     ServeBanner     `toml:"banner"`
 	Outbound   ServeOutbound   `toml:"outbound"`
 	Quarantine ServeQuarantine `toml:"quarantine"`
+	ARC        ServeARC        `toml:"arc"`
+}
+
+// ServeARC is [serve.arc]: sealing delivered mail with an ARC set
+// (RFC 8617), so that the next hop (Microsoft 365, Gmail, a mailing
+// list) can trust the authentication results sekisho found even when a
+// later change breaks SPF or DKIM. Sealing is on when domain, selector
+// and key_file are all set; the public key is published as a DKIM key
+// record at SELECTOR._domainkey.DOMAIN.
+type ServeARC struct {
+	// Domain is the sealing domain (d=). Default "" (off).
+	Domain string `toml:"domain"`
+	// Selector (s=). Default "".
+	Selector string `toml:"selector"`
+	// KeyFile is a PEM RSA private key (PKCS #1 or #8, 2048 bits or more;
+	// RFC 8617 defines rsa-sha256 only). Relative to general.data_dir.
+	KeyFile string `toml:"key_file"`
+	// AuthServID names this hop in ARC-Authentication-Results. Default:
+	// the authserv-id of sekisho's own Authentication-Results, else
+	// general.hostname.
+	AuthServID string `toml:"authserv_id"`
 }
 
 // ServeFrontend are the settings every front end has.
@@ -195,6 +216,11 @@ func init() {
 
 func validateServe(c *Config) error {
 	s := &c.Serve
+	if a := s.ARC; a.Domain != "" || a.Selector != "" || a.KeyFile != "" {
+		if a.Domain == "" || a.Selector == "" || a.KeyFile == "" {
+			return fmt.Errorf("serve.arc: domain, selector and key_file are needed together")
+		}
+	}
 	fes := map[string]*ServeFrontend{"milter": &s.Milter.ServeFrontend, "smtp": &s.SMTP.ServeFrontend,
 		"rspamd": &s.Rspamd, "spamd": &s.Spamd.ServeFrontend, "console": &s.Console}
 	for name, f := range fes {

@@ -30,6 +30,8 @@ type Processor struct {
 	// Banner returns a replacement body (everything after the header block)
 	// carrying a warning banner, or nil for none.
 	Banner func(raw []byte, r *pipeline.Result) []byte
+	// Sealer adds an ARC set to delivered mail ([serve.arc]); nil: off.
+	Sealer *Sealer
 
 	wg sync.WaitGroup // messages in flight (graceful shutdown)
 }
@@ -201,6 +203,15 @@ func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelo
 	}
 	if opt.Banner && p.Banner != nil && (o.Action == pipeline.ActionAccept || o.Action == pipeline.ActionTag) {
 		o.NewBody = p.Banner(raw, res)
+	}
+	if p.Sealer != nil && (o.Action == pipeline.ActionAccept || o.Action == pipeline.ActionTag) {
+		// Last: the seal covers the message as delivered. A failure costs
+		// the seal, never the message.
+		hs, err := p.Sealer.Seal(raw, o, p.Config.General.Hostname)
+		if err != nil {
+			log.Warn("arc: sealing failed; delivered unsealed", "msg_id", o.ID, "err", err)
+		}
+		o.Headers = append(hs, o.Headers...)
 	}
 	return o
 }

@@ -31,6 +31,12 @@ type Auth struct {
 	// not written by (or received from) one of them is taken as the SMTP
 	// client for SPF. Default empty.
 	TrustedRelays []string `toml:"trusted_relays"`
+	// TrustedAuthServIDs name the organisation's own hosts whose
+	// Authentication-Results sekisho believes for what it cannot check
+	// itself: the SPF result of a stored message or of a scan behind
+	// another MTA (no SMTP client known). Those hosts must remove such
+	// fields arriving from outside (RFC 8601 §5). Default empty.
+	TrustedAuthServIDs []string `toml:"trusted_authserv_ids"`
 	// DNSServers are "host:port" resolvers. Default: /etc/resolv.conf.
 	DNSServers []string `toml:"dns_servers"`
 	// DNSTimeout per query. Default "2s".

@@ -218,26 +218,7 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 		res.SPF = spf.Check(sctx, a.res, res.Client.IP, res.Client.Helo, res.Client.MailFrom)
 		cancel()
 		res.SPFDone = true
-		opt := spfOption(res.SPF)
-		switch res.SPF.Status {
-		case spf.Pass:
-			t.Add(SymSPFPass, opt)
-			a.checkPermissive(ctx, t, res.SPF.Domain)
-		case spf.Fail:
-			t.Add(SymSPFFail, opt)
-		case spf.SoftFail:
-			t.Add(SymSPFSoftFail, opt)
-		case spf.Neutral:
-			t.Add(SymSPFNeutral, opt)
-		case spf.None:
-			if res.SPF.Domain != "" {
-				t.Add(SymSPFNone, opt)
-			}
-		case spf.TempError:
-			t.Add(SymSPFTempError, opt)
-		case spf.PermError:
-			t.Add(SymSPFPermError, opt, res.SPF.Reason)
-		}
+		a.reportSPF(ctx, t, res.SPF, "")
 		// RFC 7208 §2.3: check the HELO identity separately too when MAIL
 		// FROM was the identity above (live mail flow only: a stored
 		// Received line's HELO is the sender's word, already judged there).
@@ -251,6 +232,14 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 			case spf.SoftFail:
 				t.Add(SymSPFHeloSoftFail, "helo="+h.Domain)
 			}
+		}
+	}
+	// What sekisho cannot check itself (a stored message, a scan behind
+	// another MTA), a trusted Authentication-Results may tell.
+	if a.cfg.SPF && !res.SPFDone && len(a.cfg.TrustedAuthServIDs) > 0 {
+		if r, id, ok := a.trustedSPF(t); ok {
+			res.SPF, res.SPFDone = r, true
+			a.reportSPF(ctx, t, r, id)
 		}
 	}
 	raw := t.Msg.Raw
@@ -306,6 +295,82 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 		}
 	}
 	return nil
+}
+
+// reportSPF adds the SPF symbol for a result (via: the authserv-id of
+// the trusted Authentication-Results it came from, "" when checked here).
+func (a Extract) reportSPF(ctx context.Context, t *pipeline.Task, r spf.Result, via string) {
+	opts := []string{spfOption(r)}
+	if via != "" {
+		opts = append(opts, "via Authentication-Results of "+via)
+	}
+	switch r.Status {
+	case spf.Pass:
+		t.Add(SymSPFPass, opts...)
+		a.checkPermissive(ctx, t, r.Domain)
+	case spf.Fail:
+		t.Add(SymSPFFail, opts...)
+	case spf.SoftFail:
+		t.Add(SymSPFSoftFail, opts...)
+	case spf.Neutral:
+		t.Add(SymSPFNeutral, opts...)
+	case spf.None:
+		if r.Domain != "" {
+			t.Add(SymSPFNone, opts...)
+		}
+	case spf.TempError:
+		t.Add(SymSPFTempError, opts...)
+	case spf.PermError:
+		t.Add(SymSPFPermError, append(opts, r.Reason)...)
+	}
+}
+
+// trustedSPF reads the SPF result from the topmost Authentication-Results
+// field written by a trusted authserv-id (the organisation's own MX, which
+// removes such fields arriving from outside: RFC 8601 §5).
+func (a Extract) trustedSPF(t *pipeline.Task) (spf.Result, string, bool) {
+	for i, v := range t.Msg.Headers.Values("Authentication-Results") {
+		if i >= 20 {
+			break
+		}
+		id := authres.AuthServID(v)
+		trusted := false
+		for _, tid := range a.cfg.TrustedAuthServIDs {
+			if strings.EqualFold(strings.TrimSpace(tid), id) {
+				trusted = true
+			}
+		}
+		if !trusted {
+			continue
+		}
+		p, ok := authres.Parse(v)
+		if !ok {
+			return spf.Result{}, "", false
+		}
+		for _, r := range p.Results {
+			sr, ok := r.(*authres.SPFResult)
+			if !ok {
+				continue
+			}
+			out := spf.Result{Status: spf.Status(strings.ToLower(string(sr.Value))), Identity: "mailfrom"}
+			from := sr.From
+			if from == "" && sr.Helo != "" {
+				out.Identity, from = "helo", sr.Helo
+			}
+			if j := strings.LastIndexByte(from, '@'); j >= 0 {
+				from = from[j+1:]
+			}
+			out.Domain = strings.ToLower(strings.TrimSuffix(from, "."))
+			switch out.Status {
+			case spf.Pass, spf.Fail, spf.SoftFail, spf.Neutral, spf.None, spf.TempError, spf.PermError:
+				return out, id, true
+			}
+			return spf.Result{}, "", false
+		}
+		// The topmost trusted field has no SPF result: nothing to take.
+		return spf.Result{}, "", false
+	}
+	return spf.Result{}, "", false
 }
 
 func spfOption(r spf.Result) string {

@@ -28,6 +28,7 @@ const cfgText = `
 domains = ["example.co.jp"]
 [auth]
 trusted_relays = ["mx.example.co.jp", "192.0.2.0/24"]
+trusted_authserv_ids = ["mx.example.co.jp"]
 authserv_id = "mx.example.co.jp"
 arc_trusted_sealers = ["lists.example.org"]
 [sender]
@@ -255,4 +256,40 @@ func TestStoredFile(t *testing.T) {
 	other := "Received: from a.example.net (a.example.net [198.51.100.9]) by b.example.net with ESMTP id 3; Mon, 10 Mar 2025 10:00:01 +0900\r\n"
 	r = e.eng.Scan(ctx, []byte(other+msg("x <x@sender.example.com>", "")), pipeline.Envelope{Frontend: "cli"})
 	expect(t, "no trusted hop", r, []string{authz.SymRcvdNoTrustedHop}, []string{authz.SymSPFPass, authz.SymSPFFail})
+}
+
+// TestTrustedAuthResults: a stored message whose path sekisho cannot
+// check takes SPF from the topmost Authentication-Results of a trusted
+// authserv-id, and DMARC follows; other hosts' fields are not believed.
+func TestTrustedAuthResults(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	other := "Received: from a.example.net (a.example.net [198.51.100.9]) by b.example.net with ESMTP id 3; Mon, 10 Mar 2025 10:00:01 +0900\r\n"
+	from := "News <news@sender.example.com>"
+	ar := func(id, result string) string {
+		return "Authentication-Results: " + id + "; spf=" + result + " smtp.mailfrom=bounce@sender.example.com\r\n"
+	}
+	r := e.eng.Scan(ctx, []byte(ar("mx.example.co.jp", "pass")+other+msg(from, "")), pipeline.Envelope{Frontend: "cli"})
+	expect(t, "trusted pass", r, []string{authz.SymSPFPass, authz.SymDMARCPass}, []string{authz.SymDMARCFailReject})
+	found := false
+	for _, sym := range r.Verdict.Symbols {
+		if sym.Name == authz.SymSPFPass && strings.Contains(strings.Join(sym.Options, " "), "via Authentication-Results of mx.example.co.jp") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("SPF_PASS does not say where it came from: %+v", r.Verdict.Symbols)
+	}
+	r = e.eng.Scan(ctx, []byte(ar("mx.example.co.jp", "fail")+other+msg(from, "")), pipeline.Envelope{Frontend: "cli"})
+	expect(t, "trusted fail", r, []string{authz.SymSPFFail, authz.SymDMARCFailReject}, []string{authz.SymSPFPass})
+	// Someone else's word is not taken, wherever it stands.
+	r = e.eng.Scan(ctx, []byte(ar("mx.attacker.example", "pass")+other+msg(from, "")), pipeline.Envelope{Frontend: "cli"})
+	expect(t, "untrusted", r, nil, []string{authz.SymSPFPass, authz.SymDMARCPass})
+	// The topmost trusted field counts (our MX added it last).
+	r = e.eng.Scan(ctx, []byte(ar("mx.attacker.example", "pass")+ar("mx.example.co.jp", "softfail")+ar("mx.example.co.jp", "pass")+other+msg(from, "")), pipeline.Envelope{Frontend: "cli"})
+	expect(t, "topmost", r, []string{authz.SymSPFSoftFail}, []string{authz.SymSPFPass})
+	// In the mail flow sekisho checks SPF itself and ignores the field.
+	r = e.eng.Scan(ctx, []byte(ar("mx.example.co.jp", "pass")+msg(from, "")), pipeline.Envelope{Frontend: "milter",
+		ClientIP: netip.MustParseAddr("45.8.227.97"), Helo: "x.example", MailFrom: "bounce@sender.example.com"})
+	expect(t, "flow", r, []string{authz.SymSPFFail}, []string{authz.SymSPFPass})
 }

@@ -78,6 +78,11 @@ func (c ServeCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	closeReports, err := startDMARCReports(ctx, cfg, eng, log)
+	if err != nil {
+		return err
+	}
+	defer closeReports()
 	p := &frontend.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
 
 	type running struct {

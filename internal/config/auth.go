@@ -50,6 +50,21 @@ type Auth struct {
 	// caused by forwarding (RFC 8617 §7.2.1); a domain matches its
 	// subdomains. Default empty.
 	ARCTrustedSealers []string `toml:"arc_trusted_sealers"`
+	// DMARCReports records, for every message whose From domain publishes
+	// rua= report addresses, what DMARC aggregate reports (RFC 7489 §7.2)
+	// need, in dmarc-reports.db under general.data_dir; `sekisho
+	// dmarc-report` (and serve, with dmarc_report_relay) sends them.
+	// Default false.
+	DMARCReports bool `toml:"dmarc_reports"`
+	// DMARCReportOrg is the org_name of the reports. Default general.hostname.
+	DMARCReportOrg string `toml:"dmarc_report_org"`
+	// DMARCReportEmail is the reports' contact address and From.
+	// Default "dmarc-noreply@" + general.hostname.
+	DMARCReportEmail string `toml:"dmarc_report_email"`
+	// DMARCReportRelay is the host:port of the MTA that sends the report
+	// mail; with it, `sekisho serve` sends the previous day's reports once
+	// a day (UTC). Default "" (only the command sends).
+	DMARCReportRelay string `toml:"dmarc_report_relay"`
 	// TempfailOnDNSError asks for "try again later" when DNS fails while
 	// checking the From domain's DMARC. Default false (the message passes
 	// with temperror results).

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/dns"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/dmarcrep"
 )
 
 // Task keys shared with later stages.
@@ -91,6 +93,7 @@ func verifiedName(ctx context.Context, r dns.Lookuper, ip netip.Addr) (string, s
 
 // Analyzer holds the shared settings of both stages.
 type Analyzer struct {
+	reports *dmarcrep.Store // nil unless [auth] dmarc_reports
 	cfg     config.Auth
 	orgs    []string
 	authID  string
@@ -110,6 +113,7 @@ var (
 	_ pipeline.Staged   = Extract{}
 	_ pipeline.Analyzer = Main{}
 	_ pipeline.Staged   = Main{}
+	_ pipeline.Closer   = Main{}
 )
 
 // New builds the package's analyzers.
@@ -142,6 +146,13 @@ func NewWithResolver(cfg *config.Config, r dns.Lookuper) ([]pipeline.Analyzer, e
 	}
 	a := &Analyzer{cfg: cfg.Auth, orgs: cfg.General.Domains, res: r,
 		trust: received.Trust{Hosts: hosts, Nets: nets}}
+	if cfg.Auth.DMARCReports {
+		st, err := dmarcrep.Open(ReportsPath(cfg))
+		if err != nil {
+			return nil, fmt.Errorf("auth: %w", err)
+		}
+		a.reports = st
+	}
 	a.authID = cfg.Auth.AuthServID
 	if a.authID == "" {
 		a.authID = cfg.General.Hostname
@@ -606,6 +617,7 @@ func (a Main) Analyze(ctx context.Context, t *pipeline.Task) error {
 			}
 			dmDone = true
 			t.Set(KeyDMARC, dm)
+			a.record(ctx, t, res, dm)
 			opt := dm.FromDomain
 			switch dm.Status {
 			case dmarc.Pass:
@@ -643,6 +655,53 @@ func (a Main) Analyze(ctx context.Context, t *pipeline.Task) error {
 		t.AddHeader("Authentication-Results", a.formatAR(t, res, dm, dmDone, fromDomain))
 	}
 	return nil
+}
+
+// ReportsPath is where the DMARC report rows are kept.
+func ReportsPath(cfg *config.Config) string {
+	return filepath.Join(cfg.General.DataDir, "dmarc-reports.db")
+}
+
+// Close implements pipeline.Closer.
+func (a Main) Close() error {
+	if a.reports != nil {
+		return a.reports.Close()
+	}
+	return nil
+}
+
+// record keeps the row a DMARC aggregate report needs when the From
+// domain asks for reports — for live mail only (the SMTP client known
+// from the envelope: a report names the source IP, and scanning old
+// mailboxes must not report them again). The disposition is DMARC's for
+// now; serve replaces it with the action finally applied
+// (dmarcrep.SetDisposition).
+func (a Main) record(ctx context.Context, t *pipeline.Task, res *Results, dm dmarc.Result) {
+	if a.reports == nil || dm.Record == nil || len(dm.Record.ReportURIAggregate) == 0 ||
+		(dm.Status != dmarc.Pass && dm.Status != dmarc.Fail) || res.Client.Source != "envelope" || !res.Client.IP.IsValid() {
+		return
+	}
+	rec := dm.Record
+	row := dmarcrep.Row{ScanID: t.ID, Time: time.Now(), PolicyDomain: dm.PolicyDomain, RUA: rec.ReportURIAggregate,
+		ADKIM: string(rec.DKIMAlignment), ASPF: string(rec.SPFAlignment), P: string(rec.Policy), SP: string(rec.SubdomainPolicy),
+		Pct: 100, HeaderFrom: dm.FromDomain, DKIMAligned: dm.DKIMAligned, SPFAligned: dm.SPFAligned,
+		Disposition: string(dm.Disposition)}
+	if rec.Percent != nil {
+		row.Pct = *rec.Percent
+	}
+	if row.Disposition == "" || dm.Status == dmarc.Pass {
+		row.Disposition = "none"
+	}
+	row.SourceIP = res.Client.IP.String()
+	if res.SPFDone {
+		row.EnvelopeFrom, row.SPFResult = res.SPF.Domain, string(res.SPF.Status)
+	}
+	for _, d := range res.DKIM {
+		row.DKIM = append(row.DKIM, dmarcrep.DKIM{Domain: d.Domain, Selector: d.Selector, Result: string(d.Status)})
+	}
+	if err := a.reports.Record(ctx, row); err != nil {
+		t.Logger.Warn("dmarc report row not recorded", "err", err)
+	}
 }
 
 // arcOverride reports whether a passing ARC chain was last sealed by a

@@ -219,6 +219,20 @@ func serveConfig(t *testing.T, dir, cfg string, p ports, bin string) *sekisho {
 
 func milterExtra(extra string) string { return extra }
 
+// onlyFrontend is the [serve.*] configuration with one front end
+// listening on port and the others off.
+func onlyFrontend(name string, port int, extra string) string {
+	var b strings.Builder
+	for _, fe := range []string{"milter", "smtp", "rspamd", "console", "spamd"} {
+		if fe == name {
+			fmt.Fprintf(&b, "[serve.%s]\nlisten = \"127.0.0.1:%d\"\n%s", fe, port, extra)
+		} else {
+			fmt.Fprintf(&b, "[serve.%s]\nenabled = false\n", fe)
+		}
+	}
+	return b.String()
+}
+
 // sink is a Go SMTP server standing in for the next hop / relayhost.
 type sink struct {
 	mu   sync.Mutex

@@ -15,23 +15,8 @@ func TestSpamcLearn(t *testing.T) {
 	needPeer(t, "spamc")
 	dir := t.TempDir()
 	p := ports{spamd: freePort(t)}
-	cfg := fmt.Sprintf(`
-[general]
-data_dir = %q
-[serve.milter]
-enabled = false
-[serve.smtp]
-enabled = false
-[serve.rspamd]
-enabled = false
-[serve.console]
-enabled = false
-[serve.spamd]
-listen = "127.0.0.1:%d"
-allow_tell = true
-[bayes]
-min_learns = 1
-`, filepath.Join(dir, "data"), p.spamd)
+	cfg := fmt.Sprintf("[general]\ndata_dir = %q\n[bayes]\nmin_learns = 1\n", filepath.Join(dir, "data")) +
+		onlyFrontend("spamd", p.spamd, "allow_tell = true\n")
 	serveConfig(t, dir, cfg, p, sekishoBin(t))
 	msg := writeMsg(t, "spam.eml", spamMsg("spam-tell"))
 	spamc := func(args ...string) string {

@@ -314,6 +314,28 @@ func TestBrowser(t *testing.T) {
 	if text != "ダッシュボード" {
 		t.Fatalf("Japanese dashboard title %q", text)
 	}
+	run("add an account (Japanese console)",
+		chromedp.Navigate(base+"/users"),
+		chromedp.WaitVisible("#users-title", chromedp.ByQuery),
+		chromedp.SendKeys("#new-name", "sato", chromedp.ByQuery),
+		chromedp.SendKeys("#new-addresses", "sato@example.jp", chromedp.ByQuery),
+		chromedp.SendKeys("#new-password", "correct horse 1", chromedp.ByQuery),
+		chromedp.SendKeys("#new-again", "correct horse 1", chromedp.ByQuery),
+		chromedp.Click("#user-add-submit", chromedp.ByQuery),
+		chromedp.WaitVisible("#user-sato", chromedp.ByQuery),
+		shot("12-accounts-ja"),
+		chromedp.Text("#user-sato", &text, chromedp.ByQuery),
+	)
+	if !strings.Contains(text, "受信者") || !strings.Contains(text, "sato@example.jp") {
+		t.Fatalf("new account row: %q", text)
+	}
+	run("delete it (confirmed)",
+		chromedp.Click("#del-sato", chromedp.ByQuery),
+		chromedp.WaitNotPresent("#user-sato", chromedp.ByQuery),
+	)
+	if u, _ := c.st.User(context.Background(), "sato"); u != nil {
+		t.Fatal("account not deleted")
+	}
 	if h := pixel.Hits(); len(h) != 0 {
 		t.Fatalf("remote requests: %v", h)
 	}

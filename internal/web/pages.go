@@ -61,6 +61,8 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d µs", d.Microseconds())
 	},
 	"join": strings.Join,
+	// pathseg escapes a value for one URL path segment.
+	"pathseg": url.PathEscape,
 	"add":  func(a, b int) int { return a + b },
 	"scoreClass": func(f float64) string {
 		switch {
@@ -87,7 +89,7 @@ func humanBytes(n int64) string {
 
 func (s *server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, name := range []string{"login", "dashboard", "list", "message", "error", "account"} {
+	for _, name := range []string{"login", "dashboard", "list", "message", "error", "account", "users"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", name, err)

@@ -156,6 +156,10 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("POST /message/{id}/release", s.auth(s.release))
 	mux.HandleFunc("POST /message/{id}/delete", s.auth(s.remove))
 	mux.HandleFunc("POST /message/{id}/learn", s.auth(s.learn))
+	mux.HandleFunc("GET /users", s.auth(s.admin(s.users)))
+	mux.HandleFunc("POST /users", s.auth(s.admin(s.userAdd)))
+	mux.HandleFunc("POST /users/{name}/password", s.auth(s.admin(s.userPassword)))
+	mux.HandleFunc("POST /users/{name}/delete", s.auth(s.admin(s.userDelete)))
 	mux.HandleFunc("GET /account", s.auth(s.account))
 	mux.HandleFunc("POST /account/password", s.auth(s.password))
 	return s.secure(mux), nil

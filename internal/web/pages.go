@@ -63,7 +63,7 @@ var funcs = template.FuncMap{
 	"join": strings.Join,
 	// pathseg escapes a value for one URL path segment.
 	"pathseg": url.PathEscape,
-	"add":  func(a, b int) int { return a + b },
+	"add":     func(a, b int) int { return a + b },
 	"scoreClass": func(f float64) string {
 		switch {
 		case f >= 10:

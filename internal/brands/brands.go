@@ -378,13 +378,18 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	}
 	// 3. Brand keyword plus lure words (label or any host label).
 	hostLabels := strings.Split(strings.TrimSuffix(ascii, "."+suffix), ".")
-	for _, hl := range hostLabels {
+	for i, hl := range hostLabels {
 		hs := Skeleton(hl)
 		for _, kw := range ix.keywords {
 			if addedWord(hs, kw.skel) {
 				b := builtin[kw.brand]
 				kind := "added_word"
 				if hs == kw.skel {
+					if i == len(hostLabels)-1 {
+						// The registrable label is the brand's name itself
+						// (yahoo.com.au): its suffix was judged above.
+						continue
+					}
 					// Only the brand's name as a subdomain label
 					// (outlook.vendor.example): weaker than a made-up
 					// brand-plus-lure name.
@@ -434,7 +439,10 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 // so they count for less and need other signs to add up.
 func (l Lookalike) Strength() float64 {
 	switch l.Kind {
-	case "typo", "brand_subdomain":
+	case "brand_subdomain":
+		// outlook.<company>.co.jp is how many companies name their webmail.
+		return 0.25
+	case "typo":
 		return 0.4
 	case "cousin_tld":
 		return 0.5

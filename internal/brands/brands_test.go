@@ -26,6 +26,8 @@ func TestMatchLookalike(t *testing.T) {
 		{"microsoft.com", "", ""},
 		{"mail.kagoya.jp", "", ""},
 		{"amazon.de", "", ""},
+		{"digital.yahoo.com.au", "", ""}, // a global brand's country site, with a subdomain
+		{"outlook.vendor-tools.biz", "Microsoft", "brand_subdomain"},
 		{"beak.host", "", ""},
 		{"plala.or.jp", "", ""},
 		{"gmail.com", "", ""},

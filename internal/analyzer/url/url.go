@@ -200,6 +200,8 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		fromName, fromDomain = m.From[0].Name, m.From[0].Domain
 	}
 	headClaims := a.Brands.Claimed(m.Subject + "\n" + fromName)
+	nameClaims := a.Brands.Claimed(fromName)
+	subjectNotice := noticeRe.MatchString(m.Subject)
 	bodyText := m.Text
 	if len(bodyText) > 20000 {
 		bodyText = bodyText[:20000]
@@ -301,7 +303,11 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			if ownsDomain(b, fromDomain) {
 				continue
 			}
-			inHead := hasBrand(headClaims, b.Name)
+			// The sender's name claims the brand: an impersonation. A
+			// subject that names it counts when it reads as the brand's
+			// notice (【重要】…, "security alert"); otherwise it is as
+			// likely news about the brand.
+			inName := hasBrand(nameClaims, b.Name) || subjectNotice && hasBrand(headClaims, b.Name)
 			related := false
 			for _, l := range web {
 				for i := range l.chain.Links {
@@ -313,9 +319,9 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			if related {
 				continue
 			}
-			// Named only in the body: a newsletter may mention a brand in
-			// passing; require login wording and a link that looks bad.
-			if inHead || loginWords != "" && (anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike)) {
+			// Named only in the subject or body: a newsletter may mention a
+			// brand in passing; require login wording and a link that looks bad.
+			if inName || loginWords != "" && (anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike)) {
 				t.Add(SymBrandUnrelated, b.Name+" → "+web[0].final().Registrable)
 				break
 			}
@@ -750,6 +756,9 @@ func anchorDomain(anchor string) *normalize.Link {
 }
 
 var fileExt = map[string]bool{"pdf": true, "doc": true, "docx": true, "xls": true, "xlsx": true, "zip": true, "exe": true, "html": true, "htm": true, "php": true, "jpg": true, "png": true, "gif": true, "txt": true, "js": true}
+
+// noticeRe: a subject worded as a service's notice to its user.
+var noticeRe = regexp.MustCompile(`(?i)重要|緊急|至急|ご注意|警告|脆弱性|セキュリティ|アカウント|パスワード|ご確認|停止|凍結|更新のお願い|認証|\b(important|urgent|alert|security|account|password|verify|verification|suspend(ed)?|locked|expir(e|es|ed|ing)|unusual|confirm)\b`)
 
 var loginRe = regexp.MustCompile(`(?i)\b(?:(?:log|sign)[ -]?(?:in|on) (?:to|now|here|with|and|using) (?:your|verify|confirm|update|restore|continue|access|keep|avoid|the)|verify (?:your|the|my) (?:account|identity|e-?mail|mailbox|details|information|login|password)|confirm your (?:account|identity|e-?mail|password|details|login)|validate your (?:account|mailbox|e-?mail)|re-?activate your|unlock your|restore (?:your )?(?:account|access)|update your (?:account|billing|payment|details|information|password)|(?:enter|confirm|update|verify|reset) your password|password (?:expires|expired|will expire)|account (?:is |has been |will be )?(?:suspended|locked|disabled|limited|on hold|deactivated))\b|ログインして|ログインし、|ログインの上|ログインを|ログインいただき|からログイン|サインインして|本人確認|パスワードの(?:変更|更新|再設定|有効期限)|アカウント(?:の)?(?:確認|停止|凍結|更新|制限|ロック)|認証(?:手続|が必要|を行)|ご登録情報|お客様情報の確認|利用制限|再開手続`)
 

@@ -5,44 +5,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the current output (review the diff!)")
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// sekishoBin builds the real binary once per test run.
-func sekishoBin(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "sekisho-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "sekisho")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = err
-			t.Logf("%s", out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
+// sekishoBin is the real binary, built once per test run.
+func sekishoBin(t *testing.T) string { return testutil.Binary(t) }
 
 func runBin(t *testing.T, stdin []byte, args ...string) ([]byte, []byte, error) {
 	t.Helper()

@@ -27,11 +27,7 @@ func TestQuarantineAndUserCLI(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sekisho")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := sekishoBin(t)
 	sink := qtest.SMTPSink(t)
 	data := filepath.Join(dir, "data")
 	cfgPath := filepath.Join(dir, "sekisho.toml")

@@ -3,10 +3,10 @@ package attach_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -51,15 +51,8 @@ func TestEmotetBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..", "..")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sekisho")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/sekisho")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v %s", err, out)
-	}
+	bin := testutil.Binary(t)
 	eml := filepath.Join(dir, "emotet.eml")
 	os.WriteFile(eml, testdoc.EmotetMail(false, testdoc.EmotetBody), 0o644)
 	cmd := exec.Command(bin, "scan", "--json", eml)

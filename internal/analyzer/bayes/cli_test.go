@@ -3,42 +3,18 @@ package bayes_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/analyzer/bayes/internal/redistest"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// sekisho builds the real binary once per test run.
-func sekisho(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "sekisho-bayes-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "sekisho")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/sekisho/sekisho/cmd/sekisho").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
+// sekisho is the real binary, built once per test run.
+func sekisho(t *testing.T) string { return testutil.Binary(t) }
 
 func run(t *testing.T, args ...string) string {
 	t.Helper()

@@ -5,13 +5,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"io"
 	"mime"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -22,36 +22,8 @@ import (
 	"golang.org/x/text/encoding/japanese"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// sekishoBin builds the real binary once per test run.
-func sekishoBin(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "sekisho-e2e-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "sekisho")
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..", "..", "..")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/sekisho")
-		cmd.Dir = root
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+// sekishoBin is the real binary, built once per test run.
+func sekishoBin(t *testing.T) string { return testutil.Binary(t) }
 
 // needPeer finds a peer program or skips (fails when SEKISHO_REQUIRE_PEERS=1).
 func needPeer(t *testing.T, names ...string) {

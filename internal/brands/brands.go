@@ -307,6 +307,11 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	if _, ok := ByDomain(ascii); ok {
 		return Lookalike{}, false
 	}
+	// A listed webmail provider is a real service, whatever it resembles
+	// (mail.com is one edit from gmail.com).
+	if Freemail(reg) {
+		return Lookalike{}, false
+	}
 	ix := getIndex()
 	targets := ix.targets
 	if len(extra) > 0 {

@@ -26,7 +26,8 @@ func TestMatchLookalike(t *testing.T) {
 		{"microsoft.com", "", ""},
 		{"mail.kagoya.jp", "", ""},
 		{"amazon.de", "", ""},
-		{"digital.yahoo.com.au", "", ""}, // a global brand's country site, with a subdomain
+		{"digital.yahoo.com.au", "", ""},
+		{"www.mail.com", "", ""}, // a webmail provider one edit from gmail.com // a global brand's country site, with a subdomain
 		{"outlook.vendor-tools.biz", "Microsoft", "brand_subdomain"},
 		{"beak.host", "", ""},
 		{"plala.or.jp", "", ""},

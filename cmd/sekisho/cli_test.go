@@ -239,3 +239,22 @@ func TestExampleConfigUpToDate(t *testing.T) {
 		t.Fatalf("example does not check: %v %s", err, stderr)
 	}
 }
+
+// TestConfigCheckARCKey: config check loads the ARC sealing key as serve
+// would, so a missing or unusable key is found before serve starts.
+func TestConfigCheckARCKey(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.toml")
+	write := func(key string) {
+		os.WriteFile(cfg, []byte("[general]\ndata_dir = \""+dir+"\"\n[serve.arc]\ndomain = \"gw.example.jp\"\nselector = \"s\"\nkey_file = \""+key+"\"\n"), 0o644)
+	}
+	write("missing.pem")
+	if _, stderr, err := runBin(t, nil, "config", "check", cfg); err == nil || !strings.Contains(string(stderr), "serve.arc") {
+		t.Fatalf("missing key accepted: %v %s", err, stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "bad.pem"), []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), 0o600)
+	write(filepath.Join(dir, "bad.pem")) // absolute: runBin overrides the data dir
+	if _, stderr, err := runBin(t, nil, "config", "check", cfg); err == nil || !strings.Contains(string(stderr), "bad.pem") || strings.Contains(string(stderr), "no such file") {
+		t.Fatalf("unusable key: %v %s", err, stderr)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/sekisho/sekisho/internal/frontend"
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
@@ -41,6 +42,10 @@ func (c ConfigCheckCmd) Run(g *Globals) error {
 		return err
 	}
 	defer e.Close()
+	// What serve loads besides the engine: the ARC sealing key.
+	if _, err := frontend.NewSealer(cfg); err != nil {
+		return err
+	}
 	fmt.Printf("%s: ok (%d analyzers)\n", c.File, len(e.Analyzers()))
 	return nil
 }

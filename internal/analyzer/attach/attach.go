@@ -28,6 +28,7 @@ import (
 	"github.com/sekisho/sekisho/internal/analyzer/attach/office"
 	"github.com/sekisho/sekisho/internal/analyzer/attach/onenote"
 	"github.com/sekisho/sekisho/internal/analyzer/attach/pdf"
+	"github.com/sekisho/sekisho/internal/analyzer/attach/tnef"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -173,6 +174,9 @@ func (r *run) file(it item) {
 			}
 		}
 	}
+	if detected == filetype.Unknown && tnef.IsTNEF(data) {
+		detected = "tnef"
+	}
 	if detected == filetype.Unknown {
 		if h := filetype.Hint(data); h != "application/octet-stream" && h != "text/plain" {
 			detected = h
@@ -215,6 +219,9 @@ func (r *run) file(it item) {
 	}
 	if det == filetype.OneNote {
 		r.oneNote(it)
+	}
+	if detected == "tnef" {
+		r.tnef(it)
 	}
 	if filetype.IsArchive(det) && !ooxml {
 		r.archive(it, det)
@@ -661,6 +668,26 @@ func (r *run) oneNote(it item) {
 			r.t.Add(SymOneNoteCode, fmt.Sprintf("%s: embedded file %d is %s", it.path, i+1, scriptKind(det, f.Data)))
 		}
 		r.child(it, fmt.Sprintf("embedded-%d", i+1), f.Data, false)
+	}
+}
+
+// tnef opens an Outlook winmail.dat: its files are analysed like an
+// archive's entries.
+func (r *run) tnef(it item) {
+	if it.depth >= r.a.cfg.MaxDepth {
+		r.t.Add(SymArchiveTooDeep, it.path)
+		return
+	}
+	files, truncated, _ := tnef.Attachments(it.data, max(r.a.cfg.MaxFiles, 1), r.a.cfg.MaxFileBytes)
+	if truncated {
+		r.t.Add(SymArchiveCorrupt, it.path+": TNEF cut short, or more or larger files than are opened")
+	}
+	for i, f := range files {
+		name := f.Name
+		if name == "" {
+			name = fmt.Sprintf("attachment-%d", i+1)
+		}
+		r.child(it, name, f.Data, false)
 	}
 }
 

@@ -63,3 +63,25 @@ func TestOneNote(t *testing.T) {
 	// Pictures only: a OneNote file, nothing embedded that runs.
 	notWant(t, scan(t, testdoc.Mail("x", "y", testdoc.Attachment{Name: "notes.one", Data: testdoc.OneNote(png)}), nil), SymOneNoteCode)
 }
+
+func TestTNEF(t *testing.T) {
+	exe := []byte("MZ" + strings.Repeat("\x00", 200))
+	dat := testdoc.TNEF([]testdoc.ZipEntry{{Name: "INVOICE.PDF.EXE", Data: exe}, {Name: "readme.txt", Data: []byte("hello")}})
+	task := scan(t, testdoc.Mail("Invoice", "see attached", testdoc.Attachment{Name: "winmail.dat", Type: "application/ms-tnef", Data: dat}), nil)
+	want(t, task, SymExecutableInArchive, SymDoubleExt)
+	found := false
+	for _, a := range task.Attachments() {
+		if strings.HasSuffix(a.Path, "/INVOICE.PDF.EXE") && a.DetectedType != "" {
+			found = true
+		}
+		if strings.HasSuffix(a.Path, "winmail.dat") && a.DetectedType != "tnef" {
+			t.Errorf("winmail.dat detected as %q", a.DetectedType)
+		}
+	}
+	if !found {
+		t.Errorf("the file inside winmail.dat is not listed: %+v", task.Attachments())
+	}
+	// A plain winmail.dat with a text file only is no finding.
+	notWant(t, scan(t, testdoc.Mail("x", "y", testdoc.Attachment{Name: "winmail.dat", Type: "application/ms-tnef",
+		Data: testdoc.TNEF([]testdoc.ZipEntry{{Name: "notes.txt", Data: []byte("hello")}})}), nil), SymExecutableInArchive, SymArchiveCorrupt)
+}

@@ -586,3 +586,31 @@ func OneNote(files ...[]byte) []byte {
 	}
 	return b.Bytes()
 }
+
+// TNEF builds a winmail.dat ([MS-OXTNEF]) carrying files (name → data)
+// after a message-level attribute, as Outlook writes them.
+func TNEF(files []ZipEntry) []byte {
+	var b bytes.Buffer
+	le := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	attr := func(level byte, id uint32, data []byte) {
+		b.WriteByte(level)
+		le(id)
+		le(uint32(len(data)))
+		b.Write(data)
+		sum := uint16(0)
+		for _, c := range data {
+			sum += uint16(c)
+		}
+		le(sum)
+	}
+	le(uint32(0x223E9F78))
+	le(uint16(0x0001))
+	attr(0x01, 0x00089006, []byte{0x00, 0x01, 0x00, 0x00}) // attTnefVersion
+	attr(0x01, 0x00018004, []byte("Invoice\x00"))          // attSubject
+	for _, f := range files {
+		attr(0x02, 0x00069002, make([]byte, 14)) // attAttachRendData
+		attr(0x02, 0x00018010, append([]byte(f.Name), 0))
+		attr(0x02, 0x0006800F, f.Data)
+	}
+	return b.Bytes()
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 
 	"github.com/bodgit/sevenzip"
@@ -177,6 +178,10 @@ func (w *walker) sevenZip(data []byte) error {
 	return nil
 }
 
+// errSevenZipCRC: an entry's data does not match its CRC (damaged, or a
+// wrong password).
+var errSevenZipCRC = fmt.Errorf("%w: 7z entry CRC mismatch", ErrCorrupt)
+
 func (w *walker) open7z(f *sevenzip.File) (data []byte, trunc bool, err error, encrypted bool) {
 	rc, err := f.Open()
 	if err != nil {
@@ -188,6 +193,13 @@ func (w *walker) open7z(f *sevenzip.File) (data []byte, trunc bool, err error, e
 	}
 	defer rc.Close()
 	data, trunc, err = w.read(rc)
+	// The library does not check a file's CRC: a wrong password can decode
+	// to garbage without an error, so check it here.
+	if err == nil && !trunc && f.CRC32 != 0 && crc32.ChecksumIEEE(data) != f.CRC32 {
+		w.opt.Budget.Left += int64(len(data))
+		w.opt.Budget.Used -= int64(len(data))
+		return nil, false, errSevenZipCRC, false
+	}
 	if err != nil && !errors.Is(err, ErrBudget) {
 		var re *sevenzip.ReadError
 		if errors.As(err, &re) && re.Encrypted {

@@ -492,11 +492,30 @@ func decodeHeader(data []byte, s *szStreams, passwords []string) ([]byte, bool, 
 		if err != nil {
 			continue
 		}
-		if out, err := try(plain); err == nil && len(out) > 0 && (out[0] == 0x01 || out[0] == 0x17) {
+		if out, err := try(plain); err == nil && validHeader(out) {
 			return out, false, nil
 		}
 	}
 	return nil, true, nil
+}
+
+// validHeader tells a header decrypted with the right password from the
+// bytes a wrong one gives, which now and then decompress and even start
+// with a header's id: only a real header parses.
+func validHeader(b []byte) bool {
+	r := &szReader{b: b}
+	id, err := r.byte()
+	if err != nil {
+		return false
+	}
+	switch id {
+	case 0x01:
+		return r.header() == nil
+	case 0x17:
+		_, err := r.streamsInfo()
+		return err == nil
+	}
+	return false
 }
 
 func unpackHeader(c *szCoder, in []byte, size uint64) ([]byte, error) {

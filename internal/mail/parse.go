@@ -610,6 +610,9 @@ func (p *parser) decodeText(part *Part) {
 		}
 		return
 	}
+	if strings.EqualFold(strings.Trim(part.Params["format"], `"' `), "flowed") {
+		s = unflow(s, strings.EqualFold(strings.Trim(part.Params["delsp"], `"' `), "yes"))
+	}
 	part.Text = s
 	for _, u := range extractTextURLs(s) {
 		u.Part = part.Path

@@ -2,6 +2,7 @@ package bayes
 
 import (
 	"context"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"math"
 	"path/filepath"
 	"strings"
@@ -9,27 +10,12 @@ import (
 
 	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
 	"github.com/sekisho/sekisho/internal/mail"
-	"github.com/sekisho/sekisho/internal/mailsrc"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
 var bg = context.Background()
 
-func readDir(t testing.TB, dir string) [][]byte {
-	t.Helper()
-	var out [][]byte
-	err := mailsrc.Walk([]string{dir}, func(it mailsrc.Item) error {
-		if it.Err != nil {
-			return it.Err
-		}
-		out = append(out, it.Raw)
-		return nil
-	})
-	if err != nil || len(out) == 0 {
-		t.Fatalf("%s: %d messages, %v", dir, len(out), err)
-	}
-	return out
-}
+func readDir(t testing.TB, dir string) [][]byte { return testutil.ReadMessages(t, dir) }
 
 func task(raw []byte) *pipeline.Task {
 	return pipeline.NewTask("t", mail.Parse(raw, mail.Limits{}), pipeline.Envelope{}, nil)

@@ -26,14 +26,14 @@ type Params struct {
 	Epochs, Bags   int
 	Aggressiveness float64
 	// ChiMix is how much of the chi-square margin is added to the linear
-	// output, and Scale stretches the sum into the reported margin.
-	ChiMix, Scale float64
+	// output in the reported margin.
+	ChiMix float64
 }
 
 // DefaultParams are the tuned defaults (cross-validated on the training
 // half of the SpamAssassin public corpus; see docs/bayes.md).
 var DefaultParams = Params{Strength: 0.5, Prior: 0.5, MinDev: 0.1, MaxFeatures: 150,
-	Alpha: 0.1, Lambda: 3e-5, Epochs: 20, Bags: 4, Aggressiveness: 0.5, ChiMix: 0.01, Scale: 1}
+	Alpha: 0.1, Lambda: 3e-5, Epochs: 20, Bags: 4, Aggressiveness: 0.5, ChiMix: 0.01}
 
 // Evidence is one feature that took part in a decision.
 type Evidence struct {
@@ -52,7 +52,7 @@ type Decision struct {
 	// Linear is the linear layer's output Σ w·x + bias (about ±1 at the
 	// margin it was fitted to).
 	Linear float64
-	// Margin combines both: Scale·(Linear + ChiMix·Chi).
+	// Margin combines both: Linear + ChiMix·Chi.
 	Margin float64
 	Used   []Evidence // features combined by the chi-square rule, most telling first
 }
@@ -63,7 +63,7 @@ func decide(counts []store.Counts, keys []uint64, tot store.Totals, p Params) De
 	xs := make([]float64, len(keys))
 	featureValues(counts, keys, tot, p.Alpha, xs)
 	d.Linear = linearScore(counts, keys, xs)
-	d.Margin = p.Scale * (d.Linear + p.ChiMix*d.Chi)
+	d.Margin = d.Linear + p.ChiMix*d.Chi
 	return d
 }
 

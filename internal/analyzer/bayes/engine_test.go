@@ -2,6 +2,7 @@ package bayes_test
 
 import (
 	"context"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,27 +10,12 @@ import (
 	"github.com/sekisho/sekisho/internal/analyzer/bayes"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
-	"github.com/sekisho/sekisho/internal/mailsrc"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
 var bg = context.Background()
 
-func readDir(t testing.TB, dir string) [][]byte {
-	t.Helper()
-	var out [][]byte
-	err := mailsrc.Walk([]string{dir}, func(it mailsrc.Item) error {
-		if it.Err != nil {
-			return it.Err
-		}
-		out = append(out, it.Raw)
-		return nil
-	})
-	if err != nil || len(out) == 0 {
-		t.Fatalf("%s: %d messages, %v", dir, len(out), err)
-	}
-	return out
-}
+func readDir(t testing.TB, dir string) [][]byte { return testutil.ReadMessages(t, dir) }
 
 // Through the engine: config, New, Learn via engine.Learn, autolearn.
 func TestEngine(t *testing.T) {

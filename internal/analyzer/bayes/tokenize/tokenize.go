@@ -610,6 +610,15 @@ func appendCJK(out []string, run string, max int) []string {
 // charGrams adds the character n-grams of the first 3,000 runes of s
 // (normalised as words are; whitespace runs collapsed).
 func (b *builder) charGrams(s string, n int) {
+	// Only the start is used: normalise no more than it can need (NFKC
+	// rarely expands a rune by more than a few bytes).
+	if len(s) > 3000*utf8.UTFMax {
+		i := 3000 * utf8.UTFMax
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i]
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, " ")
 	}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the current output (review the diff!)")
@@ -256,5 +257,18 @@ func TestConfigCheckARCKey(t *testing.T) {
 	write(filepath.Join(dir, "bad.pem")) // absolute: runBin overrides the data dir
 	if _, stderr, err := runBin(t, nil, "config", "check", cfg); err == nil || !strings.Contains(string(stderr), "bad.pem") || strings.Contains(string(stderr), "no such file") {
 		t.Fatalf("unusable key: %v %s", err, stderr)
+	}
+}
+
+func TestNextReportRun(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-11-22T00:02:00Z": "2026-11-22T00:05:00Z",
+		"2026-11-22T00:05:00Z": "2026-11-23T00:05:00Z",
+		"2026-11-22T14:00:00Z": "2026-11-23T00:05:00Z",
+	} {
+		now, _ := time.Parse(time.RFC3339, in)
+		if got := nextReportRun(now).Format(time.RFC3339); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
 	}
 }

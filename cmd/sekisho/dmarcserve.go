@@ -13,6 +13,15 @@ import (
 	"github.com/sekisho/sekisho/internal/store/dmarcrep"
 )
 
+// nextReportRun is the next 00:05 UTC after now.
+func nextReportRun(now time.Time) time.Time {
+	next := now.UTC().Truncate(24 * time.Hour).Add(5 * time.Minute)
+	if !next.After(now) {
+		next = next.Add(24 * time.Hour)
+	}
+	return next
+}
+
 // dmarcDisposition is what a DMARC aggregate report calls the action
 // applied: delivered is "none", tagged or held is "quarantine".
 func dmarcDisposition(a pipeline.Action) (string, bool) {
@@ -61,7 +70,7 @@ func startDMARCReports(ctx context.Context, cfg *config.Config, eng *engine.Engi
 		}
 		go func() {
 			for {
-				next := time.Now().UTC().Truncate(24 * time.Hour).Add(24*time.Hour + 5*time.Minute)
+				next := nextReportRun(time.Now())
 				select {
 				case <-ctx.Done():
 					return

@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -96,8 +97,31 @@ func clip(v string, n int) string {
 	return v
 }
 
+// ErrBadDomain refuses a row whose policy domain is not a host name: it
+// names report files and goes into report mail.
+var ErrBadDomain = errors.New("dmarcrep: policy domain is not a host name")
+
+// hostName reports whether d looks like a DNS host name (IDN in U-labels
+// allowed): no separators, spaces, control characters or empty labels.
+func hostName(d string) bool {
+	if d == "" || len(d) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(d, ".") {
+		if l == "" || len(l) > 63 {
+			return false
+		}
+	}
+	return !strings.ContainsFunc(d, func(r rune) bool {
+		return r <= ' ' || r == 0x7f || strings.ContainsRune(`/\:*?"<>|!@%`, r)
+	})
+}
+
 // Record adds a row.
 func (s *Store) Record(ctx context.Context, r Row) error {
+	if !hostName(r.PolicyDomain) || !hostName(r.HeaderFrom) {
+		return ErrBadDomain
+	}
 	if len(r.DKIM) > 10 {
 		r.DKIM = r.DKIM[:10]
 	}

@@ -82,3 +82,25 @@ func TestDestinations(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileValues: what comes from DNS or a message cannot add header
+// lines to the report mail or recipients to its envelope.
+func TestHostileValues(t *testing.T) {
+	srv := dnstest.Start(t)
+	r := &Report{PolicyDomain: "sender.example", ID: "x",
+		RUA: []string{"mailto:d@sender.example\r\nBcc: victim@example.org", "mailto:ok@sender.example"}}
+	ds := Destinations(context.Background(), srv.Resolver(t), r, 10)
+	if len(ds) != 2 || ds[0].Skip == "" || ds[1].Skip != "" {
+		t.Fatalf("%+v", ds)
+	}
+	r.PolicyDomain = "sender.example\r\nBcc: victim@example.org"
+	for _, bad := range []string{"../../etc", "a/b.example", "x\r\ny.example", "", "a..b"} {
+		if err := (&Store{}).Record(context.Background(), Row{PolicyDomain: bad, HeaderFrom: "sender.example"}); err != ErrBadDomain {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	msg := string(Message(Reporter{OrgName: "o", Email: "r@example.jp", Domain: "mx.example.jp"}, r, "ok@sender.example", time.Unix(0, 0)))
+	if strings.Contains(msg, "\r\nBcc:") {
+		t.Fatalf("header injected:\n%s", msg)
+	}
+}

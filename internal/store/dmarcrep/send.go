@@ -43,7 +43,7 @@ func Destinations(ctx context.Context, r TXTLookuper, rep *Report, size int) []D
 			addr = addr[:i]
 		}
 		at := strings.LastIndexByte(addr, '@')
-		if at <= 0 {
+		if at <= 0 || strings.ContainsFunc(addr, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune("<>()[],;:\\\"", r) }) {
 			out = append(out, Destination{Addr: addr, Skip: "not an address"})
 			continue
 		}
@@ -102,12 +102,12 @@ func Message(rep Reporter, r *Report, to string, now time.Time) []byte {
 	gz := r.Gzip()
 	name := r.FileName(rep.Domain)
 	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nDate: %s\r\nMessage-ID: <%s.%d@%s>\r\n", rep.Email, to, now.Format(time.RFC1123Z), r.ID, now.Unix(), rep.Domain)
-	fmt.Fprintf(&b, "Subject: Report Domain: %s Submitter: %s Report-ID: <%s>\r\n", r.PolicyDomain, rep.Domain, r.ID)
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nDate: %s\r\nMessage-ID: <%s.%d@%s>\r\n", headerSafe(rep.Email), headerSafe(to), now.Format(time.RFC1123Z), r.ID, now.Unix(), headerSafe(rep.Domain))
+	fmt.Fprintf(&b, "Subject: Report Domain: %s Submitter: %s Report-ID: <%s>\r\n", headerSafe(r.PolicyDomain), headerSafe(rep.Domain), r.ID)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"=_dmarc\"\r\n\r\n")
 	fmt.Fprintf(&b, "--=_dmarc\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nDMARC aggregate report for %s from %s, %s to %s (%d messages).\r\n",
-		r.PolicyDomain, rep.Domain, r.Begin.UTC().Format(time.RFC3339), r.End.UTC().Format(time.RFC3339), r.Messages)
-	fmt.Fprintf(&b, "--=_dmarc\r\nContent-Type: application/gzip\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", name)
+		headerSafe(r.PolicyDomain), headerSafe(rep.Domain), r.Begin.UTC().Format(time.RFC3339), r.End.UTC().Format(time.RFC3339), r.Messages)
+	fmt.Fprintf(&b, "--=_dmarc\r\nContent-Type: application/gzip\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", strings.ReplaceAll(headerSafe(name), `"`, ""))
 	enc := base64.StdEncoding.EncodeToString(gz)
 	for len(enc) > 76 {
 		b.WriteString(enc[:76] + "\r\n")
@@ -115,6 +115,17 @@ func Message(rep Reporter, r *Report, to string, now time.Time) []byte {
 	}
 	b.WriteString(enc + "\r\n--=_dmarc--\r\n")
 	return []byte(b.String())
+}
+
+// headerSafe keeps a value that comes from DNS or a message (the policy
+// domain, a rua= address) from breaking out of its header line.
+func headerSafe(v string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, v)
 }
 
 // Send hands msg to the relay (host:port), the organisation's own MTA,

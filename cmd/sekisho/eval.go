@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -29,6 +30,7 @@ type EvalCmd struct {
 	JSON      bool     `help:"Print one JSON object with the figures."`
 	Jobs      int      `short:"j" help:"Concurrent scans (default: number of CPUs)."`
 	ShowFP    bool     `name:"show-errors" help:"List false positives and false negatives with their symbols."`
+	Scores    string   `help:"Write every message's label, score, action and symbols (name=score) to this file, one tab-separated line each, highest score first." type:"path"`
 }
 
 // EvalJSON is the --json object. Field names are a contract.
@@ -74,6 +76,7 @@ type scored struct {
 	action  string
 	cat     string
 	symbols []string
+	detail  []string // name=score
 }
 
 // Run implements the command.
@@ -139,6 +142,7 @@ func (c EvalCmd) Run(g *Globals) error {
 					action: string(r.Verdict.Action), cat: string(r.Verdict.Category)}
 				for _, sy := range r.Verdict.Symbols {
 					s.symbols = append(s.symbols, sy.Name)
+					s.detail = append(s.detail, fmt.Sprintf("%s=%.2f", sy.Name, sy.Score))
 				}
 				mu.Lock()
 				all = append(all, s)
@@ -182,6 +186,11 @@ func (c EvalCmd) Run(g *Globals) error {
 	if n := len(all); n > 0 {
 		res.MsgsPerSec = round(float64(n)/elapsed.Seconds(), 1)
 		res.CPUMsPerMsg = round(float64(cpu.Microseconds())/1000/float64(n), 3)
+	}
+	if c.Scores != "" {
+		if err := writeScores(c.Scores, all); err != nil {
+			return err
+		}
 	}
 	if c.JSON {
 		if !c.ShowFP {
@@ -252,6 +261,23 @@ func trainDirs(eng *engine.Engine, ham, spam []string, tty bool) (int, float64, 
 		return 0, 0, err
 	}
 	return len(items), round(float64(len(items))/time.Since(start).Seconds(), 1), nil
+}
+
+// writeScores lists every scored message, highest score first, so an
+// administrator can see where ham and spam meet before moving a threshold.
+func writeScores(path string, all []scored) error {
+	sorted := append([]scored(nil), all...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].score > sorted[j].score })
+	var b strings.Builder
+	b.WriteString("# label\tscore\taction\tmessage\tsymbols\n")
+	for _, s := range sorted {
+		label := "ham"
+		if s.spam {
+			label = "spam"
+		}
+		fmt.Fprintf(&b, "%s\t%.3f\t%s\t%s\t%s\n", label, s.score, s.action, s.name, strings.Join(s.detail, " "))
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 func computeMetrics(res *EvalJSON, all []scored) {

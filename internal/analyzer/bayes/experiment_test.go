@@ -13,8 +13,11 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
 	"github.com/sekisho/sekisho/internal/analyzer/bayes/tokenize"
@@ -46,7 +49,11 @@ func loadTok(t testing.TB, dir string, spam bool, opt tokenize.Options) []expMsg
 			for i := range ch {
 				m := mail.Parse(raws[i].Raw, mail.Limits{})
 				tk := tokenize.Message(m, nil, opt)
-				out[i] = expMsg{name: raws[i].Name, spam: spam, keys: tk.Hashes()}
+				keys := tk.Hashes()
+				for _, sy := range expSyms[raws[i].Name] {
+					keys = append(keys, xxhash.Sum64String("sym:"+sy))
+				}
+				out[i] = expMsg{name: raws[i].Name, spam: spam, keys: keys}
 			}
 		}()
 	}
@@ -56,6 +63,32 @@ func loadTok(t testing.TB, dir string, spam bool, opt tokenize.Options) []expMsg
 	close(ch)
 	wg.Wait()
 	return out
+}
+
+// expSyms maps a message path to the symbols an untrained scan gave it
+// (EXP_SYMS: files written by sekisho eval --scores).
+var expSyms = map[string][]string{}
+
+func loadSyms(paths string) {
+	skip := map[string]bool{"FROM_FIRST_CONTACT": true, "FROM_UNKNOWN_THREAD": true}
+	for _, p := range strings.Split(paths, ",") {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			panic(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) < 5 || strings.HasPrefix(line, "#") {
+				continue
+			}
+			for _, s := range strings.Fields(f[4]) {
+				n, _, _ := strings.Cut(s, "=")
+				if !skip[n] && !strings.HasPrefix(n, "BAYES") {
+					expSyms[f[3]] = append(expSyms[f[3]], n)
+				}
+			}
+		}
+	}
 }
 
 func aucOf(ham, spam []float64) float64 {
@@ -158,6 +191,9 @@ func TestExperiment(t *testing.T) {
 	corp := os.Getenv("SEKISHO_BAYES_EXP")
 	if corp == "" {
 		t.Skip("set SEKISHO_BAYES_EXP=/tmp/corpus")
+	}
+	if p := os.Getenv("EXP_SYMS"); p != "" {
+		loadSyms(p)
 	}
 	cg, _ := strconv.Atoi(os.Getenv("EXP_CG"))
 	opt := tokenize.Options{CharGrams: cg}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand"
 	"os"
 	"runtime"
 	"sort"
@@ -26,6 +27,7 @@ type EvalCmd struct {
 	Spam      []string `help:"Directories (or files) of spam to score." required:"" type:"path"`
 	TrainHam  []string `name:"train-ham" help:"Train the classifier on this ham first (a fresh temporary store unless --keep-state)." type:"path"`
 	TrainSpam []string `name:"train-spam" help:"Train the classifier on this spam first." type:"path"`
+	Online    bool     `help:"Train one message at a time, as learn, autolearn and user feedback do, instead of one batch fit (shows what a store trained only that way does)."`
 	KeepState bool     `name:"keep-state" help:"Use the configured data directory instead of a fresh temporary one."`
 	JSON      bool     `help:"Print one JSON object with the figures."`
 	Jobs      int      `short:"j" help:"Concurrent scans (default: number of CPUs)."`
@@ -108,7 +110,7 @@ func (c EvalCmd) Run(g *Globals) error {
 	}
 	res := EvalJSON{}
 	if len(c.TrainHam) > 0 {
-		n, rate, err := trainDirs(eng, c.TrainHam, c.TrainSpam, tty)
+		n, rate, err := trainDirs(eng, c.TrainHam, c.TrainSpam, tty, c.Online)
 		if err != nil {
 			return err
 		}
@@ -206,7 +208,7 @@ func (c EvalCmd) Run(g *Globals) error {
 
 // trainDirs trains the engine's learners on labelled directories,
 // interleaving ham and spam so the store sees both from the start.
-func trainDirs(eng *engine.Engine, ham, spam []string, tty bool) (int, float64, error) {
+func trainDirs(eng *engine.Engine, ham, spam []string, tty, online bool) (int, float64, error) {
 	type item struct {
 		raw  []byte
 		spam bool
@@ -235,6 +237,11 @@ func trainDirs(eng *engine.Engine, ham, spam []string, tty bool) (int, float64, 
 			j++
 		}
 	}
+	if online {
+		// Mail learned one at a time arrives mixed, not in directory order
+		// (a fixed seed keeps runs comparable).
+		rand.New(rand.NewSource(1)).Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+	}
 	var bar *progressbar.ProgressBar
 	if tty {
 		bar = progressbar.NewOptions(len(items), progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("training"),
@@ -245,7 +252,9 @@ func trainDirs(eng *engine.Engine, ham, spam []string, tty bool) (int, float64, 
 	if err != nil {
 		return 0, 0, err
 	}
-	cl.BeginBatch()
+	if !online {
+		cl.BeginBatch()
+	}
 	for _, it := range items {
 		if err := eng.Learn(context.Background(), it.raw, it.spam); err != nil {
 			return 0, 0, err
@@ -257,8 +266,10 @@ func trainDirs(eng *engine.Engine, ham, spam []string, tty bool) (int, float64, 
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	if _, err := cl.EndBatch(context.Background()); err != nil {
-		return 0, 0, err
+	if !online {
+		if _, err := cl.EndBatch(context.Background()); err != nil {
+			return 0, 0, err
+		}
 	}
 	return len(items), round(float64(len(items))/time.Since(start).Seconds(), 1), nil
 }

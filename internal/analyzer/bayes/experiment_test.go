@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -122,6 +123,10 @@ func evalSplit(t testing.TB, train, test []expMsg, p Params) (ham, spam []Decisi
 	c := NewClassifier(st, Options{Params: &p})
 	if os.Getenv("EXP_ONLINE") == "" {
 		c.BeginBatch()
+	} else {
+		// Mail arrives mixed, not sorted by directory.
+		train = append([]expMsg(nil), train...)
+		rand.New(rand.NewSource(1)).Shuffle(len(train), func(i, j int) { train[i], train[j] = train[j], train[i] })
 	}
 	for i, m := range train {
 		var d store.Digest
@@ -169,7 +174,7 @@ func interleave(h, s []expMsg) []expMsg {
 
 func report(t testing.TB, label string, ham, spam []float64) {
 	a := aucOf(append([]float64(nil), ham...), spam)
-	fmt.Printf("%-40s auc=%.5f r@0=%.3f r@0.1%%=%.3f", label, a, recallAt(ham, spam, 0), recallAt(ham, spam, len(ham)/1000))
+	fmt.Printf("%-40s auc=%.5f r@0=%.3f r@0.1%%=%.3f med=%.2f/%.2f", label, a, recallAt(ham, spam, 0), recallAt(ham, spam, len(ham)/1000), medianSide(spam, 1), medianSide(ham, -1))
 	for _, thr := range []float64{0, 2, 5, 10} {
 		fp, tp := 0, 0
 		for _, h := range ham {
@@ -185,6 +190,21 @@ func report(t testing.TB, label string, ham, spam []float64) {
 		fmt.Printf(" [>%g fp=%d rec=%.3f]", thr, fp, float64(tp)/float64(len(spam)))
 	}
 	fmt.Println()
+}
+
+// medianSide is the median of y·m over the correctly classified.
+func medianSide(ms []float64, y float64) float64 {
+	var v []float64
+	for _, m := range ms {
+		if y*m > 0 {
+			v = append(v, y*m)
+		}
+	}
+	if len(v) == 0 {
+		return 0
+	}
+	sort.Float64s(v)
+	return v[len(v)/2]
 }
 
 func TestExperiment(t *testing.T) {

@@ -156,6 +156,8 @@ const (
 	AnomalyEmptyMultipart   = "MIME_EMPTY_MULTIPART"   // multipart with no parts
 	AnomalyDuplicateHeader  = "MIME_DUPLICATE_HEADER"  // a field that must be unique appears twice
 	AnomalyBareLF           = "MIME_BARE_LF"           // informational: LF line ends (stored mail)
+	AnomalyMixedEOL         = "MIME_MIXED_EOL"         // CRLF and bare LF (or bare CR) line ends in one message
+	AnomalySMTPSmuggling    = "MIME_SMTP_SMUGGLING"    // a non-standard end-of-data followed by SMTP commands
 	AnomalyNULByte          = "MIME_NUL_BYTE"          // NUL bytes in headers or text
 	AnomalyEmptyBody        = "MIME_EMPTY_BODY"        // no body at all
 	AnomalyHiddenHTMLText   = "MIME_HTML_HIDDEN_TEXT"  // HTML text a reader cannot see

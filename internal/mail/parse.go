@@ -29,6 +29,7 @@ func Parse(raw []byte, lim Limits) *Message {
 	if len(bytes.TrimSpace(bodyOf(raw))) == 0 {
 		p.anomaly(AnomalyEmptyBody, "")
 	}
+	p.lineEnds(raw)
 	// MIME structure without MIME-Version (RFC 2045 §4). A bare
 	// "text/plain" label is common in old list mail and harmless.
 	if root.Headers.Has("Content-Type") && !root.Headers.Has("MIME-Version") && (root.ContentType != "text/plain" || root.Encoding != "" && root.Encoding != "7bit" && root.Encoding != "8bit") {

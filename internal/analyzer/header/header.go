@@ -115,6 +115,8 @@ var mimeSymbols = map[string]mimeDef{
 	mail.AnomalyEmptyMultipart:   {1, pipeline.CategorySpam, "A multipart part contains no parts.", "中身のないマルチパートがあります。"},
 	mail.AnomalyDuplicateHeader:  {1, pipeline.CategorySpam, "A header that must appear once appears several times.", "1つだけのはずのヘッダーが複数あります。"},
 	mail.AnomalyBareLF:           {0, pipeline.CategoryClean, "Lines end in bare LF (normal for stored mail).", "改行が LF のみです(保存されたメールでは普通です)。"},
+	mail.AnomalyMixedEOL:         {0.1, pipeline.CategorySpam, "Lines end partly in CRLF and partly in bare LF or CR: a sending tool that writes its own lines, or a message pieced together.", "改行コードに CRLF と LF(または CR)のみが混在しています。独自に行を組み立てる送信ツールか、継ぎ合わせたメッセージです。"},
+	mail.AnomalySMTPSmuggling:    {6, pipeline.CategoryPhishing, "The body holds a lone dot line followed by SMTP commands (MAIL FROM, RCPT TO, DATA): an SMTP smuggling attempt to slip a forged second message past a relay that ends the data at that dot.", "本文に、ドットだけの行とそれに続く SMTP コマンド(MAIL FROM、RCPT TO、DATA)があります。そのドットをデータの終わりと解釈する中継サーバーに偽の2通目を送り込む、SMTP スマグリングの試みです。"},
 	mail.AnomalyNULByte:          {1, pipeline.CategorySpam, "The message contains NUL bytes.", "メッセージに NUL 文字が含まれています。"},
 	mail.AnomalyEmptyBody:        {0.5, pipeline.CategorySpam, "The message has no body.", "本文がありません。"},
 	mail.AnomalyHiddenHTMLText:   {0.5, pipeline.CategorySpam, "The HTML hides text from the reader (invisible or tiny fonts), a filter-evasion trick.", "HTML に読者から見えない文字(非表示・極小・同色)があります。フィルター回避の手口です。"},

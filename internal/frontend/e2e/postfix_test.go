@@ -247,6 +247,13 @@ func TestPostfixMilter(t *testing.T) {
 	if !strings.Contains(sek.Log(), "queue_id="+held) {
 		t.Errorf("sekisho did not read the queue id macro {i} (%s)", held)
 	}
+	// The milter rebuilds the message with Postfix's CRLF line ends
+	// throughout: neither the stored-mail nor the mixed line-end symbol.
+	for _, s := range []string{"MIME_BARE_LF", "MIME_MIXED_EOL"} {
+		if strings.Contains(sek.Log(), s) {
+			t.Errorf("%s on mail from Postfix", s)
+		}
+	}
 }
 
 // TestPostfixProxyFilter: Postfix's smtpd_proxy_filter sends mail through

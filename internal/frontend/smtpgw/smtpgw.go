@@ -440,8 +440,17 @@ func parsePath(arg, prefix string) (string, map[string]string, bool) {
 // readData reads a dot-terminated message, undoing dot-stuffing and
 // normalising line ends to CRLF. Past limit it keeps reading to the end
 // but reports tooBig.
+//
+// Only <CRLF>.<CRLF> ends the data (RFC 5321 §4.1.1.4). A lone dot with a
+// bare LF or CR on either side stays content: a relay that took it for
+// the end would read what follows as a second transaction from the same
+// client, which is how SMTP smuggling forges mail (CVE-2023-51764). What
+// follows such a dot is scanned as part of the message instead, where
+// MIME_SMTP_SMUGGLING finds an envelope after it.
 func readData(r *bufio.Reader, limit int64) (msg []byte, tooBig bool, err error) {
 	var b bytes.Buffer
+	prevCRLF := true // the DATA command line ended in CRLF
+	partial := false // the previous read was cut by the buffer, not by LF
 	for {
 		line, err := r.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
@@ -453,16 +462,18 @@ func readData(r *bufio.Reader, limit int64) (msg []byte, tooBig bool, err error)
 				tooBig = true
 				b.Reset()
 			}
+			partial = true
 			continue
 		}
 		if err != nil {
 			return nil, false, err
 		}
-		t := bytes.TrimRight(line, "\r\n")
-		if len(t) == 1 && t[0] == '.' && (len(line) >= 2) {
+		crlf := len(line) >= 2 && line[len(line)-2] == '\r'
+		if !partial && prevCRLF && crlf && len(line) == 3 && line[0] == '.' {
 			break
 		}
-		if len(t) > 0 && t[0] == '.' {
+		t := bytes.TrimRight(line, "\r\n")
+		if !partial && len(t) > 1 && t[0] == '.' {
 			t = t[1:]
 		}
 		if !tooBig {
@@ -473,6 +484,8 @@ func readData(r *bufio.Reader, limit int64) (msg []byte, tooBig bool, err error)
 				b.Reset()
 			}
 		}
+		prevCRLF = crlf
+		partial = false
 	}
 	if tooBig {
 		return nil, true, nil

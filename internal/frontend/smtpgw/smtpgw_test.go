@@ -36,7 +36,7 @@ func TestXtext(t *testing.T) {
 }
 
 func TestReadData(t *testing.T) {
-	in := "Subject: x\r\n\r\n..dot\r\nline\n.\r\nNEXT"
+	in := "Subject: x\r\n\r\n..dot\r\nline\r\n.\r\nNEXT"
 	r := bufio.NewReader(strings.NewReader(in))
 	b, big, err := readData(r, 1000)
 	if err != nil || big || string(b) != "Subject: x\r\n\r\n.dot\r\nline\r\n" {
@@ -45,6 +45,19 @@ func TestReadData(t *testing.T) {
 	rest, _ := r.ReadString('T')
 	if rest != "NEXT" {
 		t.Errorf("rest %q", rest)
+	}
+	// SMTP smuggling: only <CRLF>.<CRLF> ends the data; the variants
+	// other servers took for the end stay content.
+	for _, odd := range []string{"\n.\r\n", "\r\n.\n", "\n.\n", "\r.\r\n", "\r\n.\r"} {
+		in := "Subject: x\r\n\r\nhi" + odd + "MAIL FROM:<ceo@bank.example>\r\nRCPT TO:<v@example.com>\r\nDATA\r\n\r\nforged\r\n.\r\nNEXT"
+		r := bufio.NewReader(strings.NewReader(in))
+		b, big, err := readData(r, 1000)
+		if err != nil || big || !strings.Contains(string(b), "MAIL FROM:<ceo@bank.example>\r\n") || !strings.HasSuffix(string(b), "forged\r\n") {
+			t.Errorf("%q: %q %v %v", odd, b, big, err)
+		}
+		if rest, _ := r.ReadString('T'); rest != "NEXT" {
+			t.Errorf("%q: rest %q", odd, rest)
+		}
 	}
 	_, big, err = readData(bufio.NewReader(strings.NewReader(strings.Repeat("x", 5000)+"\r\n.\r\n")), 100)
 	if err != nil || !big {

@@ -1,0 +1,114 @@
+package mail
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+)
+
+// lineEnds looks at how the message's lines end, in one pass over the raw
+// bytes:
+//
+//   - only bare LF: mail stored in a file (mbox, Maildir) or handed over by
+//     a local program; informational (AnomalyBareLF);
+//   - CRLF and bare LF or bare CR mixed: a sending tool that builds its
+//     own lines, or a message pieced together (AnomalyMixedEOL);
+//   - a line holding a lone dot followed by an SMTP envelope (MAIL FROM,
+//     RCPT TO, DATA): an SMTP smuggling attempt (CVE-2023-51764, -51765,
+//     -51766). The dot line usually ends, or follows a line that ends, in
+//     bare LF or CR; a relay that reads it as the end of the data sees a
+//     second, forged message. A receiver that does not (like the one that
+//     handed this to sekisho) keeps it inside the first message's body,
+//     where it is found here (AnomalySMTPSmuggling), with or without the
+//     odd line ends (an MTA may have normalised them already).
+func (p *parser) lineEnds(raw []byte) {
+	var crlf, lf, cr int
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '\n':
+			if i > 0 && raw[i-1] == '\r' {
+				crlf++
+			} else {
+				lf++
+			}
+		case '\r':
+			if i+1 >= len(raw) || raw[i+1] != '\n' {
+				cr++
+			}
+		}
+	}
+	switch {
+	case crlf == 0 && lf > 0 && cr == 0:
+		p.anomaly(AnomalyBareLF, "")
+	case crlf > 0 && lf+cr > 0 || lf > 0 && cr > 0:
+		p.anomaly(AnomalyMixedEOL, "CRLF "+strconv.Itoa(crlf)+", LF "+strconv.Itoa(lf)+", CR "+strconv.Itoa(cr))
+	}
+	if off, odd, ok := smuggledDot(raw); ok {
+		detail := "at byte " + strconv.Itoa(off)
+		if odd {
+			detail += ", dot line with bare LF or CR"
+		}
+		p.anomaly(AnomalySMTPSmuggling, detail)
+	}
+}
+
+// smuggledDot finds a lone-dot line followed by an SMTP envelope; odd
+// tells whether the dot line's ends on either side were other than CRLF.
+func smuggledDot(raw []byte) (off int, odd, ok bool) {
+	for i := 0; i < len(raw); {
+		j := bytes.IndexByte(raw[i:], '.')
+		if j < 0 {
+			return 0, false, false
+		}
+		d := i + j
+		i = d + 1
+		// Alone on its line: a line end before and after.
+		if d == 0 || raw[d-1] != '\n' && raw[d-1] != '\r' {
+			continue
+		}
+		if d+1 >= len(raw) || raw[d+1] != '\n' && raw[d+1] != '\r' {
+			continue
+		}
+		odd = raw[d-1] == '\r' || d < 2 || raw[d-2] != '\r'
+		next := d + 2
+		if raw[d+1] == '\r' && d+2 < len(raw) && raw[d+2] == '\n' {
+			next = d + 3
+		} else {
+			odd = true
+		}
+		if smtpEnvelopeFollows(raw[next:min(len(raw), next+2048)]) {
+			return d, odd, true
+		}
+	}
+	return 0, false, false
+}
+
+// smtpEnvelopeFollows reports whether the lines start with MAIL FROM
+// (after blank lines, or RSET, HELO or EHLO), then RCPT TO lines, then
+// DATA: the shape of a smuggled transaction, not of prose about SMTP.
+func smtpEnvelopeFollows(b []byte) bool {
+	state := 0 // 0: before MAIL, 1: after MAIL, 2: after RCPT
+	for n := 0; n < 24 && len(b) > 0; n++ {
+		var line []byte
+		if k := bytes.IndexAny(b, "\r\n"); k >= 0 {
+			line, b = b[:k], b[k+1:]
+		} else {
+			line, b = b, nil
+		}
+		u := string(bytes.ToUpper(bytes.TrimSpace(line)))
+		switch {
+		case u == "":
+			continue
+		case state == 0 && (u == "RSET" || strings.HasPrefix(u, "HELO ") || strings.HasPrefix(u, "EHLO ")):
+		case state == 0 && strings.HasPrefix(u, "MAIL FROM:"):
+			state = 1
+		case state >= 1 && strings.HasPrefix(u, "RCPT TO:"):
+			state = 2
+		case state == 2 && (u == "DATA" || strings.HasPrefix(u, "BDAT ")):
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}

@@ -325,6 +325,13 @@ func (b *builder) headers(msg *mail.Message) {
 	}
 	b.add("h:hops:" + bucket(msg.Headers.Count("Received")))
 	for _, a := range msg.Anomalies {
+		// Line ends tell how the message reached sekisho (a file, a
+		// milter, a gateway), not what it is: learning them would teach
+		// the classifier the difference between stored training mail and
+		// live mail.
+		if a.Code == mail.AnomalyBareLF || a.Code == mail.AnomalyMixedEOL {
+			continue
+		}
 		b.add("h:anom:" + a.Code)
 	}
 }

@@ -69,12 +69,12 @@ func smuggledDot(raw []byte) (off int, odd, ok bool) {
 		if d+1 >= len(raw) || raw[d+1] != '\n' && raw[d+1] != '\r' {
 			continue
 		}
-		odd = raw[d-1] == '\r' || d < 2 || raw[d-2] != '\r'
+		crlfBefore := d >= 2 && raw[d-2] == '\r' && raw[d-1] == '\n'
+		crlfAfter := d+2 < len(raw) && raw[d+1] == '\r' && raw[d+2] == '\n'
+		odd = !crlfBefore || !crlfAfter
 		next := d + 2
-		if raw[d+1] == '\r' && d+2 < len(raw) && raw[d+2] == '\n' {
+		if crlfAfter {
 			next = d + 3
-		} else {
-			odd = true
 		}
 		if smtpEnvelopeFollows(raw[next:min(len(raw), next+2048)]) {
 			return d, odd, true

@@ -2,7 +2,8 @@ package main
 
 import (
 	"fmt"
-	"github.com/sekisho/sekisho/internal/frontend"
+
+	"github.com/sekisho/sekisho/internal/action"
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
@@ -43,7 +44,7 @@ func (c ConfigCheckCmd) Run(g *Globals) error {
 	}
 	defer e.Close()
 	// What serve loads besides the engine: the ARC sealing key.
-	if _, err := frontend.NewSealer(cfg); err != nil {
+	if _, err := action.NewSealer(cfg); err != nil {
 		return err
 	}
 	fmt.Printf("%s: ok (%d analyzers)\n", c.File, len(e.Analyzers()))

@@ -15,16 +15,16 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/sekisho/sekisho/internal/action"
+	"github.com/sekisho/sekisho/internal/action/banner"
+	"github.com/sekisho/sekisho/internal/analyzer/outbound"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
-	"github.com/sekisho/sekisho/internal/frontend"
 	"github.com/sekisho/sekisho/internal/frontend/api"
-	"github.com/sekisho/sekisho/internal/frontend/banner"
 	"github.com/sekisho/sekisho/internal/frontend/milter"
 	"github.com/sekisho/sekisho/internal/frontend/rspamd"
 	"github.com/sekisho/sekisho/internal/frontend/smtpgw"
 	"github.com/sekisho/sekisho/internal/frontend/spamd"
-	"github.com/sekisho/sekisho/internal/outbound"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"github.com/sekisho/sekisho/internal/web"
@@ -72,9 +72,9 @@ func (c ServeCmd) Run(g *Globals) error {
 		return fmt.Errorf("serve: quarantine store: %w", err)
 	}
 	defer store.Close()
-	stats := &frontend.Stats{}
+	stats := &action.Stats{}
 	eng.Observe(stats.Observe)
-	sealer, err := frontend.NewSealer(cfg)
+	sealer, err := action.NewSealer(cfg)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	defer closeReports()
-	p := &frontend.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
+	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
 
 	type running struct {
 		name string

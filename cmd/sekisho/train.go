@@ -10,10 +10,10 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/sekisho/sekisho/internal/analyzer/bayes"
-	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/mailsrc"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/bayesstore"
 	"golang.org/x/term"
 )
 
@@ -28,11 +28,11 @@ type learnStats struct {
 	learned, relearned, already, empty, unreadable int
 }
 
-func (s *learnStats) add(o store.Outcome) {
+func (s *learnStats) add(o bayesstore.Outcome) {
 	switch o {
-	case store.Learned:
+	case bayesstore.Learned:
 		s.learned++
-	case store.Relearned:
+	case bayesstore.Relearned:
 		s.relearned++
 	default:
 		s.already++
@@ -70,7 +70,7 @@ func classifier(eng *engine.Engine) (*bayes.Classifier, error) {
 }
 
 // learnOne parses and learns one message.
-func learnOne(ctx context.Context, eng *engine.Engine, c *bayes.Classifier, raw []byte, spam bool) (store.Outcome, error) {
+func learnOne(ctx context.Context, eng *engine.Engine, c *bayes.Classifier, raw []byte, spam bool) (bayesstore.Outcome, error) {
 	t := pipeline.NewTask(eng.NewID(), eng.Parse(raw), pipeline.Envelope{Frontend: "learn"}, eng.Logger())
 	return c.LearnOutcome(ctx, t, spam)
 }

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/analyzer/attach/internal/testdoc"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 )
 
 const testfiles = "/usr/share/clamav-testfiles"

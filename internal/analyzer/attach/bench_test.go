@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/analyzer/attach/internal/testdoc"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 )
 
 // benchMessages builds a mix of attachments: an Emotet-like password zip,

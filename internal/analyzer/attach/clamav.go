@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/sekisho/sekisho/internal/analyzer/attach/clamd"
+	"github.com/sekisho/sekisho/internal/clamd"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )

@@ -3,7 +3,6 @@ package attach_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/sekisho/sekisho/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,12 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/testutil"
+
 	"github.com/sekisho/sekisho/internal/analyzer/attach"
-	"github.com/sekisho/sekisho/internal/analyzer/attach/internal/testdoc"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 )
 
 func newEngine(t *testing.T, cfg *config.Config) *engine.Engine {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/analyzer/attach/internal/testdoc"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 )
 
 // FuzzAttachment runs the whole analyzer on one attachment's bytes.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/analyzer/attach/internal/testdoc"
+	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 )
 
 func TestShortcuts(t *testing.T) {

@@ -24,11 +24,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
 	"github.com/sekisho/sekisho/internal/analyzer/bayes/tokenize"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/bayesstore"
 )
 
 // Symbols.
@@ -59,7 +59,7 @@ func init() {
 // Classifier is the BAYES_ analyzer. It learns (pipeline.Learner) and
 // holds a store (pipeline.Closer).
 type Classifier struct {
-	st        store.Store
+	st        bayesstore.Store
 	params    Params
 	minLearns uint64
 	per       string
@@ -92,12 +92,12 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var st store.Store
+	var st bayesstore.Store
 	switch bc.Backend {
 	case "redis":
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		r, err := store.OpenRedis(ctx, bc.RedisURL, bc.RedisPrefix)
+		r, err := bayesstore.OpenRedis(ctx, bc.RedisURL, bc.RedisPrefix)
 		if err != nil {
 			return nil, fmt.Errorf("bayes: %w", err)
 		}
@@ -110,7 +110,7 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(deps.DataDir, path)
 		}
-		f, err := store.OpenFile(path)
+		f, err := bayesstore.OpenFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("bayes: %w", err)
 		}
@@ -139,8 +139,8 @@ type Options struct {
 	Logger    *slog.Logger
 }
 
-// NewClassifier wraps a store.
-func NewClassifier(st store.Store, o Options) *Classifier {
+// NewClassifier wraps a bayesstore.
+func NewClassifier(st bayesstore.Store, o Options) *Classifier {
 	c := &Classifier{st: st, params: DefaultParams, minLearns: uint64(max(o.MinLearns, 1)), per: o.Per,
 		topt: tokenize.Options{NoBigrams: o.NoBigrams, CharGrams: o.CharGrams}, log: o.Logger, stop: make(chan struct{})}
 	if o.Params != nil {
@@ -152,8 +152,8 @@ func NewClassifier(st store.Store, o Options) *Classifier {
 	return c
 }
 
-// Store returns the classifier's store.
-func (c *Classifier) Store() store.Store { return c.st }
+// Store returns the classifier's bayesstore.
+func (c *Classifier) Store() bayesstore.Store { return c.st }
 
 func (c *Classifier) syncLoop(iv time.Duration) {
 	defer c.wg.Done()
@@ -232,7 +232,7 @@ func (c *Classifier) tokens(t *pipeline.Task) *tokenize.Tokens {
 type Result struct {
 	Class    string
 	Voted    bool // false when the class has not learned enough
-	Totals   store.Totals
+	Totals   bayesstore.Totals
 	Decision Decision
 	Top      []string // most telling features, "text(p)"
 }
@@ -258,7 +258,7 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 		return res, nil
 	}
 	keys := tk.Hashes()
-	counts := make([]store.Counts, len(keys))
+	counts := make([]bayesstore.Counts, len(keys))
 	if err := c.st.Lookup(ctx, res.Class, keys, counts); err != nil {
 		return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
 	}
@@ -347,16 +347,16 @@ func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
 
 // Digest identifies a message for relearning: its Message-ID, subject,
 // visible text and attachment contents.
-func Digest(class string, m *mail.Message) store.Digest {
+func Digest(class string, m *mail.Message) bayesstore.Digest {
 	if m == nil {
-		return store.MakeDigest(class)
+		return bayesstore.MakeDigest(class)
 	}
 	h := sha256.New()
 	for _, a := range m.Attachments {
 		h.Write(a.Body)
 		h.Write([]byte{0})
 	}
-	return store.MakeDigest(class, []byte(m.MessageID), []byte(m.Subject), []byte(m.Text), h.Sum(nil))
+	return bayesstore.MakeDigest(class, []byte(m.MessageID), []byte(m.Subject), []byte(m.Text), h.Sum(nil))
 }
 
 // ErrNoFeatures means a message had nothing to learn from.
@@ -369,13 +369,13 @@ func (c *Classifier) Learn(ctx context.Context, t *pipeline.Task, spam bool) err
 }
 
 // LearnOutcome learns and tells what happened (for the global class).
-func (c *Classifier) LearnOutcome(ctx context.Context, t *pipeline.Task, spam bool) (store.Outcome, error) {
+func (c *Classifier) LearnOutcome(ctx context.Context, t *pipeline.Task, spam bool) (bayesstore.Outcome, error) {
 	tk := c.tokens(t)
 	if len(tk.Features) == 0 {
 		return 0, ErrNoFeatures
 	}
 	keys := tk.Hashes()
-	var first store.Outcome
+	var first bayesstore.Outcome
 	for i, cl := range c.classes(t) {
 		o, err := c.LearnKeys(ctx, cl, Digest(cl, t.Msg), keys, spam)
 		if err != nil {
@@ -391,12 +391,12 @@ func (c *Classifier) LearnOutcome(ctx context.Context, t *pipeline.Task, spam bo
 // LearnKeys learns a message's features in one class: the counts (and the
 // digest) in the store, then the linear layer's step (or, during a batch,
 // the message is kept for EndBatch).
-func (c *Classifier) LearnKeys(ctx context.Context, class string, d store.Digest, keys []uint64, spam bool) (store.Outcome, error) {
+func (c *Classifier) LearnKeys(ctx context.Context, class string, d bayesstore.Digest, keys []uint64, spam bool) (bayesstore.Outcome, error) {
 	o, err := c.st.Learn(ctx, class, d, keys, spam)
 	if err != nil {
 		return 0, fmt.Errorf("bayes: learn: %w", err)
 	}
-	if o == store.AlreadyLearned {
+	if o == bayesstore.AlreadyLearned {
 		return o, nil
 	}
 	if c.recordBatch(class, keys, spam) {
@@ -414,7 +414,7 @@ func (c *Classifier) ScoreKeys(ctx context.Context, class string, keys []uint64)
 	if err != nil {
 		return Decision{}, err
 	}
-	counts := make([]store.Counts, len(keys))
+	counts := make([]bayesstore.Counts, len(keys))
 	if err := c.st.Lookup(ctx, class, keys, counts); err != nil {
 		return Decision{}, err
 	}

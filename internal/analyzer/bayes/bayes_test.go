@@ -2,15 +2,16 @@ package bayes
 
 import (
 	"context"
-	"github.com/sekisho/sekisho/internal/testutil"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
+	"github.com/sekisho/sekisho/internal/testutil"
+
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/bayesstore"
 )
 
 var bg = context.Background()
@@ -23,7 +24,7 @@ func task(raw []byte) *pipeline.Task {
 
 func newFileClassifier(t testing.TB, o Options) *Classifier {
 	t.Helper()
-	f, err := store.OpenFile(filepath.Join(t.TempDir(), "bayes.db"))
+	f, err := bayesstore.OpenFile(filepath.Join(t.TempDir(), "bayes.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,11 +112,11 @@ func TestMinLearnsAndRelearn(t *testing.T) {
 	// Learning the same message again changes nothing; relearning it as
 	// ham moves it.
 	o, _ := c.LearnOutcome(bg, task(spam[2]), true)
-	if o != store.AlreadyLearned {
+	if o != bayesstore.AlreadyLearned {
 		t.Fatalf("outcome %v", o)
 	}
 	o, _ = c.LearnOutcome(bg, task(spam[2]), false)
-	if o != store.Relearned {
+	if o != bayesstore.Relearned {
 		t.Fatalf("outcome %v", o)
 	}
 	tot, _ := c.Store().Totals(bg, "")

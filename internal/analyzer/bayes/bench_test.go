@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
 	"github.com/sekisho/sekisho/internal/analyzer/bayes/tokenize"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/mailsrc"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/bayesstore"
 )
 
 type labelled struct {
@@ -71,7 +71,7 @@ func rssBytes() float64 {
 // counts message by message, then the batch fit) and returns the classifier.
 func train(b *testing.B, msgs []labelled) (*Classifier, string) {
 	path := filepath.Join(b.TempDir(), "bayes.db")
-	f, err := store.OpenFile(path)
+	f, err := bayesstore.OpenFile(path)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func train(b *testing.B, msgs []labelled) (*Classifier, string) {
 }
 
 // BenchmarkTrain: parse, tokenize and learn the training half of the
-// corpus (one goroutine), then write the store. Reports messages/s, the
+// corpus (one goroutine), then write the bayesstore. Reports messages/s, the
 // store file size and the resident memory after training.
 func BenchmarkTrain(b *testing.B) {
 	msgs := benchCorpus(b, "train")

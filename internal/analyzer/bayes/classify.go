@@ -4,7 +4,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
+	"github.com/sekisho/sekisho/internal/store/bayesstore"
 )
 
 // Params shape the combining rule.
@@ -58,7 +58,7 @@ type Decision struct {
 }
 
 // decide runs both layers.
-func decide(counts []store.Counts, keys []uint64, tot store.Totals, p Params) Decision {
+func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params) Decision {
 	d := combine(counts, tot, p)
 	xs := make([]float64, len(keys))
 	featureValues(counts, keys, tot, p.Alpha, xs)
@@ -77,7 +77,7 @@ func decide(counts []store.Counts, keys []uint64, tot store.Totals, p Params) De
 //
 // where b and g are the shares of spam and ham messages containing w and
 // C⁻¹ is the chi-square upper tail.
-func combine(counts []store.Counts, tot store.Totals, p Params) Decision {
+func combine(counts []bayesstore.Counts, tot bayesstore.Totals, p Params) Decision {
 	ns, nh := float64(tot.Spam), float64(tot.Ham)
 	if ns == 0 || nh == 0 {
 		return Decision{Prob: 0.5}

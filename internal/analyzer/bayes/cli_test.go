@@ -3,14 +3,15 @@ package bayes_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/sekisho/sekisho/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/analyzer/bayes/internal/redistest"
+	"github.com/sekisho/sekisho/internal/testutil"
+
+	"github.com/sekisho/sekisho/internal/testutil/redistest"
 )
 
 // sekisho is the real binary, built once per test run.

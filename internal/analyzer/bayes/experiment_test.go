@@ -20,10 +20,10 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
-	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
 	"github.com/sekisho/sekisho/internal/analyzer/bayes/tokenize"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/mailsrc"
+	"github.com/sekisho/sekisho/internal/store/bayesstore"
 )
 
 type expMsg struct {
@@ -118,7 +118,7 @@ func recallAt(ham, spam []float64, k int) float64 {
 
 func evalSplit(t testing.TB, train, test []expMsg, p Params) (ham, spam []Decision) {
 	dir := t.TempDir()
-	st, _ := store.OpenFile(filepath.Join(dir, "b.db"))
+	st, _ := bayesstore.OpenFile(filepath.Join(dir, "b.db"))
 	ctx := context.Background()
 	c := NewClassifier(st, Options{Params: &p})
 	if os.Getenv("EXP_ONLINE") == "" {
@@ -129,7 +129,7 @@ func evalSplit(t testing.TB, train, test []expMsg, p Params) (ham, spam []Decisi
 		rand.New(rand.NewSource(1)).Shuffle(len(train), func(i, j int) { train[i], train[j] = train[j], train[i] })
 	}
 	for i, m := range train {
-		var d store.Digest
+		var d bayesstore.Digest
 		d[0], d[1], d[2] = byte(i), byte(i>>8), byte(i>>16)
 		c.LearnKeys(ctx, "", d, m.keys, m.spam)
 	}

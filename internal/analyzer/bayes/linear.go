@@ -27,8 +27,8 @@ import (
 	"math/rand"
 
 	"github.com/cespare/xxhash/v2"
-	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
 	"github.com/sekisho/sekisho/internal/analyzer/bayes/tokenize"
+	"github.com/sekisho/sekisho/internal/store/bayesstore"
 )
 
 var biasKey = xxhash.Sum64String(tokenize.Bias)
@@ -38,7 +38,7 @@ const biasStep = 0.1
 
 // featureValues fills xs with the NB-scaled, L2-normalised values of a
 // message's features (the bias gets 0 here; it is added separately).
-func featureValues(counts []store.Counts, keys []uint64, tot store.Totals, alpha float64, xs []float64) {
+func featureValues(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, alpha float64, xs []float64) {
 	ns, nh := float64(tot.Spam), float64(tot.Ham)
 	norm := 0.0
 	for i, c := range counts {
@@ -60,7 +60,7 @@ func featureValues(counts []store.Counts, keys []uint64, tot store.Totals, alpha
 }
 
 // linearScore is Σ w·x plus the bias.
-func linearScore(counts []store.Counts, keys []uint64, xs []float64) float64 {
+func linearScore(counts []bayesstore.Counts, keys []uint64, xs []float64) float64 {
 	z := 0.0
 	for i, c := range counts {
 		if keys[i] == biasKey {
@@ -75,7 +75,7 @@ func linearScore(counts []store.Counts, keys []uint64, xs []float64) float64 {
 // onlineDeltas is one passive-aggressive (PA-I) step on the hinge loss
 // for a message learned alone: the smallest change of the weights that
 // puts it on the right side with margin 1, capped by Aggressiveness.
-func onlineDeltas(counts []store.Counts, keys []uint64, tot store.Totals, spam bool, p Params) []float64 {
+func onlineDeltas(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, spam bool, p Params) []float64 {
 	xs := make([]float64, len(keys))
 	featureValues(counts, keys, tot, p.Alpha, xs)
 	z := linearScore(counts, keys, xs)
@@ -187,7 +187,7 @@ func (c *Classifier) onlineStep(ctx context.Context, class string, keys []uint64
 	if err != nil {
 		return fmt.Errorf("bayes: learn: %w", err)
 	}
-	counts := make([]store.Counts, len(keys))
+	counts := make([]bayesstore.Counts, len(keys))
 	if err := c.st.Lookup(ctx, class, keys, counts); err != nil {
 		return fmt.Errorf("bayes: learn: %w", err)
 	}
@@ -227,7 +227,7 @@ func (c *Classifier) refit(ctx context.Context, class string, msgs []batchMsg) e
 		}
 		rows[i] = row
 	}
-	counts := make([]store.Counts, len(keys))
+	counts := make([]bayesstore.Counts, len(keys))
 	const chunk = 4096
 	for i := 0; i < len(keys); i += chunk {
 		j := min(i+chunk, len(keys))

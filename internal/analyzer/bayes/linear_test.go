@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/analyzer/bayes/store"
+	"github.com/sekisho/sekisho/internal/store/bayesstore"
 )
 
 // synth makes n messages: a few label words among shared noise words.
@@ -44,7 +44,7 @@ func dedupe(keys []uint64) []uint64 {
 func TestLinearBatchAndOnline(t *testing.T) {
 	ctx := context.Background()
 	for _, batch := range []bool{true, false} {
-		st, err := store.OpenFile(filepath.Join(t.TempDir(), "b.db"))
+		st, err := bayesstore.OpenFile(filepath.Join(t.TempDir(), "b.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestLinearBatchAndOnline(t *testing.T) {
 				s bool
 			}{{spam[i], true}, {ham[i], false}} {
 				n++
-				var d store.Digest
+				var d bayesstore.Digest
 				d[0], d[1] = byte(n), byte(n>>8)
 				if _, err := c.LearnKeys(ctx, "", d, m.k, m.s); err != nil {
 					t.Fatal(err)
@@ -90,17 +90,17 @@ func TestLinearBatchAndOnline(t *testing.T) {
 
 func TestSmallBatchLearnsOnline(t *testing.T) {
 	ctx := context.Background()
-	st, _ := store.OpenFile(filepath.Join(t.TempDir(), "b.db"))
+	st, _ := bayesstore.OpenFile(filepath.Join(t.TempDir(), "b.db"))
 	defer st.Close()
 	c := NewClassifier(st, Options{MinLearns: 1})
 	c.BeginBatch()
 	keys := []uint64{biasKey, 1, 2, 3}
-	c.LearnKeys(ctx, "", store.Digest{1}, keys, true)
-	c.LearnKeys(ctx, "", store.Digest{2}, []uint64{biasKey, 7, 8, 9}, false)
+	c.LearnKeys(ctx, "", bayesstore.Digest{1}, keys, true)
+	c.LearnKeys(ctx, "", bayesstore.Digest{2}, []uint64{biasKey, 7, 8, 9}, false)
 	if got, err := c.EndBatch(ctx); err != nil || got != 2 {
 		t.Fatalf("EndBatch: %d %v", got, err)
 	}
-	counts := make([]store.Counts, len(keys))
+	counts := make([]bayesstore.Counts, len(keys))
 	st.Lookup(ctx, "", keys, counts)
 	if counts[1].Weight <= 0 {
 		t.Fatalf("the spam message's words got no weight: %+v", counts)

@@ -12,9 +12,9 @@ import (
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/analyzer/url"
-	"github.com/sekisho/sekisho/internal/analyzer/url/qr"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/format/qr"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 

@@ -6,9 +6,9 @@ import (
 	"path"
 	"strings"
 
-	"github.com/sekisho/sekisho/internal/analyzer/url/normalize"
-	"github.com/sekisho/sekisho/internal/analyzer/url/qr"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/format/qr"
+	"github.com/sekisho/sekisho/internal/link/normalize"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )

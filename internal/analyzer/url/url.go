@@ -22,10 +22,10 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/sekisho/sekisho/internal/analyzer/url/lists"
-	"github.com/sekisho/sekisho/internal/analyzer/url/normalize"
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/link/lists"
+	"github.com/sekisho/sekisho/internal/link/normalize"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sekisho/sekisho/internal/analyzer/url/lists"
-	"github.com/sekisho/sekisho/internal/analyzer/url/qr"
 	"github.com/sekisho/sekisho/internal/brands"
+	"github.com/sekisho/sekisho/internal/format/qr"
+	"github.com/sekisho/sekisho/internal/link/lists"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )

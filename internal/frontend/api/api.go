@@ -23,17 +23,17 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
-	"github.com/sekisho/sekisho/internal/frontend"
 	"github.com/sekisho/sekisho/internal/frontend/rspamd"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
 // Handler serves the JSON API.
 type Handler struct {
-	P        *frontend.Processor
+	P        *action.Processor
 	Settings config.ServeFrontend
-	Stats    *frontend.Stats
+	Stats    *action.Stats
 	Password string // when set, required as "Authorization: Bearer <password>" or header Password
 }
 
@@ -150,7 +150,7 @@ func (h *Handler) scan(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	o := h.P.Process(r.Context(), raw, env, frontend.Options{Frontend: "api", Settings: h.Settings})
+	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: "api", Settings: h.Settings})
 	v := o.Verdict()
 	rep := ScanReply{ID: o.ID, Action: o.Action, Category: v.Category, Score: v.Score, RequiredScore: v.RequiredScore,
 		Reason: v.Reason, Explanation: v.Explanation, ExplanationJA: v.ExplanationJA, Symbols: v.Symbols,

@@ -23,23 +23,24 @@ import (
 	"strings"
 
 	"github.com/emersion/go-milter"
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
-	"github.com/sekisho/sekisho/internal/frontend"
+	"github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
 // Server is the milter front end.
 type Server struct {
-	P        *frontend.Processor
+	P        *action.Processor
 	Settings config.ServeMilter
 
 	srv *milter.Server
-	tl  *frontend.TrackListener
+	tl  *listen.TrackListener
 }
 
 // Serve accepts MTA connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	s.tl = frontend.NewTrackListener(ln, s.Settings.MaxConnections)
+	s.tl = listen.NewTrackListener(ln, s.Settings.MaxConnections)
 	s.srv = &milter.Server{
 		NewMilter: func() milter.Milter { return &session{s: s, macros: map[string]string{}} },
 		Actions:   milter.OptAddHeader | milter.OptChangeHeader | milter.OptChangeBody | milter.OptQuarantine,
@@ -240,7 +241,7 @@ func (m *session) Body(mod *milter.Modifier) (milter.Response, error) {
 	if env.ClientHost == "unknown" || strings.HasPrefix(env.ClientHost, "[") {
 		env.ClientHost = ""
 	}
-	o := p.Process(context.Background(), raw, env, frontend.Options{Frontend: "milter",
+	o := p.Process(context.Background(), raw, env, action.Options{Frontend: "milter",
 		Settings: m.s.Settings.ServeFrontend, Banner: m.s.Settings.Banner, Hold: true})
 	resp, err := apply(o, mod, m.s.Settings.QuarantineMode, m.fields, p.Log)
 	m.resetMsg()
@@ -248,7 +249,7 @@ func (m *session) Body(mod *milter.Modifier) (milter.Response, error) {
 }
 
 // apply tells the MTA what to do with the outcome.
-func apply(o *frontend.Outcome, mod *milter.Modifier, qmode string, fields []field, log *slog.Logger) (milter.Response, error) {
+func apply(o *action.Outcome, mod *milter.Modifier, qmode string, fields []field, log *slog.Logger) (milter.Response, error) {
 	switch o.Action {
 	case pipeline.ActionReject, pipeline.ActionTempfail:
 		return reply(o.Code, o.Enhanced, o.Text), nil
@@ -278,7 +279,7 @@ func apply(o *frontend.Outcome, mod *milter.Modifier, qmode string, fields []fie
 	return respAccept, nil
 }
 
-func addHeaders(o *frontend.Outcome, mod *milter.Modifier, fields []field) error {
+func addHeaders(o *action.Outcome, mod *milter.Modifier, fields []field) error {
 	// Remove copies of our own headers forged upstream (first occurrence
 	// indexes count per name, 1-based; deleting = changing to empty).
 	counts := map[string]int{}

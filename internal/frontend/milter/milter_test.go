@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
-	"github.com/sekisho/sekisho/internal/frontend"
 )
 
 func newSession(limit int64) *session {
 	cfg := config.Default()
 	cfg.Serve.MaxMessageBytes = limit
-	return &session{s: &Server{P: &frontend.Processor{Config: cfg}}, macros: map[string]string{}}
+	return &session{s: &Server{P: &action.Processor{Config: cfg}}, macros: map[string]string{}}
 }
 
 func TestRawRebuild(t *testing.T) {
@@ -55,8 +55,8 @@ func FuzzMilterSession(f *testing.F) {
 		if !m.tooBig && int64(len(raw)) > 1<<12+64 {
 			t.Fatalf("raw %d bytes over the limit", len(raw))
 		}
-		hdr, _ := frontend.SplitMessage(raw)
-		frontend.ParseFields(hdr, 1000)
+		hdr, _ := action.SplitMessage(raw)
+		action.ParseFields(hdr, 1000)
 		if len(m.from) > 512 {
 			t.Fatal("unbounded sender")
 		}

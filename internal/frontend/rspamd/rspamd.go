@@ -33,16 +33,16 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
-	"github.com/sekisho/sekisho/internal/frontend"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
 // Handler serves the Rspamd protocol.
 type Handler struct {
-	P        *frontend.Processor
+	P        *action.Processor
 	Settings config.ServeFrontend
-	Stats    *frontend.Stats
+	Stats    *action.Stats
 	// Password, when set, is required (header "Password") for learning.
 	Password string
 }
@@ -143,7 +143,7 @@ type hdrValue struct {
 }
 
 // ActionName maps an outcome to Rspamd's action names.
-func ActionName(o *frontend.Outcome) string {
+func ActionName(o *action.Outcome) string {
 	switch o.Action {
 	case pipeline.ActionAccept:
 		return "no action"
@@ -172,7 +172,7 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 		raw, err = unzstd(raw, h.P.Config.Serve.MaxMessageBytes)
 	}
 	if err != nil {
-		if errors.Is(err, frontend.ErrTooBig) {
+		if errors.Is(err, action.ErrTooBig) {
 			httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message too big (limit %d bytes)", h.P.Config.Serve.MaxMessageBytes))
 			return
 		}
@@ -180,14 +180,14 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	env, _ := Envelope(r.Header)
-	o := h.P.Process(r.Context(), raw, env, frontend.Options{Frontend: "rspamd", Settings: h.Settings, Hold: true})
+	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: "rspamd", Settings: h.Settings, Hold: true})
 	rep := BuildReply(o, time.Since(start))
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(rep)
 }
 
 // BuildReply turns an outcome into the /checkv2 reply.
-func BuildReply(o *frontend.Outcome, took time.Duration) *Reply {
+func BuildReply(o *action.Outcome, took time.Duration) *Reply {
 	v := o.Verdict()
 	rep := &Reply{Score: v.Score, RequiredScore: v.RequiredScore, Action: ActionName(o), Symbols: map[string]Symbol{},
 		Messages: map[string]string{}, TimeReal: took.Seconds(), ScanID: o.ID, Category: string(v.Category),
@@ -254,7 +254,7 @@ func (h *Handler) learn(w http.ResponseWriter, r *http.Request, spam bool) {
 func (h *Handler) stat(w http.ResponseWriter, r *http.Request) {
 	s := h.Stats
 	if s == nil {
-		s = &frontend.Stats{}
+		s = &action.Stats{}
 	}
 	out := map[string]any{
 		"read_only": false, "scanned": s.Scanned.Load(), "learned": s.LearnSpam.Load() + s.LearnHam.Load(),
@@ -301,7 +301,7 @@ func unzstd(b []byte, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(out)) > limit {
-		return nil, frontend.ErrTooBig
+		return nil, action.ErrTooBig
 	}
 	return out, nil
 }
@@ -309,14 +309,14 @@ func unzstd(b []byte, limit int64) ([]byte, error) {
 // readBody reads at most limit bytes.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
-		return nil, frontend.ErrTooBig
+		return nil, action.ErrTooBig
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, frontend.ErrTooBig
+		return nil, action.ErrTooBig
 	}
 	return b, nil
 }

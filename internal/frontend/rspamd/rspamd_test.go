@@ -8,7 +8,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
-	"github.com/sekisho/sekisho/internal/frontend"
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -38,22 +38,22 @@ func TestEnvelope(t *testing.T) {
 func TestActionNames(t *testing.T) {
 	s := "x"
 	cases := []struct {
-		o    frontend.Outcome
+		o    action.Outcome
 		want string
 	}{
-		{frontend.Outcome{Action: pipeline.ActionAccept}, "no action"},
-		{frontend.Outcome{Action: pipeline.ActionTag}, "add header"},
-		{frontend.Outcome{Action: pipeline.ActionTag, NewSubject: &s}, "rewrite subject"},
-		{frontend.Outcome{Action: pipeline.ActionQuarantine}, "reject"},
-		{frontend.Outcome{Action: pipeline.ActionReject}, "reject"},
-		{frontend.Outcome{Action: pipeline.ActionTempfail}, "soft reject"},
+		{action.Outcome{Action: pipeline.ActionAccept}, "no action"},
+		{action.Outcome{Action: pipeline.ActionTag}, "add header"},
+		{action.Outcome{Action: pipeline.ActionTag, NewSubject: &s}, "rewrite subject"},
+		{action.Outcome{Action: pipeline.ActionQuarantine}, "reject"},
+		{action.Outcome{Action: pipeline.ActionReject}, "reject"},
+		{action.Outcome{Action: pipeline.ActionTempfail}, "soft reject"},
 	}
 	for _, c := range cases {
 		if got := ActionName(&c.o); got != c.want {
 			t.Errorf("%s: %s, want %s", c.o.Action, got, c.want)
 		}
 	}
-	o := frontend.Outcome{Action: pipeline.ActionTag, Headers: []pipeline.HeaderField{{Name: "X-A", Value: "1"}, {Name: "X-A", Value: "2"}}}
+	o := action.Outcome{Action: pipeline.ActionTag, Headers: []pipeline.HeaderField{{Name: "X-A", Value: "1"}, {Name: "X-A", Value: "2"}}}
 	rep := BuildReply(&o, time.Millisecond)
 	if v, ok := rep.Milter.AddHeaders["X-A"].([]hdrValue); !ok || len(v) != 2 {
 		t.Errorf("repeated header: %#v", rep.Milter.AddHeaders)

@@ -32,21 +32,22 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
-	"github.com/sekisho/sekisho/internal/frontend"
+	"github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
 // Server is the SMTP gateway.
 type Server struct {
-	P        *frontend.Processor
+	P        *action.Processor
 	Settings config.ServeSMTP
 	// Relay sends a message on (tests replace it). Default: SMTP to NextHop.
 	Relay func(ctx context.Context, from string, rcpts []string, msg []byte) (string, error)
 
 	tlsConf *tls.Config
 	trusted []netip.Prefix
-	cs      frontend.ConnServer
+	cs      listen.ConnServer
 }
 
 // Serve accepts SMTP clients on ln until Shutdown.
@@ -506,7 +507,7 @@ func (c *conn) data() bool {
 	p := c.s.P
 	env := pipeline.Envelope{ClientIP: c.clientIP, ClientHost: c.clientName, Helo: c.helo, MailFrom: c.from,
 		Rcpts: append([]string(nil), c.rcpts...), QueueID: c.queueID, AuthUser: c.login}
-	o := p.Process(context.Background(), raw, env, frontend.Options{Frontend: "smtp", Settings: c.s.Settings.ServeFrontend,
+	o := p.Process(context.Background(), raw, env, action.Options{Frontend: "smtp", Settings: c.s.Settings.ServeFrontend,
 		Banner: c.s.Settings.Banner, Hold: true})
 	switch o.Action {
 	case pipeline.ActionReject, pipeline.ActionTempfail:
@@ -522,7 +523,7 @@ func (c *conn) data() bool {
 	}
 	received := pipeline.HeaderField{Name: "Received", Value: c.received(o.ID)}
 	hdrs := append([]pipeline.HeaderField{received}, o.Headers...)
-	out := frontend.ApplyToMessage(raw, hdrs, o.NewSubject, o.NewBody)
+	out := action.ApplyToMessage(raw, hdrs, o.NewSubject, o.NewBody)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	resp, err := c.s.Relay(ctx, c.from, c.rcpts, out)
@@ -561,7 +562,7 @@ func (c *conn) received(id string) string {
 	}
 	v := fmt.Sprintf("from %s (%s %s) by %s (sekisho) with %s id %s; %s", from, name, ip, c.host(), proto, id,
 		time.Now().Format(time.RFC1123Z))
-	return frontend.Fold("Received", v)
+	return action.Fold("Received", v)
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "\r", " "), "\n", " ") }

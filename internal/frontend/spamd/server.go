@@ -10,18 +10,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
-	"github.com/sekisho/sekisho/internal/frontend"
+	"github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
 // Server is the spamd front end.
 type Server struct {
-	P        *frontend.Processor
+	P        *action.Processor
 	Settings config.ServeSpamd
-	Stats    *frontend.Stats
-	cs       frontend.ConnServer
+	Stats    *action.Stats
+	cs       listen.ConnServer
 }
 
 // Serve accepts spamc connections on ln until Shutdown.
@@ -73,7 +74,7 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 	// local account the message is checked for): the scan rests on the
 	// message itself, with any trusted Received header it carries.
 	env := pipeline.Envelope{}
-	o := s.P.Process(ctx, req.Body, env, frontend.Options{Frontend: "spamd", Settings: s.Settings.ServeFrontend})
+	o := s.P.Process(ctx, req.Body, env, action.Options{Frontend: "spamd", Settings: s.Settings.ServeFrontend})
 	if o.Action == pipeline.ActionTempfail {
 		return []byte(ErrorReply(ExTempFail, o.Text))
 	}
@@ -104,9 +105,9 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 			Reply(wb, hdrs, nil, true, compress)
 		}
 	case "PROCESS":
-		Reply(wb, hdrs, frontend.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil), true, compress)
+		Reply(wb, hdrs, action.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil), true, compress)
 	case "HEADERS":
-		h, _ := frontend.SplitMessage(frontend.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil))
+		h, _ := action.SplitMessage(action.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil))
 		Reply(wb, hdrs, h, true, compress)
 	}
 	return wb.b
@@ -170,7 +171,7 @@ func (s *Server) tell(ctx context.Context, req *Request) []byte {
 
 // report writes the REPORT text: a short explanation (English, then
 // Japanese) and the table of symbols.
-func report(cfg *config.Config, o *frontend.Outcome, thr float64) string {
+func report(cfg *config.Config, o *action.Outcome, thr float64) string {
 	v := o.Verdict()
 	var b strings.Builder
 	fmt.Fprintf(&b, "sekisho on %s: %s (id %s)\n", cfg.General.Hostname, strings.ToUpper(string(o.Action)), o.ID)

@@ -1,0 +1,251 @@
+package action
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// Field is one raw header field of a message: its name, its raw value
+// (unfolded lines joined with their original CRLF+WSP) and where it sits.
+type Field struct {
+	Name  string
+	Value string // raw, may contain "\r\n\t" folds, without the trailing CRLF
+}
+
+// SplitMessage splits raw bytes into the header block (including the
+// blank separator line, if any) and the body. It accepts CRLF and bare LF.
+func SplitMessage(raw []byte) (header, body []byte) {
+	for i := 0; i < len(raw); {
+		j := bytes.IndexByte(raw[i:], '\n')
+		if j < 0 {
+			return raw, nil
+		}
+		line := raw[i : i+j]
+		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+			end := i + j + 1
+			return raw[:end], raw[end:]
+		}
+		i += j + 1
+	}
+	return raw, nil
+}
+
+// ParseFields reads the fields of a header block, at most max of them.
+// Lines that are not fields (no colon) are skipped: hostile input.
+func ParseFields(header []byte, max int) []Field {
+	var out []Field
+	lines := strings.SplitAfter(string(header), "\n")
+	for _, l := range lines {
+		t := strings.TrimRight(l, "\r\n")
+		if t == "" {
+			break
+		}
+		if (t[0] == ' ' || t[0] == '\t') && len(out) > 0 {
+			out[len(out)-1].Value += "\r\n" + t
+			continue
+		}
+		i := strings.IndexByte(t, ':')
+		if i <= 0 {
+			continue
+		}
+		if len(out) >= max {
+			break
+		}
+		out = append(out, Field{Name: strings.TrimSpace(t[:i]), Value: strings.TrimLeft(t[i+1:], " \t")})
+	}
+	return out
+}
+
+// Fold folds a header value at spaces so that no line of "Name: value"
+// passes about 78 columns. Values are ASCII (encode first).
+func Fold(name, value string) string {
+	var b strings.Builder
+	col := len(name) + 2
+	words := strings.Split(value, " ")
+	for i, w := range words {
+		if i > 0 {
+			if col+1+len(w) > 78 && col > len(name)+2 {
+				b.WriteString("\r\n\t")
+				col = 1
+			} else {
+				b.WriteByte(' ')
+				col++
+			}
+		}
+		b.WriteString(w)
+		col += len(w)
+	}
+	return b.String()
+}
+
+// SubjectRewrite returns the new raw Subject value for a prefix. The
+// original raw value is kept byte for byte after the prefix when it is
+// ASCII (plain or RFC 2047 encoded words), so its charset and encoding are
+// untouched; an unlabelled 8-bit subject is replaced by the decoded text
+// re-encoded as UTF-8 encoded words. A non-ASCII prefix is itself encoded.
+// Already-prefixed subjects are left alone (returns "", false).
+func SubjectRewrite(rawValue, decoded, prefix string) (string, bool) {
+	prefix = noBreaks(prefix)
+	if prefix == "" || strings.HasPrefix(strings.TrimSpace(decoded), prefix) {
+		return "", false
+	}
+	decoded = noBreaks(decoded)
+	rawValue = cleanFolds(rawValue)
+	p := prefix
+	if !isASCII(prefix) {
+		// The trailing space is inside the encoded word: whitespace between
+		// two encoded words is dropped by readers (RFC 2047 §6.2).
+		p = mime.BEncoding.Encode("UTF-8", prefix+" ")
+	}
+	raw := strings.TrimSpace(rawValue)
+	if raw == "" {
+		return strings.TrimSpace(p), true
+	}
+	if isASCII(raw) {
+		return p + " " + raw, true
+	}
+	if !utf8.ValidString(decoded) {
+		decoded = strings.ToValidUTF8(decoded, "\uFFFD")
+	}
+	return encodeWords(prefix + " " + decoded), true
+}
+
+// noBreaks turns CR and LF into spaces.
+func noBreaks(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// cleanFolds keeps "CRLF + WSP" folds of a raw header value and turns any
+// other CR or LF (hostile input) into a space.
+func cleanFolds(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\r' && i+2 < len(s) && s[i+1] == '\n' && (s[i+2] == ' ' || s[i+2] == '\t') {
+			b.WriteString("\r\n")
+			i++
+			continue
+		}
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// encodeWords encodes UTF-8 text as folded B encoded words.
+func encodeWords(s string) string {
+	enc := mime.BEncoding.Encode("UTF-8", s)
+	// mime separates encoded words with single spaces; fold there.
+	return strings.ReplaceAll(enc, "?= =?", "?=\r\n =?")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// EncodeHeaderText encodes free text (Japanese explanations) for a header.
+func EncodeHeaderText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+	if isASCII(s) {
+		return s
+	}
+	return encodeWords(s)
+}
+
+// ApplyToMessage returns raw with the added fields at the top of the header
+// block and the Subject replaced (when newSubject is set), and the body
+// replaced when newBody is not nil. Line endings of the input are kept.
+func ApplyToMessage(raw []byte, add []pipeline.HeaderField, newSubject *string, newBody []byte) []byte {
+	header, body := SplitMessage(raw)
+	nl := "\r\n"
+	if !bytes.Contains(header, []byte("\r\n")) && bytes.Contains(header, []byte("\n")) {
+		nl = "\n"
+	}
+	var b bytes.Buffer
+	b.Grow(len(raw) + 1024)
+	for _, f := range add {
+		b.WriteString(f.Name + ": " + strings.ReplaceAll(f.Value, "\r\n", nl) + nl)
+	}
+	if newSubject != nil {
+		header = replaceField(header, "Subject", *newSubject, nl)
+	}
+	b.Write(header)
+	if newBody != nil {
+		b.Write(newBody)
+	} else {
+		b.Write(body)
+	}
+	return b.Bytes()
+}
+
+// replaceField replaces the first field called name (with its folded
+// lines), or appends one before the blank line.
+func replaceField(header []byte, name, value, nl string) []byte {
+	lines := strings.SplitAfter(string(header), "\n")
+	var b strings.Builder
+	done := false
+	skipping := false
+	for _, l := range lines {
+		t := strings.TrimRight(l, "\r\n")
+		if skipping {
+			if t != "" && (t[0] == ' ' || t[0] == '\t') {
+				continue
+			}
+			skipping = false
+		}
+		if !done && t == "" && l != "" {
+			b.WriteString(name + ": " + strings.ReplaceAll(value, "\r\n", nl) + nl)
+			done = true
+		}
+		if !done {
+			if i := strings.IndexByte(t, ':'); i > 0 && strings.EqualFold(strings.TrimSpace(t[:i]), name) {
+				b.WriteString(name + ": " + strings.ReplaceAll(value, "\r\n", nl) + nl)
+				done, skipping = true, true
+				continue
+			}
+		}
+		b.WriteString(l)
+	}
+	if !done {
+		b.WriteString(name + ": " + strings.ReplaceAll(value, "\r\n", nl) + nl)
+	}
+	return []byte(b.String())
+}
+
+// symbolList formats "NAME(score)" items.
+func symbolList(v *pipeline.Verdict, withScore bool) string {
+	parts := make([]string, 0, len(v.Symbols))
+	for _, s := range v.Symbols {
+		if withScore {
+			parts = append(parts, fmt.Sprintf("%s(%.2f)", s.Name, s.Score))
+		} else {
+			parts = append(parts, s.Name)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,162 @@
+package listen
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+)
+
+// ConnServer accepts connections, at most Max at once (more wait in the
+// backlog), runs Handle for each, and shuts down gracefully: it stops
+// accepting, lets running handlers finish, and closes what is left when
+// the shutdown deadline passes.
+type ConnServer struct {
+	Max    int
+	Handle func(net.Conn)
+
+	mu      sync.Mutex
+	ln      net.Listener
+	conns   map[net.Conn]struct{}
+	wg      sync.WaitGroup
+	closing atomic.Bool
+}
+
+// Serve accepts on ln until Shutdown.
+func (s *ConnServer) Serve(ln net.Listener) error {
+	max := s.Max
+	if max <= 0 {
+		max = 200
+	}
+	sem := make(chan struct{}, max)
+	s.mu.Lock()
+	s.ln = ln
+	s.conns = map[net.Conn]struct{}{}
+	s.mu.Unlock()
+	for {
+		sem <- struct{}{}
+		c, err := ln.Accept()
+		if err != nil {
+			<-sem
+			if s.closing.Load() {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		s.mu.Lock()
+		s.conns[c] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer func() {
+				recover() // a handler bug must not stop the server
+				c.Close()
+				s.mu.Lock()
+				delete(s.conns, c)
+				s.mu.Unlock()
+				s.wg.Done()
+				<-sem
+			}()
+			s.Handle(c)
+		}()
+	}
+}
+
+// Shutdown stops accepting and waits for handlers until ctx ends, then
+// closes the remaining connections.
+func (s *ConnServer) Shutdown(ctx context.Context) error {
+	s.closing.Store(true)
+	s.mu.Lock()
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for c := range s.conns {
+			c.Close()
+		}
+		s.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// TrackListener limits and tracks the connections a library server (the
+// milter) accepts, so that shutdown can close them after the messages in
+// flight are done.
+type TrackListener struct {
+	net.Listener
+	sem   chan struct{}
+	mu    sync.Mutex
+	conns map[*trackedConn]struct{}
+}
+
+// NewTrackListener wraps ln with at most max open connections.
+func NewTrackListener(ln net.Listener, max int) *TrackListener {
+	if max <= 0 {
+		max = 200
+	}
+	return &TrackListener{Listener: ln, sem: make(chan struct{}, max), conns: map[*trackedConn]struct{}{}}
+}
+
+// Accept waits for a free slot, then accepts.
+func (l *TrackListener) Accept() (net.Conn, error) {
+	l.sem <- struct{}{}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, l: l}
+	l.mu.Lock()
+	l.conns[tc] = struct{}{}
+	l.mu.Unlock()
+	return tc, nil
+}
+
+// CloseConns closes every open connection.
+func (l *TrackListener) CloseConns() {
+	l.mu.Lock()
+	cs := make([]*trackedConn, 0, len(l.conns))
+	for c := range l.conns {
+		cs = append(cs, c)
+	}
+	l.mu.Unlock()
+	for _, c := range cs {
+		c.Close()
+	}
+}
+
+// Open returns the number of open connections.
+func (l *TrackListener) Open() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.conns)
+}
+
+type trackedConn struct {
+	net.Conn
+	l    *TrackListener
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.conns, c)
+		c.l.mu.Unlock()
+		<-c.l.sem
+	})
+	return err
+}

@@ -1,0 +1,286 @@
+package bayesstore
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis is the shared backend. Its data model is the File model in Redis
+// structures (PREFIX defaults to "sekisho:bayes:"):
+//
+//	PREFIX t:XX   hash, one of 256 shards by the key's top byte; field
+//	              = 8-byte big-endian key + "s" or "h", value = count,
+//	              or + "w": the linear weight (a float)
+//	PREFIX n:CLASS  hash {s, h}: learned messages of the class
+//	PREFIX d      hash: digest hex → "S" or "H"
+//
+// The digest check-and-set and the totals change in one Lua script, so two
+// instances relearning the same message never count it twice.
+type Redis struct {
+	c      *redis.Client
+	prefix string
+}
+
+// OpenRedis connects (url: redis://[:password@]host:port/db).
+func OpenRedis(ctx context.Context, url, prefix string) (*Redis, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("store: redis url: %w", err)
+	}
+	if prefix == "" {
+		prefix = "sekisho:bayes:"
+	}
+	c := redis.NewClient(opt)
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("store: redis: %w", err)
+	}
+	return &Redis{c: c, prefix: prefix}, nil
+}
+
+func (r *Redis) shardKey(k uint64) string {
+	return r.prefix + "t:" + strconv.FormatUint(k>>56, 16)
+}
+
+func field(k uint64, suffix byte) string {
+	var b [9]byte
+	binary.BigEndian.PutUint64(b[:], k)
+	b[8] = suffix
+	return string(b[:])
+}
+
+// Totals implements Store.
+func (r *Redis) Totals(ctx context.Context, class string) (Totals, error) {
+	v, err := r.c.HMGet(ctx, r.prefix+"n:"+class, "s", "h").Result()
+	if err != nil {
+		return Totals{}, fmt.Errorf("store: redis: %w", err)
+	}
+	return Totals{Spam: parseCount(v[0]), Ham: parseCount(v[1])}, nil
+}
+
+func parseCount(v any) uint64 {
+	s, ok := v.(string)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return uint64(n)
+}
+
+// Lookup implements Store: one HMGET per shard, pipelined.
+func (r *Redis) Lookup(ctx context.Context, class string, keys []uint64, out []Counts) error {
+	type req struct {
+		idx []int
+		cmd *redis.SliceCmd
+	}
+	shards := map[string]*req{}
+	fields := map[string][]string{}
+	for i, k := range keys {
+		k = ClassKey(class, k)
+		sk := r.shardKey(k)
+		q := shards[sk]
+		if q == nil {
+			q = &req{}
+			shards[sk] = q
+		}
+		q.idx = append(q.idx, i)
+		fields[sk] = append(fields[sk], field(k, 's'), field(k, 'h'), field(k, 'w'))
+	}
+	p := r.c.Pipeline()
+	for sk, q := range shards {
+		q.cmd = p.HMGet(ctx, sk, fields[sk]...)
+	}
+	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
+		return fmt.Errorf("store: redis: %w", err)
+	}
+	for _, q := range shards {
+		v := q.cmd.Val()
+		for j, i := range q.idx {
+			if 3*j+2 >= len(v) {
+				break
+			}
+			out[i] = Counts{Spam: uint32(min(parseCount(v[3*j]), 1<<32-1)), Ham: uint32(min(parseCount(v[3*j+1]), 1<<32-1)),
+				Weight: parseWeight(v[3*j+2])}
+		}
+	}
+	return nil
+}
+
+// learnScript sets the digest's label and moves the totals; it returns
+// the previous label ("" when new). KEYS[1] digests, KEYS[2] totals;
+// ARGV[1] digest, ARGV[2] new label ("S", "H", or "" to forget).
+var learnScript = redis.NewScript(`
+local prev = redis.call('HGET', KEYS[1], ARGV[1])
+if not prev then prev = '' end
+if prev == ARGV[2] then return prev end
+if ARGV[2] == '' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+if prev == 'S' then redis.call('HINCRBY', KEYS[2], 's', -1) end
+if prev == 'H' then redis.call('HINCRBY', KEYS[2], 'h', -1) end
+if ARGV[2] == 'S' then redis.call('HINCRBY', KEYS[2], 's', 1) end
+if ARGV[2] == 'H' then redis.call('HINCRBY', KEYS[2], 'h', 1) end
+return prev
+`)
+
+func (r *Redis) setLabel(ctx context.Context, class string, d Digest, l string) (string, error) {
+	prev, err := learnScript.Run(ctx, r.c, []string{r.prefix + "d", r.prefix + "n:" + class}, d.String(), l).Text()
+	if err != nil && err != redis.Nil {
+		return "", fmt.Errorf("store: redis: %w", err)
+	}
+	return prev, nil
+}
+
+func (r *Redis) incr(ctx context.Context, class string, keys []uint64, ds, dh int64) error {
+	p := r.c.Pipeline()
+	for _, k := range keys {
+		k = ClassKey(class, k)
+		sk := r.shardKey(k)
+		if ds != 0 {
+			p.HIncrBy(ctx, sk, field(k, 's'), ds)
+		}
+		if dh != 0 {
+			p.HIncrBy(ctx, sk, field(k, 'h'), dh)
+		}
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		return fmt.Errorf("store: redis: %w", err)
+	}
+	return nil
+}
+
+func parseWeight(v any) float32 {
+	s, ok := v.(string)
+	if !ok {
+		return 0
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return float32(f)
+}
+
+// AddWeights implements Store.
+func (r *Redis) AddWeights(ctx context.Context, class string, keys []uint64, deltas []float64) error {
+	if len(deltas) != len(keys) {
+		return fmt.Errorf("store: %d weights for %d keys", len(deltas), len(keys))
+	}
+	p := r.c.Pipeline()
+	n := 0
+	for i, k := range keys {
+		delta := deltas[i]
+		if delta == 0 {
+			continue
+		}
+		n++
+		k = ClassKey(class, k)
+		p.HIncrByFloat(ctx, r.shardKey(k), field(k, 'w'), delta)
+	}
+	if n == 0 {
+		return nil
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		return fmt.Errorf("store: redis: %w", err)
+	}
+	return nil
+}
+
+// Learn implements Store.
+func (r *Redis) Learn(ctx context.Context, class string, d Digest, keys []uint64, spam bool) (Outcome, error) {
+	l := string(label(spam))
+	prev, err := r.setLabel(ctx, class, d, l)
+	if err != nil {
+		return 0, err
+	}
+	if prev == l {
+		return AlreadyLearned, nil
+	}
+	var ds, dh int64
+	if spam {
+		ds = 1
+	} else {
+		dh = 1
+	}
+	out := Learned
+	switch prev {
+	case "S":
+		ds--
+		out = Relearned
+	case "H":
+		dh--
+		out = Relearned
+	}
+	return out, r.incr(ctx, class, keys, ds, dh)
+}
+
+// Forget implements Store.
+func (r *Redis) Forget(ctx context.Context, class string, d Digest, keys []uint64) (bool, error) {
+	prev, err := r.setLabel(ctx, class, d, "")
+	if err != nil {
+		return false, err
+	}
+	switch prev {
+	case "S":
+		return true, r.incr(ctx, class, keys, -1, 0)
+	case "H":
+		return true, r.incr(ctx, class, keys, 0, -1)
+	}
+	return false, nil
+}
+
+// Stats implements Store (Features counts stored fields / 2, approximately).
+func (r *Redis) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	p := r.c.Pipeline()
+	var lens []*redis.IntCmd
+	for i := 0; i < 256; i++ {
+		lens = append(lens, p.HLen(ctx, r.prefix+"t:"+strconv.FormatUint(uint64(i), 16)))
+	}
+	dl := p.HLen(ctx, r.prefix+"d")
+	mem := p.Info(ctx, "memory")
+	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
+		return st, fmt.Errorf("store: redis: %w", err)
+	}
+	for _, l := range lens {
+		st.Features += int(l.Val())
+	}
+	st.Features /= 3
+	st.Messages = int(dl.Val())
+	st.Bytes = parseUsedMemory(mem.Val())
+	return st, nil
+}
+
+func parseUsedMemory(info string) int64 {
+	const key = "used_memory:"
+	for i := 0; i+len(key) <= len(info); i++ {
+		if info[i:i+len(key)] == key {
+			j := i + len(key)
+			k := j
+			for k < len(info) && info[k] >= '0' && info[k] <= '9' {
+				k++
+			}
+			n, _ := strconv.ParseInt(info[j:k], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// Sync implements Store (Redis writes are immediate).
+func (r *Redis) Sync(ctx context.Context) error { return nil }
+
+// Close implements Store.
+func (r *Redis) Close() error { return r.c.Close() }
+
+var _ Store = (*Redis)(nil)

@@ -1,0 +1,126 @@
+// Package store keeps what the statistical classifier has learned: for
+// each feature (a 64-bit hash) how many spam and ham messages contained
+// it, per class the number of learned messages, and a digest of every
+// learned message so that relearning it under the other label moves it
+// instead of counting it twice.
+//
+// Two backends share this data model: File (one compact file under the
+// data directory, the default) and Redis (several sekisho instances share
+// what they learn).
+//
+// A class is "" for the global store, or a domain or user name when
+// per-domain or per-user learning is enabled. Feature keys are mixed with
+// the class hash, so all classes share one key space.
+package bayesstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// Counts is how many spam and ham messages contained a feature, and the
+// feature's weight in the linear layer.
+type Counts struct {
+	Spam, Ham uint32
+	Weight    float32
+}
+
+// Totals is how many spam and ham messages a class has learned.
+type Totals struct {
+	Spam, Ham uint64
+}
+
+// Digest identifies a learned message within a class.
+type Digest [16]byte
+
+// String is the hex form.
+func (d Digest) String() string { return hex.EncodeToString(d[:]) }
+
+// MakeDigest derives a digest from a class and message content.
+func MakeDigest(class string, content ...[]byte) Digest {
+	h := sha256.New()
+	h.Write([]byte(class))
+	h.Write([]byte{0})
+	for _, c := range content {
+		h.Write(c)
+		h.Write([]byte{0})
+	}
+	var d Digest
+	copy(d[:], h.Sum(nil))
+	return d
+}
+
+// Outcome is what Learn did.
+type Outcome int
+
+// Outcomes.
+const (
+	Learned        Outcome = iota // counted for the first time
+	Relearned                     // moved from the other label
+	AlreadyLearned                // already counted with this label: nothing changed
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Learned:
+		return "learned"
+	case Relearned:
+		return "relearned"
+	}
+	return "already learned"
+}
+
+// Stats describe a store.
+type Stats struct {
+	Features int   // distinct keys stored (all classes)
+	Messages int   // learned message digests
+	Bytes    int64 // size on disk (File) or memory used (Redis, whole server)
+}
+
+// Store is a learned-state backend. Implementations are safe for
+// concurrent use.
+type Store interface {
+	// Totals returns a class's learned message counts.
+	Totals(ctx context.Context, class string) (Totals, error)
+	// Lookup fills out[i] with the counts of keys[i] in a class.
+	Lookup(ctx context.Context, class string, keys []uint64, out []Counts) error
+	// Learn records a message with its distinct feature keys.
+	Learn(ctx context.Context, class string, d Digest, keys []uint64, spam bool) (Outcome, error)
+	// AddWeights adds deltas[i] to the linear weight of keys[i].
+	AddWeights(ctx context.Context, class string, keys []uint64, deltas []float64) error
+	// Forget removes a learned message (keys must be the ones it was
+	// learned with). It reports whether the message was known.
+	Forget(ctx context.Context, class string, d Digest, keys []uint64) (bool, error)
+	// Stats reports the store's size.
+	Stats(ctx context.Context) (Stats, error)
+	// Sync makes learned state durable and picks up other writers' learning.
+	Sync(ctx context.Context) error
+	Close() error
+}
+
+// ErrCorrupt means the store file is damaged.
+var ErrCorrupt = errors.New("store: corrupt bayes store")
+
+// ClassKey mixes a feature hash with its class.
+func ClassKey(class string, h uint64) uint64 {
+	if class == "" {
+		return h
+	}
+	return h ^ (xxhash.Sum64String(class) * 0x9E3779B97F4A7C15)
+}
+
+const (
+	labelSpam = 'S'
+	labelHam  = 'H'
+)
+
+func label(spam bool) byte {
+	if spam {
+		return labelSpam
+	}
+	return labelHam
+}

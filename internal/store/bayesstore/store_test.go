@@ -1,0 +1,208 @@
+package bayesstore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/testutil/redistest"
+)
+
+var ctx = context.Background()
+
+func dig(b byte) Digest { return MakeDigest("", []byte{b}) }
+
+// exercise runs the same checks on any backend.
+func exercise(t *testing.T, s Store) {
+	t.Helper()
+	keys := []uint64{1, 2, 3}
+	look := func(class string, k uint64) Counts {
+		out := make([]Counts, 1)
+		if err := s.Lookup(ctx, class, []uint64{k}, out); err != nil {
+			t.Fatal(err)
+		}
+		return out[0]
+	}
+	o, err := s.Learn(ctx, "", dig(1), keys, true)
+	if err != nil || o != Learned {
+		t.Fatalf("learn: %v %v", o, err)
+	}
+	if o, _ := s.Learn(ctx, "", dig(1), keys, true); o != AlreadyLearned {
+		t.Fatalf("relearn same label: %v", o)
+	}
+	if c := look("", 2); c.Spam != 1 || c.Ham != 0 {
+		t.Fatalf("counts %+v", c)
+	}
+	// Relearning as ham moves the message.
+	if o, _ := s.Learn(ctx, "", dig(1), keys, false); o != Relearned {
+		t.Fatalf("relearn: %v", o)
+	}
+	if c := look("", 2); c.Spam != 0 || c.Ham != 1 {
+		t.Fatalf("after move %+v", c)
+	}
+	if tot, _ := s.Totals(ctx, ""); tot != (Totals{Spam: 0, Ham: 1}) {
+		t.Fatalf("totals %+v", tot)
+	}
+	// Another class is separate.
+	if _, err := s.Learn(ctx, "d:example.jp", MakeDigest("d:example.jp", []byte{1}), keys, true); err != nil {
+		t.Fatal(err)
+	}
+	if c := look("d:example.jp", 2); c.Spam != 1 || c.Ham != 0 {
+		t.Fatalf("class counts %+v", c)
+	}
+	if c := look("", 2); c.Spam != 0 || c.Ham != 1 {
+		t.Fatalf("global changed by class: %+v", c)
+	}
+	// Weights add up.
+	if err := s.AddWeights(ctx, "", keys, fill(len(keys), 0.25)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddWeights(ctx, "", keys[:1], []float64{-0.5}); err != nil {
+		t.Fatal(err)
+	}
+	if c := look("", 1); c.Weight != -0.25 {
+		t.Fatalf("weight %v", c.Weight)
+	}
+	// Forget.
+	if ok, _ := s.Forget(ctx, "", dig(1), keys); !ok {
+		t.Fatal("forget: not known")
+	}
+	if ok, _ := s.Forget(ctx, "", dig(1), keys); ok {
+		t.Fatal("forget twice")
+	}
+	if c := look("", 2); c.Spam != 0 || c.Ham != 0 {
+		t.Fatalf("after forget %+v", c)
+	}
+	if err := s.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stats(ctx)
+	if err != nil || st.Features == 0 {
+		t.Fatalf("stats %+v %v", st, err)
+	}
+}
+
+func TestFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bayes.db")
+	f, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exercise(t, f)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Reopened, the state is the same.
+	g, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	out := make([]Counts, 2)
+	g.Lookup(ctx, "d:example.jp", []uint64{2, 9}, out)
+	if out[0].Spam != 1 || out[1] != (Counts{}) {
+		t.Fatalf("reopened: %+v", out)
+	}
+	w := make([]Counts, 1)
+	g.Lookup(ctx, "", []uint64{1}, w)
+	if w[0].Weight != -0.25 {
+		t.Fatalf("weight after reopen %v", w[0].Weight)
+	}
+}
+
+// Two writers on one file: each one's learning survives the other's sync.
+func TestFileTwoWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bayes.db")
+	a, _ := OpenFile(path)
+	b, _ := OpenFile(path)
+	a.Learn(ctx, "", dig(1), []uint64{10, 11}, true)
+	b.Learn(ctx, "", dig(2), []uint64{10, 12}, false)
+	b.AddWeights(ctx, "", []uint64{10}, []float64{1})
+	a.AddWeights(ctx, "", []uint64{10}, []float64{2})
+	if err := a.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Sync(ctx); err != nil { // picks up b's
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*File{"a": a, "b": b} {
+		out := make([]Counts, 3)
+		s.Lookup(ctx, "", []uint64{10, 11, 12}, out)
+		if out[0] != (Counts{Spam: 1, Ham: 1, Weight: 3}) || out[1].Spam != 1 || out[2].Ham != 1 {
+			t.Errorf("%s: %+v", name, out)
+		}
+		if tot, _ := s.Totals(ctx, ""); tot != (Totals{1, 1}) {
+			t.Errorf("%s: totals %+v", name, tot)
+		}
+	}
+	a.Close()
+	b.Close()
+}
+
+func TestFileCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bayes.db")
+	f, _ := OpenFile(path)
+	f.Learn(ctx, "", dig(1), []uint64{1, 2, 3}, true)
+	f.Close()
+	b, _ := os.ReadFile(path)
+	for _, mut := range [][]byte{b[:len(b)-1], append(append([]byte{}, b[:10]...), 0xff, 0xff), []byte("junk")} {
+		os.WriteFile(path, mut, 0o600)
+		if _, err := OpenFile(path); err == nil {
+			t.Errorf("corrupt file %x accepted", mut)
+		}
+	}
+}
+
+func TestRedis(t *testing.T) {
+	url := redistest.Start(t)
+	r, err := OpenRedis(ctx, url, "test:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	exercise(t, r)
+	// A second client sees the first one's learning.
+	r2, err := OpenRedis(ctx, url, "test:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	r.Learn(ctx, "", dig(7), []uint64{42}, true)
+	out := make([]Counts, 1)
+	r2.Lookup(ctx, "", []uint64{42}, out)
+	if out[0].Spam != 1 {
+		t.Fatalf("second client: %+v", out[0])
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, "b.db")
+	s, _ := OpenFile(path)
+	s.Learn(ctx, "", dig(1), []uint64{1, 2, 300}, true)
+	s.AddWeights(ctx, "", []uint64{1}, []float64{0.5})
+	s.Close()
+	b, _ := os.ReadFile(path)
+	f.Add(b)
+	f.Add([]byte("SKBAYES2"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(t.TempDir(), "x.db")
+		os.WriteFile(p, b, 0o600)
+		if s, err := OpenFile(p); err == nil {
+			s.Lookup(ctx, "", []uint64{1, 2}, make([]Counts, 2))
+		}
+	})
+}
+
+func fill(n int, v float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}

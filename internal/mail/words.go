@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -570,6 +571,17 @@ func makeAddress(name, addr string) Address {
 // syntax such as route addresses (<@relay:user@host>).
 func lenientAddresses(v string) []Address {
 	var out []Address
+	// pending is the text of a piece without an address: "Microsoft
+	// account team ,_<x@y>" splits at the comma, and a mail client shows
+	// that text as the display name of the address that follows.
+	pending := ""
+	withName := func(name string) string {
+		if pending != "" && !hasLetter(name) {
+			name = pending
+		}
+		pending = ""
+		return name
+	}
 	for _, piece := range splitAddressList(v) {
 		piece = strings.TrimSpace(piece)
 		if piece == "" {
@@ -589,7 +601,7 @@ func lenientAddresses(v string) []Address {
 				addr = addr[k+1:] // obsolete route
 			}
 			name := strings.Trim(strings.TrimSpace(piece[:i]), `"' `)
-			out = append(out, makeAddress(name, strings.TrimSpace(addr)))
+			out = append(out, makeAddress(withName(name), strings.TrimSpace(addr)))
 			continue
 		}
 		// name (comment) or bare address
@@ -604,11 +616,24 @@ func lenientAddresses(v string) []Address {
 			}
 		}
 		if addr == "" {
+			if len(pending) < 256 {
+				pending = strings.TrimSpace(pending + " " + strings.Trim(piece, `"' `))
+			}
 			continue
 		}
-		out = append(out, makeAddress(strings.Trim(strings.Join(nameParts, " "), `"'() `), addr))
+		out = append(out, makeAddress(withName(strings.Trim(strings.Join(nameParts, " "), `"'() `)), addr))
 	}
 	return out
+}
+
+// hasLetter reports whether s has a letter or digit of any script.
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitAddressList splits at commas outside quotes, comments and angle

@@ -82,6 +82,8 @@ func TestAddresses(t *testing.T) {
 		{`Undisclosed recipients:;`, nil, nil},
 		{`<@relay.example:user@host.example>`, []string{"user@host.example"}, []string{""}},
 		{`"a, b" <ab@x.jp>`, []string{"ab@x.jp"}, []string{"a, b"}},
+		{`Microsoft account team ,_<no-reply@x.example>`, []string{"no-reply@x.example"}, []string{"Microsoft account team"}},
+		{`Amazon Gutschein, <service@y.example>`, []string{"service@y.example"}, []string{"Amazon Gutschein"}},
 		{`info@bank.example <attacker@evil.example>`, []string{"attacker@evil.example"}, []string{"info@bank.example"}},
 	}
 	for _, c := range cases {

@@ -260,3 +260,33 @@ func (p *Part) IsMultipart() bool { return strings.HasPrefix(p.ContentType, "mul
 func (p *Part) IsText() bool {
 	return p.ContentType == "text/plain" || p.ContentType == "text/html"
 }
+
+// PrimaryFrom returns the display name and domain of the mailbox that sent
+// the message: the first From mailbox with a domain ("Brand <brand.example>,
+// Brand <x@sender.example>" lists a decoy first), named by the first
+// display name when it has none.
+func PrimaryFrom(m *Message) (name, domain string) {
+	a, ok := m.PrimaryFromAddress()
+	if !ok {
+		return "", ""
+	}
+	return a.Name, a.Domain
+}
+
+// PrimaryFromAddress is PrimaryFrom's mailbox; false without From.
+func (m *Message) PrimaryFromAddress() (Address, bool) {
+	if len(m.From) == 0 {
+		return Address{}, false
+	}
+	a := m.From[0]
+	for _, f := range m.From {
+		if f.Domain != "" {
+			a = f
+			if a.Name == "" {
+				a.Name = m.From[0].Name
+			}
+			break
+		}
+	}
+	return a, true
+}

@@ -168,18 +168,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if len(m.From) == 0 {
 		return nil
 	}
-	from := m.From[0]
-	// "Brand <brand.example>, Brand <x@sender.example>": the first mailbox
-	// with a domain is the one that sent it.
-	for _, f := range m.From {
-		if f.Domain != "" {
-			from = f
-			if from.Name == "" {
-				from.Name = m.From[0].Name
-			}
-			break
-		}
-	}
+	from, _ := m.PrimaryFromAddress()
 	dom := strings.ToLower(from.Domain)
 	free := inList(a.freemail, dom)
 	disp := inList(a.disposable, dom)

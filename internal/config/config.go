@@ -36,6 +36,7 @@ type Config struct {
 	Serve      Serve            `toml:"serve"`
 	Quarantine QuarantineConfig `toml:"quarantine"`
 	Web        Web              `toml:"web"`
+	Lure       Lure             `toml:"lure"`
 }
 
 // General settings.
@@ -87,6 +88,12 @@ type Policy struct {
 	Disabled []string `toml:"disabled"`
 }
 
+// Lure analyzer settings: claimed authorities and brands against the real
+// origin, random and rented sending infrastructure, mail shape.
+type Lure struct {
+	Enabled bool `toml:"enabled"` // Default true.
+}
+
 // Header analyzer settings.
 type Header struct {
 	Enabled bool `toml:"enabled"` // Default true.
@@ -123,6 +130,7 @@ func Default() *Config {
 			CategoryActions: map[string]string{"malware": "quarantine"},
 		},
 		Header:     Header{Enabled: true},
+		Lure:       Lure{Enabled: true},
 		Bayes:      defaultBayes(),
 		Auth:       defaultAuth(),
 		Sender:     defaultSender(),

@@ -6,6 +6,7 @@ import (
 	"github.com/sekisho/sekisho/internal/analyzer/bayes"
 	"github.com/sekisho/sekisho/internal/analyzer/content"
 	"github.com/sekisho/sekisho/internal/analyzer/header"
+	"github.com/sekisho/sekisho/internal/analyzer/lure"
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
 	"github.com/sekisho/sekisho/internal/analyzer/url"
 )
@@ -21,5 +22,6 @@ func Registered() []Factory {
 		content.New, // declarative content rules (RULE_)
 		attach.New,  // attachments, archives, Office, PDF, ClamAV (ATT_, ARCHIVE_, OFFICE_, PDF_, AV_)
 		bayes.New,   // statistical classifier (BAYES_)
+		lure.New,    // today's lures: claimed authority/brand vs real origin, random and rented infrastructure, mail shape (IMP_, FROM_, URL_, HDR_, MIME_)
 	}
 }

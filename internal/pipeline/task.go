@@ -265,6 +265,7 @@ const (
 	StageExtract Stage = 0  // open containers, authenticate: attachments, archives, PDF, QR, SPF, DKIM, ARC
 	StageMain    Stage = 10 // most checks: header, URL, content rules, Bayes, sender, DMARC
 	StageLate    Stage = 20 // checks on other checks' results: meta rules, history, outbound
+	StageFinal   Stage = 30 // combinations of the late checks: impersonation across name, subject, sign-off and links
 )
 
 // Analyzer examines a message and reports symbols on the task.

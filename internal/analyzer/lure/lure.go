@@ -1,0 +1,587 @@
+// Package lure finds the marks of today's phishing and bulk spam that no
+// single older check sees: who the message claims to be (a public
+// authority, the recipient's own IT desk, a brand named in the subject or
+// the sign-off) against where it really comes from and links to; sending
+// and link infrastructure that is machine-made (random domain and address
+// names) or rented (cheap TLDs, free platform tenants); phishing-kit link
+// paths and links that carry the recipient's address; and the shape of
+// the mail (one image and a link, a few words and a button, text hidden to
+// poison filters, styled Unicode letters, look-alike letters from other
+// scripts, the recipient's address in the subject).
+//
+// It runs after the other analyzers (pipeline.StageFinal) and reads their
+// symbols where it combines them; it only reports.
+package lure
+
+import (
+	"context"
+	"encoding/base64"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/brands"
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/link/lists"
+	"github.com/sekisho/sekisho/internal/link/normalize"
+	"github.com/sekisho/sekisho/internal/mail"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// Analyzer implements the checks. It is safe for concurrent use.
+type Analyzer struct {
+	domains []string // the organisation's own domains ([general] domains)
+}
+
+var (
+	_ pipeline.Analyzer = (*Analyzer)(nil)
+	_ pipeline.Staged   = (*Analyzer)(nil)
+)
+
+// New builds the analyzer ([lure] enabled).
+func New(cfg *config.Config, _ pipeline.Deps) ([]pipeline.Analyzer, error) {
+	if !cfg.Lure.Enabled {
+		return nil, nil
+	}
+	return []pipeline.Analyzer{&Analyzer{domains: cfg.General.Domains}}, nil
+}
+
+// Name implements pipeline.Analyzer.
+func (a *Analyzer) Name() string { return "lure" }
+
+// Stage implements pipeline.Staged.
+func (a *Analyzer) Stage() pipeline.Stage { return pipeline.StageFinal }
+
+// Analyze implements pipeline.Analyzer.
+func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
+	m := t.Msg
+	if t.Env.Outbound || t.Env.AuthUser != "" {
+		return nil
+	}
+	from, haveFrom := m.PrimaryFromAddress()
+	fromDom := strings.ToLower(from.Domain)
+	rcpts := recipients(t)
+	bounce := isBounce(m, t.Env)
+
+	if haveFrom && fromDom != "" && !bounce {
+		a.checkSenderInfra(t, from, fromDom)
+	}
+	a.checkText(t, m, from, rcpts)
+	links := webLinks(t)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	a.checkLinks(t, links, rcpts, fromDom)
+	a.checkShape(t, m, links)
+	if haveFrom && !bounce {
+		a.checkClaims(t, m, from, fromDom, links, rcpts)
+	}
+	return nil
+}
+
+// ---- sender infrastructure ----
+
+// platformSuffixes are services whose customers get a subdomain that can
+// send mail: a tenant name proves nothing about who is behind it.
+var platformSuffixes = []string{"onmicrosoft.com", "zendesk.com", "freshdesk.com", "freshservice.com",
+	"firebaseapp.com", "web.app", "appspot.com", "herokuapp.com", "my.salesforce.com", "force.com",
+	"mailchimpapp.com", "wixsite.com", "godaddysites.com", "azurewebsites.net", "vercel.app", "netlify.app",
+	"pages.dev", "workers.dev", "github.io", "blogspot.com", "weebly.com", "helpscoutapp.com", "hubspotemail.net"}
+
+func (a *Analyzer) checkSenderInfra(t *pipeline.Task, from mail.Address, dom string) {
+	reg := registrable(dom)
+	if reg == "" || a.own(dom) {
+		return
+	}
+	if _, brand := brands.ByDomain(dom); brand {
+		return
+	}
+	if l := randomLabel(dom, reg); l != "" {
+		t.Add(SymFromRandomDomain, dom)
+	}
+	if tok := randomLocal(from.Local); tok != "" && !brands.Freemail(dom) {
+		t.Add(SymFromRandomLocal, from.Local+"@")
+	} else if tok != "" {
+		// Random names at a webmail provider: bulk-registered mailboxes.
+		t.Add(SymFromRandomLocal, from.Local+"@"+dom)
+	}
+	if tld := suffixOf(dom); lists.CheapTLDs[tld] {
+		t.Add(SymFromAbusedTLD, "."+tld)
+	}
+	for _, p := range platformSuffixes {
+		if dom != p && strings.HasSuffix(dom, "."+p) {
+			t.Add(SymFromPlatformTenant, dom)
+			return
+		}
+	}
+	if _, ok := lists.FreeHosting.MatchDomain(dom); ok {
+		t.Add(SymFromPlatformTenant, dom)
+	}
+}
+
+// own reports one of the organisation's domains.
+func (a *Analyzer) own(dom string) bool {
+	for _, d := range a.domains {
+		if dom == d || strings.HasSuffix(dom, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- header text: styled letters, mixed scripts, emoji, own address ----
+
+func (a *Analyzer) checkText(t *pipeline.Task, m *mail.Message, from mail.Address, rcpts []string) {
+	subj := m.Subject
+	name := from.Name
+	if s := styledOrMixed(subj); s != "" {
+		t.Add(SymFancyText, "subject: "+s)
+	} else if s := styledOrMixed(name); s != "" {
+		t.Add(SymFancyText, "from: "+s)
+	}
+	if n := countEmoji(subj); n >= 2 || n >= 1 && reReplyPrefix.MatchString(subj) && len(m.InReplyTo) == 0 && len(m.References) == 0 {
+		if reReplyPrefix.MatchString(subj) && len(m.InReplyTo) == 0 && len(m.References) == 0 {
+			t.Add(SymReplyEmojiSubject, trunc(subj, 60))
+		} else if n >= 3 {
+			t.Add(SymEmojiSubject, trunc(subj, 60))
+		}
+	}
+	if countEmoji(name) >= 1 {
+		t.Add(SymEmojiName, trunc(name, 40))
+	}
+	lowSubj := strings.ToLower(subj)
+	lowName := strings.ToLower(name)
+	for _, r := range rcpts {
+		if len(r) < 6 {
+			continue
+		}
+		if strings.Contains(lowSubj, r) || strings.Contains(lowName, r) {
+			t.Add(SymRcptInSubject, r)
+			break
+		}
+	}
+	if from.Addr != "" && !isBounce(m, t.Env) && !isList(m) {
+		fa := strings.ToLower(from.Addr)
+		for _, r := range rcpts {
+			if r == fa {
+				t.Add(SymFromIsRcpt, r)
+				break
+			}
+		}
+	}
+}
+
+var reReplyPrefix = regexp.MustCompile(`(?i)^\s*(re|fwd?|aw|wg|tr|rv|enc|res|rif|sv|vs)\s*:`)
+
+// styledOrMixed returns a word written in styled Unicode letters
+// (Mathematical Alphanumeric Symbols: "𝗟𝗔𝗦𝗧 𝗖𝗛𝗔𝗡𝗖𝗘") or a word that mixes
+// Latin letters with look-alike Cyrillic or Greek ones ("Lеԁgеr").
+func styledOrMixed(s string) string {
+	if s == "" {
+		return ""
+	}
+	styled := 0
+	for _, r := range s {
+		if r >= 0x1D400 && r <= 0x1D7FF {
+			styled++
+		}
+	}
+	if styled >= 3 {
+		return "styled letters"
+	}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsMark(r) }) {
+		lat, other := 0, 0
+		for _, r := range w {
+			switch {
+			case r < 0x250 && unicode.IsLetter(r):
+				lat++
+			case unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r) || r >= 0x0500 && r <= 0x052F:
+				other++
+			}
+		}
+		if lat >= 1 && other >= 1 && lat+other >= 3 {
+			return w
+		}
+	}
+	return ""
+}
+
+func isEmoji(r rune) bool {
+	return r >= 0x1F300 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1F2FF || r == 0x2B50 || r == 0x2B55
+}
+
+func countEmoji(s string) int {
+	n := 0
+	for _, r := range s {
+		if isEmoji(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// ---- links ----
+
+type webLink struct {
+	u     mail.URL
+	chain normalize.Chain
+}
+
+func (w *webLink) final() *normalize.Link { return w.chain.Final() }
+
+// webLinks are the message's web links (not images), resolved, at most 300.
+func webLinks(t *pipeline.Task) []*webLink {
+	var out []*webLink
+	seen := map[string]bool{}
+	for _, u := range t.URLs() {
+		if u.Source == "src" || seen[u.Raw] || len(out) >= 300 {
+			continue
+		}
+		seen[u.Raw] = true
+		ch, ok := normalize.Resolve(u.Raw)
+		if !ok || !ch.Final().IsWeb() || ch.Final().Host == "" {
+			continue
+		}
+		out = append(out, &webLink{u: u, chain: ch})
+	}
+	return out
+}
+
+var (
+	// Paths and pages phishing kits are served from on hacked or rented sites.
+	reKitPath = regexp.MustCompile(`(?i)/(?:wp-(?:content|includes|admin)|\.well-known|cgi-bin)/.*(?:log-?in|sign-?in|verif|secure|update|account|auth|webmail|owa|office|outlook|365|wallet|valid|bank|paypal|apple|microsoft|docusign|dhl|ups|fedex|\.php|\.html?)|/(?:owa|webmail|office365|o365|outlook|sharepoint|onedrive|docusign|adobe|dropbox)/.*\.(?:php|html?)\b|(?:log-?in|sign-?in|verify|validate|secure|update|unlock|wallet|recover)[\w-]*\.php\b`)
+	reUnsub   = regexp.MustCompile(`(?i)unsub|opt-?out|abmelde|abbestell|désinscri|desinscri|desabon|uitschrijv|afmeld|cancelar|descadastr|disiscri|annulla|preferenc|manage|配信停止|解除`)
+	reB64     = regexp.MustCompile(`[A-Za-z0-9+/_-]{12,}={0,2}`)
+)
+
+func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string, fromDom string) {
+	randomDone, kitDone, rcptDone, proxyDone := false, false, false, false
+	for _, w := range links {
+		f := w.final()
+		host := f.Host
+		reg := f.Registrable
+		if reg == "" {
+			reg = registrable(host)
+		}
+		_, brand := brands.ByDomain(host)
+		if !randomDone && !brand && !a.own(host) && reg != "" {
+			if _, short := lists.Shorteners.MatchDomain(host); !short {
+				if l := randomLabel(host, reg); l != "" {
+					t.Add(SymURLRandomDomain, host)
+					randomDone = true
+				}
+			}
+		}
+		for i := range w.chain.Links {
+			h := &w.chain.Links[i]
+			if !proxyDone && (strings.HasSuffix(h.Host, ".translate.goog") || strings.HasSuffix(h.Host, ".ampproject.org")) {
+				t.Add(SymURLProxyWrapper, h.Host)
+				proxyDone = true
+			}
+		}
+		pathq := f.URL
+		if i := strings.Index(pathq, host); i >= 0 {
+			pathq = pathq[i+len(host):]
+		}
+		if !kitDone && !brand && reKitPath.MatchString(pathq) {
+			t.Add(SymURLKitPath, trunc(host+pathq, 80))
+			kitDone = true
+		}
+		if !rcptDone && len(rcpts) > 0 && !reUnsub.MatchString(w.u.Raw+" "+w.u.Anchor) {
+			if r := rcptInLink(w.u.Raw, rcpts); r != "" {
+				t.Add(SymURLRcptInLink, host)
+				rcptDone = true
+			}
+		}
+	}
+}
+
+// rcptInLink finds a recipient's address carried in a link's fragment, or
+// base64-encoded anywhere in it (a kit pre-fills the login form with it).
+func rcptInLink(raw string, rcpts []string) string {
+	low := strings.ToLower(raw)
+	if i := strings.IndexByte(low, '#'); i >= 0 {
+		frag := low[i+1:]
+		if u, err := url.QueryUnescape(frag); err == nil {
+			frag = u
+		}
+		for _, r := range rcpts {
+			if strings.Contains(frag, r) {
+				return r
+			}
+		}
+	}
+	for _, m := range reB64.FindAllString(raw, 8) {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			b, err := enc.DecodeString(m)
+			if err != nil {
+				continue
+			}
+			dec := strings.ToLower(string(b))
+			for _, r := range rcpts {
+				if strings.Contains(dec, r) {
+					return r
+				}
+			}
+			break
+		}
+	}
+	return ""
+}
+
+// ---- shape ----
+
+func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLink) {
+	html := false
+	for _, p := range m.TextParts {
+		if p.ContentType == "text/html" {
+			html = true
+		}
+	}
+	visible := letterCount(m.Text, 2000)
+	images := 0
+	for _, u := range t.URLs() {
+		if u.Source == "src" {
+			images++
+		}
+	}
+	for _, p := range m.Attachments {
+		if strings.HasPrefix(p.ContentType, "image/") {
+			images++
+		}
+	}
+	hosts := map[string]bool{}
+	cta := 0
+	for _, w := range links {
+		if reUnsub.MatchString(w.u.Raw + " " + w.u.Anchor) {
+			continue
+		}
+		reg := w.final().Registrable
+		if reg == "" {
+			reg = w.final().Host
+		}
+		hosts[reg] = true
+		cta++
+	}
+	thread := len(m.InReplyTo) > 0 || len(m.References) > 0
+	switch {
+	case html && images >= 1 && cta >= 1 && visible < 80:
+		t.Add(SymImageLinkOnly, "")
+	case cta >= 1 && len(hosts) <= 2 && visible > 0 && visible < 250 && !thread && len(m.Attachments) == 0 && !isList(m):
+		t.Add(SymShortCTA, "")
+	}
+	if hidden := letterCount(m.HiddenText, 100000); hidden >= 400 {
+		t.Add(SymHiddenPoison, "")
+	}
+}
+
+// letterCount counts letters and digits in s, stopping at max.
+func letterCount(s string, max int) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+			if n >= max {
+				break
+			}
+		}
+	}
+	return n
+}
+
+// ---- claims: authorities, the recipient's IT desk, brands ----
+
+var (
+	// Public authorities that lures borrow. Matched on the NFKC-lower-cased
+	// display name and subject.
+	reAuthority = regexp.MustCompile(`(?i)\b(?:tax (?:office|authority|department|refund)|internal revenue|irs|hmrc|customs|border (?:force|protection)|police|interpol|fbi|europol|court|tribunal|ministry of|department of (?:justice|treasury)|social security|united nations|imf|world bank|` +
+		`finanzamt|bundeszentralamt|steuerverwaltung|zoll(?:amt)?|polizei|bundeskriminalamt|gericht|staatsanwaltschaft|` +
+		`belastingdienst|douane|politie|rechtbank|digid|` +
+		`impots|finances publiques|dgfip|gendarmerie|ministère|ameli|assurance maladie|antai|` +
+		`receita federal|polícia|policia|tribunal de justiça|detran|sefaz|gov\.br|autoridade tribut[aá]ria|finan[çc]as|` +
+		`agencia tributaria|hacienda|guardia civil|` +
+		`agenzia (?:delle )?entrate|guardia di finanza|polizia|carabinieri|inps)\b|国税庁|税務署|警察|警視庁|裁判所|税関|年金機構|市役所|区役所|総務省|厚生労働省|法務省`)
+	// Government mail domains by suffix.
+	reGovDomain = regexp.MustCompile(`(?i)(?:^|\.)(?:gov|mil|gouv\.fr|gov\.[a-z]{2}|go\.jp|lg\.jp|gob\.[a-z]{2}|gv\.at|admin\.ch|bund\.de|belgium\.be|overheid\.nl|belastingdienst\.nl|rijksoverheid\.nl|europa\.eu|service-public\.fr|impots\.gouv\.fr|elster\.de|bzst\.de|hmrc\.gov\.uk|gov\.uk|agenziaentrate\.it|agenziaentrate\.gov\.it|inps\.it|portaldasfinancas\.gov\.pt|seg-social\.es|ameli\.fr|assurance-maladie\.fr)$`)
+	// The recipient's own IT or mail service desk.
+	reServiceDesk = regexp.MustCompile(`(?i)\b(?:it[ -]?(?:support|help ?desk|service ?desk|department|team|admin)|help ?desk|service ?desk|(?:e-?mail|mail|mailbox|webmail|system|network|server|domain|account) (?:administrator|admin|support|team|security|service|helpdesk|notification|quota)|administrator|sysadmin|webmaster|postmaster|mail delivery (?:system|subsystem)|e-?mail (?:upgrade|verification|security)|` +
+		`it-abteilung|systemadministrator|postfach-?(?:verwaltung|administrator)|administrateur|messagerie|beheerder|helpdesk|administrador|suporte técnico|suporte ti|amministratore|posta elettronica)\b|システム管理者|情報システム部|ヘルプデスク|メール管理者|メールサーバー管理|サーバー管理者|メールシステム|管理者`)
+)
+
+func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Address, fromDom string, links []*webLink, rcpts []string) {
+	name := strings.ToLower(from.Name)
+	subj := strings.ToLower(m.Subject)
+
+	// A public authority named by the sender, the subject or the sign-off,
+	// from a domain that is no government's.
+	team := strings.ToLower(signOffText(m.Text))
+	authText := name + "\n" + team
+	if lureSymbol(t) {
+		authText += "\n" + subj
+	}
+	if fromDom != "" && !reGovDomain.MatchString(fromDom) {
+		if s := reAuthority.FindString(authText); s != "" {
+			if b, ok := brands.ByDomain(fromDom); !ok || !isAuthorityKind(b.Kind) {
+				t.Add(SymAuthorityClaim, s+" ← "+fromDom)
+			}
+		}
+	}
+
+	// The recipient's own IT desk or mail administrator, from outside.
+	if fromDom != "" && !a.own(fromDom) && !sameOrg(fromDom, rcpts) {
+		if s := reServiceDesk.FindString(name); s != "" {
+			t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
+		} else if s := reServiceDesk.FindString(subj); s != "" && (t.Has("RULE_PHISH_PASSWORD_EXPIRY") || t.Has("RULE_PHISH_ACCOUNT_SUSPENDED") || t.Has("RULE_PHISH_VERIFY_ACCOUNT") || t.Has("RULE_PHISH_CREDENTIAL_LURE")) {
+			t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
+		}
+	}
+
+	// A brand claimed by the subject (as a notice) or the sign-off, while
+	// neither the sender, the reply address nor any link is the brand's.
+	// The display name is the sender analyzer's (FROM_DISPLAY_BRAND).
+	if t.Has("FROM_DISPLAY_BRAND") || t.Has("URL_BRAND_UNRELATED_LINKS") {
+		return
+	}
+	var claims []brands.Brand
+	if lureSymbol(t) {
+		claims = append(claims, brands.Claimed(m.Subject)...)
+	}
+	claims = append(claims, brands.Claimed(signOffText(m.Text))...)
+	for _, b := range claims {
+		if b.Owns(fromDom) {
+			return
+		}
+		related := false
+		for _, r := range m.ReplyTo {
+			if b.Owns(r.Domain) {
+				related = true
+			}
+		}
+		for _, w := range links {
+			for i := range w.chain.Links {
+				if b.Owns(w.chain.Links[i].Host) {
+					related = true
+				}
+			}
+		}
+		if related {
+			continue
+		}
+		t.Add(SymBrandClaim, b.Name+" ← "+fromDom)
+		return
+	}
+}
+
+func isAuthorityKind(k string) bool {
+	switch k {
+	case "government", "tax", "post", "police", "court", "customs":
+		return true
+	}
+	return false
+}
+
+// lureSymbol reports a content rule that reads as a notice or a lure.
+func lureSymbol(t *pipeline.Task) bool {
+	for _, h := range t.Hits() {
+		if strings.HasPrefix(h.Name, "RULE_PHISH_") || strings.HasPrefix(h.Name, "RULE_LURE_") {
+			return true
+		}
+	}
+	return false
+}
+
+// sameOrg reports that the sender shares a registrable domain with a
+// recipient.
+func sameOrg(fromDom string, rcpts []string) bool {
+	fr := registrable(fromDom)
+	for _, r := range rcpts {
+		if i := strings.LastIndexByte(r, '@'); i >= 0 && registrable(r[i+1:]) == fr && fr != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// signOff returns the last lines of the visible text, where senders sign
+// ("Ihr Sparkasse-Team", "Equipe Correios", "三井住友カード株式会社").
+func signOff(text string) string {
+	text = strings.TrimSpace(text)
+	if len(text) > 400 {
+		i := len(text) - 400
+		for i < len(text) && !utf8.RuneStart(text[i]) {
+			i++
+		}
+		text = text[i:]
+	}
+	return text
+}
+
+var reTeam = regexp.MustCompile(`(?i)(?:your|the|ihr|ihre|dein|uw|het|votre|l'|seu|sua|a|o|su|el|il|la)?\s*([\p{L}0-9&.\- ]{2,40}?)[\s-]*(?:team|teams|équipe|equipe|equipo|squadra|service client|kundenservice|klantenservice|atendimento)\b|(?:team|équipe|equipe|equipo)\s+([\p{L}0-9&.\- ]{2,40})|([\p{L}0-9・ー＆&]{2,30})(?:事務局|カスタマーセンター|サポートセンター|お客様センター)`)
+
+// signOffText returns the brand-naming parts of the sign-off: "X team",
+// "Equipe X", "X事務局".
+func signOffText(text string) string {
+	var b strings.Builder
+	for _, m := range reTeam.FindAllStringSubmatch(signOff(text), 4) {
+		for _, g := range m[1:] {
+			if g != "" {
+				b.WriteString(g)
+				b.WriteByte('\n')
+			}
+		}
+	}
+	return b.String()
+}
+
+// ---- helpers ----
+
+// recipients are the envelope recipients, or the To/Cc addresses when the
+// envelope is unknown (a stored message), lower-cased.
+func recipients(t *pipeline.Task) []string {
+	var out []string
+	for _, r := range t.Env.Rcpts {
+		out = append(out, strings.ToLower(strings.Trim(r, "<> ")))
+	}
+	if len(out) == 0 {
+		for _, l := range [][]mail.Address{t.Msg.To, t.Msg.Cc} {
+			for _, a := range l {
+				if a.Domain != "" && len(out) < 50 {
+					out = append(out, strings.ToLower(a.Addr))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// isList reports mail from a mailing list.
+func isList(m *mail.Message) bool {
+	return m.Headers.Has("List-Id") || m.Headers.Has("List-Post") || m.Headers.Has("Mailing-List")
+}
+
+// isBounce reports a delivery report: null envelope sender, a
+// multipart/report, or a MAILER-DAEMON/postmaster sender.
+func isBounce(m *mail.Message, env pipeline.Envelope) bool {
+	if m.Root != nil && m.Root.ContentType == "multipart/report" {
+		return true
+	}
+	if len(m.From) > 0 {
+		l := strings.ToLower(m.From[0].Local)
+		if l == "mailer-daemon" || l == "postmaster" || strings.HasPrefix(l, "microsoftexchange") {
+			return true
+		}
+	}
+	return false
+}
+
+func trunc(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,250 @@
+package lure
+
+import "strings"
+
+// Machine-generated names. Bulk toolkits register throw-away domains and
+// make sender addresses from random strings ("ytbssrxxs6.com",
+// "rqorcqbhvtvtqcp@…", "nkn5zun99r.com") so that no two messages share
+// them. Words of human languages, and the romanised Japanese of .jp
+// domains, have vowels at regular intervals, few letter/digit switches
+// and consonant pairs from a small set; random strings break all three.
+
+// vowels counts y as a vowel: "sky", "ryokan", "kyoto".
+func isVowel(c byte) bool {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u', 'y':
+		return true
+	}
+	return false
+}
+
+// commonPairs are consonant pairs that occur inside words of English,
+// German, Dutch, French, Spanish, Portuguese, Italian and romanised
+// Japanese. A pair of consonants outside this set is rare in words.
+var commonPairs = func() map[[2]byte]bool {
+	m := map[[2]byte]bool{}
+	for _, p := range strings.Fields(`
+		bb bd bj bl bn br bs bt
+		cc ch ck cl cn cr cs ct cz
+		dd df dg dh dj dl dm dn dr ds dt dv dw dz
+		ff ff fl fn fr fs ft
+		gg gh gl gm gn gr gs gt gz
+		hc hd hf hk hl hm hn hr hs ht hw hb hg hp
+		jj
+		kk kl km kn kr ks kt kw
+		lb lc ld lf lg lk ll lm ln lp lr ls lt lv lw lz
+		mb mc md mf ml mm mn mp mr ms mt
+		nb nc nd nf ng nh nj nk nl nm nn np nq nr ns nt nv nw nx nz
+		pf ph pl pm pn pp pr ps pt
+		qu
+		rb rc rd rf rg rh rj rk rl rm rn rp rq rr rs rt rv rw rz
+		sb sc sd sf sg sh sj sk sl sm sn sp sq sr ss st sv sw sz
+		tc tf tg th tj tk tl tm tn tp tr ts tt tv tw tz
+		vl vr vv
+		wb wd wf wk wl wm wn wp wr ws wt ww
+		xc xp xt xx
+		zb zh zk zl zm zn zs zt zw zz`) {
+		m[[2]byte{p[0], p[1]}] = true
+	}
+	return m
+}()
+
+// randomness scores how machine-made a name looks: 0 for words and
+// ordinary names, 2 or more for random strings. It looks at ASCII letters
+// and digits only; names shorter than 6 of them score 0.
+func randomness(s string) float64 {
+	r := rawRandomness(s)
+	if r < randomThreshold {
+		return r
+	}
+	// An acronym before or after a word ("nmtbmedia", "freshrpms",
+	// "pcworld") is not random: score the rest without it.
+	b := strings.ToLower(s)
+	for k := 2; k <= 5 && k < len(b) && isConsonant(b[k-1]); k++ {
+		if len(b)-k >= 4 && !hasDigit(b[k:]) && strings.ContainsAny(b[k:], "aeiouy") {
+			if rest := rawRandomness(b[k:]); rest <= 0.5 {
+				r = rest
+				break
+			}
+		}
+	}
+	j := len(b)
+	for j > 0 && len(b)-j < 4 && isConsonant(b[j-1]) {
+		j--
+	}
+	if len(b)-j >= 2 && j >= 5 && !hasDigit(b[:j]) {
+		if rest := rawRandomness(b[:j]); rest <= 0.5 {
+			r = min(r, rest)
+		}
+	}
+	return r
+}
+
+func isConsonant(c byte) bool { return c >= 'a' && c <= 'z' && !isVowel(c) }
+
+func rawRandomness(s string) float64 {
+	s = strings.ToLower(s)
+	if strings.HasPrefix(s, "xn--") {
+		return 0
+	}
+	var b []byte
+	for i := 0; i < len(s) && len(b) < 64; i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b = append(b, c)
+		}
+	}
+	if len(b) < 6 {
+		return 0
+	}
+	// Hexadecimal identifiers (message ids, tracking tokens) are machine
+	// made but not a sign of abuse.
+	if isHex(b) && len(b) >= 12 {
+		return 0
+	}
+	letters, vow, trans, run, maxRun, rare, pairs := 0, 0, 0, 0, 0, 0, 0
+	for i, c := range b {
+		digit := c >= '0' && c <= '9'
+		if i > 0 {
+			pd := b[i-1] >= '0' && b[i-1] <= '9'
+			if pd != digit {
+				trans++
+			}
+		}
+		if digit {
+			run = 0
+			continue
+		}
+		letters++
+		if isVowel(c) {
+			vow++
+			run = 0
+		} else {
+			run++
+			if run > maxRun {
+				maxRun = run
+			}
+		}
+		if i > 0 {
+			p := b[i-1]
+			if p >= 'a' && p <= 'z' {
+				pairs++
+				if !isVowel(p) && !isVowel(c) && !commonPairs[[2]byte{p, c}] {
+					rare++
+				}
+			}
+		}
+	}
+	score := 0.0
+	switch {
+	case trans >= 4:
+		score += 1.5
+	case trans >= 3 || trans >= 2 && embeddedDigit(b) && len(b) >= 8:
+		score += 1
+	case trans == 2 && len(b) >= 8:
+		score += 0.5
+	}
+	if letters >= 6 {
+		ratio := float64(vow) / float64(letters)
+		switch {
+		case ratio < 0.12:
+			score += 1
+		case ratio < 0.22:
+			score += 0.5
+		}
+	}
+	switch {
+	case maxRun >= 6:
+		score += 1
+	case maxRun >= 5:
+		score += 0.5
+	}
+	switch {
+	case rare >= 3:
+		score += 1.5
+	case rare == 2:
+		score += 1
+	case rare == 1 && letters <= 10:
+		score += 0.5
+	}
+	return score
+}
+
+// embeddedDigit reports digits with letters on both sides ("vy448tguxl").
+func embeddedDigit(b []byte) bool {
+	for i := 1; i < len(b)-1; i++ {
+		if b[i] >= '0' && b[i] <= '9' && b[i-1] >= 'a' && b[i-1] <= 'z' {
+			j := i
+			for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+				j++
+			}
+			if j < len(b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isHex(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// randomThreshold is the randomness from which a name counts as random.
+const randomThreshold = 1.5
+
+// randomLabel returns the registrable label of a host when it looks
+// random (subdomains are left alone: server names such as "smtp01ffm" are
+// machine-made on purpose).
+func randomLabel(host, registrable string) string {
+	if registrable == "" {
+		return ""
+	}
+	label := strings.TrimSuffix(registrable, "."+suffixOf(registrable))
+	if i := strings.IndexByte(label, '.'); i >= 0 {
+		label = label[:i]
+	}
+	if randomness(label) >= randomThreshold {
+		return label
+	}
+	return ""
+}
+
+// randomLocal reports a local part made of random tokens; an address
+// tag (+…) and hexadecimal or numeric tokens do not count.
+func randomLocal(local string) string {
+	// Tracking and VERP identifiers (mixed case, several digit groups,
+	// '#', '=') are machine-made on purpose by legitimate senders too.
+	if strings.ContainsAny(local, "#=%") || digitGroups(local) >= 3 || local != strings.ToLower(local) && local != strings.ToUpper(local) && strings.IndexFunc(local, func(r rune) bool { return r >= '0' && r <= '9' }) >= 0 {
+		return ""
+	}
+	local = strings.ToLower(local)
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	for _, tok := range strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == '=' }) {
+		if randomness(tok) >= randomThreshold+0.5 {
+			return tok
+		}
+	}
+	return ""
+}
+
+func digitGroups(s string) int {
+	n, in := 0, false
+	for i := 0; i < len(s); i++ {
+		d := s[i] >= '0' && s[i] <= '9'
+		if d && !in {
+			n++
+		}
+		in = d
+	}
+	return n
+}
+
+func hasDigit(s string) bool { return strings.IndexAny(s, "0123456789") >= 0 }

@@ -68,6 +68,14 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if haveFrom && fromDom != "" && !bounce {
 		a.checkSenderInfra(t, from, fromDom)
 	}
+	if haveFrom && !bounce {
+		if fromDom != "" && !validDomain(fromDom) {
+			t.Add(SymFromBadDomain, fromDom)
+		}
+		if brokenList(m.Headers.Get("From")) {
+			t.Add(SymFromBrokenList, trunc(m.FromHeader, 60))
+		}
+	}
 	a.checkText(t, m, from, rcpts)
 	links := webLinks(t)
 	if ctx.Err() != nil {
@@ -119,6 +127,77 @@ func (a *Analyzer) checkSenderInfra(t *pipeline.Task, from mail.Address, dom str
 	if _, ok := lists.FreeHosting.MatchDomain(dom); ok {
 		t.Add(SymFromPlatformTenant, dom)
 	}
+}
+
+// validDomain reports a host name a reply could reach: two or more labels
+// of letters, digits and hyphens (or an IDN), not an address literal.
+func validDomain(d string) bool {
+	d = strings.TrimSuffix(d, ".")
+	if !strings.Contains(d, ".") || strings.HasPrefix(d, "[") {
+		return strings.HasPrefix(d, "[")
+	}
+	for _, l := range strings.Split(d, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r == '-' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 0x80 && unicode.IsLetter(r) || r >= 0x80 && unicode.IsDigit(r) || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// brokenList reports a From field with an unquoted comma that splits it
+// into a piece without an address ("Brand, <x@y>", "Offer, jehd <x@y>"):
+// no mail program writes that, bulk toolkits do, and clients then show
+// the first piece as the sender.
+func brokenList(v string) bool {
+	if v == "" || len(v) > 4096 || !strings.Contains(v, ",") {
+		return false
+	}
+	depth, paren, inQ, start := 0, 0, false, 0
+	pieces := []string{}
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '"':
+			if paren == 0 {
+				inQ = !inQ
+			}
+		case '(':
+			if !inQ {
+				paren++
+			}
+		case ')':
+			if !inQ && paren > 0 {
+				paren--
+			}
+		case '<':
+			if !inQ && paren == 0 {
+				depth++
+			}
+		case '>':
+			if !inQ && depth > 0 {
+				depth--
+			}
+		case ',':
+			if !inQ && paren == 0 && depth == 0 {
+				pieces = append(pieces, v[start:i])
+				start = i + 1
+			}
+		}
+	}
+	pieces = append(pieces, v[start:])
+	for _, p := range pieces {
+		p = strings.TrimSpace(p)
+		if p != "" && !strings.Contains(p, "@") && !strings.HasSuffix(p, ";") && !strings.Contains(p, ":") {
+			return true
+		}
+	}
+	return false
 }
 
 // own reports one of the organisation's domains.

@@ -56,3 +56,25 @@ func TestRandomnessAcronyms(t *testing.T) {
 		}
 	}
 }
+
+func TestFromShapes(t *testing.T) {
+	for v, want := range map[string]bool{
+		`Amazon Gutschein, <service@x.example>`:  true,
+		`WOW TV, jehd <service@x.example>`:       true,
+		`Microsoft account team ,_<a@b.example>`: true,
+		`"Doe, John" <john@x.example>`:           false,
+		`John Doe <john@x.example>, b@y.example`: false,
+		`Undisclosed recipients:;`:               false,
+		`(Yamada, Taro) <taro@x.example>`:        false,
+		`ADAC, <service@x.de.>, ADAC, <s@x.de>`:  true,
+	} {
+		if got := brokenList(v); got != want {
+			t.Errorf("brokenList(%q) = %v", v, got)
+		}
+	}
+	for d, want := range map[string]bool{"correios": false, "x.example": true, "%pedidos.net": false, "日本.jp": true, "[192.0.2.1]": true, "-a.com": false} {
+		if got := validDomain(d); got != want {
+			t.Errorf("validDomain(%q) = %v", d, got)
+		}
+	}
+}

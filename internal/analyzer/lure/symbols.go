@@ -8,6 +8,8 @@ const (
 	SymFromRandomLocal    = "FROM_RANDOM_LOCAL"
 	SymFromAbusedTLD      = "FROM_ABUSED_TLD"
 	SymFromPlatformTenant = "FROM_PLATFORM_TENANT"
+	SymFromBadDomain      = "FROM_BAD_DOMAIN"
+	SymFromBrokenList     = "HDR_FROM_BROKEN_LIST"
 	SymFancyText          = "HDR_STYLED_OR_MIXED_SCRIPT"
 	SymEmojiSubject       = "HDR_SUBJECT_EMOJI"
 	SymReplyEmojiSubject  = "HDR_RE_EMOJI_SUBJECT"
@@ -41,6 +43,10 @@ func init() {
 			"差出人ドメインが、使い捨てのスパム用ドメインに多いトップレベルドメインです(弱い兆候)。"),
 		d(SymFromPlatformTenant, 1.0, s, "The mail comes from a customer subdomain of a cloud or hosting platform (a tenant anyone can open).",
 			"誰でも開設できるクラウド/ホスティングサービスの利用者用サブドメインから送られています。"),
+		d(SymFromBadDomain, 2.0, s, "The sender's domain is not a valid host name (no dot, or characters a domain cannot have): no reply can reach it.",
+			"差出人のドメインが正しいホスト名ではありません(ドットがない、使えない文字を含む等)。返信は届きません。"),
+		d(SymFromBrokenList, 1.5, s, "The From field has an unquoted comma that splits off a piece without an address, a bulk-toolkit habit that makes mail programs show a fake sender name.",
+			"From 欄に引用符のないカンマがあり、アドレスのない部分が分かれています。大量送信ツールの癖で、メールソフトに偽の差出人名を表示させます。"),
 		d(SymFancyText, 2.0, s, "The subject or sender name uses styled Unicode letters or mixes Latin with look-alike Cyrillic/Greek letters to evade filters.",
 			"件名や差出人名に装飾用のUnicode文字や、ラテン文字に似たキリル/ギリシャ文字の混在が使われています(フィルター回避の手口)。"),
 		d(SymEmojiSubject, 0.5, s, "The subject is laden with emoji, as bulk marketing is.",

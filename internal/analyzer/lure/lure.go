@@ -270,13 +270,24 @@ func styledOrMixed(s string) string {
 	if styled >= 3 {
 		return "styled letters"
 	}
+	// Invisible characters or foreign combining marks between Latin
+	// letters ("Am\u073Fazon", "pay\u200Bpal") split a word for filters only.
+	var prev rune
+	rs := []rune(s)
+	for i, r := range rs {
+		if i > 0 && i+1 < len(rs) && isLatinLetter(prev) && isLatinLetter(rs[i+1]) &&
+			(unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Mn, r) && (unicode.Is(unicode.Syriac, r) || unicode.Is(unicode.Arabic, r) || unicode.Is(unicode.Hebrew, r) || unicode.Is(unicode.Thaana, r) || unicode.Is(unicode.Nko, r))) {
+			return "hidden character in a word"
+		}
+		prev = r
+	}
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsMark(r) }) {
 		lat, other := 0, 0
 		for _, r := range w {
 			switch {
 			case r < 0x250 && unicode.IsLetter(r):
 				lat++
-			case unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r) || r >= 0x0500 && r <= 0x052F:
+			case unicode.Is(unicode.Cyrillic, r) || unicode.Is(unicode.Greek, r) || r >= 0x0500 && r <= 0x052F || unicode.Is(unicode.Syriac, r) || unicode.Is(unicode.Armenian, r) || unicode.Is(unicode.Cherokee, r):
 				other++
 			}
 		}
@@ -286,6 +297,8 @@ func styledOrMixed(s string) string {
 	}
 	return ""
 }
+
+func isLatinLetter(r rune) bool { return r < 0x250 && unicode.IsLetter(r) }
 
 func isEmoji(r rune) bool {
 	return r >= 0x1F300 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x1F000 && r <= 0x1F2FF || r == 0x2B50 || r == 0x2B55
@@ -479,7 +492,8 @@ var (
 		`finanzamt|bundeszentralamt|steuerverwaltung|zoll(?:amt)?|polizei|bundeskriminalamt|gericht|staatsanwaltschaft|` +
 		`belastingdienst|douane|politie|rechtbank|digid|` +
 		`impots|finances publiques|dgfip|gendarmerie|ministère|ameli|assurance maladie|antai|` +
-		`receita federal|polícia|policia|tribunal de justiça|detran|sefaz|gov\.br|autoridade tribut[aá]ria|finan[çc]as|` +
+		`receita federal|polícia|policia|tribunal de justiça|detran|sefaz|gov\.br|autoridade tribut[aá]ria|finan[çc]as|intima[çc][ãa]o|cita[çc][ãa]o|notifica[çc][ãa]o judicial|processo judicial|a[çc][ãa]o tribut[aá]ria|justi[çc]a federal|` +
+		`notificaci[óo]n judicial|juzgado|citaci[óo]n|demanda judicial|` +
 		`agencia tributaria|hacienda|guardia civil|` +
 		`agenzia (?:delle )?entrate|guardia di finanza|polizia|carabinieri|inps)\b|国税庁|税務署|警察|警視庁|裁判所|税関|年金機構|市役所|区役所|総務省|厚生労働省|法務省`)
 	// Government mail domains by suffix.

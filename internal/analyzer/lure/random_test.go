@@ -78,3 +78,22 @@ func TestFromShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestStyledOrMixed(t *testing.T) {
+	for s, want := range map[string]bool{
+		"𝗟𝗔𝗦𝗧 𝗖𝗛𝗔𝗡𝗖𝗘":                  true,
+		"Recent Lеԁgеr breach":         true,
+		"Yоur аccоunt hаs been lоcked": true,
+		"Am\u073faz\u073fon.com":       true,
+		"pay\u200bpal":                 true,
+		"Привет, как дела":             false,
+		"Café résumé naïve":            false,
+		"Ελληνικά γράμματα":            false,
+		"【重要】お知らせ":                     false,
+		"Your invoice":                 false,
+	} {
+		if got := styledOrMixed(s) != ""; got != want {
+			t.Errorf("%q: %v", s, got)
+		}
+	}
+}

@@ -475,6 +475,9 @@ func build(m msg) []byte {
 	hops := m.hops
 	if len(hops) == 0 {
 		hops = []string{"mail." + fromDom}
+		if strings.HasPrefix(fromDom, "mail.") {
+			hops = []string{fromDom}
+		}
 	}
 	chain := append(append([]string{}, hops...), mx)
 	var rec []string

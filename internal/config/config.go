@@ -86,6 +86,18 @@ type Policy struct {
 	CategoryActions map[string]string `toml:"category_actions"`
 	// Disabled lists symbols that are never scored.
 	Disabled []string `toml:"disabled"`
+	// WeightsFile is a weights file written by 'sekisho tune': a [weights]
+	// table of SYMBOL = weight. Its weights override the symbol defaults and
+	// the shipped fitted weights; [policy.weights] overrides it. A relative
+	// path is opened from the working directory. Default "" (none).
+	WeightsFile string `toml:"weights_file"`
+	// FittedWeights applies the weights sekisho ships fitted on labelled mail
+	// (internal/policy/fitted.toml, made by scripts/fit-weights.sh) over the
+	// hand-set symbol defaults. Default true.
+	FittedWeights bool `toml:"fitted_weights"`
+	// FileWeights are the weights read from WeightsFile when the
+	// configuration is loaded (not a key of the file).
+	FileWeights map[string]float64 `toml:"-" json:"-"`
 }
 
 // Lure analyzer settings: claimed authorities and brands against the real
@@ -128,6 +140,7 @@ func Default() *Config {
 			TagScore: 5, QuarantineScore: 10, RejectScore: 15,
 			SubjectPrefix: "[spam]", RewriteSubjectScore: 8,
 			CategoryActions: map[string]string{"malware": "quarantine"},
+			FittedWeights:   true,
 		},
 		Header:     Header{Enabled: true},
 		Lure:       Lure{Enabled: true},

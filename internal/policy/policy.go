@@ -5,6 +5,7 @@
 package policy
 
 import (
+	_ "embed"
 	"fmt"
 	"math"
 	"sort"
@@ -32,6 +33,26 @@ func New(c config.Policy) (*Policy, error) {
 		weights: map[string]float64{}, catAction: map[pipeline.Category]pipeline.Action{},
 		disabled: map[string]bool{},
 	}
+	// Precedence: symbol default < shipped fitted weights < weights_file <
+	// [policy.weights].
+	if c.FittedWeights {
+		fw, err := FittedWeights()
+		if err != nil {
+			return nil, err
+		}
+		for name, w := range fw {
+			if _, ok := pipeline.Lookup(name); !ok {
+				return nil, fmt.Errorf("policy: shipped fitted weights: unknown symbol %q (regenerate with scripts/fit-weights.sh)", name)
+			}
+			p.weights[name] = w
+		}
+	}
+	for name, w := range c.FileWeights {
+		if _, ok := pipeline.Lookup(name); !ok {
+			return nil, fmt.Errorf("policy: weights_file %s: unknown symbol %q (see 'sekisho symbols')", c.WeightsFile, name)
+		}
+		p.weights[name] = w
+	}
 	for name, w := range c.Weights {
 		if _, ok := pipeline.Lookup(name); !ok {
 			return nil, fmt.Errorf("policy: weights: unknown symbol %q (see 'sekisho symbols')", name)
@@ -56,6 +77,19 @@ func New(c config.Policy) (*Policy, error) {
 		p.disabled[d] = true
 	}
 	return p, nil
+}
+
+//go:embed fitted.toml
+var fittedTOML string
+
+// FittedWeights returns the weights sekisho ships fitted on labelled mail
+// (fitted.toml, written by scripts/fit-weights.sh with 'sekisho tune').
+func FittedWeights() (map[string]float64, error) {
+	w, err := config.ParseWeights(fittedTOML, "internal/policy/fitted.toml")
+	if err != nil {
+		return nil, fmt.Errorf("policy: shipped fitted weights: %w", err)
+	}
+	return w, nil
 }
 
 // RejectScore is the score at which mail is rejected (Rspamd's required_score).

@@ -20,6 +20,9 @@ func init() {
 func newPolicy(t *testing.T, mod func(*config.Policy)) *Policy {
 	t.Helper()
 	c := config.Default().Policy
+	// The shipped fitted weights name analyzer symbols this package's
+	// tests do not register (TestFittedWeightsParse checks the file).
+	c.FittedWeights = false
 	if mod != nil {
 		mod(&c)
 	}
@@ -99,5 +102,47 @@ func TestWeightsAndDisabled(t *testing.T) {
 	}
 	if _, err := New(config.Policy{Weights: map[string]float64{"NO_SUCH_SYMBOL": 1}}); err == nil {
 		t.Fatal("unknown symbol in weights accepted")
+	}
+}
+
+func TestWeightPrecedence(t *testing.T) {
+	p := newPolicy(t, func(c *config.Policy) {
+		c.WeightsFile = "tuned.toml"
+		c.FileWeights = map[string]float64{"TEST_SPAM_FOUR": 2.5, "TEST_PHISH_SIX": 7}
+		c.Weights = map[string]float64{"TEST_PHISH_SIX": 8}
+	})
+	for name, want := range map[string]float64{
+		"TEST_SPAM_FOUR": 2.5, // weights_file over the default
+		"TEST_PHISH_SIX": 8,   // [policy.weights] over weights_file
+		"TEST_HAM_NEG":   -3,  // default
+	} {
+		if got := p.Weight(name); got != want {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+	if v := p.Decide(hits("TEST_SPAM_FOUR"), nil); v.Score != 2.5 {
+		t.Errorf("decide uses file weight: %v", v.Score)
+	}
+	_, err := New(config.Policy{WeightsFile: "tuned.toml", FileWeights: map[string]float64{"NO_SUCH_SYMBOL": 1}})
+	if err == nil || !strings.Contains(err.Error(), "tuned.toml") || !strings.Contains(err.Error(), "NO_SUCH_SYMBOL") {
+		t.Fatalf("unknown symbol in weights_file: %v", err)
+	}
+}
+
+func TestFittedWeightsParse(t *testing.T) {
+	// The embedded file must parse; that its names are registered symbols
+	// is checked where every analyzer is linked in (engine and CLI tests
+	// build the default policy).
+	w, err := FittedWeights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range w {
+		if v != v || v > 1000 || v < -1000 {
+			t.Errorf("%s = %v", name, v)
+		}
+	}
+	if !strings.Contains(fittedTOML, "scripts/fit-weights.sh") {
+		t.Error("fitted.toml lacks its header naming the script that writes it")
 	}
 }

@@ -19,12 +19,12 @@ import (
 // lure is one of the everyday reasons Japanese phishing gives for clicking
 // (the kinds JPCERT/CC and the Council of Anti-Phishing Japan report every
 // month), written as ordinary mail, not stuffed with keywords.
-type lure struct {
+type lureText struct {
 	body   string // %s is the service name
 	anchor string // Japanese anchor text of the link
 }
 
-var lures = map[string]lure{
+var lures = map[string]lureText{
 	"riyou": {`いつも%sをご利用いただき、ありがとうございます。
 お客様のカードにおいて、第三者による不正利用の可能性があるお取引を検知いたしました。
 お手数ですが、ご利用内容のご確認をお願いいたします。

@@ -212,7 +212,16 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 	}
 	// A brand's consumer mailboxes (hotmail.com, gmail.com, icloud.com,
 	// docomo.ne.jp) are anyone's: they do not make the sender the brand.
-	owns := func(b brands.Brand) bool { return !free && b.Owns(dom) }
+	//
+	// A subdomain of the provider (mail.yahoo.co.jp) is its own system,
+	// not a mailbox, and role addresses at the bare domain
+	// (info@docomo.ne.jp) are reserved for the provider.
+	owns := func(b brands.Brand) bool {
+		if !b.Owns(dom) {
+			return false
+		}
+		return !free || !a.freemail[dom] || roleLocal(from.Local, b)
+	}
 	if name != "" {
 		for _, b := range brands.Claimed(name) {
 			if owns(b) {
@@ -247,6 +256,24 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 			}
 		}
 	}
+}
+
+// roleLocal reports a role or service local part that a mailbox
+// provider keeps for itself (info@, no-reply@, support@, or one naming
+// the brand: docomo@docomo.ne.jp).
+func roleLocal(local string, b brands.Brand) bool {
+	l := strings.ToLower(local)
+	switch strings.Trim(strings.NewReplacer("-", "", "_", "", ".", "").Replace(l), "0123456789") {
+	case "info", "information", "noreply", "donotreply", "support", "notice", "notification", "notifications",
+		"news", "newsletter", "mail", "service", "customer", "security", "account", "accounts", "admin", "postmaster", "oshirase", "mailmagazine":
+		return true
+	}
+	for _, k := range b.Keywords {
+		if len(k) >= 3 && strings.Contains(l, strings.ToLower(k)) {
+			return true
+		}
+	}
+	return false
 }
 
 // keywordInLocal requires a brand keyword of 5+ letters in the local part,

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -531,6 +532,14 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 		}
 	}
 
+	// The display name misspells a brand ("Conta Microsft", "NetfIix",
+	// "Arnazon"): a claim made to slip past name checks.
+	if !t.Has("FROM_DISPLAY_BRAND") {
+		if b, tok, ok := typoBrand(from.Name); ok && !b.Owns(fromDom) {
+			t.Add(SymBrandTypo, tok+" ≈ "+b.Name)
+		}
+	}
+
 	// A brand claimed by the subject (as a notice) or the sign-off, while
 	// neither the sender, the reply address nor any link is the brand's.
 	// The display name is the sender analyzer's (FROM_DISPLAY_BRAND).
@@ -564,6 +573,91 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 		}
 		t.Add(SymBrandClaim, b.Name+" ← "+fromDom)
 		return
+	}
+}
+
+// typoBrand finds a word of the display name that is one edit (or a
+// confusable skeleton) away from a brand keyword of six or more letters,
+// without being the keyword itself.
+func typoBrand(name string) (brands.Brand, string, bool) {
+	if name == "" || len(name) > 200 {
+		return brands.Brand{}, "", false
+	}
+	toks := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '|' })
+	if len(toks) > 12 {
+		toks = toks[:12]
+	}
+	for _, tok := range toks {
+		if utf8.RuneCountInString(tok) < 6 || utf8.RuneCountInString(tok) > 20 {
+			continue
+		}
+		low := strings.ToLower(tok)
+		if isKeyword(low) {
+			continue
+		}
+		sk := brands.Skeleton(tok)
+		for _, b := range brands.All() {
+			for _, k := range b.Keywords {
+				if len(k) < 6 || strings.ContainsAny(k, ".-") {
+					continue
+				}
+				if low == k || strings.Contains(low, k) {
+					continue
+				}
+				if sk == brands.Skeleton(k) || editDistance1(low, k) {
+					return b, tok, true
+				}
+			}
+		}
+	}
+	return brands.Brand{}, "", false
+}
+
+var keywordSet = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, b := range brands.All() {
+		for _, k := range b.Keywords {
+			m[strings.ToLower(k)] = true
+		}
+	}
+	return m
+})
+
+// isKeyword reports a word that is some brand's own keyword, or contains
+// one ("paypal" is PayPal, not a typo of PayPay).
+func isKeyword(w string) bool {
+	set := keywordSet()
+	if set[w] {
+		return true
+	}
+	for k := range set {
+		if len(k) >= 5 && strings.Contains(w, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// editDistance1 reports strings one insertion, deletion, substitution or
+// transposition apart (ASCII).
+func editDistance1(a, b string) bool {
+	if a == b || len(a)-len(b) > 1 || len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case len(a) == len(b):
+		if i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] {
+			return true
+		}
+		return a[i+1:] == b[i+1:]
+	case len(a) > len(b):
+		return a[i+1:] == b[i:]
+	default:
+		return a[i:] == b[i+1:]
 	}
 }
 

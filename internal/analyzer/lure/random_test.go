@@ -97,3 +97,27 @@ func TestStyledOrMixed(t *testing.T) {
 		}
 	}
 }
+
+func TestTypoBrand(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Conta Microsft - Atendimento": true,
+		"NetfIix Support":              true,
+		"Microsoft account team":       false,
+		"Micro Focus":                  false,
+		"John Smith":                   false,
+		"Amazon.co.jp":                 false,
+		"PayPal Service":               false,
+	} {
+		if _, _, got := typoBrand(name); got != want {
+			t.Errorf("%q: %v", name, got)
+		}
+	}
+	for _, c := range [][2]string{{"microsft", "microsoft"}, {"mircosoft", "microsoft"}, {"microsofts", "microsoft"}, {"netflex", "netflix"}} {
+		if !editDistance1(c[0], c[1]) {
+			t.Errorf("%s %s", c[0], c[1])
+		}
+	}
+	if editDistance1("outlook", "outback") {
+		t.Error("outlook/outback")
+	}
+}

@@ -26,6 +26,7 @@ const (
 	SymAuthorityClaim     = "IMP_AUTHORITY_CLAIM"
 	SymServiceDeskClaim   = "IMP_SERVICE_DESK_CLAIM"
 	SymBrandClaim         = "IMP_BRAND_CLAIM_UNRELATED"
+	SymBrandTypo          = "IMP_BRAND_NAME_TYPO"
 )
 
 func init() {
@@ -77,6 +78,8 @@ func init() {
 			"税務署・税関・警察・裁判所・郵便などの公的機関を名乗っていますが、政府機関のドメインから送られていません。"),
 		d(SymServiceDeskClaim, 2.5, p, "The sender poses as an IT desk or mail administrator but writes from outside your organisation.",
 			"情報システム部門やメール管理者を名乗っていますが、組織の外部から送られています。"),
+		d(SymBrandTypo, 3.0, p, "The sender's name misspells a brand (\"Microsft\", \"NetfIix\", \"Arnazon\") and the mail is not from that brand: a claim made to slip past name checks.",
+			"差出人名がブランド名をわざと誤記しています(「Microsft」「NetfIix」等)。ブランドからのメールでもありません。名前の検査をすり抜ける手口です。"),
 		d(SymBrandClaim, 2.5, p, "The subject or sign-off names a brand, but neither the sender, the reply address nor any link belongs to it.",
 			"件名や署名でブランドを名乗っていますが、差出人・返信先・リンクのどれもそのブランドのものではありません。"),
 	)

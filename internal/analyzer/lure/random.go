@@ -53,6 +53,11 @@ var commonPairs = func() map[[2]byte]bool {
 // ordinary names, 2 or more for random strings. It looks at ASCII letters
 // and digits only; names shorter than 6 of them score 0.
 func randomness(s string) float64 {
+	// "gfx2swf", "web2print", "peer4you": a 2 ("to") or 4 ("for") joining
+	// two names.
+	if i := strings.IndexAny(s, "24"); i > 0 && i < len(s)-1 && !hasDigit(s[:i]) && !hasDigit(s[i+1:]) {
+		return min(rawRandomness(s[:i]), rawRandomness(s[i+1:]))
+	}
 	r := rawRandomness(s)
 	if r < randomThreshold {
 		return r

@@ -41,6 +41,7 @@ type TuneCmd struct {
 	Top       int      `help:"How many weight changes to list." default:"30"`
 	Jobs      int      `short:"j" help:"Concurrent scans (default: number of CPUs)."`
 	KeepState bool     `name:"keep-state" help:"Scan with the configured data directory (the trained classifier) instead of a fresh temporary one."`
+	Cache     string   `help:"Keep each message's symbols in this file and reuse them while the binary and the configuration file are unchanged (fitting again with other settings skips the scan)." type:"path"`
 	JSON      bool     `help:"Print one JSON object with the figures and every symbol's fit."`
 }
 
@@ -174,6 +175,15 @@ func (c TuneCmd) Run(g *Globals) error {
 		return err
 	}
 
+	var cache *featureCache
+	if c.Cache != "" {
+		if c.KeepState {
+			return fmt.Errorf("tune: --cache cannot be used with --keep-state (the trained classifier may change between runs)")
+		}
+		if cache, err = openFeatureCache(c.Cache, g.cli.ConfigFile); err != nil {
+			return err
+		}
+	}
 	rec := &hitRecorder{hits: map[string][]pipeline.Hit{}}
 	eng, err := engine.New(cfg, engine.Options{Logger: g.Logger(cfg), Analyzers: []pipeline.Analyzer{rec}})
 	if err != nil {
@@ -196,9 +206,14 @@ func (c TuneCmd) Run(g *Globals) error {
 	}
 	tty := term.IsTerminal(int(os.Stderr.Fd())) && !c.JSON
 	sets := [][]string{c.Ham, c.Spam, c.TestHam, c.TestSpam}
-	scanned, unreadable, err := scanSets(eng, rec, sets, jobs, tty)
+	scanned, unreadable, err := scanSets(eng, rec, cache, sets, jobs, tty)
 	if err != nil {
 		return err
+	}
+	if cache != nil {
+		if err := cache.save(); err != nil {
+			return err
+		}
 	}
 	fitMsgs := append(scanned[0], scanned[1]...)
 	testMsgs := append(scanned[2], scanned[3]...)
@@ -268,7 +283,7 @@ func (c TuneCmd) Run(g *Globals) error {
 // scanSets scans every set with the real engine, -j at a time, and
 // returns each set's messages sorted by name (the fit does not depend on
 // which scan finished first) and how many could not be read.
-func scanSets(eng *engine.Engine, rec *hitRecorder, sets [][]string, jobs int, tty bool) ([][]tuneMsg, []int, error) {
+func scanSets(eng *engine.Engine, rec *hitRecorder, cache *featureCache, sets [][]string, jobs int, tty bool) ([][]tuneMsg, []int, error) {
 	total := 0
 	for _, s := range sets {
 		total += mailsrc.Count(s)
@@ -293,8 +308,13 @@ func scanSets(eng *engine.Engine, rec *hitRecorder, sets [][]string, jobs int, t
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				r := eng.Scan(context.Background(), j.it.Raw, pipeline.Envelope{Frontend: "eval"})
-				m := tuneMsg{name: j.it.Name, spam: j.set%2 == 1, hits: rec.take(r, pol)}
+				hits, ok := cache.get(j.it.Raw)
+				if !ok {
+					r := eng.Scan(context.Background(), j.it.Raw, pipeline.Envelope{Frontend: "eval"})
+					hits = rec.take(r, pol)
+					cache.put(j.it.Raw, hits)
+				}
+				m := tuneMsg{name: j.it.Name, spam: j.set%2 == 1, hits: hits}
 				mu.Lock()
 				out[j.set] = append(out[j.set], m)
 				mu.Unlock()

@@ -89,21 +89,28 @@ func TestTune(t *testing.T) {
 	if checked == 0 {
 		t.Errorf("no fitted weight shows in the scan: %+v, file %v", s.Symbols, fw)
 	}
-	// Running it again gives the same weights.
-	out2, _, err := runBin(t, nil, "tune", "--json", "-j", "1", "--min-hits", "1", "--l2", "0.1",
-		"--ham", ham, "--spam", strings.Join(spam, ","), "--freeze", "URL_*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r2 TuneJSON
-	json.Unmarshal(out2, &r2)
-	if len(r2.Changes) != len(r.Changes) {
-		t.Fatalf("second run: %v vs %v", r2.Changes, r.Changes)
-	}
-	for n, w := range r.Changes {
-		if r2.Changes[n] != w {
-			t.Errorf("second run: %s %v vs %v", n, r2.Changes[n], w)
+	// Running it again, one scan at a time, through a cache and from it,
+	// gives the same weights.
+	cache := filepath.Join(dir, "cache.jsonl")
+	for i := 0; i < 2; i++ {
+		out2, stderr, err := runBin(t, nil, "tune", "--json", "-j", "1", "--min-hits", "1", "--l2", "0.1",
+			"--ham", ham, "--spam", strings.Join(spam, ","), "--freeze", "URL_*", "--cache", cache)
+		if err != nil {
+			t.Fatalf("run %d: %v %s", i, err, stderr)
 		}
+		var r2 TuneJSON
+		json.Unmarshal(out2, &r2)
+		if len(r2.Changes) != len(r.Changes) {
+			t.Fatalf("run %d: %v vs %v", i, r2.Changes, r.Changes)
+		}
+		for n, w := range r.Changes {
+			if r2.Changes[n] != w {
+				t.Errorf("run %d: %s %v vs %v", i, n, r2.Changes[n], w)
+			}
+		}
+	}
+	if b, err := os.ReadFile(cache); err != nil || strings.Count(string(b), "\n") != 1+7 {
+		t.Errorf("cache: %v, %d lines", err, strings.Count(string(b), "\n"))
 	}
 }
 

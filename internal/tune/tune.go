@@ -169,7 +169,7 @@ var (
 // Fit fits the weights. defaults gives every symbol's current weight (the
 // prior centre); a symbol fired on a message must be in it.
 func Fit(msgs []Message, defaults map[string]float64, opt Options) (*Result, error) {
-	if err := opt.check(); err != nil {
+	if err := opt.Check(); err != nil {
 		return nil, err
 	}
 	var nHam, nSpam int
@@ -327,7 +327,8 @@ func Fit(msgs []Message, defaults map[string]float64, opt Options) (*Result, err
 	return res, nil
 }
 
-func (o Options) check() error {
+// Check validates the options.
+func (o Options) Check() error {
 	switch {
 	case !(o.Slope > 0) || math.IsInf(o.Slope, 0):
 		return fmt.Errorf("%w: slope must be > 0", ErrBadOptions)

@@ -97,7 +97,7 @@ var (
 	// builtinOnce parses the embedded files once (the tests check that
 	// they load, so a failure here is a build defect).
 	builtinOnce = sync.OnceValue(func() *Catalogue {
-		c, err := Load(nil)
+		c, err := load(nil)
 		if err != nil {
 			panic(err)
 		}
@@ -140,6 +140,17 @@ func Configure(patterns []string) error {
 // patterns, in order (a pattern that matches nothing is no error; a
 // plain path that does not exist is).
 func Load(patterns []string) (*Catalogue, error) {
+	files, err := expand(patterns)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return builtinOnce(), nil
+	}
+	return load(files)
+}
+
+func load(files []string) (*Catalogue, error) {
 	var all []entry
 	var from []string
 	names, _ := dataFS.ReadDir("data")
@@ -161,10 +172,6 @@ func Load(patterns []string) (*Catalogue, error) {
 		all = append(all, es...)
 	}
 	builtinN := len(all)
-	files, err := expand(patterns)
-	if err != nil {
-		return nil, err
-	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

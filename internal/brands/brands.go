@@ -158,28 +158,6 @@ func (b Brand) Owns(domain string) bool {
 	return false
 }
 
-// containsWord finds w in s with no ASCII letter or digit on either side.
-func containsWord(s, w string, caseSensitive bool) bool {
-	if !caseSensitive {
-		s = strings.ToLower(s)
-	}
-	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], w)
-		if i < 0 {
-			return false
-		}
-		i += off
-		end := i + len(w)
-		before := i == 0 || !isAlnumByte(s[i-1])
-		after := end >= len(s) || !isAlnumByte(s[end])
-		if before && after {
-			return true
-		}
-		off = i + 1
-	}
-	return false
-}
-
 func isAlnumByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
@@ -260,6 +238,11 @@ var lureWords = []string{
 	"centre", "notice", "my", "team", "customer", "care", "app", "confirm", "alert", "check",
 	"safety", "protect", "recovery", "reset", "user", "users", "portal", "box", "shop", "store",
 	"delivery", "tracking", "track", "express", "cs", "desk", "system", "admin", "net", "co",
+	// German, Dutch, French, Italian, Spanish and Portuguese lures.
+	"de", "sicherheit", "konto", "kunden", "paket", "sendung", "zustellung", "pakket", "bezorging",
+	"colis", "suivi", "livraison", "facture", "compte", "espace", "spedizione", "envio", "paquete",
+	"entrega", "entregas", "encomenda", "encomendas", "rastreio", "pagamento", "aduana", "multas",
+	"wallet",
 }
 
 // MatchLookalike reports whether domain imitates a protected brand or one
@@ -401,7 +384,8 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	// 4. Edit distance on the registrable label.
 	for _, t := range targets {
 		n := utf8.RuneCountInString(t.label)
-		if n < 5 || ulabel == t.label || t.word {
+		// Both names of 5+ letters: "post" is not a typo of "bpost".
+		if n < 5 || utf8.RuneCountInString(ulabel) < 5 || ulabel == t.label || t.word {
 			continue
 		}
 		max := 1
@@ -474,17 +458,27 @@ func addedWord(label, kw string) bool {
 	return true
 }
 
+// lureSkels are the lure words' skeletons: the label is compared as a
+// skeleton, so "mail" must be found as its skeleton "rnail".
+var lureSkels = func() []string {
+	out := make([]string, len(lureWords))
+	for i, w := range lureWords {
+		out[i] = Skeleton(w)
+	}
+	return out
+}()
+
 func isLure(p string) bool {
-	for _, w := range lureWords {
+	for _, w := range lureSkels {
 		if p == w {
 			return true
 		}
 	}
 	// Two lure words run together: "supportcenter", "loginjp".
-	for _, w := range lureWords {
+	for _, w := range lureSkels {
 		if len(w) >= 2 && strings.HasPrefix(p, w) {
 			rest := p[len(w):]
-			for _, w2 := range lureWords {
+			for _, w2 := range lureSkels {
 				if rest == w2 {
 					return true
 				}

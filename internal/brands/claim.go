@@ -3,6 +3,7 @@ package brands
 import (
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -90,8 +91,31 @@ func (m *matcher) each(s string, fn func(p *namePat, i int)) {
 	}
 }
 
+// wordAt reports whether s[i:j] is a whole word: no letter or digit of an
+// alphabetic script on either side ("nicos" is not a word of
+// "electrónicos"). Japanese and Chinese text has no spaces, so kana and
+// Han beside an ASCII name do not join it ("SMBCカード").
 func wordAt(s string, i, j int) bool {
-	return (i == 0 || !isAlnumByte(s[i-1])) && (j >= len(s) || !isAlnumByte(s[j]))
+	if i > 0 {
+		r, _ := utf8.DecodeLastRuneInString(s[:i])
+		if joins(r) {
+			return false
+		}
+	}
+	if j < len(s) {
+		r, _ := utf8.DecodeRuneInString(s[j:])
+		if joins(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func joins(r rune) bool {
+	if r < 0x80 {
+		return isAlnumByte(byte(r))
+	}
+	return r < 0x2E80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
 func buildNames(list []Brand) nameIndex {
@@ -221,7 +245,7 @@ const (
 	openers  = "【[(「『（［〔<《〈"
 	closers  = "】])」』）］〕>》〉"
 	quotes   = " \"'“”«»"
-	trimSet  = " \"'“”«»【】[]()「」『』（）［］〔〕<>《》〈〉:：|｜-–—/／.,、。!！?？*#~"
+	trimSet  = " \"'“”«»【】[]()「」『』（）［］〔〕<>《》〈〉:：|｜-–—/／.,、。*#~"
 	sepAfter = ":：|｜-–—/／<(（【["
 )
 

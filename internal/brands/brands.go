@@ -9,7 +9,6 @@ package brands
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,39 +21,43 @@ import (
 // Brand is an often-impersonated organisation.
 type Brand struct {
 	Name     string   // canonical name, e.g. "Microsoft"
-	Names    []string // names and spellings that claim it in display names and text: "Office 365", "マイクロソフト"
-	Domains  []string // its real registrable domains: "microsoft.com", "office.com", "outlook.com"
+	Names    []string // names and spellings that claim it in display names and text: "Office 365", "マイクロソフト" (Strict ones included)
+	Domains  []string // registrable domains it (or its group) really sends from or links to: its own first
 	Keywords []string // lower-case tokens that name it inside a domain: "microsoft", "office365"
-	Kind     string   // "tech", "bank", "card", "broker", "shipping", "retail", "telecom", "hosting", "webmail", "government"
+	Kind     string   // "tech", "bank", "card", "broker", "crypto", "payment", "shipping", "retail", "telecom", "hosting", "webmail", "government", "utility", "transport", "security", "social"
 	// Global brands own their name under many country TLDs, so the same
 	// name on another ccTLD is not reported as a cousin domain.
 	Global bool
+	// Sector is finer than Kind: "post", "tax", "police", "points" ...
+	Sector string
+	// Country is the ISO 3166 code of a national brand, "" for global ones.
+	Country string
+	// Group names the owner of several brands (楽天カード, 楽天銀行 ... are
+	// "rakuten"): each owns the others' domains too.
+	Group string
+	// Strict names are ordinary words ("Orange", "Free", "Apple"): they
+	// claim the brand only as written (case-sensitive) and in brand
+	// context (see Claimed).
+	Strict []string
+	// Context words next to a strict name make it a claim: "Mobile",
+	// "facture", "アカウント".
+	Context []string
 }
 
-// All returns the built-in brand list.
-func All() []Brand { return builtin }
+// All returns the brands of the catalogue in use (built-in plus the
+// administrator's files).
+func All() []Brand { return catalogue().brands }
 
 type index struct {
 	keywords []keyword
 	byDomain map[string]int // registrable or full domain -> brand index
-	names    []nameEntry
 	targets  []target
+	names    nameIndex
 }
 
 type keyword struct {
 	skel  string
 	brand int
-}
-
-type nameEntry struct {
-	norm  string // normalised name
-	skel  string // skeleton (ASCII names of 5+ letters), "" otherwise
-	ascii bool
-	exact bool // short ASCII names match case-sensitively as written
-	raw   string
-	brand int
-	// Precomputed views for Claimed.
-	lnorm, lskel, nospace string
 }
 
 type target struct {
@@ -64,19 +67,12 @@ type target struct {
 	skel   string
 	brand  int // -1 for extra (protected) domains
 	global bool
+	word   bool // the label is an ordinary word: a homoglyph target only
 }
 
-var (
-	idxOnce sync.Once
-	idx     *index
-)
-
-func getIndex() *index {
-	idxOnce.Do(func() { idx = buildIndex(builtin) })
-	return idx
-}
-
-func buildIndex(list []Brand) *index {
+// buildIndex indexes the brands: own[i] are brand i's own domains (not
+// its group's), word[i] those of them that are ordinary words.
+func buildIndex(list []Brand, own [][]string, word []map[string]bool) *index {
 	ix := &index{byDomain: map[string]int{}}
 	for i, b := range list {
 		for _, k := range b.Keywords {
@@ -84,25 +80,20 @@ func buildIndex(list []Brand) *index {
 				ix.keywords = append(ix.keywords, keyword{skel: Skeleton(k), brand: i})
 			}
 		}
-		for _, d := range b.Domains {
-			d = strings.ToLower(d)
+		for _, d := range own[i] {
 			ix.byDomain[d] = i
-			ix.targets = append(ix.targets, makeTarget(d, i, b.Global))
-		}
-		for _, n := range append([]string{b.Name}, b.Names...) {
-			e := nameEntry{norm: normText(n), brand: i, raw: n}
-			e.ascii = isASCII(e.norm)
-			if e.ascii && len(strings.TrimSpace(n)) <= 4 && strings.ToUpper(n) == n {
-				e.exact = true // "DHL", "UPS", "KDDI", "SMBC", "JCB", "MUFG"
+			if Registrable(d) != d {
+				// A host under a shared registrable domain (bk.mufg.jp,
+				// keishicho.metro.tokyo.lg.jp) is owned, but the shared
+				// domain's name is not the brand's to protect.
+				continue
 			}
-			if e.ascii && len(e.norm) >= 5 {
-				e.skel = Skeleton(e.norm)
-			}
-			e.lnorm, e.lskel = strings.ToLower(e.norm), strings.ToLower(e.skel)
-			e.nospace = strings.ReplaceAll(e.norm, " ", "")
-			ix.names = append(ix.names, e)
+			t := makeTarget(d, i, b.Global)
+			t.word = word[i][d]
+			ix.targets = append(ix.targets, t)
 		}
 	}
+	ix.names = buildNames(list)
 	return ix
 }
 
@@ -137,15 +128,15 @@ func splitSuffix(reg string) (label, suffix string) {
 // ByDomain returns the brand owning a domain (any subdomain of one of its
 // registered domains).
 func ByDomain(domain string) (Brand, bool) {
-	ix := getIndex()
+	c := catalogue()
 	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".")
 	if a, err := idna.Lookup.ToASCII(d); err == nil && a != "" {
 		d = a
 	}
 	// Longest match first: exact host, then each parent.
 	for d != "" {
-		if i, ok := ix.byDomain[d]; ok {
-			return builtin[i], true
+		if i, ok := c.ix.byDomain[d]; ok {
+			return c.brands[i], true
 		}
 		j := strings.IndexByte(d, '.')
 		if j < 0 {
@@ -167,78 +158,6 @@ func (b Brand) Owns(domain string) bool {
 	return false
 }
 
-// Claimed returns the brands a display name, subject or text names.
-func Claimed(text string) []Brand {
-	if text == "" {
-		return nil
-	}
-	if len(text) > 4096 {
-		text = text[:4096]
-	}
-	ix := getIndex()
-	nt := normText(text)
-	// Lower-cased, skeleton and space-free views are made once per call,
-	// not once per brand name (this runs on every message).
-	lower := strings.ToLower(nt)
-	var skel, noSpace string
-	seen := map[int]bool{}
-	var out []Brand
-	for _, e := range ix.names {
-		if seen[e.brand] {
-			continue
-		}
-		hit := false
-		switch {
-		case e.exact:
-			hit = containsWord(text, e.raw, true)
-		case e.ascii:
-			hit = containsWord(lower, e.lnorm, true)
-			if !hit && e.skel != "" {
-				if skel == "" {
-					skel = strings.ToLower(Skeleton(nt))
-				}
-				hit = containsWord(skel, e.lskel, true)
-			}
-		default:
-			if strings.Contains(nt, e.norm) {
-				hit = true
-			} else {
-				if noSpace == "" {
-					noSpace = strings.ReplaceAll(nt, " ", "")
-				}
-				hit = strings.Contains(noSpace, e.nospace)
-			}
-		}
-		if hit {
-			seen[e.brand] = true
-			out = append(out, builtin[e.brand])
-		}
-	}
-	return out
-}
-
-// containsWord finds w in s with no ASCII letter or digit on either side.
-func containsWord(s, w string, caseSensitive bool) bool {
-	if !caseSensitive {
-		s = strings.ToLower(s)
-	}
-	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], w)
-		if i < 0 {
-			return false
-		}
-		i += off
-		end := i + len(w)
-		before := i == 0 || !isAlnumByte(s[i-1])
-		after := end >= len(s) || !isAlnumByte(s[end])
-		if before && after {
-			return true
-		}
-		off = i + 1
-	}
-	return false
-}
-
 func isAlnumByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
@@ -252,10 +171,44 @@ func isASCII(s string) bool {
 	return true
 }
 
-// normText folds width and case (NFKC, lower) and collapses spaces.
+// normText folds width and case (NFKC, lower), curly apostrophes and
+// spaces.
 func normText(s string) string {
-	s = strings.ToLower(norm.NFKC.String(s))
+	return lowerSameLen(foldText(s))
+}
+
+// foldText is NFKC with curly apostrophes made straight and spaces
+// collapsed, case kept.
+func foldText(s string) string {
+	s = apostrophes.Replace(norm.NFKC.String(s))
 	return strings.Join(strings.Fields(s), " ")
+}
+
+var apostrophes = strings.NewReplacer("’", "'", "‘", "'", "‛", "'", "`", "'")
+
+// lowerSameLen lower-cases the letters whose lower case has the same UTF-8
+// length, so that byte offsets in the result are offsets in s.
+func lowerSameLen(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		l := unicode.ToLower(r)
+		if utf8.RuneLen(l) != utf8.RuneLen(r) {
+			l = r
+		}
+		b.WriteRune(l)
+	}
+	return b.String()
 }
 
 // Skeleton maps a string to its confusable skeleton (UTS #39), folded to
@@ -285,6 +238,11 @@ var lureWords = []string{
 	"centre", "notice", "my", "team", "customer", "care", "app", "confirm", "alert", "check",
 	"safety", "protect", "recovery", "reset", "user", "users", "portal", "box", "shop", "store",
 	"delivery", "tracking", "track", "express", "cs", "desk", "system", "admin", "net", "co",
+	// German, Dutch, French, Italian, Spanish and Portuguese lures.
+	"de", "sicherheit", "konto", "kunden", "paket", "sendung", "zustellung", "pakket", "bezorging",
+	"colis", "suivi", "livraison", "facture", "compte", "espace", "spedizione", "envio", "paquete",
+	"entrega", "entregas", "encomenda", "encomendas", "rastreio", "pagamento", "aduana", "multas",
+	"wallet",
 }
 
 // MatchLookalike reports whether domain imitates a protected brand or one
@@ -312,7 +270,8 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	if Freemail(reg) {
 		return Lookalike{}, false
 	}
-	ix := getIndex()
+	cat := catalogue()
+	ix := cat.ix
 	targets := ix.targets
 	if len(extra) > 0 {
 		targets = append([]target(nil), targets...)
@@ -346,7 +305,7 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 		if t.brand < 0 {
 			return Brand{Name: t.domain, Domains: []string{t.domain}, Kind: "protected"}
 		}
-		return builtin[t.brand]
+		return cat.brands[t.brand]
 	}
 	// 1. Same skeleton, different label: homoglyphs.
 	for _, t := range targets {
@@ -366,7 +325,7 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	}
 	// 2. Same label, other suffix: cousin domains.
 	for _, t := range targets {
-		if len(t.label) < 4 || ulabel != t.label || suffix == t.suffix {
+		if len(t.label) < 4 || ulabel != t.label || suffix == t.suffix || t.word {
 			continue
 		}
 		if t.global && isCountrySuffix(suffix) {
@@ -385,23 +344,33 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	hostLabels := strings.Split(strings.TrimSuffix(ascii, "."+suffix), ".")
 	for i, hl := range hostLabels {
 		hs := Skeleton(hl)
-		for _, kw := range ix.keywords {
-			if addedWord(hs, kw.skel) {
-				b := builtin[kw.brand]
-				kind := "added_word"
-				if hs == kw.skel {
-					if i == len(hostLabels)-1 {
-						// The registrable label is the brand's name itself
-						// (yahoo.com.au): its suffix was judged above.
-						continue
-					}
-					// Only the brand's name as a subdomain label
-					// (outlook.vendor.example): weaker than a made-up
-					// brand-plus-lure name.
-					kind = "brand_subdomain"
-				}
-				return Lookalike{Brand: b, Target: b.Domains[0], Kind: kind}, true
+		// The longest keyword wins: "smbc-card-secure" is 三井住友カード's
+		// smbc-card, not 三井住友銀行's smbc.
+		best := -1
+		for k, kw := range ix.keywords {
+			if !addedWord(hs, kw.skel) {
+				continue
 			}
+			if hs == kw.skel && i == len(hostLabels)-1 {
+				// The registrable label is the brand's name itself
+				// (yahoo.com.au): its suffix was judged above.
+				continue
+			}
+			if best < 0 || len(kw.skel) > len(ix.keywords[best].skel) {
+				best = k
+			}
+		}
+		if best >= 0 {
+			kw := ix.keywords[best]
+			b := cat.brands[kw.brand]
+			kind := "added_word"
+			if hs == kw.skel {
+				// Only the brand's name as a subdomain label
+				// (outlook.vendor.example): weaker than a made-up
+				// brand-plus-lure name.
+				kind = "brand_subdomain"
+			}
+			return Lookalike{Brand: b, Target: b.Domains[0], Kind: kind}, true
 		}
 		for _, t := range targets {
 			if t.brand >= 0 || len(t.label) < 4 {
@@ -415,7 +384,8 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	// 4. Edit distance on the registrable label.
 	for _, t := range targets {
 		n := utf8.RuneCountInString(t.label)
-		if n < 5 || ulabel == t.label {
+		// Both names of 5+ letters: "post" is not a typo of "bpost".
+		if n < 5 || utf8.RuneCountInString(ulabel) < 5 || ulabel == t.label || t.word {
 			continue
 		}
 		max := 1
@@ -488,17 +458,27 @@ func addedWord(label, kw string) bool {
 	return true
 }
 
+// lureSkels are the lure words' skeletons: the label is compared as a
+// skeleton, so "mail" must be found as its skeleton "rnail".
+var lureSkels = func() []string {
+	out := make([]string, len(lureWords))
+	for i, w := range lureWords {
+		out[i] = Skeleton(w)
+	}
+	return out
+}()
+
 func isLure(p string) bool {
-	for _, w := range lureWords {
+	for _, w := range lureSkels {
 		if p == w {
 			return true
 		}
 	}
 	// Two lure words run together: "supportcenter", "loginjp".
-	for _, w := range lureWords {
+	for _, w := range lureSkels {
 		if len(w) >= 2 && strings.HasPrefix(p, w) {
 			rest := p[len(w):]
-			for _, w2 := range lureWords {
+			for _, w2 := range lureSkels {
 				if rest == w2 {
 					return true
 				}

@@ -29,6 +29,7 @@ type Config struct {
 	Bayes      Bayes            `toml:"bayes"`
 	Auth       Auth             `toml:"auth"`
 	Sender     Sender           `toml:"sender"`
+	Brands     Brands           `toml:"brands"`
 	URL        URL              `toml:"url"`
 	Rules      Rules            `toml:"rules"`
 	Attach     Attach           `toml:"attach"`
@@ -147,6 +148,7 @@ func Default() *Config {
 		Bayes:      defaultBayes(),
 		Auth:       defaultAuth(),
 		Sender:     defaultSender(),
+		Brands:     defaultBrands(),
 		URL:        defaultURL(),
 		Rules:      defaultRules(),
 		Attach:     defaultAttach(),

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -63,6 +64,11 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	pol, err := policy.New(cfg.Policy)
 	if err != nil {
 		return nil, err
+	}
+	// The brand catalogue (built in plus [brands] files) is shared by the
+	// analyzers through package brands.
+	if err := brands.Configure(cfg.Brands.Files); err != nil {
+		return nil, fmt.Errorf("engine: brands.files: %w", err)
 	}
 	if err := os.MkdirAll(cfg.General.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("engine: data dir: %w", err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -336,16 +337,6 @@ func orgDomain(d string) string {
 	return d
 }
 
-// freemail is a short list of the largest free webmail domains; the sender
-// analyzer keeps the full maintained list.
-var freemail = map[string]bool{
-	"gmail.com": true, "googlemail.com": true, "yahoo.com": true, "yahoo.co.jp": true, "ymail.com": true,
-	"hotmail.com": true, "outlook.com": true, "outlook.jp": true, "live.com": true, "live.jp": true, "msn.com": true,
-	"hotmail.co.jp": true, "aol.com": true, "icloud.com": true, "me.com": true, "mac.com": true, "gmx.com": true, "gmx.de": true,
-	"mail.ru": true, "yandex.ru": true, "yandex.com": true, "proton.me": true, "protonmail.com": true, "zoho.com": true,
-	"qq.com": true, "163.com": true, "126.com": true, "naver.com": true, "docomo.ne.jp": true, "ezweb.ne.jp": true, "au.com": true,
-	"softbank.ne.jp": true, "i.softbank.jp": true,
-}
-
-// IsFreemail reports whether a domain is a big free webmail provider.
-func IsFreemail(d string) bool { return freemail[strings.ToLower(d)] }
+// IsFreemail reports whether a domain is a free webmail provider: the one
+// maintained list, in package brands.
+func IsFreemail(d string) bool { return brands.Freemail(d) }

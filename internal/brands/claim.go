@@ -1,0 +1,282 @@
+package brands
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Claimed finds brand names in a display name, subject or text. Every
+// name is looked up at once (a multi-pattern matcher keyed by the first
+// two bytes), in four views of the text:
+//
+//   - as written after NFKC (case kept): short upper-case ASCII names
+//     ("DHL", "UPS", "KDDI") and strict names, case-sensitive;
+//   - lower-cased: the other names ("sparkasse", "三井住友カード");
+//   - confusable skeleton: ASCII names of 5+ letters ("Micros0ft");
+//   - without spaces: non-ASCII names ("楽天 カード").
+//
+// ASCII names match whole words only ("ing" inside "banking" is not ING).
+// A strict name (an ordinary word such as "Orange", "Free", "Apple",
+// "LINE", "au") claims only as written and in brand context: it is the
+// whole text, it stands in brackets (【au】, [Orange]), it opens the text
+// before a separator ("Orange : votre facture", "Free | Espace abonné"),
+// or the word next to it is one of the brand's context words ("Apple
+// Support", "Mijn ING", "auお客さまサポート"). A name inside a longer name
+// of another brand does not claim that brand ("SMBC" in "SMBC日興証券").
+// Brands come in the order they are first named.
+func Claimed(text string) []Brand {
+	if text == "" {
+		return nil
+	}
+	if len(text) > 4096 {
+		text = text[:4096]
+	}
+	c := catalogue()
+	return c.ix.names.claimed(c.brands, text)
+}
+
+type nameIndex struct {
+	cased, lower, skel, nospace matcher
+}
+
+type matcher struct {
+	pats []namePat
+	bits [1 << 16 / 64]uint64 // first two bytes of some pattern
+	cand map[uint16][]int32
+}
+
+type namePat struct {
+	pat    string
+	brand  int
+	word   bool // ASCII: whole words only
+	strict bool
+}
+
+func (m *matcher) add(p namePat) {
+	if len(p.pat) < 2 {
+		return
+	}
+	if m.cand == nil {
+		m.cand = map[uint16][]int32{}
+	}
+	for _, q := range m.pats {
+		if q.pat == p.pat && q.brand == p.brand {
+			return
+		}
+	}
+	k := uint16(p.pat[0])<<8 | uint16(p.pat[1])
+	m.bits[k>>6] |= 1 << (k & 63)
+	m.cand[k] = append(m.cand[k], int32(len(m.pats)))
+	m.pats = append(m.pats, p)
+}
+
+// each calls fn for every occurrence of every pattern in s.
+func (m *matcher) each(s string, fn func(p *namePat, i int)) {
+	for i := 0; i+1 < len(s); i++ {
+		k := uint16(s[i])<<8 | uint16(s[i+1])
+		if m.bits[k>>6]&(1<<(k&63)) == 0 {
+			continue
+		}
+		for _, pi := range m.cand[k] {
+			p := &m.pats[pi]
+			if strings.HasPrefix(s[i:], p.pat) {
+				if p.word && !wordAt(s, i, i+len(p.pat)) {
+					continue
+				}
+				fn(p, i)
+			}
+		}
+	}
+}
+
+// wordAt reports whether s[i:j] is a whole word: no letter or digit of an
+// alphabetic script on either side ("nicos" is not a word of
+// "electrónicos"). Japanese and Chinese text has no spaces, so kana and
+// Han beside an ASCII name do not join it ("SMBCカード").
+func wordAt(s string, i, j int) bool {
+	if i > 0 {
+		r, _ := utf8.DecodeLastRuneInString(s[:i])
+		if joins(r) {
+			return false
+		}
+	}
+	if j < len(s) {
+		r, _ := utf8.DecodeRuneInString(s[j:])
+		if joins(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func joins(r rune) bool {
+	if r < 0x80 {
+		return isAlnumByte(byte(r))
+	}
+	return r < 0x2E80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+func buildNames(list []Brand) nameIndex {
+	var ni nameIndex
+	for i, b := range list {
+		strict := map[string]bool{}
+		for _, n := range b.Strict {
+			strict[n] = true
+		}
+		for _, n := range append([]string{b.Name}, b.Names...) {
+			cased := foldText(n)
+			lower := lowerSameLen(cased)
+			ascii := isASCII(lower)
+			switch {
+			case strict[n]:
+				ni.cased.add(namePat{pat: cased, brand: i, word: ascii, strict: true})
+			case ascii && len(strings.TrimSpace(n)) <= 4 && strings.ToUpper(n) == n:
+				// "DHL", "UPS", "KDDI", "SMBC", "JCB", "MUFG": as written.
+				ni.cased.add(namePat{pat: cased, brand: i, word: true})
+			case ascii:
+				ni.lower.add(namePat{pat: lower, brand: i, word: true})
+				if len(lower) >= 5 {
+					if sk := strings.ToLower(Skeleton(lower)); sk != lower {
+						ni.skel.add(namePat{pat: sk, brand: i, word: true})
+					}
+				}
+			default:
+				ni.lower.add(namePat{pat: lower, brand: i})
+				if ns := strings.ReplaceAll(lower, " ", ""); ns != lower {
+					ni.nospace.add(namePat{pat: ns, brand: i})
+				}
+			}
+		}
+	}
+	return ni
+}
+
+type nameHit struct {
+	brand, start, end int
+}
+
+func (ni *nameIndex) claimed(list []Brand, text string) []Brand {
+	cased := foldText(text)
+	lower := lowerSameLen(cased)
+	var hits []nameHit
+	// As written and lower-cased: one set of offsets.
+	ni.cased.each(cased, func(p *namePat, i int) {
+		if p.strict && !strictContext(cased, i, i+len(p.pat), list[p.brand].Context) {
+			return
+		}
+		hits = append(hits, nameHit{p.brand, i, i + len(p.pat)})
+	})
+	ni.lower.each(lower, func(p *namePat, i int) {
+		hits = append(hits, nameHit{p.brand, i, i + len(p.pat)})
+	})
+	hits = dropInner(hits)
+	found := map[int]bool{}
+	for _, h := range hits {
+		found[h.brand] = true
+	}
+	// Skeleton and space-free views find what the text disguises.
+	more := func(m *matcher, s string) {
+		if len(m.pats) == 0 {
+			return
+		}
+		var hs []nameHit
+		m.each(s, func(p *namePat, i int) {
+			hs = append(hs, nameHit{p.brand, i, i + len(p.pat)})
+		})
+		for _, h := range dropInner(hs) {
+			if !found[h.brand] {
+				found[h.brand] = true
+				hits = append(hits, h)
+			}
+		}
+	}
+	more(&ni.skel, strings.ToLower(Skeleton(lower)))
+	if strings.Contains(lower, " ") && !isASCII(lower) {
+		more(&ni.nospace, strings.ReplaceAll(lower, " ", ""))
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	sort.SliceStable(hits, func(a, b int) bool {
+		if hits[a].start != hits[b].start {
+			return hits[a].start < hits[b].start
+		}
+		if la, lb := hits[a].end-hits[a].start, hits[b].end-hits[b].start; la != lb {
+			return la > lb
+		}
+		return hits[a].brand < hits[b].brand
+	})
+	var out []Brand
+	seen := map[int]bool{}
+	for _, h := range hits {
+		if !seen[h.brand] {
+			seen[h.brand] = true
+			out = append(out, list[h.brand])
+		}
+	}
+	return out
+}
+
+// dropInner removes the hits that lie inside a longer hit of another
+// brand: "SMBC" inside "SMBC日興証券", "楽天" inside "楽天カード".
+func dropInner(hs []nameHit) []nameHit {
+	if len(hs) < 2 {
+		return hs
+	}
+	out := hs[:0:0]
+	for i, a := range hs {
+		inner := false
+		for j, b := range hs {
+			if i != j && a.brand != b.brand && b.start <= a.start && a.end <= b.end && b.end-b.start > a.end-a.start {
+				inner = true
+				break
+			}
+		}
+		if !inner {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+const (
+	openers  = "【[(「『（［〔<《〈"
+	closers  = "】])」』）］〕>》〉"
+	quotes   = " \"'“”«»"
+	trimSet  = " \"'“”«»【】[]()「」『』（）［］〔〕<>《》〈〉:：|｜-–—/／.,、。*#~"
+	sepAfter = ":：|｜-–—/／<(（【["
+)
+
+// strictContext reports whether the strict name at s[i:j] stands where a
+// brand is named: the whole text, in brackets, at the start before a
+// separator, or beside one of the brand's context words.
+func strictContext(s string, i, j int, context []string) bool {
+	if strings.Trim(s, trimSet) == s[i:j] {
+		return true
+	}
+	before := strings.TrimRight(s[:i], quotes)
+	after := strings.TrimLeft(s[j:], quotes)
+	if r, _ := utf8.DecodeLastRuneInString(before); r != utf8.RuneError && strings.ContainsRune(openers, r) {
+		if r2, _ := utf8.DecodeRuneInString(after); r2 != utf8.RuneError && strings.ContainsRune(closers, r2) {
+			return true
+		}
+	}
+	if strings.Trim(before, trimSet) == "" {
+		if r, _ := utf8.DecodeRuneInString(after); r != utf8.RuneError && strings.ContainsRune(sepAfter, r) {
+			return true
+		}
+	}
+	next := strings.TrimLeft(after, trimSet)
+	prev := strings.TrimRight(before, trimSet)
+	for _, c := range context {
+		if n := len(c); len(next) >= n && strings.EqualFold(next[:n], c) && (!isASCII(c) || n == len(next) || !isAlnumByte(next[n])) {
+			return true
+		}
+		if n := len(c); len(prev) >= n && strings.EqualFold(prev[len(prev)-n:], c) && (!isASCII(c) || n == len(prev) || !isAlnumByte(prev[len(prev)-n-1])) {
+			return true
+		}
+	}
+	return false
+}

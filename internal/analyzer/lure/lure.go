@@ -344,7 +344,7 @@ func webLinks(t *pipeline.Task) []*webLink {
 
 var (
 	// Paths and pages phishing kits are served from on hacked or rented sites.
-	reKitPath = regexp.MustCompile(`(?i)/(?:wp-(?:content|includes|admin)|\.well-known|cgi-bin)/.*(?:log-?in|sign-?in|verif|secure|update|account|auth|webmail|owa|office|outlook|365|wallet|valid|bank|paypal|apple|microsoft|docusign|dhl|ups|fedex|\.php|\.html?)|/(?:owa|webmail|office365|o365|outlook|sharepoint|onedrive|docusign|adobe|dropbox)/.*\.(?:php|html?)\b|(?:log-?in|sign-?in|verify|validate|secure|update|unlock|wallet|recover)[\w-]*\.php\b|/(?:log-?in|sign-?in|signon|verify|auth|secure|account|webscr)/(?:index\.|auth\.|login\.)?(?:php|html?|aspx?)\b`)
+	reKitPath = regexp.MustCompile(`(?i)/(?:wp-(?:content|includes|admin)|\.well-known)/.*(?:log-?in|sign-?in|verif|secure|update|account|auth|webmail|owa|office|outlook|365|wallet|valid|bank|paypal|apple|microsoft|docusign|dhl|ups|fedex)|/(?:owa|webmail|office365|o365|outlook|sharepoint|onedrive|docusign|adobe|dropbox)/.*\.(?:php|html?)\b|(?:log-?in|sign-?in|verify|validate|secure|update|unlock|wallet|recover)[\w-]*\.php\b|/(?:log-?in|sign-?in|signon|verify|auth|secure|account|webscr)/(?:index\.|auth\.|login\.)?(?:php|html?|aspx?)\b`)
 	reUnsub   = regexp.MustCompile(`(?i)unsub|opt-?out|abmelde|abbestell|désinscri|desinscri|desabon|uitschrijv|afmeld|cancelar|descadastr|disiscri|annulla|preferenc|manage|配信停止|解除`)
 	reB64     = regexp.MustCompile(`[A-Za-z0-9+/_-]{12,}={0,2}`)
 )
@@ -604,7 +604,10 @@ func typoBrand(name string) (brands.Brand, string, bool) {
 				if low == k || strings.Contains(low, k) {
 					continue
 				}
-				if sk == brands.Skeleton(k) || editDistance1(low, k) {
+				// Look-alike letters (NetfIix, Micr0soft) for any keyword;
+				// one letter more, less or swapped only for long ones, as
+				// surnames sit one letter from short brands (Morton/Norton).
+				if sk == brands.Skeleton(k) || len(k) >= 7 && editDistance1(low, k) {
 					return b, tok, true
 				}
 			}

@@ -107,6 +107,8 @@ func TestTypoBrand(t *testing.T) {
 		"John Smith":                   false,
 		"Amazon.co.jp":                 false,
 		"PayPal Service":               false,
+		"Kragen Sitaker":               false,
+		"Jim Morton":                   false,
 	} {
 		if _, _, got := typoBrand(name); got != want {
 			t.Errorf("%q: %v", name, got)

@@ -2,6 +2,8 @@ package mail
 
 import (
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -230,4 +232,29 @@ func FuzzCarrierEmoji(f *testing.F) {
 			t.Fatalf("jis %q", s)
 		}
 	})
+}
+
+// TestHamCarrierEmoji: the phone mails of the ham corpus (docomo and
+// SoftBank Shift_JIS, au ISO-2022-JP) carry their carriers' emoji; they
+// decode to Unicode with no U+FFFD left.
+func TestHamCarrierEmoji(t *testing.T) {
+	for file, want := range map[string][]string{
+		"042-docomo-personal-sjis.eml":   {"ね\u2665帰り", "?\u2600"},
+		"043-ezweb-personal-jis.eml":     {"おくね\u2600"},
+		"045-softbank-personal-sjis.eml": {"てね\u2665"},
+	} {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "ham", "ja", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := Parse(raw, Limits{})
+		for _, w := range want {
+			if !strings.Contains(m.Text, w) {
+				t.Errorf("%s: %q lacks %q", file, m.Text, w)
+			}
+		}
+		if strings.ContainsRune(m.Text, '\uFFFD') {
+			t.Errorf("%s: U+FFFD in %q", file, m.Text)
+		}
+	}
 }

@@ -30,6 +30,7 @@ import (
 	"mime/quotedprintable"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -126,9 +127,28 @@ func encoder(cs string) encoding.Encoding {
 	return nil
 }
 
+// carrierEmoji matches the placeholders for Japanese mobile carrier emoji,
+// which no Unicode charset encoder produces: {{S:F89F}} is a Shift_JIS
+// code (docomo, au, SoftBank), {{J:7541}} a JIS X 0208 pair as au writes
+// its emoji in ISO-2022-JP mail.
+var carrierEmoji = regexp.MustCompile(`\{\{([SJ]):([0-9A-F]{4})\}\}`)
+
 // enc encodes s into cs; characters the charset cannot hold are a
 // specification error.
 func enc(cs, s string) []byte {
+	b := enc0(cs, s)
+	return carrierEmoji.ReplaceAllFunc(b, func(m []byte) []byte {
+		sub := carrierEmoji.FindSubmatch(m)
+		var hi, lo byte
+		fmt.Sscanf(string(sub[2]), "%02X%02X", &hi, &lo)
+		if string(sub[1]) == "J" {
+			return []byte{0x1B, '$', 'B', hi, lo, 0x1B, '(', 'B'}
+		}
+		return []byte{hi, lo}
+	})
+}
+
+func enc0(cs, s string) []byte {
 	e := encoder(cs)
 	if e == nil {
 		return []byte(s)

@@ -682,6 +682,7 @@ Laura
 			file: "en-github-pr-review", from: "Priya Nair <notifications@github.com>", to: "example-org/api <api@noreply.github.com>", tz: "+0000",
 			subject: "Re: [example-org/api] Add retry with backoff to webhook sender (PR #482)", date: "2025-09-03 14:22", cs: "utf-8", cte: "quoted-printable",
 			replyTo: "example-org/api <reply+ABCDEFGHIJKLMNOPQRSTUV@reply.github.com>", msgidDom: "github.com",
+			inReply: "example-org/api/pull/482@github.com",
 			hops: []string{"out-21.smtp.github.com"}, mx: "mx1.example.co.uk",
 			hdr: []string{"List-ID: example-org/api <api.example-org.github.com>", "List-Archive: https://github.com/example-org/api", "List-Unsubscribe: <https://github.com/notifications/unsubscribe/ABCDEF123456>", "X-GitHub-Reason: review_requested"},
 			text: `@priya-nair approved this pull request.

@@ -377,7 +377,7 @@ https://www.cloudsign.jp/document/5f2a9c71e3b84d0a
 よろしくお願いいたします。
 山田
 `, "", part{ctype: "text/calendar; method=REQUEST", cs: "utf-8", cte: "base64",
-				body: ics("040000008200E00074C5B7101A82E008@example.co.jp", "山田 太郎:mailto:t-yamada@example.co.jp", "y-takahashi@aozora-tech.example.co.jp",
+				body: ics("-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN", "040000008200E00074C5B7101A82E008@example.co.jp", "山田 太郎:mailto:t-yamada@example.co.jp", "y-takahashi@aozora-tech.example.co.jp",
 					"定例会議(あおぞらテック様)", "サンプル商事 3階 第2会議室", "20250618T060000Z", "20250618T070000Z", "20250611T001000Z")}),
 		},
 

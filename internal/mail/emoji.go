@@ -242,23 +242,39 @@ func jisToSJIS(r, c byte) uint16 {
 	return lead<<8 | trail
 }
 
-// decodeJISEmoji decodes ISO-2022-JP with au's emoji: JIS X 0208 rows
-// 0x75–0x78 (unassigned), and for a known au sender also 0x79–0x7C (IBM
-// kanji otherwise). ok is false when there is nothing to map.
+// decodeJISEmoji decodes ISO-2022-JP with carrier emoji. ok is false when
+// there is nothing to map.
+//
+//   - au: JIS X 0208 rows 0x75–0x78 (unassigned), and for a known au
+//     sender also 0x79–0x7C (IBM kanji otherwise).
+//   - SoftBank: its "web code" escapes, ESC $ followed by a group letter,
+//     one or more code characters 0x21–0x7A and SI (0x0F). Each group is a
+//     run of SoftBank's Shift_JIS codes: G F941–, E F741–, F F7A1–,
+//     O F9A1–, P FB41–, Q FBA1– (SoftBank's published web-code table). The
+//     escape does not change the ISO-2022-JP state.
 func decodeJISEmoji(b []byte, c carrier) (out string, bad int, ok bool) {
-	if c != carrierUnknown && c != carrierKDDI {
+	au := c == carrierUnknown || c == carrierKDDI
+	sb3g := c == carrierUnknown || c == carrierSoftBank
+	if !au && !sb3g {
 		return "", 0, false
 	}
 	type hit struct {
-		at   int
-		e    string
-		mode string // escape in force after the emoji
+		at, n int    // bytes replaced
+		e     string // emoji (possibly several for one web-code run)
+		mode  string // ISO-2022-JP escape in force after the emoji
 	}
 	var hits []hit
 	mode := ""
 	twoByte := false
 	for i := 0; i < len(b); {
 		if b[i] == 0x1B {
+			if sb3g {
+				if e, n := softbankWebcode(b[i:]); n > 0 {
+					hits = append(hits, hit{i, n, e, mode})
+					i += n
+					continue
+				}
+			}
 			n := jisEscapeLen(b[i:])
 			if n == 0 {
 				i++
@@ -271,10 +287,10 @@ func decodeJISEmoji(b []byte, c carrier) (out string, bad int, ok bool) {
 		}
 		if twoByte && i+1 < len(b) && b[i] >= 0x21 && b[i] <= 0x7E && b[i+1] >= 0x21 && b[i+1] <= 0x7E {
 			r, cell := b[i], b[i+1]
-			if r >= 0x75 && r <= 0x78 || r >= 0x79 && r <= 0x7C && c == carrierKDDI {
+			if au && (r >= 0x75 && r <= 0x78 || r >= 0x79 && r <= 0x7C && c == carrierKDDI) {
 				web, _ := kddiMailToWeb(jisToSJIS(r, cell))
 				if e, found := kddiEmoji[web]; found {
-					hits = append(hits, hit{i, e, mode})
+					hits = append(hits, hit{i, 2, e, mode})
 				}
 			}
 			i += 2
@@ -292,11 +308,60 @@ func decodeJISEmoji(b []byte, c carrier) (out string, bad int, ok bool) {
 		sb.WriteString(s)
 		bad += n
 		sb.WriteString(h.e)
-		start, prefix = h.at+2, h.mode
+		start, prefix = h.at+h.n, h.mode
 	}
 	s, n := decodeCount(japanese.ISO2022JP, append([]byte(prefix), b[start:]...))
 	sb.WriteString(s)
 	return sb.String(), bad + n, true
+}
+
+// softbankWebcode decodes a SoftBank web-code run at b[0] (ESC $ group
+// chars SI): the emoji and the bytes used, 0 when b does not start with a
+// complete run of known codes.
+func softbankWebcode(b []byte) (string, int) {
+	if len(b) < 5 || b[0] != 0x1B || b[1] != '$' {
+		return "", 0
+	}
+	var base uint16
+	switch b[2] {
+	case 'G':
+		base = 0xF941
+	case 'E':
+		base = 0xF741
+	case 'F':
+		base = 0xF7A1
+	case 'O':
+		base = 0xF9A1
+	case 'P':
+		base = 0xFB41
+	case 'Q':
+		base = 0xFBA1
+	default:
+		return "", 0
+	}
+	var sb strings.Builder
+	for i := 3; i < len(b) && i < 3+64; i++ {
+		x := b[i]
+		if x == 0x0F {
+			if i == 3 {
+				return "", 0
+			}
+			return sb.String(), i + 1
+		}
+		if x < 0x21 || x > 0x7A {
+			return "", 0
+		}
+		code := base + uint16(x-0x21)
+		if base&0xFF == 0x41 && code&0xFF >= 0x7F { // trail bytes skip 0x7F
+			code++
+		}
+		e, found := softbankEmoji[code]
+		if !found {
+			return "", 0
+		}
+		sb.WriteString(e)
+	}
+	return "", 0
 }
 
 // jisEscapeLen is the length of an ISO-2022-JP designation at b[0] (ESC),

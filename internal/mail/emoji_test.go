@@ -148,9 +148,26 @@ func TestDecodeCarrierEmojiJIS(t *testing.T) {
 		{"docomo sender: no au mapping", "\x1b$B\x75\x41\x1b(B", carrierDocomo, "\uFFFD"},
 		{"JIS X 0208 row 0x74 kanji stays kanji", "\x1b$B\x74\x21\x1b(B", carrierKDDI, "堯"},
 		{"plain", "\x1b$B$3$s$K$A$O\x1b(B", carrierKDDI, "こんにちは"},
+		// SoftBank web code: G group starts at F941, so "G+" is F94B
+		// (fax), "Gj" is F98B (sun); "Ej" is F74B.
+		{"softbank web code sun", "\x1b$B:#F|\x1b(B\x1b$Gj\x0f!", carrierSoftBank, "今日\u2600!"},
+		{"softbank web code run inside JIS X 0208", "\x1b$B:#F|\x1b$Gj\x0f$G$9\x1b(B", carrierUnknown, "今日\u2600です"},
+		{"softbank web code, two codes", "\x1b$Gjj\x0f", carrierSoftBank, "\u2600\u2600"},
+		{"softbank web code P group (FB44)", "\x1b$P$\x0f", carrierSoftBank, "\U0001F601"},
+		{"softbank web code F group (F7A1)", "\x1b$F!\x0f", carrierSoftBank, "\U0001F6B6"},
+		{"softbank web code O group (F9A1)", "\x1b$O!\x0f", carrierSoftBank, "\U0001F4DD"},
+		{"softbank web code G past 0x7F (G_ = F980)", "\x1b$G_\x0f", carrierSoftBank, softbankEmoji[0xF980]},
+		{"no web code for an au sender", "\x1b$Gj\x0f", carrierKDDI, "\uFFFD$Gj\x0f"},
+		{"unterminated web code", "a\x1b$Gj", carrierSoftBank, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, _, _, _ := decodeCharsetCarrier([]byte(c.b), "iso-2022-jp", c.cr)
+			if c.want == "" {
+				if strings.ContainsRune(got, '\u2600') {
+					t.Errorf("got %q", got)
+				}
+				return
+			}
 			if got != c.want {
 				t.Errorf("got %q %U, want %q", got, []rune(got), c.want)
 			}
@@ -215,6 +232,7 @@ func FuzzCarrierEmoji(f *testing.F) {
 	f.Add([]byte{0x82, 0xa0, 0xF8, 0x9F, 0xF9}, uint8(1))
 	f.Add([]byte("\x1b$B\x75\x41$\"\x1b(B\xF7"), uint8(2))
 	f.Add([]byte{0xFB, 0x44, 0xF7, 0xAC, 0x1b}, uint8(3))
+	f.Add([]byte("a\x1b$Gjj\x0f\x1b$B$\"\x1b$P$\x0f\x1b(B"), uint8(3))
 	f.Fuzz(func(t *testing.T, b []byte, c uint8) {
 		cr := carrier(c % 4)
 		for _, enc := range []struct {

@@ -154,37 +154,22 @@ func sjisCandidate(lead byte, c carrier) bool {
 func sjisLead(c byte) bool  { return c >= 0x81 && c <= 0x9F || c >= 0xE0 && c <= 0xFC }
 func sjisTrail(c byte) bool { return c >= 0x40 && c <= 0x7E || c >= 0x80 && c <= 0xFC }
 
-// hasSJISEmojiLead is the cheap test before the slow path.
-func hasSJISEmojiLead(b []byte, c carrier) bool {
-	for _, x := range b {
-		if x >= 0xF3 && x <= 0xF9 || x == 0xEB || x == 0xEC || x == 0xFB && c == carrierSoftBank || (x == 0xED || x == 0xEE) && c == carrierKDDI {
-			return true
-		}
-	}
-	return false
-}
-
 // decodeSJISEmoji decodes Shift_JIS with carrier emoji. ok is false when
 // there is nothing to map (the caller decodes as usual).
 func decodeSJISEmoji(b []byte, c carrier) (out string, bad int, ok bool) {
-	if !hasSJISEmojiLead(b, c) {
-		return "", 0, false
-	}
 	ch := &emojiChooser{known: c}
-	type hit struct {
-		at int
-		e  string
-	}
-	var hits []hit
-	// Pass 1: walk the code units as the decoder does and vote.
-	for i := 0; i < len(b); {
+	var cand []int // offsets of code units that may be emoji
+	// One pass over the code units, as the decoder walks them: collect the
+	// candidates and the votes of codes only one carrier uses.
+	for i := 0; i+1 < len(b); {
 		x := b[i]
-		if !sjisLead(x) || i+1 >= len(b) || !sjisTrail(b[i+1]) {
+		if x < 0x81 || !sjisLead(x) || !sjisTrail(b[i+1]) {
 			i++
 			continue
 		}
-		if sjisUnmapped(x) {
+		if x >= 0xEB && sjisCandidate(x, c) {
 			code := uint16(x)<<8 | uint16(b[i+1])
+			cand = append(cand, i)
 			if web, isMail := kddiMailToWeb(code); isMail && kddiEmoji[web] != "" || x >= 0xF3 && x <= 0xF6 && kddiEmoji[code] != "" {
 				ch.kddi = true
 			}
@@ -194,30 +179,25 @@ func decodeSJISEmoji(b []byte, c carrier) (out string, bad int, ok bool) {
 		}
 		i += 2
 	}
-	for i := 0; i < len(b); {
-		x := b[i]
-		if !sjisLead(x) || i+1 >= len(b) || !sjisTrail(b[i+1]) {
-			i++
-			continue
-		}
-		if sjisCandidate(x, c) {
-			if e, found := ch.lookup(uint16(x)<<8 | uint16(b[i+1])); found {
-				hits = append(hits, hit{i, e})
-			}
-		}
-		i += 2
-	}
-	if len(hits) == 0 {
+	if len(cand) == 0 {
 		return "", 0, false
 	}
 	var sb strings.Builder
-	start := 0
-	for _, h := range hits {
-		s, n := decodeCount(japanese.ShiftJIS, b[start:h.at])
+	start, found := 0, false
+	for _, at := range cand {
+		e, hit := ch.lookup(uint16(b[at])<<8 | uint16(b[at+1]))
+		if !hit {
+			continue
+		}
+		found = true
+		s, n := decodeCount(japanese.ShiftJIS, b[start:at])
 		sb.WriteString(s)
 		bad += n
-		sb.WriteString(h.e)
-		start = h.at + 2
+		sb.WriteString(e)
+		start = at + 2
+	}
+	if !found {
+		return "", 0, false
 	}
 	s, n := decodeCount(japanese.ShiftJIS, b[start:])
 	sb.WriteString(s)

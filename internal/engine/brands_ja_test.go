@@ -240,8 +240,10 @@ func TestJapaneseBrandLures(t *testing.T) {
 		t.Fatalf("only %d brands", len(brandCases))
 	}
 	e := defaultEngine(t)
-	var misses, falsePos []string
+	var misses, hits, falsePos []string
 	var phishHit, realHit int
+	var ctlMax, ctlSum float64
+	ctlMaxName := ""
 	for _, b := range brandCases {
 		if !strings.HasPrefix(b.real, "https://") {
 			t.Fatalf("%s: real link %q", b.name, b.real)
@@ -259,9 +261,18 @@ func TestJapaneseBrandLures(t *testing.T) {
 			switch {
 			case phish && flagged:
 				phishHit++
+				hits = append(hits, line)
 			case phish:
 				misses = append(misses, line)
-			case flagged:
+			}
+			if !phish {
+				ctlSum += v.Score
+				if v.Score > ctlMax && !flagged {
+					ctlMax, ctlMaxName = v.Score, b.name
+				}
+			}
+			switch {
+			case !phish && flagged:
 				realHit++
 				falsePos = append(falsePos, line)
 			}
@@ -272,8 +283,12 @@ func TestJapaneseBrandLures(t *testing.T) {
 	fp := 100 * float64(realHit) / n
 	t.Logf("Japanese brand lures: %d brands; phishing links flagged %d (%.1f %%), real links flagged %d (%.1f %%)",
 		len(brandCases), phishHit, detect, realHit, fp)
+	t.Logf("real-link controls: mean score %.2f; highest delivered %.1f (%s)", ctlSum/n, ctlMax, ctlMaxName)
 	if len(misses) > 0 {
 		t.Logf("phishing-link lures delivered (%d):\n%s", len(misses), strings.Join(misses, "\n"))
+	}
+	if testing.Verbose() && len(hits) > 0 {
+		t.Logf("phishing-link lures flagged (%d):\n%s", len(hits), strings.Join(hits, "\n"))
 	}
 	if len(falsePos) > 0 {
 		t.Logf("real-link controls flagged (%d):\n%s", len(falsePos), strings.Join(falsePos, "\n"))

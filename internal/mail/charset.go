@@ -126,6 +126,12 @@ func isASCIILabel(l string) bool {
 // fit the bytes and another charset was used; known is false when the
 // label was not recognised.
 func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool) {
+	return decodeCharsetCarrier(b, label, carrierUnknown)
+}
+
+// decodeCharsetCarrier is decodeCharset for text from a known mobile
+// carrier's sender, whose emoji codes it maps (emoji.go).
+func decodeCharsetCarrier(b []byte, label string, cr carrier) (s, used string, mismatch, known bool) {
 	label = strings.ToLower(strings.Trim(label, `"' `))
 	enc, known := lookupCharset(label)
 	ascii := isASCII(b)
@@ -135,13 +141,13 @@ func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool
 	case enc == utf7Marker:
 		if !ascii {
 			sn := sniff(b)
-			return decodeWith(b, sn), sn, true, true
+			return decodeWithC(b, sn, cr), sn, true, true
 		}
 		return decodeUTF7(b), "utf-7", false, true
 	case enc == nil: // UTF-8, ASCII, missing or unknown label
 		if ascii {
 			if jisEsc {
-				return decodeWith(b, "iso-2022-jp"), "iso-2022-jp", label != "", known
+				return decodeWithC(b, "iso-2022-jp", cr), "iso-2022-jp", label != "", known
 			}
 			if bytes.IndexByte(b, 0) >= 0 {
 				if sn := sniff(b); strings.HasPrefix(sn, "utf-16") {
@@ -156,7 +162,7 @@ func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool
 		sn := sniff(b)
 		// An unlabelled body is no mismatch; a wrong label is.
 		mism := known && label != "" && !(isUTF8Label(label) && sn == "utf-8")
-		return decodeWith(b, sn), sn, mism, known
+		return decodeWithC(b, sn, cr), sn, mism, known
 	}
 
 	canon := canonicalName(enc, label)
@@ -165,16 +171,16 @@ func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool
 		return decodeUTF16(b, canon), canon, false, true
 	case jisEsc && canon != "iso-2022-jp":
 		// ISO-2022-JP escapes in a body labelled otherwise.
-		return decodeWith(b, "iso-2022-jp"), "iso-2022-jp", true, true
+		return decodeWithC(b, "iso-2022-jp", cr), "iso-2022-jp", true, true
 	case ascii && canon != "iso-2022-jp":
 		return string(b), canon, false, true
 	case ascii:
-		out, _ := decodeCount(enc, b)
+		out, _ := decodeCountC(enc, b, cr)
 		return out, canon, false, true
 	case canon == "iso-2022-jp":
 		// 8-bit bytes in a 7-bit charset: Shift_JIS or UTF-8 mislabelled.
 		sn := sniff(b)
-		return decodeWith(b, sn), sn, true, true
+		return decodeWithC(b, sn, cr), sn, true, true
 	}
 	// Valid multi-byte UTF-8 under a legacy label is nearly always UTF-8:
 	// legacy text is almost never valid UTF-8 by chance.
@@ -182,10 +188,10 @@ func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool
 		return string(b), "utf-8", true, true
 	}
 	if isMultiByteCJK(canon) {
-		out, bad := decodeCount(enc, b)
+		out, bad := decodeCountC(enc, b, cr)
 		if bad*50 > len(b) { // over 2 % undecodable: probably another charset
 			if sn, score := sniffScore(b); score >= 0.5 && sn != canon {
-				return decodeWith(b, sn), sn, true, true
+				return decodeWithC(b, sn, cr), sn, true, true
 			}
 		}
 		return out, canon, false, true
@@ -193,15 +199,15 @@ func decodeCharset(b []byte, label string) (s, used string, mismatch, known bool
 	// Single-byte label: Japanese, Chinese or Cyrillic under a Latin label,
 	// or KOI8-R / Windows-1251 confused, are common. Trust strong evidence.
 	if highBytes(b) < 8 {
-		out, _ := decodeCount(enc, b)
+		out, _ := decodeCountC(enc, b, cr)
 		return out, canon, false, true
 	}
 	if sn, score := sniffScore(b); sn != canon && score >= 0.6 && sn != "windows-1252" {
 		if isLatinLabel(canon) || (isCyrillic(canon) && isCyrillic(sn) && strings.HasPrefix(canon, "koi8") != strings.HasPrefix(sn, "koi8")) {
-			return decodeWith(b, sn), sn, true, true
+			return decodeWithC(b, sn, cr), sn, true, true
 		}
 	}
-	out, _ := decodeCount(enc, b)
+	out, _ := decodeCountC(enc, b, cr)
 	return out, canon, false, true
 }
 
@@ -268,6 +274,22 @@ func canonicalName(enc encoding.Encoding, label string) string {
 	return label
 }
 
+// decodeCountC is decodeCount that also maps the Japanese mobile carriers'
+// emoji codes in Shift_JIS and ISO-2022-JP to Unicode (emoji.go).
+func decodeCountC(enc encoding.Encoding, b []byte, cr carrier) (string, int) {
+	switch enc {
+	case japanese.ShiftJIS:
+		if s, bad, ok := decodeSJISEmoji(b, cr); ok {
+			return s, bad
+		}
+	case japanese.ISO2022JP:
+		if s, bad, ok := decodeJISEmoji(b, cr); ok {
+			return s, bad
+		}
+	}
+	return decodeCount(enc, b)
+}
+
 // decodeCount decodes with enc, replacing undecodable bytes with U+FFFD,
 // and counts them.
 func decodeCount(enc encoding.Encoding, b []byte) (string, int) {
@@ -299,7 +321,10 @@ func isASCII(b []byte) bool {
 }
 
 // decodeWith decodes b with a sniffed or canonical charset name.
-func decodeWith(b []byte, name string) string {
+func decodeWith(b []byte, name string) string { return decodeWithC(b, name, carrierUnknown) }
+
+// decodeWithC is decodeWith with carrier emoji for a known sender.
+func decodeWithC(b []byte, name string, cr carrier) string {
 	switch name {
 	case "utf-8", "us-ascii", "":
 		return sanitizeUTF8(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))
@@ -312,7 +337,7 @@ func decodeWith(b []byte, name string) string {
 	if !ok || enc == nil {
 		return sanitizeUTF8(b)
 	}
-	out, _ := decodeCount(enc, b)
+	out, _ := decodeCountC(enc, b, cr)
 	return out
 }
 

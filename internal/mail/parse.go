@@ -54,6 +54,7 @@ type parser struct {
 	urls    int
 	pending []URL
 	cids    map[string]bool // cid: references seen in HTML
+	carrier carrier         // the From address's mobile carrier (emoji codes)
 }
 
 func (p *parser) anomaly(code, detail string) {
@@ -216,6 +217,9 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 	p.parts = append(p.parts, part)
 	hdr, body := splitHeader(raw)
 	part.Headers = p.parseHeader(hdr)
+	if parent == nil {
+		p.carrier = carrierOf(part.Headers.Get("From"))
+	}
 
 	ct := p.rawParamValue(part.Headers, "Content-Type")
 	part.ContentType = defType
@@ -563,7 +567,7 @@ func (p *parser) decodeText(part *Part) {
 	if label == "" && part.ContentType == "text/html" && !isASCII(b) {
 		label = htmlMetaCharset(b) // <meta charset=...> when the MIME header has none
 	}
-	s, used, mismatch, known := decodeCharset(b, label)
+	s, used, mismatch, known := decodeCharsetCarrier(b, label, p.carrier)
 	if !known && part.Charset != "" {
 		p.anomaly(AnomalyBadCharset, truncate(part.Charset, 30))
 	}

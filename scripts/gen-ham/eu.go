@@ -682,7 +682,8 @@ Laura
 			file: "en-github-pr-review", from: "Priya Nair <notifications@github.com>", to: "example-org/api <api@noreply.github.com>", tz: "+0000",
 			subject: "Re: [example-org/api] Add retry with backoff to webhook sender (PR #482)", date: "2025-09-03 14:22", cs: "utf-8", cte: "quoted-printable",
 			replyTo: "example-org/api <reply+ABCDEFGHIJKLMNOPQRSTUV@reply.github.com>", msgidDom: "github.com",
-			hops: []string{"out-21.smtp.github.com"}, mx: "mx1.example.co.uk",
+			inReply: "example-org/api/pull/482@github.com",
+			hops:    []string{"out-21.smtp.github.com"}, mx: "mx1.example.co.uk",
 			hdr: []string{"List-ID: example-org/api <api.example-org.github.com>", "List-Archive: https://github.com/example-org/api", "List-Unsubscribe: <https://github.com/notifications/unsubscribe/ABCDEF123456>", "X-GitHub-Reason: review_requested"},
 			text: `@priya-nair approved this pull request.
 
@@ -771,7 +772,7 @@ Going? Yes - Maybe - No
 
 Invitation from Google Calendar
 `, "", part{ctype: "text/calendar; method=REQUEST", cs: "utf-8", cte: "7bit",
-				body: ics("5etp5aqftop1k9s2@google.com", "Ben Howard:mailto:ben.howard@example.co.uk", "emily.clarke@example.co.uk",
+				body: ics("-//Google Inc//Google Calendar 70.9054//EN", "5etp5aqftop1k9s2@google.com", "Ben Howard:mailto:ben.howard@example.co.uk", "emily.clarke@example.co.uk",
 					"Q1 planning", "Meeting room 2", "20260113T100000Z", "20260113T110000Z", "20260106T091200Z")}),
 		},
 		{
@@ -786,7 +787,7 @@ Join: https://teams.microsoft.com/l/meetup-join/19%3ameeting_ZmE0NjI2@thread.v2/
 
 Daniel
 `, "", part{ctype: "text/calendar; method=REQUEST", cs: "utf-8", cte: "base64",
-				body: ics("040000008200E00074C5B7101A82E0080000000010A1B2C3D4E5F6", "Daniel Hughes:mailto:daniel.hughes@hughes-partners.example.com", "emily.clarke@example.co.uk",
+				body: ics("-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN", "040000008200E00074C5B7101A82E0080000000010A1B2C3D4E5F6", "Daniel Hughes:mailto:daniel.hughes@hughes-partners.example.com", "emily.clarke@example.co.uk",
 					"Contract review call", "Microsoft Teams Meeting", "20251016T140000Z", "20251016T143000Z", "20251014T114500Z")}),
 		},
 		{

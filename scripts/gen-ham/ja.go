@@ -377,7 +377,7 @@ https://www.cloudsign.jp/document/5f2a9c71e3b84d0a
 よろしくお願いいたします。
 山田
 `, "", part{ctype: "text/calendar; method=REQUEST", cs: "utf-8", cte: "base64",
-				body: ics("040000008200E00074C5B7101A82E008@example.co.jp", "山田 太郎:mailto:t-yamada@example.co.jp", "y-takahashi@aozora-tech.example.co.jp",
+				body: ics("-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN", "040000008200E00074C5B7101A82E008@example.co.jp", "山田 太郎:mailto:t-yamada@example.co.jp", "y-takahashi@aozora-tech.example.co.jp",
 					"定例会議(あおぞらテック様)", "サンプル商事 3階 第2会議室", "20250618T060000Z", "20250618T070000Z", "20250611T001000Z")}),
 		},
 
@@ -887,8 +887,8 @@ Qiita https://qiita.com/
 			file: "docomo-personal-sjis", from: "hanako.y-0312@docomo.ne.jp", to: "taro.yamada@example.jp",
 			subject: "今日の夕飯", date: "2025-06-05 17:48", cs: "shift_jis", cte: "8bit", hops: []string{"mfsmax.docomo.ne.jp"},
 			text: `お疲れさま!
-今日カレーにするね。帰りに牛乳買ってきてもらえる?
-何時ごろになりそう?
+今日カレーにするね{{S:F8EE}}帰りに牛乳買ってきてもらえる?
+何時ごろになりそう?{{S:F89F}}
 `,
 		},
 		{
@@ -896,7 +896,7 @@ Qiita https://qiita.com/
 			subject: "週末のこと", date: "2025-07-11 21:03", cs: "iso-2022-jp", hops: []string{"mx.ezweb.ne.jp"},
 			text: `こんばんは!
 土曜日のバーベキュー、11時に駅の改札集合でいいかな?
-飲み物はこっちで用意しておくね。
+飲み物はこっちで用意しておくね{{J:7541}}
 雨だったら日曜にしよう。
 `,
 		},
@@ -913,7 +913,7 @@ Qiita https://qiita.com/
 			subject: "お米届いた?", date: "2025-10-15 11:12", cs: "shift_jis", cte: "8bit", hops: []string{"mx.softbank.ne.jp"},
 			text: `太郎へ
 実家からお米送ったけど届いたかな?
-寒くなってきたから体に気をつけてね。
+寒くなってきたから体に気をつけてね{{S:F7AC}}
 母より
 `,
 		},

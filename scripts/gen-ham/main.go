@@ -30,6 +30,7 @@ import (
 	"mime/quotedprintable"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -126,9 +127,28 @@ func encoder(cs string) encoding.Encoding {
 	return nil
 }
 
+// carrierEmoji matches the placeholders for Japanese mobile carrier emoji,
+// which no Unicode charset encoder produces: {{S:F89F}} is a Shift_JIS
+// code (docomo, au, SoftBank), {{J:7541}} a JIS X 0208 pair as au writes
+// its emoji in ISO-2022-JP mail.
+var carrierEmoji = regexp.MustCompile(`\{\{([SJ]):([0-9A-F]{4})\}\}`)
+
 // enc encodes s into cs; characters the charset cannot hold are a
 // specification error.
 func enc(cs, s string) []byte {
+	b := enc0(cs, s)
+	return carrierEmoji.ReplaceAllFunc(b, func(m []byte) []byte {
+		sub := carrierEmoji.FindSubmatch(m)
+		var hi, lo byte
+		fmt.Sscanf(string(sub[2]), "%02X%02X", &hi, &lo)
+		if string(sub[1]) == "J" {
+			return []byte{0x1B, '$', 'B', hi, lo, 0x1B, '(', 'B'}
+		}
+		return []byte{hi, lo}
+	})
+}
+
+func enc0(cs, s string) []byte {
 	e := encoder(cs)
 	if e == nil {
 		return []byte(s)
@@ -491,8 +511,15 @@ func build(m msg) []byte {
 		if i+2 < len(chain) {
 			with = "ESMTP"
 		}
-		r := fmt.Sprintf("Received: from %s (%s [%s])\r\n\tby %s (Postfix) with %s id %s\r\n\tfor <%s>; %s\r\n",
-			from, from, ip(from), by, with, id, addrSpec(firstAddr(m.to)), at.Format(rfc5322))
+		var r string
+		if microsoftHost(by) {
+			// Exchange writes its own Received form.
+			r = fmt.Sprintf("Received: from %s (%s) by %s\r\n (%s) with Microsoft SMTP Server (version=TLS1_2,\r\n cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8511.12; %s\r\n",
+				from, ip(from), by, ip(by), at.Format(rfc5322))
+		} else {
+			r = fmt.Sprintf("Received: from %s (%s [%s])\r\n\tby %s (Postfix) with %s id %s\r\n\tfor <%s>; %s\r\n",
+				from, from, ip(from), by, with, id, addrSpec(firstAddr(m.to)), at.Format(rfc5322))
+		}
 		rec = append([]string{r}, rec...)
 	}
 	for _, r := range rec {
@@ -576,6 +603,11 @@ func build(m msg) []byte {
 	}
 	sb.WriteString(body)
 	return []byte(sb.String())
+}
+
+func microsoftHost(h string) bool {
+	h = strings.ToLower(h)
+	return strings.HasSuffix(h, ".outlook.com") || strings.HasSuffix(h, ".exchangelabs.com") || strings.HasPrefix(h, "ex0")
 }
 
 func firstAddr(a string) string {
@@ -671,7 +703,7 @@ func alt(cs, cte, text, html string, extra ...part) func(string) (string, string
 }
 
 // ics returns a VCALENDAR invitation.
-func ics(uid, org, attendee, summary, loc, start, end, stamp string) string {
+func ics(prodid, uid, org, attendee, summary, loc, start, end, stamp string) string {
 	fold := func(s string) string {
 		// RFC 5545 §3.1: fold at 75 octets, not inside a UTF-8 sequence.
 		var out strings.Builder
@@ -688,7 +720,7 @@ func ics(uid, org, attendee, summary, loc, start, end, stamp string) string {
 		return out.String()
 	}
 	lines := []string{
-		"BEGIN:VCALENDAR", "PRODID:-//sekisho testdata//gen-ham//EN", "VERSION:2.0", "METHOD:REQUEST",
+		"BEGIN:VCALENDAR", "PRODID:" + prodid, "VERSION:2.0", "METHOD:REQUEST",
 		"BEGIN:VEVENT", "UID:" + uid, "DTSTAMP:" + stamp, "DTSTART:" + start, "DTEND:" + end,
 		fold("SUMMARY:" + summary), fold("LOCATION:" + loc),
 		"ORGANIZER;CN=" + org,

@@ -153,6 +153,9 @@ func (c TuneCmd) Run(g *Globals) error {
 	if (len(c.TestHam) > 0) != (len(c.TestSpam) > 0) {
 		return fmt.Errorf("tune: give both --test-ham and --test-spam, or neither")
 	}
+	if !(c.TargetFP >= 0 && c.TargetFP < 1) {
+		return fmt.Errorf("tune: --target-fp is a share of ham, at least 0 and below 1")
+	}
 	if !c.KeepState {
 		dir, err := os.MkdirTemp("", "sekisho-tune-")
 		if err != nil {

@@ -35,7 +35,7 @@ type TuneCmd struct {
 	L2        float64  `name:"l2" help:"Pull towards the current weights, in messages' worth of evidence: symbols seen on few messages keep their weight." default:"1"`
 	MaxWeight float64  `name:"max-weight" help:"Largest fitted weight, in absolute value." default:"12"`
 	MinHits   int      `name:"min-hits" help:"Symbols fired on fewer fit messages keep their weight." default:"5"`
-	Freeze    []string `help:"Also keep the symbols matching these glob patterns at their weight (kept by default: BAYES_*, SPF_*, DKIM_*, DMARC_*, ARC_*, AUTH_*, RCVD_*, HDR_DATE_*)." placeholder:"PATTERN"`
+	Freeze    []string `help:"Also keep the symbols matching these glob patterns at their weight (kept by default: BAYES_*, SPF_*, DKIM_*, DMARC_*, ARC_*, AUTH_*, RCVD_*, HDR_DATE_*, MIME_BARE_LF, MIME_MIXED_EOL)." placeholder:"PATTERN"`
 	Fit       []string `help:"Fit the symbols matching these glob patterns even when frozen or informational (weight 0), e.g. 'DKIM_*'." placeholder:"PATTERN"`
 	TargetFP  float64  `name:"target-fp" help:"Share of ham a threshold may flag for the recall-at-target figure." default:"0.001"`
 	Top       int      `help:"How many weight changes to list." default:"30"`
@@ -152,6 +152,9 @@ func (c TuneCmd) Run(g *Globals) error {
 	}
 	if (len(c.TestHam) > 0) != (len(c.TestSpam) > 0) {
 		return fmt.Errorf("tune: give both --test-ham and --test-spam, or neither")
+	}
+	if !(c.TargetFP >= 0 && c.TargetFP < 1) {
+		return fmt.Errorf("tune: --target-fp is a share of ham, at least 0 and below 1")
 	}
 	if !c.KeepState {
 		dir, err := os.MkdirTemp("", "sekisho-tune-")

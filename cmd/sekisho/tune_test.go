@@ -129,6 +129,7 @@ func TestTuneHumanAndErrors(t *testing.T) {
 		"test ham alone": {"--test-ham", g},
 		"fp cost":        {"--fp-cost", "0"},
 		"pattern":        {"--fit", "[A-"},
+		"target fp":      {"--target-fp", "1.5"},
 		"no spam read":   {"--spam", filepath.Join(g, "no-such-dir")},
 	} {
 		a := append([]string{"tune", "--ham", filepath.Join(g, "ham-ja-business-eucjp.eml"), "--spam", filepath.Join(g, "seed003-office365-phish.eml")}, args...)

@@ -90,3 +90,23 @@ func TestWeightsFileErrors(t *testing.T) {
 		t.Fatalf("bad file: %v", err)
 	}
 }
+
+func FuzzParseWeights(f *testing.F) {
+	for _, s := range []string{"", "[weights]\nURL_X = 1.5\n", "# c\n[weights]\nHDR_A = -2\nHDR_B = 3\n", "[weights]\nX = inf\n", "[weights\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		w, err := ParseWeights(text, "fuzz.toml")
+		if err != nil {
+			if !errors.Is(err, ErrWeightsFile) {
+				t.Fatalf("error without the sentinel: %v", err)
+			}
+			return
+		}
+		for name, v := range w {
+			if !weightNameRe.MatchString(name) || v != v || v > maxFileWeight || v < -maxFileWeight {
+				t.Fatalf("accepted %q = %v", name, v)
+			}
+		}
+	})
+}

@@ -37,7 +37,8 @@ type TuneCmd struct {
 	MinHits   int      `name:"min-hits" help:"Symbols fired on fewer fit messages keep their weight." default:"5"`
 	Freeze    []string `help:"Also keep the symbols matching these glob patterns at their weight (kept by default: BAYES_*, SPF_*, DKIM_*, DMARC_*, ARC_*, AUTH_*, RCVD_*, HDR_DATE_*, MIME_BARE_LF, MIME_MIXED_EOL)." placeholder:"PATTERN"`
 	Fit       []string `help:"Fit the symbols matching these glob patterns even when frozen or informational (weight 0), e.g. 'DKIM_*'." placeholder:"PATTERN"`
-	TargetFP  float64  `name:"target-fp" help:"Share of ham a threshold may flag for the recall-at-target figure." default:"0.001"`
+	TargetFP  float64  `name:"target-fp" help:"Share of ham a threshold may flag for the recall-at-target figure (and for --calibrate)." default:"0.001"`
+	Calibrate bool     `help:"After the fit, scale the fitted weights so that the tag score sits where at most --target-fp of the fit ham scores (the operating point the fit's slope does not set by itself)." default:"true" negatable:""`
 	Top       int      `help:"How many weight changes to list." default:"30"`
 	Jobs      int      `short:"j" help:"Concurrent scans (default: number of CPUs)."`
 	KeepState bool     `name:"keep-state" help:"Scan with the configured data directory (the trained classifier) instead of a fresh temporary one."`
@@ -242,6 +243,23 @@ func (c TuneCmd) Run(g *Globals) error {
 	res, err := tune.Fit(samples, defaults, opt)
 	if err != nil {
 		return err
+	}
+	if c.Calibrate {
+		probe := cfg.Policy
+		probe.WeightsFile, probe.FileWeights = "(fitted)", res.Changes()
+		pp, err := policy.New(probe)
+		if err != nil {
+			return err
+		}
+		var hs []float64
+		for _, m := range fitMsgs {
+			if !m.spam {
+				hs = append(hs, pp.Decide(m.hits, nil).Score)
+			}
+		}
+		f := tune.CalibrationFactor(hs, c.TargetFP, opt.TagScore)
+		res.Scale(f, opt)
+		fmt.Fprintf(os.Stderr, "tune: calibrated the fitted weights by ×%.3f (tag score %g at ≤ %g%% of fit ham)\n", f, opt.TagScore, c.TargetFP*100)
 	}
 	changes := res.Changes()
 	ac := cfg.Policy

@@ -151,6 +151,41 @@ func (r *Result) Changes() map[string]float64 {
 	return out
 }
 
+// Scale multiplies every fitted symbol's weight by f, within the bounds
+// the fit used: calibration that moves the fitted scores' operating point
+// onto the policy's tag score without changing their ranking.
+func (r *Result) Scale(f float64, opt Options) {
+	for i := range r.Symbols {
+		s := &r.Symbols[i]
+		if s.Status != StatusFitted {
+			continue
+		}
+		lo, hi := opt.bounds(s.Default)
+		s.Weight = clamp(s.Weight*f, lo, hi)
+	}
+}
+
+// CalibrationFactor returns the factor that puts the tag score where the
+// ham scores allow at most targetFP of ham above it: tag / t, where t lies
+// just above the highest ham score that the target FP rate does not
+// allow. The factor is kept within [0.5, 2].
+func CalibrationFactor(hamScores []float64, targetFP, tag float64) float64 {
+	if len(hamScores) == 0 || tag <= 0 {
+		return 1
+	}
+	sc := append([]float64(nil), hamScores...)
+	sort.Sort(sort.Reverse(sort.Float64Slice(sc)))
+	k := int(targetFP * float64(len(sc))) // ham allowed at or above the threshold
+	if k >= len(sc) {
+		return 1
+	}
+	t := sc[k] + 0.25 // just above the first ham that must stay below
+	if t <= 0 {
+		return 2
+	}
+	return clamp(tag/t, 0.5, 2)
+}
+
 // Round2 rounds to hundredths, never giving negative zero.
 func Round2(f float64) float64 {
 	r := math.Round(f*100) / 100

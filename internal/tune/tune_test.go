@@ -330,3 +330,30 @@ func TestWriteWeightsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestCalibrationFactor(t *testing.T) {
+	ham := make([]float64, 1000)
+	for i := range ham {
+		ham[i] = float64(i%10) / 10 // 0 .. 0.9
+	}
+	ham[0], ham[1], ham[2] = 7.75, 3.75, 2.75
+	// 0.1 % of 1,000 ham: one may score above; the second highest (3.75)
+	// must stay below: t = 4, factor 5/4.
+	if f := CalibrationFactor(ham, 0.001, 5); f != 1.25 {
+		t.Errorf("factor %v, want 1.25", f)
+	}
+	if f := CalibrationFactor(ham, 0, 5); f != 0.625 {
+		t.Errorf("factor %v, want 0.625", f)
+	}
+	if f := CalibrationFactor(nil, 0.001, 5); f != 1 {
+		t.Errorf("empty: %v", f)
+	}
+}
+
+func TestScaleKeepsFrozen(t *testing.T) {
+	r := &Result{Symbols: []SymbolFit{{Name: "A", Default: 1, Weight: 2, Status: StatusFitted}, {Name: "B", Default: 1, Weight: 1, Status: StatusFrozen}}}
+	r.Scale(2, DefaultOptions(5))
+	if r.Symbols[0].Weight != 4 || r.Symbols[1].Weight != 1 {
+		t.Errorf("%+v", r.Symbols)
+	}
+}

@@ -138,6 +138,8 @@ func TestLookalikesNewBrands(t *testing.T) {
 		"ledger.net", "post.ch", "posteo.de", "line.co.kr", "lineage.com", "ingress.com", "office-depot.com",
 		"sparda.de", "ing-architekten.de", "raiffeisen.it", "santos.com.br", "itaipu.gov.br", "dpd.ie",
 		"orangecounty.gov", "caixa.pt", "correo.gob.ar", "nhk.de", "apple.de", "amazon.com.au",
+		// Seen in the SpamAssassin ham.
+		"tesco.ie", "www.citi.umich.edu", "kragen.invalid", "damien.morton.invalid", "kepco.co.kr",
 	} {
 		if l, ok := MatchLookalike(d, nil); ok {
 			t.Errorf("%s: taken for %s (%s, %s)", d, l.Brand.Name, l.Target, l.Kind)

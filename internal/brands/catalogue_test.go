@@ -139,7 +139,8 @@ func TestLookalikesNewBrands(t *testing.T) {
 		"sparda.de", "ing-architekten.de", "raiffeisen.it", "santos.com.br", "itaipu.gov.br", "dpd.ie",
 		"orangecounty.gov", "caixa.pt", "correo.gob.ar", "nhk.de", "apple.de", "amazon.com.au",
 		// Seen in the SpamAssassin ham.
-		"tesco.ie", "www.citi.umich.edu", "kragen.invalid", "damien.morton.invalid", "kepco.co.kr",
+		"tesco.ie", "www.citi.umich.edu", "kragen.invalid", "damien.morton.invalid", "kepco.co.kr", "www.jpost.com",
+		"popup.jscentral.com", "us.i1.yimg.com",
 	} {
 		if l, ok := MatchLookalike(d, nil); ok {
 			t.Errorf("%s: taken for %s (%s, %s)", d, l.Brand.Name, l.Target, l.Kind)
@@ -223,7 +224,7 @@ func TestClaimedOrdinaryWords(t *testing.T) {
 		"Steam cleaning service", "Caixa de entrada cheia", "SNSで話題", "Tools, cables, ETC.", "SAT scores are out",
 		"Lockergnome Apple Core", "Hermes and Zeus", "Ledger entries for March", "マイナスイオン", "Yahoo friend",
 		"Sabadell city council", "Proton therapy", "Norton Street Pizza", "John Smith", "Groups Team", "Tapple dating",
-		"Millennium celebrations", "BCP review meeting", "Correos electrónicos", "Free!", "Open-Source Ingredients",
+		"Millennium celebrations", "BCP review meeting", "Citi of London walking tour", "Correos electrónicos", "Free!", "Open-Source Ingredients",
 	} {
 		if got := Claimed(text); len(got) != 0 {
 			t.Errorf("Claimed(%q) = %s", text, got[0].Name)

@@ -140,7 +140,7 @@ func TestLookalikesNewBrands(t *testing.T) {
 		"orangecounty.gov", "caixa.pt", "correo.gob.ar", "nhk.de", "apple.de", "amazon.com.au",
 		// Seen in the SpamAssassin ham.
 		"tesco.ie", "www.citi.umich.edu", "kragen.invalid", "damien.morton.invalid", "kepco.co.kr", "www.jpost.com",
-		"popup.jscentral.com", "us.i1.yimg.com",
+		"popup.jscentral.com", "us.i1.yimg.com", "team.mobile.de",
 	} {
 		if l, ok := MatchLookalike(d, nil); ok {
 			t.Errorf("%s: taken for %s (%s, %s)", d, l.Brand.Name, l.Target, l.Kind)

@@ -191,6 +191,7 @@ func TestClaimedLures(t *testing.T) {
 		"モバイルSuica":                             "モバイルSuica",
 		"国税庁 e-Tax":                             "国税庁",
 		"Microsoft Office 365":                  "Microsoft",
+		"MINISTÉRIO DA FAZENDA":                 "Receita Federal",
 		"Micros0ft Support":                     "Microsoft",
 	} {
 		got := Claimed(text)

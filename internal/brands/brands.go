@@ -52,6 +52,8 @@ type index struct {
 	keywords []keyword
 	byDomain map[string]int // registrable or full domain -> brand index
 	targets  []target
+	bySkel   map[string][]int32 // target skeleton -> targets
+	byLabel  map[string][]int32 // target label -> targets
 	names    nameIndex
 }
 
@@ -65,7 +67,9 @@ type target struct {
 	label  string // domain minus public suffix, e.g. "microsoft"
 	suffix string
 	skel   string
-	brand  int // -1 for extra (protected) domains
+	rskel  []rune // skel as runes, for the edit distance
+	nlabel int    // runes in label
+	brand  int    // -1 for extra (protected) domains
 	global bool
 	word   bool // the label is an ordinary word: a homoglyph target only
 }
@@ -93,6 +97,11 @@ func buildIndex(list []Brand, own [][]string, word []map[string]bool) *index {
 			ix.targets = append(ix.targets, t)
 		}
 	}
+	ix.bySkel, ix.byLabel = map[string][]int32{}, map[string][]int32{}
+	for i, t := range ix.targets {
+		ix.bySkel[t.skel] = append(ix.bySkel[t.skel], int32(i))
+		ix.byLabel[t.label] = append(ix.byLabel[t.label], int32(i))
+	}
 	ix.names = buildNames(list)
 	return ix
 }
@@ -100,7 +109,8 @@ func buildIndex(list []Brand, own [][]string, word []map[string]bool) *index {
 func makeTarget(d string, brand int, global bool) target {
 	reg := Registrable(d)
 	label, suffix := splitSuffix(reg)
-	return target{domain: reg, label: label, suffix: suffix, skel: Skeleton(label), brand: brand, global: global}
+	sk := Skeleton(label)
+	return target{domain: reg, label: label, suffix: suffix, skel: sk, rskel: []rune(sk), nlabel: utf8.RuneCountInString(label), brand: brand, global: global}
 }
 
 // Registrable returns the registrable domain (public suffix plus one
@@ -180,35 +190,78 @@ func normText(s string) string {
 // foldText is NFKC with curly apostrophes made straight and spaces
 // collapsed, case kept.
 func foldText(s string) string {
-	s = apostrophes.Replace(norm.NFKC.String(s))
-	return strings.Join(strings.Fields(s), " ")
+	s = norm.NFKC.String(s)
+	b := make([]byte, 0, len(s))
+	space := true // drop leading spaces
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			i++
+			switch c {
+			case ' ', '\t', '\n', '\r', '\v', '\f':
+				if !space {
+					b = append(b, ' ')
+					space = true
+				}
+				continue
+			case '`':
+				c = '\''
+			}
+			b = append(b, c)
+			space = false
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case unicode.IsSpace(r):
+			if !space {
+				b = append(b, ' ')
+				space = true
+			}
+			continue
+		case r == '’' || r == '‘' || r == '‛':
+			b = append(b, '\'')
+		default:
+			b = append(b, s[i-n:i]...)
+		}
+		space = false
+	}
+	if len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return string(b)
 }
-
-var apostrophes = strings.NewReplacer("’", "'", "‘", "'", "‛", "'", "`", "'")
 
 // lowerSameLen lower-cases the letters whose lower case has the same UTF-8
 // length, so that byte offsets in the result are offsets in s.
 func lowerSameLen(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
-			ascii = false
-			break
+	var b []byte
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			if c >= 'A' && c <= 'Z' {
+				if b == nil {
+					b = []byte(s)
+				}
+				b[i] = c + 'a' - 'A'
+			}
+			i++
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if l := unicode.ToLower(r); l != r && utf8.RuneLen(l) == n {
+			if b == nil {
+				b = []byte(s)
+			}
+			utf8.EncodeRune(b[i:], l)
+		}
+		i += n
 	}
-	if ascii {
+	if b == nil {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		l := unicode.ToLower(r)
-		if utf8.RuneLen(l) != utf8.RuneLen(r) {
-			l = r
-		}
-		b.WriteRune(l)
-	}
-	return b.String()
+	return string(b)
 }
 
 // Skeleton maps a string to its confusable skeleton (UTS #39), folded to
@@ -272,20 +325,32 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	}
 	cat := catalogue()
 	ix := cat.ix
-	targets := ix.targets
-	if len(extra) > 0 {
-		targets = append([]target(nil), targets...)
-		for _, e := range extra {
-			e = strings.ToLower(strings.TrimSpace(e))
-			if e == "" {
-				continue
-			}
-			t := makeTarget(e, -1, false)
-			if t.domain == reg {
-				return Lookalike{}, false
-			}
-			targets = append(targets, t)
+	// The extra (protected) domains are looked at after the brands'.
+	var xt []target
+	for _, e := range extra {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
 		}
+		t := makeTarget(e, -1, false)
+		if t.domain == reg {
+			return Lookalike{}, false
+		}
+		xt = append(xt, t)
+	}
+	// with returns the targets found by key in m, then the extra ones
+	// that pass keep.
+	with := func(m map[string][]int32, key string, keep func(t *target) bool) []*target {
+		var out []*target
+		for _, i := range m[key] {
+			out = append(out, &ix.targets[i])
+		}
+		for i := range xt {
+			if keep(&xt[i]) {
+				out = append(out, &xt[i])
+			}
+		}
+		return out
 	}
 	// A made-up TLD (a typo such as ".comm") does not resolve: no threat.
 	// (".invalid" is how callers ask about a bare name: a local part.)
@@ -301,14 +366,14 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	mixed := mixedScripts(ulabel)
 	skel := Skeleton(ulabel)
 
-	brandOf := func(t target) Brand {
+	brandOf := func(t *target) Brand {
 		if t.brand < 0 {
 			return Brand{Name: t.domain, Domains: []string{t.domain}, Kind: "protected"}
 		}
 		return cat.brands[t.brand]
 	}
 	// 1. Same skeleton, different label: homoglyphs.
-	for _, t := range targets {
+	for _, t := range with(ix.bySkel, skel, func(t *target) bool { return t.skel == skel }) {
 		if len(t.label) < 3 || ulabel == t.label {
 			continue
 		}
@@ -324,7 +389,7 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 		}
 	}
 	// 2. Same label, other suffix: cousin domains.
-	for _, t := range targets {
+	for _, t := range with(ix.byLabel, ulabel, func(t *target) bool { return t.label == ulabel }) {
 		if len(t.label) < 4 || ulabel != t.label || suffix == t.suffix || t.word {
 			continue
 		}
@@ -372,8 +437,9 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 			}
 			return Lookalike{Brand: b, Target: b.Domains[0], Kind: kind}, true
 		}
-		for _, t := range targets {
-			if t.brand >= 0 || len(t.label) < 4 {
+		for i := range xt {
+			t := &xt[i]
+			if len(t.label) < 4 {
 				continue
 			}
 			if addedWord(hs, t.skel) {
@@ -382,17 +448,36 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 		}
 	}
 	// 4. Edit distance on the registrable label.
-	for _, t := range targets {
-		n := utf8.RuneCountInString(t.label)
+	rskel := []rune(skel)
+	var dl distBuf
+	typo := func(t *target) bool {
+		n := t.nlabel
 		// Both names of 5+ letters: "post" is not a typo of "bpost".
-		if n < 5 || utf8.RuneCountInString(ulabel) < 5 || ulabel == t.label || t.word {
-			continue
+		if n < 5 || len(rskel) < 5 || ulabel == t.label || t.word {
+			return false
 		}
 		max := 1
 		if n >= 9 {
 			max = 2
 		}
-		if dist := damerau(skel, t.skel, max); dist > 0 && dist <= max {
+		if d := len(rskel) - len(t.rskel); d > max || -d > max {
+			return false
+		}
+		dist := dl.damerau(rskel, t.rskel, max)
+		return dist > 0 && dist <= max
+	}
+	for i := range ix.targets {
+		t := &ix.targets[i]
+		if typo(t) {
+			if owned(brandOf(t), reg) {
+				continue
+			}
+			return Lookalike{Brand: brandOf(t), Target: t.domain, Kind: "typo"}, true
+		}
+	}
+	for i := range xt {
+		t := &xt[i]
+		if typo(t) {
 			if owned(brandOf(t), reg) {
 				continue
 			}
@@ -539,19 +624,28 @@ func MixedScripts(domain string) bool {
 	return false
 }
 
+// distBuf holds the rows of one caller's edit distances.
+type distBuf struct{ prev2, prev, cur []int }
+
 // damerau returns the optimal string alignment distance between a and b,
 // or max+1 as soon as it exceeds max.
 func damerau(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
+	var d distBuf
+	return d.damerau([]rune(a), []rune(b), max)
+}
+
+func (buf *distBuf) damerau(ra, rb []rune, max int) int {
 	if d := len(ra) - len(rb); d > max || -d > max {
 		return max + 1
 	}
 	if len(ra) > 64 || len(rb) > 64 {
 		return max + 1
 	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	n := len(rb) + 1
+	if cap(buf.prev) < n {
+		buf.prev2, buf.prev, buf.cur = make([]int, n), make([]int, n), make([]int, n)
+	}
+	prev2, prev, cur := buf.prev2[:n], buf.prev[:n], buf.cur[:n]
 	for j := range prev {
 		prev[j] = j
 	}

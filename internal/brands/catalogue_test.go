@@ -138,6 +138,9 @@ func TestLookalikesNewBrands(t *testing.T) {
 		"ledger.net", "post.ch", "posteo.de", "line.co.kr", "lineage.com", "ingress.com", "office-depot.com",
 		"sparda.de", "ing-architekten.de", "raiffeisen.it", "santos.com.br", "itaipu.gov.br", "dpd.ie",
 		"orangecounty.gov", "caixa.pt", "correo.gob.ar", "nhk.de", "apple.de", "amazon.com.au",
+		// Seen in the SpamAssassin ham.
+		"tesco.ie", "www.citi.umich.edu", "kragen.invalid", "damien.morton.invalid", "kepco.co.kr", "www.jpost.com",
+		"popup.jscentral.com", "us.i1.yimg.com", "team.mobile.de",
 	} {
 		if l, ok := MatchLookalike(d, nil); ok {
 			t.Errorf("%s: taken for %s (%s, %s)", d, l.Brand.Name, l.Target, l.Kind)
@@ -188,6 +191,7 @@ func TestClaimedLures(t *testing.T) {
 		"モバイルSuica":                             "モバイルSuica",
 		"国税庁 e-Tax":                             "国税庁",
 		"Microsoft Office 365":                  "Microsoft",
+		"MINISTÉRIO DA FAZENDA":                 "Receita Federal",
 		"Micros0ft Support":                     "Microsoft",
 	} {
 		got := Claimed(text)
@@ -221,7 +225,7 @@ func TestClaimedOrdinaryWords(t *testing.T) {
 		"Steam cleaning service", "Caixa de entrada cheia", "SNSで話題", "Tools, cables, ETC.", "SAT scores are out",
 		"Lockergnome Apple Core", "Hermes and Zeus", "Ledger entries for March", "マイナスイオン", "Yahoo friend",
 		"Sabadell city council", "Proton therapy", "Norton Street Pizza", "John Smith", "Groups Team", "Tapple dating",
-		"Millennium celebrations", "BCP review meeting", "Correos electrónicos", "Free!", "Open-Source Ingredients",
+		"Millennium celebrations", "BCP review meeting", "Citi of London walking tour", "Correos electrónicos", "Free!", "Open-Source Ingredients",
 	} {
 		if got := Claimed(text); len(got) != 0 {
 			t.Errorf("Claimed(%q) = %s", text, got[0].Name)

@@ -41,10 +41,14 @@ type nameIndex struct {
 	cased, lower, skel, nospace matcher
 }
 
+// matcher finds many patterns at once: a pattern of 4+ bytes is keyed by
+// a hash of its first four bytes, a shorter one by its first two, each key
+// with a bitset that rejects most text positions at the cost of one load.
 type matcher struct {
-	pats []namePat
-	bits [1 << 16 / 64]uint64 // first two bytes of some pattern
-	cand map[uint16][]int32
+	pats          []namePat
+	bits4, bits2  [1 << 16 / 64]uint64
+	cand4, cand2  map[uint16][]int32
+	short, longer bool
 }
 
 type namePat struct {
@@ -54,38 +58,62 @@ type namePat struct {
 	strict bool
 }
 
+func key4(s string) uint16 {
+	k := uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+	return uint16((k * 2654435761) >> 16)
+}
+
+func key2(s string) uint16 { return uint16(s[0])<<8 | uint16(s[1]) }
+
 func (m *matcher) add(p namePat) {
 	if len(p.pat) < 2 {
 		return
 	}
-	if m.cand == nil {
-		m.cand = map[uint16][]int32{}
+	if m.cand4 == nil {
+		m.cand4, m.cand2 = map[uint16][]int32{}, map[uint16][]int32{}
 	}
 	for _, q := range m.pats {
 		if q.pat == p.pat && q.brand == p.brand {
 			return
 		}
 	}
-	k := uint16(p.pat[0])<<8 | uint16(p.pat[1])
-	m.bits[k>>6] |= 1 << (k & 63)
-	m.cand[k] = append(m.cand[k], int32(len(m.pats)))
+	i := int32(len(m.pats))
 	m.pats = append(m.pats, p)
+	if len(p.pat) >= 4 {
+		k := key4(p.pat)
+		m.bits4[k>>6] |= 1 << (k & 63)
+		m.cand4[k] = append(m.cand4[k], i)
+		m.longer = true
+	} else {
+		k := key2(p.pat)
+		m.bits2[k>>6] |= 1 << (k & 63)
+		m.cand2[k] = append(m.cand2[k], i)
+		m.short = true
+	}
 }
 
 // each calls fn for every occurrence of every pattern in s.
 func (m *matcher) each(s string, fn func(p *namePat, i int)) {
-	for i := 0; i+1 < len(s); i++ {
-		k := uint16(s[i])<<8 | uint16(s[i+1])
-		if m.bits[k>>6]&(1<<(k&63)) == 0 {
-			continue
-		}
-		for _, pi := range m.cand[k] {
+	try := func(cands []int32, i int) {
+		for _, pi := range cands {
 			p := &m.pats[pi]
 			if strings.HasPrefix(s[i:], p.pat) {
 				if p.word && !wordAt(s, i, i+len(p.pat)) {
 					continue
 				}
 				fn(p, i)
+			}
+		}
+	}
+	for i := 0; i+1 < len(s); i++ {
+		if m.longer && i+3 < len(s) {
+			if k := key4(s[i:]); m.bits4[k>>6]&(1<<(k&63)) != 0 {
+				try(m.cand4[k], i)
+			}
+		}
+		if m.short {
+			if k := key2(s[i:]); m.bits2[k>>6]&(1<<(k&63)) != 0 {
+				try(m.cand2[k], i)
 			}
 		}
 	}

@@ -7,8 +7,9 @@
 //
 // Shipped rule sets (rules/*.toml, embedded) cover credential phishing,
 // invoice and parcel lures, BEC, sextortion, advance-fee fraud,
-// health/pharma/dating/job spam and event-themed lures, in English and
-// Japanese. Administrators add or override rules with their own files
+// health/pharma/dating/job/casino/energy/insurance spam, crypto and
+// investment lures and event-themed lures, in English, Japanese, German,
+// Dutch, French, Portuguese, Spanish and Italian. Administrators add or override rules with their own files
 // ([rules] files). Text is normalised before matching (NFKC, lower case,
 // zero-width characters removed); Japanese keywords also match across
 // spaces and line breaks, since Japanese is written unspaced.

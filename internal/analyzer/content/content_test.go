@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	_ "github.com/sekisho/sekisho/internal/analyzer/header" // symbols used by meta rules
+	_ "github.com/sekisho/sekisho/internal/analyzer/sender" // FROM_ symbols used by meta rules
 	_ "github.com/sekisho/sekisho/internal/analyzer/url"    // URL_ and QR_ symbols used by meta rules
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
@@ -349,6 +350,37 @@ func TestRequiredLiterals(t *testing.T) {
 						t.Errorf("%s: prefilter %v rejects a match of %s", r.Name, r.lits[i], re)
 					}
 				}
+			}
+		}
+	}
+}
+
+// The literal index finds exactly the literals a substring search finds,
+// whatever their length and script (the pair and third-byte filters must
+// never hide one).
+func TestLitIndexScan(t *testing.T) {
+	lits := []string{"ab", "abc", "abd", "xy", "xyz0", "gewinn", "glückwunsch", "ü", "üb", "容量", "容量不足", "pontos", "po", "€5"}
+	x := newLitIndex()
+	var ids []int
+	for _, l := range lits {
+		if len(l) < 2 {
+			ids = append(ids, -1)
+			continue
+		}
+		ids = append(ids, x.add(l))
+	}
+	texts := []string{"", "a", "ab", "abc", "zzabdzz", "xyz", "xyz0", "herzlichen glückwunsch, gewinnen", "über", "容量がいっぱい", "容量不足です", "seus pontos", "€5 off", "pab", strings.Repeat("ab", 20)}
+	for _, txt := range texts {
+		sr := x.scan(txt)
+		for i, l := range lits {
+			if ids[i] < 0 {
+				continue
+			}
+			if got, want := sr.found[ids[i]], strings.Contains(txt, l); got != want {
+				t.Errorf("%q in %q: found=%v want %v", l, txt, got, want)
+			}
+			if sr.found[ids[i]] && !strings.HasPrefix(txt[sr.pos[ids[i]][0]:], l) {
+				t.Errorf("%q in %q: wrong position %d", l, txt, sr.pos[ids[i]][0])
 			}
 		}
 	}

@@ -1,20 +1,25 @@
 package content
 
 // litIndex finds which of many literals occur in a text in one pass:
-// positions are filtered through a table of literal first-byte pairs, then
-// looked up by their first three bytes. It replaces hundreds of separate
+// positions are filtered through a table of literal first-byte pairs and a
+// bitset of the third bytes that follow each pair, then looked up by their
+// first three bytes. It replaces hundreds of separate
 // substring searches (slow on Japanese text, where the first byte of most
 // characters is the same).
 type litIndex struct {
 	lits   []string
 	ids    map[string]int
 	first2 []uint64 // bitset over 65536 first-byte pairs
+	has2   []uint64 // pairs that are whole literals (two bytes)
+	third  []uint16 // pair → index into next3 (0: no literal of 3+ bytes)
+	next3  [][4]uint64
 	by3    map[uint32][]int32
 	by2    map[uint32][]int32 // literals of exactly two bytes
 }
 
 func newLitIndex() *litIndex {
-	return &litIndex{ids: map[string]int{}, first2: make([]uint64, 1024), by3: map[uint32][]int32{}, by2: map[uint32][]int32{}}
+	return &litIndex{ids: map[string]int{}, first2: make([]uint64, 1024), has2: make([]uint64, 1024),
+		third: make([]uint16, 65536), next3: make([][4]uint64, 1), by3: map[uint32][]int32{}, by2: map[uint32][]int32{}}
 }
 
 // add registers a literal (at least two bytes) and returns its id.
@@ -28,8 +33,18 @@ func (x *litIndex) add(s string) int {
 	k2 := uint32(s[0])<<8 | uint32(s[1])
 	x.first2[k2>>6] |= 1 << (k2 & 63)
 	if len(s) == 2 {
+		x.has2[k2>>6] |= 1 << (k2 & 63)
 		x.by2[k2] = append(x.by2[k2], int32(id))
 	} else {
+		if x.third[k2] == 0 {
+			if len(x.next3) < 65535 {
+				x.third[k2] = uint16(len(x.next3))
+				x.next3 = append(x.next3, [4]uint64{})
+			}
+		}
+		if t := x.third[k2]; t != 0 {
+			x.next3[t][s[2]>>6] |= 1 << (s[2] & 63)
+		}
 		k3 := k2<<8 | uint32(s[2])
 		x.by3[k3] = append(x.by3[k3], int32(id))
 	}
@@ -62,12 +77,15 @@ func (x *litIndex) scan(text string) scanResult {
 		if x.first2[k2>>6]&(1<<(k2&63)) == 0 {
 			continue
 		}
-		if ids, ok := x.by2[k2]; ok {
-			for _, id := range ids {
+		if x.has2[k2>>6]&(1<<(k2&63)) != 0 {
+			for _, id := range x.by2[k2] {
 				note(id, i)
 			}
 		}
 		if i+2 < n {
+			if t := x.third[k2]; t != 0 && x.next3[t][text[i+2]>>6]&(1<<(text[i+2]&63)) == 0 {
+				continue
+			}
 			if ids, ok := x.by3[k2<<8|uint32(text[i+2])]; ok {
 				for _, id := range ids {
 					if len(pos[id]) < maxPositions {

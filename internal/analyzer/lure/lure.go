@@ -26,6 +26,7 @@ import (
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/link/lists"
+	"github.com/sekisho/sekisho/internal/link/namestat"
 	"github.com/sekisho/sekisho/internal/link/normalize"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -100,23 +101,23 @@ var platformSuffixes = []string{"onmicrosoft.com", "zendesk.com", "freshdesk.com
 	"pages.dev", "workers.dev", "github.io", "blogspot.com", "weebly.com", "helpscoutapp.com", "hubspotemail.net"}
 
 func (a *Analyzer) checkSenderInfra(t *pipeline.Task, from mail.Address, dom string) {
-	reg := registrable(dom)
+	reg := namestat.Registrable(dom)
 	if reg == "" || a.own(dom) {
 		return
 	}
 	if _, brand := brands.ByDomain(dom); brand {
 		return
 	}
-	if l := randomLabel(dom, reg); l != "" {
+	if l := namestat.RandomLabel(dom, reg); l != "" {
 		t.Add(SymFromRandomDomain, dom)
 	}
-	if tok := randomLocal(from.Local); tok != "" && !brands.Freemail(dom) {
+	if tok := namestat.RandomLocal(from.Local); tok != "" && !brands.Freemail(dom) {
 		t.Add(SymFromRandomLocal, from.Local+"@")
 	} else if tok != "" {
 		// Random names at a webmail provider: bulk-registered mailboxes.
 		t.Add(SymFromRandomLocal, from.Local+"@"+dom)
 	}
-	if tld := suffixOf(dom); lists.CheapTLDs[tld] {
+	if tld := namestat.SuffixOf(dom); lists.CheapTLDs[tld] {
 		t.Add(SymFromAbusedTLD, "."+tld)
 	}
 	for _, p := range platformSuffixes {
@@ -356,12 +357,12 @@ func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string
 		host := f.Host
 		reg := f.Registrable
 		if reg == "" {
-			reg = registrable(host)
+			reg = namestat.Registrable(host)
 		}
 		_, brand := brands.ByDomain(host)
 		if !randomDone && !brand && !a.own(host) && reg != "" {
 			if _, short := lists.Shorteners.MatchDomain(host); !short {
-				if l := randomLabel(host, reg); l != "" {
+				if l := namestat.RandomLabel(host, reg); l != "" {
 					t.Add(SymURLRandomDomain, host)
 					randomDone = true
 				}
@@ -685,9 +686,9 @@ func lureSymbol(t *pipeline.Task) bool {
 // sameOrg reports that the sender shares a registrable domain with a
 // recipient.
 func sameOrg(fromDom string, rcpts []string) bool {
-	fr := registrable(fromDom)
+	fr := namestat.Registrable(fromDom)
 	for _, r := range rcpts {
-		if i := strings.LastIndexByte(r, '@'); i >= 0 && registrable(r[i+1:]) == fr && fr != "" {
+		if i := strings.LastIndexByte(r, '@'); i >= 0 && namestat.Registrable(r[i+1:]) == fr && fr != "" {
 			return true
 		}
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/link/lists"
+	"github.com/sekisho/sekisho/internal/link/namestat"
 	"github.com/sekisho/sekisho/internal/link/normalize"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -321,7 +322,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			}
 			// Named only in the subject or body: a newsletter may mention a
 			// brand in passing; require login wording and a link that looks bad.
-			badLink := anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike) || anyFlag(web, SymShortener) || anyFlag(web, SymBlocklisted)
+			badLink := anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike) || anyFlag(web, SymShortener) || anyFlag(web, SymBlocklisted) || anyRandom(web)
 			if ownFrom {
 				if !inName && !(subjectNotice && hasBrand(headClaims, b.Name)) {
 					continue
@@ -718,6 +719,17 @@ func ownsDomain(b brands.Brand, host string) bool {
 func inDomains(reg string, ds []string) bool {
 	for _, d := range ds {
 		if reg == d || strings.HasSuffix(reg, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyRandom reports a link whose registrable domain is a random string.
+func anyRandom(ls []*link) bool {
+	for _, l := range ls {
+		f := l.final()
+		if namestat.RandomLabel(f.Host, f.Registrable) != "" {
 			return true
 		}
 	}

@@ -1,8 +1,10 @@
-package lure
+// Package namestat tells machine-made names from words: bulk toolkits
+// register throw-away domains and make sender addresses from random strings.
+package namestat
 
 import "strings"
 
-// Machine-generated names. Bulk toolkits register throw-away domains and
+// Bulk toolkits register throw-away domains and
 // make sender addresses from random strings ("ytbssrxxs6.com",
 // "rqorcqbhvtvtqcp@…", "nkn5zun99r.com") so that no two messages share
 // them. Words of human languages, and the romanised Japanese of .jp
@@ -49,17 +51,17 @@ var commonPairs = func() map[[2]byte]bool {
 	return m
 }()
 
-// randomness scores how machine-made a name looks: 0 for words and
+// Randomness scores how machine-made a name looks: 0 for words and
 // ordinary names, 2 or more for random strings. It looks at ASCII letters
 // and digits only; names shorter than 6 of them score 0.
-func randomness(s string) float64 {
+func Randomness(s string) float64 {
 	// "gfx2swf", "web2print", "peer4you": a 2 ("to") or 4 ("for") joining
 	// two names.
 	if i := strings.IndexAny(s, "24"); i > 0 && i < len(s)-1 && !hasDigit(s[:i]) && !hasDigit(s[i+1:]) {
 		return min(rawRandomness(s[:i]), rawRandomness(s[i+1:]))
 	}
 	r := rawRandomness(s)
-	if r < randomThreshold {
+	if r < Threshold {
 		return r
 	}
 	// An acronym before or after a word ("nmtbmedia", "freshrpms",
@@ -200,29 +202,29 @@ func isHex(b []byte) bool {
 	return true
 }
 
-// randomThreshold is the randomness from which a name counts as random.
-const randomThreshold = 1.5
+// Threshold is the randomness from which a name counts as random.
+const Threshold = 1.5
 
-// randomLabel returns the registrable label of a host when it looks
+// RandomLabel returns the registrable label of a host when it looks
 // random (subdomains are left alone: server names such as "smtp01ffm" are
 // machine-made on purpose).
-func randomLabel(host, registrable string) string {
+func RandomLabel(host, registrable string) string {
 	if registrable == "" {
 		return ""
 	}
-	label := strings.TrimSuffix(registrable, "."+suffixOf(registrable))
+	label := strings.TrimSuffix(registrable, "."+SuffixOf(registrable))
 	if i := strings.IndexByte(label, '.'); i >= 0 {
 		label = label[:i]
 	}
-	if randomness(label) >= randomThreshold {
+	if Randomness(label) >= Threshold {
 		return label
 	}
 	return ""
 }
 
-// randomLocal reports a local part made of random tokens; an address
+// RandomLocal reports a local part made of random tokens; an address
 // tag (+…) and hexadecimal or numeric tokens do not count.
-func randomLocal(local string) string {
+func RandomLocal(local string) string {
 	// Tracking and VERP identifiers (mixed case, several digit groups,
 	// '#', '=') are machine-made on purpose by legitimate senders too.
 	if strings.ContainsAny(local, "#=%") || digitGroups(local) >= 3 || local != strings.ToLower(local) && local != strings.ToUpper(local) && strings.IndexFunc(local, func(r rune) bool { return r >= '0' && r <= '9' }) >= 0 {
@@ -233,7 +235,7 @@ func randomLocal(local string) string {
 		local = local[:i]
 	}
 	for _, tok := range strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == '=' }) {
-		if randomness(tok) >= randomThreshold+0.5 {
+		if Randomness(tok) >= Threshold+0.5 {
 			return tok
 		}
 	}

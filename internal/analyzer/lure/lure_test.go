@@ -1,0 +1,70 @@
+package lure
+
+import "testing"
+
+func TestFromShapes(t *testing.T) {
+	for v, want := range map[string]bool{
+		`Amazon Gutschein, <service@x.example>`:  true,
+		`WOW TV, jehd <service@x.example>`:       true,
+		`Microsoft account team ,_<a@b.example>`: true,
+		`"Doe, John" <john@x.example>`:           false,
+		`John Doe <john@x.example>, b@y.example`: false,
+		`Undisclosed recipients:;`:               false,
+		`(Yamada, Taro) <taro@x.example>`:        false,
+		`ADAC, <service@x.de.>, ADAC, <s@x.de>`:  true,
+	} {
+		if got := brokenList(v); got != want {
+			t.Errorf("brokenList(%q) = %v", v, got)
+		}
+	}
+	for d, want := range map[string]bool{"correios": false, "x.example": true, "%pedidos.net": false, "日本.jp": true, "[192.0.2.1]": true, "-a.com": false} {
+		if got := validDomain(d); got != want {
+			t.Errorf("validDomain(%q) = %v", d, got)
+		}
+	}
+}
+
+func TestStyledOrMixed(t *testing.T) {
+	for s, want := range map[string]bool{
+		"𝗟𝗔𝗦𝗧 𝗖𝗛𝗔𝗡𝗖𝗘":                  true,
+		"Recent Lеԁgеr breach":         true,
+		"Yоur аccоunt hаs been lоcked": true,
+		"Am\u073faz\u073fon.com":       true,
+		"pay\u200bpal":                 true,
+		"Привет, как дела":             false,
+		"Café résumé naïve":            false,
+		"Ελληνικά γράμματα":            false,
+		"【重要】お知らせ":                     false,
+		"Your invoice":                 false,
+	} {
+		if got := styledOrMixed(s) != ""; got != want {
+			t.Errorf("%q: %v", s, got)
+		}
+	}
+}
+
+func TestTypoBrand(t *testing.T) {
+	for name, want := range map[string]bool{
+		"Conta Microsft - Atendimento": true,
+		"NetfIix Support":              true,
+		"Microsoft account team":       false,
+		"Micro Focus":                  false,
+		"John Smith":                   false,
+		"Amazon.co.jp":                 false,
+		"PayPal Service":               false,
+		"Kragen Sitaker":               false,
+		"Jim Morton":                   false,
+	} {
+		if _, _, got := typoBrand(name); got != want {
+			t.Errorf("%q: %v", name, got)
+		}
+	}
+	for _, c := range [][2]string{{"microsft", "microsoft"}, {"mircosoft", "microsoft"}, {"microsofts", "microsoft"}, {"netflex", "netflix"}} {
+		if !editDistance1(c[0], c[1]) {
+			t.Errorf("%s %s", c[0], c[1])
+		}
+	}
+	if editDistance1("outlook", "outback") {
+		t.Error("outlook/outback")
+	}
+}

@@ -265,6 +265,7 @@ func build(es []entry, from []string, builtinN int) (*Catalogue, error) {
 				return nil, fmt.Errorf("%w: %s: disable names no known brand", ErrCatalogue, where)
 			}
 			list[j].Name = "" // dropped below
+			delete(byName, e.Name)
 			continue
 		}
 		if !exists {

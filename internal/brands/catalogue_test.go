@@ -259,7 +259,9 @@ names = ["Example Regionalbank", "ERB Online"]
 domains = ["example-regionalbank.de"]
 keywords = ["example-regionalbank"]
 `)
-	writeFile(t, dir, "20-off.toml", "[[brand]]\nname = \"Kraken\"\ndisable = true\n")
+	writeFile(t, dir, "20-off.toml", "[[brand]]\nname = \"Kraken\"\ndisable = true\n"+
+		"[[brand]]\nname = \"Zimbra\"\ndisable = true\n"+
+		"[[brand]]\nname = \"Zimbra\"\nkind = \"webmail\"\nnames = [\"Zimbra Mail\"]\ndomains = [\"zimbra.example.com\"]\n")
 	c, err := Load([]string{filepath.Join(dir, "*.toml"), filepath.Join(dir, "none-*.toml")})
 	if err != nil {
 		t.Fatal(err)
@@ -277,6 +279,9 @@ keywords = ["example-regionalbank"]
 	}
 	if _, ok := ByDomain("kraken.com"); ok {
 		t.Error("disabled brand still listed")
+	}
+	if b, ok := ByDomain("zimbra.example.com"); !ok || b.Name != "Zimbra" || b.Owns("zimbra.com") {
+		t.Errorf("brand disabled and defined anew: %v %+v", ok, b)
 	}
 	Use(nil)
 	if _, ok := ByDomain("sparkasse-koelnbonn.de"); ok {

@@ -344,10 +344,8 @@ func webLinks(t *pipeline.Task) []*webLink {
 }
 
 var (
-	// Paths and pages phishing kits are served from on hacked or rented sites.
-	reKitPath = regexp.MustCompile(`(?i)/(?:wp-(?:content|includes|admin)|\.well-known)/.*(?:log-?in|sign-?in|verif|secure|update|account|auth|webmail|owa|office|outlook|365|wallet|valid|bank|paypal|apple|microsoft|docusign|dhl|ups|fedex)|/(?:owa|webmail|office365|o365|outlook|sharepoint|onedrive|docusign|adobe|dropbox)/.*\.(?:php|html?)\b|(?:log-?in|sign-?in|verify|validate|secure|update|unlock|wallet|recover)[\w-]*\.php\b|/(?:log-?in|sign-?in|signon|verify|auth|secure|account|webscr)/(?:index\.|auth\.|login\.)?(?:php|html?|aspx?)\b`)
-	reUnsub   = regexp.MustCompile(`(?i)unsub|opt-?out|abmelde|abbestell|désinscri|desinscri|desabon|uitschrijv|afmeld|cancelar|descadastr|disiscri|annulla|preferenc|manage|配信停止|解除`)
-	reB64     = regexp.MustCompile(`[A-Za-z0-9+/_-]{12,}={0,2}`)
+	reUnsub = regexp.MustCompile(`(?i)unsub|opt-?out|abmelde|abbestell|désinscri|desinscri|desabon|uitschrijv|afmeld|cancelar|descadastr|disiscri|annulla|preferenc|manage|配信停止|解除`)
+	reB64   = regexp.MustCompile(`[A-Za-z0-9+/_-]{12,}={0,2}`)
 )
 
 func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string, fromDom string) {
@@ -379,7 +377,7 @@ func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string
 		if i := strings.Index(pathq, host); i >= 0 {
 			pathq = pathq[i+len(host):]
 		}
-		if !kitDone && !brand && reKitPath.MatchString(pathq) {
+		if !kitDone && !brand && namestat.KitPath(pathq) {
 			t.Add(SymURLKitPath, trunc(host+pathq, 80))
 			kitDone = true
 		}

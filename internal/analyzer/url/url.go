@@ -725,11 +725,15 @@ func inDomains(reg string, ds []string) bool {
 	return false
 }
 
-// anyRandom reports a link whose registrable domain is a random string.
+// anyRandom reports a link whose registrable domain is a random string,
+// or whose path is a phishing kit's.
 func anyRandom(ls []*link) bool {
 	for _, l := range ls {
 		f := l.final()
 		if namestat.RandomLabel(f.Host, f.Registrable) != "" {
+			return true
+		}
+		if i := strings.Index(f.URL, f.Host); i >= 0 && f.Host != "" && namestat.KitPath(f.URL[i+len(f.Host):]) {
 			return true
 		}
 	}

@@ -7,8 +7,19 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sekisho/sekisho/internal/auth/authres"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
+
+// AuthenticationResults writes the value of an Authentication-Results
+// header (RFC 8601) from the results the auth analyzer recorded.
+func AuthenticationResults(a *pipeline.AuthResults) string {
+	rs := make([]authres.Result, 0, len(a.Methods))
+	for _, m := range a.Methods {
+		rs = append(rs, &authres.Generic{Method: m.Method, Value: authres.Value(m.Result), Params: m.Props})
+	}
+	return authres.Format(a.ServID, rs)
+}
 
 // Field is one raw header field of a message: its name, its raw value
 // (unfolded lines joined with their original CRLF+WSP) and where it sits.

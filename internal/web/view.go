@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
@@ -80,14 +81,14 @@ func (s *server) view(m *quarantine.Message, lang string) *msgView {
 			sv.Class = "neg"
 		}
 		v.Symbols = append(v.Symbols, sv)
-		for _, p := range []string{"SPF_", "DKIM_", "DMARC_", "ARC_", "RCVD_"} {
-			if strings.HasPrefix(y.Name, p) {
-				v.AuthSymbols = append(v.AuthSymbols, sv)
-				break
-			}
+		if d, ok := pipeline.Lookup(y.Name); ok && d.Group == "auth" {
+			v.AuthSymbols = append(v.AuthSymbols, sv)
 		}
 	}
-	for _, h := range m.Verdict.Headers {
+	if m.Verdict.Auth != nil {
+		v.AuthResults = append(v.AuthResults, action.AuthenticationResults(m.Verdict.Auth))
+	}
+	for _, h := range m.Verdict.Headers { // verdicts stored by earlier versions
 		if strings.EqualFold(h.Name, "Authentication-Results") {
 			v.AuthResults = append(v.AuthResults, h.Value)
 		}

@@ -48,7 +48,7 @@ const (
 func init() {
 	d := func(name, en, ja string) pipeline.SymbolDef {
 		return pipeline.SymbolDef{Name: name, Weight: 6, Category: pipeline.CategorySpam, Group: "outbound",
-			EN: en, JA: ja, MinAction: pipeline.ActionQuarantine}
+			EN: en, JA: ja, MinAction: pipeline.ActionQuarantine, OutboundHold: true}
 	}
 	pipeline.Register(
 		d(SymRate, "This authenticated account sent more messages in the window than allowed: a compromised account or infected client is likely.",

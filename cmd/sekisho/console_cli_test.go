@@ -116,7 +116,7 @@ func TestQuarantineAndUserCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := st.Authenticate(context.Background(), "sato", "n3w-pass"); !ok {
+	if _, ok := st.Accounts().Authenticate(context.Background(), "sato", "n3w-pass"); !ok {
 		t.Fatal("new password not set")
 	}
 	st.Close()

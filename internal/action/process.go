@@ -38,7 +38,7 @@ type Processor struct {
 
 // Options of one Process call.
 type Options struct {
-	Frontend string               // "milter", "smtp", "rspamd", "spamd", "api"
+	Frontend string               // pipeline.FrontendMilter, FrontendSMTP, ...
 	Settings config.ServeFrontend // timeouts and fail-safe of this front end
 	Banner   bool                 // add warning banners
 	// Hold quarantined mail in the store (milter, SMTP gateway, Rspamd).

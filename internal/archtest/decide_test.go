@@ -99,6 +99,25 @@ func TestNoDecisionsOutsidePolicy(t *testing.T) {
 	}
 }
 
+// TestFrontendNamesAreConstants: a front-end name is set from the
+// pipeline.Frontend* constants (one place), never spelled as a literal.
+func TestFrontendNamesAreConstants(t *testing.T) {
+	for _, g := range sources(t) {
+		ast.Inspect(g.f, func(n ast.Node) bool {
+			kv, ok := n.(*ast.KeyValueExpr)
+			if !ok {
+				return true
+			}
+			if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Frontend" {
+				if lit, ok := kv.Value.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					t.Errorf("%s: front-end name %s spelled out: use a pipeline.Frontend* constant", g.fset.Position(lit.Pos()), lit.Value)
+				}
+			}
+			return true
+		})
+	}
+}
+
 // TestHoldActionOnlyInPolicy: the outbound hold action is read where the
 // policy is built (the engine hands it to policy.NewOutboundHold), never
 // by a front end or the action step.

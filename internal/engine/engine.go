@@ -267,7 +267,7 @@ func (e errPanic) Error() string { return "panic: " + e.v }
 // Learn trains every Learner analyzer with a labelled message.
 func (e *Engine) Learn(ctx context.Context, raw []byte, spam bool) error {
 	msg := e.Parse(raw)
-	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: "learn"}, e.log)
+	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
 	n := 0
 	for _, a := range e.all {
 		if l, ok := a.(pipeline.Learner); ok {
@@ -287,7 +287,7 @@ func (e *Engine) Learn(ctx context.Context, raw []byte, spam bool) error {
 // reports whether any of them had learned it.
 func (e *Engine) Forget(ctx context.Context, raw []byte) (bool, error) {
 	msg := e.Parse(raw)
-	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: "learn"}, e.log)
+	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
 	n, known := 0, false
 	for _, a := range e.all {
 		if f, ok := a.(pipeline.Forgetter); ok {

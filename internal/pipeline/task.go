@@ -26,7 +26,7 @@ type Envelope struct {
 	QueueID    string
 	AuthUser   string // SASL user for authenticated (outbound) submissions
 	Hostname   string // our host name as the MTA knows it
-	Frontend   string // "cli", "milter", "smtp", "rspamd", "spamd", "api"
+	Frontend   string // who handed the message over: one of the Frontend* names
 	Settings   string // front-end-supplied settings id (Rspamd "Settings-ID"), may be ""
 	// Outbound is true for mail from authenticated or local senders going out.
 	Outbound bool
@@ -34,6 +34,22 @@ type Envelope struct {
 	// live mail teaches the learning observers (Bayes autolearn, reports).
 	Flow Flow
 }
+
+// Front-end names: Envelope.Frontend, log lines, metric labels and the
+// console's filters use these, and only these.
+const (
+	FrontendMilter = "milter" // Postfix/Sendmail milter (live mail)
+	FrontendSMTP   = "smtp"   // SMTP gateway / content filter (live mail)
+	FrontendRspamd = "rspamd" // Rspamd HTTP protocol (live mail)
+	FrontendSpamd  = "spamd"  // SpamAssassin spamd protocol (live mail)
+	FrontendAPI    = "api"    // JSON API (live mail)
+	FrontendCLI    = "cli"    // sekisho scan, quarantine commands (offline)
+	FrontendEval   = "eval"   // sekisho eval (offline)
+	FrontendLearn  = "learn"  // learn, train, spamd TELL, console feedback (offline)
+)
+
+// Frontends lists every front-end name.
+var Frontends = []string{FrontendCLI, FrontendMilter, FrontendSMTP, FrontendRspamd, FrontendSpamd, FrontendAPI, FrontendLearn, FrontendEval}
 
 // Flow is where a scanned message comes from.
 type Flow uint8

@@ -333,7 +333,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click("#del-sato", chromedp.ByQuery),
 		chromedp.WaitNotPresent("#user-sato", chromedp.ByQuery),
 	)
-	if u, _ := c.st.User(context.Background(), "sato"); u != nil {
+	if u, _ := c.st.Accounts().User(context.Background(), "sato"); u != nil {
 		t.Fatal("account not deleted")
 	}
 	if h := pixel.Hits(); len(h) != 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"github.com/sekisho/sekisho/internal/web/sanitize"
 )
@@ -56,7 +57,7 @@ type msgView struct {
 	Analysed    []pipeline.AttachmentInfo
 	Text        string
 	HasHTML     bool
-	Audit       []quarantine.AuditEntry
+	Audit       []accounts.AuditEntry
 	CanRelease  bool
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"github.com/sekisho/sekisho/internal/store/quarantine/qtest"
 	"github.com/sekisho/sekisho/internal/web"
@@ -283,7 +284,7 @@ func TestRecipientIsolation(t *testing.T) {
 	c := newConsole(t, nil)
 	tanaka := c.hold(fixture(t, "phish-o365.eml", "http://127.0.0.1:9"), "tanaka@example.jp")
 	sato := c.hold(fixture(t, "phish-kagoya-ja.eml", ""), "sato@example.jp")
-	if err := c.st.CreateUser(context.Background(), "sato", quarantine.RoleRecipient, "sato-pw-1", []string{"Sato@example.jp"}); err != nil {
+	if err := c.st.Accounts().CreateUser(context.Background(), "sato", accounts.RoleRecipient, "sato-pw-1", []string{"Sato@example.jp"}); err != nil {
 		t.Fatal(err)
 	}
 	cl := c.client()
@@ -514,7 +515,7 @@ func TestChangeOwnPassword(t *testing.T) {
 	if resp, _ := other.get("/dashboard"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("other session survived: %d", resp.StatusCode)
 	}
-	if _, ok := c.st.Authenticate(context.Background(), "admin", "0123456789ab"); !ok {
+	if _, ok := c.st.Accounts().Authenticate(context.Background(), "admin", "0123456789ab"); !ok {
 		t.Fatal("new password not set")
 	}
 }

@@ -397,6 +397,17 @@ func domainOf(addr string) string {
 	return strings.TrimSuffix(addr[i+1:], ".")
 }
 
+// Factory is the registry's factory (engine.Registered): the analyzer over
+// a tracker from New, none when [serve.outbound] is disabled. It reports
+// only for authenticated senders, so offline scans find nothing here.
+func Factory(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
+	t, err := New(cfg, deps.Logger)
+	if err != nil || t == nil {
+		return nil, err
+	}
+	return []pipeline.Analyzer{&Analyzer{T: t}}, nil
+}
+
 // Analyzer runs the tracker inside the scan.
 type Analyzer struct{ T *Tracker }
 

@@ -74,7 +74,7 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 	// local account the message is checked for): the scan rests on the
 	// message itself, with any trusted Received header it carries.
 	env := pipeline.Envelope{}
-	o := s.P.Process(ctx, req.Body, env, action.Options{Frontend: "spamd", Settings: s.Settings.ServeFrontend})
+	o := s.P.Process(ctx, req.Body, env, action.Options{Frontend: pipeline.FrontendSpamd, Settings: s.Settings.ServeFrontend})
 	if o.Action == pipeline.ActionTempfail {
 		return []byte(ErrorReply(ExTempFail, o.Text))
 	}

@@ -176,17 +176,16 @@ func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelo
 	}
 	o.Headers = p.headers(o, "")
 	if o.Action == pipeline.ActionTag && v.SubjectPrefix != "" {
-		hdr, _ := SplitMessage(raw)
-		rawSubj := ""
-		for _, f := range ParseFields(hdr, 2000) {
-			if strings.EqualFold(f.Name, "Subject") {
-				rawSubj = f.Value
-				break
-			}
-		}
-		decoded := ""
+		// The parsed field list keeps each raw value: no second split.
+		rawSubj, decoded := "", ""
 		if res.Msg != nil {
 			decoded = res.Msg.Subject
+			for _, f := range res.Msg.Headers {
+				if strings.EqualFold(f.Name, "Subject") {
+					rawSubj = crlfFolds(strings.TrimLeft(f.Raw, " \t"))
+					break
+				}
+			}
 		}
 		if s, ok := SubjectRewrite(rawSubj, decoded, v.SubjectPrefix); ok {
 			o.NewSubject = &s
@@ -205,6 +204,19 @@ func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelo
 		o.Headers = append(hs, o.Headers...)
 	}
 	return o
+}
+
+// crlfFolds writes the folds of a raw header value with CRLF, whatever
+// line ends the message used (as ParseFields joins folded lines).
+func crlfFolds(raw string) string {
+	if !strings.Contains(raw, "\n") {
+		return strings.TrimRight(raw, "\r")
+	}
+	lines := strings.Split(raw, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, "\r")
+	}
+	return strings.Join(lines, "\r\n")
 }
 
 // failSafe applies the front end's fail-safe when no usable verdict exists.

@@ -85,9 +85,21 @@ func (b *Banner) Apply(raw []byte, r *pipeline.Result) []byte {
 		return nil
 	}
 	t := texts(reasons)
-	hdr, body := action.SplitMessage(raw)
 	st := &state{t: t}
-	nb, ok := st.part(action.ParseFields(hdr, 1000), body, 0)
+	var fs []action.Field
+	_, body, parsed := r.Msg.Split(raw)
+	if parsed {
+		// The scan's parse kept the top-level fields and where the body
+		// starts: the header block is not split again.
+		for _, f := range r.Msg.Headers {
+			fs = append(fs, action.Field{Name: f.Name, Value: strings.TrimLeft(f.Raw, " \t")})
+		}
+	} else {
+		var hdr []byte
+		hdr, body = action.SplitMessage(raw)
+		fs = action.ParseFields(hdr, 1000)
+	}
+	nb, ok := st.part(fs, body, 0)
 	if !ok {
 		return nil
 	}

@@ -105,10 +105,9 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 			Reply(wb, hdrs, nil, true, compress)
 		}
 	case "PROCESS":
-		Reply(wb, hdrs, action.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil), true, compress)
+		Reply(wb, hdrs, o.Apply(req.Body), true, compress)
 	case "HEADERS":
-		h, _ := action.SplitMessage(action.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil))
-		Reply(wb, hdrs, h, true, compress)
+		Reply(wb, hdrs, o.ApplyHeader(req.Body), true, compress)
 	}
 	return wb.b
 }

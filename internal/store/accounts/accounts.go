@@ -483,4 +483,3 @@ func (s *Store) AuditLog(ctx context.Context, msgID string, limit int) ([]AuditE
 	}
 	return out, rows.Err()
 }
-

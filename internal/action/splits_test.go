@@ -10,9 +10,9 @@ import (
 	"github.com/sekisho/sekisho/internal/action/banner"
 	"github.com/sekisho/sekisho/internal/auth/dkim"
 	"github.com/sekisho/sekisho/internal/config"
-	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil/enginetest"
 )
 
 func init() {
@@ -29,20 +29,16 @@ func (phish) Analyze(ctx context.Context, t *pipeline.Task) error {
 }
 
 // TestOneHeaderSplitPerServedMessage: a served message's header block is
-// split once — by the parse of the scan; the subject tag, the banner, the
-// headers added and the spamd replies use the parser's offsets and field
-// list. (ARC sealing, when on, splits the delivered bytes it signs; a DKIM-
+// split once — by the parse of the scan; the subject tag, the banner (top
+// level and its MIME walk), the headers added and the spamd replies use
+// the parser's offsets and field list. (ARC sealing, when on, splits the delivered bytes it signs; a DKIM-
 // signed message is split again by the verifier.)
 func TestOneHeaderSplitPerServedMessage(t *testing.T) {
 	cfg := config.Default()
 	cfg.General.DataDir = t.TempDir()
 	cfg.Serve.Banner.Categories = []string{"phishing"}
 	cfg.Policy.SubjectPrefix, cfg.Policy.RewriteSubjectScore = "[SPAM]", 5
-	eng, err := engine.New(cfg, engine.Options{Factories: []engine.Factory{}, Analyzers: []pipeline.Analyzer{phish{}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := enginetest.Only(t, cfg, phish{})
 	p := &action.Processor{Engine: eng, Config: cfg, Log: slog.New(slog.DiscardHandler), Banner: banner.New(cfg).Apply}
 	for name, raw := range map[string]string{
 		"crlf": "From: a@example.jp\r\nTo: b@example.co.jp\r\nSubject: =?UTF-8?B?5a6J5YWo?=\r\n\tnext\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello.\r\n",

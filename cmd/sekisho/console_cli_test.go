@@ -16,7 +16,7 @@ import (
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
-	"github.com/sekisho/sekisho/internal/store/quarantine/qtest"
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 // TestQuarantineAndUserCLI drives the real binary: quarantine
@@ -28,7 +28,7 @@ func TestQuarantineAndUserCLI(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := sekishoBin(t)
-	sink := qtest.SMTPSink(t)
+	sink := testutil.SMTPSink(t)
 	data := filepath.Join(dir, "data")
 	cfgPath := filepath.Join(dir, "sekisho.toml")
 	if err := os.WriteFile(cfgPath, []byte("[general]\ndata_dir = \""+data+"\"\n[quarantine]\nrelease_host = \""+sink.Addr+"\"\nrelease_starttls = \"none\"\n"), 0o600); err != nil {

@@ -118,6 +118,39 @@ func TestFrontendNamesAreConstants(t *testing.T) {
 	}
 }
 
+// TestOneTestHarness: "skip, or fail under SEKISHO_REQUIRE_PEERS=1" is
+// written once, in internal/testutil (NoPeer, PeerMissing, LookPeer,
+// NeedFile); test files call it instead of reading the variable.
+func TestOneTestHarness(t *testing.T) {
+	for _, top := range []string{"cmd", "internal"} {
+		err := filepath.WalkDir(filepath.Join(root, top), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			if rel == "internal/testutil/peers.go" || rel == "internal/testutil/peers_test.go" || rel == "internal/archtest/decide_test.go" {
+				return nil
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+			if err != nil {
+				return err
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.Contains(lit.Value, "SEKISHO_REQUIRE_PEERS") {
+					t.Errorf("%s: reads SEKISHO_REQUIRE_PEERS itself: use testutil.NoPeer / PeerMissing / LookPeer", fset.Position(lit.Pos()))
+				}
+				return true
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestHoldActionOnlyInPolicy: the outbound hold action is read where the
 // policy is built (the engine hands it to policy.NewOutboundHold), never
 // by a front end or the action step.

@@ -22,7 +22,7 @@ import (
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
-	"github.com/sekisho/sekisho/internal/store/quarantine/qtest"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"github.com/sekisho/sekisho/internal/web"
 )
 
@@ -33,7 +33,7 @@ type console struct {
 	eng      *engine.Engine
 	st       *quarantine.Store
 	srv      *httptest.Server
-	sink     *qtest.Sink
+	sink     *testutil.Sink
 	password string // the first admin's
 }
 
@@ -56,7 +56,7 @@ func newConsoleWith(t testing.TB, mut func(*config.Config), eopts engine.Options
 	cfg := config.Default()
 	cfg.General.DataDir = t.TempDir()
 	cfg.General.Hostname = "gw.example.jp"
-	sink := qtest.SMTPSink(t)
+	sink := testutil.SMTPSink(t)
 	cfg.Quarantine.ReleaseHost = sink.Addr
 	if mut != nil {
 		mut(cfg)

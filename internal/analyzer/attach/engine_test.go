@@ -17,17 +17,14 @@ import (
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil/enginetest"
 	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 )
 
 func newEngine(t *testing.T, cfg *config.Config) *engine.Engine {
 	t.Helper()
 	cfg.General.DataDir = t.TempDir()
-	e, err := engine.New(cfg, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return enginetest.New(t, cfg)
 }
 
 // TestEmotetEngine: the Emotet-like mail through the whole engine with the

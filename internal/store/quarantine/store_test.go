@@ -16,7 +16,8 @@ import (
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
-	"github.com/sekisho/sekisho/internal/store/quarantine/qtest"
+	"github.com/sekisho/sekisho/internal/testutil"
+	"github.com/sekisho/sekisho/internal/testutil/enginetest"
 )
 
 func fixture(t testing.TB, name string) []byte {
@@ -37,14 +38,7 @@ func testConfig(t testing.TB, driver, dsn string) *config.Config {
 	return cfg
 }
 
-func newEngine(t testing.TB, cfg *config.Config) *engine.Engine {
-	e, err := engine.New(cfg, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
-}
+func newEngine(t testing.TB, cfg *config.Config) *engine.Engine { return enginetest.New(t, cfg) }
 
 func env(rcpt string) pipeline.Envelope {
 	return pipeline.Envelope{ClientIP: netip.MustParseAddr("198.51.100.23"), Helo: "mail-relay.example.net",
@@ -58,13 +52,13 @@ func TestStoreSQLite(t *testing.T) {
 
 // TestStorePostgres runs the same suite on a real PostgreSQL server.
 func TestStorePostgres(t *testing.T) {
-	dsn := qtest.Postgres(t)
+	dsn := testutil.Postgres(t)
 	suite(t, testConfig(t, "postgres", dsn))
 }
 
 func suite(t *testing.T, cfg *config.Config) {
 	ctx := context.Background()
-	sink := qtest.SMTPSink(t)
+	sink := testutil.SMTPSink(t)
 	cfg.Quarantine.ReleaseHost = sink.Addr
 	cfg.Quarantine.HistoryMaxMessages = 1000
 	eng := newEngine(t, cfg)

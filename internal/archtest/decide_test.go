@@ -120,7 +120,8 @@ func TestFrontendNamesAreConstants(t *testing.T) {
 
 // TestOneTestHarness: "skip, or fail under SEKISHO_REQUIRE_PEERS=1" is
 // written once, in internal/testutil (NoPeer, PeerMissing, LookPeer,
-// NeedFile); test files call it instead of reading the variable.
+// NeedFile); test files call it instead of reading the variable. Tests of
+// the built binary are in one place, internal/e2e.
 func TestOneTestHarness(t *testing.T) {
 	for _, top := range []string{"cmd", "internal"} {
 		err := filepath.WalkDir(filepath.Join(root, top), func(p string, d fs.DirEntry, err error) error {
@@ -137,7 +138,15 @@ func TestOneTestHarness(t *testing.T) {
 			if err != nil {
 				return err
 			}
+			// Tests of the built binary live in internal/e2e (and cmd/sekisho's
+			// own CLI tests), not in analyzer packages.
+			binaryOK := under(rel, "internal/e2e", "cmd/sekisho", "internal/testutil")
 			ast.Inspect(f, func(n ast.Node) bool {
+				if sel, ok := n.(*ast.SelectorExpr); ok && !binaryOK && sel.Sel.Name == "Binary" {
+					if x, ok := sel.X.(*ast.Ident); ok && x.Name == "testutil" {
+						t.Errorf("%s: a test of the built binary outside internal/e2e", fset.Position(sel.Pos()))
+					}
+				}
 				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.Contains(lit.Value, "SEKISHO_REQUIRE_PEERS") {
 					t.Errorf("%s: reads SEKISHO_REQUIRE_PEERS itself: use testutil.NoPeer / PeerMissing / LookPeer", fset.Position(lit.Pos()))
 				}

@@ -7,6 +7,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
@@ -24,6 +25,7 @@ import (
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/dns"
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -274,7 +276,11 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	// ARC.
 	if a.cfg.ARC && (t.Msg.Headers.Has("ARC-Seal") || t.Msg.Headers.Has("ARC-Message-Signature") || t.Msg.Headers.Has("ARC-Authentication-Results")) {
 		actx, cancel := context.WithTimeout(ctx, checkBudget)
-		res.ARC = arc.Verify(actx, a.res, raw)
+		if fields, body, ok := parsedFields(t.Msg); ok {
+			res.ARC = arc.VerifyFields(actx, a.res, fields, body)
+		} else {
+			res.ARC = arc.Verify(actx, a.res, raw)
+		}
 		cancel()
 		opt := strings.Join(res.ARC.Domains(), ",")
 		switch res.ARC.Status {
@@ -736,4 +742,44 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// parsedFields returns the top-level fields and the body of the scanned
+// message as dkim.SplitMessage returns them (CRLF line ends), from the
+// parse's spans: no second split. ok is false where the parser's reading
+// may differ from the verifier's (a message cut at the size limit, a
+// header over its limits, a header line that is no field, an mbox "From "
+// line), and the caller splits the raw bytes itself.
+func parsedFields(m *mail.Message) ([]dkim.Field, []byte, bool) {
+	if m == nil || m.Root == nil || !m.Root.Spanned || len(m.Raw) != m.Size || len(m.Headers) > 2000 ||
+		bytes.HasPrefix(m.Raw, []byte("From ")) {
+		return nil, nil, false
+	}
+	for _, an := range m.Anomalies {
+		switch an.Code {
+		case mail.AnomalyTruncated, mail.AnomalyBadHeaderLine, mail.AnomalyTooManyHeaders, mail.AnomalyHeaderTooLong:
+			return nil, nil, false
+		}
+	}
+	// Every byte of the header block must belong to a field, in order.
+	pos := m.Root.HeaderSpan.Start
+	for _, h := range m.Headers {
+		if h.Span.Start != pos {
+			return nil, nil, false
+		}
+		pos = h.Span.End
+	}
+	if pos != m.Root.HeaderSpan.End {
+		return nil, nil, false
+	}
+	fields := make([]dkim.Field, 0, len(m.Headers))
+	for _, h := range m.Headers {
+		line := dkim.NormalizeCRLF(m.Raw[h.Span.Start:h.Span.End])
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			return nil, nil, false
+		}
+		fields = append(fields, dkim.Field{Name: strings.TrimRight(string(name), " \t"), Raw: string(line)})
+	}
+	return fields, dkim.NormalizeCRLF(m.Raw[m.Root.BodySpan.Start:]), true
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"github.com/sekisho/sekisho/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the current output (review the diff!)")

@@ -16,7 +16,7 @@ import (
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
-	"github.com/sekisho/sekisho/internal/store/quarantine/qtest"
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 // TestQuarantineAndUserCLI drives the real binary: quarantine
@@ -28,7 +28,7 @@ func TestQuarantineAndUserCLI(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := sekishoBin(t)
-	sink := qtest.SMTPSink(t)
+	sink := testutil.SMTPSink(t)
 	data := filepath.Join(dir, "data")
 	cfgPath := filepath.Join(dir, "sekisho.toml")
 	if err := os.WriteFile(cfgPath, []byte("[general]\ndata_dir = \""+data+"\"\n[quarantine]\nrelease_host = \""+sink.Addr+"\"\nrelease_starttls = \"none\"\n"), 0o600); err != nil {
@@ -116,7 +116,7 @@ func TestQuarantineAndUserCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := st.Authenticate(context.Background(), "sato", "n3w-pass"); !ok {
+	if _, ok := st.Accounts().Authenticate(context.Background(), "sato", "n3w-pass"); !ok {
 		t.Fatal("new password not set")
 	}
 	st.Close()

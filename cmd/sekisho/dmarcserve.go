@@ -9,7 +9,7 @@ import (
 	"github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
-	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/observe"
 	"github.com/sekisho/sekisho/internal/store/dmarcrep"
 )
 
@@ -22,22 +22,8 @@ func nextReportRun(now time.Time) time.Time {
 	return next
 }
 
-// dmarcDisposition is what a DMARC aggregate report calls the action
-// applied: delivered is "none", tagged or held is "quarantine".
-func dmarcDisposition(a pipeline.Action) (string, bool) {
-	switch a {
-	case pipeline.ActionAccept:
-		return "none", true
-	case pipeline.ActionTag, pipeline.ActionQuarantine:
-		return "quarantine", true
-	case pipeline.ActionReject:
-		return "reject", true
-	}
-	return "", false // tempfail: the message comes back later
-}
-
-// startDMARCReports wires [auth] dmarc_reports into serve: the action
-// finally applied is written on the rows the auth analyzer recorded, and
+// startDMARCReports wires [auth] dmarc_reports into serve: an observer of
+// the final verdict records the report rows (with the action applied), and
 // with a relay the previous UTC day's reports are sent a few minutes after
 // midnight. It returns a function that closes the store.
 func startDMARCReports(ctx context.Context, cfg *config.Config, eng *engine.Engine, log *slog.Logger) (func(), error) {
@@ -48,20 +34,7 @@ func startDMARCReports(ctx context.Context, cfg *config.Config, eng *engine.Engi
 	if err != nil {
 		return nil, err
 	}
-	eng.Observe(func(r *pipeline.Result) {
-		hasDMARC := false
-		for _, s := range r.Verdict.Symbols {
-			if strings.HasPrefix(s.Name, "DMARC_") {
-				hasDMARC = true
-				break
-			}
-		}
-		if d, ok := dmarcDisposition(r.Verdict.Action); ok && hasDMARC {
-			if err := st.SetDisposition(context.Background(), r.ID, d); err != nil {
-				log.Warn("dmarc report: disposition not recorded", "msg_id", r.ID, "err", err)
-			}
-		}
-	})
+	eng.Observe((&observe.DMARCReports{Store: st, Log: log}).Observe)
 	if cfg.Auth.DMARCReportRelay != "" {
 		o, err := reportOptions(cfg, "")
 		if err != nil {

@@ -139,7 +139,7 @@ func (c EvalCmd) Run(g *Globals) error {
 		go func() {
 			defer wg.Done()
 			for j := range jobsCh {
-				r := eng.Scan(context.Background(), j.it.Raw, pipeline.Envelope{Frontend: "eval"})
+				r := eng.Scan(context.Background(), j.it.Raw, pipeline.Envelope{Frontend: pipeline.FrontendEval})
 				s := scored{name: j.it.Name, spam: j.spam, score: r.Verdict.Score, flagged: r.Verdict.Action != pipeline.ActionAccept,
 					action: string(r.Verdict.Action), cat: string(r.Verdict.Category)}
 				for _, sy := range r.Verdict.Symbols {

@@ -38,7 +38,7 @@ func (c LearnCmd) Run(g *Globals) error {
 			return nil
 		}
 		if c.Kind == "forget" {
-			t := pipeline.NewTask(eng.NewID(), eng.Parse(it.Raw), pipeline.Envelope{Frontend: "learn"}, eng.Logger())
+			t := pipeline.NewTask(eng.NewID(), eng.Parse(it.Raw), pipeline.Envelope{Frontend: pipeline.FrontendLearn}, eng.Logger())
 			ok, err := cl.Forget(ctx, t)
 			if err != nil {
 				return fmt.Errorf("%s: %w", it.Name, err)

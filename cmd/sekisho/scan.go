@@ -102,7 +102,7 @@ func (c ScanCmd) Run(g *Globals) error {
 			}
 			return nil
 		}
-		r := eng.Scan(context.Background(), it.Raw, pipeline.Envelope{Frontend: "cli"})
+		r := eng.Scan(context.Background(), it.Raw, pipeline.Envelope{Frontend: pipeline.FrontendCLI})
 		if c.JSON {
 			b, err := json.Marshal(toJSON(it.Name, r))
 			if err != nil {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/action/banner"
-	"github.com/sekisho/sekisho/internal/analyzer/outbound"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/frontend/api"
@@ -54,15 +53,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	tracker, err := outbound.New(cfg, log)
-	if err != nil {
-		return err
-	}
-	var extra []pipeline.Analyzer
-	if tracker != nil {
-		extra = append(extra, &outbound.Analyzer{T: tracker})
-	}
-	eng, err := engine.New(cfg, engine.Options{Logger: log, Analyzers: extra})
+	eng, err := engine.New(cfg, engine.Options{Logger: log})
 	if err != nil {
 		return err
 	}
@@ -132,28 +123,28 @@ func (c ServeCmd) Run(g *Globals) error {
 
 	sc := cfg.Serve
 	if sc.Milter.Enabled {
-		ln, err := listen("milter", sc.Milter.Listen)
+		ln, err := listen(pipeline.FrontendMilter, sc.Milter.Listen)
 		if err != nil {
 			return fail(err)
 		}
 		m := &milter.Server{P: p, Settings: sc.Milter}
-		start("milter", m, func() error { return m.Serve(ln) })
+		start(pipeline.FrontendMilter, m, func() error { return m.Serve(ln) })
 	}
 	if sc.SMTP.Enabled {
-		ln, err := listen("smtp", sc.SMTP.Listen)
+		ln, err := listen(pipeline.FrontendSMTP, sc.SMTP.Listen)
 		if err != nil {
 			return fail(err)
 		}
 		s := &smtpgw.Server{P: p, Settings: sc.SMTP}
-		start("smtp", s, func() error { return s.Serve(ln) })
+		start(pipeline.FrontendSMTP, s, func() error { return s.Serve(ln) })
 	}
 	if sc.Spamd.Enabled {
-		ln, err := listen("spamd", sc.Spamd.Listen)
+		ln, err := listen(pipeline.FrontendSpamd, sc.Spamd.Listen)
 		if err != nil {
 			return fail(err)
 		}
 		s := &spamd.Server{P: p, Settings: sc.Spamd, Stats: stats}
-		start("spamd", s, func() error { return s.Serve(ln) })
+		start(pipeline.FrontendSpamd, s, func() error { return s.Serve(ln) })
 	}
 	httpServe := func(name string, fe config.ServeFrontend, h http.Handler) error {
 		ln, err := listen(name, fe.Listen)
@@ -170,7 +161,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		mux := http.NewServeMux()
 		(&rspamd.Handler{P: p, Settings: sc.Rspamd, Stats: stats, Password: c.Password}).Register(mux)
 		(&api.Handler{P: p, Settings: sc.Rspamd, Stats: stats, Password: c.Password}).Register(mux)
-		if err := httpServe("rspamd", sc.Rspamd, mux); err != nil {
+		if err := httpServe(pipeline.FrontendRspamd, sc.Rspamd, mux); err != nil {
 			return fail(err)
 		}
 	}

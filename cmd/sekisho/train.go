@@ -71,7 +71,7 @@ func classifier(eng *engine.Engine) (*bayes.Classifier, error) {
 
 // learnOne parses and learns one message.
 func learnOne(ctx context.Context, eng *engine.Engine, c *bayes.Classifier, raw []byte, spam bool) (bayesstore.Outcome, error) {
-	t := pipeline.NewTask(eng.NewID(), eng.Parse(raw), pipeline.Envelope{Frontend: "learn"}, eng.Logger())
+	t := pipeline.NewTask(eng.NewID(), eng.Parse(raw), pipeline.Envelope{Frontend: pipeline.FrontendLearn}, eng.Logger())
 	return c.LearnOutcome(ctx, t, spam)
 }
 

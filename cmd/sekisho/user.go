@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"golang.org/x/term"
 )
@@ -31,7 +32,7 @@ type UserAddCmd struct {
 
 // Run implements the command.
 func (c UserAddCmd) Run(g *Globals) error {
-	if c.Role == quarantine.RoleRecipient && len(c.Address) == 0 {
+	if c.Role == accounts.RoleRecipient && len(c.Address) == 0 {
 		return errors.New("user add: a recipient account needs at least one --address")
 	}
 	st, err := openStore(g)
@@ -43,7 +44,7 @@ func (c UserAddCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if err := st.CreateUser(context.Background(), c.Name, c.Role, pw, c.Address); err != nil {
+	if err := st.Accounts().CreateUser(context.Background(), c.Name, c.Role, pw, c.Address); err != nil {
 		return err
 	}
 	fmt.Printf("added %s (%s)\n", c.Name, c.Role)
@@ -66,14 +67,14 @@ func (c UserPasswdCmd) Run(g *Globals) error {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.User(context.Background(), c.Name); err != nil {
+	if _, err := st.Accounts().User(context.Background(), c.Name); err != nil {
 		return err
 	}
 	pw, generated, err := readPassword(c.PasswordStdin)
 	if err != nil {
 		return err
 	}
-	if err := st.SetPassword(context.Background(), c.Name, pw); err != nil {
+	if err := st.Accounts().SetPassword(context.Background(), c.Name, pw); err != nil {
 		return err
 	}
 	fmt.Printf("password of %s changed\n", c.Name)
@@ -95,7 +96,7 @@ func (c UserDelCmd) Run(g *Globals) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.DeleteUser(context.Background(), c.Name); err != nil {
+	if err := st.Accounts().DeleteUser(context.Background(), c.Name); err != nil {
 		return err
 	}
 	fmt.Printf("deleted %s\n", c.Name)
@@ -112,7 +113,7 @@ func (UserListCmd) Run(g *Globals) error {
 		return err
 	}
 	defer st.Close()
-	us, err := st.Users(context.Background())
+	us, err := st.Accounts().Users(context.Background())
 	if err != nil {
 		return err
 	}
@@ -148,7 +149,7 @@ func readPassword(fromStdin bool) (pw string, generated bool, err error) {
 			return "", false, err
 		}
 		if len(a) == 0 {
-			return quarantine.RandomPassword(), true, nil
+			return accounts.RandomPassword(), true, nil
 		}
 		fmt.Fprint(os.Stderr, "Again: ")
 		b, err := term.ReadPassword(fd)
@@ -161,7 +162,7 @@ func readPassword(fromStdin bool) (pw string, generated bool, err error) {
 		}
 		return string(a), false, nil
 	}
-	return quarantine.RandomPassword(), true, nil
+	return accounts.RandomPassword(), true, nil
 }
 
 // openStore opens the quarantine database of the configuration.

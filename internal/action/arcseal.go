@@ -83,7 +83,7 @@ func ParseSigningKey(b []byte) (crypto.Signer, error) {
 // delivers it, or nil when the incoming chain could not be judged (the
 // authentication checks are off) and a seal would vouch for nothing.
 func (s *Sealer) Seal(raw []byte, o *Outcome, hostname string) ([]pipeline.HeaderField, error) {
-	final := ApplyToMessage(raw, o.Headers, o.NewSubject, o.NewBody)
+	final := o.Apply(raw)
 	servID, results := s.AuthServID, ""
 	for _, h := range o.Headers {
 		if strings.EqualFold(h.Name, "Authentication-Results") {
@@ -104,11 +104,15 @@ func (s *Sealer) Seal(raw []byte, o *Outcome, hostname string) ([]pipeline.Heade
 	}
 	cv := arc.None
 	hasChain := false
-	hdr, _ := SplitMessage(raw)
-	for _, f := range ParseFields(hdr, 2000) {
-		if strings.EqualFold(f.Name, "ARC-Seal") {
-			hasChain = true
-			break
+	if o.Result != nil && o.Result.Msg != nil {
+		hasChain = o.Result.Msg.Headers.Has("ARC-Seal")
+	} else {
+		hdr, _ := SplitMessage(raw)
+		for _, f := range ParseFields(hdr, 2000) {
+			if strings.EqualFold(f.Name, "ARC-Seal") {
+				hasChain = true
+				break
+			}
 		}
 	}
 	if hasChain {

@@ -7,8 +7,20 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sekisho/sekisho/internal/auth/authres"
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
+
+// AuthenticationResults writes the value of an Authentication-Results
+// header (RFC 8601) from the results the auth analyzer recorded.
+func AuthenticationResults(a *pipeline.AuthResults) string {
+	rs := make([]authres.Result, 0, len(a.Methods))
+	for _, m := range a.Methods {
+		rs = append(rs, &authres.Generic{Method: m.Method, Value: authres.Value(m.Result), Params: m.Props})
+	}
+	return authres.Format(a.ServID, rs)
+}
 
 // Field is one raw header field of a message: its name, its raw value
 // (unfolded lines joined with their original CRLF+WSP) and where it sits.
@@ -19,7 +31,12 @@ type Field struct {
 
 // SplitMessage splits raw bytes into the header block (including the
 // blank separator line, if any) and the body. It accepts CRLF and bare LF.
+//
+// The action step splits only bytes it did not parse (a message it
+// built); for the message it scanned it uses the parser's offsets
+// (Outcome.Apply, mail.Message.Split).
 func SplitMessage(raw []byte) (header, body []byte) {
+	mail.HeaderSplits.Add(1)
 	for i := 0; i < len(raw); {
 		j := bytes.IndexByte(raw[i:], '\n')
 		if j < 0 {
@@ -182,12 +199,17 @@ func EncodeHeaderText(s string) string {
 // replaced when newBody is not nil. Line endings of the input are kept.
 func ApplyToMessage(raw []byte, add []pipeline.HeaderField, newSubject *string, newBody []byte) []byte {
 	header, body := SplitMessage(raw)
+	return applyParts(header, body, len(raw), add, newSubject, newBody)
+}
+
+// applyParts is ApplyToMessage over a header block already split off.
+func applyParts(header, body []byte, size int, add []pipeline.HeaderField, newSubject *string, newBody []byte) []byte {
 	nl := "\r\n"
 	if !bytes.Contains(header, []byte("\r\n")) && bytes.Contains(header, []byte("\n")) {
 		nl = "\n"
 	}
 	var b bytes.Buffer
-	b.Grow(len(raw) + 1024)
+	b.Grow(size + 1024)
 	for _, f := range add {
 		b.WriteString(f.Name + ": " + strings.ReplaceAll(f.Value, "\r\n", nl) + nl)
 	}
@@ -201,6 +223,32 @@ func ApplyToMessage(raw []byte, add []pipeline.HeaderField, newSubject *string, 
 		b.Write(body)
 	}
 	return b.Bytes()
+}
+
+// split returns raw's header block and body from the parser's offsets
+// when raw is the message the outcome scanned, else by splitting.
+func (o *Outcome) split(raw []byte) (header, body []byte) {
+	if o != nil && o.Result != nil {
+		if h, b, ok := o.Result.Msg.Split(raw); ok {
+			return h, b
+		}
+	}
+	return SplitMessage(raw)
+}
+
+// Apply returns raw as the outcome delivers it: its headers added, the
+// subject tagged, the body replaced (banner). raw is the message the
+// outcome scanned; its header block is not split again.
+func (o *Outcome) Apply(raw []byte) []byte {
+	h, b := o.split(raw)
+	return applyParts(h, b, len(raw), o.Headers, o.NewSubject, o.NewBody)
+}
+
+// ApplyHeader is the header block of Apply(raw) (with its blank line),
+// without the body: spamd's HEADERS reply.
+func (o *Outcome) ApplyHeader(raw []byte) []byte {
+	h, _ := o.split(raw)
+	return applyParts(h, nil, len(h), o.Headers, o.NewSubject, nil)
 }
 
 // replaceField replaces the first field called name (with its folded

@@ -1,4 +1,4 @@
-// Package frontend holds what every front end (milter, SMTP gateway,
+// Package action holds what every front end (milter, SMTP gateway,
 // Rspamd and spamd protocols, JSON API) shares: one Processor that scans a
 // message with a deadline, applies the fail-safe, keeps quarantined mail,
 // holds abusive outbound senders, and says which headers, subject and body
@@ -38,7 +38,7 @@ type Processor struct {
 
 // Options of one Process call.
 type Options struct {
-	Frontend string               // "milter", "smtp", "rspamd", "spamd", "api"
+	Frontend string               // pipeline.FrontendMilter, FrontendSMTP, ...
 	Settings config.ServeFrontend // timeouts and fail-safe of this front end
 	Banner   bool                 // add warning banners
 	// Hold quarantined mail in the store (milter, SMTP gateway, Rspamd).
@@ -104,6 +104,7 @@ func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelo
 	p.Begin()
 	defer p.End()
 	env.Frontend = opt.Frontend
+	env.Flow = pipeline.FlowMail
 	if env.Hostname == "" {
 		env.Hostname = p.Config.General.Hostname
 	}
@@ -135,20 +136,10 @@ func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelo
 		log.Warn("no verdict in time", "msg_id", id, "frontend", opt.Frontend, "timeout", timeout, "fail_safe", opt.Settings.FailSafe)
 		return p.failSafe(&Outcome{ID: id}, opt, "scan timeout")
 	}
-	o := &Outcome{ID: res.ID, Result: res, Action: res.Verdict.Action}
+	// The policy's verdict is final (outbound holds included): the action
+	// step only carries it out.
 	v := &res.Verdict
-	for _, s := range v.Symbols {
-		if strings.HasPrefix(s.Name, "OUTBOUND_") && s.Score >= 0 {
-			o.Outbound = true
-		}
-	}
-	if o.Outbound && env.AuthUser != "" {
-		if p.Config.Serve.Outbound.HoldAction == "tempfail" {
-			o.Action = pipeline.ActionTempfail
-		} else if o.Action.Rank() < pipeline.ActionQuarantine.Rank() {
-			o.Action = pipeline.ActionQuarantine
-		}
-	}
+	o := &Outcome{ID: res.ID, Result: res, Action: v.Action, Outbound: v.OutboundHold}
 	log.Info("scanned", "msg_id", o.ID, "frontend", opt.Frontend, "queue_id", env.QueueID, "action", v.Action,
 		"category", v.Category, "score", v.Score, "symbols", symbolList(v, false), "ms", res.Duration.Milliseconds())
 	switch o.Action {
@@ -185,17 +176,16 @@ func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelo
 	}
 	o.Headers = p.headers(o, "")
 	if o.Action == pipeline.ActionTag && v.SubjectPrefix != "" {
-		hdr, _ := SplitMessage(raw)
-		rawSubj := ""
-		for _, f := range ParseFields(hdr, 2000) {
-			if strings.EqualFold(f.Name, "Subject") {
-				rawSubj = f.Value
-				break
-			}
-		}
-		decoded := ""
+		// The parsed field list keeps each raw value: no second split.
+		rawSubj, decoded := "", ""
 		if res.Msg != nil {
 			decoded = res.Msg.Subject
+			for _, f := range res.Msg.Headers {
+				if strings.EqualFold(f.Name, "Subject") {
+					rawSubj = crlfFolds(strings.TrimLeft(f.Raw, " \t"))
+					break
+				}
+			}
 		}
 		if s, ok := SubjectRewrite(rawSubj, decoded, v.SubjectPrefix); ok {
 			o.NewSubject = &s
@@ -214,6 +204,19 @@ func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelo
 		o.Headers = append(hs, o.Headers...)
 	}
 	return o
+}
+
+// crlfFolds writes the folds of a raw header value with CRLF, whatever
+// line ends the message used (as ParseFields joins folded lines).
+func crlfFolds(raw string) string {
+	if !strings.Contains(raw, "\n") {
+		return strings.TrimRight(raw, "\r")
+	}
+	lines := strings.Split(raw, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, "\r")
+	}
+	return strings.Join(lines, "\r\n")
 }
 
 // failSafe applies the front end's fail-safe when no usable verdict exists.
@@ -244,7 +247,9 @@ func (p *Processor) headers(o *Outcome, unscanned string) []pipeline.HeaderField
 		return out
 	}
 	v := &o.Result.Verdict
-	out = append(out, v.Headers...)
+	if v.Auth != nil && p.Config.Auth.AddHeader {
+		out = append(out, pipeline.HeaderField{Name: "Authentication-Results", Value: AuthenticationResults(v.Auth)})
+	}
 	if o.Action == pipeline.ActionAccept && !hc.OnAccept {
 		return out
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/auth/arc"
 	"github.com/sekisho/sekisho/internal/dns/dnstest"
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 // TestPostfixMilterARCSeal: with [serve.arc] set, mail that Postfix
@@ -39,8 +40,8 @@ func TestPostfixMilterARCSeal(t *testing.T) {
 	}
 	py := "/usr/bin/python3"
 	haveDkimpy := exec.Command(py, "-c", "import dkim").Run() == nil
-	if !haveDkimpy && os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-		t.Fatal("python3-dkim missing")
+	if !haveDkimpy {
+		testutil.PeerMissing(t, "python3-dkim not installed: dkimpy's verdict on the seal")
 	}
 	for _, marker := range []string{"ham-arc-1", "spam-arc-1"} {
 		m := sk.waitFor(t, marker, 60*time.Second)

@@ -19,7 +19,6 @@ import (
 
 	"github.com/sekisho/sekisho/internal/testutil"
 
-	"github.com/emersion/go-smtp"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -30,24 +29,11 @@ func sekishoBin(t *testing.T) string { return testutil.Binary(t) }
 func needPeer(t *testing.T, names ...string) {
 	t.Helper()
 	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-				t.Fatalf("peer %s not installed (SEKISHO_REQUIRE_PEERS=1)", n)
-			}
-			t.Skipf("peer %s not installed", n)
-		}
+		testutil.LookPeer(t, n)
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+func freePort(t *testing.T) int { return testutil.FreePort(t) }
 
 func waitPort(t *testing.T, port int, d time.Duration) {
 	t.Helper()
@@ -206,84 +192,26 @@ func onlyFrontend(name string, port int, extra string) string {
 	return b.String()
 }
 
-// sink is a Go SMTP server standing in for the next hop / relayhost.
+// sink is the shared SMTP sink (testutil.Sink) standing in for the next
+// hop / relayhost.
 type sink struct {
-	mu   sync.Mutex
-	msgs []sunk
-	srv  *smtp.Server
+	*testutil.Sink
 	port int
-}
-
-type sunk struct {
-	From  string
-	Rcpts []string
-	Data  []byte
-}
-
-type sinkSession struct {
-	s   *sink
-	cur sunk
-}
-
-func (ss *sinkSession) Reset()        { ss.cur = sunk{} }
-func (ss *sinkSession) Logout() error { return nil }
-func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	ss.cur.From = from
-	return nil
-}
-func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.cur.Rcpts = append(ss.cur.Rcpts, to)
-	return nil
-}
-func (ss *sinkSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	ss.cur.Data = b
-	ss.s.mu.Lock()
-	ss.s.msgs = append(ss.s.msgs, ss.cur)
-	ss.s.mu.Unlock()
-	return nil
 }
 
 func startSink(t *testing.T) *sink {
 	t.Helper()
-	s := &sink{}
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
-	s.srv.Domain = "sink.test"
-	s.srv.AllowInsecureAuth = true
-	s.srv.MaxMessageBytes = 64 << 20
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.port = ln.Addr().(*net.TCPAddr).Port
-	go s.srv.Serve(ln)
-	t.Cleanup(func() { s.srv.Close() })
-	return s
+	k := testutil.SMTPSink(t)
+	return &sink{Sink: k, port: k.Port()}
 }
 
-func (s *sink) Messages() []sunk {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]sunk(nil), s.msgs...)
-}
+// Messages returns what the sink received so far.
+func (s *sink) Messages() []testutil.Mail { return s.Received() }
 
 // waitFor waits until the sink holds a message containing marker.
-func (s *sink) waitFor(t *testing.T, marker string, d time.Duration) sunk {
+func (s *sink) waitFor(t *testing.T, marker string, d time.Duration) testutil.Mail {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		for _, m := range s.Messages() {
-			if bytes.Contains(m.Data, []byte(marker)) {
-				return m
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("no delivered message contains %q (have %d)", marker, len(s.Messages()))
-	return sunk{}
+	return s.WaitFor(t, marker, d)
 }
 
 // ---- test messages (seed-derived) ----

@@ -70,13 +70,6 @@ func newRig(t *testing.T, extraCfg string, extra ...pipeline.Analyzer) *rig {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	tr, err := outbound.New(cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tr != nil {
-		extra = append(extra, &outbound.Analyzer{T: tr})
-	}
 	eng, err := engine.New(cfg, engine.Options{Logger: log, Analyzers: extra})
 	if err != nil {
 		t.Fatal(err)

@@ -33,6 +33,8 @@ type Engine struct {
 	cfg       *config.Config
 	log       *slog.Logger
 	policy    *policy.Policy
+	hold      policy.OutboundHold
+	observing []pipeline.Observer // analyzers that learn from the verdict
 	limits    mail.Limits
 	stages    [][]pipeline.Analyzer // sorted by stage
 	all       []pipeline.Analyzer
@@ -74,7 +76,7 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 		return nil, fmt.Errorf("engine: data dir: %w", err)
 	}
 	e := &Engine{
-		cfg: cfg, log: log, policy: pol,
+		cfg: cfg, log: log, policy: pol, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction),
 		limits: mail.Limits{
 			MaxSize: cfg.Limits.MaxMessageBytes, MaxParts: cfg.Limits.MaxParts, MaxDepth: cfg.Limits.MaxDepth,
 			MaxHeaders: cfg.Limits.MaxHeaders, MaxURLs: cfg.Limits.MaxURLs,
@@ -105,6 +107,11 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 		e.all = append(e.all, as...)
 	}
 	e.all = append(e.all, opt.Analyzers...)
+	for _, a := range e.all {
+		if o, ok := a.(pipeline.Observer); ok {
+			e.observing = append(e.observing, o)
+		}
+	}
 	byStage := map[pipeline.Stage][]pipeline.Analyzer{}
 	var keys []int
 	for _, a := range e.all {
@@ -139,9 +146,10 @@ func (e *Engine) Analyzers() []pipeline.Analyzer { return append([]pipeline.Anal
 // Limits returns the parser limits.
 func (e *Engine) Limits() mail.Limits { return e.limits }
 
-// Observe registers a function called after every scan (metrics, history).
-// It must be quick and must not keep the Result's message beyond the call
-// unless it copies what it needs.
+// Observe registers a function called after every scan (metrics, history,
+// DMARC report rows), after the analyzers that observe (pipeline.Observer).
+// It must be quick, must not change the Result and must not keep its
+// message beyond the call unless it copies what it needs.
 func (e *Engine) Observe(f func(*pipeline.Result)) {
 	e.obsMu.Lock()
 	e.observers = append(e.observers, f)
@@ -169,10 +177,16 @@ func (e *Engine) ScanMessage(ctx context.Context, msg *mail.Message, env pipelin
 	ctx, cancel := context.WithTimeout(ctx, e.scanTO)
 	defer cancel()
 	e.run(ctx, task)
-	v := e.policy.Decide(task.Hits(), task.TempfailReasons())
+	// The policy alone decides, outbound hold included: what leaves here is
+	// final. Learning and recording observe it afterwards.
+	v := e.policy.DecideFor(task.Hits(), task.TempfailReasons(), env, e.hold)
 	v.Attachments = task.Attachments()
-	v.Headers = task.Headers()
-	r := &pipeline.Result{ID: id, Msg: msg, Env: env, Verdict: v, URLs: task.URLs(), Duration: time.Since(start), Time: start}
+	v.Auth = task.Auth()
+	r := &pipeline.Result{ID: id, Msg: msg, Env: env, Verdict: v, URLs: task.URLs(), Duration: time.Since(start), Time: start,
+		Values: task.Values()}
+	for _, o := range e.observing {
+		e.observe(ctx, o, r)
+	}
 	e.obsMu.RLock()
 	obs := e.observers
 	e.obsMu.RUnlock()
@@ -241,6 +255,17 @@ func (e *Engine) runOne(ctx context.Context, a pipeline.Analyzer, task *pipeline
 	}
 }
 
+// observe runs one observing analyzer with recover: a crash costs what it
+// would have learned, never the verdict.
+func (e *Engine) observe(ctx context.Context, o pipeline.Observer, r *pipeline.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("observer panic", "msg_id", r.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+	o.Observe(ctx, r)
+}
+
 type errPanic struct{ v string }
 
 func (e errPanic) Error() string { return "panic: " + e.v }
@@ -248,7 +273,7 @@ func (e errPanic) Error() string { return "panic: " + e.v }
 // Learn trains every Learner analyzer with a labelled message.
 func (e *Engine) Learn(ctx context.Context, raw []byte, spam bool) error {
 	msg := e.Parse(raw)
-	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: "learn"}, e.log)
+	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
 	n := 0
 	for _, a := range e.all {
 		if l, ok := a.(pipeline.Learner); ok {
@@ -268,7 +293,7 @@ func (e *Engine) Learn(ctx context.Context, raw []byte, spam bool) error {
 // reports whether any of them had learned it.
 func (e *Engine) Forget(ctx context.Context, raw []byte) (bool, error) {
 	msg := e.Parse(raw)
-	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: "learn"}, e.log)
+	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
 	n, known := 0, false
 	for _, a := range e.all {
 		if f, ok := a.(pipeline.Forgetter); ok {

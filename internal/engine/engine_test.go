@@ -175,3 +175,49 @@ func BenchmarkParseHeaderCorpus(b *testing.B) {
 func BenchmarkScanCorpus(b *testing.B) {
 	benchScan(b, Options{})
 }
+
+// observing is an analyzer that also observes the final verdict.
+type observing struct {
+	fake
+	got []*pipeline.Result
+}
+
+func (o *observing) Observe(ctx context.Context, r *pipeline.Result) { o.got = append(o.got, r) }
+
+func init() {
+	pipeline.Register(pipeline.SymbolDef{Name: "TEST_ENGINE_OUTBOUND", Weight: 1, Group: "test", EN: "x.", JA: "x。", OutboundHold: true})
+}
+
+// The verdict leaving the engine is final (the policy holds outbound
+// abuse), and observers see exactly that verdict, with the analyzers'
+// values and the envelope's flow, after the scan.
+func TestObserversSeeFinalVerdict(t *testing.T) {
+	o := &observing{fake: fake{name: "obs", fn: func(ctx context.Context, t *pipeline.Task) error {
+		t.Add("TEST_ENGINE_OUTBOUND")
+		t.Set("obs.value", 42)
+		t.SetAuth(&pipeline.AuthResults{ServID: "mx.example"})
+		return nil
+	}}}
+	cfg := testConfig(t)
+	cfg.Serve.Outbound.HoldAction = "tempfail"
+	e, err := New(cfg, Options{Factories: []Factory{}, Analyzers: []pipeline.Analyzer{o}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := pipeline.Envelope{AuthUser: "alice", Flow: pipeline.FlowMail}
+	r := e.Scan(context.Background(), []byte("From: a@example.com\r\n\r\nhi\r\n"), env)
+	if r.Verdict.Action != pipeline.ActionTempfail || !r.Verdict.OutboundHold {
+		t.Fatalf("verdict %s hold %v", r.Verdict.Action, r.Verdict.OutboundHold)
+	}
+	if len(o.got) != 1 || o.got[0] != r || o.got[0].Env.Flow != pipeline.FlowMail {
+		t.Fatalf("observed %d", len(o.got))
+	}
+	if v, _ := r.Get("obs.value"); v != 42 || r.Verdict.Auth == nil || r.Verdict.Auth.ServID != "mx.example" {
+		t.Fatalf("values %v auth %+v", v, r.Verdict.Auth)
+	}
+	// Not authenticated: no hold.
+	r = e.Scan(context.Background(), []byte("From: a@example.com\r\n\r\nhi\r\n"), pipeline.Envelope{})
+	if r.Verdict.OutboundHold || r.Verdict.Action != pipeline.ActionAccept {
+		t.Fatalf("unauthenticated: %s hold %v", r.Verdict.Action, r.Verdict.OutboundHold)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/sekisho/sekisho/internal/analyzer/content"
 	"github.com/sekisho/sekisho/internal/analyzer/header"
 	"github.com/sekisho/sekisho/internal/analyzer/lure"
+	"github.com/sekisho/sekisho/internal/analyzer/outbound"
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
 	"github.com/sekisho/sekisho/internal/analyzer/url"
 )
@@ -15,13 +16,14 @@ import (
 // look for what sekisho checks.
 func Registered() []Factory {
 	return []Factory{
-		header.New,  // header and MIME structure (HDR_, MIME_)
-		auth.New,    // SPF, DKIM, DMARC, ARC, Received path (SPF_, DKIM_, DMARC_, ARC_, RCVD_)
-		sender.New,  // impersonation, lookalikes, BEC, first contact, hijacked threads (FROM_, BEC_)
-		url.New,     // links, QR codes, local block/allow lists (URL_, QR_)
-		content.New, // declarative content rules (RULE_)
-		attach.New,  // attachments, archives, Office, PDF, ClamAV (ATT_, ARCHIVE_, OFFICE_, PDF_, AV_)
-		bayes.New,   // statistical classifier (BAYES_)
-		lure.New,    // today's lures: claimed authority/brand vs real origin, random and rented infrastructure, mail shape (IMP_, FROM_, URL_, HDR_, MIME_)
+		header.New,       // header and MIME structure (HDR_, MIME_)
+		auth.New,         // SPF, DKIM, DMARC, ARC, Received path (SPF_, DKIM_, DMARC_, ARC_, RCVD_)
+		sender.New,       // impersonation, lookalikes, BEC, first contact, hijacked threads (FROM_, BEC_)
+		url.New,          // links, QR codes, local block/allow lists (URL_, QR_)
+		content.New,      // declarative content rules (RULE_)
+		attach.New,       // attachments, archives, Office, PDF, ClamAV (ATT_, ARCHIVE_, OFFICE_, PDF_, AV_)
+		bayes.New,        // statistical classifier (BAYES_); autolearns as an observer of the verdict
+		outbound.Factory, // outbound abuse of authenticated accounts (OUTBOUND_); the policy holds
+		lure.New,         // today's lures: claimed authority/brand vs real origin, random and rented infrastructure, mail shape (IMP_, FROM_, URL_, HDR_, MIME_)
 	}
 }

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,6 +60,12 @@ func FuzzParse(f *testing.F) {
 		defer tm.Stop()
 		m := Parse(raw, fuzzLimits)
 		checkInvariants(t, m, fuzzLimits)
+		checkSpans(t, m)
+		if h, b, ok := m.Split(raw); ok {
+			if rh, rb := refSplit(raw); !bytes.Equal(h, rh) || !bytes.Equal(b, rb) {
+				t.Fatalf("Split differs from the reference splitter: %q|%q vs %q|%q", h, b, rh, rb)
+			}
+		}
 	})
 }
 

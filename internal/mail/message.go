@@ -13,6 +13,7 @@ package mail
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -71,7 +72,37 @@ type Header struct {
 	Name  string // as written (case kept)
 	Raw   string // raw value bytes after the colon, folding kept (may be non-UTF-8)
 	Value string // unfolded, RFC 2047-decoded or charset-sniffed, valid UTF-8, trimmed
+	// Span is where the whole field sits in its message's Raw: from the
+	// first byte of the name to after the line end of its last line.
+	Span Span
 }
+
+// HeaderSplits counts the header blocks split off whole messages — by
+// Parse, and by the few callers that still split raw bytes themselves —
+// so tests can check that a served message is split once.
+var HeaderSplits atomic.Int64
+
+// Split returns the header block (with its blank separator line) and the
+// body of raw, the bytes given to Parse, from the offsets found while
+// parsing: no second split. ok is false when the offsets cannot be used
+// (raw is other bytes, or the header block was cut at MaxSize).
+func (m *Message) Split(raw []byte) (header, body []byte, ok bool) {
+	if m == nil || m.Root == nil || !m.Root.Spanned || len(raw) != m.Size {
+		return nil, nil, false
+	}
+	b := m.Root.BodySpan.Start
+	if b > len(raw) || len(m.Raw) < m.Size && b >= len(m.Raw) {
+		return nil, nil, false
+	}
+	return raw[:b], raw[b:], true
+}
+
+// Span is a byte range [Start, End) of a message's Raw (the outer
+// Message.Raw, or Embedded.Raw for the parts of an embedded message).
+type Span struct{ Start, End int }
+
+// Len is the span's length.
+func (s Span) Len() int { return s.End - s.Start }
 
 // Headers is a header block in message order.
 type Headers []Header
@@ -248,6 +279,15 @@ type Part struct {
 
 	Children []*Part  // multipart children, or the root of an embedded message/rfc822
 	Embedded *Message // for message/rfc822 (and message/global): the embedded message's envelope fields and its Parts, TextParts, Attachments, Text, HiddenText (its Root is Children[0]; its URLs and anomalies are on the outer message)
+
+	// Spanned is true when the part is a slice of its message's Raw (every
+	// MIME entity; not a uuencoded file or a body without its boundary):
+	// HeaderSpan is then the header block (fields, without the blank
+	// separator line) and BodySpan the body as sent, transfer-encoded (for
+	// a multipart: preamble, delimiters, children and epilogue).
+	Spanned    bool
+	HeaderSpan Span
+	BodySpan   Span
 
 	IsAttachment bool // has a filename or attachment disposition, or is a non-text leaf
 	IsInline     bool // image with a Content-ID (not an attachment disposition), or any part referenced from HTML by cid:

@@ -22,6 +22,8 @@ func Parse(raw []byte, lim Limits) *Message {
 		p.anomaly(AnomalyTruncated, strconv.Itoa(m.Size)+" bytes")
 	}
 	m.Raw = raw
+	HeaderSplits.Add(1)
+	p.base = raw
 	root := p.parseEntity(raw, "1", 0, nil, "text/plain")
 	m.Root = root
 	m.Headers = root.Headers
@@ -48,6 +50,7 @@ func Parse(raw []byte, lim Limits) *Message {
 
 type parser struct {
 	lim     Limits
+	base    []byte // the Raw of the message being parsed: spans are offsets into it
 	parts   []*Part
 	anoms   []Anomaly
 	seen    map[string]bool
@@ -104,16 +107,33 @@ func splitHeader(raw []byte) (hdr, body []byte) {
 	}
 }
 
+// offsetIn returns where sub starts in base, or -1 when sub is not a
+// slice of base's array (a decoded buffer).
+func offsetIn(base, sub []byte) int {
+	if cap(sub) == 0 {
+		if len(base) == 0 {
+			return 0
+		}
+		return -1
+	}
+	off := cap(base) - cap(sub)
+	if off < 0 || off+len(sub) > len(base) || &base[:cap(base)][off] != &sub[:cap(sub)][0] {
+		return -1
+	}
+	return off
+}
+
 // parseHeader parses a header block into fields. Lines that are not
 // fields are reported; folded lines join the field before them; the count
-// and size of fields are bounded.
-func (p *parser) parseHeader(hdr []byte) Headers {
+// and size of fields are bounded. off is where hdr starts in the
+// message's Raw (for the fields' spans).
+func (p *parser) parseHeader(hdr []byte, off int) Headers {
 	if len(hdr) > p.lim.MaxHeaderBytes {
 		p.anomaly(AnomalyHeaderTooLong, strconv.Itoa(len(hdr)))
 		hdr = hdr[:p.lim.MaxHeaderBytes]
 	}
 	hs := make(Headers, 0, 16)
-	nameStart, valStart, valEnd := -1, 0, 0
+	nameStart, valStart, valEnd, fieldStart := -1, 0, 0, 0
 	name := ""
 	flush := func() {
 		if nameStart < 0 {
@@ -125,7 +145,15 @@ func (p *parser) parseHeader(hdr []byte) Headers {
 			return
 		}
 		raw := string(hdr[valStart:valEnd])
-		hs = append(hs, Header{Name: name, Raw: raw, Value: p.decodeHeaderValue(name, raw)})
+		end := valEnd // past the line end of the field's last line
+		if end < len(hdr) && hdr[end] == '\r' {
+			end++
+		}
+		if end < len(hdr) && hdr[end] == '\n' {
+			end++
+		}
+		hs = append(hs, Header{Name: name, Raw: raw, Value: p.decodeHeaderValue(name, raw),
+			Span: Span{off + fieldStart, off + end}})
 	}
 	first := true
 	for pos := 0; pos < len(hdr); {
@@ -170,6 +198,7 @@ func (p *parser) parseHeader(hdr []byte) Headers {
 			name = strings.ToValidUTF8(name, "\uFFFD")
 		}
 		nameStart = lineStart
+		fieldStart = lineStart
 		valStart = lineStart + c + 1
 		valEnd = lineStart + len(ln)
 	}
@@ -216,7 +245,13 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 	part := &Part{Path: path, Depth: depth, Parent: parent}
 	p.parts = append(p.parts, part)
 	hdr, body := splitHeader(raw)
-	part.Headers = p.parseHeader(hdr)
+	off := offsetIn(p.base, raw)
+	if off >= 0 {
+		part.Spanned = true
+		part.HeaderSpan = Span{off, off + len(hdr)}
+		part.BodySpan = Span{off + len(raw) - len(body), off + len(raw)}
+	}
+	part.Headers = p.parseHeader(hdr, max(off, 0))
 	if parent == nil {
 		p.carrier = carrierOf(part.Headers.Get("From"))
 	}
@@ -281,7 +316,10 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 			return part
 		}
 		first := len(p.parts)
+		outer := p.base
+		p.base = dec // the embedded message's spans are offsets into its Raw
 		child := p.parseEntity(dec, path+".1", depth+1, part, "text/plain")
+		p.base = outer
 		part.Children = []*Part{child}
 		em := &Message{Raw: dec, Size: len(dec), Headers: child.Headers, Root: child}
 		p.fillEnvelope(em, child.Headers)

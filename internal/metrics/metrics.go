@@ -41,7 +41,7 @@ type Metrics struct {
 	historyOut func() uint64
 }
 
-var frontends = []string{"cli", "milter", "smtp", "rspamd", "spamd", "api", "learn"}
+var frontends = []string{pipeline.FrontendCLI, pipeline.FrontendMilter, pipeline.FrontendSMTP, pipeline.FrontendRspamd, pipeline.FrontendSpamd, pipeline.FrontendAPI, pipeline.FrontendLearn}
 
 // New registers the collectors. analyzers are the engine's analyzer names
 // (the closed set for the analyzer label).
@@ -76,7 +76,7 @@ func New(analyzers []string, size SizeFunc, historyDropped func() uint64) *Metri
 	// Initialise the closed sets so that dashboards see zeros.
 	for _, a := range []pipeline.Action{pipeline.ActionAccept, pipeline.ActionTag, pipeline.ActionQuarantine, pipeline.ActionReject, pipeline.ActionTempfail} {
 		for _, c := range pipeline.Categories {
-			m.scans.WithLabelValues(string(a), string(c), "milter")
+			m.scans.WithLabelValues(string(a), string(c), pipeline.FrontendMilter)
 		}
 	}
 	if size != nil {

@@ -89,6 +89,10 @@ type SymbolDef struct {
 	// MinAction, when set, is the least action the policy takes when the
 	// symbol fires, whatever the score (e.g. a virus found by clamd).
 	MinAction Action
+	// OutboundHold marks symbols of outbound abuse tracking: when one
+	// fires for an authenticated sender, the policy holds the mail as
+	// [serve.outbound] hold_action says (quarantine or tempfail).
+	OutboundHold bool
 }
 
 var (

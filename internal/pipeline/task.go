@@ -26,10 +26,50 @@ type Envelope struct {
 	QueueID    string
 	AuthUser   string // SASL user for authenticated (outbound) submissions
 	Hostname   string // our host name as the MTA knows it
-	Frontend   string // "cli", "milter", "smtp", "rspamd", "spamd", "api"
+	Frontend   string // who handed the message over: one of the Frontend* names
 	Settings   string // front-end-supplied settings id (Rspamd "Settings-ID"), may be ""
 	// Outbound is true for mail from authenticated or local senders going out.
 	Outbound bool
+	// Flow says whether the message is live mail or a stored file; only
+	// live mail teaches the learning observers (Bayes autolearn, reports).
+	Flow Flow
+}
+
+// Front-end names: Envelope.Frontend, log lines, metric labels and the
+// console's filters use these, and only these.
+const (
+	FrontendMilter = "milter" // Postfix/Sendmail milter (live mail)
+	FrontendSMTP   = "smtp"   // SMTP gateway / content filter (live mail)
+	FrontendRspamd = "rspamd" // Rspamd HTTP protocol (live mail)
+	FrontendSpamd  = "spamd"  // SpamAssassin spamd protocol (live mail)
+	FrontendAPI    = "api"    // JSON API (live mail)
+	FrontendCLI    = "cli"    // sekisho scan, quarantine commands (offline)
+	FrontendEval   = "eval"   // sekisho eval (offline)
+	FrontendLearn  = "learn"  // learn, train, spamd TELL, console feedback (offline)
+)
+
+// Frontends lists every front-end name.
+var Frontends = []string{FrontendCLI, FrontendMilter, FrontendSMTP, FrontendRspamd, FrontendSpamd, FrontendAPI, FrontendLearn, FrontendEval}
+
+// Flow is where a scanned message comes from.
+type Flow uint8
+
+// Flows. The zero value is the safe one: an offline scan learns nothing.
+const (
+	// FlowOffline: a stored file or a measurement (scan, eval, learn,
+	// tests). Observers that learn or record skip it.
+	FlowOffline Flow = iota
+	// FlowMail: live mail handed over by a front end (milter, SMTP
+	// gateway, Rspamd, spamd, JSON API).
+	FlowMail
+)
+
+// String implements fmt.Stringer.
+func (f Flow) String() string {
+	if f == FlowMail {
+		return "mail"
+	}
+	return "offline"
 }
 
 // Hit is one symbol an analyzer reported. The score comes from the policy:
@@ -67,30 +107,41 @@ type Task struct {
 	extraURLs   []mail.URL
 	attachments []AttachmentInfo
 	tempfail    []string
-	headers     []HeaderField
+	auth        *AuthResults
 }
 
-// HeaderField is a header an analyzer wants front ends to add to the
-// delivered message (Authentication-Results, for example).
+// HeaderField is a header the action step adds to the delivered message.
 type HeaderField struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
 }
 
-// AddHeader asks front ends to add a header to the delivered message.
-// Only the analyzer that owns a header adds it (auth adds
-// Authentication-Results); front ends add the X-Spam-* and verdict headers.
-func (t *Task) AddHeader(name, value string) {
+// SetAuth records the message-authentication results (the auth analyzer
+// does, once); they travel on the verdict as data and the action step
+// writes the Authentication-Results header from them.
+func (t *Task) SetAuth(a *AuthResults) {
 	t.mu.Lock()
-	t.headers = append(t.headers, HeaderField{Name: name, Value: value})
+	t.auth = a
 	t.mu.Unlock()
 }
 
-// Headers returns what AddHeader recorded.
-func (t *Task) Headers() []HeaderField {
+// Auth returns what SetAuth recorded (nil when nothing was checked).
+func (t *Task) Auth() *AuthResults {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]HeaderField(nil), t.headers...)
+	return t.auth
+}
+
+// Values returns a copy of what analyzers stored with Set, for the
+// observers that run after the verdict (Result.Get).
+func (t *Task) Values() map[string]any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]any, len(t.data))
+	for k, v := range t.data {
+		out[k] = v
+	}
+	return out
 }
 
 // NewTask makes a task for a parsed message.
@@ -292,6 +343,14 @@ type Learner interface {
 // reports whether the message had been learned.
 type Forgetter interface {
 	Forget(ctx context.Context, t *Task) (bool, error)
+}
+
+// Observer is implemented by analyzers that learn from the final verdict
+// (the Bayes autolearner). The engine calls Observe after the policy has
+// decided, in registry order, for every scan; an observer reads the
+// verdict's real score and r.Env.Flow, and never changes the verdict.
+type Observer interface {
+	Observe(ctx context.Context, r *Result)
 }
 
 // Closer is implemented by analyzers holding resources.

@@ -33,10 +33,33 @@ type Verdict struct {
 	// SubjectPrefix is set when the policy wants the subject tagged.
 	SubjectPrefix string           `json:"subject_prefix,omitempty"`
 	Attachments   []AttachmentInfo `json:"attachments,omitempty"`
-	// Headers analyzers asked to add (Authentication-Results ...).
+	// Auth holds the message-authentication results (SPF, DKIM, ARC,
+	// iprev, DMARC) as data; the action step writes them as an
+	// Authentication-Results header. Nil when nothing was checked.
+	Auth *AuthResults `json:"auth,omitempty"`
+	// Headers is read from verdicts stored by earlier versions (their
+	// Authentication-Results header); new verdicts carry Auth instead.
 	Headers []HeaderField `json:"headers,omitempty"`
 	// Tempfail reasons when Action is tempfail.
 	TempfailReasons []string `json:"tempfail_reasons,omitempty"`
+	// OutboundHold is true when the policy held an authenticated sender's
+	// mail for outbound abuse ([serve.outbound] hold_action).
+	OutboundHold bool `json:"outbound_hold,omitempty"`
+}
+
+// AuthResults are the results of one authserv-id (RFC 8601 §2.2).
+type AuthResults struct {
+	ServID  string       `json:"authserv_id"`
+	Methods []AuthMethod `json:"methods,omitempty"`
+}
+
+// AuthMethod is one resinfo of RFC 8601 §2.2: the method ("spf", "dkim",
+// "iprev", "arc", "dmarc"), its result, and its properties by name
+// ("smtp.mailfrom", "header.d", ...; "reason" for the reason).
+type AuthMethod struct {
+	Method string            `json:"method"`
+	Result string            `json:"result"`
+	Props  map[string]string `json:"props,omitempty"`
 }
 
 // Has reports whether the verdict carries a symbol.
@@ -58,6 +81,15 @@ type Result struct {
 	URLs     []mail.URL    // message and analyzer-added URLs
 	Duration time.Duration // wall time of the scan
 	Time     time.Time     // when the scan started
+	// Values are what analyzers stored on the task (Task.Set), read-only,
+	// for observers of the verdict (DMARC report rows, autolearn).
+	Values map[string]any
+}
+
+// Get returns a value an analyzer stored on the scan's task.
+func (r *Result) Get(key string) (any, bool) {
+	v, ok := r.Values[key]
+	return v, ok
 }
 
 // Quarantine keeps messages the policy decided to hold. Front ends call it

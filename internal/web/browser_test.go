@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,24 +15,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/sekisho/sekisho/internal/testutil"
 )
-
-// chromium finds Debian's chromium, or skips (fails with SEKISHO_REQUIRE_PEERS=1).
-func chromium(t *testing.T) string {
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-		t.Fatal("chromium not installed")
-	}
-	t.Skip("chromium not installed")
-	return ""
-}
 
 // pixelServer counts every request: opening a message must make none.
 type pixelServer struct {
@@ -80,7 +63,7 @@ func artifacts(t *testing.T) string {
 // receives it byte for byte, switch to Japanese. Screenshots of each page
 // are saved (to $SEKISHO_ARTIFACTS/console or a temp dir).
 func TestBrowser(t *testing.T) {
-	exe := chromium(t)
+	exe := testutil.Chromium(t)
 	pixel := newPixelServer(t)
 	c := newConsole(t, nil)
 	phish := fixture(t, "phish-o365.eml", pixel.URL)
@@ -333,7 +316,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click("#del-sato", chromedp.ByQuery),
 		chromedp.WaitNotPresent("#user-sato", chromedp.ByQuery),
 	)
-	if u, _ := c.st.User(context.Background(), "sato"); u != nil {
+	if u, _ := c.st.Accounts().User(context.Background(), "sato"); u != nil {
 		t.Fatal("account not deleted")
 	}
 	if h := pixel.Hits(); len(h) != 0 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"github.com/sekisho/sekisho/internal/web/sanitize"
 )
@@ -20,7 +21,7 @@ import (
 // page is the data every template gets.
 type page struct {
 	Lang  string
-	User  *quarantine.User
+	User  *accounts.User
 	CSRF  string
 	Path  string
 	Nav   string
@@ -32,7 +33,7 @@ type page struct {
 
 func (p *page) T(key string) string { return tr(p.Lang, key) }
 
-func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == quarantine.RoleAdmin }
+func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == accounts.RoleAdmin }
 
 // OtherLang is the language the switcher offers.
 func (p *page) OtherLang() string {
@@ -272,7 +273,7 @@ func (s *server) list(kind string) authed {
 		if v, err := strconv.Atoi(q.Get("offset")); err == nil && v > 0 && v < 1_000_000 {
 			f.Offset = v
 		}
-		if c.sess.User.Role != quarantine.RoleAdmin {
+		if c.sess.User.Role != accounts.RoleAdmin {
 			f.Restrict = append([]string{}, c.sess.User.Addresses...)
 		}
 		ms, total, err := s.st.List(r.Context(), f)
@@ -316,7 +317,7 @@ func (s *server) load(w http.ResponseWriter, r *http.Request, c *reqCtx, withRaw
 		s.fail(w, r, c.lang, http.StatusNotFound, "err.notfound")
 		return nil
 	}
-	if c.sess.User.Role != quarantine.RoleAdmin {
+	if c.sess.User.Role != accounts.RoleAdmin {
 		ok, err := s.st.CanSee(r.Context(), id, c.sess.User.Addresses)
 		if err != nil {
 			s.internal(w, r, c, err)
@@ -337,7 +338,7 @@ func (s *server) load(w http.ResponseWriter, r *http.Request, c *reqCtx, withRaw
 		s.internal(w, r, c, err)
 		return nil
 	}
-	if c.sess.User.Role != quarantine.RoleAdmin && m.Kind != quarantine.KindQuarantine {
+	if c.sess.User.Role != accounts.RoleAdmin && m.Kind != quarantine.KindQuarantine {
 		s.fail(w, r, c.lang, http.StatusNotFound, "err.notfound")
 		return nil
 	}
@@ -350,7 +351,7 @@ func (s *server) message(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	v := s.view(m, c.lang)
-	v.Audit, _ = s.st.AuditLog(r.Context(), m.ID, 50)
+	v.Audit, _ = s.acc.AuditLog(r.Context(), m.ID, 50)
 	v.CanRelease = m.Kind == quarantine.KindQuarantine && m.HasRaw && s.mayRelease(c, m)
 	p := s.page(r, c, m.Kind)
 	p.Data = v
@@ -358,7 +359,7 @@ func (s *server) message(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 }
 
 func (s *server) mayRelease(c *reqCtx, m *quarantine.Message) bool {
-	if c.sess.User.Role == quarantine.RoleAdmin {
+	if c.sess.User.Role == accounts.RoleAdmin {
 		return true
 	}
 	return s.cfg.Web.RecipientRelease && m.Category != string(pipeline.CategoryMalware)
@@ -397,7 +398,7 @@ func (s *server) download(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.fail(w, r, c.lang, http.StatusNotFound, "flash.no_raw")
 		return
 	}
-	_ = s.st.Audit(r.Context(), c.sess.User.Name, "download", m.ID, "")
+	_ = s.acc.Audit(r.Context(), c.sess.User.Name, "download", m.ID, "")
 	h := w.Header()
 	h.Set("Content-Type", "message/rfc822")
 	h.Set("Content-Disposition", `attachment; filename="sekisho-`+m.ID+`.eml"`)
@@ -502,19 +503,19 @@ func (s *server) password(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		return
 	}
 	s.hashSem <- struct{}{}
-	_, ok := s.st.Authenticate(r.Context(), name, cur)
+	_, ok := s.acc.Authenticate(r.Context(), name, cur)
 	<-s.hashSem
 	if !ok {
 		s.limiter.fail("user:" + strings.ToLower(name))
 		http.Redirect(w, r, "/account?err=pw_wrong", http.StatusSeeOther)
 		return
 	}
-	if err := s.st.SetPassword(r.Context(), name, nw); err != nil {
+	if err := s.acc.SetPassword(r.Context(), name, nw); err != nil {
 		s.internal(w, r, c, err)
 		return
 	}
-	_ = s.st.Audit(r.Context(), name, "password", "", "")
-	tok, _, err := s.st.CreateSession(r.Context(), name, s.cfg.Web.SessionLifetime.Duration)
+	_ = s.acc.Audit(r.Context(), name, "password", "", "")
+	tok, _, err := s.acc.CreateSession(r.Context(), name, s.cfg.Web.SessionLifetime.Duration)
 	if err != nil {
 		s.internal(w, r, c, err)
 		return

@@ -5,14 +5,14 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/sekisho/sekisho/internal/store/quarantine"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 )
 
 // ---- accounts (administrators only): what `sekisho user` does, in the
 // console: list, add, set a password, delete.
 
 func (s *server) users(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-	us, err := s.st.Users(r.Context())
+	us, err := s.acc.Users(r.Context())
 	if err != nil {
 		s.internal(w, r, c, err)
 		return
@@ -36,22 +36,22 @@ func (s *server) userAdd(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	case pw != again || len([]rune(pw)) < minPassword:
 		http.Redirect(w, r, "/users?err=pw_mismatch", http.StatusSeeOther)
 		return
-	case role == quarantine.RoleRecipient && len(addrs) == 0:
+	case role == accounts.RoleRecipient && len(addrs) == 0:
 		http.Redirect(w, r, "/users?err=user_no_address", http.StatusSeeOther)
 		return
 	}
-	if role == quarantine.RoleAdmin {
+	if role == accounts.RoleAdmin {
 		addrs = nil
 	}
-	if err := s.st.CreateUser(r.Context(), name, role, pw, addrs); err != nil {
+	if err := s.acc.CreateUser(r.Context(), name, role, pw, addrs); err != nil {
 		key := "user_invalid"
-		if errors.Is(err, quarantine.ErrUserExist) {
+		if errors.Is(err, accounts.ErrUserExist) {
 			key = "user_exists"
 		}
 		http.Redirect(w, r, "/users?err="+key, http.StatusSeeOther)
 		return
 	}
-	_ = s.st.Audit(r.Context(), c.sess.User.Name, "user-add", "", name+" ("+role+")")
+	_ = s.acc.Audit(r.Context(), c.sess.User.Name, "user-add", "", name+" ("+role+")")
 	s.log.Info("account added", "by", c.sess.User.Name, "user", name, "role", role)
 	http.Redirect(w, r, "/users?ok=user_added", http.StatusSeeOther)
 }
@@ -63,15 +63,15 @@ func (s *server) userPassword(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		http.Redirect(w, r, "/users?err=pw_mismatch", http.StatusSeeOther)
 		return
 	}
-	if _, err := s.st.User(r.Context(), name); err != nil {
+	if _, err := s.acc.User(r.Context(), name); err != nil {
 		s.fail(w, r, c.lang, http.StatusNotFound, "err.notfound")
 		return
 	}
-	if err := s.st.SetPassword(r.Context(), name, pw); err != nil {
+	if err := s.acc.SetPassword(r.Context(), name, pw); err != nil {
 		s.internal(w, r, c, err)
 		return
 	}
-	_ = s.st.Audit(r.Context(), c.sess.User.Name, "user-password", "", name)
+	_ = s.acc.Audit(r.Context(), c.sess.User.Name, "user-password", "", name)
 	s.log.Info("account password set", "by", c.sess.User.Name, "user", name)
 	http.Redirect(w, r, "/users?ok=user_password", http.StatusSeeOther)
 }
@@ -83,15 +83,15 @@ func (s *server) userDelete(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		http.Redirect(w, r, "/users?err=user_self", http.StatusSeeOther)
 		return
 	}
-	if _, err := s.st.User(r.Context(), name); err != nil {
+	if _, err := s.acc.User(r.Context(), name); err != nil {
 		s.fail(w, r, c.lang, http.StatusNotFound, "err.notfound")
 		return
 	}
-	if err := s.st.DeleteUser(r.Context(), name); err != nil {
+	if err := s.acc.DeleteUser(r.Context(), name); err != nil {
 		s.internal(w, r, c, err)
 		return
 	}
-	_ = s.st.Audit(r.Context(), c.sess.User.Name, "user-delete", "", name)
+	_ = s.acc.Audit(r.Context(), c.sess.User.Name, "user-delete", "", name)
 	s.log.Info("account deleted", "by", c.sess.User.Name, "user", name)
 	http.Redirect(w, r, "/users?ok=user_deleted", http.StatusSeeOther)
 }

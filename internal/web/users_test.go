@@ -79,7 +79,7 @@ func TestUsersPage(t *testing.T) {
 	if resp, _ := admin.post("/users/nobody/delete", tokForm, nil); resp.StatusCode != 404 {
 		t.Errorf("delete unknown: %d", resp.StatusCode)
 	}
-	if u, _ := c.st.User(t.Context(), "sato"); u != nil {
+	if u, _ := c.st.Accounts().User(t.Context(), "sato"); u != nil {
 		t.Error("account still there")
 	}
 }

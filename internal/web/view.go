@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"github.com/sekisho/sekisho/internal/web/sanitize"
 )
@@ -55,7 +57,7 @@ type msgView struct {
 	Analysed    []pipeline.AttachmentInfo
 	Text        string
 	HasHTML     bool
-	Audit       []quarantine.AuditEntry
+	Audit       []accounts.AuditEntry
 	CanRelease  bool
 }
 
@@ -80,14 +82,14 @@ func (s *server) view(m *quarantine.Message, lang string) *msgView {
 			sv.Class = "neg"
 		}
 		v.Symbols = append(v.Symbols, sv)
-		for _, p := range []string{"SPF_", "DKIM_", "DMARC_", "ARC_", "RCVD_"} {
-			if strings.HasPrefix(y.Name, p) {
-				v.AuthSymbols = append(v.AuthSymbols, sv)
-				break
-			}
+		if d, ok := pipeline.Lookup(y.Name); ok && d.Group == "auth" {
+			v.AuthSymbols = append(v.AuthSymbols, sv)
 		}
 	}
-	for _, h := range m.Verdict.Headers {
+	if m.Verdict.Auth != nil {
+		v.AuthResults = append(v.AuthResults, action.AuthenticationResults(m.Verdict.Auth))
+	}
+	for _, h := range m.Verdict.Headers { // verdicts stored by earlier versions
 		if strings.EqualFold(h.Name, "Authentication-Results") {
 			v.AuthResults = append(v.AuthResults, h.Value)
 		}

@@ -33,6 +33,7 @@ import (
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
 
@@ -71,6 +72,7 @@ type server struct {
 	cfg     *config.Config
 	eng     *engine.Engine
 	st      *quarantine.Store
+	acc     *accounts.Store // console accounts, sessions, audit (st's database)
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	pages   map[string]*template.Template
@@ -100,6 +102,9 @@ func New(opts Options) (http.Handler, error) {
 	}
 	s := &server{cfg: cfg, eng: opts.Engine, st: opts.Store, log: log.With("component", "web"),
 		limiter: newLimiter(cfg.Web.LoginAttempts, cfg.Web.LoginWindow.Duration), hashSem: make(chan struct{}, 2)}
+	if opts.Store != nil {
+		s.acc = opts.Store.Accounts()
+	}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -141,7 +146,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("GET /lang/{lang}", s.setLang)
 	mux.HandleFunc("POST /logout", s.auth(s.logout))
 	mux.HandleFunc("GET /{$}", s.auth(func(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-		if c.sess.User.Role == quarantine.RoleAdmin {
+		if c.sess.User.Role == accounts.RoleAdmin {
 			http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
 			return
 		}
@@ -187,16 +192,16 @@ func (s *server) observe(r *pipeline.Result) {
 func (s *server) firstAdmin(w io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	n, err := s.st.CountUsers(ctx)
+	n, err := s.acc.CountUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("web: accounts: %w", err)
 	}
 	if n > 0 {
 		return nil
 	}
-	pw := quarantine.RandomPassword()
+	pw := accounts.RandomPassword()
 	name := s.cfg.Web.AdminUser
-	if err := s.st.CreateUser(ctx, name, quarantine.RoleAdmin, pw, nil); err != nil {
+	if err := s.acc.CreateUser(ctx, name, accounts.RoleAdmin, pw, nil); err != nil {
 		return fmt.Errorf("web: first account: %w", err)
 	}
 	line := strings.Repeat("=", 72)
@@ -248,7 +253,7 @@ func (s *server) cookie(w http.ResponseWriter, r *http.Request, name, value stri
 
 // reqCtx is what a signed-in handler gets.
 type reqCtx struct {
-	sess *quarantine.Session
+	sess *accounts.Session
 	lang string
 }
 
@@ -262,9 +267,9 @@ func (s *server) auth(h authed) http.HandlerFunc {
 			http.Error(w, "the quarantine store is not configured", http.StatusServiceUnavailable)
 			return
 		}
-		var sess *quarantine.Session
+		var sess *accounts.Session
 		if c, err := r.Cookie(cookieSession); err == nil {
-			sess, _ = s.st.Session(r.Context(), c.Value, s.cfg.Web.SessionLifetime.Duration)
+			sess, _ = s.acc.Session(r.Context(), c.Value, s.cfg.Web.SessionLifetime.Duration)
 		}
 		lang := s.pickLang(r)
 		if sess == nil {
@@ -289,7 +294,7 @@ func (s *server) auth(h authed) http.HandlerFunc {
 // admin restricts a handler to administrators.
 func (s *server) admin(h authed) authed {
 	return func(w http.ResponseWriter, r *http.Request, c *reqCtx) {
-		if c.sess.User.Role != quarantine.RoleAdmin {
+		if c.sess.User.Role != accounts.RoleAdmin {
 			s.fail(w, r, c.lang, http.StatusNotFound, "err.notfound")
 			return
 		}
@@ -431,7 +436,7 @@ func (s *server) loginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.hashSem <- struct{}{}
-	u, ok := s.st.Authenticate(r.Context(), name, pw)
+	u, ok := s.acc.Authenticate(r.Context(), name, pw)
 	<-s.hashSem
 	if !ok {
 		s.limiter.fail(ipKey, userKey)
@@ -439,7 +444,7 @@ func (s *server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusUnauthorized, "login.failed")
 		return
 	}
-	tok, _, err := s.st.CreateSession(r.Context(), u.Name, s.cfg.Web.SessionLifetime.Duration)
+	tok, _, err := s.acc.CreateSession(r.Context(), u.Name, s.cfg.Web.SessionLifetime.Duration)
 	if err != nil {
 		s.log.Error("session", "err", err)
 		s.fail(w, r, lang, http.StatusInternalServerError, "err.internal")
@@ -457,7 +462,7 @@ func (s *server) loginPost(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) logout(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	if ck, err := r.Cookie(cookieSession); err == nil {
-		_ = s.st.DeleteSession(r.Context(), ck.Value)
+		_ = s.acc.DeleteSession(r.Context(), ck.Value)
 	}
 	s.cookie(w, r, cookieSession, "", -1)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)

@@ -20,8 +20,9 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
-	"github.com/sekisho/sekisho/internal/store/quarantine/qtest"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"github.com/sekisho/sekisho/internal/web"
 )
 
@@ -32,7 +33,7 @@ type console struct {
 	eng      *engine.Engine
 	st       *quarantine.Store
 	srv      *httptest.Server
-	sink     *qtest.Sink
+	sink     *testutil.Sink
 	password string // the first admin's
 }
 
@@ -55,7 +56,7 @@ func newConsoleWith(t testing.TB, mut func(*config.Config), eopts engine.Options
 	cfg := config.Default()
 	cfg.General.DataDir = t.TempDir()
 	cfg.General.Hostname = "gw.example.jp"
-	sink := qtest.SMTPSink(t)
+	sink := testutil.SMTPSink(t)
 	cfg.Quarantine.ReleaseHost = sink.Addr
 	if mut != nil {
 		mut(cfg)
@@ -283,7 +284,7 @@ func TestRecipientIsolation(t *testing.T) {
 	c := newConsole(t, nil)
 	tanaka := c.hold(fixture(t, "phish-o365.eml", "http://127.0.0.1:9"), "tanaka@example.jp")
 	sato := c.hold(fixture(t, "phish-kagoya-ja.eml", ""), "sato@example.jp")
-	if err := c.st.CreateUser(context.Background(), "sato", quarantine.RoleRecipient, "sato-pw-1", []string{"Sato@example.jp"}); err != nil {
+	if err := c.st.Accounts().CreateUser(context.Background(), "sato", accounts.RoleRecipient, "sato-pw-1", []string{"Sato@example.jp"}); err != nil {
 		t.Fatal(err)
 	}
 	cl := c.client()
@@ -514,7 +515,7 @@ func TestChangeOwnPassword(t *testing.T) {
 	if resp, _ := other.get("/dashboard"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("other session survived: %d", resp.StatusCode)
 	}
-	if _, ok := c.st.Authenticate(context.Background(), "admin", "0123456789ab"); !ok {
+	if _, ok := c.st.Accounts().Authenticate(context.Background(), "admin", "0123456789ab"); !ok {
 		t.Fatal("new password not set")
 	}
 }

@@ -14,6 +14,12 @@
 // HTML gets an ASCII-only block (numeric character references) right after
 // <body>. Changing the body breaks a DKIM body hash (l= aside): banners are
 // off by default; see docs/frontends.md.
+//
+// It works from the scan's parse: every entity's fields and byte spans
+// (mail.Part), so the MIME tree is not walked a second time and the parts
+// changed are the parts the analyzers saw (on malformed MIME the parser's
+// lenient reading decides). Without a parsed message (tests, tools) it
+// walks the raw bytes itself.
 package banner
 
 import (
@@ -31,6 +37,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -85,13 +92,67 @@ func (b *Banner) Apply(raw []byte, r *pipeline.Result) []byte {
 		return nil
 	}
 	t := texts(reasons)
-	hdr, body := action.SplitMessage(raw)
 	st := &state{t: t}
+	if _, _, ok := r.Msg.Split(raw); ok && len(r.Msg.Raw) == len(raw) {
+		// The scan's parse kept every entity's fields and byte spans: the
+		// banner rewrites the text bodies in place, without a second walk
+		// of its own over the MIME tree.
+		var out bytes.Buffer
+		prev := r.Msg.Root.BodySpan.Start
+		if !st.tree(raw, r.Msg.Root, 0, &out, &prev) {
+			return nil
+		}
+		out.Write(raw[prev:])
+		return out.Bytes()
+	}
+	hdr, body := action.SplitMessage(raw)
 	nb, ok := st.part(action.ParseFields(hdr, 1000), body, 0)
 	if !ok {
 		return nil
 	}
 	return nb
+}
+
+// fields turns a parsed field list into the form part reads.
+func fields(hs mail.Headers) []action.Field {
+	fs := make([]action.Field, 0, len(hs))
+	for _, h := range hs {
+		fs = append(fs, action.Field{Name: h.Name, Value: strings.TrimLeft(h.Raw, " \t")})
+	}
+	return fs
+}
+
+// tree is part over the parsed MIME tree: it decides from each entity's
+// fields as part does, descends into multipart children by their spans,
+// and writes raw[*prev:] up to each rewritten body followed by the new
+// body. It reports whether anything changed.
+func (st *state) tree(raw []byte, p *mail.Part, depth int, out *bytes.Buffer, prev *int) bool {
+	if !p.Spanned {
+		return false
+	}
+	fs := fields(p.Headers)
+	if mt, params, ok := st.kind(fs, depth); ok && strings.HasPrefix(mt, "multipart/") {
+		if b := params["boundary"]; b == "" || len(b) > 200 || len(p.Children) > 200 {
+			return false
+		}
+		changed := false
+		for _, c := range p.Children {
+			if st.plainDone && st.htmlDone {
+				break
+			}
+			changed = st.tree(raw, c, depth+1, out, prev) || changed
+		}
+		return changed
+	}
+	st.parts-- // part counts the entity again
+	nb, ok := st.part(fs, raw[p.BodySpan.Start:p.BodySpan.End], depth)
+	if !ok {
+		return false
+	}
+	out.Write(raw[*prev:p.BodySpan.Start])
+	out.Write(nb)
+	*prev = p.BodySpan.End
+	return true
 }
 
 type text struct{ ja, en []string }
@@ -166,11 +227,13 @@ func fieldValue(fs []action.Field, name string) string {
 	return ""
 }
 
-// part returns the (possibly) new body of an entity.
-func (st *state) part(fs []action.Field, body []byte, depth int) ([]byte, bool) {
+// kind counts an entity and returns its media type and parameters; ok
+// is false for an entity the banner leaves alone (limits, unreadable
+// type, attachment).
+func (st *state) kind(fs []action.Field, depth int) (string, map[string]string, bool) {
 	st.parts++
 	if depth > 10 || st.parts > 300 {
-		return nil, false
+		return "", nil, false
 	}
 	ct := fieldValue(fs, "Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
@@ -178,12 +241,21 @@ func (st *state) part(fs []action.Field, body []byte, depth int) ([]byte, bool) 
 		mt, params, err = "text/plain", map[string]string{"charset": "us-ascii"}, nil
 	}
 	if err != nil {
-		return nil, false
+		return "", nil, false
 	}
 	if d := fieldValue(fs, "Content-Disposition"); d != "" {
 		if dt, _, _ := mime.ParseMediaType(d); dt == "attachment" {
-			return nil, false
+			return "", nil, false
 		}
+	}
+	return mt, params, true
+}
+
+// part returns the (possibly) new body of an entity.
+func (st *state) part(fs []action.Field, body []byte, depth int) ([]byte, bool) {
+	mt, params, ok := st.kind(fs, depth)
+	if !ok {
+		return nil, false
 	}
 	cte := strings.ToLower(strings.TrimSpace(fieldValue(fs, "Content-Transfer-Encoding")))
 	switch {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
+	smail "github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -30,6 +31,12 @@ func apply(t *testing.T, raw string) (string, []byte) {
 	nb := b.Apply([]byte(raw), result())
 	if nb == nil {
 		t.Fatal("no banner")
+	}
+	// From the scan's parse (no MIME walk of its own): the same bytes.
+	r := result()
+	r.Msg = smail.Parse([]byte(raw), smail.Limits{})
+	if got := b.Apply([]byte(raw), r); !bytes.Equal(got, nb) {
+		t.Fatalf("banner from the parsed tree differs:\n%q\nwant\n%q", got, nb)
 	}
 	hdr, _ := action.SplitMessage([]byte(raw))
 	return string(hdr), nb
@@ -116,5 +123,24 @@ func FuzzBanner(f *testing.F) {
 		if nb != nil && len(nb) > 4*len(raw)+64<<10 {
 			t.Fatalf("banner output grew from %d to %d", len(raw), len(nb))
 		}
+		pr := result()
+		pr.Msg = smail.Parse(raw, smail.Limits{})
+		if nb := b.Apply(raw, pr); nb != nil && len(nb) > 4*len(raw)+64<<10 {
+			t.Fatalf("banner (parsed) output grew from %d to %d", len(raw), len(nb))
+		}
 	})
+}
+
+// TestParsedTreeSameAsOwnWalk: the banner written from the scan's parsed
+// tree is byte for byte the one its own MIME walk wrote.
+func TestParsedTreeSameAsOwnWalk(t *testing.T) {
+	for name, raw := range map[string]string{
+		"lf alternative":   "From: a@b\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain; charset=utf-8\n\nhello\n--b\nContent-Type: text/html; charset=utf-8\n\n<html><body>hi</body></html>\n--b--\n",
+		"attachment first": "From: a@b\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n--m\r\nContent-Type: application/zip; name=a.zip\r\nContent-Disposition: attachment; filename=a.zip\r\n\r\nUEsDBA==\r\n--m\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nsee attached\r\n--m--\r\n",
+		"html only":        "From: a@b\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>=E3=81=82</p>\r\n",
+		"forwarded":        "From: a@b\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nfyi\r\n--o\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@d\r\nContent-Type: text/plain\r\n\r\ninner\r\n--o--\r\n",
+		"no close":         "From: a@b\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nunterminated\r\n",
+	} {
+		t.Run(name, func(t *testing.T) { apply(t, raw) })
+	}
 }

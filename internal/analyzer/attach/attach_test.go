@@ -11,6 +11,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 )
 
@@ -199,12 +200,7 @@ func TestOfficeAndPDFSymbols(t *testing.T) {
 // TestClamAVTestfilesOwnAnalyzers checks that sekisho itself sees the
 // executable inside each Debian clamav-testfiles container it can open.
 func TestClamAVTestfilesOwnAnalyzers(t *testing.T) {
-	if _, err := os.Stat(testfiles); err != nil {
-		if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-			t.Fatal("clamav-testfiles missing")
-		}
-		t.Skip("clamav-testfiles not installed")
-	}
+	testutil.NeedFile(t, testfiles, "clamav-testfiles")
 	exe, _ := os.ReadFile(filepath.Join(testfiles, "clam.exe"))
 	cases := map[string][]string{
 		"clam.exe":     {SymExecutable},

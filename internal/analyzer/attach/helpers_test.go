@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 func sha256hex(b []byte) string {
@@ -19,10 +21,7 @@ func buildISO(t testing.TB, files map[string][]byte) []byte {
 	t.Helper()
 	bin, err := exec.LookPath("genisoimage")
 	if err != nil {
-		if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-			t.Fatal("genisoimage missing")
-		}
-		t.Log("genisoimage missing: ISO case skipped")
+		testutil.PeerMissing(t, "genisoimage not installed: ISO case")
 		return nil
 	}
 	dir := t.TempDir()

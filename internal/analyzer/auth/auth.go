@@ -7,10 +7,12 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,8 +25,8 @@ import (
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/dns"
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
-	"github.com/sekisho/sekisho/internal/store/dmarcrep"
 )
 
 // Task keys shared with later stages.
@@ -93,7 +95,6 @@ func verifiedName(ctx context.Context, r dns.Lookuper, ip netip.Addr) (string, s
 
 // Analyzer holds the shared settings of both stages.
 type Analyzer struct {
-	reports *dmarcrep.Store // nil unless [auth] dmarc_reports
 	cfg     config.Auth
 	orgs    []string
 	authID  string
@@ -113,7 +114,6 @@ var (
 	_ pipeline.Staged   = Extract{}
 	_ pipeline.Analyzer = Main{}
 	_ pipeline.Staged   = Main{}
-	_ pipeline.Closer   = Main{}
 )
 
 // New builds the package's analyzers.
@@ -146,13 +146,6 @@ func NewWithResolver(cfg *config.Config, r dns.Lookuper) ([]pipeline.Analyzer, e
 	}
 	a := &Analyzer{cfg: cfg.Auth, orgs: cfg.General.Domains, res: r,
 		trust: received.Trust{Hosts: hosts, Nets: nets}}
-	if cfg.Auth.DMARCReports {
-		st, err := dmarcrep.Open(ReportsPath(cfg))
-		if err != nil {
-			return nil, fmt.Errorf("auth: %w", err)
-		}
-		a.reports = st
-	}
 	a.authID = cfg.Auth.AuthServID
 	if a.authID == "" {
 		a.authID = cfg.General.Hostname
@@ -283,7 +276,11 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	// ARC.
 	if a.cfg.ARC && (t.Msg.Headers.Has("ARC-Seal") || t.Msg.Headers.Has("ARC-Message-Signature") || t.Msg.Headers.Has("ARC-Authentication-Results")) {
 		actx, cancel := context.WithTimeout(ctx, checkBudget)
-		res.ARC = arc.Verify(actx, a.res, raw)
+		if fields, body, ok := parsedFields(t.Msg); ok {
+			res.ARC = arc.VerifyFields(actx, a.res, fields, body)
+		} else {
+			res.ARC = arc.Verify(actx, a.res, raw)
+		}
 		cancel()
 		opt := strings.Join(res.ARC.Domains(), ",")
 		switch res.ARC.Status {
@@ -581,7 +578,8 @@ func (a Extract) checkBrandPath(t *pipeline.Task, res *Results) {
 	}
 }
 
-// Analyze evaluates DMARC and writes Authentication-Results.
+// Analyze evaluates DMARC and records the authentication results on the
+// task as data (the action step writes the Authentication-Results header).
 func (a Main) Analyze(ctx context.Context, t *pipeline.Task) error {
 	v, _ := t.Get(KeyResults)
 	res, _ := v.(*Results)
@@ -617,7 +615,6 @@ func (a Main) Analyze(ctx context.Context, t *pipeline.Task) error {
 			}
 			dmDone = true
 			t.Set(KeyDMARC, dm)
-			a.record(ctx, t, res, dm)
 			opt := dm.FromDomain
 			switch dm.Status {
 			case dmarc.Pass:
@@ -651,57 +648,13 @@ func (a Main) Analyze(ctx context.Context, t *pipeline.Task) error {
 			}
 		}
 	}
-	if a.cfg.AddHeader {
-		t.AddHeader("Authentication-Results", a.formatAR(t, res, dm, dmDone, fromDomain))
-	}
+	t.SetAuth(a.authResults(res, dm, dmDone, fromDomain))
 	return nil
 }
 
 // ReportsPath is where the DMARC report rows are kept.
 func ReportsPath(cfg *config.Config) string {
 	return filepath.Join(cfg.General.DataDir, "dmarc-reports.db")
-}
-
-// Close implements pipeline.Closer.
-func (a Main) Close() error {
-	if a.reports != nil {
-		return a.reports.Close()
-	}
-	return nil
-}
-
-// record keeps the row a DMARC aggregate report needs when the From
-// domain asks for reports — for live mail only (the SMTP client known
-// from the envelope: a report names the source IP, and scanning old
-// mailboxes must not report them again). The disposition is DMARC's for
-// now; serve replaces it with the action finally applied
-// (dmarcrep.SetDisposition).
-func (a Main) record(ctx context.Context, t *pipeline.Task, res *Results, dm dmarc.Result) {
-	if a.reports == nil || dm.Record == nil || len(dm.Record.ReportURIAggregate) == 0 ||
-		(dm.Status != dmarc.Pass && dm.Status != dmarc.Fail) || res.Client.Source != "envelope" || !res.Client.IP.IsValid() {
-		return
-	}
-	rec := dm.Record
-	row := dmarcrep.Row{ScanID: t.ID, Time: time.Now(), PolicyDomain: dm.PolicyDomain, RUA: rec.ReportURIAggregate,
-		ADKIM: string(rec.DKIMAlignment), ASPF: string(rec.SPFAlignment), P: string(rec.Policy), SP: string(rec.SubdomainPolicy),
-		Pct: 100, HeaderFrom: dm.FromDomain, DKIMAligned: dm.DKIMAligned, SPFAligned: dm.SPFAligned,
-		Disposition: string(dm.Disposition)}
-	if rec.Percent != nil {
-		row.Pct = *rec.Percent
-	}
-	if row.Disposition == "" || dm.Status == dmarc.Pass {
-		row.Disposition = "none"
-	}
-	row.SourceIP = res.Client.IP.String()
-	if res.SPFDone {
-		row.EnvelopeFrom, row.SPFResult = res.SPF.Domain, string(res.SPF.Status)
-	}
-	for _, d := range res.DKIM {
-		row.DKIM = append(row.DKIM, dmarcrep.DKIM{Domain: d.Domain, Selector: d.Selector, Result: string(d.Status)})
-	}
-	if err := a.reports.Record(ctx, row); err != nil {
-		t.Logger.Warn("dmarc report row not recorded", "err", err)
-	}
 }
 
 // arcOverride reports whether a passing ARC chain was last sealed by a
@@ -730,40 +683,51 @@ func (a Main) arcOverride(res *Results) (string, bool) {
 	return "", false
 }
 
-func (a Main) formatAR(t *pipeline.Task, res *Results, dm dmarc.Result, dmDone bool, fromDomain string) string {
-	var rs []authres.Result
+// authResults are the RFC 8601 results of the checks run, as data.
+// Properties follow go-msgauth's result types, so the header the action
+// step writes is the one earlier versions wrote here.
+func (a Main) authResults(res *Results, dm dmarc.Result, dmDone bool, fromDomain string) *pipeline.AuthResults {
+	out := &pipeline.AuthResults{ServID: a.authID}
+	add := func(method, value string, props map[string]string) {
+		out.Methods = append(out.Methods, pipeline.AuthMethod{Method: method, Result: value, Props: props})
+	}
 	if res.SPFDone {
-		r := &authres.SPFResult{Value: authres.Value(res.SPF.Status), Reason: res.SPF.Reason}
+		p := map[string]string{"reason": res.SPF.Reason}
 		if res.SPF.Identity == "helo" {
-			r.Helo = res.SPF.Domain
+			p["smtp.helo"] = res.SPF.Domain
 		} else {
-			r.From = res.SPF.Sender
+			p["smtp.mailfrom"] = res.SPF.Sender
 		}
-		rs = append(rs, r)
+		add("spf", string(res.SPF.Status), p)
 	}
 	for _, d := range res.DKIM {
-		r := &authres.DKIMResult{Value: authres.Value(d.Status), Domain: d.Domain, Identifier: d.Identifier}
+		reason := ""
 		if d.Reason != "" && d.Status != dkim.Pass {
-			r.Reason = truncate(d.Reason, 80)
+			reason = truncate(d.Reason, 80)
 		}
-		rs = append(rs, &authres.Generic{Method: "dkim", Value: r.Value, Params: map[string]string{
-			"header.d": d.Domain, "header.s": d.Selector, "header.b": d.BTag, "reason": r.Reason,
-		}})
+		add("dkim", string(d.Status), map[string]string{"header.d": d.Domain, "header.s": d.Selector, "header.b": d.BTag, "reason": reason})
 	}
 	if res.IPRev != "" {
-		rs = append(rs, &authres.Generic{Method: "iprev", Value: authres.Value(res.IPRev), Params: map[string]string{"policy.iprev": res.Client.IP.String()}})
+		add("iprev", res.IPRev, map[string]string{"policy.iprev": res.Client.IP.String()})
 	}
 	if res.ARC.Status != "" && res.ARC.Status != arc.None {
-		rs = append(rs, &authres.ARCResult{Value: authres.Value(res.ARC.Status), RemoteIP: remoteIP(res), OldestPass: res.ARC.OldestPass})
+		p := map[string]string{}
+		if ip := remoteIP(res); ip != "" {
+			p["smtp.remote-ip"] = ip
+		}
+		if res.ARC.OldestPass > 0 {
+			p["header.oldest-pass"] = strconv.Itoa(res.ARC.OldestPass)
+		}
+		add("arc", string(res.ARC.Status), p)
 	}
 	if dmDone {
-		r := &authres.DMARCResult{Value: authres.Value(dm.Status), From: fromDomain}
+		p := map[string]string{"header.from": fromDomain}
 		if dm.Status == dmarc.Fail {
-			r.Reason = "p=" + string(dm.Policy)
+			p["reason"] = "p=" + string(dm.Policy)
 		}
-		rs = append(rs, r)
+		add("dmarc", string(dm.Status), p)
 	}
-	return authres.Format(a.authID, rs)
+	return out
 }
 
 func remoteIP(res *Results) string {
@@ -778,4 +742,44 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// parsedFields returns the top-level fields and the body of the scanned
+// message as dkim.SplitMessage returns them (CRLF line ends), from the
+// parse's spans: no second split. ok is false where the parser's reading
+// may differ from the verifier's (a message cut at the size limit, a
+// header over its limits, a header line that is no field, an mbox "From "
+// line), and the caller splits the raw bytes itself.
+func parsedFields(m *mail.Message) ([]dkim.Field, []byte, bool) {
+	if m == nil || m.Root == nil || !m.Root.Spanned || len(m.Raw) != m.Size || len(m.Headers) > 2000 ||
+		bytes.HasPrefix(m.Raw, []byte("From ")) {
+		return nil, nil, false
+	}
+	for _, an := range m.Anomalies {
+		switch an.Code {
+		case mail.AnomalyTruncated, mail.AnomalyBadHeaderLine, mail.AnomalyTooManyHeaders, mail.AnomalyHeaderTooLong:
+			return nil, nil, false
+		}
+	}
+	// Every byte of the header block must belong to a field, in order.
+	pos := m.Root.HeaderSpan.Start
+	for _, h := range m.Headers {
+		if h.Span.Start != pos {
+			return nil, nil, false
+		}
+		pos = h.Span.End
+	}
+	if pos != m.Root.HeaderSpan.End {
+		return nil, nil, false
+	}
+	fields := make([]dkim.Field, 0, len(m.Headers))
+	for _, h := range m.Headers {
+		line := dkim.NormalizeCRLF(m.Raw[h.Span.Start:h.Span.End])
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			return nil, nil, false
+		}
+		fields = append(fields, dkim.Field{Name: strings.TrimRight(string(name), " \t"), Raw: string(line)})
+	}
+	return fields, dkim.NormalizeCRLF(m.Raw[m.Root.BodySpan.Start:]), true
 }

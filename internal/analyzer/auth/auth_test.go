@@ -13,6 +13,7 @@ import (
 	"time"
 
 	msgdkim "github.com/emersion/go-msgauth/dkim"
+	"github.com/sekisho/sekisho/internal/action"
 	authz "github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
 	"github.com/sekisho/sekisho/internal/auth/arc"
@@ -107,12 +108,10 @@ func symbols(r *pipeline.Result) map[string]bool {
 }
 
 func header(r *pipeline.Result) string {
-	for _, h := range r.Verdict.Headers {
-		if h.Name == "Authentication-Results" {
-			return h.Value
-		}
+	if r.Verdict.Auth == nil {
+		return ""
 	}
-	return ""
+	return action.AuthenticationResults(r.Verdict.Auth)
 }
 
 func expect(t *testing.T, name string, r *pipeline.Result, want, not []string) {
@@ -198,7 +197,7 @@ func TestMailFlow(t *testing.T) {
 	out := flow("192.0.2.9", "staff@example.co.jp")
 	out.Outbound = true
 	r = e.eng.Scan(ctx, []byte(msg("staff@example.co.jp", "")), out)
-	if len(r.Verdict.Headers) != 0 || len(r.Verdict.Symbols) != 0 {
+	if r.Verdict.Auth != nil || len(r.Verdict.Symbols) != 0 {
 		t.Errorf("outbound: %+v", r.Verdict.Symbols)
 	}
 }

@@ -65,6 +65,7 @@ type Classifier struct {
 	per       string
 	topt      tokenize.Options
 	log       *slog.Logger
+	auto      *autolearn // nil unless [bayes] autolearn
 
 	bmu       sync.Mutex
 	batch     []batchMsg // non-nil between BeginBatch and EndBatch
@@ -80,9 +81,10 @@ var (
 	_ pipeline.Learner   = (*Classifier)(nil)
 	_ pipeline.Closer    = (*Classifier)(nil)
 	_ pipeline.Forgetter = (*Classifier)(nil)
+	_ pipeline.Observer  = (*Classifier)(nil)
 )
 
-// New builds the classifier (and its autolearner when enabled).
+// New builds the classifier (learning from verdicts when autolearn is on).
 func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 	bc := cfg.Bayes
 	if !bc.Enabled {
@@ -122,11 +124,10 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 		c.wg.Add(1)
 		go c.syncLoop(iv)
 	}
-	out := []pipeline.Analyzer{c}
 	if bc.Autolearn {
-		out = append(out, &Autolearner{c: c, spamScore: bc.AutolearnSpamScore, hamScore: bc.AutolearnHamScore})
+		c.SetAutolearn(bc.AutolearnSpamScore, bc.AutolearnHamScore)
 	}
-	return out, nil
+	return []pipeline.Analyzer{c}, nil
 }
 
 // Options configure a Classifier built directly (tests, tools).
@@ -421,41 +422,35 @@ func (c *Classifier) ScoreKeys(ctx context.Context, class string, keys []uint64)
 	return decide(counts, keys, tot, c.params), nil
 }
 
-// Autolearner learns mail that the other checks are sure about. It runs
-// after every other analyzer (StageLate + 1) and counts the default
-// weights of the symbols reported so far, leaving out BAYES_ symbols so
-// the classifier does not teach itself.
-type Autolearner struct {
-	c                   *Classifier
-	spamScore, hamScore float64
+// autolearn holds the [bayes] autolearn thresholds.
+type autolearn struct{ spamScore, hamScore float64 }
+
+// SetAutolearn turns autolearn on: live mail whose verdict scores at or
+// above spamScore is learned as spam, at or below hamScore as ham.
+func (c *Classifier) SetAutolearn(spamScore, hamScore float64) {
+	c.auto = &autolearn{spamScore: spamScore, hamScore: hamScore}
 }
 
-// Name implements pipeline.Analyzer.
-func (a *Autolearner) Name() string { return "bayes-autolearn" }
-
-// Stage implements pipeline.Staged.
-func (a *Autolearner) Stage() pipeline.Stage { return pipeline.StageLate + 1 }
-
-// Analyze implements pipeline.Analyzer.
-func (a *Autolearner) Analyze(ctx context.Context, t *pipeline.Task) error {
-	if t.Env.Outbound {
-		return nil
+// Observe implements pipeline.Observer: with autolearn on it learns the
+// live inbound mail (pipeline.FlowMail) the other checks are sure about.
+// It reads the final verdict's score — the policy's weights, disabled
+// symbols left out — without the classifier's own symbols, so it does not
+// teach itself; a scan where an analyzer failed or ran out of time
+// teaches nothing. An offline scan (scan, eval) never learns here.
+func (c *Classifier) Observe(ctx context.Context, r *pipeline.Result) {
+	a := c.auto
+	if a == nil || r.Env.Flow != pipeline.FlowMail || r.Env.Outbound || r.Msg == nil {
+		return
 	}
 	score := 0.0
-	for _, h := range t.Hits() {
-		if strings.HasPrefix(h.Name, "BAYES_") || strings.HasPrefix(h.Name, "PIPELINE_") {
+	for _, s := range r.Verdict.Symbols {
+		if s.Name == pipeline.SymAnalyzerError || s.Name == pipeline.SymAnalyzerTimeout {
+			return
+		}
+		if d, ok := pipeline.Lookup(s.Name); ok && (d.Group == "bayes" || d.Group == "pipeline") {
 			continue
 		}
-		if h.Name == pipeline.SymAnalyzerError || h.Name == pipeline.SymAnalyzerTimeout {
-			return nil
-		}
-		if d, ok := pipeline.Lookup(h.Name); ok {
-			f := h.Factor
-			if f == 0 {
-				f = 1
-			}
-			score += d.Weight * f
-		}
+		score += s.Score
 	}
 	var spam bool
 	switch {
@@ -464,14 +459,20 @@ func (a *Autolearner) Analyze(ctx context.Context, t *pipeline.Task) error {
 	case score <= a.hamScore:
 		spam = false
 	default:
-		return nil
+		return
 	}
-	o, err := a.c.LearnOutcome(ctx, t, spam)
+	t := pipeline.NewTask(r.ID, r.Msg, r.Env, c.log)
+	if v, ok := r.Get(tokensKey); ok {
+		t.Set(tokensKey, v)
+	} else {
+		t.Set(tokensKey, tokenize.Message(r.Msg, r.URLs, c.topt))
+	}
+	o, err := c.LearnOutcome(ctx, t, spam)
 	if err != nil && !errors.Is(err, ErrNoFeatures) {
-		return err
+		c.log.Warn("bayes autolearn failed", "msg_id", r.ID, "err", err)
+		return
 	}
-	t.Logger.Debug("bayes autolearn", "spam", spam, "score", score, "outcome", o.String())
-	return nil
+	c.log.Debug("bayes autolearn", "msg_id", r.ID, "spam", spam, "score", score, "outcome", o.String())
 }
 
 // Forget removes a message learned earlier (from every class it was

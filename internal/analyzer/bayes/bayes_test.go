@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/testutil"
 
 	"github.com/sekisho/sekisho/internal/mail"
@@ -181,22 +183,72 @@ func TestChi2Q(t *testing.T) {
 	}
 }
 
-func TestAutolearn(t *testing.T) {
-	c := newFileClassifier(t, Options{MinLearns: 1})
-	a := &Autolearner{c: c, spamScore: 5, hamScore: -1}
+func init() {
+	pipeline.Register(
+		pipeline.SymbolDef{Name: "TEST_BAYES_STRONG", Weight: 6, Group: "test", EN: "x", JA: "x"},
+		pipeline.SymbolDef{Name: "TEST_BAYES_GOOD", Weight: -2, Category: pipeline.CategoryClean, Group: "test", EN: "x", JA: "x"},
+	)
+}
+
+// The autolearner observes the final verdict: the policy's weights and
+// disabled symbols count, its own symbols do not, and only live inbound
+// mail (FlowMail) teaches it.
+func TestAutolearnObservesVerdict(t *testing.T) {
 	raw := readDir(t, filepath.Join("testdata", "ja", "train", "spam"))[0]
-	tk := task(raw)
-	tk.AddScaled(SymSpam, 1) // ignored: the classifier must not teach itself
-	a.Analyze(bg, tk)
-	if tot, _ := c.Store().Totals(bg, ""); tot.Spam != 0 {
-		t.Fatalf("learned from its own symbol: %+v", tot)
+	mailFlow := pipeline.Envelope{Flow: pipeline.FlowMail, Frontend: "milter"}
+	cases := []struct {
+		name     string
+		hits     []string
+		env      pipeline.Envelope
+		weights  map[string]float64
+		disabled []string
+		spam     uint64
+		ham      uint64
+	}{
+		{"strong symbol, live mail", []string{"TEST_BAYES_STRONG"}, mailFlow, nil, nil, 1, 0},
+		{"good symbol, live mail", []string{"TEST_BAYES_GOOD"}, mailFlow, nil, nil, 0, 1},
+		{"own symbol does not teach", []string{SymSpam}, mailFlow, nil, nil, 0, 0},
+		{"offline scan never learns", []string{"TEST_BAYES_STRONG"}, pipeline.Envelope{Frontend: "cli"}, nil, nil, 0, 0},
+		{"outbound never learns", []string{"TEST_BAYES_STRONG"}, pipeline.Envelope{Flow: pipeline.FlowMail, Outbound: true}, nil, nil, 0, 0},
+		{"policy weight counts", []string{"TEST_BAYES_STRONG"}, mailFlow, map[string]float64{"TEST_BAYES_STRONG": 1}, nil, 0, 0},
+		{"disabled symbol counts nothing", []string{"TEST_BAYES_STRONG"}, mailFlow, nil, []string{"TEST_BAYES_STRONG"}, 0, 0},
+		{"panic weighs nothing", []string{"TEST_BAYES_STRONG", pipeline.SymAnalyzerPanic}, mailFlow, nil, nil, 1, 0},
+		{"failed analyzer: nothing", []string{"TEST_BAYES_STRONG", pipeline.SymAnalyzerError}, mailFlow, nil, nil, 0, 0},
 	}
-	tk.Add(pipeline.SymAnalyzerPanic) // weight 0: still nothing
-	pipeline.Register(pipeline.SymbolDef{Name: "TEST_BAYES_STRONG", Weight: 6, EN: "x", JA: "x"})
-	tk.Add("TEST_BAYES_STRONG")
-	a.Analyze(bg, tk)
-	if tot, _ := c.Store().Totals(bg, ""); tot.Spam != 1 {
-		t.Fatalf("not autolearned: %+v", tot)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newFileClassifier(t, Options{MinLearns: 1})
+			c.SetAutolearn(5, -1)
+			pc := config.Default().Policy
+			pc.Weights, pc.Disabled = tc.weights, tc.disabled
+			pol, err := policy.New(pc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hits []pipeline.Hit
+			for _, h := range tc.hits {
+				hits = append(hits, pipeline.Hit{Name: h})
+			}
+			msg := mail.Parse(raw, mail.Limits{})
+			r := &pipeline.Result{ID: "t", Msg: msg, Env: tc.env, Verdict: pol.DecideFor(hits, nil, tc.env, policy.OutboundHold{})}
+			c.Observe(bg, r)
+			tot, _ := c.Store().Totals(bg, "")
+			if tot.Spam != tc.spam || tot.Ham != tc.ham {
+				t.Fatalf("learned %+v, want spam %d ham %d", tot, tc.spam, tc.ham)
+			}
+		})
+	}
+}
+
+// Without autolearn the classifier observes nothing.
+func TestNoAutolearn(t *testing.T) {
+	c := newFileClassifier(t, Options{MinLearns: 1})
+	raw := readDir(t, filepath.Join("testdata", "ja", "train", "spam"))[0]
+	r := &pipeline.Result{ID: "t", Msg: mail.Parse(raw, mail.Limits{}), Env: pipeline.Envelope{Flow: pipeline.FlowMail},
+		Verdict: pipeline.Verdict{Score: 100, Symbols: []pipeline.SymbolResult{{Name: "TEST_BAYES_STRONG", Score: 100}}}}
+	c.Observe(bg, r)
+	if tot, _ := c.Store().Totals(bg, ""); tot.Spam != 0 {
+		t.Fatalf("learned without autolearn: %+v", tot)
 	}
 }
 

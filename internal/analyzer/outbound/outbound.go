@@ -48,7 +48,7 @@ const (
 func init() {
 	d := func(name, en, ja string) pipeline.SymbolDef {
 		return pipeline.SymbolDef{Name: name, Weight: 6, Category: pipeline.CategorySpam, Group: "outbound",
-			EN: en, JA: ja, MinAction: pipeline.ActionQuarantine}
+			EN: en, JA: ja, MinAction: pipeline.ActionQuarantine, OutboundHold: true}
 	}
 	pipeline.Register(
 		d(SymRate, "This authenticated account sent more messages in the window than allowed: a compromised account or infected client is likely.",
@@ -395,6 +395,17 @@ func domainOf(addr string) string {
 		return ""
 	}
 	return strings.TrimSuffix(addr[i+1:], ".")
+}
+
+// Factory is the registry's factory (engine.Registered): the analyzer over
+// a tracker from New, none when [serve.outbound] is disabled. It reports
+// only for authenticated senders, so offline scans find nothing here.
+func Factory(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
+	t, err := New(cfg, deps.Logger)
+	if err != nil || t == nil {
+		return nil, err
+	}
+	return []pipeline.Analyzer{&Analyzer{T: t}}, nil
 }
 
 // Analyzer runs the tracker inside the scan.

@@ -188,6 +188,14 @@ func CollectSets(fields []dkim.Field) ([]Set, error) {
 // Verify validates the ARC chain of raw.
 func Verify(ctx context.Context, r Lookuper, raw []byte) Result {
 	fields, body := dkim.SplitMessage(raw, 2000)
+	return VerifyFields(ctx, r, fields, body)
+}
+
+// VerifyFields is Verify over a message already split as
+// dkim.SplitMessage splits it (fields with CRLF line ends, the body after
+// the blank line with CRLF line ends): a caller that parsed the message
+// does not split it again.
+func VerifyFields(ctx context.Context, r Lookuper, fields []dkim.Field, body []byte) Result {
 	sets, err := CollectSets(fields)
 	if err != nil {
 		return Result{Status: Fail, Reason: err.Error()}

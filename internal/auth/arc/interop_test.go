@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/dns/dnstest"
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 // dkimpy is Debian's python3-dkim: an independent ARC implementation
@@ -37,10 +38,7 @@ func dkimpy(t *testing.T, args ...string) string {
 	t.Helper()
 	py := "/usr/bin/python3"
 	if err := exec.Command(py, "-c", "import dkim").Run(); err != nil {
-		if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-			t.Fatalf("python3-dkim missing: %v", err)
-		}
-		t.Skip("python3-dkim missing")
+		testutil.NoPeer(t, "python3-dkim missing: %v", err)
 	}
 	out, err := exec.Command(py, append([]string{"-c", dkimpyScript}, args...)...).CombinedOutput()
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"hash"
 	"strings"
+	"sync/atomic"
 )
 
 // Canonicalization is "simple" or "relaxed" (RFC 6376 §3.4).
@@ -166,9 +167,14 @@ func (b *BodyHasher) Write(body []byte) {
 // Sum returns the body hash.
 func (b *BodyHasher) Sum() []byte { return b.h.Sum(nil) }
 
+// HeaderSplits counts SplitMessage calls (tests check how often a served
+// message's header block is split).
+var HeaderSplits atomic.Int64
+
 // SplitMessage splits a raw message (line ends normalised to CRLF) into
 // header fields and body. At most maxFields fields are returned.
 func SplitMessage(raw []byte, maxFields int) ([]Field, []byte) {
+	HeaderSplits.Add(1)
 	raw = NormalizeCRLF(raw)
 	var fields []Field
 	pos := 0

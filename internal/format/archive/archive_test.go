@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	. "github.com/sekisho/sekisho/internal/format/archive"
+	"github.com/sekisho/sekisho/internal/testutil"
 
 	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 	"github.com/ulikunitz/xz"
@@ -106,13 +107,7 @@ func TestZipCryptoAndAES(t *testing.T) {
 
 // TestSevenZipPassword needs the 7z tool to build an AES-encrypted archive.
 func TestSevenZipPassword(t *testing.T) {
-	bin, err := exec.LookPath("7z")
-	if err != nil {
-		if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-			t.Fatal("7z (p7zip-full) missing")
-		}
-		t.Skip("7z not installed")
-	}
+	bin := testutil.LookPeer(t, "7z")
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "doc.txt"), []byte("hello from inside"), 0o644)
 	for _, c := range []struct {
@@ -178,12 +173,7 @@ func TestBounds(t *testing.T) {
 // TestClamAVTestfiles opens Debian's clamav-testfiles containers and
 // finds clam.exe inside each one this package reads.
 func TestClamAVTestfiles(t *testing.T) {
-	if _, err := os.Stat(testfiles); err != nil {
-		if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-			t.Fatal("clamav-testfiles missing")
-		}
-		t.Skip("clamav-testfiles not installed")
-	}
+	testutil.NeedFile(t, testfiles, "clamav-testfiles")
 	exe, _ := os.ReadFile(filepath.Join(testfiles, "clam.exe"))
 	cases := map[string]string{"clam.zip": "zip", "clam.7z": "7z", "clam.cab": "cab", "clam.exe.bz2": "bzip2", "clam.tar.gz": "gzip", "clam.bz2.zip": "zip"}
 	for file, kind := range cases {
@@ -230,8 +220,8 @@ func TestCabAndISOFromTools(t *testing.T) {
 		if e := got["clam.exe"]; e == nil || !bytes.Equal(e.Data, exe) {
 			t.Errorf("gcab mszip: %v", keys(got))
 		}
-	} else if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-		t.Fatal("gcab missing")
+	} else {
+		testutil.PeerMissing(t, "gcab not installed")
 	}
 	if geniso, err := exec.LookPath("genisoimage"); err == nil {
 		os.MkdirAll(filepath.Join(dir, "iso/sub"), 0o755)
@@ -253,8 +243,8 @@ func TestCabAndISOFromTools(t *testing.T) {
 				t.Errorf("iso %v: %v", j, keys(got))
 			}
 		}
-	} else if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-		t.Fatal("genisoimage missing")
+	} else {
+		testutil.PeerMissing(t, "genisoimage not installed")
 	}
 }
 

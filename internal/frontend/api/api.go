@@ -150,7 +150,7 @@ func (h *Handler) scan(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: "api", Settings: h.Settings})
+	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: pipeline.FrontendAPI, Settings: h.Settings})
 	v := o.Verdict()
 	rep := ScanReply{ID: o.ID, Action: o.Action, Category: v.Category, Score: v.Score, RequiredScore: v.RequiredScore,
 		Reason: v.Reason, Explanation: v.Explanation, ExplanationJA: v.ExplanationJA, Symbols: v.Symbols,

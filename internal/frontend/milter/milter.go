@@ -241,7 +241,7 @@ func (m *session) Body(mod *milter.Modifier) (milter.Response, error) {
 	if env.ClientHost == "unknown" || strings.HasPrefix(env.ClientHost, "[") {
 		env.ClientHost = ""
 	}
-	o := p.Process(context.Background(), raw, env, action.Options{Frontend: "milter",
+	o := p.Process(context.Background(), raw, env, action.Options{Frontend: pipeline.FrontendMilter,
 		Settings: m.s.Settings.ServeFrontend, Banner: m.s.Settings.Banner, Hold: true})
 	resp, err := apply(o, mod, m.s.Settings.QuarantineMode, m.fields, p.Log)
 	m.resetMsg()

@@ -180,7 +180,7 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	env, _ := Envelope(r.Header)
-	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: "rspamd", Settings: h.Settings, Hold: true})
+	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: pipeline.FrontendRspamd, Settings: h.Settings, Hold: true})
 	rep := BuildReply(o, time.Since(start))
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(rep)

@@ -507,7 +507,7 @@ func (c *conn) data() bool {
 	p := c.s.P
 	env := pipeline.Envelope{ClientIP: c.clientIP, ClientHost: c.clientName, Helo: c.helo, MailFrom: c.from,
 		Rcpts: append([]string(nil), c.rcpts...), QueueID: c.queueID, AuthUser: c.login}
-	o := p.Process(context.Background(), raw, env, action.Options{Frontend: "smtp", Settings: c.s.Settings.ServeFrontend,
+	o := p.Process(context.Background(), raw, env, action.Options{Frontend: pipeline.FrontendSMTP, Settings: c.s.Settings.ServeFrontend,
 		Banner: c.s.Settings.Banner, Hold: true})
 	switch o.Action {
 	case pipeline.ActionReject, pipeline.ActionTempfail:

@@ -74,7 +74,7 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 	// local account the message is checked for): the scan rests on the
 	// message itself, with any trusted Received header it carries.
 	env := pipeline.Envelope{}
-	o := s.P.Process(ctx, req.Body, env, action.Options{Frontend: "spamd", Settings: s.Settings.ServeFrontend})
+	o := s.P.Process(ctx, req.Body, env, action.Options{Frontend: pipeline.FrontendSpamd, Settings: s.Settings.ServeFrontend})
 	if o.Action == pipeline.ActionTempfail {
 		return []byte(ErrorReply(ExTempFail, o.Text))
 	}
@@ -105,10 +105,9 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 			Reply(wb, hdrs, nil, true, compress)
 		}
 	case "PROCESS":
-		Reply(wb, hdrs, action.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil), true, compress)
+		Reply(wb, hdrs, o.Apply(req.Body), true, compress)
 	case "HEADERS":
-		h, _ := action.SplitMessage(action.ApplyToMessage(req.Body, o.Headers, o.NewSubject, nil))
-		Reply(wb, hdrs, h, true, compress)
+		Reply(wb, hdrs, o.ApplyHeader(req.Body), true, compress)
 	}
 	return wb.b
 }

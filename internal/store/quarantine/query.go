@@ -223,9 +223,9 @@ func (s *Store) Delete(ctx context.Context, id, by string) error {
 			return fmt.Errorf("quarantine: delete: %w", err)
 		}
 	}
-	if err := t.exec(ctx, `INSERT INTO audit (at, username, action, msg_id, detail) VALUES (?, ?, ?, ?, ?)`, ms(s.Now()), clean(by), "delete", id, ""); err != nil {
+	if err := s.acc.AuditTx(ctx, tx, by, "delete", id, ""); err != nil {
 		_ = tx.Rollback()
-		return fmt.Errorf("quarantine: audit: %w", err)
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("quarantine: commit: %w", err)
@@ -239,7 +239,7 @@ func (s *Store) MarkReleased(ctx context.Context, id, by, to string) error {
 	if _, err := s.exec(ctx, `UPDATE messages SET released_at = ?, released_by = ?, release_to = ? WHERE id = ?`, now, clean(by), clean(to), id); err != nil {
 		return fmt.Errorf("quarantine: mark released: %w", err)
 	}
-	return s.Audit(ctx, by, "release", id, to)
+	return s.acc.Audit(ctx, by, "release", id, to)
 }
 
 // MarkLearned records that a message was taught to the classifier.
@@ -251,55 +251,7 @@ func (s *Store) MarkLearned(ctx context.Context, id string, spam bool, by string
 	if _, err := s.exec(ctx, `UPDATE messages SET learned = ?, learned_by = ?, learned_at = ? WHERE id = ?`, l, clean(by), ms(s.Now()), id); err != nil {
 		return fmt.Errorf("quarantine: mark learned: %w", err)
 	}
-	return s.Audit(ctx, by, "learn-"+l, id, "")
-}
-
-// AuditEntry is one line of the audit trail.
-type AuditEntry struct {
-	Time   time.Time
-	User   string
-	Action string
-	MsgID  string
-	Detail string
-}
-
-// Audit appends to the audit trail.
-func (s *Store) Audit(ctx context.Context, user, action, msgID, detail string) error {
-	_, err := s.exec(ctx, `INSERT INTO audit (at, username, action, msg_id, detail) VALUES (?, ?, ?, ?, ?)`, ms(s.Now()), clean(user), clean(action), clean(msgID), clean(trim(detail, 1000)))
-	if err != nil {
-		return fmt.Errorf("quarantine: audit: %w", err)
-	}
-	return nil
-}
-
-// AuditLog returns the newest audit entries, for one message when msgID is set.
-func (s *Store) AuditLog(ctx context.Context, msgID string, limit int) ([]AuditEntry, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 100
-	}
-	q := `SELECT at, username, action, msg_id, detail FROM audit`
-	var args []any
-	if msgID != "" {
-		q += ` WHERE msg_id = ?`
-		args = append(args, msgID)
-	}
-	q += ` ORDER BY at DESC LIMIT ?`
-	rows, err := s.query(ctx, q, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("quarantine: audit log: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var a AuditEntry
-		var at int64
-		if err := rows.Scan(&at, &a.User, &a.Action, &a.MsgID, &a.Detail); err != nil {
-			return nil, err
-		}
-		a.Time = fromMS(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return s.acc.Audit(ctx, by, "learn-"+l, id, "")
 }
 
 // Bucket is one interval of the dashboard series.

@@ -29,7 +29,7 @@ func (s *Store) Release(ctx context.Context, id, by string) error {
 	}
 	host := s.cfg.Quarantine.ReleaseHost
 	if err := s.send(ctx, host, m.MailFrom, rcpts, m.Raw); err != nil {
-		_ = s.Audit(ctx, by, "release-failed", id, err.Error())
+		_ = s.acc.Audit(ctx, by, "release-failed", id, err.Error())
 		return err
 	}
 	s.log.Info("message released", "msg_id", m.ScanID, "quarantine_id", id, "by", by, "to", host)

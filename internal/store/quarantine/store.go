@@ -32,18 +32,18 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
 // Errors.
 var (
-	ErrNotFound  = errors.New("quarantine: not found")
-	ErrDisabled  = errors.New("quarantine: the quarantine is disabled (quarantine.enabled = false)")
-	ErrNoRaw     = errors.New("quarantine: the original message was not kept (too large for the history)")
-	ErrReleased  = errors.New("quarantine: already released")
-	ErrNotHeld   = errors.New("quarantine: only quarantined messages can be released")
-	ErrTooLarge  = errors.New("quarantine: stored message exceeds the decompression limit")
-	ErrUserExist = errors.New("quarantine: user already exists")
+	ErrNotFound = errors.New("quarantine: not found")
+	ErrDisabled = errors.New("quarantine: the quarantine is disabled (quarantine.enabled = false)")
+	ErrNoRaw    = errors.New("quarantine: the original message was not kept (too large for the history)")
+	ErrReleased = errors.New("quarantine: already released")
+	ErrNotHeld  = errors.New("quarantine: only quarantined messages can be released")
+	ErrTooLarge = errors.New("quarantine: stored message exceeds the decompression limit")
 )
 
 // Kinds of stored message.
@@ -73,9 +73,15 @@ type Store struct {
 	once    sync.Once
 	closed  atomic.Bool
 
+	acc *accounts.Store // console accounts, sessions, audit: same database
+
 	// Now is the clock (tests move it).
 	Now func() time.Time
 }
+
+// Accounts returns the console's accounts, sessions and audit trail,
+// kept in the same database.
+func (s *Store) Accounts() *accounts.Store { return s.acc }
 
 var (
 	_ pipeline.Quarantine = (*Store)(nil)
@@ -139,6 +145,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 		s.db.Close()
 		return nil, err
 	}
+	s.acc = accounts.New(s.db, s.dialect, func() time.Time { return s.Now() })
 	s.enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
 	s.dec, _ = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxDecoded), zstd.WithDecoderConcurrency(2))
 	qn := qc.HistoryQueue
@@ -295,32 +302,6 @@ var schema = []string{
 		PRIMARY KEY (msg_id, kind, value)
 	)`,
 	`CREATE INDEX IF NOT EXISTS msg_hash_value ON msg_hash (value)`,
-	`CREATE TABLE IF NOT EXISTS users (
-		name TEXT PRIMARY KEY,
-		hash TEXT NOT NULL,
-		role TEXT NOT NULL,
-		addresses TEXT NOT NULL DEFAULT '',
-		created_at BIGINT NOT NULL DEFAULT 0,
-		last_login BIGINT NOT NULL DEFAULT 0
-	)`,
-	`CREATE TABLE IF NOT EXISTS sessions (
-		id TEXT PRIMARY KEY,
-		username TEXT NOT NULL,
-		csrf TEXT NOT NULL,
-		created_at BIGINT NOT NULL,
-		seen_at BIGINT NOT NULL,
-		expires_at BIGINT NOT NULL
-	)`,
-	`CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username)`,
-	`CREATE TABLE IF NOT EXISTS audit (
-		at BIGINT NOT NULL,
-		username TEXT NOT NULL,
-		action TEXT NOT NULL,
-		msg_id TEXT NOT NULL DEFAULT '',
-		detail TEXT NOT NULL DEFAULT ''
-	)`,
-	`CREATE INDEX IF NOT EXISTS audit_at ON audit (at)`,
-	`CREATE INDEX IF NOT EXISTS audit_msg ON audit (msg_id)`,
 }
 
 const schemaVersion = "1"
@@ -330,7 +311,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if s.dialect == "postgres" {
 		blob = "BYTEA"
 	}
-	for _, q := range schema {
+	for _, q := range append(append([]string(nil), schema...), accounts.Schema...) {
 		if _, err := s.db.ExecContext(ctx, strings.ReplaceAll(q, "{blob}", blob)); err != nil {
 			return fmt.Errorf("quarantine: create schema: %w", err)
 		}

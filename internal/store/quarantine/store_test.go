@@ -14,8 +14,10 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
-	"github.com/sekisho/sekisho/internal/store/quarantine/qtest"
+	"github.com/sekisho/sekisho/internal/testutil"
+	"github.com/sekisho/sekisho/internal/testutil/enginetest"
 )
 
 func fixture(t testing.TB, name string) []byte {
@@ -36,14 +38,7 @@ func testConfig(t testing.TB, driver, dsn string) *config.Config {
 	return cfg
 }
 
-func newEngine(t testing.TB, cfg *config.Config) *engine.Engine {
-	e, err := engine.New(cfg, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
-}
+func newEngine(t testing.TB, cfg *config.Config) *engine.Engine { return enginetest.New(t, cfg) }
 
 func env(rcpt string) pipeline.Envelope {
 	return pipeline.Envelope{ClientIP: netip.MustParseAddr("198.51.100.23"), Helo: "mail-relay.example.net",
@@ -57,13 +52,13 @@ func TestStoreSQLite(t *testing.T) {
 
 // TestStorePostgres runs the same suite on a real PostgreSQL server.
 func TestStorePostgres(t *testing.T) {
-	dsn := qtest.Postgres(t)
+	dsn := testutil.Postgres(t)
 	suite(t, testConfig(t, "postgres", dsn))
 }
 
 func suite(t *testing.T, cfg *config.Config) {
 	ctx := context.Background()
-	sink := qtest.SMTPSink(t)
+	sink := testutil.SMTPSink(t)
 	cfg.Quarantine.ReleaseHost = sink.Addr
 	cfg.Quarantine.HistoryMaxMessages = 1000
 	eng := newEngine(t, cfg)
@@ -244,7 +239,7 @@ func suite(t *testing.T, cfg *config.Config) {
 		if m.ReleasedBy != "alice" || m.ReleasedAt.IsZero() || m.ReleaseTo != sink.Addr {
 			t.Fatalf("release not recorded: %+v", m)
 		}
-		log, _ := st.AuditLog(ctx, id1, 10)
+		log, _ := st.Accounts().AuditLog(ctx, id1, 10)
 		if len(log) == 0 || log[0].Action != "release" || log[0].User != "alice" {
 			t.Fatalf("audit %+v", log)
 		}
@@ -263,46 +258,46 @@ func suite(t *testing.T, cfg *config.Config) {
 		}
 	})
 	t.Run("users and sessions", func(t *testing.T) {
-		if err := st.CreateUser(ctx, "alice", quarantine.RoleAdmin, "correct horse", nil); err != nil {
+		if err := st.Accounts().CreateUser(ctx, "alice", accounts.RoleAdmin, "correct horse", nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.CreateUser(ctx, "alice", quarantine.RoleAdmin, "x", nil); !errors.Is(err, quarantine.ErrUserExist) {
+		if err := st.Accounts().CreateUser(ctx, "alice", accounts.RoleAdmin, "x", nil); !errors.Is(err, accounts.ErrUserExist) {
 			t.Fatalf("dup: %v", err)
 		}
-		if err := st.CreateUser(ctx, "sato", quarantine.RoleRecipient, "pw", []string{"Sato@Example.jp"}); err != nil {
+		if err := st.Accounts().CreateUser(ctx, "sato", accounts.RoleRecipient, "pw", []string{"Sato@Example.jp"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := st.Authenticate(ctx, "alice", "wrong"); ok {
+		if _, ok := st.Accounts().Authenticate(ctx, "alice", "wrong"); ok {
 			t.Fatal("wrong password accepted")
 		}
-		u, ok := st.Authenticate(ctx, "sato", "pw")
-		if !ok || u.Role != quarantine.RoleRecipient || len(u.Addresses) != 1 || u.Addresses[0] != "sato@example.jp" {
+		u, ok := st.Accounts().Authenticate(ctx, "sato", "pw")
+		if !ok || u.Role != accounts.RoleRecipient || len(u.Addresses) != 1 || u.Addresses[0] != "sato@example.jp" {
 			t.Fatalf("auth: %+v %v", u, ok)
 		}
-		tok, sess, err := st.CreateSession(ctx, "alice", time.Hour)
+		tok, sess, err := st.Accounts().CreateSession(ctx, "alice", time.Hour)
 		if err != nil || sess.CSRF == "" {
 			t.Fatal(err)
 		}
-		s2, err := st.Session(ctx, tok, time.Hour)
+		s2, err := st.Accounts().Session(ctx, tok, time.Hour)
 		if err != nil || s2.User.Name != "alice" || s2.CSRF != sess.CSRF {
 			t.Fatalf("session: %+v %v", s2, err)
 		}
-		if err := st.SetPassword(ctx, "alice", "new"); err != nil {
+		if err := st.Accounts().SetPassword(ctx, "alice", "new"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.Session(ctx, tok, time.Hour); err == nil {
+		if _, err := st.Accounts().Session(ctx, tok, time.Hour); err == nil {
 			t.Fatal("session must end on password change")
 		}
-		us, _ := st.Users(ctx)
+		us, _ := st.Accounts().Users(ctx)
 		if len(us) != 2 {
 			t.Fatalf("users %d", len(us))
 		}
-		if err := st.DeleteUser(ctx, "sato"); err != nil {
+		if err := st.Accounts().DeleteUser(ctx, "sato"); err != nil {
 			t.Fatal(err)
 		}
-		tok, _, _ = st.CreateSession(ctx, "alice", time.Minute)
+		tok, _, _ = st.Accounts().CreateSession(ctx, "alice", time.Minute)
 		clock = clock.Add(2 * time.Minute)
-		if _, err := st.Session(ctx, tok, time.Minute); err == nil {
+		if _, err := st.Accounts().Session(ctx, tok, time.Minute); err == nil {
 			t.Fatal("expired session accepted")
 		}
 	})
@@ -385,18 +380,5 @@ func TestRecordNeverBlocks(t *testing.T) {
 	ws := st.WriterStats()
 	if ws.Written+ws.Dropped != 200 || ws.Dropped == 0 {
 		t.Fatalf("%+v", ws)
-	}
-}
-
-// TestPasswordHash checks the argon2id format round trip.
-func TestPasswordHash(t *testing.T) {
-	h := quarantine.HashPassword("パスワード")
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$") || !quarantine.CheckPassword(h, "パスワード") || quarantine.CheckPassword(h, "x") {
-		t.Fatal(h)
-	}
-	for _, bad := range []string{"", "$argon2id$", "$argon2id$v=19$m=99999999,t=1,p=1$AA$AA", "$bcrypt$x$y$z$w"} {
-		if quarantine.CheckPassword(bad, "x") {
-			t.Fatal(bad)
-		}
 	}
 }

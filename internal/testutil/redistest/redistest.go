@@ -6,24 +6,19 @@ import (
 	"bufio"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 // Start runs redis-server for the test and returns its URL. Without the
 // binary the test is skipped, unless SEKISHO_REQUIRE_PEERS=1.
 func Start(t testing.TB) string {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" {
-			t.Fatal("redis-server not installed (apt-get install redis-server)")
-		}
-		t.Skip("redis-server not installed")
-	}
+	bin := testutil.LookPeer(t, "redis-server")
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
 		l, err := net.Listen("tcp", "127.0.0.1:0")

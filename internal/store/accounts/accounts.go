@@ -1,4 +1,9 @@
-package quarantine
+// Package accounts keeps the console's accounts: users with argon2id
+// password hashes (RFC 9106), signed-in sessions (only token hashes are
+// stored) and the audit trail of who did what. It shares the database
+// handle and schema of internal/store/quarantine (one file or one
+// PostgreSQL database), which opens it: quarantine.Store.Accounts.
+package accounts
 
 import (
 	"context"
@@ -10,11 +15,136 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/argon2"
 )
+
+// Errors.
+var (
+	ErrNotFound  = errors.New("accounts: not found")
+	ErrUserExist = errors.New("accounts: user already exists")
+)
+
+// Store is the accounts part of the quarantine database. Safe for
+// concurrent use.
+type Store struct {
+	db       *sql.DB
+	postgres bool
+	now      func() time.Time
+}
+
+// New uses an open database ("sqlite" or "postgres" dialect) whose schema
+// includes Schema; now is the clock (tests move it).
+func New(db *sql.DB, dialect string, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{db: db, postgres: dialect == "postgres", now: now}
+}
+
+// Schema creates the tables of this package (both dialects); the
+// quarantine store runs it with its own.
+var Schema = []string{
+	`CREATE TABLE IF NOT EXISTS users (
+		name TEXT PRIMARY KEY,
+		hash TEXT NOT NULL,
+		role TEXT NOT NULL,
+		addresses TEXT NOT NULL DEFAULT '',
+		created_at BIGINT NOT NULL DEFAULT 0,
+		last_login BIGINT NOT NULL DEFAULT 0
+	)`,
+	`CREATE TABLE IF NOT EXISTS sessions (
+		id TEXT PRIMARY KEY,
+		username TEXT NOT NULL,
+		csrf TEXT NOT NULL,
+		created_at BIGINT NOT NULL,
+		seen_at BIGINT NOT NULL,
+		expires_at BIGINT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username)`,
+	`CREATE TABLE IF NOT EXISTS audit (
+		at BIGINT NOT NULL,
+		username TEXT NOT NULL,
+		action TEXT NOT NULL,
+		msg_id TEXT NOT NULL DEFAULT '',
+		detail TEXT NOT NULL DEFAULT ''
+	)`,
+	`CREATE INDEX IF NOT EXISTS audit_at ON audit (at)`,
+	`CREATE INDEX IF NOT EXISTS audit_msg ON audit (msg_id)`,
+}
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
+
+// rebind rewrites "?" placeholders for PostgreSQL. The SQL in this
+// package never has "?" inside string literals.
+func (s *Store) rebind(q string) string {
+	if !s.postgres {
+		return q
+	}
+	var sb strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			sb.WriteByte('$')
+			sb.WriteString(strconv.Itoa(n))
+			continue
+		}
+		sb.WriteByte(q[i])
+	}
+	return sb.String()
+}
+
+func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return s.db.ExecContext(ctx, s.rebind(q), args...)
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.db.QueryContext(ctx, s.rebind(q), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.db.QueryRowContext(ctx, s.rebind(q), args...)
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v)
+}
+
+func normAddr(a string) string {
+	a = strings.TrimSpace(strings.Trim(strings.TrimSpace(a), "<>"))
+	return strings.ToLower(a)
+}
+
+// clean makes text safe to store: valid UTF-8 without NUL.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+}
+
+func trim(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && (s[n]&0xC0) == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
 
 // Roles.
 const (
@@ -87,10 +217,10 @@ func RandomPassword() string {
 
 func validUser(name, role string) error {
 	if name == "" || len(name) > 100 || strings.ContainsAny(name, " \t\r\n\x00") {
-		return fmt.Errorf("quarantine: bad user name %q", name)
+		return fmt.Errorf("accounts: bad user name %q", name)
 	}
 	if role != RoleAdmin && role != RoleRecipient {
-		return fmt.Errorf("quarantine: role %q: want admin or recipient", role)
+		return fmt.Errorf("accounts: role %q: want admin or recipient", role)
 	}
 	return nil
 }
@@ -101,7 +231,7 @@ func (s *Store) CreateUser(ctx context.Context, name, role, password string, add
 		return err
 	}
 	if password == "" {
-		return errors.New("quarantine: empty password")
+		return errors.New("accounts: empty password")
 	}
 	if _, err := s.User(ctx, name); err == nil {
 		return fmt.Errorf("%w: %s", ErrUserExist, name)
@@ -115,7 +245,7 @@ func (s *Store) CreateUser(ctx context.Context, name, role, password string, add
 	_, err := s.exec(ctx, `INSERT INTO users (name, hash, role, addresses, created_at) VALUES (?, ?, ?, ?, ?)`,
 		name, HashPassword(password), role, strings.Join(as, "\n"), ms(s.Now()))
 	if err != nil {
-		return fmt.Errorf("quarantine: create user: %w", err)
+		return fmt.Errorf("accounts: create user: %w", err)
 	}
 	return nil
 }
@@ -123,11 +253,11 @@ func (s *Store) CreateUser(ctx context.Context, name, role, password string, add
 // SetPassword changes a password and ends the account's sessions.
 func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 	if password == "" {
-		return errors.New("quarantine: empty password")
+		return errors.New("accounts: empty password")
 	}
 	res, err := s.exec(ctx, `UPDATE users SET hash = ? WHERE name = ?`, HashPassword(password), name)
 	if err != nil {
-		return fmt.Errorf("quarantine: set password: %w", err)
+		return fmt.Errorf("accounts: set password: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("%w: user %s", ErrNotFound, name)
@@ -140,7 +270,7 @@ func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
 	res, err := s.exec(ctx, `DELETE FROM users WHERE name = ?`, name)
 	if err != nil {
-		return fmt.Errorf("quarantine: delete user: %w", err)
+		return fmt.Errorf("accounts: delete user: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("%w: user %s", ErrNotFound, name)
@@ -160,7 +290,7 @@ func (s *Store) User(ctx context.Context, name string) (*User, error) {
 		return nil, fmt.Errorf("%w: user %s", ErrNotFound, name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("quarantine: user: %w", err)
+		return nil, fmt.Errorf("accounts: user: %w", err)
 	}
 	if addrs != "" {
 		u.Addresses = strings.Split(addrs, "\n")
@@ -173,7 +303,7 @@ func (s *Store) User(ctx context.Context, name string) (*User, error) {
 func (s *Store) Users(ctx context.Context) ([]*User, error) {
 	rows, err := s.query(ctx, `SELECT name FROM users ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("quarantine: users: %w", err)
+		return nil, fmt.Errorf("accounts: users: %w", err)
 	}
 	var names []string
 	for rows.Next() {
@@ -247,7 +377,7 @@ func (s *Store) CreateSession(ctx context.Context, user string, life time.Durati
 	_, err := s.exec(ctx, `INSERT INTO sessions (id, username, csrf, created_at, seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		tokenHash(tok), user, csrf, ms(now), ms(now), ms(now.Add(life)))
 	if err != nil {
-		return "", nil, fmt.Errorf("quarantine: create session: %w", err)
+		return "", nil, fmt.Errorf("accounts: create session: %w", err)
 	}
 	u, err := s.User(ctx, user)
 	if err != nil {
@@ -269,7 +399,7 @@ func (s *Store) Session(ctx context.Context, tok string, life time.Duration) (*S
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("quarantine: session: %w", err)
+		return nil, fmt.Errorf("accounts: session: %w", err)
 	}
 	now := s.Now()
 	if ms(now) >= exp {
@@ -292,4 +422,64 @@ func (s *Store) Session(ctx context.Context, tok string, life time.Duration) (*S
 func (s *Store) DeleteSession(ctx context.Context, tok string) error {
 	_, err := s.exec(ctx, `DELETE FROM sessions WHERE id = ?`, tokenHash(tok))
 	return err
+}
+
+// AuditEntry is one line of the audit trail.
+type AuditEntry struct {
+	Time   time.Time
+	User   string
+	Action string
+	MsgID  string
+	Detail string
+}
+
+const auditInsert = `INSERT INTO audit (at, username, action, msg_id, detail) VALUES (?, ?, ?, ?, ?)`
+
+// Audit appends to the audit trail.
+func (s *Store) Audit(ctx context.Context, user, action, msgID, detail string) error {
+	_, err := s.exec(ctx, auditInsert, ms(s.Now()), clean(user), clean(action), clean(msgID), clean(trim(detail, 1000)))
+	if err != nil {
+		return fmt.Errorf("accounts: audit: %w", err)
+	}
+	return nil
+}
+
+// AuditTx appends to the audit trail inside a transaction of the shared
+// database (a quarantine delete and its audit line commit together).
+func (s *Store) AuditTx(ctx context.Context, tx *sql.Tx, user, action, msgID, detail string) error {
+	_, err := tx.ExecContext(ctx, s.rebind(auditInsert), ms(s.Now()), clean(user), clean(action), clean(msgID), clean(trim(detail, 1000)))
+	if err != nil {
+		return fmt.Errorf("accounts: audit: %w", err)
+	}
+	return nil
+}
+
+// AuditLog returns the newest audit entries, for one message when msgID is set.
+func (s *Store) AuditLog(ctx context.Context, msgID string, limit int) ([]AuditEntry, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	q := `SELECT at, username, action, msg_id, detail FROM audit`
+	var args []any
+	if msgID != "" {
+		q += ` WHERE msg_id = ?`
+		args = append(args, msgID)
+	}
+	q += ` ORDER BY at DESC LIMIT ?`
+	rows, err := s.query(ctx, q, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var a AuditEntry
+		var at int64
+		if err := rows.Scan(&at, &a.User, &a.Action, &a.MsgID, &a.Detail); err != nil {
+			return nil, err
+		}
+		a.Time = fromMS(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

@@ -1,4 +1,4 @@
-package bayes_test
+package e2e
 
 import (
 	"encoding/json"
@@ -9,17 +9,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/testutil"
-
 	"github.com/sekisho/sekisho/internal/testutil/redistest"
 )
 
-// sekisho is the real binary, built once per test run.
-func sekisho(t *testing.T) string { return testutil.Binary(t) }
-
-func run(t *testing.T, args ...string) string {
+// runCLI runs the binary and returns its standard output.
+func runCLI(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(sekisho(t), args...)
+	cmd := exec.Command(sekishoBin(t), args...)
 	for _, e := range os.Environ() {
 		if !strings.HasPrefix(e, "SEKISHO_CONFIG=") {
 			cmd.Env = append(cmd.Env, e)
@@ -48,18 +44,18 @@ func TestRedisSharedByTwoProcesses(t *testing.T) {
 		return p
 	}
 	a, b := cfgFor("a"), cfgFor("b")
-	ja := filepath.Join("testdata", "ja")
-	out := run(t, "-c", a, "learn", "-q", "ham", filepath.Join(ja, "train", "ham"))
+	ja := filepath.Join("..", "analyzer", "bayes", "testdata", "ja")
+	out := runCLI(t, "-c", a, "learn", "-q", "ham", filepath.Join(ja, "train", "ham"))
 	if !strings.Contains(out, "0 spam and 12 ham learned") {
 		t.Fatalf("process A learning ham:\n%s", out)
 	}
-	out = run(t, "-c", b, "learn", "-q", "spam", filepath.Join(ja, "train", "spam"))
+	out = runCLI(t, "-c", b, "learn", "-q", "spam", filepath.Join(ja, "train", "spam"))
 	if !strings.Contains(out, "12 spam and 12 ham learned") {
 		t.Fatalf("process B does not see A's ham:\n%s", out)
 	}
 	// A scans with what B learned.
 	for _, kind := range []string{"spam", "ham"} {
-		out = run(t, "-c", a, "scan", "--json", filepath.Join(ja, "test", kind, "00.eml"))
+		out = runCLI(t, "-c", a, "scan", "--json", filepath.Join(ja, "test", kind, "00.eml"))
 		var r struct {
 			Symbols []struct {
 				Name    string   `json:"name"`
@@ -80,11 +76,11 @@ func TestRedisSharedByTwoProcesses(t *testing.T) {
 	}
 	// Relearning in B moves the message for A too.
 	msg := filepath.Join(ja, "train", "spam", "00.eml")
-	out = run(t, "-c", b, "learn", "ham", msg)
+	out = runCLI(t, "-c", b, "learn", "ham", msg)
 	if !strings.Contains(out, "relearned as ham") {
 		t.Fatalf("relearn:\n%s", out)
 	}
-	out = run(t, "-c", a, "learn", "ham", msg)
+	out = runCLI(t, "-c", a, "learn", "ham", msg)
 	if !strings.Contains(out, "already learned") || !strings.Contains(out, "11 spam and 13 ham learned") {
 		t.Fatalf("process A does not see B's relearning:\n%s", out)
 	}
@@ -93,18 +89,18 @@ func TestRedisSharedByTwoProcesses(t *testing.T) {
 // The file store is shared the same way by processes on one data dir.
 func TestTrainLearnCommands(t *testing.T) {
 	dir := t.TempDir()
-	ja := filepath.Join("testdata", "ja")
-	out := run(t, "--data-dir", dir, "train", "--ham", filepath.Join(ja, "train", "ham"), "--spam", filepath.Join(ja, "train", "spam"))
+	ja := filepath.Join("..", "analyzer", "bayes", "testdata", "ja")
+	out := runCLI(t, "--data-dir", dir, "train", "--ham", filepath.Join(ja, "train", "ham"), "--spam", filepath.Join(ja, "train", "spam"))
 	for _, want := range []string{"ham            12 learned", "spam           12 learned", "12 spam and 12 ham learned", "messages/s"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("train output lacks %q:\n%s", want, out)
 		}
 	}
-	out = run(t, "--data-dir", dir, "learn", "spam", filepath.Join(ja, "test", "spam", "00.eml"))
+	out = runCLI(t, "--data-dir", dir, "learn", "spam", filepath.Join(ja, "test", "spam", "00.eml"))
 	if !strings.Contains(out, "learned as spam") || !strings.Contains(out, "13 spam and 12 ham") {
 		t.Fatalf("learn:\n%s", out)
 	}
-	out = run(t, "--data-dir", dir, "learn", "forget", filepath.Join(ja, "test", "spam", "00.eml"))
+	out = runCLI(t, "--data-dir", dir, "learn", "forget", filepath.Join(ja, "test", "spam", "00.eml"))
 	if !strings.Contains(out, "forgotten") || !strings.Contains(out, "12 spam and 12 ham") {
 		t.Fatalf("forget:\n%s", out)
 	}
@@ -119,7 +115,7 @@ func TestCorpusEval(t *testing.T) {
 	if corp == "" {
 		t.Skip("set SEKISHO_CORPUS to the unpacked SpamAssassin corpus (train/ and test/)")
 	}
-	out := run(t, "eval", "--json",
+	out := runCLI(t, "eval", "--json",
 		"--train-ham", filepath.Join(corp, "train", "ham"), "--train-spam", filepath.Join(corp, "train", "spam"),
 		"--ham", filepath.Join(corp, "test", "ham"), "--spam", filepath.Join(corp, "test", "spam"))
 	var r struct {

@@ -1,0 +1,82 @@
+package testutil
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// RequirePeers reports whether SEKISHO_REQUIRE_PEERS=1: then a missing
+// peer (Postfix, clamd, 7z, Chromium, PostgreSQL, Redis, python3-dkim,
+// clamav-testfiles ...) fails the test instead of skipping it, so a CI
+// host with every peer installed cannot pass by skipping.
+func RequirePeers() bool { return os.Getenv("SEKISHO_REQUIRE_PEERS") == "1" }
+
+// NoPeer skips t because a peer is missing — or fails it when
+// RequirePeers.
+func NoPeer(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if RequirePeers() {
+		t.Fatalf("%s (SEKISHO_REQUIRE_PEERS=1)", msg)
+	}
+	t.Skip(msg)
+}
+
+// PeerMissing is NoPeer for an optional part of a test: the test goes on
+// (the part is logged as left out) unless RequirePeers, which fails it.
+func PeerMissing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if RequirePeers() {
+		t.Fatalf("%s (SEKISHO_REQUIRE_PEERS=1)", msg)
+	}
+	t.Log(msg + ": left out")
+}
+
+// LookPeer returns the first of the programs found on PATH (or given as
+// an absolute path that exists), else NoPeer.
+func LookPeer(t testing.TB, names ...string) string {
+	t.Helper()
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	NoPeer(t, "peer %v not installed", names)
+	return ""
+}
+
+// NeedFile returns path when it exists, else NoPeer (a peer's data, such
+// as Debian's clamav-testfiles).
+func NeedFile(t testing.TB, path, what string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		NoPeer(t, "%s not installed (%s)", what, path)
+	}
+	return path
+}
+
+// FreePort returns a loopback TCP port free at the time of the call.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Chromium finds Debian's chromium (or Chrome), else NoPeer.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return LookPeer(t, "chromium", "chromium-browser", "google-chrome")
+}

@@ -331,7 +331,7 @@ func scanSets(eng *engine.Engine, rec *hitRecorder, cache *featureCache, sets []
 			for j := range ch {
 				hits, ok := cache.get(j.it.Raw)
 				if !ok {
-					r := eng.Scan(context.Background(), j.it.Raw, pipeline.Envelope{Frontend: "eval"})
+					r := eng.Scan(context.Background(), j.it.Raw, pipeline.Envelope{Frontend: pipeline.FrontendEval})
 					hits = rec.take(r, pol)
 					cache.put(j.it.Raw, hits)
 				}

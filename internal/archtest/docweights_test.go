@@ -37,9 +37,18 @@ func TestDocWeightsMatchRegistry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, line := range strings.Split(string(b), "\n") {
+		weightTable := false
+		lines := strings.Split(string(b), "\n")
+		for i, line := range lines {
+			// A table's rows give weights only when its header's second
+			// column says so ("| symbol | weight |"); other tables count hits.
+			if strings.HasPrefix(line, "|") && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "|-") || strings.HasPrefix(line, "|") && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "| -") || strings.HasPrefix(line, "|") && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "|:") {
+				cells := strings.Split(line, "|")
+				weightTable = len(cells) > 2 && strings.Contains(strings.ToLower(cells[2]), "weight")
+				continue
+			}
 			var ms [][]string
-			if m := docRowRe.FindStringSubmatch(line); m != nil {
+			if m := docRowRe.FindStringSubmatch(line); m != nil && weightTable {
 				ms = append(ms, m)
 			}
 			ms = append(ms, docProseRe.FindAllStringSubmatch(line, -1)...)

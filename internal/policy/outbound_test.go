@@ -43,6 +43,7 @@ func TestDecideForOutboundHold(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			pc := config.Default().Policy
+			pc.FittedWeights = false
 			pc.Disabled = c.disabled
 			pc.Weights = c.weights
 			p, err := New(pc)

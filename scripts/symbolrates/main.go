@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/policy"
 
 	_ "github.com/sekisho/sekisho/internal/engine" // registers every symbol
 )
@@ -64,21 +65,29 @@ func main() {
 		}
 		return rows[i] < rows[j]
 	})
-	fmt.Print("| symbol | weight |")
+	fitted, err := policy.FittedWeights()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "symbolrates:", err)
+		os.Exit(1)
+	}
+	fmt.Print("| symbol | default weight | shipped weight |")
 	for _, s := range sets {
 		fmt.Printf(" %s (%d) |", s.name, s.n)
 	}
-	fmt.Print("\n|---|---|")
+	fmt.Print("\n|---|---|---|")
 	for range sets {
 		fmt.Print("---|")
 	}
 	fmt.Println()
 	for _, r := range rows {
-		w := "?"
+		w, sw := "?", "?"
 		if d, ok := pipeline.Lookup(r); ok {
-			w = fmt.Sprintf("%g", d.Weight)
+			w, sw = fmt.Sprintf("%g", d.Weight), fmt.Sprintf("%g", d.Weight)
 		}
-		fmt.Printf("| %s | %s |", r, w)
+		if f, ok := fitted[r]; ok {
+			sw = fmt.Sprintf("%g", f)
+		}
+		fmt.Printf("| %s | %s | %s |", r, w, sw)
 		for _, s := range sets {
 			c := s.count[r]
 			if c == 0 {

@@ -69,7 +69,7 @@ func TestRspamcSpamc(t *testing.T) {
 	t.Logf("spamc -R spam:\n%s", o)
 	mustContain(t, "spamc -R", o, "8.5/5.0", "HDR_MISSING_DATE", "HDR_MISSING_MESSAGE_ID", "Content analysis details")
 	o, _ = spamc(spam, "-y")
-	if strings.TrimSpace(o) != "HDR_MISSING_MESSAGE_ID,HDR_MISSING_DATE" {
+	if !strings.HasPrefix(strings.TrimSpace(o), "HDR_MISSING_MESSAGE_ID,HDR_MISSING_DATE") {
 		t.Errorf("spamc -y: %q", o)
 	}
 	o, _ = spamc(spam)

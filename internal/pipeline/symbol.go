@@ -93,6 +93,13 @@ type SymbolDef struct {
 	// fires for an authenticated sender, the policy holds the mail as
 	// [serve.outbound] hold_action says (quarantine or tempfail).
 	OutboundHold bool
+	// Unscannable marks findings that say sekisho could not inspect
+	// something (a limit reached, a deadline or analyzer error, an
+	// encrypted archive or document with no password found, a format it
+	// cannot open). The policy's fail-closed rule acts on them: mail that
+	// carries an attachment or a link and has one of them is held at
+	// least as [policy] unscannable_action says. Never silently clean.
+	Unscannable bool
 }
 
 var (

@@ -221,6 +221,25 @@ func (ni *nameIndex) claimed(list []Brand, text string) []Brand {
 		}
 	}
 	more(&ni.skel, strings.ToLower(Skeleton(lower)))
+	// Letters spaced apart to slip past filters ("A D A C", "P a y P a l").
+	if d, ok := JoinSpacedLetters(cased); ok {
+		var hs []nameHit
+		ni.cased.each(d, func(p *namePat, i int) {
+			if p.strict && !strictContext(d, i, i+len(p.pat), list[p.brand].Context) {
+				return
+			}
+			hs = append(hs, nameHit{p.brand, i, i + len(p.pat)})
+		})
+		ni.lower.each(lowerSameLen(d), func(p *namePat, i int) {
+			hs = append(hs, nameHit{p.brand, i, i + len(p.pat)})
+		})
+		for _, h := range dropInner(hs) {
+			if !found[h.brand] {
+				found[h.brand] = true
+				hits = append(hits, h)
+			}
+		}
+	}
 	if strings.Contains(lower, " ") && !isASCII(lower) {
 		more(&ni.nospace, strings.ReplaceAll(lower, " ", ""))
 	}
@@ -307,4 +326,39 @@ func strictContext(s string, i, j int, context []string) bool {
 		}
 	}
 	return false
+}
+
+// JoinSpacedLetters joins runs of three or more single letters written
+// apart ("A D A C" → "ADAC", "E n t r e g a fallida" → "Entrega fallida"),
+// the spacing senders use so that filters do not see the word. It reports
+// whether it joined anything.
+func JoinSpacedLetters(s string) (string, bool) {
+	toks := strings.Split(s, " ")
+	single := func(t string) bool {
+		r, n := utf8.DecodeRuneInString(t)
+		return n == len(t) && n > 0 && unicode.IsLetter(r)
+	}
+	var b strings.Builder
+	joined := false
+	for i := 0; i < len(toks); {
+		j := i
+		for j < len(toks) && single(toks[j]) {
+			j++
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if j-i >= 3 {
+			b.WriteString(strings.Join(toks[i:j], ""))
+			joined = true
+			i = j
+			continue
+		}
+		if j == i {
+			j = i + 1
+		}
+		b.WriteString(strings.Join(toks[i:j], " "))
+		i = j
+	}
+	return b.String(), joined
 }

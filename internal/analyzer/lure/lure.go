@@ -111,11 +111,17 @@ func (a *Analyzer) checkSenderInfra(t *pipeline.Task, from mail.Address, dom str
 	if l := namestat.RandomLabel(dom, reg); l != "" {
 		t.Add(SymFromRandomDomain, dom)
 	}
-	if tok := namestat.RandomLocal(from.Local); tok != "" && !brands.Freemail(dom) {
+	tok := namestat.RandomLocal(from.Local)
+	if tok != "" && !brands.Freemail(dom) {
 		t.Add(SymFromRandomLocal, from.Local+"@")
 	} else if tok != "" {
 		// Random names at a webmail provider: bulk-registered mailboxes.
 		t.Add(SymFromRandomLocal, from.Local+"@"+dom)
+	}
+	if tok == "" && brands.Freemail(dom) {
+		if tail := namestat.NameWithRandomTail(from.Name, from.Local); tail != "" {
+			t.Add(SymNameRandomTail, from.Local+"@"+dom)
+		}
 	}
 	if tld := namestat.SuffixOf(dom); lists.CheapTLDs[tld] {
 		t.Add(SymFromAbusedTLD, "."+tld)
@@ -231,6 +237,16 @@ func (a *Analyzer) checkText(t *pipeline.Task, m *mail.Message, from mail.Addres
 	}
 	if countEmoji(name) >= 1 {
 		t.Add(SymEmojiName, trunc(name, 40))
+	}
+	if tok := namestat.RandomToken(subj); tok != "" {
+		t.Add(SymRandomToken, "subject: "+tok)
+	} else if tok := namestat.RandomToken(name); tok != "" {
+		t.Add(SymRandomToken, "from: "+tok)
+	}
+	if j, ok := brands.JoinSpacedLetters(strings.Join(strings.Fields(name), " ")); ok {
+		t.Add(SymSpacedLetters, "from: "+trunc(j, 40))
+	} else if j, ok := brands.JoinSpacedLetters(strings.Join(strings.Fields(subj), " ")); ok {
+		t.Add(SymSpacedLetters, "subject: "+trunc(j, 60))
 	}
 	lowSubj := strings.ToLower(subj)
 	lowName := strings.ToLower(name)

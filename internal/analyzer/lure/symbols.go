@@ -27,6 +27,9 @@ const (
 	SymServiceDeskClaim   = "IMP_SERVICE_DESK_CLAIM"
 	SymBrandClaim         = "IMP_BRAND_CLAIM_UNRELATED"
 	SymBrandTypo          = "IMP_BRAND_NAME_TYPO"
+	SymNameRandomTail     = "FROM_NAME_RANDOM_TAIL"
+	SymRandomToken        = "HDR_RANDOM_TOKEN"
+	SymSpacedLetters      = "HDR_SPACED_LETTERS"
 )
 
 func init() {
@@ -36,6 +39,12 @@ func init() {
 		return pipeline.SymbolDef{Name: name, Weight: w, Category: c, Group: g, EN: en, JA: ja}
 	}
 	pipeline.Register(
+		d(SymNameRandomTail, 1.5, s, "The sender's webmail address is its display name followed by random letters (\"Karen Thomas\" as thomaskarenijqwfuib@…): mailboxes registered in bulk.",
+			"差出人のフリーメールのアドレスが、表示名の後にランダムな文字を付けた形です(「Karen Thomas」→ thomaskarenijqwfuib@…)。大量に登録されたメールボックスの特徴です。"),
+		d(SymRandomToken, 1.5, s, "The subject or sender name carries a random mixed-case string (\"qWrUAngJaLJzBndSE\"), added per message so that no two copies look alike.",
+			"件名や差出人名に大文字・小文字・数字が不規則に混ざった文字列(「qWrUAngJaLJzBndSE」等)が付いています。1通ごとに変えて、同じメールと見抜かれないようにする手口です。"),
+		d(SymSpacedLetters, 1.0, s, "The subject or sender name spells a word with its letters spaced apart (\"A D A C\", \"E n t r e g a\") so that filters do not see the word.",
+			"件名や差出人名が文字の間に空白を入れて単語を書いています(「A D A C」等)。フィルターに単語を見つけさせないための手口です。"),
 		d(SymFromRandomDomain, 1.5, s, "The sender's domain name is a random string, as bulk senders register by the thousand.",
 			"差出人のドメイン名がランダムな文字列です。大量送信業者が使い捨てで大量登録するドメインの特徴です。"),
 		d(SymFromRandomLocal, 1.0, s, "The sender's address is made of random characters (generated per message).",

@@ -267,3 +267,146 @@ var kitPath = regexp.MustCompile(`(?i)/(?:wp-(?:content|includes|admin)|\.well-k
 // kit's page: /wp-content/…/login, /.well-known/…, /owa/….php,
 // verify….php, /login/index.php.
 func KitPath(pathQuery string) bool { return kitPath.MatchString(pathQuery) }
+
+// RandomTail reports a letter string that reads as typed at random rather
+// than as a word or name ("ijqwfuib", "erngf", "hlhl"): a letter three
+// times in a row, two consonant pairs that words do not have, or one such
+// pair with few vowels. Strings under 4 letters never count.
+func RandomTail(t string) bool {
+	t = strings.ToLower(t)
+	if len(t) < 4 {
+		return false
+	}
+	rare, vow := 0, 0
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c < 'a' || c > 'z' {
+			return false
+		}
+		if isVowel(c) {
+			vow++
+		}
+		if i >= 2 && t[i-1] == c && t[i-2] == c {
+			return true
+		}
+		if i > 0 && isConsonant(t[i-1]) && isConsonant(c) && !commonPairs[[2]byte{t[i-1], c}] {
+			rare++
+		}
+	}
+	return rare >= 2 || rare == 1 && float64(vow)/float64(len(t)) < 0.3
+}
+
+// NameWithRandomTail reports the random letters a sender put after its
+// display name to make a mailbox name unique ("Karen Thomas" as
+// thomaskarenijqwfuib@…): the local part starts with words of the display
+// name (any order, 5 letters or more in all) and the letters left after
+// them are random. It returns those letters.
+func NameWithRandomTail(displayName, local string) string {
+	var toks []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(displayName), func(r rune) bool { return r < 'a' || r > 'z' }) {
+		if len(w) >= 3 {
+			toks = append(toks, w)
+		}
+	}
+	if len(toks) == 0 {
+		return ""
+	}
+	var b []byte
+	for i := 0; i < len(local) && i < 64; i++ {
+		c := local[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c >= 'a' && c <= 'z' {
+			b = append(b, c)
+		}
+	}
+	l := string(b)
+	pos, used := 0, make([]bool, len(toks))
+	for progress := true; progress; {
+		progress = false
+		for i, t := range toks {
+			if !used[i] && strings.HasPrefix(l[pos:], t) {
+				pos += len(t)
+				used[i], progress = true, true
+				break
+			}
+		}
+	}
+	if pos < 5 {
+		return ""
+	}
+	if tail := l[pos:]; RandomTail(tail) {
+		return tail
+	}
+	return ""
+}
+
+// RandomToken returns a word of s that is a random mixed-case string, the
+// per-message token bulk toolkits append to subjects and sender names so
+// that no two copies match ("Notificação - qWrUAngJaLJzBndSE"): 10 or more
+// letters and digits, both cases, in five or more pieces of which three
+// are one or two characters long. CamelCase words ("PowerFlowNetworks")
+// and upper-case codes ("1Z999AA10123456784") do not count.
+func RandomToken(s string) string {
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		alnum := i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9')
+		if alnum {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if tok := s[start:i]; randomCase(tok) {
+				return tok
+			}
+			start = -1
+		}
+	}
+	return ""
+}
+
+func randomCase(tok string) bool {
+	if len(tok) < 10 || len(tok) > 64 {
+		return false
+	}
+	kind := func(c byte) int {
+		switch {
+		case c >= 'a' && c <= 'z':
+			return 1
+		case c >= 'A' && c <= 'Z':
+			return 2
+		}
+		return 3
+	}
+	lower, upper := false, false
+	pieces, short := 0, 0
+	for i := 0; i < len(tok); {
+		k := kind(tok[i])
+		j := i + 1
+		if k == 2 && j < len(tok) && kind(tok[j]) == 1 {
+			// A capital starting a word: "Power".
+			k = 1
+		}
+		for j < len(tok) && kind(tok[j]) == k {
+			j++
+		}
+		switch k {
+		case 1:
+			lower = true
+		case 2:
+			upper = true
+		}
+		if k == 1 && tok[i] >= 'A' && tok[i] <= 'Z' {
+			upper = true
+		}
+		pieces++
+		if j-i <= 2 {
+			short++
+		}
+		i = j
+	}
+	return lower && upper && pieces >= 5 && short >= 3
+}

@@ -56,3 +56,31 @@ func TestRandomnessAcronyms(t *testing.T) {
 		}
 	}
 }
+
+func TestRandomTailAndToken(t *testing.T) {
+	for _, c := range []struct{ name, local, want string }{
+		{"Karen Thomas", "thomaskarenijqwfuib", "ijqwfuib"},
+		{"James Turner", "jamesturnererngf", "erngf"},
+		{"Perla Plumb", "perlaplumbhlhl", "hlhl"},
+		{"Marcus Brandt", "marcusbrandt", ""},
+		{"Marcus", "marcusbrandt", ""},
+		{"Karen Thomas", "karen.thomas1985", ""},
+		{"Anna", "anna", ""},
+	} {
+		if got := NameWithRandomTail(c.name, c.local); got != c.want {
+			t.Errorf("NameWithRandomTail(%q, %q) = %q, want %q", c.name, c.local, got, c.want)
+		}
+	}
+	for s, want := range map[string]string{
+		"Crédito IR Liberado - maHSkh0WLRUIpDf6t":         "maHSkh0WLRUIpDf6t",
+		"Notificação - qWrUAngJaLJzBndSE":                 "qWrUAngJaLJzBndSE",
+		"Order 1Z999AA10123456784 shipped":                "",
+		"PowerFlowNetworks update":                        "",
+		"Re: SpamAssassin-talk digest":                    "",
+		"iPhone MacBookPro JavaScriptCore XMLHttpRequest": "",
+	} {
+		if got := RandomToken(s); got != want {
+			t.Errorf("RandomToken(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

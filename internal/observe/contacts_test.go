@@ -2,9 +2,11 @@ package observe_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
@@ -150,5 +152,28 @@ func TestContactsHeldOutboundTeachesNothing(t *testing.T) {
 	c.Observe(context.Background(), held)
 	if k, err := c.Store.Known(context.Background(), "keiri@example.co.jp", "z@held.example"); err != nil || !k.AddrSeen {
 		t.Fatalf("delivered outbound mail did not teach its recipient: %+v %v", k, err)
+	}
+}
+
+// TestContactsLearnFromServedMail: what a front end hands the action step
+// is the mail flow (the Processor sets FlowMail): it teaches the history;
+// the same message scanned offline would not.
+func TestContactsLearnFromServedMail(t *testing.T) {
+	e := contactsEngine(t, nil)
+	p := &action.Processor{Engine: e, Config: e.Config(), Log: slog.New(slog.DiscardHandler)}
+	env := pipeline.Envelope{Rcpts: []string{"keiri@example.co.jp"}}
+	serve := func(from string) {
+		raw := []byte(strings.ReplaceAll(msg(from, "hello", "hi"), "\n", "\r\n"))
+		if o := p.Process(context.Background(), raw, env, action.Options{Frontend: pipeline.FrontendSMTP}); o.Result == nil {
+			t.Fatal("no result")
+		}
+	}
+	serve("A <a@one.example>")
+	serve("B <b@two.example>")
+	if got := scanSyms(t, e, msg("A <a@one.example>", "hello", "hi"), env); got[sender.SymFirstContact] != 0 {
+		t.Errorf("served sender not learned: %v", got)
+	}
+	if got := scanSyms(t, e, msg("C <c@three.example>", "hello", "hi"), env); got[sender.SymFirstContact] == 0 {
+		t.Errorf("history not learned from served mail: %v", got)
 	}
 }

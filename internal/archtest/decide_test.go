@@ -147,6 +147,11 @@ func TestOneTestHarness(t *testing.T) {
 						t.Errorf("%s: a test of the built binary outside internal/e2e", fset.Position(sel.Pos()))
 					}
 				}
+				// Building the binary is testutil.Binary's (one build per test
+				// run), used from internal/e2e.
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && !binaryOK && lit.Value == `"github.com/sekisho/sekisho/cmd/sekisho"` {
+					t.Errorf("%s: builds the sekisho binary itself: use testutil.Binary from internal/e2e", fset.Position(lit.Pos()))
+				}
 				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.Contains(lit.Value, "SEKISHO_REQUIRE_PEERS") {
 					t.Errorf("%s: reads SEKISHO_REQUIRE_PEERS itself: use testutil.NoPeer / PeerMissing / LookPeer", fset.Position(lit.Pos()))
 				}

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/action/banner"
+	authz "github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/auth/dkim"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/dns"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/testutil/enginetest"
@@ -68,6 +71,47 @@ func TestOneHeaderSplitPerServedMessage(t *testing.T) {
 			want := action.ApplyToMessage([]byte(raw), o.Headers, o.NewSubject, o.NewBody)
 			if !bytes.Equal(out, want) || !bytes.HasPrefix(want, hdr) {
 				t.Fatalf("Apply differs from ApplyToMessage:\n%q\n%q", out, want)
+			}
+		})
+	}
+}
+
+// TestOneHeaderSplitSignedMessage: a served message carrying a
+// DKIM-Signature or an ARC set is split once too: DKIM and ARC
+// verification read the parse's field list and body span
+// (dkim.VerifyFields, arc.VerifyFields). (go-msgauth, which checks the
+// DKIM signature itself, still reads the bytes it is given; the counters
+// count sekisho's splitters.)
+func TestOneHeaderSplitSignedMessage(t *testing.T) {
+	cfg := config.Default()
+	cfg.General.DataDir = t.TempDir()
+	as, err := authz.NewWithResolver(cfg, &dns.Mock{TXT: map[string][]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := enginetest.Only(t, cfg, as...)
+	p := &action.Processor{Engine: eng, Config: cfg, Log: slog.New(slog.DiscardHandler)}
+	const body = "From: a@example.jp\r\nTo: b@example.co.jp\r\nSubject: hello\r\nDate: Mon, 10 Mar 2025 10:00:00 +0900\r\nMessage-ID: <x@example.jp>\r\n\r\nHello.\r\n"
+	for name, raw := range map[string]string{
+		"dkim": "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.jp; s=sel;\r\n\th=from:to:subject; bh=frcCV1k9oG9oKj3dpUqdJg1PxRT2RSN/XKdLCPjaYaY=; b=AAAA\r\n" + body,
+		"arc": "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=relay.example; s=sel; b=AAAA\r\n" +
+			"ARC-Message-Signature: i=1; a=rsa-sha256; c=relaxed/relaxed; d=relay.example; s=sel;\r\n\th=from:to:subject; bh=frcCV1k9oG9oKj3dpUqdJg1PxRT2RSN/XKdLCPjaYaY=; b=AAAA\r\n" +
+			"ARC-Authentication-Results: i=1; relay.example; spf=pass smtp.mailfrom=example.jp\r\n" + body,
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := mail.HeaderSplits.Load() + dkim.HeaderSplits.Load()
+			o := p.Process(context.Background(), []byte(raw), pipeline.Envelope{}, action.Options{Frontend: pipeline.FrontendMilter})
+			o.Apply([]byte(raw))
+			if n := mail.HeaderSplits.Load() + dkim.HeaderSplits.Load() - before; n != 1 {
+				t.Fatalf("%d header splits for one served %s message, want 1", n, name)
+			}
+			want := map[string]string{"dkim": "DKIM_", "arc": "ARC_"}[name]
+			found := false
+			for _, s := range o.Result.Verdict.Symbols {
+				found = found || strings.HasPrefix(s.Name, want)
+			}
+			if !found {
+				t.Fatalf("%s was not verified: %v", name, o.Result.Verdict.Symbols)
 			}
 		})
 	}

@@ -147,6 +147,11 @@ func TestOneTestHarness(t *testing.T) {
 						t.Errorf("%s: a test of the built binary outside internal/e2e", fset.Position(sel.Pos()))
 					}
 				}
+				// Building the binary is testutil.Binary's (one build per test
+				// run), used from internal/e2e.
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && !binaryOK && lit.Value == `"github.com/sekisho/sekisho/cmd/sekisho"` {
+					t.Errorf("%s: builds the sekisho binary itself: use testutil.Binary from internal/e2e", fset.Position(lit.Pos()))
+				}
 				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.Contains(lit.Value, "SEKISHO_REQUIRE_PEERS") {
 					t.Errorf("%s: reads SEKISHO_REQUIRE_PEERS itself: use testutil.NoPeer / PeerMissing / LookPeer", fset.Position(lit.Pos()))
 				}
@@ -177,22 +182,39 @@ func TestHoldActionOnlyInPolicy(t *testing.T) {
 	}
 }
 
-// storeImports lists the only state stores an analyzer package may import,
-// with why. Report rows, quarantine, history and accounts are written by
-// observers of the verdict and by the action step, never by analyzers.
-var storeImports = map[string]string{
+// storeUse lists the only state stores an analyzer package may import,
+// with why and, for a store it must only read, the names it may use from
+// it. Report rows, quarantine, history, accounts and the correspondence
+// history are written by observers of the verdict (internal/observe) and
+// by the action step, never by analyzers.
+var storeUse = map[string]struct {
+	why   string
+	names map[string]bool // nil: any (the analyzer's own learned state)
+}{
 	// The classifier's own learned state: read to classify, written by
-	// Learn/Forget (asked for) and by Observe after the verdict (autolearn).
-	"internal/analyzer/bayes -> internal/store/bayesstore": "learned state of the classifier",
-	// Read to judge first contact. Known remaining item of issue 19: the
-	// contacts learner still writes from inside Analyze (sender.maybeLearn);
-	// it is to become an observer like the Bayes autolearner.
-	"internal/analyzer/sender -> internal/store/contacts": "contacts: read; learner to move to an observer",
+	// Learn/Forget (asked for) and by Observe after the verdict (autolearn);
+	// TestAnalyzeWritesNoStore keeps writes off the scan path.
+	"internal/analyzer/bayes -> internal/store/bayesstore": {why: "learned state of the classifier"},
+	// First contact and threads read the history through a read-only
+	// handle (contacts.OpenReader: SQLite query_only); observe.Contacts
+	// learns it.
+	"internal/analyzer/sender -> internal/store/contacts": {why: "correspondence history, read only",
+		names: map[string]bool{"Reader": true, "OpenReader": true, "Knowledge": true, "Thread": true}},
+}
+
+// readOnly lists, per store package an analyzer may only read, the
+// interface it gets and the methods that interface may have.
+var readOnly = map[string]struct {
+	iface   string
+	methods map[string]bool
+}{
+	"internal/store/contacts": {iface: "Reader", methods: map[string]bool{"Known": true, "Thread": true, "Close": true}},
 }
 
 // TestAnalyzersWriteNoStores: analyzers import no store but their own
-// learned state, and no analyzer writes headers (Authentication-Results
-// travels as data on the verdict; the action step writes it).
+// learned state and the read side of the correspondence history, and no
+// analyzer writes headers (Authentication-Results travels as data on the
+// verdict; the action step writes it).
 func TestAnalyzersWriteNoStores(t *testing.T) {
 	const mod = "github.com/sekisho/sekisho/"
 	for _, g := range sources(t) {
@@ -206,9 +228,26 @@ func TestAnalyzersWriteNoStores(t *testing.T) {
 				continue
 			}
 			key := pkg + " -> " + strings.TrimPrefix(p, mod)
-			if _, ok := storeImports[key]; !ok {
+			use, ok := storeUse[key]
+			if !ok {
 				t.Errorf("%s: analyzer imports a store (%s): record from an observer of the verdict instead", g.rel, key)
+				continue
 			}
+			if use.names == nil {
+				continue
+			}
+			local := filepath.Base(p)
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+			ast.Inspect(g.f, func(n ast.Node) bool {
+				if sel, ok := n.(*ast.SelectorExpr); ok {
+					if x, ok := sel.X.(*ast.Ident); ok && x.Name == local && !use.names[sel.Sel.Name] {
+						t.Errorf("%s: analyzer uses %s.%s: it may only read this store (%s)", g.fset.Position(sel.Pos()), local, sel.Sel.Name, use.why)
+					}
+				}
+				return true
+			})
 		}
 		ast.Inspect(g.f, func(n ast.Node) bool {
 			if sel, ok := n.(*ast.SelectorExpr); ok && (sel.Sel.Name == "AddHeader" || sel.Sel.Name == "SetDisposition") {
@@ -216,6 +255,123 @@ func TestAnalyzersWriteNoStores(t *testing.T) {
 			}
 			return true
 		})
+	}
+	// The read-only interfaces have no writing method.
+	for dir, ro := range readOnly {
+		found := false
+		for _, g := range sources(t) {
+			if filepath.ToSlash(filepath.Dir(g.rel)) != dir {
+				continue
+			}
+			for _, d := range g.f.Decls {
+				gd, ok := d.(*ast.GenDecl)
+				if !ok {
+					continue
+				}
+				for _, sp := range gd.Specs {
+					ts, ok := sp.(*ast.TypeSpec)
+					if !ok || ts.Name.Name != ro.iface {
+						continue
+					}
+					it, ok := ts.Type.(*ast.InterfaceType)
+					if !ok {
+						t.Errorf("%s.%s is not an interface", dir, ro.iface)
+						continue
+					}
+					found = true
+					for _, m := range it.Methods.List {
+						for _, n := range m.Names {
+							if !ro.methods[n.Name] {
+								t.Errorf("%s: %s.%s gives analyzers a method that may write", g.fset.Position(n.Pos()), ro.iface, n.Name)
+							}
+						}
+						if len(m.Names) == 0 {
+							t.Errorf("%s: %s embeds an interface", g.fset.Position(m.Pos()), ro.iface)
+						}
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no interface %s", dir, ro.iface)
+		}
+	}
+}
+
+// storeWrites are the methods of internal/store packages that write
+// learned state, history or report rows (bayesstore.Store, contacts,
+// dmarcrep, quarantine) and the database calls that would.
+var storeWrites = map[string]bool{
+	"Learn": true, "AddWeights": true, "Forget": true, "Prune": true, "Record": true, "Hold": true,
+	"Exec": true, "ExecContext": true, "Begin": true, "BeginTx": true,
+}
+
+// TestAnalyzeWritesNoStore: nothing an analyzer runs during the scan —
+// Analyze and every function of its package it calls, followed by name —
+// writes to a store. An analyzer's own learned state (the classifier) is
+// written from Learn/Forget (asked for) and Observe (after the verdict),
+// which the scan never calls.
+func TestAnalyzeWritesNoStore(t *testing.T) {
+	type fn struct {
+		pos   string
+		calls []string // names called: f(), x.f()
+	}
+	pkgs := map[string]map[string][]fn{} // package dir -> func name -> bodies (methods of any receiver)
+	for _, g := range sources(t) {
+		if !under(g.rel, "internal/analyzer") {
+			continue
+		}
+		dir := filepath.ToSlash(filepath.Dir(g.rel))
+		if pkgs[dir] == nil {
+			pkgs[dir] = map[string][]fn{}
+		}
+		for _, d := range g.f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			f := fn{pos: g.fset.Position(fd.Pos()).String()}
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				if c, ok := n.(*ast.CallExpr); ok {
+					switch x := c.Fun.(type) {
+					case *ast.Ident:
+						f.calls = append(f.calls, x.Name)
+					case *ast.SelectorExpr:
+						f.calls = append(f.calls, x.Sel.Name)
+					}
+				}
+				return true
+			})
+			pkgs[dir][fd.Name.Name] = append(pkgs[dir][fd.Name.Name], f)
+		}
+	}
+	checked := 0
+	for dir, fns := range pkgs {
+		if _, ok := fns["Analyze"]; !ok {
+			continue
+		}
+		checked++
+		// Breadth-first from Analyze over the package's own functions.
+		seen := map[string]bool{"Analyze": true}
+		queue := []string{"Analyze"}
+		for len(queue) > 0 {
+			name := queue[0]
+			queue = queue[1:]
+			for _, f := range fns[name] {
+				for _, c := range f.calls {
+					if storeWrites[c] {
+						t.Errorf("%s: %s (reached from %s.Analyze) calls %s: write from an observer of the verdict instead", f.pos, name, dir, c)
+					}
+					if _, ok := fns[c]; ok && !seen[c] && !storeWrites[c] {
+						seen[c] = true
+						queue = append(queue, c)
+					}
+				}
+			}
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d analyzer packages with Analyze found", checked)
 	}
 }
 

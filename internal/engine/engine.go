@@ -28,13 +28,20 @@ import (
 // none when the feature is disabled.
 type Factory func(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error)
 
+// ObserverFactory builds what learns from the final verdict outside the
+// analyzers (internal/observe). It returns none when the feature is
+// disabled. An observer may also be a pipeline.Learner ('learn'), a
+// pipeline.Forgetter and a pipeline.Closer.
+type ObserverFactory func(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Observer, error)
+
 // Engine scans messages. It is safe for concurrent use.
 type Engine struct {
 	cfg       *config.Config
 	log       *slog.Logger
 	policy    *policy.Policy
 	hold      policy.OutboundHold
-	observing []pipeline.Observer // analyzers that learn from the verdict
+	observing []pipeline.Observer // analyzers and observers that learn from the verdict
+	extra     []pipeline.Observer // observers that are not analyzers
 	limits    mail.Limits
 	stages    [][]pipeline.Analyzer // sorted by stage
 	all       []pipeline.Analyzer
@@ -55,6 +62,10 @@ type Options struct {
 	Factories []Factory
 	// Analyzers are added as they are (tests).
 	Analyzers []pipeline.Analyzer
+	// Observers replace the registered observer factories (tests). When
+	// nil: RegisteredObservers with the registered analyzers, none when
+	// Factories replaces those.
+	Observers []ObserverFactory
 }
 
 // New builds an engine from configuration.
@@ -112,6 +123,19 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 			e.observing = append(e.observing, o)
 		}
 	}
+	ofs := opt.Observers
+	if ofs == nil && opt.Factories == nil {
+		ofs = RegisteredObservers()
+	}
+	for _, f := range ofs {
+		obs, err := f(cfg, deps)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.extra = append(e.extra, obs...)
+	}
+	e.observing = append(e.observing, e.extra...)
 	byStage := map[pipeline.Stage][]pipeline.Analyzer{}
 	var keys []int
 	for _, a := range e.all {
@@ -275,11 +299,11 @@ func (e *Engine) Learn(ctx context.Context, raw []byte, spam bool) error {
 	msg := e.Parse(raw)
 	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
 	n := 0
-	for _, a := range e.all {
+	for _, a := range e.learning() {
 		if l, ok := a.(pipeline.Learner); ok {
 			n++
 			if err := l.Learn(ctx, task, spam); err != nil {
-				return fmt.Errorf("engine: learn %s: %w", a.Name(), err)
+				return fmt.Errorf("engine: learn %s: %w", nameOf(a), err)
 			}
 		}
 	}
@@ -295,12 +319,12 @@ func (e *Engine) Forget(ctx context.Context, raw []byte) (bool, error) {
 	msg := e.Parse(raw)
 	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
 	n, known := 0, false
-	for _, a := range e.all {
+	for _, a := range e.learning() {
 		if f, ok := a.(pipeline.Forgetter); ok {
 			n++
 			k, err := f.Forget(ctx, task)
 			if err != nil {
-				return known, fmt.Errorf("engine: forget %s: %w", a.Name(), err)
+				return known, fmt.Errorf("engine: forget %s: %w", nameOf(a), err)
 			}
 			known = known || k
 		}
@@ -314,10 +338,29 @@ func (e *Engine) Forget(ctx context.Context, raw []byte) (bool, error) {
 // ErrNoLearner means no analyzer can learn (the classifier is disabled).
 var ErrNoLearner = errors.New("engine: no learning analyzer is enabled")
 
-// Close releases analyzer resources.
+// learning is every analyzer, then every observer that is not one.
+func (e *Engine) learning() []any {
+	out := make([]any, 0, len(e.all)+len(e.extra))
+	for _, a := range e.all {
+		out = append(out, a)
+	}
+	for _, o := range e.extra {
+		out = append(out, o)
+	}
+	return out
+}
+
+func nameOf(x any) string {
+	if a, ok := x.(pipeline.Analyzer); ok {
+		return a.Name()
+	}
+	return fmt.Sprintf("%T", x)
+}
+
+// Close releases analyzer and observer resources.
 func (e *Engine) Close() error {
 	var errs []error
-	for _, a := range e.all {
+	for _, a := range e.learning() {
 		if c, ok := a.(pipeline.Closer); ok {
 			if err := c.Close(); err != nil {
 				errs = append(errs, err)

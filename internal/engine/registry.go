@@ -10,6 +10,7 @@ import (
 	"github.com/sekisho/sekisho/internal/analyzer/outbound"
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
 	"github.com/sekisho/sekisho/internal/analyzer/url"
+	"github.com/sekisho/sekisho/internal/observe"
 )
 
 // Registered lists every analyzer package compiled in: the one place to
@@ -25,5 +26,15 @@ func Registered() []Factory {
 		bayes.New,        // statistical classifier (BAYES_); autolearns as an observer of the verdict
 		outbound.Factory, // outbound abuse of authenticated accounts (OUTBOUND_); the policy holds
 		lure.New,         // today's lures: claimed authority/brand vs real origin, random and rented infrastructure, mail shape (IMP_, FROM_, URL_, HDR_, MIME_)
+	}
+}
+
+// RegisteredObservers lists what learns from the final verdict besides
+// the analyzers that observe it themselves (the Bayes autolearner):
+// metrics, history and DMARC report rows are added by serve with
+// Engine.Observe.
+func RegisteredObservers() []ObserverFactory {
+	return []ObserverFactory{
+		observe.NewContacts, // correspondence history for first contact and hijacked threads (read by sender)
 	}
 }

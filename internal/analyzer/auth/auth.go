@@ -247,10 +247,28 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 		}
 	}
 	raw := t.Msg.Raw
+	// DKIM and ARC read the parse's field list and body span (parse once);
+	// where the parser's reading may differ from the verifier's, they split
+	// the raw bytes themselves.
+	wantDKIM := a.cfg.DKIM && t.Msg.Headers.Has("DKIM-Signature")
+	wantARC := a.cfg.ARC && (t.Msg.Headers.Has("ARC-Seal") || t.Msg.Headers.Has("ARC-Message-Signature") || t.Msg.Headers.Has("ARC-Authentication-Results"))
+	var (
+		fields []dkim.Field
+		body   []byte
+		parsed bool
+	)
+	if wantDKIM || wantARC {
+		fields, body, parsed = parsedFields(t.Msg)
+	}
 	// DKIM.
-	if a.cfg.DKIM && t.Msg.Headers.Has("DKIM-Signature") {
+	if wantDKIM {
 		dctx, cancel := context.WithTimeout(ctx, checkBudget)
-		res.DKIM = dkim.Verify(dctx, a.res, raw, dkim.Options{MaxSignatures: a.cfg.MaxSignatures})
+		dopt := dkim.Options{MaxSignatures: a.cfg.MaxSignatures}
+		if parsed {
+			res.DKIM = dkim.VerifyFields(dctx, a.res, dkim.NormalizeCRLF(raw), fields, body, dopt)
+		} else {
+			res.DKIM = dkim.Verify(dctx, a.res, raw, dopt)
+		}
 		cancel()
 		for _, d := range res.DKIM {
 			opt := d.Domain
@@ -274,9 +292,9 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 		}
 	}
 	// ARC.
-	if a.cfg.ARC && (t.Msg.Headers.Has("ARC-Seal") || t.Msg.Headers.Has("ARC-Message-Signature") || t.Msg.Headers.Has("ARC-Authentication-Results")) {
+	if wantARC {
 		actx, cancel := context.WithTimeout(ctx, checkBudget)
-		if fields, body, ok := parsedFields(t.Msg); ok {
+		if parsed {
 			res.ARC = arc.VerifyFields(actx, a.res, fields, body)
 		} else {
 			res.ARC = arc.Verify(actx, a.res, raw)

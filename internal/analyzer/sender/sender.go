@@ -3,8 +3,9 @@
 // and disposable senders, spoofed own domains, payment requests, first
 // contact and hijacked threads (Emotet). It runs in pipeline.StageLate so
 // it sees the authentication results (internal/analyzer/auth) and every
-// other hit, and it learns correspondence history into
-// internal/store/contacts.
+// other hit. It reads the correspondence history of
+// internal/store/contacts (first contact, threads); the history is
+// learned after the verdict by internal/observe.Contacts.
 package sender
 
 import (
@@ -13,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 
 	authz "github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/auth/dkim"
@@ -35,8 +35,7 @@ type Analyzer struct {
 	people     []person
 	freemail   map[string]bool
 	disposable map[string]bool
-	store      *contacts.Store
-	now        func() time.Time
+	store      contacts.Reader
 }
 
 type person struct {
@@ -48,7 +47,6 @@ type person struct {
 var (
 	_ pipeline.Analyzer = (*Analyzer)(nil)
 	_ pipeline.Staged   = (*Analyzer)(nil)
-	_ pipeline.Learner  = (*Analyzer)(nil)
 	_ pipeline.Closer   = (*Analyzer)(nil)
 )
 
@@ -57,26 +55,25 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 	if !cfg.Sender.Enabled {
 		return nil, nil
 	}
-	var st *contacts.Store
-	if cfg.Sender.FirstContact || cfg.Sender.LearnContacts {
+	// The history is read only for first contact (and the thread checks
+	// that depend on it); internal/observe.Contacts learns and prunes it.
+	var st contacts.Reader
+	if cfg.Sender.FirstContact {
 		var err error
-		st, err = contacts.Open(filepath.Join(deps.DataDir, "contacts.db"))
+		st, err = contacts.OpenReader(ContactsPath(deps.DataDir))
 		if err != nil {
 			return nil, fmt.Errorf("sender: %w", err)
-		}
-		if days := cfg.Sender.ContactsRetentionDays; days > 0 {
-			// Forget correspondence older than the retention period.
-			if err := st.Prune(context.Background(), time.Now().AddDate(0, 0, -days)); err != nil && deps.Logger != nil {
-				deps.Logger.Warn("contacts prune", "err", err)
-			}
 		}
 	}
 	return []pipeline.Analyzer{NewAnalyzer(cfg, st)}, nil
 }
 
-// NewAnalyzer builds the analyzer over a given history store (nil: none).
-func NewAnalyzer(cfg *config.Config, st *contacts.Store) *Analyzer {
-	a := &Analyzer{cfg: cfg.Sender, orgs: cfg.General.Domains, store: st, now: time.Now,
+// ContactsPath is the history file under the data directory.
+func ContactsPath(dataDir string) string { return filepath.Join(dataDir, "contacts.db") }
+
+// NewAnalyzer builds the analyzer over a given history (nil: none).
+func NewAnalyzer(cfg *config.Config, st contacts.Reader) *Analyzer {
+	a := &Analyzer{cfg: cfg.Sender, orgs: cfg.General.Domains, store: st,
 		freemail: loadList(brands.FreemailList(), cfg.Sender.Freemail), disposable: loadList(brands.DisposableList(), cfg.Sender.Disposable)}
 	a.protected = append(append([]string(nil), cfg.General.Domains...), cfg.Sender.ProtectedDomains...)
 	for _, p := range cfg.Sender.ProtectedPeople {
@@ -136,8 +133,10 @@ func under(d, parent string) bool {
 	return d == parent || strings.HasSuffix(d, "."+parent)
 }
 
-func (a *Analyzer) isOrg(domain string) bool {
-	for _, o := range a.orgs {
+func (a *Analyzer) isOrg(domain string) bool { return isOrg(a.orgs, domain) }
+
+func isOrg(orgs []string, domain string) bool {
+	for _, o := range orgs {
 		if under(domain, o) {
 			return true
 		}
@@ -162,7 +161,8 @@ var impersonation = []string{SymDisplayBrand, SymLocalBrand, SymLookalike, SymLo
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	m := t.Msg
 	if t.Env.Outbound || t.Env.AuthUser != "" {
-		a.learnOutbound(ctx, t)
+		// Our own users' mail: its correspondents are learned after the
+		// verdict (internal/observe.Contacts).
 		return nil
 	}
 	if len(m.From) == 0 {
@@ -524,7 +524,6 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 		a.checkQuotes(t, from, rcpts)
 	}
 	if a.store == nil || len(rcpts) == 0 || from.Addr == "" {
-		a.maybeLearn(ctx, t, from, rcpts)
 		return
 	}
 	first := false
@@ -583,7 +582,6 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 			}
 		}
 	}
-	a.maybeLearn(ctx, t, from, rcpts)
 }
 
 // isMailingList reports whether the message came through a list or bulk
@@ -653,18 +651,23 @@ func (a *Analyzer) checkQuotes(t *pipeline.Task, from mail.Address, rcpts []stri
 
 // recipients: the envelope's, else To/Cc in the organisation's domains
 // (all of To when no domains are configured). At most 10.
-func (a *Analyzer) recipients(t *pipeline.Task) []string {
+func (a *Analyzer) recipients(t *pipeline.Task) []string { return Recipients(t.Env, t.Msg, a.orgs) }
+
+// Recipients are the local recipients whose history a message is checked
+// against and learned into: the envelope's, else To/Cc in the
+// organisation's domains orgs (all of them when orgs is empty). At most 10.
+func Recipients(env pipeline.Envelope, m *mail.Message, orgs []string) []string {
 	var out []string
-	if len(t.Env.Rcpts) > 0 {
-		for _, r := range t.Env.Rcpts {
+	if len(env.Rcpts) > 0 {
+		for _, r := range env.Rcpts {
 			out = append(out, strings.ToLower(strings.Trim(r, "<> ")))
 		}
 	} else {
-		for _, ad := range append(append([]mail.Address(nil), t.Msg.To...), t.Msg.Cc...) {
+		for _, ad := range append(append([]mail.Address(nil), m.To...), m.Cc...) {
 			if ad.Addr == "" {
 				continue
 			}
-			if len(a.orgs) == 0 || a.isOrg(ad.Domain) {
+			if len(orgs) == 0 || isOrg(orgs, ad.Domain) {
 				out = append(out, strings.ToLower(ad.Addr))
 			}
 		}
@@ -673,89 +676,4 @@ func (a *Analyzer) recipients(t *pipeline.Task) []string {
 		out = out[:10]
 	}
 	return out
-}
-
-// learnable front ends: the mail flow, not scan/eval/learn.
-func flowFrontend(f string) bool {
-	switch f {
-	case "", "cli", "eval", "learn":
-		return false
-	}
-	return true
-}
-
-// maybeLearn records an inbound message's pair when it raised no warning
-// worth a point (so an attacker's first message does not teach us that
-// the attacker is a contact).
-func (a *Analyzer) maybeLearn(ctx context.Context, t *pipeline.Task, from mail.Address, rcpts []string) {
-	if a.store == nil || !a.cfg.LearnContacts || !flowFrontend(t.Env.Frontend) {
-		return
-	}
-	total := 0.0
-	for _, h := range t.Hits() {
-		if d, ok := pipeline.Lookup(h.Name); ok && d.Weight > 0 {
-			total += d.Weight * h.Factor
-		}
-	}
-	if total >= 2 {
-		return
-	}
-	a.learnInbound(ctx, t, from, rcpts)
-}
-
-func (a *Analyzer) learnInbound(ctx context.Context, t *pipeline.Task, from mail.Address, rcpts []string) {
-	if a.store == nil || from.Addr == "" {
-		return
-	}
-	now := a.now()
-	for _, r := range rcpts {
-		if err := a.store.Learn(ctx, r, from.Addr, t.Msg.MessageID, now); err != nil {
-			t.Logger.Warn("contacts learn", "err", err)
-			return
-		}
-	}
-}
-
-// learnOutbound records our user's correspondents and message id.
-func (a *Analyzer) learnOutbound(ctx context.Context, t *pipeline.Task) {
-	if a.store == nil || !a.cfg.LearnContacts {
-		return
-	}
-	local := strings.Trim(t.Env.MailFrom, "<> ")
-	if local == "" && len(t.Msg.From) > 0 {
-		local = t.Msg.From[0].Addr
-	}
-	if local == "" {
-		return
-	}
-	peers := t.Env.Rcpts
-	if len(peers) == 0 {
-		for _, ad := range append(append([]mail.Address(nil), t.Msg.To...), t.Msg.Cc...) {
-			peers = append(peers, ad.Addr)
-		}
-	}
-	now := a.now()
-	for i, p := range peers {
-		if i >= 50 {
-			break
-		}
-		if err := a.store.Learn(ctx, local, p, t.Msg.MessageID, now); err != nil {
-			t.Logger.Warn("contacts learn", "err", err)
-			return
-		}
-	}
-}
-
-// Learn implements pipeline.Learner: ham teaches the history (the
-// sender and recipients corresponded); spam teaches nothing.
-func (a *Analyzer) Learn(ctx context.Context, t *pipeline.Task, spam bool) error {
-	if spam || a.store == nil || len(t.Msg.From) == 0 {
-		return nil
-	}
-	if t.Env.Outbound {
-		a.learnOutbound(ctx, t)
-		return nil
-	}
-	a.learnInbound(ctx, t, t.Msg.From[0], a.recipients(t))
-	return nil
 }

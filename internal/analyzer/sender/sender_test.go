@@ -2,16 +2,13 @@ package sender_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
-	"github.com/sekisho/sekisho/internal/store/contacts"
 )
 
 func scan(t *testing.T, e *engine.Engine, raw string, env pipeline.Envelope) map[string]float64 {
@@ -100,68 +97,7 @@ func TestLookalikes(t *testing.T) {
 	}
 }
 
-// TestFirstContactLearning: history is learned from the mail flow and
-// from 'learn --ham', not from scan/eval; first contact alone scores little.
-func TestFirstContactLearning(t *testing.T) {
-	dir := t.TempDir()
-	cfg, err := config.Parse(testConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.General.DataDir = dir
-	cfg.Sender.MinHistory = 2
-	st, err := contacts.Open(filepath.Join(dir, "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := sender.NewAnalyzer(cfg, st)
-	e, err := engine.New(cfg, engine.Options{Factories: []engine.Factory{}, Analyzers: []pipeline.Analyzer{a}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	flow := pipeline.Envelope{Frontend: "milter", Rcpts: []string{"keiri@example.co.jp"}}
-	// No history yet: no first contact.
-	if got := scan(t, e, mail("A <a@one.example>", "", "hello", "hi"), flow); got[sender.SymFirstContact] != 0 {
-		t.Errorf("first contact without history")
-	}
-	scan(t, e, mail("B <b@two.example>", "", "hello", "hi"), flow)
-	// Now the recipient has history: a new sender is a first contact...
-	got := scan(t, e, mail("C <c@three.example>", "", "hello", "hi"), flow)
-	if got[sender.SymFirstContact] == 0 || got[sender.SymFirstContact] > 0.5 {
-		t.Errorf("first contact: %v", got)
-	}
-	// ...but the learned ones and their domains are not.
-	for _, from := range []string{"A <a@one.example>", "Other <other@two.example>"} {
-		if got := scan(t, e, mail(from, "", "hello", "hi"), flow); got[sender.SymFirstContact] != 0 {
-			t.Errorf("%s: first contact after learning", from)
-		}
-	}
-	// Outbound mail teaches its recipients.
-	out := pipeline.Envelope{Frontend: "milter", Outbound: true, MailFrom: "keiri@example.co.jp", Rcpts: []string{"d@four.example"}}
-	e.Scan(context.Background(), []byte("From: keiri@example.co.jp\r\nTo: d@four.example\r\nSubject: x\r\nMessage-ID: <out1@example.co.jp>\r\n\r\nx\r\n"), out)
-	if got := scan(t, e, mail("D <d@four.example>", "", "Re: x", "ok"), flow); got[sender.SymFirstContact] != 0 {
-		t.Errorf("outbound correspondent is a first contact")
-	}
-	// Scanning from the CLI learns nothing.
-	scan(t, e, mail("E <e@five.example>", "", "hello", "hi"), pipeline.Envelope{Frontend: "cli", Rcpts: []string{"keiri@example.co.jp"}})
-	if got := scan(t, e, mail("E <e@five.example>", "", "hello", "hi"), pipeline.Envelope{Frontend: "cli", Rcpts: []string{"keiri@example.co.jp"}}); got[sender.SymFirstContact] == 0 {
-		t.Errorf("cli scan learned")
-	}
-	// 'learn --ham' teaches.
-	if err := e.Learn(context.Background(), []byte("From: F <f@six.example>\r\nTo: keiri@example.co.jp\r\nSubject: x\r\n\r\nx\r\n"), false); err != nil {
-		t.Fatal(err)
-	}
-	if got := scan(t, e, mail("F <f@six.example>", "", "hello", "hi"), pipeline.Envelope{Frontend: "cli"}); got[sender.SymFirstContact] != 0 {
-		t.Errorf("learned ham sender is a first contact")
-	}
-	// A suspicious message is not learned.
-	scan(t, e, mail("Amazon Shipping <g@seven.example>", "", "hello", "hi"), flow)
-	if got := scan(t, e, mail("Amazon Shipping <g@seven.example>", "", "hello", "hi"), flow); got[sender.SymFirstContact] == 0 {
-		t.Errorf("impersonating sender was learned")
-	}
-	_ = time.Now
-}
+// Learning the history is internal/observe's (TestContactsLearning).
 
 func BenchmarkAnalyze(b *testing.B) {
 	cfg, _ := config.Parse(testConfig)

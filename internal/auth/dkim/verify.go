@@ -68,6 +68,19 @@ func Verify(ctx context.Context, r TXTLookuper, raw []byte, opt Options) []Resul
 	}
 	raw = NormalizeCRLF(raw)
 	fields, body := SplitMessage(raw, 2000)
+	return VerifyFields(ctx, r, raw, fields, body, opt)
+}
+
+// VerifyFields is Verify over a message already split as SplitMessage
+// splits it (fields with CRLF line ends, at most 2000; the body after the
+// blank line, CRLF line ends): a scan passes the parser's field list and
+// body span instead of splitting the message again. raw is the message
+// with CRLF line ends, which go-msgauth reads itself to check the
+// signatures.
+func VerifyFields(ctx context.Context, r TXTLookuper, raw []byte, fields []Field, body []byte, opt Options) []Result {
+	if opt.MaxSignatures <= 0 {
+		opt.MaxSignatures = 5
+	}
 	var sigs []Field
 	for _, f := range fields {
 		if strings.EqualFold(f.Name, "DKIM-Signature") {

@@ -46,14 +46,50 @@ CREATE TABLE IF NOT EXISTS rcpts (
 ) WITHOUT ROWID;
 `
 
+// Reader is the read side of the history: all the sender analyzer gets
+// (internal/archtest holds analyzers to it). What is learned is written
+// by the observer of the verdict (internal/observe) and by 'learn'.
+type Reader interface {
+	// Known looks up a pair.
+	Known(ctx context.Context, rcpt, sender string) (Knowledge, error)
+	// Thread looks up message ids for a recipient.
+	Thread(ctx context.Context, rcpt string, ids []string) (Thread, error)
+	Close() error
+}
+
+var _ Reader = (*Store)(nil)
+
+const dsnPragmas = "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
+
 // Open opens (creating) the history file.
 func Open(path string) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
-	db, err := sql.Open("sqlite", dsn)
+	return open(path, dsnPragmas)
+}
+
+// OpenReader opens the history file for reading only (creating it when
+// missing): SQLite refuses any write on the handle (PRAGMA query_only).
+func OpenReader(path string) (Reader, error) {
+	st, err := Open(path) // creates the file and schema
+	if err != nil {
+		return nil, err
+	}
+	st.Close()
+	return open(path, dsnPragmas+"&_pragma=query_only(1)")
+}
+
+func open(path, pragmas string) (*Store, error) {
+	db, err := sql.Open("sqlite", "file:"+path+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: %w", err)
 	}
 	db.SetMaxOpenConns(1)
+	if strings.Contains(pragmas, "query_only") {
+		if err := db.Ping(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("contacts: %w", err)
+		}
+		return &Store{db: db}, nil
+	}
 	if _, err := db.Exec(schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("contacts: schema: %w", err)

@@ -45,3 +45,29 @@ func TestStore(t *testing.T) {
 		t.Fatalf("prune kept pair")
 	}
 }
+
+// TestReaderIsReadOnly: the handle analyzers get sees what a writer
+// learned and cannot write itself.
+func TestReaderIsReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "contacts.db")
+	r, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Learn(ctx, "me@example.jp", "a@partner.co.jp", "id1@x", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := r.Known(ctx, "me@example.jp", "a@partner.co.jp"); err != nil || !k.AddrSeen {
+		t.Fatalf("reader does not see the writer's learning: %+v %v", k, err)
+	}
+	if err := r.(*Store).Learn(ctx, "me@example.jp", "b@x.example", "", time.Now()); err == nil {
+		t.Fatal("the read-only handle wrote")
+	}
+}

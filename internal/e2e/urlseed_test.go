@@ -1,29 +1,25 @@
-package url_test
+package e2e
 
 import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
-// The real binary: build sekisho and scan the seed 004 and QR mails with
+// The real binary (moved from internal/analyzer/url): scan the URL
+// analyzer's seed 004 case with
 // `sekisho scan --json` (the brand list is whatever internal/brands holds;
 // the anchor-to-throw-away check flags seed 004 without it).
-func TestCLIScan(t *testing.T) {
+func TestURLSeed004Binary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go tool")
-	}
-	bin := filepath.Join(t.TempDir(), "sekisho")
-	build := exec.Command(gobin, "build", "-o", bin, "github.com/sekisho/sekisho/cmd/sekisho")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	out, err := exec.Command(bin, "scan", "--json", "--data-dir", t.TempDir(), "testdata/seed004-kagoya.eml").Output()
+	bin := testutil.Binary(t)
+	eml := filepath.Join("..", "analyzer", "url", "testdata", "seed004-kagoya.eml")
+	out, err := exec.Command(bin, "scan", "--json", "--data-dir", t.TempDir(), eml).Output()
 	if err != nil {
 		t.Fatalf("scan: %v", err)
 	}

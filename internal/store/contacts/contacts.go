@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -47,7 +48,14 @@ CREATE TABLE IF NOT EXISTS rcpts (
 `
 
 // Open opens (creating) the history file.
+// The file holds who writes to whom: it is created readable by sekisho
+// alone (0600; SQLite gives its -wal and -shm files the same mode).
 func Open(path string) (*Store, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("contacts: %w", err)
+	}
+	f.Close()
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

@@ -111,12 +111,18 @@ func TestQuarantineAndUserCLI(t *testing.T) {
 	if !strings.Contains(out, "sato") || !strings.Contains(out, "recipient") || !strings.Contains(out, "boss") {
 		t.Fatalf("user list: %q", out)
 	}
-	run("n3w-pass\n", "user", "passwd", "sato", "--password-stdin")
+	// Shorter than the console's 10 characters: refused.
+	short := exec.Command(bin, "-c", cfgPath, "user", "passwd", "sato", "--password-stdin")
+	short.Stdin = strings.NewReader("n3w-pass\n")
+	if out, err := short.CombinedOutput(); err == nil || !strings.Contains(string(out), "at least 10") {
+		t.Fatalf("short password accepted: %v %s", err, out)
+	}
+	run("n3w-pass-2026\n", "user", "passwd", "sato", "--password-stdin")
 	st, err = quarantine.Open(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := st.Accounts().Authenticate(context.Background(), "sato", "n3w-pass"); !ok {
+	if _, ok := st.Accounts().Authenticate(context.Background(), "sato", "n3w-pass-2026"); !ok {
 		t.Fatal("new password not set")
 	}
 	st.Close()

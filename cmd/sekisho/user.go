@@ -129,9 +129,22 @@ func (UserListCmd) Run(g *Globals) error {
 	return tw.Flush()
 }
 
+// minPassword is the shortest password the CLI sets, as the console
+// (internal/web) requires.
+const minPassword = 10
+
 // readPassword reads a password from stdin (--password-stdin), asks twice on
-// a terminal, or else generates a random one.
+// a terminal, or else generates a random one. A chosen password shorter
+// than minPassword characters is refused.
 func readPassword(fromStdin bool) (pw string, generated bool, err error) {
+	pw, generated, err = readPasswordRaw(fromStdin)
+	if err == nil && !generated && len([]rune(pw)) < minPassword {
+		return "", false, fmt.Errorf("the password must have at least %d characters", minPassword)
+	}
+	return pw, generated, err
+}
+
+func readPasswordRaw(fromStdin bool) (pw string, generated bool, err error) {
 	if fromStdin {
 		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")

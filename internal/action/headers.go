@@ -54,27 +54,46 @@ func SplitMessage(raw []byte) (header, body []byte) {
 
 // ParseFields reads the fields of a header block, at most max of them.
 // Lines that are not fields (no colon) are skipped: hostile input.
+//
+// Linear in the block: folded lines are gathered in one builder per field
+// (a field of many continuation lines must not cost their square).
 func ParseFields(header []byte, max int) []Field {
 	var out []Field
-	lines := strings.SplitAfter(string(header), "\n")
-	for _, l := range lines {
+	var cont strings.Builder // continuation lines of the last field
+	flush := func() {
+		if cont.Len() > 0 && len(out) > 0 {
+			out[len(out)-1].Value += cont.String()
+		}
+		cont.Reset()
+	}
+	s := string(header)
+	for len(s) > 0 {
+		l := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			l, s = s[:i+1], s[i+1:]
+		} else {
+			s = ""
+		}
 		t := strings.TrimRight(l, "\r\n")
 		if t == "" {
 			break
 		}
 		if (t[0] == ' ' || t[0] == '\t') && len(out) > 0 {
-			out[len(out)-1].Value += "\r\n" + t
+			cont.WriteString("\r\n")
+			cont.WriteString(t)
 			continue
 		}
 		i := strings.IndexByte(t, ':')
 		if i <= 0 {
 			continue
 		}
+		flush()
 		if len(out) >= max {
-			break
+			return out
 		}
 		out = append(out, Field{Name: strings.TrimSpace(t[:i]), Value: strings.TrimLeft(t[i+1:], " \t")})
 	}
+	flush()
 	return out
 }
 

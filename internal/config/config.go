@@ -96,6 +96,19 @@ type Policy struct {
 	// (internal/policy/fitted.toml, made by scripts/fit-weights.sh) over the
 	// hand-set symbol defaults. Default true.
 	FittedWeights bool `toml:"fitted_weights"`
+	// UnscannableAction is the fail-closed rule: the least action for mail
+	// that carries an attachment or a link when something in it could not
+	// be inspected (a symbol marked unscannable fired: a parser limit, an
+	// analyzer deadline or error, an encrypted archive with no password
+	// found, a format sekisho cannot open). One of accept (rule off), tag,
+	// quarantine, reject, tempfail. Default "quarantine" (docs/engine.md,
+	// "Fail closed", says why not reject).
+	UnscannableAction string `toml:"unscannable_action"`
+	// UnscannableActions override unscannable_action per kind of finding:
+	// keys are symbol groups ("mime", "pipeline", "archive", "attach",
+	// "office", "pdf", "av", ...) or symbol names (a name wins over its
+	// group), e.g. ARCHIVE_ENCRYPTED = "tag". Default none.
+	UnscannableActions map[string]string `toml:"unscannable_actions"`
 	// FileWeights are the weights read from WeightsFile when the
 	// configuration is loaded (not a key of the file).
 	FileWeights map[string]float64 `toml:"-" json:"-"`
@@ -140,8 +153,9 @@ func Default() *Config {
 		Policy: Policy{
 			TagScore: 5, QuarantineScore: 10, RejectScore: 15,
 			SubjectPrefix: "[spam]", RewriteSubjectScore: 8,
-			CategoryActions: map[string]string{"malware": "quarantine"},
-			FittedWeights:   true,
+			CategoryActions:   map[string]string{"malware": "quarantine"},
+			FittedWeights:     true,
+			UnscannableAction: "quarantine",
 		},
 		Header:     Header{Enabled: true},
 		Lure:       Lure{Enabled: true},

@@ -208,6 +208,9 @@ func (e *Engine) ScanMessage(ctx context.Context, msg *mail.Message, env pipelin
 	v.Auth = task.Auth()
 	r := &pipeline.Result{ID: id, Msg: msg, Env: env, Verdict: v, URLs: task.URLs(), Duration: time.Since(start), Time: start,
 		Values: task.Values()}
+	// Fail closed: what could not be inspected holds mail that carries an
+	// attachment or a link ([policy] unscannable_action).
+	e.policy.FailClosed(&r.Verdict, policy.Carries(r))
 	for _, o := range e.observing {
 		e.observe(ctx, o, r)
 	}

@@ -49,15 +49,17 @@ func Parse(raw []byte, lim Limits) *Message {
 }
 
 type parser struct {
-	lim     Limits
-	base    []byte // the Raw of the message being parsed: spans are offsets into it
-	parts   []*Part
-	anoms   []Anomaly
-	seen    map[string]bool
-	urls    int
-	pending []URL
-	cids    map[string]bool // cid: references seen in HTML
-	carrier carrier         // the From address's mobile carrier (emoji codes)
+	lim       Limits
+	base      []byte // the Raw of the message being parsed: spans are offsets into it
+	parts     []*Part
+	anoms     []Anomaly
+	seen      map[string]bool
+	urls      int
+	pending   []URL
+	cids      map[string]bool // cid: references seen in HTML
+	carrier   carrier         // the From address's mobile carrier (emoji codes)
+	salvaged  int             // parts kept past a soft limit (salvage.go)
+	salvaging bool            // inside salvage: no second walk over the same bytes
 }
 
 func (p *parser) anomaly(code, detail string) {
@@ -127,22 +129,38 @@ func offsetIn(base, sub []byte) int {
 // fields are reported; folded lines join the field before them; the count
 // and size of fields are bounded. off is where hdr starts in the
 // message's Raw (for the fields' spans).
+//
+// The limits are soft: past MaxHeaders fields or MaxHeaderBytes bytes the
+// breach is an anomaly (the policy fails closed on it) and the rest of the
+// block is still read, linearly, for the MIME fields alone (Content-*,
+// MIME-Version; at most maxLateMIMEFields of at most maxLateFieldBytes),
+// so a Content-Type hidden past the limit still opens the attachments.
 func (p *parser) parseHeader(hdr []byte, off int) Headers {
 	if len(hdr) > p.lim.MaxHeaderBytes {
 		p.anomaly(AnomalyHeaderTooLong, strconv.Itoa(len(hdr)))
-		hdr = hdr[:p.lim.MaxHeaderBytes]
 	}
 	hs := make(Headers, 0, 16)
 	nameStart, valStart, valEnd, fieldStart := -1, 0, 0, 0
 	name := ""
+	late := 0 // MIME fields kept past a limit
 	flush := func() {
 		if nameStart < 0 {
 			return
 		}
 		nameStart = -1
+		over := false
 		if len(hs) >= p.lim.MaxHeaders {
 			p.anomaly(AnomalyTooManyHeaders, strconv.Itoa(p.lim.MaxHeaders))
-			return
+			over = true
+		}
+		if valEnd > p.lim.MaxHeaderBytes {
+			over = true
+		}
+		if over {
+			if late >= maxLateMIMEFields || valEnd-valStart > maxLateFieldBytes || !isMIMEField(name) {
+				return
+			}
+			late++
 		}
 		raw := string(hdr[valStart:valEnd])
 		end := valEnd // past the line end of the field's last line
@@ -204,6 +222,17 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 	}
 	flush()
 	return hs
+}
+
+// Past a header limit only the MIME fields are kept (see parseHeader).
+const (
+	maxLateMIMEFields = 16
+	maxLateFieldBytes = 64 << 10
+)
+
+// isMIMEField reports whether a field shapes how the body is read.
+func isMIMEField(name string) bool {
+	return len(name) > 8 && strings.EqualFold(name[:8], "content-") || strings.EqualFold(name, "MIME-Version")
 }
 
 // validNameWithTrailingSpace accepts "Subject :" (obsolete syntax, RFC 5322 §4.5).
@@ -308,11 +337,13 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 			p.anomaly(AnomalyTooDeep, path)
 			part.Body = dec
 			part.IsAttachment = true
+			p.salvage(dec, part, depth+1)
 			return part
 		}
 		if len(p.parts) >= p.lim.MaxParts {
 			p.anomaly(AnomalyTooManyParts, strconv.Itoa(p.lim.MaxParts))
 			part.Body = dec
+			p.salvage(dec, part, depth+1)
 			return part
 		}
 		first := len(p.parts)
@@ -362,6 +393,7 @@ func (p *parser) parseMultipart(part *Part, body []byte, depth int) {
 	}
 	if depth+1 > p.lim.MaxDepth {
 		p.anomaly(AnomalyTooDeep, part.Path)
+		p.salvage(body, part, depth+1)
 		return
 	}
 	chunks, closed, found := splitMultipart(body, boundary)
@@ -393,6 +425,12 @@ func (p *parser) parseMultipart(part *Part, body []byte, depth int) {
 	for i, c := range chunks {
 		if len(p.parts) >= p.lim.MaxParts {
 			p.anomaly(AnomalyTooManyParts, strconv.Itoa(p.lim.MaxParts))
+			// Keep looking past the limit, from the delimiter before
+			// this chunk to the end of the body, once.
+			if off := offsetIn(body, c); off >= 0 {
+				from := bytes.LastIndex(body[:off], []byte("\n--"))
+				p.salvage(body[max(from+1, 0):], part, depth+1)
+			}
 			return
 		}
 		child := p.parseEntity(c, part.Path+"."+strconv.Itoa(i+1), depth+1, part, defType)

@@ -23,10 +23,14 @@ const (
 	CategoryBEC       Category = "bec"
 	CategoryExtortion Category = "extortion"
 	CategoryFraud     Category = "fraud"
+	// CategoryUnscannable is the verdict category when the fail-closed
+	// rule ([policy] unscannable_action) held the mail: something in it
+	// could not be inspected. No symbol points at it.
+	CategoryUnscannable Category = "unscannable"
 )
 
 // Categories lists every category.
-var Categories = []Category{CategoryClean, CategorySpam, CategoryPhishing, CategoryMalware, CategoryBEC, CategoryExtortion, CategoryFraud}
+var Categories = []Category{CategoryClean, CategorySpam, CategoryPhishing, CategoryMalware, CategoryBEC, CategoryExtortion, CategoryFraud, CategoryUnscannable}
 
 // Action is what happens to a message.
 type Action string
@@ -165,16 +169,16 @@ const (
 
 func init() {
 	Register(
-		SymbolDef{Name: SymAnalyzerError, Weight: 0, Category: CategoryClean, Group: "pipeline",
+		SymbolDef{Name: SymAnalyzerError, Weight: 0, Category: CategoryClean, Group: "pipeline", Unscannable: true,
 			EN: "An analyzer failed on this message; its checks are missing from the score.",
 			JA: "解析器の一つがこのメッセージで失敗しました。その検査結果はスコアに含まれていません。"},
-		SymbolDef{Name: SymAnalyzerTimeout, Weight: 0, Category: CategoryClean, Group: "pipeline",
+		SymbolDef{Name: SymAnalyzerTimeout, Weight: 0, Category: CategoryClean, Group: "pipeline", Unscannable: true,
 			EN: "An analyzer ran out of time; its checks are missing from the score.",
 			JA: "解析器が制限時間内に終わりませんでした。その検査結果はスコアに含まれていません。"},
-		SymbolDef{Name: SymAnalyzerPanic, Weight: 0, Category: CategoryClean, Group: "pipeline",
+		SymbolDef{Name: SymAnalyzerPanic, Weight: 0, Category: CategoryClean, Group: "pipeline", Unscannable: true,
 			EN: "An analyzer crashed on this message (recovered); please report it with the message.",
 			JA: "解析器がこのメッセージで異常終了しました(回復済み)。メッセージを添えて報告してください。"},
-		SymbolDef{Name: SymScanTimeout, Weight: 0, Category: CategoryClean, Group: "pipeline",
+		SymbolDef{Name: SymScanTimeout, Weight: 0, Category: CategoryClean, Group: "pipeline", Unscannable: true,
 			EN: "The whole scan ran out of time; the verdict rests on the checks that finished.",
 			JA: "スキャン全体が制限時間を超えました。判定は完了した検査のみに基づいています。"},
 	)

@@ -23,6 +23,7 @@ type Policy struct {
 	weights                 map[string]float64
 	catAction               map[pipeline.Category]pipeline.Action
 	disabled                map[string]bool
+	unscannable             failClosed // the fail-closed rule (unscannable.go)
 }
 
 // New builds a policy from configuration.
@@ -76,6 +77,11 @@ func New(c config.Policy) (*Policy, error) {
 		}
 		p.disabled[d] = true
 	}
+	fc, err := newFailClosed(c)
+	if err != nil {
+		return nil, err
+	}
+	p.unscannable = fc
 	return p, nil
 }
 
@@ -200,6 +206,7 @@ var catNameJA = map[pipeline.Category]string{
 	pipeline.CategoryClean: "問題なし", pipeline.CategorySpam: "スパム", pipeline.CategoryPhishing: "フィッシング",
 	pipeline.CategoryMalware: "マルウェア", pipeline.CategoryBEC: "ビジネスメール詐欺(BEC)",
 	pipeline.CategoryExtortion: "脅迫(セクストーション)", pipeline.CategoryFraud: "詐欺",
+	pipeline.CategoryUnscannable: "検査不能",
 }
 
 var actionEN = map[pipeline.Action]string{
@@ -213,21 +220,23 @@ var actionJA = map[pipeline.Action]string{
 }
 
 var adviceEN = map[pipeline.Category]string{
-	pipeline.CategorySpam:      "Safe to leave in the spam folder; release only if the sender is known.",
-	pipeline.CategoryPhishing:  "Do not release: the links lead to a credential-stealing site. If someone clicked, reset their password and check sign-ins.",
-	pipeline.CategoryMalware:   "Do not release or open the attachment. If it was opened elsewhere, isolate that computer and check for Emotet-style infection.",
-	pipeline.CategoryBEC:       "Confirm any payment or bank-detail change by phone with the person named, using a known number, before acting.",
-	pipeline.CategoryExtortion: "The threat is a bluff; do not pay. The recipient can delete it.",
-	pipeline.CategoryFraud:     "An advance-fee or similar scam; do not reply. The recipient can delete it.",
+	pipeline.CategorySpam:        "Safe to leave in the spam folder; release only if the sender is known.",
+	pipeline.CategoryPhishing:    "Do not release: the links lead to a credential-stealing site. If someone clicked, reset their password and check sign-ins.",
+	pipeline.CategoryMalware:     "Do not release or open the attachment. If it was opened elsewhere, isolate that computer and check for Emotet-style infection.",
+	pipeline.CategoryBEC:         "Confirm any payment or bank-detail change by phone with the person named, using a known number, before acting.",
+	pipeline.CategoryExtortion:   "The threat is a bluff; do not pay. The recipient can delete it.",
+	pipeline.CategoryFraud:       "An advance-fee or similar scam; do not reply. The recipient can delete it.",
+	pipeline.CategoryUnscannable: "Release only after confirming with the sender by another channel (phone, a known address); a password-protected ZIP can be checked once its password arrives.",
 }
 
 var adviceJA = map[pipeline.Category]string{
-	pipeline.CategorySpam:      "迷惑メールとして扱って問題ありません。送信者に心当たりがある場合のみ解放してください。",
-	pipeline.CategoryPhishing:  "解放しないでください。リンク先は認証情報を盗むサイトです。クリックした人がいればパスワードを変更し、サインイン履歴を確認してください。",
-	pipeline.CategoryMalware:   "解放したり添付ファイルを開いたりしないでください。開いた端末があれば隔離し、Emotet等の感染を調べてください。",
-	pipeline.CategoryBEC:       "支払いや振込先変更の依頼は、既知の電話番号で本人に確認してから対応してください。",
-	pipeline.CategoryExtortion: "脅迫ははったりです。支払わないでください。削除して構いません。",
-	pipeline.CategoryFraud:     "前払い詐欺などの詐欺メールです。返信せず削除してください。",
+	pipeline.CategorySpam:        "迷惑メールとして扱って問題ありません。送信者に心当たりがある場合のみ解放してください。",
+	pipeline.CategoryPhishing:    "解放しないでください。リンク先は認証情報を盗むサイトです。クリックした人がいればパスワードを変更し、サインイン履歴を確認してください。",
+	pipeline.CategoryMalware:     "解放したり添付ファイルを開いたりしないでください。開いた端末があれば隔離し、Emotet等の感染を調べてください。",
+	pipeline.CategoryBEC:         "支払いや振込先変更の依頼は、既知の電話番号で本人に確認してから対応してください。",
+	pipeline.CategoryExtortion:   "脅迫ははったりです。支払わないでください。削除して構いません。",
+	pipeline.CategoryFraud:       "前払い詐欺などの詐欺メールです。返信せず削除してください。",
+	pipeline.CategoryUnscannable: "送信者に別の手段(電話や既知のアドレス)で確認してから解放してください。パスワード付き ZIP は、パスワードが届いてから中身を確認できます。",
 }
 
 // explain writes the verdict's explanation from its strongest symbols.

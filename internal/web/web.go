@@ -328,8 +328,16 @@ func randToken() string {
 }
 
 // localPath keeps redirects on the console.
+//
+// Browsers drop tabs and newlines and read "\\" as "/" in a URL, so
+// "/\t/evil.example" means "//evil.example": any control character,
+// space or backslash makes the target "/" (issue 14: open redirect).
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+		strings.IndexFunc(p, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' }) >= 0 {
+		return "/"
+	}
+	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return p

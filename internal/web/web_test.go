@@ -447,9 +447,15 @@ func TestPagesRender(t *testing.T) {
 		t.Fatal("Accept-Language ignored")
 	}
 	// Open redirects are refused.
-	resp, _ = cl.get("/lang/en?next=//evil.example/")
-	if loc := resp.Header.Get("Location"); loc != "/" {
-		t.Fatalf("open redirect: %q", loc)
+	for _, next := range []string{"//evil.example/", "/%09/evil.host", "/%0d%0a/evil.host", "/%5C/evil.host", "/%20/evil.host", "https://evil.example/", "/\\evil.host"} {
+		resp, _ = cl.get("/lang/en?next=" + next)
+		if loc := resp.Header.Get("Location"); loc != "/" {
+			t.Fatalf("open redirect for next=%s: %q", next, loc)
+		}
+	}
+	resp, _ = cl.get("/lang/en?next=/quarantine%3Fpage%3D2")
+	if loc := resp.Header.Get("Location"); loc != "/quarantine?page=2" {
+		t.Fatalf("local next: %q", loc)
 	}
 }
 

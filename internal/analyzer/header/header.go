@@ -75,7 +75,9 @@ func init() {
 		def(MessageIDFromOther, 0.1, pipeline.CategoryClean, "The Message-ID was made by another domain than the sender's (common with hosted mail).", "Message-ID が差出人とは別のドメインで生成されています(ホスティングでは普通です)。"),
 	)
 	for code, d := range mimeSymbols {
-		pipeline.Register(def(code, d.w, d.cat, d.en, d.ja))
+		sd := def(code, d.w, d.cat, d.en, d.ja)
+		sd.Unscannable = mimeUnscannable[code]
+		pipeline.Register(sd)
 	}
 }
 
@@ -91,6 +93,14 @@ type mimeDef struct {
 	w      float64
 	cat    pipeline.Category
 	en, ja string
+}
+
+// mimeUnscannable are the parser-limit anomalies: part of the message was
+// not inspected, so the policy's fail-closed rule acts on them.
+var mimeUnscannable = map[string]bool{
+	mail.AnomalyTruncated: true, mail.AnomalyTooManyParts: true, mail.AnomalyTooDeep: true,
+	mail.AnomalyTooManyHeaders: true, mail.AnomalyHeaderTooLong: true, mail.AnomalyTextTruncated: true,
+	mail.AnomalyTooManyURLs: true, mail.AnomalyHTMLParseLimited: true,
 }
 
 // mimeSymbols turn the parser's anomaly codes into symbols of the same name.

@@ -17,9 +17,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -379,12 +381,17 @@ func (t *Tracker) Notify(a Alert) {
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := t.client.Do(req)
 		if err != nil {
-			t.log.Error("outbound: webhook failed", "err", err)
+			// The URL may carry a token: log only its scheme and host.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			t.log.Error("outbound: webhook failed", "webhook", redactURL(t.cfg.Webhook), "err", err)
 			return
 		}
 		resp.Body.Close()
 		if resp.StatusCode >= 300 {
-			t.log.Error("outbound: webhook refused", "status", resp.StatusCode)
+			t.log.Error("outbound: webhook refused", "webhook", redactURL(t.cfg.Webhook), "status", resp.StatusCode)
 		}
 	}()
 }
@@ -446,4 +453,14 @@ func (a *Analyzer) Close() error {
 		return nil
 	}
 	return a.T.Close()
+}
+
+// redactURL keeps a webhook URL's scheme and host for logs: its path,
+// query and user info may carry a token.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "(webhook)"
+	}
+	return u.Scheme + "://" + u.Host + "/…"
 }

@@ -3,6 +3,7 @@ package outbound
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,5 +71,17 @@ func TestPersist(t *testing.T) {
 	defer tr2.Close()
 	if s, _, _ := tr2.Check("a", []string{"x@y"}); len(s) == 0 {
 		t.Error("state not restored")
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://hooks.example/services/T0/B0/SECRETTOKEN?x=1": "https://hooks.example/…",
+		"https://user:pw@hooks.example/x":                      "https://hooks.example/…",
+		"::bad":                                                "(webhook)",
+	} {
+		if got := redactURL(in); got != want || strings.Contains(got, "SECRET") {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

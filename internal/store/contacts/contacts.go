@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -62,6 +63,8 @@ var _ Reader = (*Store)(nil)
 const dsnPragmas = "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
 
 // Open opens (creating) the history file.
+// The file holds who writes to whom: it is created readable by sekisho
+// alone (0600; SQLite gives its -wal and -shm files the same mode).
 func Open(path string) (*Store, error) {
 	return open(path, dsnPragmas)
 }
@@ -78,6 +81,11 @@ func OpenReader(path string) (Reader, error) {
 }
 
 func open(path, pragmas string) (*Store, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("contacts: %w", err)
+	}
+	f.Close()
 	db, err := sql.Open("sqlite", "file:"+path+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: %w", err)

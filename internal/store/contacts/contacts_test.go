@@ -2,7 +2,9 @@ package contacts
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -69,5 +71,24 @@ func TestReaderIsReadOnly(t *testing.T) {
 	}
 	if err := r.(*Store).Learn(ctx, "me@example.jp", "b@x.example", "", time.Now()); err == nil {
 		t.Fatal("the read-only handle wrote")
+	}
+}
+
+// The history file is readable by sekisho alone (issue 14).
+func TestFileMode(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	path := filepath.Join(t.TempDir(), "contacts.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := fi.Mode().Perm(); m != 0o600 {
+		t.Fatalf("contacts.db mode %o, want 600", m)
 	}
 }

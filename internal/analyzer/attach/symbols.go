@@ -17,6 +17,8 @@ const (
 	SymLNKCommand          = "ATT_LNK_COMMAND"
 	SymLNKPaddedArgs       = "ATT_LNK_HIDDEN_ARGS"
 	SymOneNoteCode         = "ATT_ONENOTE_EMBEDDED_CODE"
+	SymTestSignature       = "ATT_TEST_SIGNATURE"
+	SymHTMLSmuggling       = "ATT_HTML_SMUGGLING"
 
 	SymArchiveEncrypted    = "ARCHIVE_ENCRYPTED"
 	SymArchivePasswordText = "ARCHIVE_PASSWORD_IN_TEXT"
@@ -100,6 +102,12 @@ func init() {
 		pipeline.SymbolDef{Name: SymOneNoteCode, Weight: 7, Category: m, Group: "attach",
 			EN: "A OneNote file embeds a script or program (the \"double-click to view\" lure used by Emotet and Qakbot).",
 			JA: "OneNoteファイルにスクリプトやプログラムが埋め込まれています(Emotet・Qakbotが使った「ダブルクリックして表示」の手口)。"},
+		pipeline.SymbolDef{Name: SymTestSignature, Weight: 20, Category: m, Group: "attach", MinAction: pipeline.ActionQuarantine,
+			EN: "An attachment or a file inside one is an anti-virus test file (the EICAR string or ClamAV's clam.exe): treated as malware so the whole path can be tested without clamd.",
+			JA: "添付ファイル(またはその中のファイル)がウイルス対策のテストファイル(EICAR文字列またはClamAVのclam.exe)です。clamdなしで検知経路を試せるよう、マルウェアとして扱います。"},
+		pipeline.SymbolDef{Name: SymHTMLSmuggling, Weight: 6, Category: m, Group: "attach",
+			EN: "An HTML file carries a program, script or archive encoded inside it (data: URI or base64 decoded by script: HTML smuggling).",
+			JA: "HTMLファイルの中にプログラム・スクリプト・圧縮ファイルが埋め込まれています(data: URIやスクリプトで復号するbase64、HTMLスマグリング)。"},
 		pipeline.SymbolDef{Name: SymTypeMismatch, Weight: 2, Category: m, Group: "attach",
 			EN: "A file's content does not match its name or declared MIME type.",
 			JA: "ファイルの中身が名前や宣言されたMIMEタイプと一致しません。"},

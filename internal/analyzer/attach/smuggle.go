@@ -2,6 +2,7 @@ package attach
 
 import (
 	"bytes"
+	"errors"
 	"encoding/base64"
 	"fmt"
 	"net/url"
@@ -162,7 +163,14 @@ func (r *run) message(it item) {
 		if name == "" {
 			name = fmt.Sprintf("part-%d", n)
 		}
-		r.child(it, name, p.Body, false)
+		body := p.Body
+		if bytes.HasPrefix(body, []byte("begin ")) {
+			// a uuencoded file the mail parser left alone (no "end" line)
+			if d := uudecodeLenient(body, r.a.cfg.MaxFileBytes); len(d) > 0 {
+				body = d
+			}
+		}
+		r.child(it, name, body, false)
 	}
 }
 
@@ -176,6 +184,10 @@ func (r *run) container(it item, kind string) {
 		r.t.Add(SymArchiveNested, it.path)
 	}
 	files, err := container.Open(kind, it.data, container.Limits{MaxFiles: r.a.cfg.MaxFiles, MaxBytes: min(r.a.cfg.MaxFileBytes, r.budget.Left)})
+	if errors.Is(err, container.ErrUnsupported) {
+		r.t.Add(SymArchiveUnsupported, it.path+": "+kind+" is not opened")
+		return
+	}
 	if err != nil && len(files) == 0 {
 		r.t.Add(SymArchiveCorrupt, it.path+": "+kind)
 		return
@@ -206,4 +218,41 @@ func archive0(outer, kind string, i int) string {
 func looksHTML(b []byte) bool {
 	low := bytes.ToLower(b[:min(len(b), 4096)])
 	return bytes.Contains(low, []byte("<html")) || bytes.Contains(low, []byte("<a ")) || bytes.Contains(low, []byte("<script"))
+}
+
+// uudecodeLenient decodes a uuencoded file from its "begin" line to its
+// "end" line, the first line that is not uuencoded, or the end of b.
+func uudecodeLenient(b []byte, maxBytes int64) []byte {
+	var out []byte
+	lines := bytes.Split(b, []byte("\n"))
+	for _, line := range lines[1:] {
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			continue
+		}
+		if string(line) == "end" || int64(len(out)) >= maxBytes {
+			break
+		}
+		cnt := int((line[0] - ' ') & 63)
+		if cnt == 0 {
+			continue
+		}
+		if (len(line)-1)*3/4 < cnt-2 {
+			break
+		}
+		body := line[1:]
+		got := 0
+		for k := 0; k < len(body) && got < cnt; k += 4 {
+			var q [4]byte
+			for m := 0; m < 4 && k+m < len(body); m++ {
+				q[m] = (body[k+m] - ' ') & 63
+			}
+			tri := [3]byte{q[0]<<2 | q[1]>>4, q[1]<<4 | q[2]>>2, q[2]<<6 | q[3]}
+			for m := 0; m < 3 && got < cnt; m++ {
+				out = append(out, tri[m])
+				got++
+			}
+		}
+	}
+	return out
 }

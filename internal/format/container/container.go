@@ -64,7 +64,12 @@ const (
 	BinHex = "binhex"
 	SZDD   = "szdd"
 	SIS    = "sis"
+	// ARJ is identified (header id 0x60 0xEA) but not opened.
+	ARJ = "arj"
 )
+
+// ErrUnsupported reports a container that is identified but not opened.
+var ErrUnsupported = errors.New("container: format identified but not opened")
 
 // Identify names the container b holds, or "".
 func Identify(b []byte) string {
@@ -77,6 +82,8 @@ func Identify(b []byte) string {
 		return SZDD
 	case len(b) >= 16 && (binary.LittleEndian.Uint32(b[4:]) == 0x1000006D || binary.LittleEndian.Uint32(b[8:]) == 0x10000419):
 		return SIS
+	case len(b) >= 11 && b[0] == 0x60 && b[1] == 0xea && binary.LittleEndian.Uint16(b[2:]) <= 2600 && b[10] == 2:
+		return ARJ
 	case binhexStart(b) >= 0:
 		return BinHex
 	}
@@ -95,6 +102,8 @@ func Open(kind string, b []byte, lim Limits) ([]File, error) {
 		return readSZDD(b, lim)
 	case SIS:
 		return readSIS(b, lim)
+	case ARJ:
+		return nil, ErrUnsupported
 	}
 	return nil, ErrCorrupt
 }

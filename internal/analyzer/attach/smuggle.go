@@ -2,8 +2,8 @@ package attach
 
 import (
 	"bytes"
-	"errors"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"

@@ -204,6 +204,8 @@ func (r *run) file(it item) {
 			officeRep = office.AnalyzeOOXML(zr, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20))})
 		case det == filetype.RTF:
 			officeRep = office.AnalyzeRTF(data, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20))})
+		case det == filetype.Unknown || det == filetype.Text || det == filetype.HTML || det == filetype.Script:
+			officeRep = office.AnalyzeText(data, it.name)
 		}
 		if officeRep != nil && officeRep.Kind != "" && officeRep.Kind != "ole2" {
 			detected = officeRep.Kind

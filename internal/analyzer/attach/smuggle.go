@@ -22,7 +22,7 @@ import (
 var (
 	reDataURI = regexp.MustCompile(`(?i)data:([a-z0-9.+/-]*)((?:;[a-z0-9=._-]+)*);base64,([A-Za-z0-9+/=\s]{32,})`)
 	// a long base64 string literal in script
-	reB64Lit = regexp.MustCompile(`["'\x60]([A-Za-z0-9+/\s\\]{200,}={0,2})["'\x60]`)
+	reB64Lit = regexp.MustCompile(`["'\x60]([A-Za-z0-9+/\s\\]{80,}={0,2})["'\x60]`)
 )
 
 const maxSmuggled = 20
@@ -172,7 +172,17 @@ func (r *run) message(it item) {
 		}
 		r.child(it, name, body, false)
 	}
+	if n == 0 {
+		// a uuencoded file inline in the text, with no "end" line
+		if loc := reUUBegin.FindSubmatchIndex(data); loc != nil {
+			if d := uudecodeLenient(data[loc[0]:], r.a.cfg.MaxFileBytes); len(d) > 0 {
+				r.child(it, string(data[loc[2]:loc[3]]), d, false)
+			}
+		}
+	}
 }
+
+var reUUBegin = regexp.MustCompile(`(?m)^begin [0-7]{3,4} ([^\r\n/\\]{1,200})\r?$`)
 
 // containers opens cpio, BinHex, SZDD and SIS.
 func (r *run) container(it item, kind string) {

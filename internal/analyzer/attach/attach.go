@@ -24,6 +24,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/format/archive"
+	"github.com/sekisho/sekisho/internal/format/container"
 	"github.com/sekisho/sekisho/internal/format/filetype"
 	"github.com/sekisho/sekisho/internal/format/lnk"
 	"github.com/sekisho/sekisho/internal/format/office"
@@ -177,6 +178,16 @@ func (r *run) file(it item) {
 	if detected == filetype.Unknown && tnef.IsTNEF(data) {
 		detected = "tnef"
 	}
+	var cont string
+	if det == filetype.Unknown || det == filetype.Text {
+		if cont = container.Identify(data); cont != "" {
+			detected = cont
+		}
+	}
+	isMessage := cont == "" && (det == filetype.Unknown || det == filetype.Text) && looksMessage(data)
+	if isMessage {
+		detected = "message"
+	}
 	if detected == filetype.Unknown {
 		if h := filetype.Hint(data); h != "application/octet-stream" && h != "text/plain" {
 			detected = h
@@ -193,6 +204,8 @@ func (r *run) file(it item) {
 			officeRep = office.AnalyzeOOXML(zr, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20))})
 		case det == filetype.RTF:
 			officeRep = office.AnalyzeRTF(data, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20))})
+		case det == filetype.Unknown || det == filetype.Text || det == filetype.HTML || det == filetype.Script:
+			officeRep = office.AnalyzeText(data, it.name)
 		}
 		if officeRep != nil && officeRep.Kind != "" && officeRep.Kind != "ole2" {
 			detected = officeRep.Kind
@@ -204,6 +217,9 @@ func (r *run) file(it item) {
 
 	r.names(it, detected)
 	r.types(it, det, detected)
+	if sig := testSignature(data, sum); sig != "" {
+		r.t.Add(SymTestSignature, it.path+": "+sig)
+	}
 
 	if officeRep != nil {
 		r.office(it, officeRep)
@@ -225,6 +241,15 @@ func (r *run) file(it item) {
 	}
 	if filetype.IsArchive(det) && !ooxml {
 		r.archive(it, det)
+	}
+	if cont != "" {
+		r.container(it, cont)
+	}
+	if isMessage {
+		r.message(it)
+	}
+	if det == filetype.HTML || det == filetype.Text || det == filetype.Script || det == filetype.Unknown && looksHTML(data) {
+		r.smuggling(it)
 	}
 }
 

@@ -17,6 +17,8 @@ const (
 	SymLNKCommand          = "ATT_LNK_COMMAND"
 	SymLNKPaddedArgs       = "ATT_LNK_HIDDEN_ARGS"
 	SymOneNoteCode         = "ATT_ONENOTE_EMBEDDED_CODE"
+	SymTestSignature       = "ATT_TEST_SIGNATURE"
+	SymHTMLSmuggling       = "ATT_HTML_SMUGGLING"
 
 	SymArchiveEncrypted    = "ARCHIVE_ENCRYPTED"
 	SymArchivePasswordText = "ARCHIVE_PASSWORD_IN_TEXT"
@@ -100,23 +102,29 @@ func init() {
 		pipeline.SymbolDef{Name: SymOneNoteCode, Weight: 7, Category: m, Group: "attach",
 			EN: "A OneNote file embeds a script or program (the \"double-click to view\" lure used by Emotet and Qakbot).",
 			JA: "OneNoteファイルにスクリプトやプログラムが埋め込まれています(Emotet・Qakbotが使った「ダブルクリックして表示」の手口)。"},
+		pipeline.SymbolDef{Name: SymTestSignature, Weight: 20, Category: m, Group: "attach", MinAction: pipeline.ActionQuarantine,
+			EN: "An attachment or a file inside one is an anti-virus test file (the EICAR string or ClamAV's clam.exe): treated as malware so the whole path can be tested without clamd.",
+			JA: "添付ファイル(またはその中のファイル)がウイルス対策のテストファイル(EICAR文字列またはClamAVのclam.exe)です。clamdなしで検知経路を試せるよう、マルウェアとして扱います。"},
+		pipeline.SymbolDef{Name: SymHTMLSmuggling, Weight: 6, Category: m, Group: "attach",
+			EN: "An HTML file carries a program, script or archive encoded inside it (data: URI or base64 decoded by script: HTML smuggling).",
+			JA: "HTMLファイルの中にプログラム・スクリプト・圧縮ファイルが埋め込まれています(data: URIやスクリプトで復号するbase64、HTMLスマグリング)。"},
 		pipeline.SymbolDef{Name: SymTypeMismatch, Weight: 2, Category: m, Group: "attach",
 			EN: "A file's content does not match its name or declared MIME type.",
 			JA: "ファイルの中身が名前や宣言されたMIMEタイプと一致しません。"},
 
-		pipeline.SymbolDef{Name: SymArchiveEncrypted, Weight: 2, Category: m, Group: "archive",
+		pipeline.SymbolDef{Name: SymArchiveEncrypted, Unscannable: true, Weight: 2, Category: m, Group: "archive",
 			EN: "A password-protected archive could not be opened, so its content was not checked.",
 			JA: "パスワード付き圧縮ファイルを開けず、中身を検査できませんでした。"},
 		pipeline.SymbolDef{Name: SymArchivePasswordText, Weight: 3, Category: m, Group: "archive",
 			EN: "A password-protected archive opens with a password written in the mail itself (Emotet style).",
 			JA: "パスワード付き圧縮ファイルが本文中のパスワードで開けました(Emotetの手口)。"},
-		pipeline.SymbolDef{Name: SymArchiveBomb, Weight: 6, Category: m, Group: "archive",
+		pipeline.SymbolDef{Name: SymArchiveBomb, Unscannable: true, Weight: 6, Category: m, Group: "archive",
 			EN: "An archive expands far beyond its size (decompression bomb); expansion was stopped.",
 			JA: "圧縮ファイルが異常な大きさに展開されます(解凍爆弾)。展開を打ち切りました。"},
-		pipeline.SymbolDef{Name: SymArchiveTooMany, Weight: 1, Category: m, Group: "archive",
+		pipeline.SymbolDef{Name: SymArchiveTooMany, Unscannable: true, Weight: 1, Category: m, Group: "archive",
 			EN: "An archive holds more files than sekisho opens; the rest was not checked.",
 			JA: "圧縮ファイル内のファイル数が上限を超え、残りは検査していません。"},
-		pipeline.SymbolDef{Name: SymArchiveTooDeep, Weight: 3, Category: m, Group: "archive",
+		pipeline.SymbolDef{Name: SymArchiveTooDeep, Unscannable: true, Weight: 3, Category: m, Group: "archive",
 			EN: "Archives are nested deeper than sekisho opens; the innermost content was not checked.",
 			JA: "圧縮ファイルが上限を超えて入れ子になっており、最も内側は検査していません。"},
 		pipeline.SymbolDef{Name: SymArchiveNested, Weight: 1, Category: m, Group: "archive",
@@ -128,7 +136,7 @@ func init() {
 		pipeline.SymbolDef{Name: SymArchiveHidden, Weight: 3, Category: m, Group: "archive",
 			EN: "A zip hides files its directory does not list (concatenated or malformed zip): tools disagree on what is inside.",
 			JA: "zipの目録に載っていない隠しファイルがあります(連結・不正なzip)。ツールによって見える中身が異なります。"},
-		pipeline.SymbolDef{Name: SymArchiveUnsupported, Weight: 0, Category: c, Group: "archive",
+		pipeline.SymbolDef{Name: SymArchiveUnsupported, Unscannable: true, Weight: 0, Category: c, Group: "archive",
 			EN: "An archive uses a compression method sekisho cannot open (its listing was still checked).",
 			JA: "sekishoが展開できない圧縮方式です(ファイル一覧は検査しました)。"},
 
@@ -159,7 +167,7 @@ func init() {
 		pipeline.SymbolDef{Name: SymMacroRenamed, Weight: 3, Category: m, Group: "office",
 			EN: "A document with macros is named as a macro-free type (.docx/.xlsx) or as another format.",
 			JA: "マクロ付き文書がマクロなしの形式(.docx/.xlsx)や別の形式の名前に偽装されています。"},
-		pipeline.SymbolDef{Name: SymOfficeEncrypted, Weight: 2, Category: m, Group: "office",
+		pipeline.SymbolDef{Name: SymOfficeEncrypted, Unscannable: true, Weight: 2, Category: m, Group: "office",
 			EN: "An Office document is encrypted, so its content could not be checked.",
 			JA: "Office文書が暗号化されており、中身を検査できません。"},
 		pipeline.SymbolDef{Name: SymOfficeDefaultPassword, Weight: 5, Category: m, Group: "office",

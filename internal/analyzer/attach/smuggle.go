@@ -1,0 +1,268 @@
+package attach
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/sekisho/sekisho/internal/format/container"
+	"github.com/sekisho/sekisho/internal/format/filetype"
+	"github.com/sekisho/sekisho/internal/mail"
+)
+
+// HTML smuggling: a page that carries a file and hands it to the browser
+// (a data: URI in a link or download attribute, or script that builds a
+// Blob from a base64 string with atob). The payloads are decoded and
+// analysed as the page's inner files.
+
+var (
+	reDataURI = regexp.MustCompile(`(?i)data:([a-z0-9.+/-]*)((?:;[a-z0-9=._-]+)*);base64,([A-Za-z0-9+/=\s]{32,})`)
+	// a long base64 string literal in script
+	reB64Lit = regexp.MustCompile(`["'\x60]([A-Za-z0-9+/\s\\]{80,}={0,2})["'\x60]`)
+)
+
+const maxSmuggled = 20
+
+type smuggled struct {
+	name string
+	data []byte
+	how  string
+}
+
+// htmlPayloads decodes the files an HTML page carries.
+func htmlPayloads(b []byte, maxBytes int64) []smuggled {
+	if len(b) > 16<<20 {
+		b = b[:16<<20]
+	}
+	var out []smuggled
+	for _, m := range reDataURI.FindAllSubmatch(b, maxSmuggled) {
+		ct := strings.ToLower(string(m[1]))
+		if strings.HasPrefix(ct, "image/") || strings.HasPrefix(ct, "font/") || strings.HasPrefix(ct, "application/font") || ct == "text/css" {
+			continue
+		}
+		if d := decodeB64(m[3], maxBytes); len(d) > 0 {
+			out = append(out, smuggled{name: fmt.Sprintf("data-uri-%d", len(out)+1), data: d, how: "data: URI (" + orDefault(ct, "no type") + ")"})
+		}
+	}
+	low := bytes.ToLower(b)
+	if !bytes.Contains(low, []byte("atob")) && !bytes.Contains(low, []byte("blob")) && !bytes.Contains(low, []byte("base64")) {
+		return out
+	}
+	for _, m := range reB64Lit.FindAllSubmatch(b, maxSmuggled) {
+		if len(out) >= maxSmuggled {
+			break
+		}
+		d := decodeB64(bytes.ReplaceAll(m[1], []byte(`\n`), nil), maxBytes)
+		if len(d) == 0 {
+			continue
+		}
+		// Only payloads that are files, not encoded text or images.
+		det := filetype.Detect(d)
+		if det == filetype.Unknown || det == filetype.Text {
+			if !looksScript(d) && testSignature(d, [32]byte{}) == "" {
+				continue
+			}
+		}
+		out = append(out, smuggled{name: fmt.Sprintf("script-payload-%d", len(out)+1), data: d, how: "base64 string in script"})
+	}
+	return out
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func decodeB64(s []byte, maxBytes int64) []byte {
+	s = bytes.Map(func(r rune) rune {
+		if r == ' ' || r == '\n' || r == '\r' || r == '\t' || r == '\\' {
+			return -1
+		}
+		return r
+	}, s)
+	if int64(len(s)) > maxBytes*4/3+4 {
+		s = s[:maxBytes*4/3/4*4]
+	}
+	if u, err := url.PathUnescape(string(s)); err == nil {
+		s = []byte(u)
+	}
+	d, err := base64.StdEncoding.DecodeString(strings.TrimRight(string(s), "="))
+	if err != nil {
+		d, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(string(s), "="))
+		if err != nil {
+			return nil
+		}
+	}
+	return d
+}
+
+// smuggling analyses an HTML file's payloads as its inner files.
+func (r *run) smuggling(it item) {
+	ps := htmlPayloads(it.data, r.a.cfg.MaxFileBytes)
+	if len(ps) == 0 {
+		return
+	}
+	if it.depth >= r.a.cfg.MaxDepth {
+		r.t.Add(SymArchiveTooDeep, it.path)
+		return
+	}
+	for _, p := range ps {
+		det := filetype.Detect(p.data)
+		if filetype.IsExecutable(det) || filetype.IsArchive(det) || filetype.IsDiskImage(det) || det == filetype.LNK ||
+			det == filetype.OLE2 || det == filetype.Script || looksScript(p.data) {
+			r.t.Add(SymHTMLSmuggling, fmt.Sprintf("%s: %s carries %s", it.path, p.how, scriptKind(det, p.data)))
+		}
+		r.child(it, p.name, p.data, false)
+	}
+}
+
+// looksMessage reports an e-mail message or mbox saved as a file.
+func looksMessage(b []byte) bool {
+	head := b[:min(len(b), 4096)]
+	if bytes.HasPrefix(head, []byte("From ")) {
+		return bytes.Contains(head, []byte("\nFrom:")) || bytes.Contains(head, []byte("\nContent-Type:"))
+	}
+	n := 0
+	for _, h := range []string{"from:", "to:", "subject:", "content-type:", "mime-version:", "message-id:", "date:", "received:", "return-path:"} {
+		if bytes.HasPrefix(bytes.ToLower(head), []byte(h)) || bytes.Contains(bytes.ToLower(head), []byte("\n"+h)) {
+			n++
+		}
+	}
+	first := bytes.IndexByte(head, ':')
+	return n >= 2 && first > 0 && first < 40 && !bytes.ContainsAny(head[:first], " \t<")
+}
+
+// message opens a mail saved as a file (.eml, mbox, message/rfc822
+// sent as a file): its attachments are analysed as inner files.
+func (r *run) message(it item) {
+	if it.depth >= r.a.cfg.MaxDepth {
+		r.t.Add(SymArchiveTooDeep, it.path)
+		return
+	}
+	data := it.data
+	if bytes.HasPrefix(data, []byte("From ")) {
+		if i := bytes.IndexByte(data, '\n'); i > 0 {
+			data = data[i+1:]
+		}
+	}
+	lim := mail.DefaultLimits()
+	m := mail.Parse(data, lim)
+	n := 0
+	for _, p := range m.Attachments {
+		if p.IsMultipart() || p.Embedded != nil || len(p.Body) == 0 {
+			continue
+		}
+		n++
+		name := p.Filename
+		if name == "" {
+			name = fmt.Sprintf("part-%d", n)
+		}
+		body := p.Body
+		if bytes.HasPrefix(body, []byte("begin ")) {
+			// a uuencoded file the mail parser left alone (no "end" line)
+			if d := uudecodeLenient(body, r.a.cfg.MaxFileBytes); len(d) > 0 {
+				body = d
+			}
+		}
+		r.child(it, name, body, false)
+	}
+	if n == 0 {
+		// a uuencoded file inline in the text, with no "end" line
+		if loc := reUUBegin.FindSubmatchIndex(data); loc != nil {
+			if d := uudecodeLenient(data[loc[0]:], r.a.cfg.MaxFileBytes); len(d) > 0 {
+				r.child(it, string(data[loc[2]:loc[3]]), d, false)
+			}
+		}
+	}
+}
+
+var reUUBegin = regexp.MustCompile(`(?m)^begin [0-7]{3,4} ([^\r\n/\\]{1,200})\r?$`)
+
+// containers opens cpio, BinHex, SZDD and SIS.
+func (r *run) container(it item, kind string) {
+	if it.depth >= r.a.cfg.MaxDepth {
+		r.t.Add(SymArchiveTooDeep, it.path)
+		return
+	}
+	if it.inArchive {
+		r.t.Add(SymArchiveNested, it.path)
+	}
+	files, err := container.Open(kind, it.data, container.Limits{MaxFiles: r.a.cfg.MaxFiles, MaxBytes: min(r.a.cfg.MaxFileBytes, r.budget.Left)})
+	if errors.Is(err, container.ErrUnsupported) {
+		r.t.Add(SymArchiveUnsupported, it.path+": "+kind+" is not opened")
+		return
+	}
+	if err != nil && len(files) == 0 {
+		r.t.Add(SymArchiveCorrupt, it.path+": "+kind)
+		return
+	}
+	if err != nil {
+		r.t.Add(SymArchiveCorrupt, it.path+": "+kind+" read in part")
+	}
+	for i, f := range files {
+		name := f.Name
+		if name == "" {
+			name = archive0(it.name, kind, i)
+		}
+		r.budget.Left -= int64(len(f.Data))
+		r.budget.Used += int64(len(f.Data))
+		r.child(it, name, f.Data, false)
+	}
+}
+
+// archive0 names an unnamed inner file: an SZDD file's name is its own
+// with the last letter lost ("clam.ex_").
+func archive0(outer, kind string, i int) string {
+	if kind == container.SZDD && strings.HasSuffix(outer, "_") {
+		return strings.TrimSuffix(outer, "_")
+	}
+	return fmt.Sprintf("%s-%d", kind, i+1)
+}
+
+func looksHTML(b []byte) bool {
+	low := bytes.ToLower(b[:min(len(b), 4096)])
+	return bytes.Contains(low, []byte("<html")) || bytes.Contains(low, []byte("<a ")) || bytes.Contains(low, []byte("<script"))
+}
+
+// uudecodeLenient decodes a uuencoded file from its "begin" line to its
+// "end" line, the first line that is not uuencoded, or the end of b.
+func uudecodeLenient(b []byte, maxBytes int64) []byte {
+	var out []byte
+	lines := bytes.Split(b, []byte("\n"))
+	for _, line := range lines[1:] {
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			continue
+		}
+		if string(line) == "end" || int64(len(out)) >= maxBytes {
+			break
+		}
+		cnt := int((line[0] - ' ') & 63)
+		if cnt == 0 {
+			continue
+		}
+		if (len(line)-1)*3/4 < cnt-2 {
+			break
+		}
+		body := line[1:]
+		got := 0
+		for k := 0; k < len(body) && got < cnt; k += 4 {
+			var q [4]byte
+			for m := 0; m < 4 && k+m < len(body); m++ {
+				q[m] = (body[k+m] - ' ') & 63
+			}
+			tri := [3]byte{q[0]<<2 | q[1]>>4, q[1]<<4 | q[2]>>2, q[2]<<6 | q[3]}
+			for m := 0; m < 3 && got < cnt; m++ {
+				out = append(out, tri[m])
+				got++
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,127 @@
+package attach
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil/testdoc"
+)
+
+// one scans a mail with one attachment.
+func one(t *testing.T, name string, data []byte) *pipeline.Task {
+	t.Helper()
+	return scan(t, testdoc.Mail("files", "see attached", testdoc.Attachment{Name: name, Data: data}), nil)
+}
+
+func TestEICAR(t *testing.T) {
+	want(t, one(t, "readme.txt", []byte(eicar+"\r\n")), SymTestSignature)
+	want(t, one(t, "test.zip", testdoc.Zip(map[string][]byte{"eicar.com": []byte(eicar)})), SymTestSignature)
+	// benign twin: text that talks about EICAR without the string
+	notWant(t, one(t, "readme.txt", []byte("Send the EICAR-STANDARD-ANTIVIRUS-TEST-FILE to test your scanner.\n")), SymTestSignature)
+}
+
+func TestHTMLSmuggling(t *testing.T) {
+	pe := append([]byte("MZ"), make([]byte, 200)...)
+	b64 := base64.StdEncoding.EncodeToString(testdoc.Zip(map[string][]byte{"invoice.exe": pe}))
+	page := `<html><body><script>var b=atob("` + b64 + `");var a=new Uint8Array(b.length);` +
+		`var blob=new Blob([a],{type:"application/octet-stream"});</script></body></html>`
+	task := one(t, "invoice.html", []byte(page))
+	want(t, task, SymHTMLSmuggling, SymExecutableInArchive)
+	task = one(t, "doc.html", []byte(`<html><a download="x.exe" href="data:application/octet-stream;base64,`+base64.StdEncoding.EncodeToString(pe)+`">get</a></html>`))
+	want(t, task, SymHTMLSmuggling, SymExecutableInArchive)
+	// benign twin: a newsletter with an inline image and a long text token
+	img := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 100))
+	task = one(t, "news.html", []byte(`<html><img src="data:image/png;base64,`+img+`"><script>var t="`+base64.StdEncoding.EncodeToString([]byte(strings.Repeat("hello world ", 40)))+`";var s=atob(t);</script></html>`))
+	notWant(t, task, SymHTMLSmuggling, SymExecutable, SymExecutableInArchive)
+}
+
+func tgz(name string, data []byte) []byte {
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data))})
+	tw.Write(data)
+	tw.Close()
+	var gb bytes.Buffer
+	gw := gzip.NewWriter(&gb)
+	gw.Write(tb.Bytes())
+	gw.Close()
+	return gb.Bytes()
+}
+
+func TestDeepTGZUnscannable(t *testing.T) {
+	z := tgz("clam.exe", []byte(eicar))
+	for i := 0; i < 8; i++ {
+		z = tgz("level.tgz", z)
+	}
+	task := one(t, "deep.tgz", z)
+	want(t, task, SymArchiveTooDeep)
+	if d, _ := pipeline.Lookup(SymArchiveTooDeep); !d.Unscannable {
+		t.Error("ARCHIVE_TOO_DEEP is not flagged Unscannable")
+	}
+	for _, s := range []string{SymArchiveEncrypted, SymArchiveBomb, SymArchiveTooMany, SymArchiveUnsupported, SymOfficeEncrypted} {
+		if d, _ := pipeline.Lookup(s); !d.Unscannable {
+			t.Errorf("%s is not flagged Unscannable", s)
+		}
+	}
+	// shallow twin: found
+	want(t, one(t, "ok.tgz", tgz("a.txt", []byte(eicar))), SymTestSignature)
+}
+
+func TestMailAsAttachment(t *testing.T) {
+	pe := append([]byte("MZ"), make([]byte, 200)...)
+	inner := testdoc.Mail("fwd", "inner", testdoc.Attachment{Name: "setup.exe", Data: pe})
+	task := one(t, "forwarded.eml", inner)
+	want(t, task, SymExecutableInArchive)
+	uu := "From someone@example.com Thu Jul 31 13:51:21 2008\nFrom: someone@example.com\nSubject: x\n\nbegin 644 e.txt\n" +
+		uuLines([]byte(eicar)) + "`\n"
+	want(t, one(t, "mbox", []byte(uu)), SymTestSignature)
+	notWant(t, one(t, "notes.txt", []byte("From: the desk of the editor\nThanks for the note.\n")), SymExecutableInArchive)
+}
+
+func uuLines(b []byte) string {
+	var sb strings.Builder
+	for len(b) > 0 {
+		n := min(45, len(b))
+		chunk := b[:n]
+		b = b[n:]
+		sb.WriteByte(byte(32 + n))
+		for i := 0; i < len(chunk); i += 3 {
+			var c [3]byte
+			copy(c[:], chunk[i:])
+			q := []byte{c[0] >> 2, (c[0]&3)<<4 | c[1]>>4, (c[1]&15)<<2 | c[2]>>6, c[2] & 63}
+			for _, x := range q {
+				if x == 0 {
+					sb.WriteByte('`')
+				} else {
+					sb.WriteByte(32 + x)
+				}
+			}
+		}
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+func TestTextOfficeDDE(t *testing.T) {
+	cases := []struct {
+		name, pos, neg string
+		sym            string
+	}{
+		{"orders.csv", "id,name,total\n1,alice,=cmd|' /c calc'!A1\n", "id,name,total\n1,alice,=SUM(B1:B3)\n2,bob,-5\n", SymDDE},
+		{"orders.csv", "a,b\n1,\"=DDE(\"\"cmd\"\";\"\"/c calc\"\";\"\"x\"\")\"\n", "a,b\n1,\"see cmd | pipe usage!\"\n", SymDDE},
+		{"report.xml", `<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"><w:body><w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe" </w:instrText></w:r></w:p></w:body></w:wordDocument>`,
+			`<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"><w:body><w:p><w:r><w:instrText> PAGE </w:instrText></w:r></w:p></w:body></w:wordDocument>`, SymDDE},
+		{"book.xml", `<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="S"><Table><Row><Cell ss:Formula="=cmd|&apos; /c calc&apos;!A1"><Data ss:Type="Number">0</Data></Cell></Row></Table></Worksheet></Workbook>`,
+			`<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="S"><Table><Row><Cell ss:Formula="=SUM(R1C1:R2C1)"><Data ss:Type="Number">3</Data></Cell></Row></Table></Worksheet></Workbook>`, SymDDE},
+		{"data.slk", "ID;P\nC;X1;Y1;K0;EEXEC(\"calc.exe\")\nC;X1;Y2;K0;EHALT()\nE\n", "ID;P\nC;X1;Y1;K1\nC;X1;Y2;K2;ESUM(R1C1)\nE\n", SymXLM},
+	}
+	for _, c := range cases {
+		want(t, one(t, c.name, []byte(c.pos)), c.sym)
+		notWant(t, one(t, c.name, []byte(c.neg)), c.sym)
+	}
+}

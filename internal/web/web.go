@@ -45,6 +45,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Stderr receives the first admin password (default os.Stderr).
 	Stderr io.Writer
+	// FirstAdminInBackground creates the first admin account (an argon2id
+	// hash: about a second of CPU) after New returns, so the console
+	// listens at once (serve sets it); the password is printed when the
+	// account exists.
+	FirstAdminInBackground bool
 }
 
 //go:embed templates/*.html
@@ -132,7 +137,13 @@ func New(opts Options) (http.Handler, error) {
 		if w == nil {
 			w = os.Stderr
 		}
-		if err := s.firstAdmin(w); err != nil {
+		if opts.FirstAdminInBackground {
+			go func() {
+				if err := s.firstAdmin(w); err != nil {
+					s.log.Error("first console account not created", "err", err)
+				}
+			}()
+		} else if err := s.firstAdmin(w); err != nil {
 			return nil, err
 		}
 	}

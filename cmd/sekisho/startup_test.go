@@ -44,3 +44,15 @@ func TestInitCheap(t *testing.T) {
 		t.Fatal("no inittrace output")
 	}
 }
+
+// TestConfigCheckMissingFile: one clear line, not the usage text.
+func TestConfigCheckMissingFile(t *testing.T) {
+	_, stderr, err := runBin(t, nil, "config", "check", "/nonexistent/sekisho.toml")
+	if err == nil {
+		t.Fatal("config check of a missing file succeeded")
+	}
+	s := string(stderr)
+	if !strings.Contains(s, "/nonexistent/sekisho.toml: no such file") || strings.Contains(s, "Usage:") || strings.Count(s, "\n") > 2 {
+		t.Errorf("stderr: %q", s)
+	}
+}

@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -101,5 +104,72 @@ listen = "127.0.0.1:%d"
 		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms-to-ready")
 		cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
+	}
+}
+
+// TestRspamdQuarantineReply: over the Rspamd protocol a quarantined
+// message is answered "reject" with a 5.7.1 text that says it is held
+// (not "Ok"); an MTA's request stores one copy, a manual rspamc check
+// stores none, however often it runs.
+func TestRspamdQuarantineReply(t *testing.T) {
+	needPeer(t, "rspamc")
+	sk := startSink(t)
+	sek := startSekisho(t, sk.port, "")
+	mal := writeMsg(t, "mal.eml", malwareMsg("malware-rspamd-q"))
+	raw, err := os.ReadFile(mal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(ua string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d/checkv2", sek.p.rspamd), bytes.NewReader(raw))
+		req.Header.Set("User-Agent", ua)
+		req.Header.Set("Queue-Id", "4dTEST")
+		resp, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for i := 0; i < 2; i++ {
+		out, err := exec.Command("rspamc", "-h", fmt.Sprintf("127.0.0.1:%d", sek.p.rspamd), "-t", "60", mal).CombinedOutput()
+		if err != nil {
+			t.Fatalf("rspamc: %v\n%s", err, out)
+		}
+		if bytes.Contains(out, []byte("Ok")) {
+			t.Errorf("rspamc reply claims Ok:\n%s", out)
+		}
+		r := check("rspamc-1.0")
+		if r["action"] != "reject" || r["sekisho_quarantine_id"] != nil && r["sekisho_quarantine_id"] != "" {
+			t.Fatalf("manual check: %v", r)
+		}
+		if msg := fmt.Sprint(r["messages"]); !strings.Contains(msg, "would be held in quarantine") {
+			t.Errorf("manual check message: %s", msg)
+		}
+	}
+	r := check("Haraka")
+	msg := fmt.Sprint(r["messages"])
+	if r["action"] != "reject" || r["sekisho_quarantine_id"] == "" || r["sekisho_quarantine_id"] == nil {
+		t.Fatalf("MTA check: %v", r)
+	}
+	if !strings.Contains(msg, "5.7.1 Message held in quarantine") || strings.Contains(msg, "Ok") {
+		t.Errorf("MTA check message: %s", msg)
+	}
+	// The log reaches the test through a pipe: wait for the MTA's copy
+	// (logged after any earlier one), then count.
+	want := "msg=quarantined msg_id=" + fmt.Sprint(r["sekisho_id"])
+	for deadline := time.Now().Add(startTimeout); !strings.Contains(sek.Log(), want) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := strings.Count(sek.Log(), "msg_id="+fmt.Sprint(r["sekisho_id"])+" frontend=rspamd"); n != 1 {
+		t.Errorf("message logged %d times as scanned, want once:\n%s", n, sek.Log())
+	}
+	if n := strings.Count(sek.Log(), "msg=quarantined"); n != 1 {
+		t.Errorf("%d copies stored, want 1 (the MTA's)", n)
 	}
 }

@@ -181,16 +181,11 @@ func New(opts Options) (http.Handler, error) {
 	return s.secure(mux), nil
 }
 
-// observe runs after every scan: metrics, one log line, and the history.
+// observe runs after every scan: metrics and the history.
 func (s *server) observe(r *pipeline.Result) {
+	// No log line here: the front end's processor logs each message once
+	// ("scanned"); a second line per message was noise.
 	s.metrics.Observe(r)
-	syms := make([]string, 0, len(r.Verdict.Symbols))
-	for _, y := range r.Verdict.Symbols {
-		syms = append(syms, y.Name)
-	}
-	s.log.Info("scan", "msg_id", r.ID, "queue_id", r.Env.QueueID, "frontend", r.Env.Frontend,
-		"action", r.Verdict.Action, "category", r.Verdict.Category, "score", r.Verdict.Score,
-		"duration_ms", r.Duration.Milliseconds(), "symbols", strings.Join(syms, ","))
 	if s.st != nil && r.Msg != nil {
 		if err := s.st.Record(context.Background(), r.Msg.Raw, r); err != nil {
 			s.log.Warn("history not recorded", "msg_id", r.ID, "err", err)

@@ -184,6 +184,19 @@ func (c ServeCmd) Run(g *Globals) error {
 	if len(runs) == 0 {
 		return errors.New("serve: every front end is disabled")
 	}
+	// SIGHUP (or `sekisho reload`) reloads configuration, rules, lists
+	// and weights; a configuration that does not load is refused and the
+	// running one stays.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for range hup {
+			reloadEngine(g, eng, log)
+		}
+	}()
+	removePID := writePID(cfg.General.DataDir, log)
+	defer removePID()
 	hl.ready.Store(true)
 	log.Info("sekisho serving", "version", version, "hostname", cfg.General.Hostname, "data_dir", cfg.General.DataDir)
 	select {

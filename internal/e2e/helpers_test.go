@@ -58,6 +58,7 @@ type sekisho struct {
 	mu   *sync.Mutex
 	p    ports
 	done chan error
+	cfg  string // configuration file
 }
 
 type syncBuf struct {
@@ -145,7 +146,7 @@ func serveConfig(t *testing.T, dir, cfg string, p ports, bin string) *sekisho {
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &sekisho{log: &bytes.Buffer{}, mu: &sync.Mutex{}, p: p, done: make(chan error, 1)}
+	s := &sekisho{log: &bytes.Buffer{}, mu: &sync.Mutex{}, p: p, done: make(chan error, 1), cfg: path}
 	s.cmd = exec.Command(bin, "serve", "--config", path)
 	s.cmd.Stdout = syncBuf{s.mu, s.log}
 	s.cmd.Stderr = syncBuf{s.mu, s.log}

@@ -173,3 +173,16 @@ func TestRspamdQuarantineReply(t *testing.T) {
 		t.Errorf("%d copies stored, want 1 (the MTA's)", n)
 	}
 }
+
+// httpPost posts body and returns the status and reply.
+func httpPost(t testing.TB, port int, path string, body []byte) (int, string) {
+	t.Helper()
+	c := &http.Client{Timeout: 2 * time.Minute}
+	resp, err := c.Post(fmt.Sprintf("http://127.0.0.1:%d%s", port, path), "message/rfc822", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	return resp.StatusCode, string(b)
+}

@@ -182,10 +182,7 @@ func TestMboxAndMaildir(t *testing.T) {
 // TestEvalCorpus runs eval over the whole SpamAssassin corpus through the
 // real binary: no crash, no lost message, every figure present.
 func TestEvalCorpus(t *testing.T) {
-	dir := os.Getenv("SEKISHO_CORPUS")
-	if dir == "" {
-		t.Skip("SEKISHO_CORPUS not set")
-	}
+	dir := testutil.Corpus(t)
 	out, stderr, err := runBin(t, nil, "eval", "--json", "--ham", filepath.Join(dir, "all", "ham"), "--spam", filepath.Join(dir, "all", "spam"))
 	if err != nil {
 		t.Fatalf("eval: %v\n%s", err, stderr)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/sekisho/sekisho/internal/action"
 
@@ -26,11 +27,17 @@ func (ConfigExampleCmd) Run() error {
 
 // ConfigCheckCmd checks a file.
 type ConfigCheckCmd struct {
-	File string `arg:"" help:"File to check." type:"existingfile"`
+	File string `arg:"" help:"File to check." type:"path"`
 }
 
 // Run implements the command.
 func (c ConfigCheckCmd) Run(g *Globals) error {
+	// A missing file is one clear line, not the whole usage text.
+	if st, err := os.Stat(c.File); err != nil {
+		return fmt.Errorf("config check: %s: no such file or not readable", c.File)
+	} else if st.IsDir() {
+		return fmt.Errorf("config check: %s is a directory, not a configuration file", c.File)
+	}
 	cfg, err := config.Load(c.File)
 	if err != nil {
 		return err

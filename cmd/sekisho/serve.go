@@ -74,6 +74,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	defer closeReports()
+	hl := &health{store: store}
 	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
 
 	type running struct {
@@ -161,6 +162,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		mux := http.NewServeMux()
 		(&rspamd.Handler{P: p, Settings: sc.Rspamd, Stats: stats, Password: c.Password}).Register(mux)
 		(&api.Handler{P: p, Settings: sc.Rspamd, Stats: stats, Password: c.Password}).Register(mux)
+		hl.register(mux)
 		if err := httpServe(pipeline.FrontendRspamd, sc.Rspamd, mux); err != nil {
 			return fail(err)
 		}
@@ -169,10 +171,11 @@ func (c ServeCmd) Run(g *Globals) error {
 		mux := http.NewServeMux()
 		(&rspamd.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
 		(&api.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
-		wh, err := web.New(web.Options{Config: cfg, Engine: eng, Store: store, Logger: log})
+		wh, err := web.New(web.Options{Config: cfg, Engine: eng, Store: store, Logger: log, FirstAdminInBackground: true})
 		if err != nil {
 			return fail(fmt.Errorf("serve: console: %w", err))
 		}
+		hl.register(mux)
 		mux.Handle("/", wh)
 		if err := httpServe("console", sc.Console, mux); err != nil {
 			return fail(err)
@@ -181,9 +184,24 @@ func (c ServeCmd) Run(g *Globals) error {
 	if len(runs) == 0 {
 		return errors.New("serve: every front end is disabled")
 	}
+	// SIGHUP (or `sekisho reload`) reloads configuration, rules, lists
+	// and weights; a configuration that does not load is refused and the
+	// running one stays.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for range hup {
+			reloadEngine(g, eng, log)
+		}
+	}()
+	removePID := writePID(cfg.General.DataDir, log)
+	defer removePID()
+	hl.ready.Store(true)
 	log.Info("sekisho serving", "version", version, "hostname", cfg.General.Hostname, "data_dir", cfg.General.DataDir)
 	select {
 	case <-ctx.Done():
+		hl.stopping.Store(true)
 		log.Info("shutting down: finishing messages in flight", "timeout", cfg.Serve.ShutdownTimeout.Duration)
 		closeAll()
 	case err := <-errCh:

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sekisho/sekisho/internal/testutil"
+
 	"github.com/sekisho/sekisho/internal/testutil/redistest"
 )
 
@@ -111,10 +113,7 @@ func TestTrainLearnCommands(t *testing.T) {
 // measured on the same split (Rspamd 3.4: AUC 0.9939, SpamAssassin 4.0.1:
 // AUC 0.9981, recall at ≤ 0.1 % false positives 76 %).
 func TestCorpusEval(t *testing.T) {
-	corp := os.Getenv("SEKISHO_CORPUS")
-	if corp == "" {
-		t.Skip("set SEKISHO_CORPUS to the unpacked SpamAssassin corpus (train/ and test/)")
-	}
+	corp := testutil.Corpus(t)
 	out := runCLI(t, "eval", "--json",
 		"--train-ham", filepath.Join(corp, "train", "ham"), "--train-spam", filepath.Join(corp, "train", "spam"),
 		"--ham", filepath.Join(corp, "test", "ham"), "--spam", filepath.Join(corp, "test", "spam"))

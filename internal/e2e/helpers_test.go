@@ -58,6 +58,7 @@ type sekisho struct {
 	mu   *sync.Mutex
 	p    ports
 	done chan error
+	cfg  string // configuration file
 }
 
 type syncBuf struct {
@@ -145,7 +146,7 @@ func serveConfig(t *testing.T, dir, cfg string, p ports, bin string) *sekisho {
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &sekisho{log: &bytes.Buffer{}, mu: &sync.Mutex{}, p: p, done: make(chan error, 1)}
+	s := &sekisho{log: &bytes.Buffer{}, mu: &sync.Mutex{}, p: p, done: make(chan error, 1), cfg: path}
 	s.cmd = exec.Command(bin, "serve", "--config", path)
 	s.cmd.Stdout = syncBuf{s.mu, s.log}
 	s.cmd.Stderr = syncBuf{s.mu, s.log}
@@ -168,15 +169,42 @@ func serveConfig(t *testing.T, dir, cfg string, p ports, bin string) *sekisho {
 			t.Logf("sekisho log:\n%s", s.Log())
 		}
 	})
+	// No fixed start-up budget (a loaded host is slow): wait until the
+	// ports open, or fail at once when the process has exited.
 	for _, port := range []int{p.milter, p.smtp, p.rspamd, p.console, p.spamd} {
 		if port != 0 {
-			waitPort(t, port, 20*time.Second)
+			s.waitPort(t, port)
 		}
 	}
 	return s
 }
 
 func milterExtra(extra string) string { return extra }
+
+// waitPort waits for port to accept connections while the process runs
+// (up to startTimeout, a generous bound for a loaded host, not a timing
+// claim).
+func (s *sekisho) waitPort(t *testing.T, port int) {
+	t.Helper()
+	deadline := time.Now().Add(startTimeout)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case err := <-s.done:
+			s.done <- err
+			t.Fatalf("sekisho exited before port %d opened: %v\n%s", port, err, s.Log())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("port %d never opened in %v\n%s", port, startTimeout, s.Log())
+}
+
+// startTimeout bounds waiting for a started process to listen.
+const startTimeout = 3 * time.Minute
 
 // onlyFrontend is the [serve.*] configuration with one front end
 // listening on port and the others off.

@@ -36,10 +36,25 @@ type ObserverFactory func(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Ob
 
 // Engine scans messages. It is safe for concurrent use.
 type Engine struct {
+	log  *slog.Logger
+	hold policy.OutboundHold // outbound counters survive reloads
+	opt  Options
+	cur  atomic.Pointer[gen] // what Reload replaces
+	rmu  sync.Mutex          // one Reload at a time
+
+	obsMu     sync.RWMutex
+	observers []func(*pipeline.Result)
+
+	idPrefix string
+	idSeq    atomic.Uint64
+}
+
+// gen is one generation of what the configuration builds: policy,
+// analyzers, limits. Reload builds a new one and swaps it in; scans in
+// flight finish on the one they started with, which is closed after.
+type gen struct {
 	cfg       *config.Config
-	log       *slog.Logger
 	policy    *policy.Policy
-	hold      policy.OutboundHold
 	observing []pipeline.Observer // analyzers and observers that learn from the verdict
 	extra     []pipeline.Observer // observers that are not analyzers
 	limits    mail.Limits
@@ -48,11 +63,56 @@ type Engine struct {
 	scanTO    time.Duration
 	analyzeTO time.Duration
 
-	obsMu     sync.RWMutex
-	observers []func(*pipeline.Result)
+	// refs counts the scans using this generation (nested calls, such
+	// as learning from an observer, take their own); a retired one is
+	// closed when the last lets go. No lock is held across a scan.
+	refs      atomic.Int64
+	retired   atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+}
 
-	idPrefix string
-	idSeq    atomic.Uint64
+// acquire returns the current generation, held for use until release.
+func (e *Engine) acquire() *gen {
+	for {
+		g := e.cur.Load()
+		g.refs.Add(1)
+		if e.cur.Load() == g {
+			return g
+		}
+		g.release()
+	}
+}
+
+func (g *gen) release() {
+	if g.refs.Add(-1) == 0 && g.retired.Load() {
+		g.close()
+	}
+}
+
+// retire marks g replaced; it closes now when unused, else at the last
+// release.
+func (g *gen) retire() {
+	g.retired.Store(true)
+	if g.refs.Load() == 0 {
+		g.close()
+	}
+}
+
+// close closes g's analyzers once.
+func (g *gen) close() error {
+	g.closeOnce.Do(func() {
+		var errs []error
+		for _, a := range g.learning() {
+			if c, ok := a.(pipeline.Closer); ok {
+				if err := c.Close(); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+		g.closeErr = errors.Join(errs...)
+	})
+	return g.closeErr
 }
 
 // Options adjust an engine beyond the configuration.
@@ -74,6 +134,36 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction)}
+	g, err := e.build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.cur.Store(g)
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	e.idPrefix = hex.EncodeToString(b[:])
+	return e, nil
+}
+
+// Reload builds everything the configuration decides (policy, weights,
+// thresholds, analyzers with their rules and lists) from cfg and swaps it
+// in: scans in flight finish with the old set, new scans use the new one.
+// On error nothing changes. Front-end listeners and the stores are not
+// the engine's: changing those needs a restart.
+func (e *Engine) Reload(cfg *config.Config) error {
+	e.rmu.Lock()
+	defer e.rmu.Unlock()
+	g, err := e.build(cfg)
+	if err != nil {
+		return err
+	}
+	e.cur.Swap(g).retire()
+	return nil
+}
+
+func (e *Engine) build(cfg *config.Config) (*gen, error) {
+	log, opt := e.log, e.opt
 	pol, err := policy.New(cfg.Policy)
 	if err != nil {
 		return nil, err
@@ -86,8 +176,8 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	if err := os.MkdirAll(cfg.General.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("engine: data dir: %w", err)
 	}
-	e := &Engine{
-		cfg: cfg, log: log, policy: pol, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction),
+	g := &gen{
+		cfg: cfg, policy: pol,
 		limits: mail.Limits{
 			MaxSize: cfg.Limits.MaxMessageBytes, MaxParts: cfg.Limits.MaxParts, MaxDepth: cfg.Limits.MaxDepth,
 			MaxHeaders: cfg.Limits.MaxHeaders, MaxURLs: cfg.Limits.MaxURLs,
@@ -95,15 +185,12 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 		},
 		scanTO: cfg.Limits.ScanTimeout.Duration, analyzeTO: cfg.Limits.AnalyzerTimeout.Duration,
 	}
-	if e.scanTO <= 0 {
-		e.scanTO = 30 * time.Second
+	if g.scanTO <= 0 {
+		g.scanTO = 30 * time.Second
 	}
-	if e.analyzeTO <= 0 || e.analyzeTO > e.scanTO {
-		e.analyzeTO = e.scanTO
+	if g.analyzeTO <= 0 || g.analyzeTO > g.scanTO {
+		g.analyzeTO = g.scanTO
 	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	e.idPrefix = hex.EncodeToString(b[:])
 	factories := opt.Factories
 	if factories == nil {
 		factories = Registered()
@@ -112,15 +199,16 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	for _, f := range factories {
 		as, err := f(cfg, deps)
 		if err != nil {
-			e.Close()
+			g.all = append(g.all, as...)
+			g.close()
 			return nil, err
 		}
-		e.all = append(e.all, as...)
+		g.all = append(g.all, as...)
 	}
-	e.all = append(e.all, opt.Analyzers...)
-	for _, a := range e.all {
+	g.all = append(g.all, opt.Analyzers...)
+	for _, a := range g.all {
 		if o, ok := a.(pipeline.Observer); ok {
-			e.observing = append(e.observing, o)
+			g.observing = append(g.observing, o)
 		}
 	}
 	ofs := opt.Observers
@@ -130,15 +218,15 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	for _, f := range ofs {
 		obs, err := f(cfg, deps)
 		if err != nil {
-			e.Close()
+			g.close()
 			return nil, err
 		}
-		e.extra = append(e.extra, obs...)
+		g.extra = append(g.extra, obs...)
 	}
-	e.observing = append(e.observing, e.extra...)
+	g.observing = append(g.observing, g.extra...)
 	byStage := map[pipeline.Stage][]pipeline.Analyzer{}
 	var keys []int
-	for _, a := range e.all {
+	for _, a := range g.all {
 		st := pipeline.StageMain
 		if s, ok := a.(pipeline.Staged); ok {
 			st = s.Stage()
@@ -150,25 +238,27 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	}
 	sort.Ints(keys)
 	for _, k := range keys {
-		e.stages = append(e.stages, byStage[pipeline.Stage(k)])
+		g.stages = append(g.stages, byStage[pipeline.Stage(k)])
 	}
-	return e, nil
+	return g, nil
 }
 
 // Config returns the engine's configuration.
-func (e *Engine) Config() *config.Config { return e.cfg }
+func (e *Engine) Config() *config.Config { return e.cur.Load().cfg }
 
 // Policy returns the engine's policy.
-func (e *Engine) Policy() *policy.Policy { return e.policy }
+func (e *Engine) Policy() *policy.Policy { return e.cur.Load().policy }
 
 // Logger returns the engine's logger.
 func (e *Engine) Logger() *slog.Logger { return e.log }
 
 // Analyzers returns the configured analyzers.
-func (e *Engine) Analyzers() []pipeline.Analyzer { return append([]pipeline.Analyzer(nil), e.all...) }
+func (e *Engine) Analyzers() []pipeline.Analyzer {
+	return append([]pipeline.Analyzer(nil), e.cur.Load().all...)
+}
 
 // Limits returns the parser limits.
-func (e *Engine) Limits() mail.Limits { return e.limits }
+func (e *Engine) Limits() mail.Limits { return e.cur.Load().limits }
 
 // Observe registers a function called after every scan (metrics, history,
 // DMARC report rows), after the analyzers that observe (pipeline.Observer).
@@ -186,32 +276,40 @@ func (e *Engine) NewID() string {
 }
 
 // Parse parses raw bytes with the engine's limits.
-func (e *Engine) Parse(raw []byte) *mail.Message { return mail.Parse(raw, e.limits) }
+func (e *Engine) Parse(raw []byte) *mail.Message { return mail.Parse(raw, e.Limits()) }
 
 // Scan parses and scans one message.
 func (e *Engine) Scan(ctx context.Context, raw []byte, env pipeline.Envelope) *pipeline.Result {
-	return e.ScanMessage(ctx, e.Parse(raw), env)
+	g := e.acquire()
+	defer g.release()
+	return e.scan(ctx, g, mail.Parse(raw, g.limits), env)
 }
 
 // ScanMessage scans an already parsed message.
 func (e *Engine) ScanMessage(ctx context.Context, msg *mail.Message, env pipeline.Envelope) *pipeline.Result {
+	g := e.acquire()
+	defer g.release()
+	return e.scan(ctx, g, msg, env)
+}
+
+func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeline.Envelope) *pipeline.Result {
 	start := time.Now()
 	id := e.NewID()
 	task := pipeline.NewTask(id, msg, env, e.log)
-	ctx, cancel := context.WithTimeout(ctx, e.scanTO)
+	ctx, cancel := context.WithTimeout(ctx, g.scanTO)
 	defer cancel()
-	e.run(ctx, task)
+	e.run(ctx, g, task)
 	// The policy alone decides, outbound hold included: what leaves here is
 	// final. Learning and recording observe it afterwards.
-	v := e.policy.DecideFor(task.Hits(), task.TempfailReasons(), env, e.hold)
+	v := g.policy.DecideFor(task.Hits(), task.TempfailReasons(), env, e.hold)
 	v.Attachments = task.Attachments()
 	v.Auth = task.Auth()
 	r := &pipeline.Result{ID: id, Msg: msg, Env: env, Verdict: v, URLs: task.URLs(), Duration: time.Since(start), Time: start,
 		Values: task.Values()}
 	// Fail closed: what could not be inspected holds mail that carries an
 	// attachment or a link ([policy] unscannable_action).
-	e.policy.FailClosed(&r.Verdict, policy.Carries(r))
-	for _, o := range e.observing {
+	g.policy.FailClosed(&r.Verdict, policy.Carries(r))
+	for _, o := range g.observing {
 		e.observe(ctx, o, r)
 	}
 	e.obsMu.RLock()
@@ -224,14 +322,14 @@ func (e *Engine) ScanMessage(ctx context.Context, msg *mail.Message, env pipelin
 }
 
 // run executes the stages.
-func (e *Engine) run(ctx context.Context, task *pipeline.Task) {
-	for _, stage := range e.stages {
+func (e *Engine) run(ctx context.Context, g *gen, task *pipeline.Task) {
+	for _, stage := range g.stages {
 		if ctx.Err() != nil {
 			task.Add(pipeline.SymScanTimeout)
 			return
 		}
 		if len(stage) == 1 {
-			e.runOne(ctx, stage[0], task)
+			e.runOne(ctx, g, stage[0], task)
 			continue
 		}
 		var wg sync.WaitGroup
@@ -239,7 +337,7 @@ func (e *Engine) run(ctx context.Context, task *pipeline.Task) {
 			wg.Add(1)
 			go func(a pipeline.Analyzer) {
 				defer wg.Done()
-				e.runOne(ctx, a, task)
+				e.runOne(ctx, g, a, task)
 			}(a)
 		}
 		wg.Wait()
@@ -249,8 +347,8 @@ func (e *Engine) run(ctx context.Context, task *pipeline.Task) {
 // runOne runs one analyzer with recover and a deadline. An analyzer that
 // overruns its deadline is abandoned (its late hits may still land but the
 // verdict does not wait for them).
-func (e *Engine) runOne(ctx context.Context, a pipeline.Analyzer, task *pipeline.Task) {
-	actx, cancel := context.WithTimeout(ctx, e.analyzeTO)
+func (e *Engine) runOne(ctx context.Context, g *gen, a pipeline.Analyzer, task *pipeline.Task) {
+	actx, cancel := context.WithTimeout(ctx, g.analyzeTO)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
@@ -299,10 +397,12 @@ func (e errPanic) Error() string { return "panic: " + e.v }
 
 // Learn trains every Learner analyzer with a labelled message.
 func (e *Engine) Learn(ctx context.Context, raw []byte, spam bool) error {
-	msg := e.Parse(raw)
+	g := e.acquire()
+	defer g.release()
+	msg := mail.Parse(raw, g.limits)
 	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
 	n := 0
-	for _, a := range e.learning() {
+	for _, a := range g.learning() {
 		if l, ok := a.(pipeline.Learner); ok {
 			n++
 			if err := l.Learn(ctx, task, spam); err != nil {
@@ -319,10 +419,12 @@ func (e *Engine) Learn(ctx context.Context, raw []byte, spam bool) error {
 // Forget takes a message back from every analyzer that learned it; it
 // reports whether any of them had learned it.
 func (e *Engine) Forget(ctx context.Context, raw []byte) (bool, error) {
-	msg := e.Parse(raw)
+	g := e.acquire()
+	defer g.release()
+	msg := mail.Parse(raw, g.limits)
 	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
 	n, known := 0, false
-	for _, a := range e.learning() {
+	for _, a := range g.learning() {
 		if f, ok := a.(pipeline.Forgetter); ok {
 			n++
 			k, err := f.Forget(ctx, task)
@@ -342,12 +444,12 @@ func (e *Engine) Forget(ctx context.Context, raw []byte) (bool, error) {
 var ErrNoLearner = errors.New("engine: no learning analyzer is enabled")
 
 // learning is every analyzer, then every observer that is not one.
-func (e *Engine) learning() []any {
-	out := make([]any, 0, len(e.all)+len(e.extra))
-	for _, a := range e.all {
+func (g *gen) learning() []any {
+	out := make([]any, 0, len(g.all)+len(g.extra))
+	for _, a := range g.all {
 		out = append(out, a)
 	}
-	for _, o := range e.extra {
+	for _, o := range g.extra {
 		out = append(out, o)
 	}
 	return out
@@ -361,14 +463,4 @@ func nameOf(x any) string {
 }
 
 // Close releases analyzer and observer resources.
-func (e *Engine) Close() error {
-	var errs []error
-	for _, a := range e.learning() {
-		if c, ok := a.(pipeline.Closer); ok {
-			if err := c.Close(); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
+func (e *Engine) Close() error { return e.cur.Load().close() }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/testutil"
+
 	"github.com/sekisho/sekisho/internal/analyzer/header"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -125,10 +127,7 @@ func TestDefaultEngineStarts(t *testing.T) {
 
 // corpusFiles returns up to n corpus messages, or skips.
 func corpusFiles(b *testing.B) [][]byte {
-	dir := os.Getenv("SEKISHO_CORPUS")
-	if dir == "" {
-		b.Skip("SEKISHO_CORPUS not set")
-	}
+	dir := testutil.Corpus(b)
 	var out [][]byte
 	for _, sub := range []string{"all/ham", "all/spam"} {
 		fs, _ := filepath.Glob(filepath.Join(dir, sub, "*.eml"))

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/sekisho/sekisho/internal/testutil"
+
 	"github.com/sekisho/sekisho/internal/analyzer/header"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
@@ -17,10 +19,7 @@ import (
 // loadCorpus reads every file under $SEKISHO_CORPUS (or skips).
 func loadCorpus(tb testing.TB) ([]string, [][]byte) {
 	tb.Helper()
-	dir := os.Getenv("SEKISHO_CORPUS")
-	if dir == "" {
-		tb.Skip("SEKISHO_CORPUS not set")
-	}
+	dir := testutil.Corpus(tb)
 	var names []string
 	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {

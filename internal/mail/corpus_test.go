@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 // TestCorpus parses every message of $SEKISHO_CORPUS (the SpamAssassin
@@ -13,10 +15,7 @@ import (
 // parsed From or gives the header analyzer a reason to flag it (From
 // missing or holding no usable address).
 func TestCorpus(t *testing.T) {
-	dir := os.Getenv("SEKISHO_CORPUS")
-	if dir == "" {
-		t.Skip("SEKISHO_CORPUS not set")
-	}
+	dir := testutil.Corpus(t)
 	n, noFrom := 0, 0
 	// Anomaly counts per sub-directory (ham/spam): the MIME_* symbols the
 	// header analyzer will report.

@@ -79,6 +79,14 @@ func New(analyzers []string, size SizeFunc, historyDropped func() uint64) *Metri
 			m.scans.WithLabelValues(string(a), string(c), pipeline.FrontendMilter)
 		}
 	}
+	// Failures too: zero from start, so alerts on increase() work before
+	// the first failure.
+	m.failures.WithLabelValues("scan", "timeout")
+	for a := range m.analyzers {
+		for _, k := range []string{"error", "timeout", "panic"} {
+			m.failures.WithLabelValues(a, k)
+		}
+	}
 	if size != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "sekisho_quarantine_messages", Help: "Messages held in the quarantine.",

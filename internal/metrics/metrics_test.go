@@ -70,3 +70,21 @@ func TestToken(t *testing.T) {
 		}
 	}
 }
+
+// TestFailuresFromStart: analyzer-failure series exist at zero before the
+// first failure (dashboards and increase() alerts need them).
+func TestFailuresFromStart(t *testing.T) {
+	m := New([]string{"header", "url"}, nil, nil)
+	rec := httptest.NewRecorder()
+	m.Handler("").ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`sekisho_analyzer_failures_total{analyzer="header",kind="error"} 0`,
+		`sekisho_analyzer_failures_total{analyzer="url",kind="timeout"} 0`,
+		`sekisho_analyzer_failures_total{analyzer="url",kind="panic"} 0`,
+		`sekisho_analyzer_failures_total{analyzer="scan",kind="timeout"} 0`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+}

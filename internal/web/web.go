@@ -45,6 +45,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Stderr receives the first admin password (default os.Stderr).
 	Stderr io.Writer
+	// FirstAdminInBackground creates the first admin account (an argon2id
+	// hash: about a second of CPU) after New returns, so the console
+	// listens at once (serve sets it); the password is printed when the
+	// account exists.
+	FirstAdminInBackground bool
 }
 
 //go:embed templates/*.html
@@ -132,7 +137,13 @@ func New(opts Options) (http.Handler, error) {
 		if w == nil {
 			w = os.Stderr
 		}
-		if err := s.firstAdmin(w); err != nil {
+		if opts.FirstAdminInBackground {
+			go func() {
+				if err := s.firstAdmin(w); err != nil {
+					s.log.Error("first console account not created", "err", err)
+				}
+			}()
+		} else if err := s.firstAdmin(w); err != nil {
 			return nil, err
 		}
 	}
@@ -170,16 +181,11 @@ func New(opts Options) (http.Handler, error) {
 	return s.secure(mux), nil
 }
 
-// observe runs after every scan: metrics, one log line, and the history.
+// observe runs after every scan: metrics and the history.
 func (s *server) observe(r *pipeline.Result) {
+	// No log line here: the front end's processor logs each message once
+	// ("scanned"); a second line per message was noise.
 	s.metrics.Observe(r)
-	syms := make([]string, 0, len(r.Verdict.Symbols))
-	for _, y := range r.Verdict.Symbols {
-		syms = append(syms, y.Name)
-	}
-	s.log.Info("scan", "msg_id", r.ID, "queue_id", r.Env.QueueID, "frontend", r.Env.Frontend,
-		"action", r.Verdict.Action, "category", r.Verdict.Category, "score", r.Verdict.Score,
-		"duration_ms", r.Duration.Milliseconds(), "symbols", strings.Join(syms, ","))
 	if s.st != nil && r.Msg != nil {
 		if err := s.st.Record(context.Background(), r.Msg.Raw, r); err != nil {
 			s.log.Warn("history not recorded", "msg_id", r.ID, "err", err)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/testutil"
+
 	"github.com/sekisho/sekisho/internal/analyzer/bayes/tokenize"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/mailsrc"
@@ -24,10 +26,7 @@ type labelled struct {
 }
 
 func benchCorpus(b *testing.B, split string) []labelled {
-	corp := os.Getenv("SEKISHO_CORPUS")
-	if corp == "" {
-		b.Skip("set SEKISHO_CORPUS")
-	}
+	corp := testutil.Corpus(b)
 	var out []labelled
 	for _, kind := range []string{"ham", "spam"} {
 		_ = mailsrc.Walk([]string{filepath.Join(corp, split, kind)}, func(it mailsrc.Item) error {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/sekisho/sekisho/internal/testutil"
+
 	authz "github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
 	"github.com/sekisho/sekisho/internal/config"
@@ -37,10 +39,7 @@ func corpusEngine(tb testing.TB) *engine.Engine {
 }
 
 func corpusFiles(tb testing.TB, kind string) []string {
-	dir := os.Getenv("SEKISHO_CORPUS")
-	if dir == "" {
-		tb.Skip("SEKISHO_CORPUS not set")
-	}
+	dir := testutil.Corpus(tb)
 	files, _ := filepath.Glob(filepath.Join(dir, "test", kind, "*"))
 	if len(files) == 0 {
 		tb.Skipf("no messages under %s/test/%s", dir, kind)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sekisho/sekisho/internal/testutil"
+
 	"github.com/sekisho/sekisho/internal/analyzer/url"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
@@ -164,10 +166,7 @@ func TestEngineBlockList(t *testing.T) {
 // BenchmarkEngineCorpus scans SpamAssassin corpus messages through the
 // whole engine ($SEKISHO_CORPUS, e.g. /tmp/corpus).
 func BenchmarkEngineCorpus(b *testing.B) {
-	dir := os.Getenv("SEKISHO_CORPUS")
-	if dir == "" {
-		b.Skip("SEKISHO_CORPUS not set")
-	}
+	dir := testutil.Corpus(b)
 	var msgs [][]byte
 	for _, sub := range []string{"test/ham", "test/spam"} {
 		files, _ := filepath.Glob(filepath.Join(dir, sub, "*"))

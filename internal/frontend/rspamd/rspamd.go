@@ -180,10 +180,20 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	env, _ := Envelope(r.Header)
-	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: pipeline.FrontendRspamd, Settings: h.Settings, Hold: true})
+	// A manual check (rspamc, whose default User-Agent is "rspamc") is
+	// only a question: no MTA acts on the answer, so quarantined mail is
+	// not stored (each run stored another copy). MTA integrations (Rspamd
+	// proxy, Haraka, Exim, milters) hold as before. docs/frontends.md.
+	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: pipeline.FrontendRspamd, Settings: h.Settings, Hold: !ManualCheck(r.Header)})
 	rep := BuildReply(o, time.Since(start))
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(rep)
+}
+
+// ManualCheck reports whether a /checkv2 request comes from a person
+// running rspamc rather than an MTA: its User-Agent is rspamc's default.
+func ManualCheck(h http.Header) bool {
+	return strings.HasPrefix(strings.ToLower(h.Get("User-Agent")), "rspamc")
 }
 
 // BuildReply turns an outcome into the /checkv2 reply.
@@ -205,7 +215,11 @@ func BuildReply(o *action.Outcome, took time.Duration) *Reply {
 		if o.Code != 0 && o.Code != 250 {
 			rep.Messages["smtp_message"] = o.Enhanced + " " + o.Text
 		} else if o.QuarantineID != "" {
-			rep.Messages["smtp_message"] = "5.7.1 " + o.Text
+			// The MTA refuses the message (action "reject"): say it is
+			// held, not "Ok" under a 5xx code.
+			rep.Messages["smtp_message"] = "5.7.1 Message held in quarantine for review (id " + o.ID + ")"
+		} else if o.Action == pipeline.ActionQuarantine {
+			rep.Messages["smtp_message"] = "5.7.1 Message would be held in quarantine (manual check: no copy kept) (id " + o.ID + ")"
 		}
 	}
 	if len(o.Headers) > 0 || o.NewSubject != nil {

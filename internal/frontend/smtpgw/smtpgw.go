@@ -27,6 +27,7 @@ import (
 	"math/big"
 	"net"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -539,9 +540,29 @@ func (c *conn) data() bool {
 		return true
 	}
 	p.Log.Info("smtp: relayed", "msg_id", o.ID, "next_hop", c.s.Settings.NextHop, "reply", clip(resp, 100))
-	c.reply(250, "2.0.0 Ok: "+clip(oneLine(resp), 120)+" (id "+o.ID+")")
+	c.reply(250, "2.0.0 "+relayedText(resp)+" (id "+o.ID+")")
 	return true
 }
+
+// relayedText is the next hop's answer to DATA without its own enhanced
+// status code ("2.0.0 Ok: queued as X" becomes "Ok: queued as X"), so
+// the client reads one code, not two.
+func relayedText(resp string) string {
+	t := strings.TrimSpace(clip(oneLine(resp), 120))
+	if f := strings.Fields(t); len(f) > 0 && enhanced.MatchString(f[0]) {
+		t = strings.TrimSpace(t[len(f[0]):])
+	}
+	if t == "" {
+		return "Ok"
+	}
+	if !strings.HasPrefix(strings.ToLower(t), "ok") {
+		t = "Ok: " + t
+	}
+	return t
+}
+
+// enhanced matches an RFC 3463 status code (class.subject.detail).
+var enhanced = regexp.MustCompile(`^[245]\.[0-9]{1,3}\.[0-9]{1,3}$`)
 
 func (c *conn) received(id string) string {
 	proto := "SMTP"

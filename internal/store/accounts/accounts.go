@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -333,14 +334,18 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// dummyHash makes failed look-ups cost as much as a wrong password.
-var dummyHash = HashPassword("sekisho-dummy")
+// dummyHash makes failed look-ups cost as much as a wrong password. It
+// is computed on the first failed look-up, not at start-up: one argon2id
+// hash costs 64 MiB and about a second of CPU on a loaded host, which
+// every command (even `sekisho version`) paid when it was a package
+// variable.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("sekisho-dummy") })
 
 // Authenticate checks a name and password.
 func (s *Store) Authenticate(ctx context.Context, name, password string) (*User, bool) {
 	u, err := s.User(ctx, name)
 	if err != nil {
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		return nil, false
 	}
 	if !CheckPassword(u.hash, password) {

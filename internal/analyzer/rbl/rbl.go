@@ -478,3 +478,10 @@ func (a *Analyzer) ownDomain(d string) bool {
 	}
 	return false
 }
+
+// EachList reports each list's counters (metrics.ListReporter).
+func (a *Analyzer) EachList(f func(kind, list string, queries, hits, errors uint64, latency time.Duration)) {
+	for _, s := range a.Stats() {
+		f("dnsbl", s.List, s.Queries, s.Hits, s.Errors, s.Latency)
+	}
+}

@@ -278,7 +278,9 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		}(q)
 	}
 	wg.Wait()
-	sort.Slice(hits, func(i, j int) bool { return hits[i].sym < hits[j].sym || hits[i].sym == hits[j].sym && hits[i].shown < hits[j].shown })
+	sort.Slice(hits, func(i, j int) bool {
+		return hits[i].sym < hits[j].sym || hits[i].sym == hits[j].sym && hits[i].shown < hits[j].shown
+	})
 	for _, h := range hits {
 		t.Add(h.sym, h.shown)
 	}

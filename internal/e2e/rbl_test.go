@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -191,5 +194,98 @@ listen = "127.0.0.1:%d"
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+func hblLabel(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h[:]))
+}
+
+// TestRBLScanHBLAndOthers: through the binary with a DQS key, HBL hashes
+// of a Reply-To drop box, a wallet and an attachment, Spamhaus via DQS,
+// Barracuda, Mailspike, UCEPROTECT and an administrator's list.
+func TestRBLScanHBLAndOthers(t *testing.T) {
+	s := dnstest.Start(t)
+	key := "e2ekey42"
+	z := key + ".hbl.dq.spamhaus.net."
+	wallet := "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+	payload := "MZ this is not really a program"
+	s.Add(t,
+		hblLabel("dropbox@fraud.example")+"._email."+z+" 300 IN A 127.0.3.2",
+		hblLabel(wallet)+"._cw."+z+" 300 IN A 127.0.3.20",
+		hblLabel(payload)+"._file."+z+" 300 IN A 127.0.3.15",
+		"3.10.33.45."+key+".zen.dq.spamhaus.net. 300 IN A 127.0.0.10",
+		"3.10.33.45.b.barracudacentral.org. 300 IN A 127.0.0.2",
+		"3.10.33.45.bl.mailspike.net. 300 IN A 127.0.0.2",
+		"3.10.33.45.dnsbl-1.uceprotect.net. 300 IN A 127.0.0.2",
+		"3.10.33.45.bl.local.test. 300 IN A 127.0.0.2",
+		"3.10.33.45.dbl.spamhaus.org. 300 IN A 127.0.0.2", // must not be asked: DBL is a domain list
+	)
+	dir := t.TempDir()
+	msg := strings.ReplaceAll(fmt.Sprintf(`Received: from client.example (client.example [45.33.10.3]) by mx.example.jp with ESMTP id 1; Mon, 16 Nov 2026 10:00:00 +0900
+From: <a@sender.example>
+Reply-To: <DropBox+inbox@fraud.example>
+To: <yamada@example.jp>
+Subject: hbl
+Date: Mon, 16 Nov 2026 10:00:00 +0900
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=b
+
+--b
+Content-Type: text/plain
+
+Send 0.05 BTC to %s
+--b
+Content-Type: application/octet-stream
+Content-Disposition: attachment; filename=a.bin
+Content-Transfer-Encoding: base64
+
+%s
+--b--
+`, wallet, base64.StdEncoding.EncodeToString([]byte(payload))), "\n", "\r\n")
+	eml := filepath.Join(dir, "hbl.eml")
+	os.WriteFile(eml, []byte(msg), 0o644)
+	cfg := filepath.Join(dir, "sekisho.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`
+[general]
+data_dir = %q
+[auth]
+trusted_relays = ["mx.example.jp"]
+dns_servers = [%q]
+[rbl]
+enabled = true
+dns_servers = [%q]
+lists = ["zen", "barracuda", "mailspike", "uceprotect1", "dbl", "hbl"]
+dqs_key = %q
+[[rbl.custom]]
+name = "LOCALTEST"
+zone = "bl.local.test"
+weight = 1.5
+`, filepath.Join(dir, "data"), s.Addr, s.Addr, key)), 0o644)
+	out := runCLI(t, "-c", cfg, "scan", "--json", eml)
+	var r struct {
+		Symbols []struct {
+			Name  string  `json:"name"`
+			Score float64 `json:"score"`
+		} `json:"symbols"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	var got []string
+	for _, sym := range r.Symbols {
+		if strings.HasPrefix(sym.Name, "RBL_") || strings.HasPrefix(sym.Name, "URIBL_") {
+			got = append(got, sym.Name)
+		}
+		if sym.Name == "RBL_LOCALTEST" && sym.Score != 1.5 {
+			t.Errorf("custom weight %v", sym.Score)
+		}
+	}
+	sort.Strings(got)
+	want := []string{"RBL_BARRACUDA", "RBL_HBL_CRYPTO_WALLET", "RBL_HBL_EMAIL", "RBL_HBL_FILE_SUSPICIOUS", "RBL_LOCALTEST",
+		"RBL_MAILSPIKE_BL", "RBL_SPAMHAUS_PBL", "RBL_UCEPROTECT_L1"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v\nwant %v", got, want)
 	}
 }

@@ -38,6 +38,7 @@ type Config struct {
 	Quarantine QuarantineConfig `toml:"quarantine"`
 	Web        Web              `toml:"web"`
 	Lure       Lure             `toml:"lure"`
+	RBL        RBL              `toml:"rbl"`
 }
 
 // General settings.
@@ -159,6 +160,7 @@ func Default() *Config {
 		},
 		Header:     Header{Enabled: true},
 		Lure:       Lure{Enabled: true},
+		RBL:        defaultRBL(),
 		Bayes:      defaultBayes(),
 		Auth:       defaultAuth(),
 		Sender:     defaultSender(),

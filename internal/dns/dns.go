@@ -389,6 +389,24 @@ func (r *Resolver) LookupNetIP(ctx context.Context, host string) ([]netip.Addr, 
 	return nil, nf
 }
 
+// LookupA returns the IPv4 addresses of name: one A query, the shape
+// of DNS block list answers (127.0.0.x).
+func (r *Resolver) LookupA(ctx context.Context, name string) ([]netip.Addr, error) {
+	rrs, err := r.query(ctx, name, mdns.TypeA)
+	if err != nil {
+		return nil, err
+	}
+	var out []netip.Addr
+	for _, rr := range rrs {
+		if v, ok := rr.(*mdns.A); ok {
+			if a, ok := netip.AddrFromSlice(v.A.To4()); ok {
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
 // LookupIPAddr returns the addresses of host (net.Resolver's shape).
 func (r *Resolver) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error) {
 	as, err := r.LookupNetIP(ctx, host)

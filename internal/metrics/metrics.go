@@ -39,6 +39,8 @@ type Metrics struct {
 	sizeB      int64
 	sizeFn     SizeFunc
 	historyOut func() uint64
+	listsMu    sync.Mutex
+	lists      *listCollector // DNS lists and feeds (lists.go)
 }
 
 var frontends = []string{pipeline.FrontendCLI, pipeline.FrontendMilter, pipeline.FrontendSMTP, pipeline.FrontendRspamd, pipeline.FrontendSpamd, pipeline.FrontendAPI, pipeline.FrontendLearn}

@@ -88,3 +88,24 @@ func TestFailuresFromStart(t *testing.T) {
 		}
 	}
 }
+
+type fakeLists struct{}
+
+func (fakeLists) EachList(f func(kind, list string, queries, hits, errors uint64, latency time.Duration)) {
+	f("dnsbl", "zen", 10, 3, 2, 1500*time.Millisecond)
+}
+
+func TestListMetrics(t *testing.T) {
+	m := New(nil, nil, nil)
+	if err := m.AddLists(fakeLists{}); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler("").ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{`sekisho_list_queries_total{kind="dnsbl",list="zen"} 10`, `sekisho_list_hits_total{kind="dnsbl",list="zen"} 3`,
+		`sekisho_list_errors_total{kind="dnsbl",list="zen"} 2`, `sekisho_list_latency_seconds_total{kind="dnsbl",list="zen"} 1.5`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("no %s", want)
+		}
+	}
+}

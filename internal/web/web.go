@@ -130,6 +130,15 @@ func New(opts Options) (http.Handler, error) {
 	}
 	s.metrics = metrics.New(names, size, dropped)
 	if s.eng != nil {
+		for _, a := range s.eng.Analyzers() {
+			if r, ok := a.(metrics.ListReporter); ok {
+				if err := s.metrics.AddLists(r); err != nil {
+					log.Warn("web: list metrics", "analyzer", a.Name(), "err", err)
+				}
+			}
+		}
+	}
+	if s.eng != nil {
 		s.eng.Observe(s.observe)
 	}
 	if s.st != nil {

@@ -38,6 +38,7 @@ type Config struct {
 	Quarantine QuarantineConfig `toml:"quarantine"`
 	Web        Web              `toml:"web"`
 	Lure       Lure             `toml:"lure"`
+	Remediate  Remediate        `toml:"remediate"`
 }
 
 // General settings.
@@ -156,6 +157,7 @@ func Default() *Config {
 		Serve:      defaultServe(),
 		Quarantine: defaultQuarantine(),
 		Web:        defaultWeb(),
+		Remediate:  defaultRemediate(),
 	}
 }
 

@@ -32,6 +32,7 @@ type CLI struct {
 	Quarantine QuarantineCmd `cmd:"" help:"List, show, release and delete quarantined messages."`
 	Config     ConfigCmd     `cmd:"" help:"Print the example configuration or check a file."`
 	DMARC      DMARCCmd      `cmd:"" name:"dmarc-report" help:"Build (and send) DMARC aggregate reports from what serve recorded ([auth] dmarc_reports)."`
+	Remediate  RemediateCmd  `cmd:"" help:"Pull delivered mail back out of mailboxes over IMAP (run, list, show, apply, undo)."`
 	Symbols    SymbolsCmd    `cmd:"" help:"List every symbol with its weight and explanations."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }

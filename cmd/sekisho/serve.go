@@ -74,6 +74,11 @@ func (c ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	defer closeReports()
+	closeRemediate, err := startRemediate(ctx, cfg, eng, store, log)
+	if err != nil {
+		return err
+	}
+	defer closeRemediate()
 	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
 
 	type running struct {

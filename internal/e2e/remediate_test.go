@@ -108,6 +108,7 @@ HDR_FROM_NAME_HAS_ADDRESS = 16.0
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+	t.Log("started")
 	// 1. Delivered to alice and bob; alice forwards it to carol.
 	if out, ok := swaks(t, pf.port, "tanaka@partner.example", "alice@example.jp,bob@example.jp",
 		writeMsg(t, "m1.eml", remediateMsg("tanaka@partner.example", "Tanaka", "alice@example.jp", id1, "Q3 figures"))); !ok {
@@ -140,6 +141,7 @@ HDR_FROM_NAME_HAS_ADDRESS = 16.0
 		}
 		return out
 	}
+	t.Log("sent")
 	// 3. The automatic run is a dry run: recorded, nothing moved.
 	var dry *remediate.Run
 	deadline := time.Now().Add(60 * time.Second)
@@ -174,6 +176,7 @@ HDR_FROM_NAME_HAS_ADDRESS = 16.0
 	}
 	waitCount("alice@example.jp", "INBOX", id1, 1)
 
+	t.Log("dry run seen")
 	// 4. Applied: every copy leaves the three mailboxes.
 	var done remediate.Run
 	if err := json.Unmarshal(cli("apply", "--json", dry.ID), &done); err != nil {
@@ -203,6 +206,7 @@ HDR_FROM_NAME_HAS_ADDRESS = 16.0
 	}
 	waitCount("carol@example.jp", "INBOX", id2, 1)
 
+	t.Log("undone")
 	// 6. An administrator's delete: gone from the mailbox, back on undo.
 	var del remediate.Run
 	if err := json.Unmarshal(cli("run", "--json", "--message-id", "<"+id1+">", "--action", "delete", "--reason", "admin decision"), &del); err != nil {

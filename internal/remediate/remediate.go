@@ -112,10 +112,14 @@ func (r *Remediator) Close() {
 }
 
 // Runs lists the newest runs (without items).
-func (r *Remediator) Runs(ctx context.Context, limit int) ([]*Run, error) { return r.st.list(ctx, limit) }
+func (r *Remediator) Runs(ctx context.Context, limit int) ([]*Run, error) {
+	return r.st.list(ctx, limit)
+}
 
 // Get returns one run with its items.
-func (r *Remediator) Get(ctx context.Context, id string) (*Run, error) { return r.st.get(ctx, id, false) }
+func (r *Remediator) Get(ctx context.Context, id string) (*Run, error) {
+	return r.st.get(ctx, id, false)
+}
 
 func (r *Remediator) ownMailbox(addr string) bool {
 	if len(r.domains) == 0 {

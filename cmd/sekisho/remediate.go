@@ -18,13 +18,13 @@ import (
 
 // startRemediate hooks automatic post-delivery remediation into serve
 // when [remediate] is enabled.
-func startRemediate(ctx context.Context, cfg *config.Config, eng *engine.Engine, store *quarantine.Store, log *slog.Logger) (func(), error) {
+func startRemediate(ctx context.Context, cfg *config.Config, eng *engine.Engine, store *quarantine.Store, log *slog.Logger) (*remediate.Remediator, func(), error) {
 	if !cfg.Remediate.Enabled {
-		return func() {}, nil
+		return nil, func() {}, nil
 	}
 	r, err := remediate.New(ctx, cfg, store, log)
 	if err != nil {
-		return nil, fmt.Errorf("serve: %w", err)
+		return nil, nil, fmt.Errorf("serve: %w", err)
 	}
 	r.Start()
 	eng.Observe(r.Observe)
@@ -39,7 +39,7 @@ func startRemediate(ctx context.Context, cfg *config.Config, eng *engine.Engine,
 			}
 		})
 	}
-	return r.Close, nil
+	return r, r.Close, nil
 }
 
 // RemediateCmd manages post-delivery remediation.

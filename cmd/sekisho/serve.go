@@ -74,7 +74,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	defer closeReports()
-	closeRemediate, err := startRemediate(ctx, cfg, eng, store, log)
+	rem, closeRemediate, err := startRemediate(ctx, cfg, eng, store, log)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		mux := http.NewServeMux()
 		(&rspamd.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
 		(&api.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
-		wh, err := web.New(web.Options{Config: cfg, Engine: eng, Store: store, Logger: log})
+		wh, err := web.New(web.Options{Config: cfg, Engine: eng, Store: store, Logger: log, Remediator: rem})
 		if err != nil {
 			return fail(fmt.Errorf("serve: console: %w", err))
 		}

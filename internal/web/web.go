@@ -33,6 +33,7 @@ import (
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/remediate"
 	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
@@ -45,6 +46,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Stderr receives the first admin password (default os.Stderr).
 	Stderr io.Writer
+	// Remediator pulls delivered mail back (nil: [remediate] is off).
+	Remediator *remediate.Remediator
 }
 
 //go:embed templates/*.html
@@ -78,6 +81,7 @@ type server struct {
 	pages   map[string]*template.Template
 	limiter *limiter
 	hashSem chan struct{}
+	rem     *remediate.Remediator
 }
 
 // New returns the console handler, mounted at "/" on the console port
@@ -105,6 +109,7 @@ func New(opts Options) (http.Handler, error) {
 	if opts.Store != nil {
 		s.acc = opts.Store.Accounts()
 	}
+	s.rem = opts.Remediator
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -165,6 +170,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("POST /users", s.auth(s.admin(s.userAdd)))
 	mux.HandleFunc("POST /users/{name}/password", s.auth(s.admin(s.userPassword)))
 	mux.HandleFunc("POST /users/{name}/delete", s.auth(s.admin(s.userDelete)))
+	s.remediateRoutes(mux)
 	mux.HandleFunc("GET /account", s.auth(s.account))
 	mux.HandleFunc("POST /account/password", s.auth(s.password))
 	return s.secure(mux), nil

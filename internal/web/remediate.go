@@ -54,7 +54,7 @@ func (s *server) remediateStart(w http.ResponseWriter, r *http.Request, c *reqCt
 	fields := func(k string) []string {
 		return strings.FieldsFunc(r.PostFormValue(k), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' })
 	}
-	req := remediate.Request{MessageIDs: fields("message_id"), Hashes: fields("hash"), SourceID: strings.TrimSpace(r.PostFormValue("stored")),
+	req := remediate.Request{MessageIDs: fields("message_id"), Hashes: fields("hash"), SourceID: strings.TrimSpace(r.PostFormValue("stored")), Mailboxes: fields("mailbox"),
 		Action: r.PostFormValue("action"), DryRun: r.PostFormValue("apply") != "1", Trigger: "console", By: c.sess.User.Name,
 		Reason: strings.TrimSpace(r.PostFormValue("reason"))}
 	if len(req.Reason) > 500 {
@@ -127,6 +127,7 @@ func init() {
 		"rem.message_id":        {"Message-ID", "Message-ID"},
 		"rem.hash":              {"Attachment SHA-256", "添付ファイルの SHA-256"},
 		"rem.stored":            {"Stored message id", "保存メッセージ ID"},
+		"rem.mailboxes":         {"Also these mailboxes", "追加で検索するメールボックス"},
 		"rem.reason":            {"Reason", "理由"},
 		"rem.action":            {"Action", "処理"},
 		"rem.move":              {"Move to the quarantine folder", "隔離フォルダーへ移動"},

@@ -23,10 +23,12 @@ import (
 // TestRemediatePage: the admin starts a dry run from the console against
 // a real Dovecot, applies it (the copy leaves the inbox), and undoes it
 // (the copy is back); the page renders in both languages.
-func TestRemediatePage(t *testing.T) {
+// remConsole is a console with a remediator over a real Dovecot whose
+// alice@example.jp holds one message with Message-ID remMID.
+func remConsole(t *testing.T) (*console, *remediate.Remediator, *dovecottest.Server) {
+	t.Helper()
 	dc := dovecottest.Start(t, map[string]string{"alice@example.jp": "a"})
-	const mid = "console-clawback@partner.example"
-	dc.Save(t, "alice@example.jp", "", []byte("From: x@partner.example\r\nTo: alice@example.jp\r\nSubject: invoice\r\nMessage-ID: <"+mid+">\r\n\r\nbody\r\n"))
+	dc.Save(t, "alice@example.jp", "", []byte("From: x@partner.example\r\nTo: alice@example.jp\r\nSubject: invoice\r\nMessage-ID: <"+remMID+">\r\n\r\nbody\r\n"))
 
 	cfg := config.Default()
 	cfg.General.DataDir = t.TempDir()
@@ -56,6 +58,15 @@ func TestRemediatePage(t *testing.T) {
 	t.Cleanup(func() { srv.Close(); rem.Close(); st.Close(); eng.Close() })
 	m := regexp.MustCompile(`password: (\S+)`).FindStringSubmatch(out.String())
 	c := &console{t: t, cfg: cfg, eng: eng, st: st, srv: srv, password: m[1]}
+	return c, rem, dc
+}
+
+const remMID = "console-clawback@partner.example"
+
+func TestRemediatePage(t *testing.T) {
+	c, rem, dc := remConsole(t)
+	const mid = remMID
+	srv := c.srv
 	cl := c.client()
 	cl.login("admin", c.password)
 	origin := map[string]string{"Origin": srv.URL}

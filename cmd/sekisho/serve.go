@@ -75,6 +75,11 @@ func (c ServeCmd) Run(g *Globals) error {
 	}
 	defer closeReports()
 	hl := &health{store: store}
+	rem, closeRemediate, err := startRemediate(ctx, cfg, eng, store, log)
+	if err != nil {
+		return err
+	}
+	defer closeRemediate()
 	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
 
 	type running struct {
@@ -171,7 +176,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		mux := http.NewServeMux()
 		(&rspamd.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
 		(&api.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
-		wh, err := web.New(web.Options{Config: cfg, Engine: eng, Store: store, Logger: log, FirstAdminInBackground: true})
+		wh, err := web.New(web.Options{Config: cfg, Engine: eng, Store: store, Logger: log, FirstAdminInBackground: true, Remediator: rem})
 		if err != nil {
 			return fail(fmt.Errorf("serve: console: %w", err))
 		}

@@ -39,6 +39,7 @@ type Config struct {
 	Web        Web              `toml:"web"`
 	Lure       Lure             `toml:"lure"`
 	RBL        RBL              `toml:"rbl"`
+	Remediate  Remediate        `toml:"remediate"`
 }
 
 // General settings.
@@ -172,6 +173,7 @@ func Default() *Config {
 		Serve:      defaultServe(),
 		Quarantine: defaultQuarantine(),
 		Web:        defaultWeb(),
+		Remediate:  defaultRemediate(),
 	}
 }
 

@@ -33,6 +33,7 @@ import (
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/remediate"
 	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
@@ -50,6 +51,8 @@ type Options struct {
 	// listens at once (serve sets it); the password is printed when the
 	// account exists.
 	FirstAdminInBackground bool
+	// Remediator pulls delivered mail back (nil: [remediate] is off).
+	Remediator *remediate.Remediator
 }
 
 //go:embed templates/*.html
@@ -83,6 +86,7 @@ type server struct {
 	pages   map[string]*template.Template
 	limiter *limiter
 	hashSem chan struct{}
+	rem     *remediate.Remediator
 }
 
 // New returns the console handler, mounted at "/" on the console port
@@ -110,6 +114,7 @@ func New(opts Options) (http.Handler, error) {
 	if opts.Store != nil {
 		s.acc = opts.Store.Accounts()
 	}
+	s.rem = opts.Remediator
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -185,6 +190,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("POST /users", s.auth(s.admin(s.userAdd)))
 	mux.HandleFunc("POST /users/{name}/password", s.auth(s.admin(s.userPassword)))
 	mux.HandleFunc("POST /users/{name}/delete", s.auth(s.admin(s.userDelete)))
+	s.remediateRoutes(mux)
 	mux.HandleFunc("GET /account", s.auth(s.account))
 	mux.HandleFunc("POST /account/password", s.auth(s.password))
 	return s.secure(mux), nil

@@ -30,6 +30,11 @@ fi
 #    the corpus tests say so and skip — or fail in CI.
 export SEKISHO_CORPUS="${SEKISHO_CORPUS:-${XDG_CACHE_HOME:-$HOME/.cache}/sekisho/sa-corpus}"
 if [ ! -d "$SEKISHO_CORPUS/test/ham" ]; then
+  if ! command -v npm >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null ||
+      echo "test.sh: could not install npm"
+  fi
   if command -v npm >/dev/null && command -v python3 >/dev/null; then
     bash scripts/sa-corpus.sh "$SEKISHO_CORPUS" || echo "test.sh: corpus not available; corpus tests will skip (fail in CI)"
   else

@@ -18,6 +18,7 @@ import (
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/mailsrc"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/tune"
 	"golang.org/x/term"
 )
 
@@ -334,9 +335,11 @@ func computeMetrics(res *EvalJSON, all []scored) {
 	if res.Precision+res.Recall > 0 {
 		res.F1 = round(2*res.Precision*res.Recall/(res.Precision+res.Recall), 4)
 	}
-	res.AUC = round(auc(hamScores, spamScores), 5)
-	res.RecallAtFP0 = round(recallAtFP(hamScores, spamScores, 0), 4)
-	res.RecallAtFP001 = round(recallAtFP(hamScores, spamScores, int(math.Floor(0.001*float64(len(hamScores))))), 4)
+	res.AUC = round(tune.AUC(hamScores, spamScores), 5)
+	r0, _ := tune.RecallAtFP(hamScores, spamScores, 0)
+	res.RecallAtFP0 = round(r0, 4)
+	r001, _ := tune.RecallAtFP(hamScores, spamScores, int(math.Floor(0.001*float64(len(hamScores)))))
+	res.RecallAtFP001 = round(r001, 4)
 	res.TopHamSymbols = topCounts(hamSym, 40)
 	res.TopSpamSymbols = topCounts(spamSym, 40)
 }
@@ -356,63 +359,6 @@ func topCounts(m map[string]int, n int) []SymbolCount {
 		out = out[:n]
 	}
 	return out
-}
-
-// auc is the probability that a random spam scores above a random ham
-// (ties count half): the Mann-Whitney U statistic normalised.
-func auc(ham, spam []float64) float64 {
-	if len(ham) == 0 || len(spam) == 0 {
-		return 0
-	}
-	type p struct {
-		s    float64
-		spam bool
-	}
-	all := make([]p, 0, len(ham)+len(spam))
-	for _, s := range ham {
-		all = append(all, p{s, false})
-	}
-	for _, s := range spam {
-		all = append(all, p{s, true})
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].s < all[j].s })
-	var rankSum float64
-	for i := 0; i < len(all); {
-		j := i
-		for j < len(all) && all[j].s == all[i].s {
-			j++
-		}
-		avg := float64(i+j+1) / 2 // ranks i+1..j
-		for k := i; k < j; k++ {
-			if all[k].spam {
-				rankSum += avg
-			}
-		}
-		i = j
-	}
-	ns, nh := float64(len(spam)), float64(len(ham))
-	return (rankSum - ns*(ns+1)/2) / (ns * nh)
-}
-
-// recallAtFP is the share of spam scoring above the threshold that lets at
-// most k ham through as false positives.
-func recallAtFP(ham, spam []float64, k int) float64 {
-	if len(spam) == 0 {
-		return 0
-	}
-	h := append([]float64(nil), ham...)
-	sort.Sort(sort.Reverse(sort.Float64Slice(h)))
-	thr := math.Inf(-1)
-	if k < len(h) {
-		thr = h[k] // spam must score strictly above the (k+1)-th highest ham
-	}
-	n := 0
-	for _, s := range spam {
-		if s > thr {
-			n++
-		}
-	}
-	return float64(n) / float64(len(spam))
 }
 
 func ratio(a, b int) float64 {

@@ -333,6 +333,9 @@ func strictContext(s string, i, j int, context []string) bool {
 // the spacing senders use so that filters do not see the word. It reports
 // whether it joined anything.
 func JoinSpacedLetters(s string) (string, bool) {
+	if !hasSpacedLetters(s) {
+		return s, false
+	}
 	toks := strings.Split(s, " ")
 	single := func(t string) bool {
 		r, n := utf8.DecodeRuneInString(t)
@@ -361,4 +364,26 @@ func JoinSpacedLetters(s string) (string, bool) {
 		i = j
 	}
 	return b.String(), joined
+}
+
+// hasSpacedLetters is the allocation-free test in front of
+// JoinSpacedLetters: three one-letter words in a row.
+func hasSpacedLetters(s string) bool {
+	run := 0
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			j = len(s) - i
+		}
+		r, n := utf8.DecodeRuneInString(s[i : i+j])
+		if n == j && n > 0 && unicode.IsLetter(r) {
+			if run++; run >= 3 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+		i += j + 1
+	}
+	return false
 }

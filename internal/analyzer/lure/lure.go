@@ -105,6 +105,13 @@ func (a *Analyzer) checkSenderInfra(t *pipeline.Task, from mail.Address, dom str
 	if reg == "" || a.own(dom) {
 		return
 	}
+	// Webmail providers are brands too (gmail.com is Google's): the
+	// mailbox name is checked before their domains are let off.
+	if brands.Freemail(dom) && namestat.RandomLocal(from.Local) == "" {
+		if tail := namestat.NameWithRandomTail(from.Name, from.Local); tail != "" {
+			t.Add(SymNameRandomTail, from.Local+"@"+dom)
+		}
+	}
 	if _, brand := brands.ByDomain(dom); brand {
 		return
 	}
@@ -117,11 +124,6 @@ func (a *Analyzer) checkSenderInfra(t *pipeline.Task, from mail.Address, dom str
 	} else if tok != "" {
 		// Random names at a webmail provider: bulk-registered mailboxes.
 		t.Add(SymFromRandomLocal, from.Local+"@"+dom)
-	}
-	if tok == "" && brands.Freemail(dom) {
-		if tail := namestat.NameWithRandomTail(from.Name, from.Local); tail != "" {
-			t.Add(SymNameRandomTail, from.Local+"@"+dom)
-		}
 	}
 	if tld := namestat.SuffixOf(dom); lists.CheapTLDs[tld] {
 		t.Add(SymFromAbusedTLD, "."+tld)

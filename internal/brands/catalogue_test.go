@@ -193,6 +193,8 @@ func TestClaimedLures(t *testing.T) {
 		"Microsoft Office 365":                  "Microsoft",
 		"MINISTÉRIO DA FAZENDA":                 "Receita Federal",
 		"Micros0ft Support":                     "Microsoft",
+		"Katie from Ledger":                     "Ledger",
+		"Noy @ Orange":                          "Orange",
 	} {
 		got := Claimed(text)
 		if len(got) == 0 || got[0].Name != want {
@@ -226,6 +228,7 @@ func TestClaimedOrdinaryWords(t *testing.T) {
 		"Lockergnome Apple Core", "Hermes and Zeus", "Ledger entries for March", "マイナスイオン", "Yahoo friend",
 		"Sabadell city council", "Proton therapy", "Norton Street Pizza", "John Smith", "Groups Team", "Tapple dating",
 		"Millennium celebrations", "BCP review meeting", "Citi of London walking tour", "Correos electrónicos", "Free!", "Open-Source Ingredients",
+		"news from Ledger", "Ledger from Katie", "apples from Orange county", "the best from Free software",
 	} {
 		if got := Claimed(text); len(got) != 0 {
 			t.Errorf("Claimed(%q) = %s", text, got[0].Name)

@@ -317,6 +317,11 @@ func strictContext(s string, i, j int, context []string) bool {
 	}
 	next := strings.TrimLeft(after, trimSet)
 	prev := strings.TrimRight(before, trimSet)
+	// "Katie from Ledger", "Noy @ Orange", "Anna von Sparkasse": a person
+	// introduced as speaking for the brand, which ends the text.
+	if strings.Trim(after, trimSet) == "" && personOf(before) {
+		return true
+	}
 	for _, c := range context {
 		if n := len(c); len(next) >= n && strings.EqualFold(next[:n], c) && (!isASCII(c) || n == len(next) || !isAlnumByte(next[n])) {
 			return true
@@ -326,6 +331,23 @@ func strictContext(s string, i, j int, context []string) bool {
 		}
 	}
 	return false
+}
+
+// personOf reports whether before (the text ahead of a strict name that
+// ends the text) is a name followed by "from", "at", "@", "von" or "van":
+// one to three words, the first capitalised.
+func personOf(before string) bool {
+	f := strings.Fields(before)
+	if len(f) < 2 || len(f) > 4 {
+		return false
+	}
+	switch strings.ToLower(f[len(f)-1]) {
+	case "from", "at", "@", "von", "van":
+	default:
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(f[0], quotes))
+	return unicode.IsUpper(r)
 }
 
 // JoinSpacedLetters joins runs of three or more single letters written

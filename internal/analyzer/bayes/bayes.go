@@ -236,6 +236,10 @@ type Result struct {
 	Totals   bayesstore.Totals
 	Decision Decision
 	Top      []string // most telling features, "text(p)"
+	// Known is the share of the message's features the store has seen at
+	// least twice: low for mail in a language or vocabulary the classifier
+	// was never taught, whose verdict then rests on a few generic tokens.
+	Known float64
 }
 
 // Classify scores a task's message without reporting.
@@ -264,6 +268,13 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 		return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
 	}
 	res.Decision = decide(counts, keys, res.Totals, c.params)
+	known := 0
+	for _, ct := range counts {
+		if ct.Spam+ct.Ham >= 2 {
+			known++
+		}
+	}
+	res.Known = float64(known) / float64(len(counts))
 	for i, e := range res.Decision.Used {
 		if i >= 8 {
 			break
@@ -333,7 +344,8 @@ func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	opts := []string{"p=" + strconv.FormatFloat(1/(1+math.Exp(-d.Margin)), 'f', 4, 64),
 		"margin=" + strconv.FormatFloat(d.Margin, 'f', 2, 64),
-		"chi2=" + strconv.FormatFloat(d.Prob, 'f', 4, 64), "linear=" + strconv.FormatFloat(d.Linear, 'f', 2, 64)}
+		"chi2=" + strconv.FormatFloat(d.Prob, 'f', 4, 64), "linear=" + strconv.FormatFloat(d.Linear, 'f', 2, 64),
+		"known=" + strconv.FormatFloat(res.Known, 'f', 2, 64)}
 	if res.Class != "" {
 		opts = append(opts, "class="+res.Class)
 	}

@@ -32,6 +32,9 @@ func TestNewSignalsEngine(t *testing.T) {
 		{"ADAC <service@x-mail.example>", "Plan A or B", lure.SymSpacedLetters, false},
 		{"Karen Thomas <thomaskarenijqwfuib@gmail.com>", "Hello", lure.SymNameRandomTail, true},
 		{"Karen Thomas <karen.thomas1985@gmail.com>", "Hello", lure.SymNameRandomTail, false},
+		{"noreply <website@shop-x.example>", "Trust Wallet", lure.SymBrandClaim, true},
+		{"Trust Wallet <news@trustwallet.com>", "Trust Wallet", lure.SymBrandClaim, false},
+		{"noreply <website@shop-x.example>", "Trust Wallet or a paper notebook?", lure.SymBrandClaim, false},
 	} {
 		v := e.Scan(context.Background(), msg(c.from, c.subject), pipeline.Envelope{}).Verdict
 		if v.Has(c.sym) != c.want {

@@ -566,6 +566,10 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 	var claims []brands.Brand
 	if lureSymbol(t) {
 		claims = append(claims, brands.Claimed(m.Subject)...)
+	} else if b, ok := subjectIsBrand(m.Subject); ok {
+		// A subject that is nothing but the brand ("Trust Wallet",
+		// "Ledger") speaks as the brand as much as a display name does.
+		claims = append(claims, b)
 	}
 	claims = append(claims, brands.Claimed(signOffText(m.Text))...)
 	for _, b := range claims {
@@ -591,6 +595,27 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 		t.Add(SymBrandClaim, b.Name+" ← "+fromDom)
 		return
 	}
+}
+
+// subjectIsBrand reports a subject that is only a brand's name.
+func subjectIsBrand(subject string) (brands.Brand, bool) {
+	sub := strings.Trim(subject, " \t\"'“”【】[]()|:-–—!.")
+	if sub == "" || len(sub) > 40 {
+		return brands.Brand{}, false
+	}
+	cs := brands.Claimed(sub)
+	if len(cs) != 1 {
+		return brands.Brand{}, false
+	}
+	if strings.EqualFold(sub, cs[0].Name) {
+		return cs[0], true
+	}
+	for _, n := range cs[0].Names {
+		if strings.EqualFold(sub, n) {
+			return cs[0], true
+		}
+	}
+	return brands.Brand{}, false
 }
 
 // typoBrand finds a word of the display name that is one edit (or a

@@ -67,6 +67,11 @@ func Randomness(s string) float64 {
 	if r < Threshold {
 		return r
 	}
+	// Vowel-less abbreviations that mail and web services name their
+	// hosts with ("lnksrv", "clktrk", "imgcdn") are made by people.
+	if abbreviations(strings.ToLower(s)) {
+		return 0.5
+	}
 	// An acronym before or after a word ("nmtbmedia", "freshrpms",
 	// "pcworld") is not random: score the rest without it.
 	b := strings.ToLower(s)
@@ -88,6 +93,33 @@ func Randomness(s string) float64 {
 		}
 	}
 	return r
+}
+
+// abbrevs are the short forms that service host names are built from.
+var abbrevs = strings.Fields(`lnk lnks link links srv svr svc svcs srvc trk trck trkr clk clck clks img imgs cdn
+	msg msgs mx mta eml mail mgmt mkt mktg ntf ntfy nws news rdr redir lst tx px pxl bnc sndr snd mbr mbrs acct
+	grp sys cfg dns ftp www web app api net dl cnt ctr str stat stats evt trx pmt pay rpt rprt doc docs
+	usr inf info sec adm admin pro hub go my`)
+
+// abbreviations reports whether s (lower-case letters) is two or three
+// of the abbrevs run together.
+func abbreviations(s string) bool {
+	var seg func(s string, n int) bool
+	seg = func(s string, n int) bool {
+		if s == "" {
+			return n >= 2
+		}
+		if n == 3 {
+			return false
+		}
+		for _, a := range abbrevs {
+			if strings.HasPrefix(s, a) && seg(s[len(a):], n+1) {
+				return true
+			}
+		}
+		return false
+	}
+	return len(s) <= 16 && seg(s, 0)
 }
 
 func isConsonant(c byte) bool { return c >= 'a' && c <= 'z' && !isVowel(c) }

@@ -50,7 +50,7 @@ func TestRandomLabelFile(t *testing.T) {
 }
 
 func TestRandomnessAcronyms(t *testing.T) {
-	for _, s := range []string{"freshrpms", "nmtbmedia", "pcworld"} {
+	for _, s := range []string{"freshrpms", "nmtbmedia", "pcworld", "lnksrv", "clktrk", "imgcdn", "trkmsg"} {
 		if r := Randomness(s); r >= Threshold {
 			t.Errorf("%s: %.1f", s, r)
 		}

@@ -368,6 +368,13 @@ var (
 
 func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string, fromDom string) {
 	randomDone, kitDone, rcptDone, proxyDone := false, false, false, false
+	sites := map[string]bool{}
+	for _, w := range links {
+		if r := w.final().Registrable; r != "" {
+			sites[r] = true
+		}
+	}
+	digest := namestat.DigestFactor(len(sites))
 	for _, w := range links {
 		f := w.final()
 		host := f.Host
@@ -379,7 +386,7 @@ func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string
 		if !randomDone && !brand && !a.own(host) && reg != "" {
 			if _, short := lists.Shorteners.MatchDomain(host); !short {
 				if l := namestat.RandomLabel(host, reg); l != "" {
-					t.Add(SymURLRandomDomain, host)
+					t.AddScaled(SymURLRandomDomain, digest, host)
 					randomDone = true
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -200,4 +201,30 @@ func BenchmarkEngineCorpus(b *testing.B) {
 	}
 	b.SetBytes(total)
 	b.ReportMetric(float64(len(msgs)*b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// TestEngineDigestDilution: a bare-IP link weighs its full weight in a
+// short message and a quarter of it in a list linking 40 or more sites
+// (a weblog update digest).
+func TestEngineDigestDilution(t *testing.T) {
+	e := newEngine(t, "")
+	score := func(body string) float64 {
+		raw := []byte("From: a@b.example\r\nTo: c@d.example\r\nSubject: updates\r\n\r\n" + body)
+		for _, s := range e.Scan(context.Background(), raw, pipeline.Envelope{}).Verdict.Symbols {
+			if s.Name == url.SymIPHost {
+				return s.Score
+			}
+		}
+		return 0
+	}
+	alone := score("See http://198.51.100.7/login now\r\n")
+	var b strings.Builder
+	for i := 0; i < 45; i++ {
+		fmt.Fprintf(&b, "http://blog%d-site%c.example/ updated\r\n", i, 'a'+i%26)
+	}
+	b.WriteString("http://198.51.100.7/~joe/ updated\r\n")
+	diluted := score(b.String())
+	if alone <= 0 || diluted <= 0 || diluted > alone/3 {
+		t.Errorf("URL_IP_HOST alone %.2f, in a 46-site digest %.2f (want about a quarter)", alone, diluted)
+	}
 }

@@ -121,6 +121,9 @@ type link struct {
 	src   mail.URL
 	chain normalize.Chain
 	flags []string // symbols it triggered
+	// digest scales the odd-host signals in a message linking many sites
+	// (namestat.DigestFactor).
+	digest float64
 }
 
 func (l *link) final() *normalize.Link { return l.chain.Final() }
@@ -185,6 +188,17 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			continue
 		}
 		links = append(links, &link{src: u, chain: ch})
+	}
+
+	sites := map[string]bool{}
+	for _, l := range links {
+		if f := l.final(); f != nil && f.Registrable != "" {
+			sites[f.Registrable] = true
+		}
+	}
+	digest := namestat.DigestFactor(len(sites))
+	for _, l := range links {
+		l.digest = digest
 	}
 
 	var block, allow *lists.Index
@@ -455,7 +469,7 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claim
 	}
 	if h.IP.IsValid() {
 		if !h.IP.IsLoopback() {
-			l.flag(t, SymIPHost, h.Host+src)
+			l.flagScaled(t, SymIPHost, l.digest, h.Host+src)
 		}
 		return
 	}
@@ -479,7 +493,7 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claim
 	// dynamic host name.
 	dyn := dynHost(a.Extra.DynDNS, h.Host)
 	if dyn {
-		l.flag(t, SymDynDNS, h.Host+src)
+		l.flagScaled(t, SymDynDNS, l.digest, h.Host+src)
 	}
 	free := in(a.Extra.FreeHosting, lists.FreeHosting, h.Host)
 	if free {

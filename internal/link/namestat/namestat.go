@@ -442,3 +442,19 @@ func randomCase(tok string) bool {
 	}
 	return lower && upper && pieces >= 5 && short >= 3
 }
+
+// DigestFactor scales the "odd host" link signals (an IP address, a
+// dynamic-DNS or random-looking host) by how many different sites a
+// message links to: a digest or directory linking dozens of sites (a
+// weblog update list, a link roundup) carries a few odd hosts by chance,
+// while a lure links to a handful. 1 below 20 sites, 0.5 from 20, 0.25
+// from 40.
+func DigestFactor(sites int) float64 {
+	switch {
+	case sites >= 40:
+		return 0.25
+	case sites >= 20:
+		return 0.5
+	}
+	return 1
+}

@@ -213,7 +213,64 @@ func Normalize(s string) string {
 		space = false
 		b.WriteRune(unicode.ToLower(r))
 	}
-	return b.String()
+	return foldMixedWords(b.String())
+}
+
+// confusable maps Cyrillic and Greek lower-case letters that look like
+// Latin ones to those letters.
+var confusable = map[rune]rune{
+	'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p', 'с': 'c', 'т': 't',
+	'у': 'y', 'х': 'x', 'і': 'i', 'ї': 'i', 'ј': 'j', 'ѕ': 's', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'һ': 'h', 'ӏ': 'l',
+	'α': 'a', 'β': 'b', 'ε': 'e', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ϲ': 'c',
+}
+
+// foldMixedWords spells Latin words that carry look-alike Cyrillic or
+// Greek letters ("vеrify" with a Cyrillic е, "pаssword") in Latin letters,
+// so rules see the word the reader sees. Words wholly in Cyrillic or Greek
+// are left alone.
+func foldMixedWords(s string) string {
+	has := false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0xCD && c <= 0xD4 {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return s
+	}
+	rs := []rune(s)
+	changed := false
+	for i := 0; i < len(rs); {
+		if !unicode.IsLetter(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		latin, other := false, false
+		for j < len(rs) && unicode.IsLetter(rs[j]) {
+			switch {
+			case rs[j] < 0x250:
+				latin = true
+			case confusable[rs[j]] != 0:
+				other = true
+			}
+			j++
+		}
+		if latin && other {
+			for k := i; k < j; k++ {
+				if l, ok := confusable[rs[k]]; ok {
+					rs[k] = l
+					changed = true
+				}
+			}
+		}
+		i = j
+	}
+	if !changed {
+		return s
+	}
+	return string(rs)
 }
 
 // compactString removes all white space (Japanese text is unspaced, and

@@ -194,6 +194,9 @@ func TestClaimedLures(t *testing.T) {
 		"MINISTÉRIO DA FAZENDA":                 "Receita Federal",
 		"Micros0ft Support":                     "Microsoft",
 		"Katie from Ledger":                     "Ledger",
+		"Fatura Digital ltaucard: 4763":         "Itaú",
+		"Amܿazܿon.com":                          "Amazon",
+		"Sаmsung Gаlаxy S23":                    "Samsung",
 		"Noy @ Orange":                          "Orange",
 	} {
 		got := Claimed(text)

@@ -166,7 +166,9 @@ func buildNames(list []Brand) nameIndex {
 			case ascii:
 				ni.lower.add(namePat{pat: lower, brand: i, word: true})
 				if len(lower) >= 5 {
-					if sk := strings.ToLower(Skeleton(lower)); sk != lower {
+					// Names with an i or l are looked up there even when
+					// undisguised: the text may carry the other letter.
+					if sk := claimSkeleton(lower); sk != lower || strings.ContainsAny(lower, "il") {
 						ni.skel.add(namePat{pat: sk, brand: i, word: true})
 					}
 				}
@@ -220,7 +222,7 @@ func (ni *nameIndex) claimed(list []Brand, text string) []Brand {
 			}
 		}
 	}
-	more(&ni.skel, strings.ToLower(Skeleton(lower)))
+	more(&ni.skel, claimSkeleton(lower))
 	// Letters spaced apart to slip past filters ("A D A C", "P a y P a l").
 	if d, ok := JoinSpacedLetters(cased); ok {
 		var hs []nameHit
@@ -331,6 +333,25 @@ func strictContext(s string, i, j int, context []string) bool {
 		}
 	}
 	return false
+}
+
+// claimSkeleton is the view in which disguised names are looked up: the
+// confusable skeleton without combining marks ("Amܿazܿon" is Amazon), with
+// i and l as one letter, since a capital I and a small l look alike in
+// most fonts ("ltaucard", "Iedger").
+func claimSkeleton(s string) string {
+	sk := strings.ToLower(Skeleton(s))
+	b := make([]byte, 0, len(sk))
+	for _, r := range sk {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'l':
+			r = 'i'
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b)
 }
 
 // personOf reports whether before (the text ahead of a strict name that

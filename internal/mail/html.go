@@ -40,7 +40,7 @@ type frame struct {
 type htmlAttrs struct {
 	href, src, srcset, action, formaction, alt, style, class   string
 	color, bgcolor, size, httpEquiv, content, data, background string
-	poster, title                                              string
+	poster, title, width, height                               string
 	hidden                                                     bool
 }
 
@@ -64,6 +64,10 @@ func (a *htmlAttrs) set(k, v []byte) {
 		a.formaction = string(v)
 	case "alt":
 		a.alt = string(v)
+	case "width":
+		a.width = string(v)
+	case "height":
+		a.height = string(v)
 	case "style":
 		if a.style == "" {
 			a.style = string(v)
@@ -504,6 +508,11 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			}
 			if at.src != "" {
 				addURL(at.src, "src", hidden)
+				if a == atom.Img && isPixel(&at) {
+					if n := len(res.URLs); n > 0 && res.URLs[n-1].Source == "src" {
+						res.URLs[n-1].Pixel = true
+					}
+				}
 			}
 			if at.srcset != "" {
 				for _, c := range strings.Split(at.srcset, ",") {
@@ -864,4 +873,25 @@ func tidySpaces(s string) string {
 		i += n
 	}
 	return sb.String()
+}
+
+// isPixel reports an image drawn at most 2×2 pixels (by its width and
+// height attributes or inline style): a tracking pixel.
+func isPixel(at *htmlAttrs) bool {
+	w, h := at.width, at.height
+	if at.style != "" {
+		var d styleDecl
+		parseStyleInto(at.style, &d)
+		if d.width != "" {
+			w = d.width
+		}
+		if d.height != "" {
+			h = d.height
+		}
+	}
+	tiny := func(v string) bool {
+		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(strings.ToLower(v)), "px"))
+		return v == "0" || v == "1" || v == "2"
+	}
+	return tiny(w) && tiny(h)
 }

@@ -205,6 +205,7 @@ type URL struct {
 	Anchor string // for href: the visible anchor text (trimmed)
 	Part   string // Part.Path of the part it came from
 	Hidden bool   // inside hidden HTML (or written in hidden HTML text)
+	Pixel  bool   // an <img> drawn at most 2×2 pixels: a tracking pixel
 }
 
 // Message is a parsed message. It is read-only once Parse returns.

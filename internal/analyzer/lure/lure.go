@@ -86,9 +86,65 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	a.checkLinks(t, links, rcpts, fromDom)
 	a.checkShape(t, m, links)
 	if haveFrom && !bounce {
+		a.checkPixels(t, m, fromDom, links)
+	}
+	if haveFrom && !bounce {
 		a.checkClaims(t, m, from, fromDom, links, rcpts)
 	}
 	return nil
+}
+
+// checkPixels reports a tracking pixel, in mail linking at most three
+// sites, served from a site that is neither the sender's nor any link's: a newsletter's pixel comes from its own or
+// its mailing service's domain, which its links use too; a lure built from
+// a copied page, or a spam run watching which addresses are read, loads
+// it from somewhere else.
+func (a *Analyzer) checkPixels(t *pipeline.Task, m *mail.Message, fromDom string, links []*webLink) {
+	var pixels []mail.URL
+	for _, u := range t.URLs() {
+		if u.Pixel && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https") {
+			pixels = append(pixels, u)
+		}
+	}
+	if len(pixels) == 0 {
+		return
+	}
+	// Newsletters of media groups link many sites and load pixels from
+	// their own networks and analytics services: only short mail, whose
+	// few links all go elsewhere, tells.
+	sites := map[string]bool{}
+	for _, w := range links {
+		sites[w.final().Registrable] = true
+	}
+	if len(sites) > 3 {
+		return
+	}
+	related := map[string]bool{namestat.Registrable(fromDom): true}
+	for _, h := range []string{"Sender", "Return-Path", "List-Unsubscribe"} {
+		for _, f := range strings.FieldsFunc(m.Headers.Get(h), func(r rune) bool { return strings.ContainsRune("<>@/:, ", r) }) {
+			if strings.Contains(f, ".") {
+				related[namestat.Registrable(strings.ToLower(f))] = true
+			}
+		}
+	}
+	for _, w := range links {
+		for i := range w.chain.Links {
+			if r := w.chain.Links[i].Registrable; r != "" {
+				related[r] = true
+			}
+		}
+	}
+	for _, p := range pixels {
+		reg := namestat.Registrable(p.Host)
+		if reg == "" || related[reg] || a.own(p.Host) {
+			continue
+		}
+		if b, ok := brands.ByDomain(fromDom); ok && b.Owns(p.Host) {
+			continue
+		}
+		t.Add(SymPixelUnrelated, p.Host)
+		return
+	}
 }
 
 // ---- sender infrastructure ----

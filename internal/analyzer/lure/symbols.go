@@ -30,6 +30,7 @@ const (
 	SymNameRandomTail     = "FROM_NAME_RANDOM_TAIL"
 	SymRandomToken        = "HDR_RANDOM_TOKEN"
 	SymSpacedLetters      = "HDR_SPACED_LETTERS"
+	SymPixelUnrelated     = "MIME_TRACKING_PIXEL_UNRELATED"
 )
 
 func init() {
@@ -43,6 +44,8 @@ func init() {
 			"差出人のフリーメールのアドレスが、表示名の後にランダムな文字を付けた形です(「Karen Thomas」→ thomaskarenijqwfuib@…)。大量に登録されたメールボックスの特徴です。"),
 		d(SymRandomToken, 1.5, s, "The subject or sender name carries a random mixed-case string (\"qWrUAngJaLJzBndSE\"), added per message so that no two copies look alike.",
 			"件名や差出人名に大文字・小文字・数字が不規則に混ざった文字列(「qWrUAngJaLJzBndSE」等)が付いています。1通ごとに変えて、同じメールと見抜かれないようにする手口です。"),
+		d(SymPixelUnrelated, 0.1, s, "A tracking pixel (a 1×1 image) is loaded from a site that is neither the sender's nor any of the message's links': a copied page or a spam run checking which addresses are read.",
+			"追跡用の画像(1×1ピクセル)が、差出人のものでもメール内のリンク先でもないサイトから読み込まれます。他のページを複製したメールや、どのアドレスが読まれたかを調べる迷惑メールの特徴です。"),
 		d(SymSpacedLetters, 1.0, s, "The subject or sender name spells a word with its letters spaced apart (\"A D A C\", \"E n t r e g a\") so that filters do not see the word.",
 			"件名や差出人名が文字の間に空白を入れて単語を書いています(「A D A C」等)。フィルターに単語を見つけさせないための手口です。"),
 		d(SymFromRandomDomain, 1.5, s, "The sender's domain name is a random string, as bulk senders register by the thousand.",

@@ -24,7 +24,7 @@ type CLI struct {
 
 	Scan       ScanCmd       `cmd:"" help:"Scan messages (.eml files, directories, Maildirs, mbox files, or - for stdin)."`
 	Eval       EvalCmd       `cmd:"" help:"Scan labelled ham and spam and report accuracy figures."`
-	Train      TrainCmd      `cmd:"" help:"Train the statistical classifier from directories of ham and spam."`
+	Train      TrainCmd      `cmd:"" help:"Train the statistical classifier from directories of ham and spam. Progress: a bar on a terminal, otherwise a plain line on stderr every --progress-every."`
 	Tune       TuneCmd       `cmd:"" help:"Fit the symbol weights on labelled ham and spam and write a weights file ([policy] weights_file)."`
 	Learn      LearnCmd      `cmd:"" help:"Teach the classifier single messages: learn spam|ham PATH..."`
 	Serve      ServeCmd      `cmd:"" help:"Run the front ends: milter, SMTP gateway, Rspamd and spamd protocols, console and API."`

@@ -31,6 +31,7 @@ type CLI struct {
 	User       UserCmd       `cmd:"" help:"Manage console accounts."`
 	Quarantine QuarantineCmd `cmd:"" help:"List, show, release and delete quarantined messages."`
 	Config     ConfigCmd     `cmd:"" help:"Print the example configuration or check a file."`
+	Backup     BackupCmd     `cmd:"" help:"Copy the data directory (SQLite databases with VACUUM INTO, the classifier under its lock) while serve runs; PostgreSQL needs pg_dump."`
 	Reload     ReloadCmd     `cmd:"" help:"Make a running serve reload its configuration, rules, lists and weights (SIGHUP); a bad configuration is refused."`
 	DMARC      DMARCCmd      `cmd:"" name:"dmarc-report" help:"Build (and send) DMARC aggregate reports from what serve recorded ([auth] dmarc_reports)."`
 	Remediate  RemediateCmd  `cmd:"" help:"Pull delivered mail back out of mailboxes over IMAP (run, list, show, apply, undo)."`

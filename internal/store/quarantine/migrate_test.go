@@ -152,4 +152,3 @@ func TestMigrateRefusesNewer(t *testing.T) {
 		t.Fatalf("newer database opened: %v", err)
 	}
 }
-

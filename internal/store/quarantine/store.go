@@ -336,8 +336,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("quarantine: %w", err)
 	}
-	if res.From != res.To {
-		s.log.Info("database schema migrated", "component", "quarantine", "from", res.From, "to", res.To)
+	switch {
+	case res.From == 0:
+		s.log.Debug("database schema created", "version", res.To)
+	case res.From != res.To:
+		s.log.Info("database schema migrated", "from", res.From, "to", res.To)
 	}
 	// meta.schema mirrors the version: a release from before migrations
 	// reads it and refuses a database it does not know, instead of

@@ -55,6 +55,10 @@ func (c ConfigCheckCmd) Run(g *Globals) error {
 	if _, err := action.NewSealer(cfg); err != nil {
 		return err
 	}
+	// The console certificate, when configured, must load.
+	if _, err := newCertFiles(cfg); err != nil {
+		return fmt.Errorf("config check: %w", err)
+	}
 	if err := checkServices(context.Background(), cfg, os.Stdout); err != nil {
 		return err
 	}

@@ -65,3 +65,21 @@ func TestConfigCheckServices(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigCheckConsoleCert: a console certificate that does not load is
+// reported by config check, not first by serve.
+func TestConfigCheckConsoleCert(t *testing.T) {
+	dir := t.TempDir()
+	out, err := configCheck(t, fmt.Sprintf("[web]\ntls_cert = %q\ntls_key = %q\n", filepath.Join(dir, "missing.crt"), filepath.Join(dir, "missing.key")))
+	if err == nil || !strings.Contains(out, "console tls") {
+		t.Fatalf("missing certificate accepted: %v\n%s", err, out)
+	}
+	cert, key := filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key")
+	writeSelfSigned(t, "check.sekisho.test", cert, key)
+	if out, err := configCheck(t, fmt.Sprintf("[web]\ntls_cert = %q\ntls_key = %q\n", cert, key)); err != nil {
+		t.Fatalf("good certificate refused: %v\n%s", err, out)
+	}
+	if out, err := configCheck(t, fmt.Sprintf("[web]\ntls_cert = %q\n", cert)); err == nil || !strings.Contains(out, "set together") {
+		t.Fatalf("certificate without key accepted: %v\n%s", err, out)
+	}
+}

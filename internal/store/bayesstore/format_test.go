@@ -13,7 +13,7 @@ import (
 
 // v1File writes a format-1 file ("SKBAYES1": no per-key weight) with one
 // class, one digest and two keys, as the first release wrote it.
-func v1File(t *testing.T, path string) {
+func v1File(t testing.TB, path string) {
 	t.Helper()
 	var b bytes.Buffer
 	uv := func(v uint64) { b.Write(binary.AppendUvarint(nil, v)) }

@@ -52,15 +52,6 @@ func Apply(ctx context.Context, db *sql.DB, dialect, component string, steps []S
 		}
 	}
 	latest := len(steps)
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
-		component TEXT NOT NULL,
-		version INTEGER NOT NULL,
-		name TEXT NOT NULL DEFAULT '',
-		applied_at BIGINT NOT NULL DEFAULT 0,
-		PRIMARY KEY (component, version)
-	)`); err != nil {
-		return Result{}, fmt.Errorf("migrate: %s: schema_version table: %w", component, err)
-	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("migrate: %s: %w", component, err)
@@ -70,6 +61,17 @@ func Apply(ctx context.Context, db *sql.DB, dialect, component string, steps []S
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryLock); err != nil {
 			return Result{}, fmt.Errorf("migrate: %s: lock: %w", component, err)
 		}
+	}
+	// Created under the lock: instances starting together on one
+	// PostgreSQL would otherwise race on the catalog.
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		component TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		name TEXT NOT NULL DEFAULT '',
+		applied_at BIGINT NOT NULL DEFAULT 0,
+		PRIMARY KEY (component, version)
+	)`); err != nil {
+		return Result{}, fmt.Errorf("migrate: %s: schema_version table: %w", component, err)
 	}
 	cur, err := current(ctx, tx, dialect, component)
 	if err != nil {

@@ -152,3 +152,29 @@ func TestMigrateRefusesNewer(t *testing.T) {
 		t.Fatalf("newer database opened: %v", err)
 	}
 }
+
+// TestMigrateConcurrentPostgres: instances starting together on one
+// PostgreSQL all open it; the schema is created once.
+func TestMigrateConcurrentPostgres(t *testing.T) {
+	ctx := context.Background()
+	dsn := testutil.Postgres(t)
+	const n = 4
+	errs := make(chan error, n)
+	stores := make(chan *quarantine.Store, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			st, err := quarantine.Open(ctx, testConfig(t, "postgres", dsn), nil)
+			errs <- err
+			stores <- st
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("instance %d: %v", i, err)
+		}
+		if st := <-stores; st != nil {
+			defer st.Close()
+			checkMigrated(t, st)
+		}
+	}
+}

@@ -345,10 +345,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	// meta.schema mirrors the version: a release from before migrations
 	// reads it and refuses a database it does not know, instead of
 	// writing to it.
-	if _, err := s.exec(ctx, `DELETE FROM meta WHERE k = ?`, "schema"); err != nil {
-		return fmt.Errorf("quarantine: schema version: %w", err)
-	}
-	if _, err := s.exec(ctx, `INSERT INTO meta (k, v) VALUES (?, ?)`, "schema", strconv.Itoa(res.To)); err != nil {
+	if _, err := s.exec(ctx, `INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`, "schema", strconv.Itoa(res.To)); err != nil {
 		return fmt.Errorf("quarantine: schema version: %w", err)
 	}
 	return nil

@@ -7,6 +7,8 @@
 #   /etc/sekisho/sekisho.toml              conffile: the commented example
 #   /lib/systemd/system/sekisho.service    sandboxed unit (docs/deploy.md)
 #   /usr/share/doc/sekisho/                deploy guide, Grafana dashboard
+# SEKISHO_BIN=path packages an already built binary instead (tests);
+# DEB_COMPRESSOR=gzip|xz|zstd|none picks dpkg-deb's compression (default xz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-dist}"
@@ -16,8 +18,16 @@ ver="${ver#v}"; case "$ver" in [0-9]*) ;; *) ver="0.0~git$ver" ;; esac
 arch="$(go env GOARCH)"
 root="$(mktemp -d)"; trap 'rm -rf "$root"' EXIT
 install -d "$root/DEBIAN" "$root/usr/bin" "$root/etc/sekisho" "$root/lib/systemd/system" "$root/usr/share/doc/sekisho"
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$ver" -o "$root/usr/bin/sekisho" ./cmd/sekisho
-install -m 0644 docs/sekisho.example.toml "$root/etc/sekisho/sekisho.toml"
+if [ -n "${SEKISHO_BIN:-}" ]; then
+  install -m 0755 "$SEKISHO_BIN" "$root/usr/bin/sekisho"
+else
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$ver" -o "$root/usr/bin/sekisho" ./cmd/sekisho
+fi
+# The package's data directory is set in its configuration: commands run
+# by hand as the sekisho user (backup, user, quarantine) find it too.
+sed 's|^# data_dir = "/var/lib/sekisho"|data_dir = "/var/lib/sekisho"|' docs/sekisho.example.toml > "$root/etc/sekisho/sekisho.toml"
+grep -q '^data_dir = "/var/lib/sekisho"' "$root/etc/sekisho/sekisho.toml"
+chmod 0644 "$root/etc/sekisho/sekisho.toml"
 install -m 0644 packaging/systemd/sekisho.service "$root/lib/systemd/system/sekisho.service"
 install -m 0644 docs/deploy.md docs/deploy.ja.md packaging/grafana/sekisho-dashboard.json "$root/usr/share/doc/sekisho/"
 install -m 0755 packaging/debian/postinst packaging/debian/prerm "$root/DEBIAN/"
@@ -41,5 +51,5 @@ Description: email security gateway (spam, phishing, malware, BEC)
  spamd, and keeps a quarantine with a web console.
 CTL
 deb="$out/sekisho_${ver}_${arch}.deb"
-dpkg-deb --root-owner-group --build "$root" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESSOR:-xz}" --build "$root" "$deb" >/dev/null
 echo "$deb"

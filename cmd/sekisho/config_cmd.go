@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -52,6 +53,13 @@ func (c ConfigCheckCmd) Run(g *Globals) error {
 	defer e.Close()
 	// What serve loads besides the engine: the ARC sealing key.
 	if _, err := action.NewSealer(cfg); err != nil {
+		return err
+	}
+	// The console certificate, when configured, must load.
+	if _, err := newCertFiles(cfg); err != nil {
+		return fmt.Errorf("config check: %w", err)
+	}
+	if err := checkServices(context.Background(), cfg, os.Stdout); err != nil {
 		return err
 	}
 	fmt.Printf("%s: ok (%d analyzers)\n", c.File, len(e.Analyzers()))

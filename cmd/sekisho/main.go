@@ -24,13 +24,14 @@ type CLI struct {
 
 	Scan       ScanCmd       `cmd:"" help:"Scan messages (.eml files, directories, Maildirs, mbox files, or - for stdin)."`
 	Eval       EvalCmd       `cmd:"" help:"Scan labelled ham and spam and report accuracy figures."`
-	Train      TrainCmd      `cmd:"" help:"Train the statistical classifier from directories of ham and spam."`
+	Train      TrainCmd      `cmd:"" help:"Train the statistical classifier from directories of ham and spam. Progress: a bar on a terminal, otherwise a plain line on stderr every --progress-every."`
 	Tune       TuneCmd       `cmd:"" help:"Fit the symbol weights on labelled ham and spam and write a weights file ([policy] weights_file)."`
 	Learn      LearnCmd      `cmd:"" help:"Teach the classifier single messages: learn spam|ham PATH..."`
 	Serve      ServeCmd      `cmd:"" help:"Run the front ends: milter, SMTP gateway, Rspamd and spamd protocols, console and API."`
 	User       UserCmd       `cmd:"" help:"Manage console accounts."`
 	Quarantine QuarantineCmd `cmd:"" help:"List, show, release and delete quarantined messages."`
 	Config     ConfigCmd     `cmd:"" help:"Print the example configuration or check a file."`
+	Backup     BackupCmd     `cmd:"" help:"Copy the data directory (SQLite databases with VACUUM INTO, the classifier under its lock) while serve runs; PostgreSQL needs pg_dump."`
 	Reload     ReloadCmd     `cmd:"" help:"Make a running serve reload its configuration, rules, lists and weights (SIGHUP); a bad configuration is refused."`
 	DMARC      DMARCCmd      `cmd:"" name:"dmarc-report" help:"Build (and send) DMARC aggregate reports from what serve recorded ([auth] dmarc_reports)."`
 	Remediate  RemediateCmd  `cmd:"" help:"Pull delivered mail back out of mailboxes over IMAP (run, list, show, apply, undo)."`

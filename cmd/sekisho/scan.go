@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/mailsrc"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"golang.org/x/term"
@@ -103,6 +104,7 @@ func (c ScanCmd) Run(g *Globals) error {
 			return nil
 		}
 		r := eng.Scan(context.Background(), it.Raw, pipeline.Envelope{Frontend: pipeline.FrontendCLI})
+		warnNotMail(it.Name, r)
 		if c.JSON {
 			b, err := json.Marshal(toJSON(it.Name, r))
 			if err != nil {
@@ -168,4 +170,16 @@ func printHuman(w io.Writer, name string, r *pipeline.Result, ja, quiet, color b
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// warnNotMail says on stderr when the input was no mail at all (empty,
+// binary, no header field): the verdict is given anyway, with the
+// MIME_NOT_MAIL finding, but a wrong file should not pass unnoticed.
+func warnNotMail(name string, r *pipeline.Result) {
+	for _, s := range r.Verdict.Symbols {
+		if s.Name == mail.AnomalyNotMail {
+			fmt.Fprintf(os.Stderr, "sekisho: %s: not mail (%s); scanned anyway, see MIME_NOT_MAIL\n", name, strings.Join(s.Options, ", "))
+			return
+		}
+	}
 }

@@ -152,7 +152,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		s := &spamd.Server{P: p, Settings: sc.Spamd, Stats: stats}
 		start(pipeline.FrontendSpamd, s, func() error { return s.Serve(ln) })
 	}
-	httpServe := func(name string, fe config.ServeFrontend, h http.Handler) error {
+	httpServe := func(name string, fe config.ServeFrontend, h http.Handler, certs *certFiles) error {
 		ln, err := listen(name, fe.Listen)
 		if err != nil {
 			return err
@@ -160,6 +160,11 @@ func (c ServeCmd) Run(g *Globals) error {
 		hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 10 * time.Minute,
 			WriteTimeout: fe.ScanTimeout.Duration + 5*time.Minute, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		if certs != nil {
+			hs.TLSConfig = certs.tlsConfig()
+			start(name, hs, func() error { return hs.ServeTLS(netutil.LimitListener(ln, fe.MaxConnections), "", "") })
+			return nil
+		}
 		start(name, hs, func() error { return hs.Serve(netutil.LimitListener(ln, fe.MaxConnections)) })
 		return nil
 	}
@@ -168,8 +173,15 @@ func (c ServeCmd) Run(g *Globals) error {
 		(&rspamd.Handler{P: p, Settings: sc.Rspamd, Stats: stats, Password: c.Password}).Register(mux)
 		(&api.Handler{P: p, Settings: sc.Rspamd, Stats: stats, Password: c.Password}).Register(mux)
 		hl.register(mux)
-		if err := httpServe(pipeline.FrontendRspamd, sc.Rspamd, mux); err != nil {
+		if err := httpServe(pipeline.FrontendRspamd, sc.Rspamd, mux, nil); err != nil {
 			return fail(err)
+		}
+	}
+	// Console TLS: certificate and key files, read again on reload.
+	var certs *certFiles
+	if sc.Console.Enabled {
+		if certs, err = newCertFiles(cfg); err != nil {
+			return fail(fmt.Errorf("serve: %w", err))
 		}
 	}
 	if sc.Console.Enabled {
@@ -182,7 +194,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		}
 		hl.register(mux)
 		mux.Handle("/", wh)
-		if err := httpServe("console", sc.Console, mux); err != nil {
+		if err := httpServe("console", sc.Console, mux, certs); err != nil {
 			return fail(err)
 		}
 	}
@@ -198,6 +210,13 @@ func (c ServeCmd) Run(g *Globals) error {
 	go func() {
 		for range hup {
 			reloadEngine(g, eng, log)
+			if certs != nil {
+				if err := certs.reload(); err != nil {
+					log.Error("console certificate not reloaded: the previous one stays", "err", err)
+				} else {
+					log.Info("console certificate reloaded", "cert", certs.cert)
+				}
+			}
 		}
 	}()
 	removePID := writePID(cfg.General.DataDir, log)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ import (
 type TrainCmd struct {
 	Ham  []string `help:"Directories, Maildirs, mbox files or messages of legitimate mail." type:"path"`
 	Spam []string `help:"Directories, Maildirs, mbox files or messages of spam." type:"path"`
+	// ProgressEvery spaces the plain progress lines printed when stderr is
+	// not a terminal.
+	ProgressEvery time.Duration `help:"On a terminal a progress bar is drawn; otherwise a plain line 'train: N/TOTAL messages (P%) ...' goes to stderr this often." default:"10s"`
 }
 
 // learnStats counts what learning did.
@@ -94,6 +98,12 @@ func (c TrainCmd) Run(g *Globals) error {
 	}
 	var ham, spam learnStats
 	start := time.Now()
+	// Without a terminal (a pipe, a log file, cron, systemd) a plain line
+	// every ProgressEvery: no control characters in logs.
+	var plain *plainProgress
+	if bar == nil {
+		plain = &plainProgress{w: os.Stderr, total: total, start: start, last: start, every: c.ProgressEvery}
+	}
 	// The counts are learned message by message; the linear layer is then
 	// fitted on the whole batch (EndBatch). Ham and spam are interleaved in
 	// proportion all the same, for the messages past the batch's limits,
@@ -125,6 +135,8 @@ func (c TrainCmd) Run(g *Globals) error {
 		}
 		if bar != nil {
 			_ = bar.Add(1)
+		} else {
+			plain.step(time.Now())
 		}
 		if it.Err != nil {
 			st.unreadable++
@@ -196,4 +208,26 @@ func walkChan(paths []string) chan mailsrc.Item {
 		}
 	}()
 	return ch
+}
+
+// plainProgress prints "train: N/TOTAL messages" lines for logs.
+type plainProgress struct {
+	w           io.Writer
+	total, done int
+	start, last time.Time
+	every       time.Duration
+}
+
+func (p *plainProgress) step(now time.Time) {
+	p.done++
+	if p.every <= 0 || now.Sub(p.last) < p.every {
+		return
+	}
+	p.last = now
+	pct := 0.0
+	if p.total > 0 {
+		pct = 100 * float64(p.done) / float64(p.total)
+	}
+	rate := float64(p.done) / now.Sub(p.start).Seconds()
+	fmt.Fprintf(p.w, "train: %d/%d messages (%.0f%%), %.0f msg/s\n", p.done, p.total, pct, rate)
 }

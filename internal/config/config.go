@@ -237,41 +237,44 @@ func (c *Config) finish() error {
 		}
 		c.General.Hostname = h
 	}
+	var errs []error
 	switch c.General.LogLevel {
 	case "debug", "info", "warn", "error", "trace":
 	default:
-		return fmt.Errorf("config: general.log_level %q: want debug, info, warn, error or trace", c.General.LogLevel)
+		errs = append(errs, fmt.Errorf("config: general.log_level %q: want debug, info, warn, error or trace", c.General.LogLevel))
 	}
 	switch c.General.LogFormat {
 	case "text", "json":
 	default:
-		return fmt.Errorf("config: general.log_format %q: want text or json", c.General.LogFormat)
+		errs = append(errs, fmt.Errorf("config: general.log_format %q: want text or json", c.General.LogFormat))
 	}
 	p := c.Policy
 	if !(p.TagScore <= p.QuarantineScore && p.QuarantineScore <= p.RejectScore) {
-		return fmt.Errorf("config: policy thresholds must satisfy tag_score <= quarantine_score <= reject_score (got %g, %g, %g)", p.TagScore, p.QuarantineScore, p.RejectScore)
+		errs = append(errs, fmt.Errorf("config: policy thresholds must satisfy tag_score <= quarantine_score <= reject_score (got %g, %g, %g)", p.TagScore, p.QuarantineScore, p.RejectScore))
 	}
 	for cat, act := range p.CategoryActions {
 		switch cat {
 		case "spam", "phishing", "malware", "bec", "extortion", "fraud":
 		default:
-			return fmt.Errorf("config: policy.category_actions: unknown category %q", cat)
+			errs = append(errs, fmt.Errorf("config: policy.category_actions: unknown category %q", cat))
 		}
 		switch act {
 		case "accept", "tag", "quarantine", "reject", "tempfail":
 		default:
-			return fmt.Errorf("config: policy.category_actions.%s: unknown action %q", cat, act)
+			errs = append(errs, fmt.Errorf("config: policy.category_actions.%s: unknown action %q", cat, act))
 		}
 	}
 	for i, d := range c.General.Domains {
 		c.General.Domains[i] = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
 	}
+	// Every section is checked, so that one run reports every value error
+	// (each validator reports the first one of its section).
 	for _, v := range validators {
 		if err := v(c); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // validators are registered by section files that check their values.

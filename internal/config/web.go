@@ -35,6 +35,15 @@ type Web struct {
 	// DefaultLanguage when the browser states no preference: "en" or "ja".
 	// Default "en".
 	DefaultLanguage string `toml:"default_language"`
+	// TLSCert is a PEM certificate file (with its chain) for the console
+	// port: when set with TLSKey, the console (and the Rspamd controller
+	// paths on it) serve HTTPS only. Both files are read again on SIGHUP
+	// and `sekisho reload`, so a renewed certificate needs no restart.
+	// Relative paths are under general.data_dir. Default empty: plain HTTP
+	// (the console listens on loopback by default).
+	TLSCert string `toml:"tls_cert"`
+	// TLSKey is the PEM private key file of TLSCert. Default empty.
+	TLSKey string `toml:"tls_key"`
 }
 
 func defaultWeb() Web {
@@ -63,6 +72,9 @@ func init() {
 		}
 		if w.LoginAttempts <= 0 || w.LoginWindow.Duration <= 0 {
 			return fmt.Errorf("config: web.login_attempts and login_window must be positive")
+		}
+		if (w.TLSCert == "") != (w.TLSKey == "") {
+			return fmt.Errorf("config: web.tls_cert and web.tls_key must be set together")
 		}
 		if w.AdminUser == "" {
 			return fmt.Errorf("config: web.admin_user must not be empty")

@@ -191,6 +191,7 @@ const (
 	AnomalySMTPSmuggling    = "MIME_SMTP_SMUGGLING"    // a non-standard end-of-data followed by SMTP commands
 	AnomalyNULByte          = "MIME_NUL_BYTE"          // NUL bytes in headers or text
 	AnomalyEmptyBody        = "MIME_EMPTY_BODY"        // no body at all
+	AnomalyNotMail          = "MIME_NOT_MAIL"          // no header field at all: empty input, binary data, plain text
 	AnomalyHiddenHTMLText   = "MIME_HTML_HIDDEN_TEXT"  // HTML text a reader cannot see
 	AnomalyHTMLParseLimited = "MIME_HTML_LIMITED"      // HTML too large or deep, rendered partly
 )

@@ -28,7 +28,15 @@ func Parse(raw []byte, lim Limits) *Message {
 	m.Root = root
 	m.Headers = root.Headers
 	p.fillEnvelope(m, root.Headers)
-	if len(bytes.TrimSpace(bodyOf(raw))) == 0 {
+	// Not a message at all (RFC 5322 §3.6: From and Date are required):
+	// an empty file, binary data, plain text. Scanned anyway, but said.
+	if len(root.Headers) == 0 {
+		d := "empty input"
+		if len(raw) > 0 {
+			d = "no header fields in " + strconv.Itoa(len(raw)) + " bytes"
+		}
+		p.anomaly(AnomalyNotMail, d)
+	} else if len(bytes.TrimSpace(bodyOf(raw))) == 0 {
 		p.anomaly(AnomalyEmptyBody, "")
 	}
 	p.lineEnds(raw)

@@ -271,9 +271,9 @@ func explain(v *pipeline.Verdict, p *Policy) (en, ja, reason string) {
 		enB.WriteString(strings.TrimSuffix(s.EN, ".") + evidence(s) + ".")
 		jaB.WriteString(strings.TrimSuffix(s.JA, "。") + evidence(s) + "。")
 	}
-	if a, ok := adviceEN[v.Category]; ok {
+	if a, aJA, ok := advice(v.Action, v.Category); ok {
 		enB.WriteString(" " + a)
-		jaB.WriteString(adviceJA[v.Category])
+		jaB.WriteString(aJA)
 	}
 	reason = "clean"
 	if v.Category != pipeline.CategoryClean {

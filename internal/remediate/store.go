@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sekisho/sekisho/internal/store/migrate"
 )
 
 // Run states.
@@ -112,6 +114,10 @@ var schema = []string{
 	)`,
 }
 
+// Migrations of the remediation tables (in the quarantine's database):
+// version 1 is the first release's schema, frozen.
+var Migrations = []migrate.Step{{Version: 1, Name: "first release: remediation runs and items", SQL: schema}}
+
 // store keeps runs in the quarantine's database (SQLite or PostgreSQL).
 type store struct {
 	db       *sql.DB
@@ -121,14 +127,8 @@ type store struct {
 
 func openStore(ctx context.Context, db *sql.DB, dialect string, now func() time.Time) (*store, error) {
 	s := &store{db: db, postgres: dialect == "postgres", now: now}
-	blob := "BLOB"
-	if s.postgres {
-		blob = "BYTEA"
-	}
-	for _, q := range schema {
-		if _, err := db.ExecContext(ctx, strings.ReplaceAll(q, "{blob}", blob)); err != nil {
-			return nil, fmt.Errorf("remediate: create schema: %w", err)
-		}
+	if _, err := migrate.Apply(ctx, db, dialect, "remediate", Migrations); err != nil {
+		return nil, fmt.Errorf("remediate: %w", err)
 	}
 	return s, nil
 }

@@ -100,7 +100,7 @@ type mimeDef struct {
 var mimeUnscannable = map[string]bool{
 	mail.AnomalyTruncated: true, mail.AnomalyTooManyParts: true, mail.AnomalyTooDeep: true,
 	mail.AnomalyTooManyHeaders: true, mail.AnomalyHeaderTooLong: true, mail.AnomalyTextTruncated: true,
-	mail.AnomalyTooManyURLs: true, mail.AnomalyHTMLParseLimited: true,
+	mail.AnomalyTooManyURLs: true, mail.AnomalyHTMLParseLimited: true, mail.AnomalyNotMail: true,
 }
 
 // mimeSymbols turn the parser's anomaly codes into symbols of the same name.
@@ -129,6 +129,7 @@ var mimeSymbols = map[string]mimeDef{
 	mail.AnomalyMixedEOL:         {0.1, pipeline.CategorySpam, "Lines end partly in CRLF and partly in bare LF or CR: a sending tool that writes its own lines, or a message pieced together.", "改行コードに CRLF と LF(または CR)のみが混在しています。独自に行を組み立てる送信ツールか、継ぎ合わせたメッセージです。"},
 	mail.AnomalySMTPSmuggling:    {6, pipeline.CategoryPhishing, "The body holds a lone dot line followed by SMTP commands (MAIL FROM, RCPT TO, DATA): an SMTP smuggling attempt to slip a forged second message past a relay that ends the data at that dot.", "本文に、ドットだけの行とそれに続く SMTP コマンド(MAIL FROM、RCPT TO、DATA)があります。そのドットをデータの終わりと解釈する中継サーバーに偽の2通目を送り込む、SMTP スマグリングの試みです。"},
 	mail.AnomalyNULByte:          {1, pipeline.CategorySpam, "The message contains NUL bytes.", "メッセージに NUL 文字が含まれています。"},
+	mail.AnomalyNotMail:          {3, pipeline.CategorySpam, "The input is not an email message: it has no header fields at all (an empty file, binary data or plain text).", "入力はメールではありません。ヘッダーが1つもありません(空のファイル、バイナリデータ、ただのテキストなど)。"},
 	mail.AnomalyEmptyBody:        {0.5, pipeline.CategorySpam, "The message has no body.", "本文がありません。"},
 	mail.AnomalyHiddenHTMLText:   {0.5, pipeline.CategorySpam, "The HTML hides text from the reader (invisible or tiny fonts), a filter-evasion trick.", "HTML に読者から見えない文字(非表示・極小・同色)があります。フィルター回避の手口です。"},
 	mail.AnomalyHTMLParseLimited: {0.5, pipeline.CategorySpam, "The HTML is too large or deep to render fully.", "HTML が大きすぎるか深すぎて、全体を表示処理できません。"},

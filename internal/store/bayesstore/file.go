@@ -20,13 +20,17 @@ import (
 
 // File format (all integers unsigned varints unless said otherwise):
 //
-//	magic "SKBAYES1"
+//	magic "SKBAYES2" (format version 2; "SKBAYES1" files, without the
+//	  per-key weight, are still read: their weights start at zero)
 //	nclasses, then per class: len, name bytes, spam, ham
 //	ndigests, then per digest: 16 bytes, label byte ('S' or 'H')
 //	nkeys, then per key in ascending order: key delta from the previous, spam, ham,
 //	  weight (zig-zag varint of the weight × 65536, rounded)
 //	CRC-32 (IEEE, 4 bytes big-endian) of everything before it
-var fileMagic = []byte("SKBAYES2")
+var (
+	fileMagic   = []byte("SKBAYES2")
+	fileMagicV1 = []byte("SKBAYES1")
+)
 
 const weightScale = 65536
 
@@ -183,7 +187,18 @@ func decode(r *bufio.Reader, size int64) (map[uint64]Counts, map[string]Totals, 
 	}
 	cr := &crcReader{r: r}
 	magic := make([]byte, len(fileMagic))
-	if _, err := cr.Read(magic); err != nil || !bytes.Equal(magic, fileMagic) {
+	if _, err := cr.Read(magic); err != nil {
+		return nil, nil, nil, ErrCorrupt
+	}
+	// Format versions: the last magic byte. Version 1 lacks the weights.
+	hasWeights := true
+	switch {
+	case bytes.Equal(magic, fileMagic):
+	case bytes.Equal(magic, fileMagicV1):
+		hasWeights = false
+	case bytes.HasPrefix(magic, fileMagic[:len(fileMagic)-1]) && magic[len(magic)-1] > fileMagic[len(fileMagic)-1]:
+		return nil, nil, nil, ErrNewerFormat
+	default:
 		return nil, nil, nil, ErrCorrupt
 	}
 	uv := func(max uint64) (uint64, error) {
@@ -251,9 +266,12 @@ func decode(r *bufio.Reader, size int64) (map[uint64]Counts, map[string]Totals, 
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		w, err := binary.ReadVarint(cr)
-		if err != nil || w > 1<<40 || w < -1<<40 {
-			return nil, nil, nil, ErrCorrupt
+		var w int64
+		if hasWeights {
+			w, err = binary.ReadVarint(cr)
+			if err != nil || w > 1<<40 || w < -1<<40 {
+				return nil, nil, nil, ErrCorrupt
+			}
 		}
 		counts[key] = Counts{Spam: uint32(s), Ham: uint32(h), Weight: float32(float64(w) / weightScale)}
 	}

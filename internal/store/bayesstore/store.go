@@ -105,6 +105,10 @@ type Store interface {
 // ErrCorrupt means the store file is damaged.
 var ErrCorrupt = errors.New("store: corrupt bayes store")
 
+// ErrNewerFormat means the store file was written by a newer sekisho
+// (a downgrade): it is left alone, not overwritten.
+var ErrNewerFormat = errors.New("store: bayes store file written by a newer sekisho (restore the backup taken before the upgrade, or run the newer release)")
+
 // ClassKey mixes a feature hash with its class.
 func ClassKey(class string, h uint64) uint64 {
 	if class == "" {

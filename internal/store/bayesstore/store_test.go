@@ -190,6 +190,13 @@ func FuzzDecode(f *testing.F) {
 	b, _ := os.ReadFile(path)
 	f.Add(b)
 	f.Add([]byte("SKBAYES2"))
+	// A format-1 file (no weights) and a "newer" magic.
+	v1 := filepath.Join(dir, "v1.db")
+	v1File(f, v1)
+	if b, err := os.ReadFile(v1); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte("SKBAYES3"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := filepath.Join(t.TempDir(), "x.db")
 		os.WriteFile(p, b, 0o600)

@@ -16,12 +16,17 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // driver "sqlite"
+
+	"github.com/sekisho/sekisho/internal/store/migrate"
 )
 
 // Store is the history. Safe for concurrent use.
 type Store struct {
 	db *sql.DB
 }
+
+// Migrations of the file: version 1 is the first release's schema, frozen.
+var Migrations = []migrate.Step{{Version: 1, Name: "first release: sender-recipient pairs, message ids, recipients", SQL: []string{schema}}}
 
 const schema = `
 CREATE TABLE IF NOT EXISTS pairs (
@@ -98,9 +103,9 @@ func open(path, pragmas string) (*Store, error) {
 		}
 		return &Store{db: db}, nil
 	}
-	if _, err := db.Exec(schema); err != nil {
+	if _, err := migrate.Apply(context.Background(), db, "sqlite", "contacts", Migrations); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("contacts: schema: %w", err)
+		return nil, fmt.Errorf("contacts: %w", err)
 	}
 	return &Store{db: db}, nil
 }

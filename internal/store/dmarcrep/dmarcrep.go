@@ -24,6 +24,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // driver "sqlite"
+
+	"github.com/sekisho/sekisho/internal/store/migrate"
 )
 
 // DKIM is one DKIM signature's result.
@@ -56,6 +58,9 @@ type Row struct {
 // Store is the row file. Safe for concurrent use.
 type Store struct{ db *sql.DB }
 
+// Migrations of the file: version 1 is the first release's schema, frozen.
+var Migrations = []migrate.Step{{Version: 1, Name: "first release: DMARC report rows", SQL: []string{schema}}}
+
 const schema = `
 CREATE TABLE IF NOT EXISTS rows (
 	scan_id TEXT NOT NULL,
@@ -80,9 +85,9 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("dmarcrep: %w", err)
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schema); err != nil {
+	if _, err := migrate.Apply(context.Background(), db, "sqlite", "dmarcrep", Migrations); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("dmarcrep: schema: %w", err)
+		return nil, fmt.Errorf("dmarcrep: %w", err)
 	}
 	return &Store{db: db}, nil
 }

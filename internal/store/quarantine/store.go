@@ -33,6 +33,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/accounts"
+	"github.com/sekisho/sekisho/internal/store/migrate"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
@@ -304,30 +305,48 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS msg_hash_value ON msg_hash (value)`,
 }
 
-const schemaVersion = "1"
+// Migrations of the quarantine database (messages, history, console
+// accounts): version 1 is the schema of the first release, frozen; later
+// shapes are new steps, never edits of old ones.
+var Migrations = []migrate.Step{
+	{Version: 1, Name: "first release: messages, recipients, symbols, hashes, accounts, sessions, audit",
+		SQL: append(append([]string(nil), schema...), accounts.Schema...)},
+	{Version: 2, Name: "versions in schema_version; meta.schema follows, so releases before migrations refuse newer databases",
+		Func: func(ctx context.Context, tx *sql.Tx, dialect string) error {
+			_, err := tx.ExecContext(ctx, migrate.Rebind(dialect, `DELETE FROM meta WHERE k = ?`), "schema")
+			return err
+		}},
+}
+
+// legacyVersion is what the first release wrote in meta (k = "schema").
+const legacyVersion = "1"
 
 func (s *Store) migrate(ctx context.Context) error {
-	blob := "BLOB"
-	if s.dialect == "postgres" {
-		blob = "BYTEA"
-	}
-	for _, q := range append(append([]string(nil), schema...), accounts.Schema...) {
-		if _, err := s.db.ExecContext(ctx, strings.ReplaceAll(q, "{blob}", blob)); err != nil {
-			return fmt.Errorf("quarantine: create schema: %w", err)
-		}
-	}
+	// A database of the first release has meta.schema = "1" and no
+	// schema_version: its tables are version 1's (CREATE ... IF NOT
+	// EXISTS makes step 1 a no-op there).
 	var v string
 	err := s.queryRow(ctx, `SELECT v FROM meta WHERE k = ?`, "schema").Scan(&v)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err = s.exec(ctx, `INSERT INTO meta (k, v) VALUES (?, ?)`, "schema", schemaVersion)
-		if err != nil {
-			return fmt.Errorf("quarantine: schema version: %w", err)
+	if err == nil && v != legacyVersion {
+		if n, _ := strconv.Atoi(v); n > len(Migrations) {
+			return fmt.Errorf("quarantine: %w: database schema version %s, this sekisho knows up to %d", migrate.ErrTooNew, v, len(Migrations))
 		}
-	case err != nil:
+	}
+	res, err := migrate.Apply(ctx, s.db, s.dialect, "quarantine", Migrations)
+	if err != nil {
+		return fmt.Errorf("quarantine: %w", err)
+	}
+	switch {
+	case res.From == 0:
+		s.log.Debug("database schema created", "version", res.To)
+	case res.From != res.To:
+		s.log.Info("database schema migrated", "from", res.From, "to", res.To)
+	}
+	// meta.schema mirrors the version: a release from before migrations
+	// reads it and refuses a database it does not know, instead of
+	// writing to it.
+	if _, err := s.exec(ctx, `INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`, "schema", strconv.Itoa(res.To)); err != nil {
 		return fmt.Errorf("quarantine: schema version: %w", err)
-	case v != schemaVersion:
-		return fmt.Errorf("quarantine: database schema version %s, this sekisho expects %s", v, schemaVersion)
 	}
 	return nil
 }

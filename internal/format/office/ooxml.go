@@ -127,6 +127,7 @@ func AnalyzeOOXML(zr *zip.Reader, lim Limits) *Report {
 			case bytes.HasPrefix(b, []byte("\xd0\xcf\x11\xe0")):
 				sub := AnalyzeOLE(b, lim)
 				r.OLEPackage = append(r.OLEPackage, sub.OLEPackage...)
+				r.OLEPackageCommand = append(r.OLEPackageCommand, sub.OLEPackageCommand...)
 				r.Embedded = append(r.Embedded, sub.Embedded...)
 				if sub.VBA || sub.XLM {
 					r.embed(path.Base(name), b, lim.MaxStream)

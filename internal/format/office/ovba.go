@@ -252,6 +252,7 @@ func Classify(code string) Classification {
 	for _, m := range triggerRe.FindAllStringSubmatch(src, 50) {
 		c.Triggers = append(c.Triggers, m[1])
 	}
+	c.Capabilities = uniq(c.Capabilities)
 	c.Triggers = uniq(c.Triggers)
 	if n := len(chrRe.FindAllStringIndex(src, -1)); n >= 20 {
 		c.Obfuscation = append(c.Obfuscation, "Chr() chains")

@@ -159,11 +159,18 @@ func AnalyzeOOXML(zr *zip.Reader, lim Limits) *Report {
 	}
 	if xlsb {
 		targets := relTargets(wbRels)
+		var names []string
 		for _, s := range xlsbSheets {
 			t := targets[s.relID]
-			if s.state != 0 && (macroSheetTargets[t] || strings.Contains(t, "macrosheets/")) {
-				r.XLMHidden = true
+			if macroSheetTargets[t] || strings.Contains(t, "macrosheets/") {
+				names = append(names, s.name)
+				if s.state != 0 {
+					r.XLMHidden = true
+				}
 			}
+		}
+		if len(names) > 0 {
+			r.XLMSheets = names
 		}
 		if xlsbAutoOpen && r.XLM {
 			r.XLMAutoOpen = true

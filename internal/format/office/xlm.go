@@ -40,34 +40,34 @@ var xlmDangerStrings = []string{"urldownloadtofile", "kernel32", "shell32", "she
 // ptg operand sizes differ between BIFF5, BIFF8 and BIFF12 for the tokens
 // below; index 0 = BIFF5, 1 = BIFF8, 2 = BIFF12. -1: stop walking.
 var ptgSizes = map[byte][3]int{
-	0x01: {4, 4, 4},     // PtgExp
-	0x02: {4, 4, 4},     // PtgTbl
-	0x1C: {1, 1, 1},     // PtgErr
-	0x1D: {1, 1, 1},     // PtgBool
-	0x1E: {2, 2, 2},     // PtgInt
-	0x1F: {8, 8, 8},     // PtgNum
-	0x21: {2, 2, 2},     // PtgFunc
-	0x22: {3, 3, 3},     // PtgFuncVar
-	0x23: {14, 4, 4},    // PtgName
-	0x24: {3, 4, 6},     // PtgRef
-	0x25: {6, 8, 12},    // PtgArea
-	0x26: {6, 6, 6},     // PtgMemArea
-	0x27: {6, 6, 6},     // PtgMemErr
-	0x28: {6, 6, 6},     // PtgMemNoMem
-	0x29: {2, 2, 2},     // PtgMemFunc
-	0x2A: {3, 4, 6},     // PtgRefErr
-	0x2B: {6, 8, 12},    // PtgAreaErr
-	0x2C: {3, 4, 6},     // PtgRefN
-	0x2D: {6, 8, 12},    // PtgAreaN
-	0x39: {24, 6, 6},    // PtgNameX
-	0x3A: {17, 6, 8},    // PtgRef3d
-	0x3B: {20, 10, 14},  // PtgArea3d
-	0x3C: {17, 6, 8},    // PtgRefErr3d
-	0x3D: {20, 10, 14},  // PtgAreaErr3d
-	0x20: {-1, -1, -1},  // PtgArray: stop (its data follows the formula)
-	0x18: {-1, -1, -1},  // PtgExtend/PtgElf...: stop
-	0x00: {-1, -1, -1},  // unknown
-	0xFF: {-1, -1, -1},  // unknown
+	0x01: {4, 4, 4},    // PtgExp
+	0x02: {4, 4, 4},    // PtgTbl
+	0x1C: {1, 1, 1},    // PtgErr
+	0x1D: {1, 1, 1},    // PtgBool
+	0x1E: {2, 2, 2},    // PtgInt
+	0x1F: {8, 8, 8},    // PtgNum
+	0x21: {2, 2, 2},    // PtgFunc
+	0x22: {3, 3, 3},    // PtgFuncVar
+	0x23: {14, 4, 4},   // PtgName
+	0x24: {3, 4, 6},    // PtgRef
+	0x25: {6, 8, 12},   // PtgArea
+	0x26: {6, 6, 6},    // PtgMemArea
+	0x27: {6, 6, 6},    // PtgMemErr
+	0x28: {6, 6, 6},    // PtgMemNoMem
+	0x29: {2, 2, 2},    // PtgMemFunc
+	0x2A: {3, 4, 6},    // PtgRefErr
+	0x2B: {6, 8, 12},   // PtgAreaErr
+	0x2C: {3, 4, 6},    // PtgRefN
+	0x2D: {6, 8, 12},   // PtgAreaN
+	0x39: {24, 6, 6},   // PtgNameX
+	0x3A: {17, 6, 8},   // PtgRef3d
+	0x3B: {20, 10, 14}, // PtgArea3d
+	0x3C: {17, 6, 8},   // PtgRefErr3d
+	0x3D: {20, 10, 14}, // PtgAreaErr3d
+	0x20: {-1, -1, -1}, // PtgArray: stop (its data follows the formula)
+	0x18: {-1, -1, -1}, // PtgExtend/PtgElf...: stop
+	0x00: {-1, -1, -1}, // unknown
+	0xFF: {-1, -1, -1}, // unknown
 }
 
 // xlmFormula walks one parsed expression (rgce) and records dangerous

@@ -122,7 +122,9 @@ func TestOLEPackageCommand(t *testing.T) {
 			return AnalyzeOOXML(openZip(t, testdoc.Zip(map[string][]byte{"[Content_Types].xml": []byte("<Types/>"), "word/document.xml": []byte("<w:document/>"),
 				"word/embeddings/oleObject1.bin": testdoc.CFB(map[string][]byte{"\x01Ole10Native": n})})), Limits{})
 		},
-		"rtf": func(n []byte) *Report { return AnalyzeRTF(testdoc.RTFObject("Package", testdoc.OLE1("Package", n[4:])), Limits{}) },
+		"rtf": func(n []byte) *Report {
+			return AnalyzeRTF(testdoc.RTFObject("Package", testdoc.OLE1("Package", n[4:])), Limits{})
+		},
 	}
 	for kind, open := range containers {
 		r := open(cmd)

@@ -89,9 +89,9 @@ func XLS(ver int, sheets []Sheet, autoOpen bool) []byte {
 		sub := bof(dt)
 		for i, f := range s.Formulas {
 			d := binary.LittleEndian.AppendUint16(nil, uint16(i)) // rw
-			d = append(d, 0, 0, 0x0f, 0)                         // col, ixfe
-			d = append(d, make([]byte, 8)...)                    // num
-			d = append(d, 0, 0, 0, 0, 0, 0)                      // grbit, chn
+			d = append(d, 0, 0, 0x0f, 0)                          // col, ixfe
+			d = append(d, make([]byte, 8)...)                     // num
+			d = append(d, 0, 0, 0, 0, 0, 0)                       // grbit, chn
 			d = binary.LittleEndian.AppendUint16(d, uint16(len(f)))
 			sub = append(sub, BIFFRecord(0x0006, append(d, f...))...)
 		}
@@ -212,7 +212,7 @@ func XLSB(sheets []Sheet, autoOpen bool) []byte {
 			c = binary.LittleEndian.AppendUint32(c, uint32(len(f)))
 			c = append(c, f...)
 			c = binary.LittleEndian.AppendUint32(c, 0) // cb (no extra data)
-			sh = append(sh, biff12Rec(0x09, c)...)    // BrtFmlaNum
+			sh = append(sh, biff12Rec(0x09, c)...)     // BrtFmlaNum
 		}
 		sh = append(sh, biff12Rec(0x92, nil)...) // BrtEndSheetData
 		sh = append(sh, biff12Rec(0x82, nil)...) // BrtEndSheet

@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/config"
@@ -107,6 +108,17 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			continue
 		}
 		r.file(item{path: p.Path, name: p.Filename, declared: p.ContentType, data: p.Body, depth: 0, fromPart: p.Path})
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	// HTML bodies (not attachments) can smuggle files too: data: URIs and
+	// base64 strings decoded by script are analysed as their inner files.
+	for _, p := range t.Msg.TextParts {
+		if p.ContentType != "text/html" || p.IsAttachment || len(p.Body) == 0 {
+			continue
+		}
+		r.smuggling(item{path: p.Path, declared: p.ContentType, data: p.Body, fromPart: p.Path})
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -466,6 +478,17 @@ func (r *run) office(it item, rep *office.Report) {
 			r.t.Add(SymVBASuspicious, fmt.Sprintf("%s: %s", p, strings.Join(first(rep.Macro.Suspicious, 5), ",")))
 		}
 	}
+	if rep.VBA && rep.Macro.RunsCode() && rep.Macro.Class != office.MacroAutoExecSuspicious {
+		// No Auto_Open or Document_Open, but code that starts programs or
+		// downloads: a button, a form control's Change or any event, or
+		// the user's "Enable content" then Alt-F8, starts it.
+		how := "a macro the reader runs"
+		if len(rep.Macro.Triggers) > 0 {
+			how = strings.Join(first(rep.Macro.Triggers, 3), ",")
+		}
+		r.t.Add(SymVBAExecCapability, fmt.Sprintf("%s: %s (started by %s; calls %s)", p, strings.Join(rep.Macro.Capabilities, ","), how,
+			strings.Join(first(rep.Macro.Suspicious, 5), ",")))
+	}
 	if rep.VBA {
 		r.t.Add(SymVBAPresent, p)
 	}
@@ -503,11 +526,23 @@ func (r *run) office(it item, rep *office.Report) {
 	if len(rep.OLEPackage) > 0 {
 		r.t.Add(SymOLEPackage, p+": "+strings.Join(first(rep.OLEPackage, 3), ","))
 	}
+	var runs []string
+	for _, c := range rep.OLEPackageCommand {
+		runs = append(runs, "command "+strconvQuote(c))
+	}
+	for _, n := range rep.OLEPackage {
+		if filetype.DangerousExt(filetype.Ext(n)) != "" {
+			runs = append(runs, "file "+strconvQuote(n))
+		}
+	}
+	if len(runs) > 0 {
+		r.t.Add(SymOLEPackageExec, p+": "+strings.Join(first(runs, 3), ", "))
+	}
 	if len(rep.RTFObjects) > 0 {
 		r.t.Add(SymRTFObject, p+": "+strings.Join(first(rep.RTFObjects, 3), ","))
 	}
 	if rep.RTFExploitable {
-		r.t.Add(SymRTFExploit, p)
+		r.t.Add(SymRTFExploit, p+": "+orDefault(rep.RTFExploitClass, "exploit-prone class"))
 	}
 	r.addURLs(rep.URLs, "office", it.fromPart)
 	for _, e := range rep.Embedded {
@@ -517,6 +552,13 @@ func (r *run) office(it item, rep *office.Report) {
 		}
 		r.child(it, e.Name, e.Data, false)
 	}
+}
+
+func strconvQuote(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return strconv.Quote(s)
 }
 
 func first(ss []string, n int) []string {

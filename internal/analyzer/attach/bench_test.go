@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/config"
@@ -70,6 +72,49 @@ func BenchmarkAttachments(b *testing.B) {
 		for _, m := range msgs {
 			task := pipeline.NewTask("b", m, pipeline.Envelope{}, nil)
 			a.Analyze(context.Background(), task)
+		}
+	}
+}
+
+// BenchmarkOfficeTricks reports throughput on the document tricks: a 1 MB
+// BIFF8 workbook with a hidden XLM macro sheet, an .xlsb with one, a Word
+// .doc with a DDE field in 1 MB of text, an RTF with a Package object, a
+// form-control VBA project and an HTML body smuggling a zip (MB/s of
+// attachment and body bytes).
+func BenchmarkOfficeTricks(b *testing.B) {
+	var formulas [][]byte
+	for i := 0; i < 20000; i++ {
+		formulas = append(formulas, append(testdoc.PtgStr(8, "value"), testdoc.PtgFuncVar(1, testdoc.FtabSum)...))
+	}
+	formulas = append(formulas, xlmDropper(8)...)
+	text := strings.Repeat("契約書の本文です。This is the contract text. ", 20000) + "\x13 DDEAUTO cmd \"/c calc\" \x14\x15"
+	pkg := testdoc.Ole10Native("a.pdf", `C:\a.pdf`, 3, `C:\Temp\a.pdf`, bytes.Repeat([]byte("%PDF-1.4 "), 20000))
+	noise := make([]byte, 256<<10)
+	rand.New(rand.NewSource(3)).Read(noise)
+	zipB64 := base64.StdEncoding.EncodeToString(testdoc.Zip(map[string][]byte{"a.bin": noise}))
+	html := "From: a@example.com\r\nTo: b@example.jp\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n<html><body><a href=\"data:application/zip;base64," + zipB64 + "\">x</a></body></html>\r\n"
+	atts := []testdoc.Attachment{
+		{Name: "book.xls", Data: testdoc.XLS(8, []testdoc.Sheet{{Name: "Macro1", Macro: true, State: 2, Formulas: formulas}}, true)},
+		{Name: "book.xlsb", Data: testdoc.XLSB([]testdoc.Sheet{{Name: "Macro1", Macro: true, State: 2, Formulas: xlmDropper(12)}}, true)},
+		{Name: "notice.doc", Data: testdoc.WordDoc(text, true, nil)},
+		{Name: "order.rtf", Data: testdoc.RTFObject("Package", testdoc.OLE1("Package", pkg[4:]))},
+		{Name: "form.xlsm", Data: testdoc.XLSM(testdoc.VBAProject(map[string]string{"Sheet1": "Private Sub CommandButton1_Click()\r\nShell \"cmd /c calc\"\r\nEnd Sub\r\n"}))},
+	}
+	var msgs []*mail.Message
+	var total int64
+	for _, a := range atts {
+		msgs = append(msgs, mail.Parse(testdoc.Mail("x", "see attached", a), mail.Limits{}))
+		total += int64(len(a.Data))
+	}
+	msgs = append(msgs, mail.Parse([]byte(html), mail.Limits{}))
+	total += int64(len(html))
+	a := NewAnalyzer(config.Default().Attach)
+	b.SetBytes(total)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, m := range msgs {
+			a.Analyze(context.Background(), pipeline.NewTask("b", m, pipeline.Envelope{}, nil))
 		}
 	}
 }

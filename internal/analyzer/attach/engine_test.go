@@ -104,3 +104,37 @@ func TestClamAVEngine(t *testing.T) {
 	}
 	_ = mail.URL{}
 }
+
+// TestEncryptedNoPasswordUnscannable: a password zip whose password is not
+// in the mail, and a password-protected Office document, are unscannable
+// through the whole engine (default unscannable_action: quarantine); the
+// same zip with its password in the body is opened and judged by content.
+func TestEncryptedNoPasswordUnscannable(t *testing.T) {
+	e := newEngine(t, config.Default())
+	zip := testdoc.EncryptedZip([]testdoc.ZipEntry{{Name: "見積書.pdf", Data: []byte("%PDF-1.4\n%%EOF\n")}}, "s3cr3t-Pw", true)
+	info := append([]byte{4, 0, 4, 0, 0x40, 0, 0, 0}, `<encryption/>`...)
+	office := testdoc.CFB(map[string][]byte{"EncryptionInfo": info, "EncryptedPackage": make([]byte, 64)})
+	for name, data := range map[string][]byte{"見積書.zip": zip, "見積書.xlsx": office} {
+		res := e.Scan(context.Background(), testdoc.Mail("見積書の送付", "ご確認ください。", testdoc.Attachment{Name: name, Data: data}), pipeline.Envelope{})
+		v := res.Verdict
+		if v.Category != pipeline.CategoryUnscannable || v.Action.Rank() < pipeline.ActionQuarantine.Rank() {
+			t.Errorf("%s: category %s action %s symbols %+v", name, v.Category, v.Action, v.Symbols)
+		}
+	}
+	res := e.Scan(context.Background(), testdoc.Mail("見積書の送付", "パスワード: s3cr3t-Pw", testdoc.Attachment{Name: "見積書.zip", Data: zip}), pipeline.Envelope{})
+	if v := res.Verdict; v.Category == pipeline.CategoryUnscannable || v.Has(attach.SymArchiveEncrypted) {
+		t.Errorf("with password: category %s symbols %+v", v.Category, v.Symbols)
+	}
+}
+
+// TestFormControlVBAEngine: a macro started by a button that runs a
+// command is malware through the engine although nothing auto-executes.
+func TestFormControlVBAEngine(t *testing.T) {
+	e := newEngine(t, config.Default())
+	x := testdoc.XLSM(testdoc.VBAProject(map[string]string{"Sheet1": "Private Sub CommandButton1_Click()\r\nShell \"cmd /c calc\", vbHide\r\nEnd Sub\r\n"}))
+	v := e.Scan(context.Background(), testdoc.Mail("請求書", "ボタンを押して内容を表示してください。", testdoc.Attachment{Name: "請求書.xlsm", Data: x}), pipeline.Envelope{}).Verdict
+	if v.Category != pipeline.CategoryMalware || v.Action == pipeline.ActionAccept || !v.Has(attach.SymVBAExecCapability) {
+		t.Fatalf("category %s action %s score %.1f symbols %+v", v.Category, v.Action, v.Score, v.Symbols)
+	}
+	t.Logf("score %.1f action %s", v.Score, v.Action)
+}

@@ -16,6 +16,10 @@ func FuzzAttachment(f *testing.F) {
 	f.Add(xlsm, "a.xlsm")
 	f.Add(testdoc.EncryptedZip([]testdoc.ZipEntry{{Name: "a.xlsm", Data: xlsm}}, "abc123", false), "x.zip")
 	f.Add([]byte("%PDF-1.4 /JavaScript /OpenAction"), "a.pdf")
+	f.Add(testdoc.XLSB([]testdoc.Sheet{{Name: "M", Macro: true, State: 2, Formulas: xlmDropper(12)}}, true), "a.xlsb")
+	f.Add(testdoc.XLS(8, []testdoc.Sheet{{Name: "M", Macro: true, State: 2, Formulas: xlmDropper(8)}}, true), "a.xls")
+	f.Add(testdoc.WordDoc("\x13 DDEAUTO cmd \x14\x15", false, map[string][]byte{"ObjectPool/_1/\x01Ole10Native": testdoc.Ole10Native("a", "b", 1, "cmd.exe /c calc", nil)}), "a.doc")
+	f.Add(testdoc.RTFObject("Package", testdoc.OLE1("Package", testdoc.Ole10Native("a.js", "a.js", 3, "a.js", []byte("x"))[4:])), "a.rtf")
 	c := config.Default().Attach
 	c.MaxFileBytes, c.MaxTotalBytes = 1<<20, 8<<20
 	a := NewAnalyzer(c)

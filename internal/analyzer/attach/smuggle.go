@@ -19,12 +19,6 @@ import (
 // Blob from a base64 string with atob). The payloads are decoded and
 // analysed as the page's inner files.
 
-var (
-	reDataURI = regexp.MustCompile(`(?i)data:([a-z0-9.+/-]*)((?:;[a-z0-9=._-]+)*);base64,([A-Za-z0-9+/=\s]{32,})`)
-	// a long base64 string literal in script
-	reB64Lit = regexp.MustCompile(`["'\x60]([A-Za-z0-9+/\s\\]{80,}={0,2})["'\x60]`)
-)
-
 const maxSmuggled = 20
 
 type smuggled struct {
@@ -33,30 +27,35 @@ type smuggled struct {
 	how  string
 }
 
-// htmlPayloads decodes the files an HTML page carries.
+// htmlPayloads decodes the files an HTML page carries. The page is
+// scanned in linear time without regular expressions (they ran at a few
+// MB/s on large pages, and every HTML body passes here).
 func htmlPayloads(b []byte, maxBytes int64) []smuggled {
 	if len(b) > 16<<20 {
 		b = b[:16<<20]
 	}
 	var out []smuggled
-	for _, m := range reDataURI.FindAllSubmatch(b, maxSmuggled) {
-		ct := strings.ToLower(string(m[1]))
-		if strings.HasPrefix(ct, "image/") || strings.HasPrefix(ct, "font/") || strings.HasPrefix(ct, "application/font") || ct == "text/css" {
-			continue
-		}
-		if d := decodeB64(m[3], maxBytes); len(d) > 0 {
-			out = append(out, smuggled{name: fmt.Sprintf("data-uri-%d", len(out)+1), data: d, how: "data: URI (" + orDefault(ct, "no type") + ")"})
-		}
-	}
-	low := bytes.ToLower(b)
-	if !bytes.Contains(low, []byte("atob")) && !bytes.Contains(low, []byte("blob")) && !bytes.Contains(low, []byte("base64")) {
-		return out
-	}
-	for _, m := range reB64Lit.FindAllSubmatch(b, maxSmuggled) {
+	low := asciiLower(b) // same length as b: offsets carry over
+	for _, u := range dataURIs(low, 1000) {
 		if len(out) >= maxSmuggled {
 			break
 		}
-		d := decodeB64(bytes.ReplaceAll(m[1], []byte(`\n`), nil), maxBytes)
+		ct := u.ctype
+		if strings.HasPrefix(ct, "image/") || strings.HasPrefix(ct, "font/") || strings.HasPrefix(ct, "application/font") || ct == "text/css" {
+			continue
+		}
+		if d := decodeB64(b[u.start:u.end], maxBytes); len(d) > 0 {
+			out = append(out, smuggled{name: fmt.Sprintf("data-uri-%d", len(out)+1), data: d, how: "data: URI (" + orDefault(ct, "no type") + ")"})
+		}
+	}
+	if !bytes.Contains(low, []byte("atob")) && !bytes.Contains(low, []byte("blob")) && !bytes.Contains(low, []byte("base64")) {
+		return out
+	}
+	for _, lit := range base64Literals(b, 1000) {
+		if len(out) >= maxSmuggled {
+			break
+		}
+		d := decodeB64(bytes.ReplaceAll(lit, []byte(`\n`), nil), maxBytes)
 		if len(d) == 0 {
 			continue
 		}
@@ -68,6 +67,98 @@ func htmlPayloads(b []byte, maxBytes int64) []smuggled {
 			}
 		}
 		out = append(out, smuggled{name: fmt.Sprintf("script-payload-%d", len(out)+1), data: d, how: "base64 string in script"})
+	}
+	return out
+}
+
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+type dataURI struct {
+	ctype      string
+	start, end int // the base64 text
+}
+
+func isMediaByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '+' || c == '/' || c == '-' || c == ';' || c == '=' || c == '_'
+}
+
+func isB64Byte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'
+}
+
+// dataURIs finds "data:<type>[;param...];base64,<at least 32 base64
+// characters>" in a lower-cased page (the offsets index the original).
+func dataURIs(low []byte, max int) []dataURI {
+	var out []dataURI
+	for off := 0; off < len(low) && len(out) < max; {
+		i := bytes.Index(low[off:], []byte("data:"))
+		if i < 0 {
+			break
+		}
+		s := off + i + 5
+		j := s
+		for j < len(low) && j-s < 256 && isMediaByte(low[j]) {
+			j++
+		}
+		off = s
+		meta := low[s:j]
+		if j >= len(low) || low[j] != ',' || !bytes.HasSuffix(meta, []byte(";base64")) {
+			continue
+		}
+		meta = meta[:len(meta)-len(";base64")]
+		ct, _, _ := bytes.Cut(meta, []byte(";"))
+		k := j + 1
+		for k < len(low) && (isB64Byte(low[k]) || isSpace(low[k])) {
+			k++
+		}
+		if k-(j+1) >= 32 {
+			out = append(out, dataURI{ctype: string(ct), start: j + 1, end: k})
+		}
+		off = k
+	}
+	return out
+}
+
+// base64Literals finds quoted string literals (", ' or `) of at least 80
+// base64 characters (whitespace and backslash escapes allowed, "=" only
+// at the end).
+func base64Literals(b []byte, max int) [][]byte {
+	var out [][]byte
+	for i := 0; i < len(b) && len(out) < max; i++ {
+		if c := b[i]; c != '"' && c != '\'' && c != '`' {
+			continue
+		}
+		k := i + 1
+		for k < len(b) && (isB64Byte(b[k]) && b[k] != '=' || isSpace(b[k]) || b[k] == '\\') {
+			k++
+		}
+		n := k - (i + 1)
+		pad := 0
+		for k < len(b) && b[k] == '=' && pad < 2 {
+			k++
+			pad++
+		}
+		if n >= 80 && k < len(b) && (b[k] == '"' || b[k] == '\'' || b[k] == '`') {
+			out = append(out, b[i+1:k])
+			i = k
+			continue
+		}
+		if n > 0 {
+			i = k - 1 // a run that is no literal: skip it (its end may open the next)
+		}
 	}
 	return out
 }

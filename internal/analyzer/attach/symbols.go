@@ -35,6 +35,7 @@ const (
 	SymVBASuspicious         = "OFFICE_VBA_SUSPICIOUS"
 	SymVBAAutoExecSuspicious = "OFFICE_VBA_AUTOEXEC_SUSPICIOUS"
 	SymVBAObfuscated         = "OFFICE_VBA_OBFUSCATED"
+	SymVBAExecCapability     = "OFFICE_VBA_EXEC_CAPABILITY"
 	SymXLM                   = "OFFICE_XLM_MACRO"
 	SymXLMHidden             = "OFFICE_XLM_HIDDEN"
 	SymXLMAutoOpen           = "OFFICE_XLM_AUTO_OPEN"
@@ -44,6 +45,7 @@ const (
 	SymDDE                   = "OFFICE_DDE"
 	SymRemoteTemplate        = "OFFICE_REMOTE_TEMPLATE"
 	SymOLEPackage            = "OFFICE_OLE_PACKAGE"
+	SymOLEPackageExec        = "OFFICE_OLE_PACKAGE_EXEC"
 	SymRTFObject             = "OFFICE_RTF_OBJECT"
 	SymRTFExploit            = "OFFICE_RTF_EXPLOIT"
 
@@ -155,6 +157,9 @@ func init() {
 		pipeline.SymbolDef{Name: SymVBAObfuscated, Weight: 3, Category: m, Group: "office",
 			EN: "An Office macro hides its code (Chr() chains, StrReverse, long string joins).",
 			JA: "マクロのコードが難読化されています(Chr()の連結、StrReverse、長い文字列連結など)。"},
+		pipeline.SymbolDef{Name: SymVBAExecCapability, Weight: 6, Category: m, Group: "office",
+			EN: "An Office macro can start programs, download files or run WMI commands, whatever starts it (a button, a form control, any event): no auto-open is needed for a dropper.",
+			JA: "マクロがプログラムの起動・ファイルのダウンロード・WMIコマンドの実行を行えます。自動実行でなくても(ボタンやフォームコントロール、任意のイベントから)動くダウンローダーの特徴です。"},
 		pipeline.SymbolDef{Name: SymXLM, Weight: 4, Category: m, Group: "office",
 			EN: "An Excel workbook contains Excel 4.0 (XLM) macro sheets.",
 			JA: "ExcelブックにExcel 4.0(XLM)マクロシートがあります。"},
@@ -182,6 +187,9 @@ func init() {
 		pipeline.SymbolDef{Name: SymOLEPackage, Weight: 4, Category: m, Group: "office",
 			EN: "A document embeds a file as an OLE Package object (one double-click runs it).",
 			JA: "文書にOLEパッケージとしてファイルが埋め込まれています(ダブルクリックで実行されます)。"},
+		pipeline.SymbolDef{Name: SymOLEPackageExec, Weight: 6, Category: m, Group: "office",
+			EN: "An embedded OLE Package is a program or script, or runs a command line, when it is double-clicked.",
+			JA: "埋め込まれたOLEパッケージがプログラムやスクリプトであるか、ダブルクリックでコマンドラインを実行します。"},
 		pipeline.SymbolDef{Name: SymRTFObject, Weight: 2, Category: m, Group: "office",
 			EN: "An RTF document embeds an OLE object.",
 			JA: "RTF文書にOLEオブジェクトが埋め込まれています。"},

@@ -26,6 +26,9 @@ func FuzzDecompress(f *testing.F) {
 func FuzzOLE(f *testing.F) {
 	f.Add(testdoc.VBAProject(map[string]string{"Module1": testdoc.EmotetMacro}))
 	f.Add(testdoc.CFB(map[string][]byte{"Workbook": {0x85, 0, 8, 0, 0, 0, 0, 0, 2, 1, 0, 0}, "\x01Ole10Native": {9, 0, 0, 0, 2, 0, 'a', 0, 'b', 0}}))
+	f.Add(testdoc.XLS(8, []testdoc.Sheet{{Name: "M", Macro: true, State: 1, Formulas: dropperFormulas(8)}}, true))
+	f.Add(testdoc.XLS(5, []testdoc.Sheet{{Name: "M", Macro: true, Formulas: dropperFormulas(5)}}, true))
+	f.Add(testdoc.WordDoc("\x13 DDEAUTO cmd \x14\x15", true, map[string][]byte{"ObjectPool/_1/\x01Ole10Native": testdoc.Ole10Native("a", "b", 1, "cmd.exe /c calc", nil)}))
 	for _, n := range []string{"clam.ole.doc", "clam.ppt"} {
 		if b, err := os.ReadFile("/usr/share/clamav-testfiles/" + n); err == nil {
 			f.Add(b)
@@ -45,5 +48,30 @@ func FuzzRTF(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		AnalyzeRTF(b, Limits{MaxStream: 1 << 20})
+	})
+}
+
+// FuzzXLM checks the BIFF12 record reader, the .xlsb workbook and macro
+// sheet readers and the formula walker for BIFF5, BIFF8 and BIFF12.
+func FuzzXLM(f *testing.F) {
+	f.Add(testdoc.XLSB([]testdoc.Sheet{{Name: "M", Macro: true, State: 2, Formulas: dropperFormulas(12)}}, true))
+	for _, ver := range []int{5, 8, 12} {
+		for _, fm := range dropperFormulas(ver) {
+			f.Add(fm)
+		}
+	}
+	f.Add([]byte{0x9C, 0x10, 2, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 'r', 0, 'I', 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		xlsbWorkbook(b)
+		var r Report
+		r.xlsbMacroSheet(b)
+		for _, ver := range []int{5, 8, 12} {
+			r.xlmFormula(b, ver)
+		}
+		r.biff(b)
+		r.wordFields(b)
+		r.ole10Native(b, Limits{MaxStream: 1 << 20})
+		cfbRootCLSID(b)
+		r.exploitObject(b)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/richardlehane/mscfb"
@@ -75,6 +76,8 @@ func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
 			r.Kind = "doc"
 			if len(s.data) >= 12 && binary.LittleEndian.Uint16(s.data[10:])&0x0100 != 0 {
 				r.Encrypted, r.EncryptionType = true, "word-fib"
+			} else {
+				r.wordFields(s.data)
 			}
 		case base == "Workbook" || base == "Book":
 			r.Kind = "xls"
@@ -142,12 +145,7 @@ func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
 		if c.Class == MacroNone {
 			c.Class = MacroPresent
 		}
-		if c.Class > r.Macro.Class {
-			r.Macro.Class = c.Class
-		}
-		r.Macro.AutoExec = uniq(append(r.Macro.AutoExec, c.AutoExec...))
-		r.Macro.Suspicious = uniq(append(r.Macro.Suspicious, c.Suspicious...))
-		r.Macro.Obfuscation = uniq(append(r.Macro.Obfuscation, c.Obfuscation...))
+		r.Macro.merge(c)
 	}
 	if !r.VBA {
 		for _, s := range streams {
@@ -161,8 +159,11 @@ func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
 
 func looksOOXML(b []byte) bool { return bytes.HasPrefix(b, []byte("PK\x03\x04")) }
 
-// ole10Native parses an embedded OLE Package ("\x01Ole10Native" stream):
-// size, flags, label, original path, then the payload.
+// ole10Native parses an embedded OLE Package ("\x01Ole10Native" stream,
+// the Packager's native data): size, flags, label, original path, icon
+// index, type, then for an embedded file (type 3) the temporary path and
+// the payload, and for a link or command line (type 1) the path or
+// command that runs when the object is double-clicked.
 func (r *Report) ole10Native(b []byte, lim Limits) {
 	if len(b) < 6 {
 		return
@@ -180,7 +181,13 @@ func (r *Report) ole10Native(b []byte, lim Limits) {
 	}
 	label := str()
 	orig := str()
-	p += 4 // reserved
+	r.packageCommand(label)
+	r.packageCommand(orig)
+	typ := uint16(0)
+	if p+4 <= len(b) {
+		typ = binary.LittleEndian.Uint16(b[p+2:])
+	}
+	p += 4 // icon index, type
 	if p+4 > len(b) {
 		r.OLEPackage = append(r.OLEPackage, label)
 		return
@@ -193,9 +200,15 @@ func (r *Report) ole10Native(b []byte, lim Limits) {
 	}
 	tmp := strings.TrimRight(string(b[p:p+tl]), "\x00")
 	p += tl
-	if p+4 > len(b) {
+	if typ == 1 || p+4 > len(b) {
+		// a link or command line: no payload
+		r.OLEPackage = append(r.OLEPackage, orDefault(label, tmp))
+		if tmp != "" && !r.packageCommand(tmp) && typ == 1 && reProgramPath.MatchString(strings.TrimSpace(tmp)) {
+			r.OLEPackageCommand = append(r.OLEPackageCommand, tmp)
+		}
 		return
 	}
+	r.packageCommand(tmp)
 	dl := int(binary.LittleEndian.Uint32(b[p:]))
 	p += 4
 	if dl < 0 || p+dl > len(b) {
@@ -213,47 +226,33 @@ func (r *Report) ole10Native(b []byte, lim Limits) {
 	r.embed(name, b[p:p+dl], lim.MaxStream)
 }
 
-// biff walks a BIFF8 Workbook stream for BOUNDSHEET (macro sheets and
-// their visibility), LABEL (Auto_Open) and FILEPASS (encryption).
-func (r *Report) biff(b []byte) {
-	for p := 0; p+4 <= len(b); {
-		typ := binary.LittleEndian.Uint16(b[p:])
-		n := int(binary.LittleEndian.Uint16(b[p+2:]))
-		p += 4
-		if p+n > len(b) {
-			return
-		}
-		d := b[p : p+n]
-		p += n
-		switch typ {
-		case 0x0085: // BOUNDSHEET8
-			if len(d) >= 8 {
-				state, dt := d[4]&3, d[5]
-				cch := int(d[6])
-				name := ""
-				if d[7]&1 == 0 && 8+cch <= len(d) {
-					name = string(d[8 : 8+cch])
-				} else if 8+2*cch <= len(d) {
-					name = utf16le(d[8 : 8+2*cch])
-				}
-				if dt == 0x01 {
-					r.XLM = true
-					r.XLMSheets = append(r.XLMSheets, name)
-					if state != 0 {
-						r.XLMHidden = true
-					}
-				}
-			}
-		case 0x0018: // LABEL (defined name)
-			if len(d) >= 16 && d[0]&0x20 != 0 && d[15] == 0x01 || len(d) >= 17 && d[0]&0x20 != 0 && d[14]&1 == 0 && d[15] == 0x01 {
-				r.XLMAutoOpen = true
-			}
-		case 0x002f: // FILEPASS: the rest is encrypted
-			r.Encrypted = true
-			r.filepass(d)
-			return
-		}
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
 	}
+	return s
+}
+
+// reCommandLine matches a command line: a command interpreter or system
+// tool followed by arguments, or a program path followed by arguments.
+var reCommandLine = regexp.MustCompile(`(?i)(?:^|[\s\\/"'])(?:cmd|powershell|pwsh|mshta|wscript|cscript|rundll32|regsvr32|certutil|bitsadmin|msiexec|schtasks|wmic|curl|forfiles|conhost)(?:\.exe)?["']?\s+\S|\.(?:exe|com|bat|cmd|scr|pif|vbs|js|hta|ps1)["']?\s+[-/"'\w%]`)
+
+var reProgramPath = regexp.MustCompile(`(?i)\.(?:exe|com|bat|cmd|scr|pif|vbs|vbe|js|jse|wsf|wsh|hta|ps1|lnk|cpl|msi)["']?$`)
+
+// packageCommand records s when it is a command line; it reports whether
+// it was.
+func (r *Report) packageCommand(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || !reCommandLine.MatchString(s) {
+		return false
+	}
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	if len(r.OLEPackageCommand) < 10 {
+		r.OLEPackageCommand = uniq(append(r.OLEPackageCommand, s))
+	}
+	return true
 }
 
 func utf16le(b []byte) string {

@@ -80,6 +80,8 @@ func AnalyzeOOXML(zr *zip.Reader, lim Limits) *Report {
 	macroSheetTargets := map[string]bool{}
 	var workbook []byte
 	var wbRels []byte
+	var xlsb, xlsbAutoOpen bool
+	var xlsbSheets []xlsbSheet
 	for _, f := range zr.File {
 		name := f.Name
 		lower := strings.ToLower(name)
@@ -93,23 +95,29 @@ func AnalyzeOOXML(zr *zip.Reader, lim Limits) *Report {
 			sub := AnalyzeOLE(read(f), lim)
 			r.VBA = r.VBA || sub.VBA
 			r.Modules = append(r.Modules, sub.Modules...)
-			if sub.Macro.Class > r.Macro.Class {
-				r.Macro.Class = sub.Macro.Class
-			}
+			r.Macro.merge(sub.Macro)
 			if sub.VBA && r.Macro.Class == MacroNone {
 				r.Macro.Class = MacroPresent
 			}
-			r.Macro.AutoExec = uniq(append(r.Macro.AutoExec, sub.Macro.AutoExec...))
-			r.Macro.Suspicious = uniq(append(r.Macro.Suspicious, sub.Macro.Suspicious...))
-			r.Macro.Obfuscation = uniq(append(r.Macro.Obfuscation, sub.Macro.Obfuscation...))
 		case strings.HasPrefix(lower, "xl/macrosheets/") && strings.HasSuffix(lower, ".xml"):
 			r.XLM = true
 			r.XLMSheets = append(r.XLMSheets, path.Base(name))
 			macroSheetTargets[strings.TrimPrefix(lower, "xl/")] = true
 			r.XLMCalls = uniq(append(r.XLMCalls, upperAll(xlmCallRe.FindAllStringSubmatch(string(read(f)), 50))...))
+		case strings.HasPrefix(lower, "xl/macrosheets/") && strings.HasSuffix(lower, ".bin"):
+			// .xlsb: a BIFF12 macro sheet
+			r.XLM = true
+			r.XLMSheets = append(r.XLMSheets, path.Base(name))
+			macroSheetTargets[strings.TrimPrefix(lower, "xl/")] = true
+			r.xlsbMacroSheet(read(f))
 		case lower == "xl/workbook.xml":
 			workbook = read(f)
-		case lower == "xl/_rels/workbook.xml.rels":
+		case lower == "xl/workbook.bin":
+			xlsb = true
+			sheets, auto := xlsbWorkbook(read(f))
+			xlsbSheets = sheets
+			xlsbAutoOpen = auto
+		case lower == "xl/_rels/workbook.xml.rels" || lower == "xl/_rels/workbook.bin.rels":
 			wbRels = read(f)
 		case strings.HasSuffix(lower, ".rels"):
 			r.rels(read(f))
@@ -119,6 +127,7 @@ func AnalyzeOOXML(zr *zip.Reader, lim Limits) *Report {
 			case bytes.HasPrefix(b, []byte("\xd0\xcf\x11\xe0")):
 				sub := AnalyzeOLE(b, lim)
 				r.OLEPackage = append(r.OLEPackage, sub.OLEPackage...)
+				r.OLEPackageCommand = append(r.OLEPackageCommand, sub.OLEPackageCommand...)
 				r.Embedded = append(r.Embedded, sub.Embedded...)
 				if sub.VBA || sub.XLM {
 					r.embed(path.Base(name), b, lim.MaxStream)
@@ -138,11 +147,7 @@ func AnalyzeOOXML(zr *zip.Reader, lim Limits) *Report {
 			r.XLMAutoOpen = true
 		}
 		// Map sheet r:id to its target to see whether a macro sheet is hidden.
-		targets := map[string]string{}
-		for _, rel := range relRe.FindAllString(string(wbRels), -1) {
-			a := attrs(rel)
-			targets[a["Id"]] = strings.ToLower(strings.TrimPrefix(a["Target"], "/xl/"))
-		}
+		targets := relTargets(wbRels)
 		for _, s := range sheetRe.FindAllString(string(workbook), -1) {
 			a := attrs(s)
 			st := a["state"]
@@ -152,16 +157,48 @@ func AnalyzeOOXML(zr *zip.Reader, lim Limits) *Report {
 			}
 		}
 	}
+	if xlsb {
+		targets := relTargets(wbRels)
+		var names []string
+		for _, s := range xlsbSheets {
+			t := targets[s.relID]
+			if macroSheetTargets[t] || strings.Contains(t, "macrosheets/") {
+				names = append(names, s.name)
+				if s.state != 0 {
+					r.XLMHidden = true
+				}
+			}
+		}
+		if len(names) > 0 {
+			r.XLMSheets = names
+		}
+		if xlsbAutoOpen && r.XLM {
+			r.XLMAutoOpen = true
+		}
+	}
 	m := r.VBA
 	switch app {
 	case "word":
 		r.Kind = pick(m, "docm", "docx")
 	case "xl":
 		r.Kind = pick(m || r.XLM, "xlsm", "xlsx")
+		if xlsb {
+			r.Kind = "xlsb"
+		}
 	case "ppt":
 		r.Kind = pick(m, "pptm", "pptx")
 	}
 	return r
+}
+
+// relTargets maps relationship ids to lower-case targets relative to xl/.
+func relTargets(rels []byte) map[string]string {
+	targets := map[string]string{}
+	for _, rel := range relRe.FindAllString(string(rels), 2000) {
+		a := attrs(rel)
+		targets[a["Id"]] = strings.ToLower(strings.TrimPrefix(a["Target"], "/xl/"))
+	}
+	return targets
 }
 
 func pick(c bool, a, b string) string {

@@ -162,7 +162,7 @@ func (c MacroClass) String() string {
 
 var autoExecRe = regexp.MustCompile(`(?i)\b(Auto_?Open|AutoExec|AutoClose|Auto_Close|AutoNew|AutoExit|Document_Open|Document_Close|Document_New|Document_BeforeClose|Document_ContentControlOnEnter|DocumentOpen|DocumentBeforeClose|Workbook_Open|Workbook_Activate|Workbook_Close|Workbook_BeforeClose|Workbook_Deactivate|Workbook_WindowActivate|Worksheet_Activate|Worksheet_Change|Worksheet_Calculate|Worksheet_FollowHyperlink|Auto_Activate|App_WorkbookOpen|\w+_(Layout|Painted|Painting|Resize|GotFocus|LostFocus|MouseHover|MouseMove|Change|Click|Initialize))\b`)
 
-var suspiciousRe = regexp.MustCompile(`(?i)(\bShell\b|WScript\.Shell|Shell\.Application|\bShellExecute|\bCreateObject\b|\bGetObject\b|URLDownloadToFile|PowerShell|\bCallByName\b|\bEnviron\b|MSXML2\.(Server)?XMLHTTP|WinHttp\.WinHttpRequest|ADODB\.Stream|\.SaveToFile\b|\bCreateProcess|VirtualAlloc|RtlMoveMemory|WriteProcessMemory|CreateThread|\bLib\s+"kernel32|\bLib\s+"urlmon|ExecuteExcel4Macro|\bcmd(\.exe)?\s*/c\b|mshta|regsvr32|rundll32|certutil|bitsadmin|Scripting\.FileSystemObject|\.Run\b|\.Exec\b|schtasks|\bMacScript\b|\bKill\b|\bOpen\s+\S+\s+For\s+(Binary|Output)\b)`)
+var suspiciousRe = regexp.MustCompile(`(?i)(\bShell\b|WScript\.Shell|Shell\.Application|\bShellExecute|\bCreateObject\b|\bGetObject\b|URLDownloadToFile|PowerShell|\bCallByName\b|\bEnviron\b|MSXML2\.(Server)?XMLHTTP|WinHttp\.WinHttpRequest|ADODB\.Stream|\.SaveToFile\b|\bCreateProcess|VirtualAlloc|RtlMoveMemory|WriteProcessMemory|CreateThread|\bLib\s+"kernel32|\bLib\s+"urlmon|ExecuteExcel4Macro|\bcmd(\.exe)?\s*/c\b|\bXMLHTTP\b|\bWinHttp|\.RegWrite\b|winmgmts|Win32_Process|mshta|regsvr32|rundll32|certutil|bitsadmin|Scripting\.FileSystemObject|\.Run\b|\.Exec\b|schtasks|\bMacScript\b|\bKill\b|\bOpen\s+\S+\s+For\s+(Binary|Output)\b)`)
 
 var chrRe = regexp.MustCompile(`(?i)\bChr[BW]?\$?\s*\(`)
 
@@ -172,7 +172,43 @@ type Classification struct {
 	AutoExec    []string
 	Suspicious  []string
 	Obfuscation []string
+	// Capabilities is what the code can do, whatever event starts it:
+	// "shell", "download", "wmi" (the strong ones: it can run a program),
+	// "registry", "file-write", "create-object".
+	Capabilities []string
+	// Triggers are the event handlers that start code without a macro
+	// being run by hand, including ordinary control events (Click,
+	// Change) that AutoExec leaves out.
+	Triggers []string
 }
+
+// RunsCode reports a capability that starts a program or fetches one
+// (shell, download, WMI process creation).
+func (c Classification) RunsCode() bool {
+	for _, k := range c.Capabilities {
+		if k == "shell" || k == "download" || k == "wmi" {
+			return true
+		}
+	}
+	return false
+}
+
+// capabilityRes classify what VBA can do (MS-VBAL names, COM ProgIDs).
+var capabilityRes = []struct {
+	name string
+	re   *regexp.Regexp
+}{
+	{"shell", regexp.MustCompile(`(?i)(\bShell\$?(\s*\(|\s+["A-Za-z_])|WScript\.Shell|Shell\.Application|\bShellExecute|\bCreateProcess|\bWinExec\b|\bMacScript\b|PowerShell|\bcmd(\.exe)?\s*/[ck]\b|mshta|regsvr32|rundll32|\bwmic\b|\.Exec\s*\(|ExecuteExcel4Macro)`)},
+	{"download", regexp.MustCompile(`(?i)(URLDownloadToFile|XMLHTTP|WinHttp\.WinHttpRequest|WinHttpRequest|Net\.WebClient|DownloadFile|DownloadString|InternetOpenUrl|InternetReadFile|bitsadmin|certutil(\.exe)?\s+-urlcache)`)},
+	{"wmi", regexp.MustCompile(`(?i)(winmgmts|Win32_Process|Win32_ProcessStartup|WbemScripting\.SWbemLocator)`)},
+	{"registry", regexp.MustCompile(`(?i)(\.RegWrite\b|\.RegDelete\b|\bRegSetValue|\bRegCreateKey|StdRegProv)`)},
+	{"file-write", regexp.MustCompile(`(?i)(\.SaveToFile\b|ADODB\.Stream|\bOpen\s+\S+\s+For\s+(Binary|Output|Append)\b|\.CreateTextFile\b|\.CopyFile\b|\.MoveFile\b|\bFileCopy\b)`)},
+	{"create-object", regexp.MustCompile(`(?i)(\bCreateObject\s*\(|\bGetObject\s*\()`)},
+}
+
+// triggerRe finds event handlers, control events included
+// (CommandButton1_Click, ComboBox1_Change, UserForm_Activate, ...).
+var triggerRe = regexp.MustCompile(`(?im)^\s*(?:Private\s+|Public\s+)?Sub\s+(\w+_(?:Click|DblClick|Change|Initialize|Activate|Deactivate|GotFocus|LostFocus|MouseMove|MouseDown|MouseUp|KeyPress|KeyDown|Layout|Painted|Resize|BeforeUpdate|AfterUpdate|Enter|Exit|Open|Close|BeforeClose|New|SelectionChange|Calculate|FollowHyperlink|ContentControlOnEnter))\b`)
 
 // Classify grades VBA source code.
 func Classify(code string) Classification {
@@ -208,6 +244,16 @@ func Classify(code string) Classification {
 	}
 	c.AutoExec = ae
 	c.Suspicious = uniq(suspiciousRe.FindAllString(src, 100))
+	for _, k := range capabilityRes {
+		if k.re.MatchString(src) {
+			c.Capabilities = append(c.Capabilities, k.name)
+		}
+	}
+	for _, m := range triggerRe.FindAllStringSubmatch(src, 50) {
+		c.Triggers = append(c.Triggers, m[1])
+	}
+	c.Capabilities = uniq(c.Capabilities)
+	c.Triggers = uniq(c.Triggers)
 	if n := len(chrRe.FindAllStringIndex(src, -1)); n >= 20 {
 		c.Obfuscation = append(c.Obfuscation, "Chr() chains")
 	}
@@ -230,6 +276,18 @@ func Classify(code string) Classification {
 		}
 	}
 	return c
+}
+
+// merge adds another module's classification to c.
+func (c *Classification) merge(o Classification) {
+	if o.Class > c.Class {
+		c.Class = o.Class
+	}
+	c.AutoExec = uniq(append(c.AutoExec, o.AutoExec...))
+	c.Suspicious = uniq(append(c.Suspicious, o.Suspicious...))
+	c.Obfuscation = uniq(append(c.Obfuscation, o.Obfuscation...))
+	c.Capabilities = uniq(append(c.Capabilities, o.Capabilities...))
+	c.Triggers = uniq(append(c.Triggers, o.Triggers...))
 }
 
 func uniq(ss []string) []string {

@@ -19,11 +19,13 @@ type Report struct {
 	EncryptionType  string // "rc4", "rc4-cryptoapi", "xor", "standard", "agile", "word-fib"
 	DefaultPassword bool   // opens with Excel's "VelvetSweatshop"
 
-	DDE            []string // DDE / DDEAUTO field codes
-	RemoteTemplate []string // http(s) attachedTemplate or external OLE targets
-	OLEPackage     []string // file names of embedded Package objects
-	RTFObjects     []string // RTF \object classes
-	RTFExploitable bool     // RTF object of a class with known exploits (Equation.3, ...)
+	DDE               []string // DDE / DDEAUTO field codes
+	RemoteTemplate    []string // http(s) attachedTemplate or external OLE targets
+	OLEPackage        []string // file names of embedded Package objects
+	RTFObjects        []string // RTF \object classes
+	RTFExploitable    bool     // RTF object of a class with known exploits (Equation.3, ...)
+	RTFExploitClass   string   // which class, for the evidence
+	OLEPackageCommand []string // command lines an OLE Package runs (label, path or the packager's command-line type)
 
 	Embedded []Embedded // files inside (Package payloads, embedded OLE/OOXML) for recursive analysis
 	URLs     []string   // external links (hyperlinks, templates, objects)

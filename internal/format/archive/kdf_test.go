@@ -1,0 +1,42 @@
+package archive
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestKDFBudget: 7zAES keys are derived once per (salt, rounds, password)
+// per message, each derivation is charged, and a spent budget refuses
+// further tries (issue 14: decoy archives that each cost a derivation).
+func TestKDFBudget(t *testing.T) {
+	w := &walker{opt: Options{Budget: &Budget{KDFLeft: 2, KDFLimited: true}}}
+	in := make([]byte, 32)
+	props := func(salt byte) []byte { // 2^19 rounds, 1-byte salt, 16-byte IV
+		return append([]byte{0x80 | 0x40 | 19, 0x0f, salt}, make([]byte, 16)...)
+	}
+	for i := 0; i < 5; i++ { // one salt: one derivation
+		if _, err := sevenZipAESDecrypt(props(1), "pw", in, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.opt.Budget.KDFTries != 1 {
+		t.Fatalf("tries %d, want 1 (cached)", w.opt.Budget.KDFTries)
+	}
+	if _, err := sevenZipAESDecrypt(props(2), "pw", in, w); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sevenZipAESDecrypt(props(3), "pw", in, w); !errors.Is(err, errKDFBudget) {
+		t.Fatalf("third salt: %v, want errKDFBudget", err)
+	}
+	if w.opt.Budget.KDFSkipped != 1 {
+		t.Fatalf("skipped %d", w.opt.Budget.KDFSkipped)
+	}
+}
+
+// BenchmarkSevenZipKey: one 7-Zip-strength key derivation (2^19 rounds).
+func BenchmarkSevenZipKey(b *testing.B) {
+	pw := []byte("a\x00b\x00c\x001\x002\x003\x00")
+	for b.Loop() {
+		sevenZipKey(nil, pw, 19)
+	}
+}

@@ -11,15 +11,14 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
-	"time"
 
-	"golang.org/x/net/netutil"
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/action/banner"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/frontend/api"
+	flisten "github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/frontend/milter"
 	"github.com/sekisho/sekisho/internal/frontend/rspamd"
 	"github.com/sekisho/sekisho/internal/frontend/smtpgw"
@@ -81,6 +80,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	}
 	defer closeRemediate()
 	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
+	flisten.InFlight.SetMax(cfg.Serve.MaxBytesInFlight)
 
 	type running struct {
 		name string
@@ -157,10 +157,8 @@ func (c ServeCmd) Run(g *Globals) error {
 		if err != nil {
 			return err
 		}
-		hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 10 * time.Minute,
-			WriteTimeout: fe.ScanTimeout.Duration + 5*time.Minute, IdleTimeout: 2 * time.Minute,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-		start(name, hs, func() error { return hs.Serve(netutil.LimitListener(ln, fe.MaxConnections)) })
+		hs := httpServer(fe, h, log)
+		start(name, hs, func() error { return hs.Serve(limitHTTP(ln, fe)) })
 		return nil
 	}
 	if sc.Rspamd.Enabled {

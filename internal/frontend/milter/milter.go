@@ -60,8 +60,8 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 			return m
 		},
-		Actions:   milter.OptAddHeader | milter.OptChangeHeader | milter.OptChangeBody | milter.OptQuarantine,
-		Protocol:  0,
+		Actions:  milter.OptAddHeader | milter.OptChangeHeader | milter.OptChangeBody | milter.OptQuarantine,
+		Protocol: 0,
 	}
 	err := s.srv.Serve(hl)
 	if err == milter.ErrServerClosed {

@@ -59,7 +59,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.cs.Max = s.Settings.MaxConnections
 	s.cs.Handle = s.handle
 	return s.cs.Serve(listen.NewLimitListener(ln, listen.ConnLimits{PerClient: s.Settings.MaxConnectionsPerClient,
-		Refuse: func(c net.Conn) { c.Write([]byte("421 4.7.0 Too many connections from your address, try again later\r\n")) }}))
+		Refuse: func(c net.Conn) {
+			c.Write([]byte("421 4.7.0 Too many connections from your address, try again later\r\n"))
+		}}))
 }
 
 // Shutdown stops accepting and lets sessions in progress finish.
@@ -169,7 +171,9 @@ func (c *conn) reply(code int, text string) {
 	// A client that pipelines and never reads its replies fills the
 	// socket buffers; the write then times out and the session ends.
 	c.c.SetWriteDeadline(time.Now().Add(c.s.Settings.IdleTimeout.Duration))
-	c.w.Flush()
+	if err := c.w.Flush(); err != nil {
+		c.c.Close() // the next read fails and the session ends
+	}
 }
 
 func (c *conn) readLine() (string, error) {

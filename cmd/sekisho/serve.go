@@ -152,11 +152,16 @@ func (c ServeCmd) Run(g *Globals) error {
 		s := &spamd.Server{P: p, Settings: sc.Spamd, Stats: stats}
 		start(pipeline.FrontendSpamd, s, func() error { return s.Serve(ln) })
 	}
+	apiKeys, err := api.LoadKeys(cfg.Web.APIKeys)
+	if err != nil {
+		return fail(err)
+	}
 	httpServe := func(name string, fe config.ServeFrontend, h http.Handler) error {
 		ln, err := listen(name, fe.Listen)
 		if err != nil {
 			return err
 		}
+		h = api.Guard(h, apiKeys)
 		hs := httpServer(fe, h, log)
 		start(name, hs, func() error { return hs.Serve(limitHTTP(ln, fe)) })
 		return nil

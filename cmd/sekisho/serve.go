@@ -12,7 +12,6 @@ import (
 	"sync"
 	"syscall"
 
-
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/action/banner"
 	"github.com/sekisho/sekisho/internal/config"

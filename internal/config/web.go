@@ -51,7 +51,7 @@ func defaultWeb() Web {
 	return Web{
 		Enabled: true, SessionLifetime: Duration{12 * time.Hour}, SecureCookies: "auto",
 		LoginAttempts: 10, LoginWindow: Duration{15 * time.Minute}, AdminUser: "admin",
-		RecipientRelease: true, DefaultLanguage: "en",
+		RecipientRelease: true, DefaultLanguage: "en", APIKeys: []string{},
 	}
 }
 

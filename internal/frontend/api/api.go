@@ -75,6 +75,10 @@ type ScanReply struct {
 	ExplanationJA string                    `json:"explanation_ja"`
 	Symbols       []pipeline.SymbolResult   `json:"symbols"`
 	Headers       []pipeline.HeaderField    `json:"headers"`
+	// RemoveHeaders are forged copies of sekisho's headers in the message
+	// (X-Spam-*, X-Sekisho-*, Authentication-Results with our
+	// authserv-id): the caller removes them before delivery.
+	RemoveHeaders []action.StripField `json:"remove_headers,omitempty"`
 	Subject       *string                   `json:"subject,omitempty"`
 	Attachments   []pipeline.AttachmentInfo `json:"attachments,omitempty"`
 	Unscanned     bool                      `json:"unscanned,omitempty"`
@@ -177,7 +181,7 @@ func (h *Handler) scan(w http.ResponseWriter, r *http.Request) {
 	v := o.Verdict()
 	rep := ScanReply{ID: o.ID, Action: o.Action, Category: v.Category, Score: v.Score, RequiredScore: v.RequiredScore,
 		Reason: v.Reason, Explanation: v.Explanation, ExplanationJA: v.ExplanationJA, Symbols: v.Symbols,
-		Headers: o.Headers, Subject: o.NewSubject, Attachments: v.Attachments, Unscanned: o.Unscanned}
+		Headers: o.Headers, RemoveHeaders: o.Strip, Subject: o.NewSubject, Attachments: v.Attachments, Unscanned: o.Unscanned}
 	if rep.Symbols == nil {
 		rep.Symbols = []pipeline.SymbolResult{}
 	}

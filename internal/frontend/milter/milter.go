@@ -366,21 +366,18 @@ func apply(o *action.Outcome, mod *milter.Modifier, qmode string, fields []field
 }
 
 func addHeaders(o *action.Outcome, mod *milter.Modifier, fields []field) error {
-	// Remove copies of our own headers forged upstream (first occurrence
-	// indexes count per name, 1-based; deleting = changing to empty).
-	counts := map[string]int{}
-	for _, f := range fields {
-		n := textproto.CanonicalMIMEHeaderKey(f.name)
-		switch n {
-		case "X-Spam-Flag", "X-Spam-Status", "X-Spam-Score", "X-Spam-Symbols", "X-Sekisho-Verdict":
-			counts[n]++
-		}
+	// Remove copies of our own headers forged upstream (X-Spam-*,
+	// X-Sekisho-*, Authentication-Results with our authserv-id: see
+	// action/forged.go). Indexes count per name, 1-based; deleting is
+	// changing to empty; the last first, so earlier indexes stay valid.
+	fs := make([]pipeline.HeaderField, len(fields))
+	for i, f := range fields {
+		fs[i] = pipeline.HeaderField{Name: f.name, Value: f.value}
 	}
-	for n, c := range counts {
-		for i := c; i >= 1; i-- {
-			if err := mod.ChangeHeader(i, n, ""); err != nil {
-				return err
-			}
+	strip := action.StripList(fs, o.ServID)
+	for i := len(strip) - 1; i >= 0; i-- {
+		if err := mod.ChangeHeader(strip[i].Index, strip[i].Name, ""); err != nil {
+			return err
 		}
 	}
 	for _, h := range o.Headers {

@@ -232,7 +232,7 @@ func BuildReply(o *action.Outcome, took time.Duration) *Reply {
 			rep.Messages["smtp_message"] = "5.7.1 Message would be held in quarantine (manual check: no copy kept) (id " + o.ID + ")"
 		}
 	}
-	if len(o.Headers) > 0 || o.NewSubject != nil {
+	if len(o.Headers) > 0 || o.NewSubject != nil || len(o.Strip) > 0 {
 		m := &Milter{AddHeaders: map[string]any{}}
 		for i, hf := range o.Headers {
 			val := hdrValue{Value: strings.ReplaceAll(hf.Value, "\r\n", "\n"), Order: i}
@@ -247,8 +247,22 @@ func BuildReply(o *action.Outcome, took time.Duration) *Reply {
 			}
 			m.AddHeaders[hf.Name] = val
 		}
-		// Remove stale copies of our own headers set by someone upstream.
+		// Remove copies of our own headers forged upstream (action/forged.go):
+		// our names always (0: every occurrence), and every other forged
+		// field found (X-Spam-*, X-Sekisho-*: all of that name; an
+		// Authentication-Results with our authserv-id: its place, the
+		// first such one when several, as remove_headers holds one number
+		// per name).
 		m.RemoveHeaders = map[string]int{"X-Spam-Flag": 0, "X-Spam-Status": 0, "X-Spam-Score": 0, "X-Spam-Symbols": 0, "X-Sekisho-Verdict": 0}
+		for _, sf := range o.Strip {
+			if sf.Name == "Authentication-Results" {
+				if _, ok := m.RemoveHeaders[sf.Name]; !ok {
+					m.RemoveHeaders[sf.Name] = sf.Index
+				}
+				continue
+			}
+			m.RemoveHeaders[sf.Name] = 0
+		}
 		rep.Milter = m
 	}
 	if o.NewSubject != nil {

@@ -565,8 +565,7 @@ func (c *conn) data() bool {
 		return true
 	}
 	received := pipeline.HeaderField{Name: "Received", Value: c.received(o.ID)}
-	hdrs := append([]pipeline.HeaderField{received}, o.Headers...)
-	out := action.ApplyToMessage(raw, hdrs, o.NewSubject, o.NewBody)
+	out := o.ApplyWith(raw, received) // forged copies of our headers dropped
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	resp, err := c.s.Relay(ctx, c.from, c.rcpts, out)

@@ -65,20 +65,20 @@ type ScanRequest struct {
 
 // ScanReply is what /api/v1/scan answers.
 type ScanReply struct {
-	ID            string                    `json:"id"`
-	Action        pipeline.Action           `json:"action"`
-	Category      pipeline.Category         `json:"category"`
-	Score         float64                   `json:"score"`
-	RequiredScore float64                   `json:"required_score"`
-	Reason        string                    `json:"reason"`
-	Explanation   string                    `json:"explanation"`
-	ExplanationJA string                    `json:"explanation_ja"`
-	Symbols       []pipeline.SymbolResult   `json:"symbols"`
-	Headers       []pipeline.HeaderField    `json:"headers"`
+	ID            string                  `json:"id"`
+	Action        pipeline.Action         `json:"action"`
+	Category      pipeline.Category       `json:"category"`
+	Score         float64                 `json:"score"`
+	RequiredScore float64                 `json:"required_score"`
+	Reason        string                  `json:"reason"`
+	Explanation   string                  `json:"explanation"`
+	ExplanationJA string                  `json:"explanation_ja"`
+	Symbols       []pipeline.SymbolResult `json:"symbols"`
+	Headers       []pipeline.HeaderField  `json:"headers"`
 	// RemoveHeaders are forged copies of sekisho's headers in the message
 	// (X-Spam-*, X-Sekisho-*, Authentication-Results with our
 	// authserv-id): the caller removes them before delivery.
-	RemoveHeaders []action.StripField `json:"remove_headers,omitempty"`
+	RemoveHeaders []action.StripField       `json:"remove_headers,omitempty"`
 	Subject       *string                   `json:"subject,omitempty"`
 	Attachments   []pipeline.AttachmentInfo `json:"attachments,omitempty"`
 	Unscanned     bool                      `json:"unscanned,omitempty"`

@@ -300,6 +300,13 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 	defer cancel()
 	actx, acancel := analysisBudget(ctx)
 	e.run(actx, g, task)
+	if actx.Err() != nil {
+		// The message's budget (not one analyzer's own time-out) ran
+		// out: no verdict can be trusted, so the policy answers tempfail
+		// and the front end's fail_safe applies (the sender retries).
+		task.Add(pipeline.SymScanTimeout)
+		task.Tempfail("scan time budget exhausted")
+	}
 	acancel()
 	// The policy alone decides, outbound hold included: what leaves here is
 	// final. Learning and recording observe it afterwards.
@@ -326,11 +333,13 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 // analysisBudget is the part of the message's one budget (the caller's
 // deadline, e.g. the front end's scan_timeout, or [limits] scan_timeout)
 // the analyzers may use: a tenth of it, at least 50 ms and at most 2 s, is
-// kept for the policy, the observers and the action step, so an analyzer
-// that overruns becomes PIPELINE_ANALYZER_TIMEOUT or PIPELINE_SCAN_TIMEOUT
-// on a verdict (the fail-closed rule holds mail that carries something)
-// before the front end gives up and applies its fail-safe. The returned
-// context ends with ctx at the latest.
+// kept for the policy, the observers and the action step, so a verdict is
+// always made before the front end gives up. An analyzer that overruns
+// its own [limits] analyzer_timeout is PIPELINE_ANALYZER_TIMEOUT (the
+// fail-closed rule holds mail that carries something); when the budget
+// itself runs out, the verdict is tempfail (PIPELINE_SCAN_TIMEOUT) and the
+// front end's fail_safe applies. The returned context ends with ctx at
+// the latest.
 func analysisBudget(ctx context.Context) (context.Context, context.CancelFunc) {
 	dl, ok := ctx.Deadline()
 	if !ok {

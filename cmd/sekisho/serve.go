@@ -80,6 +80,9 @@ func (c ServeCmd) Run(g *Globals) error {
 	defer closeRemediate()
 	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
 	flisten.InFlight.SetMax(cfg.Serve.MaxBytesInFlight)
+	if lim := setMemoryLimit(cfg); lim > 0 {
+		log.Info("soft memory limit", "bytes", lim)
+	}
 
 	type running struct {
 		name string

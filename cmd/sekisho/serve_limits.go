@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/net/netutil"
@@ -38,4 +40,22 @@ func limitHTTP(ln net.Listener, fe config.ServeFrontend) net.Listener {
 				"Content-Type: text/plain\r\nContent-Length: 47\r\n\r\ntoo many connections from your address, later\n"))
 		}})
 	return netutil.LimitListener(ll, fe.MaxConnections)
+}
+
+// setMemoryLimit gives the Go runtime a soft memory limit derived from the
+// configured bounds (issue 14), unless GOMEMLIMIT is set: message bytes in
+// flight (held about twice: the bytes and the parse), bytes decompressed
+// by all scans, and 512 MiB for the rest. Near it the collector works
+// harder instead of letting garbage from refused or finished requests
+// double the heap. It returns the limit set (0: none).
+func setMemoryLimit(cfg *config.Config) int64 {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return 0
+	}
+	lim := 2*cfg.Serve.MaxBytesInFlight + 512<<20
+	if cfg.Attach.Enabled {
+		lim += cfg.Attach.MaxBytesAllScans
+	}
+	debug.SetMemoryLimit(lim)
+	return lim
 }

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -38,5 +39,28 @@ func BenchmarkSevenZipKey(b *testing.B) {
 	pw := []byte("a\x00b\x00c\x001\x002\x003\x00")
 	for b.Loop() {
 		sevenZipKey(nil, pw, 19)
+	}
+}
+
+// TestSharedBound: reads beyond the bound of all scans stop the walk as
+// Busy (not a bomb), and Release gives everything back.
+func TestSharedBound(t *testing.T) {
+	sh := NewShared(1 << 20)
+	b := &Budget{Left: 100 << 20, Shared: sh}
+	w := &walker{opt: Options{MaxFileBytes: 4 << 20, Budget: b}}
+	if _, _, err := w.read(bytes.NewReader(make([]byte, 10))); !errors.Is(err, ErrBudget) || !b.Busy {
+		t.Fatalf("over the shared bound: %v busy=%v", err, b.Busy)
+	}
+	b2 := &Budget{Left: 100 << 20, Shared: sh}
+	w2 := &walker{opt: Options{MaxFileBytes: 512 << 10, Budget: b2}}
+	if d, _, err := w2.read(bytes.NewReader(make([]byte, 1000))); err != nil || len(d) != 1000 || b2.Busy {
+		t.Fatalf("within: %d %v", len(d), err)
+	}
+	if sh.Used() == 0 {
+		t.Fatal("nothing held")
+	}
+	b2.Release()
+	if sh.Used() != 0 {
+		t.Fatalf("left held: %d", sh.Used())
 	}
 }

@@ -87,3 +87,40 @@ func TestAVLimitFailsClosedBinary(t *testing.T) {
 		t.Fatalf("small attachment: %s/%s\n%.2000s", act, cat, out)
 	}
 }
+
+// TestLimitsInContainersBinary (issue 14, "Done when": limits in
+// archives and in TNEF): the Emotet workbook nested in zips past
+// [attach] max_depth, and the lure's password zip inside a winmail.dat,
+// are never delivered as clean.
+func TestLimitsInContainersBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	xlsm := testdoc.XLSM(testdoc.VBAProject(map[string]string{"ThisWorkbook": testdoc.EmotetMacro}))
+	nested := xlsm
+	name := "請求書.xlsm"
+	for i := 0; i < 7; i++ { // deeper than max_depth (5)
+		nested = testdoc.Zip(map[string][]byte{name: nested})
+		name = fmt.Sprintf("layer%d.zip", i)
+	}
+	pwZip := testdoc.EncryptedZip([]testdoc.ZipEntry{{Name: "請求書_2026.xlsm", Data: xlsm}}, "abc123", false)
+	cases := []struct {
+		name string
+		raw  []byte
+	}{
+		{"zip-depth", testdoc.Mail("Re: ご請求書の件", testdoc.EmotetBody, testdoc.Attachment{Name: name, Type: "application/zip", Data: nested})},
+		{"tnef", testdoc.Mail("Re: ご請求書の件", testdoc.EmotetBody, testdoc.Attachment{Name: "winmail.dat", Type: "application/ms-tnef",
+			Data: testdoc.TNEF([]testdoc.ZipEntry{{Name: "請求書.zip", Data: pwZip}})})},
+		{"rfc822-tnef", testdoc.EmotetInRFC822(testdoc.Mail("Re: ご請求書の件", testdoc.EmotetBody, testdoc.Attachment{Name: "winmail.dat", Type: "application/ms-tnef",
+			Data: testdoc.TNEF([]testdoc.ZipEntry{{Name: "請求書.zip", Data: pwZip}})}))},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			act, cat, out := scanJSON(t, c.raw, "")
+			t.Logf("%s/%s", act, cat)
+			if act == "accept" || act == "tag" {
+				t.Fatalf("delivered: %s/%s\n%.2000s", act, cat, out)
+			}
+		})
+	}
+}

@@ -157,13 +157,14 @@ type LimitListener struct {
 	net.Listener
 	lim ConnLimits
 
-	mu  sync.Mutex
-	per map[netip.Addr]int
+	mu     sync.Mutex
+	per    map[netip.Addr]int
+	silent map[netip.Addr][]*limitConn // accepted, nothing read yet, oldest first
 }
 
 // NewLimitListener wraps ln.
 func NewLimitListener(ln net.Listener, lim ConnLimits) *LimitListener {
-	return &LimitListener{Listener: ln, lim: lim, per: map[netip.Addr]int{}}
+	return &LimitListener{Listener: ln, lim: lim, per: map[netip.Addr]int{}, silent: map[netip.Addr][]*limitConn{}}
 }
 
 // Accept returns the next connection within the per-client bound;
@@ -177,6 +178,16 @@ func (l *LimitListener) Accept() (net.Conn, error) {
 		ip := addrOf(c)
 		l.mu.Lock()
 		if l.lim.PerClient > 0 && l.per[ip] >= l.lim.PerClient {
+			// A connection that has sent nothing yet gives way to the new
+			// one (the MTA and an attacker may share an address: on
+			// loopback, silent connections must not lock the MTA out).
+			if v := l.popSilent(ip); v != nil {
+				l.mu.Unlock()
+				v.Close()
+				l.mu.Lock()
+			}
+		}
+		if l.lim.PerClient > 0 && l.per[ip] >= l.lim.PerClient {
 			l.mu.Unlock()
 			go func() {
 				c.SetDeadline(time.Now().Add(2 * time.Second))
@@ -188,12 +199,50 @@ func (l *LimitListener) Accept() (net.Conn, error) {
 			continue
 		}
 		l.per[ip]++
-		l.mu.Unlock()
 		lc := &limitConn{Conn: c, l: l, ip: ip, first: true}
+		if l.lim.PerClient > 0 {
+			l.silent[ip] = append(l.silent[ip], lc)
+		}
+		l.mu.Unlock()
 		if l.lim.Total > 0 {
 			lc.end = time.Now().Add(l.lim.Total)
 		}
 		return lc, nil
+	}
+}
+
+// popSilent takes the oldest connection from ip that has sent nothing
+// (l.mu held).
+func (l *LimitListener) popSilent(ip netip.Addr) *limitConn {
+	cs := l.silent[ip]
+	for len(cs) > 0 {
+		c := cs[0]
+		cs = cs[1:]
+		if c.quiet() {
+			l.setSilent(ip, cs)
+			return c
+		}
+	}
+	l.setSilent(ip, cs)
+	return nil
+}
+
+func (l *LimitListener) setSilent(ip netip.Addr, cs []*limitConn) {
+	if len(cs) == 0 {
+		delete(l.silent, ip)
+		return
+	}
+	l.silent[ip] = cs
+}
+
+// dropSilent forgets c (it spoke or closed; l.mu held).
+func (l *LimitListener) dropSilent(c *limitConn) {
+	cs := l.silent[c.ip]
+	for i, x := range cs {
+		if x == c {
+			l.setSilent(c.ip, append(cs[:i:i], cs[i+1:]...))
+			return
+		}
 	}
 }
 
@@ -208,10 +257,15 @@ type limitConn struct {
 	net.Conn
 	l     *LimitListener
 	ip    netip.Addr
-	end   time.Time // total deadline, zero when none
-	first bool
-	once  sync.Once
+	end    time.Time // total deadline, zero when none
+	first  bool      // Read's goroutine only
+	spoke  atomic.Bool
+	closed atomic.Bool
+	once   sync.Once
 }
+
+// quiet: open and nothing read from it yet.
+func (c *limitConn) quiet() bool { return !c.spoke.Load() && !c.closed.Load() }
 
 // Read sets the read deadline (first-read, idle, total) before reading.
 func (c *limitConn) Read(p []byte) (int, error) {
@@ -230,8 +284,14 @@ func (c *limitConn) Read(p []byte) (int, error) {
 		c.Conn.SetReadDeadline(dl)
 	}
 	n, err := c.Conn.Read(p)
-	if n > 0 {
+	if n > 0 && c.first {
 		c.first = false
+		c.spoke.Store(true)
+		if c.l.lim.PerClient > 0 {
+			c.l.mu.Lock()
+			c.l.dropSilent(c)
+			c.l.mu.Unlock()
+		}
 	}
 	return n, err
 }
@@ -250,12 +310,14 @@ func (c *limitConn) Write(p []byte) (int, error) {
 }
 
 func (c *limitConn) Close() error {
+	c.closed.Store(true)
 	err := c.Conn.Close()
 	c.once.Do(func() {
 		c.l.mu.Lock()
 		if c.l.per[c.ip]--; c.l.per[c.ip] <= 0 {
 			delete(c.l.per, c.ip)
 		}
+		c.l.dropSilent(c)
 		c.l.mu.Unlock()
 	})
 	return err

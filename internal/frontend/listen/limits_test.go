@@ -48,17 +48,19 @@ func TestReadBody(t *testing.T) {
 	}
 }
 
-// TestPerClientAndFirstRead: the third connection from one address is
-// refused with the protocol's answer; a silent one is cut at FirstRead.
+// TestPerClientAndFirstRead: over the per-client bound, a connection
+// that has sent nothing gives way to the new one; when every one has
+// spoken, the new one is refused with the protocol's answer. A silent
+// connection is cut at FirstRead.
 func TestPerClientAndFirstRead(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ll := NewLimitListener(ln, ConnLimits{PerClient: 2, FirstRead: 200 * time.Millisecond, Idle: time.Minute,
+	ll := NewLimitListener(ln, ConnLimits{PerClient: 2, FirstRead: 300 * time.Millisecond, Idle: time.Minute,
 		Refuse: func(c net.Conn) { c.Write([]byte("busy\n")) }})
 	defer ll.Close()
-	accepted := make(chan net.Conn, 4)
+	accepted := make(chan net.Conn, 8)
 	go func() {
 		for {
 			c, err := ll.Accept()
@@ -66,30 +68,53 @@ func TestPerClientAndFirstRead(t *testing.T) {
 				return
 			}
 			accepted <- c
+			go func() { // a server that echoes what it reads
+				b := make([]byte, 1)
+				for {
+					if _, err := c.Read(b); err != nil {
+						c.Close()
+						return
+					}
+				}
+			}()
 		}
 	}()
-	var cs []net.Conn
-	for i := 0; i < 3; i++ {
+	dial := func() net.Conn {
 		c, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
-		cs = append(cs, c)
+		t.Cleanup(func() { c.Close() })
+		return c
 	}
-	b, _ := io.ReadAll(cs[2])
-	if string(b) != "busy\n" {
-		t.Errorf("third connection: %q", b)
+	a := dial()
+	a.Write([]byte("x")) // speaks
+	<-accepted
+	b := dial() // silent
+	<-accepted
+	time.Sleep(50 * time.Millisecond)
+	c := dial() // over the bound: b gives way
+	<-accepted
+	b.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadAll(b); err != nil {
+		t.Errorf("silent connection not closed: %v", err)
 	}
-	s := <-accepted
+	c.Write([]byte("y"))
+	time.Sleep(50 * time.Millisecond)
+	d := dial() // a and c spoke: refused
+	d.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if got, _ := io.ReadAll(d); string(got) != "busy\n" {
+		t.Errorf("fourth connection: %q", got)
+	}
+	// A new silent one after c closes is cut at FirstRead.
+	c.Close()
+	time.Sleep(50 * time.Millisecond)
+	e := dial()
+	<-accepted
 	start := time.Now()
-	_, err = s.Read(make([]byte, 1))
-	if ne, ok := err.(net.Error); !ok || !ne.Timeout() || time.Since(start) > 5*time.Second {
-		t.Errorf("silent connection: %v after %v", err, time.Since(start))
-	}
-	s.Close()
-	(<-accepted).Close()
-	if n := ll.Open(addrOf(s)); n != 0 {
-		t.Errorf("open after close: %d", n)
+	e.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.ReadAll(e)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("silent connection lived %v (FirstRead 300ms)", d)
 	}
 }

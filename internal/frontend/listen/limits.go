@@ -255,8 +255,8 @@ func addrOf(c net.Conn) netip.Addr {
 
 type limitConn struct {
 	net.Conn
-	l     *LimitListener
-	ip    netip.Addr
+	l      *LimitListener
+	ip     netip.Addr
 	end    time.Time // total deadline, zero when none
 	first  bool      // Read's goroutine only
 	spoke  atomic.Bool

@@ -11,15 +11,13 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
-	"time"
-
-	"golang.org/x/net/netutil"
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/action/banner"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/frontend/api"
+	flisten "github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/frontend/milter"
 	"github.com/sekisho/sekisho/internal/frontend/rspamd"
 	"github.com/sekisho/sekisho/internal/frontend/smtpgw"
@@ -81,6 +79,10 @@ func (c ServeCmd) Run(g *Globals) error {
 	}
 	defer closeRemediate()
 	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
+	flisten.InFlight.SetMax(cfg.Serve.MaxBytesInFlight)
+	if lim := setMemoryLimit(cfg); lim > 0 {
+		log.Info("soft memory limit", "bytes", lim)
+	}
 
 	type running struct {
 		name string
@@ -152,20 +154,23 @@ func (c ServeCmd) Run(g *Globals) error {
 		s := &spamd.Server{P: p, Settings: sc.Spamd, Stats: stats}
 		start(pipeline.FrontendSpamd, s, func() error { return s.Serve(ln) })
 	}
+	apiKeys, err := api.LoadKeys(cfg.Web.APIKeys)
+	if err != nil {
+		return fail(err)
+	}
 	httpServe := func(name string, fe config.ServeFrontend, h http.Handler, certs *certFiles) error {
 		ln, err := listen(name, fe.Listen)
 		if err != nil {
 			return err
 		}
-		hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 10 * time.Minute,
-			WriteTimeout: fe.ScanTimeout.Duration + 5*time.Minute, IdleTimeout: 2 * time.Minute,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		h = api.Guard(h, apiKeys)
+		hs := httpServer(fe, h, log)
 		if certs != nil {
 			hs.TLSConfig = certs.tlsConfig()
-			start(name, hs, func() error { return hs.ServeTLS(netutil.LimitListener(ln, fe.MaxConnections), "", "") })
+			start(name, hs, func() error { return hs.ServeTLS(limitHTTP(ln, fe), "", "") })
 			return nil
 		}
-		start(name, hs, func() error { return hs.Serve(netutil.LimitListener(ln, fe.MaxConnections)) })
+		start(name, hs, func() error { return hs.Serve(limitHTTP(ln, fe)) })
 		return nil
 	}
 	if sc.Rspamd.Enabled {

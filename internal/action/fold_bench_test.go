@@ -38,7 +38,7 @@ func BenchmarkFoldedSubjectHeaderWork(b *testing.B) {
 			}
 		}
 		s, _ := SubjectRewrite(rawSubj, m.Subject, "[spam]")
-		out := applyParts(h, body, len(raw), nil, &s, nil)
+		out := applyParts(h, body, len(raw), nil, &s, nil, "")
 		if len(fs) == 0 || len(out) < len(raw) {
 			b.Fatal("lost")
 		}

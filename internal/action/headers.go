@@ -218,11 +218,13 @@ func EncodeHeaderText(s string) string {
 // replaced when newBody is not nil. Line endings of the input are kept.
 func ApplyToMessage(raw []byte, add []pipeline.HeaderField, newSubject *string, newBody []byte) []byte {
 	header, body := SplitMessage(raw)
-	return applyParts(header, body, len(raw), add, newSubject, newBody)
+	return applyParts(header, body, len(raw), add, newSubject, newBody, "")
 }
 
-// applyParts is ApplyToMessage over a header block already split off.
-func applyParts(header, body []byte, size int, add []pipeline.HeaderField, newSubject *string, newBody []byte) []byte {
+// applyParts is ApplyToMessage over a header block already split off;
+// with servID set, forged copies of sekisho's headers are dropped first.
+func applyParts(header, body []byte, size int, add []pipeline.HeaderField, newSubject *string, newBody []byte, servID string) []byte {
+	header = stripHeader(header, servID)
 	nl := "\r\n"
 	if !bytes.Contains(header, []byte("\r\n")) && bytes.Contains(header, []byte("\n")) {
 		nl = "\n"
@@ -260,14 +262,21 @@ func (o *Outcome) split(raw []byte) (header, body []byte) {
 // outcome scanned; its header block is not split again.
 func (o *Outcome) Apply(raw []byte) []byte {
 	h, b := o.split(raw)
-	return applyParts(h, b, len(raw), o.Headers, o.NewSubject, o.NewBody)
+	return applyParts(h, b, len(raw), o.Headers, o.NewSubject, o.NewBody, o.ServID)
+}
+
+// ApplyWith is Apply with first added above the outcome's headers (the
+// SMTP gateway's Received field).
+func (o *Outcome) ApplyWith(raw []byte, first ...pipeline.HeaderField) []byte {
+	h, b := o.split(raw)
+	return applyParts(h, b, len(raw), append(first, o.Headers...), o.NewSubject, o.NewBody, o.ServID)
 }
 
 // ApplyHeader is the header block of Apply(raw) (with its blank line),
 // without the body: spamd's HEADERS reply.
 func (o *Outcome) ApplyHeader(raw []byte) []byte {
 	h, _ := o.split(raw)
-	return applyParts(h, nil, len(h), o.Headers, o.NewSubject, nil)
+	return applyParts(h, nil, len(h), o.Headers, o.NewSubject, nil, o.ServID)
 }
 
 // replaceField replaces the first field called name (with its folded

@@ -61,6 +61,13 @@ type Outcome struct {
 	NewSubject *string
 	// NewBody replaces the body (banner), nil when unchanged.
 	NewBody []byte
+	// ServID is this host's authserv-id; Apply drops forged copies of
+	// sekisho's headers (forged.go) with it.
+	ServID string
+	// Strip lists the forged copies in the scanned message, for front
+	// ends that tell the MTA what to remove (Rspamd remove_headers, the
+	// JSON API).
+	Strip []StripField
 	// SMTP reply for reject and tempfail (and quarantine where it applies).
 	Code     int
 	Enhanced string
@@ -99,8 +106,24 @@ func (p *Processor) Wait(ctx context.Context) error {
 	}
 }
 
-// Process scans raw and decides what to do.
+// Process scans raw and decides what to do. Every outcome names the
+// forged copies of sekisho's own headers for removal (forged.go).
 func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelope, opt Options) *Outcome {
+	o := p.process(ctx, raw, env, opt)
+	if o.ServID == "" {
+		o.ServID = ServID(p.Config)
+	}
+	if o.Result != nil && o.Result.Msg != nil {
+		fs := make([]pipeline.HeaderField, 0, len(o.Result.Msg.Headers))
+		for _, h := range o.Result.Msg.Headers {
+			fs = append(fs, pipeline.HeaderField{Name: h.Name, Value: h.Raw})
+		}
+		o.Strip = StripList(fs, o.ServID)
+	}
+	return o
+}
+
+func (p *Processor) process(ctx context.Context, raw []byte, env pipeline.Envelope, opt Options) *Outcome {
 	p.Begin()
 	defer p.End()
 	env.Frontend = opt.Frontend
@@ -139,7 +162,7 @@ func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelo
 	// The policy's verdict is final (outbound holds included): the action
 	// step only carries it out.
 	v := &res.Verdict
-	o := &Outcome{ID: res.ID, Result: res, Action: v.Action, Outbound: v.OutboundHold}
+	o := &Outcome{ID: res.ID, Result: res, Action: v.Action, Outbound: v.OutboundHold, ServID: ServID(p.Config)}
 	log.Info("scanned", "msg_id", o.ID, "frontend", opt.Frontend, "queue_id", env.QueueID, "action", v.Action,
 		"category", v.Category, "score", v.Score, "symbols", symbolList(v, false), "ms", res.Duration.Milliseconds())
 	switch o.Action {
@@ -224,6 +247,7 @@ func (p *Processor) failSafe(o *Outcome, opt Options, why string) *Outcome {
 	if why == "" {
 		why = "temporary failure"
 	}
+	o.ServID = ServID(p.Config)
 	if opt.Settings.FailSafe == "accept" {
 		o.Action = pipeline.ActionAccept
 		o.Unscanned = true

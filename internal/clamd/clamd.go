@@ -156,6 +156,11 @@ func parse(r string) (Result, error) {
 	switch {
 	case line == "OK":
 		return res, nil
+	case strings.HasPrefix(line, "Heuristics.Limits.Exceeded"):
+		// clamd with AlertExceedsMax: it stopped at one of its own
+		// limits (MaxScanSize, MaxFileSize, MaxRecursion...). Not a
+		// virus: a part it did not scan.
+		return res, fmt.Errorf("%w: %s", ErrSizeLimit, r)
 	case strings.HasSuffix(line, " FOUND"):
 		res.Infected = true
 		res.Virus = strings.TrimSuffix(line, " FOUND")

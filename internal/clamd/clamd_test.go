@@ -28,6 +28,10 @@ func TestReplyParsing(t *testing.T) {
 	if _, err := Reply("INSTREAM size limit exceeded. ERROR"); !errors.Is(err, ErrSizeLimit) {
 		t.Errorf("size limit: %v", err)
 	}
+	// AlertExceedsMax: clamd's own limits are a part not scanned, not a virus.
+	if r, err := Reply("stream: Heuristics.Limits.Exceeded.MaxFileSize FOUND"); !errors.Is(err, ErrSizeLimit) || r.Infected {
+		t.Errorf("limits exceeded: %+v %v", r, err)
+	}
 	if _, err := Reply("stream: Can't allocate memory ERROR"); !errors.Is(err, ErrScan) {
 		t.Errorf("error: %v", err)
 	}

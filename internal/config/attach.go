@@ -20,6 +20,12 @@ type Attach struct {
 	// MaxTotalBytes is the most bytes decompressed per message, all files
 	// together. Default 209715200 (200 MiB).
 	MaxTotalBytes int64 `toml:"max_total_bytes"`
+	// MaxBytesAllScans bounds the bytes decompressed by all messages being
+	// scanned at once (memory does not grow with concurrent archive bombs):
+	// a message that would pass it is answered "try again later" (its
+	// verdict is tempfail; the front end's fail_safe applies). At least
+	// max_total_bytes. Default 1073741824 (1 GiB).
+	MaxBytesAllScans int64 `toml:"max_bytes_all_scans"`
 	// MaxRatio is the largest decompressed/compressed size ratio of one
 	// inner file before it counts as a decompression bomb. Default 200.
 	MaxRatio float64 `toml:"max_ratio"`
@@ -28,6 +34,13 @@ type Attach struct {
 	TryPasswords bool `toml:"try_passwords"`
 	// MaxPasswords is the most candidate passwords tried per archive. Default 20.
 	MaxPasswords int `toml:"max_passwords"`
+	// MaxKeyDerivations bounds the password tries on 7z and rar archives
+	// per message, counted in 7-Zip key derivations (2^19 SHA-256 rounds,
+	// about 20 ms each): tries beyond it are not made and the archive stays
+	// encrypted (ARCHIVE_ENCRYPTED, held by the fail-closed rule). Keys are
+	// cached per message, so copies of one archive cost one try per
+	// password. Zip passwords are cheap and not counted. Default 32.
+	MaxKeyDerivations int `toml:"max_key_derivations"`
 	// ExtraPasswords are always tried too (e.g. "infected"). Default empty.
 	ExtraPasswords []string `toml:"extra_passwords"`
 	// Office turns on Office analysis (VBA, XLM, DDE, templates, RTF). Default true.
@@ -41,8 +54,8 @@ type Attach struct {
 func defaultAttach() Attach {
 	return Attach{
 		Enabled: true, MaxDepth: 5, MaxFiles: 1000,
-		MaxFileBytes: 50 << 20, MaxTotalBytes: 200 << 20, MaxRatio: 200,
-		TryPasswords: true, MaxPasswords: 20,
+		MaxFileBytes: 50 << 20, MaxTotalBytes: 200 << 20, MaxBytesAllScans: 1 << 30, MaxRatio: 200,
+		TryPasswords: true, MaxPasswords: 20, MaxKeyDerivations: 32,
 		Office: true, PDF: true, MaxPDFStreamBytes: 4 << 20,
 	}
 }
@@ -55,6 +68,8 @@ func init() {
 			return fmt.Errorf("config: attach.max_depth %d: want 0..20", a.MaxDepth)
 		case a.MaxFiles < 1:
 			return fmt.Errorf("config: attach.max_files %d: want at least 1", a.MaxFiles)
+		case a.MaxBytesAllScans < a.MaxTotalBytes:
+			return fmt.Errorf("config: attach.max_bytes_all_scans (%d) must be >= attach.max_total_bytes (%d)", a.MaxBytesAllScans, a.MaxTotalBytes)
 		case a.MaxFileBytes < 1024 || a.MaxTotalBytes < a.MaxFileBytes:
 			return fmt.Errorf("config: attach.max_file_bytes (%d) must be >= 1024 and <= attach.max_total_bytes (%d)", a.MaxFileBytes, a.MaxTotalBytes)
 		case a.MaxRatio < 2:

@@ -18,6 +18,12 @@ type Serve struct {
 	// MaxMessageBytes refused by every front end (SMTP 552, spamd 65,
 	// HTTP 413, milter 552). Default 33554432 (32 MiB).
 	MaxMessageBytes int64 `toml:"max_message_bytes"`
+	// MaxBytesInFlight bounds the message bytes all front ends hold in
+	// memory at once: a request reserves its size before it is read, and
+	// one that does not fit is refused with a temporary failure (SMTP 451,
+	// HTTP 503, spamd EX_TEMPFAIL, milter tempfail), so memory does not
+	// grow with concurrent or refused requests. Default 268435456 (256 MiB).
+	MaxBytesInFlight int64 `toml:"max_bytes_in_flight"`
 
 	Milter     ServeMilter     `toml:"milter"`
 	SMTP       ServeSMTP       `toml:"smtp"`
@@ -60,6 +66,17 @@ type ServeFrontend struct {
 	// MaxConnections open at once; more wait in the kernel backlog
 	// (milter, spamd, SMTP) or get 503 (HTTP). Default 200.
 	MaxConnections int `toml:"max_connections"`
+	// MaxConnectionsPerClient open at once from one client address; more
+	// are refused at once (SMTP 421, HTTP 503, spamd EX_TEMPFAIL, milter:
+	// closed, the MTA applies milter_default_action). 0: no bound but
+	// max_connections. Default 100 (console 32).
+	MaxConnectionsPerClient int `toml:"max_connections_per_client"`
+	// ReadTimeout bounds reading one request: HTTP front ends (Rspamd,
+	// console, JSON API) and spamd must have read the whole request (header
+	// and body) in this time; the milter waits this long at most for the
+	// MTA's next command. Default "60s" (milter "6m", above Postfix's
+	// smtpd_timeout of 300s). The SMTP gateway uses idle_timeout instead.
+	ReadTimeout Duration `toml:"read_timeout"`
 	// ScanTimeout: when no verdict is ready in this time, FailSafe applies.
 	// Default "25s" (below Postfix's milter_content_timeout of 300s and
 	// Rspamd clients' usual 30s).
@@ -81,6 +98,12 @@ type ServeMilter struct {
 	// Banner adds warning banners (see [serve.banner]) by replacing the body.
 	// Default false.
 	Banner bool `toml:"banner"`
+	// HandshakeTimeout: an MTA opens with the milter negotiation at once;
+	// a connection silent for this long is closed. Default "10s".
+	HandshakeTimeout Duration `toml:"handshake_timeout"`
+	// SessionTimeout bounds one milter connection (one SMTP session of
+	// the MTA, possibly many messages). Default "1h".
+	SessionTimeout Duration `toml:"session_timeout"`
 }
 
 // ServeSMTP is [serve.smtp]: the before-queue SMTP gateway.
@@ -103,7 +126,8 @@ type ServeSMTP struct {
 	TrustedMTAs []string `toml:"trusted_mtas"`
 	// MaxRecipients per message. Default 1000.
 	MaxRecipients int `toml:"max_recipients"`
-	// IdleTimeout per SMTP command. Default "5m".
+	// IdleTimeout per SMTP command, and for writing each reply (a client
+	// that pipelines and never reads its replies is dropped). Default "2m".
 	IdleTimeout Duration `toml:"idle_timeout"`
 	// Banner adds warning banners to relayed mail. Default false.
 	Banner bool `toml:"banner"`
@@ -181,22 +205,36 @@ type ServeQuarantine struct {
 }
 
 func defaultFrontend(listen string) ServeFrontend {
-	return ServeFrontend{Enabled: true, Listen: listen, MaxConnections: 200,
-		ScanTimeout: Duration{25 * time.Second}, FailSafe: "tempfail"}
+	return ServeFrontend{Enabled: true, Listen: listen, MaxConnections: 200, MaxConnectionsPerClient: 100,
+		ReadTimeout: Duration{60 * time.Second}, ScanTimeout: Duration{25 * time.Second}, FailSafe: "tempfail"}
+}
+
+func milterFrontend() ServeFrontend {
+	f := defaultFrontend("127.0.0.1:11332")
+	f.ReadTimeout = Duration{6 * time.Minute}
+	return f
+}
+
+func consoleFrontend() ServeFrontend {
+	f := defaultFrontend("127.0.0.1:11334")
+	f.MaxConnectionsPerClient = 32
+	return f
 }
 
 func defaultServe() Serve {
 	return Serve{
-		Enabled:         true,
-		ShutdownTimeout: Duration{60 * time.Second},
-		MaxMessageBytes: 32 << 20,
-		Milter:          ServeMilter{ServeFrontend: defaultFrontend("127.0.0.1:11332"), QuarantineMode: "discard"},
+		Enabled:          true,
+		ShutdownTimeout:  Duration{60 * time.Second},
+		MaxMessageBytes:  32 << 20,
+		MaxBytesInFlight: 256 << 20,
+		Milter: ServeMilter{ServeFrontend: milterFrontend(), QuarantineMode: "discard",
+			HandshakeTimeout: Duration{10 * time.Second}, SessionTimeout: Duration{time.Hour}},
 		SMTP: ServeSMTP{ServeFrontend: defaultFrontend("127.0.0.1:10025"), NextHop: "127.0.0.1:10026",
 			NextHopTLS: "none", StartTLS: true, TrustedMTAs: []string{"127.0.0.0/8", "::1/128"},
-			MaxRecipients: 1000, IdleTimeout: Duration{5 * time.Minute}},
+			MaxRecipients: 1000, IdleTimeout: Duration{2 * time.Minute}},
 		Rspamd:  defaultFrontend("127.0.0.1:11333"),
 		Spamd:   ServeSpamd{ServeFrontend: defaultFrontend("127.0.0.1:11783"), AllowTell: true},
-		Console: defaultFrontend("127.0.0.1:11334"),
+		Console: consoleFrontend(),
 		Headers: ServeHeaders{SpamHeaders: true, VerdictHeader: true, OnAccept: true},
 		Banner: ServeBanner{
 			Symbols: []string{"FROM_DISPLAY_NAME_IMPERSONATION", "FROM_LOOKALIKE_DOMAIN", "FROM_EXTERNAL_PROTECTED_NAME",
@@ -239,6 +277,9 @@ func validateServe(c *Config) error {
 		}
 		if f.ScanTimeout.Duration <= 0 {
 			return fmt.Errorf("config: serve.%s.scan_timeout must be positive", name)
+		}
+		if f.MaxConnectionsPerClient < 0 || f.ReadTimeout.Duration < 0 {
+			return fmt.Errorf("config: serve.%s: max_connections_per_client and read_timeout must not be negative", name)
 		}
 	}
 	switch s.Milter.QuarantineMode {

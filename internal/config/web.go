@@ -17,8 +17,11 @@ type Web struct {
 	// TLS or X-Forwarded-Proto says https from a loopback proxy), "always"
 	// (behind a TLS proxy) or "never". Default "auto".
 	SecureCookies string `toml:"secure_cookies"`
-	// LoginAttempts failed sign-ins per client address per LoginWindow
-	// before further tries are refused. Default 10.
+	// LoginAttempts failed sign-ins for one user from one client address
+	// per LoginWindow before further tries of that pair are refused (an
+	// address is refused after 4× this many for all users). The account
+	// itself is never locked: past this many failures from anywhere, each
+	// try for it waits 250 ms, doubling, at most 4 s. Default 10.
 	LoginAttempts int `toml:"login_attempts"`
 	// LoginWindow: see LoginAttempts. Default "15m".
 	LoginWindow Duration `toml:"login_window"`
@@ -26,6 +29,13 @@ type Web struct {
 	// on /metrics. Default empty: /metrics is open (the console listens on
 	// loopback by default).
 	MetricsToken string `toml:"metrics_token"`
+	// APIKeys, when set, are required as "Authorization: Bearer KEY" (or
+	// the Rspamd "Password: KEY" header) on the JSON API (/api/v1/...) and
+	// on learning (/learnspam, /learnham), on the console and Rspamd
+	// ports. Keep them out of shared files: "file:/path" reads one key per
+	// line from a file. Default empty (loopback listeners; browsers are
+	// kept out by the Origin check in any case).
+	APIKeys []string `toml:"api_keys"`
 	// AdminUser is the account created (with a random password printed once
 	// to stderr) when no account exists. Default "admin".
 	AdminUser string `toml:"admin_user"`
@@ -50,7 +60,7 @@ func defaultWeb() Web {
 	return Web{
 		Enabled: true, SessionLifetime: Duration{12 * time.Hour}, SecureCookies: "auto",
 		LoginAttempts: 10, LoginWindow: Duration{15 * time.Minute}, AdminUser: "admin",
-		RecipientRelease: true, DefaultLanguage: "en",
+		RecipientRelease: true, DefaultLanguage: "en", APIKeys: []string{},
 	}
 }
 

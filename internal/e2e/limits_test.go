@@ -32,6 +32,11 @@ func TestLimitsFailClosedBinary(t *testing.T) {
 		{"depth", "MIME_TOO_DEEP", testdoc.EmotetAtDepth(20)},
 		{"rfc822-parts", "MIME_TOO_MANY_PARTS", testdoc.EmotetInRFC822(testdoc.EmotetAfterParts(1000))},
 		{"rfc822-depth", "MIME_TOO_DEEP", testdoc.EmotetInRFC822(testdoc.EmotetAtDepth(20))},
+		// 40 encrypted-header 7z decoys and 19 decoy passwords in front
+		// of the lure: keys are derived once per password (and at most
+		// [attach] max_key_derivations), so the lure is still reached
+		// well inside the analyzer's deadline.
+		{"7z-decoys", "ARCHIVE_PASSWORD_IN_TEXT", testdoc.EmotetBehind7zDecoys(40, 19)},
 	}
 	// The fail-closed rule alone: a harmless-looking mail with a link
 	// whose header breaks a limit is held, category unscannable.
@@ -68,6 +73,9 @@ func TestLimitsFailClosedBinary(t *testing.T) {
 			}
 			if v.Action != "reject" || v.Category != "malware" {
 				t.Errorf("got %s/%s, want reject/malware", v.Action, v.Category)
+			}
+			if strings.Contains(string(out), "PIPELINE_") {
+				t.Errorf("an analyzer or the scan ran out of time: %.2000s", out)
 			}
 			if !strings.Contains(string(out), c.symbol) || !strings.Contains(string(out), attach.SymVBAAutoExecSuspicious) {
 				t.Errorf("want %s and %s on the verdict: %.2000s", c.symbol, attach.SymVBAAutoExecSuspicious, out)

@@ -298,7 +298,16 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 	task := pipeline.NewTask(id, msg, env, e.log)
 	ctx, cancel := context.WithTimeout(ctx, g.scanTO)
 	defer cancel()
-	e.run(ctx, g, task)
+	actx, acancel := analysisBudget(ctx)
+	e.run(actx, g, task)
+	if actx.Err() != nil {
+		// The message's budget (not one analyzer's own time-out) ran
+		// out: no verdict can be trusted, so the policy answers tempfail
+		// and the front end's fail_safe applies (the sender retries).
+		task.Add(pipeline.SymScanTimeout)
+		task.Tempfail("scan time budget exhausted")
+	}
+	acancel()
 	// The policy alone decides, outbound hold included: what leaves here is
 	// final. Learning and recording observe it afterwards.
 	v := g.policy.DecideFor(task.Hits(), task.TempfailReasons(), env, e.hold)
@@ -319,6 +328,25 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 		f(r)
 	}
 	return r
+}
+
+// analysisBudget is the part of the message's one budget (the caller's
+// deadline, e.g. the front end's scan_timeout, or [limits] scan_timeout)
+// the analyzers may use: a tenth of it, at least 50 ms and at most 2 s, is
+// kept for the policy, the observers and the action step, so a verdict is
+// always made before the front end gives up. An analyzer that overruns
+// its own [limits] analyzer_timeout is PIPELINE_ANALYZER_TIMEOUT (the
+// fail-closed rule holds mail that carries something); when the budget
+// itself runs out, the verdict is tempfail (PIPELINE_SCAN_TIMEOUT) and the
+// front end's fail_safe applies. The returned context ends with ctx at
+// the latest.
+func analysisBudget(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	reserve := min(max(time.Until(dl)/10, 50*time.Millisecond), 2*time.Second)
+	return context.WithDeadline(ctx, dl.Add(-reserve))
 }
 
 // run executes the stages.

@@ -25,8 +25,62 @@ type Options struct {
 	StartTLS string
 }
 
-// Send delivers raw to rcpts with MAIL FROM from. Errors name the step.
+// Send delivers raw to rcpts with MAIL FROM from. Errors name the step;
+// a refused or malformed recipient is an error, though the others still
+// got the message (SendEach says which).
 func Send(ctx context.Context, o Options, from string, rcpts []string, raw []byte) error {
+	res, err := SendEach(ctx, o, from, rcpts, raw)
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			return fmt.Errorf("RCPT TO %s: %w", r.Rcpt, r.Err)
+		}
+	}
+	return nil
+}
+
+// RcptResult is the outcome for one recipient: Err is nil when the server
+// accepted it (and the message was then delivered).
+type RcptResult struct {
+	Rcpt string
+	Err  error
+}
+
+// SendEach delivers raw to every recipient the server accepts. The
+// sender and each recipient must be RFC 5321 paths (ParsePath: no ESMTP
+// parameters smuggled in envelope strings); a malformed or refused
+// recipient is reported in its result and the others still get the
+// message. err is set when nothing was delivered (connection, MAIL FROM,
+// no recipient accepted, DATA).
+func SendEach(ctx context.Context, o Options, from string, rcpts []string, raw []byte) ([]RcptResult, error) {
+	from, err := ParsePath(from)
+	if err != nil {
+		return nil, fmt.Errorf("MAIL FROM %q: %w", from, err)
+	}
+	res := make([]RcptResult, len(rcpts))
+	var valid []int
+	for i, r := range rcpts {
+		res[i].Rcpt = r
+		p, err := ParsePath(r)
+		if err == nil && p == "" {
+			err = ErrBadPath
+		}
+		if err != nil {
+			res[i].Err = err
+			continue
+		}
+		res[i].Rcpt = p
+		valid = append(valid, i)
+	}
+	if len(valid) == 0 {
+		return res, errors.New("no valid recipient")
+	}
+	return res, send(ctx, o, from, res, valid, raw)
+}
+
+func send(ctx context.Context, o Options, from string, res []RcptResult, valid []int, raw []byte) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", o.Addr)
 	if err != nil {
@@ -51,9 +105,17 @@ func Send(ctx context.Context, o Options, from string, rcpts []string, raw []byt
 	if err := c.Mail(from, nil); err != nil {
 		return fmt.Errorf("MAIL FROM: %w", err)
 	}
-	for _, r := range rcpts {
-		if err := c.Rcpt(strings.TrimSpace(r), nil); err != nil {
-			return fmt.Errorf("RCPT TO %s: %w", r, err)
+	accepted := 0
+	for _, i := range valid {
+		if err := c.Rcpt(res[i].Rcpt, nil); err != nil {
+			res[i].Err = err
+			continue
+		}
+		accepted++
+	}
+	if accepted == 0 {
+		for _, i := range valid {
+			return fmt.Errorf("RCPT TO %s: %w", res[i].Rcpt, res[i].Err)
 		}
 	}
 	w, err := c.Data()

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -107,7 +108,13 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	s.m = Mail{From: from}
 	return nil
 }
+
+// Rcpt accepts every recipient but those whose local part starts with
+// "refused" (550), so tests can see per-recipient results.
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if strings.HasPrefix(to, "refused") {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	}
 	s.m.Rcpts = append(s.m.Rcpts, to)
 	return nil
 }

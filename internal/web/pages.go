@@ -423,7 +423,14 @@ func (s *server) release(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.back(w, r, m.ID, "err", "already")
 		return
 	}
-	if err := s.st.Release(r.Context(), m.ID, c.sess.User.Name); err != nil {
+	err := s.st.Release(r.Context(), m.ID, c.sess.User.Name)
+	var part *quarantine.PartialRelease
+	if errors.As(err, &part) {
+		s.log.Warn("released to some recipients only", "quarantine_id", m.ID, "msg_id", m.ScanID, "user", c.sess.User.Name, "err", err)
+		s.back(w, r, m.ID, "ok", "released_partial")
+		return
+	}
+	if err != nil {
 		s.log.Error("release failed", "quarantine_id", m.ID, "msg_id", m.ScanID, "user", c.sess.User.Name, "err", err)
 		s.back(w, r, m.ID, "err", "release_failed")
 		return

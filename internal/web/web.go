@@ -399,6 +399,25 @@ func (l *limiter) blocked(keys ...string) bool {
 	return false
 }
 
+// blockedAt reports whether key has at least max failures in the window.
+func (l *limiter) blockedAt(key string, max int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.prune(key, time.Now())) >= max
+}
+
+// delay is the progressive wait before a try for key: none below max
+// failures in the window, then 250 ms doubling per failure, at most 4 s.
+func (l *limiter) delay(key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.prune(key, time.Now())) - l.max
+	if n < 0 {
+		return 0
+	}
+	return min(250*time.Millisecond<<min(n, 5), 4*time.Second)
+}
+
 func (l *limiter) fail(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -458,17 +477,30 @@ func (s *server) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostFormValue("user"))
 	pw := r.PostFormValue("password")
-	ipKey, userKey := "ip:"+clientIP(r), "user:"+strings.ToLower(name)
-	if s.limiter.blocked(ipKey, userKey) {
+	// Throttling by source (issue 14): failures lock out the pair (this
+	// user from this address) and, for spraying, the address; they never
+	// lock the account itself, or anyone could shut the administrator out
+	// from elsewhere. Failures for one user from all sources only slow
+	// every try for it down, progressively.
+	ip := clientIP(r)
+	pairKey, ipKey, userKey := "pair:"+strings.ToLower(name)+"|"+ip, "ip:"+ip, "user:"+strings.ToLower(name)
+	if s.limiter.blocked(pairKey) || s.limiter.blockedAt(ipKey, 4*s.limiter.max) {
 		s.log.Warn("sign-in refused: too many failures", "user", name, "remote", r.RemoteAddr)
 		s.renderLogin(w, r, http.StatusTooManyRequests, "login.limited")
 		return
+	}
+	if d := s.limiter.delay(userKey); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	s.hashSem <- struct{}{}
 	u, ok := s.acc.Authenticate(r.Context(), name, pw)
 	<-s.hashSem
 	if !ok {
-		s.limiter.fail(ipKey, userKey)
+		s.limiter.fail(pairKey, ipKey, userKey)
 		s.log.Warn("sign-in failed", "user", name, "remote", r.RemoteAddr)
 		s.renderLogin(w, r, http.StatusUnauthorized, "login.failed")
 		return

@@ -525,3 +525,45 @@ func TestChangeOwnPassword(t *testing.T) {
 		t.Fatal("new password not set")
 	}
 }
+
+// TestLoginThrottleBySource (issue 14): failures from one address lock
+// that address out for the user, not the user: the administrator signs in
+// from another address (after a short, bounded delay).
+func TestLoginThrottleBySource(t *testing.T) {
+	c := newConsole(t, func(cfg *config.Config) { cfg.Web.LoginAttempts = 3 })
+	h := c.srv.Config.Handler
+	try := func(ip, pw string) int {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/login", nil)
+		req.RemoteAddr = ip + ":1234"
+		h.ServeHTTP(rec, req)
+		tok := csrfOf(t, rec.Body.String())
+		var cookie *http.Cookie
+		for _, ck := range rec.Result().Cookies() {
+			if ck.Value != "" {
+				cookie = ck
+			}
+		}
+		form := url.Values{"user": {"admin"}, "password": {pw}, "csrf": {tok}}
+		req = httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = ip + ":1234"
+		req.AddCookie(cookie)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for i := 0; i < 5; i++ {
+		try("203.0.113.9", "wrong")
+	}
+	if code := try("203.0.113.9", c.password); code != http.StatusTooManyRequests {
+		t.Errorf("attacker's address after failures: %d, want 429", code)
+	}
+	start := time.Now()
+	if code := try("192.0.2.1", c.password); code != http.StatusSeeOther {
+		t.Errorf("administrator from another address: %d, want 303 (signed in)", code)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("sign-in from elsewhere waited %v", d)
+	}
+}

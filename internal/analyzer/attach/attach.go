@@ -54,6 +54,7 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Attach.Enabled {
+		archive.AllScans.SetMax(cfg.Attach.MaxBytesAllScans)
 		out = append(out, &Analyzer{cfg: cfg.Attach, log: log})
 	}
 	if cfg.ClamAV.Enabled {
@@ -99,7 +100,11 @@ type run struct {
 
 // Analyze implements pipeline.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
-	r := &run{a: a, t: t, ctx: ctx, budget: &archive.Budget{Left: a.cfg.MaxTotalBytes}}
+	r := &run{a: a, t: t, ctx: ctx, budget: &archive.Budget{Left: a.cfg.MaxTotalBytes,
+		KDFLeft: float64(a.cfg.MaxKeyDerivations), KDFLimited: a.cfg.MaxKeyDerivations > 0, Shared: archive.AllScans}}
+	// The decompressed bytes are held until the analyzer is done (inner
+	// files are analysed as they come; decrypted ones go on to clamd).
+	defer r.budget.Release()
 	for _, p := range t.Msg.Attachments {
 		if p.IsMultipart() || p.Embedded != nil || strings.HasPrefix(p.ContentType, "message/") {
 			continue
@@ -123,11 +128,18 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			return err
 		}
 	}
+	if r.budget.Busy {
+		// All scans together hold max_bytes_all_scans: not this
+		// message's fault, and not inspected either. Try again later.
+		t.Tempfail("attach: decompression memory of all scans at its bound")
+		return fmt.Errorf("%w: attach: decompression memory busy", pipeline.ErrTemporary)
+	}
 	if len(r.decrypted) > 0 {
 		t.Set(DecryptedKey, r.decrypted)
 	}
 	if r.files > 0 {
-		t.Logger.Debug("attachments analysed", "files", r.files, "decompressed_bytes", r.budget.Used, "decrypted", len(r.decrypted))
+		t.Logger.Debug("attachments analysed", "files", r.files, "decompressed_bytes", r.budget.Used, "decrypted", len(r.decrypted),
+			"key_derivations", r.budget.KDFTries, "password_tries_refused", r.budget.KDFSkipped)
 	}
 	return nil
 }
@@ -375,7 +387,7 @@ func (r *run) archive(it item, kind string) {
 			pws = r.passwords()
 		}
 	}
-	opt := archive.Options{MaxFileBytes: r.a.cfg.MaxFileBytes, MaxFiles: r.a.cfg.MaxFiles, Passwords: pws, Budget: r.budget}
+	opt := archive.Options{MaxFileBytes: r.a.cfg.MaxFileBytes, MaxFiles: r.a.cfg.MaxFiles, Passwords: pws, Budget: r.budget, Ctx: r.ctx}
 	single := kind == filetype.Gzip || kind == filetype.Bzip2 || kind == filetype.XZ
 	err := archive.Walk(kind, it.data, opt, func(e *archive.Entry) error {
 		if r.ctx.Err() != nil {
@@ -413,7 +425,7 @@ func (r *run) archive(it item, kind string) {
 			r.names(item{path: p, name: path.Base(name)}, "")
 			return nil
 		}
-		if r.isBomb(e) {
+		if !r.budget.Busy && r.isBomb(e) {
 			r.t.Add(SymArchiveBomb, fmt.Sprintf("%s: %d bytes from %d", p, max(e.Size, int64(len(e.Data))), e.CompSize))
 		}
 		r.child(it, name, e.Data, e.Encrypted)
@@ -423,6 +435,8 @@ func (r *run) archive(it item, kind string) {
 	case err == nil:
 	case errors.Is(err, archive.ErrTooManyFiles):
 		r.t.Add(SymArchiveTooMany, it.path)
+	case errors.Is(err, archive.ErrBudget) && r.budget.Busy:
+		// not a bomb: all scans together are at their bound (Analyze tempfails)
 	case errors.Is(err, archive.ErrBudget):
 		r.t.Add(SymArchiveBomb, it.path+": total expansion limit reached")
 	case errors.Is(err, archive.ErrUnsupported):

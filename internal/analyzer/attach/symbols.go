@@ -231,8 +231,8 @@ func init() {
 		pipeline.SymbolDef{Name: SymAVUnavailable, Weight: 0, Category: c, Group: "av",
 			EN: "ClamAV could not be reached; the message was passed without a virus scan (fail_safe = pass).",
 			JA: "ClamAVに接続できず、ウイルス検査なしで通過させました(fail_safe = pass)。"},
-		pipeline.SymbolDef{Name: SymAVSizeLimit, Weight: 0, Category: c, Group: "av",
-			EN: "An attachment was larger than ClamAV's limit; only its beginning was scanned.",
-			JA: "添付ファイルがClamAVの上限より大きく、先頭部分のみ検査しました。"},
+		pipeline.SymbolDef{Name: SymAVSizeLimit, Weight: 0, Category: c, Group: "av", Unscannable: true,
+			EN: "An attachment was larger than ClamAV's limit (or clamd skipped part of it at its own limits); it was not fully virus-scanned.",
+			JA: "添付ファイルがClamAVの上限を超えた(またはclamdが自身の上限で一部を検査しなかった)ため、ウイルス検査が完全ではありません。"},
 	)
 }

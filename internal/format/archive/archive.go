@@ -10,11 +10,14 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ulikunitz/xz"
 )
@@ -28,10 +31,101 @@ var (
 	ErrCorrupt      = errors.New("archive: corrupt")
 )
 
-// Budget is the byte allowance shared by all archives of one message.
+// Budget is the byte allowance shared by all archives of one message,
+// and its allowance of password key derivations.
 type Budget struct {
 	Left int64
 	Used int64
+	// KDFLeft counts the password key derivations still allowed, in units
+	// of one 7-Zip-strength derivation (2^19 SHA-256 rounds; a RAR try
+	// and a 7z entry try cost one each). A try that would overrun it is
+	// not made: the entry stays encrypted (ARCHIVE_ENCRYPTED, which the
+	// fail-closed rule holds). Only counted when KDFLimited.
+	KDFLeft    float64
+	KDFLimited bool
+	// KDFTries counts the derivations made; KDFSkipped the tries refused.
+	KDFTries, KDFSkipped int
+	keys                 map[kdfKey][]byte // 7zAES keys derived for this message
+
+	// Shared, when set, bounds the bytes decompressed by all messages
+	// scanned at once ([attach] max_bytes_all_scans): a read that does not
+	// fit stops the walk with ErrBudget and sets Busy (the scan is retried
+	// later, not judged a bomb). Release gives back what this message
+	// holds.
+	Shared *Shared
+	Busy   bool
+	held   int64
+}
+
+// Release returns the message's bytes to Shared.
+func (b *Budget) Release() {
+	if b != nil && b.Shared != nil {
+		b.Shared.release(b.held)
+		b.held = 0
+	}
+}
+
+// Shared is a bound on bytes held by all scans together.
+type Shared struct {
+	max, used atomic.Int64
+}
+
+// NewShared returns a bound of max bytes (0 or less: none).
+func NewShared(max int64) *Shared {
+	s := &Shared{}
+	s.max.Store(max)
+	return s
+}
+
+// SetMax changes the bound.
+func (s *Shared) SetMax(max int64) { s.max.Store(max) }
+
+// Used returns the bytes held now.
+func (s *Shared) Used() int64 { return s.used.Load() }
+
+func (s *Shared) acquire(n int64) bool {
+	max := s.max.Load()
+	for {
+		u := s.used.Load()
+		if max > 0 && u+n > max {
+			return false
+		}
+		if s.used.CompareAndSwap(u, u+n) {
+			return true
+		}
+	}
+}
+
+func (s *Shared) release(n int64) {
+	if n > 0 {
+		s.used.Add(-n)
+	}
+}
+
+// AllScans is the process-wide bound the attachment analyzer uses.
+var AllScans = NewShared(1 << 30)
+
+type kdfKey struct {
+	salt, pw string
+	cycles   int
+}
+
+// kdf charges cost units of key derivation; false when the budget is
+// spent (the try must not be made).
+func (b *Budget) kdf(cost float64) bool {
+	if b == nil || !b.KDFLimited {
+		if b != nil {
+			b.KDFTries++
+		}
+		return true
+	}
+	if b.KDFLeft < cost {
+		b.KDFSkipped++
+		return false
+	}
+	b.KDFLeft -= cost
+	b.KDFTries++
+	return true
 }
 
 // Options bound a walk.
@@ -40,6 +134,9 @@ type Options struct {
 	MaxFiles     int      // most entries handed to the callback (per archive)
 	Passwords    []string // candidate passwords for encrypted entries
 	Budget       *Budget  // shared; nil means MaxFileBytes*MaxFiles
+	// Ctx, when set, stops password tries and reads once it is done (the
+	// message's scan deadline).
+	Ctx context.Context
 }
 
 // Entry is one inner file.
@@ -107,6 +204,16 @@ type walker struct {
 	count int
 }
 
+// try reports whether one more password try (cost units of key
+// derivation) may be made: the scan's deadline has not passed and the
+// message's derivation budget allows it.
+func (w *walker) try(cost float64) bool {
+	if w.opt.Ctx != nil && w.opt.Ctx.Err() != nil {
+		return false
+	}
+	return w.opt.Budget.kdf(cost)
+}
+
 // emit counts the entry and calls fn.
 func (w *walker) emit(e *Entry) error {
 	w.count++
@@ -125,15 +232,25 @@ func (w *walker) read(r io.Reader) ([]byte, bool, error) {
 	if limit <= 0 {
 		return nil, true, ErrBudget
 	}
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
+	// The bound of all scans together: reserve the most this read may
+	// hold, keep what it holds.
+	sh := w.opt.Budget.Shared
+	if sh != nil && !sh.acquire(limit) {
+		w.opt.Budget.Busy = true
+		return nil, true, ErrBudget
+	}
+	b, n, err := readChunked(io.LimitReader(r, limit+1))
 	truncated := n > limit
 	if truncated {
 		n = limit
 	}
+	if sh != nil {
+		keep := min(int64(cap(b)), limit)
+		sh.release(limit - keep)
+		w.opt.Budget.held += keep
+	}
 	w.opt.Budget.Left -= n
 	w.opt.Budget.Used += n
-	b := buf.Bytes()
 	if int64(len(b)) > n {
 		b = b[:n]
 	}
@@ -141,6 +258,38 @@ func (w *walker) read(r io.Reader) ([]byte, bool, error) {
 		err = nil
 	}
 	return b, truncated, err
+}
+
+// chunkPool holds 1 MiB read buffers: a file is read into pooled chunks,
+// then copied once into a slice of its exact size, so decompressing does
+// not leave a trail of doubling buffers for the collector (with many
+// concurrent scans that garbage, not the data, set the peak memory).
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+func readChunked(r io.Reader) ([]byte, int64, error) {
+	var chunks []*[]byte
+	var lens []int
+	var n int64
+	var err error
+	for {
+		c := chunkPool.Get().(*[]byte)
+		m, rerr := io.ReadFull(r, *c)
+		chunks, lens = append(chunks, c), append(lens, m)
+		n += int64(m)
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		if rerr != nil {
+			err = rerr
+			break
+		}
+	}
+	out := make([]byte, 0, n)
+	for i, c := range chunks {
+		out = append(out, (*c)[:lens[i]]...)
+		chunkPool.Put(c)
+	}
+	return out, n, err
 }
 
 func (w *walker) single(data []byte, kind string) error {

@@ -17,6 +17,11 @@ func (w *walker) rar(data []byte) error {
 	for i, pw := range pws {
 		opts := []rardecode.Option{rardecode.MaxDictionarySize(64 << 20)}
 		if pw != "" {
+			if !w.try(1) {
+				// Out of time or derivation budget: what needs a
+				// password stays encrypted.
+				return w.emit(&Entry{Name: "(encrypted)", Size: -1, CompSize: int64(len(data)), Encrypted: true, Err: ErrEncrypted})
+			}
 			opts = append(opts, rardecode.Password(pw))
 		}
 		done, err := w.rarOnce(data, pw, opts, i == len(pws)-1)
@@ -105,7 +110,7 @@ func (w *walker) rarOnce(data []byte, pw string, opts []rardecode.Option, last b
 }
 
 func (w *walker) sevenZip(data []byte) error {
-	enc, err := check7z(data, w.opt.Passwords)
+	enc, hdrPW, err := check7z(data, w.opt.Passwords, w)
 	if err != nil {
 		if errors.Is(err, errSevenZipLimits) {
 			return fmt.Errorf("%w: %v", ErrUnsupported, err)
@@ -119,11 +124,11 @@ func (w *walker) sevenZip(data []byte) error {
 	zr, err := sevenzip.NewReader(ra, int64(len(data)))
 	usedPW := ""
 	if err != nil {
-		// Encrypted headers: only a password opens the listing.
-		for _, pw := range w.opt.Passwords {
-			if z, e2 := sevenzip.NewReaderWithPassword(ra, int64(len(data)), pw); e2 == nil {
-				zr, err, usedPW = z, nil, pw
-				break
+		// Encrypted headers: the password check7z found opens the
+		// listing (the library derives the key again, once).
+		if hdrPW != nil && w.try(1) {
+			if z, e2 := sevenzip.NewReaderWithPassword(ra, int64(len(data)), *hdrPW); e2 == nil {
+				zr, err, usedPW = z, nil, *hdrPW
 			}
 		}
 		if err != nil {
@@ -145,6 +150,9 @@ func (w *walker) sevenZip(data []byte) error {
 			e.Encrypted = true
 			e.Err = ErrEncrypted
 			for _, pw := range w.opt.Passwords {
+				if !w.try(1) {
+					break
+				}
 				z := readers[pw]
 				if z == nil {
 					z2, err := sevenzip.NewReaderWithPassword(ra, int64(len(data)), pw)

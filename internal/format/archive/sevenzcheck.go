@@ -25,6 +25,10 @@ import (
 
 var errSevenZipLimits = errors.New("archive: 7z header exceeds limits")
 
+// errKDFBudget: the message's key-derivation budget is spent (or its
+// scan deadline passed); no more passwords are tried.
+var errKDFBudget = errors.New("archive: password key-derivation budget spent")
+
 const (
 	max7zFiles   = 200000
 	max7zFolders = 20000
@@ -406,51 +410,57 @@ func (r *szReader) header() error {
 }
 
 // check7z validates an archive's headers. encrypted reports an encrypted
-// header none of the passwords opened (the archive cannot be listed).
-func check7z(data []byte, passwords []string) (encrypted bool, err error) {
+// header none of the passwords opened (the archive cannot be listed);
+// pw is the password that opened an encrypted header. w (may be nil)
+// bounds the password tries and caches derived keys.
+func check7z(data []byte, passwords []string, w *walker) (encrypted bool, pw *string, err error) {
 	if len(data) < 32 {
-		return false, fmt.Errorf("%w: short 7z", ErrCorrupt)
+		return false, nil, fmt.Errorf("%w: short 7z", ErrCorrupt)
 	}
 	off := binary.LittleEndian.Uint64(data[12:])
 	size := binary.LittleEndian.Uint64(data[20:])
 	if off > uint64(len(data)) || size > uint64(len(data))-off || 32+off+size > uint64(len(data)) {
-		return false, fmt.Errorf("%w: 7z next header beyond end", ErrCorrupt)
+		return false, nil, fmt.Errorf("%w: 7z next header beyond end", ErrCorrupt)
 	}
 	hdr := data[32+off : 32+off+size]
 	for depth := 0; depth < 4; depth++ {
 		r := &szReader{b: hdr}
 		id, err := r.byte()
 		if err != nil {
-			return false, nil // empty archive
+			return false, nil, nil // empty archive
 		}
 		switch id {
 		case 0x01:
-			return false, r.header()
+			return false, pw, r.header()
 		case 0x17:
 			s, err := r.streamsInfo()
 			if err != nil {
-				return false, err
+				return false, nil, err
 			}
-			hdr, encrypted, err = decodeHeader(data, s, passwords)
+			var used *string
+			hdr, encrypted, used, err = decodeHeader(data, s, passwords, w)
 			if err != nil || encrypted {
-				return encrypted, err
+				return encrypted, nil, err
+			}
+			if used != nil {
+				pw = used
 			}
 		default:
-			return false, fmt.Errorf("%w: 7z header type %#x", ErrCorrupt, id)
+			return false, nil, fmt.Errorf("%w: 7z header type %#x", ErrCorrupt, id)
 		}
 	}
-	return false, errSevenZipLimits
+	return false, nil, errSevenZipLimits
 }
 
 // decodeHeader unpacks an encoded header: LZMA or LZMA2, optionally
 // behind 7zAES (tried with the passwords).
-func decodeHeader(data []byte, s *szStreams, passwords []string) ([]byte, bool, error) {
+func decodeHeader(data []byte, s *szStreams, passwords []string, w *walker) ([]byte, bool, *string, error) {
 	if len(s.folders) != 1 || len(s.packSizes) < 1 || len(s.unpack) < 1 {
-		return nil, false, fmt.Errorf("%w: encoded header layout", errSevenZipLimits)
+		return nil, false, nil, fmt.Errorf("%w: encoded header layout", errSevenZipLimits)
 	}
 	start := 32 + s.packPos
 	if start > uint64(len(data)) || s.packSizes[0] > uint64(len(data))-start {
-		return nil, false, fmt.Errorf("%w: encoded header beyond end", ErrCorrupt)
+		return nil, false, nil, fmt.Errorf("%w: encoded header beyond end", ErrCorrupt)
 	}
 	packed := data[start : start+s.packSizes[0]]
 	var comp, aesC *szCoder
@@ -463,14 +473,14 @@ func decodeHeader(data []byte, s *szStreams, passwords []string) ([]byte, bool, 
 		case bytes.Equal(c.id, []byte{0x03, 0x01, 0x01}), bytes.Equal(c.id, []byte{0x21}), bytes.Equal(c.id, []byte{0x00}):
 			comp = c
 		default:
-			return nil, false, fmt.Errorf("%w: header coder %x", errSevenZipLimits, c.id)
+			return nil, false, nil, fmt.Errorf("%w: header coder %x", errSevenZipLimits, c.id)
 		}
 	}
 	if comp == nil && aesC != nil {
 		comp = &szCoder{id: []byte{0x00}} // encrypted, not compressed
 	}
 	if comp == nil {
-		return nil, false, fmt.Errorf("%w: header without a known coder (%x)", errSevenZipLimits, f.coders)
+		return nil, false, nil, fmt.Errorf("%w: header without a known coder (%x)", errSevenZipLimits, f.coders)
 	}
 	// the compressor's output is the folder's last unpack size
 	outSize := s.unpack[len(s.unpack)-1]
@@ -478,25 +488,28 @@ func decodeHeader(data []byte, s *szStreams, passwords []string) ([]byte, bool, 
 		outSize = s.unpack[0]
 	}
 	if outSize > max7zHeader {
-		return nil, false, fmt.Errorf("%w: header of %d bytes", errSevenZipLimits, outSize)
+		return nil, false, nil, fmt.Errorf("%w: header of %d bytes", errSevenZipLimits, outSize)
 	}
 	try := func(in []byte) ([]byte, error) {
 		return unpackHeader(comp, in, outSize)
 	}
 	if aesC == nil {
 		out, err := try(packed)
-		return out, false, err
+		return out, false, nil, err
 	}
-	for _, pw := range passwords {
-		plain, err := sevenZipAESDecrypt(aesC.props, pw, packed)
+	for i := range passwords {
+		plain, err := sevenZipAESDecrypt(aesC.props, passwords[i], packed, w)
+		if errors.Is(err, errKDFBudget) {
+			break
+		}
 		if err != nil {
 			continue
 		}
 		if out, err := try(plain); err == nil && validHeader(out) {
-			return out, false, nil
+			return out, false, &passwords[i], nil
 		}
 	}
-	return nil, true, nil
+	return nil, true, nil, nil
 }
 
 // validHeader tells a header decrypted with the right password from the
@@ -556,7 +569,12 @@ func unpackHeader(c *szCoder, in []byte, size uint64) ([]byte, error) {
 
 // sevenZipAESDecrypt implements 7zAES (AES-256-CBC, key = SHA-256 over
 // 2^cycles rounds of salt, UTF-16LE password and a round counter).
-func sevenZipAESDecrypt(props []byte, pw string, in []byte) ([]byte, error) {
+//
+// Keys are cached per message (w's budget): the same password, salt and
+// round count (40 copies of one archive) derive once. A derivation is
+// charged to the budget (2^cycles/2^19 units) and refused with
+// errKDFBudget when it is spent or the scan's deadline passed.
+func sevenZipAESDecrypt(props []byte, pw string, in []byte, w *walker) ([]byte, error) {
 	if len(props) < 1 {
 		return nil, errSevenZipLimits
 	}
@@ -581,22 +599,33 @@ func sevenZipAESDecrypt(props []byte, pw string, in []byte) ([]byte, error) {
 		pwb = binary.LittleEndian.AppendUint16(pwb, c)
 	}
 	var key []byte
-	if cycles == 0x3f {
+	var b *Budget
+	if w != nil {
+		b = w.opt.Budget
+	}
+	id := kdfKey{salt: string(salt), pw: pw, cycles: cycles}
+	if b != nil && b.keys != nil {
+		key = b.keys[id]
+	}
+	switch {
+	case key != nil:
+	case cycles == 0x3f:
 		key = append(append([]byte{}, salt...), pwb...)
 		for len(key) < 32 {
 			key = append(key, 0)
 		}
 		key = key[:32]
-	} else {
-		h := sha256.New()
-		buf := append(append([]byte{}, salt...), pwb...)
-		var ctr [8]byte
-		for i := uint64(0); i < 1<<cycles; i++ {
-			binary.LittleEndian.PutUint64(ctr[:], i)
-			h.Write(buf)
-			h.Write(ctr[:])
+	default:
+		if w != nil && !w.try(max(float64(uint64(1)<<cycles)/(1<<19), 0.01)) {
+			return nil, errKDFBudget
 		}
-		key = h.Sum(nil)
+		key = sevenZipKey(salt, pwb, cycles)
+		if b != nil && len(b.keys) < 1000 {
+			if b.keys == nil {
+				b.keys = map[kdfKey][]byte{}
+			}
+			b.keys[id] = key
+		}
 	}
 	blk, err := aes.NewCipher(key)
 	if err != nil {
@@ -608,6 +637,27 @@ func sevenZipAESDecrypt(props []byte, pw string, in []byte) ([]byte, error) {
 	out := make([]byte, n)
 	cipher.NewCBCDecrypter(blk, ivb).CryptBlocks(out, in[:n])
 	return out, nil
+}
+
+// sevenZipKey hashes 2^cycles rounds of salt, password and round counter,
+// many rounds per write (the hash is the same as one write per round).
+func sevenZipKey(salt, pwb []byte, cycles int) []byte {
+	h := sha256.New()
+	rl := len(salt) + len(pwb) + 8
+	const batch = 256
+	buf := make([]byte, 0, rl*batch)
+	for i := 0; i < batch; i++ {
+		buf = append(append(append(buf, salt...), pwb...), 0, 0, 0, 0, 0, 0, 0, 0)
+	}
+	total := uint64(1) << cycles
+	for i := uint64(0); i < total; i += batch {
+		n := min(uint64(batch), total-i)
+		for j := uint64(0); j < n; j++ {
+			binary.LittleEndian.PutUint64(buf[int(j)*rl+rl-8:], i+j)
+		}
+		h.Write(buf[:int(n)*rl])
+	}
+	return h.Sum(nil)
 }
 
 var _ = crc32.ChecksumIEEE

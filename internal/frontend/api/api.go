@@ -16,8 +16,8 @@ package api
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/netip"
@@ -25,6 +25,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/frontend/rspamd"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
@@ -64,16 +65,20 @@ type ScanRequest struct {
 
 // ScanReply is what /api/v1/scan answers.
 type ScanReply struct {
-	ID            string                    `json:"id"`
-	Action        pipeline.Action           `json:"action"`
-	Category      pipeline.Category         `json:"category"`
-	Score         float64                   `json:"score"`
-	RequiredScore float64                   `json:"required_score"`
-	Reason        string                    `json:"reason"`
-	Explanation   string                    `json:"explanation"`
-	ExplanationJA string                    `json:"explanation_ja"`
-	Symbols       []pipeline.SymbolResult   `json:"symbols"`
-	Headers       []pipeline.HeaderField    `json:"headers"`
+	ID            string                  `json:"id"`
+	Action        pipeline.Action         `json:"action"`
+	Category      pipeline.Category       `json:"category"`
+	Score         float64                 `json:"score"`
+	RequiredScore float64                 `json:"required_score"`
+	Reason        string                  `json:"reason"`
+	Explanation   string                  `json:"explanation"`
+	ExplanationJA string                  `json:"explanation_ja"`
+	Symbols       []pipeline.SymbolResult `json:"symbols"`
+	Headers       []pipeline.HeaderField  `json:"headers"`
+	// RemoveHeaders are forged copies of sekisho's headers in the message
+	// (X-Spam-*, X-Sekisho-*, Authentication-Results with our
+	// authserv-id): the caller removes them before delivery.
+	RemoveHeaders []action.StripField       `json:"remove_headers,omitempty"`
 	Subject       *string                   `json:"subject,omitempty"`
 	Attachments   []pipeline.AttachmentInfo `json:"attachments,omitempty"`
 	Unscanned     bool                      `json:"unscanned,omitempty"`
@@ -91,18 +96,34 @@ func (h *Handler) authorized(r *http.Request) bool {
 	return r.Header.Get("Authorization") == "Bearer "+h.Password
 }
 
-func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, pipeline.Envelope, bool) {
+// jsonLimit is the largest JSON request body for a message of limit
+// bytes: base64 (4/3) and the envelope. A message sent as a JSON string
+// with many escapes may need message_base64 instead.
+func jsonLimit(limit int64) int64 { return limit/3*4 + 64<<10 }
+
+// read reads the request within the bounds: a Content-Length above what
+// a message of [serve] max_message_bytes needs is refused before reading
+// (413), and the bytes are reserved in [serve] max_bytes_in_flight while
+// the request is served (503 when full; res is released by the caller).
+func (h *Handler) read(w http.ResponseWriter, r *http.Request, res *listen.Reservation) ([]byte, pipeline.Envelope, bool) {
 	limit := h.P.Config.Serve.MaxMessageBytes
-	if r.ContentLength > 2*limit {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	bodyLimit := limit
+	if ct == "application/json" {
+		bodyLimit = jsonLimit(limit)
+	}
+	body, err := listen.ReadBody(r.Body, r.ContentLength, bodyLimit, listen.InFlight, res)
+	switch {
+	case errors.Is(err, listen.ErrTooBig):
 		jsonError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message too big (limit %d bytes)", limit))
 		return nil, pipeline.Envelope{}, false
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 2*limit+1))
-	if err != nil {
+	case errors.Is(err, listen.ErrBusy):
+		rspamd.Busy(w)
+		return nil, pipeline.Envelope{}, false
+	case err != nil:
 		jsonError(w, http.StatusBadRequest, "cannot read request")
 		return nil, pipeline.Envelope{}, false
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "application/json" {
 		if int64(len(body)) > limit {
 			jsonError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message too big (limit %d bytes)", limit))
@@ -128,6 +149,10 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, pipeline
 		jsonError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message too big (limit %d bytes)", limit))
 		return nil, pipeline.Envelope{}, false
 	}
+	if !res.Reserve(listen.InFlight, int64(len(raw))) { // the decoded copy
+		rspamd.Busy(w)
+		return nil, pipeline.Envelope{}, false
+	}
 	e := req.Envelope
 	env := pipeline.Envelope{Helo: e.Helo, MailFrom: e.MailFrom, Rcpts: e.Rcpts, QueueID: e.QueueID, AuthUser: e.AuthUser, Hostname: e.Hostname}
 	if e.ClientIP != "" {
@@ -146,7 +171,9 @@ func (h *Handler) scan(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusUnauthorized, "password required")
 		return
 	}
-	raw, env, ok := h.read(w, r)
+	var res listen.Reservation
+	defer res.Release()
+	raw, env, ok := h.read(w, r, &res)
 	if !ok {
 		return
 	}
@@ -154,7 +181,7 @@ func (h *Handler) scan(w http.ResponseWriter, r *http.Request) {
 	v := o.Verdict()
 	rep := ScanReply{ID: o.ID, Action: o.Action, Category: v.Category, Score: v.Score, RequiredScore: v.RequiredScore,
 		Reason: v.Reason, Explanation: v.Explanation, ExplanationJA: v.ExplanationJA, Symbols: v.Symbols,
-		Headers: o.Headers, Subject: o.NewSubject, Attachments: v.Attachments, Unscanned: o.Unscanned}
+		Headers: o.Headers, RemoveHeaders: o.Strip, Subject: o.NewSubject, Attachments: v.Attachments, Unscanned: o.Unscanned}
 	if rep.Symbols == nil {
 		rep.Symbols = []pipeline.SymbolResult{}
 	}
@@ -184,7 +211,9 @@ func (h *Handler) learn(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusNotFound, "learn/spam or learn/ham")
 		return
 	}
-	raw, _, ok := h.read(w, r)
+	var res listen.Reservation
+	defer res.Release()
+	raw, _, ok := h.read(w, r, &res)
 	if !ok {
 		return
 	}

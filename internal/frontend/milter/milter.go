@@ -21,6 +21,8 @@ import (
 	"net/netip"
 	"net/textproto"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/emersion/go-milter"
 	"github.com/sekisho/sekisho/internal/action"
@@ -40,13 +42,28 @@ type Server struct {
 
 // Serve accepts MTA connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	s.tl = listen.NewTrackListener(ln, s.Settings.MaxConnections)
+	st := s.Settings
+	ll := listen.NewLimitListener(ln, listen.ConnLimits{PerClient: st.MaxConnectionsPerClient,
+		FirstRead: st.HandshakeTimeout.Duration, Idle: st.ReadTimeout.Duration, Total: st.SessionTimeout.Duration})
+	s.tl = listen.NewTrackListener(ll, s.Settings.MaxConnections)
+	hl := &hookListener{Listener: s.tl}
 	s.srv = &milter.Server{
-		NewMilter: func() milter.Milter { return &session{s: s, macros: map[string]string{}} },
-		Actions:   milter.OptAddHeader | milter.OptChangeHeader | milter.OptChangeBody | milter.OptQuarantine,
-		Protocol:  0,
+		// go-milter calls NewMilter right after Accept, in the same
+		// goroutine: the session learns its connection, whose Close
+		// releases what the session holds of [serve] max_bytes_in_flight
+		// (an MTA may hang up in the middle of a message).
+		NewMilter: func() milter.Milter {
+			m := &session{s: s, macros: map[string]string{}}
+			if c := hl.last; c != nil {
+				hl.last = nil
+				c.sess.Store(m)
+			}
+			return m
+		},
+		Actions:  milter.OptAddHeader | milter.OptChangeHeader | milter.OptChangeBody | milter.OptQuarantine,
+		Protocol: 0,
 	}
-	err := s.srv.Serve(s.tl)
+	err := s.srv.Serve(hl)
 	if err == milter.ErrServerClosed {
 		return nil
 	}
@@ -62,6 +79,36 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.P.Wait(ctx)
 	if s.tl != nil {
 		s.tl.CloseConns()
+	}
+	return err
+}
+
+// hookListener remembers the connection it accepted last (Serve's
+// goroutine only).
+type hookListener struct {
+	net.Listener
+	last *hookConn
+}
+
+func (l *hookListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	hc := &hookConn{Conn: c}
+	l.last = hc
+	return hc, nil
+}
+
+type hookConn struct {
+	net.Conn
+	sess atomic.Pointer[session]
+}
+
+func (c *hookConn) Close() error {
+	err := c.Conn.Close()
+	if m := c.sess.Load(); m != nil {
+		m.release()
 	}
 	return err
 }
@@ -120,6 +167,24 @@ type session struct {
 	nfields  int
 	inMsg    bool
 	rcptsCut bool
+
+	resMu sync.Mutex
+	res   listen.Reservation // this message's bytes in [serve] max_bytes_in_flight
+	busy  bool               // the bound was reached: tempfail at the end
+}
+
+// reserve holds n more bytes of the process-wide bound for this message.
+func (m *session) reserve(n int64) bool {
+	m.resMu.Lock()
+	defer m.resMu.Unlock()
+	return m.res.Reserve(listen.InFlight, n)
+}
+
+// release returns what this message holds.
+func (m *session) release() {
+	m.resMu.Lock()
+	m.res.Release()
+	m.resMu.Unlock()
 }
 
 func (m *session) merge(mod *milter.Modifier) {
@@ -144,7 +209,9 @@ func (m *session) macro(names ...string) string {
 
 func (m *session) resetMsg() {
 	m.from, m.rcpts, m.fields = "", nil, nil
-	m.body.Reset()
+	m.body = bytes.Buffer{}
+	m.release()
+	m.busy = false
 	m.size, m.tooBig, m.nfields, m.inMsg, m.rcptsCut = 0, false, 0, false, false
 	for _, k := range []string{"i", "{auth_authen}", "{auth_type}", "{auth_author}", "{mail_addr}", "{rcpt_addr}"} {
 		delete(m.macros, k)
@@ -182,16 +249,26 @@ func (m *session) RcptTo(rcpt string, mod *milter.Modifier) (milter.Response, er
 	return milter.RespContinue, nil
 }
 
+// maxFields is the most header fields a message may have through the
+// milter (go-milter keeps a copy of every field until the end of the
+// header, so the count and size are refused as they arrive).
+const maxFields = 10000
+
 func (m *session) Header(name, value string, mod *milter.Modifier) (milter.Response, error) {
 	m.merge(mod)
-	m.size += int64(len(name) + len(value) + 4)
+	n := int64(len(name) + len(value) + 4)
+	m.size += n
 	m.nfields++
-	if m.size > m.s.P.Config.Serve.MaxMessageBytes {
+	if m.size > m.s.P.Config.Serve.MaxMessageBytes || m.nfields > maxFields {
+		// Refused now: the MTA stops sending, the library stops keeping.
 		m.tooBig = true
+		return reply(552, "5.3.4", "Message header too big for the content filter"), nil
 	}
-	if !m.tooBig && m.nfields <= 10000 {
-		m.fields = append(m.fields, field{name, value})
+	if !m.reserve(2 * n) { // ours and the library's copy
+		m.busy = true
+		return reply(451, "4.3.2", "Content filter busy, try again later"), nil
 	}
+	m.fields = append(m.fields, field{name, value})
 	return milter.RespContinue, nil
 }
 
@@ -204,8 +281,13 @@ func (m *session) BodyChunk(chunk []byte, mod *milter.Modifier) (milter.Response
 	m.size += int64(len(chunk))
 	if m.size > m.s.P.Config.Serve.MaxMessageBytes {
 		m.tooBig = true
-		m.body.Reset()
-		return milter.RespContinue, nil
+		m.body = bytes.Buffer{}
+		return reply(552, "5.3.4", "Message too big for the content filter"), nil
+	}
+	if !m.reserve(int64(len(chunk))) {
+		m.busy = true
+		m.body = bytes.Buffer{}
+		return reply(451, "4.3.2", "Content filter busy, try again later"), nil
 	}
 	m.body.Write(chunk)
 	return milter.RespContinue, nil
@@ -234,6 +316,10 @@ func (m *session) Body(mod *milter.Modifier) (milter.Response, error) {
 	p := m.s.P
 	if m.tooBig {
 		return reply(552, "5.3.4", "Message too big for the content filter"), nil
+	}
+	if m.busy || !m.reserve(m.size) { // the message rebuilt for the scan
+		m.resetMsg()
+		return reply(451, "4.3.2", "Content filter busy, try again later"), nil
 	}
 	raw := m.Raw()
 	env := pipeline.Envelope{ClientIP: m.clientIP, ClientHost: m.clientHost, Helo: m.helo, MailFrom: m.from,
@@ -280,21 +366,18 @@ func apply(o *action.Outcome, mod *milter.Modifier, qmode string, fields []field
 }
 
 func addHeaders(o *action.Outcome, mod *milter.Modifier, fields []field) error {
-	// Remove copies of our own headers forged upstream (first occurrence
-	// indexes count per name, 1-based; deleting = changing to empty).
-	counts := map[string]int{}
-	for _, f := range fields {
-		n := textproto.CanonicalMIMEHeaderKey(f.name)
-		switch n {
-		case "X-Spam-Flag", "X-Spam-Status", "X-Spam-Score", "X-Spam-Symbols", "X-Sekisho-Verdict":
-			counts[n]++
-		}
+	// Remove copies of our own headers forged upstream (X-Spam-*,
+	// X-Sekisho-*, Authentication-Results with our authserv-id: see
+	// action/forged.go). Indexes count per name, 1-based; deleting is
+	// changing to empty; the last first, so earlier indexes stay valid.
+	fs := make([]pipeline.HeaderField, len(fields))
+	for i, f := range fields {
+		fs[i] = pipeline.HeaderField{Name: f.name, Value: f.value}
 	}
-	for n, c := range counts {
-		for i := c; i >= 1; i-- {
-			if err := mod.ChangeHeader(i, n, ""); err != nil {
-				return err
-			}
+	strip := action.StripList(fs, o.ServID)
+	for i := len(strip) - 1; i >= 0; i-- {
+		if err := mod.ChangeHeader(strip[i].Index, strip[i].Name, ""); err != nil {
+			return err
 		}
 	}
 	for _, h := range o.Headers {

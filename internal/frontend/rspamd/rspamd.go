@@ -35,6 +35,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -167,11 +168,20 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusUnsupportedMediaType, "compression "+clip(ce, 20)+" is not supported (zstd is)")
 		return
 	}
-	raw, err := readBody(w, r, h.P.Config.Serve.MaxMessageBytes)
+	var res listen.Reservation
+	defer res.Release()
+	raw, err := readBody(w, r, h.P.Config.Serve.MaxMessageBytes, &res)
 	if err == nil && strings.EqualFold(ce, "zstd") {
 		raw, err = unzstd(raw, h.P.Config.Serve.MaxMessageBytes)
+		if err == nil && !res.Reserve(listen.InFlight, int64(len(raw))) {
+			err = listen.ErrBusy
+		}
 	}
 	if err != nil {
+		if errors.Is(err, listen.ErrBusy) {
+			Busy(w)
+			return
+		}
 		if errors.Is(err, action.ErrTooBig) {
 			httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message too big (limit %d bytes)", h.P.Config.Serve.MaxMessageBytes))
 			return
@@ -222,7 +232,7 @@ func BuildReply(o *action.Outcome, took time.Duration) *Reply {
 			rep.Messages["smtp_message"] = "5.7.1 Message would be held in quarantine (manual check: no copy kept) (id " + o.ID + ")"
 		}
 	}
-	if len(o.Headers) > 0 || o.NewSubject != nil {
+	if len(o.Headers) > 0 || o.NewSubject != nil || len(o.Strip) > 0 {
 		m := &Milter{AddHeaders: map[string]any{}}
 		for i, hf := range o.Headers {
 			val := hdrValue{Value: strings.ReplaceAll(hf.Value, "\r\n", "\n"), Order: i}
@@ -237,8 +247,22 @@ func BuildReply(o *action.Outcome, took time.Duration) *Reply {
 			}
 			m.AddHeaders[hf.Name] = val
 		}
-		// Remove stale copies of our own headers set by someone upstream.
+		// Remove copies of our own headers forged upstream (action/forged.go):
+		// our names always (0: every occurrence), and every other forged
+		// field found (X-Spam-*, X-Sekisho-*: all of that name; an
+		// Authentication-Results with our authserv-id: its place, the
+		// first such one when several, as remove_headers holds one number
+		// per name).
 		m.RemoveHeaders = map[string]int{"X-Spam-Flag": 0, "X-Spam-Status": 0, "X-Spam-Score": 0, "X-Spam-Symbols": 0, "X-Sekisho-Verdict": 0}
+		for _, sf := range o.Strip {
+			if sf.Name == "Authentication-Results" {
+				if _, ok := m.RemoveHeaders[sf.Name]; !ok {
+					m.RemoveHeaders[sf.Name] = sf.Index
+				}
+				continue
+			}
+			m.RemoveHeaders[sf.Name] = 0
+		}
 		rep.Milter = m
 	}
 	if o.NewSubject != nil {
@@ -252,7 +276,13 @@ func (h *Handler) learn(w http.ResponseWriter, r *http.Request, spam bool) {
 		httpError(w, http.StatusForbidden, "password required")
 		return
 	}
-	raw, err := readBody(w, r, h.P.Config.Serve.MaxMessageBytes)
+	var res listen.Reservation
+	defer res.Release()
+	raw, err := readBody(w, r, h.P.Config.Serve.MaxMessageBytes, &res)
+	if errors.Is(err, listen.ErrBusy) {
+		Busy(w)
+		return
+	}
 	if err != nil {
 		httpError(w, http.StatusRequestEntityTooLarge, "message too big or unreadable")
 		return
@@ -320,19 +350,24 @@ func unzstd(b []byte, limit int64) ([]byte, error) {
 	return out, nil
 }
 
-// readBody reads at most limit bytes.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	if r.ContentLength > limit {
+// readBody reads at most limit bytes: a larger Content-Length is refused
+// before reading, and the bytes are reserved in the process-wide bound
+// ([serve] max_bytes_in_flight, listen.ErrBusy when full) until res is
+// released.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, res *listen.Reservation) ([]byte, error) {
+	b, err := listen.ReadBody(r.Body, r.ContentLength, limit, listen.InFlight, res)
+	if errors.Is(err, listen.ErrTooBig) {
 		return nil, action.ErrTooBig
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, action.ErrTooBig
-	}
-	return b, nil
+	return b, err
+}
+
+// Busy answers 503 with Retry-After: the bytes in flight are at their
+// bound ([serve] max_bytes_in_flight); the client tries again later.
+func Busy(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "5")
+	w.Header().Set("Connection", "close")
+	httpError(w, http.StatusServiceUnavailable, "busy, try again later")
 }
 
 func httpError(w http.ResponseWriter, code int, msg string) {

@@ -58,7 +58,10 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.cs.Max = s.Settings.MaxConnections
 	s.cs.Handle = s.handle
-	return s.cs.Serve(ln)
+	return s.cs.Serve(listen.NewLimitListener(ln, listen.ConnLimits{PerClient: s.Settings.MaxConnectionsPerClient,
+		Refuse: func(c net.Conn) {
+			c.Write([]byte("421 4.7.0 Too many connections from your address, try again later\r\n"))
+		}}))
 }
 
 // Shutdown stops accepting and lets sessions in progress finish.
@@ -165,7 +168,12 @@ func (c *conn) reply(code int, text string) {
 		}
 		fmt.Fprintf(c.w, "%d%s%s\r\n", code, sep, l)
 	}
-	c.w.Flush()
+	// A client that pipelines and never reads its replies fills the
+	// socket buffers; the write then times out and the session ends.
+	c.c.SetWriteDeadline(time.Now().Add(c.s.Settings.IdleTimeout.Duration))
+	if err := c.w.Flush(); err != nil {
+		c.c.Close() // the next read fails and the session ends
+	}
 }
 
 func (c *conn) readLine() (string, error) {
@@ -450,20 +458,44 @@ func parsePath(arg, prefix string) (string, map[string]string, bool) {
 // follows such a dot is scanned as part of the message instead, where
 // MIME_SMTP_SMUGGLING finds an envelope after it.
 func readData(r *bufio.Reader, limit int64) (msg []byte, tooBig bool, err error) {
+	return readDataReserved(r, limit, nil)
+}
+
+// readDataReserved is readData with the bytes held reserved in [serve]
+// max_bytes_in_flight (res, released by the caller), in 1 MiB steps: when
+// the bound is reached the rest is read and dropped, and the error is
+// listen.ErrBusy (the client is told to try again later).
+func readDataReserved(r *bufio.Reader, limit int64, res *listen.Reservation) (msg []byte, tooBig bool, err error) {
 	var b bytes.Buffer
+	busy := false
+	var held int64
+	reserve := func() {
+		if res == nil || busy || tooBig {
+			return
+		}
+		for int64(b.Len()) > held {
+			if !res.Reserve(listen.InFlight, 1<<20) {
+				busy = true
+				b = bytes.Buffer{}
+				return
+			}
+			held += 1 << 20
+		}
+	}
 	prevCRLF := true // the DATA command line ended in CRLF
 	partial := false // the previous read was cut by the buffer, not by LF
 	for {
 		line, err := r.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			// very long line: keep going, the next read continues it
-			if !tooBig {
+			if !tooBig && !busy {
 				b.Write(line)
 			}
 			if int64(b.Len()) > limit {
 				tooBig = true
 				b.Reset()
 			}
+			reserve()
 			partial = true
 			continue
 		}
@@ -478,13 +510,14 @@ func readData(r *bufio.Reader, limit int64) (msg []byte, tooBig bool, err error)
 		if !partial && len(t) > 1 && t[0] == '.' {
 			t = t[1:]
 		}
-		if !tooBig {
+		if !tooBig && !busy {
 			b.Write(t)
 			b.WriteString("\r\n")
 			if int64(b.Len()) > limit {
 				tooBig = true
 				b.Reset()
 			}
+			reserve()
 		}
 		prevCRLF = crlf
 		partial = false
@@ -492,12 +525,21 @@ func readData(r *bufio.Reader, limit int64) (msg []byte, tooBig bool, err error)
 	if tooBig {
 		return nil, true, nil
 	}
+	if busy {
+		return nil, false, listen.ErrBusy
+	}
 	return b.Bytes(), false, nil
 }
 
 func (c *conn) data() bool {
 	c.c.SetReadDeadline(time.Now().Add(c.s.Settings.IdleTimeout.Duration + 10*time.Minute))
-	raw, tooBig, err := readData(c.r, c.s.P.Config.Serve.MaxMessageBytes)
+	var res listen.Reservation
+	defer res.Release()
+	raw, tooBig, err := readDataReserved(c.r, c.s.P.Config.Serve.MaxMessageBytes, &res)
+	if errors.Is(err, listen.ErrBusy) {
+		c.reply(451, "4.3.2 Busy, try again later")
+		return true
+	}
 	if err != nil {
 		return false
 	}
@@ -523,8 +565,7 @@ func (c *conn) data() bool {
 		return true
 	}
 	received := pipeline.HeaderField{Name: "Received", Value: c.received(o.ID)}
-	hdrs := append([]pipeline.HeaderField{received}, o.Headers...)
-	out := action.ApplyToMessage(raw, hdrs, o.NewSubject, o.NewBody)
+	out := o.ApplyWith(raw, received) // forged copies of our headers dropped
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	resp, err := c.s.Relay(ctx, c.from, c.rcpts, out)

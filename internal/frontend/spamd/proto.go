@@ -13,6 +13,8 @@
 package spamd
 
 import (
+	"github.com/sekisho/sekisho/internal/frontend/listen"
+
 	"bufio"
 	"bytes"
 	"compress/zlib"
@@ -77,6 +79,13 @@ func readLine(r *bufio.Reader) (string, error) {
 // ReadRequest parses one request: the request line, the headers, and a
 // body of Content-length bytes (at most limit, decompressed at most limit).
 func ReadRequest(r *bufio.Reader, limit int64) (*Request, error) {
+	return ReadRequestReserved(r, limit, nil)
+}
+
+// ReadRequestReserved is ReadRequest with the body's bytes reserved in
+// [serve] max_bytes_in_flight (res, released by the caller) before it is
+// read: EX_TEMPFAIL when full.
+func ReadRequestReserved(r *bufio.Reader, limit int64, res *listen.Reservation) (*Request, error) {
 	line, err := readLine(r)
 	if err != nil {
 		return nil, err
@@ -126,6 +135,9 @@ func ReadRequest(r *bufio.Reader, limit int64) (*Request, error) {
 	}
 	if n > limit {
 		return nil, &ProtoError{ExTooBig, fmt.Sprintf("message too big (limit %d bytes)", limit)}
+	}
+	if res != nil && !res.Reserve(listen.InFlight, n) {
+		return nil, &ProtoError{ExTempFail, "busy, try again later"}
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(r, body); err != nil {

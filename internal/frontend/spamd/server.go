@@ -29,16 +29,26 @@ type Server struct {
 func (s *Server) Serve(ln net.Listener) error {
 	s.cs.Max = s.Settings.MaxConnections
 	s.cs.Handle = s.handle
-	return s.cs.Serve(ln)
+	return s.cs.Serve(listen.NewLimitListener(ln, listen.ConnLimits{PerClient: s.Settings.MaxConnectionsPerClient,
+		Refuse: func(c net.Conn) { c.Write([]byte(ErrorReply(ExTempFail, "too many connections from your address"))) }}))
 }
 
 // Shutdown stops accepting and waits for requests in flight.
 func (s *Server) Shutdown(ctx context.Context) error { return s.cs.Shutdown(ctx) }
 
 func (s *Server) handle(c net.Conn) {
-	c.SetDeadline(time.Now().Add(s.Settings.ScanTimeout.Duration + 60*time.Second))
+	// The request must be read within read_timeout; the reply written
+	// within the scan's time and a minute.
+	rt := s.Settings.ReadTimeout.Duration
+	if rt <= 0 {
+		rt = s.Settings.ScanTimeout.Duration + 60*time.Second
+	}
+	c.SetDeadline(time.Now().Add(rt))
 	br := bufio.NewReaderSize(c, 64<<10)
-	req, err := ReadRequest(br, s.P.Config.Serve.MaxMessageBytes)
+	var res listen.Reservation
+	defer res.Release()
+	req, err := ReadRequestReserved(br, s.P.Config.Serve.MaxMessageBytes, &res)
+	c.SetDeadline(time.Now().Add(s.Settings.ScanTimeout.Duration + 60*time.Second))
 	if err != nil {
 		var pe *ProtoError
 		if errors.As(err, &pe) {

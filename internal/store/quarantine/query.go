@@ -156,9 +156,7 @@ func scanSummary(r scanner, extra ...any) (*Message, error) {
 	m.Duration = time.Duration(dur) * time.Microsecond
 	m.Outbound = out != 0
 	m.HasRaw = m.StoredBytes > 0
-	if rcpts != "" {
-		m.Rcpts = strings.Split(rcpts, ", ")
-	}
+	m.Rcpts = decodeRcpts(rcpts)
 	return m, nil
 }
 

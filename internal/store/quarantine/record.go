@@ -376,7 +376,7 @@ func (s *Store) insert(ctx context.Context, es []*entry) error {
 			out = 1
 		}
 		err := t.exec(ctx, insertMessage, m.ID, m.Kind, m.ScanID, ms(m.Time), ms(m.Expires), clean(m.Frontend),
-			clean(m.ClientIP), clean(m.ClientHost), clean(m.Helo), clean(m.MailFrom), clean(strings.Join(m.Rcpts, ", ")), clean(m.QueueID), clean(m.AuthUser), out,
+			clean(m.ClientIP), clean(m.ClientHost), clean(m.Helo), clean(m.MailFrom), clean(encodeRcpts(m.Rcpts)), clean(m.QueueID), clean(m.AuthUser), out,
 			clean(m.Subject), clean(m.FromAddr), clean(m.FromName), clean(m.To), clean(m.MessageID), m.Size, m.Action, m.Category, m.Score, m.Duration.Microseconds(),
 			clean(e.verdict), clean(e.urls), clean(e.atts), raw, pre[i].codec, m.StoredBytes)
 		if err != nil {

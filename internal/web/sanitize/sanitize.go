@@ -71,13 +71,55 @@ func HTML(src, lang string) string {
 	if lang == "ja" {
 		blocked = "画像ブロック"
 	}
+	// The DOM handed to the browser is bounded (issue 14: 300,000 nested
+	// tables never finished loading): at most MaxElements elements and
+	// MaxDepth open at once; past either, tags are dropped (their text
+	// stays) and a notice says the view was simplified.
+	elements, depth, cut := 0, 0, false
+	open := map[string]int{}    // emitted and still open, per tag
+	skipped := map[string]int{} // start tags dropped, per tag
 	for {
 		tt := z.Next()
 		switch tt {
 		case xhtml.ErrorToken:
+			if cut {
+				notice := "The message's HTML is too large or too deeply nested to show in full; its layout was simplified here. Download the message to see it as sent."
+				if lang == "ja" {
+					notice = "このメッセージのHTMLは大きすぎるか入れ子が深すぎるため、表示を簡略化しました。送信されたままの内容はメッセージをダウンロードして確認してください。"
+				}
+				sb.WriteString(`<p class="blocked" id="sekisho-truncated">` + html.EscapeString(notice) + `</p>`)
+			}
 			return sb.String()
+		case xhtml.EndTagToken:
+			et := z.Token()
+			n := et.Data
+			switch {
+			case skipped[n] > 0:
+				skipped[n]--
+				continue
+			case open[n] > 0:
+				open[n]--
+				depth--
+			default:
+				continue // stray end tag
+			}
+			sb.WriteString(et.String())
+			continue
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
 			t := z.Token()
+			void := tt == xhtml.SelfClosingTagToken || voidElements[t.Data]
+			if elements >= MaxElements || (!void && depth >= MaxDepth) {
+				cut = true
+				if !void {
+					skipped[t.Data]++
+				}
+				continue
+			}
+			elements++
+			if !void {
+				open[t.Data]++
+				depth++
+			}
 			switch t.Data {
 			case "img":
 				alt, src := "", ""
@@ -114,6 +156,14 @@ func HTML(src, lang string) string {
 		}
 	}
 }
+
+// Bounds of the DOM HTML emits.
+const (
+	MaxElements = 20000
+	MaxDepth    = 64
+)
+
+var voidElements = map[string]bool{"br": true, "hr": true, "img": true}
 
 // Document wraps sanitised HTML for the iframe.
 func Document(body string) string {

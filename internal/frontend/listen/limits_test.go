@@ -1,0 +1,120 @@
+package listen
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBytesBound(t *testing.T) {
+	b := NewBytes(10)
+	var r1, r2 Reservation
+	if !r1.Reserve(b, 6) || r2.Reserve(b, 5) {
+		t.Fatal("bound not kept")
+	}
+	r1.Release()
+	if !r2.Reserve(b, 5) || b.Used() != 5 {
+		t.Fatalf("used %d", b.Used())
+	}
+	r2.Release()
+	if b.Used() != 0 {
+		t.Fatalf("leak: %d", b.Used())
+	}
+}
+
+func TestReadBody(t *testing.T) {
+	b := NewBytes(3 << 20)
+	var res Reservation
+	if _, err := ReadBody(strings.NewReader("x"), 100, 10, b, &res); !errors.Is(err, ErrTooBig) {
+		t.Errorf("declared too big: %v", err)
+	}
+	if _, err := ReadBody(strings.NewReader("x"), 4<<20, 8<<20, b, &res); !errors.Is(err, ErrBusy) {
+		t.Errorf("declared over the bound: %v", err)
+	}
+	got, err := ReadBody(strings.NewReader("hello"), -1, 10, b, &res)
+	if err != nil || string(got) != "hello" {
+		t.Errorf("unknown length: %q %v", got, err)
+	}
+	if _, err := ReadBody(bytes.NewReader(make([]byte, 20)), -1, 10, b, &res); !errors.Is(err, ErrTooBig) {
+		t.Errorf("undeclared too big: %v", err)
+	}
+	res.Release()
+	if b.Used() != 0 {
+		t.Fatalf("leak: %d", b.Used())
+	}
+}
+
+// TestPerClientAndFirstRead: over the per-client bound, a connection
+// that has sent nothing gives way to the new one; when every one has
+// spoken, the new one is refused with the protocol's answer. A silent
+// connection is cut at FirstRead.
+func TestPerClientAndFirstRead(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := NewLimitListener(ln, ConnLimits{PerClient: 2, FirstRead: 300 * time.Millisecond, Idle: time.Minute,
+		Refuse: func(c net.Conn) { c.Write([]byte("busy\n")) }})
+	defer ll.Close()
+	accepted := make(chan net.Conn, 8)
+	go func() {
+		for {
+			c, err := ll.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+			go func() { // a server that echoes what it reads
+				b := make([]byte, 1)
+				for {
+					if _, err := c.Read(b); err != nil {
+						c.Close()
+						return
+					}
+				}
+			}()
+		}
+	}()
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	a := dial()
+	a.Write([]byte("x")) // speaks
+	<-accepted
+	b := dial() // silent
+	<-accepted
+	time.Sleep(50 * time.Millisecond)
+	c := dial() // over the bound: b gives way
+	<-accepted
+	b.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadAll(b); err != nil {
+		t.Errorf("silent connection not closed: %v", err)
+	}
+	c.Write([]byte("y"))
+	time.Sleep(50 * time.Millisecond)
+	d := dial() // a and c spoke: refused
+	d.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if got, _ := io.ReadAll(d); string(got) != "busy\n" {
+		t.Errorf("fourth connection: %q", got)
+	}
+	// A new silent one after c closes is cut at FirstRead.
+	c.Close()
+	time.Sleep(50 * time.Millisecond)
+	e := dial()
+	<-accepted
+	start := time.Now()
+	e.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.ReadAll(e)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("silent connection lived %v (FirstRead 300ms)", d)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
@@ -96,4 +97,32 @@ func Hunt(ctx context.Context, q *quarantine.Store, m *Matcher, limits mail.Limi
 		}
 	}
 	return out, nil
+}
+
+// MailLimits are the parser limits of a configuration (as the engine
+// uses them) for re-parsing stored messages.
+func MailLimits(cfg *config.Config) mail.Limits {
+	l := cfg.Limits
+	return mail.Limits{MaxSize: l.MaxMessageBytes, MaxParts: l.MaxParts, MaxDepth: l.MaxDepth, MaxHeaders: l.MaxHeaders,
+		MaxURLs: l.MaxURLs, MaxHeaderBytes: l.MaxHeaderBytes, MaxTextBytes: l.MaxTextBytes}
+}
+
+// HuntNew hunts for indicators just added (by feed) and records the
+// matches in the feed store; it returns the new matches.
+func HuntNew(ctx context.Context, st *Store, q *quarantine.Store, limits mail.Limits, added map[string][]Indicator) ([]Match, error) {
+	n := 0
+	for _, v := range added {
+		n += len(v)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	ms, err := Hunt(ctx, q, NewMatcher(added), limits, time.Time{}, MaxHunt)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.AddMatches(ctx, ms); err != nil {
+		return nil, err
+	}
+	return ms, nil
 }

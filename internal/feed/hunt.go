@@ -37,8 +37,8 @@ func Hunt(ctx context.Context, q *quarantine.Store, m *Matcher, limits mail.Limi
 	}
 	type rec struct {
 		id, kind, msgID, subject, from, mailFrom, client, urls, atts string
-		received                                                      int64
-		hasRaw                                                        int
+		received                                                     int64
+		hasRaw                                                       int
 	}
 	var recs []rec
 	for rows.Next() {

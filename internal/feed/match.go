@@ -114,7 +114,7 @@ func Observables(s Source) []Observable {
 			add(KindDomain, n[strings.LastIndexByte(n, '@')+1:], where+" domain")
 		}
 	}
-	if s.ClientIP.IsValid() && !received.Reserved(s.ClientIP) {
+	if s.ClientIP.IsValid() && !local(s.ClientIP) {
 		nIP++
 		add(KindIP, s.ClientIP.Unmap().String(), "client")
 	}
@@ -133,7 +133,7 @@ func Observables(s Source) []Observable {
 			if i >= 20 {
 				break
 			}
-			if h := received.Parse(v); h.IP.IsValid() && !received.Reserved(h.IP) && nIP < maxObsIPs {
+			if h := received.Parse(v); h.IP.IsValid() && !local(h.IP) && nIP < maxObsIPs {
 				nIP++
 				add(KindIP, h.IP.Unmap().String(), "received")
 			}
@@ -173,6 +173,13 @@ func Observables(s Source) []Observable {
 		}
 	}
 	return out
+}
+
+// local reports addresses no feed lists: private, loopback, link-local,
+// unspecified, multicast.
+func local(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || a.IsMulticast()
 }
 
 // Hit is one indicator found in a message.

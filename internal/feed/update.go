@@ -42,7 +42,18 @@ func Update(ctx context.Context, st *Store, fe *Fetcher, f config.Feed) Result {
 		newCursor, res.Err = fe.pollTAXII(ctx, f, cursor, func(b *Batch) error {
 			res.Skipped += b.Skipped
 			added, err := st.Apply(ctx, f.Name, b, false, Now())
-			res.Added = append(res.Added, added...)
+			// A later page replaces or revokes objects of earlier ones.
+			gone := map[string]bool{}
+			for _, id := range append(append([]string(nil), b.Objects...), b.Revoked...) {
+				gone[id] = true
+			}
+			keep := res.Added[:0]
+			for _, in := range res.Added {
+				if !gone[objOf(in.Ref)] {
+					keep = append(keep, in)
+				}
+			}
+			res.Added = append(keep, added...)
 			return err
 		})
 	default:

@@ -277,20 +277,31 @@ interval = "1s"
 	if !strings.Contains(recorded, `"message_id":"hunted@clean-sender.example"`) || !strings.Contains(recorded, `"indicator":"later-bad.example"`) {
 		t.Fatalf("serve's retro-hunt did not record the match: %s\n%s", recorded, s.Log())
 	}
-	if strings.Contains(recorded, "known@clean-sender.example") {
-		t.Errorf("retro-hunt for the new indicator matched an unrelated message: %s", recorded)
+	for _, line := range strings.Split(strings.TrimSpace(recorded), "\n") {
+		// A message scanned before the first poll is found by the first
+		// indicator; the late indicator finds only the message with it.
+		if strings.Contains(line, "known@clean-sender.example") && !strings.Contains(line, `"indicator":"already-known.example"`) {
+			t.Errorf("retro-hunt matched an unrelated message: %s", line)
+		}
 	}
 	out := runCLI(t, "-c", s.cfg, "feeds", "hunt")
 	if !strings.Contains(out, "hunted@clean-sender.example") || !strings.Contains(out, "sekisho remediate run --trigger feed") ||
 		!strings.Contains(out, "--message-id 'hunted@clean-sender.example'") {
 		t.Errorf("feeds hunt:\n%s", out)
 	}
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.console))
-	if err != nil {
-		t.Fatal(err)
+	// The analyzer reloads its index within 5 s of a change.
+	var b []byte
+	for deadline = time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.console))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), `sekisho_list_entries{kind="feed",list="tx"} 2`) {
+			break
+		}
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	for _, want := range []string{`sekisho_list_entries{kind="feed",list="tx"} 2`, `sekisho_list_hits_total{kind="feed",list="tx"}`, `sekisho_list_queries_total{kind="feed",list="tx"}`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("metrics lack %s", want)

@@ -37,8 +37,7 @@ type Analyzer struct {
 	stats   map[string]*stat
 	m       atomic.Pointer[ifeed.Matcher]
 	version atomic.Int64
-	checked atomic.Int64 // unix nanoseconds of the last version check
-	busy    atomic.Bool
+	stop    chan struct{}
 	wg      sync.WaitGroup
 	log     func(msg string, args ...any)
 }
@@ -79,6 +78,9 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 		st.Close()
 		return nil, err
 	}
+	a.stop = make(chan struct{})
+	a.wg.Add(1)
+	go a.refresher()
 	return []pipeline.Analyzer{a}, nil
 }
 
@@ -92,7 +94,6 @@ func NewWithMatcher(feeds []config.Feed, m *ifeed.Matcher) *Analyzer {
 		a.stats[f.Name] = &stat{}
 	}
 	a.m.Store(m)
-	a.checked.Store(1 << 62)
 	return a
 }
 
@@ -101,6 +102,9 @@ func (*Analyzer) Name() string { return "feed" }
 
 // Close implements pipeline.Closer.
 func (a *Analyzer) Close() error {
+	if a.stop != nil {
+		close(a.stop)
+	}
 	a.wg.Wait()
 	if a.st == nil {
 		return nil
@@ -114,7 +118,6 @@ func (a *Analyzer) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("feed: %w", err)
 	}
-	a.checked.Store(time.Now().UnixNano())
 	if cur := a.m.Load(); cur != nil && v == a.version.Load() {
 		a.loadStates(ctx)
 		return nil
@@ -150,28 +153,28 @@ func (a *Analyzer) loadStates(ctx context.Context) {
 	}
 }
 
-// maybeRefresh checks the store's version in the background at most
-// every refreshEvery; scans keep using the current index meanwhile.
-func (a *Analyzer) maybeRefresh() {
-	if a.st == nil || time.Now().UnixNano()-a.checked.Load() < int64(refreshEvery) || !a.busy.CompareAndSwap(false, true) {
-		return
-	}
-	a.checked.Store(time.Now().UnixNano())
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		defer a.busy.Store(false)
+// refresher checks the store's version every refreshEvery and rebuilds
+// the index when it changed; scans keep using the current index meanwhile.
+func (a *Analyzer) refresher() {
+	defer a.wg.Done()
+	tk := time.NewTicker(refreshEvery)
+	defer tk.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-tk.C:
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
 		if err := a.reload(ctx); err != nil {
 			a.log("feed: reloading indicators failed", "err", err)
 		}
-	}()
+		cancel()
+	}
 }
 
 // Analyze implements pipeline.Analyzer.
 func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
-	a.maybeRefresh()
 	m := a.m.Load()
 	if m == nil || m.Len() == 0 {
 		return nil

@@ -55,15 +55,17 @@ type NSMXResolver interface {
 	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
 }
 
+// maxNSMXHosts bounds the NS/MX domains added per message.
+const maxNSMXHosts = 8
+
 // Bounds of what is taken from one message.
 const (
-	maxNSMXHosts = 8 // NS/MX domains added per message
-	maxDomains   = 24
-	maxEmails    = 8
-	maxFiles     = 8
-	maxWallets   = 5
-	maxTextScan  = 256 << 10
-	failLimit    = 3
+	maxDomains  = 24
+	maxEmails   = 8
+	maxFiles    = 8
+	maxWallets  = 5
+	maxTextScan = 256 << 10
+	failLimit   = 3
 )
 
 // Stat is one list's counters (for metrics).

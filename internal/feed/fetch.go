@@ -47,9 +47,9 @@ func (fe *Fetcher) client() *http.Client {
 // authHeader turns the auth setting into an Authorization value.
 func authHeader(a string) (string, error) {
 	if strings.HasPrefix(a, "env:") {
-		a = os.Getenv(strings.TrimPrefix(a, "env:"))
-		if a == "" {
-			return "", fmt.Errorf("feed: auth: environment variable %s is empty", strings.TrimPrefix(a, "env:"))
+		name := strings.TrimPrefix(a, "env:")
+		if a = os.Getenv(name); a == "" {
+			return "", fmt.Errorf("feed: auth: environment variable %s is empty", name)
 		}
 	}
 	if a == "" {

@@ -54,11 +54,6 @@ var feedNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 // FeedTypes are the feed types.
 var FeedTypes = []string{"stix", "taxii", "list", "csv"}
 
-// FeedSymbolName is the own symbol of a feed: FEED_<NAME>.
-func FeedSymbolName(name string) string {
-	return "FEED_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
-}
-
 // WithFeedDefaults returns f with its defaults filled in.
 func (f Feed) WithFeedDefaults() Feed {
 	if f.Interval.Duration == 0 {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,7 +67,7 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 		a.order = append(a.order, f.Name)
 		a.stats[f.Name] = &stat{}
 		if f.OwnSymbol {
-			sym := config.FeedSymbolName(f.Name)
+			sym := OwnSymbol(f.Name)
 			if _, ok := pipeline.Lookup(sym); !ok {
 				pipeline.Register(pipeline.SymbolDef{Name: sym, Weight: 5, Category: pipeline.CategorySpam, Group: "feed",
 					EN: "An indicator of the threat feed " + f.Name + " is in the message",
@@ -206,7 +207,7 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 		}
 		sym := SymbolFor(h.Kind)
 		if f.OwnSymbol {
-			sym = config.FeedSymbolName(f.Name)
+			sym = OwnSymbol(f.Name)
 		}
 		opt := h.Feed + ": " + h.Kind + " " + h.Value + " (" + h.Where + ")"
 		if h.Name != "" {
@@ -215,6 +216,11 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 		t.AddScaled(sym, f.Weight, opt)
 	}
 	return nil
+}
+
+// OwnSymbol is the symbol of a feed with own_symbol: FEED_<NAME>.
+func OwnSymbol(name string) string {
+	return "FEED_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
 // SymbolFor is the symbol of a hit of indicator kind k.

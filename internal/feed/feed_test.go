@@ -2,7 +2,11 @@ package feed
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"net/netip"
 	"path/filepath"
 	"sort"
@@ -289,5 +293,45 @@ func TestTAXIIPoll(t *testing.T) {
 	srv.User, srv.Token = "", "tok"
 	if r := Update(ctx, st, &Fetcher{}, config.Feed{Name: "tx2", Type: "taxii", URL: srv.URL, Auth: "bearer tok"}); r.Err != nil || len(r.Added) != 3 {
 		t.Errorf("bearer: %d %v", len(r.Added), r.Err)
+	}
+}
+
+// TestFetchDocument: a STIX bundle and a list over HTTP with bearer
+// auth (refused without it), and from a file.
+func TestFetchDocument(t *testing.T) {
+	ctx := context.Background()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/bundle.json", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer t0k" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		w.Write(feedtest.Bundle(feedtest.Indicator{Name: "x", Pattern: `[url:value = 'https://evil.example/a']`}))
+	})
+	mux.HandleFunc("/list.txt", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("evil.example\n")) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	st, err := OpenStore(ctx, filepath.Join(t.TempDir(), "feeds.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if r := Update(ctx, st, &Fetcher{}, config.Feed{Name: "b", Type: "stix", URL: srv.URL + "/bundle.json", Auth: "bearer t0k"}); r.Err != nil || len(r.Added) != 1 {
+		t.Errorf("bundle: %+v", r)
+	}
+	if r := Update(ctx, st, &Fetcher{}, config.Feed{Name: "b", Type: "stix", URL: srv.URL + "/bundle.json"}); !errors.Is(r.Err, ErrAuth) {
+		t.Errorf("no auth: %v", r.Err)
+	}
+	if r := Update(ctx, st, &Fetcher{}, config.Feed{Name: "l", Type: "list", URL: srv.URL + "/list.txt"}); r.Err != nil || len(r.Added) != 1 {
+		t.Errorf("list: %+v", r)
+	}
+	p := filepath.Join(t.TempDir(), "l.txt")
+	os.WriteFile(p, []byte("203.0.113.0/24\n"), 0o644)
+	if r := Update(ctx, st, &Fetcher{}, config.Feed{Name: "f", Type: "list", Path: p}); r.Err != nil || len(r.Added) != 1 {
+		t.Errorf("file: %+v", r)
+	}
+	sts, _ := st.States(ctx)
+	if sts["b"].Errors != 1 || sts["b"].Count != 1 {
+		t.Errorf("state after a failed update: %+v", sts["b"])
 	}
 }

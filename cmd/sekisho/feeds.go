@@ -16,6 +16,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/feed"
+	"github.com/sekisho/sekisho/internal/remediate"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
 
@@ -40,11 +41,12 @@ type FeedsUpdateCmd struct {
 
 // FeedsHuntCmd runs or lists retro-hunts.
 type FeedsHuntCmd struct {
-	Feed     []string      `name:"feed" help:"Only indicators of this feed (repeatable)."`
-	Since    time.Duration `name:"since" help:"Only messages received within this long (default: everything stored)."`
-	Max      int           `name:"max" default:"100000" help:"Messages searched at most (newest first)."`
-	Recorded bool          `name:"recorded" help:"List the matches recorded by earlier hunts (serve's included) instead of searching."`
-	JSON     bool          `name:"json" help:"JSON lines."`
+	Feed      []string      `name:"feed" help:"Only indicators of this feed (repeatable)."`
+	Since     time.Duration `name:"since" help:"Only messages received within this long (default: everything stored)."`
+	Max       int           `name:"max" default:"100000" help:"Messages searched at most (newest first)."`
+	Recorded  bool          `name:"recorded" help:"List the matches recorded by earlier hunts (serve's included) instead of searching."`
+	Remediate bool          `name:"remediate" help:"Start a dry-run remediation of the matches' Message-IDs (needs [remediate]); apply it with sekisho remediate apply."`
+	JSON      bool          `name:"json" help:"JSON lines."`
 }
 
 func openFeeds(g *Globals) (*config.Config, *feed.Store, error) {
@@ -182,7 +184,7 @@ func (c FeedsHuntCmd) Run(g *Globals) error {
 			}
 		}
 		printMatches(keep, c.JSON)
-		return nil
+		return c.remediate(g, cfg, nil, keep)
 	}
 	want := map[string]bool{}
 	for _, f := range c.Feed {
@@ -209,6 +211,43 @@ func (c FeedsHuntCmd) Run(g *Globals) error {
 		return err
 	}
 	printMatches(ms, c.JSON)
+	return c.remediate(g, cfg, q, ms)
+}
+
+// remediate starts a dry-run remediation of the matches' Message-IDs.
+func (c FeedsHuntCmd) remediate(g *Globals, cfg *config.Config, q *quarantine.Store, ms []feed.Match) error {
+	if !c.Remediate {
+		return nil
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if m.MessageID != "" && !seen[m.MessageID] {
+			seen[m.MessageID] = true
+			ids = append(ids, m.MessageID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	ctx := context.Background()
+	if q == nil {
+		var err error
+		if q, err = quarantine.Open(ctx, cfg, g.Logger(cfg)); err != nil {
+			return err
+		}
+		defer q.Close()
+	}
+	r, err := remediate.New(ctx, cfg, q, g.Logger(cfg))
+	if err != nil {
+		return fmt.Errorf("feeds: hunt --remediate: %w", err)
+	}
+	defer r.Close()
+	run, err := r.Run(ctx, remediate.Request{MessageIDs: ids, DryRun: true, Trigger: "feed", By: "cli", Reason: "feed retro-hunt"})
+	if err != nil {
+		return fmt.Errorf("feeds: hunt --remediate: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "remediation %s: %s (apply it with: sekisho remediate apply %s)\n", run.ID, run.State, run.ID)
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/feed/feedtest"
+	"github.com/sekisho/sekisho/internal/testutil/dovecottest"
 )
 
 // feedMsg is a message with optional Received hop, Reply-To, link and
@@ -306,5 +307,101 @@ interval = "1s"
 		if !strings.Contains(string(b), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestFeedsHuntRemediate: a message scanned for alice (Rspamd front
+// end, recorded in the history) and delivered to her Dovecot mailbox
+// turns out to carry an indicator published later; `sekisho feeds hunt
+// --remediate` finds it and starts a dry-run remediation (trigger feed)
+// that locates the delivered copy; applying it moves the copy out of the
+// inbox.
+func TestFeedsHuntRemediate(t *testing.T) {
+	needPeer(t, "doveadm")
+	dc := dovecottest.Start(t, map[string]string{"alice@example.jp": "a"})
+	srv := feedtest.StartTAXII(t)
+	srv.Add(feedtest.Indicator{Name: "first", Pattern: `[domain-name:value = 'already-known.example']`})
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "master.pw")
+	os.WriteFile(pwFile, []byte(dovecottest.MasterPassword+"\n"), 0o600)
+	p := ports{rspamd: freePort(t), console: freePort(t)}
+	cfg := fmt.Sprintf(`
+[general]
+data_dir = %q
+hostname = "sekisho.test"
+domains = ["example.jp"]
+%s
+[serve.milter]
+enabled = false
+[serve.smtp]
+enabled = false
+[serve.spamd]
+enabled = false
+[serve.rspamd]
+listen = "127.0.0.1:%d"
+[serve.console]
+listen = "127.0.0.1:%d"
+[remediate]
+enabled = true
+imap_addr = %q
+tls = "none"
+master_user = %q
+master_password_file = %q
+[[feeds]]
+name = "tx"
+type = "taxii"
+url = %q
+interval = "1h"
+`, filepath.Join(dir, "data"), feedsQuiet, p.rspamd, p.console, dc.IMAPAddr, dovecottest.MasterUser, pwFile, srv.URL)
+	s := serveConfig(t, dir, cfg, p, sekishoBin(t))
+	msg := feedMsg("clawme", "", "", "https://late-phish.example/pay", "")
+	req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d/checkv2", p.rspamd), strings.NewReader(string(msg)))
+	req.Header.Set("IP", "198.51.100.9")
+	req.Header.Set("Rcpt", "alice@example.jp")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	dc.Save(t, "alice@example.jp", "", msg)
+	srv.Add(feedtest.Indicator{Name: "late", Pattern: `[domain-name:value = 'late-phish.example']`})
+	// The history writer is asynchronous: wait until the hunt finds it.
+	var out string
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		runCLI(t, "-c", s.cfg, "feeds", "update", "--no-hunt")
+		out = runCLI(t, "-c", s.cfg, "feeds", "hunt", "--json")
+		if strings.Contains(out, "clawme@clean-sender.example") {
+			break
+		}
+	}
+	if !strings.Contains(out, `"indicator":"late-phish.example"`) {
+		t.Fatalf("hunt: %s\n%s", out, s.Log())
+	}
+	runCLI(t, "-c", s.cfg, "feeds", "hunt", "--remediate", "--feed", "tx")
+	var all []struct {
+		ID         string   `json:"id"`
+		Trigger    string   `json:"trigger"`
+		State      string   `json:"state"`
+		MessageIDs []string `json:"message_ids"`
+	}
+	if err := json.Unmarshal([]byte(runCLI(t, "-c", s.cfg, "remediate", "list", "--json")), &all); err != nil {
+		t.Fatal(err)
+	}
+	runs := all[:0]
+	for _, r := range all {
+		if r.Trigger == "feed" {
+			runs = append(runs, r)
+		}
+	}
+	if len(runs) != 1 || runs[0].State != "dry-run" || !contains(runs[0].MessageIDs, "clawme@clean-sender.example") {
+		t.Fatalf("remediation runs: %+v", runs)
+	}
+	show := runCLI(t, "-c", s.cfg, "remediate", "show", runs[0].ID)
+	if !strings.Contains(show, "alice@example.jp") || !strings.Contains(show, "would-move") {
+		t.Errorf("dry run did not find the copy:\n%s", show)
+	}
+	runCLI(t, "-c", s.cfg, "remediate", "apply", runs[0].ID)
+	if n := dc.Count(t, "alice@example.jp", "INBOX", "Message-ID", "clawme@clean-sender.example"); n > 0 {
+		t.Errorf("copy still in the inbox: %d", n)
 	}
 }

@@ -179,7 +179,7 @@ func (c FeedsHuntCmd) Run(g *Globals) error {
 		}
 		var keep []feed.Match
 		for _, m := range ms {
-			if (len(c.Feed) == 0 || contains(c.Feed, m.Feed)) && !m.Received.Before(since) {
+			if (len(c.Feed) == 0 || feedHas(c.Feed, m.Feed)) && !m.Received.Before(since) {
 				keep = append(keep, m)
 			}
 		}
@@ -251,7 +251,7 @@ func (c FeedsHuntCmd) remediate(g *Globals, cfg *config.Config, q *quarantine.St
 	return nil
 }
 
-func contains(ss []string, s string) bool {
+func feedHas(ss []string, s string) bool {
 	for _, x := range ss {
 		if x == s {
 			return true

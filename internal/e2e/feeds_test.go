@@ -183,13 +183,13 @@ column = "url"
 		if fmt.Sprint(got[name]) != fmt.Sprint(want) && !(len(got[name]) == 0 && len(want) == 0) {
 			t.Errorf("%s: got %v, want %v (options %v)", name, got[name], want, opts[name])
 		}
-		if c.opt != "" && !contains(opts[name], c.opt) {
+		if c.opt != "" && !feedHas(opts[name], c.opt) {
 			t.Errorf("%s: options %v lack %q", name, opts[name], c.opt)
 		}
 	}
 }
 
-func contains(ss []string, s string) bool {
+func feedHas(ss []string, s string) bool {
 	for _, x := range ss {
 		if x == s {
 			return true
@@ -393,7 +393,7 @@ interval = "1h"
 			runs = append(runs, r)
 		}
 	}
-	if len(runs) != 1 || runs[0].State != "dry-run" || !contains(runs[0].MessageIDs, "clawme@clean-sender.example") {
+	if len(runs) != 1 || runs[0].State != "dry-run" || !feedHas(runs[0].MessageIDs, "clawme@clean-sender.example") {
 		t.Fatalf("remediation runs: %+v", runs)
 	}
 	show := runCLI(t, "-c", s.cfg, "remediate", "show", runs[0].ID)

@@ -130,6 +130,25 @@ func (c FeedsUpdateCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	if len(c.Names) == 0 {
+		// Indicators of feeds no longer configured go.
+		states, err := st.States(ctx)
+		if err != nil {
+			return err
+		}
+		for name := range states {
+			known := false
+			for _, f := range cfg.Feeds {
+				known = known || f.Name == name
+			}
+			if !known {
+				if err := st.Forget(ctx, name); err != nil {
+					return err
+				}
+				fmt.Printf("%s: no longer configured, indicators removed\n", name)
+			}
+		}
+	}
 	added := map[string][]feed.Indicator{}
 	var failed []string
 	for _, r := range res {

@@ -125,3 +125,25 @@ func FuzzParsePattern(f *testing.F) {
 		PatternIndicators(s)
 	})
 }
+
+func FuzzParseSTIX(f *testing.F) {
+	f.Add([]byte(`{"type":"bundle","objects":[{"type":"indicator","id":"indicator--1","pattern":"[url:value = 'http://x.example/']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}]}`))
+	f.Add([]byte(`{"more":true,"next":"2","objects":[{"type":"indicator","id":"indicator--2","revoked":true},{"type":"identity","id":"identity--1"}]}`))
+	f.Add([]byte(`{"objects":[{"type":"indicator","id":"a","modified":"2026-01-01T00:00:00Z","pattern":"[ipv4-addr:value ISSUBSET '10.0.0.0/8'] OR [file:hashes.MD5 = '00000000000000000000000000000000']"},{"type":"indicator","id":"a","modified":"2025-01-01T00:00:00Z","pattern":"["}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		bt, err := ParseSTIX(b)
+		if err != nil {
+			return
+		}
+		for _, in := range bt.Indicators {
+			if len(in.Terms) == 0 || len(in.Terms) > maxConjTerms {
+				t.Fatalf("indicator with %d terms", len(in.Terms))
+			}
+			for _, x := range in.Terms {
+				if Normalize(x.Kind, x.Value) != x.Value {
+					t.Fatalf("not normalised: %+v", x)
+				}
+			}
+		}
+	})
+}

@@ -236,6 +236,12 @@ func TestStoreApplyExpire(t *testing.T) {
 	if s := sts["t"]; s.Cursor != `{"c":"x"}` || s.Errors != 1 || s.Updates != 2 || s.LastError != "boom" || s.Count != 1 {
 		t.Errorf("state %+v", s)
 	}
+	if err := st.Forget(ctx, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if sts, _ := st.States(ctx); len(sts) != 0 {
+		t.Errorf("after Forget: %+v", sts)
+	}
 }
 
 // TestTAXIIPoll: discovery → API root → collections → objects with

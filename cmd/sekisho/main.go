@@ -35,6 +35,7 @@ type CLI struct {
 	Reload     ReloadCmd     `cmd:"" help:"Make a running serve reload its configuration, rules, lists and weights (SIGHUP); a bad configuration is refused."`
 	DMARC      DMARCCmd      `cmd:"" name:"dmarc-report" help:"Build (and send) DMARC aggregate reports from what serve recorded ([auth] dmarc_reports)."`
 	Remediate  RemediateCmd  `cmd:"" help:"Pull delivered mail back out of mailboxes over IMAP (run, list, show, apply, undo)."`
+	Feeds      FeedsCmd      `cmd:"" help:"Threat feeds: list, update (fetch now), hunt (search history and quarantine for their indicators)."`
 	Symbols    SymbolsCmd    `cmd:"" help:"List every symbol with its weight and explanations."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }

@@ -78,6 +78,11 @@ func (c ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	defer closeRemediate()
+	closeFeeds, err := startFeeds(ctx, cfg, store, log)
+	if err != nil {
+		return err
+	}
+	defer closeFeeds()
 	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
 	flisten.InFlight.SetMax(cfg.Serve.MaxBytesInFlight)
 	if lim := setMemoryLimit(cfg); lim > 0 {

@@ -40,6 +40,8 @@ type Config struct {
 	Lure       Lure             `toml:"lure"`
 	RBL        RBL              `toml:"rbl"`
 	Remediate  Remediate        `toml:"remediate"`
+	// Feeds are threat-intelligence feeds ([[feeds]] tables, docs/feeds.md).
+	Feeds []Feed `toml:"feeds"`
 }
 
 // General settings.

@@ -46,6 +46,14 @@ type RBL struct {
 	DQSKey string `toml:"dqs_key"`
 	// Custom are lists the administrator adds ([[rbl.custom]] tables).
 	Custom []RBLList `toml:"custom"`
+	// NSMX also asks the domain lists about the name servers and mail
+	// exchangers of link domains (spam operations reuse their DNS and
+	// mail hosts across throw-away domains). A hit scores half the
+	// symbol's weight. Default false.
+	NSMX bool `toml:"ns_mx"`
+	// NSMXDomains bounds the link domains whose NS and MX are looked up
+	// per message. Default 4.
+	NSMXDomains int `toml:"ns_mx_domains"`
 }
 
 // RBLList is an administrator-added DNS list.
@@ -75,7 +83,7 @@ var RBLBuiltins = []string{"zen", "barracuda", "spamcop", "mailspike", "uceprote
 func defaultRBL() RBL {
 	return RBL{
 		Timeout: Duration{500 * time.Millisecond}, Budget: Duration{1500 * time.Millisecond},
-		MaxQueries: 64, Concurrency: 16, CacheEntries: 20000, Backoff: Duration{time.Minute},
+		MaxQueries: 64, Concurrency: 16, CacheEntries: 20000, Backoff: Duration{time.Minute}, NSMXDomains: 4,
 		Lists: []string{"zen", "barracuda", "spamcop", "mailspike", "uceprotect1", "dnswl", "dbl", "surbl", "uribl"},
 	}
 }
@@ -151,6 +159,9 @@ func init() {
 		}
 		if v.Enabled && (v.MaxQueries <= 0 || v.Concurrency <= 0) {
 			return fmt.Errorf("config: rbl.max_queries and rbl.concurrency must be positive")
+		}
+		if v.NSMXDomains < 0 || v.NSMXDomains > 24 {
+			return fmt.Errorf("config: rbl.ns_mx_domains: 0 to 24")
 		}
 		return nil
 	})

@@ -352,6 +352,22 @@ func (r *Resolver) LookupMX(ctx context.Context, name string) ([]*net.MX, error)
 	return out, nil
 }
 
+// LookupNS returns the name servers of name (host names, without the
+// trailing dot).
+func (r *Resolver) LookupNS(ctx context.Context, name string) ([]string, error) {
+	rrs, err := r.query(ctx, name, mdns.TypeNS)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(rrs))
+	for _, rr := range rrs {
+		if n, ok := rr.(*mdns.NS); ok {
+			out = append(out, strings.TrimSuffix(n.Ns, "."))
+		}
+	}
+	return out, nil
+}
+
 // LookupNetIP returns the A and AAAA addresses of host.
 func (r *Resolver) LookupNetIP(ctx context.Context, host string) ([]netip.Addr, error) {
 	var out []netip.Addr

@@ -5,6 +5,7 @@ import (
 	"github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/analyzer/bayes"
 	"github.com/sekisho/sekisho/internal/analyzer/content"
+	"github.com/sekisho/sekisho/internal/analyzer/feed"
 	"github.com/sekisho/sekisho/internal/analyzer/header"
 	"github.com/sekisho/sekisho/internal/analyzer/lure"
 	"github.com/sekisho/sekisho/internal/analyzer/outbound"
@@ -27,6 +28,7 @@ func Registered() []Factory {
 		bayes.New,        // statistical classifier (BAYES_); autolearns as an observer of the verdict
 		outbound.Factory, // outbound abuse of authenticated accounts (OUTBOUND_); the policy holds
 		rbl.New,          // DNS block and allow lists: client IP, link/sender domains, HBL hashes (RBL_, RWL_, URIBL_)
+		feed.New,         // threat feeds: STIX/TAXII and list indicators (FEED_)
 		lure.New,         // today's lures: claimed authority/brand vs real origin, random and rented infrastructure, mail shape (IMP_, FROM_, URL_, HDR_, MIME_)
 	}
 }

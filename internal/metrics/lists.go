@@ -15,7 +15,14 @@ type ListReporter interface {
 	EachList(f func(kind, list string, queries, hits, errors uint64, latency time.Duration))
 }
 
+// ListSizer is implemented by list reporters that hold their entries
+// (threat feeds): EachListSize gives the entries loaded per list.
+type ListSizer interface {
+	EachListSize(f func(kind, list string, entries int64))
+}
+
 var (
+	listEntriesDesc = prometheus.NewDesc("sekisho_list_entries", "Entries (indicators) loaded from a feed.", []string{"kind", "list"}, nil)
 	listQueriesDesc = prometheus.NewDesc("sekisho_list_queries_total", "Queries sent to a block list or feed.", []string{"kind", "list"}, nil)
 	listHitsDesc    = prometheus.NewDesc("sekisho_list_hits_total", "Queries a block list or feed answered with a listing.", []string{"kind", "list"}, nil)
 	listErrorsDesc  = prometheus.NewDesc("sekisho_list_errors_total", "Failed queries: DNS failures, time-outs, refusal codes, lists rested after failures.", []string{"kind", "list"}, nil)
@@ -32,6 +39,7 @@ func (*listCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- listHitsDesc
 	ch <- listErrorsDesc
 	ch <- listLatencyDesc
+	ch <- listEntriesDesc
 }
 
 func (c *listCollector) Collect(ch chan<- prometheus.Metric) {
@@ -50,6 +58,11 @@ func (c *listCollector) collect(r ListReporter, ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(listErrorsDesc, prometheus.CounterValue, float64(e), kind, list)
 		ch <- prometheus.MustNewConstMetric(listLatencyDesc, prometheus.CounterValue, lat.Seconds(), kind, list)
 	})
+	if s, ok := r.(ListSizer); ok {
+		s.EachListSize(func(kind, list string, n int64) {
+			ch <- prometheus.MustNewConstMetric(listEntriesDesc, prometheus.GaugeValue, float64(n), kind, list)
+		})
+	}
 }
 
 // AddLists exports a list reporter's counters. Several reporters may be

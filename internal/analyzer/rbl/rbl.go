@@ -27,6 +27,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"fmt"
+	"net"
 	"net/netip"
 	"regexp"
 	"sort"
@@ -46,6 +47,16 @@ import (
 type Resolver interface {
 	LookupA(ctx context.Context, name string) ([]netip.Addr, error)
 }
+
+// NSMXResolver is what NS/MX lookups of link domains need
+// (*dns.Resolver has it).
+type NSMXResolver interface {
+	LookupNS(ctx context.Context, name string) ([]string, error)
+	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
+}
+
+// maxNSMXHosts bounds the NS/MX domains added per message.
+const maxNSMXHosts = 8
 
 // Bounds of what is taken from one message.
 const (
@@ -85,6 +96,7 @@ type Analyzer struct {
 	conc    int
 	backoff time.Duration
 	now     func() time.Time
+	nsmx    int // link domains whose NS/MX are asked about; 0 off
 }
 
 var (
@@ -125,6 +137,12 @@ func NewWithResolver(cfg *config.Config, r Resolver) (*Analyzer, error) {
 	}
 	a := &Analyzer{res: r, trust: received.Trust{Hosts: hosts, Nets: nets}, budget: c.Budget.Duration,
 		maxQ: c.MaxQueries, conc: c.Concurrency, backoff: c.Backoff.Duration, now: time.Now}
+	if c.NSMX {
+		a.nsmx = c.NSMXDomains
+		if a.nsmx == 0 {
+			a.nsmx = 4
+		}
+	}
 	for _, d := range cfg.General.Domains {
 		a.own = append(a.own, strings.ToLower(strings.TrimSuffix(d, ".")))
 	}
@@ -194,16 +212,19 @@ func (a *Analyzer) Stats() []Stat {
 
 // target is one thing asked about.
 type target struct {
-	kind  Kind
-	ip    netip.Addr
-	key   string // domain, or hash label
-	shown string // evidence: what was asked and where it came from
+	kind   Kind
+	ip     netip.Addr
+	key    string  // domain, or hash label
+	shown  string  // evidence: what was asked and where it came from
+	link   bool    // a link's domain
+	factor float64 // score factor; 0 means 1 (NS/MX of a link: 0.5)
 }
 
 type query struct {
-	l     *state
-	name  string
-	shown string
+	l      *state
+	name   string
+	shown  string
+	factor float64
 }
 
 // Analyze implements pipeline.Analyzer.
@@ -212,6 +233,9 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		return nil // our own users' mail
 	}
 	ts := a.targets(t)
+	if a.nsmx > 0 {
+		ts = append(ts, a.nsmxTargets(ctx, t, ts)...)
+	}
 	var qs []query
 	seen := map[string]bool{}
 	for _, kind := range []Kind{KindIP, KindDomain, KindEmail, KindFile, KindWallet} {
@@ -232,7 +256,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 					continue
 				}
 				seen[name] = true
-				qs = append(qs, query{l: l, name: name, shown: tg.shown})
+				qs = append(qs, query{l: l, name: name, shown: tg.shown, factor: tg.factor})
 			}
 		}
 	}
@@ -245,7 +269,10 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.budget)
 	defer cancel()
-	type hit struct{ sym, shown string }
+	type hit struct {
+		sym, shown string
+		factor     float64
+	}
 	var (
 		mu   sync.Mutex
 		hits []hit
@@ -271,7 +298,11 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			if len(syms) > 0 {
 				mu.Lock()
 				for _, s := range syms {
-					hits = append(hits, hit{s, q.shown})
+					f := q.factor
+					if f == 0 {
+						f = 1
+					}
+					hits = append(hits, hit{s, q.shown, f})
 				}
 				mu.Unlock()
 			}
@@ -282,7 +313,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		return hits[i].sym < hits[j].sym || hits[i].sym == hits[j].sym && hits[i].shown < hits[j].shown
 	})
 	for _, h := range hits {
-		t.Add(h.sym, h.shown)
+		t.AddScaled(h.sym, h.factor, h.shown)
 	}
 	return nil
 }
@@ -400,7 +431,7 @@ func (a *Analyzer) targets(t *pipeline.Task) []target {
 			return
 		}
 		doms[d] = true
-		out = append(out, target{kind: KindDomain, key: d, shown: d + " (" + src + ")"})
+		out = append(out, target{kind: KindDomain, key: d, shown: d + " (" + src + ")", link: src == "link"})
 	}
 	emails := map[string]bool{}
 	addEmail := func(addr, src string) {
@@ -468,6 +499,103 @@ func (a *Analyzer) targets(t *pipeline.Task) []target {
 			wallets[w] = true
 			out = append(out, target{kind: KindWallet, key: hashLabel([]byte(w)), shown: w + " (wallet)"})
 		}
+	}
+	return out
+}
+
+// nsmxTargets looks up the NS and MX hosts of the first link domains
+// (within a share of the budget, concurrently) and returns their
+// registrable domains as domain targets scored at half weight. A failed
+// lookup adds nothing.
+func (a *Analyzer) nsmxTargets(ctx context.Context, t *pipeline.Task, ts []target) []target {
+	r, ok := a.res.(NSMXResolver)
+	if !ok {
+		return nil
+	}
+	have := map[string]bool{}
+	var links []string
+	for _, tg := range ts {
+		if tg.kind == KindDomain {
+			have[tg.key] = true
+			if tg.link && len(links) < a.nsmx {
+				links = append(links, tg.key)
+			}
+		}
+	}
+	if len(links) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.budget/2)
+	defer cancel()
+	type found struct{ host, rel, link string }
+	var (
+		mu  sync.Mutex
+		fs  []found
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, a.conc)
+	)
+	ask := func(link, rel string) {
+		defer wg.Done()
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		defer func() { <-sem }()
+		var hosts []string
+		if rel == "NS" {
+			ns, err := r.LookupNS(ctx, link)
+			if err != nil {
+				t.Logger.Debug("rbl: NS lookup failed", "domain", link, "err", err)
+				return
+			}
+			hosts = ns
+		} else {
+			mx, err := r.LookupMX(ctx, link)
+			if err != nil {
+				t.Logger.Debug("rbl: MX lookup failed", "domain", link, "err", err)
+				return
+			}
+			for _, m := range mx {
+				hosts = append(hosts, m.Host)
+			}
+		}
+		mu.Lock()
+		for i, h := range hosts {
+			if i >= 4 {
+				break
+			}
+			fs = append(fs, found{h, rel, link})
+		}
+		mu.Unlock()
+	}
+	for _, l := range links {
+		wg.Add(2)
+		go ask(l, "NS")
+		go ask(l, "MX")
+	}
+	wg.Wait()
+	sort.Slice(fs, func(i, j int) bool {
+		if fs[i].link != fs[j].link {
+			return fs[i].link < fs[j].link
+		}
+		return fs[i].rel+fs[i].host < fs[j].rel+fs[j].host
+	})
+	var out []target
+	for _, f := range fs {
+		if len(out) >= maxNSMXHosts {
+			break
+		}
+		h := strings.ToLower(strings.TrimSuffix(f.host, "."))
+		if _, err := netip.ParseAddr(h); err == nil || h == "" {
+			continue
+		}
+		d := namestat.Registrable(h)
+		if d == "" || have[d] || a.ownDomain(d) {
+			continue
+		}
+		have[d] = true
+		out = append(out, target{kind: KindDomain, key: d, shown: h + " (" + f.rel + " of link " + f.link + ")", factor: 0.5})
 	}
 	return out
 }

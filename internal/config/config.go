@@ -40,6 +40,8 @@ type Config struct {
 	Lure       Lure             `toml:"lure"`
 	RBL        RBL              `toml:"rbl"`
 	Remediate  Remediate        `toml:"remediate"`
+	Reputation Reputation       `toml:"reputation"`
+	Fuzzy      Fuzzy            `toml:"fuzzy"`
 }
 
 // General settings.
@@ -174,6 +176,8 @@ func Default() *Config {
 		Quarantine: defaultQuarantine(),
 		Web:        defaultWeb(),
 		Remediate:  defaultRemediate(),
+		Reputation: defaultReputation(),
+		Fuzzy:      defaultFuzzy(),
 	}
 }
 

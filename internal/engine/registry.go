@@ -9,6 +9,7 @@ import (
 	"github.com/sekisho/sekisho/internal/analyzer/lure"
 	"github.com/sekisho/sekisho/internal/analyzer/outbound"
 	"github.com/sekisho/sekisho/internal/analyzer/rbl"
+	"github.com/sekisho/sekisho/internal/analyzer/reputation"
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
 	"github.com/sekisho/sekisho/internal/analyzer/url"
 	"github.com/sekisho/sekisho/internal/observe"
@@ -27,6 +28,7 @@ func Registered() []Factory {
 		bayes.New,        // statistical classifier (BAYES_); autolearns as an observer of the verdict
 		outbound.Factory, // outbound abuse of authenticated accounts (OUTBOUND_); the policy holds
 		rbl.New,          // DNS block and allow lists: client IP, link/sender domains, HBL hashes (RBL_, RWL_, URIBL_)
+		reputation.New,   // learned reputation of senders, domains, networks, link domains (REP_)
 		lure.New,         // today's lures: claimed authority/brand vs real origin, random and rented infrastructure, mail shape (IMP_, FROM_, URL_, HDR_, MIME_)
 	}
 }

@@ -1,0 +1,33 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sekisho/sekisho/internal/mail"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// Feedback passes what a person said about a message (release, report,
+// or a label the classifier learned by itself: 'sekisho learn' and
+// 'train' teach Bayes directly) to every analyzer and observer that takes
+// feedback (pipeline.FeedbackReceiver: reputation, campaign hashes). It
+// reports how many took it.
+func (e *Engine) Feedback(ctx context.Context, raw []byte, f pipeline.Feedback) (int, error) {
+	g := e.acquire()
+	defer g.release()
+	msg := mailParse(raw, g)
+	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
+	n := 0
+	for _, a := range g.learning() {
+		if r, ok := a.(pipeline.FeedbackReceiver); ok {
+			n++
+			if err := r.Feedback(ctx, task, f); err != nil {
+				return n, fmt.Errorf("engine: feedback %s: %w", nameOf(a), err)
+			}
+		}
+	}
+	return n, nil
+}
+
+func mailParse(raw []byte, g *gen) *mail.Message { return mail.Parse(raw, g.limits) }

@@ -230,7 +230,9 @@ func (s *Store) find(ctx context.Context, e *Entry, threshold float64) (string, 
 	for id, n := range votes {
 		cands = append(cands, cand{id, n})
 	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].n > cands[j].n || cands[i].n == cands[j].n && cands[i].id < cands[j].id })
+	sort.Slice(cands, func(i, j int) bool {
+		return cands[i].n > cands[j].n || cands[i].n == cands[j].n && cands[i].id < cands[j].id
+	})
 	best, bestSim := "", 0.0
 	for i, c := range cands {
 		if i >= 4 {

@@ -216,6 +216,7 @@ func (c QReleaseCmd) Run(g *Globals) error {
 			continue
 		}
 		fmt.Printf("released %s\n", id)
+		releaseFeedback(g, st, id)
 	}
 	return errors.Join(errs...)
 }

@@ -16,18 +16,26 @@ import (
 func (e *Engine) Feedback(ctx context.Context, raw []byte, f pipeline.Feedback) (int, error) {
 	g := e.acquire()
 	defer g.release()
-	msg := mailParse(raw, g)
-	task := pipeline.NewTask(e.NewID(), msg, pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
+	task := pipeline.NewTask(e.NewID(), mail.Parse(raw, g.limits), pipeline.Envelope{Frontend: pipeline.FrontendLearn}, e.log)
+	return e.feedback(ctx, g, task, f)
+}
+
+// FeedbackTask is Feedback for a message already parsed into a task.
+func (e *Engine) FeedbackTask(ctx context.Context, t *pipeline.Task, f pipeline.Feedback) (int, error) {
+	g := e.acquire()
+	defer g.release()
+	return e.feedback(ctx, g, t, f)
+}
+
+func (e *Engine) feedback(ctx context.Context, g *gen, t *pipeline.Task, f pipeline.Feedback) (int, error) {
 	n := 0
 	for _, a := range g.learning() {
 		if r, ok := a.(pipeline.FeedbackReceiver); ok {
 			n++
-			if err := r.Feedback(ctx, task, f); err != nil {
+			if err := r.Feedback(ctx, t, f); err != nil {
 				return n, fmt.Errorf("engine: feedback %s: %w", nameOf(a), err)
 			}
 		}
 	}
 	return n, nil
 }
-
-func mailParse(raw []byte, g *gen) *mail.Message { return mail.Parse(raw, g.limits) }

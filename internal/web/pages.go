@@ -428,6 +428,7 @@ func (s *server) release(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.back(w, r, m.ID, "err", "release_failed")
 		return
 	}
+	s.releaseFeedback(r.Context(), m)
 	s.back(w, r, m.ID, "ok", "released")
 }
 

@@ -196,3 +196,7 @@ func (a *Analyzer) Feedback(ctx context.Context, t *pipeline.Task, f pipeline.Fe
 	}
 	return nil
 }
+
+// CampaignStore returns the analyzer's store (the console lists and acts
+// on campaigns through it).
+func (a *Analyzer) CampaignStore() *fuzzystore.Store { return a.st }

@@ -25,7 +25,7 @@ type rig struct {
 	now time.Time
 }
 
-func newRig(t *testing.T, st repstore.Store) *rig {
+func newRig(t testing.TB, st repstore.Store) *rig {
 	cfg := config.Default()
 	cfg.Reputation.Enabled = true
 	r := &rig{now: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
@@ -39,8 +39,11 @@ func msg(from, body string) []byte {
 	return []byte("From: " + from + "\r\nTo: u@example.org\r\nSubject: s\r\n\r\n" + body + "\r\n")
 }
 
+// scanB is scan for benchmarks: signed, one recipient.
+func (r *rig) scanB(b *testing.B, raw []byte, ip string) *pipeline.Task { return r.scan(b, raw, ip, true, 1) }
+
 // scan runs the analyzer with DKIM aligned to the From domain when signed.
-func (r *rig) scan(t *testing.T, raw []byte, ip string, signed bool, rcpts int) *pipeline.Task {
+func (r *rig) scan(t testing.TB, raw []byte, ip string, signed bool, rcpts int) *pipeline.Task {
 	t.Helper()
 	env := pipeline.Envelope{ClientIP: netip.MustParseAddr(ip), Flow: pipeline.FlowMail}
 	for i := 0; i < rcpts; i++ {

@@ -3,8 +3,7 @@ package fuzzy
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
-	"slices"
+		"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,8 +29,6 @@ const (
 	shingleWidth  = 3
 	tagGram       = 4
 )
-
-var urlRe = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+`)
 
 // Features are a message's normalised features, as hashes.
 type Features struct {
@@ -93,7 +90,6 @@ func Extract(m *mail.Message) Features {
 // textShingles are hashes of shingleWidth consecutive tokens within a
 // paragraph.
 func textShingles(text string) []uint64 {
-	text = urlRe.ReplaceAllString(text, " ")
 	set := map[uint64]struct{}{}
 	var toks []string
 	flush := func() {
@@ -132,8 +128,27 @@ func splitParagraphs(s string) []string {
 
 // tokens appends the normalised tokens of s: lower-case words; a word
 // with a digit becomes "#", a long one (a random token) "~"; each Han,
-// Hiragana or Katakana character is a token of its own.
+// Hiragana or Katakana character is a token of its own. Links and
+// addresses (a whitespace-separated field with "://" or "@", or starting
+// "www.") are left out: their domains are features of their own.
 func tokens(s string, out []string) []string {
+	for len(s) > 0 {
+		i := strings.IndexFunc(s, unicode.IsSpace)
+		field := s
+		if i >= 0 {
+			field, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if field == "" || strings.Contains(field, "://") || strings.Contains(field, "@") || strings.HasPrefix(strings.ToLower(field), "www.") {
+			continue
+		}
+		out = fieldTokens(field, out)
+	}
+	return out
+}
+
+func fieldTokens(s string, out []string) []string {
 	start := -1
 	emit := func(w string) {
 		w = strings.ToLower(w)
@@ -149,7 +164,7 @@ func tokens(s string, out []string) []string {
 		out = append(out, w)
 	}
 	for i, r := range s {
-		cjk := unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+		cjk := r >= 0x2E80 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
 		word := !cjk && (unicode.IsLetter(r) || unicode.IsDigit(r))
 		if !word && start >= 0 {
 			emit(s[start:i])

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,5 +128,42 @@ func TestReputationFuzzySharedByTwoProcesses(t *testing.T) {
 	}
 	if o, ok := last["FUZZY_BULK"]; !ok || !strings.Contains(strings.Join(o, " "), "copies") {
 		t.Errorf("no FUZZY_BULK after 6 copies through two processes: %v", last)
+	}
+}
+
+// TestCampaignLearnCLI: 'sekisho learn spam' (which teaches the
+// classifier directly) also teaches the campaign hashes (engine.Feedback);
+// another process sharing the redis-server recognises the campaign with
+// 'sekisho scan'.
+func TestCampaignLearnCLI(t *testing.T) {
+	url := redistest.Start(t)
+	cfgFor := func(name string) string {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "sekisho.toml")
+		writeFile(t, p, fmt.Sprintf("[general]\ndata_dir = %q\n[reputation]\nenabled = true\nredis = %q\n[fuzzy]\nenabled = true\nredis = %q\n",
+			filepath.Join(dir, "data-"+name), url, url))
+		return p
+	}
+	a, b := cfgFor("a"), cfgFor("b")
+	learnDir := t.TempDir()
+	for i := 0; i < 3; i++ {
+		writeFile(t, filepath.Join(learnDir, fmt.Sprintf("%d.eml", i)), string(testutil.Campaign(41, i)))
+	}
+	out := runCLI(t, "-c", a, "learn", "-q", "spam", learnDir)
+	if !strings.Contains(out, "3 learned") {
+		t.Fatalf("learn:\n%s", out)
+	}
+	msg := filepath.Join(t.TempDir(), "copy.eml")
+	writeFile(t, msg, string(testutil.Campaign(41, 77)))
+	out = runCLI(t, "-c", b, "scan", "--json", msg)
+	if !strings.Contains(out, `"FUZZY_KNOWN_SPAM"`) {
+		t.Fatalf("process B does not recognise the campaign A learned:\n%s", out)
+	}
+}
+
+func writeFile(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -3,7 +3,7 @@ package fuzzy
 import (
 	"crypto/sha256"
 	"encoding/hex"
-		"slices"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"

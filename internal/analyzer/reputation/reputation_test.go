@@ -40,7 +40,9 @@ func msg(from, body string) []byte {
 }
 
 // scanB is scan for benchmarks: signed, one recipient.
-func (r *rig) scanB(b *testing.B, raw []byte, ip string) *pipeline.Task { return r.scan(b, raw, ip, true, 1) }
+func (r *rig) scanB(b *testing.B, raw []byte, ip string) *pipeline.Task {
+	return r.scan(b, raw, ip, true, 1)
+}
 
 // scan runs the analyzer with DKIM aligned to the From domain when signed.
 func (r *rig) scan(t testing.TB, raw []byte, ip string, signed bool, rcpts int) *pipeline.Task {

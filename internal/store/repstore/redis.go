@@ -34,6 +34,12 @@ func OpenRedis(ctx context.Context, url, prefix string, halfLife time.Duration) 
 		c.Close()
 		return nil, fmt.Errorf("repstore: redis: %w", err)
 	}
+	// Loaded once so that pipelined EVALSHA finds it (a restarted server
+	// forgets it: Record then falls back to EVAL).
+	if err := recordScript.Load(ctx, c).Err(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("repstore: redis: %w", err)
+	}
 	return &Redis{c: c, prefix: prefix, halfLife: halfLife}, nil
 }
 

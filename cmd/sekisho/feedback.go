@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
@@ -16,26 +17,44 @@ func labelFeedback(spam bool) pipeline.Feedback {
 	return pipeline.FeedbackHam
 }
 
-// releaseFeedback tells reputation and campaign hashes that a held
-// message was released (when either is enabled). A failure is reported,
-// never fatal: the message is released.
-func releaseFeedback(g *Globals, st *quarantine.Store, id string) {
-	cfg, err := g.LoadConfig()
-	if err != nil || !cfg.Reputation.Enabled && !cfg.Fuzzy.Enabled {
+// releaseFeedback tells reputation and campaign hashes that held
+// messages were released (when either is enabled; the engine is built
+// on the first release). A failure is reported, never fatal: the message
+// is released.
+type releaseFeedback struct {
+	g   *Globals
+	eng *engine.Engine
+	off bool
+}
+
+func (f *releaseFeedback) send(st *quarantine.Store, id string) {
+	if f.off {
 		return
+	}
+	if f.eng == nil {
+		cfg, err := f.g.LoadConfig()
+		if err != nil || !cfg.Reputation.Enabled && !cfg.Fuzzy.Enabled {
+			f.off = true
+			return
+		}
+		if f.eng, err = f.g.Engine(cfg); err != nil {
+			f.off = true
+			fmt.Fprintf(os.Stderr, "sekisho: release feedback: %v\n", err)
+			return
+		}
 	}
 	ctx := context.Background()
 	raw, err := st.Get(ctx, id)
 	if err == nil {
-		eng, eerr := g.Engine(cfg)
-		if eerr != nil {
-			err = eerr
-		} else {
-			_, err = eng.Feedback(ctx, raw, pipeline.FeedbackRelease)
-			eng.Close()
-		}
+		_, err = f.eng.Feedback(ctx, raw, pipeline.FeedbackRelease)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "sekisho: %s: release feedback: %v\n", id, err)
+	}
+}
+
+func (f *releaseFeedback) close() {
+	if f.eng != nil {
+		f.eng.Close()
 	}
 }

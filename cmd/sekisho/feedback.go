@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
@@ -57,4 +58,12 @@ func (f *releaseFeedback) close() {
 	if f.eng != nil {
 		f.eng.Close()
 	}
+}
+
+// offlineState keeps a measurement's learning (eval, tune) out of shared
+// reputation and campaign state: with a throw-away data directory they
+// use its SQLite files, never the configured Redis.
+func offlineState(cfg *config.Config) {
+	cfg.Reputation.Redis = ""
+	cfg.Fuzzy.Redis = ""
 }

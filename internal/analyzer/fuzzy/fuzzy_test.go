@@ -166,3 +166,30 @@ func TestCorpusFalseMatches(t *testing.T) {
 		t.Errorf("%d false matches", fp)
 	}
 }
+
+// TestCampaignOneLearned measures (and logs) how many copies one learned
+// copy catches, and the similarity of copies to each other.
+func TestCampaignOneLearned(t *testing.T) {
+	a, _ := newAnalyzer(t)
+	learn(t, a, testutil.Campaign(7, 0), pipeline.FeedbackSpam)
+	found := 0
+	for i := 1; i < 200; i++ {
+		if hit(t, a, testutil.Campaign(7, i), fuzzy.SymKnownSpam) {
+			found++
+		}
+	}
+	sig := func(i int) *fuzzystore.Entry {
+		f := fuzzy.Extract(mail.Parse(testutil.Campaign(7, i), mail.Limits{}))
+		return f.Entry()
+	}
+	lo, sum := 1.0, 0.0
+	base := sig(0)
+	for i := 1; i < 200; i++ {
+		s := fuzzystore.Similarity(&base.Sig, &sig(i).Sig)
+		lo, sum = min(lo, s), sum+s
+	}
+	t.Logf("one learned copy catches %d of 199; similarity to it: mean %.2f, lowest %.2f", found, sum/199, lo)
+	if found < 150 {
+		t.Errorf("one learned copy catches only %d of 199", found)
+	}
+}

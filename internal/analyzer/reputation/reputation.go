@@ -27,6 +27,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/auth/dkim"
+	"github.com/sekisho/sekisho/internal/auth/received"
 	"github.com/sekisho/sekisho/internal/auth/spf"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/link/namestat"
@@ -61,6 +62,7 @@ type Analyzer struct {
 	sprayWin time.Duration
 	tag      float64
 	own      []string
+	trust    received.Trust
 	Now      func() time.Time
 }
 
@@ -110,6 +112,9 @@ func NewWithStore(cfg *config.Config, st repstore.Store, log *slog.Logger) *Anal
 		sprayWin: c.SprayWindow.Duration, tag: cfg.Policy.TagScore, Now: time.Now}
 	if a.minEv < minObs {
 		a.minEv = 20
+	}
+	if hosts, nets, err := cfg.Auth.TrustedRelayHostsAndNets(); err == nil {
+		a.trust = received.Trust{Hosts: hosts, Nets: nets}
 	}
 	for _, d := range cfg.General.Domains {
 		a.own = append(a.own, strings.ToLower(strings.TrimSuffix(d, ".")))
@@ -371,6 +376,27 @@ func (a *Analyzer) record(ctx context.Context, id string, ks []keyed, d repstore
 	}
 }
 
+// hop finds the sending client of a message learned from a file: the
+// first untrusted Received hop when [auth] trusted_relays says which hops
+// are ours (nil otherwise). It carries no authentication results, so
+// feedback never makes a DKIM key.
+func (a *Analyzer) hop(t *pipeline.Task) *auth.Results {
+	if t.Env.ClientIP.IsValid() || a.trust.Empty() {
+		return nil
+	}
+	var hops []received.Hop
+	for _, v := range t.Msg.Headers.Values("Received") {
+		if len(hops) >= 30 {
+			break
+		}
+		hops = append(hops, received.Parse(v))
+	}
+	if i, ok := received.FirstUntrusted(hops, a.trust); ok && hops[i].IP.IsValid() {
+		return &auth.Results{HasClient: true, Client: auth.Client{IP: hops[i].IP}}
+	}
+	return nil
+}
+
 // Learn implements pipeline.Learner.
 func (a *Analyzer) Learn(ctx context.Context, t *pipeline.Task, spam bool) error {
 	f := pipeline.FeedbackHam
@@ -388,7 +414,7 @@ func (a *Analyzer) Feedback(ctx context.Context, t *pipeline.Task, f pipeline.Fe
 	if f.Spam() {
 		d = repstore.Delta{Bad: 1}
 	}
-	ks := a.keys(t.Msg, t.Env, nil, t.Msg.URLs)
+	ks := a.keys(t.Msg, t.Env, a.hop(t), t.Msg.URLs)
 	names := make([]string, len(ks))
 	for i, k := range ks {
 		names[i] = k.key

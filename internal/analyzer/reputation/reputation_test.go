@@ -176,3 +176,24 @@ func TestReputationRedis(t *testing.T) {
 	}
 	testReputation(t, st)
 }
+
+// Feedback on a stored message finds its network through the first
+// untrusted Received hop when the relays are configured.
+func TestFeedbackNetworkFromReceived(t *testing.T) {
+	cfg := config.Default()
+	cfg.Reputation.Enabled = true
+	cfg.Auth.TrustedRelays = []string{"192.0.2.0/24"}
+	st := repstore.NewMem(720 * time.Hour)
+	a := reputation.NewWithStore(cfg, st, nil)
+	raw := []byte("Received: from mx (mx.example.jp [192.0.2.5]) by gw\r\nReceived: from bad (bad.example [203.0.113.77]) by mx.example.jp\r\n" +
+		"From: x@spam.test\r\nSubject: s\r\n\r\nbody\r\n")
+	for i := 0; i < 2; i++ {
+		if err := a.Feedback(bg, pipeline.NewTask("f", mail.Parse(raw, mail.Limits{}), pipeline.Envelope{}, nil), pipeline.FeedbackReport); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs, _ := st.Get(bg, []string{"n:203.0.113.0/24"}, time.Now())
+	if cs[0].Bad < 1.99 {
+		t.Fatalf("network of the untrusted hop not fed: %+v", cs[0])
+	}
+}

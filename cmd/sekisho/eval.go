@@ -98,6 +98,7 @@ func (c EvalCmd) Run(g *Globals) error {
 		}
 		defer os.RemoveAll(dir)
 		cfg.General.DataDir = dir
+		offlineState(cfg)
 	}
 	eng, err := g.Engine(cfg)
 	if err != nil {

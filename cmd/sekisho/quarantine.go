@@ -209,6 +209,8 @@ func (c QReleaseCmd) Run(g *Globals) error {
 	if by == "" {
 		by = cliUser()
 	}
+	fb := &releaseFeedback{g: g}
+	defer fb.close()
 	var errs []error
 	for _, id := range c.IDs {
 		if err := st.Release(context.Background(), id, by); err != nil {
@@ -216,6 +218,7 @@ func (c QReleaseCmd) Run(g *Globals) error {
 			continue
 		}
 		fmt.Printf("released %s\n", id)
+		fb.send(st, id)
 	}
 	return errors.Join(errs...)
 }

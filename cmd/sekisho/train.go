@@ -76,7 +76,14 @@ func classifier(eng *engine.Engine) (*bayes.Classifier, error) {
 // learnOne parses and learns one message.
 func learnOne(ctx context.Context, eng *engine.Engine, c *bayes.Classifier, raw []byte, spam bool) (bayesstore.Outcome, error) {
 	t := pipeline.NewTask(eng.NewID(), eng.Parse(raw), pipeline.Envelope{Frontend: pipeline.FrontendLearn}, eng.Logger())
-	return c.LearnOutcome(ctx, t, spam)
+	o, err := c.LearnOutcome(ctx, t, spam)
+	if err == nil || errors.Is(err, bayes.ErrNoFeatures) {
+		// Reputation and campaign hashes learn the label too.
+		if _, ferr := eng.FeedbackTask(ctx, t, labelFeedback(spam)); ferr != nil {
+			return o, ferr
+		}
+	}
+	return o, err
 }
 
 // Run implements the command.

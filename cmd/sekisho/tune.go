@@ -164,6 +164,7 @@ func (c TuneCmd) Run(g *Globals) error {
 		}
 		defer os.RemoveAll(dir)
 		cfg.General.DataDir = dir
+		offlineState(cfg)
 	}
 	// Scanning must not teach anything: the features of one message may
 	// not depend on the ones scanned before it.

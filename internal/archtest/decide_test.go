@@ -195,6 +195,10 @@ var storeUse = map[string]struct {
 	// Learn/Forget (asked for) and by Observe after the verdict (autolearn);
 	// TestAnalyzeWritesNoStore keeps writes off the scan path.
 	"internal/analyzer/bayes -> internal/store/bayesstore": {why: "learned state of the classifier"},
+	// Learned reputation and campaign hashes: read during the scan,
+	// written by Observe (after the verdict) and Learn/Feedback.
+	"internal/analyzer/reputation -> internal/store/repstore": {why: "learned reputation"},
+	"internal/analyzer/fuzzy -> internal/store/fuzzystore":    {why: "learned campaign hashes"},
 	// First contact and threads read the history through a read-only
 	// handle (contacts.OpenReader: SQLite query_only); observe.Contacts
 	// learns it.

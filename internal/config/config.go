@@ -41,7 +41,9 @@ type Config struct {
 	RBL        RBL              `toml:"rbl"`
 	Remediate  Remediate        `toml:"remediate"`
 	// Feeds are threat-intelligence feeds ([[feeds]] tables, docs/feeds.md).
-	Feeds []Feed `toml:"feeds"`
+	Feeds      []Feed     `toml:"feeds"`
+	Reputation Reputation `toml:"reputation"`
+	Fuzzy      Fuzzy      `toml:"fuzzy"`
 }
 
 // General settings.
@@ -176,6 +178,8 @@ func Default() *Config {
 		Quarantine: defaultQuarantine(),
 		Web:        defaultWeb(),
 		Remediate:  defaultRemediate(),
+		Reputation: defaultReputation(),
+		Fuzzy:      defaultFuzzy(),
 	}
 }
 

@@ -6,10 +6,12 @@ import (
 	"github.com/sekisho/sekisho/internal/analyzer/bayes"
 	"github.com/sekisho/sekisho/internal/analyzer/content"
 	"github.com/sekisho/sekisho/internal/analyzer/feed"
+	"github.com/sekisho/sekisho/internal/analyzer/fuzzy"
 	"github.com/sekisho/sekisho/internal/analyzer/header"
 	"github.com/sekisho/sekisho/internal/analyzer/lure"
 	"github.com/sekisho/sekisho/internal/analyzer/outbound"
 	"github.com/sekisho/sekisho/internal/analyzer/rbl"
+	"github.com/sekisho/sekisho/internal/analyzer/reputation"
 	"github.com/sekisho/sekisho/internal/analyzer/sender"
 	"github.com/sekisho/sekisho/internal/analyzer/url"
 	"github.com/sekisho/sekisho/internal/observe"
@@ -29,6 +31,8 @@ func Registered() []Factory {
 		outbound.Factory, // outbound abuse of authenticated accounts (OUTBOUND_); the policy holds
 		rbl.New,          // DNS block and allow lists: client IP, link/sender domains, HBL hashes (RBL_, RWL_, URIBL_)
 		feed.New,         // threat feeds: STIX/TAXII and list indicators (FEED_)
+		reputation.New,   // learned reputation of senders, domains, networks, link domains (REP_)
+		fuzzy.New,        // campaign fuzzy hashes: near-duplicates of known spam, bulk copies (FUZZY_)
 		lure.New,         // today's lures: claimed authority/brand vs real origin, random and rented infrastructure, mail shape (IMP_, FROM_, URL_, HDR_, MIME_)
 	}
 }

@@ -90,7 +90,7 @@ func humanBytes(n int64) string {
 
 func (s *server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, name := range []string{"login", "dashboard", "list", "message", "error", "account", "users", "remediate", "feeds"} {
+	for _, name := range []string{"login", "dashboard", "list", "message", "error", "account", "users", "remediate", "feeds", "campaigns"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", name, err)
@@ -435,6 +435,7 @@ func (s *server) release(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		s.back(w, r, m.ID, "err", "release_failed")
 		return
 	}
+	s.releaseFeedback(r.Context(), m)
 	s.back(w, r, m.ID, "ok", "released")
 }
 

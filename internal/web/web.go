@@ -192,6 +192,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.HandleFunc("POST /users/{name}/delete", s.auth(s.admin(s.userDelete)))
 	s.remediateRoutes(mux)
 	s.feedRoutes(mux)
+	s.campaignRoutes(mux)
 	mux.HandleFunc("GET /account", s.auth(s.account))
 	mux.HandleFunc("POST /account/password", s.auth(s.password))
 	return s.secure(mux), nil

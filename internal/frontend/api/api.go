@@ -42,6 +42,7 @@ type Handler struct {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/scan", h.scan)
 	mux.HandleFunc("POST /api/v1/learn/{kind}", h.learn)
+	mux.HandleFunc("POST /api/v1/report", h.report)
 	mux.HandleFunc("GET /api/v1/symbols", h.symbols)
 }
 

@@ -40,6 +40,8 @@ type Config struct {
 	Lure       Lure             `toml:"lure"`
 	RBL        RBL              `toml:"rbl"`
 	Remediate  Remediate        `toml:"remediate"`
+	Report     Report           `toml:"report"`
+	Digest     Digest           `toml:"digest"`
 }
 
 // General settings.
@@ -174,6 +176,8 @@ func Default() *Config {
 		Quarantine: defaultQuarantine(),
 		Web:        defaultWeb(),
 		Remediate:  defaultRemediate(),
+		Report:     defaultReport(),
+		Digest:     defaultDigest(),
 	}
 }
 

@@ -32,6 +32,9 @@ type Processor struct {
 	Banner func(raw []byte, r *pipeline.Result) []byte
 	// Sealer adds an ARC set to delivered mail ([serve.arc]); nil: off.
 	Sealer *Sealer
+	// Reports takes mail to the report-phish address out of the flow
+	// ([report] address); nil: off.
+	Reports Intaker
 
 	wg sync.WaitGroup // messages in flight (graceful shutdown)
 }
@@ -61,6 +64,12 @@ type Outcome struct {
 	NewSubject *string
 	// NewBody replaces the body (banner), nil when unchanged.
 	NewBody []byte
+	// Taken: the message went to the report-phish intake only; the milter
+	// discards it, the SMTP gateway accepts it without relaying.
+	Taken bool
+	// DropRcpts are recipients to remove before delivery (the report
+	// address, when the message also went to others).
+	DropRcpts []string
 	// SMTP reply for reject and tempfail (and quarantine where it applies).
 	Code     int
 	Enhanced string
@@ -99,8 +108,21 @@ func (p *Processor) Wait(ctx context.Context) error {
 	}
 }
 
-// Process scans raw and decides what to do.
+// Process scans raw and decides what to do. Mail to the report-phish
+// address goes to the intake first (see intake.go).
 func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelope, opt Options) *Outcome {
+	if o, rest, drop := p.intake(ctx, raw, env, opt); o != nil {
+		return o
+	} else if drop != nil {
+		env.Rcpts = rest
+		o := p.process(ctx, raw, env, opt)
+		o.DropRcpts = drop
+		return o
+	}
+	return p.process(ctx, raw, env, opt)
+}
+
+func (p *Processor) process(ctx context.Context, raw []byte, env pipeline.Envelope, opt Options) *Outcome {
 	p.Begin()
 	defer p.End()
 	env.Frontend = opt.Frontend

@@ -34,6 +34,8 @@ type CLI struct {
 	Reload     ReloadCmd     `cmd:"" help:"Make a running serve reload its configuration, rules, lists and weights (SIGHUP); a bad configuration is refused."`
 	DMARC      DMARCCmd      `cmd:"" name:"dmarc-report" help:"Build (and send) DMARC aggregate reports from what serve recorded ([auth] dmarc_reports)."`
 	Remediate  RemediateCmd  `cmd:"" help:"Pull delivered mail back out of mailboxes over IMAP (run, list, show, apply, undo)."`
+	Report     ReportCmd     `cmd:"" help:"Report-phish intake: list and show reports with their triage."`
+	Digest     DigestCmd     `cmd:"" help:"Send recipients digests of their held mail with one-click links."`
 	Symbols    SymbolsCmd    `cmd:"" help:"List every symbol with its weight and explanations."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }

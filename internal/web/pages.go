@@ -90,7 +90,7 @@ func humanBytes(n int64) string {
 
 func (s *server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, name := range []string{"login", "dashboard", "list", "message", "error", "account", "users", "remediate"} {
+	for _, name := range []string{"login", "dashboard", "list", "message", "error", "account", "users", "remediate", "digest", "reports", "lists", "audit"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", name, err)

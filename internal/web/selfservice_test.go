@@ -285,3 +285,70 @@ func TestReleaseAllowLink(t *testing.T) {
 		t.Fatal("no audit entry")
 	}
 }
+
+// TestSelfServiceIsolation: a recipient account acts only on its own
+// held mail and its own lists: bulk actions skip other recipients'
+// messages, learning is for administrators, list entries for another
+// address are refused, and the reports page shows only its own reports.
+func TestSelfServiceIsolation(t *testing.T) {
+	c := newSelfConsole(t)
+	ctx := context.Background()
+	if err := c.st.Accounts().CreateUser(ctx, "bob", "recipient", "bob-pw-123456", []string{"bob@example.jp"}); err != nil {
+		t.Fatal(err)
+	}
+	alice := c.hold(fixture(t, "phish-kagoya-ja.eml", ""), "alice@example.jp")
+	bob := c.hold(fixture(t, "phish-kagoya-ja.eml", ""), "bob@example.jp")
+	cl := c.client()
+	if resp := cl.login("bob", "bob-pw-123456"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	_, page := cl.get("/quarantine")
+	if strings.Contains(page, alice) || !strings.Contains(page, bob) {
+		t.Fatalf("bob's quarantine list shows alice's message or not his own")
+	}
+	csrf := csrfOf(t, page)
+	resp, _ := cl.post("/bulk", url.Values{"csrf": {csrf}, "bulk": {"delete"}, "id": {alice, bob}, "back": {"/quarantine"}}, nil)
+	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "err=bulk_partial") {
+		t.Fatalf("bulk delete redirect %q", loc)
+	}
+	if _, err := c.st.Message(ctx, alice, false); err != nil {
+		t.Fatal("bob deleted alice's message")
+	}
+	if _, err := c.st.Message(ctx, bob, false); err == nil {
+		t.Fatal("bob's own message was not deleted")
+	}
+	if resp, _ := cl.post("/bulk", url.Values{"csrf": {csrf}, "bulk": {"spam"}, "id": {alice}}, nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("recipient bulk learn: %d", resp.StatusCode)
+	}
+	if resp, _ := cl.post("/lists", url.Values{"csrf": {csrf}, "scope": {"alice@example.jp"}, "kind": {"allow"}, "value": {"evil.example"}}, nil); !strings.Contains(resp.Header.Get("Location"), "err=forbidden") {
+		t.Fatalf("list entry for alice: %s", resp.Header.Get("Location"))
+	}
+	if resp, _ := cl.post("/lists", url.Values{"csrf": {csrf}, "scope": {"bob@example.jp"}, "kind": {"block"}, "value": {"spam.example"}}, nil); !strings.Contains(resp.Header.Get("Location"), "ok=list_added") {
+		t.Fatalf("list entry for bob: %s", resp.Header.Get("Location"))
+	}
+	if _, err := c.ls.Add(ctx, "alice@example.jp", lists.Allow, "partner.example", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	_, page = cl.get("/lists")
+	if strings.Contains(page, `data-value="partner.example"`) || !strings.Contains(page, `data-value="spam.example"`) {
+		t.Fatal("bob's lists page shows alice's entries or not his own")
+	}
+	if resp, _ := cl.post("/lists/delete", url.Values{"csrf": {csrf}, "scope": {"alice@example.jp"}, "kind": {"allow"}, "value": {"partner.example"}}, nil); !strings.Contains(resp.Header.Get("Location"), "err=forbidden") {
+		t.Fatalf("removing alice's entry: %s", resp.Header.Get("Location"))
+	}
+	// Reports: bob sees his own only; the audit page is for administrators.
+	if _, err := c.rs.Submit(ctx, alice, "alice@example.jp", "en"); err != nil {
+		t.Fatal(err)
+	}
+	_, page = cl.get("/reports")
+	if strings.Contains(page, "alice@example.jp") {
+		t.Fatal("bob sees alice's report")
+	}
+	if resp, _ := cl.get("/audit"); resp.StatusCode == http.StatusOK {
+		t.Fatal("a recipient reads the audit log")
+	}
+	// A report of another recipient's message is refused.
+	if resp, _ := cl.post("/message/"+alice+"/report", url.Values{"csrf": {csrf}}, nil); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("report of alice's message: %d", resp.StatusCode)
+	}
+}

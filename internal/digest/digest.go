@@ -390,6 +390,11 @@ func (s *Service) Run(ctx context.Context, dryRun bool) ([]Sent, error) {
 		out = append(out, x)
 	}
 	if !dryRun {
+		// Used nonces matter only while their links live.
+		if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM digest_used WHERE used_at < ?`),
+			now.Add(-2*s.cfg.Digest.LinkLifetime.Duration).UnixMilli()); err != nil {
+			return out, err
+		}
 		if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM digest_state WHERE name = ?`), stateLast); err != nil {
 			return out, err
 		}

@@ -178,10 +178,15 @@ func (s *Service) Start() {
 			default:
 			}
 		}
+		expire := time.NewTicker(time.Hour)
+		defer expire.Stop()
+		s.expire()
 		for {
 			select {
 			case <-s.stop:
 				return
+			case <-expire.C:
+				s.expire()
 			case id := <-s.queue:
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 				if _, err := s.Triage(ctx, id); err != nil {
@@ -191,6 +196,19 @@ func (s *Service) Start() {
 			}
 		}
 	}()
+}
+
+// expire deletes reports older than quarantine.retention (they keep the
+// reported message).
+func (s *Service) expire() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cut := s.q.Now().Add(-s.cfg.Quarantine.Retention.Duration).UnixMilli()
+	if res, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM phish_report WHERE created_at < ?`), cut); err != nil {
+		s.log.Warn("report expiry failed", "err", err)
+	} else if n, _ := res.RowsAffected(); n > 0 {
+		s.log.Info("reports expired", "count", n)
+	}
 }
 
 // Close stops the worker after the report in hand.

@@ -390,3 +390,25 @@ func (s *server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	p.Data = v
 	s.render(w, "audit", p)
 }
+
+// sortURLs are the column headers' links: the same search sorted by the
+// column, descending first, ascending when it already sorts descending.
+func sortURLs(path string, q url.Values) map[string]string {
+	out := map[string]string{}
+	cur := q.Get("sort")
+	for _, col := range []string{"time", "sender", "subject", "score"} {
+		v := url.Values{}
+		for k, vs := range q {
+			if k != "offset" && k != "ok" && k != "err" {
+				v[k] = vs
+			}
+		}
+		next := "-" + col
+		if cur == "-"+col || cur == "" && col == "time" {
+			next = col
+		}
+		v.Set("sort", next)
+		out[col] = path + "?" + v.Encode()
+	}
+	return out
+}

@@ -352,3 +352,48 @@ func TestSelfServiceIsolation(t *testing.T) {
 		t.Fatalf("report of alice's message: %d", resp.StatusCode)
 	}
 }
+
+// TestSortColumns: the list's column headers sort by score, sender and
+// subject both ways; an unknown order falls back to newest first.
+func TestSortColumns(t *testing.T) {
+	c := newSelfConsole(t)
+	ctx := context.Background()
+	a := c.hold(fixture(t, "phish-o365.eml", "http://127.0.0.1:9"), "alice@example.jp")
+	b := c.hold(fixture(t, "phish-kagoya-ja.eml", ""), "alice@example.jp")
+	ma, _ := c.st.Message(ctx, a, false)
+	mb, _ := c.st.Message(ctx, b, false)
+	if ma.Score == mb.Score {
+		t.Skip("fixtures score the same")
+	}
+	low, high := a, b
+	if ma.Score > mb.Score {
+		low, high = b, a
+	}
+	cl := c.client()
+	cl.login("admin", c.password)
+	order := func(q string) (string, string) {
+		t.Helper()
+		_, page := cl.get("/quarantine?" + q)
+		ia, ib := strings.Index(page, "/message/"+low), strings.Index(page, "/message/"+high)
+		if ia < 0 || ib < 0 {
+			t.Fatalf("%s: messages missing", q)
+		}
+		if ia < ib {
+			return low, high
+		}
+		return high, low
+	}
+	if first, _ := order("sort=score"); first != low {
+		t.Error("sort=score: highest first")
+	}
+	if first, _ := order("sort=-score"); first != high {
+		t.Error("sort=-score: lowest first")
+	}
+	if first, _ := order("sort=drop+table"); first != b {
+		t.Error("unknown sort: not newest first")
+	}
+	_, page := cl.get("/quarantine?sort=-score&subject=")
+	if !strings.Contains(page, `id="sort-score"`) || !strings.Contains(page, "sort=score") {
+		t.Error("score header does not toggle to ascending")
+	}
+}

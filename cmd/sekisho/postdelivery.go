@@ -37,12 +37,12 @@ func startPostDelivery(ctx context.Context, cfg *config.Config, eng *engine.Engi
 	if err != nil {
 		return nil, nil, fmt.Errorf("serve: %w", err)
 	}
-	rs.Start()
 	ds, err := digest.New(ctx, cfg, store, ls, log)
 	if err != nil {
-		rs.Close()
 		return nil, nil, fmt.Errorf("serve: %w", err)
 	}
+	rs.Pref = ds.Pref
+	rs.Start()
 	if cfg.Digest.Enabled {
 		ds.Start()
 	}

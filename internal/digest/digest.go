@@ -147,6 +147,15 @@ func (s *Service) SetLang(ctx context.Context, addr, lang string) error {
 	return err
 }
 
+// Pref is a recipient's remembered language, "" when none.
+func (s *Service) Pref(ctx context.Context, addr string) string {
+	var l string
+	if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT lang FROM user_lang WHERE address = ?`), strings.ToLower(addr)).Scan(&l); err == nil && (l == "en" || l == "ja") {
+		return l
+	}
+	return ""
+}
+
 // Lang is a recipient's language: remembered, else digest.default_language,
 // else web.default_language.
 func (s *Service) Lang(ctx context.Context, addr string) string {

@@ -105,6 +105,9 @@ type Service struct {
 	db   *sql.DB
 	pg   bool
 	send func(ctx context.Context, from string, to []string, raw []byte) error
+	// Pref returns a reporter's remembered language ("" when none); it
+	// wins over what the report mail says (digest.Service.Pref).
+	Pref func(ctx context.Context, addr string) string
 
 	queue chan string
 	stop  chan struct{}
@@ -350,6 +353,11 @@ func (s *Service) Triage(ctx context.Context, id string) (*Report, error) {
 	}
 	if r.Triage == TriageConfirmed {
 		detail = append(detail, s.act(ctx, r)...)
+	}
+	if r.Source == "mail" && s.Pref != nil {
+		if l := s.Pref(ctx, r.Reporter); l != "" {
+			r.Lang = l
+		}
 	}
 	r.Answer = AnswerSkipped
 	switch {

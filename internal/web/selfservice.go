@@ -412,3 +412,22 @@ func sortURLs(path string, q url.Values) map[string]string {
 	}
 	return out
 }
+
+// rememberLang keeps a signed-in user's language choice for their
+// addresses: digests and report answers use it.
+func (s *server) rememberLang(r *http.Request, lang string) {
+	if s.digest == nil || s.acc == nil {
+		return
+	}
+	c, err := r.Cookie(cookieSession)
+	if err != nil {
+		return
+	}
+	sess, err := s.acc.Session(r.Context(), c.Value, s.cfg.Web.SessionLifetime.Duration)
+	if err != nil || sess == nil {
+		return
+	}
+	for _, a := range sess.User.Addresses {
+		_ = s.digest.SetLang(r.Context(), a, lang)
+	}
+}

@@ -347,6 +347,18 @@ func TestSelfServiceIsolation(t *testing.T) {
 	if resp, _ := cl.get("/audit"); resp.StatusCode == http.StatusOK {
 		t.Fatal("a recipient reads the audit log")
 	}
+	// Switching the console's language is remembered for bob's address
+	// (digests and report answers use it).
+	if l := c.ds.Pref(ctx, "bob@example.jp"); l != "" {
+		t.Fatalf("preference before switching: %q", l)
+	}
+	cl.get("/lang/ja?next=/quarantine")
+	if l := c.ds.Pref(ctx, "bob@example.jp"); l != "ja" {
+		t.Fatalf("preference after switching: %q", l)
+	}
+	if l := c.ds.Lang(ctx, "alice@example.jp"); l != "en" {
+		t.Fatalf("alice's default language: %q", l)
+	}
 	// A report of another recipient's message is refused.
 	if resp, _ := cl.post("/message/"+alice+"/report", url.Values{"csrf": {csrf}}, nil); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("report of alice's message: %d", resp.StatusCode)

@@ -385,6 +385,7 @@ func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cookie(w, r, cookieLang, l, 365*24*3600)
+	s.rememberLang(r, l)
 	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 

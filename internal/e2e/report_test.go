@@ -41,8 +41,6 @@ enabled = false
 enabled = false
 [rules]
 enabled = false
-[bayes]
-enabled = false
 [lure]
 enabled = false
 [remediate]
@@ -91,7 +89,8 @@ Content-Disposition: attachment; filename="reported.eml"
 // symbol the mail carries rises, reloaded with SIGHUP). alice forwards the
 // mail as an attachment to the reporting address: the report is taken
 // out of the flow (nothing reaches a mailbox or the relay), re-scanned
-// and confirmed, a (dry-run) remediation lists both mailboxes, and alice
+// and confirmed, the classifier learns it as spam, a (dry-run)
+// remediation lists both mailboxes, and alice
 // gets an answer in Japanese. bob reports a harmless message as the raw
 // message and is told in English that it looks safe; a report from
 // outside the organisation is triaged but not answered.
@@ -214,7 +213,7 @@ Shall we meet at noon?
 		t.Fatalf("reporters: %+v", reports)
 	}
 	if a.Kind != report.KindAttachment || a.Triage != report.TriageConfirmed || a.Category != "phishing" || a.MessageID != id1 ||
-		a.Lang != "ja" || a.Answer != report.AnswerSent || a.RunID == "" || !a.Internal || a.Learned != "no learner" {
+		a.Lang != "ja" || a.Answer != report.AnswerSent || a.RunID == "" || !a.Internal || a.Learned != "spam" {
 		t.Errorf("alice's report: %+v", a)
 	}
 	if b.Kind != report.KindRaw || b.Triage != report.TriageSafe || b.Answer != report.AnswerSent || b.RunID != "" {

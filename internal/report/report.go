@@ -404,6 +404,9 @@ func (s *Service) act(ctx context.Context, r *Report) []string {
 			r.Learned = "spam"
 		}
 	}
+	if rc.Remediate && s.rem == nil {
+		detail = append(detail, "remediation: [remediate] is off")
+	}
 	if rc.Remediate && s.rem != nil {
 		req := remediate.Request{Hashes: r.Hashes, DryRun: rc.RemediateDryRun, Trigger: "report", By: r.Reporter,
 			Reason: "report " + r.ID + " confirmed " + r.Category}

@@ -294,7 +294,9 @@ func (s *Service) Act(ctx context.Context, tok, lang string) (*Item, error) {
 		return it, ErrUsed
 	}
 	by := "digest:" + c.Rcpt
-	undo := func() { _, _ = s.db.ExecContext(context.WithoutCancel(ctx), s.rebind(`DELETE FROM digest_used WHERE nonce = ?`), c.Nonce) }
+	undo := func() {
+		_, _ = s.db.ExecContext(context.WithoutCancel(ctx), s.rebind(`DELETE FROM digest_used WHERE nonce = ?`), c.Nonce)
+	}
 	switch c.Action {
 	case ActDelete:
 		if err := s.q.Delete(ctx, c.QID, by); err != nil {

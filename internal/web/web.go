@@ -30,14 +30,14 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/digest"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/pipeline"
-	"github.com/sekisho/sekisho/internal/digest"
 	"github.com/sekisho/sekisho/internal/remediate"
 	"github.com/sekisho/sekisho/internal/report"
-	"github.com/sekisho/sekisho/internal/store/lists"
 	"github.com/sekisho/sekisho/internal/store/accounts"
+	"github.com/sekisho/sekisho/internal/store/lists"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
 

@@ -43,6 +43,12 @@ var schema = []string{
 		name TEXT PRIMARY KEY,
 		value TEXT NOT NULL DEFAULT ''
 	)`,
+	`CREATE TABLE IF NOT EXISTS digest_item (
+		msg_id TEXT NOT NULL,
+		rcpt TEXT NOT NULL,
+		sent_at BIGINT NOT NULL,
+		PRIMARY KEY (msg_id, rcpt)
+	)`,
 	`CREATE TABLE IF NOT EXISTS user_lang (
 		address TEXT PRIMARY KEY,
 		lang TEXT NOT NULL
@@ -336,6 +342,11 @@ func (x Sent) Raw() []byte { return x.raw }
 
 const stateLast = "last_run"
 
+// grace: each run looks this far behind the previous one, so that a
+// message stamped before a run but stored after it is not missed; what
+// a digest already listed (table digest_item) is not listed again.
+const grace = time.Hour
+
 // Run builds a digest per recipient of the mail held since the previous
 // run (at most one interval back on the first run) and sends them unless
 // dryRun. It returns what was (or would be) sent.
@@ -348,8 +359,25 @@ func (s *Service) Run(ctx context.Context, dryRun bool) ([]Sent, error) {
 	var last string
 	if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT value FROM digest_state WHERE name = ?`), stateLast).Scan(&last); err == nil {
 		if v, err := strconv.ParseInt(last, 10, 64); err == nil {
-			since = time.UnixMilli(v)
+			since = time.UnixMilli(v).Add(-grace)
 		}
+	}
+	listed := map[string]bool{}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT msg_id, rcpt FROM digest_item WHERE sent_at >= ?`), since.Add(-grace).UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	for rows.Next() {
+		var id, r string
+		if err := rows.Scan(&id, &r); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("digest: %w", err)
+		}
+		listed[id+"\n"+r] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
 	}
 	byRcpt := map[string][]*quarantine.Message{}
 	for off := 0; off < 100000; off += 1000 {
@@ -362,7 +390,7 @@ func (s *Service) Run(ctx context.Context, dryRun bool) ([]Sent, error) {
 				continue
 			}
 			for _, r := range m.Rcpts {
-				if s.ours(r) && len(byRcpt[r]) < s.cfg.Digest.MaxItems {
+				if s.ours(r) && !listed[m.ID+"\n"+r] && len(byRcpt[r]) < s.cfg.Digest.MaxItems {
 					byRcpt[r] = append(byRcpt[r], m)
 				}
 			}
@@ -396,11 +424,22 @@ func (s *Service) Run(ctx context.Context, dryRun bool) ([]Sent, error) {
 			if err := s.Send(ctx, "", []string{r}, x.raw); err != nil {
 				x.Error = err.Error()
 				s.log.Warn("digest not sent", "rcpt", r, "err", err)
+			} else {
+				for _, id := range x.Items {
+					if _, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO digest_item (msg_id, rcpt, sent_at) VALUES (?, ?, ?)`),
+						id, r, now.UnixMilli()); err != nil {
+						s.log.Warn("digest item not recorded", "rcpt", r, "err", err)
+					}
+				}
 			}
 		}
 		out = append(out, x)
 	}
 	if !dryRun {
+		if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM digest_item WHERE sent_at < ?`),
+			now.Add(-7*24*time.Hour-s.cfg.Digest.Interval.Duration).UnixMilli()); err != nil {
+			return out, err
+		}
 		// Used nonces matter only while their links live.
 		if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM digest_used WHERE used_at < ?`),
 			now.Add(-2*s.cfg.Digest.LinkLifetime.Duration).UnixMilli()); err != nil {

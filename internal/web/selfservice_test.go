@@ -409,3 +409,18 @@ func TestSortColumns(t *testing.T) {
 		t.Error("score header does not toggle to ascending")
 	}
 }
+
+// TestDigestSchedule: the service sends digests by itself every
+// digest.interval (serve starts it when [digest] enabled = true).
+func TestDigestSchedule(t *testing.T) {
+	c := newSelfConsole(t)
+	c.cfg.Digest.Interval.Duration = 2 * time.Second
+	c.ds.Start()
+	defer c.ds.Close()
+	// Held after the start: the first run looks one interval back.
+	c.hold(fixture(t, "phish-kagoya-ja.eml", ""), "alice@example.jp")
+	m := c.sink.WaitFor(t, "Auto-Submitted: auto-generated", 20*time.Second)
+	if len(m.Rcpts) != 1 || m.Rcpts[0] != "alice@example.jp" {
+		t.Fatalf("scheduled digest to %v", m.Rcpts)
+	}
+}

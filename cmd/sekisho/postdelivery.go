@@ -77,18 +77,12 @@ func openReports(g *Globals) (*report.Service, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := engine.New(cfg, engine.Options{Logger: log})
+	rs, err := report.New(context.Background(), cfg, nil, st, nil, log)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
-	rs, err := report.New(context.Background(), cfg, eng, st, nil, log)
-	if err != nil {
-		eng.Close()
-		st.Close()
-		return nil, nil, err
-	}
-	return rs, func() { eng.Close(); st.Close() }, nil
+	return rs, func() { st.Close() }, nil
 }
 
 // Run implements the command.

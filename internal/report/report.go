@@ -115,7 +115,8 @@ type Service struct {
 	wg    sync.WaitGroup
 }
 
-// New opens the report table in the quarantine database. rem may be nil.
+// New opens the report table in the quarantine database. rem may be nil;
+// eng may be nil for reading reports only (list, show).
 func New(ctx context.Context, cfg *config.Config, eng *engine.Engine, q *quarantine.Store, rem *remediate.Remediator, log *slog.Logger) (*Service, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -257,7 +258,11 @@ func (s *Service) submit(ctx context.Context, r *Report, queue bool) (string, er
 	if lim := s.cfg.Serve.MaxMessageBytes; int64(len(r.raw)) > lim {
 		r.raw = r.raw[:lim]
 	}
-	msg := mail.Parse(r.raw, s.eng.Limits())
+	lim := mail.DefaultLimits()
+	if s.eng != nil {
+		lim = s.eng.Limits()
+	}
+	msg := mail.Parse(r.raw, lim)
 	r.Subject = clip(msg.Subject, 500)
 	if a, ok := msg.PrimaryFromAddress(); ok {
 		r.Sender = clip(strings.ToLower(a.Addr), 320)
@@ -303,6 +308,9 @@ func (s *Service) Triage(ctx context.Context, id string) (*Report, error) {
 	}
 	if r.Triage != TriagePending {
 		return r, nil
+	}
+	if s.eng == nil {
+		return r, errors.New("report: no engine to re-scan with")
 	}
 	var rcpts []string
 	if r.Reporter != "" {

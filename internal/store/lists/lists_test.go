@@ -12,7 +12,7 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-func open(t *testing.T) *Store {
+func open(t testing.TB) *Store {
 	t.Helper()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "l.db"))
 	if err != nil {

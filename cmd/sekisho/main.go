@@ -36,6 +36,8 @@ type CLI struct {
 	DMARC      DMARCCmd      `cmd:"" name:"dmarc-report" help:"Build (and send) DMARC aggregate reports from what serve recorded ([auth] dmarc_reports)."`
 	Remediate  RemediateCmd  `cmd:"" help:"Pull delivered mail back out of mailboxes over IMAP (run, list, show, apply, undo)."`
 	Feeds      FeedsCmd      `cmd:"" help:"Threat feeds: list, update (fetch now), hunt (search history and quarantine for their indicators)."`
+	Report     ReportCmd     `cmd:"" help:"Report-phish intake: list and show reports with their triage."`
+	Digest     DigestCmd     `cmd:"" help:"Send recipients digests of their held mail with one-click links."`
 	Symbols    SymbolsCmd    `cmd:"" help:"List every symbol with its weight and explanations."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }

@@ -83,7 +83,12 @@ func (c ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	defer closeFeeds()
-	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer}
+	pd, closePD, err := startPostDelivery(ctx, cfg, eng, store, rem, log)
+	if err != nil {
+		return err
+	}
+	defer closePD()
+	p := &action.Processor{Engine: eng, Store: store, Config: cfg, Log: log, Banner: banner.New(cfg).Apply, Sealer: sealer, Reports: pd.reports}
 	flisten.InFlight.SetMax(cfg.Serve.MaxBytesInFlight)
 	if lim := setMemoryLimit(cfg); lim > 0 {
 		log.Info("soft memory limit", "bytes", lim)
@@ -198,7 +203,8 @@ func (c ServeCmd) Run(g *Globals) error {
 		mux := http.NewServeMux()
 		(&rspamd.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
 		(&api.Handler{P: p, Settings: sc.Console, Stats: stats, Password: c.Password}).Register(mux)
-		wh, err := web.New(web.Options{Config: cfg, Engine: eng, Store: store, Logger: log, FirstAdminInBackground: true, Remediator: rem})
+		wh, err := web.New(web.Options{Config: cfg, Engine: eng, Store: store, Logger: log, FirstAdminInBackground: true, Remediator: rem,
+			Lists: pd.lists, Reports: pd.reports, Digest: pd.digest})
 		if err != nil {
 			return fail(fmt.Errorf("serve: console: %w", err))
 		}

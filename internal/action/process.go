@@ -32,6 +32,9 @@ type Processor struct {
 	Banner func(raw []byte, r *pipeline.Result) []byte
 	// Sealer adds an ARC set to delivered mail ([serve.arc]); nil: off.
 	Sealer *Sealer
+	// Reports takes mail to the report-phish address out of the flow
+	// ([report] address); nil: off.
+	Reports Intaker
 
 	wg sync.WaitGroup // messages in flight (graceful shutdown)
 }
@@ -68,6 +71,12 @@ type Outcome struct {
 	// ends that tell the MTA what to remove (Rspamd remove_headers, the
 	// JSON API).
 	Strip []StripField
+	// Taken: the message went to the report-phish intake only; the milter
+	// discards it, the SMTP gateway accepts it without relaying.
+	Taken bool
+	// DropRcpts are recipients to remove before delivery (the report
+	// address, when the message also went to others).
+	DropRcpts []string
 	// SMTP reply for reject and tempfail (and quarantine where it applies).
 	Code     int
 	Enhanced string
@@ -106,10 +115,20 @@ func (p *Processor) Wait(ctx context.Context) error {
 	}
 }
 
-// Process scans raw and decides what to do. Every outcome names the
+// Process scans raw and decides what to do. Mail to the report-phish
+// address goes to the intake first (see intake.go). Every outcome names the
 // forged copies of sekisho's own headers for removal (forged.go).
 func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelope, opt Options) *Outcome {
-	o := p.process(ctx, raw, env, opt)
+	var o *Outcome
+	if oi, rest, drop := p.intake(ctx, raw, env, opt); oi != nil {
+		o = oi
+	} else if drop != nil {
+		env.Rcpts = rest
+		o = p.process(ctx, raw, env, opt)
+		o.DropRcpts = drop
+	} else {
+		o = p.process(ctx, raw, env, opt)
+	}
 	if o.ServID == "" {
 		o.ServID = ServID(p.Config)
 	}

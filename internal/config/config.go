@@ -44,6 +44,8 @@ type Config struct {
 	Feeds      []Feed     `toml:"feeds"`
 	Reputation Reputation `toml:"reputation"`
 	Fuzzy      Fuzzy      `toml:"fuzzy"`
+	Report     Report     `toml:"report"`
+	Digest     Digest     `toml:"digest"`
 }
 
 // General settings.
@@ -180,6 +182,8 @@ func Default() *Config {
 		Remediate:  defaultRemediate(),
 		Reputation: defaultReputation(),
 		Fuzzy:      defaultFuzzy(),
+		Report:     defaultReport(),
+		Digest:     defaultDigest(),
 	}
 }
 

@@ -28,6 +28,19 @@ type Remediate struct {
 	// MasterPasswordFile holds the master user's password (first line).
 	// Default "" (required when enabled).
 	MasterPasswordFile string `toml:"master_password_file"`
+	// Auth is how mailboxes are opened: "master" (MasterUser with
+	// LoginFormat), "xoauth2" (SASL XOAUTH2 as each mailbox's address with
+	// the bearer token in OAuth2TokenFile, re-read at every login so an
+	// outside refresher can replace it) or "app_password" (each mailbox's
+	// own login from AppPasswordsFile). Default "master".
+	Auth string `toml:"auth"`
+	// OAuth2TokenFile holds the access token (first line) for auth =
+	// "xoauth2": an application token allowed to open every mailbox
+	// (Microsoft 365 / Google Workspace application access). Default "".
+	OAuth2TokenFile string `toml:"oauth2_token_file"`
+	// AppPasswordsFile holds "address password" lines for auth =
+	// "app_password". Default "".
+	AppPasswordsFile string `toml:"app_passwords_file"`
 	// LoginFormat builds the login name from {user} (the mailbox's address)
 	// and {master}. Default "{user}*{master}" (Dovecot's separator).
 	LoginFormat string `toml:"login_format"`
@@ -64,7 +77,7 @@ type Remediate struct {
 
 func defaultRemediate() Remediate {
 	return Remediate{
-		IMAPAddr: "127.0.0.1:143", TLS: "starttls", LoginFormat: "{user}*{master}",
+		IMAPAddr: "127.0.0.1:143", TLS: "starttls", Auth: "master", LoginFormat: "{user}*{master}",
 		Action: "move", QuarantineFolder: "Quarantine",
 		Automatic: true, AutomaticCategories: []string{"malware", "phishing"}, AutomaticDryRun: true,
 		MaxMailboxes: 500, MaxFolders: 200, MaxCopyBytes: 32 << 20, Timeout: Duration{60 * time.Second},
@@ -97,8 +110,21 @@ func init() {
 		if !strings.Contains(r.LoginFormat, "{user}") {
 			return fmt.Errorf("config: remediate.login_format %q must contain {user}", r.LoginFormat)
 		}
-		if r.Enabled && (r.MasterUser == "" || r.MasterPasswordFile == "") {
-			return fmt.Errorf("config: remediate.enabled needs master_user and master_password_file")
+		switch r.Auth {
+		case "master":
+			if r.Enabled && (r.MasterUser == "" || r.MasterPasswordFile == "") {
+				return fmt.Errorf("config: remediate.enabled needs master_user and master_password_file")
+			}
+		case "xoauth2":
+			if r.Enabled && r.OAuth2TokenFile == "" {
+				return fmt.Errorf("config: remediate.auth = \"xoauth2\" needs oauth2_token_file")
+			}
+		case "app_password":
+			if r.Enabled && r.AppPasswordsFile == "" {
+				return fmt.Errorf("config: remediate.auth = \"app_password\" needs app_passwords_file")
+			}
+		default:
+			return fmt.Errorf("config: remediate.auth %q: want master, xoauth2 or app_password", r.Auth)
 		}
 		for i, d := range r.Domains {
 			r.Domains[i] = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))

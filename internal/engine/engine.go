@@ -47,6 +47,8 @@ type Engine struct {
 
 	idPrefix string
 	idSeq    atomic.Uint64
+
+	lists atomic.Pointer[ListLookup] // recipients' allow/block lists (SetLists)
 }
 
 // gen is one generation of what the configuration builds: policy,
@@ -311,6 +313,9 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 	// The policy alone decides, outbound hold included: what leaves here is
 	// final. Learning and recording observe it afterwards.
 	v := g.policy.DecideFor(task.Hits(), task.TempfailReasons(), env, e.hold)
+	if f := e.lists.Load(); f != nil && env.Flow == pipeline.FlowMail && !env.Outbound {
+		g.policy.ApplyLists(&v, (*f)(ctx, env, msg))
+	}
 	v.Attachments = task.Attachments()
 	v.Auth = task.Auth()
 	r := &pipeline.Result{ID: id, Msg: msg, Env: env, Verdict: v, URLs: task.URLs(), Duration: time.Since(start), Time: start,

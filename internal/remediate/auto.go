@@ -30,6 +30,11 @@ func (r *Remediator) Observe(res *pipeline.Result) {
 	if !r.cfg.Automatic || res == nil {
 		return
 	}
+	if res.Env.Frontend == pipeline.FrontendLearn {
+		// Re-scans of reports and console feedback: the report intake
+		// starts its own run (trigger "report").
+		return
+	}
 	v := res.Verdict
 	if v.Action != pipeline.ActionQuarantine && v.Action != pipeline.ActionReject {
 		return

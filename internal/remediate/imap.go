@@ -58,8 +58,7 @@ func (r *Remediator) open(ctx context.Context, user string) (*mailbox, error) {
 			return nil, fmt.Errorf("remediate: STARTTLS: %w", err)
 		}
 	}
-	login := strings.NewReplacer("{user}", user, "{master}", cfg.MasterUser).Replace(cfg.LoginFormat)
-	if err := c.Login(login, r.password); err != nil {
+	if err := r.login(c, user); err != nil {
 		_ = c.Logout()
 		return nil, fmt.Errorf("remediate: login to %s's mailbox: %w", user, err)
 	}

@@ -87,9 +87,12 @@ func New(ctx context.Context, cfg *config.Config, q *quarantine.Store, log *slog
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	pw, err := os.ReadFile(cfg.Remediate.MasterPasswordFile)
-	if err != nil {
-		return nil, fmt.Errorf("remediate: master password: %w", err)
+	var pw []byte
+	if cfg.Remediate.Auth == "master" || cfg.Remediate.Auth == "" {
+		var err error
+		if pw, err = os.ReadFile(cfg.Remediate.MasterPasswordFile); err != nil {
+			return nil, fmt.Errorf("remediate: master password: %w", err)
+		}
 	}
 	st, err := openStore(ctx, q.DB(), q.Dialect(), func() time.Time { return q.Now() })
 	if err != nil {

@@ -90,7 +90,7 @@ func humanBytes(n int64) string {
 
 func (s *server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
-	for _, name := range []string{"login", "dashboard", "list", "message", "error", "account", "users", "remediate", "feeds", "campaigns"} {
+	for _, name := range []string{"login", "dashboard", "list", "message", "error", "account", "users", "remediate", "feeds", "campaigns", "digest", "reports", "lists", "audit"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", name, err)
@@ -239,6 +239,7 @@ type listData struct {
 	Limit      int
 	PrevURL    string
 	NextURL    string
+	SortURL    map[string]string // column → link that sorts by it (toggling the direction)
 	Categories []string
 	Actions    []string
 }
@@ -247,7 +248,7 @@ func (s *server) list(kind string) authed {
 	return func(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 		q := r.URL.Query()
 		f := quarantine.Filter{Kind: kind, Rcpt: q.Get("rcpt"), Sender: q.Get("sender"), Subject: q.Get("subject"),
-			Symbol: q.Get("symbol"), Hash: strings.TrimSpace(q.Get("hash")), Limit: 50}
+			Symbol: q.Get("symbol"), Hash: strings.TrimSpace(q.Get("hash")), Limit: 50, Sort: q.Get("sort")}
 		if v := q.Get("category"); v != "" {
 			if _, err := pipeline.ParseCategory(v); err == nil {
 				f.Category = v
@@ -286,6 +287,7 @@ func (s *server) list(kind string) authed {
 			d.Categories = append(d.Categories, string(ct))
 		}
 		d.Actions = []string{"accept", "tag", "quarantine", "reject", "tempfail"}
+		d.SortURL = sortURLs(r.URL.Path, q)
 		page := func(off int) string {
 			v := url.Values{}
 			for k, vs := range q {

@@ -30,11 +30,14 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/digest"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/metrics"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/remediate"
+	"github.com/sekisho/sekisho/internal/report"
 	"github.com/sekisho/sekisho/internal/store/accounts"
+	"github.com/sekisho/sekisho/internal/store/lists"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
 
@@ -53,6 +56,12 @@ type Options struct {
 	FirstAdminInBackground bool
 	// Remediator pulls delivered mail back (nil: [remediate] is off).
 	Remediator *remediate.Remediator
+	// Lists are the recipients' allow/block lists (nil: page off).
+	Lists *lists.Store
+	// Reports is the report-phish intake (nil: no Report button).
+	Reports *report.Service
+	// Digest carries out digest links (nil: /digest/ off).
+	Digest *digest.Service
 }
 
 //go:embed templates/*.html
@@ -87,6 +96,9 @@ type server struct {
 	limiter *limiter
 	hashSem chan struct{}
 	rem     *remediate.Remediator
+	lists   *lists.Store
+	reports *report.Service
+	digest  *digest.Service
 }
 
 // New returns the console handler, mounted at "/" on the console port
@@ -115,6 +127,7 @@ func New(opts Options) (http.Handler, error) {
 		s.acc = opts.Store.Accounts()
 	}
 	s.rem = opts.Remediator
+	s.lists, s.reports, s.digest = opts.Lists, opts.Reports, opts.Digest
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -193,6 +206,7 @@ func New(opts Options) (http.Handler, error) {
 	s.remediateRoutes(mux)
 	s.feedRoutes(mux)
 	s.campaignRoutes(mux)
+	s.selfServiceRoutes(mux)
 	mux.HandleFunc("GET /account", s.auth(s.account))
 	mux.HandleFunc("POST /account/password", s.auth(s.password))
 	return s.secure(mux), nil
@@ -373,6 +387,7 @@ func (s *server) setLang(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cookie(w, r, cookieLang, l, 365*24*3600)
+	s.rememberLang(r, l)
 	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 

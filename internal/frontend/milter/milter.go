@@ -60,7 +60,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 			return m
 		},
-		Actions:  milter.OptAddHeader | milter.OptChangeHeader | milter.OptChangeBody | milter.OptQuarantine,
+		Actions:  milter.OptAddHeader | milter.OptChangeHeader | milter.OptChangeBody | milter.OptQuarantine | milter.OptRemoveRcpt,
 		Protocol: 0,
 	}
 	err := s.srv.Serve(hl)
@@ -336,6 +336,14 @@ func (m *session) Body(mod *milter.Modifier) (milter.Response, error) {
 
 // apply tells the MTA what to do with the outcome.
 func apply(o *action.Outcome, mod *milter.Modifier, qmode string, fields []field, log *slog.Logger) (milter.Response, error) {
+	if o.Taken { // went to the report-phish intake only
+		return respDiscard, nil
+	}
+	for _, r := range o.DropRcpts {
+		if err := mod.DeleteRecipient(r); err != nil {
+			return nil, err
+		}
+	}
 	switch o.Action {
 	case pipeline.ActionReject, pipeline.ActionTempfail:
 		return reply(o.Code, o.Enhanced, o.Text), nil

@@ -28,6 +28,7 @@ import (
 	"net"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -552,6 +553,19 @@ func (c *conn) data() bool {
 		Rcpts: append([]string(nil), c.rcpts...), QueueID: c.queueID, AuthUser: c.login}
 	o := p.Process(context.Background(), raw, env, action.Options{Frontend: pipeline.FrontendSMTP, Settings: c.s.Settings.ServeFrontend,
 		Banner: c.s.Settings.Banner, Hold: true})
+	if o.Taken { // went to the report-phish intake only
+		c.reply(250, "2.0.0 "+o.Text)
+		return true
+	}
+	rcpts := c.rcpts
+	if o.DropRcpts != nil {
+		rcpts = nil
+		for _, r := range c.rcpts {
+			if !slices.Contains(o.DropRcpts, r) {
+				rcpts = append(rcpts, r)
+			}
+		}
+	}
 	switch o.Action {
 	case pipeline.ActionReject, pipeline.ActionTempfail:
 		c.reply(o.Code, o.Enhanced+" "+o.Text)
@@ -568,7 +582,7 @@ func (c *conn) data() bool {
 	out := o.ApplyWith(raw, received) // forged copies of our headers dropped
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	resp, err := c.s.Relay(ctx, c.from, c.rcpts, out)
+	resp, err := c.s.Relay(ctx, c.from, rcpts, out)
 	if err != nil {
 		var se *smtp.SMTPError
 		if errors.As(err, &se) && se.Code >= 400 && se.Code < 600 {

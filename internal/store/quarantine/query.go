@@ -31,6 +31,28 @@ type Filter struct {
 	Restrict []string
 	Limit    int // default 50, at most 1000
 	Offset   int
+	// Sort orders the results: "time", "score", "sender" or "subject",
+	// ascending, or descending with a leading "-". Default "-time" (newest
+	// first); anything else is the default.
+	Sort string
+}
+
+// sortCols are the orders List accepts (a closed set: never SQL from the request).
+var sortCols = map[string]string{
+	"time": "m.received_at", "score": "m.score", "sender": "m.from_addr", "subject": "m.subject",
+}
+
+// order is the ORDER BY of f.Sort.
+func (f *Filter) order() string {
+	k, dir := strings.TrimPrefix(f.Sort, "-"), "ASC"
+	if strings.HasPrefix(f.Sort, "-") {
+		dir = "DESC"
+	}
+	col, ok := sortCols[k]
+	if !ok {
+		return "m.received_at DESC, m.id"
+	}
+	return col + " " + dir + ", m.received_at DESC, m.id"
 }
 
 const listCols = `id, kind, scan_id, received_at, expires_at, frontend, client_ip, client_host, helo, mail_from, rcpts,
@@ -120,7 +142,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Message, int, error) {
 	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM messages m`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("quarantine: count: %w", err)
 	}
-	rows, err := s.query(ctx, `SELECT `+listCols+` FROM messages m`+where+` ORDER BY m.received_at DESC, m.id LIMIT ? OFFSET ?`,
+	rows, err := s.query(ctx, `SELECT `+listCols+` FROM messages m`+where+` ORDER BY `+f.order()+` LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("quarantine: list: %w", err)

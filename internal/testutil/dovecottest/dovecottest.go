@@ -50,6 +50,21 @@ type Server struct {
 // skips (fails under SEKISHO_REQUIRE_PEERS=1) when it is not installed.
 func Start(t testing.TB, users map[string]string) *Server {
 	t.Helper()
+	return StartWith(t, users, Options{})
+}
+
+// Options of StartWith.
+type Options struct {
+	// OAuth2IntrospectURL, when set, adds SASL XOAUTH2 and OAUTHBEARER
+	// checked by Dovecot's oauth2 passdb against this RFC 7662
+	// introspection endpoint (POST token=...; the answer's "active" must
+	// be true and its "username" the login).
+	OAuth2IntrospectURL string
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, users map[string]string, o Options) *Server {
+	t.Helper()
 	bin := testutil.LookPeer(t, "/usr/sbin/dovecot", "dovecot")
 	if _, err := os.Stat("/usr/lib/dovecot/imap"); err != nil {
 		testutil.NoPeer(t, "dovecot-imapd not installed")
@@ -109,6 +124,16 @@ func Start(t testing.TB, users map[string]string) *Server {
 	if err := os.WriteFile(masterFile, []byte(fmt.Sprintf("%s:{PLAIN}%s::::::\n", MasterUser, MasterPassword)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	oauthPassdb := ""
+	mechs := "plain login"
+	if o.OAuth2IntrospectURL != "" {
+		mechs += " xoauth2 oauthbearer"
+		ext := filepath.Join(dir, "dovecot-oauth2.conf.ext")
+		if err := os.WriteFile(ext, []byte(fmt.Sprintf("introspection_mode = post\nintrospection_url = %s\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n", o.OAuth2IntrospectURL)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		oauthPassdb = fmt.Sprintf("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}\n", ext)
+	}
 	conf := fmt.Sprintf(`# written by internal/testutil/dovecottest
 base_dir = %[1]s/run
 state_dir = %[1]s/state
@@ -118,7 +143,7 @@ protocols = imap lmtp
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = MECHS
 auth_master_user_separator = %[6]s
 default_internal_user = %[7]s
 default_internal_group = %[7]s
@@ -139,6 +164,7 @@ passdb {
   driver = passwd-file
   args = %[5]s/users
 }
+OAUTHPASSDB
 userdb {
   driver = static
   args = uid=%[3]s gid=%[4]s home=%[2]s/%%d/%%n
@@ -178,6 +204,7 @@ service stats {
   }
 }
 `, dir, mail, mailUID, mailGID, dir, Separator, internalUser, extra, s.IMAPPort, s.LMTPPort)
+	conf = strings.Replace(strings.Replace(conf, "MECHS", mechs, 1), "OAUTHPASSDB", oauthPassdb, 1)
 	if os.Geteuid() != 0 {
 		conf = strings.Replace(conf, "first_valid_uid = 1", "first_valid_uid = "+mailUID, 1)
 	}

@@ -7,3 +7,13 @@ document.addEventListener("submit", function (ev) {
     ev.preventDefault();
   }
 });
+// Bulk actions: the header checkbox selects every row.
+document.addEventListener("change", function (ev) {
+  var t = ev.target;
+  if (t && t.id === "bulk-all") {
+    var boxes = document.querySelectorAll("input.bulk-id");
+    for (var i = 0; i < boxes.length; i++) {
+      boxes[i].checked = t.checked;
+    }
+  }
+});

@@ -354,6 +354,24 @@ func (v *view) mayMatch(f string, compact bool, ids []int) bool {
 	return false
 }
 
+// gate reports whether the field text holds one of lits (true when there
+// are none).
+func (v *view) gate(f string, compact bool, lits []string) bool {
+	if lits == nil {
+		return true
+	}
+	txt := v.normal(f)
+	if compact {
+		txt = v.compactOf(f)
+	}
+	for _, l := range lits {
+		if strings.Contains(txt, l) {
+			return true
+		}
+	}
+	return false
+}
+
 func (v *view) normal(f string) string {
 	if s, ok := v.norm[f]; ok {
 		return s
@@ -529,10 +547,10 @@ func (r *Rule) match(v *view) (bool, []string) {
 	for i, re := range r.regexes {
 		for _, f := range r.fields {
 			m := ""
-			if v.mayMatch(f, false, r.litIDs[i]) {
+			if v.mayMatch(f, false, r.litIDs[i]) && v.gate(f, false, r.gates[i]) {
 				m = v.findRegex(re, f, false, r.litIDs[i])
 			}
-			if m == "" && r.compact[i] && v.mayMatch(f, true, r.litIDs[i]) {
+			if m == "" && r.compact[i] && v.mayMatch(f, true, r.litIDs[i]) && v.gate(f, true, r.gates[i]) {
 				m = v.findRegex(re, f, true, r.litIDs[i])
 			}
 			if m != "" {

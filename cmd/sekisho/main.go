@@ -35,6 +35,7 @@ type CLI struct {
 	DMARC      DMARCCmd      `cmd:"" name:"dmarc-report" help:"Build (and send) DMARC aggregate reports from what serve recorded ([auth] dmarc_reports)."`
 	Remediate  RemediateCmd  `cmd:"" help:"Pull delivered mail back out of mailboxes over IMAP (run, list, show, apply, undo)."`
 	Symbols    SymbolsCmd    `cmd:"" help:"List every symbol with its weight and explanations."`
+	Bench      BenchCmd      `cmd:"" help:"Measure the daemon's CPU per message, throughput and peak memory on a corpus through the Rspamd protocol (with --rspamd: side by side with Rspamd)."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }
 

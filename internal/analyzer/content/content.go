@@ -28,7 +28,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
+	"github.com/BurntSushi/toml"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -62,16 +64,30 @@ func Shipped() ([]*Rule, error) {
 	return all, nil
 }
 
-var shipped []*Rule
+// shippedRules compiles the shipped rules once, when an analyzer is first
+// built: one-shot commands that scan nothing (version, symbols, config
+// check) do not pay for compiling hundreds of regular expressions.
+var shippedRules = sync.OnceValues(Shipped)
 
 func init() {
-	rs, err := Shipped()
+	// Register the symbols from the declarations alone.
+	ents, err := shippedFS.ReadDir("rules")
 	if err != nil {
 		panic(err)
 	}
-	shipped = rs
-	for _, r := range rs {
-		pipeline.Register(symbolDef(r))
+	for _, e := range ents {
+		b, _ := shippedFS.ReadFile("rules/" + e.Name())
+		var f File
+		if _, err := toml.Decode(string(b), &f); err != nil {
+			panic(fmt.Sprintf("content: %s: %v", e.Name(), err))
+		}
+		for _, d := range f.Rule {
+			cat, err := pipeline.ParseCategory(d.Category)
+			if err != nil {
+				panic(fmt.Sprintf("content: %s: %s: %v", e.Name(), d.Name, err))
+			}
+			pipeline.Register(symbolDef(&Rule{RuleDef: d, category: cat}))
+		}
 	}
 }
 
@@ -154,6 +170,10 @@ func NewAnalyzer(withShipped bool, user []*Rule, disable []string) (*Analyzer, e
 		byName[r.Name] = r
 	}
 	if withShipped {
+		shipped, err := shippedRules()
+		if err != nil {
+			return nil, fmt.Errorf("content: %w", err)
+		}
 		for _, r := range shipped {
 			add(r)
 		}

@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestInitCheap: no package initialiser does heavy work every command
@@ -54,5 +57,41 @@ func TestConfigCheckMissingFile(t *testing.T) {
 	s := string(stderr)
 	if !strings.Contains(s, "/nonexistent/sekisho.toml: no such file") || strings.Contains(s, "Usage:") || strings.Count(s, "\n") > 2 {
 		t.Errorf("stderr: %q", s)
+	}
+}
+
+// TestOneShotCheap: one-shot commands do no heavy set-up (an argon2id
+// password hash alone takes 64 MiB): each stays under a resident-memory
+// bound, which a loaded host does not change as it changes time.
+func TestOneShotCheap(t *testing.T) {
+	eml, err := filepath.Glob(filepath.Join("..", "..", "testdata", "ham", "*", "*.eml"))
+	if err != nil || len(eml) == 0 {
+		t.Fatalf("no ham fixture: %v", err)
+	}
+	const limit = 80 << 20
+	for _, args := range [][]string{
+		{"version"},
+		{"symbols"},
+		{"config", "check", filepath.Join("..", "..", "docs", "sekisho.example.toml")},
+		{"scan", eml[0]},
+	} {
+		cmd := exec.Command(sekishoBin(t), append([]string{"--data-dir", t.TempDir()}, args...)...)
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Run(); err != nil {
+			if _, ok := err.(*exec.ExitError); !ok {
+				t.Fatalf("%v: %v\n%s", args, err, errb.String())
+			}
+		}
+		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		if !ok {
+			t.Skip("no rusage on this platform")
+		}
+		rss := int64(ru.Maxrss) << 10 // KiB on Linux
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		t.Logf("%v: peak RSS %d MiB, CPU %s", args, rss>>20, cpu)
+		if rss > limit {
+			t.Errorf("%v: peak RSS %d MiB (limit %d MiB)", args, rss>>20, limit>>20)
+		}
 	}
 }

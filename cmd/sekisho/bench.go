@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -85,7 +87,8 @@ func (c BenchCmd) Run(g *Globals) error {
 	} else {
 		defer os.RemoveAll(work)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	// Interrupted, it still stops the daemons it started.
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 
 	// Both daemons ask a resolver on loopback that knows no name, so no
@@ -198,7 +201,9 @@ func (d *benchDaemon) settle(ctx context.Context, limit time.Duration) {
 // round scans msgs with clients concurrent /checkv2 requests.
 func (d *benchDaemon) round(ctx context.Context, msgs [][]byte, clients int) (benchRound, error) {
 	r := benchRound{name: d.name, msgs: len(msgs)}
-	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	// One connection per message, as rspamc makes (Rspamd's worker does
+	// not serve a second request on a connection).
+	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	defer hc.CloseIdleConnections()
 	cpu0, err := procTreeCPU(d.pid)
 	if err != nil {
@@ -403,7 +408,7 @@ func (c BenchCmd) startRspamd(ctx context.Context, work, dnsAddr string, train [
 	}
 	// Train through the controller, as rspamc learn_spam/learn_ham does.
 	ctl := fmt.Sprintf("http://127.0.0.1:%d", ports[1])
-	hc := &http.Client{Timeout: 60 * time.Second}
+	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	failed := 0
 	for i, set := range train {
 		path := "/learnham"

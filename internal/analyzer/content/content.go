@@ -280,7 +280,7 @@ func newView(raw map[string]string, symbols func(string) bool) *view {
 
 // has reports whether literal id occurs in the field text.
 func (v *view) has(f string, compact bool, id int) bool {
-	return v.scanned(f, compact).found[id]
+	return v.scanned(f, compact).has(id)
 }
 
 func (v *view) scanned(f string, compact bool) scanResult {
@@ -319,7 +319,7 @@ func (v *view) findRegex(re *regexp.Regexp, f string, compact bool, ids []int) s
 	sr := v.scanned(f, compact)
 	var starts []int
 	for _, id := range ids {
-		for _, p := range sr.pos[id] {
+		for _, p := range sr.positions(id) {
 			starts = append(starts, int(p))
 		}
 	}

@@ -69,7 +69,12 @@ func (c BenchCmd) Run(g *Globals) error {
 		return err
 	}
 	if c.Limit > 0 && len(msgs) > c.Limit {
-		msgs = msgs[:c.Limit]
+		// Evenly spaced, so that ham and spam keep their shares.
+		sample := make([][]byte, c.Limit)
+		for i := range sample {
+			sample[i] = msgs[i*len(msgs)/c.Limit]
+		}
+		msgs = sample
 	}
 	var train [2][][]byte // ham, spam
 	if train[0], err = readCorpus(c.TrainHam); err != nil {
@@ -106,7 +111,16 @@ func (c BenchCmd) Run(g *Globals) error {
 	defer sek.stop()
 	daemons := []*benchDaemon{sek}
 	if c.Rspamd {
-		rs, err := c.startRspamd(ctx, work, dnsAddr, train)
+		// A free port may be taken by another process before Rspamd
+		// binds it: try again with others.
+		var rs *benchDaemon
+		for try := 0; ; try++ {
+			rs, err = c.startRspamd(ctx, filepath.Join(work, "rspamd"+strconv.Itoa(try)), dnsAddr, train)
+			if err == nil || try == 2 || ctx.Err() != nil {
+				break
+			}
+			fmt.Fprintln(os.Stderr, err, "(trying again)")
+		}
 		if err != nil {
 			return err
 		}
@@ -320,13 +334,14 @@ listen = "127.0.0.1:%d"
 	}
 	cmd := exec.Command(self, "--config", cfgPath, "serve")
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
+	ch, err := startChild(cmd)
+	if err != nil {
 		logf.Close()
 		return nil, err
 	}
 	d := &benchDaemon{name: "sekisho", url: fmt.Sprintf("http://127.0.0.1:%d", port), pid: cmd.Process.Pid,
-		stop: func() { stopProcess(cmd); logf.Close() }}
-	if err := waitPing(ctx, d.url+"/ping", 60*time.Second); err != nil {
+		stop: func() { ch.stop(); logf.Close() }}
+	if err := waitPing(ctx, ch, d.url+"/ping", 60*time.Second); err != nil {
 		d.stop()
 		return nil, fmt.Errorf("bench: sekisho serve (log %s): %w", logf.Name(), err)
 	}
@@ -343,8 +358,7 @@ var rspamdNetworkModules = []string{"rbl", "fuzzy_check", "dcc", "asn", "spamass
 // startRspamd starts a redis-server for Rspamd's Bayes and Rspamd with
 // the packaged configuration plus overrides in the work directory, then
 // trains it through its controller.
-func (c BenchCmd) startRspamd(ctx context.Context, work, dnsAddr string, train [2][][]byte) (*benchDaemon, error) {
-	dir := filepath.Join(work, "rspamd")
+func (c BenchCmd) startRspamd(ctx context.Context, dir, dnsAddr string, train [2][][]byte) (*benchDaemon, error) {
 	for _, d := range []string{"local.d", "override.d", "db", "run", "log"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return nil, err
@@ -360,7 +374,8 @@ func (c BenchCmd) startRspamd(ctx context.Context, work, dnsAddr string, train [
 	}
 	redisCmd := exec.Command("redis-server", "--port", strconv.Itoa(ports[2]), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", filepath.Join(dir, "db"))
 	redisCmd.Stdout, redisCmd.Stderr = io.Discard, io.Discard
-	if err := redisCmd.Start(); err != nil {
+	redisCh, err := startChild(redisCmd)
+	if err != nil {
 		return nil, fmt.Errorf("bench: redis-server for rspamd: %w", err)
 	}
 	files := map[string]string{
@@ -393,16 +408,17 @@ func (c BenchCmd) startRspamd(ctx context.Context, work, dnsAddr string, train [
 	}
 	cmd := exec.Command("rspamd", args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		stopProcess(redisCmd)
+	ch, err := startChild(cmd)
+	if err != nil {
+		redisCh.stop()
 		logf.Close()
 		return nil, fmt.Errorf("bench: rspamd: %w", err)
 	}
 	d := &benchDaemon{name: "rspamd", url: fmt.Sprintf("http://127.0.0.1:%d", ports[0]), pid: cmd.Process.Pid,
-		stop: func() { stopProcess(cmd); stopProcess(redisCmd); logf.Close() }}
+		stop: func() { ch.stop(); redisCh.stop(); logf.Close() }}
 	// Rspamd compiles its regular expressions (Hyperscan) at start: minutes
 	// on a busy machine.
-	if err := waitPing(ctx, d.url+"/ping", 10*time.Minute); err != nil {
+	if err := waitPing(ctx, ch, d.url+"/ping", 10*time.Minute); err != nil {
 		d.stop()
 		return nil, fmt.Errorf("bench: rspamd (logs in %s): %w", filepath.Join(dir, "log"), err)
 	}
@@ -427,25 +443,41 @@ func (c BenchCmd) startRspamd(ctx context.Context, work, dnsAddr string, train [
 	return d, nil
 }
 
-// stopProcess asks a child to stop, then kills it.
-func stopProcess(cmd *exec.Cmd) {
-	if cmd.Process == nil {
-		return
+// child is a started process and what tells when it ended.
+type child struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+func startChild(cmd *exec.Cmd) (*child, error) {
+	if err := cmd.Start(); err != nil {
+		return nil, err
 	}
-	_ = cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
+	c := &child{cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(c.done) }()
+	return c, nil
+}
+
+// stop asks the child to stop, then kills it.
+func (c *child) stop() {
+	_ = c.cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-done:
+	case <-c.done:
 	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
+		_ = c.cmd.Process.Kill()
+		<-c.done
 	}
 }
 
-func waitPing(ctx context.Context, url string, limit time.Duration) error {
+// waitPing waits until url answers 200, the child ends, or limit passes.
+func waitPing(ctx context.Context, c *child, url string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
+		select {
+		case <-c.done:
+			return errors.New("the daemon ended")
+		default:
+		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
@@ -484,12 +516,19 @@ func startNXDNS() (string, func(), error) {
 	}
 	h := mdns.HandlerFunc(func(w mdns.ResponseWriter, r *mdns.Msg) {
 		m := new(mdns.Msg)
-		m.SetRcode(r, mdns.RcodeNameError)
+		if len(r.Question) == 0 {
+			m.SetRcodeFormatError(r)
+		} else {
+			m.SetRcode(r, mdns.RcodeNameError)
+		}
 		m.Authoritative = true
 		_ = w.WriteMsg(m)
 	})
-	us := &mdns.Server{PacketConn: pc, Handler: h}
-	ts := &mdns.Server{Listener: l, Handler: h}
+	// Every question gets an answer (the default filter drops some of
+	// Rspamd's, which then wait for their timeout).
+	accept := func(mdns.Header) mdns.MsgAcceptAction { return mdns.MsgAccept }
+	us := &mdns.Server{PacketConn: pc, Handler: h, MsgAcceptFunc: accept}
+	ts := &mdns.Server{Listener: l, Handler: h, MsgAcceptFunc: accept}
 	go func() { _ = us.ActivateAndServe() }()
 	go func() { _ = ts.ActivateAndServe() }()
 	return addr, func() { _ = us.Shutdown(); _ = ts.Shutdown() }, nil

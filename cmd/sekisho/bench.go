@@ -521,6 +521,11 @@ func startNXDNS() (string, func(), error) {
 		} else {
 			m.SetRcode(r, mdns.RcodeNameError)
 		}
+		// Rspamd's resolver drops a reply without the OPT record its
+		// question carried, then waits for its timeout.
+		if r.IsEdns0() != nil {
+			m.SetEdns0(4096, false)
+		}
 		m.Authoritative = true
 		_ = w.WriteMsg(m)
 	})

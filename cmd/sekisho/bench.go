@@ -40,6 +40,7 @@ type BenchCmd struct {
 	Rspamd    bool     `help:"Also run Rspamd (rspamd and redis-server on PATH) and print the CPU ratio."`
 	NoHistory bool     `name:"no-history" help:"Turn the scan history off in sekisho."`
 	Keep      bool     `help:"Keep the work directory (configurations, logs)."`
+	Binary    string   `help:"sekisho binary to train and run as the daemon (default: this one), to compare builds." type:"path"`
 }
 
 // benchRound is one pass of one daemon over the corpus.
@@ -311,9 +312,11 @@ listen = "127.0.0.1:%d"
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
+	self := c.Binary
+	if self == "" {
+		if self, err = os.Executable(); err != nil {
+			return nil, err
+		}
 	}
 	if len(train[0])+len(train[1]) > 0 {
 		args := []string{"--config", cfgPath, "train"}
@@ -504,16 +507,23 @@ func freePort() (int, error) {
 
 // startNXDNS serves NXDOMAIN for every question on loopback (UDP and TCP).
 func startNXDNS() (string, func(), error) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	// The TCP port of the UDP port's number may be taken: try others.
+	var pc net.PacketConn
+	var l net.Listener
+	var err error
+	for range 20 {
+		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+			return "", nil, err
+		}
+		if l, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			break
+		}
+		pc.Close()
+	}
 	if err != nil {
 		return "", nil, err
 	}
 	addr := pc.LocalAddr().String()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		pc.Close()
-		return "", nil, err
-	}
 	h := mdns.HandlerFunc(func(w mdns.ResponseWriter, r *mdns.Msg) {
 		m := new(mdns.Msg)
 		if len(r.Question) == 0 {

@@ -39,6 +39,7 @@ type CLI struct {
 	Report     ReportCmd     `cmd:"" help:"Report-phish intake: list and show reports with their triage."`
 	Digest     DigestCmd     `cmd:"" help:"Send recipients digests of their held mail with one-click links."`
 	Symbols    SymbolsCmd    `cmd:"" help:"List every symbol with its weight and explanations."`
+	Bench      BenchCmd      `cmd:"" help:"Measure the daemon's CPU per message, throughput and peak memory on a corpus through the Rspamd protocol (with --rspamd: side by side with Rspamd)."`
 	Version    VersionCmd    `cmd:"" help:"Print the version."`
 }
 

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestInitCheap: no package initialiser does heavy work every command
@@ -54,5 +56,58 @@ func TestConfigCheckMissingFile(t *testing.T) {
 	s := string(stderr)
 	if !strings.Contains(s, "/nonexistent/sekisho.toml: no such file") || strings.Contains(s, "Usage:") || strings.Count(s, "\n") > 2 {
 		t.Errorf("stderr: %q", s)
+	}
+}
+
+// TestOneShotCheap: one-shot commands do no heavy set-up (an argon2id
+// password hash alone takes 64 MiB): the Go heap of each stays under a
+// bound, read from the runtime's GC trace (a loaded host changes time,
+// not bytes; the child's rusage peak RSS is no use, as it starts from the
+// test process's own at exec).
+func TestOneShotCheap(t *testing.T) {
+	eml, err := filepath.Glob(filepath.Join("..", "..", "testdata", "ham", "*", "*.eml"))
+	if err != nil || len(eml) == 0 {
+		t.Fatalf("no ham fixture: %v", err)
+	}
+	const limitMB = 48
+	for _, args := range [][]string{
+		{"version"},
+		{"symbols"},
+		{"config", "check", filepath.Join("..", "..", "docs", "sekisho.example.toml")},
+		{"scan", eml[0]},
+	} {
+		cmd := exec.Command(sekishoBin(t), append([]string{"--data-dir", t.TempDir()}, args...)...)
+		cmd.Env = append(os.Environ(), "GODEBUG=gctrace=1")
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			if _, ok := err.(*exec.ExitError); !ok {
+				t.Fatalf("%v: %v\n%s", args, err, errb.String())
+			}
+		}
+		peak := 0
+		sc := bufio.NewScanner(&errb)
+		for sc.Scan() {
+			// gc N @T s P%: ... A->B->C MB, D MB goal, ...
+			l := sc.Text()
+			if !strings.HasPrefix(l, "gc ") {
+				continue
+			}
+			for _, f := range strings.Fields(l) {
+				if !strings.Contains(f, "->") {
+					continue
+				}
+				for _, n := range strings.Split(f, "->") {
+					if v, err := strconv.Atoi(n); err == nil && v > peak {
+						peak = v
+					}
+				}
+			}
+		}
+		t.Logf("%v: peak heap %d MB (0: never collected), %s", args, peak, time.Since(start).Round(time.Millisecond))
+		if peak > limitMB {
+			t.Errorf("%v: heap reached %d MB (limit %d MB)", args, peak, limitMB)
+		}
 	}
 }

@@ -271,10 +271,12 @@ func Skeleton(s string) string {
 	s = strings.ToLower(s)
 	sk := confusable.Skeleton(s)
 	sk = strings.ToLower(sk)
-	// The UTS #39 table keeps digits; fold the common typo digits too.
-	r := strings.NewReplacer("0", "o", "1", "l", "vv", "w", "3", "e", "5", "s", "4", "a", "|", "l")
-	return r.Replace(sk)
+	return typoDigits.Replace(sk)
 }
+
+// typoDigits folds the common typo digits too (the UTS #39 table keeps
+// digits). Built once: a Replacer is safe for concurrent use.
+var typoDigits = strings.NewReplacer("0", "o", "1", "l", "vv", "w", "3", "e", "5", "s", "4", "a", "|", "l")
 
 // Lookalike is a domain that imitates a brand's domain.
 type Lookalike struct {

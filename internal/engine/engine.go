@@ -284,18 +284,19 @@ func (e *Engine) Parse(raw []byte) *mail.Message { return mail.Parse(raw, e.Limi
 func (e *Engine) Scan(ctx context.Context, raw []byte, env pipeline.Envelope) *pipeline.Result {
 	g := e.acquire()
 	defer g.release()
-	return e.scan(ctx, g, mail.Parse(raw, g.limits), env)
+	// The scan's duration (scan_ms) includes parsing.
+	start := time.Now()
+	return e.scan(ctx, g, mail.Parse(raw, g.limits), env, start)
 }
 
 // ScanMessage scans an already parsed message.
 func (e *Engine) ScanMessage(ctx context.Context, msg *mail.Message, env pipeline.Envelope) *pipeline.Result {
 	g := e.acquire()
 	defer g.release()
-	return e.scan(ctx, g, msg, env)
+	return e.scan(ctx, g, msg, env, time.Now())
 }
 
-func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeline.Envelope) *pipeline.Result {
-	start := time.Now()
+func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeline.Envelope, start time.Time) *pipeline.Result {
 	id := e.NewID()
 	task := pipeline.NewTask(id, msg, env, e.log)
 	ctx, cancel := context.WithTimeout(ctx, g.scanTO)

@@ -537,17 +537,25 @@ func (p *parser) decodeTransfer(part *Part, body []byte) []byte {
 func decodeBase64(body []byte, bad func()) []byte {
 	clean := make([]byte, 0, len(body))
 	junk := false
-	for _, c := range body {
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
-			clean = append(clean, c)
-		case c == '=':
+	// Copy runs of alphabet characters (a line, usually) at once.
+	for i := 0; i < len(body); {
+		j := i
+		for j < len(body) && b64Class[body[j]] == b64Char {
+			j++
+		}
+		clean = append(clean, body[i:j]...)
+		if j == len(body) {
+			break
+		}
+		switch b64Class[body[j]] {
+		case b64Pad:
 			// padding: stop at the first '=' group
-			clean = append(clean, c)
-		case c == '\r' || c == '\n' || c == ' ' || c == '\t':
+			clean = append(clean, '=')
+		case b64Space:
 		default:
 			junk = true
 		}
+		i = j + 1
 	}
 	// Drop anything after padding.
 	if i := bytes.IndexByte(clean, '='); i >= 0 {
@@ -571,6 +579,27 @@ func decodeBase64(body []byte, bad func()) []byte {
 	}
 	return out[:n]
 }
+
+// Classes of bytes in a base64 body.
+const (
+	b64Junk = iota
+	b64Char
+	b64Pad
+	b64Space
+)
+
+var b64Class = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c], t[c+'a'-'A'] = b64Char, b64Char
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = b64Char
+	}
+	t['+'], t['/'] = b64Char, b64Char
+	t['='] = b64Pad
+	t['\r'], t['\n'], t[' '], t['\t'] = b64Space, b64Space, b64Space, b64Space
+	return t
+}()
 
 // decodeQP decodes quoted-printable (RFC 2045 §6.7) leniently: invalid
 // escapes are kept as written (bad is then true), soft line breaks with

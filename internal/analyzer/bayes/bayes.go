@@ -248,24 +248,49 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 	classes := c.classes(t)
 	// The most specific class that has learned enough votes.
 	var res Result
-	for i := len(classes) - 1; i >= 0; i-- {
-		tot, err := c.st.Totals(ctx, classes[i])
+	var keys []uint64
+	var counts []bayesstore.Counts
+	fetched := ""
+	if f, ok := c.st.(bayesstore.Fetcher); ok && len(tk.Features) > 0 {
+		// One call for the totals of every class and the counts in the
+		// most specific one, which votes unless it has not learned
+		// enough yet.
+		keys = tk.Hashes()
+		counts = make([]bayesstore.Counts, len(keys))
+		fetched = classes[len(classes)-1]
+		tots, err := f.Fetch(ctx, classes, fetched, keys, counts)
 		if err != nil {
 			return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
 		}
-		res.Class, res.Totals = classes[i], tot
-		if tot.Spam >= c.minLearns && tot.Ham >= c.minLearns {
-			res.Voted = true
-			break
+		for i := len(classes) - 1; i >= 0; i-- {
+			res.Class, res.Totals = classes[i], tots[i]
+			if tots[i].Spam >= c.minLearns && tots[i].Ham >= c.minLearns {
+				res.Voted = true
+				break
+			}
+		}
+	} else {
+		for i := len(classes) - 1; i >= 0; i-- {
+			tot, err := c.st.Totals(ctx, classes[i])
+			if err != nil {
+				return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
+			}
+			res.Class, res.Totals = classes[i], tot
+			if tot.Spam >= c.minLearns && tot.Ham >= c.minLearns {
+				res.Voted = true
+				break
+			}
 		}
 	}
 	if !res.Voted || len(tk.Features) == 0 {
 		return res, nil
 	}
-	keys := tk.Hashes()
-	counts := make([]bayesstore.Counts, len(keys))
-	if err := c.st.Lookup(ctx, res.Class, keys, counts); err != nil {
-		return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
+	if counts == nil || fetched != res.Class {
+		keys = tk.Hashes()
+		counts = make([]bayesstore.Counts, len(keys))
+		if err := c.st.Lookup(ctx, res.Class, keys, counts); err != nil {
+			return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
+		}
 	}
 	res.Decision = decide(counts, keys, res.Totals, c.params)
 	known := 0

@@ -28,7 +28,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
+	"github.com/BurntSushi/toml"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -62,16 +64,30 @@ func Shipped() ([]*Rule, error) {
 	return all, nil
 }
 
-var shipped []*Rule
+// shippedRules compiles the shipped rules once, when an analyzer is first
+// built: one-shot commands that scan nothing (version, symbols, config
+// check) do not pay for compiling hundreds of regular expressions.
+var shippedRules = sync.OnceValues(Shipped)
 
 func init() {
-	rs, err := Shipped()
+	// Register the symbols from the declarations alone.
+	ents, err := shippedFS.ReadDir("rules")
 	if err != nil {
 		panic(err)
 	}
-	shipped = rs
-	for _, r := range rs {
-		pipeline.Register(symbolDef(r))
+	for _, e := range ents {
+		b, _ := shippedFS.ReadFile("rules/" + e.Name())
+		var f File
+		if _, err := toml.Decode(string(b), &f); err != nil {
+			panic(fmt.Sprintf("content: %s: %v", e.Name(), err))
+		}
+		for _, d := range f.Rule {
+			cat, err := pipeline.ParseCategory(d.Category)
+			if err != nil {
+				panic(fmt.Sprintf("content: %s: %s: %v", e.Name(), d.Name, err))
+			}
+			pipeline.Register(symbolDef(&Rule{RuleDef: d, category: cat}))
+		}
 	}
 }
 
@@ -154,6 +170,10 @@ func NewAnalyzer(withShipped bool, user []*Rule, disable []string) (*Analyzer, e
 		byName[r.Name] = r
 	}
 	if withShipped {
+		shipped, err := shippedRules()
+		if err != nil {
+			return nil, fmt.Errorf("content: %w", err)
+		}
 		for _, r := range shipped {
 			add(r)
 		}
@@ -260,7 +280,7 @@ func newView(raw map[string]string, symbols func(string) bool) *view {
 
 // has reports whether literal id occurs in the field text.
 func (v *view) has(f string, compact bool, id int) bool {
-	return v.scanned(f, compact).found[id]
+	return v.scanned(f, compact).has(id)
 }
 
 func (v *view) scanned(f string, compact bool) scanResult {
@@ -299,7 +319,7 @@ func (v *view) findRegex(re *regexp.Regexp, f string, compact bool, ids []int) s
 	sr := v.scanned(f, compact)
 	var starts []int
 	for _, id := range ids {
-		for _, p := range sr.pos[id] {
+		for _, p := range sr.positions(id) {
 			starts = append(starts, int(p))
 		}
 	}
@@ -348,6 +368,24 @@ func (v *view) mayMatch(f string, compact bool, ids []int) bool {
 	}
 	for _, id := range ids {
 		if v.has(f, compact, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// gate reports whether the field text holds one of lits (true when there
+// are none).
+func (v *view) gate(f string, compact bool, lits []string) bool {
+	if lits == nil {
+		return true
+	}
+	txt := v.normal(f)
+	if compact {
+		txt = v.compactOf(f)
+	}
+	for _, l := range lits {
+		if strings.Contains(txt, l) {
 			return true
 		}
 	}
@@ -529,10 +567,10 @@ func (r *Rule) match(v *view) (bool, []string) {
 	for i, re := range r.regexes {
 		for _, f := range r.fields {
 			m := ""
-			if v.mayMatch(f, false, r.litIDs[i]) {
+			if v.mayMatch(f, false, r.litIDs[i]) && v.gate(f, false, r.gates[i]) {
 				m = v.findRegex(re, f, false, r.litIDs[i])
 			}
-			if m == "" && r.compact[i] && v.mayMatch(f, true, r.litIDs[i]) {
+			if m == "" && r.compact[i] && v.mayMatch(f, true, r.litIDs[i]) && v.gate(f, true, r.gates[i]) {
 				m = v.findRegex(re, f, true, r.litIDs[i])
 			}
 			if m != "" {

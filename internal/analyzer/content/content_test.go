@@ -376,11 +376,11 @@ func TestLitIndexScan(t *testing.T) {
 			if ids[i] < 0 {
 				continue
 			}
-			if got, want := sr.found[ids[i]], strings.Contains(txt, l); got != want {
+			if got, want := sr.has(ids[i]), strings.Contains(txt, l); got != want {
 				t.Errorf("%q in %q: found=%v want %v", l, txt, got, want)
 			}
-			if sr.found[ids[i]] && !strings.HasPrefix(txt[sr.pos[ids[i]][0]:], l) {
-				t.Errorf("%q in %q: wrong position %d", l, txt, sr.pos[ids[i]][0])
+			if sr.has(ids[i]) && !strings.HasPrefix(txt[sr.positions(ids[i])[0]:], l) {
+				t.Errorf("%q in %q: wrong position %d", l, txt, sr.positions(ids[i])[0])
 			}
 		}
 	}

@@ -55,20 +55,43 @@ func (x *litIndex) add(s string) int {
 const maxPositions = 8
 
 // scanResult says which literals occur in a text, and where (the first
-// maxPositions byte offsets of each).
+// maxPositions byte offsets of each). Sparse: a message holds few of the
+// thousands of literals, so only an index of 4 bytes per literal is dense.
 type scanResult struct {
-	found []bool
-	pos   [][]int32
+	slot []int32 // literal id → 1 + index into hits; 0: absent
+	hits []litHits
+}
+
+type litHits struct {
+	n  int
+	at [maxPositions]int32
+}
+
+// has reports whether literal id occurs.
+func (r scanResult) has(id int) bool { return r.slot[id] != 0 }
+
+// positions returns the first offsets of literal id.
+func (r scanResult) positions(id int) []int32 {
+	if s := r.slot[id]; s != 0 {
+		h := &r.hits[s-1]
+		return h.at[:h.n]
+	}
+	return nil
 }
 
 // scan finds the literals in text.
 func (x *litIndex) scan(text string) scanResult {
-	found := make([]bool, len(x.lits))
-	pos := make([][]int32, len(x.lits))
+	r := scanResult{slot: make([]int32, len(x.lits))}
 	note := func(id int32, at int) {
-		found[id] = true
-		if len(pos[id]) < maxPositions {
-			pos[id] = append(pos[id], int32(at))
+		s := r.slot[id]
+		if s == 0 {
+			r.hits = append(r.hits, litHits{})
+			s = int32(len(r.hits))
+			r.slot[id] = s
+		}
+		if h := &r.hits[s-1]; h.n < maxPositions {
+			h.at[h.n] = int32(at)
+			h.n++
 		}
 	}
 	n := len(text)
@@ -88,7 +111,7 @@ func (x *litIndex) scan(text string) scanResult {
 			}
 			if ids, ok := x.by3[k2<<8|uint32(text[i+2])]; ok {
 				for _, id := range ids {
-					if len(pos[id]) < maxPositions {
+					if s := r.slot[id]; s == 0 || r.hits[s-1].n < maxPositions {
 						l := x.lits[id]
 						if len(l) <= n-i && text[i:i+len(l)] == l {
 							note(id, i)
@@ -98,5 +121,5 @@ func (x *litIndex) scan(text string) scanResult {
 			}
 		}
 	}
-	return scanResult{found, pos}
+	return r
 }

@@ -15,7 +15,7 @@ func requiredLiterals(pattern string) []string {
 	if err != nil {
 		return nil
 	}
-	lits := litSet(re, 0)
+	lits := litSet(re, 0, false)
 	for _, l := range lits {
 		if len(l) < 2 {
 			return nil // too weak to be worth it
@@ -27,7 +27,29 @@ func requiredLiterals(pattern string) []string {
 	return lits
 }
 
-func litSet(re *syntax.Regexp, depth int) []string {
+// gateLiterals is requiredLiterals with single-byte literals allowed
+// ("$" of a currency amount): too weak to place a regex's windows, but a
+// byte search still spares a whole-text regex scan on text holding none.
+func gateLiterals(pattern string) []string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	lits := litSet(re, 0, true)
+	for _, l := range lits {
+		if l == "" {
+			return nil
+		}
+	}
+	if len(lits) > 64 {
+		return nil
+	}
+	return lits
+}
+
+// litSet returns literals one of which every match of re holds; with
+// classes, a small character class counts as its characters.
+func litSet(re *syntax.Regexp, depth int, classes bool) []string {
 	if depth > 50 {
 		return nil
 	}
@@ -38,19 +60,34 @@ func litSet(re *syntax.Regexp, depth int) []string {
 			s = strings.ToLower(s)
 		}
 		return []string{s}
+	case syntax.OpCharClass:
+		if !classes {
+			return nil
+		}
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi-lo > 8 || len(out) > 16 {
+				return nil
+			}
+			for r := lo; r <= hi; r++ {
+				out = append(out, strings.ToLower(string(r)))
+			}
+		}
+		return out
 	case syntax.OpCapture:
-		return litSet(re.Sub[0], depth+1)
+		return litSet(re.Sub[0], depth+1, classes)
 	case syntax.OpPlus:
-		return litSet(re.Sub[0], depth+1)
+		return litSet(re.Sub[0], depth+1, classes)
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return litSet(re.Sub[0], depth+1)
+			return litSet(re.Sub[0], depth+1, classes)
 		}
 		return nil
 	case syntax.OpAlternate:
 		var out []string
 		for _, s := range re.Sub {
-			l := litSet(s, depth+1)
+			l := litSet(s, depth+1, classes)
 			if l == nil {
 				return nil
 			}
@@ -78,7 +115,7 @@ func litSet(re *syntax.Regexp, depth int) []string {
 				continue
 			}
 			flush()
-			l := litSet(s, depth+1)
+			l := litSet(s, depth+1, classes)
 			if l == nil {
 				continue
 			}

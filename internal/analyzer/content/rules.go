@@ -64,6 +64,7 @@ type Rule struct {
 	compact  []bool     // regex i also runs on the compact (space-free) text
 	lits     [][]string // regex i can only match text holding one of these
 	litIDs   [][]int    // the same as ids in the analyzer's literal index
+	gates    [][]string // regex i without lits: it can only match text holding one of these (some a single byte)
 	kwIDs    []int      // keyword ids in the analyzer's literal index
 	keywords []string
 	kwCJK    []bool
@@ -168,7 +169,13 @@ func compile(d RuleDef) (*Rule, error) {
 		}
 		r.regexes = append(r.regexes, re)
 		r.compact = append(r.compact, hasCJK(p))
-		r.lits = append(r.lits, requiredLiterals(p))
+		lits := requiredLiterals(p)
+		r.lits = append(r.lits, lits)
+		var gate []string
+		if lits == nil {
+			gate = gateLiterals(p)
+		}
+		r.gates = append(r.gates, gate)
 	}
 	for _, k := range d.Keywords {
 		if len(k) > maxKeywordsLen {

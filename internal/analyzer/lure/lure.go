@@ -590,7 +590,8 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 
 	// A public authority named by the sender, the subject or the sign-off,
 	// from a domain that is no government's.
-	team := strings.ToLower(signOffText(m.Text))
+	sign := signOffText(m.Text)
+	team := strings.ToLower(sign)
 	authText := name + "\n" + team
 	if lureSymbol(t) {
 		authText += "\n" + subj
@@ -634,7 +635,7 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 		// "Ledger") speaks as the brand as much as a display name does.
 		claims = append(claims, b)
 	}
-	claims = append(claims, brands.Claimed(signOffText(m.Text))...)
+	claims = append(claims, brands.Claimed(sign)...)
 	for _, b := range claims {
 		if b.Owns(fromDom) {
 			return
@@ -818,8 +819,12 @@ var reTeam = regexp.MustCompile(`(?i)(?:your|the|ihr|ihre|dein|uw|het|votre|l'|s
 // signOffText returns the brand-naming parts of the sign-off: "X team",
 // "Equipe X", "X事務局".
 func signOffText(text string) string {
+	text = signOff(text)
+	if !mayBeTeam(text) {
+		return ""
+	}
 	var b strings.Builder
-	for _, m := range reTeam.FindAllStringSubmatch(signOff(text), 4) {
+	for _, m := range reTeam.FindAllStringSubmatch(text, 4) {
 		for _, g := range m[1:] {
 			if g != "" {
 				b.WriteString(g)
@@ -828,6 +833,27 @@ func signOffText(text string) string {
 		}
 	}
 	return b.String()
+}
+
+// teamWords are the literals one of which every match of reTeam holds
+// (lower case): a substring test spares the regex, a backtracking scan
+// of the whole sign-off, on most messages.
+var teamWords = []string{"team", "équipe", "equipe", "equipo", "squadra", "service client", "kundenservice", "klantenservice", "atendimento",
+	"事務局", "カスタマーセンター", "サポートセンター", "お客様センター"}
+
+// mayBeTeam reports whether text may match reTeam. Lower-casing covers
+// the regex's case folding, except for the long s, which (?i) folds to s.
+func mayBeTeam(text string) bool {
+	l := strings.ToLower(text)
+	if strings.Contains(l, "ſ") {
+		l = strings.ReplaceAll(l, "ſ", "s")
+	}
+	for _, w := range teamWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // ---- helpers ----

@@ -68,3 +68,21 @@ func TestTypoBrand(t *testing.T) {
 		t.Error("outlook/outback")
 	}
 }
+
+// TestTeamPrefilter: every text reTeam matches passes mayBeTeam (the
+// prefilter may only spare the regex where it cannot match).
+func TestTeamPrefilter(t *testing.T) {
+	for _, s := range []string{
+		"Thanks,\nThe Netflix Team", "THE PAYPAL TEAM", "Équipe Orange", "ÉQUIPE ORANGE", "equipo de Santander",
+		"Squadra Poste", "Service Client Free", "Ihr \u212Aundenservice", "kundenſervice der Bank", "Klantenservice ING",
+		"Atendimento Itaú", "楽天カード事務局", "アマゾンカスタマーセンター", "サポートセンター", "お客様センター",
+		"Team Apple", "teams", "Best regards, John", "", "お問い合わせ窓口",
+	} {
+		if reTeam.MatchString(s) && !mayBeTeam(s) {
+			t.Errorf("%q: reTeam matches, prefilter says no", s)
+		}
+		if !reTeam.MatchString(s) && signOffText(s) != "" {
+			t.Errorf("%q: sign-off text without a match", s)
+		}
+	}
+}

@@ -220,7 +220,19 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	bodyClaims := a.Brands.Claimed(bodyText)
 	claims := mergeBrands(headClaims, bodyClaims)
-	loginWords := loginRe.FindString(m.Subject + "\n" + bodyText)
+	// Login wording is looked for only when a link makes it count: the
+	// regex is the costliest step of the analyzer.
+	var loginDone bool
+	var loginWords string
+	login := func() string {
+		if !loginDone {
+			loginDone = true
+			if txt := m.Subject + "\n" + bodyText; mayBeLogin(txt) {
+				loginWords = loginRe.FindString(txt)
+			}
+		}
+		return loginWords
+	}
 
 	var checked []*link
 	for _, l := range links {
@@ -348,7 +360,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 				t.AddScaled(SymBrandUnrelated, f, b.Name+" ("+fromDomain+") → "+web[0].final().Registrable)
 				break
 			}
-			if inName || loginWords != "" && badLink {
+			if inName || badLink && login() != "" {
 				t.Add(SymBrandUnrelated, b.Name+" → "+web[0].final().Registrable)
 				break
 			}
@@ -356,12 +368,12 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 
 	// Login wording next to a link to a new-looking domain.
-	if loginWords != "" {
-		for _, l := range web {
-			if hasFlag(l, SymSuspiciousDomain) || hasFlag(l, SymDynDNS) || hasFlag(l, SymFreeHosting) || hasFlag(l, SymIPHost) || hasFlag(l, SymLookalike) || hasFlag(l, SymBrandInURL) {
-				l.flag(t, SymLoginSuspicious, loginWords+" → "+l.final().Host)
-				break
+	for _, l := range web {
+		if hasFlag(l, SymSuspiciousDomain) || hasFlag(l, SymDynDNS) || hasFlag(l, SymFreeHosting) || hasFlag(l, SymIPHost) || hasFlag(l, SymLookalike) || hasFlag(l, SymBrandInURL) {
+			if w := login(); w != "" {
+				l.flag(t, SymLoginSuspicious, w+" → "+l.final().Host)
 			}
+			break
 		}
 	}
 
@@ -810,6 +822,27 @@ var noticeRe = regexp.MustCompile(`(?i)重要|緊急|至急|ご注意|警告|脆
 	`conto|sicurezza|bloccato|pagamento|pacco|spedizione|rimborso)\b`)
 
 var loginRe = regexp.MustCompile(`(?i)\b(?:(?:log|sign)[ -]?(?:in|on) (?:to|now|here|with|and|using) (?:your|verify|confirm|update|restore|continue|access|keep|avoid|the)|verify (?:your|the|my) (?:account|identity|e-?mail|mailbox|details|information|login|password)|confirm your (?:account|identity|e-?mail|password|details|login)|validate your (?:account|mailbox|e-?mail)|re-?activate your|unlock your|restore (?:your )?(?:account|access)|update your (?:account|billing|payment|details|information|password)|(?:enter|confirm|update|verify|reset) your password|password (?:expires|expired|will expire)|account (?:is |has been |will be )?(?:suspended|locked|disabled|limited|on hold|deactivated))\b|ログインして|ログインし、|ログインの上|ログインを|ログインいただき|からログイン|サインインして|本人確認|パスワードの(?:変更|更新|再設定|有効期限)|アカウント(?:の)?(?:確認|停止|凍結|更新|制限|ロック)|認証(?:手続|が必要|を行)|ご登録情報|お客様情報の確認|利用制限|再開手続`)
+
+// loginLits are the literals one of which every match of loginRe holds
+// (lower case).
+var loginLits = []string{"log", "sign", "verify", "confirm", "validate", "activate", "unlock", "restore", "update", "password", "account",
+	"ログイン", "サインイン", "本人確認", "パスワード", "アカウント", "認証", "ご登録情報", "お客様情報の確認", "利用制限", "再開手続"}
+
+// mayBeLogin reports whether text may match loginRe: lower-casing covers
+// the regex's case folding (the Kelvin sign becomes k), except for the
+// long s, which (?i) folds to s.
+func mayBeLogin(text string) bool {
+	l := strings.ToLower(text)
+	if strings.Contains(l, "ſ") {
+		l = strings.ReplaceAll(l, "ſ", "s")
+	}
+	for _, w := range loginLits {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
 
 func trunc(s string, n int) string {
 	if len(s) <= n {

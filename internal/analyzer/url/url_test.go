@@ -316,3 +316,18 @@ func BenchmarkAnalyze(b *testing.B) {
 		a.Analyze(context.Background(), task)
 	}
 }
+
+// TestLoginPrefilter: every text loginRe matches passes mayBeLogin.
+func TestLoginPrefilter(t *testing.T) {
+	for _, s := range []string{
+		"Please LOG IN TO YOUR account", "sign-on now to continue", "Verify your identity", "CONFIRM YOUR E-MAIL",
+		"validate your mailbox", "reactivate your", "UN\u212ALOCK YOUR card", "reſtore your access", "update your billing",
+		"reset your password", "Password will expire", "account has been suspended", "ログインして", "サインインして",
+		"本人確認", "パスワードの変更", "アカウントの確認", "認証手続", "ご登録情報", "お客様情報の確認", "利用制限", "再開手続",
+		"nothing here", "",
+	} {
+		if loginRe.MatchString(s) && !mayBeLogin(s) {
+			t.Errorf("%q: loginRe matches, prefilter says no", s)
+		}
+	}
+}

@@ -75,44 +75,90 @@ func parseCount(v any) uint64 {
 	return uint64(n)
 }
 
-// Lookup implements Store: one HMGET per shard, pipelined.
+// Lookup implements Store: one script call (one round trip, one command)
+// reads every shard.
 func (r *Redis) Lookup(ctx context.Context, class string, keys []uint64, out []Counts) error {
-	type req struct {
-		idx []int
-		cmd *redis.SliceCmd
+	_, err := r.Fetch(ctx, nil, class, keys, out)
+	return err
+}
+
+// Fetch implements Fetcher: the totals and the counts in one script call,
+// which runs one HMGET per shard inside Redis (the shards hold a message's
+// features spread over up to 256 hashes: as separate commands, even
+// pipelined, they cost both sides a command each).
+func (r *Redis) Fetch(ctx context.Context, classes []string, class string, keys []uint64, out []Counts) ([]Totals, error) {
+	// Group the fields by shard, in first-seen order.
+	type group struct {
+		key  string
+		idx  []int
+		flds []string
 	}
-	shards := map[string]*req{}
-	fields := map[string][]string{}
+	var groups []*group
+	byKey := map[string]*group{}
 	for i, k := range keys {
 		k = ClassKey(class, k)
 		sk := r.shardKey(k)
-		q := shards[sk]
-		if q == nil {
-			q = &req{}
-			shards[sk] = q
+		g := byKey[sk]
+		if g == nil {
+			g = &group{key: sk}
+			byKey[sk] = g
+			groups = append(groups, g)
 		}
-		q.idx = append(q.idx, i)
-		fields[sk] = append(fields[sk], field(k, 's'), field(k, 'h'), field(k, 'w'))
+		g.idx = append(g.idx, i)
+		g.flds = append(g.flds, field(k, 's'), field(k, 'h'), field(k, 'w'))
 	}
-	p := r.c.Pipeline()
-	for sk, q := range shards {
-		q.cmd = p.HMGet(ctx, sk, fields[sk]...)
+	if len(classes) == 0 && len(groups) == 0 {
+		return nil, nil
 	}
-	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
-		return fmt.Errorf("store: redis: %w", err)
+	ks := make([]string, 0, len(classes)+len(groups))
+	args := make([]any, 0, len(classes)*3+len(groups)+3*len(keys))
+	for _, c := range classes {
+		ks = append(ks, r.prefix+"n:"+c)
+		args = append(args, 2, "s", "h")
 	}
-	for _, q := range shards {
-		v := q.cmd.Val()
-		for j, i := range q.idx {
-			if 3*j+2 >= len(v) {
-				break
-			}
+	for _, g := range groups {
+		ks = append(ks, g.key)
+		args = append(args, len(g.flds))
+		for _, f := range g.flds {
+			args = append(args, f)
+		}
+	}
+	res, err := fetchScript.Run(ctx, r.c, ks, args...).Slice()
+	if err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("store: redis: %w", err)
+	}
+	if len(res) != 2*len(classes)+3*len(keys) {
+		return nil, fmt.Errorf("store: redis: fetch returned %d values for %d", len(res), 2*len(classes)+3*len(keys))
+	}
+	tots := make([]Totals, len(classes))
+	for i := range classes {
+		tots[i] = Totals{Spam: parseCount(res[2*i]), Ham: parseCount(res[2*i+1])}
+	}
+	v := res[2*len(classes):]
+	for _, g := range groups {
+		for j, i := range g.idx {
 			out[i] = Counts{Spam: uint32(min(parseCount(v[3*j]), 1<<32-1)), Ham: uint32(min(parseCount(v[3*j+1]), 1<<32-1)),
 				Weight: parseWeight(v[3*j+2])}
 		}
+		v = v[len(g.flds):]
 	}
-	return nil
+	return tots, nil
 }
+
+// fetchScript runs HMGET on each of KEYS; ARGV holds, per key, the number
+// of fields then the fields. It returns every value in order (nil where
+// missing).
+var fetchScript = redis.NewScript(`
+local out = {}
+local a = 1
+for i = 1, #KEYS do
+  local n = tonumber(ARGV[a])
+  local v = redis.call('HMGET', KEYS[i], unpack(ARGV, a + 1, a + n))
+  for j = 1, n do out[#out + 1] = v[j] end
+  a = a + n + 1
+end
+return out
+`)
 
 // learnScript sets the digest's label and moves the totals; it returns
 // the previous label ("" when new). KEYS[1] digests, KEYS[2] totals;

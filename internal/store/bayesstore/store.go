@@ -102,6 +102,15 @@ type Store interface {
 	Close() error
 }
 
+// Fetcher is implemented by stores that read what one classification
+// needs in one call: the totals of several classes and the counts of keys
+// in one of them (Redis: one round trip per message instead of two).
+type Fetcher interface {
+	// Fetch returns the totals of classes[i] and fills out[i] with the
+	// counts of keys[i] in class.
+	Fetch(ctx context.Context, classes []string, class string, keys []uint64, out []Counts) ([]Totals, error)
+}
+
 // ErrCorrupt means the store file is damaged.
 var ErrCorrupt = errors.New("store: corrupt bayes store")
 

@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/sekisho/sekisho/internal/testutil/redistest"
 )
 
@@ -178,6 +180,60 @@ func TestRedis(t *testing.T) {
 	if out[0].Spam != 1 {
 		t.Fatalf("second client: %+v", out[0])
 	}
+	fetchMatches(t, r2)
+}
+
+// fetchMatches: Fetch returns what Totals and Lookup return, for keys
+// spread over many shards, known and unknown, in two classes, and it is
+// one command to the server.
+func fetchMatches(t *testing.T, r *Redis) {
+	t.Helper()
+	var keys []uint64
+	for i := uint64(0); i < 600; i++ {
+		keys = append(keys, i*0x9E3779B97F4A7C15)
+	}
+	if _, err := r.Learn(ctx, "d:example.org", dig(70), keys[:300], true); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddWeights(ctx, "d:example.org", keys[:5], fill(5, 0.25)); err != nil {
+		t.Fatal(err)
+	}
+	classes := []string{"", "d:example.org"}
+	rt := &roundTrips{}
+	r.c.AddHook(rt)
+	got := make([]Counts, len(keys))
+	if _, err := r.Fetch(ctx, classes, "d:example.org", keys, got); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	rt.n.Store(0)
+	tots, err := r.Fetch(ctx, classes, "d:example.org", keys, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := rt.n.Load(); n != 1 {
+		t.Errorf("fetch cost %d round trips, want 1", n)
+	}
+	for i, c := range classes {
+		want, _ := r.Totals(ctx, c)
+		if tots[i] != want {
+			t.Errorf("totals %q: %+v, want %+v", c, tots[i], want)
+		}
+	}
+	want := make([]Counts, len(keys))
+	for i, k := range keys {
+		o := make([]Counts, 1)
+		c := r.c.HMGet(ctx, r.shardKey(ClassKey("d:example.org", k)), field(ClassKey("d:example.org", k), 's'), field(ClassKey("d:example.org", k), 'h'), field(ClassKey("d:example.org", k), 'w')).Val()
+		o[0] = Counts{Spam: uint32(parseCount(c[0])), Ham: uint32(parseCount(c[1])), Weight: parseWeight(c[2])}
+		want[i] = o[0]
+	}
+	for i := range keys {
+		if got[i] != want[i] {
+			t.Fatalf("key %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if got[0].Spam != 1 || got[0].Weight != 0.25 || got[400] != (Counts{}) {
+		t.Errorf("counts %+v %+v", got[0], got[400])
+	}
 }
 
 func FuzzDecode(f *testing.F) {
@@ -212,4 +268,15 @@ func fill(n int, v float64) []float64 {
 		out[i] = v
 	}
 	return out
+}
+
+// roundTrips counts the commands and pipelines a client sends.
+type roundTrips struct{ n atomic.Int64 }
+
+func (*roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
 }

@@ -147,7 +147,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 		return nil, err
 	}
 	s.acc = accounts.New(s.db, s.dialect, func() time.Time { return s.Now() })
-	s.enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	s.enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
 	s.dec, _ = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxDecoded), zstd.WithDecoderConcurrency(2))
 	qn := qc.HistoryQueue
 	if qn <= 0 {

@@ -80,6 +80,7 @@ type builder struct {
 	out   []Feature
 	cjk   bool
 	words []string // scratch
+	dig   xxhash.Digest
 }
 
 func (b *builder) add(s string) {
@@ -94,6 +95,34 @@ func (b *builder) add(s string) {
 	b.out = append(b.out, Feature{Hash: h, Text: s})
 }
 
+// addPair adds the OSB pair prefix+a+"\x1f"+d+"\x1f"+w, building the
+// string only when the pair is new (most pairs of a long text repeat).
+func (b *builder) addPair(prefix, a string, d int, w string) {
+	if len(b.out) >= MaxFeatures {
+		return
+	}
+	var dist [2]byte
+	ds := dist[:0]
+	if d < 10 {
+		ds = append(ds, byte('0'+d))
+	} else {
+		ds = strconv.AppendInt(ds, int64(d), 10)
+	}
+	b.dig.Reset()
+	b.dig.WriteString(prefix)
+	b.dig.WriteString(a)
+	b.dig.Write([]byte{0x1f})
+	b.dig.Write(ds)
+	b.dig.Write([]byte{0x1f})
+	b.dig.WriteString(w)
+	h := b.dig.Sum64()
+	if _, ok := b.seen[h]; ok {
+		return
+	}
+	b.seen[h] = struct{}{}
+	b.out = append(b.out, Feature{Hash: h, Text: prefix + a + "\x1f" + string(ds) + "\x1f" + w})
+}
+
 // stream adds a word stream's unigrams (with prefix) and its OSB pairs.
 func (b *builder) stream(prefix string, words []string) {
 	if len(words) > MaxWords {
@@ -105,7 +134,7 @@ func (b *builder) stream(prefix string, words []string) {
 			continue
 		}
 		for d := 1; d < Window && i-d >= 0; d++ {
-			b.add(prefix + words[i-d] + "\x1f" + strconv.Itoa(d) + "\x1f" + w)
+			b.addPair(prefix, words[i-d], d, w)
 		}
 	}
 }

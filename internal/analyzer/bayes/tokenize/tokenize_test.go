@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/sekisho/sekisho/internal/mail"
 )
 
@@ -215,5 +216,25 @@ func TestCharGrams(t *testing.T) {
 	}
 	if off := Message(msg, nil, Options{}); len(off.Features) >= len(tk.Features) {
 		t.Error("n-grams off still adds them")
+	}
+}
+
+// TestPairHashes: a pair's hash, computed without building its text, is
+// the hash of its text, so learned stores keep their meaning.
+func TestPairHashes(t *testing.T) {
+	b := &builder{seen: map[uint64]struct{}{}}
+	ws := strings.Fields("a b c d e f g h i j k l m n o p a b c d")
+	b.stream("s:", ws)
+	pairs := 0
+	for _, f := range b.out {
+		if f.Hash != xxhash.Sum64String(f.Text) {
+			t.Fatalf("%q: hash %x, want %x", f.Text, f.Hash, xxhash.Sum64String(f.Text))
+		}
+		if strings.Contains(f.Text, "\x1f") {
+			pairs++
+		}
+	}
+	if pairs == 0 {
+		t.Fatal("no pairs")
 	}
 }

@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/analyzer/auth"
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/dns"
+	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil"
+)
+
+// saTrained is a data directory with the classifier trained on the SA
+// train split, built once per test binary (training takes seconds; a
+// benchmark function runs several times while b.N ramps up).
+var saTrained struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func readDir(tb testing.TB, dir string) [][]byte {
+	fs, _ := filepath.Glob(filepath.Join(dir, "*"))
+	var out [][]byte
+	for _, f := range fs {
+		raw, err := os.ReadFile(f)
+		if err == nil {
+			out = append(out, raw)
+		}
+	}
+	if len(out) == 0 {
+		tb.Skipf("%s: no messages", dir)
+	}
+	return out
+}
+
+// saEngine is the default engine (every analyzer, auth answered by an
+// empty mock resolver so that no lookup leaves the machine) with the
+// classifier trained on the SA train split.
+func saEngine(b *testing.B, corpus string) *Engine {
+	saTrained.once.Do(func() {
+		dir, err := os.MkdirTemp("", "sekisho-bench-")
+		if err != nil {
+			saTrained.err = err
+			return
+		}
+		saTrained.dir = dir
+		e := saNew(b, dir)
+		defer e.Close()
+		for _, c := range []struct {
+			sub  string
+			spam bool
+		}{{"train/ham", false}, {"train/spam", true}} {
+			for _, raw := range readDir(b, filepath.Join(corpus, c.sub)) {
+				if err := e.Learn(context.Background(), raw, c.spam); err != nil {
+					saTrained.err = err
+					return
+				}
+			}
+		}
+	})
+	if saTrained.err != nil {
+		b.Fatal(saTrained.err)
+	}
+	e := saNew(b, saTrained.dir)
+	b.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+func saNew(b *testing.B, dir string) *Engine {
+	cfg := config.Default()
+	cfg.General.DataDir = dir
+	mock := &dns.Mock{}
+	authNew := reflect.ValueOf(auth.New).Pointer()
+	var fs []Factory
+	for _, f := range Registered() {
+		if reflect.ValueOf(f).Pointer() == authNew {
+			f = func(c *config.Config, _ pipeline.Deps) ([]pipeline.Analyzer, error) {
+				if !c.Auth.Enabled {
+					return nil, nil
+				}
+				return auth.NewWithResolver(c, mock)
+			}
+		}
+		fs = append(fs, f)
+	}
+	e, err := New(cfg, Options{Factories: fs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// BenchmarkScanSATest scans the SA test split (ham and spam) with every
+// default analyzer and the classifier trained on the train split: the
+// per-message CPU cost issue 17 compares with Rspamd's. Parsing is
+// included. Run with SEKISHO_CORPUS set and -cpu 1; profile with
+// -cpuprofile.
+func BenchmarkScanSATest(b *testing.B) {
+	corpus := testutil.Corpus(b)
+	msgs := append(readDir(b, filepath.Join(corpus, "test/ham")), readDir(b, filepath.Join(corpus, "test/spam"))...)
+	e := saEngine(b, corpus)
+	var bytes int64
+	for _, m := range msgs {
+		bytes += int64(len(m))
+	}
+	b.ReportAllocs()
+	cpu0 := cpuSeconds()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Scan(context.Background(), msgs[i%len(msgs)], pipeline.Envelope{})
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	if cpu := cpuSeconds() - cpu0; cpu > 0 {
+		b.ReportMetric(cpu*1e3/float64(b.N), "cpu-ms/msg")
+	}
+	b.ReportMetric(float64(bytes)/float64(len(msgs))*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
+}

@@ -40,6 +40,7 @@ type Config struct {
 	Lure       Lure             `toml:"lure"`
 	RBL        RBL              `toml:"rbl"`
 	Remediate  Remediate        `toml:"remediate"`
+	Redis      Redis            `toml:"redis"`
 }
 
 // General settings.
@@ -174,6 +175,7 @@ func Default() *Config {
 		Quarantine: defaultQuarantine(),
 		Web:        defaultWeb(),
 		Remediate:  defaultRemediate(),
+		Redis:      defaultRedis(),
 	}
 }
 

@@ -22,8 +22,9 @@ import (
 // The digest check-and-set and the totals change in one Lua script, so two
 // instances relearning the same message never count it twice.
 type Redis struct {
-	c      *redis.Client
-	prefix string
+	c       redis.UniversalClient
+	prefix  string
+	cluster bool // key names with hash tags (redis_cluster.go)
 }
 
 // OpenRedis connects (url: redis://[:password@]host:port/db).
@@ -56,7 +57,7 @@ func field(k uint64, suffix byte) string {
 
 // Totals implements Store.
 func (r *Redis) Totals(ctx context.Context, class string) (Totals, error) {
-	v, err := r.c.HMGet(ctx, r.prefix+"n:"+class, "s", "h").Result()
+	v, err := r.c.HMGet(ctx, r.totalsKey(class), "s", "h").Result()
 	if err != nil {
 		return Totals{}, fmt.Errorf("store: redis: %w", err)
 	}
@@ -134,7 +135,7 @@ return prev
 `)
 
 func (r *Redis) setLabel(ctx context.Context, class string, d Digest, l string) (string, error) {
-	prev, err := learnScript.Run(ctx, r.c, []string{r.prefix + "d", r.prefix + "n:" + class}, d.String(), l).Text()
+	prev, err := learnScript.Run(ctx, r.c, []string{r.digestKey(), r.totalsKey(class)}, d.String(), l).Text()
 	if err != nil && err != redis.Nil {
 		return "", fmt.Errorf("store: redis: %w", err)
 	}
@@ -247,8 +248,11 @@ func (r *Redis) Stats(ctx context.Context) (Stats, error) {
 	for i := 0; i < 256; i++ {
 		lens = append(lens, p.HLen(ctx, r.prefix+"t:"+strconv.FormatUint(uint64(i), 16)))
 	}
-	dl := p.HLen(ctx, r.prefix+"d")
-	mem := p.Info(ctx, "memory")
+	dl := p.HLen(ctx, r.digestKey())
+	var mem *redis.StringCmd
+	if !r.cluster {
+		mem = p.Info(ctx, "memory")
+	}
 	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
 		return st, fmt.Errorf("store: redis: %w", err)
 	}
@@ -257,7 +261,9 @@ func (r *Redis) Stats(ctx context.Context) (Stats, error) {
 	}
 	st.Features /= 3
 	st.Messages = int(dl.Val())
-	st.Bytes = parseUsedMemory(mem.Val())
+	if mem != nil {
+		st.Bytes = parseUsedMemory(mem.Val())
+	}
 	return st, nil
 }
 

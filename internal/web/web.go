@@ -84,7 +84,7 @@ type server struct {
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	pages   map[string]*template.Template
-	limiter *limiter
+	limiter loginLimiter
 	hashSem chan struct{}
 	rem     *remediate.Remediator
 }
@@ -110,7 +110,7 @@ func New(opts Options) (http.Handler, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{cfg: cfg, eng: opts.Engine, st: opts.Store, log: log.With("component", "web"),
-		limiter: newLimiter(cfg.Web.LoginAttempts, cfg.Web.LoginWindow.Duration), hashSem: make(chan struct{}, 2)}
+		limiter: newLoginLimiter(cfg, log), hashSem: make(chan struct{}, 2)}
 	if opts.Store != nil {
 		s.acc = opts.Store.Accounts()
 	}

@@ -148,8 +148,8 @@ enabled = false
 	// ---- the load ----
 	type reply struct {
 		action, scanID, qid string
-		by                 int // instance that answered
-		tempfails, errs    int
+		by                  int // instance that answered
+		tempfails, errs     int
 	}
 	replies := make([]reply, total)
 	var alive [3]atomic.Bool

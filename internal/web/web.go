@@ -223,6 +223,11 @@ func (s *server) firstAdmin(w io.Writer) error {
 	pw := accounts.RandomPassword()
 	name := s.cfg.Web.AdminUser
 	if err := s.acc.CreateUser(ctx, name, accounts.RoleAdmin, pw, nil); err != nil {
+		// Several instances sharing one database start together: another
+		// one may have created the first account meanwhile.
+		if n, cerr := s.acc.CountUsers(ctx); cerr == nil && n > 0 {
+			return nil
+		}
 		return fmt.Errorf("web: first account: %w", err)
 	}
 	line := strings.Repeat("=", 72)

@@ -306,21 +306,47 @@ var schema = []string{
 
 const schemaVersion = "1"
 
+// migrateLockKey is the PostgreSQL advisory lock several instances
+// starting together take around the schema set-up: concurrent CREATE
+// TABLE IF NOT EXISTS can fail on PostgreSQL's catalog.
+const migrateLockKey = 0x53454b4953484f // "SEKISHO"
+
+type migrator interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
 func (s *Store) migrate(ctx context.Context) error {
+	if s.dialect != "postgres" {
+		return s.migrateOn(ctx, s.db)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("quarantine: create schema: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLockKey); err != nil {
+		return fmt.Errorf("quarantine: create schema: %w", err)
+	}
+	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, migrateLockKey)
+	return s.migrateOn(ctx, conn)
+}
+
+func (s *Store) migrateOn(ctx context.Context, db migrator) error {
 	blob := "BLOB"
 	if s.dialect == "postgres" {
 		blob = "BYTEA"
 	}
 	for _, q := range append(append([]string(nil), schema...), accounts.Schema...) {
-		if _, err := s.db.ExecContext(ctx, strings.ReplaceAll(q, "{blob}", blob)); err != nil {
+		if _, err := db.ExecContext(ctx, strings.ReplaceAll(q, "{blob}", blob)); err != nil {
 			return fmt.Errorf("quarantine: create schema: %w", err)
 		}
 	}
 	var v string
-	err := s.queryRow(ctx, `SELECT v FROM meta WHERE k = ?`, "schema").Scan(&v)
+	err := db.QueryRowContext(ctx, s.rebind(`SELECT v FROM meta WHERE k = ?`), "schema").Scan(&v)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		_, err = s.exec(ctx, `INSERT INTO meta (k, v) VALUES (?, ?)`, "schema", schemaVersion)
+		_, err = db.ExecContext(ctx, s.rebind(`INSERT INTO meta (k, v) VALUES (?, ?)`), "schema", schemaVersion)
 		if err != nil {
 			return fmt.Errorf("quarantine: schema version: %w", err)
 		}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -230,15 +231,21 @@ enabled = false
 		}
 		return n
 	}
-	cpuOf := func(s *sekisho) time.Duration {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
-		if err != nil {
-			return 0
+	cpuOf := func(s *sekisho) time.Duration { return testutil.ProcessCPU(s.cmd.Process.Pid) }
+	cmdStats := func() map[string]int64 {
+		out := map[string]int64{}
+		re := regexp.MustCompile(`cmdstat_([a-z|]+):calls=(\d+)`)
+		for _, a := range cl.Masters(t) {
+			info, err := rdbs[a].Info(context.Background(), "commandstats").Result()
+			if err != nil {
+				continue
+			}
+			for _, m := range re.FindAllStringSubmatch(info, -1) {
+				v, _ := strconv.ParseInt(m[2], 10, 64)
+				out[m[1]] += v
+			}
 		}
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ = 100
+		return out
 	}
 	var cpu0 time.Duration
 	for _, s := range inst {
@@ -246,6 +253,7 @@ enabled = false
 	}
 	x0, rows0 := pgOps()
 	rc0 := redisCmds()
+	rcpu0 := cl.CPU()
 
 	const workers = 8
 	var next, done atomic.Int64
@@ -256,6 +264,8 @@ enabled = false
 		cpu             time.Duration
 		wall            time.Duration
 		redis, pgx, pgr int64
+		redisCPU        time.Duration
+		stats           map[string]int64
 	}
 	start := time.Now()
 	var killedMaster string
@@ -280,6 +290,7 @@ enabled = false
 						x, r := pgOps()
 						measured.msgs, measured.cpu, measured.wall = d, c-cpu0, time.Since(start)
 						measured.redis, measured.pgx, measured.pgr = redisCmds()-rc0, x-x0, r-rows0
+						measured.redisCPU, measured.stats = cl.CPU()-rcpu0, cmdStats()
 					})
 					alive[2].Store(false)
 					_ = inst[2].cmd.Process.Kill()
@@ -313,6 +324,13 @@ enabled = false
 		m := float64(measured.msgs)
 		t.Logf("before the failures: %d messages, daemon CPU %.2f ms/message (3 instances together), %.0f msg/s, Redis %.1f commands/message, PostgreSQL %.2f transactions and %.1f row operations/message",
 			measured.msgs, float64(measured.cpu.Microseconds())/1000/m, m/measured.wall.Seconds(), float64(measured.redis)/m, float64(measured.pgx)/m, float64(measured.pgr)/m)
+		var per []string
+		for k, v := range measured.stats {
+			per = append(per, fmt.Sprintf("%s %.2f", k, float64(v)/m))
+		}
+		sort.Strings(per)
+		t.Logf("Redis CPU %.2f ms/message (6 nodes); Redis commands per message on the masters: %s",
+			float64(measured.redisCPU.Microseconds())/1000/m, strings.Join(per, ", "))
 	}
 
 	// ---- the console: a session opened on instance 0 works on instance

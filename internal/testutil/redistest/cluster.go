@@ -202,3 +202,15 @@ func (c *Cluster) Kill(t testing.TB, addr string) {
 	_ = p.Process.Kill()
 	_ = p.Wait()
 }
+
+// CPU is the user and system CPU time the live nodes have used (Linux
+// /proc; 0 elsewhere).
+func (c *Cluster) CPU() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var sum time.Duration
+	for _, p := range c.procs {
+		sum += testutil.ProcessCPU(p.Process.Pid)
+	}
+	return sum
+}

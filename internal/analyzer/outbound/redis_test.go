@@ -2,6 +2,7 @@ package outbound
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/testutil/redistest"
 )
 
@@ -69,4 +71,30 @@ func TestSharedCountersRedis(t *testing.T) {
 		c := redistest.StartCluster(t, 3, 0)
 		run(t, fmt.Sprintf("[redis]\naddrs = [%q, %q]\n", c.Addrs[0], c.Addrs[1]))
 	})
+}
+
+// TestRedisDownTempfails: when the shared counters cannot be reached the
+// authenticated message is tempfailed (its sender's volume is unknown),
+// not passed unchecked.
+func TestRedisDownTempfails(t *testing.T) {
+	cfg, err := config.Parse(fmt.Sprintf("[general]\ndata_dir = %q\n[redis]\nurl = %q\ntimeout = \"200ms\"\n",
+		filepath.Join(t.TempDir(), "d"), redistest.Start(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Analyzer{T: tr}
+	task := pipeline.NewTask("t1", nil, pipeline.Envelope{AuthUser: "u@example.jp", Rcpts: []string{"r@example.net"}}, nil)
+	if err := a.Analyze(context.Background(), task); err != nil || len(task.TempfailReasons()) > 0 {
+		t.Fatalf("redis up: %v %v", err, task.TempfailReasons())
+	}
+	tr.rdb.Close() // as if the server were gone
+	task = pipeline.NewTask("t2", nil, pipeline.Envelope{AuthUser: "u@example.jp", Rcpts: []string{"r@example.net"}}, nil)
+	err = a.Analyze(context.Background(), task)
+	if !errors.Is(err, pipeline.ErrTemporary) || len(task.TempfailReasons()) != 1 {
+		t.Fatalf("redis down: %v %v", err, task.TempfailReasons())
+	}
 }

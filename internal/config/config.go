@@ -46,6 +46,7 @@ type Config struct {
 	Fuzzy      Fuzzy      `toml:"fuzzy"`
 	Report     Report     `toml:"report"`
 	Digest     Digest     `toml:"digest"`
+	Redis      Redis      `toml:"redis"`
 }
 
 // General settings.
@@ -184,6 +185,7 @@ func Default() *Config {
 		Fuzzy:      defaultFuzzy(),
 		Report:     defaultReport(),
 		Digest:     defaultDigest(),
+		Redis:      defaultRedis(),
 	}
 }
 

@@ -193,7 +193,8 @@ type ServeOutbound struct {
 	// Webhook receives a JSON alert (POST) when an account is held. Default "".
 	Webhook string `toml:"webhook"`
 	// Persist keeps the counters in data_dir/outbound.json across restarts.
-	// Default true.
+	// With [redis] set the counters live there, shared by every instance,
+	// and this is ignored. Default true.
 	Persist bool `toml:"persist"`
 }
 

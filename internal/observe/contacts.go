@@ -25,7 +25,7 @@ const contactsWarnScore = 2
 // correspondents, and the senders of inbound mail the policy found no
 // warning in. 'sekisho learn --ham' teaches it too (pipeline.Learner).
 type Contacts struct {
-	Store   *contacts.Store // nil: nothing to learn into
+	Store   contacts.Writer // nil: nothing to learn into
 	LearnOn bool            // [sender] learn_contacts
 	Orgs    []string        // [general] domains
 	Log     *slog.Logger
@@ -51,7 +51,7 @@ func NewContacts(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Observer, e
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Sender.FirstContact || cfg.Sender.LearnContacts {
-		st, err := contacts.Open(sender.ContactsPath(deps.DataDir))
+		st, err := openContacts(cfg, deps)
 		if err != nil {
 			return nil, fmt.Errorf("sender: %w", err)
 		}

@@ -93,7 +93,7 @@ type server struct {
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	pages   map[string]*template.Template
-	limiter *limiter
+	limiter loginLimiter
 	hashSem chan struct{}
 	rem     *remediate.Remediator
 	lists   *lists.Store
@@ -122,7 +122,7 @@ func New(opts Options) (http.Handler, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{cfg: cfg, eng: opts.Engine, st: opts.Store, log: log.With("component", "web"),
-		limiter: newLimiter(cfg.Web.LoginAttempts, cfg.Web.LoginWindow.Duration), hashSem: make(chan struct{}, 2)}
+		limiter: newLoginLimiter(cfg, log), hashSem: make(chan struct{}, 2)}
 	if opts.Store != nil {
 		s.acc = opts.Store.Accounts()
 	}
@@ -239,6 +239,11 @@ func (s *server) firstAdmin(w io.Writer) error {
 	pw := accounts.RandomPassword()
 	name := s.cfg.Web.AdminUser
 	if err := s.acc.CreateUser(ctx, name, accounts.RoleAdmin, pw, nil); err != nil {
+		// Several instances sharing one database start together: another
+		// one may have created the first account meanwhile.
+		if n, cerr := s.acc.CountUsers(ctx); cerr == nil && n > 0 {
+			return nil
+		}
 		return fmt.Errorf("web: first account: %w", err)
 	}
 	line := strings.Repeat("=", 72)
@@ -416,6 +421,8 @@ func (l *limiter) blocked(keys ...string) bool {
 	return false
 }
 
+func (l *limiter) maxFails() int { return l.max }
+
 // blockedAt reports whether key has at least max failures in the window.
 func (l *limiter) blockedAt(key string, max int) bool {
 	l.mu.Lock()
@@ -501,7 +508,7 @@ func (s *server) loginPost(w http.ResponseWriter, r *http.Request) {
 	// every try for it down, progressively.
 	ip := clientIP(r)
 	pairKey, ipKey, userKey := "pair:"+strings.ToLower(name)+"|"+ip, "ip:"+ip, "user:"+strings.ToLower(name)
-	if s.limiter.blocked(pairKey) || s.limiter.blockedAt(ipKey, 4*s.limiter.max) {
+	if s.limiter.blocked(pairKey) || s.limiter.blockedAt(ipKey, 4*s.limiter.maxFails()) {
 		s.log.Warn("sign-in refused: too many failures", "user", name, "remote", r.RemoteAddr)
 		s.renderLogin(w, r, http.StatusTooManyRequests, "login.limited")
 		return

@@ -99,7 +99,7 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 	case "redis":
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		r, err := bayesstore.OpenRedis(ctx, bc.RedisURL, bc.RedisPrefix)
+		r, err := openRedis(ctx, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("bayes: %w", err)
 		}

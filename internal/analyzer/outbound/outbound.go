@@ -29,9 +29,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/sekisho/sekisho/internal/analyzer/header"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/store/redisconn"
 )
 
 // Symbols.
@@ -107,7 +109,10 @@ type Tracker struct {
 	dirty    bool
 	now      func() time.Time
 	wg       sync.WaitGroup
-	stop     chan struct{}
+
+	rdb     redis.UniversalClient // shared counters ([redis]); nil: in memory
+	rprefix string
+	stop    chan struct{}
 }
 
 // New builds a tracker (nil when disabled). With persist it loads and
@@ -122,6 +127,16 @@ func New(cfg *config.Config, log *slog.Logger) (*Tracker, error) {
 	}
 	t := &Tracker{cfg: oc, host: cfg.General.Hostname, log: log, accounts: map[string]*account{}, now: time.Now,
 		client: &http.Client{Timeout: 10 * time.Second}, stop: make(chan struct{})}
+	if cfg.Redis.Enabled() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := redisconn.Open(ctx, cfg.Redis)
+		if err != nil {
+			return nil, fmt.Errorf("outbound: %w", err)
+		}
+		t.rdb, t.rprefix = c, cfg.Redis.Prefix
+		return t, nil
+	}
 	if oc.Persist {
 		t.path = filepath.Join(cfg.General.DataDir, "outbound.json")
 		if b, err := os.ReadFile(t.path); err == nil {
@@ -186,11 +201,25 @@ func (t *Tracker) Close() error {
 	}
 	t.wg.Wait()
 	t.save()
+	if t.rdb != nil {
+		return t.rdb.Close()
+	}
 	return nil
 }
 
-// Check records one message from account to rcpts and returns the
-// breached symbols with their reasons (nil when within limits).
+// CheckContext records one message from account to rcpts and returns the
+// breached symbols with their reasons (nil when within limits). Only the
+// shared counters (Redis) can fail.
+func (t *Tracker) CheckContext(ctx context.Context, acct string, rcpts []string) (syms []string, reasons []string, a Alert, err error) {
+	if t.rdb != nil {
+		return t.checkRedis(ctx, strings.ToLower(strings.TrimSpace(acct)), rcpts)
+	}
+	syms, reasons, a = t.Check(acct, rcpts)
+	return syms, reasons, a, nil
+}
+
+// Check records one message from account to rcpts in memory and returns
+// the breached symbols with their reasons (nil when within limits).
 func (t *Tracker) Check(acct string, rcpts []string) (syms []string, reasons []string, a Alert) {
 	acct = strings.ToLower(strings.TrimSpace(acct))
 	now := t.now()
@@ -263,24 +292,30 @@ func (t *Tracker) Check(acct string, rcpts []string) (syms []string, reasons []s
 			newDom[d] = true
 		}
 	}
+	return t.judge(acct, now, win, len(ac.Msgs), nr, free, len(newDom), usual)
+}
+
+// judge compares one account's measures in the window with the limits
+// (both back ends: memory and Redis).
+func (t *Tracker) judge(acct string, now time.Time, win time.Duration, msgs, nr, free, newDoms int, usual float64) (syms []string, reasons []string, a Alert) {
 	share := 0.0
 	if nr > 0 {
 		share = float64(free) / float64(nr)
 	}
-	a = Alert{Account: acct, Messages: len(ac.Msgs), Recipients: nr, NewDomains: len(newDom), FreemailShare: share,
+	a = Alert{Account: acct, Messages: msgs, Recipients: nr, NewDomains: newDoms, FreemailShare: share,
 		Usual: usual, Window: win.String(), Host: t.host, Time: now}
 	c := t.cfg
-	if c.MaxMessages > 0 && len(ac.Msgs) > c.MaxMessages {
+	if c.MaxMessages > 0 && msgs > c.MaxMessages {
 		syms = append(syms, SymRate)
-		reasons = append(reasons, fmt.Sprintf("%d messages in %s (limit %d)", len(ac.Msgs), win, c.MaxMessages))
+		reasons = append(reasons, fmt.Sprintf("%d messages in %s (limit %d)", msgs, win, c.MaxMessages))
 	}
 	if c.MaxRecipients > 0 && nr > c.MaxRecipients {
 		syms = append(syms, SymFanout)
 		reasons = append(reasons, fmt.Sprintf("%d distinct recipients in %s (limit %d)", nr, win, c.MaxRecipients))
 	}
-	if c.MaxNewDomains > 0 && len(newDom) > c.MaxNewDomains {
+	if c.MaxNewDomains > 0 && newDoms > c.MaxNewDomains {
 		syms = append(syms, SymNewDomains)
-		reasons = append(reasons, fmt.Sprintf("%d new recipient domains in %s (limit %d)", len(newDom), win, c.MaxNewDomains))
+		reasons = append(reasons, fmt.Sprintf("%d new recipient domains in %s (limit %d)", newDoms, win, c.MaxNewDomains))
 	}
 	if c.FreemailMinRecipients > 0 && nr >= c.FreemailMinRecipients && share > c.FreemailShare {
 		syms = append(syms, SymFreemail)
@@ -297,16 +332,21 @@ func (t *Tracker) Check(acct string, rcpts []string) (syms []string, reasons []s
 // usual is the account's average recipients per window over its history
 // before the current window (0 when it has less than a day of history).
 func (t *Tracker) usual(ac *account, now time.Time, win time.Duration) float64 {
-	age := now.Sub(ac.FirstSeen)
-	if age < 24*time.Hour {
-		return 0
-	}
 	winStart := now.Add(-win).Unix() / 3600
 	var sum int
 	for h, n := range ac.Hourly {
 		if h < winStart {
 			sum += n
 		}
+	}
+	return usualPer(sum, now.Sub(ac.FirstSeen), win)
+}
+
+// usualPer turns the recipients counted before the window (sum) over the
+// account's age into recipients per window.
+func usualPer(sum int, age, win time.Duration) float64 {
+	if age < 24*time.Hour {
+		return 0
 	}
 	hours := age.Hours() - win.Hours()
 	if hours > historyHours {
@@ -343,6 +383,9 @@ func (t *Tracker) evict(now time.Time, win time.Duration) {
 
 // ShouldAlert reports (once per window per account) whether to alert.
 func (t *Tracker) shouldAlert(acct string) bool {
+	if t.rdb != nil {
+		return t.shouldAlertRedis(acct)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ac := t.accounts[strings.ToLower(acct)]
@@ -435,7 +478,14 @@ func (a *Analyzer) Analyze(ctx context.Context, task *pipeline.Task) error {
 	if a.T == nil || task.Env.AuthUser == "" {
 		return nil
 	}
-	syms, reasons, al := a.T.Check(task.Env.AuthUser, task.Env.Rcpts)
+	syms, reasons, al, err := a.T.CheckContext(ctx, task.Env.AuthUser, task.Env.Rcpts)
+	if err != nil {
+		// The shared counters are unreachable: the sender's volume is
+		// unknown, so the message waits (the client retries) rather than
+		// passing unchecked.
+		task.Tempfail("outbound counters unavailable")
+		return fmt.Errorf("%w: %w", pipeline.ErrTemporary, err)
+	}
 	for i, s := range syms {
 		task.Add(s, reasons[i])
 	}

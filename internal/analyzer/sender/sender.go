@@ -60,7 +60,7 @@ func New(cfg *config.Config, deps pipeline.Deps) ([]pipeline.Analyzer, error) {
 	var st contacts.Reader
 	if cfg.Sender.FirstContact {
 		var err error
-		st, err = contacts.OpenReader(ContactsPath(deps.DataDir))
+		st, err = openReader(cfg, deps)
 		if err != nil {
 			return nil, fmt.Errorf("sender: %w", err)
 		}

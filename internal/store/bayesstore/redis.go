@@ -22,8 +22,9 @@ import (
 // The digest check-and-set and the totals change in one Lua script, so two
 // instances relearning the same message never count it twice.
 type Redis struct {
-	c      *redis.Client
-	prefix string
+	c       redis.UniversalClient
+	prefix  string
+	cluster bool // key names with hash tags (redis_cluster.go)
 }
 
 // OpenRedis connects (url: redis://[:password@]host:port/db).
@@ -56,7 +57,7 @@ func field(k uint64, suffix byte) string {
 
 // Totals implements Store.
 func (r *Redis) Totals(ctx context.Context, class string) (Totals, error) {
-	v, err := r.c.HMGet(ctx, r.prefix+"n:"+class, "s", "h").Result()
+	v, err := r.c.HMGet(ctx, r.totalsKey(class), "s", "h").Result()
 	if err != nil {
 		return Totals{}, fmt.Errorf("store: redis: %w", err)
 	}
@@ -123,7 +124,16 @@ func (r *Redis) Fetch(ctx context.Context, classes []string, class string, keys 
 			args = append(args, f)
 		}
 	}
-	res, err := fetchScript.Run(ctx, r.c, ks, args...).Slice()
+	var res []any
+	var err error
+	if r.cluster {
+		// The shards sit in different hash slots: a script may not
+		// touch them together, so a cluster gets one pipelined HMGET per
+		// key (go-redis sends each node its share in one round trip).
+		res, err = r.fetchPipelined(ctx, ks, args)
+	} else {
+		res, err = fetchScript.Run(ctx, r.c, ks, args...).Slice()
+	}
 	if err != nil && err != redis.Nil {
 		return nil, fmt.Errorf("store: redis: %w", err)
 	}
@@ -143,6 +153,30 @@ func (r *Redis) Fetch(ctx context.Context, classes []string, class string, keys 
 		v = v[len(g.flds):]
 	}
 	return tots, nil
+}
+
+// fetchPipelined does what fetchScript does, as one pipeline of HMGETs.
+func (r *Redis) fetchPipelined(ctx context.Context, ks []string, args []any) ([]any, error) {
+	p := r.c.Pipeline()
+	cmds := make([]*redis.SliceCmd, len(ks))
+	a := 0
+	for i, k := range ks {
+		n := args[a].(int)
+		flds := make([]string, n)
+		for j := range flds {
+			flds[j] = args[a+1+j].(string)
+		}
+		cmds[i] = p.HMGet(ctx, k, flds...)
+		a += n + 1
+	}
+	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, err
+	}
+	var out []any
+	for _, c := range cmds {
+		out = append(out, c.Val()...)
+	}
+	return out, nil
 }
 
 // fetchScript runs HMGET on each of KEYS; ARGV holds, per key, the number
@@ -180,7 +214,7 @@ return prev
 `)
 
 func (r *Redis) setLabel(ctx context.Context, class string, d Digest, l string) (string, error) {
-	prev, err := learnScript.Run(ctx, r.c, []string{r.prefix + "d", r.prefix + "n:" + class}, d.String(), l).Text()
+	prev, err := learnScript.Run(ctx, r.c, []string{r.digestKey(), r.totalsKey(class)}, d.String(), l).Text()
 	if err != nil && err != redis.Nil {
 		return "", fmt.Errorf("store: redis: %w", err)
 	}
@@ -293,8 +327,11 @@ func (r *Redis) Stats(ctx context.Context) (Stats, error) {
 	for i := 0; i < 256; i++ {
 		lens = append(lens, p.HLen(ctx, r.prefix+"t:"+strconv.FormatUint(uint64(i), 16)))
 	}
-	dl := p.HLen(ctx, r.prefix+"d")
-	mem := p.Info(ctx, "memory")
+	dl := p.HLen(ctx, r.digestKey())
+	var mem *redis.StringCmd
+	if !r.cluster {
+		mem = p.Info(ctx, "memory")
+	}
 	if _, err := p.Exec(ctx); err != nil && err != redis.Nil {
 		return st, fmt.Errorf("store: redis: %w", err)
 	}
@@ -303,7 +340,9 @@ func (r *Redis) Stats(ctx context.Context) (Stats, error) {
 	}
 	st.Features /= 3
 	st.Messages = int(dl.Val())
-	st.Bytes = parseUsedMemory(mem.Val())
+	if mem != nil {
+		st.Bytes = parseUsedMemory(mem.Val())
+	}
 	return st, nil
 }
 

@@ -321,6 +321,16 @@ var Migrations = []migrate.Step{
 // legacyVersion is what the first release wrote in meta (k = "schema").
 const legacyVersion = "1"
 
+// migrateLockKey is the PostgreSQL advisory lock several instances
+// starting together take around the schema set-up: concurrent CREATE
+// TABLE IF NOT EXISTS can fail on PostgreSQL's catalog.
+const migrateLockKey = 0x53454b4953484f // "SEKISHO"
+
+type migrator interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
 func (s *Store) migrate(ctx context.Context) error {
 	// A database of the first release has meta.schema = "1" and no
 	// schema_version: its tables are version 1's (CREATE ... IF NOT

@@ -62,7 +62,9 @@ func TestNestedTablesBrowser(t *testing.T) {
 		chromedp.SendKeys("#user", "admin", chromedp.ByQuery),
 		chromedp.SendKeys("#password", c.password, chromedp.ByQuery),
 		chromedp.Click("#login-submit", chromedp.ByQuery),
-		chromedp.WaitVisible("#lang-switch", chromedp.ByQuery),
+		// #account-link exists only once signed in (#lang-switch is on the
+		// sign-in page too).
+		chromedp.WaitVisible("#account-link", chromedp.ByQuery),
 	)
 	run("message page",
 		chromedp.Navigate(base+"/message/"+id),

@@ -77,7 +77,9 @@ func TestRemediateBrowser(t *testing.T) {
 		chromedp.SendKeys("#user", "admin", chromedp.ByQuery),
 		chromedp.SendKeys("#password", c.password, chromedp.ByQuery),
 		chromedp.Click("#login-submit", chromedp.ByQuery),
-		chromedp.WaitVisible("#lang-switch", chromedp.ByQuery),
+		// #account-link exists only once signed in (#lang-switch is on the
+		// sign-in page too).
+		chromedp.WaitVisible("#account-link", chromedp.ByQuery),
 		chromedp.Navigate(base+"/remediate"),
 		chromedp.WaitVisible("#rem-form", chromedp.ByQuery),
 	)

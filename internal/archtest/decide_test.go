@@ -203,7 +203,12 @@ var storeUse = map[string]struct {
 	// handle (contacts.OpenReader: SQLite query_only); observe.Contacts
 	// learns it.
 	"internal/analyzer/sender -> internal/store/contacts": {why: "correspondence history, read only",
-		names: map[string]bool{"Reader": true, "OpenReader": true, "Knowledge": true, "Thread": true}},
+		names: map[string]bool{"Reader": true, "OpenReader": true, "OpenRedis": true, "Knowledge": true, "Thread": true}},
+	// The shared Redis connection (a client, not a store): the classifier
+	// reads its counts through it, the outbound analyzer keeps its
+	// per-account counters there when [redis] is set (docs/scale-out.md).
+	"internal/analyzer/bayes -> internal/store/redisconn":    {why: "connection to the shared Redis"},
+	"internal/analyzer/outbound -> internal/store/redisconn": {why: "connection to the shared Redis"},
 }
 
 // readOnly lists, per store package an analyzer may only read, the

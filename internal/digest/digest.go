@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/store/migrate"
 	"log/slog"
 	"mime"
 	"net/url"
@@ -84,10 +85,8 @@ func New(ctx context.Context, cfg *config.Config, q *quarantine.Store, ls *lists
 	s := &Service{cfg: cfg, q: q, lists: ls, key: key, db: q.DB(), pg: q.Dialect() == "postgres", log: log.With("component", "digest"),
 		stop: make(chan struct{})}
 	s.Send = s.smtpSend
-	for _, st := range schema {
-		if _, err := s.db.ExecContext(ctx, st); err != nil {
-			return nil, fmt.Errorf("digest: create schema: %w", err)
-		}
+	if _, err := migrate.Apply(ctx, s.db, q.Dialect(), "digest", []migrate.Step{{Version: 1, Name: "digest tables", SQL: schema}}); err != nil {
+		return nil, fmt.Errorf("digest: create schema: %w", err)
 	}
 	return s, nil
 }

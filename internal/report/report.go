@@ -26,6 +26,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/store/migrate"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -124,11 +125,9 @@ func New(ctx context.Context, cfg *config.Config, eng *engine.Engine, q *quarant
 	s := &Service{cfg: cfg, eng: eng, q: q, rem: rem, log: log.With("component", "report"), db: q.DB(), pg: q.Dialect() == "postgres",
 		queue: make(chan string, cfg.Report.MaxQueue), stop: make(chan struct{})}
 	s.send = s.smtpSend
-	blob := "BLOB"
-	if s.pg {
-		blob = "BYTEA"
-	}
-	if _, err := s.db.ExecContext(ctx, strings.ReplaceAll(schema, "{blob}", blob)); err != nil {
+	// Versioned like every schema (internal/store/migrate): instances
+	// starting together on one PostgreSQL take its lock.
+	if _, err := migrate.Apply(ctx, s.db, q.Dialect(), "report", []migrate.Step{{Version: 1, Name: "phish_report", SQL: []string{schema}}}); err != nil {
 		return nil, fmt.Errorf("report: create schema: %w", err)
 	}
 	return s, nil

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/store/migrate"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,7 +80,7 @@ func Open(ctx context.Context, db *sql.DB, dialect string, now func() time.Time)
 	if now == nil {
 		now = time.Now
 	}
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if _, err := migrate.Apply(ctx, db, dialect, "lists", []migrate.Step{{Version: 1, Name: "allow/block lists", SQL: []string{schema}}}); err != nil {
 		return nil, fmt.Errorf("lists: create schema: %w", err)
 	}
 	s := &Store{db: db, postgres: dialect == "postgres", now: now}

@@ -451,14 +451,10 @@ func (s *Service) smtpSend(ctx context.Context, from string, to []string, raw []
 	if host == "" {
 		host = s.cfg.Quarantine.ReleaseHost
 	}
-	qc := s.cfg.Quarantine
-	ctx, cancel := context.WithTimeout(ctx, qc.ReleaseTimeout.Duration)
+	o, d := smtpout.ReleaseOptions(s.cfg, host)
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	helo := qc.ReleaseHelo
-	if helo == "" {
-		helo = s.cfg.General.Hostname
-	}
-	return smtpout.Send(ctx, smtpout.Options{Addr: host, Helo: helo, StartTLS: qc.ReleaseStartTLS}, from, to, raw)
+	return smtpout.Send(ctx, o, from, to, raw)
 }
 
 // ---- storage

@@ -81,14 +81,10 @@ func (p *PartialRelease) Error() string {
 
 // send delivers raw over SMTP, reporting per recipient.
 func (s *Store) send(ctx context.Context, addr, from string, rcpts []string, raw []byte) ([]smtpout.RcptResult, error) {
-	qc := s.cfg.Quarantine
-	ctx, cancel := context.WithTimeout(ctx, qc.ReleaseTimeout.Duration)
+	o, d := smtpout.ReleaseOptions(s.cfg, addr)
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	helo := qc.ReleaseHelo
-	if helo == "" {
-		helo = s.cfg.General.Hostname
-	}
-	res, err := smtpout.SendEach(ctx, smtpout.Options{Addr: addr, Helo: helo, StartTLS: qc.ReleaseStartTLS}, from, rcpts, raw)
+	res, err := smtpout.SendEach(ctx, o, from, rcpts, raw)
 	if err != nil {
 		return res, fmt.Errorf("quarantine: release: %w", err)
 	}

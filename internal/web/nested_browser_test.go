@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,30 +21,7 @@ func TestNestedTablesBrowser(t *testing.T) {
 		"Message-ID: <nested@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
 		strings.Repeat("<table><tr><td>x", 300000) + "\r\n")
 	id := c.hold(raw, "tanaka@example.jp")
-	udd, err := os.MkdirTemp("", "sekisho-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 50; i++ {
-			if os.RemoveAll(udd) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
-		chromedp.ExecPath(exe), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "en-US"), chromedp.UserDataDir(udd), chromedp.WindowSize(1280, 900))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	defer func() { _ = chromedp.Cancel(ctx) }()
-	ctx, cancelT := context.WithTimeout(ctx, 150*time.Second)
-	defer cancelT()
+	ctx := headless(t, exe)
 	run := func(step string, as ...chromedp.Action) {
 		t.Helper()
 		start := time.Now()

@@ -1,16 +1,18 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"io"
+	"net/http"
 	"net/smtp"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,47 +20,37 @@ import (
 	"github.com/sekisho/sekisho/internal/testutil"
 )
 
-// TestDebianPackage builds the package with scripts/build-deb.sh, installs
-// it with dpkg -i on this machine, checks what it put where (binary, unit,
-// default configuration, system user, data directory), runs `sekisho
-// version` and `config check` on the installed files, starts the installed
-// binary without systemd as the package's user, mails through it, and
-// removes the package again (dpkg --purge, and the user and data
-// directory when the test created them).
+// TestDebianPackage builds the package with scripts/build-deb.sh and
+// installs it with dpkg -i into a fresh Debian root (debootstrap
+// --variant=minbase of bookworm from the configured apt mirror, cached
+// between runs, a new overlay for each run: see rootfs_test.go). There it
+// checks what the package put where (binary, unit, default
+// configuration, system user, data directory) and runs `sekisho version`,
+// `config check` and `user list` as the package's user. Then it starts
+// the daemon without systemd the way the installed unit says (ExecStart,
+// User/Group, capabilities, no new privileges, umask, environment) in a
+// network namespace with the SMTP gateway on port 25 of its own address,
+// mails through it from the host over a veth pair (Rspamd protocol and
+// SMTP, relayed to a sink on the host side), reloads it as ExecReload
+// does and mails again, stops it, and removes the package (dpkg --purge).
 //
-// Needs root and dpkg (CI runs as root on Debian); it will not touch a
-// machine where sekisho is already installed.
+// Needs root, debootstrap, nsenter and ip (CI runs as root on Debian);
+// the host's own system is not touched.
 func TestDebianPackage(t *testing.T) {
 	if os.Geteuid() != 0 {
-		testutil.NoPeer(t, "the package test installs with dpkg -i: needs root")
+		testutil.NoPeer(t, "the package test installs into a chroot and a network namespace: needs root")
 		return
 	}
-	needPeer(t, "dpkg-deb", "dpkg", "adduser", "runuser")
-	if out, err := exec.Command("dpkg-query", "-W", "-f=${Status}", "sekisho").CombinedOutput(); err == nil && strings.Contains(string(out), "installed") {
-		t.Skip("sekisho is installed on this machine: the package test leaves it alone")
-	}
-	if _, err := os.Stat("/usr/bin/sekisho"); err == nil {
-		t.Skip("/usr/bin/sekisho exists: the package test leaves it alone")
-	}
-	_, _, userExisted := lookupUser("sekisho")
-	if ents, err := os.ReadDir("/var/lib/sekisho"); err == nil && len(ents) > 0 {
-		t.Skip("/var/lib/sekisho holds files: the package test would change their owner")
-	}
-	_, dataExisted := os.Stat("/var/lib/sekisho")
-	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	needPeer(t, "dpkg-deb", "nsenter")
+	root := freshDebianRoot(t)
+	repo, _ := filepath.Abs(filepath.Join("..", ".."))
 	out := t.TempDir()
-	// The script's own build (-trimpath, static) recompiles everything,
-	// minutes on a loaded host: the test packages a binary built with the
-	// build cache instead, and compresses quickly. The rest of the script
-	// (layout, control file, maintainer scripts) is what it runs.
-	bin := filepath.Join(out, "sekisho")
-	gb := exec.Command("go", "build", "-ldflags", "-X main.version=0.1.0+e2e", "-o", bin, "./cmd/sekisho")
-	gb.Dir = root
-	if b, err := gb.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	build := exec.Command("bash", filepath.Join(root, "scripts", "build-deb.sh"), out)
-	build.Dir = root
+	// Static as the script builds it (CGO_ENABLED=0), without -trimpath:
+	// the build cache serves it. The rest of the script (layout, control
+	// file, maintainer scripts) is what it runs.
+	bin := staticBinary(t, "0.1.0+e2e")
+	build := exec.Command("bash", filepath.Join(repo, "scripts", "build-deb.sh"), out)
+	build.Dir = repo
 	build.Env = append(os.Environ(), "SEKISHO_VERSION=0.1.0+e2e", "SEKISHO_BIN="+bin, "DEB_COMPRESSOR=gzip")
 	b, err := build.CombinedOutput()
 	if err != nil {
@@ -74,38 +66,26 @@ func TestDebianPackage(t *testing.T) {
 			t.Errorf("dpkg-deb --info lacks %q:\n%s", want, info)
 		}
 	}
-	dpkg := func(args ...string) {
+
+	// In the root: chroot with a plain system PATH.
+	sysEnv := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "DEBIAN_FRONTEND=noninteractive"}
+	inRoot := func(args ...string) string {
 		t.Helper()
-		var b []byte
-		var err error
-		// Another dpkg or apt may hold the lock for a moment.
-		for i := 0; i < 30; i++ {
-			b, err = exec.Command("dpkg", args...).CombinedOutput()
-			if err == nil || !strings.Contains(string(b), "lock") {
-				break
-			}
-			time.Sleep(2 * time.Second)
-		}
+		c := exec.Command("chroot", append([]string{root}, args...)...)
+		c.Env = sysEnv
+		b, err := c.CombinedOutput()
 		if err != nil {
-			t.Fatalf("dpkg %v: %v\n%s", args, err, b)
+			t.Fatalf("in the root: %v: %v\n%s", args, err, b)
 		}
+		return string(b)
 	}
-	dpkg("-i", deb)
-	t.Cleanup(func() {
-		dpkg("--purge", "sekisho")
-		if !userExisted {
-			exec.Command("deluser", "--system", "--quiet", "sekisho").Run()
-			exec.Command("delgroup", "--system", "--quiet", "sekisho").Run()
-		}
-		if dataExisted != nil {
-			os.RemoveAll("/var/lib/sekisho")
-		}
-		for _, f := range []string{"/usr/bin/sekisho", "/lib/systemd/system/sekisho.service"} {
-			if _, err := os.Stat(f); err == nil {
-				t.Errorf("%s left after dpkg --purge", f)
-			}
-		}
-	})
+	if err := copyFile(deb, filepath.Join(root, "tmp", filepath.Base(deb)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	inRoot("dpkg", "-i", "/tmp/"+filepath.Base(deb))
+	t.Logf("dpkg -i in a fresh %s root: %v", debianSuite, time.Since(start).Round(time.Millisecond))
+	at := func(p string) string { return filepath.Join(root, p) }
 
 	// Files, modes, owners.
 	for path, mode := range map[string]os.FileMode{
@@ -113,7 +93,7 @@ func TestDebianPackage(t *testing.T) {
 		"/usr/share/doc/sekisho/deploy.md": 0o644, "/usr/share/doc/sekisho/deploy.ja.md": 0o644,
 		"/usr/share/doc/sekisho/sekisho-dashboard.json": 0o644,
 	} {
-		st, err := os.Stat(path)
+		st, err := os.Stat(at(path))
 		if err != nil {
 			t.Errorf("not installed: %s", path)
 			continue
@@ -122,117 +102,233 @@ func TestDebianPackage(t *testing.T) {
 			t.Errorf("%s: mode %v, want %v", path, st.Mode().Perm(), mode)
 		}
 	}
-	uid, gid, ok := lookupUser("sekisho")
+	uid, gid, ok := lookupUser(at("/etc/passwd"), "sekisho")
 	if !ok {
 		t.Fatal("postinst did not create the sekisho user")
 	}
-	if st, err := os.Stat("/var/lib/sekisho"); err != nil || st.Sys().(*syscall.Stat_t).Uid != uint32(uid) || st.Mode().Perm() != 0o750 {
+	if uid >= 1000 || uid == 0 {
+		t.Errorf("sekisho user uid %d: not a system user", uid)
+	}
+	if st, err := os.Stat(at("/var/lib/sekisho")); err != nil || st.Sys().(*syscall.Stat_t).Uid != uint32(uid) || st.Mode().Perm() != 0o750 {
 		t.Fatalf("/var/lib/sekisho: %v %v", err, st)
 	}
-	unit, _ := os.ReadFile("/lib/systemd/system/sekisho.service")
+	if st, err := os.Stat(at("/etc/sekisho/sekisho.toml")); err == nil && st.Sys().(*syscall.Stat_t).Gid != uint32(gid) {
+		t.Errorf("/etc/sekisho/sekisho.toml: group %d, want sekisho (%d)", st.Sys().(*syscall.Stat_t).Gid, gid)
+	}
+	unitText, _ := os.ReadFile(at("/lib/systemd/system/sekisho.service"))
 	for _, want := range []string{"User=sekisho", "ProtectSystem=strict", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE", "ExecReload=", "NoNewPrivileges=yes"} {
-		if !strings.Contains(string(unit), want) {
+		if !strings.Contains(string(unitText), want) {
 			t.Errorf("unit lacks %s", want)
 		}
 	}
-	if a, err := exec.Command("systemd-analyze", "verify", "/lib/systemd/system/sekisho.service").CombinedOutput(); err == nil {
+	if a, err := exec.Command("systemd-analyze", "verify", at("/lib/systemd/system/sekisho.service")).CombinedOutput(); err == nil {
 		t.Logf("systemd-analyze verify: ok %s", a)
 	}
 
-	run := func(args ...string) string {
+	asUser := func(args ...string) string {
 		t.Helper()
-		b, err := exec.Command("runuser", append([]string{"-u", "sekisho", "--", "/usr/bin/sekisho"}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("sekisho %v as user sekisho: %v\n%s", args, err, b)
-		}
-		return string(b)
+		return inRoot(append([]string{"runuser", "-u", "sekisho", "--", "/usr/bin/sekisho"}, args...)...)
 	}
-	if v := run("version"); !strings.Contains(v, "0.1.0+e2e") {
+	if v := asUser("version"); !strings.Contains(v, "0.1.0+e2e") {
 		t.Errorf("version: %s", v)
 	}
-	if c := run("config", "check", "/etc/sekisho/sekisho.toml"); !strings.Contains(c, "ok") {
+	if c := asUser("config", "check", "/etc/sekisho/sekisho.toml"); !strings.Contains(c, "ok") {
 		t.Errorf("config check: %s", c)
 	}
 	// The installed configuration names the data directory: commands run
 	// by hand as sekisho use /var/lib/sekisho, not ~/.local/share.
-	run("--config", "/etc/sekisho/sekisho.toml", "user", "list")
-	if _, err := os.Stat("/var/lib/sekisho/.local"); err == nil {
+	asUser("--config", "/etc/sekisho/sekisho.toml", "user", "list")
+	if _, err := os.Stat(at("/var/lib/sekisho/.local")); err == nil {
 		t.Error("a command run as sekisho wrote under ~/.local: data_dir not set in the installed configuration")
 	}
-	if _, err := os.Stat("/var/lib/sekisho/quarantine.db"); err != nil {
+	if _, err := os.Stat(at("/var/lib/sekisho/quarantine.db")); err != nil {
 		t.Errorf("user list did not open /var/lib/sekisho/quarantine.db: %v", err)
 	}
 
-	// Start as systemd would (user sekisho, the installed configuration,
-	// /var/lib/sekisho), on free ports, and mail through it.
-	sk := startSink(t)
-	cfgText, _ := os.ReadFile("/etc/sekisho/sekisho.toml")
-	p := ports{milter: freePort(t), smtp: freePort(t), rspamd: freePort(t), console: freePort(t), spamd: freePort(t)}
+	// The administrator's edit of the conffile: the front ends on the
+	// namespace's address, the SMTP gateway on port 25 (the unit's
+	// CAP_NET_BIND_SERVICE), the next hop a sink on the host side.
+	ns := newNetns(t)
+	sk := testutil.SMTPSinkAt(t, ns.Host+":0")
+	cfgPath := at("/etc/sekisho/sekisho.toml")
+	cfgText, _ := os.ReadFile(cfgPath)
 	text := string(cfgText)
-	for old, port := range map[string]int{"127.0.0.1:11332": p.milter, "127.0.0.1:10025": p.smtp, "127.0.0.1:11333": p.rspamd,
-		"127.0.0.1:11334": p.console, "127.0.0.1:11783": p.spamd, "127.0.0.1:10026": sk.port} {
+	for old, addr := range map[string]string{"127.0.0.1:11332": ns.Inside + ":11332", "127.0.0.1:10025": ns.Inside + ":25",
+		"127.0.0.1:11333": ns.Inside + ":11333", "127.0.0.1:11334": ns.Inside + ":11334", "127.0.0.1:11783": ns.Inside + ":11783",
+		"127.0.0.1:10026": sk.Addr} {
 		if !strings.Contains(text, `"`+old+`"`) {
 			t.Fatalf("installed configuration lacks %s", old)
 		}
-		text = strings.ReplaceAll(text, `"`+old+`"`, fmt.Sprintf(`"127.0.0.1:%d"`, port))
+		text = strings.ReplaceAll(text, `"`+old+`"`, `"`+addr+`"`)
 	}
-	// Readable by the sekisho user: not under t.TempDir's 0700 parent.
-	dir, err := os.MkdirTemp("", "sekisho-deb-")
+	if err := os.WriteFile(cfgPath, []byte(text), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	mountRuntime(t, root)
+	env, wrap, argv := unitExec(t, root, string(unitText))
+	t.Logf("started as the unit says: %s %s", strings.Join(wrap, " "), strings.Join(argv, " "))
+	start = time.Now()
+	d := startIn(t, ns, root, "/", env, wrap, argv)
+	for _, port := range []string{"25", "11333", "11334"} {
+		waitAddr(t, ns.Inside+":"+port, startTimeout, d.Log)
+	}
+	t.Logf("listening %v after start", time.Since(start).Round(time.Millisecond))
+	hc := &http.Client{Timeout: time.Minute}
+	resp, err := hc.Post("http://"+ns.Inside+":11333/checkv2", "message/rfc822", bytes.NewReader(hamMsg("deb-rspamd")))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("checkv2 from the host: %v\n%s", err, d.Log())
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755)
-	cfg := filepath.Join(dir, "sekisho.toml")
-	os.WriteFile(cfg, []byte(text), 0o644)
-	s := &sekisho{log: &bytes.Buffer{}, mu: &sync.Mutex{}, p: p, done: make(chan error, 1), cfg: cfg}
-	s.cmd = exec.Command("/usr/bin/sekisho", "--config", cfg, "serve")
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
-	s.cmd.Stdout, s.cmd.Stderr = syncBuf{s.mu, s.log}, syncBuf{s.mu, s.log}
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"action"`) {
+		t.Fatalf("checkv2: %d %s", resp.StatusCode, body)
 	}
-	go func() { s.done <- s.cmd.Wait() }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-s.done:
-			if err != nil {
-				t.Errorf("installed sekisho did not stop cleanly: %v\n%s", err, s.Log())
-			}
-		case <-time.After(60 * time.Second):
-			s.cmd.Process.Kill()
-			t.Errorf("installed sekisho did not stop in time")
-		}
+	if err := sendMail(ns.Inside+":25", "sender@example.net", "rcpt@example.jp", hamMsg("deb-smtp")); err != nil {
+		t.Fatalf("mail through the installed gateway: %v\n%s", err, d.Log())
 	}
-	t.Cleanup(stop) // before the purge (cleanups run last first)
-	for _, port := range []int{p.smtp, p.rspamd, p.console} {
-		s.waitPort(t, port)
+	if m := sk.WaitFor(t, "deb-smtp", startTimeout); !strings.Contains(string(m.Data), "X-Sekisho") {
+		t.Errorf("relayed message lacks sekisho's headers: %.600s", m.Data)
 	}
-	if code, body := httpPost(t, p.rspamd, "/checkv2", hamMsg("deb-rspamd")); code != 200 || !strings.Contains(body, `"action"`) {
-		t.Fatalf("checkv2: %d %s", code, body)
-	}
-	if err := sendMail(fmt.Sprintf("127.0.0.1:%d", p.smtp), "sender@example.net", "rcpt@example.jp", hamMsg("deb-smtp")); err != nil {
-		t.Fatalf("mail through the installed gateway: %v\n%s", err, s.Log())
-	}
-	m := sk.waitFor(t, "deb-smtp", startTimeout)
-	if !strings.Contains(string(m.Data), "X-Sekisho") && !strings.Contains(string(m.Data), "deb-smtp") {
-		t.Errorf("relayed message: %s", m.Data)
-	}
-	if b, err := os.ReadFile("/var/lib/sekisho/sekisho.pid"); err != nil || len(b) == 0 {
+	if b, err := os.ReadFile(at("/var/lib/sekisho/sekisho.pid")); err != nil || len(b) == 0 {
 		t.Errorf("serve did not use /var/lib/sekisho (no pid file): %v", err)
 	}
-	stop()
+	// ExecReload=/bin/kill -HUP $MAINPID: the process started is sekisho
+	// itself (every wrapper execs).
+	if !strings.Contains(string(unitText), "ExecReload=/bin/kill -HUP $MAINPID") {
+		t.Errorf("unit's ExecReload is not kill -HUP")
+	}
+	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(strings.ToLower(d.Log()), "reload") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := sendMail(ns.Inside+":25", "sender@example.net", "rcpt@example.jp", hamMsg("deb-after-reload")); err != nil {
+		t.Fatalf("mail after the reload: %v\n%s", err, d.Log())
+	}
+	sk.WaitFor(t, "deb-after-reload", startTimeout)
+	d.stop()
+	if st, err := os.Stat(at("/var/lib/sekisho/quarantine.db")); err != nil || st.Sys().(*syscall.Stat_t).Uid != uint32(uid) {
+		t.Errorf("quarantine.db not the sekisho user's: %v", err)
+	}
+
+	inRoot("dpkg", "--purge", "sekisho")
+	for _, f := range []string{"/usr/bin/sekisho", "/lib/systemd/system/sekisho.service", "/etc/sekisho/sekisho.toml"} {
+		if _, err := os.Stat(at(f)); err == nil {
+			t.Errorf("%s left after dpkg --purge", f)
+		}
+	}
 }
 
-// lookupUser returns the uid and gid of a user from /etc/passwd.
-func lookupUser(name string) (int, int, bool) {
-	b, err := os.ReadFile("/etc/passwd")
+// unitExec turns a systemd unit's [Service] into what starts the daemon
+// without systemd: the environment (Environment=, EnvironmentFile=, the
+// user's HOME, USER, LOGNAME), a wrapper run inside the root (a shell
+// for UMask=, then setpriv for User=, Group=, AmbientCapabilities=,
+// CapabilityBoundingSet= and NoNewPrivileges=) and ExecStart's argv.
+func unitExec(t *testing.T, root, unit string) (env, wrap, argv []string) {
+	t.Helper()
+	var user, group, umask string
+	var caps, bounding []string
+	nnp := false
+	env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"}
+	section := ""
+	sc := bufio.NewScanner(strings.NewReader(unit))
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if l == "" || l[0] == '#' || l[0] == ';' {
+			continue
+		}
+		if l[0] == '[' {
+			section = l
+			continue
+		}
+		k, v, ok := strings.Cut(l, "=")
+		if !ok || section != "[Service]" {
+			continue
+		}
+		switch k {
+		case "ExecStart":
+			argv = strings.Fields(strings.TrimLeft(v, "-@:+!"))
+		case "User":
+			user = v
+		case "Group":
+			group = v
+		case "UMask":
+			umask = v
+		case "NoNewPrivileges":
+			nnp = v == "yes" || v == "true"
+		case "AmbientCapabilities":
+			for _, c := range strings.Fields(v) {
+				caps = append(caps, "+"+strings.ToLower(strings.TrimPrefix(c, "CAP_")))
+			}
+		case "CapabilityBoundingSet":
+			for _, c := range strings.Fields(v) {
+				bounding = append(bounding, "+"+strings.ToLower(strings.TrimPrefix(c, "CAP_")))
+			}
+		case "Environment":
+			for _, kv := range strings.Fields(v) {
+				env = append(env, strings.Trim(kv, `"`))
+			}
+		case "EnvironmentFile":
+			optional := strings.HasPrefix(v, "-")
+			b, err := os.ReadFile(filepath.Join(root, strings.TrimPrefix(v, "-")))
+			if err != nil {
+				if !optional {
+					t.Fatalf("EnvironmentFile %s: %v", v, err)
+				}
+				continue
+			}
+			for _, el := range strings.Split(string(b), "\n") {
+				if el = strings.TrimSpace(el); el != "" && el[0] != '#' && strings.Contains(el, "=") {
+					env = append(env, el)
+				}
+			}
+		}
+	}
+	if len(argv) == 0 || user == "" {
+		t.Fatalf("unit without ExecStart or User:\n%s", unit)
+	}
+	if group == "" {
+		group = user
+	}
+	home := "/"
+	if b, err := os.ReadFile(filepath.Join(root, "etc", "passwd")); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if f := strings.Split(l, ":"); len(f) > 5 && f[0] == user {
+				home = f[5]
+			}
+		}
+	}
+	env = append(env, "HOME="+home, "USER="+user, "LOGNAME="+user)
+	if umask != "" {
+		wrap = append(wrap, "/bin/sh", "-c", `umask "$0" && exec "$@"`, umask)
+	}
+	wrap = append(wrap, "/usr/bin/setpriv", "--reuid="+user, "--regid="+group, "--init-groups")
+	if len(caps) > 0 {
+		wrap = append(wrap, "--inh-caps="+strings.Join(caps, ","), "--ambient-caps="+strings.Join(caps, ","))
+	}
+	if len(bounding) > 0 {
+		wrap = append(wrap, "--bounding-set=-all,"+strings.Join(bounding, ","))
+	}
+	if nnp {
+		wrap = append(wrap, "--no-new-privs")
+	}
+	return env, append(wrap, "--"), argv
+}
+
+// copyFile copies a file with the given mode.
+func copyFile(src, dst string, mode os.FileMode) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, mode)
+}
+
+// lookupUser returns the uid and gid of a user from a passwd file.
+func lookupUser(passwd, name string) (int, int, bool) {
+	b, err := os.ReadFile(passwd)
 	if err != nil {
 		return 0, 0, false
 	}

@@ -35,6 +35,13 @@ type Sink struct {
 // SMTPSink starts a sink; it stops when the test ends.
 func SMTPSink(t testing.TB) *Sink {
 	t.Helper()
+	return SMTPSinkAt(t, "127.0.0.1:0")
+}
+
+// SMTPSinkAt starts a sink listening on addr (a host side of a veth pair
+// for a daemon in a network namespace); it stops when the test ends.
+func SMTPSinkAt(t testing.TB, addr string) *Sink {
+	t.Helper()
 	k := &Sink{ch: make(chan Mail, 16)}
 	srv := smtp.NewServer(backend{k})
 	srv.Domain = "sink.test"
@@ -42,7 +49,7 @@ func SMTPSink(t testing.TB) *Sink {
 	srv.MaxMessageBytes = 64 << 20
 	srv.ReadTimeout = 30 * time.Second
 	srv.WriteTimeout = 30 * time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

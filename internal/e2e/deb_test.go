@@ -168,7 +168,7 @@ func TestDebianPackage(t *testing.T) {
 	env, wrap, argv := unitExec(t, root, string(unitText))
 	t.Logf("started as the unit says: %s %s", strings.Join(wrap, " "), strings.Join(argv, " "))
 	start = time.Now()
-	d := startIn(t, ns, root, "/", env, wrap, argv)
+	d := startIn(t, ns, root, "/", env, nil, append(wrap, argv...))
 	for _, port := range []string{"25", "11333", "11334"} {
 		waitAddr(t, ns.Inside+":"+port, startTimeout, d.Log)
 	}

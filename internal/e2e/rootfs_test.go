@@ -315,14 +315,15 @@ func (d *daemon) Log() string {
 	return d.log.String()
 }
 
-// startIn runs argv (a path inside root) in root and the namespace with
-// env. The wrapper (nsenter: namespace, chroot, working directory; then
-// what follows in wrap) execs, so the process is sekisho itself: SIGTERM
-// reaches it. stop (also run when the test ends) sends SIGTERM and waits.
-func startIn(t *testing.T, ns *netns, root, wd string, env []string, wrap, argv []string) *daemon {
+// startIn runs argv (its program a path inside root) in root and the
+// namespace with env. nsenter enters the namespace, the root and the
+// working directory (nsOpts: e.g. --setuid, --setgid), then execs argv;
+// every wrapper execs, so the process is sekisho itself: SIGTERM reaches
+// it. stop (also run when the test ends) sends SIGTERM and waits.
+func startIn(t *testing.T, ns *netns, root, wd string, env, nsOpts, argv []string) *daemon {
 	t.Helper()
-	args := append([]string{"--net=/var/run/netns/" + ns.Name, "--root=" + root, "--wd=" + wd, "--"}, wrap...)
-	args = append(args, argv...)
+	args := append([]string{"--net=/var/run/netns/" + ns.Name, "--root=" + root, "--wd=" + wd}, nsOpts...)
+	args = append(append(args, "--"), argv...)
 	d := &daemon{log: &bytes.Buffer{}, done: make(chan error, 1)}
 	d.cmd = exec.Command("nsenter", args...)
 	d.cmd.Env = env

@@ -39,9 +39,11 @@ import (
 // checks that
 //
 //   - every message got a final answer, none was lost: each held message
-//     has exactly one quarantine record, each other message exactly one
-//     final history record (history written by the killed instance's
-//     queue may be lost with it, and is counted apart);
+//     has exactly one quarantine record and its history record, even when
+//     it was held by the killed instance or held again after an answer
+//     lost in the crash; each other message exactly one final history
+//     record (history of passed mail still queued in the killed instance
+//     may be lost with it, and is counted apart);
 //   - one authenticated sender spread over the three instances meets one
 //     outbound limit (the messages over it are held);
 //   - a console on one instance shows a message held by another (the
@@ -470,7 +472,7 @@ HDR_FWD_NO_THREAD = 13.0
 		}
 	}
 	rows.Close()
-	var held, outHeld, outPassed, lostHistory, dupes, rescanned int
+	var held, outHeld, outPassed, lostHistory, dupes, rescanned, doubleHolds, lostHeld int
 	for n, r := range replies {
 		if r.action == "" {
 			continue // reported by send
@@ -481,11 +483,21 @@ HDR_FWD_NO_THREAD = 13.0
 		}
 		if r.qid != "" {
 			held++
+			// Held exactly once, even when the answer was lost and the
+			// retry was held again by another instance (Hold finds the
+			// first copy), and its history row was written with the hold:
+			// none lost with the killed instance.
 			switch {
-			case c.quarantine > 1 && r.errs > 0:
-				rescanned++ // an answer lost on the wire: the retry was held again
-			case c.quarantine != 1:
-				t.Errorf("message %d (held by instance %d as %s): %d quarantine records", n, r.by, r.qid, c.quarantine)
+			case c.quarantine > 1:
+				doubleHolds++
+				t.Errorf("message %d (held by instance %d as %s, %d errors): %d quarantine records", n, r.by, r.qid, r.errs, c.quarantine)
+			case c.quarantine == 0:
+				lostHeld++
+				t.Errorf("message %d (held by instance %d as %s): no quarantine record", n, r.by, r.qid)
+			}
+			if c.final == 0 {
+				lostHeld++
+				t.Errorf("message %d (held by instance %d as %s): no history record", n, r.by, r.qid)
 			}
 		}
 		if isOutboundLoad(n) {
@@ -512,14 +524,14 @@ HDR_FWD_NO_THREAD = 13.0
 				rs.Close()
 			}
 			t.Errorf("message %d (answered %s by instance %d, %d errors, %d tempfails): %d final history records: %v", n, r.scanID, r.by, r.errs, r.tempfails, c.final, detail)
-		case c.final == 0 && r.by == 2:
-			lostHistory++ // the killed instance's unwritten queue
-		case c.final == 0:
+		case c.final == 0 && r.by == 2 && r.qid == "":
+			lostHistory++ // the killed instance's unwritten queue (not held mail)
+		case c.final == 0 && r.qid == "":
 			t.Errorf("message %d (answered %q by instance %d): no history record", n, r.action, r.by)
 		}
 	}
-	t.Logf("held %d (outbound: %d held, %d passed, limit %d); history lost with the killed instance: %d; duplicates: %d; scanned twice after a lost answer: %d",
-		held, outHeld, outPassed, outboundLimit, lostHistory, dupes, rescanned)
+	t.Logf("held %d (outbound: %d held, %d passed, limit %d); held rows lost: %d; held twice: %d; history of passed mail lost with the killed instance: %d; duplicates: %d; scanned twice after a lost answer: %d",
+		held, outHeld, outPassed, outboundLimit, lostHeld, doubleHolds, lostHistory, dupes, rescanned)
 	if outPassed > outboundLimit || (outPassed+outHeld > outboundLimit && outHeld == 0) {
 		t.Errorf("outbound limit %d not enforced across instances: %d passed, %d held", outboundLimit, outPassed, outHeld)
 	}

@@ -1,13 +1,16 @@
 package quarantine
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -86,6 +89,9 @@ type entry struct {
 	rcpts   []string // lower-cased, for msg_rcpt
 	hashes  [][2]string
 	done    chan error
+	// once: the row may already be there (a held message's history row,
+	// written by Hold and queued by Record under one id): written once.
+	once bool
 }
 
 // maxURLsKept bounds the links stored per message.
@@ -207,28 +213,139 @@ func normAddr(a string) string {
 	return strings.ToLower(a)
 }
 
+// HoldDedupeWindow is how long a held message keeps a retry of the same
+// message from being held again (see Hold).
+const HoldDedupeWindow = 24 * time.Hour
+
 // Hold keeps a message; the returned id names it. It writes synchronously:
 // when it fails the front end must tempfail so that nothing is lost.
+//
+// The same transaction writes the scan's history row (when the history is
+// on and the verdict is quarantine, as Record decides), under the id
+// Record gives it, so a held message's history survives
+// the instance that held it being killed right after answering; whichever
+// of the two writes comes second is a no-op.
+//
+// A message held again within HoldDedupeWindow — same Message-ID, sender,
+// recipients and body: the MTA's retry of a message whose answer was lost
+// when an instance died — is not stored twice: Hold returns the id of the
+// copy already held (and not yet released). On PostgreSQL an advisory
+// lock on the key orders two instances holding the same message at once.
 func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (string, error) {
 	if !s.cfg.Quarantine.Enabled {
 		return "", ErrDisabled
 	}
 	e := s.build(KindQuarantine, raw, r, true)
-	if err := s.insert(ctx, []*entry{e}); err != nil {
+	key := holdKey(raw, e.m)
+	if key != "" {
+		e.hashes = append(e.hashes, [2]string{hashHoldKey, key})
+	}
+	var hist *entry
+	if s.cfg.Quarantine.History && r != nil && r.ID != "" && r.Verdict.Action == pipeline.ActionQuarantine {
+		hist = s.build(KindHistory, raw, r, len(raw) <= s.cfg.Quarantine.HistoryMaxMessageBytes)
+		hist.m.ID, hist.once = s.historyID(r.ID), true
+	}
+	pre := s.prepare([]*entry{e, hist})
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("quarantine: begin: %w", err)
+	}
+	t := txer{s, tx}
+	id := ""
+	if key != "" {
+		if s.dialect == "postgres" {
+			if err := t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, key); err != nil {
+				_ = tx.Rollback()
+				return "", fmt.Errorf("quarantine: lock: %w", err)
+			}
+		}
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT m.id FROM msg_hash h JOIN messages m ON m.id = h.msg_id
+			WHERE h.kind = ? AND h.value = ? AND m.kind = ? AND m.released_at = 0 AND m.received_at >= ?
+			ORDER BY m.received_at LIMIT 1`), hashHoldKey, key, KindQuarantine, ms(s.Now().Add(-HoldDedupeWindow))).Scan(&id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			_ = tx.Rollback()
+			return "", fmt.Errorf("quarantine: look up an earlier hold: %w", err)
+		}
+	}
+	es := []*entry{e, hist}
+	if id != "" {
+		es[0], pre[0] = nil, prepared{}
+	}
+	if err := s.insertTx(ctx, t, es, pre); err != nil {
+		_ = tx.Rollback()
 		return "", err
+	}
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("quarantine: commit: %w", err)
+	}
+	if id != "" {
+		s.log.Info("message held again: the copy already in quarantine stands for it", "msg_id", e.m.ScanID, "quarantine_id", id, "message_id", e.m.MessageID)
+		return id, nil
 	}
 	s.log.Info("message quarantined", "msg_id", e.m.ScanID, "quarantine_id", e.m.ID, "action", e.m.Action, "category", e.m.Category, "score", e.m.Score)
 	return e.m.ID, nil
 }
 
+// hashHoldKey is the msg_hash kind of a held message's retry key.
+const hashHoldKey = "holdkey"
+
+// holdKey identifies a message across an MTA's retries: Message-ID,
+// envelope sender, recipients and the body's hash (the header block
+// changes with each delivery attempt: Received, queue ids). "" when the
+// message has no Message-ID: then nothing is deduplicated.
+func holdKey(raw []byte, m *Message) string {
+	if strings.TrimSpace(m.MessageID) == "" {
+		return ""
+	}
+	body := raw
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		body = raw[i+4:]
+	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		body = raw[i+2:]
+	}
+	rc := make([]string, 0, len(m.Rcpts))
+	for _, a := range m.Rcpts {
+		rc = append(rc, normAddr(a))
+	}
+	sort.Strings(rc)
+	bh := sha256.Sum256(body)
+	h := sha256.New()
+	for _, p := range []string{strings.ToLower(strings.TrimSpace(m.MessageID)), normAddr(m.MailFrom), strings.Join(rc, ","), hex.EncodeToString(bh[:])} {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// historyKey makes history ids of held scans: unguessable like newID,
+// and the same for Record and Hold of one scan in this process.
+var historyKey = func() [16]byte {
+	var k [16]byte
+	_, _ = rand.Read(k[:])
+	return k
+}()
+
+// historyID is the id of a scan's history row when the scan may be held.
+func (s *Store) historyID(scanID string) string {
+	h := sha256.New()
+	h.Write(historyKey[:])
+	h.Write([]byte(scanID))
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
 // Record keeps a scan in the history. It never blocks: the entry is queued
 // for the writer goroutine, or dropped (and counted) when the queue is full.
+// A scan whose verdict is quarantine gets the id Hold uses for the same
+// row (Hold writes it at once; the later write is a no-op).
 func (s *Store) Record(ctx context.Context, raw []byte, r *pipeline.Result) error {
 	if !s.cfg.Quarantine.Enabled || !s.cfg.Quarantine.History || s.closed.Load() {
 		return nil
 	}
 	keep := len(raw) <= s.cfg.Quarantine.HistoryMaxMessageBytes
 	e := s.build(KindHistory, raw, r, keep)
+	if r != nil && r.ID != "" && r.Verdict.Action == pipeline.ActionQuarantine {
+		e.m.ID, e.once = s.historyID(r.ID), true
+	}
 	select {
 	case s.q <- e:
 		return nil
@@ -347,25 +464,48 @@ const insertMessage = `INSERT INTO messages (id, kind, scan_id, received_at, exp
 	verdict, urls, attachments, raw, raw_codec, stored_bytes)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-func (s *Store) insert(ctx context.Context, es []*entry) error {
-	// Compress outside the transaction.
-	type prepared struct {
-		raw   []byte
-		codec string
-	}
+// prepared is an entry's compressed message.
+type prepared struct {
+	raw   []byte
+	codec string
+}
+
+// prepare compresses the entries' messages (outside any transaction);
+// nil entries are skipped.
+func (s *Store) prepare(es []*entry) []prepared {
 	pre := make([]prepared, len(es))
 	for i, e := range es {
-		if e.raw != nil {
+		if e != nil && e.raw != nil {
 			pre[i] = prepared{s.compress(e.raw), "zstd"}
 			e.m.StoredBytes = int64(len(pre[i].raw))
 		}
 	}
+	return pre
+}
+
+func (s *Store) insert(ctx context.Context, es []*entry) error {
+	pre := s.prepare(es)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("quarantine: begin: %w", err)
 	}
-	t := txer{s, tx}
+	if err := s.insertTx(ctx, txer{s, tx}, es, pre); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("quarantine: commit: %w", err)
+	}
+	return nil
+}
+
+// insertTx writes entries (nil ones skipped) in t; the caller rolls back
+// on error.
+func (s *Store) insertTx(ctx context.Context, t txer, es []*entry, pre []prepared) error {
 	for i, e := range es {
+		if e == nil {
+			continue
+		}
 		m := e.m
 		var raw any
 		if pre[i].raw != nil {
@@ -375,35 +515,37 @@ func (s *Store) insert(ctx context.Context, es []*entry) error {
 		if m.Outbound {
 			out = 1
 		}
-		err := t.exec(ctx, insertMessage, m.ID, m.Kind, m.ScanID, ms(m.Time), ms(m.Expires), clean(m.Frontend),
+		q := insertMessage
+		if e.once {
+			q += ` ON CONFLICT (id) DO NOTHING`
+		}
+		res, err := t.tx.ExecContext(ctx, s.rebind(q), m.ID, m.Kind, m.ScanID, ms(m.Time), ms(m.Expires), clean(m.Frontend),
 			clean(m.ClientIP), clean(m.ClientHost), clean(m.Helo), clean(m.MailFrom), clean(encodeRcpts(m.Rcpts)), clean(m.QueueID), clean(m.AuthUser), out,
 			clean(m.Subject), clean(m.FromAddr), clean(m.FromName), clean(m.To), clean(m.MessageID), m.Size, m.Action, m.Category, m.Score, m.Duration.Microseconds(),
 			clean(e.verdict), clean(e.urls), clean(e.atts), raw, pre[i].codec, m.StoredBytes)
 		if err != nil {
-			_ = tx.Rollback()
 			return fmt.Errorf("quarantine: insert: %w", err)
+		}
+		if e.once {
+			if n, err := res.RowsAffected(); err == nil && n == 0 {
+				continue // written already (by Hold, or by the writer)
+			}
 		}
 		for _, a := range e.rcpts {
 			if err := t.exec(ctx, `INSERT INTO msg_rcpt (msg_id, addr) VALUES (?, ?)`, m.ID, clean(a)); err != nil {
-				_ = tx.Rollback()
 				return fmt.Errorf("quarantine: insert recipient: %w", err)
 			}
 		}
 		for _, sym := range m.Verdict.Symbols {
 			if err := t.exec(ctx, `INSERT INTO msg_symbol (msg_id, name, score) VALUES (?, ?, ?)`, m.ID, clean(sym.Name), sym.Score); err != nil {
-				_ = tx.Rollback()
 				return fmt.Errorf("quarantine: insert symbol: %w", err)
 			}
 		}
 		for _, h := range e.hashes {
 			if err := t.exec(ctx, `INSERT INTO msg_hash (msg_id, kind, value) VALUES (?, ?, ?)`, m.ID, h[0], clean(h[1])); err != nil {
-				_ = tx.Rollback()
 				return fmt.Errorf("quarantine: insert hash: %w", err)
 			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("quarantine: commit: %w", err)
 	}
 	return nil
 }

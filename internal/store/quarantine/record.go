@@ -297,11 +297,17 @@ func holdKey(raw []byte, m *Message) string {
 	if strings.TrimSpace(m.MessageID) == "" {
 		return ""
 	}
+	// The body starts after the first empty line (CRLF or LF endings).
+	end := -1
+	if i := bytes.Index(raw, []byte("\n\r\n")); i >= 0 {
+		end = i + 3
+	}
+	if i := bytes.Index(raw, []byte("\n\n")); i >= 0 && (end < 0 || i+2 < end) {
+		end = i + 2
+	}
 	body := raw
-	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
-		body = raw[i+4:]
-	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
-		body = raw[i+2:]
+	if end >= 0 {
+		body = raw[end:]
 	}
 	rc := make([]string, 0, len(m.Rcpts))
 	for _, a := range m.Rcpts {

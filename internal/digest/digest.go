@@ -521,6 +521,16 @@ func (s *Service) SignIn(tok string) (string, error) {
 	return c.Rcpt, nil
 }
 
+// LinkAction is the action a correctly signed link names (expired or
+// not), "" for anything else (for counting).
+func (s *Service) LinkAction(tok string) string {
+	c, err := Verify(s.key, tok, s.q.Now())
+	if err != nil && !errors.Is(err, ErrExpired) {
+		return ""
+	}
+	return c.Action
+}
+
 // Link is the URL of one action on one message for rcpt.
 func (s *Service) Link(c Claims) string {
 	return strings.TrimSuffix(s.cfg.Digest.BaseURL, "/") + "/digest/" + url.PathEscape(Sign(s.key, c))

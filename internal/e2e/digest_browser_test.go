@@ -113,6 +113,8 @@ enabled = false
 enabled = false
 [bayes]
 enabled = false
+[policy]
+reject_score = 1000
 [policy.weights]
 HDR_MISSING_DATE = 6.0
 HDR_MISSING_MESSAGE_ID = 6.0

@@ -110,7 +110,7 @@ func (s *server) digestAct(w http.ResponseWriter, r *http.Request) {
 	if it != nil {
 		v.Action = it.Claims.Action
 	}
-	action := v.Action
+	action := s.digest.LinkAction(tok)
 	if action == "" {
 		action = "other"
 	}

@@ -211,7 +211,7 @@ HDR_MISSING_MESSAGE_ID = 6.0
 		t.Fatal(err)
 	}
 
-	ctx := chromiumtest.Headless(t, exe)
+	ctx := chromiumtest.HeadlessFor(t, exe, 8*time.Minute)
 	docShots := os.Getenv("SEKISHO_DOC_SHOTS") == "1"
 	shots := t.TempDir()
 	shot := func(name string) chromedp.Action {
@@ -228,10 +228,15 @@ HDR_MISSING_MESSAGE_ID = 6.0
 			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
 		})
 	}
+	// Each step has its own bound; a failed step shows the page.
 	run := func(step string, as ...chromedp.Action) {
 		t.Helper()
-		if err := chromedp.Run(ctx, as...); err != nil {
-			t.Fatalf("%s: %v\n%s", step, err, sek.Log())
+		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if err := chromedp.Run(sctx, as...); err != nil {
+			var loc, html string
+			_ = chromedp.Run(ctx, chromedp.Location(&loc), chromedp.OuterHTML("html", &html, chromedp.ByQuery))
+			t.Fatalf("%s: %v\nat %s:\n%s", step, err, loc, html)
 		}
 	}
 	// A fresh headless browser's first navigation is now and then reported

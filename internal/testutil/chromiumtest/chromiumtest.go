@@ -17,6 +17,12 @@ import (
 // the test.
 func Headless(t testing.TB, exe string) context.Context {
 	t.Helper()
+	return HeadlessFor(t, exe, 150*time.Second)
+}
+
+// HeadlessFor is Headless with the browser context ending after d.
+func HeadlessFor(t testing.TB, exe string, d time.Duration) context.Context {
+	t.Helper()
 	udd, err := os.MkdirTemp("", "sekisho-chromium-")
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +45,7 @@ func Headless(t testing.TB, exe string) context.Context {
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
 	t.Cleanup(func() { _ = chromedp.Cancel(ctx) })
-	ctx, cancelT := context.WithTimeout(ctx, 150*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, d)
 	t.Cleanup(cancelT)
 	return ctx
 }

@@ -66,8 +66,8 @@ func readDigest(t *testing.T, raw []byte) (string, []digestLink) {
 // release link for it is refused. The digest's sign-in link opens the
 // recipient's own view of the console (their held mail only, no
 // administration, malware not releasable). The link actions are counted
-// on /metrics. SEKISHO_DOC_SHOTS=1 rewrites docs/img/digest-landing-*.png
-// and docs/img/digest-signin-*.png.
+// on /metrics. SEKISHO_DOC_SHOTS=1 rewrites docs/img/digest-landing-*.png,
+// digest-signin-*.png and digest-own-*.png.
 func TestDigestBrowser(t *testing.T) {
 	exe := testutil.Chromium(t)
 	bin := sekishoBin(t)
@@ -411,6 +411,7 @@ HDR_MISSING_MESSAGE_ID = 6.0
 			chromedp.Evaluate(`[...document.querySelectorAll("input.bulk-id")].map(e => e.value)`, &listed),
 			chromedp.Text("#account-link", &account, chromedp.ByQuery),
 			chromedp.Evaluate(`!!document.querySelector("#nav-audit")`, &adminNav),
+			shot("digest-own-"+l),
 			chromedp.Navigate(console+"/message/"+malID),
 			chromedp.WaitVisible("#btn-delete", chromedp.ByQuery),
 			chromedp.Evaluate(`!!document.querySelector("#btn-release")`, &releaseBtn),

@@ -23,6 +23,7 @@ var selfServiceMessages = map[string][2]string{
 	"dg.do.release":         {"Release", "配送する"},
 	"dg.do.release-allow":   {"Release and allow sender", "配送して差出人を許可"},
 	"dg.do.delete":          {"Delete", "削除する"},
+	"dg.title.session":      {"Your held mail", "保留メールの確認"},
 	"dg.ask.session":        {"Open the held mail of", "次のアドレスの保留メールを開きます:"},
 	"dg.do.session":         {"Show my held mail", "保留メールを表示"},
 	"dg.done.release":       {"The message was released to your mailbox.", "メールを受信箱に配送しました。"},

@@ -20,9 +20,9 @@ import (
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/digest"
-	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/report"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/lists"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"github.com/sekisho/sekisho/internal/testutil"

@@ -136,6 +136,11 @@ func (s *server) digestAct(w http.ResponseWriter, r *http.Request) {
 // digestUserPrefix names the accounts digest sign-ins create.
 const digestUserPrefix = "digest:"
 
+// mayLearn: teaching the shared classifier is not for sessions opened by
+// a digest link (anyone with held mail has one); accounts an
+// administrator created keep it.
+func mayLearn(c *reqCtx) bool { return !strings.HasPrefix(c.sess.User.Name, digestUserPrefix) }
+
 func (s *server) digestSignInPage(w http.ResponseWriter, r *http.Request) {
 	if s.digest == nil || s.acc == nil {
 		http.NotFound(w, r)

@@ -292,6 +292,15 @@ func TestDigestLinks(t *testing.T) {
 	if resp, _ := cl.get("/message/" + bobID); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("bob's message in alice's view: %d", resp.StatusCode)
 	}
+	// Her own message: no learning (the shared classifier is not for
+	// every digest reader), refused when posted anyway.
+	resp, page := cl.get("/message/" + phishID)
+	if resp.StatusCode != 200 || strings.Contains(page, `id="btn-ham"`) || !strings.Contains(page, `id="btn-delete"`) {
+		t.Fatalf("alice's message in her view: %d\n%s", resp.StatusCode, page)
+	}
+	if resp, _ := cl.post("/message/"+phishID+"/learn", url.Values{"csrf": {csrfOf(t, page)}, "spam": {"0"}}, map[string]string{"Origin": c.srv.URL}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("learn from a digest sign-in: %d", resp.StatusCode)
+	}
 	expired := "/digest/signin/" + digest.Sign(key, digest.Claims{Action: digest.ActSession, Rcpt: "alice@example.jp",
 		Expires: time.Now().Add(-time.Minute), Nonce: "n-s"})
 	if resp, body := cl.post(expired, url.Values{}, map[string]string{"Origin": c.srv.URL}); resp.StatusCode != http.StatusConflict || !strings.Contains(body, `data-err="expired"`) {

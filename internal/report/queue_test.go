@@ -119,3 +119,79 @@ func TestQueueSurvivesRestart(t *testing.T) {
 		})
 	}
 }
+
+// TestQueueSharedByInstances: instances on one database (PostgreSQL, as in
+// a scale-out) share the queue; each report is triaged once.
+func TestQueueSharedByInstances(t *testing.T) {
+	cfg := config.Default()
+	cfg.General.DataDir = t.TempDir()
+	cfg.General.Hostname = "gw.example.jp"
+	cfg.General.Domains = []string{"example.jp"}
+	cfg.Report.Answer = false
+	cfg.Report.Learn = false
+	cfg.Report.MaxQueue = 100
+	cfg.Quarantine.Driver = "postgres"
+	cfg.Quarantine.DSN = testutil.Postgres(t)
+	ctx := context.Background()
+	eng := enginetest.New(t, cfg)
+	env := pipeline.Envelope{MailFrom: "carol@example.jp", Rcpts: []string{"phish-report@example.jp"}}
+	var svcs []*report.Service
+	var cs []*counts
+	for i := 0; i < 3; i++ {
+		st, err := quarantine.Open(ctx, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		s, err := report.New(ctx, cfg, eng, st, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newCounts()
+		s.Observe(c)
+		svcs, cs = append(svcs, s), append(cs, c)
+	}
+	const n = 30
+	for i := 0; i < n; i++ {
+		if _, err := svcs[0].Intake(ctx, []byte(reported), env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range svcs {
+		s.Start()
+		defer s.Close()
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		rs, err := svcs[0].List(ctx, 100, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending := 0
+		for _, r := range rs {
+			if r.Triage == report.TriagePending {
+				pending++
+			}
+		}
+		if pending == 0 && len(rs) == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d still pending", pending, len(rs))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	total := 0
+	var per []int
+	for _, c := range cs {
+		c.mu.Lock()
+		total += c.triaged["safe"]
+		per = append(per, c.triaged["safe"])
+		c.mu.Unlock()
+	}
+	if total != n {
+		t.Errorf("%d triages of %d reports (per instance %v)", total, n, per)
+	}
+	t.Logf("triaged per instance: %v", per)
+}

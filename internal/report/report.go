@@ -156,7 +156,11 @@ func New(ctx context.Context, cfg *config.Config, eng *engine.Engine, q *quarant
 	if _, err := migrate.Apply(ctx, s.db, q.Dialect(), "report", []migrate.Step{
 		{Version: 1, Name: "phish_report", SQL: []string{schema}},
 		// The queue is the table: pending reports are read oldest first.
-		{Version: 2, Name: "phish_report pending index", SQL: []string{`CREATE INDEX IF NOT EXISTS phish_report_triage ON phish_report (triage, created_at)`}},
+		{Version: 2, Name: "phish_report queue", SQL: []string{
+			`CREATE INDEX IF NOT EXISTS phish_report_triage ON phish_report (triage, created_at)`,
+			// A worker's claim on a pending report (Unix ms; 0: none).
+			`ALTER TABLE phish_report ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0`,
+		}},
 	}); err != nil {
 		return nil, fmt.Errorf("report: create schema: %w", err)
 	}
@@ -263,9 +267,19 @@ func (s *Service) drain(ctx context.Context, fails map[string]int) {
 				continue
 			}
 			took++
-			tctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+			if ok, err := s.claim(ctx, id); err != nil || !ok {
+				if err != nil && ctx.Err() == nil {
+					s.log.Warn("report not claimed", "report", id, "err", err)
+				}
+				fails[id] = 0 // another instance has it (or the database failed): not in this pass
+				continue
+			}
+			tctx, cancel := context.WithTimeout(ctx, triageTimeout)
 			_, err := s.Triage(tctx, id)
 			cancel()
+			if err != nil {
+				s.unclaim(id)
+			}
 			if err == nil || ctx.Err() != nil {
 				continue
 			}
@@ -280,6 +294,32 @@ func (s *Service) drain(ctx context.Context, fails map[string]int) {
 			return
 		}
 	}
+}
+
+// triageTimeout bounds one triage; a claim lasts a minute longer, so a
+// report whose instance died is taken again after it.
+const triageTimeout = 5 * time.Minute
+
+// claim takes a pending report for this instance (instances sharing a
+// PostgreSQL database all read the one queue): true when no other
+// instance holds a live claim on it.
+func (s *Service) claim(ctx context.Context, id string) (bool, error) {
+	now := s.q.Now()
+	res, err := s.db.ExecContext(ctx, s.rebind(`UPDATE phish_report SET claimed_until = ? WHERE id = ? AND triage = ? AND claimed_until < ?`),
+		now.Add(triageTimeout+time.Minute).UnixMilli(), id, TriagePending, now.UnixMilli())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// unclaim gives a report whose triage did not finish back to the queue
+// (a stop: the next start takes it at once).
+func (s *Service) unclaim(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _ = s.db.ExecContext(ctx, s.rebind(`UPDATE phish_report SET claimed_until = 0 WHERE id = ? AND triage = ?`), id, TriagePending)
 }
 
 // attempts counts a failed triage of id (kept across passes, not across
@@ -723,7 +763,7 @@ func (s *Service) List(ctx context.Context, limit int, reporters []string) ([]*R
 }
 
 func (s *Service) pendingIDs(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT id FROM phish_report WHERE triage = ? ORDER BY created_at LIMIT 1000`), TriagePending)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT id FROM phish_report WHERE triage = ? AND claimed_until < ? ORDER BY created_at LIMIT 1000`), TriagePending, s.q.Now().UnixMilli())
 	if err != nil {
 		return nil, err
 	}

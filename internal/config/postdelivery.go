@@ -31,7 +31,10 @@ type Report struct {
 	// DefaultLanguage of answers when the report states none: "en" or
 	// "ja". Default "" (web.default_language).
 	DefaultLanguage string `toml:"default_language"`
-	// MaxQueue bounds the reports waiting for triage. Default 256.
+	// MaxQueue bounds the reports waiting for triage. The queue is kept
+	// in the quarantine database (reports survive a stop and are triaged
+	// on the next start); past the bound, mail to Address is answered
+	// 451 (try again later) instead of being taken. Default 256.
 	MaxQueue int `toml:"max_queue"`
 }
 

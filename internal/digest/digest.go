@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/config"
@@ -71,6 +72,21 @@ type Service struct {
 	stop chan struct{}
 	once sync.Once
 	wg   sync.WaitGroup
+	obs  atomic.Pointer[Observer]
+}
+
+// Observer counts digests (internal/metrics implements it).
+type Observer interface {
+	DigestSent(ok bool)
+}
+
+// Observe sets the observer (nil: none).
+func (s *Service) Observe(o Observer) {
+	if o == nil {
+		s.obs.Store(nil)
+		return
+	}
+	s.obs.Store(&o)
 }
 
 // New opens the digest tables and the signing key.
@@ -196,6 +212,9 @@ func (s *Service) Peek(ctx context.Context, tok, lang string) (*Item, error) {
 	c, err := Verify(s.key, tok, s.q.Now())
 	if err != nil {
 		return nil, err
+	}
+	if c.Action == ActSession {
+		return nil, ErrBadToken
 	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM digest_used WHERE nonce = ?`), c.Nonce).Scan(&n); err != nil {
@@ -420,7 +439,11 @@ func (s *Service) Run(ctx context.Context, dryRun bool) ([]Sent, error) {
 		}
 		x.raw = s.compose(r, lang, items, now)
 		if !dryRun {
-			if err := s.Send(ctx, "", []string{r}, x.raw); err != nil {
+			err := s.Send(ctx, "", []string{r}, x.raw)
+			if o := s.obs.Load(); o != nil {
+				(*o).DigestSent(err == nil)
+			}
+			if err != nil {
 				x.Error = err.Error()
 				s.log.Warn("digest not sent", "rcpt", r, "err", err)
 			} else {
@@ -476,6 +499,38 @@ func (s *Service) ours(addr string) bool {
 	return false
 }
 
+// SignInLink is the URL that signs rcpt in to the console until exp,
+// scoped to rcpt's own held mail (see SignIn).
+func (s *Service) SignInLink(rcpt string, exp time.Time) string {
+	tok := Sign(s.key, Claims{Action: ActSession, Rcpt: rcpt, Expires: exp, Nonce: newNonce()})
+	return strings.TrimSuffix(s.cfg.Digest.BaseURL, "/") + "/digest/signin/" + url.PathEscape(tok)
+}
+
+// SignIn checks a sign-in link and returns its recipient. Unlike the
+// message links it is not single-use: it opens the recipient's own view
+// until it expires, where every action follows the console's rules for
+// recipients.
+func (s *Service) SignIn(tok string) (string, error) {
+	c, err := Verify(s.key, tok, s.q.Now())
+	if err != nil {
+		return "", err
+	}
+	if c.Action != ActSession {
+		return "", ErrBadToken
+	}
+	return c.Rcpt, nil
+}
+
+// LinkAction is the action a correctly signed link names (expired or
+// not), "" for anything else (for counting).
+func (s *Service) LinkAction(tok string) string {
+	c, err := Verify(s.key, tok, s.q.Now())
+	if err != nil && !errors.Is(err, ErrExpired) {
+		return ""
+	}
+	return c.Action
+}
+
 // Link is the URL of one action on one message for rcpt.
 func (s *Service) Link(c Claims) string {
 	return strings.TrimSuffix(s.cfg.Digest.BaseURL, "/") + "/digest/" + url.PathEscape(Sign(s.key, c))
@@ -489,6 +544,7 @@ var texts = map[string]map[string]string{
 		"release": "Release", "allow": "Release and always allow this sender", "delete": "Delete",
 		"malware": "This message contains malware and cannot be released. Ask your administrator if you need it.",
 		"norel":   "Ask your administrator to release this message.",
+		"signin":  "See all your held mail (until %s): %s",
 	},
 	"ja": {
 		"subject": "[sekisho] %[2]s 宛の保留メール %[1]d 通",
@@ -497,6 +553,7 @@ var texts = map[string]map[string]string{
 		"release": "受信する(解放)", "allow": "受信して、この差出人を今後も許可する", "delete": "削除する",
 		"malware": "このメールにはマルウェアが含まれているため解放できません。必要な場合は管理者に相談してください。",
 		"norel":   "解放が必要な場合は管理者に依頼してください。",
+		"signin":  "保留中のメールをまとめて確認(%s まで有効):%s",
 	},
 }
 
@@ -506,6 +563,7 @@ func (s *Service) compose(rcpt, lang string, items []*Item, now time.Time) []byt
 	exp := now.Add(s.cfg.Digest.LinkLifetime.Duration)
 	var body strings.Builder
 	fmt.Fprintf(&body, t["intro"]+"\n", rcpt, exp.Local().Format("2006-01-02 15:04"))
+	fmt.Fprintf(&body, "\n"+t["signin"]+"\n", exp.Local().Format("2006-01-02 15:04"), s.SignInLink(rcpt, exp))
 	for i, it := range items {
 		nonce := newNonce()
 		claims := func(a string) Claims { return Claims{Action: a, QID: it.ID, Rcpt: rcpt, Expires: exp, Nonce: nonce} }

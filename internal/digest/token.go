@@ -20,6 +20,9 @@ const (
 	ActRelease      = "release"       // release the message to the recipient
 	ActReleaseAllow = "release-allow" // release and allow the sender for the recipient
 	ActDelete       = "delete"        // delete the held message
+	// ActSession signs the recipient in to the console, scoped to their
+	// own held mail (no message: QID is empty). Usable until it expires.
+	ActSession = "session"
 )
 
 // Errors.
@@ -128,6 +131,13 @@ func Verify(key []byte, tok string, now time.Time) (Claims, error) {
 	c := Claims{Action: f[1], QID: f[2], Rcpt: f[3], Expires: time.Unix(exp, 0), Nonce: f[5]}
 	switch c.Action {
 	case ActRelease, ActReleaseAllow, ActDelete:
+		if c.QID == "" {
+			return Claims{}, ErrBadToken
+		}
+	case ActSession:
+		if c.QID != "" || c.Rcpt == "" {
+			return Claims{}, ErrBadToken
+		}
 	default:
 		return Claims{}, ErrBadToken
 	}

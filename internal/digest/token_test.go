@@ -59,3 +59,30 @@ func FuzzVerify(f *testing.F) {
 		_, _ = Verify(key, tok, time.Unix(1e9, 0))
 	})
 }
+
+// TestSessionClaims: a sign-in token names no message; a message token
+// must name one.
+func TestSessionClaims(t *testing.T) {
+	key := make([]byte, 32)
+	now := time.Unix(1_800_000_000, 0)
+	exp := now.Add(time.Hour)
+	for _, tc := range []struct {
+		c  Claims
+		ok bool
+	}{
+		{Claims{Action: ActSession, Rcpt: "alice@example.jp", Expires: exp, Nonce: "n"}, true},
+		{Claims{Action: ActSession, QID: "q1", Rcpt: "alice@example.jp", Expires: exp, Nonce: "n"}, false},
+		{Claims{Action: ActSession, Expires: exp, Nonce: "n"}, false},
+		{Claims{Action: ActRelease, Rcpt: "alice@example.jp", Expires: exp, Nonce: "n"}, false},
+		{Claims{Action: ActDelete, QID: "q1", Rcpt: "alice@example.jp", Expires: exp, Nonce: "n"}, true},
+	} {
+		_, err := Verify(key, Sign(key, tc.c), now)
+		if (err == nil) != tc.ok {
+			t.Errorf("%+v: %v", tc.c, err)
+		}
+	}
+	c := Claims{Action: ActSession, Rcpt: "alice@example.jp", Expires: now.Add(-time.Second), Nonce: "n"}
+	if _, err := Verify(key, Sign(key, c), now); !errors.Is(err, ErrExpired) {
+		t.Errorf("expired sign-in: %v", err)
+	}
+}

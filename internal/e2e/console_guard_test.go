@@ -56,6 +56,11 @@ func TestConsoleCrossSiteAndKeysBinary(t *testing.T) {
 	if code := postWith(t, port, "/api/v1/scan", msg, nil); code != 200 {
 		t.Errorf("scan without browser headers: %d", code)
 	}
+	// A console page (referrer policy no-referrer) posting to its own
+	// origin: the browser says same-origin and sends "Origin: null".
+	if code := postWith(t, port, "/api/v1/scan", msg, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "null"}); code != 200 {
+		t.Errorf("same-origin post with Origin null: %d", code)
+	}
 
 	// With API keys.
 	port2 := freePort(t)

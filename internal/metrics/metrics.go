@@ -41,6 +41,7 @@ type Metrics struct {
 	historyOut func() uint64
 	listsMu    sync.Mutex
 	lists      *listCollector // DNS lists and feeds (lists.go)
+	post       *postDelivery  // reports and digests (postdelivery.go)
 }
 
 var frontends = []string{pipeline.FrontendCLI, pipeline.FrontendMilter, pipeline.FrontendSMTP, pipeline.FrontendRspamd, pipeline.FrontendSpamd, pipeline.FrontendAPI, pipeline.FrontendLearn}
@@ -75,6 +76,7 @@ func New(analyzers []string, size SizeFunc, historyDropped func() uint64) *Metri
 		Buckets: []float64{-5, 0, 2, 5, 8, 10, 15, 20, 30},
 	})
 	reg.MustRegister(m.scans, m.duration, m.failures, m.symbols, m.score)
+	m.post = newPostDelivery(reg)
 	// Initialise the closed sets so that dashboards see zeros.
 	for _, a := range []pipeline.Action{pipeline.ActionAccept, pipeline.ActionTag, pipeline.ActionQuarantine, pipeline.ActionReject, pipeline.ActionTempfail} {
 		for _, c := range pipeline.Categories {

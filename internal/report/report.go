@@ -32,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/config"
@@ -110,10 +111,35 @@ type Service struct {
 	// wins over what the report mail says (digest.Service.Pref).
 	Pref func(ctx context.Context, addr string) string
 
-	queue chan string
+	wake  chan struct{} // a report was stored
 	stop  chan struct{}
 	once  sync.Once
 	wg    sync.WaitGroup
+	mu    sync.Mutex
+	tries map[string]int // failed triage attempts
+	obs   atomic.Pointer[Observer]
+}
+
+// Observer counts what the intake does (internal/metrics implements it).
+type Observer interface {
+	ReportReceived(source string)
+	ReportTriaged(verdict string)
+	ReportAnswered(outcome string)
+}
+
+// Observe sets the observer (nil: none). Safe while the worker runs.
+func (s *Service) Observe(o Observer) {
+	if o == nil {
+		s.obs.Store(nil)
+		return
+	}
+	s.obs.Store(&o)
+}
+
+func (s *Service) observe(f func(Observer)) {
+	if o := s.obs.Load(); o != nil {
+		f(*o)
+	}
 }
 
 // New opens the report table in the quarantine database. rem may be nil;
@@ -123,11 +149,19 @@ func New(ctx context.Context, cfg *config.Config, eng *engine.Engine, q *quarant
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{cfg: cfg, eng: eng, q: q, rem: rem, log: log.With("component", "report"), db: q.DB(), pg: q.Dialect() == "postgres",
-		queue: make(chan string, cfg.Report.MaxQueue), stop: make(chan struct{})}
+		wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	s.send = s.smtpSend
 	// Versioned like every schema (internal/store/migrate): instances
 	// starting together on one PostgreSQL take its lock.
-	if _, err := migrate.Apply(ctx, s.db, q.Dialect(), "report", []migrate.Step{{Version: 1, Name: "phish_report", SQL: []string{schema}}}); err != nil {
+	if _, err := migrate.Apply(ctx, s.db, q.Dialect(), "report", []migrate.Step{
+		{Version: 1, Name: "phish_report", SQL: []string{schema}},
+		// The queue is the table: pending reports are read oldest first.
+		{Version: 2, Name: "phish_report queue", SQL: []string{
+			`CREATE INDEX IF NOT EXISTS phish_report_triage ON phish_report (triage, created_at)`,
+			// A worker's claim on a pending report (Unix ms; 0: none).
+			`ALTER TABLE phish_report ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0`,
+		}},
+	}); err != nil {
 		return nil, fmt.Errorf("report: create schema: %w", err)
 	}
 	return s, nil
@@ -166,39 +200,157 @@ const schema = `CREATE TABLE IF NOT EXISTS phish_report (
 // Address is the reporting address ("" when intake by mail is off).
 func (s *Service) Address() string { return s.cfg.Report.Address }
 
-// Start runs the triage worker until Close; reports left pending by a
-// stop are picked up again.
+// Start runs the triage worker until Close. The queue is the report
+// table itself: every report is stored (triage "pending") before it is
+// acknowledged, the worker takes pending reports oldest first, and a
+// report whose triage was cut short by a stop stays pending and is taken
+// again by the next start. Nothing waits in memory only.
 func (s *Service) Start() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		ids, _ := s.pendingIDs(ctx)
-		cancel()
-		for _, id := range ids {
-			select {
-			case s.queue <- id:
-			default:
-			}
-		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			<-s.stop
+			cancel() // cut the report in hand short: it stays pending
+		}()
 		expire := time.NewTicker(time.Hour)
 		defer expire.Stop()
+		poll := time.NewTicker(pollEvery)
+		defer poll.Stop()
 		s.expire()
+		fails := map[string]int{}
 		for {
+			s.drain(ctx, fails)
 			select {
 			case <-s.stop:
 				return
 			case <-expire.C:
 				s.expire()
-			case id := <-s.queue:
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-				if _, err := s.Triage(ctx, id); err != nil {
-					s.log.Warn("report triage failed", "report", id, "err", err)
-				}
-				cancel()
+			case <-poll.C:
+				clear(fails) // failed ones get another pass
+			case <-s.wake:
 			}
 		}
 	}()
+}
+
+// pollEvery: the worker looks for pending reports this often even when
+// nothing woke it (a report stored by another instance on a shared
+// database, one whose triage failed).
+const pollEvery = 30 * time.Second
+
+// maxAttempts: a report whose triage fails this often (an engine error)
+// is marked failed instead of being tried for ever.
+const maxAttempts = 5
+
+// drain triages pending reports until none is left, skipping those that
+// failed in this pass.
+func (s *Service) drain(ctx context.Context, fails map[string]int) {
+	for ctx.Err() == nil {
+		qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		ids, err := s.pendingIDs(qctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("report queue not read", "err", err)
+			}
+			return
+		}
+		took := 0
+		for _, id := range ids {
+			if ctx.Err() != nil {
+				return
+			}
+			if _, seen := fails[id]; seen {
+				continue
+			}
+			took++
+			if ok, err := s.claim(ctx, id); err != nil || !ok {
+				if err != nil && ctx.Err() == nil {
+					s.log.Warn("report not claimed", "report", id, "err", err)
+				}
+				fails[id] = 0 // another instance has it (or the database failed): not in this pass
+				continue
+			}
+			tctx, cancel := context.WithTimeout(ctx, triageTimeout)
+			_, err := s.Triage(tctx, id)
+			cancel()
+			if err != nil {
+				s.unclaim(id)
+			}
+			if err == nil || ctx.Err() != nil {
+				continue
+			}
+			n := s.attempts(id)
+			fails[id] = n
+			s.log.Warn("report triage failed", "report", id, "attempt", n, "err", err)
+			if n >= maxAttempts {
+				s.giveUp(id, err)
+			}
+		}
+		if took == 0 {
+			return
+		}
+	}
+}
+
+// triageTimeout bounds one triage; a claim lasts a minute longer, so a
+// report whose instance died is taken again after it.
+const triageTimeout = 5 * time.Minute
+
+// claim takes a pending report for this instance (instances sharing a
+// PostgreSQL database all read the one queue): true when no other
+// instance holds a live claim on it.
+func (s *Service) claim(ctx context.Context, id string) (bool, error) {
+	now := s.q.Now()
+	res, err := s.db.ExecContext(ctx, s.rebind(`UPDATE phish_report SET claimed_until = ? WHERE id = ? AND triage = ? AND claimed_until < ?`),
+		now.Add(triageTimeout+time.Minute).UnixMilli(), id, TriagePending, now.UnixMilli())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// unclaim gives a report whose triage did not finish back to the queue
+// (a stop: the next start takes it at once).
+func (s *Service) unclaim(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _ = s.db.ExecContext(ctx, s.rebind(`UPDATE phish_report SET claimed_until = 0 WHERE id = ? AND triage = ?`), id, TriagePending)
+}
+
+// attempts counts a failed triage of id (kept across passes, not across
+// restarts).
+func (s *Service) attempts(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tries == nil {
+		s.tries = map[string]int{}
+	}
+	s.tries[id]++
+	return s.tries[id]
+}
+
+func (s *Service) giveUp(id string, cause error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := s.get(ctx, id, true)
+	if err != nil || r.Triage != TriagePending {
+		return
+	}
+	r.Triage = TriageFailed
+	r.Detail = clip("triage failed "+strconv.Itoa(maxAttempts)+" times: "+cause.Error(), 2000)
+	if err := s.save(ctx, r); err != nil {
+		s.log.Warn("report not marked failed", "report", id, "err", err)
+		return
+	}
+	s.mu.Lock()
+	delete(s.tries, id)
+	s.mu.Unlock()
+	s.observe(func(o Observer) { o.ReportTriaged(TriageFailed) })
 }
 
 // expire deletes reports older than quarantine.retention (they keep the
@@ -214,7 +366,8 @@ func (s *Service) expire() {
 	}
 }
 
-// Close stops the worker after the report in hand.
+// Close stops the worker; a report in hand is left pending (taken again
+// by the next start).
 func (s *Service) Close() {
 	s.once.Do(func() { close(s.stop) })
 	s.wg.Wait()
@@ -267,15 +420,27 @@ func (s *Service) submit(ctx context.Context, r *Report, queue bool) (string, er
 		r.Sender = clip(strings.ToLower(a.Addr), 320)
 	}
 	r.MessageID = clip(msg.MessageID, 500)
+	if queue {
+		// Bounded: past report.max_queue pending reports, intake refuses
+		// (the front ends answer 451, the sender's MTA tries again later)
+		// rather than store without limit.
+		var n int
+		if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM phish_report WHERE triage = ?`), TriagePending).Scan(&n); err != nil {
+			return "", fmt.Errorf("report: %w", err)
+		}
+		if n >= s.cfg.Report.MaxQueue {
+			return "", ErrQueueFull
+		}
+	}
 	if err := s.save(ctx, r); err != nil {
 		return "", err
 	}
 	s.log.Info("report received", "report", r.ID, "source", r.Source, "kind", r.Kind, "internal", r.Internal)
+	s.observe(func(o Observer) { o.ReportReceived(r.Source) })
 	if queue {
 		select {
-		case s.queue <- r.ID:
-		default:
-			return r.ID, ErrQueueFull
+		case s.wake <- struct{}{}:
+		default: // the worker is already woken
 		}
 	}
 	return r.ID, nil
@@ -387,6 +552,10 @@ func (s *Service) Triage(ctx context.Context, id string) (*Report, error) {
 	if err := s.save(ctx, r); err != nil {
 		return r, err
 	}
+	s.mu.Lock()
+	delete(s.tries, r.ID)
+	s.mu.Unlock()
+	s.observe(func(o Observer) { o.ReportTriaged(r.Triage); o.ReportAnswered(r.Answer) })
 	s.log.Info("report triaged", "report", r.ID, "triage", r.Triage, "category", r.Category, "score", r.Score,
 		"learned", r.Learned, "run", r.RunID, "answer", r.Answer)
 	return r, nil
@@ -594,7 +763,7 @@ func (s *Service) List(ctx context.Context, limit int, reporters []string) ([]*R
 }
 
 func (s *Service) pendingIDs(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT id FROM phish_report WHERE triage = ? ORDER BY created_at LIMIT 1000`), TriagePending)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT id FROM phish_report WHERE triage = ? AND claimed_until < ? ORDER BY created_at LIMIT 1000`), TriagePending, s.q.Now().UnixMilli())
 	if err != nil {
 		return nil, err
 	}

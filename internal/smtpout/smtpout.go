@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/textproto"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -89,6 +90,10 @@ func send(ctx context.Context, o Options, from string, res []RcptResult, valid [
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
+	// A cancelled context (a stopping server) ends a dialogue blocked on
+	// a silent peer at once, not at the deadline.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
 	if o.StartTLS != "none" {
 		h, _, _ := net.SplitHostPort(o.Addr)
 		conn, err = startTLS(conn, o.Helo, h, o.StartTLS == "require")

@@ -2,40 +2,14 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"testing"
-	"time"
 
-	"github.com/chromedp/chromedp"
+	"github.com/sekisho/sekisho/internal/testutil/chromiumtest"
 )
 
-// headless starts Chromium (exe) with a throw-away profile and returns a
-// browser context that ends after 150 s or with the test.
+// headless is chromiumtest.Headless (the one Chromium helper, shared with
+// the tests through the real binary).
 func headless(t *testing.T, exe string) context.Context {
 	t.Helper()
-	udd, err := os.MkdirTemp("", "sekisho-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 50; i++ {
-			if os.RemoveAll(udd) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
-		chromedp.ExecPath(exe), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "en-US"), chromedp.UserDataDir(udd), chromedp.WindowSize(1280, 900))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelA)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	t.Cleanup(func() { _ = chromedp.Cancel(ctx) })
-	ctx, cancelT := context.WithTimeout(ctx, 150*time.Second)
-	t.Cleanup(cancelT)
-	return ctx
+	return chromiumtest.Headless(t, exe)
 }

@@ -355,6 +355,7 @@ func (s *server) message(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	v := s.view(m, c.lang)
 	v.Audit, _ = s.acc.AuditLog(r.Context(), m.ID, 50)
 	v.CanRelease = m.Kind == quarantine.KindQuarantine && m.HasRaw && s.mayRelease(c, m)
+	v.CanLearn = mayLearn(c)
 	p := s.page(r, c, m.Kind)
 	p.Data = v
 	s.render(w, "message", p)
@@ -465,6 +466,10 @@ func (s *server) learn(w http.ResponseWriter, r *http.Request, c *reqCtx) {
 	}
 	if m.Raw == nil {
 		s.back(w, r, m.ID, "err", "no_raw")
+		return
+	}
+	if !mayLearn(c) {
+		s.fail(w, r, c.lang, http.StatusForbidden, "err.forbidden")
 		return
 	}
 	spam := r.PostFormValue("spam") == "1"

@@ -21,6 +21,8 @@ import (
 func (s *server) selfServiceRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /digest/{token}", s.digestPage)
 	mux.HandleFunc("POST /digest/{token}", s.digestAct)
+	mux.HandleFunc("GET /digest/signin/{token}", s.digestSignInPage)
+	mux.HandleFunc("POST /digest/signin/{token}", s.digestSignIn)
 	mux.HandleFunc("POST /message/{id}/report", s.auth(s.reportMessage))
 	mux.HandleFunc("GET /reports", s.auth(s.reportsPage))
 	mux.HandleFunc("GET /lists", s.auth(s.listsPage))
@@ -41,6 +43,7 @@ type digestView struct {
 	Action string
 	Done   bool
 	Err    string
+	SignIn string // the recipient a sign-in link is for
 }
 
 func digestErrKey(err error) string {
@@ -107,16 +110,113 @@ func (s *server) digestAct(w http.ResponseWriter, r *http.Request) {
 	if it != nil {
 		v.Action = it.Claims.Action
 	}
+	action := s.digest.LinkAction(tok)
+	if action == "" {
+		action = "other"
+	}
 	if err != nil {
 		v.Err = digestErrKey(err)
 		if v.Err == "failed" {
 			s.log.Error("digest link failed", "err", err)
 		}
+		s.metrics.DigestLink(action, v.Err)
 		s.digestRender(w, r, v, http.StatusConflict)
 		return
 	}
+	s.metrics.DigestLink(action, "done")
 	v.Done = true
 	s.digestRender(w, r, v, http.StatusOK)
+}
+
+// ---- sign-in through a digest: the digest's sign-in link opens a
+// session of the recipient, scoped to their own mail (an account
+// "digest:ADDRESS" with the recipient role and no usable password,
+// created on first use). GET asks, POST signs in.
+
+// digestUserPrefix names the accounts digest sign-ins create.
+const digestUserPrefix = "digest:"
+
+// mayLearn: teaching the shared classifier is not for sessions opened by
+// a digest link (anyone with held mail has one); accounts an
+// administrator created keep it.
+func mayLearn(c *reqCtx) bool { return !strings.HasPrefix(c.sess.User.Name, digestUserPrefix) }
+
+func (s *server) digestSignInPage(w http.ResponseWriter, r *http.Request) {
+	if s.digest == nil || s.acc == nil {
+		http.NotFound(w, r)
+		return
+	}
+	tok := r.PathValue("token")
+	v := &digestView{Token: tok, Action: digest.ActSession}
+	rcpt, err := s.digest.SignIn(tok)
+	if err != nil {
+		v.Err = digestErrKey(err)
+	} else {
+		v.SignIn = rcpt
+		_ = s.digest.SetLang(r.Context(), rcpt, s.pickLang(r))
+	}
+	s.digestRender(w, r, v, http.StatusOK)
+}
+
+func (s *server) digestSignIn(w http.ResponseWriter, r *http.Request) {
+	if s.digest == nil || s.acc == nil {
+		http.NotFound(w, r)
+		return
+	}
+	lang := s.pickLang(r)
+	if !s.sameOrigin(r) {
+		s.fail(w, r, lang, http.StatusForbidden, "err.forbidden")
+		return
+	}
+	tok := r.PathValue("token")
+	rcpt, err := s.digest.SignIn(tok)
+	if err != nil {
+		v := &digestView{Token: tok, Action: digest.ActSession, Err: digestErrKey(err)}
+		s.metrics.DigestLink(digest.ActSession, v.Err)
+		s.digestRender(w, r, v, http.StatusConflict)
+		return
+	}
+	name, err := s.digestUser(r, rcpt)
+	if err != nil {
+		s.log.Error("digest sign-in failed", "rcpt", rcpt, "err", err)
+		s.metrics.DigestLink(digest.ActSession, "failed")
+		s.digestRender(w, r, &digestView{Token: tok, Action: digest.ActSession, Err: "failed"}, http.StatusInternalServerError)
+		return
+	}
+	sess, _, err := s.acc.CreateSession(r.Context(), name, s.cfg.Web.SessionLifetime.Duration)
+	if err != nil {
+		s.log.Error("session", "err", err)
+		s.metrics.DigestLink(digest.ActSession, "failed")
+		s.fail(w, r, lang, http.StatusInternalServerError, "err.internal")
+		return
+	}
+	s.metrics.DigestLink(digest.ActSession, "done")
+	_ = s.acc.Audit(r.Context(), name, "digest-signin", "", rcpt)
+	s.log.Info("signed in through a digest", "user", name, "remote", r.RemoteAddr)
+	s.cookie(w, r, cookieSession, sess, int(s.cfg.Web.SessionLifetime.Seconds()))
+	http.Redirect(w, r, "/quarantine", http.StatusSeeOther)
+}
+
+// digestUser returns the recipient account of rcpt, creating it (role
+// recipient, the one address, a random password nobody knows) on first
+// use. An existing account of that name that is not exactly that is
+// refused rather than used.
+func (s *server) digestUser(r *http.Request, rcpt string) (string, error) {
+	name := digestUserPrefix + strings.ToLower(rcpt)
+	u, err := s.acc.User(r.Context(), name)
+	if err != nil {
+		err = s.acc.CreateUser(r.Context(), name, accounts.RoleRecipient, accounts.RandomPassword(), []string{rcpt})
+		if err != nil && !errors.Is(err, accounts.ErrUserExist) {
+			return "", err
+		}
+		if u, err = s.acc.User(r.Context(), name); err != nil {
+			return "", err
+		}
+	}
+	if u.Role != accounts.RoleRecipient || len(u.Addresses) != 1 || !strings.EqualFold(u.Addresses[0], rcpt) {
+		return "", errors.New("web: account " + name + " is not a digest recipient's")
+	}
+	return name, nil
 }
 
 // ---- Report button and reports page

@@ -22,6 +22,7 @@ import (
 	"github.com/sekisho/sekisho/internal/digest"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/report"
+	"github.com/sekisho/sekisho/internal/store/accounts"
 	"github.com/sekisho/sekisho/internal/store/lists"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"github.com/sekisho/sekisho/internal/testutil"
@@ -158,10 +159,16 @@ func TestDigestLinks(t *testing.T) {
 	if len(dm.Rcpts) != 1 || dm.Rcpts[0] != "alice@example.jp" || dm.From != "" {
 		t.Fatalf("digest envelope: %q %v", dm.From, dm.Rcpts)
 	}
-	text, links := digestLinks(t, dm.Data)
+	text, all := digestLinks(t, dm.Data)
 	byAct := map[string]string{}
-	for _, l := range links {
+	var links []string
+	for _, l := range all {
 		cl := linkClaims(t, l)
+		if cl.Action == digest.ActSession {
+			byAct["session"] = l
+			continue
+		}
+		links = append(links, l)
 		if cl.QID == malID && cl.Action != digest.ActDelete {
 			t.Errorf("malware has a %s link", cl.Action)
 		}
@@ -250,6 +257,70 @@ func TestDigestLinks(t *testing.T) {
 	// A second run lists only what was held since the first: bob's.
 	if sent, err := c.ds.Run(ctx, true); err != nil || len(sent) != 1 || sent[0].Rcpt != "bob@example.jp" || len(sent[0].Items) != 1 {
 		t.Fatalf("second run: %v %v", len(sent), err)
+	}
+
+	// The sign-in link: not a message link, and a message link does not
+	// sign in; POST opens a session of a recipient account for alice only.
+	signin := strings.TrimPrefix(byAct["session"], c.srv.URL)
+	if !strings.HasPrefix(signin, "/digest/signin/") {
+		t.Fatalf("sign-in link %q", signin)
+	}
+	if _, body := cl.get("/digest/" + strings.TrimPrefix(signin, "/digest/signin/")); !strings.Contains(body, `data-err="invalid"`) {
+		t.Fatalf("sign-in token as a message link:\n%s", body)
+	}
+	if _, body := cl.get("/digest/signin" + strings.TrimPrefix(path, "/digest")); !strings.Contains(body, `data-err="invalid"`) {
+		t.Fatalf("message token as a sign-in link:\n%s", body)
+	}
+	if resp, body := cl.get(signin); resp.StatusCode != 200 || !strings.Contains(body, `id="dg-signin"`) || !strings.Contains(body, "alice@example.jp") {
+		t.Fatalf("sign-in page: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, _ := cl.post(signin, url.Values{}, map[string]string{"Origin": "https://evil.example"}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site sign-in: %d", resp.StatusCode)
+	}
+	for i := 0; i < 2; i++ { // usable until it expires
+		if resp, _ := cl.post(signin, url.Values{}, map[string]string{"Origin": c.srv.URL}); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/quarantine" {
+			t.Fatalf("sign-in POST %d: %d %s", i, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	u, err := c.st.Accounts().User(ctx, "digest:alice@example.jp")
+	if err != nil || u.Role != accounts.RoleRecipient || strings.Join(u.Addresses, ",") != "alice@example.jp" {
+		t.Fatalf("digest account: %+v %v", u, err)
+	}
+	if _, body := cl.get("/quarantine"); !strings.Contains(body, "digest:alice@example.jp") || strings.Contains(body, bobID) || strings.Contains(body, `id="nav-audit"`) {
+		t.Fatalf("alice's view:\n%s", body)
+	}
+	if resp, _ := cl.get("/message/" + bobID); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("bob's message in alice's view: %d", resp.StatusCode)
+	}
+	// Her own message: no learning (the shared classifier is not for
+	// every digest reader), refused when posted anyway.
+	resp, page := cl.get("/message/" + phishID)
+	if resp.StatusCode != 200 || strings.Contains(page, `id="btn-ham"`) || !strings.Contains(page, `id="btn-delete"`) {
+		t.Fatalf("alice's message in her view: %d\n%s", resp.StatusCode, page)
+	}
+	if resp, _ := cl.post("/message/"+phishID+"/learn", url.Values{"csrf": {csrfOf(t, page)}, "spam": {"0"}}, map[string]string{"Origin": c.srv.URL}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("learn from a digest sign-in: %d", resp.StatusCode)
+	}
+	expired := "/digest/signin/" + digest.Sign(key, digest.Claims{Action: digest.ActSession, Rcpt: "alice@example.jp",
+		Expires: time.Now().Add(-time.Minute), Nonce: "n-s"})
+	if resp, body := cl.post(expired, url.Values{}, map[string]string{"Origin": c.srv.URL}); resp.StatusCode != http.StatusConflict || !strings.Contains(body, `data-err="expired"`) {
+		t.Fatalf("expired sign-in: %d\n%s", resp.StatusCode, body)
+	}
+
+	// Counted on /metrics.
+	_, metrics := cl.get("/metrics")
+	for _, want := range []string{
+		`sekisho_digests_total{outcome="sent"} 1`,
+		`sekisho_digest_link_actions_total{action="release",outcome="done"} 1`,
+		`sekisho_digest_link_actions_total{action="release",outcome="used"} 1`,
+		`sekisho_digest_link_actions_total{action="release",outcome="refused"} 1`,
+		`sekisho_digest_link_actions_total{action="delete",outcome="done"} 1`,
+		`sekisho_digest_link_actions_total{action="session",outcome="done"} 2`,
+		`sekisho_digest_link_actions_total{action="session",outcome="expired"} 1`,
+	} {
+		if !strings.Contains(metrics, want+"\n") {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 

@@ -59,6 +59,7 @@ type msgView struct {
 	HasHTML     bool
 	Audit       []accounts.AuditEntry
 	CanRelease  bool
+	CanLearn    bool // not for digest sign-ins (see digestUserPrefix)
 }
 
 func (s *server) parse(raw []byte) *mail.Message {

@@ -147,6 +147,12 @@ func New(opts Options) (http.Handler, error) {
 		dropped = func() uint64 { return s.st.WriterStats().Dropped }
 	}
 	s.metrics = metrics.New(names, size, dropped)
+	if s.reports != nil {
+		s.reports.Observe(s.metrics)
+	}
+	if s.digest != nil {
+		s.digest.Observe(s.metrics)
+	}
 	if s.eng != nil {
 		for _, a := range s.eng.Analyzers() {
 			if r, ok := a.(metrics.ListReporter); ok {

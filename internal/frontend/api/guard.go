@@ -41,8 +41,14 @@ func Guard(next http.Handler, keys []string) http.Handler {
 // CrossSite reports whether a browser says the request comes from
 // another origin than the one it is sent to.
 func CrossSite(r *http.Request) bool {
-	if sfs := r.Header.Get("Sec-Fetch-Site"); sfs != "" && sfs != "same-origin" && sfs != "none" {
-		return true
+	// Sec-Fetch-Site, when the browser sends it, decides: only the
+	// browser sets it, and it is exact where Origin is not. A page whose
+	// referrer policy is no-referrer (every console page) sends
+	// "Origin: null" with its own same-origin form posts (Fetch, "append
+	// a request Origin header"); refusing those broke every console form
+	// in a real browser.
+	if sfs := r.Header.Get("Sec-Fetch-Site"); sfs != "" {
+		return sfs != "same-origin" && sfs != "none"
 	}
 	o := r.Header.Get("Origin")
 	if o == "" {

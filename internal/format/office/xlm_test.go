@@ -179,3 +179,44 @@ func TestRTFExploitClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestEncryptedXLSDefaultPassword: a BIFF8 workbook encrypted with RC4 or
+// RC4 CryptoAPI under Excel's default password "VelvetSweatshop" (it opens
+// without a prompt) is decrypted and its macro sheets read; under another
+// password it stays encrypted (the analyzer's unscannable finding) and
+// its sheets unseen. Benign twin: a default-password workbook with
+// ordinary sheets only.
+func TestEncryptedXLSDefaultPassword(t *testing.T) {
+	// 300 ordinary formulas first: the macro sheet lies blocks (1024 bytes,
+	// one RC4 key each) into the stream.
+	var many [][]byte
+	for i := 0; i < 300; i++ {
+		many = append(many, benignFormulas(8)...)
+	}
+	sheets := []testdoc.Sheet{{Name: "Sheet1", Formulas: many}, {Name: "Macro1", Macro: true, State: 2, Formulas: dropperFormulas(8)}}
+	for _, capi := range []bool{false, true} {
+		kind := map[bool]string{false: "rc4", true: "rc4-cryptoapi"}[capi]
+		r := AnalyzeOLE(testdoc.EncryptedXLS(sheets, true, DefaultExcelPassword, capi), Limits{})
+		if !r.Encrypted || r.EncryptionType != kind || !r.DefaultPassword {
+			t.Fatalf("%s: %+v", kind, r)
+		}
+		if !r.XLM || !r.XLMHidden || !r.XLMAutoOpen || !slices.Equal(r.XLMSheets, []string{"Macro1"}) {
+			t.Errorf("%s: macro sheet not read after decryption: %+v", kind, r)
+		}
+		for _, c := range []string{"REGISTER", "EXEC", "URLDownloadToFileA"} {
+			if !slices.Contains(r.XLMCalls, c) {
+				t.Errorf("%s: %s missing from %q", kind, c, r.XLMCalls)
+			}
+		}
+		// another password: encrypted, nothing read
+		o := AnalyzeOLE(testdoc.EncryptedXLS(sheets, true, "s3cret", capi), Limits{})
+		if !o.Encrypted || o.DefaultPassword || o.XLM || len(o.XLMCalls) > 0 {
+			t.Errorf("%s other password: %+v", kind, o)
+		}
+		// benign twin
+		b := AnalyzeOLE(testdoc.EncryptedXLS([]testdoc.Sheet{{Name: "Sheet1", Formulas: benignFormulas(8)}, {Name: "Sheet2", State: 1}}, false, DefaultExcelPassword, capi), Limits{})
+		if !b.DefaultPassword || b.XLM || b.XLMHidden || b.XLMAutoOpen || len(b.XLMCalls) > 0 {
+			t.Errorf("%s benign: %+v", kind, b)
+		}
+	}
+}

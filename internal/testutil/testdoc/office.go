@@ -69,6 +69,16 @@ const (
 // stream) workbook in a compound file. autoOpen defines Auto_Open (the
 // built-in name in BIFF8, a user name "Auto_Open" in BIFF5).
 func XLS(ver int, sheets []Sheet, autoOpen bool) []byte {
+	stream := "Workbook"
+	if ver == 5 {
+		stream = "Book"
+	}
+	return CFB(map[string][]byte{stream: xlsStream(ver, sheets, autoOpen, nil)})
+}
+
+// xlsStream builds the Workbook (Book) stream; extra records follow the
+// globals' BOF (FILEPASS goes there).
+func xlsStream(ver int, sheets []Sheet, autoOpen bool, extra []byte) []byte {
 	vers := uint16(0x0600)
 	if ver == 5 {
 		vers = 0x0500
@@ -122,11 +132,11 @@ func XLS(ver int, sheets []Sheet, autoOpen bool) []byte {
 		}
 		name = BIFFRecord(0x0018, d)
 	}
-	globalsLen := len(bof(5)) + len(name) + len(eof)
+	globalsLen := len(bof(5)) + len(extra) + len(name) + len(eof)
 	for _, s := range sheets {
 		globalsLen += len(bsRec(s, 0))
 	}
-	globals := bof(5)
+	globals := append(bof(5), extra...)
 	pos := uint32(globalsLen)
 	for i, s := range sheets {
 		globals = append(globals, bsRec(s, pos)...)
@@ -137,11 +147,7 @@ func XLS(ver int, sheets []Sheet, autoOpen bool) []byte {
 	for _, s := range subs {
 		wb = append(wb, s...)
 	}
-	stream := "Workbook"
-	if ver == 5 {
-		stream = "Book"
-	}
-	return CFB(map[string][]byte{stream: wb})
+	return wb
 }
 
 // biff12Rec builds a BIFF12 record (7-bit variable-length type and size).

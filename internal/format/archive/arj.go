@@ -158,11 +158,11 @@ type arjDecoder struct {
 	// pending match
 	mlen, mdist int
 	// methods 1-3
-	block        int
-	cLen         [arjNC]byte
-	ptLen        [arjNT]byte
+	block         int
+	cLen          [arjNC]byte
+	ptLen         [arjNT]byte
 	cHuff, ptHuff huff
-	err          error
+	err           error
 }
 
 const (

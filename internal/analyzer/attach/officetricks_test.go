@@ -195,3 +195,13 @@ func TestEncryptedXLS(t *testing.T) {
 		notWant(t, task, SymXLM, SymXLMHidden, SymXLMAutoOpen)
 	}
 }
+
+// TestWordDDEPiecesAnalyzer: a .doc whose DDEAUTO instruction is split
+// over pieces stored apart is OFFICE_DDE; the benign twin (a split
+// HYPERLINK field) is not.
+func TestWordDDEPiecesAnalyzer(t *testing.T) {
+	pos := testdoc.WordDocPieces([]testdoc.WordPiece{{Text: "Dear customer,\r\x13 DD"}, {Text: "EAUTO c:\\windows\\system32\\cmd.exe \"/k calc.exe\" \x14\x15\rRegards", Wide: true}})
+	want(t, one(t, "invoice.doc", pos), SymDDE)
+	neg := testdoc.WordDocPieces([]testdoc.WordPiece{{Text: "See \x13 HYPER"}, {Text: "LINK \"https://example.com/\" \x14site\x15.", Wide: true}})
+	notWant(t, one(t, "invoice.doc", neg), SymDDE)
+}

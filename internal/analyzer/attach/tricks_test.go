@@ -6,6 +6,8 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -128,6 +130,21 @@ func TestARJAttachment(t *testing.T) {
 	bad[0x90] ^= 0x40
 	task = one(t, "file.bin", bad)
 	notWant(t, task, SymTestSignature)
+	// an ARJ bomb: 8 MiB of zeros packed by Debian's arj (ratio far past max_ratio)
+	arj, err := exec.LookPath("arj")
+	if err != nil {
+		testutil.PeerMissing(t, "arj not installed")
+		return
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "zeros.bin"), make([]byte, 8<<20), 0o644)
+	cmd := exec.Command(arj, "a", "-m1", "-y", "z.arj", "zeros.bin")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("arj: %v %s", err, out)
+	}
+	z, _ := os.ReadFile(filepath.Join(dir, "z.arj"))
+	want(t, one(t, "z.arj", z), SymArchiveBomb)
 }
 
 func TestMailAsAttachment(t *testing.T) {

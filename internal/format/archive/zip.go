@@ -45,6 +45,8 @@ func (w *walker) zip(data []byte) error {
 		if f.Flags&1 != 0 || f.Method == 99 {
 			e.Encrypted = true
 			w.openEncryptedZip(f, e)
+		} else if f.Method == 6 {
+			e.Data, e.Truncated, e.Err = w.readImploded(f)
 		} else {
 			rc, err := f.Open()
 			if err != nil {
@@ -367,6 +369,30 @@ func WinZipAESEncrypt(plain, pw, salt []byte, strength int) []byte {
 }
 
 var _ cipher.Block = (cipher.Block)(nil)
+
+// readImploded reads an imploded entry (method 6), which needs the
+// entry's flags and size.
+func (w *walker) readImploded(f *zip.File) ([]byte, bool, error) {
+	if int64(f.CompressedSize64) > w.opt.MaxFileBytes || f.CompressedSize64 > 1<<31 {
+		return nil, false, fmt.Errorf("%w: imploded entry of %d bytes", ErrUnsupported, f.CompressedSize64)
+	}
+	rr, err := f.OpenRaw()
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	raw, err := io.ReadAll(io.LimitReader(rr, int64(f.CompressedSize64)))
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	b, trunc, err := w.read(newExplode(raw, f.Flags, int64(f.UncompressedSize64)))
+	if err == nil && !trunc && crc32.ChecksumIEEE(b) != f.CRC32 {
+		err = fmt.Errorf("%w: implode: %s: bad CRC", ErrCorrupt, f.Name)
+	}
+	if err != nil && len(b) > 0 && !errors.Is(err, ErrBudget) {
+		err = nil // keep the bytes, as for a bad deflate CRC
+	}
+	return b, trunc, err
+}
 
 // deflate64Reader decodes zip method 9 (the compressed bytes are in
 // memory already: the archive is).

@@ -26,7 +26,7 @@ import (
 var reFieldDDE = regexp.MustCompile(`(?i)^\s*(DDEAUTO|DDE)\s`)
 
 const (
-	maxWordText  = 16 << 20 // characters read through the piece table
+	maxWordText  = 4 << 20 // characters read through the piece table
 	maxFieldScan = 5000     // fields looked at per text
 )
 
@@ -35,7 +35,7 @@ const (
 // may be nil).
 func (r *Report) wordDoc(wd, table0, table1 []byte) {
 	if text, ok := wordText(wd, table0, table1); ok {
-		r.fields([]rune(text))
+		r.fields(text)
 	}
 	r.wordFields(wd)
 }
@@ -133,13 +133,14 @@ func wordText(wd, table0, table1 []byte) (string, bool) {
 
 // fields records the DDE instructions of text (in character order),
 // nested fields replaced by their results.
-func (r *Report) fields(text []rune) {
-	for i, n := 0, 0; i < len(text) && n < maxFieldScan && len(r.DDE) < 10; i++ {
-		if text[i] != 0x13 {
-			continue
+func (r *Report) fields(text string) {
+	for off, n := 0, 0; off < len(text) && n < maxFieldScan && len(r.DDE) < 10; n++ {
+		i := strings.IndexByte(text[off:], 0x13)
+		if i < 0 {
+			return
 		}
-		n++
-		instr := fieldInstr(text[i+1:])
+		off += i + 1
+		instr := fieldInstr(text[off:])
 		if reFieldDDE.MatchString(instr+" ") && !slicesContain(r.DDE, strings.TrimSpace(instr)) {
 			r.DDE = append(r.DDE, strings.TrimSpace(strings.ToValidUTF8(instr, "?")))
 		}
@@ -148,13 +149,13 @@ func (r *Report) fields(text []rune) {
 
 // fieldInstr is the instruction of the field whose begin mark precedes t:
 // its text up to the separator or end mark, nested fields replaced by
-// their results (at most 512 characters, 8 levels).
-func fieldInstr(t []rune) string {
+// their results (at most 512 bytes of instruction, 8 levels, 64 KiB read).
+func fieldInstr(t string) string {
 	var sb strings.Builder
 	depth := 0
 	inResult := []bool{} // per open nested field: past its separator
-	for _, c := range t {
-		if sb.Len() >= 512 {
+	for k, c := range t {
+		if sb.Len() >= 512 || k >= 64<<10 {
 			break
 		}
 		switch c {
@@ -179,7 +180,7 @@ func fieldInstr(t []rune) string {
 			inResult = inResult[:depth]
 			continue
 		}
-		if depth == 0 || inResult[depth-1] && allResults(inResult) {
+		if depth == 0 || allResults(inResult) {
 			sb.WriteRune(c)
 		}
 	}

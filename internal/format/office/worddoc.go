@@ -27,7 +27,7 @@ var reFieldDDE = regexp.MustCompile(`(?i)^\s*(DDEAUTO|DDE)\s`)
 
 const (
 	maxWordText  = 4 << 20 // characters read through the piece table
-	maxFieldScan = 5000     // fields looked at per text
+	maxFieldScan = 5000    // fields looked at per text
 )
 
 // wordDoc records DDE and DDEAUTO field instructions of a WordDocument

@@ -12,6 +12,12 @@ type Attach struct {
 	// MaxDepth is how deep archives and documents are opened inside each
 	// other (an attachment is depth 0). Deeper content is a finding. Default 5.
 	MaxDepth int `toml:"max_depth"`
+	// MaxChainDepth is how deep a chain of single-member archives
+	// (gz→tar→gz→tar…) is followed past max_depth: each level holds one
+	// file, so the cost stays linear and bounded by max_files and
+	// max_total_bytes. An archive with more members past max_depth, or any
+	// past max_chain_depth, is ARCHIVE_TOO_DEEP. At least max_depth. Default 32.
+	MaxChainDepth int `toml:"max_chain_depth"`
 	// MaxFiles is the most inner files opened per message. Default 1000.
 	MaxFiles int `toml:"max_files"`
 	// MaxFileBytes is the most bytes read (decompressed) from one inner
@@ -53,7 +59,7 @@ type Attach struct {
 
 func defaultAttach() Attach {
 	return Attach{
-		Enabled: true, MaxDepth: 5, MaxFiles: 1000,
+		Enabled: true, MaxDepth: 5, MaxChainDepth: 32, MaxFiles: 1000,
 		MaxFileBytes: 50 << 20, MaxTotalBytes: 200 << 20, MaxBytesAllScans: 1 << 30, MaxRatio: 200,
 		TryPasswords: true, MaxPasswords: 20, MaxKeyDerivations: 32,
 		Office: true, PDF: true, MaxPDFStreamBytes: 4 << 20,
@@ -66,6 +72,8 @@ func init() {
 		switch {
 		case a.MaxDepth < 0 || a.MaxDepth > 20:
 			return fmt.Errorf("config: attach.max_depth %d: want 0..20", a.MaxDepth)
+		case a.MaxChainDepth < a.MaxDepth || a.MaxChainDepth > 100:
+			return fmt.Errorf("config: attach.max_chain_depth %d: want max_depth (%d)..100", a.MaxChainDepth, a.MaxDepth)
 		case a.MaxFiles < 1:
 			return fmt.Errorf("config: attach.max_files %d: want at least 1", a.MaxFiles)
 		case a.MaxBytesAllScans < a.MaxTotalBytes:

@@ -374,7 +374,10 @@ func (r *run) child(it item, name string, data []byte, encrypted bool) {
 
 // archive walks an archive's entries.
 func (r *run) archive(it item, kind string) {
-	if it.depth >= r.a.cfg.MaxDepth {
+	// Past max_depth only a chain of archives holding one file each is
+	// followed (gz→tar→gz…: linear cost), up to max_chain_depth.
+	deep := it.depth >= r.a.cfg.MaxDepth
+	if deep && it.depth >= r.a.cfg.MaxChainDepth {
 		r.t.Add(SymArchiveTooDeep, it.path)
 		return
 	}
@@ -389,7 +392,7 @@ func (r *run) archive(it item, kind string) {
 	}
 	opt := archive.Options{MaxFileBytes: r.a.cfg.MaxFileBytes, MaxFiles: r.a.cfg.MaxFiles, Passwords: pws, Budget: r.budget, Ctx: r.ctx}
 	single := kind == filetype.Gzip || kind == filetype.Bzip2 || kind == filetype.XZ
-	err := archive.Walk(kind, it.data, opt, func(e *archive.Entry) error {
+	handle := func(e *archive.Entry) error {
 		if r.ctx.Err() != nil {
 			return r.ctx.Err()
 		}
@@ -430,7 +433,30 @@ func (r *run) archive(it item, kind string) {
 		}
 		r.child(it, name, e.Data, e.Encrypted)
 		return nil
-	})
+	}
+	var err error
+	if deep {
+		// Read the first member, and stop at a second one.
+		var only *archive.Entry
+		err = archive.Walk(kind, it.data, opt, func(e *archive.Entry) error {
+			if only != nil {
+				return errChainBranches
+			}
+			only = e
+			return nil
+		})
+		if errors.Is(err, errChainBranches) {
+			r.t.Add(SymArchiveTooDeep, it.path+": more than one file past the depth limit")
+			return
+		}
+		if only != nil {
+			if herr := handle(only); herr != nil && err == nil {
+				err = herr
+			}
+		}
+	} else {
+		err = archive.Walk(kind, it.data, opt, handle)
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, archive.ErrTooManyFiles):
@@ -446,6 +472,10 @@ func (r *run) archive(it item, kind string) {
 		r.t.Add(SymArchiveCorrupt, it.path)
 	}
 }
+
+// errChainBranches stops the walk of an archive past max_depth at its
+// second member.
+var errChainBranches = errors.New("attach: archive past the depth limit has more than one member")
 
 func (r *run) isBomb(e *archive.Entry) bool {
 	n := int64(len(e.Data))

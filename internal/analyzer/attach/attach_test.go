@@ -154,7 +154,15 @@ func TestNestingAndBombs(t *testing.T) {
 	for i := 0; i < 7; i++ {
 		z = testdoc.Zip(map[string][]byte{"level.zip": z})
 	}
+	// A chain of one-file zips past max_depth is followed (max_chain_depth).
 	task := scan(t, testdoc.Mail("x", "x", testdoc.Attachment{Name: "deep.zip", Data: z}), nil)
+	want(t, task, SymArchiveNested, SymExecutableInArchive)
+	notWant(t, task, SymArchiveTooDeep)
+	// Past max_chain_depth it is not.
+	for i := 0; i < 30; i++ {
+		z = testdoc.Zip(map[string][]byte{"level.zip": z})
+	}
+	task = scan(t, testdoc.Mail("x", "x", testdoc.Attachment{Name: "deep.zip", Data: z}), nil)
 	want(t, task, SymArchiveTooDeep, SymArchiveNested)
 	notWant(t, task, SymExecutable)
 

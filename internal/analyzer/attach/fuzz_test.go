@@ -2,6 +2,7 @@ package attach
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/config"
@@ -20,7 +21,14 @@ func FuzzAttachment(f *testing.F) {
 	f.Add(testdoc.XLS(8, []testdoc.Sheet{{Name: "M", Macro: true, State: 2, Formulas: xlmDropper(8)}}, true), "a.xls")
 	f.Add(testdoc.WordDoc("\x13 DDEAUTO cmd \x14\x15", false, map[string][]byte{"ObjectPool/_1/\x01Ole10Native": testdoc.Ole10Native("a", "b", 1, "cmd.exe /c calc", nil)}), "a.doc")
 	f.Add(testdoc.RTFObject("Package", testdoc.OLE1("Package", testdoc.Ole10Native("a.js", "a.js", 3, "a.js", []byte("x"))[4:])), "a.rtf")
+	f.Add(testdoc.EncryptedXLS([]testdoc.Sheet{{Name: "M", Macro: true, State: 2, Formulas: xlmDropper(8)}}, true, "VelvetSweatshop", false), "b.xls")
+	f.Add(testdoc.WordDocPieces([]testdoc.WordPiece{{Text: "\x13 DD"}, {Text: "EAUTO cmd \x14\x15", Wide: true}}), "b.doc")
+	f.Add(tgz("a.tgz", tgz("b.tgz", tgz("c.exe", []byte("MZ")))), "deep.tgz")
+	if b, err := os.ReadFile("/usr/share/clamav-testfiles/clam.arj"); err == nil {
+		f.Add(b, "a.arj")
+	}
 	c := config.Default().Attach
+	c.MaxDepth = 1 // the chain rule past max_depth is exercised too
 	c.MaxFileBytes, c.MaxTotalBytes = 1<<20, 8<<20
 	a := NewAnalyzer(c)
 	f.Fuzz(func(t *testing.T, data []byte, name string) {

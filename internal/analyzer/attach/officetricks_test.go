@@ -175,3 +175,33 @@ func weightOf(task *pipeline.Task) float64 {
 	}
 	return sum
 }
+
+// TestEncryptedXLS: a workbook encrypted under "VelvetSweatshop" has its
+// hidden Auto_Open macro sheet found after decryption; under a password
+// the mail does not give it is OFFICE_ENCRYPTED (unscannable) only; the
+// benign twin (default password, plain sheets) has no XLM finding.
+func TestEncryptedXLS(t *testing.T) {
+	sheets := []testdoc.Sheet{{Name: "Sheet1"}, {Name: "Macro1", Macro: true, State: 2, Formulas: xlmDropper(8)}}
+	for _, capi := range []bool{false, true} {
+		task := one(t, "invoice.xls", testdoc.EncryptedXLS(sheets, true, "VelvetSweatshop", capi))
+		want(t, task, SymXLM, SymXLMHidden, SymXLMAutoOpen, SymOfficeDefaultPassword)
+		task = one(t, "invoice.xls", testdoc.EncryptedXLS(sheets, true, "s3cret", capi))
+		want(t, task, SymOfficeEncrypted)
+		notWant(t, task, SymXLM, SymOfficeDefaultPassword)
+		if d, _ := pipeline.Lookup(SymOfficeEncrypted); !d.Unscannable {
+			t.Error("OFFICE_ENCRYPTED is not unscannable")
+		}
+		task = one(t, "invoice.xls", testdoc.EncryptedXLS([]testdoc.Sheet{{Name: "Sheet1"}, {Name: "Sheet2", State: 1}}, false, "VelvetSweatshop", capi))
+		notWant(t, task, SymXLM, SymXLMHidden, SymXLMAutoOpen)
+	}
+}
+
+// TestWordDDEPiecesAnalyzer: a .doc whose DDEAUTO instruction is split
+// over pieces stored apart is OFFICE_DDE; the benign twin (a split
+// HYPERLINK field) is not.
+func TestWordDDEPiecesAnalyzer(t *testing.T) {
+	pos := testdoc.WordDocPieces([]testdoc.WordPiece{{Text: "Dear customer,\r\x13 DD"}, {Text: "EAUTO c:\\windows\\system32\\cmd.exe \"/k calc.exe\" \x14\x15\rRegards", Wide: true}})
+	want(t, one(t, "invoice.doc", pos), SymDDE)
+	neg := testdoc.WordDocPieces([]testdoc.WordPiece{{Text: "See \x13 HYPER"}, {Text: "LINK \"https://example.com/\" \x14site\x15.", Wide: true}})
+	notWant(t, one(t, "invoice.doc", neg), SymDDE)
+}

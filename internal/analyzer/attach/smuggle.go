@@ -275,8 +275,13 @@ func (r *run) message(it item) {
 
 var reUUBegin = regexp.MustCompile(`(?m)^begin [0-7]{3,4} ([^\r\n/\\]{1,200})\r?$`)
 
-// containers opens cpio, BinHex, SZDD and SIS.
+// containers opens cpio, BinHex, SZDD and SIS; ARJ goes to the archive
+// walker (budgets shared with zip, rar, 7z...).
 func (r *run) container(it item, kind string) {
+	if kind == container.ARJ {
+		r.archive(it, "arj")
+		return
+	}
 	if it.depth >= r.a.cfg.MaxDepth {
 		r.t.Add(SymArchiveTooDeep, it.path)
 		return

@@ -5,10 +5,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 )
 
@@ -53,12 +58,50 @@ func tgz(name string, data []byte) []byte {
 	return gb.Bytes()
 }
 
-func TestDeepTGZUnscannable(t *testing.T) {
-	z := tgz("clam.exe", []byte(eicar))
-	for i := 0; i < 8; i++ {
-		z = tgz("level.tgz", z)
+// tgz2 is a tgz holding two files.
+func tgz2(n1 string, d1 []byte, n2 string, d2 []byte) []byte {
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	for _, f := range []struct {
+		n string
+		d []byte
+	}{{n1, d1}, {n2, d2}} {
+		tw.WriteHeader(&tar.Header{Name: f.n, Mode: 0o644, Size: int64(len(f.d))})
+		tw.Write(f.d)
 	}
-	task := one(t, "deep.tgz", z)
+	tw.Close()
+	var gb bytes.Buffer
+	gw := gzip.NewWriter(&gb)
+	gw.Write(tb.Bytes())
+	gw.Close()
+	return gb.Bytes()
+}
+
+// TestDeepTGZ: past max_depth a chain of one-file archives is followed
+// (clamav-testfiles' clam_cache_emax.tgz: clam.exe 18 levels down), up to
+// max_chain_depth; an archive with two files past max_depth, or a chain
+// longer than max_chain_depth, is ARCHIVE_TOO_DEEP (unscannable).
+func TestDeepTGZ(t *testing.T) {
+	chain := func(levels int, z []byte) []byte {
+		for i := 0; i < levels; i++ {
+			z = tgz("level.tgz", z)
+		}
+		return z
+	}
+	// 9 tgz = 18 archive levels, one file each: followed, found.
+	task := one(t, "deep.tgz", chain(8, tgz("clam.exe", []byte(eicar))))
+	want(t, task, SymTestSignature)
+	notWant(t, task, SymArchiveTooDeep)
+	// a branch past the depth limit: not followed, unscannable
+	task = one(t, "branch.tgz", chain(5, tgz2("readme.txt", []byte("hello"), "next.tgz", tgz("clam.exe", []byte(eicar)))))
+	want(t, task, SymArchiveTooDeep)
+	notWant(t, task, SymTestSignature)
+	// a chain past max_chain_depth (32): unscannable
+	task = one(t, "deeper.tgz", chain(20, tgz("clam.exe", []byte(eicar))))
+	want(t, task, SymArchiveTooDeep)
+	// max_chain_depth = max_depth turns the chain rule off
+	task = scan(t, testdoc.Mail("files", "see attached", testdoc.Attachment{Name: "deep.tgz", Data: chain(8, tgz("clam.exe", []byte(eicar)))}),
+		func(c *config.Attach) { c.MaxChainDepth = c.MaxDepth })
 	want(t, task, SymArchiveTooDeep)
 	if d, _ := pipeline.Lookup(SymArchiveTooDeep); !d.Unscannable {
 		t.Error("ARCHIVE_TOO_DEEP is not flagged Unscannable")
@@ -70,6 +113,38 @@ func TestDeepTGZUnscannable(t *testing.T) {
 	}
 	// shallow twin: found
 	want(t, one(t, "ok.tgz", tgz("a.txt", []byte(eicar))), SymTestSignature)
+}
+
+// TestARJAttachment: clam.exe inside an ARJ archive (clamav-testfiles'
+// clam.arj, method 1) is found; a damaged one is reported.
+func TestARJAttachment(t *testing.T) {
+	b, err := os.ReadFile("/usr/share/clamav-testfiles/clam.arj")
+	if err != nil {
+		testutil.PeerMissing(t, "clamav-testfiles not installed")
+		return
+	}
+	task := one(t, "file.bin", b)
+	want(t, task, SymTestSignature, SymExecutableInArchive)
+	notWant(t, task, SymArchiveUnsupported, SymArchiveCorrupt)
+	bad := bytes.Clone(b)
+	bad[0x90] ^= 0x40
+	task = one(t, "file.bin", bad)
+	notWant(t, task, SymTestSignature)
+	// an ARJ bomb: 8 MiB of zeros packed by Debian's arj (ratio far past max_ratio)
+	arj, err := exec.LookPath("arj")
+	if err != nil {
+		testutil.PeerMissing(t, "arj not installed")
+		return
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "zeros.bin"), make([]byte, 8<<20), 0o644)
+	cmd := exec.Command(arj, "a", "-m1", "-y", "z.arj", "zeros.bin")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("arj: %v %s", err, out)
+	}
+	z, _ := os.ReadFile(filepath.Join(dir, "z.arj"))
+	want(t, one(t, "z.arj", z), SymArchiveBomb)
 }
 
 func TestMailAsAttachment(t *testing.T) {

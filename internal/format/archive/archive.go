@@ -156,7 +156,7 @@ type Entry struct {
 type Func func(e *Entry) error
 
 // Walk opens data as the archive kind ("zip", "rar", "7z", "gzip",
-// "bzip2", "xz", "tar", "cab", "iso") and calls fn for each regular file.
+// "bzip2", "xz", "tar", "cab", "iso", "arj") and calls fn for each regular file.
 // It returns ErrTooManyFiles or ErrBudget when a bound stopped it early,
 // or a format error. It recovers from panics in the format readers.
 func Walk(kind string, data []byte, opt Options, fn Func) (err error) {
@@ -194,6 +194,8 @@ func Walk(kind string, data []byte, opt Options, fn Func) (err error) {
 		return w.cab(data)
 	case "iso":
 		return w.iso(data)
+	case "arj":
+		return w.arj(data)
 	}
 	return ErrUnsupported
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -34,7 +35,7 @@ func FuzzZip(f *testing.F) {
 	f.Add(testdoc.Zip(map[string][]byte{"a.txt": []byte("hello"), "b/c.exe": []byte("MZ")}))
 	f.Add(testdoc.EncryptedZip([]testdoc.ZipEntry{{Name: "a", Data: []byte("secret")}}, "abc123", false))
 	f.Add(testdoc.EncryptedZip([]testdoc.ZipEntry{{Name: "a", Data: []byte("secret")}}, "abc123", true))
-	seedTestfiles(f, "clam.zip", "clam.bz2.zip")
+	seedTestfiles(f, "clam.zip", "clam.bz2.zip", "clam.d64.zip", "clam.impl.zip")
 	f.Fuzz(func(t *testing.T, b []byte) { fuzzWalk("zip", b) })
 }
 
@@ -107,4 +108,26 @@ func tinyISO() []byte {
 func putBoth(b []byte, v uint32) {
 	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 	b[4], b[5], b[6], b[7] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+}
+
+// FuzzARJ exercises the ARJ reader and its decoders (methods 1-4), seeded
+// with clam.arj and archives made by Debian's arj when it is installed.
+func FuzzARJ(f *testing.F) {
+	seedTestfiles(f, "clam.arj")
+	if arj, err := exec.LookPath("arj"); err == nil {
+		dir := f.TempDir()
+		os.WriteFile(filepath.Join(dir, "a.txt"), bytes.Repeat([]byte("hello arj world "), 200), 0o644)
+		for _, m := range []string{"-m1", "-m4", "-m0"} {
+			out := filepath.Join(dir, "t"+m+".arj")
+			cmd := exec.Command(arj, "a", m, "-y", out, "a.txt")
+			cmd.Dir = dir
+			if cmd.Run() == nil {
+				if b, err := os.ReadFile(out); err == nil {
+					f.Add(b)
+				}
+			}
+		}
+	}
+	f.Add([]byte("\x60\xea\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzWalk("arj", b) })
 }

@@ -33,6 +33,7 @@ func (w *walker) zip(data []byte) error {
 	}
 	zr.RegisterDecompressor(12, func(r io.Reader) io.ReadCloser { return io.NopCloser(bzip2.NewReader(r)) })
 	zr.RegisterDecompressor(93, zstdReader)
+	zr.RegisterDecompressor(9, deflate64Reader)
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() {
 			continue
@@ -44,6 +45,8 @@ func (w *walker) zip(data []byte) error {
 		if f.Flags&1 != 0 || f.Method == 99 {
 			e.Encrypted = true
 			w.openEncryptedZip(f, e)
+		} else if f.Method == 6 {
+			e.Data, e.Truncated, e.Err = w.readImploded(f)
 		} else {
 			rc, err := f.Open()
 			if err != nil {
@@ -124,6 +127,8 @@ func (w *walker) localHeaders(data []byte, skip map[int64]bool) (int, error) {
 			if e.Err != nil && len(e.Data) > 0 {
 				e.Err = nil // short or trailing garbage: keep what inflated
 			}
+		case method == 9:
+			e.Data, e.Truncated, e.Err = w.read(newDeflate64(body))
 		default:
 			e.Err = fmt.Errorf("%w: zip method %d", ErrUnsupported, method)
 		}
@@ -194,6 +199,8 @@ func (w *walker) openEncryptedZip(f *zip.File, e *Entry) {
 			r = bzip2.NewReader(bytes.NewReader(plain))
 		case 93:
 			r = zstdReader(bytes.NewReader(plain))
+		case 9:
+			r = newDeflate64(plain)
 		default:
 			e.Err = fmt.Errorf("%w: zip method %d", ErrUnsupported, method)
 			return
@@ -362,6 +369,40 @@ func WinZipAESEncrypt(plain, pw, salt []byte, strength int) []byte {
 }
 
 var _ cipher.Block = (cipher.Block)(nil)
+
+// readImploded reads an imploded entry (method 6), which needs the
+// entry's flags and size.
+func (w *walker) readImploded(f *zip.File) ([]byte, bool, error) {
+	if int64(f.CompressedSize64) > w.opt.MaxFileBytes || f.CompressedSize64 > 1<<31 {
+		return nil, false, fmt.Errorf("%w: imploded entry of %d bytes", ErrUnsupported, f.CompressedSize64)
+	}
+	rr, err := f.OpenRaw()
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	raw, err := io.ReadAll(io.LimitReader(rr, int64(f.CompressedSize64)))
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	b, trunc, err := w.read(newExplode(raw, f.Flags, int64(f.UncompressedSize64)))
+	if err == nil && !trunc && crc32.ChecksumIEEE(b) != f.CRC32 {
+		err = fmt.Errorf("%w: implode: %s: bad CRC", ErrCorrupt, f.Name)
+	}
+	if err != nil && len(b) > 0 && !errors.Is(err, ErrBudget) {
+		err = nil // keep the bytes, as for a bad deflate CRC
+	}
+	return b, trunc, err
+}
+
+// deflate64Reader decodes zip method 9 (the compressed bytes are in
+// memory already: the archive is).
+func deflate64Reader(r io.Reader) io.ReadCloser {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return io.NopCloser(&errReader{err})
+	}
+	return newDeflate64(b)
+}
 
 // zstdReader decodes zip method 93 with a bounded window.
 func zstdReader(r io.Reader) io.ReadCloser {

@@ -64,7 +64,8 @@ const (
 	BinHex = "binhex"
 	SZDD   = "szdd"
 	SIS    = "sis"
-	// ARJ is identified (header id 0x60 0xEA) but not opened.
+	// ARJ is identified (header id 0x60 0xEA) here and opened by the
+	// archive walker (internal/format/archive), not by Open.
 	ARJ = "arj"
 )
 

@@ -31,20 +31,23 @@ func utf16Bytes(s string) []byte {
 }
 
 // filepass reads a BIFF8 FILEPASS record and checks the default password.
-func (r *Report) filepass(d []byte) {
+// When the workbook opens with it, filepass returns the RC4 key of each
+// 1024-byte block of the stream (nil otherwise).
+func (r *Report) filepass(d []byte) func(block uint32) []byte {
 	if len(d) < 2 {
-		return
+		return nil
 	}
 	switch binary.LittleEndian.Uint16(d) {
 	case 0:
+		// XOR obfuscation (MS-OFFCRYPTO 2.3.7): not decrypted.
 		r.EncryptionType = "xor"
-		return
+		return nil
 	case 1:
 	default:
-		return
+		return nil
 	}
 	if len(d) < 6 {
-		return
+		return nil
 	}
 	major := binary.LittleEndian.Uint16(d[2:])
 	minor := binary.LittleEndian.Uint16(d[4:])
@@ -52,12 +55,67 @@ func (r *Report) filepass(d []byte) {
 		r.EncryptionType = "rc4"
 		salt, ev, evh := d[6:22], d[22:38], d[38:54]
 		r.DefaultPassword = RC4Verify(DefaultExcelPassword, salt, ev, evh)
-		return
+		if r.DefaultPassword {
+			salt = bytes.Clone(salt)
+			return func(block uint32) []byte { return RC4Key(DefaultExcelPassword, salt, block) }
+		}
+		return nil
 	}
 	if (major == 2 || major == 3 || major == 4) && minor == 2 && len(d) >= 14 {
 		r.EncryptionType = "rc4-cryptoapi"
 		r.DefaultPassword = cryptoAPIVerify(DefaultExcelPassword, d[6:])
+		if salt, keyBits, ok := cryptoAPIParams(d[6:]); ok && r.DefaultPassword {
+			salt = bytes.Clone(salt)
+			return func(block uint32) []byte { return CryptoAPIKey(DefaultExcelPassword, salt, block, keyBits) }
+		}
 	}
+	return nil
+}
+
+// biffClear lists the records whose data BIFF8 encryption leaves in the
+// clear ([MS-XLS] 2.2.10): BOF, FILEPASS, UsrExcl, FileLock,
+// InterfaceHdr, RRDInfo, RRDHead. BoundSheet8 keeps its first 4 bytes
+// (lbPlyPos) clear.
+var biffClear = map[uint16]bool{0x0809: true, 0x002f: true, 0x0194: true, 0x0195: true, 0x00e1: true, 0x0196: true, 0x0138: true}
+
+// DecryptBIFF decrypts a BIFF8 Workbook stream encrypted with RC4 or RC4
+// CryptoAPI from offset start (the record after FILEPASS) on. The key
+// stream runs over the whole stream, a new key every 1024 bytes (block =
+// offset / 1024); record headers and the records above stay as they are.
+func DecryptBIFF(b []byte, start int, key func(block uint32) []byte) []byte {
+	out := bytes.Clone(b)
+	if start < 0 || start >= len(b) {
+		return out
+	}
+	ks := make([]byte, 1024)
+	for blk := start / 1024; blk*1024 < len(b); blk++ {
+		c, err := rc4.NewCipher(key(uint32(blk)))
+		if err != nil {
+			return out
+		}
+		clear(ks)
+		c.XORKeyStream(ks, ks)
+		lo, hi := max(start, blk*1024), min(len(b), (blk+1)*1024)
+		for i := lo; i < hi; i++ {
+			out[i] ^= ks[i-blk*1024]
+		}
+	}
+	// Put back what was never encrypted.
+	for p := start; p+4 <= len(b); {
+		typ := binary.LittleEndian.Uint16(b[p:])
+		sz := int(binary.LittleEndian.Uint16(b[p+2:]))
+		copy(out[p:p+4], b[p:p+4])
+		p += 4
+		end := min(p+sz, len(b))
+		switch {
+		case biffClear[typ]:
+			copy(out[p:end], b[p:end])
+		case typ == 0x0085:
+			copy(out[p:min(p+4, end)], b[p:min(p+4, end)])
+		}
+		p = end
+	}
+	return out
 }
 
 // RC4Verify checks a password against Office binary RC4 encryption
@@ -91,27 +149,37 @@ func RC4Key(pw string, salt []byte, block uint32) []byte {
 	return hf[:]
 }
 
-// cryptoAPIVerify handles RC4 CryptoAPI encryption (MS-OFFCRYPTO 2.3.5):
-// flags, header size, EncryptionHeader, EncryptionVerifier.
-func cryptoAPIVerify(pw string, d []byte) bool {
+// cryptoAPIParams reads the salt and key size of RC4 CryptoAPI
+// encryption (MS-OFFCRYPTO 2.3.5): flags, header size, EncryptionHeader,
+// EncryptionVerifier.
+func cryptoAPIParams(d []byte) (salt []byte, keyBits int, ok bool) {
 	if len(d) < 8 {
-		return false
+		return nil, 0, false
 	}
 	hs := int(binary.LittleEndian.Uint32(d[4:]))
-	if hs < 32 || 8+hs > len(d) {
-		return false
+	if hs < 32 || hs > len(d)-8 {
+		return nil, 0, false
 	}
 	hdr := d[8 : 8+hs]
-	keyBits := int(binary.LittleEndian.Uint32(hdr[16:]))
+	keyBits = int(binary.LittleEndian.Uint32(hdr[16:]))
 	if keyBits == 0 {
 		keyBits = 40
 	}
 	v := d[8+hs:]
 	if len(v) < 4+16+16+4+20 {
+		return nil, 0, false
+	}
+	return v[4:20], keyBits, true
+}
+
+// cryptoAPIVerify checks a password against RC4 CryptoAPI encryption.
+func cryptoAPIVerify(pw string, d []byte) bool {
+	salt, keyBits, ok := cryptoAPIParams(d)
+	if !ok {
 		return false
 	}
-	salt, ev := v[4:20], v[20:36]
-	evh := v[40:60]
+	v := d[8+int(binary.LittleEndian.Uint32(d[4:])):]
+	ev, evh := v[20:36], v[40:60]
 	key := CryptoAPIKey(pw, salt, 0, keyBits)
 	c, err := rc4.NewCipher(key)
 	if err != nil {

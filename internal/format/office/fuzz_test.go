@@ -28,6 +28,9 @@ func FuzzOLE(f *testing.F) {
 	f.Add(testdoc.CFB(map[string][]byte{"Workbook": {0x85, 0, 8, 0, 0, 0, 0, 0, 2, 1, 0, 0}, "\x01Ole10Native": {9, 0, 0, 0, 2, 0, 'a', 0, 'b', 0}}))
 	f.Add(testdoc.XLS(8, []testdoc.Sheet{{Name: "M", Macro: true, State: 1, Formulas: dropperFormulas(8)}}, true))
 	f.Add(testdoc.XLS(5, []testdoc.Sheet{{Name: "M", Macro: true, Formulas: dropperFormulas(5)}}, true))
+	f.Add(testdoc.WordDocPieces([]testdoc.WordPiece{{Text: "a \x13 DD"}, {Text: "EAUTO cmd \x13 QUOTE \x14x\x15 \x14\x15", Wide: true}}))
+	f.Add(testdoc.EncryptedXLS([]testdoc.Sheet{{Name: "M", Macro: true, State: 1, Formulas: dropperFormulas(8)}}, true, DefaultExcelPassword, false))
+	f.Add(testdoc.EncryptedXLS([]testdoc.Sheet{{Name: "M", Macro: true, Formulas: dropperFormulas(8)}}, true, DefaultExcelPassword, true))
 	f.Add(testdoc.WordDoc("\x13 DDEAUTO cmd \x14\x15", true, map[string][]byte{"ObjectPool/_1/\x01Ole10Native": testdoc.Ole10Native("a", "b", 1, "cmd.exe /c calc", nil)}))
 	for _, n := range []string{"clam.ole.doc", "clam.ppt"} {
 		if b, err := os.ReadFile("/usr/share/clamav-testfiles/" + n); err == nil {

@@ -72,3 +72,19 @@ func agileEncrypt(t *testing.T, plain []byte, pw string) ([]byte, []byte) {
 	}
 	return info, pkg
 }
+
+// streamOf returns one stream of a compound file.
+func streamOf(t *testing.T, cfb []byte, name string) []byte {
+	t.Helper()
+	streams, err := readOLE(cfb, Limits{MaxStream: 16 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range streams {
+		if s.path == name {
+			return s.data
+		}
+	}
+	t.Fatalf("no stream %q", name)
+	return nil
+}

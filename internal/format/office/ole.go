@@ -68,6 +68,7 @@ func AnalyzeOLE(data []byte, lim Limits) *Report {
 
 func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
 	byPath := map[string][]byte{}
+	var words []oleStream
 	for _, s := range streams {
 		byPath[strings.ToLower(s.path)] = s.data
 		base := path.Base(s.path)
@@ -77,7 +78,7 @@ func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
 			if len(s.data) >= 12 && binary.LittleEndian.Uint16(s.data[10:])&0x0100 != 0 {
 				r.Encrypted, r.EncryptionType = true, "word-fib"
 			} else {
-				r.wordFields(s.data)
+				words = append(words, s)
 			}
 		case base == "Workbook" || base == "Book":
 			r.Kind = "xls"
@@ -99,6 +100,16 @@ func (r *Report) analyzeStreams(streams []oleStream, lim Limits) {
 		if rs := []rune(base); len(rs) > 0 && rs[0] == 0x4840 {
 			r.Kind = "msi"
 		}
+	}
+	// Word text: through the piece table in the 0Table/1Table stream beside it.
+	for _, w := range words {
+		dir := strings.ToLower(path.Dir(w.path))
+		if dir == "." {
+			dir = ""
+		} else {
+			dir += "/"
+		}
+		r.wordDoc(w.data, byPath[dir+"0table"], byPath[dir+"1table"])
 	}
 	// Encrypted OOXML that opens with the default password: decrypt and
 	// hand the package back for analysis.

@@ -183,10 +183,14 @@ func (r *Report) xlmFormula(rgce []byte, ver int) {
 
 // biff walks a BIFF5/BIFF8 Workbook stream: BOUNDSHEET (macro sheets and
 // their visibility), NAME (Auto_Open), FILEPASS (encryption), and the
-// FORMULA records of macro-sheet substreams.
+// FORMULA records of macro-sheet substreams. A stream encrypted with RC4
+// or RC4 CryptoAPI that opens with Excel's default password (what
+// malware uses to hide its macro sheets: the file opens without a
+// prompt) is decrypted and walked on; other encryption stops the walk.
 func (r *Report) biff(b []byte) {
 	ver := 8
 	inMacro := false
+	decrypted := false
 	for p, n := 0, 0; p+4 <= len(b) && n < 1<<20; n++ {
 		typ := binary.LittleEndian.Uint16(b[p:])
 		sz := int(binary.LittleEndian.Uint16(b[p+2:]))
@@ -242,8 +246,12 @@ func (r *Report) biff(b []byte) {
 			}
 		case 0x002f: // FILEPASS: the rest is encrypted
 			r.Encrypted = true
-			r.filepass(d)
-			return
+			key := r.filepass(d)
+			if key == nil || decrypted {
+				return
+			}
+			// Opens with "VelvetSweatshop": read on in the clear.
+			b, decrypted = DecryptBIFF(b, p, key), true
 		}
 	}
 }

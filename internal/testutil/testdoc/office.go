@@ -69,6 +69,16 @@ const (
 // stream) workbook in a compound file. autoOpen defines Auto_Open (the
 // built-in name in BIFF8, a user name "Auto_Open" in BIFF5).
 func XLS(ver int, sheets []Sheet, autoOpen bool) []byte {
+	stream := "Workbook"
+	if ver == 5 {
+		stream = "Book"
+	}
+	return CFB(map[string][]byte{stream: xlsStream(ver, sheets, autoOpen, nil)})
+}
+
+// xlsStream builds the Workbook (Book) stream; extra records follow the
+// globals' BOF (FILEPASS goes there).
+func xlsStream(ver int, sheets []Sheet, autoOpen bool, extra []byte) []byte {
 	vers := uint16(0x0600)
 	if ver == 5 {
 		vers = 0x0500
@@ -122,11 +132,11 @@ func XLS(ver int, sheets []Sheet, autoOpen bool) []byte {
 		}
 		name = BIFFRecord(0x0018, d)
 	}
-	globalsLen := len(bof(5)) + len(name) + len(eof)
+	globalsLen := len(bof(5)) + len(extra) + len(name) + len(eof)
 	for _, s := range sheets {
 		globalsLen += len(bsRec(s, 0))
 	}
-	globals := bof(5)
+	globals := append(bof(5), extra...)
 	pos := uint32(globalsLen)
 	for i, s := range sheets {
 		globals = append(globals, bsRec(s, pos)...)
@@ -137,11 +147,7 @@ func XLS(ver int, sheets []Sheet, autoOpen bool) []byte {
 	for _, s := range subs {
 		wb = append(wb, s...)
 	}
-	stream := "Workbook"
-	if ver == 5 {
-		stream = "Book"
-	}
-	return CFB(map[string][]byte{stream: wb})
+	return wb
 }
 
 // biff12Rec builds a BIFF12 record (7-bit variable-length type and size).
@@ -310,4 +316,71 @@ func SetRootCLSID(cfb, clsid []byte) []byte {
 		copy(out[i+0x50:], clsid)
 	}
 	return out
+}
+
+// WordPiece is a run of document text stored as one piece: 8-bit
+// ("compressed", ASCII here) or UTF-16LE when Wide.
+type WordPiece struct {
+	Text string
+	Wide bool
+}
+
+// WordDocPieces builds a Word binary document whose text is given in
+// pieces ([MS-DOC] 2.4.1). The pieces are stored in the WordDocument
+// stream in reverse order with filler bytes between them; the piece table
+// (a Clx in the 1Table stream, found through the FIB's fcClx/lcbClx) puts
+// them back in document order, as Word does after edits.
+func WordDocPieces(pieces []WordPiece) []byte {
+	const csw, cslw, cb = 14, 22, 93 // Word 97 FIB
+	ws := make([]byte, 0x400)
+	binary.LittleEndian.PutUint16(ws[0:], 0xa5ec)  // wIdent
+	binary.LittleEndian.PutUint16(ws[2:], 0x00c1)  // nFib
+	binary.LittleEndian.PutUint16(ws[10:], 0x0200) // fWhichTblStm: 1Table
+	off := 32
+	binary.LittleEndian.PutUint16(ws[off:], csw)
+	off += 2 + 2*csw
+	binary.LittleEndian.PutUint16(ws[off:], cslw)
+	off += 2 + 4*cslw
+	binary.LittleEndian.PutUint16(ws[off:], cb)
+	off += 2
+	rgfc := off
+	fcs := make([]uint32, len(pieces))
+	lens := make([]uint32, len(pieces))
+	for i := len(pieces) - 1; i >= 0; i-- {
+		ws = append(ws, "<filler between pieces>"...)
+		if len(ws)%2 == 1 {
+			ws = append(ws, 0)
+		}
+		p := pieces[i]
+		if p.Wide {
+			fcs[i] = uint32(len(ws))
+			u := utf16.Encode([]rune(p.Text))
+			for _, c := range u {
+				ws = binary.LittleEndian.AppendUint16(ws, c)
+			}
+			lens[i] = uint32(len(u))
+		} else {
+			fcs[i] = uint32(len(ws))*2 | 0x40000000
+			ws = append(ws, p.Text...)
+			lens[i] = uint32(len(p.Text))
+		}
+	}
+	var plc []byte
+	cp := uint32(0)
+	for i := range pieces {
+		plc = binary.LittleEndian.AppendUint32(plc, cp)
+		cp += lens[i]
+	}
+	plc = binary.LittleEndian.AppendUint32(plc, cp)
+	for i := range pieces {
+		plc = append(plc, 0, 0)
+		plc = binary.LittleEndian.AppendUint32(plc, fcs[i])
+		plc = append(plc, 0, 0)
+	}
+	clx := binary.LittleEndian.AppendUint32([]byte{0x02}, uint32(len(plc)))
+	clx = append(clx, plc...)
+	table := append(make([]byte, 0x100), clx...)
+	binary.LittleEndian.PutUint32(ws[rgfc+33*8:], 0x100)
+	binary.LittleEndian.PutUint32(ws[rgfc+33*8+4:], uint32(len(clx)))
+	return CFB(map[string][]byte{"WordDocument": ws, "1Table": table})
 }

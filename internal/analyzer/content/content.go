@@ -639,7 +639,14 @@ func mayMatch(text string, lits []string) bool {
 // Analyze implements pipeline.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	f := messageFields(t.Msg, t.URLs())
-	for _, h := range a.Evaluate(ctx, f, t.Has) {
+	// Every other analyzer of the scan but the final stage's has reported
+	// (StageMeta runs alone): meta rules read one snapshot of the symbols,
+	// not a locked scan of the task's hits per name.
+	seen := map[string]bool{}
+	for _, h := range t.Hits() {
+		seen[h.Name] = true
+	}
+	for _, h := range a.Evaluate(ctx, f, func(n string) bool { return seen[n] }) {
 		if h.Rule.Hidden {
 			continue
 		}

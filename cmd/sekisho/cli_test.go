@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +13,12 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/testutil"
+	"github.com/sekisho/sekisho/internal/testutil/cases"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the current output (review the diff!)")
+// update is the tests' one -update flag (internal/testutil/cases): it
+// rewrites the corpus expectations and the generated docs of this package.
+var update = cases.Update
 
 // sekishoBin is the real binary, built once per test run.
 func sekishoBin(t *testing.T) string { return testutil.Binary(t) }
@@ -33,20 +35,12 @@ func runBin(t *testing.T, stdin []byte, args ...string) ([]byte, []byte, error) 
 	return out.Bytes(), errb.Bytes(), err
 }
 
-// golden is the reviewed summary of one golden case.
-type golden struct {
-	Subject  string   `json:"subject"`
-	From     string   `json:"from"`
-	Action   string   `json:"action"`
-	Category string   `json:"category"`
-	Symbols  []string `json:"symbols"`
-}
-
-// TestGoldenScan scans testdata/golden through the real binary and compares
-// with the reviewed .golden files (go test ./cmd/sekisho -run Golden -update).
+// TestGoldenScan scans the corpus of named cases (testdata/golden,
+// internal/testutil/cases) through the real binary and compares each with
+// its reviewed .golden file (go test ./cmd/sekisho -run Golden -update).
 func TestGoldenScan(t *testing.T) {
-	dir := filepath.Join("..", "..", "testdata", "golden")
-	out, stderr, err := runBin(t, nil, "scan", "--json", dir)
+	all := cases.All(t)
+	out, stderr, err := runBin(t, nil, "scan", "--json", cases.Dir())
 	if err != nil {
 		t.Fatalf("scan: %v\n%s", err, stderr)
 	}
@@ -60,45 +54,22 @@ func TestGoldenScan(t *testing.T) {
 		}
 		got[filepath.Base(s.File)] = s
 	}
-	emls, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
-	if len(got) != len(emls) || len(emls) == 0 {
-		t.Fatalf("scanned %d messages, have %d files", len(got), len(emls))
+	if len(got) != len(all) {
+		t.Fatalf("scanned %d messages, have %d cases", len(got), len(all))
 	}
-	for _, f := range emls {
-		name := filepath.Base(f)
-		s := got[name]
-		t.Run(strings.TrimSuffix(name, ".eml"), func(t *testing.T) {
+	for _, c := range all {
+		s := got[c.Name+".eml"]
+		t.Run(c.Name, func(t *testing.T) {
 			for _, k := range []string{"file", "subject", "from", "action", "category", "score", "symbols", "explanation"} {
 				if !strings.Contains(string(out), `"`+k+`":`) {
 					t.Fatalf("JSON lacks %q", k)
 				}
 			}
-			g := golden{Subject: s.Subject, From: s.From, Action: string(s.Action), Category: string(s.Category)}
+			g := cases.Want{Subject: s.Subject, From: s.From, Action: string(s.Action), Category: string(s.Category)}
 			for _, sym := range s.Symbols {
 				g.Symbols = append(g.Symbols, sym.Name)
 			}
-			sort.Strings(g.Symbols)
-			gf := strings.TrimSuffix(f, ".eml") + ".golden"
-			if *update {
-				b, _ := json.MarshalIndent(g, "", "  ")
-				if err := os.WriteFile(gf, append(b, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			b, err := os.ReadFile(gf)
-			if err != nil {
-				t.Fatalf("no golden file (run with -update and review): %v", err)
-			}
-			var want golden
-			if err := json.Unmarshal(b, &want); err != nil {
-				t.Fatal(err)
-			}
-			gb, _ := json.MarshalIndent(g, "", "  ")
-			wb, _ := json.MarshalIndent(want, "", "  ")
-			if !bytes.Equal(gb, wb) {
-				t.Errorf("%s differs from golden:\n got %s\nwant %s", name, gb, wb)
-			}
+			cases.Check(t, c, "", g)
 		})
 	}
 }

@@ -117,13 +117,12 @@ func (s *Sealer) Seal(raw []byte, o *Outcome, hostname string) ([]pipeline.Heade
 	}
 	if hasChain {
 		cv = ""
-		if o.Result != nil {
-			for _, sym := range o.Result.Verdict.Symbols {
-				switch sym.Name {
-				case "ARC_PASS":
-					cv = arc.Pass
-				case "ARC_FAIL":
-					cv = arc.Fail
+		// The chain's verdict is the typed ARC result on the verdict (the
+		// auth analyzer's "arc" method), not a symbol name.
+		if o.Result != nil && o.Result.Verdict.Auth != nil {
+			for _, m := range o.Result.Verdict.Auth.Methods {
+				if m.Method == "arc" && (arc.Status(m.Result) == arc.Pass || arc.Status(m.Result) == arc.Fail) {
+					cv = arc.Status(m.Result)
 				}
 			}
 		}

@@ -36,14 +36,28 @@ func TestSealerSeal(t *testing.T) {
 	if aar := hs[2].Value; hs[2].Name != "ARC-Authentication-Results" || !strings.Contains(aar, "mx.example.jp;") || !strings.Contains(aar, "spf=pass") {
 		t.Errorf("AAR %q", aar)
 	}
-	// A second hop seals on top: cv=pass from the verdict's ARC_PASS.
-	o2 := &Outcome{Action: pipeline.ActionAccept, Result: &pipeline.Result{Verdict: pipeline.Verdict{Symbols: []pipeline.SymbolResult{{Name: "ARC_PASS"}}}}}
+	// A second hop seals on top: cv=pass from the verdict's typed ARC
+	// result (the auth analyzer's "arc" method; it also reports ARC_PASS).
+	arcResult := func(r string) *pipeline.Result {
+		return &pipeline.Result{Verdict: pipeline.Verdict{Symbols: []pipeline.SymbolResult{{Name: "ARC_" + strings.ToUpper(r)}},
+			Auth: &pipeline.AuthResults{ServID: "mx.example.jp", Methods: []pipeline.AuthMethod{{Method: "spf", Result: "pass"}, {Method: "arc", Result: r}}}}}
+	}
+	o2 := &Outcome{Action: pipeline.ActionAccept, Result: arcResult("pass")}
 	hs2, err := s.Seal(final, o2, "relay.example.jp")
 	if err != nil || len(hs2) != 3 || !strings.Contains(hs2[0].Value, "cv=pass") || !strings.Contains(hs2[0].Value, "i=2") {
 		t.Fatalf("second set: %v %v", hs2, err)
 	}
 	if res := arc.Verify(context.Background(), dns, ApplyToMessage(final, hs2, nil, nil)); res.Status != arc.Pass {
 		t.Fatalf("two sets: %+v", res)
+	}
+	// A chain that failed verification is sealed with cv=fail.
+	if hs4, err := s.Seal(final, &Outcome{Action: pipeline.ActionAccept, Result: arcResult("fail")}, "x"); err != nil || len(hs4) != 3 || !strings.Contains(hs4[0].Value, "cv=fail") {
+		t.Fatalf("failed chain: %v %v", hs4, err)
+	}
+	// A symbol alone, without the typed result, judges nothing.
+	onlySym := &pipeline.Result{Verdict: pipeline.Verdict{Symbols: []pipeline.SymbolResult{{Name: "ARC_PASS"}}}}
+	if hs5, err := s.Seal(final, &Outcome{Action: pipeline.ActionAccept, Result: onlySym}, "x"); hs5 != nil || err != nil {
+		t.Fatalf("sealed on a symbol name: %v %v", hs5, err)
 	}
 	// An incoming chain nobody judged (auth checks off): no seal.
 	if hs3, err := s.Seal(final, &Outcome{Action: pipeline.ActionAccept}, "x"); hs3 != nil || err != nil {

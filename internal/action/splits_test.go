@@ -34,8 +34,10 @@ func (phish) Analyze(ctx context.Context, t *pipeline.Task) error {
 // TestOneHeaderSplitPerServedMessage: a served message's header block is
 // split once — by the parse of the scan; the subject tag, the banner (top
 // level and its MIME walk), the headers added and the spamd replies use
-// the parser's offsets and field list. (ARC sealing, when on, splits the delivered bytes it signs; a DKIM-
-// signed message is split again by the verifier.)
+// the parser's offsets and field list. (ARC sealing, when on, splits the
+// delivered bytes it signs; signed messages: TestOneHeaderSplitSignedMessage,
+// and through spamd's PROCESS/HEADERS replies
+// internal/frontend/spamd TestOneHeaderSplitPerSpamdRequest.)
 func TestOneHeaderSplitPerServedMessage(t *testing.T) {
 	cfg := config.Default()
 	cfg.General.DataDir = t.TempDir()

@@ -3,14 +3,14 @@ package e2e
 import (
 	"encoding/json"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/testutil"
+	"github.com/sekisho/sekisho/internal/testutil/cases"
 )
 
-// The real binary (moved from internal/analyzer/url): scan the URL
-// analyzer's seed 004 case with
+// The real binary (moved from internal/analyzer/url): scan the corpus
+// case seed004-kagoya-html-anchors (the lying anchors) with
 // `sekisho scan --json` (the brand list is whatever internal/brands holds;
 // the anchor-to-throw-away check flags seed 004 without it).
 func TestURLSeed004Binary(t *testing.T) {
@@ -18,7 +18,7 @@ func TestURLSeed004Binary(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := testutil.Binary(t)
-	eml := filepath.Join("..", "analyzer", "url", "testdata", "seed004-kagoya.eml")
+	eml := cases.Get(t, "seed004-kagoya-html-anchors").Path
 	out, err := exec.Command(bin, "scan", "--json", "--data-dir", t.TempDir(), eml).Output()
 	if err != nil {
 		t.Fatalf("scan: %v", err)

@@ -315,7 +315,8 @@ type Stage int
 const (
 	StageExtract Stage = 0  // open containers, authenticate: attachments, archives, PDF, QR, SPF, DKIM, ARC
 	StageMain    Stage = 10 // most checks: header, URL, content rules, Bayes, sender, DMARC
-	StageLate    Stage = 20 // checks on other checks' results: meta rules, history, outbound
+	StageLate    Stage = 20 // checks on other checks' results: history, outbound, reputation
+	StageMeta    Stage = 25 // the content rules, whose meta rules combine any earlier symbol (FROM_FREEMAIL of the late sender check)
 	StageFinal   Stage = 30 // combinations of the late checks: impersonation across name, subject, sign-off and links
 )
 

@@ -14,8 +14,9 @@
 // zero-width characters removed); Japanese keywords also match across
 // spaces and line breaks, since Japanese is written unspaced.
 //
-// The analyzer runs in the late stage so that meta rules can combine the
-// results of every other analyzer (URL_, FROM_, AUTH ...).
+// The analyzer runs in its own stage after the late checks (StageMeta) so
+// that meta rules can combine the results of every other analyzer (URL_,
+// FROM_, AUTH ...); only the final stage, which reads the rules, is later.
 package content
 
 import (
@@ -250,8 +251,9 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 // Name implements pipeline.Analyzer.
 func (a *Analyzer) Name() string { return "content" }
 
-// Stage implements pipeline.Staged: late, so meta rules see every symbol.
-func (a *Analyzer) Stage() pipeline.Stage { return pipeline.StageLate }
+// Stage implements pipeline.Staged: after the late checks, so meta rules
+// see every symbol but the final stage's (which reads the rules).
+func (a *Analyzer) Stage() pipeline.Stage { return pipeline.StageMeta }
 
 // Rules returns the active rules.
 func (a *Analyzer) Rules() []*Rule { return a.rules }
@@ -637,7 +639,14 @@ func mayMatch(text string, lits []string) bool {
 // Analyze implements pipeline.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	f := messageFields(t.Msg, t.URLs())
-	for _, h := range a.Evaluate(ctx, f, t.Has) {
+	// Every other analyzer of the scan but the final stage's has reported
+	// (StageMeta runs alone): meta rules read one snapshot of the symbols,
+	// not a locked scan of the task's hits per name.
+	seen := map[string]bool{}
+	for _, h := range t.Hits() {
+		seen[h.Name] = true
+	}
+	for _, h := range a.Evaluate(ctx, f, func(n string) bool { return seen[n] }) {
 		if h.Rule.Hidden {
 			continue
 		}

@@ -2,11 +2,7 @@ package sender_test
 
 import (
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,9 +13,8 @@ import (
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/contacts"
+	"github.com/sekisho/sekisho/internal/testutil/cases"
 )
-
-var update = flag.Bool("update", false, "rewrite the .symbols golden files")
 
 const testConfig = `
 [general]
@@ -67,20 +62,14 @@ func newEngine(t *testing.T, dir string, prepare func(*contacts.Store)) *engine.
 	return e
 }
 
-// TestSeeds scans the seed cases and compares symbols and category with
-// the golden .symbols files (go test -run TestSeeds -update rewrites them).
+// TestSeeds scans the corpus of named cases (testdata/golden,
+// internal/testutil/cases) with the auth and sender analyzers over a
+// correspondence history and compares the auth and sender symbols, the
+// action and the category with the "sender" view, <name>.sender.golden
+// (go test -run TestSeeds -update rewrites it).
 func TestSeeds(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.eml")
-	if len(files) == 0 {
-		t.Fatal("no test cases")
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".eml")
-		t.Run(name, func(t *testing.T) {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, c := range cases.All(t) {
+		t.Run(c.Name, func(t *testing.T) {
 			e := newEngine(t, t.TempDir(), func(st *contacts.Store) {
 				// The recipient's real history: a thread with the partner whose
 				// mailbox Emotet later stole, and some other correspondence.
@@ -92,29 +81,14 @@ func TestSeeds(t *testing.T) {
 				st.Learn(ctx, "keiri@example.co.jp", "billing@partner-corp.co.jp", "x3@partner-corp.co.jp", now)
 				st.Learn(ctx, "user@example.co.jp", "info@partner-corp.co.jp", "x4@partner-corp.co.jp", now)
 			})
-			r := e.Scan(context.Background(), raw, pipeline.Envelope{Frontend: "cli"})
-			var lines []string
+			r := e.Scan(context.Background(), c.Raw(t), pipeline.Envelope{Frontend: pipeline.FrontendCLI})
+			got := cases.Want{Action: string(r.Verdict.Action), Category: string(r.Verdict.Category)}
 			for _, s := range r.Verdict.Symbols {
 				if d, ok := pipeline.Lookup(s.Name); ok && (d.Group == "auth" || d.Group == "sender") {
-					lines = append(lines, s.Name)
+					got.Symbols = append(got.Symbols, s.Name)
 				}
 			}
-			sort.Strings(lines)
-			got := strings.Join(lines, "\n") + "\ncategory: " + string(r.Verdict.Category) + "\n"
-			golden := strings.TrimSuffix(f, ".eml") + ".symbols"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update after review)\ngot:\n%s", err, got)
-			}
-			if got != string(want) {
-				t.Errorf("symbols differ\ngot:\n%s\nwant:\n%s\nverdict: %+v", got, want, r.Verdict)
-			}
+			cases.Check(t, c, "sender", got)
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/testutil"
+	"github.com/sekisho/sekisho/internal/testutil/cases"
 
 	"github.com/sekisho/sekisho/internal/analyzer/url"
 	"github.com/sekisho/sekisho/internal/config"
@@ -48,49 +49,19 @@ func symbols(v pipeline.Verdict) []string {
 	return out
 }
 
-// The seed .eml files (testdata/*.eml) through the whole engine: each
-// .want file lists "+SYMBOL" (must fire), "-SYMBOL" (must not),
-// "score>=N", "score<N" and "category=C".
+// The corpus of named cases (testdata/golden, internal/testutil/cases)
+// through the whole engine with the test brand list: the "url" view,
+// <name>.url.golden (go test -run TestEngineSeedMails -update rewrites it).
 func TestEngineSeedMails(t *testing.T) {
 	e := newEngine(t, "")
-	files, _ := filepath.Glob("testdata/*.eml")
-	if len(files) < 8 {
-		t.Fatalf("only %d fixtures", len(files))
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
+	for _, c := range cases.All(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			v := e.Scan(context.Background(), c.Raw(t), pipeline.Envelope{}).Verdict
+			got := cases.Want{Action: string(v.Action), Category: string(v.Category)}
+			for _, s := range v.Symbols {
+				got.Symbols = append(got.Symbols, s.Name)
 			}
-			want, err := os.ReadFile(strings.TrimSuffix(f, ".eml") + ".want")
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := e.Scan(context.Background(), raw, pipeline.Envelope{})
-			v := r.Verdict
-			for _, line := range strings.Fields(string(want)) {
-				switch {
-				case line[0] == '+' && !v.Has(line[1:]):
-					t.Errorf("missing %s; got %v", line[1:], symbols(v))
-				case line[0] == '-' && v.Has(line[1:]):
-					t.Errorf("unexpected %s; got %v", line[1:], symbols(v))
-				case strings.HasPrefix(line, "score>="):
-					n, _ := strconv.ParseFloat(line[7:], 64)
-					if v.Score < n {
-						t.Errorf("score %.1f < %g; %v", v.Score, n, symbols(v))
-					}
-				case strings.HasPrefix(line, "score<"):
-					n, _ := strconv.ParseFloat(line[6:], 64)
-					if v.Score >= n {
-						t.Errorf("score %.1f >= %g; %v", v.Score, n, symbols(v))
-					}
-				case strings.HasPrefix(line, "category="):
-					if string(v.Category) != line[9:] {
-						t.Errorf("category %s, want %s; %v", v.Category, line[9:], symbols(v))
-					}
-				}
-			}
+			cases.Check(t, c, "url", got)
 		})
 	}
 }

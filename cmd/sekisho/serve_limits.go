@@ -4,7 +4,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"runtime/debug"
 	"time"
 
@@ -58,4 +60,30 @@ func setMemoryLimit(cfg *config.Config) int64 {
 	}
 	debug.SetMemoryLimit(lim)
 	return lim
+}
+
+// allowedHosts are the names the HTTP front ends answer to (issue 14: DNS
+// rebinding): general.hostname and its first label, the OS host name, the
+// hosts of the listen addresses, digest.base_url's host and [web]
+// allowed_hosts (IP literals and localhost always).
+func allowedHosts(cfg *config.Config) *flisten.Hosts {
+	names := append([]string{cfg.General.Hostname}, cfg.Web.AllowedHosts...)
+	if h, err := os.Hostname(); err == nil {
+		names = append(names, h)
+	}
+	for _, n := range names[:len(names):len(names)] {
+		if short, _, ok := strings.Cut(n, "."); ok && short != "" && !strings.Contains(n, ":") && !strings.HasPrefix(n, "*") && net.ParseIP(n) == nil {
+			names = append(names, short)
+		}
+	}
+	sc := cfg.Serve
+	for _, l := range []string{sc.Console.Listen, sc.Rspamd.Listen} {
+		if h, _, err := net.SplitHostPort(l); err == nil {
+			names = append(names, h)
+		}
+	}
+	if u, err := url.Parse(cfg.Digest.BaseURL); err == nil && u.Host != "" {
+		names = append(names, u.Host)
+	}
+	return flisten.NewHosts(names...)
 }

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"golang.org/x/net/netutil"

@@ -65,6 +65,41 @@ func (b *Budget) Release() {
 	}
 }
 
+// Hold reserves n bytes in Shared for the rest of the message's scan
+// (readers outside this package report what they decompress through
+// it: office parts, PDF streams, containers). When all scans together are
+// at their bound it sets Busy and returns false: the reader stops there.
+func (b *Budget) Hold(n int64) bool {
+	if b == nil || b.Shared == nil || n <= 0 {
+		return true
+	}
+	if !b.Shared.acquire(n) {
+		b.Busy = true
+		return false
+	}
+	b.held += n
+	return true
+}
+
+// Drop gives back n bytes of what Hold reserved (a reader reserves the
+// most a read may produce, then gives back what it did not use).
+func (b *Budget) Drop(n int64) {
+	if b == nil || b.Shared == nil || n <= 0 {
+		return
+	}
+	n = min(n, b.held)
+	b.Shared.release(n)
+	b.held -= n
+}
+
+// Held returns the bytes the message holds in Shared.
+func (b *Budget) Held() int64 {
+	if b == nil {
+		return 0
+	}
+	return b.held
+}
+
 // Shared is a bound on bytes held by all scans together.
 type Shared struct {
 	max, used atomic.Int64

@@ -284,7 +284,7 @@ func (r *run) container(it item, kind string) {
 	if it.inArchive {
 		r.t.Add(SymArchiveNested, it.path)
 	}
-	files, err := container.Open(kind, it.data, container.Limits{MaxFiles: r.a.cfg.MaxFiles, MaxBytes: min(r.a.cfg.MaxFileBytes, r.budget.Left)})
+	files, err := container.Open(kind, it.data, container.Limits{MaxFiles: r.a.cfg.MaxFiles, MaxBytes: min(r.a.cfg.MaxFileBytes, r.budget.Left), Mem: r.budget})
 	if errors.Is(err, container.ErrUnsupported) {
 		r.t.Add(SymArchiveUnsupported, it.path+": "+kind+" is not opened")
 		return

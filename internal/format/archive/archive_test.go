@@ -272,3 +272,4 @@ func TestSevenZipHeaderBomb(t *testing.T) {
 		t.Fatalf("small header: %v", err)
 	}
 }
+

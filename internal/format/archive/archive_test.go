@@ -272,4 +272,3 @@ func TestSevenZipHeaderBomb(t *testing.T) {
 		t.Fatalf("small header: %v", err)
 	}
 }
-

@@ -63,16 +63,19 @@ func setMemoryLimit(cfg *config.Config) int64 {
 }
 
 // allowedHosts are the names the HTTP front ends answer to (issue 14: DNS
-// rebinding): general.hostname and its first label, the OS host name, the
+// rebinding): general.hostname and the OS host name (and their first
+// labels), the
 // hosts of the listen addresses, digest.base_url's host and [web]
 // allowed_hosts (IP literals and localhost always).
 func allowedHosts(cfg *config.Config) *flisten.Hosts {
-	names := append([]string{cfg.General.Hostname}, cfg.Web.AllowedHosts...)
+	own := []string{cfg.General.Hostname}
 	if h, err := os.Hostname(); err == nil {
-		names = append(names, h)
+		own = append(own, h)
 	}
-	for _, n := range names[:len(names):len(names)] {
-		if short, _, ok := strings.Cut(n, "."); ok && short != "" && !strings.Contains(n, ":") && !strings.HasPrefix(n, "*") && net.ParseIP(n) == nil {
+	names := append([]string{}, cfg.Web.AllowedHosts...)
+	for _, n := range own {
+		names = append(names, n)
+		if short, _, ok := strings.Cut(n, "."); ok && short != "" && net.ParseIP(n) == nil {
 			names = append(names, short)
 		}
 	}

@@ -301,6 +301,13 @@ func (r *run) container(it item, kind string) {
 		if name == "" {
 			name = archive0(it.name, kind, i)
 		}
+		// The expanded bytes (BinHex runs, SZDD) count in the bound of
+		// all scans while the inner files are analysed (cpio entries are
+		// slices of the input; SIS streams were held as they were
+		// inflated).
+		if kind != container.CPIO && kind != container.SIS && !r.budget.Hold(int64(len(f.Data))) {
+			return // all scans at their bound: Analyze tempfails
+		}
 		r.budget.Left -= int64(len(f.Data))
 		r.budget.Used += int64(len(f.Data))
 		r.child(it, name, f.Data, false)

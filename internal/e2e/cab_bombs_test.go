@@ -117,7 +117,7 @@ func TestConcurrentCabBombsBoundedBinary(t *testing.T) {
 	}
 	hwm := peakRSS(t, sek.cmd.Process.Pid)
 	t.Logf("peak RSS %d MiB (max_bytes_all_scans 256 MiB)", hwm>>20)
-	if hwm > 900<<20 {
+	if hwm > 720<<20 { // measured 421–453 MiB; 1,424 MiB before cabinets were counted
 		t.Errorf("peak RSS %d MiB", hwm>>20)
 	}
 }

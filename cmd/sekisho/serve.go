@@ -168,12 +168,13 @@ func (c ServeCmd) Run(g *Globals) error {
 	if err != nil {
 		return fail(err)
 	}
+	hosts := allowedHosts(cfg)
 	httpServe := func(name string, fe config.ServeFrontend, h http.Handler, certs *certFiles) error {
 		ln, err := listen(name, fe.Listen)
 		if err != nil {
 			return err
 		}
-		h = api.Guard(h, apiKeys)
+		h = flisten.CheckHost(api.Guard(h, apiKeys), hosts)
 		hs := httpServer(fe, h, log)
 		if certs != nil {
 			hs.TLSConfig = certs.tlsConfig()
@@ -209,7 +210,7 @@ func (c ServeCmd) Run(g *Globals) error {
 			return fail(fmt.Errorf("serve: console: %w", err))
 		}
 		hl.register(mux)
-		mux.Handle("/", wh)
+		mux.Handle("/", flisten.BoundBodies(wh, cfg.Web.MaxFormBytes, flisten.InFlight))
 		if err := httpServe("console", sc.Console, mux, certs); err != nil {
 			return fail(err)
 		}

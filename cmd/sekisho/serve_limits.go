@@ -4,8 +4,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"golang.org/x/net/netutil"
@@ -58,4 +60,33 @@ func setMemoryLimit(cfg *config.Config) int64 {
 	}
 	debug.SetMemoryLimit(lim)
 	return lim
+}
+
+// allowedHosts are the names the HTTP front ends answer to (issue 14: DNS
+// rebinding): general.hostname and the OS host name (and their first
+// labels), the
+// hosts of the listen addresses, digest.base_url's host and [web]
+// allowed_hosts (IP literals and localhost always).
+func allowedHosts(cfg *config.Config) *flisten.Hosts {
+	own := []string{cfg.General.Hostname}
+	if h, err := os.Hostname(); err == nil {
+		own = append(own, h)
+	}
+	names := append([]string{}, cfg.Web.AllowedHosts...)
+	for _, n := range own {
+		names = append(names, n)
+		if short, _, ok := strings.Cut(n, "."); ok && short != "" && net.ParseIP(n) == nil {
+			names = append(names, short)
+		}
+	}
+	sc := cfg.Serve
+	for _, l := range []string{sc.Console.Listen, sc.Rspamd.Listen} {
+		if h, _, err := net.SplitHostPort(l); err == nil {
+			names = append(names, h)
+		}
+	}
+	if u, err := url.Parse(cfg.Digest.BaseURL); err == nil && u.Host != "" {
+		names = append(names, u.Host)
+	}
+	return flisten.NewHosts(names...)
 }

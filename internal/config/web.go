@@ -54,6 +54,18 @@ type Web struct {
 	TLSCert string `toml:"tls_cert"`
 	// TLSKey is the PEM private key file of TLSCert. Default empty.
 	TLSKey string `toml:"tls_key"`
+	// AllowedHosts are more names (Host header) the console and the HTTP
+	// front ends answer to, besides IP literals, localhost,
+	// general.hostname, the listen addresses and digest.base_url's host:
+	// requests for any other name are refused with 421 (DNS rebinding).
+	// "*.example.jp" allows the names under example.jp; "*" turns the
+	// check off. Default [].
+	AllowedHosts []string `toml:"allowed_hosts"`
+	// MaxFormBytes bounds one request body of the console's own pages
+	// (sign-in, release, learn, settings...): larger ones are refused
+	// with 413 before they are read; the bytes count in [serve]
+	// max_bytes_in_flight (503 when full). Default 1048576 (1 MiB).
+	MaxFormBytes int64 `toml:"max_form_bytes"`
 }
 
 func defaultWeb() Web {
@@ -61,6 +73,7 @@ func defaultWeb() Web {
 		Enabled: true, SessionLifetime: Duration{12 * time.Hour}, SecureCookies: "auto",
 		LoginAttempts: 10, LoginWindow: Duration{15 * time.Minute}, AdminUser: "admin",
 		RecipientRelease: true, DefaultLanguage: "en", APIKeys: []string{},
+		AllowedHosts: []string{}, MaxFormBytes: 1 << 20,
 	}
 }
 
@@ -76,6 +89,9 @@ func init() {
 		case "en", "ja":
 		default:
 			return fmt.Errorf("config: web.default_language %q: want en or ja", w.DefaultLanguage)
+		}
+		if w.MaxFormBytes < 4096 {
+			return fmt.Errorf("config: web.max_form_bytes %d: want at least 4096", w.MaxFormBytes)
 		}
 		if w.SessionLifetime.Duration < time.Minute {
 			return fmt.Errorf("config: web.session_lifetime must be at least 1m")

@@ -115,7 +115,7 @@ func TestSlowBodyCutBinary(t *testing.T) {
 	}
 	defer c.Close()
 	msg := hamMsg("slow-body-1")
-	fmt.Fprintf(c, "POST /checkv2 HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", len(msg))
+	fmt.Fprintf(c, "POST /checkv2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n", len(msg))
 	start := time.Now()
 	cut := make(chan time.Duration, 1)
 	go func() {
@@ -168,7 +168,7 @@ func TestRefusedRequestsBoundedBinary(t *testing.T) {
 				return
 			}
 			defer c.Close()
-			fmt.Fprintf(c, "POST /api/v1/scan HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", size)
+			fmt.Fprintf(c, "POST /api/v1/scan HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", size)
 			c.Write(chunk) // a first MiB; the rest never comes
 			c.SetReadDeadline(time.Now().Add(30 * time.Second))
 			line, _ := bufio.NewReader(c).ReadString('\n')

@@ -223,11 +223,11 @@ func (r *run) file(it item) {
 	if r.a.cfg.Office {
 		switch {
 		case det == filetype.OLE2:
-			officeRep = office.AnalyzeOLE(data, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20))})
+			officeRep = office.AnalyzeOLE(data, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20)), Mem: r.budget})
 		case ooxml:
-			officeRep = office.AnalyzeOOXML(zr, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20))})
+			officeRep = office.AnalyzeOOXML(zr, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20)), Mem: r.budget})
 		case det == filetype.RTF:
-			officeRep = office.AnalyzeRTF(data, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20))})
+			officeRep = office.AnalyzeRTF(data, office.Limits{MaxStream: int(min(r.a.cfg.MaxFileBytes, 64<<20)), Mem: r.budget})
 		case det == filetype.Unknown || det == filetype.Text || det == filetype.HTML || det == filetype.Script:
 			officeRep = office.AnalyzeText(data, it.name)
 		}
@@ -613,7 +613,7 @@ func first(ss []string, n int) []string {
 }
 
 func (r *run) pdf(it item, data []byte) {
-	rep := pdf.Scan(data, pdf.Limits{MaxStream: r.a.cfg.MaxPDFStreamBytes, MaxTotal: min(r.a.cfg.MaxFileBytes, r.budget.Left)})
+	rep := pdf.Scan(data, pdf.Limits{MaxStream: r.a.cfg.MaxPDFStreamBytes, MaxTotal: min(r.a.cfg.MaxFileBytes, r.budget.Left), Mem: r.budget})
 	p := it.path
 	if rep.JavaScript {
 		r.t.Add(SymPDFJavaScript, p)

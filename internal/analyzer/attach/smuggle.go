@@ -289,7 +289,7 @@ func (r *run) container(it item, kind string) {
 	if it.inArchive {
 		r.t.Add(SymArchiveNested, it.path)
 	}
-	files, err := container.Open(kind, it.data, container.Limits{MaxFiles: r.a.cfg.MaxFiles, MaxBytes: min(r.a.cfg.MaxFileBytes, r.budget.Left)})
+	files, err := container.Open(kind, it.data, container.Limits{MaxFiles: r.a.cfg.MaxFiles, MaxBytes: min(r.a.cfg.MaxFileBytes, r.budget.Left), Mem: r.budget})
 	if errors.Is(err, container.ErrUnsupported) {
 		r.t.Add(SymArchiveUnsupported, it.path+": "+kind+" is not opened")
 		return
@@ -305,6 +305,13 @@ func (r *run) container(it item, kind string) {
 		name := f.Name
 		if name == "" {
 			name = archive0(it.name, kind, i)
+		}
+		// The expanded bytes (BinHex runs, SZDD) count in the bound of
+		// all scans while the inner files are analysed (cpio entries are
+		// slices of the input; SIS streams were held as they were
+		// inflated).
+		if kind != container.CPIO && kind != container.SIS && !r.budget.Hold(int64(len(f.Data))) {
+			return // all scans at their bound: Analyze tempfails
 		}
 		r.budget.Left -= int64(len(f.Data))
 		r.budget.Used += int64(len(f.Data))

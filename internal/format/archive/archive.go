@@ -65,6 +65,41 @@ func (b *Budget) Release() {
 	}
 }
 
+// Hold reserves n bytes in Shared for the rest of the message's scan
+// (readers outside this package report what they decompress through
+// it: office parts, PDF streams, containers). When all scans together are
+// at their bound it sets Busy and returns false: the reader stops there.
+func (b *Budget) Hold(n int64) bool {
+	if b == nil || b.Shared == nil || n <= 0 {
+		return true
+	}
+	if !b.Shared.acquire(n) {
+		b.Busy = true
+		return false
+	}
+	b.held += n
+	return true
+}
+
+// Drop gives back n bytes of what Hold reserved (a reader reserves the
+// most a read may produce, then gives back what it did not use).
+func (b *Budget) Drop(n int64) {
+	if b == nil || b.Shared == nil || n <= 0 {
+		return
+	}
+	n = min(n, b.held)
+	b.Shared.release(n)
+	b.held -= n
+}
+
+// Held returns the bytes the message holds in Shared.
+func (b *Budget) Held() int64 {
+	if b == nil {
+		return 0
+	}
+	return b.held
+}
+
 // Shared is a bound on bytes held by all scans together.
 type Shared struct {
 	max, used atomic.Int64
@@ -226,7 +261,14 @@ func (w *walker) emit(e *Entry) error {
 }
 
 // read reads r into memory within the per-file and shared bounds.
-func (w *walker) read(r io.Reader) ([]byte, bool, error) {
+func (w *walker) read(r io.Reader) ([]byte, bool, error) { return w.readSized(r, -1) }
+
+// readSized is read of an entry declaring size bytes (-1: unknown): a
+// declared size within the bounds is read straight into one buffer of
+// that size (issue 14: the pooled chunks, then their copy, held each
+// entry twice, beyond what the bound of all scans counts), and a stream
+// longer than declared goes on in chunks.
+func (w *walker) readSized(r io.Reader, size int64) ([]byte, bool, error) {
 	limit := w.opt.MaxFileBytes
 	if w.opt.Budget.Left < limit {
 		limit = w.opt.Budget.Left
@@ -241,7 +283,28 @@ func (w *walker) read(r io.Reader) ([]byte, bool, error) {
 		w.opt.Budget.Busy = true
 		return nil, true, ErrBudget
 	}
-	b, n, err := readChunked(io.LimitReader(r, limit+1))
+	var b []byte
+	var n int64
+	var err error
+	if size >= 0 && size <= limit {
+		b = make([]byte, size)
+		m, rerr := io.ReadFull(r, b)
+		b, n = b[:m], int64(m)
+		switch {
+		case rerr == io.EOF || rerr == io.ErrUnexpectedEOF:
+		case rerr != nil:
+			err = rerr
+		default: // as declared: anything more?
+			rest, rn, rerr := readChunked(io.LimitReader(r, limit+1-size))
+			if rn > 0 {
+				b = append(b, rest...)
+			}
+			n += rn
+			err = rerr
+		}
+	} else {
+		b, n, err = readChunked(io.LimitReader(r, limit+1))
+	}
 	truncated := n > limit
 	if truncated {
 		n = limit
@@ -344,7 +407,7 @@ func (w *walker) tar(data []byte) error {
 		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA && h.Typeflag != tar.TypeGNUSparse {
 			continue
 		}
-		b, trunc, rerr := w.read(tr)
+		b, trunc, rerr := w.readSized(tr, h.Size)
 		if err := w.emit(&Entry{Name: h.Name, Size: h.Size, CompSize: h.Size, Data: b, Truncated: trunc, Err: rerr}); err != nil {
 			return err
 		}

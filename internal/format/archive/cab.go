@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -135,34 +136,79 @@ func (w *walker) cab(b []byte) error {
 		if err := w.emit(e); err != nil {
 			return err
 		}
+		if errors.Is(e.Err, ErrBudget) {
+			return ErrBudget // a bomb, or all scans at their bound (Budget.Busy)
+		}
 	}
 	return nil
 }
 
-// cabFolderData decompresses one folder's CFDATA blocks within the budget.
+// cabFolderData decompresses one folder's CFDATA blocks within the
+// message's budget and the bound of all scans together ([attach]
+// max_bytes_all_scans): the blocks' headers give the most the folder can
+// produce (a stored block its compressed size, an MSZIP block its
+// declared size or 32 KiB), which is reserved and allocated once, and
+// the blocks are inflated into it with one reused decompressor.
 func (w *walker) cabFolderData(b []byte, fo *cabFolder, cbDataRes int) ([]byte, error) {
 	typ := fo.compress & 0x0f
 	if typ != 0 && typ != 1 {
 		return nil, fmt.Errorf("%w: cab compression %d (Quantum/LZX)", ErrUnsupported, typ)
 	}
-	var out []byte
-	p := int(fo.dataOff)
 	limit := min(w.opt.MaxFileBytes*4, w.opt.Budget.Left)
+	// The most the blocks can produce, up to limit.
+	var bound int64
+	for i, p := 0, int(fo.dataOff); i < int(fo.nData) && bound <= limit; i++ {
+		cb, ok1 := le16(b, p+4)
+		cu, ok2 := le16(b, p+6)
+		if !ok1 || !ok2 {
+			break
+		}
+		switch {
+		case typ == 0:
+			bound += int64(cb)
+		case cu == 0:
+			bound += 32768
+		default:
+			bound += int64(cu)
+		}
+		p += 8 + cbDataRes + int(cb)
+	}
+	size := min(bound, limit)
+	if size < 0 {
+		size = 0
+	}
+	if !w.opt.Budget.Hold(size) {
+		return nil, ErrBudget
+	}
+	out := make([]byte, 0, size)
+	var used int64
+	defer func() { w.opt.Budget.Drop(size - used) }()
+	var fr io.ReadCloser
+	p := int(fo.dataOff)
 	for i := 0; i < int(fo.nData); i++ {
 		cb, ok1 := le16(b, p+4)
 		cu, ok2 := le16(b, p+6)
 		if !ok1 || !ok2 {
+			used = int64(cap(out))
 			return out, fmt.Errorf("%w: cab: short data block", ErrCorrupt)
 		}
 		start := p + 8 + cbDataRes
 		end := start + int(cb)
 		if end > len(b) || start > end {
+			used = int64(cap(out))
 			return out, fmt.Errorf("%w: cab: data block beyond end", ErrCorrupt)
 		}
 		blk := b[start:end]
 		p = end
-		if int64(len(out))+int64(cu) > limit {
+		n := int64(cu)
+		if typ == 0 {
+			n = int64(len(blk))
+		} else if n == 0 {
+			n = 32768
+		}
+		if int64(len(out))+n > size {
 			w.charge(int64(len(out)))
+			used = int64(cap(out))
 			return out, ErrBudget
 		}
 		if typ == 0 {
@@ -170,26 +216,29 @@ func (w *walker) cabFolderData(b []byte, fo *cabFolder, cbDataRes int) ([]byte, 
 			continue
 		}
 		if len(blk) < 2 || blk[0] != 'C' || blk[1] != 'K' {
+			used = int64(cap(out))
 			return out, fmt.Errorf("%w: cab: MSZIP block without CK", ErrCorrupt)
 		}
 		dict := out
 		if len(dict) > 32768 {
 			dict = dict[len(dict)-32768:]
 		}
-		fr := flate.NewReaderDict(bytes.NewReader(blk[2:]), dict)
-		n := int64(cu)
-		if n == 0 {
-			n = 32768
-		}
-		var buf bytes.Buffer
-		_, err := io.Copy(&buf, io.LimitReader(fr, n))
-		fr.Close()
-		if err != nil {
+		if fr == nil {
+			fr = flate.NewReaderDict(bytes.NewReader(blk[2:]), dict)
+			defer fr.Close()
+		} else if err := fr.(flate.Resetter).Reset(bytes.NewReader(blk[2:]), dict); err != nil {
+			used = int64(cap(out))
 			return out, fmt.Errorf("%w: cab: MSZIP: %v", ErrCorrupt, err)
 		}
-		out = append(out, buf.Bytes()...)
+		m, err := io.ReadFull(fr, out[len(out):len(out)+int(n)])
+		out = out[:len(out)+m]
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			used = int64(cap(out))
+			return out, fmt.Errorf("%w: cab: MSZIP: %v", ErrCorrupt, err)
+		}
 	}
 	w.charge(int64(len(out)))
+	used = int64(cap(out))
 	return out, nil
 }
 

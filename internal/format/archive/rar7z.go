@@ -78,7 +78,7 @@ func (w *walker) rarOnce(data []byte, pw string, opts []rardecode.Option, last b
 			e.Err = ErrEncrypted
 			needPW = true
 		} else {
-			e.Data, e.Truncated, e.Err = w.read(rr)
+			e.Data, e.Truncated, e.Err = w.readSized(rr, e.Size)
 			if h.Encrypted {
 				if e.Err != nil && !errors.Is(e.Err, ErrBudget) {
 					e.Data, e.Err = nil, ErrEncrypted
@@ -200,7 +200,11 @@ func (w *walker) open7z(f *sevenzip.File) (data []byte, trunc bool, err error, e
 		return nil, false, err, false
 	}
 	defer rc.Close()
-	data, trunc, err = w.read(rc)
+	size := int64(-1)
+	if f.UncompressedSize > 0 && f.UncompressedSize < 1<<62 {
+		size = int64(f.UncompressedSize)
+	}
+	data, trunc, err = w.readSized(rc, size)
 	// The library does not check a file's CRC: a wrong password can decode
 	// to garbage without an error, so check it here.
 	if err == nil && !trunc && f.CRC32 != 0 && crc32.ChecksumIEEE(data) != f.CRC32 {

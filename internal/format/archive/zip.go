@@ -52,7 +52,7 @@ func (w *walker) zip(data []byte) error {
 			if err != nil {
 				e.Err = fmt.Errorf("%w: %v", ErrUnsupported, err)
 			} else {
-				e.Data, e.Truncated, e.Err = w.read(rc)
+				e.Data, e.Truncated, e.Err = w.readSized(rc, e.Size)
 				rc.Close()
 				if errors.Is(e.Err, zip.ErrChecksum) {
 					e.Err = nil // keep the bytes; a bad CRC is no reason to look away

@@ -39,6 +39,15 @@ var ErrCorrupt = errors.New("container: damaged or truncated")
 type Limits struct {
 	MaxFiles int   // most files returned; default 1000
 	MaxBytes int64 // most bytes per file and in all; default 50 MiB
+	// Mem, when set, holds the inflated bytes of SIS streams in the bound
+	// of all scans together ([attach] max_bytes_all_scans).
+	Mem Memory
+}
+
+// Memory is a byte reservation (archive.Budget's Hold and Drop).
+type Memory interface {
+	Hold(n int64) bool
+	Drop(n int64)
 }
 
 func (l Limits) norm() Limits {
@@ -359,8 +368,15 @@ func readSIS(b []byte, lim Limits) ([]File, error) {
 			continue
 		}
 		left := max(lim.MaxBytes-total, 0)
+		if lim.Mem != nil && !lim.Mem.Hold(left+1) {
+			zr.Close()
+			return out, ErrCorrupt
+		}
 		data, err := io.ReadAll(io.LimitReader(zr, left+1))
 		zr.Close()
+		if lim.Mem != nil {
+			lim.Mem.Drop(left + 1 - int64(cap(data)))
+		}
 		if len(data) == 0 || err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 			continue
 		}

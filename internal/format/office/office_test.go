@@ -312,3 +312,30 @@ func TestAgileDefaultPassword(t *testing.T) {
 		t.Fatalf("other password: %+v", r)
 	}
 }
+
+// memBound is a Memory of max bytes.
+type memBound struct{ used, max int64 }
+
+func (m *memBound) Hold(n int64) bool {
+	if m.used+n > m.max {
+		return false
+	}
+	m.used += n
+	return true
+}
+func (m *memBound) Drop(n int64) { m.used -= n }
+
+// TestOOXMLMemory: zip members are read within Limits.Mem (issue 14: the
+// bound of all scans together); a member it refuses is not read.
+func TestOOXMLMemory(t *testing.T) {
+	x := testdoc.XLSM(testdoc.VBAProject(map[string]string{"ThisWorkbook": testdoc.EmotetMacro}))
+	m := &memBound{max: 1 << 30}
+	r := AnalyzeOOXML(openZip(t, x), Limits{Mem: m})
+	if !r.VBA || m.used <= 0 || m.used > int64(len(x))*1100 {
+		t.Errorf("VBA %v, %d bytes held", r.VBA, m.used)
+	}
+	r = AnalyzeOOXML(openZip(t, x), Limits{Mem: &memBound{}})
+	if r.VBA || len(r.Errors) == 0 || !strings.Contains(strings.Join(r.Errors, " "), "at its bound") {
+		t.Errorf("nothing held, still read: VBA %v %q", r.VBA, r.Errors)
+	}
+}

@@ -67,7 +67,22 @@ func AnalyzeOOXML(zr *zip.Reader, lim Limits) *Report {
 			return nil
 		}
 		defer rc.Close()
-		b, err := io.ReadAll(io.LimitReader(rc, int64(lim.MaxStream)))
+		// archive/zip refuses more than the declared size: reserve that
+		// (at most MaxStream), read into one buffer of that size.
+		// Deflate expands at most about 1032:1, so a small member
+		// declaring a large size does not get a large buffer.
+		n := int64(min(f.UncompressedSize64, uint64(lim.MaxStream), f.CompressedSize64*1100+64<<10))
+		if !hold(lim.Mem, n) {
+			r.Errors = append(r.Errors, f.Name+": not read: decompression memory of all scans at its bound")
+			return nil
+		}
+		b := make([]byte, n)
+		m, err := io.ReadFull(rc, b)
+		b = b[:m:m]
+		drop(lim.Mem, n-int64(m))
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			err = nil
+		}
 		if err != nil && !errors.Is(err, zip.ErrChecksum) {
 			r.Errors = append(r.Errors, f.Name+": "+err.Error())
 		}

@@ -40,9 +40,13 @@ func (r *Report) pptRecords(b []byte, lim Limits, depth int) {
 				if err != nil {
 					continue
 				}
+				if !hold(lim.Mem, int64(lim.MaxStream)) {
+					continue
+				}
 				var buf bytes.Buffer
 				io.Copy(&buf, io.LimitReader(zr, int64(lim.MaxStream)))
 				data = buf.Bytes()
+				drop(lim.Mem, int64(lim.MaxStream-cap(data)))
 			}
 			if bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0")) {
 				r.embed("oleobject.bin", data, lim.MaxStream)

@@ -57,6 +57,26 @@ func (r *Report) embed(name string, data []byte, max int) {
 type Limits struct {
 	MaxStream int // most bytes read from one OLE stream / zip member. Default 16 MiB.
 	MaxSource int // most bytes of VBA source per module. Default 2 MiB.
+	// Mem, when set, holds the bytes decompressed from zip members and
+	// compressed PowerPoint objects in the bound of all scans together
+	// ([attach] max_bytes_all_scans): a read it refuses is not made.
+	Mem Memory
+}
+
+// Memory is a byte reservation (archive.Budget's Hold and Drop): Hold
+// reserves n bytes or refuses, Drop gives back what was not used.
+type Memory interface {
+	Hold(n int64) bool
+	Drop(n int64)
+}
+
+// hold reserves n bytes in m (nil: no bound).
+func hold(m Memory, n int64) bool { return m == nil || m.Hold(n) }
+
+func drop(m Memory, n int64) {
+	if m != nil {
+		m.Drop(n)
+	}
 }
 
 func (l *Limits) fill() {

@@ -53,6 +53,16 @@ type Limits struct {
 	MaxStream  int64 // most bytes inflated from one stream. Default 4 MiB.
 	MaxTotal   int64 // most bytes inflated per document. Default 32 MiB.
 	MaxStreams int   // most streams inflated. Default 2000.
+	// Mem, when set, holds the inflated bytes in the bound of all scans
+	// together ([attach] max_bytes_all_scans): a stream it refuses is not
+	// inflated (Report.Truncated).
+	Mem Memory
+}
+
+// Memory is a byte reservation (archive.Budget's Hold and Drop).
+type Memory interface {
+	Hold(n int64) bool
+	Drop(n int64)
 }
 
 var jsSuspicious = regexp.MustCompile(`(?i)\b(eval|unescape|String\.fromCharCode|util\.printf|getAnnots|Collab\.(collectEmailInfo|getIcon)|media\.newPlayer|spell\.customDictionaryOpen|app\.launchURL|exportDataObject|this\.submitForm|getURL|app\.openDoc|SOAP\.request|xfa\.resolveNode|spray|%u[0-9a-f]{4})`)
@@ -247,8 +257,15 @@ func (s *scanner) decode(dict, data []byte) ([]byte, bool) {
 		default: // image and other filters: nothing to read
 			return out, changed
 		}
+		if s.lim.Mem != nil && !s.lim.Mem.Hold(limit+1) {
+			s.r.Truncated = true
+			return out, changed
+		}
 		var buf bytes.Buffer
 		n, _ := io.Copy(&buf, io.LimitReader(r, limit+1))
+		if s.lim.Mem != nil {
+			s.lim.Mem.Drop(limit + 1 - int64(buf.Cap()))
+		}
 		if n > limit {
 			s.r.Truncated = true
 		}

@@ -1,0 +1,27 @@
+package namestat
+
+import (
+	"math"
+	"testing"
+)
+
+// FuzzNames: the name statistics take attacker host names, local parts
+// and display names.
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{"xkqjzvbw.example.com", "paypal.com", "日本.jp", "a.b.c.d.e.f.g.co.jp", "Amazon 8f3k2j", "wp-admin/.well-known/x.php?id=1", "", ".", "..", "xn--80ak6aa92e.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if r := Randomness(s); math.IsNaN(r) || math.IsInf(r, 0) {
+			t.Fatalf("Randomness(%q) = %v", s, r)
+		}
+		reg := Registrable(s)
+		_ = SuffixOf(s)
+		_ = RandomLabel(s, reg)
+		_ = RandomLocal(s)
+		_ = KitPath(s)
+		_ = RandomTail(s)
+		_ = NameWithRandomTail(s, s)
+		_ = RandomToken(s)
+	})
+}

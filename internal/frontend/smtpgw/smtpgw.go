@@ -390,7 +390,7 @@ func (c *conn) timedOut() {
 		text = "4.4.2 Session time limit exceeded, closing connection"
 		c.s.P.Log.Info("smtp: session time limit", "client", c.peer.String(), "limit", c.s.Settings.SessionTimeout.Duration)
 	}
-	fmt.Fprintf(c.w, "421 %s %s\r\n", c.host(), text)
+	fmt.Fprintf(c.w, "421 %s (%s)\r\n", text, c.host())
 	c.c.SetWriteDeadline(time.Now().Add(min(5*time.Second, c.s.Settings.IdleTimeout.Duration)))
 	if err := c.w.Flush(); err != nil {
 		c.dead = true

@@ -126,14 +126,14 @@ func (s *Server) isTrusted(a netip.Addr) bool {
 
 // conn is one SMTP session.
 type conn struct {
-	s       *Server
-	c       net.Conn
-	r       *bufio.Reader
-	w       *bufio.Writer
-	peer    netip.Addr
-	trusted bool
-	tls     bool
-	ehlo    bool
+	s         *Server
+	c         net.Conn
+	r         *bufio.Reader
+	w         *bufio.Writer
+	peer      netip.Addr
+	trusted   bool
+	tls       bool
+	ehlo      bool
 	dead      bool      // a reply could not be written: the session is over
 	end       time.Time // session_timeout: no read or write past it
 	answering bool      // a received message is being answered (see deadline)
@@ -597,6 +597,9 @@ func (c *conn) data() bool {
 		return true
 	}
 	if err != nil {
+		if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+			c.timedOut()
+		}
 		return false
 	}
 	if tooBig {

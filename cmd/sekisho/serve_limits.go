@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,16 +21,37 @@ import (
 // console with the JSON API), bounded (issue 14): the request header
 // within 10 s, the whole request (header and body) within read_timeout, so
 // a slow body cannot hold a connection; the reply within the scan time and
-// a minute; idle keep-alive connections for a minute.
+// a minute; idle keep-alive connections for a minute; and a keep-alive
+// connection as a whole for httpMaxConnAge: the reply to a request that
+// starts later says "Connection: close" and the connection ends after it
+// (so no connection outlives httpMaxConnAge by more than one request).
 func httpServer(fe config.ServeFrontend, h http.Handler, log *slog.Logger) *http.Server {
 	rt := fe.ReadTimeout.Duration
 	if rt <= 0 {
 		rt = time.Minute
 	}
-	return &http.Server{Handler: h, ReadHeaderTimeout: min(10*time.Second, rt), ReadTimeout: rt,
+	return &http.Server{Handler: maxConnAge(h, httpMaxConnAge), ReadHeaderTimeout: min(10*time.Second, rt), ReadTimeout: rt,
 		WriteTimeout: rt + fe.ScanTimeout.Duration + time.Minute, IdleTimeout: time.Minute,
 		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
+			return context.WithValue(ctx, connStartKey{}, time.Now())
+		},
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+}
+
+// httpMaxConnAge is the total time-out of one HTTP connection.
+const httpMaxConnAge = 10 * time.Minute
+
+type connStartKey struct{}
+
+// maxConnAge closes connections older than age after the current reply.
+func maxConnAge(h http.Handler, age time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t, ok := r.Context().Value(connStartKey{}).(time.Time); ok && time.Since(t) > age {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // limitHTTP bounds the connections of an HTTP front end: max_connections

@@ -129,6 +129,11 @@ type ServeSMTP struct {
 	// IdleTimeout per SMTP command, and for writing each reply (a client
 	// that pipelines and never reads its replies is dropped). Default "2m".
 	IdleTimeout Duration `toml:"idle_timeout"`
+	// SessionTimeout bounds one SMTP connection as a whole (every command,
+	// reply and message of it, the scans included): past it the session
+	// ends with 421 4.4.2 and a message not yet answered is not relayed.
+	// Default "30m".
+	SessionTimeout Duration `toml:"session_timeout"`
 	// Banner adds warning banners to relayed mail. Default false.
 	Banner bool `toml:"banner"`
 }
@@ -232,7 +237,7 @@ func defaultServe() Serve {
 			HandshakeTimeout: Duration{10 * time.Second}, SessionTimeout: Duration{time.Hour}},
 		SMTP: ServeSMTP{ServeFrontend: defaultFrontend("127.0.0.1:10025"), NextHop: "127.0.0.1:10026",
 			NextHopTLS: "none", StartTLS: true, TrustedMTAs: []string{"127.0.0.0/8", "::1/128"},
-			MaxRecipients: 1000, IdleTimeout: Duration{2 * time.Minute}},
+			MaxRecipients: 1000, IdleTimeout: Duration{2 * time.Minute}, SessionTimeout: Duration{30 * time.Minute}},
 		Rspamd:  defaultFrontend("127.0.0.1:11333"),
 		Spamd:   ServeSpamd{ServeFrontend: defaultFrontend("127.0.0.1:11783"), AllowTell: true},
 		Console: consoleFrontend(),
@@ -292,6 +297,9 @@ func validateServe(c *Config) error {
 	case "none", "starttls", "require":
 	default:
 		return fmt.Errorf("config: serve.smtp.next_hop_tls %q: want none, starttls or require", s.SMTP.NextHopTLS)
+	}
+	if s.SMTP.IdleTimeout.Duration <= 0 || s.SMTP.SessionTimeout.Duration < 0 {
+		return fmt.Errorf("config: serve.smtp: idle_timeout must be positive and session_timeout not negative")
 	}
 	if (s.SMTP.TLSCert == "") != (s.SMTP.TLSKey == "") {
 		return fmt.Errorf("config: serve.smtp: tls_cert and tls_key go together")

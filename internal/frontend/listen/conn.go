@@ -150,6 +150,9 @@ type trackedConn struct {
 	once sync.Once
 }
 
+// NetConn returns the wrapped connection.
+func (c *trackedConn) NetConn() net.Conn { return c.Conn }
+
 func (c *trackedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() {
@@ -159,4 +162,35 @@ func (c *trackedConn) Close() error {
 		<-c.l.sem
 	})
 	return err
+}
+
+// Abort closes c at once with a TCP reset (SO_LINGER 0), dropping what
+// is still unsent. A front end uses it for a client it gives up on
+// because that client does not read its replies: a plain close would
+// queue the FIN behind replies the client never reads, and the socket,
+// orphaned in FIN-WAIT-1, would sit there while the client keeps
+// sending. Linux 6.18 drops the client's segments that pass the closed
+// socket's window (TcpExtBeyondWindow) instead of answering them with a
+// reset, so both ends then wait on zero-window probes and retransmission
+// back-off for minutes.
+func Abort(c net.Conn) error {
+	if tc := tcpConn(c); tc != nil {
+		tc.SetLinger(0)
+	}
+	return c.Close()
+}
+
+// tcpConn finds the TCP connection under the wrappers (TLS, limits).
+func tcpConn(c net.Conn) *net.TCPConn {
+	for range 8 {
+		switch x := c.(type) {
+		case *net.TCPConn:
+			return x
+		case interface{ NetConn() net.Conn }:
+			c = x.NetConn()
+		default:
+			return nil
+		}
+	}
+	return nil
 }

@@ -309,8 +309,16 @@ func (c *limitConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// NetConn returns the wrapped connection.
+func (c *limitConn) NetConn() net.Conn { return c.Conn }
+
+// Close ends the connection with a reset when replies are still waiting
+// to be sent (the client does not read them; see Abort), else with a FIN.
 func (c *limitConn) Close() error {
 	c.closed.Store(true)
+	if tc := tcpConn(c.Conn); tc != nil && unsent(tc) > 0 {
+		tc.SetLinger(0)
+	}
 	err := c.Conn.Close()
 	c.once.Do(func() {
 		c.l.mu.Lock()

@@ -126,14 +126,17 @@ func (s *Server) isTrusted(a netip.Addr) bool {
 
 // conn is one SMTP session.
 type conn struct {
-	s       *Server
-	c       net.Conn
-	r       *bufio.Reader
-	w       *bufio.Writer
-	peer    netip.Addr
-	trusted bool
-	tls     bool
-	ehlo    bool
+	s         *Server
+	c         net.Conn
+	r         *bufio.Reader
+	w         *bufio.Writer
+	peer      netip.Addr
+	trusted   bool
+	tls       bool
+	ehlo      bool
+	dead      bool      // a reply could not be written: the session is over
+	end       time.Time // session_timeout: no read or write past it
+	answering bool      // a received message is being answered (see deadline)
 
 	// client as known from the socket or XCLIENT/XFORWARD
 	clientIP   netip.Addr
@@ -157,8 +160,26 @@ func (s *Server) handle(nc net.Conn) {
 	}
 	c.clientIP = c.peer
 	c.trusted = s.isTrusted(c.peer)
+	if d := s.Settings.SessionTimeout.Duration; d > 0 {
+		c.end = time.Now().Add(d)
+	}
 	c.serve()
 }
+
+// deadline is d from now, but not past the session's end, except while
+// a message that was received whole is answered: its scan and relay are
+// bounded on their own, and a message relayed must get its reply (or the
+// client would send it again).
+func (c *conn) deadline(d time.Duration) time.Time {
+	dl := time.Now().Add(d)
+	if !c.end.IsZero() && !c.answering && c.end.Before(dl) {
+		dl = c.end
+	}
+	return dl
+}
+
+// sessionOver: the session time-out has passed.
+func (c *conn) sessionOver() bool { return !c.end.IsZero() && !time.Now().Before(c.end) }
 
 func (c *conn) reply(code int, text string) {
 	lines := strings.Split(text, "\n")
@@ -169,16 +190,25 @@ func (c *conn) reply(code int, text string) {
 		}
 		fmt.Fprintf(c.w, "%d%s%s\r\n", code, sep, l)
 	}
+	if c.dead {
+		return
+	}
 	// A client that pipelines and never reads its replies fills the
-	// socket buffers; the write then times out and the session ends.
-	c.c.SetWriteDeadline(time.Now().Add(c.s.Settings.IdleTimeout.Duration))
+	// socket buffers; the write then times out and the session ends
+	// with a reset (listen.Abort: a plain close would leave the socket
+	// waiting behind the unread replies while the client keeps sending).
+	c.c.SetWriteDeadline(c.deadline(c.s.Settings.IdleTimeout.Duration))
 	if err := c.w.Flush(); err != nil {
-		c.c.Close() // the next read fails and the session ends
+		c.dead = true
+		listen.Abort(c.c)
 	}
 }
 
 func (c *conn) readLine() (string, error) {
-	c.c.SetReadDeadline(time.Now().Add(c.s.Settings.IdleTimeout.Duration))
+	if c.dead {
+		return "", net.ErrClosed
+	}
+	c.c.SetReadDeadline(c.deadline(c.s.Settings.IdleTimeout.Duration))
 	var b []byte
 	for {
 		frag, isPrefix, err := c.r.ReadLine()
@@ -204,8 +234,12 @@ func (c *conn) serve() {
 	for errs := 0; errs < 20; {
 		line, err := c.readLine()
 		if err != nil {
-			if errors.Is(err, errLineTooLong) {
+			var ne net.Error
+			switch {
+			case errors.Is(err, errLineTooLong):
 				c.reply(500, "5.5.2 Line too long")
+			case errors.As(err, &ne) && ne.Timeout():
+				c.timedOut()
 			}
 			return
 		}
@@ -240,7 +274,7 @@ func (c *conn) serve() {
 			}
 			c.reply(220, "2.0.0 Ready to start TLS")
 			tc := tls.Server(c.c, c.s.tlsConf)
-			tc.SetDeadline(time.Now().Add(30 * time.Second))
+			tc.SetDeadline(c.deadline(30 * time.Second))
 			if err := tc.Handshake(); err != nil {
 				return
 			}
@@ -345,6 +379,23 @@ func (c *conn) serve() {
 		}
 	}
 	c.reply(421, "4.7.0 Too many errors")
+}
+
+// timedOut says goodbye to a client that was silent for idle_timeout or
+// reached session_timeout (RFC 5321 §4.5.3.2: 421 and close), the reply
+// written within a few seconds whatever the session's end.
+func (c *conn) timedOut() {
+	text := "4.4.2 Idle timeout, closing connection"
+	if c.sessionOver() {
+		text = "4.4.2 Session time limit exceeded, closing connection"
+		c.s.P.Log.Info("smtp: session time limit", "client", c.peer.String(), "limit", c.s.Settings.SessionTimeout.Duration)
+	}
+	fmt.Fprintf(c.w, "421 %s (%s)\r\n", text, c.host())
+	c.c.SetWriteDeadline(time.Now().Add(min(5*time.Second, c.s.Settings.IdleTimeout.Duration)))
+	if err := c.w.Flush(); err != nil {
+		c.dead = true
+		listen.Abort(c.c)
+	}
 }
 
 func (c *conn) resetTx() {
@@ -533,15 +584,22 @@ func readDataReserved(r *bufio.Reader, limit int64, res *listen.Reservation) (ms
 }
 
 func (c *conn) data() bool {
-	c.c.SetReadDeadline(time.Now().Add(c.s.Settings.IdleTimeout.Duration + 10*time.Minute))
+	c.c.SetReadDeadline(c.deadline(c.s.Settings.IdleTimeout.Duration + 10*time.Minute))
 	var res listen.Reservation
 	defer res.Release()
 	raw, tooBig, err := readDataReserved(c.r, c.s.P.Config.Serve.MaxMessageBytes, &res)
+	if err == nil {
+		c.answering = true
+		defer func() { c.answering = false }()
+	}
 	if errors.Is(err, listen.ErrBusy) {
 		c.reply(451, "4.3.2 Busy, try again later")
 		return true
 	}
 	if err != nil {
+		if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+			c.timedOut()
+		}
 		return false
 	}
 	if tooBig {

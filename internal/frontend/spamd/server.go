@@ -58,7 +58,9 @@ func (s *Server) handle(c net.Conn) {
 		return
 	}
 	out := s.Respond(context.Background(), req, remoteIP(c))
-	c.Write(out)
+	if _, err := c.Write(out); err != nil {
+		listen.Abort(c) // a client that does not read its reply: reset, not a FIN behind it
+	}
 }
 
 func remoteIP(c net.Conn) netip.Addr {

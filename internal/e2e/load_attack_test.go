@@ -361,7 +361,7 @@ func attack(ctx context.Context, c net.Conn, proto, kind string) {
 	case "slow": // a plausible request, one byte at a time
 		req := map[string]string{
 			"smtp":   "EHLO slow.example\r\n" + strings.Repeat("NOOP\r\n", 1000),
-			"http":   "POST /checkv2 HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + strings.Repeat("x", 100000),
+			"http":   "POST /checkv2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n" + strings.Repeat("x", 100000),
 			"spamd":  "CHECK SPAMC/1.5\r\nContent-length: 100000\r\n\r\n" + strings.Repeat("x", 100000),
 			"milter": string(milterOptNeg()) + strings.Repeat("\x00", 1000),
 		}[proto]
@@ -375,7 +375,7 @@ func attack(ctx context.Context, c net.Conn, proto, kind string) {
 	case "pipeline": // requests as fast as possible, never a reply read
 		req := map[string][]byte{
 			"smtp":   []byte(strings.Repeat("NOOP\r\n", 1000)),
-			"http":   []byte(strings.Repeat("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", 200)),
+			"http":   []byte(strings.Repeat("GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200)),
 			"spamd":  []byte(strings.Repeat("PING SPAMC/1.5\r\n\r\n", 200)),
 			"milter": bytes.Repeat(milterOptNeg(), 200),
 		}[proto]
@@ -391,7 +391,7 @@ func attack(ctx context.Context, c net.Conn, proto, kind string) {
 	case "huge": // a body far over max_message_bytes, sent at full speed
 		head := map[string]string{
 			"smtp":   "EHLO huge.example\r\nMAIL FROM:<a@huge.example>\r\nRCPT TO:<yamada@example.jp>\r\nDATA\r\n",
-			"http":   "POST /checkv2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\n",
+			"http":   "POST /checkv2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1073741824\r\n\r\n",
 			"spamd":  "CHECK SPAMC/1.5\r\nContent-length: 1073741824\r\n\r\n",
 			"milter": string(milterOptNeg()) + "\x7f\xff\xff\xffL", // a 2 GiB header packet
 		}[proto]

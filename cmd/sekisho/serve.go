@@ -93,6 +93,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	if lim := setMemoryLimit(cfg); lim > 0 {
 		log.Info("soft memory limit", "bytes", lim)
 	}
+	releaseStartupMemory(log)
 
 	type running struct {
 		name string

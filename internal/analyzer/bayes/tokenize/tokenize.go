@@ -577,7 +577,24 @@ func isCJK(r rune) bool {
 var (
 	kagomeOnce sync.Once
 	kagome     *ktok.Tokenizer
+
+	hookMu    sync.Mutex
+	hooks     []func()
+	hooksDone bool
 )
+
+// AfterLoad runs fn once the dictionary has been loaded (at once if it
+// has): the daemon gives back the pages of the embedded dictionary then.
+func AfterLoad(fn func()) {
+	hookMu.Lock()
+	if !hooksDone {
+		hooks = append(hooks, fn)
+		hookMu.Unlock()
+		return
+	}
+	hookMu.Unlock()
+	fn()
+}
 
 // Segmenter returns the shared kagome tokenizer, loading the IPA
 // dictionary on first use (about a second and ~100 MB).
@@ -586,6 +603,13 @@ func segmenter() *ktok.Tokenizer {
 		t, err := ktok.New(ipa.DictShrink(), ktok.OmitBosEos())
 		if err == nil {
 			kagome = t
+		}
+		hookMu.Lock()
+		hs := hooks
+		hooks, hooksDone = nil, true
+		hookMu.Unlock()
+		for _, fn := range hs {
+			fn()
 		}
 	})
 	return kagome

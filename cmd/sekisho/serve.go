@@ -51,6 +51,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	prepareMemory(cfg)
 	eng, err := engine.New(cfg, engine.Options{Logger: log})
 	if err != nil {
 		return err

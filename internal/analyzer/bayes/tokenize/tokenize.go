@@ -577,24 +577,7 @@ func isCJK(r rune) bool {
 var (
 	kagomeOnce sync.Once
 	kagome     *ktok.Tokenizer
-
-	hookMu    sync.Mutex
-	hooks     []func()
-	hooksDone bool
 )
-
-// AfterLoad runs fn once the dictionary has been loaded (at once if it
-// has): the daemon gives back the pages of the embedded dictionary then.
-func AfterLoad(fn func()) {
-	hookMu.Lock()
-	if !hooksDone {
-		hooks = append(hooks, fn)
-		hookMu.Unlock()
-		return
-	}
-	hookMu.Unlock()
-	fn()
-}
 
 // Segmenter returns the shared kagome tokenizer, loading the IPA
 // dictionary on first use (about a second and ~100 MB).
@@ -604,16 +587,13 @@ func segmenter() *ktok.Tokenizer {
 		if err == nil {
 			kagome = t
 		}
-		hookMu.Lock()
-		hs := hooks
-		hooks, hooksDone = nil, true
-		hookMu.Unlock()
-		for _, fn := range hs {
-			fn()
-		}
 	})
 	return kagome
 }
+
+// Preload loads the dictionary now instead of at the first Japanese
+// message (the daemon, at start, when little else is in memory).
+func Preload() { segmenter() }
 
 // Loaded reports whether the dictionary has been loaded (tests).
 func Loaded() bool { return kagome != nil }

@@ -56,4 +56,3 @@ func BenchmarkMapGet(b *testing.B) {
 	}
 	_ = s
 }
-

@@ -10,12 +10,12 @@ import (
 )
 
 // daemonGCPercent is the collector's target (GOGC) in the daemon unless
-// GOGC is set: the heap may grow 60 % over what is live between
+// GOGC is set: the heap may grow 50 % over what is live between
 // collections instead of 100 %. Most of the live heap is the IPA
 // dictionary and the compiled rules, so the collections this adds are
 // cheap (a few per cent of the daemon's CPU), and it keeps the peak RSS
 // with the trained classifier within 150 MB (issue 17).
-const daemonGCPercent = 60
+const daemonGCPercent = 50
 
 // prepareMemory runs first in serve: it loads the IPA dictionary (when
 // the classifier is on) before anything else is in memory, with the

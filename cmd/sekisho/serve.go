@@ -74,6 +74,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	}
 	defer closeReports()
 	hl := &health{store: store}
+	recordHistory(cfg, eng, store, log)
 	rem, closeRemediate, err := startRemediate(ctx, cfg, eng, store, log)
 	if err != nil {
 		return err

@@ -41,6 +41,7 @@ type BenchCmd struct {
 	NoHistory bool     `name:"no-history" help:"Turn the scan history off in sekisho."`
 	Keep      bool     `help:"Keep the work directory (configurations, logs)."`
 	Binary    string   `help:"sekisho binary to train and run as the daemon (default: this one), to compare builds." type:"path"`
+	Milter    bool     `help:"Also send the corpus through sekisho's milter front end each round (as Postfix would: one connection per message) and print the latency percentiles."`
 }
 
 // benchRound is one pass of one daemon over the corpus.
@@ -134,10 +135,16 @@ func (c BenchCmd) Run(g *Globals) error {
 		if _, err := d.round(ctx, msgs[:min(len(msgs), 100)], c.Clients); err != nil {
 			return err
 		}
+		if d.milter != "" {
+			if _, err := d.milterRound(ctx, d.milter, msgs[:min(len(msgs), 100)], c.Clients); err != nil {
+				return err
+			}
+		}
 		d.settle(ctx, 5*time.Minute)
 	}
 	fmt.Printf("corpus: %d messages, %d clients, %d rounds, GOMAXPROCS %d\n", len(msgs), c.Clients, c.Rounds, runtime.GOMAXPROCS(0))
 	results := map[string][]benchRound{}
+	var milterRounds []milterRound
 	for i := 0; i < c.Rounds; i++ {
 		// Alternate which daemon goes first, so neither always runs on
 		// the busier part of a shared machine.
@@ -152,6 +159,14 @@ func (c BenchCmd) Run(g *Globals) error {
 			}
 			results[d.name] = append(results[d.name], r)
 			fmt.Printf("round %d  %s\n", i+1, r)
+			if d.milter != "" {
+				mr, err := d.milterRound(ctx, d.milter, msgs, c.Clients)
+				if err != nil {
+					return err
+				}
+				milterRounds = append(milterRounds, mr)
+				fmt.Printf("round %d  %s\n", i+1, mr)
+			}
 		}
 	}
 	fmt.Println("median per daemon:")
@@ -162,6 +177,10 @@ func (c BenchCmd) Run(g *Globals) error {
 		m := rs[len(rs)/2]
 		med[d.name] = m.cpuPerMsg()
 		fmt.Printf("         %s\n", m)
+	}
+	if len(milterRounds) > 0 {
+		sort.Slice(milterRounds, func(i, j int) bool { return milterRounds[i].pct(0.99) < milterRounds[j].pct(0.99) })
+		fmt.Printf("         %s\n", milterRounds[len(milterRounds)/2])
 	}
 	if c.Rspamd && med["rspamd"] > 0 {
 		fmt.Printf("CPU per message, sekisho / rspamd: %.3f\n", med["sekisho"]/med["rspamd"])
@@ -193,10 +212,11 @@ func readCorpus(dirs []string) ([][]byte, error) {
 
 // benchDaemon is a started daemon.
 type benchDaemon struct {
-	name string
-	url  string // base URL of the Rspamd-protocol scanner
-	pid  int    // main process; its children count too
-	stop func()
+	name   string
+	url    string // base URL of the Rspamd-protocol scanner
+	milter string // address of the milter front end (sekisho with --milter)
+	pid    int    // main process; its children count too
+	stop   func()
 }
 
 // settle waits until the daemon uses under 20 ms of CPU in a second.
@@ -285,6 +305,12 @@ func (c BenchCmd) startSekisho(ctx context.Context, g *Globals, work, dnsAddr st
 	if err != nil {
 		return nil, err
 	}
+	milterPort := 0
+	if c.Milter {
+		if milterPort, err = freePort(); err != nil {
+			return nil, err
+		}
+	}
 	cfgPath := filepath.Join(dir, "sekisho.toml")
 	cfg := fmt.Sprintf(`[general]
 data_dir = %q
@@ -298,7 +324,8 @@ dns_timeout = "500ms"
 history = %t
 
 [serve.milter]
-enabled = false
+enabled = %t
+listen = "127.0.0.1:%d"
 [serve.smtp]
 enabled = false
 [serve.spamd]
@@ -308,7 +335,7 @@ enabled = false
 [serve.rspamd]
 enabled = true
 listen = "127.0.0.1:%d"
-`, dir, dnsAddr, !c.NoHistory, port)
+`, dir, dnsAddr, !c.NoHistory, c.Milter, milterPort, port)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
@@ -347,6 +374,9 @@ listen = "127.0.0.1:%d"
 	if err := waitPing(ctx, ch, d.url+"/ping", 60*time.Second); err != nil {
 		d.stop()
 		return nil, fmt.Errorf("bench: sekisho serve (log %s): %w", logf.Name(), err)
+	}
+	if c.Milter {
+		d.milter = fmt.Sprintf("127.0.0.1:%d", milterPort)
 	}
 	return d, nil
 }

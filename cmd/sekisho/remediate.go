@@ -11,7 +11,6 @@ import (
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
-	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/remediate"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
@@ -28,17 +27,8 @@ func startRemediate(ctx context.Context, cfg *config.Config, eng *engine.Engine,
 	}
 	r.Start()
 	eng.Observe(r.Observe)
-	if !cfg.Serve.Console.Enabled {
-		// Remediation finds copies through the scan history, which the
-		// console records; without the console, record it here.
-		eng.Observe(func(res *pipeline.Result) {
-			if res.Msg != nil {
-				if err := store.Record(context.Background(), res.Msg.Raw, res); err != nil {
-					log.Warn("history not recorded", "msg_id", res.ID, "err", err)
-				}
-			}
-		})
-	}
+	// Remediation finds copies through the scan history (recorded by
+	// the console, or by recordHistory without it).
 	return r, r.Close, nil
 }
 

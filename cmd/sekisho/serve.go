@@ -51,6 +51,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	prepareMemory(cfg)
 	eng, err := engine.New(cfg, engine.Options{Logger: log})
 	if err != nil {
 		return err
@@ -73,6 +74,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	}
 	defer closeReports()
 	hl := &health{store: store}
+	recordHistory(cfg, eng, store, log)
 	rem, closeRemediate, err := startRemediate(ctx, cfg, eng, store, log)
 	if err != nil {
 		return err
@@ -93,6 +95,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	if lim := setMemoryLimit(cfg); lim > 0 {
 		log.Info("soft memory limit", "bytes", lim)
 	}
+	releaseStartupMemory(log)
 
 	type running struct {
 		name string

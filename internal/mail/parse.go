@@ -648,11 +648,27 @@ func decodeQP(b []byte) (out []byte, bad bool) {
 			out = append(out, b[i:j]...)
 			i = j - 1
 		default:
-			out = append(out, c)
+			// Copy the run up to the next '=' or line break at once;
+			// whitespace that ends it before a line break is padding.
+			j := i + 1
+			for j < len(b) && !qpStop[b[j]] {
+				j++
+			}
+			k := j
+			if j < len(b) && b[j] != '=' {
+				for k > i+1 && (b[k-1] == ' ' || b[k-1] == '\t') {
+					k--
+				}
+			}
+			out = append(out, b[i:k]...)
+			i = j - 1
 		}
 	}
 	return out, bad
 }
+
+// qpStop ends a run of bytes decodeQP copies as they are.
+var qpStop = [256]bool{'=': true, '\r': true, '\n': true}
 
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'

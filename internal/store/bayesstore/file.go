@@ -1,48 +1,19 @@
 package bayesstore
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// File format (all integers unsigned varints unless said otherwise):
-//
-//	magic "SKBAYES2" (format version 2; "SKBAYES1" files, without the
-//	  per-key weight, are still read: their weights start at zero)
-//	nclasses, then per class: len, name bytes, spam, ham
-//	ndigests, then per digest: 16 bytes, label byte ('S' or 'H')
-//	nkeys, then per key in ascending order: key delta from the previous, spam, ham,
-//	  weight (zig-zag varint of the weight × 65536, rounded)
-//	CRC-32 (IEEE, 4 bytes big-endian) of everything before it
-var (
-	fileMagic   = []byte("SKBAYES2")
-	fileMagicV1 = []byte("SKBAYES1")
-)
-
-const weightScale = 65536
-
-// Bounds when reading a file (a damaged or hostile file must not exhaust memory).
-const (
-	maxFileClasses = 1 << 20
-	maxFileDigests = 1 << 26
-	maxFileKeys    = 1 << 28
-)
-
-// File is the embedded backend: the whole table lives in memory and is
-// written atomically (temporary file, fsync, rename) to one file. Several
+// File is the embedded backend: one file (format in table.go), mapped into
+// memory, with the changes since it was read kept in a map and written
+// atomically (temporary file, fsync, rename) at each sync. Several
 // processes may share the file: each keeps its own changes since the last
 // sync and merges them under an exclusive lock (flock on PATH.lock) into
 // whatever the file holds then, so nobody's learning is lost.
@@ -52,8 +23,14 @@ type File struct {
 	// seen in a single message are dropped at the next write.
 	MaxFeatures int
 
-	mu      sync.RWMutex
-	counts  map[uint64]Counts
+	mu sync.RWMutex
+	// tab is the counts as the file held them when last read or written
+	// (mapped from the file); over holds the whole counts of every key
+	// changed since (zero for a removed key); live is the number of keys
+	// of the merged view that are not all zero.
+	tab     *table
+	over    map[uint64]Counts
+	live    int
 	totals  map[string]Totals
 	digests map[Digest]byte
 
@@ -104,9 +81,35 @@ func OpenFile(path string) (*File, error) {
 }
 
 func (f *File) reset() {
-	f.counts = map[uint64]Counts{}
-	f.totals = map[string]Totals{}
-	f.digests = map[Digest]byte{}
+	f.setStored(stored{tab: emptyTable(), totals: map[string]Totals{}, digests: map[Digest]byte{}})
+}
+
+// setStored replaces the memory with what a file holds (changes dropped).
+func (f *File) setStored(s stored) {
+	f.tab, f.totals, f.digests = s.tab, s.totals, s.digests
+	f.over = map[uint64]Counts{}
+	f.live = s.tab.live
+}
+
+// get returns a key's counts (caller holds mu).
+func (f *File) get(k uint64) Counts {
+	if c, ok := f.over[k]; ok {
+		return c
+	}
+	return f.tab.get(k)
+}
+
+// put sets a key's counts (caller holds mu for writing).
+func (f *File) put(k uint64, c Counts) {
+	old := f.get(k)
+	if (old == Counts{}) != (c == Counts{}) {
+		if c == (Counts{}) {
+			f.live--
+		} else {
+			f.live++
+		}
+	}
+	f.over[k] = c
 }
 
 func (f *File) clearDelta() {
@@ -133,6 +136,8 @@ func (f *File) lock() (func(), error) {
 }
 
 // load reads the file into memory (replacing it). Missing file: empty.
+// A file of an older format is rewritten in the current one (when the
+// directory is writable; otherwise it is used as read).
 func (f *File) load() error {
 	st, err := statStamp(f.path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -144,201 +149,21 @@ func (f *File) load() error {
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	fh, err := os.Open(f.path)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer fh.Close()
-	counts, totals, digests, err := decode(bufio.NewReaderSize(fh, 1<<16), st.size)
+	s, err := readStore(f.path)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", f.path, err)
 	}
-	f.counts, f.totals, f.digests = counts, totals, digests
+	f.setStored(s)
 	f.stamp = st
 	f.size = st.size
-	return nil
-}
-
-type crcReader struct {
-	r   *bufio.Reader
-	crc uint32
-}
-
-func (c *crcReader) ReadByte() (byte, error) {
-	b, err := c.r.ReadByte()
-	if err == nil {
-		c.crc = crc32.Update(c.crc, crc32.IEEETable, []byte{b})
-	}
-	return b, err
-}
-
-func (c *crcReader) Read(p []byte) (int, error) {
-	n, err := io.ReadFull(c.r, p)
-	c.crc = crc32.Update(c.crc, crc32.IEEETable, p[:n])
-	return n, err
-}
-
-// decode reads a store file of size bytes. Every count in the file is
-// checked against the bytes that could hold it before anything is
-// allocated for it.
-func decode(r *bufio.Reader, size int64) (map[uint64]Counts, map[string]Totals, map[Digest]byte, error) {
-	if size <= 0 {
-		size = 1 << 40
-	}
-	cr := &crcReader{r: r}
-	magic := make([]byte, len(fileMagic))
-	if _, err := cr.Read(magic); err != nil {
-		return nil, nil, nil, ErrCorrupt
-	}
-	// Format versions: the last magic byte. Version 1 lacks the weights.
-	hasWeights := true
-	switch {
-	case bytes.Equal(magic, fileMagic):
-	case bytes.Equal(magic, fileMagicV1):
-		hasWeights = false
-	case bytes.HasPrefix(magic, fileMagic[:len(fileMagic)-1]) && magic[len(magic)-1] > fileMagic[len(fileMagic)-1]:
-		return nil, nil, nil, ErrNewerFormat
-	default:
-		return nil, nil, nil, ErrCorrupt
-	}
-	uv := func(max uint64) (uint64, error) {
-		v, err := binary.ReadUvarint(cr)
-		if err != nil || v > max {
-			return 0, ErrCorrupt
-		}
-		return v, nil
-	}
-	nc, err := uv(min(maxFileClasses, uint64(size)/3))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	totals := make(map[string]Totals, min(nc, 1024))
-	for i := uint64(0); i < nc; i++ {
-		l, err := uv(1024)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		name := make([]byte, l)
-		if _, err := cr.Read(name); err != nil {
-			return nil, nil, nil, ErrCorrupt
-		}
-		s, err := uv(1 << 62)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		h, err := uv(1 << 62)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		totals[string(name)] = Totals{Spam: s, Ham: h}
-	}
-	nd, err := uv(min(maxFileDigests, uint64(size)/17))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	digests := make(map[Digest]byte, min(nd, 1<<16))
-	var rec [17]byte
-	for i := uint64(0); i < nd; i++ {
-		if _, err := cr.Read(rec[:]); err != nil {
-			return nil, nil, nil, ErrCorrupt
-		}
-		var d Digest
-		copy(d[:], rec[:16])
-		digests[d] = rec[16]
-	}
-	nk, err := uv(min(maxFileKeys, uint64(size)/4))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	counts := make(map[uint64]Counts, min(nk, 1<<22))
-	var key uint64
-	for i := uint64(0); i < nk; i++ {
-		d, err := binary.ReadUvarint(cr)
-		if err != nil {
-			return nil, nil, nil, ErrCorrupt
-		}
-		key += d
-		s, err := uv(1 << 32)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		h, err := uv(1 << 32)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		var w int64
-		if hasWeights {
-			w, err = binary.ReadVarint(cr)
-			if err != nil || w > 1<<40 || w < -1<<40 {
-				return nil, nil, nil, ErrCorrupt
+	if s.version != fileMagic[len(fileMagic)-1] {
+		if err := f.write(); err == nil {
+			if s, err := readStore(f.path); err == nil {
+				f.setStored(s)
 			}
 		}
-		counts[key] = Counts{Spam: uint32(s), Ham: uint32(h), Weight: float32(float64(w) / weightScale)}
 	}
-	want := cr.crc
-	var sum [4]byte
-	if _, err := io.ReadFull(r, sum[:]); err != nil || binary.BigEndian.Uint32(sum[:]) != want {
-		return nil, nil, nil, ErrCorrupt
-	}
-	return counts, totals, digests, nil
-}
-
-func encode(w io.Writer, counts map[uint64]Counts, totals map[string]Totals, digests map[Digest]byte, maxFeatures int) error {
-	crc := crc32.NewIEEE()
-	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
-	var buf [binary.MaxVarintLen64]byte
-	uv := func(v uint64) {
-		n := binary.PutUvarint(buf[:], v)
-		bw.Write(buf[:n])
-	}
-	bw.Write(fileMagic)
-	names := make([]string, 0, len(totals))
-	for k := range totals {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	uv(uint64(len(names)))
-	for _, n := range names {
-		uv(uint64(len(n)))
-		bw.WriteString(n)
-		uv(totals[n].Spam)
-		uv(totals[n].Ham)
-	}
-	uv(uint64(len(digests)))
-	for d, l := range digests {
-		bw.Write(d[:])
-		bw.WriteByte(l)
-	}
-	keys := make([]uint64, 0, len(counts))
-	prune := maxFeatures > 0 && len(counts) > maxFeatures
-	for k, c := range counts {
-		if c.Spam == 0 && c.Ham == 0 && c.Weight == 0 {
-			continue
-		}
-		if prune && c.Spam+c.Ham <= 1 {
-			continue
-		}
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	uv(uint64(len(keys)))
-	var prev uint64
-	for _, k := range keys {
-		c := counts[k]
-		uv(k - prev)
-		prev = k
-		uv(uint64(c.Spam))
-		uv(uint64(c.Ham))
-		n := binary.PutVarint(buf[:], int64(math.Round(float64(c.Weight)*weightScale)))
-		bw.Write(buf[:n])
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	var sum [4]byte
-	binary.BigEndian.PutUint32(sum[:], crc.Sum32())
-	_, err := w.Write(sum[:])
-	return err
+	return nil
 }
 
 // Totals implements Store.
@@ -353,8 +178,14 @@ func (f *File) Totals(ctx context.Context, class string) (Totals, error) {
 func (f *File) Lookup(ctx context.Context, class string, keys []uint64, out []Counts) error {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
+	if len(f.over) == 0 {
+		for i, k := range keys {
+			out[i] = f.tab.get(ClassKey(class, k))
+		}
+		return nil
+	}
 	for i, k := range keys {
-		out[i] = f.counts[ClassKey(class, k)]
+		out[i] = f.get(ClassKey(class, k))
 	}
 	return nil
 }
@@ -381,14 +212,10 @@ func addTotal(v uint64, d int64) uint64 {
 func (f *File) apply(class string, keys []uint64, ds, dh int32, record bool) {
 	for _, k := range keys {
 		k = ClassKey(class, k)
-		c := f.counts[k]
+		c := f.get(k)
 		c.Spam = addSat(c.Spam, ds)
 		c.Ham = addSat(c.Ham, dh)
-		if c.Spam == 0 && c.Ham == 0 && c.Weight == 0 {
-			delete(f.counts, k)
-		} else {
-			f.counts[k] = c
-		}
+		f.put(k, c)
 		if record {
 			d := f.dCounts[k]
 			d[0] += ds
@@ -450,9 +277,9 @@ func (f *File) AddWeights(ctx context.Context, class string, keys []uint64, delt
 			continue
 		}
 		k = ClassKey(class, k)
-		c := f.counts[k]
+		c := f.get(k)
 		c.Weight += float32(delta)
-		f.counts[k] = c
+		f.put(k, c)
 		f.dWeights[k] += delta
 	}
 	f.dirty = true
@@ -480,7 +307,7 @@ func (f *File) Forget(ctx context.Context, class string, d Digest, keys []uint64
 func (f *File) Stats(ctx context.Context) (Stats, error) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	return Stats{Features: len(f.counts), Messages: len(f.digests), Bytes: f.size}, nil
+	return Stats{Features: f.live, Messages: len(f.digests), Bytes: f.size}, nil
 }
 
 // maybeReload picks up another process's writes (checked at most every
@@ -500,25 +327,12 @@ func (f *File) maybeReload() {
 	if err != nil || st == f.stamp || f.dirty {
 		return
 	}
-	counts, totals, digests, err := readFile(f.path)
+	s, err := readStore(f.path)
 	if err != nil {
 		return
 	}
-	f.counts, f.totals, f.digests = counts, totals, digests
+	f.setStored(s)
 	f.stamp, f.size = st, st.size
-}
-
-func readFile(path string) (map[uint64]Counts, map[string]Totals, map[Digest]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return decode(bufio.NewReaderSize(fh, 1<<16), fi.Size())
 }
 
 // Sync implements Store: under the file lock, reload the file if another
@@ -537,25 +351,21 @@ func (f *File) Sync(ctx context.Context) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	if st != f.stamp {
-		counts, totals, digests, err := f.readOrEmpty()
+		s, err := readOrEmpty(f.path)
 		if err != nil {
-			return fmt.Errorf("store: %s: %w", f.path, err)
+			return err
 		}
-		f.counts, f.totals, f.digests = counts, totals, digests
+		f.setStored(s)
 		for k, d := range f.dCounts {
-			c := f.counts[k]
+			c := f.get(k)
 			c.Spam = addSat(c.Spam, d[0])
 			c.Ham = addSat(c.Ham, d[1])
-			if c.Spam == 0 && c.Ham == 0 && c.Weight == 0 {
-				delete(f.counts, k)
-			} else {
-				f.counts[k] = c
-			}
+			f.put(k, c)
 		}
 		for k, d := range f.dWeights {
-			c := f.counts[k]
+			c := f.get(k)
 			c.Weight += float32(d)
-			f.counts[k] = c
+			f.put(k, c)
 		}
 		for cl, d := range f.dTotals {
 			t := f.totals[cl]
@@ -580,15 +390,11 @@ func (f *File) Sync(ctx context.Context) error {
 		return err
 	}
 	f.clearDelta()
-	return nil
-}
-
-func (f *File) readOrEmpty() (map[uint64]Counts, map[string]Totals, map[Digest]byte, error) {
-	c, t, d, err := readFile(f.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return map[uint64]Counts{}, map[string]Totals{}, map[Digest]byte{}, nil
+	// Search the file just written (mapped) instead of the changes.
+	if s, err := readStore(f.path); err == nil {
+		f.setStored(s)
 	}
-	return c, t, d, err
+	return nil
 }
 
 func (f *File) write() error {
@@ -598,7 +404,7 @@ func (f *File) write() error {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := encode(tmp, f.counts, f.totals, f.digests, f.MaxFeatures); err != nil {
+	if err := encode(tmp, f.tab, f.over, f.live, f.totals, f.digests, f.MaxFeatures); err != nil {
 		tmp.Close()
 		return fmt.Errorf("store: write: %w", err)
 	}

@@ -102,3 +102,134 @@ func TestFileFormatNewer(t *testing.T) {
 		t.Fatalf("newer file: %v", err)
 	}
 }
+
+// v2File writes a format-2 file ("SKBAYES2": varint keys with weights),
+// as releases before format 3 wrote it: one class, one digest, three keys.
+func v2File(t testing.TB, path string, keys []uint64, counts []Counts) {
+	t.Helper()
+	var b bytes.Buffer
+	uv := func(v uint64) { b.Write(binary.AppendUvarint(nil, v)) }
+	b.WriteString("SKBAYES2")
+	uv(1)
+	uv(uint64(len("global")))
+	b.WriteString("global")
+	uv(40)
+	uv(60)
+	uv(1)
+	b.Write(bytes.Repeat([]byte{7}, 16))
+	b.WriteByte('H')
+	uv(uint64(len(keys)))
+	var prev uint64
+	for i, k := range keys { // ascending
+		uv(k - prev)
+		prev = k
+		uv(uint64(counts[i].Spam))
+		uv(uint64(counts[i].Ham))
+		b.Write(binary.AppendVarint(nil, int64(counts[i].Weight*weightScale)))
+	}
+	var sum [4]byte
+	binary.BigEndian.PutUint32(sum[:], crc32.ChecksumIEEE(b.Bytes()))
+	b.Write(sum[:])
+	if err := os.WriteFile(path, b.Bytes(), 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFileFormatV2Upgrade: opening a format-2 file rewrites it in format 3
+// (fixed-width arrays, mapped) with the same totals, digests, counts and
+// weights; learning on top of it and reopening keeps everything.
+func TestFileFormatV2Upgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bayes.db")
+	keys := []uint64{3, 1 << 40, 1<<63 + 5}
+	counts := []Counts{{Spam: 5, Ham: 1, Weight: 0.5}, {Spam: 0, Ham: 9, Weight: -1.25}, {Spam: 2, Ham: 2}}
+	v2File(t, path, keys, counts)
+	f, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !bytes.HasPrefix(b, []byte("SKBAYES3")) {
+		t.Fatalf("not migrated at open: %q", b[:8])
+	}
+	check := func(f *File, extra bool) {
+		t.Helper()
+		tot, _ := f.Totals(ctx, "global")
+		if tot.Spam != 40 || tot.Ham != 60 {
+			t.Fatalf("totals %+v", tot)
+		}
+		out := make([]Counts, 5)
+		// Keys of the file are raw (class-mixed) keys: look them up in
+		// the class "" where ClassKey leaves them as they are.
+		if err := f.Lookup(ctx, "", append(append([]uint64(nil), keys...), 4, 77), out); err != nil {
+			t.Fatal(err)
+		}
+		for i := range keys {
+			if out[i] != counts[i] {
+				t.Fatalf("key %d: %+v, want %+v", keys[i], out[i], counts[i])
+			}
+		}
+		if out[3] != (Counts{}) {
+			t.Fatalf("unknown key: %+v", out[3])
+		}
+		if extra && out[4] != (Counts{Spam: 1}) {
+			t.Fatalf("learned key: %+v", out[4])
+		}
+		if o, _ := f.Learn(ctx, "", Digest(bytes.Repeat([]byte{7}, 16)), nil, false); o != AlreadyLearned {
+			t.Fatalf("digest lost: %v", o)
+		}
+	}
+	check(f, false)
+	if _, err := f.Learn(ctx, "", Digest{1}, []uint64{77}, true); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := f.Stats(ctx); st.Features != 4 {
+		t.Fatalf("features %d", st.Features)
+	}
+	check(f, true)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f2, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f2.Close()
+	check(f2, true)
+	if st, _ := f2.Stats(ctx); st.Features != 4 {
+		t.Fatalf("features after reopen %d", st.Features)
+	}
+}
+
+// TestFileFormatV3Damage: a format-3 file with a flipped byte, cut short,
+// or with keys out of order is refused.
+func TestFileFormatV3Damage(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bayes.db")
+	f, _ := OpenFile(path)
+	f.Learn(ctx, "", Digest{1}, []uint64{10, 20, 30, 40}, true)
+	f.Close()
+	good, _ := os.ReadFile(path)
+	try := func(name string, b []byte) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o600)
+		if _, err := OpenFile(p); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	flip := append([]byte(nil), good...)
+	flip[len(flip)-20] ^= 1
+	try("flip", flip)
+	try("short", good[:len(good)-13])
+	// Swap two keys and fix the checksum: the order check refuses it.
+	sw := append([]byte(nil), good...)
+	n := 4
+	off := len(sw) - 4 - n*(8+countSize)
+	k0 := append([]byte(nil), sw[off:off+8]...)
+	copy(sw[off:off+8], sw[off+8:off+16])
+	copy(sw[off+8:off+16], k0)
+	binary.BigEndian.PutUint32(sw[len(sw)-4:], crc32.ChecksumIEEE(sw[:len(sw)-4]))
+	try("order", sw)
+}

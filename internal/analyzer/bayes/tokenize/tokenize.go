@@ -591,6 +591,10 @@ func segmenter() *ktok.Tokenizer {
 	return kagome
 }
 
+// Preload loads the dictionary now instead of at the first Japanese
+// message (the daemon, at start, when little else is in memory).
+func Preload() { segmenter() }
+
 // Loaded reports whether the dictionary has been loaded (tests).
 func Loaded() bool { return kagome != nil }
 

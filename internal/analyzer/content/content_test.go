@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -326,17 +327,26 @@ func BenchmarkEvaluate(b *testing.B) {
 
 func TestRequiredLiterals(t *testing.T) {
 	cases := map[string][]string{
-		`your (account|mailbox) .{0,40}suspended`: {"suspended"},
-		`(foo|bar)`:              {"foo", "bar"},
-		`\d+ ?(million|billion)`: {"million", "billion"},
-		`a*`:                     nil,
-		`(x|.)yz`:                {"yz"},
+		`your (account|mailbox) .{0,40}suspended`: {"your account ", "your mailbox "},
+		`(foo|bar)`:               {"bar", "foo"},
+		`\d+ ?(million|billion)`:  {"billion", "million"},
+		`a*`:                      nil,
+		`(x|.)yz`:                 {"yz"},
+		`vi[úu]va`:                {"viuva", "viúva"},
+		`(us ?\$|usd|\$|eur) ?\d`: nil,
 	}
 	for p, want := range cases {
 		got := requiredLiterals(p)
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("%s: %v want %v", p, got, want)
 		}
+	}
+	pf := analyzePattern(`(make|send) (a|the) .{0,20}(payment|transfer)`)
+	if fmt.Sprintf("%q %q", pf.lits, pf.and) != `["make a " "make the " "send a " "send the "] [["payment" "transfer"]]` {
+		t.Errorf("and sets: %v %v", pf.lits, pf.and)
+	}
+	if pf := analyzePattern(`(us ?\$|usd|\$|eur) ?\d`); fmt.Sprint(pf.anchor) != "[$ eur usd]" {
+		t.Errorf("anchor: %v", pf.anchor)
 	}
 	// Soundness on every shipped regex: whenever the regex matches an
 	// example, the prefilter lets it through.
@@ -346,8 +356,19 @@ func TestRequiredLiterals(t *testing.T) {
 			for _, ex := range append(append([]string(nil), r.Positive...), r.Negative...) {
 				n := Normalize(ex)
 				for _, txt := range []string{n, compactString(n)} {
-					if re.MatchString(txt) && !mayMatch(txt, r.lits[i]) {
+					if !re.MatchString(txt) {
+						continue
+					}
+					if !mayMatch(txt, r.lits[i]) {
 						t.Errorf("%s: prefilter %v rejects a match of %s", r.Name, r.lits[i], re)
+					}
+					for _, set := range r.and[i] {
+						if !mayMatch(txt, set) {
+							t.Errorf("%s: and set %v rejects a match of %s", r.Name, set, re)
+						}
+					}
+					if !mayMatch(txt, r.anchors[i]) {
+						t.Errorf("%s: anchors %v reject a match of %s", r.Name, r.anchors[i], re)
 					}
 				}
 			}

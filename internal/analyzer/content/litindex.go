@@ -60,6 +60,7 @@ const maxPositions = 8
 type scanResult struct {
 	slot []int32 // literal id → 1 + index into hits; 0: absent
 	hits []litHits
+	lits []string // the index's literals, by id
 }
 
 type litHits struct {
@@ -81,7 +82,7 @@ func (r scanResult) positions(id int) []int32 {
 
 // scan finds the literals in text.
 func (x *litIndex) scan(text string) scanResult {
-	r := scanResult{slot: make([]int32, len(x.lits))}
+	r := scanResult{slot: make([]int32, len(x.lits)), lits: x.lits}
 	note := func(id int32, at int) {
 		s := r.slot[id]
 		if s == 0 {
@@ -122,4 +123,36 @@ func (x *litIndex) scan(text string) scanResult {
 		}
 	}
 	return r
+}
+
+// hasAny reports whether one of the literals occurs.
+func (r *scanResult) hasAny(ids []int) bool {
+	for _, id := range ids {
+		if r.slot[id] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether one of the literals may occur wholly inside
+// text[lo:hi] (true as well when a literal occurs more often than its
+// positions were kept).
+func (r *scanResult) within(ids []int, lo, hi int) bool {
+	for _, id := range ids {
+		s := r.slot[id]
+		if s == 0 {
+			continue
+		}
+		h := &r.hits[s-1]
+		if h.n >= maxPositions {
+			return true
+		}
+		for _, at := range h.at[:h.n] {
+			if int(at) >= lo && int(at)+len(r.lits[id]) <= hi {
+				return true
+			}
+		}
+	}
+	return false
 }

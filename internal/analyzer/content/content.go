@@ -324,6 +324,18 @@ func (v *view) scan(fv *fieldView) *scanResult {
 	return &fv.sr
 }
 
+// release returns the scan tables to the index.
+func (v *view) release() {
+	for _, fs := range v.fields {
+		for i := range fs {
+			if fs[i].scanned {
+				v.lits.release(&fs[i].sr)
+				fs[i].scanned = false
+			}
+		}
+	}
+}
+
 // has reports whether literal id occurs in the field text.
 func (v *view) has(f string, compact bool, id int) bool {
 	return v.scan(v.text(f, compact)).has(id)
@@ -590,6 +602,7 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 			hits = append(hits, Hit{Rule: r, Evidence: ev})
 		}
 	}
+	v.release()
 	return hits
 }
 

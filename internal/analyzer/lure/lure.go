@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -745,13 +746,31 @@ func typoBrand(name string) (brands.Brand, string, bool) {
 				// Look-alike letters (NetfIix, Micr0soft) for any keyword;
 				// one letter more, less or swapped only for long ones, as
 				// surnames sit one letter from short brands (Morton/Norton).
-				if sk == brands.Skeleton(k) || len(k) >= 7 && editDistance1(low, k) {
+				if sk == keywordSkeleton(k) || len(k) >= 7 && editDistance1(low, k) {
 					return b, tok, true
 				}
 			}
 		}
 	}
 	return brands.Brand{}, "", false
+}
+
+// keywordSkels remembers the skeletons of brand keywords (a pure function
+// of the keyword; the catalogue holds a few thousand).
+var (
+	keywordSkels sync.Map
+	keywordSkelN atomic.Int64
+)
+
+func keywordSkeleton(k string) string {
+	if s, ok := keywordSkels.Load(k); ok {
+		return s.(string)
+	}
+	s := brands.Skeleton(k)
+	if keywordSkelN.Add(1) <= 1<<16 {
+		keywordSkels.Store(k, s)
+	}
+	return s
 }
 
 var keywordSet = sync.OnceValue(func() map[string]bool {

@@ -629,8 +629,9 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 	if lureSymbol(t) {
 		authText += "\n" + subj
 	}
-	if fromDom != "" && !reGovDomain.MatchString(fromDom) {
-		if s := reAuthority.FindString(authText); s != "" {
+	if fromDom != "" {
+		// The wording first: most messages name no authority.
+		if s := reAuthority.FindString(authText); s != "" && !reGovDomain.MatchString(fromDom) {
 			if b, ok := brands.ByDomain(fromDom); !ok || !isAuthorityKind(b.Kind) {
 				t.Add(SymAuthorityClaim, s+" ← "+fromDom)
 			}

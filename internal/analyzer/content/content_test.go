@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -405,4 +406,58 @@ func TestLitIndexScan(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzPrefilter: every text a regex matches holds a literal of each of
+// its prefilter sets and one of its anchors, and the windowed search
+// finds a match whenever the whole-text search does.
+func FuzzPrefilter(f *testing.F) {
+	f.Add(`(make|send) (a|the) .{0,20}(payment|transfer)`, "please make the urgent payment")
+	f.Add(`\bage\b`, "page age")
+	f.Add(`(us ?\$|usd|\$|eur) ?\d{1,3}([,.]\d{3}){2,}`, "us$ 1,000,000")
+	f.Add(`vi[úu]va[^.]{0,20}(fund|sick)`, "a viúva está sick")
+	f.Fuzz(func(t *testing.T, pattern, text string) {
+		if len(pattern) > 200 || len(text) > 2000 {
+			return
+		}
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			return
+		}
+		pf := analyzePattern(pattern)
+		txt := Normalize(text)
+		if !re.MatchString(txt) {
+			return
+		}
+		if !mayMatch(txt, pf.lits) || !mayMatch(txt, pf.anchor) {
+			t.Fatalf("%q on %q: prefilter %q / anchors %q reject a match", pattern, txt, pf.lits, pf.anchor)
+		}
+		for _, set := range pf.and {
+			if !mayMatch(txt, set) {
+				t.Fatalf("%q on %q: and set %q rejects a match", pattern, txt, set)
+			}
+		}
+		if pf.lits != nil {
+			x := newLitIndex()
+			r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, gates: [][]string{nil}, anchors: [][]string{nil}}
+			ids := make([]int, len(pf.lits))
+			for i, l := range pf.lits {
+				ids[i] = x.add(l)
+			}
+			r.litIDs = [][]int{ids}
+			var and [][]int
+			for _, set := range pf.and {
+				var s []int
+				for _, l := range set {
+					s = append(s, x.add(l))
+				}
+				and = append(and, s)
+			}
+			r.andIDs = [][][]int{and}
+			v := newView(map[string]string{"body": text}, nil, x)
+			if v.findRegex(r, 0, "body", false) == "" {
+				t.Fatalf("%q on %q: the windows miss the match %q", pattern, txt, re.FindString(txt))
+			}
+		}
+	})
 }

@@ -100,6 +100,7 @@ type Analyzer struct {
 	rules []*Rule // non-meta first, then meta in dependency order
 	lits  *litIndex
 	log   *slog.Logger
+	uses  map[string]bool // the fields some rule looks at
 }
 
 var (
@@ -220,8 +221,11 @@ func NewAnalyzer(withShipped bool, user []*Rule, disable []string) (*Analyzer, e
 // newAnalyzer indexes the literals of the rules (copies of the rules: the
 // ids belong to this analyzer).
 func newAnalyzer(rules []*Rule) *Analyzer {
-	a := &Analyzer{lits: newLitIndex(), log: slog.New(slog.DiscardHandler)}
+	a := &Analyzer{lits: newLitIndex(), log: slog.New(slog.DiscardHandler), uses: map[string]bool{}}
 	for _, r := range rules {
+		for _, f := range r.fields {
+			a.uses[f] = true
+		}
 		c := *r
 		c.kwIDs = make([]int, len(c.keywords))
 		for i, k := range c.keywords {
@@ -514,7 +518,71 @@ func clip(s string) string {
 
 // messageFields extracts the matchable fields of a message.
 func messageFields(m *mail.Message, urls []mail.URL) map[string]string {
+	return someFields(m, func() []mail.URL { return urls }, nil)
+}
+
+// someFields extracts the fields in uses (all when uses is nil; subject and
+// body always, for the built-in checks): fields no rule looks at are not
+// built.
+func someFields(m *mail.Message, urls func() []mail.URL, uses map[string]bool) map[string]string {
 	f := map[string]string{"subject": m.Subject, "body": clip(m.Text)}
+	want := func(k string) bool { return uses == nil || uses[k] }
+	if want("headers") {
+		f["headers"] = headerText(m)
+	}
+	if want("urls") {
+		var ub strings.Builder
+		for i, u := range urls() {
+			if i >= 500 {
+				break
+			}
+			ub.WriteString(u.Raw + "\n")
+		}
+		f["urls"] = ub.String()
+	}
+	if len(m.From) > 0 {
+		f["from_name"] = m.From[0].Name
+		f["from_addr"] = m.From[0].Addr
+	}
+	if want("attachments") {
+		var ab strings.Builder
+		for i, p := range m.Attachments {
+			if i >= 100 {
+				break
+			}
+			if p.Filename != "" {
+				ab.WriteString(p.Filename + "\n")
+			}
+		}
+		f["attachments"] = ab.String()
+	}
+	if want("raw_body") {
+		var raw strings.Builder
+		for _, p := range m.TextParts {
+			if raw.Len() > maxTextBytes {
+				break
+			}
+			if p.HTML != "" {
+				raw.WriteString(p.HTML)
+			} else {
+				raw.WriteString(p.Text)
+			}
+		}
+		f["raw_body"] = clip(raw.String())
+	}
+	for _, h := range m.Headers {
+		k := "header:" + strings.ToLower(h.Name)
+		if !want(k) {
+			continue
+		}
+		if _, ok := f[k]; !ok {
+			f[k] = h.Value
+		}
+	}
+	return f
+}
+
+func headerText(m *mail.Message) string {
 	var hb strings.Builder
 	for _, h := range m.Headers {
 		if hb.Len() > 64<<10 {
@@ -522,48 +590,7 @@ func messageFields(m *mail.Message, urls []mail.URL) map[string]string {
 		}
 		hb.WriteString(h.Name + ": " + h.Value + "\n")
 	}
-	f["headers"] = hb.String()
-	var ub strings.Builder
-	for i, u := range urls {
-		if i >= 500 {
-			break
-		}
-		ub.WriteString(u.Raw + "\n")
-	}
-	f["urls"] = ub.String()
-	if len(m.From) > 0 {
-		f["from_name"] = m.From[0].Name
-		f["from_addr"] = m.From[0].Addr
-	}
-	var ab strings.Builder
-	for i, p := range m.Attachments {
-		if i >= 100 {
-			break
-		}
-		if p.Filename != "" {
-			ab.WriteString(p.Filename + "\n")
-		}
-	}
-	f["attachments"] = ab.String()
-	var raw strings.Builder
-	for _, p := range m.TextParts {
-		if raw.Len() > maxTextBytes {
-			break
-		}
-		if p.HTML != "" {
-			raw.WriteString(p.HTML)
-		} else {
-			raw.WriteString(p.Text)
-		}
-	}
-	f["raw_body"] = clip(raw.String())
-	for _, h := range m.Headers {
-		k := "header:" + strings.ToLower(h.Name)
-		if _, ok := f[k]; !ok {
-			f[k] = h.Value
-		}
-	}
-	return f
+	return hb.String()
 }
 
 // Hit is a fired rule with its evidence.
@@ -709,7 +736,7 @@ func mayMatch(text string, lits []string) bool {
 
 // Analyze implements pipeline.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
-	f := messageFields(t.Msg, t.URLs())
+	f := someFields(t.Msg, t.URLs, a.uses)
 	for _, h := range a.Evaluate(ctx, f, t.Has) {
 		if h.Rule.Hidden {
 			continue

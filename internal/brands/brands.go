@@ -303,6 +303,32 @@ var lureWords = []string{
 // MatchLookalike reports whether domain imitates a protected brand or one
 // of the extra protected domains (the organisation's own and partners').
 func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
+	cat := catalogue()
+	var kb strings.Builder
+	kb.Grow(len(domain) + 16*len(extra))
+	kb.WriteString(domain)
+	for _, e := range extra {
+		kb.WriteByte(0)
+		kb.WriteString(e)
+	}
+	key := kb.String()
+	cat.lkMu.Lock()
+	a, ok := cat.lookalikes[key]
+	cat.lkMu.Unlock()
+	if ok {
+		return a.l, a.ok
+	}
+	l, found := matchLookalike(cat, domain, extra)
+	cat.lkMu.Lock()
+	if cat.lookalikes == nil || len(cat.lookalikes) >= maxLookalikeMemo {
+		cat.lookalikes = make(map[string]lookalikeAnswer, 256)
+	}
+	cat.lookalikes[key] = lookalikeAnswer{l, found}
+	cat.lkMu.Unlock()
+	return l, found
+}
+
+func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, bool) {
 	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".")
 	if d == "" || len(d) > 253 {
 		return Lookalike{}, false
@@ -325,7 +351,6 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	if Freemail(reg) {
 		return Lookalike{}, false
 	}
-	cat := catalogue()
 	ix := cat.ix
 	// The extra (protected) domains are looked at after the brands'.
 	var xt []target

@@ -87,7 +87,19 @@ type catalogueFile struct {
 type Catalogue struct {
 	brands []Brand
 	ix     *index
+	// lookalikes remembers MatchLookalike's answers (the same link hosts
+	// come back message after message); cleared when full.
+	lkMu       sync.Mutex
+	lookalikes map[string]lookalikeAnswer
 }
+
+type lookalikeAnswer struct {
+	l  Lookalike
+	ok bool
+}
+
+// maxLookalikeMemo bounds the remembered MatchLookalike answers.
+const maxLookalikeMemo = 8192
 
 // Brands returns the catalogue's brands.
 func (c *Catalogue) Brands() []Brand { return c.brands }

@@ -101,6 +101,7 @@ type Analyzer struct {
 	rules []*Rule // non-meta first, then meta in dependency order
 	lits  *litIndex
 	log   *slog.Logger
+	uses  map[string]bool // the fields some rule looks at
 }
 
 var (
@@ -221,8 +222,11 @@ func NewAnalyzer(withShipped bool, user []*Rule, disable []string) (*Analyzer, e
 // newAnalyzer indexes the literals of the rules (copies of the rules: the
 // ids belong to this analyzer).
 func newAnalyzer(rules []*Rule) *Analyzer {
-	a := &Analyzer{lits: newLitIndex(), log: slog.New(slog.DiscardHandler)}
+	a := &Analyzer{lits: newLitIndex(), log: slog.New(slog.DiscardHandler), uses: map[string]bool{}}
 	for _, r := range rules {
+		for _, f := range r.fields {
+			a.uses[f] = true
+		}
 		c := *r
 		c.kwIDs = make([]int, len(c.keywords))
 		for i, k := range c.keywords {
@@ -242,6 +246,16 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 				ids[j] = a.lits.add(l)
 			}
 			c.litIDs[i] = ids
+		}
+		c.andIDs = make([][][]int, len(c.and))
+		for i, sets := range c.and {
+			for _, set := range sets {
+				ids := make([]int, len(set))
+				for j, l := range set {
+					ids[j] = a.lits.add(l)
+				}
+				c.andIDs[i] = append(c.andIDs[i], ids)
+			}
 		}
 		a.rules = append(a.rules, &c)
 	}
@@ -268,63 +282,156 @@ const (
 // view is the normalised text of a message, built lazily per field.
 type view struct {
 	raw     map[string]string // field → original text (case kept)
-	norm    map[string]string
-	compact map[string]string
+	fields  map[string]*[2]fieldView
 	wallets *struct{ btc, eth []string }
 	symbols func(string) bool
 	lits    *litIndex
-	present map[string]scanResult // field+mode → literals found
 }
 
-func newView(raw map[string]string, symbols func(string) bool) *view {
-	return &view{raw: raw, norm: map[string]string{}, compact: map[string]string{}, symbols: symbols}
+// fieldView is one field's normalised (or compact) text and the literals
+// found in it, each computed once per message.
+type fieldView struct {
+	txt     string
+	ready   bool
+	scanned bool
+	sr      scanResult
+}
+
+func newView(raw map[string]string, symbols func(string) bool, lits *litIndex) *view {
+	return &view{raw: raw, fields: make(map[string]*[2]fieldView, 8), symbols: symbols, lits: lits}
+}
+
+// text returns the field's normalised text (compact: without white space).
+func (v *view) text(f string, compact bool) *fieldView {
+	fs := v.fields[f]
+	if fs == nil {
+		fs = &[2]fieldView{}
+		v.fields[f] = fs
+	}
+	fv := &fs[0]
+	if !fv.ready {
+		fv.txt, fv.ready = Normalize(v.raw[f]), true
+	}
+	if compact {
+		c := &fs[1]
+		if !c.ready {
+			c.txt, c.ready = compactString(fv.txt), true
+		}
+		fv = c
+	}
+	return fv
+}
+
+// scan returns the literals found in the field text.
+func (v *view) scan(fv *fieldView) *scanResult {
+	if !fv.scanned {
+		fv.sr, fv.scanned = v.lits.scan(fv.txt), true
+	}
+	return &fv.sr
+}
+
+// release returns the scan tables to the index.
+func (v *view) release() {
+	for _, fs := range v.fields {
+		for i := range fs {
+			if fs[i].scanned {
+				v.lits.release(&fs[i].sr)
+				fs[i].scanned = false
+			}
+		}
+	}
 }
 
 // has reports whether literal id occurs in the field text.
 func (v *view) has(f string, compact bool, id int) bool {
-	return v.scanned(f, compact).has(id)
-}
-
-func (v *view) scanned(f string, compact bool) scanResult {
-	key := f
-	if compact {
-		key = "\x00" + f
-	}
-	p, ok := v.present[key]
-	if !ok {
-		var txt string
-		if compact {
-			txt = v.compactOf(f)
-		} else {
-			txt = v.normal(f)
-		}
-		p = v.lits.scan(txt)
-		v.present[key] = p
-	}
-	return p
+	return v.scan(v.text(f, compact)).has(id)
 }
 
 // window is how far around an occurrence of a required literal a regex
-// match may reach: regexes run on these windows, not on the whole text.
+// match may reach: regexes run on these windows, not on the whole text
+// (on narrower ones when their matches are shorter).
 const window = 320
 
-// findRegex runs a prefiltered regex on the windows around the
-// occurrences of its literals (the whole text when it has none).
-func (v *view) findRegex(re *regexp.Regexp, f string, compact bool, ids []int) string {
-	txt := v.normal(f)
-	if compact {
-		txt = v.compactOf(f)
-	}
+// maxAnchors bounds the windows placed around the occurrences of a
+// regex's anchor literals; with more, the regex runs on the text.
+const maxAnchors = 64
+
+// findRegex runs regex i of r on the field text where its prefilter lets
+// it: on the windows around the occurrences of its literals when it has
+// some, else on the text's head (on windows around its anchors there).
+func (v *view) findRegex(r *Rule, i int, f string, compact bool) string {
+	re := r.regexes[i]
+	fv := v.text(f, compact)
+	txt := fv.txt
+	ids := r.litIDs[i]
 	if ids == nil {
-		return re.FindString(head(txt))
+		if !gateOK(txt, r.gates[i]) {
+			return ""
+		}
+		h := head(txt)
+		if starts, ok := anchorStarts(h, r.anchors[i]); ok {
+			return findWindows(re, h, starts, r.wins[i], nil, nil)
+		}
+		return re.FindString(h)
 	}
-	sr := v.scanned(f, compact)
-	var starts []int
-	for _, id := range ids {
-		for _, p := range sr.positions(id) {
-			starts = append(starts, int(p))
+	sr := v.scan(fv)
+	if !sr.hasAny(ids) {
+		return ""
+	}
+	for _, set := range r.andIDs[i] {
+		if !sr.hasAny(set) {
+			return ""
 		}
 	}
+	var buf [64]int
+	starts := buf[:0]
+	for _, id := range ids {
+		ps := sr.positions(id)
+		for _, p := range ps {
+			starts = append(starts, int(p))
+		}
+		if len(ps) == maxPositions {
+			// The index keeps the first occurrences only: find the rest.
+			l := sr.lits[id]
+			for at := int(ps[len(ps)-1]) + 1; at < len(txt); {
+				j := strings.Index(txt[at:], l)
+				if j < 0 {
+					break
+				}
+				starts = append(starts, at+j)
+				at += j + 1
+			}
+		}
+	}
+	return findWindows(re, txt, starts, r.wins[i], sr, r.andIDs[i])
+}
+
+// anchorStarts returns the offsets of the anchors in text (ok false when
+// there are no anchors or too many occurrences).
+func anchorStarts(text string, anchors []string) ([]int, bool) {
+	if anchors == nil {
+		return nil, false
+	}
+	var out []int
+	for _, a := range anchors {
+		for at := 0; at < len(text); {
+			j := strings.Index(text[at:], a)
+			if j < 0 {
+				break
+			}
+			if len(out) >= maxAnchors {
+				return nil, false
+			}
+			out = append(out, at+j)
+			at += j + 1
+		}
+	}
+	return out, true
+}
+
+// findWindows runs re on the merged windows around starts, skipping the
+// windows that lack a literal of one of the and sets.
+func findWindows(re *regexp.Regexp, txt string, starts []int, win int, sr *scanResult, and [][]int) string {
 	if len(starts) == 0 {
 		return ""
 	}
@@ -334,10 +441,15 @@ func (v *view) findRegex(re *regexp.Regexp, f string, compact bool, ids []int) s
 		if lo < 0 {
 			return ""
 		}
+		for _, set := range and {
+			if !sr.within(set, lo, hi) {
+				return ""
+			}
+		}
 		return re.FindString(txt[lo:hi])
 	}
 	for _, p := range starts {
-		a, b := runeStart(txt, p-window), runeStart(txt, p+window)
+		a, b := runeStart(txt, p-win), runeStart(txt, p+win)
 		if lo >= 0 && a <= hi {
 			hi = b
 			continue
@@ -364,27 +476,10 @@ func runeStart(s string, i int) int {
 	return i
 }
 
-func (v *view) mayMatch(f string, compact bool, ids []int) bool {
-	if ids == nil {
-		return true
-	}
-	for _, id := range ids {
-		if v.has(f, compact, id) {
-			return true
-		}
-	}
-	return false
-}
-
-// gate reports whether the field text holds one of lits (true when there
-// are none).
-func (v *view) gate(f string, compact bool, lits []string) bool {
+// gateOK reports whether txt holds one of lits (true when there are none).
+func gateOK(txt string, lits []string) bool {
 	if lits == nil {
 		return true
-	}
-	txt := v.normal(f)
-	if compact {
-		txt = v.compactOf(f)
 	}
 	for _, l := range lits {
 		if strings.Contains(txt, l) {
@@ -394,23 +489,9 @@ func (v *view) gate(f string, compact bool, lits []string) bool {
 	return false
 }
 
-func (v *view) normal(f string) string {
-	if s, ok := v.norm[f]; ok {
-		return s
-	}
-	s := Normalize(v.raw[f])
-	v.norm[f] = s
-	return s
-}
+func (v *view) normal(f string) string { return v.text(f, false).txt }
 
-func (v *view) compactOf(f string) string {
-	if s, ok := v.compact[f]; ok {
-		return s
-	}
-	s := compactString(v.normal(f))
-	v.compact[f] = s
-	return s
-}
+func (v *view) compactOf(f string) string { return v.text(f, true).txt }
 
 func (v *view) walletsOf() ([]string, []string) {
 	if v.wallets == nil {
@@ -439,7 +520,71 @@ func clip(s string) string {
 
 // messageFields extracts the matchable fields of a message.
 func messageFields(m *mail.Message, urls []mail.URL) map[string]string {
+	return someFields(m, func() []mail.URL { return urls }, nil)
+}
+
+// someFields extracts the fields in uses (all when uses is nil; subject and
+// body always, for the built-in checks): fields no rule looks at are not
+// built.
+func someFields(m *mail.Message, urls func() []mail.URL, uses map[string]bool) map[string]string {
 	f := map[string]string{"subject": m.Subject, "body": clip(m.Text)}
+	want := func(k string) bool { return uses == nil || uses[k] }
+	if want("headers") {
+		f["headers"] = headerText(m)
+	}
+	if want("urls") {
+		var ub strings.Builder
+		for i, u := range urls() {
+			if i >= 500 {
+				break
+			}
+			ub.WriteString(u.Raw + "\n")
+		}
+		f["urls"] = ub.String()
+	}
+	if len(m.From) > 0 {
+		f["from_name"] = m.From[0].Name
+		f["from_addr"] = m.From[0].Addr
+	}
+	if want("attachments") {
+		var ab strings.Builder
+		for i, p := range m.Attachments {
+			if i >= 100 {
+				break
+			}
+			if p.Filename != "" {
+				ab.WriteString(p.Filename + "\n")
+			}
+		}
+		f["attachments"] = ab.String()
+	}
+	if want("raw_body") {
+		var raw strings.Builder
+		for _, p := range m.TextParts {
+			if raw.Len() > maxTextBytes {
+				break
+			}
+			if p.HTML != "" {
+				raw.WriteString(p.HTML)
+			} else {
+				raw.WriteString(p.Text)
+			}
+		}
+		f["raw_body"] = clip(raw.String())
+	}
+	for _, h := range m.Headers {
+		k := "header:" + strings.ToLower(h.Name)
+		if !want(k) {
+			continue
+		}
+		if _, ok := f[k]; !ok {
+			f[k] = h.Value
+		}
+	}
+	return f
+}
+
+func headerText(m *mail.Message) string {
 	var hb strings.Builder
 	for _, h := range m.Headers {
 		if hb.Len() > 64<<10 {
@@ -447,48 +592,7 @@ func messageFields(m *mail.Message, urls []mail.URL) map[string]string {
 		}
 		hb.WriteString(h.Name + ": " + h.Value + "\n")
 	}
-	f["headers"] = hb.String()
-	var ub strings.Builder
-	for i, u := range urls {
-		if i >= 500 {
-			break
-		}
-		ub.WriteString(u.Raw + "\n")
-	}
-	f["urls"] = ub.String()
-	if len(m.From) > 0 {
-		f["from_name"] = m.From[0].Name
-		f["from_addr"] = m.From[0].Addr
-	}
-	var ab strings.Builder
-	for i, p := range m.Attachments {
-		if i >= 100 {
-			break
-		}
-		if p.Filename != "" {
-			ab.WriteString(p.Filename + "\n")
-		}
-	}
-	f["attachments"] = ab.String()
-	var raw strings.Builder
-	for _, p := range m.TextParts {
-		if raw.Len() > maxTextBytes {
-			break
-		}
-		if p.HTML != "" {
-			raw.WriteString(p.HTML)
-		} else {
-			raw.WriteString(p.Text)
-		}
-	}
-	f["raw_body"] = clip(raw.String())
-	for _, h := range m.Headers {
-		k := "header:" + strings.ToLower(h.Name)
-		if _, ok := f[k]; !ok {
-			f[k] = h.Value
-		}
-	}
-	return f
+	return hb.String()
 }
 
 // Hit is a fired rule with its evidence.
@@ -503,9 +607,7 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 	if symbols == nil {
 		symbols = func(string) bool { return false }
 	}
-	v := newView(fieldsText, symbols)
-	v.lits = a.lits
-	v.present = map[string]scanResult{}
+	v := newView(fieldsText, symbols, a.lits)
 	fired := map[string]bool{}
 	var hits []Hit
 	for _, r := range a.rules {
@@ -529,6 +631,7 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 			hits = append(hits, Hit{Rule: r, Evidence: ev})
 		}
 	}
+	v.release()
 	return hits
 }
 
@@ -566,14 +669,11 @@ func (r *Rule) match(v *view) (bool, []string) {
 		need = 1
 	}
 	n := 0
-	for i, re := range r.regexes {
+	for i := range r.regexes {
 		for _, f := range r.fields {
-			m := ""
-			if v.mayMatch(f, false, r.litIDs[i]) && v.gate(f, false, r.gates[i]) {
-				m = v.findRegex(re, f, false, r.litIDs[i])
-			}
-			if m == "" && r.compact[i] && v.mayMatch(f, true, r.litIDs[i]) && v.gate(f, true, r.gates[i]) {
-				m = v.findRegex(re, f, true, r.litIDs[i])
+			m := v.findRegex(r, i, f, false)
+			if m == "" && r.compact[i] {
+				m = v.findRegex(r, i, f, true)
 			}
 			if m != "" {
 				n++
@@ -638,7 +738,7 @@ func mayMatch(text string, lits []string) bool {
 
 // Analyze implements pipeline.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
-	f := messageFields(t.Msg, t.URLs())
+	f := someFields(t.Msg, t.URLs, a.uses)
 	// Every other analyzer of the scan but the final stage's has reported
 	// (StageMeta runs alone): meta rules read one snapshot of the symbols,
 	// not a locked scan of the task's hits per name.

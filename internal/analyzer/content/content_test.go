@@ -2,8 +2,10 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -326,17 +328,26 @@ func BenchmarkEvaluate(b *testing.B) {
 
 func TestRequiredLiterals(t *testing.T) {
 	cases := map[string][]string{
-		`your (account|mailbox) .{0,40}suspended`: {"suspended"},
-		`(foo|bar)`:              {"foo", "bar"},
-		`\d+ ?(million|billion)`: {"million", "billion"},
-		`a*`:                     nil,
-		`(x|.)yz`:                {"yz"},
+		`your (account|mailbox) .{0,40}suspended`: {"your account ", "your mailbox "},
+		`(foo|bar)`:               {"bar", "foo"},
+		`\d+ ?(million|billion)`:  {"billion", "million"},
+		`a*`:                      nil,
+		`(x|.)yz`:                 {"yz"},
+		`vi[úu]va`:                {"viuva", "viúva"},
+		`(us ?\$|usd|\$|eur) ?\d`: nil,
 	}
 	for p, want := range cases {
 		got := requiredLiterals(p)
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("%s: %v want %v", p, got, want)
 		}
+	}
+	pf := analyzePattern(`(make|send) (a|the) .{0,20}(payment|transfer)`)
+	if fmt.Sprintf("%q %q", pf.lits, pf.and) != `["make a " "make the " "send a " "send the "] [["payment" "transfer"]]` {
+		t.Errorf("and sets: %v %v", pf.lits, pf.and)
+	}
+	if pf := analyzePattern(`(us ?\$|usd|\$|eur) ?\d`); fmt.Sprint(pf.anchor) != "[$ eur usd]" {
+		t.Errorf("anchor: %v", pf.anchor)
 	}
 	// Soundness on every shipped regex: whenever the regex matches an
 	// example, the prefilter lets it through.
@@ -346,8 +357,19 @@ func TestRequiredLiterals(t *testing.T) {
 			for _, ex := range append(append([]string(nil), r.Positive...), r.Negative...) {
 				n := Normalize(ex)
 				for _, txt := range []string{n, compactString(n)} {
-					if re.MatchString(txt) && !mayMatch(txt, r.lits[i]) {
+					if !re.MatchString(txt) {
+						continue
+					}
+					if !mayMatch(txt, r.lits[i]) {
 						t.Errorf("%s: prefilter %v rejects a match of %s", r.Name, r.lits[i], re)
+					}
+					for _, set := range r.and[i] {
+						if !mayMatch(txt, set) {
+							t.Errorf("%s: and set %v rejects a match of %s", r.Name, set, re)
+						}
+					}
+					if !mayMatch(txt, r.anchors[i]) {
+						t.Errorf("%s: anchors %v reject a match of %s", r.Name, r.anchors[i], re)
 					}
 				}
 			}
@@ -384,4 +406,58 @@ func TestLitIndexScan(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzPrefilter: every text a regex matches holds a literal of each of
+// its prefilter sets and one of its anchors, and the windowed search
+// finds a match whenever the whole-text search does.
+func FuzzPrefilter(f *testing.F) {
+	f.Add(`(make|send) (a|the) .{0,20}(payment|transfer)`, "please make the urgent payment")
+	f.Add(`\bage\b`, "page age")
+	f.Add(`(us ?\$|usd|\$|eur) ?\d{1,3}([,.]\d{3}){2,}`, "us$ 1,000,000")
+	f.Add(`vi[úu]va[^.]{0,20}(fund|sick)`, "a viúva está sick")
+	f.Fuzz(func(t *testing.T, pattern, text string) {
+		if len(pattern) > 200 || len(text) > 2000 {
+			return
+		}
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			return
+		}
+		pf := analyzePattern(pattern)
+		txt := Normalize(text)
+		if !re.MatchString(txt) {
+			return
+		}
+		if !mayMatch(txt, pf.lits) || !mayMatch(txt, pf.anchor) {
+			t.Fatalf("%q on %q: prefilter %q / anchors %q reject a match", pattern, txt, pf.lits, pf.anchor)
+		}
+		for _, set := range pf.and {
+			if !mayMatch(txt, set) {
+				t.Fatalf("%q on %q: and set %q rejects a match", pattern, txt, set)
+			}
+		}
+		if pf.lits != nil {
+			x := newLitIndex()
+			r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, gates: [][]string{nil}, anchors: [][]string{nil}}
+			ids := make([]int, len(pf.lits))
+			for i, l := range pf.lits {
+				ids[i] = x.add(l)
+			}
+			r.litIDs = [][]int{ids}
+			var and [][]int
+			for _, set := range pf.and {
+				var s []int
+				for _, l := range set {
+					s = append(s, x.add(l))
+				}
+				and = append(and, s)
+			}
+			r.andIDs = [][][]int{and}
+			v := newView(map[string]string{"body": text}, nil, x)
+			if v.findRegex(r, 0, "body", false) == "" {
+				t.Fatalf("%q on %q: the windows miss the match %q", pattern, txt, re.FindString(txt))
+			}
+		}
+	})
 }

@@ -1,5 +1,7 @@
 package content
 
+import "sync"
+
 // litIndex finds which of many literals occur in a text in one pass:
 // positions are filtered through a table of literal first-byte pairs and a
 // bitset of the third bytes that follow each pair, then looked up by their
@@ -7,19 +9,37 @@ package content
 // substring searches (slow on Japanese text, where the first byte of most
 // characters is the same).
 type litIndex struct {
+	slots  sync.Pool // *[]int32 of len(lits), all zero
 	lits   []string
 	ids    map[string]int
 	first2 []uint64 // bitset over 65536 first-byte pairs
 	has2   []uint64 // pairs that are whole literals (two bytes)
 	third  []uint16 // pair → index into next3 (0: no literal of 3+ bytes)
 	next3  [][4]uint64
-	by3    map[uint32][]int32
+	by3    map[uint32]bucket3 // by first three bytes
+	by4    map[uint32][]int32 // literals of 4–7 bytes, by their first four
+	by8    map[uint64][]int32 // literals of 8+ bytes, by their first eight
 	by2    map[uint32][]int32 // literals of exactly two bytes
+}
+
+// bucket3 holds the three-byte literals of a three-byte prefix and says
+// which longer ones share it.
+type bucket3 struct {
+	exact      []int32
+	has4, has8 bool
+}
+
+func key4(s string) uint32 {
+	return uint32(s[0])<<24 | uint32(s[1])<<16 | uint32(s[2])<<8 | uint32(s[3])
+}
+
+func key8(s string) uint64 {
+	return uint64(key4(s))<<32 | uint64(key4(s[4:]))
 }
 
 func newLitIndex() *litIndex {
 	return &litIndex{ids: map[string]int{}, first2: make([]uint64, 1024), has2: make([]uint64, 1024),
-		third: make([]uint16, 65536), next3: make([][4]uint64, 1), by3: map[uint32][]int32{}, by2: map[uint32][]int32{}}
+		third: make([]uint16, 65536), next3: make([][4]uint64, 1), by3: map[uint32]bucket3{}, by4: map[uint32][]int32{}, by8: map[uint64][]int32{}, by2: map[uint32][]int32{}}
 }
 
 // add registers a literal (at least two bytes) and returns its id.
@@ -46,7 +66,18 @@ func (x *litIndex) add(s string) int {
 			x.next3[t][s[2]>>6] |= 1 << (s[2] & 63)
 		}
 		k3 := k2<<8 | uint32(s[2])
-		x.by3[k3] = append(x.by3[k3], int32(id))
+		b := x.by3[k3]
+		switch {
+		case len(s) == 3:
+			b.exact = append(b.exact, int32(id))
+		case len(s) < 8:
+			b.has4 = true
+			x.by4[key4(s)] = append(x.by4[key4(s)], int32(id))
+		default:
+			b.has8 = true
+			x.by8[key8(s)] = append(x.by8[key8(s)], int32(id))
+		}
+		x.by3[k3] = b
 	}
 	return id
 }
@@ -58,11 +89,14 @@ const maxPositions = 8
 // maxPositions byte offsets of each). Sparse: a message holds few of the
 // thousands of literals, so only an index of 4 bytes per literal is dense.
 type scanResult struct {
-	slot []int32 // literal id → 1 + index into hits; 0: absent
-	hits []litHits
+	slotp *[]int32
+	slot  []int32 // literal id → 1 + index into hits; 0: absent
+	hits  []litHits
+	lits  []string // the index's literals, by id
 }
 
 type litHits struct {
+	id int32
 	n  int
 	at [maxPositions]int32
 }
@@ -81,11 +115,16 @@ func (r scanResult) positions(id int) []int32 {
 
 // scan finds the literals in text.
 func (x *litIndex) scan(text string) scanResult {
-	r := scanResult{slot: make([]int32, len(x.lits))}
+	sp, _ := x.slots.Get().(*[]int32)
+	if sp == nil || len(*sp) != len(x.lits) {
+		s := make([]int32, len(x.lits))
+		sp = &s
+	}
+	r := scanResult{slotp: sp, slot: *sp, lits: x.lits}
 	note := func(id int32, at int) {
 		s := r.slot[id]
 		if s == 0 {
-			r.hits = append(r.hits, litHits{})
+			r.hits = append(r.hits, litHits{id: id})
 			s = int32(len(r.hits))
 			r.slot[id] = s
 		}
@@ -109,17 +148,80 @@ func (x *litIndex) scan(text string) scanResult {
 			if t := x.third[k2]; t != 0 && x.next3[t][text[i+2]>>6]&(1<<(text[i+2]&63)) == 0 {
 				continue
 			}
-			if ids, ok := x.by3[k2<<8|uint32(text[i+2])]; ok {
-				for _, id := range ids {
-					if s := r.slot[id]; s == 0 || r.hits[s-1].n < maxPositions {
-						l := x.lits[id]
-						if len(l) <= n-i && text[i:i+len(l)] == l {
-							note(id, i)
-						}
-					}
+			b, ok := x.by3[k2<<8|uint32(text[i+2])]
+			if !ok {
+				continue
+			}
+			for _, id := range b.exact {
+				note(id, i)
+			}
+			if b.has4 && i+4 <= n {
+				for _, id := range x.by4[key4(text[i:])] {
+					x.try(&r, id, text, i, note)
+				}
+			}
+			if b.has8 && i+8 <= n {
+				for _, id := range x.by8[key8(text[i:])] {
+					x.try(&r, id, text, i, note)
 				}
 			}
 		}
 	}
 	return r
+}
+
+// release hands the result's table back for another scan; r is unusable
+// afterwards.
+func (x *litIndex) release(r *scanResult) {
+	if r.slotp == nil {
+		return
+	}
+	for _, h := range r.hits {
+		r.slot[h.id] = 0
+	}
+	x.slots.Put(r.slotp)
+	*r = scanResult{}
+}
+
+// try notes literal id when text holds it at i.
+func (x *litIndex) try(r *scanResult, id int32, text string, i int, note func(int32, int)) {
+	if s := r.slot[id]; s != 0 && r.hits[s-1].n >= maxPositions {
+		return
+	}
+	l := x.lits[id]
+	if len(l) <= len(text)-i && text[i:i+len(l)] == l {
+		note(id, i)
+	}
+}
+
+// hasAny reports whether one of the literals occurs.
+func (r *scanResult) hasAny(ids []int) bool {
+	for _, id := range ids {
+		if r.slot[id] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether one of the literals may occur wholly inside
+// text[lo:hi] (true as well when a literal occurs more often than its
+// positions were kept).
+func (r *scanResult) within(ids []int, lo, hi int) bool {
+	for _, id := range ids {
+		s := r.slot[id]
+		if s == 0 {
+			continue
+		}
+		h := &r.hits[s-1]
+		if h.n >= maxPositions {
+			return true
+		}
+		for _, at := range h.at[:h.n] {
+			if int(at) >= lo && int(at)+len(r.lits[id]) <= hi {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -2,30 +2,131 @@ package content
 
 import (
 	"regexp/syntax"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
 
-// requiredLiterals returns literals of which every match of the
-// expression contains at least one (nil when no such set is known). Rules
-// run a regex only when the text contains one of them: a cheap substring
-// search in place of a full regular-expression scan on most messages.
-func requiredLiterals(pattern string) []string {
+// Prefilters. Every match of a rule regex holds, for each of a few sets of
+// literals, one literal of the set (an AND of ORs, computed from the
+// parsed expression). The rule engine finds all the literals of all rules
+// in one pass over a text (litIndex) and runs a regex only where one
+// literal of each of its sets occurs, on windows around them.
+
+const (
+	maxExact    = 32 // strings an exact set may hold
+	maxSetLen   = 64 // literals a required set may hold
+	maxClassLen = 8  // runes a character class may hold to count as literals
+	maxAndSets  = 4  // sets checked besides the one the windows are placed on
+)
+
+// prefilter is what the analysis of one regex found.
+type prefilter struct {
+	lits []string   // windows go around these (each ≥ 2 bytes); nil: none
+	and  [][]string // every match also holds one of each of these (each ≥ 2 bytes)
+	// anchor, for a regex without lits: every match holds one of these,
+	// some of a single byte ("$"). Nil: none known.
+	anchor []string
+	// win is how far around an occurrence a match may reach, in bytes:
+	// the longest match plus a margin, at most window.
+	win int
+}
+
+// maxLen returns the longest match of re in bytes (-1: unbounded or
+// unknown).
+func maxLen(re *syntax.Regexp, depth int) int {
+	if depth > 50 {
+		return -1
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return 4 * len(re.Rune) // a case variant may be longer ("k", "K", Kelvin sign)
+		}
+		return len(string(re.Rune))
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return 0
+		}
+		return utf8.RuneLen(re.Rune[len(re.Rune)-1])
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxLen(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		n := maxLen(re.Sub[0], depth+1)
+		if n < 0 || re.Max < 0 || re.Max > 1000 {
+			return -1
+		}
+		return n * re.Max
+	case syntax.OpConcat, syntax.OpAlternate:
+		t := 0
+		for _, sub := range re.Sub {
+			n := maxLen(sub, depth+1)
+			if n < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				t += n
+			} else if n > t {
+				t = n
+			}
+			if t > 1<<20 {
+				return -1
+			}
+		}
+		return t
+	}
+	return -1
+}
+
+// analyzePattern computes the prefilter of a pattern.
+func analyzePattern(pattern string) prefilter {
 	re, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
-		return nil
+		return prefilter{}
 	}
-	lits := litSet(re, 0, false)
-	for _, l := range lits {
-		if len(l) < 2 {
-			return nil // too weak to be worth it
+	sets := required(re, 0)
+	p := prefilter{win: window}
+	// A match holding an occurrence lies within maxLen of it; with a
+	// margin of a few bytes (windows end on rune boundaries), no match in
+	// a window touches the window's edges, so assertions (\b, ^) see the
+	// same neighbours as on the whole text.
+	if n := maxLen(re, 0); n >= 0 && n+8 < window {
+		p.win = n + 8
+	}
+	best, bestAny := -1, -1
+	bs, bas := 0, 0
+	for i, s := range sets {
+		sc := setScore(s)
+		if minBytes(s) >= 2 && sc > bs {
+			best, bs = i, sc
+		}
+		if minBytes(s) >= 1 && len(s) <= 16 && sc > bas {
+			bestAny, bas = i, sc
 		}
 	}
-	if len(lits) > 64 {
-		return nil
+	if best < 0 {
+		if bestAny >= 0 {
+			p.anchor = sets[bestAny]
+		}
+		return p
 	}
-	return lits
+	p.lits = sets[best]
+	for i, s := range sets {
+		if i != best && minBytes(s) >= 2 && len(p.and) < maxAndSets {
+			p.and = append(p.and, s)
+		}
+	}
+	return p
 }
+
+// requiredLiterals returns literals of which every match of the
+// expression contains at least one (nil when no such set is known).
+func requiredLiterals(pattern string) []string { return analyzePattern(pattern).lits }
 
 // gateLiterals is requiredLiterals with single-byte literals allowed
 // ("$" of a currency amount): too weak to place a regex's windows, but a
@@ -45,6 +146,210 @@ func gateLiterals(pattern string) []string {
 		return nil
 	}
 	return lits
+}
+
+// setScore prefers sets of long literals, and few of them at equal length.
+func setScore(s []string) int {
+	min := 1 << 30
+	for _, x := range s {
+		if n := utf8.RuneCountInString(x); n < min {
+			min = n
+		}
+	}
+	return min*2 - len(s)/8
+}
+
+func minBytes(s []string) int {
+	min := 1 << 30
+	for _, x := range s {
+		min = nmin(min, len(x))
+	}
+	if len(s) == 0 {
+		return 0
+	}
+	return min
+}
+
+func nmin(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// exact returns the strings the expression matches, lower-cased, when
+// they are few (ok false otherwise). Assertions match "".
+func exact(re *syntax.Regexp, depth int) ([]string, bool) {
+	if depth > 50 {
+		return nil, false
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{strings.ToLower(string(re.Rune))}, true
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return []string{""}, true
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi-lo >= maxClassLen || len(out)+int(hi-lo) >= maxClassLen {
+				return nil, false
+			}
+			for r := lo; r <= hi; r++ {
+				out = append(out, strings.ToLower(string(r)))
+			}
+		}
+		return dedupe(out), len(out) > 0
+	case syntax.OpCapture:
+		return exact(re.Sub[0], depth+1)
+	case syntax.OpQuest:
+		s, ok := exact(re.Sub[0], depth+1)
+		if !ok || len(s)+1 > maxExact {
+			return nil, false
+		}
+		return dedupe(append(s, "")), true
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			s, ok := exact(sub, depth+1)
+			if !ok || len(out)+len(s) > maxExact {
+				return nil, false
+			}
+			out = append(out, s...)
+		}
+		return dedupe(out), true
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			s, ok := exact(sub, depth+1)
+			if !ok {
+				return nil, false
+			}
+			if out = product(out, s); out == nil {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// product concatenates every string of a with every string of b (nil
+// when there would be more than maxExact).
+func product(a, b []string) []string {
+	if len(a)*len(b) > maxExact {
+		return nil
+	}
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	return dedupe(out)
+}
+
+func dedupe(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// minimal drops the strings that hold another string of the set (text
+// holding "x million" holds "million"); nil when the set holds "".
+func minimal(s []string) []string {
+	var out []string
+	for i, x := range s {
+		if x == "" {
+			return nil
+		}
+		redundant := false
+		for j, y := range s {
+			if i != j && len(y) < len(x) && strings.Contains(x, y) {
+				redundant = true
+				break
+			}
+		}
+		if !redundant {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// required returns sets of literals such that every match of re holds a
+// literal of each set.
+func required(re *syntax.Regexp, depth int) [][]string {
+	if depth > 50 {
+		return nil
+	}
+	if s, ok := exact(re, depth); ok {
+		if m := minimal(s); m != nil {
+			return [][]string{m}
+		}
+		return nil
+	}
+	switch re.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return required(re.Sub[0], depth+1)
+		}
+	case syntax.OpConcat:
+		var out [][]string
+		run := []string{""}
+		flush := func() {
+			if m := minimal(run); m != nil {
+				out = append(out, m)
+			}
+			run = []string{""}
+		}
+		for _, sub := range re.Sub {
+			s, ok := exact(sub, depth+1)
+			if !ok {
+				flush()
+				out = append(out, required(sub, depth+1)...)
+				continue
+			}
+			if p := product(run, s); p != nil {
+				run = p
+				continue
+			}
+			flush()
+			run = s
+		}
+		flush()
+		return out
+	case syntax.OpAlternate:
+		// One literal of the best set of each alternative.
+		var out []string
+		for _, sub := range re.Sub {
+			sets := required(sub, depth+1)
+			best, bs := -1, -1
+			for i, s := range sets {
+				if sc := setScore(s); sc > bs {
+					best, bs = i, sc
+				}
+			}
+			if best < 0 {
+				return nil
+			}
+			out = append(out, sets[best]...)
+		}
+		out = minimal(dedupe(out))
+		if out == nil || len(out) > maxSetLen {
+			return nil
+		}
+		return [][]string{out}
+	}
+	return nil
 }
 
 // litSet returns literals one of which every match of re holds; with

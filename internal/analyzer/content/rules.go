@@ -61,11 +61,15 @@ type Rule struct {
 	RuleDef
 	category pipeline.Category
 	regexes  []*regexp.Regexp
-	compact  []bool     // regex i also runs on the compact (space-free) text
-	lits     [][]string // regex i can only match text holding one of these
-	litIDs   [][]int    // the same as ids in the analyzer's literal index
-	gates    [][]string // regex i without lits: it can only match text holding one of these (some a single byte)
-	kwIDs    []int      // keyword ids in the analyzer's literal index
+	compact  []bool       // regex i also runs on the compact (space-free) text
+	lits     [][]string   // regex i can only match text holding one of these
+	litIDs   [][]int      // the same as ids in the analyzer's literal index
+	and      [][][]string // regex i also needs one literal of each of these sets
+	andIDs   [][][]int    // the same as ids in the analyzer's literal index
+	gates    [][]string   // regex i without lits: it can only match text holding one of these (some a single byte)
+	anchors  [][]string   // regex i without lits: its matches hold one of these (some a single byte)
+	wins     []int        // regex i: how far around an occurrence its matches reach, in bytes
+	kwIDs    []int        // keyword ids in the analyzer's literal index
 	keywords []string
 	kwCJK    []bool
 	meta     expr
@@ -169,13 +173,16 @@ func compile(d RuleDef) (*Rule, error) {
 		}
 		r.regexes = append(r.regexes, re)
 		r.compact = append(r.compact, hasCJK(p))
-		lits := requiredLiterals(p)
-		r.lits = append(r.lits, lits)
+		pf := analyzePattern(p)
+		r.lits = append(r.lits, pf.lits)
+		r.and = append(r.and, pf.and)
 		var gate []string
-		if lits == nil {
+		if pf.lits == nil {
 			gate = gateLiterals(p)
 		}
 		r.gates = append(r.gates, gate)
+		r.anchors = append(r.anchors, pf.anchor)
+		r.wins = append(r.wins, pf.win)
 	}
 	for _, k := range d.Keywords {
 		if len(k) > maxKeywordsLen {

@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -420,7 +421,39 @@ func webLinks(t *pipeline.Task) []*webLink {
 var (
 	reUnsub = regexp.MustCompile(`(?i)unsub|opt-?out|abmelde|abbestell|désinscri|desinscri|desabon|uitschrijv|afmeld|cancelar|descadastr|disiscri|annulla|preferenc|manage|配信停止|解除`)
 	reB64   = regexp.MustCompile(`[A-Za-z0-9+/_-]{12,}={0,2}`)
+	// unsubWords are reUnsub's ASCII alternatives, lower-cased.
+	unsubWords = []string{"unsub", "optout", "opt-out", "abmelde", "abbestell", "desinscri", "desabon", "uitschrijv", "afmeld", "cancelar", "descadastr", "disiscri", "annulla", "preferenc", "manage"}
 )
+
+// isUnsub reports whether reUnsub matches s. On ASCII text (most links)
+// a substring search on the lower-cased text gives the same answer: only
+// ASCII letters fold to the ASCII alternatives' letters there, and the
+// others need non-ASCII text.
+func isUnsub(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return reUnsub.MatchString(s)
+		}
+	}
+	var buf [512]byte
+	l := buf[:0]
+	if len(s) > len(buf) {
+		l = make([]byte, 0, len(s))
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l = append(l, c)
+	}
+	for _, w := range unsubWords {
+		if strings.Contains(string(l), w) {
+			return true
+		}
+	}
+	return false
+}
 
 func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string, fromDom string) {
 	randomDone, kitDone, rcptDone, proxyDone := false, false, false, false
@@ -462,7 +495,7 @@ func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string
 			t.Add(SymURLKitPath, trunc(host+pathq, 80))
 			kitDone = true
 		}
-		if !rcptDone && len(rcpts) > 0 && !reUnsub.MatchString(w.u.Raw+" "+w.u.Anchor) {
+		if !rcptDone && len(rcpts) > 0 && !isUnsub(w.u.Raw+" "+w.u.Anchor) {
 			if r := rcptInLink(w.u.Raw, rcpts); r != "" {
 				t.Add(SymURLRcptInLink, host)
 				rcptDone = true
@@ -528,7 +561,7 @@ func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLin
 	hosts := map[string]bool{}
 	cta := 0
 	for _, w := range links {
-		if reUnsub.MatchString(w.u.Raw + " " + w.u.Anchor) {
+		if isUnsub(w.u.Raw + " " + w.u.Anchor) {
 			continue
 		}
 		reg := w.final().Registrable
@@ -596,8 +629,9 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 	if lureSymbol(t) {
 		authText += "\n" + subj
 	}
-	if fromDom != "" && !reGovDomain.MatchString(fromDom) {
-		if s := reAuthority.FindString(authText); s != "" {
+	if fromDom != "" {
+		// The wording first: most messages name no authority.
+		if s := reAuthority.FindString(authText); s != "" && !reGovDomain.MatchString(fromDom) {
 			if b, ok := brands.ByDomain(fromDom); !ok || !isAuthorityKind(b.Kind) {
 				t.Add(SymAuthorityClaim, s+" ← "+fromDom)
 			}
@@ -713,13 +747,31 @@ func typoBrand(name string) (brands.Brand, string, bool) {
 				// Look-alike letters (NetfIix, Micr0soft) for any keyword;
 				// one letter more, less or swapped only for long ones, as
 				// surnames sit one letter from short brands (Morton/Norton).
-				if sk == brands.Skeleton(k) || len(k) >= 7 && editDistance1(low, k) {
+				if sk == keywordSkeleton(k) || len(k) >= 7 && editDistance1(low, k) {
 					return b, tok, true
 				}
 			}
 		}
 	}
 	return brands.Brand{}, "", false
+}
+
+// keywordSkels remembers the skeletons of brand keywords (a pure function
+// of the keyword; the catalogue holds a few thousand).
+var (
+	keywordSkels sync.Map
+	keywordSkelN atomic.Int64
+)
+
+func keywordSkeleton(k string) string {
+	if s, ok := keywordSkels.Load(k); ok {
+		return s.(string)
+	}
+	s := brands.Skeleton(k)
+	if keywordSkelN.Add(1) <= 1<<16 {
+		keywordSkels.Store(k, s)
+	}
+	return s
 }
 
 var keywordSet = sync.OnceValue(func() map[string]bool {

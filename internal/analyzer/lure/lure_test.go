@@ -86,3 +86,13 @@ func TestTeamPrefilter(t *testing.T) {
 		}
 	}
 }
+
+// isUnsub answers as reUnsub does.
+func TestIsUnsub(t *testing.T) {
+	for _, s := range []string{"", "https://x.example/UnSubscribe?id=1 Click", "OPT-OUT", "optout", "opt out", "https://a.example/Preferences",
+		"https://a.example/p Manage", "Désinscrire", "désinscrire", "配信停止はこちら", "https://a.example/ \u212Aanage", "MANAGE", "https://b.example/x y"} {
+		if got, want := isUnsub(s), reUnsub.MatchString(s); got != want {
+			t.Errorf("%q: %v want %v", s, got, want)
+		}
+	}
+}

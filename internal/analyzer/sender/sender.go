@@ -249,7 +249,7 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 			if free {
 				t.Add(SymBrandFreemail, l.Brand.Name)
 			}
-		} else if bs := brands.Claimed(strings.NewReplacer(".", " ", "_", " ", "-", " ").Replace(local)); len(bs) > 0 && !owns(bs[0]) && keywordInLocal(local, bs[0]) {
+		} else if bs := brands.Claimed(localSpaces.Replace(local)); len(bs) > 0 && !owns(bs[0]) && keywordInLocal(local, bs[0]) {
 			t.Add(SymLocalBrand, fmt.Sprintf("%s@ names %s", from.Local, bs[0].Name))
 			if free {
 				t.Add(SymBrandFreemail, bs[0].Name)
@@ -263,7 +263,7 @@ func (a *Analyzer) checkBrands(t *pipeline.Task, from mail.Address, name, dom st
 // the brand: docomo@docomo.ne.jp).
 func roleLocal(local string, b brands.Brand) bool {
 	l := strings.ToLower(local)
-	switch strings.Trim(strings.NewReplacer("-", "", "_", "", ".", "").Replace(l), "0123456789") {
+	switch strings.Trim(localJoin.Replace(l), "0123456789") {
 	case "info", "information", "noreply", "donotreply", "support", "notice", "notification", "notifications",
 		"news", "newsletter", "mail", "service", "customer", "security", "account", "accounts", "admin", "postmaster", "oshirase", "mailmagazine":
 		return true
@@ -339,6 +339,12 @@ func (a *Analyzer) checkLookalikes(t *pipeline.Task, from, replyTo mail.Address,
 		}
 	}
 }
+
+// Replacers for local parts, built once (a Replacer is safe for concurrent use).
+var (
+	localSpaces = strings.NewReplacer(".", " ", "_", " ", "-", " ")
+	localJoin   = strings.NewReplacer("-", "", "_", "", ".", "")
+)
 
 var addrInName = regexp.MustCompile(`[A-Za-z0-9._%+\-*]+@([A-Za-z0-9\-*]+(?:\.[A-Za-z0-9\-*]+)+)`)
 

@@ -210,16 +210,27 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 
 	// Brands the message claims to be from (subject, display name, text).
+	// Only links use them: a message without links pays for none.
 	fromName, fromDomain := mail.PrimaryFrom(m)
-	headClaims := a.Brands.Claimed(m.Subject + "\n" + fromName)
-	nameClaims := a.Brands.Claimed(fromName)
-	subjectNotice := noticeRe.MatchString(m.Subject)
 	bodyText := m.Text
 	if len(bodyText) > 20000 {
 		bodyText = bodyText[:20000]
 	}
-	bodyClaims := a.Brands.Claimed(bodyText)
-	claims := mergeBrands(headClaims, bodyClaims)
+	var headClaims, nameClaims, claims []brands.Brand
+	if len(links) > 0 {
+		headClaims = a.Brands.Claimed(m.Subject + "\n" + fromName)
+		nameClaims = a.Brands.Claimed(fromName)
+		claims = mergeBrands(headClaims, a.Brands.Claimed(bodyText))
+	}
+	// The subject reads as a service's notice (looked at only when a
+	// claimed brand makes it count).
+	var noticeDone, notice bool
+	subjectNotice := func() bool {
+		if !noticeDone {
+			noticeDone, notice = true, noticeRe.MatchString(m.Subject)
+		}
+		return notice
+	}
 	// Login wording is looked for only when a link makes it count: the
 	// regex is the costliest step of the analyzer.
 	var loginDone bool
@@ -334,7 +345,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			// subject that names it counts when it reads as the brand's
 			// notice (【重要】…, "security alert"); otherwise it is as
 			// likely news about the brand.
-			inName := hasBrand(nameClaims, b.Name) || subjectNotice && hasBrand(headClaims, b.Name)
+			inName := hasBrand(nameClaims, b.Name) || hasBrand(headClaims, b.Name) && subjectNotice()
 			related := false
 			for _, l := range web {
 				for i := range l.chain.Links {
@@ -350,7 +361,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			// brand in passing; require login wording and a link that looks bad.
 			badLink := anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike) || anyFlag(web, SymShortener) || anyFlag(web, SymBlocklisted) || anyRandom(web)
 			if ownFrom {
-				if !inName && !(subjectNotice && hasBrand(headClaims, b.Name)) {
+				if !inName && !(hasBrand(headClaims, b.Name) && subjectNotice()) {
 					continue
 				}
 				f := 0.5

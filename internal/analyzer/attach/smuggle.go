@@ -310,7 +310,7 @@ func (r *run) container(it item, kind string) {
 		// all scans while the inner files are analysed (cpio entries are
 		// slices of the input; SIS streams were held as they were
 		// inflated).
-		if kind != container.CPIO && kind != container.SIS && !r.budget.Hold(int64(len(f.Data))) {
+		if kind != container.CPIO && kind != container.SIS && !r.budget.Reserve(int64(len(f.Data))) {
 			return // all scans at their bound: Analyze tempfails
 		}
 		r.budget.Left -= int64(len(f.Data))

@@ -65,11 +65,11 @@ func (b *Budget) Release() {
 	}
 }
 
-// Hold reserves n bytes in Shared for the rest of the message's scan
+// Reserve reserves n bytes in Shared for the rest of the message's scan
 // (readers outside this package report what they decompress through
 // it: office parts, PDF streams, containers). When all scans together are
 // at their bound it sets Busy and returns false: the reader stops there.
-func (b *Budget) Hold(n int64) bool {
+func (b *Budget) Reserve(n int64) bool {
 	if b == nil || b.Shared == nil || n <= 0 {
 		return true
 	}
@@ -81,9 +81,9 @@ func (b *Budget) Hold(n int64) bool {
 	return true
 }
 
-// Drop gives back n bytes of what Hold reserved (a reader reserves the
+// GiveBack gives back n bytes of what Reserve reserved (a reader reserves the
 // most a read may produce, then gives back what it did not use).
-func (b *Budget) Drop(n int64) {
+func (b *Budget) GiveBack(n int64) {
 	if b == nil || b.Shared == nil || n <= 0 {
 		return
 	}

@@ -177,12 +177,12 @@ func (w *walker) cabFolderData(b []byte, fo *cabFolder, cbDataRes int) ([]byte, 
 	if size < 0 {
 		size = 0
 	}
-	if !w.opt.Budget.Hold(size) {
+	if !w.opt.Budget.Reserve(size) {
 		return nil, ErrBudget
 	}
 	out := make([]byte, 0, size)
 	var used int64
-	defer func() { w.opt.Budget.Drop(size - used) }()
+	defer func() { w.opt.Budget.GiveBack(size - used) }()
 	var fr io.ReadCloser
 	p := int(fo.dataOff)
 	for i := 0; i < int(fo.nData); i++ {

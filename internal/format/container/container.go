@@ -44,10 +44,10 @@ type Limits struct {
 	Mem Memory
 }
 
-// Memory is a byte reservation (archive.Budget's Hold and Drop).
+// Memory is a byte reservation (archive.Budget's Reserve and GiveBack).
 type Memory interface {
-	Hold(n int64) bool
-	Drop(n int64)
+	Reserve(n int64) bool
+	GiveBack(n int64)
 }
 
 func (l Limits) norm() Limits {
@@ -368,14 +368,14 @@ func readSIS(b []byte, lim Limits) ([]File, error) {
 			continue
 		}
 		left := max(lim.MaxBytes-total, 0)
-		if lim.Mem != nil && !lim.Mem.Hold(left+1) {
+		if lim.Mem != nil && !lim.Mem.Reserve(left+1) {
 			zr.Close()
 			return out, ErrCorrupt
 		}
 		data, err := io.ReadAll(io.LimitReader(zr, left+1))
 		zr.Close()
 		if lim.Mem != nil {
-			lim.Mem.Drop(left + 1 - int64(cap(data)))
+			lim.Mem.GiveBack(left + 1 - int64(cap(data)))
 		}
 		if len(data) == 0 || err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 			continue

@@ -316,14 +316,14 @@ func TestAgileDefaultPassword(t *testing.T) {
 // memBound is a Memory of max bytes.
 type memBound struct{ used, max int64 }
 
-func (m *memBound) Hold(n int64) bool {
+func (m *memBound) Reserve(n int64) bool {
 	if m.used+n > m.max {
 		return false
 	}
 	m.used += n
 	return true
 }
-func (m *memBound) Drop(n int64) { m.used -= n }
+func (m *memBound) GiveBack(n int64) { m.used -= n }
 
 // TestOOXMLMemory: zip members are read within Limits.Mem (issue 14: the
 // bound of all scans together); a member it refuses is not read.

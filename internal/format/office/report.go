@@ -63,19 +63,19 @@ type Limits struct {
 	Mem Memory
 }
 
-// Memory is a byte reservation (archive.Budget's Hold and Drop): Hold
-// reserves n bytes or refuses, Drop gives back what was not used.
+// Memory is a byte reservation (archive.Budget's Reserve and GiveBack): Reserve
+// reserves n bytes or refuses, GiveBack gives back what was not used.
 type Memory interface {
-	Hold(n int64) bool
-	Drop(n int64)
+	Reserve(n int64) bool
+	GiveBack(n int64)
 }
 
 // hold reserves n bytes in m (nil: no bound).
-func hold(m Memory, n int64) bool { return m == nil || m.Hold(n) }
+func hold(m Memory, n int64) bool { return m == nil || m.Reserve(n) }
 
 func drop(m Memory, n int64) {
 	if m != nil {
-		m.Drop(n)
+		m.GiveBack(n)
 	}
 }
 

@@ -59,10 +59,10 @@ type Limits struct {
 	Mem Memory
 }
 
-// Memory is a byte reservation (archive.Budget's Hold and Drop).
+// Memory is a byte reservation (archive.Budget's Reserve and GiveBack).
 type Memory interface {
-	Hold(n int64) bool
-	Drop(n int64)
+	Reserve(n int64) bool
+	GiveBack(n int64)
 }
 
 var jsSuspicious = regexp.MustCompile(`(?i)\b(eval|unescape|String\.fromCharCode|util\.printf|getAnnots|Collab\.(collectEmailInfo|getIcon)|media\.newPlayer|spell\.customDictionaryOpen|app\.launchURL|exportDataObject|this\.submitForm|getURL|app\.openDoc|SOAP\.request|xfa\.resolveNode|spray|%u[0-9a-f]{4})`)
@@ -257,14 +257,14 @@ func (s *scanner) decode(dict, data []byte) ([]byte, bool) {
 		default: // image and other filters: nothing to read
 			return out, changed
 		}
-		if s.lim.Mem != nil && !s.lim.Mem.Hold(limit+1) {
+		if s.lim.Mem != nil && !s.lim.Mem.Reserve(limit+1) {
 			s.r.Truncated = true
 			return out, changed
 		}
 		var buf bytes.Buffer
 		n, _ := io.Copy(&buf, io.LimitReader(r, limit+1))
 		if s.lim.Mem != nil {
-			s.lim.Mem.Drop(limit + 1 - int64(buf.Cap()))
+			s.lim.Mem.GiveBack(limit + 1 - int64(buf.Cap()))
 		}
 		if n > limit {
 			s.r.Truncated = true

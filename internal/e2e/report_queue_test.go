@@ -194,14 +194,27 @@ max_queue = 3
 	if answers != 3 {
 		t.Errorf("%d answers to carol, want 3", answers)
 	}
-	_, metrics = httpGet(t, p2.console, "/metrics")
-	for _, want := range []string{
+	// The counters move just after the stored row: wait for them.
+	wants := []string{
 		`sekisho_reports_received_total{source="mail"} 0`,
 		`sekisho_reports_triaged_total{verdict="safe"} 3`,
 		`sekisho_report_answers_total{outcome="sent"} 3`,
-	} {
-		if !strings.Contains(metrics, want+"\n") {
-			t.Errorf("/metrics lacks %s:\n%s", want, grepLines(metrics, "sekisho_report"))
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_, metrics = httpGet(t, p2.console, "/metrics")
+		missing := ""
+		for _, want := range wants {
+			if !strings.Contains(metrics, want+"\n") {
+				missing = want
+				break
+			}
+		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("/metrics lacks %s:\n%s", missing, grepLines(metrics, "sekisho_report"))
+			break
 		}
 	}
 	// The fourth, tried again now, is taken.

@@ -52,6 +52,11 @@ func (c ServeCmd) Run(g *Globals) error {
 	defer stop()
 
 	prepareMemory(cfg)
+	endProfile, err := startProfile()
+	if err != nil {
+		return err
+	}
+	defer endProfile()
 	eng, err := engine.New(cfg, engine.Options{Logger: log})
 	if err != nil {
 		return err

@@ -28,6 +28,19 @@ func TestCluster(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Replication is asynchronous: a master killed before its replica
+	// has the writes loses them by design. Wait until every replica has
+	// acknowledged them (WAIT), so the test checks failover, not the lag.
+	err := cl.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		n, err := m.Do(ctx, "WAIT", 1, 10000).Int()
+		if err == nil && n < 1 {
+			err = fmt.Errorf("WAIT on %s: %d replicas acknowledged", m.Options().Addr, n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.Kill(t, c.Masters(t)[0])
 	if err := c.WaitOK(30 * time.Second); err != nil {
 		t.Fatal(err)

@@ -99,15 +99,33 @@ func combine(counts []bayesstore.Counts, tot bayesstore.Totals, p Params) Decisi
 	}
 	var top evHeap
 	top.s = make([]Evidence, 0, min(k, len(counts)))
-	for i, c := range counts {
-		if c.Spam == 0 && c.Ham == 0 {
-			continue
-		}
+	// Small counts repeat: their f is computed once per message (the
+	// same expression, so the same bits).
+	const small = 8
+	var memo [small][small]float64
+	var known [small][small]bool
+	fw := func(c bayesstore.Counts) float64 {
 		b := math.Min(float64(c.Spam)/ns, 1)
 		g := math.Min(float64(c.Ham)/nh, 1)
 		pw := b / (b + g)
 		n := float64(c.Spam) + float64(c.Ham)
-		f := (p.Strength*p.Prior + n*pw) / (p.Strength + n)
+		return (p.Strength*p.Prior + n*pw) / (p.Strength + n)
+	}
+	for i, c := range counts {
+		if c.Spam == 0 && c.Ham == 0 {
+			continue
+		}
+		var f float64
+		if c.Spam < small && c.Ham < small {
+			if known[c.Spam][c.Ham] {
+				f = memo[c.Spam][c.Ham]
+			} else {
+				f = fw(c)
+				memo[c.Spam][c.Ham], known[c.Spam][c.Ham] = f, true
+			}
+		} else {
+			f = fw(c)
+		}
 		if math.Abs(f-0.5) < p.MinDev {
 			continue
 		}

@@ -160,7 +160,7 @@ func (b *builder) finish() []Feature {
 			b.out[sp.i].Text = all[sp.lo:sp.hi]
 		}
 	}
-	b.arena, b.spans = nil, nil
+	b.arena = nil
 	return b.out
 }
 
@@ -190,6 +190,8 @@ type hashSet struct {
 	n     int
 	shift uint
 	zero  bool // the hash 0 is in the set
+	// spans is the builder's, kept with the set for the next message.
+	spans []span
 }
 
 var (
@@ -271,8 +273,9 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	set := setPool.Get().(*hashSet)
 	set.reset(nf)
 	defer setPool.Put(set)
-	b := &builder{opt: opt, seen: set, out: make([]Feature, 0, nf), spans: make([]span, 0, nf),
+	b := &builder{opt: opt, seen: set, out: make([]Feature, 0, nf), spans: set.spans[:0],
 		arena: make([]byte, 0, min(8*est+2048, 1<<20))}
+	defer func() { set.spans = b.spans[:0] }()
 	// A feature every message has: the linear layer's bias.
 	b.add(Bias)
 	if urls == nil {

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -229,6 +230,26 @@ func (c *Classifier) tokens(t *pipeline.Task) *tokenize.Tokens {
 	return tk
 }
 
+// scratch holds a classification's keys and counts.
+type scratch struct {
+	keys   []uint64
+	counts []bayesstore.Counts
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// fill sets the keys to the features' hashes and zeroes as many counts.
+func (s *scratch) fill(tk *tokenize.Tokens) ([]uint64, []bayesstore.Counts) {
+	s.keys = s.keys[:0]
+	for _, f := range tk.Features {
+		s.keys = append(s.keys, f.Hash)
+	}
+	n := len(s.keys)
+	s.counts = slices.Grow(s.counts[:0], n)[:n]
+	clear(s.counts)
+	return s.keys, s.counts
+}
+
 // Result is a classification with its explanation.
 type Result struct {
 	Class    string
@@ -250,13 +271,16 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 	var res Result
 	var keys []uint64
 	var counts []bayesstore.Counts
+	// The keys and counts are the scan's alone (the store and decide keep
+	// neither): their buffers are reused.
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
 	fetched := ""
 	if f, ok := c.st.(bayesstore.Fetcher); ok && len(tk.Features) > 0 {
 		// One call for the totals of every class and the counts in the
 		// most specific one, which votes unless it has not learned
 		// enough yet.
-		keys = tk.Hashes()
-		counts = make([]bayesstore.Counts, len(keys))
+		keys, counts = sc.fill(tk)
 		fetched = classes[len(classes)-1]
 		tots, err := f.Fetch(ctx, classes, fetched, keys, counts)
 		if err != nil {
@@ -286,8 +310,7 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 		return res, nil
 	}
 	if counts == nil || fetched != res.Class {
-		keys = tk.Hashes()
-		counts = make([]bayesstore.Counts, len(keys))
+		keys, counts = sc.fill(tk)
 		if err := c.st.Lookup(ctx, res.Class, keys, counts); err != nil {
 			return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
 		}

@@ -2,7 +2,8 @@ package bayes
 
 import (
 	"math"
-	"sort"
+	"slices"
+	"sync"
 
 	"github.com/sekisho/sekisho/internal/store/bayesstore"
 )
@@ -57,12 +58,18 @@ type Decision struct {
 	Used   []Evidence // features combined by the chi-square rule, most telling first
 }
 
+// xsPool holds feature value buffers for decide.
+var xsPool = sync.Pool{New: func() any { return new([]float64) }}
+
 // decide runs both layers.
 func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params) Decision {
 	d := combine(counts, tot, p)
-	xs := make([]float64, len(keys))
+	xp := xsPool.Get().(*[]float64)
+	xs := slices.Grow((*xp)[:0], len(keys))[:len(keys)]
 	featureValues(counts, keys, tot, p.Alpha, xs)
 	d.Linear = linearScore(counts, keys, xs)
+	*xp = xs
+	xsPool.Put(xp)
 	d.Margin = d.Linear + p.ChiMix*d.Chi
 	return d
 }
@@ -82,31 +89,58 @@ func combine(counts []bayesstore.Counts, tot bayesstore.Totals, p Params) Decisi
 	if ns == 0 || nh == 0 {
 		return Decision{Prob: 0.5}
 	}
-	cand := make([]Evidence, 0, len(counts))
-	for i, c := range counts {
-		if c.Spam == 0 && c.Ham == 0 {
-			continue
-		}
+	// The MaxFeatures most telling candidates, kept in a heap whose root
+	// is the least telling of them, then sorted: the same features in the
+	// same order as sorting all candidates (the order is total: ties go
+	// by index), without sorting the many that are left out.
+	k := p.MaxFeatures
+	if k <= 0 {
+		k = len(counts)
+	}
+	var top evHeap
+	top.s = make([]Evidence, 0, min(k, len(counts)))
+	// Small counts repeat: their f is computed once per message (the
+	// same expression, so the same bits).
+	const small = 8
+	var memo [small][small]float64
+	var known [small][small]bool
+	fw := func(c bayesstore.Counts) float64 {
 		b := math.Min(float64(c.Spam)/ns, 1)
 		g := math.Min(float64(c.Ham)/nh, 1)
 		pw := b / (b + g)
 		n := float64(c.Spam) + float64(c.Ham)
-		f := (p.Strength*p.Prior + n*pw) / (p.Strength + n)
+		return (p.Strength*p.Prior + n*pw) / (p.Strength + n)
+	}
+	for i, c := range counts {
+		if c.Spam == 0 && c.Ham == 0 {
+			continue
+		}
+		var f float64
+		if c.Spam < small && c.Ham < small {
+			if known[c.Spam][c.Ham] {
+				f = memo[c.Spam][c.Ham]
+			} else {
+				f = fw(c)
+				memo[c.Spam][c.Ham], known[c.Spam][c.Ham] = f, true
+			}
+		} else {
+			f = fw(c)
+		}
 		if math.Abs(f-0.5) < p.MinDev {
 			continue
 		}
-		cand = append(cand, Evidence{Index: i, Prob: f})
+		top.offer(Evidence{Index: i, Prob: f}, k)
 	}
-	sort.Slice(cand, func(i, j int) bool {
-		di, dj := math.Abs(cand[i].Prob-0.5), math.Abs(cand[j].Prob-0.5)
-		if di != dj {
-			return di > dj
+	cand := top.s
+	slices.SortFunc(cand, func(a, b Evidence) int {
+		if moreTelling(a, b) {
+			return -1
 		}
-		return cand[i].Index < cand[j].Index
+		if moreTelling(b, a) {
+			return 1
+		}
+		return 0
 	})
-	if p.MaxFeatures > 0 && len(cand) > p.MaxFeatures {
-		cand = cand[:p.MaxFeatures]
-	}
 	if len(cand) == 0 {
 		return Decision{Prob: 0.5}
 	}
@@ -135,7 +169,13 @@ func lnChi2Q(x float64, df int) float64 {
 	lnM := math.Log(m)
 	// log-sum-exp of i·ln m − ln i!
 	maxT := math.Inf(-1)
-	terms := make([]float64, k)
+	var buf [160]float64
+	terms := buf[:0]
+	if k > len(buf) {
+		terms = make([]float64, k)
+	} else {
+		terms = buf[:k]
+	}
 	lnFact := 0.0
 	for i := 0; i < k; i++ {
 		if i > 0 {
@@ -156,4 +196,55 @@ func lnChi2Q(x float64, df int) float64 {
 		v = 0
 	}
 	return v
+}
+
+// moreTelling is the order of the evidence: farther from 0.5 first, then
+// the earlier feature.
+func moreTelling(a, b Evidence) bool {
+	da, db := math.Abs(a.Prob-0.5), math.Abs(b.Prob-0.5)
+	if da != db {
+		return da > db
+	}
+	return a.Index < b.Index
+}
+
+// evHeap keeps the k most telling evidence offered: a binary heap whose
+// root is the least telling kept.
+type evHeap struct{ s []Evidence }
+
+func (h *evHeap) offer(e Evidence, k int) {
+	s := h.s
+	if len(s) < k {
+		s = append(s, e)
+		// Sift up.
+		for i := len(s) - 1; i > 0; {
+			up := (i - 1) / 2
+			if !moreTelling(s[up], s[i]) {
+				break
+			}
+			s[up], s[i] = s[i], s[up]
+			i = up
+		}
+		h.s = s
+		return
+	}
+	if !moreTelling(e, s[0]) {
+		return
+	}
+	s[0] = e
+	// Sift down: a parent is less telling than its children.
+	for i := 0; ; {
+		l, r, least := 2*i+1, 2*i+2, i
+		if l < len(s) && moreTelling(s[least], s[l]) {
+			least = l
+		}
+		if r < len(s) && moreTelling(s[least], s[r]) {
+			least = r
+		}
+		if least == i {
+			break
+		}
+		s[i], s[least] = s[least], s[i]
+		i = least
+	}
 }

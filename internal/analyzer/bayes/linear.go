@@ -40,13 +40,29 @@ const biasStep = 0.1
 // message's features (the bias gets 0 here; it is added separately).
 func featureValues(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, alpha float64, xs []float64) {
 	ns, nh := float64(tot.Spam), float64(tot.Ham)
+	// Most features have small counts (most pairs none at all): their
+	// values are computed once per message (the same expression, so the
+	// same bits).
+	const small = 8
+	var memo [small][small]float64
+	var known [small][small]bool
 	norm := 0.0
 	for i, c := range counts {
 		if keys[i] == biasKey {
 			xs[i] = 0
 			continue
 		}
-		r := math.Log((float64(c.Spam) + alpha) / (ns + 2*alpha) / ((float64(c.Ham) + alpha) / (nh + 2*alpha)))
+		var r float64
+		if c.Spam < small && c.Ham < small {
+			if known[c.Spam][c.Ham] {
+				r = memo[c.Spam][c.Ham]
+			} else {
+				r = math.Log((float64(c.Spam) + alpha) / (ns + 2*alpha) / ((float64(c.Ham) + alpha) / (nh + 2*alpha)))
+				memo[c.Spam][c.Ham], known[c.Spam][c.Ham] = r, true
+			}
+		} else {
+			r = math.Log((float64(c.Spam) + alpha) / (ns + 2*alpha) / ((float64(c.Ham) + alpha) / (nh + 2*alpha)))
+		}
 		xs[i] = r
 		norm += r * r
 	}

@@ -176,16 +176,17 @@ func (f *File) Totals(ctx context.Context, class string) (Totals, error) {
 
 // Lookup implements Store.
 func (f *File) Lookup(ctx context.Context, class string, keys []uint64, out []Counts) error {
+	mix := classMix(class)
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	if len(f.over) == 0 {
 		for i, k := range keys {
-			out[i] = f.tab.get(ClassKey(class, k))
+			out[i] = f.tab.get(k ^ mix)
 		}
 		return nil
 	}
 	for i, k := range keys {
-		out[i] = f.get(ClassKey(class, k))
+		out[i] = f.get(k ^ mix)
 	}
 	return nil
 }

@@ -120,10 +120,16 @@ var ErrNewerFormat = errors.New("store: bayes store file written by a newer seki
 
 // ClassKey mixes a feature hash with its class.
 func ClassKey(class string, h uint64) uint64 {
+	return h ^ classMix(class)
+}
+
+// classMix is what ClassKey mixes into a class's keys (0 for the global
+// class), for loops that compute it once.
+func classMix(class string) uint64 {
 	if class == "" {
-		return h
+		return 0
 	}
-	return h ^ (xxhash.Sum64String(class) * 0x9E3779B97F4A7C15)
+	return xxhash.Sum64String(class) * 0x9E3779B97F4A7C15
 }
 
 const (

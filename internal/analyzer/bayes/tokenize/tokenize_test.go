@@ -222,11 +222,13 @@ func TestCharGrams(t *testing.T) {
 // TestPairHashes: a pair's hash, computed without building its text, is
 // the hash of its text, so learned stores keep their meaning.
 func TestPairHashes(t *testing.T) {
-	b := &builder{seen: map[uint64]struct{}{}}
+	set := new(hashSet)
+	set.reset(0)
+	b := &builder{seen: set}
 	ws := strings.Fields("a b c d e f g h i j k l m n o p a b c d")
 	b.stream("s:", ws)
 	pairs := 0
-	for _, f := range b.out {
+	for _, f := range b.finish() {
 		if f.Hash != xxhash.Sum64String(f.Text) {
 			t.Fatalf("%q: hash %x, want %x", f.Text, f.Hash, xxhash.Sum64String(f.Text))
 		}

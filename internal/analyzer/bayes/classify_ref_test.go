@@ -1,0 +1,175 @@
+package bayes
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/store/bayesstore"
+)
+
+// The classifier's arithmetic before the allocation-free rewrite (issue
+// 17), kept to prove the rewrite gives the same bits.
+
+func combineRef(counts []bayesstore.Counts, tot bayesstore.Totals, p Params) Decision {
+	ns, nh := float64(tot.Spam), float64(tot.Ham)
+	if ns == 0 || nh == 0 {
+		return Decision{Prob: 0.5}
+	}
+	cand := make([]Evidence, 0, len(counts))
+	for i, c := range counts {
+		if c.Spam == 0 && c.Ham == 0 {
+			continue
+		}
+		b := math.Min(float64(c.Spam)/ns, 1)
+		g := math.Min(float64(c.Ham)/nh, 1)
+		pw := b / (b + g)
+		n := float64(c.Spam) + float64(c.Ham)
+		f := (p.Strength*p.Prior + n*pw) / (p.Strength + n)
+		if math.Abs(f-0.5) < p.MinDev {
+			continue
+		}
+		cand = append(cand, Evidence{Index: i, Prob: f})
+	}
+	sort.Slice(cand, func(i, j int) bool {
+		di, dj := math.Abs(cand[i].Prob-0.5), math.Abs(cand[j].Prob-0.5)
+		if di != dj {
+			return di > dj
+		}
+		return cand[i].Index < cand[j].Index
+	})
+	if p.MaxFeatures > 0 && len(cand) > p.MaxFeatures {
+		cand = cand[:p.MaxFeatures]
+	}
+	if len(cand) == 0 {
+		return Decision{Prob: 0.5}
+	}
+	var sumLnF, sumLn1F float64
+	for _, e := range cand {
+		f := math.Min(math.Max(e.Prob, 1e-9), 1-1e-9)
+		sumLnF += math.Log(f)
+		sumLn1F += math.Log1p(-f)
+	}
+	df := 2 * len(cand)
+	lnA := lnChi2QRef(-2*sumLnF, df)
+	lnB := lnChi2QRef(-2*sumLn1F, df)
+	prob := (1 + math.Exp(lnA) - math.Exp(lnB)) / 2
+	return Decision{Prob: prob, Chi: lnA - lnB, Used: cand}
+}
+
+func lnChi2QRef(x float64, df int) float64 {
+	if x <= 0 {
+		return 0
+	}
+	m := x / 2
+	k := df / 2
+	lnM := math.Log(m)
+	maxT := math.Inf(-1)
+	terms := make([]float64, k)
+	lnFact := 0.0
+	for i := 0; i < k; i++ {
+		if i > 0 {
+			lnFact += math.Log(float64(i))
+		}
+		t := float64(i)*lnM - lnFact
+		terms[i] = t
+		if t > maxT {
+			maxT = t
+		}
+	}
+	s := 0.0
+	for _, t := range terms {
+		s += math.Exp(t - maxT)
+	}
+	v := -m + maxT + math.Log(s)
+	if v > 0 {
+		v = 0
+	}
+	return v
+}
+
+func featureValuesRef(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, alpha float64, xs []float64) {
+	ns, nh := float64(tot.Spam), float64(tot.Ham)
+	norm := 0.0
+	for i, c := range counts {
+		if keys[i] == biasKey {
+			xs[i] = 0
+			continue
+		}
+		r := math.Log((float64(c.Spam) + alpha) / (ns + 2*alpha) / ((float64(c.Ham) + alpha) / (nh + 2*alpha)))
+		xs[i] = r
+		norm += r * r
+	}
+	if norm == 0 {
+		return
+	}
+	norm = math.Sqrt(norm)
+	for i := range xs {
+		xs[i] /= norm
+	}
+}
+
+func decideRef(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params) Decision {
+	d := combineRef(counts, tot, p)
+	xs := make([]float64, len(keys))
+	featureValuesRef(counts, keys, tot, p.Alpha, xs)
+	d.Linear = linearScore(counts, keys, xs)
+	d.Margin = d.Linear + p.ChiMix*d.Chi
+	return d
+}
+
+func sameDecision(a, b Decision) bool {
+	bits := math.Float64bits
+	return bits(a.Prob) == bits(b.Prob) && bits(a.Chi) == bits(b.Chi) && bits(a.Linear) == bits(b.Linear) &&
+		bits(a.Margin) == bits(b.Margin) && slices.Equal(a.Used, b.Used)
+}
+
+// TestDecideMatchesReference: decide gives the reference's bits on random
+// messages: small counts (repeated values, ties in the ranking), large
+// ones, the bias, every MaxFeatures shape.
+func TestDecideMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 17))
+	for round := 0; round < 400; round++ {
+		n := rng.IntN(3000)
+		if round%10 == 0 {
+			n = rng.IntN(5)
+		}
+		tot := bayesstore.Totals{Spam: uint64(1 + rng.IntN(3000)), Ham: uint64(1 + rng.IntN(3000))}
+		counts := make([]bayesstore.Counts, n)
+		keys := make([]uint64, n)
+		for i := range counts {
+			keys[i] = rng.Uint64()
+			switch rng.IntN(4) {
+			case 0: // unseen
+			case 1, 2:
+				counts[i] = bayesstore.Counts{Spam: uint32(rng.IntN(10)), Ham: uint32(rng.IntN(10))}
+			default:
+				counts[i] = bayesstore.Counts{Spam: uint32(rng.IntN(int(tot.Spam) + 5)), Ham: uint32(rng.IntN(int(tot.Ham) + 5))}
+			}
+			counts[i].Weight = float32(rng.NormFloat64() / 10)
+		}
+		if n > 0 {
+			keys[rng.IntN(n)] = biasKey
+		}
+		p := DefaultParams
+		switch round % 5 {
+		case 1:
+			p.MaxFeatures = 0
+		case 2:
+			p.MaxFeatures = 1
+		case 3:
+			p.MaxFeatures = 10000
+		case 4:
+			p.MinDev = 0
+		}
+		got, want := decide(counts, keys, tot, p), decideRef(counts, keys, tot, p)
+		if !sameDecision(got, want) {
+			t.Fatalf("round %d (n %d, max %d): got %+v\nwant %+v", round, n, p.MaxFeatures, got, want)
+		}
+	}
+	if d := decide(nil, nil, bayesstore.Totals{}, DefaultParams); !sameDecision(d, decideRef(nil, nil, bayesstore.Totals{}, DefaultParams)) {
+		t.Fatalf("empty: %+v", d)
+	}
+}

@@ -1,0 +1,27 @@
+package tokenize
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestHashSet: the open-addressing set agrees with a map, through growth,
+// reuse and the hash 0.
+func TestHashSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	s := new(hashSet)
+	for round, n := range []int{10, 5000, 100, 70000} {
+		s.reset(n / 4)
+		ref := map[uint64]bool{}
+		for i := 0; i < n; i++ {
+			h := rng.Uint64() % uint64(n) // repeats
+			if i%97 == 0 {
+				h = 0
+			}
+			if got, want := s.insert(h), !ref[h]; got != want {
+				t.Fatalf("round %d: insert(%d) = %v, want %v", round, h, got, want)
+			}
+			ref[h] = true
+		}
+	}
+}

@@ -25,6 +25,8 @@ type postDelivery struct {
 	lists   *lists.Store
 	reports *report.Service
 	digest  *digest.Service
+	// digestOn: the digest schedule runs ([digest] enabled).
+	digestOn bool
 }
 
 func startPostDelivery(ctx context.Context, cfg *config.Config, eng *engine.Engine, store *quarantine.Store, rem *remediate.Remediator, log *slog.Logger) (*postDelivery, func(), error) {
@@ -42,11 +44,17 @@ func startPostDelivery(ctx context.Context, cfg *config.Config, eng *engine.Engi
 		return nil, nil, fmt.Errorf("serve: %w", err)
 	}
 	rs.Pref = ds.Pref
-	rs.Start()
-	if cfg.Digest.Enabled {
-		ds.Start()
+	return &postDelivery{lists: ls, reports: rs, digest: ds, digestOn: cfg.Digest.Enabled}, func() { ds.Close(); rs.Close() }, nil
+}
+
+// start starts the report worker and the digest schedule: after the
+// console (when on) has attached its metrics, so a report stored before
+// a restart and triaged at once is counted.
+func (pd *postDelivery) start() {
+	pd.reports.Start()
+	if pd.digestOn {
+		pd.digest.Start()
 	}
-	return &postDelivery{lists: ls, reports: rs, digest: ds}, func() { ds.Close(); rs.Close() }, nil
 }
 
 // ReportCmd lists report-phish reports.

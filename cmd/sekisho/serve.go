@@ -226,6 +226,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	if len(runs) == 0 {
 		return errors.New("serve: every front end is disabled")
 	}
+	pd.start()
 	// SIGHUP (or `sekisho reload`) reloads configuration, rules, lists
 	// and weights; a configuration that does not load is refused and the
 	// running one stays.

@@ -184,6 +184,19 @@ func milterExtra(extra string) string { return extra }
 // waitPort waits for port to accept connections while the process runs
 // (up to startTimeout, a generous bound for a loaded host, not a timing
 // claim).
+// logShows waits up to d for the daemon's log to contain sub (a line is
+// written just after the reply the test saw: poll, do not race it).
+func (s *sekisho) logShows(sub string, d time.Duration) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(s.Log(), sub) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
 func (s *sekisho) waitPort(t *testing.T, port int) {
 	t.Helper()
 	deadline := time.Now().Add(startTimeout)

@@ -240,7 +240,7 @@ func TestPostfixMilter(t *testing.T) {
 			t.Errorf("rejected or quarantined message was delivered")
 		}
 	}
-	if !strings.Contains(sek.Log(), "msg=quarantined") {
+	if !sek.logShows("msg=quarantined", 5*time.Second) {
 		t.Errorf("sekisho did not log the quarantine")
 	}
 	if !strings.Contains(sek.Log(), "queue_id="+held) {
@@ -301,7 +301,7 @@ func TestPostfixProxyFilter(t *testing.T) {
 			t.Errorf("rejected or quarantined message was delivered")
 		}
 	}
-	if !strings.Contains(sek.Log(), "msg=quarantined") {
+	if !sek.logShows("msg=quarantined", 5*time.Second) {
 		t.Errorf("sekisho did not log the quarantine")
 	}
 }

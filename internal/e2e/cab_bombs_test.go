@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/sekisho/sekisho/internal/testutil/testdoc"
 )
@@ -71,51 +67,15 @@ func cabBomb(t *testing.T, files, size int) []byte {
 // scans; none is accepted — each is a bomb or, when the bound is reached,
 // tempfail.
 func TestConcurrentCabBombsBoundedBinary(t *testing.T) {
-	port := freePort(t)
-	dir := t.TempDir()
-	cfg := fmt.Sprintf("[general]\ndata_dir = %q\n[attach]\nmax_bytes_all_scans = 268435456\n[serve]\nmax_bytes_in_flight = 67108864\n", dir+"/data") +
-		onlyFrontend("console", port, "scan_timeout = \"60s\"\n")
-	sek := serveConfig(t, dir, cfg, ports{console: port}, sekishoBin(t))
 	bomb := cabBomb(t, 8, 50<<20)
 	t.Logf("cab bomb: %d bytes, 8 × 50 MiB of zeros", len(bomb))
-	raw := testdoc.Mail("請求書", "ご確認ください。\r\n", testdoc.Attachment{Name: "invoice.cab", Type: "application/vnd.ms-cab-compressed", Data: bomb})
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	actions := map[string]int{}
-	symbols := map[string]int{}
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, err := (&http.Client{Timeout: 3 * time.Minute}).Post(fmt.Sprintf("http://127.0.0.1:%d/api/v1/scan", port), "message/rfc822", bytes.NewReader(raw))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer resp.Body.Close()
-			var v struct {
-				Action, Category string
-				Symbols          []struct{ Name string }
-			}
-			json.NewDecoder(resp.Body).Decode(&v)
-			mu.Lock()
-			actions[v.Action+"/"+v.Category]++
-			for _, s := range v.Symbols {
-				if s.Name == "ARCHIVE_BOMB" {
-					symbols[s.Name]++
-				}
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	t.Logf("verdicts: %v, ARCHIVE_BOMB in %d", actions, symbols["ARCHIVE_BOMB"])
+	actions, bombs, hwm := scanBombsAtOnce(t, testdoc.Attachment{Name: "invoice.cab", Type: "application/vnd.ms-cab-compressed", Data: bomb})
+	t.Logf("verdicts: %v, ARCHIVE_BOMB in %d", actions, bombs)
 	for a, n := range actions {
 		if a == "accept/clean" || a == "tag/spam" || a == "/" {
 			t.Errorf("%d cab bombs got %q", n, a)
 		}
 	}
-	hwm := peakRSS(t, sek.cmd.Process.Pid)
 	t.Logf("peak RSS %d MiB (max_bytes_all_scans 256 MiB)", hwm>>20)
 	if hwm > 720<<20 { // measured 421–453 MiB; 1,424 MiB before cabinets were counted
 		t.Errorf("peak RSS %d MiB", hwm>>20)

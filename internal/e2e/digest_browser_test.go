@@ -79,31 +79,7 @@ func TestDigestBrowser(t *testing.T) {
 	// Every analyzer off but the header analyzer (spam) and the
 	// attachment analyzer (the EICAR test file is malware).
 	base := func(digestExtra string) string {
-		return fmt.Sprintf(`
-[general]
-data_dir = %q
-hostname = "sekisho.test"
-domains = ["example.jp"]
-[serve]
-shutdown_timeout = "20s"
-[serve.milter]
-enabled = false
-[serve.rspamd]
-enabled = false
-[serve.spamd]
-enabled = false
-[serve.smtp]
-listen = "127.0.0.1:%d"
-next_hop = "127.0.0.1:%d"
-[serve.console]
-listen = "127.0.0.1:%d"
-[quarantine]
-release_host = "127.0.0.1:%d"
-release_starttls = "none"
-[digest]
-base_url = %q
-%s
-[auth]
+		return digestServeConf(data, p, sk.port, digestExtra, `[auth]
 enabled = false
 [sender]
 enabled = false
@@ -115,10 +91,7 @@ enabled = false
 enabled = false
 [policy]
 reject_score = 1000
-[policy.weights]
-HDR_MISSING_DATE = 6.0
-HDR_MISSING_MESSAGE_ID = 6.0
-`, data, p.smtp, sk.port, p.console, sk.port, console, digestExtra)
+[policy.weights]`)
 	}
 	sek := serveConfig(t, dir, base(""), p, bin)
 	// One configuration per language for `sekisho digest send` (the

@@ -28,33 +28,7 @@ func TestDigestSend(t *testing.T) {
 	dir := t.TempDir()
 	p := ports{smtp: freePort(t), console: freePort(t), nextHop: sk.port}
 	console := fmt.Sprintf("http://127.0.0.1:%d", p.console)
-	cfg := fmt.Sprintf(`
-[general]
-data_dir = %q
-hostname = "sekisho.test"
-domains = ["example.jp"]
-[serve]
-shutdown_timeout = "20s"
-[serve.milter]
-enabled = false
-[serve.rspamd]
-enabled = false
-[serve.spamd]
-enabled = false
-[serve.smtp]
-listen = "127.0.0.1:%d"
-next_hop = "127.0.0.1:%d"
-[serve.console]
-listen = "127.0.0.1:%d"
-[quarantine]
-release_host = "127.0.0.1:%d"
-release_starttls = "none"
-[digest]
-base_url = %q
-%s
-HDR_MISSING_DATE = 6.0
-HDR_MISSING_MESSAGE_ID = 6.0
-`, filepath.Join(dir, "data"), p.smtp, sk.port, p.console, sk.port, console, analyzersOff+"[policy.weights]")
+	cfg := digestServeConf(filepath.Join(dir, "data"), p, sk.port, "", analyzersOff+"[policy.weights]")
 	sek := serveConfig(t, dir, cfg, p, bin)
 	cli := func(args ...string) []byte {
 		t.Helper()
@@ -191,4 +165,41 @@ HDR_MISSING_MESSAGE_ID = 6.0
 	if code, b := post(); code != http.StatusConflict || !strings.Contains(b, `data-err="used"`) {
 		t.Fatalf("second POST: %d\n%s", code, b)
 	}
+}
+
+// digestServeConf is the daemon of the digest tests: SMTP gateway to the
+// sink at sinkPort, console, release back to the sink, digest links at
+// the console; digestExtra goes in [digest], analyzers after it (it ends
+// with "[policy.weights]": the two header symbols that make the test
+// mail spam follow).
+func digestServeConf(data string, p ports, sinkPort int, digestExtra, analyzers string) string {
+	console := fmt.Sprintf("http://127.0.0.1:%d", p.console)
+	return fmt.Sprintf(`
+[general]
+data_dir = %q
+hostname = "sekisho.test"
+domains = ["example.jp"]
+[serve]
+shutdown_timeout = "20s"
+[serve.milter]
+enabled = false
+[serve.rspamd]
+enabled = false
+[serve.spamd]
+enabled = false
+[serve.smtp]
+listen = "127.0.0.1:%d"
+next_hop = "127.0.0.1:%d"
+[serve.console]
+listen = "127.0.0.1:%d"
+[quarantine]
+release_host = "127.0.0.1:%d"
+release_starttls = "none"
+[digest]
+base_url = %q
+%s
+%s
+HDR_MISSING_DATE = 6.0
+HDR_MISSING_MESSAGE_ID = 6.0
+`, data, p.smtp, sinkPort, p.console, sinkPort, console, digestExtra, analyzers)
 }

@@ -290,6 +290,7 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	}
 	unlock()
 	unlock = func() {}
+	s.wrote()
 	if id != "" {
 		s.log.Info("message held again: the copy already in quarantine stands for it", "msg_id", e.m.ScanID, "quarantine_id", id, "message_id", e.m.MessageID)
 		return id, nil

@@ -80,6 +80,7 @@ type Store struct {
 	wmu      sync.Mutex  // this process's SQLite write transactions (lockWrite)
 	dbPath   string      // the SQLite file ("" on PostgreSQL)
 	lastCkpt time.Time   // the writer's last WAL checkpoint
+	held     chan struct{}
 
 	// Now is the clock (tests move it).
 	Now func() time.Time
@@ -168,6 +169,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 		qn = 10000
 	}
 	s.q = make(chan any, qn)
+	s.held = make(chan struct{}, 1)
 	s.wg.Add(2)
 	go s.writer()
 	go s.expirer()

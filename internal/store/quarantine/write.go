@@ -81,23 +81,32 @@ func (s *Store) prepareStatements(ctx context.Context) error {
 		st.all = append(st.all, p)
 		return p, nil
 	}
+	// On SQLite, OR FAIL: a statement that fails keeps what it wrote
+	// (the transaction is rolled back anyway), so SQLite keeps no
+	// statement journal for a multi-row INSERT; otherwise it copies every
+	// page the statement changes that an earlier one of the transaction
+	// changed to a temporary file first.
+	ins := "INSERT INTO"
+	if s.dialect == "sqlite" {
+		ins = "INSERT OR FAIL INTO"
+	}
 	var err error
 	for n := 1; n <= msgChunkMax; n *= 2 {
-		if st.msgs[n], err = prep(rowsSQL(`INSERT INTO messages (`+msgColumns+`)`, msgNCol, n, "")); err != nil {
+		if st.msgs[n], err = prep(rowsSQL(ins+`  messages (`+msgColumns+`)`, msgNCol, n, "")); err != nil {
 			return err
 		}
 	}
-	if st.once, err = prep(rowsSQL(`INSERT INTO messages (`+msgColumns+`)`, msgNCol, 1, ` ON CONFLICT (id) DO NOTHING`)); err != nil {
+	if st.once, err = prep(rowsSQL(ins+`  messages (`+msgColumns+`)`, msgNCol, 1, ` ON CONFLICT (id) DO NOTHING`)); err != nil {
 		return err
 	}
 	for n := 1; n <= childChunkMax; n *= 2 {
-		if st.rcpt[n], err = prep(rowsSQL(`INSERT INTO msg_rcpt (msg_id, addr)`, 2, n, "")); err != nil {
+		if st.rcpt[n], err = prep(rowsSQL(ins+`  msg_rcpt (msg_id, addr)`, 2, n, "")); err != nil {
 			return err
 		}
-		if st.symbol[n], err = prep(rowsSQL(`INSERT INTO msg_symbol (msg_id, name, score)`, 3, n, "")); err != nil {
+		if st.symbol[n], err = prep(rowsSQL(ins+`  msg_symbol (msg_id, name, score)`, 3, n, "")); err != nil {
 			return err
 		}
-		if st.hash[n], err = prep(rowsSQL(`INSERT INTO msg_hash (msg_id, kind, value)`, 3, n, "")); err != nil {
+		if st.hash[n], err = prep(rowsSQL(ins+`  msg_hash (msg_id, kind, value)`, 3, n, "")); err != nil {
 			return err
 		}
 	}
@@ -328,6 +337,8 @@ func (s *Store) writer() {
 			write()
 		case <-idle.C:
 			s.checkpoint()
+		case <-s.held:
+			s.checkpoint()
 		case <-s.closing:
 			for {
 				select {
@@ -349,13 +360,17 @@ func (s *Store) writer() {
 // whichever connection commits: often a hold the front end waits for)
 // is off; the writer goroutine runs a passive checkpoint, which neither
 // blocks nor waits for readers and writers, once walCheckpointPages
-// pages wait in the WAL (checked after each batch and every
-// walCheckEvery). journal_size_limit truncates the file when SQLite
+// pages wait in the WAL (checked after each batch, after each hold —
+// some 50 pages — and every walCheckEvery). journal_size_limit truncates the file when SQLite
 // restarts the WAL after a complete checkpoint.
-const (
+var (
 	walCheckpointPages = 4000
-	walCheckEvery      = 5 * time.Second
-	walFallbackEvery   = 30 * time.Second
+	walRestartPages    = 16000 // 64 MiB of 4 KiB pages
+)
+
+const (
+	walCheckEvery    = 5 * time.Second
+	walFallbackEvery = 30 * time.Second
 )
 
 // sqliteDSN is the connection string of the SQLite store.
@@ -367,13 +382,30 @@ func sqliteDSN(path string) string {
 		"&_pragma=cache_size(-512)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
 }
 
+// wrote tells the writer goroutine that Hold committed: time to check
+// the WAL.
+func (s *Store) wrote() {
+	select {
+	case s.held <- struct{}{}:
+	default:
+	}
+}
+
 // checkpoint runs a passive WAL checkpoint when enough pages wait.
+//
+// A passive checkpoint copies what was committed when it started; holds
+// committing meanwhile keep it from ever being complete, and SQLite
+// starts the WAL over (and journal_size_limit truncates it) only after
+// a complete one. So when the WAL holds walRestartPages, the checkpoint
+// is finished under the write lock: holds wait for the few pages
+// written during the passive pass, and the file stays bounded.
 func (s *Store) checkpoint() {
 	if s.dialect != "sqlite" || s.dbPath == "" {
 		return
 	}
-	if n, ok := walBacklog(s.dbPath + "-shm"); ok {
-		if n < walCheckpointPages {
+	shm := s.dbPath + "-shm"
+	if mx, back, ok := walState(shm); ok {
+		if mx-back < walCheckpointPages {
 			return
 		}
 	} else if time.Since(s.lastCkpt) < walFallbackEvery {
@@ -382,36 +414,45 @@ func (s *Store) checkpoint() {
 	s.lastCkpt = time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	if !s.walCheckpoint(ctx) {
+		return
+	}
+	if mx, back, ok := walState(shm); ok && mx >= walRestartPages && back < mx {
+		unlock := s.lockWrite()
+		s.walCheckpoint(ctx)
+		unlock()
+	}
+}
+
+func (s *Store) walCheckpoint(ctx context.Context) bool {
 	var busy, log, done int
 	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done); err != nil {
 		s.log.Warn("WAL checkpoint failed", "err", err)
-		return
+		return false
 	}
 	s.log.Debug("WAL checkpoint", "wal_pages", log, "checkpointed", done)
+	return true
 }
 
-// walBacklog reads how many WAL frames are not yet checkpointed from the
-// wal-index header in the -shm file (https://sqlite.org/walformat.html:
+// walState reads the WAL's frames and how many of them are checkpointed
+// from the wal-index header in the -shm file (https://sqlite.org/walformat.html:
 // mxFrame at byte 16 of the header, nBackfill at byte 96 after the two
 // header copies; native byte order). It is read without SQLite's locks:
 // an estimate for deciding when to checkpoint, nothing more.
-func walBacklog(shm string) (int, bool) {
+func walState(shm string) (frames, backfilled int, ok bool) {
 	f, err := os.Open(shm)
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	defer f.Close()
 	var b [100]byte
 	if _, err := f.ReadAt(b[:], 0); err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	ne := binary.NativeEndian
 	if ne.Uint32(b[0:]) != 3007000 || b[12] != 1 {
-		return 0, false
+		return 0, 0, false
 	}
 	mx, back := ne.Uint32(b[16:]), ne.Uint32(b[96:])
-	if back > mx {
-		return 0, true
-	}
-	return int(mx - back), true
+	return int(mx), int(min(back, mx)), true
 }

@@ -2,6 +2,7 @@ package quarantine_test
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -81,5 +82,31 @@ func BenchmarkRecordBuild(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = st.Record(context.Background(), raw, r)
+	}
+}
+
+// BenchmarkHoldDistinct holds a new message each time (another
+// body, another scan) in a quarantine that already holds
+// thousands, the scan's history row written with it: what a front end
+// waits for when it quarantines.
+func BenchmarkHoldDistinct(b *testing.B) {
+	st, raw, r := benchSetup(b)
+	r.Verdict.Action = pipeline.ActionQuarantine
+	hold := func(i int) {
+		m := fmt.Appendf(raw[:len(raw):len(raw)], "%d\n", i) // another body: another retry key
+		rr := *r
+		rr.ID = fmt.Sprintf("bench-%d", i)
+		if _, err := st.Hold(context.Background(), m, &rr); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range 3000 {
+		hold(-1 - i)
+	}
+	b.SetBytes(int64(len(raw)))
+	i := 0
+	for b.Loop() {
+		hold(i)
+		i++
 	}
 }

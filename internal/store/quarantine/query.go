@@ -471,6 +471,8 @@ func (s *Store) deleteIDs(ctx context.Context, ids []string) error {
 	for i, id := range ids {
 		args[i] = id
 	}
+	unlock := s.lockWrite()
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("quarantine: expire: %w", err)

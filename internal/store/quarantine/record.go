@@ -242,26 +242,36 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	}
 	var hist *entry
 	if s.cfg.Quarantine.History && r != nil && r.ID != "" && r.Verdict.Action == pipeline.ActionQuarantine {
-		hist = s.build(KindHistory, raw, r, len(raw) <= s.cfg.Quarantine.HistoryMaxMessageBytes)
+		hist = s.build(KindHistory, raw, r, false)
 		hist.m.ID, hist.once = s.historyID(r.ID), true
+		if len(raw) <= s.cfg.Quarantine.HistoryMaxMessageBytes {
+			hist.raw, hist.m.HasRaw = e.raw, true // the same bytes: one copy, compressed once
+		}
 	}
-	pre := s.prepare([]*entry{e, hist})
+	pre := s.prepare([]*entry{e, nil})
+	if hist != nil {
+		hp := prepared{}
+		if hist.raw != nil {
+			hp = pre[0]
+			hist.m.StoredBytes = e.m.StoredBytes
+		}
+		pre[1] = hp
+	}
+	unlock := s.lockWrite()
+	defer func() { unlock() }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", fmt.Errorf("quarantine: begin: %w", err)
 	}
-	t := txer{s, tx}
 	id := ""
 	if key != "" {
 		if s.dialect == "postgres" {
-			if err := t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, key); err != nil {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, key); err != nil {
 				_ = tx.Rollback()
 				return "", fmt.Errorf("quarantine: lock: %w", err)
 			}
 		}
-		err := tx.QueryRowContext(ctx, s.rebind(`SELECT m.id FROM msg_hash h JOIN messages m ON m.id = h.msg_id
-			WHERE h.kind = ? AND h.value = ? AND m.kind = ? AND m.released_at = 0 AND m.received_at >= ?
-			ORDER BY m.received_at LIMIT 1`), hashHoldKey, key, KindQuarantine, ms(s.Now().Add(-HoldDedupeWindow))).Scan(&id)
+		err := tx.StmtContext(ctx, s.st.lookup).QueryRowContext(ctx, hashHoldKey, key, KindQuarantine, ms(s.Now().Add(-HoldDedupeWindow))).Scan(&id)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			_ = tx.Rollback()
 			return "", fmt.Errorf("quarantine: look up an earlier hold: %w", err)
@@ -271,13 +281,16 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	if id != "" {
 		es[0], pre[0] = nil, prepared{}
 	}
-	if err := s.insertTx(ctx, t, es, pre); err != nil {
+	if err := s.insertTx(ctx, tx, es, pre); err != nil {
 		_ = tx.Rollback()
 		return "", err
 	}
 	if err := tx.Commit(); err != nil {
 		return "", fmt.Errorf("quarantine: commit: %w", err)
 	}
+	unlock()
+	unlock = func() {}
+	s.wrote()
 	if id != "" {
 		s.log.Info("message held again: the copy already in quarantine stands for it", "msg_id", e.m.ScanID, "quarantine_id", id, "message_id", e.m.MessageID)
 		return id, nil
@@ -361,88 +374,6 @@ func (s *Store) Record(ctx context.Context, raw []byte, r *pipeline.Result) erro
 	}
 }
 
-type flushReq chan struct{}
-
-// Flush waits until everything recorded so far is written.
-func (s *Store) Flush(ctx context.Context) error {
-	if s.closed.Load() {
-		return nil
-	}
-	f := make(flushReq)
-	select {
-	case s.q <- f:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-f:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-const batchMax = 200
-
-func (s *Store) writer() {
-	defer s.wg.Done()
-	var batch []*entry
-	var flushes []flushReq
-	write := func() {
-		if len(batch) > 0 {
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			if err := s.insert(ctx, batch); err != nil {
-				s.log.Error("history write failed", "entries", len(batch), "err", err)
-			} else {
-				s.written.Add(uint64(len(batch)))
-			}
-			cancel()
-			batch = batch[:0]
-		}
-		for _, f := range flushes {
-			close(f)
-		}
-		flushes = flushes[:0]
-	}
-	take := func(it any) {
-		switch v := it.(type) {
-		case *entry:
-			batch = append(batch, v)
-		case flushReq:
-			flushes = append(flushes, v)
-		}
-	}
-	for {
-		select {
-		case it := <-s.q:
-			take(it)
-		drain:
-			for len(batch) < batchMax {
-				select {
-				case it := <-s.q:
-					take(it)
-				default:
-					break drain
-				}
-			}
-			write()
-		case <-s.closing:
-			for {
-				select {
-				case it := <-s.q:
-					take(it)
-					if len(batch) >= batchMax {
-						write()
-					}
-				default:
-					write()
-					return
-				}
-			}
-		}
-	}
-}
-
 func (s *Store) compress(raw []byte) []byte {
 	return s.enc.EncodeAll(raw, make([]byte, 0, len(raw)/3+64))
 }
@@ -462,98 +393,6 @@ func (s *Store) decompress(codec string, b []byte) ([]byte, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("quarantine: unknown codec %q", codec)
-}
-
-const insertMessage = `INSERT INTO messages (id, kind, scan_id, received_at, expires_at, frontend,
-	client_ip, client_host, helo, mail_from, rcpts, queue_id, auth_user, outbound,
-	subject, from_addr, from_name, to_addrs, message_id, size, action, category, score, duration_us,
-	verdict, urls, attachments, raw, raw_codec, stored_bytes)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-// prepared is an entry's compressed message.
-type prepared struct {
-	raw   []byte
-	codec string
-}
-
-// prepare compresses the entries' messages (outside any transaction);
-// nil entries are skipped.
-func (s *Store) prepare(es []*entry) []prepared {
-	pre := make([]prepared, len(es))
-	for i, e := range es {
-		if e != nil && e.raw != nil {
-			pre[i] = prepared{s.compress(e.raw), "zstd"}
-			e.m.StoredBytes = int64(len(pre[i].raw))
-		}
-	}
-	return pre
-}
-
-func (s *Store) insert(ctx context.Context, es []*entry) error {
-	pre := s.prepare(es)
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("quarantine: begin: %w", err)
-	}
-	if err := s.insertTx(ctx, txer{s, tx}, es, pre); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("quarantine: commit: %w", err)
-	}
-	return nil
-}
-
-// insertTx writes entries (nil ones skipped) in t; the caller rolls back
-// on error.
-func (s *Store) insertTx(ctx context.Context, t txer, es []*entry, pre []prepared) error {
-	for i, e := range es {
-		if e == nil {
-			continue
-		}
-		m := e.m
-		var raw any
-		if pre[i].raw != nil {
-			raw = pre[i].raw
-		}
-		out := 0
-		if m.Outbound {
-			out = 1
-		}
-		q := insertMessage
-		if e.once {
-			q += ` ON CONFLICT (id) DO NOTHING`
-		}
-		res, err := t.tx.ExecContext(ctx, s.rebind(q), m.ID, m.Kind, m.ScanID, ms(m.Time), ms(m.Expires), clean(m.Frontend),
-			clean(m.ClientIP), clean(m.ClientHost), clean(m.Helo), clean(m.MailFrom), clean(encodeRcpts(m.Rcpts)), clean(m.QueueID), clean(m.AuthUser), out,
-			clean(m.Subject), clean(m.FromAddr), clean(m.FromName), clean(m.To), clean(m.MessageID), m.Size, m.Action, m.Category, m.Score, m.Duration.Microseconds(),
-			clean(e.verdict), clean(e.urls), clean(e.atts), raw, pre[i].codec, m.StoredBytes)
-		if err != nil {
-			return fmt.Errorf("quarantine: insert: %w", err)
-		}
-		if e.once {
-			if n, err := res.RowsAffected(); err == nil && n == 0 {
-				continue // written already (by Hold, or by the writer)
-			}
-		}
-		for _, a := range e.rcpts {
-			if err := t.exec(ctx, `INSERT INTO msg_rcpt (msg_id, addr) VALUES (?, ?)`, m.ID, clean(a)); err != nil {
-				return fmt.Errorf("quarantine: insert recipient: %w", err)
-			}
-		}
-		for _, sym := range m.Verdict.Symbols {
-			if err := t.exec(ctx, `INSERT INTO msg_symbol (msg_id, name, score) VALUES (?, ?, ?)`, m.ID, clean(sym.Name), sym.Score); err != nil {
-				return fmt.Errorf("quarantine: insert symbol: %w", err)
-			}
-		}
-		for _, h := range e.hashes {
-			if err := t.exec(ctx, `INSERT INTO msg_hash (msg_id, kind, value) VALUES (?, ?, ?)`, m.ID, h[0], clean(h[1])); err != nil {
-				return fmt.Errorf("quarantine: insert hash: %w", err)
-			}
-		}
-	}
-	return nil
 }
 
 // clean makes text safe for both databases: valid UTF-8 without NUL

@@ -76,6 +76,12 @@ type Store struct {
 
 	acc *accounts.Store // console accounts, sessions, audit: same database
 
+	st       *statements // prepared at Open
+	wmu      sync.Mutex  // this process's SQLite write transactions (lockWrite)
+	dbPath   string      // the SQLite file ("" on PostgreSQL)
+	lastCkpt time.Time   // the writer's last WAL checkpoint
+	held     chan struct{}
+
 	// Now is the clock (tests move it).
 	Now func() time.Time
 }
@@ -118,10 +124,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("quarantine: %w", err)
 		}
-		// A 512 KiB page cache per connection instead of SQLite's 2 MiB:
-		// the history is appended to and read by the console now and then,
-		// and the daemon's resident memory counts (issue 17).
-		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-512)&_txlock=immediate"
+		s.dbPath = path
+		dsn := sqliteDSN(path)
 		s.db, err = sql.Open("sqlite", dsn)
 		if err == nil {
 			// One writer at a time is what SQLite allows anyway; a few
@@ -149,6 +153,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 		s.db.Close()
 		return nil, err
 	}
+	if err := s.prepareStatements(pctx); err != nil {
+		s.st.close()
+		s.db.Close()
+		return nil, err
+	}
 	s.acc = accounts.New(s.db, s.dialect, func() time.Time { return s.Now() })
 	// A 512 KiB window: the encoder's history is then 1 MiB instead of
 	// 16 MiB held for the daemon's life (mail compresses about as well).
@@ -160,6 +169,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 		qn = 10000
 	}
 	s.q = make(chan any, qn)
+	s.held = make(chan struct{}, 1)
 	s.wg.Add(2)
 	go s.writer()
 	go s.expirer()
@@ -194,6 +204,7 @@ func (s *Store) Close() error {
 		if s.dec != nil {
 			s.dec.Close()
 		}
+		s.st.close()
 		err = s.db.Close()
 	})
 	return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -380,5 +381,49 @@ func TestRecordNeverBlocks(t *testing.T) {
 	ws := st.WriterStats()
 	if ws.Written+ws.Dropped != 200 || ws.Dropped == 0 {
 		t.Fatalf("%+v", ws)
+	}
+}
+
+// TestCloseWritesHistorySQLite: scans recorded just before Close (still
+// in the writer's batch window) are in the database after it.
+func TestCloseWritesHistorySQLite(t *testing.T) { closeWritesHistory(t, testConfig(t, "sqlite", "")) }
+
+// TestCloseWritesHistoryPostgres is the same on PostgreSQL.
+func TestCloseWritesHistoryPostgres(t *testing.T) {
+	closeWritesHistory(t, testConfig(t, "postgres", testutil.Postgres(t)))
+}
+
+func closeWritesHistory(t *testing.T, cfg *config.Config) {
+	ctx := context.Background()
+	st, err := quarantine.Open(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := fixture(t, "ham-notes.eml")
+	const n = 450 // more than one batch, and a part batch waiting for the window
+	for i := range n {
+		r := &pipeline.Result{ID: fmt.Sprintf("close-%d", i), Time: time.Now(), Env: env("tanaka@example.jp")}
+		if err := st.Record(ctx, raw, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err = quarantine.Open(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	z, err := st.Size(ctx, quarantine.KindHistory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z.Messages != n {
+		t.Fatalf("%d history rows after Close, want %d", z.Messages, n)
+	}
+	ms, _, err := st.List(ctx, quarantine.Filter{Kind: quarantine.KindHistory, Rcpt: "tanaka@example.jp", Limit: 1000})
+	if err != nil || len(ms) != n {
+		t.Fatalf("by recipient: %d rows, %v", len(ms), err)
 	}
 }

@@ -1,0 +1,63 @@
+package quarantine
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// TestWALBounded: a stream of holds (each some 50 WAL pages) keeps the
+// WAL file near the restart threshold instead of growing with every
+// hold; the threshold is lowered so that a few hundred holds tell.
+func TestWALBounded(t *testing.T) {
+	defer func(c, r int) { walCheckpointPages, walRestartPages = c, r }(walCheckpointPages, walRestartPages)
+	walCheckpointPages, walRestartPages = 200, 800
+	cfg := config.Default()
+	cfg.General.DataDir = t.TempDir()
+	st, err := Open(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	raw, err := os.ReadFile(filepath.Join("testdata", "phish-o365.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &pipeline.Result{Env: pipeline.Envelope{ClientIP: netip.MustParseAddr("198.51.100.23"), Rcpts: []string{"tanaka@example.jp"}}}
+	r.Verdict.Action = pipeline.ActionQuarantine
+	for i := range 20 {
+		r.Verdict.Symbols = append(r.Verdict.Symbols, pipeline.SymbolResult{Name: fmt.Sprintf("SYM_%d", i), Score: 1})
+	}
+	frames := 0
+	for i := range 600 {
+		rr := *r
+		rr.ID = fmt.Sprint(i)
+		if _, err := st.Hold(context.Background(), fmt.Appendf(raw[:len(raw):len(raw)], "%d\n", i), &rr); err != nil {
+			t.Fatal(err)
+		}
+		if i == 10 {
+			mx, _, ok := walState(st.dbPath + "-shm")
+			if !ok {
+				t.Fatal("the wal-index header is not readable")
+			}
+			frames = mx / 11
+		}
+	}
+	fi, err := os.Stat(st.dbPath + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Unbounded, the WAL would hold 600 holds' pages (the checkpoints
+	// run beside the holds and may lag a little behind).
+	pages := int(fi.Size() / 4096)
+	t.Logf("%d pages per hold; WAL file %d pages", frames, pages)
+	if pages > 600*frames/2 {
+		t.Fatalf("WAL file of %d pages after 600 holds of %d pages: not checkpointed", pages, frames)
+	}
+}

@@ -1,0 +1,458 @@
+package quarantine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// The history writer collects recorded scans for at most batchWindow or
+// batchMax rows, whichever comes first, and writes them in one
+// transaction: a passed message's history row may lag its scan by the
+// window (and is lost with it if the process is killed, never held
+// mail: Hold writes synchronously). Flush and Close write at once.
+const (
+	batchMax    = 200
+	batchWindow = 100 * time.Millisecond
+)
+
+// Multi-row INSERTs are cut into chunks of a power of two rows, so that
+// a handful of statement shapes, prepared once, serve any count.
+const (
+	msgChunkMax   = 32  // 32 rows × 30 columns = 960 parameters
+	childChunkMax = 256 // 256 rows × 3 columns = 768 parameters
+)
+
+const msgColumns = `id, kind, scan_id, received_at, expires_at, frontend,
+	client_ip, client_host, helo, mail_from, rcpts, queue_id, auth_user, outbound,
+	subject, from_addr, from_name, to_addrs, message_id, size, action, category, score, duration_us,
+	verdict, urls, attachments, raw, raw_codec, stored_bytes`
+
+const msgNCol = 30
+
+// holdLookup finds an earlier hold of the same message. It starts from
+// msg_hash's value index (CROSS JOIN keeps SQLite from starting with
+// the messages of the kind and time window instead, which reads every
+// message held in the dedupe window on each hold).
+const holdLookup = `SELECT m.id FROM msg_hash h CROSS JOIN messages m
+	WHERE h.kind = ? AND h.value = ? AND m.id = h.msg_id AND m.kind = ? AND m.released_at = 0 AND m.received_at >= ?
+	ORDER BY m.received_at LIMIT 1`
+
+// statements are prepared once at Open; a transaction uses them through
+// Tx.StmtContext, which reuses what is prepared on its connection.
+type statements struct {
+	msgs   map[int]*sql.Stmt // rows → INSERT INTO messages
+	once   *sql.Stmt         // one row, ON CONFLICT (id) DO NOTHING
+	rcpt   map[int]*sql.Stmt
+	symbol map[int]*sql.Stmt
+	hash   map[int]*sql.Stmt
+	lookup *sql.Stmt
+	all    []*sql.Stmt
+}
+
+func rowsSQL(head string, ncol, nrows int, tail string) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncol), ", ") + ")"
+	var b strings.Builder
+	b.Grow(len(head) + len(tail) + nrows*(len(row)+2) + 8)
+	b.WriteString(head)
+	b.WriteString(" VALUES ")
+	for i := range nrows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(tail)
+	return b.String()
+}
+
+func (s *Store) prepareStatements(ctx context.Context) error {
+	st := &statements{msgs: map[int]*sql.Stmt{}, rcpt: map[int]*sql.Stmt{}, symbol: map[int]*sql.Stmt{}, hash: map[int]*sql.Stmt{}}
+	s.st = st
+	prep := func(q string) (*sql.Stmt, error) {
+		p, err := s.db.PrepareContext(ctx, s.rebind(q))
+		if err != nil {
+			return nil, fmt.Errorf("quarantine: prepare: %w", err)
+		}
+		st.all = append(st.all, p)
+		return p, nil
+	}
+	// On SQLite, OR FAIL: a statement that fails keeps what it wrote
+	// (the transaction is rolled back anyway), so SQLite keeps no
+	// statement journal for a multi-row INSERT; otherwise it copies every
+	// page the statement changes that an earlier one of the transaction
+	// changed to a temporary file first.
+	ins := "INSERT INTO"
+	if s.dialect == "sqlite" {
+		ins = "INSERT OR FAIL INTO"
+	}
+	var err error
+	for n := 1; n <= msgChunkMax; n *= 2 {
+		if st.msgs[n], err = prep(rowsSQL(ins+`  messages (`+msgColumns+`)`, msgNCol, n, "")); err != nil {
+			return err
+		}
+	}
+	if st.once, err = prep(rowsSQL(ins+`  messages (`+msgColumns+`)`, msgNCol, 1, ` ON CONFLICT (id) DO NOTHING`)); err != nil {
+		return err
+	}
+	for n := 1; n <= childChunkMax; n *= 2 {
+		if st.rcpt[n], err = prep(rowsSQL(ins+`  msg_rcpt (msg_id, addr)`, 2, n, "")); err != nil {
+			return err
+		}
+		if st.symbol[n], err = prep(rowsSQL(ins+`  msg_symbol (msg_id, name, score)`, 3, n, "")); err != nil {
+			return err
+		}
+		if st.hash[n], err = prep(rowsSQL(ins+`  msg_hash (msg_id, kind, value)`, 3, n, "")); err != nil {
+			return err
+		}
+	}
+	st.lookup, err = prep(holdLookup)
+	return err
+}
+
+func (st *statements) close() {
+	if st == nil {
+		return
+	}
+	for _, p := range st.all {
+		p.Close()
+	}
+}
+
+// execRows inserts rows (args holds ncol values per row) with the
+// prepared shapes: chunks of max rows, then the remainder's binary
+// decomposition.
+func execRows(ctx context.Context, tx *sql.Tx, shapes map[int]*sql.Stmt, max, ncol int, args []any) error {
+	n := len(args) / ncol
+	for n > 0 {
+		k := max
+		for k > n {
+			k /= 2
+		}
+		if _, err := tx.StmtContext(ctx, shapes[k]).ExecContext(ctx, args[:k*ncol]...); err != nil {
+			return err
+		}
+		args, n = args[k*ncol:], n-k
+	}
+	return nil
+}
+
+// prepared is an entry's compressed message.
+type prepared struct {
+	raw   []byte
+	codec string
+}
+
+// prepare compresses the entries' messages (outside any transaction and
+// outside the write lock); nil entries are skipped.
+func (s *Store) prepare(es []*entry) []prepared {
+	pre := make([]prepared, len(es))
+	for i, e := range es {
+		if e != nil && e.raw != nil {
+			pre[i] = prepared{s.compress(e.raw), "zstd"}
+			e.m.StoredBytes = int64(len(pre[i].raw))
+		}
+	}
+	return pre
+}
+
+// lockWrite serialises this process's SQLite write transactions (the
+// history writer, Hold, expiry) in Go: a hold then waits on a mutex that
+// hands over the moment a writer batch commits, instead of polling in
+// SQLite's busy handler (which sleeps 1, 2, 5, 10… ms between tries).
+// PostgreSQL needs no such lock.
+func (s *Store) lockWrite() func() {
+	if s.dialect != "sqlite" {
+		return func() {}
+	}
+	s.wmu.Lock()
+	return s.wmu.Unlock
+}
+
+// insertBatch writes a batch of the history writer in one transaction.
+func (s *Store) insertBatch(ctx context.Context, es []*entry) error {
+	pre := s.prepare(es)
+	unlock := s.lockWrite()
+	defer unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("quarantine: begin: %w", err)
+	}
+	if err := s.insertTx(ctx, tx, es, pre); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("quarantine: commit: %w", err)
+	}
+	return nil
+}
+
+// insertTx writes entries (nil ones skipped) in tx with multi-row
+// INSERTs; the caller rolls back on error.
+func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []prepared) error {
+	var msgs, rcpts, syms, hashes []any
+	for i, e := range es {
+		if e == nil {
+			continue
+		}
+		m := e.m
+		var raw any
+		if pre[i].raw != nil {
+			raw = pre[i].raw
+		}
+		out := 0
+		if m.Outbound {
+			out = 1
+		}
+		row := []any{m.ID, m.Kind, m.ScanID, ms(m.Time), ms(m.Expires), clean(m.Frontend),
+			clean(m.ClientIP), clean(m.ClientHost), clean(m.Helo), clean(m.MailFrom), clean(encodeRcpts(m.Rcpts)), clean(m.QueueID), clean(m.AuthUser), out,
+			clean(m.Subject), clean(m.FromAddr), clean(m.FromName), clean(m.To), clean(m.MessageID), m.Size, m.Action, m.Category, m.Score, m.Duration.Microseconds(),
+			clean(e.verdict), clean(e.urls), clean(e.atts), raw, pre[i].codec, m.StoredBytes}
+		if e.once {
+			res, err := tx.StmtContext(ctx, s.st.once).ExecContext(ctx, row...)
+			if err != nil {
+				return fmt.Errorf("quarantine: insert: %w", err)
+			}
+			if n, err := res.RowsAffected(); err == nil && n == 0 {
+				continue // written already (by Hold, or by the writer)
+			}
+		} else {
+			msgs = append(msgs, row...)
+		}
+		for _, a := range e.rcpts {
+			rcpts = append(rcpts, m.ID, clean(a))
+		}
+		for _, sym := range m.Verdict.Symbols {
+			syms = append(syms, m.ID, clean(sym.Name), sym.Score)
+		}
+		for _, h := range e.hashes {
+			hashes = append(hashes, m.ID, h[0], clean(h[1]))
+		}
+	}
+	if err := execRows(ctx, tx, s.st.msgs, msgChunkMax, msgNCol, msgs); err != nil {
+		return fmt.Errorf("quarantine: insert: %w", err)
+	}
+	if err := execRows(ctx, tx, s.st.rcpt, childChunkMax, 2, rcpts); err != nil {
+		return fmt.Errorf("quarantine: insert recipient: %w", err)
+	}
+	if err := execRows(ctx, tx, s.st.symbol, childChunkMax, 3, syms); err != nil {
+		return fmt.Errorf("quarantine: insert symbol: %w", err)
+	}
+	if err := execRows(ctx, tx, s.st.hash, childChunkMax, 3, hashes); err != nil {
+		return fmt.Errorf("quarantine: insert hash: %w", err)
+	}
+	return nil
+}
+
+type flushReq chan struct{}
+
+// Flush waits until everything recorded so far is written.
+func (s *Store) Flush(ctx context.Context) error {
+	if s.closed.Load() {
+		return nil
+	}
+	f := make(flushReq)
+	select {
+	case s.q <- f:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-f:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writer is the history's one writing goroutine: it waits for up to
+// batchWindow after the first queued scan (or for batchMax of them),
+// writes them in one transaction, and keeps the SQLite WAL checkpointed.
+func (s *Store) writer() {
+	defer s.wg.Done()
+	var batch []*entry
+	var flushes []flushReq
+	window := time.NewTimer(time.Hour)
+	window.Stop()
+	armed := false
+	idle := time.NewTicker(walCheckEvery)
+	defer idle.Stop()
+	write := func() {
+		if armed {
+			window.Stop()
+			armed = false
+		}
+		if len(batch) > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			if err := s.insertBatch(ctx, batch); err != nil {
+				s.log.Error("history write failed", "entries", len(batch), "err", err)
+			} else {
+				s.written.Add(uint64(len(batch)))
+			}
+			cancel()
+			clear(batch)
+			batch = batch[:0]
+			s.checkpoint()
+		}
+		for _, f := range flushes {
+			close(f)
+		}
+		flushes = flushes[:0]
+	}
+	take := func(it any) {
+		switch v := it.(type) {
+		case *entry:
+			batch = append(batch, v)
+		case flushReq:
+			flushes = append(flushes, v)
+		}
+	}
+	for {
+		select {
+		case it := <-s.q:
+			take(it)
+		drain:
+			for len(batch) < batchMax {
+				select {
+				case it := <-s.q:
+					take(it)
+				default:
+					break drain
+				}
+			}
+			switch {
+			case len(batch) >= batchMax || len(flushes) > 0:
+				write()
+			case len(batch) > 0 && !armed:
+				window.Reset(batchWindow)
+				armed = true
+			}
+		case <-window.C:
+			armed = false
+			write()
+		case <-idle.C:
+			s.checkpoint()
+		case <-s.held:
+			s.checkpoint()
+		case <-s.closing:
+			for {
+				select {
+				case it := <-s.q:
+					take(it)
+					if len(batch) >= batchMax {
+						write()
+					}
+				default:
+					write()
+					return
+				}
+			}
+		}
+	}
+}
+
+// WAL checkpoints. SQLite's automatic checkpoint (every 1,000 pages, on
+// whichever connection commits: often a hold the front end waits for)
+// is off; the writer goroutine runs a passive checkpoint, which neither
+// blocks nor waits for readers and writers, once walCheckpointPages
+// pages wait in the WAL (checked after each batch, after each hold —
+// some 50 pages — and every walCheckEvery). journal_size_limit truncates the file when SQLite
+// restarts the WAL after a complete checkpoint.
+var (
+	walCheckpointPages = 4000
+	walRestartPages    = 16000 // 64 MiB of 4 KiB pages
+)
+
+const (
+	walCheckEvery    = 5 * time.Second
+	walFallbackEvery = 30 * time.Second
+)
+
+// sqliteDSN is the connection string of the SQLite store.
+func sqliteDSN(path string) string {
+	// A 512 KiB page cache per connection instead of SQLite's 2 MiB:
+	// the history is appended to and read by the console now and then,
+	// and the daemon's resident memory counts (issue 17).
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=cache_size(-512)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
+}
+
+// wrote tells the writer goroutine that Hold committed: time to check
+// the WAL.
+func (s *Store) wrote() {
+	select {
+	case s.held <- struct{}{}:
+	default:
+	}
+}
+
+// checkpoint runs a passive WAL checkpoint when enough pages wait.
+//
+// A passive checkpoint copies what was committed when it started; holds
+// committing meanwhile keep it from ever being complete, and SQLite
+// starts the WAL over (and journal_size_limit truncates it) only after
+// a complete one. So when the WAL holds walRestartPages, the checkpoint
+// is finished under the write lock: holds wait for the few pages
+// written during the passive pass, and the file stays bounded.
+func (s *Store) checkpoint() {
+	if s.dialect != "sqlite" || s.dbPath == "" {
+		return
+	}
+	shm := s.dbPath + "-shm"
+	if mx, back, ok := walState(shm); ok {
+		if mx-back < walCheckpointPages {
+			return
+		}
+	} else if time.Since(s.lastCkpt) < walFallbackEvery {
+		return
+	}
+	s.lastCkpt = time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if !s.walCheckpoint(ctx) {
+		return
+	}
+	if mx, back, ok := walState(shm); ok && mx >= walRestartPages && back < mx {
+		unlock := s.lockWrite()
+		s.walCheckpoint(ctx)
+		unlock()
+	}
+}
+
+func (s *Store) walCheckpoint(ctx context.Context) bool {
+	var busy, log, done int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done); err != nil {
+		s.log.Warn("WAL checkpoint failed", "err", err)
+		return false
+	}
+	s.log.Debug("WAL checkpoint", "wal_pages", log, "checkpointed", done)
+	return true
+}
+
+// walState reads the WAL's frames and how many of them are checkpointed
+// from the wal-index header in the -shm file (https://sqlite.org/walformat.html:
+// mxFrame at byte 16 of the header, nBackfill at byte 96 after the two
+// header copies; native byte order). It is read without SQLite's locks:
+// an estimate for deciding when to checkpoint, nothing more.
+func walState(shm string) (frames, backfilled int, ok bool) {
+	f, err := os.Open(shm)
+	if err != nil {
+		return 0, 0, false
+	}
+	defer f.Close()
+	var b [100]byte
+	if _, err := f.ReadAt(b[:], 0); err != nil {
+		return 0, 0, false
+	}
+	ne := binary.NativeEndian
+	if ne.Uint32(b[0:]) != 3007000 || b[12] != 1 {
+		return 0, 0, false
+	}
+	mx, back := ne.Uint32(b[16:]), ne.Uint32(b[96:])
+	return int(mx), int(min(back, mx)), true
+}

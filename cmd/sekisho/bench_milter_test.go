@@ -2,13 +2,18 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	gomilter "github.com/emersion/go-milter"
 
 	"github.com/sekisho/sekisho/internal/action"
 )
@@ -60,4 +65,119 @@ func TestBenchMilterFields(t *testing.T) {
 			t.Errorf("%q:\n got %q\nwant %q", h, g, want)
 		}
 	}
+}
+
+// fakeMilter answers every command of a session like a milter that
+// changes nothing (the client's side alone is measured).
+func fakeMilter(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				var p []byte
+				for {
+					var l [4]byte
+					if _, err := io.ReadFull(r, l[:]); err != nil {
+						return
+					}
+					p = slices.Grow(p[:0], int(binary.BigEndian.Uint32(l[:])))[:binary.BigEndian.Uint32(l[:])]
+					if _, err := io.ReadFull(r, p); err != nil {
+						return
+					}
+					switch p[0] {
+					case 'O':
+						c.Write([]byte{0, 0, 0, 13, 'O', 0, 0, 0, 2, 0, 0, 0, 0x3b, 0, 0, 0, 0})
+					case 'E':
+						c.Write([]byte{0, 0, 0, 1, 'a'})
+					case 'A', 'D':
+					case 'Q':
+						return
+					default:
+						c.Write([]byte{0, 0, 0, 1, 'c'})
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// BenchmarkBenchMilterClient: the bench's client per message (against a
+// milter that answers at once), and go-milter's client it replaced.
+// SEKISHO_CORPUS=/work/data/sa for the corpus' test ham.
+func BenchmarkBenchMilterClient(b *testing.B) {
+	var msgs [][]byte
+	if dir := os.Getenv("SEKISHO_CORPUS"); dir != "" {
+		files, _ := filepath.Glob(filepath.Join(dir, "test", "ham", "*"))
+		for _, f := range files[:min(len(files), 500)] {
+			if m, err := os.ReadFile(f); err == nil {
+				msgs = append(msgs, m)
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		msgs = [][]byte{[]byte("From: a@b\r\nSubject: s\r\n\r\n" + strings.Repeat("body line\r\n", 500))}
+	}
+	addr := fakeMilter(b)
+	b.Run("own", func(b *testing.B) {
+		b.ReportAllocs()
+		var mc milterClient
+		for i := 0; i < b.N; i++ {
+			if err := mc.message(addr, msgs[i%len(msgs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("go-milter", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if err := goMilterMessage(addr, msgs[i%len(msgs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// goMilterMessage is the bench's client before (go-milter's).
+func goMilterMessage(addr string, raw []byte) error {
+	cl := gomilter.NewClientWithOptions("tcp", addr, gomilter.ClientOptions{ReadTimeout: time.Minute, WriteTimeout: 10 * time.Second,
+		ActionMask: gomilter.OptAddHeader | gomilter.OptChangeHeader | gomilter.OptChangeBody | gomilter.OptQuarantine})
+	s, err := cl.Session()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if _, err := s.Conn("client.example", gomilter.FamilyInet, 25000, "192.0.2.10"); err != nil {
+		return err
+	}
+	if _, err := s.Helo("client.example"); err != nil {
+		return err
+	}
+	if _, err := s.Mail("<sender@client.example>", nil); err != nil {
+		return err
+	}
+	if _, err := s.Rcpt("<user@example.org>", nil); err != nil {
+		return err
+	}
+	hdr, body := action.SplitMessage(raw)
+	for _, f := range action.ParseFields(hdr, 1000) {
+		if _, err := s.HeaderField(f.Name, f.Value); err != nil {
+			return err
+		}
+	}
+	if _, err := s.HeaderEnd(); err != nil {
+		return err
+	}
+	_, _, err = s.BodyReadFrom(bytes.NewReader(body))
+	return err
 }

@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"io"
+	"net"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/emersion/go-milter"
 
 	"github.com/sekisho/sekisho/internal/action"
 )
@@ -57,13 +60,14 @@ func (d *benchDaemon) milterRound(ctx context.Context, addr string, msgs [][]byt
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var mc milterClient
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(msgs) || ctx.Err() != nil {
 					return
 				}
 				t0 := time.Now()
-				if err := milterMessage(addr, msgs[i]); err != nil {
+				if err := mc.message(addr, msgs[i]); err != nil {
 					errs.Add(1)
 				}
 				lat[i] = time.Since(t0)
@@ -84,43 +88,186 @@ func (d *benchDaemon) milterRound(ctx context.Context, addr string, msgs [][]byt
 	return r, nil
 }
 
-// milterMessage plays Postfix for one message: connect, HELO, MAIL, RCPT,
-// the header fields, the body and end of message, then the reply.
-func milterMessage(addr string, raw []byte) error {
-	cl := milter.NewClientWithOptions("tcp", addr, milter.ClientOptions{ReadTimeout: time.Minute, WriteTimeout: 10 * time.Second,
-		ActionMask: milter.OptAddHeader | milter.OptChangeHeader | milter.OptChangeBody | milter.OptQuarantine})
-	s, err := cl.Session()
+// milterClient plays Postfix, one message per connection, with one
+// buffer for what it sends and one reader for the replies, both kept from
+// message to message.
+type milterClient struct {
+	buf []byte
+	br  *bufio.Reader
+}
+
+// Commands as Postfix sends them: connect, HELO, MAIL, RCPT, each header
+// field, end of header, the body in chunks of at most 65535 bytes, end of
+// message; then the modifications and the final reply are read.
+func (mc *milterClient) message(addr string, raw []byte) error {
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	if _, err := s.Conn("client.example", milter.FamilyInet, 25000, "192.0.2.10"); err != nil {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Minute))
+	if mc.br == nil {
+		mc.br = bufio.NewReaderSize(c, 4096)
+	} else {
+		mc.br.Reset(c)
+	}
+	defer mc.br.Reset(nil)
+	// OPTNEG: version 6, add/change headers, change body, quarantine.
+	at := mc.start('O')
+	mc.buf = binary.BigEndian.AppendUint32(mc.buf, 6)
+	mc.buf = binary.BigEndian.AppendUint32(mc.buf, 1<<0|1<<1|1<<4|1<<5)
+	mc.buf = binary.BigEndian.AppendUint32(mc.buf, 0)
+	if err := mc.send(c, at, 'O'); err != nil {
 		return err
 	}
-	if _, err := s.Helo("client.example"); err != nil {
+	at = mc.start('C')
+	mc.buf = append(mc.buf, "client.example\x004\x61\xa8192.0.2.10\x00"...) // port 25000
+	if err := mc.send(c, at, 'c'); err != nil {
 		return err
 	}
-	if _, err := s.Mail("<sender@client.example>", nil); err != nil {
-		return err
-	}
-	if _, err := s.Rcpt("<user@example.org>", nil); err != nil {
-		return err
-	}
-	hdr, body := action.SplitMessage(raw)
-	for _, f := range action.ParseFields(hdr, 1000) {
-		if _, err := s.HeaderField(f.Name, f.Value); err != nil {
+	for _, cmd := range [...]string{"Hclient.example\x00", "M<sender@client.example>\x00", "R<user@example.org>\x00"} {
+		at = mc.start(cmd[0])
+		mc.buf = append(mc.buf, cmd[1:]...)
+		if err := mc.send(c, at, 'c'); err != nil {
 			return err
 		}
 	}
-	if _, err := s.HeaderEnd(); err != nil {
+	hdr, body := action.SplitMessage(raw)
+	if err := mc.fields(c, hdr, 1000); err != nil {
 		return err
 	}
-	_, act, err := s.BodyReadFrom(bytes.NewReader(body))
+	at = mc.start('N')
+	if err := mc.send(c, at, 'c'); err != nil {
+		return err
+	}
+	for len(body) > 0 {
+		n := min(len(body), 65535)
+		at = mc.start('B')
+		mc.buf = append(mc.buf, body[:n]...)
+		if err := mc.send(c, at, 'c'); err != nil {
+			return err
+		}
+		body = body[n:]
+	}
+	at = mc.start('E')
+	mc.end(at)
+	if _, err := c.Write(mc.buf); err != nil {
+		return err
+	}
+	for {
+		code, err := mc.reply()
+		if err != nil {
+			return err
+		}
+		if code == 't' {
+			return fmt.Errorf("milter: tempfail")
+		}
+		if !strings.ContainsRune("+-bhmiqep", rune(code)) { // not a modification or progress: the reply
+			break
+		}
+	}
+	// Abort and quit (as go-milter's client, which the bench used before).
+	at = mc.start('A')
+	mc.end(at)
+	at = mc.start('Q')
+	mc.end(at)
+	c.Write(mc.buf)
+	return nil
+}
+
+// start begins a packet in mc.buf (which it empties) and returns where
+// its length goes.
+func (mc *milterClient) start(code byte) int {
+	mc.buf = append(mc.buf[:0], 0, 0, 0, 0, code)
+	return 0
+}
+
+func (mc *milterClient) end(at int) {
+	binary.BigEndian.PutUint32(mc.buf[at:], uint32(len(mc.buf)-at-4))
+}
+
+// send ends the packet, writes it and reads the reply, which must be want.
+func (mc *milterClient) send(c net.Conn, at int, want byte) error {
+	mc.end(at)
+	if _, err := c.Write(mc.buf); err != nil {
+		return err
+	}
+	code, err := mc.reply()
 	if err != nil {
 		return err
 	}
-	if act.Code == milter.ActTempFail {
-		return fmt.Errorf("milter: tempfail")
+	if code != want {
+		return fmt.Errorf("milter: reply %q to %q", code, mc.buf)
 	}
 	return nil
+}
+
+// reply reads one packet; its data is left in mc.buf.
+func (mc *milterClient) reply() (byte, error) {
+	var h [4]byte
+	if _, err := io.ReadFull(mc.br, h[:]); err != nil {
+		return 0, err
+	}
+	n := binary.BigEndian.Uint32(h[:])
+	if n == 0 || n > 1<<24 {
+		return 0, fmt.Errorf("milter: reply length %d", n)
+	}
+	mc.buf = slices.Grow(mc.buf[:0], int(n))[:n]
+	if _, err := io.ReadFull(mc.br, mc.buf); err != nil {
+		return 0, err
+	}
+	code := mc.buf[0]
+	mc.buf = append(mc.buf[:0], mc.buf[1:]...)
+	return code, nil
+}
+
+// fields sends the header fields of hdr as action.ParseFields reads them
+// (at most max; lines without a colon skipped; continuation lines joined
+// with CRLF), without copying them out of hdr first.
+func (mc *milterClient) fields(c net.Conn, hdr []byte, max int) error {
+	open, n := false, 0
+	flush := func() error {
+		if !open {
+			return nil
+		}
+		open = false
+		mc.buf = append(mc.buf, 0)
+		return mc.send(c, 0, 'c')
+	}
+	for len(hdr) > 0 {
+		l := hdr
+		if i := bytes.IndexByte(hdr, '\n'); i >= 0 {
+			l, hdr = hdr[:i+1], hdr[i+1:]
+		} else {
+			hdr = nil
+		}
+		t := bytes.TrimRight(l, "\r\n")
+		if len(t) == 0 {
+			break
+		}
+		if (t[0] == ' ' || t[0] == '\t') && n > 0 {
+			if open {
+				mc.buf = append(mc.buf, '\r', '\n')
+				mc.buf = append(mc.buf, t...)
+			}
+			continue
+		}
+		i := bytes.IndexByte(t, ':')
+		if i <= 0 {
+			continue
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if n >= max {
+			return nil
+		}
+		n++
+		open = true
+		mc.start('L')
+		mc.buf = append(mc.buf, bytes.TrimSpace(t[:i])...)
+		mc.buf = append(mc.buf, 0)
+		mc.buf = append(mc.buf, bytes.TrimLeft(t[i+1:], " \t")...)
+	}
+	return flush()
 }

@@ -3,7 +3,6 @@ package mail
 import (
 	"bytes"
 	"encoding/base64"
-	netmail "net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -886,13 +885,13 @@ func (p *parser) fillEnvelope(m *Message, h Headers) {
 
 // parseDate parses RFC 5322 dates and the common broken variants.
 func parseDate(s string) (time.Time, error) {
-	t, err := netmail.ParseDate(s)
+	t, err := ParseDate(s)
 	if err == nil {
 		return t, nil
 	}
 	// Strip a trailing comment such as "(JST)" or "(GMT+09:00)" and retry.
 	if i := strings.IndexByte(s, '('); i > 0 {
-		if t2, err2 := netmail.ParseDate(strings.TrimSpace(s[:i])); err2 == nil {
+		if t2, err2 := ParseDate(strings.TrimSpace(s[:i])); err2 == nil {
 			return t2, nil
 		}
 	}

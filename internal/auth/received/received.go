@@ -6,10 +6,11 @@
 package received
 
 import (
-	"net/mail"
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/sekisho/sekisho/internal/mail"
 )
 
 // Hop is one parsed Received field.

@@ -1,5 +1,5 @@
 // Package milter is sekisho's milter front end (Postfix smtpd_milters,
-// Sendmail INPUT_MAIL_FILTER), on github.com/emersion/go-milter.
+// Sendmail INPUT_MAIL_FILTER), with its own protocol loop (proto.go).
 //
 // Per stage it records the client (connect), HELO, envelope sender and
 // recipients, the queue id (macro {i}) and the SASL user ({auth_authen});
@@ -14,17 +14,18 @@
 package milter
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
-	"net/textproto"
 	"strings"
 	"sync"
 	"sync/atomic"
 
-	"github.com/emersion/go-milter"
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/frontend/listen"
@@ -36,8 +37,12 @@ type Server struct {
 	P        *action.Processor
 	Settings config.ServeMilter
 
-	srv *milter.Server
-	tl  *listen.TrackListener
+	mu     sync.Mutex
+	ln     net.Listener
+	closed atomic.Bool
+	tl     *listen.TrackListener
+
+	scan func(raw []byte, env pipeline.Envelope) *action.Outcome // tests: instead of P.Process
 }
 
 // Serve accepts MTA connections on ln until Shutdown.
@@ -45,90 +50,192 @@ func (s *Server) Serve(ln net.Listener) error {
 	st := s.Settings
 	ll := listen.NewLimitListener(ln, listen.ConnLimits{PerClient: st.MaxConnectionsPerClient,
 		FirstRead: st.HandshakeTimeout.Duration, Idle: st.ReadTimeout.Duration, Total: st.SessionTimeout.Duration})
-	s.tl = listen.NewTrackListener(ll, s.Settings.MaxConnections)
-	hl := &hookListener{Listener: s.tl}
-	s.srv = &milter.Server{
-		// go-milter calls NewMilter right after Accept, in the same
-		// goroutine: the session learns its connection, whose Close
-		// releases what the session holds of [serve] max_bytes_in_flight
-		// (an MTA may hang up in the middle of a message).
-		NewMilter: func() milter.Milter {
-			m := &session{s: s, macros: map[string]string{}}
-			if c := hl.last; c != nil {
-				hl.last = nil
-				c.sess.Store(m)
-			}
-			return m
-		},
-		Actions:  milter.OptAddHeader | milter.OptChangeHeader | milter.OptChangeBody | milter.OptQuarantine | milter.OptRemoveRcpt,
-		Protocol: 0,
-	}
-	err := s.srv.Serve(hl)
-	if err == milter.ErrServerClosed {
+	tl := listen.NewTrackListener(ll, s.Settings.MaxConnections)
+	s.mu.Lock()
+	s.tl, s.ln = tl, tl
+	s.mu.Unlock()
+	defer tl.Close()
+	if s.closed.Load() {
 		return nil
 	}
-	return err
+	for {
+		c, err := tl.Accept()
+		if err != nil {
+			if s.closed.Load() {
+				return nil
+			}
+			return err
+		}
+		go s.serveConn(c)
+	}
 }
 
 // Shutdown stops accepting, waits for scans in flight, then closes the
 // MTA connections (the MTA reconnects to a new instance).
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.srv != nil {
-		s.srv.Close()
+	s.closed.Store(true)
+	s.mu.Lock()
+	ln, tl := s.ln, s.tl
+	s.mu.Unlock()
+	if ln != nil {
+		ln.Close()
 	}
 	err := s.P.Wait(ctx)
-	if s.tl != nil {
-		s.tl.CloseConns()
+	if tl != nil {
+		tl.CloseConns()
 	}
 	return err
 }
 
-// hookListener remembers the connection it accepted last (Serve's
-// goroutine only).
-type hookListener struct {
-	net.Listener
-	last *hookConn
+// conn is what one MTA connection uses; pooled between connections.
+type conn struct {
+	br      *bufio.Reader
+	r       reader
+	w       writer
+	pending []byte // the last SMFIC_MACRO's name/value pairs
+	m       session
 }
 
-func (l *hookListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+var connPool = sync.Pool{New: func() any {
+	c := &conn{br: bufio.NewReaderSize(nil, 8<<10)}
+	c.r.br = c.br
+	return c
+}}
+
+// maxKeep bounds the buffers a pooled connection keeps.
+const maxKeep = 256 << 10
+
+func (s *Server) logf(msg string, args ...any) {
+	if s.P != nil && s.P.Log != nil {
+		s.P.Log.Info(msg, args...)
 	}
-	hc := &hookConn{Conn: c}
-	l.last = hc
-	return hc, nil
 }
 
-type hookConn struct {
-	net.Conn
-	sess atomic.Pointer[session]
-}
-
-func (c *hookConn) Close() error {
-	err := c.Conn.Close()
-	if m := c.sess.Load(); m != nil {
+// serveConn runs the protocol on one MTA connection until it quits or
+// hangs up. What the session holds of [serve] max_bytes_in_flight is
+// released when it ends (an MTA may hang up in the middle of a message).
+func (s *Server) serveConn(nc net.Conn) {
+	c := connPool.Get().(*conn)
+	c.br.Reset(nc)
+	m := &c.m
+	m.init(s)
+	defer func() {
+		if v := recover(); v != nil {
+			s.logf("milter: panic handling command", "panic", v)
+		}
+		nc.Close()
 		m.release()
+		m.clear()
+		c.br.Reset(nil)
+		c.pending = c.pending[:0]
+		if cap(c.w.b) > maxKeep {
+			c.w.b = nil
+		}
+		c.w.b = c.w.b[:0]
+		connPool.Put(c)
+	}()
+	if err := s.loop(c, nc); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errQuit) && !errors.Is(err, net.ErrClosed) {
+		s.logf("milter: connection ended", "err", err)
 	}
-	return err
 }
 
-// keep is a final response that keeps the session's backend (go-milter
-// replaces the backend after accept/reject/discard, which would forget the
-// connection's client and HELO for the next message of the same SMTP
-// session).
-type keep struct {
-	code byte
-	data []byte
+var errMalformed = errors.New("milter: malformed command")
+
+func (s *Server) loop(c *conn, nc net.Conn) error {
+	m := &c.m
+	for {
+		code, data, err := c.r.next()
+		if err != nil {
+			return err
+		}
+		var rp resp
+		switch code {
+		case cmdOptNeg:
+			c.w.negotiate()
+			if _, err := nc.Write(c.w.b); err != nil {
+				return err
+			}
+			c.w.b = c.w.b[:0]
+			continue
+		case cmdMacro:
+			if len(data) == 0 {
+				return errMalformed
+			}
+			c.pending = append(c.pending[:0], data[1:]...)
+			continue
+		case cmdConnect:
+			host := cString(data)
+			if len(data) < len(host)+2 {
+				return errMalformed
+			}
+			rest := data[len(host)+1:]
+			family := rest[0]
+			rest = rest[1:]
+			if family == '4' || family == '6' {
+				if len(rest) < 2 {
+					// go-milter's answer, with a fresh session
+					m.release()
+					m.clear()
+					m.init(s)
+					rp = respTempFail
+					break
+				}
+				rest = rest[2:] // the port
+			}
+			rp = m.Connect(string(host), net.ParseIP(string(cString(rest))), c.pending)
+		case cmdHelo:
+			if n := len(data); n > 0 && data[n-1] == 0 {
+				data = data[:n-1]
+			}
+			rp = m.Helo(string(data), c.pending)
+		case cmdMail:
+			rp = m.MailFrom(string(trimAngle(cString(data))), c.pending)
+		case cmdRcpt:
+			rp = m.RcptTo(string(trimAngle(cString(data))), c.pending)
+		case cmdHeader:
+			name, value, ok := headerField(data)
+			if !ok {
+				rp = respContinue
+				break
+			}
+			rp = m.header(name, value, c.pending)
+		case cmdEOH:
+			m.merge(c.pending)
+			rp = respContinue
+		case cmdBody:
+			rp = m.BodyChunk(data)
+		case cmdEOB:
+			rp, err = m.Body(c.pending, &c.w)
+			if err != nil {
+				return err
+			}
+		case cmdAbort:
+			m.Abort()
+			c.pending = c.pending[:0]
+			continue
+		case cmdQuit:
+			return errQuit
+		case cmdData:
+			rp = respContinue
+		default:
+			s.logf("milter: unrecognized command", "code", string(rune(code)))
+			return errMalformed
+		}
+		c.w.simple(rp.code, rp.data)
+		if _, err := nc.Write(c.w.b); err != nil {
+			return err
+		}
+		if cap(c.w.b) > maxKeep {
+			c.w.b = nil
+		}
+		c.w.b = c.w.b[:0]
+	}
 }
 
-func (k keep) Response() *milter.Message { return &milter.Message{Code: k.code, Data: k.data} }
-func (k keep) Continue() bool            { return true }
-
-func reply(code int, enhanced, text string) milter.Response {
+func reply(code int, enhanced, text string) resp {
 	// Sendmail and Postfix expand "%" in reply text.
 	text = strings.ReplaceAll(text, "%", "%%")
-	return keep{code: 'y', data: []byte(strings.TrimSpace(itoa(code)+" "+enhanced+" "+text) + "\x00")}
+	return resp{code: repReplyCode, data: []byte(strings.TrimSpace(itoa(code)+" "+enhanced+" "+text) + "\x00")}
 }
 
 func itoa(n int) string {
@@ -142,13 +249,6 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-var (
-	respAccept  = keep{code: 'a'}
-	respDiscard = keep{code: 'd'}
-)
-
-type field struct{ name, value string }
-
 // session is one MTA connection's state.
 type session struct {
 	s      *Server
@@ -160,7 +260,7 @@ type session struct {
 
 	from     string
 	rcpts    []string
-	fields   []field
+	fields   []pipeline.HeaderField
 	body     bytes.Buffer
 	size     int64
 	tooBig   bool
@@ -171,6 +271,22 @@ type session struct {
 	resMu sync.Mutex
 	res   listen.Reservation // this message's bytes in [serve] max_bytes_in_flight
 	busy  bool               // the bound was reached: tempfail at the end
+}
+
+// init readies a (new or pooled and cleared) session for a connection.
+func (m *session) init(s *Server) {
+	m.s = s
+	if m.macros == nil {
+		m.macros = map[string]string{}
+	}
+}
+
+// clear forgets the connection (the session goes back to the pool).
+func (m *session) clear() {
+	m.resetMsg()
+	clear(m.macros)
+	m.s = nil
+	m.clientIP, m.clientHost, m.helo = netip.Addr{}, "", ""
 }
 
 // reserve holds n more bytes of the process-wide bound for this message.
@@ -187,15 +303,16 @@ func (m *session) release() {
 	m.resMu.Unlock()
 }
 
-func (m *session) merge(mod *milter.Modifier) {
-	if mod == nil {
-		return
-	}
-	for k, v := range mod.Macros {
+// merge adds the macros the MTA sent last (SMFIC_MACRO) to the session's.
+func (m *session) merge(mac []byte) {
+	eachMacro(mac, func(k, v []byte) {
 		if len(m.macros) < 200 {
-			m.macros[k] = v
+			if old, ok := m.macros[string(k)]; ok && old == string(v) {
+				return
+			}
+			m.macros[string(k)] = string(v)
 		}
-	}
+	})
 }
 
 func (m *session) macro(names ...string) string {
@@ -208,111 +325,135 @@ func (m *session) macro(names ...string) string {
 }
 
 func (m *session) resetMsg() {
-	m.from, m.rcpts, m.fields = "", nil, nil
-	m.body = bytes.Buffer{}
+	clear(m.rcpts)
+	clear(m.fields)
+	m.from, m.rcpts, m.fields = "", m.rcpts[:0], m.fields[:0]
+	if m.body.Cap() > maxKeep {
+		m.body = bytes.Buffer{}
+	}
+	m.body.Reset()
 	m.release()
 	m.busy = false
 	m.size, m.tooBig, m.nfields, m.inMsg, m.rcptsCut = 0, false, 0, false, false
-	for _, k := range []string{"i", "{auth_authen}", "{auth_type}", "{auth_author}", "{mail_addr}", "{rcpt_addr}"} {
+	for _, k := range [...]string{"i", "{auth_authen}", "{auth_type}", "{auth_author}", "{mail_addr}", "{rcpt_addr}"} {
 		delete(m.macros, k)
 	}
 }
 
-func (m *session) Connect(host, family string, port uint16, addr net.IP, mod *milter.Modifier) (milter.Response, error) {
-	m.merge(mod)
+func (m *session) Connect(host string, addr net.IP, mac []byte) resp {
+	m.merge(mac)
 	m.clientHost = host
 	if a, ok := netip.AddrFromSlice(addr); ok {
 		m.clientIP = a.Unmap()
 	}
-	return milter.RespContinue, nil
+	return respContinue
 }
 
-func (m *session) Helo(name string, mod *milter.Modifier) (milter.Response, error) {
-	m.merge(mod)
+func (m *session) Helo(name string, mac []byte) resp {
+	m.merge(mac)
 	m.helo = clip(name, 255)
-	return milter.RespContinue, nil
+	return respContinue
 }
 
-func (m *session) MailFrom(from string, mod *milter.Modifier) (milter.Response, error) {
+func (m *session) MailFrom(from string, mac []byte) resp {
 	m.resetMsg()
-	m.merge(mod)
+	m.merge(mac)
 	m.inMsg = true
 	m.from = clip(from, 512)
-	return milter.RespContinue, nil
+	return respContinue
 }
 
-func (m *session) RcptTo(rcpt string, mod *milter.Modifier) (milter.Response, error) {
-	m.merge(mod)
+func (m *session) RcptTo(rcpt string, mac []byte) resp {
+	m.merge(mac)
 	if len(m.rcpts) < 10000 {
 		m.rcpts = append(m.rcpts, clip(rcpt, 512))
 	}
-	return milter.RespContinue, nil
+	return respContinue
 }
 
 // maxFields is the most header fields a message may have through the
-// milter (go-milter keeps a copy of every field until the end of the
-// header, so the count and size are refused as they arrive).
+// milter (refused as they arrive, like the size).
 const maxFields = 10000
 
-func (m *session) Header(name, value string, mod *milter.Modifier) (milter.Response, error) {
-	m.merge(mod)
+// Header takes one header field.
+func (m *session) Header(name, value string, mac []byte) resp {
+	return m.header([]byte(name), []byte(value), mac)
+}
+
+func (m *session) header(name, value []byte, mac []byte) resp {
+	m.merge(mac)
 	n := int64(len(name) + len(value) + 4)
 	m.size += n
 	m.nfields++
 	if m.size > m.s.P.Config.Serve.MaxMessageBytes || m.nfields > maxFields {
-		// Refused now: the MTA stops sending, the library stops keeping.
+		// Refused now: the MTA stops sending.
 		m.tooBig = true
-		return reply(552, "5.3.4", "Message header too big for the content filter"), nil
+		return reply(552, "5.3.4", "Message header too big for the content filter")
 	}
-	if !m.reserve(2 * n) { // ours and the library's copy
+	if !m.reserve(2 * n) { // the field and its copy in the rebuilt message
 		m.busy = true
-		return reply(451, "4.3.2", "Content filter busy, try again later"), nil
+		return reply(451, "4.3.2", "Content filter busy, try again later")
 	}
-	m.fields = append(m.fields, field{name, value})
-	return milter.RespContinue, nil
+	// One string for both.
+	nv := string(name) + string(value)
+	m.fields = append(m.fields, pipeline.HeaderField{Name: nv[:len(name)], Value: nv[len(name):]})
+	return respContinue
 }
 
-func (m *session) Headers(h textproto.MIMEHeader, mod *milter.Modifier) (milter.Response, error) {
-	m.merge(mod)
-	return milter.RespContinue, nil
-}
-
-func (m *session) BodyChunk(chunk []byte, mod *milter.Modifier) (milter.Response, error) {
+func (m *session) BodyChunk(chunk []byte) resp {
 	m.size += int64(len(chunk))
 	if m.size > m.s.P.Config.Serve.MaxMessageBytes {
 		m.tooBig = true
 		m.body = bytes.Buffer{}
-		return reply(552, "5.3.4", "Message too big for the content filter"), nil
+		return reply(552, "5.3.4", "Message too big for the content filter")
 	}
 	if !m.reserve(int64(len(chunk))) {
 		m.busy = true
 		m.body = bytes.Buffer{}
-		return reply(451, "4.3.2", "Content filter busy, try again later"), nil
+		return reply(451, "4.3.2", "Content filter busy, try again later")
 	}
 	m.body.Write(chunk)
-	return milter.RespContinue, nil
+	return respContinue
 }
 
-func (m *session) Abort(mod *milter.Modifier) error {
+func (m *session) Abort() {
 	m.resetMsg()
-	return nil
 }
 
 // Raw rebuilds the message as the MTA received it (CRLF line ends).
 func (m *session) Raw() []byte {
-	var b bytes.Buffer
-	b.Grow(int(m.size) + 64)
+	b := make([]byte, 0, int(m.size)+64)
 	for _, f := range m.fields {
-		v := strings.ReplaceAll(strings.ReplaceAll(f.value, "\r\n", "\n"), "\n", "\r\n")
-		b.WriteString(f.name + ": " + v + "\r\n")
+		b = append(b, f.Name...)
+		b = append(b, ':', ' ')
+		b = appendCRLF(b, f.Value)
+		b = append(b, '\r', '\n')
 	}
-	b.WriteString("\r\n")
-	b.Write(m.body.Bytes())
-	return b.Bytes()
+	b = append(b, '\r', '\n')
+	return append(b, m.body.Bytes()...)
 }
 
-func (m *session) Body(mod *milter.Modifier) (milter.Response, error) {
-	m.merge(mod)
+// appendCRLF appends v with every LF (bare or after a CR) as CRLF.
+func appendCRLF(b []byte, v string) []byte {
+	for {
+		i := strings.IndexByte(v, '\n')
+		if i < 0 {
+			return append(b, v...)
+		}
+		if i > 0 && v[i-1] == '\r' {
+			b = append(b, v[:i+1]...)
+		} else {
+			b = append(b, v[:i]...)
+			b = append(b, '\r', '\n')
+		}
+		v = v[i+1:]
+	}
+}
+
+// Body is the end of the message: scan, then the modifications (into w)
+// and the final reply.
+func (m *session) Body(mac []byte, w *writer) (resp, error) {
+	m.merge(mac)
 	p := m.s.P
 	if m.tooBig {
 		return reply(552, "5.3.4", "Message too big for the content filter"), nil
@@ -323,25 +464,47 @@ func (m *session) Body(mod *milter.Modifier) (milter.Response, error) {
 	}
 	raw := m.Raw()
 	env := pipeline.Envelope{ClientIP: m.clientIP, ClientHost: m.clientHost, Helo: m.helo, MailFrom: m.from,
-		Rcpts: m.rcpts, QueueID: m.macro("i"), AuthUser: m.macro("{auth_authen}"), Hostname: m.macro("j")}
+		Rcpts: slicesClone(m.rcpts), QueueID: m.macro("i"), AuthUser: m.macro("{auth_authen}"), Hostname: m.macro("j")}
 	if env.ClientHost == "unknown" || strings.HasPrefix(env.ClientHost, "[") {
 		env.ClientHost = ""
 	}
-	o := p.Process(context.Background(), raw, env, action.Options{Frontend: pipeline.FrontendMilter,
-		Settings: m.s.Settings.ServeFrontend, Banner: m.s.Settings.Banner, Hold: true})
-	resp, err := apply(o, mod, m.s.Settings.QuarantineMode, m.fields, p.Log)
+	var o *action.Outcome
+	if m.s.scan != nil {
+		o = m.s.scan(raw, env)
+	} else {
+		o = p.Process(context.Background(), raw, env, action.Options{Frontend: pipeline.FrontendMilter,
+			Settings: m.s.Settings.ServeFrontend, Banner: m.s.Settings.Banner, Hold: true})
+	}
+	r, err := apply(o, w, m.s.Settings.QuarantineMode, m.fields, p.Log)
 	m.resetMsg()
-	return resp, err
+	return r, err
+}
+
+func slicesClone(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	return append([]string(nil), s...)
+}
+
+// modifier is what apply needs of the connection (the writer; tests
+// record).
+type modifier interface {
+	AddHeader(name, value string) error
+	ChangeHeader(index int, name, value string) error
+	DeleteRecipient(r string) error
+	ReplaceBody(body []byte) error
+	Quarantine(reason string) error
 }
 
 // apply tells the MTA what to do with the outcome.
-func apply(o *action.Outcome, mod *milter.Modifier, qmode string, fields []field, log *slog.Logger) (milter.Response, error) {
+func apply(o *action.Outcome, mod modifier, qmode string, fields []pipeline.HeaderField, log *slog.Logger) (resp, error) {
 	if o.Taken { // went to the report-phish intake only
 		return respDiscard, nil
 	}
 	for _, r := range o.DropRcpts {
 		if err := mod.DeleteRecipient(r); err != nil {
-			return nil, err
+			return resp{}, err
 		}
 	}
 	switch o.Action {
@@ -355,34 +518,30 @@ func apply(o *action.Outcome, mod *milter.Modifier, qmode string, fields []field
 			return respDiscard, nil
 		}
 		if err := addHeaders(o, mod, fields); err != nil {
-			return nil, err
+			return resp{}, err
 		}
 		if err := mod.Quarantine("sekisho " + o.QuarantineID + " (id " + o.ID + ")"); err != nil {
-			return nil, err
+			return resp{}, err
 		}
 		return respAccept, nil
 	}
 	if err := addHeaders(o, mod, fields); err != nil {
-		return nil, err
+		return resp{}, err
 	}
 	if o.NewBody != nil {
 		if err := mod.ReplaceBody(o.NewBody); err != nil {
-			return nil, err
+			return resp{}, err
 		}
 	}
 	return respAccept, nil
 }
 
-func addHeaders(o *action.Outcome, mod *milter.Modifier, fields []field) error {
+func addHeaders(o *action.Outcome, mod modifier, fields []pipeline.HeaderField) error {
 	// Remove copies of our own headers forged upstream (X-Spam-*,
 	// X-Sekisho-*, Authentication-Results with our authserv-id: see
 	// action/forged.go). Indexes count per name, 1-based; deleting is
 	// changing to empty; the last first, so earlier indexes stay valid.
-	fs := make([]pipeline.HeaderField, len(fields))
-	for i, f := range fields {
-		fs[i] = pipeline.HeaderField{Name: f.name, Value: f.value}
-	}
-	strip := action.StripList(fs, o.ServID)
+	strip := action.StripList(fields, o.ServID)
 	for i := len(strip) - 1; i >= 0; i-- {
 		if err := mod.ChangeHeader(strip[i].Index, strip[i].Name, ""); err != nil {
 			return err
@@ -396,7 +555,7 @@ func addHeaders(o *action.Outcome, mod *milter.Modifier, fields []field) error {
 	if o.NewSubject != nil {
 		has := false
 		for _, f := range fields {
-			if strings.EqualFold(f.name, "Subject") {
+			if strings.EqualFold(f.Name, "Subject") {
 				has = true
 				break
 			}

@@ -1,0 +1,147 @@
+package mail
+
+import (
+	netmail "net/mail"
+	"time"
+)
+
+// ParseDate is net/mail.ParseDate with a fast path for the usual form of
+// the Date field and of the date after a Received field's ";":
+//
+//	[Mon, ]2 Jan 2006 15:04[:05] -0700[ (comment)]
+//
+// with English day and month names as written here, a four-digit year, a
+// numeric zone and at most one simple comment. Anything else (obsolete
+// zones, two-digit years, folding, odd spacing, out-of-range fields) goes
+// to net/mail.ParseDate, so the result and the error are always the ones
+// net/mail gives (FuzzParseDate holds the two to that).
+func ParseDate(s string) (time.Time, error) {
+	if t, ok := fastDate(s); ok {
+		return t, nil
+	}
+	return netmail.ParseDate(s)
+}
+
+var (
+	dayNames   = [...]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+	monthNames = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+)
+
+// fastDate parses the form above; ok is false for anything else.
+func fastDate(s string) (time.Time, bool) {
+	if len(s) >= 5 && s[3] == ',' && s[4] == ' ' {
+		known := false
+		for _, d := range dayNames {
+			if s[:3] == d {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return time.Time{}, false
+		}
+		s = s[5:]
+	}
+	// day: one or two digits
+	day, s, ok := digits(s, 1, 2)
+	if !ok || len(s) < 5 || s[0] != ' ' || s[4] != ' ' {
+		return time.Time{}, false
+	}
+	month := 0
+	for i, m := range monthNames {
+		if s[1:4] == m {
+			month = i + 1
+			break
+		}
+	}
+	if month == 0 {
+		return time.Time{}, false
+	}
+	year, s, ok := digits(s[5:], 4, 4)
+	if !ok || len(s) < 6 || s[0] != ' ' || s[3] != ':' {
+		return time.Time{}, false
+	}
+	hour, _, ok1 := digits(s[1:3], 2, 2)
+	min, s, ok2 := digits(s[4:], 2, 2)
+	if !ok1 || !ok2 || hour > 23 || min > 59 {
+		return time.Time{}, false
+	}
+	sec := 0
+	if len(s) >= 3 && s[0] == ':' {
+		var ok bool
+		sec, s, ok = digits(s[1:], 2, 2)
+		if !ok || sec > 59 {
+			return time.Time{}, false
+		}
+	}
+	if len(s) < 6 || s[0] != ' ' || (s[1] != '+' && s[1] != '-') {
+		return time.Time{}, false
+	}
+	zh, _, ok1 := digits(s[2:4], 2, 2)
+	zm, _, ok2 := digits(s[4:6], 2, 2)
+	if !ok1 || !ok2 || zh > 23 || zm > 59 {
+		return time.Time{}, false
+	}
+	if !plainComment(s[6:]) {
+		return time.Time{}, false
+	}
+	if day < 1 || day > daysIn(month, year) {
+		return time.Time{}, false
+	}
+	off := (zh*60 + zm) * 60
+	if s[1] == '-' {
+		off = -off
+	}
+	// What time.Parse does with a numeric zone: the local zone if it has
+	// that offset at that instant, else an unnamed fixed zone.
+	t := time.Date(year, time.Month(month), day, hour, min, sec, 0, time.UTC).Add(-time.Duration(off) * time.Second)
+	lt := t.In(time.Local)
+	if _, o := lt.Zone(); o == off {
+		return lt, true
+	}
+	return t.In(time.FixedZone("", off)), true
+}
+
+// plainComment: nothing, or " (" printable ASCII without parentheses or
+// backslash ")".
+func plainComment(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) < 3 || s[0] != ' ' || s[1] != '(' || s[len(s)-1] != ')' {
+		return false
+	}
+	for i := 2; i < len(s)-1; i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '(' || c == ')' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// digits reads between lo and hi ASCII digits.
+func digits(s string, lo, hi int) (int, string, bool) {
+	n, i := 0, 0
+	for i < len(s) && i < hi && s[i] >= '0' && s[i] <= '9' {
+		n = n*10 + int(s[i]-'0')
+		i++
+	}
+	if i < lo || (i < len(s) && i == hi && s[i] >= '0' && s[i] <= '9') {
+		return 0, s, false
+	}
+	return n, s[i:], true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}

@@ -36,6 +36,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/textgate"
 )
 
 //go:embed rules/*.toml
@@ -103,8 +104,8 @@ type Analyzer struct {
 	lits  *litIndex
 	// fieldNames are the fields the rules look at, by id (Rule.fieldIDs).
 	fieldNames []string
-	log   *slog.Logger
-	uses  map[string]bool // the fields some rule looks at
+	log        *slog.Logger
+	uses       map[string]bool // the fields some rule looks at
 }
 
 var (
@@ -418,7 +419,10 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 		}
 		h := head(txt)
 		if starts, ok := anchorStarts(h, r.anchors[i]); ok {
-			return findWindows(re, h, starts, r.wins[i], nil, nil)
+			return findWindows(re, h, starts, r.wins[i], nil, nil, r.factors[i])
+		}
+		if !r.factors[i].In(h) {
+			return ""
 		}
 		return re.FindString(h)
 	}
@@ -451,7 +455,7 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			}
 		}
 	}
-	return findWindows(re, txt, starts, r.wins[i], sr, r.andIDs[i])
+	return findWindows(re, txt, starts, r.wins[i], sr, r.andIDs[i], r.factors[i])
 }
 
 // anchorStarts returns the offsets of the anchors in text (ok false when
@@ -478,8 +482,9 @@ func anchorStarts(text string, anchors []string) ([]int, bool) {
 }
 
 // findWindows runs re on the merged windows around starts, skipping the
-// windows that lack a literal of one of the and sets.
-func findWindows(re *regexp.Regexp, txt string, starts []int, win int, sr *scanResult, and [][]int) string {
+// windows that lack a literal of one of the and sets or the byte factor
+// every match holds.
+func findWindows(re *regexp.Regexp, txt string, starts []int, win int, sr *scanResult, and [][]int, factor textgate.Factor) string {
 	if len(starts) == 0 {
 		return ""
 	}
@@ -493,6 +498,9 @@ func findWindows(re *regexp.Regexp, txt string, starts []int, win int, sr *scanR
 			if !sr.within(set, lo, hi) {
 				return ""
 			}
+		}
+		if !factor.In(txt[lo:hi]) {
+			return ""
 		}
 		return re.FindString(txt[lo:hi])
 	}

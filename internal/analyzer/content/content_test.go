@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/textgate"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -439,7 +440,7 @@ func FuzzPrefilter(f *testing.F) {
 		}
 		if pf.lits != nil {
 			x := newLitIndex()
-			r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, gates: [][]string{nil}, anchors: [][]string{nil}, needCJK: []bool{false}}
+			r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, gates: [][]string{nil}, anchors: [][]string{nil}, needCJK: []bool{false}, factors: []textgate.Factor{worthFactor(pattern)}}
 			ids := make([]int, len(pf.lits))
 			for i, l := range pf.lits {
 				ids[i] = x.add(l)

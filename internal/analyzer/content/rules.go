@@ -12,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/textgate"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -72,7 +73,11 @@ type Rule struct {
 	gates    [][]string   // regex i without lits: it can only match text holding one of these (some a single byte)
 	anchors  [][]string   // regex i without lits: its matches hold one of these (some a single byte)
 	wins     []int        // regex i: how far around an occurrence its matches reach, in bytes
-	kwIDs    []int        // keyword ids in the analyzer's literal index
+	// factors[i]: byte classes every match of regex i holds in a row
+	// ("9,999,999"), tested on a text before the regex runs on it; the
+	// zero Factor (none worth testing) admits every text.
+	factors  []textgate.Factor
+	kwIDs    []int // keyword ids in the analyzer's literal index
 	keywords []string
 	kwCJK    []bool
 	meta     expr
@@ -188,6 +193,7 @@ func compile(d RuleDef) (*Rule, error) {
 		r.gates = append(r.gates, gate)
 		r.anchors = append(r.anchors, pf.anchor)
 		r.wins = append(r.wins, pf.win)
+		r.factors = append(r.factors, worthFactor(p))
 	}
 	for _, k := range d.Keywords {
 		if len(k) > maxKeywordsLen {
@@ -207,6 +213,16 @@ func compile(d RuleDef) (*Rule, error) {
 		return nil, fmt.Errorf("min_matches %d out of range", d.MinMatches)
 	}
 	return r, nil
+}
+
+// worthFactor returns the byte factor of a pattern when it says more than
+// literals do: it has a class of several bytes (digits, separators) and
+// is rare enough to turn most texts away.
+func worthFactor(pattern string) textgate.Factor {
+	if f := textgate.FactorOf(pattern); f.Classy() && f.Bits() >= 16 {
+		return f
+	}
+	return textgate.Factor{}
 }
 
 // Normalize prepares text for matching: NFKC (full-width ASCII to ASCII,

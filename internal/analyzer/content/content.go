@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -35,6 +36,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/textgate"
 )
 
 //go:embed rules/*.toml
@@ -100,8 +102,10 @@ func symbolDef(r *Rule) pipeline.SymbolDef {
 type Analyzer struct {
 	rules []*Rule // non-meta first, then meta in dependency order
 	lits  *litIndex
-	log   *slog.Logger
-	uses  map[string]bool // the fields some rule looks at
+	// fieldNames are the fields the rules look at, by id (Rule.fieldIDs).
+	fieldNames []string
+	log        *slog.Logger
+	uses       map[string]bool // the fields some rule looks at
 }
 
 var (
@@ -224,10 +228,16 @@ func NewAnalyzer(withShipped bool, user []*Rule, disable []string) (*Analyzer, e
 func newAnalyzer(rules []*Rule) *Analyzer {
 	a := &Analyzer{lits: newLitIndex(), log: slog.New(slog.DiscardHandler), uses: map[string]bool{}}
 	for _, r := range rules {
-		for _, f := range r.fields {
-			a.uses[f] = true
-		}
 		c := *r
+		c.fieldIDs = make([]int, len(r.fields))
+		for i, f := range r.fields {
+			a.uses[f] = true
+			c.fieldIDs[i] = slices.Index(a.fieldNames, f)
+			if c.fieldIDs[i] < 0 {
+				c.fieldIDs[i] = len(a.fieldNames)
+				a.fieldNames = append(a.fieldNames, f)
+			}
+		}
 		c.kwIDs = make([]int, len(c.keywords))
 		for i, k := range c.keywords {
 			if len(k) >= 2 {
@@ -282,10 +292,18 @@ const (
 // view is the normalised text of a message, built lazily per field.
 type view struct {
 	raw     map[string]string // field → original text (case kept)
-	fields  map[string]*[2]fieldView
+	names   []string          // field names by id
+	fields  []fieldSlot       // by field id
 	wallets *struct{ btc, eth []string }
 	symbols func(string) bool
 	lits    *litIndex
+}
+
+// fieldSlot holds one field's normalised and compact views, and whether
+// the text holds CJK characters.
+type fieldSlot struct {
+	v   [2]fieldView
+	cjk int8 // 0: not known yet, 1: no, 2: yes
 }
 
 // fieldView is one field's normalised (or compact) text and the literals
@@ -297,29 +315,55 @@ type fieldView struct {
 	sr      scanResult
 }
 
-func newView(raw map[string]string, symbols func(string) bool, lits *litIndex) *view {
-	return &view{raw: raw, fields: make(map[string]*[2]fieldView, 8), symbols: symbols, lits: lits}
+// newView prepares the view of a message; names are the fields by id
+// (the analyzer's), others get ids as they are asked for (id).
+func newView(raw map[string]string, symbols func(string) bool, lits *litIndex, names []string) *view {
+	return &view{raw: raw, names: names[:len(names):len(names)], fields: make([]fieldSlot, len(names)), symbols: symbols, lits: lits}
+}
+
+// id returns the id of a field name.
+func (v *view) id(name string) int {
+	for i, n := range v.names {
+		if n == name {
+			return i
+		}
+	}
+	v.names = append(v.names, name)
+	v.fields = append(v.fields, fieldSlot{})
+	return len(v.names) - 1
 }
 
 // text returns the field's normalised text (compact: without white space).
-func (v *view) text(f string, compact bool) *fieldView {
-	fs := v.fields[f]
-	if fs == nil {
-		fs = &[2]fieldView{}
-		v.fields[f] = fs
-	}
-	fv := &fs[0]
+func (v *view) text(name string, compact bool) *fieldView { return v.textID(v.id(name), compact) }
+
+// textID is text by field id.
+func (v *view) textID(f int, compact bool) *fieldView {
+	fs := &v.fields[f]
+	fv := &fs.v[0]
 	if !fv.ready {
-		fv.txt, fv.ready = Normalize(v.raw[f]), true
+		fv.txt, fv.ready = Normalize(v.raw[v.names[f]]), true
 	}
 	if compact {
-		c := &fs[1]
+		c := &fs.v[1]
 		if !c.ready {
 			c.txt, c.ready = compactString(fv.txt), true
 		}
 		fv = c
 	}
 	return fv
+}
+
+// cjk reports whether the field text holds a CJK character (the compact
+// text holds the same characters but white space).
+func (v *view) cjk(f int) bool {
+	fs := &v.fields[f]
+	if fs.cjk == 0 {
+		fs.cjk = 1
+		if hasCJK(v.textID(f, false).txt) {
+			fs.cjk = 2
+		}
+	}
+	return fs.cjk == 2
 }
 
 // scan returns the literals found in the field text.
@@ -332,7 +376,8 @@ func (v *view) scan(fv *fieldView) *scanResult {
 
 // release returns the scan tables to the index.
 func (v *view) release() {
-	for _, fs := range v.fields {
+	for f := range v.fields {
+		fs := &v.fields[f].v
 		for i := range fs {
 			if fs[i].scanned {
 				v.lits.release(&fs[i].sr)
@@ -343,8 +388,8 @@ func (v *view) release() {
 }
 
 // has reports whether literal id occurs in the field text.
-func (v *view) has(f string, compact bool, id int) bool {
-	return v.scan(v.text(f, compact)).has(id)
+func (v *view) has(f int, compact bool, id int) bool {
+	return v.scan(v.textID(f, compact)).has(id)
 }
 
 // window is how far around an occurrence of a required literal a regex
@@ -359,9 +404,13 @@ const maxAnchors = 64
 // findRegex runs regex i of r on the field text where its prefilter lets
 // it: on the windows around the occurrences of its literals when it has
 // some, else on the text's head (on windows around its anchors there).
-func (v *view) findRegex(r *Rule, i int, f string, compact bool) string {
+func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
+	if r.needCJK[i] && !v.cjk(f) {
+		// Every match holds a CJK character, and the text none.
+		return ""
+	}
 	re := r.regexes[i]
-	fv := v.text(f, compact)
+	fv := v.textID(f, compact)
 	txt := fv.txt
 	ids := r.litIDs[i]
 	if ids == nil {
@@ -370,7 +419,10 @@ func (v *view) findRegex(r *Rule, i int, f string, compact bool) string {
 		}
 		h := head(txt)
 		if starts, ok := anchorStarts(h, r.anchors[i]); ok {
-			return findWindows(re, h, starts, r.wins[i], nil, nil)
+			return findWindows(re, h, starts, r.wins[i], nil, nil, r.factors[i])
+		}
+		if !r.factors[i].In(h) {
+			return ""
 		}
 		return re.FindString(h)
 	}
@@ -403,7 +455,7 @@ func (v *view) findRegex(r *Rule, i int, f string, compact bool) string {
 			}
 		}
 	}
-	return findWindows(re, txt, starts, r.wins[i], sr, r.andIDs[i])
+	return findWindows(re, txt, starts, r.wins[i], sr, r.andIDs[i], r.factors[i])
 }
 
 // anchorStarts returns the offsets of the anchors in text (ok false when
@@ -430,8 +482,9 @@ func anchorStarts(text string, anchors []string) ([]int, bool) {
 }
 
 // findWindows runs re on the merged windows around starts, skipping the
-// windows that lack a literal of one of the and sets.
-func findWindows(re *regexp.Regexp, txt string, starts []int, win int, sr *scanResult, and [][]int) string {
+// windows that lack a literal of one of the and sets or the byte factor
+// every match holds.
+func findWindows(re *regexp.Regexp, txt string, starts []int, win int, sr *scanResult, and [][]int, factor textgate.Factor) string {
 	if len(starts) == 0 {
 		return ""
 	}
@@ -445,6 +498,9 @@ func findWindows(re *regexp.Regexp, txt string, starts []int, win int, sr *scanR
 			if !sr.within(set, lo, hi) {
 				return ""
 			}
+		}
+		if !factor.In(txt[lo:hi]) {
+			return ""
 		}
 		return re.FindString(txt[lo:hi])
 	}
@@ -488,10 +544,6 @@ func gateOK(txt string, lits []string) bool {
 	}
 	return false
 }
-
-func (v *view) normal(f string) string { return v.text(f, false).txt }
-
-func (v *view) compactOf(f string) string { return v.text(f, true).txt }
 
 func (v *view) walletsOf() ([]string, []string) {
 	if v.wallets == nil {
@@ -607,7 +659,7 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 	if symbols == nil {
 		symbols = func(string) bool { return false }
 	}
-	v := newView(fieldsText, symbols, a.lits)
+	v := newView(fieldsText, symbols, a.lits, a.fieldNames)
 	fired := map[string]bool{}
 	var hits []Hit
 	for _, r := range a.rules {
@@ -633,13 +685,6 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 	}
 	v.release()
 	return hits
-}
-
-func (r *Rule) fieldText(v *view, f string, compact bool) string {
-	if compact {
-		return v.compactOf(f)
-	}
-	return v.normal(f)
 }
 
 // match evaluates a pattern rule.
@@ -670,7 +715,7 @@ func (r *Rule) match(v *view) (bool, []string) {
 	}
 	n := 0
 	for i := range r.regexes {
-		for _, f := range r.fields {
+		for _, f := range r.fieldIDs {
 			m := v.findRegex(r, i, f, false)
 			if m == "" && r.compact[i] {
 				m = v.findRegex(r, i, f, true)
@@ -688,12 +733,15 @@ func (r *Rule) match(v *view) (bool, []string) {
 		}
 	}
 	for i, k := range r.keywords {
-		for _, f := range r.fields {
+		for _, f := range r.fieldIDs {
 			var hit bool
-			if r.kwIDs[i] >= 0 {
+			switch {
+			case r.kwCJK[i] && !v.cjk(f):
+				// The keyword holds a CJK character, the text none.
+			case r.kwIDs[i] >= 0:
 				hit = v.has(f, r.kwCJK[i], r.kwIDs[i])
-			} else {
-				hit = strings.Contains(r.fieldText(v, f, r.kwCJK[i]), k)
+			default:
+				hit = strings.Contains(v.textID(f, r.kwCJK[i]).txt, k)
 			}
 			if hit {
 				n++

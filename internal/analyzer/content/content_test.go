@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/textgate"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -439,7 +440,7 @@ func FuzzPrefilter(f *testing.F) {
 		}
 		if pf.lits != nil {
 			x := newLitIndex()
-			r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, gates: [][]string{nil}, anchors: [][]string{nil}}
+			r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, gates: [][]string{nil}, anchors: [][]string{nil}, needCJK: []bool{false}, factors: []textgate.Factor{worthFactor(pattern)}}
 			ids := make([]int, len(pf.lits))
 			for i, l := range pf.lits {
 				ids[i] = x.add(l)
@@ -454,8 +455,8 @@ func FuzzPrefilter(f *testing.F) {
 				and = append(and, s)
 			}
 			r.andIDs = [][][]int{and}
-			v := newView(map[string]string{"body": text}, nil, x)
-			if v.findRegex(r, 0, "body", false) == "" {
+			v := newView(map[string]string{"body": text}, nil, x, nil)
+			if v.findRegex(r, 0, v.id("body"), false) == "" {
 				t.Fatalf("%q on %q: the windows miss the match %q", pattern, txt, re.FindString(txt))
 			}
 		}

@@ -48,7 +48,7 @@ func BenchmarkEvaluateSATest(b *testing.B) {
 	if os.Getenv("SEKISHO_RULE_TIMES") != "" {
 		times := map[string]time.Duration{}
 		for _, f := range fields {
-			v := newView(f, func(string) bool { return false }, a.lits)
+			v := newView(f, func(string) bool { return false }, a.lits, a.fieldNames)
 			t0 := time.Now()
 			v.scan(v.text("body", false))
 			times["(scan body)"] += time.Since(t0)
@@ -112,14 +112,14 @@ func TestRegexCosts(t *testing.T) {
 	}
 	stats := map[string]*st{}
 	for _, f := range fields {
-		v := newView(f, func(string) bool { return false }, a.lits)
+		v := newView(f, func(string) bool { return false }, a.lits, a.fieldNames)
 		for _, fl := range []string{"subject", "body", "headers", "urls", "from_name", "raw_body", "attachments"} {
 			v.scan(v.text(fl, false))
 			v.scan(v.text(fl, true))
 		}
 		for _, r := range a.rules {
 			for i, re := range r.regexes {
-				for _, fl := range r.fields {
+				for _, fl := range r.fieldIDs {
 					for _, c := range []bool{false, true} {
 						if c && !r.compact[i] {
 							continue
@@ -211,7 +211,7 @@ func TestPrefilterCorpus(t *testing.T) {
 		if len(f["body"])+len(f["raw_body"]) > 64<<10 {
 			continue // whole-text regexes on long texts take minutes
 		}
-		v := newView(f, nil, a.lits)
+		v := newView(f, nil, a.lits, a.fieldNames)
 		for _, r := range a.rules {
 			if r.meta != nil {
 				continue

@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/textgate"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -62,6 +65,7 @@ type Rule struct {
 	category pipeline.Category
 	regexes  []*regexp.Regexp
 	compact  []bool       // regex i also runs on the compact (space-free) text
+	needCJK  []bool       // every match of regex i holds a CJK character
 	lits     [][]string   // regex i can only match text holding one of these
 	litIDs   [][]int      // the same as ids in the analyzer's literal index
 	and      [][][]string // regex i also needs one literal of each of these sets
@@ -69,11 +73,16 @@ type Rule struct {
 	gates    [][]string   // regex i without lits: it can only match text holding one of these (some a single byte)
 	anchors  [][]string   // regex i without lits: its matches hold one of these (some a single byte)
 	wins     []int        // regex i: how far around an occurrence its matches reach, in bytes
-	kwIDs    []int        // keyword ids in the analyzer's literal index
+	// factors[i]: byte classes every match of regex i holds in a row
+	// ("9,999,999"), tested on a text before the regex runs on it; the
+	// zero Factor (none worth testing) admits every text.
+	factors  []textgate.Factor
+	kwIDs    []int // keyword ids in the analyzer's literal index
 	keywords []string
 	kwCJK    []bool
 	meta     expr
 	fields   []string
+	fieldIDs []int // fields by id in the analyzer's view
 }
 
 var reName = regexp.MustCompile(`^RULE_[A-Z0-9]+(?:_[A-Z0-9]+)*$`)
@@ -173,6 +182,7 @@ func compile(d RuleDef) (*Rule, error) {
 		}
 		r.regexes = append(r.regexes, re)
 		r.compact = append(r.compact, hasCJK(p))
+		r.needCJK = append(r.needCJK, needsCJK(p))
 		pf := analyzePattern(p)
 		r.lits = append(r.lits, pf.lits)
 		r.and = append(r.and, pf.and)
@@ -183,6 +193,7 @@ func compile(d RuleDef) (*Rule, error) {
 		r.gates = append(r.gates, gate)
 		r.anchors = append(r.anchors, pf.anchor)
 		r.wins = append(r.wins, pf.win)
+		r.factors = append(r.factors, worthFactor(p))
 	}
 	for _, k := range d.Keywords {
 		if len(k) > maxKeywordsLen {
@@ -204,15 +215,46 @@ func compile(d RuleDef) (*Rule, error) {
 	return r, nil
 }
 
+// worthFactor returns the byte factor of a pattern when it says more than
+// literals do: it has a class of several bytes (digits, separators) and
+// is rare enough to turn most texts away.
+func worthFactor(pattern string) textgate.Factor {
+	if f := textgate.FactorOf(pattern); f.Classy() && f.Bits() >= 16 {
+		return f
+	}
+	return textgate.Factor{}
+}
+
 // Normalize prepares text for matching: NFKC (full-width ASCII to ASCII,
 // half-width katakana to full width), lower case, zero-width characters
 // and soft hyphens removed, runs of white space collapsed.
 func Normalize(s string) string {
+	if isASCII(s) {
+		return normalizeASCII(s)
+	}
 	s = norm.NFKC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if asciiSpace[c] {
+				if !space {
+					b.WriteByte(' ')
+				}
+				space = true
+				continue
+			}
+			space = false
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 		switch r {
 		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u034f':
 			continue
@@ -228,6 +270,57 @@ func Normalize(s string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return foldMixedWords(b.String())
+}
+
+// asciiSpace holds the ASCII characters unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// normalizeASCII is Normalize on ASCII text: NFKC leaves ASCII alone, no
+// ASCII character is zero-width and none is a look-alike letter, so only
+// case and white space change (and nothing when the text is lower case
+// with single spaces).
+func normalizeASCII(s string) string {
+	clean := true
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || asciiSpace[c] && (c != ' ' || space) {
+			clean = false
+			break
+		}
+		space = c == ' '
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space = false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if asciiSpace[c] {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // confusable maps Cyrillic and Greek lower-case letters that look like
@@ -300,9 +393,81 @@ func compactString(s string) string {
 
 func hasCJK(s string) bool {
 	for _, r := range s {
-		if r >= 0x3000 && r <= 0x9fff || r >= 0xf900 && r <= 0xfaff || r >= 0xff00 && r <= 0xffef {
+		if isCJK(r) {
 			return true
 		}
+	}
+	return false
+}
+
+func isCJK(r rune) bool {
+	return r >= 0x3000 && r <= 0x9fff || r >= 0xf900 && r <= 0xfaff || r >= 0xff00 && r <= 0xffef
+}
+
+// needsCJK reports whether every match of the pattern holds a CJK
+// character (isCJK): on text without one, such a regex cannot match.
+func needsCJK(pattern string) bool {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	return mustCJK(re, 0)
+}
+
+func mustCJK(re *syntax.Regexp, depth int) bool {
+	if depth > 50 {
+		return false
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if !isCJK(r) {
+				continue
+			}
+			if re.Flags&syntax.FoldCase == 0 {
+				return true
+			}
+			// Every case variant must be CJK too.
+			all := true
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				if !isCJK(f) {
+					all = false
+				}
+			}
+			if all {
+				return true
+			}
+		}
+		return false
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return false
+		}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if !(lo >= 0x3000 && hi <= 0x9fff || lo >= 0xf900 && hi <= 0xfaff || lo >= 0xff00 && hi <= 0xffef) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpCapture, syntax.OpPlus:
+		return mustCJK(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		return re.Min >= 1 && mustCJK(re.Sub[0], depth+1)
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			if mustCJK(sub, depth+1) {
+				return true
+			}
+		}
+		return false
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !mustCJK(sub, depth+1) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

@@ -1,0 +1,309 @@
+// Package textgate holds cheap tests that are necessary for a regular
+// expression to match, so that the regex runs only on text that passes
+// them: a sequence of byte classes every match holds (Factor: a sum of
+// money "\d{1,3}([,.]\d{3}){2,}" needs "9,999,999"-shaped bytes) and a
+// regex paired with literals one of which every match holds (Regexp).
+// Both are derived from the parsed expression, never written by hand, and
+// only ever answer "cannot match": a regex they let through runs as
+// before, so no outcome changes.
+package textgate
+
+import (
+	"math"
+	"regexp/syntax"
+	"unicode/utf8"
+)
+
+// maxFactorLen bounds a factor's length in bytes.
+const maxFactorLen = 16
+
+// byteSet is a set of bytes.
+type byteSet [256]bool
+
+// Factor is a sequence of byte sets: every match of the expression it
+// came from holds, contiguously, one byte of each set in turn. The zero
+// Factor holds nothing and admits every text.
+type Factor struct {
+	sets []byteSet
+	bits float64 // how rare the factor is in text, in bits (a rough model)
+}
+
+// Len is the factor's length in bytes (0: no factor).
+func (f Factor) Len() int { return len(f.sets) }
+
+// Bits is a rough measure of how rarely the factor occurs in text.
+func (f Factor) Bits() float64 { return f.bits }
+
+// Classy reports whether some set of the factor holds more than one byte
+// (a factor of single bytes is a literal, which literal prefilters see).
+func (f Factor) Classy() bool {
+	for i := range f.sets {
+		n := 0
+		for _, in := range f.sets[i] {
+			if in {
+				n++
+			}
+		}
+		if n > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// In reports whether s holds the factor (always true for the zero Factor).
+func (f Factor) In(s string) bool {
+	n := len(f.sets)
+	if n == 0 {
+		return true
+	}
+	first := &f.sets[0]
+next:
+	for i := 0; i+n <= len(s); i++ {
+		if !first[s[i]] {
+			continue
+		}
+		for j := 1; j < n; j++ {
+			if !f.sets[j][s[i+j]] {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// FactorOf returns the rarest factor every match of the pattern holds
+// (the zero Factor when none is known). Classes hold ASCII bytes only:
+// an element that may match a non-ASCII character ends a factor.
+func FactorOf(pattern string) Factor {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return Factor{}
+	}
+	var best Factor
+	for _, seq := range factors(re, 0) {
+		if f := newFactor(seq); f.bits > best.bits {
+			best = f
+		}
+	}
+	return best
+}
+
+func newFactor(seq []byteSet) Factor {
+	if len(seq) > maxFactorLen {
+		seq = seq[:maxFactorLen]
+	}
+	f := Factor{sets: seq}
+	for i := range seq {
+		p := 0.0
+		for b, in := range seq[i] {
+			if in {
+				p += byteFreq(byte(b))
+			}
+		}
+		f.bits += -math.Log2(math.Min(p, 1))
+	}
+	return f
+}
+
+// byteFreq is a rough frequency of a byte in mail text.
+func byteFreq(b byte) float64 {
+	switch {
+	case b == ' ':
+		return 0.15
+	case b >= 'a' && b <= 'z':
+		return 0.03
+	case b >= 'A' && b <= 'Z':
+		return 0.004
+	case b >= '0' && b <= '9':
+		return 0.005
+	case b == '\n' || b == '\r' || b == '\t':
+		return 0.01
+	case b >= utf8.RuneSelf:
+		return 0.002
+	}
+	return 0.004
+}
+
+// exact returns the byte sets of a node that always matches one byte of
+// each in turn (ok false otherwise). Assertions match no byte.
+func exact(re *syntax.Regexp, depth int) ([]byteSet, bool) {
+	if depth > 50 {
+		return nil, false
+	}
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return nil, true
+	case syntax.OpLiteral:
+		var out []byteSet
+		for _, r := range re.Rune {
+			if r >= utf8.RuneSelf {
+				return nil, false
+			}
+			var s byteSet
+			s[r] = true
+			if re.Flags&syntax.FoldCase != 0 {
+				// k and s have non-ASCII case variants (Kelvin sign, long s).
+				if r == 'k' || r == 'K' || r == 's' || r == 'S' {
+					return nil, false
+				}
+				if r >= 'a' && r <= 'z' {
+					s[r-'a'+'A'] = true
+				} else if r >= 'A' && r <= 'Z' {
+					s[r-'A'+'a'] = true
+				}
+			}
+			out = append(out, s)
+		}
+		return out, true
+	case syntax.OpCharClass:
+		var s byteSet
+		if len(re.Rune) == 0 {
+			return nil, false
+		}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi >= utf8.RuneSelf {
+				return nil, false
+			}
+			for r := lo; r <= hi; r++ {
+				s[r] = true
+			}
+		}
+		return []byteSet{s}, true
+	case syntax.OpCapture:
+		return exact(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		if re.Min != re.Max || re.Min > maxFactorLen {
+			return nil, false
+		}
+		sub, ok := exact(re.Sub[0], depth+1)
+		if !ok {
+			return nil, false
+		}
+		return repeat(sub, re.Min), true
+	case syntax.OpConcat:
+		var out []byteSet
+		for _, sub := range re.Sub {
+			s, ok := exact(sub, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s...)
+			if len(out) > 4*maxFactorLen {
+				return nil, false
+			}
+		}
+		return out, true
+	case syntax.OpAlternate:
+		var out []byteSet
+		for i, sub := range re.Sub {
+			s, ok := exact(sub, depth+1)
+			if !ok || i > 0 && len(s) != len(out) {
+				return nil, false
+			}
+			if i == 0 {
+				out = append([]byteSet(nil), s...)
+				continue
+			}
+			for j := range s {
+				for b, in := range s[j] {
+					if in {
+						out[j][b] = true
+					}
+				}
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func repeat(s []byteSet, n int) []byteSet {
+	var out []byteSet
+	for i := 0; i < n && len(out) <= 4*maxFactorLen; i++ {
+		out = append(out, s...)
+	}
+	return out
+}
+
+// factors returns byte-set sequences every match of re holds.
+func factors(re *syntax.Regexp, depth int) [][]byteSet {
+	if depth > 50 {
+		return nil
+	}
+	if s, ok := exact(re, depth); ok {
+		if len(s) == 0 {
+			return nil
+		}
+		return [][]byteSet{s}
+	}
+	switch re.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		return factors(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		if re.Min < 1 {
+			return nil
+		}
+		out := factors(re.Sub[0], depth+1)
+		if s, ok := exact(re.Sub[0], depth+1); ok && re.Min > 1 {
+			out = append(out, repeat(s, re.Min))
+		}
+		return out
+	case syntax.OpConcat:
+		var out [][]byteSet
+		var run []byteSet
+		flush := func() {
+			if len(run) > 0 {
+				out = append(out, run)
+			}
+			run = nil
+		}
+		for _, sub := range re.Sub {
+			if s, ok := exact(sub, depth+1); ok {
+				run = append(run, s...)
+				continue
+			}
+			// x+ and x{n,m} (n ≥ 1) of a fixed x: the run so far ends in
+			// n copies of x, and the last copy begins the next run.
+			if s, min, ok := repeated(sub, depth+1); ok {
+				run = append(run, repeat(s, min)...)
+				flush()
+				run = append(run, s...)
+				continue
+			}
+			flush()
+			out = append(out, factors(sub, depth+1)...)
+		}
+		flush()
+		return out
+	}
+	return nil
+}
+
+// repeated reports x+ or x{n,m} with n ≥ 1 (possibly captured) of a node x
+// of fixed bytes, with x's sets and n.
+func repeated(re *syntax.Regexp, depth int) ([]byteSet, int, bool) {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	var min int
+	switch re.Op {
+	case syntax.OpPlus:
+		min = 1
+	case syntax.OpRepeat:
+		min = re.Min
+	default:
+		return nil, 0, false
+	}
+	if min < 1 || min > maxFactorLen {
+		return nil, 0, false
+	}
+	s, ok := exact(re.Sub[0], depth)
+	if !ok || len(s) == 0 {
+		return nil, 0, false
+	}
+	return s, min, true
+}

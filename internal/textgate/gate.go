@@ -1,0 +1,233 @@
+package textgate
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxLits bounds the literals a gate holds.
+const maxLits = 128
+
+// Regexp is a compiled regular expression with a necessary-literal
+// precheck: every match holds one of its literals, so text holding none is
+// answered without running the regex.
+type Regexp struct {
+	re   *regexp.Regexp
+	lits Lits
+	fold bool // the literals are lower-cased: compare with Lower(text)
+}
+
+// MustCompile is regexp.MustCompile with the precheck derived from the
+// pattern.
+func MustCompile(pattern string) *Regexp {
+	re := regexp.MustCompile(pattern)
+	g := &Regexp{re: re}
+	p, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return g
+	}
+	g.fold = hasFold(p, 0)
+	if set, ok := required(p, 0); ok {
+		if g.fold {
+			for i := range set {
+				set[i] = Lower(set[i])
+			}
+		}
+		g.lits = NewLits(set)
+	}
+	return g
+}
+
+// Regexp returns the regex itself.
+func (g *Regexp) Regexp() *regexp.Regexp { return g.re }
+
+// Literals returns the precheck's literals (nil: no precheck).
+func (g *Regexp) Literals() []string { return g.lits.list }
+
+// MayMatch reports whether s holds one of the literals (true without a
+// precheck).
+func (g *Regexp) MayMatch(s string) bool {
+	if g.lits.list == nil {
+		return true
+	}
+	if g.fold {
+		s = Lower(s)
+	}
+	return g.lits.In(s)
+}
+
+// MatchString is regexp.MatchString behind the precheck.
+func (g *Regexp) MatchString(s string) bool { return g.MayMatch(s) && g.re.MatchString(s) }
+
+// FindString is regexp.FindString behind the precheck.
+func (g *Regexp) FindString(s string) string {
+	if !g.MayMatch(s) {
+		return ""
+	}
+	return g.re.FindString(s)
+}
+
+// Lower maps ASCII upper-case letters, the Kelvin sign and the long s to
+// ASCII lower case, and leaves every other character as it is: a text
+// matched by an ASCII literal under (?i) holds the literal's Lower (only
+// those two non-ASCII characters fold to ASCII letters). It returns s
+// itself when nothing changes.
+func Lower(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\u212a':
+			b.WriteByte('k')
+		case r == '\u017f':
+			b.WriteByte('s')
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func hasFold(re *syntax.Regexp, depth int) bool {
+	if depth > 100 {
+		return true
+	}
+	if re.Flags&syntax.FoldCase != 0 {
+		return true
+	}
+	for _, sub := range re.Sub {
+		if hasFold(sub, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// required returns literals one of which every match of re holds.
+func required(re *syntax.Regexp, depth int) ([]string, bool) {
+	if depth > 50 {
+		return nil, false
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase == 0 {
+			return []string{string(re.Rune)}, true
+		}
+		// Under (?i), only ASCII runs compare through Lower.
+		best := ""
+		start := 0
+		for i := 0; i <= len(re.Rune); i++ {
+			if i == len(re.Rune) || re.Rune[i] >= utf8.RuneSelf {
+				if s := string(re.Rune[start:i]); len(s) > len(best) {
+					best = s
+				}
+				start = i + 1
+			}
+		}
+		if best == "" {
+			return nil, false
+		}
+		return []string{best}, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return required(re.Sub[0], depth+1)
+		}
+	case syntax.OpConcat:
+		var best []string
+		bs := -1
+		for _, sub := range re.Sub {
+			if s, ok := required(sub, depth+1); ok {
+				if sc := score(s); sc > bs {
+					best, bs = s, sc
+				}
+			}
+		}
+		return best, best != nil
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			s, ok := required(sub, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s...)
+			if len(out) > maxLits {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// score prefers sets whose shortest literal is long, and few literals.
+func score(s []string) int {
+	min := 1 << 20
+	for _, x := range s {
+		if len(x) < min {
+			min = len(x)
+		}
+	}
+	return min*16 - len(s)
+}
+
+// Lits finds whether a text holds one of a set of literals in one pass,
+// through a table of their first bytes.
+type Lits struct {
+	list    []string
+	byFirst [256][]string
+}
+
+// NewLits indexes literals (the empty literal is in every text).
+func NewLits(list []string) Lits {
+	l := Lits{list: list}
+	for _, s := range list {
+		if s == "" {
+			l.list = nil // no test: every text may match
+			return l
+		}
+		l.byFirst[s[0]] = append(l.byFirst[s[0]], s)
+	}
+	return l
+}
+
+// In reports whether s holds one of the literals (true for an empty set).
+func (l *Lits) In(s string) bool {
+	if l.list == nil {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		for _, x := range l.byFirst[s[i]] {
+			if strings.HasPrefix(s[i:], x) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/format/qr"
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -197,5 +199,35 @@ func TestEngineDigestDilution(t *testing.T) {
 	diluted := score(b.String())
 	if alone <= 0 || diluted <= 0 || diluted > alone/3 {
 		t.Errorf("URL_IP_HOST alone %.2f, in a 46-site digest %.2f (want about a quarter)", alone, diluted)
+	}
+}
+
+// BenchmarkAnalyzeCorpus runs the link analyzer alone (package brands,
+// no lists) over SpamAssassin messages parsed beforehand: ns/op is per
+// message.
+func BenchmarkAnalyzeCorpus(b *testing.B) {
+	dir := testutil.Corpus(b)
+	var msgs []*mail.Message
+	for _, sub := range []string{"test/ham", "test/spam"} {
+		files, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
+		sort.Strings(files)
+		if len(files) > 300 {
+			files = files[:300]
+		}
+		for _, f := range files {
+			if raw, err := os.ReadFile(f); err == nil {
+				msgs = append(msgs, mail.Parse(raw, mail.Limits{}))
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		b.Skip("no corpus messages")
+	}
+	a := url.NewAnalyzer()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		task := pipeline.NewTask("b", msgs[i%len(msgs)], pipeline.Envelope{}, nil)
+		a.Analyze(context.Background(), task)
 	}
 }

@@ -230,24 +230,20 @@ func (c *Classifier) tokens(t *pipeline.Task) *tokenize.Tokens {
 	return tk
 }
 
-// scratch holds a classification's keys and counts.
+// scratch holds a classification's counts.
 type scratch struct {
-	keys   []uint64
 	counts []bayesstore.Counts
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-// fill sets the keys to the features' hashes and zeroes as many counts.
+// fill returns the features' hashes (the tokens', not copied: the store
+// and decide only read them) and as many zeroed counts.
 func (s *scratch) fill(tk *tokenize.Tokens) ([]uint64, []bayesstore.Counts) {
-	s.keys = s.keys[:0]
-	for _, f := range tk.Features {
-		s.keys = append(s.keys, f.Hash)
-	}
-	n := len(s.keys)
+	n := tk.Len()
 	s.counts = slices.Grow(s.counts[:0], n)[:n]
 	clear(s.counts)
-	return s.keys, s.counts
+	return tk.Keys(), s.counts
 }
 
 // Result is a classification with its explanation.
@@ -271,12 +267,12 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 	var res Result
 	var keys []uint64
 	var counts []bayesstore.Counts
-	// The keys and counts are the scan's alone (the store and decide keep
-	// neither): their buffers are reused.
+	// The counts are the scan's alone (neither the store nor decide
+	// keeps them): their buffer is reused.
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	fetched := ""
-	if f, ok := c.st.(bayesstore.Fetcher); ok && len(tk.Features) > 0 {
+	if f, ok := c.st.(bayesstore.Fetcher); ok && tk.Len() > 0 {
 		// One call for the totals of every class and the counts in the
 		// most specific one, which votes unless it has not learned
 		// enough yet.
@@ -306,7 +302,7 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 			}
 		}
 	}
-	if !res.Voted || len(tk.Features) == 0 {
+	if !res.Voted || tk.Len() == 0 {
 		return res, nil
 	}
 	if counts == nil || fetched != res.Class {
@@ -327,7 +323,7 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 		if i >= 8 {
 			break
 		}
-		res.Top = append(res.Top, readable(tk.Features[e.Index].Text)+"("+strconv.FormatFloat(e.Prob, 'f', 3, 64)+")")
+		res.Top = append(res.Top, readable(tk.Text(e.Index))+"("+strconv.FormatFloat(e.Prob, 'f', 3, 64)+")")
 	}
 	return res, nil
 }
@@ -432,7 +428,7 @@ func (c *Classifier) Learn(ctx context.Context, t *pipeline.Task, spam bool) err
 // LearnOutcome learns and tells what happened (for the global class).
 func (c *Classifier) LearnOutcome(ctx context.Context, t *pipeline.Task, spam bool) (bayesstore.Outcome, error) {
 	tk := c.tokens(t)
-	if len(tk.Features) == 0 {
+	if tk.Len() == 0 {
 		return 0, ErrNoFeatures
 	}
 	keys := tk.Hashes()

@@ -33,7 +33,7 @@ const (
 // digestFeatures adds a message's features to h.
 func digestFeatures(h hash.Hash, tk *Tokens) {
 	var b [8]byte
-	for _, f := range tk.Features {
+	for _, f := range tk.All() {
 		binary.LittleEndian.PutUint64(b[:], f.Hash)
 		h.Write(b[:])
 		h.Write([]byte(f.Text))

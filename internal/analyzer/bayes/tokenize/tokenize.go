@@ -15,8 +15,11 @@
 package tokenize
 
 import (
+	"encoding/binary"
+	"iter"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,20 +54,52 @@ type Feature struct {
 	Text string // readable form, for explanations
 }
 
-// Tokens is the result of tokenizing one message.
+// Tokens is the result of tokenizing one message. The features are kept
+// without pointers (their hashes, and their texts in one block with the
+// end offsets), so the collector does not scan them and building them
+// needs no write barriers.
 type Tokens struct {
-	Features []Feature // distinct, in first-seen order
-	CJK      bool      // the message had Han/kana text (kagome was used)
+	keys []uint64 // feature hashes, distinct, in first-seen order
+	ends []uint32 // feature i's text is text[ends[i-1]:ends[i]]
+	text string
+	CJK  bool // the message had Han/kana text (kagome was used)
 }
 
-// Hashes returns the feature hashes.
-func (t *Tokens) Hashes() []uint64 {
-	out := make([]uint64, len(t.Features))
-	for i, f := range t.Features {
-		out[i] = f.Hash
+// Len is the number of features.
+func (t *Tokens) Len() int { return len(t.keys) }
+
+// Hash is feature i's hash.
+func (t *Tokens) Hash(i int) uint64 { return t.keys[i] }
+
+// Text is feature i's readable form.
+func (t *Tokens) Text(i int) string {
+	lo := uint32(0)
+	if i > 0 {
+		lo = t.ends[i-1]
 	}
-	return out
+	return t.text[lo:t.ends[i]]
 }
+
+// Feature is feature i.
+func (t *Tokens) Feature(i int) Feature { return Feature{Hash: t.keys[i], Text: t.Text(i)} }
+
+// All yields the features in order.
+func (t *Tokens) All() iter.Seq2[int, Feature] {
+	return func(yield func(int, Feature) bool) {
+		for i := range t.keys {
+			if !yield(i, t.Feature(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Keys returns the feature hashes without copying: the caller must not
+// change them.
+func (t *Tokens) Keys() []uint64 { return t.keys }
+
+// Hashes returns a copy of the feature hashes.
+func (t *Tokens) Hashes() []uint64 { return slices.Clone(t.keys) }
 
 // Options tune the tokenizer.
 type Options struct {
@@ -77,41 +112,48 @@ type Options struct {
 	CharGrams int
 }
 
+// builder builds one message's features. Its buffers are pooled: the
+// features are built in them (a feature's text is appended to the arena,
+// hashed where it lies and dropped again when it is not new, so a
+// repeated feature costs no allocation) and copied out, exactly sized,
+// when the message is done.
 type builder struct {
-	opt  Options
-	seen *hashSet
-	out  []Feature
-	cjk  bool
-	// arena holds the texts of the features built here (prefixed words,
-	// pairs): each is appended, hashed where it lies and dropped again
-	// when it is not new, so a repeated feature costs no allocation.
-	// finish points the features' Text into it.
+	opt   Options
+	seen  hashSet
+	keys  []uint64
+	ends  []uint32
 	arena []byte
-	spans []span
+	cjk   bool
+	ws    wordBuf
+	tmp   []byte // scratch for a lower-cased or shaped string
 }
 
-// span is a feature whose text is arena[lo:hi].
-type span struct{ i, lo, hi int32 }
+var builderPool = sync.Pool{New: func() any { return new(builder) }}
+
+// full reports whether no more features may be added.
+func (b *builder) full() bool { return len(b.keys) >= MaxFeatures }
 
 func (b *builder) add(s string) {
-	if len(b.out) >= MaxFeatures || s == "" {
+	if b.full() || s == "" {
 		return
 	}
 	h := xxhash.Sum64String(s)
 	if !b.seen.insert(h) {
 		return
 	}
-	b.out = append(b.out, Feature{Hash: h, Text: s})
+	b.arena = append(b.arena, s...)
+	b.keys = append(b.keys, h)
+	b.ends = append(b.ends, uint32(len(b.arena)))
 }
 
 // addP adds the feature prefix+s (the same as add(prefix+s), without
-// building the string unless the feature is new).
+// building the string).
 func (b *builder) addP(prefix, s string) {
 	if prefix == "" {
 		b.add(s)
 		return
 	}
-	if len(b.out) >= MaxFeatures {
+	if b.full() {
 		return
 	}
 	lo := len(b.arena)
@@ -120,62 +162,74 @@ func (b *builder) addP(prefix, s string) {
 	b.keep(lo)
 }
 
+// addPP adds the feature p1+p2+s.
+func (b *builder) addPP(p1, p2, s string) {
+	if b.full() {
+		return
+	}
+	lo := len(b.arena)
+	b.arena = append(b.arena, p1...)
+	b.arena = append(b.arena, p2...)
+	b.arena = append(b.arena, s...)
+	b.keep(lo)
+}
+
 // keep adds the feature whose text is arena[lo:] if it is new, and
 // drops the text otherwise.
 func (b *builder) keep(lo int) {
+	if len(b.arena) == lo {
+		return
+	}
 	h := xxhash.Sum64(b.arena[lo:])
 	if !b.seen.insert(h) {
 		b.arena = b.arena[:lo]
 		return
 	}
-	b.spans = append(b.spans, span{i: int32(len(b.out)), lo: int32(lo), hi: int32(len(b.arena))})
-	b.out = append(b.out, Feature{Hash: h})
+	b.keys = append(b.keys, h)
+	b.ends = append(b.ends, uint32(len(b.arena)))
 }
 
 // addPair adds the OSB pair prefix+a+"\x1f"+d+"\x1f"+w.
-func (b *builder) addPair(prefix, a string, d int, w string) {
-	if len(b.out) >= MaxFeatures {
+func (b *builder) addPair(prefix string, a []byte, d int, w []byte) {
+	if b.full() {
 		return
 	}
 	lo := len(b.arena)
 	b.arena = append(b.arena, prefix...)
 	b.arena = append(b.arena, a...)
-	b.arena = append(b.arena, 0x1f)
 	if d < 10 {
-		b.arena = append(b.arena, byte('0'+d))
+		b.arena = append(b.arena, 0x1f, byte('0'+d), 0x1f)
 	} else {
+		b.arena = append(b.arena, 0x1f)
 		b.arena = strconv.AppendInt(b.arena, int64(d), 10)
+		b.arena = append(b.arena, 0x1f)
 	}
-	b.arena = append(b.arena, 0x1f)
 	b.arena = append(b.arena, w...)
 	b.keep(lo)
 }
 
-// finish points the texts built in the arena into it (the arena is not
-// written after this: the strings share its memory).
-func (b *builder) finish() []Feature {
-	if len(b.arena) > 0 {
-		all := unsafe.String(&b.arena[0], len(b.arena))
-		for _, sp := range b.spans {
-			b.out[sp.i].Text = all[sp.lo:sp.hi]
-		}
-	}
-	b.arena = nil
-	return b.out
+// result copies the features out of the pooled buffers.
+func (b *builder) result() *Tokens {
+	return &Tokens{keys: slices.Clone(b.keys), ends: slices.Clone(b.ends), text: string(b.arena), CJK: b.cjk}
 }
 
-// stream adds a word stream's unigrams (with prefix) and its OSB pairs.
-func (b *builder) stream(prefix string, words []string) {
-	if len(words) > MaxWords {
-		words = words[:MaxWords]
-	}
-	for i, w := range words {
-		b.addP(prefix, w)
+// stream adds the unigrams (with prefix) and the OSB pairs of the words
+// in b.ws.
+func (b *builder) stream(prefix string) {
+	ws := &b.ws
+	n := min(ws.len(), MaxWords)
+	for i := 0; i < n; i++ {
+		w := ws.word(i)
+		if prefix == "" {
+			b.add(unsafe.String(unsafe.SliceData(w), len(w)))
+		} else {
+			b.addP(prefix, unsafe.String(unsafe.SliceData(w), len(w)))
+		}
 		if b.opt.NoBigrams {
 			continue
 		}
 		for d := 1; d < Window && i-d >= 0; d++ {
-			b.addPair(prefix, words[i-d], d, w)
+			b.addPair(prefix, ws.word(i-d), d, w)
 		}
 	}
 }
@@ -184,20 +238,14 @@ func (b *builder) stream(prefix string, words []string) {
 // probing, the slot chosen from the hash mixed with a per-process random
 // seed (the hashes are unkeyed and the text is the sender's: a fixed slot
 // function would let a crafted message make every insert probe long).
-// Sets are pooled: a message's set is garbage once it is tokenized.
 type hashSet struct {
 	slots []uint64 // 0: empty
 	n     int
 	shift uint
 	zero  bool // the hash 0 is in the set
-	// spans is the builder's, kept with the set for the next message.
-	spans []span
 }
 
-var (
-	hashSeed = rand.Uint64() | 1
-	setPool  = sync.Pool{New: func() any { return new(hashSet) }}
-)
+var hashSeed = rand.Uint64() | 1
 
 // reset empties the set, sized for about n hashes.
 func (s *hashSet) reset(n int) {
@@ -259,23 +307,55 @@ func (s *hashSet) grow() {
 	}
 }
 
+// Pooled buffers larger than these are dropped after a message (a huge
+// message must not pin its buffers in every pool slot).
+const (
+	maxPooledBytes = 1 << 20
+	maxPooledItems = 1 << 16
+)
+
 // Message tokenizes a parsed message. urls are the message's URLs plus
 // those analyzers added (task.URLs()); nil means msg.URLs.
 func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	if msg == nil {
 		return &Tokens{}
 	}
+	b := builderPool.Get().(*builder)
+	defer b.release()
 	// Sized from the text (on the SpamAssassin corpus a message has about
 	// 0.6 features and 7 bytes of feature text a byte of text): growing
 	// these as features come costs more than the rest of the building.
 	est := min(len(msg.Text)+len(msg.Subject), MaxTextBytes)
 	nf := min(est*5/8+128, MaxFeatures)
-	set := setPool.Get().(*hashSet)
-	set.reset(nf)
-	defer setPool.Put(set)
-	b := &builder{opt: opt, seen: set, out: make([]Feature, 0, nf), spans: set.spans[:0],
-		arena: make([]byte, 0, min(8*est+2048, 1<<20))}
-	defer func() { set.spans = b.spans[:0] }()
+	b.opt, b.cjk = opt, false
+	b.seen.reset(nf)
+	b.keys = slices.Grow(b.keys[:0], nf)
+	b.ends = slices.Grow(b.ends[:0], nf)
+	b.arena = slices.Grow(b.arena[:0], min(8*est+2048, 1<<20))
+	b.build(msg, urls)
+	return b.result()
+}
+
+// release returns the builder to the pool (without buffers grown huge).
+func (b *builder) release() {
+	if cap(b.arena) > maxPooledBytes {
+		b.arena = nil
+	}
+	if cap(b.keys) > maxPooledItems {
+		b.keys, b.ends = nil, nil
+	}
+	if len(b.seen.slots) > maxPooledItems {
+		b.seen.slots = nil
+	}
+	b.ws.trim()
+	if cap(b.tmp) > maxPooledBytes {
+		b.tmp = nil
+	}
+	builderPool.Put(b)
+}
+
+func (b *builder) build(msg *mail.Message, urls []mail.URL) {
+	opt := b.opt
 	// A feature every message has: the linear layer's bias.
 	b.add(Bias)
 	if urls == nil {
@@ -283,8 +363,8 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	}
 	// Subject: its own stream with a prefix (a word in the subject means
 	// more than the same word in the body).
-	subj := b.Words(msg.Subject, 512)
-	b.stream("s:", subj)
+	b.words(msg.Subject, 512)
+	b.stream("s:")
 
 	text := msg.Text
 	if len(text) > MaxTextBytes {
@@ -294,9 +374,9 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 		}
 		text = text[:i]
 	}
-	body := b.Words(text, MaxWords)
-	b.stream("", body)
-	if len(body) == 0 {
+	b.words(text, MaxWords)
+	b.stream("")
+	if b.ws.len() == 0 {
 		b.add("x:nobody")
 	}
 	if len(msg.HiddenText) > 0 {
@@ -311,7 +391,6 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 		b.headers(msg)
 	}
 	b.attachments(msg)
-	return &Tokens{Features: b.finish(), CJK: b.cjk}
 }
 
 func (b *builder) urls(urls []mail.URL) {
@@ -388,8 +467,9 @@ func (b *builder) headers(msg *mail.Message) {
 		if len(v) > maxHeaderLen {
 			v = v[:maxHeaderLen]
 		}
-		for _, w := range b.Words(v, 64) {
-			b.add("h:" + name + ":" + w)
+		b.words(v, 64)
+		for i := range b.ws.len() {
+			b.addPP("h:", name, ":"+b.ws.wordString(i))
 		}
 	}
 	for i, a := range msg.From {
@@ -515,8 +595,9 @@ func (b *builder) attachments(msg *mail.Message) {
 				b.add("a:dblext")
 			}
 		}
-		for _, w := range b.Words(name, 16) {
-			b.addP("a:name:", w)
+		b.words(name, 16)
+		for i := range b.ws.len() {
+			b.addP("a:name:", b.ws.wordString(i))
 		}
 	}
 }
@@ -582,7 +663,9 @@ func shape(s string) string {
 
 // longToken replaces a long token by a short stand-in: its first runes and
 // its length bucket, plus a hash so identical long strings still match.
-func longToken(s string) string {
+func longToken(s string) string { return string(appendLongToken(nil, s)) }
+
+func appendLongToken(dst []byte, s string) []byte {
 	n := utf8.RuneCountInString(s)
 	prefix := s
 	for i := range s {
@@ -591,39 +674,201 @@ func longToken(s string) string {
 			break
 		}
 	}
-	return "long:" + prefix + ":" + strconv.Itoa(n/16) + ":" + strconv.FormatUint(xxhash.Sum64String(s)&0xffffff, 36)
+	dst = append(dst, "long:"...)
+	dst = append(dst, prefix...)
+	dst = append(dst, ':')
+	dst = strconv.AppendInt(dst, int64(n/16), 10)
+	dst = append(dst, ':')
+	return strconv.AppendUint(dst, xxhash.Sum64String(s)&0xffffff, 36)
+}
+
+// wordBuf holds the words of one text: their bytes one after the other
+// and their end offsets (reused from text to text: no word is a string
+// of its own). norm is the normalised text they were cut from.
+type wordBuf struct {
+	norm []byte
+	buf  []byte
+	ends []int32
+}
+
+func (ws *wordBuf) reset() {
+	ws.buf, ws.ends = ws.buf[:0], ws.ends[:0]
+}
+
+func (ws *wordBuf) len() int { return len(ws.ends) }
+
+// word is word i (valid until the next text).
+func (ws *wordBuf) word(i int) []byte {
+	lo := int32(0)
+	if i > 0 {
+		lo = ws.ends[i-1]
+	}
+	return ws.buf[lo:ws.ends[i]:ws.ends[i]]
+}
+
+// wordString is word i as a string sharing the buffer (valid until the
+// next text; features copy it).
+func (ws *wordBuf) wordString(i int) string {
+	w := ws.word(i)
+	return unsafe.String(unsafe.SliceData(w), len(w))
+}
+
+func (ws *wordBuf) push() { ws.ends = append(ws.ends, int32(len(ws.buf))) }
+
+func (ws *wordBuf) pushString(s string) {
+	ws.buf = append(ws.buf, s...)
+	ws.push()
+}
+
+func (ws *wordBuf) trim() {
+	if cap(ws.norm) > maxPooledBytes {
+		ws.norm = nil
+	}
+	if cap(ws.buf) > maxPooledBytes {
+		ws.buf = nil
+	}
+	if cap(ws.ends) > maxPooledItems {
+		ws.ends = nil
+	}
+}
+
+// words splits s into b.ws (see Words).
+func (b *builder) words(s string, max int) {
+	b.ws.reset()
+	if b.ws.split(s, max) {
+		b.cjk = true
+	}
 }
 
 // Words normalises text and splits it into words: runs of letters and
 // digits (with inner . - ' _ @ kept), and Japanese segmented by kagome.
-// At most max words are returned.
-func (b *builder) Words(s string, max int) []string {
-	return words(s, max, &b.cjk)
-}
-
-// Words is the package-level word splitter (used by tests and by the
-// fuzz target): the same normalisation as message tokenizing.
+// At most max words are returned. (Message splits into reused buffers;
+// this is the same splitting, for tests and the fuzz targets.)
 func Words(s string, max int) []string {
-	var cjk bool
-	return words(s, max, &cjk)
-}
-
-func words(s string, max int, cjk *bool) []string {
-	if s == "" {
+	var ws wordBuf
+	ws.split(s, max)
+	if ws.len() == 0 {
 		return nil
 	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, " ")
+	out := make([]string, ws.len())
+	for i := range out {
+		out[i] = string(ws.word(i))
 	}
-	s = norm.NFKC.String(s)
-	s = strings.ToLower(s)
-	var out []string
+	return out
+}
+
+// Byte classes of ASCII for the word scanner.
+const (
+	cWord  = 1 << iota // letter or digit
+	cInner             // . - ' _ @ inside a word
+	cDigit
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range utf8.RuneSelf {
+		r := rune(c)
+		if isWordRune(r) {
+			t[c] |= cWord
+		}
+		if isInner(r) {
+			t[c] |= cInner
+		}
+		if '0' <= c && c <= '9' {
+			t[c] |= cDigit
+		}
+	}
+	return
+}()
+
+// isASCII reports whether s is all ASCII, 8 bytes at a time.
+func isASCII(s string) bool {
 	i := 0
-	for i < len(s) && len(out) < max {
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// appendLowerASCII appends ASCII s lower-cased, 8 bytes at a time.
+func appendLowerASCII(dst []byte, s string) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, len(s))[:n+len(s)]
+	out := dst[n:]
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		// A byte's high bit is set when it is >= 'A' and not > 'Z' (no
+		// carries between bytes: every byte is below 0x80).
+		const ones = 0x0101010101010101
+		upper := (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones) & (0x80 * ones)
+		binary.LittleEndian.PutUint64(out[i:], x|upper>>2)
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return dst
+}
+
+// appendLower appends strings.ToLower(s) for valid UTF-8 s.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, sz := utf8.DecodeRuneInString(s[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += sz
+	}
+	return dst
+}
+
+// split normalises s (NFKC, lower case: ASCII text is its own NFKC form
+// and is lowered 8 bytes at a time) and appends its words, at most max.
+// It reports whether s had Han/kana text.
+func (ws *wordBuf) split(s string, max int) (cjk bool) {
+	if s == "" || max <= 0 {
+		return false
+	}
+	if isASCII(s) {
+		ws.norm = appendLowerASCII(ws.norm[:0], s)
+	} else {
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, " ")
+		}
+		ws.norm = appendLower(ws.norm[:0], norm.NFKC.String(s))
+	}
+	s = unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm))
+	i := 0
+	for i < len(s) && ws.len() < max {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiClass[c]&cWord == 0 {
+				i++
+				continue
+			}
+			i = ws.word1(s, i)
+			continue
+		}
 		r, sz := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case isCJK(r):
-			j := i
+			j := i + sz
 			for j < len(s) {
 				r2, sz2 := utf8.DecodeRuneInString(s[j:])
 				if !isCJK(r2) {
@@ -631,61 +876,104 @@ func words(s string, max int, cjk *bool) []string {
 				}
 				j += sz2
 			}
-			*cjk = true
-			out = appendCJK(out, s[i:j], max)
+			cjk = true
+			ws.appendCJK(s[i:j], max)
 			i = j
 		case isWordRune(r):
-			j := i
-			for j < len(s) {
-				r2, sz2 := utf8.DecodeRuneInString(s[j:])
-				if isWordRune(r2) || (isInner(r2) && j+sz2 < len(s) && nextIsWord(s[j+sz2:])) {
-					j += sz2
-					continue
-				}
-				break
-			}
-			w := s[i:j]
-			// A "$" or "!" right next to a word is telling in spam.
-			if i > 0 && s[i-1] == '$' {
-				w = "$" + w
-			}
-			if w = normWord(w); w != "" {
-				out = append(out, w)
-			}
-			if j < len(s) && s[j] == '!' {
-				out = append(out, "!")
-			}
-			i = j
+			i = ws.word1(s, i)
 		default:
 			i += sz
 		}
 	}
-	if len(out) > max {
-		out = out[:max]
+	if ws.len() > max {
+		ws.ends = ws.ends[:max]
+		ws.buf = ws.buf[:ws.ends[max-1]]
 	}
-	return out
+	return cjk
+}
+
+// word1 appends the word starting at s[i] (a word rune) and returns where
+// it ends: letters and digits, with . - ' _ @ between two of them.
+func (ws *wordBuf) word1(s string, i int) int {
+	j := i
+	ascii := true
+	for j < len(s) {
+		c := s[j]
+		if c < utf8.RuneSelf {
+			cl := asciiClass[c]
+			if cl&cWord != 0 || cl&cInner != 0 && j+1 < len(s) && nextIsWord(s[j+1:]) {
+				j++
+				continue
+			}
+			break
+		}
+		r2, sz2 := utf8.DecodeRuneInString(s[j:])
+		if !isWordRune(r2) {
+			break
+		}
+		ascii = false
+		j += sz2
+	}
+	// A "$" or "!" right next to a word is telling in spam.
+	dollar := i > 0 && s[i-1] == '$'
+	w := s[i:j]
+	n := len(w)
+	if !ascii {
+		n = utf8.RuneCountInString(w)
+	}
+	if dollar {
+		n++
+	}
+	// Single Latin letters and digits carry nothing; single letters of
+	// other alphabets (Hangul syllables, Cyrillic) are kept.
+	if n >= 2 || !ascii && firstRune(w) >= 0x250 {
+		lo := len(ws.buf)
+		if dollar {
+			ws.buf = append(ws.buf, '$')
+		}
+		ws.buf = appendCollapsed(ws.buf, w)
+		if n > MaxTokenLen {
+			long := appendLongToken(ws.buf[len(ws.buf):], string(ws.buf[lo:]))
+			ws.buf = append(ws.buf[:lo], long...)
+		}
+		ws.push()
+	}
+	if j < len(s) && s[j] == '!' {
+		ws.pushString("!")
+	}
+	return j
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }
 
 func nextIsWord(s string) bool {
+	if c := s[0]; c < utf8.RuneSelf {
+		return asciiClass[c]&cWord != 0
+	}
 	r, _ := utf8.DecodeRuneInString(s)
 	return isWordRune(r)
 }
 
-func normWord(w string) string {
-	n := utf8.RuneCountInString(w)
-	if n < 2 {
-		// Single Latin letters and digits carry nothing; single letters of
-		// other alphabets (Hangul syllables, Cyrillic) are kept.
-		r, _ := utf8.DecodeRuneInString(w)
-		if r < 0x250 {
-			return ""
+// appendCollapsed appends s with every run of ASCII digits replaced by
+// one "0".
+func appendCollapsed(dst []byte, s string) []byte {
+	prev := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if '0' <= c && c <= '9' {
+			if !prev {
+				dst = append(dst, '0')
+			}
+			prev = true
+			continue
 		}
+		prev = false
+		dst = append(dst, c)
 	}
-	w = collapseDigits(w)
-	if n > MaxTokenLen {
-		return longToken(w)
-	}
-	return w
+	return dst
 }
 
 func isWordRune(r rune) bool {
@@ -729,11 +1017,11 @@ func Preload() { segmenter() }
 func Loaded() bool { return kagome != nil }
 
 // appendCJK segments a run of Han/kana into words.
-func appendCJK(out []string, run string, max int) []string {
+func (ws *wordBuf) appendCJK(run string, max int) {
 	seg := segmenter()
-	for len(run) > 0 && len(out) < max {
+	for len(run) > 0 && ws.len() < max {
 		chunk := run
-		if utf8.RuneCountInString(chunk) > MaxCJKRun {
+		if len(chunk) > MaxCJKRun && utf8.RuneCountInString(chunk) > MaxCJKRun {
 			n := 0
 			for i := range chunk {
 				if n == MaxCJKRun {
@@ -746,9 +1034,14 @@ func appendCJK(out []string, run string, max int) []string {
 		run = run[len(chunk):]
 		if seg == nil {
 			// No dictionary: character bigrams still generalise.
-			rs := []rune(chunk)
-			for i := 0; i+1 < len(rs) && len(out) < max; i++ {
-				out = append(out, string(rs[i:i+2]))
+			for i := 0; i < len(chunk) && ws.len() < max; {
+				_, sz1 := utf8.DecodeRuneInString(chunk[i:])
+				if i+sz1 >= len(chunk) {
+					break
+				}
+				_, sz2 := utf8.DecodeRuneInString(chunk[i+sz1:])
+				ws.pushString(chunk[i : i+sz1+sz2])
+				i += sz1
 			}
 			continue
 		}
@@ -757,24 +1050,23 @@ func appendCJK(out []string, run string, max int) []string {
 			if w == "" || t.Class == ktok.DUMMY {
 				continue
 			}
+			n := utf8.RuneCountInString(w)
 			// Single hiragana are particles and endings (は, が, を, の):
 			// noise on their own, and the bigrams keep their context.
-			if utf8.RuneCountInString(w) == 1 {
-				r, _ := utf8.DecodeRuneInString(w)
-				if unicode.Is(unicode.Hiragana, r) {
-					continue
-				}
+			if n == 1 && unicode.Is(unicode.Hiragana, firstRune(w)) {
+				continue
 			}
-			if utf8.RuneCountInString(w) > MaxTokenLen {
-				w = longToken(w)
+			if n > MaxTokenLen {
+				ws.buf = appendLongToken(ws.buf, w)
+				ws.push()
+			} else {
+				ws.pushString(w)
 			}
-			out = append(out, w)
-			if len(out) >= max {
+			if ws.len() >= max {
 				break
 			}
 		}
 	}
-	return out
 }
 
 // charGrams adds the character n-grams of the first 3,000 runes of s

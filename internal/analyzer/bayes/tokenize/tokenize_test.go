@@ -85,7 +85,7 @@ func TestCharsetsGiveSameTokens(t *testing.T) {
 		msg := parseFile(t, filepath.Join(dir, cs+".eml"))
 		tk := Message(msg, nil, Options{})
 		var feats []string
-		for _, f := range tk.Features {
+		for _, f := range tk.All() {
 			if !charsetFeature(f.Text) {
 				feats = append(feats, f.Text)
 			}
@@ -116,7 +116,7 @@ func TestMessageFeatures(t *testing.T) {
 		"Content-Type: application/zip; name=invoice.pdf.zip\r\nContent-Disposition: attachment; filename=invoice.pdf.zip\r\n\r\nPK\r\n--b--\r\n"
 	tk := Message(mail.Parse([]byte(raw), mail.Limits{}), nil, Options{})
 	var got []string
-	for _, f := range tk.Features {
+	for _, f := range tk.All() {
 		got = append(got, f.Text)
 	}
 	for _, want := range []string{Bias, "s:your", "s:package", "track", "today", "track\x1f1\x1fit", "track\x1f3\x1fhttps",
@@ -128,7 +128,7 @@ func TestMessageFeatures(t *testing.T) {
 		}
 	}
 	seen := map[uint64]bool{}
-	for _, f := range tk.Features {
+	for _, f := range tk.All() {
 		if seen[f.Hash] {
 			t.Errorf("duplicate feature %q", f.Text)
 		}
@@ -136,8 +136,8 @@ func TestMessageFeatures(t *testing.T) {
 	}
 	// Unigrams only.
 	tk2 := Message(mail.Parse([]byte(raw), mail.Limits{}), nil, Options{NoBigrams: true})
-	if len(tk2.Features) >= len(tk.Features) {
-		t.Errorf("bigrams add nothing: %d vs %d", len(tk2.Features), len(tk.Features))
+	if tk2.Len() >= tk.Len() {
+		t.Errorf("bigrams add nothing: %d vs %d", tk2.Len(), tk.Len())
 	}
 }
 
@@ -145,13 +145,13 @@ func TestBounds(t *testing.T) {
 	big := strings.Repeat("word another 関所 ", 200000)
 	raw := "Subject: x\r\n\r\n" + big
 	tk := Message(mail.Parse([]byte(raw), mail.Limits{}), nil, Options{})
-	if len(tk.Features) > MaxFeatures {
-		t.Fatalf("%d features", len(tk.Features))
+	if tk.Len() > MaxFeatures {
+		t.Fatalf("%d features", tk.Len())
 	}
 	if n := len(Words(big, 50)); n > 50 {
 		t.Fatalf("%d words", n)
 	}
-	if Message(nil, nil, Options{}).Features != nil {
+	if Message(nil, nil, Options{}).Len() != 0 {
 		t.Fatal("nil message has features")
 	}
 }
@@ -187,8 +187,8 @@ func FuzzMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		msg := mail.Parse(raw, mail.Limits{MaxSize: 1 << 20})
 		tk := Message(msg, nil, Options{CharGrams: 4})
-		if len(tk.Features) > MaxFeatures {
-			t.Fatalf("%d features", len(tk.Features))
+		if tk.Len() > MaxFeatures {
+			t.Fatalf("%d features", tk.Len())
 		}
 	})
 }
@@ -198,7 +198,7 @@ func TestCharGrams(t *testing.T) {
 	tk := Message(msg, nil, Options{CharGrams: 4})
 	has := map[string]bool{}
 	n := 0
-	for _, f := range tk.Features {
+	for _, f := range tk.All() {
 		if strings.HasPrefix(f.Text, "c:") {
 			has[f.Text] = true
 			n++
@@ -214,7 +214,7 @@ func TestCharGrams(t *testing.T) {
 	if n > 3000 {
 		t.Errorf("%d character n-grams: the text's start only", n)
 	}
-	if off := Message(msg, nil, Options{}); len(off.Features) >= len(tk.Features) {
+	if off := Message(msg, nil, Options{}); off.Len() >= tk.Len() {
 		t.Error("n-grams off still adds them")
 	}
 }
@@ -222,13 +222,13 @@ func TestCharGrams(t *testing.T) {
 // TestPairHashes: a pair's hash, computed without building its text, is
 // the hash of its text, so learned stores keep their meaning.
 func TestPairHashes(t *testing.T) {
-	set := new(hashSet)
-	set.reset(0)
-	b := &builder{seen: set}
-	ws := strings.Fields("a b c d e f g h i j k l m n o p a b c d")
-	b.stream("s:", ws)
+	b := new(builder)
+	b.seen.reset(0)
+	b.words("aa bb cc dd ee ff gg hh ii jj kk ll mm nn oo pp aa bb cc dd", 100)
+	b.stream("s:")
+	tk := b.result()
 	pairs := 0
-	for _, f := range b.finish() {
+	for _, f := range tk.All() {
 		if f.Hash != xxhash.Sum64String(f.Text) {
 			t.Fatalf("%q: hash %x, want %x", f.Text, f.Hash, xxhash.Sum64String(f.Text))
 		}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // driver "sqlite"
@@ -28,16 +29,29 @@ type Store struct {
 	// preparing per call was a fifth of the daemon's CPU.
 	known, thread                 *sql.Stmt
 	learnPair, learnRcpt, learnID *sql.Stmt
+
+	key string
+	sh  *shared // the file's queued learning, shared in the process
+	q   *queue  // this Store's queue (nil when read-only)
+
+	kick     chan struct{}
+	syncs    chan chan struct{}
+	stop     chan struct{}
+	done     chan struct{} // the writer goroutine ended
+	stopping bool          // under sh.mu
+	once     sync.Once
 }
 
 const (
 	knownSQL = `SELECT COALESCE((SELECT count FROM rcpts WHERE rcpt = ?1), 0),
 	EXISTS (SELECT 1 FROM pairs WHERE rcpt = ?1 AND peer = ?2),
 	EXISTS (SELECT 1 FROM pairs WHERE rcpt = ?1 AND domain = ?3)`
-	threadSQL    = `SELECT peer FROM msgids WHERE rcpt = ? AND msgid = ?`
-	learnPairSQL = `INSERT INTO pairs (rcpt, peer, domain, first, last, count) VALUES (?, ?, ?, ?, ?, 1)
-		ON CONFLICT (rcpt, peer) DO UPDATE SET last = excluded.last, count = count + 1`
-	learnRcptSQL = `INSERT INTO rcpts (rcpt, count) VALUES (?, 1) ON CONFLICT (rcpt) DO UPDATE SET count = count + 1`
+	threadSQL = `SELECT peer FROM msgids WHERE rcpt = ? AND msgid = ?`
+	// A queued batch has one row per pair and recipient with how many
+	// times it was learned.
+	learnPairSQL = `INSERT INTO pairs (rcpt, peer, domain, first, last, count) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (rcpt, peer) DO UPDATE SET last = excluded.last, count = count + excluded.count`
+	learnRcptSQL = `INSERT INTO rcpts (rcpt, count) VALUES (?, ?) ON CONFLICT (rcpt) DO UPDATE SET count = count + excluded.count`
 	learnIDSQL   = `INSERT INTO msgids (rcpt, msgid, peer, seen) VALUES (?, ?, ?, ?)
 			ON CONFLICT (rcpt, msgid) DO UPDATE SET seen = excluded.seen`
 )
@@ -146,6 +160,8 @@ func open(path, pragmas string) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("contacts: %w", err)
 		}
+		st.key = fileKey(path)
+		st.sh = acquire(st.key)
 		return st, nil
 	}
 	if _, err := migrate.Apply(context.Background(), db, "sqlite", "contacts", Migrations); err != nil {
@@ -157,11 +173,47 @@ func open(path, pragmas string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("contacts: %w", err)
 	}
+	st.key = fileKey(path)
+	st.sh = acquire(st.key)
+	st.q = &queue{cur: newBatch()}
+	st.kick, st.syncs = make(chan struct{}, 1), make(chan chan struct{})
+	st.stop, st.done = make(chan struct{}), make(chan struct{})
+	st.sh.mu.Lock()
+	st.sh.queues = append(st.sh.queues, st.q)
+	st.sh.mu.Unlock()
+	go st.writer()
 	return st, nil
 }
 
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close writes what is queued and closes the file.
+func (s *Store) Close() error {
+	var err error
+	s.once.Do(func() {
+		if s.q != nil {
+			close(s.stop)
+			<-s.done
+			s.sh.mu.Lock()
+			for i, q := range s.sh.queues {
+				if q == s.q {
+					s.sh.queues = append(s.sh.queues[:i], s.sh.queues[i+1:]...)
+					break
+				}
+			}
+			qerr := s.q.err
+			s.sh.mu.Unlock()
+			if qerr != nil {
+				err = fmt.Errorf("contacts: writing queued learning: %w", qerr)
+			}
+		}
+		if s.sh != nil {
+			release(s.key, s.sh)
+		}
+		if cerr := s.db.Close(); err == nil {
+			err = cerr
+		}
+	})
+	return err
+}
 
 func norm(a string) string {
 	a = strings.ToLower(strings.TrimSpace(strings.Trim(a, "<> ")))
@@ -190,11 +242,16 @@ func (s *Store) Known(ctx context.Context, rcpt, sender string) (Knowledge, erro
 	rcpt, sender = norm(rcpt), norm(sender)
 	var k Knowledge
 	var addr, domain bool
+	// What is queued first, then the file: an entry written in between
+	// is counted twice rather than missed.
+	n, qaddr, qdomain := s.sh.known(rcpt, sender, domainOf(sender))
 	// One statement, one round trip: the recipient's count, the address
 	// and the domain.
 	if err := s.known.QueryRowContext(ctx, rcpt, sender, domainOf(sender)).Scan(&k.RcptHistory, &addr, &domain); err != nil {
 		return Knowledge{}, fmt.Errorf("contacts: %w", err)
 	}
+	k.RcptHistory += n
+	addr, domain = addr || qaddr, domain || qdomain
 	if k.RcptHistory == 0 {
 		return Knowledge{}, nil // nothing recorded for this recipient
 	}
@@ -204,33 +261,22 @@ func (s *Store) Known(ctx context.Context, rcpt, sender string) (Knowledge, erro
 }
 
 // Learn records that peer and rcpt corresponded (in either direction)
-// in a message with id msgID ("" when unknown).
+// in a message with id msgID ("" when unknown). It queues (see
+// learnWindow): reads of the process see the entry at once, the file
+// within the window. An error is that of an earlier queued write.
 func (s *Store) Learn(ctx context.Context, rcpt, peer, msgID string, at time.Time) error {
 	rcpt, peer = norm(rcpt), norm(peer)
 	if rcpt == "" || peer == "" {
 		return nil
 	}
-	ts := at.Unix()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("contacts: %w", err)
-	}
-	defer tx.Rollback()
-	if s.learnPair == nil {
+	if s.q == nil {
 		return errors.New("contacts: store opened read-only")
 	}
-	if _, err := tx.StmtContext(ctx, s.learnPair).ExecContext(ctx, rcpt, peer, domainOf(peer), ts, ts); err != nil {
-		return fmt.Errorf("contacts: %w", err)
+	id := strings.Trim(strings.TrimSpace(msgID), "<>")
+	if len(id) > 998 {
+		id = ""
 	}
-	if _, err := tx.StmtContext(ctx, s.learnRcpt).ExecContext(ctx, rcpt); err != nil {
-		return fmt.Errorf("contacts: %w", err)
-	}
-	if id := strings.Trim(strings.TrimSpace(msgID), "<>"); id != "" && len(id) <= 998 {
-		if _, err := tx.StmtContext(ctx, s.learnID).ExecContext(ctx, rcpt, id, peer, ts); err != nil {
-			return fmt.Errorf("contacts: %w", err)
-		}
-	}
-	return tx.Commit()
+	return s.enqueue(rcpt, peer, id, at.Unix())
 }
 
 // Thread tells what the recipient's history knows of the referenced
@@ -245,18 +291,26 @@ func (s *Store) Thread(ctx context.Context, rcpt string, ids []string) (Thread, 
 	rcpt = norm(rcpt)
 	var th Thread
 	seen := map[string]bool{}
-	for i, id := range ids {
-		if i >= 50 {
-			break
-		}
-		id = strings.Trim(strings.TrimSpace(id), "<>")
+	if len(ids) > 50 {
+		ids = ids[:50]
+	}
+	clean := make([]string, 0, len(ids))
+	for _, id := range ids {
+		clean = append(clean, strings.Trim(strings.TrimSpace(id), "<>"))
+	}
+	queued := s.sh.peers(rcpt, clean) // before the file, as in Known
+	for _, id := range clean {
 		if id == "" {
 			continue
 		}
 		var peer string
 		err := s.thread.QueryRowContext(ctx, rcpt, id).Scan(&peer)
 		if errors.Is(err, sql.ErrNoRows) {
-			continue
+			p, ok := queued[id]
+			if !ok {
+				continue
+			}
+			peer, err = p, nil
 		}
 		if err != nil {
 			return th, fmt.Errorf("contacts: %w", err)
@@ -272,6 +326,9 @@ func (s *Store) Thread(ctx context.Context, rcpt string, ids []string) (Thread, 
 
 // Prune forgets pairs and ids not seen since before.
 func (s *Store) Prune(ctx context.Context, before time.Time) error {
+	if err := s.sync(ctx); err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
 	ts := before.Unix()
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM pairs WHERE last < ?`, ts); err != nil {
 		return fmt.Errorf("contacts: %w", err)

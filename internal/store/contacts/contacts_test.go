@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -90,5 +91,62 @@ func TestFileMode(t *testing.T) {
 	}
 	if m := fi.Mode().Perm(); m != 0o600 {
 		t.Fatalf("contacts.db mode %o, want 600", m)
+	}
+}
+
+// TestQueuedLearning: learning is queued, seen at once by the process's
+// readers (the analyzer's read-only handle too), and in the file after
+// Close as if each entry had been written in turn.
+func TestQueuedLearning(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "contacts.db")
+	r, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(1_700_000_000, 0)
+	const n = 2*learnMax + 500 // two full batches and a part one
+	for i := range n {
+		if err := w.Learn(ctx, "me@example.jp", fmt.Sprintf("p%d@partner.co.jp", i%7), fmt.Sprintf("id%d@x", i%3), t0.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Learn(ctx, "you@example.jp", "new@elsewhere.example", "<fresh@x>", t0); err != nil {
+		t.Fatal(err)
+	}
+	// At once, whether written yet or not.
+	k, err := r.Known(ctx, "you@example.jp", "new@elsewhere.example")
+	if err != nil || !k.AddrSeen || !k.DomainSeen || k.RcptHistory != 1 {
+		t.Fatalf("queued entry not seen: %+v %v", k, err)
+	}
+	th, err := r.Thread(ctx, "you@example.jp", []string{"<fresh@x>"})
+	if err != nil || th.Known != 1 || len(th.Peers) != 1 || th.Peers[0] != "new@elsewhere.example" {
+		t.Fatalf("queued message id not seen: %+v %v", th, err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	k, err = r.Known(ctx, "me@example.jp", "p3@partner.co.jp")
+	if err != nil || !k.AddrSeen || k.RcptHistory != n {
+		t.Fatalf("after Close: %+v %v, want %d messages", k, err, n)
+	}
+	// Rows as the entries' upserts one by one leave them.
+	var first, last, count int64
+	if err := r.(*Store).db.QueryRow(`SELECT first, last, count FROM pairs WHERE rcpt = ? AND peer = ?`, "me@example.jp", "p3@partner.co.jp").Scan(&first, &last, &count); err != nil {
+		t.Fatal(err)
+	}
+	wantCount := int64((n-3)/7 + 1)
+	lastI := int64(n - 1 - (n-1-3)%7)
+	if first != t0.Unix()+3 || last != t0.Unix()+lastI || count != wantCount {
+		t.Fatalf("pair row first %d last %d count %d, want %d %d %d", first, last, count, t0.Unix()+3, t0.Unix()+lastI, wantCount)
+	}
+	var peer string
+	if err := r.(*Store).db.QueryRow(`SELECT peer FROM msgids WHERE rcpt = ? AND msgid = ?`, "me@example.jp", "id1@x").Scan(&peer); err != nil || peer != "p1@partner.co.jp" {
+		t.Fatalf("message id's correspondent %q %v: the first one stays", peer, err)
 	}
 }

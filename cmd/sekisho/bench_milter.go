@@ -94,6 +94,7 @@ func (d *benchDaemon) milterRound(ctx context.Context, addr string, msgs [][]byt
 type milterClient struct {
 	buf []byte
 	br  *bufio.Reader
+	hdr [4]byte // here, not on the stack: io.ReadFull would move it to the heap
 }
 
 // Commands as Postfix sends them: connect, HELO, MAIL, RCPT, each header
@@ -204,11 +205,10 @@ func (mc *milterClient) send(c net.Conn, at int, want byte) error {
 
 // reply reads one packet; its data is left in mc.buf.
 func (mc *milterClient) reply() (byte, error) {
-	var h [4]byte
-	if _, err := io.ReadFull(mc.br, h[:]); err != nil {
+	if _, err := io.ReadFull(mc.br, mc.hdr[:]); err != nil {
 		return 0, err
 	}
-	n := binary.BigEndian.Uint32(h[:])
+	n := binary.BigEndian.Uint32(mc.hdr[:])
 	if n == 0 || n > 1<<24 {
 		return 0, fmt.Errorf("milter: reply length %d", n)
 	}

@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -465,4 +467,65 @@ func FuzzConn(f *testing.F) {
 		}
 		<-done
 	})
+}
+
+// BenchmarkConn: one message per connection through the protocol loop
+// (the scan is a stub that tags), over a pipe, as Postfix sends it.
+// SEKISHO_CORPUS=/work/data/sa for the corpus' test ham.
+func BenchmarkConn(b *testing.B) {
+	var msgs [][]byte
+	if dir := os.Getenv("SEKISHO_CORPUS"); dir != "" {
+		files, _ := filepath.Glob(filepath.Join(dir, "test", "ham", "*"))
+		for _, f := range files[:min(len(files), 500)] {
+			if m, err := os.ReadFile(f); err == nil {
+				msgs = append(msgs, m)
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		msgs = [][]byte{[]byte("From: a@b\r\nSubject: s\r\nReceived: from x by y; Mon, 2 Jan 2006 15:04:05 -0700\r\n\r\n" + strings.Repeat("body line\r\n", 500))}
+	}
+	// The commands of each message, encoded once.
+	streams := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		var w writer
+		w.simple('O', []byte{0, 0, 0, 6, 0, 0, 0, 0x3b, 0, 0, 0, 0})
+		w.simple('D', []byte("Cj\x00mx.example\x00"))
+		w.simple('C', []byte("client.example\x004\x61\xa8192.0.2.10\x00"))
+		w.simple('H', []byte("client.example\x00"))
+		w.simple('D', []byte("Mi\x00QID\x00"))
+		w.simple('M', []byte("<a@b.example>\x00"))
+		w.simple('R', []byte("<c@d.example>\x00"))
+		hdr, body := action.SplitMessage(m)
+		for _, f := range action.ParseFields(hdr, 1000) {
+			w.simple('L', []byte(f.Name+"\x00"+f.Value+"\x00"))
+		}
+		w.simple('N', nil)
+		for len(body) > 0 {
+			n := min(len(body), 65535)
+			w.simple('B', body[:n])
+			body = body[n:]
+		}
+		w.simple('E', nil)
+		w.simple('Q', nil)
+		streams[i] = w.b
+	}
+	cfg := config.Default()
+	out := &action.Outcome{Action: pipeline.ActionTag, Headers: []pipeline.HeaderField{{Name: "X-Spam-Flag", Value: "YES"}, {Name: "X-Sekisho-Verdict", Value: "action=tag"}}}
+	s := &Server{P: &action.Processor{Config: cfg}, Settings: cfg.Serve.Milter, scan: func([]byte, pipeline.Envelope) *action.Outcome { return out }}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a, c := net.Pipe()
+		done := make(chan struct{})
+		go func() {
+			s.serveConn(c)
+			close(done)
+		}()
+		go func() {
+			a.Write(streams[i%len(streams)])
+		}()
+		io.Copy(io.Discard, a)
+		<-done
+	}
 }

@@ -72,15 +72,15 @@ var (
 type reader struct {
 	br  *bufio.Reader
 	buf []byte
+	hdr [4]byte // here, not on the stack: io.ReadFull would move it to the heap
 }
 
 // next returns the next command and its payload, valid until the next call.
 func (r *reader) next() (byte, []byte, error) {
-	var hdr [4]byte
-	if _, err := io.ReadFull(r.br, hdr[:]); err != nil {
+	if _, err := io.ReadFull(r.br, r.hdr[:]); err != nil {
 		return 0, nil, err
 	}
-	n := binary.BigEndian.Uint32(hdr[:])
+	n := binary.BigEndian.Uint32(r.hdr[:])
 	if n == 0 {
 		return 0, nil, errZeroPacket
 	}

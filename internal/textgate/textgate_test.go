@@ -58,6 +58,7 @@ var fuzzSeeds = [][2]string{
 	{`(?i)\b(?:irs|hmrc|ministère|polícia)\b`, "MINISTÈRE"},
 	{`(?i)kk\d{2}x+`, "\u212ak12XX"},
 	{`x{2,3}(ab|cd)+\b`, "xxabcd "},
+	{`(?i)\b(?:court|ministère)\b|国税庁|税務署`, "MINISTÈRE 国税庁"},
 }
 
 // FuzzFactor: a regex matches no text without its factor.

@@ -68,8 +68,10 @@ type Rule struct {
 	needCJK  []bool       // every match of regex i holds a CJK character
 	lits     [][]string   // regex i can only match text holding one of these
 	litIDs   [][]int      // the same as ids in the analyzer's literal index
+	litSet   []int        // litIDs[i] as a set of the index (when not nil)
 	and      [][][]string // regex i also needs one literal of each of these sets
 	andIDs   [][][]int    // the same as ids in the analyzer's literal index
+	andSets  [][]int      // andIDs[i] as sets of the index
 	gates    [][]string   // regex i without lits: it can only match text holding one of these (some a single byte)
 	anchors  [][]string   // regex i without lits: its matches hold one of these (some a single byte)
 	wins     []int        // regex i: how far around an occurrence its matches reach, in bytes

@@ -51,6 +51,27 @@ func (f Factor) Classy() bool {
 	return false
 }
 
+// Punctuated reports whether some set of the factor holds several bytes,
+// one of them no letter (digits, separators): a test literal prefilters,
+// which see words, do not make.
+func (f Factor) Punctuated() bool {
+	for i := range f.sets {
+		n, other := 0, false
+		for b, in := range f.sets[i] {
+			if in {
+				n++
+				if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z') {
+					other = true
+				}
+			}
+		}
+		if n > 1 && other {
+			return true
+		}
+	}
+	return false
+}
+
 // In reports whether s holds the factor (always true for the zero Factor).
 func (f Factor) In(s string) bool {
 	n := len(f.sets)
@@ -77,17 +98,26 @@ next:
 // (the zero Factor when none is known). Classes hold ASCII bytes only:
 // an element that may match a non-ASCII character ends a factor.
 func FactorOf(pattern string) Factor {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return Factor{}
-	}
 	var best Factor
-	for _, seq := range factors(re, 0) {
-		if f := newFactor(seq); f.bits > best.bits {
+	for _, f := range FactorsOf(pattern) {
+		if f.bits > best.bits {
 			best = f
 		}
 	}
 	return best
+}
+
+// FactorsOf returns factors every match of the pattern holds.
+func FactorsOf(pattern string) []Factor {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var out []Factor
+	for _, seq := range factors(re, 0) {
+		out = append(out, newFactor(seq))
+	}
+	return out
 }
 
 func newFactor(seq []byteSet) Factor {

@@ -4,11 +4,12 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // maxLits bounds the literals a gate holds.
-const maxLits = 128
+const maxLits = 1024
 
 // Regexp is a compiled regular expression with a necessary-literal
 // precheck: every match holds one of its literals, so text holding none is
@@ -137,11 +138,12 @@ func required(re *syntax.Regexp, depth int) ([]string, bool) {
 		if re.Flags&syntax.FoldCase == 0 {
 			return []string{string(re.Rune)}, true
 		}
-		// Under (?i), only ASCII runs compare through Lower.
+		// Under (?i), runs of ASCII and of characters without case
+		// variants compare through Lower.
 		best := ""
 		start := 0
 		for i := 0; i <= len(re.Rune); i++ {
-			if i == len(re.Rune) || re.Rune[i] >= utf8.RuneSelf {
+			if i == len(re.Rune) || re.Rune[i] >= utf8.RuneSelf && unicode.SimpleFold(re.Rune[i]) != re.Rune[i] {
 				if s := string(re.Rune[start:i]); len(s) > len(best) {
 					best = s
 				}
@@ -160,10 +162,10 @@ func required(re *syntax.Regexp, depth int) ([]string, bool) {
 		}
 	case syntax.OpConcat:
 		var best []string
-		bs := -1
+		bs := 0
 		for _, sub := range re.Sub {
 			if s, ok := required(sub, depth+1); ok {
-				if sc := score(s); sc > bs {
+				if sc := score(s); best == nil || sc > bs {
 					best, bs = s, sc
 				}
 			}

@@ -247,6 +247,8 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 			}
 		}
 		c.litIDs = make([][]int, len(c.lits))
+		c.litSet = make([]int, len(c.lits))
+		c.andSets = make([][]int, len(c.and))
 		for i, ls := range c.lits {
 			if ls == nil {
 				continue
@@ -256,6 +258,7 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 				ids[j] = a.lits.add(l)
 			}
 			c.litIDs[i] = ids
+			c.litSet[i] = a.lits.addSet(ids)
 		}
 		c.andIDs = make([][][]int, len(c.and))
 		for i, sets := range c.and {
@@ -265,6 +268,7 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 					ids[j] = a.lits.add(l)
 				}
 				c.andIDs[i] = append(c.andIDs[i], ids)
+				c.andSets[i] = append(c.andSets[i], a.lits.addSet(ids))
 			}
 		}
 		a.rules = append(a.rules, &c)
@@ -427,11 +431,11 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 		return re.FindString(h)
 	}
 	sr := v.scan(fv)
-	if !sr.hasAny(ids) {
+	if !sr.hasSet(r.litSet[i]) {
 		return ""
 	}
-	for _, set := range r.andIDs[i] {
-		if !sr.hasAny(set) {
+	for _, set := range r.andSets[i] {
+		if !sr.hasSet(set) {
 			return ""
 		}
 	}

@@ -446,6 +446,7 @@ func FuzzPrefilter(f *testing.F) {
 				ids[i] = x.add(l)
 			}
 			r.litIDs = [][]int{ids}
+			r.litSet = []int{x.addSet(ids)}
 			var and [][]int
 			for _, set := range pf.and {
 				var s []int
@@ -455,6 +456,11 @@ func FuzzPrefilter(f *testing.F) {
 				and = append(and, s)
 			}
 			r.andIDs = [][][]int{and}
+			var andSets []int
+			for _, set := range and {
+				andSets = append(andSets, x.addSet(set))
+			}
+			r.andSets = [][]int{andSets}
 			v := newView(map[string]string{"body": text}, nil, x, nil)
 			if v.findRegex(r, 0, v.id("body"), false) == "" {
 				t.Fatalf("%q on %q: the windows miss the match %q", pattern, txt, re.FindString(txt))

@@ -20,6 +20,12 @@ type litIndex struct {
 	by4    map[uint32][]int32 // literals of 4–7 bytes, by their first four
 	by8    map[uint64][]int32 // literals of 8+ bytes, by their first eight
 	by2    map[uint32][]int32 // literals of exactly two bytes
+	// Sets of literals (a regex's prefilter set, its and sets): litSets
+	// lists the sets each literal belongs to, and a scan marks the sets
+	// one of whose literals occurs (scanResult.hasSet), so a rule asks
+	// one bit, not every literal of a set.
+	nsets   int
+	litSets [][]int32
 }
 
 // bucket3 holds the three-byte literals of a three-byte prefix and says
@@ -49,6 +55,7 @@ func (x *litIndex) add(s string) int {
 	}
 	id := len(x.lits)
 	x.lits = append(x.lits, s)
+	x.litSets = append(x.litSets, nil)
 	x.ids[s] = id
 	k2 := uint32(s[0])<<8 | uint32(s[1])
 	x.first2[k2>>6] |= 1 << (k2 & 63)
@@ -82,6 +89,18 @@ func (x *litIndex) add(s string) int {
 	return id
 }
 
+// addSet registers a set of literal ids and returns the set's id.
+func (x *litIndex) addSet(ids []int) int {
+	sid := x.nsets
+	x.nsets++
+	for _, id := range ids {
+		if l := x.litSets[id]; len(l) == 0 || l[len(l)-1] != int32(sid) {
+			x.litSets[id] = append(l, int32(sid))
+		}
+	}
+	return sid
+}
+
 // maxPositions is how many occurrences of one literal are remembered.
 const maxPositions = 8
 
@@ -93,6 +112,7 @@ type scanResult struct {
 	slot  []int32 // literal id → 1 + index into hits; 0: absent
 	hits  []litHits
 	lits  []string // the index's literals, by id
+	sets  []uint64 // bitset of the sets one of whose literals occurs
 }
 
 type litHits struct {
@@ -100,6 +120,9 @@ type litHits struct {
 	n  int
 	at [maxPositions]int32
 }
+
+// hasSet reports whether a literal of set sid occurs.
+func (r *scanResult) hasSet(sid int) bool { return r.sets[sid>>6]&(1<<(sid&63)) != 0 }
 
 // has reports whether literal id occurs.
 func (r scanResult) has(id int) bool { return r.slot[id] != 0 }
@@ -165,6 +188,12 @@ func (x *litIndex) scan(text string) scanResult {
 					x.try(&r, id, text, i, note)
 				}
 			}
+		}
+	}
+	r.sets = make([]uint64, (x.nsets+63)/64)
+	for _, h := range r.hits {
+		for _, sid := range x.litSets[h.id] {
+			r.sets[sid>>6] |= 1 << (sid & 63)
 		}
 	}
 	return r

@@ -34,7 +34,7 @@ func normalizeRef(s string) string {
 }
 
 var normalizeSeeds = []string{"", "a", "Hello  World\r\n\tX", "already lower", "trailing  ", " lead", "\v\f",
-	"ＦＵＬＬ　ｗｉｄｔｈ", "vеrify", "pay\u200bpal", "ﾊﾝｶｸ", "日本語 の テキスト", "\xff\xfe bad", "A\u00a0B\u0085C", "İstanbul K"}
+	"ＦＵＬＬ　ｗｉｄｔｈ", "vеrify", "pay\u200bpal", "ﾊﾝｶｸ", "日本語 の テキスト", "\xff\xfe bad", "A\u00a0B\u0085C", "İstanbul K", "a  b\t\tC  D ", "\n\nX", "ABC", "a b c", "x \ty", "\xe3\x80", "\xef\xbf\xbf日"}
 
 func TestNormalizeFastPaths(t *testing.T) {
 	for _, s := range normalizeSeeds {
@@ -51,6 +51,26 @@ func FuzzNormalize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := Normalize(s), normalizeRef(s); got != want {
 			t.Fatalf("Normalize(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func hasCJKRef(s string) bool {
+	for _, r := range s {
+		if isCJK(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzHasCJK(f *testing.F) {
+	for _, s := range normalizeSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if hasCJK(s) != hasCJKRef(s) {
+			t.Fatalf("hasCJK(%q) = %v", s, hasCJK(s))
 		}
 	})
 }

@@ -68,8 +68,10 @@ type Rule struct {
 	needCJK  []bool       // every match of regex i holds a CJK character
 	lits     [][]string   // regex i can only match text holding one of these
 	litIDs   [][]int      // the same as ids in the analyzer's literal index
+	litSet   []int        // litIDs[i] as a set of the index (when not nil)
 	and      [][][]string // regex i also needs one literal of each of these sets
 	andIDs   [][][]int    // the same as ids in the analyzer's literal index
+	andSets  [][]int      // andIDs[i] as sets of the index
 	gates    [][]string   // regex i without lits: it can only match text holding one of these (some a single byte)
 	anchors  [][]string   // regex i without lits: its matches hold one of these (some a single byte)
 	wins     []int        // regex i: how far around an occurrence its matches reach, in bytes
@@ -215,14 +217,17 @@ func compile(d RuleDef) (*Rule, error) {
 	return r, nil
 }
 
-// worthFactor returns the byte factor of a pattern when it says more than
-// literals do: it has a class of several bytes (digits, separators) and
-// is rare enough to turn most texts away.
+// worthFactor returns the rarest byte factor of a pattern that says more
+// than literals do (a class of digits or separators: "9,999,999", a
+// digit), or the zero Factor.
 func worthFactor(pattern string) textgate.Factor {
-	if f := textgate.FactorOf(pattern); f.Classy() && f.Bits() >= 16 {
-		return f
+	var best textgate.Factor
+	for _, f := range textgate.FactorsOf(pattern) {
+		if f.Punctuated() && f.Bits() > best.Bits() {
+			best = f
+		}
 	}
-	return textgate.Factor{}
+	return best
 }
 
 // Normalize prepares text for matching: NFKC (full-width ASCII to ASCII,
@@ -305,21 +310,29 @@ func normalizeASCII(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space = false
+	run := 0 // start of the bytes not yet written, which stay as they are
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if asciiSpace[c] {
+		switch {
+		case c == ' ' && !space:
+			space = true
+		case asciiSpace[c]:
+			b.WriteString(s[run:i])
+			run = i + 1
 			if !space {
 				b.WriteByte(' ')
 			}
 			space = true
-			continue
+		case 'A' <= c && c <= 'Z':
+			b.WriteString(s[run:i])
+			run = i + 1
+			b.WriteByte(c + 'a' - 'A')
+			space = false
+		default:
+			space = false
 		}
-		space = false
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
 	}
+	b.WriteString(s[run:])
 	return b.String()
 }
 
@@ -392,9 +405,14 @@ func compactString(s string) string {
 }
 
 func hasCJK(s string) bool {
-	for _, r := range s {
-		if isCJK(r) {
-			return true
+	for i := 0; i < len(s); i++ {
+		// CJK characters (isCJK) are three bytes in UTF-8, led by E3–E9
+		// (U+3000–U+9FFF) or EF (U+F900–U+FFEF).
+		if c := s[i]; c >= 0xE3 && c <= 0xEF {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			if isCJK(r) {
+				return true
+			}
 		}
 	}
 	return false

@@ -31,6 +31,7 @@ import (
 	"github.com/sekisho/sekisho/internal/link/normalize"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/textgate"
 )
 
 // Analyzer implements the checks. It is safe for concurrent use.
@@ -420,7 +421,6 @@ func webLinks(t *pipeline.Task) []*webLink {
 
 var (
 	reUnsub = regexp.MustCompile(`(?i)unsub|opt-?out|abmelde|abbestell|désinscri|desinscri|desabon|uitschrijv|afmeld|cancelar|descadastr|disiscri|annulla|preferenc|manage|配信停止|解除`)
-	reB64   = regexp.MustCompile(`[A-Za-z0-9+/_-]{12,}={0,2}`)
 	// unsubWords are reUnsub's ASCII alternatives, lower-cased.
 	unsubWords = []string{"unsub", "optout", "opt-out", "abmelde", "abbestell", "desinscri", "desabon", "uitschrijv", "afmeld", "cancelar", "descadastr", "disiscri", "annulla", "preferenc", "manage"}
 )
@@ -519,7 +519,7 @@ func rcptInLink(raw string, rcpts []string) string {
 			}
 		}
 	}
-	for _, m := range reB64.FindAllString(raw, 8) {
+	for _, m := range b64Runs(raw, 8) {
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 			b, err := enc.DecodeString(m)
 			if err != nil {
@@ -535,6 +535,41 @@ func rcptInLink(raw string, rcpts []string) string {
 		}
 	}
 	return ""
+}
+
+// b64Byte holds the bytes of a base64 run (standard and URL alphabets).
+var b64Byte = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-") {
+		t[c] = true
+	}
+	return t
+}()
+
+// b64Runs returns the first n runs of 12 or more base64 bytes in s, each
+// with up to two '=' of padding after it: the matches of
+// `[A-Za-z0-9+/_-]{12,}={0,2}`, found by a byte scan.
+func b64Runs(s string, n int) []string {
+	var out []string
+	for i := 0; i < len(s) && len(out) < n; {
+		if !b64Byte[s[i]] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && b64Byte[s[j]] {
+			j++
+		}
+		if j-i < 12 {
+			i = j
+			continue
+		}
+		for k := 0; k < 2 && j < len(s) && s[j] == '='; k++ {
+			j++
+		}
+		out = append(out, s[i:j])
+		i = j
+	}
+	return out
 }
 
 // ---- shape ----
@@ -602,7 +637,7 @@ func letterCount(s string, max int) int {
 var (
 	// Public authorities that lures borrow. Matched on the NFKC-lower-cased
 	// display name and subject.
-	reAuthority = regexp.MustCompile(`(?i)\b(?:tax (?:office|authority|department|refund)|internal revenue|irs|hmrc|customs|border (?:force|protection)|police|interpol|fbi|europol|court|tribunal|ministry of|department of (?:justice|treasury)|social security|united nations|imf|world bank|` +
+	reAuthority = textgate.MustCompile(`(?i)\b(?:tax (?:office|authority|department|refund)|internal revenue|irs|hmrc|customs|border (?:force|protection)|police|interpol|fbi|europol|court|tribunal|ministry of|department of (?:justice|treasury)|social security|united nations|imf|world bank|` +
 		`finanzamt|bundeszentralamt|steuerverwaltung|zoll(?:amt)?|polizei|bundeskriminalamt|gericht|staatsanwaltschaft|` +
 		`belastingdienst|douane|politie|rechtbank|digid|` +
 		`impots|finances publiques|dgfip|gendarmerie|ministère|ameli|assurance maladie|antai|` +
@@ -613,7 +648,7 @@ var (
 	// Government mail domains by suffix.
 	reGovDomain = regexp.MustCompile(`(?i)(?:^|\.)(?:gov|mil|gouv\.fr|gov\.[a-z]{2}|go\.jp|lg\.jp|gob\.[a-z]{2}|gv\.at|admin\.ch|bund\.de|belgium\.be|overheid\.nl|belastingdienst\.nl|rijksoverheid\.nl|europa\.eu|service-public\.fr|impots\.gouv\.fr|elster\.de|bzst\.de|hmrc\.gov\.uk|gov\.uk|agenziaentrate\.it|agenziaentrate\.gov\.it|inps\.it|portaldasfinancas\.gov\.pt|seg-social\.es|ameli\.fr|assurance-maladie\.fr)$`)
 	// The recipient's own IT or mail service desk.
-	reServiceDesk = regexp.MustCompile(`(?i)\b(?:it[ -]?(?:support|help ?desk|service ?desk|department|team|admin)|help ?desk|service ?desk|(?:e-?mail|mail|mailbox|webmail|system|network|server|domain|account) (?:administrator|admin|support|team|security|service|helpdesk|notification|quota)|administrator|sysadmin|webmaster|postmaster|mail delivery (?:system|subsystem)|e-?mail (?:upgrade|verification|security)|` +
+	reServiceDesk = textgate.MustCompile(`(?i)\b(?:it[ -]?(?:support|help ?desk|service ?desk|department|team|admin)|help ?desk|service ?desk|(?:e-?mail|mail|mailbox|webmail|system|network|server|domain|account) (?:administrator|admin|support|team|security|service|helpdesk|notification|quota)|administrator|sysadmin|webmaster|postmaster|mail delivery (?:system|subsystem)|e-?mail (?:upgrade|verification|security)|` +
 		`it-abteilung|systemadministrator|postfach-?(?:verwaltung|administrator)|administrateur|messagerie|beheerder|helpdesk|administrador|suporte técnico|suporte ti|amministratore|posta elettronica)\b|システム管理者|情報システム部|ヘルプデスク|メール管理者|メールサーバー管理|サーバー管理者|メールシステム|管理者`)
 )
 
@@ -727,6 +762,7 @@ func typoBrand(name string) (brands.Brand, string, bool) {
 	if len(toks) > 12 {
 		toks = toks[:12]
 	}
+	idx := typoIndexFor(brands.All())
 	for _, tok := range toks {
 		if utf8.RuneCountInString(tok) < 6 || utf8.RuneCountInString(tok) > 20 {
 			continue
@@ -735,25 +771,84 @@ func typoBrand(name string) (brands.Brand, string, bool) {
 		if isKeyword(low) {
 			continue
 		}
-		sk := brands.Skeleton(tok)
-		for _, b := range brands.All() {
-			for _, k := range b.Keywords {
-				if len(k) < 6 || strings.ContainsAny(k, ".-") {
-					continue
-				}
-				if low == k || strings.Contains(low, k) {
-					continue
-				}
-				// Look-alike letters (NetfIix, Micr0soft) for any keyword;
-				// one letter more, less or swapped only for long ones, as
-				// surnames sit one letter from short brands (Morton/Norton).
-				if sk == keywordSkeleton(k) || len(k) >= 7 && editDistance1(low, k) {
-					return b, tok, true
-				}
-			}
+		if e := idx.first(low, brands.Skeleton(tok)); e != nil {
+			return idx.brands[e.brand], tok, true
 		}
 	}
 	return brands.Brand{}, "", false
+}
+
+// typoIndex holds the brand keywords typoBrand compares names with (six
+// or more letters, no dot or hyphen), in catalogue order, by skeleton and
+// by length: a name word is compared with the few keywords that can be
+// its typo, not with the whole catalogue.
+type typoIndex struct {
+	brands  []brands.Brand // the catalogue indexed
+	entries []typoEntry
+	bySkel  map[string][]int32
+	byLen   map[int][]int32 // keywords of seven or more bytes
+}
+
+type typoEntry struct {
+	brand int
+	kw    string
+}
+
+var typoIdx atomic.Pointer[typoIndex]
+
+// typoIndexFor returns the index of the catalogue (rebuilt when another
+// catalogue is in use).
+func typoIndexFor(all []brands.Brand) *typoIndex {
+	if x := typoIdx.Load(); x != nil && len(x.brands) == len(all) && (len(all) == 0 || &x.brands[0] == &all[0]) {
+		return x
+	}
+	x := &typoIndex{brands: all, bySkel: map[string][]int32{}, byLen: map[int][]int32{}}
+	for bi, b := range all {
+		for _, k := range b.Keywords {
+			if len(k) < 6 || strings.ContainsAny(k, ".-") {
+				continue
+			}
+			id := int32(len(x.entries))
+			x.entries = append(x.entries, typoEntry{brand: bi, kw: k})
+			sk := keywordSkeleton(k)
+			x.bySkel[sk] = append(x.bySkel[sk], id)
+			if len(k) >= 7 {
+				x.byLen[len(k)] = append(x.byLen[len(k)], id)
+			}
+		}
+	}
+	typoIdx.Store(x)
+	return x
+}
+
+// first returns the first keyword, in catalogue order, that the word low
+// (skeleton sk) is a typo of: not the keyword nor holding it, and of the
+// same skeleton or (seven letters or more) one edit away.
+func (x *typoIndex) first(low, sk string) *typoEntry {
+	best := int32(-1)
+	try := func(ids []int32) {
+		for _, id := range ids {
+			if best >= 0 && id >= best {
+				return
+			}
+			k := x.entries[id].kw
+			if low == k || strings.Contains(low, k) {
+				continue
+			}
+			if sk == keywordSkeleton(k) || len(k) >= 7 && editDistance1(low, k) {
+				best = id
+				return
+			}
+		}
+	}
+	try(x.bySkel[sk])
+	for d := -1; d <= 1; d++ {
+		try(x.byLen[len(low)+d])
+	}
+	if best < 0 {
+		return nil
+	}
+	return &x.entries[best]
 }
 
 // keywordSkels remembers the skeletons of brand keywords (a pure function
@@ -774,26 +869,42 @@ func keywordSkeleton(k string) string {
 	return s
 }
 
-var keywordSet = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{}
+// keywordSet holds the brand keywords, lower-cased, and those of five or
+// more bytes by their first five.
+var keywordSet = sync.OnceValue(func() *kwSet {
+	ks := &kwSet{all: map[string]bool{}, by5: map[string][]string{}}
 	for _, b := range brands.All() {
 		for _, k := range b.Keywords {
-			m[strings.ToLower(k)] = true
+			k = strings.ToLower(k)
+			if ks.all[k] {
+				continue
+			}
+			ks.all[k] = true
+			if len(k) >= 5 {
+				ks.by5[k[:5]] = append(ks.by5[k[:5]], k)
+			}
 		}
 	}
-	return m
+	return ks
 })
+
+type kwSet struct {
+	all map[string]bool
+	by5 map[string][]string
+}
 
 // isKeyword reports a word that is some brand's own keyword, or contains
 // one ("paypal" is PayPal, not a typo of PayPay).
 func isKeyword(w string) bool {
 	set := keywordSet()
-	if set[w] {
+	if set.all[w] {
 		return true
 	}
-	for k := range set {
-		if len(k) >= 5 && strings.Contains(w, k) {
-			return true
+	for i := 0; i+5 <= len(w); i++ {
+		for _, k := range set.by5[w[i:i+5]] {
+			if strings.HasPrefix(w[i:], k) {
+				return true
+			}
 		}
 	}
 	return false

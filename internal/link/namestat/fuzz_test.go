@@ -19,7 +19,9 @@ func FuzzNames(f *testing.F) {
 		_ = SuffixOf(s)
 		_ = RandomLabel(s, reg)
 		_ = RandomLocal(s)
-		_ = KitPath(s)
+		if KitPath(s) != kitPath.Regexp().MatchString(s) {
+			t.Fatalf("KitPath(%q) disagrees with its regex", s)
+		}
 		_ = RandomTail(s)
 		_ = NameWithRandomTail(s, s)
 		_ = RandomToken(s)

@@ -3,7 +3,7 @@
 package namestat
 
 import (
-	"regexp"
+	"github.com/sekisho/sekisho/internal/textgate"
 	"strings"
 )
 
@@ -293,7 +293,7 @@ func hasDigit(s string) bool { return strings.IndexAny(s, "0123456789") >= 0 }
 
 // kitPath matches the paths and pages phishing kits are served from on
 // hacked or rented sites.
-var kitPath = regexp.MustCompile(`(?i)/(?:wp-(?:content|includes|admin)|\.well-known)/.*(?:log-?in|sign-?in|verif|secure|update|account|auth|webmail|owa|office|outlook|365|wallet|valid|bank|paypal|apple|microsoft|docusign|dhl|ups|fedex)|/(?:owa|webmail|office365|o365|outlook|sharepoint|onedrive|docusign|adobe|dropbox)/.*\.(?:php|html?)\b|(?:log-?in|sign-?in|verify|validate|secure|update|unlock|wallet|recover)[\w-]*\.php\b|/(?:log-?in|sign-?in|signon|verify|auth|secure|account|webscr)/(?:index\.|auth\.|login\.)?(?:php|html?|aspx?)\b`)
+var kitPath = textgate.MustCompile(`(?i)/(?:wp-(?:content|includes|admin)|\.well-known)/.*(?:log-?in|sign-?in|verif|secure|update|account|auth|webmail|owa|office|outlook|365|wallet|valid|bank|paypal|apple|microsoft|docusign|dhl|ups|fedex)|/(?:owa|webmail|office365|o365|outlook|sharepoint|onedrive|docusign|adobe|dropbox)/.*\.(?:php|html?)\b|(?:log-?in|sign-?in|verify|validate|secure|update|unlock|wallet|recover)[\w-]*\.php\b|/(?:log-?in|sign-?in|signon|verify|auth|secure|account|webscr)/(?:index\.|auth\.|login\.)?(?:php|html?|aspx?)\b`)
 
 // KitPath reports a link path (with its query) that looks like a phishing
 // kit's page: /wp-content/…/login, /.well-known/…, /owa/….php,

@@ -12,7 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"go.mau.fi/util/confusable"
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/unicode/norm"
@@ -268,10 +267,13 @@ func lowerSameLen(s string) string {
 // lower case, so that "micros0ft", "rnicrosoft" and "mіcrosoft" (Cyrillic
 // і) all become the skeleton of "microsoft".
 func Skeleton(s string) string {
-	s = strings.ToLower(s)
-	sk := confusable.Skeleton(s)
-	sk = strings.ToLower(sk)
-	return typoDigits.Replace(sk)
+	return string(skeletonBytes(s))
+}
+
+// skeletonRef is Skeleton as the confusable package computes it: the
+// reference the fold table is tested against.
+func skeletonRef(s string) string {
+	return typoDigits.Replace(skel0(s))
 }
 
 // typoDigits folds the common typo digits too (the UTS #39 table keeps

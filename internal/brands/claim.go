@@ -340,7 +340,64 @@ func strictContext(s string, i, j int, context []string) bool {
 // i and l as one letter, since a capital I and a small l look alike in
 // most fonts ("ltaucard", "Iedger").
 func claimSkeleton(s string) string {
-	sk := strings.ToLower(Skeleton(s))
+	return string(claimFold(skeletonBytes(s)))
+}
+
+// claimFold turns a skeleton into the claim view in place: lower case,
+// combining marks dropped, l as i.
+func claimFold(sk []byte) []byte {
+	j := 0
+	for i := 0; i < len(sk); {
+		c := sk[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c == 'l' {
+				c = 'i'
+			}
+			sk[j] = c
+			i++
+			j++
+			continue
+		}
+		r, n := utf8.DecodeRune(sk[i:])
+		i += n
+		r = unicode.ToLower(r)
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		if r == 'l' {
+			r = 'i'
+		}
+		// The lower case may be longer than the rune (and than the bytes
+		// read so far): write it into a new slice then.
+		if j+utf8.RuneLen(r) > i {
+			return append(append([]byte(nil), sk[:j]...), claimFoldSlow(string(sk[i-n:]))...)
+		}
+		j += utf8.EncodeRune(sk[j:], r)
+	}
+	return sk[:j]
+}
+
+// claimFoldSlow is claimFold into a new slice.
+func claimFoldSlow(s string) []byte {
+	b := make([]byte, 0, len(s))
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'l':
+			r = 'i'
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return b
+}
+
+// claimSkeletonRef is the reference claimSkeleton.
+func claimSkeletonRef(s string) string {
+	sk := strings.ToLower(skeletonRef(s))
 	b := make([]byte, 0, len(sk))
 	for _, r := range sk {
 		switch {

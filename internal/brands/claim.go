@@ -49,7 +49,17 @@ type matcher struct {
 	bits4, bits2  [1 << 16 / 64]uint64
 	cand4, cand2  map[uint16][]int32
 	short, longer bool
+	// first has, for each byte, firstWord set when a whole-word pattern
+	// starts with it, firstAny when another pattern does: a position whose
+	// byte starts no pattern, or only whole-word ones while a letter or
+	// digit precedes it, is passed over at once.
+	first [256]uint8
 }
+
+const (
+	firstWord = 1 << iota
+	firstAny
+)
 
 type namePat struct {
 	pat    string
@@ -79,6 +89,11 @@ func (m *matcher) add(p namePat) {
 	}
 	i := int32(len(m.pats))
 	m.pats = append(m.pats, p)
+	if p.word {
+		m.first[p.pat[0]] |= firstWord
+	} else {
+		m.first[p.pat[0]] |= firstAny
+	}
 	if len(p.pat) >= 4 {
 		k := key4(p.pat)
 		m.bits4[k>>6] |= 1 << (k & 63)
@@ -106,6 +121,14 @@ func (m *matcher) each(s string, fn func(p *namePat, i int)) {
 		}
 	}
 	for i := 0; i+1 < len(s); i++ {
+		switch m.first[s[i]] {
+		case 0:
+			continue
+		case firstWord:
+			if i > 0 && isAlnumByte(s[i-1]) {
+				continue // wordAt would say no
+			}
+		}
 		if m.longer && i+3 < len(s) {
 			if k := key4(s[i:]); m.bits4[k>>6]&(1<<(k&63)) != 0 {
 				try(m.cand4[k], i)

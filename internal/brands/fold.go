@@ -101,24 +101,25 @@ func safeStart(r rune) bool {
 }
 
 // appendSkel0 appends skel0(s) to b, from the table where it can; ok is
-// false for invalid UTF-8 (b is then unchanged in meaning: the caller
-// falls back to skel0).
+// false for invalid UTF-8 (the caller falls back to skel0).
 func appendSkel0(b []byte, s string) ([]byte, bool) {
-	seg := 0        // start of the segment being built
-	segOne := false // the segment is one safe rune: its entry
-	var segEntry *foldEntry
-	flush := func(end int) {
-		if end <= seg {
-			return
-		}
-		if segOne {
-			b = append(b, segEntry.skel...)
-		} else {
-			b = append(b, skel0(s[seg:end])...)
-		}
-	}
+	// The segment being built starts at s[seg] and its output at b[out];
+	// slow: it has more than one rune and goes through skel0 when it ends.
+	seg, out, slow := 0, len(b), false
 	for i := 0; i < len(s); {
 		c := s[i]
+		if c < utf8.RuneSelf {
+			if x := asciiOne[c]; x != 0 {
+				if slow {
+					b = append(b[:out], skel0(s[seg:i])...)
+					slow = false
+				}
+				seg, out = i, len(b)
+				b = append(b, x)
+				i++
+				continue
+			}
+		}
 		var e *foldEntry
 		n := 1
 		if c < utf8.RuneSelf {
@@ -132,16 +133,42 @@ func appendSkel0(b []byte, s string) ([]byte, bool) {
 			e = foldOf(r)
 		}
 		if e != nil && e.safe {
-			flush(i)
-			seg, segOne, segEntry = i, true, e
+			if slow {
+				b = append(b[:out], skel0(s[seg:i])...)
+				slow = false
+			}
+			seg, out = i, len(b)
+			b = append(b, e.skel...)
 		} else {
-			segOne = false
+			slow = true
 		}
 		i += n
 	}
-	flush(len(s))
+	if slow {
+		b = append(b[:out], skel0(s[seg:])...)
+	}
 	return b, true
 }
+
+// asciiOne is the one-byte skeleton of the safe ASCII runes whose
+// skeleton is one byte, 0 for the others.
+var asciiOne = func() (t [utf8.RuneSelf]byte) {
+	for c, e := range asciiFold {
+		if e.safe && len(e.skel) == 1 {
+			t[c] = e.skel[0]
+		}
+	}
+	return t
+}()
+
+// typoByte is the typo-digit fold of one byte (v is handled apart).
+var typoByte = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+	}
+	t['0'], t['1'], t['|'], t['3'], t['5'], t['4'] = 'o', 'l', 'l', 'e', 's', 'a'
+	return t
+}()
 
 // applyTypo folds the typo digits in place as typoDigits.Replace does
 // (0→o, 1→l, vv→w, 3→e, 5→s, 4→a, |→l) and returns the shortened slice.
@@ -149,22 +176,11 @@ func applyTypo(b []byte) []byte {
 	j := 0
 	for i := 0; i < len(b); i++ {
 		c := b[i]
-		switch c {
-		case '0':
-			c = 'o'
-		case '1', '|':
-			c = 'l'
-		case '3':
-			c = 'e'
-		case '5':
-			c = 's'
-		case '4':
-			c = 'a'
-		case 'v':
-			if i+1 < len(b) && b[i+1] == 'v' {
-				c = 'w'
-				i++
-			}
+		if c == 'v' && i+1 < len(b) && b[i+1] == 'v' {
+			c = 'w'
+			i++
+		} else {
+			c = typoByte[c]
 		}
 		b[j] = c
 		j++

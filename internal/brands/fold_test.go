@@ -1,9 +1,12 @@
 package brands
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // foldSamples are strings the fold table must skeletonise exactly as the
@@ -64,5 +67,40 @@ func FuzzSkeleton(f *testing.F) {
 			t.Fatalf("claimSkeleton(%q) = %q, want %q", s, got, want)
 		}
 		_ = strings.ToLower(s)
+	})
+}
+
+// FuzzPlainLDH: the IDNA shortcut gives what idna.Lookup gives.
+func FuzzPlainLDH(f *testing.F) {
+	for _, s := range []string{"example.com", "a--b.jp", "-a.com", "a..b", ".a", "a.", "xn--pypal-4ve.com", "1.2.3.4", strings.Repeat("a", 70) + ".com", "", "-", "."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !plainLDH(s) {
+			return
+		}
+		if a, err := idna.Lookup.ToASCII(s); err == nil && a != "" && a != s {
+			t.Fatalf("ToASCII(%q) = %q", s, a)
+		}
+		if u, err := idna.Lookup.ToUnicode(s); err == nil && u != "" && u != s {
+			t.Fatalf("ToUnicode(%q) = %q", s, u)
+		}
+	})
+}
+
+// FuzzKeywordsIn: the keyword index finds every keyword addedWord accepts.
+func FuzzKeywordsIn(f *testing.F) {
+	for _, s := range []string{"rnicrosoft-support", "arnazon", "smbc-card-secure", "paypal", "", "x"} {
+		f.Add(s)
+	}
+	ix := catalogue().ix
+	f.Fuzz(func(t *testing.T, s string) {
+		hs := Skeleton(s)
+		got := ix.keywordsIn(hs, nil)
+		for k, kw := range ix.keywords {
+			if addedWord(hs, kw.skel) && !slices.Contains(got, int32(k)) {
+				t.Fatalf("%q: keyword %q not found", hs, kw.skel)
+			}
+		}
 	})
 }

@@ -62,13 +62,13 @@ func (a *Analyzer) htmlAttachments(t *pipeline.Task) []mail.URL {
 			name = "part " + p.Path
 		}
 		if !attached {
-			if rePasswordInput.MatchString(src) {
+			if hasPasswordInput(src) {
 				t.Add(SymPasswordForm, "body")
 			}
 			continue
 		}
 		t.Add(SymHTMLAttach, name)
-		if rePasswordInput.MatchString(src) {
+		if hasPasswordInput(src) {
 			t.Add(SymPasswordForm, name)
 		}
 		if reBlob.MatchString(src) && (reDownload.MatchString(src) || reBase64Blob.MatchString(src) && strings.Contains(strings.ToLower(src), "blob")) {

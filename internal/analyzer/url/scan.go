@@ -103,7 +103,7 @@ func typePassword(s string) bool {
 
 // loginWindow bounds a loginRe match in bytes (TestLoginWindow checks
 // it against the pattern).
-const loginWindow = 160
+const loginWindow = 64
 
 // findLogin is loginRe.FindString(text), run only on the windows of text
 // around the literals every match holds (loginLits): a match contains one,
@@ -180,3 +180,32 @@ func findLogin(text string) string {
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
+
+// asciiLower lower-cases the ASCII letters of s (byte offsets kept).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func containsAny(s string, lits ...string) bool {
+	for _, l := range lits {
+		if strings.Contains(s, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// The literals one of which a match of reBlob, reRedirect and reAttURL
+// holds, lower case: a text lower-cased in ASCII without them cannot
+// match (none of their letters is k or s, the letters (?i) folds to a
+// non-ASCII rune, but in words that hold another of the literals).
+var (
+	blobLits     = []string{"blob", "createobjecturl", "atob", "fromcharcode", "uint8array"}
+	redirectLits = []string{"http-equiv", "location"}
+)

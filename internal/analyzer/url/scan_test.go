@@ -118,3 +118,23 @@ func TestLoginWindow(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHTMLPrefilters: a text without the literals matches none of the
+// attachment regexps.
+func FuzzHTMLPrefilters(f *testing.F) {
+	for _, s := range []string{"new Blob(", "window.location=", "http-equiv=refresh content='0;url=x'", "https://x.example/", "ATOB(", "Location.replace("} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		low := asciiLower(s)
+		if !containsAny(low, blobLits...) && reBlob.MatchString(s) {
+			t.Fatalf("%q: reBlob matches without a literal", s)
+		}
+		if !containsAny(low, redirectLits...) && reRedirect.MatchString(s) {
+			t.Fatalf("%q: reRedirect matches without a literal", s)
+		}
+		if !strings.Contains(s, "://") && reAttURL.MatchString(s) {
+			t.Fatalf("%q: reAttURL matches without ://", s)
+		}
+	})
+}

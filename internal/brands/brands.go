@@ -8,11 +8,13 @@
 package brands
 
 import (
+	"math/bits"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"go.mau.fi/util/confusable"
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/unicode/norm"
@@ -55,6 +57,16 @@ type index struct {
 	bySkel   map[string][]int32 // target skeleton -> targets
 	byLabel  map[string][]int32 // target label -> targets
 	names    nameIndex
+	kwBy2    map[uint16][]int32 // keyword skeletons by their first two bytes
+	// typoCands are the targets a typo may imitate (5+ letters, not a
+	// word), in order, with what rules most of them out at once.
+	typoCands []typoCand
+}
+
+type typoCand struct {
+	i      int32
+	n, max uint8 // runes in the skeleton, edits allowed
+	mask   uint64
 }
 
 type keyword struct {
@@ -68,6 +80,7 @@ type target struct {
 	suffix string
 	skel   string
 	rskel  []rune // skel as runes, for the edit distance
+	mask   uint64 // runeMask(rskel): a bound on the edit distance
 	nlabel int    // runes in label
 	brand  int    // -1 for extra (protected) domains
 	global bool
@@ -102,29 +115,104 @@ func buildIndex(list []Brand, own [][]string, word []map[string]bool) *index {
 		ix.bySkel[t.skel] = append(ix.bySkel[t.skel], int32(i))
 		ix.byLabel[t.label] = append(ix.byLabel[t.label], int32(i))
 	}
+	for i, t := range ix.targets {
+		if t.nlabel >= 5 && !t.word && len(t.rskel) <= 255 {
+			max := uint8(1)
+			if t.nlabel >= 9 {
+				max = 2
+			}
+			ix.typoCands = append(ix.typoCands, typoCand{i: int32(i), n: uint8(len(t.rskel)), max: max, mask: t.mask})
+		}
+	}
 	ix.names = buildNames(list)
+	ix.kwBy2 = map[uint16][]int32{}
+	for k, kw := range ix.keywords {
+		if len(kw.skel) >= 4 {
+			ix.kwBy2[key2(kw.skel)] = append(ix.kwBy2[key2(kw.skel)], int32(k))
+		}
+	}
 	return ix
+}
+
+// keywordsIn returns, in catalogue order, the keywords (of a 4+ byte
+// skeleton) that hs contains: those addedWord may accept.
+func (ix *index) keywordsIn(hs string, buf []int32) []int32 {
+	out := buf[:0]
+	for i := 0; i+4 <= len(hs); i++ {
+		for _, k := range ix.kwBy2[key2(hs[i:])] {
+			if strings.HasPrefix(hs[i:], ix.keywords[k].skel) && !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// runeMask has one bit per rune (modulo 64) of rs. An edit changes at most
+// two bits of it, so popcount(a^b) > 2*d proves a distance over d.
+func runeMask(rs []rune) uint64 {
+	var m uint64
+	for _, r := range rs {
+		m |= 1 << (uint(r) & 63)
+	}
+	return m
 }
 
 func makeTarget(d string, brand int, global bool) target {
 	reg := Registrable(d)
 	label, suffix := splitSuffix(reg)
 	sk := Skeleton(label)
-	return target{domain: reg, label: label, suffix: suffix, skel: sk, rskel: []rune(sk), nlabel: utf8.RuneCountInString(label), brand: brand, global: global}
+	rs := []rune(sk)
+	return target{domain: reg, label: label, suffix: suffix, skel: sk, rskel: rs, mask: runeMask(rs), nlabel: utf8.RuneCountInString(label), brand: brand, global: global}
 }
 
 // Registrable returns the registrable domain (public suffix plus one
 // label) of a host, lower-case, the host itself when it cannot tell.
 func Registrable(host string) string {
 	host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
-	if a, err := idna.Lookup.ToASCII(host); err == nil && a != "" {
-		host = a
-	}
+	host = toASCII(host)
 	r, err := publicsuffix.EffectiveTLDPlusOne(host)
 	if err != nil {
 		return host
 	}
 	return r
+}
+
+// plainLDH reports a lower-case letters-digits-hyphens name without an
+// "xn--" label: IDNA maps it to itself or fails, and either way the
+// callers below keep it as it is.
+func plainLDH(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return !strings.Contains(s, "xn--")
+}
+
+// toASCII is idna.Lookup.ToASCII, s itself when that fails or is empty.
+func toASCII(s string) string {
+	if plainLDH(s) {
+		return s
+	}
+	if a, err := idna.Lookup.ToASCII(s); err == nil && a != "" {
+		return a
+	}
+	return s
+}
+
+// toUnicode is idna.Lookup.ToUnicode, s itself (and false) when that
+// fails or is empty.
+func toUnicode(s string) (string, bool) {
+	if plainLDH(s) {
+		return s, true
+	}
+	if u, err := idna.Lookup.ToUnicode(s); err == nil && u != "" {
+		return u, true
+	}
+	return s, false
 }
 
 func splitSuffix(reg string) (label, suffix string) {
@@ -140,9 +228,7 @@ func splitSuffix(reg string) (label, suffix string) {
 func ByDomain(domain string) (Brand, bool) {
 	c := catalogue()
 	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".")
-	if a, err := idna.Lookup.ToASCII(d); err == nil && a != "" {
-		d = a
-	}
+	d = toASCII(d)
 	// Longest match first: exact host, then each parent.
 	for d != "" {
 		if i, ok := c.ix.byDomain[d]; ok {
@@ -268,10 +354,13 @@ func lowerSameLen(s string) string {
 // lower case, so that "micros0ft", "rnicrosoft" and "mіcrosoft" (Cyrillic
 // і) all become the skeleton of "microsoft".
 func Skeleton(s string) string {
-	s = strings.ToLower(s)
-	sk := confusable.Skeleton(s)
-	sk = strings.ToLower(sk)
-	return typoDigits.Replace(sk)
+	return string(skeletonBytes(s))
+}
+
+// skeletonRef is Skeleton as the confusable package computes it: the
+// reference the fold table is tested against.
+func skeletonRef(s string) string {
+	return typoDigits.Replace(skel0(s))
 }
 
 // typoDigits folds the common typo digits too (the UTS #39 table keeps
@@ -333,12 +422,9 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 	if d == "" || len(d) > 253 {
 		return Lookalike{}, false
 	}
-	ascii, err := idna.Lookup.ToASCII(d)
-	if err != nil || ascii == "" {
-		ascii = d
-	}
-	uni, err := idna.Lookup.ToUnicode(ascii)
-	if err != nil || uni == "" {
+	ascii := toASCII(d)
+	uni, ok := toUnicode(ascii)
+	if !ok {
 		uni = d
 	}
 	reg := Registrable(ascii)
@@ -353,17 +439,11 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 	}
 	ix := cat.ix
 	// The extra (protected) domains are looked at after the brands'.
-	var xt []target
-	for _, e := range extra {
-		e = strings.ToLower(strings.TrimSpace(e))
-		if e == "" {
-			continue
-		}
-		t := makeTarget(e, -1, false)
-		if t.domain == reg {
+	xt := cat.extraTargets(extra)
+	for i := range xt {
+		if xt[i].domain == reg {
 			return Lookalike{}, false
 		}
-		xt = append(xt, t)
 	}
 	// with returns the targets found by key in m, then the extra ones
 	// that pass keep.
@@ -385,10 +465,7 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 		return Lookalike{}, false
 	}
 	label, suffix := splitSuffix(reg)
-	ulabel := label
-	if u, err := idna.Lookup.ToUnicode(label); err == nil && u != "" {
-		ulabel = u
-	}
+	ulabel, _ := toUnicode(label)
 	isIDN := strings.Contains(ascii, "xn--") || !isASCII(uni)
 	mixed := mixedScripts(ulabel)
 	skel := Skeleton(ulabel)
@@ -434,12 +511,16 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 	}
 	// 3. Brand keyword plus lure words (label or any host label).
 	hostLabels := strings.Split(strings.TrimSuffix(ascii, "."+suffix), ".")
+	var kwArr [16]int32
+	kwBuf := kwArr[:0]
 	for i, hl := range hostLabels {
 		hs := Skeleton(hl)
 		// The longest keyword wins: "smbc-card-secure" is 三井住友カード's
 		// smbc-card, not 三井住友銀行's smbc.
 		best := -1
-		for k, kw := range ix.keywords {
+		kwBuf = ix.keywordsIn(hs, kwBuf)
+		for _, k32 := range kwBuf {
+			k, kw := int(k32), ix.keywords[k32]
 			if !addedWord(hs, kw.skel) {
 				continue
 			}
@@ -476,6 +557,7 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 	}
 	// 4. Edit distance on the registrable label.
 	rskel := []rune(skel)
+	qmask := runeMask(rskel)
 	var dl distBuf
 	typo := func(t *target) bool {
 		n := t.nlabel
@@ -490,11 +572,18 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 		if d := len(rskel) - len(t.rskel); d > max || -d > max {
 			return false
 		}
+		if bits.OnesCount64(qmask^t.mask) > 2*max {
+			return false
+		}
 		dist := dl.damerau(rskel, t.rskel, max)
 		return dist > 0 && dist <= max
 	}
-	for i := range ix.targets {
-		t := &ix.targets[i]
+	for _, c := range ix.typoCands {
+		// typo's cheap conditions first, from the compact list.
+		if d := len(rskel) - int(c.n); d > int(c.max) || -d > int(c.max) || bits.OnesCount64(qmask^c.mask) > 2*int(c.max) {
+			continue
+		}
+		t := &ix.targets[c.i]
 		if typo(t) {
 			if owned(brandOf(t), reg) {
 				continue
@@ -517,6 +606,42 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 		return Lookalike{}, false
 	}
 	return Lookalike{}, false
+}
+
+// extraTargets returns the targets of the extra protected domains,
+// remembered (the list is the configuration's: the same on every call).
+// The slice is shared: read only.
+func (cat *Catalogue) extraTargets(extra []string) []target {
+	if len(extra) == 0 {
+		return nil
+	}
+	var kb strings.Builder
+	for _, e := range extra {
+		kb.WriteString(strconv.Itoa(len(e)))
+		kb.WriteByte(':')
+		kb.WriteString(e)
+	}
+	key := kb.String()
+	cat.lkMu.Lock()
+	xt, ok := cat.extras[key]
+	cat.lkMu.Unlock()
+	if ok {
+		return xt
+	}
+	for _, e := range extra {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
+		}
+		xt = append(xt, makeTarget(e, -1, false))
+	}
+	cat.lkMu.Lock()
+	if cat.extras == nil || len(cat.extras) >= 64 {
+		cat.extras = map[string][]target{}
+	}
+	cat.extras[key] = xt
+	cat.lkMu.Unlock()
+	return xt
 }
 
 // Strength is how much a lookalike of this kind says on its own, from 0 to
@@ -652,7 +777,8 @@ func MixedScripts(domain string) bool {
 }
 
 // distBuf holds the rows of one caller's edit distances.
-type distBuf struct{ prev2, prev, cur []int }
+// Fixed rows: no allocation (names over 64 runes are not compared).
+type distBuf struct{ rows [3][65]int32 }
 
 // damerau returns the optimal string alignment distance between a and b,
 // or max+1 as soon as it exceeds max.
@@ -669,18 +795,16 @@ func (buf *distBuf) damerau(ra, rb []rune, max int) int {
 		return max + 1
 	}
 	n := len(rb) + 1
-	if cap(buf.prev) < n {
-		buf.prev2, buf.prev, buf.cur = make([]int, n), make([]int, n), make([]int, n)
-	}
-	prev2, prev, cur := buf.prev2[:n], buf.prev[:n], buf.cur[:n]
+	prev2, prev, cur := buf.rows[0][:n], buf.rows[1][:n], buf.rows[2][:n]
 	for j := range prev {
-		prev[j] = j
+		prev[j] = int32(j)
 	}
+	max32 := int32(max)
 	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
+		cur[0] = int32(i)
 		rowMin := cur[0]
 		for j := 1; j <= len(rb); j++ {
-			cost := 1
+			cost := int32(1)
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
@@ -693,12 +817,12 @@ func (buf *distBuf) damerau(ra, rb []rune, max int) int {
 				rowMin = v
 			}
 		}
-		if rowMin > max {
+		if rowMin > max32 {
 			return max + 1
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(rb)]
+	return int(prev[len(rb)])
 }
 
 // StartsWith reports whether a display name begins with one of the

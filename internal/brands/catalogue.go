@@ -91,6 +91,8 @@ type Catalogue struct {
 	// come back message after message); cleared when full.
 	lkMu       sync.Mutex
 	lookalikes map[string]lookalikeAnswer
+	// extras remembers the targets of MatchLookalike's extra domains.
+	extras map[string][]target
 }
 
 type lookalikeAnswer struct {

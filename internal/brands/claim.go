@@ -49,7 +49,17 @@ type matcher struct {
 	bits4, bits2  [1 << 16 / 64]uint64
 	cand4, cand2  map[uint16][]int32
 	short, longer bool
+	// first has, for each byte, firstWord set when a whole-word pattern
+	// starts with it, firstAny when another pattern does: a position whose
+	// byte starts no pattern, or only whole-word ones while a letter or
+	// digit precedes it, is passed over at once.
+	first [256]uint8
 }
+
+const (
+	firstWord = 1 << iota
+	firstAny
+)
 
 type namePat struct {
 	pat    string
@@ -79,6 +89,11 @@ func (m *matcher) add(p namePat) {
 	}
 	i := int32(len(m.pats))
 	m.pats = append(m.pats, p)
+	if p.word {
+		m.first[p.pat[0]] |= firstWord
+	} else {
+		m.first[p.pat[0]] |= firstAny
+	}
 	if len(p.pat) >= 4 {
 		k := key4(p.pat)
 		m.bits4[k>>6] |= 1 << (k & 63)
@@ -106,6 +121,14 @@ func (m *matcher) each(s string, fn func(p *namePat, i int)) {
 		}
 	}
 	for i := 0; i+1 < len(s); i++ {
+		switch m.first[s[i]] {
+		case 0:
+			continue
+		case firstWord:
+			if i > 0 && isAlnumByte(s[i-1]) {
+				continue // wordAt would say no
+			}
+		}
 		if m.longer && i+3 < len(s) {
 			if k := key4(s[i:]); m.bits4[k>>6]&(1<<(k&63)) != 0 {
 				try(m.cand4[k], i)
@@ -340,7 +363,64 @@ func strictContext(s string, i, j int, context []string) bool {
 // i and l as one letter, since a capital I and a small l look alike in
 // most fonts ("ltaucard", "Iedger").
 func claimSkeleton(s string) string {
-	sk := strings.ToLower(Skeleton(s))
+	return string(claimFold(skeletonBytes(s)))
+}
+
+// claimFold turns a skeleton into the claim view in place: lower case,
+// combining marks dropped, l as i.
+func claimFold(sk []byte) []byte {
+	j := 0
+	for i := 0; i < len(sk); {
+		c := sk[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c == 'l' {
+				c = 'i'
+			}
+			sk[j] = c
+			i++
+			j++
+			continue
+		}
+		r, n := utf8.DecodeRune(sk[i:])
+		i += n
+		r = unicode.ToLower(r)
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		if r == 'l' {
+			r = 'i'
+		}
+		// The lower case may be longer than the rune (and than the bytes
+		// read so far): write it into a new slice then.
+		if j+utf8.RuneLen(r) > i {
+			return append(append([]byte(nil), sk[:j]...), claimFoldSlow(string(sk[i-n:]))...)
+		}
+		j += utf8.EncodeRune(sk[j:], r)
+	}
+	return sk[:j]
+}
+
+// claimFoldSlow is claimFold into a new slice.
+func claimFoldSlow(s string) []byte {
+	b := make([]byte, 0, len(s))
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'l':
+			r = 'i'
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return b
+}
+
+// claimSkeletonRef is the reference claimSkeleton.
+func claimSkeletonRef(s string) string {
+	sk := strings.ToLower(skeletonRef(s))
 	b := make([]byte, 0, len(sk))
 	for _, r := range sk {
 		switch {

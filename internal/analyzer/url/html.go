@@ -62,20 +62,24 @@ func (a *Analyzer) htmlAttachments(t *pipeline.Task) []mail.URL {
 			name = "part " + p.Path
 		}
 		if !attached {
-			if rePasswordInput.MatchString(src) {
+			if hasPasswordInput(src) {
 				t.Add(SymPasswordForm, "body")
 			}
 			continue
 		}
 		t.Add(SymHTMLAttach, name)
-		if rePasswordInput.MatchString(src) {
+		if hasPasswordInput(src) {
 			t.Add(SymPasswordForm, name)
 		}
-		if reBlob.MatchString(src) && (reDownload.MatchString(src) || reBase64Blob.MatchString(src) && strings.Contains(strings.ToLower(src), "blob")) {
+		low := asciiLower(src)
+		if containsAny(low, blobLits...) && reBlob.MatchString(src) && (reDownload.MatchString(src) || reBase64Blob.MatchString(src) && strings.Contains(strings.ToLower(src), "blob")) {
 			t.Add(SymSmuggling, name)
 		}
-		if reRedirect.MatchString(src) {
+		if containsAny(low, redirectLits...) && reRedirect.MatchString(src) {
 			t.Add(SymHTMLRedirect, name)
+		}
+		if !strings.Contains(src, "://") {
+			continue
 		}
 		for _, u := range reAttURL.FindAllString(src, 100) {
 			out = append(out, mail.URL{Raw: u, Source: "html_attachment", Part: p.Path})

@@ -238,9 +238,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	login := func() string {
 		if !loginDone {
 			loginDone = true
-			if txt := m.Subject + "\n" + bodyText; mayBeLogin(txt) {
-				loginWords = loginRe.FindString(txt)
-			}
+			loginWords = findLogin(m.Subject + "\n" + bodyText)
 		}
 		return loginWords
 	}

@@ -1,0 +1,106 @@
+package brands
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+)
+
+// foldSamples are strings the fold table must skeletonise exactly as the
+// confusable package does: combining marks in and out of order, NFD
+// text, kana with voicing marks, Hangul, invalid UTF-8, runes above the
+// cache.
+var foldSamples = []string{
+	"", "Micros0ft", "rnicrosoft", "mіcrosoft", "PayPaI", "vvvv", "v|v", "Amܿazܿon", "ltaucard", "Iedger",
+	"café", "cafe\u0301", "e\u0315\u0300", "a\u0300\u0315b", "\u0301abc", "が", "か\u3099", "ｶﾞｲﾄﾞ", "한국어", "\u1100\u1161",
+	"ǅ", "İstanbul", "ß", "ﬁ", "Ω", "\u212a", "\u0345", "\xff\xfeabc", "a\x80", "𝐀𝐁𝐂", "\U0002000b", "\U000e0041x",
+	"\t\n\r ", "%\"`|", "Ⓜicrosoft", "ＡＭＡＺＯＮ", "楽天 カード", "三井住友カード", "ǰ\u0323", "\u0f73\u0f75", "ア\u0308\u0301",
+}
+
+func TestSkeletonTable(t *testing.T) {
+	for _, s := range foldSamples {
+		if got, want := Skeleton(s), skeletonRef(s); got != want {
+			t.Errorf("Skeleton(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := claimSkeleton(s), claimSkeletonRef(s); got != want {
+			t.Errorf("claimSkeleton(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestSkeletonEveryRune checks every rune of the cached planes alone,
+// after a letter and before a combining mark.
+func TestSkeletonEveryRune(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	for r := rune(0); r < foldCacheLimit+0x100; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		for _, s := range []string{string(r), "a" + string(r), string(r) + "\u0301", "m" + string(r) + "\u0315\u0300v"} {
+			if got, want := Skeleton(s), skeletonRef(s); got != want {
+				t.Fatalf("Skeleton(%q) = %q, want %q", s, got, want)
+			}
+			if got, want := claimSkeleton(s), claimSkeletonRef(s); got != want {
+				t.Fatalf("claimSkeleton(%q) = %q, want %q", s, got, want)
+			}
+		}
+	}
+}
+
+func FuzzSkeleton(f *testing.F) {
+	for _, s := range foldSamples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 512 {
+			s = s[:512]
+		}
+		if got, want := Skeleton(s), skeletonRef(s); got != want {
+			t.Fatalf("Skeleton(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := claimSkeleton(s), claimSkeletonRef(s); got != want {
+			t.Fatalf("claimSkeleton(%q) = %q, want %q", s, got, want)
+		}
+		_ = strings.ToLower(s)
+	})
+}
+
+// FuzzPlainLDH: the IDNA shortcut gives what idna.Lookup gives.
+func FuzzPlainLDH(f *testing.F) {
+	for _, s := range []string{"example.com", "a--b.jp", "-a.com", "a..b", ".a", "a.", "xn--pypal-4ve.com", "1.2.3.4", strings.Repeat("a", 70) + ".com", "", "-", "."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !plainLDH(s) {
+			return
+		}
+		if a, err := idna.Lookup.ToASCII(s); err == nil && a != "" && a != s {
+			t.Fatalf("ToASCII(%q) = %q", s, a)
+		}
+		if u, err := idna.Lookup.ToUnicode(s); err == nil && u != "" && u != s {
+			t.Fatalf("ToUnicode(%q) = %q", s, u)
+		}
+	})
+}
+
+// FuzzKeywordsIn: the keyword index finds every keyword addedWord accepts.
+func FuzzKeywordsIn(f *testing.F) {
+	for _, s := range []string{"rnicrosoft-support", "arnazon", "smbc-card-secure", "paypal", "", "x"} {
+		f.Add(s)
+	}
+	ix := catalogue().ix
+	f.Fuzz(func(t *testing.T, s string) {
+		hs := Skeleton(s)
+		got := ix.keywordsIn(hs, nil)
+		for k, kw := range ix.keywords {
+			if addedWord(hs, kw.skel) && !slices.Contains(got, int32(k)) {
+				t.Fatalf("%q: keyword %q not found", hs, kw.skel)
+			}
+		}
+	})
+}

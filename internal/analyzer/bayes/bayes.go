@@ -319,13 +319,46 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 		}
 	}
 	res.Known = float64(known) / float64(len(counts))
-	for i, e := range res.Decision.Used {
-		if i >= 8 {
-			break
+	if n := min(len(res.Decision.Used), 8); n > 0 {
+		res.Top = make([]string, n)
+		var buf []byte
+		for i, e := range res.Decision.Used[:n] {
+			buf = appendReadable(buf[:0], tk.Text(e.Index))
+			buf = append(buf, '(')
+			buf = strconv.AppendFloat(buf, e.Prob, 'f', 3, 64)
+			buf = append(buf, ')')
+			res.Top[i] = string(buf)
 		}
-		res.Top = append(res.Top, readable(tk.Text(e.Index))+"("+strconv.FormatFloat(e.Prob, 'f', 3, 64)+")")
 	}
 	return res, nil
+}
+
+// appendReadable appends readable(s).
+func appendReadable(dst []byte, s string) []byte {
+	i := strings.IndexByte(s, 0x1f)
+	if i < 0 {
+		return append(dst, s...)
+	}
+	if j := strings.IndexByte(s[i+1:], 0x1f); j >= 0 && strings.IndexByte(s[i+1+j+1:], 0x1f) < 0 {
+		a, d, w := s[:i], s[i+1:i+1+j], s[i+1+j+1:]
+		dst = append(dst, a...)
+		if d == "1" {
+			dst = append(dst, ' ')
+		} else {
+			dst = append(dst, " …"...)
+			dst = append(dst, d...)
+			dst = append(dst, "… "...)
+		}
+		return append(dst, w...)
+	}
+	for k := 0; k < len(s); k++ {
+		if s[k] == 0x1f {
+			dst = append(dst, ' ')
+		} else {
+			dst = append(dst, s[k])
+		}
+	}
+	return dst
 }
 
 // readable makes a feature printable: bigram separators become "…N…".
@@ -386,10 +419,16 @@ func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if math.Abs(d.Margin) < minMargin || d.Margin == 0 {
 		return nil
 	}
-	opts := []string{"p=" + strconv.FormatFloat(1/(1+math.Exp(-d.Margin)), 'f', 4, 64),
-		"margin=" + strconv.FormatFloat(d.Margin, 'f', 2, 64),
-		"chi2=" + strconv.FormatFloat(d.Prob, 'f', 4, 64), "linear=" + strconv.FormatFloat(d.Linear, 'f', 2, 64),
-		"known=" + strconv.FormatFloat(res.Known, 'f', 2, 64)}
+	opts := make([]string, 0, 6+len(res.Top))
+	var buf [32]byte
+	opt := func(name string, v float64, prec int) {
+		opts = append(opts, string(strconv.AppendFloat(append(buf[:0], name...), v, 'f', prec, 64)))
+	}
+	opt("p=", 1/(1+math.Exp(-d.Margin)), 4)
+	opt("margin=", d.Margin, 2)
+	opt("chi2=", d.Prob, 4)
+	opt("linear=", d.Linear, 2)
+	opt("known=", res.Known, 2)
 	if res.Class != "" {
 		opts = append(opts, "class="+res.Class)
 	}

@@ -258,3 +258,12 @@ func abs(f float64) float64 {
 	}
 	return f
 }
+
+// TestAppendReadable: appendReadable gives readable's text.
+func TestAppendReadable(t *testing.T) {
+	for _, s := range []string{"", "plain", "s:a\x1f1\x1fb", "a\x1f3\x1fb", "a\x1f12\x1f", "\x1f\x1f", "a\x1fb", "a\x1fb\x1fc\x1fd", "\x1f", "x\x1f1\x1f\x1f"} {
+		if got, want := string(appendReadable([]byte("pre"), s)), "pre"+readable(s); got != want {
+			t.Errorf("appendReadable(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

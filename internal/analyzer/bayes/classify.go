@@ -58,52 +58,58 @@ type Decision struct {
 	Used   []Evidence // features combined by the chi-square rule, most telling first
 }
 
-// xsPool holds feature value buffers for decide.
-var xsPool = sync.Pool{New: func() any { return new([]float64) }}
-
-// decide runs both layers.
-func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params) Decision {
-	d := combine(counts, tot, p)
-	xp := xsPool.Get().(*[]float64)
-	xs := slices.Grow((*xp)[:0], len(keys))[:len(keys)]
-	featureValues(counts, keys, tot, p.Alpha, xs)
-	d.Linear = linearScore(counts, keys, xs)
-	*xp = xs
-	xsPool.Put(xp)
-	d.Margin = d.Linear + p.ChiMix*d.Chi
-	return d
+// decideBuf holds decide's buffers (pooled: one per classification).
+type decideBuf struct {
+	xs  []float64
+	top topK
 }
 
-// combine applies Robinson's per-feature probability and Fisher's
-// chi-square combining (Gary Robinson, "A Statistical Approach to the Spam
-// Problem", Linux Journal 2003):
+var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
+
+// decide runs both layers: the chi-square combination (Robinson's
+// per-feature probability and Fisher's rule) and the linear layer, in one
+// pass over the counts. It gives the bits the two layers computed apart
+// gave (classify_ref_test.go): the same expressions, summed in the same
+// order.
+//
+// Robinson ("A Statistical Approach to the Spam Problem", Linux Journal
+// 2003):
 //
 //	f(w) = (s·x + n·p(w)) / (s + n),  p(w) = b(w) / (b(w) + g(w))
 //	A = C⁻¹(−2 Σ ln f(w), 2N),  B = C⁻¹(−2 Σ ln (1 − f(w)), 2N)
 //	I = (1 + A − B) / 2
 //
 // where b and g are the shares of spam and ham messages containing w and
-// C⁻¹ is the chi-square upper tail.
-func combine(counts []bayesstore.Counts, tot bayesstore.Totals, p Params) Decision {
+// C⁻¹ is the chi-square upper tail; only the MaxFeatures features farthest
+// from 0.5 (and at least MinDev from it) are combined. The linear layer's
+// feature values are described in linear.go.
+func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params) Decision {
+	db := decidePool.Get().(*decideBuf)
+	defer decidePool.Put(db)
+	n := len(counts)
+	xs := slices.Grow(db.xs[:0], n)[:n]
+	db.xs = xs
 	ns, nh := float64(tot.Spam), float64(tot.Ham)
-	if ns == 0 || nh == 0 {
-		return Decision{Prob: 0.5}
-	}
+	chi := ns != 0 && nh != 0
 	// The MaxFeatures most telling candidates, kept in a heap whose root
 	// is the least telling of them, then sorted: the same features in the
 	// same order as sorting all candidates (the order is total: ties go
 	// by index), without sorting the many that are left out.
 	k := p.MaxFeatures
 	if k <= 0 {
-		k = len(counts)
+		k = n
 	}
-	var top evHeap
-	top.s = make([]Evidence, 0, min(k, len(counts)))
-	// Small counts repeat: their f is computed once per message (the
-	// same expression, so the same bits).
+	top := &db.top
+	top.reset(min(k, n))
+	// Most features have small counts (most pairs none at all): their
+	// values are computed once per message (the same expressions, so the
+	// same bits).
 	const small = 8
-	var memo [small][small]float64
-	var known [small][small]bool
+	type memo struct {
+		f, r     float64
+		fok, rok bool
+	}
+	var m [small][small]memo
 	fw := func(c bayesstore.Counts) float64 {
 		b := math.Min(float64(c.Spam)/ns, 1)
 		g := math.Min(float64(c.Ham)/nh, 1)
@@ -111,50 +117,173 @@ func combine(counts []bayesstore.Counts, tot bayesstore.Totals, p Params) Decisi
 		n := float64(c.Spam) + float64(c.Ham)
 		return (p.Strength*p.Prior + n*pw) / (p.Strength + n)
 	}
+	alpha := p.Alpha
+	rw := func(c bayesstore.Counts) float64 {
+		return math.Log((float64(c.Spam) + alpha) / (ns + 2*alpha) / ((float64(c.Ham) + alpha) / (nh + 2*alpha)))
+	}
+	norm := 0.0
 	for i, c := range counts {
-		if c.Spam == 0 && c.Ham == 0 {
+		var e *memo
+		if c.Spam < small && c.Ham < small {
+			e = &m[c.Spam][c.Ham]
+		}
+		// The linear layer's value (the bias gets 0: it is added apart).
+		if keys[i] == biasKey {
+			xs[i] = 0
+		} else {
+			var r float64
+			if e != nil {
+				if !e.rok {
+					e.r, e.rok = rw(c), true
+				}
+				r = e.r
+			} else {
+				r = rw(c)
+			}
+			xs[i] = r
+			norm += r * r
+		}
+		// The chi-square candidate.
+		if !chi || c.Spam == 0 && c.Ham == 0 {
 			continue
 		}
 		var f float64
-		if c.Spam < small && c.Ham < small {
-			if known[c.Spam][c.Ham] {
-				f = memo[c.Spam][c.Ham]
-			} else {
-				f = fw(c)
-				memo[c.Spam][c.Ham], known[c.Spam][c.Ham] = f, true
+		if e != nil {
+			if !e.fok {
+				e.f, e.fok = fw(c), true
 			}
+			f = e.f
 		} else {
 			f = fw(c)
 		}
-		if math.Abs(f-0.5) < p.MinDev {
+		dev := math.Abs(f - 0.5)
+		if dev < p.MinDev {
 			continue
 		}
-		top.offer(Evidence{Index: i, Prob: f}, k)
+		top.offer(dev, f, i)
 	}
-	cand := top.s
-	slices.SortFunc(cand, func(a, b Evidence) int {
-		if moreTelling(a, b) {
-			return -1
+	var d Decision
+	if !chi {
+		d = Decision{Prob: 0.5}
+	} else {
+		d = top.combine()
+	}
+	// Σ w·x with x = r / ‖r‖, plus the bias's weight.
+	z := 0.0
+	if norm != 0 {
+		norm = math.Sqrt(norm)
+		for i, c := range counts {
+			if keys[i] == biasKey {
+				z += float64(c.Weight)
+			} else {
+				z += float64(c.Weight) * (xs[i] / norm)
+			}
 		}
-		if moreTelling(b, a) {
-			return 1
+	} else {
+		for i, c := range counts {
+			if keys[i] == biasKey {
+				z += float64(c.Weight)
+			} else {
+				z += float64(c.Weight) * xs[i]
+			}
 		}
-		return 0
-	})
-	if len(cand) == 0 {
+	}
+	d.Linear = z
+	d.Margin = d.Linear + p.ChiMix*d.Chi
+	return d
+}
+
+// cand is a chi-square candidate: its distance from 0.5, its f(w) and its
+// feature's index.
+type cand struct {
+	dev, f float64
+	i      int
+}
+
+// moreTelling is the order of the candidates: farther from 0.5 first,
+// then the earlier feature.
+func (a cand) moreTelling(b cand) bool {
+	return a.dev > b.dev || a.dev == b.dev && a.i < b.i
+}
+
+// topK keeps the k most telling candidates offered: a binary heap whose
+// root is the least telling kept.
+type topK struct {
+	s []cand
+	k int
+}
+
+func (h *topK) reset(k int) {
+	h.s, h.k = slices.Grow(h.s[:0], k), k
+}
+
+// offer adds a candidate. Candidates come in index order, so a later one
+// is more telling than the root only when it is farther from 0.5.
+func (h *topK) offer(dev, f float64, i int) {
+	s := h.s
+	if len(s) < h.k {
+		s = append(s, cand{dev, f, i})
+		// Sift up.
+		for j := len(s) - 1; j > 0; {
+			up := (j - 1) / 2
+			if !s[up].moreTelling(s[j]) {
+				break
+			}
+			s[up], s[j] = s[j], s[up]
+			j = up
+		}
+		h.s = s
+		return
+	}
+	if len(s) == 0 || dev <= s[0].dev {
+		return
+	}
+	s[0] = cand{dev, f, i}
+	// Sift down: a parent is less telling than its children.
+	for j := 0; ; {
+		l, r, least := 2*j+1, 2*j+2, j
+		if l < len(s) && s[least].moreTelling(s[l]) {
+			least = l
+		}
+		if r < len(s) && s[least].moreTelling(s[r]) {
+			least = r
+		}
+		if least == j {
+			break
+		}
+		s[j], s[least] = s[least], s[j]
+		j = least
+	}
+}
+
+// combine sorts the kept candidates and applies Fisher's rule.
+func (h *topK) combine() Decision {
+	cs := h.s
+	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
 	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		if a.dev != b.dev {
+			if a.dev > b.dev {
+				return -1
+			}
+			return 1
+		}
+		return a.i - b.i
+	})
+	used := make([]Evidence, len(cs))
 	var sumLnF, sumLn1F float64
-	for _, e := range cand {
-		f := math.Min(math.Max(e.Prob, 1e-9), 1-1e-9)
+	for j, e := range cs {
+		used[j] = Evidence{Index: e.i, Prob: e.f}
+		f := math.Min(math.Max(e.f, 1e-9), 1-1e-9)
 		sumLnF += math.Log(f)
 		sumLn1F += math.Log1p(-f)
 	}
-	df := 2 * len(cand)
+	df := 2 * len(cs)
 	lnA := lnChi2Q(-2*sumLnF, df)
 	lnB := lnChi2Q(-2*sumLn1F, df)
 	prob := (1 + math.Exp(lnA) - math.Exp(lnB)) / 2
-	return Decision{Prob: prob, Chi: lnA - lnB, Used: cand}
+	return Decision{Prob: prob, Chi: lnA - lnB, Used: used}
 }
 
 // lnChi2Q is the natural log of the chi-square upper tail probability
@@ -196,55 +325,4 @@ func lnChi2Q(x float64, df int) float64 {
 		v = 0
 	}
 	return v
-}
-
-// moreTelling is the order of the evidence: farther from 0.5 first, then
-// the earlier feature.
-func moreTelling(a, b Evidence) bool {
-	da, db := math.Abs(a.Prob-0.5), math.Abs(b.Prob-0.5)
-	if da != db {
-		return da > db
-	}
-	return a.Index < b.Index
-}
-
-// evHeap keeps the k most telling evidence offered: a binary heap whose
-// root is the least telling kept.
-type evHeap struct{ s []Evidence }
-
-func (h *evHeap) offer(e Evidence, k int) {
-	s := h.s
-	if len(s) < k {
-		s = append(s, e)
-		// Sift up.
-		for i := len(s) - 1; i > 0; {
-			up := (i - 1) / 2
-			if !moreTelling(s[up], s[i]) {
-				break
-			}
-			s[up], s[i] = s[i], s[up]
-			i = up
-		}
-		h.s = s
-		return
-	}
-	if !moreTelling(e, s[0]) {
-		return
-	}
-	s[0] = e
-	// Sift down: a parent is less telling than its children.
-	for i := 0; ; {
-		l, r, least := 2*i+1, 2*i+2, i
-		if l < len(s) && moreTelling(s[least], s[l]) {
-			least = l
-		}
-		if r < len(s) && moreTelling(s[least], s[r]) {
-			least = r
-		}
-		if least == i {
-			break
-		}
-		s[i], s[least] = s[least], s[i]
-		i = least
-	}
 }

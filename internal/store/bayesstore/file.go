@@ -180,9 +180,7 @@ func (f *File) Lookup(ctx context.Context, class string, keys []uint64, out []Co
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	if len(f.over) == 0 {
-		for i, k := range keys {
-			out[i] = f.tab.get(k ^ mix)
-		}
+		f.tab.getMany(keys, mix, out)
 		return nil
 	}
 	for i, k := range keys {

@@ -111,6 +111,57 @@ func (t *table) get(k uint64) Counts {
 	return Counts{}
 }
 
+// getBatch is the number of keys getMany looks up together.
+const getBatch = 16
+
+// getMany sets out[i] to the counts of keys[i]^mix. It gives what get
+// gives, a batch of keys at a time and each step for the whole batch
+// (the bucket bounds, the buckets' first keys, the scans, the counts):
+// the loads of a step do not wait for each other, so their cache misses
+// overlap instead of coming one after the other.
+func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
+	n := len(t.keys)
+	if n == 0 {
+		clear(out[:len(keys)])
+		return
+	}
+	var lo, hi, pos [getBatch]int
+	var first [getBatch]uint64
+	for base := 0; base < len(keys); base += getBatch {
+		ks := keys[base:min(base+getBatch, len(keys))]
+		o := out[base : base+len(ks)]
+		for j, k := range ks {
+			b := (k ^ mix) >> t.shift
+			lo[j], hi[j] = int(t.index[b]), int(t.index[b+1])
+		}
+		for j := range ks {
+			first[j] = t.keys[min(lo[j], n-1)]
+		}
+		for j, k := range ks {
+			k ^= mix
+			pos[j] = -1
+			if lo[j] == hi[j] || first[j] > k {
+				continue
+			}
+			for i, x := range t.keys[lo[j]:hi[j]] {
+				if x >= k {
+					if x == k {
+						pos[j] = lo[j] + i
+					}
+					break
+				}
+			}
+		}
+		for j := range o {
+			if p := pos[j]; p >= 0 {
+				o[j] = t.vals[p]
+			} else {
+				o[j] = Counts{}
+			}
+		}
+	}
+}
+
 func emptyTable() *table { return newTable(nil, nil) }
 
 // stored is what a file holds.

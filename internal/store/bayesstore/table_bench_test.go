@@ -56,3 +56,47 @@ func BenchmarkMapGet(b *testing.B) {
 	}
 	_ = s
 }
+
+// TestTableGetMany: the batched lookup gives what get gives, for any
+// number of keys, hits and misses, with a class mix and on an empty table.
+func TestTableGetMany(t *testing.T) {
+	keys, vals, q := benchKeys()
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, tab := range []*table{newTable(keys, vals), emptyTable(), newTable(keys[:1], vals[:1]), newTable(keys[:100], vals[:100])} {
+		for _, n := range []int{0, 1, 15, 16, 17, 1000} {
+			mix := uint64(0)
+			if n%2 == 1 {
+				mix = r.Uint64()
+			}
+			ks := make([]uint64, n)
+			for i := range ks {
+				ks[i] = q[r.IntN(len(q))] ^ mix
+				if i%5 == 0 && len(tab.keys) > 0 {
+					ks[i] = tab.keys[r.IntN(len(tab.keys))] ^ mix
+				}
+			}
+			got := make([]Counts, n)
+			for i := range got {
+				got[i] = Counts{Spam: 99}
+			}
+			tab.getMany(ks, mix, got)
+			for i, k := range ks {
+				if want := tab.get(k ^ mix); got[i] != want {
+					t.Fatalf("n %d, key %d: %+v, want %+v", n, i, got[i], want)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkTableGetMany(b *testing.B) {
+	keys, vals, q := benchKeys()
+	t := newTable(keys, vals)
+	out := make([]Counts, 3000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i += len(out) {
+		o := (i / len(out) * 7) & (len(q) - 1)
+		ks := q[o:min(o+len(out), len(q))]
+		t.getMany(ks, 0, out[:len(ks)])
+	}
+}

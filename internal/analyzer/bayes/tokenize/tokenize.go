@@ -125,7 +125,10 @@ type builder struct {
 	arena []byte
 	cjk   bool
 	ws    wordBuf
-	tmp   []byte // scratch for a lower-cased or shaped string
+	// Scratch for a lower-cased string (tmp), a shaped one (tmp2) and
+	// the fields of a header.
+	tmp, tmp2 []byte
+	fields    []string
 }
 
 var builderPool = sync.Pool{New: func() any { return new(builder) }}
@@ -162,16 +165,72 @@ func (b *builder) addP(prefix, s string) {
 	b.keep(lo)
 }
 
-// addPP adds the feature p1+p2+s.
-func (b *builder) addPP(p1, p2, s string) {
+// addPP adds the feature p1+p2+p3+s.
+func (b *builder) addPP(p1, p2, p3, s string) {
 	if b.full() {
 		return
 	}
 	lo := len(b.arena)
 	b.arena = append(b.arena, p1...)
 	b.arena = append(b.arena, p2...)
+	b.arena = append(b.arena, p3...)
 	b.arena = append(b.arena, s...)
 	b.keep(lo)
+}
+
+// lower is strings.ToLower(s); an ASCII result with upper case is
+// written to b.tmp (valid until the next call).
+func (b *builder) lower(s string) string {
+	if !isASCII(s) {
+		return strings.ToLower(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b.tmp = appendLowerASCII(b.tmp[:0], s)
+			return unsafe.String(unsafe.SliceData(b.tmp), len(b.tmp))
+		}
+	}
+	return s
+}
+
+// shape is shape(s), the collapsed digits written to b.tmp2 (valid until
+// the next call).
+func (b *builder) shape(s string) string {
+	if strings.IndexAny(s, "0123456789") >= 0 {
+		b.tmp2 = appendCollapsed(b.tmp2[:0], s)
+		s = unsafe.String(unsafe.SliceData(b.tmp2), len(b.tmp2))
+	}
+	if len(s) > MaxTokenLen && utf8.RuneCountInString(s) > MaxTokenLen {
+		return longToken(s)
+	}
+	return s
+}
+
+// fields is strings.Fields(s), in b.fields for ASCII s.
+func (b *builder) fieldsOf(s string) []string {
+	if !isASCII(s) {
+		return strings.Fields(s)
+	}
+	f := b.fields[:0]
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiSpace(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && !asciiSpace(s[j]) {
+			j++
+		}
+		if j > i {
+			f = append(f, s[i:j])
+		}
+		i = j
+	}
+	b.fields = f
+	return f
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // keep adds the feature whose text is arena[lo:] if it is new, and
@@ -351,6 +410,13 @@ func (b *builder) release() {
 	if cap(b.tmp) > maxPooledBytes {
 		b.tmp = nil
 	}
+	if cap(b.tmp2) > maxPooledBytes {
+		b.tmp2 = nil
+	}
+	clear(b.fields[:cap(b.fields)])
+	if cap(b.fields) > maxPooledItems {
+		b.fields = nil
+	}
 	builderPool.Put(b)
 }
 
@@ -400,7 +466,7 @@ func (b *builder) urls(urls []mail.URL) {
 			break
 		}
 		n++
-		host := strings.TrimSuffix(strings.ToLower(u.Host), ".")
+		host := strings.TrimSuffix(b.lower(u.Host), ".")
 		if host == "" {
 			if u.Scheme != "" {
 				b.addP("u:scheme:", u.Scheme)
@@ -413,15 +479,15 @@ func (b *builder) urls(urls []mail.URL) {
 		}
 		// Every parent domain with at least two labels: a.b.example.com,
 		// b.example.com, example.com.
-		labels := strings.Split(host, ".")
-		if len(labels) > 8 {
-			labels = labels[len(labels)-8:]
+		// (At most the last 8 labels: host's suffixes.)
+		nl := strings.Count(host, ".") + 1
+		for ; nl > 8; nl-- {
+			host = host[strings.IndexByte(host, '.')+1:]
 		}
-		for i := 0; i+1 < len(labels) || i == 0; i++ {
-			b.addP("u:", strings.Join(labels[i:], "."))
-			if i+1 >= len(labels) {
-				break
-			}
+		b.addP("u:", host)
+		for i := 1; i+1 < nl; i++ {
+			host = host[strings.IndexByte(host, '.')+1:]
+			b.addP("u:", host)
 		}
 		if u.Hidden {
 			b.add("u:hidden")
@@ -446,12 +512,17 @@ func (b *builder) urls(urls []mail.URL) {
 		if i := strings.IndexAny(path, "?#"); i >= 0 {
 			q, path = path[i:], path[:i]
 		}
-		segs := strings.Split(strings.Trim(path, "/"), "/")
-		for i, s := range segs {
-			if i >= 2 || s == "" {
+		rest := strings.Trim(path, "/")
+		for i := 0; i < 2; i++ {
+			s, more, found := strings.Cut(rest, "/")
+			if s == "" {
 				break
 			}
-			b.addP("up:", shape(strings.ToLower(s)))
+			b.addP("up:", b.shape(b.lower(s)))
+			if !found {
+				break
+			}
+			rest = more
 		}
 		if q != "" {
 			b.add("u:query")
@@ -469,7 +540,7 @@ func (b *builder) headers(msg *mail.Message) {
 		}
 		b.words(v, 64)
 		for i := range b.ws.len() {
-			b.addPP("h:", name, ":"+b.ws.wordString(i))
+			b.addPP("h:", name, ":", b.ws.wordString(i))
 		}
 	}
 	for i, a := range msg.From {
@@ -477,7 +548,7 @@ func (b *builder) headers(msg *mail.Message) {
 			break
 		}
 		b.addP("h:from-dom:", a.Domain)
-		b.addP("h:from-local:", shape(strings.ToLower(a.Local)))
+		b.addP("h:from-local:", b.shape(b.lower(a.Local)))
 		hdr("from-name", a.Name)
 		if a.Name == "" {
 			b.add("h:from-noname")
@@ -501,7 +572,7 @@ func (b *builder) headers(msg *mail.Message) {
 		b.add("h:to-none")
 	}
 	if i := strings.LastIndexByte(msg.MessageID, '@'); i >= 0 {
-		b.add("h:mid-dom:" + strings.ToLower(msg.MessageID[i+1:]))
+		b.addP("h:mid-dom:", b.lower(msg.MessageID[i+1:]))
 	} else if msg.MessageID == "" {
 		b.add("h:mid-none")
 	}
@@ -551,14 +622,18 @@ func (b *builder) headers(msg *mail.Message) {
 		if j := strings.IndexByte(v, ';'); j >= 0 {
 			v = v[:j]
 		}
-		f := strings.Fields(strings.ToLower(v))
+		f := b.fieldsOf(b.lower(v))
 		for k := 0; k < len(f) && k < 24; k++ {
 			w := strings.Trim(f[k], "()[]<>,;")
 			switch {
 			case w == "with" && k+1 < len(f):
-				b.add("h:rcv-with:" + strings.Trim(f[k+1], "()[]<>,;"))
-			case strings.Count(w, ".") >= 1 && len(w) < 80:
-				b.addP("h:rcv:", collapseDigits(w))
+				b.addP("h:rcv-with:", strings.Trim(f[k+1], "()[]<>,;"))
+			case strings.IndexByte(w, '.') >= 0 && len(w) < 80:
+				if strings.IndexAny(w, "0123456789") >= 0 {
+					b.tmp2 = appendCollapsed(b.tmp2[:0], w)
+					w = unsafe.String(unsafe.SliceData(b.tmp2), len(b.tmp2))
+				}
+				b.addP("h:rcv:", w)
 			}
 		}
 	}

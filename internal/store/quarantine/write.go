@@ -425,6 +425,9 @@ func sqliteDSN(path string) string {
 // wrote tells the writer goroutine that Hold committed: time to check
 // the WAL.
 func (s *Store) wrote() {
+	if s.dialect != "sqlite" {
+		return
+	}
 	select {
 	case s.held <- struct{}{}:
 	default:

@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -172,6 +173,10 @@ func (s *Store) enqueue(rcpt, peer, id string, ts int64) error {
 	for q.cur.n >= learnBacklog && !s.stopping {
 		s.kickNow()
 		sh.cond.Wait()
+	}
+	if s.stopping {
+		sh.mu.Unlock()
+		return errors.New("contacts: store closed")
 	}
 	err := q.err
 	q.err = nil

@@ -257,7 +257,13 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 		}
 		pre[1] = hp
 	}
+	if s.dialect == "sqlite" {
+		s.holdsWaiting.Add(1)
+	}
 	unlock := s.lockWrite()
+	if s.dialect == "sqlite" {
+		s.holdsWaiting.Add(-1)
+	}
 	defer func() { unlock() }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -76,11 +76,12 @@ type Store struct {
 
 	acc *accounts.Store // console accounts, sessions, audit: same database
 
-	st       *statements // prepared at Open
-	wmu      sync.Mutex  // this process's SQLite write transactions (lockWrite)
-	dbPath   string      // the SQLite file ("" on PostgreSQL)
-	lastCkpt time.Time   // the writer's last WAL checkpoint
-	held     chan struct{}
+	st           *statements  // prepared at Open
+	wmu          sync.Mutex   // this process's SQLite write transactions (lockWrite)
+	holdsWaiting atomic.Int32 // holds waiting for wmu
+	dbPath       string       // the SQLite file ("" on PostgreSQL)
+	lastCkpt     time.Time    // the writer's last WAL checkpoint
+	held         chan struct{}
 
 	// Now is the clock (tests move it).
 	Now func() time.Time

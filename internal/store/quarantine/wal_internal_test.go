@@ -34,8 +34,9 @@ func TestWALBounded(t *testing.T) {
 	for i := range 20 {
 		r.Verdict.Symbols = append(r.Verdict.Symbols, pipeline.SymbolResult{Name: fmt.Sprintf("SYM_%d", i), Score: 1})
 	}
+	const holds = 1000
 	frames := 0
-	for i := range 600 {
+	for i := range holds {
 		rr := *r
 		rr.ID = fmt.Sprint(i)
 		if _, err := st.Hold(context.Background(), fmt.Appendf(raw[:len(raw):len(raw)], "%d\n", i), &rr); err != nil {
@@ -53,11 +54,14 @@ func TestWALBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Unbounded, the WAL would hold 600 holds' pages (the checkpoints
-	// run beside the holds and may lag a little behind).
+	// Unbounded, the WAL would hold every hold's pages: a passive
+	// checkpoint never completes while holds keep committing, so SQLite
+	// never starts the WAL over. The checkpoints run beside the holds
+	// and lag behind them by what is written during an fsync: the bound
+	// checked is loose.
 	pages := int(fi.Size() / 4096)
 	t.Logf("%d pages per hold; WAL file %d pages", frames, pages)
-	if pages > 600*frames/2 {
-		t.Fatalf("WAL file of %d pages after 600 holds of %d pages: not checkpointed", pages, frames)
+	if pages > holds*frames/2 {
+		t.Fatalf("WAL file of %d pages after %d holds of %d pages: never started over", pages, holds, frames)
 	}
 }

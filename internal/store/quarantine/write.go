@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -165,6 +166,10 @@ func (s *Store) prepare(es []*entry) []prepared {
 // hands over the moment a writer batch commits, instead of polling in
 // SQLite's busy handler (which sleeps 1, 2, 5, 10… ms between tries).
 // PostgreSQL needs no such lock.
+//
+// A hold announces itself in holdsWaiting while it waits: the writer
+// then commits what it has written of its batch (writeChunk rows at
+// most since it last looked) and lets the hold go first.
 func (s *Store) lockWrite() func() {
 	if s.dialect != "sqlite" {
 		return func() {}
@@ -173,23 +178,55 @@ func (s *Store) lockWrite() func() {
 	return s.wmu.Unlock
 }
 
-// insertBatch writes a batch of the history writer in one transaction.
-func (s *Store) insertBatch(ctx context.Context, es []*entry) error {
+// writeChunk is how many history rows go between two looks at whether
+// a hold waits for the write lock (some 2 ms of writing).
+const writeChunk = 16
+
+// insertBatch writes a batch of the history writer: in one transaction
+// unless a hold starts waiting for the write lock, then the rows written
+// so far are committed, the hold goes, and the rest follows in another.
+// It returns how many rows are written.
+func (s *Store) insertBatch(ctx context.Context, es []*entry) (int, error) {
 	pre := s.prepare(es)
+	written := 0
+	for len(es) > 0 {
+		// Let a waiting hold take the lock first.
+		for i := 0; i < 100 && s.holdsWaiting.Load() > 0; i++ {
+			runtime.Gosched()
+		}
+		n, err := s.insertSome(ctx, es, pre)
+		if err != nil {
+			return written, err
+		}
+		written += n
+		es, pre = es[n:], pre[n:]
+	}
+	return written, nil
+}
+
+func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (int, error) {
 	unlock := s.lockWrite()
 	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("quarantine: begin: %w", err)
+		return 0, fmt.Errorf("quarantine: begin: %w", err)
 	}
-	if err := s.insertTx(ctx, tx, es, pre); err != nil {
-		_ = tx.Rollback()
-		return err
+	n := 0
+	for n < len(es) {
+		k := min(writeChunk, len(es)-n)
+		if err := s.insertTx(ctx, tx, es[n:n+k], pre[n:n+k]); err != nil {
+			_ = tx.Rollback()
+			return 0, err
+		}
+		n += k
+		if s.holdsWaiting.Load() > 0 {
+			break
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("quarantine: commit: %w", err)
+		return 0, fmt.Errorf("quarantine: commit: %w", err)
 	}
-	return nil
+	return n, nil
 }
 
 // insertTx writes entries (nil ones skipped) in tx with multi-row
@@ -289,11 +326,11 @@ func (s *Store) writer() {
 		}
 		if len(batch) > 0 {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			if err := s.insertBatch(ctx, batch); err != nil {
-				s.log.Error("history write failed", "entries", len(batch), "err", err)
-			} else {
-				s.written.Add(uint64(len(batch)))
+			n, err := s.insertBatch(ctx, batch)
+			if err != nil {
+				s.log.Error("history write failed", "entries", len(batch)-n, "err", err)
 			}
+			s.written.Add(uint64(n))
 			cancel()
 			clear(batch)
 			batch = batch[:0]
@@ -377,14 +414,20 @@ const (
 func sqliteDSN(path string) string {
 	// A 512 KiB page cache per connection instead of SQLite's 2 MiB:
 	// the history is appended to and read by the console now and then,
-	// and the daemon's resident memory counts (issue 17).
+	// and the daemon's resident memory counts (issue 17). cache_spill
+	// off: a history batch's dirty pages (a few MiB at most: ≤ 200
+	// rows) stay in memory until the commit instead of being written to
+	// the WAL mid-transaction, and again at the commit.
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-512)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
+		"&_pragma=cache_size(-512)&_pragma=cache_spill(0)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
 }
 
 // wrote tells the writer goroutine that Hold committed: time to check
 // the WAL.
 func (s *Store) wrote() {
+	if s.dialect != "sqlite" {
+		return
+	}
 	select {
 	case s.held <- struct{}{}:
 	default:

@@ -31,6 +31,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 	"github.com/sekisho/sekisho/internal/config"
@@ -559,7 +560,12 @@ func (v *view) walletsOf() ([]string, []string) {
 }
 
 // norm1 is NFKC without case folding (addresses are case-sensitive).
-func norm1(s string) string { return strings.ToValidUTF8(s, "") }
+func norm1(s string) string {
+	if utf8.ValidString(s) { // ToValidUTF8 would return s, decoding it rune by rune
+		return s
+	}
+	return strings.ToValidUTF8(s, "")
+}
 
 func clip(s string) string {
 	if len(s) > maxTextBytes {

@@ -31,6 +31,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 	"github.com/sekisho/sekisho/internal/config"
@@ -271,9 +272,65 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 				c.andSets[i] = append(c.andSets[i], a.lits.addSet(ids))
 			}
 		}
+		c.setN, c.setC = a.ruleSets(&c)
 		a.rules = append(a.rules, &c)
 	}
 	return a
+}
+
+// ruleSets registers the literals one of which a text must hold for any
+// pattern of the rule to match: setN on the normalised text, setC on the
+// compact text of text holding CJK characters (-1: none). Both are -1
+// when the rule has a pattern without index literals (a check, a regex
+// without prefilter, a one-byte keyword, a compact regex that may match
+// without a CJK character): such rules are always evaluated in full.
+func (a *Analyzer) ruleSets(r *Rule) (setN, setC int) {
+	if r.meta != nil || r.Check != "" {
+		return -1, -1
+	}
+	var norm, comp []int
+	for i := range r.regexes {
+		if r.litIDs[i] == nil || r.compact[i] && !r.needCJK[i] {
+			return -1, -1
+		}
+		norm = append(norm, r.litIDs[i]...)
+		if r.compact[i] {
+			comp = append(comp, r.litIDs[i]...)
+		}
+	}
+	for i, id := range r.kwIDs {
+		if id < 0 {
+			return -1, -1
+		}
+		if r.kwCJK[i] {
+			comp = append(comp, id)
+		} else {
+			norm = append(norm, id)
+		}
+	}
+	setN, setC = a.lits.addSet(norm), -1
+	if comp != nil {
+		setC = a.lits.addSet(comp)
+	}
+	return setN, setC
+}
+
+// mayMatch reports whether some pattern of the rule may match (true for
+// rules without sets): on a field's normalised text, a literal of setN; on
+// its compact text, when it holds CJK characters, a literal of setC.
+func (r *Rule) mayMatch(v *view) bool {
+	if r.setN < 0 {
+		return true
+	}
+	for _, f := range r.fieldIDs {
+		if v.scan(v.textID(f, false)).hasSet(r.setN) {
+			return true
+		}
+		if r.setC >= 0 && v.cjk(f) && v.scan(v.textID(f, true)).hasSet(r.setC) {
+			return true
+		}
+	}
+	return false
 }
 
 // Name implements pipeline.Analyzer.
@@ -559,7 +616,12 @@ func (v *view) walletsOf() ([]string, []string) {
 }
 
 // norm1 is NFKC without case folding (addresses are case-sensitive).
-func norm1(s string) string { return strings.ToValidUTF8(s, "") }
+func norm1(s string) string {
+	if utf8.ValidString(s) { // ToValidUTF8 would return s, decoding it rune by rune
+		return s
+	}
+	return strings.ToValidUTF8(s, "")
+}
 
 func clip(s string) string {
 	if len(s) > maxTextBytes {
@@ -693,6 +755,9 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 
 // match evaluates a pattern rule.
 func (r *Rule) match(v *view) (bool, []string) {
+	if !r.mayMatch(v) {
+		return false, nil
+	}
 	var ev []string
 	if r.Check != "" {
 		btc, eth := v.walletsOf()

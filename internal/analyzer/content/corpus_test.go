@@ -223,3 +223,31 @@ func TestPrefilterCorpus(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMatchNaive: on any text, every pattern rule fires exactly when its
+// regexes and keywords, run on the whole text without prefilters,
+// windows, factors, CJK skips or rule sets, say it should.
+func FuzzMatchNaive(f *testing.F) {
+	for _, s := range []string{"the sum of US$10,500,000.00 (ten million dollars)", "1,050 万ドルの送金指示", "Re: lunch",
+		"アカウントが凍\n結されました", "verify your account within 24 hours", "36QEsMKieqmfCBuAdcWg9beAj3ANAp6cAN", "I recorded you  via webcam"} {
+		f.Add(s, s)
+	}
+	a := shippedAnalyzer(f)
+	f.Fuzz(func(t *testing.T, subject, body string) {
+		if len(subject)+len(body) > 1000 {
+			return
+		}
+		fields := map[string]string{"subject": subject, "body": body, "from_name": subject, "header:references": body}
+		v := newView(fields, nil, a.lits, a.fieldNames)
+		defer v.release()
+		for _, r := range a.rules {
+			if r.meta != nil {
+				continue
+			}
+			got, _ := r.match(v)
+			if want := naiveMatch(r, v); got != want {
+				t.Fatalf("%s on %q / %q: fired %v, its patterns say %v", r.Name, subject, body, got, want)
+			}
+		}
+	})
+}

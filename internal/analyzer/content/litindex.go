@@ -1,6 +1,9 @@
 package content
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // litIndex finds which of many literals occur in a text in one pass:
 // positions are filtered through a table of literal first-byte pairs and a
@@ -26,6 +29,94 @@ type litIndex struct {
 	// one bit, not every literal of a set.
 	nsets   int
 	litSets [][]int32
+	// tabs are the maps above as open-addressing tables, built at the
+	// first scan after an add (Go maps cost a hash call per lookup, and
+	// a scan looks up most positions of a text).
+	tabs atomic.Pointer[litTabs]
+}
+
+type litTabs struct {
+	by2, by3, by4, by8 otab
+}
+
+// otab maps a uint64 key to a run of literal ids (and, for the three-byte
+// prefixes, bucket3's flags).
+type otab struct {
+	slots []oslot
+	shift uint
+	mask  uint64
+	ids   []int32
+}
+
+type oslot struct {
+	key        uint64
+	lo, n      int32
+	used       bool
+	has4, has8 bool
+}
+
+func newOtab(n int) otab {
+	size, bits := 8, uint(3)
+	for size < 2*n {
+		size *= 2
+		bits++
+	}
+	return otab{slots: make([]oslot, size), shift: 64 - bits, mask: uint64(size - 1)}
+}
+
+func (t *otab) put(key uint64, ids []int32, has4, has8 bool) {
+	h := (key * 0x9E3779B97F4A7C15) >> t.shift
+	for t.slots[h].used {
+		h = (h + 1) & t.mask
+	}
+	t.slots[h] = oslot{key: key, lo: int32(len(t.ids)), n: int32(len(ids)), used: true, has4: has4, has8: has8}
+	t.ids = append(t.ids, ids...)
+}
+
+// get returns the slot of key (nil: none).
+func (t *otab) get(key uint64) *oslot {
+	h := (key * 0x9E3779B97F4A7C15) >> t.shift
+	for {
+		s := &t.slots[h]
+		if !s.used {
+			return nil
+		}
+		if s.key == key {
+			return s
+		}
+		h = (h + 1) & t.mask
+	}
+}
+
+// list returns the ids of key.
+func (t *otab) list(key uint64) []int32 {
+	if s := t.get(key); s != nil {
+		return t.ids[s.lo : s.lo+s.n]
+	}
+	return nil
+}
+
+// tables returns the open-addressing tables, building them when an add
+// came after the last build.
+func (x *litIndex) tables() *litTabs {
+	if t := x.tabs.Load(); t != nil {
+		return t
+	}
+	t := &litTabs{by2: newOtab(len(x.by2)), by3: newOtab(len(x.by3)), by4: newOtab(len(x.by4)), by8: newOtab(len(x.by8))}
+	for k, v := range x.by2 {
+		t.by2.put(uint64(k), v, false, false)
+	}
+	for k, b := range x.by3 {
+		t.by3.put(uint64(k), b.exact, b.has4, b.has8)
+	}
+	for k, v := range x.by4 {
+		t.by4.put(uint64(k), v, false, false)
+	}
+	for k, v := range x.by8 {
+		t.by8.put(k, v, false, false)
+	}
+	x.tabs.Store(t)
+	return t
 }
 
 // bucket3 holds the three-byte literals of a three-byte prefix and says
@@ -53,6 +144,7 @@ func (x *litIndex) add(s string) int {
 	if id, ok := x.ids[s]; ok {
 		return id
 	}
+	x.tabs.Store(nil)
 	id := len(x.lits)
 	x.lits = append(x.lits, s)
 	x.litSets = append(x.litSets, nil)
@@ -156,6 +248,7 @@ func (x *litIndex) scan(text string) scanResult {
 			h.n++
 		}
 	}
+	tabs := x.tables()
 	n := len(text)
 	for i := 0; i+1 < n; i++ {
 		k2 := uint32(text[i])<<8 | uint32(text[i+1])
@@ -163,7 +256,7 @@ func (x *litIndex) scan(text string) scanResult {
 			continue
 		}
 		if x.has2[k2>>6]&(1<<(k2&63)) != 0 {
-			for _, id := range x.by2[k2] {
+			for _, id := range tabs.by2.list(uint64(k2)) {
 				note(id, i)
 			}
 		}
@@ -171,20 +264,20 @@ func (x *litIndex) scan(text string) scanResult {
 			if t := x.third[k2]; t != 0 && x.next3[t][text[i+2]>>6]&(1<<(text[i+2]&63)) == 0 {
 				continue
 			}
-			b, ok := x.by3[k2<<8|uint32(text[i+2])]
-			if !ok {
+			b := tabs.by3.get(uint64(k2<<8 | uint32(text[i+2])))
+			if b == nil {
 				continue
 			}
-			for _, id := range b.exact {
+			for _, id := range tabs.by3.ids[b.lo : b.lo+b.n] {
 				note(id, i)
 			}
 			if b.has4 && i+4 <= n {
-				for _, id := range x.by4[key4(text[i:])] {
+				for _, id := range tabs.by4.list(uint64(key4(text[i:]))) {
 					x.try(&r, id, text, i, note)
 				}
 			}
 			if b.has8 && i+8 <= n {
-				for _, id := range x.by8[key8(text[i:])] {
+				for _, id := range tabs.by8.list(key8(text[i:])) {
 					x.try(&r, id, text, i, note)
 				}
 			}

@@ -85,6 +85,10 @@ type Rule struct {
 	meta     expr
 	fields   []string
 	fieldIDs []int // fields by id in the analyzer's view
+	// setN, setC: literal sets of the analyzer's index one of which the
+	// normalised (compact) text must hold for any pattern to match; -1:
+	// none (see Analyzer.ruleSets).
+	setN, setC int
 }
 
 var reName = regexp.MustCompile(`^RULE_[A-Z0-9]+(?:_[A-Z0-9]+)*$`)
@@ -125,7 +129,7 @@ func ParseFile(data []byte, name string) ([]*Rule, error) {
 }
 
 func compile(d RuleDef) (*Rule, error) {
-	r := &Rule{RuleDef: d}
+	r := &Rule{RuleDef: d, setN: -1, setC: -1}
 	if !reName.MatchString(d.Name) || len(d.Name) > 64 {
 		return nil, fmt.Errorf("name must be RULE_UPPER_SNAKE")
 	}

@@ -792,6 +792,7 @@ type typoIndex struct {
 type typoEntry struct {
 	brand int
 	kw    string
+	skel  string // brands.Skeleton(kw)
 }
 
 var typoIdx atomic.Pointer[typoIndex]
@@ -809,8 +810,8 @@ func typoIndexFor(all []brands.Brand) *typoIndex {
 				continue
 			}
 			id := int32(len(x.entries))
-			x.entries = append(x.entries, typoEntry{brand: bi, kw: k})
 			sk := keywordSkeleton(k)
+			x.entries = append(x.entries, typoEntry{brand: bi, kw: k, skel: sk})
 			x.bySkel[sk] = append(x.bySkel[sk], id)
 			if len(k) >= 7 {
 				x.byLen[len(k)] = append(x.byLen[len(k)], id)
@@ -831,11 +832,12 @@ func (x *typoIndex) first(low, sk string) *typoEntry {
 			if best >= 0 && id >= best {
 				return
 			}
-			k := x.entries[id].kw
+			e := &x.entries[id]
+			k := e.kw
 			if low == k || strings.Contains(low, k) {
 				continue
 			}
-			if sk == keywordSkeleton(k) || len(k) >= 7 && editDistance1(low, k) {
+			if sk == e.skel || len(k) >= 7 && editDistance1(low, k) {
 				best = id
 				return
 			}

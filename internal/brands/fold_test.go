@@ -1,6 +1,7 @@
 package brands
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -103,4 +104,25 @@ func FuzzKeywordsIn(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConcurrentLookups: the fold cache and the answer memos are shared
+// between goroutines (run with -race).
+func TestConcurrentLookups(t *testing.T) {
+	done := make(chan bool)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			defer func() { done <- true }()
+			for i, s := range foldSamples {
+				if Skeleton(s) != skeletonRef(s) {
+					t.Errorf("Skeleton(%q) differs", s)
+				}
+				Claimed(s + " Amazon")
+				MatchLookalike(fmt.Sprintf("micros0ft-%d-%d.com", g, i), []string{"example.co.jp"})
+			}
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
 }

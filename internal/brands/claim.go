@@ -248,8 +248,7 @@ type nameHit struct {
 }
 
 func (ni *nameIndex) claimed(list []Brand, text string) []int32 {
-	cased := foldText(text)
-	lower := lowerSameLen(cased)
+	cased, lower := foldTextLower(text, true)
 	var hits []nameHit
 	// As written and lower-cased: one set of offsets.
 	ni.cased.each(cased, func(p *namePat, i int) {

@@ -126,3 +126,19 @@ func TestConcurrentLookups(t *testing.T) {
 		<-done
 	}
 }
+
+// FuzzFoldTextLower: the one-pass fold gives foldText and lowerSameLen.
+func FuzzFoldTextLower(f *testing.F) {
+	for _, s := range append(foldSamples, "  İstanbul ’s\u3000KAGOYA  ", "\xe3\x81\n\n\x82", "\u212a\u2126 ẞ ǅ", "a\u00a0\u2028b `x`") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, l := foldTextLower(s, true)
+		if wc := foldText(s); c != wc {
+			t.Fatalf("cased %q, want %q", c, wc)
+		}
+		if wl := lowerSameLen(c); l != wl {
+			t.Fatalf("lower %q, want %q", l, wl)
+		}
+	})
+}

@@ -276,8 +276,19 @@ func normText(s string) string {
 // foldText is NFKC with curly apostrophes made straight and spaces
 // collapsed, case kept.
 func foldText(s string) string {
+	cased, _ := foldTextLower(s, false)
+	return cased
+}
+
+// foldTextLower is foldText and, when lower is set, lowerSameLen of it,
+// in one pass.
+func foldTextLower(s string, lower bool) (string, string) {
 	s = norm.NFKC.String(s)
 	b := make([]byte, 0, len(s))
+	var l []byte
+	if lower {
+		l = make([]byte, 0, len(s))
+	}
 	space := true // drop leading spaces
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -287,6 +298,9 @@ func foldText(s string) string {
 			case ' ', '\t', '\n', '\r', '\v', '\f':
 				if !space {
 					b = append(b, ' ')
+					if lower {
+						l = append(l, ' ')
+					}
 					space = true
 				}
 				continue
@@ -294,6 +308,12 @@ func foldText(s string) string {
 				c = '\''
 			}
 			b = append(b, c)
+			if lower {
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				l = append(l, c)
+			}
 			space = false
 			continue
 		}
@@ -303,20 +323,36 @@ func foldText(s string) string {
 		case unicode.IsSpace(r):
 			if !space {
 				b = append(b, ' ')
+				if lower {
+					l = append(l, ' ')
+				}
 				space = true
 			}
 			continue
 		case r == '’' || r == '‘' || r == '‛':
 			b = append(b, '\'')
+			if lower {
+				l = append(l, '\'')
+			}
 		default:
 			b = append(b, s[i-n:i]...)
+			if lower {
+				if lr := unicode.ToLower(r); lr != r && utf8.RuneLen(lr) == n {
+					l = utf8.AppendRune(l, lr)
+				} else {
+					l = append(l, s[i-n:i]...)
+				}
+			}
 		}
 		space = false
 	}
 	if len(b) > 0 && b[len(b)-1] == ' ' {
 		b = b[:len(b)-1]
+		if lower {
+			l = l[:len(l)-1]
+		}
 	}
-	return string(b)
+	return string(b), string(l)
 }
 
 // lowerSameLen lower-cases the letters whose lower case has the same UTF-8

@@ -93,6 +93,9 @@ type Catalogue struct {
 	lookalikes map[string]lookalikeAnswer
 	// extras remembers the targets of MatchLookalike's extra domains.
 	extras map[string][]target
+	// claims remembers Claimed's answers for short texts (brand indexes).
+	claimMu sync.Mutex
+	claims  map[string][]int32
 }
 
 type lookalikeAnswer struct {

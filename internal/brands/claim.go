@@ -1,6 +1,7 @@
 package brands
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -34,8 +35,44 @@ func Claimed(text string) []Brand {
 		text = text[:4096]
 	}
 	c := catalogue()
-	return c.ix.names.claimed(c.brands, text)
+	if len(text) > maxClaimMemoText {
+		return brandsAt(c.brands, c.ix.names.claimed(c.brands, text))
+	}
+	// Short texts (display names, subjects) come back: the analyzers of
+	// one message ask about the same name, and senders repeat.
+	c.claimMu.Lock()
+	idx, ok := c.claims[text]
+	c.claimMu.Unlock()
+	if !ok {
+		idx = c.ix.names.claimed(c.brands, text)
+		c.claimMu.Lock()
+		if c.claims == nil || len(c.claims) >= maxClaimMemo {
+			c.claims = make(map[string][]int32, 256)
+		}
+		c.claims[text] = idx
+		c.claimMu.Unlock()
+	}
+	return brandsAt(c.brands, idx)
 }
+
+// brandsAt returns the brands at the indexes (a new slice: the caller's).
+func brandsAt(list []Brand, idx []int32) []Brand {
+	if len(idx) == 0 {
+		return nil
+	}
+	out := make([]Brand, len(idx))
+	for i, j := range idx {
+		out[i] = list[j]
+	}
+	return out
+}
+
+// Claimed's answers for texts of up to maxClaimMemoText bytes are
+// remembered, maxClaimMemo of them at most (cleared when full).
+const (
+	maxClaimMemoText = 256
+	maxClaimMemo     = 4096
+)
 
 type nameIndex struct {
 	cased, lower, skel, nospace matcher
@@ -210,9 +247,8 @@ type nameHit struct {
 	brand, start, end int
 }
 
-func (ni *nameIndex) claimed(list []Brand, text string) []Brand {
-	cased := foldText(text)
-	lower := lowerSameLen(cased)
+func (ni *nameIndex) claimed(list []Brand, text string) []int32 {
+	cased, lower := foldTextLower(text, true)
 	var hits []nameHit
 	// As written and lower-cased: one set of offsets.
 	ni.cased.each(cased, func(p *namePat, i int) {
@@ -280,12 +316,10 @@ func (ni *nameIndex) claimed(list []Brand, text string) []Brand {
 		}
 		return hits[a].brand < hits[b].brand
 	})
-	var out []Brand
-	seen := map[int]bool{}
+	var out []int32
 	for _, h := range hits {
-		if !seen[h.brand] {
-			seen[h.brand] = true
-			out = append(out, list[h.brand])
+		if !slices.Contains(out, int32(h.brand)) {
+			out = append(out, int32(h.brand))
 		}
 	}
 	return out

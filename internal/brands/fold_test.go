@@ -1,6 +1,7 @@
 package brands
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -101,6 +102,43 @@ func FuzzKeywordsIn(f *testing.F) {
 			if addedWord(hs, kw.skel) && !slices.Contains(got, int32(k)) {
 				t.Fatalf("%q: keyword %q not found", hs, kw.skel)
 			}
+		}
+	})
+}
+
+// TestConcurrentLookups: the fold cache and the answer memos are shared
+// between goroutines (run with -race).
+func TestConcurrentLookups(t *testing.T) {
+	done := make(chan bool)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			defer func() { done <- true }()
+			for i, s := range foldSamples {
+				if Skeleton(s) != skeletonRef(s) {
+					t.Errorf("Skeleton(%q) differs", s)
+				}
+				Claimed(s + " Amazon")
+				MatchLookalike(fmt.Sprintf("micros0ft-%d-%d.com", g, i), []string{"example.co.jp"})
+			}
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+}
+
+// FuzzFoldTextLower: the one-pass fold gives foldText and lowerSameLen.
+func FuzzFoldTextLower(f *testing.F) {
+	for _, s := range append(foldSamples, "  İstanbul ’s\u3000KAGOYA  ", "\xe3\x81\n\n\x82", "\u212a\u2126 ẞ ǅ", "a\u00a0\u2028b `x`") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, l := foldTextLower(s, true)
+		if wc := foldText(s); c != wc {
+			t.Fatalf("cased %q, want %q", c, wc)
+		}
+		if wl := lowerSameLen(c); l != wl {
+			t.Fatalf("lower %q, want %q", l, wl)
 		}
 	})
 }

@@ -107,3 +107,32 @@ func BenchmarkCorpus(b *testing.B) {
 		e.ScanMessage(context.Background(), msgs[i%len(msgs)], pipeline.Envelope{Frontend: "eval"})
 	}
 }
+
+// BenchmarkAnalyzeCorpus runs the sender analyzer alone (no history, no
+// authentication results) on SpamAssassin ham and spam parsed
+// beforehand, with a protected person and domain configured: ns/op is per
+// message.
+func BenchmarkAnalyzeCorpus(b *testing.B) {
+	var msgs []*mailpkg.Message
+	for _, kind := range []string{"ham", "spam"} {
+		files := corpusFiles(b, kind)
+		if len(files) > 300 {
+			files = files[:300]
+		}
+		for _, f := range files {
+			raw, _ := os.ReadFile(f)
+			msgs = append(msgs, mailpkg.Parse(raw, mailpkg.Limits{}))
+		}
+	}
+	cfg, err := config.Parse(testConfig)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := sender.NewAnalyzer(cfg, nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := pipeline.NewTask("b", msgs[i%len(msgs)], pipeline.Envelope{}, nil)
+		a.Analyze(context.Background(), t)
+	}
+}

@@ -9,6 +9,7 @@
 package sender
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -346,14 +347,31 @@ var (
 	localJoin   = strings.NewReplacer("-", "", "_", "", ".", "")
 )
 
+// findAddrInName is addrInName.FindStringSubmatch, which needs an @.
+func findAddrInName(name string) []string {
+	if strings.IndexByte(name, '@') < 0 {
+		return nil
+	}
+	return addrInName.FindStringSubmatch(name)
+}
+
 var addrInName = regexp.MustCompile(`[A-Za-z0-9._%+\-*]+@([A-Za-z0-9\-*]+(?:\.[A-Za-z0-9\-*]+)+)`)
 
 var companyMarkers = []string{"株式会社", "有限会社", "合同会社", "(株)", "(有)", "㈱", "㈲", "co., ltd", "co.,ltd", "co. ltd", "inc.", "corporation", "corp.", "ltd.", "gmbh", "s.a.", "llc", "カンパニー", "商事", "工業", "銀行", "証券"}
 
+// companyMarkersFolded are the markers width- and case-folded once.
+var companyMarkersFolded = func() []string {
+	out := make([]string, len(companyMarkers))
+	for i, c := range companyMarkers {
+		out[i] = strings.ToLower(norm.NFKC.String(c))
+	}
+	return out
+}()
+
 func hasCompanyMarker(name string) bool {
 	n := strings.ToLower(norm.NFKC.String(name))
-	for _, c := range companyMarkers {
-		if strings.Contains(n, strings.ToLower(norm.NFKC.String(c))) {
+	for _, c := range companyMarkersFolded {
+		if strings.Contains(n, c) {
 			return true
 		}
 	}
@@ -369,7 +387,7 @@ func (a *Analyzer) checkDisplayAddr(t *pipeline.Task, name, dom string, free boo
 		// Already reported by the header analyzer; remember it for the
 		// hijacked-thread checks without scoring it twice.
 		t.Set(keyNameAddr, true)
-	} else if mm := addrInName.FindStringSubmatch(name); mm != nil {
+	} else if mm := findAddrInName(name); mm != nil {
 		nd := strings.ToLower(mm[1])
 		if strings.Contains(nd, "*") {
 			// Redacted or obfuscated ("*****@*****.***"): still not the sender's.
@@ -464,6 +482,52 @@ func (a *Analyzer) checkPeople(t *pipeline.Task, from mail.Address, name, dom st
 
 var execTitle = regexp.MustCompile(`(?i)\b(ceo|cfo|coo|cto|cio|president|chairman|director|managing director|vice president|vp|treasurer|controller)\b|社長|代表取締役|取締役|会長|専務|常務|副社長|部長|本部長|経理|財務`)
 
+// execTitleWords and execTitleJa are what execTitle matches (the longer
+// alternatives hold a shorter one: "managing director", 代表取締役).
+var (
+	execTitleWords = []string{"ceo", "cfo", "coo", "cto", "cio", "president", "chairman", "director", "vp", "treasurer", "controller"}
+	execTitleJa    = []string{"社長", "取締役", "会長", "専務", "常務", "部長", "経理", "財務"}
+)
+
+// hasExecTitle is execTitle.MatchString without the regexp: a title word
+// between ASCII word boundaries (RE2's \b), ASCII case folded, or a
+// Japanese title anywhere. A name with the long s or the Kelvin sign,
+// which (?i) folds to s and k, goes to the regexp.
+func hasExecTitle(name string) bool {
+	for _, w := range execTitleJa {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	if strings.Contains(name, "ſ") || strings.Contains(name, "\u212a") {
+		return execTitle.MatchString(name)
+	}
+	low := []byte(name)
+	for i, c := range low {
+		if c >= 'A' && c <= 'Z' {
+			low[i] = c + 'a' - 'A'
+		}
+	}
+	for _, w := range execTitleWords {
+		for off := 0; off < len(low); {
+			i := bytes.Index(low[off:], []byte(w))
+			if i < 0 {
+				break
+			}
+			i += off
+			if (i == 0 || !isWordByte(low[i-1])) && (i+len(w) == len(low) || !isWordByte(low[i+len(w)])) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
 // paymentPhrases and urgencyPhrases are matched on the lower-cased,
 // width-folded text (plain substring search: fast on long bodies).
 var paymentPhrases = []string{
@@ -495,7 +559,7 @@ func findPhrase(text string, phrases []string) string {
 // checkPayment: a BEC-style payment request from a sender that is not
 // established (webmail, reply-to elsewhere, executive title, protected name).
 func (a *Analyzer) checkPayment(t *pipeline.Task, name string, free, replyElsewhere bool) {
-	titled := name != "" && execTitle.MatchString(name)
+	titled := name != "" && hasExecTitle(name)
 	if free && titled {
 		t.Add(SymExecTitleFreemail, name)
 	}
@@ -629,7 +693,7 @@ func (a *Analyzer) checkQuotes(t *pipeline.Task, from mail.Address, rcpts []stri
 	// The domain of an address shown in the display name ("株式会社山田商事
 	// <suzuki@yamada-shoji.co.jp>" <info@elsewhere>).
 	shown := ""
-	if mm := addrInName.FindStringSubmatch(from.Name); mm != nil && !strings.Contains(mm[1], "*") {
+	if mm := findAddrInName(from.Name); mm != nil && !strings.Contains(mm[1], "*") {
 		shown = dmarc.OrgDomain(strings.ToLower(mm[1]))
 	}
 	for _, mm := range quotedFrom.FindAllStringSubmatch(text, 10) {

@@ -72,7 +72,7 @@ func (a *Analyzer) htmlAttachments(t *pipeline.Task) []mail.URL {
 			t.Add(SymPasswordForm, name)
 		}
 		low := asciiLower(src)
-		if containsAny(low, blobLits...) && reBlob.MatchString(src) && (reDownload.MatchString(src) || reBase64Blob.MatchString(src) && strings.Contains(strings.ToLower(src), "blob")) {
+		if containsAny(low, blobLits...) && reBlob.MatchString(src) && (reDownload.MatchString(src) || hasBase64Run(src, 2000) && strings.Contains(strings.ToLower(src), "blob")) {
 			t.Add(SymSmuggling, name)
 		}
 		if containsAny(low, redirectLits...) && reRedirect.MatchString(src) {

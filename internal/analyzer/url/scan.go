@@ -209,3 +209,20 @@ var (
 	blobLits     = []string{"blob", "createobjecturl", "atob", "fromcharcode", "uint8array"}
 	redirectLits = []string{"http-equiv", "location"}
 )
+
+// hasBase64Run is reBase64Blob.MatchString by a byte scan: n bytes of
+// [A-Za-z0-9+/] in a row (the class is ASCII: bytes are runes there).
+func hasBase64Run(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}

@@ -133,8 +133,20 @@ func FuzzHTMLPrefilters(f *testing.F) {
 		if !containsAny(low, redirectLits...) && reRedirect.MatchString(s) {
 			t.Fatalf("%q: reRedirect matches without a literal", s)
 		}
+		if hasBase64Run(s, 2000) != reBase64Blob.MatchString(s) {
+			t.Fatalf("%q: hasBase64Run differs", s)
+		}
 		if !strings.Contains(s, "://") && reAttURL.MatchString(s) {
 			t.Fatalf("%q: reAttURL matches without ://", s)
 		}
 	})
+}
+
+func TestBase64Run(t *testing.T) {
+	b := strings.Repeat("QUJD", 500)
+	for _, s := range []string{"", b, b[:1999], "x" + b[:1999] + "é" + b, b[:1000] + "\n" + b[:1000], "é" + b + "é"} {
+		if got, want := hasBase64Run(s, 2000), reBase64Blob.MatchString(s); got != want {
+			t.Errorf("hasBase64Run(%d bytes) = %v, regexp %v", len(s), got, want)
+		}
+	}
 }

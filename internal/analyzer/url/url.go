@@ -216,12 +216,8 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if len(bodyText) > 20000 {
 		bodyText = bodyText[:20000]
 	}
-	var headClaims, nameClaims, claims []brands.Brand
-	if len(links) > 0 {
-		headClaims = a.Brands.Claimed(m.Subject + "\n" + fromName)
-		nameClaims = a.Brands.Claimed(fromName)
-		claims = mergeBrands(headClaims, a.Brands.Claimed(bodyText))
-	}
+	// They are looked up when a web link first needs them.
+	cl := &claimSet{a: a, head: m.Subject + "\n" + fromName, name: fromName, body: bodyText}
 	// The subject reads as a service's notice (looked at only when a
 	// claimed brand makes it count).
 	var noticeDone, notice bool
@@ -283,7 +279,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 				}
 			}
 		}
-		a.checkLink(t, l, claims, headClaims, opt)
+		a.checkLink(t, l, cl, opt)
 		if len(l.chain.Via) > 0 {
 			for _, v := range l.chain.Via {
 				if v != "safelinks" && v != "proofpoint" && v != "mimecast" {
@@ -332,6 +328,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		}
 	}
 	if len(web) > 0 {
+		claims, headClaims, nameClaims := cl.get()
 		for _, b := range claims {
 			// The brand's own domain in From with every link elsewhere is
 			// a spoofed From (Japanese brand phishing sends so): real
@@ -408,6 +405,26 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	return nil
 }
 
+// claimSet is the brands a message claims to be from, looked up once, on
+// first use: all of them (subject, display name, body), those of the
+// subject and display name, those of the display name.
+type claimSet struct {
+	a                      *Analyzer
+	head, name, body       string
+	done                   bool
+	all, headBrands, named []brands.Brand
+}
+
+func (c *claimSet) get() (all, head, name []brands.Brand) {
+	if !c.done {
+		c.done = true
+		c.headBrands = c.a.Brands.Claimed(c.head)
+		c.named = c.a.Brands.Claimed(c.name)
+		c.all = mergeBrands(c.headBrands, c.a.Brands.Claimed(c.body))
+	}
+	return c.all, c.headBrands, c.named
+}
+
 func optFor(l *link) string {
 	f := l.final()
 	h := f.Host
@@ -439,7 +456,7 @@ func anyFlag(ls []*link, s string) bool {
 }
 
 // checkLink runs the per-link checks.
-func (a *Analyzer) checkLink(t *pipeline.Task, l *link, claims, head []brands.Brand, opt string) {
+func (a *Analyzer) checkLink(t *pipeline.Task, l *link, cl *claimSet, opt string) {
 	first := &l.chain.Links[0]
 	f := l.final()
 	switch f.Scheme {
@@ -478,12 +495,12 @@ func (a *Analyzer) checkLink(t *pipeline.Task, l *link, claims, head []brands.Br
 		if h.Host == "" || !h.IsWeb() {
 			continue
 		}
-		a.checkHost(t, l, h, claims, head)
+		a.checkHost(t, l, h, cl)
 	}
 }
 
 // checkHost runs the host checks on one hop.
-func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claims, head []brands.Brand) {
+func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *claimSet) {
 	src := ""
 	if l.src.Source == "qr" || l.src.Source == "pdf" || l.src.Source == "html_attachment" {
 		src = " (" + l.src.Source + ")"
@@ -525,6 +542,7 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, claim
 	// (github.com/microsoft is fine, beak.host/Kagoya-mail.html is not).
 	reasons := suspicion(h)
 	weakHost := len(reasons) > 0 || dyn || free
+	claims, head, _ := cl.get()
 	for _, b := range claims {
 		if ownsDomain(b, h.Host) || hasFlag(l, SymLookalike) {
 			continue // a lookalike host already says the brand is misused

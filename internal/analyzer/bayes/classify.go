@@ -111,8 +111,15 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 	}
 	var m [small][small]memo
 	fw := func(c bayesstore.Counts) float64 {
-		b := math.Min(float64(c.Spam)/ns, 1)
-		g := math.Min(float64(c.Ham)/nh, 1)
+		// min(x, 1) (math.Min's value: the shares are finite and not
+		// negative; math.Min is a call on amd64).
+		b, g := float64(c.Spam)/ns, float64(c.Ham)/nh
+		if b > 1 {
+			b = 1
+		}
+		if g > 1 {
+			g = 1
+		}
 		pw := b / (b + g)
 		n := float64(c.Spam) + float64(c.Ham)
 		return (p.Strength*p.Prior + n*pw) / (p.Strength + n)
@@ -157,7 +164,7 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 			f = fw(c)
 		}
 		dev := math.Abs(f - 0.5)
-		if dev < p.MinDev {
+		if dev < p.MinDev || len(top.s) == top.k && (len(top.s) == 0 || dev <= top.s[0].dev) {
 			continue
 		}
 		top.offer(dev, f, i)

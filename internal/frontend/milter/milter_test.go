@@ -630,7 +630,7 @@ func BenchmarkConn(b *testing.B) {
 	streams := make([][]byte, len(msgs))
 	for i, m := range msgs {
 		var w writer
-		w.simple('O', []byte{0, 0, 0, 6, 0, 0, 0, 0x3b, 0, 0, 0, 0})
+		w.simple('O', []byte{0, 0, 0, 6, 0, 0, 1, 0xff, 0, 0x1f, 0xff, 0xff}) // Postfix 3's offer
 		w.simple('D', []byte("Cj\x00mx.example\x00"))
 		w.simple('C', []byte("client.example\x004\x61\xa8192.0.2.10\x00"))
 		w.simple('H', []byte("client.example\x00"))

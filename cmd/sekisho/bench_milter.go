@@ -90,16 +90,36 @@ func (d *benchDaemon) milterRound(ctx context.Context, addr string, msgs [][]byt
 
 // milterClient plays Postfix, one message per connection, with one
 // buffer for what it sends and one reader for the replies, both kept from
-// message to message.
+// message to message. Like Postfix (milter_protocol = 6) it offers
+// protocol version 6 with every SMFIP_* bit, reads no reply to the steps
+// the milter asked not to answer (SMFIP_NR_*), and writes those commands
+// together with the next one that wants a reply.
 type milterClient struct {
-	buf []byte
+	out []byte // commands not written yet
+	buf []byte // the last reply's data
 	br  *bufio.Reader
+	nr  uint32  // protocol bits the milter asked for
 	hdr [4]byte // here, not on the stack: io.ReadFull would move it to the heap
 }
 
-// Commands as Postfix sends them: connect, HELO, MAIL, RCPT, each header
-// field, end of header, the body in chunks of at most 65535 bytes, end of
-// message; then the modifications and the final reply are read.
+// Protocol bits (SMFIP_*) the client looks at.
+const (
+	mcNRHdr     = 1 << 7
+	mcNoData    = 1 << 9
+	mcNRConn    = 1 << 12
+	mcNRHelo    = 1 << 13
+	mcNRMail    = 1 << 14
+	mcNRRcpt    = 1 << 15
+	mcNRData    = 1 << 16
+	mcNREOH     = 1 << 18
+	mcNRBody    = 1 << 19
+	mcOfferV6   = 0x1fffff // what Postfix offers with milter_protocol = 6
+	mcOfferActs = 1<<0 | 1<<1 | 1<<4 | 1<<5
+)
+
+// Commands as Postfix sends them: connect, HELO, MAIL, RCPT, DATA, each
+// header field, end of header, the body in chunks of at most 65535 bytes,
+// end of message; then the modifications and the final reply are read.
 func (mc *milterClient) message(addr string, raw []byte) error {
 	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
@@ -113,23 +133,38 @@ func (mc *milterClient) message(addr string, raw []byte) error {
 		mc.br.Reset(c)
 	}
 	defer mc.br.Reset(nil)
+	mc.out, mc.nr = mc.out[:0], 0
 	// OPTNEG: version 6, add/change headers, change body, quarantine.
 	at := mc.start('O')
-	mc.buf = binary.BigEndian.AppendUint32(mc.buf, 6)
-	mc.buf = binary.BigEndian.AppendUint32(mc.buf, 1<<0|1<<1|1<<4|1<<5)
-	mc.buf = binary.BigEndian.AppendUint32(mc.buf, 0)
-	if err := mc.send(c, at, 'O'); err != nil {
+	mc.out = binary.BigEndian.AppendUint32(mc.out, 6)
+	mc.out = binary.BigEndian.AppendUint32(mc.out, mcOfferActs)
+	mc.out = binary.BigEndian.AppendUint32(mc.out, mcOfferV6)
+	if err := mc.send(c, at, 'O', 0); err != nil {
 		return err
+	}
+	if len(mc.buf) < 12 {
+		return fmt.Errorf("milter: short OPTNEG reply %q", mc.buf)
+	}
+	if v := binary.BigEndian.Uint32(mc.buf); v >= 6 {
+		mc.nr = binary.BigEndian.Uint32(mc.buf[8:]) & mcOfferV6
 	}
 	at = mc.start('C')
-	mc.buf = append(mc.buf, "client.example\x004\x61\xa8192.0.2.10\x00"...) // port 25000
-	if err := mc.send(c, at, 'c'); err != nil {
+	mc.out = append(mc.out, "client.example\x004\x61\xa8192.0.2.10\x00"...) // port 25000
+	if err := mc.send(c, at, 'c', mcNRConn); err != nil {
 		return err
 	}
-	for _, cmd := range [...]string{"Hclient.example\x00", "M<sender@client.example>\x00", "R<user@example.org>\x00"} {
-		at = mc.start(cmd[0])
-		mc.buf = append(mc.buf, cmd[1:]...)
-		if err := mc.send(c, at, 'c'); err != nil {
+	for _, cmd := range [...]struct {
+		s  string
+		nr uint32
+	}{{"Hclient.example\x00", mcNRHelo}, {"M<sender@client.example>\x00", mcNRMail}, {"R<user@example.org>\x00", mcNRRcpt}} {
+		at = mc.start(cmd.s[0])
+		mc.out = append(mc.out, cmd.s[1:]...)
+		if err := mc.send(c, at, 'c', cmd.nr); err != nil {
+			return err
+		}
+	}
+	if mc.nr != 0 && mc.nr&mcNoData == 0 { // version 6: DATA unless the milter declined it
+		if err := mc.send(c, mc.start('T'), 'c', mcNRData); err != nil {
 			return err
 		}
 	}
@@ -137,22 +172,20 @@ func (mc *milterClient) message(addr string, raw []byte) error {
 	if err := mc.fields(c, hdr, 1000); err != nil {
 		return err
 	}
-	at = mc.start('N')
-	if err := mc.send(c, at, 'c'); err != nil {
+	if err := mc.send(c, mc.start('N'), 'c', mcNREOH); err != nil {
 		return err
 	}
 	for len(body) > 0 {
 		n := min(len(body), 65535)
 		at = mc.start('B')
-		mc.buf = append(mc.buf, body[:n]...)
-		if err := mc.send(c, at, 'c'); err != nil {
+		mc.out = append(mc.out, body[:n]...)
+		if err := mc.send(c, at, 'c', mcNRBody); err != nil {
 			return err
 		}
 		body = body[n:]
 	}
-	at = mc.start('E')
-	mc.end(at)
-	if _, err := c.Write(mc.buf); err != nil {
+	mc.end(mc.start('E'))
+	if err := mc.flush(c); err != nil {
 		return err
 	}
 	for {
@@ -167,30 +200,45 @@ func (mc *milterClient) message(addr string, raw []byte) error {
 			break
 		}
 	}
-	// Abort and quit (as go-milter's client, which the bench used before).
-	at = mc.start('A')
-	mc.end(at)
-	at = mc.start('Q')
-	mc.end(at)
-	c.Write(mc.buf)
+	// Abort and quit (as go-milter's client did when the bench used it).
+	mc.end(mc.start('A'))
+	mc.end(mc.start('Q'))
+	mc.flush(c)
 	return nil
 }
 
-// start begins a packet in mc.buf (which it empties) and returns where
-// its length goes.
+// start begins a packet at the end of mc.out and returns where its length
+// goes.
 func (mc *milterClient) start(code byte) int {
-	mc.buf = append(mc.buf[:0], 0, 0, 0, 0, code)
-	return 0
+	at := len(mc.out)
+	mc.out = append(mc.out, 0, 0, 0, 0, code)
+	return at
 }
 
 func (mc *milterClient) end(at int) {
-	binary.BigEndian.PutUint32(mc.buf[at:], uint32(len(mc.buf)-at-4))
+	binary.BigEndian.PutUint32(mc.out[at:], uint32(len(mc.out)-at-4))
 }
 
-// send ends the packet, writes it and reads the reply, which must be want.
-func (mc *milterClient) send(c net.Conn, at int, want byte) error {
+// flush writes the commands not written yet.
+func (mc *milterClient) flush(c net.Conn) error {
+	_, err := c.Write(mc.out)
+	mc.out = mc.out[:0]
+	return err
+}
+
+// send ends the packet started at at. If the milter asked for no reply to
+// it (nr among the negotiated bits) it waits in mc.out for the next
+// command that wants one (up to 64 KB); otherwise everything is written
+// and the reply read, which must be want.
+func (mc *milterClient) send(c net.Conn, at int, want byte, nr uint32) error {
 	mc.end(at)
-	if _, err := c.Write(mc.buf); err != nil {
+	if mc.nr&nr != 0 {
+		if len(mc.out) >= 64<<10 {
+			return mc.flush(c)
+		}
+		return nil
+	}
+	if err := mc.flush(c); err != nil {
 		return err
 	}
 	code, err := mc.reply()
@@ -198,7 +246,7 @@ func (mc *milterClient) send(c net.Conn, at int, want byte) error {
 		return err
 	}
 	if code != want {
-		return fmt.Errorf("milter: reply %q to %q", code, mc.buf)
+		return fmt.Errorf("milter: reply %q, want %q", code, want)
 	}
 	return nil
 }
@@ -225,14 +273,14 @@ func (mc *milterClient) reply() (byte, error) {
 // (at most max; lines without a colon skipped; continuation lines joined
 // with CRLF), without copying them out of hdr first.
 func (mc *milterClient) fields(c net.Conn, hdr []byte, max int) error {
-	open, n := false, 0
+	open, n, at := false, 0, 0
 	flush := func() error {
 		if !open {
 			return nil
 		}
 		open = false
-		mc.buf = append(mc.buf, 0)
-		return mc.send(c, 0, 'c')
+		mc.out = append(mc.out, 0)
+		return mc.send(c, at, 'c', mcNRHdr)
 	}
 	for len(hdr) > 0 {
 		l := hdr
@@ -247,8 +295,8 @@ func (mc *milterClient) fields(c net.Conn, hdr []byte, max int) error {
 		}
 		if (t[0] == ' ' || t[0] == '\t') && n > 0 {
 			if open {
-				mc.buf = append(mc.buf, '\r', '\n')
-				mc.buf = append(mc.buf, t...)
+				mc.out = append(mc.out, '\r', '\n')
+				mc.out = append(mc.out, t...)
 			}
 			continue
 		}
@@ -264,10 +312,10 @@ func (mc *milterClient) fields(c net.Conn, hdr []byte, max int) error {
 		}
 		n++
 		open = true
-		mc.start('L')
-		mc.buf = append(mc.buf, bytes.TrimSpace(t[:i])...)
-		mc.buf = append(mc.buf, 0)
-		mc.buf = append(mc.buf, bytes.TrimLeft(t[i+1:], " \t")...)
+		at = mc.start('L')
+		mc.out = append(mc.out, bytes.TrimSpace(t[:i])...)
+		mc.out = append(mc.out, 0)
+		mc.out = append(mc.out, bytes.TrimLeft(t[i+1:], " \t")...)
 	}
 	return flush()
 }

@@ -19,8 +19,15 @@ import (
 )
 
 // TestBenchMilterFields: the bench's client sends the header fields that
-// action.ParseFields reads (what it sent through go-milter's client).
+// action.ParseFields reads (what it sent through go-milter's client),
+// reading a reply to each or (SMFIP_NR_HDR) none.
 func TestBenchMilterFields(t *testing.T) {
+	for _, nr := range []uint32{0, mcNRHdr} {
+		testBenchMilterFields(t, nr)
+	}
+}
+
+func testBenchMilterFields(t *testing.T, nr uint32) {
 	hdrs := []string{
 		"From: a@b\r\nSubject: x\r\n\ty\r\n z\r\nnot a field\r\n\tcont\r\n: empty name\r\nX:\r\n X-Sp : v \r\n\r\n",
 		"A: 1\nB:2\n folded\n\n",
@@ -52,12 +59,17 @@ func TestBenchMilterFields(t *testing.T) {
 				p := make([]byte, binary.BigEndian.Uint32(l[:]))
 				io.ReadFull(r, p)
 				out = append(out, string(p[1:]))
-				b.Write([]byte{0, 0, 0, 1, 'c'})
+				if nr == 0 {
+					b.Write([]byte{0, 0, 0, 1, 'c'})
+				}
 			}
 			got <- out
 		}()
-		mc := &milterClient{br: bufio.NewReader(a)}
+		mc := &milterClient{br: bufio.NewReader(a), nr: nr}
 		if err := mc.fields(a, []byte(h), 30); err != nil {
+			t.Fatal(err)
+		}
+		if err := mc.flush(a); err != nil {
 			t.Fatal(err)
 		}
 		a.Close()

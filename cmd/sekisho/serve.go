@@ -46,7 +46,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		return errors.New("serve: disabled in the configuration ([serve] enabled = false)")
 	}
 	log := g.Logger(cfg)
-	// Libraries that use the standard log package (go-milter) log through slog.
+	// Libraries that use the standard log package log through slog.
 	slog.SetDefault(log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -11,7 +11,8 @@ import (
 )
 
 // TestBenchMilter: `sekisho bench --milter` starts the daemon with its
-// milter front end, plays Postfix for every message (go-milter's client,
+// milter front end, plays Postfix for every message (the bench's own
+// client: milter protocol 6, no replies where sekisho asks for none,
 // two connections at a time on loopback) and prints the latency
 // percentiles beside the Rspamd-protocol round.
 func TestBenchMilter(t *testing.T) {

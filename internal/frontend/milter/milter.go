@@ -93,6 +93,7 @@ type conn struct {
 	r       reader
 	w       writer
 	pending []byte // the last SMFIC_MACRO's name/value pairs
+	nr      uint32 // protocol bits agreed on (which steps get no reply)
 	m       session
 }
 
@@ -128,6 +129,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		m.clear()
 		c.br.Reset(nil)
 		c.pending = c.pending[:0]
+		c.nr = 0
 		if cap(c.w.b) > maxKeep {
 			c.w.b = nil
 		}
@@ -151,7 +153,7 @@ func (s *Server) loop(c *conn, nc net.Conn) error {
 		var rp resp
 		switch code {
 		case cmdOptNeg:
-			c.w.negotiate()
+			c.nr = c.w.negotiate(data)
 			if _, err := nc.Write(c.w.b); err != nil {
 				return err
 			}
@@ -178,6 +180,9 @@ func (s *Server) loop(c *conn, nc net.Conn) error {
 					m.clear()
 					m.init(s)
 					rp = respTempFail
+					if c.nr&pNRConn != 0 { // the MTA reads no reply: every message gets it
+						m.connFail = true
+					}
 					break
 				}
 				rest = rest[2:] // the port
@@ -201,6 +206,7 @@ func (s *Server) loop(c *conn, nc net.Conn) error {
 			rp = m.header(name, value, c.pending)
 		case cmdEOH:
 			m.merge(c.pending)
+			m.endHeader()
 			rp = respContinue
 		case cmdBody:
 			rp = m.BodyChunk(data)
@@ -215,11 +221,21 @@ func (s *Server) loop(c *conn, nc net.Conn) error {
 			continue
 		case cmdQuit:
 			return errQuit
-		case cmdData:
+		case cmdData, cmdUnknown:
 			rp = respContinue
 		default:
 			s.logf("milter: unrecognized command", "code", string(rune(code)))
 			return errMalformed
+		}
+		if c.nr&noReply(code) != 0 {
+			// No reply to this step: a refusal stays in the session
+			// for the next step that replies.
+			continue
+		}
+		if rp.code == repContinue {
+			if r := m.refusal(); r.code != 0 {
+				rp = r
+			}
 		}
 		c.w.simple(rp.code, rp.data)
 		if _, err := nc.Write(c.w.b); err != nil {
@@ -260,13 +276,23 @@ type session struct {
 
 	from     string
 	rcpts    []string
-	fields   []pipeline.HeaderField
+	hdr      []byte                 // the header fields' names and values, one after another
+	hspans   []hspan                // where each field's name and value end in hdr
+	fields   []pipeline.HeaderField // the fields, all in one string (endHeader)
 	body     bytes.Buffer
 	size     int64
 	tooBig   bool
 	nfields  int
 	inMsg    bool
 	rcptsCut bool
+
+	// refuse is this message's refusal (a header or the body over the
+	// bounds), given again at each later step that replies: the MTA
+	// reads no reply to some steps (SMFIP_NR_*). connFail: a malformed
+	// connect the MTA did not read the tempfail to; every message of the
+	// connection gets it.
+	refuse   resp
+	connFail bool
 
 	resMu sync.Mutex
 	res   listen.Reservation // this message's bytes in [serve] max_bytes_in_flight
@@ -287,6 +313,20 @@ func (m *session) clear() {
 	clear(m.macros)
 	m.s = nil
 	m.clientIP, m.clientHost, m.helo = netip.Addr{}, "", ""
+	m.connFail = false
+}
+
+// hspan is where a header field's name and value end in session.hdr (the
+// name starts where the previous field's value ends).
+type hspan struct{ name, value int }
+
+// refusal is what a step that replies answers instead of continue: the
+// refusal of this message or of the connection, if any.
+func (m *session) refusal() resp {
+	if m.connFail {
+		return respTempFail
+	}
+	return m.refuse
 }
 
 // reserve holds n more bytes of the process-wide bound for this message.
@@ -327,7 +367,12 @@ func (m *session) macro(names ...string) string {
 func (m *session) resetMsg() {
 	clear(m.rcpts)
 	clear(m.fields)
-	m.from, m.rcpts, m.fields = "", m.rcpts[:0], m.fields[:0]
+	m.from, m.rcpts, m.fields, m.hspans = "", m.rcpts[:0], m.fields[:0], m.hspans[:0]
+	if cap(m.hdr) > maxKeep {
+		m.hdr = nil
+	}
+	m.hdr = m.hdr[:0]
+	m.refuse = resp{}
 	if m.body.Cap() > maxKeep {
 		m.body = bytes.Buffer{}
 	}
@@ -382,35 +427,64 @@ func (m *session) Header(name, value string, mac []byte) resp {
 
 func (m *session) header(name, value []byte, mac []byte) resp {
 	m.merge(mac)
+	if m.refuse.code != 0 {
+		return m.refuse
+	}
 	n := int64(len(name) + len(value) + 4)
 	m.size += n
 	m.nfields++
 	if m.size > m.s.P.Config.Serve.MaxMessageBytes || m.nfields > maxFields {
-		// Refused now: the MTA stops sending.
+		// Refused now (the MTA stops sending), or, if the MTA reads
+		// no reply per field, at the next step that replies.
 		m.tooBig = true
-		return reply(552, "5.3.4", "Message header too big for the content filter")
+		m.refuse = reply(552, "5.3.4", "Message header too big for the content filter")
+		return m.refuse
 	}
 	if !m.reserve(2 * n) { // the field and its copy in the rebuilt message
 		m.busy = true
-		return reply(451, "4.3.2", "Content filter busy, try again later")
+		m.refuse = reply(451, "4.3.2", "Content filter busy, try again later")
+		return m.refuse
 	}
-	// One string for both.
-	nv := string(name) + string(value)
-	m.fields = append(m.fields, pipeline.HeaderField{Name: nv[:len(name)], Value: nv[len(name):]})
+	// Into the message's block; strings at the end of the header.
+	m.hdr = append(m.hdr, name...)
+	ne := len(m.hdr)
+	m.hdr = append(m.hdr, value...)
+	m.hspans = append(m.hspans, hspan{ne, len(m.hdr)})
 	return respContinue
 }
 
+// endHeader makes the fields collected so far into m.fields, all in one
+// string (one allocation per message, not per field).
+func (m *session) endHeader() {
+	if len(m.fields) == len(m.hspans) {
+		return
+	}
+	all := string(m.hdr)
+	clear(m.fields)
+	m.fields = m.fields[:0]
+	at := 0
+	for _, sp := range m.hspans {
+		m.fields = append(m.fields, pipeline.HeaderField{Name: all[at:sp.name], Value: all[sp.name:sp.value]})
+		at = sp.value
+	}
+}
+
 func (m *session) BodyChunk(chunk []byte) resp {
+	if r := m.refusal(); r.code != 0 {
+		return r
+	}
 	m.size += int64(len(chunk))
 	if m.size > m.s.P.Config.Serve.MaxMessageBytes {
 		m.tooBig = true
 		m.body = bytes.Buffer{}
-		return reply(552, "5.3.4", "Message too big for the content filter")
+		m.refuse = reply(552, "5.3.4", "Message too big for the content filter")
+		return m.refuse
 	}
 	if !m.reserve(int64(len(chunk))) {
 		m.busy = true
 		m.body = bytes.Buffer{}
-		return reply(451, "4.3.2", "Content filter busy, try again later")
+		m.refuse = reply(451, "4.3.2", "Content filter busy, try again later")
+		return m.refuse
 	}
 	m.body.Write(chunk)
 	return respContinue
@@ -422,6 +496,7 @@ func (m *session) Abort() {
 
 // Raw rebuilds the message as the MTA received it (CRLF line ends).
 func (m *session) Raw() []byte {
+	m.endHeader()
 	b := make([]byte, 0, int(m.size)+64)
 	for _, f := range m.fields {
 		b = append(b, f.Name...)
@@ -455,8 +530,12 @@ func appendCRLF(b []byte, v string) []byte {
 func (m *session) Body(mac []byte, w *writer) (resp, error) {
 	m.merge(mac)
 	p := m.s.P
-	if m.tooBig {
-		return reply(552, "5.3.4", "Message too big for the content filter"), nil
+	if m.connFail {
+		m.resetMsg()
+		return respTempFail, nil
+	}
+	if m.tooBig { // the refusal of the header or the body
+		return m.refuse, nil
 	}
 	if m.busy || !m.reserve(m.size) { // the message rebuilt for the scan
 		m.resetMsg()

@@ -1,10 +1,10 @@
 package milter
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -91,7 +91,10 @@ func TestModifierEncoding(t *testing.T) {
 	w.DeleteRecipient("r@x")
 	w.ReplaceBody([]byte("b1\r\nb2\r\n"))
 	w.Quarantine("sekisho Q (id I)")
-	w.negotiate()
+	w.negotiate([]byte{0, 0, 0, 2, 0, 0, 0, 0x3f, 0, 0, 0, 0x7f}) // an MTA with version 2: as before
+	w.negotiate([]byte{0, 0, 0, 6, 0, 0, 1, 0xff, 0, 0x1f, 0xff, 0xff}) // Postfix 3 (milter_protocol = 6)
+	w.negotiate([]byte{0, 0, 0, 6, 0, 0, 1, 0xff, 0, 0, 0, 0x80})       // version 6 offering only SMFIP_NR_HDR
+	w.negotiate([]byte{0, 0, 0, 6})                                     // short: as version 2
 	w.simple(reply(550, "5.7.1", "100% bad").code, reply(550, "5.7.1", "100% bad").data)
 	w.simple(respAccept.code, respAccept.data)
 	want := []string{
@@ -101,6 +104,9 @@ func TestModifierEncoding(t *testing.T) {
 		"-<r@x>\x00",
 		"bb1\nb2\n",
 		"qsekisho Q (id I)\x00",
+		"O\x00\x00\x00\x02\x00\x00\x00\x3b\x00\x00\x00\x00",
+		"O\x00\x00\x00\x06\x00\x00\x00\x3b\x00\x07\xf3\x80",
+		"O\x00\x00\x00\x06\x00\x00\x00\x3b\x00\x00\x00\x80",
 		"O\x00\x00\x00\x02\x00\x00\x00\x3b\x00\x00\x00\x00",
 		"y550 5.7.1 100%% bad\x00",
 		"a",
@@ -171,16 +177,27 @@ func serveTest(t *testing.T, limit int64, fn func(raw []byte, env pipeline.Envel
 	return ln.Addr().String()
 }
 
+// offer is the protocol bits send's client offers (with version 6).
+var offer gomilter.OptProtocol
+
+// postfixOffer is what Postfix 3 offers (milter_protocol = 6): every
+// SMFIP_* bit of version 6.
+const postfixOffer = 0x1fffff
+
 // send plays Postfix with go-milter's client.
 func send(t *testing.T, addr string, fields [][2]string, body string, macros ...string) ([]gomilter.ModifyAction, *gomilter.Action) {
 	t.Helper()
 	cl := gomilter.NewClientWithOptions("tcp", addr, gomilter.ClientOptions{ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
-		ActionMask: gomilter.OptAddHeader | gomilter.OptChangeHeader | gomilter.OptChangeBody | gomilter.OptQuarantine | gomilter.OptRemoveRcpt})
+		ActionMask: gomilter.OptAddHeader | gomilter.OptChangeHeader | gomilter.OptChangeBody | gomilter.OptQuarantine | gomilter.OptRemoveRcpt,
+		ProtocolMask: offer})
 	s, err := cl.Session()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if offer != 0 && s.ProtocolOpts != offer&optWantV6 {
+		t.Fatalf("negotiated %#x", s.ProtocolOpts)
+	}
 	must := func(a *gomilter.Action, err error) {
 		t.Helper()
 		if err != nil {
@@ -216,8 +233,18 @@ func send(t *testing.T, addr string, fields [][2]string, body string, macros ...
 
 // TestWire: go-milter's client (as Postfix) against the loop: envelope,
 // macros and the rebuilt message reach the scan; each outcome becomes
-// the modifications and the reply it did before.
+// the modifications and the reply it did before, whether the client
+// offers no protocol bits (a reply to each command) or Postfix's (no
+// replies before the body).
 func TestWire(t *testing.T) {
+	for _, o := range []gomilter.OptProtocol{0, postfixOffer} {
+		offer = o
+		t.Run(fmt.Sprintf("offer=%#x", o), testWire)
+	}
+	offer = 0
+}
+
+func testWire(t *testing.T) {
 	subj := "[spam] hi"
 	var gotRaw string
 	var gotEnv pipeline.Envelope
@@ -339,6 +366,112 @@ func TestWireLimits(t *testing.T) {
 	}
 }
 
+// exchange sends in (packets) to a connection of s and returns the codes
+// of the replies, each with its data when it has any ("y552 ...").
+func exchange(t *testing.T, s *Server, in []byte) []string {
+	t.Helper()
+	c := &memConn{r: bytes.NewReader(in)}
+	s.serveConn(c)
+	var out []string
+	r := &c.out
+	for {
+		var h [4]byte
+		if _, err := io.ReadFull(r, h[:]); err != nil {
+			break
+		}
+		p := make([]byte, binary.BigEndian.Uint32(h[:]))
+		if _, err := io.ReadFull(r, p); err != nil {
+			t.Fatal(err)
+		}
+		if p[0] == 'y' {
+			out = append(out, string(p[:len(p)-1]))
+		} else {
+			out = append(out, string(p[:1]))
+		}
+	}
+	return out
+}
+
+// memConn is a connection that reads in and collects what is written.
+type memConn struct {
+	net.Conn
+	r   *bytes.Reader
+	out bytes.Buffer
+}
+
+func (c *memConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
+func (c *memConn) Write(p []byte) (int, error) { return c.out.Write(p) }
+func (c *memConn) Close() error                { return nil }
+
+// TestWireVersions: an MTA that offers version 2 gets a reply to every
+// command; one that offers version 6 with the no-reply bits (Postfix 3)
+// gets none before the body; a refusal at a step without a reply comes
+// at the next step that replies.
+func TestWireVersions(t *testing.T) {
+	cfg := config.Default()
+	cfg.Serve.MaxMessageBytes = 200
+	scans := 0
+	s := &Server{P: &action.Processor{Config: cfg}, Settings: cfg.Serve.Milter, scan: func(raw []byte, env pipeline.Envelope) *action.Outcome {
+		scans++
+		if string(raw) != "Subject: hi\r\nX-A: b\r\n\r\nbody\r\n" || env.MailFrom != "a@b" || env.QueueID != "Q" {
+			t.Errorf("scan %q %+v", raw, env)
+		}
+		return &action.Outcome{Action: pipeline.ActionTag, Headers: []pipeline.HeaderField{{Name: "X-Spam-Flag", Value: "NO"}}}
+	}}
+	var w writer
+	optneg := func(version, proto uint32) {
+		w.simple('O', binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, version), 0x3f), proto))
+	}
+	message := func(connect string, hdr ...string) {
+		w.simple('D', []byte("Cj\x00mx\x00"))
+		w.simple('C', []byte(connect))
+		w.simple('H', []byte("helo\x00"))
+		w.simple('D', []byte("Mi\x00Q\x00"))
+		w.simple('M', []byte("<a@b>\x00"))
+		w.simple('R', []byte("<c@d>\x00"))
+		for _, h := range hdr {
+			w.simple('L', []byte(h))
+		}
+		w.simple('N', nil)
+		w.simple('B', []byte("body\r\n"))
+		w.simple('E', nil)
+		w.simple('Q', nil)
+	}
+	good := "h\x004\x00\x19192.0.2.1\x00"
+	big := "X-Big\x00" + strings.Repeat("v", 300) + "\x00"
+	for _, c := range []struct {
+		name          string
+		version, offr uint32
+		connect       string
+		hdr           []string
+		want          string
+		scans         int
+	}{
+		{"v2", 2, 0x7f, good, []string{"Subject\x00hi\x00", "X-A\x00b\x00"}, "O c c c c c c c c h a", 1},
+		{"v6-none", 6, 0, good, []string{"Subject\x00hi\x00", "X-A\x00b\x00"}, "O c c c c c c c c h a", 1},
+		{"v6-postfix", 6, postfixOffer, good, []string{"Subject\x00hi\x00", "X-A\x00b\x00"}, "O c h a", 1},
+		{"v6-hdr-only", 6, 0x80, good, []string{"Subject\x00hi\x00", "X-A\x00b\x00"}, "O c c c c c c h a", 1},
+		// A header over the bound: refused at once, or at the body.
+		{"v2-big", 2, 0x7f, good, []string{big}, "O c c c c y552 5.3.4 Message header too big for the content filter", 0},
+		{"v6-big", 6, postfixOffer, good, []string{big, "X-A\x00b\x00"}, "O y552 5.3.4 Message header too big for the content filter" +
+			" y552 5.3.4 Message header too big for the content filter", 0},
+		// A malformed connect: tempfail at once, or at the body.
+		{"v2-badconn", 2, 0x7f, "h\x004", []string{"Subject\x00hi\x00", "X-A\x00b\x00"}, "O t c c c c c c c h a", 1},
+		{"v6-badconn", 6, postfixOffer, "h\x004", []string{"Subject\x00hi\x00"}, "O t t", 0},
+	} {
+		w.b, scans = w.b[:0], 0
+		optneg(c.version, c.offr)
+		message(c.connect, c.hdr...)
+		got := strings.Join(exchange(t, s, w.b), " ")
+		if c.name == "v2-big" {
+			got = strings.SplitAfter(got, "filter")[0] // the MTA stops at the refusal
+		}
+		if got != c.want || scans != c.scans {
+			t.Errorf("%s: %d scans, replies %q\nwant %q", c.name, scans, got, c.want)
+		}
+	}
+}
+
 // TestWireAbortAndReuse: an aborted message leaves the connection's
 // client and HELO for the next message of the session; a second message
 // on the same connection is scanned whole.
@@ -423,6 +556,13 @@ func FuzzConn(f *testing.F) {
 		pkt('C', "h\x004\x00\x19192.0.2.1\x00") + pkt('H', "helo\x00") + pkt('D', "Mi\x00Q\x00") + pkt('M', "<a@b>\x00SIZE=1\x00") +
 		pkt('R', "<c@d>\x00") + pkt('L', "Subject\x00hi\x00") + pkt('N', "") + pkt('B', "body\r\n") + pkt('E', "") + pkt('Q', ""))
 	f.Add(pkt('C', "h\x004") + pkt('A', "") + pkt('L', "\x00\x00") + pkt('D', "") + pkt('T', ""))
+	// Version 6 with Postfix's bits: a malformed connect, a header over
+	// the bound, more headers, an unknown command, DATA.
+	f.Add(pkt('O', "\x00\x00\x00\x06\x00\x00\x01\xff\x00\x1f\xff\xff") + pkt('C', "h\x004") + pkt('M', "<a@b>\x00") +
+		pkt('L', "X\x00"+strings.Repeat("v", 300)) + pkt('L', "Y\x00y") + pkt('U', "XYZZY\x00") + pkt('T', "") + pkt('N', "") +
+		pkt('B', "b") + pkt('E', "") + pkt('M', "<c@d>\x00") + pkt('L', "Z\x00z") + pkt('E', ""))
+	f.Add(pkt('O', "\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00\x80") + pkt('L', "a\x00b") + pkt('O', "\x00\x00\x00\x02") +
+		pkt('L', "c\x00d") + pkt('E', ""))
 	f.Add(pkt('M', "x") + pkt('L', "a\x00b\x00c") + pkt('B', strings.Repeat("x", 300)) + pkt('E', "") + pkt('K', ""))
 	f.Add("\x00\x00\x00\x00")
 	f.Add("\xff\xff\xff\xff")
@@ -436,18 +576,12 @@ func FuzzConn(f *testing.F) {
 				}
 				return &action.Outcome{Action: pipeline.ActionTag, Headers: []pipeline.HeaderField{{Name: "X-A", Value: "v"}}}
 			}}
-		a, b := net.Pipe()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			s.serveConn(b)
-		}()
-		go func() {
-			a.Write([]byte(in))
-			a.Close()
-		}()
-		// Read the replies: each is a well-formed packet.
-		r := bufio.NewReader(a)
+		// All the input is read (net.Pipe's Close would hang up both
+		// ways before the replies are read).
+		c := &memConn{r: bytes.NewReader([]byte(in))}
+		s.serveConn(c)
+		// The replies: each is a well-formed packet.
+		r := &c.out
 		for {
 			var h [4]byte
 			if _, err := io.ReadFull(r, h[:]); err != nil {
@@ -459,13 +593,20 @@ func FuzzConn(f *testing.F) {
 			}
 			p := make([]byte, n)
 			if _, err := io.ReadFull(r, p); err != nil {
-				break
+				t.Fatalf("truncated reply %q", p)
 			}
 			if !strings.ContainsRune("acdtyOh", rune(p[0])) {
 				t.Fatalf("reply %q", p)
 			}
+			if p[0] == 'O' {
+				// Version 2 with nothing, or 6 with what was offered
+				// of what the server wants.
+				v, proto := binary.BigEndian.Uint32(p[1:]), binary.BigEndian.Uint32(p[9:])
+				if len(p) != 13 || (v != 2 || proto != 0) && (v != 6 || proto&^optWantV6 != 0) {
+					t.Fatalf("optneg reply %q", p)
+				}
+			}
 		}
-		<-done
 	})
 }
 
@@ -489,7 +630,7 @@ func BenchmarkConn(b *testing.B) {
 	streams := make([][]byte, len(msgs))
 	for i, m := range msgs {
 		var w writer
-		w.simple('O', []byte{0, 0, 0, 6, 0, 0, 0, 0x3b, 0, 0, 0, 0})
+		w.simple('O', []byte{0, 0, 0, 6, 0, 0, 1, 0xff, 0, 0x1f, 0xff, 0xff}) // Postfix 3's offer
 		w.simple('D', []byte("Cj\x00mx.example\x00"))
 		w.simple('C', []byte("client.example\x004\x61\xa8192.0.2.10\x00"))
 		w.simple('H', []byte("client.example\x00"))

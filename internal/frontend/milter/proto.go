@@ -2,10 +2,21 @@ package milter
 
 // The milter wire protocol, sekisho's side (the filter). Every packet is a
 // 32-bit big-endian length, a command or reply byte, and the payload. The
-// server negotiates protocol version 2 with no steps suppressed (what
-// go-milter's server said before this loop replaced it), reads one command
-// at a time into a buffer it reuses, and writes the modifications and the
-// final reply of a message in one write.
+// server reads one command at a time into a buffer it reuses, and writes
+// the modifications and the final reply of a message in one write.
+//
+// Negotiation (SMFIC_OPTNEG): to an MTA that offers protocol version 6
+// (Postfix 2.6 and later, Sendmail 8.14 and later) the server answers 6 and
+// asks, of the protocol bits the MTA offered, for no reply to the steps
+// where it never refuses anything: connect, HELO, MAIL, RCPT, each header
+// field and the end of the header (SMFIP_NR_*), and for no DATA and no
+// unknown-command events (SMFIP_NODATA, SMFIP_NOUNKNOWN). A refusal found
+// at a step without a reply (a header over the size or field bound, the
+// bytes-in-flight bound, a malformed connect) is kept and given at the next
+// step that replies: a body chunk or the end of the message. Body chunks
+// keep their reply, so an oversized body is still refused as it arrives.
+// To an MTA that offers an older version the server answers 2 with no
+// steps suppressed, and replies to every command as before.
 
 import (
 	"bufio"
@@ -30,6 +41,7 @@ const (
 	cmdQuit    = 'Q'
 	cmdRcpt    = 'R'
 	cmdData    = 'T'
+	cmdUnknown = 'U'
 )
 
 // Replies and modifications to the MTA (SMFIR_*).
@@ -47,13 +59,54 @@ const (
 	repQuarant   = 'q'
 )
 
-// Negotiated options: SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT |
-// SMFIF_CHGHDRS | SMFIF_QUARANTINE, every protocol step wanted.
+// Negotiated actions: SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT |
+// SMFIF_CHGHDRS | SMFIF_QUARANTINE (the same with either version).
+const optActions = 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5
+
+// Protocol bits (SMFIP_*).
 const (
-	protoVersion = 2
-	optActions   = 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5
-	optProtocol  = 0
+	pNoUnknown = 1 << 8  // SMFIP_NOUNKNOWN
+	pNoData    = 1 << 9  // SMFIP_NODATA
+	pNRHdr     = 1 << 7  // SMFIP_NR_HDR: no reply per header field
+	pNRConn    = 1 << 12 // SMFIP_NR_CONN
+	pNRHelo    = 1 << 13 // SMFIP_NR_HELO
+	pNRMail    = 1 << 14 // SMFIP_NR_MAIL
+	pNRRcpt    = 1 << 15 // SMFIP_NR_RCPT
+	pNRData    = 1 << 16 // SMFIP_NR_DATA
+	pNRUnknown = 1 << 17 // SMFIP_NR_UNKN
+	pNREOH     = 1 << 18 // SMFIP_NR_EOH
+
+	// optWantV6 is what the server asks of a version 6 MTA (less what
+	// the MTA did not offer). Not SMFIP_NR_BODY: body chunks are refused
+	// as they arrive. Not SMFIP_HDR_LEADSPC: header values would keep
+	// their leading space, both ways, and the rebuilt message and the
+	// added fields would change.
+	optWantV6 = pNoUnknown | pNoData | pNRHdr | pNRConn | pNRHelo | pNRMail | pNRRcpt | pNRData | pNRUnknown | pNREOH
 )
+
+// noReply is the protocol bit that suppresses the reply to command code
+// (0 for commands that always get one).
+func noReply(code byte) uint32 {
+	switch code {
+	case cmdConnect:
+		return pNRConn
+	case cmdHelo:
+		return pNRHelo
+	case cmdMail:
+		return pNRMail
+	case cmdRcpt:
+		return pNRRcpt
+	case cmdHeader:
+		return pNRHdr
+	case cmdEOH:
+		return pNREOH
+	case cmdData:
+		return pNRData
+	case cmdUnknown:
+		return pNRUnknown
+	}
+	return 0
+}
 
 // maxPacket bounds one command's length before anything is allocated
 // (Postfix sends body chunks of at most 64 KB).
@@ -249,13 +302,20 @@ var (
 	respTempFail = resp{code: repTempFail}
 )
 
-// negotiate is the reply to SMFIC_OPTNEG.
-func (w *writer) negotiate() {
+// negotiate replies to SMFIC_OPTNEG with payload data (the MTA's
+// version, actions and protocol bits) and returns the protocol bits
+// agreed on.
+func (w *writer) negotiate(data []byte) uint32 {
+	version, proto := uint32(2), uint32(0)
+	if len(data) >= 12 && binary.BigEndian.Uint32(data) >= 6 {
+		version, proto = 6, binary.BigEndian.Uint32(data[8:])&optWantV6
+	}
 	at := w.start(cmdOptNeg)
-	w.b = binary.BigEndian.AppendUint32(w.b, protoVersion)
+	w.b = binary.BigEndian.AppendUint32(w.b, version)
 	w.b = binary.BigEndian.AppendUint32(w.b, optActions)
-	w.b = binary.BigEndian.AppendUint32(w.b, optProtocol)
+	w.b = binary.BigEndian.AppendUint32(w.b, proto)
 	w.end(at)
+	return proto
 }
 
 // cString is data up to its first NUL (all of it without one).

@@ -91,7 +91,7 @@ func TestModifierEncoding(t *testing.T) {
 	w.DeleteRecipient("r@x")
 	w.ReplaceBody([]byte("b1\r\nb2\r\n"))
 	w.Quarantine("sekisho Q (id I)")
-	w.negotiate([]byte{0, 0, 0, 2, 0, 0, 0, 0x3f, 0, 0, 0, 0x7f}) // an MTA with version 2: as before
+	w.negotiate([]byte{0, 0, 0, 2, 0, 0, 0, 0x3f, 0, 0, 0, 0x7f})       // an MTA with version 2: as before
 	w.negotiate([]byte{0, 0, 0, 6, 0, 0, 1, 0xff, 0, 0x1f, 0xff, 0xff}) // Postfix 3 (milter_protocol = 6)
 	w.negotiate([]byte{0, 0, 0, 6, 0, 0, 1, 0xff, 0, 0, 0, 0x80})       // version 6 offering only SMFIP_NR_HDR
 	w.negotiate([]byte{0, 0, 0, 6})                                     // short: as version 2
@@ -188,7 +188,7 @@ const postfixOffer = 0x1fffff
 func send(t *testing.T, addr string, fields [][2]string, body string, macros ...string) ([]gomilter.ModifyAction, *gomilter.Action) {
 	t.Helper()
 	cl := gomilter.NewClientWithOptions("tcp", addr, gomilter.ClientOptions{ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
-		ActionMask: gomilter.OptAddHeader | gomilter.OptChangeHeader | gomilter.OptChangeBody | gomilter.OptQuarantine | gomilter.OptRemoveRcpt,
+		ActionMask:   gomilter.OptAddHeader | gomilter.OptChangeHeader | gomilter.OptChangeBody | gomilter.OptQuarantine | gomilter.OptRemoveRcpt,
 		ProtocolMask: offer})
 	s, err := cl.Session()
 	if err != nil {

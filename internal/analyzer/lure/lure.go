@@ -14,6 +14,7 @@
 package lure
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"net/url"
@@ -447,13 +448,24 @@ func isUnsub(s string) bool {
 		}
 		l = append(l, c)
 	}
-	for _, w := range unsubWords {
-		if strings.Contains(string(l), w) {
+	for _, w := range unsubWordBytes {
+		if bytes.Contains(l, w) {
 			return true
 		}
 	}
 	return false
 }
+
+// unsubWordBytes are unsubWords as byte slices: isUnsub looks them up in
+// its lower-cased copy without converting it to a string per word (which
+// allocated a copy of the text for every word).
+var unsubWordBytes = func() [][]byte {
+	out := make([][]byte, len(unsubWords))
+	for i, w := range unsubWords {
+		out[i] = []byte(w)
+	}
+	return out
+}()
 
 func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string, fromDom string) {
 	randomDone, kitDone, rcptDone, proxyDone := false, false, false, false

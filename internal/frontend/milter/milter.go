@@ -128,6 +128,9 @@ func (s *Server) serveConn(nc net.Conn) {
 		m.release()
 		m.clear()
 		c.br.Reset(nil)
+		if cap(c.pending) > maxKeep {
+			c.pending = nil
+		}
 		c.pending = c.pending[:0]
 		c.nr = 0
 		if cap(c.w.b) > maxKeep {
@@ -226,6 +229,14 @@ func (s *Server) loop(c *conn, nc net.Conn) error {
 		default:
 			s.logf("milter: unrecognized command", "code", string(rune(code)))
 			return errMalformed
+		}
+		switch code {
+		case cmdConnect, cmdHelo, cmdMail, cmdRcpt, cmdHeader, cmdEOH, cmdEOB:
+			// The macros sent for this command are in the session now:
+			// merged once, not again at every later command (which cost
+			// a merge of the whole packet per header field, and brought
+			// the last message's queue id back into the next one).
+			c.pending = c.pending[:0]
 		}
 		if c.nr&noReply(code) != 0 {
 			// No reply to this step: a refusal stays in the session
@@ -343,9 +354,23 @@ func (m *session) release() {
 	m.resMu.Unlock()
 }
 
+// maxMacroName and maxMacroValue clip what a session keeps of one macro
+// (at most 200 of them): a connection holds a few hundred KB at most,
+// whatever the MTA sends.
+const (
+	maxMacroName  = 64
+	maxMacroValue = 1024
+)
+
 // merge adds the macros the MTA sent last (SMFIC_MACRO) to the session's.
 func (m *session) merge(mac []byte) {
 	eachMacro(mac, func(k, v []byte) {
+		if len(k) > maxMacroName {
+			k = k[:maxMacroName]
+		}
+		if len(v) > maxMacroValue {
+			v = v[:maxMacroValue]
+		}
 		if len(m.macros) < 200 {
 			if old, ok := m.macros[string(k)]; ok && old == string(v) {
 				return
@@ -416,6 +441,8 @@ func (m *session) RcptTo(rcpt string, mac []byte) resp {
 	return respContinue
 }
 
+var lfByte = []byte{'\n'}
+
 // maxFields is the most header fields a message may have through the
 // milter (refused as they arrive, like the size).
 const maxFields = 10000
@@ -430,7 +457,9 @@ func (m *session) header(name, value []byte, mac []byte) resp {
 	if m.refuse.code != 0 {
 		return m.refuse
 	}
-	n := int64(len(name) + len(value) + 4)
+	// Name, ": ", value and CRLF, and a CR for every LF of a folded
+	// value (Postfix sends LF; Raw writes CRLF).
+	n := int64(len(name) + len(value) + 4 + bytes.Count(value, lfByte))
 	m.size += n
 	m.nfields++
 	if m.size > m.s.P.Config.Serve.MaxMessageBytes || m.nfields > maxFields {
@@ -477,12 +506,14 @@ func (m *session) BodyChunk(chunk []byte) resp {
 	if m.size > m.s.P.Config.Serve.MaxMessageBytes {
 		m.tooBig = true
 		m.body = bytes.Buffer{}
+		m.release() // nothing of this message is kept now
 		m.refuse = reply(552, "5.3.4", "Message too big for the content filter")
 		return m.refuse
 	}
 	if !m.reserve(int64(len(chunk))) {
 		m.busy = true
 		m.body = bytes.Buffer{}
+		m.release()
 		m.refuse = reply(451, "4.3.2", "Content filter busy, try again later")
 		return m.refuse
 	}
@@ -535,7 +566,9 @@ func (m *session) Body(mac []byte, w *writer) (resp, error) {
 		return respTempFail, nil
 	}
 	if m.tooBig { // the refusal of the header or the body
-		return m.refuse, nil
+		r := m.refuse
+		m.resetMsg()
+		return r, nil
 	}
 	if m.busy || !m.reserve(m.size) { // the message rebuilt for the scan
 		m.resetMsg()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -566,6 +567,10 @@ func FuzzConn(f *testing.F) {
 	f.Add(pkt('M', "x") + pkt('L', "a\x00b\x00c") + pkt('B', strings.Repeat("x", 300)) + pkt('E', "") + pkt('K', ""))
 	f.Add("\x00\x00\x00\x00")
 	f.Add("\xff\xff\xff\xff")
+	// A folded value of bare LFs: each becomes CRLF in the rebuilt message.
+	f.Add(pkt('M', "<a@b>\x00") + pkt('L', "X\x00"+strings.Repeat("\n", 240)) + pkt('E', ""))
+	// A big macro packet, then many commands that follow it.
+	f.Add(pkt('D', "C"+strings.Repeat("a\x00b\x00", 2000)) + strings.Repeat(pkt('L', "a\x00b"), 50) + pkt('E', ""))
 	f.Fuzz(func(t *testing.T, in string) {
 		cfg := config.Default()
 		cfg.Serve.MaxMessageBytes = 256
@@ -579,7 +584,11 @@ func FuzzConn(f *testing.F) {
 		// All the input is read (net.Pipe's Close would hang up both
 		// ways before the replies are read).
 		c := &memConn{r: bytes.NewReader([]byte(in))}
+		before := listen.InFlight.Used() // other tests' sessions may hold some
 		s.serveConn(c)
+		if n := listen.InFlight.Used(); n != before {
+			t.Fatalf("bytes in flight left after the connection: %d (%d before)", n, before)
+		}
 		// The replies: each is a well-formed packet.
 		r := &c.out
 		for {
@@ -668,5 +677,30 @@ func BenchmarkConn(b *testing.B) {
 		}()
 		io.Copy(io.Discard, a)
 		<-done
+	}
+}
+
+// TestMacrosOncePerCommand: the macros sent before a command belong to
+// it; the next message of the connection does not get the last one's
+// queue id again.
+func TestMacrosOncePerCommand(t *testing.T) {
+	pkt := func(code byte, data string) string {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], uint32(len(data)+1))
+		return string(b[:]) + string(code) + data
+	}
+	cfg := config.Default()
+	var ids []string
+	s := &Server{P: &action.Processor{Config: cfg}, Settings: cfg.Serve.Milter,
+		scan: func(raw []byte, env pipeline.Envelope) *action.Outcome {
+			ids = append(ids, env.QueueID)
+			return &action.Outcome{Action: pipeline.ActionAccept}
+		}}
+	in := pkt('C', "h\x004\x00\x19192.0.2.1\x00") +
+		pkt('M', "<a@b>\x00") + pkt('L', "A\x00b") + pkt('N', "") + pkt('D', "Ei\x00Q1\x00") + pkt('E', "") +
+		pkt('M', "<c@d>\x00") + pkt('L', "A\x00b") + pkt('N', "") + pkt('E', "") + pkt('Q', "")
+	s.serveConn(&memConn{r: bytes.NewReader([]byte(in))})
+	if len(ids) != 2 || ids[0] != "Q1" || ids[1] != "" {
+		t.Fatalf("queue ids %q, want [Q1 \"\"]", ids)
 	}
 }

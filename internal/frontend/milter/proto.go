@@ -13,7 +13,8 @@ package milter
 // unknown-command events (SMFIP_NODATA, SMFIP_NOUNKNOWN). A refusal found
 // at a step without a reply (a header over the size or field bound, the
 // bytes-in-flight bound, a malformed connect) is kept and given at the next
-// step that replies: a body chunk or the end of the message. Body chunks
+// step that replies (with Postfix's offer: a body chunk or the end of the
+// message; with a partial offer, the next command not suppressed). Body chunks
 // keep their reply, so an oversized body is still refused as it arrives.
 // To an MTA that offers an older version the server answers 2 with no
 // steps suppressed, and replies to every command as before.

@@ -471,7 +471,10 @@ func (s *Store) deleteIDs(ctx context.Context, ids []string) error {
 	for i, id := range ids {
 		args[i] = id
 	}
-	unlock := s.lockWrite()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("quarantine: expire: %w", err)
+	}
 	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -260,9 +260,12 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	if s.dialect == "sqlite" {
 		s.holdsWaiting.Add(1)
 	}
-	unlock := s.lockWrite()
+	unlock, err := s.lockWrite(ctx)
 	if s.dialect == "sqlite" {
 		s.holdsWaiting.Add(-1)
+	}
+	if err != nil {
+		return "", err
 	}
 	defer func() { unlock() }()
 	tx, err := s.db.BeginTx(ctx, nil)

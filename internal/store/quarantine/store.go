@@ -76,11 +76,11 @@ type Store struct {
 
 	acc *accounts.Store // console accounts, sessions, audit: same database
 
-	st           *statements  // prepared at Open
-	wmu          sync.Mutex   // this process's SQLite write transactions (lockWrite)
-	holdsWaiting atomic.Int32 // holds waiting for wmu
-	dbPath       string       // the SQLite file ("" on PostgreSQL)
-	lastCkpt     time.Time    // the writer's last WAL checkpoint
+	st           *statements   // prepared at Open
+	wsem         chan struct{} // this process's SQLite write transactions (lockWrite): a lock a waiter can give up on
+	holdsWaiting atomic.Int32  // holds waiting for wsem
+	dbPath       string        // the SQLite file ("" on PostgreSQL)
+	lastCkpt     time.Time     // the writer's last WAL checkpoint
 	held         chan struct{}
 
 	// Now is the clock (tests move it).
@@ -103,7 +103,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 		log = slog.New(slog.DiscardHandler)
 	}
 	qc := cfg.Quarantine
-	s := &Store{cfg: cfg, log: log.With("component", "quarantine"), closing: make(chan struct{}), Now: time.Now}
+	s := &Store{cfg: cfg, log: log.With("component", "quarantine"), closing: make(chan struct{}), Now: time.Now,
+		wsem: make(chan struct{}, 1)}
 	var err error
 	switch qc.Driver {
 	case "postgres":

@@ -65,3 +65,40 @@ func TestWALBounded(t *testing.T) {
 		t.Fatalf("WAL file of %d pages after %d holds of %d pages: never started over", pages, holds, frames)
 	}
 }
+
+// TestHoldGivesUpOnContext: a hold waiting for the write lock returns an
+// error when its context ends (the front end tempfails) instead of
+// waiting for whoever holds the lock; the lock still works afterwards.
+func TestHoldGivesUpOnContext(t *testing.T) {
+	cfg := config.Default()
+	cfg.General.DataDir = t.TempDir()
+	st, err := Open(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	raw, err := os.ReadFile(filepath.Join("testdata", "phish-o365.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &pipeline.Result{Env: pipeline.Envelope{Rcpts: []string{"tanaka@example.jp"}}}
+	r.Verdict.Action = pipeline.ActionQuarantine
+	unlock, err := st.lockWrite(context.Background()) // a writer that does not let go
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := st.Hold(ctx, raw, r)
+		done <- err
+	}()
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("a hold whose context ended while it waited for the lock succeeded")
+	}
+	unlock()
+	if _, err := st.Hold(context.Background(), raw, r); err != nil {
+		t.Fatalf("hold after the lock was given back: %v", err)
+	}
+}

@@ -161,21 +161,28 @@ func (s *Store) prepare(es []*entry) []prepared {
 	return pre
 }
 
-// lockWrite serialises this process's SQLite write transactions (the
-// history writer, Hold, expiry) in Go: a hold then waits on a mutex that
-// hands over the moment a writer batch commits, instead of polling in
-// SQLite's busy handler (which sleeps 1, 2, 5, 10… ms between tries).
-// PostgreSQL needs no such lock.
+// lockWrite serialises this process's history batches, holds and
+// message expiry in Go: a hold then waits on a lock that hands over the
+// moment a writer batch commits, instead of polling in SQLite's busy
+// handler (which sleeps 1, 2, 5, 10… ms between tries). Other writes (the
+// console's release and delete, sessions, other sekisho processes on the
+// file) still wait in SQLite's busy handler. A waiter gives up when its
+// context ends (a hold then fails and the front end tempfails, as when
+// SQLite's busy timeout ran out). PostgreSQL needs no such lock.
 //
 // A hold announces itself in holdsWaiting while it waits: the writer
 // then commits what it has written of its batch (writeChunk rows at
 // most since it last looked) and lets the hold go first.
-func (s *Store) lockWrite() func() {
+func (s *Store) lockWrite(ctx context.Context) (func(), error) {
 	if s.dialect != "sqlite" {
-		return func() {}
+		return func() {}, nil
 	}
-	s.wmu.Lock()
-	return s.wmu.Unlock
+	select {
+	case s.wsem <- struct{}{}:
+		return func() { <-s.wsem }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("quarantine: waiting to write: %w", context.Cause(ctx))
+	}
 }
 
 // writeChunk is how many history rows go between two looks at whether
@@ -205,7 +212,10 @@ func (s *Store) insertBatch(ctx context.Context, es []*entry) (int, error) {
 }
 
 func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (int, error) {
-	unlock := s.lockWrite()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return 0, err
+	}
 	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -324,7 +334,8 @@ func (s *Store) writer() {
 			window.Stop()
 			armed = false
 		}
-		if len(batch) > 0 {
+		wroteBatch := len(batch) > 0
+		if wroteBatch {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			n, err := s.insertBatch(ctx, batch)
 			if err != nil {
@@ -334,12 +345,15 @@ func (s *Store) writer() {
 			cancel()
 			clear(batch)
 			batch = batch[:0]
-			s.checkpoint()
 		}
+		// The rows are written: Flush returns before the checkpoint.
 		for _, f := range flushes {
 			close(f)
 		}
 		flushes = flushes[:0]
+		if wroteBatch {
+			s.checkpoint()
+		}
 	}
 	take := func(it any) {
 		switch v := it.(type) {
@@ -414,12 +428,11 @@ const (
 func sqliteDSN(path string) string {
 	// A 512 KiB page cache per connection instead of SQLite's 2 MiB:
 	// the history is appended to and read by the console now and then,
-	// and the daemon's resident memory counts (issue 17). cache_spill
-	// off: a history batch's dirty pages (a few MiB at most: ≤ 200
-	// rows) stay in memory until the commit instead of being written to
-	// the WAL mid-transaction, and again at the commit.
+	// and the daemon's resident memory counts (issue 17). Dirty pages
+	// spill to the WAL when the cache is full: a batch of 200 rows may
+	// keep up to 200 raw messages of history_max_message_bytes each.
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-512)&_pragma=cache_spill(0)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
+		"&_pragma=cache_size(-512)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
 }
 
 // wrote tells the writer goroutine that Hold committed: time to check
@@ -461,9 +474,10 @@ func (s *Store) checkpoint() {
 		return
 	}
 	if mx, back, ok := walState(shm); ok && mx >= walRestartPages && back < mx {
-		unlock := s.lockWrite()
-		s.walCheckpoint(ctx)
-		unlock()
+		if unlock, err := s.lockWrite(ctx); err == nil {
+			s.walCheckpoint(ctx)
+			unlock()
+		}
 	}
 }
 

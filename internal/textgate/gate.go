@@ -77,11 +77,20 @@ func (g *Regexp) FindString(s string) string {
 // itself when nothing changes.
 func Lower(s string) string {
 	i := 0
-	for ; i < len(s); i++ {
+	for i < len(s) {
 		c := s[i]
-		if c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == '\u212a' || r == '\u017f' {
 			break
 		}
+		i += n
 	}
 	if i == len(s) {
 		return s
@@ -135,15 +144,16 @@ func required(re *syntax.Regexp, depth int) ([]string, bool) {
 	}
 	switch re.Op {
 	case syntax.OpLiteral:
-		if re.Flags&syntax.FoldCase == 0 {
-			return []string{string(re.Rune)}, true
-		}
-		// Under (?i), runs of ASCII and of characters without case
-		// variants compare through Lower.
+		// The longest run the text must hold byte for byte. U+FFFD is
+		// never in it: the regexp matches it on any invalid byte, which
+		// the text does not hold as EF BF BD. Under (?i), runs of ASCII
+		// and of characters without case variants compare through Lower.
+		fold := re.Flags&syntax.FoldCase != 0
 		best := ""
 		start := 0
 		for i := 0; i <= len(re.Rune); i++ {
-			if i == len(re.Rune) || re.Rune[i] >= utf8.RuneSelf && unicode.SimpleFold(re.Rune[i]) != re.Rune[i] {
+			if i == len(re.Rune) || re.Rune[i] == utf8.RuneError ||
+				fold && re.Rune[i] >= utf8.RuneSelf && unicode.SimpleFold(re.Rune[i]) != re.Rune[i] {
 				if s := string(re.Rune[start:i]); len(s) > len(best) {
 					best = s
 				}

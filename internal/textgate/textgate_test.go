@@ -59,6 +59,10 @@ var fuzzSeeds = [][2]string{
 	{`(?i)kk\d{2}x+`, "\u212ak12XX"},
 	{`x{2,3}(ab|cd)+\b`, "xxabcd "},
 	{`(?i)\b(?:court|ministère)\b|国税庁|税務署`, "MINISTÈRE 国税庁"},
+	// U+FFFD in a pattern matches any invalid byte of the text.
+	{"a\uFFFDb", "a\xffb"},
+	{"(?i)é\uFFFDx", "É\xffx"},
+	{"xyz\uFFFD", "xyz\xc3"},
 }
 
 // FuzzFactor: a regex matches no text without its factor.

@@ -615,7 +615,8 @@ func (v *view) walletsOf() ([]string, []string) {
 	return v.wallets.btc, v.wallets.eth
 }
 
-// norm1 is NFKC without case folding (addresses are case-sensitive).
+// norm1 drops invalid UTF-8 and nothing else (no NFKC, no case folding:
+// addresses are case-sensitive).
 func norm1(s string) string {
 	if utf8.ValidString(s) { // ToValidUTF8 would return s, decoding it rune by rune
 		return s

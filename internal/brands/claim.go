@@ -49,7 +49,8 @@ func Claimed(text string) []Brand {
 		if c.claims == nil || len(c.claims) >= maxClaimMemo {
 			c.claims = make(map[string][]int32, 256)
 		}
-		c.claims[text] = idx
+		// A copy: text may be a slice of a much larger header.
+		c.claims[strings.Clone(text)] = idx
 		c.claimMu.Unlock()
 	}
 	return brandsAt(c.brands, idx)

@@ -7,15 +7,14 @@ import (
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/mail"
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 // corpusMessages parses up to n messages of each of test/ham and
-// test/spam under $SEKISHO_CORPUS (skipped without it).
+// test/spam of the SpamAssassin corpus (testutil.Corpus: skipped without
+// it, a failure in CI).
 func corpusMessages(b *testing.B, n int) []*mail.Message {
-	dir := os.Getenv("SEKISHO_CORPUS")
-	if dir == "" {
-		b.Skip("SEKISHO_CORPUS not set")
-	}
+	dir := testutil.Corpus(b)
 	var out []*mail.Message
 	for _, sub := range []string{"test/ham", "test/spam"} {
 		files, _ := filepath.Glob(filepath.Join(dir, sub, "*"))

@@ -50,6 +50,7 @@ func isRESpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == 
 // hasPasswordInput is rePasswordInput.MatchString by a byte scan:
 // `(?i)<input[^>]{0,400}type\s*=\s*["']?password`.
 func hasPasswordInput(s string) bool {
+	checked := 0 // typePassword is false at every position before this
 	for i := 0; i < len(s); {
 		j := strings.IndexByte(s[i:], '<')
 		if j < 0 {
@@ -62,8 +63,11 @@ func hasPasswordInput(s string) bool {
 		}
 		p := i + k
 		for n := 0; n <= 400; n++ {
-			if typePassword(s[p:]) {
-				return true
+			if p >= checked {
+				if typePassword(s[p:]) {
+					return true
+				}
+				checked = p + 1
 			}
 			if p >= len(s) {
 				break

@@ -126,7 +126,7 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 	}
 	alpha := p.Alpha
 	rw := func(c bayesstore.Counts) float64 {
-		return math.Log((float64(c.Spam) + alpha) / (ns + 2*alpha) / ((float64(c.Ham) + alpha) / (nh + 2*alpha)))
+		return nbValue(c, ns, nh, alpha)
 	}
 	norm := 0.0
 	for i, c := range counts {

@@ -57,11 +57,11 @@ func featureValues(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Tot
 			if known[c.Spam][c.Ham] {
 				r = memo[c.Spam][c.Ham]
 			} else {
-				r = math.Log((float64(c.Spam) + alpha) / (ns + 2*alpha) / ((float64(c.Ham) + alpha) / (nh + 2*alpha)))
+				r = nbValue(c, ns, nh, alpha)
 				memo[c.Spam][c.Ham], known[c.Spam][c.Ham] = r, true
 			}
 		} else {
-			r = math.Log((float64(c.Spam) + alpha) / (ns + 2*alpha) / ((float64(c.Ham) + alpha) / (nh + 2*alpha)))
+			r = nbValue(c, ns, nh, alpha)
 		}
 		xs[i] = r
 		norm += r * r
@@ -347,4 +347,11 @@ func (c *Classifier) refit(ctx context.Context, class string, msgs []batchMsg) e
 		}
 	}
 	return nil
+}
+
+// nbValue is a feature's naive-Bayes log-count ratio, the linear layer's
+// input before normalisation: training (featureValues) and scoring
+// (decide) both take it from here.
+func nbValue(c bayesstore.Counts, ns, nh, alpha float64) float64 {
+	return math.Log((float64(c.Spam) + alpha) / (ns + 2*alpha) / ((float64(c.Ham) + alpha) / (nh + 2*alpha)))
 }

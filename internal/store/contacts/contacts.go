@@ -276,7 +276,7 @@ func (s *Store) Learn(ctx context.Context, rcpt, peer, msgID string, at time.Tim
 	if len(id) > 998 {
 		id = ""
 	}
-	return s.enqueue(rcpt, peer, id, at.Unix())
+	return s.enqueue(ctx, rcpt, peer, id, at.Unix())
 }
 
 // Thread tells what the recipient's history knows of the referenced

@@ -166,13 +166,26 @@ func (sh *shared) peers(rcpt string, ids []string) map[string]string {
 	return out
 }
 
-// enqueue adds one Learn to the Store's queue.
-func (s *Store) enqueue(rcpt, peer, id string, ts int64) error {
+// enqueue adds one Learn to the Store's queue. With the backlog full it
+// waits for the writer, or until ctx ends (the entry is then not queued).
+func (s *Store) enqueue(ctx context.Context, rcpt, peer, id string, ts int64) error {
 	sh, q := s.sh, s.q
 	sh.mu.Lock()
-	for q.cur.n >= learnBacklog && !s.stopping {
-		s.kickNow()
-		sh.cond.Wait()
+	if q.cur.n >= learnBacklog && !s.stopping {
+		stop := context.AfterFunc(ctx, func() {
+			sh.mu.Lock()
+			sh.cond.Broadcast()
+			sh.mu.Unlock()
+		})
+		for q.cur.n >= learnBacklog && !s.stopping && ctx.Err() == nil {
+			s.kickNow()
+			sh.cond.Wait()
+		}
+		stop()
+		if err := ctx.Err(); err != nil && !s.stopping && q.cur.n >= learnBacklog {
+			sh.mu.Unlock()
+			return fmt.Errorf("contacts: waiting for the writer: %w", err)
+		}
 	}
 	if s.stopping {
 		sh.mu.Unlock()

@@ -110,7 +110,7 @@ func (w *walker) rarOnce(data []byte, pw string, opts []rardecode.Option, last b
 }
 
 func (w *walker) sevenZip(data []byte) error {
-	enc, hdrPW, err := check7z(data, w.opt.Passwords, w)
+	enc, hdrPW, aesData, err := check7z(data, w.opt.Passwords, w)
 	if err != nil {
 		if errors.Is(err, errSevenZipLimits) {
 			return fmt.Errorf("%w: %v", ErrUnsupported, err)
@@ -146,6 +146,9 @@ func (w *walker) sevenZip(data []byte) error {
 		}
 		e := &Entry{Name: f.Name, Size: int64(f.UncompressedSize), CompSize: -1}
 		d0, trunc, rerr, enc := w.open7z(f)
+		if !enc && aesData && usedPW == "" && errors.Is(rerr, errSevenZipCRC) {
+			enc = true // decoded with no key: garbage, not damage (see check7z)
+		}
 		if enc {
 			e.Encrypted = true
 			e.Err = ErrEncrypted

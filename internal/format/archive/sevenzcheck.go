@@ -27,6 +27,9 @@ var errSevenZipLimits = errors.New("archive: 7z header exceeds limits")
 
 // errKDFBudget: the message's key-derivation budget is spent (or its
 // scan deadline passed); no more passwords are tried.
+// aesCoderID is 7zAES's method id.
+var aesCoderID = []byte{0x06, 0xf1, 0x07, 0x01}
+
 var errKDFBudget = errors.New("archive: password key-derivation budget spent")
 
 const (
@@ -37,8 +40,9 @@ const (
 )
 
 type szReader struct {
-	b []byte
-	p int
+	b   []byte
+	p   int
+	aes bool // a folder read so far has a 7zAES coder
 }
 
 func (r *szReader) byte() (byte, error) {
@@ -303,6 +307,9 @@ func (r *szReader) folder() (szFolder, error) {
 		}
 		c.id = r.b[r.p : r.p+idSize]
 		r.p += idSize
+		if bytes.Equal(c.id, aesCoderID) {
+			r.aes = true
+		}
 		in, out := 1, 1
 		if flag&0x10 != 0 {
 			if in, err = r.count(max7zStreams); err != nil {
@@ -412,44 +419,48 @@ func (r *szReader) header() error {
 // check7z validates an archive's headers. encrypted reports an encrypted
 // header none of the passwords opened (the archive cannot be listed);
 // pw is the password that opened an encrypted header. w (may be nil)
-// bounds the password tries and caches derived keys.
-func check7z(data []byte, passwords []string, w *walker) (encrypted bool, pw *string, err error) {
+// bounds the password tries and caches derived keys. aesData reports a
+// data folder behind 7zAES: an entry of such an archive whose data fails
+// its CRC when opened without a password is encrypted, not damaged (the
+// library decodes with an empty key, which may give garbage, not an error).
+func check7z(data []byte, passwords []string, w *walker) (encrypted bool, pw *string, aesData bool, err error) {
 	if len(data) < 32 {
-		return false, nil, fmt.Errorf("%w: short 7z", ErrCorrupt)
+		return false, nil, false, fmt.Errorf("%w: short 7z", ErrCorrupt)
 	}
 	off := binary.LittleEndian.Uint64(data[12:])
 	size := binary.LittleEndian.Uint64(data[20:])
 	if off > uint64(len(data)) || size > uint64(len(data))-off || 32+off+size > uint64(len(data)) {
-		return false, nil, fmt.Errorf("%w: 7z next header beyond end", ErrCorrupt)
+		return false, nil, false, fmt.Errorf("%w: 7z next header beyond end", ErrCorrupt)
 	}
 	hdr := data[32+off : 32+off+size]
 	for depth := 0; depth < 4; depth++ {
 		r := &szReader{b: hdr}
 		id, err := r.byte()
 		if err != nil {
-			return false, nil, nil // empty archive
+			return false, nil, false, nil // empty archive
 		}
 		switch id {
 		case 0x01:
-			return false, pw, r.header()
+			err := r.header()
+			return false, pw, r.aes, err
 		case 0x17:
 			s, err := r.streamsInfo()
 			if err != nil {
-				return false, nil, err
+				return false, nil, false, err
 			}
 			var used *string
 			hdr, encrypted, used, err = decodeHeader(data, s, passwords, w)
 			if err != nil || encrypted {
-				return encrypted, nil, err
+				return encrypted, nil, false, err
 			}
 			if used != nil {
 				pw = used
 			}
 		default:
-			return false, nil, fmt.Errorf("%w: 7z header type %#x", ErrCorrupt, id)
+			return false, nil, false, fmt.Errorf("%w: 7z header type %#x", ErrCorrupt, id)
 		}
 	}
-	return false, nil, errSevenZipLimits
+	return false, nil, false, errSevenZipLimits
 }
 
 // decodeHeader unpacks an encoded header: LZMA or LZMA2, optionally
@@ -468,7 +479,7 @@ func decodeHeader(data []byte, s *szStreams, passwords []string, w *walker) ([]b
 	for i := range f.coders {
 		c := &f.coders[i]
 		switch {
-		case bytes.Equal(c.id, []byte{0x06, 0xf1, 0x07, 0x01}):
+		case bytes.Equal(c.id, aesCoderID):
 			aesC = c
 		case bytes.Equal(c.id, []byte{0x03, 0x01, 0x01}), bytes.Equal(c.id, []byte{0x21}), bytes.Equal(c.id, []byte{0x00}):
 			comp = c

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -285,17 +286,15 @@ type session struct {
 	clientHost string
 	helo       string
 
-	from     string
-	rcpts    []string
-	hdr      []byte                 // the header fields' names and values, one after another
-	hspans   []hspan                // where each field's name and value end in hdr
-	fields   []pipeline.HeaderField // the fields, all in one string (endHeader)
-	body     bytes.Buffer
-	size     int64
-	tooBig   bool
-	nfields  int
-	inMsg    bool
-	rcptsCut bool
+	from    string
+	rcpts   []string
+	hdr     []byte                 // the header fields' names and values, one after another
+	hspans  []hspan                // where each field's name and value end in hdr
+	fields  []pipeline.HeaderField // the fields, all in one string (endHeader)
+	body    bytes.Buffer
+	size    int64
+	tooBig  bool
+	nfields int
 
 	// refuse is this message's refusal (a header or the body over the
 	// bounds), given again at each later step that replies: the MTA
@@ -305,9 +304,9 @@ type session struct {
 	refuse   resp
 	connFail bool
 
-	resMu sync.Mutex
-	res   listen.Reservation // this message's bytes in [serve] max_bytes_in_flight
-	busy  bool               // the bound was reached: tempfail at the end
+	// res and busy belong to the connection's one goroutine, like the rest.
+	res  listen.Reservation // this message's bytes in [serve] max_bytes_in_flight
+	busy bool               // the bound was reached: tempfail at the end
 }
 
 // init readies a (new or pooled and cleared) session for a connection.
@@ -342,16 +341,12 @@ func (m *session) refusal() resp {
 
 // reserve holds n more bytes of the process-wide bound for this message.
 func (m *session) reserve(n int64) bool {
-	m.resMu.Lock()
-	defer m.resMu.Unlock()
 	return m.res.Reserve(listen.InFlight, n)
 }
 
 // release returns what this message holds.
 func (m *session) release() {
-	m.resMu.Lock()
 	m.res.Release()
-	m.resMu.Unlock()
 }
 
 // maxMacroName and maxMacroValue clip what a session keeps of one macro
@@ -404,7 +399,7 @@ func (m *session) resetMsg() {
 	m.body.Reset()
 	m.release()
 	m.busy = false
-	m.size, m.tooBig, m.nfields, m.inMsg, m.rcptsCut = 0, false, 0, false, false
+	m.size, m.tooBig, m.nfields = 0, false, 0
 	for _, k := range [...]string{"i", "{auth_authen}", "{auth_type}", "{auth_author}", "{mail_addr}", "{rcpt_addr}"} {
 		delete(m.macros, k)
 	}
@@ -428,7 +423,6 @@ func (m *session) Helo(name string, mac []byte) resp {
 func (m *session) MailFrom(from string, mac []byte) resp {
 	m.resetMsg()
 	m.merge(mac)
-	m.inMsg = true
 	m.from = clip(from, 512)
 	return respContinue
 }
@@ -576,7 +570,7 @@ func (m *session) Body(mac []byte, w *writer) (resp, error) {
 	}
 	raw := m.Raw()
 	env := pipeline.Envelope{ClientIP: m.clientIP, ClientHost: m.clientHost, Helo: m.helo, MailFrom: m.from,
-		Rcpts: slicesClone(m.rcpts), QueueID: m.macro("i"), AuthUser: m.macro("{auth_authen}"), Hostname: m.macro("j")}
+		Rcpts: slices.Clone(m.rcpts), QueueID: m.macro("i"), AuthUser: m.macro("{auth_authen}"), Hostname: m.macro("j")}
 	if env.ClientHost == "unknown" || strings.HasPrefix(env.ClientHost, "[") {
 		env.ClientHost = ""
 	}
@@ -590,13 +584,6 @@ func (m *session) Body(mac []byte, w *writer) (resp, error) {
 	r, err := apply(o, w, m.s.Settings.QuarantineMode, m.fields, p.Log)
 	m.resetMsg()
 	return r, err
-}
-
-func slicesClone(s []string) []string {
-	if s == nil {
-		return nil
-	}
-	return append([]string(nil), s...)
 }
 
 // modifier is what apply needs of the connection (the writer; tests

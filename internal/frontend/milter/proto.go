@@ -21,6 +21,7 @@ package milter
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -364,12 +365,12 @@ func eachMacro(data []byte, fn func(name, value []byte)) {
 		return
 	}
 	for {
-		name, rest, ok := cut(data)
+		name, rest, ok := bytes.Cut(data, nul)
 		if !ok {
 			fn(name, nil)
 			return
 		}
-		value, rest2, ok := cut(rest)
+		value, rest2, ok := bytes.Cut(rest, nul)
 		fn(name, value)
 		if !ok {
 			return
@@ -378,14 +379,8 @@ func eachMacro(data []byte, fn func(name, value []byte)) {
 	}
 }
 
-func cut(b []byte) (before, after []byte, found bool) {
-	for i, c := range b {
-		if c == 0 {
-			return b[:i], b[i+1:], true
-		}
-	}
-	return b, nil, false
-}
+// nul separates a milter payload's strings.
+var nul = []byte{0}
 
 // headerField splits a SMFIC_HEADER payload: NULs at the ends are ignored,
 // then one NUL separates name and value; no NUL is a name with an empty
@@ -395,7 +390,7 @@ func headerField(data []byte) (name, value []byte, ok bool) {
 		return nil, nil, false
 	}
 	data = trimNUL(data)
-	name, value, found := cut(data)
+	name, value, found := bytes.Cut(data, nul)
 	if !found {
 		return data, nil, true
 	}

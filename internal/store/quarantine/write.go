@@ -24,16 +24,16 @@ const (
 // Multi-row INSERTs are cut into chunks of a power of two rows, so that
 // a handful of statement shapes, prepared once, serve any count.
 const (
-	msgChunkMax   = 32  // 32 rows × 30 columns = 960 parameters
+	msgChunkMax   = 32  // 32 rows × 31 columns = 992 parameters
 	childChunkMax = 256 // 256 rows × 3 columns = 768 parameters
 )
 
 const msgColumns = `id, kind, scan_id, received_at, expires_at, frontend,
 	client_ip, client_host, helo, mail_from, rcpts, queue_id, auth_user, outbound,
 	subject, from_addr, from_name, to_addrs, message_id, size, action, category, score, duration_us,
-	verdict, urls, attachments, raw, raw_codec, stored_bytes`
+	verdict, urls, attachments, raw, raw_codec, stored_bytes, symbols`
 
-const msgNCol = 30
+const msgNCol = 31
 
 // holdLookup finds an earlier hold of the same message. It starts from
 // msg_hash's value index (CROSS JOIN keeps SQLite from starting with
@@ -49,7 +49,7 @@ type statements struct {
 	msgs   map[int]*sql.Stmt // rows → INSERT INTO messages
 	once   *sql.Stmt         // one row, ON CONFLICT (id) DO NOTHING
 	rcpt   map[int]*sql.Stmt
-	symbol map[int]*sql.Stmt
+	symbol *sql.Stmt // one row: only names the symbols column cannot hold
 	hash   map[int]*sql.Stmt
 	lookup *sql.Stmt
 	all    []*sql.Stmt
@@ -72,7 +72,7 @@ func rowsSQL(head string, ncol, nrows int, tail string) string {
 }
 
 func (s *Store) prepareStatements(ctx context.Context) error {
-	st := &statements{msgs: map[int]*sql.Stmt{}, rcpt: map[int]*sql.Stmt{}, symbol: map[int]*sql.Stmt{}, hash: map[int]*sql.Stmt{}}
+	st := &statements{msgs: map[int]*sql.Stmt{}, rcpt: map[int]*sql.Stmt{}, hash: map[int]*sql.Stmt{}}
 	s.st = st
 	prep := func(q string) (*sql.Stmt, error) {
 		p, err := s.db.PrepareContext(ctx, s.rebind(q))
@@ -104,12 +104,12 @@ func (s *Store) prepareStatements(ctx context.Context) error {
 		if st.rcpt[n], err = prep(rowsSQL(ins+`  msg_rcpt (msg_id, addr)`, 2, n, "")); err != nil {
 			return err
 		}
-		if st.symbol[n], err = prep(rowsSQL(ins+`  msg_symbol (msg_id, name, score)`, 3, n, "")); err != nil {
-			return err
-		}
 		if st.hash[n], err = prep(rowsSQL(ins+`  msg_hash (msg_id, kind, value)`, 3, n, "")); err != nil {
 			return err
 		}
+	}
+	if st.symbol, err = prep(rowsSQL(ins+`  msg_symbol (msg_id, name, score)`, 3, 1, "")); err != nil {
+		return err
 	}
 	st.lookup, err = prep(holdLookup)
 	return err
@@ -259,7 +259,7 @@ func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []pre
 		row := []any{m.ID, m.Kind, m.ScanID, ms(m.Time), ms(m.Expires), clean(m.Frontend),
 			clean(m.ClientIP), clean(m.ClientHost), clean(m.Helo), clean(m.MailFrom), clean(encodeRcpts(m.Rcpts)), clean(m.QueueID), clean(m.AuthUser), out,
 			clean(m.Subject), clean(m.FromAddr), clean(m.FromName), clean(m.To), clean(m.MessageID), m.Size, m.Action, m.Category, m.Score, m.Duration.Microseconds(),
-			clean(e.verdict), clean(e.urls), clean(e.atts), raw, pre[i].codec, m.StoredBytes}
+			clean(e.verdict), clean(e.urls), clean(e.atts), raw, pre[i].codec, m.StoredBytes, e.symbols}
 		if e.once {
 			res, err := tx.StmtContext(ctx, s.st.once).ExecContext(ctx, row...)
 			if err != nil {
@@ -274,8 +274,8 @@ func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []pre
 		for _, a := range e.rcpts {
 			rcpts = append(rcpts, m.ID, clean(a))
 		}
-		for _, sym := range m.Verdict.Symbols {
-			syms = append(syms, m.ID, clean(sym.Name), sym.Score)
+		for _, sym := range e.oddSyms {
+			syms = append(syms, m.ID, sym.Name, sym.Score)
 		}
 		for _, h := range e.hashes {
 			hashes = append(hashes, m.ID, h[0], clean(h[1]))
@@ -287,8 +287,10 @@ func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []pre
 	if err := execRows(ctx, tx, s.st.rcpt, childChunkMax, 2, rcpts); err != nil {
 		return fmt.Errorf("quarantine: insert recipient: %w", err)
 	}
-	if err := execRows(ctx, tx, s.st.symbol, childChunkMax, 3, syms); err != nil {
-		return fmt.Errorf("quarantine: insert symbol: %w", err)
+	for ; len(syms) > 0; syms = syms[3:] {
+		if _, err := tx.StmtContext(ctx, s.st.symbol).ExecContext(ctx, syms[:3]...); err != nil {
+			return fmt.Errorf("quarantine: insert symbol: %w", err)
+		}
 	}
 	if err := execRows(ctx, tx, s.st.hash, childChunkMax, 3, hashes); err != nil {
 		return fmt.Errorf("quarantine: insert hash: %w", err)

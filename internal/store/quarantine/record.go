@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
@@ -462,20 +463,11 @@ func (s *Store) decompress(codec string, b []byte) ([]byte, error) {
 // clean makes text safe for both databases: valid UTF-8 without NUL
 // (PostgreSQL refuses both in TEXT).
 func clean(s string) string {
-	if !strings.ContainsRune(s, 0) && isUTF8(s) {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
-}
-
-func isUTF8(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return strings.ToValidUTF8(s, "") == s
-		}
-	}
-	return true
 }
 
 // Get returns a stored message's original bytes.

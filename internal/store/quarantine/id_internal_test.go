@@ -96,7 +96,7 @@ func FuzzSymbolColumn(f *testing.F) {
 		}
 		for _, s := range syms {
 			n := clean(s.Name)
-			if n != "" && !strings.Contains(n, " ") && !hasSymbol(col, n) {
+			if n != "" && !strings.Contains(n, " ") && !hasSymbol([]byte(col), n) {
 				t.Fatalf("%q: %q not found in %q", in, n, col)
 			}
 		}

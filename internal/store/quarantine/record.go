@@ -222,7 +222,7 @@ func symbolColumn(syms []pipeline.SymbolResult) (string, []pipeline.SymbolResult
 			}
 			continue
 		}
-		if hasSymbol(string(b), name) {
+		if hasSymbol(b, name) {
 			continue
 		}
 		b = append(b, name...)
@@ -235,9 +235,9 @@ func symbolColumn(syms []pipeline.SymbolResult) (string, []pipeline.SymbolResult
 }
 
 // hasSymbol reports whether a symbols column holds name.
-func hasSymbol(col, name string) bool {
+func hasSymbol(col []byte, name string) bool {
 	for i := 0; ; {
-		j := strings.Index(col[i:], name)
+		j := bytes.Index(col[i:], []byte(name))
 		if j < 0 {
 			return false
 		}

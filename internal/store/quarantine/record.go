@@ -108,7 +108,7 @@ const maxURLsKept = 500
 // not be kept beyond the call).
 func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool) *entry {
 	now := s.Now()
-	m := &Message{ID: newID(now), Kind: kind, Time: now}
+	m := &Message{ID: makeID(now), Kind: kind, Time: now}
 	if r != nil {
 		m.ScanID = r.ID
 		if !r.Time.IsZero() {

@@ -28,7 +28,9 @@ import (
 	"net/http"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -196,8 +198,35 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 	// proxy, Haraka, Exim, milters) hold as before. docs/frontends.md.
 	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: pipeline.FrontendRspamd, Settings: h.Settings, Hold: !ManualCheck(r.Header)})
 	rep := BuildReply(o, time.Since(start))
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(rep)
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// replyBufs are the buffers replies are built in.
+var replyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledReply bounds the buffers kept for reuse (a reply with
+// thousands of symbols or headers is not kept alive).
+const maxPooledReply = 64 << 10
+
+// writeJSON answers v as JSON (what json.Encoder writes: the same bytes
+// as before, newline included), built in a pooled buffer and written
+// once with its Content-Length: one write, no chunked encoding.
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b := replyBufs.Get().(*bytes.Buffer)
+	b.Reset()
+	if err := json.NewEncoder(b).Encode(v); err != nil {
+		b.Reset()
+		b.WriteString(`{"error":"cannot encode the reply"}` + "\n")
+		code = http.StatusInternalServerError
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(code)
+	w.Write(b.Bytes())
+	if b.Cap() <= maxPooledReply {
+		replyBufs.Put(b)
+	}
 }
 
 // ManualCheck reports whether a /checkv2 request comes from a person
@@ -271,6 +300,9 @@ func BuildReply(o *action.Outcome, took time.Duration) *Reply {
 	return rep
 }
 
+// learned is the reply to a learn request.
+var learned = json.RawMessage(`{"success":true}`)
+
 func (h *Handler) learn(w http.ResponseWriter, r *http.Request, spam bool) {
 	if h.Password != "" && r.Header.Get("Password") != h.Password {
 		httpError(w, http.StatusForbidden, "password required")
@@ -291,8 +323,7 @@ func (h *Handler) learn(w http.ResponseWriter, r *http.Request, spam bool) {
 		httpError(w, status, msg)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, `{"success":true}`+"\n")
+	writeJSON(w, http.StatusOK, learned)
 }
 
 func (h *Handler) stat(w http.ResponseWriter, r *http.Request) {
@@ -309,8 +340,7 @@ func (h *Handler) stat(w http.ResponseWriter, r *http.Request) {
 		"chunks_allocated": 0, "shared_chunks_allocated": 0, "chunks_freed": 0, "chunks_oversized": 0,
 		"fragmented": 0, "total_learns": s.LearnSpam.Load() + s.LearnHam.Load(), "statfiles": []any{}, "fuzzy_hashes": map[string]any{},
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) symbols(w http.ResponseWriter, r *http.Request) {
@@ -328,8 +358,7 @@ func (h *Handler) symbols(w http.ResponseWriter, r *http.Request) {
 	for _, g := range names {
 		out = append(out, map[string]any{"group": g, "rules": groups[g]})
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // unzstd decompresses a zstd body (rspamc -z), bounded by limit.
@@ -371,9 +400,5 @@ func Busy(w http.ResponseWriter) {
 }
 
 func httpError(w http.ResponseWriter, code int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	var b bytes.Buffer
-	json.NewEncoder(&b).Encode(map[string]string{"error": msg})
-	w.Write(b.Bytes())
+	writeJSON(w, code, map[string]string{"error": msg})
 }

@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 func benchSetup(b testing.TB) (*quarantine.Store, []byte, *pipeline.Result) {
@@ -163,4 +165,49 @@ func BenchmarkHoldUnderHistory(b *testing.B) {
 	b.ReportMetric(ms(ds[len(ds)/2]), "p50-ms")
 	b.ReportMetric(ms(ds[len(ds)*99/100]), "p99-ms")
 	b.ReportMetric(ms(ds[len(ds)-1]), "max-ms")
+}
+
+// BenchmarkHistoryWriteFilled is BenchmarkHistoryWrite into a history
+// that already holds 20,000 scans (distinct ids and messages), on SQLite
+// and on PostgreSQL: where the rows and index entries of a new scan land
+// in tables that no longer fit in a few pages.
+func BenchmarkHistoryWriteFilled(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { historyWriteFilled(b, testConfig(b, "sqlite", "")) })
+	b.Run("postgres", func(b *testing.B) { historyWriteFilled(b, testConfig(b, "postgres", testutil.Postgres(b))) })
+}
+
+func historyWriteFilled(b *testing.B, cfg *config.Config) {
+	cfg.Quarantine.HistoryQueue = 1 << 20
+	cfg.Quarantine.HistoryMaxMessages = 1 << 30
+	eng := newEngine(b, cfg)
+	st, err := quarantine.Open(context.Background(), cfg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	raw := fixture(b, "phish-o365.eml")
+	r := eng.Scan(context.Background(), raw, pipeline.Envelope{ClientIP: netip.MustParseAddr("198.51.100.23"), Rcpts: []string{"tanaka@example.jp"}})
+	r.Verdict.Action = pipeline.ActionTag
+	record := func(i int) {
+		rr := *r
+		rr.ID = fmt.Sprint("filled-", i)
+		_ = st.Record(context.Background(), fmt.Appendf(raw[:len(raw):len(raw)], "%d\n", i), &rr)
+	}
+	const filled = 20000
+	for i := range filled {
+		record(-1 - i)
+		if i%500 == 499 {
+			_ = st.Flush(context.Background())
+		}
+	}
+	_ = st.Flush(context.Background())
+	b.SetBytes(int64(len(raw)))
+	n := 0
+	for b.Loop() {
+		record(n)
+		if n++; n%100 == 0 {
+			_ = st.Flush(context.Background())
+		}
+	}
+	_ = st.Flush(context.Background())
 }

@@ -64,7 +64,29 @@ func likeArg(s string) string {
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
-func (f *Filter) where() (string, []any) {
+// contains is the dialect's case-sensitive substring test of a column
+// (no LIKE: its wildcards, and SQLite's LIKE ignores ASCII case).
+func contains(dialect, col string) string {
+	if dialect == "postgres" {
+		return `strpos(` + col + `, ?) > 0`
+	}
+	return `instr(` + col + `, ?) > 0`
+}
+
+// isSHA256 reports whether s is 64 lower-case hex characters.
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *Filter) where(dialect string) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(c string, a ...any) {
@@ -103,10 +125,25 @@ func (f *Filter) where() (string, []any) {
 		add(`m.score <= ?`, *f.MaxScore)
 	}
 	if f.Symbol != "" {
-		add(`EXISTS (SELECT 1 FROM msg_symbol y WHERE y.msg_id = m.id AND y.name = ?)`, strings.ToUpper(f.Symbol))
+		// The symbols column (rows since schema version 3), or a
+		// msg_symbol row (rows before it, and names with a space).
+		name := strings.ToUpper(f.Symbol)
+		if name == "" || strings.IndexByte(name, ' ') >= 0 {
+			add(`EXISTS (SELECT 1 FROM msg_symbol y WHERE y.msg_id = m.id AND y.name = ?)`, name)
+		} else {
+			add(`(`+contains(dialect, `m.symbols`)+` OR EXISTS (SELECT 1 FROM msg_symbol y WHERE y.msg_id = m.id AND y.name = ?))`, " "+name+" ", name)
+		}
 	}
 	if f.Hash != "" {
-		add(`EXISTS (SELECT 1 FROM msg_hash h WHERE h.msg_id = m.id AND h.value = ?)`, strings.ToLower(f.Hash))
+		// Attachment hashes are in msg_hash (link hashes too for rows
+		// before schema version 3); since then a link's hash is found in
+		// the urls column, as its JSON writes it.
+		h := strings.ToLower(f.Hash)
+		if isSHA256(h) {
+			add(`(EXISTS (SELECT 1 FROM msg_hash h WHERE h.msg_id = m.id AND h.value = ?) OR `+contains(dialect, `m.urls`)+`)`, h, `"sha256":"`+h+`"`)
+		} else {
+			add(`EXISTS (SELECT 1 FROM msg_hash h WHERE h.msg_id = m.id AND h.value = ?)`, h)
+		}
 	}
 	if f.Restrict != nil {
 		if len(f.Restrict) == 0 {
@@ -137,7 +174,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Message, int, error) {
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
-	where, args := f.where()
+	where, args := f.where(s.dialect)
 	var total int
 	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM messages m`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("quarantine: count: %w", err)
@@ -212,7 +249,7 @@ func (s *Store) CanSee(ctx context.Context, id string, addrs []string) (bool, er
 		return false, nil
 	}
 	f := Filter{Restrict: addrs}
-	where, args := f.where()
+	where, args := f.where(s.dialect)
 	var n int
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM messages m`+where+` AND m.id = ?`, append(args, id)...).Scan(&n)
 	if err != nil {
@@ -325,23 +362,60 @@ type SymbolCount struct {
 	Count int
 }
 
-// TopSymbols returns the most frequent symbols in the history since a time.
+// TopSymbols returns the most frequent symbols in the history since a
+// time: the symbols columns are counted here, msg_symbol's rows (entries
+// before schema version 3, names with a space) by the database.
 func (s *Store) TopSymbols(ctx context.Context, since time.Time, n int) ([]SymbolCount, error) {
-	rows, err := s.query(ctx, `SELECT y.name, COUNT(*) FROM msg_symbol y JOIN messages m ON m.id = y.msg_id
-		WHERE m.kind = 'history' AND m.received_at >= ? GROUP BY y.name ORDER BY 2 DESC, 1 LIMIT ?`, ms(since), n)
+	if n <= 0 {
+		return nil, nil
+	}
+	counts := map[string]int{}
+	rows, err := s.query(ctx, `SELECT symbols FROM messages WHERE kind = 'history' AND received_at >= ? AND symbols <> ''`, ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("quarantine: top symbols: %w", err)
+	}
+	var col sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&col); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("quarantine: top symbols: %w", err)
+		}
+		for name := range strings.FieldsSeq(string(col)) {
+			counts[name]++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("quarantine: top symbols: %w", err)
+	}
+	rows, err = s.query(ctx, `SELECT y.name, COUNT(*) FROM msg_symbol y JOIN messages m ON m.id = y.msg_id
+		WHERE m.kind = 'history' AND m.received_at >= ? GROUP BY y.name`, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("quarantine: top symbols: %w", err)
 	}
 	defer rows.Close()
-	var out []SymbolCount
 	for rows.Next() {
-		var c SymbolCount
-		if err := rows.Scan(&c.Name, &c.Count); err != nil {
-			return nil, err
+		var name string
+		var c int
+		if err := rows.Scan(&name, &c); err != nil {
+			return nil, fmt.Errorf("quarantine: top symbols: %w", err)
 		}
-		out = append(out, c)
+		counts[name] += c
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("quarantine: top symbols: %w", err)
+	}
+	out := make([]SymbolCount, 0, len(counts))
+	for name, c := range counts {
+		out = append(out, SymbolCount{name, c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out[:min(n, len(out))], nil
 }
 
 // Latency summarises scan durations.

@@ -10,9 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
@@ -86,8 +88,13 @@ type entry struct {
 	verdict string
 	urls    string
 	atts    string
-	rcpts   []string // lower-cased, for msg_rcpt
-	hashes  [][2]string
+	rcpts   []string    // lower-cased, for msg_rcpt
+	hashes  [][2]string // attachment hashes (and Hold's retry key), for msg_hash
+	// symbols is the symbols column: " NAME1 NAME2 " (each name once);
+	// oddSyms the names it cannot hold (empty, or with a space), which
+	// go to msg_symbol as before version 3.
+	symbols string
+	oddSyms []pipeline.SymbolResult
 	done    chan error
 	// once: the row may already be there (a held message's history row,
 	// written by Hold and queued by Record under one id): written once.
@@ -101,7 +108,7 @@ const maxURLsKept = 500
 // not be kept beyond the call).
 func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool) *entry {
 	now := s.Now()
-	m := &Message{ID: newID(), Kind: kind, Time: now}
+	m := &Message{ID: makeID(now), Kind: kind, Time: now}
 	if r != nil {
 		m.ScanID = r.ID
 		if !r.Time.IsZero() {
@@ -174,21 +181,15 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool)
 			e.rcpts = append(e.rcpts, a)
 		}
 	}
-	seenH := map[[2]string]bool{}
+	// Attachment hashes only: a link's hash is found in the urls column
+	// (Filter.Hash), and a message has many more links than attachments.
 	for _, a := range m.Attachments {
 		k := [2]string{"attachment", strings.ToLower(a.SHA256)}
-		if a.SHA256 != "" && !seenH[k] {
-			seenH[k] = true
+		if a.SHA256 != "" && !slices.Contains(e.hashes, k) {
 			e.hashes = append(e.hashes, k)
 		}
 	}
-	for _, u := range m.URLs {
-		k := [2]string{"url", u.SHA256}
-		if !seenH[k] {
-			seenH[k] = true
-			e.hashes = append(e.hashes, k)
-		}
-	}
+	e.symbols, e.oddSyms = symbolColumn(m.Verdict.Symbols)
 	switch kind {
 	case KindQuarantine:
 		m.Expires = now.Add(s.cfg.Quarantine.Retention.Duration)
@@ -196,6 +197,56 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool)
 		m.Expires = now.Add(s.cfg.Quarantine.HistoryRetention.Duration)
 	}
 	return e
+}
+
+// symbolColumn is the symbols column of a verdict: " NAME1 NAME2 ", each
+// name once, in the verdict's order ("" without symbols), and the symbols
+// whose name cannot be in it (empty or with a space) — those keep a
+// msg_symbol row.
+func symbolColumn(syms []pipeline.SymbolResult) (string, []pipeline.SymbolResult) {
+	if len(syms) == 0 {
+		return "", nil
+	}
+	n := 1
+	for _, sym := range syms {
+		n += len(sym.Name) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, ' ')
+	var odd []pipeline.SymbolResult
+	for _, sym := range syms {
+		name := clean(sym.Name)
+		if name == "" || strings.IndexByte(name, ' ') >= 0 {
+			if !slices.ContainsFunc(odd, func(o pipeline.SymbolResult) bool { return o.Name == name }) {
+				odd = append(odd, pipeline.SymbolResult{Name: name, Score: sym.Score})
+			}
+			continue
+		}
+		if hasSymbol(b, name) {
+			continue
+		}
+		b = append(b, name...)
+		b = append(b, ' ')
+	}
+	if len(b) == 1 {
+		return "", odd
+	}
+	return string(b), odd
+}
+
+// hasSymbol reports whether a symbols column holds name.
+func hasSymbol(col []byte, name string) bool {
+	for i := 0; ; {
+		j := bytes.Index(col[i:], []byte(name))
+		if j < 0 {
+			return false
+		}
+		j += i
+		if col[j-1] == ' ' && j+len(name) < len(col) && col[j+len(name)] == ' ' {
+			return true
+		}
+		i = j + 1
+	}
 }
 
 func trim(s string, n int) string {
@@ -243,7 +294,7 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	var hist *entry
 	if s.cfg.Quarantine.History && r != nil && r.ID != "" && r.Verdict.Action == pipeline.ActionQuarantine {
 		hist = s.build(KindHistory, raw, r, false)
-		hist.m.ID, hist.once = s.historyID(r.ID), true
+		hist.m.ID, hist.once = s.historyID(r), true
 		if len(raw) <= s.cfg.Quarantine.HistoryMaxMessageBytes {
 			hist.raw, hist.m.HasRaw = e.raw, true // the same bytes: one copy, compressed once
 		}
@@ -353,12 +404,17 @@ var historyKey = func() [16]byte {
 	return k
 }()
 
-// historyID is the id of a scan's history row when the scan may be held.
-func (s *Store) historyID(scanID string) string {
+// historyID is the id of a scan's history row when the scan may be held:
+// newID's shape, the scan's time then 10 bytes of a keyed hash of the
+// scan id (Record and Hold of one scan make the same id).
+func (s *Store) historyID(r *pipeline.Result) string {
 	h := sha256.New()
 	h.Write(historyKey[:])
-	h.Write([]byte(scanID))
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	h.Write([]byte(r.ID))
+	var b [16]byte
+	putIDTime(&b, r.Time)
+	copy(b[6:], h.Sum(nil))
+	return hex.EncodeToString(b[:])
 }
 
 // Record keeps a scan in the history. It never blocks: the entry is queued
@@ -372,7 +428,7 @@ func (s *Store) Record(ctx context.Context, raw []byte, r *pipeline.Result) erro
 	keep := len(raw) <= s.cfg.Quarantine.HistoryMaxMessageBytes
 	e := s.build(KindHistory, raw, r, keep)
 	if r != nil && r.ID != "" && r.Verdict.Action == pipeline.ActionQuarantine {
-		e.m.ID, e.once = s.historyID(r.ID), true
+		e.m.ID, e.once = s.historyID(r), true
 	}
 	select {
 	case s.q <- e:
@@ -407,20 +463,11 @@ func (s *Store) decompress(codec string, b []byte) ([]byte, error) {
 // clean makes text safe for both databases: valid UTF-8 without NUL
 // (PostgreSQL refuses both in TEXT).
 func clean(s string) string {
-	if !strings.ContainsRune(s, 0) && isUTF8(s) {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
-}
-
-func isUTF8(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return strings.ToValidUTF8(s, "") == s
-		}
-	}
-	return true
 }
 
 // Get returns a stored message's original bytes.

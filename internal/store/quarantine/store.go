@@ -335,6 +335,17 @@ var Migrations = []migrate.Step{
 			_, err := tx.ExecContext(ctx, migrate.Rebind(dialect, `DELETE FROM meta WHERE k = ?`), "schema")
 			return err
 		}},
+	// Version 3: a message's symbols are a column of its row (" NAME1
+	// NAME2 ", found with instr/strpos of " NAME "), not one msg_symbol
+	// row each plus an index entry; msg_hash keeps attachment hashes and
+	// the retry key, not the links' (those are in the urls column). Rows
+	// written before keep their msg_symbol and msg_hash rows, and the
+	// queries look in both places: nothing is rewritten at start.
+	{Version: 3, Name: "symbols in a column of messages; msg_symbol's name index dropped; msg_hash without link hashes",
+		SQL: []string{
+			`ALTER TABLE messages ADD COLUMN symbols TEXT NOT NULL DEFAULT ''`,
+			`DROP INDEX IF EXISTS msg_symbol_name`,
+		}},
 }
 
 // legacyVersion is what the first release wrote in meta (k = "schema").
@@ -380,11 +391,59 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// newID returns a random, unguessable message id.
-func newID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
+// IDLen is the length of the ids this release gives stored messages.
+// Ids of earlier releases (24 hex characters, random) stay valid:
+// nothing but the database looks inside an id.
+const IDLen = 32
+
+// newID returns a message id made at t: 32 lower-case hex characters,
+// the time in milliseconds since 1970 (6 bytes, big-endian) and then 10
+// random bytes (80 bits: unguessable). Ids made later sort after ids
+// made earlier, so new rows and their index entries are appended to the
+// end of the primary-key B-trees instead of landing on random pages.
+func newID(t time.Time) string {
+	var b [16]byte
+	putIDTime(&b, t)
+	_, _ = rand.Read(b[6:])
 	return hex.EncodeToString(b[:])
+}
+
+// makeID makes the ids of new rows (a test compares with random ids).
+var makeID = newID
+
+// putIDTime writes the id's time prefix: milliseconds since 1970, 48
+// bits (enough until the year 10889); 0 before 1970.
+func putIDTime(b *[16]byte, t time.Time) {
+	v := uint64(max(t.UnixMilli(), 0))
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(v)
+		v >>= 8
+	}
+}
+
+// IDTime returns the time an id of this release was made (to the
+// millisecond); false for ids of earlier releases and other strings.
+func IDTime(id string) (time.Time, bool) {
+	if len(id) != IDLen {
+		return time.Time{}, false
+	}
+	var v int64
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		var d byte
+		switch {
+		case '0' <= c && c <= '9':
+			d = c - '0'
+		case 'a' <= c && c <= 'f':
+			d = c - 'a' + 10
+		default:
+			return time.Time{}, false
+		}
+		if i < 12 {
+			v = v<<4 | int64(d)
+		}
+	}
+	return time.UnixMilli(v), true
 }
 
 func ms(t time.Time) int64 {

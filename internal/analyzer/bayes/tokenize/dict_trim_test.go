@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/ikawaha/kagome-dict/ipa"
 	ktok "github.com/ikawaha/kagome/v2/tokenizer"
@@ -90,7 +91,6 @@ func TestTrimmedDictSameTokens(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a second, full dictionary")
 	}
-	runs := japaneseSamples(t)
 	seg := segmenter()
 	if seg == nil {
 		t.Fatal("no dictionary")
@@ -98,6 +98,46 @@ func TestTrimmedDictSameTokens(t *testing.T) {
 	if d := ipa.DictShrink(); len(d.POSTable.POSs) != 0 {
 		t.Fatalf("the part-of-speech table was not dropped (%d entries)", len(d.POSTable.POSs))
 	}
+	sameTokensAsFull(t, seg)
+}
+
+// TestMappedDictSameTokens: with its large tables moved to a mapped file
+// (MapDictionary), the dictionary still cuts every sample as the full
+// one does. (The tests after this one use the mapped tables too.)
+func TestMappedDictSameTokens(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a second, full dictionary")
+	}
+	d := ipa.DictShrink()
+	before := len(d.Index.Da)
+	n, err := MapDictionary(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Skip("the tables are not mapped on this system")
+	}
+	if n < 15<<20 || len(d.Index.Da) != before {
+		t.Fatalf("%d bytes mapped, index %d entries (was %d)", n, len(d.Index.Da), before)
+	}
+	if n2, err := MapDictionary(t.TempDir()); n2 != 0 || err != nil {
+		t.Fatalf("second call: %d, %v", n2, err)
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(dictMapped.mem)))
+	hi := lo + uintptr(len(dictMapped.mem))
+	for _, p := range []unsafe.Pointer{unsafe.Pointer(&d.Index.Da[0]), unsafe.Pointer(&d.Connection.Vec[0]), unsafe.Pointer(&d.Morphs[0])} {
+		if a := uintptr(p); a < lo || a >= hi {
+			t.Fatalf("a table at %#x is outside the mapping %#x-%#x", a, lo, hi)
+		}
+	}
+	sameTokensAsFull(t, segmenter())
+}
+
+// sameTokensAsFull compares seg with kagome over the full dictionary on
+// the Japanese samples.
+func sameTokensAsFull(t *testing.T, seg *ktok.Tokenizer) {
+	t.Helper()
+	runs := japaneseSamples(t)
 	full, err := ktok.New(ipa.Dict(), ktok.OmitBosEos())
 	if err != nil {
 		t.Fatal(err)

@@ -109,3 +109,32 @@ func TestChunkEnd(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSplitLong: the body's words of a 256 KB text (the cap,
+// MaxWords, is reached after about a fifth of it), normalised whole as
+// before and in chunks.
+func BenchmarkSplitLong(b *testing.B) {
+	var sb strings.Builder
+	rng := rand.New(rand.NewPCG(3, 4))
+	words := strings.Fields("Ünïcödé café naïve résumé façade crème brûlée déjà vu piñata Ｆｕｌｌ ｗｉｄｔｈ ﬁle account verify password update your details today")
+	for sb.Len() < MaxTextBytes {
+		sb.WriteString(words[rng.IntN(len(words))])
+		sb.WriteByte(" \n"[rng.IntN(2)])
+	}
+	s := sb.String()
+	var ws wordBuf
+	b.Run("whole", func(b *testing.B) {
+		b.SetBytes(int64(len(s)))
+		for b.Loop() {
+			ws.reset()
+			ws.splitChunk(s, MaxWords)
+		}
+	})
+	b.Run("chunked", func(b *testing.B) {
+		b.SetBytes(int64(len(s)))
+		for b.Loop() {
+			ws.reset()
+			ws.split(s, MaxWords)
+		}
+	})
+}

@@ -38,22 +38,23 @@ func MapDictionary(dir string) (int64, error) {
 	}
 	d := ipa.DictShrink()
 	da, conn, morphs := asBytes(d.Index.Da), asBytes(d.Connection.Vec), asBytes(d.Morphs)
-	offConn := align8(len(da))
-	offMorphs := align8(offConn + len(conn))
-	size := align8(offMorphs + len(morphs))
 	if len(da) == 0 || len(conn) == 0 || len(morphs) == 0 {
 		return 0, errors.New("tokenize: dictionary tables missing")
 	}
+	offConn := align8(len(da))
+	offMorphs := align8(offConn + len(conn))
+	size := align8(offMorphs + len(morphs))
 	f, err := os.CreateTemp(dir, ".sekisho-ipa-*.tmp")
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
 	defer os.Remove(f.Name())
-	for _, p := range []struct {
+	parts := []struct {
 		b   []byte
 		off int
-	}{{da, 0}, {conn, offConn}, {morphs, offMorphs}} {
+	}{{da, 0}, {conn, offConn}, {morphs, offMorphs}}
+	for _, p := range parts {
 		if _, err := f.WriteAt(p.b, int64(p.off)); err != nil {
 			return 0, err
 		}
@@ -61,20 +62,26 @@ func MapDictionary(dir string) (int64, error) {
 	if err := f.Truncate(int64(size)); err != nil {
 		return 0, err
 	}
+	// Read back before use (a file system that lost a write must not
+	// change the segmentation), through the file rather than the
+	// mapping: reading the mapping would make all of it resident while
+	// the heap copy still is.
+	buf := make([]byte, 64<<10)
+	for _, p := range parts {
+		for i := 0; i < len(p.b); i += len(buf) {
+			n := min(len(buf), len(p.b)-i)
+			if _, err := f.ReadAt(buf[:n], int64(p.off+i)); err != nil {
+				return 0, err
+			}
+			if !bytes.Equal(buf[:n], p.b[i:i+n]) {
+				return 0, errors.New("tokenize: dictionary file reads back different")
+			}
+		}
+	}
 	mem, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return 0, err
 	}
-	// Read back before use (a file system that lost a write must not
-	// change the segmentation), then drop the pages this read made
-	// resident: they come back from the page cache or the file on first
-	// touch.
-	if !bytes.Equal(mem[:len(da)], da) || !bytes.Equal(mem[offConn:offConn+len(conn)], conn) ||
-		!bytes.Equal(mem[offMorphs:offMorphs+len(morphs)], morphs) {
-		unix.Munmap(mem)
-		return 0, errors.New("tokenize: dictionary file reads back different")
-	}
-	_ = unix.Madvise(mem, unix.MADV_DONTNEED)
 	d.Index.Da = sliceAt(d.Index.Da, mem, 0)
 	d.Connection.Vec = sliceAt(d.Connection.Vec, mem, offConn)
 	d.Morphs = sliceAt(d.Morphs, mem, offMorphs)

@@ -28,9 +28,9 @@ const daemonGCPercent = 50
 // else (the classifier's mapped file, the analyzers).
 //
 // The dictionary's large tables are then moved out of the heap into a
-// mapped file in the data directory (tokenize.MapDictionary: 16.7 MB the
-// collector no longer counts, resident only where Japanese text touches
-// them); where that fails they stay in the heap.
+// mapped file in the data directory (tokenize.MapDictionary: 16.7 MB
+// the collector no longer grows its target from, in clean file pages);
+// where that fails they stay in the heap.
 func prepareMemory(cfg *config.Config, log *slog.Logger) {
 	prev := debug.SetGCPercent(10)
 	if cfg.Bayes.Enabled {

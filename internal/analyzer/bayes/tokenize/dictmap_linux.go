@@ -20,7 +20,8 @@ var dictMapped struct {
 // MapDictionary moves the loaded IPA dictionary's three large tables —
 // its index (a double-array trie, 10.8 MB), the connection costs
 // (3.5 MB) and the entries' costs (2.4 MB) — out of the Go heap into a
-// file created in dir, mapped read-only and removed at once. They have
+// file created in dir without a name (or removed at once), mapped
+// read-only. They have
 // no pointers and never change, so nothing but where they live changes:
 // the collector no longer counts them in the heap its target grows from
 // (at the daemon's GOGC 50 they took half their size again in headroom),
@@ -47,12 +48,16 @@ func MapDictionary(dir string) (int64, error) {
 	offConn := align8(len(da))
 	offMorphs := align8(offConn + len(conn))
 	size := align8(offMorphs + len(morphs))
-	f, err := os.CreateTemp(dir, ".sekisho-ipa-*.tmp")
+	// A file without a name where the file system allows it (nothing is
+	// left behind if the process dies here), else one removed on return.
+	f, err := os.OpenFile(dir, os.O_RDWR|unix.O_TMPFILE, 0o600)
 	if err != nil {
-		return 0, err
+		if f, err = os.CreateTemp(dir, ".sekisho-ipa-*.tmp"); err != nil {
+			return 0, err
+		}
+		defer os.Remove(f.Name())
 	}
 	defer f.Close()
-	defer os.Remove(f.Name())
 	parts := []struct {
 		b   []byte
 		off int

@@ -51,7 +51,7 @@ func (c ServeCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	prepareMemory(cfg)
+	prepareMemory(cfg, log)
 	endProfile, err := startProfile()
 	if err != nil {
 		return err

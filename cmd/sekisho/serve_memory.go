@@ -26,10 +26,26 @@ const daemonGCPercent = 50
 // target unless GOGC is set. Loaded at the first Japanese message instead,
 // the dictionary would set the daemon's peak RSS on top of everything
 // else (the classifier's mapped file, the analyzers).
-func prepareMemory(cfg *config.Config) {
+//
+// The dictionary's large tables are then moved out of the heap into a
+// mapped file in the data directory (tokenize.MapDictionary: 16.7 MB
+// the collector no longer grows its target from, in clean file pages);
+// where that fails they stay in the heap.
+func prepareMemory(cfg *config.Config, log *slog.Logger) {
 	prev := debug.SetGCPercent(10)
 	if cfg.Bayes.Enabled {
 		tokenize.Preload()
+		// (The engine creates the data directory so too, next.)
+		err := os.MkdirAll(cfg.General.DataDir, 0o750)
+		var n int64
+		if err == nil {
+			n, err = tokenize.MapDictionary(cfg.General.DataDir)
+		}
+		if err != nil {
+			log.Info("IPA dictionary tables kept in the heap", "err", err)
+		} else {
+			log.Debug("IPA dictionary tables mapped", "bytes", n)
+		}
 	}
 	if os.Getenv("GOGC") == "" {
 		prev = daemonGCPercent

@@ -914,13 +914,71 @@ func appendLower(dst []byte, s string) []byte {
 	return dst
 }
 
+// normChunk is how much text split normalises at a time: a long text is
+// normalised only as far as its first max words need (the body's cap,
+// MaxWords, is usually reached well before MaxTextBytes), in a buffer
+// that stays small.
+const normChunk = 16 << 10
+
 // split normalises s (NFKC, lower case: ASCII text is its own NFKC form
 // and is lowered 8 bytes at a time) and appends its words, at most max.
-// It reports whether s had Han/kana text.
+// It reports whether s had Han/kana text. The text is normalised and
+// split a chunk (about normChunk bytes, cut by chunkEnd) at a time, and
+// no more chunks are read once max words are in: the same words as for
+// the whole text at once (FuzzSplitChunks).
 func (ws *wordBuf) split(s string, max int) (cjk bool) {
+	return ws.splitBy(s, max, normChunk)
+}
+
+// splitBy is split with chunks of about size bytes.
+func (ws *wordBuf) splitBy(s string, max, size int) (cjk bool) {
 	if s == "" || max <= 0 {
 		return false
 	}
+	for len(s) > 0 && ws.len() < max {
+		n := chunkEnd(s, size)
+		if ws.splitChunk(s[:n], max) {
+			cjk = true
+		}
+		s = s[n:]
+	}
+	if ws.len() > max {
+		ws.ends = ws.ends[:max]
+		ws.buf = ws.buf[:ws.ends[max-1]]
+	}
+	return cjk
+}
+
+// chunkEnd returns where the first chunk of s ends: len(s) if s is at
+// most size bytes, otherwise the last cut at or before size, or failing
+// that the first after it (len(s) if there is none). A cut is right
+// after an ASCII space, tab, line feed, carriage return, form feed or
+// vertical tab that an ASCII byte follows. Normalising and splitting the
+// two sides apart gives what the whole gives: both bytes are starters
+// that compose with nothing and decompose to themselves (so NFKC does not
+// carry over the cut, and ToValidUTF8 replaces no run of bad bytes across
+// it), lower-casing goes rune by rune, and no word, "$" word, "!" or
+// Han/kana run holds a space.
+func chunkEnd(s string, size int) int {
+	if len(s) <= size {
+		return len(s)
+	}
+	for i := size; i > 0; i-- {
+		if s[i] < utf8.RuneSelf && asciiSpace(s[i-1]) {
+			return i
+		}
+	}
+	for i := size + 1; i < len(s); i++ {
+		if s[i] < utf8.RuneSelf && asciiSpace(s[i-1]) {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// splitChunk normalises s and appends its words, at most max (a few more
+// may be appended: split cuts them off).
+func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 	if isASCII(s) {
 		ws.norm = appendLowerASCII(ws.norm[:0], s)
 	} else {
@@ -959,10 +1017,6 @@ func (ws *wordBuf) split(s string, max int) (cjk bool) {
 		default:
 			i += sz
 		}
-	}
-	if ws.len() > max {
-		ws.ends = ws.ends[:max]
-		ws.buf = ws.buf[:ws.ends[max-1]]
 	}
 	return cjk
 }
@@ -1074,9 +1128,22 @@ var (
 
 // Segmenter returns the shared kagome tokenizer, loading the IPA
 // dictionary on first use (about a second and ~100 MB).
+//
+// What the tokenizer never reads is dropped once loaded: the
+// part-of-speech table, one slice of part-of-speech ids for each of the
+// dictionary's 392,127 entries (12.5 MB of the 30 MB it takes in the
+// heap), and their names. Segmenting (the lattice in Normal mode) reads
+// only the entries' costs and connection ids, the index, the connection
+// table and the character classes, and sekisho reads only a token's
+// Surface and Class: its POS, Features and the like must not be asked
+// for (they index the dropped table). The dictionary is shared
+// (ipa.DictShrink); only this package uses it.
+// TestTrimmedDictSameTokens compares with the untouched dictionary.
 func segmenter() *ktok.Tokenizer {
 	kagomeOnce.Do(func() {
-		t, err := ktok.New(ipa.DictShrink(), ktok.OmitBosEos())
+		d := ipa.DictShrink()
+		d.POSTable.POSs, d.POSTable.NameList = nil, nil
+		t, err := ktok.New(d, ktok.OmitBosEos())
 		if err == nil {
 			kagome = t
 		}

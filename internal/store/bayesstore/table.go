@@ -227,17 +227,27 @@ func (t *table) big(k uint64) Counts {
 	return Counts{}
 }
 
+// below is the number of keys of a line smaller than k (free slots,
+// 2⁶⁴−1, never are), counted without branches: the line's keys are
+// ascending, so it is the slot where k is or would be, or lineSlots when
+// k is past the line.
+func below(ln *line, k uint64) int {
+	_, b0 := bits.Sub64(ln[0].key, k, 0)
+	_, b1 := bits.Sub64(ln[1].key, k, 0)
+	_, b2 := bits.Sub64(ln[2].key, k, 0)
+	_, b3 := bits.Sub64(ln[3].key, k, 0)
+	return int(b0 + b1 + b2 + b3)
+}
+
 // get returns a key's counts.
 func (t *table) get(k uint64) Counts {
 	for l := home(k, t.nhome); ; l++ {
 		ln := &t.lines[l]
-		for i := range ln {
-			if s := &ln[i]; s.key >= k {
-				if s.key == k {
-					return t.counts(s)
-				}
-				return Counts{}
+		if i := below(ln, k); i < lineSlots {
+			if s := &ln[i]; s.key == k {
+				return t.counts(s)
 			}
+			return Counts{}
 		}
 	}
 }
@@ -266,19 +276,16 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 			first[j] = t.lines[at[j]][0].key
 		}
 		nr := 0
-	home:
 		for j, k := range ks {
 			k ^= mix
 			ln := &t.lines[at[j]]
-			for i := range ln {
-				if s := &ln[i]; s.key >= k {
-					if s.key == k {
-						o[j] = t.counts(s)
-					} else {
-						o[j] = Counts{}
-					}
-					continue home
+			if i := below(ln, k); i < lineSlots {
+				if s := &ln[i]; s.key == k {
+					o[j] = t.counts(s)
+				} else {
+					o[j] = Counts{}
 				}
+				continue
 			}
 			rest[nr] = uint8(j)
 			nr++
@@ -293,16 +300,13 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 		for _, j := range rest[:nr] {
 			k := ks[j] ^ mix
 			c := Counts{}
-		search:
 			for l := at[j]; ; l++ {
 				ln := &t.lines[l]
-				for i := range ln {
-					if s := &ln[i]; s.key >= k {
-						if s.key == k {
-							c = t.counts(s)
-						}
-						break search
+				if i := below(ln, k); i < lineSlots {
+					if s := &ln[i]; s.key == k {
+						c = t.counts(s)
 					}
+					break
 				}
 			}
 			o[j] = c

@@ -1,6 +1,7 @@
 // Package engine runs the scan: parse once, run the analyzers stage by
-// stage (concurrently within a stage, each isolated with recover and a
-// deadline), then ask the policy for a verdict.
+// stage (concurrently within a stage on reused worker goroutines, each
+// isolated with recover and the stage's deadline), then ask the policy
+// for a verdict.
 package engine
 
 import (
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -49,6 +51,8 @@ type Engine struct {
 	idSeq    atomic.Uint64
 
 	lists atomic.Pointer[ListLookup] // recipients' allow/block lists (SetLists)
+
+	jobs chan job // to the idle workers (runStage)
 }
 
 // gen is one generation of what the configuration builds: policy,
@@ -136,7 +140,7 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction)}
+	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction), jobs: make(chan job)}
 	g, err := e.build(cfg)
 	if err != nil {
 		return nil, err
@@ -355,63 +359,150 @@ func analysisBudget(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithDeadline(ctx, dl.Add(-reserve))
 }
 
-// run executes the stages.
+// run executes the stages. A stage's analyzers run concurrently on the
+// engine's workers (goroutines kept between scans, so that neither a
+// goroutine nor its grown stack is made per analyzer and scan) under one
+// deadline for the stage: [limits] analyzer_timeout from the stage's
+// start, as each analyzer had its own, since all of them start at once
+// (an idle worker or a new one takes each at once).
 func (e *Engine) run(ctx context.Context, g *gen, task *pipeline.Task) {
 	for _, stage := range g.stages {
 		if ctx.Err() != nil {
 			task.Add(pipeline.SymScanTimeout)
 			return
 		}
-		if len(stage) == 1 {
-			e.runOne(ctx, g, stage[0], task)
-			continue
-		}
-		var wg sync.WaitGroup
-		for _, a := range stage {
-			wg.Add(1)
-			go func(a pipeline.Analyzer) {
-				defer wg.Done()
-				e.runOne(ctx, g, a, task)
-			}(a)
-		}
-		wg.Wait()
+		e.runStage(ctx, g, stage, task)
 	}
 }
 
-// runOne runs one analyzer with recover and a deadline. An analyzer that
-// overruns its deadline is abandoned (its late hits may still land but the
-// verdict does not wait for them).
-func (e *Engine) runOne(ctx context.Context, g *gen, a pipeline.Analyzer, task *pipeline.Task) {
-	actx, cancel := context.WithTimeout(ctx, g.analyzeTO)
+// outcome is what one analyzer of a stage returned: its index in the
+// stage and its error (errPanic for a panic).
+type outcome struct {
+	i   int
+	err error
+}
+
+// stageRun collects a stage's outcomes. Its channel holds one outcome per
+// analyzer, so a worker never blocks on it, even when the stage gave up
+// waiting (an analyzer that overran is abandoned: its late hits may still
+// land but the verdict does not wait for them).
+type stageRun struct {
+	out  chan outcome
+	seen []bool
+}
+
+var stageRuns = sync.Pool{New: func() any { return &stageRun{out: make(chan outcome, 16)} }}
+
+// runStage runs one stage's analyzers with recover and the stage's
+// deadline, and reports each one's failure (error, panic, time-out) as a
+// finding.
+func (e *Engine) runStage(ctx context.Context, g *gen, stage []pipeline.Analyzer, task *pipeline.Task) {
+	sctx, cancel := context.WithTimeout(ctx, g.analyzeTO)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				task.Logger.Error("analyzer panic", "analyzer", a.Name(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				done <- errPanic{fmt.Sprint(r)}
+	sr := stageRuns.Get().(*stageRun)
+	if cap(sr.out) < len(stage) {
+		sr = &stageRun{out: make(chan outcome, len(stage))}
+	}
+	sr.seen = slices.Grow(sr.seen[:0], len(stage))[:len(stage)]
+	clear(sr.seen)
+	for i, a := range stage {
+		e.submit(job{ctx: sctx, a: a, task: task, i: i, out: sr.out})
+	}
+	for n := 0; n < len(stage); n++ {
+		select {
+		case o := <-sr.out:
+			sr.seen[o.i] = true
+			report(task, stage[o.i], o.err)
+		case <-sctx.Done():
+			// What finished before the deadline counts; the rest timed out.
+			for {
+				select {
+				case o := <-sr.out:
+					sr.seen[o.i] = true
+					report(task, stage[o.i], o.err)
+					continue
+				default:
+				}
+				break
 			}
-		}()
-		done <- a.Analyze(actx, task)
-	}()
-	select {
-	case err := <-done:
-		var p errPanic
-		switch {
-		case err == nil:
-		case errors.As(err, &p):
-			task.Add(pipeline.SymAnalyzerPanic, a.Name())
-		case errors.Is(err, context.DeadlineExceeded):
-			task.Add(pipeline.SymAnalyzerTimeout, a.Name())
-			task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
-		default:
-			task.Add(pipeline.SymAnalyzerError, a.Name())
-			task.Logger.Warn("analyzer error", "analyzer", a.Name(), "err", err)
+			for i, a := range stage {
+				if !sr.seen[i] {
+					task.Add(pipeline.SymAnalyzerTimeout, a.Name())
+					task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
+				}
+			}
+			// Workers still running write to sr.out later: it is not
+			// reused.
+			return
 		}
-	case <-actx.Done():
+	}
+	stageRuns.Put(sr)
+}
+
+// report turns an analyzer's error into a finding.
+func report(task *pipeline.Task, a pipeline.Analyzer, err error) {
+	var p errPanic
+	switch {
+	case err == nil:
+	case errors.As(err, &p):
+		task.Add(pipeline.SymAnalyzerPanic, a.Name())
+	case errors.Is(err, context.DeadlineExceeded):
 		task.Add(pipeline.SymAnalyzerTimeout, a.Name())
 		task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
+	default:
+		task.Add(pipeline.SymAnalyzerError, a.Name())
+		task.Logger.Warn("analyzer error", "analyzer", a.Name(), "err", err)
 	}
+}
+
+// job is one analyzer to run for a stage.
+type job struct {
+	ctx  context.Context
+	a    pipeline.Analyzer
+	task *pipeline.Task
+	i    int
+	out  chan<- outcome
+}
+
+// workerIdle is how long a worker waits for work before it exits.
+const workerIdle = 10 * time.Second
+
+// submit hands j to an idle worker, or to a new one when none is idle
+// (so a job never waits behind another: its deadline started with the
+// stage).
+func (e *Engine) submit(j job) {
+	select {
+	case e.jobs <- j:
+	default:
+		go e.worker(j)
+	}
+}
+
+// worker runs jobs until it has been idle for workerIdle.
+func (e *Engine) worker(j job) {
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		j.out <- outcome{j.i, runJob(j)}
+		j = job{}
+		idle.Reset(workerIdle)
+		select {
+		case j = <-e.jobs:
+		case <-idle.C:
+			return
+		}
+	}
+}
+
+// runJob runs one analyzer, a panic recovered as errPanic.
+func runJob(j job) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.task.Logger.Error("analyzer panic", "analyzer", j.a.Name(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = errPanic{fmt.Sprint(r)}
+		}
+	}()
+	return j.a.Analyze(j.ctx, j.task)
 }
 
 // observe runs one observing analyzer with recover: a crash costs what it

@@ -75,6 +75,10 @@ func saEngine(b *testing.B, corpus string) *Engine {
 func saNew(b *testing.B, dir string) *Engine {
 	cfg := config.Default()
 	cfg.General.DataDir = dir
+	// No periodic store sync: a scan learns nothing, and the sync's timer
+	// and file checks are not a scan's cost (the training engine writes
+	// the store when it is closed).
+	cfg.Bayes.SyncInterval.Duration = 0
 	mock := &dns.Mock{}
 	authNew := reflect.ValueOf(auth.New).Pointer()
 	var fs []Factory

@@ -280,11 +280,28 @@ func (h *topK) combine() Decision {
 	})
 	used := make([]Evidence, len(cs))
 	var sumLnF, sumLn1F float64
+	// Features with the same counts have the same f(w), and sorting puts
+	// them next to each other: the logs of the last two values are kept
+	// (the same calls on the same value, so the same bits).
+	var memoF [2]float64
+	var memoLn, memoLn1 [2]float64
+	memoF[0], memoF[1] = math.NaN(), math.NaN()
 	for j, e := range cs {
 		used[j] = Evidence{Index: e.i, Prob: e.f}
-		f := math.Min(math.Max(e.f, 1e-9), 1-1e-9)
-		sumLnF += math.Log(f)
-		sumLn1F += math.Log1p(-f)
+		var lnF, ln1F float64
+		switch e.f {
+		case memoF[0]:
+			lnF, ln1F = memoLn[0], memoLn1[0]
+		case memoF[1]:
+			lnF, ln1F = memoLn[1], memoLn1[1]
+		default:
+			f := math.Min(math.Max(e.f, 1e-9), 1-1e-9)
+			lnF, ln1F = math.Log(f), math.Log1p(-f)
+			memoF[1], memoLn[1], memoLn1[1] = memoF[0], memoLn[0], memoLn1[0]
+			memoF[0], memoLn[0], memoLn1[0] = e.f, lnF, ln1F
+		}
+		sumLnF += lnF
+		sumLn1F += ln1F
 	}
 	df := 2 * len(cs)
 	lnA := lnChi2Q(-2*sumLnF, df)
@@ -314,7 +331,9 @@ func lnChi2Q(x float64, df int) float64 {
 	}
 	lnFact := 0.0
 	for i := 0; i < k; i++ {
-		if i > 0 {
+		if i < len(lnFactTable) {
+			lnFact = lnFactTable[i]
+		} else {
 			lnFact += math.Log(float64(i))
 		}
 		t := float64(i)*lnM - lnFact
@@ -333,3 +352,13 @@ func lnChi2Q(x float64, df int) float64 {
 	}
 	return v
 }
+
+// lnFactTable[i] is ln i! summed as lnChi2Q's loop sums it (ln 1 + ln 2 +
+// … + ln i, in that order, so the same bits), for the df of up to
+// DefaultParams.MaxFeatures features; beyond it lnChi2Q goes on summing.
+var lnFactTable = func() (t [160]float64) {
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] + math.Log(float64(i))
+	}
+	return t
+}()

@@ -173,3 +173,19 @@ func TestDecideMatchesReference(t *testing.T) {
 		t.Fatalf("empty: %+v", d)
 	}
 }
+
+// TestLnChi2QMatchesReference: the table of ln i! gives the bits of the
+// sum computed in the loop, within the table and beyond it.
+func TestLnChi2QMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 19))
+	for round := 0; round < 20000; round++ {
+		df := 2 * (1 + rng.IntN(400))
+		x := rng.ExpFloat64() * float64(df) * math.Pow(10, rng.Float64()*4-2)
+		if round%100 == 0 {
+			x = 0
+		}
+		if got, want := lnChi2Q(x, df), lnChi2QRef(x, df); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("lnChi2Q(%v, %d) = %v, want %v", x, df, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -135,8 +136,8 @@ func v2File(t testing.TB, path string, keys []uint64, counts []Counts) {
 	}
 }
 
-// TestFileFormatV2Upgrade: opening a format-2 file rewrites it in format 3
-// (fixed-width arrays, mapped) with the same totals, digests, counts and
+// TestFileFormatV2Upgrade: opening a format-2 file rewrites it in format 4
+// (lines, mapped) with the same totals, digests, counts and
 // weights; learning on top of it and reopening keeps everything.
 func TestFileFormatV2Upgrade(t *testing.T) {
 	ctx := context.Background()
@@ -149,7 +150,7 @@ func TestFileFormatV2Upgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
-	if !bytes.HasPrefix(b, []byte("SKBAYES3")) {
+	if !bytes.HasPrefix(b, []byte("SKBAYES4")) {
 		t.Fatalf("not migrated at open: %q", b[:8])
 	}
 	check := func(f *File, extra bool) {
@@ -201,9 +202,109 @@ func TestFileFormatV2Upgrade(t *testing.T) {
 	}
 }
 
-// TestFileFormatV3Damage: a format-3 file with a flipped byte, cut short,
-// or with keys out of order is refused.
-func TestFileFormatV3Damage(t *testing.T) {
+// v3File writes a format-3 file ("SKBAYES3": fixed-width key and count
+// arrays), as releases before format 4 wrote it: one class, one digest.
+func v3File(t testing.TB, path string, keys []uint64, counts []Counts) {
+	t.Helper()
+	var b bytes.Buffer
+	uv := func(v uint64) { b.Write(binary.AppendUvarint(nil, v)) }
+	b.WriteString("SKBAYES3")
+	uv(1)
+	uv(uint64(len("global")))
+	b.WriteString("global")
+	uv(40)
+	uv(60)
+	uv(1)
+	b.Write(bytes.Repeat([]byte{7}, 16))
+	b.WriteByte('H')
+	uv(uint64(len(keys)))
+	for b.Len()%8 != 0 {
+		b.WriteByte(0)
+	}
+	for _, k := range keys { // ascending
+		b.Write(binary.LittleEndian.AppendUint64(nil, k))
+	}
+	for _, c := range counts {
+		b.Write(binary.LittleEndian.AppendUint32(nil, c.Spam))
+		b.Write(binary.LittleEndian.AppendUint32(nil, c.Ham))
+		b.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(c.Weight)))
+	}
+	var sum [4]byte
+	binary.BigEndian.PutUint32(sum[:], crc32.ChecksumIEEE(b.Bytes()))
+	b.Write(sum[:])
+	if err := os.WriteFile(path, b.Bytes(), 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFileFormatV3Upgrade: opening a format-3 file rewrites it in format 4
+// with the same totals, digests, counts and weights (counts too large for
+// a slot among them); learning on top and reopening keeps everything.
+func TestFileFormatV3Upgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bayes.db")
+	keys := []uint64{0, 3, 1 << 40, 1<<63 + 5, math.MaxUint64 - 1, math.MaxUint64}
+	counts := []Counts{{Spam: 1}, {Spam: 5, Ham: 1, Weight: 0.5}, {Spam: 0, Ham: 70000, Weight: -1.25},
+		{Spam: 2, Ham: 2}, {Spam: 1 << 31, Ham: 65535}, {Weight: 3}}
+	v3File(t, path, keys, counts)
+	f, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !bytes.HasPrefix(b, []byte("SKBAYES4")) {
+		t.Fatalf("not migrated at open: %q", b[:8])
+	}
+	check := func(f *File, extra bool) {
+		t.Helper()
+		tot, _ := f.Totals(ctx, "global")
+		if tot.Spam != 40 || tot.Ham != 60 {
+			t.Fatalf("totals %+v", tot)
+		}
+		q := append(append([]uint64(nil), keys...), 4, 77, math.MaxUint64-2)
+		out := make([]Counts, len(q))
+		if err := f.Lookup(ctx, "", q, out); err != nil {
+			t.Fatal(err)
+		}
+		for i := range keys {
+			if out[i] != counts[i] {
+				t.Fatalf("key %d: %+v, want %+v", keys[i], out[i], counts[i])
+			}
+		}
+		if out[len(keys)] != (Counts{}) || out[len(keys)+2] != (Counts{}) {
+			t.Fatalf("unknown keys: %+v", out[len(keys):])
+		}
+		if extra && out[len(keys)+1] != (Counts{Spam: 1}) {
+			t.Fatalf("learned key: %+v", out[len(keys)+1])
+		}
+		if o, _ := f.Learn(ctx, "", Digest(bytes.Repeat([]byte{7}, 16)), nil, true); o != Relearned {
+			t.Fatalf("digest lost: %v", o)
+		}
+		f.Learn(ctx, "", Digest(bytes.Repeat([]byte{7}, 16)), nil, false)
+	}
+	check(f, false)
+	if _, err := f.Learn(ctx, "", Digest{1}, []uint64{77}, true); err != nil {
+		t.Fatal(err)
+	}
+	check(f, true)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f2, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f2.Close()
+	check(f2, true)
+	if st, _ := f2.Stats(ctx); st.Features != len(keys)+1 {
+		t.Fatalf("features after reopen %d", st.Features)
+	}
+}
+
+// TestFileFormatV4Damage: a format-4 file with a flipped byte, cut short,
+// with keys out of order or a key out of its place is refused, even with
+// a right checksum.
+func TestFileFormatV4Damage(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bayes.db")
@@ -223,13 +324,33 @@ func TestFileFormatV3Damage(t *testing.T) {
 	flip[len(flip)-20] ^= 1
 	try("flip", flip)
 	try("short", good[:len(good)-13])
-	// Swap two keys and fix the checksum: the order check refuses it.
+	// The lines: 4 keys, 2 home lines and the free last line, no big
+	// counts. All four keys are in line 0 (their homes: the low keys).
+	lines := len(good) - 4 - 3*lineSize
+	if !bytes.Equal(good[lines+3*lineSize-lineSize:lines+3*lineSize], bytes.Repeat(append(bytes.Repeat([]byte{0xff}, 8), make([]byte, 8)...), 4)) {
+		t.Fatalf("unexpected layout")
+	}
+	fix := func(b []byte) []byte {
+		binary.BigEndian.PutUint32(b[len(b)-4:], crc32.ChecksumIEEE(b[:len(b)-4]))
+		return b
+	}
+	// Two keys swapped.
 	sw := append([]byte(nil), good...)
-	n := 4
-	off := len(sw) - 4 - n*(8+countSize)
-	k0 := append([]byte(nil), sw[off:off+8]...)
-	copy(sw[off:off+8], sw[off+8:off+16])
-	copy(sw[off+8:off+16], k0)
-	binary.BigEndian.PutUint32(sw[len(sw)-4:], crc32.ChecksumIEEE(sw[:len(sw)-4]))
-	try("order", sw)
+	k0 := append([]byte(nil), sw[lines:lines+8]...)
+	copy(sw[lines:lines+8], sw[lines+slotSize:lines+slotSize+8])
+	copy(sw[lines+slotSize:lines+slotSize+8], k0)
+	try("order", fix(sw))
+	// A slot moved to the next line, with room left in its home line.
+	mv := append([]byte(nil), good...)
+	copy(mv[lines+lineSize:lines+lineSize+slotSize], mv[lines+3*slotSize:lines+4*slotSize])
+	copy(mv[lines+3*slotSize:lines+4*slotSize], append(bytes.Repeat([]byte{0xff}, 8), make([]byte, 8)...))
+	try("place", fix(mv))
+	// A free slot before a used one.
+	gap := append([]byte(nil), good...)
+	copy(gap[lines+2*slotSize:lines+3*slotSize], append(bytes.Repeat([]byte{0xff}, 8), make([]byte, 8)...))
+	try("gap", fix(gap))
+	// A slot marked big without big counts.
+	big := append([]byte(nil), good...)
+	copy(big[lines+8:lines+12], []byte{0xff, 0xff, 0xff, 0xff})
+	try("big", fix(big))
 }

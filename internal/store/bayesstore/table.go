@@ -17,28 +17,47 @@ import (
 	"unsafe"
 )
 
-// File format, version 3 (integers are unsigned varints unless said
+// File format, version 4 (integers are unsigned varints unless said
 // otherwise):
 //
-//	magic "SKBAYES3"
+//	magic "SKBAYES4"
 //	nclasses, then per class: len, name bytes, spam, ham
 //	ndigests, then per digest: 16 bytes, label byte ('S' or 'H')
-//	nkeys
-//	zero bytes up to the next multiple of 8 from the start of the file
-//	nkeys keys: 8 bytes each, little-endian, strictly ascending
-//	nkeys counts: 12 bytes each, little-endian: spam (uint32), ham
-//	  (uint32), weight (IEEE 754 float32)
+//	nkeys, nhome, nlines, nbig
+//	zero bytes up to the next multiple of 64 from the start of the file
+//	nlines lines of 64 bytes, each 4 slots of 16 bytes, little-endian:
+//	  key (uint64), spam (uint16), ham (uint16), weight (IEEE 754 float32)
+//	nbig keys: 8 bytes each, little-endian, strictly ascending
+//	nbig counts: 12 bytes each, little-endian: spam (uint32), ham
+//	  (uint32), weight (float32)
 //	CRC-32 (IEEE, 4 bytes big-endian) of everything before it
 //
-// The key and count arrays have a fixed width so that the file can be
-// mapped into memory and searched where it lies (outside the Go heap: the
-// collector neither scans it nor counts it towards its goal, and pages are
-// shared by processes reading the same file). Formats 1 and 2 (the
-// same header, then per key in ascending order: key delta from the
-// previous, spam, ham and, from format 2, the weight as a zig-zag varint of
-// weight × 65536) are still read; OpenFile rewrites them in format 3.
+// The lines are a hash table with ordered linear probing: a key's home
+// line is ⌊key × nhome / 2⁶⁴⌋ (the line of its share of the key space);
+// the keys are laid out in ascending order, each in its home line or, when
+// that is full, the first line after it with room, so the keys of a line
+// are ascending and all smaller than the next line's. A lookup reads the
+// home line, usually the only one: it stops at the first key not below
+// the one sought. A free slot has key 2⁶⁴−1 and everything else zero (a
+// stored key never has all-zero counts); the last line is all free slots,
+// so every search ends there at the latest. nhome is nkeys / 3.2 rounded
+// up (4 slots a line, 80 % full: as small as format 3's 20 bytes a key,
+// see docs/performance.md). A key whose spam or ham count does not fit
+// 16 bits has both set to 0xFFFF in its slot and its counts in the nbig
+// arrays (searched by bisection).
+//
+// The file is mapped into memory and searched where it lies (outside the
+// Go heap: the collector neither scans it nor counts it towards its goal,
+// and pages are shared by processes reading the same file). Formats 1 and
+// 2 (the same header, then per key in ascending order: key delta from the
+// previous, spam, ham and, from format 2, the weight as a zig-zag varint
+// of weight × 65536) and 3 (after nkeys and zero padding to a multiple of
+// 8: the nkeys keys as 8 bytes each, ascending, then their counts as 12
+// bytes each like the nbig counts above) are still read; OpenFile
+// rewrites them in format 4.
 var (
-	fileMagic   = []byte("SKBAYES3")
+	fileMagic   = []byte("SKBAYES4")
+	fileMagicV3 = []byte("SKBAYES3")
 	fileMagicV2 = []byte("SKBAYES2")
 	fileMagicV1 = []byte("SKBAYES1")
 )
@@ -52,127 +71,281 @@ const (
 	maxFileKeys    = 1 << 28
 )
 
-// countSize is the bytes of one Counts in format 3 (and in memory).
+// countSize is the bytes of one Counts in the file (and in memory).
 const countSize = 12
 
-// nativeLE: the arrays of a format-3 file can be used where they are
-// mapped only on a little-endian machine with Counts laid out as in the
-// file; elsewhere they are copied.
-var nativeLE = binary.NativeEndian.Uint16([]byte{1, 0}) == 1 && unsafe.Sizeof(Counts{}) == countSize
+// Layout of format 4's lines.
+const (
+	lineSlots = 4
+	slotSize  = 16
+	lineSize  = lineSlots * slotSize
+	// fillTenths is how full the home lines are made, in tenths (8: 3.2
+	// keys a line on average).
+	fillTenths = 8
+	// bigCount marks a slot whose counts are in the big arrays.
+	bigCount = 0xFFFF
+	freeKey  = math.MaxUint64
+)
 
-// table is the learned counts as of the last read or write of the file:
-// keys ascending with their counts, searched through a bucket index on the
-// keys' top bits (the keys are hashes, so the buckets are even). It is
+// slot is one key of a line, as in the file.
+type slot struct {
+	key       uint64
+	spam, ham uint16
+	weight    float32
+}
+
+type line [lineSlots]slot
+
+// nativeLE: the lines of a format-4 file can be used where they are mapped
+// only on a little-endian machine with slots laid out as in the file;
+// elsewhere they are copied.
+var nativeLE = binary.NativeEndian.Uint16([]byte{1, 0}) == 1 && unsafe.Sizeof(slot{}) == slotSize &&
+	unsafe.Sizeof(line{}) == lineSize && unsafe.Sizeof(Counts{}) == countSize
+
+var freeSlot = slot{key: freeKey}
+
+func (s *slot) free() bool { return *s == freeSlot }
+
+// homeLines is the number of home lines for n keys.
+func homeLines(n int) uint64 {
+	return max(1, (uint64(n)*10+lineSlots*fillTenths-1)/(lineSlots*fillTenths))
+}
+
+// home is the home line of k among n.
+func home(k, n uint64) uint64 {
+	h, _ := bits.Mul64(k, n)
+	return h
+}
+
+func isBig(c Counts) bool { return c.Spam >= bigCount || c.Ham >= bigCount }
+
+// table is the learned counts as of the last read or write of the file
+// (format 4's lines, mapped from the file or in the heap). It is
 // immutable; changes since live in File.over.
 type table struct {
-	keys  []uint64
-	vals  []Counts
-	shift uint     // bucket of a key: key >> shift
-	index []uint32 // index[b]: first position of bucket b; len = buckets+1
+	lines   []line
+	nhome   uint64
+	bigKeys []uint64
+	bigVals []Counts
 	// live counts the entries that are not all zero.
 	live int
 }
 
-func newTable(keys []uint64, vals []Counts) *table {
-	t := &table{keys: keys, vals: vals}
-	// About 16 keys per bucket, at most 2^20 buckets (4 MiB of index).
-	b := min(max(bits.Len(uint(len(keys)>>4)), 1), 20)
-	t.shift = uint(64 - b)
-	t.index = make([]uint32, 1<<b+1)
-	j := 0
-	for i := range t.index {
-		for j < len(keys) && keys[j]>>t.shift < uint64(i) {
-			j++
-		}
-		t.index[i] = uint32(j)
+// placer lays keys out in lines in ascending order (the format's rule),
+// handing each finished line to emit.
+type placer struct {
+	nhome uint64
+	cur   uint64 // the line being filled
+	used  int    // its slots in use
+	ln    line
+	emit  func(*line)
+}
+
+func newPlacer(nhome uint64, emit func(*line)) *placer {
+	p := &placer{nhome: nhome, emit: emit}
+	p.clear()
+	return p
+}
+
+func (p *placer) clear() {
+	for i := range p.ln {
+		p.ln[i] = freeSlot
 	}
-	for _, c := range vals {
+	p.used = 0
+}
+
+func (p *placer) next() {
+	p.emit(&p.ln)
+	p.cur++
+	p.clear()
+}
+
+// add places the next key (ascending).
+func (p *placer) add(k uint64, c Counts) {
+	for h := home(k, p.nhome); p.cur < h; {
+		p.next()
+	}
+	if p.used == lineSlots {
+		p.next()
+	}
+	s := slot{key: k, spam: uint16(c.Spam), ham: uint16(c.Ham), weight: c.Weight}
+	if isBig(c) {
+		s.spam, s.ham = bigCount, bigCount
+	}
+	p.ln[p.used] = s
+	p.used++
+}
+
+// finish emits the last lines: up to the last home line, then one line of
+// free slots. It returns the number of lines.
+func (p *placer) finish() uint64 {
+	if p.used > 0 {
+		p.next()
+	}
+	for p.cur < p.nhome {
+		p.next()
+	}
+	p.next()
+	return p.cur
+}
+
+// newTable lays out keys (strictly ascending) with their counts in the heap.
+func newTable(keys []uint64, vals []Counts) *table {
+	t := &table{nhome: homeLines(len(keys))}
+	t.lines = make([]line, 0, t.nhome+t.nhome/8+2)
+	p := newPlacer(t.nhome, func(l *line) { t.lines = append(t.lines, *l) })
+	for i, k := range keys {
+		c := vals[i]
+		p.add(k, c)
+		if isBig(c) {
+			t.bigKeys = append(t.bigKeys, k)
+			t.bigVals = append(t.bigVals, c)
+		}
 		if c != (Counts{}) {
 			t.live++
 		}
 	}
+	p.finish()
 	return t
+}
+
+func emptyTable() *table { return newTable(nil, nil) }
+
+// counts returns a slot's counts.
+func (t *table) counts(s *slot) Counts {
+	if s.spam == bigCount && s.ham == bigCount {
+		return t.big(s.key)
+	}
+	return Counts{Spam: uint32(s.spam), Ham: uint32(s.ham), Weight: s.weight}
+}
+
+// big returns the counts of a key of the big arrays.
+func (t *table) big(k uint64) Counts {
+	if i, ok := slices.BinarySearch(t.bigKeys, k); ok {
+		return t.bigVals[i]
+	}
+	return Counts{}
+}
+
+// below is the number of keys of a line smaller than k (free slots,
+// 2⁶⁴−1, never are), counted without branches: the line's keys are
+// ascending, so it is the slot where k is or would be, or lineSlots when
+// k is past the line.
+func below(ln *line, k uint64) int {
+	_, b0 := bits.Sub64(ln[0].key, k, 0)
+	_, b1 := bits.Sub64(ln[1].key, k, 0)
+	_, b2 := bits.Sub64(ln[2].key, k, 0)
+	_, b3 := bits.Sub64(ln[3].key, k, 0)
+	return int(b0 + b1 + b2 + b3)
 }
 
 // get returns a key's counts.
 func (t *table) get(k uint64) Counts {
-	b := k >> t.shift
-	lo, hi := int(t.index[b]), int(t.index[b+1])
-	ks := t.keys[lo:hi]
-	// Buckets are short: a linear scan beats a binary search's branches.
-	for i, x := range ks {
-		if x >= k {
-			if x == k {
-				return t.vals[lo+i]
+	for l := home(k, t.nhome); ; l++ {
+		ln := &t.lines[l]
+		if i := below(ln, k); i < lineSlots {
+			if s := &ln[i]; s.key == k {
+				return t.counts(s)
 			}
-			break
+			return Counts{}
 		}
 	}
-	return Counts{}
 }
 
 // getBatch is the number of keys getMany looks up together.
 const getBatch = 16
 
 // getMany sets out[i] to the counts of keys[i]^mix. It gives what get
-// gives, a batch of keys at a time and each step for the whole batch
-// (the bucket bounds, the buckets' first keys, the scans, the counts):
-// the loads of a step do not wait for each other, so their cache misses
-// overlap instead of coming one after the other.
+// gives, a batch of keys at a time and each step for the whole batch: the
+// home lines' first keys are read (the loads do not wait for each other,
+// so their cache misses overlap instead of coming one after the other),
+// the home lines searched, then the keys not settled there (their home
+// line full of smaller keys) read on from the next line, again all
+// first keys first.
 func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
-	n := len(t.keys)
-	if n == 0 {
-		clear(out[:len(keys)])
-		return
-	}
-	var lo, hi, pos [getBatch]int
+	var at [getBatch]uint64
 	var first [getBatch]uint64
+	var rest [getBatch]uint8
 	for base := 0; base < len(keys); base += getBatch {
 		ks := keys[base:min(base+getBatch, len(keys))]
 		o := out[base : base+len(ks)]
 		for j, k := range ks {
-			b := (k ^ mix) >> t.shift
-			lo[j], hi[j] = int(t.index[b]), int(t.index[b+1])
+			at[j] = home(k^mix, t.nhome)
 		}
 		for j := range ks {
-			first[j] = t.keys[min(lo[j], n-1)]
+			first[j] = t.lines[at[j]][0].key
 		}
+		nr := 0
 		for j, k := range ks {
 			k ^= mix
-			pos[j] = -1
-			if lo[j] == hi[j] || first[j] > k {
+			ln := &t.lines[at[j]]
+			if i := below(ln, k); i < lineSlots {
+				if s := &ln[i]; s.key == k {
+					o[j] = t.counts(s)
+				} else {
+					o[j] = Counts{}
+				}
 				continue
 			}
-			for i, x := range t.keys[lo[j]:hi[j]] {
-				if x >= k {
-					if x == k {
-						pos[j] = lo[j] + i
+			rest[nr] = uint8(j)
+			nr++
+		}
+		if nr == 0 {
+			continue
+		}
+		for _, j := range rest[:nr] {
+			at[j]++
+			first[j] = t.lines[at[j]][0].key
+		}
+		for _, j := range rest[:nr] {
+			k := ks[j] ^ mix
+			c := Counts{}
+			for l := at[j]; ; l++ {
+				ln := &t.lines[l]
+				if i := below(ln, k); i < lineSlots {
+					if s := &ln[i]; s.key == k {
+						c = t.counts(s)
 					}
 					break
 				}
 			}
-		}
-		for j := range o {
-			if p := pos[j]; p >= 0 {
-				o[j] = t.vals[p]
-			} else {
-				o[j] = Counts{}
-			}
+			o[j] = c
 		}
 	}
 }
 
-func emptyTable() *table { return newTable(nil, nil) }
+// cursor walks a table's keys in ascending order.
+type cursor struct {
+	t    *table
+	l, i int
+}
+
+// next returns the next key and its counts.
+func (c *cursor) next() (uint64, Counts, bool) {
+	for c.l < len(c.t.lines) {
+		ln := &c.t.lines[c.l]
+		for c.i < lineSlots {
+			s := &ln[c.i]
+			c.i++
+			if !s.free() {
+				return s.key, c.t.counts(s), true
+			}
+		}
+		c.l++
+		c.i = 0
+	}
+	return 0, Counts{}, false
+}
 
 // stored is what a file holds.
 type stored struct {
 	tab     *table
 	totals  map[string]Totals
 	digests map[Digest]byte
-	version byte // format version read ('1', '2', '3')
+	version byte // format version read ('1' to '4')
 }
 
-// readStore reads a store file: format 3 is mapped into memory when the
+// readStore reads a store file: format 4 is mapped into memory when the
 // machine allows, older formats are decoded into the heap.
 func readStore(path string) (stored, error) {
 	fh, err := os.Open(path)
@@ -192,7 +365,7 @@ func readStore(path string) (stored, error) {
 	if bytes.Equal(head, fileMagic) && nativeLE && size < 1<<40 {
 		mem, err := syscall.Mmap(int(fh.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
 		if err == nil {
-			s, err := decodeV3(mem, true)
+			s, err := decodeV4(mem, true)
 			if err != nil {
 				_ = syscall.Munmap(mem)
 				return stored{}, err
@@ -206,7 +379,7 @@ func readStore(path string) (stored, error) {
 	if _, err := fh.Seek(0, io.SeekStart); err != nil {
 		return stored{}, err
 	}
-	if bytes.Equal(head, fileMagic) {
+	if bytes.Equal(head, fileMagic) || bytes.Equal(head, fileMagicV3) {
 		if size > 1<<34 {
 			return stored{}, ErrCorrupt
 		}
@@ -214,7 +387,10 @@ func readStore(path string) (stored, error) {
 		if err != nil {
 			return stored{}, err
 		}
-		return decodeV3(b, false)
+		if head[len(head)-1] == '3' {
+			return decodeV3(b)
+		}
+		return decodeV4(b, false)
 	}
 	return decodeOld(bufio.NewReaderSize(fh, 1<<16), size)
 }
@@ -271,16 +447,45 @@ func readHeader(r io.ByteReader, read func([]byte) error, size int64) (map[strin
 
 // decodeV3 reads a format-3 file held in b. With inPlace the key and count
 // arrays are b's bytes (b must stay valid as long as the table); otherwise
-// they are copied.
-func decodeV3(b []byte, inPlace bool) (stored, error) {
-	if len(b) < len(fileMagic)+4 || !bytes.Equal(b[:len(fileMagic)], fileMagic) {
-		return stored{}, ErrCorrupt
+
+// checked returns b's body (without its checksum) when b starts with
+// magic and its checksum is right.
+func checked(b, magic []byte) ([]byte, bool) {
+	if len(b) < len(magic)+4 || !bytes.Equal(b[:len(magic)], magic) {
+		return nil, false
 	}
 	body := b[:len(b)-4]
-	if crc32.ChecksumIEEE(body) != binary.BigEndian.Uint32(b[len(b)-4:]) {
+	return body, crc32.ChecksumIEEE(body) == binary.BigEndian.Uint32(b[len(b)-4:])
+}
+
+// zeros reports whether b is all zero bytes.
+func zeros(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeCounts reads n counts of 12 bytes.
+func decodeCounts(vb []byte, n int) []Counts {
+	vals := make([]Counts, n)
+	for i := range vals {
+		v := vb[countSize*i:]
+		vals[i] = Counts{Spam: binary.LittleEndian.Uint32(v), Ham: binary.LittleEndian.Uint32(v[4:]),
+			Weight: math.Float32frombits(binary.LittleEndian.Uint32(v[8:]))}
+	}
+	return vals
+}
+
+// decodeV3 reads a format-3 file held in b into the heap.
+func decodeV3(b []byte) (stored, error) {
+	body, ok := checked(b, fileMagicV3)
+	if !ok {
 		return stored{}, ErrCorrupt
 	}
-	r := bytes.NewReader(body[len(fileMagic):])
+	r := bytes.NewReader(body[len(fileMagicV3):])
 	read := func(p []byte) error { _, err := io.ReadFull(r, p); return err }
 	totals, digests, err := readHeader(r, read, int64(len(b)))
 	if err != nil {
@@ -294,36 +499,118 @@ func decodeV3(b []byte, inPlace bool) (stored, error) {
 	pad := (8 - off%8) % 8
 	off += pad
 	n := int(nk)
-	if len(body)-off != n*(8+countSize) {
+	if len(body)-off != n*(8+countSize) || !zeros(body[off-pad:off]) {
 		return stored{}, ErrCorrupt
 	}
-	for _, c := range body[off-pad : off] {
-		if c != 0 {
-			return stored{}, ErrCorrupt
-		}
-	}
-	var keys []uint64
-	var vals []Counts
 	kb, vb := body[off:off+8*n], body[off+8*n:]
-	if inPlace && n > 0 && uintptr(unsafe.Pointer(&kb[0]))%8 == 0 {
-		keys = unsafe.Slice((*uint64)(unsafe.Pointer(&kb[0])), n)
-		vals = unsafe.Slice((*Counts)(unsafe.Pointer(&vb[0])), n)
-	} else {
-		keys = make([]uint64, n)
-		vals = make([]Counts, n)
-		for i := range keys {
-			keys[i] = binary.LittleEndian.Uint64(kb[8*i:])
-			v := vb[countSize*i:]
-			vals[i] = Counts{Spam: binary.LittleEndian.Uint32(v), Ham: binary.LittleEndian.Uint32(v[4:]),
-				Weight: math.Float32frombits(binary.LittleEndian.Uint32(v[8:]))}
-		}
-	}
-	for i := 1; i < n; i++ {
-		if keys[i] <= keys[i-1] {
+	keys := make([]uint64, n)
+	for i := range keys {
+		keys[i] = binary.LittleEndian.Uint64(kb[8*i:])
+		if i > 0 && keys[i] <= keys[i-1] {
 			return stored{}, ErrCorrupt
 		}
 	}
-	return stored{tab: newTable(keys, vals), totals: totals, digests: digests, version: '3'}, nil
+	return stored{tab: newTable(keys, decodeCounts(vb, n)), totals: totals, digests: digests, version: '3'}, nil
+}
+
+// decodeV4 reads a format-4 file held in b. With inPlace the lines are
+// b's bytes (b must stay valid as long as the table); otherwise they are
+// copied. Everything a lookup relies on is checked: the layout rule (keys
+// ascending, none before its home line, none after a line with room past
+// its home line), free slots only at the end of a line, the last line
+// free, the big arrays exactly the slots marked big.
+func decodeV4(b []byte, inPlace bool) (stored, error) {
+	body, ok := checked(b, fileMagic)
+	if !ok {
+		return stored{}, ErrCorrupt
+	}
+	r := bytes.NewReader(body[len(fileMagic):])
+	read := func(p []byte) error { _, err := io.ReadFull(r, p); return err }
+	totals, digests, err := readHeader(r, read, int64(len(b)))
+	if err != nil {
+		return stored{}, err
+	}
+	var nums [4]uint64 // nkeys, nhome, nlines, nbig
+	for i := range nums {
+		v, err := binary.ReadUvarint(r)
+		if err != nil || v > maxFileKeys {
+			return stored{}, ErrCorrupt
+		}
+		nums[i] = v
+	}
+	nk, nhome, nl, nbig := int(nums[0]), nums[1], int(nums[2]), int(nums[3])
+	if nhome == 0 || uint64(nl) <= nhome || nbig > nk {
+		return stored{}, ErrCorrupt
+	}
+	off := len(body) - r.Len()
+	pad := (lineSize - off%lineSize) % lineSize
+	off += pad
+	if len(body)-off != nl*lineSize+nbig*(8+countSize) || !zeros(body[off-pad:off]) {
+		return stored{}, ErrCorrupt
+	}
+	lb := body[off : off+nl*lineSize]
+	kb := body[off+nl*lineSize : off+nl*lineSize+8*nbig]
+	vb := body[off+nl*lineSize+8*nbig:]
+	t := &table{nhome: nhome}
+	if inPlace && nativeLE && uintptr(unsafe.Pointer(&lb[0]))%8 == 0 {
+		t.lines = unsafe.Slice((*line)(unsafe.Pointer(&lb[0])), nl)
+	} else {
+		t.lines = make([]line, nl)
+		for l := range t.lines {
+			for i := range t.lines[l] {
+				s := lb[l*lineSize+i*slotSize:]
+				t.lines[l][i] = slot{key: binary.LittleEndian.Uint64(s), spam: binary.LittleEndian.Uint16(s[8:]),
+					ham: binary.LittleEndian.Uint16(s[10:]), weight: math.Float32frombits(binary.LittleEndian.Uint32(s[12:]))}
+			}
+		}
+	}
+	t.bigKeys = make([]uint64, nbig)
+	for i := range t.bigKeys {
+		t.bigKeys[i] = binary.LittleEndian.Uint64(kb[8*i:])
+	}
+	t.bigVals = decodeCounts(vb, nbig)
+	// The layout.
+	n, nb := 0, 0
+	var prev uint64
+	run := 0 // first line of the run of full lines ending before this one
+	for l := range t.lines {
+		ln := &t.lines[l]
+		used := 0
+		for i := range ln {
+			s := &ln[i]
+			if s.free() {
+				continue
+			}
+			if used != i || n > 0 && s.key <= prev {
+				return stored{}, ErrCorrupt
+			}
+			h := home(s.key, nhome)
+			if h > uint64(l) || h < uint64(l) && h < uint64(run) {
+				return stored{}, ErrCorrupt
+			}
+			if s.spam == bigCount || s.ham == bigCount {
+				if s.spam != s.ham || nb == nbig || t.bigKeys[nb] != s.key || !isBig(t.bigVals[nb]) {
+					return stored{}, ErrCorrupt
+				}
+				nb++
+			}
+			c := t.counts(s)
+			if c == (Counts{}) {
+				return stored{}, ErrCorrupt
+			}
+			prev = s.key
+			used++
+			n++
+		}
+		if used < lineSlots {
+			run = l + 1
+		}
+	}
+	if n != nk || nb != nbig || !t.lines[nl-1][lineSlots-1].free() {
+		return stored{}, ErrCorrupt
+	}
+	t.live = n
+	return stored{tab: t, totals: totals, digests: digests, version: '4'}, nil
 }
 
 // decodeOld reads a format 1 or 2 file of size bytes into the heap. Every
@@ -431,31 +718,31 @@ func (c *crcReader) Read(p []byte) (int, error) {
 }
 
 // merged calls fn for every key of the table with the changes in over
+
+// merged calls fn for every key of the table with the changes in over
 // applied (over holds whole counts, zero for a removed key), ascending.
-func merged(t *table, over map[uint64]Counts, fn func(k uint64, c Counts)) {
-	ok := make([]uint64, 0, len(over))
-	for k := range over {
-		ok = append(ok, k)
-	}
-	slices.Sort(ok)
-	i, j := 0, 0
-	for i < len(t.keys) || j < len(ok) {
+// ok is over's keys, ascending.
+func merged(t *table, over map[uint64]Counts, ok []uint64, fn func(k uint64, c Counts)) {
+	cur := cursor{t: t}
+	tk, tc, more := cur.next()
+	j := 0
+	for more || j < len(ok) {
 		switch {
-		case j == len(ok) || (i < len(t.keys) && t.keys[i] < ok[j]):
-			fn(t.keys[i], t.vals[i])
-			i++
-		case i == len(t.keys) || ok[j] < t.keys[i]:
+		case j == len(ok) || (more && tk < ok[j]):
+			fn(tk, tc)
+			tk, tc, more = cur.next()
+		case !more || ok[j] < tk:
 			fn(ok[j], over[ok[j]])
 			j++
 		default:
 			fn(ok[j], over[ok[j]])
-			i++
+			tk, tc, more = cur.next()
 			j++
 		}
 	}
 }
 
-// encode writes format 3: the table with over applied; with maxFeatures
+// encode writes format 4: the table with over applied; with maxFeatures
 // > 0 and more live keys than that, keys seen in a single message are
 // dropped.
 func encode(w io.Writer, t *table, over map[uint64]Counts, live int, totals map[string]Totals, digests map[Digest]byte, maxFeatures int) error {
@@ -492,32 +779,68 @@ func encode(w io.Writer, t *table, over map[uint64]Counts, live int, totals map[
 		}
 		return !prune || c.Spam+c.Ham > 1
 	}
+	ok := make([]uint64, 0, len(over))
+	for k := range over {
+		ok = append(ok, k)
+	}
+	slices.Sort(ok)
+	var bigKeys []uint64
+	var bigVals []Counts
 	n := 0
-	merged(t, over, func(k uint64, c Counts) {
+	merged(t, over, ok, func(k uint64, c Counts) {
 		if keep(c) {
 			n++
+			if isBig(c) {
+				bigKeys = append(bigKeys, k)
+				bigVals = append(bigVals, c)
+			}
 		}
 	})
+	nhome := homeLines(n)
+	// The number of lines, then the lines.
+	p := newPlacer(nhome, func(*line) {})
+	merged(t, over, ok, func(k uint64, c Counts) {
+		if keep(c) {
+			p.add(k, c)
+		}
+	})
+	nl := p.finish()
 	uv(uint64(n))
+	uv(nhome)
+	uv(nl)
+	uv(uint64(len(bigKeys)))
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if pad := (8 - cw.n%8) % 8; pad > 0 {
+	if pad := (lineSize - cw.n%lineSize) % lineSize; pad > 0 {
 		bw.Write(make([]byte, pad))
 	}
-	merged(t, over, func(k uint64, c Counts) {
+	var lb [lineSize]byte
+	p = newPlacer(nhome, func(l *line) {
+		for i, s := range l {
+			b := lb[i*slotSize:]
+			binary.LittleEndian.PutUint64(b, s.key)
+			binary.LittleEndian.PutUint16(b[8:], s.spam)
+			binary.LittleEndian.PutUint16(b[10:], s.ham)
+			binary.LittleEndian.PutUint32(b[12:], math.Float32bits(s.weight))
+		}
+		bw.Write(lb[:])
+	})
+	merged(t, over, ok, func(k uint64, c Counts) {
 		if keep(c) {
-			bw.Write(binary.LittleEndian.AppendUint64(buf[:0], k))
+			p.add(k, c)
 		}
 	})
-	merged(t, over, func(k uint64, c Counts) {
-		if keep(c) {
-			b := binary.LittleEndian.AppendUint32(buf[:0], c.Spam)
-			b = binary.LittleEndian.AppendUint32(b, c.Ham)
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(c.Weight))
-			bw.Write(b)
-		}
-	})
+	p.finish()
+	for _, k := range bigKeys {
+		bw.Write(binary.LittleEndian.AppendUint64(buf[:0], k))
+	}
+	for _, c := range bigVals {
+		b := binary.LittleEndian.AppendUint32(buf[:0], c.Spam)
+		b = binary.LittleEndian.AppendUint32(b, c.Ham)
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(c.Weight))
+		bw.Write(b)
+	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
@@ -542,7 +865,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 func readOrEmpty(path string) (stored, error) {
 	s, err := readStore(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return stored{tab: emptyTable(), totals: map[string]Totals{}, digests: map[Digest]byte{}, version: '3'}, nil
+		return stored{tab: emptyTable(), totals: map[string]Totals{}, digests: map[Digest]byte{}, version: fileMagic[len(fileMagic)-1]}, nil
 	}
 	if err != nil {
 		return stored{}, fmt.Errorf("store: %s: %w", path, err)

@@ -8,7 +8,7 @@ import (
 
 // BenchmarkTableGet and BenchmarkMapGet: one lookup among 1.6 M keys (the
 // trained SpamAssassin classifier's size), half of them hits, in the
-// format-3 table and in the map[uint64]Counts it replaced.
+// table and in the map[uint64]Counts it replaced.
 func benchKeys() ([]uint64, []Counts, []uint64) {
 	r := rand.New(rand.NewPCG(1, 2))
 	keys := make([]uint64, 1600000)
@@ -62,7 +62,8 @@ func BenchmarkMapGet(b *testing.B) {
 func TestTableGetMany(t *testing.T) {
 	keys, vals, q := benchKeys()
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, tab := range []*table{newTable(keys, vals), emptyTable(), newTable(keys[:1], vals[:1]), newTable(keys[:100], vals[:100])} {
+	for _, nk := range []int{len(keys), 0, 1, 100} {
+		tab := newTable(keys[:nk], vals[:nk])
 		for _, n := range []int{0, 1, 15, 16, 17, 1000} {
 			mix := uint64(0)
 			if n%2 == 1 {
@@ -71,8 +72,8 @@ func TestTableGetMany(t *testing.T) {
 			ks := make([]uint64, n)
 			for i := range ks {
 				ks[i] = q[r.IntN(len(q))] ^ mix
-				if i%5 == 0 && len(tab.keys) > 0 {
-					ks[i] = tab.keys[r.IntN(len(tab.keys))] ^ mix
+				if i%5 == 0 && nk > 0 {
+					ks[i] = keys[r.IntN(nk)] ^ mix
 				}
 			}
 			got := make([]Counts, n)
@@ -96,6 +97,40 @@ func BenchmarkTableGetMany(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i += len(out) {
 		o := (i / len(out) * 7) & (len(q) - 1)
+		ks := q[o:min(o+len(out), len(q))]
+		t.getMany(ks, 0, out[:len(ks)])
+	}
+}
+
+// BenchmarkTableGetManyCold: batched lookups spread over a table of 8 M
+// keys (164 MB of lines, bigger than the caches), each batch at a new
+// place in a million query keys, so that nearly every lookup misses the
+// caches as in a scan (a message's features are new to the cache).
+func BenchmarkTableGetManyCold(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := make([]uint64, 8<<20)
+	for i := range keys {
+		keys[i] = r.Uint64()
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	vals := make([]Counts, len(keys))
+	for i := range vals {
+		vals[i] = Counts{Spam: uint32(i % 7), Ham: 1, Weight: 0.5}
+	}
+	t := newTable(keys, vals)
+	q := make([]uint64, 1<<20)
+	for i := range q {
+		if i%2 == 0 {
+			q[i] = keys[r.IntN(len(keys))]
+		} else {
+			q[i] = r.Uint64()
+		}
+	}
+	out := make([]Counts, 1000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i += len(out) {
+		o := (i / len(out) * 7919 * len(out)) & (len(q) - 1)
 		ks := q[o:min(o+len(out), len(q))]
 		t.getMany(ks, 0, out[:len(ks)])
 	}

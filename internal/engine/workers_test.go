@@ -1,0 +1,126 @@
+package engine
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// TestStageDeadlineShared: a stage's analyzers start together, each on a
+// worker of its own (none waits behind another for a free worker), so the
+// stage's one deadline gives each the whole analyzer_timeout: eight
+// analyzers of 120 ms each under a 400 ms time-out all finish, in about
+// 120 ms, however many scans run at once.
+func TestStageDeadlineShared(t *testing.T) {
+	var as []pipeline.Analyzer
+	for i := range 8 {
+		as = append(as, &fake{name: "nap" + string(rune('a'+i)), fn: func(ctx context.Context, t *pipeline.Task) error {
+			select {
+			case <-time.After(120 * time.Millisecond):
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}})
+	}
+	cfg := testConfig(t)
+	cfg.Limits.AnalyzerTimeout.Duration = 400 * time.Millisecond
+	e, err := New(cfg, Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				r := e.Scan(context.Background(), []byte("From: a@example.com\r\n\r\nhi\r\n"), pipeline.Envelope{})
+				if has(r.Verdict, pipeline.SymAnalyzerTimeout) {
+					t.Errorf("time-out: %v", names(r.Verdict))
+				}
+				if r.Duration > 350*time.Millisecond {
+					t.Errorf("analyzers of a stage waited for each other: %v", r.Duration)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestWorkersReused: scans one after another reuse the workers (the
+// goroutine count does not grow with the scans), a worker whose analyzer
+// panicked keeps serving, and every scan still reports the panic.
+func TestWorkersReused(t *testing.T) {
+	as := []pipeline.Analyzer{
+		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
+		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
+		&fake{name: "panics", fn: func(ctx context.Context, t *pipeline.Task) error { panic("boom") }},
+		&fake{name: "late", stage: pipeline.StageLate, fn: func(ctx context.Context, t *pipeline.Task) error {
+			if t.Has("TEST_EARLY") {
+				t.Add("TEST_SAW_EARLY")
+			}
+			return nil
+		}},
+	}
+	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	scan := func() {
+		r := e.Scan(context.Background(), []byte("From: a@example.com\r\n\r\nhi\r\n"), pipeline.Envelope{})
+		for _, want := range []string{"TEST_EARLY", "TEST_SAW_EARLY", pipeline.SymAnalyzerPanic} {
+			if !has(r.Verdict, want) {
+				t.Fatalf("missing %s in %v", want, names(r.Verdict))
+			}
+		}
+	}
+	scan()
+	time.Sleep(10 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	for range 200 {
+		scan()
+	}
+	if after := runtime.NumGoroutine(); after > before+4 {
+		t.Errorf("goroutines %d after 200 scans, %d before: workers not reused", after, before)
+	}
+}
+
+// TestCancelledScan: a caller that gives up ends the stage at once; the
+// analyzers still running are reported as timed out (fail closed).
+func TestCancelledScan(t *testing.T) {
+	started := make(chan struct{})
+	as := []pipeline.Analyzer{
+		&fake{name: "waits", fn: func(ctx context.Context, t *pipeline.Task) error {
+			close(started)
+			<-ctx.Done()
+			time.Sleep(50 * time.Millisecond)
+			return ctx.Err()
+		}},
+		&fake{name: "quick", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
+	}
+	cfg := testConfig(t)
+	cfg.Limits.AnalyzerTimeout.Duration = time.Minute
+	cfg.Limits.ScanTimeout.Duration = time.Minute
+	e, err := New(cfg, Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-started; cancel() }()
+	t0 := time.Now()
+	r := e.Scan(ctx, []byte("From: a@example.com\r\n\r\nhi\r\nhttps://example.org/\r\n"), pipeline.Envelope{})
+	if d := time.Since(t0); d > 5*time.Second {
+		t.Fatalf("cancelled scan took %v", d)
+	}
+	if !has(r.Verdict, pipeline.SymAnalyzerTimeout) {
+		t.Errorf("cancelled analyzer not reported: %v", names(r.Verdict))
+	}
+}

@@ -213,20 +213,38 @@ func (r *run) smuggling(it item) {
 	}
 }
 
+// msgFields are the header field names looksMessage counts, lower case,
+// each after a newline.
+var msgFields = func() [][]byte {
+	var out [][]byte
+	for _, h := range []string{"from:", "to:", "subject:", "content-type:", "mime-version:", "message-id:", "date:", "received:", "return-path:"} {
+		out = append(out, []byte("\n"+h))
+	}
+	return out
+}()
+
 // looksMessage reports an e-mail message or mbox saved as a file.
 func looksMessage(b []byte) bool {
 	head := b[:min(len(b), 4096)]
 	if bytes.HasPrefix(head, []byte("From ")) {
 		return bytes.Contains(head, []byte("\nFrom:")) || bytes.Contains(head, []byte("\nContent-Type:"))
 	}
+	// The first colon's test first: most files fail it, and then need
+	// no lower-cased copy.
+	first := bytes.IndexByte(head, ':')
+	if !(first > 0 && first < 40 && !bytes.ContainsAny(head[:first], " \t<")) {
+		return false
+	}
 	n := 0
-	for _, h := range []string{"from:", "to:", "subject:", "content-type:", "mime-version:", "message-id:", "date:", "received:", "return-path:"} {
-		if bytes.HasPrefix(bytes.ToLower(head), []byte(h)) || bytes.Contains(bytes.ToLower(head), []byte("\n"+h)) {
-			n++
+	low := bytes.ToLower(head) // once, not twice per field name
+	for _, h := range msgFields {
+		if bytes.HasPrefix(low, h[1:]) || bytes.Contains(low, h) {
+			if n++; n >= 2 {
+				return true
+			}
 		}
 	}
-	first := bytes.IndexByte(head, ':')
-	return n >= 2 && first > 0 && first < 40 && !bytes.ContainsAny(head[:first], " \t<")
+	return false
 }
 
 // message opens a mail saved as a file (.eml, mbox, message/rfc822

@@ -406,12 +406,15 @@ func (w *webLink) final() *normalize.Link { return w.chain.Final() }
 func webLinks(t *pipeline.Task) []*webLink {
 	var out []*webLink
 	seen := map[string]bool{}
+	// The URL analyzer's chains, where it resolved the link already.
+	v, _ := t.Get(normalize.TaskKeyResolved)
+	res, _ := v.(*normalize.Resolved)
 	for _, u := range t.URLs() {
 		if u.Source == "src" || seen[u.Raw] || len(out) >= 300 {
 			continue
 		}
 		seen[u.Raw] = true
-		ch, ok := normalize.Resolve(u.Raw)
+		ch, ok := res.Lookup(u.Raw)
 		if !ok || !ch.Final().IsWeb() || ch.Final().Host == "" {
 			continue
 		}

@@ -170,6 +170,9 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			anchors[strings.TrimSpace(u.Anchor)] = true
 		}
 	}
+	// Each link resolved once: the lure analyzer (a later stage) looks
+	// the chains up instead of resolving them again.
+	res := &normalize.Resolved{}
 	var links []*link
 	for _, u := range urls {
 		if u.Source == "text" && anchors[u.Raw] {
@@ -183,12 +186,14 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			continue
 		}
 		seen[key] = true
-		ch, ok := normalize.Resolve(u.Raw)
+		ch, ok := res.Get(u.Raw)
 		if !ok {
 			continue
 		}
 		links = append(links, &link{src: u, chain: ch})
 	}
+	// Read-only from here on (other stages read it).
+	t.Set(normalize.TaskKeyResolved, res)
 
 	sites := map[string]bool{}
 	for _, l := range links {

@@ -580,6 +580,51 @@ func Resolve(raw string) (Chain, bool) {
 	return c, true
 }
 
+// TaskKeyResolved is the key under which the URL analyzer leaves a
+// message's *Resolved on its task (pipeline.Task.Set) for later stages.
+const TaskKeyResolved = "normalize.resolved"
+
+// Resolved remembers Resolve's answers for one message, so that the
+// analyzers checking its links (url, then lure) resolve each once. A nil
+// *Resolved remembers nothing. Get stores; once handed to other
+// goroutines it is only read (Lookup), which needs no lock.
+type Resolved struct {
+	m map[string]resolved
+}
+
+type resolved struct {
+	c  Chain
+	ok bool
+}
+
+// Get is Resolve(raw), computed on the first call for raw. The Chain is
+// shared between callers: it must not be changed.
+func (r *Resolved) Get(raw string) (Chain, bool) {
+	if r == nil {
+		return Resolve(raw)
+	}
+	if e, ok := r.m[raw]; ok {
+		return e.c, e.ok
+	}
+	c, ok := Resolve(raw)
+	if r.m == nil {
+		r.m = map[string]resolved{}
+	}
+	r.m[raw] = resolved{c, ok}
+	return c, ok
+}
+
+// Lookup is Resolve(raw), remembered or computed afresh; it stores
+// nothing, so several goroutines may call it at once.
+func (r *Resolved) Lookup(raw string) (Chain, bool) {
+	if r != nil {
+		if e, ok := r.m[raw]; ok {
+			return e.c, e.ok
+		}
+	}
+	return Resolve(raw)
+}
+
 // redirectParams are query parameters that carry a destination URL on
 // tracker and redirect endpoints.
 var redirectParams = []string{"url", "u", "q", "target", "redirect", "redirect_url", "redirecturl", "redir", "dest", "destination", "link", "goto", "to", "r", "next", "continue", "out", "rurl", "returnurl", "return_url", "ref_url", "lp", "landing", "href", "site", "go", "data"}

@@ -418,6 +418,9 @@ type claimSet struct {
 	head, name, body       string
 	done                   bool
 	all, headBrands, named []brands.Brand
+	// kws are the keywords of each brand of all (brandKeywords), built
+	// when first needed: once per message, not per link.
+	kws [][]string
 }
 
 func (c *claimSet) get() (all, head, name []brands.Brand) {
@@ -428,6 +431,20 @@ func (c *claimSet) get() (all, head, name []brands.Brand) {
 		c.all = mergeBrands(c.headBrands, c.a.Brands.Claimed(c.body))
 	}
 	return c.all, c.headBrands, c.named
+}
+
+// keywords returns brandKeywords of the i-th brand of all.
+func (c *claimSet) keywords(i int) []string {
+	if c.kws == nil {
+		c.kws = make([][]string, len(c.all))
+	}
+	if c.kws[i] == nil {
+		c.kws[i] = brandKeywords(c.all[i])
+		if c.kws[i] == nil {
+			c.kws[i] = []string{}
+		}
+	}
+	return c.kws[i]
 }
 
 func optFor(l *link) string {
@@ -548,11 +565,19 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *c
 	reasons := suspicion(h)
 	weakHost := len(reasons) > 0 || dyn || free
 	claims, head, _ := cl.get()
-	for _, b := range claims {
+	lowPath, lowDone := "", false
+	for i, b := range claims {
 		if ownsDomain(b, h.Host) || hasFlag(l, SymLookalike) {
 			continue // a lookalike host already says the brand is misused
 		}
-		if kw := brandInURL(b, h, weakHost || hasBrand(head, b.Name)); kw != "" {
+		path := ""
+		if weakHost || hasBrand(head, b.Name) {
+			if !lowDone {
+				lowPath, lowDone = strings.ToLower(h.Path), true
+			}
+			path = lowPath
+		}
+		if kw := keywordIn(cl.keywords(i), h.Host, path); kw != "" {
 			l.flag(t, SymBrandInURL, b.Name+": "+h.Host+src)
 			break
 		}
@@ -725,26 +750,35 @@ func mixedScript(host string) bool {
 // Cyrillic and Greek letters drawn like Latin ones.
 const latinLookalikes = "аеорсухіјѕԁɡһӏԛԝвкмнтАВЕКМНОРСТУХІЈЅαοτνιεκρχυ"
 
-// brandInURL returns the brand keyword found in a host's subdomains or
-// registrable label, or in its path.
-func brandInURL(b brands.Brand, h *normalize.Link, withPath bool) string {
-	host := h.Host
-	path := ""
-	if withPath {
-		path = strings.ToLower(h.Path)
+// brandKeywords are the words looked for in a link's host (and path)
+// when a message claims the brand, in order: the
+// brand's keywords and its ASCII names of four letters or more, lower
+// case without spaces, those shorter than four bytes left out.
+func brandKeywords(b brands.Brand) []string {
+	var out []string
+	add := func(kw string) {
+		kw = strings.ToLower(strings.ReplaceAll(kw, " ", ""))
+		if len(kw) >= 4 {
+			out = append(out, kw)
+		}
 	}
-	kws := append([]string(nil), b.Keywords...)
+	for _, kw := range b.Keywords {
+		add(kw)
+	}
 	for _, n := range b.Names {
 		if isASCIIWord(n) && len(n) >= 4 {
-			kws = append(kws, strings.ToLower(n))
+			add(strings.ToLower(n))
 		}
 	}
+	return out
+}
+
+// keywordIn returns the first of a brand's keywords (brandKeywords) in
+// a host name or a path already lower-cased ("" when the path does not
+// count).
+func keywordIn(kws []string, host, lowPath string) string {
 	for _, kw := range kws {
-		kw = strings.ToLower(strings.ReplaceAll(kw, " ", ""))
-		if len(kw) < 4 {
-			continue
-		}
-		if strings.Contains(host, kw) || strings.Contains(path, kw) {
+		if strings.Contains(host, kw) || strings.Contains(lowPath, kw) {
 			return kw
 		}
 	}

@@ -889,10 +889,76 @@ var noticeRe = regexp.MustCompile(`(?i)重要|緊急|至急|ご注意|警告|脆
 
 var loginRe = regexp.MustCompile(`(?i)\b(?:(?:log|sign)[ -]?(?:in|on) (?:to|now|here|with|and|using) (?:your|verify|confirm|update|restore|continue|access|keep|avoid|the)|verify (?:your|the|my) (?:account|identity|e-?mail|mailbox|details|information|login|password)|confirm your (?:account|identity|e-?mail|password|details|login)|validate your (?:account|mailbox|e-?mail)|re-?activate your|unlock your|restore (?:your )?(?:account|access)|update your (?:account|billing|payment|details|information|password)|(?:enter|confirm|update|verify|reset) your password|password (?:expires|expired|will expire)|account (?:is |has been |will be )?(?:suspended|locked|disabled|limited|on hold|deactivated))\b|ログインして|ログインし、|ログインの上|ログインを|ログインいただき|からログイン|サインインして|本人確認|パスワードの(?:変更|更新|再設定|有効期限)|アカウント(?:の)?(?:確認|停止|凍結|更新|制限|ロック)|認証(?:手続|が必要|を行)|ご登録情報|お客様情報の確認|利用制限|再開手続`)
 
-// loginLits are the literals one of which every match of loginRe holds
-// (lower case).
-var loginLits = []string{"log", "sign", "verify", "confirm", "validate", "activate", "unlock", "restore", "update", "password", "account",
-	"ログイン", "サインイン", "本人確認", "パスワード", "アカウント", "認証", "ご登録情報", "お客様情報の確認", "利用制限", "再開手続"}
+// loginAnchors are the literals one of which every match of loginRe
+// holds (ASCII lower case), each with, where the literal alone is common
+// ("log", "account "), a test of the text that follows it in a match:
+// the other occurrences cannot start a match there.
+var loginAnchors = []struct {
+	lit  string
+	next func(string) bool
+}{
+	{"log", logInOn}, {"sign", logInOn}, // (?:log|sign)[ -]?(?:in|on) …
+	{"verify ", nil}, {"confirm your ", nil}, {"validate your ", nil}, {"activate your", nil}, {"unlock your", nil},
+	{"restore ", nil}, {"update your ", nil}, {"your password", nil}, // (?:enter|confirm|update|verify|reset) your password
+	{"password ", passwordExpires}, {"account ", accountState},
+	{"ログイン", nil}, {"サインインして", nil}, {"本人確認", nil}, {"パスワードの", nil}, {"アカウント", nil}, {"認証", nil},
+	{"ご登録情報", nil}, {"お客様情報の確認", nil}, {"利用制限", nil}, {"再開手続", nil},
+}
+
+// logInOn: [ -]?(?:in|on) and a space at the start of s.
+func logInOn(s string) bool {
+	if s != "" && (s[0] == ' ' || s[0] == '-') {
+		s = s[1:]
+	}
+	return strings.HasPrefix(s, "in ") || strings.HasPrefix(s, "on ")
+}
+
+// passwordExpires: (?:expires|expired|will expire) at the start of s.
+func passwordExpires(s string) bool {
+	return strings.HasPrefix(s, "expire") || strings.HasPrefix(s, "will expire")
+}
+
+// accountState: (?:is |has been |will be )?(?:suspended|locked|disabled|
+// limited|on hold|deactivated) at the start of s.
+func accountState(s string) bool {
+	for _, p := range []string{"is ", "has been ", "will be "} {
+		if strings.HasPrefix(s, p) && accountWord(s[len(p):]) {
+			return true
+		}
+	}
+	return accountWord(s)
+}
+
+func accountWord(s string) bool {
+	for _, w := range []string{"suspended", "locked", "disabled", "limited", "on hold", "deactivated"} {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// loginAnchorsAt calls f with the offset and length of every occurrence
+// of a loginAnchors literal in l (lower case) that its test accepts,
+// until f returns false.
+func loginAnchorsAt(l string, f func(i, n int) bool) {
+	for _, a := range loginAnchors {
+		for off := 0; off < len(l); {
+			i := strings.Index(l[off:], a.lit)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + 1
+			if a.next != nil && !a.next(l[i+len(a.lit):]) {
+				continue
+			}
+			if !f(i, len(a.lit)) {
+				return
+			}
+		}
+	}
+}
 
 // mayBeLogin reports whether text may match loginRe: lower-casing covers
 // the regex's case folding (the Kelvin sign becomes k), except for the
@@ -902,12 +968,12 @@ func mayBeLogin(text string) bool {
 	if strings.Contains(l, "ſ") {
 		l = strings.ReplaceAll(l, "ſ", "s")
 	}
-	for _, w := range loginLits {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
+	found := false
+	loginAnchorsAt(l, func(int, int) bool {
+		found = true
+		return false
+	})
+	return found
 }
 
 func trunc(s string, n int) string {

@@ -34,15 +34,17 @@ func brandInURLPlain(b brands.Brand, h *normalize.Link, withPath bool) string {
 	return ""
 }
 
-// FuzzBrandKeywords compares the per-message keyword list (brandKeywords,
-// keywordIn) with the plain per-link computation, on made-up brands and
-// on every brand of the list.
+// FuzzBrandKeywords compares the per-message keyword and domain lists
+// (brandKeywords and keywordIn, claimSet.domains and ownsLower) with the
+// plain per-link computation (brandInURLPlain, ownsDomain), on made-up
+// brands and on every brand of the list.
 func FuzzBrandKeywords(f *testing.F) {
-	f.Add("Micro Soft|office365|ms", "Microsoft|Office 365|マイクロソフト|MSFT", "login.microsoft-support.example", "/Office365/Login", true)
-	f.Add("", "Amazon|AMAZON PRIME|Amaz", "amazon.co.jp.example", "/", false)
-	f.Add("paypal", "PayPal", "xn--pypal-4ve.com", "/PAYPAL", true)
-	f.Add("kelvin", "\u212aelvin|İstanbul Bank", "kelvin.example", "/İSTANBULBANK/\u212aELVIN", true)
-	f.Fuzz(func(t *testing.T, kws, names, host, path string, withPath bool) {
+	f.Add("Micro Soft|office365|ms", "Microsoft|Office 365|マイクロソフト|MSFT", "microsoft.com|Office.com", "login.microsoft-support.example", "/Office365/Login", true)
+	f.Add("", "Amazon|AMAZON PRIME|Amaz", "amazon.co.jp|amazon.com", "WWW.Amazon.co.jp", "/", false)
+	f.Add("paypal", "PayPal", "paypal.com", "xn--pypal-4ve.com", "/PAYPAL", true)
+	f.Add("kelvin", "\u212aelvin|İstanbul Bank", "\u212aelvin.example|İ.tr", "kelvin.example", "/İSTANBULBANK/\u212aELVIN", true)
+	f.Add("", "", "|.|a.b", ".", "", false)
+	f.Fuzz(func(t *testing.T, kws, names, doms, host, path string, withPath bool) {
 		var bs []brands.Brand
 		b := brands.Brand{Name: "X"}
 		if kws != "" {
@@ -51,6 +53,9 @@ func FuzzBrandKeywords(f *testing.F) {
 		if names != "" {
 			b.Names = strings.Split(names, "|")
 		}
+		if doms != "" {
+			b.Domains = strings.Split(doms, "|")
+		}
 		bs = append(bs, b)
 		bs = append(bs, brands.All()...)
 		h := &normalize.Link{Host: host, Path: path}
@@ -58,9 +63,14 @@ func FuzzBrandKeywords(f *testing.F) {
 		if withPath {
 			lowPath = strings.ToLower(path)
 		}
-		for _, b := range bs {
-			if got, want := keywordIn(brandKeywords(b), host, lowPath), brandInURLPlain(b, h, withPath); got != want {
+		cl := &claimSet{done: true, all: bs}
+		lowHost := strings.ToLower(host)
+		for i, b := range bs {
+			if got, want := keywordIn(cl.keywords(i), host, lowPath), brandInURLPlain(b, h, withPath); got != want {
 				t.Fatalf("%s %q %q %v: %q, plain %q", b.Name, host, path, withPath, got, want)
+			}
+			if got, want := ownsLower(cl.domains(i), lowHost), ownsDomain(b, host); got != want {
+				t.Fatalf("%s %q owns %q: %v, plain %v", b.Name, b.Domains, host, got, want)
 			}
 		}
 	})

@@ -334,13 +334,25 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	if len(web) > 0 {
 		claims, headClaims, nameClaims := cl.get()
-		for _, b := range claims {
+		lowFrom := strings.ToLower(fromDomain)
+		// Whether a web link looks bad: the same for every brand, worked
+		// out when a brand first needs it.
+		var badDone, bad bool
+		badLink := func() bool {
+			if !badDone {
+				badDone = true
+				bad = anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike) || anyFlag(web, SymShortener) || anyFlag(web, SymBlocklisted) || anyRandom(web)
+			}
+			return bad
+		}
+		for bi, b := range claims {
+			doms := cl.domains(bi)
 			// The brand's own domain in From with every link elsewhere is
 			// a spoofed From (Japanese brand phishing sends so): real
 			// notices link to the brand's site. Without a bad-looking link
 			// it counts less, as a notice may go through an unlisted
 			// click tracker.
-			ownFrom := ownsDomain(b, fromDomain)
+			ownFrom := ownsLower(doms, lowFrom)
 			// The sender's name claims the brand: an impersonation. A
 			// subject that names it counts when it reads as the brand's
 			// notice (【重要】…, "security alert"); otherwise it is as
@@ -349,9 +361,13 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			related := false
 			for _, l := range web {
 				for i := range l.chain.Links {
-					if ownsDomain(b, l.chain.Links[i].Host) {
+					if ownsLower(doms, strings.ToLower(l.chain.Links[i].Host)) {
 						related = true
+						break
 					}
+				}
+				if related {
+					break
 				}
 			}
 			if related {
@@ -359,19 +375,18 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			}
 			// Named only in the subject or body: a newsletter may mention a
 			// brand in passing; require login wording and a link that looks bad.
-			badLink := anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike) || anyFlag(web, SymShortener) || anyFlag(web, SymBlocklisted) || anyRandom(web)
 			if ownFrom {
 				if !inName && !(hasBrand(headClaims, b.Name) && subjectNotice()) {
 					continue
 				}
 				f := 0.5
-				if badLink {
+				if badLink() {
 					f = 1
 				}
 				t.AddScaled(SymBrandUnrelated, f, b.Name+" ("+fromDomain+") → "+web[0].final().Registrable)
 				break
 			}
-			if inName || badLink && login() != "" {
+			if inName || badLink() && login() != "" {
 				t.Add(SymBrandUnrelated, b.Name+" → "+web[0].final().Registrable)
 				break
 			}
@@ -418,9 +433,10 @@ type claimSet struct {
 	head, name, body       string
 	done                   bool
 	all, headBrands, named []brands.Brand
-	// kws are the keywords of each brand of all (brandKeywords), built
-	// when first needed: once per message, not per link.
-	kws [][]string
+	// kws are the keywords of each brand of all (brandKeywords), doms its
+	// domains in lower case, built when first needed: once per message,
+	// not per link.
+	kws, doms [][]string
 }
 
 func (c *claimSet) get() (all, head, name []brands.Brand) {
@@ -431,6 +447,21 @@ func (c *claimSet) get() (all, head, name []brands.Brand) {
 		c.all = mergeBrands(c.headBrands, c.a.Brands.Claimed(c.body))
 	}
 	return c.all, c.headBrands, c.named
+}
+
+// domains returns the domains of the i-th brand of all, lower case.
+func (c *claimSet) domains(i int) []string {
+	if c.doms == nil {
+		c.doms = make([][]string, len(c.all))
+	}
+	if c.doms[i] == nil {
+		ds := make([]string, len(c.all[i].Domains))
+		for j, d := range c.all[i].Domains {
+			ds[j] = strings.ToLower(d)
+		}
+		c.doms[i] = ds
+	}
+	return c.doms[i]
 }
 
 // keywords returns brandKeywords of the i-th brand of all.
@@ -566,8 +597,9 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *c
 	weakHost := len(reasons) > 0 || dyn || free
 	claims, head, _ := cl.get()
 	lowPath, lowDone := "", false
+	lowHost := strings.ToLower(h.Host)
 	for i, b := range claims {
-		if ownsDomain(b, h.Host) || hasFlag(l, SymLookalike) {
+		if ownsLower(cl.domains(i), lowHost) || hasFlag(l, SymLookalike) {
 			continue // a lookalike host already says the brand is misused
 		}
 		path := ""
@@ -802,6 +834,20 @@ func ownsDomain(b brands.Brand, host string) bool {
 	for _, d := range b.Domains {
 		d = strings.ToLower(d)
 		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownsLower is ownsDomain on the brand's domains and a host both in
+// lower case.
+func ownsLower(domains []string, host string) bool {
+	if host == "" {
+		return false
+	}
+	for _, d := range domains {
+		if host == d || len(host) > len(d) && host[len(host)-len(d)-1] == '.' && host[len(host)-len(d):] == d {
 			return true
 		}
 	}

@@ -90,6 +90,9 @@ var defangReplacer = strings.NewReplacer(
 	"[/]", "/",
 )
 
+// defangFirst are the first bytes of defangReplacer's patterns.
+const defangFirst = "[({"
+
 var fangSchemes = map[string]string{
 	"hxxp": "http", "hxxps": "https", "hxtp": "http", "hxtps": "https", "hxxxp": "http",
 	"h**p": "http", "h**ps": "https", "httx": "http", "ttp": "http", "ttps": "https",
@@ -127,9 +130,12 @@ func Parse(raw string) (Link, bool) {
 			s = d
 		}
 	}
-	if d := defangReplacer.Replace(s); d != s {
-		l.trick(TrickDefanged)
-		s = d
+	// Every defanging pattern starts with one of defangFirst.
+	if strings.ContainsAny(s, defangFirst) {
+		if d := defangReplacer.Replace(s); d != s {
+			l.trick(TrickDefanged)
+			s = d
+		}
 	}
 	// Scheme.
 	low := strings.ToLower(s)
@@ -138,11 +144,12 @@ func Parse(raw string) (Link, bool) {
 		if f, ok := fangSchemes[sch]; ok {
 			l.trick(TrickDefanged)
 			s = f + s[i:]
+			low = strings.ToLower(s)
 		} else if f, ok := fangSchemes[strings.ToLower(sch)]; ok {
 			l.trick(TrickDefanged)
 			s = f + s[i:]
+			low = strings.ToLower(s)
 		}
-		low = strings.ToLower(s)
 	}
 	scheme := ""
 	rest := s
@@ -316,34 +323,58 @@ func (l *Link) setHost(host string) bool {
 		}
 		return true
 	}
-	lower := strings.ToLower(host)
+	ascii, uni, ok := hostForms(strings.ToLower(host))
+	if !ok || !validHostChars(ascii) {
+		return false
+	}
+	l.Host = ascii
+	l.HostUnicode = uni
+	// Some label is an A-label.
+	l.Punycode = strings.HasPrefix(ascii, "xn--") || strings.Contains(ascii, ".xn--")
+	l.Suffix, _ = publicsuffix.PublicSuffix(ascii)
+	if r, err := publicsuffix.EffectiveTLDPlusOne(ascii); err == nil {
+		l.Registrable = r
+	}
+	return true
+}
+
+// hostForms returns the A-label (ASCII) and U-label forms of a
+// lower-case host name. A name of ASCII letters, digits, hyphens and dots
+// with no "xn--" is both already: IDNA is skipped for it (FuzzHostForms
+// compares with hostFormsIDNA).
+func hostForms(lower string) (ascii, uni string, ok bool) {
+	if lower != "" && plainLDH(lower) && !strings.Contains(lower, "xn--") {
+		return lower, lower, true
+	}
+	return hostFormsIDNA(lower)
+}
+
+// hostFormsIDNA is hostForms through package idna.
+func hostFormsIDNA(lower string) (ascii, uni string, ok bool) {
 	ascii, err := idna.Lookup.ToASCII(lower)
 	if err != nil {
 		// Keep what we can: a lenient conversion for display and matching.
 		ascii2, err2 := idna.Punycode.ToASCII(lower)
 		if err2 != nil || ascii2 == "" {
-			return false
+			return "", "", false
 		}
 		ascii = ascii2
 	}
 	ascii = strings.ToLower(ascii)
-	if !validHostChars(ascii) {
-		return false
-	}
-	l.Host = ascii
-	uni, err := idna.Punycode.ToUnicode(ascii)
+	uni, err = idna.Punycode.ToUnicode(ascii)
 	if err != nil {
 		uni = ascii
 	}
-	l.HostUnicode = uni
-	for _, lab := range strings.Split(ascii, ".") {
-		if strings.HasPrefix(lab, "xn--") {
-			l.Punycode = true
+	return ascii, uni, true
+}
+
+// plainLDH: only a-z, 0-9, '-' and '.'.
+func plainLDH(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
 		}
-	}
-	l.Suffix, _ = publicsuffix.PublicSuffix(ascii)
-	if r, err := publicsuffix.EffectiveTLDPlusOne(ascii); err == nil {
-		l.Registrable = r
 	}
 	return true
 }

@@ -43,3 +43,33 @@ func FuzzResolved(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHostForms: the IDNA shortcut for plain LDH names gives what IDNA
+// gives.
+func FuzzHostForms(f *testing.F) {
+	for _, s := range []string{"example.com", "a..b", "-a.com", "a-.com", "ab--cd.com", "xn--80ak6aa92e.com", ".", "a.", ".a",
+		strings.Repeat("a", 64) + ".com", strings.Repeat("a.", 130) + "com", "1.2.3.4", "0x7f", "a_b.com", "xn--.com", "xn-a.com", "EXAMPLE.COM", "пример.рф"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lower := strings.ToLower(s)
+		a, u, ok := hostForms(lower)
+		wa, wu, wok := hostFormsIDNA(lower)
+		if a != wa || u != wu || ok != wok {
+			t.Fatalf("hostForms(%q) = %q %q %v, IDNA %q %q %v", lower, a, u, ok, wa, wu, wok)
+		}
+	})
+}
+
+// FuzzDefangFirst: defangReplacer changes no text without a byte of
+// defangFirst (Parse skips it then).
+func FuzzDefangFirst(f *testing.F) {
+	for _, s := range []string{"hxxp://a[.]b", "a(dot)b", "{.}", "plain.example/x", "[at]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !strings.ContainsAny(s, defangFirst) && defangReplacer.Replace(s) != s {
+			t.Fatalf("%q changed by the defang replacer", s)
+		}
+	})
+}

@@ -46,3 +46,45 @@ func FuzzLooksMessage(f *testing.F) {
 func strings4096() string {
 	return string(bytes.Repeat([]byte("a"), 4090)) + "\nFrom: x\nTo: y\n"
 }
+
+// FuzzPayloadPrecheck: containsFoldASCII is bytes.Contains on the
+// lower-cased copy, and a page without payloadLits yields no payload.
+func FuzzPayloadPrecheck(f *testing.F) {
+	for _, s := range []string{"<a href=\"DATA:application/octet-stream;BASE64,TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAA\">",
+		"var b = new Blob([atob('TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAA')])", "AtOb", "bLoB", "base6", "data", ":", "", "b"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		low := asciiLower(b)
+		for _, lit := range append(payloadLits, ":", "x", "64", "da") {
+			if got, want := containsFoldASCII(b, lit), bytes.Contains(low, []byte(lit)); got != want {
+				t.Fatalf("containsFoldASCII(%q, %q) = %v, want %v", b, lit, got, want)
+			}
+		}
+		if !mayCarryPayload(b) {
+			if out := htmlPayloadsPlain(b, 1<<20); len(out) != 0 {
+				t.Fatalf("%q: no payload word, %d payloads", b, len(out))
+			}
+		}
+	})
+}
+
+// htmlPayloadsPlain is htmlPayloads without the precheck.
+func htmlPayloadsPlain(b []byte, maxBytes int64) []smuggled {
+	var out []smuggled
+	low := asciiLower(b)
+	for _, u := range dataURIs(low, 1000) {
+		if d := decodeB64(b[u.start:u.end], maxBytes); len(d) > 0 {
+			out = append(out, smuggled{data: d})
+		}
+	}
+	if !bytes.Contains(low, []byte("atob")) && !bytes.Contains(low, []byte("blob")) && !bytes.Contains(low, []byte("base64")) {
+		return out
+	}
+	for _, lit := range base64Literals(b, 1000) {
+		if d := decodeB64(bytes.ReplaceAll(lit, []byte(`\n`), nil), maxBytes); len(d) > 0 {
+			out = append(out, smuggled{data: d})
+		}
+	}
+	return out
+}

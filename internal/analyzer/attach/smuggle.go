@@ -34,6 +34,9 @@ func htmlPayloads(b []byte, maxBytes int64) []smuggled {
 	if len(b) > 16<<20 {
 		b = b[:16<<20]
 	}
+	if !mayCarryPayload(b) {
+		return nil // most bodies: no lower-cased copy
+	}
 	var out []smuggled
 	low := asciiLower(b) // same length as b: offsets carry over
 	for _, u := range dataURIs(low, 1000) {
@@ -69,6 +72,64 @@ func htmlPayloads(b []byte, maxBytes int64) []smuggled {
 		out = append(out, smuggled{name: fmt.Sprintf("script-payload-%d", len(out)+1), data: d, how: "base64 string in script"})
 	}
 	return out
+}
+
+// payloadLits are the words, one of which a page that htmlPayloads finds
+// anything in holds (ASCII case aside): a data: URI, or the base64 string
+// of a script with atob, blob or base64 in it.
+var payloadLits = []string{"data:", "base64", "atob", "blob"}
+
+// mayCarryPayload reports whether b holds one of payloadLits in any ASCII
+// case, without a lower-cased copy of b.
+func mayCarryPayload(b []byte) bool {
+	for _, lit := range payloadLits {
+		if containsFoldASCII(b, lit) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFoldASCII is bytes.Contains(asciiLower(b), lit) for a lit in
+// lower case: it looks for lit's last byte in both cases and compares
+// what comes before it.
+func containsFoldASCII(b []byte, lit string) bool {
+	n := len(lit)
+	if n == 0 {
+		return true
+	}
+	last := lit[n-1]
+	for _, c := range []byte{last, last - 'a' + 'A'} {
+		if c == last-'a'+'A' && !(last >= 'a' && last <= 'z') {
+			break // no other case
+		}
+		for off := n - 1; off < len(b); {
+			i := bytes.IndexByte(b[off:], c)
+			if i < 0 {
+				break
+			}
+			i += off
+			if foldEqualASCII(b[i-n+1:i], lit[:n-1]) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+// foldEqualASCII: b is lit (lower case) with some ASCII letters upper.
+func foldEqualASCII(b []byte, lit string) bool {
+	for i := range len(lit) {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lit[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func asciiLower(b []byte) []byte {

@@ -290,7 +290,7 @@ func (l *Link) setHost(host string) bool {
 		return false
 	}
 	// Full-width and ideographic dots and letters (UTS #46 maps them).
-	if strings.ContainsAny(host, "。．｡") || hasFullwidth(host) {
+	if wideHost(host) {
 		l.trick(TrickFullwidth)
 		host = strings.Map(func(r rune) rune {
 			switch r {
@@ -377,6 +377,17 @@ func plainLDH(s string) bool {
 		}
 	}
 	return true
+}
+
+// wideHost reports full-width or ideographic dots or full-width letters
+// in a host name: none in an ASCII one.
+func wideHost(host string) bool {
+	for i := 0; i < len(host); i++ {
+		if host[i] >= utf8.RuneSelf {
+			return strings.ContainsAny(host, "。．｡") || hasFullwidth(host)
+		}
+	}
+	return false
 }
 
 func hasFullwidth(s string) bool {

@@ -45,13 +45,16 @@ func FuzzResolved(f *testing.F) {
 }
 
 // FuzzHostForms: the IDNA shortcut for plain LDH names gives what IDNA
-// gives.
+// gives; wideHost's ASCII shortcut what the plain test gives.
 func FuzzHostForms(f *testing.F) {
 	for _, s := range []string{"example.com", "a..b", "-a.com", "a-.com", "ab--cd.com", "xn--80ak6aa92e.com", ".", "a.", ".a",
-		strings.Repeat("a", 64) + ".com", strings.Repeat("a.", 130) + "com", "1.2.3.4", "0x7f", "a_b.com", "xn--.com", "xn-a.com", "EXAMPLE.COM", "пример.рф"} {
+		strings.Repeat("a", 64) + ".com", strings.Repeat("a.", 130) + "com", "1.2.3.4", "0x7f", "a_b.com", "xn--.com", "xn-a.com", "EXAMPLE.COM", "пример.рф", "ｅｘａｍｐｌｅ。com", "a．b", "é.com"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := wideHost(s), strings.ContainsAny(s, "。．｡") || hasFullwidth(s); got != want {
+			t.Fatalf("wideHost(%q) = %v, want %v", s, got, want)
+		}
 		lower := strings.ToLower(s)
 		a, u, ok := hostForms(lower)
 		wa, wu, wok := hostFormsIDNA(lower)

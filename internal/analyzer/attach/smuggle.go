@@ -34,6 +34,9 @@ func htmlPayloads(b []byte, maxBytes int64) []smuggled {
 	if len(b) > 16<<20 {
 		b = b[:16<<20]
 	}
+	if !mayCarryPayload(b) {
+		return nil // most bodies: no lower-cased copy
+	}
 	var out []smuggled
 	low := asciiLower(b) // same length as b: offsets carry over
 	for _, u := range dataURIs(low, 1000) {
@@ -69,6 +72,64 @@ func htmlPayloads(b []byte, maxBytes int64) []smuggled {
 		out = append(out, smuggled{name: fmt.Sprintf("script-payload-%d", len(out)+1), data: d, how: "base64 string in script"})
 	}
 	return out
+}
+
+// payloadLits are the words, one of which a page that htmlPayloads finds
+// anything in holds (ASCII case aside): a data: URI, or the base64 string
+// of a script with atob, blob or base64 in it.
+var payloadLits = []string{"data:", "base64", "atob", "blob"}
+
+// mayCarryPayload reports whether b holds one of payloadLits in any ASCII
+// case, without a lower-cased copy of b.
+func mayCarryPayload(b []byte) bool {
+	for _, lit := range payloadLits {
+		if containsFoldASCII(b, lit) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFoldASCII is bytes.Contains(asciiLower(b), lit) for a lit in
+// lower case: it looks for lit's last byte in both cases and compares
+// what comes before it.
+func containsFoldASCII(b []byte, lit string) bool {
+	n := len(lit)
+	if n == 0 {
+		return true
+	}
+	last := lit[n-1]
+	for _, c := range []byte{last, last - 'a' + 'A'} {
+		if c == last-'a'+'A' && !(last >= 'a' && last <= 'z') {
+			break // no other case
+		}
+		for off := n - 1; off < len(b); {
+			i := bytes.IndexByte(b[off:], c)
+			if i < 0 {
+				break
+			}
+			i += off
+			if foldEqualASCII(b[i-n+1:i], lit[:n-1]) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+// foldEqualASCII: b is lit (lower case) with some ASCII letters upper.
+func foldEqualASCII(b []byte, lit string) bool {
+	for i := range len(lit) {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lit[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func asciiLower(b []byte) []byte {
@@ -213,20 +274,38 @@ func (r *run) smuggling(it item) {
 	}
 }
 
+// msgFields are the header field names looksMessage counts, lower case,
+// each after a newline.
+var msgFields = func() [][]byte {
+	var out [][]byte
+	for _, h := range []string{"from:", "to:", "subject:", "content-type:", "mime-version:", "message-id:", "date:", "received:", "return-path:"} {
+		out = append(out, []byte("\n"+h))
+	}
+	return out
+}()
+
 // looksMessage reports an e-mail message or mbox saved as a file.
 func looksMessage(b []byte) bool {
 	head := b[:min(len(b), 4096)]
 	if bytes.HasPrefix(head, []byte("From ")) {
 		return bytes.Contains(head, []byte("\nFrom:")) || bytes.Contains(head, []byte("\nContent-Type:"))
 	}
+	// The first colon's test first: most files fail it, and then need
+	// no lower-cased copy.
+	first := bytes.IndexByte(head, ':')
+	if !(first > 0 && first < 40 && !bytes.ContainsAny(head[:first], " \t<")) {
+		return false
+	}
 	n := 0
-	for _, h := range []string{"from:", "to:", "subject:", "content-type:", "mime-version:", "message-id:", "date:", "received:", "return-path:"} {
-		if bytes.HasPrefix(bytes.ToLower(head), []byte(h)) || bytes.Contains(bytes.ToLower(head), []byte("\n"+h)) {
-			n++
+	low := bytes.ToLower(head) // once, not twice per field name
+	for _, h := range msgFields {
+		if bytes.HasPrefix(low, h[1:]) || bytes.Contains(low, h) {
+			if n++; n >= 2 {
+				return true
+			}
 		}
 	}
-	first := bytes.IndexByte(head, ':')
-	return n >= 2 && first > 0 && first < 40 && !bytes.ContainsAny(head[:first], " \t<")
+	return false
 }
 
 // message opens a mail saved as a file (.eml, mbox, message/rfc822

@@ -406,12 +406,15 @@ func (w *webLink) final() *normalize.Link { return w.chain.Final() }
 func webLinks(t *pipeline.Task) []*webLink {
 	var out []*webLink
 	seen := map[string]bool{}
+	// The URL analyzer's chains, where it resolved the link already.
+	v, _ := t.Get(normalize.TaskKeyResolved)
+	res, _ := v.(*normalize.Resolved)
 	for _, u := range t.URLs() {
 		if u.Source == "src" || seen[u.Raw] || len(out) >= 300 {
 			continue
 		}
 		seen[u.Raw] = true
-		ch, ok := normalize.Resolve(u.Raw)
+		ch, ok := res.Lookup(u.Raw)
 		if !ok || !ch.Final().IsWeb() || ch.Final().Host == "" {
 			continue
 		}
@@ -426,15 +429,22 @@ var (
 	unsubWords = []string{"unsub", "optout", "opt-out", "abmelde", "abbestell", "desinscri", "desabon", "uitschrijv", "afmeld", "cancelar", "descadastr", "disiscri", "annulla", "preferenc", "manage"}
 )
 
-// isUnsub reports whether reUnsub matches s. On ASCII text (most links)
-// a substring search on the lower-cased text gives the same answer: only
-// ASCII letters fold to the ASCII alternatives' letters there, and the
-// others need non-ASCII text.
+// isUnsub reports whether reUnsub matches s. A substring search on the
+// text with its ASCII letters lower-cased gives the same answer: (?i)
+// folds an ASCII letter only to its other case, but for k and s (the
+// Kelvin sign and the long s, left to the regexp), and é to É; the
+// alternatives are whole runes, which a substring search finds only at
+// rune starts, as the regexp does (an invalid byte is one rune to it).
 func isUnsub(s string) bool {
+	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			return reUnsub.MatchString(s)
+			ascii = false
+			break
 		}
+	}
+	if !ascii && (strings.Contains(s, "\u212a") || strings.Contains(s, "ſ")) {
+		return reUnsub.MatchString(s)
 	}
 	var buf [512]byte
 	l := buf[:0]
@@ -453,8 +463,19 @@ func isUnsub(s string) bool {
 			return true
 		}
 	}
+	if !ascii {
+		for _, w := range unsubWordsUTF8 {
+			if bytes.Contains(l, w) {
+				return true
+			}
+		}
+	}
 	return false
 }
+
+// unsubWordsUTF8 are reUnsub's alternatives with non-ASCII letters, in
+// each case form (ASCII letters lower-cased).
+var unsubWordsUTF8 = [][]byte{[]byte("désinscri"), []byte("dÉsinscri"), []byte("配信停止"), []byte("解除")}
 
 // unsubWordBytes are unsubWords as byte slices: isUnsub looks them up in
 // its lower-cased copy without converting it to a string per word (which
@@ -507,8 +528,10 @@ func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string
 			t.Add(SymURLKitPath, trunc(host+pathq, 80))
 			kitDone = true
 		}
-		if !rcptDone && len(rcpts) > 0 && !isUnsub(w.u.Raw+" "+w.u.Anchor) {
-			if r := rcptInLink(w.u.Raw, rcpts); r != "" {
+		// An unsubscribe link carries the address legitimately (looked
+		// at only when one does).
+		if !rcptDone && len(rcpts) > 0 {
+			if r := rcptInLink(w.u.Raw, rcpts); r != "" && !isUnsub(w.u.Raw+" "+w.u.Anchor) {
 				t.Add(SymURLRcptInLink, host)
 				rcptDone = true
 			}

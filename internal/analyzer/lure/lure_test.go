@@ -1,6 +1,9 @@
 package lure
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFromShapes(t *testing.T) {
 	for v, want := range map[string]bool{
@@ -95,4 +98,20 @@ func TestIsUnsub(t *testing.T) {
 			t.Errorf("%q: %v want %v", s, got, want)
 		}
 	}
+}
+
+// FuzzIsUnsub compares isUnsub with reUnsub, also with the letters (?i)
+// folds across scripts written so.
+func FuzzIsUnsub(f *testing.F) {
+	for _, s := range []string{"", "https://x.example/UnSubscribe?id=1 Click", "OPT-OUT", "Désinscrire", "DÉSINSCRIRE", "dÉsinscrire",
+		"配信停止はこちら", "\xe9配信停止", "解\xff除", "https://a.example/ \u212Aanage", "UNſUB", "abbeſtell", "»manage«", "é" + "preferences"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, v := range []string{s, strings.ReplaceAll(s, "s", "ſ"), strings.ReplaceAll(s, "k", "\u212a"), strings.ReplaceAll(s, "e", "é") + "»"} {
+			if got, want := isUnsub(v), reUnsub.MatchString(v); got != want {
+				t.Fatalf("isUnsub(%q) = %v, regexp %v", v, got, want)
+			}
+		}
+	})
 }

@@ -110,7 +110,7 @@ func typePassword(s string) bool {
 const loginWindow = 64
 
 // findLogin is loginRe.FindString(text), run only on the windows of text
-// around the literals every match holds (loginLits): a match contains one,
+// around the literals every match holds (loginAnchors): a match contains one,
 // so it lies within loginWindow bytes of it. Windows end where a \b
 // cannot differ from the whole text's (next to a byte that is no word
 // character) and merge when they touch, so every match of the text is a
@@ -134,20 +134,15 @@ func findLogin(text string) string {
 	ls := string(low)
 	type span struct{ a, b int }
 	var spans []span
-	for _, w := range loginLits {
-		for off := 0; off < len(ls); {
-			i := strings.Index(ls[off:], w)
-			if i < 0 {
-				break
-			}
-			i += off
-			spans = append(spans, span{max(0, i-loginWindow), min(len(ls), i+len(w)+loginWindow)})
-			off = i + 1
-			if len(spans) > 4096 {
-				// A text made of the words: as before.
-				return loginRe.FindString(text)
-			}
-		}
+	tooMany := false
+	loginAnchorsAt(ls, func(i, n int) bool {
+		spans = append(spans, span{max(0, i-loginWindow), min(len(ls), i+n+loginWindow)})
+		tooMany = len(spans) > 4096
+		return !tooMany
+	})
+	if tooMany {
+		// A text made of the words: as before.
+		return loginRe.FindString(text)
 	}
 	if len(spans) == 0 {
 		return ""

@@ -16,6 +16,9 @@ var scanSamples = []string{
 	"verify your identity", "UN\u212aLOCK YOUR card", "reſtore your access", "パスワードの変更をお願いします", "アカウントの確認",
 	"ログインしてください", "_sign in to the", "sign-on now to continue_", "a confirm your e-mail b", "é" + "update your password",
 	"account is\nsuspended", "re-activate your", "password will expire" + strings.Repeat(" login", 50),
+	"blog on to the", "LOG-ON WITH your", "signon and keep", "catalog in now verify", "password expired", "PASSWORD EXPIRES",
+	"account will be limited", "account has been on hold", "account locked", "account is active", "your accounts suspended",
+	"x account deactivated", "Enter your Password", "sign in\tto your", "log  in to your", "こちらからログインを", "アカウントのロック",
 }
 
 func TestPasswordInputScan(t *testing.T) {
@@ -149,4 +152,23 @@ func TestBase64Run(t *testing.T) {
 			t.Errorf("hasBase64Run(%d bytes) = %v, regexp %v", len(s), got, want)
 		}
 	}
+}
+
+// FuzzLoginPrefilter: loginRe matches no text in which loginAnchors find
+// nothing (mayBeLogin, findLogin's precheck), also with s and k written
+// as the runes (?i) folds to them, where findLogin takes the other path.
+func FuzzLoginPrefilter(f *testing.F) {
+	for _, s := range scanSamples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, v := range []string{s, strings.ReplaceAll(s, "s", "ſ"), strings.ReplaceAll(strings.ReplaceAll(s, "k", "\u212a"), "S", "ſ")} {
+			if loginRe.MatchString(v) && !mayBeLogin(v) {
+				t.Fatalf("%q: loginRe matches, mayBeLogin says no", v)
+			}
+			if got, want := findLogin(v), loginRe.FindString(v); got != want {
+				t.Fatalf("findLogin(%q) = %q, regexp %q", v, got, want)
+			}
+		}
+	})
 }

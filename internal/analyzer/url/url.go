@@ -170,6 +170,9 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			anchors[strings.TrimSpace(u.Anchor)] = true
 		}
 	}
+	// Each link resolved once: the lure analyzer (a later stage) looks
+	// the chains up instead of resolving them again.
+	res := &normalize.Resolved{}
 	var links []*link
 	for _, u := range urls {
 		if u.Source == "text" && anchors[u.Raw] {
@@ -183,12 +186,14 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			continue
 		}
 		seen[key] = true
-		ch, ok := normalize.Resolve(u.Raw)
+		ch, ok := res.Get(u.Raw)
 		if !ok {
 			continue
 		}
 		links = append(links, &link{src: u, chain: ch})
 	}
+	// Read-only from here on (other stages read it).
+	t.Set(normalize.TaskKeyResolved, res)
 
 	sites := map[string]bool{}
 	for _, l := range links {
@@ -329,13 +334,25 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	if len(web) > 0 {
 		claims, headClaims, nameClaims := cl.get()
-		for _, b := range claims {
+		lowFrom := strings.ToLower(fromDomain)
+		// Whether a web link looks bad: the same for every brand, worked
+		// out when a brand first needs it.
+		var badDone, bad bool
+		badLink := func() bool {
+			if !badDone {
+				badDone = true
+				bad = anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike) || anyFlag(web, SymShortener) || anyFlag(web, SymBlocklisted) || anyRandom(web)
+			}
+			return bad
+		}
+		for bi, b := range claims {
+			doms := cl.domains(bi)
 			// The brand's own domain in From with every link elsewhere is
 			// a spoofed From (Japanese brand phishing sends so): real
 			// notices link to the brand's site. Without a bad-looking link
 			// it counts less, as a notice may go through an unlisted
 			// click tracker.
-			ownFrom := ownsDomain(b, fromDomain)
+			ownFrom := ownsLower(doms, lowFrom)
 			// The sender's name claims the brand: an impersonation. A
 			// subject that names it counts when it reads as the brand's
 			// notice (【重要】…, "security alert"); otherwise it is as
@@ -344,9 +361,13 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			related := false
 			for _, l := range web {
 				for i := range l.chain.Links {
-					if ownsDomain(b, l.chain.Links[i].Host) {
+					if ownsLower(doms, strings.ToLower(l.chain.Links[i].Host)) {
 						related = true
+						break
 					}
+				}
+				if related {
+					break
 				}
 			}
 			if related {
@@ -354,19 +375,18 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			}
 			// Named only in the subject or body: a newsletter may mention a
 			// brand in passing; require login wording and a link that looks bad.
-			badLink := anyFlag(web, SymSuspiciousDomain) || anyFlag(web, SymBrandInURL) || anyFlag(web, SymDynDNS) || anyFlag(web, SymFreeHosting) || anyFlag(web, SymIPHost) || anyFlag(web, SymLookalike) || anyFlag(web, SymShortener) || anyFlag(web, SymBlocklisted) || anyRandom(web)
 			if ownFrom {
 				if !inName && !(hasBrand(headClaims, b.Name) && subjectNotice()) {
 					continue
 				}
 				f := 0.5
-				if badLink {
+				if badLink() {
 					f = 1
 				}
 				t.AddScaled(SymBrandUnrelated, f, b.Name+" ("+fromDomain+") → "+web[0].final().Registrable)
 				break
 			}
-			if inName || badLink && login() != "" {
+			if inName || badLink() && login() != "" {
 				t.Add(SymBrandUnrelated, b.Name+" → "+web[0].final().Registrable)
 				break
 			}
@@ -413,6 +433,10 @@ type claimSet struct {
 	head, name, body       string
 	done                   bool
 	all, headBrands, named []brands.Brand
+	// kws are the keywords of each brand of all (brandKeywords), doms its
+	// domains in lower case, built when first needed: once per message,
+	// not per link.
+	kws, doms [][]string
 }
 
 func (c *claimSet) get() (all, head, name []brands.Brand) {
@@ -423,6 +447,35 @@ func (c *claimSet) get() (all, head, name []brands.Brand) {
 		c.all = mergeBrands(c.headBrands, c.a.Brands.Claimed(c.body))
 	}
 	return c.all, c.headBrands, c.named
+}
+
+// domains returns the domains of the i-th brand of all, lower case.
+func (c *claimSet) domains(i int) []string {
+	if c.doms == nil {
+		c.doms = make([][]string, len(c.all))
+	}
+	if c.doms[i] == nil {
+		ds := make([]string, len(c.all[i].Domains))
+		for j, d := range c.all[i].Domains {
+			ds[j] = strings.ToLower(d)
+		}
+		c.doms[i] = ds
+	}
+	return c.doms[i]
+}
+
+// keywords returns brandKeywords of the i-th brand of all.
+func (c *claimSet) keywords(i int) []string {
+	if c.kws == nil {
+		c.kws = make([][]string, len(c.all))
+	}
+	if c.kws[i] == nil {
+		c.kws[i] = brandKeywords(c.all[i])
+		if c.kws[i] == nil {
+			c.kws[i] = []string{}
+		}
+	}
+	return c.kws[i]
 }
 
 func optFor(l *link) string {
@@ -543,11 +596,20 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *c
 	reasons := suspicion(h)
 	weakHost := len(reasons) > 0 || dyn || free
 	claims, head, _ := cl.get()
-	for _, b := range claims {
-		if ownsDomain(b, h.Host) || hasFlag(l, SymLookalike) {
+	lowPath, lowDone := "", false
+	lowHost := strings.ToLower(h.Host)
+	for i, b := range claims {
+		if ownsLower(cl.domains(i), lowHost) || hasFlag(l, SymLookalike) {
 			continue // a lookalike host already says the brand is misused
 		}
-		if kw := brandInURL(b, h, weakHost || hasBrand(head, b.Name)); kw != "" {
+		path := ""
+		if weakHost || hasBrand(head, b.Name) {
+			if !lowDone {
+				lowPath, lowDone = strings.ToLower(h.Path), true
+			}
+			path = lowPath
+		}
+		if kw := keywordIn(cl.keywords(i), h.Host, path); kw != "" {
 			l.flag(t, SymBrandInURL, b.Name+": "+h.Host+src)
 			break
 		}
@@ -720,26 +782,35 @@ func mixedScript(host string) bool {
 // Cyrillic and Greek letters drawn like Latin ones.
 const latinLookalikes = "аеорсухіјѕԁɡһӏԛԝвкмнтАВЕКМНОРСТУХІЈЅαοτνιεκρχυ"
 
-// brandInURL returns the brand keyword found in a host's subdomains or
-// registrable label, or in its path.
-func brandInURL(b brands.Brand, h *normalize.Link, withPath bool) string {
-	host := h.Host
-	path := ""
-	if withPath {
-		path = strings.ToLower(h.Path)
+// brandKeywords are the words looked for in a link's host (and path)
+// when a message claims the brand, in order: the
+// brand's keywords and its ASCII names of four letters or more, lower
+// case without spaces, those shorter than four bytes left out.
+func brandKeywords(b brands.Brand) []string {
+	var out []string
+	add := func(kw string) {
+		kw = strings.ToLower(strings.ReplaceAll(kw, " ", ""))
+		if len(kw) >= 4 {
+			out = append(out, kw)
+		}
 	}
-	kws := append([]string(nil), b.Keywords...)
+	for _, kw := range b.Keywords {
+		add(kw)
+	}
 	for _, n := range b.Names {
 		if isASCIIWord(n) && len(n) >= 4 {
-			kws = append(kws, strings.ToLower(n))
+			add(strings.ToLower(n))
 		}
 	}
+	return out
+}
+
+// keywordIn returns the first of a brand's keywords (brandKeywords) in
+// a host name or a path already lower-cased ("" when the path does not
+// count).
+func keywordIn(kws []string, host, lowPath string) string {
 	for _, kw := range kws {
-		kw = strings.ToLower(strings.ReplaceAll(kw, " ", ""))
-		if len(kw) < 4 {
-			continue
-		}
-		if strings.Contains(host, kw) || strings.Contains(path, kw) {
+		if strings.Contains(host, kw) || strings.Contains(lowPath, kw) {
 			return kw
 		}
 	}
@@ -763,6 +834,20 @@ func ownsDomain(b brands.Brand, host string) bool {
 	for _, d := range b.Domains {
 		d = strings.ToLower(d)
 		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownsLower is ownsDomain on the brand's domains and a host both in
+// lower case.
+func ownsLower(domains []string, host string) bool {
+	if host == "" {
+		return false
+	}
+	for _, d := range domains {
+		if host == d || len(host) > len(d) && host[len(host)-len(d)-1] == '.' && host[len(host)-len(d):] == d {
 			return true
 		}
 	}
@@ -850,10 +935,76 @@ var noticeRe = regexp.MustCompile(`(?i)重要|緊急|至急|ご注意|警告|脆
 
 var loginRe = regexp.MustCompile(`(?i)\b(?:(?:log|sign)[ -]?(?:in|on) (?:to|now|here|with|and|using) (?:your|verify|confirm|update|restore|continue|access|keep|avoid|the)|verify (?:your|the|my) (?:account|identity|e-?mail|mailbox|details|information|login|password)|confirm your (?:account|identity|e-?mail|password|details|login)|validate your (?:account|mailbox|e-?mail)|re-?activate your|unlock your|restore (?:your )?(?:account|access)|update your (?:account|billing|payment|details|information|password)|(?:enter|confirm|update|verify|reset) your password|password (?:expires|expired|will expire)|account (?:is |has been |will be )?(?:suspended|locked|disabled|limited|on hold|deactivated))\b|ログインして|ログインし、|ログインの上|ログインを|ログインいただき|からログイン|サインインして|本人確認|パスワードの(?:変更|更新|再設定|有効期限)|アカウント(?:の)?(?:確認|停止|凍結|更新|制限|ロック)|認証(?:手続|が必要|を行)|ご登録情報|お客様情報の確認|利用制限|再開手続`)
 
-// loginLits are the literals one of which every match of loginRe holds
-// (lower case).
-var loginLits = []string{"log", "sign", "verify", "confirm", "validate", "activate", "unlock", "restore", "update", "password", "account",
-	"ログイン", "サインイン", "本人確認", "パスワード", "アカウント", "認証", "ご登録情報", "お客様情報の確認", "利用制限", "再開手続"}
+// loginAnchors are the literals one of which every match of loginRe
+// holds (ASCII lower case), each with, where the literal alone is common
+// ("log", "account "), a test of the text that follows it in a match:
+// the other occurrences cannot start a match there.
+var loginAnchors = []struct {
+	lit  string
+	next func(string) bool
+}{
+	{"log", logInOn}, {"sign", logInOn}, // (?:log|sign)[ -]?(?:in|on) …
+	{"verify ", nil}, {"confirm your ", nil}, {"validate your ", nil}, {"activate your", nil}, {"unlock your", nil},
+	{"restore ", nil}, {"update your ", nil}, {"your password", nil}, // (?:enter|confirm|update|verify|reset) your password
+	{"password ", passwordExpires}, {"account ", accountState},
+	{"ログイン", nil}, {"サインインして", nil}, {"本人確認", nil}, {"パスワードの", nil}, {"アカウント", nil}, {"認証", nil},
+	{"ご登録情報", nil}, {"お客様情報の確認", nil}, {"利用制限", nil}, {"再開手続", nil},
+}
+
+// logInOn: [ -]?(?:in|on) and a space at the start of s.
+func logInOn(s string) bool {
+	if s != "" && (s[0] == ' ' || s[0] == '-') {
+		s = s[1:]
+	}
+	return strings.HasPrefix(s, "in ") || strings.HasPrefix(s, "on ")
+}
+
+// passwordExpires: (?:expires|expired|will expire) at the start of s.
+func passwordExpires(s string) bool {
+	return strings.HasPrefix(s, "expire") || strings.HasPrefix(s, "will expire")
+}
+
+// accountState: (?:is |has been |will be )?(?:suspended|locked|disabled|
+// limited|on hold|deactivated) at the start of s.
+func accountState(s string) bool {
+	for _, p := range []string{"is ", "has been ", "will be "} {
+		if strings.HasPrefix(s, p) && accountWord(s[len(p):]) {
+			return true
+		}
+	}
+	return accountWord(s)
+}
+
+func accountWord(s string) bool {
+	for _, w := range []string{"suspended", "locked", "disabled", "limited", "on hold", "deactivated"} {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// loginAnchorsAt calls f with the offset and length of every occurrence
+// of a loginAnchors literal in l (lower case) that its test accepts,
+// until f returns false.
+func loginAnchorsAt(l string, f func(i, n int) bool) {
+	for _, a := range loginAnchors {
+		for off := 0; off < len(l); {
+			i := strings.Index(l[off:], a.lit)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + 1
+			if a.next != nil && !a.next(l[i+len(a.lit):]) {
+				continue
+			}
+			if !f(i, len(a.lit)) {
+				return
+			}
+		}
+	}
+}
 
 // mayBeLogin reports whether text may match loginRe: lower-casing covers
 // the regex's case folding (the Kelvin sign becomes k), except for the
@@ -863,12 +1014,12 @@ func mayBeLogin(text string) bool {
 	if strings.Contains(l, "ſ") {
 		l = strings.ReplaceAll(l, "ſ", "s")
 	}
-	for _, w := range loginLits {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
+	found := false
+	loginAnchorsAt(l, func(int, int) bool {
+		found = true
+		return false
+	})
+	return found
 }
 
 func trunc(s string, n int) string {

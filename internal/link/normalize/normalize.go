@@ -90,6 +90,9 @@ var defangReplacer = strings.NewReplacer(
 	"[/]", "/",
 )
 
+// defangFirst are the first bytes of defangReplacer's patterns.
+const defangFirst = "[({"
+
 var fangSchemes = map[string]string{
 	"hxxp": "http", "hxxps": "https", "hxtp": "http", "hxtps": "https", "hxxxp": "http",
 	"h**p": "http", "h**ps": "https", "httx": "http", "ttp": "http", "ttps": "https",
@@ -127,9 +130,12 @@ func Parse(raw string) (Link, bool) {
 			s = d
 		}
 	}
-	if d := defangReplacer.Replace(s); d != s {
-		l.trick(TrickDefanged)
-		s = d
+	// Every defanging pattern starts with one of defangFirst.
+	if strings.ContainsAny(s, defangFirst) {
+		if d := defangReplacer.Replace(s); d != s {
+			l.trick(TrickDefanged)
+			s = d
+		}
 	}
 	// Scheme.
 	low := strings.ToLower(s)
@@ -138,11 +144,12 @@ func Parse(raw string) (Link, bool) {
 		if f, ok := fangSchemes[sch]; ok {
 			l.trick(TrickDefanged)
 			s = f + s[i:]
+			low = strings.ToLower(s)
 		} else if f, ok := fangSchemes[strings.ToLower(sch)]; ok {
 			l.trick(TrickDefanged)
 			s = f + s[i:]
+			low = strings.ToLower(s)
 		}
-		low = strings.ToLower(s)
 	}
 	scheme := ""
 	rest := s
@@ -283,7 +290,7 @@ func (l *Link) setHost(host string) bool {
 		return false
 	}
 	// Full-width and ideographic dots and letters (UTS #46 maps them).
-	if strings.ContainsAny(host, "。．｡") || hasFullwidth(host) {
+	if wideHost(host) {
 		l.trick(TrickFullwidth)
 		host = strings.Map(func(r rune) rune {
 			switch r {
@@ -316,36 +323,71 @@ func (l *Link) setHost(host string) bool {
 		}
 		return true
 	}
-	lower := strings.ToLower(host)
-	ascii, err := idna.Lookup.ToASCII(lower)
-	if err != nil {
-		// Keep what we can: a lenient conversion for display and matching.
-		ascii2, err2 := idna.Punycode.ToASCII(lower)
-		if err2 != nil || ascii2 == "" {
-			return false
-		}
-		ascii = ascii2
-	}
-	ascii = strings.ToLower(ascii)
-	if !validHostChars(ascii) {
+	ascii, uni, ok := hostForms(strings.ToLower(host))
+	if !ok || !validHostChars(ascii) {
 		return false
 	}
 	l.Host = ascii
-	uni, err := idna.Punycode.ToUnicode(ascii)
-	if err != nil {
-		uni = ascii
-	}
 	l.HostUnicode = uni
-	for _, lab := range strings.Split(ascii, ".") {
-		if strings.HasPrefix(lab, "xn--") {
-			l.Punycode = true
-		}
-	}
+	// Some label is an A-label.
+	l.Punycode = strings.HasPrefix(ascii, "xn--") || strings.Contains(ascii, ".xn--")
 	l.Suffix, _ = publicsuffix.PublicSuffix(ascii)
 	if r, err := publicsuffix.EffectiveTLDPlusOne(ascii); err == nil {
 		l.Registrable = r
 	}
 	return true
+}
+
+// hostForms returns the A-label (ASCII) and U-label forms of a
+// lower-case host name. A name of ASCII letters, digits, hyphens and dots
+// with no "xn--" is both already: IDNA is skipped for it (FuzzHostForms
+// compares with hostFormsIDNA).
+func hostForms(lower string) (ascii, uni string, ok bool) {
+	if lower != "" && plainLDH(lower) && !strings.Contains(lower, "xn--") {
+		return lower, lower, true
+	}
+	return hostFormsIDNA(lower)
+}
+
+// hostFormsIDNA is hostForms through package idna.
+func hostFormsIDNA(lower string) (ascii, uni string, ok bool) {
+	ascii, err := idna.Lookup.ToASCII(lower)
+	if err != nil {
+		// Keep what we can: a lenient conversion for display and matching.
+		ascii2, err2 := idna.Punycode.ToASCII(lower)
+		if err2 != nil || ascii2 == "" {
+			return "", "", false
+		}
+		ascii = ascii2
+	}
+	ascii = strings.ToLower(ascii)
+	uni, err = idna.Punycode.ToUnicode(ascii)
+	if err != nil {
+		uni = ascii
+	}
+	return ascii, uni, true
+}
+
+// plainLDH: only a-z, 0-9, '-' and '.'.
+func plainLDH(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// wideHost reports full-width or ideographic dots or full-width letters
+// in a host name: none in an ASCII one.
+func wideHost(host string) bool {
+	for i := 0; i < len(host); i++ {
+		if host[i] >= utf8.RuneSelf {
+			return strings.ContainsAny(host, "。．｡") || hasFullwidth(host)
+		}
+	}
+	return false
 }
 
 func hasFullwidth(s string) bool {
@@ -578,6 +620,51 @@ func Resolve(raw string) (Chain, bool) {
 		c.Via = append(c.Via, via)
 	}
 	return c, true
+}
+
+// TaskKeyResolved is the key under which the URL analyzer leaves a
+// message's *Resolved on its task (pipeline.Task.Set) for later stages.
+const TaskKeyResolved = "normalize.resolved"
+
+// Resolved remembers Resolve's answers for one message, so that the
+// analyzers checking its links (url, then lure) resolve each once. A nil
+// *Resolved remembers nothing. Get stores; once handed to other
+// goroutines it is only read (Lookup), which needs no lock.
+type Resolved struct {
+	m map[string]resolved
+}
+
+type resolved struct {
+	c  Chain
+	ok bool
+}
+
+// Get is Resolve(raw), computed on the first call for raw. The Chain is
+// shared between callers: it must not be changed.
+func (r *Resolved) Get(raw string) (Chain, bool) {
+	if r == nil {
+		return Resolve(raw)
+	}
+	if e, ok := r.m[raw]; ok {
+		return e.c, e.ok
+	}
+	c, ok := Resolve(raw)
+	if r.m == nil {
+		r.m = map[string]resolved{}
+	}
+	r.m[raw] = resolved{c, ok}
+	return c, ok
+}
+
+// Lookup is Resolve(raw), remembered or computed afresh; it stores
+// nothing, so several goroutines may call it at once.
+func (r *Resolved) Lookup(raw string) (Chain, bool) {
+	if r != nil {
+		if e, ok := r.m[raw]; ok {
+			return e.c, e.ok
+		}
+	}
+	return Resolve(raw)
 }
 
 // redirectParams are query parameters that carry a destination URL on

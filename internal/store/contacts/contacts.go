@@ -244,11 +244,23 @@ func (s *Store) Known(ctx context.Context, rcpt, sender string) (Knowledge, erro
 	var addr, domain bool
 	// What is queued first, then the file: an entry written in between
 	// is counted twice rather than missed.
-	n, qaddr, qdomain := s.sh.known(rcpt, sender, domainOf(sender))
-	// One statement, one round trip: the recipient's count, the address
-	// and the domain.
-	if err := s.known.QueryRowContext(ctx, rcpt, sender, domainOf(sender)).Scan(&k.RcptHistory, &addr, &domain); err != nil {
-		return Knowledge{}, fmt.Errorf("contacts: %w", err)
+	dom := domainOf(sender)
+	sh := s.sh
+	sh.mu.Lock()
+	n, qaddr, qdomain := sh.queued(rcpt, sender, dom)
+	fn, faddr, fdom, hit, gen := sh.cache.lookup(rcpt, sender, dom)
+	sh.mu.Unlock()
+	if hit {
+		k.RcptHistory, addr, domain = fn, faddr, fdom
+	} else {
+		// One statement, one round trip: the recipient's count, the
+		// address and the domain.
+		if err := s.known.QueryRowContext(ctx, rcpt, sender, dom).Scan(&k.RcptHistory, &addr, &domain); err != nil {
+			return Knowledge{}, fmt.Errorf("contacts: %w", err)
+		}
+		sh.mu.Lock()
+		sh.cache.store(gen, rcpt, sender, dom, k.RcptHistory, addr, domain)
+		sh.mu.Unlock()
 	}
 	k.RcptHistory += n
 	addr, domain = addr || qaddr, domain || qdomain
@@ -336,5 +348,8 @@ func (s *Store) Prune(ctx context.Context, before time.Time) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM msgids WHERE seen < ?`, ts); err != nil {
 		return fmt.Errorf("contacts: %w", err)
 	}
+	s.sh.mu.Lock()
+	s.sh.cache.reset(s.sh.cache.clock()) // pairs were forgotten
+	s.sh.mu.Unlock()
 	return nil
 }

@@ -87,6 +87,7 @@ type shared struct {
 	cond   *sync.Cond // a batch was taken or written
 	queues []*queue
 	refs   int
+	cache  knownCache // the file's answers to Known (cache.go)
 }
 
 var files = struct {
@@ -127,6 +128,11 @@ func release(key string, sh *shared) {
 func (sh *shared) known(rcpt, sender, domain string) (count int, addr, dom bool) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
+	return sh.queued(rcpt, sender, domain)
+}
+
+// queued is known under sh.mu.
+func (sh *shared) queued(rcpt, sender, domain string) (count int, addr, dom bool) {
 	for _, q := range sh.queues {
 		for _, b := range [2]*batch{q.cur, q.writing} {
 			if b == nil || b.n == 0 {
@@ -295,6 +301,9 @@ func (s *Store) write() bool {
 	q.writing = nil
 	if err != nil {
 		q.err = err
+		sh.cache.reset(sh.cache.clock()) // whether anything was written is unknown
+	} else {
+		sh.cache.committed(b)
 	}
 	sh.cond.Broadcast()
 	sh.mu.Unlock()

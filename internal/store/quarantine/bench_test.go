@@ -211,3 +211,27 @@ func historyWriteFilled(b *testing.B, cfg *config.Config) {
 	}
 	_ = st.Flush(context.Background())
 }
+
+// BenchmarkHeldScan is what the history and the quarantine cost for a
+// held scan, as the daemon does it: Record (the engine's observer), then
+// Hold (the action step), the writer flushed every 100 scans.
+func BenchmarkHeldScan(b *testing.B) {
+	st, raw, r := benchSetup(b)
+	r.Verdict.Action = pipeline.ActionQuarantine
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m := fmt.Appendf(raw[:len(raw):len(raw)], "%d\n", i) // another body: another retry key
+		rr := *r
+		rr.ID = fmt.Sprintf("bench-%d", i)
+		_ = st.Record(context.Background(), m, &rr)
+		if _, err := st.Hold(context.Background(), m, &rr); err != nil {
+			b.Fatal(err)
+		}
+		if i++; i%100 == 0 {
+			_ = st.Flush(context.Background())
+		}
+	}
+	_ = st.Flush(context.Background())
+}

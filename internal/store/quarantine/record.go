@@ -96,6 +96,7 @@ type entry struct {
 	symbols string
 	oddSyms []pipeline.SymbolResult
 	done    chan error
+	now     time.Time // when build ran (expiry is counted from it)
 	// once: the row may already be there (a held message's history row,
 	// written by Hold and queued by Record under one id): written once.
 	once bool
@@ -164,7 +165,7 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool)
 	if m.Size == 0 {
 		m.Size = int64(len(raw))
 	}
-	e := &entry{m: m}
+	e := &entry{m: m, now: now}
 	if keepRaw {
 		e.raw = append([]byte(nil), raw...)
 		m.HasRaw = true
@@ -287,17 +288,19 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 		return "", ErrDisabled
 	}
 	e := s.build(KindQuarantine, raw, r, true)
-	key := holdKey(raw, e.m)
-	if key != "" {
-		e.hashes = append(e.hashes, [2]string{hashHoldKey, key})
-	}
 	var hist *entry
 	if s.cfg.Quarantine.History && r != nil && r.ID != "" && r.Verdict.Action == pipeline.ActionQuarantine {
-		hist = s.build(KindHistory, raw, r, false)
-		hist.m.ID, hist.once = s.historyID(r), true
+		// The history row is the held row under another kind, id and
+		// expiry: copied from e rather than built again (build is
+		// deterministic but marshals the verdict and the links).
+		hist = e.historyCopy(s.historyID(r), s.cfg.Quarantine.HistoryRetention.Duration)
 		if len(raw) <= s.cfg.Quarantine.HistoryMaxMessageBytes {
 			hist.raw, hist.m.HasRaw = e.raw, true // the same bytes: one copy, compressed once
 		}
+	}
+	key := holdKey(raw, e.m)
+	if key != "" {
+		e.hashes = append(e.hashes, [2]string{hashHoldKey, key})
 	}
 	pre := s.prepare([]*entry{e, nil})
 	if hist != nil {
@@ -350,6 +353,10 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	}
 	unlock()
 	unlock = func() {}
+	if hist != nil {
+		// The row is in the file: the writer need not write Record's copy.
+		s.heldRows.mark(hist.m.ID)
+	}
 	s.wrote()
 	if id != "" {
 		s.log.Info("message held again: the copy already in quarantine stands for it", "msg_id", e.m.ScanID, "quarantine_id", id, "message_id", e.m.MessageID)
@@ -426,9 +433,17 @@ func (s *Store) Record(ctx context.Context, raw []byte, r *pipeline.Result) erro
 		return nil
 	}
 	keep := len(raw) <= s.cfg.Quarantine.HistoryMaxMessageBytes
-	e := s.build(KindHistory, raw, r, keep)
+	var hid string
 	if r != nil && r.ID != "" && r.Verdict.Action == pipeline.ActionQuarantine {
-		e.m.ID, e.once = s.historyID(r), true
+		hid = s.historyID(r)
+		if s.heldRows.take(hid) {
+			s.written.Add(1) // counted as when the writer's insert was a no-op
+			return nil       // Hold has written this scan's history row
+		}
+	}
+	e := s.build(KindHistory, raw, r, keep)
+	if hid != "" {
+		e.m.ID, e.once = hid, true
 	}
 	select {
 	case s.q <- e:

@@ -83,6 +83,10 @@ type Store struct {
 	lastCkpt     time.Time     // the writer's last WAL checkpoint
 	held         chan struct{}
 
+	// heldRows are history ids of held scans whose row a Hold has
+	// committed (see heldRows.go).
+	heldRows heldRows
+
 	// Now is the clock (tests move it).
 	Now func() time.Time
 }

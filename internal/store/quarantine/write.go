@@ -210,6 +210,13 @@ const writeChunk = 16
 // so far are committed, the hold goes, and the rest follows in another.
 // It returns how many rows are written.
 func (s *Store) insertBatch(ctx context.Context, es []*entry) (int, error) {
+	for i, e := range es {
+		// A held scan's row that Hold has committed: nothing to compress
+		// or insert (the insert would be a no-op).
+		if e != nil && e.once && s.heldRows.take(e.m.ID) {
+			es[i] = nil
+		}
+	}
 	pre := s.prepare(es)
 	written := 0
 	for len(es) > 0 {

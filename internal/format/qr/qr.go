@@ -99,7 +99,11 @@ func decode(data []byte, maxCodes int) ([]string, error) {
 	if err != nil {
 		return nil, ErrFormat
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	return decodeImage(img, maxCodes)
+}
+
+func decodeImage(img image.Image, maxCodes int) ([]string, error) {
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(lumSource(img)))
 	if err != nil {
 		return nil, ErrFormat
 	}
@@ -120,6 +124,101 @@ func decode(data []byte, maxCodes int) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// lumSource is gozxing.NewLuminanceSourceFromImage without an interface
+// call and a boxed colour per pixel: the same luminance bytes (same
+// formula over the same RGBA() values, TestLumSourceSame and
+// FuzzLumSourceSame), wrapped in a planar source that reads them as they
+// are (no crop, no mirror).
+func lumSource(img image.Image) gozxing.LuminanceSource {
+	lum, w, h := luminance(img)
+	src, err := gozxing.NewPlanarYUVLuminanceSource(lum, w, h, 0, 0, w, h, false)
+	if err != nil {
+		return gozxing.NewLuminanceSourceFromImage(img)
+	}
+	return src
+}
+
+// lumOf is gozxing's luminance of one pixel.
+func lumOf(r, g, b, a uint32) byte {
+	l := (r + 2*g + b) * 255 / (4 * 0xffff)
+	return byte((l*a + (0xffff-a)*255) / 0xffff)
+}
+
+// luminance returns one byte per pixel, row by row, as gozxing computes it.
+func luminance(img image.Image) ([]byte, int, int) {
+	rect := img.Bounds()
+	w, h := rect.Dx(), rect.Dy()
+	out := make([]byte, w*h)
+	i := 0
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := rect.Min.Y; y < rect.Max.Y; y++ {
+			for x := rect.Min.X; x < rect.Max.X; x++ {
+				out[i] = lumOf(m.GrayAt(x, y).RGBA())
+				i++
+			}
+		}
+	case *image.YCbCr:
+		for y := rect.Min.Y; y < rect.Max.Y; y++ {
+			for x := rect.Min.X; x < rect.Max.X; x++ {
+				out[i] = lumOf(m.YCbCrAt(x, y).RGBA())
+				i++
+			}
+		}
+	case *image.RGBA:
+		for y := rect.Min.Y; y < rect.Max.Y; y++ {
+			for x := rect.Min.X; x < rect.Max.X; x++ {
+				out[i] = lumOf(m.RGBAAt(x, y).RGBA())
+				i++
+			}
+		}
+	case *image.NRGBA:
+		for y := rect.Min.Y; y < rect.Max.Y; y++ {
+			for x := rect.Min.X; x < rect.Max.X; x++ {
+				out[i] = lumOf(m.NRGBAAt(x, y).RGBA())
+				i++
+			}
+		}
+	case *image.Paletted:
+		if len(m.Palette) == 0 {
+			return luminanceAt(img, out)
+		}
+		tab := make([]byte, len(m.Palette))
+		for k, c := range m.Palette {
+			if c == nil {
+				return luminanceAt(img, out)
+			}
+			tab[k] = lumOf(c.RGBA())
+		}
+		for y := rect.Min.Y; y < rect.Max.Y; y++ {
+			for x := rect.Min.X; x < rect.Max.X; x++ {
+				if k := int(m.ColorIndexAt(x, y)); k < len(tab) {
+					out[i] = tab[k]
+				} else {
+					out[i] = lumOf(m.At(x, y).RGBA()) // as gozxing would (panics)
+				}
+				i++
+			}
+		}
+	default:
+		return luminanceAt(img, out)
+	}
+	return out, w, h
+}
+
+// luminanceAt is gozxing's own loop.
+func luminanceAt(img image.Image, out []byte) ([]byte, int, int) {
+	rect := img.Bounds()
+	i := 0
+	for y := rect.Min.Y; y < rect.Max.Y; y++ {
+		for x := rect.Min.X; x < rect.Max.X; x++ {
+			out[i] = lumOf(img.At(x, y).RGBA())
+			i++
+		}
+	}
+	return out, rect.Dx(), rect.Dy()
 }
 
 // Encode renders text as a PNG-ready QR image (for tests and tools).

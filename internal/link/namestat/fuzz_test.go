@@ -27,3 +27,22 @@ func FuzzNames(f *testing.F) {
 		_ = RandomToken(s)
 	})
 }
+
+// FuzzKitPathSplit: KitPath (the gated alternatives) answers as the whole
+// regex does.
+func FuzzKitPathSplit(f *testing.F) {
+	for _, s := range []string{
+		"/wp-content/plugins/x/LOGIN.html", "/.well-known/acme/verify", "/.WELL-\u212aNOWN/bank",
+		"/owa/auth/logon.php", "/OWA/x.htm", "/\u017fharepoint/a.html", "/webmail/index.php?x",
+		"/secure-update.php", "/log-inX.php", "/Sign-In_now.php?a", "/verify.phpx", "/recover.php",
+		"/login/index.php", "/auth/aspx", "/webscr/login.html", "/account/auth.asp", "/log-in/php",
+		"/img/logo.png", "/index.php?id=1", "/signon/x/index.php", "/Login.PHP", "/unlock\u212a.php",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := KitPath(s), kitPath.Regexp().MatchString(s); got != want {
+			t.Fatalf("KitPath(%q) = %v, regex says %v", s, got, want)
+		}
+	})
+}

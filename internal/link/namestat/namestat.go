@@ -291,14 +291,49 @@ func digitGroups(s string) int {
 
 func hasDigit(s string) bool { return strings.IndexAny(s, "0123456789") >= 0 }
 
-// kitPath matches the paths and pages phishing kits are served from on
-// hacked or rented sites.
-var kitPath = textgate.MustCompile(`(?i)/(?:wp-(?:content|includes|admin)|\.well-known)/.*(?:log-?in|sign-?in|verif|secure|update|account|auth|webmail|owa|office|outlook|365|wallet|valid|bank|paypal|apple|microsoft|docusign|dhl|ups|fedex)|/(?:owa|webmail|office365|o365|outlook|sharepoint|onedrive|docusign|adobe|dropbox)/.*\.(?:php|html?)\b|(?:log-?in|sign-?in|verify|validate|secure|update|unlock|wallet|recover)[\w-]*\.php\b|/(?:log-?in|sign-?in|signon|verify|auth|secure|account|webscr)/(?:index\.|auth\.|login\.)?(?:php|html?|aspx?)\b`)
+// kitPathExpr matches the paths and pages phishing kits are served from
+// on hacked or rented sites.
+const kitPathExpr = `(?i)/(?:wp-(?:content|includes|admin)|\.well-known)/.*(?:log-?in|sign-?in|verif|secure|update|account|auth|webmail|owa|office|outlook|365|wallet|valid|bank|paypal|apple|microsoft|docusign|dhl|ups|fedex)|/(?:owa|webmail|office365|o365|outlook|sharepoint|onedrive|docusign|adobe|dropbox)/.*\.(?:php|html?)\b|(?:log-?in|sign-?in|verify|validate|secure|update|unlock|wallet|recover)[\w-]*\.php\b|/(?:log-?in|sign-?in|signon|verify|auth|secure|account|webscr)/(?:index\.|auth\.|login\.)?(?:php|html?|aspx?)\b`
+
+// kitPath is kitPathExpr as one regex (the reference for tests).
+var kitPath = textgate.MustCompile(kitPathExpr)
+
+// kitPathAlts are kitPathExpr's four top-level alternatives, each with
+// literals one of which every match holds (in textgate.Lower of the
+// text): an unanchored alternation matches a text when one of its
+// alternatives does, and these literals are tighter than the ones
+// textgate derives for the whole expression (php, htm, asp), so a path
+// with ".php" no longer runs the whole regex. FuzzKitPathSplit and
+// FuzzNames compare KitPath with kitPath.
+var kitPathAlts = []struct {
+	need textgate.Lits
+	re   *textgate.Regexp
+}{
+	{textgate.NewLits(nil),
+		textgate.MustCompile(`(?i)/(?:wp-(?:content|includes|admin)|\.well-known)/.*(?:log-?in|sign-?in|verif|secure|update|account|auth|webmail|owa|office|outlook|365|wallet|valid|bank|paypal|apple|microsoft|docusign|dhl|ups|fedex)`)},
+	{textgate.NewLits([]string{"/owa/", "/webmail/", "/office365/", "/o365/", "/outlook/", "/sharepoint/", "/onedrive/", "/docusign/", "/adobe/", "/dropbox/"}),
+		textgate.MustCompile(`(?i)/(?:owa|webmail|office365|o365|outlook|sharepoint|onedrive|docusign|adobe|dropbox)/.*\.(?:php|html?)\b`)},
+	{textgate.NewLits([]string{"login", "log-in", "signin", "sign-in", "verify", "validate", "secure", "update", "unlock", "wallet", "recover"}),
+		textgate.MustCompile(`(?i)(?:log-?in|sign-?in|verify|validate|secure|update|unlock|wallet|recover)[\w-]*\.php\b`)},
+	{textgate.NewLits([]string{"/login/", "/log-in/", "/signin/", "/sign-in/", "/signon/", "/verify/", "/auth/", "/secure/", "/account/", "/webscr/"}),
+		textgate.MustCompile(`(?i)/(?:log-?in|sign-?in|signon|verify|auth|secure|account|webscr)/(?:index\.|auth\.|login\.)?(?:php|html?|aspx?)\b`)},
+}
 
 // KitPath reports a link path (with its query) that looks like a phishing
 // kit's page: /wp-content/…/login, /.well-known/…, /owa/….php,
 // verify….php, /login/index.php.
-func KitPath(pathQuery string) bool { return kitPath.MatchString(pathQuery) }
+func KitPath(pathQuery string) bool {
+	if !kitPath.MayMatch(pathQuery) {
+		return false
+	}
+	low := textgate.Lower(pathQuery)
+	for i := range kitPathAlts {
+		if a := &kitPathAlts[i]; a.need.In(low) && a.re.MatchString(pathQuery) {
+			return true
+		}
+	}
+	return false
+}
 
 // RandomTail reports a letter string that reads as typed at random rather
 // than as a word or name ("ijqwfuib", "erngf", "hlhl"): a letter three

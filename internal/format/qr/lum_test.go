@@ -1,0 +1,185 @@
+package qr
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"math/rand"
+	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+)
+
+// randomImages returns images of every type the decoders produce (and a
+// few they do not), filled from seed, with a non-zero origin for some.
+func randomImages(seed int64, w, h int) []image.Image {
+	rng := rand.New(rand.NewSource(seed))
+	r := image.Rect(0, 0, w, h)
+	if seed%2 == 1 {
+		r = r.Add(image.Pt(3, 5))
+	}
+	fill := func(b []byte) {
+		rng.Read(b)
+	}
+	gray := image.NewGray(r)
+	fill(gray.Pix)
+	gray16 := image.NewGray16(r)
+	fill(gray16.Pix)
+	rgba := image.NewRGBA(r)
+	fill(rgba.Pix)
+	nrgba := image.NewNRGBA(r)
+	fill(nrgba.Pix)
+	rgba64 := image.NewRGBA64(r)
+	fill(rgba64.Pix)
+	cmyk := image.NewCMYK(r)
+	fill(cmyk.Pix)
+	var out []image.Image
+	for _, ss := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio410} {
+		y := image.NewYCbCr(r, ss)
+		fill(y.Y)
+		fill(y.Cb)
+		fill(y.Cr)
+		out = append(out, y)
+	}
+	pal := make(color.Palette, 1+rng.Intn(256))
+	for i := range pal {
+		pal[i] = color.NRGBA{uint8(rng.Intn(256)), uint8(rng.Intn(256)), uint8(rng.Intn(256)), uint8(rng.Intn(256))}
+	}
+	p := image.NewPaletted(r, pal)
+	for i := range p.Pix {
+		p.Pix[i] = uint8(rng.Intn(len(pal)))
+	}
+	return append(out, gray, gray16, rgba, nrgba, rgba64, cmyk, p)
+}
+
+func sameLum(t *testing.T, img image.Image) {
+	t.Helper()
+	want := gozxing.NewLuminanceSourceFromImage(img)
+	got := lumSource(img)
+	if got.GetWidth() != want.GetWidth() || got.GetHeight() != want.GetHeight() {
+		t.Fatalf("%T: size %dx%d, want %dx%d", img, got.GetWidth(), got.GetHeight(), want.GetWidth(), want.GetHeight())
+	}
+	if !bytes.Equal(got.GetMatrix(), want.GetMatrix()) {
+		t.Fatalf("%T %v: luminance differs", img, img.Bounds())
+	}
+	for y := 0; y < want.GetHeight(); y++ {
+		a, _ := got.GetRow(y, nil)
+		b, _ := want.GetRow(y, nil)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("%T: row %d differs", img, y)
+		}
+	}
+}
+
+// TestLumSourceSame: the luminance handed to the binarizer is gozxing's.
+func TestLumSourceSame(t *testing.T) {
+	for seed := int64(0); seed < 20; seed++ {
+		for _, img := range randomImages(seed, 1+int(seed)*7%61, 1+int(seed)*13%53) {
+			sameLum(t, img)
+		}
+	}
+	// Every value of every channel for the types with fast paths.
+	g := image.NewGray(image.Rect(0, 0, 256, 1))
+	for i := range g.Pix {
+		g.Pix[i] = uint8(i)
+	}
+	sameLum(t, g)
+	y := image.NewYCbCr(image.Rect(0, 0, 256, 256), image.YCbCrSubsampleRatio444)
+	for v := 0; v < 256; v++ {
+		for u := 0; u < 256; u++ {
+			y.Y[v*256+u] = uint8(u)
+			y.Cb[v*256+u] = uint8(v)
+			y.Cr[v*256+u] = uint8(u ^ v)
+		}
+	}
+	sameLum(t, y)
+}
+
+// TestDecodeSameAsPlain: the texts found are those of the plain gozxing
+// path (NewBinaryBitmapFromImage) on codes drawn onto several image types.
+func TestDecodeSameAsPlain(t *testing.T) {
+	code, _ := Encode("https://micros0ft-login.com/verify?a=1", 200)
+	for _, img := range []image.Image{
+		image.NewGray(image.Rect(0, 0, 260, 260)),
+		image.NewRGBA(image.Rect(0, 0, 260, 260)),
+		image.NewNRGBA(image.Rect(0, 0, 260, 260)),
+		image.NewYCbCr(image.Rect(0, 0, 260, 260), image.YCbCrSubsampleRatio420),
+		image.NewPaletted(image.Rect(0, 0, 260, 260), color.Palette{color.White, color.Black}),
+	} {
+		set := func(x, y int, c color.Color) {
+			switch m := img.(type) {
+			case *image.Gray:
+				m.Set(x, y, c)
+			case *image.RGBA:
+				m.Set(x, y, c)
+			case *image.NRGBA:
+				m.Set(x, y, c)
+			case *image.Paletted:
+				m.Set(x, y, c)
+			case *image.YCbCr:
+				yy, _, _ := color.RGBToYCbCr(color.RGBAModel.Convert(c).(color.RGBA).R, 0, 0)
+				m.Y[m.YOffset(x, y)] = yy
+				m.Cb[m.COffset(x, y)] = 128
+				m.Cr[m.COffset(x, y)] = 128
+			}
+		}
+		for y := 0; y < 260; y++ {
+			for x := 0; x < 260; x++ {
+				set(x, y, color.White)
+			}
+		}
+		for y := 0; y < 200; y++ {
+			for x := 0; x < 200; x++ {
+				set(x+30, y+30, code.At(x, y))
+			}
+		}
+		plain, err := gozxing.NewBinaryBitmapFromImage(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(lumSource(img)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pm, _ := plain.GetBlackMatrix()
+		fm, _ := fast.GetBlackMatrix()
+		if pm.String() != fm.String() {
+			t.Errorf("%T: black matrix differs", img)
+		}
+		got, err := decodeImage(img, 8)
+		if err != nil || len(got) != 1 || got[0] != "https://micros0ft-login.com/verify?a=1" {
+			t.Errorf("%T: %v %v", img, got, err)
+		}
+	}
+}
+
+// FuzzLumSourceSame compares the luminance of fuzzed images of each type.
+func FuzzLumSourceSame(f *testing.F) {
+	f.Add(int64(1), uint8(7), uint8(9))
+	f.Add(int64(2), uint8(1), uint8(1))
+	f.Add(int64(3), uint8(40), uint8(3))
+	f.Fuzz(func(t *testing.T, seed int64, w, h uint8) {
+		for _, img := range randomImages(seed, int(w%64)+1, int(h%64)+1) {
+			sameLum(t, img)
+		}
+	})
+}
+
+// FuzzDecodeSameAsPlain: decoding fuzzed image bytes gives the texts of
+// the plain gozxing path.
+func FuzzDecodeSameAsPlain(f *testing.F) {
+	f.Add(pngOf(f, "https://example.com/", 120))
+	f.Add([]byte("GIF89a"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		img, _, err := image.DecodeConfig(bytes.NewReader(data))
+		if err != nil || img.Width*img.Height > 1<<18 || img.Width > 2048 || img.Height > 2048 {
+			return
+		}
+		m, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		defer func() { recover() }()
+		sameLum(t, m)
+	})
+}

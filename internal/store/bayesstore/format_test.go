@@ -104,13 +104,13 @@ func TestFileFormatNewer(t *testing.T) {
 	}
 }
 
-// v2File writes a format-2 file ("SKBAYES2": varint keys with weights),
-// as releases before format 3 wrote it: one class, one digest, three keys.
-func v2File(t testing.TB, path string, keys []uint64, counts []Counts) {
-	t.Helper()
-	var b bytes.Buffer
-	uv := func(v uint64) { b.Write(binary.AppendUvarint(nil, v)) }
-	b.WriteString("SKBAYES2")
+// oldHeader starts a format-2 or format-3 file as those releases wrote
+// it: one class ("global", 40 spam and 60 ham messages), one digest, the
+// hash-table mark and the key count. uv appends a uvarint to b.
+func oldHeader(magic string, keys int) (b *bytes.Buffer, uv func(uint64)) {
+	b = new(bytes.Buffer)
+	uv = func(v uint64) { b.Write(binary.AppendUvarint(nil, v)) }
+	b.WriteString(magic)
 	uv(1)
 	uv(uint64(len("global")))
 	b.WriteString("global")
@@ -119,7 +119,26 @@ func v2File(t testing.TB, path string, keys []uint64, counts []Counts) {
 	uv(1)
 	b.Write(bytes.Repeat([]byte{7}, 16))
 	b.WriteByte('H')
-	uv(uint64(len(keys)))
+	uv(uint64(keys))
+	return b, uv
+}
+
+// writeSummed appends b's CRC-32 (big-endian) and writes it to path.
+func writeSummed(t testing.TB, path string, b *bytes.Buffer) {
+	t.Helper()
+	var sum [4]byte
+	binary.BigEndian.PutUint32(sum[:], crc32.ChecksumIEEE(b.Bytes()))
+	b.Write(sum[:])
+	if err := os.WriteFile(path, b.Bytes(), 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// v2File writes a format-2 file ("SKBAYES2": varint keys with weights),
+// as releases before format 3 wrote it: one class, one digest, three keys.
+func v2File(t testing.TB, path string, keys []uint64, counts []Counts) {
+	t.Helper()
+	b, uv := oldHeader("SKBAYES2", len(keys))
 	var prev uint64
 	for i, k := range keys { // ascending
 		uv(k - prev)
@@ -128,12 +147,7 @@ func v2File(t testing.TB, path string, keys []uint64, counts []Counts) {
 		uv(uint64(counts[i].Ham))
 		b.Write(binary.AppendVarint(nil, int64(counts[i].Weight*weightScale)))
 	}
-	var sum [4]byte
-	binary.BigEndian.PutUint32(sum[:], crc32.ChecksumIEEE(b.Bytes()))
-	b.Write(sum[:])
-	if err := os.WriteFile(path, b.Bytes(), 0o640); err != nil {
-		t.Fatal(err)
-	}
+	writeSummed(t, path, b)
 }
 
 // TestFileFormatV2Upgrade: opening a format-2 file rewrites it in format 4
@@ -206,18 +220,7 @@ func TestFileFormatV2Upgrade(t *testing.T) {
 // arrays), as releases before format 4 wrote it: one class, one digest.
 func v3File(t testing.TB, path string, keys []uint64, counts []Counts) {
 	t.Helper()
-	var b bytes.Buffer
-	uv := func(v uint64) { b.Write(binary.AppendUvarint(nil, v)) }
-	b.WriteString("SKBAYES3")
-	uv(1)
-	uv(uint64(len("global")))
-	b.WriteString("global")
-	uv(40)
-	uv(60)
-	uv(1)
-	b.Write(bytes.Repeat([]byte{7}, 16))
-	b.WriteByte('H')
-	uv(uint64(len(keys)))
+	b, _ := oldHeader("SKBAYES3", len(keys))
 	for b.Len()%8 != 0 {
 		b.WriteByte(0)
 	}
@@ -229,12 +232,7 @@ func v3File(t testing.TB, path string, keys []uint64, counts []Counts) {
 		b.Write(binary.LittleEndian.AppendUint32(nil, c.Ham))
 		b.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(c.Weight)))
 	}
-	var sum [4]byte
-	binary.BigEndian.PutUint32(sum[:], crc32.ChecksumIEEE(b.Bytes()))
-	b.Write(sum[:])
-	if err := os.WriteFile(path, b.Bytes(), 0o640); err != nil {
-		t.Fatal(err)
-	}
+	writeSummed(t, path, b)
 }
 
 // TestFileFormatV3Upgrade: opening a format-3 file rewrites it in format 4

@@ -259,7 +259,12 @@ func (s *Store) Known(ctx context.Context, rcpt, sender string) (Knowledge, erro
 			return Knowledge{}, fmt.Errorf("contacts: %w", err)
 		}
 		sh.mu.Lock()
-		sh.cache.store(gen, rcpt, sender, dom, k.RcptHistory, addr, domain)
+		// Not while a batch is being written: the file may already hold
+		// it while it is still counted as queued, and committed() would
+		// add it to the cached count a second time.
+		if !sh.inFlight() {
+			sh.cache.store(gen, rcpt, sender, dom, k.RcptHistory, addr, domain)
+		}
 		sh.mu.Unlock()
 	}
 	k.RcptHistory += n

@@ -131,6 +131,16 @@ func (sh *shared) known(rcpt, sender, domain string) (count int, addr, dom bool)
 	return sh.queued(rcpt, sender, domain)
 }
 
+// inFlight reports a batch being written to the file (under sh.mu).
+func (sh *shared) inFlight() bool {
+	for _, q := range sh.queues {
+		if q.writing != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // queued is known under sh.mu.
 func (sh *shared) queued(rcpt, sender, domain string) (count int, addr, dom bool) {
 	for _, q := range sh.queues {

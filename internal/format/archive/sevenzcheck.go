@@ -25,11 +25,11 @@ import (
 
 var errSevenZipLimits = errors.New("archive: 7z header exceeds limits")
 
-// errKDFBudget: the message's key-derivation budget is spent (or its
-// scan deadline passed); no more passwords are tried.
 // aesCoderID is 7zAES's method id.
 var aesCoderID = []byte{0x06, 0xf1, 0x07, 0x01}
 
+// errKDFBudget: the message's key-derivation budget is spent (or its
+// scan deadline passed); no more passwords are tried.
 var errKDFBudget = errors.New("archive: password key-derivation budget spent")
 
 const (
@@ -40,9 +40,10 @@ const (
 )
 
 type szReader struct {
-	b   []byte
-	p   int
-	aes bool // a folder read so far has a 7zAES coder
+	b []byte
+	p int
+	// folders read so far, and how many of them have a 7zAES coder
+	folders, aesFolders int
 }
 
 func (r *szReader) byte() (byte, error) {
@@ -100,6 +101,7 @@ type szFolder struct {
 	coders   []szCoder
 	packed   int
 	outTotal int
+	aes      bool // a coder is 7zAES
 }
 
 type szCoder struct {
@@ -308,7 +310,7 @@ func (r *szReader) folder() (szFolder, error) {
 		c.id = r.b[r.p : r.p+idSize]
 		r.p += idSize
 		if bytes.Equal(c.id, aesCoderID) {
-			r.aes = true
+			f.aes = true
 		}
 		in, out := 1, 1
 		if flag&0x10 != 0 {
@@ -355,6 +357,10 @@ func (r *szReader) folder() (szFolder, error) {
 				return f, err
 			}
 		}
+	}
+	r.folders++
+	if f.aes {
+		r.aesFolders++
 	}
 	return f, nil
 }
@@ -419,8 +425,8 @@ func (r *szReader) header() error {
 // check7z validates an archive's headers. encrypted reports an encrypted
 // header none of the passwords opened (the archive cannot be listed);
 // pw is the password that opened an encrypted header. w (may be nil)
-// bounds the password tries and caches derived keys. aesData reports a
-// data folder behind 7zAES: an entry of such an archive whose data fails
+// bounds the password tries and caches derived keys. aesData reports
+// every data folder behind 7zAES: an entry of such an archive whose data fails
 // its CRC when opened without a password is encrypted, not damaged (the
 // library decodes with an empty key, which may give garbage, not an error).
 func check7z(data []byte, passwords []string, w *walker) (encrypted bool, pw *string, aesData bool, err error) {
@@ -442,7 +448,9 @@ func check7z(data []byte, passwords []string, w *walker) (encrypted bool, pw *st
 		switch id {
 		case 0x01:
 			err := r.header()
-			return false, pw, r.aes, err
+			// Every data folder encrypted (as 7-Zip's -p makes them): in
+			// an archive that mixes the two, a CRC mismatch stays damage.
+			return false, pw, r.aesFolders > 0 && r.aesFolders == r.folders, err
 		case 0x17:
 			s, err := r.streamsInfo()
 			if err != nil {

@@ -445,9 +445,6 @@ func readHeader(r io.ByteReader, read func([]byte) error, size int64) (map[strin
 	return totals, digests, nil
 }
 
-// decodeV3 reads a format-3 file held in b. With inPlace the key and count
-// arrays are b's bytes (b must stay valid as long as the table); otherwise
-
 // checked returns b's body (without its checksum) when b starts with
 // magic and its checksum is right.
 func checked(b, magic []byte) ([]byte, bool) {
@@ -716,8 +713,6 @@ func (c *crcReader) Read(p []byte) (int, error) {
 	c.crc = crc32.Update(c.crc, crc32.IEEETable, p[:n])
 	return n, err
 }
-
-// merged calls fn for every key of the table with the changes in over
 
 // merged calls fn for every key of the table with the changes in over
 // applied (over holds whole counts, zero for a removed key), ascending.

@@ -49,13 +49,14 @@ func MapDictionary(dir string) (int64, error) {
 	offMorphs := align8(offConn + len(conn))
 	size := align8(offMorphs + len(morphs))
 	// A file without a name where the file system allows it (nothing is
-	// left behind if the process dies here), else one removed on return.
+	// left behind if the process dies here), else one whose name is
+	// removed at once (the open file is all that is used).
 	f, err := os.OpenFile(dir, os.O_RDWR|unix.O_TMPFILE, 0o600)
 	if err != nil {
 		if f, err = os.CreateTemp(dir, ".sekisho-ipa-*.tmp"); err != nil {
 			return 0, err
 		}
-		defer os.Remove(f.Name())
+		os.Remove(f.Name())
 	}
 	defer f.Close()
 	parts := []struct {

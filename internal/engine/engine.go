@@ -42,7 +42,10 @@ type Engine struct {
 	hold policy.OutboundHold // outbound counters survive reloads
 	opt  Options
 	cur  atomic.Pointer[gen] // what Reload replaces
-	rmu  sync.Mutex          // one Reload at a time
+	// workersStarted counts the analyzer workers started (submit), for
+	// the tests that hold scans to reusing them.
+	workersStarted atomic.Int64
+	rmu            sync.Mutex // one Reload at a time
 
 	obsMu     sync.RWMutex
 	observers []func(*pipeline.Result)
@@ -474,6 +477,7 @@ func (e *Engine) submit(j job) {
 	select {
 	case e.jobs <- j:
 	default:
+		e.workersStarted.Add(1)
 		go e.worker(j)
 	}
 }

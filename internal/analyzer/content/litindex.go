@@ -5,42 +5,49 @@ import (
 	"sync/atomic"
 )
 
-// litIndex finds which of many literals occur in a text in one pass:
-// positions are filtered through a table of literal first-byte pairs and a
-// bitset of the third bytes that follow each pair, then looked up by their
-// first three bytes. It replaces hundreds of separate
-// substring searches (slow on Japanese text, where the first byte of most
+// litIndex finds which of many literals occur in a text in one pass. Each
+// position is tested against hashed bitsets of the literals' first bytes
+// (four bytes for the literals of four or more, three and two bytes for
+// the short ones), which fail for most positions of a text; a position
+// that passes is looked up by its first four (eight) bytes in small
+// open-addressing tables. It replaces hundreds of separate substring
+// searches (slow on Japanese text, where the first byte of most
 // characters is the same).
 type litIndex struct {
-	slots  sync.Pool // *[]int32 of len(lits), all zero
-	lits   []string
-	ids    map[string]int
-	first2 []uint64 // bitset over 65536 first-byte pairs
-	has2   []uint64 // pairs that are whole literals (two bytes)
-	third  []uint16 // pair → index into next3 (0: no literal of 3+ bytes)
-	next3  [][4]uint64
-	by3    map[uint32]bucket3 // by first three bytes
-	by4    map[uint32][]int32 // literals of 4–7 bytes, by their first four
-	by8    map[uint64][]int32 // literals of 8+ bytes, by their first eight
-	by2    map[uint32][]int32 // literals of exactly two bytes
+	slots sync.Pool // *[]int32 of len(lits), all zero
+	lits  []string
+	ids   map[string]int
 	// Sets of literals (a regex's prefilter set, its and sets): litSets
 	// lists the sets each literal belongs to, and a scan marks the sets
 	// one of whose literals occurs (scanResult.hasSet), so a rule asks
 	// one bit, not every literal of a set.
 	nsets   int
 	litSets [][]int32
-	// tabs are the maps above as open-addressing tables, built at the
-	// first scan after an add (Go maps cost a hash call per lookup, and
-	// a scan looks up most positions of a text).
+	// tabs are the filters and tables, built at the first scan after an
+	// add.
 	tabs atomic.Pointer[litTabs]
 }
 
+// Filter sizes in bits (log2): the four-byte filter holds a bit per
+// distinct four-byte prefix (a few thousand), the short ones a bit per
+// literal of two or three bytes.
+const (
+	bits4Log = 17
+	bits3Log = 13
+)
+
 type litTabs struct {
+	bits4 [1 << bits4Log / 64]uint64 // hash of the first four bytes of literals of 4+ bytes
+	bits3 [1 << bits3Log / 64]uint64 // hash of three-byte literals
+	bits2 [1 << 16 / 64]uint64       // two-byte literals
+	// by2, by3: the literals of two and three bytes, by their bytes;
+	// by4: the literals of 4-7 bytes by their first four (slot flag has8:
+	// a literal of 8+ bytes shares them); by8: literals of 8+ bytes by
+	// their first eight. Keys are little-endian loads of the bytes.
 	by2, by3, by4, by8 otab
 }
 
-// otab maps a uint64 key to a run of literal ids (and, for the three-byte
-// prefixes, bucket3's flags).
+// otab maps a uint64 key to a run of literal ids.
 type otab struct {
 	slots []oslot
 	shift uint
@@ -49,10 +56,11 @@ type otab struct {
 }
 
 type oslot struct {
-	key        uint64
-	lo, n      int32
-	used       bool
-	has4, has8 bool
+	key  uint64
+	lo   int32
+	n    int16
+	used bool
+	has8 bool
 }
 
 func newOtab(n int) otab {
@@ -64,12 +72,12 @@ func newOtab(n int) otab {
 	return otab{slots: make([]oslot, size), shift: 64 - bits, mask: uint64(size - 1)}
 }
 
-func (t *otab) put(key uint64, ids []int32, has4, has8 bool) {
+func (t *otab) put(key uint64, ids []int32, has8 bool) {
 	h := (key * 0x9E3779B97F4A7C15) >> t.shift
 	for t.slots[h].used {
 		h = (h + 1) & t.mask
 	}
-	t.slots[h] = oslot{key: key, lo: int32(len(t.ids)), n: int32(len(ids)), used: true, has4: has4, has8: has8}
+	t.slots[h] = oslot{key: key, lo: int32(len(t.ids)), n: int16(len(ids)), used: true, has8: has8}
 	t.ids = append(t.ids, ids...)
 }
 
@@ -88,55 +96,96 @@ func (t *otab) get(key uint64) *oslot {
 	}
 }
 
-// list returns the ids of key.
-func (t *otab) list(key uint64) []int32 {
-	if s := t.get(key); s != nil {
-		return t.ids[s.lo : s.lo+s.n]
-	}
-	return nil
+// list returns the ids of a slot.
+func (t *otab) list(s *oslot) []int32 { return t.ids[s.lo : s.lo+int32(s.n)] }
+
+func hash4(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bits4Log) }
+func hash3(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bits3Log) }
+
+func setBit(b []uint64, i uint32)       { b[i>>6] |= 1 << (i & 63) }
+func testBit(b []uint64, i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+
+func le2(s string) uint32 { return uint32(s[0]) | uint32(s[1])<<8 }
+func le3(s string) uint32 { return le2(s) | uint32(s[2])<<16 }
+func le4(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
-// tables returns the open-addressing tables, building them when an add
-// came after the last build.
+func le8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// tables returns the filters and tables, building them when an add came
+// after the last build.
 func (x *litIndex) tables() *litTabs {
 	if t := x.tabs.Load(); t != nil {
 		return t
 	}
-	t := &litTabs{by2: newOtab(len(x.by2)), by3: newOtab(len(x.by3)), by4: newOtab(len(x.by4)), by8: newOtab(len(x.by8))}
-	for k, v := range x.by2 {
-		t.by2.put(uint64(k), v, false, false)
+	t := &litTabs{}
+	by2 := map[uint32][]int32{}
+	by3 := map[uint32][]int32{}
+	by4 := map[uint32][]int32{}
+	has8 := map[uint32]bool{}
+	by8 := map[uint64][]int32{}
+	var order2, order3, order4 []uint32
+	var order8 []uint64
+	for id, s := range x.lits {
+		switch {
+		case len(s) == 2:
+			k := le2(s)
+			setBit(t.bits2[:], k)
+			if by2[k] == nil {
+				order2 = append(order2, k)
+			}
+			by2[k] = append(by2[k], int32(id))
+		case len(s) == 3:
+			k := le3(s)
+			setBit(t.bits3[:], hash3(k))
+			if by3[k] == nil {
+				order3 = append(order3, k)
+			}
+			by3[k] = append(by3[k], int32(id))
+		default:
+			k := le4(s)
+			setBit(t.bits4[:], hash4(k))
+			if _, ok := by4[k]; !ok {
+				order4 = append(order4, k)
+				by4[k] = nil
+			}
+			if len(s) < 8 {
+				by4[k] = append(by4[k], int32(id))
+				continue
+			}
+			has8[k] = true
+			k8 := le8(s)
+			if by8[k8] == nil {
+				order8 = append(order8, k8)
+			}
+			by8[k8] = append(by8[k8], int32(id))
+		}
 	}
-	for k, b := range x.by3 {
-		t.by3.put(uint64(k), b.exact, b.has4, b.has8)
+	t.by2, t.by3, t.by4, t.by8 = newOtab(len(by2)), newOtab(len(by3)), newOtab(len(by4)), newOtab(len(by8))
+	for _, k := range order2 {
+		t.by2.put(uint64(k), by2[k], false)
 	}
-	for k, v := range x.by4 {
-		t.by4.put(uint64(k), v, false, false)
+	for _, k := range order3 {
+		t.by3.put(uint64(k), by3[k], false)
 	}
-	for k, v := range x.by8 {
-		t.by8.put(k, v, false, false)
+	for _, k := range order4 {
+		t.by4.put(uint64(k), by4[k], has8[k])
+	}
+	for _, k := range order8 {
+		t.by8.put(k, by8[k], false)
 	}
 	x.tabs.Store(t)
 	return t
 }
 
-// bucket3 holds the three-byte literals of a three-byte prefix and says
-// which longer ones share it.
-type bucket3 struct {
-	exact      []int32
-	has4, has8 bool
-}
-
-func key4(s string) uint32 {
-	return uint32(s[0])<<24 | uint32(s[1])<<16 | uint32(s[2])<<8 | uint32(s[3])
-}
-
-func key8(s string) uint64 {
-	return uint64(key4(s))<<32 | uint64(key4(s[4:]))
-}
-
 func newLitIndex() *litIndex {
-	return &litIndex{ids: map[string]int{}, first2: make([]uint64, 1024), has2: make([]uint64, 1024),
-		third: make([]uint16, 65536), next3: make([][4]uint64, 1), by3: map[uint32]bucket3{}, by4: map[uint32][]int32{}, by8: map[uint64][]int32{}, by2: map[uint32][]int32{}}
+	return &litIndex{ids: map[string]int{}}
 }
 
 // add registers a literal (at least two bytes) and returns its id.
@@ -149,35 +198,6 @@ func (x *litIndex) add(s string) int {
 	x.lits = append(x.lits, s)
 	x.litSets = append(x.litSets, nil)
 	x.ids[s] = id
-	k2 := uint32(s[0])<<8 | uint32(s[1])
-	x.first2[k2>>6] |= 1 << (k2 & 63)
-	if len(s) == 2 {
-		x.has2[k2>>6] |= 1 << (k2 & 63)
-		x.by2[k2] = append(x.by2[k2], int32(id))
-	} else {
-		if x.third[k2] == 0 {
-			if len(x.next3) < 65535 {
-				x.third[k2] = uint16(len(x.next3))
-				x.next3 = append(x.next3, [4]uint64{})
-			}
-		}
-		if t := x.third[k2]; t != 0 {
-			x.next3[t][s[2]>>6] |= 1 << (s[2] & 63)
-		}
-		k3 := k2<<8 | uint32(s[2])
-		b := x.by3[k3]
-		switch {
-		case len(s) == 3:
-			b.exact = append(b.exact, int32(id))
-		case len(s) < 8:
-			b.has4 = true
-			x.by4[key4(s)] = append(x.by4[key4(s)], int32(id))
-		default:
-			b.has8 = true
-			x.by8[key8(s)] = append(x.by8[key8(s)], int32(id))
-		}
-		x.by3[k3] = b
-	}
 	return id
 }
 
@@ -209,7 +229,7 @@ type scanResult struct {
 
 type litHits struct {
 	id int32
-	n  int
+	n  int32
 	at [maxPositions]int32
 }
 
@@ -217,10 +237,10 @@ type litHits struct {
 func (r *scanResult) hasSet(sid int) bool { return r.sets[sid>>6]&(1<<(sid&63)) != 0 }
 
 // has reports whether literal id occurs.
-func (r scanResult) has(id int) bool { return r.slot[id] != 0 }
+func (r *scanResult) has(id int) bool { return r.slot[id] != 0 }
 
 // positions returns the first offsets of literal id.
-func (r scanResult) positions(id int) []int32 {
+func (r *scanResult) positions(id int) []int32 {
 	if s := r.slot[id]; s != 0 {
 		h := &r.hits[s-1]
 		return h.at[:h.n]
@@ -228,72 +248,112 @@ func (r scanResult) positions(id int) []int32 {
 	return nil
 }
 
+// note records literal id at offset at.
+func (r *scanResult) note(id int32, at int) {
+	s := r.slot[id]
+	if s == 0 {
+		r.hits = append(r.hits, litHits{id: id})
+		s = int32(len(r.hits))
+		r.slot[id] = s
+	}
+	if h := &r.hits[s-1]; h.n < maxPositions {
+		h.at[h.n] = int32(at)
+		h.n++
+	}
+}
+
 // scan finds the literals in text.
 func (x *litIndex) scan(text string) scanResult {
+	var r scanResult
+	x.scanInto(&r, text)
+	return r
+}
+
+// scanInto finds the literals in text, reusing r's buffers (r must have
+// been released, or be new).
+func (x *litIndex) scanInto(r *scanResult, text string) {
 	sp, _ := x.slots.Get().(*[]int32)
 	if sp == nil || len(*sp) != len(x.lits) {
 		s := make([]int32, len(x.lits))
 		sp = &s
 	}
-	r := scanResult{slotp: sp, slot: *sp, lits: x.lits}
-	note := func(id int32, at int) {
-		s := r.slot[id]
-		if s == 0 {
-			r.hits = append(r.hits, litHits{id: id})
-			s = int32(len(r.hits))
-			r.slot[id] = s
-		}
-		if h := &r.hits[s-1]; h.n < maxPositions {
-			h.at[h.n] = int32(at)
-			h.n++
-		}
-	}
-	tabs := x.tables()
+	r.slotp, r.slot, r.lits, r.hits = sp, *sp, x.lits, r.hits[:0]
+	t := x.tables()
 	n := len(text)
-	for i := 0; i+1 < n; i++ {
-		k2 := uint32(text[i])<<8 | uint32(text[i+1])
-		if x.first2[k2>>6]&(1<<(k2&63)) == 0 {
+	i := 0
+	for ; i+8 <= n; i++ {
+		u := le8(text[i:])
+		h4, h3, k2 := hash4(uint32(u)), hash3(uint32(u)&0xFFFFFF), uint32(u)&0xFFFF
+		if t.bits4[h4>>6]&(1<<(h4&63))|t.bits3[h3>>6]&(1<<(h3&63))|t.bits2[k2>>6]&(1<<(k2&63)) == 0 {
 			continue
 		}
-		if x.has2[k2>>6]&(1<<(k2&63)) != 0 {
-			for _, id := range tabs.by2.list(uint64(k2)) {
-				note(id, i)
-			}
-		}
-		if i+2 < n {
-			if t := x.third[k2]; t != 0 && x.next3[t][text[i+2]>>6]&(1<<(text[i+2]&63)) == 0 {
-				continue
-			}
-			b := tabs.by3.get(uint64(k2<<8 | uint32(text[i+2])))
-			if b == nil {
-				continue
-			}
-			for _, id := range tabs.by3.ids[b.lo : b.lo+b.n] {
-				note(id, i)
-			}
-			if b.has4 && i+4 <= n {
-				for _, id := range tabs.by4.list(uint64(key4(text[i:]))) {
-					x.try(&r, id, text, i, note)
-				}
-			}
-			if b.has8 && i+8 <= n {
-				for _, id := range tabs.by8.list(key8(text[i:])) {
-					x.try(&r, id, text, i, note)
-				}
-			}
-		}
+		x.probe(t, r, text, i)
 	}
-	r.sets = make([]uint64, (x.nsets+63)/64)
+	for ; i+1 < n; i++ {
+		x.probe(t, r, text, i)
+	}
+	ns := (x.nsets + 63) / 64
+	if cap(r.sets) < ns {
+		r.sets = make([]uint64, ns)
+	} else {
+		r.sets = r.sets[:ns]
+		clear(r.sets)
+	}
 	for _, h := range r.hits {
 		for _, sid := range x.litSets[h.id] {
 			r.sets[sid>>6] |= 1 << (sid & 63)
 		}
 	}
-	return r
 }
 
-// release hands the result's table back for another scan; r is unusable
-// afterwards.
+// probe notes the literals that occur in text at i.
+func (x *litIndex) probe(t *litTabs, r *scanResult, text string, i int) {
+	rest := text[i:]
+	if len(rest) < 2 {
+		return
+	}
+	if k := le2(rest); testBit(t.bits2[:], k) {
+		if s := t.by2.get(uint64(k)); s != nil {
+			for _, id := range t.by2.list(s) {
+				r.note(id, i)
+			}
+		}
+	}
+	if len(rest) < 3 {
+		return
+	}
+	if k := le3(rest); testBit(t.bits3[:], hash3(k)) {
+		if s := t.by3.get(uint64(k)); s != nil {
+			for _, id := range t.by3.list(s) {
+				r.note(id, i)
+			}
+		}
+	}
+	if len(rest) < 4 {
+		return
+	}
+	k4 := le4(rest)
+	if !testBit(t.bits4[:], hash4(k4)) {
+		return
+	}
+	s := t.by4.get(uint64(k4))
+	if s == nil {
+		return
+	}
+	for _, id := range t.by4.list(s) {
+		x.try(r, id, rest, i)
+	}
+	if s.has8 && len(rest) >= 8 {
+		if s8 := t.by8.get(le8(rest)); s8 != nil {
+			for _, id := range t.by8.list(s8) {
+				x.try(r, id, rest, i)
+			}
+		}
+	}
+}
+
+// release hands the result's table back for another scan; r keeps its
+// buffers for the next scanInto.
 func (x *litIndex) release(r *scanResult) {
 	if r.slotp == nil {
 		return
@@ -302,17 +362,17 @@ func (x *litIndex) release(r *scanResult) {
 		r.slot[h.id] = 0
 	}
 	x.slots.Put(r.slotp)
-	*r = scanResult{}
+	*r = scanResult{hits: r.hits[:0], sets: r.sets[:0]}
 }
 
-// try notes literal id when text holds it at i.
-func (x *litIndex) try(r *scanResult, id int32, text string, i int, note func(int32, int)) {
+// try notes literal id when rest (the text from offset i) begins with it.
+func (x *litIndex) try(r *scanResult, id int32, rest string, i int) {
 	if s := r.slot[id]; s != 0 && r.hits[s-1].n >= maxPositions {
 		return
 	}
 	l := x.lits[id]
-	if len(l) <= len(text)-i && text[i:i+len(l)] == l {
-		note(id, i)
+	if len(l) <= len(rest) && rest[:len(l)] == l {
+		r.note(id, i)
 	}
 }
 

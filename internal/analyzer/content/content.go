@@ -107,6 +107,10 @@ type Analyzer struct {
 	fieldNames []string
 	log        *slog.Logger
 	uses       map[string]bool // the fields some rule looks at
+	// nameSlot maps a rule name to its slot in evalState.fired (rules of
+	// the same name share one); Rule.slot is the same per rule.
+	nameSlot map[string]int
+	states   sync.Pool // *evalState, reused across messages
 }
 
 var (
@@ -227,9 +231,15 @@ func NewAnalyzer(withShipped bool, user []*Rule, disable []string) (*Analyzer, e
 // newAnalyzer indexes the literals of the rules (copies of the rules: the
 // ids belong to this analyzer).
 func newAnalyzer(rules []*Rule) *Analyzer {
-	a := &Analyzer{lits: newLitIndex(), log: slog.New(slog.DiscardHandler), uses: map[string]bool{}}
+	a := &Analyzer{lits: newLitIndex(), log: slog.New(slog.DiscardHandler), uses: map[string]bool{}, nameSlot: map[string]int{}}
 	for _, r := range rules {
 		c := *r
+		if sl, ok := a.nameSlot[c.Name]; ok {
+			c.slot = sl
+		} else {
+			c.slot = len(a.nameSlot)
+			a.nameSlot[c.Name] = c.slot
+		}
 		c.fieldIDs = make([]int, len(r.fields))
 		for i, f := range r.fields {
 			a.uses[f] = true
@@ -356,8 +366,11 @@ type view struct {
 	names   []string          // field names by id
 	fields  []fieldSlot       // by field id
 	wallets *struct{ btc, eth []string }
-	symbols func(string) bool
-	lits    *litIndex
+	// walletsDone: wallets holds the addresses of this message (the
+	// struct is kept across messages by a pooled view).
+	walletsDone bool
+	symbols     func(string) bool
+	lits        *litIndex
 }
 
 // fieldSlot holds one field's normalised and compact views, and whether
@@ -380,6 +393,22 @@ type fieldView struct {
 // (the analyzer's), others get ids as they are asked for (id).
 func newView(raw map[string]string, symbols func(string) bool, lits *litIndex, names []string) *view {
 	return &view{raw: raw, names: names[:len(names):len(names)], fields: make([]fieldSlot, len(names)), symbols: symbols, lits: lits}
+}
+
+// reset prepares a released view for another message, keeping its
+// buffers.
+func (v *view) reset(raw map[string]string, symbols func(string) bool, lits *litIndex, names []string) {
+	v.raw, v.symbols, v.lits = raw, symbols, lits
+	v.names = names[:len(names):len(names)]
+	v.walletsDone = false
+	if v.wallets != nil {
+		v.wallets.btc, v.wallets.eth = nil, nil
+	}
+	if cap(v.fields) < len(names) {
+		v.fields = make([]fieldSlot, len(names))
+		return
+	}
+	v.fields = v.fields[:len(names)]
 }
 
 // id returns the id of a field name.
@@ -430,21 +459,30 @@ func (v *view) cjk(f int) bool {
 // scan returns the literals found in the field text.
 func (v *view) scan(fv *fieldView) *scanResult {
 	if !fv.scanned {
-		fv.sr, fv.scanned = v.lits.scan(fv.txt), true
+		v.lits.scanInto(&fv.sr, fv.txt)
+		fv.scanned = true
 	}
 	return &fv.sr
 }
 
-// release returns the scan tables to the index.
+// release returns the scan tables to the index and forgets the message
+// (the texts), keeping the buffers of the scan results.
 func (v *view) release() {
 	for f := range v.fields {
-		fs := &v.fields[f].v
-		for i := range fs {
-			if fs[i].scanned {
-				v.lits.release(&fs[i].sr)
-				fs[i].scanned = false
+		fs := &v.fields[f]
+		for i := range fs.v {
+			fv := &fs.v[i]
+			if fv.scanned {
+				v.lits.release(&fv.sr)
+				fv.scanned = false
 			}
+			fv.txt, fv.ready = "", false
 		}
+		fs.cjk = 0
+	}
+	v.raw, v.symbols = nil, nil
+	if v.wallets != nil {
+		v.wallets.btc, v.wallets.eth = nil, nil
 	}
 }
 
@@ -607,10 +645,16 @@ func gateOK(txt string, lits []string) bool {
 }
 
 func (v *view) walletsOf() ([]string, []string) {
-	if v.wallets == nil {
-		text := norm1(v.raw["subject"] + "\n" + v.raw["body"])
-		b, e := findWallets(text)
-		v.wallets = &struct{ btc, eth []string }{b, e}
+	if !v.walletsDone {
+		// The addresses of subject + "\n" + body: the line break ends
+		// every word and every match of the word test, and no invalid
+		// UTF-8 sequence runs across it, so the two texts are searched
+		// in turn without joining them.
+		b, e := findWallets2(norm1(v.raw["subject"]), norm1(v.raw["body"]))
+		if v.wallets == nil {
+			v.wallets = &struct{ btc, eth []string }{}
+		}
+		v.wallets.btc, v.wallets.eth, v.walletsDone = b, e, true
 	}
 	return v.wallets.btc, v.wallets.eth
 }
@@ -724,10 +768,17 @@ type Hit struct {
 // meta expressions that are not rules (may be nil).
 func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, symbols func(string) bool) []Hit {
 	if symbols == nil {
-		symbols = func(string) bool { return false }
+		symbols = noSymbols
 	}
-	v := newView(fieldsText, symbols, a.lits, a.fieldNames)
-	fired := map[string]bool{}
+	st, _ := a.states.Get().(*evalState)
+	if st == nil {
+		st = a.newEvalState()
+	}
+	st.v.reset(fieldsText, symbols, a.lits, a.fieldNames)
+	st.symbols = symbols
+	if len(st.fired) != len(a.nameSlot) {
+		st.fired = make([]int8, len(a.nameSlot))
+	}
 	var hits []Hit
 	for _, r := range a.rules {
 		if ctx.Err() != nil {
@@ -736,22 +787,45 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 		var ev []string
 		ok := false
 		if r.meta != nil {
-			ok = r.meta.eval(func(n string) bool {
-				if f, isRule := fired[n]; isRule {
-					return f
-				}
-				return symbols(n)
-			})
+			ok = r.meta.eval(st.meta)
 		} else {
-			ok, ev = r.match(v)
+			ok, ev = r.match(&st.v)
 		}
-		fired[r.Name] = ok
+		st.fired[r.slot] = 1
 		if ok {
+			st.fired[r.slot] = 2
 			hits = append(hits, Hit{Rule: r, Evidence: ev})
 		}
 	}
-	v.release()
+	st.v.release()
+	clear(st.fired)
+	st.symbols = nil
+	a.states.Put(st)
 	return hits
+}
+
+func noSymbols(string) bool { return false }
+
+// evalState is what Evaluate needs per message besides the hits: the
+// view and whether each rule (name) fired, reused across messages.
+type evalState struct {
+	v     view
+	fired []int8 // by name slot: 0 not evaluated yet, 1 did not fire, 2 fired
+	// symbols answers for names that are no rule evaluated yet; meta is
+	// the lookup meta expressions evaluate with (made once per state).
+	symbols func(string) bool
+	meta    func(string) bool
+}
+
+func (a *Analyzer) newEvalState() *evalState {
+	st := &evalState{}
+	st.meta = func(n string) bool {
+		if sl, ok := a.nameSlot[n]; ok && st.fired[sl] != 0 {
+			return st.fired[sl] == 2
+		}
+		return st.symbols(n)
+	}
+	return st
 }
 
 // match evaluates a pattern rule.

@@ -89,6 +89,7 @@ type Rule struct {
 	// normalised (compact) text must hold for any pattern to match; -1:
 	// none (see Analyzer.ruleSets).
 	setN, setC int
+	slot       int // the rule name's slot in the analyzer (Analyzer.nameSlot)
 }
 
 var reName = regexp.MustCompile(`^RULE_[A-Z0-9]+(?:_[A-Z0-9]+)*$`)

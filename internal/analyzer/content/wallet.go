@@ -155,6 +155,21 @@ func ValidEIP55(addr string) (valid, checksummed bool) {
 // digits once; only runs shaped like an address reach the checksum code.
 func findWallets(text string) (btc, eth []string) {
 	ethWord := -1
+	return findWalletsIn(text, text, "", &ethWord, nil, nil)
+}
+
+// findWallets2 is findWallets(a + "\n" + b) without joining the texts
+// (the line break ends every address and every match of reETHWord).
+func findWallets2(a, b string) (btc, eth []string) {
+	ethWord := -1
+	btc, eth = findWalletsIn(a, a, b, &ethWord, nil, nil)
+	return findWalletsIn(b, a, b, &ethWord, btc, eth)
+}
+
+// findWalletsIn adds the addresses of text to btc and eth; the word test
+// for unchecksummed Ethereum addresses is on ctxA and ctxB (ethWord: -1
+// not made yet, else its answer).
+func findWalletsIn(text, ctxA, ctxB string, ethWord *int, btc, eth []string) ([]string, []string) {
 	n := len(text)
 	for i := 0; i < n; {
 		if !isAlnum(text[i]) {
@@ -182,13 +197,13 @@ func findWallets(text string) (btc, eth []string) {
 				continue
 			}
 			if !sum {
-				if ethWord < 0 {
-					ethWord = 0
-					if reETHWord.MatchString(text) {
-						ethWord = 1
+				if *ethWord < 0 {
+					*ethWord = 0
+					if reETHWord.MatchString(ctxA) || ctxB != "" && reETHWord.MatchString(ctxB) {
+						*ethWord = 1
 					}
 				}
-				if ethWord == 0 {
+				if *ethWord == 0 {
 					continue
 				}
 			}

@@ -45,7 +45,13 @@ type litTabs struct {
 	// a literal of 8+ bytes shares them); by8: literals of 8+ bytes by
 	// their first eight. Keys are little-endian loads of the bytes.
 	by2, by3, by4, by8 otab
+	// m4 holds, for each id of by4.ids, the literal's bytes as a
+	// little-endian key and the mask of its length: a text whose next
+	// eight bytes are u holds it when u&mask == key.
+	m4 []masked
 }
+
+type masked struct{ key, mask uint64 }
 
 // otab maps a uint64 key to a run of literal ids.
 type otab struct {
@@ -177,6 +183,15 @@ func (x *litIndex) tables() *litTabs {
 	for _, k := range order4 {
 		t.by4.put(uint64(k), by4[k], has8[k])
 	}
+	for _, id := range t.by4.ids {
+		l := x.lits[id]
+		var m masked
+		for j := 0; j < len(l); j++ {
+			m.key |= uint64(l[j]) << (8 * j)
+			m.mask |= 0xFF << (8 * j)
+		}
+		t.m4 = append(t.m4, m)
+	}
 	for _, k := range order8 {
 		t.by8.put(k, by8[k], false)
 	}
@@ -284,10 +299,16 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 	for ; i+8 <= n; i++ {
 		u := le8(text[i:])
 		h4, h3, k2 := hash4(uint32(u)), hash3(uint32(u)&0xFFFFFF), uint32(u)&0xFFFF
-		if t.bits4[h4>>6]&(1<<(h4&63))|t.bits3[h3>>6]&(1<<(h3&63))|t.bits2[k2>>6]&(1<<(k2&63)) == 0 {
+		b4, b3, b2 := t.bits4[h4>>6]&(1<<(h4&63)), t.bits3[h3>>6]&(1<<(h3&63)), t.bits2[k2>>6]&(1<<(k2&63))
+		if b4|b3|b2 == 0 {
 			continue
 		}
-		x.probe(t, r, text, i)
+		if b2|b3 != 0 {
+			x.probeShort(t, r, u, b2 != 0, b3 != 0, i)
+		}
+		if b4 != 0 {
+			x.probeLong(t, r, text, u, i)
+		}
 	}
 	for ; i+1 < n; i++ {
 		x.probe(t, r, text, i)
@@ -302,6 +323,54 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 	for _, h := range r.hits {
 		for _, sid := range x.litSets[h.id] {
 			r.sets[sid>>6] |= 1 << (sid & 63)
+		}
+	}
+}
+
+// probeShort notes the literals of two and three bytes that occur where
+// the text's next eight bytes are u (at offset i); two and three: their
+// filters passed.
+func (x *litIndex) probeShort(t *litTabs, r *scanResult, u uint64, two, three bool, i int) {
+	if two {
+		if s := t.by2.get(u & 0xFFFF); s != nil {
+			for _, id := range t.by2.list(s) {
+				r.note(id, i)
+			}
+		}
+	}
+	if three {
+		if s := t.by3.get(u & 0xFFFFFF); s != nil {
+			for _, id := range t.by3.list(s) {
+				r.note(id, i)
+			}
+		}
+	}
+}
+
+// probeLong notes the literals of four bytes or more that occur in text
+// at i, where the next eight bytes are u.
+func (x *litIndex) probeLong(t *litTabs, r *scanResult, text string, u uint64, i int) {
+	s := t.by4.get(u & 0xFFFFFFFF)
+	if s == nil {
+		return
+	}
+	m4 := t.m4[s.lo : s.lo+int32(s.n)]
+	for j, id := range t.by4.list(s) {
+		if u&m4[j].mask == m4[j].key {
+			r.note(id, i)
+		}
+	}
+	if !s.has8 {
+		return
+	}
+	s8 := t.by8.get(u)
+	if s8 == nil {
+		return
+	}
+	rest := text[i+8:]
+	for _, id := range t.by8.list(s8) {
+		if l := x.lits[id]; len(l) == 8 || len(l)-8 <= len(rest) && rest[:len(l)-8] == l[8:] {
+			r.note(id, i)
 		}
 	}
 }

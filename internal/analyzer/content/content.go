@@ -431,7 +431,12 @@ func (v *view) textID(f int, compact bool) *fieldView {
 	fs := &v.fields[f]
 	fv := &fs.v[0]
 	if !fv.ready {
-		fv.txt, fv.ready = Normalize(v.raw[v.names[f]]), true
+		var ascii bool
+		fv.txt, ascii = normalize(v.raw[v.names[f]])
+		fv.ready = true
+		if ascii {
+			fs.cjk = 1 // no CJK character in ASCII text
+		}
 	}
 	if compact {
 		c := &fs.v[1]
@@ -446,10 +451,11 @@ func (v *view) textID(f int, compact bool) *fieldView {
 // cjk reports whether the field text holds a CJK character (the compact
 // text holds the same characters but white space).
 func (v *view) cjk(f int) bool {
+	txt := v.textID(f, false).txt // knows ASCII text holds none
 	fs := &v.fields[f]
 	if fs.cjk == 0 {
 		fs.cjk = 1
-		if hasCJK(v.textID(f, false).txt) {
+		if hasCJK(txt) {
 			fs.cjk = 2
 		}
 	}

@@ -239,9 +239,21 @@ func worthFactor(pattern string) textgate.Factor {
 // half-width katakana to full width), lower case, zero-width characters
 // and soft hyphens removed, runs of white space collapsed.
 func Normalize(s string) string {
-	if isASCII(s) {
-		return normalizeASCII(s)
+	n, _ := normalize(s)
+	return n
+}
+
+// normalize is Normalize, and reports whether s is ASCII (then so is the
+// result, and it holds no CJK character).
+func normalize(s string) (string, bool) {
+	if n, ok := normalizeASCII(s); ok {
+		return n, true
 	}
+	return normalizeAny(s), false
+}
+
+// normalizeAny is Normalize on any text.
+func normalizeAny(s string) string {
 	s = norm.NFKC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -285,61 +297,89 @@ func Normalize(s string) string {
 // asciiSpace holds the ASCII characters unicode.IsSpace reports.
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // normalizeASCII is Normalize on ASCII text: NFKC leaves ASCII alone, no
 // ASCII character is zero-width and none is a look-alike letter, so only
 // case and white space change (and nothing when the text is lower case
-// with single spaces).
-func normalizeASCII(s string) string {
-	clean := true
+// with single spaces). ok is false, and the text not normalised, when s
+// is not ASCII.
+func normalizeASCII(s string) (_ string, ok bool) {
+	// The clean prefix: lower case, single spaces.
 	space := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || asciiSpace[c] && (c != ' ' || space) {
-			clean = false
-			break
+	i := 0
+	for ; i < len(s); i++ {
+		k := asciiClass[s[i]]
+		if k == clsPlain {
+			space = false
+			continue
 		}
-		space = c == ' '
+		if k == clsSpace && !space {
+			space = true
+			continue
+		}
+		break
 	}
-	if clean {
-		return s
+	if i == len(s) {
+		return s, true
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	space = false
 	run := 0 // start of the bytes not yet written, which stay as they are
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c == ' ' && !space:
-			space = true
-		case asciiSpace[c]:
+		switch asciiClass[c] {
+		case clsPlain:
+			space = false
+		case clsSpace:
+			if !space {
+				space = true
+				continue
+			}
+			b.WriteString(s[run:i])
+			run = i + 1
+		case clsOtherSpace:
 			b.WriteString(s[run:i])
 			run = i + 1
 			if !space {
 				b.WriteByte(' ')
 			}
 			space = true
-		case 'A' <= c && c <= 'Z':
+		case clsUpper:
 			b.WriteString(s[run:i])
 			run = i + 1
 			b.WriteByte(c + 'a' - 'A')
 			space = false
 		default:
-			space = false
+			return "", false
 		}
 	}
 	b.WriteString(s[run:])
-	return b.String()
+	return b.String(), true
 }
+
+// Byte classes of normalizeASCII.
+const (
+	clsPlain      = iota // kept as it is
+	clsSpace             // ' '
+	clsOtherSpace        // ASCII white space but ' ': becomes ' '
+	clsUpper             // A-Z
+	clsNonASCII
+)
+
+var asciiClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = clsNonASCII
+		case c == ' ':
+			t[c] = clsSpace
+		case asciiSpace[c]:
+			t[c] = clsOtherSpace
+		case 'A' <= c && c <= 'Z':
+			t[c] = clsUpper
+		}
+	}
+	return t
+}()
 
 // confusable maps Cyrillic and Greek lower-case letters that look like
 // Latin ones to those letters.

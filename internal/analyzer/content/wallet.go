@@ -171,17 +171,29 @@ func findWallets2(a, b string) (btc, eth []string) {
 // not made yet, else its answer).
 func findWalletsIn(text, ctxA, ctxB string, ethWord *int, btc, eth []string) ([]string, []string) {
 	n := len(text)
-	for i := 0; i < n; {
-		if !isAlnum(text[i]) {
-			i++
+	// Only runs of minRun or more letters and digits can be addresses.
+	// Before i, every such run has been looked at, and text[i-1] is no
+	// letter or digit: when text[i+minRun-1] is none either, no such run
+	// starts in text[i:i+minRun], and the walk jumps past it.
+	for i := 0; i+minRun <= n; {
+		e := i + minRun - 1
+		if !isAlnum(text[e]) {
+			i = e + 1
 			continue
 		}
-		j := i
-		for j < n && isAlnum(text[j]) {
-			j++
+		j := e // start of the run through text[e]: not before i
+		for j > i && isAlnum(text[j-1]) {
+			j--
 		}
-		w := text[i:j]
-		i = j
+		k := e + 1
+		for k < n && isAlnum(text[k]) {
+			k++
+		}
+		w := text[j:k]
+		i = k + 1 // text[k] is no letter or digit (or k == n)
+		if len(w) < minRun {
+			continue
+		}
 		switch {
 		case len(w) >= 26 && len(w) <= 35 && (w[0] == '1' || w[0] == '3'):
 			if len(btc) < 5 && ValidBase58Check(w) {
@@ -216,6 +228,9 @@ func findWalletsIn(text, ctxA, ctxB string, ethWord *int, btc, eth []string) ([]
 }
 
 func isAlnum(c byte) bool { return alnum[c] }
+
+// minRun is the length of the shortest address findWallets looks at.
+const minRun = 14
 
 // alnum holds the ASCII letters and digits.
 var alnum = func() (t [256]bool) {

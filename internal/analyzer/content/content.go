@@ -524,7 +524,7 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 		}
 		h := head(txt)
 		if starts, ok := anchorStarts(h, r.anchors[i]); ok {
-			return findWindows(re, h, starts, r.wins[i], nil, nil, r.factors[i])
+			return findWindows(re, h, starts, r.wins[i], r.trims[i], nil, nil, r.factors[i])
 		}
 		if !r.factors[i].In(h) {
 			return ""
@@ -560,7 +560,7 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			}
 		}
 	}
-	return findWindows(re, txt, starts, r.wins[i], sr, r.andIDs[i], r.factors[i])
+	return findWindows(re, txt, starts, r.wins[i], r.trims[i], sr, r.andIDs[i], r.factors[i])
 }
 
 // anchorStarts returns the offsets of the anchors in text (ok false when
@@ -588,16 +588,28 @@ func anchorStarts(text string, anchors []string) ([]int, bool) {
 
 // findWindows runs re on the merged windows around starts, skipping the
 // windows that lack a literal of one of the and sets or the byte factor
-// every match holds.
-func findWindows(re *regexp.Regexp, txt string, starts []int, win int, sr *scanResult, and [][]int, factor textgate.Factor) string {
+// every match holds. Windows reach win bytes around each start and merge
+// when they overlap; a merged window is then cut to trim (how far before
+// its first start a match may begin, after its last start end, plus the
+// margin; -1: not cut): every match in it holds the literal at one of its
+// starts, so the cut loses none, and the windows, merged as before, give
+// the same first match.
+func findWindows(re *regexp.Regexp, txt string, starts []int, win int, trim [2]int, sr *scanResult, and [][]int, factor textgate.Factor) string {
 	if len(starts) == 0 {
 		return ""
 	}
 	sort.Ints(starts)
 	lo, hi := -1, -1
+	first, last := 0, 0 // the first and last start of the window
 	try := func() string {
 		if lo < 0 {
 			return ""
+		}
+		if b := trim[0]; b >= 0 {
+			lo = max(lo, runeStart(txt, first-b-windowMargin))
+		}
+		if a := trim[1]; a >= 0 {
+			hi = min(hi, runeStart(txt, last+a+windowMargin))
 		}
 		for _, set := range and {
 			if !sr.within(set, lo, hi) {
@@ -612,16 +624,20 @@ func findWindows(re *regexp.Regexp, txt string, starts []int, win int, sr *scanR
 	for _, p := range starts {
 		a, b := runeStart(txt, p-win), runeStart(txt, p+win)
 		if lo >= 0 && a <= hi {
-			hi = b
+			hi, last = b, p
 			continue
 		}
 		if m := try(); m != "" {
 			return m
 		}
-		lo, hi = a, b
+		lo, hi, first, last = a, b, p, p
 	}
 	return try()
 }
+
+// windowMargin is how far beyond a match's reach windows extend, so that
+// assertions (\b, ^, $) see the same neighbours as on the whole text.
+const windowMargin = 8
 
 // runeStart clamps i into s and moves it back to a rune boundary.
 func runeStart(s string, i int) int {

@@ -440,7 +440,7 @@ func FuzzPrefilter(f *testing.F) {
 		}
 		if pf.lits != nil {
 			x := newLitIndex()
-			r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, gates: [][]string{nil}, anchors: [][]string{nil}, needCJK: []bool{false}, factors: []textgate.Factor{worthFactor(pattern)}}
+			r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, trims: [][2]int{{pf.before, pf.after}}, gates: [][]string{nil}, anchors: [][]string{nil}, needCJK: []bool{false}, factors: []textgate.Factor{worthFactor(pattern)}}
 			ids := make([]int, len(pf.lits))
 			for i, l := range pf.lits {
 				ids[i] = x.add(l)

@@ -30,6 +30,11 @@ type prefilter struct {
 	// win is how far around an occurrence a match may reach, in bytes:
 	// the longest match plus a margin, at most window.
 	win int
+	// before and after bound where a match lies around the occurrence of
+	// a literal of lits (of anchor when lits is nil) it holds: it begins
+	// at most before bytes ahead of it and ends at most after bytes from
+	// its start (-1: unbounded; see reqSet).
+	before, after int
 }
 
 // maxLen returns the longest match of re in bytes (-1: unbounded or
@@ -89,8 +94,12 @@ func analyzePattern(pattern string) prefilter {
 	if err != nil {
 		return prefilter{}
 	}
-	sets := required(re, 0)
-	p := prefilter{win: window}
+	bsets := requiredB(re, 0)
+	sets := make([][]string, len(bsets))
+	for i, s := range bsets {
+		sets[i] = s.lits
+	}
+	p := prefilter{win: window, before: -1, after: -1}
 	// A match holding an occurrence lies within maxLen of it; with a
 	// margin of a few bytes (windows end on rune boundaries), no match in
 	// a window touches the window's edges, so assertions (\b, ^) see the
@@ -112,10 +121,12 @@ func analyzePattern(pattern string) prefilter {
 	if best < 0 {
 		if bestAny >= 0 {
 			p.anchor = sets[bestAny]
+			p.before, p.after = bsets[bestAny].before, bsets[bestAny].after
 		}
 		return p
 	}
 	p.lits = sets[best]
+	p.before, p.after = bsets[best].before, bsets[best].after
 	for i, s := range sets {
 		if i != best && minBytes(s) >= 2 && len(p.and) < maxAndSets {
 			p.and = append(p.and, s)
@@ -286,70 +297,136 @@ func minimal(s []string) []string {
 // required returns sets of literals such that every match of re holds a
 // literal of each set.
 func required(re *syntax.Regexp, depth int) [][]string {
+	var out [][]string
+	for _, s := range requiredB(re, depth) {
+		out = append(out, s.lits)
+	}
+	return out
+}
+
+// reqSet is a set of required literals with bounds on where, in every
+// match, the literal of the set it holds begins: at most before bytes
+// after the match's start, and at most after bytes before its end (-1:
+// unbounded). The literal lies within the text matched by the node the
+// set comes from, so both bounds are the node's longest match plus the
+// longest matches of what comes before (after) it.
+type reqSet struct {
+	lits          []string
+	before, after int
+}
+
+// addLen adds longest match lengths (-1: unbounded).
+func addLen(a, b int) int {
+	if a < 0 || b < 0 || a+b > 1<<20 {
+		return -1
+	}
+	return a + b
+}
+
+// spanLen returns the longest match of the nodes subs (-1: unbounded).
+func spanLen(subs []*syntax.Regexp, depth int) int {
+	t := 0
+	for _, sub := range subs {
+		t = addLen(t, maxLen(sub, depth))
+	}
+	return t
+}
+
+// requiredB is required with the bounds of each set.
+func requiredB(re *syntax.Regexp, depth int) []reqSet {
 	if depth > 50 {
 		return nil
 	}
 	if s, ok := exact(re, depth); ok {
 		if m := minimal(s); m != nil {
-			return [][]string{m}
+			n := maxLen(re, depth)
+			return []reqSet{{m, n, n}}
 		}
 		return nil
 	}
 	switch re.Op {
-	case syntax.OpCapture, syntax.OpPlus:
-		return required(re.Sub[0], depth+1)
+	case syntax.OpCapture:
+		return requiredB(re.Sub[0], depth+1)
+	case syntax.OpPlus:
+		out := requiredB(re.Sub[0], depth+1)
+		for i := range out {
+			out[i].before, out[i].after = -1, -1 // other copies around
+		}
+		return out
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return required(re.Sub[0], depth+1)
+			out := requiredB(re.Sub[0], depth+1)
+			n := maxLen(re, depth)
+			for i := range out {
+				out[i].before, out[i].after = n, n // within the repeat
+			}
+			return out
 		}
 	case syntax.OpConcat:
-		var out [][]string
+		var out []reqSet
 		run := []string{""}
-		flush := func() {
+		runFrom := 0 // the run holds the exact nodes re.Sub[runFrom:k]
+		flush := func(k int) {
 			if m := minimal(run); m != nil {
-				out = append(out, m)
+				pre, span, post := spanLen(re.Sub[:runFrom], depth+1), spanLen(re.Sub[runFrom:k], depth+1), spanLen(re.Sub[k:], depth+1)
+				out = append(out, reqSet{m, addLen(pre, span), addLen(span, post)})
 			}
 			run = []string{""}
+			runFrom = k
 		}
-		for _, sub := range re.Sub {
+		for k, sub := range re.Sub {
 			s, ok := exact(sub, depth+1)
 			if !ok {
-				flush()
-				out = append(out, required(sub, depth+1)...)
+				flush(k)
+				pre, post := spanLen(re.Sub[:k], depth+1), spanLen(re.Sub[k+1:], depth+1)
+				for _, r := range requiredB(sub, depth+1) {
+					out = append(out, reqSet{r.lits, addLen(pre, r.before), addLen(r.after, post)})
+				}
+				runFrom = k + 1
 				continue
 			}
 			if p := product(run, s); p != nil {
 				run = p
 				continue
 			}
-			flush()
+			flush(k)
 			run = s
 		}
-		flush()
+		flush(len(re.Sub))
 		return out
 	case syntax.OpAlternate:
 		// One literal of the best set of each alternative.
 		var out []string
+		before, after := 0, 0
 		for _, sub := range re.Sub {
-			sets := required(sub, depth+1)
+			sets := requiredB(sub, depth+1)
 			best, bs := -1, -1
 			for i, s := range sets {
-				if sc := setScore(s); sc > bs {
+				if sc := setScore(s.lits); sc > bs {
 					best, bs = i, sc
 				}
 			}
 			if best < 0 {
 				return nil
 			}
-			out = append(out, sets[best]...)
+			out = append(out, sets[best].lits...)
+			before, after = maxBound(before, sets[best].before), maxBound(after, sets[best].after)
 		}
 		out = minimal(dedupe(out))
 		if out == nil || len(out) > maxSetLen {
 			return nil
 		}
-		return [][]string{out}
+		return []reqSet{{out, before, after}}
 	}
 	return nil
+}
+
+// maxBound is the larger of two bounds (-1: unbounded).
+func maxBound(a, b int) int {
+	if a < 0 || b < 0 {
+		return -1
+	}
+	return max(a, b)
 }
 
 // litSet returns literals one of which every match of re holds; with

@@ -75,6 +75,10 @@ type Rule struct {
 	gates    [][]string   // regex i without lits: it can only match text holding one of these (some a single byte)
 	anchors  [][]string   // regex i without lits: its matches hold one of these (some a single byte)
 	wins     []int        // regex i: how far around an occurrence its matches reach, in bytes
+	// trims[i]: how far before and after the occurrence of a literal
+	// (of lits, else of anchors) a match of regex i holding it may begin
+	// and end (-1: unbounded): the merged windows are cut to that.
+	trims [][2]int
 	// factors[i]: byte classes every match of regex i holds in a row
 	// ("9,999,999"), tested on a text before the regex runs on it; the
 	// zero Factor (none worth testing) admits every text.
@@ -200,6 +204,7 @@ func compile(d RuleDef) (*Rule, error) {
 		r.gates = append(r.gates, gate)
 		r.anchors = append(r.anchors, pf.anchor)
 		r.wins = append(r.wins, pf.win)
+		r.trims = append(r.trims, [2]int{pf.before, pf.after})
 		r.factors = append(r.factors, worthFactor(p))
 	}
 	for _, k := range d.Keywords {

@@ -17,8 +17,17 @@ import (
 // maxFactorLen bounds a factor's length in bytes.
 const maxFactorLen = 16
 
-// byteSet is a set of bytes.
+// byteSet is a set of bytes, one bool each (a factor's: In looks bytes
+// up in it).
 type byteSet [256]bool
+
+// bset is a set of bytes as a bitmap: the analysis builds and copies
+// these, an eighth of a byteSet.
+type bset [4]uint64
+
+func (s *bset) add(b rune)     { s[b>>6] |= 1 << (b & 63) }
+func (s *bset) has(b int) bool { return s[b>>6]&(1<<(b&63)) != 0 }
+func (s *bset) union(o *bset)  { s[0] |= o[0]; s[1] |= o[1]; s[2] |= o[2]; s[3] |= o[3] }
 
 // Factor is a sequence of byte sets: every match of the expression it
 // came from holds, contiguously, one byte of each set in turn. The zero
@@ -120,15 +129,19 @@ func FactorsOf(pattern string) []Factor {
 	return out
 }
 
-func newFactor(seq []byteSet) Factor {
+func newFactor(seq []bset) Factor {
 	if len(seq) > maxFactorLen {
 		seq = seq[:maxFactorLen]
 	}
-	f := Factor{sets: seq}
+	if len(seq) == 0 {
+		return Factor{}
+	}
+	f := Factor{sets: make([]byteSet, len(seq))}
 	for i := range seq {
 		p := 0.0
-		for b, in := range seq[i] {
-			if in {
+		for b := 0; b < 256; b++ {
+			if seq[i].has(b) {
+				f.sets[i][b] = true
 				p += byteFreq(byte(b))
 			}
 		}
@@ -158,7 +171,7 @@ func byteFreq(b byte) float64 {
 
 // exact returns the byte sets of a node that always matches one byte of
 // each in turn (ok false otherwise). Assertions match no byte.
-func exact(re *syntax.Regexp, depth int) ([]byteSet, bool) {
+func exact(re *syntax.Regexp, depth int) ([]bset, bool) {
 	if depth > 50 {
 		return nil, false
 	}
@@ -167,29 +180,29 @@ func exact(re *syntax.Regexp, depth int) ([]byteSet, bool) {
 		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		return nil, true
 	case syntax.OpLiteral:
-		var out []byteSet
+		var out []bset
 		for _, r := range re.Rune {
 			if r >= utf8.RuneSelf {
 				return nil, false
 			}
-			var s byteSet
-			s[r] = true
+			var s bset
+			s.add(r)
 			if re.Flags&syntax.FoldCase != 0 {
 				// k and s have non-ASCII case variants (Kelvin sign, long s).
 				if r == 'k' || r == 'K' || r == 's' || r == 'S' {
 					return nil, false
 				}
 				if r >= 'a' && r <= 'z' {
-					s[r-'a'+'A'] = true
+					s.add(r - 'a' + 'A')
 				} else if r >= 'A' && r <= 'Z' {
-					s[r-'A'+'a'] = true
+					s.add(r - 'A' + 'a')
 				}
 			}
 			out = append(out, s)
 		}
 		return out, true
 	case syntax.OpCharClass:
-		var s byteSet
+		var s bset
 		if len(re.Rune) == 0 {
 			return nil, false
 		}
@@ -199,10 +212,10 @@ func exact(re *syntax.Regexp, depth int) ([]byteSet, bool) {
 				return nil, false
 			}
 			for r := lo; r <= hi; r++ {
-				s[r] = true
+				s.add(r)
 			}
 		}
-		return []byteSet{s}, true
+		return []bset{s}, true
 	case syntax.OpCapture:
 		return exact(re.Sub[0], depth+1)
 	case syntax.OpRepeat:
@@ -215,7 +228,7 @@ func exact(re *syntax.Regexp, depth int) ([]byteSet, bool) {
 		}
 		return repeat(sub, re.Min), true
 	case syntax.OpConcat:
-		var out []byteSet
+		var out []bset
 		for _, sub := range re.Sub {
 			s, ok := exact(sub, depth+1)
 			if !ok {
@@ -228,22 +241,18 @@ func exact(re *syntax.Regexp, depth int) ([]byteSet, bool) {
 		}
 		return out, true
 	case syntax.OpAlternate:
-		var out []byteSet
+		var out []bset
 		for i, sub := range re.Sub {
 			s, ok := exact(sub, depth+1)
 			if !ok || i > 0 && len(s) != len(out) {
 				return nil, false
 			}
 			if i == 0 {
-				out = append([]byteSet(nil), s...)
+				out = append([]bset(nil), s...)
 				continue
 			}
 			for j := range s {
-				for b, in := range s[j] {
-					if in {
-						out[j][b] = true
-					}
-				}
+				out[j].union(&s[j])
 			}
 		}
 		return out, true
@@ -251,8 +260,8 @@ func exact(re *syntax.Regexp, depth int) ([]byteSet, bool) {
 	return nil, false
 }
 
-func repeat(s []byteSet, n int) []byteSet {
-	var out []byteSet
+func repeat(s []bset, n int) []bset {
+	var out []bset
 	for i := 0; i < n && len(out) <= 4*maxFactorLen; i++ {
 		out = append(out, s...)
 	}
@@ -260,7 +269,7 @@ func repeat(s []byteSet, n int) []byteSet {
 }
 
 // factors returns byte-set sequences every match of re holds.
-func factors(re *syntax.Regexp, depth int) [][]byteSet {
+func factors(re *syntax.Regexp, depth int) [][]bset {
 	if depth > 50 {
 		return nil
 	}
@@ -268,7 +277,7 @@ func factors(re *syntax.Regexp, depth int) [][]byteSet {
 		if len(s) == 0 {
 			return nil
 		}
-		return [][]byteSet{s}
+		return [][]bset{s}
 	}
 	switch re.Op {
 	case syntax.OpCapture, syntax.OpPlus:
@@ -283,8 +292,8 @@ func factors(re *syntax.Regexp, depth int) [][]byteSet {
 		}
 		return out
 	case syntax.OpConcat:
-		var out [][]byteSet
-		var run []byteSet
+		var out [][]bset
+		var run []bset
 		flush := func() {
 			if len(run) > 0 {
 				out = append(out, run)
@@ -315,7 +324,7 @@ func factors(re *syntax.Regexp, depth int) [][]byteSet {
 
 // repeated reports x+ or x{n,m} with n ≥ 1 (possibly captured) of a node x
 // of fixed bytes, with x's sets and n.
-func repeated(re *syntax.Regexp, depth int) ([]byteSet, int, bool) {
+func repeated(re *syntax.Regexp, depth int) ([]bset, int, bool) {
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
 	}

@@ -54,7 +54,7 @@ func (g *Regexp) MayMatch(s string) bool {
 		return true
 	}
 	if g.fold {
-		s = Lower(s)
+		return g.lits.inLower(s)
 	}
 	return g.lits.In(s)
 }
@@ -227,6 +227,49 @@ func NewLits(list []string) Lits {
 		l.byFirst[s[0]] = append(l.byFirst[s[0]], s)
 	}
 	return l
+}
+
+// inLower is In(Lower(s)) without building Lower(s) when s holds no byte
+// that may begin the Kelvin sign or the long s (E2, C5): then Lower(s) is
+// s with ASCII letters lower-cased byte for byte, and the literals (lower
+// case, valid UTF-8) are compared with the bytes of s so mapped.
+func (l *Lits) inLower(s string) bool {
+	if l.list == nil {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == 0xE2 || c == 0xC5 {
+			return l.In(Lower(s))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		for _, x := range l.byFirst[c] {
+			if hasPrefixLower(s[i:], x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasPrefixLower reports whether s, its ASCII letters lower-cased, begins
+// with x.
+func hasPrefixLower(s, x string) bool {
+	if len(s) < len(x) {
+		return false
+	}
+	for j := 0; j < len(x); j++ {
+		c := s[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != x[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // In reports whether s holds one of the literals (true for an empty set).

@@ -331,9 +331,18 @@ func normalizeASCII(s string) (_ string, ok bool) {
 	run := 0 // start of the bytes not yet written, which stay as they are
 	for ; i < len(s); i++ {
 		c := s[i]
-		switch asciiClass[c] {
-		case clsPlain:
+		k := asciiClass[c]
+		if k == clsPlain {
+			// Skip the run of plain bytes: they stay as they are.
+			j := i + 1
+			for j < len(s) && asciiClass[s[j]] == clsPlain {
+				j++
+			}
+			i = j - 1
 			space = false
+			continue
+		}
+		switch k {
 		case clsSpace:
 			if !space {
 				space = true

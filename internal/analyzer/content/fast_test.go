@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -211,4 +212,39 @@ func FuzzWalletsSkip(f *testing.F) {
 			t.Fatalf("%q: %v %v, want %v %v", s, b2, e2, b1, e1)
 		}
 	})
+}
+
+// Concurrent evaluations share the analyzer's pooled states and scan
+// tables: each gets the hits it gets alone (run with -race).
+func TestEvaluateConcurrent(t *testing.T) {
+	a := shippedAnalyzer(t)
+	msgs := []map[string]string{
+		{"subject": "Re: lunch", "body": "sounds good, see you at noon", "header:in-reply-to": "<a@b>"},
+		{"subject": "URGENT: verify your account", "body": "Your mailbox has been suspended. Verify your account within 24 hours or it will be closed."},
+		{"subject": "Business proposal", "body": "I am the next of kin of the late client; the sum of US$10,500,000.00 (ten million dollars) awaits transfer to your account."},
+		{"subject": "アカウントが凍結されました", "body": "お客様のアカウントが凍結されました。48時間以内にご確認ください。"},
+		{"subject": "pay now", "body": "I recorded you via webcam. Send 0.5 btc to 36QEsMKieqmfCBuAdcWg9beAj3ANAp6cAN within 48 hours."},
+	}
+	want := make([][]Hit, len(msgs))
+	for i, m := range msgs {
+		want[i] = evaluateRef(a, m, nil)
+	}
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for k := 0; k < 50; k++ {
+				i := (g + k) % len(msgs)
+				if got := a.Evaluate(context.Background(), msgs[i], nil); !reflect.DeepEqual(got, want[i]) {
+					done <- fmt.Errorf("message %d: hits differ", i)
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -34,12 +34,16 @@ type litIndex struct {
 const (
 	bits4Log = 17
 	bits3Log = 13
+	bitsSLog = 16
 )
 
 type litTabs struct {
 	bits4 [1 << bits4Log / 64]uint64 // hash of the first four bytes of literals of 4+ bytes
 	bits3 [1 << bits3Log / 64]uint64 // hash of three-byte literals
 	bits2 [1 << 16 / 64]uint64       // two-byte literals
+	// bitsS: hash of the three-byte literals and of the two-byte ones
+	// followed by any byte, the one test of the scan loop for both.
+	bitsS [1 << bitsSLog / 64]uint64
 	// by2, by3: the literals of two and three bytes, by their bytes;
 	// by4: the literals of 4-7 bytes by their first four (slot flag has8:
 	// a literal of 8+ bytes shares them); by8: literals of 8+ bytes by
@@ -107,6 +111,7 @@ func (t *otab) list(s *oslot) []int32 { return t.ids[s.lo : s.lo+int32(s.n)] }
 
 func hash4(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bits4Log) }
 func hash3(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bits3Log) }
+func hashS(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bitsSLog) }
 
 func setBit(b []uint64, i uint32)       { b[i>>6] |= 1 << (i & 63) }
 func testBit(b []uint64, i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
@@ -143,6 +148,9 @@ func (x *litIndex) tables() *litTabs {
 		case len(s) == 2:
 			k := le2(s)
 			setBit(t.bits2[:], k)
+			for c := uint32(0); c < 256; c++ {
+				setBit(t.bitsS[:], hashS(k|c<<16))
+			}
 			if by2[k] == nil {
 				order2 = append(order2, k)
 			}
@@ -150,6 +158,7 @@ func (x *litIndex) tables() *litTabs {
 		case len(s) == 3:
 			k := le3(s)
 			setBit(t.bits3[:], hash3(k))
+			setBit(t.bitsS[:], hashS(k))
 			if by3[k] == nil {
 				order3 = append(order3, k)
 			}
@@ -298,13 +307,16 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 	i := 0
 	for ; i+8 <= n; i++ {
 		u := le8(text[i:])
-		h4, h3, k2 := hash4(uint32(u)), hash3(uint32(u)&0xFFFFFF), uint32(u)&0xFFFF
-		b4, b3, b2 := t.bits4[h4>>6]&(1<<(h4&63)), t.bits3[h3>>6]&(1<<(h3&63)), t.bits2[k2>>6]&(1<<(k2&63))
-		if b4|b3|b2 == 0 {
+		h4, hs := hash4(uint32(u)), hashS(uint32(u)&0xFFFFFF)
+		b4, bs := t.bits4[h4>>6]&(1<<(h4&63)), t.bitsS[hs>>6]&(1<<(hs&63))
+		if b4|bs == 0 {
 			continue
 		}
-		if b2|b3 != 0 {
-			x.probeShort(t, r, u, b2 != 0, b3 != 0, i)
+		if bs != 0 {
+			k2, h3 := uint32(u)&0xFFFF, hash3(uint32(u)&0xFFFFFF)
+			if b2, b3 := testBit(t.bits2[:], k2), testBit(t.bits3[:], h3); b2 || b3 {
+				x.probeShort(t, r, u, b2, b3, i)
+			}
 		}
 		if b4 != 0 {
 			x.probeLong(t, r, text, u, i)

@@ -111,6 +111,15 @@ type Analyzer struct {
 	// the same name share one); Rule.slot is the same per rule.
 	nameSlot map[string]int
 	states   sync.Pool // *evalState, reused across messages
+	tasks    sync.Pool // *taskState, reused across scans
+}
+
+// taskState is what Analyze builds per scan besides Evaluate's: the
+// fields of the message and the symbols reported, reused across scans.
+type taskState struct {
+	fields map[string]string
+	seen   map[string]bool
+	has    func(string) bool // seen[n], made once
 }
 
 var (
@@ -705,14 +714,17 @@ func clip(s string) string {
 
 // messageFields extracts the matchable fields of a message.
 func messageFields(m *mail.Message, urls []mail.URL) map[string]string {
-	return someFields(m, func() []mail.URL { return urls }, nil)
+	return someFields(m, func() []mail.URL { return urls }, nil, nil)
 }
 
 // someFields extracts the fields in uses (all when uses is nil; subject and
 // body always, for the built-in checks): fields no rule looks at are not
 // built.
-func someFields(m *mail.Message, urls func() []mail.URL, uses map[string]bool) map[string]string {
-	f := map[string]string{"subject": m.Subject, "body": clip(m.Text)}
+func someFields(m *mail.Message, urls func() []mail.URL, uses map[string]bool, f map[string]string) map[string]string {
+	if f == nil {
+		f = map[string]string{}
+	}
+	f["subject"], f["body"] = m.Subject, clip(m.Text)
 	want := func(k string) bool { return uses == nil || uses[k] }
 	if want("headers") {
 		f["headers"] = headerText(m)
@@ -952,15 +964,25 @@ func mayMatch(text string, lits []string) bool {
 
 // Analyze implements pipeline.Analyzer.
 func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
-	f := someFields(t.Msg, t.URLs, a.uses)
+	st, _ := a.tasks.Get().(*taskState)
+	if st == nil {
+		st = &taskState{fields: map[string]string{}, seen: map[string]bool{}}
+		st.has = func(n string) bool { return st.seen[n] }
+	}
+	defer func() {
+		clear(st.fields)
+		clear(st.seen)
+		a.tasks.Put(st)
+	}()
+	f := someFields(t.Msg, t.URLs, a.uses, st.fields)
 	// Every other analyzer of the scan but the final stage's has reported
 	// (StageMeta runs alone): meta rules read one snapshot of the symbols,
 	// not a locked scan of the task's hits per name.
-	seen := map[string]bool{}
+	seen := st.seen
 	for _, h := range t.Hits() {
 		seen[h.Name] = true
 	}
-	for _, h := range a.Evaluate(ctx, f, func(n string) bool { return seen[n] }) {
+	for _, h := range a.Evaluate(ctx, f, st.has) {
 		if h.Rule.Hidden {
 			continue
 		}

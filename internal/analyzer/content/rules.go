@@ -326,6 +326,9 @@ func normalizeASCII(s string) (_ string, ok bool) {
 	if i == len(s) {
 		return s, true
 	}
+	if !asciiFrom(s, i) {
+		return "", false // before the builder: normalizeAny builds its own
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	run := 0 // start of the bytes not yet written, which stay as they are
@@ -368,6 +371,21 @@ func normalizeASCII(s string) (_ string, ok bool) {
 	}
 	b.WriteString(s[run:])
 	return b.String(), true
+}
+
+// asciiFrom reports whether s[i:] is ASCII, eight bytes at a time.
+func asciiFrom(s string, i int) bool {
+	for ; i+8 <= len(s); i += 8 {
+		if le8(s[i:])&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Byte classes of normalizeASCII.

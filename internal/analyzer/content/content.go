@@ -532,11 +532,12 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			return ""
 		}
 		h := head(txt)
+		if !r.factors[i].In(h) {
+			// No window of the head holds the factor either.
+			return ""
+		}
 		if starts, ok := anchorStarts(h, r.anchors[i]); ok {
 			return findWindows(re, h, starts, r.wins[i], r.trims[i], nil, nil, r.factors[i])
-		}
-		if !r.factors[i].In(h) {
-			return ""
 		}
 		return re.FindString(h)
 	}

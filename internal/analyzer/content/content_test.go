@@ -379,7 +379,7 @@ func TestRequiredLiterals(t *testing.T) {
 }
 
 // The literal index finds exactly the literals a substring search finds,
-// whatever their length and script (the pair and third-byte filters must
+// whatever their length and script (the position filters must
 // never hide one).
 func TestLitIndexScan(t *testing.T) {
 	lits := []string{"ab", "abc", "abd", "xy", "xyz0", "gewinn", "glückwunsch", "ü", "üb", "容量", "容量不足", "pontos", "po", "€5"}

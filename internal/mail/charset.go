@@ -293,6 +293,9 @@ func decodeCountC(enc encoding.Encoding, b []byte, cr carrier) (string, int) {
 // decodeCount decodes with enc, replacing undecodable bytes with U+FFFD,
 // and counts them.
 func decodeCount(enc encoding.Encoding, b []byte) (string, int) {
+	if cm, ok := enc.(*charmap.Charmap); ok {
+		return decodeCharmap(cm, b)
+	}
 	out, err := enc.NewDecoder().Bytes(b)
 	if err != nil {
 		return strings.ToValidUTF8(string(b), "\uFFFD"), len(b)
@@ -302,6 +305,33 @@ func decodeCount(enc encoding.Encoding, b []byte) (string, int) {
 		bad = bytes.Count(out, []byte("\uFFFD"))
 	}
 	return sanitizeUTF8(out), bad
+}
+
+// decodeCharmap is decodeCount for a single-byte charset: each byte is
+// its table's rune (U+FFFD where the charset has none), written straight
+// into the string, without a transformer and its buffers.
+func decodeCharmap(cm *charmap.Charmap, b []byte) (string, int) {
+	var sb strings.Builder
+	sb.Grow(len(b) + len(b)/2)
+	bad := 0
+	for i := 0; i < len(b); {
+		// ASCII bytes that the table keeps as they are go in runs.
+		j := i
+		for j < len(b) && b[j] < utf8.RuneSelf && cm.DecodeByte(b[j]) == rune(b[j]) {
+			j++
+		}
+		sb.Write(b[i:j])
+		if j == len(b) {
+			break
+		}
+		r := cm.DecodeByte(b[j])
+		if r == utf8.RuneError {
+			bad++
+		}
+		sb.WriteRune(r)
+		i = j + 1
+	}
+	return sb.String(), bad
 }
 
 func sanitizeUTF8(b []byte) string {

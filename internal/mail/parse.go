@@ -146,7 +146,13 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 	if len(hdr) > p.lim.MaxHeaderBytes {
 		p.anomaly(AnomalyHeaderTooLong, strconv.Itoa(len(hdr)))
 	}
-	hs := make(Headers, 0, 16)
+	hs := make(Headers, 0, min(countFields(hdr), p.lim.MaxHeaders+maxLateMIMEFields))
+	// One string holds the names and raw values of a block within the
+	// limit: one copy instead of two per field.
+	str := ""
+	if len(hdr) <= p.lim.MaxHeaderBytes {
+		str = string(hdr)
+	}
 	nameStart, valStart, valEnd, fieldStart := -1, 0, 0, 0
 	name := ""
 	late := 0 // MIME fields kept past a limit
@@ -169,7 +175,12 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 			}
 			late++
 		}
-		raw := string(hdr[valStart:valEnd])
+		var raw string
+		if str != "" {
+			raw = str[valStart:valEnd]
+		} else {
+			raw = string(hdr[valStart:valEnd])
+		}
 		end := valEnd // past the line end of the field's last line
 		if end < len(hdr) && hdr[end] == '\r' {
 			end++
@@ -218,7 +229,12 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 		}
 		first = false
 		flush()
-		name = string(bytes.TrimRight(ln[:c], " \t"))
+		nl := len(bytes.TrimRight(ln[:c], " \t"))
+		if str != "" {
+			name = str[lineStart : lineStart+nl]
+		} else {
+			name = string(ln[:nl])
+		}
 		if !utf8.ValidString(name) {
 			name = strings.ToValidUTF8(name, "\uFFFD")
 		}
@@ -229,6 +245,23 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 	}
 	flush()
 	return hs
+}
+
+// countFields counts the lines of a header block that start a field (or
+// are not a field): the non-empty lines that are not folded.
+func countFields(hdr []byte) int {
+	n := 0
+	for pos := 0; pos < len(hdr); {
+		if c := hdr[pos]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			n++
+		}
+		i := bytes.IndexByte(hdr[pos:], '\n')
+		if i < 0 {
+			break
+		}
+		pos += i + 1
+	}
+	return n
 }
 
 // Past a header limit only the MIME fields are kept (see parseHeader).
@@ -718,10 +751,7 @@ func (p *parser) decodeText(part *Part) {
 		if r.Limited {
 			p.anomaly(AnomalyHTMLParseLimited, part.Path)
 		}
-		for _, u := range r.URLs {
-			u.Part = part.Path
-			p.addURL(u)
-		}
+		p.addURLs(r.URLs, part.Path, false)
 		for _, c := range r.CIDs {
 			if p.cids == nil {
 				p.cids = map[string]bool{}
@@ -730,16 +760,9 @@ func (p *parser) decodeText(part *Part) {
 				p.cids[c] = true
 			}
 		}
-		for _, u := range extractTextURLs(r.Text) {
-			u.Part = part.Path
-			p.addURL(u)
-		}
+		p.addURLs(extractTextURLs(r.Text), part.Path, false)
 		if r.Hidden != "" {
-			for _, u := range extractTextURLs(r.Hidden) {
-				u.Part = part.Path
-				u.Hidden = true
-				p.addURL(u)
-			}
+			p.addURLs(extractTextURLs(r.Hidden), part.Path, true)
 		}
 		return
 	}
@@ -747,10 +770,34 @@ func (p *parser) decodeText(part *Part) {
 		s = unflow(s, strings.EqualFold(strings.Trim(part.Params["delsp"], `"' `), "yes"))
 	}
 	part.Text = s
-	for _, u := range extractTextURLs(s) {
-		u.Part = part.Path
-		p.addURL(u)
+	p.addURLs(extractTextURLs(s), part.Path, false)
+}
+
+// addURLs is addURL for each of us (a slice the parser owns: taken over
+// when nothing is pending) from the part at path, marked hidden when
+// hidden.
+func (p *parser) addURLs(us []URL, path string, hidden bool) {
+	if p.urls+len(us) > p.lim.MaxURLs {
+		for _, u := range us {
+			u.Part = path
+			u.Hidden = u.Hidden || hidden
+			p.addURL(u)
+		}
+		return
 	}
+	if len(us) == 0 {
+		return
+	}
+	for i := range us {
+		us[i].Part = path
+		us[i].Hidden = us[i].Hidden || hidden
+	}
+	p.urls += len(us)
+	if p.pending == nil {
+		p.pending = us
+		return
+	}
+	p.pending = append(p.pending, us...)
 }
 
 // pendingURLs holds URLs until collect() places them on the message.

@@ -524,7 +524,11 @@ func (p *parser) addressList(h Headers, name string) []Address {
 		if strings.Contains(f.Raw, "=?") {
 			v = addressValue(f.Raw)
 		}
-		out = append(out, parseAddressList(v)...)
+		if as := parseAddressList(v); out == nil {
+			out = as
+		} else {
+			out = append(out, as...)
+		}
 		if len(out) > 1000 {
 			break
 		}
@@ -546,6 +550,9 @@ func parseAddressList(v string) []Address {
 	if len(v) > 64<<10 {
 		v = v[:64<<10]
 	}
+	if out, ok := fastAddressList(v); ok {
+		return out
+	}
 	if list, err := addrParser.ParseList(v); err == nil {
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
@@ -554,6 +561,166 @@ func parseAddressList(v string) []Address {
 		return out
 	}
 	return lenientAddresses(v)
+}
+
+// atextASCII marks the ASCII characters of an atom (RFC 5322 §3.2.3, as
+// net/mail takes them: printable, not specials; '.' apart).
+var atextASCII = func() (t [128]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = true
+	}
+	for _, c := range `()<>[]:;@\,".` {
+		t[c] = false
+	}
+	return t
+}()
+
+// fastAddressList parses the usual address lists the way net/mail's
+// ParseList followed by makeAddress does, without its allocations:
+// entries "local@domain", "<local@domain>" and "phrase <local@domain>",
+// where the phrase is ASCII atoms (dots allowed, no "=?") and plain
+// quoted strings, the addresses are ASCII dot-atoms, and entries are
+// separated by commas and spaces. ok is false for anything else (comments,
+// groups, escapes, encoded words, 8-bit, domain literals, odd spacing),
+// which net/mail then parses. FuzzAddressList holds the two equal.
+func fastAddressList(v string) (out []Address, ok bool) {
+	n := 1 + strings.Count(v, ",")
+	if n > 64 {
+		return nil, false
+	}
+	out = make([]Address, 0, n)
+	i := 0
+	for {
+		i = skipWSP(v, i)
+		if i < len(v) && v[i] == ',' {
+			i++
+			continue
+		}
+		if i >= len(v) {
+			return nil, false // no address
+		}
+		var a Address
+		if l, e := dotAtom(v, i); e > l && e < len(v) && v[e] == '@' {
+			// addr-spec
+			d, de := dotAtom(v, e+1)
+			if de == d || d != e+1 {
+				return nil, false
+			}
+			a, ok = simpleAddress("", v[i:de], v[i:e], v[d:de])
+			if !ok {
+				return nil, false
+			}
+			i = de
+		} else {
+			// [phrase] "<" addr-spec ">"
+			var wbuf [8]string
+			words := wbuf[:0]
+			for i < len(v) && v[i] != '<' {
+				if len(words) == len(wbuf) {
+					return nil, false
+				}
+				if v[i] == '"' {
+					j := i + 1
+					for j < len(v) && v[j] != '"' && v[j] != '\\' && (v[j] >= ' ' && v[j] <= '~' || v[j] == '\t') {
+						j++
+					}
+					if j >= len(v) || v[j] != '"' || j == i+1 {
+						return nil, false
+					}
+					words = append(words, v[i+1:j])
+					i = j + 1
+				} else {
+					j := i
+					for j < len(v) && v[j] < 0x80 && (atextASCII[v[j]] || v[j] == '.') {
+						j++
+					}
+					if j == i || strings.Contains(v[i:j], "=?") {
+						return nil, false
+					}
+					words = append(words, v[i:j])
+					i = j
+				}
+				k := skipWSP(v, i)
+				if k == i && k < len(v) && v[k] != '<' {
+					return nil, false // words must be apart
+				}
+				i = k
+			}
+			name := ""
+			switch len(words) {
+			case 0:
+			case 1:
+				name = words[0]
+			default:
+				name = strings.Join(words, " ")
+			}
+			if i >= len(v) || v[i] != '<' {
+				return nil, false
+			}
+			l, e := dotAtom(v, i+1)
+			if e == l || l != i+1 || e >= len(v) || v[e] != '@' {
+				return nil, false
+			}
+			d, de := dotAtom(v, e+1)
+			if de == d || d != e+1 || de >= len(v) || v[de] != '>' {
+				return nil, false
+			}
+			a, ok = simpleAddress(name, v[l:de], v[l:e], v[d:de])
+			if !ok {
+				return nil, false
+			}
+			i = de + 1
+		}
+		out = append(out, a)
+		i = skipWSP(v, i)
+		if i >= len(v) {
+			return out, true
+		}
+		if v[i] != ',' {
+			return nil, false
+		}
+		for i < len(v) && v[i] == ',' {
+			i = skipWSP(v, i+1)
+		}
+		if i >= len(v) {
+			return out, true
+		}
+	}
+}
+
+func skipWSP(v string, i int) int {
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// dotAtom returns the span [i, e) of the ASCII dot-atom at v[i:], empty
+// when there is none or it has a leading, trailing or double dot.
+func dotAtom(v string, i int) (int, int) {
+	e := i
+	for e < len(v) && v[e] < 0x80 && (atextASCII[v[e]] || v[e] == '.') {
+		e++
+	}
+	a := v[i:e]
+	if a == "" || a[0] == '.' || a[len(a)-1] == '.' || strings.Contains(a, "..") {
+		return i, i
+	}
+	return i, e
+}
+
+// simpleAddress is makeAddress for a name and an address already trimmed:
+// the address is kept as written when its domain is lower-case.
+func simpleAddress(name, addr, local, domain string) (Address, bool) {
+	for i := 0; i < len(domain); i++ {
+		if c := domain[i]; 'A' <= c && c <= 'Z' {
+			return makeAddress(name, addr), true
+		}
+	}
+	if strings.TrimSpace(name) != name {
+		return Address{}, false
+	}
+	return Address{Name: name, Addr: addr, Local: local, Domain: domain}, true
 }
 
 func makeAddress(name, addr string) Address {

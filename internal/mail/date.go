@@ -124,26 +124,33 @@ func skipSpaces(s string) string {
 	return s
 }
 
-// plainComment: nothing, or spaces, "(", printable ASCII without
-// parentheses or backslash, ")".
+// plainComment: white space (spaces, tabs) and comments of printable
+// ASCII (or tabs) without parentheses or backslash, in any order (what
+// net/mail's skipCFWS skips after the zone), or nothing.
 func plainComment(s string) bool {
-	if s == "" {
-		return true
-	}
-	if len(s) < 2 || s[0] != ' ' {
-		return false
-	}
-	s = skipSpaces(s)
-	if len(s) < 2 || s[0] != '(' || s[len(s)-1] != ')' {
-		return false
-	}
-	for i := 1; i < len(s)-1; i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e || c == '(' || c == ')' || c == '\\' {
+	for {
+		for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+			s = s[1:]
+		}
+		if s == "" {
+			return true
+		}
+		if s[0] != '(' {
 			return false
 		}
+		i := 1
+		for i < len(s) && s[i] != ')' {
+			c := s[i]
+			if (c < 0x20 || c > 0x7e) && c != '\t' || c == '(' || c == '\\' {
+				return false
+			}
+			i++
+		}
+		if i == len(s) {
+			return false
+		}
+		s = s[i+1:]
 	}
-	return true
 }
 
 // digits reads between lo and hi ASCII digits.

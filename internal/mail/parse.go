@@ -60,24 +60,25 @@ type parser struct {
 	base      []byte // the Raw of the message being parsed: spans are offsets into it
 	parts     []*Part
 	anoms     []Anomaly
-	seen      map[string]bool
 	urls      int
 	pending   []URL
 	cids      map[string]bool // cid: references seen in HTML
 	carrier   carrier         // the From address's mobile carrier (emoji codes)
 	salvaged  int             // parts kept past a soft limit (salvage.go)
 	salvaging bool            // inside salvage: no second walk over the same bytes
+	fold      strings.Builder // arena of unfolded header values (unfold)
+	foldHint  int             // bytes the arena is grown by at least: what is left of the header block
 }
 
 func (p *parser) anomaly(code, detail string) {
-	if p.seen == nil {
-		p.seen = map[string]bool{}
-	}
-	k := code + "\x00" + detail
-	if p.seen[k] || len(p.anoms) >= 200 {
+	if len(p.anoms) >= 200 {
 		return
 	}
-	p.seen[k] = true
+	for _, a := range p.anoms {
+		if a.Code == code && a.Detail == detail {
+			return
+		}
+	}
 	p.anoms = append(p.anoms, Anomaly{Code: code, Detail: detail})
 }
 
@@ -188,6 +189,7 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 		if end < len(hdr) && hdr[end] == '\n' {
 			end++
 		}
+		p.foldHint = min(len(hdr)-valStart, p.lim.MaxHeaderBytes)
 		hs = append(hs, Header{Name: name, Raw: raw, Value: p.decodeHeaderValue(name, raw),
 			Span: Span{off + fieldStart, off + end}})
 	}
@@ -299,7 +301,7 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 func (p *parser) rawParamValue(h Headers, name string) string {
 	for i := range h {
 		if strings.EqualFold(h[i].Name, name) {
-			v := strings.TrimSpace(unfold(h[i].Raw))
+			v := strings.TrimSpace(p.unfold(h[i].Raw))
 			if !isASCIIString(v) || hasEsc(v) {
 				v = p.decodeRaw8bit(v)
 			}

@@ -413,13 +413,17 @@ func isScheme(s string) bool {
 func asciiLower(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; c >= 'A' && c <= 'Z' {
-					b[j] = c + 32
+			var sb strings.Builder
+			sb.Grow(len(s))
+			sb.WriteString(s[:i])
+			for j := i; j < len(s); j++ {
+				c := s[j]
+				if c >= 'A' && c <= 'Z' {
+					c += 32
 				}
+				sb.WriteByte(c)
 			}
-			return string(b)
+			return sb.String()
 		}
 	}
 	return s

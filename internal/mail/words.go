@@ -25,7 +25,7 @@ func DecodeHeader(raw string) string {
 
 // decodeHeaderValue unfolds and decodes one header value.
 func (p *parser) decodeHeaderValue(name, raw string) string {
-	v := strings.TrimSpace(unfold(raw))
+	v := strings.TrimSpace(p.unfold(raw))
 	if strings.IndexByte(v, 0) >= 0 {
 		p.anomaly(AnomalyNULByte, name)
 		v = strings.ReplaceAll(v, "\x00", "")
@@ -83,6 +83,30 @@ func (p *parser) decodeRaw8bit(s string) string {
 		p.anomaly(AnomalyRaw8BitHeader, cs)
 	}
 	return decodeWith(b, cs)
+}
+
+// unfold is unfold writing into the parser's arena, so that the folded
+// values of a header block share one allocation (foldHint bytes, when
+// more than the value needs: what is left of the block).
+func (p *parser) unfold(s string) string {
+	if strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	if p.fold.Cap()-p.fold.Len() < len(s) {
+		p.fold = strings.Builder{} // strings handed out keep the old buffer
+		p.fold.Grow(max(len(s), p.foldHint))
+	}
+	start := p.fold.Len()
+	for s != "" {
+		i := strings.IndexAny(s, "\r\n")
+		if i < 0 {
+			p.fold.WriteString(s)
+			break
+		}
+		p.fold.WriteString(s[:i])
+		s = s[i+1:]
+	}
+	return p.fold.String()[start:]
 }
 
 // unfold removes folding line breaks (RFC 5322 §2.2.3).

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -281,7 +282,15 @@ func (e *Engine) Observe(f func(*pipeline.Result)) {
 
 // NewID returns a fresh scan id.
 func (e *Engine) NewID() string {
-	return fmt.Sprintf("%s%06x", e.idPrefix, e.idSeq.Add(1))
+	// fmt.Sprintf("%s%06x", e.idPrefix, seq), in one allocation.
+	var hb [16]byte
+	h := strconv.AppendUint(hb[:0], e.idSeq.Add(1), 16)
+	var b [40]byte
+	out := append(b[:0], e.idPrefix...)
+	for n := len(h); n < 6; n++ {
+		out = append(out, '0')
+	}
+	return string(append(out, h...))
 }
 
 // Parse parses raw bytes with the engine's limits.
@@ -444,9 +453,11 @@ func (e *Engine) runStage(ctx context.Context, g *gen, stage []pipeline.Analyzer
 
 // report turns an analyzer's error into a finding.
 func report(task *pipeline.Task, a pipeline.Analyzer, err error) {
+	if err == nil {
+		return // before p: errors.As makes it escape, one allocation a call
+	}
 	var p errPanic
 	switch {
-	case err == nil:
 	case errors.As(err, &p):
 		task.Add(pipeline.SymAnalyzerPanic, a.Name())
 	case errors.Is(err, context.DeadlineExceeded):

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -238,7 +238,7 @@ func (t *Task) Hits() []Hit {
 	out := make([]Hit, len(t.hits))
 	copy(out, t.hits)
 	t.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortFunc(out, func(a, b Hit) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -116,8 +117,9 @@ func (a *htmlAttrs) field(k string) (f *string, first bool) {
 }
 
 // plainTagByte marks the bytes that make the tokenizer rewrite a tag's
-// name or values: entities, CR (newline conversion) and NUL.
-var plainTagByte = [256]bool{'&': true, '\r': true, 0: true}
+// name or values: entities and NUL. (CR, converted in values, ends names
+// and unquoted values; scanTag gives up on one in a quoted value.)
+var plainTagByte = [256]bool{'&': true, 0: true}
 
 // plainTag reports whether a raw start tag has none of plainTagByte, so
 // that its name and attribute values as the tokenizer returns them are the
@@ -146,10 +148,11 @@ func isTagSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c ==
 // way x/net/html's tokenizer reads it (readTag, readTagName,
 // readTagAttrKey, readTagAttrVal) and TagName/TagAttr return it: the
 // first of duplicate attribute names (compared lower-cased) is kept, and
-// at most maxHTMLAttrs attributes are used. It returns the tag's atom.
-func scanTag(t string, at *htmlAttrs) atom.Atom {
+// at most maxHTMLAttrs attributes are used. It returns the tag's atom;
+// ok is false (at half filled) for a CR in a quoted value.
+func scanTag(t string, at *htmlAttrs) (a atom.Atom, ok bool) {
 	if len(t) < 2 {
-		return 0
+		return 0, false
 	}
 	// readTagName: the first letter is read; the name ends before white
 	// space (consumed), '/' or '>'.
@@ -157,7 +160,7 @@ func scanTag(t string, at *htmlAttrs) atom.Atom {
 	for pos < len(t) && !isTagSpace(t[pos]) && t[pos] != '/' && t[pos] != '>' {
 		pos++
 	}
-	a := lookupLower(t[1:pos])
+	a = lookupLower(t[1:pos])
 	if pos < len(t) && isTagSpace(t[pos]) {
 		pos++
 	}
@@ -209,6 +212,9 @@ func scanTag(t string, at *htmlAttrs) atom.Atom {
 					} else {
 						val, pos = t[pos:pos+e], pos+e+1
 					}
+					if strings.IndexByte(val, '\r') >= 0 {
+						return 0, false // the tokenizer converts it
+					}
 				default:
 					vs := pos - 1
 					for pos < len(t) && !isTagSpace(t[pos]) && t[pos] != '>' {
@@ -228,7 +234,7 @@ func scanTag(t string, at *htmlAttrs) atom.Atom {
 		}
 		pos = skipTagSpace(t, pos)
 	}
-	return a
+	return a, true
 }
 
 func skipTagSpace(t string, pos int) int {
@@ -280,6 +286,34 @@ func setLower(at *htmlAttrs, key, val string) {
 		buf[i] = c
 	}
 	at.setString(string(buf[:len(key)]), val)
+}
+
+// endTagAtom is the atom of an end tag's name as the tokenizer reads it
+// (readTagName from the first letter after "</"), from its raw text; ok
+// is false when the name holds a NUL (TagName rewrites those).
+func endTagAtom(raw []byte) (a atom.Atom, ok bool) {
+	if len(raw) < 3 || raw[0] != '<' || raw[1] != '/' {
+		return 0, false
+	}
+	j := 3
+	for j < len(raw) && !isTagSpace(raw[j]) && raw[j] != '/' && raw[j] != '>' {
+		j++
+	}
+	name := raw[2:j]
+	if bytes.IndexByte(name, 0) >= 0 {
+		return 0, false
+	}
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return 0, true // longer than any atom
+	}
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return atom.Lookup(buf[:len(name)]), true
 }
 
 // lookupLower is atom.Lookup of the ASCII-lower-cased name.
@@ -644,11 +678,15 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			raw := z.Raw()
 			var a atom.Atom
 			at.reset()
+			fast := false
 			if sub, ok := rawAt(src, off, raw); ok && plainTag(raw) {
-				// No entity, CR or NUL in the tag: its name and values
-				// are the bytes as written, slices of src (no copies).
-				a = scanTag(sub, &at)
-			} else {
+				// No entity or NUL in the tag (nor CR in a quoted
+				// value): its name and values are the bytes as written,
+				// slices of src (no copies).
+				a, fast = scanTag(sub, &at)
+			}
+			if !fast {
+				at.reset()
 				name, hasAttr := z.TagName()
 				a = atom.Lookup(name)
 				for n := 0; hasAttr && n < maxHTMLAttrs; n++ {
@@ -757,8 +795,11 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				stack = append(stack, f)
 			}
 		case html.EndTagToken:
-			name, _ := z.TagName()
-			a := atom.Lookup(name)
+			a, ok := endTagAtom(z.Raw())
+			if !ok {
+				name, _ := z.TagName()
+				a = atom.Lookup(name)
+			}
 			if a == atom.A {
 				finishAnchor()
 			}

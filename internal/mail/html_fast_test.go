@@ -22,6 +22,13 @@ func tagsBothWays(t *testing.T, src string) (fast, tags int) {
 		if tt == html.ErrorToken {
 			return fast, tags
 		}
+		if tt == html.EndTagToken {
+			fa, ok := endTagAtom(raw)
+			name, _ := z.TagName()
+			if sa := atom.Lookup(name); ok && fa != sa {
+				t.Fatalf("end tag %q in %q: fast %v, slow %v", raw, src, fa, sa)
+			}
+		}
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
 			off += len(raw)
 			continue
@@ -32,8 +39,10 @@ func tagsBothWays(t *testing.T, src string) (fast, tags int) {
 		sub, ok := rawAt(src, off, raw)
 		ok = ok && plainTag(raw)
 		if ok {
+			fat, ok = scanTag(sub, &fa)
+		}
+		if ok {
 			fast++
-			fat = scanTag(sub, &fa)
 		}
 		off += len(raw)
 		var sa htmlAttrs
@@ -57,13 +66,13 @@ func TestScanTagMatchesTokenizer(t *testing.T) {
 		`<p =x a= b c=/ d/e f="g'h" i='j"k' title=>x</p><br/><input value=a/>`,
 		`<div class=a class=b STYLE="x" style="y" data=1 DATA=2 aria-hidden=true>`,
 		`<font size=0 color=white><meta http-equiv=refresh content="0;url=http://r/">`,
-		"<a\thref=\"x\"\n\fsrc=y>",
+		"<a\thref=\"x\"\n\fsrc=y>", "<a\r\nhref=x\r\nsrc=\"y\">\r\n</a\r\n>", "<a title=\"a\r\nb\" href=x>",
 		`<script>if (a<b) {}</script><style>.a{}</style><title>x</title><textarea><b></textarea>`,
 		`<!DOCTYPE html><!-- c --><![CDATA[x]]><?pi?></p></ br><a href=x>`,
 		`<a href="x&amp;y">&lt;</a><b>`,
 	} {
 		fast, tags := tagsBothWays(t, src)
-		if fast != tags && !strings.ContainsAny(src, "&\r\x00") {
+		if fast != tags && !strings.ContainsAny(src, "&\x00") && !strings.Contains(src, "\"a\r") {
 			t.Errorf("%d of %d tags on the fast path in %q", fast, tags, src)
 		}
 	}

@@ -311,8 +311,14 @@ func decodeCount(enc encoding.Encoding, b []byte) (string, int) {
 // its table's rune (U+FFFD where the charset has none), written straight
 // into the string, without a transformer and its buffers.
 func decodeCharmap(cm *charmap.Charmap, b []byte) (string, int) {
+	n := len(b)
+	for _, c := range b {
+		if r := cm.DecodeByte(c); c >= utf8.RuneSelf || r != rune(c) {
+			n += utf8.RuneLen(r) - 1
+		}
+	}
 	var sb strings.Builder
-	sb.Grow(len(b) + len(b)/2)
+	sb.Grow(n)
 	bad := 0
 	for i := 0; i < len(b); {
 		// ASCII bytes that the table keeps as they are go in runs.

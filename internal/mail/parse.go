@@ -147,7 +147,10 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 	if len(hdr) > p.lim.MaxHeaderBytes {
 		p.anomaly(AnomalyHeaderTooLong, strconv.Itoa(len(hdr)))
 	}
-	hs := make(Headers, 0, min(countFields(hdr), p.lim.MaxHeaders+maxLateMIMEFields))
+	nf, folded := countFields(hdr)
+	hs := make(Headers, 0, min(nf, p.lim.MaxHeaders+maxLateMIMEFields))
+	// The folded values of the block fit one arena (unfold).
+	p.foldHint = min(folded, p.lim.MaxHeaderBytes)
 	// One string holds the names and raw values of a block within the
 	// limit: one copy instead of two per field.
 	str := ""
@@ -189,7 +192,6 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 		if end < len(hdr) && hdr[end] == '\n' {
 			end++
 		}
-		p.foldHint = min(len(hdr)-valStart, p.lim.MaxHeaderBytes)
 		hs = append(hs, Header{Name: name, Raw: raw, Value: p.decodeHeaderValue(name, raw),
 			Span: Span{off + fieldStart, off + end}})
 	}
@@ -250,12 +252,21 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 }
 
 // countFields counts the lines of a header block that start a field (or
-// are not a field): the non-empty lines that are not folded.
-func countFields(hdr []byte) int {
-	n := 0
+// are not a field): the non-empty lines that are not folded. folded is
+// the bytes of the fields that are folded (more than their unfolded
+// values need).
+func countFields(hdr []byte) (n, folded int) {
+	start, isFolded := 0, false // the current field
 	for pos := 0; pos < len(hdr); {
-		if c := hdr[pos]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+		c := hdr[pos]
+		if c == ' ' || c == '\t' {
+			isFolded = true
+		} else if c != '\r' && c != '\n' {
+			if isFolded {
+				folded += pos - start
+			}
 			n++
+			start, isFolded = pos, false
 		}
 		i := bytes.IndexByte(hdr[pos:], '\n')
 		if i < 0 {
@@ -263,7 +274,10 @@ func countFields(hdr []byte) int {
 		}
 		pos += i + 1
 	}
-	return n
+	if isFolded {
+		folded += len(hdr) - start
+	}
+	return n, folded
 }
 
 // Past a header limit only the MIME fields are kept (see parseHeader).
@@ -301,7 +315,13 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 func (p *parser) rawParamValue(h Headers, name string) string {
 	for i := range h {
 		if strings.EqualFold(h[i].Name, name) {
-			v := strings.TrimSpace(p.unfold(h[i].Raw))
+			raw := h[i].Raw
+			if isASCIIString(raw) && !hasEsc(raw) && strings.IndexByte(raw, 0) < 0 && !strings.Contains(raw, "=?") {
+				// Nothing for decodeHeaderValue to decode: Value is
+				// the raw value unfolded and trimmed.
+				return h[i].Value
+			}
+			v := strings.TrimSpace(p.unfold(raw))
 			if !isASCIIString(v) || hasEsc(v) {
 				v = p.decodeRaw8bit(v)
 			}

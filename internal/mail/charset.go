@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -311,26 +312,25 @@ func decodeCount(enc encoding.Encoding, b []byte) (string, int) {
 // its table's rune (U+FFFD where the charset has none), written straight
 // into the string, without a transformer and its buffers.
 func decodeCharmap(cm *charmap.Charmap, b []byte) (string, int) {
+	t := charmapTableOf(cm)
 	n := len(b)
 	for _, c := range b {
-		if r := cm.DecodeByte(c); c >= utf8.RuneSelf || r != rune(c) {
-			n += utf8.RuneLen(r) - 1
-		}
+		n += int(t.extra[c])
 	}
 	var sb strings.Builder
 	sb.Grow(n)
 	bad := 0
 	for i := 0; i < len(b); {
-		// ASCII bytes that the table keeps as they are go in runs.
+		// Bytes the table keeps as they are (ASCII) go in runs.
 		j := i
-		for j < len(b) && b[j] < utf8.RuneSelf && cm.DecodeByte(b[j]) == rune(b[j]) {
+		for j < len(b) && t.same[b[j]] {
 			j++
 		}
 		sb.Write(b[i:j])
 		if j == len(b) {
 			break
 		}
-		r := cm.DecodeByte(b[j])
+		r := t.r[b[j]]
 		if r == utf8.RuneError {
 			bad++
 		}
@@ -338,6 +338,34 @@ func decodeCharmap(cm *charmap.Charmap, b []byte) (string, int) {
 		i = j + 1
 	}
 	return sb.String(), bad
+}
+
+// charmapTable is a single-byte charset's decoding, by byte: the rune,
+// whether it is the byte itself (ASCII kept), and how many bytes its
+// UTF-8 has beyond one.
+type charmapTable struct {
+	r     [256]rune
+	same  [256]bool
+	extra [256]uint8
+}
+
+var charmapTables sync.Map // *charmap.Charmap → *charmapTable
+
+func charmapTableOf(cm *charmap.Charmap) *charmapTable {
+	if t, ok := charmapTables.Load(cm); ok {
+		return t.(*charmapTable)
+	}
+	t := new(charmapTable)
+	for c := 0; c < 256; c++ {
+		r := cm.DecodeByte(byte(c))
+		t.r[c] = r
+		t.same[c] = c < utf8.RuneSelf && r == rune(c)
+		if !t.same[c] {
+			t.extra[c] = uint8(utf8.RuneLen(r) - 1)
+		}
+	}
+	v, _ := charmapTables.LoadOrStore(cm, t)
+	return v.(*charmapTable)
 }
 
 func sanitizeUTF8(b []byte) string {

@@ -98,13 +98,22 @@ func (p *parser) unfold(s string) string {
 	}
 	start := p.fold.Len()
 	for s != "" {
-		i := strings.IndexAny(s, "\r\n")
-		if i < 0 {
-			p.fold.WriteString(s)
-			break
+		i := strings.IndexByte(s, '\n')
+		line := s
+		if i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = ""
 		}
-		p.fold.WriteString(s[:i])
-		s = s[i+1:]
+		for line != "" {
+			j := strings.IndexByte(line, '\r')
+			if j < 0 {
+				p.fold.WriteString(line)
+				break
+			}
+			p.fold.WriteString(line[:j])
+			line = line[j+1:]
+		}
 	}
 	return p.fold.String()[start:]
 }

@@ -26,7 +26,9 @@ func Parse(raw []byte, lim Limits) *Message {
 	root := p.parseEntity(raw, "1", 0, nil, "text/plain")
 	m.Root = root
 	m.Headers = root.Headers
-	p.fillEnvelope(m, root.Headers)
+	x := &p.hx
+	x.build(root.Headers)
+	p.fillEnvelope(m, root.Headers, x)
 	// Not a message at all (RFC 5322 §3.6: From and Date are required):
 	// an empty file, binary data, plain text. Scanned anyway, but said.
 	if len(root.Headers) == 0 {
@@ -41,12 +43,12 @@ func Parse(raw []byte, lim Limits) *Message {
 	p.lineEnds(raw)
 	// MIME structure without MIME-Version (RFC 2045 §4). A bare
 	// "text/plain" label is common in old list mail and harmless.
-	if root.Headers.Has("Content-Type") && !root.Headers.Has("MIME-Version") && (root.ContentType != "text/plain" || root.Encoding != "" && root.Encoding != "7bit" && root.Encoding != "8bit") {
+	if x.count[hContentType] > 0 && x.count[hMIMEVersion] == 0 && (root.ContentType != "text/plain" || root.Encoding != "" && root.Encoding != "7bit" && root.Encoding != "8bit") {
 		p.anomaly(AnomalyNoMIMEVersion, "")
 	}
-	for _, name := range []string{"From", "Subject", "Date", "Message-ID", "To", "Sender", "Reply-To", "In-Reply-To", "References", "Content-Type"} {
-		if root.Headers.Count(name) > 1 {
-			p.anomaly(AnomalyDuplicateHeader, name)
+	for _, id := range [...]int{hFrom, hSubject, hDate, hMessageID, hTo, hSender, hReplyTo, hInReplyTo, hReferences, hContentType} {
+		if x.count[id] > 1 {
+			p.anomaly(AnomalyDuplicateHeader, knownHeaders[id])
 		}
 	}
 	m.Parts = p.parts
@@ -66,6 +68,7 @@ type parser struct {
 	carrier   carrier         // the From address's mobile carrier (emoji codes)
 	salvaged  int             // parts kept past a soft limit (salvage.go)
 	salvaging bool            // inside salvage: no second walk over the same bytes
+	hx        hdrIndex        // the known fields of the header block at hand
 	fold      strings.Builder // arena of unfolded header values (unfold)
 	foldHint  int             // bytes the arena is grown by at least: what is left of the header block
 }
@@ -309,26 +312,26 @@ func truncate(s string, n int) string {
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
-// rawParamValue returns a Content-Type/Disposition value for parameter
+// rawParamValue returns the Content-Type/Disposition value (the first
+// field named knownHeaders[id] in h, indexed by x) for parameter
 // parsing: unfolded, 8-bit sniffed, but not RFC 2047-decoded (a decoded
 // word could hold quotes or semicolons).
-func (p *parser) rawParamValue(h Headers, name string) string {
-	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
-			raw := h[i].Raw
-			if isASCIIString(raw) && !hasEsc(raw) && strings.IndexByte(raw, 0) < 0 && !strings.Contains(raw, "=?") {
-				// Nothing for decodeHeaderValue to decode: Value is
-				// the raw value unfolded and trimmed.
-				return h[i].Value
-			}
-			v := strings.TrimSpace(p.unfold(raw))
-			if !isASCIIString(v) || hasEsc(v) {
-				v = p.decodeRaw8bit(v)
-			}
-			return v
-		}
+func (p *parser) rawParamValue(h Headers, x *hdrIndex, id int) string {
+	i := x.first[id]
+	if i < 0 {
+		return ""
 	}
-	return ""
+	raw := h[i].Raw
+	if isASCIIString(raw) && !hasEsc(raw) && strings.IndexByte(raw, 0) < 0 && !strings.Contains(raw, "=?") {
+		// Nothing for decodeHeaderValue to decode: Value is the raw
+		// value unfolded and trimmed.
+		return h[i].Value
+	}
+	v := strings.TrimSpace(p.unfold(raw))
+	if !isASCIIString(v) || hasEsc(v) {
+		v = p.decodeRaw8bit(v)
+	}
+	return v
 }
 
 // parseEntity parses one MIME entity (header + body).
@@ -343,11 +346,14 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 		part.BodySpan = Span{off + len(raw) - len(body), off + len(raw)}
 	}
 	part.Headers = p.parseHeader(hdr, max(off, 0))
+	// The index is this part's until the children are parsed (below).
+	x := &p.hx
+	x.build(part.Headers)
 	if parent == nil {
-		p.carrier = carrierOf(part.Headers.Get("From"))
+		p.carrier = carrierOf(x.get(part.Headers, hFrom))
 	}
 
-	ct := p.rawParamValue(part.Headers, "Content-Type")
+	ct := p.rawParamValue(part.Headers, x, hContentType)
 	part.ContentType = defType
 	if ct != "" {
 		mt, params, ok := parseMediaType(ct)
@@ -363,10 +369,10 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 		part.Params = map[string]string{}
 	}
 	part.Charset = strings.ToLower(strings.Trim(part.Params["charset"], `"' `))
-	part.Encoding = strings.ToLower(strings.Trim(part.Headers.Get("Content-Transfer-Encoding"), " \t\"'"))
-	part.ContentID = strings.Trim(part.Headers.Get("Content-ID"), "<> ")
-	part.Description = part.Headers.Get("Content-Description")
-	if cd := p.rawParamValue(part.Headers, "Content-Disposition"); cd != "" {
+	part.Encoding = strings.ToLower(strings.Trim(x.get(part.Headers, hContentTransferEncoding), " \t\"'"))
+	part.ContentID = strings.Trim(x.get(part.Headers, hContentID), "<> ")
+	part.Description = x.get(part.Headers, hContentDescription)
+	if cd := p.rawParamValue(part.Headers, x, hContentDisposition); cd != "" {
 		d, params, _ := parseMediaType(cd)
 		part.Disposition = d
 		if fn := params["filename"]; fn != "" {
@@ -415,7 +421,8 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 		p.base = outer
 		part.Children = []*Part{child}
 		em := &Message{Raw: dec, Size: len(dec), Headers: child.Headers, Root: child}
-		p.fillEnvelope(em, child.Headers)
+		p.hx.build(child.Headers)
+		p.fillEnvelope(em, child.Headers, &p.hx)
 		em.Parts = append([]*Part(nil), p.parts[first:]...)
 		part.Embedded = em
 	default:
@@ -931,18 +938,18 @@ func collectViews(m *Message, root *Part) {
 }
 
 // fillEnvelope decodes the well-known header fields of a message.
-func (p *parser) fillEnvelope(m *Message, h Headers) {
-	m.Subject = h.Get("Subject")
-	m.FromHeader = h.Get("From")
-	m.From = p.addressList(h, "From")
-	m.Sender = p.addressList(h, "Sender")
-	m.ReplyTo = p.addressList(h, "Reply-To")
-	m.To = p.addressList(h, "To")
-	m.Cc = p.addressList(h, "Cc")
-	m.MessageID = firstID(h.Get("Message-ID"))
-	m.InReplyTo = msgIDs(h.Get("In-Reply-To"))
-	m.References = msgIDs(h.Get("References"))
-	if d := h.Get("Date"); d != "" {
+func (p *parser) fillEnvelope(m *Message, h Headers, x *hdrIndex) {
+	m.Subject = x.get(h, hSubject)
+	m.FromHeader = x.get(h, hFrom)
+	m.From = p.addressList(h, x, hFrom)
+	m.Sender = p.addressList(h, x, hSender)
+	m.ReplyTo = p.addressList(h, x, hReplyTo)
+	m.To = p.addressList(h, x, hTo)
+	m.Cc = p.addressList(h, x, hCc)
+	m.MessageID = firstID(x.get(h, hMessageID))
+	m.InReplyTo = msgIDs(x.get(h, hInReplyTo))
+	m.References = msgIDs(x.get(h, hReferences))
+	if d := x.get(h, hDate); d != "" {
 		t, err := parseDate(d)
 		if err != nil {
 			m.DateErr = err.Error()

@@ -547,10 +547,13 @@ func lenientPercent(s string) []byte {
 }
 
 // addressList parses an address header leniently.
-func (p *parser) addressList(h Headers, name string) []Address {
+func (p *parser) addressList(h Headers, x *hdrIndex, id int) []Address {
 	var out []Address
-	for _, f := range h {
-		if !strings.EqualFold(f.Name, name) {
+	if x.count[id] == 0 {
+		return nil
+	}
+	for i, f := range h {
+		if int(x.ids[i]) != id {
 			continue
 		}
 		v := f.Value

@@ -70,3 +70,20 @@ func FuzzDecodeCharmap(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIsASCII: the eight-byte checks are the byte loop's.
+func FuzzIsASCII(f *testing.F) {
+	f.Add([]byte("plain ascii text, long enough"))
+	f.Add([]byte("0123456\x80"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want := true
+		for _, c := range b {
+			if c >= 0x80 {
+				want = false
+			}
+		}
+		if isASCII(b) != want || isASCIIString(string(b)) != want {
+			t.Fatalf("%q: isASCII %v, isASCIIString %v, want %v", b, isASCII(b), isASCIIString(string(b)), want)
+		}
+	})
+}

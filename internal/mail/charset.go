@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"strings"
 	"sync"
 	"unicode/utf16"
@@ -376,6 +377,13 @@ func sanitizeUTF8(b []byte) string {
 }
 
 func isASCII(b []byte) bool {
+	// Eight bytes at a time: a high bit in any of them.
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c >= 0x80 {
 			return false

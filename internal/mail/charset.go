@@ -315,8 +315,14 @@ func decodeCount(enc encoding.Encoding, b []byte) (string, int) {
 func decodeCharmap(cm *charmap.Charmap, b []byte) (string, int) {
 	t := charmapTableOf(cm)
 	n := len(b)
-	for _, c := range b {
-		n += int(t.extra[c])
+	if t.ascii {
+		for i := nextHigh(b, 0); i < len(b); i = nextHigh(b, i+1) {
+			n += int(t.extra[b[i]])
+		}
+	} else {
+		for _, c := range b {
+			n += int(t.extra[c])
+		}
 	}
 	var sb strings.Builder
 	sb.Grow(n)
@@ -324,8 +330,12 @@ func decodeCharmap(cm *charmap.Charmap, b []byte) (string, int) {
 	for i := 0; i < len(b); {
 		// Bytes the table keeps as they are (ASCII) go in runs.
 		j := i
-		for j < len(b) && t.same[b[j]] {
-			j++
+		if t.ascii {
+			j = nextHigh(b, i)
+		} else {
+			for j < len(b) && t.same[b[j]] {
+				j++
+			}
 		}
 		sb.Write(b[i:j])
 		if j == len(b) {
@@ -348,6 +358,23 @@ type charmapTable struct {
 	r     [256]rune
 	same  [256]bool
 	extra [256]uint8
+	ascii bool // every ASCII byte is kept
+}
+
+// nextHigh returns the index of the first byte of b at or after i with
+// the high bit set, or len(b); eight bytes at a time.
+func nextHigh(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return i
+		}
+	}
+	return i
 }
 
 var charmapTables sync.Map // *charmap.Charmap → *charmapTable
@@ -364,6 +391,10 @@ func charmapTableOf(cm *charmap.Charmap) *charmapTable {
 		if !t.same[c] {
 			t.extra[c] = uint8(utf8.RuneLen(r) - 1)
 		}
+	}
+	t.ascii = true
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t.ascii = t.ascii && t.same[c]
 	}
 	v, _ := charmapTables.LoadOrStore(cm, t)
 	return v.(*charmapTable)

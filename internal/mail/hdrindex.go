@@ -34,23 +34,19 @@ var knownHeaders = [hKnown]string{
 
 // hdrIndex is where the known names are in a header block, found in one
 // pass instead of a Headers.Get (strings.EqualFold on every field) per
-// name: ids[i] is field i's known name (hNone for another), first the
-// first field with a name (-1 for none), count how many have it.
+// name: first is the first field with a name (-1 for none), count how
+// many have it.
 type hdrIndex struct {
-	ids   []uint8
 	first [hKnown]int32
 	count [hKnown]int32
 }
 
 func (x *hdrIndex) build(h Headers) {
-	x.ids = x.ids[:0]
 	for i := range x.first {
 		x.first[i], x.count[i] = -1, 0
 	}
 	for i := range h {
-		id := knownID(h[i].Name)
-		x.ids = append(x.ids, id)
-		if id != hNone {
+		if id := knownID(h[i].Name); id != hNone {
 			if x.first[id] < 0 {
 				x.first[id] = int32(i)
 			}

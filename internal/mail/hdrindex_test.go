@@ -43,3 +43,32 @@ func TestHdrIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestAddressListIndexed: the indexed addressList reads the fields the
+// EqualFold scan read, in order.
+func TestAddressListIndexed(t *testing.T) {
+	h := Headers{
+		{Name: "To", Value: "a@x.example"}, {Name: "From", Value: "b@y.example"}, {Name: "to", Value: "c@z.example, d@z.example"},
+		{Name: "Received", Value: "r"}, {Name: "TO", Value: "Name <e@w.example>"}, {Name: "Cc", Value: "f@v.example"},
+	}
+	var p parser
+	var x hdrIndex
+	x.build(h)
+	for _, id := range []int{hTo, hFrom, hCc, hSender} {
+		var want []Address
+		for _, f := range h {
+			if strings.EqualFold(f.Name, knownHeaders[id]) {
+				want = append(want, parseAddressList(f.Value)...)
+			}
+		}
+		got := p.addressList(h, &x, id)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %+v, want %+v", knownHeaders[id], got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s: %+v, want %+v", knownHeaders[id], got, want)
+			}
+		}
+	}
+}

@@ -557,13 +557,20 @@ func lenientPercent(s string) []byte {
 // addressList parses an address header leniently.
 func (p *parser) addressList(h Headers, x *hdrIndex, id int) []Address {
 	var out []Address
-	if x.count[id] == 0 {
+	first, n := int(x.first[id]), x.count[id]
+	if n == 0 {
 		return nil
 	}
-	for i, f := range h {
-		if int(x.ids[i]) != id {
-			continue
+	for i := first; i < len(h); i++ {
+		if i > first {
+			if n == 1 {
+				break // the only one
+			}
+			if int(knownID(h[i].Name)) != id {
+				continue
+			}
 		}
+		f := &h[i]
 		v := f.Value
 		if strings.Contains(f.Raw, "=?") {
 			v = addressValue(f.Raw)

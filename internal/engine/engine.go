@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -281,7 +282,15 @@ func (e *Engine) Observe(f func(*pipeline.Result)) {
 
 // NewID returns a fresh scan id.
 func (e *Engine) NewID() string {
-	return fmt.Sprintf("%s%06x", e.idPrefix, e.idSeq.Add(1))
+	// fmt.Sprintf("%s%06x", e.idPrefix, seq), in one allocation.
+	var hb [16]byte
+	h := strconv.AppendUint(hb[:0], e.idSeq.Add(1), 16)
+	var b [40]byte
+	out := append(b[:0], e.idPrefix...)
+	for n := len(h); n < 6; n++ {
+		out = append(out, '0')
+	}
+	return string(append(out, h...))
 }
 
 // Parse parses raw bytes with the engine's limits.
@@ -306,9 +315,11 @@ func (e *Engine) ScanMessage(ctx context.Context, msg *mail.Message, env pipelin
 func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeline.Envelope, start time.Time) *pipeline.Result {
 	id := e.NewID()
 	task := pipeline.NewTask(id, msg, env, e.log)
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, g.scanTO)
 	defer cancel()
-	actx, acancel := analysisBudget(ctx)
+	actx, acancel := analysisBudget(parent, ctx)
+	defer acancel() // as when it was ctx's child, should anything below panic
 	e.run(actx, g, task)
 	if actx.Err() != nil {
 		// The message's budget (not one analyzer's own time-out) ran
@@ -353,13 +364,18 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 // itself runs out, the verdict is tempfail (PIPELINE_SCAN_TIMEOUT) and the
 // front end's fail_safe applies. The returned context ends with ctx at
 // the latest.
-func analysisBudget(ctx context.Context) (context.Context, context.CancelFunc) {
+//
+// ctx is parent with the scan's deadline; the budget is made a child of
+// parent, not of ctx: it ends before ctx does and is cancelled before
+// ctx is, so it ends exactly when it would as ctx's child, without ctx
+// keeping a map of children and a Done channel for it.
+func analysisBudget(parent, ctx context.Context) (context.Context, context.CancelFunc) {
 	dl, ok := ctx.Deadline()
 	if !ok {
 		return context.WithCancel(ctx)
 	}
 	reserve := min(max(time.Until(dl)/10, 50*time.Millisecond), 2*time.Second)
-	return context.WithDeadline(ctx, dl.Add(-reserve))
+	return context.WithDeadline(parent, dl.Add(-reserve))
 }
 
 // run executes the stages. A stage's analyzers run concurrently on the
@@ -444,9 +460,11 @@ func (e *Engine) runStage(ctx context.Context, g *gen, stage []pipeline.Analyzer
 
 // report turns an analyzer's error into a finding.
 func report(task *pipeline.Task, a pipeline.Analyzer, err error) {
+	if err == nil {
+		return // before p: errors.As makes it escape, one allocation a call
+	}
 	var p errPanic
 	switch {
-	case err == nil:
 	case errors.As(err, &p):
 		task.Add(pipeline.SymAnalyzerPanic, a.Name())
 	case errors.Is(err, context.DeadlineExceeded):

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -236,4 +237,14 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+func TestNewIDFormat(t *testing.T) {
+	e := &Engine{idPrefix: "0a1b2c3d"}
+	for _, seq := range []uint64{0, 1, 0xabc, 0xfffff, 0xffffff, 0x1000000, 1<<64 - 2} {
+		e.idSeq.Store(seq)
+		if got, want := e.NewID(), fmt.Sprintf("%s%06x", e.idPrefix, seq+1); got != want {
+			t.Errorf("NewID after %d = %q, want %q", seq, got, want)
+		}
+	}
 }

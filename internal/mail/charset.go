@@ -3,7 +3,9 @@ package mail
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -293,6 +295,9 @@ func decodeCountC(enc encoding.Encoding, b []byte, cr carrier) (string, int) {
 // decodeCount decodes with enc, replacing undecodable bytes with U+FFFD,
 // and counts them.
 func decodeCount(enc encoding.Encoding, b []byte) (string, int) {
+	if cm, ok := enc.(*charmap.Charmap); ok {
+		return decodeCharmap(cm, b)
+	}
 	out, err := enc.NewDecoder().Bytes(b)
 	if err != nil {
 		return strings.ToValidUTF8(string(b), "\uFFFD"), len(b)
@@ -304,6 +309,97 @@ func decodeCount(enc encoding.Encoding, b []byte) (string, int) {
 	return sanitizeUTF8(out), bad
 }
 
+// decodeCharmap is decodeCount for a single-byte charset: each byte is
+// its table's rune (U+FFFD where the charset has none), written straight
+// into the string, without a transformer and its buffers.
+func decodeCharmap(cm *charmap.Charmap, b []byte) (string, int) {
+	t := charmapTableOf(cm)
+	n := len(b)
+	if t.ascii {
+		for i := nextHigh(b, 0); i < len(b); i = nextHigh(b, i+1) {
+			n += int(t.extra[b[i]])
+		}
+	} else {
+		for _, c := range b {
+			n += int(t.extra[c])
+		}
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	bad := 0
+	for i := 0; i < len(b); {
+		// Bytes the table keeps as they are (ASCII) go in runs.
+		j := i
+		if t.ascii {
+			j = nextHigh(b, i)
+		} else {
+			for j < len(b) && t.same[b[j]] {
+				j++
+			}
+		}
+		sb.Write(b[i:j])
+		if j == len(b) {
+			break
+		}
+		r := t.r[b[j]]
+		if r == utf8.RuneError {
+			bad++
+		}
+		sb.WriteRune(r)
+		i = j + 1
+	}
+	return sb.String(), bad
+}
+
+// charmapTable is a single-byte charset's decoding, by byte: the rune,
+// whether it is the byte itself (ASCII kept), and how many bytes its
+// UTF-8 has beyond one.
+type charmapTable struct {
+	r     [256]rune
+	same  [256]bool
+	extra [256]uint8
+	ascii bool // every ASCII byte is kept
+}
+
+// nextHigh returns the index of the first byte of b at or after i with
+// the high bit set, or len(b); eight bytes at a time.
+func nextHigh(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return i
+		}
+	}
+	return i
+}
+
+var charmapTables sync.Map // *charmap.Charmap → *charmapTable
+
+func charmapTableOf(cm *charmap.Charmap) *charmapTable {
+	if t, ok := charmapTables.Load(cm); ok {
+		return t.(*charmapTable)
+	}
+	t := new(charmapTable)
+	for c := 0; c < 256; c++ {
+		r := cm.DecodeByte(byte(c))
+		t.r[c] = r
+		t.same[c] = c < utf8.RuneSelf && r == rune(c)
+		if !t.same[c] {
+			t.extra[c] = uint8(utf8.RuneLen(r) - 1)
+		}
+	}
+	t.ascii = true
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t.ascii = t.ascii && t.same[c]
+	}
+	v, _ := charmapTables.LoadOrStore(cm, t)
+	return v.(*charmapTable)
+}
+
 func sanitizeUTF8(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
@@ -312,6 +408,13 @@ func sanitizeUTF8(b []byte) string {
 }
 
 func isASCII(b []byte) bool {
+	// Eight bytes at a time: a high bit in any of them.
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c >= 0x80 {
 			return false

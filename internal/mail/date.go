@@ -27,7 +27,9 @@ var (
 	monthNames = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 )
 
-// fastDate parses the form above; ok is false for anything else.
+// fastDate parses the form above, with runs of spaces wherever it has
+// one (time.Parse takes a run of spaces for a layout's space); ok is
+// false for anything else.
 func fastDate(s string) (time.Time, bool) {
 	if len(s) >= 5 && s[3] == ',' && s[4] == ' ' {
 		known := false
@@ -40,16 +42,20 @@ func fastDate(s string) (time.Time, bool) {
 		if !known {
 			return time.Time{}, false
 		}
-		s = s[5:]
+		s = skipSpaces(s[5:])
 	}
 	// day: one or two digits
 	day, s, ok := digits(s, 1, 2)
-	if !ok || len(s) < 5 || s[0] != ' ' || s[4] != ' ' {
+	if !ok || len(s) < 1 || s[0] != ' ' {
+		return time.Time{}, false
+	}
+	s = skipSpaces(s)
+	if len(s) < 4 || s[3] != ' ' {
 		return time.Time{}, false
 	}
 	month := 0
 	for i, m := range monthNames {
-		if s[1:4] == m {
+		if s[:3] == m {
 			month = i + 1
 			break
 		}
@@ -57,12 +63,16 @@ func fastDate(s string) (time.Time, bool) {
 	if month == 0 {
 		return time.Time{}, false
 	}
-	year, s, ok := digits(s[5:], 4, 4)
-	if !ok || len(s) < 6 || s[0] != ' ' || s[3] != ':' {
+	year, s, ok := digits(skipSpaces(s[3:]), 4, 4)
+	if !ok || len(s) < 1 || s[0] != ' ' {
 		return time.Time{}, false
 	}
-	hour, _, ok1 := digits(s[1:3], 2, 2)
-	min, s, ok2 := digits(s[4:], 2, 2)
+	s = skipSpaces(s)
+	if len(s) < 5 || s[2] != ':' {
+		return time.Time{}, false
+	}
+	hour, _, ok1 := digits(s[0:2], 2, 2)
+	min, s, ok2 := digits(s[3:], 2, 2)
 	if !ok1 || !ok2 || hour > 23 || min > 59 {
 		return time.Time{}, false
 	}
@@ -74,22 +84,26 @@ func fastDate(s string) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	if len(s) < 6 || s[0] != ' ' || (s[1] != '+' && s[1] != '-') {
+	if len(s) < 1 || s[0] != ' ' {
 		return time.Time{}, false
 	}
-	zh, _, ok1 := digits(s[2:4], 2, 2)
-	zm, _, ok2 := digits(s[4:6], 2, 2)
+	s = skipSpaces(s)
+	if len(s) < 5 || (s[0] != '+' && s[0] != '-') {
+		return time.Time{}, false
+	}
+	zh, _, ok1 := digits(s[1:3], 2, 2)
+	zm, _, ok2 := digits(s[3:5], 2, 2)
 	if !ok1 || !ok2 || zh > 23 || zm > 59 {
 		return time.Time{}, false
 	}
-	if !plainComment(s[6:]) {
+	if !plainComment(s[5:]) {
 		return time.Time{}, false
 	}
 	if day < 1 || day > daysIn(month, year) {
 		return time.Time{}, false
 	}
 	off := (zh*60 + zm) * 60
-	if s[1] == '-' {
+	if s[0] == '-' {
 		off = -off
 	}
 	// What time.Parse does with a numeric zone: the local zone if it has
@@ -102,22 +116,41 @@ func fastDate(s string) (time.Time, bool) {
 	return t.In(time.FixedZone("", off)), true
 }
 
-// plainComment: nothing, or " (" printable ASCII without parentheses or
-// backslash ")".
+// skipSpaces drops the spaces (only) at the start of s.
+func skipSpaces(s string) string {
+	for len(s) > 0 && s[0] == ' ' {
+		s = s[1:]
+	}
+	return s
+}
+
+// plainComment: white space (spaces, tabs) and comments of printable
+// ASCII (or tabs) without parentheses or backslash, in any order (what
+// net/mail's skipCFWS skips after the zone), or nothing.
 func plainComment(s string) bool {
-	if s == "" {
-		return true
-	}
-	if len(s) < 3 || s[0] != ' ' || s[1] != '(' || s[len(s)-1] != ')' {
-		return false
-	}
-	for i := 2; i < len(s)-1; i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e || c == '(' || c == ')' || c == '\\' {
+	for {
+		for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+			s = s[1:]
+		}
+		if s == "" {
+			return true
+		}
+		if s[0] != '(' {
 			return false
 		}
+		i := 1
+		for i < len(s) && s[i] != ')' {
+			c := s[i]
+			if (c < 0x20 || c > 0x7e) && c != '\t' || c == '(' || c == '\\' {
+				return false
+			}
+			i++
+		}
+		if i == len(s) {
+			return false
+		}
+		s = s[i+1:]
 	}
-	return true
 }
 
 // digits reads between lo and hi ASCII digits.

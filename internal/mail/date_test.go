@@ -7,6 +7,14 @@ import (
 )
 
 var dateSeeds = []string{
+	"Tue,  6 Aug 2002 05:56:29 -0400 (EDT)",
+	"Tue, 23 Jul 2002 21:36:01 -0500 (CDT)\t(envelope-from cpunks@hq.pro-ns.net)",
+	"Tue, 23 Jul 2002 21:36:01 -0500(CDT)", "Tue, 23 Jul 2002 21:36:01 -0500 (CDT) x", "Tue, 23 Jul 2002 21:36:01 -0500 (C(D)T)",
+	"Thu,    01 Aug 2002 05:16:06 -0700",
+	"Wed, 31 Jul 2002 00:01:20    +0100",
+	"Wed, 21 Aug 2002    11:22:32 -0400  (EDT)",
+	"Wed,  21  Aug  2002  11:22  -0400 ",
+	"Wed, 21 Aug  2002 11:22:32 -0400\t(EDT)",
 	"Mon, 2 Jan 2006 15:04:05 -0700",
 	"Tue, 02 Jan 2006 15:04:05 +0900 (JST)",
 	"2 Jan 2006 15:04 -0000",

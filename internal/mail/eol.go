@@ -22,21 +22,7 @@ import (
 //     where it is found here (AnomalySMTPSmuggling), with or without the
 //     odd line ends (an MTA may have normalised them already).
 func (p *parser) lineEnds(raw []byte) {
-	var crlf, lf, cr int
-	for i := 0; i < len(raw); i++ {
-		switch raw[i] {
-		case '\n':
-			if i > 0 && raw[i-1] == '\r' {
-				crlf++
-			} else {
-				lf++
-			}
-		case '\r':
-			if i+1 >= len(raw) || raw[i+1] != '\n' {
-				cr++
-			}
-		}
-	}
+	crlf, lf, cr := countEOL(raw)
 	switch {
 	case crlf == 0 && lf > 0 && cr == 0:
 		p.anomaly(AnomalyBareLF, "")
@@ -52,15 +38,38 @@ func (p *parser) lineEnds(raw []byte) {
 	}
 }
 
+// countEOL counts the CRLF, bare LF and bare CR line ends of raw ("\r\n"
+// cannot overlap itself: the bare ones are the rest of the LFs and CRs).
+func countEOL(raw []byte) (crlf, lf, cr int) {
+	lf = bytes.Count(raw, []byte{'\n'})
+	cr = bytes.Count(raw, []byte{'\r'})
+	if lf > 0 && cr > 0 {
+		crlf = bytes.Count(raw, []byte("\r\n"))
+	}
+	return crlf, lf - crlf, cr - crlf
+}
+
 // smuggledDot finds a lone-dot line followed by an SMTP envelope; odd
 // tells whether the dot line's ends on either side were other than CRLF.
 func smuggledDot(raw []byte) (off int, odd, ok bool) {
+	// Candidates are dots after a line end: "\n." and "\r.", in order.
+	nextLF, nextCR := -2, -2 // the next "\n." / "\r." at or after i (-1: none)
 	for i := 0; i < len(raw); {
-		j := bytes.IndexByte(raw[i:], '.')
-		if j < 0 {
-			return 0, false, false
+		if nextLF != -1 && nextLF < i {
+			nextLF = indexFrom(raw, i, "\n.")
 		}
-		d := i + j
+		if nextCR != -1 && nextCR < i {
+			nextCR = indexFrom(raw, i, "\r.")
+		}
+		var d int
+		switch {
+		case nextLF < 0 && nextCR < 0:
+			return 0, false, false
+		case nextCR < 0 || nextLF >= 0 && nextLF < nextCR:
+			d = nextLF + 1
+		default:
+			d = nextCR + 1
+		}
 		i = d + 1
 		// Alone on its line: a line end before and after.
 		if d == 0 || raw[d-1] != '\n' && raw[d-1] != '\r' {
@@ -81,6 +90,14 @@ func smuggledDot(raw []byte) (off int, odd, ok bool) {
 		}
 	}
 	return 0, false, false
+}
+
+// indexFrom is the index of sep in raw at or after i, or -1.
+func indexFrom(raw []byte, i int, sep string) int {
+	if k := bytes.Index(raw[i:], []byte(sep)); k >= 0 {
+		return i + k
+	}
+	return -1
 }
 
 // smtpEnvelopeFollows reports whether the lines start with MAIL FROM

@@ -37,3 +37,59 @@ func TestLineEnds(t *testing.T) {
 		}
 	}
 }
+
+// refEOL and refSmuggledDot are the plain byte-by-byte versions.
+func refEOL(raw []byte) (crlf, lf, cr int) {
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '\n':
+			if i > 0 && raw[i-1] == '\r' {
+				crlf++
+			} else {
+				lf++
+			}
+		case '\r':
+			if i+1 >= len(raw) || raw[i+1] != '\n' {
+				cr++
+			}
+		}
+	}
+	return crlf, lf, cr
+}
+
+func refSmuggledDot(raw []byte) (off int, odd, ok bool) {
+	for d := 1; d+1 < len(raw); d++ {
+		if raw[d] != '.' || raw[d-1] != '\n' && raw[d-1] != '\r' || raw[d+1] != '\n' && raw[d+1] != '\r' {
+			continue
+		}
+		crlfBefore := d >= 2 && raw[d-2] == '\r' && raw[d-1] == '\n'
+		crlfAfter := d+2 < len(raw) && raw[d+1] == '\r' && raw[d+2] == '\n'
+		next := d + 2
+		if crlfAfter {
+			next = d + 3
+		}
+		if smtpEnvelopeFollows(raw[next:min(len(raw), next+2048)]) {
+			return d, !crlfBefore || !crlfAfter, true
+		}
+	}
+	return 0, false, false
+}
+
+// FuzzLineEnds: the counting and the dot search are the plain loops'.
+func FuzzLineEnds(f *testing.F) {
+	f.Add([]byte("a\r\nb\nc\rd\r\n.\r\nMAIL FROM:<x>\r\nRCPT TO:<y>\r\nDATA\r\n"))
+	f.Add([]byte("\r.\n.\rmail from:<a>\nrcpt to:<b>\ndata\n"))
+	f.Add([]byte(".\n\r\n.\r\n\r\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		a, b, c := countEOL(raw)
+		x, y, z := refEOL(raw)
+		if a != x || b != y || c != z {
+			t.Fatalf("countEOL(%q) = %d %d %d, want %d %d %d", raw, a, b, c, x, y, z)
+		}
+		o1, d1, k1 := smuggledDot(raw)
+		o2, d2, k2 := refSmuggledDot(raw)
+		if o1 != o2 || d1 != d2 || k1 != k2 {
+			t.Fatalf("smuggledDot(%q) = %d %v %v, want %d %v %v", raw, o1, d1, k1, o2, d2, k2)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -47,54 +48,288 @@ type htmlAttrs struct {
 func (a *htmlAttrs) reset() { *a = htmlAttrs{} }
 
 func (a *htmlAttrs) set(k, v []byte) {
-	switch string(k) {
-	case "href":
-		if a.href == "" {
-			a.href = string(v)
-		}
-	case "src":
-		if a.src == "" {
-			a.src = string(v)
-		}
-	case "srcset":
-		a.srcset = string(v)
-	case "action":
-		a.action = string(v)
-	case "formaction":
-		a.formaction = string(v)
-	case "alt":
-		a.alt = string(v)
-	case "width":
-		a.width = string(v)
-	case "height":
-		a.height = string(v)
-	case "style":
-		if a.style == "" {
-			a.style = string(v)
-		}
-	case "class":
-		a.class = string(v)
-	case "color":
-		a.color = string(v)
-	case "bgcolor":
-		a.bgcolor = string(v)
-	case "size":
-		a.size = string(v)
-	case "http-equiv":
-		a.httpEquiv = string(v)
-	case "content":
-		a.content = string(v)
-	case "data":
-		a.data = string(v)
-	case "background":
-		a.background = string(v)
-	case "poster":
-		a.poster = string(v)
-	case "hidden":
-		a.hidden = true
-	case "aria-hidden":
-		// Not hidden from a sighted reader: ignore.
+	if len(k) > 16 {
+		return // longer than any name used
 	}
+	if string(k) == "hidden" {
+		a.hidden = true
+		return
+	}
+	if f, first := a.field(string(k)); f != nil && !(first && *f != "") {
+		*f = string(v)
+	}
+}
+
+// setString is set for a value that is already a string.
+func (a *htmlAttrs) setString(k, v string) {
+	if k == "hidden" {
+		a.hidden = true
+		return
+	}
+	if f, first := a.field(k); f != nil && !(first && *f != "") {
+		*f = v
+	}
+}
+
+// field returns where the attribute named k (lower-case) is kept and
+// whether its first value wins; nil for attributes rendering ignores
+// (aria-hidden too: not hidden from a sighted reader).
+func (a *htmlAttrs) field(k string) (f *string, first bool) {
+	switch k {
+	case "href":
+		return &a.href, true
+	case "src":
+		return &a.src, true
+	case "srcset":
+		return &a.srcset, false
+	case "action":
+		return &a.action, false
+	case "formaction":
+		return &a.formaction, false
+	case "alt":
+		return &a.alt, false
+	case "width":
+		return &a.width, false
+	case "height":
+		return &a.height, false
+	case "style":
+		return &a.style, true
+	case "class":
+		return &a.class, false
+	case "color":
+		return &a.color, false
+	case "bgcolor":
+		return &a.bgcolor, false
+	case "size":
+		return &a.size, false
+	case "http-equiv":
+		return &a.httpEquiv, false
+	case "content":
+		return &a.content, false
+	case "data":
+		return &a.data, false
+	case "background":
+		return &a.background, false
+	case "poster":
+		return &a.poster, false
+	}
+	return nil, false
+}
+
+// plainTagByte marks the bytes that make the tokenizer rewrite a tag's
+// name or values: entities and NUL. (CR, converted in values, ends names
+// and unquoted values; scanTag gives up on one in a quoted value.)
+var plainTagByte = [256]bool{'&': true, 0: true}
+
+// plainTag reports whether a raw start tag has none of plainTagByte, so
+// that its name and attribute values as the tokenizer returns them are the
+// bytes as written (lower-cased names aside).
+func plainTag(raw []byte) bool {
+	for _, c := range raw {
+		if plainTagByte[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// rawAt returns src[off:off+len(raw)] when those bytes are raw: the
+// current token's text as a slice of src, free of copies.
+func rawAt(src string, off int, raw []byte) (string, bool) {
+	if off < 0 || off+len(raw) > len(src) || src[off:off+len(raw)] != string(raw) {
+		return "", false
+	}
+	return src[off : off+len(raw)], true
+}
+
+func isTagSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' }
+
+// scanTag reads a plain (plainTag) start tag t, "<name ...>", into at the
+// way x/net/html's tokenizer reads it (readTag, readTagName,
+// readTagAttrKey, readTagAttrVal) and TagName/TagAttr return it: the
+// first of duplicate attribute names (compared lower-cased) is kept, and
+// at most maxHTMLAttrs attributes are used. It returns the tag's atom;
+// ok is false (at half filled) for a CR in a quoted value.
+func scanTag(t string, at *htmlAttrs) (a atom.Atom, ok bool) {
+	if len(t) < 2 {
+		return 0, false
+	}
+	// readTagName: the first letter is read; the name ends before white
+	// space (consumed), '/' or '>'.
+	pos := 2
+	for pos < len(t) && !isTagSpace(t[pos]) && t[pos] != '/' && t[pos] != '>' {
+		pos++
+	}
+	a = lookupLower(t[1:pos])
+	if pos < len(t) && isTagSpace(t[pos]) {
+		pos++
+	}
+	pos = skipTagSpace(t, pos)
+	var seen [maxHTMLAttrs]string
+	n := 0
+	for pos < len(t) && n < maxHTMLAttrs {
+		if t[pos] == '>' {
+			break
+		}
+		// readTagAttrKey: a leading '=' is part of the name.
+		ks := pos
+		for pos < len(t) {
+			c := t[pos]
+			pos++
+			if c == '=' && ks+1 == pos {
+				continue
+			}
+			if c == '=' || isTagSpace(c) || c == '/' || c == '>' {
+				pos--
+				break
+			}
+		}
+		ke := pos
+		// readTagAttrVal.
+		val := ""
+		pos = skipTagSpace(t, pos)
+		if pos < len(t) {
+			c := t[pos]
+			pos++
+			switch {
+			case c == '/':
+			case c != '=':
+				pos--
+			default:
+				pos = skipTagSpace(t, pos)
+				if pos >= len(t) {
+					break
+				}
+				q := t[pos]
+				pos++
+				switch q {
+				case '>':
+					pos--
+				case '\'', '"':
+					e := strings.IndexByte(t[pos:], q)
+					if e < 0 {
+						val, pos = t[pos:], len(t)
+					} else {
+						val, pos = t[pos:pos+e], pos+e+1
+					}
+					if strings.IndexByte(val, '\r') >= 0 {
+						return 0, false // the tokenizer converts it
+					}
+				default:
+					vs := pos - 1
+					for pos < len(t) && !isTagSpace(t[pos]) && t[pos] != '>' {
+						pos++
+					}
+					val = t[vs:pos]
+					if pos < len(t) && isTagSpace(t[pos]) {
+						pos++
+					}
+				}
+			}
+		}
+		if key := t[ks:ke]; key != "" && !seenKey(seen[:n], key) {
+			seen[n] = key
+			n++
+			setLower(at, key, val)
+		}
+		pos = skipTagSpace(t, pos)
+	}
+	return a, true
+}
+
+func skipTagSpace(t string, pos int) int {
+	for pos < len(t) && isTagSpace(t[pos]) {
+		pos++
+	}
+	return pos
+}
+
+// seenKey reports whether key is in keys, compared as the tokenizer
+// compares names: ASCII letters lower-cased, other bytes as they are.
+func seenKey(keys []string, key string) bool {
+	for _, k := range keys {
+		if len(k) == len(key) && asciiFoldEqual(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+func asciiFoldEqual(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// setLower is at.setString with the name lower-cased (ASCII) as the
+// tokenizer returns it; names longer than any used one are skipped.
+func setLower(at *htmlAttrs, key, val string) {
+	if len(key) > 16 {
+		return
+	}
+	var buf [16]byte
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	at.setString(string(buf[:len(key)]), val)
+}
+
+// endTagAtom is the atom of an end tag's name as the tokenizer reads it
+// (readTagName from the first letter after "</"), from its raw text; ok
+// is false when the name holds a NUL (TagName rewrites those).
+func endTagAtom(raw []byte) (a atom.Atom, ok bool) {
+	if len(raw) < 3 || raw[0] != '<' || raw[1] != '/' {
+		return 0, false
+	}
+	j := 3
+	for j < len(raw) && !isTagSpace(raw[j]) && raw[j] != '/' && raw[j] != '>' {
+		j++
+	}
+	name := raw[2:j]
+	if bytes.IndexByte(name, 0) >= 0 {
+		return 0, false
+	}
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return 0, true // longer than any atom
+	}
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return atom.Lookup(buf[:len(name)]), true
+}
+
+// lookupLower is atom.Lookup of the ASCII-lower-cased name.
+func lookupLower(name string) atom.Atom {
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return 0 // longer than any atom
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return atom.Lookup(buf[:len(name)])
 }
 
 // styleDecl is the subset of CSS that decides visibility.
@@ -395,8 +630,12 @@ func renderHTML(src string, maxBytes int) htmlResult {
 		u.Hidden = hidden
 		res.URLs = append(res.URLs, u)
 	}
+	off := 0 // where the current token starts in src, while the tokens tile it
 	for {
 		tt := z.Next()
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			off += len(z.Raw())
+		}
 		top := &stack[len(stack)-1]
 		switch tt {
 		case html.ErrorToken:
@@ -436,14 +675,27 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				anchorText.Write(t)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			a := atom.Lookup(name)
+			raw := z.Raw()
+			var a atom.Atom
 			at.reset()
-			for n := 0; hasAttr && n < maxHTMLAttrs; n++ {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				at.set(k, v)
+			fast := false
+			if sub, ok := rawAt(src, off, raw); ok && plainTag(raw) {
+				// No entity or NUL in the tag (nor CR in a quoted
+				// value): its name and values are the bytes as written,
+				// slices of src (no copies).
+				a, fast = scanTag(sub, &at)
 			}
+			if !fast {
+				at.reset()
+				name, hasAttr := z.TagName()
+				a = atom.Lookup(name)
+				for n := 0; hasAttr && n < maxHTMLAttrs; n++ {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					at.set(k, v)
+				}
+			}
+			off += len(raw)
 			parent := *top
 			f := frame{tag: a, fg: parent.fg, bg: parent.bg, pre: parent.pre || a == atom.Pre}
 			own := elementHidden(a, &at, classes, &f)
@@ -543,8 +795,11 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				stack = append(stack, f)
 			}
 		case html.EndTagToken:
-			name, _ := z.TagName()
-			a := atom.Lookup(name)
+			a, ok := endTagAtom(z.Raw())
+			if !ok {
+				name, _ := z.TagName()
+				a = atom.Lookup(name)
+			}
 			if a == atom.A {
 				finishAnchor()
 			}
@@ -670,7 +925,30 @@ func writeCollapsed(sb *strings.Builder, t []byte, pre bool) bool {
 }
 
 func collapseSpace(s string) string {
+	if singleSpaced(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// singleSpaced reports whether s is ASCII words apart by single spaces,
+// with none at either end: strings.Fields and Join give s back.
+func singleSpaced(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80, c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+			return false
+		case c == ' ' && s[i+1] == ' ':
+			return false
+		}
+	}
+	return true
 }
 
 func isVoid(a atom.Atom) bool {

@@ -26,7 +26,9 @@ func Parse(raw []byte, lim Limits) *Message {
 	root := p.parseEntity(raw, "1", 0, nil, "text/plain")
 	m.Root = root
 	m.Headers = root.Headers
-	p.fillEnvelope(m, root.Headers)
+	x := &p.hx
+	x.build(root.Headers)
+	p.fillEnvelope(m, root.Headers, x)
 	// Not a message at all (RFC 5322 §3.6: From and Date are required):
 	// an empty file, binary data, plain text. Scanned anyway, but said.
 	if len(root.Headers) == 0 {
@@ -41,12 +43,12 @@ func Parse(raw []byte, lim Limits) *Message {
 	p.lineEnds(raw)
 	// MIME structure without MIME-Version (RFC 2045 §4). A bare
 	// "text/plain" label is common in old list mail and harmless.
-	if root.Headers.Has("Content-Type") && !root.Headers.Has("MIME-Version") && (root.ContentType != "text/plain" || root.Encoding != "" && root.Encoding != "7bit" && root.Encoding != "8bit") {
+	if x.count[hContentType] > 0 && x.count[hMIMEVersion] == 0 && (root.ContentType != "text/plain" || root.Encoding != "" && root.Encoding != "7bit" && root.Encoding != "8bit") {
 		p.anomaly(AnomalyNoMIMEVersion, "")
 	}
-	for _, name := range []string{"From", "Subject", "Date", "Message-ID", "To", "Sender", "Reply-To", "In-Reply-To", "References", "Content-Type"} {
-		if root.Headers.Count(name) > 1 {
-			p.anomaly(AnomalyDuplicateHeader, name)
+	for _, id := range [...]int{hFrom, hSubject, hDate, hMessageID, hTo, hSender, hReplyTo, hInReplyTo, hReferences, hContentType} {
+		if x.count[id] > 1 {
+			p.anomaly(AnomalyDuplicateHeader, knownHeaders[id])
 		}
 	}
 	m.Parts = p.parts
@@ -60,24 +62,26 @@ type parser struct {
 	base      []byte // the Raw of the message being parsed: spans are offsets into it
 	parts     []*Part
 	anoms     []Anomaly
-	seen      map[string]bool
 	urls      int
 	pending   []URL
 	cids      map[string]bool // cid: references seen in HTML
 	carrier   carrier         // the From address's mobile carrier (emoji codes)
 	salvaged  int             // parts kept past a soft limit (salvage.go)
 	salvaging bool            // inside salvage: no second walk over the same bytes
+	hx        hdrIndex        // the known fields of the header block at hand
+	fold      strings.Builder // arena of unfolded header values (unfold)
+	foldHint  int             // bytes the arena is grown by at least: what is left of the header block
 }
 
 func (p *parser) anomaly(code, detail string) {
-	if p.seen == nil {
-		p.seen = map[string]bool{}
-	}
-	k := code + "\x00" + detail
-	if p.seen[k] || len(p.anoms) >= 200 {
+	if len(p.anoms) >= 200 {
 		return
 	}
-	p.seen[k] = true
+	for _, a := range p.anoms {
+		if a.Code == code && a.Detail == detail {
+			return
+		}
+	}
 	p.anoms = append(p.anoms, Anomaly{Code: code, Detail: detail})
 }
 
@@ -146,7 +150,16 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 	if len(hdr) > p.lim.MaxHeaderBytes {
 		p.anomaly(AnomalyHeaderTooLong, strconv.Itoa(len(hdr)))
 	}
-	hs := make(Headers, 0, 16)
+	nf, folded := countFields(hdr)
+	hs := make(Headers, 0, min(nf, p.lim.MaxHeaders+maxLateMIMEFields))
+	// The folded values of the block fit one arena (unfold).
+	p.foldHint = min(folded, p.lim.MaxHeaderBytes)
+	// One string holds the names and raw values of a block within the
+	// limit: one copy instead of two per field.
+	str := ""
+	if len(hdr) <= p.lim.MaxHeaderBytes {
+		str = string(hdr)
+	}
 	nameStart, valStart, valEnd, fieldStart := -1, 0, 0, 0
 	name := ""
 	late := 0 // MIME fields kept past a limit
@@ -169,7 +182,12 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 			}
 			late++
 		}
-		raw := string(hdr[valStart:valEnd])
+		var raw string
+		if str != "" {
+			raw = str[valStart:valEnd]
+		} else {
+			raw = string(hdr[valStart:valEnd])
+		}
 		end := valEnd // past the line end of the field's last line
 		if end < len(hdr) && hdr[end] == '\r' {
 			end++
@@ -218,7 +236,12 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 		}
 		first = false
 		flush()
-		name = string(bytes.TrimRight(ln[:c], " \t"))
+		nl := len(bytes.TrimRight(ln[:c], " \t"))
+		if str != "" {
+			name = str[lineStart : lineStart+nl]
+		} else {
+			name = string(ln[:nl])
+		}
 		if !utf8.ValidString(name) {
 			name = strings.ToValidUTF8(name, "\uFFFD")
 		}
@@ -229,6 +252,35 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 	}
 	flush()
 	return hs
+}
+
+// countFields counts the lines of a header block that start a field (or
+// are not a field): the non-empty lines that are not folded. folded is
+// the bytes of the fields that are folded (more than their unfolded
+// values need).
+func countFields(hdr []byte) (n, folded int) {
+	start, isFolded := 0, false // the current field
+	for pos := 0; pos < len(hdr); {
+		c := hdr[pos]
+		if c == ' ' || c == '\t' {
+			isFolded = true
+		} else if c != '\r' && c != '\n' {
+			if isFolded {
+				folded += pos - start
+			}
+			n++
+			start, isFolded = pos, false
+		}
+		i := bytes.IndexByte(hdr[pos:], '\n')
+		if i < 0 {
+			break
+		}
+		pos += i + 1
+	}
+	if isFolded {
+		folded += len(hdr) - start
+	}
+	return n, folded
 }
 
 // Past a header limit only the MIME fields are kept (see parseHeader).
@@ -260,20 +312,26 @@ func truncate(s string, n int) string {
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
-// rawParamValue returns a Content-Type/Disposition value for parameter
+// rawParamValue returns the Content-Type/Disposition value (the first
+// field named knownHeaders[id] in h, indexed by x) for parameter
 // parsing: unfolded, 8-bit sniffed, but not RFC 2047-decoded (a decoded
 // word could hold quotes or semicolons).
-func (p *parser) rawParamValue(h Headers, name string) string {
-	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
-			v := strings.TrimSpace(unfold(h[i].Raw))
-			if !isASCIIString(v) || hasEsc(v) {
-				v = p.decodeRaw8bit(v)
-			}
-			return v
-		}
+func (p *parser) rawParamValue(h Headers, x *hdrIndex, id int) string {
+	i := x.first[id]
+	if i < 0 {
+		return ""
 	}
-	return ""
+	raw := h[i].Raw
+	if isASCIIString(raw) && !hasEsc(raw) && strings.IndexByte(raw, 0) < 0 && !strings.Contains(raw, "=?") {
+		// Nothing for decodeHeaderValue to decode: Value is the raw
+		// value unfolded and trimmed.
+		return h[i].Value
+	}
+	v := strings.TrimSpace(p.unfold(raw))
+	if !isASCIIString(v) || hasEsc(v) {
+		v = p.decodeRaw8bit(v)
+	}
+	return v
 }
 
 // parseEntity parses one MIME entity (header + body).
@@ -288,11 +346,14 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 		part.BodySpan = Span{off + len(raw) - len(body), off + len(raw)}
 	}
 	part.Headers = p.parseHeader(hdr, max(off, 0))
+	// The index is this part's until the children are parsed (below).
+	x := &p.hx
+	x.build(part.Headers)
 	if parent == nil {
-		p.carrier = carrierOf(part.Headers.Get("From"))
+		p.carrier = carrierOf(x.get(part.Headers, hFrom))
 	}
 
-	ct := p.rawParamValue(part.Headers, "Content-Type")
+	ct := p.rawParamValue(part.Headers, x, hContentType)
 	part.ContentType = defType
 	if ct != "" {
 		mt, params, ok := parseMediaType(ct)
@@ -308,10 +369,10 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 		part.Params = map[string]string{}
 	}
 	part.Charset = strings.ToLower(strings.Trim(part.Params["charset"], `"' `))
-	part.Encoding = strings.ToLower(strings.Trim(part.Headers.Get("Content-Transfer-Encoding"), " \t\"'"))
-	part.ContentID = strings.Trim(part.Headers.Get("Content-ID"), "<> ")
-	part.Description = part.Headers.Get("Content-Description")
-	if cd := p.rawParamValue(part.Headers, "Content-Disposition"); cd != "" {
+	part.Encoding = strings.ToLower(strings.Trim(x.get(part.Headers, hContentTransferEncoding), " \t\"'"))
+	part.ContentID = strings.Trim(x.get(part.Headers, hContentID), "<> ")
+	part.Description = x.get(part.Headers, hContentDescription)
+	if cd := p.rawParamValue(part.Headers, x, hContentDisposition); cd != "" {
 		d, params, _ := parseMediaType(cd)
 		part.Disposition = d
 		if fn := params["filename"]; fn != "" {
@@ -360,7 +421,8 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 		p.base = outer
 		part.Children = []*Part{child}
 		em := &Message{Raw: dec, Size: len(dec), Headers: child.Headers, Root: child}
-		p.fillEnvelope(em, child.Headers)
+		p.hx.build(child.Headers)
+		p.fillEnvelope(em, child.Headers, &p.hx)
 		em.Parts = append([]*Part(nil), p.parts[first:]...)
 		part.Embedded = em
 	default:
@@ -718,10 +780,7 @@ func (p *parser) decodeText(part *Part) {
 		if r.Limited {
 			p.anomaly(AnomalyHTMLParseLimited, part.Path)
 		}
-		for _, u := range r.URLs {
-			u.Part = part.Path
-			p.addURL(u)
-		}
+		p.addURLs(r.URLs, part.Path, false)
 		for _, c := range r.CIDs {
 			if p.cids == nil {
 				p.cids = map[string]bool{}
@@ -730,16 +789,9 @@ func (p *parser) decodeText(part *Part) {
 				p.cids[c] = true
 			}
 		}
-		for _, u := range extractTextURLs(r.Text) {
-			u.Part = part.Path
-			p.addURL(u)
-		}
+		p.addURLs(extractTextURLs(r.Text), part.Path, false)
 		if r.Hidden != "" {
-			for _, u := range extractTextURLs(r.Hidden) {
-				u.Part = part.Path
-				u.Hidden = true
-				p.addURL(u)
-			}
+			p.addURLs(extractTextURLs(r.Hidden), part.Path, true)
 		}
 		return
 	}
@@ -747,10 +799,34 @@ func (p *parser) decodeText(part *Part) {
 		s = unflow(s, strings.EqualFold(strings.Trim(part.Params["delsp"], `"' `), "yes"))
 	}
 	part.Text = s
-	for _, u := range extractTextURLs(s) {
-		u.Part = part.Path
-		p.addURL(u)
+	p.addURLs(extractTextURLs(s), part.Path, false)
+}
+
+// addURLs is addURL for each of us (a slice the parser owns: taken over
+// when nothing is pending) from the part at path, marked hidden when
+// hidden.
+func (p *parser) addURLs(us []URL, path string, hidden bool) {
+	if p.urls+len(us) > p.lim.MaxURLs {
+		for _, u := range us {
+			u.Part = path
+			u.Hidden = u.Hidden || hidden
+			p.addURL(u)
+		}
+		return
 	}
+	if len(us) == 0 {
+		return
+	}
+	for i := range us {
+		us[i].Part = path
+		us[i].Hidden = us[i].Hidden || hidden
+	}
+	p.urls += len(us)
+	if p.pending == nil {
+		p.pending = us
+		return
+	}
+	p.pending = append(p.pending, us...)
 }
 
 // pendingURLs holds URLs until collect() places them on the message.
@@ -862,18 +938,18 @@ func collectViews(m *Message, root *Part) {
 }
 
 // fillEnvelope decodes the well-known header fields of a message.
-func (p *parser) fillEnvelope(m *Message, h Headers) {
-	m.Subject = h.Get("Subject")
-	m.FromHeader = h.Get("From")
-	m.From = p.addressList(h, "From")
-	m.Sender = p.addressList(h, "Sender")
-	m.ReplyTo = p.addressList(h, "Reply-To")
-	m.To = p.addressList(h, "To")
-	m.Cc = p.addressList(h, "Cc")
-	m.MessageID = firstID(h.Get("Message-ID"))
-	m.InReplyTo = msgIDs(h.Get("In-Reply-To"))
-	m.References = msgIDs(h.Get("References"))
-	if d := h.Get("Date"); d != "" {
+func (p *parser) fillEnvelope(m *Message, h Headers, x *hdrIndex) {
+	m.Subject = x.get(h, hSubject)
+	m.FromHeader = x.get(h, hFrom)
+	m.From = p.addressList(h, x, hFrom)
+	m.Sender = p.addressList(h, x, hSender)
+	m.ReplyTo = p.addressList(h, x, hReplyTo)
+	m.To = p.addressList(h, x, hTo)
+	m.Cc = p.addressList(h, x, hCc)
+	m.MessageID = firstID(x.get(h, hMessageID))
+	m.InReplyTo = msgIDs(x.get(h, hInReplyTo))
+	m.References = msgIDs(x.get(h, hReferences))
+	if d := x.get(h, hDate); d != "" {
 		t, err := parseDate(d)
 		if err != nil {
 			m.DateErr = err.Error()

@@ -36,6 +36,16 @@ var urlByte = func() (t [128]bool) {
 	return t
 }()
 
+// urlPlain marks the URL bytes that need no more thought while a run is
+// scanned: all but the '.', ':', '/', '?' and '#' that mark hosts.
+var urlPlain = func() (t [128]bool) {
+	t = urlByte
+	for _, c := range ".:/?#" {
+		t[c] = false
+	}
+	return t
+}()
+
 // urlRune reports whether a non-ASCII rune may continue a URL in text.
 // CJK scripts, full-width forms, Japanese and general punctuation end it:
 // Japanese writers put a URL straight before 「です」 or "。" with no space.
@@ -94,6 +104,10 @@ func extractTextURLs(s string) []URL {
 		for j < len(s) {
 			c := s[j]
 			if c < 0x80 {
+				if urlPlain[c] {
+					j++
+					continue
+				}
 				if !urlByte[c] {
 					break
 				}
@@ -413,13 +427,17 @@ func isScheme(s string) bool {
 func asciiLower(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; c >= 'A' && c <= 'Z' {
-					b[j] = c + 32
+			var sb strings.Builder
+			sb.Grow(len(s))
+			sb.WriteString(s[:i])
+			for j := i; j < len(s); j++ {
+				c := s[j]
+				if c >= 'A' && c <= 'Z' {
+					c += 32
 				}
+				sb.WriteByte(c)
 			}
-			return string(b)
+			return sb.String()
 		}
 	}
 	return s

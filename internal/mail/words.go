@@ -25,7 +25,7 @@ func DecodeHeader(raw string) string {
 
 // decodeHeaderValue unfolds and decodes one header value.
 func (p *parser) decodeHeaderValue(name, raw string) string {
-	v := strings.TrimSpace(unfold(raw))
+	v := strings.TrimSpace(p.unfold(raw))
 	if strings.IndexByte(v, 0) >= 0 {
 		p.anomaly(AnomalyNULByte, name)
 		v = strings.ReplaceAll(v, "\x00", "")
@@ -44,7 +44,15 @@ func (p *parser) decodeHeaderValue(name, raw string) string {
 }
 
 func isASCIIString(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
 		}
@@ -83,6 +91,39 @@ func (p *parser) decodeRaw8bit(s string) string {
 		p.anomaly(AnomalyRaw8BitHeader, cs)
 	}
 	return decodeWith(b, cs)
+}
+
+// unfold is unfold writing into the parser's arena, so that the folded
+// values of a header block share one allocation (foldHint bytes, when
+// more than the value needs: what is left of the block).
+func (p *parser) unfold(s string) string {
+	if strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	if p.fold.Cap()-p.fold.Len() < len(s) {
+		p.fold = strings.Builder{} // strings handed out keep the old buffer
+		p.fold.Grow(max(len(s), p.foldHint))
+	}
+	start := p.fold.Len()
+	for s != "" {
+		i := strings.IndexByte(s, '\n')
+		line := s
+		if i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		for line != "" {
+			j := strings.IndexByte(line, '\r')
+			if j < 0 {
+				p.fold.WriteString(line)
+				break
+			}
+			p.fold.WriteString(line[:j])
+			line = line[j+1:]
+		}
+	}
+	return p.fold.String()[start:]
 }
 
 // unfold removes folding line breaks (RFC 5322 §2.2.3).
@@ -514,17 +555,31 @@ func lenientPercent(s string) []byte {
 }
 
 // addressList parses an address header leniently.
-func (p *parser) addressList(h Headers, name string) []Address {
+func (p *parser) addressList(h Headers, x *hdrIndex, id int) []Address {
 	var out []Address
-	for _, f := range h {
-		if !strings.EqualFold(f.Name, name) {
-			continue
+	first, n := int(x.first[id]), x.count[id]
+	if n == 0 {
+		return nil
+	}
+	for i := first; i < len(h); i++ {
+		if i > first {
+			if n == 1 {
+				break // the only one
+			}
+			if int(knownID(h[i].Name)) != id {
+				continue
+			}
 		}
+		f := &h[i]
 		v := f.Value
 		if strings.Contains(f.Raw, "=?") {
 			v = addressValue(f.Raw)
 		}
-		out = append(out, parseAddressList(v)...)
+		if as := parseAddressList(v); out == nil {
+			out = as
+		} else {
+			out = append(out, as...)
+		}
 		if len(out) > 1000 {
 			break
 		}
@@ -546,6 +601,9 @@ func parseAddressList(v string) []Address {
 	if len(v) > 64<<10 {
 		v = v[:64<<10]
 	}
+	if out, ok := fastAddressList(v); ok {
+		return out
+	}
 	if list, err := addrParser.ParseList(v); err == nil {
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
@@ -554,6 +612,166 @@ func parseAddressList(v string) []Address {
 		return out
 	}
 	return lenientAddresses(v)
+}
+
+// atextASCII marks the ASCII characters of an atom (RFC 5322 §3.2.3, as
+// net/mail takes them: printable, not specials; '.' apart).
+var atextASCII = func() (t [128]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = true
+	}
+	for _, c := range `()<>[]:;@\,".` {
+		t[c] = false
+	}
+	return t
+}()
+
+// fastAddressList parses the usual address lists the way net/mail's
+// ParseList followed by makeAddress does, without its allocations:
+// entries "local@domain", "<local@domain>" and "phrase <local@domain>",
+// where the phrase is ASCII atoms (dots allowed, no "=?") and plain
+// quoted strings, the addresses are ASCII dot-atoms, and entries are
+// separated by commas and spaces. ok is false for anything else (comments,
+// groups, escapes, encoded words, 8-bit, domain literals, odd spacing),
+// which net/mail then parses. FuzzAddressList holds the two equal.
+func fastAddressList(v string) (out []Address, ok bool) {
+	n := 1 + strings.Count(v, ",")
+	if n > 64 {
+		return nil, false
+	}
+	out = make([]Address, 0, n)
+	i := 0
+	for {
+		i = skipWSP(v, i)
+		if i < len(v) && v[i] == ',' {
+			i++
+			continue
+		}
+		if i >= len(v) {
+			return nil, false // no address
+		}
+		var a Address
+		if l, e := dotAtom(v, i); e > l && e < len(v) && v[e] == '@' {
+			// addr-spec
+			d, de := dotAtom(v, e+1)
+			if de == d || d != e+1 {
+				return nil, false
+			}
+			a, ok = simpleAddress("", v[i:de], v[i:e], v[d:de])
+			if !ok {
+				return nil, false
+			}
+			i = de
+		} else {
+			// [phrase] "<" addr-spec ">"
+			var wbuf [8]string
+			words := wbuf[:0]
+			for i < len(v) && v[i] != '<' {
+				if len(words) == len(wbuf) {
+					return nil, false
+				}
+				if v[i] == '"' {
+					j := i + 1
+					for j < len(v) && v[j] != '"' && v[j] != '\\' && (v[j] >= ' ' && v[j] <= '~' || v[j] == '\t') {
+						j++
+					}
+					if j >= len(v) || v[j] != '"' || j == i+1 {
+						return nil, false
+					}
+					words = append(words, v[i+1:j])
+					i = j + 1
+				} else {
+					j := i
+					for j < len(v) && v[j] < 0x80 && (atextASCII[v[j]] || v[j] == '.') {
+						j++
+					}
+					if j == i || strings.Contains(v[i:j], "=?") {
+						return nil, false
+					}
+					words = append(words, v[i:j])
+					i = j
+				}
+				k := skipWSP(v, i)
+				if k == i && k < len(v) && v[k] != '<' {
+					return nil, false // words must be apart
+				}
+				i = k
+			}
+			name := ""
+			switch len(words) {
+			case 0:
+			case 1:
+				name = words[0]
+			default:
+				name = strings.Join(words, " ")
+			}
+			if i >= len(v) || v[i] != '<' {
+				return nil, false
+			}
+			l, e := dotAtom(v, i+1)
+			if e == l || l != i+1 || e >= len(v) || v[e] != '@' {
+				return nil, false
+			}
+			d, de := dotAtom(v, e+1)
+			if de == d || d != e+1 || de >= len(v) || v[de] != '>' {
+				return nil, false
+			}
+			a, ok = simpleAddress(name, v[l:de], v[l:e], v[d:de])
+			if !ok {
+				return nil, false
+			}
+			i = de + 1
+		}
+		out = append(out, a)
+		i = skipWSP(v, i)
+		if i >= len(v) {
+			return out, true
+		}
+		if v[i] != ',' {
+			return nil, false
+		}
+		for i < len(v) && v[i] == ',' {
+			i = skipWSP(v, i+1)
+		}
+		if i >= len(v) {
+			return out, true
+		}
+	}
+}
+
+func skipWSP(v string, i int) int {
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// dotAtom returns the span [i, e) of the ASCII dot-atom at v[i:], empty
+// when there is none or it has a leading, trailing or double dot.
+func dotAtom(v string, i int) (int, int) {
+	e := i
+	for e < len(v) && v[e] < 0x80 && (atextASCII[v[e]] || v[e] == '.') {
+		e++
+	}
+	a := v[i:e]
+	if a == "" || a[0] == '.' || a[len(a)-1] == '.' || strings.Contains(a, "..") {
+		return i, i
+	}
+	return i, e
+}
+
+// simpleAddress is makeAddress for a name and an address already trimmed:
+// the address is kept as written when its domain is lower-case.
+func simpleAddress(name, addr, local, domain string) (Address, bool) {
+	for i := 0; i < len(domain); i++ {
+		if c := domain[i]; 'A' <= c && c <= 'Z' {
+			return makeAddress(name, addr), true
+		}
+	}
+	if strings.TrimSpace(name) != name {
+		return Address{}, false
+	}
+	return Address{Name: name, Addr: addr, Local: local, Domain: domain}, true
 }
 
 func makeAddress(name, addr string) Address {

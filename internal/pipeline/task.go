@@ -5,7 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -105,6 +105,7 @@ type Task struct {
 	hits        []Hit
 	data        map[string]any
 	extraURLs   []mail.URL
+	urls        []mail.URL // what URLs returns, until AddURLs adds more
 	attachments []AttachmentInfo
 	tempfail    []string
 	auth        *AuthResults
@@ -237,7 +238,7 @@ func (t *Task) Hits() []Hit {
 	out := make([]Hit, len(t.hits))
 	copy(out, t.hits)
 	t.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortFunc(out, func(a, b Hit) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
@@ -263,17 +264,27 @@ func (t *Task) AddURLs(us ...mail.URL) {
 	t.mu.Lock()
 	if len(t.extraURLs)+len(us) <= 2000 {
 		t.extraURLs = append(t.extraURLs, us...)
+		t.urls = nil
 	}
 	t.mu.Unlock()
 }
 
-// URLs returns the message's URLs plus those added by analyzers.
+// URLs returns the message's URLs plus those added by analyzers. The
+// slice is shared by every caller until the next AddURLs: read it, never
+// write its elements (appending to it copies: it has no spare capacity).
 func (t *Task) URLs() []mail.URL {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]mail.URL, 0, len(t.Msg.URLs)+len(t.extraURLs))
-	out = append(out, t.Msg.URLs...)
-	return append(out, t.extraURLs...)
+	if t.urls == nil {
+		if len(t.extraURLs) == 0 && t.Msg.URLs != nil {
+			t.urls = t.Msg.URLs
+		} else {
+			t.urls = make([]mail.URL, 0, len(t.Msg.URLs)+len(t.extraURLs))
+			t.urls = append(t.urls, t.Msg.URLs...)
+			t.urls = append(t.urls, t.extraURLs...)
+		}
+	}
+	return t.urls[:len(t.urls):len(t.urls)]
 }
 
 // AddAttachment records an attachment or inner file on the verdict.

@@ -283,11 +283,18 @@ func foldText(s string) string {
 // foldTextLower is foldText and, when lower is set, lowerSameLen of it,
 // in one pass.
 func foldTextLower(s string, lower bool) (string, string) {
+	var b, l []byte
+	b, l = appendFoldTextLower(b, l, s, lower)
+	return string(b), string(l)
+}
+
+// appendFoldTextLower is foldTextLower into b[:0] and l[:0] (l untouched
+// unless lower is set).
+func appendFoldTextLower(b, l []byte, s string, lower bool) ([]byte, []byte) {
 	s = norm.NFKC.String(s)
-	b := make([]byte, 0, len(s))
-	var l []byte
+	b = slices.Grow(b[:0], len(s))
 	if lower {
-		l = make([]byte, 0, len(s))
+		l = slices.Grow(l[:0], len(s))
 	}
 	space := true // drop leading spaces
 	for i := 0; i < len(s); {
@@ -352,7 +359,7 @@ func foldTextLower(s string, lower bool) (string, string) {
 			l = l[:len(l)-1]
 		}
 	}
-	return string(b), string(l)
+	return b, l
 }
 
 // lowerSameLen lower-cases the letters whose lower case has the same UTF-8

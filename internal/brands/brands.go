@@ -15,8 +15,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/sekisho/sekisho/internal/link/psl"
 	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -172,8 +172,8 @@ func makeTarget(d string, brand int, global bool) target {
 func Registrable(host string) string {
 	host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
 	host = toASCII(host)
-	r, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
+	r, ok := psl.EffectiveTLDPlusOne(host)
+	if !ok {
 		return host
 	}
 	return r
@@ -216,7 +216,7 @@ func toUnicode(s string) (string, bool) {
 }
 
 func splitSuffix(reg string) (label, suffix string) {
-	ps, _ := publicsuffix.PublicSuffix(reg)
+	ps, _ := psl.PublicSuffix(reg)
 	if ps == "" || len(ps) >= len(reg) {
 		return reg, ""
 	}
@@ -504,7 +504,7 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 	}
 	// A made-up TLD (a typo such as ".comm") does not resolve: no threat.
 	// (".invalid" is how callers ask about a bare name: a local part.)
-	if _, icann := publicsuffix.PublicSuffix(reg); !icann && !strings.HasSuffix(reg, ".invalid") {
+	if _, icann := psl.PublicSuffix(reg); !icann && !strings.HasSuffix(reg, ".invalid") {
 		return Lookalike{}, false
 	}
 	label, suffix := splitSuffix(reg)
@@ -544,7 +544,7 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 			continue
 		}
 		// A made-up TLD (a typo such as ".comm") does not resolve.
-		if _, icann := publicsuffix.PublicSuffix(reg); !icann {
+		if _, icann := psl.PublicSuffix(reg); !icann {
 			continue
 		}
 		if owned(brandOf(t), reg) {

@@ -13,9 +13,9 @@ import (
 
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/link/psl"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Symbols.
@@ -342,7 +342,7 @@ func trunc(s string, n int) string {
 // orgDomain returns the registrable domain (public-suffix aware).
 func orgDomain(d string) string {
 	d = strings.ToLower(strings.TrimSuffix(d, "."))
-	if od, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil {
+	if od, ok := psl.EffectiveTLDPlusOne(d); ok {
 		return od
 	}
 	return d

@@ -21,8 +21,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/sekisho/sekisho/internal/link/psl"
 	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Bounds.
@@ -331,8 +331,8 @@ func (l *Link) setHost(host string) bool {
 	l.HostUnicode = uni
 	// Some label is an A-label.
 	l.Punycode = strings.HasPrefix(ascii, "xn--") || strings.Contains(ascii, ".xn--")
-	l.Suffix, _ = publicsuffix.PublicSuffix(ascii)
-	if r, err := publicsuffix.EffectiveTLDPlusOne(ascii); err == nil {
+	l.Suffix, _ = psl.PublicSuffix(ascii)
+	if r, ok := psl.EffectiveTLDPlusOne(ascii); ok {
 		l.Registrable = r
 	}
 	return true

@@ -436,16 +436,16 @@ var lureWords = []string{
 // of the extra protected domains (the organisation's own and partners').
 func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	cat := catalogue()
-	var kb strings.Builder
-	kb.Grow(len(domain) + 16*len(extra))
-	kb.WriteString(domain)
+	// The memo key is built on the stack (most are short) and looked up
+	// without a string copy; only a new answer stores one.
+	var buf [256]byte
+	kb := append(buf[:0], domain...)
 	for _, e := range extra {
-		kb.WriteByte(0)
-		kb.WriteString(e)
+		kb = append(kb, 0)
+		kb = append(kb, e...)
 	}
-	key := kb.String()
 	cat.lkMu.Lock()
-	a, ok := cat.lookalikes[key]
+	a, ok := cat.lookalikes[string(kb)]
 	cat.lkMu.Unlock()
 	if ok {
 		return a.l, a.ok
@@ -455,7 +455,7 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	if cat.lookalikes == nil || len(cat.lookalikes) >= maxLookalikeMemo {
 		cat.lookalikes = make(map[string]lookalikeAnswer, 256)
 	}
-	cat.lookalikes[key] = lookalikeAnswer{l, found}
+	cat.lookalikes[string(kb)] = lookalikeAnswer{l, found}
 	cat.lkMu.Unlock()
 	return l, found
 }

@@ -128,8 +128,41 @@ type link struct {
 
 func (l *link) final() *normalize.Link { return l.chain.Final() }
 
-// linkKey is a link's raw URL, source and anchor.
+// linkSeen is the set of links taken, by raw URL, source and anchor: the
+// three joined with NULs, kept as the three strings (no joined copy per
+// link) when none holds a NUL, joined only when one does (the joined
+// strings of the two kinds never coincide: they hold two NULs and more
+// than two).
+type linkSeen struct {
+	plain map[linkKey]bool
+	nul   map[string]bool
+}
+
 type linkKey struct{ raw, source, anchor string }
+
+// add adds a link and reports whether it was new.
+func (s *linkSeen) add(raw, source, anchor string) bool {
+	if strings.IndexByte(raw, 0) >= 0 || strings.IndexByte(source, 0) >= 0 || strings.IndexByte(anchor, 0) >= 0 {
+		key := raw + "\x00" + source + "\x00" + anchor
+		if s.nul[key] {
+			return false
+		}
+		if s.nul == nil {
+			s.nul = map[string]bool{}
+		}
+		s.nul[key] = true
+		return true
+	}
+	key := linkKey{raw, source, anchor}
+	if s.plain[key] {
+		return false
+	}
+	if s.plain == nil {
+		s.plain = map[linkKey]bool{}
+	}
+	s.plain[key] = true
+	return true
+}
 
 func (l *link) flag(t *pipeline.Task, sym string, opt string) {
 	l.flagScaled(t, sym, 1, opt)
@@ -164,11 +197,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if maxLinks <= 0 {
 		maxLinks = 500
 	}
-	// Links already taken, by raw URL, source and anchor (a NUL in any of
-	// them: by the three joined with NULs, as the key used to be; joined
-	// keys with and without a NUL inside a part never coincide).
-	seen := map[linkKey]bool{}
-	var seenNUL map[string]bool
+	var seen linkSeen
 	// Text URLs that are the visible text of an HTML link are what the
 	// reader sees, not where the link goes.
 	anchors := map[string]bool{}
@@ -191,21 +220,8 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		if len(links) >= maxLinks || ctx.Err() != nil {
 			break
 		}
-		if strings.IndexByte(u.Raw, 0) >= 0 || strings.IndexByte(u.Source, 0) >= 0 || strings.IndexByte(u.Anchor, 0) >= 0 {
-			key := u.Raw + "\x00" + u.Source + "\x00" + u.Anchor
-			if seenNUL[key] {
-				continue
-			}
-			if seenNUL == nil {
-				seenNUL = map[string]bool{}
-			}
-			seenNUL[key] = true
-		} else {
-			key := linkKey{u.Raw, u.Source, u.Anchor}
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
+		if !seen.add(u.Raw, u.Source, u.Anchor) {
+			continue
 		}
 		ch, ok := res.Get(u.Raw)
 		if !ok {

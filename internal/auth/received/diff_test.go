@@ -97,6 +97,11 @@ func FuzzParseDate(f *testing.F) {
 		"Thu, 1  Aug 2002 12:09:00    -0700", "Mon, 1 Jan 2002 -   0700",
 		"Mon,  1 Jan 2002 10:00:00 -0700 ( x  y )", "1  Jan  2002  10:00  +0000",
 		"Mon,  1 Jan 2002 10:00:00 PST   -0800",
+		"Mon, 22 Jul 2002 20:52:27 -0500 (CDT)\t(envelope-from cpunks@ssz.com)", "Thu, 18 Jul 2002 15:04:22 -0400 EST",
+		"Wed, 31 Jul 2002    11:05:44 +0100 for multiple recipients", "Mon, 1 Jan 2002 10:00:00 +0000 (a (b) c)",
+		"Mon, 1 Jan 2002 10:00:00 +0000 (a\\)", "Mon, 1 Jan 2002 10:00:00 +0000 (a\\", "Mon, 1 Jan 2002 10:00:00 +0000 (x) (y",
+		"Mon, 1 Jan 2002 10:00:00 +0000\r\n (x)", "Mon, 1 Jan 2002 10:00:00 +0000\r(x)", "Mon, 1 Jan 2002 10:00:00 +00001",
+		"Mon, 1 Jan 2002 10:00:00 +0000)", "Fri, 06 Sep 2002 13:41:46 GMT", "Mon, 1 Jan 2002 10:00:00 +0000 \t (x)\t",
 	} {
 		f.Add(s)
 	}

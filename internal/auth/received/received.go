@@ -301,12 +301,14 @@ func addrChars(s string) bool {
 
 // parseDate is mail.ParseDate for the date after the last ";". MTAs that
 // fold the field leave runs of spaces in it ("Fri,    2 Aug 2002 ..."),
-// which mail's fast path does not take and net/mail parses only after
-// failing most of its layouts (some 70 allocations); runs of spaces
-// before the numeric zone and between it and its comment are squeezed to
-// one first: time.Parse matches a layout space to any run of spaces and
-// net/mail skips the white space around the comment, so the result is
-// the same (FuzzParseDate holds the two to that).
+// and many add comments after the zone ("-0500 (CDT)\t(envelope-from
+// x)"), which mail's fast path does not take and net/mail parses only
+// after failing most of its layouts (some 70 allocations). net/mail reads
+// a date with a numeric zone as the text up to the zone, and of the rest
+// only checks that the comments it starts with are balanced; time.Parse
+// matches a layout space to any run of spaces. So the text up to the
+// zone with its runs of spaces squeezed, alone, parses the same
+// (FuzzParseDate holds the two to that).
 func parseDate(s string) (time.Time, bool) {
 	if q, ok := squeezeDate(s); ok {
 		s = q
@@ -315,9 +317,14 @@ func parseDate(s string) (time.Time, bool) {
 	return d, err == nil
 }
 
-// squeezeDate returns s with runs of spaces squeezed when s has them
-// before "(+|-)dddd" (the first + or -) or between that zone and a "(".
+// squeezeDate returns the date up to its numeric zone (the first + or -
+// and four digits) with runs of spaces squeezed, when what follows the
+// zone passes net/mail's comment check; ok is false when s is to be
+// parsed as it is.
 func squeezeDate(s string) (string, bool) {
+	if strings.ContainsAny(s, "\r\n") {
+		return "", false // net/mail removes CRLF and refuses a lone CR first
+	}
 	z := strings.IndexAny(s, "+-")
 	if z < 0 || len(s) < z+5 {
 		return "", false
@@ -327,20 +334,43 @@ func squeezeDate(s string) (string, bool) {
 			return "", false
 		}
 	}
-	rest := s[z+5:]
-	p := strings.IndexByte(rest, '(')
-	if p < 0 {
-		p = len(rest)
+	if !cfwsOK(s[z+5:]) {
+		return "", false // an error either way
 	}
-	if !strings.Contains(s[:z], "  ") && !strings.Contains(rest[:p], "  ") {
-		return "", false
+	if len(s) == z+5 && !strings.Contains(s[:z], "  ") {
+		return "", false // nothing to drop or squeeze
 	}
 	var buf [128]byte
 	b := squeeze(buf[:0], s[:z])
 	b = append(b, s[z:z+5]...)
-	b = squeeze(b, rest[:p])
-	b = append(b, rest[p:]...)
 	return string(b), true
+}
+
+// cfwsOK reports whether net/mail's skipCFWS accepts s: blanks (space,
+// tab) and balanced comments (a backslash escapes the next byte) up to
+// the end or to anything else.
+func cfwsOK(s string) bool {
+	s = strings.TrimLeft(s, " \t")
+	for len(s) > 0 && s[0] == '(' {
+		s = s[1:]
+		depth := 1
+		for len(s) > 0 && depth > 0 {
+			switch {
+			case s[0] == '\\' && len(s) > 1:
+				s = s[1:]
+			case s[0] == '(':
+				depth++
+			case s[0] == ')':
+				depth--
+			}
+			s = s[1:]
+		}
+		if depth != 0 {
+			return false
+		}
+		s = strings.TrimLeft(s, " \t")
+	}
+	return true
 }
 
 // squeeze appends s with each run of spaces as one space.

@@ -606,7 +606,8 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 		if !a.cfg.FirstContact {
 			break
 		}
-		k, err := a.store.Known(ctx, r, from.Addr)
+		// Below MinHistory the pair is not read: KnownMin may skip it.
+		k, err := a.store.KnownMin(ctx, r, from.Addr, a.cfg.MinHistory)
 		if err != nil {
 			t.Logger.Warn("contacts lookup", "err", err)
 			break

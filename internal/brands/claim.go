@@ -575,21 +575,27 @@ func JoinSpacedLetters(s string) (string, bool) {
 // hasSpacedLetters is the allocation-free test in front of
 // JoinSpacedLetters: three one-letter words in a row.
 func hasSpacedLetters(s string) bool {
-	run := 0
-	for i := 0; i < len(s); {
-		j := strings.IndexByte(s[i:], ' ')
-		if j < 0 {
-			j = len(s) - i
+	// One pass over the bytes: most words are short, and a call to find
+	// each space costs more than the word.
+	run, start := 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != ' ' {
+			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i : i+j])
-		if n == j && n > 0 && unicode.IsLetter(r) {
+		w := s[start:i]
+		start = i + 1
+		if len(w) == 0 || len(w) > utf8.UTFMax {
+			run = 0
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(w)
+		if n == len(w) && unicode.IsLetter(r) {
 			if run++; run >= 3 {
 				return true
 			}
 		} else {
 			run = 0
 		}
-		i += j + 1
 	}
 	return false
 }

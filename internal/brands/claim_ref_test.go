@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // claimedRef is nameIndex.claimed before the scratch rewrite (issue 17),
@@ -125,4 +127,36 @@ func TestClaimedRefCorpus(t *testing.T) {
 		checkClaimedRef(t, strings.ToUpper(body))
 	}
 	_ = sort.Ints
+}
+
+// hasSpacedLettersRef is hasSpacedLetters before the one-pass scan.
+func hasSpacedLettersRef(s string) bool {
+	run := 0
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			j = len(s) - i
+		}
+		r, n := utf8.DecodeRuneInString(s[i : i+j])
+		if n == j && n > 0 && unicode.IsLetter(r) {
+			if run++; run >= 3 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+		i += j + 1
+	}
+	return false
+}
+
+func FuzzHasSpacedLetters(f *testing.F) {
+	for _, s := range []string{"A D A C", "P a y P a l", "a b", " a b c", "a b c ", "a  b c", "é ü ö", "\xff a b", "ab c d e", "", " ", "日 本 語", "a b 1 c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := hasSpacedLetters(s), hasSpacedLettersRef(s); got != want {
+			t.Fatalf("hasSpacedLetters(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

@@ -15,8 +15,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/sekisho/sekisho/internal/link/psl"
 	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -172,8 +172,8 @@ func makeTarget(d string, brand int, global bool) target {
 func Registrable(host string) string {
 	host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
 	host = toASCII(host)
-	r, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
+	r, ok := psl.EffectiveTLDPlusOne(host)
+	if !ok {
 		return host
 	}
 	return r
@@ -216,7 +216,7 @@ func toUnicode(s string) (string, bool) {
 }
 
 func splitSuffix(reg string) (label, suffix string) {
-	ps, _ := publicsuffix.PublicSuffix(reg)
+	ps, _ := psl.PublicSuffix(reg)
 	if ps == "" || len(ps) >= len(reg) {
 		return reg, ""
 	}
@@ -283,11 +283,18 @@ func foldText(s string) string {
 // foldTextLower is foldText and, when lower is set, lowerSameLen of it,
 // in one pass.
 func foldTextLower(s string, lower bool) (string, string) {
+	var b, l []byte
+	b, l = appendFoldTextLower(b, l, s, lower)
+	return string(b), string(l)
+}
+
+// appendFoldTextLower is foldTextLower into b[:0] and l[:0] (l untouched
+// unless lower is set).
+func appendFoldTextLower(b, l []byte, s string, lower bool) ([]byte, []byte) {
 	s = norm.NFKC.String(s)
-	b := make([]byte, 0, len(s))
-	var l []byte
+	b = slices.Grow(b[:0], len(s))
 	if lower {
-		l = make([]byte, 0, len(s))
+		l = slices.Grow(l[:0], len(s))
 	}
 	space := true // drop leading spaces
 	for i := 0; i < len(s); {
@@ -352,7 +359,7 @@ func foldTextLower(s string, lower bool) (string, string) {
 			l = l[:len(l)-1]
 		}
 	}
-	return string(b), string(l)
+	return b, l
 }
 
 // lowerSameLen lower-cases the letters whose lower case has the same UTF-8
@@ -429,16 +436,16 @@ var lureWords = []string{
 // of the extra protected domains (the organisation's own and partners').
 func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	cat := catalogue()
-	var kb strings.Builder
-	kb.Grow(len(domain) + 16*len(extra))
-	kb.WriteString(domain)
+	// The memo key is built on the stack (most are short) and looked up
+	// without a string copy; only a new answer stores one.
+	var buf [256]byte
+	kb := append(buf[:0], domain...)
 	for _, e := range extra {
-		kb.WriteByte(0)
-		kb.WriteString(e)
+		kb = append(kb, 0)
+		kb = append(kb, e...)
 	}
-	key := kb.String()
 	cat.lkMu.Lock()
-	a, ok := cat.lookalikes[key]
+	a, ok := cat.lookalikes[string(kb)]
 	cat.lkMu.Unlock()
 	if ok {
 		return a.l, a.ok
@@ -448,7 +455,7 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	if cat.lookalikes == nil || len(cat.lookalikes) >= maxLookalikeMemo {
 		cat.lookalikes = make(map[string]lookalikeAnswer, 256)
 	}
-	cat.lookalikes[key] = lookalikeAnswer{l, found}
+	cat.lookalikes[string(kb)] = lookalikeAnswer{l, found}
 	cat.lkMu.Unlock()
 	return l, found
 }
@@ -497,7 +504,7 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 	}
 	// A made-up TLD (a typo such as ".comm") does not resolve: no threat.
 	// (".invalid" is how callers ask about a bare name: a local part.)
-	if _, icann := publicsuffix.PublicSuffix(reg); !icann && !strings.HasSuffix(reg, ".invalid") {
+	if _, icann := psl.PublicSuffix(reg); !icann && !strings.HasSuffix(reg, ".invalid") {
 		return Lookalike{}, false
 	}
 	label, suffix := splitSuffix(reg)
@@ -537,7 +544,7 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 			continue
 		}
 		// A made-up TLD (a typo such as ".comm") does not resolve.
-		if _, icann := publicsuffix.PublicSuffix(reg); !icann {
+		if _, icann := psl.PublicSuffix(reg); !icann {
 			continue
 		}
 		if owned(brandOf(t), reg) {

@@ -1,11 +1,13 @@
 package brands
 
 import (
+	"cmp"
 	"slices"
-	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Claimed finds brand names in a display name, subject or text. Every
@@ -248,9 +250,37 @@ type nameHit struct {
 	brand, start, end int
 }
 
+// claimScratch is claimed's working memory, reused across calls: the
+// folded views of the text (read through unsafe strings that live only
+// during the call) and the hit lists.
+type claimScratch struct {
+	cased, lower, skel []byte
+	hits, hs           []nameHit
+	found              []int
+}
+
+var claimScratchPool = sync.Pool{New: func() any { return new(claimScratch) }}
+
+// maxScratch bounds the buffers a scratch keeps between calls.
+const maxScratch = 64 << 10
+
+// view is a string over b, valid while b is not written to.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
 func (ni *nameIndex) claimed(list []Brand, text string) []int32 {
-	cased, lower := foldTextLower(text, true)
-	var hits []nameHit
+	sc := claimScratchPool.Get().(*claimScratch)
+	out := ni.claimedScratch(sc, list, text)
+	if cap(sc.cased)+cap(sc.lower)+cap(sc.skel) <= maxScratch {
+		claimScratchPool.Put(sc)
+	}
+	return out
+}
+
+func (ni *nameIndex) claimedScratch(sc *claimScratch, list []Brand, text string) []int32 {
+	sc.cased, sc.lower = appendFoldTextLower(sc.cased, sc.lower, text, true)
+	// Neither view is kept past this call: the scratch is reused.
+	cased, lower := view(sc.cased), view(sc.lower)
+	hits := sc.hits[:0]
 	// As written and lower-cased: one set of offsets.
 	ni.cased.each(cased, func(p *namePat, i int) {
 		if p.strict && !strictContext(cased, i, i+len(p.pat), list[p.brand].Context) {
@@ -262,30 +292,36 @@ func (ni *nameIndex) claimed(list []Brand, text string) []int32 {
 		hits = append(hits, nameHit{p.brand, i, i + len(p.pat)})
 	})
 	hits = dropInner(hits)
-	found := map[int]bool{}
+	found := sc.found[:0]
 	for _, h := range hits {
-		found[h.brand] = true
+		if !slices.Contains(found, h.brand) {
+			found = append(found, h.brand)
+		}
 	}
+	hs := sc.hs[:0]
 	// Skeleton and space-free views find what the text disguises.
 	more := func(m *matcher, s string) {
 		if len(m.pats) == 0 {
 			return
 		}
-		var hs []nameHit
+		hs = hs[:0]
 		m.each(s, func(p *namePat, i int) {
 			hs = append(hs, nameHit{p.brand, i, i + len(p.pat)})
 		})
 		for _, h := range dropInner(hs) {
-			if !found[h.brand] {
-				found[h.brand] = true
+			if !slices.Contains(found, h.brand) {
+				found = append(found, h.brand)
 				hits = append(hits, h)
 			}
 		}
 	}
-	more(&ni.skel, claimSkeleton(lower))
+	if len(ni.skel.pats) > 0 {
+		sc.skel = appendClaimSkeleton(sc.skel[:0], lower)
+		more(&ni.skel, view(sc.skel))
+	}
 	// Letters spaced apart to slip past filters ("A D A C", "P a y P a l").
 	if d, ok := JoinSpacedLetters(cased); ok {
-		var hs []nameHit
+		hs = hs[:0]
 		ni.cased.each(d, func(p *namePat, i int) {
 			if p.strict && !strictContext(d, i, i+len(p.pat), list[p.brand].Context) {
 				return
@@ -296,8 +332,8 @@ func (ni *nameIndex) claimed(list []Brand, text string) []int32 {
 			hs = append(hs, nameHit{p.brand, i, i + len(p.pat)})
 		})
 		for _, h := range dropInner(hs) {
-			if !found[h.brand] {
-				found[h.brand] = true
+			if !slices.Contains(found, h.brand) {
+				found = append(found, h.brand)
 				hits = append(hits, h)
 			}
 		}
@@ -305,17 +341,18 @@ func (ni *nameIndex) claimed(list []Brand, text string) []int32 {
 	if strings.Contains(lower, " ") && !isASCII(lower) {
 		more(&ni.nospace, strings.ReplaceAll(lower, " ", ""))
 	}
+	sc.hits, sc.hs, sc.found = hits[:0], hs[:0], found[:0]
 	if len(hits) == 0 {
 		return nil
 	}
-	sort.SliceStable(hits, func(a, b int) bool {
-		if hits[a].start != hits[b].start {
-			return hits[a].start < hits[b].start
+	slices.SortStableFunc(hits, func(a, b nameHit) int {
+		if a.start != b.start {
+			return cmp.Compare(a.start, b.start)
 		}
-		if la, lb := hits[a].end-hits[a].start, hits[b].end-hits[b].start; la != lb {
-			return la > lb
+		if la, lb := a.end-a.start, b.end-b.start; la != lb {
+			return cmp.Compare(lb, la)
 		}
-		return hits[a].brand < hits[b].brand
+		return cmp.Compare(a.brand, b.brand)
 	})
 	var out []int32
 	for _, h := range hits {
@@ -399,6 +436,17 @@ func strictContext(s string, i, j int, context []string) bool {
 // most fonts ("ltaucard", "Iedger").
 func claimSkeleton(s string) string {
 	return string(claimFold(skeletonBytes(s)))
+}
+
+// appendClaimSkeleton appends claimSkeleton(s) to b.
+func appendClaimSkeleton(b []byte, s string) []byte {
+	n := len(b)
+	b, ok := appendSkel0(b, s)
+	if !ok {
+		b = append(b[:n], skel0(s)...)
+	}
+	sk := claimFold(applyTypo(b[n:]))
+	return b[:n+len(sk)]
 }
 
 // claimFold turns a skeleton into the claim view in place: lower case,
@@ -527,21 +575,27 @@ func JoinSpacedLetters(s string) (string, bool) {
 // hasSpacedLetters is the allocation-free test in front of
 // JoinSpacedLetters: three one-letter words in a row.
 func hasSpacedLetters(s string) bool {
-	run := 0
-	for i := 0; i < len(s); {
-		j := strings.IndexByte(s[i:], ' ')
-		if j < 0 {
-			j = len(s) - i
+	// One pass over the bytes: most words are short, and a call to find
+	// each space costs more than the word.
+	run, start := 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != ' ' {
+			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i : i+j])
-		if n == j && n > 0 && unicode.IsLetter(r) {
+		w := s[start:i]
+		start = i + 1
+		if len(w) == 0 || len(w) > utf8.UTFMax {
+			run = 0
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(w)
+		if n == len(w) && unicode.IsLetter(r) {
 			if run++; run >= 3 {
 				return true
 			}
 		} else {
 			run = 0
 		}
-		i += j + 1
 	}
 	return false
 }

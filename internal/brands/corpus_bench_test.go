@@ -13,7 +13,7 @@ import (
 // corpusMessages parses up to n messages of each of test/ham and
 // test/spam of the SpamAssassin corpus (testutil.Corpus: skipped without
 // it, a failure in CI).
-func corpusMessages(b *testing.B, n int) []*mail.Message {
+func corpusMessages(b testing.TB, n int) []*mail.Message {
 	dir := testutil.Corpus(b)
 	var out []*mail.Message
 	for _, sub := range []string{"test/ham", "test/spam"} {

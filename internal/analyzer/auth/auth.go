@@ -182,11 +182,16 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if t.Env.Outbound || t.Env.AuthUser != "" {
 		return nil // our own users' mail: nothing to authenticate
 	}
-	for _, v := range t.Msg.Headers.Values("Received") {
-		if len(res.Hops) >= maxHops {
-			break
+	if n := min(t.Msg.Headers.Count("Received"), maxHops); n > 0 {
+		res.Hops = make([]received.Hop, 0, n)
+		for i := range t.Msg.Headers {
+			if len(res.Hops) >= maxHops {
+				break
+			}
+			if f := &t.Msg.Headers[i]; strings.EqualFold(f.Name, "Received") {
+				res.Hops = append(res.Hops, received.Parse(f.Value))
+			}
 		}
-		res.Hops = append(res.Hops, received.Parse(v))
 	}
 	// The SMTP client.
 	switch {

@@ -13,9 +13,9 @@ import (
 
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/link/psl"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Symbols.
@@ -181,7 +181,7 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 	// Message-ID (RFC 5322 §3.6.4).
 	if !h.Has("Message-ID") {
 		t.Add(MissingMessageID)
-	} else if raw := strings.TrimSpace(h.Get("Message-ID")); !reMsgID.MatchString(raw) {
+	} else if raw := strings.TrimSpace(h.Get("Message-ID")); !isMsgID(raw) {
 		t.Add(BadMessageID, trunc(raw, 60))
 	}
 
@@ -250,7 +250,7 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 		t.Add(MissingSubject)
 	} else if strings.TrimSpace(m.Subject) == "" {
 		t.Add(EmptySubject)
-	} else if sm := reSubject.FindStringSubmatch(m.Subject); sm != nil && len(m.InReplyTo) == 0 && len(m.References) == 0 {
+	} else if sm := replyPrefix(m.Subject); sm != nil && len(m.InReplyTo) == 0 && len(m.References) == 0 {
 		kind := strings.ToLower(sm[1])
 		if kind == "fw" || kind == "fwd" || kind == "wg" || kind == "tr" || kind == "転送" {
 			if !hasForwardedContent(m) {
@@ -339,10 +339,43 @@ func trunc(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
+// isMsgID is reMsgID.MatchString by a byte scan: "<", one "@" with text
+// on both sides, ">", and inside no "<", ">", "@" beyond the one, or
+// white space of \s (all ASCII: a byte of a multi-byte rune, or an
+// invalid byte, is none of them, as the regexp's rune is none of them).
+func isMsgID(s string) bool {
+	if len(s) < 5 || s[0] != '<' || s[len(s)-1] != '>' {
+		return false
+	}
+	in := s[1 : len(s)-1]
+	at := -1
+	for i := 0; i < len(in); i++ {
+		switch in[i] {
+		case '<', '>', ' ', '\t', '\n', '\f', '\r':
+			return false
+		case '@':
+			if at >= 0 {
+				return false
+			}
+			at = i
+		}
+	}
+	return at > 0 && at < len(in)-1
+}
+
+// replyPrefix is reSubject.FindStringSubmatch; the pattern needs a colon
+// (ASCII or full-width), so without one there is no match.
+func replyPrefix(s string) []string {
+	if !strings.ContainsAny(s, ":：") {
+		return nil
+	}
+	return reSubject.FindStringSubmatch(s)
+}
+
 // orgDomain returns the registrable domain (public-suffix aware).
 func orgDomain(d string) string {
 	d = strings.ToLower(strings.TrimSuffix(d, "."))
-	if od, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil {
+	if od, ok := psl.EffectiveTLDPlusOne(d); ok {
 		return od
 	}
 	return d

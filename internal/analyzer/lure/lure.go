@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
@@ -405,6 +406,7 @@ func (w *webLink) final() *normalize.Link { return w.chain.Final() }
 // webLinks are the message's web links (not images), resolved, at most 300.
 func webLinks(t *pipeline.Task) []*webLink {
 	var out []*webLink
+	var store []webLink // blocks that double: pointers into a full one stay valid
 	seen := map[string]bool{}
 	// The URL analyzer's chains, where it resolved the link already.
 	v, _ := t.Get(normalize.TaskKeyResolved)
@@ -418,7 +420,11 @@ func webLinks(t *pipeline.Task) []*webLink {
 		if !ok || !ch.Final().IsWeb() || ch.Final().Host == "" {
 			continue
 		}
-		out = append(out, &webLink{u: u, chain: ch})
+		if len(store) == cap(store) {
+			store = make([]webLink, 0, max(4, 2*cap(store)))
+		}
+		store = append(store, webLink{u: u, chain: ch})
+		out = append(out, &store[len(store)-1])
 	}
 	return out
 }
@@ -436,13 +442,7 @@ var (
 // alternatives are whole runes, which a substring search finds only at
 // rune starts, as the regexp does (an invalid byte is one rune to it).
 func isUnsub(s string) bool {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
+	ascii := isASCIIText(s)
 	if !ascii && (strings.Contains(s, "\u212a") || strings.Contains(s, "ſ")) {
 		return reUnsub.MatchString(s)
 	}
@@ -451,6 +451,36 @@ func isUnsub(s string) bool {
 	if len(s) > len(buf) {
 		l = make([]byte, 0, len(s))
 	}
+	return unsubIn(appendLowerASCII(l, s), ascii)
+}
+
+// isUnsubLink is isUnsub(raw + " " + anchor) without building the joined
+// text: its ASCII-lower-cased bytes go straight into the buffer (a Kelvin
+// sign or a long s, which the regexp answers for, lies within one of the
+// two: the space joining them is no part of either).
+func isUnsubLink(raw, anchor string) bool {
+	ascii := isASCIIText(raw) && isASCIIText(anchor)
+	if len(raw)+1+len(anchor) > 512 || (!ascii && (strings.Contains(raw, "\u212a") || strings.Contains(raw, "ſ") ||
+		strings.Contains(anchor, "\u212a") || strings.Contains(anchor, "ſ"))) {
+		return isUnsub(raw + " " + anchor)
+	}
+	var buf [512]byte
+	l := appendLowerASCII(buf[:0], raw)
+	l = append(l, ' ')
+	return unsubIn(appendLowerASCII(l, anchor), ascii)
+}
+
+func isASCIIText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// appendLowerASCII appends s with its ASCII letters lower-cased.
+func appendLowerASCII(l []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' {
@@ -458,6 +488,11 @@ func isUnsub(s string) bool {
 		}
 		l = append(l, c)
 	}
+	return l
+}
+
+// unsubIn is isUnsub's search in the lower-cased text.
+func unsubIn(l []byte, ascii bool) bool {
 	for _, w := range unsubWordBytes {
 		if bytes.Contains(l, w) {
 			return true
@@ -531,7 +566,7 @@ func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string
 		// An unsubscribe link carries the address legitimately (looked
 		// at only when one does).
 		if !rcptDone && len(rcpts) > 0 {
-			if r := rcptInLink(w.u.Raw, rcpts); r != "" && !isUnsub(w.u.Raw+" "+w.u.Anchor) {
+			if r := rcptInLink(w.u.Raw, rcpts); r != "" && !isUnsubLink(w.u.Raw, w.u.Anchor) {
 				t.Add(SymURLRcptInLink, host)
 				rcptDone = true
 			}
@@ -542,8 +577,10 @@ func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string
 // rcptInLink finds a recipient's address carried in a link's fragment, or
 // base64-encoded anywhere in it (a kit pre-fills the login form with it).
 func rcptInLink(raw string, rcpts []string) string {
-	low := strings.ToLower(raw)
-	if i := strings.IndexByte(low, '#'); i >= 0 {
+	// Lower-casing neither makes nor removes a '#'.
+	if strings.IndexByte(raw, '#') >= 0 {
+		low := strings.ToLower(raw)
+		i := strings.IndexByte(low, '#')
 		frag := low[i+1:]
 		if u, err := url.QueryUnescape(frag); err == nil {
 			frag = u
@@ -554,13 +591,29 @@ func rcptInLink(raw string, rcpts []string) string {
 			}
 		}
 	}
-	for _, m := range b64Runs(raw, 8) {
-		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-			b, err := enc.DecodeString(m)
+	var runBuf [8]string
+	var src, dst [512]byte
+	for _, m := range appendB64Runs(runBuf[:0], raw, 8) {
+		for _, enc := range b64Encodings {
+			var b []byte
+			var err error
+			if len(m) <= len(src) {
+				// DecodeString's answer, into the stack buffer.
+				b, err = enc.AppendDecode(dst[:0], append(src[:0], m...))
+			} else {
+				b, err = enc.DecodeString(m)
+			}
 			if err != nil {
 				continue
 			}
-			dec := strings.ToLower(string(b))
+			var dec string
+			if isASCIIText(view(b)) {
+				// strings.ToLower of ASCII, in place (b is the scratch's
+				// or a fresh slice); read only in this loop.
+				dec = view(appendLowerASCII(b[:0], view(b)))
+			} else {
+				dec = strings.ToLower(string(b))
+			}
 			for _, r := range rcpts {
 				if strings.Contains(dec, r) {
 					return r
@@ -583,8 +636,17 @@ var b64Byte = func() (t [256]bool) {
 // b64Runs returns the first n runs of 12 or more base64 bytes in s, each
 // with up to two '=' of padding after it: the matches of
 // `[A-Za-z0-9+/_-]{12,}={0,2}`, found by a byte scan.
-func b64Runs(s string, n int) []string {
-	var out []string
+func b64Runs(s string, n int) []string { return appendB64Runs(nil, s, n) }
+
+// b64Encodings are the alphabets rcptInLink tries, in order.
+var b64Encodings = []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding}
+
+// view is a string over b, valid while b is not written to.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// appendB64Runs is b64Runs appending to out.
+func appendB64Runs(out []string, s string, n int) []string {
+	n += len(out)
 	for i := 0; i < len(s) && len(out) < n; {
 		if !b64Byte[s[i]] {
 			i++
@@ -631,7 +693,7 @@ func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLin
 	hosts := map[string]bool{}
 	cta := 0
 	for _, w := range links {
-		if isUnsub(w.u.Raw + " " + w.u.Anchor) {
+		if isUnsubLink(w.u.Raw, w.u.Anchor) {
 			continue
 		}
 		reg := w.final().Registrable

@@ -581,11 +581,16 @@ func (a *Analyzer) checkPayment(t *pipeline.Task, name string, free, replyElsewh
 
 var replySubject = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|antw|返信|回复|答复)\s*(?:\[\d+\])?\s*[:：]`)
 
+// isReplySubject is replySubject.MatchString; the pattern needs a colon
+// (ASCII or full-width), so a subject without one is not a reply.
+func isReplySubject(s string) bool {
+	return strings.ContainsAny(s, ":：") && replySubject.MatchString(s)
+}
+
 // checkHistory: first contact, fake replies, hijacked threads.
 func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail.Address) {
 	m := t.Msg
-	isReply := replySubject.MatchString(m.Subject)
-	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
+	isReply := isReplySubject(m.Subject)
 	rcpts := a.recipients(t)
 	// Quoting a third party is normal on mailing lists; it counts only
 	// with a spoofed display name or a company name on webmail.
@@ -601,7 +606,8 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 		if !a.cfg.FirstContact {
 			break
 		}
-		k, err := a.store.Known(ctx, r, from.Addr)
+		// Below MinHistory the pair is not read: KnownMin may skip it.
+		k, err := a.store.KnownMin(ctx, r, from.Addr, a.cfg.MinHistory)
 		if err != nil {
 			t.Logger.Warn("contacts lookup", "err", err)
 			break
@@ -621,7 +627,10 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 			}
 		}
 	}
-	if len(refs) > 0 {
+	// The thread lookups can only add a symbol to a first contact (the
+	// lookups only read): without one, no SQLite round trip per recipient.
+	if first && (len(m.InReplyTo) > 0 || len(m.References) > 0) {
+		refs := append(append([]string(nil), m.InReplyTo...), m.References...)
 		for _, r := range rcpts {
 			th, err := a.store.Thread(ctx, r, refs)
 			if err != nil {

@@ -128,6 +128,42 @@ type link struct {
 
 func (l *link) final() *normalize.Link { return l.chain.Final() }
 
+// linkSeen is the set of links taken, by raw URL, source and anchor: the
+// three joined with NULs, kept as the three strings (no joined copy per
+// link) when none holds a NUL, joined only when one does (the joined
+// strings of the two kinds never coincide: they hold two NULs and more
+// than two).
+type linkSeen struct {
+	plain map[linkKey]bool
+	nul   map[string]bool
+}
+
+type linkKey struct{ raw, source, anchor string }
+
+// add adds a link and reports whether it was new.
+func (s *linkSeen) add(raw, source, anchor string) bool {
+	if strings.IndexByte(raw, 0) >= 0 || strings.IndexByte(source, 0) >= 0 || strings.IndexByte(anchor, 0) >= 0 {
+		key := raw + "\x00" + source + "\x00" + anchor
+		if s.nul[key] {
+			return false
+		}
+		if s.nul == nil {
+			s.nul = map[string]bool{}
+		}
+		s.nul[key] = true
+		return true
+	}
+	key := linkKey{raw, source, anchor}
+	if s.plain[key] {
+		return false
+	}
+	if s.plain == nil {
+		s.plain = map[linkKey]bool{}
+	}
+	s.plain[key] = true
+	return true
+}
+
 func (l *link) flag(t *pipeline.Task, sym string, opt string) {
 	l.flagScaled(t, sym, 1, opt)
 }
@@ -161,7 +197,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if maxLinks <= 0 {
 		maxLinks = 500
 	}
-	seen := map[string]bool{}
+	var seen linkSeen
 	// Text URLs that are the visible text of an HTML link are what the
 	// reader sees, not where the link goes.
 	anchors := map[string]bool{}
@@ -174,6 +210,9 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	// the chains up instead of resolving them again.
 	res := &normalize.Resolved{}
 	var links []*link
+	// The links in a few allocations: blocks that double (pointers into a
+	// full block stay valid, the next block is a new array).
+	var store []link
 	for _, u := range urls {
 		if u.Source == "text" && anchors[u.Raw] {
 			continue
@@ -181,16 +220,18 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		if len(links) >= maxLinks || ctx.Err() != nil {
 			break
 		}
-		key := u.Raw + "\x00" + u.Source + "\x00" + u.Anchor
-		if seen[key] {
+		if !seen.add(u.Raw, u.Source, u.Anchor) {
 			continue
 		}
-		seen[key] = true
 		ch, ok := res.Get(u.Raw)
 		if !ok {
 			continue
 		}
-		links = append(links, &link{src: u, chain: ch})
+		if len(store) == cap(store) {
+			store = make([]link, 0, min(max(4, 2*cap(store)), maxLinks))
+		}
+		store = append(store, link{src: u, chain: ch})
+		links = append(links, &store[len(store)-1])
 	}
 	// Read-only from here on (other stages read it).
 	t.Set(normalize.TaskKeyResolved, res)
@@ -222,7 +263,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		bodyText = bodyText[:20000]
 	}
 	// They are looked up when a web link first needs them.
-	cl := &claimSet{a: a, head: m.Subject + "\n" + fromName, name: fromName, body: bodyText}
+	cl := &claimSet{a: a, subject: m.Subject, name: fromName, body: bodyText}
 	// The subject reads as a service's notice (looked at only when a
 	// claimed brand makes it count).
 	var noticeDone, notice bool
@@ -430,7 +471,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 // subject and display name, those of the display name.
 type claimSet struct {
 	a                      *Analyzer
-	head, name, body       string
+	subject, name, body    string
 	done                   bool
 	all, headBrands, named []brands.Brand
 	// kws are the keywords of each brand of all (brandKeywords), doms its
@@ -442,7 +483,7 @@ type claimSet struct {
 func (c *claimSet) get() (all, head, name []brands.Brand) {
 	if !c.done {
 		c.done = true
-		c.headBrands = c.a.Brands.Claimed(c.head)
+		c.headBrands = c.a.Brands.Claimed(c.subject + "\n" + c.name)
 		c.named = c.a.Brands.Claimed(c.name)
 		c.all = mergeBrands(c.headBrands, c.a.Brands.Claimed(c.body))
 	}

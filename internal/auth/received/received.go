@@ -38,30 +38,30 @@ func Parse(v string) Hop {
 	h := Hop{Raw: v}
 	body := v
 	if i := strings.LastIndexByte(v, ';'); i >= 0 {
-		if d, err := mail.ParseDate(strings.TrimSpace(v[i+1:])); err == nil {
+		if d, ok := parseDate(strings.TrimSpace(v[i+1:])); ok {
 			h.Date = d
 		}
 		body = v[:i]
 	}
-	toks := tokenize(body)
+	var tokBuf [48]token
+	toks := tokenize(tokBuf[:0], body)
 	// Clauses: from X (...) by Y (...) via with id for.
 	clause := ""
-	var fromComments []string
+	var comBuf [4]string
+	fromComments := comBuf[:0]
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.comment {
 			if clause == "from" {
 				fromComments = append(fromComments, t.s)
 			}
-			if strings.Contains(strings.ToLower(t.s), "may be forged") {
+			if containsLower(t.s, "may be forged") {
 				h.Forged = true
 			}
 			continue
 		}
-		lw := strings.ToLower(t.s)
-		switch lw {
-		case "from", "by", "via", "with", "id", "for":
-			clause = lw
+		if kw := keyword(t.s); kw != "" {
+			clause = kw
 			continue
 		}
 		switch clause {
@@ -105,20 +105,114 @@ func Parse(v string) Hop {
 	return h
 }
 
+// clauses are the words that open a clause, as keyword returns them.
+var clauses = [...]string{"from", "by", "via", "with", "id", "for"}
+
+// keyword returns the clause word s is (compared lower-cased, as
+// strings.ToLower would), or "".
+func keyword(s string) string {
+	if len(s) < 2 || len(s) > 4 {
+		if len(s) < 2 || !hasNonASCII(s) {
+			return ""
+		}
+		// ToLower can shorten or lengthen non-ASCII text.
+		return keywordSlow(s)
+	}
+	if hasNonASCII(s) {
+		return keywordSlow(s)
+	}
+	for _, k := range clauses {
+		if asciiEqualLower(s, k) {
+			return k
+		}
+	}
+	return ""
+}
+
+func keywordSlow(s string) string {
+	lw := strings.ToLower(s)
+	for _, k := range clauses {
+		if lw == k {
+			return k
+		}
+	}
+	return ""
+}
+
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiEqualLower reports whether ASCII s lower-cased is lw (lower-case).
+func asciiEqualLower(s, lw string) bool {
+	if len(s) != len(lw) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lw[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerIs reports whether strings.ToLower(s) == lw without building the
+// lower-cased copy for ASCII s.
+func lowerIs(s, lw string) bool {
+	if hasNonASCII(s) {
+		return strings.ToLower(s) == lw
+	}
+	return asciiEqualLower(s, lw)
+}
+
+// lowerHasPrefix reports whether strings.HasPrefix(strings.ToLower(s), p)
+// (p lower-case ASCII).
+func lowerHasPrefix(s, p string) bool {
+	if len(s) >= len(p) && !hasNonASCII(s[:len(p)]) {
+		return asciiEqualLower(s[:len(p)], p)
+	}
+	if !hasNonASCII(s) {
+		return false // shorter than p
+	}
+	return strings.HasPrefix(strings.ToLower(s), p)
+}
+
+// containsLower reports whether strings.ToLower(s) contains sub (lower-case
+// ASCII letters and spaces, none of them the lower case of a non-ASCII
+// letter, so that ASCII folding of s finds exactly the same matches).
+func containsLower(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if asciiEqualLower(s[i:i+n], sub) {
+			return true
+		}
+	}
+	return false
+}
+
 // readComment reads the comment after the from-name: "(rdns [ip])",
 // "([ip])", "(HELO name)", "([ip] helo=name)", "(ip)", "(may be forged)".
 func (h *Hop) readComment(c string) {
-	words := strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' })
+	var wordBuf [16]string
+	words := appendFields(wordBuf[:0], c)
 	for i := 0; i < len(words); i++ {
 		w := words[i]
-		lw := strings.ToLower(w)
 		switch {
-		case lw == "helo" || lw == "ehlo":
+		case lowerIs(w, "helo") || lowerIs(w, "ehlo"):
 			if i+1 < len(words) {
 				h.Helo = strings.ToLower(strings.Trim(words[i+1], "<>()"))
 				i++
 			}
-		case strings.HasPrefix(lw, "helo=") || strings.HasPrefix(lw, "ehlo="):
+		case lowerHasPrefix(w, "helo=") || lowerHasPrefix(w, "ehlo="):
 			h.Helo = strings.ToLower(strings.Trim(w[5:], "<>()"))
 		case strings.HasPrefix(w, "["):
 			if ip, ok := parseIPLiteral(w); ok && !h.IP.IsValid() {
@@ -132,11 +226,32 @@ func (h *Hop) readComment(c string) {
 				continue
 			}
 			// A host name before the bracketed address is the reverse name.
-			if h.RDNS == "" && strings.Contains(w, ".") && i+1 < len(words) && strings.HasPrefix(words[i+1], "[") && lw != "unknown" {
+			if h.RDNS == "" && strings.Contains(w, ".") && i+1 < len(words) && strings.HasPrefix(words[i+1], "[") && !lowerIs(w, "unknown") {
 				h.RDNS = strings.ToLower(strings.TrimSuffix(w, "."))
 			}
 		}
 	}
+}
+
+// appendFields appends the words of c split at space, tab and comma
+// (strings.FieldsFunc with those separators).
+func appendFields(dst []string, c string) []string {
+	start := -1
+	for i := 0; i < len(c); i++ {
+		b := c[i]
+		if b == ' ' || b == '\t' || b == ',' {
+			if start >= 0 {
+				dst = append(dst, c[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, c[start:])
+	}
+	return dst
 }
 
 // parseIPLiteral reads "[1.2.3.4]", "[IPv6:2001:db8::1]", "1.2.3.4",
@@ -157,11 +272,116 @@ func parseIPLiteral(s string) (netip.Addr, bool) {
 	if i := strings.IndexByte(s, '%'); i > 0 {
 		s = s[:i]
 	}
+	if !addrChars(s) {
+		return netip.Addr{}, false // what ParseAddr would refuse, without its error value
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return netip.Addr{}, false
 	}
 	return a.Unmap(), true
+}
+
+// addrChars reports whether s could be an address netip.ParseAddr accepts
+// (no zone): hex digits, dots and colons, with a dot or a colon.
+func addrChars(s string) bool {
+	sep := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.' || c == ':':
+			sep = true
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return sep
+}
+
+// parseDate is mail.ParseDate for the date after the last ";". MTAs that
+// fold the field leave runs of spaces in it ("Fri,    2 Aug 2002 ..."),
+// and many add comments after the zone ("-0500 (CDT)\t(envelope-from
+// x)"), which mail's fast path does not take and net/mail parses only
+// after failing most of its layouts (some 70 allocations). net/mail reads
+// a date with a numeric zone as the text up to the zone, and of the rest
+// only checks that the comments it starts with are balanced; time.Parse
+// matches a layout space to any run of spaces. So the text up to the
+// zone with its runs of spaces squeezed, alone, parses the same
+// (FuzzParseDate holds the two to that).
+func parseDate(s string) (time.Time, bool) {
+	if q, ok := squeezeDate(s); ok {
+		s = q
+	}
+	d, err := mail.ParseDate(s)
+	return d, err == nil
+}
+
+// squeezeDate returns the date up to its numeric zone (the first + or -
+// and four digits) with runs of spaces squeezed, when what follows the
+// zone passes net/mail's comment check; ok is false when s is to be
+// parsed as it is.
+func squeezeDate(s string) (string, bool) {
+	if strings.ContainsAny(s, "\r\n") {
+		return "", false // net/mail removes CRLF and refuses a lone CR first
+	}
+	z := strings.IndexAny(s, "+-")
+	if z < 0 || len(s) < z+5 {
+		return "", false
+	}
+	for i := z + 1; i < z+5; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return "", false
+		}
+	}
+	if !cfwsOK(s[z+5:]) {
+		return "", false // an error either way
+	}
+	if len(s) == z+5 && !strings.Contains(s[:z], "  ") {
+		return "", false // nothing to drop or squeeze
+	}
+	var buf [128]byte
+	b := squeeze(buf[:0], s[:z])
+	b = append(b, s[z:z+5]...)
+	return string(b), true
+}
+
+// cfwsOK reports whether net/mail's skipCFWS accepts s: blanks (space,
+// tab) and balanced comments (a backslash escapes the next byte) up to
+// the end or to anything else.
+func cfwsOK(s string) bool {
+	s = strings.TrimLeft(s, " \t")
+	for len(s) > 0 && s[0] == '(' {
+		s = s[1:]
+		depth := 1
+		for len(s) > 0 && depth > 0 {
+			switch {
+			case s[0] == '\\' && len(s) > 1:
+				s = s[1:]
+			case s[0] == '(':
+				depth++
+			case s[0] == ')':
+				depth--
+			}
+			s = s[1:]
+		}
+		if depth != 0 {
+			return false
+		}
+		s = strings.TrimLeft(s, " \t")
+	}
+	return true
+}
+
+// squeeze appends s with each run of spaces as one space.
+func squeeze(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' && i > 0 && s[i-1] == ' ' {
+			continue
+		}
+		dst = append(dst, s[i])
+	}
+	return dst
 }
 
 type token struct {
@@ -170,11 +390,11 @@ type token struct {
 }
 
 // tokenize splits on whitespace, keeping parenthesised comments (nested)
-// as single tokens.
-func tokenize(s string) []token {
-	var out []token
+// as single tokens; it appends to dst.
+func tokenize(dst []token, s string) []token {
+	out := dst
 	i := 0
-	for i < len(s) && len(out) < 256 {
+	for i < len(s) && len(out)-len(dst) < 256 {
 		c := s[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':

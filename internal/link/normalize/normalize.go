@@ -21,8 +21,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/sekisho/sekisho/internal/link/psl"
 	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Bounds.
@@ -255,23 +255,29 @@ func Parse(raw string) (Link, bool) {
 	if l.Scheme == "" {
 		l.Scheme = "http"
 	}
+	if path == "" {
+		path = "/"
+	}
+	// One allocation: the URL's length is known.
 	var b strings.Builder
+	b.Grow(len(l.Scheme) + 3 + len(l.Host) + 2 + 1 + len(port) + len(path) + 1 + len(query) + len(frag))
 	b.WriteString(l.Scheme)
 	b.WriteString("://")
 	if l.IP.Is6() {
-		b.WriteString("[" + l.Host + "]")
+		b.WriteByte('[')
+		b.WriteString(l.Host)
+		b.WriteByte(']')
 	} else {
 		b.WriteString(l.Host)
 	}
 	if port != "" && validPort(port) && !(port == "80" && l.Scheme == "http") && !(port == "443" && l.Scheme == "https") {
-		b.WriteString(":" + port)
-	}
-	if path == "" {
-		path = "/"
+		b.WriteByte(':')
+		b.WriteString(port)
 	}
 	b.WriteString(path)
 	if query != "" {
-		b.WriteString("?" + query)
+		b.WriteByte('?')
+		b.WriteString(query)
 	}
 	b.WriteString(frag)
 	l.URL = b.String()
@@ -331,8 +337,8 @@ func (l *Link) setHost(host string) bool {
 	l.HostUnicode = uni
 	// Some label is an A-label.
 	l.Punycode = strings.HasPrefix(ascii, "xn--") || strings.Contains(ascii, ".xn--")
-	l.Suffix, _ = publicsuffix.PublicSuffix(ascii)
-	if r, err := publicsuffix.EffectiveTLDPlusOne(ascii); err == nil {
+	l.Suffix, _ = psl.PublicSuffix(ascii)
+	if r, ok := psl.EffectiveTLDPlusOne(ascii); ok {
 		l.Registrable = r
 	}
 	return true
@@ -419,6 +425,13 @@ func ParseIPv4(s string) (addr netip.Addr, numeric bool, ok bool) {
 	if s == "" || len(s) > 64 {
 		return netip.Addr{}, false, false
 	}
+	// A byte that is no hex digit, x or dot fails the number of its part
+	// (most host names end here, before the split and the parse errors).
+	for i := 0; i < len(s); i++ {
+		if !ipv4Byte[s[i]] {
+			return netip.Addr{}, false, false
+		}
+	}
 	parts := strings.Split(s, ".")
 	if len(parts) > 1 && parts[len(parts)-1] == "" {
 		parts = parts[:len(parts)-1]
@@ -427,7 +440,8 @@ func ParseIPv4(s string) (addr netip.Addr, numeric bool, ok bool) {
 		return netip.Addr{}, false, false
 	}
 	// The last label must be numeric for the host to be an IPv4 address.
-	vals := make([]uint64, len(parts))
+	var valBuf [4]uint64
+	vals := valBuf[:len(parts)]
 	plain := len(parts) == 4
 	for i, p := range parts {
 		if p == "" {
@@ -467,6 +481,14 @@ func ParseIPv4(s string) (addr netip.Addr, numeric bool, ok bool) {
 	a := netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 	return a, !plain, true
 }
+
+// ipv4Byte holds the bytes of ParseIPv4's numbers and dots.
+var ipv4Byte = func() (t [256]bool) {
+	for _, c := range []byte("0123456789abcdefABCDEFxX.") {
+		t[c] = true
+	}
+	return t
+}()
 
 func isScheme(s string) bool {
 	if s == "" || len(s) > 32 {

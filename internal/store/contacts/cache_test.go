@@ -59,7 +59,7 @@ func TestKnownCacheDifferential(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	rcpts := []string{"a@example.jp", "B@example.jp", "c@example.jp", "<d@example.jp>"}
 	peers := []string{"x@one.example", "y@one.example", "z@two.example", "X@ONE.example", "w@three.example", "v@two.example"}
-	hits := 0
+	hits, short := 0, 0
 	for i := range 4000 {
 		rc, p := rcpts[rng.IntN(len(rcpts))], peers[rng.IntN(len(peers))]
 		switch op := rng.IntN(100); {
@@ -93,9 +93,13 @@ func TestKnownCacheDifferential(t *testing.T) {
 			// and the uncached read counts a batch twice while it is
 			// in the file and still queued (as it always could):
 			// compare answers no write overlapped.
-			var got, want Knowledge
+			min := rng.IntN(30)
+			var got, gotMin, want Knowledge
 			for try := 0; ; try++ {
 				gen, busy := st.gen()
+				if gotMin, err = st.KnownMin(ctx, rc, p, min); err != nil {
+					t.Fatal(err)
+				}
 				if got, err = st.Known(ctx, rc, p); err != nil {
 					t.Fatal(err)
 				}
@@ -110,10 +114,21 @@ func TestKnownCacheDifferential(t *testing.T) {
 			if got != want {
 				t.Fatalf("step %d: Known(%s, %s) = %+v, uncached %+v", i, rc, p, got, want)
 			}
+			// KnownMin: the same answer, but below min AddrSeen and
+			// DomainSeen may be left out.
+			if gotMin != want {
+				if want.RcptHistory >= min || gotMin != (Knowledge{RcptHistory: want.RcptHistory}) {
+					t.Fatalf("step %d: KnownMin(%s, %s, %d) = %+v, uncached %+v", i, rc, p, min, gotMin, want)
+				}
+				short++ // answered without the pair
+			}
 		}
 	}
 	if hits < 500 {
 		t.Fatalf("only %d cache hits: the cache is not used", hits)
+	}
+	if short < 10 {
+		t.Fatalf("only %d short KnownMin answers", short)
 	}
 }
 
@@ -162,7 +177,14 @@ func TestKnownCacheOtherProcess(t *testing.T) {
 	if k, _ := s.Known(ctx, "me@example.jp", "b@two.example"); k.RcptHistory != 1 || k.AddrSeen {
 		t.Fatalf("within the TTL: %+v (the cache answered from the file?)", k)
 	}
+	// KnownMin answers from the cached count within the TTL too.
+	if k, _ := s.KnownMin(ctx, "me@example.jp", "c@three.example", 2); k.RcptHistory != 1 || k.AddrSeen {
+		t.Fatalf("KnownMin within the TTL: %+v", k)
+	}
 	clock = clock.Add(time.Second)
+	if k, _ := s.KnownMin(ctx, "me@example.jp", "b@two.example", 2); k.RcptHistory != 2 || !k.AddrSeen || !k.DomainSeen {
+		t.Fatalf("KnownMin after the TTL: %+v", k)
+	}
 	if k, _ := s.Known(ctx, "me@example.jp", "b@two.example"); k.RcptHistory != 2 || !k.AddrSeen || !k.DomainSeen {
 		t.Fatalf("after the TTL: %+v", k)
 	}
@@ -199,6 +221,9 @@ func TestKnownCacheConcurrent(t *testing.T) {
 					continue
 				}
 				if _, err := rd.Known(ctx, rc(i+g), pe(i)); err != nil {
+					t.Error(err)
+				}
+				if _, err := rd.KnownMin(ctx, rc(i+g+1), pe(i), 20); err != nil {
 					t.Error(err)
 				}
 			}

@@ -112,6 +112,10 @@ CREATE TABLE IF NOT EXISTS rcpts (
 type Reader interface {
 	// Known looks up a pair.
 	Known(ctx context.Context, rcpt, sender string) (Knowledge, error)
+	// KnownMin is Known for a caller that reads AddrSeen and DomainSeen
+	// only when RcptHistory is at least min: below that, the answer may
+	// be the recipient's count alone (AddrSeen and DomainSeen false).
+	KnownMin(ctx context.Context, rcpt, sender string, min int) (Knowledge, error)
 	// Thread looks up message ids for a recipient.
 	Thread(ctx context.Context, rcpt string, ids []string) (Thread, error)
 	Close() error
@@ -239,6 +243,18 @@ type Knowledge struct {
 
 // Known looks up a pair.
 func (s *Store) Known(ctx context.Context, rcpt, sender string) (Knowledge, error) {
+	return s.lookupKnown(ctx, rcpt, sender, 0)
+}
+
+// KnownMin is Known, but a recipient whose count the cache holds and
+// which is below min (with what is queued) is answered from that count
+// alone: no round trip to the file for a pair whose answer the caller
+// does not read. The count is as fresh as a cached Known answer is.
+func (s *Store) KnownMin(ctx context.Context, rcpt, sender string, min int) (Knowledge, error) {
+	return s.lookupKnown(ctx, rcpt, sender, min)
+}
+
+func (s *Store) lookupKnown(ctx context.Context, rcpt, sender string, min int) (Knowledge, error) {
 	rcpt, sender = norm(rcpt), norm(sender)
 	var k Knowledge
 	var addr, domain bool
@@ -249,6 +265,15 @@ func (s *Store) Known(ctx context.Context, rcpt, sender string) (Knowledge, erro
 	sh.mu.Lock()
 	n, qaddr, qdomain := sh.queued(rcpt, sender, dom)
 	fn, faddr, fdom, hit, gen := sh.cache.lookup(rcpt, sender, dom)
+	if !hit && min > 0 {
+		if c, ok := sh.cache.rcpts[rcpt]; ok && c+n < min {
+			sh.mu.Unlock()
+			if c+n == 0 {
+				return Knowledge{}, nil
+			}
+			return Knowledge{RcptHistory: c + n}, nil
+		}
+	}
 	sh.mu.Unlock()
 	if hit {
 		k.RcptHistory, addr, domain = fn, faddr, fdom

@@ -83,7 +83,9 @@ var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
 // C⁻¹ is the chi-square upper tail; only the MaxFeatures features farthest
 // from 0.5 (and at least MinDev from it) are combined. The linear layer's
 // feature values are described in linear.go.
-func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params) Decision {
+//
+// The evidence (Decision.Used) is appended to used[:0] (nil: a new slice).
+func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params, used []Evidence) Decision {
 	db := decidePool.Get().(*decideBuf)
 	defer decidePool.Put(db)
 	n := len(counts)
@@ -173,7 +175,7 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 	if !chi {
 		d = Decision{Prob: 0.5}
 	} else {
-		d = top.combine()
+		d = top.combine(used)
 	}
 	// Σ w·x with x = r / ‖r‖, plus the bias's weight.
 	z := 0.0
@@ -263,8 +265,10 @@ func (h *topK) offer(dev, f float64, i int) {
 	}
 }
 
-// combine sorts the kept candidates and applies Fisher's rule.
-func (h *topK) combine() Decision {
+// combine sorts the kept candidates and applies Fisher's rule; the
+// evidence is appended to used[:0] (nil: a new slice of exactly their
+// number).
+func (h *topK) combine(used []Evidence) Decision {
 	cs := h.s
 	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
@@ -278,7 +282,10 @@ func (h *topK) combine() Decision {
 		}
 		return a.i - b.i
 	})
-	used := make([]Evidence, len(cs))
+	if cap(used) < len(cs) {
+		used = make([]Evidence, len(cs))
+	}
+	used = used[:len(cs)]
 	var sumLnF, sumLn1F float64
 	// Features with the same counts have the same f(w), and sorting puts
 	// them next to each other: the logs of the last two values are kept

@@ -131,6 +131,7 @@ func sameDecision(a, b Decision) bool {
 // ones, the bias, every MaxFeatures shape.
 func TestDecideMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 17))
+	var used []Evidence
 	for round := 0; round < 400; round++ {
 		n := rng.IntN(3000)
 		if round%10 == 0 {
@@ -164,12 +165,20 @@ func TestDecideMatchesReference(t *testing.T) {
 		case 4:
 			p.MinDev = 0
 		}
-		got, want := decide(counts, keys, tot, p), decideRef(counts, keys, tot, p)
+		// Every other round into a reused evidence buffer.
+		var buf []Evidence
+		if round%2 == 1 {
+			buf = used
+		}
+		got, want := decide(counts, keys, tot, p, buf), decideRef(counts, keys, tot, p)
+		if round%2 == 1 && got.Used != nil {
+			used = got.Used
+		}
 		if !sameDecision(got, want) {
 			t.Fatalf("round %d (n %d, max %d): got %+v\nwant %+v", round, n, p.MaxFeatures, got, want)
 		}
 	}
-	if d := decide(nil, nil, bayesstore.Totals{}, DefaultParams); !sameDecision(d, decideRef(nil, nil, bayesstore.Totals{}, DefaultParams)) {
+	if d := decide(nil, nil, bayesstore.Totals{}, DefaultParams, nil); !sameDecision(d, decideRef(nil, nil, bayesstore.Totals{}, DefaultParams)) {
 		t.Fatalf("empty: %+v", d)
 	}
 }

@@ -63,6 +63,9 @@ type Tokens struct {
 	ends []uint32 // feature i's text is text[ends[i-1]:ends[i]]
 	text string
 	CJK  bool // the message had Han/kana text (kagome was used)
+	// arena holds text for Tokens filled by MessageTo (reused from
+	// message to message); nil for those Message returns.
+	arena []byte
 }
 
 // Len is the number of features.
@@ -267,9 +270,28 @@ func (b *builder) addPair(prefix string, a []byte, d int, w []byte) {
 	b.keep(lo)
 }
 
-// result copies the features out of the pooled buffers.
+// result copies the features out of the pooled buffers: the keys, the
+// text ends and the text in one block without pointers (one allocation
+// the collector does not scan), exactly sized.
 func (b *builder) result() *Tokens {
-	return &Tokens{keys: slices.Clone(b.keys), ends: slices.Clone(b.ends), text: string(b.arena), CJK: b.cjk}
+	n := len(b.keys)
+	if n == 0 {
+		return &Tokens{CJK: b.cjk}
+	}
+	ne := (n + 1) / 2            // words of 8 bytes for the ends
+	nt := (len(b.arena) + 7) / 8 // and for the text
+	block := make([]uint64, n+ne+nt)
+	keys := block[:n:n]
+	copy(keys, b.keys)
+	ends := unsafe.Slice((*uint32)(unsafe.Pointer(&block[n])), n)
+	copy(ends, b.ends)
+	text := ""
+	if len(b.arena) > 0 {
+		tb := unsafe.Slice((*byte)(unsafe.Pointer(&block[n+ne])), len(b.arena))
+		copy(tb, b.arena)
+		text = unsafe.String(&tb[0], len(tb))
+	}
+	return &Tokens{keys: keys, ends: ends, text: text, CJK: b.cjk}
 }
 
 // stream adds the unigrams (with prefix) and the OSB pairs of the words
@@ -302,6 +324,29 @@ type hashSet struct {
 	n     int
 	shift uint
 	zero  bool // the hash 0 is in the set
+	// spare is the largest buffer the set let go of (for reuse when it
+	// grows or is reset: a set sized small for one message and grown
+	// must not lose the larger buffer an earlier message left).
+	spare []uint64
+}
+
+// take returns a cleared buffer of size slots: the spare when it is large
+// enough, otherwise a new one.
+func (s *hashSet) take(size int) []uint64 {
+	if cap(s.spare) >= size {
+		b := s.spare[:size]
+		s.spare = nil
+		clear(b)
+		return b
+	}
+	return make([]uint64, size)
+}
+
+// keep offers b (no longer used) as the spare.
+func (s *hashSet) keep(b []uint64) {
+	if cap(b) > cap(s.spare) {
+		s.spare = b[:0]
+	}
 }
 
 var hashSeed = rand.Uint64() | 1
@@ -316,7 +361,9 @@ func (s *hashSet) reset(n int) {
 		s.slots = s.slots[:size]
 		clear(s.slots)
 	} else {
-		s.slots = make([]uint64, size)
+		old := s.slots
+		s.slots = s.take(size)
+		s.keep(old)
 	}
 	s.n, s.zero = 0, false
 	s.shift = uint(64 - bits.TrailingZeros(uint(size)))
@@ -351,7 +398,7 @@ func (s *hashSet) insert(h uint64) bool {
 
 func (s *hashSet) grow() {
 	old := s.slots
-	s.slots = make([]uint64, 2*len(old))
+	s.slots = s.take(2 * len(old))
 	s.shift--
 	mask := uint64(len(s.slots) - 1)
 	for _, h := range old {
@@ -364,6 +411,7 @@ func (s *hashSet) grow() {
 		}
 		s.slots[i] = h
 	}
+	s.keep(old)
 }
 
 // Pooled buffers larger than these are dropped after a message (a huge
@@ -371,6 +419,10 @@ func (s *hashSet) grow() {
 const (
 	maxPooledBytes = 1 << 20
 	maxPooledItems = 1 << 16
+	// maxPooledSlots: the set's largest size from reset (1 MB, as much as
+	// the arena may keep), for a long text's MaxFeatures; only a set that
+	// grew past it is dropped.
+	maxPooledSlots = 1 << 17
 )
 
 // Message tokenizes a parsed message. urls are the message's URLs plus
@@ -381,6 +433,48 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	}
 	b := builderPool.Get().(*builder)
 	defer b.release()
+	b.start(msg, opt)
+	b.build(msg, urls)
+	return b.result()
+}
+
+// MessageTo is Message into tk, whose buffers are reused: what tk held
+// before (its hashes and texts, also those handed out by Keys and Text)
+// is overwritten. It is for a scratch Tokens that its owner reuses
+// (nothing may keep its contents past the next MessageTo or Reset);
+// tk's features are those Message gives.
+func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
+	if msg == nil {
+		tk.Reset()
+		return
+	}
+	b := builderPool.Get().(*builder)
+	defer b.release()
+	// The builder works in tk's buffers; its own wait aside.
+	keys, ends, arena := b.keys, b.ends, b.arena
+	b.keys, b.ends, b.arena = tk.keys[:0], tk.ends[:0], tk.arena[:0]
+	b.start(msg, opt)
+	b.build(msg, urls)
+	tk.keys, tk.ends, tk.arena, tk.CJK = b.keys, b.ends, b.arena, b.cjk
+	tk.text = unsafe.String(unsafe.SliceData(tk.arena), len(tk.arena))
+	b.keys, b.ends, b.arena = keys, ends, arena
+}
+
+// Reset empties a Tokens filled by MessageTo, dropping buffers grown
+// huge (a scratch Tokens kept in a pool must not pin them).
+func (t *Tokens) Reset() {
+	keys, ends, arena := t.keys[:0], t.ends[:0], t.arena[:0]
+	if cap(arena) > maxPooledBytes {
+		arena = nil
+	}
+	if cap(keys) > maxPooledItems {
+		keys, ends = nil, nil
+	}
+	*t = Tokens{keys: keys, ends: ends, arena: arena}
+}
+
+// start readies the builder for msg.
+func (b *builder) start(msg *mail.Message, opt Options) {
 	// Sized from the text (on the SpamAssassin corpus a message has about
 	// 0.6 features and 7 bytes of feature text a byte of text): growing
 	// these as features come costs more than the rest of the building.
@@ -391,8 +485,6 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	b.keys = slices.Grow(b.keys[:0], nf)
 	b.ends = slices.Grow(b.ends[:0], nf)
 	b.arena = slices.Grow(b.arena[:0], min(8*est+2048, 1<<20))
-	b.build(msg, urls)
-	return b.result()
 }
 
 // release returns the builder to the pool (without buffers grown huge).
@@ -403,8 +495,11 @@ func (b *builder) release() {
 	if cap(b.keys) > maxPooledItems {
 		b.keys, b.ends = nil, nil
 	}
-	if len(b.seen.slots) > maxPooledItems {
+	if cap(b.seen.slots) > maxPooledSlots {
 		b.seen.slots = nil
+	}
+	if cap(b.seen.spare) > maxPooledSlots {
+		b.seen.spare = nil
 	}
 	b.ws.trim()
 	if cap(b.tmp) > maxPooledBytes {
@@ -475,7 +570,12 @@ func (b *builder) urls(urls []mail.URL) {
 		}
 		if isIP(host) {
 			b.add("u:ip")
-			host = collapseDigits(host)
+			// collapseDigits(host), in b.tmp2 (host is done with before
+			// the path's segments are shaped there).
+			if strings.IndexAny(host, "0123456789") >= 0 {
+				b.tmp2 = appendCollapsed(b.tmp2[:0], host)
+				host = unsafe.String(unsafe.SliceData(b.tmp2), len(b.tmp2))
+			}
 		}
 		// Every parent domain with at least two labels: a.b.example.com,
 		// b.example.com, example.com.
@@ -612,10 +712,17 @@ func (b *builder) headers(msg *mail.Message) {
 	}
 	// Received: the protocol, and the shape of the names and addresses in
 	// the first few hops (digits collapsed), not the hop times or ids.
-	for i, v := range msg.Headers.Values("Received") {
-		if i >= 4 {
+	// (The fields Headers.Values("Received") gives, without the slice.)
+	nrcv := 0
+	for hi := range msg.Headers {
+		if nrcv >= 4 {
 			break
 		}
+		if !strings.EqualFold(msg.Headers[hi].Name, "Received") {
+			continue
+		}
+		nrcv++
+		v := msg.Headers[hi].Value
 		if len(v) > 512 {
 			v = v[:512]
 		}
@@ -762,6 +869,7 @@ func appendLongToken(dst []byte, s string) []byte {
 // of its own). norm is the normalised text they were cut from.
 type wordBuf struct {
 	norm []byte
+	nfkc []byte // the NFKC form of a non-ASCII chunk
 	buf  []byte
 	ends []int32
 }
@@ -798,6 +906,9 @@ func (ws *wordBuf) pushString(s string) {
 func (ws *wordBuf) trim() {
 	if cap(ws.norm) > maxPooledBytes {
 		ws.norm = nil
+	}
+	if cap(ws.nfkc) > maxPooledBytes {
+		ws.nfkc = nil
 	}
 	if cap(ws.buf) > maxPooledBytes {
 		ws.buf = nil
@@ -985,7 +1096,8 @@ func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 		if !utf8.ValidString(s) {
 			s = strings.ToValidUTF8(s, " ")
 		}
-		ws.norm = appendLower(ws.norm[:0], norm.NFKC.String(s))
+		ws.nfkc = norm.NFKC.AppendString(ws.nfkc[:0], s)
+		ws.norm = appendLower(ws.norm[:0], unsafe.String(unsafe.SliceData(ws.nfkc), len(ws.nfkc)))
 	}
 	s = unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm))
 	i := 0
@@ -1062,7 +1174,11 @@ func (ws *wordBuf) word1(s string, i int) int {
 		}
 		ws.buf = appendCollapsed(ws.buf, w)
 		if n > MaxTokenLen {
-			long := appendLongToken(ws.buf[len(ws.buf):], string(ws.buf[lo:]))
+			// The stand-in is appended after the word and moved over it:
+			// the word's bytes are not written while it is read (an
+			// append that grows the buffer leaves them in the old one).
+			w := ws.buf[lo:]
+			long := appendLongToken(ws.buf[len(ws.buf):], unsafe.String(unsafe.SliceData(w), len(w)))
 			ws.buf = append(ws.buf[:lo], long...)
 		}
 		ws.push()

@@ -177,6 +177,9 @@ func FuzzWords(f *testing.F) {
 	})
 }
 
+// fuzzOther is a message FuzzMessage tokenizes before the fuzzed one.
+var fuzzOther = mail.Parse([]byte("Subject: other message\r\nFrom: x <y@z.example>\r\n\r\n"+strings.Repeat("some words here and there ", 300)), mail.Limits{})
+
 func FuzzMessage(f *testing.F) {
 	f.Add([]byte("Subject: hi\r\nFrom: a <b@c.d>\r\n\r\nhello http://x.example/a/b?c 東京"))
 	for _, name := range []string{"utf-8", "iso-2022-jp", "shift_jis"} {
@@ -190,6 +193,12 @@ func FuzzMessage(f *testing.F) {
 		if tk.Len() > MaxFeatures {
 			t.Fatalf("%d features", tk.Len())
 		}
+		// MessageTo into a Tokens that held another message's features
+		// gives the same.
+		var reused Tokens
+		MessageTo(&reused, fuzzOther, nil, Options{CharGrams: 4})
+		MessageTo(&reused, msg, nil, Options{CharGrams: 4})
+		sameTokens(t, &reused, tk)
 	})
 }
 

@@ -248,7 +248,12 @@ func (h *topK) offer(dev, f float64, i int) {
 		return
 	}
 	s[0] = cand{dev, f, i}
-	// Sift down: a parent is less telling than its children.
+	siftDown(s)
+}
+
+// siftDown restores the heap order of s (a parent is less telling than
+// its children) after its root changed.
+func siftDown(s []cand) {
 	for j := 0; ; {
 		l, r, least := 2*j+1, 2*j+2, j
 		if l < len(s) && s[least].moreTelling(s[l]) {
@@ -265,6 +270,16 @@ func (h *topK) offer(dev, f float64, i int) {
 	}
 }
 
+// sortHeap sorts the heap s most telling first (heapsort: the least
+// telling root goes to the end, again and again). The order is total, so
+// this is the order any sort gives.
+func sortHeap(s []cand) {
+	for end := len(s) - 1; end > 0; end-- {
+		s[0], s[end] = s[end], s[0]
+		siftDown(s[:end])
+	}
+}
+
 // combine sorts the kept candidates and applies Fisher's rule; the
 // evidence is appended to used[:0] (nil: a new slice of exactly their
 // number).
@@ -273,15 +288,7 @@ func (h *topK) combine(used []Evidence) Decision {
 	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
 	}
-	slices.SortFunc(cs, func(a, b cand) int {
-		if a.dev != b.dev {
-			if a.dev > b.dev {
-				return -1
-			}
-			return 1
-		}
-		return a.i - b.i
-	})
+	sortHeap(cs)
 	if cap(used) < len(cs) {
 		used = make([]Evidence, len(cs))
 	}

@@ -386,15 +386,10 @@ func (c *Classifier) classify(ctx context.Context, t *pipeline.Task, sc *scratch
 			return res, tk, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
 		}
 	}
-	res.Decision = decide(counts, keys, res.Totals, c.params, sc.used[:0])
+	var known int
+	res.Decision, known = decideKnown(counts, keys, res.Totals, c.params, sc.used[:0])
 	if res.Decision.Used != nil {
 		sc.used = res.Decision.Used[:0]
-	}
-	known := 0
-	for _, ct := range counts {
-		if ct.Spam+ct.Ham >= 2 {
-			known++
-		}
 	}
 	res.Known = float64(known) / float64(len(counts))
 	return res, tk, nil

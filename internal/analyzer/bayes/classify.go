@@ -86,6 +86,13 @@ var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
 //
 // The evidence (Decision.Used) is appended to used[:0] (nil: a new slice).
 func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params, used []Evidence) Decision {
+	d, _ := decideKnown(counts, keys, tot, p, used)
+	return d
+}
+
+// decideKnown is decide, and it counts the features seen at least twice
+// (Result.Known's numerator) in the same pass.
+func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params, used []Evidence) (Decision, int) {
 	db := decidePool.Get().(*decideBuf)
 	defer decidePool.Put(db)
 	n := len(counts)
@@ -131,7 +138,11 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 		return nbValue(c, ns, nh, alpha)
 	}
 	norm := 0.0
+	known := 0
 	for i, c := range counts {
+		if c.Spam+c.Ham >= 2 {
+			known++
+		}
 		var e *memo
 		if c.Spam < small && c.Ham < small {
 			e = &m[c.Spam][c.Ham]
@@ -199,7 +210,7 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 	}
 	d.Linear = z
 	d.Margin = d.Linear + p.ChiMix*d.Chi
-	return d
+	return d, known
 }
 
 // cand is a chi-square candidate: its distance from 0.5, its f(w) and its
@@ -248,12 +259,7 @@ func (h *topK) offer(dev, f float64, i int) {
 		return
 	}
 	s[0] = cand{dev, f, i}
-	siftDown(s)
-}
-
-// siftDown restores the heap order of s (a parent is less telling than
-// its children) after its root changed.
-func siftDown(s []cand) {
+	// Sift down: a parent is less telling than its children.
 	for j := 0; ; {
 		l, r, least := 2*j+1, 2*j+2, j
 		if l < len(s) && s[least].moreTelling(s[l]) {
@@ -270,13 +276,74 @@ func siftDown(s []cand) {
 	}
 }
 
-// sortHeap sorts the heap s most telling first (heapsort: the least
-// telling root goes to the end, again and again). The order is total, so
-// this is the order any sort gives.
-func sortHeap(s []cand) {
-	for end := len(s) - 1; end > 0; end-- {
-		s[0], s[end] = s[end], s[0]
-		siftDown(s[:end])
+// sortCands sorts s most telling first. The order is total (ties go by
+// index), so this is the order any sort gives; a quicksort with the
+// comparison inlined (slices.SortFunc calls it), for the few candidates
+// MaxFeatures keeps; many (MaxFeatures 0: all) go to slices.SortFunc,
+// whose worst case is bounded.
+func sortCands(s []cand) {
+	if len(s) > 512 {
+		slices.SortFunc(s, func(a, b cand) int {
+			if a.moreTelling(b) {
+				return -1
+			}
+			if b.moreTelling(a) {
+				return 1
+			}
+			return 0
+		})
+		return
+	}
+	quickCands(s)
+}
+
+func quickCands(s []cand) {
+	for len(s) > 12 {
+		// Median of three as the pivot, moved to s[0].
+		m, l := len(s)/2, len(s)-1
+		if s[m].moreTelling(s[0]) {
+			s[m], s[0] = s[0], s[m]
+		}
+		if s[l].moreTelling(s[m]) {
+			s[l], s[m] = s[m], s[l]
+			if s[m].moreTelling(s[0]) {
+				s[m], s[0] = s[0], s[m]
+			}
+		}
+		// s[0] <= s[m] <= s[l] (most telling first): the median to s[0].
+		s[0], s[m] = s[m], s[0]
+		p := s[0]
+		// Hoare partition: s[1:i] more telling than p, s[j+1:] less.
+		i, j := 1, l
+		for {
+			for i <= j && s[i].moreTelling(p) {
+				i++
+			}
+			for i <= j && p.moreTelling(s[j]) {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			s[i], s[j] = s[j], s[i]
+			i++
+			j--
+		}
+		s[0], s[j] = s[j], s[0]
+		// Recurse into the smaller side, loop on the larger.
+		if j < len(s)-1-j {
+			quickCands(s[:j])
+			s = s[j+1:]
+		} else {
+			quickCands(s[j+1:])
+			s = s[:j]
+		}
+	}
+	// Insertion sort.
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j].moreTelling(s[j-1]); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
 	}
 }
 
@@ -288,7 +355,7 @@ func (h *topK) combine(used []Evidence) Decision {
 	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
 	}
-	sortHeap(cs)
+	sortCands(cs)
 	if cap(used) < len(cs) {
 		used = make([]Evidence, len(cs))
 	}

@@ -177,6 +177,15 @@ func TestDecideMatchesReference(t *testing.T) {
 		if !sameDecision(got, want) {
 			t.Fatalf("round %d (n %d, max %d): got %+v\nwant %+v", round, n, p.MaxFeatures, got, want)
 		}
+		wantKnown := 0
+		for _, c := range counts {
+			if c.Spam+c.Ham >= 2 {
+				wantKnown++
+			}
+		}
+		if _, k := decideKnown(counts, keys, tot, p, nil); k != wantKnown {
+			t.Fatalf("round %d: known %d, want %d", round, k, wantKnown)
+		}
 	}
 	if d := decide(nil, nil, bayesstore.Totals{}, DefaultParams, nil); !sameDecision(d, decideRef(nil, nil, bayesstore.Totals{}, DefaultParams)) {
 		t.Fatalf("empty: %+v", d)
@@ -195,6 +204,47 @@ func TestLnChi2QMatchesReference(t *testing.T) {
 		}
 		if got, want := lnChi2Q(x, df), lnChi2QRef(x, df); math.Float64bits(got) != math.Float64bits(want) {
 			t.Fatalf("lnChi2Q(%v, %d) = %v, want %v", x, df, got, want)
+		}
+	}
+}
+
+// TestSortCands: sortCands gives the order of sorting by moreTelling, for
+// every length up to past its quicksort's limit, with many ties in dev.
+func TestSortCands(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 700; n += 1 + n/20 {
+		for round := 0; round < 20; round++ {
+			s := make([]cand, n)
+			for i := range s {
+				dev := rng.Float64() / 2
+				if round%2 == 0 {
+					dev = float64(rng.IntN(4)) / 8
+				}
+				s[i] = cand{dev: dev, f: rng.Float64(), i: rng.IntN(1 << 20)}
+			}
+			rng.Shuffle(len(s), func(i, j int) { s[i], s[j] = s[j], s[i] })
+			// Distinct indexes (as decide's are).
+			seen := map[int]bool{}
+			for i := range s {
+				for seen[s[i].i] {
+					s[i].i++
+				}
+				seen[s[i].i] = true
+			}
+			want := slices.Clone(s)
+			slices.SortFunc(want, func(a, b cand) int {
+				if a.dev != b.dev {
+					if a.dev > b.dev {
+						return -1
+					}
+					return 1
+				}
+				return a.i - b.i
+			})
+			sortCands(s)
+			if !slices.Equal(s, want) {
+				t.Fatalf("n %d round %d: order differs", n, round)
+			}
 		}
 	}
 }

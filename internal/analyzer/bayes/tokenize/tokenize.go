@@ -36,7 +36,7 @@ import (
 
 // Limits and shapes. Mail is hostile: every loop below is bounded by these.
 const (
-	Window       = 5         // OSB window: pairs at distance 1..Window-1
+	Window       = 5         // OSB window: pairs at distance 1..Window-1 (at most 10: stream writes one digit)
 	MaxTextBytes = 256 << 10 // bytes of visible text tokenized
 	MaxWords     = 8000      // words per stream taken into bigrams
 	MaxFeatures  = 40000     // features per message
@@ -251,25 +251,6 @@ func (b *builder) keep(lo int) {
 	b.ends = append(b.ends, uint32(len(b.arena)))
 }
 
-// addPair adds the OSB pair prefix+a+"\x1f"+d+"\x1f"+w.
-func (b *builder) addPair(prefix string, a []byte, d int, w []byte) {
-	if b.full() {
-		return
-	}
-	lo := len(b.arena)
-	b.arena = append(b.arena, prefix...)
-	b.arena = append(b.arena, a...)
-	if d < 10 {
-		b.arena = append(b.arena, 0x1f, byte('0'+d), 0x1f)
-	} else {
-		b.arena = append(b.arena, 0x1f)
-		b.arena = strconv.AppendInt(b.arena, int64(d), 10)
-		b.arena = append(b.arena, 0x1f)
-	}
-	b.arena = append(b.arena, w...)
-	b.keep(lo)
-}
-
 // result copies the features out of the pooled buffers: the keys, the
 // text ends and the text in one block without pointers (one allocation
 // the collector does not scan), exactly sized.
@@ -309,8 +290,31 @@ func (b *builder) stream(prefix string) {
 		if b.opt.NoBigrams {
 			continue
 		}
+		// The OSB pairs prefix+a+"\x1f"+d+"\x1f"+w, a the word d
+		// before: each written into the arena at once, hashed there and
+		// kept only when new (d < Window <= 10: one digit).
 		for d := 1; d < Window && i-d >= 0; d++ {
-			b.addPair(prefix, ws.word(i-d), d, w)
+			if b.full() {
+				break
+			}
+			a := ws.word(i - d)
+			lo := len(b.arena)
+			need := len(prefix) + len(a) + 3 + len(w)
+			if cap(b.arena)-lo < need {
+				b.arena = slices.Grow(b.arena, need)
+			}
+			ar := b.arena[:lo+need]
+			k := lo + copy(ar[lo:], prefix)
+			k += copy(ar[k:], a)
+			ar[k], ar[k+1], ar[k+2] = 0x1f, byte('0'+d), 0x1f
+			copy(ar[k+3:], w)
+			h := xxhash.Sum64(ar[lo:])
+			if !b.seen.insert(h) {
+				continue
+			}
+			b.arena = ar
+			b.keys = append(b.keys, h)
+			b.ends = append(b.ends, uint32(len(ar)))
 		}
 	}
 }

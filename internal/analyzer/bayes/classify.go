@@ -2,6 +2,7 @@ package bayes
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -66,6 +67,15 @@ type decideBuf struct {
 
 var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
 
+// release returns db to the pool, without the candidates' buffer when a
+// huge message grew it (every feature can be a candidate).
+func (db *decideBuf) release() {
+	if cap(db.top.s) > 1<<14 {
+		db.top.s = nil
+	}
+	decidePool.Put(db)
+}
+
 // decide runs both layers: the chi-square combination (Robinson's
 // per-feature probability and Fisher's rule) and the linear layer, in one
 // pass over the counts. It gives the bits the two layers computed apart
@@ -94,14 +104,14 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 // (Result.Known's numerator) in the same pass.
 func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params, used []Evidence) (Decision, int) {
 	db := decidePool.Get().(*decideBuf)
-	defer decidePool.Put(db)
+	defer db.release()
 	n := len(counts)
 	xs := slices.Grow(db.xs[:0], n)[:n]
 	db.xs = xs
 	ns, nh := float64(tot.Spam), float64(tot.Ham)
 	chi := ns != 0 && nh != 0
-	// The MaxFeatures most telling candidates, kept in a heap whose root
-	// is the least telling of them, then sorted: the same features in the
+	// The candidates are collected; the MaxFeatures most telling of them
+	// are selected (a quickselect) and sorted: the same features in the
 	// same order as sorting all candidates (the order is total: ties go
 	// by index), without sorting the many that are left out.
 	k := p.MaxFeatures
@@ -177,10 +187,10 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			f = fw(c)
 		}
 		dev := math.Abs(f - 0.5)
-		if dev < p.MinDev || len(top.s) == top.k && (len(top.s) == 0 || dev <= top.s[0].dev) {
+		if dev < p.MinDev || top.k == 0 {
 			continue
 		}
-		top.offer(dev, f, i)
+		top.s = append(top.s, cand{dev, f, i})
 	}
 	var d Decision
 	if !chi {
@@ -226,54 +236,14 @@ func (a cand) moreTelling(b cand) bool {
 	return a.dev > b.dev || a.dev == b.dev && a.i < b.i
 }
 
-// topK keeps the k most telling candidates offered: a binary heap whose
-// root is the least telling kept.
+// topK collects the candidates; combine keeps the k most telling.
 type topK struct {
 	s []cand
 	k int
 }
 
 func (h *topK) reset(k int) {
-	h.s, h.k = slices.Grow(h.s[:0], k), k
-}
-
-// offer adds a candidate. Candidates come in index order, so a later one
-// is more telling than the root only when it is farther from 0.5.
-func (h *topK) offer(dev, f float64, i int) {
-	s := h.s
-	if len(s) < h.k {
-		s = append(s, cand{dev, f, i})
-		// Sift up.
-		for j := len(s) - 1; j > 0; {
-			up := (j - 1) / 2
-			if !s[up].moreTelling(s[j]) {
-				break
-			}
-			s[up], s[j] = s[j], s[up]
-			j = up
-		}
-		h.s = s
-		return
-	}
-	if len(s) == 0 || dev <= s[0].dev {
-		return
-	}
-	s[0] = cand{dev, f, i}
-	// Sift down: a parent is less telling than its children.
-	for j := 0; ; {
-		l, r, least := 2*j+1, 2*j+2, j
-		if l < len(s) && s[least].moreTelling(s[l]) {
-			least = l
-		}
-		if r < len(s) && s[least].moreTelling(s[r]) {
-			least = r
-		}
-		if least == j {
-			break
-		}
-		s[j], s[least] = s[least], s[j]
-		j = least
-	}
+	h.s, h.k = h.s[:0], k
 }
 
 // sortCands sorts s most telling first. The order is total (ties go by
@@ -297,39 +267,68 @@ func sortCands(s []cand) {
 	quickCands(s)
 }
 
-func quickCands(s []cand) {
-	for len(s) > 12 {
-		// Median of three as the pivot, moved to s[0].
-		m, l := len(s)/2, len(s)-1
+// partitionCands partitions s (at least 3 long) around the median of
+// three of its candidates and returns the pivot's place j: s[:j] are more
+// telling than s[j], s[j+1:] less.
+func partitionCands(s []cand) int {
+	// Median of three as the pivot, moved to s[0].
+	m, l := len(s)/2, len(s)-1
+	if s[m].moreTelling(s[0]) {
+		s[m], s[0] = s[0], s[m]
+	}
+	if s[l].moreTelling(s[m]) {
+		s[l], s[m] = s[m], s[l]
 		if s[m].moreTelling(s[0]) {
 			s[m], s[0] = s[0], s[m]
 		}
-		if s[l].moreTelling(s[m]) {
-			s[l], s[m] = s[m], s[l]
-			if s[m].moreTelling(s[0]) {
-				s[m], s[0] = s[0], s[m]
-			}
-		}
-		// s[0] <= s[m] <= s[l] (most telling first): the median to s[0].
-		s[0], s[m] = s[m], s[0]
-		p := s[0]
-		// Hoare partition: s[1:i] more telling than p, s[j+1:] less.
-		i, j := 1, l
-		for {
-			for i <= j && s[i].moreTelling(p) {
-				i++
-			}
-			for i <= j && p.moreTelling(s[j]) {
-				j--
-			}
-			if i >= j {
-				break
-			}
-			s[i], s[j] = s[j], s[i]
+	}
+	// s[0], s[m], s[l] in order (most telling first): the median to s[0].
+	s[0], s[m] = s[m], s[0]
+	p := s[0]
+	// Hoare partition: s[1:i] more telling than p, s[j+1:] less.
+	i, j := 1, l
+	for {
+		for i <= j && s[i].moreTelling(p) {
 			i++
+		}
+		for i <= j && p.moreTelling(s[j]) {
 			j--
 		}
-		s[0], s[j] = s[j], s[0]
+		if i >= j {
+			break
+		}
+		s[i], s[j] = s[j], s[i]
+		i++
+		j--
+	}
+	s[0], s[j] = s[j], s[0]
+	return j
+}
+
+// selectCands moves the k most telling candidates of s to s[:k] (in no
+// particular order): a quickselect, which sorts what is left when it
+// takes too many rounds (a crafted order cannot make it quadratic).
+func selectCands(s []cand, k int) {
+	for rounds := 2 * bits.Len(uint(len(s))); k > 0 && len(s) > k; rounds-- {
+		if len(s) <= 12 || rounds == 0 {
+			sortCands(s)
+			return
+		}
+		j := partitionCands(s)
+		switch {
+		case j == k || j+1 == k:
+			return
+		case j > k:
+			s = s[:j]
+		default:
+			s, k = s[j+1:], k-(j+1)
+		}
+	}
+}
+
+func quickCands(s []cand) {
+	for len(s) > 12 {
+		j := partitionCands(s)
 		// Recurse into the smaller side, loop on the larger.
 		if j < len(s)-1-j {
 			quickCands(s[:j])
@@ -347,11 +346,15 @@ func quickCands(s []cand) {
 	}
 }
 
-// combine sorts the kept candidates and applies Fisher's rule; the
-// evidence is appended to used[:0] (nil: a new slice of exactly their
-// number).
+// combine keeps the k most telling candidates, sorts them and applies
+// Fisher's rule; the evidence is appended to used[:0] (nil: a new slice
+// of exactly their number).
 func (h *topK) combine(used []Evidence) Decision {
 	cs := h.s
+	if len(cs) > h.k {
+		selectCands(cs, h.k)
+		cs = cs[:h.k]
+	}
 	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
 	}

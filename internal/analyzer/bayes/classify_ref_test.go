@@ -248,3 +248,44 @@ func TestSortCands(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectCands: selectCands puts the k most telling first, for every
+// k, on random orders, many ties in dev, and the orders that make a
+// median-of-three quickselect slow (sorted, reversed, organ pipe).
+func TestSelectCands(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for n := 1; n < 400; n += 1 + n/10 {
+		for round := 0; round < 8; round++ {
+			s := make([]cand, n)
+			for i := range s {
+				dev := rng.Float64() / 2
+				if round%2 == 0 {
+					dev = float64(rng.IntN(5)) / 10
+				}
+				s[i] = cand{dev: dev, f: dev, i: i}
+			}
+			switch round {
+			case 1:
+				sortCands(s)
+			case 3:
+				sortCands(s)
+				slices.Reverse(s)
+			case 5:
+				sortCands(s)
+				slices.Reverse(s[n/2:])
+			default:
+				rng.Shuffle(n, func(i, j int) { s[i], s[j] = s[j], s[i] })
+			}
+			want := slices.Clone(s)
+			sortCands(want)
+			for _, k := range []int{0, 1, n / 3, n - 1, n} {
+				got := slices.Clone(s)
+				selectCands(got, k)
+				sortCands(got[:k])
+				if !slices.Equal(got[:k], want[:k]) {
+					t.Fatalf("n %d round %d k %d: not the k most telling", n, round, k)
+				}
+			}
+		}
+	}
+}

@@ -304,10 +304,13 @@ func (b *builder) stream(prefix string) {
 				b.arena = slices.Grow(b.arena, need)
 			}
 			ar := b.arena[:lo+need]
-			k := lo + copy(ar[lo:], prefix)
-			k += copy(ar[k:], a)
-			ar[k], ar[k+1], ar[k+2] = 0x1f, byte('0'+d), 0x1f
-			copy(ar[k+3:], w)
+			p := ar[lo:]
+			if len(prefix) > 0 {
+				p = p[copy(p, prefix):]
+			}
+			p = p[copy(p, a):]
+			p[0], p[1], p[2] = 0x1f, byte('0'+d), 0x1f
+			copy(p[3:], w)
 			h := xxhash.Sum64(ar[lo:])
 			if !b.seen.insert(h) {
 				continue
@@ -1142,11 +1145,13 @@ func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 func (ws *wordBuf) word1(s string, i int) int {
 	j := i
 	ascii := true
+	var classes uint8 // of the ASCII bytes (cDigit: the word has digits)
 	for j < len(s) {
 		c := s[j]
 		if c < utf8.RuneSelf {
 			cl := asciiClass[c]
 			if cl&cWord != 0 || cl&cInner != 0 && j+1 < len(s) && nextIsWord(s[j+1:]) {
+				classes |= cl
 				j++
 				continue
 			}
@@ -1176,7 +1181,11 @@ func (ws *wordBuf) word1(s string, i int) int {
 		if dollar {
 			ws.buf = append(ws.buf, '$')
 		}
-		ws.buf = appendCollapsed(ws.buf, w)
+		if classes&cDigit != 0 {
+			ws.buf = appendCollapsed(ws.buf, w)
+		} else {
+			ws.buf = append(ws.buf, w...) // (nothing to collapse)
+		}
 		if n > MaxTokenLen {
 			// The stand-in is appended after the word and moved over it:
 			// the word's bytes are not written while it is read (an

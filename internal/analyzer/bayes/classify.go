@@ -61,8 +61,49 @@ type Decision struct {
 
 // decideBuf holds decide's buffers (pooled: one per classification).
 type decideBuf struct {
-	xs  []float64
-	top topK
+	xs    []float64
+	top   topK
+	cache valueCache
+}
+
+// valueCache keeps the values of the features with large counts (the
+// frequent words come back message after message) for as long as the
+// totals and the parameters they were computed with stay the same: a
+// direct-mapped table, its entries valid in the generation they were
+// written in. The values are computed by the same expressions, so they
+// are the same bits.
+type valueCache struct {
+	ns, nh, strength, prior, alpha uint64 // the values' inputs (bits)
+	gen                            uint32
+	e                              [1 << valueCacheBits]cachedValue
+}
+
+const valueCacheBits = 10
+
+type cachedValue struct {
+	spam, ham, gen uint32
+	f, r           float64
+}
+
+// use readies the cache for these totals and parameters.
+func (vc *valueCache) use(ns, nh float64, p Params) {
+	b := math.Float64bits
+	if vc.gen != 0 && vc.ns == b(ns) && vc.nh == b(nh) && vc.strength == b(p.Strength) && vc.prior == b(p.Prior) && vc.alpha == b(p.Alpha) {
+		return
+	}
+	vc.ns, vc.nh, vc.strength, vc.prior, vc.alpha = b(ns), b(nh), b(p.Strength), b(p.Prior), b(p.Alpha)
+	vc.gen++
+	if vc.gen == 0 { // wrapped: entries of an old generation 1 would look valid
+		clear(vc.e[:])
+		vc.gen = 1
+	}
+}
+
+// entry returns c's slot; it holds c's values when its spam, ham and gen
+// match.
+func (vc *valueCache) entry(c bayesstore.Counts) *cachedValue {
+	h := (uint64(c.Spam)<<32 | uint64(c.Ham)) * 0x9E3779B97F4A7C15 >> (64 - valueCacheBits)
+	return &vc.e[h]
 }
 
 var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
@@ -147,6 +188,8 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	rw := func(c bayesstore.Counts) float64 {
 		return nbValue(c, ns, nh, alpha)
 	}
+	vc := &db.cache
+	vc.use(ns, nh, p)
 	norm := 0.0
 	known := 0
 	for i, c := range counts {
@@ -154,8 +197,16 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			known++
 		}
 		var e *memo
+		var ce *cachedValue
 		if c.Spam < small && c.Ham < small {
 			e = &m[c.Spam][c.Ham]
+		} else {
+			// Both values at once (f is not used without chi; it is
+			// computed all the same, harmlessly).
+			ce = vc.entry(c)
+			if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
+				*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
+			}
 		}
 		// The linear layer's value (the bias gets 0: it is added apart).
 		if keys[i] == biasKey {
@@ -168,7 +219,7 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 				}
 				r = e.r
 			} else {
-				r = rw(c)
+				r = ce.r
 			}
 			xs[i] = r
 			norm += r * r
@@ -184,7 +235,7 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			}
 			f = e.f
 		} else {
-			f = fw(c)
+			f = ce.f
 		}
 		dev := math.Abs(f - 0.5)
 		if dev < p.MinDev || top.k == 0 {

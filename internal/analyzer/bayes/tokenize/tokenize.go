@@ -280,9 +280,6 @@ func (b *builder) result() *Tokens {
 func (b *builder) stream(prefix string) {
 	ws := &b.ws
 	n := min(ws.len(), MaxWords)
-	// 16 bytes of spare capacity after the words (see copy16).
-	ws.buf = slices.Grow(ws.buf, 16)
-	wb := ws.buf[:cap(ws.buf)]
 	for i := 0; i < n; i++ {
 		w := ws.word(i)
 		if prefix == "" {
@@ -296,41 +293,24 @@ func (b *builder) stream(prefix string) {
 		// The OSB pairs prefix+a+"\x1f"+d+"\x1f"+w, a the word d
 		// before: each written into the arena at once, hashed there and
 		// kept only when new (d < Window <= 10: one digit).
-		// Words of up to 16 bytes (nearly all) are copied 16 bytes at
-		// a time: the bytes past a word are read from ws.buf's spare
-		// capacity (words holds 16 bytes there) and written past the
-		// pair into the arena's (a later write or the next feature
-		// overwrites them; they are never part of a feature).
 		for d := 1; d < Window && i-d >= 0; d++ {
 			if b.full() {
 				break
 			}
-			ai := i - d
-			a := ws.word(ai)
+			a := ws.word(i - d)
 			lo := len(b.arena)
 			need := len(prefix) + len(a) + 3 + len(w)
-			if cap(b.arena)-lo < need+16 {
-				b.arena = slices.Grow(b.arena, need+16)
+			if cap(b.arena)-lo < need {
+				b.arena = slices.Grow(b.arena, need)
 			}
-			ar := b.arena[:cap(b.arena)]
-			k := lo
+			ar := b.arena[:lo+need]
+			p := ar[lo:]
 			if len(prefix) > 0 {
-				k += copy(ar[k:], prefix)
+				p = p[copy(p, prefix):]
 			}
-			if len(a) <= 16 {
-				copy16(ar, k, wb, ws.start(ai))
-			} else {
-				copy(ar[k:], a)
-			}
-			k += len(a)
-			ar[k], ar[k+1], ar[k+2] = 0x1f, byte('0'+d), 0x1f
-			k += 3
-			if len(w) <= 16 {
-				copy16(ar, k, wb, ws.start(i))
-			} else {
-				copy(ar[k:], w)
-			}
-			ar = ar[:lo+need]
+			p = p[copy(p, a):]
+			p[0], p[1], p[2] = 0x1f, byte('0'+d), 0x1f
+			copy(p[3:], w)
 			h := xxhash.Sum64(ar[lo:])
 			if !b.seen.insert(h) {
 				continue
@@ -340,13 +320,6 @@ func (b *builder) stream(prefix string) {
 			b.ends = append(b.ends, uint32(len(ar)))
 		}
 	}
-}
-
-// copy16 copies the 16 bytes of src at si to dst at di.
-func copy16(dst []byte, di int, src []byte, si int) {
-	s, d := src[si:si+16], dst[di:di+16]
-	binary.LittleEndian.PutUint64(d, binary.LittleEndian.Uint64(s))
-	binary.LittleEndian.PutUint64(d[8:], binary.LittleEndian.Uint64(s[8:]))
 }
 
 // hashSet is a set of feature hashes: open addressing with linear
@@ -913,14 +886,6 @@ func (ws *wordBuf) reset() {
 }
 
 func (ws *wordBuf) len() int { return len(ws.ends) }
-
-// start is where word i starts in buf.
-func (ws *wordBuf) start(i int) int {
-	if i == 0 {
-		return 0
-	}
-	return int(ws.ends[i-1])
-}
 
 // word is word i (valid until the next text).
 func (ws *wordBuf) word(i int) []byte {

@@ -251,9 +251,9 @@ func TestPairHashes(t *testing.T) {
 	}
 }
 
-// FuzzStreamReference: stream's features (unigrams and OSB pairs, words
-// copied 16 bytes at a time) are the plainly built strings, deduplicated
-// by hash in first-seen order.
+// FuzzStreamReference: stream's features (unigrams and OSB pairs, built
+// in the arena) are the plainly built strings, deduplicated by hash in
+// first-seen order.
 func FuzzStreamReference(f *testing.F) {
 	f.Add("aa bb cc dd ee ff gg hh ii jj kk ll mm nn oo pp aa bb cc dd", "s:")
 	f.Add("sixteen-letters1 seventeen-letters a abcdefghijklmnop abcdefghijklmnopq x1 y2 ab", "")

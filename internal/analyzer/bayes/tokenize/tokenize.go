@@ -144,7 +144,7 @@ func (b *builder) add(s string) {
 		return
 	}
 	h := xxhash.Sum64String(s)
-	if !b.seen.insert(h) {
+	if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
 		return
 	}
 	b.arena = append(b.arena, s...)
@@ -243,7 +243,7 @@ func (b *builder) keep(lo int) {
 		return
 	}
 	h := xxhash.Sum64(b.arena[lo:])
-	if !b.seen.insert(h) {
+	if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
 		b.arena = b.arena[:lo]
 		return
 	}
@@ -312,7 +312,7 @@ func (b *builder) stream(prefix string) {
 			p[0], p[1], p[2] = 0x1f, byte('0'+d), 0x1f
 			copy(p[3:], w)
 			h := xxhash.Sum64(ar[lo:])
-			if !b.seen.insert(h) {
+			if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
 				continue
 			}
 			b.arena = ar
@@ -329,6 +329,7 @@ func (b *builder) stream(prefix string) {
 type hashSet struct {
 	slots []uint64 // 0: empty
 	n     int
+	room  int // n below it: an insert needs no growing (len(slots)/2)
 	shift uint
 	zero  bool // the hash 0 is in the set
 	// spare is the largest buffer the set let go of (for reuse when it
@@ -373,7 +374,22 @@ func (s *hashSet) reset(n int) {
 		s.keep(old)
 	}
 	s.n, s.zero = 0, false
+	s.room = size / 2
 	s.shift = uint(64 - bits.TrailingZeros(uint(size)))
+}
+
+// tryAdd is insert's common case, small enough to be inlined: when h's
+// first slot is empty (so h is not in the set) and there is room, it
+// adds h and reports true; false says nothing (insert decides).
+func (s *hashSet) tryAdd(h uint64) bool {
+	if s.n < s.room && h != 0 {
+		if p := &s.slots[((h^hashSeed)*0x9E3779B97F4A7C15)>>s.shift]; *p == 0 {
+			*p = h
+			s.n++
+			return true
+		}
+	}
+	return false
 }
 
 // insert adds h and reports whether it was new.
@@ -406,6 +422,7 @@ func (s *hashSet) insert(h uint64) bool {
 func (s *hashSet) grow() {
 	old := s.slots
 	s.slots = s.take(2 * len(old))
+	s.room = len(s.slots) / 2
 	s.shift--
 	mask := uint64(len(s.slots) - 1)
 	for _, h := range old {

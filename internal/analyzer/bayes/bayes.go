@@ -190,10 +190,10 @@ func (c *Classifier) Close() error {
 // classes returns the learning classes for a message: the global one and,
 // with per-domain or per-user learning, the recipient's.
 func (c *Classifier) classes(t *pipeline.Task) []string {
-	out := []string{""}
 	if c.per == "" {
-		return out
+		return globalOnly
 	}
+	out := []string{""}
 	rcpt := ""
 	if len(t.Env.Rcpts) > 0 {
 		rcpt = t.Env.Rcpts[0]
@@ -216,6 +216,10 @@ func (c *Classifier) classes(t *pipeline.Task) []string {
 	return out
 }
 
+// globalOnly is classes' answer without per-domain or per-user learning
+// (shared: its users only read it).
+var globalOnly = []string{""}
+
 const tokensKey = "bayes.tokens"
 
 // tokens tokenizes the task's message once per task.
@@ -230,12 +234,54 @@ func (c *Classifier) tokens(t *pipeline.Task) *tokenize.Tokens {
 	return tk
 }
 
-// scratch holds a classification's counts.
+// scanTokens returns the task's features for a scan: the task's own when
+// it has them; with autolearn on, tokenized and kept on the task (Observe
+// learns them after the verdict); otherwise tokenized into the scratch
+// (nothing reads them after the scan: Learn and Forget get tasks of
+// their own), valid until sc is released.
+func (c *Classifier) scanTokens(t *pipeline.Task, sc *scratch) *tokenize.Tokens {
+	if v, ok := t.Get(tokensKey); ok {
+		if tk, ok := v.(*tokenize.Tokens); ok {
+			return tk
+		}
+	}
+	if c.auto != nil {
+		tk := tokenize.Message(t.Msg, t.URLs(), c.topt)
+		t.Set(tokensKey, tk)
+		return tk
+	}
+	tokenize.MessageTo(&sc.tk, t.Msg, t.URLs(), c.topt)
+	return &sc.tk
+}
+
+// scratch holds a classification's buffers: the counts, the evidence,
+// the tokens (when they are not kept on the task) and the options' bytes.
+// Pooled: what a scan hands out of it is copied.
 type scratch struct {
 	counts []bayesstore.Counts
+	used   []Evidence
+	tk     tokenize.Tokens
+	buf    []byte
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxPooledItems: larger buffers are dropped when the scratch goes back
+// to the pool (a huge message must not pin them).
+const maxPooledItems = 1 << 16
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+func (s *scratch) release() {
+	s.tk.Reset()
+	if cap(s.counts) > maxPooledItems {
+		s.counts = nil
+	}
+	if cap(s.buf) > maxPooledItems {
+		s.buf = nil
+	}
+	scratchPool.Put(s)
+}
 
 // fill returns the features' hashes (the tokens', not copied: the store
 // and decide only read them) and as many zeroed counts.
@@ -259,18 +305,47 @@ type Result struct {
 	Known float64
 }
 
+// topN is how many of the most telling features a Result shows.
+const topN = 8
+
 // Classify scores a task's message without reporting.
 func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, error) {
-	tk := c.tokens(t)
+	sc := getScratch()
+	defer sc.release()
+	res, tk, err := c.classify(ctx, t, sc)
+	if err != nil || !res.Voted || tk.Len() == 0 {
+		return res, err
+	}
+	if n := min(len(res.Decision.Used), topN); n > 0 {
+		res.Top = make([]string, n)
+		for i, e := range res.Decision.Used[:n] {
+			sc.buf = appendTop(sc.buf[:0], tk, e)
+			res.Top[i] = string(sc.buf)
+		}
+	}
+	if res.Decision.Used != nil {
+		res.Decision.Used = slices.Clone(res.Decision.Used)
+	}
+	return res, nil
+}
+
+// appendTop appends evidence e as Result.Top shows it: "text(p)".
+func appendTop(dst []byte, tk *tokenize.Tokens, e Evidence) []byte {
+	dst = appendReadable(dst, tk.Text(e.Index))
+	dst = append(dst, '(')
+	dst = strconv.AppendFloat(dst, e.Prob, 'f', 3, 64)
+	return append(dst, ')')
+}
+
+// classify is Classify without Top; the result's Decision.Used and the
+// tokens returned are sc's (valid until sc is released).
+func (c *Classifier) classify(ctx context.Context, t *pipeline.Task, sc *scratch) (Result, *tokenize.Tokens, error) {
+	tk := c.scanTokens(t, sc)
 	classes := c.classes(t)
 	// The most specific class that has learned enough votes.
 	var res Result
 	var keys []uint64
 	var counts []bayesstore.Counts
-	// The counts are the scan's alone (neither the store nor decide
-	// keeps them): their buffer is reused.
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
 	fetched := ""
 	if f, ok := c.st.(bayesstore.Fetcher); ok && tk.Len() > 0 {
 		// One call for the totals of every class and the counts in the
@@ -280,7 +355,7 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 		fetched = classes[len(classes)-1]
 		tots, err := f.Fetch(ctx, classes, fetched, keys, counts)
 		if err != nil {
-			return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
+			return res, tk, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
 		}
 		for i := len(classes) - 1; i >= 0; i-- {
 			res.Class, res.Totals = classes[i], tots[i]
@@ -293,7 +368,7 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 		for i := len(classes) - 1; i >= 0; i-- {
 			tot, err := c.st.Totals(ctx, classes[i])
 			if err != nil {
-				return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
+				return res, tk, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
 			}
 			res.Class, res.Totals = classes[i], tot
 			if tot.Spam >= c.minLearns && tot.Ham >= c.minLearns {
@@ -303,34 +378,21 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 		}
 	}
 	if !res.Voted || tk.Len() == 0 {
-		return res, nil
+		return res, tk, nil
 	}
 	if counts == nil || fetched != res.Class {
 		keys, counts = sc.fill(tk)
 		if err := c.st.Lookup(ctx, res.Class, keys, counts); err != nil {
-			return res, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
+			return res, tk, fmt.Errorf("bayes: %w: %w", pipeline.ErrTemporary, err)
 		}
 	}
-	res.Decision = decide(counts, keys, res.Totals, c.params)
-	known := 0
-	for _, ct := range counts {
-		if ct.Spam+ct.Ham >= 2 {
-			known++
-		}
+	var known int
+	res.Decision, known = decideKnown(counts, keys, res.Totals, c.params, sc.used[:0])
+	if res.Decision.Used != nil {
+		sc.used = res.Decision.Used[:0]
 	}
 	res.Known = float64(known) / float64(len(counts))
-	if n := min(len(res.Decision.Used), 8); n > 0 {
-		res.Top = make([]string, n)
-		var buf []byte
-		for i, e := range res.Decision.Used[:n] {
-			buf = appendReadable(buf[:0], tk.Text(e.Index))
-			buf = append(buf, '(')
-			buf = strconv.AppendFloat(buf, e.Prob, 'f', 3, 64)
-			buf = append(buf, ')')
-			res.Top[i] = string(buf)
-		}
-	}
-	return res, nil
+	return res, tk, nil
 }
 
 // appendReadable appends readable(s).
@@ -408,7 +470,9 @@ const minMargin = 0.0
 
 // Analyze implements pipeline.Analyzer.
 func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
-	res, err := c.Classify(ctx, t)
+	sc := getScratch()
+	defer sc.release()
+	res, tk, err := c.classify(ctx, t, sc)
 	if err != nil {
 		return err
 	}
@@ -419,10 +483,15 @@ func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if math.Abs(d.Margin) < minMargin || d.Margin == 0 {
 		return nil
 	}
-	opts := make([]string, 0, 6+len(res.Top))
-	var buf [32]byte
+	// The options are written one after the other into one buffer, made
+	// one string and cut into the options (one allocation for all).
+	var ends [6 + topN]int
+	n := 0
+	b := sc.buf[:0]
 	opt := func(name string, v float64, prec int) {
-		opts = append(opts, string(strconv.AppendFloat(append(buf[:0], name...), v, 'f', prec, 64)))
+		b = strconv.AppendFloat(append(b, name...), v, 'f', prec, 64)
+		ends[n] = len(b)
+		n++
 	}
 	opt("p=", 1/(1+math.Exp(-d.Margin)), 4)
 	opt("margin=", d.Margin, 2)
@@ -430,13 +499,27 @@ func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
 	opt("linear=", d.Linear, 2)
 	opt("known=", res.Known, 2)
 	if res.Class != "" {
-		opts = append(opts, "class="+res.Class)
+		b = append(append(b, "class="...), res.Class...)
+		ends[n] = len(b)
+		n++
 	}
-	opts = append(opts, res.Top...)
+	for _, e := range d.Used[:min(len(d.Used), topN)] {
+		b = appendTop(b, tk, e)
+		ends[n] = len(b)
+		n++
+	}
+	sc.buf = b
+	all := string(b)
+	var opts [len(ends)]string
+	lo := 0
+	for i, e := range ends[:n] {
+		opts[i] = all[lo:e]
+		lo = e
+	}
 	if d.Margin > 0 {
-		t.AddScaled(SymSpam, Factor(d.Margin), opts...)
+		t.AddScaled(SymSpam, Factor(d.Margin), opts[:n]...)
 	} else {
-		t.AddScaled(SymHam, Factor(d.Margin), opts...)
+		t.AddScaled(SymHam, Factor(d.Margin), opts[:n]...)
 	}
 	return nil
 }
@@ -514,7 +597,7 @@ func (c *Classifier) ScoreKeys(ctx context.Context, class string, keys []uint64)
 	if err := c.st.Lookup(ctx, class, keys, counts); err != nil {
 		return Decision{}, err
 	}
-	return decide(counts, keys, tot, c.params), nil
+	return decide(counts, keys, tot, c.params, nil), nil
 }
 
 // autolearn holds the [bayes] autolearn thresholds.

@@ -2,6 +2,7 @@ package bayes
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -60,11 +61,61 @@ type Decision struct {
 
 // decideBuf holds decide's buffers (pooled: one per classification).
 type decideBuf struct {
-	xs  []float64
-	top topK
+	xs    []float64
+	top   topK
+	cache valueCache
+}
+
+// valueCache keeps the values of the features with large counts (the
+// frequent words come back message after message) for as long as the
+// totals and the parameters they were computed with stay the same: a
+// direct-mapped table, its entries valid in the generation they were
+// written in. The values are computed by the same expressions, so they
+// are the same bits.
+type valueCache struct {
+	ns, nh, strength, prior, alpha uint64 // the values' inputs (bits)
+	gen                            uint32
+	e                              [1 << valueCacheBits]cachedValue
+}
+
+const valueCacheBits = 10
+
+type cachedValue struct {
+	spam, ham, gen uint32
+	f, r           float64
+}
+
+// use readies the cache for these totals and parameters.
+func (vc *valueCache) use(ns, nh float64, p Params) {
+	b := math.Float64bits
+	if vc.gen != 0 && vc.ns == b(ns) && vc.nh == b(nh) && vc.strength == b(p.Strength) && vc.prior == b(p.Prior) && vc.alpha == b(p.Alpha) {
+		return
+	}
+	vc.ns, vc.nh, vc.strength, vc.prior, vc.alpha = b(ns), b(nh), b(p.Strength), b(p.Prior), b(p.Alpha)
+	vc.gen++
+	if vc.gen == 0 { // wrapped: entries of an old generation 1 would look valid
+		clear(vc.e[:])
+		vc.gen = 1
+	}
+}
+
+// entry returns c's slot; it holds c's values when its spam, ham and gen
+// match.
+func (vc *valueCache) entry(c bayesstore.Counts) *cachedValue {
+	h := (uint64(c.Spam)<<32 | uint64(c.Ham)) * 0x9E3779B97F4A7C15 >> (64 - valueCacheBits)
+	return &vc.e[h]
 }
 
 var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
+
+// release returns db to the pool, without the candidates' buffer when a
+// huge message grew it (every feature can be a candidate).
+func (db *decideBuf) release() {
+	if cap(db.top.s) > 1<<14 {
+		db.top.s = nil
+	}
+	decidePool.Put(db)
+}
 
 // decide runs both layers: the chi-square combination (Robinson's
 // per-feature probability and Fisher's rule) and the linear layer, in one
@@ -83,16 +134,25 @@ var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
 // C⁻¹ is the chi-square upper tail; only the MaxFeatures features farthest
 // from 0.5 (and at least MinDev from it) are combined. The linear layer's
 // feature values are described in linear.go.
-func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params) Decision {
+//
+// The evidence (Decision.Used) is appended to used[:0] (nil: a new slice).
+func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params, used []Evidence) Decision {
+	d, _ := decideKnown(counts, keys, tot, p, used)
+	return d
+}
+
+// decideKnown is decide, and it counts the features seen at least twice
+// (Result.Known's numerator) in the same pass.
+func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params, used []Evidence) (Decision, int) {
 	db := decidePool.Get().(*decideBuf)
-	defer decidePool.Put(db)
+	defer db.release()
 	n := len(counts)
 	xs := slices.Grow(db.xs[:0], n)[:n]
 	db.xs = xs
 	ns, nh := float64(tot.Spam), float64(tot.Ham)
 	chi := ns != 0 && nh != 0
-	// The MaxFeatures most telling candidates, kept in a heap whose root
-	// is the least telling of them, then sorted: the same features in the
+	// The candidates are collected; the MaxFeatures most telling of them
+	// are selected (a quickselect) and sorted: the same features in the
 	// same order as sorting all candidates (the order is total: ties go
 	// by index), without sorting the many that are left out.
 	k := p.MaxFeatures
@@ -128,11 +188,25 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 	rw := func(c bayesstore.Counts) float64 {
 		return nbValue(c, ns, nh, alpha)
 	}
+	vc := &db.cache
+	vc.use(ns, nh, p)
 	norm := 0.0
+	known := 0
 	for i, c := range counts {
+		if c.Spam+c.Ham >= 2 {
+			known++
+		}
 		var e *memo
+		var ce *cachedValue
 		if c.Spam < small && c.Ham < small {
 			e = &m[c.Spam][c.Ham]
+		} else {
+			// Both values at once (f is not used without chi; it is
+			// computed all the same, harmlessly).
+			ce = vc.entry(c)
+			if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
+				*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
+			}
 		}
 		// The linear layer's value (the bias gets 0: it is added apart).
 		if keys[i] == biasKey {
@@ -145,7 +219,7 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 				}
 				r = e.r
 			} else {
-				r = rw(c)
+				r = ce.r
 			}
 			xs[i] = r
 			norm += r * r
@@ -161,19 +235,19 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 			}
 			f = e.f
 		} else {
-			f = fw(c)
+			f = ce.f
 		}
 		dev := math.Abs(f - 0.5)
-		if dev < p.MinDev || len(top.s) == top.k && (len(top.s) == 0 || dev <= top.s[0].dev) {
+		if dev < p.MinDev || top.k == 0 {
 			continue
 		}
-		top.offer(dev, f, i)
+		top.s = append(top.s, cand{dev, f, i})
 	}
 	var d Decision
 	if !chi {
 		d = Decision{Prob: 0.5}
 	} else {
-		d = top.combine()
+		d = top.combine(used)
 	}
 	// Σ w·x with x = r / ‖r‖, plus the bias's weight.
 	z := 0.0
@@ -197,7 +271,7 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 	}
 	d.Linear = z
 	d.Margin = d.Linear + p.ChiMix*d.Chi
-	return d
+	return d, known
 }
 
 // cand is a chi-square candidate: its distance from 0.5, its f(w) and its
@@ -213,72 +287,133 @@ func (a cand) moreTelling(b cand) bool {
 	return a.dev > b.dev || a.dev == b.dev && a.i < b.i
 }
 
-// topK keeps the k most telling candidates offered: a binary heap whose
-// root is the least telling kept.
+// topK collects the candidates; combine keeps the k most telling.
 type topK struct {
 	s []cand
 	k int
 }
 
 func (h *topK) reset(k int) {
-	h.s, h.k = slices.Grow(h.s[:0], k), k
+	h.s, h.k = h.s[:0], k
 }
 
-// offer adds a candidate. Candidates come in index order, so a later one
-// is more telling than the root only when it is farther from 0.5.
-func (h *topK) offer(dev, f float64, i int) {
-	s := h.s
-	if len(s) < h.k {
-		s = append(s, cand{dev, f, i})
-		// Sift up.
-		for j := len(s) - 1; j > 0; {
-			up := (j - 1) / 2
-			if !s[up].moreTelling(s[j]) {
-				break
+// sortCands sorts s most telling first. The order is total (ties go by
+// index), so this is the order any sort gives; a quicksort with the
+// comparison inlined (slices.SortFunc calls it), for the few candidates
+// MaxFeatures keeps; many (MaxFeatures 0: all) go to slices.SortFunc,
+// whose worst case is bounded.
+func sortCands(s []cand) {
+	if len(s) > 512 {
+		slices.SortFunc(s, func(a, b cand) int {
+			if a.moreTelling(b) {
+				return -1
 			}
-			s[up], s[j] = s[j], s[up]
-			j = up
-		}
-		h.s = s
+			if b.moreTelling(a) {
+				return 1
+			}
+			return 0
+		})
 		return
 	}
-	if len(s) == 0 || dev <= s[0].dev {
-		return
+	quickCands(s)
+}
+
+// partitionCands partitions s (at least 3 long) around the median of
+// three of its candidates and returns the pivot's place j: s[:j] are more
+// telling than s[j], s[j+1:] less.
+func partitionCands(s []cand) int {
+	// Median of three as the pivot, moved to s[0].
+	m, l := len(s)/2, len(s)-1
+	if s[m].moreTelling(s[0]) {
+		s[m], s[0] = s[0], s[m]
 	}
-	s[0] = cand{dev, f, i}
-	// Sift down: a parent is less telling than its children.
-	for j := 0; ; {
-		l, r, least := 2*j+1, 2*j+2, j
-		if l < len(s) && s[least].moreTelling(s[l]) {
-			least = l
+	if s[l].moreTelling(s[m]) {
+		s[l], s[m] = s[m], s[l]
+		if s[m].moreTelling(s[0]) {
+			s[m], s[0] = s[0], s[m]
 		}
-		if r < len(s) && s[least].moreTelling(s[r]) {
-			least = r
+	}
+	// s[0], s[m], s[l] in order (most telling first): the median to s[0].
+	s[0], s[m] = s[m], s[0]
+	p := s[0]
+	// Hoare partition: s[1:i] more telling than p, s[j+1:] less.
+	i, j := 1, l
+	for {
+		for i <= j && s[i].moreTelling(p) {
+			i++
 		}
-		if least == j {
+		for i <= j && p.moreTelling(s[j]) {
+			j--
+		}
+		if i >= j {
 			break
 		}
-		s[j], s[least] = s[least], s[j]
-		j = least
+		s[i], s[j] = s[j], s[i]
+		i++
+		j--
+	}
+	s[0], s[j] = s[j], s[0]
+	return j
+}
+
+// selectCands moves the k most telling candidates of s to s[:k] (in no
+// particular order): a quickselect, which sorts what is left when it
+// takes too many rounds (a crafted order cannot make it quadratic).
+func selectCands(s []cand, k int) {
+	for rounds := 2 * bits.Len(uint(len(s))); k > 0 && len(s) > k; rounds-- {
+		if len(s) <= 12 || rounds == 0 {
+			sortCands(s)
+			return
+		}
+		j := partitionCands(s)
+		switch {
+		case j == k || j+1 == k:
+			return
+		case j > k:
+			s = s[:j]
+		default:
+			s, k = s[j+1:], k-(j+1)
+		}
 	}
 }
 
-// combine sorts the kept candidates and applies Fisher's rule.
-func (h *topK) combine() Decision {
+func quickCands(s []cand) {
+	for len(s) > 12 {
+		j := partitionCands(s)
+		// Recurse into the smaller side, loop on the larger.
+		if j < len(s)-1-j {
+			quickCands(s[:j])
+			s = s[j+1:]
+		} else {
+			quickCands(s[j+1:])
+			s = s[:j]
+		}
+	}
+	// Insertion sort.
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j].moreTelling(s[j-1]); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// combine keeps the k most telling candidates, sorts them and applies
+// Fisher's rule; the evidence is appended to used[:0] (nil: a new slice
+// of exactly their number).
+func (h *topK) combine(used []Evidence) Decision {
 	cs := h.s
+	if len(cs) > h.k {
+		selectCands(cs, h.k)
+		cs = cs[:h.k]
+	}
 	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
 	}
-	slices.SortFunc(cs, func(a, b cand) int {
-		if a.dev != b.dev {
-			if a.dev > b.dev {
-				return -1
-			}
-			return 1
-		}
-		return a.i - b.i
-	})
-	used := make([]Evidence, len(cs))
+	sortCands(cs)
+	if cap(used) < len(cs) {
+		used = make([]Evidence, len(cs))
+	}
+	used = used[:len(cs)]
 	var sumLnF, sumLn1F float64
 	// Features with the same counts have the same f(w), and sorting puts
 	// them next to each other: the logs of the last two values are kept

@@ -131,20 +131,28 @@ func sameDecision(a, b Decision) bool {
 // ones, the bias, every MaxFeatures shape.
 func TestDecideMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 17))
+	var used []Evidence
 	for round := 0; round < 400; round++ {
 		n := rng.IntN(3000)
 		if round%10 == 0 {
 			n = rng.IntN(5)
 		}
 		tot := bayesstore.Totals{Spam: uint64(1 + rng.IntN(3000)), Ham: uint64(1 + rng.IntN(3000))}
+		if round%3 != 0 {
+			// The same totals several rounds running, large counts from a
+			// small range: the value cache's hits and collisions.
+			tot = bayesstore.Totals{Spam: 948, Ham: 2111}
+		}
 		counts := make([]bayesstore.Counts, n)
 		keys := make([]uint64, n)
 		for i := range counts {
 			keys[i] = rng.Uint64()
-			switch rng.IntN(4) {
+			switch rng.IntN(5) {
 			case 0: // unseen
 			case 1, 2:
 				counts[i] = bayesstore.Counts{Spam: uint32(rng.IntN(10)), Ham: uint32(rng.IntN(10))}
+			case 3:
+				counts[i] = bayesstore.Counts{Spam: uint32(8 + rng.IntN(40)), Ham: uint32(rng.IntN(40))}
 			default:
 				counts[i] = bayesstore.Counts{Spam: uint32(rng.IntN(int(tot.Spam) + 5)), Ham: uint32(rng.IntN(int(tot.Ham) + 5))}
 			}
@@ -164,12 +172,29 @@ func TestDecideMatchesReference(t *testing.T) {
 		case 4:
 			p.MinDev = 0
 		}
-		got, want := decide(counts, keys, tot, p), decideRef(counts, keys, tot, p)
+		// Every other round into a reused evidence buffer.
+		var buf []Evidence
+		if round%2 == 1 {
+			buf = used
+		}
+		got, want := decide(counts, keys, tot, p, buf), decideRef(counts, keys, tot, p)
+		if round%2 == 1 && got.Used != nil {
+			used = got.Used
+		}
 		if !sameDecision(got, want) {
 			t.Fatalf("round %d (n %d, max %d): got %+v\nwant %+v", round, n, p.MaxFeatures, got, want)
 		}
+		wantKnown := 0
+		for _, c := range counts {
+			if c.Spam+c.Ham >= 2 {
+				wantKnown++
+			}
+		}
+		if _, k := decideKnown(counts, keys, tot, p, nil); k != wantKnown {
+			t.Fatalf("round %d: known %d, want %d", round, k, wantKnown)
+		}
 	}
-	if d := decide(nil, nil, bayesstore.Totals{}, DefaultParams); !sameDecision(d, decideRef(nil, nil, bayesstore.Totals{}, DefaultParams)) {
+	if d := decide(nil, nil, bayesstore.Totals{}, DefaultParams, nil); !sameDecision(d, decideRef(nil, nil, bayesstore.Totals{}, DefaultParams)) {
 		t.Fatalf("empty: %+v", d)
 	}
 }
@@ -186,6 +211,88 @@ func TestLnChi2QMatchesReference(t *testing.T) {
 		}
 		if got, want := lnChi2Q(x, df), lnChi2QRef(x, df); math.Float64bits(got) != math.Float64bits(want) {
 			t.Fatalf("lnChi2Q(%v, %d) = %v, want %v", x, df, got, want)
+		}
+	}
+}
+
+// TestSortCands: sortCands gives the order of sorting by moreTelling, for
+// every length up to past its quicksort's limit, with many ties in dev.
+func TestSortCands(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 700; n += 1 + n/20 {
+		for round := 0; round < 20; round++ {
+			s := make([]cand, n)
+			for i := range s {
+				dev := rng.Float64() / 2
+				if round%2 == 0 {
+					dev = float64(rng.IntN(4)) / 8
+				}
+				s[i] = cand{dev: dev, f: rng.Float64(), i: rng.IntN(1 << 20)}
+			}
+			rng.Shuffle(len(s), func(i, j int) { s[i], s[j] = s[j], s[i] })
+			// Distinct indexes (as decide's are).
+			seen := map[int]bool{}
+			for i := range s {
+				for seen[s[i].i] {
+					s[i].i++
+				}
+				seen[s[i].i] = true
+			}
+			want := slices.Clone(s)
+			slices.SortFunc(want, func(a, b cand) int {
+				if a.dev != b.dev {
+					if a.dev > b.dev {
+						return -1
+					}
+					return 1
+				}
+				return a.i - b.i
+			})
+			sortCands(s)
+			if !slices.Equal(s, want) {
+				t.Fatalf("n %d round %d: order differs", n, round)
+			}
+		}
+	}
+}
+
+// TestSelectCands: selectCands puts the k most telling first, for every
+// k, on random orders, many ties in dev, and the orders that make a
+// median-of-three quickselect slow (sorted, reversed, organ pipe).
+func TestSelectCands(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for n := 1; n < 400; n += 1 + n/10 {
+		for round := 0; round < 8; round++ {
+			s := make([]cand, n)
+			for i := range s {
+				dev := rng.Float64() / 2
+				if round%2 == 0 {
+					dev = float64(rng.IntN(5)) / 10
+				}
+				s[i] = cand{dev: dev, f: dev, i: i}
+			}
+			switch round {
+			case 1:
+				sortCands(s)
+			case 3:
+				sortCands(s)
+				slices.Reverse(s)
+			case 5:
+				sortCands(s)
+				slices.Reverse(s[n/2:])
+			default:
+				rng.Shuffle(n, func(i, j int) { s[i], s[j] = s[j], s[i] })
+			}
+			want := slices.Clone(s)
+			sortCands(want)
+			for _, k := range []int{0, 1, n / 3, n - 1, n} {
+				got := slices.Clone(s)
+				selectCands(got, k)
+				sortCands(got[:k])
+				if !slices.Equal(got[:k], want[:k]) {
+					t.Fatalf("n %d round %d k %d: not the k most telling", n, round, k)
+				}
+			}
 		}
 	}
 }

@@ -219,7 +219,17 @@ func (t *table) counts(s *slot) Counts {
 	return Counts{Spam: uint32(s.spam), Ham: uint32(s.ham), Weight: s.weight}
 }
 
-// big returns the counts of a key of the big arrays.
+// small returns a slot's counts when they are in the slot (counts
+// without the call, for the lookups: both counts are bigCount, all ones,
+// exactly when their AND is).
+func (s *slot) small() (Counts, bool) {
+	return Counts{Spam: uint32(s.spam), Ham: uint32(s.ham), Weight: s.weight}, s.spam&s.ham != bigCount
+}
+
+// big returns the counts of a key of the big arrays. (Not inlined: it is
+// rare, and counts, inlined into the lookups, stays small without it.)
+//
+//go:noinline
 func (t *table) big(k uint64) Counts {
 	if i, ok := slices.BinarySearch(t.bigKeys, k); ok {
 		return t.bigVals[i]
@@ -281,7 +291,11 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 			ln := &t.lines[at[j]]
 			if i := below(ln, k); i < lineSlots {
 				if s := &ln[i]; s.key == k {
-					o[j] = t.counts(s)
+					if c, ok := s.small(); ok {
+						o[j] = c
+					} else {
+						o[j] = t.big(k)
+					}
 				} else {
 					o[j] = Counts{}
 				}
@@ -304,7 +318,11 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 				ln := &t.lines[l]
 				if i := below(ln, k); i < lineSlots {
 					if s := &ln[i]; s.key == k {
-						c = t.counts(s)
+						if sc, ok := s.small(); ok {
+							c = sc
+						} else {
+							c = t.big(k)
+						}
 					}
 					break
 				}

@@ -61,6 +61,19 @@ func BenchmarkMapGet(b *testing.B) {
 // number of keys, hits and misses, with a class mix and on an empty table.
 func TestTableGetMany(t *testing.T) {
 	keys, vals, q := benchKeys()
+	// Some counts too large for a slot (in the big arrays), one of them
+	// or both.
+	vals = slices.Clone(vals)
+	for i := 0; i < len(vals); i += 50 {
+		switch i % 150 {
+		case 0:
+			vals[i].Spam = 70000
+		case 50:
+			vals[i].Ham = bigCount
+		default:
+			vals[i] = Counts{Spam: 1 << 20, Ham: 1 << 17, Weight: 0.5}
+		}
+	}
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, nk := range []int{len(keys), 0, 1, 100} {
 		tab := newTable(keys[:nk], vals[:nk])

@@ -129,3 +129,51 @@ func TestFeaturesGoldenSA(t *testing.T) {
 		t.Errorf("features of the SA test split changed: digest %s, want %s", got, goldenSA)
 	}
 }
+
+// sameTokens fails unless got has exactly want's features.
+func sameTokens(t testing.TB, got, want *Tokens) {
+	t.Helper()
+	if got.Len() != want.Len() || got.CJK != want.CJK {
+		t.Fatalf("%d features (cjk %v), want %d (cjk %v)", got.Len(), got.CJK, want.Len(), want.CJK)
+	}
+	for i := range want.Len() {
+		if got.Feature(i) != want.Feature(i) {
+			t.Fatalf("feature %d: %+v, want %+v", i, got.Feature(i), want.Feature(i))
+		}
+	}
+}
+
+// TestMessageToSame: MessageTo into one reused Tokens gives what Message
+// gives, message after message (small after large and the other way).
+func TestMessageToSame(t *testing.T) {
+	var msgs []*mail.Message
+	for _, p := range emlFiles(t, filepath.Join("..", "testdata")) {
+		msgs = append(msgs, parseFile(t, p))
+	}
+	for _, raw := range goldenSynthetic {
+		msgs = append(msgs, mail.Parse([]byte(raw), mail.Limits{}))
+	}
+	msgs = append(msgs, nil)
+	if dir := os.Getenv("SEKISHO_CORPUS"); dir != "" {
+		fs, _ := filepath.Glob(filepath.Join(dir, "test", "spam", "*"))
+		for i, f := range fs {
+			if i%5 != 0 {
+				continue
+			}
+			if raw, err := os.ReadFile(f); err == nil {
+				msgs = append(msgs, mail.Parse(raw, mail.Limits{}))
+			}
+		}
+	}
+	var tk Tokens
+	for _, opt := range []Options{{}, {NoBigrams: true, NoHeaders: true}, {CharGrams: 4}} {
+		for i := range 2 * len(msgs) {
+			m := msgs[(i*7)%len(msgs)]
+			MessageTo(&tk, m, nil, opt)
+			sameTokens(t, &tk, Message(m, nil, opt))
+			if i%3 == 0 {
+				tk.Reset()
+			}
+		}
+	}
+}

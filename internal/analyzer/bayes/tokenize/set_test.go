@@ -6,7 +6,7 @@ import (
 )
 
 // TestHashSet: the open-addressing set agrees with a map, through growth,
-// reuse and the hash 0.
+// reuse and the hash 0, with and without tryAdd first.
 func TestHashSet(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	s := new(hashSet)
@@ -18,7 +18,13 @@ func TestHashSet(t *testing.T) {
 			if i%97 == 0 {
 				h = 0
 			}
-			if got, want := s.insert(h), !ref[h]; got != want {
+			var got bool
+			if i%2 == 0 {
+				got = s.insert(h)
+			} else {
+				got = s.tryAdd(h) || s.insert(h) // as the builder adds
+			}
+			if want := !ref[h]; got != want {
 				t.Fatalf("round %d: insert(%d) = %v, want %v", round, h, got, want)
 			}
 			ref[h] = true

@@ -36,7 +36,7 @@ import (
 
 // Limits and shapes. Mail is hostile: every loop below is bounded by these.
 const (
-	Window       = 5         // OSB window: pairs at distance 1..Window-1
+	Window       = 5         // OSB window: pairs at distance 1..Window-1 (at most 10: stream writes one digit)
 	MaxTextBytes = 256 << 10 // bytes of visible text tokenized
 	MaxWords     = 8000      // words per stream taken into bigrams
 	MaxFeatures  = 40000     // features per message
@@ -63,6 +63,9 @@ type Tokens struct {
 	ends []uint32 // feature i's text is text[ends[i-1]:ends[i]]
 	text string
 	CJK  bool // the message had Han/kana text (kagome was used)
+	// arena holds text for Tokens filled by MessageTo (reused from
+	// message to message); nil for those Message returns.
+	arena []byte
 }
 
 // Len is the number of features.
@@ -141,7 +144,7 @@ func (b *builder) add(s string) {
 		return
 	}
 	h := xxhash.Sum64String(s)
-	if !b.seen.insert(h) {
+	if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
 		return
 	}
 	b.arena = append(b.arena, s...)
@@ -240,7 +243,7 @@ func (b *builder) keep(lo int) {
 		return
 	}
 	h := xxhash.Sum64(b.arena[lo:])
-	if !b.seen.insert(h) {
+	if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
 		b.arena = b.arena[:lo]
 		return
 	}
@@ -248,28 +251,28 @@ func (b *builder) keep(lo int) {
 	b.ends = append(b.ends, uint32(len(b.arena)))
 }
 
-// addPair adds the OSB pair prefix+a+"\x1f"+d+"\x1f"+w.
-func (b *builder) addPair(prefix string, a []byte, d int, w []byte) {
-	if b.full() {
-		return
-	}
-	lo := len(b.arena)
-	b.arena = append(b.arena, prefix...)
-	b.arena = append(b.arena, a...)
-	if d < 10 {
-		b.arena = append(b.arena, 0x1f, byte('0'+d), 0x1f)
-	} else {
-		b.arena = append(b.arena, 0x1f)
-		b.arena = strconv.AppendInt(b.arena, int64(d), 10)
-		b.arena = append(b.arena, 0x1f)
-	}
-	b.arena = append(b.arena, w...)
-	b.keep(lo)
-}
-
-// result copies the features out of the pooled buffers.
+// result copies the features out of the pooled buffers: the keys, the
+// text ends and the text in one block without pointers (one allocation
+// the collector does not scan), exactly sized.
 func (b *builder) result() *Tokens {
-	return &Tokens{keys: slices.Clone(b.keys), ends: slices.Clone(b.ends), text: string(b.arena), CJK: b.cjk}
+	n := len(b.keys)
+	if n == 0 {
+		return &Tokens{CJK: b.cjk}
+	}
+	ne := (n + 1) / 2            // words of 8 bytes for the ends
+	nt := (len(b.arena) + 7) / 8 // and for the text
+	block := make([]uint64, n+ne+nt)
+	keys := block[:n:n]
+	copy(keys, b.keys)
+	ends := unsafe.Slice((*uint32)(unsafe.Pointer(&block[n])), n)
+	copy(ends, b.ends)
+	text := ""
+	if len(b.arena) > 0 {
+		tb := unsafe.Slice((*byte)(unsafe.Pointer(&block[n+ne])), len(b.arena))
+		copy(tb, b.arena)
+		text = unsafe.String(&tb[0], len(tb))
+	}
+	return &Tokens{keys: keys, ends: ends, text: text, CJK: b.cjk}
 }
 
 // stream adds the unigrams (with prefix) and the OSB pairs of the words
@@ -287,8 +290,34 @@ func (b *builder) stream(prefix string) {
 		if b.opt.NoBigrams {
 			continue
 		}
+		// The OSB pairs prefix+a+"\x1f"+d+"\x1f"+w, a the word d
+		// before: each written into the arena at once, hashed there and
+		// kept only when new (d < Window <= 10: one digit).
 		for d := 1; d < Window && i-d >= 0; d++ {
-			b.addPair(prefix, ws.word(i-d), d, w)
+			if b.full() {
+				break
+			}
+			a := ws.word(i - d)
+			lo := len(b.arena)
+			need := len(prefix) + len(a) + 3 + len(w)
+			if cap(b.arena)-lo < need {
+				b.arena = slices.Grow(b.arena, need)
+			}
+			ar := b.arena[:lo+need]
+			p := ar[lo:]
+			if len(prefix) > 0 {
+				p = p[copy(p, prefix):]
+			}
+			p = p[copy(p, a):]
+			p[0], p[1], p[2] = 0x1f, byte('0'+d), 0x1f
+			copy(p[3:], w)
+			h := xxhash.Sum64(ar[lo:])
+			if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
+				continue
+			}
+			b.arena = ar
+			b.keys = append(b.keys, h)
+			b.ends = append(b.ends, uint32(len(ar)))
 		}
 	}
 }
@@ -300,8 +329,32 @@ func (b *builder) stream(prefix string) {
 type hashSet struct {
 	slots []uint64 // 0: empty
 	n     int
+	room  int // n below it: an insert needs no growing (len(slots)/2)
 	shift uint
 	zero  bool // the hash 0 is in the set
+	// spare is the largest buffer the set let go of (for reuse when it
+	// grows or is reset: a set sized small for one message and grown
+	// must not lose the larger buffer an earlier message left).
+	spare []uint64
+}
+
+// take returns a cleared buffer of size slots: the spare when it is large
+// enough, otherwise a new one.
+func (s *hashSet) take(size int) []uint64 {
+	if cap(s.spare) >= size {
+		b := s.spare[:size]
+		s.spare = nil
+		clear(b)
+		return b
+	}
+	return make([]uint64, size)
+}
+
+// keep offers b (no longer used) as the spare.
+func (s *hashSet) keep(b []uint64) {
+	if cap(b) > cap(s.spare) {
+		s.spare = b[:0]
+	}
 }
 
 var hashSeed = rand.Uint64() | 1
@@ -316,10 +369,27 @@ func (s *hashSet) reset(n int) {
 		s.slots = s.slots[:size]
 		clear(s.slots)
 	} else {
-		s.slots = make([]uint64, size)
+		old := s.slots
+		s.slots = s.take(size)
+		s.keep(old)
 	}
 	s.n, s.zero = 0, false
+	s.room = size / 2
 	s.shift = uint(64 - bits.TrailingZeros(uint(size)))
+}
+
+// tryAdd is insert's common case, small enough to be inlined: when h's
+// first slot is empty (so h is not in the set) and there is room, it
+// adds h and reports true; false says nothing (insert decides).
+func (s *hashSet) tryAdd(h uint64) bool {
+	if s.n < s.room && h != 0 {
+		if p := &s.slots[((h^hashSeed)*0x9E3779B97F4A7C15)>>s.shift]; *p == 0 {
+			*p = h
+			s.n++
+			return true
+		}
+	}
+	return false
 }
 
 // insert adds h and reports whether it was new.
@@ -351,7 +421,8 @@ func (s *hashSet) insert(h uint64) bool {
 
 func (s *hashSet) grow() {
 	old := s.slots
-	s.slots = make([]uint64, 2*len(old))
+	s.slots = s.take(2 * len(old))
+	s.room = len(s.slots) / 2
 	s.shift--
 	mask := uint64(len(s.slots) - 1)
 	for _, h := range old {
@@ -364,6 +435,7 @@ func (s *hashSet) grow() {
 		}
 		s.slots[i] = h
 	}
+	s.keep(old)
 }
 
 // Pooled buffers larger than these are dropped after a message (a huge
@@ -371,6 +443,10 @@ func (s *hashSet) grow() {
 const (
 	maxPooledBytes = 1 << 20
 	maxPooledItems = 1 << 16
+	// maxPooledSlots: the set's largest size from reset (1 MB, as much as
+	// the arena may keep), for a long text's MaxFeatures; only a set that
+	// grew past it is dropped.
+	maxPooledSlots = 1 << 17
 )
 
 // Message tokenizes a parsed message. urls are the message's URLs plus
@@ -381,6 +457,48 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	}
 	b := builderPool.Get().(*builder)
 	defer b.release()
+	b.start(msg, opt)
+	b.build(msg, urls)
+	return b.result()
+}
+
+// MessageTo is Message into tk, whose buffers are reused: what tk held
+// before (its hashes and texts, also those handed out by Keys and Text)
+// is overwritten. It is for a scratch Tokens that its owner reuses
+// (nothing may keep its contents past the next MessageTo or Reset);
+// tk's features are those Message gives.
+func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
+	if msg == nil {
+		tk.Reset()
+		return
+	}
+	b := builderPool.Get().(*builder)
+	defer b.release()
+	// The builder works in tk's buffers; its own wait aside.
+	keys, ends, arena := b.keys, b.ends, b.arena
+	b.keys, b.ends, b.arena = tk.keys[:0], tk.ends[:0], tk.arena[:0]
+	b.start(msg, opt)
+	b.build(msg, urls)
+	tk.keys, tk.ends, tk.arena, tk.CJK = b.keys, b.ends, b.arena, b.cjk
+	tk.text = unsafe.String(unsafe.SliceData(tk.arena), len(tk.arena))
+	b.keys, b.ends, b.arena = keys, ends, arena
+}
+
+// Reset empties a Tokens filled by MessageTo, dropping buffers grown
+// huge (a scratch Tokens kept in a pool must not pin them).
+func (t *Tokens) Reset() {
+	keys, ends, arena := t.keys[:0], t.ends[:0], t.arena[:0]
+	if cap(arena) > maxPooledBytes {
+		arena = nil
+	}
+	if cap(keys) > maxPooledItems {
+		keys, ends = nil, nil
+	}
+	*t = Tokens{keys: keys, ends: ends, arena: arena}
+}
+
+// start readies the builder for msg.
+func (b *builder) start(msg *mail.Message, opt Options) {
 	// Sized from the text (on the SpamAssassin corpus a message has about
 	// 0.6 features and 7 bytes of feature text a byte of text): growing
 	// these as features come costs more than the rest of the building.
@@ -391,8 +509,6 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	b.keys = slices.Grow(b.keys[:0], nf)
 	b.ends = slices.Grow(b.ends[:0], nf)
 	b.arena = slices.Grow(b.arena[:0], min(8*est+2048, 1<<20))
-	b.build(msg, urls)
-	return b.result()
 }
 
 // release returns the builder to the pool (without buffers grown huge).
@@ -403,8 +519,11 @@ func (b *builder) release() {
 	if cap(b.keys) > maxPooledItems {
 		b.keys, b.ends = nil, nil
 	}
-	if len(b.seen.slots) > maxPooledItems {
+	if cap(b.seen.slots) > maxPooledSlots {
 		b.seen.slots = nil
+	}
+	if cap(b.seen.spare) > maxPooledSlots {
+		b.seen.spare = nil
 	}
 	b.ws.trim()
 	if cap(b.tmp) > maxPooledBytes {
@@ -475,7 +594,12 @@ func (b *builder) urls(urls []mail.URL) {
 		}
 		if isIP(host) {
 			b.add("u:ip")
-			host = collapseDigits(host)
+			// collapseDigits(host), in b.tmp2 (host is done with before
+			// the path's segments are shaped there).
+			if strings.IndexAny(host, "0123456789") >= 0 {
+				b.tmp2 = appendCollapsed(b.tmp2[:0], host)
+				host = unsafe.String(unsafe.SliceData(b.tmp2), len(b.tmp2))
+			}
 		}
 		// Every parent domain with at least two labels: a.b.example.com,
 		// b.example.com, example.com.
@@ -612,10 +736,17 @@ func (b *builder) headers(msg *mail.Message) {
 	}
 	// Received: the protocol, and the shape of the names and addresses in
 	// the first few hops (digits collapsed), not the hop times or ids.
-	for i, v := range msg.Headers.Values("Received") {
-		if i >= 4 {
+	// (The fields Headers.Values("Received") gives, without the slice.)
+	nrcv := 0
+	for hi := range msg.Headers {
+		if nrcv >= 4 {
 			break
 		}
+		if !strings.EqualFold(msg.Headers[hi].Name, "Received") {
+			continue
+		}
+		nrcv++
+		v := msg.Headers[hi].Value
 		if len(v) > 512 {
 			v = v[:512]
 		}
@@ -762,6 +893,7 @@ func appendLongToken(dst []byte, s string) []byte {
 // of its own). norm is the normalised text they were cut from.
 type wordBuf struct {
 	norm []byte
+	nfkc []byte // the NFKC form of a non-ASCII chunk
 	buf  []byte
 	ends []int32
 }
@@ -798,6 +930,9 @@ func (ws *wordBuf) pushString(s string) {
 func (ws *wordBuf) trim() {
 	if cap(ws.norm) > maxPooledBytes {
 		ws.norm = nil
+	}
+	if cap(ws.nfkc) > maxPooledBytes {
+		ws.nfkc = nil
 	}
 	if cap(ws.buf) > maxPooledBytes {
 		ws.buf = nil
@@ -985,7 +1120,8 @@ func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 		if !utf8.ValidString(s) {
 			s = strings.ToValidUTF8(s, " ")
 		}
-		ws.norm = appendLower(ws.norm[:0], norm.NFKC.String(s))
+		ws.nfkc = norm.NFKC.AppendString(ws.nfkc[:0], s)
+		ws.norm = appendLower(ws.norm[:0], unsafe.String(unsafe.SliceData(ws.nfkc), len(ws.nfkc)))
 	}
 	s = unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm))
 	i := 0
@@ -1026,11 +1162,13 @@ func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 func (ws *wordBuf) word1(s string, i int) int {
 	j := i
 	ascii := true
+	var classes uint8 // of the ASCII bytes (cDigit: the word has digits)
 	for j < len(s) {
 		c := s[j]
 		if c < utf8.RuneSelf {
 			cl := asciiClass[c]
 			if cl&cWord != 0 || cl&cInner != 0 && j+1 < len(s) && nextIsWord(s[j+1:]) {
+				classes |= cl
 				j++
 				continue
 			}
@@ -1060,9 +1198,17 @@ func (ws *wordBuf) word1(s string, i int) int {
 		if dollar {
 			ws.buf = append(ws.buf, '$')
 		}
-		ws.buf = appendCollapsed(ws.buf, w)
+		if classes&cDigit != 0 {
+			ws.buf = appendCollapsed(ws.buf, w)
+		} else {
+			ws.buf = append(ws.buf, w...) // (nothing to collapse)
+		}
 		if n > MaxTokenLen {
-			long := appendLongToken(ws.buf[len(ws.buf):], string(ws.buf[lo:]))
+			// The stand-in is appended after the word and moved over it:
+			// the word's bytes are not written while it is read (an
+			// append that grows the buffer leaves them in the old one).
+			w := ws.buf[lo:]
+			long := appendLongToken(ws.buf[len(ws.buf):], unsafe.String(unsafe.SliceData(w), len(w)))
 			ws.buf = append(ws.buf[:lo], long...)
 		}
 		ws.push()

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -177,6 +178,9 @@ func FuzzWords(f *testing.F) {
 	})
 }
 
+// fuzzOther is a message FuzzMessage tokenizes before the fuzzed one.
+var fuzzOther = mail.Parse([]byte("Subject: other message\r\nFrom: x <y@z.example>\r\n\r\n"+strings.Repeat("some words here and there ", 300)), mail.Limits{})
+
 func FuzzMessage(f *testing.F) {
 	f.Add([]byte("Subject: hi\r\nFrom: a <b@c.d>\r\n\r\nhello http://x.example/a/b?c 東京"))
 	for _, name := range []string{"utf-8", "iso-2022-jp", "shift_jis"} {
@@ -190,6 +194,12 @@ func FuzzMessage(f *testing.F) {
 		if tk.Len() > MaxFeatures {
 			t.Fatalf("%d features", tk.Len())
 		}
+		// MessageTo into a Tokens that held another message's features
+		// gives the same.
+		var reused Tokens
+		MessageTo(&reused, fuzzOther, nil, Options{CharGrams: 4})
+		MessageTo(&reused, msg, nil, Options{CharGrams: 4})
+		sameTokens(t, &reused, tk)
 	})
 }
 
@@ -239,4 +249,55 @@ func TestPairHashes(t *testing.T) {
 	if pairs == 0 {
 		t.Fatal("no pairs")
 	}
+}
+
+// FuzzStreamReference: stream's features (unigrams and OSB pairs, built
+// in the arena) are the plainly built strings, deduplicated by hash in
+// first-seen order.
+func FuzzStreamReference(f *testing.F) {
+	f.Add("aa bb cc dd ee ff gg hh ii jj kk ll mm nn oo pp aa bb cc dd", "s:")
+	f.Add("sixteen-letters1 seventeen-letters a abcdefghijklmnop abcdefghijklmnopq x1 y2 ab", "")
+	f.Add(strings.Repeat("Wörter und mehr Wörter ", 40), "a:name:")
+	f.Fuzz(func(t *testing.T, text, prefix string) {
+		if len(prefix) > 64 {
+			prefix = prefix[:64]
+		}
+		b := new(builder)
+		b.seen.reset(0)
+		b.words(text, 500)
+		words := make([]string, b.ws.len())
+		for i := range words {
+			words[i] = b.ws.wordString(i)
+		}
+		// Some features before, and an arena with spare room of any size.
+		b.add("x:before")
+		b.stream(prefix)
+		got := b.result()
+		var want []string
+		seen := map[uint64]bool{xxhash.Sum64String("x:before"): true}
+		want = append(want, "x:before")
+		addRef := func(s string) {
+			if s == "" || len(want) >= MaxFeatures {
+				return
+			}
+			if h := xxhash.Sum64String(s); !seen[h] {
+				seen[h] = true
+				want = append(want, s)
+			}
+		}
+		for i, w := range words {
+			addRef(prefix + w)
+			for d := 1; d < Window && i-d >= 0; d++ {
+				addRef(prefix + words[i-d] + "\x1f" + strconv.Itoa(d) + "\x1f" + w)
+			}
+		}
+		if got.Len() != len(want) {
+			t.Fatalf("%d features, want %d", got.Len(), len(want))
+		}
+		for i, s := range want {
+			if got.Text(i) != s || got.Hash(i) != xxhash.Sum64String(s) {
+				t.Fatalf("feature %d: %q %x, want %q", i, got.Text(i), got.Hash(i), s)
+			}
+		}
+	})
 }

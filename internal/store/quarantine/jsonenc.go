@@ -2,11 +2,10 @@ package quarantine
 
 import (
 	"encoding/hex"
-	"math"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/sekisho/sekisho/internal/jsonw"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -24,93 +23,6 @@ import (
 // append functions report false; build then calls json.Marshal as
 // before, which fails the same way.
 
-const hexDigits = "0123456789abcdef"
-
-// jsonSafe marks the ASCII bytes a JSON string holds as they are:
-// printable, and neither a quote, a backslash nor an HTML special
-// character (<, >, &: encoding/json escapes those by default).
-var jsonSafe = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
-
-// appendJSONString appends s as a JSON string, as encoding/json does.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if jsonSafe[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
-			i += n
-			continue
-		}
-		i += n
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// appendJSONFloat appends f as encoding/json writes a float64; false for
-// NaN and infinities, which it refuses.
-func appendJSONFloat(b []byte, f float64) ([]byte, bool) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return b, false
-	}
-	format := byte('f')
-	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// A one-digit negative exponent without its zero: e-07 → e-7.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b, true
-}
-
 func appendJSONStrings(b []byte, ss []string) []byte {
 	if ss == nil {
 		return append(b, "null"...)
@@ -120,7 +32,7 @@ func appendJSONStrings(b []byte, ss []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		b = jsonw.AppendString(b, s)
 	}
 	return append(b, ']')
 }
@@ -130,14 +42,14 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 	ok := true
 	var fine bool
 	b = append(b, `{"action":`...)
-	b = appendJSONString(b, string(v.Action))
+	b = jsonw.AppendString(b, string(v.Action))
 	b = append(b, `,"category":`...)
-	b = appendJSONString(b, string(v.Category))
+	b = jsonw.AppendString(b, string(v.Category))
 	b = append(b, `,"score":`...)
-	b, fine = appendJSONFloat(b, v.Score)
+	b, fine = jsonw.AppendFloat(b, v.Score)
 	ok = ok && fine
 	b = append(b, `,"required_score":`...)
-	b, fine = appendJSONFloat(b, v.RequiredScore)
+	b, fine = jsonw.AppendFloat(b, v.RequiredScore)
 	ok = ok && fine
 	b = append(b, `,"symbols":`...)
 	if v.Symbols == nil {
@@ -150,37 +62,37 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"name":`...)
-			b = appendJSONString(b, s.Name)
+			b = jsonw.AppendString(b, s.Name)
 			b = append(b, `,"score":`...)
-			b, fine = appendJSONFloat(b, s.Score)
+			b, fine = jsonw.AppendFloat(b, s.Score)
 			ok = ok && fine
 			b = append(b, `,"options":`...)
 			b = appendJSONStrings(b, s.Options)
 			if s.Category != "" {
 				b = append(b, `,"category":`...)
-				b = appendJSONString(b, string(s.Category))
+				b = jsonw.AppendString(b, string(s.Category))
 			}
 			if s.EN != "" {
 				b = append(b, `,"description":`...)
-				b = appendJSONString(b, s.EN)
+				b = jsonw.AppendString(b, s.EN)
 			}
 			if s.JA != "" {
 				b = append(b, `,"description_ja":`...)
-				b = appendJSONString(b, s.JA)
+				b = jsonw.AppendString(b, s.JA)
 			}
 			b = append(b, '}')
 		}
 		b = append(b, ']')
 	}
 	b = append(b, `,"explanation":`...)
-	b = appendJSONString(b, v.Explanation)
+	b = jsonw.AppendString(b, v.Explanation)
 	b = append(b, `,"explanation_ja":`...)
-	b = appendJSONString(b, v.ExplanationJA)
+	b = jsonw.AppendString(b, v.ExplanationJA)
 	b = append(b, `,"reason":`...)
-	b = appendJSONString(b, v.Reason)
+	b = jsonw.AppendString(b, v.Reason)
 	if v.SubjectPrefix != "" {
 		b = append(b, `,"subject_prefix":`...)
-		b = appendJSONString(b, v.SubjectPrefix)
+		b = jsonw.AppendString(b, v.SubjectPrefix)
 	}
 	if len(v.Attachments) > 0 {
 		b = append(b, `,"attachments":`...)
@@ -188,7 +100,7 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 	}
 	if a := v.Auth; a != nil {
 		b = append(b, `,"auth":{"authserv_id":`...)
-		b = appendJSONString(b, a.ServID)
+		b = jsonw.AppendString(b, a.ServID)
 		if len(a.Methods) > 0 {
 			b = append(b, `,"methods":[`...)
 			for i := range a.Methods {
@@ -197,9 +109,9 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 					b = append(b, ',')
 				}
 				b = append(b, `{"method":`...)
-				b = appendJSONString(b, m.Method)
+				b = jsonw.AppendString(b, m.Method)
 				b = append(b, `,"result":`...)
-				b = appendJSONString(b, m.Result)
+				b = jsonw.AppendString(b, m.Result)
 				if len(m.Props) > 0 {
 					b = append(b, `,"props":`...)
 					b = appendStringMapJSON(b, m.Props)
@@ -217,9 +129,9 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"name":`...)
-			b = appendJSONString(b, h.Name)
+			b = jsonw.AppendString(b, h.Name)
 			b = append(b, `,"value":`...)
-			b = appendJSONString(b, h.Value)
+			b = jsonw.AppendString(b, h.Value)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -248,9 +160,9 @@ func appendStringMapJSON(b []byte, m map[string]string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = jsonw.AppendString(b, k)
 		b = append(b, ':')
-		b = appendJSONString(b, m[k])
+		b = jsonw.AppendString(b, m[k])
 	}
 	return append(b, '}')
 }
@@ -267,21 +179,21 @@ func appendAttachmentsJSON(b []byte, as []pipeline.AttachmentInfo) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"path":`...)
-		b = appendJSONString(b, a.Path)
+		b = jsonw.AppendString(b, a.Path)
 		b = append(b, `,"name":`...)
-		b = appendJSONString(b, a.Name)
+		b = jsonw.AppendString(b, a.Name)
 		if a.DeclaredType != "" {
 			b = append(b, `,"declared_type":`...)
-			b = appendJSONString(b, a.DeclaredType)
+			b = jsonw.AppendString(b, a.DeclaredType)
 		}
 		if a.DetectedType != "" {
 			b = append(b, `,"detected_type":`...)
-			b = appendJSONString(b, a.DetectedType)
+			b = jsonw.AppendString(b, a.DetectedType)
 		}
 		b = append(b, `,"size":`...)
 		b = strconv.AppendInt(b, a.Size, 10)
 		b = append(b, `,"sha256":`...)
-		b = appendJSONString(b, a.SHA256)
+		b = jsonw.AppendString(b, a.SHA256)
 		if a.Encrypted {
 			b = append(b, `,"encrypted":true`...)
 		}
@@ -294,29 +206,29 @@ func appendAttachmentsJSON(b []byte, as []pipeline.AttachmentInfo) []byte {
 // SHA256 given as the raw digest (written in hex).
 func appendURLJSON(b []byte, u *URLInfo, sum *[32]byte) []byte {
 	b = append(b, `{"url":`...)
-	b = appendJSONString(b, u.URL)
+	b = jsonw.AppendString(b, u.URL)
 	if u.Host != "" {
 		b = append(b, `,"host":`...)
-		b = appendJSONString(b, u.Host)
+		b = jsonw.AppendString(b, u.Host)
 	}
 	if u.Source != "" {
 		b = append(b, `,"source":`...)
-		b = appendJSONString(b, u.Source)
+		b = jsonw.AppendString(b, u.Source)
 	}
 	if u.Anchor != "" {
 		b = append(b, `,"anchor":`...)
-		b = appendJSONString(b, u.Anchor)
+		b = jsonw.AppendString(b, u.Anchor)
 	}
 	if u.Part != "" {
 		b = append(b, `,"part":`...)
-		b = appendJSONString(b, u.Part)
+		b = jsonw.AppendString(b, u.Part)
 	}
 	if u.Hidden {
 		b = append(b, `,"hidden":true`...)
 	}
 	b = append(b, `,"sha256":`...)
 	if sum == nil {
-		b = appendJSONString(b, u.SHA256)
+		b = jsonw.AppendString(b, u.SHA256)
 	} else {
 		b = append(b, '"')
 		b = hex.AppendEncode(b, sum[:])

@@ -159,6 +159,27 @@ func TestEncodeColumnsMatchesMarshal(t *testing.T) {
 	}
 }
 
+func checkRcpts(t testing.TB, rs []string) {
+	t.Helper()
+	want := ""
+	if len(rs) > 0 {
+		b, _ := json.Marshal(rs)
+		want = string(b)
+	}
+	if got := encodeRcpts(rs); got != want {
+		t.Fatalf("encodeRcpts(%q) = %q, want %q", rs, got, want)
+	}
+}
+
+func TestEncodeRcptsMatchesMarshal(t *testing.T) {
+	checkRcpts(t, nil)
+	checkRcpts(t, []string{})
+	checkRcpts(t, nasty)
+	for _, s := range nasty {
+		checkRcpts(t, []string{s})
+	}
+}
+
 // FuzzEncodeColumns compares encodeColumns with json.Marshal on verdicts
 // and links made of fuzzed strings and numbers.
 func FuzzEncodeColumns(f *testing.F) {
@@ -179,6 +200,7 @@ func FuzzEncodeColumns(f *testing.F) {
 		us := sampleURLs(rng, 3)
 		us = append(us, mail.URL{Raw: a, Anchor: b, Source: a}, mail.URL{Raw: a + "\x00" + b}, mail.URL{Raw: a, Source: b})
 		checkColumns(t, &pipeline.Result{Verdict: v, URLs: us})
+		checkRcpts(t, []string{a, b})
 	})
 }
 

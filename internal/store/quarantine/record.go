@@ -363,7 +363,13 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	if !s.cfg.Quarantine.Enabled {
 		return "", ErrDisabled
 	}
-	e := s.build(KindQuarantine, raw, r, true)
+	// Written before Hold returns: the caller's bytes serve, no copy
+	// (nil when empty, as build's copy was).
+	e := s.build(KindQuarantine, raw, r, false)
+	e.m.HasRaw = true
+	if len(raw) > 0 {
+		e.raw = raw
+	}
 	var hist *entry
 	if s.cfg.Quarantine.History && r != nil && r.ID != "" && r.Verdict.Action == pipeline.ActionQuarantine {
 		// The history row is the held row under another kind, id and

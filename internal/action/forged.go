@@ -43,6 +43,19 @@ func ServID(cfg *config.Config) string {
 // OwnHeader reports whether an incoming field (name, raw value) is a copy
 // of one sekisho adds, to be removed before delivery.
 func OwnHeader(name, value, servID string) bool {
+	if isASCII(name) {
+		// Most names: compared without a lower-case copy. (ToLower
+		// maps some non-ASCII letters to ASCII ones, the Kelvin sign
+		// to k: other names take the general way.)
+		n := strings.TrimSpace(name)
+		switch {
+		case hasPrefixFold(n, "x-spam-"), hasPrefixFold(n, "x-sekisho-"):
+			return true
+		case len(n) == len("authentication-results") && hasPrefixFold(n, "authentication-results"):
+			return servID != "" && authres.AuthServID(value) == strings.ToLower(servID)
+		}
+		return false
+	}
 	n := strings.ToLower(strings.TrimSpace(name))
 	switch {
 	case strings.HasPrefix(n, "x-spam-"), strings.HasPrefix(n, "x-sekisho-"):
@@ -63,6 +76,14 @@ type StripField struct {
 
 // StripList lists the forged copies among fields, in order.
 func StripList(fields []pipeline.HeaderField, servID string) []StripField {
+	// Nearly every message has none: found without counting the names.
+	i := 0
+	for i < len(fields) && !OwnHeader(fields[i].Name, fields[i].Value, servID) {
+		i++
+	}
+	if i == len(fields) {
+		return nil
+	}
 	var out []StripField
 	seen := map[string]int{}
 	for _, f := range fields {
@@ -73,6 +94,24 @@ func StripList(fields []pipeline.HeaderField, servID string) []StripField {
 		}
 	}
 	return out
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII
+// prefix, ASCII letters of s compared in either case.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // stripHeader drops forged copies from a raw header block (with their

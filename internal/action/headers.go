@@ -2,8 +2,8 @@ package action
 
 import (
 	"bytes"
-	"fmt"
 	"mime"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -100,10 +100,16 @@ func ParseFields(header []byte, max int) []Field {
 // Fold folds a header value at spaces so that no line of "Name: value"
 // passes about 78 columns. Values are ASCII (encode first).
 func Fold(name, value string) string {
+	// A line only breaks before a word that would end past column 78:
+	// a value that ends before it stays as it is.
+	if len(name)+2+len(value) <= 78 {
+		return value
+	}
 	var b strings.Builder
+	b.Grow(len(value) + len(value)/16 + 8)
 	col := len(name) + 2
-	words := strings.Split(value, " ")
-	for i, w := range words {
+	for i := 0; ; i++ {
+		w, rest, more := strings.Cut(value, " ")
 		if i > 0 {
 			if col+1+len(w) > 78 && col > len(name)+2 {
 				b.WriteString("\r\n\t")
@@ -115,8 +121,11 @@ func Fold(name, value string) string {
 		}
 		b.WriteString(w)
 		col += len(w)
+		if !more {
+			return b.String()
+		}
+		value = rest
 	}
-	return b.String()
 }
 
 // SubjectRewrite returns the new raw Subject value for a prefix. The
@@ -315,13 +324,47 @@ func replaceField(header []byte, name, value, nl string) []byte {
 
 // symbolList formats "NAME(score)" items.
 func symbolList(v *pipeline.Verdict, withScore bool) string {
-	parts := make([]string, 0, len(v.Symbols))
+	if len(v.Symbols) == 0 {
+		return ""
+	}
+	n := 0
 	for _, s := range v.Symbols {
+		n += len(s.Name) + 2
 		if withScore {
-			parts = append(parts, fmt.Sprintf("%s(%.2f)", s.Name, s.Score))
-		} else {
-			parts = append(parts, s.Name)
+			n += 10
 		}
 	}
-	return strings.Join(parts, ", ")
+	b := make([]byte, 0, n)
+	for i, s := range v.Symbols {
+		if i > 0 {
+			b = append(b, ',', ' ')
+		}
+		b = append(b, s.Name...)
+		if withScore {
+			b = append(b, '(')
+			b = strconv.AppendFloat(b, s.Score, 'f', 2, 64)
+			b = append(b, ')')
+		}
+	}
+	return string(b)
+}
+
+// appendTests appends the symbol names joined by commas, without the
+// spaces any name holds (X-Spam-Status' tests=).
+func appendTests(b []byte, v *pipeline.Verdict) []byte {
+	for i, s := range v.Symbols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if strings.IndexByte(s.Name, ' ') < 0 {
+			b = append(b, s.Name...)
+			continue
+		}
+		for j := 0; j < len(s.Name); j++ {
+			if s.Name[j] != ' ' {
+				b = append(b, s.Name[j])
+			}
+		}
+	}
+	return b
 }

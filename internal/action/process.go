@@ -12,12 +12,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -133,13 +135,30 @@ func (p *Processor) Process(ctx context.Context, raw []byte, env pipeline.Envelo
 		o.ServID = ServID(p.Config)
 	}
 	if o.Result != nil && o.Result.Msg != nil {
-		fs := make([]pipeline.HeaderField, 0, len(o.Result.Msg.Headers))
-		for _, h := range o.Result.Msg.Headers {
-			fs = append(fs, pipeline.HeaderField{Name: h.Name, Value: h.Raw})
-		}
-		o.Strip = StripList(fs, o.ServID)
+		o.Strip = stripScanned(o.Result.Msg.Headers, o.ServID)
 	}
 	return o
+}
+
+// stripScanned is StripList of the scanned message's fields (raw
+// values), without copying the field list when nothing is forged (nearly
+// always).
+func stripScanned(hs mail.Headers, servID string) []StripField {
+	forged := false
+	for _, h := range hs {
+		if OwnHeader(h.Name, h.Raw, servID) {
+			forged = true
+			break
+		}
+	}
+	if !forged {
+		return nil
+	}
+	fs := make([]pipeline.HeaderField, 0, len(hs))
+	for _, h := range hs {
+		fs = append(fs, pipeline.HeaderField{Name: h.Name, Value: h.Raw})
+	}
+	return StripList(fs, servID)
 }
 
 func (p *Processor) process(ctx context.Context, raw []byte, env pipeline.Envelope, opt Options) *Outcome {
@@ -182,8 +201,10 @@ func (p *Processor) process(ctx context.Context, raw []byte, env pipeline.Envelo
 	// step only carries it out.
 	v := &res.Verdict
 	o := &Outcome{ID: res.ID, Result: res, Action: v.Action, Outbound: v.OutboundHold, ServID: ServID(p.Config)}
-	log.Info("scanned", "msg_id", o.ID, "frontend", opt.Frontend, "queue_id", env.QueueID, "action", v.Action,
-		"category", v.Category, "score", v.Score, "symbols", symbolList(v, false), "ms", res.Duration.Milliseconds())
+	if log.Enabled(ctx, slog.LevelInfo) { // the symbol list is built for the line only
+		log.Info("scanned", "msg_id", o.ID, "frontend", opt.Frontend, "queue_id", env.QueueID, "action", v.Action,
+			"category", v.Category, "score", v.Score, "symbols", symbolList(v, false), "ms", res.Duration.Milliseconds())
+	}
 	switch o.Action {
 	case pipeline.ActionTempfail:
 		if o.Outbound {
@@ -297,26 +318,49 @@ func (p *Processor) headers(o *Outcome, unscanned string) []pipeline.HeaderField
 		return out
 	}
 	flag := o.Action != pipeline.ActionAccept
+	if out == nil && (hc.SpamHeaders || hc.VerdictHeader) {
+		out = make([]pipeline.HeaderField, 0, 5)
+	}
+	// The values are built in one scratch buffer (what fmt wrote: %.2f
+	// is strconv's 'f' with 2 digits).
+	var scratch [256]byte
 	if hc.SpamHeaders {
-		yes := "NO"
+		yes, status := "NO", "No"
 		if flag {
-			yes = "YES"
+			yes, status = "YES", "Yes"
 		}
+		score := strconv.FormatFloat(v.Score, 'f', 2, 64)
+		b := append(scratch[:0], status...)
+		b = append(b, ", score="...)
+		b = append(b, score...)
+		b = append(b, " required="...)
+		b = strconv.AppendFloat(b, p.Config.Policy.TagScore, 'f', 2, 64)
+		b = append(b, " tests="...)
+		b = appendTests(b, v)
 		out = append(out,
 			pipeline.HeaderField{Name: "X-Spam-Flag", Value: yes},
-			pipeline.HeaderField{Name: "X-Spam-Score", Value: fmt.Sprintf("%.2f", v.Score)},
-			pipeline.HeaderField{Name: "X-Spam-Status", Value: Fold("X-Spam-Status", fmt.Sprintf("%s, score=%.2f required=%.2f tests=%s",
-				map[bool]string{true: "Yes", false: "No"}[flag], v.Score, p.Config.Policy.TagScore, strings.ReplaceAll(symbolList(v, false), " ", "")))})
+			pipeline.HeaderField{Name: "X-Spam-Score", Value: score},
+			pipeline.HeaderField{Name: "X-Spam-Status", Value: Fold("X-Spam-Status", string(b))})
 		if len(v.Symbols) > 0 {
 			out = append(out, pipeline.HeaderField{Name: "X-Spam-Symbols", Value: Fold("X-Spam-Symbols", symbolList(v, true))})
 		}
 	}
 	if hc.VerdictHeader {
-		val := fmt.Sprintf("action=%s; category=%s; score=%.2f; required=%.2f; id=%s", o.Action, v.Category, v.Score, v.RequiredScore, o.ID)
+		b := append(scratch[:0], "action="...)
+		b = append(b, o.Action...)
+		b = append(b, "; category="...)
+		b = append(b, v.Category...)
+		b = append(b, "; score="...)
+		b = strconv.AppendFloat(b, v.Score, 'f', 2, 64)
+		b = append(b, "; required="...)
+		b = strconv.AppendFloat(b, v.RequiredScore, 'f', 2, 64)
+		b = append(b, "; id="...)
+		b = append(b, o.ID...)
 		if o.QuarantineID != "" {
-			val += "; quarantine=" + o.QuarantineID
+			b = append(b, "; quarantine="...)
+			b = append(b, o.QuarantineID...)
 		}
-		out = append(out, pipeline.HeaderField{Name: "X-Sekisho-Verdict", Value: Fold("X-Sekisho-Verdict", val)})
+		out = append(out, pipeline.HeaderField{Name: "X-Sekisho-Verdict", Value: Fold("X-Sekisho-Verdict", string(b))})
 	}
 	return out
 }

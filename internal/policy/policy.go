@@ -8,7 +8,8 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/config"
@@ -141,6 +142,9 @@ func (p *Policy) Decide(hits []pipeline.Hit, tempfail []string) pipeline.Verdict
 		if opts == nil {
 			opts = []string{}
 		}
+		if v.Symbols == nil { // nil (JSON null) when no symbol counts
+			v.Symbols = make([]pipeline.SymbolResult, 0, len(hits))
+		}
 		v.Symbols = append(v.Symbols, pipeline.SymbolResult{
 			Name: h.Name, Score: score, Options: opts, Category: def.Category, EN: def.EN, JA: def.JA,
 		})
@@ -154,13 +158,7 @@ func (p *Policy) Decide(hits []pipeline.Hit, tempfail []string) pipeline.Verdict
 		}
 	}
 	v.Score = round2(v.Score)
-	sort.SliceStable(v.Symbols, func(i, j int) bool {
-		a, b := math.Abs(v.Symbols[i].Score), math.Abs(v.Symbols[j].Score)
-		if a != b {
-			return a > b
-		}
-		return v.Symbols[i].Name < v.Symbols[j].Name
-	})
+	slices.SortStableFunc(v.Symbols, bySymbolWeight)
 
 	switch {
 	case v.Score >= p.reject:
@@ -198,6 +196,29 @@ func (p *Policy) Decide(hits []pipeline.Hit, tempfail []string) pipeline.Verdict
 	}
 	v.Explanation, v.ExplanationJA, v.Reason = explain(&v, p)
 	return v
+}
+
+// symbolBefore orders the verdict's symbols: the heavier (absolute
+// score) first, then by name.
+func symbolBefore(x, y *pipeline.SymbolResult) bool {
+	a, b := math.Abs(x.Score), math.Abs(y.Score)
+	if a != b {
+		return a > b
+	}
+	return x.Name < y.Name
+}
+
+// bySymbolWeight is symbolBefore as a comparison (what sort.SliceStable
+// did with it as less: slices' stable sort is the same algorithm, so
+// scores that do not compare, NaN, end where they did).
+func bySymbolWeight(x, y pipeline.SymbolResult) int {
+	switch {
+	case symbolBefore(&x, &y):
+		return -1
+	case symbolBefore(&y, &x):
+		return 1
+	}
+	return 0
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
@@ -240,50 +261,118 @@ var adviceJA = map[pipeline.Category]string{
 }
 
 // explain writes the verdict's explanation from its strongest symbols.
+//
+// The texts are built in stack buffers and copied out once each (what
+// fmt wrote: %.2f is strconv's 'f' with 2 digits).
 func explain(v *pipeline.Verdict, p *Policy) (en, ja, reason string) {
-	var top []pipeline.SymbolResult
-	for _, s := range v.Symbols {
-		if s.Score > 0 && len(top) < 3 {
-			top = append(top, s)
+	var topA [3]*pipeline.SymbolResult
+	top := topA[:0]
+	for i := range v.Symbols {
+		if v.Symbols[i].Score > 0 && len(top) < 3 {
+			top = append(top, &v.Symbols[i])
 		}
 	}
-	var enB, jaB strings.Builder
 	if v.Action == pipeline.ActionTempfail {
+		var enB, jaB strings.Builder
 		fmt.Fprintf(&enB, "Deferred: a required check could not finish (%s); the sender's server will retry.", strings.Join(v.TempfailReasons, "; "))
 		fmt.Fprintf(&jaB, "一時保留: 必須の検査が完了しませんでした(%s)。送信側サーバーが再送します。", strings.Join(v.TempfailReasons, "; "))
 		return enB.String(), jaB.String(), "temporary failure, try again later"
 	}
+	var enA, jaA [1024]byte
+	enB, jaB := enA[:0], jaA[:0]
 	if v.Category == pipeline.CategoryClean {
 		if len(top) == 0 {
-			return fmt.Sprintf("%s: nothing suspicious found (score %.2f).", actionEN[v.Action], v.Score),
-				fmt.Sprintf("%s: 不審な点は見つかりませんでした(スコア %.2f)。", actionJA[v.Action], v.Score), "clean"
+			enB = append(enB, actionEN[v.Action]...)
+			enB = append(enB, ": nothing suspicious found (score "...)
+			enB = appendScore(enB, v.Score)
+			enB = append(enB, ")."...)
+			jaB = append(jaB, actionJA[v.Action]...)
+			jaB = append(jaB, ": 不審な点は見つかりませんでした(スコア "...)
+			jaB = appendScore(jaB, v.Score)
+			jaB = append(jaB, ")。"...)
+			return string(enB), string(jaB), "clean"
 		}
-		enB.WriteString(fmt.Sprintf("%s: score %.2f is below the tag threshold %.2f. Minor signs: ", actionEN[v.Action], v.Score, p.tag))
-		jaB.WriteString(fmt.Sprintf("%s: スコア %.2f はタグ付けのしきい値 %.2f 未満です。軽微な兆候: ", actionJA[v.Action], v.Score, p.tag))
+		enB = append(enB, actionEN[v.Action]...)
+		enB = append(enB, ": score "...)
+		enB = appendScore(enB, v.Score)
+		enB = append(enB, " is below the tag threshold "...)
+		enB = appendScore(enB, p.tag)
+		enB = append(enB, ". Minor signs: "...)
+		jaB = append(jaB, actionJA[v.Action]...)
+		jaB = append(jaB, ": スコア "...)
+		jaB = appendScore(jaB, v.Score)
+		jaB = append(jaB, " はタグ付けのしきい値 "...)
+		jaB = appendScore(jaB, p.tag)
+		jaB = append(jaB, " 未満です。軽微な兆候: "...)
 	} else {
-		enB.WriteString(fmt.Sprintf("%s as %s (score %.2f). ", actionEN[v.Action], v.Category, v.Score))
-		jaB.WriteString(fmt.Sprintf("%sとして%s(スコア %.2f)。", catNameJA[v.Category], actionJA[v.Action], v.Score))
+		enB = append(enB, actionEN[v.Action]...)
+		enB = append(enB, " as "...)
+		enB = append(enB, v.Category...)
+		enB = append(enB, " (score "...)
+		enB = appendScore(enB, v.Score)
+		enB = append(enB, "). "...)
+		jaB = append(jaB, catNameJA[v.Category]...)
+		jaB = append(jaB, "として"...)
+		jaB = append(jaB, actionJA[v.Action]...)
+		jaB = append(jaB, "(スコア "...)
+		jaB = appendScore(jaB, v.Score)
+		jaB = append(jaB, ")。"...)
 	}
 	for i, s := range top {
 		if i > 0 {
-			enB.WriteString(" ")
+			enB = append(enB, ' ')
 		}
-		enB.WriteString(strings.TrimSuffix(s.EN, ".") + evidence(s) + ".")
-		jaB.WriteString(strings.TrimSuffix(s.JA, "。") + evidence(s) + "。")
+		enB = append(enB, strings.TrimSuffix(s.EN, ".")...)
+		enB = appendEvidence(enB, s)
+		enB = append(enB, '.')
+		jaB = append(jaB, strings.TrimSuffix(s.JA, "。")...)
+		jaB = appendEvidence(jaB, s)
+		jaB = append(jaB, "。"...)
 	}
 	if a, aJA, ok := advice(v.Action, v.Category); ok {
-		enB.WriteString(" " + a)
-		jaB.WriteString(aJA)
+		enB = append(enB, ' ')
+		enB = append(enB, a...)
+		jaB = append(jaB, aJA...)
 	}
 	reason = "clean"
 	if v.Category != pipeline.CategoryClean {
-		names := make([]string, 0, len(top))
-		for _, s := range top {
-			names = append(names, s.Name)
+		var rA [256]byte
+		r := append(rA[:0], "message looks like "...)
+		r = append(r, v.Category...)
+		r = append(r, " ("...)
+		for i, s := range top {
+			if i > 0 {
+				r = append(r, ", "...)
+			}
+			r = append(r, s.Name...)
 		}
-		reason = fmt.Sprintf("message looks like %s (%s)", v.Category, strings.Join(names, ", "))
+		r = append(r, ')')
+		reason = string(r)
 	}
-	return enB.String(), jaB.String(), reason
+	return string(enB), string(jaB), reason
+}
+
+// appendScore appends f as %.2f writes it.
+func appendScore(b []byte, f float64) []byte { return strconv.AppendFloat(b, f, 'f', 2, 64) }
+
+// appendEvidence appends " (first, second)" of a symbol's options (at
+// most two), nothing without options.
+func appendEvidence(b []byte, s *pipeline.SymbolResult) []byte {
+	if len(s.Options) == 0 {
+		return b
+	}
+	o := s.Options
+	if len(o) > 2 {
+		o = o[:2]
+	}
+	b = append(b, " ("...)
+	for i, x := range o {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, x...)
+	}
+	return append(b, ')')
 }
 
 func evidence(s pipeline.SymbolResult) string {

@@ -214,10 +214,21 @@ const maxPooledReply = 64 << 10
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	b := replyBufs.Get().(*bytes.Buffer)
 	b.Reset()
-	if err := json.NewEncoder(b).Encode(v); err != nil {
-		b.Reset()
-		b.WriteString(`{"error":"cannot encode the reply"}` + "\n")
-		code = http.StatusInternalServerError
+	done := false
+	if rep, ok := v.(*Reply); ok {
+		// The scan reply, the one written for every message: without
+		// reflection (replyjson.go), the same bytes.
+		if out, ok := appendReply(b.AvailableBuffer(), rep); ok {
+			b.Write(out)
+			done = true
+		}
+	}
+	if !done {
+		if err := json.NewEncoder(b).Encode(v); err != nil {
+			b.Reset()
+			b.WriteString(`{"error":"cannot encode the reply"}` + "\n")
+			code = http.StatusInternalServerError
+		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

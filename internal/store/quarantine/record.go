@@ -13,9 +13,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -148,19 +151,6 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool)
 		m.Duration = r.Duration
 		m.Verdict = r.Verdict
 		m.Attachments = r.Verdict.Attachments
-		seen := map[string]bool{}
-		for _, u := range r.URLs {
-			if len(m.URLs) >= maxURLsKept {
-				break
-			}
-			key := u.Raw + "\x00" + u.Source + "\x00" + u.Anchor
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			h := sha256.Sum256([]byte(u.Raw))
-			m.URLs = append(m.URLs, URLInfo{URL: u.Raw, Host: u.Host, Source: u.Source, Anchor: trim(u.Anchor, 300), Part: u.Part, Hidden: u.Hidden, SHA256: hex.EncodeToString(h[:])})
-		}
 	}
 	if m.Size == 0 {
 		m.Size = int64(len(raw))
@@ -170,10 +160,7 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool)
 		e.raw = append([]byte(nil), raw...)
 		m.HasRaw = true
 	}
-	vb, _ := json.Marshal(m.Verdict)
-	ub, _ := json.Marshal(m.URLs)
-	ab, _ := json.Marshal(m.Attachments)
-	e.verdict, e.urls, e.atts = string(vb), string(ub), string(ab)
+	e.verdict, e.urls, e.atts = encodeColumns(r)
 	seenR := map[string]bool{}
 	for _, a := range m.Rcpts {
 		a = normAddr(a)
@@ -198,6 +185,95 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool)
 		m.Expires = now.Add(s.cfg.Quarantine.HistoryRetention.Duration)
 	}
 	return e
+}
+
+// jsonBufs are the buffers build encodes the JSON columns in.
+var jsonBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledJSON bounds the buffers kept for reuse.
+const maxPooledJSON = 256 << 10
+
+// urlKey identifies a link for the links column: a link found again
+// with the same source and anchor text is kept once.
+type urlKey struct{ raw, source, anchor string }
+
+// encodeColumns returns the verdict, urls and attachments columns of a
+// scan (the JSON json.Marshal writes of Message.Verdict, Message.URLs and
+// Message.Attachments as build filled them before: the links deduplicated,
+// at most maxURLsKept, anchors trimmed to 300 bytes, each with its
+// SHA-256), encoded in a pooled buffer and copied out in one string.
+func encodeColumns(r *pipeline.Result) (verdict, urls, atts string) {
+	bp := jsonBufs.Get().(*[]byte)
+	b := (*bp)[:0]
+	var v pipeline.Verdict
+	if r != nil {
+		v = r.Verdict
+	}
+	b, ok := appendVerdictJSON(b, &v)
+	if !ok {
+		// A value json.Marshal refuses: it decides (and fails) as before.
+		vb, _ := json.Marshal(v)
+		b = append(b[:0], vb...)
+	}
+	nv := len(b)
+	var nurls []mail.URL
+	if r != nil {
+		nurls = r.URLs
+	}
+	kept := 0
+	var seen map[urlKey]struct{}
+	var seenNUL map[string]struct{}
+	var sum [32]byte
+	for i := range nurls {
+		if kept >= maxURLsKept {
+			break
+		}
+		u := &nurls[i]
+		// The key was Raw, Source and Anchor joined by NULs: parts that
+		// hold a NUL are compared joined still (such a key has more
+		// than two NULs, so it never equals one of parts without).
+		if strings.IndexByte(u.Raw, 0) >= 0 || strings.IndexByte(u.Source, 0) >= 0 || strings.IndexByte(u.Anchor, 0) >= 0 {
+			key := u.Raw + "\x00" + u.Source + "\x00" + u.Anchor
+			if _, dup := seenNUL[key]; dup {
+				continue
+			}
+			if seenNUL == nil {
+				seenNUL = map[string]struct{}{}
+			}
+			seenNUL[key] = struct{}{}
+		} else if len(nurls) > 1 {
+			key := urlKey{u.Raw, u.Source, u.Anchor}
+			if _, dup := seen[key]; dup {
+				continue
+			}
+			if seen == nil {
+				seen = make(map[urlKey]struct{}, min(len(nurls), maxURLsKept))
+			}
+			seen[key] = struct{}{}
+		}
+		if kept == 0 {
+			b = append(b, '[')
+		} else {
+			b = append(b, ',')
+		}
+		kept++
+		sum = sha256.Sum256(unsafe.Slice(unsafe.StringData(u.Raw), len(u.Raw)))
+		info := URLInfo{URL: u.Raw, Host: u.Host, Source: u.Source, Anchor: trim(u.Anchor, 300), Part: u.Part, Hidden: u.Hidden}
+		b = appendURLJSON(b, &info, &sum)
+	}
+	if kept == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, ']')
+	}
+	nu := len(b)
+	b = appendAttachmentsJSON(b, v.Attachments)
+	all := string(b)
+	if cap(b) <= maxPooledJSON {
+		*bp = b
+		jsonBufs.Put(bp)
+	}
+	return all[:nv], all[nv:nu], all[nu:]
 }
 
 // symbolColumn is the symbols column of a verdict: " NAME1 NAME2 ", each
@@ -287,7 +363,13 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	if !s.cfg.Quarantine.Enabled {
 		return "", ErrDisabled
 	}
-	e := s.build(KindQuarantine, raw, r, true)
+	// Written before Hold returns: the caller's bytes serve, no copy
+	// (nil when empty, as build's copy was).
+	e := s.build(KindQuarantine, raw, r, false)
+	e.m.HasRaw = true
+	if len(raw) > 0 {
+		e.raw = raw
+	}
 	var hist *entry
 	if s.cfg.Quarantine.History && r != nil && r.ID != "" && r.Verdict.Action == pipeline.ActionQuarantine {
 		// The history row is the held row under another kind, id and

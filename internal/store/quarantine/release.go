@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sekisho/sekisho/internal/jsonw"
 	"github.com/sekisho/sekisho/internal/smtpout"
 )
 
@@ -98,7 +99,20 @@ func encodeRcpts(rs []string) string {
 	if len(rs) == 0 {
 		return ""
 	}
-	b, _ := json.Marshal(rs)
+	// json.Marshal's bytes, without reflection (jsonenc_internal_test.go).
+	n := 2
+	for _, r := range rs {
+		n += len(r) + 3
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, r := range rs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonw.AppendString(b, r)
+	}
+	b = append(b, ']')
 	return string(b)
 }
 

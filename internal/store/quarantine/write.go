@@ -265,7 +265,8 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 // insertTx writes entries (nil ones skipped) in tx with multi-row
 // INSERTs; the caller rolls back on error.
 func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []prepared) error {
-	var msgs, rcpts, syms, hashes []any
+	var rcpts, syms, hashes []any
+	msgs := make([]any, 0, len(es)*msgNCol)
 	for i, e := range es {
 		if e == nil {
 			continue
@@ -279,20 +280,23 @@ func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []pre
 		if m.Outbound {
 			out = 1
 		}
-		row := []any{m.ID, m.Kind, m.ScanID, ms(m.Time), ms(m.Expires), clean(m.Frontend),
+		// The row goes on the multi-row INSERT's arguments (a row
+		// written once is executed alone from there, then taken off).
+		at := len(msgs)
+		msgs = append(msgs, m.ID, m.Kind, m.ScanID, ms(m.Time), ms(m.Expires), clean(m.Frontend),
 			clean(m.ClientIP), clean(m.ClientHost), clean(m.Helo), clean(m.MailFrom), clean(encodeRcpts(m.Rcpts)), clean(m.QueueID), clean(m.AuthUser), out,
 			clean(m.Subject), clean(m.FromAddr), clean(m.FromName), clean(m.To), clean(m.MessageID), m.Size, m.Action, m.Category, m.Score, m.Duration.Microseconds(),
-			e.verdict, e.urls, e.atts, raw, pre[i].codec, m.StoredBytes, e.symbols} // JSON: valid UTF-8, NUL escaped
+			e.verdict, e.urls, e.atts, raw, pre[i].codec, m.StoredBytes, e.symbols) // JSON: valid UTF-8, NUL escaped
 		if e.once {
-			res, err := tx.StmtContext(ctx, s.st.once).ExecContext(ctx, row...)
+			res, err := tx.StmtContext(ctx, s.st.once).ExecContext(ctx, msgs[at:]...)
+			clear(msgs[at:])
+			msgs = msgs[:at]
 			if err != nil {
 				return fmt.Errorf("quarantine: insert: %w", err)
 			}
 			if n, err := res.RowsAffected(); err == nil && n == 0 {
 				continue // written already (by Hold, or by the writer)
 			}
-		} else {
-			msgs = append(msgs, row...)
 		}
 		for _, a := range e.rcpts {
 			rcpts = append(rcpts, m.ID, clean(a))

@@ -446,6 +446,11 @@ func appendClaimSkeleton(b []byte, s string) []byte {
 		b = append(b[:n], skel0(s)...)
 	}
 	sk := claimFold(applyTypo(b[n:]))
+	// claimFold falls back to a new slice when a lower case is longer
+	// than the bytes read (claimFoldSlow): then b[n:] does not hold it.
+	if len(sk) > 0 && &sk[0] != &b[n] {
+		return append(b[:n], sk...)
+	}
 	return b[:n+len(sk)]
 }
 

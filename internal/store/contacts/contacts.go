@@ -249,7 +249,12 @@ func (s *Store) Known(ctx context.Context, rcpt, sender string) (Knowledge, erro
 // KnownMin is Known, but a recipient whose count the cache holds and
 // which is below min (with what is queued) is answered from that count
 // alone: no round trip to the file for a pair whose answer the caller
-// does not read. The count is as fresh as a cached Known answer is.
+// does not read. The count is as fresh as a cached Known answer is, so
+// it can differ from what Known answers at the same moment for a pair
+// the cache does not hold (Known reads the file): within knownCacheTTL of
+// learning written by another process, the count lacks that learning;
+// while a batch is being written, Known may count it twice and KnownMin
+// does not. Either can move a count across min.
 func (s *Store) KnownMin(ctx context.Context, rcpt, sender string, min int) (Knowledge, error) {
 	return s.lookupKnown(ctx, rcpt, sender, min)
 }

@@ -85,12 +85,12 @@ func (r *Redis) Known(ctx context.Context, rcpt, sender string) (Knowledge, erro
 	return k, nil
 }
 
-// Thread implements Reader: one HMGET.
 // KnownMin is Known (Redis is not cached).
 func (r *Redis) KnownMin(ctx context.Context, rcpt, sender string, _ int) (Knowledge, error) {
 	return r.Known(ctx, rcpt, sender)
 }
 
+// Thread implements Reader: one HMGET.
 func (r *Redis) Thread(ctx context.Context, rcpt string, ids []string) (Thread, error) {
 	rcpt = norm(rcpt)
 	var th Thread

@@ -223,7 +223,6 @@ func FuzzDecideMatchesPlain(f *testing.F) {
 	})
 }
 
-
 func benchHits() [][]pipeline.Hit {
 	return [][]pipeline.Hit{
 		{{Name: "TEST_HAM_NEG"}, {Name: "TEST_DF_ZERO"}},

@@ -473,15 +473,25 @@ func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
 		return
 	}
 	b := builderPool.Get().(*builder)
-	defer b.release()
 	// The builder works in tk's buffers; its own wait aside.
 	keys, ends, arena := b.keys, b.ends, b.arena
 	b.keys, b.ends, b.arena = tk.keys[:0], tk.ends[:0], tk.arena[:0]
+	done := false
+	defer func() {
+		if !done {
+			// A panic (recovered by the engine): tk's buffers are
+			// dropped, so that the pooled builder and tk's owner (a
+			// pooled scratch) never share them.
+			*tk = Tokens{}
+		}
+		b.keys, b.ends, b.arena = keys, ends, arena
+		b.release()
+	}()
 	b.start(msg, opt)
 	b.build(msg, urls)
 	tk.keys, tk.ends, tk.arena, tk.CJK = b.keys, b.ends, b.arena, b.cjk
 	tk.text = unsafe.String(unsafe.SliceData(tk.arena), len(tk.arena))
-	b.keys, b.ends, b.arena = keys, ends, arena
+	done = true
 }
 
 // Reset empties a Tokens filled by MessageTo, dropping buffers grown

@@ -36,3 +36,17 @@ func TestRawParamValueLoneCR(t *testing.T) {
 		}
 	}
 }
+
+// An address field holding an empty group leaves the list nil, as the
+// append of every field's addresses did.
+func TestAddressListEmptyGroupNil(t *testing.T) {
+	for _, raw := range []string{
+		"From: a@b.example\r\nTo: undisclosed-recipients:;\r\nSubject: x\r\n\r\nbody\r\n",
+		"From: a@b.example\r\nTo: undisclosed-recipients:;\r\nTo: list:;\r\n\r\nbody\r\n",
+	} {
+		m := Parse([]byte(raw), DefaultLimits())
+		if m.To != nil {
+			t.Errorf("%q: To = %#v, want nil", raw, m.To)
+		}
+	}
+}

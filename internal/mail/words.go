@@ -575,9 +575,13 @@ func (p *parser) addressList(h Headers, x *hdrIndex, id int) []Address {
 		if strings.Contains(f.Raw, "=?") {
 			v = addressValue(f.Raw)
 		}
-		if as := parseAddressList(v); out == nil {
+		switch as := parseAddressList(v); {
+		case len(as) == 0:
+			// As append(out, as...) did: an empty list (a group with
+			// no members: "undisclosed-recipients:;") leaves out nil.
+		case out == nil:
 			out = as
-		} else {
+		default:
 			out = append(out, as...)
 		}
 		if len(out) > 1000 {

@@ -3,6 +3,7 @@ package mail
 import (
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // oldRawParamValue is rawParamValue as it was before the hdrIndex fast
@@ -48,5 +49,35 @@ func TestAddressListEmptyGroupNil(t *testing.T) {
 		if m.To != nil {
 			t.Errorf("%q: To = %#v, want nil", raw, m.To)
 		}
+	}
+}
+
+// The addresses are copies: slices of the header block (one string of up
+// to MaxHeaderBytes) would keep it alive wherever an address is kept
+// (2000 From addresses of messages with 55 KB headers held 115 MB).
+func TestAddressesDoNotPinHeaders(t *testing.T) {
+	raw := "From: Alice <alice@a.example>, bob@B.example, carol@c.example\r\n" +
+		"To: \"Dan\" <dan@d.example>, Eve <eve@E.EXAMPLE>\r\nSubject: x\r\n\r\nbody\r\n"
+	m := Parse([]byte(raw), DefaultLimits())
+	within := func(s, block string) bool {
+		if s == "" || block == "" {
+			return false
+		}
+		p, b := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(block)))
+		return p >= b && p < b+uintptr(len(block))
+	}
+	for _, h := range m.Headers {
+		for _, as := range [][]Address{m.From, m.To} {
+			for _, a := range as {
+				for _, s := range []string{a.Name, a.Addr, a.Local, a.Domain} {
+					if within(s, h.Raw) || within(s, h.Value) {
+						t.Errorf("%q (of %+v) is a slice of the %s field", s, a, h.Name)
+					}
+				}
+			}
+		}
+	}
+	if len(m.From) != 3 || len(m.To) != 2 {
+		t.Fatalf("From %+v To %+v", m.From, m.To)
 	}
 }

@@ -70,7 +70,7 @@ type parser struct {
 	salvaging bool            // inside salvage: no second walk over the same bytes
 	hx        hdrIndex        // the known fields of the header block at hand
 	fold      strings.Builder // arena of unfolded header values (unfold)
-	foldHint  int             // bytes the arena is grown by at least: what is left of the header block
+	foldHint  int             // bytes the arena is grown by at least: the folded fields of the block (countFields)
 }
 
 func (p *parser) anomaly(code, detail string) {

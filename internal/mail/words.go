@@ -95,7 +95,7 @@ func (p *parser) decodeRaw8bit(s string) string {
 
 // unfold is unfold writing into the parser's arena, so that the folded
 // values of a header block share one allocation (foldHint bytes, when
-// more than the value needs: what is left of the block).
+// more than the value needs: the bytes of the block's folded fields).
 func (p *parser) unfold(s string) string {
 	if strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
 		return s

@@ -51,3 +51,38 @@ func TestOneBudget(t *testing.T) {
 		t.Errorf("budget spent: %s %v, want tempfail with %s", v.Action, names(v), pipeline.SymScanTimeout)
 	}
 }
+
+// TestOwnScanTimeout: without a caller deadline, the engine's own [limits]
+// scan_timeout sets the budget (the budget is a child of the caller's
+// context, its deadline taken from the scan's): spent, it is tempfail; and
+// a caller cancelling ends the analyzers at once.
+func TestOwnScanTimeout(t *testing.T) {
+	raw := []byte("From: a@example.com\r\nTo: b@example.jp\r\nSubject: x\r\n\r\nsee https://files.example.org/x\r\n")
+	slow := &fake{name: "slow", stage: pipeline.StageExtract, fn: func(ctx context.Context, t *pipeline.Task) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}}
+	cfg := testConfig(t)
+	cfg.Limits.AnalyzerTimeout.Duration = time.Minute
+	cfg.Limits.ScanTimeout.Duration = 1500 * time.Millisecond
+	e, err := New(cfg, Options{Factories: []Factory{}, Analyzers: []pipeline.Analyzer{slow}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	start := time.Now()
+	r := e.Scan(context.Background(), raw, pipeline.Envelope{})
+	if d := time.Since(start); d > 3*time.Second { // 1.35 s of budget; slack for a loaded machine
+		t.Errorf("verdict after %v, past the scan_timeout", d)
+	}
+	if v := r.Verdict; !v.Has(pipeline.SymScanTimeout) || v.Action != pipeline.ActionTempfail {
+		t.Errorf("scan_timeout spent: %s %v, want tempfail with %s", v.Action, names(v), pipeline.SymScanTimeout)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start = time.Now()
+	e.Scan(ctx, raw, pipeline.Envelope{})
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("cancelled scan took %v", d)
+	}
+}

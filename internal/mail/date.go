@@ -11,9 +11,11 @@ import (
 //	[Mon, ]2 Jan 2006 15:04[:05] -0700[ (comment)]
 //
 // with English day and month names as written here, a four-digit year, a
-// numeric zone and at most one simple comment. Anything else (obsolete
-// zones, two-digit years, folding, odd spacing, out-of-range fields) goes
-// to net/mail.ParseDate, so the result and the error are always the ones
+// numeric zone, runs of spaces where the form has one space, and after
+// the zone any spaces, tabs and simple comments (printable ASCII, no
+// nesting or escapes). Anything else (obsolete zones, two-digit years,
+// folding, tabs or leading spaces, out-of-range fields) goes to
+// net/mail.ParseDate, so the result and the error are always the ones
 // net/mail gives (FuzzParseDate holds the two to that).
 func ParseDate(s string) (time.Time, error) {
 	if t, ok := fastDate(s); ok {

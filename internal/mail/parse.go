@@ -70,7 +70,7 @@ type parser struct {
 	salvaging bool            // inside salvage: no second walk over the same bytes
 	hx        hdrIndex        // the known fields of the header block at hand
 	fold      strings.Builder // arena of unfolded header values (unfold)
-	foldHint  int             // bytes the arena is grown by at least: what is left of the header block
+	foldHint  int             // bytes the arena is grown by at least: the folded fields of the block (countFields)
 }
 
 func (p *parser) anomaly(code, detail string) {
@@ -322,7 +322,7 @@ func (p *parser) rawParamValue(h Headers, x *hdrIndex, id int) string {
 		return ""
 	}
 	raw := h[i].Raw
-	if isASCIIString(raw) && !hasEsc(raw) && strings.IndexByte(raw, 0) < 0 && !strings.Contains(raw, "=?") {
+	if isASCIIString(raw) && !hasEsc(raw) && strings.IndexByte(raw, 0) < 0 && !encodedWordStart(raw) {
 		// Nothing for decodeHeaderValue to decode: Value is the raw
 		// value unfolded and trimmed.
 		return h[i].Value
@@ -332,6 +332,27 @@ func (p *parser) rawParamValue(h Headers, x *hdrIndex, id int) string {
 		v = p.decodeRaw8bit(v)
 	}
 	return v
+}
+
+// encodedWordStart reports whether s holds "=?" once its line breaks are
+// removed (unfold drops every CR and LF, so "=\r?" becomes "=?" too):
+// decodeHeaderValue may then decode words rawParamValue must keep.
+func encodedWordStart(s string) bool {
+	for i := strings.IndexByte(s, '='); i >= 0; {
+		j := i + 1
+		for j < len(s) && (s[j] == '\r' || s[j] == '\n') {
+			j++
+		}
+		if j < len(s) && s[j] == '?' {
+			return true
+		}
+		k := strings.IndexByte(s[j:], '=')
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	return false
 }
 
 // parseEntity parses one MIME entity (header + body).

@@ -95,7 +95,7 @@ func (p *parser) decodeRaw8bit(s string) string {
 
 // unfold is unfold writing into the parser's arena, so that the folded
 // values of a header block share one allocation (foldHint bytes, when
-// more than the value needs: what is left of the block).
+// more than the value needs: the bytes of the block's folded fields).
 func (p *parser) unfold(s string) string {
 	if strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
 		return s
@@ -575,9 +575,13 @@ func (p *parser) addressList(h Headers, x *hdrIndex, id int) []Address {
 		if strings.Contains(f.Raw, "=?") {
 			v = addressValue(f.Raw)
 		}
-		if as := parseAddressList(v); out == nil {
+		switch as := parseAddressList(v); {
+		case len(as) == 0:
+			// As append(out, as...) did: an empty list (a group with
+			// no members: "undisclosed-recipients:;") leaves out nil.
+		case out == nil:
 			out = as
-		} else {
+		default:
 			out = append(out, as...)
 		}
 		if len(out) > 1000 {
@@ -771,7 +775,17 @@ func simpleAddress(name, addr, local, domain string) (Address, bool) {
 	if strings.TrimSpace(name) != name {
 		return Address{}, false
 	}
-	return Address{Name: name, Addr: addr, Local: local, Domain: domain}, true
+	// One copy for the name and the address: they are slices of the
+	// header block (one string), which an address kept for long (the
+	// contacts cache keys on it) must not hold alive.
+	var c string
+	if name == "" {
+		c = strings.Clone(addr)
+	} else {
+		c = name + addr
+	}
+	name, addr = c[:len(name)], c[len(name):]
+	return Address{Name: name, Addr: addr, Local: addr[:len(local)], Domain: addr[len(local)+1:]}, true
 }
 
 func makeAddress(name, addr string) Address {
@@ -780,8 +794,14 @@ func makeAddress(name, addr string) Address {
 	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
 		local, domain = addr[:i], strings.ToLower(strings.TrimRight(addr[i+1:], "."))
 		addr = local + "@" + domain
+		local, domain = addr[:i], addr[i+1:]
+	} else {
+		addr = strings.Clone(addr)
+		local = addr
 	}
-	return Address{Name: strings.TrimSpace(name), Addr: addr, Local: local, Domain: domain}
+	// Copies, not slices of the header block (one string) the values
+	// come from: an address kept for long must not hold it alive.
+	return Address{Name: strings.Clone(strings.TrimSpace(name)), Addr: addr, Local: local, Domain: domain}
 }
 
 // lenientAddresses handles what net/mail refuses: unquoted specials and

@@ -57,6 +57,12 @@ type Engine struct {
 	lists atomic.Pointer[ListLookup] // recipients' allow/block lists (SetLists)
 
 	jobs chan job // to the idle workers (runStage)
+
+	// quit is closed by Close: idle workers exit at once instead of
+	// after workerIdle. workersLive counts the running workers (tests).
+	quit        chan struct{}
+	quitOnce    sync.Once
+	workersLive atomic.Int64
 }
 
 // gen is one generation of what the configuration builds: policy,
@@ -144,7 +150,7 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction), jobs: make(chan job)}
+	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction), jobs: make(chan job), quit: make(chan struct{})}
 	g, err := e.build(cfg)
 	if err != nil {
 		return nil, err
@@ -500,8 +506,11 @@ func (e *Engine) submit(j job) {
 	}
 }
 
-// worker runs jobs until it has been idle for workerIdle.
+// worker runs jobs until it has been idle for workerIdle or the engine
+// is closed.
 func (e *Engine) worker(j job) {
+	e.workersLive.Add(1)
+	defer e.workersLive.Add(-1)
 	idle := time.NewTimer(workerIdle)
 	defer idle.Stop()
 	for {
@@ -511,6 +520,8 @@ func (e *Engine) worker(j job) {
 		select {
 		case j = <-e.jobs:
 		case <-idle.C:
+			return
+		case <-e.quit: // nil (blocks) in an Engine not made by New
 			return
 		}
 	}
@@ -609,5 +620,12 @@ func nameOf(x any) string {
 	return fmt.Sprintf("%T", x)
 }
 
-// Close releases analyzer and observer resources.
-func (e *Engine) Close() error { return e.cur.Load().close() }
+// Close releases analyzer and observer resources and lets the idle
+// analyzer workers exit. A scan after Close still runs (its workers exit
+// when their job is done).
+func (e *Engine) Close() error {
+	if e.quit != nil {
+		e.quitOnce.Do(func() { close(e.quit) })
+	}
+	return e.cur.Load().close()
+}

@@ -133,3 +133,40 @@ func TestCancelledScan(t *testing.T) {
 		t.Errorf("cancelled analyzer not reported: %v", names(r.Verdict))
 	}
 }
+
+// TestCloseStopsWorkers: Close lets the idle workers exit at once (not
+// after workerIdle), and a scan after Close still completes.
+func TestCloseStopsWorkers(t *testing.T) {
+	as := []pipeline.Analyzer{
+		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
+		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
+	}
+	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
+	for range 20 {
+		e.Scan(context.Background(), msg, pipeline.Envelope{})
+	}
+	if e.workersLive.Load() == 0 {
+		t.Fatal("no worker alive after the scans")
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil { // twice: no panic
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for e.workersLive.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers still alive 2 s after Close", e.workersLive.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r := e.Scan(context.Background(), msg, pipeline.Envelope{})
+	if !has(r.Verdict, "TEST_EARLY") {
+		t.Fatalf("scan after Close: %v", names(r.Verdict))
+	}
+}

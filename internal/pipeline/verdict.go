@@ -94,7 +94,9 @@ func (r *Result) Get(key string) (any, bool) {
 
 // Quarantine keeps messages the policy decided to hold. Front ends call it
 // when the action is quarantine (and for outbound holds); if it fails the
-// front end must tempfail, so nothing is lost.
+// front end must tempfail, so nothing is lost. Hold may read raw until it
+// returns (it does not copy it first): the caller must not change raw
+// meanwhile.
 type Quarantine interface {
 	Hold(ctx context.Context, raw []byte, r *Result) (id string, err error)
 }

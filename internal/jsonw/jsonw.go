@@ -8,6 +8,7 @@ package jsonw
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -97,4 +98,50 @@ func AppendFloat(b []byte, f float64) ([]byte, bool) {
 		}
 	}
 	return b, true
+}
+
+// SortedKeys appends m's keys to buf in the order encoding/json writes a
+// map with string keys (sorted as strings, before escaping) and returns
+// it. Pass a stack array's slice as buf to keep small maps off the heap.
+func SortedKeys[V any](m map[string]V, buf []string) []string {
+	for k := range m {
+		buf = append(buf, k)
+	}
+	slices.Sort(buf)
+	return buf
+}
+
+// AppendStrings appends ss as encoding/json writes a []string ("null"
+// for nil).
+func AppendStrings(b []byte, ss []string) []byte {
+	if ss == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendString(b, s)
+	}
+	return append(b, ']')
+}
+
+// AppendStringMap appends m as encoding/json writes a map[string]string
+// (keys sorted, "null" for nil).
+func AppendStringMap(b []byte, m map[string]string) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	var arr [16]string
+	b = append(b, '{')
+	for i, k := range SortedKeys(m, arr[:0]) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendString(b, k)
+		b = append(b, ':')
+		b = AppendString(b, m[k])
+	}
+	return append(b, '}')
 }

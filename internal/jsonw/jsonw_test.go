@@ -53,3 +53,37 @@ func FuzzAppendFloat(f *testing.F) {
 	}
 	f.Fuzz(checkFloat)
 }
+
+func checkStrings(t *testing.T, ss []string, m map[string]string) {
+	want, _ := json.Marshal(ss)
+	if got := AppendStrings(nil, ss); !bytes.Equal(got, want) {
+		t.Fatalf("strings %q: got %s want %s", ss, got, want)
+	}
+	want, _ = json.Marshal(m)
+	if got := AppendStringMap(nil, m); !bytes.Equal(got, want) {
+		t.Fatalf("map %q: got %s want %s", m, got, want)
+	}
+}
+
+// TestCollectionsMatchMarshal: string lists and string maps (nil, empty,
+// more keys than the stack buffer, keys that sort differently once
+// escaped) as encoding/json writes them.
+func TestCollectionsMatchMarshal(t *testing.T) {
+	checkStrings(t, nil, nil)
+	checkStrings(t, []string{}, map[string]string{})
+	m := map[string]string{}
+	for i, s := range strs {
+		m[s] = strs[(i+1)%len(strs)]
+	}
+	for i := range 40 {
+		m[string(rune('a'+i%26))+strs[i%len(strs)]] = strs[i%len(strs)]
+	}
+	checkStrings(t, strs, m)
+}
+
+func FuzzAppendCollections(f *testing.F) {
+	f.Add("a", "b", "<&>")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		checkStrings(t, []string{a, b, c}, map[string]string{a: b, b: c, c: a})
+	})
+}

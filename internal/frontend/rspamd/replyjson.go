@@ -1,9 +1,7 @@
 package rspamd
 
 import (
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/sekisho/sekisho/internal/jsonw"
 )
@@ -32,12 +30,7 @@ func appendReply(b []byte, rep *Reply) ([]byte, bool) {
 	} else {
 		b = append(b, '{')
 		var arr [64]string
-		names := arr[:0]
-		for k := range rep.Symbols {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		for i, k := range names {
+		for i, k := range jsonw.SortedKeys(rep.Symbols, arr[:0]) {
 			s := rep.Symbols[k]
 			if i > 0 {
 				b = append(b, ',')
@@ -56,21 +49,15 @@ func appendReply(b []byte, rep *Reply) ([]byte, bool) {
 				b = jsonw.AppendString(b, s.Description)
 			}
 			if len(s.Options) > 0 {
-				b = append(b, `,"options":[`...)
-				for j, o := range s.Options {
-					if j > 0 {
-						b = append(b, ',')
-					}
-					b = jsonw.AppendString(b, o)
-				}
-				b = append(b, ']')
+				b = append(b, `,"options":`...)
+				b = jsonw.AppendStrings(b, s.Options)
 			}
 			b = append(b, '}')
 		}
 		b = append(b, '}')
 	}
 	b = append(b, `,"messages":`...)
-	b = appendStringMap(b, rep.Messages)
+	b = jsonw.AppendStringMap(b, rep.Messages)
 	if rep.MessageID != "" {
 		b = append(b, `,"message-id":`...)
 		b = jsonw.AppendString(b, rep.MessageID)
@@ -84,12 +71,7 @@ func appendReply(b []byte, rep *Reply) ([]byte, bool) {
 		if len(m.AddHeaders) > 0 {
 			b = append(b, `"add_headers":{`...)
 			var arr [16]string
-			names := arr[:0]
-			for k := range m.AddHeaders {
-				names = append(names, k)
-			}
-			slices.Sort(names)
-			for i, k := range names {
+			for i, k := range jsonw.SortedKeys(m.AddHeaders, arr[:0]) {
 				if i > 0 {
 					b = append(b, ',')
 				}
@@ -124,12 +106,7 @@ func appendReply(b []byte, rep *Reply) ([]byte, bool) {
 			}
 			b = append(b, `"remove_headers":{`...)
 			var arr [16]string
-			names := arr[:0]
-			for k := range m.RemoveHeaders {
-				names = append(names, k)
-			}
-			slices.Sort(names)
-			for i, k := range names {
+			for i, k := range jsonw.SortedKeys(m.RemoveHeaders, arr[:0]) {
 				if i > 0 {
 					b = append(b, ',')
 				}
@@ -169,29 +146,5 @@ func appendHdrValue(b []byte, v hdrValue) []byte {
 	b = jsonw.AppendString(b, v.Value)
 	b = append(b, `,"order":`...)
 	b = strconv.AppendInt(b, int64(v.Order), 10)
-	return append(b, '}')
-}
-
-// appendStringMap appends a map[string]string in key order ("null" for
-// nil).
-func appendStringMap(b []byte, m map[string]string) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	var arr [8]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, strings.Compare)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonw.AppendString(b, k)
-		b = append(b, ':')
-		b = jsonw.AppendString(b, m[k])
-	}
 	return append(b, '}')
 }

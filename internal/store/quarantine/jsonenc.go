@@ -2,7 +2,6 @@ package quarantine
 
 import (
 	"encoding/hex"
-	"slices"
 	"strconv"
 
 	"github.com/sekisho/sekisho/internal/jsonw"
@@ -22,20 +21,6 @@ import (
 // A value json.Marshal refuses (a NaN or infinite score) makes the
 // append functions report false; build then calls json.Marshal as
 // before, which fails the same way.
-
-func appendJSONStrings(b []byte, ss []string) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonw.AppendString(b, s)
-	}
-	return append(b, ']')
-}
 
 // appendVerdictJSON appends json.Marshal(v).
 func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
@@ -67,7 +52,7 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 			b, fine = jsonw.AppendFloat(b, s.Score)
 			ok = ok && fine
 			b = append(b, `,"options":`...)
-			b = appendJSONStrings(b, s.Options)
+			b = jsonw.AppendStrings(b, s.Options)
 			if s.Category != "" {
 				b = append(b, `,"category":`...)
 				b = jsonw.AppendString(b, string(s.Category))
@@ -114,7 +99,7 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 				b = jsonw.AppendString(b, m.Result)
 				if len(m.Props) > 0 {
 					b = append(b, `,"props":`...)
-					b = appendStringMapJSON(b, m.Props)
+					b = jsonw.AppendStringMap(b, m.Props)
 				}
 				b = append(b, '}')
 			}
@@ -138,33 +123,12 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 	}
 	if len(v.TempfailReasons) > 0 {
 		b = append(b, `,"tempfail_reasons":`...)
-		b = appendJSONStrings(b, v.TempfailReasons)
+		b = jsonw.AppendStrings(b, v.TempfailReasons)
 	}
 	if v.OutboundHold {
 		b = append(b, `,"outbound_hold":true`...)
 	}
 	return append(b, '}'), ok
-}
-
-// appendStringMapJSON appends a map[string]string as encoding/json does:
-// keys sorted (as strings, before escaping).
-func appendStringMapJSON(b []byte, m map[string]string) []byte {
-	var arr [16]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonw.AppendString(b, k)
-		b = append(b, ':')
-		b = jsonw.AppendString(b, m[k])
-	}
-	return append(b, '}')
 }
 
 // appendAttachmentsJSON appends json.Marshal(as).

@@ -5,6 +5,7 @@ import (
 	"net/textproto"
 	"strings"
 
+	"github.com/sekisho/sekisho/internal/ascii"
 	"github.com/sekisho/sekisho/internal/auth/authres"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -49,9 +50,9 @@ func OwnHeader(name, value, servID string) bool {
 		// to k: other names take the general way.)
 		n := strings.TrimSpace(name)
 		switch {
-		case hasPrefixFold(n, "x-spam-"), hasPrefixFold(n, "x-sekisho-"):
+		case ascii.HasPrefixLower(n, "x-spam-"), ascii.HasPrefixLower(n, "x-sekisho-"):
 			return true
-		case len(n) == len("authentication-results") && hasPrefixFold(n, "authentication-results"):
+		case len(n) == len("authentication-results") && ascii.HasPrefixLower(n, "authentication-results"):
 			return servID != "" && authres.AuthServID(value) == strings.ToLower(servID)
 		}
 		return false
@@ -94,24 +95,6 @@ func StripList(fields []pipeline.HeaderField, servID string) []StripField {
 		}
 	}
 	return out
-}
-
-// hasPrefixFold reports whether s starts with the lower-case ASCII
-// prefix, ASCII letters of s compared in either case.
-func hasPrefixFold(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != prefix[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // stripHeader drops forged copies from a raw header block (with their

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/ascii"
 )
 
 // maxLits bounds the literals a gate holds.
@@ -246,30 +248,12 @@ func (l *Lits) inLower(s string) bool {
 			c += 'a' - 'A'
 		}
 		for _, x := range l.byFirst[c] {
-			if hasPrefixLower(s[i:], x) {
+			if ascii.HasPrefixLower(s[i:], x) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// hasPrefixLower reports whether s, its ASCII letters lower-cased, begins
-// with x.
-func hasPrefixLower(s, x string) bool {
-	if len(s) < len(x) {
-		return false
-	}
-	for j := 0; j < len(x); j++ {
-		c := s[j]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != x[j] {
-			return false
-		}
-	}
-	return true
 }
 
 // In reports whether s holds one of the literals (true for an empty set).

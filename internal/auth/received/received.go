@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/ascii"
 	"github.com/sekisho/sekisho/internal/mail"
 )
 
@@ -122,7 +123,7 @@ func keyword(s string) string {
 		return keywordSlow(s)
 	}
 	for _, k := range clauses {
-		if asciiEqualLower(s, k) {
+		if ascii.EqualLower(s, k) {
 			return k
 		}
 	}
@@ -148,37 +149,20 @@ func hasNonASCII(s string) bool {
 	return false
 }
 
-// asciiEqualLower reports whether ASCII s lower-cased is lw (lower-case).
-func asciiEqualLower(s, lw string) bool {
-	if len(s) != len(lw) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lw[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // lowerIs reports whether strings.ToLower(s) == lw without building the
 // lower-cased copy for ASCII s.
 func lowerIs(s, lw string) bool {
 	if hasNonASCII(s) {
 		return strings.ToLower(s) == lw
 	}
-	return asciiEqualLower(s, lw)
+	return ascii.EqualLower(s, lw)
 }
 
 // lowerHasPrefix reports whether strings.HasPrefix(strings.ToLower(s), p)
 // (p lower-case ASCII).
 func lowerHasPrefix(s, p string) bool {
 	if len(s) >= len(p) && !hasNonASCII(s[:len(p)]) {
-		return asciiEqualLower(s[:len(p)], p)
+		return ascii.EqualLower(s[:len(p)], p)
 	}
 	if !hasNonASCII(s) {
 		return false // shorter than p
@@ -192,7 +176,7 @@ func lowerHasPrefix(s, p string) bool {
 func containsLower(s, sub string) bool {
 	n := len(sub)
 	for i := 0; i+n <= len(s); i++ {
-		if asciiEqualLower(s[i:i+n], sub) {
+		if ascii.EqualLower(s[i:i+n], sub) {
 			return true
 		}
 	}

@@ -1,0 +1,29 @@
+// Package ascii holds the ASCII case-folding comparisons the hot paths
+// use instead of strings.ToLower copies: only the ASCII letters of s are
+// folded, so callers use them where s is known to be ASCII or where a
+// non-ASCII byte cannot match (the other side is lower-case ASCII).
+package ascii
+
+// HasPrefixLower reports whether s, its ASCII letters lower-cased, begins
+// with prefix (lower-case).
+func HasPrefixLower(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// EqualLower reports whether s, its ASCII letters lower-cased, is lw
+// (lower-case).
+func EqualLower(s, lw string) bool {
+	return len(s) == len(lw) && HasPrefixLower(s, lw)
+}

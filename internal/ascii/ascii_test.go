@@ -1,0 +1,32 @@
+package ascii
+
+import (
+	"strings"
+	"testing"
+)
+
+// asciiLower lower-cases only ASCII letters (the reference).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func FuzzFold(f *testing.F) {
+	for _, s := range [][2]string{{"HELO x", "helo"}, {"Ehlo", "ehlo"}, {"\u212a", "k"}, {"", ""}, {"abc", "abcd"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, s, p string) {
+		p = asciiLower(p)
+		if got, want := HasPrefixLower(s, p), strings.HasPrefix(asciiLower(s), p); got != want {
+			t.Fatalf("HasPrefixLower(%q, %q) = %v", s, p, got)
+		}
+		if got, want := EqualLower(s, p), asciiLower(s) == p; got != want {
+			t.Fatalf("EqualLower(%q, %q) = %v", s, p, got)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -53,6 +54,7 @@ func (d *benchDaemon) milterRound(ctx context.Context, addr string, msgs [][]byt
 		return r, err
 	}
 	lat := make([]time.Duration, len(msgs))
+	starts := make([]time.Time, len(msgs))
 	start := time.Now()
 	var next, errs atomic.Int64
 	var wg sync.WaitGroup
@@ -67,6 +69,7 @@ func (d *benchDaemon) milterRound(ctx context.Context, addr string, msgs [][]byt
 					return
 				}
 				t0 := time.Now()
+				starts[i] = t0
 				if err := mc.message(addr, msgs[i]); err != nil {
 					errs.Add(1)
 				}
@@ -82,6 +85,13 @@ func (d *benchDaemon) milterRound(ctx context.Context, addr string, msgs [][]byt
 	}
 	r.cpuMS = cpu1 - cpu0
 	r.errs = int(errs.Load())
+	if f := os.Getenv("SEKISHO_BENCH_LATENCIES"); f != "" {
+		var b strings.Builder
+		for i, l := range lat {
+			fmt.Fprintf(&b, "%d %.3f %d %d\n", i, float64(l.Microseconds())/1000, len(msgs[i]), starts[i].Sub(start).Microseconds())
+		}
+		_ = os.WriteFile(f, []byte(b.String()), 0o644)
+	}
 	r.lat = lat
 	slices.Sort(r.lat)
 	r.peakRSS = procTreeHWM(d.pid)

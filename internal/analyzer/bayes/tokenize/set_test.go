@@ -3,6 +3,9 @@ package tokenize
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // TestHashSet: the open-addressing set agrees with a map, through growth,
@@ -30,4 +33,19 @@ func TestHashSet(t *testing.T) {
 			ref[h] = true
 		}
 	}
+}
+
+// FuzzHash64: the short-input xxhash64 is xxhash.Sum64.
+func FuzzHash64(f *testing.F) {
+	f.Add([]byte(""))
+	f.Add([]byte("abc\x1f1\x1fdef"))
+	f.Add([]byte("0123456789abcdef0123456789abcdef0"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for n := 0; n <= len(b) && n <= 40; n++ {
+			var want uint64 = xxhash.Sum64(b[:n])
+			if got := hash64(unsafe.Pointer(unsafe.SliceData(b)), n); got != want {
+				t.Fatalf("%q: %x, want %x", b[:n], got, want)
+			}
+		}
+	})
 }

@@ -276,50 +276,181 @@ func (b *builder) result() *Tokens {
 }
 
 // stream adds the unigrams (with prefix) and the OSB pairs of the words
-// in b.ws.
+// in b.ws: each feature's text written into the arena (8 bytes at a time),
+// hashed there (hash64) and kept only when new (the body's unigrams, with
+// no prefix, hashed where they lie in the words' buffer and copied only
+// when new). The arena, keys and ends are kept in locals while the loop
+// runs (stored back at the end: no write barrier and no reload a pair).
 func (b *builder) stream(prefix string) {
 	ws := &b.ws
 	n := min(ws.len(), MaxWords)
+	if n == 0 {
+		return
+	}
+	// The words are copied 8 bytes at a time (copy8): the words' buffer
+	// gets room to be read 7 bytes past its end.
+	if cap(ws.buf)-len(ws.buf) < 8 {
+		ws.buf = slices.Grow(ws.buf, 8)
+	}
+	buf := unsafe.Pointer(unsafe.SliceData(ws.buf))
+	wends := ws.ends[:n]
+	arena, keys, ends := b.arena, b.keys, b.ends
+	seen := &b.seen
+	pairs := !b.opt.NoBigrams
 	for i := 0; i < n; i++ {
-		w := ws.word(i)
-		if prefix == "" {
-			b.add(unsafe.String(unsafe.SliceData(w), len(w)))
-		} else {
-			b.addP(prefix, unsafe.String(unsafe.SliceData(w), len(w)))
+		if len(keys) >= MaxFeatures {
+			break
 		}
-		if b.opt.NoBigrams {
+		wlo := int32(0)
+		if i > 0 {
+			wlo = wends[i-1]
+		}
+		whi := wends[i]
+		lw := int(whi - wlo)
+		// The unigram prefix+w.
+		if need := len(prefix) + lw; need > 0 {
+			lo := len(arena)
+			if cap(arena)-lo < need+8 {
+				arena = slices.Grow(arena, need+8)
+			}
+			p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(arena)), lo)
+			var h uint64
+			if len(prefix) == 0 {
+				h = hash64(unsafe.Add(buf, wlo), lw)
+			} else {
+				copy(arena[lo:lo+len(prefix)], prefix)
+				copy8(unsafe.Add(p, len(prefix)), unsafe.Add(buf, wlo), lw)
+				h = hash64(p, need)
+			}
+			if seen.tryAdd(h) || seen.insert(h) {
+				if len(prefix) == 0 {
+					copy8(p, unsafe.Add(buf, wlo), lw)
+				}
+				arena = arena[:lo+need]
+				keys = append(keys, h)
+				ends = append(ends, uint32(len(arena)))
+			}
+		}
+		if !pairs {
 			continue
 		}
 		// The OSB pairs prefix+a+"\x1f"+d+"\x1f"+w, a the word d
-		// before: each written into the arena at once, hashed there and
-		// kept only when new (d < Window <= 10: one digit).
+		// before (d < Window <= 10: one digit).
+		ahi := wlo
 		for d := 1; d < Window && i-d >= 0; d++ {
-			if b.full() {
+			if len(keys) >= MaxFeatures {
 				break
 			}
-			a := ws.word(i - d)
-			lo := len(b.arena)
-			need := len(prefix) + len(a) + 3 + len(w)
-			if cap(b.arena)-lo < need {
-				b.arena = slices.Grow(b.arena, need)
+			alo := int32(0)
+			if i-d > 0 {
+				alo = wends[i-d-1]
 			}
-			ar := b.arena[:lo+need]
-			p := ar[lo:]
+			la := int(ahi - alo)
+			ahi = alo
+			lo := len(arena)
+			need := len(prefix) + la + 3 + lw
+			// 8 bytes of room past the pair: copy8 and the separator's
+			// store write up to 7 bytes past what they copy.
+			if cap(arena)-lo < need+8 {
+				arena = slices.Grow(arena, need+8)
+			}
+			p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(arena)), lo)
+			q := p
 			if len(prefix) > 0 {
-				p = p[copy(p, prefix):]
+				copy(arena[lo:lo+len(prefix)], prefix)
+				q = unsafe.Add(q, len(prefix))
 			}
-			p = p[copy(p, a):]
-			p[0], p[1], p[2] = 0x1f, byte('0'+d), 0x1f
-			copy(p[3:], w)
-			h := xxhash.Sum64(ar[lo:])
-			if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
+			copy8(q, unsafe.Add(buf, alo), la)
+			q = unsafe.Add(q, la)
+			*(*uint32)(q) = 0x1f001f | uint32('0'+d)<<8
+			copy8(unsafe.Add(q, 3), unsafe.Add(buf, wlo), lw)
+			// hash64(p, need), written out: a call here would have every
+			// value the loop keeps in registers saved and reloaded (Go's
+			// calling convention saves none across a call).
+			var h uint64
+			if need < 32 {
+				h = xxPrime5 + uint64(need)
+				j := 0
+				for ; j+8 <= need; j += 8 {
+					k := *(*uint64)(unsafe.Add(p, j)) * xxPrime2
+					h ^= bits.RotateLeft64(k, 31) * xxPrime1
+					h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+				}
+				if j+4 <= need {
+					h ^= uint64(*(*uint32)(unsafe.Add(p, j))) * xxPrime1
+					h = bits.RotateLeft64(h, 23)*xxPrime2 + xxPrime3
+					j += 4
+				}
+				for ; j < need; j++ {
+					h ^= uint64(*(*byte)(unsafe.Add(p, j))) * xxPrime5
+					h = bits.RotateLeft64(h, 11) * xxPrime1
+				}
+				h ^= h >> 33
+				h *= xxPrime2
+				h ^= h >> 29
+				h *= xxPrime3
+				h ^= h >> 32
+			} else {
+				h = hash64(p, need)
+			}
+			if !(seen.tryAdd(h) || seen.insert(h)) {
 				continue
 			}
-			b.arena = ar
-			b.keys = append(b.keys, h)
-			b.ends = append(b.ends, uint32(len(ar)))
+			arena = arena[:lo+need]
+			keys = append(keys, h)
+			ends = append(ends, uint32(len(arena)))
 		}
 	}
+	b.arena, b.keys, b.ends = arena, keys, ends
+}
+
+// copy8 copies n bytes from src to dst 8 bytes at a time: it reads and
+// writes up to 7 bytes past their ends (the caller gives room for both).
+func copy8(dst, src unsafe.Pointer, n int) {
+	for off := 0; off < n; off += 8 {
+		*(*uint64)(unsafe.Add(dst, off)) = *(*uint64)(unsafe.Add(src, off))
+	}
+}
+
+// The xxhash64 primes.
+const (
+	xxPrime1 uint64 = 11400714785074694791
+	xxPrime2 uint64 = 14029467366897019727
+	xxPrime3 uint64 = 1609587929392839161
+	xxPrime4 uint64 = 9650029242287828579
+	xxPrime5 uint64 = 2870177450012600261
+)
+
+// hash64 is xxhash.Sum64 of the n bytes at p: inputs shorter than 32
+// bytes (nearly every pair) hashed here, in Go, without the assembly
+// call's overhead; the same steps, so the same value (FuzzHash64).
+func hash64(p unsafe.Pointer, n int) uint64 {
+	if n >= 32 {
+		return xxhash.Sum64(unsafe.Slice((*byte)(p), n))
+	}
+	h := xxPrime5 + uint64(n)
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		k := *(*uint64)(unsafe.Add(p, i)) * xxPrime2
+		k = bits.RotateLeft64(k, 31) * xxPrime1
+		h ^= k
+		h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+	}
+	if i+4 <= n {
+		h ^= uint64(*(*uint32)(unsafe.Add(p, i))) * xxPrime1
+		h = bits.RotateLeft64(h, 23)*xxPrime2 + xxPrime3
+		i += 4
+	}
+	for ; i < n; i++ {
+		h ^= uint64(*(*byte)(unsafe.Add(p, i))) * xxPrime5
+		h = bits.RotateLeft64(h, 11) * xxPrime1
+	}
+	h ^= h >> 33
+	h *= xxPrime2
+	h ^= h >> 29
+	h *= xxPrime3
+	h ^= h >> 32
+	return h
 }
 
 // hashSet is a set of feature hashes: open addressing with linear

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // splitWhole is split as it was before the chunks: the whole text
@@ -135,6 +136,48 @@ func BenchmarkSplitLong(b *testing.B) {
 		for b.Loop() {
 			ws.reset()
 			ws.split(s, MaxWords)
+		}
+	})
+}
+
+// splitGeneral is splitChunk's general loop (rune decoding, word1) over
+// an already normalised text, the path ASCII text took before splitASCII.
+func splitGeneral(ws *wordBuf, s string, max int) {
+	for i := 0; i < len(s) && ws.len() < max; {
+		if c := s[i]; c < 0x80 {
+			if asciiClass[c]&cWord == 0 {
+				i++
+				continue
+			}
+			i = ws.word1(s, i)
+			continue
+		}
+		i++
+	}
+}
+
+// FuzzSplitASCII: the ASCII fast path splits every ASCII text as the
+// general loop does.
+func FuzzSplitASCII(f *testing.F) {
+	for _, s := range chunkSeeds {
+		f.Add(s, 1000)
+	}
+	f.Add("$5 $$ab a1b22c333 "+strings.Repeat("x", 40)+" $"+strings.Repeat("7y", 20)+" a.b.c-d'e_f@g. -h @i!! !j", 1000)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		max = max&1023 + 1
+		b := []byte(s)
+		for i := range b {
+			b[i] &= 0x7f
+		}
+		norm := string(appendLowerASCII(nil, string(b)))
+		var want, got wordBuf
+		splitGeneral(&want, norm, max)
+		// The text at the end of its buffer, with the 8 bytes of room.
+		buf := make([]byte, len(norm), len(norm)+8)
+		copy(buf, norm)
+		got.splitASCII(unsafe.String(unsafe.SliceData(buf), len(buf)), max)
+		if !slices.Equal(wordList(&got), wordList(&want)) {
+			t.Fatalf("%q max %d: %q, want %q", norm, max, wordList(&got), wordList(&want))
 		}
 	})
 }

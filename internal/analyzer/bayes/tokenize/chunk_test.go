@@ -172,8 +172,8 @@ func FuzzSplitASCII(f *testing.F) {
 		norm := string(appendLowerASCII(nil, string(b)))
 		var want, got wordBuf
 		splitGeneral(&want, norm, max)
-		// The text at the end of its buffer, with the 8 bytes of room.
-		buf := make([]byte, len(norm), len(norm)+8)
+		// The text at the end of its buffer, with copy8's room.
+		buf := make([]byte, len(norm), len(norm)+copySlack)
 		copy(buf, norm)
 		got.splitASCII(unsafe.String(unsafe.SliceData(buf), len(buf)), max)
 		if !slices.Equal(wordList(&got), wordList(&want)) {

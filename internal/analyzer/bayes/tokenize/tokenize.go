@@ -287,10 +287,14 @@ func (b *builder) stream(prefix string) {
 	if n == 0 {
 		return
 	}
-	// The words are copied 8 bytes at a time (copy8): the words' buffer
-	// gets room to be read 7 bytes past its end.
-	if cap(ws.buf)-len(ws.buf) < 8 {
-		ws.buf = slices.Grow(ws.buf, 8)
+	// The words are copied by copy8: the words' buffer gets room to be
+	// read past its end.
+	if cap(ws.buf)-len(ws.buf) < copySlack {
+		ws.buf = slices.Grow(ws.buf, copySlack)
+	}
+	if prefix == "" {
+		b.streamBody(n)
+		return
 	}
 	buf := unsafe.Pointer(unsafe.SliceData(ws.buf))
 	wends := ws.ends[:n]
@@ -310,8 +314,8 @@ func (b *builder) stream(prefix string) {
 		// The unigram prefix+w.
 		if need := len(prefix) + lw; need > 0 {
 			lo := len(arena)
-			if cap(arena)-lo < need+8 {
-				arena = slices.Grow(arena, need+8)
+			if cap(arena)-lo < need+copySlack {
+				arena = slices.Grow(arena, need+copySlack)
 			}
 			p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(arena)), lo)
 			var h uint64
@@ -349,10 +353,10 @@ func (b *builder) stream(prefix string) {
 			ahi = alo
 			lo := len(arena)
 			need := len(prefix) + la + 3 + lw
-			// 8 bytes of room past the pair: copy8 and the separator's
-			// store write up to 7 bytes past what they copy.
-			if cap(arena)-lo < need+8 {
-				arena = slices.Grow(arena, need+8)
+			// Room past the pair: copy8 and the separator's store write
+			// past what they copy.
+			if cap(arena)-lo < need+copySlack {
+				arena = slices.Grow(arena, need+copySlack)
 			}
 			p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(arena)), lo)
 			q := p
@@ -404,10 +408,127 @@ func (b *builder) stream(prefix string) {
 	b.arena, b.keys, b.ends = arena, keys, ends
 }
 
-// copy8 copies n bytes from src to dst 8 bytes at a time: it reads and
-// writes up to 7 bytes past their ends (the caller gives room for both).
+// streamBody is stream without a prefix (the body's words, nearly all
+// of the features) for the first n words: room in the arena, keys and
+// ends is made once a word (for its unigram and all its pairs), so a
+// pair's text, key and end are written through pointers with no
+// capacity check, and the loop keeps fewer values live (the pair's hash
+// written out, as in stream).
+func (b *builder) streamBody(n int) {
+	ws := &b.ws
+	buf := unsafe.Pointer(unsafe.SliceData(ws.buf))
+	wends := ws.ends[:n]
+	seen := &b.seen
+	pairs := !b.opt.NoBigrams
+	arena, keys, ends := b.arena, b.keys, b.ends
+	al, nk := len(arena), len(keys)
+	for i := 0; i < n; i++ {
+		if nk >= MaxFeatures {
+			break
+		}
+		wlo := 0
+		if i > 0 {
+			wlo = int(wends[i-1])
+		}
+		lw := int(wends[i]) - wlo
+		// Room for the unigram and the pairs with the Window-1 words
+		// before (they lie in buf[first:wlo]), and copy8's slack.
+		first := 0
+		if i >= Window {
+			first = int(wends[i-Window])
+		}
+		if room := Window*lw + (Window-1)*3 + (wlo - first) + copySlack; cap(arena)-al < room {
+			arena = slices.Grow(arena[:al], room)
+		}
+		if cap(keys)-nk < Window {
+			keys = slices.Grow(keys[:nk], Window)
+		}
+		if cap(ends)-nk < Window {
+			ends = slices.Grow(ends[:nk], Window)
+		}
+		base := unsafe.Pointer(unsafe.SliceData(arena))
+		kp := unsafe.Pointer(unsafe.SliceData(keys))
+		ep := unsafe.Pointer(unsafe.SliceData(ends))
+		// The unigram: hashed where it lies, copied when new.
+		if lw > 0 {
+			h := hash64(unsafe.Add(buf, wlo), lw)
+			if seen.tryAdd(h) || seen.insert(h) {
+				copy8(unsafe.Add(base, al), unsafe.Add(buf, wlo), lw)
+				al += lw
+				*(*uint64)(unsafe.Add(kp, nk*8)) = h
+				*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al)
+				nk++
+			}
+		}
+		if !pairs {
+			continue
+		}
+		// The OSB pairs a+"\x1f"+d+"\x1f"+w.
+		ahi := wlo
+		for d := 1; d <= min(Window-1, i); d++ {
+			if nk >= MaxFeatures {
+				break
+			}
+			alo := 0
+			if i-d > 0 {
+				alo = int(wends[i-d-1])
+			}
+			la := ahi - alo
+			ahi = alo
+			need := la + 3 + lw
+			p := unsafe.Add(base, al)
+			copy8(p, unsafe.Add(buf, alo), la)
+			*(*uint32)(unsafe.Add(p, la)) = 0x1f001f | uint32('0'+d)<<8
+			copy8(unsafe.Add(p, la+3), unsafe.Add(buf, wlo), lw)
+			var h uint64
+			if need < 32 {
+				h = xxPrime5 + uint64(need)
+				j := 0
+				for ; j+8 <= need; j += 8 {
+					k := *(*uint64)(unsafe.Add(p, j)) * xxPrime2
+					h ^= bits.RotateLeft64(k, 31) * xxPrime1
+					h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+				}
+				if j+4 <= need {
+					h ^= uint64(*(*uint32)(unsafe.Add(p, j))) * xxPrime1
+					h = bits.RotateLeft64(h, 23)*xxPrime2 + xxPrime3
+					j += 4
+				}
+				for ; j < need; j++ {
+					h ^= uint64(*(*byte)(unsafe.Add(p, j))) * xxPrime5
+					h = bits.RotateLeft64(h, 11) * xxPrime1
+				}
+				h ^= h >> 33
+				h *= xxPrime2
+				h ^= h >> 29
+				h *= xxPrime3
+				h ^= h >> 32
+			} else {
+				h = hash64(p, need)
+			}
+			if !(seen.tryAdd(h) || seen.insert(h)) {
+				continue
+			}
+			al += need
+			*(*uint64)(unsafe.Add(kp, nk*8)) = h
+			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al)
+			nk++
+		}
+	}
+	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
+}
+
+// copySlack is the room copy8 needs past both its source and its
+// destination.
+const copySlack = 16
+
+// copy8 copies n bytes from src to dst 8 bytes at a time, the first 16
+// unconditionally (most words are shorter): it reads and writes up to
+// copySlack-1 bytes past their ends (the caller gives room for both).
 func copy8(dst, src unsafe.Pointer, n int) {
-	for off := 0; off < n; off += 8 {
+	*(*uint64)(dst) = *(*uint64)(src)
+	*(*uint64)(unsafe.Add(dst, 8)) = *(*uint64)(unsafe.Add(src, 8))
+	for off := 16; off < n; off += 8 {
 		*(*uint64)(unsafe.Add(dst, off)) = *(*uint64)(unsafe.Add(src, off))
 	}
 }
@@ -1257,9 +1378,9 @@ func chunkEnd(s string, size int) int {
 func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 	if isASCII(s) {
 		ws.norm = appendLowerASCII(ws.norm[:0], s)
-		// copy8 reads up to 7 bytes past a word: the text gets the room.
-		if cap(ws.norm)-len(ws.norm) < 8 {
-			ws.norm = slices.Grow(ws.norm, 8)
+		// copy8 reads past a word: the text gets the room.
+		if cap(ws.norm)-len(ws.norm) < copySlack {
+			ws.norm = slices.Grow(ws.norm, copySlack)
 		}
 		ws.splitASCII(unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm)), max)
 		return false
@@ -1308,7 +1429,8 @@ func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 // that is all ASCII: one class table lookup a byte, no rune decoding, and
 // a word copied 8 bytes at a time (FuzzSplitASCII compares it with the
 // general loop).
-// s must be followed by 8 bytes of room (copy8 reads past a word).
+// s must be followed by copySlack bytes of room (copy8 reads past a
+// word).
 func (ws *wordBuf) splitASCII(s string, max int) {
 	n := len(s)
 	for i := 0; i < n && len(ws.ends) < max; {
@@ -1347,8 +1469,8 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 				}
 				ws.buf = appendCollapsed(ws.buf, s[i:j])
 			} else {
-				if cap(ws.buf)-lo < nw+8 {
-					ws.buf = slices.Grow(ws.buf, nw+8)
+				if cap(ws.buf)-lo < nw+copySlack {
+					ws.buf = slices.Grow(ws.buf, nw+copySlack)
 				}
 				p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(ws.buf)), lo)
 				if dollar {

@@ -78,9 +78,9 @@ type valueCache struct {
 	e                              [1 << valueCacheBits]cachedValue
 }
 
-// valueCacheBits: 4,096 entries (128 KB a pooled buffer; 1,024 missed
-// on more than half the large-count features of the SpamAssassin test
-// split, 4,096 on a quarter).
+// valueCacheBits: 4,096 entries, 128 KB a pooled buffer (with 1,024,
+// classifying the SpamAssassin test split computed nbValue 656K times;
+// with 4,096, 295K times).
 const valueCacheBits = 12
 
 type cachedValue struct {

@@ -85,3 +85,44 @@ func TestBatchCacheKiB(t *testing.T) {
 		t.Fatalf("100 MiB row: %d KiB, want the bound %d", got, maxBatchCacheKiB)
 	}
 }
+
+// TestCompressMatchesEncodeAll: compress (through a reused scratch
+// buffer, copied out) returns the encoder's bytes for messages of every
+// size, each in a slice of its own, and they decompress to the message.
+func TestCompressMatchesEncodeAll(t *testing.T) {
+	cfg := config.Default()
+	cfg.General.DataDir = t.TempDir()
+	st, err := Open(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	raw, err := os.ReadFile(filepath.Join("testdata", "phish-o365.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs [][]byte
+	for _, n := range []int{0, 1, 100, len(raw)} {
+		msgs = append(msgs, raw[:n])
+	}
+	big := make([]byte, 0, 3<<20)
+	for i := 0; len(big) < 3<<20; i++ {
+		big = fmt.Appendf(big, "%d %x\n", i, i*i*2654435761)
+	}
+	msgs = append(msgs, big, raw)
+	var outs [][]byte
+	for _, m := range msgs {
+		got := st.compress(m)
+		want := st.enc.EncodeAll(m, nil)
+		if string(got) != string(want) || len(got) != cap(got) {
+			t.Fatalf("message of %d bytes: compress gives %d bytes (cap %d), EncodeAll %d", len(m), len(got), cap(got), len(want))
+		}
+		outs = append(outs, got)
+	}
+	for i, m := range msgs {
+		back, err := st.decompress("zstd", outs[i])
+		if err != nil || string(back) != string(m) {
+			t.Fatalf("message %d does not come back (%v): a later compress wrote over it?", i, err)
+		}
+	}
+}

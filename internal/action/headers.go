@@ -3,23 +3,134 @@ package action
 import (
 	"bytes"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
-	"github.com/sekisho/sekisho/internal/auth/authres"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
 // AuthenticationResults writes the value of an Authentication-Results
 // header (RFC 8601) from the results the auth analyzer recorded.
+//
+// It writes what authres.Format writes for the methods as generic
+// results (FuzzAuthenticationResults compares the two), in one buffer:
+// go-msgauth builds the value by string concatenation, some 20
+// allocations a message.
 func AuthenticationResults(a *pipeline.AuthResults) string {
-	rs := make([]authres.Result, 0, len(a.Methods))
-	for _, m := range a.Methods {
-		rs = append(rs, &authres.Generic{Method: m.Method, Value: authres.Value(m.Result), Params: m.Props})
+	if len(a.Methods) == 0 {
+		return a.ServID + "; none"
 	}
-	return authres.Format(a.ServID, rs)
+	n := len(a.ServID)
+	for _, m := range a.Methods {
+		n += 4 + len(m.Method) + len(m.Result)
+		for k, v := range m.Props {
+			n += len(k) + len(v) + 4
+		}
+	}
+	b := make([]byte, 0, n+8)
+	b = append(b, a.ServID...)
+	for _, m := range a.Methods {
+		b = append(b, "; "...)
+		b = append(b, m.Method...)
+		b = append(b, '=')
+		b = append(b, m.Result...)
+		b = append(b, ' ')
+		b = appendAuthParams(b, m.Props)
+	}
+	// b is not written again: the string shares it (as strings.Builder
+	// does).
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// appendAuthParams writes a result's properties as go-msgauth does: a
+// non-empty "reason" first, then the others with a value in name order,
+// separated by one space; the reason as an RFC 2045 value, the others
+// as an address when they look like one.
+func appendAuthParams(b []byte, params map[string]string) []byte {
+	var kb [8]string
+	keys := kb[:0]
+	for k, v := range params {
+		if k != "reason" && v != "" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	sep := false
+	if r := params["reason"]; r != "" {
+		b = append(b, "reason="...)
+		b = appendAuthValue(b, r)
+		sep = true
+	}
+	for _, k := range keys {
+		if sep {
+			b = append(b, ' ')
+		}
+		sep = true
+		b = append(b, k...)
+		b = append(b, '=')
+		if v := params[k]; authAddressLike(v) {
+			b = append(b, v...)
+		} else {
+			b = appendAuthValue(b, v)
+		}
+	}
+	return b
+}
+
+// authTSpecial holds the ASCII characters an RFC 2045 token cannot
+// hold besides space and controls; authAddressOK the punctuation an
+// address-like property value may hold unquoted (go-msgauth's lists).
+var authTSpecial, authAddressOK = func() (t, a [128]bool) {
+	for _, c := range `()<>@,;:\"/[]?=` {
+		t[c] = true
+	}
+	for _, c := range "#$%&'*+,./-@[]\\^_`{|}~" {
+		a[c] = true
+	}
+	return t, a
+}()
+
+// authAddressLike: every character is a letter, a digit or in
+// authAddressOK (an invalid byte reads as U+FFFD, neither).
+func authAddressLike(s string) bool {
+	for _, c := range s {
+		if c < utf8.RuneSelf {
+			if !authAddressOK[c] && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+				return false
+			}
+		} else if !unicode.IsLetter(c) && !unicode.IsDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendAuthValue writes s as a token, or quoted (its double quotes
+// escaped, nothing else) when it holds a space, a control or a tspecial.
+func appendAuthValue(b []byte, s string) []byte {
+	quote := false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c < utf8.RuneSelf && authTSpecial[c] {
+			quote = true
+			break
+		}
+	}
+	if !quote {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
 }
 
 // Field is one raw header field of a message: its name, its raw value

@@ -247,7 +247,16 @@ func (l *LimitListener) dropSilent(c *limitConn) {
 }
 
 func addrOf(c net.Conn) netip.Addr {
-	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+	ra := c.RemoteAddr()
+	if ta, ok := ra.(*net.TCPAddr); ok && ta != nil && ta.Zone == "" && 0 <= ta.Port && ta.Port <= 65535 {
+		// What parsing its String gives (TestAddrOfTCP, FuzzAddrOf),
+		// without writing and parsing it (a zone is left to the parser).
+		if ap := ta.AddrPort(); ap.Addr().IsValid() {
+			return ap.Addr().Unmap()
+		}
+		return netip.Addr{}
+	}
+	if ap, err := netip.ParseAddrPort(ra.String()); err == nil {
 		return ap.Addr().Unmap()
 	}
 	return netip.Addr{}

@@ -3,10 +3,12 @@ package quarantine
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -240,7 +242,34 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 		return 0, err
 	}
 	defer unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	var tx *sql.Tx
+	kib := batchCacheKiB(es, pre)
+	if s.dialect == "sqlite" && kib > baseCacheKiB {
+		// The batch's dirty pages stay in the cache until the commit
+		// instead of spilling to the WAL half-way (and being written
+		// again, and read back, when a later row of the batch changes
+		// them): the connection's cache grows for the transaction and
+		// is cut back to the DSN's size after the commit.
+		if conn, err = s.db.Conn(ctx); err != nil {
+			return 0, fmt.Errorf("quarantine: begin: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, cacheSizePragma(kib)); err != nil {
+			return 0, fmt.Errorf("quarantine: cache size: %w", err)
+		}
+		defer func() {
+			// After the commit the pages are clean: SQLite frees those
+			// beyond the DSN's size at once.
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), cacheSizePragma(baseCacheKiB)); err != nil {
+				// A connection that keeps a larger cache is not reused.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+		tx, err = conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.db.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("quarantine: begin: %w", err)
 	}
@@ -260,6 +289,34 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 		return 0, fmt.Errorf("quarantine: commit: %w", err)
 	}
 	return n, nil
+}
+
+// The SQLite page cache of a connection: baseCacheKiB normally (the
+// DSN's cache_size), up to maxBatchCacheKiB while the history writer
+// writes a batch whose rows need more (batchCacheKiB).
+const (
+	baseCacheKiB     = 512
+	maxBatchCacheKiB = 8 << 10
+)
+
+// batchCacheKiB is the page cache a transaction writing es needs to keep
+// its dirty pages: the rows' bytes (their largest columns, 4 KiB pages a
+// little less than full) twice over, for the table's and the indexes'
+// pages and what the transaction reads, plus the DSN's cache; at most
+// maxBatchCacheKiB (a larger batch spills to the WAL as before).
+func batchCacheKiB(es []*entry, pre []prepared) int {
+	b := 0
+	for i, e := range es {
+		if e == nil {
+			continue
+		}
+		b += len(pre[i].raw) + len(e.verdict) + len(e.urls) + len(e.atts) + len(e.symbols) + 1024
+	}
+	return min(baseCacheKiB+2*b/1000, maxBatchCacheKiB)
+}
+
+func cacheSizePragma(kib int) string {
+	return "PRAGMA cache_size = -" + strconv.Itoa(kib)
 }
 
 // insertTx writes entries (nil ones skipped) in tx with multi-row
@@ -461,7 +518,7 @@ func sqliteDSN(path string) string {
 	// spill to the WAL when the cache is full: a batch of 200 rows may
 	// keep up to 200 raw messages of history_max_message_bytes each.
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-512)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
+		"&_pragma=cache_size(-" + strconv.Itoa(baseCacheKiB) + ")&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
 }
 
 // wrote tells the writer goroutine that Hold committed: time to check

@@ -374,7 +374,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		}
 	}
 	if len(web) > 0 {
-		claims, headClaims, nameClaims := cl.get()
+		claims, headClaims, nameClaims := cl.head()
 		lowFrom := strings.ToLower(fromDomain)
 		// Whether a web link looks bad: the same for every brand, worked
 		// out when a brand first needs it.
@@ -386,7 +386,18 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			}
 			return bad
 		}
-		for bi, b := range claims {
+		for bi := 0; ; bi++ {
+			if bi == len(claims) {
+				// A brand only the body names counts when the display
+				// name names it or a link looks bad (bodyMayCount).
+				if !cl.bodyMayAdd() || !bodyMayCount(claims, nameClaims, badLink) {
+					break
+				}
+				if claims, headClaims, nameClaims = cl.get(); bi == len(claims) {
+					break
+				}
+			}
+			b := claims[bi]
 			doms := cl.domains(bi)
 			// The brand's own domain in From with every link elsewhere is
 			// a spoofed From (Japanese brand phishing sends so): real
@@ -466,34 +477,64 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	return nil
 }
 
-// claimSet is the brands a message claims to be from, looked up once, on
-// first use: all of them (subject, display name, body), those of the
-// subject and display name, those of the display name.
+// claimSet is the brands a message claims to be from, looked up on first
+// use: all of them (subject, display name, body), those of the subject
+// and display name, those of the display name.
+//
+// The body is the costly text (up to 4 KB) and most messages never need
+// its brands: all is the brands of the subject and display name followed
+// by those only the body names (mergeBrands), so a check that finds its
+// answer among the first ones, or that no body-only brand could change,
+// stops there (head, then get when a body-only brand may count).
 type claimSet struct {
 	a                      *Analyzer
 	subject, name, body    string
-	done                   bool
+	headDone, done         bool
 	all, headBrands, named []brands.Brand
+	// nHead is how many brands of all come from the subject and display
+	// name (all[:nHead]: the same before and after the body is read).
+	nHead int
 	// kws are the keywords of each brand of all (brandKeywords), doms its
 	// domains in lower case, built when first needed: once per message,
 	// not per link.
 	kws, doms [][]string
 }
 
-func (c *claimSet) get() (all, head, name []brands.Brand) {
-	if !c.done {
-		c.done = true
+// head returns the brands of the subject and display name as the first
+// brands of all (all[:nHead], the brands of all known without the
+// body), the subject's and display name's, the display name's.
+func (c *claimSet) head() (all, head, name []brands.Brand) {
+	if !c.headDone && !c.done {
+		c.headDone = true
 		c.headBrands = c.a.Brands.Claimed(c.subject + "\n" + c.name)
 		c.named = c.a.Brands.Claimed(c.name)
-		c.all = mergeBrands(c.headBrands, c.a.Brands.Claimed(c.body))
+		c.all = mergeBrands(c.headBrands, nil)
+		c.nHead = len(c.all)
 	}
 	return c.all, c.headBrands, c.named
 }
 
+// get returns every brand the message claims (the body's too).
+func (c *claimSet) get() (all, head, name []brands.Brand) {
+	if !c.done {
+		c.head()
+		c.done = true
+		// mergeBrands keeps its first argument's order: the head brands
+		// stay a prefix of all (nHead of them).
+		if len(c.all) < maxClaims {
+			c.all = mergeBrands(c.headBrands, c.a.Brands.Claimed(c.body))
+		}
+	}
+	return c.all, c.headBrands, c.named
+}
+
+// bodyMayAdd reports whether reading the body may add brands to all.
+func (c *claimSet) bodyMayAdd() bool { return !c.done && c.nHead < maxClaims }
+
 // domains returns the domains of the i-th brand of all, lower case.
 func (c *claimSet) domains(i int) []string {
-	if c.doms == nil {
-		c.doms = make([][]string, len(c.all))
+	if len(c.doms) < len(c.all) {
+		c.doms = append(c.doms, make([][]string, len(c.all)-len(c.doms))...)
 	}
 	if c.doms[i] == nil {
 		ds := make([]string, len(c.all[i].Domains))
@@ -507,8 +548,8 @@ func (c *claimSet) domains(i int) []string {
 
 // keywords returns brandKeywords of the i-th brand of all.
 func (c *claimSet) keywords(i int) []string {
-	if c.kws == nil {
-		c.kws = make([][]string, len(c.all))
+	if len(c.kws) < len(c.all) {
+		c.kws = append(c.kws, make([][]string, len(c.all)-len(c.kws))...)
 	}
 	if c.kws[i] == nil {
 		c.kws[i] = brandKeywords(c.all[i])
@@ -636,12 +677,36 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *c
 	// (github.com/microsoft is fine, beak.host/Kagoya-mail.html is not).
 	reasons := suspicion(h)
 	weakHost := len(reasons) > 0 || dyn || free
-	claims, head, _ := cl.get()
+	// A lookalike host already says the brand is misused.
+	if !hasFlag(l, SymLookalike) {
+		a.brandInURL(t, l, h, cl, weakHost, src)
+	}
+	if len(reasons) >= 2 {
+		l.flag(t, SymSuspiciousDomain, h.Host+": "+strings.Join(reasons, ",")+src)
+	}
+}
+
+// brandInURL flags a keyword of a claimed brand in the host (or path) of
+// a hop on a domain the brand does not own: the first brand of the
+// message's claims (claimSet.get) whose keyword is there. The brands of
+// the subject and display name come first; the body's are read only when
+// a brand keyword may be in the host or path at all (keywordFilter).
+func (a *Analyzer) brandInURL(t *pipeline.Task, l *link, h *normalize.Link, cl *claimSet, weakHost bool, src string) {
 	lowPath, lowDone := "", false
 	lowHost := strings.ToLower(h.Host)
-	for i, b := range claims {
-		if ownsLower(cl.domains(i), lowHost) || hasFlag(l, SymLookalike) {
-			continue // a lookalike host already says the brand is misused
+	claims, head, _ := cl.head()
+	for i := 0; ; i++ {
+		if i == len(claims) {
+			if !cl.bodyMayAdd() || !a.mayNameBrand(h, weakHost, &lowPath, &lowDone) {
+				return
+			}
+			if claims, head, _ = cl.get(); i == len(claims) {
+				return
+			}
+		}
+		b := &claims[i]
+		if ownsLower(cl.domains(i), lowHost) {
+			continue
 		}
 		path := ""
 		if weakHost || hasBrand(head, b.Name) {
@@ -652,12 +717,46 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *c
 		}
 		if kw := keywordIn(cl.keywords(i), h.Host, path); kw != "" {
 			l.flag(t, SymBrandInURL, b.Name+": "+h.Host+src)
-			break
+			return
 		}
 	}
-	if len(reasons) >= 2 {
-		l.flag(t, SymSuspiciousDomain, h.Host+": "+strings.Join(reasons, ",")+src)
+}
+
+// mayNameBrand reports whether a brand the body alone claims may have a
+// keyword in the hop's host, or in its path on a weak host: false only
+// when no keyword of any brand of the catalogue is there. (A brand of the
+// body alone is not one of the subject's: its keywords count in the path
+// only on a weak host.) With another BrandMatcher than the package's it
+// says yes.
+func (a *Analyzer) mayNameBrand(h *normalize.Link, weakHost bool, lowPath *string, lowDone *bool) bool {
+	if _, ok := a.Brands.(pkgBrands); !ok {
+		return true
 	}
+	kf := catalogueKeywords()
+	if kf.mayContain(h.Host) {
+		return true
+	}
+	if !weakHost {
+		return false
+	}
+	if !*lowDone {
+		*lowPath, *lowDone = strings.ToLower(h.Path), true
+	}
+	return kf.mayContain(*lowPath)
+}
+
+// bodyMayCount reports whether a brand only the body names may be the
+// brand the brand-unrelated check reports: one the display name names
+// too (inName), which needs a display-name brand outside head (the
+// brands of the subject and display name in all), or any once a link
+// looks bad (login wording is looked at then).
+func bodyMayCount(head, named []brands.Brand, badLink func() bool) bool {
+	for _, b := range named {
+		if !hasBrand(head, b.Name) {
+			return true
+		}
+	}
+	return badLink()
 }
 
 func in(extra, builtin *lists.Index, host string) bool {
@@ -935,11 +1034,14 @@ func mergeBrands(a, b []brands.Brand) []brands.Brand {
 			out = append(out, x)
 		}
 	}
-	if len(out) > 10 {
-		out = out[:10]
+	if len(out) > maxClaims {
+		out = out[:maxClaims]
 	}
 	return out
 }
+
+// maxClaims bounds the brands a message is checked against.
+const maxClaims = 10
 
 var anchorDomainRe = regexp.MustCompile(`(?i)^(?:(?:https?|hxxps?)://)?(?:www\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?::\d+)?(?:/\S*)?$`)
 

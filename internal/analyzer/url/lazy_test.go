@@ -1,0 +1,106 @@
+package url
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/brands"
+	"github.com/sekisho/sekisho/internal/mail"
+	"github.com/sekisho/sekisho/internal/pipeline"
+)
+
+// hitsOf runs a over raw and returns its symbols with their scores and
+// options, and the checked links.
+func hitsOf(a *Analyzer, raw string) string {
+	m := mail.Parse([]byte(raw), mail.Limits{})
+	task := pipeline.NewTask("t", m, pipeline.Envelope{}, nil)
+	_ = a.Analyze(context.Background(), task)
+	var b strings.Builder
+	for _, h := range task.Hits() {
+		fmt.Fprintf(&b, "%+v\n", h)
+	}
+	if v, ok := task.Get(TaskKeyLinks); ok {
+		fmt.Fprintf(&b, "%+v\n", v)
+	}
+	return b.String()
+}
+
+// FuzzLazyClaims compares the analyzer that reads the body's brands only
+// when they may count (claimSet.head, keywordFilter, bodyMayCount) with
+// the plain one that reads them up front (plainClaims), with the
+// package's catalogue.
+func FuzzLazyClaims(f *testing.F) {
+	f.Add("PayPal Service", "Your account is limited", "Log in to PayPal now http://paypal-secure.example.com/login", "https://bit.ly/abc", false)
+	f.Add("Amazon", "注文の確認", "Amazonのアカウント http://amazon.co.jp.example.net/signin 楽天カード", "http://x7kq9zz.top/amazon", true)
+	f.Add("Bob", "hello", "Sign in to your Microsoft account https://microsoft.com/ and https://office365-verify.example/", "http://198.51.100.7/login", true)
+	f.Add("Apple Support", "security alert", "Apple ID verify http://secure-appleid.example/ Netflix DHL", "https://docs.google.com/forms/x", false)
+	f.Add("info", "Newsletter", "Sparkasse Volksbank Deutsche Post DHL ING PayPal eBay Amazon Apple Microsoft Google Netflix Chase Wells Fargo http://example.org/", "https://news.example.com/paypal", false)
+	f.Fuzz(func(t *testing.T, name, subject, body, link string, html bool) {
+		for _, s := range []string{name, subject} {
+			if strings.ContainsAny(s, "\r\n") {
+				return
+			}
+		}
+		ct := "text/plain"
+		if html {
+			ct = "text/html"
+			body = "<a href=\"" + link + "\">" + body + "</a>"
+		} else {
+			body += "\n" + link
+		}
+		raw := "From: " + name + " <notice@paypal.com>\nTo: user@example.jp\nSubject: " + subject + "\nMIME-Version: 1.0\nContent-Type: " + ct + "; charset=utf-8\n\n" + body + "\n"
+		lazy := NewAnalyzer()
+		plain := NewAnalyzer()
+		plain.plainClaims = true
+		if got, want := hitsOf(lazy, raw), hitsOf(plain, raw); got != want {
+			t.Fatalf("lazy:\n%s\nplain:\n%s", got, want)
+		}
+	})
+}
+
+// TestKeywordFilter: the filter says yes to every brand keyword of the
+// catalogue, alone and inside a host, and no to a host without one.
+func TestKeywordFilter(t *testing.T) {
+	kf := catalogueKeywords()
+	n := 0
+	for _, b := range brands.All() {
+		for _, kw := range brandKeywords(b) {
+			n++
+			if !kf.mayContain(kw) || !kf.mayContain("xx-"+kw+".example") {
+				t.Errorf("%s: keyword %q ruled out", b.Name, kw)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no keywords")
+	}
+	if kf.mayContain("zzqx.example") {
+		t.Error("zzqx.example may contain a keyword")
+	}
+	if catalogueKeywords() != kf {
+		t.Error("filter rebuilt for the same catalogue")
+	}
+}
+
+// FuzzKeywordFilter: mayContain says yes whenever some brand keyword is
+// in s.
+func FuzzKeywordFilter(f *testing.F) {
+	f.Add("login.microsoft-support.example")
+	f.Add("amazon")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		kf := catalogueKeywords()
+		if kf.mayContain(s) {
+			return
+		}
+		for _, b := range brands.All() {
+			for _, kw := range brandKeywords(b) {
+				if strings.Contains(s, kw) {
+					t.Fatalf("%q holds %q of %s, ruled out", s, kw, b.Name)
+				}
+			}
+		}
+	})
+}

@@ -1,23 +1,24 @@
 package url
 
 import (
+	"slices"
+	"strings"
 	"sync/atomic"
 	"unsafe"
 
 	"github.com/sekisho/sekisho/internal/brands"
 )
 
-// keywordFilter rules out, in one pass, a host or path that holds no
-// keyword (brandKeywords) of any brand of a catalogue: it knows the first
-// four bytes of every keyword (every keyword has four or more). A string
-// holding a keyword holds its first four bytes, so mayContain says yes to
-// it; a yes may be wrong, a no is not.
+// keywordFilter finds, in one pass, whether a host or path holds a
+// keyword (brandKeywords) of any brand of a catalogue: the keywords are
+// keyed by their first four bytes (every keyword has four or more), each
+// key with a bit that rules out most positions at the cost of one load.
 type keywordFilter struct {
 	// list is the catalogue's brand list the filter was built for.
 	list []brands.Brand
 	bits [1 << 16 / 64]uint64
-	// heads are the keywords' first four bytes.
-	heads map[uint32]struct{}
+	// heads has the keywords by their first four bytes.
+	heads map[uint32][]string
 }
 
 func head4(s string) uint32 {
@@ -27,11 +28,13 @@ func head4(s string) uint32 {
 func hash16(k uint32) uint32 { return (k * 2654435761) >> 16 }
 
 func newKeywordFilter(list []brands.Brand) *keywordFilter {
-	f := &keywordFilter{list: list, heads: map[uint32]struct{}{}}
+	f := &keywordFilter{list: list, heads: map[uint32][]string{}}
 	for _, b := range list {
 		for _, kw := range brandKeywords(b) {
 			k := head4(kw)
-			f.heads[k] = struct{}{}
+			if !slices.Contains(f.heads[k], kw) {
+				f.heads[k] = append(f.heads[k], kw)
+			}
 			h := hash16(k)
 			f.bits[h>>6] |= 1 << (h & 63)
 		}
@@ -39,15 +42,17 @@ func newKeywordFilter(list []brands.Brand) *keywordFilter {
 	return f
 }
 
-// mayContain reports whether s may hold a keyword of the filter's brands.
-func (f *keywordFilter) mayContain(s string) bool {
+// holds reports whether s holds a keyword of the filter's brands.
+func (f *keywordFilter) holds(s string) bool {
 	for i := 0; i+4 <= len(s); i++ {
 		k := head4(s[i:])
 		if h := hash16(k); f.bits[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		if _, ok := f.heads[k]; ok {
-			return true
+		for _, kw := range f.heads[k] {
+			if strings.HasPrefix(s[i:], kw) {
+				return true
+			}
 		}
 	}
 	return false

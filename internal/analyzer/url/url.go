@@ -739,7 +739,7 @@ func (a *Analyzer) mayNameBrand(h *normalize.Link, weakHost bool, lowPath *strin
 		return true
 	}
 	kf := catalogueKeywords()
-	if kf.mayContain(h.Host) {
+	if kf.holds(h.Host) {
 		return true
 	}
 	if !weakHost {
@@ -748,7 +748,7 @@ func (a *Analyzer) mayNameBrand(h *normalize.Link, weakHost bool, lowPath *strin
 	if !*lowDone {
 		*lowPath, *lowDone = strings.ToLower(h.Path), true
 	}
-	return kf.mayContain(*lowPath)
+	return kf.holds(*lowPath)
 }
 
 // bodyMayCount reports whether a brand only the body names may be the

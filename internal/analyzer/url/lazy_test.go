@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/brands"
+	"github.com/sekisho/sekisho/internal/link/namestat"
+	"github.com/sekisho/sekisho/internal/link/normalize"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
@@ -101,6 +103,39 @@ func FuzzKeywordFilter(f *testing.F) {
 		}
 		if got := catalogueKeywords().holds(s); got != want {
 			t.Fatalf("%q: holds %v, plain %v", s, got, want)
+		}
+	})
+}
+
+// anyRandomPlain is anyRandom looking at every link's domain.
+func anyRandomPlain(ls []*link) bool {
+	for _, l := range ls {
+		f := l.final()
+		if namestat.RandomLabel(f.Host, f.Registrable) != "" {
+			return true
+		}
+		if i := strings.Index(f.URL, f.Host); i >= 0 && f.Host != "" && namestat.KitPath(f.URL[i+len(f.Host):]) {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzAnyRandom compares anyRandom (each domain looked at once) with
+// the plain per-link check, over '|'-separated links.
+func FuzzAnyRandom(f *testing.F) {
+	f.Add("http://a.example/|http://b.example/x|http://a.example/y|http://xkqzvbw.com/|http://c.example/")
+	f.Add("http://1.example|http://2.example|http://3.example|http://4.example|http://5.example|http://6.example|http://7.example|http://8.example|http://9.example|http://qxzkvwj.example/")
+	f.Add("https://example.org/wp-admin/x/login.php|https://example.org/")
+	f.Fuzz(func(t *testing.T, s string) {
+		var ls []*link
+		for _, raw := range strings.Split(s, "|") {
+			if ch, ok := normalize.Resolve(raw); ok {
+				ls = append(ls, &link{chain: ch})
+			}
+		}
+		if got, want := anyRandom(ls), anyRandomPlain(ls); got != want {
+			t.Fatalf("%q: anyRandom %v, plain %v", s, got, want)
 		}
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -1012,10 +1013,21 @@ func inDomains(reg string, ds []string) bool {
 // anyRandom reports a link whose registrable domain is a random string,
 // or whose path is a phishing kit's.
 func anyRandom(ls []*link) bool {
+	// RandomLabel depends on the registrable domain alone: a domain
+	// already found not random (most links of a message share a few) is
+	// not looked at again.
+	var done [8]string
+	nDone := 0
 	for _, l := range ls {
 		f := l.final()
-		if namestat.RandomLabel(f.Host, f.Registrable) != "" {
-			return true
+		if !slices.Contains(done[:nDone], f.Registrable) {
+			if namestat.RandomLabel(f.Host, f.Registrable) != "" {
+				return true
+			}
+			if nDone < len(done) {
+				done[nDone] = f.Registrable
+				nDone++
+			}
 		}
 		if i := strings.Index(f.URL, f.Host); i >= 0 && f.Host != "" && namestat.KitPath(f.URL[i+len(f.Host):]) {
 			return true

@@ -30,15 +30,17 @@ func hitsOf(a *Analyzer, raw string) string {
 }
 
 // FuzzLazyClaims compares the analyzer that reads the body's brands only
-// when they may count (claimSet.head, keywordFilter, bodyMayCount) with
-// the plain one that reads them up front (plainClaims), with the
-// package's catalogue.
+// when they may count (claimSet.head, keywordFilter, bodyMayCount) and
+// checks each host once (hostMemo) with the plain one that reads them up
+// front and checks every hop (Analyzer.plain), with the package's
+// catalogue.
 func FuzzLazyClaims(f *testing.F) {
 	f.Add("PayPal Service", "Your account is limited", "Log in to PayPal now http://paypal-secure.example.com/login", "https://bit.ly/abc", false)
 	f.Add("Amazon", "注文の確認", "Amazonのアカウント http://amazon.co.jp.example.net/signin 楽天カード", "http://x7kq9zz.top/amazon", true)
 	f.Add("Bob", "hello", "Sign in to your Microsoft account https://microsoft.com/ and https://office365-verify.example/", "http://198.51.100.7/login", true)
 	f.Add("Apple Support", "security alert", "Apple ID verify http://secure-appleid.example/ Netflix DHL", "https://docs.google.com/forms/x", false)
 	f.Add("info", "Newsletter", "Sparkasse Volksbank Deutsche Post DHL ING PayPal eBay Amazon Apple Microsoft Google Netflix Chase Wells Fargo http://example.org/", "https://news.example.com/paypal", false)
+	f.Add("PayPal", "notice", "http://a.example/ http://paypal.com.a.example/ http://bit.ly/x http://a.example/login http://xn--pypal-4ve.com/ http://a.example/", "http://a.example/paypal", false)
 	f.Fuzz(func(t *testing.T, name, subject, body, link string, html bool) {
 		for _, s := range []string{name, subject} {
 			if strings.ContainsAny(s, "\r\n") {
@@ -50,12 +52,12 @@ func FuzzLazyClaims(f *testing.F) {
 			ct = "text/html"
 			body = "<a href=\"" + link + "\">" + body + "</a>"
 		} else {
-			body += "\n" + link
+			body += "\n" + link + "\n" + link + "/2 " + link + "?x=1"
 		}
 		raw := "From: " + name + " <notice@paypal.com>\nTo: user@example.jp\nSubject: " + subject + "\nMIME-Version: 1.0\nContent-Type: " + ct + "; charset=utf-8\n\n" + body + "\n"
 		lazy := NewAnalyzer()
 		plain := NewAnalyzer()
-		plain.plainClaims = true
+		plain.plain = true
 		if got, want := hitsOf(lazy, raw), hitsOf(plain, raw); got != want {
 			t.Fatalf("lazy:\n%s\nplain:\n%s", got, want)
 		}

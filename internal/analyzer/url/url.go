@@ -60,9 +60,10 @@ type Analyzer struct {
 	Extra     struct{ Shorteners, DynDNS, FreeHosting *lists.Index }
 	MaxLinks  int
 	log       *slog.Logger
-	// plainClaims reads every claimed brand (the body's too) up front:
-	// the plain computation the tests compare the lazy one with.
-	plainClaims bool
+	// plain reads every claimed brand (the body's too) up front and
+	// checks every hop's host afresh: the plain computation the tests
+	// compare the lazy one with.
+	plain bool
 }
 
 var (
@@ -289,6 +290,8 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		return loginWords
 	}
 
+	// The host checks of each host, done once per message.
+	var hm hostMemo
 	var checked []*link
 	for _, l := range links {
 		f := l.final()
@@ -329,7 +332,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 				}
 			}
 		}
-		a.checkLink(t, l, cl, opt)
+		a.checkLink(t, l, cl, &hm, opt)
 		if len(l.chain.Via) > 0 {
 			for _, v := range l.chain.Via {
 				if v != "safelinks" && v != "proofpoint" && v != "mimecast" {
@@ -514,7 +517,7 @@ func (c *claimSet) head() (all, head, name []brands.Brand) {
 		c.named = c.a.Brands.Claimed(c.name)
 		c.all = mergeBrands(c.headBrands, nil)
 		c.nHead = len(c.all)
-		if c.a.plainClaims {
+		if c.a.plain {
 			return c.get()
 		}
 	}
@@ -598,7 +601,7 @@ func anyFlag(ls []*link, s string) bool {
 }
 
 // checkLink runs the per-link checks.
-func (a *Analyzer) checkLink(t *pipeline.Task, l *link, cl *claimSet, opt string) {
+func (a *Analyzer) checkLink(t *pipeline.Task, l *link, cl *claimSet, hm *hostMemo, opt string) {
 	first := &l.chain.Links[0]
 	f := l.final()
 	switch f.Scheme {
@@ -637,12 +640,12 @@ func (a *Analyzer) checkLink(t *pipeline.Task, l *link, cl *claimSet, opt string
 		if h.Host == "" || !h.IsWeb() {
 			continue
 		}
-		a.checkHost(t, l, h, cl)
+		a.checkHost(t, l, h, cl, hm)
 	}
 }
 
 // checkHost runs the host checks on one hop.
-func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *claimSet) {
+func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *claimSet, hm *hostMemo) {
 	src := ""
 	if l.src.Source == "qr" || l.src.Source == "pdf" || l.src.Source == "html_attachment" {
 		src = " (" + l.src.Source + ")"
@@ -659,30 +662,26 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *c
 			l.flag(t, SymMixedScript, h.HostUnicode+src)
 		}
 	}
-	if lk, ok := a.Brands.MatchLookalike(h.Host, a.Protected); ok {
+	hf := a.hostFactsOf(hm, h)
+	if hf.lkOK {
+		lk := &hf.lk
 		l.flagScaled(t, SymLookalike, lk.Strength(), h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
-	} else if h.Registrable != "" && h.Registrable != h.Host {
-		if lk, ok := a.Brands.MatchLookalike(h.Registrable, a.Protected); ok {
-			l.flagScaled(t, SymLookalike, lk.Strength(), h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
-		}
 	}
-	if in(a.Extra.Shorteners, lists.Shorteners, h.Host) {
+	if hf.short {
 		l.flag(t, SymShortener, h.Host+src)
 	}
-	// A dynamic-DNS provider's own site (www.dyndns.org) is not a
-	// dynamic host name.
-	dyn := dynHost(a.Extra.DynDNS, h.Host)
+	dyn := hf.dyn
 	if dyn {
 		l.flagScaled(t, SymDynDNS, l.digest, h.Host+src)
 	}
-	free := in(a.Extra.FreeHosting, lists.FreeHosting, h.Host)
+	free := hf.free
 	if free {
 		l.flag(t, SymFreeHosting, h.Host+src)
 	}
 	// Brand keyword on a domain the brand does not own: in the host name
 	// always; in the path only on a host that already looks throw-away
 	// (github.com/microsoft is fine, beak.host/Kagoya-mail.html is not).
-	reasons := suspicion(h)
+	reasons := hf.reasons
 	weakHost := len(reasons) > 0 || dyn || free
 	// A lookalike host already says the brand is misused.
 	if !hasFlag(l, SymLookalike) {
@@ -764,6 +763,55 @@ func bodyMayCount(head, named []brands.Brand, badLink func() bool) bool {
 		}
 	}
 	return badLink()
+}
+
+// hostFacts are the checks of a hop that depend on its host alone (with
+// the registrable domain and public suffix it has, which the host
+// determines): look-alike, shortener, dynamic DNS, free hosting and the
+// throw-away signs.
+type hostFacts struct {
+	host, reg, suffix string
+	lk                brands.Lookalike
+	lkOK              bool
+	short, dyn, free  bool
+	reasons           []string // suspicion (shared: not to be changed)
+}
+
+// hostMemo is a message's hostFacts, maxHostMemo hosts at most (a
+// message links to a few hosts, often many times each).
+type hostMemo struct {
+	facts []hostFacts
+}
+
+const maxHostMemo = 32
+
+// hostFactsOf returns the facts of h's host, from the memo when it has
+// them. The pointer is valid until the next call.
+func (a *Analyzer) hostFactsOf(m *hostMemo, h *normalize.Link) *hostFacts {
+	if !a.plain {
+		for i := range m.facts {
+			if f := &m.facts[i]; f.host == h.Host && f.reg == h.Registrable && f.suffix == h.Suffix {
+				return f
+			}
+		}
+	}
+	f := hostFacts{host: h.Host, reg: h.Registrable, suffix: h.Suffix}
+	if lk, ok := a.Brands.MatchLookalike(h.Host, a.Protected); ok {
+		f.lk, f.lkOK = lk, true
+	} else if h.Registrable != "" && h.Registrable != h.Host {
+		f.lk, f.lkOK = a.Brands.MatchLookalike(h.Registrable, a.Protected)
+	}
+	f.short = in(a.Extra.Shorteners, lists.Shorteners, h.Host)
+	// A dynamic-DNS provider's own site (www.dyndns.org) is not a
+	// dynamic host name.
+	f.dyn = dynHost(a.Extra.DynDNS, h.Host)
+	f.free = in(a.Extra.FreeHosting, lists.FreeHosting, h.Host)
+	f.reasons = suspicion(h)
+	if a.plain || len(m.facts) >= maxHostMemo {
+		return &f
+	}
+	m.facts = append(m.facts, f)
+	return &m.facts[len(m.facts)-1]
 }
 
 func in(extra, builtin *lists.Index, host string) bool {

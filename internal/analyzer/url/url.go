@@ -664,8 +664,7 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *c
 	}
 	hf := a.hostFactsOf(hm, h)
 	if hf.lkOK {
-		lk := &hf.lk
-		l.flagScaled(t, SymLookalike, lk.Strength(), h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
+		l.flagScaled(t, SymLookalike, hf.lkStrength, h.HostUnicode+" ≈ "+hf.lkTarget+" ("+hf.lkKind+")"+src)
 	}
 	if hf.short {
 		l.flag(t, SymShortener, h.Host+src)
@@ -771,35 +770,50 @@ func bodyMayCount(head, named []brands.Brand, badLink func() bool) bool {
 // throw-away signs.
 type hostFacts struct {
 	host, reg, suffix string
-	lk                brands.Lookalike
-	lkOK              bool
-	short, dyn, free  bool
-	reasons           []string // suspicion (shared: not to be changed)
+	// The look-alike's Strength, Target and Kind (what the symbol shows).
+	lkStrength       float64
+	lkTarget, lkKind string
+	lkOK             bool
+	short, dyn, free bool
+	reasons          []string // suspicion (shared: not to be changed)
 }
 
 // hostMemo is a message's hostFacts, maxHostMemo hosts at most (a
-// message links to a few hosts, often many times each).
+// message links to a few hosts, often many times each): the first ones
+// are kept, the others checked at each hop.
 type hostMemo struct {
-	facts []hostFacts
+	facts [maxHostMemo]hostFacts // facts[:n]; on the caller's stack
+	n     int
 }
 
-const maxHostMemo = 32
+const maxHostMemo = 16
 
 // hostFactsOf returns the facts of h's host, from the memo when it has
 // them. The pointer is valid until the next call.
 func (a *Analyzer) hostFactsOf(m *hostMemo, h *normalize.Link) *hostFacts {
 	if !a.plain {
-		for i := range m.facts {
+		for i := range m.n {
 			if f := &m.facts[i]; f.host == h.Host && f.reg == h.Registrable && f.suffix == h.Suffix {
 				return f
 			}
 		}
 	}
-	f := hostFacts{host: h.Host, reg: h.Registrable, suffix: h.Suffix}
-	if lk, ok := a.Brands.MatchLookalike(h.Host, a.Protected); ok {
-		f.lk, f.lkOK = lk, true
-	} else if h.Registrable != "" && h.Registrable != h.Host {
-		f.lk, f.lkOK = a.Brands.MatchLookalike(h.Registrable, a.Protected)
+	// The facts go to the memo's next slot, or to the heap once it is
+	// full (and in the plain computation).
+	var f *hostFacts
+	if !a.plain && m.n < maxHostMemo {
+		f = &m.facts[m.n]
+		m.n++
+	} else {
+		f = new(hostFacts)
+	}
+	*f = hostFacts{host: h.Host, reg: h.Registrable, suffix: h.Suffix}
+	lk, ok := a.Brands.MatchLookalike(h.Host, a.Protected)
+	if !ok && h.Registrable != "" && h.Registrable != h.Host {
+		lk, ok = a.Brands.MatchLookalike(h.Registrable, a.Protected)
+	}
+	if ok {
+		f.lkOK, f.lkStrength, f.lkTarget, f.lkKind = true, lk.Strength(), lk.Target, lk.Kind
 	}
 	f.short = in(a.Extra.Shorteners, lists.Shorteners, h.Host)
 	// A dynamic-DNS provider's own site (www.dyndns.org) is not a
@@ -807,11 +821,7 @@ func (a *Analyzer) hostFactsOf(m *hostMemo, h *normalize.Link) *hostFacts {
 	f.dyn = dynHost(a.Extra.DynDNS, h.Host)
 	f.free = in(a.Extra.FreeHosting, lists.FreeHosting, h.Host)
 	f.reasons = suspicion(h)
-	if a.plain || len(m.facts) >= maxHostMemo {
-		return &f
-	}
-	m.facts = append(m.facts, f)
-	return &m.facts[len(m.facts)-1]
+	return f
 }
 
 func in(extra, builtin *lists.Index, host string) bool {

@@ -440,6 +440,9 @@ func claimSkeleton(s string) string {
 
 // appendClaimSkeleton appends claimSkeleton(s) to b.
 func appendClaimSkeleton(b []byte, s string) []byte {
+	if out, ok := appendClaimSkeletonASCII(b, s); ok {
+		return out
+	}
 	n := len(b)
 	b, ok := appendSkel0(b, s)
 	if !ok {
@@ -453,6 +456,87 @@ func appendClaimSkeleton(b []byte, s string) []byte {
 	}
 	return b[:n+len(sk)]
 }
+
+// appendClaimSkeletonASCII is appendClaimSkeleton in one pass over an
+// ASCII text whose every byte has a table skeleton of ASCII bytes
+// (claimASCII); ok is false, and b unchanged, for any other text.
+//
+// Every such byte is a segment of its own (appendSkel0), so the skeleton
+// is the bytes' skeletons in a row; applyTypo and claimFold then map
+// byte by byte (claimASCII has the three steps of each byte but the
+// typo "vv" → "w", which joins two skeleton bytes and is done here).
+func appendClaimSkeletonASCII(b []byte, s string) ([]byte, bool) {
+	n := len(b)
+	b = slices.Grow(b, len(s))
+	// v: the last byte written is a "v" that a next "v" turns into "w".
+	v := false
+	for i := 0; i < len(s); i++ {
+		if x := claimOne[s[i]]; x != 0 {
+			b = append(b, x)
+			v = false
+			continue
+		}
+		e := &claimASCII[s[i]]
+		if !e.ok {
+			return b[:n], false
+		}
+		for j := 0; j < len(e.skel); j++ {
+			c := e.skel[j]
+			if c == 'v' {
+				if v {
+					b[len(b)-1] = 'w'
+					v = false
+					continue
+				}
+				v = true
+			} else {
+				v = false
+			}
+			b = append(b, c)
+		}
+	}
+	return b, true
+}
+
+// claimASCIIEntry is one ASCII byte's skeleton in the claim view.
+type claimASCIIEntry struct {
+	skel string // its table skeleton, typo digits and claimFold applied
+	ok   bool   // the byte is a safe segment start with an ASCII skeleton
+}
+
+// claimASCII holds, for each ASCII byte, its skeleton with the typo
+// digits and claimFold applied byte by byte.
+var claimASCII = func() (t [256]claimASCIIEntry) {
+	for c := range utf8.RuneSelf {
+		e := asciiFold[c]
+		if !e.safe || !isASCII(e.skel) {
+			continue
+		}
+		sk := []byte(e.skel)
+		for j, x := range sk {
+			x = typoByte[x]
+			if x >= 'A' && x <= 'Z' {
+				x += 'a' - 'A'
+			}
+			if x == 'l' {
+				x = 'i'
+			}
+			sk[j] = x
+		}
+		t[c] = claimASCIIEntry{skel: string(sk), ok: true}
+	}
+	return t
+}()
+
+// claimOne is claimASCII's one-byte skeletons but "v", 0 for the others.
+var claimOne = func() (t [256]byte) {
+	for c, e := range claimASCII {
+		if e.ok && len(e.skel) == 1 && e.skel != "v" {
+			t[c] = e.skel[0]
+		}
+	}
+	return t
+}()
 
 // claimFold turns a skeleton into the claim view in place: lower case,
 // combining marks dropped, l as i.

@@ -160,3 +160,36 @@ func FuzzHasSpacedLetters(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClaimSkeletonASCII compares the one-pass ASCII claim skeleton with
+// the table path (appendSkel0, applyTypo, claimFold) and the reference.
+func FuzzClaimSkeletonASCII(f *testing.F) {
+	f.Add("paypal vvv vv v0l1|35 4 rn m w VV Micros0ft")
+	f.Add("\x00\x01\t~`")
+	f.Add("amazon.co.jp/signin?x=1&y=2")
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 512 {
+			s = s[:512]
+		}
+		got, ok := appendClaimSkeletonASCII([]byte("xy"), s)
+		if !ok {
+			if isASCII(s) && !strings.ContainsFunc(s, func(r rune) bool { return !claimASCII[r].ok }) {
+				t.Fatalf("%q: ASCII path refused", s)
+			}
+			if string(got) != "xy" {
+				t.Fatalf("%q: refused but wrote %q", s, got)
+			}
+			return
+		}
+		b, ok2 := appendSkel0(nil, s)
+		if !ok2 {
+			t.Fatalf("%q: table path refused", s)
+		}
+		if want := "xy" + string(claimFold(applyTypo(b))); string(got) != want {
+			t.Fatalf("appendClaimSkeletonASCII(%q) = %q, table path %q", s, got, want)
+		}
+		if want := "xy" + claimSkeletonRef(s); string(got) != want {
+			t.Fatalf("appendClaimSkeletonASCII(%q) = %q, reference %q", s, got, want)
+		}
+	})
+}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -59,6 +60,10 @@ type Analyzer struct {
 	Extra     struct{ Shorteners, DynDNS, FreeHosting *lists.Index }
 	MaxLinks  int
 	log       *slog.Logger
+	// plain reads every claimed brand (the body's too) up front and
+	// checks every hop's host afresh: the plain computation the tests
+	// compare the lazy one with.
+	plain bool
 }
 
 var (
@@ -285,6 +290,8 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		return loginWords
 	}
 
+	// The host checks of each host, done once per message.
+	var hm hostMemo
 	var checked []*link
 	for _, l := range links {
 		f := l.final()
@@ -325,7 +332,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 				}
 			}
 		}
-		a.checkLink(t, l, cl, opt)
+		a.checkLink(t, l, cl, &hm, opt)
 		if len(l.chain.Via) > 0 {
 			for _, v := range l.chain.Via {
 				if v != "safelinks" && v != "proofpoint" && v != "mimecast" {
@@ -374,7 +381,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 		}
 	}
 	if len(web) > 0 {
-		claims, headClaims, nameClaims := cl.get()
+		claims, headClaims, nameClaims := cl.head()
 		lowFrom := strings.ToLower(fromDomain)
 		// Whether a web link looks bad: the same for every brand, worked
 		// out when a brand first needs it.
@@ -386,7 +393,18 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 			}
 			return bad
 		}
-		for bi, b := range claims {
+		for bi := 0; ; bi++ {
+			if bi == len(claims) {
+				// A brand only the body names counts when the display
+				// name names it or a link looks bad (bodyMayCount).
+				if !cl.bodyMayAdd() || !bodyMayCount(claims, nameClaims, badLink) {
+					break
+				}
+				if claims, headClaims, nameClaims = cl.get(); bi == len(claims) {
+					break
+				}
+			}
+			b := claims[bi]
 			doms := cl.domains(bi)
 			// The brand's own domain in From with every link elsewhere is
 			// a spoofed From (Japanese brand phishing sends so): real
@@ -466,34 +484,67 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	return nil
 }
 
-// claimSet is the brands a message claims to be from, looked up once, on
-// first use: all of them (subject, display name, body), those of the
-// subject and display name, those of the display name.
+// claimSet is the brands a message claims to be from, looked up on first
+// use: all of them (subject, display name, body), those of the subject
+// and display name, those of the display name.
+//
+// The body is the costly text (up to 4 KB) and most messages never need
+// its brands: all is the brands of the subject and display name followed
+// by those only the body names (mergeBrands), so a check that finds its
+// answer among the first ones, or that no body-only brand could change,
+// stops there (head, then get when a body-only brand may count).
 type claimSet struct {
 	a                      *Analyzer
 	subject, name, body    string
-	done                   bool
+	headDone, done         bool
 	all, headBrands, named []brands.Brand
+	// nHead is how many brands of all come from the subject and display
+	// name (all[:nHead]: the same before and after the body is read).
+	nHead int
 	// kws are the keywords of each brand of all (brandKeywords), doms its
 	// domains in lower case, built when first needed: once per message,
 	// not per link.
 	kws, doms [][]string
 }
 
-func (c *claimSet) get() (all, head, name []brands.Brand) {
-	if !c.done {
-		c.done = true
+// head returns the brands of the subject and display name as the first
+// brands of all (all[:nHead], the brands of all known without the
+// body), the subject's and display name's, the display name's.
+func (c *claimSet) head() (all, head, name []brands.Brand) {
+	if !c.headDone && !c.done {
+		c.headDone = true
 		c.headBrands = c.a.Brands.Claimed(c.subject + "\n" + c.name)
 		c.named = c.a.Brands.Claimed(c.name)
-		c.all = mergeBrands(c.headBrands, c.a.Brands.Claimed(c.body))
+		c.all = mergeBrands(c.headBrands, nil)
+		c.nHead = len(c.all)
+		if c.a.plain {
+			return c.get()
+		}
 	}
 	return c.all, c.headBrands, c.named
 }
 
+// get returns every brand the message claims (the body's too).
+func (c *claimSet) get() (all, head, name []brands.Brand) {
+	if !c.done {
+		c.head()
+		c.done = true
+		// mergeBrands keeps its first argument's order: the head brands
+		// stay a prefix of all (nHead of them).
+		if len(c.all) < maxClaims {
+			c.all = mergeBrands(c.headBrands, c.a.Brands.Claimed(c.body))
+		}
+	}
+	return c.all, c.headBrands, c.named
+}
+
+// bodyMayAdd reports whether reading the body may add brands to all.
+func (c *claimSet) bodyMayAdd() bool { return !c.done && c.nHead < maxClaims }
+
 // domains returns the domains of the i-th brand of all, lower case.
 func (c *claimSet) domains(i int) []string {
-	if c.doms == nil {
-		c.doms = make([][]string, len(c.all))
+	if len(c.doms) < len(c.all) {
+		c.doms = append(c.doms, make([][]string, len(c.all)-len(c.doms))...)
 	}
 	if c.doms[i] == nil {
 		ds := make([]string, len(c.all[i].Domains))
@@ -507,8 +558,8 @@ func (c *claimSet) domains(i int) []string {
 
 // keywords returns brandKeywords of the i-th brand of all.
 func (c *claimSet) keywords(i int) []string {
-	if c.kws == nil {
-		c.kws = make([][]string, len(c.all))
+	if len(c.kws) < len(c.all) {
+		c.kws = append(c.kws, make([][]string, len(c.all)-len(c.kws))...)
 	}
 	if c.kws[i] == nil {
 		c.kws[i] = brandKeywords(c.all[i])
@@ -550,7 +601,7 @@ func anyFlag(ls []*link, s string) bool {
 }
 
 // checkLink runs the per-link checks.
-func (a *Analyzer) checkLink(t *pipeline.Task, l *link, cl *claimSet, opt string) {
+func (a *Analyzer) checkLink(t *pipeline.Task, l *link, cl *claimSet, hm *hostMemo, opt string) {
 	first := &l.chain.Links[0]
 	f := l.final()
 	switch f.Scheme {
@@ -589,12 +640,12 @@ func (a *Analyzer) checkLink(t *pipeline.Task, l *link, cl *claimSet, opt string
 		if h.Host == "" || !h.IsWeb() {
 			continue
 		}
-		a.checkHost(t, l, h, cl)
+		a.checkHost(t, l, h, cl, hm)
 	}
 }
 
 // checkHost runs the host checks on one hop.
-func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *claimSet) {
+func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *claimSet, hm *hostMemo) {
 	src := ""
 	if l.src.Source == "qr" || l.src.Source == "pdf" || l.src.Source == "html_attachment" {
 		src = " (" + l.src.Source + ")"
@@ -611,37 +662,56 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *c
 			l.flag(t, SymMixedScript, h.HostUnicode+src)
 		}
 	}
-	if lk, ok := a.Brands.MatchLookalike(h.Host, a.Protected); ok {
-		l.flagScaled(t, SymLookalike, lk.Strength(), h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
-	} else if h.Registrable != "" && h.Registrable != h.Host {
-		if lk, ok := a.Brands.MatchLookalike(h.Registrable, a.Protected); ok {
-			l.flagScaled(t, SymLookalike, lk.Strength(), h.HostUnicode+" ≈ "+lk.Target+" ("+lk.Kind+")"+src)
-		}
+	hf := a.hostFactsOf(hm, h)
+	if hf.lkOK {
+		l.flagScaled(t, SymLookalike, hf.lkStrength, h.HostUnicode+" ≈ "+hf.lkTarget+" ("+hf.lkKind+")"+src)
 	}
-	if in(a.Extra.Shorteners, lists.Shorteners, h.Host) {
+	if hf.short {
 		l.flag(t, SymShortener, h.Host+src)
 	}
-	// A dynamic-DNS provider's own site (www.dyndns.org) is not a
-	// dynamic host name.
-	dyn := dynHost(a.Extra.DynDNS, h.Host)
+	dyn := hf.dyn
 	if dyn {
 		l.flagScaled(t, SymDynDNS, l.digest, h.Host+src)
 	}
-	free := in(a.Extra.FreeHosting, lists.FreeHosting, h.Host)
+	free := hf.free
 	if free {
 		l.flag(t, SymFreeHosting, h.Host+src)
 	}
 	// Brand keyword on a domain the brand does not own: in the host name
 	// always; in the path only on a host that already looks throw-away
 	// (github.com/microsoft is fine, beak.host/Kagoya-mail.html is not).
-	reasons := suspicion(h)
+	reasons := hf.reasons
 	weakHost := len(reasons) > 0 || dyn || free
-	claims, head, _ := cl.get()
+	// A lookalike host already says the brand is misused.
+	if !hasFlag(l, SymLookalike) {
+		a.brandInURL(t, l, h, cl, weakHost, src)
+	}
+	if len(reasons) >= 2 {
+		l.flag(t, SymSuspiciousDomain, h.Host+": "+strings.Join(reasons, ",")+src)
+	}
+}
+
+// brandInURL flags a keyword of a claimed brand in the host (or path) of
+// a hop on a domain the brand does not own: the first brand of the
+// message's claims (claimSet.get) whose keyword is there. The brands of
+// the subject and display name come first; the body's are read only when
+// a brand keyword may be in the host or path at all (keywordFilter).
+func (a *Analyzer) brandInURL(t *pipeline.Task, l *link, h *normalize.Link, cl *claimSet, weakHost bool, src string) {
 	lowPath, lowDone := "", false
 	lowHost := strings.ToLower(h.Host)
-	for i, b := range claims {
-		if ownsLower(cl.domains(i), lowHost) || hasFlag(l, SymLookalike) {
-			continue // a lookalike host already says the brand is misused
+	claims, head, _ := cl.head()
+	for i := 0; ; i++ {
+		if i == len(claims) {
+			if !cl.bodyMayAdd() || !a.mayNameBrand(h, weakHost, &lowPath, &lowDone) {
+				return
+			}
+			if claims, head, _ = cl.get(); i == len(claims) {
+				return
+			}
+		}
+		b := &claims[i]
+		if ownsLower(cl.domains(i), lowHost) {
+			continue
 		}
 		path := ""
 		if weakHost || hasBrand(head, b.Name) {
@@ -652,12 +722,106 @@ func (a *Analyzer) checkHost(t *pipeline.Task, l *link, h *normalize.Link, cl *c
 		}
 		if kw := keywordIn(cl.keywords(i), h.Host, path); kw != "" {
 			l.flag(t, SymBrandInURL, b.Name+": "+h.Host+src)
-			break
+			return
 		}
 	}
-	if len(reasons) >= 2 {
-		l.flag(t, SymSuspiciousDomain, h.Host+": "+strings.Join(reasons, ",")+src)
+}
+
+// mayNameBrand reports whether a brand the body alone claims may have a
+// keyword in the hop's host, or in its path on a weak host: false only
+// when no keyword of any brand of the catalogue is there. (A brand of the
+// body alone is not one of the subject's: its keywords count in the path
+// only on a weak host.) With another BrandMatcher than the package's it
+// says yes.
+func (a *Analyzer) mayNameBrand(h *normalize.Link, weakHost bool, lowPath *string, lowDone *bool) bool {
+	if _, ok := a.Brands.(pkgBrands); !ok {
+		return true
 	}
+	kf := catalogueKeywords()
+	if kf.holds(h.Host) {
+		return true
+	}
+	if !weakHost {
+		return false
+	}
+	if !*lowDone {
+		*lowPath, *lowDone = strings.ToLower(h.Path), true
+	}
+	return kf.holds(*lowPath)
+}
+
+// bodyMayCount reports whether a brand only the body names may be the
+// brand the brand-unrelated check reports: one the display name names
+// too (inName), which needs a display-name brand outside head (the
+// brands of the subject and display name in all), or any once a link
+// looks bad (login wording is looked at then).
+func bodyMayCount(head, named []brands.Brand, badLink func() bool) bool {
+	for _, b := range named {
+		if !hasBrand(head, b.Name) {
+			return true
+		}
+	}
+	return badLink()
+}
+
+// hostFacts are the checks of a hop that depend on its host alone (with
+// the registrable domain and public suffix it has, which the host
+// determines): look-alike, shortener, dynamic DNS, free hosting and the
+// throw-away signs.
+type hostFacts struct {
+	host, reg, suffix string
+	// The look-alike's Strength, Target and Kind (what the symbol shows).
+	lkStrength       float64
+	lkTarget, lkKind string
+	lkOK             bool
+	short, dyn, free bool
+	reasons          []string // suspicion (shared: not to be changed)
+}
+
+// hostMemo is a message's hostFacts, maxHostMemo hosts at most (a
+// message links to a few hosts, often many times each): the first ones
+// are kept, the others checked at each hop.
+type hostMemo struct {
+	facts [maxHostMemo]hostFacts // facts[:n]; on the caller's stack
+	n     int
+}
+
+const maxHostMemo = 16
+
+// hostFactsOf returns the facts of h's host, from the memo when it has
+// them. The pointer is valid until the next call.
+func (a *Analyzer) hostFactsOf(m *hostMemo, h *normalize.Link) *hostFacts {
+	if !a.plain {
+		for i := range m.n {
+			if f := &m.facts[i]; f.host == h.Host && f.reg == h.Registrable && f.suffix == h.Suffix {
+				return f
+			}
+		}
+	}
+	// The facts go to the memo's next slot, or to the heap once it is
+	// full (and in the plain computation).
+	var f *hostFacts
+	if !a.plain && m.n < maxHostMemo {
+		f = &m.facts[m.n]
+		m.n++
+	} else {
+		f = new(hostFacts)
+	}
+	*f = hostFacts{host: h.Host, reg: h.Registrable, suffix: h.Suffix}
+	lk, ok := a.Brands.MatchLookalike(h.Host, a.Protected)
+	if !ok && h.Registrable != "" && h.Registrable != h.Host {
+		lk, ok = a.Brands.MatchLookalike(h.Registrable, a.Protected)
+	}
+	if ok {
+		f.lkOK, f.lkStrength, f.lkTarget, f.lkKind = true, lk.Strength(), lk.Target, lk.Kind
+	}
+	f.short = in(a.Extra.Shorteners, lists.Shorteners, h.Host)
+	// A dynamic-DNS provider's own site (www.dyndns.org) is not a
+	// dynamic host name.
+	f.dyn = dynHost(a.Extra.DynDNS, h.Host)
+	f.free = in(a.Extra.FreeHosting, lists.FreeHosting, h.Host)
+	f.reasons = suspicion(h)
+	return f
 }
 
 func in(extra, builtin *lists.Index, host string) bool {
@@ -907,10 +1071,21 @@ func inDomains(reg string, ds []string) bool {
 // anyRandom reports a link whose registrable domain is a random string,
 // or whose path is a phishing kit's.
 func anyRandom(ls []*link) bool {
+	// RandomLabel depends on the registrable domain alone: a domain
+	// already found not random (most links of a message share a few) is
+	// not looked at again.
+	var done [8]string
+	nDone := 0
 	for _, l := range ls {
 		f := l.final()
-		if namestat.RandomLabel(f.Host, f.Registrable) != "" {
-			return true
+		if !slices.Contains(done[:nDone], f.Registrable) {
+			if namestat.RandomLabel(f.Host, f.Registrable) != "" {
+				return true
+			}
+			if nDone < len(done) {
+				done[nDone] = f.Registrable
+				nDone++
+			}
 		}
 		if i := strings.Index(f.URL, f.Host); i >= 0 && f.Host != "" && namestat.KitPath(f.URL[i+len(f.Host):]) {
 			return true
@@ -935,11 +1110,14 @@ func mergeBrands(a, b []brands.Brand) []brands.Brand {
 			out = append(out, x)
 		}
 	}
-	if len(out) > 10 {
-		out = out[:10]
+	if len(out) > maxClaims {
+		out = out[:maxClaims]
 	}
 	return out
 }
+
+// maxClaims bounds the brands a message is checked against.
+const maxClaims = 10
 
 var anchorDomainRe = regexp.MustCompile(`(?i)^(?:(?:https?|hxxps?)://)?(?:www\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?::\d+)?(?:/\S*)?$`)
 

@@ -3,7 +3,7 @@
 //
 // Policy discovery (§6.6.3) looks up _dmarc.<From domain>, then
 // _dmarc.<organizational domain> (§3.2, from the public suffix list via
-// golang.org/x/net/publicsuffix). Identifier alignment (§3.1) is strict
+// golang.org/x/net/publicsuffix, through package psl). Identifier alignment (§3.1) is strict
 // (equal domains) or relaxed (same organizational domain) per adkim/aspf.
 // The effective policy is p, or sp for a subdomain of the policy domain;
 // pct (§6.6.4) samples deterministically from a seed (the Message-ID) and
@@ -19,7 +19,7 @@ import (
 
 	msgdmarc "github.com/emersion/go-msgauth/dmarc"
 	"github.com/sekisho/sekisho/internal/dns"
-	"golang.org/x/net/publicsuffix"
+	"github.com/sekisho/sekisho/internal/link/psl"
 )
 
 // Status is a DMARC result (RFC 8601 §2.7.1 via RFC 7489 §11.2).
@@ -86,8 +86,9 @@ type TXTLookuper interface {
 // plus one label; the domain itself when it cannot tell.
 func OrgDomain(d string) string {
 	d = strings.TrimSuffix(strings.ToLower(d), ".")
-	o, err := publicsuffix.EffectiveTLDPlusOne(d)
-	if err != nil {
+	// The memo in front of publicsuffix (same answers, no error values).
+	o, ok := psl.EffectiveTLDPlusOne(d)
+	if !ok {
 		return d
 	}
 	return o

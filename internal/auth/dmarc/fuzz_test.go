@@ -2,7 +2,10 @@ package dmarc
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 type txtOnly []string
@@ -24,6 +27,31 @@ func FuzzRecord(f *testing.F) {
 		case Pass, Fail, None, TempError, PermError:
 		default:
 			t.Fatalf("status %q", r.Status)
+		}
+	})
+}
+
+// orgDomainPlain is OrgDomain straight from package publicsuffix.
+func orgDomainPlain(d string) string {
+	d = strings.TrimSuffix(strings.ToLower(d), ".")
+	o, err := publicsuffix.EffectiveTLDPlusOne(d)
+	if err != nil {
+		return d
+	}
+	return o
+}
+
+// FuzzOrgDomain compares OrgDomain (through the psl memo) with
+// publicsuffix, twice (a miss, then a hit).
+func FuzzOrgDomain(f *testing.F) {
+	for _, d := range []string{"mail.example.co.jp", "EXAMPLE.COM.", "co.uk", "", ".", "a..b", "192.0.2.1", "x.y.ck", "a.blogspot.com", "xn--p1ai"} {
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, d string) {
+		for range 2 {
+			if got, want := OrgDomain(d), orgDomainPlain(d); got != want {
+				t.Fatalf("OrgDomain(%q) = %q, publicsuffix %q", d, got, want)
+			}
 		}
 	})
 }

@@ -699,7 +699,11 @@ func Unwrap(l *Link) (string, string) {
 	if !l.IsWeb() || l.Host == "" {
 		return "", ""
 	}
-	q, _ := url.ParseQuery(l.RawQuery)
+	// No query: no map (every lookup below is on an empty one).
+	var q url.Values
+	if l.RawQuery != "" {
+		q, _ = url.ParseQuery(l.RawQuery)
+	}
 	h := l.Host
 	reg := l.Registrable
 	switch {

@@ -586,14 +586,12 @@ func renderHTML(src string, maxBytes int) htmlResult {
 		src = src[:maxBytes]
 		res.Limited = true
 	}
-	z := html.NewTokenizer(strings.NewReader(src))
-	z.SetMaxBuf(maxBytes + 4096)
+	z := newHTMLLexer(src, maxBytes+4096)
 	var vis, hid strings.Builder
 	vis.Grow(len(src) / 3)
 	stack := make([]frame, 1, 32)
 	stack[0] = frame{}
 	var classes classRules
-	var at htmlAttrs
 	var anchor *URL
 	var anchorText strings.Builder
 	inAnchor := false
@@ -630,12 +628,8 @@ func renderHTML(src string, maxBytes int) htmlResult {
 		u.Hidden = hidden
 		res.URLs = append(res.URLs, u)
 	}
-	off := 0 // where the current token starts in src, while the tokens tile it
 	for {
 		tt := z.Next()
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			off += len(z.Raw())
-		}
 		top := &stack[len(stack)-1]
 		switch tt {
 		case html.ErrorToken:
@@ -675,30 +669,10 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				anchorText.Write(t)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
-			raw := z.Raw()
-			var a atom.Atom
-			at.reset()
-			fast := false
-			if sub, ok := rawAt(src, off, raw); ok && plainTag(raw) {
-				// No entity or NUL in the tag (nor CR in a quoted
-				// value): its name and values are the bytes as written,
-				// slices of src (no copies).
-				a, fast = scanTag(sub, &at)
-			}
-			if !fast {
-				at.reset()
-				name, hasAttr := z.TagName()
-				a = atom.Lookup(name)
-				for n := 0; hasAttr && n < maxHTMLAttrs; n++ {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					at.set(k, v)
-				}
-			}
-			off += len(raw)
+			a, at := z.StartTag()
 			parent := *top
 			f := frame{tag: a, fg: parent.fg, bg: parent.bg, pre: parent.pre || a == atom.Pre}
-			own := elementHidden(a, &at, classes, &f)
+			own := elementHidden(a, at, classes, &f)
 			f.hidden = parent.hidden || own
 			if f.fg != parent.fg || f.bg != parent.bg {
 				f.colorHidden = f.fg != "" && f.bg != "" && sameColor(f.fg, f.bg)
@@ -760,7 +734,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			}
 			if at.src != "" {
 				addURL(at.src, "src", hidden)
-				if a == atom.Img && isPixel(&at) {
+				if a == atom.Img && isPixel(at) {
 					if n := len(res.URLs); n > 0 && res.URLs[n-1].Source == "src" {
 						res.URLs[n-1].Pixel = true
 					}
@@ -795,11 +769,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				stack = append(stack, f)
 			}
 		case html.EndTagToken:
-			a, ok := endTagAtom(z.Raw())
-			if !ok {
-				name, _ := z.TagName()
-				a = atom.Lookup(name)
-			}
+			a := z.EndTag()
 			if a == atom.A {
 				finishAnchor()
 			}

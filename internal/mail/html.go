@@ -3,7 +3,6 @@ package mail
 import (
 	"bytes"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -865,10 +864,10 @@ func cssURLs(st string) []string {
 func writeCollapsed(sb *strings.Builder, t []byte, pre bool) bool {
 	wrote := false
 	space := false
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		switch c {
+	for i := 0; i < len(t); {
+		switch t[i] {
 		case '\n':
+			i++
 			if pre {
 				sb.WriteByte('\n')
 				wrote = true
@@ -876,16 +875,23 @@ func writeCollapsed(sb *strings.Builder, t []byte, pre bool) bool {
 				continue
 			}
 			space = true
+			continue
 		case ' ', '\t', '\r', '\f':
 			space = true
-		default:
-			if space {
-				sb.WriteByte(' ')
-				space = false
-			}
-			sb.WriteByte(c)
-			wrote = true
+			i++
+			continue
 		}
+		if space {
+			sb.WriteByte(' ')
+			space = false
+		}
+		j := i + 1
+		for j < len(t) && !collapseStop[t[j]] {
+			j++
+		}
+		sb.Write(t[i:j])
+		wrote = true
+		i = j
 	}
 	if space {
 		sb.WriteByte(' ')
@@ -893,6 +899,9 @@ func writeCollapsed(sb *strings.Builder, t []byte, pre bool) bool {
 	}
 	return wrote
 }
+
+// collapseStop ends a run writeCollapsed copies as it is.
+var collapseStop = [256]bool{'\n': true, ' ': true, '\t': true, '\r': true, '\f': true}
 
 func collapseSpace(s string) string {
 	if singleSpaced(s) {
@@ -1083,20 +1092,17 @@ func tidySpaces(s string) string {
 	nl := 0        // pending newlines
 	space := false // pending space
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			switch c {
-			case '\n':
-				nl++
-				space = false
-				i++
-				continue
-			case ' ', '\t', '\r', '\f', '\v':
-				space = true
-				i++
-				continue
-			}
-		} else if c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0 { // NBSP
+		switch c := s[i]; {
+		case c == '\n':
+			nl++
+			space = false
+			i++
+			continue
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			space = true
+			i++
+			continue
+		case c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0: // NBSP
 			space = true
 			i += 2
 			continue
@@ -1111,17 +1117,20 @@ func tidySpaces(s string) string {
 			}
 		}
 		nl, space = 0, false
-		if c < 0x80 {
-			sb.WriteByte(c)
-			i++
-			continue
+		// Copy the run up to the next white space or NBSP lead byte (a
+		// 0xC2 is never inside another UTF-8 sequence).
+		j := i + 1
+		for j < len(s) && !tidyStop[s[j]] {
+			j++
 		}
-		_, n := utf8.DecodeRuneInString(s[i:])
-		sb.WriteString(s[i : i+n])
-		i += n
+		sb.WriteString(s[i:j])
+		i = j
 	}
 	return sb.String()
 }
+
+// tidyStop ends a run tidySpaces copies as it is.
+var tidyStop = [256]bool{'\n': true, ' ': true, '\t': true, '\r': true, '\f': true, '\v': true, 0xC2: true}
 
 // isPixel reports an image drawn at most 2×2 pixels (by its width and
 // height attributes or inline style): a tracking pixel.

@@ -104,7 +104,8 @@ func TestHTMLLexerMatchesTokenizer(t *testing.T) {
 }
 
 // TestHTMLLexerCorpus: on the HTML parts of $SEKISHO_CORPUS, the lexer's
-// tokens and the rendering are the Tokenizer's.
+// tokens and the rendering are the Tokenizer's; on every part's texts
+// extractTextURLs finds what extractTextURLsRef finds.
 func TestHTMLLexerCorpus(t *testing.T) {
 	dir := os.Getenv("SEKISHO_CORPUS")
 	if dir == "" {
@@ -125,6 +126,8 @@ func TestHTMLLexerCorpus(t *testing.T) {
 		}
 		m := Parse(raw, Limits{})
 		for _, pt := range m.Parts {
+			urlsBothWays(t, pt.Text)
+			urlsBothWays(t, pt.HiddenText)
 			if pt.HTML == "" {
 				continue
 			}

@@ -83,7 +83,35 @@ func extractTextURLs(s string) []URL {
 	}
 	var out []URL
 	i := 0
+	// Only a run holding a '.' or ':' can give a URL. mark is the first of
+	// them at or after i, dot and colon the next of each; sep is the last
+	// byte before mark that is not an ASCII URL byte, or before i.
+	mark, sep, dot, colon := -1, -1, -1, -1
 	for i < len(s) {
+		if mark < i {
+			if dot < i && dot != len(s) {
+				dot = indexByteFrom(s, i, '.')
+			}
+			if colon < i && colon != len(s) {
+				colon = indexByteFrom(s, i, ':')
+			}
+			mark = min(dot, colon)
+			if mark == len(s) {
+				return out
+			}
+			sep = mark - 1
+			for sep >= i && s[sep] < 0x80 && urlByte[s[sep]] {
+				sep--
+			}
+		}
+		if sep >= i && s[sep] < 0x80 {
+			// The runs before sep (an ASCII byte no run goes past: no
+			// "://" before mark) hold no '.' or ':'.
+			i = sep + 1
+		}
+		// Else from i to mark all is ASCII URL bytes (a run starts at
+		// i), or a non-ASCII character at sep: go on run by run.
+
 		// Skip to the start of a run of URL characters.
 		c := s[i]
 		if c < 0x80 {
@@ -149,6 +177,14 @@ func extractTextURLs(s string) []URL {
 		i = j
 	}
 	return out
+}
+
+// indexByteFrom is the index of the first c in s at or after i, or len(s).
+func indexByteFrom(s string, i int, c byte) int {
+	if k := strings.IndexByte(s[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(s)
 }
 
 // idnHostEnd returns where an internationalised host that continues at j

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -362,10 +363,18 @@ func (lx *htmlLexer) scanTag(p int, save bool) (end int, ok bool) {
 			} else {
 				seen[lx.savedAttrs] = key
 				val := t[vs:ve]
-				if !plainValue(key, val) {
-					lx.needsFeeder = true
-				} else if !lx.needsFeeder {
+				switch {
+				case lx.needsFeeder:
+				case plainValue(val), !usedAttr(key):
+					// As written, or a value rendering does not read
+					// (a name it ignores, or "hidden").
 					setLower(&lx.at, key, val)
+				default:
+					if v, ok := lx.attrValue(val); ok {
+						setLower(&lx.at, key, v)
+					} else {
+						lx.needsFeeder = true
+					}
 				}
 			}
 			lx.savedAttrs++
@@ -375,15 +384,48 @@ func (lx *htmlLexer) scanTag(p int, save bool) (end int, ok bool) {
 	}
 }
 
-// plainValue reports whether TagAttr returns key and val as written
-// (names lower-cased aside): no entity, NUL or CR.
-func plainValue(key, val string) bool {
+// plainValue reports whether TagAttr returns val as written: no entity,
+// NUL or CR. (A name with a NUL is one rendering ignores.)
+func plainValue(val string) bool {
 	for i := 0; i < len(val); i++ {
-		if c := val[i]; c == '&' || c == 0 || c == '\r' {
+		if textSpecial[val[i]] {
 			return false
 		}
 	}
-	return strings.IndexByte(key, 0) < 0
+	return true
+}
+
+// usedAttr reports whether rendering reads the value of the attribute
+// named key (compared lower-cased): one htmlAttrs keeps, but "hidden".
+func usedAttr(key string) bool {
+	if len(key) > 16 {
+		return false
+	}
+	var buf [16]byte
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	var at htmlAttrs
+	f, _ := at.field(string(buf[:len(key)]))
+	return f != nil
+}
+
+// attrValue is val as TagAttr returns it (NUL as U+FFFD, CR LF and CR as
+// LF, entities decoded as in attributes); ok is false for a named
+// reference decodeEntity leaves to x/net/html.
+func (lx *htmlLexer) attrValue(val string) (string, bool) {
+	b := convertText(lx.scratch[:0], val, true)
+	lx.scratch = b
+	if bytes.IndexByte(b, '&') < 0 {
+		return string(b), true
+	}
+	out, ok := unescapeText(lx.scratch2[:0], b, true)
+	lx.scratch2 = out
+	return string(out), ok
 }
 
 // Text is the current text token's text as Tokenizer.Text returns it:
@@ -394,38 +436,10 @@ func (lx *htmlLexer) Text() []byte {
 		return lx.slow.Text()
 	}
 	s := lx.src[lx.start:lx.end]
-	b := lx.scratch[:0]
-	amp := false
-	for len(s) > 0 {
-		i := 0
-		for i < len(s) && !textSpecial[s[i]] {
-			i++
-		}
-		b = append(b, s[:i]...)
-		if i == len(s) {
-			break
-		}
-		switch s[i] {
-		case '\r':
-			b = append(b, '\n')
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
-			}
-		case 0:
-			if lx.convNUL {
-				b = append(b, "\uFFFD"...)
-			} else {
-				b = append(b, 0)
-			}
-		case '&':
-			amp = true
-			b = append(b, '&')
-		}
-		s = s[i+1:]
-	}
+	b := convertText(lx.scratch[:0], s, lx.convNUL)
 	lx.scratch = b
-	if amp && !lx.textRaw {
-		out, ok := unescapeText(lx.scratch2[:0], b)
+	if !lx.textRaw && bytes.IndexByte(b, '&') >= 0 {
+		out, ok := unescapeText(lx.scratch2[:0], b, false)
 		if !ok {
 			out = append(out[:0], html.UnescapeString(string(b))...)
 		}
@@ -437,10 +451,42 @@ func (lx *htmlLexer) Text() []byte {
 
 var textSpecial = [256]bool{'\r': true, 0: true, '&': true}
 
+// convertText appends s to dst with CR LF and CR as LF and, with nul,
+// NUL as U+FFFD.
+func convertText(dst []byte, s string, nul bool) []byte {
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && !textSpecial[s[i]] {
+			i++
+		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			break
+		}
+		switch s[i] {
+		case '\r':
+			dst = append(dst, '\n')
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+		case 0:
+			if nul {
+				dst = append(dst, "\uFFFD"...)
+			} else {
+				dst = append(dst, 0)
+			}
+		case '&':
+			dst = append(dst, '&')
+		}
+		s = s[i+1:]
+	}
+	return dst
+}
+
 // unescapeText appends b to dst with its entities decoded as the
-// Tokenizer decodes them outside attributes, for numeric references and
-// the named ones of knownEntity; ok is false for any other name.
-func unescapeText(dst, b []byte) (out []byte, ok bool) {
+// Tokenizer decodes them (in an attribute value or not) where
+// decodeEntity can; ok is false where it cannot.
+func unescapeText(dst, b []byte, attribute bool) (out []byte, ok bool) {
 	for len(b) > 0 {
 		i := 0
 		for i < len(b) && b[i] != '&' {
@@ -451,7 +497,7 @@ func unescapeText(dst, b []byte) (out []byte, ok bool) {
 			break
 		}
 		var used int
-		dst, used, ok = decodeEntity(b[i:], dst)
+		dst, used, ok = decodeEntity(b[i:], dst, attribute)
 		if !ok {
 			return dst, false
 		}
@@ -460,10 +506,13 @@ func unescapeText(dst, b []byte) (out []byte, ok bool) {
 	return dst, true
 }
 
-// decodeEntity decodes the reference at s[0] == '&' (unescapeEntity,
-// attribute false) for numeric references, names of knownEntity and
-// '&' followed by no name; ok is false for other names.
-func decodeEntity(s []byte, dst []byte) (out []byte, used int, ok bool) {
+// decodeEntity appends to dst what x/net/html's unescapeEntity makes of
+// the reference at s[0] == '&', and how many bytes it reads, for numeric
+// references, names of knownEntity with their ';', '&' followed by no
+// name and, in an attribute, a name followed by '='; ok is false for any
+// other name (the full entity table and the prefix matching outside
+// attributes are x/net/html's).
+func decodeEntity(s []byte, dst []byte, attribute bool) (out []byte, used int, ok bool) {
 	if len(s) <= 1 {
 		return append(dst, '&'), 1, true
 	}
@@ -528,6 +577,9 @@ func decodeEntity(s []byte, dst []byte) (out []byte, used int, ok bool) {
 		if r, ok := knownEntity[string(s[1:i+1])]; ok {
 			return append(dst, r...), i + 1, true
 		}
+	} else if attribute && i < len(s) && s[i] == '=' {
+		// "&name=" in an attribute ("?a=1&b=2") is no reference.
+		return append(dst, '&'), 1, true
 	}
 	return dst, 0, false
 }

@@ -121,3 +121,20 @@ func FuzzCollapseRuns(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) { collapseBothWays(t, s) })
 }
+
+// FuzzSmallScans: nameBytes and hasTabOrLineEnd are the library calls
+// they replace.
+func FuzzSmallScans(f *testing.F) {
+	for _, s := range []string{"", "Subject", "Sub ject", "X-\xe2\x80\x8b", "a\tb", "http://x/\r\ny", "\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sp, high := nameBytes([]byte(s))
+		if sp != strings.ContainsAny(s, " \t") || high != (strings.IndexFunc(s, func(r rune) bool { return r >= 0x80 }) >= 0) {
+			t.Fatalf("nameBytes(%q) = %v, %v", s, sp, high)
+		}
+		if hasTabOrLineEnd(s) != strings.ContainsAny(s, "\t\r\n") {
+			t.Fatalf("hasTabOrLineEnd(%q)", s)
+		}
+	})
+}

@@ -612,7 +612,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 	}
 	addURL := func(raw, source string, hidden bool) {
 		raw = strings.TrimSpace(raw)
-		if strings.ContainsAny(raw, "\t\r\n") {
+		if hasTabOrLineEnd(raw) {
 			// Browsers drop tabs and line breaks inside URLs.
 			raw = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(raw)
 		}
@@ -788,6 +788,17 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			}
 		}
 	}
+}
+
+// hasTabOrLineEnd is strings.ContainsAny(s, "\t\r\n") without building
+// the set on every call.
+func hasTabOrLineEnd(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\t' || c == '\r' || c == '\n' {
+			return true
+		}
+	}
+	return false
 }
 
 // elementHidden decides from attributes, class rules and inline style

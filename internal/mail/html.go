@@ -896,9 +896,16 @@ func writeCollapsed(sb *strings.Builder, t []byte, pre bool) bool {
 			sb.WriteByte(' ')
 			space = false
 		}
+		// A single space between two such bytes is written as it is.
 		j := i + 1
-		for j < len(t) && !collapseStop[t[j]] {
-			j++
+		for j < len(t) {
+			if !collapseStop[t[j]] {
+				j++
+			} else if t[j] == ' ' && j+1 < len(t) && !collapseStop[t[j+1]] {
+				j += 2
+			} else {
+				break
+			}
 		}
 		sb.Write(t[i:j])
 		wrote = true
@@ -1129,10 +1136,17 @@ func tidySpaces(s string) string {
 		}
 		nl, space = 0, false
 		// Copy the run up to the next white space or NBSP lead byte (a
-		// 0xC2 is never inside another UTF-8 sequence).
+		// 0xC2 is never inside another UTF-8 sequence); a single space
+		// between two such bytes is written as it is.
 		j := i + 1
-		for j < len(s) && !tidyStop[s[j]] {
-			j++
+		for j < len(s) {
+			if !tidyStop[s[j]] {
+				j++
+			} else if s[j] == ' ' && j+1 < len(s) && !tidyStop[s[j+1]] {
+				j += 2
+			} else {
+				break
+			}
 		}
 		sb.WriteString(s[i:j])
 		i = j

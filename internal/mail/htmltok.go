@@ -451,11 +451,28 @@ func (lx *htmlLexer) Text() []byte {
 
 var textSpecial = [256]bool{'\r': true, 0: true, '&': true}
 
+// plainPrefix8 is a multiple of eight bytes at the start of s that hold
+// none of textSpecial (the bytes that follow may, or may not).
+func plainPrefix8(s string) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		cr, amp := w^(lo*'\r'), w^(lo*'&')
+		// Some byte of x is zero iff (x-lo) & ^x & hi != 0.
+		if (w-lo)&^w&hi|(cr-lo)&^cr&hi|(amp-lo)&^amp&hi != 0 {
+			break
+		}
+	}
+	return i
+}
+
 // convertText appends s to dst with CR LF and CR as LF and, with nul,
 // NUL as U+FFFD.
 func convertText(dst []byte, s string, nul bool) []byte {
 	for len(s) > 0 {
-		i := 0
+		i := plainPrefix8(s)
 		for i < len(s) && !textSpecial[s[i]] {
 			i++
 		}

@@ -155,3 +155,21 @@ func FuzzHTMLLexer(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainPrefix8: the eight-byte blocks plainPrefix8 skips hold no
+// byte of textSpecial, and the block after them one.
+func FuzzPlainPrefix8(f *testing.F) {
+	for _, s := range []string{"", "abcdefgh", "abcdefgh&", "abc\rdefghijklmnop", "\x00", "12345678123456781234567\x00", "\xff\xfe&&&&&&&&"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := plainPrefix8(s)
+		first := strings.IndexAny(s, "\r&\x00")
+		if first < 0 {
+			first = len(s)
+		}
+		if n%8 != 0 || n > first || first-n >= 8 && n+8 <= len(s) {
+			t.Fatalf("plainPrefix8(%q) = %d, first special at %d", s, n, first)
+		}
+	})
+}

@@ -591,8 +591,9 @@ func renderHTML(src string, maxBytes int) htmlResult {
 	stack := make([]frame, 1, 32)
 	stack[0] = frame{}
 	var classes classRules
-	var anchor *URL
-	var anchorText strings.Builder
+	var anchor URL // the open <a>'s URL, while hasAnchor
+	hasAnchor := false
+	var anchorText []byte // its text so far
 	inAnchor := false
 	lastNL := true
 	newline := func() {
@@ -602,13 +603,13 @@ func renderHTML(src string, maxBytes int) htmlResult {
 		}
 	}
 	finishAnchor := func() {
-		if anchor != nil {
-			anchor.Anchor = collapseSpace(anchorText.String())
-			res.URLs = append(res.URLs, *anchor)
-			anchor = nil
+		if hasAnchor {
+			anchor.Anchor = collapseSpace(string(anchorText))
+			res.URLs = append(res.URLs, anchor)
+			hasAnchor = false
 		}
 		inAnchor = false
-		anchorText.Reset()
+		anchorText = anchorText[:0]
 	}
 	addURL := func(raw, source string, hidden bool) {
 		raw = strings.TrimSpace(raw)
@@ -653,7 +654,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 					hid.WriteByte(' ')
 				}
 				if inAnchor {
-					anchorText.Write(t)
+					anchorText = append(anchorText, t...)
 				}
 				continue
 			}
@@ -665,7 +666,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				lastNL = vis.String()[vis.Len()-1] == '\n'
 			}
 			if inAnchor {
-				anchorText.Write(t)
+				anchorText = append(anchorText, t...)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			a, at := z.StartTag()
@@ -693,10 +694,12 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			}
 			if a == atom.Img || a == atom.Area || a == atom.Input {
 				if alt := strings.TrimSpace(at.alt); alt != "" && !hidden {
-					vis.WriteString(" " + alt + " ")
+					vis.WriteByte(' ')
+					vis.WriteString(alt)
+					vis.WriteByte(' ')
 					lastNL = false
 					if inAnchor {
-						anchorText.WriteString(" " + alt + " ")
+						anchorText = append(append(append(anchorText, ' '), alt...), ' ')
 					}
 				}
 			}
@@ -707,9 +710,8 @@ func renderHTML(src string, maxBytes int) htmlResult {
 					finishAnchor()
 					addURL(at.href, "href", hidden)
 					if n := len(res.URLs); n > 0 && res.URLs[n-1].Source == "href" {
-						u := res.URLs[n-1]
+						anchor, hasAnchor = res.URLs[n-1], true
 						res.URLs = res.URLs[:n-1]
-						anchor = &u
 						inAnchor = true
 					}
 				}

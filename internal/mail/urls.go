@@ -245,6 +245,11 @@ func appendRunURLs(out []URL, run string) []URL {
 // end of the run (it may hold further URLs: redirectors); a "www." or bare
 // host link too.
 func findURL(run string) (start, end int, ok bool) {
+	if strings.IndexByte(run, '/') < 0 && strings.IndexByte(run, ':') < 0 && !hasWWWFold(run) {
+		// No "://", "mailto:", "www." or host/path: no link (and no
+		// lower-cased copy of the run made to find none).
+		return 0, 0, false
+	}
 	low := run
 	if hasUpper(run) {
 		low = asciiLower(run)
@@ -285,6 +290,16 @@ func findURL(run string) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	return s, len(run), true
+}
+
+// hasWWWFold reports whether asciiLower(s) holds "www.".
+func hasWWWFold(s string) bool {
+	for i := 3; i < len(s); i++ {
+		if s[i] == '.' && s[i-1]|0x20 == 'w' && s[i-2]|0x20 == 'w' && s[i-3]|0x20 == 'w' {
+			return true
+		}
+	}
+	return false
 }
 
 func hasUpper(s string) bool {
@@ -367,7 +382,7 @@ func trimURLEnd(u string) string {
 		break
 	}
 	// A scheme alone is no link.
-	if strings.HasSuffix(u, "://") || strings.HasSuffix(asciiLower(u), "mailto:") {
+	if strings.HasSuffix(u, "://") || len(u) >= 7 && asciiFoldEqual(u[len(u)-7:], "mailto:") {
 		return ""
 	}
 	return u

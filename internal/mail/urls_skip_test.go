@@ -2,6 +2,9 @@ package mail
 
 // extractTextURLsRef is extractTextURLs as it was before it skipped to the
 // runs that hold a '.' or ':'; FuzzExtractTextURLsSkip compares the two.
+// findURLRef and trimURLEndRef are findURL and trimURLEnd as they were
+// before they looked for a link without a lower-cased copy of the run
+// (FuzzFindURLNoCopy).
 
 import (
 	"reflect"
@@ -111,4 +114,94 @@ func FuzzExtractTextURLsSkip(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { urlsBothWays(t, s) })
+}
+
+func findURLRef(run string) (start, end int, ok bool) {
+	low := run
+	if hasUpper(run) {
+		low = asciiLower(run)
+	}
+	best := -1
+	if k := strings.Index(low, "://"); k > 0 {
+		s := k
+		for s > 0 && isSchemeByte(low[s-1]) {
+			s--
+		}
+		for s < k && !(low[s] >= 'a' && low[s] <= 'z') {
+			s++
+		}
+		if s < k && k+3 < len(low) && validAfterScheme(low[k+3]) {
+			best = s
+		}
+	}
+	if k := strings.Index(low, "mailto:"); k >= 0 && (best < 0 || k < best) && (k == 0 || !isAlnum(low[k-1])) && strings.IndexByte(low[k:], '@') > 0 {
+		best = k
+	}
+	if k := indexWWW(low); k >= 0 && (best < 0 || k < best) {
+		best = k
+	}
+	if best >= 0 {
+		return best, len(run), true
+	}
+	// Scheme-less "host.tld/path".
+	s := 0
+	for s < len(low) && !isAlnum(low[s]) {
+		s++
+	}
+	slash := strings.IndexByte(low[s:], '/')
+	if slash <= 0 {
+		return 0, 0, false
+	}
+	host := low[s : s+slash]
+	if strings.IndexByte(host, '@') >= 0 || !hostWithTLD(host) {
+		return 0, 0, false
+	}
+	return s, len(run), true
+}
+
+func trimURLEndRef(u string) string {
+	opens := [2]int{strings.Count(u, "("), strings.Count(u, "[")}
+	closes := [2]int{strings.Count(u, ")"), strings.Count(u, "]")}
+	for len(u) > 0 {
+		c := u[len(u)-1]
+		k := -1
+		switch c {
+		case '.', ',', ';', ':', '!', '?', '\'', '*':
+			u = u[:len(u)-1]
+			continue
+		case ')':
+			k = 0
+		case ']':
+			k = 1
+		}
+		if k >= 0 && opens[k] < closes[k] {
+			closes[k]--
+			u = u[:len(u)-1]
+			continue
+		}
+		break
+	}
+	// A scheme alone is no link.
+	if strings.HasSuffix(u, "://") || strings.HasSuffix(asciiLower(u), "mailto:") {
+		return ""
+	}
+	return u
+}
+
+// FuzzFindURLNoCopy: findURL's early "no link here" and trimURLEnd's
+// case-blind "mailto:" test give what the lower-cased copies gave.
+func FuzzFindURLNoCopy(f *testing.F) {
+	for _, s := range append(urlSkipSeeds, "Thanks.", "WWW.Example.COM", "wWw.x", "MAILTO:", "x@MailTo:", "Http://X.Y/", "a.b/c", "www", ".www.") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s1, e1, ok1 := findURL(s)
+		s2, e2, ok2 := findURLRef(s)
+		if s1 != s2 || e1 != e2 || ok1 != ok2 {
+			t.Fatalf("findURL(%q) = %d, %d, %v; want %d, %d, %v", s, s1, e1, ok1, s2, e2, ok2)
+		}
+		if got, want := trimURLEnd(s), trimURLEndRef(s); got != want {
+			t.Fatalf("trimURLEnd(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

@@ -1,7 +1,8 @@
 package mail
 
 // The renderer as it was before htmlLexer: x/net/html's Tokenizer for
-// every token. FuzzRenderHTMLLexer and TestRenderHTMLLexerCorpus compare
+// every token. FuzzHTMLLexer, TestHTMLLexerMatchesTokenizer and
+// TestHTMLLexerCorpus compare
 // renderHTML with it.
 
 import (

@@ -2,8 +2,7 @@ package mail
 
 // The renderer as it was before htmlLexer: x/net/html's Tokenizer for
 // every token. FuzzHTMLLexer, TestHTMLLexerMatchesTokenizer and
-// TestHTMLLexerCorpus compare
-// renderHTML with it.
+// TestHTMLLexerCorpus compare renderHTML with it.
 
 import (
 	"strings"

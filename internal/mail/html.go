@@ -3,7 +3,6 @@ package mail
 import (
 	"bytes"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -586,16 +585,15 @@ func renderHTML(src string, maxBytes int) htmlResult {
 		src = src[:maxBytes]
 		res.Limited = true
 	}
-	z := html.NewTokenizer(strings.NewReader(src))
-	z.SetMaxBuf(maxBytes + 4096)
+	z := newHTMLLexer(src, maxBytes+4096)
 	var vis, hid strings.Builder
 	vis.Grow(len(src) / 3)
 	stack := make([]frame, 1, 32)
 	stack[0] = frame{}
 	var classes classRules
-	var at htmlAttrs
-	var anchor *URL
-	var anchorText strings.Builder
+	var anchor URL // the open <a>'s URL, while hasAnchor
+	hasAnchor := false
+	var anchorText []byte // its text so far
 	inAnchor := false
 	lastNL := true
 	newline := func() {
@@ -605,17 +603,17 @@ func renderHTML(src string, maxBytes int) htmlResult {
 		}
 	}
 	finishAnchor := func() {
-		if anchor != nil {
-			anchor.Anchor = collapseSpace(anchorText.String())
-			res.URLs = append(res.URLs, *anchor)
-			anchor = nil
+		if hasAnchor {
+			anchor.Anchor = collapseSpace(string(anchorText))
+			res.URLs = append(res.URLs, anchor)
+			hasAnchor = false
 		}
 		inAnchor = false
-		anchorText.Reset()
+		anchorText = anchorText[:0]
 	}
 	addURL := func(raw, source string, hidden bool) {
 		raw = strings.TrimSpace(raw)
-		if strings.ContainsAny(raw, "\t\r\n") {
+		if hasTabOrLineEnd(raw) {
 			// Browsers drop tabs and line breaks inside URLs.
 			raw = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(raw)
 		}
@@ -630,12 +628,8 @@ func renderHTML(src string, maxBytes int) htmlResult {
 		u.Hidden = hidden
 		res.URLs = append(res.URLs, u)
 	}
-	off := 0 // where the current token starts in src, while the tokens tile it
 	for {
 		tt := z.Next()
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			off += len(z.Raw())
-		}
 		top := &stack[len(stack)-1]
 		switch tt {
 		case html.ErrorToken:
@@ -660,7 +654,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 					hid.WriteByte(' ')
 				}
 				if inAnchor {
-					anchorText.Write(t)
+					anchorText = append(anchorText, t...)
 				}
 				continue
 			}
@@ -672,33 +666,13 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				lastNL = vis.String()[vis.Len()-1] == '\n'
 			}
 			if inAnchor {
-				anchorText.Write(t)
+				anchorText = append(anchorText, t...)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
-			raw := z.Raw()
-			var a atom.Atom
-			at.reset()
-			fast := false
-			if sub, ok := rawAt(src, off, raw); ok && plainTag(raw) {
-				// No entity or NUL in the tag (nor CR in a quoted
-				// value): its name and values are the bytes as written,
-				// slices of src (no copies).
-				a, fast = scanTag(sub, &at)
-			}
-			if !fast {
-				at.reset()
-				name, hasAttr := z.TagName()
-				a = atom.Lookup(name)
-				for n := 0; hasAttr && n < maxHTMLAttrs; n++ {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					at.set(k, v)
-				}
-			}
-			off += len(raw)
+			a, at := z.StartTag()
 			parent := *top
 			f := frame{tag: a, fg: parent.fg, bg: parent.bg, pre: parent.pre || a == atom.Pre}
-			own := elementHidden(a, &at, classes, &f)
+			own := elementHidden(a, at, classes, &f)
 			f.hidden = parent.hidden || own
 			if f.fg != parent.fg || f.bg != parent.bg {
 				f.colorHidden = f.fg != "" && f.bg != "" && sameColor(f.fg, f.bg)
@@ -720,10 +694,12 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			}
 			if a == atom.Img || a == atom.Area || a == atom.Input {
 				if alt := strings.TrimSpace(at.alt); alt != "" && !hidden {
-					vis.WriteString(" " + alt + " ")
+					vis.WriteByte(' ')
+					vis.WriteString(alt)
+					vis.WriteByte(' ')
 					lastNL = false
 					if inAnchor {
-						anchorText.WriteString(" " + alt + " ")
+						anchorText = append(append(append(anchorText, ' '), alt...), ' ')
 					}
 				}
 			}
@@ -734,9 +710,8 @@ func renderHTML(src string, maxBytes int) htmlResult {
 					finishAnchor()
 					addURL(at.href, "href", hidden)
 					if n := len(res.URLs); n > 0 && res.URLs[n-1].Source == "href" {
-						u := res.URLs[n-1]
+						anchor, hasAnchor = res.URLs[n-1], true
 						res.URLs = res.URLs[:n-1]
-						anchor = &u
 						inAnchor = true
 					}
 				}
@@ -760,7 +735,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			}
 			if at.src != "" {
 				addURL(at.src, "src", hidden)
-				if a == atom.Img && isPixel(&at) {
+				if a == atom.Img && isPixel(at) {
 					if n := len(res.URLs); n > 0 && res.URLs[n-1].Source == "src" {
 						res.URLs[n-1].Pixel = true
 					}
@@ -795,11 +770,7 @@ func renderHTML(src string, maxBytes int) htmlResult {
 				stack = append(stack, f)
 			}
 		case html.EndTagToken:
-			a, ok := endTagAtom(z.Raw())
-			if !ok {
-				name, _ := z.TagName()
-				a = atom.Lookup(name)
-			}
+			a := z.EndTag()
 			if a == atom.A {
 				finishAnchor()
 			}
@@ -819,6 +790,17 @@ func renderHTML(src string, maxBytes int) htmlResult {
 			}
 		}
 	}
+}
+
+// hasTabOrLineEnd is strings.ContainsAny(s, "\t\r\n") without building
+// the set on every call.
+func hasTabOrLineEnd(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\t' || c == '\r' || c == '\n' {
+			return true
+		}
+	}
+	return false
 }
 
 // elementHidden decides from attributes, class rules and inline style
@@ -895,10 +877,10 @@ func cssURLs(st string) []string {
 func writeCollapsed(sb *strings.Builder, t []byte, pre bool) bool {
 	wrote := false
 	space := false
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		switch c {
+	for i := 0; i < len(t); {
+		switch t[i] {
 		case '\n':
+			i++
 			if pre {
 				sb.WriteByte('\n')
 				wrote = true
@@ -906,16 +888,30 @@ func writeCollapsed(sb *strings.Builder, t []byte, pre bool) bool {
 				continue
 			}
 			space = true
+			continue
 		case ' ', '\t', '\r', '\f':
 			space = true
-		default:
-			if space {
-				sb.WriteByte(' ')
-				space = false
-			}
-			sb.WriteByte(c)
-			wrote = true
+			i++
+			continue
 		}
+		if space {
+			sb.WriteByte(' ')
+			space = false
+		}
+		// A single space between two such bytes is written as it is.
+		j := i + 1
+		for j < len(t) {
+			if !collapseStop[t[j]] {
+				j++
+			} else if t[j] == ' ' && j+1 < len(t) && !collapseStop[t[j+1]] {
+				j += 2
+			} else {
+				break
+			}
+		}
+		sb.Write(t[i:j])
+		wrote = true
+		i = j
 	}
 	if space {
 		sb.WriteByte(' ')
@@ -923,6 +919,9 @@ func writeCollapsed(sb *strings.Builder, t []byte, pre bool) bool {
 	}
 	return wrote
 }
+
+// collapseStop ends a run writeCollapsed copies as it is.
+var collapseStop = [256]bool{'\n': true, ' ': true, '\t': true, '\r': true, '\f': true}
 
 func collapseSpace(s string) string {
 	if singleSpaced(s) {
@@ -1113,20 +1112,17 @@ func tidySpaces(s string) string {
 	nl := 0        // pending newlines
 	space := false // pending space
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < 0x80 {
-			switch c {
-			case '\n':
-				nl++
-				space = false
-				i++
-				continue
-			case ' ', '\t', '\r', '\f', '\v':
-				space = true
-				i++
-				continue
-			}
-		} else if c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0 { // NBSP
+		switch c := s[i]; {
+		case c == '\n':
+			nl++
+			space = false
+			i++
+			continue
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			space = true
+			i++
+			continue
+		case c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0: // NBSP
 			space = true
 			i += 2
 			continue
@@ -1141,17 +1137,27 @@ func tidySpaces(s string) string {
 			}
 		}
 		nl, space = 0, false
-		if c < 0x80 {
-			sb.WriteByte(c)
-			i++
-			continue
+		// Copy the run up to the next white space or NBSP lead byte (a
+		// 0xC2 is never inside another UTF-8 sequence); a single space
+		// between two such bytes is written as it is.
+		j := i + 1
+		for j < len(s) {
+			if !tidyStop[s[j]] {
+				j++
+			} else if s[j] == ' ' && j+1 < len(s) && !tidyStop[s[j+1]] {
+				j += 2
+			} else {
+				break
+			}
 		}
-		_, n := utf8.DecodeRuneInString(s[i:])
-		sb.WriteString(s[i : i+n])
-		i += n
+		sb.WriteString(s[i:j])
+		i = j
 	}
 	return sb.String()
 }
+
+// tidyStop ends a run tidySpaces copies as it is.
+var tidyStop = [256]bool{'\n': true, ' ': true, '\t': true, '\r': true, '\f': true, '\v': true, 0xC2: true}
 
 // isPixel reports an image drawn at most 2×2 pixels (by its width and
 // height attributes or inline style): a tracking pixel.

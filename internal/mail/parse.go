@@ -224,7 +224,11 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 			continue
 		}
 		c := bytes.IndexByte(ln, ':')
-		if c <= 0 || bytes.ContainsAny(ln[:c], " \t") && !validNameWithTrailingSpace(ln[:c]) {
+		var space, high bool
+		if c > 0 {
+			space, high = nameBytes(ln[:c])
+		}
+		if c <= 0 || space && !validNameWithTrailingSpace(ln[:c]) {
 			if first && bytes.HasPrefix(ln, []byte("From ")) {
 				first = false
 				continue // mbox separator left in a stored message
@@ -242,7 +246,7 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 		} else {
 			name = string(ln[:nl])
 		}
-		if !utf8.ValidString(name) {
+		if high && !utf8.ValidString(name) {
 			name = strings.ToValidUTF8(name, "\uFFFD")
 		}
 		nameStart = lineStart
@@ -252,6 +256,19 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 	}
 	flush()
 	return hs
+}
+
+// nameBytes reports whether a field name holds a space or tab, and a
+// byte of 0x80 or above.
+func nameBytes(b []byte) (space, high bool) {
+	for _, c := range b {
+		if c == ' ' || c == '\t' {
+			space = true
+		} else if c >= 0x80 {
+			high = true
+		}
+	}
+	return space, high
 }
 
 // countFields counts the lines of a header block that start a field (or

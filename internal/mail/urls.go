@@ -83,7 +83,35 @@ func extractTextURLs(s string) []URL {
 	}
 	var out []URL
 	i := 0
+	// Only a run holding a '.' or ':' can give a URL. mark is the first of
+	// them at or after i, dot and colon the next of each; sep is the last
+	// byte before mark that is not an ASCII URL byte, or before i.
+	mark, sep, dot, colon := -1, -1, -1, -1
 	for i < len(s) {
+		if mark < i {
+			if dot < i && dot != len(s) {
+				dot = indexByteFrom(s, i, '.')
+			}
+			if colon < i && colon != len(s) {
+				colon = indexByteFrom(s, i, ':')
+			}
+			mark = min(dot, colon)
+			if mark == len(s) {
+				return out
+			}
+			sep = mark - 1
+			for sep >= i && s[sep] < 0x80 && urlByte[s[sep]] {
+				sep--
+			}
+		}
+		if sep >= i && s[sep] < 0x80 {
+			// The runs before sep (an ASCII byte no run goes past: no
+			// "://" before mark) hold no '.' or ':'.
+			i = sep + 1
+		}
+		// Else from i to mark all is ASCII URL bytes (a run starts at
+		// i), or a non-ASCII character at sep: go on run by run.
+
 		// Skip to the start of a run of URL characters.
 		c := s[i]
 		if c < 0x80 {
@@ -151,6 +179,14 @@ func extractTextURLs(s string) []URL {
 	return out
 }
 
+// indexByteFrom is the index of the first c in s at or after i, or len(s).
+func indexByteFrom(s string, i int, c byte) int {
+	if k := strings.IndexByte(s[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(s)
+}
+
 // idnHostEnd returns where an internationalised host that continues at j
 // ends, or -1 when the letters at j are not part of a host: the host must
 // go on to a dot and an ASCII top-level label of two or more letters.
@@ -209,6 +245,11 @@ func appendRunURLs(out []URL, run string) []URL {
 // end of the run (it may hold further URLs: redirectors); a "www." or bare
 // host link too.
 func findURL(run string) (start, end int, ok bool) {
+	if strings.IndexByte(run, '/') < 0 && strings.IndexByte(run, ':') < 0 && !hasWWWFold(run) {
+		// No "://", "mailto:", "www." or host/path: no link (and no
+		// lower-cased copy of the run made to find none).
+		return 0, 0, false
+	}
 	low := run
 	if hasUpper(run) {
 		low = asciiLower(run)
@@ -249,6 +290,16 @@ func findURL(run string) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	return s, len(run), true
+}
+
+// hasWWWFold reports whether asciiLower(s) holds "www.".
+func hasWWWFold(s string) bool {
+	for i := 3; i < len(s); i++ {
+		if s[i] == '.' && s[i-1]|0x20 == 'w' && s[i-2]|0x20 == 'w' && s[i-3]|0x20 == 'w' {
+			return true
+		}
+	}
+	return false
 }
 
 func hasUpper(s string) bool {
@@ -331,7 +382,7 @@ func trimURLEnd(u string) string {
 		break
 	}
 	// A scheme alone is no link.
-	if strings.HasSuffix(u, "://") || strings.HasSuffix(asciiLower(u), "mailto:") {
+	if strings.HasSuffix(u, "://") || len(u) >= 7 && asciiFoldEqual(u[len(u)-7:], "mailto:") {
 		return ""
 	}
 	return u

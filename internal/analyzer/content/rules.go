@@ -82,7 +82,10 @@ type Rule struct {
 	// factors[i]: byte classes every match of regex i holds in a row
 	// ("9,999,999"), tested on a text before the regex runs on it; the
 	// zero Factor (none worth testing) admits every text.
-	factors  []textgate.Factor
+	factors []textgate.Factor
+	// leads[i]: where every match of regex i begins (nil: not known;
+	// see leadOf), which windows then run it from.
+	leads    []*lead
 	kwIDs    []int // keyword ids in the analyzer's literal index
 	keywords []string
 	kwCJK    []bool
@@ -206,6 +209,7 @@ func compile(d RuleDef) (*Rule, error) {
 		r.wins = append(r.wins, pf.win)
 		r.trims = append(r.trims, [2]int{pf.before, pf.after})
 		r.factors = append(r.factors, worthFactor(p))
+		r.leads = append(r.leads, leadOf(p))
 	}
 	for _, k := range d.Keywords {
 		if len(k) > maxKeywordsLen {

@@ -261,45 +261,75 @@ func normalize(s string) (string, bool) {
 	return normalizeAny(s), false
 }
 
-// normalizeAny is Normalize on any text.
+// normalizeAny is Normalize on any text. Bytes that stay as they are
+// (lower-case ASCII but white space, single spaces, characters that
+// lower-case to themselves) are copied in runs, not rune by rune.
 func normalizeAny(s string) string {
 	s = norm.NFKC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
+	run := 0 // start of the bytes not yet written, which stay as they are
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			i++
-			if asciiSpace[c] {
+			switch asciiClass[c] {
+			case clsPlain:
+				space = false
+				i++
+				continue
+			case clsUpper:
+				b.WriteString(s[run:i])
+				b.WriteByte(c + 'a' - 'A')
+				space = false
+			default: // white space
+				if c == ' ' && !space {
+					space = true
+					i++
+					continue
+				}
+				b.WriteString(s[run:i])
 				if !space {
 					b.WriteByte(' ')
 				}
 				space = true
-				continue
 			}
-			space = false
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b.WriteByte(c)
+			i++
+			run = i
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
 		switch r {
 		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u034f':
+			b.WriteString(s[run:i])
+			i += n
+			run = i
 			continue
 		}
 		if unicode.IsSpace(r) {
+			b.WriteString(s[run:i])
 			if !space {
 				b.WriteByte(' ')
 			}
 			space = true
+			i += n
+			run = i
 			continue
 		}
 		space = false
-		b.WriteRune(unicode.ToLower(r))
+		l := unicode.ToLower(r)
+		if l == r && (r != utf8.RuneError || n > 1) {
+			i += n // the same bytes (an invalid byte becomes U+FFFD)
+			continue
+		}
+		b.WriteString(s[run:i])
+		b.WriteRune(l)
+		i += n
+		run = i
 	}
+	if run == 0 {
+		return foldMixedWords(s) // nothing changed
+	}
+	b.WriteString(s[run:])
 	return foldMixedWords(b.String())
 }
 

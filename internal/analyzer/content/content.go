@@ -294,6 +294,12 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 		c.setN, c.setC = a.ruleSets(&c)
 		a.rules = append(a.rules, &c)
 	}
+	for _, r := range a.rules {
+		if r.meta != nil {
+			e := resolve(r.meta, a.nameSlot)
+			r.cmeta = &e
+		}
+	}
 	return a
 }
 
@@ -846,7 +852,9 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 		}
 		var ev []string
 		ok := false
-		if r.meta != nil {
+		if r.cmeta != nil {
+			ok = r.cmeta.eval(st.fired, st.symbols)
+		} else if r.meta != nil {
 			ok = r.meta.eval(st.meta)
 		} else {
 			ok, ev = r.match(&st.v)

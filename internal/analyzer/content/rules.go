@@ -97,6 +97,9 @@ type Rule struct {
 	// none (see Analyzer.ruleSets).
 	setN, setC int
 	slot       int // the rule name's slot in the analyzer (Analyzer.nameSlot)
+	// cmeta is meta with the names resolved to the analyzer's slots
+	// (Analyzer.resolveMeta).
+	cmeta *slotExpr
 }
 
 var reName = regexp.MustCompile(`^RULE_[A-Z0-9]+(?:_[A-Z0-9]+)*$`)
@@ -666,6 +669,89 @@ func (e atLeast) names(f func(string)) {
 	for _, x := range e.xs {
 		x.names(f)
 	}
+}
+
+// slotExpr is a meta expression whose names are resolved to the slots
+// of an analyzer's rules (evalState.fired), so evaluating it looks no
+// name up in a map; names of no rule are asked of the symbols.
+type slotExpr struct {
+	op   uint8 // opName, opNot, opAnd, opOr, opAtLeast
+	slot int   // opName: the rule's slot, -1: no rule of that name
+	name string
+	n    int // opAtLeast
+	xs   []slotExpr
+}
+
+const (
+	opName = iota
+	opNot
+	opAnd
+	opOr
+	opAtLeast
+)
+
+// resolve turns a parsed expression into a slotExpr with the slots of
+// the named rules.
+func resolve(e expr, slots map[string]int) slotExpr {
+	all := func(xs []expr) []slotExpr {
+		out := make([]slotExpr, len(xs))
+		for i, x := range xs {
+			out[i] = resolve(x, slots)
+		}
+		return out
+	}
+	switch e := e.(type) {
+	case nameExpr:
+		sl, ok := slots[string(e)]
+		if !ok {
+			sl = -1
+		}
+		return slotExpr{op: opName, slot: sl, name: string(e)}
+	case notExpr:
+		return slotExpr{op: opNot, xs: []slotExpr{resolve(e.x, slots)}}
+	case andExpr:
+		return slotExpr{op: opAnd, xs: all(e)}
+	case orExpr:
+		return slotExpr{op: opOr, xs: all(e)}
+	case atLeast:
+		return slotExpr{op: opAtLeast, n: e.n, xs: all(e.xs)}
+	}
+	panic(fmt.Sprintf("content: unknown meta expression %T", e))
+}
+
+// eval is expr.eval with the lookup of evalState.meta: a rule evaluated
+// already answers by whether it fired, any other name by the symbols.
+func (e *slotExpr) eval(fired []int8, symbols func(string) bool) bool {
+	switch e.op {
+	case opName:
+		if e.slot >= 0 && fired[e.slot] != 0 {
+			return fired[e.slot] == 2
+		}
+		return symbols(e.name)
+	case opNot:
+		return !e.xs[0].eval(fired, symbols)
+	case opAnd:
+		for i := range e.xs {
+			if !e.xs[i].eval(fired, symbols) {
+				return false
+			}
+		}
+		return true
+	case opOr:
+		for i := range e.xs {
+			if e.xs[i].eval(fired, symbols) {
+				return true
+			}
+		}
+		return false
+	}
+	n := 0 // opAtLeast
+	for i := range e.xs {
+		if e.xs[i].eval(fired, symbols) {
+			n++
+		}
+	}
+	return n >= e.n
 }
 
 type metaParser struct {

@@ -715,19 +715,39 @@ func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLin
 	}
 }
 
-// letterCount counts letters and digits in s, stopping at max.
+// letterCount counts letters and digits in s, stopping at max. ASCII
+// bytes are looked up in a table (the ASCII letters and digits are the
+// ASCII characters unicode.IsLetter and unicode.IsDigit report), other
+// characters decoded.
 func letterCount(s string, max int) int {
 	n := 0
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			n++
-			if n >= max {
-				break
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if !asciiAlnum[c] {
+				continue
 			}
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				continue
+			}
+		}
+		n++
+		if n >= max {
+			break
 		}
 	}
 	return n
 }
+
+var asciiAlnum = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
 
 // ---- claims: authorities, the recipient's IT desk, brands ----
 

@@ -3,6 +3,8 @@ package sender
 import (
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestPhraseSetGroups(t *testing.T) {
@@ -46,6 +48,36 @@ func FuzzPhraseSet(f *testing.F) {
 			if got, want := c.s.find(text), findPhrase(text, c.list); got != want {
 				t.Fatalf("%q: grouped %q, plain %q", text, got, want)
 			}
+		}
+	})
+}
+
+// paymentTextRef is the payment text as first built: joined whole, cut,
+// normalised and lower-cased.
+func paymentTextRef(subject, body string) string {
+	text := subject + "\n" + body
+	if len(text) > 20000 {
+		text = text[:20000]
+	}
+	return strings.ToLower(norm.NFKC.String(text))
+}
+
+// FuzzPaymentText: the payment text cut before joining, without NFKC on
+// ASCII, is the text as first built, on short and on long subjects and
+// bodies.
+func FuzzPaymentText(f *testing.F) {
+	f.Add("Re: Invoice", "Please WIRE the funds", 0, 0)
+	f.Add("ｆｕｌｌ", "ﾊﾝｶｸ 支払い", 19990, 3)
+	f.Add("x", "é", 19998, 19998)
+	f.Fuzz(func(t *testing.T, subject, body string, padS, padB int) {
+		if len(subject)+len(body) > 4000 {
+			return
+		}
+		padS, padB = min(max(padS, 0), 21000), min(max(padB, 0), 21000)
+		subject = strings.Repeat("a", padS) + subject
+		body = strings.Repeat("B", padB) + body
+		if got, want := paymentText(subject, body), paymentTextRef(subject, body); got != want {
+			t.Fatalf("subject %d bytes, body %d bytes: texts differ", len(subject), len(body))
 		}
 	})
 }

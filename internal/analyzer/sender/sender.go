@@ -648,16 +648,53 @@ func (a *Analyzer) checkPayment(t *pipeline.Task, name string, free, replyElsewh
 	if !suspect {
 		return
 	}
-	text := t.Msg.Subject + "\n" + t.Msg.Text
-	if len(text) > 20000 {
-		text = text[:20000]
-	}
-	text = strings.ToLower(norm.NFKC.String(text))
+	text := paymentText(t.Msg.Subject, t.Msg.Text)
 	pm := paymentSet.find(text)
 	if pm == "" || urgencySet.find(text) == "" {
 		return
 	}
 	t.Add(SymPaymentRequest, pm)
+}
+
+// maxPaymentText bounds the text the payment phrases are looked for in.
+const maxPaymentText = 20000
+
+// paymentText is the subject, a line break and the body, cut to
+// maxPaymentText bytes, NFKC-normalised and lower-cased: the body is cut
+// before it is joined (not copied whole), and ASCII text, which NFKC
+// leaves as it is, is not normalised.
+func paymentText(subject, body string) string {
+	var text string
+	switch n := len(subject) + 1; {
+	case n+len(body) <= maxPaymentText:
+		text = subject + "\n" + body
+	case n >= maxPaymentText:
+		text = (subject + "\n")[:maxPaymentText]
+	default:
+		text = subject + "\n" + body[:maxPaymentText-n]
+	}
+	if !isASCII(text) {
+		text = norm.NFKC.String(text)
+	}
+	return strings.ToLower(text)
+}
+
+// isASCII reports whether s is ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 var replySubject = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|antw|返信|回复|答复)\s*(?:\[\d+\])?\s*[:：]`)

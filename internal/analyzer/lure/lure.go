@@ -678,7 +678,9 @@ func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLin
 			html = true
 		}
 	}
-	visible := letterCount(m.Text, 2000)
+	// The counts are only compared with 250 and 400: counting stops
+	// there (letterCount(s, max) is the count, or max when it reaches it).
+	visible := letterCount(m.Text, 250)
 	images := 0
 	for _, u := range t.URLs() {
 		if u.Source == "src" {
@@ -710,7 +712,7 @@ func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLin
 	case cta >= 1 && len(hosts) <= 2 && visible > 0 && visible < 250 && !thread && len(m.Attachments) == 0 && !isList(m):
 		t.Add(SymShortCTA, "")
 	}
-	if hidden := letterCount(m.HiddenText, 100000); hidden >= 400 {
+	if hidden := letterCount(m.HiddenText, 400); hidden >= 400 {
 		t.Add(SymHiddenPoison, "")
 	}
 }

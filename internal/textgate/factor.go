@@ -35,6 +35,9 @@ func (s *bset) union(o *bset)  { s[0] |= o[0]; s[1] |= o[1]; s[2] |= o[2]; s[3] 
 type Factor struct {
 	sets []byteSet
 	bits float64 // how rare the factor is in text, in bits (a rough model)
+	// skip[c]: how far In moves on when the byte under the factor's last
+	// set is c (nil: byte by byte; see newSkip).
+	skip *[256]uint8
 }
 
 // Len is the factor's length in bytes (0: no factor).
@@ -82,7 +85,70 @@ func (f Factor) Punctuated() bool {
 }
 
 // In reports whether s holds the factor (always true for the zero Factor).
+//
+// It tests the byte under the factor's last set first and, where the
+// factor cannot end there, moves on by skip (Horspool's rule on byte
+// sets): most bytes of mail text belong to no set of a factor of digits
+// and separators, and the factor moves its whole length past them.
 func (f Factor) In(s string) bool {
+	n := len(f.sets)
+	if n == 0 {
+		return true
+	}
+	if f.skip == nil {
+		return f.inPlain(s)
+	}
+	last, skip := &f.sets[n-1], f.skip
+	for i := 0; i+n <= len(s); {
+		c := s[i+n-1]
+		if last[c] && f.at(s, i) {
+			return true
+		}
+		i += int(skip[c])
+	}
+	return false
+}
+
+// at reports whether s[i:] begins with the factor but for its last set.
+func (f Factor) at(s string, i int) bool {
+	for j := 0; j < len(f.sets)-1; j++ {
+		if !f.sets[j][s[i+j]] {
+			return false
+		}
+	}
+	return true
+}
+
+// newSkip returns the skip table of a factor of sets: skip[c] is the
+// least d ≥ 1 such that c belongs to set len-1-d (len(sets) when none
+// does). After a failed try at offset i, where the last set lies on a
+// byte c, a try at i+e with e < skip[c] would put c under set len-1-e,
+// which does not hold it: no occurrence begins there. Nil for factors
+// of fewer than two sets, or where every byte's skip is 1.
+func newSkip(sets []byteSet) *[256]uint8 {
+	n := len(sets)
+	if n < 2 {
+		return nil
+	}
+	var t [256]uint8
+	useful := false
+	for c := 0; c < 256; c++ {
+		d := 1
+		for ; d < n && !sets[n-1-d][c]; d++ {
+		}
+		t[c] = uint8(d)
+		if d > 1 {
+			useful = true
+		}
+	}
+	if !useful {
+		return nil
+	}
+	return &t
+}
+
+// inPlain is In byte by byte.
+func (f Factor) inPlain(s string) bool {
 	n := len(f.sets)
 	if n == 0 {
 		return true
@@ -147,6 +213,7 @@ func newFactor(seq []bset) Factor {
 		}
 		f.bits += -math.Log2(math.Min(p, 1))
 	}
+	f.skip = newSkip(f.sets)
 	return f
 }
 

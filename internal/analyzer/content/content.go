@@ -294,6 +294,12 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 		c.setN, c.setC = a.ruleSets(&c)
 		a.rules = append(a.rules, &c)
 	}
+	for _, r := range a.rules {
+		if r.meta != nil {
+			e := resolve(r.meta, a.nameSlot)
+			r.cmeta = &e
+		}
+	}
 	return a
 }
 
@@ -513,7 +519,13 @@ const window = 320
 
 // maxAnchors bounds the windows placed around the occurrences of a
 // regex's anchor literals; with more, the regex runs on the text.
-const maxAnchors = 64
+// maxFactorAnchors is the bound for a regex with a byte factor, which
+// spares the regex the windows without it (a text with many "$" and
+// one large sum runs it on one window, not on the whole text).
+const (
+	maxAnchors       = 64
+	maxFactorAnchors = 4096
+)
 
 // findRegex runs regex i of r on the field text where its prefilter lets
 // it: on the windows around the occurrences of its literals when it has
@@ -536,8 +548,15 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			// No window of the head holds the factor either.
 			return ""
 		}
-		if starts, ok := anchorStarts(h, r.anchors[i]); ok {
-			return findWindows(re, h, starts, r.wins[i], r.trims[i], nil, nil, r.factors[i])
+		limit := maxAnchors
+		if r.factors[i].Len() > 0 {
+			limit = maxFactorAnchors
+		}
+		if starts, ok := anchorStarts(h, r.anchors[i], limit); ok {
+			return findWindows(re, h, starts, r.wins[i], r.trims[i], nil, nil, r.factors[i], r.leadOf(i))
+		}
+		if ld := r.leadOf(i); ld != nil {
+			return ld.find(h, 0, len(h))
 		}
 		return re.FindString(h)
 	}
@@ -570,12 +589,20 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			}
 		}
 	}
-	return findWindows(re, txt, starts, r.wins[i], r.trims[i], sr, r.andIDs[i], r.factors[i])
+	return findWindows(re, txt, starts, r.wins[i], r.trims[i], sr, r.andIDs[i], r.factors[i], r.leadOf(i))
+}
+
+// leadOf returns the lead of regex i (nil: none).
+func (r *Rule) leadOf(i int) *lead {
+	if i < len(r.leads) {
+		return r.leads[i]
+	}
+	return nil
 }
 
 // anchorStarts returns the offsets of the anchors in text (ok false when
-// there are no anchors or too many occurrences).
-func anchorStarts(text string, anchors []string) ([]int, bool) {
+// there are no anchors or more than limit occurrences).
+func anchorStarts(text string, anchors []string, limit int) ([]int, bool) {
 	if anchors == nil {
 		return nil, false
 	}
@@ -586,7 +613,7 @@ func anchorStarts(text string, anchors []string) ([]int, bool) {
 			if j < 0 {
 				break
 			}
-			if len(out) >= maxAnchors {
+			if len(out) >= limit {
 				return nil, false
 			}
 			out = append(out, at+j)
@@ -603,8 +630,9 @@ func anchorStarts(text string, anchors []string) ([]int, bool) {
 // its first start a match may begin, after its last start end, plus the
 // margin; -1: not cut): every match in it holds the literal at one of its
 // starts, so the cut loses none, and the windows, merged as before, give
-// the same first match.
-func findWindows(re *regexp.Regexp, txt string, starts []int, win int, trim [2]int, sr *scanResult, and [][]int, factor textgate.Factor) string {
+// the same first match. With a lead, the regex runs anchored from the
+// places in the window where a match may begin (lead.find).
+func findWindows(re *regexp.Regexp, txt string, starts []int, win int, trim [2]int, sr *scanResult, and [][]int, factor textgate.Factor, ld *lead) string {
 	if len(starts) == 0 {
 		return ""
 	}
@@ -628,6 +656,9 @@ func findWindows(re *regexp.Regexp, txt string, starts []int, win int, trim [2]i
 		}
 		if !factor.In(txt[lo:hi]) {
 			return ""
+		}
+		if ld != nil {
+			return ld.find(txt, lo, hi)
 		}
 		return re.FindString(txt[lo:hi])
 	}
@@ -821,7 +852,9 @@ func (a *Analyzer) Evaluate(ctx context.Context, fieldsText map[string]string, s
 		}
 		var ev []string
 		ok := false
-		if r.meta != nil {
+		if r.cmeta != nil {
+			ok = r.cmeta.eval(st.fired, st.symbols)
+		} else if r.meta != nil {
 			ok = r.meta.eval(st.meta)
 		} else {
 			ok, ev = r.match(&st.v)

@@ -305,22 +305,30 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 	t := x.tables()
 	n := len(text)
 	i := 0
-	for ; i+8 <= n; i++ {
-		u := le8(text[i:])
-		h4, hs := hash4(uint32(u)), hashS(uint32(u)&0xFFFFFF)
-		b4, bs := t.bits4[h4>>6]&(1<<(h4&63)), t.bitsS[hs>>6]&(1<<(hs&63))
-		if b4|bs == 0 {
-			continue
-		}
-		if bs != 0 {
-			k2, h3 := uint32(u)&0xFFFF, hash3(uint32(u)&0xFFFFFF)
-			if b2, b3 := testBit(t.bits2[:], k2), testBit(t.bits3[:], h3); b2 || b3 {
-				x.probeShort(t, r, u, b2, b3, i)
+	if n >= 8 {
+		// u holds the eight bytes from i: one byte shifts in per step.
+		bits4, bitsS := &t.bits4, &t.bitsS
+		u := le8(text)
+		for i = 0; ; i++ {
+			h4, hs := hash4(uint32(u)), hashS(uint32(u)&0xFFFFFF)
+			in4, inS := bits4[h4>>6]>>(h4&63)&1 != 0, bitsS[hs>>6]>>(hs&63)&1 != 0
+			if in4 || inS {
+				if inS {
+					k2, h3 := uint32(u)&0xFFFF, hash3(uint32(u)&0xFFFFFF)
+					if b2, b3 := testBit(t.bits2[:], k2), testBit(t.bits3[:], h3); b2 || b3 {
+						x.probeShort(t, r, u, b2, b3, i)
+					}
+				}
+				if in4 {
+					x.probeLong(t, r, text, u, i)
+				}
 			}
+			if i+8 >= n {
+				break
+			}
+			u = u>>8 | uint64(text[i+8])<<56
 		}
-		if b4 != 0 {
-			x.probeLong(t, r, text, u, i)
-		}
+		i = n - 7
 	}
 	for ; i+1 < n; i++ {
 		x.probe(t, r, text, i)

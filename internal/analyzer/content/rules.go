@@ -82,7 +82,10 @@ type Rule struct {
 	// factors[i]: byte classes every match of regex i holds in a row
 	// ("9,999,999"), tested on a text before the regex runs on it; the
 	// zero Factor (none worth testing) admits every text.
-	factors  []textgate.Factor
+	factors []textgate.Factor
+	// leads[i]: where every match of regex i begins (nil: not known;
+	// see leadOf), which windows then run it from.
+	leads    []*lead
 	kwIDs    []int // keyword ids in the analyzer's literal index
 	keywords []string
 	kwCJK    []bool
@@ -94,6 +97,9 @@ type Rule struct {
 	// none (see Analyzer.ruleSets).
 	setN, setC int
 	slot       int // the rule name's slot in the analyzer (Analyzer.nameSlot)
+	// cmeta is meta with the names resolved to the analyzer's slots
+	// (Analyzer.resolveMeta).
+	cmeta *slotExpr
 }
 
 var reName = regexp.MustCompile(`^RULE_[A-Z0-9]+(?:_[A-Z0-9]+)*$`)
@@ -206,6 +212,7 @@ func compile(d RuleDef) (*Rule, error) {
 		r.wins = append(r.wins, pf.win)
 		r.trims = append(r.trims, [2]int{pf.before, pf.after})
 		r.factors = append(r.factors, worthFactor(p))
+		r.leads = append(r.leads, leadOf(p))
 	}
 	for _, k := range d.Keywords {
 		if len(k) > maxKeywordsLen {
@@ -257,45 +264,75 @@ func normalize(s string) (string, bool) {
 	return normalizeAny(s), false
 }
 
-// normalizeAny is Normalize on any text.
+// normalizeAny is Normalize on any text. Bytes that stay as they are
+// (lower-case ASCII but white space, single spaces, characters that
+// lower-case to themselves) are copied in runs, not rune by rune.
 func normalizeAny(s string) string {
 	s = norm.NFKC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
+	run := 0 // start of the bytes not yet written, which stay as they are
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			i++
-			if asciiSpace[c] {
+			switch asciiClass[c] {
+			case clsPlain:
+				space = false
+				i++
+				continue
+			case clsUpper:
+				b.WriteString(s[run:i])
+				b.WriteByte(c + 'a' - 'A')
+				space = false
+			default: // white space
+				if c == ' ' && !space {
+					space = true
+					i++
+					continue
+				}
+				b.WriteString(s[run:i])
 				if !space {
 					b.WriteByte(' ')
 				}
 				space = true
-				continue
 			}
-			space = false
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b.WriteByte(c)
+			i++
+			run = i
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
 		switch r {
 		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u034f':
+			b.WriteString(s[run:i])
+			i += n
+			run = i
 			continue
 		}
 		if unicode.IsSpace(r) {
+			b.WriteString(s[run:i])
 			if !space {
 				b.WriteByte(' ')
 			}
 			space = true
+			i += n
+			run = i
 			continue
 		}
 		space = false
-		b.WriteRune(unicode.ToLower(r))
+		l := unicode.ToLower(r)
+		if l == r && (r != utf8.RuneError || n > 1) {
+			i += n // the same bytes (an invalid byte becomes U+FFFD)
+			continue
+		}
+		b.WriteString(s[run:i])
+		b.WriteRune(l)
+		i += n
+		run = i
 	}
+	if run == 0 {
+		return foldMixedWords(s) // nothing changed
+	}
+	b.WriteString(s[run:])
 	return foldMixedWords(b.String())
 }
 
@@ -632,6 +669,89 @@ func (e atLeast) names(f func(string)) {
 	for _, x := range e.xs {
 		x.names(f)
 	}
+}
+
+// slotExpr is a meta expression whose names are resolved to the slots
+// of an analyzer's rules (evalState.fired), so evaluating it looks no
+// name up in a map; names of no rule are asked of the symbols.
+type slotExpr struct {
+	op   uint8 // opName, opNot, opAnd, opOr, opAtLeast
+	slot int   // opName: the rule's slot, -1: no rule of that name
+	name string
+	n    int // opAtLeast
+	xs   []slotExpr
+}
+
+const (
+	opName = iota
+	opNot
+	opAnd
+	opOr
+	opAtLeast
+)
+
+// resolve turns a parsed expression into a slotExpr with the slots of
+// the named rules.
+func resolve(e expr, slots map[string]int) slotExpr {
+	all := func(xs []expr) []slotExpr {
+		out := make([]slotExpr, len(xs))
+		for i, x := range xs {
+			out[i] = resolve(x, slots)
+		}
+		return out
+	}
+	switch e := e.(type) {
+	case nameExpr:
+		sl, ok := slots[string(e)]
+		if !ok {
+			sl = -1
+		}
+		return slotExpr{op: opName, slot: sl, name: string(e)}
+	case notExpr:
+		return slotExpr{op: opNot, xs: []slotExpr{resolve(e.x, slots)}}
+	case andExpr:
+		return slotExpr{op: opAnd, xs: all(e)}
+	case orExpr:
+		return slotExpr{op: opOr, xs: all(e)}
+	case atLeast:
+		return slotExpr{op: opAtLeast, n: e.n, xs: all(e.xs)}
+	}
+	panic(fmt.Sprintf("content: unknown meta expression %T", e))
+}
+
+// eval is expr.eval with the lookup of evalState.meta: a rule evaluated
+// already answers by whether it fired, any other name by the symbols.
+func (e *slotExpr) eval(fired []int8, symbols func(string) bool) bool {
+	switch e.op {
+	case opName:
+		if e.slot >= 0 && fired[e.slot] != 0 {
+			return fired[e.slot] == 2
+		}
+		return symbols(e.name)
+	case opNot:
+		return !e.xs[0].eval(fired, symbols)
+	case opAnd:
+		for i := range e.xs {
+			if !e.xs[i].eval(fired, symbols) {
+				return false
+			}
+		}
+		return true
+	case opOr:
+		for i := range e.xs {
+			if e.xs[i].eval(fired, symbols) {
+				return true
+			}
+		}
+		return false
+	}
+	n := 0 // opAtLeast
+	for i := range e.xs {
+		if e.xs[i].eval(fired, symbols) {
+			n++
+		}
+	}
+	return n >= e.n
 }
 
 type metaParser struct {

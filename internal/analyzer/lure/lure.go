@@ -678,7 +678,9 @@ func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLin
 			html = true
 		}
 	}
-	visible := letterCount(m.Text, 2000)
+	// The counts are only compared with 250 and 400: counting stops
+	// there (letterCount(s, max) is the count, or max when it reaches it).
+	visible := letterCount(m.Text, 250)
 	images := 0
 	for _, u := range t.URLs() {
 		if u.Source == "src" {
@@ -710,24 +712,44 @@ func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLin
 	case cta >= 1 && len(hosts) <= 2 && visible > 0 && visible < 250 && !thread && len(m.Attachments) == 0 && !isList(m):
 		t.Add(SymShortCTA, "")
 	}
-	if hidden := letterCount(m.HiddenText, 100000); hidden >= 400 {
+	if hidden := letterCount(m.HiddenText, 400); hidden >= 400 {
 		t.Add(SymHiddenPoison, "")
 	}
 }
 
-// letterCount counts letters and digits in s, stopping at max.
+// letterCount counts letters and digits in s, stopping at max. ASCII
+// bytes are looked up in a table (the ASCII letters and digits are the
+// ASCII characters unicode.IsLetter and unicode.IsDigit report), other
+// characters decoded.
 func letterCount(s string, max int) int {
 	n := 0
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			n++
-			if n >= max {
-				break
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if !asciiAlnum[c] {
+				continue
 			}
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				continue
+			}
+		}
+		n++
+		if n >= max {
+			break
 		}
 	}
 	return n
 }
+
+var asciiAlnum = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
 
 // ---- claims: authorities, the recipient's IT desk, brands ----
 

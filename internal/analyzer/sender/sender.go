@@ -547,6 +547,87 @@ var urgencyPhrases = []string{
 	"至急", "急ぎ", "本日中", "今日中", "内密", "極秘", "内々", "すぐに", "今メール対応", "対応できますか",
 }
 
+// phraseSet is a list of phrases with the prefixes shared by several
+// of them ("wire ", "process ", "支払"): a text without the prefix holds
+// none of them, so they cost one search, not one each.
+type phraseSet struct {
+	list  []string
+	group []int    // list[i]'s prefix in keys; -1: none shared
+	keys  []string // the shared prefixes
+}
+
+// newPhraseSet groups the phrases by their first word (with the space
+// after it) or, for a phrase without space, its first two characters,
+// when several phrases share it.
+func newPhraseSet(list []string) *phraseSet {
+	key := func(p string) string {
+		if i := strings.IndexByte(p, ' '); i > 0 {
+			return p[:i+1]
+		}
+		n := 0
+		for i := range p {
+			if n == 2 {
+				return p[:i]
+			}
+			n++
+		}
+		return p
+	}
+	count := map[string]int{}
+	for _, p := range list {
+		count[key(p)]++
+	}
+	s := &phraseSet{list: list, group: make([]int, len(list))}
+	ids := map[string]int{}
+	for i, p := range list {
+		k := key(p)
+		if count[k] < 2 || k == p {
+			s.group[i] = -1
+			continue
+		}
+		id, ok := ids[k]
+		if !ok {
+			id = len(s.keys)
+			ids[k] = id
+			s.keys = append(s.keys, k)
+		}
+		s.group[i] = id
+	}
+	return s
+}
+
+// find returns the first phrase of the list that text holds ("": none),
+// as findPhrase does.
+func (s *phraseSet) find(text string) string {
+	var buf [16]int8
+	seen := buf[:0] // by key: 0 not searched yet, 1 held, 2 not held
+	if len(s.keys) <= len(buf) {
+		seen = buf[:len(s.keys)]
+	} else {
+		seen = make([]int8, len(s.keys))
+	}
+	for i, p := range s.list {
+		if g := s.group[i]; g >= 0 {
+			if seen[g] == 0 {
+				seen[g] = 2
+				if strings.Contains(text, s.keys[g]) {
+					seen[g] = 1
+				}
+			}
+			if seen[g] == 2 {
+				continue
+			}
+		}
+		if strings.Contains(text, p) {
+			return p
+		}
+	}
+	return ""
+}
+
+var paymentSet, urgencySet = newPhraseSet(paymentPhrases), newPhraseSet(urgencyPhrases)
+
+// findPhrase returns the first of phrases that text holds ("": none).
 func findPhrase(text string, phrases []string) string {
 	for _, p := range phrases {
 		if strings.Contains(text, p) {
@@ -567,16 +648,53 @@ func (a *Analyzer) checkPayment(t *pipeline.Task, name string, free, replyElsewh
 	if !suspect {
 		return
 	}
-	text := t.Msg.Subject + "\n" + t.Msg.Text
-	if len(text) > 20000 {
-		text = text[:20000]
-	}
-	text = strings.ToLower(norm.NFKC.String(text))
-	pm := findPhrase(text, paymentPhrases)
-	if pm == "" || findPhrase(text, urgencyPhrases) == "" {
+	text := paymentText(t.Msg.Subject, t.Msg.Text)
+	pm := paymentSet.find(text)
+	if pm == "" || urgencySet.find(text) == "" {
 		return
 	}
 	t.Add(SymPaymentRequest, pm)
+}
+
+// maxPaymentText bounds the text the payment phrases are looked for in.
+const maxPaymentText = 20000
+
+// paymentText is the subject, a line break and the body, cut to
+// maxPaymentText bytes, NFKC-normalised and lower-cased: the body is cut
+// before it is joined (not copied whole), and ASCII text, which NFKC
+// leaves as it is, is not normalised.
+func paymentText(subject, body string) string {
+	var text string
+	switch n := len(subject) + 1; {
+	case n+len(body) <= maxPaymentText:
+		text = subject + "\n" + body
+	case n >= maxPaymentText:
+		text = (subject + "\n")[:maxPaymentText]
+	default:
+		text = subject + "\n" + body[:maxPaymentText-n]
+	}
+	if !isASCII(text) {
+		text = norm.NFKC.String(text)
+	}
+	return strings.ToLower(text)
+}
+
+// isASCII reports whether s is ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 var replySubject = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|antw|返信|回复|答复)\s*(?:\[\d+\])?\s*[:：]`)

@@ -1,0 +1,192 @@
+package content
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// lead is where every match of a regex begins: with one of a few
+// strings (the regex opens with a node of plain literals, "(pay|send)
+// ..."). On a window, the regex then runs anchored from each occurrence
+// of them in turn, not unanchored from every byte: the unanchored search
+// returns the match that begins leftmost, and among those the one the
+// regex prefers, which is the anchored regex's first match from the
+// leftmost occurrence where it matches at all.
+type lead struct {
+	strs []string
+	re   *regexp.Regexp // ^(?:pattern)
+	// maxLen is the longest match in bytes (-1: unbounded): a run from p
+	// needs the text up to p+maxLen and the margin assertions look at.
+	maxLen int
+}
+
+// maxLeads bounds the strings of a lead.
+const maxLeads = 16
+
+// leadOf returns the lead of a pattern (nil: none known). The leading
+// node must match one of a few non-empty strings and nothing else: no
+// assertion (which would look at the text before the occurrence), no
+// case folding, no U+FFFD (which matches any invalid byte).
+func leadOf(pattern string) *lead {
+	p, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	for p.Op == syntax.OpCapture {
+		p = p.Sub[0]
+	}
+	// The leading nodes of plain literals, as long as their strings stay
+	// few.
+	subs := []*syntax.Regexp{p}
+	if p.Op == syntax.OpConcat {
+		subs = p.Sub
+	}
+	var strs []string
+	for k, sub := range subs {
+		s, ok := plainStrings(sub, 0)
+		if ok && k > 0 {
+			s, ok = productN(strs, s)
+		}
+		if !ok {
+			break
+		}
+		strs = s
+	}
+	if len(strs) == 0 {
+		return nil
+	}
+	for _, s := range strs {
+		if s == "" || strings.ContainsRune(s, utf8.RuneError) {
+			return nil
+		}
+	}
+	re, err := regexp.Compile(`^(?:` + pattern + `)`)
+	if err != nil {
+		return nil
+	}
+	// A string with another as its prefix adds no offset.
+	slices.Sort(strs)
+	var keep []string
+	for _, s := range strs {
+		if len(keep) == 0 || !strings.HasPrefix(s, keep[len(keep)-1]) {
+			keep = append(keep, s)
+		}
+	}
+	return &lead{strs: keep, re: re, maxLen: maxLen(p, 0)}
+}
+
+// plainStrings returns the strings a node matches when they are few and
+// the node holds nothing but literals (ok false otherwise).
+func plainStrings(re *syntax.Regexp, depth int) ([]string, bool) {
+	if depth > 20 {
+		return nil, false
+	}
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []string{""}, true
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil, false
+		}
+		return []string{string(re.Rune)}, true
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi-lo >= maxLeads || len(out)+int(hi-lo)+1 > maxLeads {
+				return nil, false
+			}
+			for r := lo; r <= hi; r++ {
+				out = append(out, string(r))
+			}
+		}
+		return out, len(out) > 0
+	case syntax.OpCapture:
+		return plainStrings(re.Sub[0], depth+1)
+	case syntax.OpQuest:
+		s, ok := plainStrings(re.Sub[0], depth+1)
+		if !ok || len(s)+1 > maxLeads {
+			return nil, false
+		}
+		return append(s, ""), true
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			s, ok := plainStrings(sub, depth+1)
+			if !ok || len(out)+len(s) > maxLeads {
+				return nil, false
+			}
+			out = append(out, s...)
+		}
+		return out, true
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			s, ok := plainStrings(sub, depth+1)
+			if ok {
+				out, ok = productN(out, s)
+			}
+			if !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// productN concatenates every string of a with every string of b (ok
+// false when there would be more than maxLeads).
+func productN(a, b []string) ([]string, bool) {
+	if len(a)*len(b) > maxLeads {
+		return nil, false
+	}
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	return out, true
+}
+
+// find is the regex's first match in txt[lo:hi] (re.FindString of it):
+// the anchored regex runs from each offset where a lead string begins,
+// in order, on the text up to hi (up to the reach of its longest match
+// and the margin, when that is nearer: a match ends at least the margin
+// before the cut, so the assertions at its end see the same rune, and $
+// does not hold there on either text).
+func (l *lead) find(txt string, lo, hi int) string {
+	var buf [32]int
+	at := buf[:0]
+	w := txt[lo:hi]
+	for _, s := range l.strs {
+		for i := 0; i < len(w); {
+			j := strings.Index(w[i:], s)
+			if j < 0 {
+				break
+			}
+			at = append(at, lo+i+j)
+			i += j + 1
+		}
+	}
+	slices.Sort(at)
+	prev := -1
+	for _, p := range at {
+		if p == prev {
+			continue
+		}
+		prev = p
+		end := hi
+		if l.maxLen >= 0 {
+			end = min(hi, p+l.maxLen+windowMargin)
+		}
+		if m := l.re.FindString(txt[p:end]); m != "" {
+			return m
+		}
+	}
+	return ""
+}

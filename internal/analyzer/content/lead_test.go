@@ -1,0 +1,75 @@
+package content
+
+import (
+	"regexp"
+	"testing"
+)
+
+func TestLeadOf(t *testing.T) {
+	for _, c := range []struct {
+		pattern string
+		want    []string
+	}{
+		{`(pay|send|transfer|payment of) .{0,40}\b(bitcoin|btc)\b`, []string{"pay ", "payment of ", "send ", "transfer "}},
+		{`(us ?\$|usd|\$|£|€) ?\d+`, []string{"$", "us $", "us$", "usd", "£", "€"}},
+		{`to be removed[^.!?]{0,60}`, []string{"to be removed"}},
+		{`(foo)? x`, []string{" x", "foo x"}},
+		{`gr[áa]tis x`, []string{"gratis x", "grátis x"}},
+		{`\bage\b`, nil},
+		{`(?i)verify`, nil},
+		{`(\bfoo|bar) x`, nil},
+
+		{`\d+ million`, nil},
+		{"a\uFFFDb", nil},
+	} {
+		l := leadOf(c.pattern)
+		var got []string
+		if l != nil {
+			got = l.strs
+		}
+		if len(got) != len(c.want) {
+			t.Errorf("%q: lead %q, want %q", c.pattern, got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%q: lead %q, want %q", c.pattern, got, c.want)
+				break
+			}
+		}
+	}
+}
+
+// FuzzLead: the anchored runs from the lead strings find, in any window
+// of any text, the match the regex finds unanchored in the window.
+func FuzzLead(f *testing.F) {
+	for _, s := range [][2]string{
+		{`(pay|send|transfer|payment of) .{0,40}\b(bitcoin|btc|ethereum|eth)\b`, "please send the amount of 0.5 btc to pay 1 eth"},
+		{`(us ?\$|usd|\$|£|€) ?\d+([.,]\d+)? ?(million|billion)`, "us$ 10 million, usd 5.5 billion $3 million"},
+		{`(your|the)( [a-z]+)?( 365)? (account|mailbox)\b[^.?!>]{0,80}\b(has been|is) (suspended|locked)$`, "the your the account has been suspended"},
+		{`to be removed[^.!?]{0,60}(reply|send|e-?mail|click)[^.!?]{0,40}\bremove\b`, "to be removed from the list, reply with remove"},
+		{`(a|ab)(c|bcd)(d*)`, "xxabcd abcddd acd"},
+		{`(?m)(x|xy)\s*$`, "axy\nxy \n x"},
+		{`(é|e)\b.`, "café\xff ée é"},
+	} {
+		f.Add(s[0], s[1], 0, 1000)
+		f.Add(s[0], s[1], 3, 20)
+	}
+	f.Fuzz(func(t *testing.T, pattern, text string, lo, hi int) {
+		if len(pattern) > 200 || len(text) > 3000 {
+			return
+		}
+		l := leadOf(pattern)
+		if l == nil {
+			return
+		}
+		re := regexp.MustCompile(pattern)
+		lo, hi = min(max(lo, 0), len(text)), min(max(hi, 0), len(text))
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		if got, want := l.find(text, lo, hi), re.FindString(text[lo:hi]); got != want {
+			t.Fatalf("%q on %q [%d:%d]: lead finds %q, the regex %q", pattern, text, lo, hi, got, want)
+		}
+	})
+}

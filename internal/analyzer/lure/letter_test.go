@@ -1,0 +1,53 @@
+package lure
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// letterCountRef is letterCount rune by rune.
+func letterCountRef(s string, max int) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+			if n >= max {
+				break
+			}
+		}
+	}
+	return n
+}
+
+// FuzzLetterCount: the table lookup for ASCII counts as the rune by rune
+// count does.
+func FuzzLetterCount(f *testing.F) {
+	f.Add("Hello, World 123 ×÷ élan 日本語 ١٢٣ \xff\xfe", 5)
+	f.Add("", 0)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		for _, m := range []int{max, 1, 3, 100000} {
+			if got, want := letterCount(s, m), letterCountRef(s, m); got != want {
+				t.Fatalf("letterCount(%q, %d) = %d, want %d", s, m, got, want)
+			}
+		}
+	})
+}
+
+var letterText = strings.Repeat("Dear customer, your parcel #4471 is waiting — confirm delivery at the link below. ", 40) + "Ihr Paket wartet: Bestätigen Sie die Zustellung. お荷物をお預かりしています。"
+
+// BenchmarkLetterCount counts the letters of a mostly ASCII text (as
+// checkShape does with the hidden text) with the table and rune by rune.
+func BenchmarkLetterCount(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		f    func(string, int) int
+	}{{"table", letterCount}, {"runes", letterCountRef}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(letterText)))
+			for i := 0; i < b.N; i++ {
+				c.f(letterText, 100000)
+			}
+		})
+	}
+}

@@ -89,6 +89,28 @@ var lexSeeds = []string{
 	`<a href="?a=1&b=2&amp;c&copy=3&copy;x&#39;&#x3a;&;&" title="&notit; &amp" style="color&#58;red" class=a&amp;b>`,
 	"<img alt='x&y' src=\"a\r\nb\x00c\" width=&#49; height=\"1&#x0;\" data=\"&lt;&gt;&quot;&nbsp;&euro;&AMP;\">",
 	"<a href='x&ampy' src='x&amp=y' srcset='a&b;c' poster='&#128;&#x9f;&#xd800;&#99999999;&#'>", "<title>a</title ", "<textarea>a",
+	// Numeric references: no digits, one digit at the end, 0, C1, surrogates, past 0x10FFFF, long.
+	"&#x;", "&#5", "a&#5", "&#5;b", "&#x80;&#x81;&#x8d;&#x8f;&#x90;&#x9d;&#x9f;&#159&#160;", "&#0;&#00;&#x0",
+	"&#x10FFFF;&#x110000&#xFFFFFFFFFFFF;&#55296;&#57343;&#0000000000000000000065;",
+	"<a href=\"&#x;&#5\" alt='&#x9f&#0&#xDFFF;&#x110000;&#5'>",
+	// Doctypes, comments, CDATA, processing instructions, bogus comments.
+	"<!DocType html PUBLIC \"x\">", "<!DOCTYP", "<!doctypex>", "<!DOCTYPE", "<!DOCTYPE ", "<!>", "<!->", "<!-->x", "<!--->x",
+	"<!---->x", "<!-- a -- b -->", "<!-- x --!", "<!-- x --", "<!-- x -", "<![CDATA[<a href=http://e.com/>]]>t",
+	"</3>", "</ >", "</\x00>", "</-->", "<?xml version=\"1.0\"?>", "<?>", "</a href='>'>x", "<\x00a>", "<a\x00>x</a\x00>",
+	// Attributes: unquoted values with '`', '=', '<', '/'; leading '='; duplicates in mixed case; NUL in names; odd spaces.
+	"<a href=x`y=z<b c=d>t</a>", "<a href=a=b/c>t</a>", "<a href==x>", "<a ==x href=y>", "<A HREF=\"x\" hReF=\"y\" SRC=a src=b>",
+	"<a\x00 href=x>", "<a href\x00=x href=y>", "<img src=x alt=a/b/>", "<img alt = 'x' / >", "<a href=\"x\"/ >", "<br / >",
+	"<a \f\v href=x>", "<a\rhref=x\r>a\rb</a\r>", "\r", "\r\r\n\n", "<a href=\"\xff\xfe\">\x80\x9f</a>", "&\x00amp;",
+	// Raw text elements.
+	"<title>\x00&amp\r\n&nbsp;</title>", "<script>\r\n<!--\r\n</script>x", "<style><!--</style><a href=x>y</a>",
+	"<noscript><!--</noscript><a href=x>y</a>-->", "<iframe><a href=x></iframe>", "<xmp>&amp;</xmp>", "<textarea>&lt;/textarea&gt;</textarea>",
+	"<TITLE>x</TITLE\t>", "<script>a</scripty></script>", "<script>a</script", "<ScRiPt>x<!--<script>y</script>--></sCrIpT>z",
+	"<script><!--<script>--></script>q</script>", "<plaintext>&amp;</plaintext><a href=x>", "<script x=\"&foo\"><!--</script>y",
+	"<textarea title=\"&notit;\">x</textarea><a href=\"&foo\"/>y",
+	// What hides, and what links say, written with references.
+	"<div style=\"display&#58;none\">x</div>", "<div style=\"dis&#x70;lay:none\">x</div><a href=\"ht&#116;p://e.com/\">pay&#x70;al</a>",
+	"<font color=&#35;ffffff style=\"background:#fff\">x</font>", "<img alt=\"&#80;ay&nbsp;now\" src=x width=1 height=1>",
+	"<a href=\"javascript&colon;x\">y</a>", "<a href=\"http://e.com/?a=1&lt=2&lt;\">&lt</a>", "<span hidden=&foo>x</span><span HIDDEN>y</span>",
 }
 
 func TestHTMLLexerMatchesTokenizer(t *testing.T) {
@@ -172,4 +194,32 @@ func FuzzPlainPrefix8(f *testing.F) {
 			t.Fatalf("plainPrefix8(%q) = %d, first special at %d", s, n, first)
 		}
 	})
+}
+
+// TestHTMLLexerShortInputs: every string of up to three fragments from a
+// set of the bytes and words the Tokenizer's states turn on, after a few
+// prefixes that put it in those states, lexes and renders as the
+// Tokenizer and renderHTMLRef do (four fragments with -short unset take
+// minutes: run it by hand after changing htmlLexer).
+func TestHTMLLexerShortInputs(t *testing.T) {
+	frags := []string{"<", ">", "/", "!", "-", "a", "=", "\"", "&", "#", "x", "amp;", " ", "\r", "\x00", "?", "5;", "lt", "script"}
+	prefixes := []string{"", "<script>", "<title>", "<a href=", "<!--", "</"}
+	var walk func(s string, depth int)
+	walk = func(s string, depth int) {
+		for _, p := range prefixes {
+			lexBothWays(t, p+s)
+			renderBothWays(t, p+s, 1<<20)
+		}
+		if depth == 0 {
+			return
+		}
+		for _, f := range frags {
+			walk(s+f, depth-1)
+		}
+	}
+	depth := 3
+	if testing.Short() {
+		depth = 2
+	}
+	walk("", depth)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -124,5 +125,43 @@ func TestCompressMatchesEncodeAll(t *testing.T) {
 		if err != nil || string(back) != string(m) {
 			t.Fatalf("message %d does not come back (%v): a later compress wrote over it?", i, err)
 		}
+	}
+}
+
+// TestBatchPanicReleases: a panic while the history writer's transaction
+// is open (here a row without its message) unwinds at once, releasing
+// the connection and the write lock: the connection the batch took for
+// its page cache cannot be closed while the transaction holds it, so an
+// open transaction left behind blocked the unwinding until the batch's
+// context ended (the writer's: 60 s) with the write lock held.
+func TestBatchPanicReleases(t *testing.T) {
+	cfg := config.Default()
+	cfg.General.DataDir = t.TempDir()
+	st, err := Open(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan any, 1)
+	go func() {
+		defer func() { done <- recover() }()
+		_, _ = st.insertBatch(context.Background(), []*entry{{}})
+	}()
+	select {
+	case p := <-done:
+		if p == nil {
+			t.Fatal("insertBatch of a row without its message did not panic")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("insertBatch's panic does not unwind: blocked closing the connection of an open transaction")
+	}
+	lctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	unlock, err := st.lockWrite(lctx)
+	if err != nil {
+		t.Fatalf("the write lock is still held: %v", err)
+	}
+	unlock()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

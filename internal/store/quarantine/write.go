@@ -273,6 +273,10 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 	if err != nil {
 		return 0, fmt.Errorf("quarantine: begin: %w", err)
 	}
+	// Whatever ends the transaction short (a panic too): conn.Close
+	// waits for an open transaction of conn to end, and the cache reset
+	// must not run in it.
+	defer func() { _ = tx.Rollback() }()
 	n := 0
 	for n < len(es) {
 		k := min(writeChunk, len(es)-n)

@@ -556,7 +556,7 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			return findWindows(re, h, starts, r.wins[i], r.trims[i], nil, nil, r.factors[i], r.leadOf(i))
 		}
 		if ld := r.leadOf(i); ld != nil {
-			return ld.find(h, 0, len(h))
+			return ld.find(re, h, 0, len(h))
 		}
 		return re.FindString(h)
 	}
@@ -658,7 +658,7 @@ func findWindows(re *regexp.Regexp, txt string, starts []int, win int, trim [2]i
 			return ""
 		}
 		if ld != nil {
-			return ld.find(txt, lo, hi)
+			return ld.find(re, txt, lo, hi)
 		}
 		return re.FindString(txt[lo:hi])
 	}

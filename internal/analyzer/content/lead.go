@@ -153,14 +153,23 @@ func productN(a, b []string) ([]string, bool) {
 	return out, true
 }
 
-// find is the regex's first match in txt[lo:hi] (re.FindString of it):
-// the anchored regex runs from each offset where a lead string begins,
-// in order, on the text up to hi (up to the reach of its longest match
-// and the margin, when that is nearer: a match ends at least the margin
-// before the cut, so the assertions at its end see the same rune, and $
-// does not hold there on either text).
-func (l *lead) find(txt string, lo, hi int) string {
-	var buf [32]int
+// maxLeadRuns bounds the anchored runs of lead.find: a window holding
+// more occurrences of the lead strings runs re unanchored instead. Each
+// anchored run may read on to the window's end (and the backtracker
+// clears its bit state for all of it), so a text dense with them ("$$$$",
+// "<<<<", "the the ...") made many runs cost several times one unanchored
+// run, and the offsets a growing slice.
+const maxLeadRuns = 32
+
+// find is re's first match in txt[lo:hi] (re.FindString of it, re being
+// the pattern the lead came from): the anchored regex runs from each
+// offset where a lead string begins, in order, on the text up to hi (up
+// to the reach of its longest match and the margin, when that is nearer:
+// a match ends at least the margin before the cut, so the assertions at
+// its end see the same rune, and $ does not hold there on either text).
+// With more than maxLeadRuns offsets, re runs on txt[lo:hi].
+func (l *lead) find(re *regexp.Regexp, txt string, lo, hi int) string {
+	var buf [maxLeadRuns]int
 	at := buf[:0]
 	w := txt[lo:hi]
 	for _, s := range l.strs {
@@ -168,6 +177,9 @@ func (l *lead) find(txt string, lo, hi int) string {
 			j := strings.Index(w[i:], s)
 			if j < 0 {
 				break
+			}
+			if len(at) == maxLeadRuns {
+				return re.FindString(w)
 			}
 			at = append(at, lo+i+j)
 			i += j + 1

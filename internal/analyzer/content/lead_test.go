@@ -2,6 +2,7 @@ package content
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -51,6 +52,17 @@ func FuzzLead(f *testing.F) {
 		{`(a|ab)(c|bcd)(d*)`, "xxabcd abcddd acd"},
 		{`(?m)(x|xy)\s*$`, "axy\nxy \n x"},
 		{`(é|e)\b.`, "café\xff ée é"},
+		// Case folding in classes (ſ, K), empty branches, assertions
+		// after the lead, leftmost-first among overlapping occurrences,
+		// a match that may begin before a longer lead string.
+		{`(?i)[sk]e[^x]{0,3}`, "ſe Ke kex SE"},
+		{`(a|)b(c|)`, "aab bc abc"},
+		{`(ab|a)\B.`, "ab abc a_ aa"},
+		{`(x|xy)\b`, "xyz xy x"},
+		{`(ab)?ab`, "aabab abab"},
+		{`(?U)a.*b`, "aab ab"},
+		{`<[^<>@]+@[^<>]+>`, strings.Repeat("<", 40) + "<a@b>"},
+		{`(us ?\$|\$) ?\d{1,3}([,.]\d{3}){2,}`, strings.Repeat("$ ", 40) + "$1,000,000"},
 	} {
 		f.Add(s[0], s[1], 0, 1000)
 		f.Add(s[0], s[1], 3, 20)
@@ -68,8 +80,36 @@ func FuzzLead(f *testing.F) {
 		if lo > hi {
 			lo, hi = hi, lo
 		}
-		if got, want := l.find(text, lo, hi), re.FindString(text[lo:hi]); got != want {
+		if got, want := l.find(re, text, lo, hi), re.FindString(text[lo:hi]); got != want {
 			t.Fatalf("%q on %q [%d:%d]: lead finds %q, the regex %q", pattern, text, lo, hi, got, want)
 		}
 	})
+}
+
+// TestLeadDense: a window dense with lead strings ("$$$$", "<<<<", "the
+// the ...") runs the regex unanchored once, not anchored from each of
+// them (which read on to the window's end each time and collected the
+// offsets in a growing slice): find allocates nothing and answers as the
+// regex does.
+func TestLeadDense(t *testing.T) {
+	for _, c := range [][2]string{
+		{`(us ?\$|usd|\$|£|€|eur|gbp) ?\d{1,3}([,.]\d{3}){2,}`, strings.Repeat("$", 30000) + " x 1,000,000 $1,000,000"},
+		{`<[^<>@]+@[^<>]+>`, strings.Repeat("<", 30000) + "<a@b>"},
+		{`(your|the)( [a-z]+)?( 365)? (account|mailbox)\b[^.?!>]{0,80}\b(has been|is) (suspended|locked)`, strings.Repeat("the ", 8000) + "your account is locked"},
+	} {
+		l := leadOf(c[0])
+		if l == nil {
+			t.Fatalf("%q: no lead", c[0])
+		}
+		re := regexp.MustCompile(c[0])
+		if got, want := l.find(re, c[1], 0, len(c[1])), re.FindString(c[1]); got != want {
+			t.Errorf("%q: lead finds %q, the regex %q", c[0], got, want)
+		}
+		if raceOn {
+			continue
+		}
+		if n := testing.AllocsPerRun(5, func() { l.find(re, c[1], 0, len(c[1])) }); n != 0 {
+			t.Errorf("%q: %v allocations on a text dense with lead strings", c[0], n)
+		}
+	}
 }

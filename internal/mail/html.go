@@ -170,19 +170,8 @@ func scanTag(t string, at *htmlAttrs) (a atom.Atom, ok bool) {
 		if t[pos] == '>' {
 			break
 		}
-		// readTagAttrKey: a leading '=' is part of the name.
 		ks := pos
-		for pos < len(t) {
-			c := t[pos]
-			pos++
-			if c == '=' && ks+1 == pos {
-				continue
-			}
-			if c == '=' || isTagSpace(c) || c == '/' || c == '>' {
-				pos--
-				break
-			}
-		}
+		pos = attrKeyEnd(t, pos)
 		ke := pos
 		// readTagAttrVal.
 		val := ""
@@ -1178,4 +1167,22 @@ func isPixel(at *htmlAttrs) bool {
 		return v == "0" || v == "1" || v == "2"
 	}
 	return tiny(w) && tiny(h)
+}
+
+// attrKeyEnd is where the attribute name starting at p in t ends (x/net/html's
+// readTagAttrKey: a leading '=' is part of the name; '=', white space, '/'
+// and '>' end it).
+func attrKeyEnd(t string, p int) int {
+	ks := p
+	for p < len(t) {
+		c := t[p]
+		p++
+		if c == '=' && ks+1 == p {
+			continue
+		}
+		if c == '=' || isTagSpace(c) || c == '/' || c == '>' {
+			return p - 1
+		}
+	}
+	return p
 }

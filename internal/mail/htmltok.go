@@ -304,19 +304,8 @@ func (lx *htmlLexer) scanTag(p int, save bool) (end int, ok bool) {
 		if t[p] == '>' {
 			return p + 1, true
 		}
-		// readTagAttrKey: a leading '=' is part of the name.
 		ks := p
-		for p < n {
-			c := t[p]
-			p++
-			if c == '=' && ks+1 == p {
-				continue
-			}
-			if c == '=' || isTagSpace(c) || c == '/' || c == '>' {
-				p--
-				break
-			}
-		}
+		p = attrKeyEnd(t, p)
 		ke := p
 		// readTagAttrVal.
 		vs, ve := p, p

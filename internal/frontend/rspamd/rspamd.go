@@ -165,6 +165,7 @@ func ActionName(o *action.Outcome) string {
 
 func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	listen.GrowStack() // one stack growth now instead of several below
 	ce := r.Header.Get("Compression")
 	if ce != "" && !strings.EqualFold(ce, "none") && !strings.EqualFold(ce, "zstd") {
 		httpError(w, http.StatusUnsupportedMediaType, "compression "+clip(ce, 20)+" is not supported (zstd is)")

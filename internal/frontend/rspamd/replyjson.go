@@ -1,8 +1,12 @@
 package rspamd
 
 import (
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
+	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/jsonw"
 )
 
@@ -147,4 +151,183 @@ func appendHdrValue(b []byte, v hdrValue) []byte {
 	b = append(b, `,"order":`...)
 	b = strconv.AppendInt(b, int64(v.Order), 10)
 	return append(b, '}')
+}
+
+// appendOutcome appends the /checkv2 reply to o, the same bytes as
+// appendReply(BuildReply(o, took)), without building the Reply and its
+// maps (a dozen allocations a request): the symbols and the added
+// headers are ordered by name as the maps' keys would be, a symbol or a
+// removed header named twice keeps what the map would. False when
+// appendReply would be false (a NaN or infinite score); the caller then
+// takes the plain way. replyjson_test.go compares the two.
+func appendOutcome(b []byte, o *action.Outcome, took time.Duration) ([]byte, bool) {
+	v := o.Verdict()
+	ok, fine := true, true
+	b = append(b, `{"is_skipped":`...)
+	b = strconv.AppendBool(b, o.Result == nil && o.Unscanned)
+	b = append(b, `,"score":`...)
+	b, fine = jsonw.AppendFloat(b, v.Score)
+	ok = ok && fine
+	b = append(b, `,"required_score":`...)
+	b, fine = jsonw.AppendFloat(b, v.RequiredScore)
+	ok = ok && fine
+	b = append(b, `,"action":`...)
+	b = jsonw.AppendString(b, ActionName(o))
+	b = append(b, `,"symbols":{`...)
+	syms := v.Symbols
+	var ibuf [64]int
+	idx := byName(ibuf[:0], len(syms), func(i int) string { return syms[i].Name })
+	first := true
+	for k, i := range idx {
+		if k+1 < len(idx) && syms[idx[k+1]].Name == syms[i].Name {
+			continue // the map keeps the last of a name
+		}
+		s := &syms[i]
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = jsonw.AppendString(b, s.Name)
+		b = append(b, `:{"name":`...)
+		b = jsonw.AppendString(b, s.Name)
+		b = append(b, `,"score":`...)
+		b, fine = jsonw.AppendFloat(b, s.Score)
+		ok = ok && fine
+		b = append(b, `,"metric_score":`...)
+		b, fine = jsonw.AppendFloat(b, s.Score)
+		ok = ok && fine
+		if s.EN != "" {
+			b = append(b, `,"description":`...)
+			b = jsonw.AppendString(b, s.EN)
+		}
+		if len(s.Options) > 0 {
+			b = append(b, `,"options":`...)
+			b = jsonw.AppendStrings(b, s.Options)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `},"messages":{`...)
+	if msg, has := smtpMessage(o); has {
+		b = append(b, `"smtp_message":`...)
+		b = jsonw.AppendString(b, msg)
+	}
+	b = append(b, '}')
+	if o.Result != nil && o.Result.Msg != nil && o.Result.Msg.MessageID != "" {
+		b = append(b, `,"message-id":`...)
+		b = jsonw.AppendString(b, o.Result.Msg.MessageID)
+	}
+	b = append(b, `,"time_real":`...)
+	b, fine = jsonw.AppendFloat(b, took.Seconds())
+	ok = ok && fine
+	if len(o.Headers) > 0 || o.NewSubject != nil || len(o.Strip) > 0 {
+		b = append(b, `,"milter":{`...)
+		if hs := o.Headers; len(hs) > 0 {
+			b = append(b, `"add_headers":{`...)
+			var hbuf [16]int
+			hidx := byName(hbuf[:0], len(hs), func(i int) string { return hs[i].Name })
+			for k := 0; k < len(hidx); {
+				name := hs[hidx[k]].Name
+				n := 1
+				for k+n < len(hidx) && hs[hidx[k+n]].Name == name {
+					n++
+				}
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = jsonw.AppendString(b, name)
+				b = append(b, ':')
+				if n > 1 {
+					b = append(b, '[')
+				}
+				for j, i := range hidx[k : k+n] {
+					if j > 0 {
+						b = append(b, ',')
+					}
+					b = appendHdrValue(b, hdrValue{Value: strings.ReplaceAll(hs[i].Value, "\r\n", "\n"), Order: i})
+				}
+				if n > 1 {
+					b = append(b, ']')
+				}
+				k += n
+			}
+			b = append(b, "},"...)
+		}
+		b = append(b, `"remove_headers":{`...)
+		b = appendRemoveHeaders(b, o.Strip)
+		b = append(b, "}}"...)
+	}
+	if o.NewSubject != nil && *o.NewSubject != "" {
+		b = append(b, `,"subject":`...)
+		b = jsonw.AppendString(b, *o.NewSubject)
+	}
+	b = append(b, `,"sekisho_id":`...)
+	b = jsonw.AppendString(b, o.ID)
+	b = append(b, `,"sekisho_category":`...)
+	b = jsonw.AppendString(b, string(v.Category))
+	if v.Explanation != "" {
+		b = append(b, `,"sekisho_explanation":`...)
+		b = jsonw.AppendString(b, v.Explanation)
+	}
+	if v.ExplanationJA != "" {
+		b = append(b, `,"sekisho_explanation_ja":`...)
+		b = jsonw.AppendString(b, v.ExplanationJA)
+	}
+	if o.QuarantineID != "" {
+		b = append(b, `,"sekisho_quarantine_id":`...)
+		b = jsonw.AppendString(b, o.QuarantineID)
+	}
+	return append(b, "}\n"...), ok
+}
+
+// byName appends 0..n-1 to idx ordered by name(i), equal names in their
+// order (insertion sort: a reply has a few dozen symbols at most, and it
+// allocates nothing).
+func byName(idx []int, n int, name func(int) string) []int {
+	for i := range n {
+		idx = append(idx, i)
+		ni := name(i)
+		j := len(idx) - 1
+		for j > 0 && name(idx[j-1]) > ni {
+			idx[j] = idx[j-1]
+			j--
+		}
+		idx[j] = i
+	}
+	return idx
+}
+
+// removeFixed are the names remove_headers always holds (BuildReply),
+// in order.
+var removeFixed = [...]string{"X-Sekisho-Verdict", "X-Spam-Flag", "X-Spam-Score", "X-Spam-Status", "X-Spam-Symbols"}
+
+// appendRemoveHeaders appends remove_headers' members as BuildReply's
+// map makes them: the fixed names and the forged fields' names, each
+// once, in order; 0 for all but Authentication-Results, which keeps the
+// index of its first forged copy.
+func appendRemoveHeaders(b []byte, strip []action.StripField) []byte {
+	var nbuf [16]string
+	names := append(nbuf[:0], removeFixed[:]...)
+	arIndex := 0
+	for _, sf := range strip {
+		if sf.Name == "Authentication-Results" && !slices.Contains(names, sf.Name) {
+			arIndex = sf.Index
+		}
+		if !slices.Contains(names, sf.Name) {
+			names = append(names, sf.Name)
+		}
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonw.AppendString(b, n)
+		b = append(b, ':')
+		if n == "Authentication-Results" {
+			b = strconv.AppendInt(b, int64(arIndex), 10)
+		} else {
+			b = append(b, '0')
+		}
+	}
+	return b
 }

@@ -107,3 +107,82 @@ func FuzzAppendReply(f *testing.F) {
 		}
 	})
 }
+
+// checkOutcome compares the reply written from the outcome
+// (appendOutcome, writeOutcome) with what writeJSON writes of
+// BuildReply's reply.
+func checkOutcome(t *testing.T, o *action.Outcome, took time.Duration) {
+	t.Helper()
+	rep := BuildReply(o, took)
+	want, wantOK := appendReply(nil, rep)
+	got, ok := appendOutcome(nil, o, took)
+	if ok != wantOK || ok && !bytes.Equal(got, want) {
+		t.Fatalf("reply from the outcome differs (ok %v, want %v):\n got  %s\n want %s", ok, wantOK, got, want)
+	}
+	w1, w2 := httptest.NewRecorder(), httptest.NewRecorder()
+	writeJSON(w1, http.StatusOK, rep)
+	writeOutcome(w2, o, took)
+	if w1.Code != w2.Code || !bytes.Equal(w1.Body.Bytes(), w2.Body.Bytes()) || fmt.Sprint(w1.Header()) != fmt.Sprint(w2.Header()) {
+		t.Fatalf("writeOutcome differs:\n got  %d %v %s\n want %d %v %s", w2.Code, w2.Header(), w2.Body.Bytes(), w1.Code, w1.Header(), w1.Body.Bytes())
+	}
+}
+
+// manyOutcome is sampleOutcome with more symbols, headers and forged
+// fields than appendOutcome's stack arrays hold.
+func manyOutcome(rng *rand.Rand, extra ...string) (*action.Outcome, time.Duration) {
+	o, took := sampleOutcome(rng, extra...)
+	more, _ := sampleOutcome(rng, extra...)
+	if o.Result != nil {
+		for range 10 {
+			x, _ := sampleOutcome(rng, extra...)
+			if x.Result != nil {
+				o.Result.Verdict.Symbols = append(o.Result.Verdict.Symbols, x.Result.Verdict.Symbols...)
+			}
+			o.Headers = append(o.Headers, x.Headers...)
+			o.Strip = append(o.Strip, x.Strip...)
+		}
+	}
+	o.Headers = append(o.Headers, more.Headers...)
+	return o, took
+}
+
+// TestAppendOutcomeMatchesReply: the reply written from the outcome is
+// BuildReply's, byte for byte.
+func TestAppendOutcomeMatchesReply(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 20000 {
+		{
+			o, took := sampleOutcome(rng)
+			checkOutcome(t, o, took)
+		}
+		{
+			o, took := manyOutcome(rng)
+			checkOutcome(t, o, took)
+		}
+	}
+	checkOutcome(t, &action.Outcome{}, 0)
+	nan := &action.Outcome{Result: &pipeline.Result{Verdict: pipeline.Verdict{Score: math.NaN()}}}
+	checkOutcome(t, nan, time.Millisecond)
+	inf := &action.Outcome{Result: &pipeline.Result{Verdict: pipeline.Verdict{Symbols: []pipeline.SymbolResult{{Name: "X", Score: math.Inf(-1)}}}}}
+	checkOutcome(t, inf, time.Millisecond)
+	ar := &action.Outcome{Strip: []action.StripField{{Name: "Authentication-Results", Index: 3}, {Name: "Authentication-Results", Index: 1}, {Name: "X-Spam-Flag", Index: 2}}}
+	checkOutcome(t, ar, time.Millisecond)
+}
+
+func FuzzAppendOutcome(f *testing.F) {
+	f.Add("a", "b", uint64(1))
+	f.Add("Authentication-Results", "X-Spam-Flag", uint64(2))
+	f.Fuzz(func(t *testing.T, a, b string, seed uint64) {
+		rng := rand.New(rand.NewPCG(seed, 2))
+		for range 4 {
+			{
+				o, took := sampleOutcome(rng, a, b)
+				checkOutcome(t, o, took)
+			}
+		}
+		{
+			o, took := manyOutcome(rng, a, b)
+			checkOutcome(t, o, took)
+		}
+	})
+}

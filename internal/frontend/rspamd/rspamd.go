@@ -67,22 +67,24 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // Envelope reads the Rspamd request headers into an envelope. It never
 // fails: malformed values are dropped (hostile input).
 func Envelope(hd http.Header) (env pipeline.Envelope, pass bool) {
-	get := func(names ...string) string {
-		for _, n := range names {
-			if v := strings.TrimSpace(hd.Get(n)); v != "" {
-				return clip(v, 512)
-			}
+	// The names are written canonically and looked up in the map as
+	// they are: what hd.Get does (it canonicalises the name, and "IP",
+	// "Ip" or "Queue-ID" are each one name), without canonicalising
+	// (and, for non-canonical spellings, allocating) at every request.
+	get := func(name string) string {
+		if v := strings.TrimSpace(hget(hd, name)); v != "" {
+			return clip(v, 512)
 		}
 		return ""
 	}
-	if ip := get("IP", "Ip"); ip != "" {
+	if ip := get("Ip"); ip != "" {
 		if a, err := netip.ParseAddr(strings.Trim(ip, "[]")); err == nil {
 			env.ClientIP = a.Unmap()
 		}
 	}
 	env.Helo = get("Helo")
 	env.MailFrom = strings.Trim(get("From"), "<>")
-	for _, v := range hd.Values("Rcpt") {
+	for _, v := range hd["Rcpt"] {
 		for _, r := range strings.Split(v, ",") {
 			r = strings.Trim(strings.TrimSpace(r), "<>")
 			if r != "" && len(env.Rcpts) < 10000 {
@@ -91,12 +93,23 @@ func Envelope(hd http.Header) (env pipeline.Envelope, pass bool) {
 		}
 	}
 	env.AuthUser = get("User")
-	env.QueueID = get("Queue-Id", "Queue-ID")
-	env.Settings = get("Settings-ID", "Settings-Id", "Settings")
+	env.QueueID = get("Queue-Id")
+	env.Settings = get("Settings-Id")
+	if env.Settings == "" {
+		env.Settings = get("Settings")
+	}
 	env.Hostname = get("Hostname")
 	env.ClientHost = get("Hostname-Client")
 	pass = strings.EqualFold(get("Pass"), "all")
 	return env, pass
+}
+
+// hget is hd.Get(name) for a name written canonically.
+func hget(hd http.Header, name string) string {
+	if v := hd[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func clip(s string, n int) string {
@@ -166,7 +179,7 @@ func ActionName(o *action.Outcome) string {
 func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	listen.GrowStack() // one stack growth now instead of several below
-	ce := r.Header.Get("Compression")
+	ce := hget(r.Header, "Compression")
 	if ce != "" && !strings.EqualFold(ce, "none") && !strings.EqualFold(ce, "zstd") {
 		httpError(w, http.StatusUnsupportedMediaType, "compression "+clip(ce, 20)+" is not supported (zstd is)")
 		return
@@ -198,8 +211,22 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 	// not stored (each run stored another copy). MTA integrations (Rspamd
 	// proxy, Haraka, Exim, milters) hold as before. docs/frontends.md.
 	o := h.P.Process(r.Context(), raw, env, action.Options{Frontend: pipeline.FrontendRspamd, Settings: h.Settings, Hold: !ManualCheck(r.Header)})
-	rep := BuildReply(o, time.Since(start))
-	writeJSON(w, http.StatusOK, rep)
+	writeOutcome(w, o, time.Since(start))
+}
+
+// writeOutcome answers the /checkv2 reply to o: what writeJSON writes of
+// BuildReply(o, took), written from o without the Reply (appendOutcome).
+func writeOutcome(w http.ResponseWriter, o *action.Outcome, took time.Duration) {
+	b := replyBufs.Get().(*bytes.Buffer)
+	b.Reset()
+	out, ok := appendOutcome(b.AvailableBuffer(), o, took)
+	if !ok {
+		replyBufs.Put(b)
+		writeJSON(w, http.StatusOK, BuildReply(o, took))
+		return
+	}
+	b.Write(out)
+	writeBuf(w, http.StatusOK, b)
 }
 
 // replyBufs are the buffers replies are built in.
@@ -231,9 +258,18 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 			code = http.StatusInternalServerError
 		}
 	}
+	writeBuf(w, code, b)
+}
+
+// writeBuf answers b's JSON with its Content-Length, in one write, and
+// puts b back in the pool.
+func writeBuf(w http.ResponseWriter, code int, b *bytes.Buffer) {
+	// Both values in one allocation, assigned under their canonical
+	// names (what Header.Set does, without a slice for each).
+	vals := &[2]string{"application/json", strconv.Itoa(b.Len())}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	h["Content-Type"] = vals[0:1:1]
+	h["Content-Length"] = vals[1:2:2]
 	w.WriteHeader(code)
 	w.Write(b.Bytes())
 	if b.Cap() <= maxPooledReply {
@@ -244,7 +280,8 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // ManualCheck reports whether a /checkv2 request comes from a person
 // running rspamc rather than an MTA: its User-Agent is rspamc's default.
 func ManualCheck(h http.Header) bool {
-	return strings.HasPrefix(strings.ToLower(h.Get("User-Agent")), "rspamc")
+	ua := hget(h, "User-Agent")
+	return len(ua) >= 6 && strings.EqualFold(ua[:6], "rspamc")
 }
 
 // BuildReply turns an outcome into the /checkv2 reply.
@@ -261,17 +298,8 @@ func BuildReply(o *action.Outcome, took time.Duration) *Reply {
 	for _, s := range v.Symbols {
 		rep.Symbols[s.Name] = Symbol{Name: s.Name, Score: s.Score, MetricScore: s.Score, Description: s.EN, Options: s.Options}
 	}
-	switch o.Action {
-	case pipeline.ActionReject, pipeline.ActionTempfail, pipeline.ActionQuarantine:
-		if o.Code != 0 && o.Code != 250 {
-			rep.Messages["smtp_message"] = o.Enhanced + " " + o.Text
-		} else if o.QuarantineID != "" {
-			// The MTA refuses the message (action "reject"): say it is
-			// held, not "Ok" under a 5xx code.
-			rep.Messages["smtp_message"] = "5.7.1 Message held in quarantine for review (id " + o.ID + ")"
-		} else if o.Action == pipeline.ActionQuarantine {
-			rep.Messages["smtp_message"] = "5.7.1 Message would be held in quarantine (manual check: no copy kept) (id " + o.ID + ")"
-		}
+	if msg, ok := smtpMessage(o); ok {
+		rep.Messages["smtp_message"] = msg
 	}
 	if len(o.Headers) > 0 || o.NewSubject != nil || len(o.Strip) > 0 {
 		m := &Milter{AddHeaders: map[string]any{}}
@@ -310,6 +338,23 @@ func BuildReply(o *action.Outcome, took time.Duration) *Reply {
 		rep.Subject = *o.NewSubject
 	}
 	return rep
+}
+
+// smtpMessage is the reply's messages.smtp_message, if any.
+func smtpMessage(o *action.Outcome) (string, bool) {
+	switch o.Action {
+	case pipeline.ActionReject, pipeline.ActionTempfail, pipeline.ActionQuarantine:
+		if o.Code != 0 && o.Code != 250 {
+			return o.Enhanced + " " + o.Text, true
+		} else if o.QuarantineID != "" {
+			// The MTA refuses the message (action "reject"): say it is
+			// held, not "Ok" under a 5xx code.
+			return "5.7.1 Message held in quarantine for review (id " + o.ID + ")", true
+		} else if o.Action == pipeline.ActionQuarantine {
+			return "5.7.1 Message would be held in quarantine (manual check: no copy kept) (id " + o.ID + ")", true
+		}
+	}
+	return "", false
 }
 
 // learned is the reply to a learn request.

@@ -273,56 +273,72 @@ const getBatch = 16
 // the home lines searched, then the keys not settled there (their home
 // line full of smaller keys) read on from the next line, again all
 // first keys first.
+//
+// The home lines are addressed without bounds checks: a home line is
+// below nhome (the high word of k × nhome), and a table has more lines
+// than home lines (checked once; the lines after a home line are
+// indexed as usual). The batch's arrays are indexed modulo their length
+// (no checks either: a batch is never longer).
 func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
-	var at [getBatch]uint64
+	out = out[:len(keys)]
+	nhome := t.nhome
+	if uint64(len(t.lines)) <= nhome {
+		// Not a table newTable or decodeV4 makes.
+		for i, k := range keys {
+			out[i] = t.get(k ^ mix)
+		}
+		return
+	}
+	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
+	var at [getBatch]*line
 	var rest [getBatch]uint8
 	for base := 0; base < len(keys); base += getBatch {
 		ks := keys[base:min(base+getBatch, len(keys))]
-		o := out[base : base+len(ks)]
-		for j, k := range ks {
-			at[j] = home(k^mix, t.nhome)
-		}
+		o := out[base:]
+		o = o[:len(ks)]
 		// Touch every home line first: the loads are independent, so
 		// their cache misses overlap instead of coming one probe at a
 		// time. touched keeps them live (the compiler drops loads whose
 		// values are unused).
 		var x uint64
-		for j := range ks {
-			x ^= t.lines[at[j]][0].key
+		for j, k := range ks {
+			ln := (*line)(unsafe.Add(lp, uintptr(home(k^mix, nhome))*lineSize))
+			at[j%getBatch] = ln
+			x ^= ln[0].key
 		}
 		touched(x)
-		nr := 0
+		nr := uint(0)
 		for j, k := range ks {
 			k ^= mix
-			ln := &t.lines[at[j]]
-			if i := below(ln, k); i < lineSlots {
+			ln := at[j%getBatch]
+			if i := uint(below(ln, k)); i < lineSlots {
+				c := Counts{}
 				if s := &ln[i]; s.key == k {
-					if c, ok := s.small(); ok {
-						o[j] = c
+					if sc, ok := s.small(); ok {
+						c = sc
 					} else {
-						o[j] = t.big(k)
+						c = t.big(k)
 					}
-				} else {
-					o[j] = Counts{}
 				}
+				o[j] = c
 				continue
 			}
-			rest[nr] = uint8(j)
+			rest[nr%getBatch] = uint8(j)
 			nr++
 		}
 		if nr == 0 {
 			continue
 		}
 		x = 0
-		for _, j := range rest[:nr] {
-			at[j]++
-			x ^= t.lines[at[j]][0].key
+		for _, j := range rest[:nr%(getBatch+1)] {
+			l := (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize + 1
+			x ^= t.lines[l][0].key
 		}
 		touched(x)
-		for _, j := range rest[:nr] {
+		for _, j := range rest[:nr%(getBatch+1)] {
 			k := ks[j] ^ mix
 			c := Counts{}
-			for l := at[j]; ; l++ {
+			for l := (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize + 1; ; l++ {
 				ln := &t.lines[l]
 				if i := below(ln, k); i < lineSlots {
 					if s := &ln[i]; s.key == k {

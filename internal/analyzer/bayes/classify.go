@@ -168,9 +168,11 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	// values are computed once per message (the same expressions, so the
 	// same bits).
 	const small = 8
+	// A memo entry holds both values (f is not used without chi; it is
+	// computed all the same, harmlessly).
 	type memo struct {
-		f, r     float64
-		fok, rok bool
+		f, r float64
+		ok   bool
 	}
 	var m [small][small]memo
 	fw := func(c bayesstore.Counts) float64 {
@@ -193,68 +195,84 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	}
 	vc := &db.cache
 	vc.use(ns, nh, p)
+	// The value of the features the store has not seen (no counts: about
+	// a third of a message's): the memo's value for them, kept apart so
+	// that they skip the memo and the candidate's tests (they are never
+	// candidates).
+	r00 := rw(bayesstore.Counts{})
 	norm := 0.0
 	known := 0
+	keys = keys[:n]
+	cs := top.s
+	minDev := p.MinDev
 	for i, c := range counts {
+		if c.Spam|c.Ham == 0 {
+			if keys[i] == biasKey {
+				xs[i] = 0
+			} else {
+				xs[i] = r00
+				norm += r00 * r00
+			}
+			continue
+		}
 		if c.Spam+c.Ham >= 2 {
 			known++
 		}
-		var e *memo
-		var ce *cachedValue
+		var f, r float64
 		if c.Spam < small && c.Ham < small {
-			e = &m[c.Spam][c.Ham]
+			e := &m[c.Spam][c.Ham]
+			if !e.ok {
+				e.f, e.r, e.ok = fw(c), rw(c), true
+			}
+			f, r = e.f, e.r
 		} else {
-			// Both values at once (f is not used without chi; it is
-			// computed all the same, harmlessly).
-			ce = vc.entry(c)
+			ce := vc.entry(c)
 			if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
 				*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
 			}
+			f, r = ce.f, ce.r
 		}
 		// The linear layer's value (the bias gets 0: it is added apart).
 		if keys[i] == biasKey {
 			xs[i] = 0
 		} else {
-			var r float64
-			if e != nil {
-				if !e.rok {
-					e.r, e.rok = rw(c), true
-				}
-				r = e.r
-			} else {
-				r = ce.r
-			}
 			xs[i] = r
 			norm += r * r
 		}
-		// The chi-square candidate.
-		if !chi || c.Spam == 0 && c.Ham == 0 {
+		// The chi-square candidate (top.k is not 0 here: n is not).
+		if !chi {
 			continue
 		}
-		var f float64
-		if e != nil {
-			if !e.fok {
-				e.f, e.fok = fw(c), true
-			}
-			f = e.f
-		} else {
-			f = ce.f
+		if dev := math.Abs(f - 0.5); !(dev < minDev) {
+			cs = append(cs, cand{dev, f, i})
 		}
-		dev := math.Abs(f - 0.5)
-		if dev < p.MinDev || top.k == 0 {
-			continue
-		}
-		top.s = append(top.s, cand{dev, f, i})
 	}
+	top.s = cs
 	var d Decision
 	if !chi {
 		d = Decision{Prob: 0.5}
 	} else {
 		d = top.combine(used)
 	}
-	// Σ w·x with x = r / ‖r‖, plus the bias's weight.
+	// Σ w·x with x = r / ‖r‖, plus the bias's weight. A feature of
+	// weight 0 (every feature the store has not seen) adds ±0 when its x
+	// is finite, which leaves z as it is (z starts at +0 and a sum is −0
+	// only when both terms are): those are skipped when every x is
+	// finite, that is when ‖r‖ is (it is at least every |r|).
 	z := 0.0
-	if norm != 0 {
+	if norm != 0 && norm < math.Inf(1) {
+		norm = math.Sqrt(norm)
+		for i, c := range counts {
+			if c.Weight == 0 {
+				continue
+			}
+			if keys[i] == biasKey {
+				z += float64(c.Weight)
+			} else {
+				z += float64(c.Weight) * (xs[i] / norm)
+			}
+		}
+	} else if norm != 0 {
 		norm = math.Sqrt(norm)
 		for i, c := range counts {
 			if keys[i] == biasKey {
@@ -264,7 +282,11 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			}
 		}
 	} else {
+		// ‖r‖ = 0: every r² is 0, so every r finite.
 		for i, c := range counts {
+			if c.Weight == 0 {
+				continue
+			}
 			if keys[i] == biasKey {
 				z += float64(c.Weight)
 			} else {
@@ -292,8 +314,55 @@ func (a cand) moreTelling(b cand) bool {
 
 // topK collects the candidates; combine keeps the k most telling.
 type topK struct {
-	s []cand
-	k int
+	s    []cand
+	k    int
+	hist [devBuckets]uint32 // narrow's histogram
+}
+
+// devBuckets: narrow's histogram of the candidates' dev over [0, 0.5].
+const devBuckets = 1024
+
+// devBucket is dev's bucket (dev in [0, 0.5]): not decreasing in dev (a
+// product by a positive constant and its truncation keep the order), so
+// a candidate in a higher bucket is more telling than one in a lower.
+func devBucket(dev float64) uint {
+	return uint(dev * (2*devBuckets - 2))
+}
+
+// narrow drops candidates that cannot be among the k most telling (k <
+// len(s)): a histogram of their buckets gives the lowest bucket t such
+// that the buckets from t up hold at least k candidates; those below t
+// are less telling than all of these, so the k most telling are in
+// buckets t and up, which are kept (in place). The quickselect then
+// works on the few near the top instead of them all. Candidates with a
+// dev outside [0, 0.5] (NaN: only odd Params) are left as they are.
+func (h *topK) narrow(s []cand) []cand {
+	hist := &h.hist
+	clear(hist[:])
+	for _, c := range s {
+		if !(c.dev >= 0 && c.dev <= 0.5) {
+			return s
+		}
+		hist[devBucket(c.dev)%devBuckets]++
+	}
+	need, sum := uint32(h.k), uint32(0)
+	t := uint(devBuckets - 1)
+	for ; t > 0; t-- {
+		if sum += hist[t]; sum >= need {
+			break
+		}
+	}
+	if t == 0 {
+		return s
+	}
+	n := 0
+	for _, c := range s {
+		if devBucket(c.dev) >= t {
+			s[n] = c
+			n++
+		}
+	}
+	return s[:n]
 }
 
 func (h *topK) reset(k int) {
@@ -406,6 +475,7 @@ func quickCands(s []cand) {
 func (h *topK) combine(used []Evidence) Decision {
 	cs := h.s
 	if len(cs) > h.k {
+		cs = h.narrow(cs)
 		selectCands(cs, h.k)
 		cs = cs[:h.k]
 	}

@@ -245,6 +245,7 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 		}
 		if dev := math.Abs(f - 0.5); !(dev < minDev) {
 			cs = append(cs, cand{dev, f, i})
+			top.count(dev)
 		}
 	}
 	top.s = cs
@@ -314,41 +315,54 @@ func (a cand) moreTelling(b cand) bool {
 
 // topK collects the candidates; combine keeps the k most telling.
 type topK struct {
-	s    []cand
-	k    int
-	hist [devBuckets]uint32 // narrow's histogram
+	s []cand
+	k int
+	// hist counts the candidates by devBucket, for narrow; wild: a
+	// candidate's dev was outside [0, 0.5] (NaN: odd Params only).
+	hist [devBuckets]uint32
+	wild bool
 }
 
-// devBuckets: narrow's histogram of the candidates' dev over [0, 0.5].
+func (h *topK) reset(k int) {
+	h.s, h.k = h.s[:0], k
+	clear(h.hist[:])
+	h.wild = false
+}
+
+// devBuckets: the histogram's buckets over dev's range [0, 0.5].
 const devBuckets = 1024
 
-// devBucket is dev's bucket (dev in [0, 0.5]): not decreasing in dev (a
+// devBucket is the bucket of a dev in [0, 0.5]: not decreasing in dev (a
 // product by a positive constant and its truncation keep the order), so
 // a candidate in a higher bucket is more telling than one in a lower.
-func devBucket(dev float64) uint {
-	return uint(dev * (2*devBuckets - 2))
+func devBucket(dev float64) int {
+	return int(dev*(2*devBuckets-2)) & (devBuckets - 1)
+}
+
+// count enters a candidate's dev (|f − 0.5|, so not negative, or NaN)
+// in the histogram.
+func (h *topK) count(dev float64) {
+	if dev <= 0.5 {
+		h.hist[devBucket(dev)]++
+	} else {
+		h.wild = true
+	}
 }
 
 // narrow drops candidates that cannot be among the k most telling (k <
-// len(s)): a histogram of their buckets gives the lowest bucket t such
-// that the buckets from t up hold at least k candidates; those below t
-// are less telling than all of these, so the k most telling are in
-// buckets t and up, which are kept (in place). The quickselect then
-// works on the few near the top instead of them all. Candidates with a
-// dev outside [0, 0.5] (NaN: only odd Params) are left as they are.
+// len(s); s's devs counted in the histogram): the lowest bucket t such
+// that the buckets from t up hold at least k candidates is found; those
+// below t are less telling than all of these, so the k most telling are
+// in buckets t and up, which are kept (in place, in their order). The
+// quickselect then works on the few near the top instead of them all.
 func (h *topK) narrow(s []cand) []cand {
-	hist := &h.hist
-	clear(hist[:])
-	for _, c := range s {
-		if !(c.dev >= 0 && c.dev <= 0.5) {
-			return s
-		}
-		hist[devBucket(c.dev)%devBuckets]++
+	if h.wild {
+		return s
 	}
 	need, sum := uint32(h.k), uint32(0)
-	t := uint(devBuckets - 1)
+	t := devBuckets - 1
 	for ; t > 0; t-- {
-		if sum += hist[t]; sum >= need {
+		if sum += h.hist[t]; sum >= need {
 			break
 		}
 	}
@@ -363,10 +377,6 @@ func (h *topK) narrow(s []cand) []cand {
 		}
 	}
 	return s[:n]
-}
-
-func (h *topK) reset(k int) {
-	h.s, h.k = h.s[:0], k
 }
 
 // sortCands sorts s most telling first. The order is total (ties go by

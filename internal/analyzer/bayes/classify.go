@@ -548,6 +548,7 @@ func lnChi2Q(x float64, df int) float64 {
 		terms = buf[:k]
 	}
 	lnFact := 0.0
+	iMax := 0
 	for i := 0; i < k; i++ {
 		if i < len(lnFactTable) {
 			lnFact = lnFactTable[i]
@@ -557,12 +558,24 @@ func lnChi2Q(x float64, df int) float64 {
 		t := float64(i)*lnM - lnFact
 		terms[i] = t
 		if t > maxT {
-			maxT = t
+			maxT, iMax = t, i
 		}
 	}
+	// The terms rise to the largest (iMax) and fall after it (i·ln m −
+	// ln i! is concave in i). Once past it a term is below a quarter of
+	// the ulp of the sum so far, every later term is too (they fall:
+	// the rounding of t, ~1e-12 of a term, cannot make up a factor of
+	// 2), and adding one leaves the sum as it is (it is below half an
+	// ulp): the sum stops there with the same bits. s·2⁻⁵⁵ is at most a
+	// quarter of s's ulp. (Strong evidence ends one of the two sums
+	// after a few dozen terms instead of MaxFeatures.)
 	s := 0.0
-	for _, t := range terms {
-		s += math.Exp(t - maxT)
+	for i, t := range terms {
+		e := math.Exp(t - maxT)
+		if i > iMax+1 && e < s*0x1p-55 {
+			break
+		}
+		s += e
 	}
 	v := -m + maxT + math.Log(s)
 	if v > 0 {

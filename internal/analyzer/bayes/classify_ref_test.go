@@ -390,3 +390,17 @@ func TestNarrow(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLnChi2QReference: lnChi2Q (its sum stopped once the terms past the
+// largest no longer change it) gives the reference's bits.
+func FuzzLnChi2QReference(f *testing.F) {
+	f.Add(3.0, uint16(150))
+	f.Add(1380.0, uint16(150))
+	f.Add(1e-300, uint16(1))
+	f.Fuzz(func(t *testing.T, x float64, k uint16) {
+		df := 2 * (1 + int(k)%600)
+		if got, want := lnChi2Q(x, df), lnChi2QRef(x, df); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("lnChi2Q(%v, %d) = %v, want %v", x, df, got, want)
+		}
+	})
+}

@@ -270,9 +270,9 @@ const getBatch = 16
 // gives, a batch of keys at a time and each step for the whole batch: the
 // first keys of the home lines and of the lines after them are read (the
 // loads do not wait for each other, so their cache misses overlap
-// instead of coming one after the other), the home lines searched, then
-// the keys not settled there (their home line full of smaller keys) read
-// on from the next line.
+// instead of coming one after the other), the home lines searched with
+// the lines after them, then the keys not settled there (both lines full
+// of smaller keys: rare) read on from the line after.
 //
 // The home lines are addressed without bounds checks: a home line is
 // below nhome (the high word of k × nhome), and a table has more lines
@@ -311,13 +311,19 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 			x ^= ln[0].key ^ (*line)(unsafe.Add(unsafe.Pointer(ln), lineSize))[0].key
 		}
 		touched(x)
+		// The home line and the next are searched together (they lie
+		// one after the other): the keys below k in both are where k is
+		// or would be, in the home line or the next (the next line's
+		// keys are all above the home line's, and above k when the home
+		// line has a key not below k or room), or past both.
 		nr := uint(0)
 		for j, k := range ks {
 			k ^= mix
 			ln := at[j%getBatch]
-			if i := uint(below(ln, k)); i < lineSlots {
+			w := (*[2 * lineSlots]slot)(unsafe.Pointer(ln))
+			if i := uint(below(ln, k) + below((*line)(w[lineSlots:]), k)); i < 2*lineSlots {
 				c := Counts{}
-				if s := &ln[i]; s.key == k {
+				if s := &w[i]; s.key == k {
 					if sc, ok := s.small(); ok {
 						c = sc
 					} else {
@@ -336,7 +342,7 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 		for _, j := range rest[:nr%(getBatch+1)] {
 			k := ks[j] ^ mix
 			c := Counts{}
-			for l := (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize + 1; ; l++ {
+			for l := (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize + 2; ; l++ {
 				ln := &t.lines[l]
 				if i := below(ln, k); i < lineSlots {
 					if s := &ln[i]; s.key == k {

@@ -275,15 +275,17 @@ const getBatch = 16
 // of smaller keys: rare) read on from the line after.
 //
 // The home lines are addressed without bounds checks: a home line is
-// below nhome (the high word of k × nhome), and a table has more lines
-// than home lines (checked once; the lines after a home line are
-// indexed as usual). The batch's arrays are indexed modulo their length
+// below nhome (the high word of k × nhome, when nhome is not 0), and a
+// table has more lines than home lines (both checked once; the lines
+// after a home line and the next are indexed as usual). The batch's arrays are indexed modulo their length
 // (no checks either: a batch is never longer).
 func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 	out = out[:len(keys)]
 	nhome := t.nhome
-	if uint64(len(t.lines)) <= nhome {
-		// Not a table newTable or decodeV4 makes.
+	if nhome == 0 || uint64(len(t.lines)) <= nhome {
+		// Not a table newTable or decodeV4 makes. (With nhome 0 every
+		// key's home is line 0, not below nhome: the line after it need
+		// not be one.)
 		for i, k := range keys {
 			out[i] = t.get(k ^ mix)
 		}

@@ -168,9 +168,11 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	// values are computed once per message (the same expressions, so the
 	// same bits).
 	const small = 8
+	// A memo entry holds both values (f is not used without chi; it is
+	// computed all the same, harmlessly).
 	type memo struct {
-		f, r     float64
-		fok, rok bool
+		f, r float64
+		ok   bool
 	}
 	var m [small][small]memo
 	fw := func(c bayesstore.Counts) float64 {
@@ -193,68 +195,85 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	}
 	vc := &db.cache
 	vc.use(ns, nh, p)
+	// The value of the features the store has not seen (no counts: about
+	// a third of a message's): the memo's value for them, kept apart so
+	// that they skip the memo and the candidate's tests (they are never
+	// candidates).
+	r00 := rw(bayesstore.Counts{})
 	norm := 0.0
 	known := 0
+	keys = keys[:n]
+	cs := top.s
+	minDev := p.MinDev
 	for i, c := range counts {
+		if c.Spam|c.Ham == 0 {
+			if keys[i] == biasKey {
+				xs[i] = 0
+			} else {
+				xs[i] = r00
+				norm += r00 * r00
+			}
+			continue
+		}
 		if c.Spam+c.Ham >= 2 {
 			known++
 		}
-		var e *memo
-		var ce *cachedValue
+		var f, r float64
 		if c.Spam < small && c.Ham < small {
-			e = &m[c.Spam][c.Ham]
+			e := &m[c.Spam][c.Ham]
+			if !e.ok {
+				e.f, e.r, e.ok = fw(c), rw(c), true
+			}
+			f, r = e.f, e.r
 		} else {
-			// Both values at once (f is not used without chi; it is
-			// computed all the same, harmlessly).
-			ce = vc.entry(c)
+			ce := vc.entry(c)
 			if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
 				*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
 			}
+			f, r = ce.f, ce.r
 		}
 		// The linear layer's value (the bias gets 0: it is added apart).
 		if keys[i] == biasKey {
 			xs[i] = 0
 		} else {
-			var r float64
-			if e != nil {
-				if !e.rok {
-					e.r, e.rok = rw(c), true
-				}
-				r = e.r
-			} else {
-				r = ce.r
-			}
 			xs[i] = r
 			norm += r * r
 		}
-		// The chi-square candidate.
-		if !chi || c.Spam == 0 && c.Ham == 0 {
+		// The chi-square candidate (top.k is not 0 here: n is not).
+		if !chi {
 			continue
 		}
-		var f float64
-		if e != nil {
-			if !e.fok {
-				e.f, e.fok = fw(c), true
-			}
-			f = e.f
-		} else {
-			f = ce.f
+		if dev := math.Abs(f - 0.5); !(dev < minDev) {
+			cs = append(cs, cand{dev, f, i})
+			top.count(dev)
 		}
-		dev := math.Abs(f - 0.5)
-		if dev < p.MinDev || top.k == 0 {
-			continue
-		}
-		top.s = append(top.s, cand{dev, f, i})
 	}
+	top.s = cs
 	var d Decision
 	if !chi {
 		d = Decision{Prob: 0.5}
 	} else {
 		d = top.combine(used)
 	}
-	// Σ w·x with x = r / ‖r‖, plus the bias's weight.
+	// Σ w·x with x = r / ‖r‖, plus the bias's weight. A feature of
+	// weight 0 (every feature the store has not seen) adds ±0 when its x
+	// is finite, which leaves z as it is (z starts at +0 and a sum is −0
+	// only when both terms are): those are skipped when every x is
+	// finite, that is when ‖r‖ is (it is at least every |r|).
 	z := 0.0
-	if norm != 0 {
+	if norm != 0 && norm < math.Inf(1) {
+		norm = math.Sqrt(norm)
+		for i, c := range counts {
+			if c.Weight == 0 {
+				continue
+			}
+			if keys[i] == biasKey {
+				z += float64(c.Weight)
+			} else {
+				z += float64(c.Weight) * (xs[i] / norm)
+			}
+		}
+	} else if norm != 0 {
 		norm = math.Sqrt(norm)
 		for i, c := range counts {
 			if keys[i] == biasKey {
@@ -264,7 +283,11 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			}
 		}
 	} else {
+		// ‖r‖ = 0: every r² is 0, so every r finite.
 		for i, c := range counts {
+			if c.Weight == 0 {
+				continue
+			}
 			if keys[i] == biasKey {
 				z += float64(c.Weight)
 			} else {
@@ -294,10 +317,66 @@ func (a cand) moreTelling(b cand) bool {
 type topK struct {
 	s []cand
 	k int
+	// hist counts the candidates by devBucket, for narrow; wild: a
+	// candidate's dev was outside [0, 0.5] (NaN: odd Params only).
+	hist [devBuckets]uint32
+	wild bool
 }
 
 func (h *topK) reset(k int) {
 	h.s, h.k = h.s[:0], k
+	clear(h.hist[:])
+	h.wild = false
+}
+
+// devBuckets: the histogram's buckets over dev's range [0, 0.5].
+const devBuckets = 1024
+
+// devBucket is the bucket of a dev in [0, 0.5]: not decreasing in dev (a
+// product by a positive constant and its truncation keep the order), so
+// a candidate in a higher bucket is more telling than one in a lower.
+func devBucket(dev float64) int {
+	return int(dev*(2*devBuckets-2)) & (devBuckets - 1)
+}
+
+// count enters a candidate's dev (|f − 0.5|, so not negative, or NaN)
+// in the histogram.
+func (h *topK) count(dev float64) {
+	if dev <= 0.5 {
+		h.hist[devBucket(dev)]++
+	} else {
+		h.wild = true
+	}
+}
+
+// narrow drops candidates that cannot be among the k most telling (k <
+// len(s); s's devs counted in the histogram): the lowest bucket t such
+// that the buckets from t up hold at least k candidates is found; those
+// below t are less telling than all of these, so the k most telling are
+// in buckets t and up, which are kept (in place, in their order). The
+// quickselect then works on the few near the top instead of them all.
+func (h *topK) narrow(s []cand) []cand {
+	if h.wild {
+		return s
+	}
+	need, sum := uint32(h.k), uint32(0)
+	t := devBuckets - 1
+	for ; t > 0; t-- {
+		if sum += h.hist[t]; sum >= need {
+			break
+		}
+	}
+	if t == 0 {
+		return s
+	}
+	n := 0
+	for _, c := range s {
+		if devBucket(c.dev) >= t {
+			s[n] = c
+			n++
+		}
+	}
+	return s[:n]
 }
 
 // sortCands sorts s most telling first. The order is total (ties go by
@@ -406,6 +485,7 @@ func quickCands(s []cand) {
 func (h *topK) combine(used []Evidence) Decision {
 	cs := h.s
 	if len(cs) > h.k {
+		cs = h.narrow(cs)
 		selectCands(cs, h.k)
 		cs = cs[:h.k]
 	}
@@ -468,6 +548,7 @@ func lnChi2Q(x float64, df int) float64 {
 		terms = buf[:k]
 	}
 	lnFact := 0.0
+	iMax := 0
 	for i := 0; i < k; i++ {
 		if i < len(lnFactTable) {
 			lnFact = lnFactTable[i]
@@ -477,12 +558,24 @@ func lnChi2Q(x float64, df int) float64 {
 		t := float64(i)*lnM - lnFact
 		terms[i] = t
 		if t > maxT {
-			maxT = t
+			maxT, iMax = t, i
 		}
 	}
+	// The terms rise to the largest (iMax) and fall after it (i·ln m −
+	// ln i! is concave in i). Once past it a term is below a quarter of
+	// the ulp of the sum so far, every later term is too (they fall:
+	// the rounding of t, ~1e-12 of a term, cannot make up a factor of
+	// 2), and adding one leaves the sum as it is (it is below half an
+	// ulp): the sum stops there with the same bits. s·2⁻⁵⁵ is at most a
+	// quarter of s's ulp. (Strong evidence ends one of the two sums
+	// after a few dozen terms instead of MaxFeatures.)
 	s := 0.0
-	for _, t := range terms {
-		s += math.Exp(t - maxT)
+	for i, t := range terms {
+		e := math.Exp(t - maxT)
+		if i > iMax+1 && e < s*0x1p-55 {
+			break
+		}
+		s += e
 	}
 	v := -m + maxT + math.Log(s)
 	if v > 0 {

@@ -296,3 +296,111 @@ func TestSelectCands(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecideReference: decide (its shortcuts: the unseen features' value,
+// the weights of 0 left out of Σ w·x, the candidates narrowed by their
+// histogram before the quickselect) gives the reference's bits. Each 4
+// bytes make a feature: its counts (small, or spread over the totals),
+// its weight (0 and −0 among them) and whether it is the bias.
+func FuzzDecideReference(f *testing.F) {
+	f.Add(uint16(948), uint16(2111), uint8(0), []byte("\x01\x02\x00\x10\x00\x00\x00\x00\xff\xff\x80\x01"))
+	f.Add(uint16(3), uint16(1), uint8(2), []byte("\x07\x00\x01\x00\x00\x07\x00\x00\x03\x03\x03\x03"))
+	f.Fuzz(func(t *testing.T, spam, ham uint16, shape uint8, data []byte) {
+		tot := bayesstore.Totals{Spam: uint64(spam), Ham: uint64(ham)}
+		n := len(data) / 4
+		counts := make([]bayesstore.Counts, n)
+		keys := make([]uint64, n)
+		for i := range counts {
+			b := data[4*i : 4*i+4]
+			keys[i] = uint64(i)*0x9E3779B97F4A7C15 + 1
+			if b[3]&0x80 != 0 && b[3]&0x40 != 0 {
+				keys[i] = biasKey
+			}
+			s, h := uint32(b[0]), uint32(b[1])
+			if b[2]&1 != 0 { // small counts: ties
+				s, h = s%8, h%8
+			} else if b[2]&2 != 0 { // spread over the totals
+				s, h = s*uint32(spam)/255, h*uint32(ham)/255
+			}
+			w := float32(int8(b[3]&0x3f<<2)) / 64
+			switch b[2] >> 6 {
+			case 0:
+				w = 0
+			case 1:
+				w = float32(math.Copysign(0, -1))
+			}
+			counts[i] = bayesstore.Counts{Spam: s, Ham: h, Weight: w}
+		}
+		p := DefaultParams
+		switch shape % 6 {
+		case 1:
+			p.MaxFeatures = 0
+		case 2:
+			p.MaxFeatures = 1
+		case 3:
+			p.MaxFeatures = 1 + int(shape)/6
+		case 4:
+			p.MinDev = 0
+		case 5:
+			p.MaxFeatures = 5
+			p.MinDev = 0.3
+		}
+		got, want := decide(counts, keys, tot, p, nil), decideRef(counts, keys, tot, p)
+		if !sameDecision(got, want) {
+			t.Fatalf("n %d, shape %d: got %+v\nwant %+v", n, shape, got, want)
+		}
+	})
+}
+
+// TestNarrow: narrow keeps every candidate of the k most telling, on
+// devs with many ties, on the edges of the buckets and of their range
+// (past it: no narrowing).
+func TestNarrow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for round := 0; round < 2000; round++ {
+		n := 1 + rng.IntN(1500)
+		s := make([]cand, n)
+		for i := range s {
+			dev := rng.Float64() / 2
+			switch round % 4 {
+			case 0:
+				dev = float64(rng.IntN(6)) / 10
+			case 1:
+				dev = 0.5 - float64(rng.IntN(3))*1e-17
+			case 2:
+				dev = math.Nextafter(float64(rng.IntN(devBuckets))/(2*devBuckets-2), float64(rng.IntN(2)))
+			}
+			s[i] = cand{dev: dev, f: dev, i: i}
+		}
+		k := 1 + rng.IntN(n)
+		want := slices.Clone(s)
+		sortCands(want)
+		var h topK
+		h.reset(k)
+		for _, c := range s {
+			h.count(c.dev)
+		}
+		got := h.narrow(slices.Clone(s))
+		if len(got) < min(k, n) {
+			t.Fatalf("round %d: kept %d < k %d", round, len(got), k)
+		}
+		sortCands(got)
+		if !slices.Equal(got[:min(k, n)], want[:min(k, n)]) {
+			t.Fatalf("round %d (n %d, k %d): the k most telling differ", round, n, k)
+		}
+	}
+}
+
+// FuzzLnChi2QReference: lnChi2Q (its sum stopped once the terms past the
+// largest no longer change it) gives the reference's bits.
+func FuzzLnChi2QReference(f *testing.F) {
+	f.Add(3.0, uint16(150))
+	f.Add(1380.0, uint16(150))
+	f.Add(1e-300, uint16(1))
+	f.Fuzz(func(t *testing.T, x float64, k uint16) {
+		df := 2 * (1 + int(k)%600)
+		if got, want := lnChi2Q(x, df), lnChi2QRef(x, df); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("lnChi2Q(%v, %d) = %v, want %v", x, df, got, want)
+		}
+	})
+}

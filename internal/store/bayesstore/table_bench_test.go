@@ -148,3 +148,47 @@ func BenchmarkTableGetManyCold(b *testing.B) {
 		t.getMany(ks, 0, out[:len(ks)])
 	}
 }
+
+// FuzzGetMany: getMany (home lines addressed without bounds checks, each
+// searched with the next) gives what get gives, on tables of keys from
+// the input (clustered, so that lines fill and keys spill past the next
+// line) and lookups of those keys, their neighbours and others, with and
+// without a class mix.
+func FuzzGetMany(f *testing.F) {
+	f.Add([]byte("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"), uint64(0), uint8(3))
+	f.Add([]byte("\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89"), uint64(7), uint8(200))
+	f.Fuzz(func(t *testing.T, data []byte, mix uint64, spread uint8) {
+		// Two bytes a key: the high one picks a region of the key
+		// space, spread how wide the regions are (narrow: clusters).
+		seen := map[uint64]bool{}
+		var keys []uint64
+		for i := 0; i+1 < len(data); i += 2 {
+			k := uint64(data[i])<<56 | uint64(data[i+1])<<(8+spread%48)
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		vals := make([]Counts, len(keys))
+		for i := range vals {
+			vals[i] = Counts{Spam: uint32(i%5 + 1), Ham: uint32(i % 3), Weight: float32(i)}
+			if i%7 == 3 {
+				vals[i].Spam = 1 << 17 // in the big arrays
+			}
+		}
+		tab := newTable(keys, vals)
+		var q []uint64
+		for _, k := range keys {
+			q = append(q, k^mix, (k+1)^mix, (k-1)^mix)
+		}
+		q = append(q, mix, ^mix, 0, ^uint64(0))
+		got := make([]Counts, len(q))
+		tab.getMany(q, mix, got)
+		for i, k := range q {
+			if want := tab.get(k ^ mix); got[i] != want {
+				t.Fatalf("key %#x: getMany %+v, get %+v", k^mix, got[i], want)
+			}
+		}
+	})
+}

@@ -1,0 +1,92 @@
+package bayesstore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// TestGetManyNoHomeLines: getMany reads a home line and the line after it
+// without bounds checks, relying on a home line being below nhome; with
+// nhome 0 (no table newTable or decodeV4 makes, but a table value all the
+// same) every key's home is line 0, so a table of one line must not have
+// its "next line" read: here the memory past the table's one line holds
+// a line whose keys would answer for k (an out-of-bounds read would give
+// its counts, get gives none).
+func TestGetManyNoHomeLines(t *testing.T) {
+	backing := make([]line, 2)
+	backing[0] = line{{key: 1, spam: 1}, {key: 2, spam: 1}, {key: 3, spam: 1}, freeSlot}
+	backing[1] = line{{key: 0, spam: 1}, {key: 10, spam: 9, ham: 9}, {key: 5, spam: 1}, {key: 20, spam: 1}}
+	tab := &table{lines: backing[:1], nhome: 0}
+	keys := []uint64{10, 1, 2, 3, 4}
+	out := make([]Counts, len(keys))
+	tab.getMany(keys, 0, out)
+	for i, k := range keys {
+		if want := tab.get(k); out[i] != want {
+			t.Errorf("key %d: getMany %+v, get %+v", k, out[i], want)
+		}
+	}
+}
+
+// FuzzGetManyMapped: a format-4 file, damaged (its checksum made right,
+// so that only the layout checks stand between it and the lookups),
+// written to disk and opened as the daemon opens it (mapped): whatever
+// readStore accepts, getMany (no bounds checks on the home lines) gives
+// what get and the cursor give, for the keys, their neighbours, the ends
+// of the key space and keys of the input, with a class mix.
+func FuzzGetManyMapped(f *testing.F) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{0, 1, 3, 7, 40} {
+		keys, vals := layoutKeys(r, n)
+		if n == 0 {
+			keys, vals = nil, nil
+		}
+		var buf bytes.Buffer
+		encode(&buf, newTable(keys, vals), nil, 0, map[string]Totals{"": {3, 4}}, nil, 0)
+		f.Add(buf.Bytes(), uint64(0))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte, mix uint64) {
+		b = append([]byte(nil), b...)
+		if len(b) >= 12 {
+			binary.BigEndian.PutUint32(b[len(b)-4:], crc32.ChecksumIEEE(b[:len(b)-4]))
+		}
+		p := filepath.Join(dir, "m.db")
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := readStore(p)
+		if err != nil {
+			return
+		}
+		want := map[uint64]Counts{}
+		var q []uint64
+		cur := cursor{t: s.tab}
+		for {
+			k, c, ok := cur.next()
+			if !ok {
+				break
+			}
+			want[k] = c
+			q = append(q, k^mix, (k-1)^mix, (k+1)^mix, k)
+		}
+		q = append(q, mix, ^mix, 0, ^uint64(0))
+		for i := 0; i+8 <= len(b) && i < 512; i += 8 {
+			q = append(q, binary.LittleEndian.Uint64(b[i:]))
+		}
+		out := make([]Counts, len(q))
+		s.tab.getMany(q, mix, out)
+		for i, k := range q {
+			g := s.tab.get(k ^ mix)
+			if out[i] != g || g != want[k^mix] {
+				t.Fatalf("key %#x: getMany %+v, get %+v, cursor %+v", k^mix, out[i], g, want[k^mix])
+			}
+		}
+		runtime.KeepAlive(s.tab)
+	})
+}

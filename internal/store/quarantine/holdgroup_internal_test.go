@@ -126,3 +126,160 @@ func TestHoldGroupGivesUp(t *testing.T) {
 		t.Fatalf("%d held rows, want 1", held)
 	}
 }
+
+// queueHolds starts a Hold of each result, in order: each is queued
+// (st.holds.pending) before the next starts, with the write lock taken
+// by the test. It returns a function that waits for them: their ids,
+// errors, and the panics that came out of Hold.
+func queueHolds(t *testing.T, st *Store, raw []byte, ctxs []context.Context, rs []*pipeline.Result) func() ([]string, []error, []any) {
+	t.Helper()
+	ids := make([]string, len(rs))
+	errs := make([]error, len(rs))
+	panics := make([]any, len(rs))
+	var wg sync.WaitGroup
+	for i, r := range rs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			m := fmt.Appendf(raw[:len(raw):len(raw)], "%d\n", i)
+			ids[i], errs[i] = st.Hold(ctxs[i], m, r)
+		}()
+		for {
+			st.holds.mu.Lock()
+			n := len(st.holds.pending)
+			st.holds.mu.Unlock()
+			if n == i+1 {
+				break
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	return func() ([]string, []error, []any) {
+		wg.Wait()
+		return ids, errs, panics
+	}
+}
+
+func heldResult(id string) *pipeline.Result {
+	r := benchResult(0)
+	r.ID = id
+	r.Verdict.Action = pipeline.ActionQuarantine
+	return r
+}
+
+func rowExists(t *testing.T, st *Store, id string) bool {
+	t.Helper()
+	var n int
+	if err := st.db.QueryRow(`SELECT count(*) FROM messages WHERE id = ?`, id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
+// TestHoldGroupPanicAfterCommit: a group that fails is retried hold by
+// hold; a hold that panics in its own transaction then must not make a
+// hold committed before it report a failure (its caller would tempfail
+// with the message held: the MTA's retry is held again), and the panic
+// does not come out of the Hold of another message (the group's leader).
+func TestHoldGroupPanicAfterCommit(t *testing.T) {
+	st, raw := openHoldStore(t)
+	r := heldResult("first")
+	first, err := st.Hold(context.Background(), raw, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holdWriteHook = func(h *holdReq) {
+		switch h.e.m.ScanID {
+		case "clash":
+			h.e.m.ID = first // the primary key taken: the group fails
+		case "panics":
+			panic("boom")
+		}
+	}
+	t.Cleanup(func() { holdWriteHook = nil })
+	st.wsem <- struct{}{}
+	bg := context.Background()
+	wait := queueHolds(t, st, raw, []context.Context{bg, bg, bg}, []*pipeline.Result{heldResult("good"), heldResult("clash"), heldResult("panics")})
+	<-st.wsem
+	ids, errs, panics := wait()
+	for i, p := range panics {
+		if p != nil {
+			t.Errorf("hold %d panicked: %v", i, p)
+		}
+	}
+	if errs[0] != nil {
+		t.Errorf("good hold: %v (its row committed: %v)", errs[0], ids[0] != "" && rowExists(t, st, ids[0]))
+	}
+	if errs[1] == nil || errs[2] == nil {
+		t.Errorf("clash: %v, panics: %v; want errors", errs[1], errs[2])
+	}
+	if held, _ := heldCount(t, st); held != 2 {
+		t.Errorf("%d held rows, want 2 (first, good)", held)
+	}
+	if errs[0] == nil && panics[0] == nil && !rowExists(t, st, ids[0]) {
+		t.Errorf("good hold acknowledged, row %s not there", ids[0])
+	}
+}
+
+// TestHoldGroupPanicAlone: a hold that panics in the group's transaction
+// fails alone; the others of its group are written.
+func TestHoldGroupPanicAlone(t *testing.T) {
+	st, raw := openHoldStore(t)
+	holdWriteHook = func(h *holdReq) {
+		if h.e.m.ScanID == "panics" {
+			panic("boom")
+		}
+	}
+	t.Cleanup(func() { holdWriteHook = nil })
+	st.wsem <- struct{}{}
+	bg := context.Background()
+	wait := queueHolds(t, st, raw, []context.Context{bg, bg, bg}, []*pipeline.Result{heldResult("a"), heldResult("panics"), heldResult("b")})
+	<-st.wsem
+	ids, errs, panics := wait()
+	for i, p := range panics {
+		if p != nil {
+			t.Errorf("hold %d panicked: %v", i, p)
+		}
+	}
+	if errs[0] != nil || errs[2] != nil || errs[1] == nil {
+		t.Fatalf("errors %v; want the panicking hold's only", errs)
+	}
+	for _, i := range []int{0, 2} {
+		if !rowExists(t, st, ids[i]) {
+			t.Errorf("hold %d acknowledged, row not there", i)
+		}
+	}
+	if held, _ := heldCount(t, st); held != 2 {
+		t.Errorf("%d held rows, want 2", held)
+	}
+}
+
+// TestHoldGroupGaveUpBeforeTaken: a hold whose context has ended before
+// the group's writer takes the queue is not written, and fails, however
+// the two goroutines are scheduled.
+func TestHoldGroupGaveUpBeforeTaken(t *testing.T) {
+	st, raw := openHoldStore(t)
+	st.wsem <- struct{}{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wait := queueHolds(t, st, raw, []context.Context{ctx, context.Background()}, []*pipeline.Result{heldResult("gives-up"), heldResult("writes")})
+	cancel()
+	<-st.wsem
+	ids, errs, _ := wait()
+	if errs[0] == nil {
+		t.Errorf("a hold whose context ended before it was taken returned %s, no error", ids[0])
+	}
+	if errs[1] != nil {
+		t.Fatal(errs[1])
+	}
+	if held, _ := heldCount(t, st); held != 1 {
+		t.Errorf("%d held rows, want 1", held)
+	}
+	st.holds.mu.Lock()
+	n := len(st.holds.pending)
+	st.holds.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d holds still queued", n)
+	}
+}

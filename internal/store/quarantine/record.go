@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -428,6 +429,11 @@ type holdReq struct {
 	dup                string
 	err                error
 	done               chan struct{} // closed when dup and err are final
+
+	// settled: err (and dup) are final: the rows are committed, or the
+	// hold failed with nothing written. Only the writing hold's
+	// goroutine touches it.
+	settled bool
 }
 
 // holdGroup is the SQLite holds waiting for the write lock. Whichever
@@ -504,18 +510,36 @@ func (s *Store) holdGrouped(ctx context.Context, req *holdReq) error {
 		<-req.done
 		return req.err
 	}
-	group := g.pending
-	g.pending = nil
-	for _, r := range group {
-		r.claimed = true
+	if ctx.Err() != nil {
+		// Its context ended as it took the lock: given up, as if the
+		// context had won the select.
+		req.withdrawn = true
+		g.pending = slices.DeleteFunc(g.pending, func(r *holdReq) bool { return r == req })
+		g.mu.Unlock()
+		<-s.wsem
+		return fmt.Errorf("quarantine: waiting to write: %w", context.Cause(ctx))
 	}
+	// The holds whose context has ended are left: they have given up
+	// (their callers withdraw them as soon as they run) and must not be
+	// written now that they will not wait for it.
+	var group []*holdReq
+	rest := g.pending[:0]
+	for _, r := range g.pending {
+		if r != req && r.ctx.Err() != nil {
+			rest = append(rest, r)
+			continue
+		}
+		r.claimed = true
+		group = append(group, r)
+	}
+	clear(g.pending[len(rest):])
+	g.pending = rest
 	g.mu.Unlock()
-	finished := false
 	defer func() {
 		for _, r := range group {
-			if !finished {
-				// A panic: the transaction is rolled back; no hold of
-				// the group may be taken for written.
+			if !r.settled {
+				// A panic past writeHoldGroup's recovery: what is not
+				// known committed is rolled back; it is failed.
 				r.err, r.dup = errHoldAborted, ""
 			}
 			close(r.done)
@@ -523,7 +547,6 @@ func (s *Store) holdGrouped(ctx context.Context, req *holdReq) error {
 		<-s.wsem
 	}()
 	s.writeHoldGroup(ctx, group)
-	finished = true
 	return req.err
 }
 
@@ -531,60 +554,78 @@ func (s *Store) holdGrouped(ctx context.Context, req *holdReq) error {
 // when that fails and there are several, each again in a transaction of
 // its own (one hold's failure is not the others'), under its own context.
 // It sets each hold's err.
+//
+// A panic while a transaction is open is recovered (and logged): the
+// transaction is rolled back and counts as failed, so that a hold that
+// panics fails alone, in its own transaction, and no hold committed
+// before it — in its own transaction, or the leader's own — is reported
+// failed (its caller would tempfail and the MTA's retry be held again).
 func (s *Store) writeHoldGroup(ctx context.Context, group []*holdReq) {
-	err := func() (err error) {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("quarantine: begin: %w", err)
-		}
-		// Whatever ends the transaction short (a panic too); after
-		// the commit a no-op.
-		defer func() { _ = tx.Rollback() }()
-		for _, r := range group {
-			if err := s.writeHold(ctx, tx, r); err != nil {
-				return err
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("quarantine: commit: %w", err)
-		}
-		return nil
-	}()
+	err := s.holdTx(ctx, group)
 	if err == nil {
+		for _, r := range group {
+			r.settled = true
+		}
 		for _, r := range group {
 			s.heldWritten(r)
 		}
 		return
 	}
 	if len(group) == 1 {
-		group[0].err, group[0].dup = err, ""
+		group[0].err, group[0].dup, group[0].settled = err, "", true
 		return
 	}
 	for _, r := range group {
 		r.dup = ""
-		r.err = func() error {
-			tx, err := s.db.BeginTx(r.ctx, nil)
-			if err != nil {
-				return fmt.Errorf("quarantine: begin: %w", err)
-			}
-			defer func() { _ = tx.Rollback() }()
-			if err := s.writeHold(r.ctx, tx, r); err != nil {
-				return err
-			}
-			if err := tx.Commit(); err != nil {
-				return fmt.Errorf("quarantine: commit: %w", err)
-			}
+		r.err = s.holdTx(r.ctx, []*holdReq{r})
+		if r.err != nil {
+			r.dup = ""
+		}
+		r.settled = true
+		if r.err == nil {
 			s.heldWritten(r)
-			return nil
-		}()
+		}
 	}
 }
+
+// holdTx writes holds in one transaction under ctx; a panic is returned
+// as an error, the transaction rolled back.
+func (s *Store) holdTx(ctx context.Context, holds []*holdReq) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("quarantine: panic writing a hold; rolled back", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("quarantine: hold not written: panic: %v", p)
+		}
+	}()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("quarantine: begin: %w", err)
+	}
+	// Whatever ends the transaction short (a panic too); after the
+	// commit a no-op.
+	defer func() { _ = tx.Rollback() }()
+	for _, r := range holds {
+		if err := s.writeHold(ctx, tx, r); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("quarantine: commit: %w", err)
+	}
+	return nil
+}
+
+// holdWriteHook, when set (tests), is called as each hold is written.
+var holdWriteHook func(*holdReq)
 
 // writeHold writes a hold's rows in tx: the held row unless an earlier
 // hold of the same message stands for it (req.dup), and the scan's
 // history row.
 func (s *Store) writeHold(ctx context.Context, tx *sql.Tx, req *holdReq) error {
 	req.dup = ""
+	if holdWriteHook != nil {
+		holdWriteHook(req)
+	}
 	if req.key != "" {
 		if s.dialect == "postgres" {
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, req.key); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -273,4 +274,26 @@ func BenchmarkHistoryWriteCorpus(b *testing.B) {
 		}
 	}
 	_ = st.Flush(context.Background())
+}
+
+// BenchmarkHoldParallel holds new messages from 4 goroutines at once
+// (a front end with several connections quarantining): SQLite's holds
+// that wait for the write lock together are committed together.
+func BenchmarkHoldParallel(b *testing.B) {
+	st, raw, r := benchSetup(b)
+	r.Verdict.Action = pipeline.ActionQuarantine
+	var n atomic.Int64
+	b.SetParallelism(2)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			m := fmt.Appendf(raw[:len(raw):len(raw)], "%d\n", i)
+			rr := *r
+			rr.ID = fmt.Sprint("par-", i)
+			if _, err := st.Hold(context.Background(), m, &rr); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

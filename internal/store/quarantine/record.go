@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -393,59 +394,265 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 		}
 		pre[1] = hp
 	}
+	req := &holdReq{ctx: ctx, e: e, hist: hist, pre: pre, key: key}
+	var err error
 	if s.dialect == "sqlite" {
-		s.holdsWaiting.Add(1)
-	}
-	unlock, err := s.lockWrite(ctx)
-	if s.dialect == "sqlite" {
-		s.holdsWaiting.Add(-1)
+		err = s.holdGrouped(ctx, req)
+	} else {
+		err = s.holdAlone(ctx, req)
 	}
 	if err != nil {
 		return "", err
 	}
-	defer func() { unlock() }()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return "", fmt.Errorf("quarantine: begin: %w", err)
-	}
-	id := ""
-	if key != "" {
-		if s.dialect == "postgres" {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, key); err != nil {
-				_ = tx.Rollback()
-				return "", fmt.Errorf("quarantine: lock: %w", err)
-			}
-		}
-		err := tx.StmtContext(ctx, s.st.lookup).QueryRowContext(ctx, hashHoldKey, key, KindQuarantine, ms(s.Now().Add(-HoldDedupeWindow))).Scan(&id)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			_ = tx.Rollback()
-			return "", fmt.Errorf("quarantine: look up an earlier hold: %w", err)
-		}
-	}
-	es := []*entry{e, hist}
-	if id != "" {
-		es[0], pre[0] = nil, prepared{}
-	}
-	if err := s.insertTx(ctx, tx, es, pre); err != nil {
-		_ = tx.Rollback()
-		return "", err
-	}
-	if err := tx.Commit(); err != nil {
-		return "", fmt.Errorf("quarantine: commit: %w", err)
-	}
-	unlock()
-	unlock = func() {}
-	if hist != nil {
-		// The row is in the file: the writer need not write Record's copy.
-		s.heldRows.mark(hist.m.ID)
-	}
-	s.wrote()
-	if id != "" {
-		s.log.Info("message held again: the copy already in quarantine stands for it", "msg_id", e.m.ScanID, "quarantine_id", id, "message_id", e.m.MessageID)
-		return id, nil
+	if req.dup != "" {
+		s.log.Info("message held again: the copy already in quarantine stands for it", "msg_id", e.m.ScanID, "quarantine_id", req.dup, "message_id", e.m.MessageID)
+		return req.dup, nil
 	}
 	s.log.Info("message quarantined", "msg_id", e.m.ScanID, "quarantine_id", e.m.ID, "action", e.m.Action, "category", e.m.Category, "score", e.m.Score)
 	return e.m.ID, nil
+}
+
+// holdReq is a Hold to write: the held row, the scan's history row (or
+// nil), their compressed messages and the retry key. dup is set to the
+// id of an earlier hold of the same message when there is one (nothing
+// is written for the held row then).
+type holdReq struct {
+	ctx  context.Context
+	e    *entry
+	hist *entry
+	pre  []prepared
+	key  string
+
+	// Set under holdGroup.mu: claimed by the hold that writes it;
+	// withdrawn by its caller (given up waiting) before any claimed it.
+	claimed, withdrawn bool
+	dup                string
+	err                error
+	done               chan struct{} // closed when dup and err are final
+
+	// settled: err (and dup) are final: the rows are committed, or the
+	// hold failed with nothing written. Only the writing hold's
+	// goroutine touches it.
+	settled bool
+}
+
+// holdGroup is the SQLite holds waiting for the write lock. Whichever
+// takes the lock writes every hold waiting then in one transaction (group
+// commit: the pages a hold changes — the tables' and indexes' last pages,
+// the database header — are written to the WAL once for the group, not
+// once per hold) and tells each when it is committed; a hold whose turn
+// comes after its request was written returns at once. Every caller
+// still returns only once its rows are committed, or with an error when
+// they are not (then nothing of it is written).
+type holdGroup struct {
+	mu      sync.Mutex
+	pending []*holdReq
+}
+
+var errHoldAborted = errors.New("quarantine: hold not written (the group's writer failed)")
+
+// holdAlone writes one hold in its own transaction (PostgreSQL: the
+// holds of several instances are ordered by the advisory lock on the
+// key, and run in parallel otherwise).
+func (s *Store) holdAlone(ctx context.Context, req *holdReq) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("quarantine: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := s.writeHold(ctx, tx, req); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("quarantine: commit: %w", err)
+	}
+	s.heldWritten(req)
+	return nil
+}
+
+// holdGrouped writes a hold on SQLite: queued for the write lock, written
+// by this call or by the hold that has the lock when it is queued.
+func (s *Store) holdGrouped(ctx context.Context, req *holdReq) error {
+	req.done = make(chan struct{})
+	g := &s.holds
+	g.mu.Lock()
+	g.pending = append(g.pending, req)
+	g.mu.Unlock()
+	s.holdsWaiting.Add(1)
+	locked := false
+	select {
+	case s.wsem <- struct{}{}:
+		locked = true
+	case <-req.done:
+	case <-ctx.Done():
+	}
+	s.holdsWaiting.Add(-1)
+	if !locked {
+		g.mu.Lock()
+		if !req.claimed {
+			// Given up before any hold took it: nothing of it is written.
+			req.withdrawn = true
+			g.pending = slices.DeleteFunc(g.pending, func(r *holdReq) bool { return r == req })
+			g.mu.Unlock()
+			return fmt.Errorf("quarantine: waiting to write: %w", context.Cause(ctx))
+		}
+		g.mu.Unlock()
+		// Taken by the hold that writes now: its result is this one's.
+		<-req.done
+		return req.err
+	}
+	g.mu.Lock()
+	if req.claimed {
+		// Written (or being written: not while this holds the lock) by
+		// an earlier group.
+		g.mu.Unlock()
+		<-s.wsem
+		<-req.done
+		return req.err
+	}
+	if ctx.Err() != nil {
+		// Its context ended as it took the lock: given up, as if the
+		// context had won the select.
+		req.withdrawn = true
+		g.pending = slices.DeleteFunc(g.pending, func(r *holdReq) bool { return r == req })
+		g.mu.Unlock()
+		<-s.wsem
+		return fmt.Errorf("quarantine: waiting to write: %w", context.Cause(ctx))
+	}
+	// The holds whose context has ended are left: they have given up
+	// (their callers withdraw them as soon as they run) and must not be
+	// written now that they will not wait for it.
+	var group []*holdReq
+	rest := g.pending[:0]
+	for _, r := range g.pending {
+		if r != req && r.ctx.Err() != nil {
+			rest = append(rest, r)
+			continue
+		}
+		r.claimed = true
+		group = append(group, r)
+	}
+	clear(g.pending[len(rest):])
+	g.pending = rest
+	g.mu.Unlock()
+	defer func() {
+		for _, r := range group {
+			if !r.settled {
+				// A panic past writeHoldGroup's recovery: what is not
+				// known committed is rolled back; it is failed.
+				r.err, r.dup = errHoldAborted, ""
+			}
+			close(r.done)
+		}
+		<-s.wsem
+	}()
+	s.writeHoldGroup(ctx, group)
+	return req.err
+}
+
+// writeHoldGroup writes holds in one transaction, under the write lock;
+// when that fails and there are several, each again in a transaction of
+// its own (one hold's failure is not the others'), under its own context.
+// It sets each hold's err.
+//
+// A panic while a transaction is open is recovered (and logged): the
+// transaction is rolled back and counts as failed, so that a hold that
+// panics fails alone, in its own transaction, and no hold committed
+// before it — in its own transaction, or the leader's own — is reported
+// failed (its caller would tempfail and the MTA's retry be held again).
+func (s *Store) writeHoldGroup(ctx context.Context, group []*holdReq) {
+	err := s.holdTx(ctx, group)
+	if err == nil {
+		for _, r := range group {
+			r.settled = true
+		}
+		for _, r := range group {
+			s.heldWritten(r)
+		}
+		return
+	}
+	if len(group) == 1 {
+		group[0].err, group[0].dup, group[0].settled = err, "", true
+		return
+	}
+	for _, r := range group {
+		r.dup = ""
+		r.err = s.holdTx(r.ctx, []*holdReq{r})
+		if r.err != nil {
+			r.dup = ""
+		}
+		r.settled = true
+		if r.err == nil {
+			s.heldWritten(r)
+		}
+	}
+}
+
+// holdTx writes holds in one transaction under ctx; a panic is returned
+// as an error, the transaction rolled back.
+func (s *Store) holdTx(ctx context.Context, holds []*holdReq) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("quarantine: panic writing a hold; rolled back", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("quarantine: hold not written: panic: %v", p)
+		}
+	}()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("quarantine: begin: %w", err)
+	}
+	// Whatever ends the transaction short (a panic too); after the
+	// commit a no-op.
+	defer func() { _ = tx.Rollback() }()
+	for _, r := range holds {
+		if err := s.writeHold(ctx, tx, r); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("quarantine: commit: %w", err)
+	}
+	return nil
+}
+
+// holdWriteHook, when set (tests), is called as each hold is written.
+var holdWriteHook func(*holdReq)
+
+// writeHold writes a hold's rows in tx: the held row unless an earlier
+// hold of the same message stands for it (req.dup), and the scan's
+// history row.
+func (s *Store) writeHold(ctx context.Context, tx *sql.Tx, req *holdReq) error {
+	req.dup = ""
+	if holdWriteHook != nil {
+		holdWriteHook(req)
+	}
+	if req.key != "" {
+		if s.dialect == "postgres" {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, req.key); err != nil {
+				return fmt.Errorf("quarantine: lock: %w", err)
+			}
+		}
+		err := tx.StmtContext(ctx, s.st.lookup).QueryRowContext(ctx, hashHoldKey, req.key, KindQuarantine, ms(s.Now().Add(-HoldDedupeWindow))).Scan(&req.dup)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("quarantine: look up an earlier hold: %w", err)
+		}
+	}
+	es := []*entry{req.e, req.hist}
+	pre := req.pre
+	if req.dup != "" {
+		es[0] = nil
+		pre = []prepared{{}, pre[1]}
+	}
+	return s.insertTx(ctx, tx, es, pre)
+}
+
+// heldWritten is what follows a hold's commit.
+func (s *Store) heldWritten(req *holdReq) {
+	if req.hist != nil {
+		// The row is in the file: the writer need not write Record's copy.
+		s.heldRows.mark(req.hist.m.ID)
+	}
+	s.wrote()
 }
 
 // hashHoldKey is the msg_hash kind of a held message's retry key.

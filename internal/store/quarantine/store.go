@@ -79,6 +79,7 @@ type Store struct {
 	st           *statements   // prepared at Open
 	wsem         chan struct{} // this process's SQLite write transactions (lockWrite): a lock a waiter can give up on
 	holdsWaiting atomic.Int32  // holds waiting for wsem
+	holds        holdGroup     // SQLite holds waiting to be written (group commit)
 	dbPath       string        // the SQLite file ("" on PostgreSQL)
 	lastCkpt     time.Time     // the writer's last WAL checkpoint
 	held         chan struct{}

@@ -31,12 +31,16 @@ const (
 // binding a statement of n parameters costs n²/2 steps: with 32 rows of
 // messages (992 parameters) binding took 111,000 instructions a message
 // (callgrind, BenchmarkHistoryWrite), with 8 rows 58,000 — and the whole
-// history write went from 0.94 M to 0.82 M instructions a message.
+// history write went from 0.94 M to 0.82 M instructions a message. With
+// 2 rows the binding is some 8,000 and the statements' own start-up (a
+// VDBE program run per statement) costs less than that saves:
+// BenchmarkInsertBatch 473 k instructions a message with 8 rows, 449 k
+// with 4, 441 k with 2, 455 k with 1.
 const (
 	msgChunkMax   = 32  // 32 rows × 31 columns = 992 parameters
 	childChunkMax = 256 // 256 rows × 3 columns = 768 parameters
 
-	sqliteMsgChunkMax   = 8  // 248 parameters
+	sqliteMsgChunkMax   = 2  // 62 parameters
 	sqliteChildChunkMax = 64 // 192 parameters
 )
 

@@ -272,10 +272,10 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 
 	// Bulk toolkits and script libraries.
 	if xm := firstNonEmpty(h.Get("X-Mailer"), h.Get("User-Agent")); xm != "" {
-		switch {
-		case reBulkMailer.MatchString(xm):
+		switch mailerKind(xm) {
+		case 1:
 			t.Add(BulkMailer, trunc(xm, 60))
-		case reScriptMailer.MatchString(xm):
+		case 2:
 			t.Add(ScriptMailer, trunc(xm, 60))
 		}
 	}

@@ -1,8 +1,10 @@
 package header
 
 import (
+	"github.com/sekisho/sekisho/internal/mail"
 	"regexp/syntax"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -111,4 +113,22 @@ func TestBulkLitsComplete(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzIndexFields holds indexFields to Headers.Has and Get.
+func FuzzIndexFields(f *testing.F) {
+	f.Add("Date\nfrom\nTO\nſubject\nMessage-Id\nuser-agent\nx-MAILER\ncC\nX-Mailer")
+	f.Add("\u212a\nDATE\nmeſſage-id\nuſer-agent\nFrom\n")
+	f.Fuzz(func(t *testing.T, names string) {
+		var h mail.Headers
+		for i, n := range strings.Split(names, "\n") {
+			h = append(h, mail.Header{Name: n, Value: strconv.Itoa(i)})
+		}
+		x := indexFields(h)
+		for id, n := range hdNames {
+			if x.has(id) != h.Has(n) || x.get(h, id) != h.Get(n) {
+				t.Fatalf("%q in %q: has %v get %q, want %v %q", n, names, x.has(id), x.get(h, id), h.Has(n), h.Get(n))
+			}
+		}
+	})
 }

@@ -80,6 +80,8 @@ func FuzzLineEnds(f *testing.F) {
 	f.Add([]byte("a\r\nb\nc\rd\r\n.\r\nMAIL FROM:<x>\r\nRCPT TO:<y>\r\nDATA\r\n"))
 	f.Add([]byte("\r.\n.\rmail from:<a>\nrcpt to:<b>\ndata\n"))
 	f.Add([]byte(".\n\r\n.\r\n\r\r\n"))
+	f.Add([]byte(strings.Repeat("x.", 300) + "\r\n.\r\nMAIL FROM:<x>\r\nRCPT TO:<y>\r\nDATA\r\n"))
+	f.Add([]byte(strings.Repeat(".", 200) + "\n.\n" + strings.Repeat("a.b", 50) + "\r.\rmail from:<a>\nrcpt to:<b>\ndata\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		a, b, c := countEOL(raw)
 		x, y, z := refEOL(raw)

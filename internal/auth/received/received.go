@@ -262,7 +262,9 @@ func appendFields(dst []string, c string) []string {
 // "[1.2.3.4]:25".
 func parseIPLiteral(s string) (netip.Addr, bool) {
 	s = strings.TrimSpace(s)
-	s = strings.TrimRight(s, ",;)")
+	for len(s) > 0 && (s[len(s)-1] == ',' || s[len(s)-1] == ';' || s[len(s)-1] == ')') {
+		s = s[:len(s)-1] // strings.TrimRight(s, ",;)") without its cutset set-up
+	}
 	if strings.HasPrefix(s, "[") {
 		if i := strings.IndexByte(s, ']'); i > 0 {
 			s = s[1:i]
@@ -270,7 +272,7 @@ func parseIPLiteral(s string) (netip.Addr, bool) {
 			s = s[1:]
 		}
 	}
-	if len(s) > 5 && strings.EqualFold(s[:5], "ipv6:") {
+	if len(s) > 5 && ascii.EqualLower(s[:5], "ipv6:") {
 		s = s[5:]
 	}
 	if i := strings.IndexByte(s, '%'); i > 0 {

@@ -713,6 +713,16 @@ func (a Main) arcOverride(res *Results) (string, bool) {
 // step writes is the one earlier versions wrote here.
 func (a Main) authResults(res *Results, dm dmarc.Result, dmDone bool, fromDomain string) *pipeline.AuthResults {
 	out := &pipeline.AuthResults{ServID: a.authID}
+	// The methods in one allocation: spf, each dkim, iprev, arc, dmarc.
+	n := len(res.DKIM)
+	for _, b := range []bool{res.SPFDone, res.IPRev != "", res.ARC.Status != "" && res.ARC.Status != arc.None, dmDone} {
+		if b {
+			n++
+		}
+	}
+	if n > 0 {
+		out.Methods = make([]pipeline.AuthMethod, 0, n)
+	}
 	add := func(method, value string, props map[string]string) {
 		out.Methods = append(out.Methods, pipeline.AuthMethod{Method: method, Result: value, Props: props})
 	}

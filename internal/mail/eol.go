@@ -53,8 +53,9 @@ func countEOL(raw []byte) (crlf, lf, cr int) {
 // tells whether the dot line's ends on either side were other than CRLF.
 func smuggledDot(raw []byte) (off int, odd, ok bool) {
 	// Candidates are dots after a line end ("\n." and "\r."), in order.
+	nextLF, nextCR := -2, -2 // nextLineDot's pair searches, kept across calls
 	for i := 0; i < len(raw); {
-		d := nextLineDot(raw, i+1)
+		d := nextLineDot(raw, i+1, &nextLF, &nextCR)
 		if d < 0 {
 			return 0, false, false
 		}
@@ -84,12 +85,21 @@ func smuggledDot(raw []byte) (off int, odd, ok bool) {
 // that follows a line end ("\n." or "\r."), or -1. It looks at the dots:
 // most lines do not start with one, and a search for "\n." stops at
 // every line. Where dots are dense (a row of them) and few follow a line
-// end, it searches for the two pairs instead.
-func nextLineDot(raw []byte, from int) int {
+// end, it searches for the two pairs instead. *nextLF and *nextCR keep
+// those searches' results across calls (-2 before the first, -1 none
+// left): a search for the pair that comes later, or never, would
+// otherwise run on to the end of raw on every call (quadratic).
+func nextLineDot(raw []byte, from int, nextLF, nextCR *int) int {
 	j := from
 	for fails := 0; j < len(raw); fails++ {
 		if fails > 8+(j-from)>>4 {
-			a, b := indexFrom(raw, j-1, "\n."), indexFrom(raw, j-1, "\r.")
+			if *nextLF != -1 && *nextLF < j-1 {
+				*nextLF = indexFrom(raw, j-1, "\n.")
+			}
+			if *nextCR != -1 && *nextCR < j-1 {
+				*nextCR = indexFrom(raw, j-1, "\r.")
+			}
+			a, b := *nextLF, *nextCR
 			switch {
 			case a < 0 && b < 0:
 				return -1

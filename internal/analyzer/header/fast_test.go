@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // FuzzFastMatch holds isMsgID and replyPrefix to the regexps they stand
@@ -131,4 +133,24 @@ func FuzzIndexFields(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMailerFoldOrbits: of the ASCII letters, only k and s have a
+// non-ASCII rune in their (?i) folding orbit (unicode.SimpleFold), and
+// those runes (U+212A, U+017F) are the ones mailerKind leaves to the
+// regexps; every other rune matches no letter of the literals.
+func TestMailerFoldOrbits(t *testing.T) {
+	for c := rune('A'); c <= 'z'; c++ {
+		if !unicode.IsLetter(c) {
+			continue
+		}
+		for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
+			if r < utf8.RuneSelf {
+				continue
+			}
+			if _, ok := foldLower(string(r), nil); ok {
+				t.Errorf("%q folds with %U, which mailerKind does not send to the regexps", c, r)
+			}
+		}
+	}
 }

@@ -247,7 +247,8 @@ func ByDomain(domain string) (Brand, bool) {
 func (b Brand) Owns(domain string) bool {
 	d := strings.TrimSuffix(strings.ToLower(domain), ".")
 	for _, x := range b.Domains {
-		if d == x || strings.HasSuffix(d, "."+x) {
+		// d is x or ends in "." + x (without building that string).
+		if d == x || len(d) > len(x) && d[len(d)-len(x)-1] == '.' && d[len(d)-len(x):] == x {
 			return true
 		}
 	}

@@ -1,6 +1,9 @@
 package brands
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestMatchLookalike(t *testing.T) {
 	cases := []struct {
@@ -137,4 +140,19 @@ func TestStartsWith(t *testing.T) {
 			t.Errorf("StartsWith(%q, %s) = %v", c.name, c.b.Name, got)
 		}
 	}
+}
+
+// FuzzOwns holds Owns to its plain form.
+func FuzzOwns(f *testing.F) {
+	f.Add("mail.Example.COM.", "example.com")
+	f.Add("xexample.com", "example.com")
+	f.Add(".com", "com")
+	f.Fuzz(func(t *testing.T, host, dom string) {
+		b := Brand{Domains: []string{dom}}
+		d := strings.TrimSuffix(strings.ToLower(host), ".")
+		want := d == dom || strings.HasSuffix(d, "."+dom)
+		if got := b.Owns(host); got != want {
+			t.Fatalf("Owns(%q) over %q = %v, want %v", host, dom, got, want)
+		}
+	})
 }

@@ -21,7 +21,43 @@ func ParseDate(s string) (time.Time, error) {
 	if t, ok := fastDate(s); ok {
 		return t, nil
 	}
+	if namedZoneFirst(s) {
+		// net/mail would reach this layout first: its result, without
+		// the failed layouts before it (each an error value).
+		if t, err := time.Parse(namedZoneLayout, s); err == nil {
+			return t, nil
+		}
+	}
 	return netmail.ParseDate(s)
+}
+
+// namedZoneLayout is the first of net/mail's layouts that can take
+// "Wed, 6 Feb 2002 22:11:15 GMT" (a zone name: "-0700" before it in the
+// list cannot).
+const namedZoneLayout = "Mon, 2 Jan 2006 15:04:05 MST"
+
+// namedZoneFirst reports whether net/mail.ParseDate(s) parses s whole
+// (it takes nothing off) with its layouts in order, and every layout
+// before namedZoneLayout fails: s opens with a day name and a comma (the
+// layouts without one need a digit first), has no "+" or "-" (the
+// "-0700" layouts need one) and no CR or LF, and net/mail's cut after an
+// obsolete zone's "T" does not apply (no "T" four bytes or more before
+// the end, one at the start aside).
+func namedZoneFirst(s string) bool {
+	if len(s) < 6 || s[3] != ',' || s[4] != ' ' || !('A' <= s[0] && s[0] <= 'Z' || 'a' <= s[0] && s[0] <= 'z') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '+', '-', '\r', '\n':
+			return false
+		case 'T':
+			if i > 0 && len(s) >= i+5 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 var (

@@ -7,6 +7,10 @@ import (
 )
 
 var dateSeeds = []string{
+	"Wed, 6 Feb 2002 22:11:15 GMT", "Tue, 3 Dec 2002 19:31:09 GMT", "Thu, 31 Jul 2002 08:50:48 PDT", "Wed, 14 Aug 2002 11:42:15 BST",
+	"Tue, 30 Jul 2002    15:50:18 GMT", "Sat, 31 Feb 2002 10:00:00 GMT", "Mon, 1 Jan 2002 10:00 GMT", "Mon, 1 Jan 2002 10:00:00 UT",
+	"Mon, 1 Jan 2002 10:00:00 GMT+1", "Mon, 1 Jan 2002 10:00:00 UTC", "Mon, 1 Jan 2002 10:00:00 ChST", "Fri, 1 Jan 2002 10:00:00 EST (x)",
+	"Tue, 1 Jan 2002 10:00:00 T", "Tue, 1 Jan 2002 T0:00:00 GMT", "mon, 1 jan 2002 10:00:00 gmt", "Mon, 1 Jan 02 10:00:00 GMT",
 	"Tue,  6 Aug 2002 05:56:29 -0400 (EDT)",
 	"Tue, 23 Jul 2002 21:36:01 -0500 (CDT)\t(envelope-from cpunks@hq.pro-ns.net)",
 	"Tue, 23 Jul 2002 21:36:01 -0500(CDT)", "Tue, 23 Jul 2002 21:36:01 -0500 (CDT) x", "Tue, 23 Jul 2002 21:36:01 -0500 (C(D)T)",

@@ -52,23 +52,12 @@ func countEOL(raw []byte) (crlf, lf, cr int) {
 // smuggledDot finds a lone-dot line followed by an SMTP envelope; odd
 // tells whether the dot line's ends on either side were other than CRLF.
 func smuggledDot(raw []byte) (off int, odd, ok bool) {
-	// Candidates are dots after a line end: "\n." and "\r.", in order.
-	nextLF, nextCR := -2, -2 // the next "\n." / "\r." at or after i (-1: none)
+	// Candidates are dots after a line end ("\n." and "\r."), in order.
+	nextLF, nextCR := -2, -2 // nextLineDot's pair searches, kept across calls
 	for i := 0; i < len(raw); {
-		if nextLF != -1 && nextLF < i {
-			nextLF = indexFrom(raw, i, "\n.")
-		}
-		if nextCR != -1 && nextCR < i {
-			nextCR = indexFrom(raw, i, "\r.")
-		}
-		var d int
-		switch {
-		case nextLF < 0 && nextCR < 0:
+		d := nextLineDot(raw, i+1, &nextLF, &nextCR)
+		if d < 0 {
 			return 0, false, false
-		case nextCR < 0 || nextLF >= 0 && nextLF < nextCR:
-			d = nextLF + 1
-		default:
-			d = nextCR + 1
 		}
 		i = d + 1
 		// Alone on its line: a line end before and after.
@@ -90,6 +79,46 @@ func smuggledDot(raw []byte) (off int, odd, ok bool) {
 		}
 	}
 	return 0, false, false
+}
+
+// nextLineDot is the index of the first dot at or after from (>= 1)
+// that follows a line end ("\n." or "\r."), or -1. It looks at the dots:
+// most lines do not start with one, and a search for "\n." stops at
+// every line. Where dots are dense (a row of them) and few follow a line
+// end, it searches for the two pairs instead. *nextLF and *nextCR keep
+// those searches' results across calls (-2 before the first, -1 none
+// left): a search for the pair that comes later, or never, would
+// otherwise run on to the end of raw on every call (quadratic).
+func nextLineDot(raw []byte, from int, nextLF, nextCR *int) int {
+	j := from
+	for fails := 0; j < len(raw); fails++ {
+		if fails > 8+(j-from)>>4 {
+			if *nextLF != -1 && *nextLF < j-1 {
+				*nextLF = indexFrom(raw, j-1, "\n.")
+			}
+			if *nextCR != -1 && *nextCR < j-1 {
+				*nextCR = indexFrom(raw, j-1, "\r.")
+			}
+			a, b := *nextLF, *nextCR
+			switch {
+			case a < 0 && b < 0:
+				return -1
+			case b < 0 || a >= 0 && a < b:
+				return a + 1
+			}
+			return b + 1
+		}
+		k := bytes.IndexByte(raw[j:], '.')
+		if k < 0 {
+			return -1
+		}
+		d := j + k
+		if c := raw[d-1]; c == '\n' || c == '\r' {
+			return d
+		}
+		j = d + 1
+	}
+	return -1
 }
 
 // indexFrom is the index of sep in raw at or after i, or -1.

@@ -3,6 +3,7 @@ package mail
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLineEnds(t *testing.T) {
@@ -80,6 +81,8 @@ func FuzzLineEnds(f *testing.F) {
 	f.Add([]byte("a\r\nb\nc\rd\r\n.\r\nMAIL FROM:<x>\r\nRCPT TO:<y>\r\nDATA\r\n"))
 	f.Add([]byte("\r.\n.\rmail from:<a>\nrcpt to:<b>\ndata\n"))
 	f.Add([]byte(".\n\r\n.\r\n\r\r\n"))
+	f.Add([]byte(strings.Repeat("x.", 300) + "\r\n.\r\nMAIL FROM:<x>\r\nRCPT TO:<y>\r\nDATA\r\n"))
+	f.Add([]byte(strings.Repeat(".", 200) + "\n.\n" + strings.Repeat("a.b", 50) + "\r.\rmail from:<a>\nrcpt to:<b>\ndata\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		a, b, c := countEOL(raw)
 		x, y, z := refEOL(raw)
@@ -92,4 +95,19 @@ func FuzzLineEnds(f *testing.F) {
 			t.Fatalf("smuggledDot(%q) = %d %v %v, want %d %v %v", raw, o1, d1, k1, o2, d2, k2)
 		}
 	})
+}
+
+// TestSmuggledDotLinear: dot rows after each line-start dot send
+// nextLineDot to its pair searches on every call; with only "\n." (or
+// only "\r.") in the message, the search for the other pair must not run
+// to the end each time (3 MB took seconds when it did, ms otherwise).
+func TestSmuggledDotLinear(t *testing.T) {
+	for _, eol := range []string{"\n", "\r"} {
+		raw := []byte(strings.Repeat(eol+"."+strings.Repeat(".", 20), 3<<20/22))
+		st := time.Now()
+		_, _, ok := smuggledDot(raw)
+		if d := time.Since(st); ok || d > 1500*time.Millisecond {
+			t.Errorf("smuggledDot over %d bytes of %q-dot rows: %v, %v", len(raw), eol, ok, d)
+		}
+	}
 }

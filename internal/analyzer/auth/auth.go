@@ -182,14 +182,16 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if t.Env.Outbound || t.Env.AuthUser != "" {
 		return nil // our own users' mail: nothing to authenticate
 	}
-	if n := min(t.Msg.Headers.Count("Received"), maxHops); n > 0 {
+	var kindBuf [64]uint8
+	fs, kinds := scanFields(t.Msg.Headers, kindBuf[:0])
+	if n := min(fs.received, maxHops); n > 0 {
 		res.Hops = make([]received.Hop, 0, n)
 		for i := range t.Msg.Headers {
 			if len(res.Hops) >= maxHops {
 				break
 			}
-			if f := &t.Msg.Headers[i]; strings.EqualFold(f.Name, "Received") {
-				res.Hops = append(res.Hops, received.Parse(f.Value))
+			if kinds[i] == fReceived {
+				res.Hops = append(res.Hops, received.Parse(t.Msg.Headers[i].Value))
 			}
 		}
 	}
@@ -221,7 +223,7 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 
 	// SPF. A stored message without Return-Path does not say what MAIL
 	// FROM was: checking the HELO identity instead would be a guess.
-	mailFromKnown := res.Client.Source == "envelope" || t.Msg.Headers.Has("Return-Path")
+	mailFromKnown := res.Client.Source == "envelope" || fs.returnPath
 	if a.cfg.SPF && res.HasClient && mailFromKnown {
 		sctx, cancel := context.WithTimeout(ctx, checkBudget)
 		res.SPF = spf.Check(sctx, a.res, res.Client.IP, res.Client.Helo, res.Client.MailFrom)
@@ -255,8 +257,8 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	// DKIM and ARC read the parse's field list and body span (parse once);
 	// where the parser's reading may differ from the verifier's, they split
 	// the raw bytes themselves.
-	wantDKIM := a.cfg.DKIM && t.Msg.Headers.Has("DKIM-Signature")
-	wantARC := a.cfg.ARC && (t.Msg.Headers.Has("ARC-Seal") || t.Msg.Headers.Has("ARC-Message-Signature") || t.Msg.Headers.Has("ARC-Authentication-Results"))
+	wantDKIM := a.cfg.DKIM && fs.dkim
+	wantARC := a.cfg.ARC && fs.arcSet
 	var (
 		fields []dkim.Field
 		body   []byte
@@ -711,6 +713,16 @@ func (a Main) arcOverride(res *Results) (string, bool) {
 // step writes is the one earlier versions wrote here.
 func (a Main) authResults(res *Results, dm dmarc.Result, dmDone bool, fromDomain string) *pipeline.AuthResults {
 	out := &pipeline.AuthResults{ServID: a.authID}
+	// The methods in one allocation: spf, each dkim, iprev, arc, dmarc.
+	n := len(res.DKIM)
+	for _, b := range []bool{res.SPFDone, res.IPRev != "", res.ARC.Status != "" && res.ARC.Status != arc.None, dmDone} {
+		if b {
+			n++
+		}
+	}
+	if n > 0 {
+		out.Methods = make([]pipeline.AuthMethod, 0, n)
+	}
 	add := func(method, value string, props map[string]string) {
 		out.Methods = append(out.Methods, pipeline.AuthMethod{Method: method, Result: value, Props: props})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sekisho/sekisho/internal/auth/dkim"
@@ -70,4 +71,26 @@ func FuzzParsedFields(f *testing.F) {
 	f.Add([]byte("ARC-Seal: i=1;\r\n cv=none\r\nFrom: a@example.jp\r\n\r\nbody\r\n"))
 	f.Add([]byte("A: b\nC:\td\n e\n\nx\r\ny"))
 	f.Fuzz(func(t *testing.T, raw []byte) { checkParsedFields(t, raw) })
+}
+
+// FuzzScanFields holds scanFields to Headers.Count and Has.
+func FuzzScanFields(f *testing.F) {
+	f.Add("Received\nreceived\nRETURN-PATH\ndkim-signature\nArc-Seal\nX\nARC-Message-Signature\narc-authentication-results")
+	f.Add("Receiveđ\nARC-ſeal\nDKIM-Signature\nDKIM-\u212aignature\nReturn-Path ")
+	f.Fuzz(func(t *testing.T, names string) {
+		var h mail.Headers
+		for _, n := range strings.Split(names, "\n") {
+			h = append(h, mail.Header{Name: n})
+		}
+		fs, kinds := scanFields(h, nil)
+		if fs.received != h.Count("Received") || fs.returnPath != h.Has("Return-Path") || fs.dkim != h.Has("DKIM-Signature") ||
+			fs.arcSet != (h.Has("ARC-Seal") || h.Has("ARC-Message-Signature") || h.Has("ARC-Authentication-Results")) {
+			t.Fatalf("%q: %+v", names, fs)
+		}
+		for i := range h {
+			if (kinds[i] == fReceived) != strings.EqualFold(h[i].Name, "Received") {
+				t.Fatalf("%q: kind %d", h[i].Name, kinds[i])
+			}
+		}
+	})
 }

@@ -167,28 +167,29 @@ var (
 func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 	m := t.Msg
 	h := m.Headers
+	x := indexFields(h)
 
 	// Date (RFC 5322 §3.6.1).
 	switch {
-	case !h.Has("Date"):
+	case !x.has(hdDate):
 		t.Add(MissingDate)
 	case m.Date.IsZero():
-		t.Add(BadDate, trunc(h.Get("Date"), 60))
+		t.Add(BadDate, trunc(x.get(h, hdDate), 60))
 	case m.Date.After(a.now().Add(24 * time.Hour)):
 		t.Add(FutureDate, m.Date.UTC().Format(time.RFC3339))
 	}
 
 	// Message-ID (RFC 5322 §3.6.4).
-	if !h.Has("Message-ID") {
+	if !x.has(hdMessageID) {
 		t.Add(MissingMessageID)
-	} else if raw := strings.TrimSpace(h.Get("Message-ID")); !isMsgID(raw) {
+	} else if raw := strings.TrimSpace(x.get(h, hdMessageID)); !isMsgID(raw) {
 		t.Add(BadMessageID, trunc(raw, 60))
 	}
 
 	// From (RFC 5322 §3.6.2).
 	var fromDomain string
 	switch {
-	case !h.Has("From"):
+	case !x.has(hdFrom):
 		t.Add(MissingFrom)
 	case len(m.From) == 0 || m.From[0].Domain == "":
 		t.Add(BadFrom, trunc(m.FromHeader, 60))
@@ -206,7 +207,8 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 			t.Add(FromNoLocal)
 		}
 		// A display name that carries an address other than the real one.
-		if f.Name != "" {
+		// (reAddrInStr needs an "@": most names have none.)
+		if f.Name != "" && strings.IndexByte(f.Name, '@') >= 0 {
 			// An address of the sender's own organisation in the display
 			// name ("Editors@news.example" <subscriber@news.example>) shows
 			// nothing false about who sends; another domain's does.
@@ -246,7 +248,7 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 	}
 
 	// Reply-looking subject with no thread.
-	if !h.Has("Subject") {
+	if !x.has(hdSubject) {
 		t.Add(MissingSubject)
 	} else if strings.TrimSpace(m.Subject) == "" {
 		t.Add(EmptySubject)
@@ -262,20 +264,20 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 	}
 
 	// Recipients.
-	to := h.Get("To")
+	to := x.get(h, hdTo)
 	switch {
-	case isUndisclosed(to) || isUndisclosed(h.Get("Cc")):
+	case isUndisclosed(to) || isUndisclosed(x.get(h, hdCc)):
 		t.Add(Undisclosed)
-	case !h.Has("To") && !h.Has("Cc"):
+	case !x.has(hdTo) && !x.has(hdCc):
 		t.Add(MissingTo)
 	}
 
 	// Bulk toolkits and script libraries.
-	if xm := firstNonEmpty(h.Get("X-Mailer"), h.Get("User-Agent")); xm != "" {
-		switch {
-		case reBulkMailer.MatchString(xm):
+	if xm := firstNonEmpty(x.get(h, hdXMailer), x.get(h, hdUserAgent)); xm != "" {
+		switch mailerKind(xm) {
+		case 1:
 			t.Add(BulkMailer, trunc(xm, 60))
-		case reScriptMailer.MatchString(xm):
+		case 2:
 			t.Add(ScriptMailer, trunc(xm, 60))
 		}
 	}

@@ -118,3 +118,18 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzKeyword holds keyword and containsLower to the plain computations.
+func FuzzKeyword(f *testing.F) {
+	for _, s := range []string{"by", "BY", "Id", "VIA", "For", "FROM", "wItH", "from ", "fro", "İd", "(May Be Forged)", "may be forge", "MAY BE FORGED"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := keyword(s), keywordSlow(s); len(s) >= 2 && got != want {
+			t.Fatalf("keyword(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := containsLower(s, "may be forged"), strings.Contains(strings.ToLower(s), "may be forged"); got != want {
+			t.Fatalf("containsLower(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

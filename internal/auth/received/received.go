@@ -122,10 +122,22 @@ func keyword(s string) string {
 	if hasNonASCII(s) {
 		return keywordSlow(s)
 	}
-	for _, k := range clauses {
-		if ascii.EqualLower(s, k) {
-			return k
-		}
+	// The clause words of s's length ("by", "id"; "via", "for"; "from",
+	// "with"), in clauses' order.
+	var a, b string
+	switch len(s) {
+	case 2:
+		a, b = "by", "id"
+	case 3:
+		a, b = "via", "for"
+	default:
+		a, b = "from", "with"
+	}
+	switch {
+	case ascii.EqualLower(s, a):
+		return a
+	case ascii.EqualLower(s, b):
+		return b
 	}
 	return ""
 }
@@ -175,8 +187,16 @@ func lowerHasPrefix(s, p string) bool {
 // letter, so that ASCII folding of s finds exactly the same matches).
 func containsLower(s, sub string) bool {
 	n := len(sub)
+	if n == 0 {
+		return true
+	}
+	c0 := sub[0]
 	for i := 0; i+n <= len(s); i++ {
-		if ascii.EqualLower(s[i:i+n], sub) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c == c0 && ascii.EqualLower(s[i:i+n], sub) {
 			return true
 		}
 	}
@@ -242,7 +262,9 @@ func appendFields(dst []string, c string) []string {
 // "[1.2.3.4]:25".
 func parseIPLiteral(s string) (netip.Addr, bool) {
 	s = strings.TrimSpace(s)
-	s = strings.TrimRight(s, ",;)")
+	for len(s) > 0 && (s[len(s)-1] == ',' || s[len(s)-1] == ';' || s[len(s)-1] == ')') {
+		s = s[:len(s)-1] // strings.TrimRight(s, ",;)") without its cutset set-up
+	}
 	if strings.HasPrefix(s, "[") {
 		if i := strings.IndexByte(s, ']'); i > 0 {
 			s = s[1:i]
@@ -250,7 +272,7 @@ func parseIPLiteral(s string) (netip.Addr, bool) {
 			s = s[1:]
 		}
 	}
-	if len(s) > 5 && strings.EqualFold(s[:5], "ipv6:") {
+	if len(s) > 5 && ascii.EqualLower(s[:5], "ipv6:") {
 		s = s[5:]
 	}
 	if i := strings.IndexByte(s, '%'); i > 0 {
@@ -306,10 +328,16 @@ func parseDate(s string) (time.Time, bool) {
 // zone passes net/mail's comment check; ok is false when s is to be
 // parsed as it is.
 func squeezeDate(s string) (string, bool) {
-	if strings.ContainsAny(s, "\r\n") {
+	if strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, '\n') >= 0 {
 		return "", false // net/mail removes CRLF and refuses a lone CR first
 	}
-	z := strings.IndexAny(s, "+-")
+	z := -1
+	for i := 0; i < len(s); i++ {
+		if s[i] == '+' || s[i] == '-' {
+			z = i
+			break
+		}
+	}
 	if z < 0 || len(s) < z+5 {
 		return "", false
 	}
@@ -321,8 +349,11 @@ func squeezeDate(s string) (string, bool) {
 	if !cfwsOK(s[z+5:]) {
 		return "", false // an error either way
 	}
-	if len(s) == z+5 && !strings.Contains(s[:z], "  ") {
-		return "", false // nothing to drop or squeeze
+	if !strings.Contains(s[:z], "  ") {
+		if len(s) == z+5 {
+			return "", false // nothing to drop or squeeze
+		}
+		return s[:z+5], true // nothing to squeeze: no copy
 	}
 	var buf [128]byte
 	b := squeeze(buf[:0], s[:z])
@@ -368,6 +399,12 @@ func squeeze(dst []byte, s string) []byte {
 	return dst
 }
 
+// tokEnd marks the bytes that end a word: white space and "(".
+var tokEnd = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, '(': true}
+
+// comSpecial marks the bytes a comment's scan acts on.
+var comSpecial = [256]bool{'\\': true, '(': true, ')': true}
+
 type token struct {
 	s       string
 	comment bool
@@ -387,6 +424,9 @@ func tokenize(dst []token, s string) []token {
 			depth := 0
 			j := i
 			for ; j < len(s); j++ {
+				if !comSpecial[s[j]] {
+					continue
+				}
 				if s[j] == '\\' {
 					j++
 					continue
@@ -407,8 +447,8 @@ func tokenize(dst []token, s string) []token {
 			out = append(out, token{s: s[i+1 : end], comment: true})
 			i = end + 1
 		default:
-			j := i
-			for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' && s[j] != '\n' && s[j] != '(' {
+			j := i + 1
+			for j < len(s) && !tokEnd[s[j]] {
 				j++
 			}
 			out = append(out, token{s: s[i:j]})

@@ -801,16 +801,54 @@ func someFields(m *mail.Message, urls func() []mail.URL, uses map[string]bool, f
 		}
 		f["raw_body"] = clip(raw.String())
 	}
-	for _, h := range m.Headers {
-		k := "header:" + strings.ToLower(h.Name)
-		if !want(k) {
+	if uses == nil {
+		for _, h := range m.Headers {
+			k := "header:" + strings.ToLower(h.Name)
+			if _, ok := f[k]; !ok {
+				f[k] = h.Value
+			}
+		}
+		return f
+	}
+	// Only the headers some rule looks at: the first header whose
+	// lower-cased name is the field's, found without building a key per
+	// header of the message.
+	for k := range uses {
+		name, ok := strings.CutPrefix(k, "header:")
+		if !ok {
 			continue
 		}
-		if _, ok := f[k]; !ok {
-			f[k] = h.Value
+		for _, h := range m.Headers {
+			if lowerIs(h.Name, name) {
+				f[k] = h.Value
+				break
+			}
 		}
 	}
 	return f
+}
+
+// lowerIs reports whether strings.ToLower(s) == low, without building
+// the lower-cased string when s is ASCII.
+func lowerIs(s, low string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(s) == low
+		}
+	}
+	if len(s) != len(low) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != low[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func headerText(m *mail.Message) string {
@@ -819,7 +857,10 @@ func headerText(m *mail.Message) string {
 		if hb.Len() > 64<<10 {
 			break
 		}
-		hb.WriteString(h.Name + ": " + h.Value + "\n")
+		hb.WriteString(h.Name)
+		hb.WriteString(": ")
+		hb.WriteString(h.Value)
+		hb.WriteByte('\n')
 	}
 	return hb.String()
 }

@@ -1128,6 +1128,14 @@ var teamWords = []string{"team", "équipe", "equipe", "equipo", "squadra", "serv
 // mayBeTeam reports whether text may match reTeam. Lower-casing covers
 // the regex's case folding, except for the long s, which (?i) folds to s.
 func mayBeTeam(text string) bool {
+	if isASCIIText(text) {
+		return mayBeTeamASCII(text)
+	}
+	return mayBeTeamAny(text)
+}
+
+// mayBeTeamAny is mayBeTeam on any text.
+func mayBeTeamAny(text string) bool {
 	l := strings.ToLower(text)
 	if strings.Contains(l, "ſ") {
 		l = strings.ReplaceAll(l, "ſ", "s")
@@ -1138,6 +1146,53 @@ func mayBeTeam(text string) bool {
 		}
 	}
 	return false
+}
+
+// mayBeTeamASCII is mayBeTeam on ASCII text, in one pass without a
+// lower-cased copy: ASCII text lower-cases byte by byte (no long s), and
+// holds none of the words with other letters. At each byte whose
+// lower case opens an ASCII team word, the words opening with it are
+// compared case-insensitively.
+func mayBeTeamASCII(text string) bool {
+	for i := 0; i < len(text); i++ {
+		for _, w := range teamByFirst[lowerASCII(text[i])] {
+			if foldedAt(text, i, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// teamByFirst lists the ASCII team words by their first byte.
+var teamByFirst = func() (t [128][]string) {
+	for _, w := range teamWords {
+		if isASCIIText(w) {
+			t[w[0]] = append(t[w[0]], w)
+		}
+	}
+	return t
+}()
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c & 0x7F
+}
+
+// foldedAt reports whether the ASCII text, lower-cased, holds the lower-case
+// word w at i.
+func foldedAt(text string, i int, w string) bool {
+	if len(text)-i < len(w) {
+		return false
+	}
+	for j := 1; j < len(w); j++ {
+		if lowerASCII(text[i+j]) != w[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // ---- helpers ----

@@ -189,7 +189,7 @@ func (a *Analyzer) checkSenderInfra(t *pipeline.Task, from mail.Address, dom str
 		t.Add(SymFromAbusedTLD, "."+tld)
 	}
 	for _, p := range platformSuffixes {
-		if dom != p && strings.HasSuffix(dom, "."+p) {
+		if n := len(dom) - len(p); n > 0 && dom[n-1] == '.' && dom[n:] == p { // dom ends in "."+p
 			t.Add(SymFromPlatformTenant, dom)
 			return
 		}

@@ -1104,7 +1104,15 @@ var reTeam = regexp.MustCompile(`(?i)(?:your|the|ihr|ihre|dein|uw|het|votre|l'|s
 // "Equipe X", "X事務局".
 func signOffText(text string) string {
 	text = signOff(text)
-	if !mayBeTeam(text) {
+	if isASCIIText(text) {
+		// The regex, a backtracking scan of the sign-off, runs from the
+		// first place a match may begin.
+		p, ok := teamFromASCII(text)
+		if !ok {
+			return ""
+		}
+		text = text[p:]
+	} else if !mayBeTeamAny(text) {
 		return ""
 	}
 	var b strings.Builder
@@ -1162,6 +1170,44 @@ func mayBeTeamASCII(text string) bool {
 		}
 	}
 	return false
+}
+
+// teamFromASCII reports whether the ASCII text may match reTeam (as
+// mayBeTeam), and the offset before which no match of reTeam begins.
+// Every match in ASCII text holds an ASCII team word: the third branch
+// needs Japanese words, the second begins with the word, and the first
+// ends with it, after [\s-]*, at most 40 characters of the name (40
+// bytes of ASCII), \s* and a prefix word of at most five bytes. Walking
+// back over those from each occurrence of a word (over the longest runs
+// of white space and hyphens, as no match's runs are longer) gives the
+// bound; the regex looks at nothing before a match (its \b follows the
+// team word), so from the bound it finds the same matches.
+func teamFromASCII(text string) (int, bool) {
+	from, ok := len(text), false
+	for i := 0; i < len(text); i++ {
+		for _, w := range teamByFirst[lowerASCII(text[i])] {
+			if !foldedAt(text, i, w) {
+				continue
+			}
+			ok = true
+			k := i
+			for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
+				k--
+			}
+			k = max(k-40, 0)
+			for k > 0 && asciiWhite(text[k-1]) {
+				k--
+			}
+			from = min(from, max(k-8, 0))
+			break
+		}
+	}
+	return from, ok
+}
+
+// asciiWhite holds \s (and \v).
+func asciiWhite(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // teamByFirst lists the ASCII team words by their first byte.

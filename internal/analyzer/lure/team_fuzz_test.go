@@ -1,6 +1,9 @@
 package lure
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // FuzzMayBeTeam: the one-pass ASCII test answers as the lower-cased
 // substring search does.
@@ -13,4 +16,77 @@ func FuzzMayBeTeam(f *testing.F) {
 			t.Fatalf("mayBeTeam(%q) = %v, want %v", s, got, want)
 		}
 	})
+}
+
+// signOffTextRef is signOffText as it was: the regex on the whole
+// sign-off.
+func signOffTextRef(text string) string {
+	text = signOff(text)
+	if !mayBeTeamAny(text) {
+		return ""
+	}
+	var b strings.Builder
+	for _, m := range reTeam.FindAllStringSubmatch(text, 4) {
+		for _, g := range m[1:] {
+			if g != "" {
+				b.WriteString(g)
+				b.WriteByte('\n')
+			}
+		}
+	}
+	return b.String()
+}
+
+// FuzzSignOffText: the regex run from the bound teamFromASCII gives
+// finds what it finds on the whole sign-off.
+func FuzzSignOffText(f *testing.F) {
+	for _, s := range []string{"Thanks,\nThe Amazon Team", "Equipe Correios", "Ihr Sparkasse-Team\n\n\n", "your   \n\t  Microsoft  -- -  TEAM",
+		"a team b team c team d team e team f team", strings.Repeat(" ", 300) + "x team", strings.Repeat("x", 60) + "     Service Client",
+		"Équipe X", "team  Apple Support  and team  x", "the best-of-the-best - - team"} {
+		f.Add(s, 0)
+	}
+	words := []string{"team", "Teams", "equipe", "EQUIPO", "squadra", "service client", "Kundenservice", "klantenservice", "atendimento", "your ", "the ", " ", "\n", "-", "Ihr "}
+	f.Fuzz(func(t *testing.T, s string, k int) {
+		if len(s) > 1000 {
+			return
+		}
+		if k < 0 {
+			k = -k
+		}
+		w := words[k%len(words)]
+		at := (k / len(words)) % (len(s) + 1)
+		s = s[:at] + w + s[at:]
+		if got, want := signOffText(s), signOffTextRef(s); got != want {
+			t.Fatalf("signOffText(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// TestSignOffTextRandom compares signOffText with the whole-text regex
+// on random sign-offs built of team words, prefixes, names, white space
+// and hyphens.
+func TestSignOffTextRandom(t *testing.T) {
+	toks := []string{"team", "TEAM", "teams", "Equipe", "equipo", "squadra", "service client", "Kundenservice", "atendimento",
+		"your", "The", "ihr", "votre", "l'", " ", "  ", "\n", "\t", "-", " - ", "Amazon", "x", "ab", "Microsoft 365", ".", "&", "0", "é", "!", ",", strings.Repeat("n", 37)}
+	seed := uint64(1)
+	next := func(n int) int {
+		seed ^= seed << 13
+		seed ^= seed >> 7
+		seed ^= seed << 17
+		return int(seed % uint64(n))
+	}
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	for i := 0; i < n; i++ {
+		var b strings.Builder
+		for k := next(60); k >= 0; k-- {
+			b.WriteString(toks[next(len(toks))])
+		}
+		s := b.String()
+		if got, want := signOffText(s), signOffTextRef(s); got != want {
+			t.Fatalf("signOffText(%q) = %q, want %q", s, got, want)
+		}
+	}
 }

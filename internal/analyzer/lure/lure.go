@@ -953,6 +953,11 @@ func (x *typoIndex) first(low, sk string) *typoEntry {
 			}
 			e := &x.entries[id]
 			k := e.kw
+			if sk != e.skel && (len(k) < 7 || low[0] != k[0] && low[len(low)-1] != k[len(k)-1]) {
+				// Not the skeleton, and no edit of a word keeps
+				// neither its first nor its last byte (editDistance1).
+				continue
+			}
 			if low == k || strings.Contains(low, k) {
 				continue
 			}

@@ -338,6 +338,16 @@ var reReplyPrefix = regexp.MustCompile(`(?i)^\s*(re|fwd?|aw|wg|tr|rv|enc|res|rif
 // (Mathematical Alphanumeric Symbols: "𝗟𝗔𝗦𝗧 𝗖𝗛𝗔𝗡𝗖𝗘") or a word that mixes
 // Latin letters with look-alike Cyrillic or Greek ones ("Lеԁgеr").
 func styledOrMixed(s string) string {
+	if isASCIIText(s) {
+		// No styled letter, no format character or mark, no Cyrillic
+		// or Greek letter: nothing to find (and "" for "").
+		return ""
+	}
+	return styledOrMixedAny(s)
+}
+
+// styledOrMixedAny is styledOrMixed on any text.
+func styledOrMixedAny(s string) string {
 	if s == "" {
 		return ""
 	}

@@ -90,3 +90,15 @@ func TestSignOffTextRandom(t *testing.T) {
 		}
 	}
 }
+
+// FuzzStyledOrMixed: ASCII text holds no styled or mixed word.
+func FuzzStyledOrMixed(f *testing.F) {
+	for _, s := range []string{"", "Amazon", "pay\u200bpal", "Lеԁgеr", "𝗟𝗔𝗦𝗧 𝗖𝗛𝗔𝗡𝗖𝗘", "A\x00b\x7fc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := styledOrMixed(s), styledOrMixedAny(s); got != want {
+			t.Fatalf("styledOrMixed(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

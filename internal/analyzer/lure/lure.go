@@ -1178,14 +1178,31 @@ func mayBeTeamAny(text string) bool {
 // compared case-insensitively.
 func mayBeTeamASCII(text string) bool {
 	for i := 0; i < len(text); i++ {
-		for _, w := range teamByFirst[lowerASCII(text[i])] {
-			if foldedAt(text, i, w) {
-				return true
-			}
+		if teamOpens[text[i]] && teamWordAt(text, i) {
+			return true
 		}
 	}
 	return false
 }
+
+// teamWordAt reports whether the ASCII text holds a team word at i,
+// compared case-insensitively.
+func teamWordAt(text string, i int) bool {
+	for _, w := range teamByFirst[lowerASCII(text[i])] {
+		if i+1 < len(text) && lowerASCII(text[i+1]) == w[1] && foldedAt(text, i, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// teamOpens holds the bytes whose lower case opens an ASCII team word.
+var teamOpens = func() (t [256]bool) {
+	for c := 0; c < 128; c++ {
+		t[c] = teamByFirst[lowerASCII(byte(c))] != nil
+	}
+	return t
+}()
 
 // teamFromASCII reports whether the ASCII text may match reTeam (as
 // mayBeTeam), and the offset before which no match of reTeam begins.
@@ -1200,22 +1217,19 @@ func mayBeTeamASCII(text string) bool {
 func teamFromASCII(text string) (int, bool) {
 	from, ok := len(text), false
 	for i := 0; i < len(text); i++ {
-		for _, w := range teamByFirst[lowerASCII(text[i])] {
-			if !foldedAt(text, i, w) {
-				continue
-			}
-			ok = true
-			k := i
-			for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
-				k--
-			}
-			k = max(k-40, 0)
-			for k > 0 && asciiWhite(text[k-1]) {
-				k--
-			}
-			from = min(from, max(k-8, 0))
-			break
+		if !teamOpens[text[i]] || !teamWordAt(text, i) {
+			continue
 		}
+		ok = true
+		k := i
+		for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
+			k--
+		}
+		k = max(k-40, 0)
+		for k > 0 && asciiWhite(text[k-1]) {
+			k--
+		}
+		from = min(from, max(k-8, 0))
 	}
 	return from, ok
 }

@@ -75,7 +75,7 @@ func TestSignOffTextRandom(t *testing.T) {
 		seed ^= seed << 17
 		return int(seed % uint64(n))
 	}
-	n := 3000
+	n := 1500
 	if testing.Short() {
 		n = 300
 	}

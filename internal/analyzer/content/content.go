@@ -283,6 +283,12 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 		c.andIDs = make([][][]int, len(c.and))
 		for i, sets := range c.and {
 			for _, set := range sets {
+				if !indexAnd(set) {
+					// Looked for in the windows, not indexed.
+					c.andIDs[i] = append(c.andIDs[i], nil)
+					c.andSets[i] = append(c.andSets[i], -1)
+					continue
+				}
 				ids := make([]int, len(set))
 				for j, l := range set {
 					ids[j] = a.lits.add(l)
@@ -301,6 +307,21 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 		}
 	}
 	return a
+}
+
+// indexAnd reports whether the literals of an and set go into the
+// analyzer's index. A set with a literal of three bytes or less ("the",
+// "is ", "e ") is not indexed: such literals occur all over most texts,
+// where the index's scan would note each occurrence for every message,
+// while the set is only needed in the windows of a regex whose own
+// literals occur, where findWindows looks for it (a few hundred bytes).
+func indexAnd(set []string) bool {
+	for _, l := range set {
+		if len(l) <= 3 {
+			return false
+		}
+	}
+	return true
 }
 
 // ruleSets registers the literals one of which a text must hold for any
@@ -553,7 +574,7 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			limit = maxFactorAnchors
 		}
 		if starts, ok := anchorStarts(h, r.anchors[i], limit); ok {
-			return findWindows(re, h, starts, r.wins[i], r.trims[i], nil, nil, r.factors[i], r.leadOf(i))
+			return findWindows(re, h, starts, r.wins[i], r.trims[i], nil, nil, nil, r.factors[i], r.leadOf(i))
 		}
 		if ld := r.leadOf(i); ld != nil {
 			return ld.find(re, h, 0, len(h))
@@ -565,7 +586,7 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 		return ""
 	}
 	for _, set := range r.andSets[i] {
-		if !sr.hasSet(set) {
+		if set >= 0 && !sr.hasSet(set) {
 			return ""
 		}
 	}
@@ -589,7 +610,15 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			}
 		}
 	}
-	return findWindows(re, txt, starts, r.wins[i], r.trims[i], sr, r.andIDs[i], r.factors[i], r.leadOf(i))
+	return findWindows(re, txt, starts, r.wins[i], r.trims[i], sr, r.andIDs[i], r.andOf(i), r.factors[i], r.leadOf(i))
+}
+
+// andOf returns the and sets of regex i (nil: none).
+func (r *Rule) andOf(i int) [][]string {
+	if i < len(r.and) {
+		return r.and[i]
+	}
+	return nil
 }
 
 // leadOf returns the lead of regex i (nil: none).
@@ -632,7 +661,7 @@ func anchorStarts(text string, anchors []string, limit int) ([]int, bool) {
 // starts, so the cut loses none, and the windows, merged as before, give
 // the same first match. With a lead, the regex runs anchored from the
 // places in the window where a match may begin (lead.find).
-func findWindows(re *regexp.Regexp, txt string, starts []int, win int, trim [2]int, sr *scanResult, and [][]int, factor textgate.Factor, ld *lead) string {
+func findWindows(re *regexp.Regexp, txt string, starts []int, win int, trim [2]int, sr *scanResult, and [][]int, andLits [][]string, factor textgate.Factor, ld *lead) string {
 	if len(starts) == 0 {
 		return ""
 	}
@@ -649,7 +678,14 @@ func findWindows(re *regexp.Regexp, txt string, starts []int, win int, trim [2]i
 		if a := trim[1]; a >= 0 {
 			hi = min(hi, runeStart(txt, last+a+windowMargin))
 		}
-		for _, set := range and {
+		for k, set := range and {
+			if set == nil {
+				// Not indexed (indexAnd): look in the window.
+				if !gateOK(txt[lo:hi], andLits[k]) {
+					return ""
+				}
+				continue
+			}
 			if !sr.within(set, lo, hi) {
 				return ""
 			}
@@ -801,16 +837,54 @@ func someFields(m *mail.Message, urls func() []mail.URL, uses map[string]bool, f
 		}
 		f["raw_body"] = clip(raw.String())
 	}
-	for _, h := range m.Headers {
-		k := "header:" + strings.ToLower(h.Name)
-		if !want(k) {
+	if uses == nil {
+		for _, h := range m.Headers {
+			k := "header:" + strings.ToLower(h.Name)
+			if _, ok := f[k]; !ok {
+				f[k] = h.Value
+			}
+		}
+		return f
+	}
+	// Only the headers some rule looks at: the first header whose
+	// lower-cased name is the field's, found without building a key per
+	// header of the message.
+	for k := range uses {
+		name, ok := strings.CutPrefix(k, "header:")
+		if !ok {
 			continue
 		}
-		if _, ok := f[k]; !ok {
-			f[k] = h.Value
+		for _, h := range m.Headers {
+			if lowerIs(h.Name, name) {
+				f[k] = h.Value
+				break
+			}
 		}
 	}
 	return f
+}
+
+// lowerIs reports whether strings.ToLower(s) == low, without building
+// the lower-cased string when s is ASCII.
+func lowerIs(s, low string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(s) == low
+		}
+	}
+	if len(s) != len(low) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != low[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func headerText(m *mail.Message) string {
@@ -819,7 +893,10 @@ func headerText(m *mail.Message) string {
 		if hb.Len() > 64<<10 {
 			break
 		}
-		hb.WriteString(h.Name + ": " + h.Value + "\n")
+		hb.WriteString(h.Name)
+		hb.WriteString(": ")
+		hb.WriteString(h.Value)
+		hb.WriteByte('\n')
 	}
 	return hb.String()
 }

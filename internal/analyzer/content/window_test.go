@@ -81,6 +81,12 @@ func requiredRef(re *syntax.Regexp, depth int) [][]string {
 // windowRule is a one-regex rule over the body, as newAnalyzer builds
 // it, with its own literal index.
 func windowRule(pattern string, trim bool) (*Rule, *litIndex, bool) {
+	return windowRuleAnd(pattern, trim, func([]string) bool { return true })
+}
+
+// windowRuleAnd is windowRule with the and sets indexed when index says
+// so (else looked for in the windows, as indexAnd has it).
+func windowRuleAnd(pattern string, trim bool, index func([]string) bool) (*Rule, *litIndex, bool) {
 	re, err := regexp.Compile(pattern)
 	if err != nil {
 		return nil, nil, false
@@ -107,7 +113,13 @@ func windowRule(pattern string, trim bool) (*Rule, *litIndex, bool) {
 	r.litSet = []int{x.addSet(ids)}
 	var and [][]int
 	var andSets []int
+	r.and = [][][]string{pf.and}
 	for _, set := range pf.and {
+		if !index(set) {
+			and = append(and, nil)
+			andSets = append(andSets, -1)
+			continue
+		}
 		var s []int
 		for _, l := range set {
 			s = append(s, x.add(l))
@@ -135,6 +147,8 @@ func FuzzWindowTrim(f *testing.F) {
 		{`^\s*(re|aw|sv)\s*(\[\d+\])?\s*[:：]`, " re: hello re: world"},
 		{`(a|ab)(c|bcd)(d*)`, "xxabcd abcddd acd"},
 		{`x(a|b)+y z`, "xababababy z xay z"},
+		{`(your|the)( [a-z]+)? (account|mailbox) [^.?!>]{0,80}\b(has been|is|was|are) (suspended|locked)`, "the account is fine. your mailbox is locked, the account has been suspended"},
+		{`(you.re|you are) (running |almost )?out of (storage|space)`, "you are out of space; you're running out of storage"},
 	} {
 		f.Add(s[0], s[1])
 	}
@@ -164,6 +178,13 @@ func FuzzWindowTrim(f *testing.F) {
 		want := vu.findRegex(ru, 0, vu.id("body"), false)
 		if got != want {
 			t.Fatalf("%q on %q: cut windows find %q, uncut %q", pattern, vt.text("body", false).txt, got, want)
+		}
+		// And sets looked for in the windows, not indexed, give the
+		// same match.
+		rn, xn, _ := windowRuleAnd(pattern, true, func([]string) bool { return false })
+		vn := newView(map[string]string{"body": text}, nil, xn, nil)
+		if got2 := vn.findRegex(rn, 0, vn.id("body"), false); got2 != got {
+			t.Fatalf("%q on %q: unindexed and sets find %q, indexed %q", pattern, vn.text("body", false).txt, got2, got)
 		}
 		if pf := analyzePattern(pattern); pf.lits != nil && pf.win < window {
 			if whole := rt.regexes[0].FindString(vt.text("body", false).txt); got != whole {

@@ -66,7 +66,13 @@ var indexSeeds = []string{"Conta Microsft", "NetfIix Support", "Arnazon", "PayPa
 func TestIndexesAgree(t *testing.T) {
 	for _, b := range brands.All() {
 		for _, k := range b.Keywords {
-			for _, s := range []string{k, k + "x", "x" + k, strings.ToUpper(k), k[:len(k)-1], k[1:] + " " + k} {
+			typos := []string{k, k + "x", "x" + k, strings.ToUpper(k), k[:len(k)-1], k[1:] + " " + k, k[1:]}
+			if len(k) >= 2 {
+				// Edits at either end: the first and last bytes the
+				// index's filter looks at.
+				typos = append(typos, "z"+k[1:], k[:len(k)-1]+"z", k[1:2]+k[:1]+k[2:], k[:len(k)-2]+k[len(k)-1:]+k[len(k)-2:len(k)-1])
+			}
+			for _, s := range typos {
 				checkIndexes(t, s)
 			}
 		}

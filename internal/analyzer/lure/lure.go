@@ -189,7 +189,7 @@ func (a *Analyzer) checkSenderInfra(t *pipeline.Task, from mail.Address, dom str
 		t.Add(SymFromAbusedTLD, "."+tld)
 	}
 	for _, p := range platformSuffixes {
-		if dom != p && strings.HasSuffix(dom, "."+p) {
+		if n := len(dom) - len(p); n > 0 && dom[n-1] == '.' && dom[n:] == p { // dom ends in "."+p
 			t.Add(SymFromPlatformTenant, dom)
 			return
 		}
@@ -338,6 +338,16 @@ var reReplyPrefix = regexp.MustCompile(`(?i)^\s*(re|fwd?|aw|wg|tr|rv|enc|res|rif
 // (Mathematical Alphanumeric Symbols: "𝗟𝗔𝗦𝗧 𝗖𝗛𝗔𝗡𝗖𝗘") or a word that mixes
 // Latin letters with look-alike Cyrillic or Greek ones ("Lеԁgеr").
 func styledOrMixed(s string) string {
+	if isASCIIText(s) {
+		// No styled letter, no format character or mark, no Cyrillic
+		// or Greek letter: nothing to find (and "" for "").
+		return ""
+	}
+	return styledOrMixedAny(s)
+}
+
+// styledOrMixedAny is styledOrMixed on any text.
+func styledOrMixedAny(s string) string {
 	if s == "" {
 		return ""
 	}
@@ -953,6 +963,11 @@ func (x *typoIndex) first(low, sk string) *typoEntry {
 			}
 			e := &x.entries[id]
 			k := e.kw
+			if sk != e.skel && (len(k) < 7 || low[0] != k[0] && low[len(low)-1] != k[len(k)-1]) {
+				// Not the skeleton, and no edit of a word keeps
+				// neither its first nor its last byte (editDistance1).
+				continue
+			}
 			if low == k || strings.Contains(low, k) {
 				continue
 			}
@@ -1104,7 +1119,15 @@ var reTeam = regexp.MustCompile(`(?i)(?:your|the|ihr|ihre|dein|uw|het|votre|l'|s
 // "Equipe X", "X事務局".
 func signOffText(text string) string {
 	text = signOff(text)
-	if !mayBeTeam(text) {
+	if isASCIIText(text) {
+		// The regex, a backtracking scan of the sign-off, runs from the
+		// first place a match may begin.
+		p, ok := teamFromASCII(text)
+		if !ok {
+			return ""
+		}
+		text = text[p:]
+	} else if !mayBeTeamAny(text) {
 		return ""
 	}
 	var b strings.Builder
@@ -1128,6 +1151,14 @@ var teamWords = []string{"team", "équipe", "equipe", "equipo", "squadra", "serv
 // mayBeTeam reports whether text may match reTeam. Lower-casing covers
 // the regex's case folding, except for the long s, which (?i) folds to s.
 func mayBeTeam(text string) bool {
+	if isASCIIText(text) {
+		return mayBeTeamASCII(text)
+	}
+	return mayBeTeamAny(text)
+}
+
+// mayBeTeamAny is mayBeTeam on any text.
+func mayBeTeamAny(text string) bool {
 	l := strings.ToLower(text)
 	if strings.Contains(l, "ſ") {
 		l = strings.ReplaceAll(l, "ſ", "s")
@@ -1138,6 +1169,105 @@ func mayBeTeam(text string) bool {
 		}
 	}
 	return false
+}
+
+// mayBeTeamASCII is mayBeTeam on ASCII text, in one pass without a
+// lower-cased copy: ASCII text lower-cases byte by byte (no long s), and
+// holds none of the words with other letters. At each byte whose
+// lower case opens an ASCII team word, the words opening with it are
+// compared case-insensitively.
+func mayBeTeamASCII(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if teamOpens[text[i]] && teamWordAt(text, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// teamWordAt reports whether the ASCII text holds a team word at i,
+// compared case-insensitively.
+func teamWordAt(text string, i int) bool {
+	for _, w := range teamByFirst[lowerASCII(text[i])] {
+		if i+1 < len(text) && lowerASCII(text[i+1]) == w[1] && foldedAt(text, i, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// teamOpens holds the bytes whose lower case opens an ASCII team word.
+var teamOpens = func() (t [256]bool) {
+	for c := 0; c < 128; c++ {
+		t[c] = teamByFirst[lowerASCII(byte(c))] != nil
+	}
+	return t
+}()
+
+// teamFromASCII reports whether the ASCII text may match reTeam (as
+// mayBeTeam), and the offset before which no match of reTeam begins.
+// Every match in ASCII text holds an ASCII team word: the third branch
+// needs Japanese words, the second begins with the word, and the first
+// ends with it, after [\s-]*, at most 40 characters of the name (40
+// bytes of ASCII), \s* and a prefix word of at most five bytes. Walking
+// back over those from each occurrence of a word (over the longest runs
+// of white space and hyphens, as no match's runs are longer) gives the
+// bound; the regex looks at nothing before a match (its \b follows the
+// team word), so from the bound it finds the same matches.
+func teamFromASCII(text string) (int, bool) {
+	from, ok := len(text), false
+	for i := 0; i < len(text); i++ {
+		if !teamOpens[text[i]] || !teamWordAt(text, i) {
+			continue
+		}
+		ok = true
+		k := i
+		for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
+			k--
+		}
+		k = max(k-40, 0)
+		for k > 0 && asciiWhite(text[k-1]) {
+			k--
+		}
+		from = min(from, max(k-8, 0))
+	}
+	return from, ok
+}
+
+// asciiWhite holds \s (and \v).
+func asciiWhite(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// teamByFirst lists the ASCII team words by their first byte.
+var teamByFirst = func() (t [128][]string) {
+	for _, w := range teamWords {
+		if isASCIIText(w) {
+			t[w[0]] = append(t[w[0]], w)
+		}
+	}
+	return t
+}()
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c & 0x7F
+}
+
+// foldedAt reports whether the ASCII text, lower-cased, holds the lower-case
+// word w at i.
+func foldedAt(text string, i int, w string) bool {
+	if len(text)-i < len(w) {
+		return false
+	}
+	for j := 1; j < len(w); j++ {
+		if lowerASCII(text[i+j]) != w[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // ---- helpers ----

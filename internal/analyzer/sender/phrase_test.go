@@ -26,6 +26,7 @@ func FuzzPhraseSet(f *testing.F) {
 	f.Add("please wire the funds today", 0)
 	f.Add("process the wire asap 支払い期限 至急", 3)
 	f.Add("bank account has changed; end of day", 7)
+	f.Add("PLEASE PROCESS THE WIRE TODAY", 5)
 	f.Fuzz(func(t *testing.T, text string, k int) {
 		if len(text) > 2000 {
 			return
@@ -45,8 +46,14 @@ func FuzzPhraseSet(f *testing.F) {
 			s    *phraseSet
 			list []string
 		}{{paymentSet, paymentPhrases}, {urgencySet, urgencyPhrases}} {
-			if got, want := c.s.find(text), findPhrase(text, c.list); got != want {
+			want := findPhrase(text, c.list)
+			if got := c.s.find(text); got != want {
 				t.Fatalf("%q: grouped %q, plain %q", text, got, want)
+			}
+			if isASCII(text) {
+				if got := c.s.findIn(text, true); got != want {
+					t.Fatalf("%q: grouped ASCII %q, plain %q", text, got, want)
+				}
 			}
 		}
 	})
@@ -69,6 +76,10 @@ func FuzzPaymentText(f *testing.F) {
 	f.Add("Re: Invoice", "Please WIRE the funds", 0, 0)
 	f.Add("ｆｕｌｌ", "ﾊﾝｶｸ 支払い", 19990, 3)
 	f.Add("x", "é", 19998, 19998)
+	f.Add("Subj", "", 19995, 0)
+	f.Add("S", "body", 19999, 0)
+	f.Add("S", "body", 19998, 0)
+	f.Add("Ab", "CD", 0, 19997)
 	f.Fuzz(func(t *testing.T, subject, body string, padS, padB int) {
 		if len(subject)+len(body) > 4000 {
 			return
@@ -76,8 +87,14 @@ func FuzzPaymentText(f *testing.F) {
 		padS, padB = min(max(padS, 0), 21000), min(max(padB, 0), 21000)
 		subject = strings.Repeat("a", padS) + subject
 		body = strings.Repeat("B", padB) + body
-		if got, want := paymentText(subject, body), paymentTextRef(subject, body); got != want {
+		want := paymentTextRef(subject, body)
+		if got := paymentText(subject, body); got != want {
 			t.Fatalf("subject %d bytes, body %d bytes: texts differ", len(subject), len(body))
+		}
+		buf := []byte("stale bytes")
+		got, ascii := paymentTextIn(&buf, subject, body)
+		if got != want || ascii && !isASCII(want) {
+			t.Fatalf("subject %d bytes, body %d bytes: paymentTextIn differs (ascii %v)", len(subject), len(body), ascii)
 		}
 	})
 }

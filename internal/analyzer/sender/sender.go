@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"unsafe"
 
 	authz "github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/auth/dkim"
@@ -554,6 +556,10 @@ type phraseSet struct {
 	list  []string
 	group []int    // list[i]'s prefix in keys; -1: none shared
 	keys  []string // the shared prefixes
+	// wide[i]: list[i] holds a non-ASCII byte, so ASCII text cannot
+	// hold it (nor its group's prefix, when the prefix holds one).
+	wide    []bool
+	keyWide []bool
 }
 
 // newPhraseSet groups the phrases by their first word (with the space
@@ -577,9 +583,10 @@ func newPhraseSet(list []string) *phraseSet {
 	for _, p := range list {
 		count[key(p)]++
 	}
-	s := &phraseSet{list: list, group: make([]int, len(list))}
+	s := &phraseSet{list: list, group: make([]int, len(list)), wide: make([]bool, len(list))}
 	ids := map[string]int{}
 	for i, p := range list {
+		s.wide[i] = !isASCII(p)
 		k := key(p)
 		if count[k] < 2 || k == p {
 			s.group[i] = -1
@@ -590,6 +597,7 @@ func newPhraseSet(list []string) *phraseSet {
 			id = len(s.keys)
 			ids[k] = id
 			s.keys = append(s.keys, k)
+			s.keyWide = append(s.keyWide, !isASCII(k))
 		}
 		s.group[i] = id
 	}
@@ -598,7 +606,11 @@ func newPhraseSet(list []string) *phraseSet {
 
 // find returns the first phrase of the list that text holds ("": none),
 // as findPhrase does.
-func (s *phraseSet) find(text string) string {
+func (s *phraseSet) find(text string) string { return s.findIn(text, false) }
+
+// findIn is find; ascii says the text is ASCII, when the phrases with
+// other bytes are not looked for.
+func (s *phraseSet) findIn(text string, ascii bool) string {
 	var buf [16]int8
 	seen := buf[:0] // by key: 0 not searched yet, 1 held, 2 not held
 	if len(s.keys) <= len(buf) {
@@ -607,6 +619,9 @@ func (s *phraseSet) find(text string) string {
 		seen = make([]int8, len(s.keys))
 	}
 	for i, p := range s.list {
+		if ascii && s.wide[i] {
+			continue
+		}
 		if g := s.group[i]; g >= 0 {
 			if seen[g] == 0 {
 				seen[g] = 2
@@ -648,12 +663,57 @@ func (a *Analyzer) checkPayment(t *pipeline.Task, name string, free, replyElsewh
 	if !suspect {
 		return
 	}
-	text := paymentText(t.Msg.Subject, t.Msg.Text)
-	pm := paymentSet.find(text)
-	if pm == "" || urgencySet.find(text) == "" {
+	bp := paymentBufs.Get().(*[]byte)
+	text, ascii := paymentTextIn(bp, t.Msg.Subject, t.Msg.Text)
+	pm := paymentSet.findIn(text, ascii)
+	urgent := pm != "" && urgencySet.findIn(text, ascii) != ""
+	// text may be a view of *bp: the phrases found are the lists' own.
+	paymentBufs.Put(bp)
+	if !urgent {
 		return
 	}
 	t.Add(SymPaymentRequest, pm)
+}
+
+// paymentBufs holds the buffers paymentTextIn builds ASCII texts in.
+var paymentBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// paymentTextIn is paymentText, and reports whether the text is ASCII:
+// then it is built lower-cased in *bp in one pass (valid until *bp is
+// reused), not joined and lower-cased into two new strings.
+func paymentTextIn(bp *[]byte, subject, body string) (string, bool) {
+	// The pieces of the cut text: subject (or its head), the line break
+	// when it fits, the body's head.
+	s1, nl, s2 := subject, true, body
+	switch n := len(subject) + 1; {
+	case n+len(body) <= maxPaymentText:
+	case n >= maxPaymentText:
+		s1, nl, s2 = subject[:min(len(subject), maxPaymentText)], n == maxPaymentText, ""
+	default:
+		s2 = body[:maxPaymentText-n]
+	}
+	if !isASCII(s1) || !isASCII(s2) {
+		return paymentText(subject, body), false
+	}
+	b := appendLower((*bp)[:0], s1)
+	if nl {
+		b = append(b, '\n')
+	}
+	b = appendLower(b, s2)
+	*bp = b
+	return unsafe.String(unsafe.SliceData(b), len(b)), true
+}
+
+// appendLower appends the ASCII text s lower-cased.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // maxPaymentText bounds the text the payment phrases are looked for in.

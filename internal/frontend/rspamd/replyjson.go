@@ -39,24 +39,8 @@ func appendReply(b []byte, rep *Reply) ([]byte, bool) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = jsonw.AppendString(b, k)
-			b = append(b, `:{"name":`...)
-			b = jsonw.AppendString(b, s.Name)
-			b = append(b, `,"score":`...)
-			b, fine = jsonw.AppendFloat(b, s.Score)
+			b, fine = appendSymbol(b, k, s.Name, s.Score, s.MetricScore, s.Description, s.Options)
 			ok = ok && fine
-			b = append(b, `,"metric_score":`...)
-			b, fine = jsonw.AppendFloat(b, s.MetricScore)
-			ok = ok && fine
-			if s.Description != "" {
-				b = append(b, `,"description":`...)
-				b = jsonw.AppendString(b, s.Description)
-			}
-			if len(s.Options) > 0 {
-				b = append(b, `,"options":`...)
-				b = jsonw.AppendStrings(b, s.Options)
-			}
-			b = append(b, '}')
 		}
 		b = append(b, '}')
 	}
@@ -187,24 +171,8 @@ func appendOutcome(b []byte, o *action.Outcome, took time.Duration) ([]byte, boo
 			b = append(b, ',')
 		}
 		first = false
-		b = jsonw.AppendString(b, s.Name)
-		b = append(b, `:{"name":`...)
-		b = jsonw.AppendString(b, s.Name)
-		b = append(b, `,"score":`...)
-		b, fine = jsonw.AppendFloat(b, s.Score)
+		b, fine = appendSymbol(b, s.Name, s.Name, s.Score, s.Score, s.EN, s.Options)
 		ok = ok && fine
-		b = append(b, `,"metric_score":`...)
-		b, fine = jsonw.AppendFloat(b, s.Score)
-		ok = ok && fine
-		if s.EN != "" {
-			b = append(b, `,"description":`...)
-			b = jsonw.AppendString(b, s.EN)
-		}
-		if len(s.Options) > 0 {
-			b = append(b, `,"options":`...)
-			b = jsonw.AppendStrings(b, s.Options)
-		}
-		b = append(b, '}')
 	}
 	b = append(b, `},"messages":{`...)
 	if msg, has := smtpMessage(o); has {
@@ -326,4 +294,26 @@ func appendRemoveHeaders(b []byte, strip []action.StripField) []byte {
 		}
 	}
 	return b
+}
+
+// appendSymbol appends one member of the reply's "symbols" object: key,
+// then the symbol as json.Encoder writes a Symbol. ok is false when a
+// score is NaN or infinite (json refuses those).
+func appendSymbol(b []byte, key, name string, score, metric float64, desc string, opts []string) (_ []byte, ok bool) {
+	b = jsonw.AppendString(b, key)
+	b = append(b, `:{"name":`...)
+	b = jsonw.AppendString(b, name)
+	b = append(b, `,"score":`...)
+	b, ok = jsonw.AppendFloat(b, score)
+	b = append(b, `,"metric_score":`...)
+	b, fine := jsonw.AppendFloat(b, metric)
+	if desc != "" {
+		b = append(b, `,"description":`...)
+		b = jsonw.AppendString(b, desc)
+	}
+	if len(opts) > 0 {
+		b = append(b, `,"options":`...)
+		b = jsonw.AppendStrings(b, opts)
+	}
+	return append(b, '}'), ok && fine
 }

@@ -27,3 +27,16 @@ func HasPrefixLower(s, prefix string) bool {
 func EqualLower(s, lw string) bool {
 	return len(s) == len(lw) && HasPrefixLower(s, lw)
 }
+
+// AppendLower appends s to b with its ASCII letters lower-cased (other
+// bytes, non-ASCII ones included, as they are).
+func AppendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}

@@ -30,3 +30,11 @@ func FuzzFold(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendLower(t *testing.T) {
+	for _, s := range []string{"", "ABC xyz", "Ärger É", "\xff@[`{Z", "件名 SUBJECT"} {
+		if got, want := string(AppendLower([]byte("pre:"), s)), "pre:"+asciiLower(s); got != want {
+			t.Errorf("AppendLower(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

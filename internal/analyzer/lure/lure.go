@@ -26,6 +26,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	asc "github.com/sekisho/sekisho/internal/ascii"
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/link/lists"
@@ -461,7 +462,7 @@ func isUnsub(s string) bool {
 	if len(s) > len(buf) {
 		l = make([]byte, 0, len(s))
 	}
-	return unsubIn(appendLowerASCII(l, s), ascii)
+	return unsubIn(asc.AppendLower(l, s), ascii)
 }
 
 // isUnsubLink is isUnsub(raw + " " + anchor) without building the joined
@@ -475,9 +476,9 @@ func isUnsubLink(raw, anchor string) bool {
 		return isUnsub(raw + " " + anchor)
 	}
 	var buf [512]byte
-	l := appendLowerASCII(buf[:0], raw)
+	l := asc.AppendLower(buf[:0], raw)
 	l = append(l, ' ')
-	return unsubIn(appendLowerASCII(l, anchor), ascii)
+	return unsubIn(asc.AppendLower(l, anchor), ascii)
 }
 
 func isASCIIText(s string) bool {
@@ -487,18 +488,6 @@ func isASCIIText(s string) bool {
 		}
 	}
 	return true
-}
-
-// appendLowerASCII appends s with its ASCII letters lower-cased.
-func appendLowerASCII(l []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		l = append(l, c)
-	}
-	return l
 }
 
 // unsubIn is isUnsub's search in the lower-cased text.
@@ -620,7 +609,7 @@ func rcptInLink(raw string, rcpts []string) string {
 			if isASCIIText(view(b)) {
 				// strings.ToLower of ASCII, in place (b is the scratch's
 				// or a fresh slice); read only in this loop.
-				dec = view(appendLowerASCII(b[:0], view(b)))
+				dec = view(asc.AppendLower(b[:0], view(b)))
 			} else {
 				dec = strings.ToLower(string(b))
 			}

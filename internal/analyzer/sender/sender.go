@@ -19,6 +19,7 @@ import (
 	"unsafe"
 
 	authz "github.com/sekisho/sekisho/internal/analyzer/auth"
+	"github.com/sekisho/sekisho/internal/ascii"
 	"github.com/sekisho/sekisho/internal/auth/dkim"
 	"github.com/sekisho/sekisho/internal/auth/dmarc"
 	"github.com/sekisho/sekisho/internal/auth/spf"
@@ -695,25 +696,13 @@ func paymentTextIn(bp *[]byte, subject, body string) (string, bool) {
 	if !isASCII(s1) || !isASCII(s2) {
 		return paymentText(subject, body), false
 	}
-	b := appendLower((*bp)[:0], s1)
+	b := ascii.AppendLower((*bp)[:0], s1)
 	if nl {
 		b = append(b, '\n')
 	}
-	b = appendLower(b, s2)
+	b = ascii.AppendLower(b, s2)
 	*bp = b
 	return unsafe.String(unsafe.SliceData(b), len(b)), true
-}
-
-// appendLower appends the ASCII text s lower-cased.
-func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return b
 }
 
 // maxPaymentText bounds the text the payment phrases are looked for in.

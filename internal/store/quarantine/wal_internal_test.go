@@ -57,11 +57,14 @@ func TestWALBounded(t *testing.T) {
 	// Unbounded, the WAL would hold every hold's pages: a passive
 	// checkpoint never completes while holds keep committing, so SQLite
 	// never starts the WAL over. The checkpoints run beside the holds
-	// and lag behind them by what is written during an fsync: the bound
-	// checked is loose.
+	// and lag behind them by what is written during an fsync, and by
+	// much more on a loaded machine (the writer goroutine waits for a
+	// core: 7,875 of the 13,000 pages were seen at a load of 15 on two
+	// cores): the bound checked is loose, what fails is a WAL that kept
+	// nearly every hold's pages.
 	pages := int(fi.Size() / 4096)
 	t.Logf("%d pages per hold; WAL file %d pages", frames, pages)
-	if pages > holds*frames/2 {
+	if pages > holds*frames*9/10 {
 		t.Fatalf("WAL file of %d pages after %d holds of %d pages: never started over", pages, holds, frames)
 	}
 }

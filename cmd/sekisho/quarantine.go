@@ -91,7 +91,7 @@ func (c QListCmd) Run(g *Globals) error {
 func summary(m *quarantine.Message) map[string]any {
 	out := map[string]any{
 		"id": m.ID, "kind": m.Kind, "scan_id": m.ScanID, "time": m.Time, "expires": m.Expires,
-		"client_ip": m.ClientIP, "helo": m.Helo, "mail_from": m.MailFrom, "rcpts": m.Rcpts, "queue_id": m.QueueID,
+		"client_ip": m.ClientIP, "client_host": m.ClientHost, "helo": m.Helo, "mail_from": m.MailFrom, "rcpts": m.Rcpts, "queue_id": m.QueueID,
 		"subject": m.Subject, "from": m.FromAddr, "from_name": m.FromName, "size": m.Size,
 		"action": m.Action, "category": m.Category, "score": m.Score, "duration_ms": m.Duration.Seconds() * 1000,
 	}

@@ -68,6 +68,20 @@ listen = "127.0.0.1:%d"
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("checkv2: %s", resp.Status)
 	}
+	// Through rspamc (the real peer, when installed): its --hostname is
+	// the client's resolved name and -d the delivery recipient, which the
+	// history keeps as the client host and the recipient.
+	_, rspamcErr := exec.LookPath("rspamc")
+	if rspamcErr == nil {
+		eml := filepath.Join(dir, "hostname.eml")
+		if err := os.WriteFile(eml, []byte("From: c@example.com\r\nTo: d@example.org\r\nSubject: rspamc hostname 41c7\r\n\r\nhello\r\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if o, err := exec.Command("rspamc", "-h", fmt.Sprintf("127.0.0.1:%d", port), "-t", "30", "-i", "198.51.100.7",
+			"--hostname", "mx1.example.net", "-d", "tanaka@example.jp", eml).CombinedOutput(); err != nil {
+			t.Fatalf("rspamc: %v\n%s", err, o)
+		}
+	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-done:
@@ -80,5 +94,18 @@ listen = "127.0.0.1:%d"
 	}
 	if !strings.Contains(string(list), "history without console 8e1f") {
 		t.Fatalf("scan not in the history:\n%s\nserve log:\n%s", list, out.String())
+	}
+	if rspamcErr != nil {
+		t.Log("rspamc not installed: the Hostname/Deliver-To check skipped")
+		return
+	}
+	js, err := exec.Command(bin, "--config", cfgPath, "quarantine", "list", "--history", "--json", "--subject", "rspamc hostname 41c7").CombinedOutput()
+	if err != nil {
+		t.Fatalf("list --json: %v\n%s", err, js)
+	}
+	for _, want := range []string{`"client_host":"mx1.example.net"`, `"tanaka@example.jp"`, `"client_ip":"198.51.100.7"`} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("history row of the rspamc scan lacks %s:\n%s", want, js)
+		}
 	}
 }

@@ -39,8 +39,12 @@ func envelopePlain(hd http.Header) (env pipeline.Envelope, pass bool) {
 	env.AuthUser = get("User")
 	env.QueueID = get("Queue-Id", "Queue-ID")
 	env.Settings = get("Settings-ID", "Settings-Id", "Settings")
-	env.Hostname = get("Hostname")
-	env.ClientHost = get("Hostname-Client")
+	env.ClientHost = clientHost(get("Hostname"), get("Hostname-Client"))
+	if len(env.Rcpts) == 0 {
+		if r := strings.Trim(get("Deliver-To"), "<>"); r != "" {
+			env.Rcpts = append(env.Rcpts, r)
+		}
+	}
 	pass = strings.EqualFold(get("Pass"), "all")
 	return env, pass
 }
@@ -75,4 +79,28 @@ func FuzzEnvelopeMatchesGet(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestEnvelopeClientHost: Rspamd's Hostname header is the client's
+// resolved name, not ours; "unknown" means it has none. Deliver-To is
+// the recipient when the request names no Rcpt.
+func TestEnvelopeClientHost(t *testing.T) {
+	for _, c := range []struct {
+		hd    http.Header
+		host  string
+		rcpts []string
+	}{
+		{http.Header{"Hostname": {"mail.example.net"}}, "mail.example.net", nil},
+		{http.Header{"Hostname": {"unknown"}}, "", nil},
+		{http.Header{"Hostname": {"[192.0.2.1]"}}, "", nil},
+		{http.Header{"Hostname": {"[UNKNOWN]"}, "Hostname-Client": {"x.example"}}, "", nil},
+		{http.Header{"Hostname-Client": {"x.example"}}, "x.example", nil},
+		{http.Header{"Deliver-To": {"<tanaka@example.jp>"}}, "", []string{"tanaka@example.jp"}},
+		{http.Header{"Deliver-To": {"tanaka@example.jp"}, "Rcpt": {"sato@example.jp"}}, "", []string{"sato@example.jp"}},
+	} {
+		env, _ := Envelope(c.hd)
+		if env.ClientHost != c.host || !reflect.DeepEqual(env.Rcpts, c.rcpts) || env.Hostname != "" {
+			t.Errorf("Envelope(%v): host %q rcpts %q hostname %q, want host %q rcpts %q", c.hd, env.ClientHost, env.Rcpts, env.Hostname, c.host, c.rcpts)
+		}
+	}
 }

@@ -4,8 +4,9 @@
 // rspamd plugin and other Rspamd clients talk to sekisho unchanged.
 //
 // Request headers read (case-insensitive, as Rspamd does): IP, Helo, From,
-// Rcpt (repeatable), User, Queue-Id, Settings-ID / Settings, Hostname,
-// Pass, Deliver-To. Bodies compressed with zstd ("Compression: zstd",
+// Rcpt (repeatable), User, Queue-Id, Settings-ID / Settings, Hostname (the
+// client's resolved name; "unknown": none), Pass, Deliver-To (the
+// recipient when no Rcpt is given). Bodies compressed with zstd ("Compression: zstd",
 // rspamc -z) are accepted, bounded by serve.max_message_bytes. The JSON reply follows Rspamd's /checkv2 shape:
 // is_skipped, score, required_score, action, symbols{NAME:{name, score,
 // metric_score, description, options}}, messages, message-id, time_real,
@@ -98,10 +99,30 @@ func Envelope(hd http.Header) (env pipeline.Envelope, pass bool) {
 	if env.Settings == "" {
 		env.Settings = get("Settings")
 	}
-	env.Hostname = get("Hostname")
-	env.ClientHost = get("Hostname-Client")
+	env.ClientHost = clientHost(get("Hostname"), get("Hostname-Client"))
+	if len(env.Rcpts) == 0 {
+		if r := strings.Trim(get("Deliver-To"), "<>"); r != "" {
+			env.Rcpts = append(env.Rcpts, r)
+		}
+	}
 	pass = strings.EqualFold(get("Pass"), "all")
 	return env, pass
+}
+
+// clientHost is the client's host name from the request: Rspamd's
+// Hostname header is the connecting client's resolved name (what
+// Postfix's client_name macro holds, Haraka's remote host), "unknown"
+// (or an address in brackets) when it has none, as the milter reads
+// client_name; Hostname-Client, read by earlier sekisho releases,
+// still counts when Hostname is absent.
+func clientHost(hostname, legacy string) string {
+	if hostname == "" {
+		hostname = legacy
+	}
+	if strings.EqualFold(hostname, "unknown") || strings.HasPrefix(hostname, "[") {
+		return ""
+	}
+	return hostname
 }
 
 // hget is hd.Get(name) for a name written canonically.

@@ -11,8 +11,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -263,6 +266,22 @@ func (c *Config) finish() error {
 	p := c.Policy
 	if !(p.TagScore <= p.QuarantineScore && p.QuarantineScore <= p.RejectScore) {
 		errs = append(errs, fmt.Errorf("config: policy thresholds must satisfy tag_score <= quarantine_score <= reject_score (got %g, %g, %g)", p.TagScore, p.QuarantineScore, p.RejectScore))
+	}
+	// TOML has inf and nan: a score or weight that is not a number would
+	// reach every reply (JSON has no infinity: the Rspamd protocol's
+	// answer would be an error for every message).
+	for _, t := range []struct {
+		key string
+		v   float64
+	}{{"tag_score", p.TagScore}, {"quarantine_score", p.QuarantineScore}, {"reject_score", p.RejectScore}, {"rewrite_subject_score", p.RewriteSubjectScore}} {
+		if math.IsNaN(t.v) || math.IsInf(t.v, 0) {
+			errs = append(errs, fmt.Errorf("config: policy.%s = %v is not a finite number (a score that is never reached, e.g. 1000, turns a threshold off)", t.key, t.v))
+		}
+	}
+	for _, sym := range slices.Sorted(maps.Keys(p.Weights)) {
+		if w := p.Weights[sym]; math.IsNaN(w) || math.IsInf(w, 0) {
+			errs = append(errs, fmt.Errorf("config: policy.weights.%s = %v is not a finite number", sym, w))
+		}
 	}
 	for cat, act := range p.CategoryActions {
 		switch cat {

@@ -36,6 +36,10 @@ func TestBadValues(t *testing.T) {
 		"[general]\nlog_level = \"loud\"\n",
 		"[limits]\nscan_timeout = \"soon\"\n",
 		"[policy\n",
+		"[policy]\nreject_score = inf\n",
+		"[policy]\nrewrite_subject_score = nan\n",
+		"[policy.weights]\nHDR_MISSING_DATE = -inf\n",
+		"[policy.weights]\nHDR_MISSING_DATE = nan\n",
 	} {
 		if _, err := Parse(in); err == nil {
 			t.Errorf("accepted %q", in)

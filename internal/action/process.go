@@ -19,6 +19,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
+	"github.com/sekisho/sekisho/internal/goroutine"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
@@ -187,7 +188,7 @@ func (p *Processor) process(ctx context.Context, raw []byte, env pipeline.Envelo
 	defer cancel()
 	ch := make(chan *pipeline.Result, 1)
 	go func() {
-		growStack(0) // one stack growth now instead of several in the scan
+		goroutine.GrowStack() // one stack growth now instead of several in the scan
 		ch <- p.Engine.Scan(sctx, raw, env)
 	}()
 	var res *pipeline.Result
@@ -270,21 +271,6 @@ func (p *Processor) process(ctx context.Context, raw []byte, env pipeline.Envelo
 		o.Headers = append(hs, o.Headers...)
 	}
 	return o
-}
-
-// growStack makes the calling goroutine's stack large enough for a scan
-// in one step, while it is still shallow (copying it is then cheap): a
-// frame of this size makes the runtime grow a new goroutine's stack to
-// 32 KiB at once, instead of doubling it several times as the scan goes
-// deeper (mail.Parse, the policy, the observers), each time copying the
-// stack and adjusting every frame (listen.GrowStack does the same for
-// the front ends' connections).
-//
-//go:noinline
-func growStack(i int) byte {
-	var b [16 << 10]byte
-	b[i&(len(b)-1)] = 1
-	return b[(i+1)&(len(b)-1)]
 }
 
 // crlfFolds writes the folds of a raw header value with CRLF, whatever

@@ -30,6 +30,7 @@ import (
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/frontend/listen"
+	"github.com/sekisho/sekisho/internal/goroutine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -117,7 +118,7 @@ func (s *Server) logf(msg string, args ...any) {
 // hangs up. What the session holds of [serve] max_bytes_in_flight is
 // released when it ends (an MTA may hang up in the middle of a message).
 func (s *Server) serveConn(nc net.Conn) {
-	listen.GrowStack() // one stack growth now instead of several below
+	goroutine.GrowStack() // one stack growth now instead of several below
 	c := connPool.Get().(*conn)
 	c.br.Reset(nc)
 	m := &c.m

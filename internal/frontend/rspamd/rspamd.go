@@ -39,6 +39,7 @@ import (
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/frontend/listen"
+	"github.com/sekisho/sekisho/internal/goroutine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -199,7 +200,7 @@ func ActionName(o *action.Outcome) string {
 
 func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	listen.GrowStack() // one stack growth now instead of several below
+	goroutine.GrowStack() // one stack growth now instead of several below
 	ce := hget(r.Header, "Compression")
 	if ce != "" && !strings.EqualFold(ce, "none") && !strings.EqualFold(ce, "zstd") {
 		httpError(w, http.StatusUnsupportedMediaType, "compression "+clip(ce, 20)+" is not supported (zstd is)")

@@ -1,4 +1,4 @@
-package listen
+package goroutine
 
 import (
 	"runtime/debug"

@@ -38,3 +38,20 @@ func TestAppendLower(t *testing.T) {
 		}
 	}
 }
+
+func FuzzIs(f *testing.F) {
+	for _, s := range []string{"", "abc", "abcdefgh", "abcdefgh\x80", "\x80abcdefgh", "件名", "abcdefghijklmnop\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := true
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				want = false
+			}
+		}
+		if Is(s) != want {
+			t.Fatalf("Is(%q) = %v", s, !want)
+		}
+	})
+}

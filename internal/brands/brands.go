@@ -15,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	asc "github.com/sekisho/sekisho/internal/ascii"
 	"github.com/sekisho/sekisho/internal/link/psl"
 	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
@@ -259,15 +260,6 @@ func isAlnumByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 // normText folds width and case (NFKC, lower), curly apostrophes and
 // spaces.
 func normText(s string) string {
@@ -510,7 +502,7 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 	}
 	label, suffix := splitSuffix(reg)
 	ulabel, _ := toUnicode(label)
-	isIDN := strings.Contains(ascii, "xn--") || !isASCII(uni)
+	isIDN := strings.Contains(ascii, "xn--") || !asc.Is(uni)
 	mixed := mixedScripts(ulabel)
 	skel := Skeleton(ulabel)
 

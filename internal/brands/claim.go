@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
+
+	asc "github.com/sekisho/sekisho/internal/ascii"
 )
 
 // Claimed finds brand names in a display name, subject or text. Every
@@ -219,7 +221,7 @@ func buildNames(list []Brand) nameIndex {
 		for _, n := range append([]string{b.Name}, b.Names...) {
 			cased := foldText(n)
 			lower := lowerSameLen(cased)
-			ascii := isASCII(lower)
+			ascii := asc.Is(lower)
 			switch {
 			case strict[n]:
 				ni.cased.add(namePat{pat: cased, brand: i, word: ascii, strict: true})
@@ -338,7 +340,7 @@ func (ni *nameIndex) claimedScratch(sc *claimScratch, list []Brand, text string)
 			}
 		}
 	}
-	if strings.Contains(lower, " ") && !isASCII(lower) {
+	if strings.Contains(lower, " ") && !asc.Is(lower) {
 		more(&ni.nospace, strings.ReplaceAll(lower, " ", ""))
 	}
 	sc.hits, sc.hs, sc.found = hits[:0], hs[:0], found[:0]
@@ -420,10 +422,10 @@ func strictContext(s string, i, j int, context []string) bool {
 		return true
 	}
 	for _, c := range context {
-		if n := len(c); len(next) >= n && strings.EqualFold(next[:n], c) && (!isASCII(c) || n == len(next) || !isAlnumByte(next[n])) {
+		if n := len(c); len(next) >= n && strings.EqualFold(next[:n], c) && (!asc.Is(c) || n == len(next) || !isAlnumByte(next[n])) {
 			return true
 		}
-		if n := len(c); len(prev) >= n && strings.EqualFold(prev[len(prev)-n:], c) && (!isASCII(c) || n == len(prev) || !isAlnumByte(prev[len(prev)-n-1])) {
+		if n := len(c); len(prev) >= n && strings.EqualFold(prev[len(prev)-n:], c) && (!asc.Is(c) || n == len(prev) || !isAlnumByte(prev[len(prev)-n-1])) {
 			return true
 		}
 	}
@@ -509,7 +511,7 @@ type claimASCIIEntry struct {
 var claimASCII = func() (t [256]claimASCIIEntry) {
 	for c := range utf8.RuneSelf {
 		e := asciiFold[c]
-		if !e.safe || !isASCII(e.skel) {
+		if !e.safe || !asc.Is(e.skel) {
 			continue
 		}
 		sk := []byte(e.skel)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	asc "github.com/sekisho/sekisho/internal/ascii"
 )
 
 // claimedRef is nameIndex.claimed before the scratch rewrite (issue 17),
@@ -65,7 +67,7 @@ func claimedRef(ni *nameIndex, list []Brand, text string) []int32 {
 			}
 		}
 	}
-	if strings.Contains(lower, " ") && !isASCII(lower) {
+	if strings.Contains(lower, " ") && !asc.Is(lower) {
 		more(&ni.nospace, strings.ReplaceAll(lower, " ", ""))
 	}
 	if len(hits) == 0 {
@@ -173,7 +175,7 @@ func FuzzClaimSkeletonASCII(f *testing.F) {
 		}
 		got, ok := appendClaimSkeletonASCII([]byte("xy"), s)
 		if !ok {
-			if isASCII(s) && !strings.ContainsFunc(s, func(r rune) bool { return !claimASCII[r].ok }) {
+			if asc.Is(s) && !strings.ContainsFunc(s, func(r rune) bool { return !claimASCII[r].ok }) {
 				t.Fatalf("%q: ASCII path refused", s)
 			}
 			if string(got) != "xy" {

@@ -7,6 +7,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
+
+	"github.com/sekisho/sekisho/internal/ascii"
 )
 
 // transformCount is decodeCount's general path (x/text's transformer).
@@ -82,8 +84,8 @@ func FuzzIsASCII(f *testing.F) {
 				want = false
 			}
 		}
-		if isASCII(b) != want || isASCIIString(string(b)) != want {
-			t.Fatalf("%q: isASCII %v, isASCIIString %v, want %v", b, isASCII(b), isASCIIString(string(b)), want)
+		if isASCII(b) != want || ascii.Is(string(b)) != want {
+			t.Fatalf("%q: isASCII %v, isASCIIString %v, want %v", b, isASCII(b), ascii.Is(string(b)), want)
 		}
 	})
 }

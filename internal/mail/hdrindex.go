@@ -3,6 +3,8 @@ package mail
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/ascii"
 )
 
 // The header names the parser looks up, as indexes of knownHeaders.
@@ -118,7 +120,7 @@ func knownID(n string) uint8 {
 			}
 			return hNone
 		}
-	} else if isASCIIString(n) {
+	} else if ascii.Is(n) {
 		return hNone // longer than any known name
 	}
 	for id, k := range knownHeaders {

@@ -259,13 +259,13 @@ func asciiFoldEqual(a, b string) bool {
 	return true
 }
 
-// setLower is at.setString with the name lower-cased (ASCII) as the
-// tokenizer returns it; names longer than any used one are skipped.
-func setLower(at *htmlAttrs, key, val string) {
-	if len(key) > 16 {
-		return
+// lowerName16 writes the name key lower-cased (ASCII letters) into buf;
+// ok is false for a name longer than 16 bytes, longer than any attribute
+// rendering reads.
+func lowerName16(buf *[16]byte, key string) (_ []byte, ok bool) {
+	if len(key) > len(buf) {
+		return nil, false
 	}
-	var buf [16]byte
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		if 'A' <= c && c <= 'Z' {
@@ -273,7 +273,16 @@ func setLower(at *htmlAttrs, key, val string) {
 		}
 		buf[i] = c
 	}
-	at.setString(string(buf[:len(key)]), val)
+	return buf[:len(key)], true
+}
+
+// setLower is at.setString with the name lower-cased (ASCII) as the
+// tokenizer returns it; names longer than any used one are skipped.
+func setLower(at *htmlAttrs, key, val string) {
+	var buf [16]byte
+	if k, ok := lowerName16(&buf, key); ok {
+		at.setString(string(k), val)
+	}
 }
 
 // endTagAtom is the atom of an end tag's name as the tokenizer reads it

@@ -387,19 +387,13 @@ func plainValue(val string) bool {
 // usedAttr reports whether rendering reads the value of the attribute
 // named key (compared lower-cased): one htmlAttrs keeps, but "hidden".
 func usedAttr(key string) bool {
-	if len(key) > 16 {
+	var buf [16]byte
+	k, ok := lowerName16(&buf, key)
+	if !ok {
 		return false
 	}
-	var buf [16]byte
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
 	var at htmlAttrs
-	f, _ := at.field(string(buf[:len(key)]))
+	f, _ := at.field(string(k))
 	return f != nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/ascii"
 )
 
 // Parse parses raw message bytes with the given limits. It never fails: a
@@ -339,13 +341,13 @@ func (p *parser) rawParamValue(h Headers, x *hdrIndex, id int) string {
 		return ""
 	}
 	raw := h[i].Raw
-	if isASCIIString(raw) && !hasEsc(raw) && strings.IndexByte(raw, 0) < 0 && !encodedWordStart(raw) {
+	if ascii.Is(raw) && !hasEsc(raw) && strings.IndexByte(raw, 0) < 0 && !encodedWordStart(raw) {
 		// Nothing for decodeHeaderValue to decode: Value is the raw
 		// value unfolded and trimmed.
 		return h[i].Value
 	}
 	v := strings.TrimSpace(p.unfold(raw))
-	if !isASCIIString(v) || hasEsc(v) {
+	if !ascii.Is(v) || hasEsc(v) {
 		v = p.decodeRaw8bit(v)
 	}
 	return v

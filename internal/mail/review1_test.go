@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/sekisho/sekisho/internal/ascii"
 )
 
 // oldRawParamValue is rawParamValue as it was before the hdrIndex fast
@@ -12,7 +14,7 @@ func oldRawParamValue(p *parser, h Headers, name string) string {
 	for i := range h {
 		if strings.EqualFold(h[i].Name, name) {
 			v := strings.TrimSpace(unfold(h[i].Raw))
-			if !isASCIIString(v) || hasEsc(v) {
+			if !ascii.Is(v) || hasEsc(v) {
 				v = p.decodeRaw8bit(v)
 			}
 			return v

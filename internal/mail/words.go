@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/ascii"
 )
 
 var errBadWord = errors.New("mail: bad encoded word")
@@ -30,7 +32,7 @@ func (p *parser) decodeHeaderValue(name, raw string) string {
 		p.anomaly(AnomalyNULByte, name)
 		v = strings.ReplaceAll(v, "\x00", "")
 	}
-	if !isASCIIString(v) || hasEsc(v) {
+	if !ascii.Is(v) || hasEsc(v) {
 		v = p.decodeRaw8bit(v)
 	}
 	if strings.Contains(v, "=?") {
@@ -41,23 +43,6 @@ func (p *parser) decodeHeaderValue(name, raw string) string {
 		v = out
 	}
 	return v
-}
-
-func isASCIIString(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if w&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // decodeWords decodes RFC 2047 encoded words and raw 8-bit bytes in a
@@ -923,7 +908,7 @@ func splitAddressList(v string) []string {
 func addressValue(raw string) string {
 	var p parser
 	v := strings.TrimSpace(unfold(raw))
-	if !isASCIIString(v) || hasEsc(v) {
+	if !ascii.Is(v) || hasEsc(v) {
 		v = p.decodeRaw8bit(v)
 	}
 	var sb strings.Builder

@@ -339,7 +339,7 @@ var reReplyPrefix = regexp.MustCompile(`(?i)^\s*(re|fwd?|aw|wg|tr|rv|enc|res|rif
 // (Mathematical Alphanumeric Symbols: "𝗟𝗔𝗦𝗧 𝗖𝗛𝗔𝗡𝗖𝗘") or a word that mixes
 // Latin letters with look-alike Cyrillic or Greek ones ("Lеԁgеr").
 func styledOrMixed(s string) string {
-	if isASCIIText(s) {
+	if asc.Is(s) {
 		// No styled letter, no format character or mark, no Cyrillic
 		// or Greek letter: nothing to find (and "" for "").
 		return ""
@@ -453,7 +453,7 @@ var (
 // alternatives are whole runes, which a substring search finds only at
 // rune starts, as the regexp does (an invalid byte is one rune to it).
 func isUnsub(s string) bool {
-	ascii := isASCIIText(s)
+	ascii := asc.Is(s)
 	if !ascii && (strings.Contains(s, "\u212a") || strings.Contains(s, "ſ")) {
 		return reUnsub.MatchString(s)
 	}
@@ -470,7 +470,7 @@ func isUnsub(s string) bool {
 // sign or a long s, which the regexp answers for, lies within one of the
 // two: the space joining them is no part of either).
 func isUnsubLink(raw, anchor string) bool {
-	ascii := isASCIIText(raw) && isASCIIText(anchor)
+	ascii := asc.Is(raw) && asc.Is(anchor)
 	if len(raw)+1+len(anchor) > 512 || (!ascii && (strings.Contains(raw, "\u212a") || strings.Contains(raw, "ſ") ||
 		strings.Contains(anchor, "\u212a") || strings.Contains(anchor, "ſ"))) {
 		return isUnsub(raw + " " + anchor)
@@ -479,15 +479,6 @@ func isUnsubLink(raw, anchor string) bool {
 	l := asc.AppendLower(buf[:0], raw)
 	l = append(l, ' ')
 	return unsubIn(asc.AppendLower(l, anchor), ascii)
-}
-
-func isASCIIText(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // unsubIn is isUnsub's search in the lower-cased text.
@@ -606,7 +597,7 @@ func rcptInLink(raw string, rcpts []string) string {
 				continue
 			}
 			var dec string
-			if isASCIIText(view(b)) {
+			if asc.Is(view(b)) {
 				// strings.ToLower of ASCII, in place (b is the scratch's
 				// or a fresh slice); read only in this loop.
 				dec = view(asc.AppendLower(b[:0], view(b)))
@@ -1108,7 +1099,7 @@ var reTeam = regexp.MustCompile(`(?i)(?:your|the|ihr|ihre|dein|uw|het|votre|l'|s
 // "Equipe X", "X事務局".
 func signOffText(text string) string {
 	text = signOff(text)
-	if isASCIIText(text) {
+	if asc.Is(text) {
 		// The regex, a backtracking scan of the sign-off, runs from the
 		// first place a match may begin.
 		p, ok := teamFromASCII(text)
@@ -1140,7 +1131,7 @@ var teamWords = []string{"team", "équipe", "equipe", "equipo", "squadra", "serv
 // mayBeTeam reports whether text may match reTeam. Lower-casing covers
 // the regex's case folding, except for the long s, which (?i) folds to s.
 func mayBeTeam(text string) bool {
-	if isASCIIText(text) {
+	if asc.Is(text) {
 		return mayBeTeamASCII(text)
 	}
 	return mayBeTeamAny(text)
@@ -1231,7 +1222,7 @@ func asciiWhite(c byte) bool {
 // teamByFirst lists the ASCII team words by their first byte.
 var teamByFirst = func() (t [128][]string) {
 	for _, w := range teamWords {
-		if isASCIIText(w) {
+		if asc.Is(w) {
 			t[w[0]] = append(t[w[0]], w)
 		}
 	}

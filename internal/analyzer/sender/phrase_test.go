@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/sekisho/sekisho/internal/ascii"
 )
 
 func TestPhraseSetGroups(t *testing.T) {
@@ -50,7 +52,7 @@ func FuzzPhraseSet(f *testing.F) {
 			if got := c.s.find(text); got != want {
 				t.Fatalf("%q: grouped %q, plain %q", text, got, want)
 			}
-			if isASCII(text) {
+			if ascii.Is(text) {
 				if got := c.s.findIn(text, true); got != want {
 					t.Fatalf("%q: grouped ASCII %q, plain %q", text, got, want)
 				}
@@ -92,9 +94,9 @@ func FuzzPaymentText(f *testing.F) {
 			t.Fatalf("subject %d bytes, body %d bytes: texts differ", len(subject), len(body))
 		}
 		buf := []byte("stale bytes")
-		got, ascii := paymentTextIn(&buf, subject, body)
-		if got != want || ascii && !isASCII(want) {
-			t.Fatalf("subject %d bytes, body %d bytes: paymentTextIn differs (ascii %v)", len(subject), len(body), ascii)
+		got, isASCII := paymentTextIn(&buf, subject, body)
+		if got != want || isASCII && !ascii.Is(want) {
+			t.Fatalf("subject %d bytes, body %d bytes: paymentTextIn differs (ascii %v)", len(subject), len(body), isASCII)
 		}
 	})
 }

@@ -587,7 +587,7 @@ func newPhraseSet(list []string) *phraseSet {
 	s := &phraseSet{list: list, group: make([]int, len(list)), wide: make([]bool, len(list))}
 	ids := map[string]int{}
 	for i, p := range list {
-		s.wide[i] = !isASCII(p)
+		s.wide[i] = !ascii.Is(p)
 		k := key(p)
 		if count[k] < 2 || k == p {
 			s.group[i] = -1
@@ -598,7 +598,7 @@ func newPhraseSet(list []string) *phraseSet {
 			id = len(s.keys)
 			ids[k] = id
 			s.keys = append(s.keys, k)
-			s.keyWide = append(s.keyWide, !isASCII(k))
+			s.keyWide = append(s.keyWide, !ascii.Is(k))
 		}
 		s.group[i] = id
 	}
@@ -693,7 +693,7 @@ func paymentTextIn(bp *[]byte, subject, body string) (string, bool) {
 	default:
 		s2 = body[:maxPaymentText-n]
 	}
-	if !isASCII(s1) || !isASCII(s2) {
+	if !ascii.Is(s1) || !ascii.Is(s2) {
 		return paymentText(subject, body), false
 	}
 	b := ascii.AppendLower((*bp)[:0], s1)
@@ -722,28 +722,10 @@ func paymentText(subject, body string) string {
 	default:
 		text = subject + "\n" + body[:maxPaymentText-n]
 	}
-	if !isASCII(text) {
+	if !ascii.Is(text) {
 		text = norm.NFKC.String(text)
 	}
 	return strings.ToLower(text)
-}
-
-// isASCII reports whether s is ASCII, eight bytes at a time.
-func isASCII(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if x&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 var replySubject = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|antw|返信|回复|答复)\s*(?:\[\d+\])?\s*[:：]`)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sekisho/sekisho/internal/ascii"
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/link/normalize"
 )
@@ -18,7 +19,7 @@ func brandInURLPlain(b brands.Brand, h *normalize.Link, withPath bool) string {
 	}
 	kws := append([]string(nil), b.Keywords...)
 	for _, n := range b.Names {
-		if isASCIIWord(n) && len(n) >= 4 {
+		if ascii.Is(n) && len(n) >= 4 {
 			kws = append(kws, strings.ToLower(n))
 		}
 	}

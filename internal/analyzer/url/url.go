@@ -23,6 +23,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/sekisho/sekisho/internal/ascii"
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/link/lists"
@@ -1003,7 +1004,7 @@ func brandKeywords(b brands.Brand) []string {
 		add(kw)
 	}
 	for _, n := range b.Names {
-		if isASCIIWord(n) && len(n) >= 4 {
+		if ascii.Is(n) && len(n) >= 4 {
 			add(strings.ToLower(n))
 		}
 	}
@@ -1020,15 +1021,6 @@ func keywordIn(kws []string, host, lowPath string) string {
 		}
 	}
 	return ""
-}
-
-func isASCIIWord(s string) bool {
-	for _, r := range s {
-		if r > 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 func ownsDomain(b brands.Brand, host string) bool {

@@ -106,27 +106,33 @@ func appendReply(b []byte, rep *Reply) ([]byte, bool) {
 		}
 		b = append(b, '}')
 	}
-	if rep.Subject != "" {
+	return appendTail(b, rep.Subject, rep.ScanID, rep.Category, rep.Explanation, rep.ExplanationJA, rep.QuarantineID), ok
+}
+
+// appendTail appends the reply's last members, from "subject" (when
+// set) to "sekisho_quarantine_id", and closes it.
+func appendTail(b []byte, subject, id, category, expl, explJA, quarantineID string) []byte {
+	if subject != "" {
 		b = append(b, `,"subject":`...)
-		b = jsonw.AppendString(b, rep.Subject)
+		b = jsonw.AppendString(b, subject)
 	}
 	b = append(b, `,"sekisho_id":`...)
-	b = jsonw.AppendString(b, rep.ScanID)
+	b = jsonw.AppendString(b, id)
 	b = append(b, `,"sekisho_category":`...)
-	b = jsonw.AppendString(b, rep.Category)
-	if rep.Explanation != "" {
+	b = jsonw.AppendString(b, category)
+	if expl != "" {
 		b = append(b, `,"sekisho_explanation":`...)
-		b = jsonw.AppendString(b, rep.Explanation)
+		b = jsonw.AppendString(b, expl)
 	}
-	if rep.ExplanationJA != "" {
+	if explJA != "" {
 		b = append(b, `,"sekisho_explanation_ja":`...)
-		b = jsonw.AppendString(b, rep.ExplanationJA)
+		b = jsonw.AppendString(b, explJA)
 	}
-	if rep.QuarantineID != "" {
+	if quarantineID != "" {
 		b = append(b, `,"sekisho_quarantine_id":`...)
-		b = jsonw.AppendString(b, rep.QuarantineID)
+		b = jsonw.AppendString(b, quarantineID)
 	}
-	return append(b, "}\n"...), ok
+	return append(b, "}\n"...)
 }
 
 func appendHdrValue(b []byte, v hdrValue) []byte {
@@ -224,27 +230,11 @@ func appendOutcome(b []byte, o *action.Outcome, took time.Duration) ([]byte, boo
 		b = appendRemoveHeaders(b, o.Strip)
 		b = append(b, "}}"...)
 	}
-	if o.NewSubject != nil && *o.NewSubject != "" {
-		b = append(b, `,"subject":`...)
-		b = jsonw.AppendString(b, *o.NewSubject)
+	subject := ""
+	if o.NewSubject != nil {
+		subject = *o.NewSubject
 	}
-	b = append(b, `,"sekisho_id":`...)
-	b = jsonw.AppendString(b, o.ID)
-	b = append(b, `,"sekisho_category":`...)
-	b = jsonw.AppendString(b, string(v.Category))
-	if v.Explanation != "" {
-		b = append(b, `,"sekisho_explanation":`...)
-		b = jsonw.AppendString(b, v.Explanation)
-	}
-	if v.ExplanationJA != "" {
-		b = append(b, `,"sekisho_explanation_ja":`...)
-		b = jsonw.AppendString(b, v.ExplanationJA)
-	}
-	if o.QuarantineID != "" {
-		b = append(b, `,"sekisho_quarantine_id":`...)
-		b = jsonw.AppendString(b, o.QuarantineID)
-	}
-	return append(b, "}\n"...), ok
+	return appendTail(b, subject, o.ID, string(v.Category), v.Explanation, v.ExplanationJA, o.QuarantineID), ok
 }
 
 // byName appends 0..n-1 to idx ordered by name(i), equal names in their

@@ -2,9 +2,12 @@ package testutil
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -61,18 +64,38 @@ func NeedFile(t testing.TB, path, what string) string {
 }
 
 // FreePort returns a loopback TCP port free at the time of the call.
+//
+// The port is chosen at random below the kernel's ephemeral range
+// (net.ipv4.ip_local_port_range), not by binding port 0: a port from the
+// ephemeral range, once closed, can be handed by the kernel to any other
+// process's bind(0) or outgoing connect() before the server under test
+// binds it (CI saw "bind: address already in use" from parallel test
+// packages). Below the range only another FreePort caller can pick the
+// same port, and only within the moment between the check and the bind.
+// Where no such range can be read, it falls back to binding port 0.
 func FreePort(t testing.TB) int {
 	t.Helper()
 	// A port is handed out once per test process: two calls in a row may
-	// otherwise get the same just-closed port from the kernel, and the
-	// second listener of a server under test fails with "address in use".
-	for {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	// otherwise get the same port, and the second listener of a server
+	// under test fails with "address in use".
+	lo, hi := quietPorts()
+	for i := 0; ; i++ {
+		var port int
+		if hi > lo && i < 1000 {
+			port = lo + rand.IntN(hi-lo)
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+			if err != nil {
+				continue // in use by a service or another test
+			}
+			l.Close()
+		} else {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			port = l.Addr().(*net.TCPAddr).Port
+			l.Close()
 		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
 		portsMu.Lock()
 		taken := portsGiven[port]
 		portsGiven[port] = true
@@ -81,6 +104,25 @@ func FreePort(t testing.TB) int {
 			return port
 		}
 	}
+}
+
+// quietPorts returns [lo, hi): ports from 20000 up to the start of the
+// ephemeral range, or an empty range when the range cannot be read or
+// leaves fewer than 1,000 ports below it.
+func quietPorts() (lo, hi int) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0, 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0, 0
+	}
+	start, err := strconv.Atoi(f[0])
+	if err != nil || start-20000 < 1000 {
+		return 0, 0
+	}
+	return 20000, start
 }
 
 var (

@@ -119,9 +119,12 @@ func TestQueuedLearning(t *testing.T) {
 	if err := w.Learn(ctx, "you@example.jp", "new@elsewhere.example", "<fresh@x>", t0); err != nil {
 		t.Fatal(err)
 	}
-	// At once, whether written yet or not.
+	// At once, whether written yet or not. The writer may be committing
+	// the batch that holds it during this read: Known then counts it both
+	// as queued and from the file (counted twice rather than missed, as
+	// Known's documentation says), so 2 is an allowed answer too.
 	k, err := r.Known(ctx, "you@example.jp", "new@elsewhere.example")
-	if err != nil || !k.AddrSeen || !k.DomainSeen || k.RcptHistory != 1 {
+	if err != nil || !k.AddrSeen || !k.DomainSeen || k.RcptHistory < 1 || k.RcptHistory > 2 {
 		t.Fatalf("queued entry not seen: %+v %v", k, err)
 	}
 	th, err := r.Thread(ctx, "you@example.jp", []string{"<fresh@x>"})

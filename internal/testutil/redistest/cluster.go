@@ -3,7 +3,6 @@ package redistest
 import (
 	"context"
 	"fmt"
-	"net"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -51,17 +50,13 @@ func StartCluster(t testing.TB, masters, replicas int) *Cluster {
 		ok := false
 		for attempt := 0; attempt < 5 && !ok; attempt++ {
 			port := testutil.FreePort(t)
-			// The cluster bus listens on port+10000: it must be free too.
-			if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+10000)); err != nil {
-				lastErr = err
-				continue
-			} else {
-				l.Close()
-			}
+			// The cluster bus gets its own free port (by default it is
+			// port+10000, which may fall in the kernel's ephemeral range).
+			bus := testutil.FreePort(t)
 			dir := t.TempDir()
 			cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 				"--dir", dir, "--daemonize", "no", "--protected-mode", "yes", "--cluster-enabled", "yes",
-				"--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
+				"--cluster-config-file", "nodes.conf", "--cluster-port", strconv.Itoa(bus), "--cluster-node-timeout", "1000",
 				// Replicas sync at once (not after the default 5 s), and any
 				// replica may take over: the test kills masters early.
 				"--repl-diskless-sync-delay", "0", "--cluster-replica-validity-factor", "0")

@@ -53,12 +53,7 @@ func StartClamd(t testing.TB, extraConf string) *Clamd {
 	os.MkdirAll(db, 0o755)
 	os.WriteFile(filepath.Join(db, "sekisho-test.hdb"), []byte(ClamHDB), 0o644)
 	os.WriteFile(filepath.Join(db, "sekisho-test.ndb"), []byte(ClamNDB), 0o644)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := testutil.FreePort(t)
 	c := &Clamd{Socket: filepath.Join(dir, "clamd.sock"), TCPAddr: fmt.Sprintf("127.0.0.1:%d", port)}
 	conf := fmt.Sprintf("LocalSocket %s\nDatabaseDirectory %s\nForeground yes\nLogFile %s\nTCPSocket %d\nTCPAddr 127.0.0.1\n"+
 		"StreamMaxLength 10M\nMaxThreads 2\nSelfCheck 0\n%s", c.Socket, db, filepath.Join(dir, "clamd.log"), port, extraConf)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -320,6 +321,10 @@ func (s *Store) write() bool {
 	return true
 }
 
+// yieldRows is how many rows the writer writes between yields (each a
+// few microseconds).
+const yieldRows = 16
+
 func (s *Store) writeBatch(ctx context.Context, b *batch) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -327,17 +332,31 @@ func (s *Store) writeBatch(ctx context.Context, b *batch) error {
 	}
 	defer tx.Rollback()
 	pair, rc, id := tx.StmtContext(ctx, s.learnPair), tx.StmtContext(ctx, s.learnRcpt), tx.StmtContext(ctx, s.learnID)
+	// The writer yields its processor every few rows: a batch is
+	// background work of several milliseconds, and a scan that became
+	// runnable meanwhile would otherwise wait for it (up to the runtime's
+	// 10 ms preemption) on a machine with as many busy goroutines as
+	// processors — the milter's tail latency (issue 17).
+	rows := 0
+	yield := func() {
+		if rows++; rows%yieldRows == 0 {
+			runtime.Gosched()
+		}
+	}
 	for k, p := range b.pairs {
+		yield()
 		if _, err := pair.ExecContext(ctx, k.a, k.b, p.domain, p.first, p.last, p.count); err != nil {
 			return err
 		}
 	}
 	for r, n := range b.rcpts {
+		yield()
 		if _, err := rc.ExecContext(ctx, r, n); err != nil {
 			return err
 		}
 	}
 	for k, r := range b.ids {
+		yield()
 		if _, err := id.ExecContext(ctx, k.a, k.b, r.peer, r.seen); err != nil {
 			return err
 		}

@@ -178,6 +178,10 @@ func (s *Store) prepare(es []*entry) []prepared {
 		if e != nil && e.raw != nil {
 			pre[i] = prepared{s.compress(e.raw), "zstd"}
 			e.m.StoredBytes = int64(len(pre[i].raw))
+			// Compressing a batch is background work of several
+			// milliseconds: a scan that became runnable meanwhile runs
+			// first (issue 17, the milter's tail latency); see insertSome.
+			runtime.Gosched()
 		}
 	}
 	return pre
@@ -289,6 +293,11 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 			return 0, err
 		}
 		n += k
+		// Yield the processor between chunks (writeChunk rows, a
+		// millisecond or so): on a machine with as many busy goroutines
+		// as processors a scan that became runnable would otherwise wait
+		// for the whole batch, up to the runtime's 10 ms preemption.
+		runtime.Gosched()
 		if s.holdsWaiting.Load() > 0 {
 			break
 		}
@@ -416,9 +425,34 @@ func (s *Store) Flush(ctx context.Context) error {
 
 // writer is the history's one writing goroutine: it waits for up to
 // batchWindow after the first queued scan (or for batchMax of them),
-// writes them in one transaction, and keeps the SQLite WAL checkpointed.
+// writes them in one transaction, and keeps the SQLite WAL checkpointed
+// from a goroutine of its own.
 func (s *Store) writer() {
 	defer s.wg.Done()
+	// The checkpoints (and their fsync, tens of milliseconds on a busy
+	// disk) run beside the writer: SQLite lets a passive checkpoint and a
+	// writer work at once, and a writer that waited for the disk let the
+	// queue, and with it the daemon's memory, grow by every scan recorded
+	// meanwhile (issue 17: the peak RSS under `sekisho bench --milter`
+	// rose by 20–70 MB when another process kept the disk busy).
+	ck := make(chan struct{}, 1)
+	ckDone := make(chan struct{})
+	go func() {
+		defer close(ckDone)
+		for range ck {
+			s.checkpoint()
+		}
+	}()
+	defer func() {
+		close(ck)
+		<-ckDone
+	}()
+	checkpoint := func() {
+		select {
+		case ck <- struct{}{}:
+		default: // one is pending: it reads the WAL's state when it runs
+		}
+	}
 	var batch []*entry
 	var flushes []flushReq
 	window := time.NewTimer(time.Hour)
@@ -449,7 +483,7 @@ func (s *Store) writer() {
 		}
 		flushes = flushes[:0]
 		if wroteBatch {
-			s.checkpoint()
+			checkpoint()
 		}
 	}
 	take := func(it any) {
@@ -484,9 +518,9 @@ func (s *Store) writer() {
 			armed = false
 			write()
 		case <-idle.C:
-			s.checkpoint()
+			checkpoint()
 		case <-s.held:
-			s.checkpoint()
+			checkpoint()
 		case <-s.closing:
 			for {
 				select {
@@ -506,7 +540,7 @@ func (s *Store) writer() {
 
 // WAL checkpoints. SQLite's automatic checkpoint (every 1,000 pages, on
 // whichever connection commits: often a hold the front end waits for)
-// is off; the writer goroutine runs a passive checkpoint, which neither
+// is off; the writer's checkpoint goroutine runs a passive checkpoint, which neither
 // blocks nor waits for readers and writers, once walCheckpointPages
 // pages wait in the WAL (checked after each batch, after each hold —
 // some 50 pages — and every walCheckEvery). journal_size_limit truncates the file when SQLite

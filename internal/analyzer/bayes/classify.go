@@ -320,7 +320,7 @@ func (a cand) moreTelling(b cand) bool {
 type topK struct {
 	s []cand
 	k int
-	// hist counts the candidates by devBucket, for narrow; wild: a
+	// hist counts the candidates by devBucket, for ranked; wild: a
 	// candidate's dev was outside [0, 0.5] (NaN: odd Params only).
 	hist [devBuckets]uint32
 	wild bool
@@ -354,42 +354,12 @@ func (h *topK) count(dev float64) {
 	}
 }
 
-// narrow drops candidates that cannot be among the k most telling (k <
-// len(s); s's devs counted in the histogram): the lowest bucket t such
-// that the buckets from t up hold at least k candidates is found; those
-// below t are less telling than all of these, so the k most telling are
-// in buckets t and up, which are kept (in place, in their order). The
-// quickselect then works on the few near the top instead of them all.
-func (h *topK) narrow(s []cand) []cand {
-	if h.wild {
-		return s
-	}
-	need, sum := uint32(h.k), uint32(0)
-	t := devBuckets - 1
-	for ; t > 0; t-- {
-		if sum += h.hist[t]; sum >= need {
-			break
-		}
-	}
-	if t == 0 {
-		return s
-	}
-	n := 0
-	for _, c := range s {
-		if devBucket(c.dev) >= t {
-			s[n] = c
-			n++
-		}
-	}
-	return s[:n]
-}
-
 // ranked returns the k most telling candidates (all when there are
 // fewer), most telling first: the order sortCands gives, found through
 // the histogram (every candidate's dev counted in it, none wild). The
 // lowest bucket t such that the buckets from t up hold at least k
-// candidates is found (the k most telling are in those buckets, as in
-// narrow); the candidates of those buckets are placed bucket by bucket,
+// candidates is found (those below are less telling than all of these,
+// so the k most telling are in those buckets); the candidates of those buckets are placed bucket by bucket,
 // most telling bucket first, each bucket's in the order they were
 // collected (by index: the order of ties) — a counting sort, without the
 // mispredicted comparisons of a quicksort —, then put in order within

@@ -308,6 +308,10 @@ type Result struct {
 // topN is how many of the most telling features a Result shows.
 const topN = 8
 
+// maxHitOptions is how many options pipeline.Task.AddScaled keeps of a
+// new hit (TestMaxHitOptions holds the two to each other).
+const maxHitOptions = 10
+
 // Classify scores a task's message without reporting.
 func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, error) {
 	sc := getScratch()
@@ -503,7 +507,18 @@ func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
 		ends[n] = len(b)
 		n++
 	}
-	for _, e := range d.Used[:min(len(d.Used), topN)] {
+	sym := SymHam
+	if d.Margin > 0 {
+		sym = SymSpam
+	}
+	// A new hit keeps its first maxHitOptions options (pipeline's
+	// AddScaled): the top features past them are not formatted. (A hit
+	// already there merges the options it does not have: then all are.)
+	nTop := min(len(d.Used), topN)
+	if nTop > maxHitOptions-n && !t.Has(sym) {
+		nTop = max(maxHitOptions-n, 0)
+	}
+	for _, e := range d.Used[:nTop] {
 		b = appendTop(b, tk, e)
 		ends[n] = len(b)
 		n++
@@ -516,11 +531,7 @@ func (c *Classifier) Analyze(ctx context.Context, t *pipeline.Task) error {
 		opts[i] = all[lo:e]
 		lo = e
 	}
-	if d.Margin > 0 {
-		t.AddScaled(SymSpam, Factor(d.Margin), opts[:n]...)
-	} else {
-		t.AddScaled(SymHam, Factor(d.Margin), opts[:n]...)
-	}
+	t.AddScaled(sym, Factor(d.Margin), opts[:n]...)
 	return nil
 }
 

@@ -117,6 +117,9 @@ func (db *decideBuf) release() {
 	if cap(db.top.s) > 1<<14 {
 		db.top.s = nil
 	}
+	if cap(db.top.out) > 1<<14 {
+		db.top.out = nil
+	}
 	decidePool.Put(db)
 }
 
@@ -317,10 +320,12 @@ func (a cand) moreTelling(b cand) bool {
 type topK struct {
 	s []cand
 	k int
-	// hist counts the candidates by devBucket, for narrow; wild: a
+	// hist counts the candidates by devBucket, for ranked; wild: a
 	// candidate's dev was outside [0, 0.5] (NaN: odd Params only).
 	hist [devBuckets]uint32
 	wild bool
+	// out: ranked's candidates.
+	out []cand
 }
 
 func (h *topK) reset(k int) {
@@ -349,34 +354,55 @@ func (h *topK) count(dev float64) {
 	}
 }
 
-// narrow drops candidates that cannot be among the k most telling (k <
-// len(s); s's devs counted in the histogram): the lowest bucket t such
-// that the buckets from t up hold at least k candidates is found; those
-// below t are less telling than all of these, so the k most telling are
-// in buckets t and up, which are kept (in place, in their order). The
-// quickselect then works on the few near the top instead of them all.
-func (h *topK) narrow(s []cand) []cand {
-	if h.wild {
-		return s
-	}
-	need, sum := uint32(h.k), uint32(0)
+// ranked returns the k most telling candidates (all when there are
+// fewer), most telling first: the order sortCands gives, found through
+// the histogram (every candidate's dev counted in it, none wild). The
+// lowest bucket t such that the buckets from t up hold at least k
+// candidates is found (those below are less telling than all of these,
+// so the k most telling are in those buckets); the candidates of those buckets are placed bucket by bucket,
+// most telling bucket first, each bucket's in the order they were
+// collected (by index: the order of ties) — a counting sort, without the
+// mispredicted comparisons of a quicksort —, then put in order within
+// their buckets by an insertion sort (a bucket holds few distinct devs:
+// features with the same counts have the same dev), which gives way to
+// sortCands when it moves too much (a crafted spread of devs cannot make
+// it quadratic). It uses the histogram up (reset readies it again).
+func (h *topK) ranked() []cand {
+	s := h.s
+	want := uint32(min(h.k, len(s)))
+	sum := uint32(0)
 	t := devBuckets - 1
 	for ; t > 0; t-- {
-		if sum += h.hist[t]; sum >= need {
+		if sum += h.hist[t]; sum >= want {
 			break
 		}
 	}
-	if t == 0 {
-		return s
+	// hist[b] becomes where bucket b's candidates start.
+	pos := uint32(0)
+	for b := devBuckets - 1; b >= t; b-- {
+		c := h.hist[b]
+		h.hist[b] = pos
+		pos += c
 	}
-	n := 0
+	out := slices.Grow(h.out[:0], int(pos))[:pos]
+	h.out = out
 	for _, c := range s {
-		if devBucket(c.dev) >= t {
-			s[n] = c
-			n++
+		if b := devBucket(c.dev); b >= t {
+			out[h.hist[b]] = c
+			h.hist[b]++
 		}
 	}
-	return s[:n]
+	budget := 4*len(out) + 64
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].moreTelling(out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+			if budget--; budget < 0 {
+				sortCands(out)
+				return out[:want]
+			}
+		}
+	}
+	return out[:want]
 }
 
 // sortCands sorts s most telling first. The order is total (ties go by
@@ -484,15 +510,18 @@ func quickCands(s []cand) {
 // of exactly their number).
 func (h *topK) combine(used []Evidence) Decision {
 	cs := h.s
-	if len(cs) > h.k {
-		cs = h.narrow(cs)
-		selectCands(cs, h.k)
-		cs = cs[:h.k]
-	}
 	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
 	}
-	sortCands(cs)
+	if !h.wild {
+		cs = h.ranked()
+	} else {
+		if len(cs) > h.k {
+			selectCands(cs, h.k)
+			cs = cs[:h.k]
+		}
+		sortCands(cs)
+	}
 	if cap(used) < len(cs) {
 		used = make([]Evidence, len(cs))
 	}

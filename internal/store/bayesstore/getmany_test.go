@@ -90,3 +90,40 @@ func FuzzGetManyMapped(f *testing.F) {
 		runtime.KeepAlive(s.tab)
 	})
 }
+
+// TestGetManyLoaded: getMany's lookup for machines without prefetch
+// instructions (getManyLoaded: each batch's lines loaded before it is
+// searched) gives what get gives, as the prefetching one does.
+func TestGetManyLoaded(t *testing.T) {
+	keys, vals, q := benchKeys()
+	for i := 0; i < len(vals); i += 97 {
+		vals[i].Spam = 1 << 18 // in the big arrays
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, nk := range []int{len(keys), 1, 100} {
+		tab := newTable(keys[:nk], vals[:nk])
+		for _, n := range []int{0, 1, 15, 16, 17, 33, 1000} {
+			mix := uint64(0)
+			if n%2 == 1 {
+				mix = r.Uint64()
+			}
+			ks := make([]uint64, n)
+			for i := range ks {
+				ks[i] = q[r.IntN(len(q))] ^ mix
+				if i%3 == 0 {
+					ks[i] = keys[r.IntN(nk)] ^ mix
+				}
+			}
+			got := make([]Counts, n)
+			tab.getManyLoaded(ks, mix, got)
+			pf := make([]Counts, n)
+			tab.getMany(ks, mix, pf)
+			for i, k := range ks {
+				want := tab.get(k ^ mix)
+				if got[i] != want || pf[i] != want {
+					t.Fatalf("nk %d n %d key %d: loaded %+v, getMany %+v, get %+v", nk, n, i, got[i], pf[i], want)
+				}
+			}
+		}
+	}
+}

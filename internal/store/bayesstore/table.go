@@ -266,13 +266,24 @@ func (t *table) get(k uint64) Counts {
 // getBatch is the number of keys getMany looks up together.
 const getBatch = 16
 
+// Prefetching getMany (hasPrefetch): the lines of the batch prefetchAhead
+// batches ahead are prefetched before a batch is searched, their
+// addresses kept in a ring of prefetchRing batches.
+const (
+	prefetchAhead = 2
+	prefetchRing  = 4 // a power of two above prefetchAhead
+)
+
 // getMany sets out[i] to the counts of keys[i]^mix. It gives what get
-// gives, a batch of keys at a time and each step for the whole batch: the
-// first keys of the home lines and of the lines after them are read (the
-// loads do not wait for each other, so their cache misses overlap
-// instead of coming one after the other), the home lines searched with
-// the lines after them, then the keys not settled there (both lines full
-// of smaller keys: rare) read on from the line after.
+// gives, a batch of keys at a time and each step for the whole batch:
+// the home lines and the lines after them are brought into the cache
+// ahead (prefetched a few batches ahead where the machine has prefetch
+// instructions, so that their cache misses overlap with the search of
+// the batches before; elsewhere loaded, batch by batch, before the
+// batch is searched: the loads do not wait for each other, so their
+// misses overlap with each other), the home lines searched with the
+// lines after them, then the keys not settled there (both lines full of
+// smaller keys: rare) read on from the line after.
 //
 // The home lines are addressed without bounds checks: a home line is
 // below nhome (the high word of k × nhome, when nhome is not 0), and a
@@ -291,13 +302,44 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 		}
 		return
 	}
+	if !hasPrefetch {
+		t.getManyLoaded(keys, mix, out)
+		return
+	}
+	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
+	// ring[b%prefetchRing] holds the home lines of batch b.
+	var ring [prefetchRing][getBatch]*line
+	nb := (len(keys) + getBatch - 1) / getBatch
+	issue := func(b int) {
+		at := &ring[b%prefetchRing]
+		ks := keys[b*getBatch : min(b*getBatch+getBatch, len(keys))]
+		for j, k := range ks {
+			at[j%getBatch] = (*line)(unsafe.Add(lp, uintptr(home(k^mix, nhome))*lineSize))
+		}
+		prefetchLines(at, len(ks))
+	}
+	for b := range min(prefetchAhead, nb) {
+		issue(b)
+	}
+	for b := range nb {
+		if b+prefetchAhead < nb {
+			issue(b + prefetchAhead)
+		}
+		base := b * getBatch
+		ks := keys[base:min(base+getBatch, len(keys))]
+		t.searchBatch(ks, mix, out[base:base+len(ks)], &ring[b%prefetchRing])
+	}
+}
+
+// getManyLoaded is getMany's lookup where there are no prefetch
+// instructions: the first keys of each batch's home lines and the lines
+// after them are loaded before the batch is searched.
+func (t *table) getManyLoaded(keys []uint64, mix uint64, out []Counts) {
+	nhome := t.nhome
 	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
 	var at [getBatch]*line
-	var rest [getBatch]uint8
 	for base := 0; base < len(keys); base += getBatch {
 		ks := keys[base:min(base+getBatch, len(keys))]
-		o := out[base:]
-		o = o[:len(ks)]
 		// Touch every home line and the line after it first: the loads
 		// are independent, so their cache misses overlap instead of
 		// coming one probe at a time. (The line after the home line is
@@ -313,52 +355,62 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 			x ^= ln[0].key ^ (*line)(unsafe.Add(unsafe.Pointer(ln), lineSize))[0].key
 		}
 		touched(x)
-		// The home line and the next are searched together (they lie
-		// one after the other): the keys below k in both are where k is
-		// or would be, in the home line or the next (the next line's
-		// keys are all above the home line's, and above k when the home
-		// line has a key not below k or room), or past both.
-		nr := uint(0)
-		for j, k := range ks {
-			k ^= mix
-			ln := at[j%getBatch]
-			w := (*[2 * lineSlots]slot)(unsafe.Pointer(ln))
-			if i := uint(below(ln, k) + below((*line)(w[lineSlots:]), k)); i < 2*lineSlots {
-				c := Counts{}
-				if s := &w[i]; s.key == k {
+		t.searchBatch(ks, mix, out[base:base+len(ks)], &at)
+	}
+}
+
+// searchBatch looks up a batch of keys (at most getBatch), ks[j]^mix in
+// the home line at[j], into o (as long as ks).
+//
+// The home line and the next are searched together (they lie one after
+// the other): the keys below k in both are where k is or would be, in
+// the home line or the next (the next line's keys are all above the home
+// line's, and above k when the home line has a key not below k or room),
+// or past both.
+func (t *table) searchBatch(ks []uint64, mix uint64, o []Counts, at *[getBatch]*line) {
+	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
+	o = o[:len(ks)]
+	var rest [getBatch]uint8
+	nr := uint(0)
+	for j, k := range ks {
+		k ^= mix
+		ln := at[j%getBatch]
+		w := (*[2 * lineSlots]slot)(unsafe.Pointer(ln))
+		if i := uint(below(ln, k) + below((*line)(w[lineSlots:]), k)); i < 2*lineSlots {
+			c := Counts{}
+			if s := &w[i]; s.key == k {
+				if sc, ok := s.small(); ok {
+					c = sc
+				} else {
+					c = t.big(k)
+				}
+			}
+			o[j] = c
+			continue
+		}
+		rest[nr%getBatch] = uint8(j)
+		nr++
+	}
+	if nr == 0 {
+		return
+	}
+	for _, j := range rest[:nr%(getBatch+1)] {
+		k := ks[j] ^ mix
+		c := Counts{}
+		for l := (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize + 2; ; l++ {
+			ln := &t.lines[l]
+			if i := below(ln, k); i < lineSlots {
+				if s := &ln[i]; s.key == k {
 					if sc, ok := s.small(); ok {
 						c = sc
 					} else {
 						c = t.big(k)
 					}
 				}
-				o[j] = c
-				continue
+				break
 			}
-			rest[nr%getBatch] = uint8(j)
-			nr++
 		}
-		if nr == 0 {
-			continue
-		}
-		for _, j := range rest[:nr%(getBatch+1)] {
-			k := ks[j] ^ mix
-			c := Counts{}
-			for l := (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize + 2; ; l++ {
-				ln := &t.lines[l]
-				if i := below(ln, k); i < lineSlots {
-					if s := &ln[i]; s.key == k {
-						if sc, ok := s.small(); ok {
-							c = sc
-						} else {
-							c = t.big(k)
-						}
-					}
-					break
-				}
-			}
-			o[j] = c
-		}
+		o[j] = c
 	}
 }
 

@@ -66,6 +66,14 @@ func readLine(r *bufio.Reader) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if b == nil && !isPrefix {
+			// The whole line in the reader's buffer (the usual case):
+			// one copy, not two.
+			if len(frag) > maxLine {
+				return "", &ProtoError{ExProtocol, "line too long"}
+			}
+			return string(frag), nil
+		}
 		b = append(b, frag...)
 		if len(b) > maxLine {
 			return "", &ProtoError{ExProtocol, "line too long"}

@@ -71,3 +71,47 @@ func FuzzReadRequest(f *testing.F) {
 		}
 	})
 }
+
+// readLineRef is readLine as it was (every line through an appended
+// copy): the reference FuzzReadLineMatches compares with.
+func readLineRef(r *bufio.Reader) (string, error) {
+	var b []byte
+	for {
+		frag, isPrefix, err := r.ReadLine()
+		if err != nil {
+			return "", err
+		}
+		b = append(b, frag...)
+		if len(b) > maxLine {
+			return "", &ProtoError{ExProtocol, "line too long"}
+		}
+		if !isPrefix {
+			return string(b), nil
+		}
+	}
+}
+
+// FuzzReadLineMatches: readLine returns the lines and errors the
+// reference does, with buffers from the smallest bufio allows (lines in
+// fragments) to larger than any line.
+func FuzzReadLineMatches(f *testing.F) {
+	f.Add([]byte("CHECK SPAMC/1.5\r\nUser: x\r\n\r\nbody"), uint16(16), uint16(0))
+	f.Add([]byte("a\nb\r\n\r\n"), uint16(8192), uint16(9000))
+	f.Add([]byte("\r\n"+strings.Repeat("y", 8193)+"\n"), uint16(60000), uint16(8192))
+	f.Fuzz(func(t *testing.T, b []byte, size, long uint16) {
+		// A long first line of long bytes (up to 16 KiB), made here.
+		b = append(bytes.Repeat([]byte{'x'}, int(long)%(16<<10)), b...)
+		r1 := bufio.NewReaderSize(bytes.NewReader(b), int(size))
+		r2 := bufio.NewReaderSize(bytes.NewReader(b), int(size))
+		for {
+			l1, e1 := readLine(r1)
+			l2, e2 := readLineRef(r2)
+			if l1 != l2 || fmt.Sprint(e1) != fmt.Sprint(e2) {
+				t.Fatalf("readLine %q %v, reference %q %v", l1, e1, l2, e2)
+			}
+			if e1 != nil {
+				return
+			}
+		}
+	})
+}

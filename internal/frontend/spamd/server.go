@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/action"
@@ -44,10 +45,23 @@ func (s *Server) handle(c net.Conn) {
 		rt = s.Settings.ScanTimeout.Duration + 60*time.Second
 	}
 	c.SetDeadline(time.Now().Add(rt))
-	br := bufio.NewReaderSize(c, 64<<10)
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(c)
+	defer func() {
+		// Nothing of the request points into the reader's buffer
+		// (ReadRequestReserved copies the lines and the body): it goes
+		// back to the pool when the request is read.
+		if br != nil {
+			br.Reset(nil)
+			readers.Put(br)
+		}
+	}()
 	var res listen.Reservation
 	defer res.Release()
 	req, err := ReadRequestReserved(br, s.P.Config.Serve.MaxMessageBytes, &res)
+	br.Reset(nil)
+	readers.Put(br)
+	br = nil
 	c.SetDeadline(time.Now().Add(s.Settings.ScanTimeout.Duration + 60*time.Second))
 	if err != nil {
 		var pe *ProtoError
@@ -62,6 +76,10 @@ func (s *Server) handle(c net.Conn) {
 		listen.Abort(c) // a client that does not read its reply: reset, not a FIN behind it
 	}
 }
+
+// readers are the connections' 64 KiB request readers (one per
+// connection was 64 KiB allocated and cleared per message).
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
 func remoteIP(c net.Conn) netip.Addr {
 	if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
@@ -96,7 +114,11 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 	v := o.Verdict()
 	isSpam := o.Action == pipeline.ActionTag || o.Action == pipeline.ActionQuarantine || o.Action == pipeline.ActionReject
 	thr := s.P.Config.Policy.TagScore
-	spamHdr := fmt.Sprintf("Spam: %s ; %.1f / %.1f", map[bool]string{true: "True", false: "False"}[isSpam], v.Score, thr)
+	verdict := "False"
+	if isSpam {
+		verdict = "True"
+	}
+	spamHdr := fmt.Sprintf("Spam: %s ; %.1f / %.1f", verdict, v.Score, thr)
 	hdrs := []string{spamHdr}
 	wb := &bufWriter{}
 	switch req.Method {

@@ -115,3 +115,22 @@ func FuzzReadLineMatches(f *testing.F) {
 		}
 	})
 }
+
+// TestRequestOwnsItsBytes: nothing of a parsed request points into the
+// reader's buffer (handle puts the reader back in the pool once the
+// request is read, and the next connection reads into the same buffer).
+func TestRequestOwnsItsBytes(t *testing.T) {
+	in := "SYMBOLS SPAMC/1.5\r\nUser: joe\r\nContent-length: 6\r\n\r\nabcdef"
+	br := bufio.NewReaderSize(strings.NewReader(in), 64<<10)
+	req, err := ReadRequest(br, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br.Reset(strings.NewReader(strings.Repeat("Z", len(in)+100)))
+	if _, err := br.Peek(len(in) + 100); err != nil {
+		t.Fatal(err)
+	}
+	if req.Method != "SYMBOLS" || req.Version != "1.5" || req.Headers["user"] != "joe" || req.Headers["content-length"] != "6" || string(req.Body) != "abcdef" {
+		t.Fatalf("request changed with the reader's buffer: %+v %q", req, req.Body)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -133,4 +134,57 @@ func TestRequestOwnsItsBytes(t *testing.T) {
 	if req.Method != "SYMBOLS" || req.Version != "1.5" || req.Headers["user"] != "joe" || req.Headers["content-length"] != "6" || string(req.Body) != "abcdef" {
 		t.Fatalf("request changed with the reader's buffer: %+v %q", req, req.Body)
 	}
+}
+
+// replyRef is Reply as it was (a bytes.Buffer and fmt): the reference
+// of FuzzAppendReplyMatches.
+func replyRef(w io.Writer, headers []string, body []byte, withBody, compress bool) error {
+	var b bytes.Buffer
+	b.WriteString("SPAMD/1.1 0 EX_OK\r\n")
+	if withBody && compress {
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write(body)
+		zw.Close()
+		body = z.Bytes()
+		b.WriteString("Compress: zlib\r\n")
+	}
+	if withBody {
+		fmt.Fprintf(&b, "Content-length: %d\r\n", len(body))
+	}
+	for _, h := range headers {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("\r\n")
+	if withBody {
+		b.Write(body)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// FuzzAppendReplyMatches: the reply bytes are those the bytes.Buffer
+// version wrote, for any headers, body and flags, appended after
+// anything already in the buffer.
+func FuzzAppendReplyMatches(f *testing.F) {
+	f.Add("Spam: True ; 9.0 / 5.0", "", []byte("A,B"), true, false, []byte(nil))
+	f.Add("Spam: False ; 0.0 / 5.0", "X: y", []byte(nil), false, false, []byte("prefix"))
+	f.Add("", "", bytes.Repeat([]byte("x"), 5000), true, true, []byte(nil))
+	f.Fuzz(func(t *testing.T, h1, h2 string, body []byte, withBody, compress bool, prefix []byte) {
+		hdrs := []string{h1}
+		if h2 != "" {
+			hdrs = append(hdrs, h2)
+		}
+		var want bytes.Buffer
+		want.Write(prefix)
+		replyRef(&want, hdrs, body, withBody, compress)
+		if got := appendReply(bytes.Clone(prefix), hdrs, body, withBody, compress); !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("appendReply:\n%q\nwant\n%q", got, want.Bytes())
+		}
+		var got bytes.Buffer
+		Reply(&got, hdrs, body, withBody, compress)
+		if !bytes.Equal(got.Bytes(), want.Bytes()[len(prefix):]) {
+			t.Fatalf("Reply:\n%q\nwant\n%q", got.Bytes(), want.Bytes()[len(prefix):])
+		}
+	})
 }

@@ -120,35 +120,31 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 	}
 	spamHdr := fmt.Sprintf("Spam: %s ; %.1f / %.1f", verdict, v.Score, thr)
 	hdrs := []string{spamHdr}
-	wb := &bufWriter{}
+	var out []byte
 	switch req.Method {
 	case "CHECK":
-		Reply(wb, hdrs, nil, false, false)
+		out = appendReply(nil, hdrs, nil, false, false)
 	case "SYMBOLS":
 		names := make([]string, 0, len(v.Symbols))
 		for _, sy := range v.Symbols {
 			names = append(names, sy.Name)
 		}
-		Reply(wb, hdrs, []byte(strings.Join(names, ",")), true, compress)
+		out = appendReply(nil, hdrs, []byte(strings.Join(names, ",")), true, compress)
 	case "REPORT":
-		Reply(wb, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
+		out = appendReply(nil, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
 	case "REPORT_IFSPAM":
 		if isSpam {
-			Reply(wb, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
+			out = appendReply(nil, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
 		} else {
-			Reply(wb, hdrs, nil, true, compress)
+			out = appendReply(nil, hdrs, nil, true, compress)
 		}
 	case "PROCESS":
-		Reply(wb, hdrs, o.Apply(req.Body), true, compress)
+		out = appendReply(nil, hdrs, o.Apply(req.Body), true, compress)
 	case "HEADERS":
-		Reply(wb, hdrs, o.ApplyHeader(req.Body), true, compress)
+		out = appendReply(nil, hdrs, o.ApplyHeader(req.Body), true, compress)
 	}
-	return wb.b
+	return out
 }
-
-type bufWriter struct{ b []byte }
-
-func (w *bufWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 
 func (s *Server) tell(ctx context.Context, req *Request) []byte {
 	if !s.Settings.AllowTell {

@@ -10,8 +10,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"

@@ -837,3 +837,36 @@ func FuzzReaderInPlace(f *testing.F) {
 		}
 	})
 }
+
+// TestPooledConnReaderReset: a pooled connection whose last packet was
+// returned in place (its bytes left to discard at the next read) starts
+// the next MTA connection from that connection's first byte: the reader
+// forgets what it was to discard.
+func TestPooledConnReaderReset(t *testing.T) {
+	cfg := config.Default()
+	s := &Server{P: &action.Processor{Config: cfg}, Settings: cfg.Serve.Milter,
+		scan: func([]byte, pipeline.Envelope) *action.Outcome { return &action.Outcome{Action: pipeline.ActionAccept} }}
+	var w writer
+	w.simple('O', []byte{0, 0, 0, 6, 0, 0, 1, 0xff, 0, 0x1f, 0xff, 0xff})
+	w.simple('Q', nil)
+	for i := range 20 {
+		stale := connPool.Get().(*conn)
+		stale.r.inPlace = 9 // as if a 5-byte payload packet had been returned in place
+		connPool.Put(stale)
+		a, c := net.Pipe()
+		done := make(chan struct{})
+		go func() {
+			s.serveConn(c)
+			close(done)
+		}()
+		go a.Write(w.b)
+		a.SetReadDeadline(time.Now().Add(5 * time.Second))
+		got, _ := io.ReadAll(a)
+		a.Close()
+		<-done
+		// The negotiation reply: length 13, 'O', version 6.
+		if len(got) < 9 || got[4] != 'O' || binary.BigEndian.Uint32(got[5:]) != 6 {
+			t.Fatalf("connection %d: reply %q, want the negotiation", i, got)
+		}
+	}
+}

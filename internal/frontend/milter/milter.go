@@ -121,6 +121,7 @@ func (s *Server) serveConn(nc net.Conn) {
 	goroutine.GrowStack() // one stack growth now instead of several below
 	c := connPool.Get().(*conn)
 	c.br.Reset(nc)
+	c.r.reset()
 	m := &c.m
 	m.init(s)
 	defer func() {
@@ -193,7 +194,7 @@ func (s *Server) loop(c *conn, nc net.Conn) error {
 				}
 				rest = rest[2:] // the port
 			}
-			rp = m.Connect(string(host), net.ParseIP(string(cString(rest))), c.pending)
+			rp = m.Connect(string(host), parseIP(cString(rest)), c.pending)
 		case cmdHelo:
 			if n := len(data); n > 0 && data[n-1] == 0 {
 				data = data[:n-1]
@@ -407,11 +408,21 @@ func (m *session) resetMsg() {
 	}
 }
 
-func (m *session) Connect(host string, addr net.IP, mac []byte) resp {
+// parseIP is what netip.AddrFromSlice(net.ParseIP(string(b))) gave
+// (invalid when b is not an address or has a zone), without the copies.
+func parseIP(b []byte) netip.Addr {
+	a, err := netip.ParseAddr(string(b))
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}
+	}
+	return a
+}
+
+func (m *session) Connect(host string, addr netip.Addr, mac []byte) resp {
 	m.merge(mac)
 	m.clientHost = host
-	if a, ok := netip.AddrFromSlice(addr); ok {
-		m.clientIP = a.Unmap()
+	if addr.IsValid() {
+		m.clientIP = addr.Unmap()
 	}
 	return respContinue
 }

@@ -1,16 +1,19 @@
 package milter
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	gomilter "github.com/emersion/go-milter"
@@ -702,5 +705,168 @@ func TestMacrosOncePerCommand(t *testing.T) {
 	s.serveConn(&memConn{r: bytes.NewReader([]byte(in))})
 	if len(ids) != 2 || ids[0] != "Q1" || ids[1] != "" {
 		t.Fatalf("queue ids %q, want [Q1 \"\"]", ids)
+	}
+}
+
+// FuzzParseIP: parseIP gives the client address the connect step took
+// before (net.ParseIP, then netip.AddrFromSlice and Unmap).
+func FuzzParseIP(f *testing.F) {
+	for _, s := range []string{"192.0.2.1", "::1", "::ffff:192.0.2.1", "fe80::1%eth0", "2001:db8::1", "IPv6:::1", "01.2.3.4", "", "1.2.3.4.5", "::ffff:1.2.3.4%x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want, got netip.Addr
+		if a, ok := netip.AddrFromSlice(net.ParseIP(string(b))); ok {
+			want = a.Unmap()
+		}
+		if a := parseIP(b); a.IsValid() {
+			got = a.Unmap()
+		}
+		if got != want {
+			t.Fatalf("%q: %v, want %v", b, got, want)
+		}
+	})
+}
+
+// cStringRef and headerFieldRef are cString and headerField as they
+// were (byte loops): the references of FuzzHeaderField.
+func cStringRef(data []byte) []byte {
+	for i, c := range data {
+		if c == 0 {
+			return data[:i]
+		}
+	}
+	return data
+}
+
+func headerFieldRef(data []byte) (name, value []byte, ok bool) {
+	if len(data) == 0 {
+		return nil, nil, false
+	}
+	data = trimNUL(data)
+	name, value, found := bytes.Cut(data, nul)
+	if !found {
+		return data, nil, true
+	}
+	for _, c := range value {
+		if c == 0 {
+			return nil, nil, false
+		}
+	}
+	return name, value, true
+}
+
+func FuzzHeaderField(f *testing.F) {
+	for _, s := range []string{"", "\x00", "Subject\x00hi\x00", "\x00\x00a\x00b\x00\x00", "a\x00b\x00c", "name", "a\x00\x00b"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n1, v1, ok1 := headerField(b)
+		n2, v2, ok2 := headerFieldRef(b)
+		if ok1 != ok2 || !bytes.Equal(n1, n2) || !bytes.Equal(v1, v2) || (n1 == nil) != (n2 == nil) || (v1 == nil) != (v2 == nil) {
+			t.Fatalf("%q: %q %q %v, want %q %q %v", b, n1, v1, ok1, n2, v2, ok2)
+		}
+		if c1, c2 := cString(b), cStringRef(b); !bytes.Equal(c1, c2) || len(c1) != len(c2) {
+			t.Fatalf("cString %q: %q, want %q", b, c1, c2)
+		}
+	})
+}
+
+// readerRef is reader.next as it was (every packet copied out of the
+// bufio.Reader): the reference of FuzzReaderInPlace.
+func readerRef(br *bufio.Reader, buf *[]byte) (byte, []byte, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		return 0, nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[:])
+	if n == 0 {
+		return 0, nil, errZeroPacket
+	}
+	if n > maxPacket {
+		return 0, nil, fmt.Errorf("milter: packet length %d exceeds %d bytes", n, maxPacket)
+	}
+	p := make([]byte, n)
+	if _, err := io.ReadFull(br, p); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	return p[0], p[1:], nil
+}
+
+// FuzzReaderInPlace: the packets (and the error that ends them) read
+// with payloads in place are those the copying reader read, whatever the
+// buffer size and however the stream arrives (one byte per read or all
+// at once); a payload returned in place keeps its bytes until the next
+// call.
+func FuzzReaderInPlace(f *testing.F) {
+	var w writer
+	w.simple('O', []byte{0, 0, 0, 6, 0, 0, 1, 0xff, 0, 0x1f, 0xff, 0xff})
+	w.simple('D', []byte("Cj\x00mx.example\x00"))
+	w.simple('L', []byte("Subject\x00hello\x00"))
+	w.simple('B', bytes.Repeat([]byte("body\r\n"), 3000))
+	w.simple('E', nil)
+	f.Add(w.b, uint16(16), false)
+	f.Add(w.b, uint16(8192), true)
+	f.Add([]byte{0, 0, 0, 0}, uint16(64), false)
+	f.Add([]byte{0, 0, 0, 3, 'L', 'a'}, uint16(64), false)
+	f.Add([]byte{0xff, 0, 0, 3, 'L', 'a'}, uint16(64), false)
+	f.Fuzz(func(t *testing.T, stream []byte, size uint16, slow bool) {
+		var src io.Reader = bytes.NewReader(stream)
+		if slow {
+			src = iotest.OneByteReader(src)
+		}
+		r := reader{br: bufio.NewReaderSize(src, int(size))}
+		ref := bufio.NewReaderSize(bytes.NewReader(stream), 1<<20)
+		var buf []byte
+		for {
+			c1, d1, e1 := r.next()
+			keep := bytes.Clone(d1)
+			c2, d2, e2 := readerRef(ref, &buf)
+			if c1 != c2 || !bytes.Equal(d1, d2) || fmt.Sprint(e1) != fmt.Sprint(e2) {
+				t.Fatalf("next: %c %q %v, want %c %q %v", c1, d1, e1, c2, d2, e2)
+			}
+			if e1 != nil {
+				return
+			}
+			if !bytes.Equal(d1, keep) {
+				t.Fatal("payload changed before the next call")
+			}
+		}
+	})
+}
+
+// TestPooledConnReaderReset: a pooled connection whose last packet was
+// returned in place (its bytes left to discard at the next read) starts
+// the next MTA connection from that connection's first byte: the reader
+// forgets what it was to discard.
+func TestPooledConnReaderReset(t *testing.T) {
+	cfg := config.Default()
+	s := &Server{P: &action.Processor{Config: cfg}, Settings: cfg.Serve.Milter,
+		scan: func([]byte, pipeline.Envelope) *action.Outcome { return &action.Outcome{Action: pipeline.ActionAccept} }}
+	var w writer
+	w.simple('O', []byte{0, 0, 0, 6, 0, 0, 1, 0xff, 0, 0x1f, 0xff, 0xff})
+	w.simple('Q', nil)
+	for i := range 20 {
+		stale := connPool.Get().(*conn)
+		stale.r.inPlace = 9 // as if a 5-byte payload packet had been returned in place
+		connPool.Put(stale)
+		a, c := net.Pipe()
+		done := make(chan struct{})
+		go func() {
+			s.serveConn(c)
+			close(done)
+		}()
+		go a.Write(w.b)
+		a.SetReadDeadline(time.Now().Add(5 * time.Second))
+		got, _ := io.ReadAll(a)
+		a.Close()
+		<-done
+		// The negotiation reply: length 13, 'O', version 6.
+		if len(got) < 9 || got[4] != 'O' || binary.BigEndian.Uint32(got[5:]) != 6 {
+			t.Fatalf("connection %d: reply %q, want the negotiation", i, got)
+		}
 	}
 }

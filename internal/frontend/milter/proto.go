@@ -128,10 +128,31 @@ type reader struct {
 	br  *bufio.Reader
 	buf []byte
 	hdr [4]byte // here, not on the stack: io.ReadFull would move it to the heap
+	// inPlace: the bytes of the last packet, returned in br's buffer,
+	// that br still holds (discarded at the next call).
+	inPlace int
 }
+
+// reset readies r for a new connection's bytes in br.
+func (r *reader) reset() { r.inPlace = 0 }
 
 // next returns the next command and its payload, valid until the next call.
 func (r *reader) next() (byte, []byte, error) {
+	if r.inPlace > 0 {
+		r.br.Discard(r.inPlace)
+		r.inPlace = 0
+	}
+	// A whole packet already in br's buffer (header fields, macros,
+	// the short commands): its payload where it is, without a copy.
+	// The bytes stay there until the next call, which discards them.
+	if b := r.br.Buffered(); b > 4 {
+		h, _ := r.br.Peek(4)
+		if n := int(binary.BigEndian.Uint32(h)); n > 0 && n <= b-4 {
+			p, _ := r.br.Peek(4 + n)
+			r.inPlace = 4 + n
+			return p[4], p[5:], nil
+		}
+	}
 	if _, err := io.ReadFull(r.br, r.hdr[:]); err != nil {
 		return 0, nil, err
 	}
@@ -322,10 +343,8 @@ func (w *writer) negotiate(data []byte) uint32 {
 
 // cString is data up to its first NUL (all of it without one).
 func cString(data []byte) []byte {
-	for i, c := range data {
-		if c == 0 {
-			return data[:i]
-		}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return data[:i]
 	}
 	return data
 }
@@ -394,10 +413,8 @@ func headerField(data []byte) (name, value []byte, ok bool) {
 	if !found {
 		return data, nil, true
 	}
-	for _, c := range value {
-		if c == 0 {
-			return nil, nil, false
-		}
+	if bytes.IndexByte(value, 0) >= 0 {
+		return nil, nil, false
 	}
 	return name, value, true
 }

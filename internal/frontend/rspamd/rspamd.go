@@ -87,11 +87,16 @@ func Envelope(hd http.Header) (env pipeline.Envelope, pass bool) {
 	env.Helo = get("Helo")
 	env.MailFrom = strings.Trim(get("From"), "<>")
 	for _, v := range hd["Rcpt"] {
-		for _, r := range strings.Split(v, ",") {
+		for { // the comma-separated addresses, without a slice of them
+			r, rest, more := strings.Cut(v, ",")
 			r = strings.Trim(strings.TrimSpace(r), "<>")
 			if r != "" && len(env.Rcpts) < 10000 {
 				env.Rcpts = append(env.Rcpts, clip(r, 512))
 			}
+			if !more {
+				break
+			}
+			v = rest
 		}
 	}
 	env.AuthUser = get("User")

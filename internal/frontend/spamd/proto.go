@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -65,6 +66,14 @@ func readLine(r *bufio.Reader) (string, error) {
 		frag, isPrefix, err := r.ReadLine()
 		if err != nil {
 			return "", err
+		}
+		if b == nil && !isPrefix {
+			// The whole line in the reader's buffer (the usual case):
+			// one copy, not two.
+			if len(frag) > maxLine {
+				return "", &ProtoError{ExProtocol, "line too long"}
+			}
+			return string(frag), nil
 		}
 		b = append(b, frag...)
 		if len(b) > maxLine {
@@ -197,26 +206,41 @@ func clip2(s string) string {
 // Reply writes a success reply: extra headers, then body (compressed when
 // compress is set). Content-length is sent when withBody.
 func Reply(w io.Writer, headers []string, body []byte, withBody, compress bool) error {
-	var b bytes.Buffer
-	b.WriteString("SPAMD/1.1 0 EX_OK\r\n")
+	_, err := w.Write(appendReply(nil, headers, body, withBody, compress))
+	return err
+}
+
+// appendReply appends the reply Reply writes to b (built in one buffer
+// of its final size, not copied from a bytes.Buffer).
+func appendReply(b []byte, headers []string, body []byte, withBody, compress bool) []byte {
 	if withBody && compress {
 		var z bytes.Buffer
 		zw := zlib.NewWriter(&z)
 		zw.Write(body)
 		zw.Close()
 		body = z.Bytes()
-		b.WriteString("Compress: zlib\r\n")
+	}
+	n := len("SPAMD/1.1 0 EX_OK\r\nCompress: zlib\r\nContent-length: 18446744073709551615\r\n\r\n") + len(body)
+	for _, h := range headers {
+		n += len(h) + 2
+	}
+	b = slices.Grow(b, n)
+	b = append(b, "SPAMD/1.1 0 EX_OK\r\n"...)
+	if withBody && compress {
+		b = append(b, "Compress: zlib\r\n"...)
 	}
 	if withBody {
-		fmt.Fprintf(&b, "Content-length: %d\r\n", len(body))
+		b = append(b, "Content-length: "...)
+		b = strconv.AppendInt(b, int64(len(body)), 10)
+		b = append(b, "\r\n"...)
 	}
 	for _, h := range headers {
-		b.WriteString(h + "\r\n")
+		b = append(b, h...)
+		b = append(b, "\r\n"...)
 	}
-	b.WriteString("\r\n")
+	b = append(b, "\r\n"...)
 	if withBody {
-		b.Write(body)
+		b = append(b, body...)
 	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return b
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/action"
@@ -44,10 +45,23 @@ func (s *Server) handle(c net.Conn) {
 		rt = s.Settings.ScanTimeout.Duration + 60*time.Second
 	}
 	c.SetDeadline(time.Now().Add(rt))
-	br := bufio.NewReaderSize(c, 64<<10)
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(c)
+	defer func() {
+		// Nothing of the request points into the reader's buffer
+		// (ReadRequestReserved copies the lines and the body): it goes
+		// back to the pool when the request is read.
+		if br != nil {
+			br.Reset(nil)
+			readers.Put(br)
+		}
+	}()
 	var res listen.Reservation
 	defer res.Release()
 	req, err := ReadRequestReserved(br, s.P.Config.Serve.MaxMessageBytes, &res)
+	br.Reset(nil)
+	readers.Put(br)
+	br = nil
 	c.SetDeadline(time.Now().Add(s.Settings.ScanTimeout.Duration + 60*time.Second))
 	if err != nil {
 		var pe *ProtoError
@@ -62,6 +76,10 @@ func (s *Server) handle(c net.Conn) {
 		listen.Abort(c) // a client that does not read its reply: reset, not a FIN behind it
 	}
 }
+
+// readers are the connections' 64 KiB request readers (one per
+// connection was 64 KiB allocated and cleared per message).
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
 
 func remoteIP(c net.Conn) netip.Addr {
 	if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
@@ -96,37 +114,37 @@ func (s *Server) Respond(ctx context.Context, req *Request, peer netip.Addr) []b
 	v := o.Verdict()
 	isSpam := o.Action == pipeline.ActionTag || o.Action == pipeline.ActionQuarantine || o.Action == pipeline.ActionReject
 	thr := s.P.Config.Policy.TagScore
-	spamHdr := fmt.Sprintf("Spam: %s ; %.1f / %.1f", map[bool]string{true: "True", false: "False"}[isSpam], v.Score, thr)
+	verdict := "False"
+	if isSpam {
+		verdict = "True"
+	}
+	spamHdr := fmt.Sprintf("Spam: %s ; %.1f / %.1f", verdict, v.Score, thr)
 	hdrs := []string{spamHdr}
-	wb := &bufWriter{}
+	var out []byte
 	switch req.Method {
 	case "CHECK":
-		Reply(wb, hdrs, nil, false, false)
+		out = appendReply(nil, hdrs, nil, false, false)
 	case "SYMBOLS":
 		names := make([]string, 0, len(v.Symbols))
 		for _, sy := range v.Symbols {
 			names = append(names, sy.Name)
 		}
-		Reply(wb, hdrs, []byte(strings.Join(names, ",")), true, compress)
+		out = appendReply(nil, hdrs, []byte(strings.Join(names, ",")), true, compress)
 	case "REPORT":
-		Reply(wb, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
+		out = appendReply(nil, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
 	case "REPORT_IFSPAM":
 		if isSpam {
-			Reply(wb, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
+			out = appendReply(nil, hdrs, []byte(report(s.P.Config, o, thr)), true, compress)
 		} else {
-			Reply(wb, hdrs, nil, true, compress)
+			out = appendReply(nil, hdrs, nil, true, compress)
 		}
 	case "PROCESS":
-		Reply(wb, hdrs, o.Apply(req.Body), true, compress)
+		out = appendReply(nil, hdrs, o.Apply(req.Body), true, compress)
 	case "HEADERS":
-		Reply(wb, hdrs, o.ApplyHeader(req.Body), true, compress)
+		out = appendReply(nil, hdrs, o.ApplyHeader(req.Body), true, compress)
 	}
-	return wb.b
+	return out
 }
-
-type bufWriter struct{ b []byte }
-
-func (w *bufWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 
 func (s *Server) tell(ctx context.Context, req *Request) []byte {
 	if !s.Settings.AllowTell {

@@ -164,19 +164,28 @@ func execRows(ctx context.Context, tx *sql.Tx, shapes map[int]*sql.Stmt, max, nc
 	return nil
 }
 
-// prepared is an entry's compressed message.
+// prepared is an entry's compressed message; buf is the pooled buffer
+// raw is in (nil when raw is a slice of its own).
 type prepared struct {
 	raw   []byte
 	codec string
+	buf   *[]byte
 }
 
 // prepare compresses the entries' messages (outside any transaction and
-// outside the write lock); nil entries are skipped.
-func (s *Store) prepare(es []*entry) []prepared {
+// outside the write lock); nil entries are skipped. With pooled, into
+// pooled buffers the caller gives back (releasePrepared) once the rows
+// are written or given up.
+func (s *Store) prepare(es []*entry, pooled bool) []prepared {
 	pre := make([]prepared, len(es))
 	for i, e := range es {
 		if e != nil && e.raw != nil {
-			pre[i] = prepared{s.compress(e.raw), "zstd"}
+			if pooled {
+				c, bp := s.compressPooled(e.raw)
+				pre[i] = prepared{c, "zstd", bp}
+			} else {
+				pre[i] = prepared{s.compress(e.raw), "zstd", nil}
+			}
 			e.m.StoredBytes = int64(len(pre[i].raw))
 			// Compressing a batch is background work of several
 			// milliseconds: a scan that became runnable meanwhile runs
@@ -185,6 +194,16 @@ func (s *Store) prepare(es []*entry) []prepared {
 		}
 	}
 	return pre
+}
+
+// releasePrepared gives back the pooled buffers of pre.
+func releasePrepared(pre []prepared) {
+	for i := range pre {
+		if pre[i].buf != nil {
+			putBuf(pre[i].buf)
+			pre[i] = prepared{}
+		}
+	}
 }
 
 // lockWrite serialises this process's history batches, holds and
@@ -219,15 +238,28 @@ const writeChunk = 16
 // unless a hold starts waiting for the write lock, then the rows written
 // so far are committed, the hold goes, and the rest follows in another.
 // It returns how many rows are written.
+//
+// The entries' pooled buffers (and those their messages are compressed
+// into) are given back when it returns, written or not: the entries must
+// have no other user by then. The drivers keep nothing of what they
+// bind once Exec returns (modernc.org/sqlite copies each text and blob
+// into C memory, pgx encodes them into its send buffer).
 func (s *Store) insertBatch(ctx context.Context, es []*entry) (int, error) {
 	for i, e := range es {
 		// A held scan's row that Hold has committed: nothing to compress
 		// or insert (the insert would be a no-op).
 		if e != nil && e.once && s.heldRows.take(e.m.ID) {
+			e.release()
 			es[i] = nil
 		}
 	}
-	pre := s.prepare(es)
+	pre := s.prepare(es, true)
+	defer func(es []*entry, pre []prepared) {
+		releasePrepared(pre)
+		for _, e := range es {
+			e.release()
+		}
+	}(es, pre)
 	written := 0
 	for len(es) > 0 {
 		// Let a waiting hold take the lock first.

@@ -710,7 +710,7 @@ func (s *Store) writeHold(ctx context.Context, tx *sql.Tx, req *holdReq) error {
 		es[0] = nil
 		pre = []prepared{{}, pre[1]}
 	}
-	return s.insertTx(ctx, tx, es, pre)
+	return s.insertTx(ctx, newTxStmts(tx), es, pre)
 }
 
 // heldWritten is what follows a hold's commit.

@@ -60,7 +60,8 @@ const holdLookup = `SELECT m.id FROM msg_hash h CROSS JOIN messages m
 	ORDER BY m.received_at LIMIT 1`
 
 // statements are prepared once at Open; a transaction uses them through
-// Tx.StmtContext, which reuses what is prepared on its connection.
+// Tx.StmtContext (txStmts), which reuses what is prepared on its
+// connection.
 type statements struct {
 	msgs   map[int]*sql.Stmt // rows → INSERT INTO messages
 	once   *sql.Stmt         // one row, ON CONFLICT (id) DO NOTHING
@@ -146,17 +147,41 @@ func (st *statements) close() {
 	}
 }
 
+// txStmts are prepared statements bound to one transaction.
+// Tx.StmtContext makes a new transaction-bound Stmt (and finds the
+// statement prepared on the transaction's connection) at each call; a
+// batch runs the same few shapes dozens of times, each bound once here.
+// They are closed with the transaction.
+type txStmts struct {
+	tx    *sql.Tx
+	bound [][2]*sql.Stmt // prepared, bound to tx
+}
+
+func newTxStmts(tx *sql.Tx) *txStmts { return &txStmts{tx: tx} }
+
+// stmt returns st bound to the transaction.
+func (t *txStmts) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	for _, b := range t.bound {
+		if b[0] == st {
+			return b[1]
+		}
+	}
+	b := t.tx.StmtContext(ctx, st)
+	t.bound = append(t.bound, [2]*sql.Stmt{st, b})
+	return b
+}
+
 // execRows inserts rows (args holds ncol values per row) with the
 // prepared shapes: chunks of max rows, then the remainder's binary
 // decomposition.
-func execRows(ctx context.Context, tx *sql.Tx, shapes map[int]*sql.Stmt, max, ncol int, args []any) error {
+func execRows(ctx context.Context, tx *txStmts, shapes map[int]*sql.Stmt, max, ncol int, args []any) error {
 	n := len(args) / ncol
 	for n > 0 {
 		k := max
 		for k > n {
 			k /= 2
 		}
-		if _, err := tx.StmtContext(ctx, shapes[k]).ExecContext(ctx, args[:k*ncol]...); err != nil {
+		if _, err := tx.stmt(ctx, shapes[k]).ExecContext(ctx, args[:k*ncol]...); err != nil {
 			return err
 		}
 		args, n = args[k*ncol:], n-k
@@ -318,9 +343,10 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 	// must not run in it.
 	defer func() { _ = tx.Rollback() }()
 	n := 0
+	ts := newTxStmts(tx)
 	for n < len(es) {
 		k := min(writeChunk, len(es)-n)
-		if err := s.insertTx(ctx, tx, es[n:n+k], pre[n:n+k]); err != nil {
+		if err := s.insertTx(ctx, ts, es[n:n+k], pre[n:n+k]); err != nil {
 			_ = tx.Rollback()
 			return 0, err
 		}
@@ -373,7 +399,7 @@ func cacheSizePragma(kib int) string {
 
 // insertTx writes entries (nil ones skipped) in tx with multi-row
 // INSERTs; the caller rolls back on error.
-func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []prepared) error {
+func (s *Store) insertTx(ctx context.Context, tx *txStmts, es []*entry, pre []prepared) error {
 	var rcpts, syms, hashes []any
 	msgs := make([]any, 0, len(es)*msgNCol)
 	for i, e := range es {
@@ -397,7 +423,7 @@ func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []pre
 			clean(m.Subject), clean(m.FromAddr), clean(m.FromName), clean(m.To), clean(m.MessageID), m.Size, m.Action, m.Category, m.Score, m.Duration.Microseconds(),
 			e.verdict, e.urls, e.atts, raw, pre[i].codec, m.StoredBytes, e.symbols) // JSON: valid UTF-8, NUL escaped
 		if e.once {
-			res, err := tx.StmtContext(ctx, s.st.once).ExecContext(ctx, msgs[at:]...)
+			res, err := tx.stmt(ctx, s.st.once).ExecContext(ctx, msgs[at:]...)
 			clear(msgs[at:])
 			msgs = msgs[:at]
 			if err != nil {
@@ -424,7 +450,7 @@ func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []pre
 		return fmt.Errorf("quarantine: insert recipient: %w", err)
 	}
 	for ; len(syms) > 0; syms = syms[3:] {
-		if _, err := tx.StmtContext(ctx, s.st.symbol).ExecContext(ctx, syms[:3]...); err != nil {
+		if _, err := tx.stmt(ctx, s.st.symbol).ExecContext(ctx, syms[:3]...); err != nil {
 			return fmt.Errorf("quarantine: insert symbol: %w", err)
 		}
 	}

@@ -407,3 +407,43 @@ func TestPooledColumnsMatch(t *testing.T) {
 		p.release()
 	}
 }
+
+// TestBatchContextEndsMidway: a batch whose context ends while it is
+// written (after its first chunk of rows; its SQLite statements run
+// without it: write.go) fails and leaves nothing of it, and the
+// connection and the write lock are free again.
+func TestBatchContextEndsMidway(t *testing.T) {
+	raws, rs := pooledScans(t)
+	for _, driver := range []string{"sqlite", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			st := openPooled(t, driver)
+			var es []*entry
+			for i := range 3 * writeChunk {
+				es = append(es, st.build(KindHistory, raws[i%len(raws)], rs[i%len(rs)], true, true))
+			}
+			pre := st.prepare(es, true)
+			defer releasePrepared(pre)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			chunks := 0
+			batchChunkHook = func() {
+				if chunks++; chunks == 1 {
+					cancel()
+				}
+			}
+			defer func() { batchChunkHook = nil }()
+			n, err := st.insertSome(ctx, es, pre)
+			if err == nil || chunks != 1 {
+				t.Fatalf("a batch whose context ended after its first chunk: %d rows, %v (%d chunks written)", n, err, chunks)
+			}
+			var rows int
+			if err := st.db.QueryRow(`SELECT count(*) FROM messages`).Scan(&rows); err != nil || rows != 0 {
+				t.Fatalf("%d rows of the failed batch (%v)", rows, err)
+			}
+			batchChunkHook = nil
+			if n, err := st.insertSome(context.Background(), es[:3], pre[:3]); err != nil || n != 3 {
+				t.Fatalf("next batch: %d, %v", n, err)
+			}
+		})
+	}
+}

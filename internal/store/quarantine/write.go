@@ -344,9 +344,25 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 	defer func() { _ = tx.Rollback() }()
 	n := 0
 	ts := newTxStmts(tx)
+	// On SQLite the statements run under a context that never ends:
+	// modernc.org/sqlite starts a goroutine per statement to interrupt
+	// it when its context ends (some 0.6 a history row, each waking
+	// another thread). A statement of the batch waits for no lock (the
+	// transaction took the write lock at BEGIN IMMEDIATE); ctx still
+	// bounds the batch: when it ends, the transaction is rolled back
+	// (database/sql) once the running statement returns and the next
+	// one fails. PostgreSQL's statements keep ctx (a row lock of another
+	// instance can make one wait).
+	ectx := ctx
+	if s.dialect == "sqlite" {
+		ectx = context.WithoutCancel(ctx)
+	}
 	for n < len(es) {
+		if err := ctx.Err(); err != nil {
+			return 0, fmt.Errorf("quarantine: insert: %w", err)
+		}
 		k := min(writeChunk, len(es)-n)
-		if err := s.insertTx(ctx, ts, es[n:n+k], pre[n:n+k]); err != nil {
+		if err := s.insertTx(ectx, ts, es[n:n+k], pre[n:n+k]); err != nil {
 			_ = tx.Rollback()
 			return 0, err
 		}
@@ -356,6 +372,9 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 		// as processors a scan that became runnable would otherwise wait
 		// for the whole batch, up to the runtime's 10 ms preemption.
 		runtime.Gosched()
+		if batchChunkHook != nil {
+			batchChunkHook()
+		}
 		if s.holdsWaiting.Load() > 0 {
 			break
 		}
@@ -365,6 +384,10 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 	}
 	return n, nil
 }
+
+// batchChunkHook, when set (tests), is called after each chunk of rows
+// a batch's transaction writes.
+var batchChunkHook func()
 
 // The SQLite page cache of a connection: baseCacheKiB normally (the
 // DSN's cache_size), up to maxBatchCacheKiB while the history writer

@@ -108,6 +108,9 @@ type entry struct {
 	// verdict, urls, atts and symbols columns (Record's entries; nil
 	// otherwise): given back by release (bufpool.go).
 	rawBuf, colBuf *[]byte
+	// msg is what m points to when build made the entry (one allocation
+	// for both).
+	msg Message
 }
 
 // release gives back the entry's pooled buffers (a no-op for entries
@@ -136,7 +139,10 @@ const maxURLsKept = 500
 // columns are in pooled buffers the entry owns until its release.
 func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw, pooled bool) *entry {
 	now := s.Now()
-	m := &Message{ID: makeID(now), Kind: kind, Time: now}
+	e := &entry{now: now}
+	e.msg = Message{ID: makeID(now), Kind: kind, Time: now}
+	m := &e.msg
+	e.m = m
 	if r != nil {
 		m.ScanID = r.ID
 		if !r.Time.IsZero() {
@@ -179,7 +185,6 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw, pool
 	if m.Size == 0 {
 		m.Size = int64(len(raw))
 	}
-	e := &entry{m: m, now: now}
 	if keepRaw {
 		if pooled && len(raw) > 0 {
 			e.rawBuf = getBuf(len(raw))
@@ -281,6 +286,11 @@ func appendColumns(b []byte, r *pipeline.Result) (_ []byte, nv, nu int) {
 		nurls = r.URLs
 	}
 	kept := 0
+	// Up to 16 links are told apart by comparing with those kept (no
+	// map to allocate): these are the indexes of the kept links without
+	// a NUL.
+	var few [16]int32
+	nfew := 0
 	var seen map[urlKey]struct{}
 	var seenNUL map[string]struct{}
 	var sum [32]byte
@@ -301,7 +311,20 @@ func appendColumns(b []byte, r *pipeline.Result) (_ []byte, nv, nu int) {
 				seenNUL = map[string]struct{}{}
 			}
 			seenNUL[key] = struct{}{}
-		} else if len(nurls) > 1 {
+		} else if len(nurls) <= len(few) {
+			dup := false
+			for _, j := range few[:nfew] {
+				if p := &nurls[j]; p.Raw == u.Raw && p.Source == u.Source && p.Anchor == u.Anchor {
+					dup = true
+					break
+				}
+			}
+			if dup {
+				continue
+			}
+			few[nfew] = int32(i)
+			nfew++
+		} else {
 			key := urlKey{u.Raw, u.Source, u.Anchor}
 			if _, dup := seen[key]; dup {
 				continue

@@ -125,7 +125,7 @@ func (e *entry) release() {
 		e.rawBuf, e.raw = nil, nil
 	}
 	if e.colBuf != nil {
-		putColBuf(e.colBuf, *e.colBuf)
+		putBuf(e.colBuf)
 		e.colBuf = nil
 		e.verdict, e.urls, e.atts, e.symbols = "", "", "", ""
 	}
@@ -196,12 +196,19 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw, pool
 		m.HasRaw = true
 	}
 	if pooled {
-		e.colBuf = jsonBufs.Get().(*[]byte)
-		b, nv, nu := appendColumns((*e.colBuf)[:0], r)
+		// Encoded in a scratch buffer, then copied into a pooled one of
+		// its size class: the entry keeps it until the writer is done,
+		// and a scratch buffer grown by a large verdict would be kept
+		// at that size by every later entry.
+		sp := jsonBufs.Get().(*[]byte)
+		b, nv, nu := appendColumns((*sp)[:0], r)
 		na := len(b)
 		b, e.oddSyms = appendSymbolColumn(b, m.Verdict.Symbols)
-		*e.colBuf = b
-		all := unsafe.String(unsafe.SliceData(b), len(b))
+		e.colBuf = getBuf(len(b))
+		*e.colBuf = append(*e.colBuf, b...)
+		putColBuf(sp, b)
+		c := *e.colBuf
+		all := unsafe.String(unsafe.SliceData(c), len(c))
 		e.verdict, e.urls, e.atts, e.symbols = all[:nv], all[nv:nu], all[nu:na], all[na:]
 	} else {
 		e.verdict, e.urls, e.atts = encodeColumns(r)
@@ -849,11 +856,17 @@ const maxPooledCompress = 1 << 20
 // compressPooled returns raw compressed with zstd in a pooled buffer
 // (bufpool.go), and the buffer to give back.
 func (s *Store) compressPooled(raw []byte) ([]byte, *[]byte) {
-	// Room for incompressible input (zstd's frame and block headers)
-	// without growing: the buffer is held only until the batch is
-	// written.
-	bp := getBuf(len(raw) + len(raw)>>7 + 64)
-	*bp = s.enc.EncodeAll(raw, (*bp)[:0])
+	// Compressed in the scratch buffer (of compress), then copied into
+	// a pooled buffer of its size class: the batch keeps it until it is
+	// written, so only what it needs.
+	sp := compressBufs.Get().(*[]byte)
+	c := s.enc.EncodeAll(raw, (*sp)[:0])
+	bp := getBuf(len(c))
+	*bp = append(*bp, c...)
+	if cap(c) <= maxPooledCompress {
+		*sp = c
+		compressBufs.Put(sp)
+	}
 	return *bp, bp
 }
 

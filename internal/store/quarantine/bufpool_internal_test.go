@@ -29,3 +29,25 @@ func TestBufClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeBytesBounded: the free buffers kept never exceed maxFreeBytes.
+func TestFreeBytesBounded(t *testing.T) {
+	var bps []*[]byte
+	for i := range 2 * maxFreeBytes / (16 << 10) {
+		bps = append(bps, getBuf(16<<10+i%7))
+	}
+	for _, bp := range bps {
+		putBuf(bp)
+	}
+	free.mu.Lock()
+	n, sum := free.bytes, 0
+	for _, l := range free.lists {
+		for _, bp := range l {
+			sum += cap(*bp)
+		}
+	}
+	free.mu.Unlock()
+	if n > maxFreeBytes || n != sum || n < maxFreeBytes/2 {
+		t.Fatalf("free buffers: %d bytes counted, %d kept, bound %d", n, sum, maxFreeBytes)
+	}
+}

@@ -75,7 +75,7 @@ func BenchmarkInsertBatch(b *testing.B) {
 	for b.Loop() {
 		es = es[:0]
 		for i := range batch {
-			es = append(es, st.build(KindHistory, msgs[(n+i)%len(msgs)], rs[i], true))
+			es = append(es, st.build(KindHistory, msgs[(n+i)%len(msgs)], rs[i], true, true))
 		}
 		n += batch
 		if w, err := st.insertBatch(context.Background(), es); err != nil || w != batch {

@@ -39,9 +39,9 @@ func TestBatchCacheRestored(t *testing.T) {
 		for j := range 600 {
 			body = fmt.Appendf(body, "%08x%08x\n", i*7919+j*104729, j*j*31+i)
 		}
-		es = append(es, st.build(KindHistory, body, r, true))
+		es = append(es, st.build(KindHistory, body, r, true, true))
 	}
-	if kib := batchCacheKiB(es, st.prepare(append([]*entry(nil), es...))); kib <= baseCacheKiB {
+	if kib := batchCacheKiB(es, st.prepare(append([]*entry(nil), es...), false)); kib <= baseCacheKiB {
 		t.Fatalf("batch needs %d KiB: the test does not grow the cache", kib)
 	}
 	n, err := st.insertBatch(context.Background(), es)

@@ -51,6 +51,7 @@ func (e *entry) historyCopy(id string, retention time.Duration) *entry {
 	m.Expires = e.now.Add(retention)
 	h := *e
 	h.m, h.raw, h.once, h.done = &m, nil, true, nil
+	h.rawBuf, h.colBuf = nil, nil // Hold's entries own none; the copy would not either
 	h.hashes = append([][2]string(nil), e.hashes...)
 	return &h
 }

@@ -146,6 +146,16 @@ func TestEncodeColumnsMatchesMarshal(t *testing.T) {
 		}
 		checkColumns(t, r)
 	}
+	// Around the 16 links told apart without a map, duplicates among
+	// them.
+	for i := range 400 {
+		us := sampleURLs(rng, 10+i%10)
+		for len(us) > 14+i%5 {
+			us = us[:len(us)-1]
+		}
+		us = append(us, us[i%len(us)])
+		checkColumns(t, &pipeline.Result{URLs: us})
+	}
 	// Over maxURLsKept links, duplicates among them.
 	r := &pipeline.Result{Verdict: sampleVerdict(rng), URLs: sampleURLs(rng, 700)}
 	checkColumns(t, r)

@@ -104,16 +104,45 @@ type entry struct {
 	// once: the row may already be there (a held message's history row,
 	// written by Hold and queued by Record under one id): written once.
 	once bool
+	// rawBuf and colBuf are the pooled buffers behind raw and behind the
+	// verdict, urls, atts and symbols columns (Record's entries; nil
+	// otherwise): given back by release (bufpool.go).
+	rawBuf, colBuf *[]byte
+	// msg is what m points to when build made the entry (one allocation
+	// for both).
+	msg Message
+}
+
+// release gives back the entry's pooled buffers (a no-op for entries
+// without): the caller must be the entry's last user. The fields that
+// pointed into them are cleared.
+func (e *entry) release() {
+	if e == nil {
+		return
+	}
+	if e.rawBuf != nil {
+		putBuf(e.rawBuf)
+		e.rawBuf, e.raw = nil, nil
+	}
+	if e.colBuf != nil {
+		putBuf(e.colBuf)
+		e.colBuf = nil
+		e.verdict, e.urls, e.atts, e.symbols = "", "", "", ""
+	}
 }
 
 // maxURLsKept bounds the links stored per message.
 const maxURLsKept = 500
 
 // build copies what is needed from a scan result (the result's message must
-// not be kept beyond the call).
-func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool) *entry {
+// not be kept beyond the call). With pooled, the copy of raw and the
+// columns are in pooled buffers the entry owns until its release.
+func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw, pooled bool) *entry {
 	now := s.Now()
-	m := &Message{ID: makeID(now), Kind: kind, Time: now}
+	e := &entry{now: now}
+	e.msg = Message{ID: makeID(now), Kind: kind, Time: now}
+	m := &e.msg
+	e.m = m
 	if r != nil {
 		m.ScanID = r.ID
 		if !r.Time.IsZero() {
@@ -156,12 +185,35 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool)
 	if m.Size == 0 {
 		m.Size = int64(len(raw))
 	}
-	e := &entry{m: m, now: now}
 	if keepRaw {
-		e.raw = append([]byte(nil), raw...)
+		if pooled && len(raw) > 0 {
+			e.rawBuf = getBuf(len(raw))
+			*e.rawBuf = append(*e.rawBuf, raw...)
+			e.raw = *e.rawBuf
+		} else {
+			e.raw = append([]byte(nil), raw...)
+		}
 		m.HasRaw = true
 	}
-	e.verdict, e.urls, e.atts = encodeColumns(r)
+	if pooled {
+		// Encoded in a scratch buffer, then copied into a pooled one of
+		// its size class: the entry keeps it until the writer is done,
+		// and a scratch buffer grown by a large verdict would be kept
+		// at that size by every later entry.
+		sp := jsonBufs.Get().(*[]byte)
+		b, nv, nu := appendColumns((*sp)[:0], r)
+		na := len(b)
+		b, e.oddSyms = appendSymbolColumn(b, m.Verdict.Symbols)
+		e.colBuf = getBuf(len(b))
+		*e.colBuf = append(*e.colBuf, b...)
+		putColBuf(sp, b)
+		c := *e.colBuf
+		all := unsafe.String(unsafe.SliceData(c), len(c))
+		e.verdict, e.urls, e.atts, e.symbols = all[:nv], all[nv:nu], all[nu:na], all[na:]
+	} else {
+		e.verdict, e.urls, e.atts = encodeColumns(r)
+		e.symbols, e.oddSyms = symbolColumn(m.Verdict.Symbols)
+	}
 	seenR := map[string]bool{}
 	for _, a := range m.Rcpts {
 		a = normAddr(a)
@@ -178,7 +230,6 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw bool)
 			e.hashes = append(e.hashes, k)
 		}
 	}
-	e.symbols, e.oddSyms = symbolColumn(m.Verdict.Symbols)
 	switch kind {
 	case KindQuarantine:
 		m.Expires = now.Add(s.cfg.Quarantine.Retention.Duration)
@@ -205,7 +256,27 @@ type urlKey struct{ raw, source, anchor string }
 // SHA-256), encoded in a pooled buffer and copied out in one string.
 func encodeColumns(r *pipeline.Result) (verdict, urls, atts string) {
 	bp := jsonBufs.Get().(*[]byte)
-	b := (*bp)[:0]
+	b, nv, nu := appendColumns((*bp)[:0], r)
+	all := string(b)
+	putColBuf(bp, b)
+	return all[:nv], all[nv:nu], all[nu:]
+}
+
+// putColBuf gives back a buffer of jsonBufs (b: what it holds now).
+func putColBuf(bp *[]byte, b []byte) {
+	if cap(b) <= maxPooledJSON {
+		if poisonReleased {
+			poison(b)
+		}
+		*bp = b[:0]
+		jsonBufs.Put(bp)
+	}
+}
+
+// appendColumns appends the verdict, urls and attachments columns of
+// encodeColumns to b; the urls column starts at nv, the attachments
+// column at nu.
+func appendColumns(b []byte, r *pipeline.Result) (_ []byte, nv, nu int) {
 	var v pipeline.Verdict
 	if r != nil {
 		v = r.Verdict
@@ -216,12 +287,17 @@ func encodeColumns(r *pipeline.Result) (verdict, urls, atts string) {
 		vb, _ := json.Marshal(v)
 		b = append(b[:0], vb...)
 	}
-	nv := len(b)
+	nv = len(b)
 	var nurls []mail.URL
 	if r != nil {
 		nurls = r.URLs
 	}
 	kept := 0
+	// Up to 16 links are told apart by comparing with those kept (no
+	// map to allocate): these are the indexes of the kept links without
+	// a NUL.
+	var few [16]int32
+	nfew := 0
 	var seen map[urlKey]struct{}
 	var seenNUL map[string]struct{}
 	var sum [32]byte
@@ -242,7 +318,20 @@ func encodeColumns(r *pipeline.Result) (verdict, urls, atts string) {
 				seenNUL = map[string]struct{}{}
 			}
 			seenNUL[key] = struct{}{}
-		} else if len(nurls) > 1 {
+		} else if len(nurls) <= len(few) {
+			dup := false
+			for _, j := range few[:nfew] {
+				if p := &nurls[j]; p.Raw == u.Raw && p.Source == u.Source && p.Anchor == u.Anchor {
+					dup = true
+					break
+				}
+			}
+			if dup {
+				continue
+			}
+			few[nfew] = int32(i)
+			nfew++
+		} else {
 			key := urlKey{u.Raw, u.Source, u.Anchor}
 			if _, dup := seen[key]; dup {
 				continue
@@ -267,14 +356,9 @@ func encodeColumns(r *pipeline.Result) (verdict, urls, atts string) {
 	} else {
 		b = append(b, ']')
 	}
-	nu := len(b)
+	nu = len(b)
 	b = appendAttachmentsJSON(b, v.Attachments)
-	all := string(b)
-	if cap(b) <= maxPooledJSON {
-		*bp = b
-		jsonBufs.Put(bp)
-	}
-	return all[:nv], all[nv:nu], all[nu:]
+	return b, nv, nu
 }
 
 // symbolColumn is the symbols column of a verdict: " NAME1 NAME2 ", each
@@ -289,7 +373,20 @@ func symbolColumn(syms []pipeline.SymbolResult) (string, []pipeline.SymbolResult
 	for _, sym := range syms {
 		n += len(sym.Name) + 1
 	}
-	b := make([]byte, 0, n)
+	b, odd := appendSymbolColumn(make([]byte, 0, n), syms)
+	if len(b) == 0 {
+		return "", odd
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)), odd // b is not written again
+}
+
+// appendSymbolColumn appends the symbols column of symbolColumn to b
+// (nothing when the column is "").
+func appendSymbolColumn(b []byte, syms []pipeline.SymbolResult) ([]byte, []pipeline.SymbolResult) {
+	if len(syms) == 0 {
+		return b, nil
+	}
+	start := len(b)
 	b = append(b, ' ')
 	var odd []pipeline.SymbolResult
 	for _, sym := range syms {
@@ -300,16 +397,16 @@ func symbolColumn(syms []pipeline.SymbolResult) (string, []pipeline.SymbolResult
 			}
 			continue
 		}
-		if hasSymbol(b, name) {
+		if hasSymbol(b[start:], name) {
 			continue
 		}
 		b = append(b, name...)
 		b = append(b, ' ')
 	}
-	if len(b) == 1 {
-		return "", odd
+	if len(b) == start+1 {
+		return b[:start], odd
 	}
-	return string(b), odd
+	return b, odd
 }
 
 // hasSymbol reports whether a symbols column holds name.
@@ -366,7 +463,7 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	}
 	// Written before Hold returns: the caller's bytes serve, no copy
 	// (nil when empty, as build's copy was).
-	e := s.build(KindQuarantine, raw, r, false)
+	e := s.build(KindQuarantine, raw, r, false, false)
 	e.m.HasRaw = true
 	if len(raw) > 0 {
 		e.raw = raw
@@ -385,7 +482,7 @@ func (s *Store) Hold(ctx context.Context, raw []byte, r *pipeline.Result) (strin
 	if key != "" {
 		e.hashes = append(e.hashes, [2]string{hashHoldKey, key})
 	}
-	pre := s.prepare([]*entry{e, nil})
+	pre := s.prepare([]*entry{e, nil}, false)
 	if hist != nil {
 		hp := prepared{}
 		if hist.raw != nil {
@@ -643,7 +740,7 @@ func (s *Store) writeHold(ctx context.Context, tx *sql.Tx, req *holdReq) error {
 		es[0] = nil
 		pre = []prepared{{}, pre[1]}
 	}
-	return s.insertTx(ctx, tx, es, pre)
+	return s.insertTx(ctx, newTxStmts(tx), es, pre)
 }
 
 // heldWritten is what follows a hold's commit.
@@ -730,7 +827,9 @@ func (s *Store) Record(ctx context.Context, raw []byte, r *pipeline.Result) erro
 			return nil       // Hold has written this scan's history row
 		}
 	}
-	e := s.build(KindHistory, raw, r, keep)
+	// The entry's copy of raw and its columns are pooled buffers: the
+	// writer gives them back once its batch is written (insertBatch).
+	e := s.build(KindHistory, raw, r, keep, true)
 	if hid != "" {
 		e.m.ID, e.once = hid, true
 	}
@@ -738,6 +837,7 @@ func (s *Store) Record(ctx context.Context, raw []byte, r *pipeline.Result) erro
 	case s.q <- e:
 		return nil
 	default:
+		e.release() // never queued: this is its only user
 		s.dropped.Add(1)
 		return errors.New("quarantine: history queue full, scan not recorded")
 	}
@@ -752,6 +852,23 @@ var compressBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooledCompress bounds the scratch buffers kept.
 const maxPooledCompress = 1 << 20
+
+// compressPooled returns raw compressed with zstd in a pooled buffer
+// (bufpool.go), and the buffer to give back.
+func (s *Store) compressPooled(raw []byte) ([]byte, *[]byte) {
+	// Compressed in the scratch buffer (of compress), then copied into
+	// a pooled buffer of its size class: the batch keeps it until it is
+	// written, so only what it needs.
+	sp := compressBufs.Get().(*[]byte)
+	c := s.enc.EncodeAll(raw, (*sp)[:0])
+	bp := getBuf(len(c))
+	*bp = append(*bp, c...)
+	if cap(c) <= maxPooledCompress {
+		*sp = c
+		compressBufs.Put(sp)
+	}
+	return *bp, bp
+}
 
 // compress returns raw compressed with zstd in a slice of its own, of
 // exactly the compressed size.

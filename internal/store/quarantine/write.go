@@ -60,7 +60,8 @@ const holdLookup = `SELECT m.id FROM msg_hash h CROSS JOIN messages m
 	ORDER BY m.received_at LIMIT 1`
 
 // statements are prepared once at Open; a transaction uses them through
-// Tx.StmtContext, which reuses what is prepared on its connection.
+// Tx.StmtContext (txStmts), which reuses what is prepared on its
+// connection.
 type statements struct {
 	msgs   map[int]*sql.Stmt // rows → INSERT INTO messages
 	once   *sql.Stmt         // one row, ON CONFLICT (id) DO NOTHING
@@ -146,17 +147,41 @@ func (st *statements) close() {
 	}
 }
 
+// txStmts are prepared statements bound to one transaction.
+// Tx.StmtContext makes a new transaction-bound Stmt (and finds the
+// statement prepared on the transaction's connection) at each call; a
+// batch runs the same few shapes dozens of times, each bound once here.
+// They are closed with the transaction.
+type txStmts struct {
+	tx    *sql.Tx
+	bound [][2]*sql.Stmt // prepared, bound to tx
+}
+
+func newTxStmts(tx *sql.Tx) *txStmts { return &txStmts{tx: tx} }
+
+// stmt returns st bound to the transaction.
+func (t *txStmts) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	for _, b := range t.bound {
+		if b[0] == st {
+			return b[1]
+		}
+	}
+	b := t.tx.StmtContext(ctx, st)
+	t.bound = append(t.bound, [2]*sql.Stmt{st, b})
+	return b
+}
+
 // execRows inserts rows (args holds ncol values per row) with the
 // prepared shapes: chunks of max rows, then the remainder's binary
 // decomposition.
-func execRows(ctx context.Context, tx *sql.Tx, shapes map[int]*sql.Stmt, max, ncol int, args []any) error {
+func execRows(ctx context.Context, tx *txStmts, shapes map[int]*sql.Stmt, max, ncol int, args []any) error {
 	n := len(args) / ncol
 	for n > 0 {
 		k := max
 		for k > n {
 			k /= 2
 		}
-		if _, err := tx.StmtContext(ctx, shapes[k]).ExecContext(ctx, args[:k*ncol]...); err != nil {
+		if _, err := tx.stmt(ctx, shapes[k]).ExecContext(ctx, args[:k*ncol]...); err != nil {
 			return err
 		}
 		args, n = args[k*ncol:], n-k
@@ -164,19 +189,28 @@ func execRows(ctx context.Context, tx *sql.Tx, shapes map[int]*sql.Stmt, max, nc
 	return nil
 }
 
-// prepared is an entry's compressed message.
+// prepared is an entry's compressed message; buf is the pooled buffer
+// raw is in (nil when raw is a slice of its own).
 type prepared struct {
 	raw   []byte
 	codec string
+	buf   *[]byte
 }
 
 // prepare compresses the entries' messages (outside any transaction and
-// outside the write lock); nil entries are skipped.
-func (s *Store) prepare(es []*entry) []prepared {
+// outside the write lock); nil entries are skipped. With pooled, into
+// pooled buffers the caller gives back (releasePrepared) once the rows
+// are written or given up.
+func (s *Store) prepare(es []*entry, pooled bool) []prepared {
 	pre := make([]prepared, len(es))
 	for i, e := range es {
 		if e != nil && e.raw != nil {
-			pre[i] = prepared{s.compress(e.raw), "zstd"}
+			if pooled {
+				c, bp := s.compressPooled(e.raw)
+				pre[i] = prepared{c, "zstd", bp}
+			} else {
+				pre[i] = prepared{s.compress(e.raw), "zstd", nil}
+			}
 			e.m.StoredBytes = int64(len(pre[i].raw))
 			// Compressing a batch is background work of several
 			// milliseconds: a scan that became runnable meanwhile runs
@@ -185,6 +219,16 @@ func (s *Store) prepare(es []*entry) []prepared {
 		}
 	}
 	return pre
+}
+
+// releasePrepared gives back the pooled buffers of pre.
+func releasePrepared(pre []prepared) {
+	for i := range pre {
+		if pre[i].buf != nil {
+			putBuf(pre[i].buf)
+			pre[i] = prepared{}
+		}
+	}
 }
 
 // lockWrite serialises this process's history batches, holds and
@@ -219,15 +263,28 @@ const writeChunk = 16
 // unless a hold starts waiting for the write lock, then the rows written
 // so far are committed, the hold goes, and the rest follows in another.
 // It returns how many rows are written.
+//
+// The entries' pooled buffers (and those their messages are compressed
+// into) are given back when it returns, written or not: the entries must
+// have no other user by then. The drivers keep nothing of what they
+// bind once Exec returns (modernc.org/sqlite copies each text and blob
+// into C memory, pgx encodes them into its send buffer).
 func (s *Store) insertBatch(ctx context.Context, es []*entry) (int, error) {
 	for i, e := range es {
 		// A held scan's row that Hold has committed: nothing to compress
 		// or insert (the insert would be a no-op).
 		if e != nil && e.once && s.heldRows.take(e.m.ID) {
+			e.release()
 			es[i] = nil
 		}
 	}
-	pre := s.prepare(es)
+	pre := s.prepare(es, true)
+	defer func(es []*entry, pre []prepared) {
+		releasePrepared(pre)
+		for _, e := range es {
+			e.release()
+		}
+	}(es, pre)
 	written := 0
 	for len(es) > 0 {
 		// Let a waiting hold take the lock first.
@@ -286,9 +343,26 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 	// must not run in it.
 	defer func() { _ = tx.Rollback() }()
 	n := 0
+	ts := newTxStmts(tx)
+	// On SQLite the statements run under a context that never ends:
+	// modernc.org/sqlite starts a goroutine per statement to interrupt
+	// it when its context ends (some 0.6 a history row, each waking
+	// another thread). A statement of the batch waits for no lock (the
+	// transaction took the write lock at BEGIN IMMEDIATE); ctx still
+	// bounds the batch: when it ends, the transaction is rolled back
+	// (database/sql) once the running statement returns and the next
+	// one fails. PostgreSQL's statements keep ctx (a row lock of another
+	// instance can make one wait).
+	ectx := ctx
+	if s.dialect == "sqlite" {
+		ectx = context.WithoutCancel(ctx)
+	}
 	for n < len(es) {
+		if err := ctx.Err(); err != nil {
+			return 0, fmt.Errorf("quarantine: insert: %w", err)
+		}
 		k := min(writeChunk, len(es)-n)
-		if err := s.insertTx(ctx, tx, es[n:n+k], pre[n:n+k]); err != nil {
+		if err := s.insertTx(ectx, ts, es[n:n+k], pre[n:n+k]); err != nil {
 			_ = tx.Rollback()
 			return 0, err
 		}
@@ -298,6 +372,9 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 		// as processors a scan that became runnable would otherwise wait
 		// for the whole batch, up to the runtime's 10 ms preemption.
 		runtime.Gosched()
+		if batchChunkHook != nil {
+			batchChunkHook()
+		}
 		if s.holdsWaiting.Load() > 0 {
 			break
 		}
@@ -307,6 +384,10 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 	}
 	return n, nil
 }
+
+// batchChunkHook, when set (tests), is called after each chunk of rows
+// a batch's transaction writes.
+var batchChunkHook func()
 
 // The SQLite page cache of a connection: baseCacheKiB normally (the
 // DSN's cache_size), up to maxBatchCacheKiB while the history writer
@@ -341,7 +422,7 @@ func cacheSizePragma(kib int) string {
 
 // insertTx writes entries (nil ones skipped) in tx with multi-row
 // INSERTs; the caller rolls back on error.
-func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []prepared) error {
+func (s *Store) insertTx(ctx context.Context, tx *txStmts, es []*entry, pre []prepared) error {
 	var rcpts, syms, hashes []any
 	msgs := make([]any, 0, len(es)*msgNCol)
 	for i, e := range es {
@@ -365,7 +446,7 @@ func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []pre
 			clean(m.Subject), clean(m.FromAddr), clean(m.FromName), clean(m.To), clean(m.MessageID), m.Size, m.Action, m.Category, m.Score, m.Duration.Microseconds(),
 			e.verdict, e.urls, e.atts, raw, pre[i].codec, m.StoredBytes, e.symbols) // JSON: valid UTF-8, NUL escaped
 		if e.once {
-			res, err := tx.StmtContext(ctx, s.st.once).ExecContext(ctx, msgs[at:]...)
+			res, err := tx.stmt(ctx, s.st.once).ExecContext(ctx, msgs[at:]...)
 			clear(msgs[at:])
 			msgs = msgs[:at]
 			if err != nil {
@@ -392,7 +473,7 @@ func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, es []*entry, pre []pre
 		return fmt.Errorf("quarantine: insert recipient: %w", err)
 	}
 	for ; len(syms) > 0; syms = syms[3:] {
-		if _, err := tx.StmtContext(ctx, s.st.symbol).ExecContext(ctx, syms[:3]...); err != nil {
+		if _, err := tx.stmt(ctx, s.st.symbol).ExecContext(ctx, syms[:3]...); err != nil {
 			return fmt.Errorf("quarantine: insert symbol: %w", err)
 		}
 	}

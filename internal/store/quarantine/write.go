@@ -214,8 +214,8 @@ func (s *Store) prepare(es []*entry, pooled bool) []prepared {
 			e.m.StoredBytes = int64(len(pre[i].raw))
 			// Compressing a batch is background work of several
 			// milliseconds: a scan that became runnable meanwhile runs
-			// first (issue 17, the milter's tail latency); see insertSome.
-			runtime.Gosched()
+			// first (issue 17, the milter's tail latency); see yield.
+			s.yield()
 		}
 	}
 	return pre
@@ -301,6 +301,21 @@ func (s *Store) insertBatch(ctx context.Context, es []*entry) (int, error) {
 	return written, nil
 }
 
+// yieldBelow is the queue length under which the writer yields.
+const yieldBelow = 256
+
+// yield gives the processor to a goroutine waiting for one, while the
+// writer keeps up: on a machine with as many busy goroutines as
+// processors a scan that became runnable would otherwise wait for the
+// whole batch (up to the runtime's 10 ms preemption; the milter's tail
+// latency, issue 17). A writer that falls behind (yieldBelow scans
+// queued) stops yielding: every queued scan holds its message in memory.
+func (s *Store) yield() {
+	if len(s.q) < yieldBelow {
+		runtime.Gosched()
+	}
+}
+
 func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (int, error) {
 	unlock, err := s.lockWrite(ctx)
 	if err != nil {
@@ -367,11 +382,7 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 			return 0, err
 		}
 		n += k
-		// Yield the processor between chunks (writeChunk rows, a
-		// millisecond or so): on a machine with as many busy goroutines
-		// as processors a scan that became runnable would otherwise wait
-		// for the whole batch, up to the runtime's 10 ms preemption.
-		runtime.Gosched()
+		s.yield() // between chunks of writeChunk rows, a millisecond or so
 		if batchChunkHook != nil {
 			batchChunkHook()
 		}

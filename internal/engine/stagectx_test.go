@@ -26,7 +26,7 @@ func TestStageContextLifetime(t *testing.T) {
 		mu        sync.Mutex
 		first     context.Context
 		child     context.Context
-		afterRan  = make(chan struct{})
+		afterRan        = make(chan struct{})
 		secondErr error = errors.New("not run")
 		slowErr   error
 		slowChild error

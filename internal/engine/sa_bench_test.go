@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/config"
@@ -99,6 +100,13 @@ func saNew(b *testing.B, dir string) *Engine {
 	// and file checks are not a scan's cost (the training engine writes
 	// the store when it is closed).
 	cfg.Bayes.SyncInterval.Duration = 0
+	if os.Getenv("SEKISHO_SA_NO_TIMEOUT") != "" {
+		// Under valgrind a large message's scan overruns the default
+		// analyzer_timeout: counted instructions would then be those
+		// of the time-out.
+		cfg.Limits.AnalyzerTimeout.Duration = time.Hour
+		cfg.Limits.ScanTimeout.Duration = time.Hour
+	}
 	mock := &dns.Mock{}
 	authNew := reflect.ValueOf(auth.New).Pointer()
 	var fs []Factory

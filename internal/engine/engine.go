@@ -324,17 +324,15 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, g.scanTO)
 	defer cancel()
-	actx, acancel := analysisBudget(parent, ctx)
-	defer acancel() // as when it was ctx's child, should anything below panic
-	e.run(actx, g, task)
-	if actx.Err() != nil {
+	b := analysisBudget(parent, ctx)
+	e.run(&b, g, task)
+	if b.over() {
 		// The message's budget (not one analyzer's own time-out) ran
 		// out: no verdict can be trusted, so the policy answers tempfail
 		// and the front end's fail_safe applies (the sender retries).
 		task.Add(pipeline.SymScanTimeout)
 		task.Tempfail("scan time budget exhausted")
 	}
-	acancel()
 	// The policy alone decides, outbound hold included: what leaves here is
 	// final. Learning and recording observe it afterwards.
 	v := g.policy.DecideFor(task.Hits(), task.TempfailReasons(), env, e.hold)
@@ -360,28 +358,44 @@ func (e *Engine) scan(ctx context.Context, g *gen, msg *mail.Message, env pipeli
 	return r
 }
 
-// analysisBudget is the part of the message's one budget (the caller's
-// deadline, e.g. the front end's scan_timeout, or [limits] scan_timeout)
-// the analyzers may use: a tenth of it, at least 50 ms and at most 2 s, is
+// budget is the part of the message's one budget (the caller's deadline,
+// e.g. the front end's scan_timeout, or [limits] scan_timeout) the
+// analyzers may use: a tenth of it, at least 50 ms and at most 2 s, is
 // kept for the policy, the observers and the action step, so a verdict is
 // always made before the front end gives up. An analyzer that overruns
 // its own [limits] analyzer_timeout is PIPELINE_ANALYZER_TIMEOUT (the
 // fail-closed rule holds mail that carries something); when the budget
 // itself runs out, the verdict is tempfail (PIPELINE_SCAN_TIMEOUT) and the
-// front end's fail_safe applies. The returned context ends with ctx at
-// the latest.
+// front end's fail_safe applies.
 //
-// ctx is parent with the scan's deadline; the budget is made a child of
-// parent, not of ctx: it ends before ctx does and is cancelled before
-// ctx is, so it ends exactly when it would as ctx's child, without ctx
-// keeping a map of children and a Done channel for it.
-func analysisBudget(parent, ctx context.Context) (context.Context, context.CancelFunc) {
+// It is not a context of its own: each stage's context (stageCtx) has the
+// caller's context as parent and the earlier of the stage's and the
+// budget's deadlines, and runStage ends it at that deadline or when the
+// caller's context ends, as a context.WithDeadline child of a budget
+// context would end.
+type budget struct {
+	parent context.Context // the caller's
+	dl     time.Time       // the analyzers' deadline
+	// spent: a stage's wait ended at the budget's deadline.
+	spent bool
+}
+
+// analysisBudget is the budget of a scan whose context ctx (a child of
+// parent) has the scan's deadline.
+func analysisBudget(parent, ctx context.Context) budget {
 	dl, ok := ctx.Deadline()
 	if !ok {
-		return context.WithCancel(ctx)
+		// Not reached: ctx has the scan's deadline. No budget then.
+		return budget{parent: parent, dl: time.Now().Add(1 << 62)}
 	}
 	reserve := min(max(time.Until(dl)/10, 50*time.Millisecond), 2*time.Second)
-	return context.WithDeadline(parent, dl.Add(-reserve))
+	return budget{parent: parent, dl: dl.Add(-reserve)}
+}
+
+// over reports whether the budget has ended: spent, past its deadline or
+// the caller's context ended (as Err of the budget's context would).
+func (b *budget) over() bool {
+	return b.spent || b.parent.Err() != nil || !time.Now().Before(b.dl)
 }
 
 // run executes the stages. A stage's analyzers run concurrently on the
@@ -390,13 +404,15 @@ func analysisBudget(parent, ctx context.Context) (context.Context, context.Cance
 // deadline for the stage: [limits] analyzer_timeout from the stage's
 // start, as each analyzer had its own, since all of them start at once
 // (an idle worker or a new one takes each at once).
-func (e *Engine) run(ctx context.Context, g *gen, task *pipeline.Task) {
-	for _, stage := range g.stages {
-		if ctx.Err() != nil {
+func (e *Engine) run(b *budget, g *gen, task *pipeline.Task) {
+	// The stages' contexts, in one allocation (never reused: see stageCtx).
+	scs := make([]stageCtx, len(g.stages))
+	for i, stage := range g.stages {
+		if b.over() {
 			task.Add(pipeline.SymScanTimeout)
 			return
 		}
-		e.runStage(ctx, g, stage, task)
+		e.runStage(b, &scs[i], g, stage, task)
 	}
 }
 
@@ -421,9 +437,20 @@ var stageRuns = sync.Pool{New: func() any { return &stageRun{out: make(chan outc
 // runStage runs one stage's analyzers with recover and the stage's
 // deadline, and reports each one's failure (error, panic, time-out) as a
 // finding.
-func (e *Engine) runStage(ctx context.Context, g *gen, stage []pipeline.Analyzer, task *pipeline.Task) {
-	sctx, cancel := context.WithTimeout(ctx, g.analyzeTO)
-	defer cancel()
+func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.Analyzer, task *pipeline.Task) {
+	now := time.Now()
+	sctx.parent = b.parent
+	sctx.dl = now.Add(g.analyzeTO)
+	atBudget := !sctx.dl.Before(b.dl) // the budget ends first (or with it)
+	if atBudget {
+		sctx.dl = b.dl
+	}
+	tm := timers.Get().(*time.Timer)
+	tm.Reset(sctx.dl.Sub(now))
+	defer func() {
+		tm.Stop()
+		timers.Put(tm)
+	}()
 	sr := stageRuns.Get().(*stageRun)
 	if cap(sr.out) < len(stage) {
 		sr = &stageRun{out: make(chan outcome, len(stage))}
@@ -433,34 +460,47 @@ func (e *Engine) runStage(ctx context.Context, g *gen, stage []pipeline.Analyzer
 	for i, a := range stage {
 		e.submit(job{ctx: sctx, a: a, task: task, i: i, out: sr.out})
 	}
+	parentDone := b.parent.Done()
 	for n := 0; n < len(stage); n++ {
+		var end error
 		select {
 		case o := <-sr.out:
 			sr.seen[o.i] = true
 			report(task, stage[o.i], o.err)
-		case <-sctx.Done():
-			// What finished before the deadline counts; the rest timed out.
-			for {
-				select {
-				case o := <-sr.out:
-					sr.seen[o.i] = true
-					report(task, stage[o.i], o.err)
-					continue
-				default:
-				}
-				break
+			continue
+		case <-tm.C:
+			end = context.DeadlineExceeded
+			if atBudget {
+				b.spent = true
 			}
-			for i, a := range stage {
-				if !sr.seen[i] {
-					task.Add(pipeline.SymAnalyzerTimeout, a.Name())
-					task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
-				}
-			}
-			// Workers still running write to sr.out later: it is not
-			// reused.
-			return
+		case <-parentDone:
+			end = b.parent.Err()
 		}
+		sctx.cancel(end)
+		// What finished before the deadline counts; the rest timed out.
+		for {
+			select {
+			case o := <-sr.out:
+				sr.seen[o.i] = true
+				report(task, stage[o.i], o.err)
+				continue
+			default:
+			}
+			break
+		}
+		for i, a := range stage {
+			if !sr.seen[i] {
+				task.Add(pipeline.SymAnalyzerTimeout, a.Name())
+				task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
+			}
+		}
+		// Workers still running write to sr.out later: it is not
+		// reused.
+		return
 	}
+	// The stage is over: what its analyzers left behind on its context
+	// ends with it (as the cancel of a context.WithTimeout).
+	sctx.cancel(context.Canceled)
 	stageRuns.Put(sr)
 }
 

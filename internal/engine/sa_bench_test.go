@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/analyzer/auth"
 	"github.com/sekisho/sekisho/internal/config"
@@ -44,12 +45,32 @@ func readDir(tb testing.TB, dir string) [][]byte {
 // classifier trained on the SA train split.
 func saEngine(b *testing.B, corpus string) *Engine {
 	saTrained.once.Do(func() {
+		// SEKISHO_SA_TRAINED names a data directory kept between runs:
+		// trained once, then reused, so that a run's instruction count
+		// (callgrind) holds no training, which varies from run to run.
+		keep := os.Getenv("SEKISHO_SA_TRAINED")
+		if keep != "" {
+			if _, err := os.Stat(filepath.Join(keep, "trained.ok")); err == nil {
+				saTrained.dir = keep
+				return
+			}
+		}
 		dir, err := os.MkdirTemp("", "sekisho-bench-")
+		if keep != "" {
+			dir, err = keep, os.MkdirAll(keep, 0o750)
+		}
 		if err != nil {
 			saTrained.err = err
 			return
 		}
 		saTrained.dir = dir
+		if keep != "" {
+			defer func() {
+				if saTrained.err == nil {
+					saTrained.err = os.WriteFile(filepath.Join(keep, "trained.ok"), nil, 0o640)
+				}
+			}()
+		}
 		e := saNew(b, dir)
 		defer e.Close()
 		for _, c := range []struct {
@@ -79,6 +100,13 @@ func saNew(b *testing.B, dir string) *Engine {
 	// and file checks are not a scan's cost (the training engine writes
 	// the store when it is closed).
 	cfg.Bayes.SyncInterval.Duration = 0
+	if os.Getenv("SEKISHO_SA_NO_TIMEOUT") != "" {
+		// Under valgrind a large message's scan overruns the default
+		// analyzer_timeout: counted instructions would then be those
+		// of the time-out.
+		cfg.Limits.AnalyzerTimeout.Duration = time.Hour
+		cfg.Limits.ScanTimeout.Duration = time.Hour
+	}
 	mock := &dns.Mock{}
 	authNew := reflect.ValueOf(auth.New).Pointer()
 	var fs []Factory

@@ -56,7 +56,11 @@ func saTestFiles(tb testing.TB, corpus string) []saFile {
 // corpus' test split.
 func saSlowMessages(tb testing.TB) [][]byte {
 	corpus := saCorpusDir(tb)
-	f, err := os.Open(filepath.Join("testdata", "sa-slow.txt"))
+	list := filepath.Join("testdata", "sa-slow.txt")
+	if l := os.Getenv("SEKISHO_SA_SLOW_LIST"); l != "" {
+		list = l // another list of names (e.g. one message to profile)
+	}
+	f, err := os.Open(list)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -88,14 +92,18 @@ func saSlowMessages(tb testing.TB) [][]byte {
 // SEKISHO_SA_TIMES=1; the corpus is $SEKISHO_SA_DATA or $SEKISHO_CORPUS.
 // With SEKISHO_SA_CPU=1 it measures the process's CPU time per scan
 // instead of wall time (steadier on a shared machine; run with
-// GOMAXPROCS=1 so that the time is the scan's).
+// GOMAXPROCS=1 so that the time is the scan's). SEKISHO_SA_ROUNDS sets
+// the number of scans per message (5).
 func TestSAScanTimes(t *testing.T) {
 	if os.Getenv("SEKISHO_SA_TIMES") != "1" {
 		t.Skip("SEKISHO_SA_TIMES=1 enables it")
 	}
 	corpus := saCorpusDir(t)
 	msgs := saTestFiles(t, corpus)
-	const rounds = 5
+	rounds := 5
+	if s := os.Getenv("SEKISHO_SA_ROUNDS"); s != "" {
+		fmt.Sscan(s, &rounds)
+	}
 	clock := func() time.Duration { return time.Duration(time.Now().UnixNano()) }
 	if os.Getenv("SEKISHO_SA_CPU") == "1" {
 		clock = func() time.Duration { return time.Duration(cpuSeconds() * 1e9) }

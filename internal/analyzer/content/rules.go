@@ -301,6 +301,11 @@ func normalizeAny(s string) string {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
+		if caseless(r) {
+			space = false
+			i += n // kept (neither white space, zero-width nor cased)
+			continue
+		}
 		switch r {
 		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u034f':
 			b.WriteString(s[run:i])
@@ -507,9 +512,76 @@ func foldMixedWords(s string) string {
 	return string(rs)
 }
 
+// caseless reports whether r is in a block of caseless letters
+// (Hiragana, Katakana, the CJK ideographs and symbols, Hangul
+// syllables) that holds neither white space nor a zero-width
+// character: normalizeAny keeps such a rune as it is
+// (TestCaselessRanges checks every rune of them).
+func caseless(r rune) bool {
+	return r >= 0x3041 && r <= 0x9fff || r >= 0xac00 && r <= 0xd7a3
+}
+
 // compactString removes all white space (Japanese text is unspaced, and
-// line breaks fall inside words).
+// line breaks fall inside words): strings.Map of a function dropping
+// unicode.IsSpace, which also spells each invalid byte as U+FFFD.
+// Valid text (normalised text always is) is copied in runs between its
+// white space: only the lead bytes C2, E1, E2 and E3 start non-ASCII
+// white space (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
 func compactString(s string) string {
+	if !utf8.ValidString(s) {
+		return compactMap(s)
+	}
+	var b strings.Builder
+	run := 0 // start of the bytes not yet written
+	for i := 0; i < len(s); {
+		c := s[i]
+		n := 1
+		switch {
+		case c < utf8.RuneSelf:
+			if !asciiSpace[c] {
+				i++
+				continue
+			}
+		case c == 0xE3:
+			// U+3000–U+3FFF: only U+3000 is white space.
+			if s[i+1] != 0x80 || s[i+2] != 0x80 {
+				i += 3
+				continue
+			}
+			n = 3
+		case c == 0xC2 || c == 0xE1 || c == 0xE2:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsSpace(r) {
+				i += size
+				continue
+			}
+			n = size
+		case c < 0xE0:
+			i += 2
+			continue
+		case c < 0xF0:
+			i += 3
+			continue
+		default:
+			i += 4
+			continue
+		}
+		if run == 0 && b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[run:i])
+		i += n
+		run = i
+	}
+	if run == 0 && b.Cap() == 0 {
+		return s // no white space
+	}
+	b.WriteString(s[run:])
+	return b.String()
+}
+
+// compactMap is compactString on any text.
+func compactMap(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return -1

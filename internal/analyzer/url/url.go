@@ -142,6 +142,7 @@ func (l *link) final() *normalize.Link { return l.chain.Final() }
 type linkSeen struct {
 	plain map[linkKey]bool
 	nul   map[string]bool
+	hint  int // the size plain is made with (the links of the message)
 }
 
 type linkKey struct{ raw, source, anchor string }
@@ -164,7 +165,7 @@ func (s *linkSeen) add(raw, source, anchor string) bool {
 		return false
 	}
 	if s.plain == nil {
-		s.plain = map[linkKey]bool{}
+		s.plain = make(map[linkKey]bool, s.hint)
 	}
 	s.plain[key] = true
 	return true
@@ -203,7 +204,9 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	if maxLinks <= 0 {
 		maxLinks = 500
 	}
-	var seen linkSeen
+	// Sized for the links, so that a message with hundreds does not grow
+	// the set step by step.
+	seen := linkSeen{hint: min(len(urls), maxLinks)}
 	// Text URLs that are the visible text of an HTML link are what the
 	// reader sees, not where the link goes.
 	anchors := map[string]bool{}

@@ -448,7 +448,16 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 	tm := timers.Get().(*time.Timer)
 	tm.Reset(sctx.dl.Sub(now))
 	defer func() {
-		tm.Stop()
+		// A panic out of the stage ends its context too (as the deferred
+		// cancel of context.WithTimeout did); the first error sticks.
+		sctx.cancel(context.Canceled)
+		// No stale tick for the next user, even with asynctimerchan=1.
+		if !tm.Stop() {
+			select {
+			case <-tm.C:
+			default:
+			}
+		}
 		timers.Put(tm)
 	}()
 	sr := stageRuns.Get().(*stageRun)
@@ -499,8 +508,7 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 		return
 	}
 	// The stage is over: what its analyzers left behind on its context
-	// ends with it (as the cancel of a context.WithTimeout).
-	sctx.cancel(context.Canceled)
+	// ends with it (deferred above, as the cancel of a context.WithTimeout).
 	stageRuns.Put(sr)
 }
 

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	mdns "github.com/miekg/dns"
+
+	"github.com/sekisho/sekisho/internal/freeport"
 )
 
 // BenchCmd runs the Rspamd-protocol front end of a `sekisho serve` child
@@ -556,14 +558,10 @@ func waitPing(ctx context.Context, c *child, url string, limit time.Duration) er
 	}
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
+// freePort is a port for a daemon the bench starts: below the kernel's
+// ephemeral range (freeport), where no outgoing connection takes it
+// between the check and the daemon's bind.
+func freePort() (int, error) { return freeport.Get() }
 
 // startNXDNS serves NXDOMAIN for every question on loopback (UDP and TCP).
 func startNXDNS() (string, func(), error) {

@@ -2,14 +2,11 @@ package testutil
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
+
+	"github.com/sekisho/sekisho/internal/freeport"
 )
 
 // RequirePeers reports whether SEKISHO_REQUIRE_PEERS=1: then a missing
@@ -78,57 +75,12 @@ func FreePort(t testing.TB) int {
 	// A port is handed out once per test process: two calls in a row may
 	// otherwise get the same port, and the second listener of a server
 	// under test fails with "address in use".
-	lo, hi := quietPorts()
-	for i := 0; ; i++ {
-		var port int
-		if hi > lo && i < 1000 {
-			port = lo + rand.IntN(hi-lo)
-			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-			if err != nil {
-				continue // in use by a service or another test
-			}
-			l.Close()
-		} else {
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			port = l.Addr().(*net.TCPAddr).Port
-			l.Close()
-		}
-		portsMu.Lock()
-		taken := portsGiven[port]
-		portsGiven[port] = true
-		portsMu.Unlock()
-		if !taken {
-			return port
-		}
-	}
-}
-
-// quietPorts returns [lo, hi): ports from 20000 up to the start of the
-// ephemeral range, or an empty range when the range cannot be read or
-// leaves fewer than 1,000 ports below it.
-func quietPorts() (lo, hi int) {
-	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	port, err := freeport.Get()
 	if err != nil {
-		return 0, 0
+		t.Fatal(err)
 	}
-	f := strings.Fields(string(b))
-	if len(f) != 2 {
-		return 0, 0
-	}
-	start, err := strconv.Atoi(f[0])
-	if err != nil || start-20000 < 1000 {
-		return 0, 0
-	}
-	return 20000, start
+	return port
 }
-
-var (
-	portsMu    sync.Mutex
-	portsGiven = map[int]bool{}
-)
 
 // Chromium finds Debian's chromium (or Chrome), else NoPeer.
 func Chromium(t testing.TB) string {

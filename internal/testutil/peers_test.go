@@ -32,21 +32,3 @@ func TestNoPeerSkips(t *testing.T) {
 		t.Fatal("NoPeer did not stop the test")
 	}
 }
-
-func TestFreePortOutsideEphemeral(t *testing.T) {
-	lo, hi := quietPorts()
-	if hi <= lo {
-		t.Skip("no ephemeral range to stay below")
-	}
-	seen := map[int]bool{}
-	for range 50 {
-		p := FreePort(t)
-		if p < lo || p >= hi {
-			t.Fatalf("port %d outside [%d, %d)", p, lo, hi)
-		}
-		if seen[p] {
-			t.Fatalf("port %d handed out twice", p)
-		}
-		seen[p] = true
-	}
-}

@@ -28,8 +28,11 @@ func TestMaxHitOptions(t *testing.T) {
 
 // TestAnalyzeTopOptions: Analyze's options are the fixed ones, then the
 // top features as Classify shows them, as many as the hit keeps; and on
-// a task that already has the hit, the options merged are those of all
-// the top features (as before the cut).
+// a task that already has the hit, the merged options are what merging
+// all of the top features gave before the cut. (With the 10-option cap
+// the shortened list always supplies enough to fill the merge, so this
+// part holds with or without Analyze's t.Has branch: it guards the merge,
+// not that branch.)
 func TestAnalyzeTopOptions(t *testing.T) {
 	for _, per := range []string{"", "domain"} {
 		c := newFileClassifier(t, Options{MinLearns: 1, Per: per})

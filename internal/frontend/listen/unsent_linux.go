@@ -24,18 +24,3 @@ func unsent(c *net.TCPConn) int {
 	})
 	return n
 }
-
-// unsentTCPInfo is unsent as it was read before (tests compare).
-func unsentTCPInfo(c *net.TCPConn) int {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return 0
-	}
-	n := 0
-	rc.Control(func(fd uintptr) {
-		if ti, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
-			n = int(ti.Notsent_bytes)
-		}
-	})
-	return n
-}

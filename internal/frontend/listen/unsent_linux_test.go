@@ -5,6 +5,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestUnsentMatchesTCPInfo: the unsent bytes read with SIOCOUTQNSD are
@@ -67,4 +69,19 @@ func TestUnsentMatchesTCPInfo(t *testing.T) {
 	cl.SetReadDeadline(time.Now().Add(time.Second))
 	io.ReadFull(cl, make([]byte, min(total, 256<<10)))
 	agree("after a read")
+}
+
+// unsentTCPInfo is unsent as it was read before (tests compare).
+func unsentTCPInfo(c *net.TCPConn) int {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	rc.Control(func(fd uintptr) {
+		if ti, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+			n = int(ti.Notsent_bytes)
+		}
+	})
+	return n
 }

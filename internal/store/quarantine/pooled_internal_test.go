@@ -261,20 +261,7 @@ func TestRecordDroppedKeepsQueued(t *testing.T) {
 		t.Fatalf("%+v: the test drops nothing or writes nothing", ws)
 	}
 	// Each written row is its scan's, as the unpooled path writes it.
-	rows, err := st.db.Query(`SELECT id, scan_id FROM messages`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type row struct{ id, scan string }
-	var got []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.scan); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, r)
-	}
-	rows.Close()
+	got := historyRowIDs(t, st)
 	if uint64(len(got)) != ws.Written {
 		t.Fatalf("%d rows, %d written", len(got), ws.Written)
 	}
@@ -447,3 +434,28 @@ func TestBatchContextEndsMidway(t *testing.T) {
 		})
 	}
 }
+
+// historyRowIDs lists the history's rows (id and scan id) in the order
+// the database returns them.
+func historyRowIDs(t *testing.T, st *Store) []rowIDs {
+	t.Helper()
+	rows, err := st.db.Query(`SELECT id, scan_id FROM messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []rowIDs
+	for rows.Next() {
+		var r rowIDs
+		if err := rows.Scan(&r.id, &r.scan); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+type rowIDs struct{ id, scan string }

@@ -45,20 +45,7 @@ func TestConcurrentRecordClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st2.Close()
-	rows, err := st2.db.Query(`SELECT id, scan_id FROM messages`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type row struct{ id, scan string }
-	var got []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.scan); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, r)
-	}
-	rows.Close()
+	got := historyRowIDs(t, st2)
 	byScan := map[string]int{}
 	for i, r := range rs {
 		byScan[r.ID] = i

@@ -198,9 +198,10 @@ type prepared struct {
 }
 
 // prepare compresses the entries' messages (outside any transaction and
-// outside the write lock); nil entries are skipped. With pooled, into
-// pooled buffers the caller gives back (releasePrepared) once the rows
-// are written or given up.
+// outside the write lock); nil entries are skipped. With pooled (the
+// history writer's batches), into pooled buffers the caller gives back
+// (releasePrepared) once the rows are written or given up, yielding
+// between messages.
 func (s *Store) prepare(es []*entry, pooled bool) []prepared {
 	pre := make([]prepared, len(es))
 	for i, e := range es {
@@ -212,10 +213,14 @@ func (s *Store) prepare(es []*entry, pooled bool) []prepared {
 				pre[i] = prepared{s.compress(e.raw), "zstd", nil}
 			}
 			e.m.StoredBytes = int64(len(pre[i].raw))
-			// Compressing a batch is background work of several
-			// milliseconds: a scan that became runnable meanwhile runs
-			// first (issue 17, the milter's tail latency); see yield.
-			s.yield()
+			if pooled {
+				// The writer's batch (Hold prepares its one entry on
+				// the scan's own goroutine, which must not give way):
+				// compressing a batch is background work of several
+				// milliseconds, and a scan that became runnable
+				// meanwhile runs first (issue 17); see yield.
+				s.yield()
+			}
 		}
 	}
 	return pre

@@ -1,6 +1,7 @@
 package quarantine
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -101,4 +102,20 @@ func FuzzSymbolColumn(f *testing.F) {
 			}
 		}
 	})
+}
+
+// hasSymbol reports whether a symbols column holds name (as a word
+// between spaces).
+func hasSymbol(col []byte, name string) bool {
+	for i := 0; ; {
+		j := bytes.Index(col[i:], []byte(name))
+		if j < 0 {
+			return false
+		}
+		j += i
+		if col[j-1] == ' ' && j+len(name) < len(col) && col[j+len(name)] == ' ' {
+			return true
+		}
+		i = j + 1
+	}
 }

@@ -59,11 +59,11 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 			}
 			if s.EN != "" {
 				b = append(b, `,"description":`...)
-				b = jsonw.AppendString(b, s.EN)
+				b = appendDescJSON(b, s.EN)
 			}
 			if s.JA != "" {
 				b = append(b, `,"description_ja":`...)
-				b = jsonw.AppendString(b, s.JA)
+				b = appendDescJSON(b, s.JA)
 			}
 			b = append(b, '}')
 		}

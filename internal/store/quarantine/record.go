@@ -389,6 +389,10 @@ func appendSymbolColumn(b []byte, syms []pipeline.SymbolResult) ([]byte, []pipel
 	start := len(b)
 	b = append(b, ' ')
 	var odd []pipeline.SymbolResult
+	// The names written so far: a name without a space is in the column
+	// (" NAME ") exactly when it is one of them.
+	var arr [32]string
+	added := arr[:0]
 	for _, sym := range syms {
 		name := clean(sym.Name)
 		if name == "" || strings.IndexByte(name, ' ') >= 0 {
@@ -397,9 +401,10 @@ func appendSymbolColumn(b []byte, syms []pipeline.SymbolResult) ([]byte, []pipel
 			}
 			continue
 		}
-		if hasSymbol(b[start:], name) {
+		if slices.Contains(added, name) {
 			continue
 		}
+		added = append(added, name)
 		b = append(b, name...)
 		b = append(b, ' ')
 	}
@@ -407,21 +412,6 @@ func appendSymbolColumn(b []byte, syms []pipeline.SymbolResult) ([]byte, []pipel
 		return b[:start], odd
 	}
 	return b, odd
-}
-
-// hasSymbol reports whether a symbols column holds name.
-func hasSymbol(col []byte, name string) bool {
-	for i := 0; ; {
-		j := bytes.Index(col[i:], []byte(name))
-		if j < 0 {
-			return false
-		}
-		j += i
-		if col[j-1] == ' ' && j+len(name) < len(col) && col[j+len(name)] == ' ' {
-			return true
-		}
-		i = j + 1
-	}
 }
 
 func trim(s string, n int) string {

@@ -83,6 +83,9 @@ type Store struct {
 	dbPath       string        // the SQLite file ("" on PostgreSQL)
 	lastCkpt     time.Time     // the writer's last WAL checkpoint
 	held         chan struct{}
+	// holdsUnchecked counts committed holds (wrote): every
+	// holdsPerCheck-th tells the writer to look at the WAL.
+	holdsUnchecked atomic.Uint32
 
 	// heldRows are history ids of held scans whose row a Hold has
 	// committed (see heldRows.go).

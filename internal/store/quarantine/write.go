@@ -663,10 +663,22 @@ func sqliteDSN(path string) string {
 		"&_pragma=cache_size(-" + strconv.Itoa(baseCacheKiB) + ")&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
 }
 
-// wrote tells the writer goroutine that Hold committed: time to check
-// the WAL.
+// holdsPerCheck is how many holds commit between two looks at the WAL
+// they trigger: a hold writes some 25-50 pages, and each look opens and
+// reads the -shm file on the checkpoint goroutine after waking two
+// goroutines (issue 17: some 13 holds every 100 ms under `sekisho
+// bench`, against one look after each history batch). The WAL grows by
+// at most holdsPerCheck holds past walCheckpointPages before one is
+// seen; the writer's batches and its walCheckEvery tick look too.
+const holdsPerCheck = 8
+
+// wrote tells the writer goroutine that Hold committed: every
+// holdsPerCheck holds, time to check the WAL.
 func (s *Store) wrote() {
 	if s.dialect != "sqlite" {
+		return
+	}
+	if s.holdsUnchecked.Add(1)%holdsPerCheck != 0 {
 		return
 	}
 	select {

@@ -144,7 +144,7 @@ func (b *builder) add(s string) {
 		return
 	}
 	h := xxhash.Sum64String(s)
-	if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
+	if r := b.seen.probe(h); r == probeKnown || r == probeFull && !b.seen.insert(h) {
 		return
 	}
 	b.arena = append(b.arena, s...)
@@ -243,7 +243,7 @@ func (b *builder) keep(lo int) {
 		return
 	}
 	h := xxhash.Sum64(b.arena[lo:])
-	if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
+	if r := b.seen.probe(h); r == probeKnown || r == probeFull && !b.seen.insert(h) {
 		b.arena = b.arena[:lo]
 		return
 	}
@@ -326,7 +326,7 @@ func (b *builder) stream(prefix string) {
 				copy8(unsafe.Add(p, len(prefix)), unsafe.Add(buf, wlo), lw)
 				h = hash64(p, need)
 			}
-			if seen.tryAdd(h) || seen.insert(h) {
+			if r := seen.probe(h); r == probeAdded || r == probeFull && seen.insert(h) {
 				if len(prefix) == 0 {
 					copy8(p, unsafe.Add(buf, wlo), lw)
 				}
@@ -397,7 +397,7 @@ func (b *builder) stream(prefix string) {
 			} else {
 				h = hash64(p, need)
 			}
-			if !(seen.tryAdd(h) || seen.insert(h)) {
+			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
 				continue
 			}
 			arena = arena[:lo+need]
@@ -452,7 +452,7 @@ func (b *builder) streamBody(n int) {
 		// The unigram: hashed where it lies, copied when new.
 		if lw > 0 {
 			h := hash64(unsafe.Add(buf, wlo), lw)
-			if seen.tryAdd(h) || seen.insert(h) {
+			if r := seen.probe(h); r == probeAdded || r == probeFull && seen.insert(h) {
 				copy8(unsafe.Add(base, al), unsafe.Add(buf, wlo), lw)
 				al += lw
 				*(*uint64)(unsafe.Add(kp, nk*8)) = h
@@ -506,7 +506,7 @@ func (b *builder) streamBody(n int) {
 			} else {
 				h = hash64(p, need)
 			}
-			if !(seen.tryAdd(h) || seen.insert(h)) {
+			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
 				continue
 			}
 			al += need
@@ -630,19 +630,31 @@ func (s *hashSet) reset(n int) {
 	s.shift = uint(64 - bits.TrailingZeros(uint(size)))
 }
 
-// tryAdd is insert's common case, small enough to be inlined: when h's
-// first slot is empty (so h is not in the set) and there is room, it
-// adds h and reports true; false says nothing (insert decides).
-func (s *hashSet) tryAdd(h uint64) bool {
+// probe is insert's common cases, small enough to be inlined: when h's
+// first slot is empty (so h is not in the set) and there is room, it adds
+// h (probeAdded); when the slot holds h, h is in the set (probeKnown);
+// otherwise it says nothing (probeFull: insert decides).
+func (s *hashSet) probe(h uint64) int {
 	if s.n < s.room && h != 0 {
-		if p := &s.slots[((h^hashSeed)*0x9E3779B97F4A7C15)>>s.shift]; *p == 0 {
+		p := &s.slots[((h^hashSeed)*0x9E3779B97F4A7C15)>>s.shift]
+		if *p == 0 {
 			*p = h
 			s.n++
-			return true
+			return probeAdded
+		}
+		if *p == h {
+			return probeKnown
 		}
 	}
-	return false
+	return probeFull
 }
+
+// probe's answers.
+const (
+	probeFull = iota
+	probeAdded
+	probeKnown
+)
 
 // insert adds h and reports whether it was new.
 func (s *hashSet) insert(h uint64) bool {

@@ -144,7 +144,7 @@ func (b *builder) add(s string) {
 		return
 	}
 	h := xxhash.Sum64String(s)
-	if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
+	if r := b.seen.probe(h); r == probeKnown || r == probeFull && !b.seen.insert(h) {
 		return
 	}
 	b.arena = append(b.arena, s...)
@@ -199,7 +199,7 @@ func (b *builder) lower(s string) string {
 // shape is shape(s), the collapsed digits written to b.tmp2 (valid until
 // the next call).
 func (b *builder) shape(s string) string {
-	if strings.IndexAny(s, "0123456789") >= 0 {
+	if hasDigit(s) {
 		b.tmp2 = appendCollapsed(b.tmp2[:0], s)
 		s = unsafe.String(unsafe.SliceData(b.tmp2), len(b.tmp2))
 	}
@@ -243,7 +243,7 @@ func (b *builder) keep(lo int) {
 		return
 	}
 	h := xxhash.Sum64(b.arena[lo:])
-	if !(b.seen.tryAdd(h) || b.seen.insert(h)) {
+	if r := b.seen.probe(h); r == probeKnown || r == probeFull && !b.seen.insert(h) {
 		b.arena = b.arena[:lo]
 		return
 	}
@@ -326,7 +326,7 @@ func (b *builder) stream(prefix string) {
 				copy8(unsafe.Add(p, len(prefix)), unsafe.Add(buf, wlo), lw)
 				h = hash64(p, need)
 			}
-			if seen.tryAdd(h) || seen.insert(h) {
+			if r := seen.probe(h); r == probeAdded || r == probeFull && seen.insert(h) {
 				if len(prefix) == 0 {
 					copy8(p, unsafe.Add(buf, wlo), lw)
 				}
@@ -397,7 +397,7 @@ func (b *builder) stream(prefix string) {
 			} else {
 				h = hash64(p, need)
 			}
-			if !(seen.tryAdd(h) || seen.insert(h)) {
+			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
 				continue
 			}
 			arena = arena[:lo+need]
@@ -452,7 +452,7 @@ func (b *builder) streamBody(n int) {
 		// The unigram: hashed where it lies, copied when new.
 		if lw > 0 {
 			h := hash64(unsafe.Add(buf, wlo), lw)
-			if seen.tryAdd(h) || seen.insert(h) {
+			if r := seen.probe(h); r == probeAdded || r == probeFull && seen.insert(h) {
 				copy8(unsafe.Add(base, al), unsafe.Add(buf, wlo), lw)
 				al += lw
 				*(*uint64)(unsafe.Add(kp, nk*8)) = h
@@ -506,7 +506,7 @@ func (b *builder) streamBody(n int) {
 			} else {
 				h = hash64(p, need)
 			}
-			if !(seen.tryAdd(h) || seen.insert(h)) {
+			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
 				continue
 			}
 			al += need
@@ -630,19 +630,31 @@ func (s *hashSet) reset(n int) {
 	s.shift = uint(64 - bits.TrailingZeros(uint(size)))
 }
 
-// tryAdd is insert's common case, small enough to be inlined: when h's
-// first slot is empty (so h is not in the set) and there is room, it
-// adds h and reports true; false says nothing (insert decides).
-func (s *hashSet) tryAdd(h uint64) bool {
+// probe is insert's common cases, small enough to be inlined: when h's
+// first slot is empty (so h is not in the set) and there is room, it adds
+// h (probeAdded); when the slot holds h, h is in the set (probeKnown);
+// otherwise it says nothing (probeFull: insert decides).
+func (s *hashSet) probe(h uint64) int {
 	if s.n < s.room && h != 0 {
-		if p := &s.slots[((h^hashSeed)*0x9E3779B97F4A7C15)>>s.shift]; *p == 0 {
+		p := &s.slots[((h^hashSeed)*0x9E3779B97F4A7C15)>>s.shift]
+		if *p == 0 {
 			*p = h
 			s.n++
-			return true
+			return probeAdded
+		}
+		if *p == h {
+			return probeKnown
 		}
 	}
-	return false
+	return probeFull
 }
+
+// probe's answers.
+const (
+	probeFull = iota
+	probeAdded
+	probeKnown
+)
 
 // insert adds h and reports whether it was new.
 func (s *hashSet) insert(h uint64) bool {
@@ -858,7 +870,7 @@ func (b *builder) urls(urls []mail.URL) {
 			b.add("u:ip")
 			// collapseDigits(host), in b.tmp2 (host is done with before
 			// the path's segments are shaped there).
-			if strings.IndexAny(host, "0123456789") >= 0 {
+			if hasDigit(host) {
 				b.tmp2 = appendCollapsed(b.tmp2[:0], host)
 				host = unsafe.String(unsafe.SliceData(b.tmp2), len(b.tmp2))
 			}
@@ -965,14 +977,15 @@ func (b *builder) headers(msg *mail.Message) {
 	if len(msg.InReplyTo) > 0 || len(msg.References) > 0 {
 		b.add("h:threaded")
 	}
-	hdr("xm", msg.Headers.Get("X-Mailer"))
-	hdr("ua", msg.Headers.Get("User-Agent"))
-	if msg.Headers.Has("List-Id") || msg.Headers.Has("List-Unsubscribe") {
+	hx := indexHeaders(msg.Headers)
+	hdr("xm", hx.get(msg.Headers, fXMailer))
+	hdr("ua", hx.get(msg.Headers, fUserAgent))
+	if hx.first[fListID] >= 0 || hx.first[fListUnsub] >= 0 {
 		b.add("h:list")
 	}
-	hdr("list-id", msg.Headers.Get("List-Id"))
-	hdr("prio", msg.Headers.Get("X-Priority"))
-	if msg.Headers.Has("X-MSMail-Priority") {
+	hdr("list-id", hx.get(msg.Headers, fListID))
+	hdr("prio", hx.get(msg.Headers, fPriority))
+	if hx.first[fMSMail] >= 0 {
 		b.add("h:msmail-prio")
 	}
 	if msg.Root != nil {
@@ -993,21 +1006,13 @@ func (b *builder) headers(msg *mail.Message) {
 			b.addP("h:tcs:", p.Charset)
 		}
 	}
-	if d := msg.Headers.Get("Date"); d == "" {
+	if d := hx.get(msg.Headers, fDate); d == "" {
 		b.add("h:date-none")
 	}
 	// Received: the protocol, and the shape of the names and addresses in
 	// the first few hops (digits collapsed), not the hop times or ids.
 	// (The fields Headers.Values("Received") gives, without the slice.)
-	nrcv := 0
-	for hi := range msg.Headers {
-		if nrcv >= 4 {
-			break
-		}
-		if !strings.EqualFold(msg.Headers[hi].Name, "Received") {
-			continue
-		}
-		nrcv++
+	for _, hi := range hx.rcv[:min(hx.nrcv, len(hx.rcv))] {
 		v := msg.Headers[hi].Value
 		if len(v) > 512 {
 			v = v[:512]
@@ -1017,12 +1022,12 @@ func (b *builder) headers(msg *mail.Message) {
 		}
 		f := b.fieldsOf(b.lower(v))
 		for k := 0; k < len(f) && k < 24; k++ {
-			w := strings.Trim(f[k], "()[]<>,;")
+			w := trimPunct(f[k])
 			switch {
 			case w == "with" && k+1 < len(f):
-				b.addP("h:rcv-with:", strings.Trim(f[k+1], "()[]<>,;"))
+				b.addP("h:rcv-with:", trimPunct(f[k+1]))
 			case strings.IndexByte(w, '.') >= 0 && len(w) < 80:
-				if strings.IndexAny(w, "0123456789") >= 0 {
+				if hasDigit(w) {
 					b.tmp2 = appendCollapsed(b.tmp2[:0], w)
 					w = unsafe.String(unsafe.SliceData(b.tmp2), len(b.tmp2))
 				}
@@ -1030,7 +1035,7 @@ func (b *builder) headers(msg *mail.Message) {
 			}
 		}
 	}
-	b.addP("h:hops:", bucket(msg.Headers.Count("Received")))
+	b.addP("h:hops:", bucket(hx.nrcv))
 	for _, a := range msg.Anomalies {
 		// Line ends tell how the message reached sekisho (a file, a
 		// milter, a gateway), not what it is: learning them would teach
@@ -1096,9 +1101,141 @@ func isIP(h string) bool {
 	return true
 }
 
+// hasDigit reports whether s holds an ASCII digit
+// (strings.IndexAny(s, "0123456789") >= 0).
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// punct is the set strings.Trim(s, "()[]<>,;") trims (as ASCII bytes,
+// which is how strings.Trim trims an ASCII set).
+var punct = func() (t [256]bool) {
+	for _, c := range []byte("()[]<>,;") {
+		t[c] = true
+	}
+	return
+}()
+
+// trimPunct is strings.Trim(s, "()[]<>,;").
+func trimPunct(s string) string {
+	i, j := 0, len(s)
+	for i < j && punct[s[i]] {
+		i++
+	}
+	for j > i && punct[s[j-1]] {
+		j--
+	}
+	return s[i:j]
+}
+
+// The header fields headers reads.
+const (
+	fXMailer = iota
+	fUserAgent
+	fListID
+	fListUnsub
+	fPriority
+	fMSMail
+	fDate
+	nFields
+)
+
+var fieldNames = [nFields]string{"X-Mailer", "User-Agent", "List-Id", "List-Unsubscribe", "X-Priority", "X-MSMail-Priority", "Date"}
+
+// headerIndex is where the fields headers reads are: first[k] the first
+// field named fieldNames[k] (-1: none), rcv the first Received fields and
+// nrcv their number. Found in one pass (Headers.Get, Has and Count each
+// compare every field's name with strings.EqualFold): an ASCII name is
+// compared only with the names of its length (strings.EqualFold of an
+// ASCII string and one of another length is false), any other with all.
+type headerIndex struct {
+	first [nFields]int
+	rcv   [4]int
+	nrcv  int
+}
+
+func indexHeaders(h mail.Headers) (x headerIndex) {
+	for k := range x.first {
+		x.first[k] = -1
+	}
+	set := func(k, i int) {
+		if x.first[k] < 0 {
+			x.first[k] = i
+		}
+	}
+	for i := range h {
+		name := h[i].Name
+		if !isASCII(name) {
+			if strings.EqualFold(name, "Received") {
+				x.received(i)
+				continue
+			}
+			for k, want := range fieldNames {
+				if strings.EqualFold(name, want) {
+					set(k, i)
+					break
+				}
+			}
+			continue
+		}
+		switch len(name) {
+		case 4:
+			if strings.EqualFold(name, "Date") {
+				set(fDate, i)
+			}
+		case 7:
+			if strings.EqualFold(name, "List-Id") {
+				set(fListID, i)
+			}
+		case 8:
+			if strings.EqualFold(name, "Received") {
+				x.received(i)
+			} else if strings.EqualFold(name, "X-Mailer") {
+				set(fXMailer, i)
+			}
+		case 10:
+			if strings.EqualFold(name, "User-Agent") {
+				set(fUserAgent, i)
+			} else if strings.EqualFold(name, "X-Priority") {
+				set(fPriority, i)
+			}
+		case 16:
+			if strings.EqualFold(name, "List-Unsubscribe") {
+				set(fListUnsub, i)
+			}
+		case 17:
+			if strings.EqualFold(name, "X-MSMail-Priority") {
+				set(fMSMail, i)
+			}
+		}
+	}
+	return x
+}
+
+// received enters field i, a Received field.
+func (x *headerIndex) received(i int) {
+	if x.nrcv < len(x.rcv) {
+		x.rcv[x.nrcv] = i
+	}
+	x.nrcv++
+}
+
+// get is Headers.Get of fieldNames[k].
+func (x *headerIndex) get(h mail.Headers, k int) string {
+	if i := x.first[k]; i >= 0 {
+		return h[i].Value
+	}
+	return ""
+}
+
 // collapseDigits replaces every run of ASCII digits by one "0".
 func collapseDigits(s string) string {
-	if strings.IndexAny(s, "0123456789") < 0 {
+	if !hasDigit(s) {
 		return s
 	}
 	var sb strings.Builder

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Limits bound what the parser reads. Zero fields take the default.
@@ -107,10 +108,30 @@ func (s Span) Len() int { return s.End - s.Start }
 // Headers is a header block in message order.
 type Headers []Header
 
+// nameIs is strings.EqualFold(a, b), first rejecting names whose first
+// or last bytes are ASCII in both and differ under ASCII case folding:
+// EqualFold compares character by character, an ASCII byte is always a
+// character of its own (never part of a longer sequence, valid or not),
+// and two ASCII bytes are equal under folding only if they are equal
+// with bit 0x20 set. Most fields a Headers lookup passes over are
+// rejected here in a few instructions.
+func nameIs(a, b string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	if c, d := a[0], b[0]; c|d < utf8.RuneSelf && c|0x20 != d|0x20 {
+		return false
+	}
+	if c, d := a[len(a)-1], b[len(b)-1]; c|d < utf8.RuneSelf && c|0x20 != d|0x20 {
+		return false
+	}
+	return strings.EqualFold(a, b)
+}
+
 // Get returns the decoded value of the first field named name (case-insensitive).
 func (h Headers) Get(name string) string {
 	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
+		if nameIs(h[i].Name, name) {
 			return h[i].Value
 		}
 	}
@@ -120,7 +141,7 @@ func (h Headers) Get(name string) string {
 // Has reports whether a field named name exists.
 func (h Headers) Has(name string) bool {
 	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
+		if nameIs(h[i].Name, name) {
 			return true
 		}
 	}
@@ -131,7 +152,7 @@ func (h Headers) Has(name string) bool {
 func (h Headers) Values(name string) []string {
 	var out []string
 	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
+		if nameIs(h[i].Name, name) {
 			out = append(out, h[i].Value)
 		}
 	}
@@ -142,7 +163,7 @@ func (h Headers) Values(name string) []string {
 func (h Headers) Count(name string) int {
 	n := 0
 	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
+		if nameIs(h[i].Name, name) {
 			n++
 		}
 	}

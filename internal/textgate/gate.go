@@ -270,3 +270,55 @@ func (l *Lits) In(s string) bool {
 	}
 	return false
 }
+
+// MaxLen returns the longest match of re in bytes (-1: unbounded or
+// unknown); depth is how deep re is in the pattern (the walk gives up
+// past 50).
+func MaxLen(re *syntax.Regexp, depth int) int {
+	if depth > 50 {
+		return -1
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return 4 * len(re.Rune) // a case variant may be longer ("k", "K", Kelvin sign)
+		}
+		return len(string(re.Rune))
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return 0
+		}
+		return utf8.RuneLen(re.Rune[len(re.Rune)-1])
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpCapture, syntax.OpQuest:
+		return MaxLen(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		n := MaxLen(re.Sub[0], depth+1)
+		if n < 0 || re.Max < 0 || re.Max > 1000 {
+			return -1
+		}
+		return n * re.Max
+	case syntax.OpConcat, syntax.OpAlternate:
+		t := 0
+		for _, sub := range re.Sub {
+			n := MaxLen(sub, depth+1)
+			if n < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				t += n
+			} else if n > t {
+				t = n
+			}
+			if t > 1<<20 {
+				return -1
+			}
+		}
+		return t
+	}
+	return -1
+}

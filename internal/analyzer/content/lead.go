@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/textgate"
 )
 
 // lead is where every match of a regex begins: with one of a few
@@ -75,7 +77,7 @@ func leadOf(pattern string) *lead {
 			keep = append(keep, s)
 		}
 	}
-	return &lead{strs: keep, re: re, maxLen: maxLen(p, 0)}
+	return &lead{strs: keep, re: re, maxLen: textgate.MaxLen(p, 0)}
 }
 
 // plainStrings returns the strings a node matches when they are few and

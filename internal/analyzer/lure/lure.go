@@ -1289,18 +1289,44 @@ var reTeam = regexp.MustCompile(`(?i)(?:your|the|ihr|ihre|dein|uw|het|votre|l'|s
 // "Equipe X", "X事務局".
 func signOffText(text string) string {
 	text = signOff(text)
+	var b strings.Builder
 	if asc.Is(text) {
 		// The regex, a backtracking scan of the sign-off, runs from the
-		// first place a match may begin.
-		p, ok := teamFromASCII(text)
-		if !ok {
-			return ""
+		// first place a match may begin, and again after each match from
+		// the first place the next may begin (as FindAllStringSubmatch
+		// would from the match's end: its matches are never empty, and
+		// begin with no assertion), not over the rest of the text when
+		// no team word is left ahead.
+		var buf [8]teamAt
+		at := teamsFromASCII(text, buf[:0])
+		for n, pos := 0, 0; n < 4; n++ {
+			from := len(text)
+			for _, a := range at {
+				if a.word >= pos {
+					from = min(from, a.from)
+				}
+			}
+			if from == len(text) {
+				break
+			}
+			from = max(from, pos)
+			loc := reTeam.FindStringSubmatchIndex(text[from:])
+			if loc == nil {
+				break
+			}
+			for g := 2; g+1 < len(loc); g += 2 {
+				if loc[g] >= 0 && loc[g+1] > loc[g] {
+					b.WriteString(text[from+loc[g] : from+loc[g+1]])
+					b.WriteByte('\n')
+				}
+			}
+			pos = from + loc[1]
 		}
-		text = text[p:]
-	} else if !mayBeTeamAny(text) {
+		return b.String()
+	}
+	if !mayBeTeamAny(text) {
 		return ""
 	}
-	var b strings.Builder
 	for _, m := range reTeam.FindAllStringSubmatch(text, 4) {
 		for _, g := range m[1:] {
 			if g != "" {
@@ -1374,23 +1400,24 @@ var teamOpens = func() (t [256]bool) {
 	return t
 }()
 
-// teamFromASCII reports whether the ASCII text may match reTeam (as
-// mayBeTeam), and the offset before which no match of reTeam begins.
-// Every match in ASCII text holds an ASCII team word: the third branch
-// needs Japanese words, the second begins with the word, and the first
-// ends with it, after [\s-]*, at most 40 characters of the name (40
+// teamAt is an ASCII team word at word, and the offset from before which
+// no match of reTeam holding it begins.
+type teamAt struct{ word, from int }
+
+// teamsFromASCII appends the team words of the ASCII text and their
+// bounds. Every match in ASCII text holds an ASCII team word: the third
+// branch needs Japanese words, the second begins with the word, and the
+// first ends with it, after [\s-]*, at most 40 characters of the name (40
 // bytes of ASCII), \s* and a prefix word of at most five bytes. Walking
-// back over those from each occurrence of a word (over the longest runs
-// of white space and hyphens, as no match's runs are longer) gives the
+// back over those from an occurrence of a word (over the longest runs of
+// white space and hyphens, as no match's runs are longer) gives the
 // bound; the regex looks at nothing before a match (its \b follows the
 // team word), so from the bound it finds the same matches.
-func teamFromASCII(text string) (int, bool) {
-	from, ok := len(text), false
+func teamsFromASCII(text string, out []teamAt) []teamAt {
 	for i := 0; i < len(text); i++ {
 		if !teamOpens[text[i]] || !teamWordAt(text, i) {
 			continue
 		}
-		ok = true
 		k := i
 		for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
 			k--
@@ -1399,9 +1426,9 @@ func teamFromASCII(text string) (int, bool) {
 		for k > 0 && asciiWhite(text[k-1]) {
 			k--
 		}
-		from = min(from, max(k-8, 0))
+		out = append(out, teamAt{word: i, from: max(k-8, 0)})
 	}
-	return from, ok
+	return out
 }
 
 // asciiWhite holds \s (and \v).

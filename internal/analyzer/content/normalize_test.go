@@ -105,23 +105,3 @@ func FuzzNeedsCJK(f *testing.F) {
 		}
 	})
 }
-
-// FuzzNormalizeASCIIBlocks: normalizeASCII (its 8-byte blocks) against
-// the rune-by-rune reference, on ASCII texts made of the bytes its
-// classes tell apart.
-func FuzzNormalizeASCIIBlocks(f *testing.F) {
-	f.Add([]byte("hello world, this is fine"))
-	f.Add([]byte("Hello  World\n\tTAB\x7f\x00ZAaz"))
-	f.Add([]byte("abcdefg hijklmn  opqrstu\vvwxyz AB"))
-	const alphabet = "aA zZ\n\t\r\v\f.@[`{0\x7f\x00\x08\x0e\x1f!"
-	f.Fuzz(func(t *testing.T, b []byte) {
-		for i := range b {
-			b[i] = alphabet[int(b[i])%len(alphabet)]
-		}
-		s := string(b)
-		got, ok := normalizeASCII(s)
-		if want := normalizeRef(s); !ok || got != want {
-			t.Fatalf("normalizeASCII(%q) = %q, %v, want %q", s, got, ok, want)
-		}
-	})
-}

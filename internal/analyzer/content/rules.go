@@ -353,19 +353,14 @@ func normalizeASCII(s string) (_ string, ok bool) {
 	// The clean prefix: lower case, single spaces.
 	space := false
 	i := 0
-	for i < len(s) {
-		if i, space = cleanRun(s, i, space); i == len(s) {
-			break
-		}
+	for ; i < len(s); i++ {
 		k := asciiClass[s[i]]
 		if k == clsPlain {
 			space = false
-			i++
 			continue
 		}
 		if k == clsSpace && !space {
 			space = true
-			i++
 			continue
 		}
 		break
@@ -379,20 +374,16 @@ func normalizeASCII(s string) (_ string, ok bool) {
 	var b strings.Builder
 	b.Grow(len(s))
 	run := 0 // start of the bytes not yet written, which stay as they are
-	for i < len(s) {
-		// Skip the clean blocks and the run of plain bytes: they stay as
-		// they are.
-		if i, space = cleanRun(s, i, space); i == len(s) {
-			break
-		}
+	for ; i < len(s); i++ {
 		c := s[i]
 		k := asciiClass[c]
 		if k == clsPlain {
+			// Skip the run of plain bytes: they stay as they are.
 			j := i + 1
 			for j < len(s) && asciiClass[s[j]] == clsPlain {
 				j++
 			}
-			i = j
+			i = j - 1
 			space = false
 			continue
 		}
@@ -400,7 +391,6 @@ func normalizeASCII(s string) (_ string, ok bool) {
 		case clsSpace:
 			if !space {
 				space = true
-				i++
 				continue
 			}
 			b.WriteString(s[run:i])
@@ -420,40 +410,9 @@ func normalizeASCII(s string) (_ string, ok bool) {
 		default:
 			return "", false
 		}
-		i++
 	}
 	b.WriteString(s[run:])
 	return b.String(), true
-}
-
-// cleanRun skips the 8-byte blocks of s from i that normalizeASCII keeps
-// as they are (ASCII, no upper-case letter, no white space but single
-// spaces; space: the byte before i is a space), and returns where it
-// stopped and whether the byte before that is a space. Each byte is
-// below 0x80 once the high bits are checked, so adding 0x80-c to each
-// byte sets its high bit exactly when it is c or above, without a carry
-// into the next byte.
-func cleanRun(s string, i int, space bool) (int, bool) {
-	const hi, ones = 0x8080808080808080, 0x0101010101010101
-	for i+8 <= len(s) {
-		w := le8(s[i:])
-		if w&hi != 0 {
-			break
-		}
-		up := (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones)    // A-Z
-		ctl := (w + (0x80-'\t')*ones) &^ (w + (0x80-'\r'-1)*ones) // \t \n \v \f \r
-		sp := (w + (0x80-' ')*ones) &^ (w + (0x80-' '-1)*ones) & hi
-		bad := (up|ctl)&hi | sp&(sp<<8)
-		if space {
-			bad |= sp & 0x80
-		}
-		if bad != 0 {
-			break
-		}
-		space = sp>>63 != 0
-		i += 8
-	}
-	return i, space
 }
 
 // asciiFrom reports whether s[i:] is ASCII, eight bytes at a time.

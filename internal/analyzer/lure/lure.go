@@ -976,8 +976,11 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 	if fromDom != "" && !a.own(fromDom) && !sameOrg(fromDom, rcpts) {
 		if s := reServiceDesk.FindString(name); s != "" {
 			t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
-		} else if s := reServiceDesk.FindString(subj); s != "" && (t.Has("RULE_PHISH_PASSWORD_EXPIRY") || t.Has("RULE_PHISH_ACCOUNT_SUSPENDED") || t.Has("RULE_PHISH_VERIFY_ACCOUNT") || t.Has("RULE_PHISH_CREDENTIAL_LURE")) {
-			t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
+		} else if t.Has("RULE_PHISH_PASSWORD_EXPIRY") || t.Has("RULE_PHISH_ACCOUNT_SUSPENDED") || t.Has("RULE_PHISH_VERIFY_ACCOUNT") || t.Has("RULE_PHISH_CREDENTIAL_LURE") {
+			// The symbols first: the regex on the subject counts only with one.
+			if s := reServiceDesk.FindString(subj); s != "" {
+				t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
+			}
 		}
 	}
 
@@ -1374,7 +1377,7 @@ func mayBeTeamAny(text string) bool {
 // compared case-insensitively.
 func mayBeTeamASCII(text string) bool {
 	for i := 0; i < len(text); i++ {
-		if teamOpens[text[i]] && teamWordAt(text, i) {
+		if teamPairAt(text, i) && teamWordAt(text, i) {
 			return true
 		}
 	}
@@ -1392,10 +1395,22 @@ func teamWordAt(text string, i int) bool {
 	return false
 }
 
-// teamOpens holds the bytes whose lower case opens an ASCII team word.
-var teamOpens = func() (t [256]bool) {
+// teamPairAt reports whether the bytes at i may open an ASCII team word:
+// the first byte's lower case opens one, and the next byte's lower case,
+// by its low five bits, may follow it in one (a few bytes that are no
+// letter share them: teamWordAt decides).
+func teamPairAt(text string, i int) bool {
+	m := teamPair[text[i]]
+	return m != 0 && i+1 < len(text) && m&(1<<(lowerASCII(text[i+1])&31)) != 0
+}
+
+// teamPair holds, by byte, the low five bits of the second bytes of the
+// ASCII team words its lower case opens.
+var teamPair = func() (t [256]uint32) {
 	for c := 0; c < 128; c++ {
-		t[c] = teamByFirst[lowerASCII(byte(c))] != nil
+		for _, w := range teamByFirst[lowerASCII(byte(c))] {
+			t[c] |= 1 << (w[1] & 31)
+		}
 	}
 	return t
 }()
@@ -1415,7 +1430,7 @@ type teamAt struct{ word, from int }
 // team word), so from the bound it finds the same matches.
 func teamsFromASCII(text string, out []teamAt) []teamAt {
 	for i := 0; i < len(text); i++ {
-		if !teamOpens[text[i]] || !teamWordAt(text, i) {
+		if !teamPairAt(text, i) || !teamWordAt(text, i) {
 			continue
 		}
 		k := i

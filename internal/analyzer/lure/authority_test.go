@@ -94,28 +94,43 @@ func TestFindAuthorityMatchesRegex(t *testing.T) {
 // TestFindAuthorityCorpus compares on the display names, sign-offs and
 // subjects of the SA corpus.
 func TestFindAuthorityCorpus(t *testing.T) {
-	dir := testutil.Corpus(t)
-	var files []string
-	for _, k := range []string{"all/ham", "all/spam"} {
-		f, _ := filepath.Glob(filepath.Join(dir, k, "*"))
-		files = append(files, f...)
-	}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := mail.Parse(raw, mail.Limits{})
+	for _, c := range corpusMessages(t) {
+		m := c.m
 		name := ""
 		if len(m.From) > 0 {
 			name = m.From[0].Name
 		}
 		for _, s := range []string{strings.ToLower(name) + "\n" + strings.ToLower(signOffText(m.Text)) + "\n" + strings.ToLower(m.Subject), m.Subject, signOff(m.Text)} {
 			if got, want := findAuthority(s), reAuthorityMain.FindString(s); got != want {
-				t.Errorf("%s: findAuthority(%q) = %q, want %q", f, s, got, want)
+				t.Errorf("%s: findAuthority(%q) = %q, want %q", c.file, s, got, want)
 			}
 		}
 	}
+}
+
+// corpusMessage is a parsed message of the SA corpus and its file.
+type corpusMessage struct {
+	file string
+	m    *mail.Message
+}
+
+// corpusMessages parses every message of the SA corpus (all splits).
+func corpusMessages(t *testing.T) []corpusMessage {
+	dir := testutil.Corpus(t)
+	var files []string
+	for _, k := range []string{"all/ham", "all/spam"} {
+		f, _ := filepath.Glob(filepath.Join(dir, k, "*"))
+		files = append(files, f...)
+	}
+	out := make([]corpusMessage, 0, len(files))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, corpusMessage{f, mail.Parse(raw, mail.Limits{})})
+	}
+	return out
 }
 
 func FuzzFindAuthority(f *testing.F) {

@@ -863,7 +863,7 @@ func (h *heads) may(s string) bool {
 // whose first three characters are not all ASCII, or written with a
 // Kelvin sign or long s, or too many strings: not ok.
 func headsOf(re *syntax.Regexp) (*heads, bool) {
-	strs, ok := enumerate(re, 0)
+	strs, ok := textgate.Strings(re, 4096)
 	if !ok {
 		return nil, false
 	}
@@ -885,65 +885,6 @@ func headsOf(re *syntax.Regexp) (*heads, bool) {
 		h.bits[k/64] |= 1 << (k % 64)
 	}
 	return h, true
-}
-
-// enumerate lists the strings of a small finite language.
-func enumerate(re *syntax.Regexp, depth int) ([]string, bool) {
-	const maxStrings = 4096
-	if depth > 50 {
-		return nil, false
-	}
-	switch re.Op {
-	case syntax.OpLiteral:
-		if re.Flags&syntax.FoldCase != 0 {
-			return nil, false
-		}
-		return []string{string(re.Rune)}, true
-	case syntax.OpCharClass:
-		var out []string
-		for i := 0; i < len(re.Rune); i += 2 {
-			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
-				if out = append(out, string(r)); len(out) > maxStrings {
-					return nil, false
-				}
-			}
-		}
-		return out, true
-	case syntax.OpCapture:
-		return enumerate(re.Sub[0], depth+1)
-	case syntax.OpQuest:
-		s, ok := enumerate(re.Sub[0], depth+1)
-		return append(s, ""), ok
-	case syntax.OpAlternate:
-		var out []string
-		for _, sub := range re.Sub {
-			s, ok := enumerate(sub, depth+1)
-			if !ok {
-				return nil, false
-			}
-			if out = append(out, s...); len(out) > maxStrings {
-				return nil, false
-			}
-		}
-		return out, true
-	case syntax.OpConcat:
-		out := []string{""}
-		for _, sub := range re.Sub {
-			s, ok := enumerate(sub, depth+1)
-			if !ok || len(out)*len(s) > maxStrings {
-				return nil, false
-			}
-			next := make([]string, 0, len(out)*len(s))
-			for _, a := range out {
-				for _, b := range s {
-					next = append(next, a+b)
-				}
-			}
-			out = next
-		}
-		return out, true
-	}
-	return nil, false
 }
 
 // isWordByte is \b's word character (syntax.IsWordChar) for one byte.

@@ -1,13 +1,8 @@
 package lure
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/sekisho/sekisho/internal/mail"
-	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 // FuzzMayBeTeam: the one-pass ASCII test answers as the lower-cased
@@ -111,20 +106,9 @@ func FuzzStyledOrMixed(f *testing.F) {
 // TestSignOffTextCorpus compares signOffText with the whole regex on the
 // sign-offs of the SA corpus.
 func TestSignOffTextCorpus(t *testing.T) {
-	dir := testutil.Corpus(t)
-	var files []string
-	for _, k := range []string{"all/ham", "all/spam"} {
-		f, _ := filepath.Glob(filepath.Join(dir, k, "*"))
-		files = append(files, f...)
-	}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := mail.Parse(raw, mail.Limits{})
-		if got, want := signOffText(m.Text), signOffTextRef(m.Text); got != want {
-			t.Errorf("%s: signOffText = %q, want %q", f, got, want)
+	for _, c := range corpusMessages(t) {
+		if got, want := signOffText(c.m.Text), signOffTextRef(c.m.Text); got != want {
+			t.Errorf("%s: signOffText = %q, want %q", c.file, got, want)
 		}
 	}
 }

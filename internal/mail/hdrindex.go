@@ -69,6 +69,14 @@ func (x *hdrIndex) get(h Headers, id int) string {
 // compares (Headers.Get): ASCII case-insensitively, and by Unicode
 // folding for a name with 8-bit bytes ("ſubject", a Kelvin sign for k).
 func knownID(n string) uint8 {
+	// Every known name opens with an ASCII letter, which EqualFold matches
+	// with an ASCII first byte only in either case (the other case
+	// variants, the Kelvin sign and the long s, are not ASCII, and a name
+	// opening with one goes on below): most other fields (X-...) are told
+	// apart by their first byte.
+	if len(n) == 0 || n[0] < utf8.RuneSelf && !knownFirst[n[0]] {
+		return hNone
+	}
 	var buf [32]byte
 	if len(n) <= len(buf) {
 		ascii := true
@@ -130,3 +138,11 @@ func knownID(n string) uint8 {
 	}
 	return hNone
 }
+
+// knownFirst holds the bytes a known name may open with (either case).
+var knownFirst = func() (t [utf8.RuneSelf]bool) {
+	for _, k := range knownHeaders {
+		t[k[0]|0x20], t[k[0]&^0x20] = true, true
+	}
+	return t
+}()

@@ -109,31 +109,20 @@ type Headers []Header
 
 // Get returns the decoded value of the first field named name (case-insensitive).
 func (h Headers) Get(name string) string {
-	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
-			return h[i].Value
-		}
+	if i := h.next(name, 0); i >= 0 {
+		return h[i].Value
 	}
 	return ""
 }
 
 // Has reports whether a field named name exists.
-func (h Headers) Has(name string) bool {
-	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
-			return true
-		}
-	}
-	return false
-}
+func (h Headers) Has(name string) bool { return h.next(name, 0) >= 0 }
 
 // Values returns the decoded values of every field named name, in order.
 func (h Headers) Values(name string) []string {
 	var out []string
-	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
-			out = append(out, h[i].Value)
-		}
+	for i := h.next(name, 0); i >= 0; i = h.next(name, i+1) {
+		out = append(out, h[i].Value)
 	}
 	return out
 }
@@ -141,12 +130,46 @@ func (h Headers) Values(name string) []string {
 // Count returns how many fields are named name.
 func (h Headers) Count(name string) int {
 	n := 0
-	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
-			n++
-		}
+	for i := h.next(name, 0); i >= 0; i = h.next(name, i+1) {
+		n++
 	}
 	return n
+}
+
+// next returns the first field from i on whose name is name under
+// strings.EqualFold (-1: none). A field whose first or last byte and
+// name's are ASCII and differ under ASCII case folding is passed over
+// without EqualFold: EqualFold compares character by character, an ASCII
+// byte is always a character of its own (never part of a longer
+// sequence, valid or not), and two ASCII bytes are equal under folding
+// only if they differ at most in bit 0x20. Most fields a lookup passes
+// over are rejected so in a few instructions.
+func (h Headers) next(name string, i int) int {
+	if name == "" {
+		for ; i < len(h); i++ {
+			if h[i].Name == "" {
+				return i
+			}
+		}
+		return -1
+	}
+	f, l := name[0], name[len(name)-1]
+	for ; i < len(h); i++ {
+		n := h[i].Name
+		if n == "" {
+			continue
+		}
+		if c := n[0]; c|f < 0x80 && (c^f)&0xDF != 0 {
+			continue
+		}
+		if c := n[len(n)-1]; c|l < 0x80 && (c^l)&0xDF != 0 {
+			continue
+		}
+		if strings.EqualFold(n, name) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Address is one mailbox from an address header.

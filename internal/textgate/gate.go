@@ -270,3 +270,133 @@ func (l *Lits) In(s string) bool {
 	}
 	return false
 }
+
+// MaxLen returns the longest match of re in bytes (-1: unbounded or
+// unknown); depth is how deep re is in the pattern (the walk gives up
+// past 50).
+func MaxLen(re *syntax.Regexp, depth int) int {
+	if depth > 50 {
+		return -1
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return 4 * len(re.Rune) // a case variant may be longer ("k", "K", Kelvin sign)
+		}
+		return len(string(re.Rune))
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return 0
+		}
+		return utf8.RuneLen(re.Rune[len(re.Rune)-1])
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpCapture, syntax.OpQuest:
+		return MaxLen(re.Sub[0], depth+1)
+	case syntax.OpRepeat:
+		n := MaxLen(re.Sub[0], depth+1)
+		if n < 0 || re.Max < 0 || re.Max > 1000 {
+			return -1
+		}
+		return n * re.Max
+	case syntax.OpConcat, syntax.OpAlternate:
+		t := 0
+		for _, sub := range re.Sub {
+			n := MaxLen(sub, depth+1)
+			if n < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				t += n
+			} else if n > t {
+				t = n
+			}
+			if t > 1<<20 {
+				return -1
+			}
+		}
+		return t
+	}
+	return -1
+}
+
+// Strings returns the strings a node matches when they are at most max
+// and the node holds nothing but literals, without case folding (ok
+// false otherwise).
+func Strings(re *syntax.Regexp, max int) ([]string, bool) { return strs(re, max, 0) }
+
+func strs(re *syntax.Regexp, max, depth int) ([]string, bool) {
+	if depth > 20 {
+		return nil, false
+	}
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []string{""}, true
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil, false
+		}
+		return []string{string(re.Rune)}, true
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if int(hi-lo) >= max || len(out)+int(hi-lo)+1 > max {
+				return nil, false
+			}
+			for r := lo; r <= hi; r++ {
+				out = append(out, string(r))
+			}
+		}
+		return out, len(out) > 0
+	case syntax.OpCapture:
+		return strs(re.Sub[0], max, depth+1)
+	case syntax.OpQuest:
+		s, ok := strs(re.Sub[0], max, depth+1)
+		if !ok || len(s)+1 > max {
+			return nil, false
+		}
+		return append(s, ""), true
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			s, ok := strs(sub, max, depth+1)
+			if !ok || len(out)+len(s) > max {
+				return nil, false
+			}
+			out = append(out, s...)
+		}
+		return out, true
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			s, ok := strs(sub, max, depth+1)
+			if ok {
+				out, ok = Product(out, s, max)
+			}
+			if !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// Product concatenates every string of a with every string of b (ok
+// false when there would be more than max).
+func Product(a, b []string, max int) ([]string, bool) {
+	if len(a)*len(b) > max {
+		return nil, false
+	}
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	return out, true
+}

@@ -369,7 +369,13 @@ func (r *Rule) mayMatch(v *view) bool {
 		return true
 	}
 	for _, f := range r.fieldIDs {
-		if v.scan(v.textID(f, false)).hasSet(r.setN) {
+		// The scanned normalised view without the calls (most rules
+		// look at a field scanned already).
+		sr := &v.fields[f].v[0].sr
+		if !v.fields[f].v[0].scanned {
+			sr = v.scan(v.textID(f, false))
+		}
+		if sr.hasSet(r.setN) {
 			return true
 		}
 		if r.setC >= 0 && v.cjk(f) && v.scan(v.textID(f, true)).hasSet(r.setC) {
@@ -487,6 +493,14 @@ func (v *view) textID(f int, compact bool) *fieldView {
 // cjk reports whether the field text holds a CJK character (the compact
 // text holds the same characters but white space).
 func (v *view) cjk(f int) bool {
+	if c := v.fields[f].cjk; c != 0 {
+		return c == 2 // known (set once the text is ready)
+	}
+	return v.cjkText(f)
+}
+
+// cjkText is cjk's slow path: the text made ready, then looked at.
+func (v *view) cjkText(f int) bool {
 	txt := v.textID(f, false).txt // knows ASCII text holds none
 	fs := &v.fields[f]
 	if fs.cjk == 0 {
@@ -496,6 +510,25 @@ func (v *view) cjk(f int) bool {
 		}
 	}
 	return fs.cjk == 2
+}
+
+// mayFind reports whether findRegex(r, i, f, compact) may find a match
+// as far as the literals already found tell: false when the view is
+// scanned and holds none of regex i's required literals, which
+// findRegex would answer "" for after its calls.
+func (v *view) mayFind(r *Rule, i, f int, compact bool) bool {
+	if r.litIDs[i] == nil {
+		return true
+	}
+	fv := &v.fields[f].v[b2i(compact)]
+	return !fv.scanned || fv.sr.hasSet(r.litSet[i])
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // scan returns the literals found in the field text.
@@ -1005,8 +1038,11 @@ func (r *Rule) match(v *view) (bool, []string) {
 	n := 0
 	for i := range r.regexes {
 		for _, f := range r.fieldIDs {
-			m := v.findRegex(r, i, f, false)
-			if m == "" && r.compact[i] {
+			m := ""
+			if v.mayFind(r, i, f, false) {
+				m = v.findRegex(r, i, f, false)
+			}
+			if m == "" && r.compact[i] && v.mayFind(r, i, f, true) {
 				m = v.findRegex(r, i, f, true)
 			}
 			if m != "" {

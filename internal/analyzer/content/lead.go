@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/textgate"
 )
 
 // lead is where every match of a regex begins: with one of a few
@@ -46,9 +48,9 @@ func leadOf(pattern string) *lead {
 	}
 	var strs []string
 	for k, sub := range subs {
-		s, ok := plainStrings(sub, 0)
+		s, ok := textgate.Strings(sub, maxLeads)
 		if ok && k > 0 {
-			s, ok = productN(strs, s)
+			s, ok = textgate.Product(strs, s, maxLeads)
 		}
 		if !ok {
 			break
@@ -75,82 +77,7 @@ func leadOf(pattern string) *lead {
 			keep = append(keep, s)
 		}
 	}
-	return &lead{strs: keep, re: re, maxLen: maxLen(p, 0)}
-}
-
-// plainStrings returns the strings a node matches when they are few and
-// the node holds nothing but literals (ok false otherwise).
-func plainStrings(re *syntax.Regexp, depth int) ([]string, bool) {
-	if depth > 20 {
-		return nil, false
-	}
-	switch re.Op {
-	case syntax.OpEmptyMatch:
-		return []string{""}, true
-	case syntax.OpLiteral:
-		if re.Flags&syntax.FoldCase != 0 {
-			return nil, false
-		}
-		return []string{string(re.Rune)}, true
-	case syntax.OpCharClass:
-		var out []string
-		for i := 0; i+1 < len(re.Rune); i += 2 {
-			lo, hi := re.Rune[i], re.Rune[i+1]
-			if hi-lo >= maxLeads || len(out)+int(hi-lo)+1 > maxLeads {
-				return nil, false
-			}
-			for r := lo; r <= hi; r++ {
-				out = append(out, string(r))
-			}
-		}
-		return out, len(out) > 0
-	case syntax.OpCapture:
-		return plainStrings(re.Sub[0], depth+1)
-	case syntax.OpQuest:
-		s, ok := plainStrings(re.Sub[0], depth+1)
-		if !ok || len(s)+1 > maxLeads {
-			return nil, false
-		}
-		return append(s, ""), true
-	case syntax.OpAlternate:
-		var out []string
-		for _, sub := range re.Sub {
-			s, ok := plainStrings(sub, depth+1)
-			if !ok || len(out)+len(s) > maxLeads {
-				return nil, false
-			}
-			out = append(out, s...)
-		}
-		return out, true
-	case syntax.OpConcat:
-		out := []string{""}
-		for _, sub := range re.Sub {
-			s, ok := plainStrings(sub, depth+1)
-			if ok {
-				out, ok = productN(out, s)
-			}
-			if !ok {
-				return nil, false
-			}
-		}
-		return out, true
-	}
-	return nil, false
-}
-
-// productN concatenates every string of a with every string of b (ok
-// false when there would be more than maxLeads).
-func productN(a, b []string) ([]string, bool) {
-	if len(a)*len(b) > maxLeads {
-		return nil, false
-	}
-	out := make([]string, 0, len(a)*len(b))
-	for _, x := range a {
-		for _, y := range b {
-			out = append(out, x+y)
-		}
-	}
-	return out, true
+	return &lead{strs: keep, re: re, maxLen: textgate.MaxLen(p, 0)}
 }
 
 // maxLeadRuns bounds the anchored runs of lead.find: a window holding

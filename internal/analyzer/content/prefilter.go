@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sekisho/sekisho/internal/textgate"
 )
 
 // Prefilters. Every match of a rule regex holds, for each of a few sets of
@@ -37,57 +39,6 @@ type prefilter struct {
 	before, after int
 }
 
-// maxLen returns the longest match of re in bytes (-1: unbounded or
-// unknown).
-func maxLen(re *syntax.Regexp, depth int) int {
-	if depth > 50 {
-		return -1
-	}
-	switch re.Op {
-	case syntax.OpLiteral:
-		if re.Flags&syntax.FoldCase != 0 {
-			return 4 * len(re.Rune) // a case variant may be longer ("k", "K", Kelvin sign)
-		}
-		return len(string(re.Rune))
-	case syntax.OpCharClass:
-		if len(re.Rune) == 0 {
-			return 0
-		}
-		return utf8.RuneLen(re.Rune[len(re.Rune)-1])
-	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return utf8.UTFMax
-	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
-		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
-		return 0
-	case syntax.OpCapture, syntax.OpQuest:
-		return maxLen(re.Sub[0], depth+1)
-	case syntax.OpRepeat:
-		n := maxLen(re.Sub[0], depth+1)
-		if n < 0 || re.Max < 0 || re.Max > 1000 {
-			return -1
-		}
-		return n * re.Max
-	case syntax.OpConcat, syntax.OpAlternate:
-		t := 0
-		for _, sub := range re.Sub {
-			n := maxLen(sub, depth+1)
-			if n < 0 {
-				return -1
-			}
-			if re.Op == syntax.OpConcat {
-				t += n
-			} else if n > t {
-				t = n
-			}
-			if t > 1<<20 {
-				return -1
-			}
-		}
-		return t
-	}
-	return -1
-}
-
 // analyzePattern computes the prefilter of a pattern.
 func analyzePattern(pattern string) prefilter {
 	re, err := syntax.Parse(pattern, syntax.Perl)
@@ -104,7 +55,7 @@ func analyzePattern(pattern string) prefilter {
 	// margin of a few bytes (windows end on rune boundaries), no match in
 	// a window touches the window's edges, so assertions (\b, ^) see the
 	// same neighbours as on the whole text.
-	if n := maxLen(re, 0); n >= 0 && n+8 < window {
+	if n := textgate.MaxLen(re, 0); n >= 0 && n+8 < window {
 		p.win = n + 8
 	}
 	best, bestAny := -1, -1
@@ -327,7 +278,7 @@ func addLen(a, b int) int {
 func spanLen(subs []*syntax.Regexp, depth int) int {
 	t := 0
 	for _, sub := range subs {
-		t = addLen(t, maxLen(sub, depth))
+		t = addLen(t, textgate.MaxLen(sub, depth))
 	}
 	return t
 }
@@ -339,7 +290,7 @@ func requiredB(re *syntax.Regexp, depth int) []reqSet {
 	}
 	if s, ok := exact(re, depth); ok {
 		if m := minimal(s); m != nil {
-			n := maxLen(re, depth)
+			n := textgate.MaxLen(re, depth)
 			return []reqSet{{m, n, n}}
 		}
 		return nil
@@ -356,7 +307,7 @@ func requiredB(re *syntax.Regexp, depth int) []reqSet {
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
 			out := requiredB(re.Sub[0], depth+1)
-			n := maxLen(re, depth)
+			n := textgate.MaxLen(re, depth)
 			for i := range out {
 				out[i].before, out[i].after = n, n // within the repeat
 			}

@@ -19,6 +19,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -743,23 +744,153 @@ var asciiAlnum = func() (t [utf8.RuneSelf]bool) {
 
 // ---- claims: authorities, the recipient's IT desk, brands ----
 
-var (
-	// Public authorities that lures borrow. Matched on the NFKC-lower-cased
-	// display name and subject.
-	reAuthority = textgate.MustCompile(`(?i)\b(?:tax (?:office|authority|department|refund)|internal revenue|irs|hmrc|customs|border (?:force|protection)|police|interpol|fbi|europol|court|tribunal|ministry of|department of (?:justice|treasury)|social security|united nations|imf|world bank|` +
+// authorityWords and authorityCJK are reAuthority's alternatives: the
+// words between \b, and the Japanese names.
+const (
+	authorityWords = `tax (?:office|authority|department|refund)|internal revenue|irs|hmrc|customs|border (?:force|protection)|police|interpol|fbi|europol|court|tribunal|ministry of|department of (?:justice|treasury)|social security|united nations|imf|world bank|` +
 		`finanzamt|bundeszentralamt|steuerverwaltung|zoll(?:amt)?|polizei|bundeskriminalamt|gericht|staatsanwaltschaft|` +
 		`belastingdienst|douane|politie|rechtbank|digid|` +
 		`impots|finances publiques|dgfip|gendarmerie|ministère|ameli|assurance maladie|antai|` +
 		`receita federal|polícia|policia|tribunal de justiça|detran|sefaz|gov\.br|autoridade tribut[aá]ria|finan[çc]as|intima[çc][ãa]o|cita[çc][ãa]o|notifica[çc][ãa]o judicial|processo judicial|a[çc][ãa]o tribut[aá]ria|justi[çc]a federal|` +
 		`notificaci[óo]n judicial|juzgado|citaci[óo]n|demanda judicial|` +
 		`agencia tributaria|hacienda|guardia civil|` +
-		`agenzia (?:delle )?entrate|guardia di finanza|polizia|carabinieri|inps)\b|国税庁|税務署|警察|警視庁|裁判所|税関|年金機構|市役所|区役所|総務省|厚生労働省|法務省`)
+		`agenzia (?:delle )?entrate|guardia di finanza|polizia|carabinieri|inps`
+	authorityCJK = `国税庁|税務署|警察|警視庁|裁判所|税関|年金機構|市役所|区役所|総務省|厚生労働省|法務省`
+)
+
+var (
+	// Public authorities that lures borrow. Matched on the NFKC-lower-cased
+	// display name and subject.
+	reAuthority = textgate.MustCompile(`(?i)\b(?:` + authorityWords + `)\b|` + authorityCJK)
+	// reAuthority's two branches apart (findAuthority): the words
+	// anchored, without the \b before them, and the Japanese names.
+	reAuthorityAt  = regexp.MustCompile(`(?i)^(?:` + authorityWords + `)\b`)
+	reAuthorityCJK = regexp.MustCompile(`(?i)` + authorityCJK)
 	// Government mail domains by suffix.
 	reGovDomain = regexp.MustCompile(`(?i)(?:^|\.)(?:gov|mil|gouv\.fr|gov\.[a-z]{2}|go\.jp|lg\.jp|gob\.[a-z]{2}|gv\.at|admin\.ch|bund\.de|belgium\.be|overheid\.nl|belastingdienst\.nl|rijksoverheid\.nl|europa\.eu|service-public\.fr|impots\.gouv\.fr|elster\.de|bzst\.de|hmrc\.gov\.uk|gov\.uk|agenziaentrate\.it|agenziaentrate\.gov\.it|inps\.it|portaldasfinancas\.gov\.pt|seg-social\.es|ameli\.fr|assurance-maladie\.fr)$`)
 	// The recipient's own IT or mail service desk.
 	reServiceDesk = textgate.MustCompile(`(?i)\b(?:it[ -]?(?:support|help ?desk|service ?desk|department|team|admin)|help ?desk|service ?desk|(?:e-?mail|mail|mailbox|webmail|system|network|server|domain|account) (?:administrator|admin|support|team|security|service|helpdesk|notification|quota)|administrator|sysadmin|webmaster|postmaster|mail delivery (?:system|subsystem)|e-?mail (?:upgrade|verification|security)|` +
 		`it-abteilung|systemadministrator|postfach-?(?:verwaltung|administrator)|administrateur|messagerie|beheerder|helpdesk|administrador|suporte técnico|suporte ti|amministratore|posta elettronica)\b|システム管理者|情報システム部|ヘルプデスク|メール管理者|メールサーバー管理|サーバー管理者|メールシステム|管理者`)
 )
+
+// authorityMax is the longest match of reAuthorityAt in bytes.
+var authorityMax = func() int {
+	p, err := syntax.Parse(`(?i)(?:`+authorityWords+`)`, syntax.Perl)
+	if err != nil {
+		panic(err)
+	}
+	n := textgate.MaxLen(p, 0)
+	if n < 0 {
+		panic("lure: authorityWords unbounded")
+	}
+	return n
+}()
+
+// findAuthority is reAuthority.FindString(s). The unanchored regex, one
+// alternation of a hundred names tried from every byte, cost about 60 µs
+// on a subject; here the words branch runs anchored, and only from the
+// places its \b allows (where the text turns from a word character to
+// another or back) that hold an ASCII letter or a byte above 0x7F (every
+// word opens with a letter, whose case variants are ASCII letters, the
+// Kelvin sign and the long s), on the longest match's length of text
+// and a rune of margin; the Japanese names, which a word never begins
+// with, by their own regex. The leftmost match wins, as the
+// unanchored regex's does; the places are visited in the regex's own
+// order (forward by rune), and \b reads the same bytes as the regex
+// (a word character is an ASCII byte, never part of a longer rune).
+func findAuthority(s string) string {
+	if !reAuthority.MayMatch(s) {
+		return ""
+	}
+	limit, cjk := len(s), ""
+	if !asc.Is(s) {
+		if loc := reAuthorityCJK.FindStringIndex(s); loc != nil {
+			limit, cjk = loc[0], s[loc[0]:loc[1]]
+		}
+	}
+	for p := 0; p < limit; {
+		c := s[p]
+		w := 1
+		if c >= utf8.RuneSelf {
+			_, w = utf8.DecodeRuneInString(s[p:])
+		}
+		if isWordByte(c) != (p > 0 && isWordByte(s[p-1])) && (c >= utf8.RuneSelf || 'a' <= c|0x20 && c|0x20 <= 'z') && authorityHeads.may(s[p:]) {
+			if m := reAuthorityAt.FindString(s[p:min(len(s), p+authorityMax+utf8.UTFMax)]); m != "" {
+				return m
+			}
+		}
+		p += w
+	}
+	return cjk
+}
+
+// authorityHeads holds the first three bytes of authorityWords' strings.
+var authorityHeads = func() *heads {
+	p, err := syntax.Parse(authorityWords, syntax.Perl)
+	if err != nil {
+		panic(err)
+	}
+	h, ok := headsOf(p)
+	if !ok {
+		panic("lure: authorityWords not enumerable")
+	}
+	return h
+}()
+
+// heads is a set of the first three bytes of the strings of a finite
+// language written in lower case, ASCII letters compared
+// case-insensitively (a bit per hash of the three bytes, bit 0x20 set).
+// A text whose first three bytes are ASCII and not in the set matches
+// none of the strings, even under (?i): an ASCII byte matches a
+// character written in lower case only as itself or as its upper case
+// (the Kelvin sign and the long s are not ASCII).
+type heads struct{ bits [1 << 15 / 64]uint64 }
+
+func headKey(a, b, c byte) uint { return uint(a|0x20)&31<<10 | uint(b|0x20)&31<<5 | uint(c|0x20)&31 }
+
+// may reports whether s may open with one of the strings.
+func (h *heads) may(s string) bool {
+	if len(s) < 3 || s[0]|s[1]|s[2] >= utf8.RuneSelf {
+		return true
+	}
+	k := headKey(s[0], s[1], s[2])
+	return h.bits[k/64]&(1<<(k%64)) != 0
+}
+
+// headsOf enumerates the strings re matches (literals, classes,
+// concatenations, alternations, optional parts, without case folding)
+// and keeps their first three bytes. Strings of under three bytes, or
+// whose first three characters are not all ASCII, or written with a
+// Kelvin sign or long s, or too many strings: not ok.
+func headsOf(re *syntax.Regexp) (*heads, bool) {
+	strs, ok := textgate.Strings(re, 4096)
+	if !ok {
+		return nil, false
+	}
+	h := &heads{}
+	for _, s := range strs {
+		if strings.ContainsAny(s, "\u212a\u017f") {
+			return nil, false
+		}
+		if len(s) < 3 {
+			return nil, false
+		}
+		if s[0]|s[1]|s[2] >= utf8.RuneSelf {
+			continue // ASCII text never matches it; other text is not tested
+		}
+		if 'A' <= s[0] && s[0] <= 'Z' || 'A' <= s[1] && s[1] <= 'Z' || 'A' <= s[2] && s[2] <= 'Z' {
+			return nil, false // not written in lower case
+		}
+		k := headKey(s[0], s[1], s[2])
+		h.bits[k/64] |= 1 << (k % 64)
+	}
+	return h, true
+}
+
+// isWordByte is \b's word character (syntax.IsWordChar) for one byte.
+func isWordByte(c byte) bool {
+	return 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || c == '_'
+}
 
 func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Address, fromDom string, links []*webLink, rcpts []string) {
 	name := strings.ToLower(from.Name)
@@ -775,7 +906,7 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 	}
 	if fromDom != "" {
 		// The wording first: most messages name no authority.
-		if s := reAuthority.FindString(authText); s != "" && !reGovDomain.MatchString(fromDom) {
+		if s := findAuthority(authText); s != "" && !reGovDomain.MatchString(fromDom) {
 			if b, ok := brands.ByDomain(fromDom); !ok || !isAuthorityKind(b.Kind) {
 				t.Add(SymAuthorityClaim, s+" ← "+fromDom)
 			}
@@ -786,8 +917,11 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 	if fromDom != "" && !a.own(fromDom) && !sameOrg(fromDom, rcpts) {
 		if s := reServiceDesk.FindString(name); s != "" {
 			t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
-		} else if s := reServiceDesk.FindString(subj); s != "" && (t.Has("RULE_PHISH_PASSWORD_EXPIRY") || t.Has("RULE_PHISH_ACCOUNT_SUSPENDED") || t.Has("RULE_PHISH_VERIFY_ACCOUNT") || t.Has("RULE_PHISH_CREDENTIAL_LURE")) {
-			t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
+		} else if t.Has("RULE_PHISH_PASSWORD_EXPIRY") || t.Has("RULE_PHISH_ACCOUNT_SUSPENDED") || t.Has("RULE_PHISH_VERIFY_ACCOUNT") || t.Has("RULE_PHISH_CREDENTIAL_LURE") {
+			// The symbols first: the regex on the subject counts only with one.
+			if s := reServiceDesk.FindString(subj); s != "" {
+				t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
+			}
 		}
 	}
 
@@ -1099,18 +1233,44 @@ var reTeam = regexp.MustCompile(`(?i)(?:your|the|ihr|ihre|dein|uw|het|votre|l'|s
 // "Equipe X", "X事務局".
 func signOffText(text string) string {
 	text = signOff(text)
+	var b strings.Builder
 	if asc.Is(text) {
 		// The regex, a backtracking scan of the sign-off, runs from the
-		// first place a match may begin.
-		p, ok := teamFromASCII(text)
-		if !ok {
-			return ""
+		// first place a match may begin, and again after each match from
+		// the first place the next may begin (as FindAllStringSubmatch
+		// would from the match's end: its matches are never empty, and
+		// begin with no assertion), not over the rest of the text when
+		// no team word is left ahead.
+		var buf [8]teamAt
+		at := teamsFromASCII(text, buf[:0])
+		for n, pos := 0, 0; n < 4; n++ {
+			from := len(text)
+			for _, a := range at {
+				if a.word >= pos {
+					from = min(from, a.from)
+				}
+			}
+			if from == len(text) {
+				break
+			}
+			from = max(from, pos)
+			loc := reTeam.FindStringSubmatchIndex(text[from:])
+			if loc == nil {
+				break
+			}
+			for g := 2; g+1 < len(loc); g += 2 {
+				if loc[g] >= 0 && loc[g+1] > loc[g] {
+					b.WriteString(text[from+loc[g] : from+loc[g+1]])
+					b.WriteByte('\n')
+				}
+			}
+			pos = from + loc[1]
 		}
-		text = text[p:]
-	} else if !mayBeTeamAny(text) {
+		return b.String()
+	}
+	if !mayBeTeamAny(text) {
 		return ""
 	}
-	var b strings.Builder
 	for _, m := range reTeam.FindAllStringSubmatch(text, 4) {
 		for _, g := range m[1:] {
 			if g != "" {
@@ -1158,7 +1318,7 @@ func mayBeTeamAny(text string) bool {
 // compared case-insensitively.
 func mayBeTeamASCII(text string) bool {
 	for i := 0; i < len(text); i++ {
-		if teamOpens[text[i]] && teamWordAt(text, i) {
+		if teamPairAt(text, i) && teamWordAt(text, i) {
 			return true
 		}
 	}
@@ -1176,31 +1336,44 @@ func teamWordAt(text string, i int) bool {
 	return false
 }
 
-// teamOpens holds the bytes whose lower case opens an ASCII team word.
-var teamOpens = func() (t [256]bool) {
+// teamPairAt reports whether the bytes at i may open an ASCII team word:
+// the first byte's lower case opens one, and the next byte's lower case,
+// by its low five bits, may follow it in one (a few bytes that are no
+// letter share them: teamWordAt decides).
+func teamPairAt(text string, i int) bool {
+	m := teamPair[text[i]]
+	return m != 0 && i+1 < len(text) && m&(1<<(lowerASCII(text[i+1])&31)) != 0
+}
+
+// teamPair holds, by byte, the low five bits of the second bytes of the
+// ASCII team words its lower case opens.
+var teamPair = func() (t [256]uint32) {
 	for c := 0; c < 128; c++ {
-		t[c] = teamByFirst[lowerASCII(byte(c))] != nil
+		for _, w := range teamByFirst[lowerASCII(byte(c))] {
+			t[c] |= 1 << (w[1] & 31)
+		}
 	}
 	return t
 }()
 
-// teamFromASCII reports whether the ASCII text may match reTeam (as
-// mayBeTeam), and the offset before which no match of reTeam begins.
-// Every match in ASCII text holds an ASCII team word: the third branch
-// needs Japanese words, the second begins with the word, and the first
-// ends with it, after [\s-]*, at most 40 characters of the name (40
+// teamAt is an ASCII team word at word, and the offset from before which
+// no match of reTeam holding it begins.
+type teamAt struct{ word, from int }
+
+// teamsFromASCII appends the team words of the ASCII text and their
+// bounds. Every match in ASCII text holds an ASCII team word: the third
+// branch needs Japanese words, the second begins with the word, and the
+// first ends with it, after [\s-]*, at most 40 characters of the name (40
 // bytes of ASCII), \s* and a prefix word of at most five bytes. Walking
-// back over those from each occurrence of a word (over the longest runs
-// of white space and hyphens, as no match's runs are longer) gives the
+// back over those from an occurrence of a word (over the longest runs of
+// white space and hyphens, as no match's runs are longer) gives the
 // bound; the regex looks at nothing before a match (its \b follows the
 // team word), so from the bound it finds the same matches.
-func teamFromASCII(text string) (int, bool) {
-	from, ok := len(text), false
+func teamsFromASCII(text string, out []teamAt) []teamAt {
 	for i := 0; i < len(text); i++ {
-		if !teamOpens[text[i]] || !teamWordAt(text, i) {
+		if !teamPairAt(text, i) || !teamWordAt(text, i) {
 			continue
 		}
-		ok = true
 		k := i
 		for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
 			k--
@@ -1209,9 +1382,9 @@ func teamFromASCII(text string) (int, bool) {
 		for k > 0 && asciiWhite(text[k-1]) {
 			k--
 		}
-		from = min(from, max(k-8, 0))
+		out = append(out, teamAt{word: i, from: max(k-8, 0)})
 	}
-	return from, ok
+	return out
 }
 
 // asciiWhite holds \s (and \v).

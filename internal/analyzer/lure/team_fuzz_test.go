@@ -37,7 +37,7 @@ func signOffTextRef(text string) string {
 	return b.String()
 }
 
-// FuzzSignOffText: the regex run from the bound teamFromASCII gives
+// FuzzSignOffText: the regex run from the bounds teamsFromASCII gives
 // finds what it finds on the whole sign-off.
 func FuzzSignOffText(f *testing.F) {
 	for _, s := range []string{"Thanks,\nThe Amazon Team", "Equipe Correios", "Ihr Sparkasse-Team\n\n\n", "your   \n\t  Microsoft  -- -  TEAM",
@@ -101,4 +101,23 @@ func FuzzStyledOrMixed(f *testing.F) {
 			t.Fatalf("styledOrMixed(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestSignOffTextCorpus compares signOffText with the whole regex on the
+// sign-offs of the SA corpus.
+func TestSignOffTextCorpus(t *testing.T) {
+	for _, c := range corpusMessages(t) {
+		if got, want := signOffText(c.m.Text), signOffTextRef(c.m.Text); got != want {
+			t.Errorf("%s: signOffText = %q, want %q", c.file, got, want)
+		}
+	}
+}
+
+// BenchmarkSignOffText: a sign-off with a team word early and a long
+// tail after its match.
+func BenchmarkSignOffText(b *testing.B) {
+	s := "Thanks,\nThe Example Team\n\n" + strings.Repeat("Please do not reply to this message; this mailbox is not monitored. ", 5)
+	for range b.N {
+		signOffText(s)
+	}
 }

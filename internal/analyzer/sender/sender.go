@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -550,59 +551,95 @@ var urgencyPhrases = []string{
 	"至急", "急ぎ", "本日中", "今日中", "内密", "極秘", "内々", "すぐに", "今メール対応", "対応できますか",
 }
 
-// phraseSet is a list of phrases with the prefixes shared by several
-// of them ("wire ", "process ", "支払"): a text without the prefix holds
+// phraseSet is a list of phrases with keys shared by several of them
+// ("payment", "bank", "process ", "支払"): a text without the key holds
 // none of them, so they cost one search, not one each.
 type phraseSet struct {
 	list  []string
-	group []int    // list[i]'s prefix in keys; -1: none shared
-	keys  []string // the shared prefixes
+	group []int    // list[i]'s key in keys; -1: none shared
+	keys  []string // the shared keys, each a substring of its phrases
 	// wide[i]: list[i] holds a non-ASCII byte, so ASCII text cannot
-	// hold it (nor its group's prefix, when the prefix holds one).
-	wide    []bool
-	keyWide []bool
+	// hold it (nor its group's key, when the key holds one).
+	wide []bool
 }
 
-// newPhraseSet groups the phrases by their first word (with the space
-// after it) or, for a phrase without space, its first two characters,
-// when several phrases share it.
+// newPhraseSet groups the phrases under keys: a phrase's first word with
+// the space after it, a word of four bytes or more, or, for a phrase
+// without space, its first two characters. Keys are picked greedily, the
+// one the most phrases not yet grouped hold first (ties: the longer, then
+// the first met in list order), while one is shared by two or more;
+// then a phrase left alone joins the first key it holds.
 func newPhraseSet(list []string) *phraseSet {
-	key := func(p string) string {
-		if i := strings.IndexByte(p, ' '); i > 0 {
-			return p[:i+1]
-		}
-		n := 0
-		for i := range p {
-			if n == 2 {
-				return p[:i]
+	cands := make([][]string, len(list))
+	for i, p := range list {
+		var c []string
+		if j := strings.IndexByte(p, ' '); j > 0 {
+			c = append(c, p[:j+1])
+			for _, w := range strings.Fields(p) {
+				if len(w) >= 4 && !slices.Contains(c, w) {
+					c = append(c, w)
+				}
 			}
-			n++
+		} else if n := len(firstRunes(p, 2)); n < len(p) {
+			c = append(c, p[:n])
 		}
-		return p
-	}
-	count := map[string]int{}
-	for _, p := range list {
-		count[key(p)]++
+		cands[i] = c
 	}
 	s := &phraseSet{list: list, group: make([]int, len(list)), wide: make([]bool, len(list))}
-	ids := map[string]int{}
 	for i, p := range list {
+		s.group[i] = -1
 		s.wide[i] = !ascii.Is(p)
-		k := key(p)
-		if count[k] < 2 || k == p {
-			s.group[i] = -1
-			continue
+	}
+	for {
+		count := map[string]int{}
+		for i := range list {
+			if s.group[i] < 0 {
+				for _, w := range cands[i] {
+					count[w]++
+				}
+			}
 		}
-		id, ok := ids[k]
-		if !ok {
-			id = len(s.keys)
-			ids[k] = id
-			s.keys = append(s.keys, k)
-			s.keyWide = append(s.keyWide, !ascii.Is(k))
+		best, bn := "", 1
+		for i := range list {
+			if s.group[i] >= 0 {
+				continue
+			}
+			for _, w := range cands[i] {
+				if n := count[w]; n > bn || n == bn && n > 1 && len(w) > len(best) {
+					best, bn = w, n
+				}
+			}
 		}
-		s.group[i] = id
+		if best == "" {
+			break
+		}
+		for i := range list {
+			if s.group[i] < 0 && slices.Contains(cands[i], best) {
+				s.group[i] = len(s.keys)
+			}
+		}
+		s.keys = append(s.keys, best)
+	}
+	// A phrase left alone that holds a key ("giftcard": "card") joins it.
+	for i, p := range list {
+		for k, key := range s.keys {
+			if s.group[i] < 0 && strings.Contains(p, key) {
+				s.group[i] = k
+			}
+		}
 	}
 	return s
+}
+
+// firstRunes returns the first n characters of p.
+func firstRunes(p string, n int) string {
+	for i := range p {
+		if n == 0 {
+			return p[:i]
+		}
+		n--
+	}
+	return p
 }
 
 // find returns the first phrase of the list that text holds ("": none),

@@ -170,3 +170,38 @@ func TestCloseStopsWorkers(t *testing.T) {
 		t.Fatalf("scan after Close: %v", names(r.Verdict))
 	}
 }
+
+// TestIdleWorkersExit: workers that ran nothing between two of the
+// reaper's ticks exit, the reaper stops when none is left, and a later
+// scan starts both again.
+func TestIdleWorkersExit(t *testing.T) {
+	defer func(d time.Duration) { workerIdle = d }(workerIdle)
+	workerIdle = 20 * time.Millisecond
+	as := []pipeline.Analyzer{
+		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
+		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
+	}
+	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
+	for round := range 2 {
+		for range 20 {
+			if r := e.Scan(context.Background(), msg, pipeline.Envelope{}); !has(r.Verdict, "TEST_EARLY") {
+				t.Fatalf("round %d: %v", round, names(r.Verdict))
+			}
+		}
+		if e.workersLive.Load() == 0 {
+			t.Fatalf("round %d: no worker alive after the scans", round)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for e.workersLive.Load() != 0 || e.reaping.Load() {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d workers alive, reaper %v, 5 s after the scans", round, e.workersLive.Load(), e.reaping.Load())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/goroutine"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -381,6 +382,9 @@ type budget struct {
 	dl     time.Time       // the analyzers' deadline
 	// spent: a stage's wait ended at the budget's deadline.
 	spent bool
+	// watch sends the end of parent into the running stage's channel
+	// (nil when parent cannot end).
+	watch *parentWatch
 }
 
 // analysisBudget is the budget of a scan whose context ctx (a child of
@@ -410,12 +414,55 @@ func (b *budget) over() bool {
 func (e *Engine) run(b *budget, g *gen, task *pipeline.Task) {
 	// The stages' contexts, in one allocation (never reused: see stageCtx).
 	scs := make([]stageCtx, len(g.stages))
+	if b.parent.Done() != nil {
+		// The caller's context can end: its end is sent into the
+		// running stage's channel (parentWatch).
+		b.watch = new(parentWatch)
+		defer context.AfterFunc(b.parent, b.watch.fire)()
+	}
 	for i, stage := range g.stages {
 		if b.over() {
 			task.Add(pipeline.SymScanTimeout)
 			return
 		}
 		e.runStage(b, &scs[i], g, stage, task)
+	}
+}
+
+// parentWatch sends the end of the caller's context into the channel of
+// the stage running then (an outcome with index parentOutcome), so that
+// runStage waits on that one channel instead of selecting over it and
+// the context's Done.
+type parentWatch struct {
+	mu    sync.Mutex
+	cur   *stageRun // the stage waiting, nil between stages
+	fired bool
+}
+
+// parentOutcome is the index of the outcome parentWatch sends.
+const parentOutcome = deadlineOutcome - 1
+
+// fire runs when the caller's context ends.
+func (w *parentWatch) fire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fired = true
+	if w.cur != nil {
+		w.cur.send(outcome{i: parentOutcome})
+	}
+}
+
+// watch makes sr the stage that fire sends to (nil: none), sending at
+// once when the context has already ended.
+func (w *parentWatch) watch(sr *stageRun) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cur = sr
+	if sr != nil && w.fired {
+		sr.send(outcome{i: parentOutcome})
 	}
 }
 
@@ -447,16 +494,22 @@ type stageRun struct {
 // deadlineOutcome is the index of the outcome a stage's timer sends.
 const deadlineOutcome = -1
 
+// newStageRun makes a run with room for n analyzers' outcomes, the
+// deadline's and the caller's end (parentWatch).
 func newStageRun(n int) *stageRun {
-	sr := &stageRun{out: make(chan outcome, n+1)} // one per analyzer, one for the deadline
-	sr.tm = time.AfterFunc(time.Hour, func() {
-		select {
-		case sr.out <- outcome{i: deadlineOutcome}:
-		default: // not reached: room is kept for it
-		}
-	})
+	sr := &stageRun{out: make(chan outcome, n+2)}
+	sr.tm = time.AfterFunc(time.Hour, func() { sr.send(outcome{i: deadlineOutcome}) })
 	sr.tm.Stop()
 	return sr
+}
+
+// send sends the deadline's or the caller's end (each at most once per
+// stage, so the channel has room: the default is not reached).
+func (sr *stageRun) send(o outcome) {
+	select {
+	case sr.out <- o:
+	default:
+	}
 }
 
 var stageRuns = sync.Pool{New: func() any { return newStageRun(16) }}
@@ -473,7 +526,7 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 		sctx.dl = b.dl
 	}
 	sr := stageRuns.Get().(*stageRun)
-	if cap(sr.out) < len(stage)+1 {
+	if cap(sr.out) < len(stage)+2 {
 		sr = newStageRun(len(stage))
 	}
 	// A panic out of the stage ends its context too (as the deferred
@@ -482,27 +535,18 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 	sr.seen = slices.Grow(sr.seen[:0], len(stage))[:len(stage)]
 	clear(sr.seen)
 	sr.tm.Reset(sctx.dl.Sub(now))
+	b.watch.watch(sr)
 	for i, a := range stage {
 		e.submit(job{ctx: sctx, a: a, task: task, i: i, out: sr.out})
 	}
-	parentDone := b.parent.Done()
 	for n := 0; n < len(stage); n++ {
-		var o outcome
-		if parentDone == nil {
-			o = <-sr.out
-		} else {
-			select {
-			case o = <-sr.out:
-			case <-parentDone:
-				o = outcome{i: deadlineOutcome - 1, err: b.parent.Err()}
-			}
-		}
+		o := <-sr.out
 		if o.i >= 0 {
 			sr.seen[o.i] = true
 			report(task, stage[o.i], o.err)
 			continue
 		}
-		end := o.err
+		end := b.parent.Err() // parentOutcome
 		if o.i == deadlineOutcome {
 			end = context.DeadlineExceeded
 			if atBudget {
@@ -510,6 +554,7 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 			}
 		}
 		sr.tm.Stop()
+		b.watch.watch(nil)
 		sctx.cancel(end)
 		// What finished before the deadline counts; the rest timed out.
 		for {
@@ -536,10 +581,22 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 	}
 	// The stage is over: what its analyzers left behind on its context
 	// ends with it (deferred above, as the cancel of a context.WithTimeout).
-	// The run is reused only when its timer will not send any more.
-	if sr.tm.Stop() {
-		stageRuns.Put(sr)
+	sr.finish(b.watch)
+}
+
+// finish puts sr back in the pool after every analyzer answered, unless
+// its timer fired (its outcome may still be on the way): w no longer
+// sends into it, and the caller's end that w sent after the last
+// outcome is taken out, so nothing is left for the next stage.
+func (sr *stageRun) finish(w *parentWatch) {
+	w.watch(nil)
+	if !sr.tm.Stop() {
+		return
 	}
+	for len(sr.out) > 0 {
+		<-sr.out
+	}
+	stageRuns.Put(sr)
 }
 
 // report turns an analyzer's error into a finding.
@@ -569,6 +626,25 @@ type job struct {
 	i    int
 	out  chan<- outcome
 	tick uint64 // the reaper's tick (a token: a == nil)
+	// scan: a whole scan (ScanAsync) instead of an analyzer.
+	scan *asyncScan
+}
+
+// asyncScan is a scan run by ScanAsync.
+type asyncScan struct {
+	ctx context.Context
+	raw []byte
+	env pipeline.Envelope
+	out chan<- *pipeline.Result
+}
+
+// ScanAsync runs Scan(ctx, raw, env) on one of the engine's workers (a
+// goroutine kept between scans, its stack already grown) and sends the
+// result to out, which must have room for it: a caller that stops
+// waiting (its own time-out) must not keep the worker blocked. raw must
+// not change until the result is sent.
+func (e *Engine) ScanAsync(ctx context.Context, raw []byte, env pipeline.Envelope, out chan<- *pipeline.Result) {
+	e.submit(job{scan: &asyncScan{ctx: ctx, raw: raw, env: env, out: out}})
 }
 
 // workerIdle is how long a worker waits for work before it exits (at
@@ -597,10 +673,14 @@ func (e *Engine) submit(j job) {
 // put the timer in the runtime's heap at every wait.
 func (e *Engine) worker(j job) {
 	defer e.workersLive.Add(-1)
+	goroutine.GrowStack() // one stack growth now instead of several in the jobs
 	seen, used := e.ticks.Load(), true
 	for {
 		if j.a != nil {
 			j.out <- outcome{j.i, runJob(j)}
+			used = true
+		} else if j.scan != nil {
+			j.scan.out <- e.Scan(j.scan.ctx, j.scan.raw, j.scan.env)
 			used = true
 		} else if j.tick != seen { // a token: one per tick counts
 			seen = j.tick

@@ -205,3 +205,87 @@ func TestIdleWorkersExit(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelledScansLeaveNoSentinel: scans whose caller gives up at any
+// moment (often just as a stage ends, when the end of the caller's
+// context is sent into a stage's channel that then goes back to the
+// pool) never end another scan's stage: scans of a context that does
+// not end, run meanwhile, see no time-out.
+func TestCancelledScansLeaveNoSentinel(t *testing.T) {
+	as := []pipeline.Analyzer{
+		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
+		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
+		&fake{name: "late", stage: pipeline.StageLate, fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
+	}
+	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // the callers that give up
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%40)*time.Microsecond)
+			e.Scan(ctx, msg, pipeline.Envelope{})
+			cancel()
+		}
+	}()
+	// The others: a context that can end (as the front ends' time-out)
+	// but does not.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	for i := range 3000 {
+		r := e.Scan(ctx, msg, pipeline.Envelope{})
+		if has(r.Verdict, pipeline.SymAnalyzerTimeout) || has(r.Verdict, pipeline.SymScanTimeout) || !has(r.Verdict, "TEST_EARLY") {
+			close(stop)
+			<-done
+			t.Fatalf("scan %d: %v", i, names(r.Verdict))
+		}
+	}
+	close(stop)
+	<-done
+}
+
+// TestStageRunFinish: a stage run that goes back to the pool is empty
+// and nothing sends into it after: the caller's end sent after the last
+// outcome is taken out, the watch lets it go, and a run whose timer
+// fired is not reused.
+func TestStageRunFinish(t *testing.T) {
+	sr := newStageRun(2)
+	w := new(parentWatch)
+	w.watch(sr)
+	w.fire() // the caller gives up after the last analyzer answered
+	sr.tm.Reset(time.Hour)
+	sr.finish(w)
+	if n := len(sr.out); n != 0 {
+		t.Fatalf("%d outcomes left in a pooled run", n)
+	}
+	w.fire()
+	if n := len(sr.out); n != 0 {
+		t.Fatalf("the watch sent into a finished run (%d)", n)
+	}
+	// Fired before the stage: sent at once.
+	sr2 := newStageRun(1)
+	w.watch(sr2)
+	if o := <-sr2.out; o.i != parentOutcome {
+		t.Fatalf("outcome %d, want the caller's end", o.i)
+	}
+	// A run whose timer fired keeps what it sent.
+	sr3 := newStageRun(1)
+	sr3.tm.Reset(time.Nanosecond)
+	if o := <-sr3.out; o.i != deadlineOutcome {
+		t.Fatalf("outcome %d, want the deadline", o.i)
+	}
+	sr3.finish(nil)
+	if sr3.tm.Stop() {
+		t.Fatal("fired timer stopped")
+	}
+}

@@ -144,6 +144,11 @@ func ReadBody(r io.Reader, declared, limit int64, b *Bytes, res *Reservation) ([
 // within Idle, and the whole connection within Total (0: unbounded).
 type ConnLimits struct {
 	PerClient int
+	// Max bounds the connections open at once (0: no bound); Accept
+	// waits for one to close, so more wait in the kernel's backlog (what
+	// golang.org/x/net/netutil.LimitListener did around this listener,
+	// without a second wrapper per connection).
+	Max       int
 	FirstRead time.Duration
 	Idle      time.Duration
 	Total     time.Duration
@@ -157,6 +162,10 @@ type LimitListener struct {
 	net.Listener
 	lim ConnLimits
 
+	sem       chan struct{} // a slot per open connection (lim.Max), nil when unbounded
+	done      chan struct{} // closed by Close: no slot is waited for any more
+	closeOnce sync.Once
+
 	mu     sync.Mutex
 	per    map[netip.Addr]int
 	silent map[netip.Addr][]*limitConn // accepted, nothing read yet, oldest first
@@ -164,12 +173,50 @@ type LimitListener struct {
 
 // NewLimitListener wraps ln.
 func NewLimitListener(ln net.Listener, lim ConnLimits) *LimitListener {
-	return &LimitListener{Listener: ln, lim: lim, per: map[netip.Addr]int{}, silent: map[netip.Addr][]*limitConn{}}
+	l := &LimitListener{Listener: ln, lim: lim, per: map[netip.Addr]int{}, silent: map[netip.Addr][]*limitConn{},
+		done: make(chan struct{})}
+	if lim.Max > 0 {
+		l.sem = make(chan struct{}, lim.Max)
+	}
+	return l
 }
 
-// Accept returns the next connection within the per-client bound;
-// connections over it are refused and closed here.
+// Close closes the listener; an Accept waiting for a slot (Max) returns
+// the listener's error.
+func (l *LimitListener) Close() error {
+	err := l.Listener.Close()
+	l.closeOnce.Do(func() { close(l.done) })
+	return err
+}
+
+// Accept returns the next connection within the bounds, waiting for a
+// slot when Max are open; connections over the per-client bound are
+// refused and closed here.
 func (l *LimitListener) Accept() (net.Conn, error) {
+	if l.sem != nil {
+		select {
+		case l.sem <- struct{}{}:
+		case <-l.done:
+			// Closed: Accept returns its error at once (a connection
+			// it still hands out is closed, as netutil does).
+			for {
+				c, err := l.Listener.Accept()
+				if err != nil {
+					return nil, err
+				}
+				c.Close()
+			}
+		}
+	}
+	c, err := l.accept()
+	if err != nil && l.sem != nil {
+		<-l.sem
+	}
+	return c, err
+}
+
+// accept is Accept within the per-client bound.
+func (l *LimitListener) accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
@@ -336,6 +383,9 @@ func (c *limitConn) Close() error {
 		}
 		c.l.dropSilent(c)
 		c.l.mu.Unlock()
+		if c.l.sem != nil {
+			<-c.l.sem
+		}
 	})
 	return err
 }

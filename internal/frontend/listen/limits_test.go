@@ -118,3 +118,65 @@ func TestPerClientAndFirstRead(t *testing.T) {
 		t.Errorf("silent connection lived %v (FirstRead 300ms)", d)
 	}
 }
+
+// TestMaxConnections: with Max open, Accept waits until one closes
+// (closing one twice frees one slot), and Close ends an Accept waiting
+// for a slot.
+func TestMaxConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := NewLimitListener(ln, ConnLimits{Max: 1})
+	accepted := make(chan net.Conn, 4)
+	errs := make(chan error, 1)
+	go func() {
+		for {
+			c, err := ll.Accept()
+			if err != nil {
+				errs <- err
+				return
+			}
+			accepted <- c
+		}
+	}()
+	var clients []net.Conn
+	for range 3 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	defer func() {
+		for _, c := range clients {
+			c.Close()
+		}
+	}()
+	first := <-accepted
+	select {
+	case <-accepted:
+		t.Fatal("a second connection accepted while the first is open")
+	case <-time.After(100 * time.Millisecond):
+	}
+	first.Close()
+	first.Close()
+	second := <-accepted
+	select {
+	case <-accepted:
+		t.Fatal("two slots freed by one connection closed twice")
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := ll.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errs:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("Accept after Close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Accept waiting for a slot not ended by Close")
+	}
+	second.Close()
+}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sekisho/sekisho/internal/goroutine"
 )
 
 // Errors of the bounds below.
@@ -315,6 +317,7 @@ type limitConn struct {
 	ip     netip.Addr
 	end    time.Time // total deadline, zero when none
 	first  bool      // Read's goroutine only
+	grown  atomic.Bool
 	spoke  atomic.Bool
 	closed atomic.Bool
 	once   sync.Once
@@ -367,6 +370,20 @@ func (c *limitConn) Write(p []byte) (int, error) {
 
 // NetConn returns the wrapped connection.
 func (c *limitConn) NetConn() net.Conn { return c.Conn }
+
+// RemoteAddr is the wrapped connection's. Its first call is the first
+// thing the connection's goroutine does in net/http (conn.serve, which
+// formats it): there, two frames deep, the goroutine's stack is grown
+// at once for the whole request (goroutine.GrowStack), instead of a
+// first growth in the address's formatting and another in the handler,
+// each copying the stack and adjusting every frame on it (about 22 K
+// instructions per request).
+func (c *limitConn) RemoteAddr() net.Addr {
+	if !c.grown.Load() && c.grown.CompareAndSwap(false, true) {
+		goroutine.GrowStack()
+	}
+	return c.Conn.RemoteAddr()
+}
 
 // Close ends the connection with a reset when replies are still waiting
 // to be sent (the client does not read them; see Abort), else with a FIN.

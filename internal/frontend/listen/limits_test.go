@@ -180,3 +180,36 @@ func TestMaxConnections(t *testing.T) {
 	}
 	second.Close()
 }
+
+// TestRemoteAddrGrowsStackOnce: the first RemoteAddr (net/http's first
+// call on the connection's goroutine) grows that goroutine's stack for
+// the request; later calls only return the address.
+func TestRemoteAddrGrowsStackOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ll := NewLimitListener(ln, ConnLimits{})
+	go func() {
+		if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+			defer c.Close()
+			time.Sleep(time.Second)
+		}
+	}()
+	c, err := ll.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	lc := c.(*limitConn)
+	want := lc.Conn.RemoteAddr().String()
+	for range 3 {
+		if got := c.RemoteAddr().String(); got != want {
+			t.Fatalf("RemoteAddr %s, want %s", got, want)
+		}
+		if !lc.grown.Load() {
+			t.Fatal("stack not marked grown after RemoteAddr")
+		}
+	}
+}

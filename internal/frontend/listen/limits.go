@@ -154,6 +154,9 @@ type ConnLimits struct {
 	FirstRead time.Duration
 	Idle      time.Duration
 	Total     time.Duration
+	// Track keeps the open connections for CloseConns (the milter's
+	// shutdown closes them after the messages in flight).
+	Track bool
 	// Refuse, when set, writes the protocol's "too many connections"
 	// answer on a connection over PerClient before it is closed.
 	Refuse func(net.Conn)
@@ -169,6 +172,7 @@ type LimitListener struct {
 	closeOnce sync.Once
 
 	mu     sync.Mutex
+	all    map[*limitConn]struct{} // the open connections, when lim.Track
 	per    map[netip.Addr]int
 	silent map[netip.Addr][]*limitConn // accepted, nothing read yet, oldest first
 }
@@ -180,7 +184,24 @@ func NewLimitListener(ln net.Listener, lim ConnLimits) *LimitListener {
 	if lim.Max > 0 {
 		l.sem = make(chan struct{}, lim.Max)
 	}
+	if lim.Track {
+		l.all = map[*limitConn]struct{}{}
+	}
 	return l
+}
+
+// CloseConns closes every open connection (ConnLimits.Track; none
+// otherwise).
+func (l *LimitListener) CloseConns() {
+	l.mu.Lock()
+	cs := make([]*limitConn, 0, len(l.all))
+	for c := range l.all {
+		cs = append(cs, c)
+	}
+	l.mu.Unlock()
+	for _, c := range cs {
+		c.Close()
+	}
 }
 
 // Close closes the listener; an Accept waiting for a slot (Max) returns
@@ -249,6 +270,9 @@ func (l *LimitListener) accept() (net.Conn, error) {
 		}
 		l.per[ip]++
 		lc := &limitConn{Conn: c, l: l, ip: ip, first: true}
+		if l.all != nil {
+			l.all[lc] = struct{}{}
+		}
 		if l.lim.PerClient > 0 {
 			l.silent[ip] = append(l.silent[ip], lc)
 		}
@@ -399,6 +423,7 @@ func (c *limitConn) Close() error {
 			delete(c.l.per, c.ip)
 		}
 		c.l.dropSilent(c)
+		delete(c.l.all, c)
 		c.l.mu.Unlock()
 		if c.l.sem != nil {
 			<-c.l.sem

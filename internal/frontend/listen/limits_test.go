@@ -213,3 +213,50 @@ func TestRemoteAddrGrowsStackOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseConns: a tracking listener closes every open connection;
+// connections closed before are forgotten, and closing frees their slots.
+func TestCloseConns(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := NewLimitListener(ln, ConnLimits{Max: 3, Track: true})
+	defer ll.Close()
+	var clients []net.Conn
+	var conns []net.Conn
+	for range 3 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+		sc, err := ll.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, sc)
+	}
+	defer func() {
+		for _, c := range clients {
+			c.Close()
+		}
+	}()
+	conns[0].Close()
+	ll.mu.Lock()
+	n := len(ll.all)
+	ll.mu.Unlock()
+	if n != 2 {
+		t.Fatalf("%d tracked, want 2", n)
+	}
+	ll.CloseConns()
+	for i, c := range clients[1:] {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+			t.Fatalf("client %d: %v, want EOF", i+1, err)
+		}
+	}
+	if len(ll.sem) != 0 || len(ll.all) != 0 {
+		t.Fatalf("slots %d, tracked %d after CloseConns", len(ll.sem), len(ll.all))
+	}
+}

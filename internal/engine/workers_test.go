@@ -137,14 +137,7 @@ func TestCancelledScan(t *testing.T) {
 // TestCloseStopsWorkers: Close lets the idle workers exit at once (not
 // after workerIdle), and a scan after Close still completes.
 func TestCloseStopsWorkers(t *testing.T) {
-	as := []pipeline.Analyzer{
-		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
-		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
-	}
-	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := earlyEngine(t)
 	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
 	for range 20 {
 		e.Scan(context.Background(), msg, pipeline.Envelope{})
@@ -177,14 +170,7 @@ func TestCloseStopsWorkers(t *testing.T) {
 func TestIdleWorkersExit(t *testing.T) {
 	defer func(d time.Duration) { workerIdle = d }(workerIdle)
 	workerIdle = 20 * time.Millisecond
-	as := []pipeline.Analyzer{
-		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
-		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
-	}
-	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := earlyEngine(t)
 	defer e.Close()
 	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
 	for round := range 2 {
@@ -212,15 +198,7 @@ func TestIdleWorkersExit(t *testing.T) {
 // pool) never end another scan's stage: scans of a context that does
 // not end, run meanwhile, see no time-out.
 func TestCancelledScansLeaveNoSentinel(t *testing.T) {
-	as := []pipeline.Analyzer{
-		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
-		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
-		&fake{name: "late", stage: pipeline.StageLate, fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
-	}
-	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := earlyEngine(t, &fake{name: "late", stage: pipeline.StageLate, fn: func(ctx context.Context, t *pipeline.Task) error { return nil }})
 	defer e.Close()
 	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
 	stop := make(chan struct{})
@@ -288,4 +266,19 @@ func TestStageRunFinish(t *testing.T) {
 	if sr3.tm.Stop() {
 		t.Fatal("fired timer stopped")
 	}
+}
+
+// earlyEngine is an engine of two analyzers of the main stage, one
+// reporting TEST_EARLY, and the extra ones given.
+func earlyEngine(t *testing.T, extra ...pipeline.Analyzer) *Engine {
+	t.Helper()
+	as := append([]pipeline.Analyzer{
+		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
+		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
+	}, extra...)
+	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -15,9 +15,7 @@ import (
 func TestMaxConnAge(t *testing.T) {
 	h := maxConnAge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }), 300*time.Millisecond)
 	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
-		return context.WithValue(ctx, connStartKey{}, time.Now())
-	}
+	srv.Config.ConnContext = connContext
 	srv.Start()
 	defer srv.Close()
 	conns := 0

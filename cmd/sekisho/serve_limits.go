@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/netutil"
-
 	"github.com/sekisho/sekisho/internal/config"
 	flisten "github.com/sekisho/sekisho/internal/frontend/listen"
 )
@@ -33,9 +31,7 @@ func httpServer(fe config.ServeFrontend, h http.Handler, log *slog.Logger) *http
 	return &http.Server{Handler: maxConnAge(h, httpMaxConnAge), ReadHeaderTimeout: min(10*time.Second, rt), ReadTimeout: rt,
 		WriteTimeout: rt + fe.ScanTimeout.Duration + time.Minute, IdleTimeout: time.Minute,
 		MaxHeaderBytes: 64 << 10,
-		ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
-			return context.WithValue(ctx, connStartKey{}, time.Now())
-		},
+		ConnContext: connContext,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
@@ -44,10 +40,30 @@ const httpMaxConnAge = 10 * time.Minute
 
 type connStartKey struct{}
 
+// connStart is a connection's context with the time it started (its
+// Value of connStartKey{} is itself): one allocation per connection, where
+// context.WithValue of a time.Time made two.
+type connStart struct {
+	context.Context
+	t time.Time
+}
+
+func (c *connStart) Value(key any) any {
+	if _, ok := key.(connStartKey); ok {
+		return c
+	}
+	return c.Context.Value(key)
+}
+
+// connContext is the HTTP servers' ConnContext: the connection's start.
+func connContext(ctx context.Context, _ net.Conn) context.Context {
+	return &connStart{Context: ctx, t: time.Now()}
+}
+
 // maxConnAge closes connections older than age after the current reply.
 func maxConnAge(h http.Handler, age time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if t, ok := r.Context().Value(connStartKey{}).(time.Time); ok && time.Since(t) > age {
+		if c, ok := r.Context().Value(connStartKey{}).(*connStart); ok && time.Since(c.t) > age {
 			w.Header().Set("Connection", "close")
 		}
 		h.ServeHTTP(w, r)
@@ -58,12 +74,11 @@ func maxConnAge(h http.Handler, age time.Duration) http.Handler {
 // in all (more wait in the backlog) and max_connections_per_client from
 // one address (more get 503 at once).
 func limitHTTP(ln net.Listener, fe config.ServeFrontend) net.Listener {
-	ll := flisten.NewLimitListener(ln, flisten.ConnLimits{PerClient: fe.MaxConnectionsPerClient,
+	return flisten.NewLimitListener(ln, flisten.ConnLimits{PerClient: fe.MaxConnectionsPerClient, Max: fe.MaxConnections,
 		Refuse: func(c net.Conn) {
 			c.Write([]byte("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\n" +
 				"Content-Type: text/plain\r\nContent-Length: 47\r\n\r\ntoo many connections from your address, later\n"))
 		}})
-	return netutil.LimitListener(ll, fe.MaxConnections)
 }
 
 // setMemoryLimit gives the Go runtime a soft memory limit derived from the

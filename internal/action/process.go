@@ -19,7 +19,6 @@ import (
 
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/engine"
-	"github.com/sekisho/sekisho/internal/goroutine"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
@@ -186,14 +185,15 @@ func (p *Processor) process(ctx context.Context, raw []byte, env pipeline.Envelo
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	ch := make(chan *pipeline.Result, 1)
-	go func() {
-		goroutine.GrowStack() // one stack growth now instead of several in the scan
-		ch <- p.Engine.Scan(sctx, raw, env)
-	}()
+	// The scan runs on one of the engine's workers, so that this
+	// goroutine can give up at the time-out (the scan then goes on, and
+	// its result is sent into ch's room and dropped).
+	ch := resultChans.Get().(chan *pipeline.Result)
+	p.Engine.ScanAsync(sctx, raw, env, ch)
 	var res *pipeline.Result
 	select {
 	case res = <-ch:
+		resultChans.Put(ch) // received: nothing else is sent into it
 	case <-sctx.Done():
 	}
 	if res == nil {
@@ -272,6 +272,10 @@ func (p *Processor) process(ctx context.Context, raw []byte, env pipeline.Envelo
 	}
 	return o
 }
+
+// resultChans are the channels scan results come back on (room for
+// one). One is reused only once its result was received.
+var resultChans = sync.Pool{New: func() any { return make(chan *pipeline.Result, 1) }}
 
 // crlfFolds writes the folds of a raw header value with CRLF, whatever
 // line ends the message used (as ParseFields joins folded lines).

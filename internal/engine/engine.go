@@ -22,6 +22,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/brands"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/goroutine"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -57,6 +58,9 @@ type Engine struct {
 	lists atomic.Pointer[ListLookup] // recipients' allow/block lists (SetLists)
 
 	jobs chan job // to the idle workers (runStage)
+	// reaping: the reaper runs; ticks counts its ticks (worker).
+	reaping atomic.Bool
+	ticks   atomic.Uint64
 
 	// quit is closed by Close: idle workers exit at once instead of
 	// after workerIdle. workersLive counts the running workers (tests).
@@ -378,6 +382,9 @@ type budget struct {
 	dl     time.Time       // the analyzers' deadline
 	// spent: a stage's wait ended at the budget's deadline.
 	spent bool
+	// watch sends the end of parent into the running stage's channel
+	// (nil when parent cannot end).
+	watch *parentWatch
 }
 
 // analysisBudget is the budget of a scan whose context ctx (a child of
@@ -407,12 +414,55 @@ func (b *budget) over() bool {
 func (e *Engine) run(b *budget, g *gen, task *pipeline.Task) {
 	// The stages' contexts, in one allocation (never reused: see stageCtx).
 	scs := make([]stageCtx, len(g.stages))
+	if b.parent.Done() != nil {
+		// The caller's context can end: its end is sent into the
+		// running stage's channel (parentWatch).
+		b.watch = new(parentWatch)
+		defer context.AfterFunc(b.parent, b.watch.fire)()
+	}
 	for i, stage := range g.stages {
 		if b.over() {
 			task.Add(pipeline.SymScanTimeout)
 			return
 		}
 		e.runStage(b, &scs[i], g, stage, task)
+	}
+}
+
+// parentWatch sends the end of the caller's context into the channel of
+// the stage running then (an outcome with index parentOutcome), so that
+// runStage waits on that one channel instead of selecting over it and
+// the context's Done.
+type parentWatch struct {
+	mu    sync.Mutex
+	cur   *stageRun // the stage waiting, nil between stages
+	fired bool
+}
+
+// parentOutcome is the index of the outcome parentWatch sends.
+const parentOutcome = deadlineOutcome - 1
+
+// fire runs when the caller's context ends.
+func (w *parentWatch) fire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fired = true
+	if w.cur != nil {
+		w.cur.send(outcome{i: parentOutcome})
+	}
+}
+
+// watch makes sr the stage that fire sends to (nil: none), sending at
+// once when the context has already ended.
+func (w *parentWatch) watch(sr *stageRun) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cur = sr
+	if sr != nil && w.fired {
+		sr.send(outcome{i: parentOutcome})
 	}
 }
 
@@ -427,12 +477,42 @@ type outcome struct {
 // analyzer, so a worker never blocks on it, even when the stage gave up
 // waiting (an analyzer that overran is abandoned: its late hits may still
 // land but the verdict does not wait for them).
+//
+// Its timer sends the stage's deadline into the same channel (an
+// outcome with index deadlineOutcome), so that runStage waits on one
+// channel instead of selecting over it, a timer channel and the caller's
+// context (a blocking select on a timer channel puts the timer in the
+// runtime's heap and takes it out again at every wait). A stageRun goes
+// back to the pool only when every analyzer answered and its timer was
+// stopped before it fired: nothing can send into it after.
 type stageRun struct {
 	out  chan outcome
 	seen []bool
+	tm   *time.Timer // sends deadlineOutcome into out when it fires
 }
 
-var stageRuns = sync.Pool{New: func() any { return &stageRun{out: make(chan outcome, 16)} }}
+// deadlineOutcome is the index of the outcome a stage's timer sends.
+const deadlineOutcome = -1
+
+// newStageRun makes a run with room for n analyzers' outcomes, the
+// deadline's and the caller's end (parentWatch).
+func newStageRun(n int) *stageRun {
+	sr := &stageRun{out: make(chan outcome, n+2)}
+	sr.tm = time.AfterFunc(time.Hour, func() { sr.send(outcome{i: deadlineOutcome}) })
+	sr.tm.Stop()
+	return sr
+}
+
+// send sends the deadline's or the caller's end (each at most once per
+// stage, so the channel has room: the default is not reached).
+func (sr *stageRun) send(o outcome) {
+	select {
+	case sr.out <- o:
+	default:
+	}
+}
+
+var stageRuns = sync.Pool{New: func() any { return newStageRun(16) }}
 
 // runStage runs one stage's analyzers with recover and the stage's
 // deadline, and reports each one's failure (error, panic, time-out) as a
@@ -445,53 +525,45 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 	if atBudget {
 		sctx.dl = b.dl
 	}
-	tm := timers.Get().(*time.Timer)
-	tm.Reset(sctx.dl.Sub(now))
-	defer func() {
-		// A panic out of the stage ends its context too (as the deferred
-		// cancel of context.WithTimeout did); the first error sticks.
-		sctx.cancel(context.Canceled)
-		// No stale tick for the next user, even with asynctimerchan=1.
-		if !tm.Stop() {
-			select {
-			case <-tm.C:
-			default:
-			}
-		}
-		timers.Put(tm)
-	}()
 	sr := stageRuns.Get().(*stageRun)
-	if cap(sr.out) < len(stage) {
-		sr = &stageRun{out: make(chan outcome, len(stage))}
+	if cap(sr.out) < len(stage)+2 {
+		sr = newStageRun(len(stage))
 	}
+	// A panic out of the stage ends its context too (as the deferred
+	// cancel of context.WithTimeout did); the first error sticks.
+	defer sctx.cancel(context.Canceled)
 	sr.seen = slices.Grow(sr.seen[:0], len(stage))[:len(stage)]
 	clear(sr.seen)
+	sr.tm.Reset(sctx.dl.Sub(now))
+	b.watch.watch(sr)
 	for i, a := range stage {
 		e.submit(job{ctx: sctx, a: a, task: task, i: i, out: sr.out})
 	}
-	parentDone := b.parent.Done()
 	for n := 0; n < len(stage); n++ {
-		var end error
-		select {
-		case o := <-sr.out:
+		o := <-sr.out
+		if o.i >= 0 {
 			sr.seen[o.i] = true
 			report(task, stage[o.i], o.err)
 			continue
-		case <-tm.C:
+		}
+		end := b.parent.Err() // parentOutcome
+		if o.i == deadlineOutcome {
 			end = context.DeadlineExceeded
 			if atBudget {
 				b.spent = true
 			}
-		case <-parentDone:
-			end = b.parent.Err()
 		}
+		sr.tm.Stop()
+		b.watch.watch(nil)
 		sctx.cancel(end)
 		// What finished before the deadline counts; the rest timed out.
 		for {
 			select {
 			case o := <-sr.out:
-				sr.seen[o.i] = true
-				report(task, stage[o.i], o.err)
+				if o.i >= 0 {
+					sr.seen[o.i] = true
+					report(task, stage[o.i], o.err)
+				}
 				continue
 			default:
 			}
@@ -509,6 +581,21 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 	}
 	// The stage is over: what its analyzers left behind on its context
 	// ends with it (deferred above, as the cancel of a context.WithTimeout).
+	sr.finish(b.watch)
+}
+
+// finish puts sr back in the pool after every analyzer answered, unless
+// its timer fired (its outcome may still be on the way): w no longer
+// sends into it, and the caller's end that w sent after the last
+// outcome is taken out, so nothing is left for the next stage.
+func (sr *stageRun) finish(w *parentWatch) {
+	w.watch(nil)
+	if !sr.tm.Stop() {
+		return
+	}
+	for len(sr.out) > 0 {
+		<-sr.out
+	}
 	stageRuns.Put(sr)
 }
 
@@ -530,17 +617,39 @@ func report(task *pipeline.Task, a pipeline.Analyzer, err error) {
 	}
 }
 
-// job is one analyzer to run for a stage.
+// job is one analyzer to run for a stage, or (a nil) the reaper's
+// token of its tick.
 type job struct {
 	ctx  context.Context
 	a    pipeline.Analyzer
 	task *pipeline.Task
 	i    int
 	out  chan<- outcome
+	tick uint64 // the reaper's tick (a token: a == nil)
+	// scan: a whole scan (ScanAsync) instead of an analyzer.
+	scan *asyncScan
 }
 
-// workerIdle is how long a worker waits for work before it exits.
-const workerIdle = 10 * time.Second
+// asyncScan is a scan run by ScanAsync.
+type asyncScan struct {
+	ctx context.Context
+	raw []byte
+	env pipeline.Envelope
+	out chan<- *pipeline.Result
+}
+
+// ScanAsync runs Scan(ctx, raw, env) on one of the engine's workers (a
+// goroutine kept between scans, its stack already grown) and sends the
+// result to out, which must have room for it: a caller that stops
+// waiting (its own time-out) must not keep the worker blocked. raw must
+// not change until the result is sent.
+func (e *Engine) ScanAsync(ctx context.Context, raw []byte, env pipeline.Envelope, out chan<- *pipeline.Result) {
+	e.submit(job{scan: &asyncScan{ctx: ctx, raw: raw, env: env, out: out}})
+}
+
+// workerIdle is how long a worker waits for work before it exits (at
+// least; at most twice as long).
+var workerIdle = 10 * time.Second // a variable for the tests
 
 // submit hands j to an idle worker, or to a new one when none is idle
 // (so a job never waits behind another: its deadline started with the
@@ -550,27 +659,76 @@ func (e *Engine) submit(j job) {
 	case e.jobs <- j:
 	default:
 		e.workersStarted.Add(1)
+		e.workersLive.Add(1)
+		if e.jobs != nil && e.reaping.CompareAndSwap(false, true) {
+			go e.reaper()
+		}
 		go e.worker(j)
 	}
 }
 
-// worker runs jobs until it has been idle for workerIdle or the engine
-// is closed.
+// worker runs jobs until it has been idle between two of the reaper's
+// ticks (workerIdle apart) or the engine is closed. Waiting, it selects
+// over the jobs and quit only: a timer of its own, reset at every job,
+// put the timer in the runtime's heap at every wait.
 func (e *Engine) worker(j job) {
-	e.workersLive.Add(1)
 	defer e.workersLive.Add(-1)
-	idle := time.NewTimer(workerIdle)
-	defer idle.Stop()
+	goroutine.GrowStack() // one stack growth now instead of several in the jobs
+	seen, used := e.ticks.Load(), true
 	for {
-		j.out <- outcome{j.i, runJob(j)}
+		if j.a != nil {
+			j.out <- outcome{j.i, runJob(j)}
+			used = true
+		} else if j.scan != nil {
+			j.scan.out <- e.Scan(j.scan.ctx, j.scan.raw, j.scan.env)
+			used = true
+		} else if j.tick != seen { // a token: one per tick counts
+			seen = j.tick
+			if !used {
+				return
+			}
+			used = false
+		}
 		j = job{}
-		idle.Reset(workerIdle)
+		if e.jobs == nil { // an Engine not made by New: one job each
+			return
+		}
 		select {
 		case j = <-e.jobs:
-		case <-idle.C:
+		case <-e.quit:
 			return
-		case <-e.quit: // nil (blocks) in an Engine not made by New
+		}
+	}
+}
+
+// reaper lets idle workers go: every workerIdle it hands a token of the
+// new tick to each worker waiting for work; one that ran nothing since
+// the token before exits. It runs while workers live (submit starts it
+// again) and until Close.
+func (e *Engine) reaper() {
+	t := time.NewTicker(workerIdle)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-e.quit:
 			return
+		}
+		tick := e.ticks.Add(1)
+	send:
+		for n := e.workersLive.Load(); n > 0; n-- {
+			select {
+			case e.jobs <- job{tick: tick}:
+			default: // no more waiting
+				break send
+			}
+		}
+		if e.workersLive.Load() == 0 {
+			e.reaping.Store(false)
+			// A worker started meanwhile may have seen reaping still set.
+			if e.workersLive.Load() == 0 || !e.reaping.CompareAndSwap(false, true) {
+				return
+			}
 		}
 	}
 }

@@ -120,11 +120,3 @@ func (c *stageCtx) cancel(err error) {
 		go a.f()
 	}
 }
-
-// timers are the stage timers of runStage (a stopped timer is reused:
-// since Go 1.23 Stop and Reset leave no stale tick in its channel).
-var timers = sync.Pool{New: func() any {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return t
-}}

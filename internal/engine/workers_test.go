@@ -137,14 +137,7 @@ func TestCancelledScan(t *testing.T) {
 // TestCloseStopsWorkers: Close lets the idle workers exit at once (not
 // after workerIdle), and a scan after Close still completes.
 func TestCloseStopsWorkers(t *testing.T) {
-	as := []pipeline.Analyzer{
-		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
-		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
-	}
-	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := earlyEngine(t)
 	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
 	for range 20 {
 		e.Scan(context.Background(), msg, pipeline.Envelope{})
@@ -169,4 +162,123 @@ func TestCloseStopsWorkers(t *testing.T) {
 	if !has(r.Verdict, "TEST_EARLY") {
 		t.Fatalf("scan after Close: %v", names(r.Verdict))
 	}
+}
+
+// TestIdleWorkersExit: workers that ran nothing between two of the
+// reaper's ticks exit, the reaper stops when none is left, and a later
+// scan starts both again.
+func TestIdleWorkersExit(t *testing.T) {
+	defer func(d time.Duration) { workerIdle = d }(workerIdle)
+	workerIdle = 20 * time.Millisecond
+	e := earlyEngine(t)
+	defer e.Close()
+	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
+	for round := range 2 {
+		for range 20 {
+			if r := e.Scan(context.Background(), msg, pipeline.Envelope{}); !has(r.Verdict, "TEST_EARLY") {
+				t.Fatalf("round %d: %v", round, names(r.Verdict))
+			}
+		}
+		if e.workersLive.Load() == 0 {
+			t.Fatalf("round %d: no worker alive after the scans", round)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for e.workersLive.Load() != 0 || e.reaping.Load() {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d workers alive, reaper %v, 5 s after the scans", round, e.workersLive.Load(), e.reaping.Load())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// TestCancelledScansLeaveNoSentinel: scans whose caller gives up at any
+// moment (often just as a stage ends, when the end of the caller's
+// context is sent into a stage's channel that then goes back to the
+// pool) never end another scan's stage: scans of a context that does
+// not end, run meanwhile, see no time-out.
+func TestCancelledScansLeaveNoSentinel(t *testing.T) {
+	e := earlyEngine(t, &fake{name: "late", stage: pipeline.StageLate, fn: func(ctx context.Context, t *pipeline.Task) error { return nil }})
+	defer e.Close()
+	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // the callers that give up
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%40)*time.Microsecond)
+			e.Scan(ctx, msg, pipeline.Envelope{})
+			cancel()
+		}
+	}()
+	// The others: a context that can end (as the front ends' time-out)
+	// but does not.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	for i := range 3000 {
+		r := e.Scan(ctx, msg, pipeline.Envelope{})
+		if has(r.Verdict, pipeline.SymAnalyzerTimeout) || has(r.Verdict, pipeline.SymScanTimeout) || !has(r.Verdict, "TEST_EARLY") {
+			close(stop)
+			<-done
+			t.Fatalf("scan %d: %v", i, names(r.Verdict))
+		}
+	}
+	close(stop)
+	<-done
+}
+
+// TestStageRunFinish: a stage run that goes back to the pool is empty
+// and nothing sends into it after: the caller's end sent after the last
+// outcome is taken out, the watch lets it go, and a run whose timer
+// fired is not reused.
+func TestStageRunFinish(t *testing.T) {
+	sr := newStageRun(2)
+	w := new(parentWatch)
+	w.watch(sr)
+	w.fire() // the caller gives up after the last analyzer answered
+	sr.tm.Reset(time.Hour)
+	sr.finish(w)
+	if n := len(sr.out); n != 0 {
+		t.Fatalf("%d outcomes left in a pooled run", n)
+	}
+	w.fire()
+	if n := len(sr.out); n != 0 {
+		t.Fatalf("the watch sent into a finished run (%d)", n)
+	}
+	// Fired before the stage: sent at once.
+	sr2 := newStageRun(1)
+	w.watch(sr2)
+	if o := <-sr2.out; o.i != parentOutcome {
+		t.Fatalf("outcome %d, want the caller's end", o.i)
+	}
+	// A run whose timer fired keeps what it sent.
+	sr3 := newStageRun(1)
+	sr3.tm.Reset(time.Nanosecond)
+	if o := <-sr3.out; o.i != deadlineOutcome {
+		t.Fatalf("outcome %d, want the deadline", o.i)
+	}
+	sr3.finish(nil)
+	if sr3.tm.Stop() {
+		t.Fatal("fired timer stopped")
+	}
+}
+
+// earlyEngine is an engine of two analyzers of the main stage, one
+// reporting TEST_EARLY, and the extra ones given.
+func earlyEngine(t *testing.T, extra ...pipeline.Analyzer) *Engine {
+	t.Helper()
+	as := append([]pipeline.Analyzer{
+		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
+		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
+	}, extra...)
+	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -103,6 +103,7 @@ type Task struct {
 
 	mu          sync.Mutex
 	hits        []Hit
+	hitBuf      [8]Hit // hits' first array: most messages have fewer
 	data        map[string]any
 	extraURLs   []mail.URL
 	urls        []mail.URL // what URLs returns, until AddURLs adds more
@@ -150,7 +151,9 @@ func NewTask(id string, msg *mail.Message, env Envelope, logger *slog.Logger) *T
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Task{ID: id, Msg: msg, Env: env, Start: time.Now(), Logger: logger.With("msg_id", id), data: map[string]any{}}
+	t := &Task{ID: id, Msg: msg, Env: env, Start: time.Now(), Logger: logger.With("msg_id", id), data: map[string]any{}}
+	t.hits = t.hitBuf[:0]
+	return t
 }
 
 // Add reports a symbol with factor 1 and optional evidence strings.

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sekisho/sekisho/internal/goroutine"
 )
 
 // Errors of the bounds below.
@@ -144,9 +146,17 @@ func ReadBody(r io.Reader, declared, limit int64, b *Bytes, res *Reservation) ([
 // within Idle, and the whole connection within Total (0: unbounded).
 type ConnLimits struct {
 	PerClient int
+	// Max bounds the connections open at once (0: no bound); Accept
+	// waits for one to close, so more wait in the kernel's backlog (what
+	// golang.org/x/net/netutil.LimitListener did around this listener,
+	// without a second wrapper per connection).
+	Max       int
 	FirstRead time.Duration
 	Idle      time.Duration
 	Total     time.Duration
+	// Track keeps the open connections for CloseConns (the milter's
+	// shutdown closes them after the messages in flight).
+	Track bool
 	// Refuse, when set, writes the protocol's "too many connections"
 	// answer on a connection over PerClient before it is closed.
 	Refuse func(net.Conn)
@@ -157,19 +167,79 @@ type LimitListener struct {
 	net.Listener
 	lim ConnLimits
 
+	sem       chan struct{} // a slot per open connection (lim.Max), nil when unbounded
+	done      chan struct{} // closed by Close: no slot is waited for any more
+	closeOnce sync.Once
+
 	mu     sync.Mutex
+	all    map[*limitConn]struct{} // the open connections, when lim.Track
 	per    map[netip.Addr]int
 	silent map[netip.Addr][]*limitConn // accepted, nothing read yet, oldest first
 }
 
 // NewLimitListener wraps ln.
 func NewLimitListener(ln net.Listener, lim ConnLimits) *LimitListener {
-	return &LimitListener{Listener: ln, lim: lim, per: map[netip.Addr]int{}, silent: map[netip.Addr][]*limitConn{}}
+	l := &LimitListener{Listener: ln, lim: lim, per: map[netip.Addr]int{}, silent: map[netip.Addr][]*limitConn{},
+		done: make(chan struct{})}
+	if lim.Max > 0 {
+		l.sem = make(chan struct{}, lim.Max)
+	}
+	if lim.Track {
+		l.all = map[*limitConn]struct{}{}
+	}
+	return l
 }
 
-// Accept returns the next connection within the per-client bound;
-// connections over it are refused and closed here.
+// CloseConns closes every open connection (ConnLimits.Track; none
+// otherwise).
+func (l *LimitListener) CloseConns() {
+	l.mu.Lock()
+	cs := make([]*limitConn, 0, len(l.all))
+	for c := range l.all {
+		cs = append(cs, c)
+	}
+	l.mu.Unlock()
+	for _, c := range cs {
+		c.Close()
+	}
+}
+
+// Close closes the listener; an Accept waiting for a slot (Max) returns
+// the listener's error.
+func (l *LimitListener) Close() error {
+	err := l.Listener.Close()
+	l.closeOnce.Do(func() { close(l.done) })
+	return err
+}
+
+// Accept returns the next connection within the bounds, waiting for a
+// slot when Max are open; connections over the per-client bound are
+// refused and closed here.
 func (l *LimitListener) Accept() (net.Conn, error) {
+	if l.sem != nil {
+		select {
+		case l.sem <- struct{}{}:
+		case <-l.done:
+			// Closed: Accept returns its error at once (a connection
+			// it still hands out is closed, as netutil does).
+			for {
+				c, err := l.Listener.Accept()
+				if err != nil {
+					return nil, err
+				}
+				c.Close()
+			}
+		}
+	}
+	c, err := l.accept()
+	if err != nil && l.sem != nil {
+		<-l.sem
+	}
+	return c, err
+}
+
+// accept is Accept within the per-client bound.
+func (l *LimitListener) accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
@@ -200,6 +270,9 @@ func (l *LimitListener) Accept() (net.Conn, error) {
 		}
 		l.per[ip]++
 		lc := &limitConn{Conn: c, l: l, ip: ip, first: true}
+		if l.all != nil {
+			l.all[lc] = struct{}{}
+		}
 		if l.lim.PerClient > 0 {
 			l.silent[ip] = append(l.silent[ip], lc)
 		}
@@ -268,6 +341,7 @@ type limitConn struct {
 	ip     netip.Addr
 	end    time.Time // total deadline, zero when none
 	first  bool      // Read's goroutine only
+	grown  atomic.Bool
 	spoke  atomic.Bool
 	closed atomic.Bool
 	once   sync.Once
@@ -321,6 +395,20 @@ func (c *limitConn) Write(p []byte) (int, error) {
 // NetConn returns the wrapped connection.
 func (c *limitConn) NetConn() net.Conn { return c.Conn }
 
+// RemoteAddr is the wrapped connection's. Its first call is the first
+// thing the connection's goroutine does in net/http (conn.serve, which
+// formats it): there, two frames deep, the goroutine's stack is grown
+// at once for the whole request (goroutine.GrowStack), instead of a
+// first growth in the address's formatting and another in the handler,
+// each copying the stack and adjusting every frame on it (about 22 K
+// instructions per request).
+func (c *limitConn) RemoteAddr() net.Addr {
+	if !c.grown.Load() && c.grown.CompareAndSwap(false, true) {
+		goroutine.GrowStack()
+	}
+	return c.Conn.RemoteAddr()
+}
+
 // Close ends the connection with a reset when replies are still waiting
 // to be sent (the client does not read them; see Abort), else with a FIN.
 func (c *limitConn) Close() error {
@@ -335,7 +423,11 @@ func (c *limitConn) Close() error {
 			delete(c.l.per, c.ip)
 		}
 		c.l.dropSilent(c)
+		delete(c.l.all, c)
 		c.l.mu.Unlock()
+		if c.l.sem != nil {
+			<-c.l.sem
+		}
 	})
 	return err
 }

@@ -118,3 +118,145 @@ func TestPerClientAndFirstRead(t *testing.T) {
 		t.Errorf("silent connection lived %v (FirstRead 300ms)", d)
 	}
 }
+
+// TestMaxConnections: with Max open, Accept waits until one closes
+// (closing one twice frees one slot), and Close ends an Accept waiting
+// for a slot.
+func TestMaxConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := NewLimitListener(ln, ConnLimits{Max: 1})
+	accepted := make(chan net.Conn, 4)
+	errs := make(chan error, 1)
+	go func() {
+		for {
+			c, err := ll.Accept()
+			if err != nil {
+				errs <- err
+				return
+			}
+			accepted <- c
+		}
+	}()
+	var clients []net.Conn
+	for range 3 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	defer func() {
+		for _, c := range clients {
+			c.Close()
+		}
+	}()
+	first := <-accepted
+	select {
+	case <-accepted:
+		t.Fatal("a second connection accepted while the first is open")
+	case <-time.After(100 * time.Millisecond):
+	}
+	first.Close()
+	first.Close()
+	second := <-accepted
+	select {
+	case <-accepted:
+		t.Fatal("two slots freed by one connection closed twice")
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := ll.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errs:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("Accept after Close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Accept waiting for a slot not ended by Close")
+	}
+	second.Close()
+}
+
+// TestRemoteAddrGrowsStackOnce: the first RemoteAddr (net/http's first
+// call on the connection's goroutine) grows that goroutine's stack for
+// the request; later calls only return the address.
+func TestRemoteAddrGrowsStackOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ll := NewLimitListener(ln, ConnLimits{})
+	go func() {
+		if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+			defer c.Close()
+			time.Sleep(time.Second)
+		}
+	}()
+	c, err := ll.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	lc := c.(*limitConn)
+	want := lc.Conn.RemoteAddr().String()
+	for range 3 {
+		if got := c.RemoteAddr().String(); got != want {
+			t.Fatalf("RemoteAddr %s, want %s", got, want)
+		}
+		if !lc.grown.Load() {
+			t.Fatal("stack not marked grown after RemoteAddr")
+		}
+	}
+}
+
+// TestCloseConns: a tracking listener closes every open connection;
+// connections closed before are forgotten, and closing frees their slots.
+func TestCloseConns(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := NewLimitListener(ln, ConnLimits{Max: 3, Track: true})
+	defer ll.Close()
+	var clients []net.Conn
+	var conns []net.Conn
+	for range 3 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+		sc, err := ll.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, sc)
+	}
+	defer func() {
+		for _, c := range clients {
+			c.Close()
+		}
+	}()
+	conns[0].Close()
+	ll.mu.Lock()
+	n := len(ll.all)
+	ll.mu.Unlock()
+	if n != 2 {
+		t.Fatalf("%d tracked, want 2", n)
+	}
+	ll.CloseConns()
+	for i, c := range clients[1:] {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+			t.Fatalf("client %d: %v, want EOF", i+1, err)
+		}
+	}
+	if len(ll.sem) != 0 || len(ll.all) != 0 {
+		t.Fatalf("slots %d, tracked %d after CloseConns", len(ll.sem), len(ll.all))
+	}
+}

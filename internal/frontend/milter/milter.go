@@ -42,7 +42,7 @@ type Server struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	closed atomic.Bool
-	tl     *listen.TrackListener
+	tl     *listen.LimitListener
 
 	scan func(raw []byte, env pipeline.Envelope) *action.Outcome // tests: instead of P.Process
 }
@@ -50,9 +50,13 @@ type Server struct {
 // Serve accepts MTA connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	st := s.Settings
-	ll := listen.NewLimitListener(ln, listen.ConnLimits{PerClient: st.MaxConnectionsPerClient,
-		FirstRead: st.HandshakeTimeout.Duration, Idle: st.ReadTimeout.Duration, Total: st.SessionTimeout.Duration})
-	tl := listen.NewTrackListener(ll, s.Settings.MaxConnections)
+	max := st.MaxConnections
+	if max <= 0 {
+		max = 200
+	}
+	tl := listen.NewLimitListener(ln, listen.ConnLimits{PerClient: st.MaxConnectionsPerClient,
+		FirstRead: st.HandshakeTimeout.Duration, Idle: st.ReadTimeout.Duration, Total: st.SessionTimeout.Duration,
+		Max: max, Track: true})
 	s.mu.Lock()
 	s.tl, s.ln = tl, tl
 	s.mu.Unlock()

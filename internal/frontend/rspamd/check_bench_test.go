@@ -15,6 +15,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/testutil/enginetest"
 )
@@ -70,7 +71,8 @@ func BenchmarkCheckHTTP(b *testing.B) {
 // nearly all of what it measures is the server's: net/http's connection
 // and request handling, the handler, the action step and the reply. The
 // server is set up as `sekisho serve` sets up its HTTP front ends
-// (time-outs, header bound, a connection context).
+// (time-outs, header bound, a connection context, the listener's
+// bounds).
 func BenchmarkCheckRaw(b *testing.B) {
 	raw, err := os.ReadFile("../../store/quarantine/testdata/phish-o365.eml")
 	if err != nil {
@@ -92,7 +94,7 @@ func BenchmarkCheckRaw(b *testing.B) {
 		ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
 			return context.WithValue(ctx, startKey{}, time.Now())
 		}}
-	go srv.Serve(ln)
+	go srv.Serve(listen.NewLimitListener(ln, listen.ConnLimits{PerClient: 50, Max: 100}))
 	defer srv.Close()
 	// What rspamc 3.x sends (its headers; HTTP/1.1, one request per
 	// connection).

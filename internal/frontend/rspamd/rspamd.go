@@ -39,7 +39,6 @@ import (
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/frontend/listen"
-	"github.com/sekisho/sekisho/internal/goroutine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
@@ -204,8 +203,9 @@ func ActionName(o *action.Outcome) string {
 }
 
 func (h *Handler) check(w http.ResponseWriter, r *http.Request) {
+	// (The connection's goroutine grew its stack for the request in
+	// the listener: listen.LimitListener's RemoteAddr.)
 	start := time.Now()
-	goroutine.GrowStack() // one stack growth now instead of several below
 	ce := hget(r.Header, "Compression")
 	if ce != "" && !strings.EqualFold(ce, "none") && !strings.EqualFold(ce, "zstd") {
 		httpError(w, http.StatusUnsupportedMediaType, "compression "+clip(ce, 20)+" is not supported (zstd is)")

@@ -216,11 +216,11 @@ func (b *builder) fieldsOf(s string) []string {
 	}
 	f := b.fields[:0]
 	for i := 0; i < len(s); {
-		for i < len(s) && asciiSpace(s[i]) {
+		for i < len(s) && spaceByte[s[i]] {
 			i++
 		}
 		j := i
-		for j < len(s) && !asciiSpace(s[j]) {
+		for j < len(s) && !spaceByte[s[j]] {
 			j++
 		}
 		if j > i {
@@ -231,6 +231,14 @@ func (b *builder) fieldsOf(s string) []string {
 	b.fields = f
 	return f
 }
+
+// spaceByte[c] is asciiSpace(c).
+var spaceByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = asciiSpace(byte(c))
+	}
+	return
+}()
 
 func asciiSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'

@@ -1379,6 +1379,7 @@ const (
 	cWord  = 1 << iota // letter or digit
 	cInner             // . - ' _ @ inside a word
 	cDigit
+	cUpper // A-Z (byteClass only)
 )
 
 var asciiClass = func() (t [utf8.RuneSelf]uint8) {
@@ -1413,6 +1414,24 @@ func isASCII(s string) bool {
 	return true
 }
 
+// lower8 lower-cases 8 ASCII bytes: a byte's high bit is set when it is
+// >= 'A' and not > 'Z' (no carries between bytes: every byte is below
+// 0x80), and moved to its 0x20 bit.
+func lower8(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	upper := (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones) & (0x80 * ones)
+	return x | upper>>2
+}
+
+// lowerASCII lower-cases ASCII b in place.
+func lowerASCII(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+}
+
 // appendLowerASCII appends ASCII s lower-cased, 8 bytes at a time.
 func appendLowerASCII(dst []byte, s string) []byte {
 	n := len(dst)
@@ -1421,11 +1440,7 @@ func appendLowerASCII(dst []byte, s string) []byte {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
-		// A byte's high bit is set when it is >= 'A' and not > 'Z' (no
-		// carries between bytes: every byte is below 0x80).
-		const ones = 0x0101010101010101
-		upper := (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones) & (0x80 * ones)
-		binary.LittleEndian.PutUint64(out[i:], x|upper>>2)
+		binary.LittleEndian.PutUint64(out[i:], lower8(x))
 	}
 	for ; i < len(s); i++ {
 		c := s[i]
@@ -1522,12 +1537,9 @@ func chunkEnd(s string, size int) int {
 // may be appended: split cuts them off).
 func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 	if isASCII(s) {
-		ws.norm = appendLowerASCII(ws.norm[:0], s)
-		// copy8 reads past a word: the text gets the room.
-		if cap(ws.norm)-len(ws.norm) < copySlack {
-			ws.norm = slices.Grow(ws.norm, copySlack)
-		}
-		ws.splitASCII(unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm)), max)
+		// ASCII text is its own NFKC form; splitASCII lower-cases the
+		// words as it copies them.
+		ws.splitASCII(s, max)
 		return false
 	} else {
 		if !utf8.ValidString(s) {
@@ -1570,12 +1582,13 @@ func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 	return cjk
 }
 
-// splitASCII is splitChunk's loop (and word1) for a normalised chunk
-// that is all ASCII: one class table lookup a byte, no rune decoding, and
-// a word copied 8 bytes at a time (FuzzSplitASCII compares it with the
-// general loop).
-// s must be followed by copySlack bytes of room (copy8 reads past a
-// word).
+// splitASCII is splitChunk's loop (and word1) for a chunk that is all
+// ASCII, lower-casing its words as they are copied (its words are those of
+// the lower-cased chunk: case changes no byte's class): one class table
+// lookup a byte, no rune decoding, and a word copied and lower-cased 8
+// bytes at a time where the chunk has 16 bytes from the word's start
+// (FuzzSplitASCII compares it with the general loop over the lower-cased
+// chunk).
 func (ws *wordBuf) splitASCII(s string, max int) {
 	n := len(s)
 	for i := 0; i < n && len(ws.ends) < max; {
@@ -1613,6 +1626,9 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 					ws.buf = append(ws.buf, '$')
 				}
 				ws.buf = appendCollapsed(ws.buf, s[i:j])
+				if classes&cUpper != 0 {
+					lowerASCII(ws.buf[lo:])
+				}
 			} else {
 				if cap(ws.buf)-lo < nw+copySlack {
 					ws.buf = slices.Grow(ws.buf, nw+copySlack)
@@ -1622,7 +1638,23 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 					*(*byte)(p) = '$'
 					p = unsafe.Add(p, 1)
 				}
-				copy8(p, unsafe.Pointer(unsafe.StringData(s[i:])), wl)
+				if i+16 <= n && i+wl+7 <= n {
+					// copy8 reads up to 16 bytes, or wl rounded up to
+					// 8: all in s (ASCII, so its SWAR lowering holds).
+					copy8(p, unsafe.Pointer(unsafe.StringData(s[i:])), wl)
+					for off := 0; off < wl && classes&cUpper != 0; off += 8 {
+						q := (*uint64)(unsafe.Add(p, off))
+						*q = lower8(*q)
+					}
+				} else {
+					for k := 0; k < wl; k++ {
+						c := s[i+k]
+						if 'A' <= c && c <= 'Z' {
+							c += 'a' - 'A'
+						}
+						*(*byte)(unsafe.Add(p, k)) = c
+					}
+				}
 				ws.buf = ws.buf[:lo+nw]
 			}
 			if nw > MaxTokenLen {
@@ -1639,9 +1671,13 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 	}
 }
 
-// byteClass is asciiClass over all bytes (none above ASCII in a class).
+// byteClass is asciiClass over all bytes (none above ASCII in a class),
+// with cUpper.
 var byteClass = func() (t [256]uint8) {
 	copy(t[:], asciiClass[:])
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] |= cUpper
+	}
 	return
 }()
 

@@ -1297,7 +1297,8 @@ func appendLongToken(dst []byte, s string) []byte {
 
 // wordBuf holds the words of one text: their bytes one after the other
 // and their end offsets (reused from text to text: no word is a string
-// of its own). norm is the normalised text they were cut from.
+// of its own). norm is the normalised text of a non-ASCII chunk they were cut
+// from (an ASCII chunk is split where it lies).
 type wordBuf struct {
 	norm []byte
 	nfkc []byte // the NFKC form of a non-ASCII chunk

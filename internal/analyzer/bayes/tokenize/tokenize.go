@@ -1171,66 +1171,26 @@ func indexHeaders(h mail.Headers) (x headerIndex) {
 	for k := range x.first {
 		x.first[k] = -1
 	}
-	set := func(k, i int) {
-		if x.first[k] < 0 {
-			x.first[k] = i
-		}
-	}
 	for i := range h {
 		name := h[i].Name
-		if !isASCII(name) {
-			if strings.EqualFold(name, "Received") {
-				x.received(i)
-				continue
+		ascii := isASCII(name)
+		if (!ascii || len(name) == len("Received")) && strings.EqualFold(name, "Received") {
+			if x.nrcv < len(x.rcv) {
+				x.rcv[x.nrcv] = i
 			}
-			for k, want := range fieldNames {
-				if strings.EqualFold(name, want) {
-					set(k, i)
-					break
-				}
-			}
+			x.nrcv++
 			continue
 		}
-		switch len(name) {
-		case 4:
-			if strings.EqualFold(name, "Date") {
-				set(fDate, i)
-			}
-		case 7:
-			if strings.EqualFold(name, "List-Id") {
-				set(fListID, i)
-			}
-		case 8:
-			if strings.EqualFold(name, "Received") {
-				x.received(i)
-			} else if strings.EqualFold(name, "X-Mailer") {
-				set(fXMailer, i)
-			}
-		case 10:
-			if strings.EqualFold(name, "User-Agent") {
-				set(fUserAgent, i)
-			} else if strings.EqualFold(name, "X-Priority") {
-				set(fPriority, i)
-			}
-		case 16:
-			if strings.EqualFold(name, "List-Unsubscribe") {
-				set(fListUnsub, i)
-			}
-		case 17:
-			if strings.EqualFold(name, "X-MSMail-Priority") {
-				set(fMSMail, i)
+		for k, want := range fieldNames {
+			if (!ascii || len(name) == len(want)) && strings.EqualFold(name, want) {
+				if x.first[k] < 0 {
+					x.first[k] = i
+				}
+				break
 			}
 		}
 	}
 	return x
-}
-
-// received enters field i, a Received field.
-func (x *headerIndex) received(i int) {
-	if x.nrcv < len(x.rcv) {
-		x.rcv[x.nrcv] = i
-	}
-	x.nrcv++
 }
 
 // get is Headers.Get of fieldNames[k].

@@ -297,3 +297,78 @@ func BenchmarkHoldParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStoreCorpus is what the daemon's history and quarantine cost
+// per message on a corpus (SEKISHO_CORPUS): its test messages, ham and
+// spam alternated, are scanned at set-up (at most 1,200); each iteration
+// records one scan as the engine's observer does, and holds it as the
+// action step does when its verdict is quarantine — every ninth here
+// (about the share the SA test corpus gets held under `sekisho bench`),
+// under an id of its own so that no hold is a retry of another — the
+// writer flushed every 70 messages. Run it at most as many times as
+// there are scans (a message held twice would be a retry). For
+// callgrind: instructions per message are those of N runs minus 1.
+func BenchmarkStoreCorpus(b *testing.B) {
+	dir := os.Getenv("SEKISHO_CORPUS")
+	if dir == "" {
+		b.Skip("SEKISHO_CORPUS not set")
+	}
+	ham, _ := filepath.Glob(filepath.Join(dir, "test", "ham", "*"))
+	spam, _ := filepath.Glob(filepath.Join(dir, "test", "spam", "*"))
+	var files []string
+	for i := 0; i < max(len(ham), len(spam)) && len(files) < 1200; i++ {
+		if i < len(ham) {
+			files = append(files, ham[i])
+		}
+		if i < len(spam) {
+			files = append(files, spam[i])
+		}
+	}
+	if len(files) == 0 {
+		b.Skip("no messages under SEKISHO_CORPUS/test")
+	}
+	cfg := testConfig(b, "sqlite", "")
+	cfg.Quarantine.HistoryQueue = 1 << 20
+	cfg.Quarantine.HistoryMaxMessages = 1 << 30
+	eng := newEngine(b, cfg)
+	st, err := quarantine.Open(context.Background(), cfg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	type scan struct {
+		raw []byte
+		r   *pipeline.Result
+	}
+	var scans []scan
+	for _, f := range files {
+		m, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		r := eng.Scan(context.Background(), m, pipeline.Envelope{ClientIP: netip.MustParseAddr("192.0.2.10"), Helo: "client.example", Frontend: "rspamd"})
+		scans = append(scans, scan{m, r})
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		sc := scans[n%len(scans)]
+		rr := *sc.r
+		rr.ID = fmt.Sprint("store-", n)
+		if n%9 == 8 {
+			rr.Verdict.Action = pipeline.ActionQuarantine
+		} else if rr.Verdict.Action == pipeline.ActionQuarantine {
+			rr.Verdict.Action = pipeline.ActionReject
+		}
+		_ = st.Record(context.Background(), sc.raw, &rr)
+		if rr.Verdict.Action == pipeline.ActionQuarantine {
+			if _, err := st.Hold(context.Background(), sc.raw, &rr); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if n++; n%70 == 0 {
+			_ = st.Flush(context.Background())
+		}
+	}
+	_ = st.Flush(context.Background())
+}

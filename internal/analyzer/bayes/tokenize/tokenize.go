@@ -216,11 +216,11 @@ func (b *builder) fieldsOf(s string) []string {
 	}
 	f := b.fields[:0]
 	for i := 0; i < len(s); {
-		for i < len(s) && asciiSpace(s[i]) {
+		for i < len(s) && spaceByte[s[i]] {
 			i++
 		}
 		j := i
-		for j < len(s) && !asciiSpace(s[j]) {
+		for j < len(s) && !spaceByte[s[j]] {
 			j++
 		}
 		if j > i {
@@ -231,6 +231,14 @@ func (b *builder) fieldsOf(s string) []string {
 	b.fields = f
 	return f
 }
+
+// spaceByte[c] is asciiSpace(c).
+var spaceByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = asciiSpace(byte(c))
+	}
+	return
+}()
 
 func asciiSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
@@ -1163,66 +1171,26 @@ func indexHeaders(h mail.Headers) (x headerIndex) {
 	for k := range x.first {
 		x.first[k] = -1
 	}
-	set := func(k, i int) {
-		if x.first[k] < 0 {
-			x.first[k] = i
-		}
-	}
 	for i := range h {
 		name := h[i].Name
-		if !isASCII(name) {
-			if strings.EqualFold(name, "Received") {
-				x.received(i)
-				continue
+		ascii := isASCII(name)
+		if (!ascii || len(name) == len("Received")) && strings.EqualFold(name, "Received") {
+			if x.nrcv < len(x.rcv) {
+				x.rcv[x.nrcv] = i
 			}
-			for k, want := range fieldNames {
-				if strings.EqualFold(name, want) {
-					set(k, i)
-					break
-				}
-			}
+			x.nrcv++
 			continue
 		}
-		switch len(name) {
-		case 4:
-			if strings.EqualFold(name, "Date") {
-				set(fDate, i)
-			}
-		case 7:
-			if strings.EqualFold(name, "List-Id") {
-				set(fListID, i)
-			}
-		case 8:
-			if strings.EqualFold(name, "Received") {
-				x.received(i)
-			} else if strings.EqualFold(name, "X-Mailer") {
-				set(fXMailer, i)
-			}
-		case 10:
-			if strings.EqualFold(name, "User-Agent") {
-				set(fUserAgent, i)
-			} else if strings.EqualFold(name, "X-Priority") {
-				set(fPriority, i)
-			}
-		case 16:
-			if strings.EqualFold(name, "List-Unsubscribe") {
-				set(fListUnsub, i)
-			}
-		case 17:
-			if strings.EqualFold(name, "X-MSMail-Priority") {
-				set(fMSMail, i)
+		for k, want := range fieldNames {
+			if (!ascii || len(name) == len(want)) && strings.EqualFold(name, want) {
+				if x.first[k] < 0 {
+					x.first[k] = i
+				}
+				break
 			}
 		}
 	}
 	return x
-}
-
-// received enters field i, a Received field.
-func (x *headerIndex) received(i int) {
-	if x.nrcv < len(x.rcv) {
-		x.rcv[x.nrcv] = i
-	}
-	x.nrcv++
 }
 
 // get is Headers.Get of fieldNames[k].
@@ -1289,7 +1257,8 @@ func appendLongToken(dst []byte, s string) []byte {
 
 // wordBuf holds the words of one text: their bytes one after the other
 // and their end offsets (reused from text to text: no word is a string
-// of its own). norm is the normalised text they were cut from.
+// of its own). norm is the normalised text of a non-ASCII chunk they were cut
+// from (an ASCII chunk is split where it lies).
 type wordBuf struct {
 	norm []byte
 	nfkc []byte // the NFKC form of a non-ASCII chunk
@@ -1371,6 +1340,7 @@ const (
 	cWord  = 1 << iota // letter or digit
 	cInner             // . - ' _ @ inside a word
 	cDigit
+	cUpper // A-Z (byteClass only)
 )
 
 var asciiClass = func() (t [utf8.RuneSelf]uint8) {
@@ -1405,6 +1375,24 @@ func isASCII(s string) bool {
 	return true
 }
 
+// lower8 lower-cases 8 ASCII bytes: a byte's high bit is set when it is
+// >= 'A' and not > 'Z' (no carries between bytes: every byte is below
+// 0x80), and moved to its 0x20 bit.
+func lower8(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	upper := (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones) & (0x80 * ones)
+	return x | upper>>2
+}
+
+// lowerASCII lower-cases ASCII b in place.
+func lowerASCII(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+}
+
 // appendLowerASCII appends ASCII s lower-cased, 8 bytes at a time.
 func appendLowerASCII(dst []byte, s string) []byte {
 	n := len(dst)
@@ -1413,11 +1401,7 @@ func appendLowerASCII(dst []byte, s string) []byte {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
-		// A byte's high bit is set when it is >= 'A' and not > 'Z' (no
-		// carries between bytes: every byte is below 0x80).
-		const ones = 0x0101010101010101
-		upper := (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones) & (0x80 * ones)
-		binary.LittleEndian.PutUint64(out[i:], x|upper>>2)
+		binary.LittleEndian.PutUint64(out[i:], lower8(x))
 	}
 	for ; i < len(s); i++ {
 		c := s[i]
@@ -1514,12 +1498,9 @@ func chunkEnd(s string, size int) int {
 // may be appended: split cuts them off).
 func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 	if isASCII(s) {
-		ws.norm = appendLowerASCII(ws.norm[:0], s)
-		// copy8 reads past a word: the text gets the room.
-		if cap(ws.norm)-len(ws.norm) < copySlack {
-			ws.norm = slices.Grow(ws.norm, copySlack)
-		}
-		ws.splitASCII(unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm)), max)
+		// ASCII text is its own NFKC form; splitASCII lower-cases the
+		// words as it copies them.
+		ws.splitASCII(s, max)
 		return false
 	} else {
 		if !utf8.ValidString(s) {
@@ -1562,12 +1543,13 @@ func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 	return cjk
 }
 
-// splitASCII is splitChunk's loop (and word1) for a normalised chunk
-// that is all ASCII: one class table lookup a byte, no rune decoding, and
-// a word copied 8 bytes at a time (FuzzSplitASCII compares it with the
-// general loop).
-// s must be followed by copySlack bytes of room (copy8 reads past a
-// word).
+// splitASCII is splitChunk's loop (and word1) for a chunk that is all
+// ASCII, lower-casing its words as they are copied (its words are those of
+// the lower-cased chunk: case changes no byte's class): one class table
+// lookup a byte, no rune decoding, and a word copied and lower-cased 8
+// bytes at a time where the chunk has 16 bytes from the word's start
+// (FuzzSplitASCII compares it with the general loop over the lower-cased
+// chunk).
 func (ws *wordBuf) splitASCII(s string, max int) {
 	n := len(s)
 	for i := 0; i < n && len(ws.ends) < max; {
@@ -1605,6 +1587,9 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 					ws.buf = append(ws.buf, '$')
 				}
 				ws.buf = appendCollapsed(ws.buf, s[i:j])
+				if classes&cUpper != 0 {
+					lowerASCII(ws.buf[lo:])
+				}
 			} else {
 				if cap(ws.buf)-lo < nw+copySlack {
 					ws.buf = slices.Grow(ws.buf, nw+copySlack)
@@ -1614,7 +1599,23 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 					*(*byte)(p) = '$'
 					p = unsafe.Add(p, 1)
 				}
-				copy8(p, unsafe.Pointer(unsafe.StringData(s[i:])), wl)
+				if i+16 <= n && i+wl+7 <= n {
+					// copy8 reads up to 16 bytes, or wl rounded up to
+					// 8: all in s (ASCII, so its SWAR lowering holds).
+					copy8(p, unsafe.Pointer(unsafe.StringData(s[i:])), wl)
+					for off := 0; off < wl && classes&cUpper != 0; off += 8 {
+						q := (*uint64)(unsafe.Add(p, off))
+						*q = lower8(*q)
+					}
+				} else {
+					for k := 0; k < wl; k++ {
+						c := s[i+k]
+						if 'A' <= c && c <= 'Z' {
+							c += 'a' - 'A'
+						}
+						*(*byte)(unsafe.Add(p, k)) = c
+					}
+				}
 				ws.buf = ws.buf[:lo+nw]
 			}
 			if nw > MaxTokenLen {
@@ -1631,9 +1632,13 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 	}
 }
 
-// byteClass is asciiClass over all bytes (none above ASCII in a class).
+// byteClass is asciiClass over all bytes (none above ASCII in a class),
+// with cUpper.
 var byteClass = func() (t [256]uint8) {
 	copy(t[:], asciiClass[:])
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] |= cUpper
+	}
 	return
 }()
 

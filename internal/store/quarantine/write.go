@@ -639,8 +639,8 @@ func (s *Store) writer() {
 // whichever connection commits: often a hold the front end waits for)
 // is off; the writer's checkpoint goroutine runs a passive checkpoint, which neither
 // blocks nor waits for readers and writers, once walCheckpointPages
-// pages wait in the WAL (checked after each batch, after each hold —
-// some 50 pages — and every walCheckEvery). journal_size_limit truncates the file when SQLite
+// pages wait in the WAL (checked after each batch, after every holdsPerCheck holds —
+// some 50 pages each — and every walCheckEvery). journal_size_limit truncates the file when SQLite
 // restarts the WAL after a complete checkpoint.
 var (
 	walCheckpointPages = 4000

@@ -31,8 +31,8 @@ func httpServer(fe config.ServeFrontend, h http.Handler, log *slog.Logger) *http
 	return &http.Server{Handler: maxConnAge(h, httpMaxConnAge), ReadHeaderTimeout: min(10*time.Second, rt), ReadTimeout: rt,
 		WriteTimeout: rt + fe.ScanTimeout.Duration + time.Minute, IdleTimeout: time.Minute,
 		MaxHeaderBytes: 64 << 10,
-		ConnContext: connContext,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		ConnContext:    connContext,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
 // httpMaxConnAge is the total time-out of one HTTP connection.

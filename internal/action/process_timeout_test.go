@@ -14,7 +14,6 @@ import (
 	"github.com/sekisho/sekisho/internal/testutil/enginetest"
 )
 
-
 // TestTimedOutScanResultDropped: a scan that outlives the front end's
 // scan_timeout is reported by the fail-safe (tempfail), and its result,
 // sent later into the channel the caller stopped waiting on, never

@@ -61,6 +61,7 @@ type Engine struct {
 	// reaping: the reaper runs; ticks counts its ticks (worker).
 	reaping atomic.Bool
 	ticks   atomic.Uint64
+	idle    time.Duration // workerIdle when New made the engine
 
 	// quit is closed by Close: idle workers exit at once instead of
 	// after workerIdle. workersLive counts the running workers (tests).
@@ -154,7 +155,8 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction), jobs: make(chan job), quit: make(chan struct{})}
+	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction), jobs: make(chan job), quit: make(chan struct{}),
+		idle: workerIdle}
 	g, err := e.build(cfg)
 	if err != nil {
 		return nil, err
@@ -649,7 +651,7 @@ func (e *Engine) ScanAsync(ctx context.Context, raw []byte, env pipeline.Envelop
 
 // workerIdle is how long a worker waits for work before it exits (at
 // least; at most twice as long).
-var workerIdle = 10 * time.Second // a variable for the tests
+var workerIdle = 10 * time.Second // a variable for the tests (read by New only)
 
 // submit hands j to an idle worker, or to a new one when none is idle
 // (so a job never waits behind another: its deadline started with the
@@ -706,7 +708,7 @@ func (e *Engine) worker(j job) {
 // the token before exits. It runs while workers live (submit starts it
 // again) and until Close.
 func (e *Engine) reaper() {
-	t := time.NewTicker(workerIdle)
+	t := time.NewTicker(e.idle)
 	defer t.Stop()
 	for {
 		select {

@@ -196,7 +196,10 @@ func TestIdleWorkersExit(t *testing.T) {
 // moment (often just as a stage ends, when the end of the caller's
 // context is sent into a stage's channel that then goes back to the
 // pool) never end another scan's stage: scans of a context that does
-// not end, run meanwhile, see no time-out.
+// not end, run meanwhile, see no time-out. A stress test: the window it
+// aims at rarely opens (the review removed the drain in stageRun.finish
+// and this still passed); TestStageRunFinish is the test that enforces
+// the drain.
 func TestCancelledScansLeaveNoSentinel(t *testing.T) {
 	e := earlyEngine(t, &fake{name: "late", stage: pipeline.StageLate, fn: func(ctx context.Context, t *pipeline.Task) error { return nil }})
 	defer e.Close()

@@ -256,13 +256,8 @@ func TestTypoByLen(t *testing.T) {
 		if l < len(ix.typoByLen) {
 			got = ix.typoByLen[l]
 		}
-		if len(got) != len(want) {
-			t.Fatalf("length %d: %d candidates, want %d", l, len(got), len(want))
-		}
-		for i := range got {
-			if got[i] != want[i] {
-				t.Fatalf("length %d: candidate %d is %+v, want %+v", l, i, got[i], want[i])
-			}
+		if !slices.Equal(got, want) {
+			t.Fatalf("length %d: candidates %+v, want %+v", l, got, want)
 		}
 	}
 }

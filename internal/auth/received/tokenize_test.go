@@ -1,77 +1,25 @@
 package received
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
 
-// The byte-at-a-time tokenize that wordEnd and commentEnd replaced,
-// kept to hold the eight-at-a-time scans to it.
-
-var tokEndOld = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, '(': true}
-
-var comSpecialOld = [256]bool{'\\': true, '(': true, ')': true}
-
-func tokenizeOld(dst []token, s string) []token {
-	out := dst
-	i := 0
-	for i < len(s) && len(out)-len(dst) < 256 {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-			i++
-		case c == '(':
-			depth := 0
-			j := i
-			for ; j < len(s); j++ {
-				if !comSpecialOld[s[j]] {
-					continue
-				}
-				if s[j] == '\\' {
-					j++
-					continue
-				}
-				if s[j] == '(' {
-					depth++
-				} else if s[j] == ')' {
-					depth--
-					if depth == 0 {
-						break
-					}
-				}
-			}
-			end := j
-			if end > len(s) {
-				end = len(s)
-			}
-			out = append(out, token{s: s[i+1 : end], comment: true})
-			i = end + 1
-		default:
-			j := i + 1
-			for j < len(s) && !tokEndOld[s[j]] {
-				j++
-			}
-			out = append(out, token{s: s[i:j]})
-			i = j
-		}
-	}
-	return out
-}
-
+// sameTokens holds tokenize (comments eight bytes at a time, words on
+// one compare a byte) to tokenizeRef, the byte-at-a-time form it had.
 func sameTokens(t *testing.T, s string) {
 	t.Helper()
-	got, want := tokenize(nil, s), tokenizeOld(nil, s)
-	if len(got) != len(want) {
-		t.Fatalf("tokenize(%q): %d tokens, want %d", s, len(got), len(want))
+	var got []tokenRef
+	for _, tk := range tokenize(nil, s) {
+		got = append(got, tokenRef{tk.s, tk.comment})
 	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("tokenize(%q)[%d] = %+v, want %+v", s, i, got[i], want[i])
-		}
+	if want := tokenizeRef(s); !slices.Equal(got, want) {
+		t.Fatalf("tokenize(%q) = %+v, want %+v", s, got, want)
 	}
 }
 
-func FuzzTokenizeOld(f *testing.F) {
+func FuzzTokenizeRef(f *testing.F) {
 	for _, s := range []string{
 		"", "(", ")", "\\", "(\\", "a(b", "from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.net with ESMTPS id abc123 for <u@example.net>; Mon, 7 Dec 2026 16:09:09 +0000",
 		"(a (nested \\) comment) still) after", "((((((((((((x", "abcdefghijklmnopq(rstuvwxyz", "abcdefgh#\"!$%&'", "\xff\xfeabcdefgh\x80(\x29",

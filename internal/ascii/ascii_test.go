@@ -40,7 +40,7 @@ func TestAppendLower(t *testing.T) {
 }
 
 func FuzzIs(f *testing.F) {
-	for _, s := range []string{"", "abc", "abcdefgh", "abcdefgh\x80", "\x80abcdefgh", "件名", "abcdefghijklmnop\xff"} {
+	for _, s := range []string{"", "abc", "abcdefgh", "abcdefgh\x80", "\x80abcdefgh", "件名", "abcdefghijklmnop\xff", "abcdefghijklmnopqrstuvw\x80", "abcdefghijklmno\x80qrstuvwx"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -54,4 +54,24 @@ func FuzzIs(f *testing.F) {
 			t.Fatalf("Is(%q) = %v", s, !want)
 		}
 	})
+}
+
+// TestIsEveryPosition puts one non-ASCII byte at every offset of every
+// length up to 40, across the 16-byte, 8-byte and byte-tail loops.
+func TestIsEveryPosition(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		b := []byte(strings.Repeat("a", n))
+		if !Is(string(b)) {
+			t.Fatalf("Is(%d a's) = false", n)
+		}
+		for i := 0; i < n; i++ {
+			for _, c := range []byte{0x80, 0xff} {
+				b[i] = c
+				if Is(string(b)) {
+					t.Fatalf("Is(%q) = true", b)
+				}
+				b[i] = 'a'
+			}
+		}
+	}
 }

@@ -62,12 +62,25 @@ type index struct {
 	// typoCands are the targets a typo may imitate (5+ letters, not a
 	// word), in order, with what rules most of them out at once.
 	typoCands []typoCand
+	// typoByLen[L] are the typoCands (in their order) whose skeleton
+	// length is within their edit allowance of L, for L from 5 (a
+	// shorter query is never a typo) to 257 (the longest skeleton, 255,
+	// plus 2): the query's length picks its bucket instead of every
+	// candidate being tested for it.
+	typoByLen [][]typoCand
 }
 
 type typoCand struct {
 	i      int32
 	n, max uint8 // runes in the skeleton, edits allowed
 	mask   uint64
+}
+
+// typoLenOK reports whether a query skeleton of l runes is within c's
+// edit allowance of its length.
+func typoLenOK(l int, c typoCand) bool {
+	d := l - int(c.n)
+	return d <= int(c.max) && -d <= int(c.max)
 }
 
 type keyword struct {
@@ -123,6 +136,14 @@ func buildIndex(list []Brand, own [][]string, word []map[string]bool) *index {
 				max = 2
 			}
 			ix.typoCands = append(ix.typoCands, typoCand{i: int32(i), n: uint8(len(t.rskel)), max: max, mask: t.mask})
+		}
+	}
+	ix.typoByLen = make([][]typoCand, 255+2+1)
+	for l := 5; l < len(ix.typoByLen); l++ {
+		for _, c := range ix.typoCands {
+			if typoLenOK(l, c) {
+				ix.typoByLen[l] = append(ix.typoByLen[l], c)
+			}
 		}
 	}
 	ix.names = buildNames(list)
@@ -614,9 +635,14 @@ func matchLookalike(cat *Catalogue, domain string, extra []string) (Lookalike, b
 		dist := dl.damerau(rskel, t.rskel, max)
 		return dist > 0 && dist <= max
 	}
-	for _, c := range ix.typoCands {
+	// The candidates of the query's length (typoLenOK holds for them).
+	var cands []typoCand
+	if len(rskel) < len(ix.typoByLen) {
+		cands = ix.typoByLen[len(rskel)]
+	}
+	for _, c := range cands {
 		// typo's cheap conditions first, from the compact list.
-		if d := len(rskel) - int(c.n); d > int(c.max) || -d > int(c.max) || bits.OnesCount64(qmask^c.mask) > 2*int(c.max) {
+		if bits.OnesCount64(qmask^c.mask) > 2*int(c.max) {
 			continue
 		}
 		t := &ix.targets[c.i]

@@ -1,6 +1,7 @@
 package brands
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -236,4 +237,53 @@ func TestTypoCands(t *testing.T) {
 			t.Fatalf("target %q: candidate %+v", tg.domain, c)
 		}
 	}
+}
+
+// TestTypoByLen: the bucket matchLookalike takes for a query skeleton
+// of l runes lists, in order, exactly the typoCands the old whole-list
+// length test let through, for every length a query can have (under 5
+// the typo test refuses every candidate, so those buckets are empty).
+func TestTypoByLen(t *testing.T) {
+	ix := catalogue().ix
+	for l := 0; l <= 400; l++ {
+		var want []typoCand
+		for _, c := range ix.typoCands {
+			if d := l - int(c.n); l >= 5 && !(d > int(c.max) || -d > int(c.max)) {
+				want = append(want, c)
+			}
+		}
+		var got []typoCand
+		if l < len(ix.typoByLen) {
+			got = ix.typoByLen[l]
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("length %d: candidates %+v, want %+v", l, got, want)
+		}
+	}
+}
+
+// FuzzTypoByLen holds matchLookalike with the length buckets to the old
+// walk over every candidate: a copy of the index whose every bucket is
+// the whole list (typo then makes the length test itself, as before).
+func FuzzTypoByLen(f *testing.F) {
+	for _, s := range []string{"micros0ft.com", "mircosoft.com", "amazom.co.jp", "rakuteen.co.jp", "paypa1.com", "yahooo.co.jp", "smbccard.com", "gooogle.com", "xn--pypal-4ve.com", "ａｍａｚｏｎ.com", "a-very-long-label-indeed.example.com"} {
+		f.Add(s)
+	}
+	cat := catalogue()
+	full := *cat.ix
+	full.typoByLen = make([][]typoCand, len(cat.ix.typoByLen))
+	for l := 5; l < len(full.typoByLen); l++ {
+		full.typoByLen[l] = full.typoCands
+	}
+	old := &Catalogue{brands: cat.brands, ix: &full}
+	extra := []string{"example.co.jp", "partner-corp.co.jp"}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, x := range [][]string{nil, extra} {
+			got, gok := matchLookalike(cat, s, x)
+			want, wok := matchLookalike(old, s, x)
+			if gok != wok || !reflect.DeepEqual(got, want) {
+				t.Fatalf("matchLookalike(%q) = %+v %v, want %+v %v", s, got, gok, want, wok)
+			}
+		}
+	})
 }

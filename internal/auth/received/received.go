@@ -6,6 +6,7 @@
 package received
 
 import (
+	"math/bits"
 	"net/netip"
 	"strings"
 	"time"
@@ -399,11 +400,58 @@ func squeeze(dst []byte, s string) []byte {
 	return dst
 }
 
-// tokEnd marks the bytes that end a word: white space and "(".
-var tokEnd = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, '(': true}
+// Bytes of every lane of a word, for the eight-at-a-time scans.
+const (
+	lanes1  = 0x0101010101010101
+	lanes80 = 0x8080808080808080
+)
 
-// comSpecial marks the bytes a comment's scan acts on.
-var comSpecial = [256]bool{'\\': true, '(': true, ')': true}
+// load8 is s[j:j+8] as a little-endian word (one bounds check).
+func load8(s string, j int) uint64 {
+	t := s[j : j+8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+}
+
+// zeroLanes has the top bit set in the lanes of w that are 0; the lowest
+// set bit is exact (a borrow only marks lanes above a zero one), which is
+// all the scans below use.
+func zeroLanes(w uint64) uint64 { return (w - lanes1) &^ w & lanes80 }
+
+// commentEnd is the index of the ")" closing the comment opened at s[i]
+// ("("), nested comments and "\" escapes counted, or len(s) or
+// len(s)+1 (an escape as the last byte) when it is not closed. Eight
+// bytes at a time: a word with none of "\", "(", ")" is skipped whole;
+// otherwise j goes to the first of them (the lowest lane flagged is exact).
+func commentEnd(s string, i int) int {
+	depth := 0
+	j := i
+	for j < len(s) {
+		if j+8 <= len(s) {
+			w := load8(s, j)
+			m := zeroLanes(w^('\\'*lanes1)) | zeroLanes(w^('('*lanes1)) | zeroLanes(w^(')'*lanes1))
+			if m == 0 {
+				j += 8
+				continue
+			}
+			j += bits.TrailingZeros64(m) >> 3
+		}
+		switch s[j] {
+		case '\\':
+			j += 2
+			continue
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+		j++
+	}
+	return j
+}
 
 type token struct {
 	s       string
@@ -421,36 +469,27 @@ func tokenize(dst []token, s string) []token {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			i++
 		case c == '(':
-			depth := 0
-			j := i
-			for ; j < len(s); j++ {
-				if !comSpecial[s[j]] {
-					continue
-				}
-				if s[j] == '\\' {
-					j++
-					continue
-				}
-				if s[j] == '(' {
-					depth++
-				} else if s[j] == ')' {
-					depth--
-					if depth == 0 {
-						break
-					}
-				}
-			}
-			end := j
+			end := commentEnd(s, i)
 			if end > len(s) {
 				end = len(s)
 			}
 			out = append(out, token{s: s[i+1 : end], comment: true})
 			i = end + 1
 		default:
-			j := i + 1
-			for j < len(s) && !tokEnd[s[j]] {
-				j++
+			// A word ends at white space or "(", all below 0x29: the
+			// other bytes (most of a word) pass on one compare.
+			w := s[i+1:]
+			k := len(w)
+			for x, c := range []byte(w) {
+				if c > '(' {
+					continue
+				}
+				if c == ' ' || c == '(' || c == '\t' || c == '\r' || c == '\n' {
+					k = x
+					break
+				}
 			}
+			j := i + 1 + k
 			out = append(out, token{s: s[i:j]})
 			i = j
 		}

@@ -55,6 +55,19 @@ var (
 	ErrFormat   = errors.New("qr: not a decodable image")
 )
 
+// minSide is the least width and height in which gozxing (v0.1.1) can
+// find a QR code; a smaller image is not decoded. Every result of both
+// readers decodeImage uses (multi and single, no PURE_BARCODE hint) comes
+// from three finder patterns, and a finder pattern is only recorded by
+// HandlePossibleCenter after FinderPatternFinder_foundPatternCross has
+// accepted run lengths totalling 7 pixels or more both along one row
+// (the row scans of FinderPatternFinder.Find and MultiFinderPatternFinder,
+// whose counts restart each row) and down one column (CrossCheckVertical,
+// each pixel counted once). The decoded image is no larger than
+// DecodeConfig's size: PNG and JPEG are that size, and image/gif refuses
+// a frame outside the logical screen. TestMinSide tries it.
+const minSide = 7
+
 // Decode returns the texts of the QR codes in an image; none found is not
 // an error.
 func Decode(ctx context.Context, data []byte, lim Limits) ([]string, error) {
@@ -68,6 +81,11 @@ func Decode(ctx context.Context, data []byte, lim Limits) ([]string, error) {
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > lim.MaxSide || cfg.Height > lim.MaxSide || cfg.Width*cfg.Height > lim.MaxPixels {
 		return nil, fmt.Errorf("%w: %dx%d", ErrTooLarge, cfg.Width, cfg.Height)
+	}
+	if cfg.Width < minSide || cfg.Height < minSide {
+		// Too narrow or too short for the decoder to find anything:
+		// skip the decode (a 1×1 tracking pixel, a spacer).
+		return nil, nil
 	}
 	type res struct {
 		texts []string

@@ -89,3 +89,76 @@ func BenchmarkDecode(b *testing.B) {
 		Decode(context.Background(), data, Limits{})
 	}
 }
+
+// TestMinSide: images narrower or shorter than minSide give nothing
+// without being decoded, and the decoder finds nothing in such images
+// anyway (random and code-cut pixels, every size below minSide up to 40
+// the other way).
+func TestMinSide(t *testing.T) {
+	// A 1×1 GIF (a tracking pixel): no texts, no error.
+	var b bytes.Buffer
+	px := image.NewPaletted(image.Rect(0, 0, 1, 1), color.Palette{color.White, color.Black})
+	if err := gif.Encode(&b, px, nil); err != nil {
+		t.Fatal(err)
+	}
+	if texts, err := Decode(context.Background(), b.Bytes(), Limits{}); texts != nil || err != nil {
+		t.Fatalf("1x1 GIF: %q %v", texts, err)
+	}
+	code, _ := Encode("https://example.com/x", 21)
+	seed := uint32(1)
+	for small := 1; small < minSide; small++ {
+		for other := 1; other <= 40; other++ {
+			for _, wide := range []bool{true, false} {
+				w, h := small, other
+				if !wide {
+					w, h = other, small
+				}
+				for k := 0; k < 4; k++ {
+					img := image.NewGray(image.Rect(0, 0, w, h))
+					for y := 0; y < h; y++ {
+						for x := 0; x < w; x++ {
+							var c color.Gray
+							switch k {
+							case 0: // the code's corner, cut
+								c = color.GrayModel.Convert(code.At(x, y)).(color.Gray)
+							case 1: // a finder pattern's rows: 1:1:3:1:1
+								c.Y = 255
+								if d := max(abs(x-3), abs(y%7-3)); d != 2 {
+									c.Y = 0
+								}
+							default:
+								seed = seed*1664525 + 1013904223
+								if seed>>31 == 0 {
+									c.Y = 255
+								}
+							}
+							img.SetGray(x, y, c)
+						}
+					}
+					if texts, _ := decodeImage(img, 8); len(texts) != 0 {
+						t.Fatalf("%dx%d image (%d): decoded %q", w, h, k, texts)
+					}
+				}
+			}
+		}
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func BenchmarkDecodeTrackingPixel(b *testing.B) {
+	var buf bytes.Buffer
+	px := image.NewPaletted(image.Rect(0, 0, 1, 1), color.Palette{color.White, color.Black})
+	if err := gif.Encode(&buf, px, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		Decode(context.Background(), buf.Bytes(), Limits{})
+	}
+}

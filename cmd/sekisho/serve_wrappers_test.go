@@ -11,6 +11,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/frontend/api"
 	flisten "github.com/sekisho/sekisho/internal/frontend/listen"
+	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 // BenchmarkHTTPWrappers is one POST per connection (as rspamc sends
@@ -33,22 +34,8 @@ func BenchmarkHTTPWrappers(b *testing.B) {
 		buf := make([]byte, 4096)
 		b.ReportAllocs()
 		for b.Loop() {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				b.Fatal(err)
-			}
-			c.Write(req)
-			n := 0
-			for {
-				m, err := c.Read(buf[n:])
-				n += m
-				if err != nil {
-					break
-				}
-			}
-			c.Close()
-			if !bytes.HasPrefix(buf[:n], []byte("HTTP/1.1 200")) {
-				b.Fatalf("%q", buf[:n])
+			if r := testutil.Exchange(b, addr, req, buf); !bytes.HasPrefix(r, []byte("HTTP/1.1 200")) {
+				b.Fatalf("%q", r)
 			}
 		}
 	}

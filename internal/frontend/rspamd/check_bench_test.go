@@ -17,6 +17,7 @@ import (
 	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/frontend/listen"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"github.com/sekisho/sekisho/internal/testutil/enginetest"
 )
 
@@ -28,12 +29,9 @@ func (benchSym) Analyze(ctx context.Context, t *pipeline.Task) error {
 	return nil
 }
 
-// BenchmarkCheckHTTP is one /checkv2 request over its own connection
-// (as rspamc and sekisho bench send them) to a server with an engine of
-// one trivial analyzer: net/http, the handler, the action step and the
-// reply, what the Rspamd front end costs besides the analyzers. The
-// client's allocations are counted too (the same before and after).
-func BenchmarkCheckHTTP(b *testing.B) {
+// benchHandler is the phishing fixture and a mux with the /checkv2
+// handler of an engine of one trivial analyzer.
+func benchHandler(b *testing.B) ([]byte, *http.ServeMux) {
 	raw, err := os.ReadFile("../../store/quarantine/testdata/phish-o365.eml")
 	if err != nil {
 		b.Fatal(err)
@@ -44,6 +42,16 @@ func BenchmarkCheckHTTP(b *testing.B) {
 	p := &action.Processor{Engine: eng, Config: cfg, Log: slog.New(slog.DiscardHandler)}
 	mux := http.NewServeMux()
 	(&Handler{P: p, Settings: cfg.Serve.Rspamd}).Register(mux)
+	return raw, mux
+}
+
+// BenchmarkCheckHTTP is one /checkv2 request over its own connection
+// (as rspamc and sekisho bench send them) to a server with an engine of
+// one trivial analyzer: net/http, the handler, the action step and the
+// reply, what the Rspamd front end costs besides the analyzers. The
+// client's allocations are counted too (the same before and after).
+func BenchmarkCheckHTTP(b *testing.B) {
+	raw, mux := benchHandler(b)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	cl := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
@@ -74,16 +82,7 @@ func BenchmarkCheckHTTP(b *testing.B) {
 // (time-outs, header bound, a connection context, the listener's
 // bounds).
 func BenchmarkCheckRaw(b *testing.B) {
-	raw, err := os.ReadFile("../../store/quarantine/testdata/phish-o365.eml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.General.DataDir = b.TempDir()
-	eng := enginetest.Only(b, cfg, benchSym{})
-	p := &action.Processor{Engine: eng, Config: cfg, Log: slog.New(slog.DiscardHandler)}
-	mux := http.NewServeMux()
-	(&Handler{P: p, Settings: cfg.Serve.Rspamd}).Register(mux)
+	raw, mux := benchHandler(b)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -105,24 +104,8 @@ func BenchmarkCheckRaw(b *testing.B) {
 	addr := ln.Addr().String()
 	b.ReportAllocs()
 	for b.Loop() {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := c.Write(req); err != nil {
-			b.Fatal(err)
-		}
-		n := 0
-		for {
-			m, err := c.Read(buf[n:])
-			n += m
-			if err != nil {
-				break
-			}
-		}
-		c.Close()
-		if !bytes.HasPrefix(buf[:n], []byte("HTTP/1.1 200 OK\r\n")) {
-			b.Fatalf("%q", buf[:min(n, 200)])
+		if r := testutil.Exchange(b, addr, req, buf); !bytes.HasPrefix(r, []byte("HTTP/1.1 200 OK\r\n")) {
+			b.Fatalf("%q", r[:min(len(r), 200)])
 		}
 	}
 }

@@ -2,7 +2,6 @@ package spamd
 
 import (
 	"bytes"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/action"
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/testutil"
 	"github.com/sekisho/sekisho/internal/testutil/enginetest"
 )
 
@@ -31,28 +31,7 @@ func spamdServer(tb testing.TB) (string, func()) {
 
 // exchange sends req on a new connection and reads the reply to the close.
 func exchange(tb testing.TB, addr string, req []byte, buf []byte) []byte {
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.Write(req); err != nil {
-		tb.Fatal(err)
-	}
-	n := 0
-	for {
-		if n == len(buf) {
-			buf = append(buf, make([]byte, len(buf))...)
-		}
-		m, err := c.Read(buf[n:])
-		n += m
-		if err == io.EOF {
-			return buf[:n]
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
+	return testutil.Exchange(tb, addr, req, buf)
 }
 
 func spamcRequest(tb testing.TB, method string, extra string) []byte {

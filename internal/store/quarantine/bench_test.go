@@ -12,13 +12,21 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/config"
+	"github.com/sekisho/sekisho/internal/engine"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"github.com/sekisho/sekisho/internal/testutil"
 )
 
 func benchSetup(b testing.TB) (*quarantine.Store, []byte, *pipeline.Result) {
-	cfg := testConfig(b, "sqlite", "")
+	st, eng := benchStore(b, testConfig(b, "sqlite", ""))
+	raw, r := benchScan(b, eng)
+	return st, raw, r
+}
+
+// benchStore opens a store of cfg whose history queue and size never
+// drop a benchmark's entries, and an engine of the same configuration.
+func benchStore(b testing.TB, cfg *config.Config) (*quarantine.Store, *engine.Engine) {
 	cfg.Quarantine.HistoryQueue = 1 << 20
 	cfg.Quarantine.HistoryMaxMessages = 1 << 30
 	eng := newEngine(b, cfg)
@@ -27,9 +35,13 @@ func benchSetup(b testing.TB) (*quarantine.Store, []byte, *pipeline.Result) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	return st, eng
+}
+
+// benchScan is the phishing fixture and its scan.
+func benchScan(b testing.TB, eng *engine.Engine) ([]byte, *pipeline.Result) {
 	raw := fixture(b, "phish-o365.eml")
-	r := eng.Scan(context.Background(), raw, pipeline.Envelope{ClientIP: netip.MustParseAddr("198.51.100.23"), Rcpts: []string{"tanaka@example.jp"}})
-	return st, raw, r
+	return raw, eng.Scan(context.Background(), raw, pipeline.Envelope{ClientIP: netip.MustParseAddr("198.51.100.23"), Rcpts: []string{"tanaka@example.jp"}})
 }
 
 // BenchmarkRecord is what a scan pays for the history: the call in the
@@ -178,16 +190,8 @@ func BenchmarkHistoryWriteFilled(b *testing.B) {
 }
 
 func historyWriteFilled(b *testing.B, cfg *config.Config) {
-	cfg.Quarantine.HistoryQueue = 1 << 20
-	cfg.Quarantine.HistoryMaxMessages = 1 << 30
-	eng := newEngine(b, cfg)
-	st, err := quarantine.Open(context.Background(), cfg, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	raw := fixture(b, "phish-o365.eml")
-	r := eng.Scan(context.Background(), raw, pipeline.Envelope{ClientIP: netip.MustParseAddr("198.51.100.23"), Rcpts: []string{"tanaka@example.jp"}})
+	st, eng := benchStore(b, cfg)
+	raw, r := benchScan(b, eng)
 	r.Verdict.Action = pipeline.ActionTag
 	record := func(i int) {
 		rr := *r
@@ -327,15 +331,7 @@ func BenchmarkStoreCorpus(b *testing.B) {
 	if len(files) == 0 {
 		b.Skip("no messages under SEKISHO_CORPUS/test")
 	}
-	cfg := testConfig(b, "sqlite", "")
-	cfg.Quarantine.HistoryQueue = 1 << 20
-	cfg.Quarantine.HistoryMaxMessages = 1 << 30
-	eng := newEngine(b, cfg)
-	st, err := quarantine.Open(context.Background(), cfg, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st, eng := benchStore(b, testConfig(b, "sqlite", ""))
 	type scan struct {
 		raw []byte
 		r   *pipeline.Result

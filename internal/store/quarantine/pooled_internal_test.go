@@ -140,16 +140,24 @@ func deterministicIDs(t *testing.T, sts ...*Store) (restart func()) {
 	return func() { n.Store(0) }
 }
 
-func openPooled(t *testing.T, driver string) *Store {
-	t.Helper()
+// pooledConfig is the configuration of the pooled-buffer tests: a data
+// directory of the test's, messages over 2 KiB kept without their raw
+// bytes.
+func pooledConfig(t *testing.T) *config.Config {
 	cfg := config.Default()
 	cfg.General.DataDir = t.TempDir()
+	cfg.Quarantine.HistoryMaxMessageBytes = 2 << 10
+	return cfg
+}
+
+func openPooled(t *testing.T, driver string) *Store {
+	t.Helper()
+	cfg := pooledConfig(t)
 	cfg.Quarantine.Driver = driver
 	if driver == "postgres" {
 		cfg.Quarantine.DSN = testutil.Postgres(t)
 	}
 	cfg.Quarantine.HistoryMaxMessages = 1 << 20
-	cfg.Quarantine.HistoryMaxMessageBytes = 2 << 10
 	st, err := Open(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -226,10 +234,8 @@ func TestRecordPooledRowsSame(t *testing.T) {
 func TestRecordDroppedKeepsQueued(t *testing.T) {
 	ctx := context.Background()
 	raws, rs := pooledScans(t)
-	cfg := config.Default()
-	cfg.General.DataDir = t.TempDir()
+	cfg := pooledConfig(t)
 	cfg.Quarantine.HistoryQueue = 3
-	cfg.Quarantine.HistoryMaxMessageBytes = 2 << 10
 	st, err := Open(ctx, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -289,9 +295,7 @@ func TestRecordDroppedKeepsQueued(t *testing.T) {
 func TestHeldRowReleasedWithBatch(t *testing.T) {
 	ctx := context.Background()
 	raws, rs := pooledScans(t)
-	cfg := config.Default()
-	cfg.General.DataDir = t.TempDir()
-	cfg.Quarantine.HistoryMaxMessageBytes = 2 << 10
+	cfg := pooledConfig(t)
 	st, err := Open(ctx, cfg, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/config"
 )
 
 // Concurrent Records (several goroutines) with a small queue (drops), then Close
@@ -14,10 +13,8 @@ import (
 func TestConcurrentRecordClose(t *testing.T) {
 	ctx := context.Background()
 	raws, rs := pooledScans(t)
-	cfg := config.Default()
-	cfg.General.DataDir = t.TempDir()
+	cfg := pooledConfig(t)
 	cfg.Quarantine.HistoryQueue = 40
-	cfg.Quarantine.HistoryMaxMessageBytes = 2 << 10
 	st, err := Open(ctx, cfg, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -95,11 +95,11 @@ func rowDump(t *testing.T, st *Store, id string) string {
 	var b bytes.Buffer
 	for i, v := range vals {
 		if i == 27 && v != nil { // raw
-			back, err := st.decompress("zstd", v.([]byte))
+			back, err := st.decompress(codecS2, v.([]byte))
 			if err != nil {
 				t.Fatalf("row %s: %v", id, err)
 			}
-			fmt.Fprintf(&b, "raw=%q zstd=%x\n", back, v)
+			fmt.Fprintf(&b, "raw=%q s2=%x\n", back, v)
 			continue
 		}
 		if bs, ok := v.([]byte); ok {

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
@@ -833,49 +834,86 @@ func (s *Store) Record(ctx context.Context, raw []byte, r *pipeline.Result) erro
 	}
 }
 
+// Stored messages are compressed with S2 (raw_codec "s2"): over the SA
+// test corpus it spends 51 K instructions a message against zstd's
+// fastest level's 285 K (and decodes in 19 K against 95 K), for 32 %
+// more bytes of compressed message (0.58 of the raw size against 0.44).
+// Rows written before keep their codec ("zstd"), read as before.
+const codecS2 = "s2"
+
 // compressBufs are scratch buffers messages are compressed into before
 // being copied out at their size: the compressed size is not known
-// beforehand (mail compresses to about 0.44 of its size with these
-// settings), and an output slice guessed too small is grown and copied
-// by the encoder (twice the bytes allocated over the test corpus).
+// beforehand, and S2 writes only into a buffer of its worst case
+// (s2.MaxEncodedLen), allocating one otherwise.
 var compressBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooledCompress bounds the scratch buffers kept.
 const maxPooledCompress = 1 << 20
 
-// compressPooled returns raw compressed with zstd in a pooled buffer
-// (bufpool.go), and the buffer to give back.
+// encodeS2 compresses raw into the scratch buffer *sp (grown when too
+// small) and returns the compressed bytes, which lie in it.
+func encodeS2(sp *[]byte, raw []byte) []byte {
+	n := s2.MaxEncodedLen(len(raw))
+	if n < 0 {
+		// Too large for S2's block format (over 4 GiB): never a stored
+		// message (history_max_message_bytes, the front ends' limits).
+		panic("quarantine: message too large to compress")
+	}
+	if cap(*sp) < n {
+		*sp = make([]byte, n)
+	}
+	return s2.Encode((*sp)[:n], raw)
+}
+
+// putCompressBuf gives back a scratch buffer of compressBufs.
+func putCompressBuf(sp *[]byte) {
+	if cap(*sp) <= maxPooledCompress {
+		compressBufs.Put(sp)
+	}
+}
+
+// compressPooled returns raw compressed in a pooled buffer (bufpool.go),
+// and the buffer to give back.
 func (s *Store) compressPooled(raw []byte) ([]byte, *[]byte) {
 	// Compressed in the scratch buffer (of compress), then copied into
 	// a pooled buffer of its size class: the batch keeps it until it is
 	// written, so only what it needs.
 	sp := compressBufs.Get().(*[]byte)
-	c := s.enc.EncodeAll(raw, (*sp)[:0])
+	c := encodeS2(sp, raw)
 	bp := getBuf(len(c))
 	*bp = append(*bp, c...)
-	if cap(c) <= maxPooledCompress {
-		*sp = c
-		compressBufs.Put(sp)
-	}
+	putCompressBuf(sp)
 	return *bp, bp
 }
 
-// compress returns raw compressed with zstd in a slice of its own, of
-// exactly the compressed size.
+// compress returns raw compressed in a slice of its own, of exactly the
+// compressed size.
 func (s *Store) compress(raw []byte) []byte {
-	bp := compressBufs.Get().(*[]byte)
-	c := s.enc.EncodeAll(raw, (*bp)[:0])
+	sp := compressBufs.Get().(*[]byte)
+	c := encodeS2(sp, raw)
 	out := make([]byte, len(c))
 	copy(out, c)
-	if cap(c) <= maxPooledCompress {
-		*bp = c
-		compressBufs.Put(bp)
-	}
+	putCompressBuf(sp)
 	return out
 }
 
+// decompress returns a stored message's bytes from the codec its row
+// names: S2 (this release), zstd (earlier ones) or none.
 func (s *Store) decompress(codec string, b []byte) ([]byte, error) {
 	switch codec {
+	case codecS2:
+		n, err := s2.DecodedLen(b)
+		if err != nil {
+			return nil, fmt.Errorf("quarantine: decompress: %w", err)
+		}
+		if n > maxDecoded {
+			return nil, ErrTooLarge
+		}
+		out, err := s2.Decode(nil, b)
+		if err != nil {
+			return nil, fmt.Errorf("quarantine: decompress: %w", err)
+		}
+		return out, nil
 	case "zstd":
 		out, err := s.dec.DecodeAll(b, nil)
 		if err != nil {

@@ -5,7 +5,8 @@
 // Both back ends share one schema and one set of queries: the SQL is
 // written once with "?" placeholders and rewritten to "$n" for PostgreSQL;
 // the only dialect differences are the binary column type and the
-// connection set-up. Messages are stored whole, compressed with zstd.
+// connection set-up. Messages are stored whole, compressed with S2 (zstd
+// in rows of earlier releases).
 //
 // Recording the history never slows a scan down: Record copies what it
 // needs and hands it to one writer goroutine that inserts in batches; when
@@ -63,8 +64,7 @@ type Store struct {
 	db      *sql.DB
 	dialect string // "sqlite" or "postgres"
 
-	enc *zstd.Encoder
-	dec *zstd.Decoder
+	dec *zstd.Decoder // rows of earlier releases (raw_codec "zstd")
 
 	q       chan any
 	dropped atomic.Uint64
@@ -169,10 +169,6 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 		return nil, err
 	}
 	s.acc = accounts.New(s.db, s.dialect, func() time.Time { return s.Now() })
-	// A 512 KiB window: the encoder's history is then 1 MiB instead of
-	// 16 MiB held for the daemon's life (mail compresses about as well).
-	s.enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
-		zstd.WithWindowSize(512<<10))
 	s.dec, _ = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxDecoded), zstd.WithDecoderConcurrency(2))
 	qn := qc.HistoryQueue
 	if qn <= 0 {
@@ -208,9 +204,6 @@ func (s *Store) Close() error {
 		s.closed.Store(true)
 		close(s.closing)
 		s.wg.Wait()
-		if s.enc != nil {
-			s.enc.Close()
-		}
 		if s.dec != nil {
 			s.dec.Close()
 		}

@@ -208,9 +208,9 @@ func (s *Store) prepare(es []*entry, pooled bool) []prepared {
 		if e != nil && e.raw != nil {
 			if pooled {
 				c, bp := s.compressPooled(e.raw)
-				pre[i] = prepared{c, "zstd", bp}
+				pre[i] = prepared{c, codecS2, bp}
 			} else {
-				pre[i] = prepared{s.compress(e.raw), "zstd", nil}
+				pre[i] = prepared{s.compress(e.raw), codecS2, nil}
 			}
 			e.m.StoredBytes = int64(len(pre[i].raw))
 			if pooled {

@@ -22,8 +22,10 @@ import (
 // append functions report false; build then calls json.Marshal as
 // before, which fails the same way.
 
-// appendVerdictJSON appends json.Marshal(v).
-func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
+// appendVerdictJSON appends json.Marshal(v); with refs, a symbol's
+// descriptions that refs names by key are written as that key instead
+// ("dref", desctext.go).
+func appendVerdictJSON(b []byte, v *pipeline.Verdict, refs *descRefs) ([]byte, bool) {
 	ok := true
 	var fine bool
 	b = append(b, `{"action":`...)
@@ -57,13 +59,19 @@ func appendVerdictJSON(b []byte, v *pipeline.Verdict) ([]byte, bool) {
 				b = append(b, `,"category":`...)
 				b = jsonw.AppendString(b, string(s.Category))
 			}
-			if s.EN != "" {
-				b = append(b, `,"description":`...)
-				b = appendDescJSON(b, s.EN)
-			}
-			if s.JA != "" {
-				b = append(b, `,"description_ja":`...)
-				b = appendDescJSON(b, s.JA)
+			if key := refs.ref(s.EN, s.JA); key != "" {
+				b = append(b, `,`+drefMarker...)
+				b = append(b, key...)
+				b = append(b, '"')
+			} else {
+				if s.EN != "" {
+					b = append(b, `,"description":`...)
+					b = appendDescJSON(b, s.EN)
+				}
+				if s.JA != "" {
+					b = append(b, `,"description_ja":`...)
+					b = appendDescJSON(b, s.JA)
+				}
 			}
 			b = append(b, '}')
 		}

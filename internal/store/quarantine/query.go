@@ -231,6 +231,9 @@ func (s *Store) Message(ctx context.Context, id string, withRaw bool) (*Message,
 		return nil, err
 	}
 	_ = json.Unmarshal([]byte(verdict), &m.Verdict)
+	if err := s.resolveTexts(ctx, verdict, &m.Verdict); err != nil {
+		return nil, err
+	}
 	_ = json.Unmarshal([]byte(urls), &m.URLs)
 	_ = json.Unmarshal([]byte(atts), &m.Attachments)
 	if withRaw && m.HasRaw {

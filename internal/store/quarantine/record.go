@@ -100,8 +100,12 @@ type entry struct {
 	// go to msg_symbol as before version 3.
 	symbols string
 	oddSyms []pipeline.SymbolResult
-	done    chan error
-	now     time.Time // when build ran (expiry is counted from it)
+	// texts are the pairs of descriptions the verdict column names by
+	// key that the store did not know when the entry was built: inserted
+	// into sym_text with the row (desctext.go).
+	texts []*textRef
+	done  chan error
+	now   time.Time // when build ran (expiry is counted from it)
 	// once: the row may already be there (a held message's history row,
 	// written by Hold and queued by Record under one id): written once.
 	once bool
@@ -202,7 +206,9 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw, pool
 		// and a scratch buffer grown by a large verdict would be kept
 		// at that size by every later entry.
 		sp := jsonBufs.Get().(*[]byte)
-		b, nv, nu := appendColumns((*sp)[:0], r)
+		refs := descRefs{known: &s.texts}
+		b, nv, nu := appendColumns((*sp)[:0], r, &refs)
+		e.texts = refs.added
 		na := len(b)
 		b, e.oddSyms = appendSymbolColumn(b, m.Verdict.Symbols)
 		e.colBuf = getBuf(len(b))
@@ -212,7 +218,9 @@ func (s *Store) build(kind string, raw []byte, r *pipeline.Result, keepRaw, pool
 		all := unsafe.String(unsafe.SliceData(c), len(c))
 		e.verdict, e.urls, e.atts, e.symbols = all[:nv], all[nv:nu], all[nu:na], all[na:]
 	} else {
-		e.verdict, e.urls, e.atts = encodeColumns(r)
+		refs := descRefs{known: &s.texts}
+		e.verdict, e.urls, e.atts = encodeColumnsRefs(r, &refs)
+		e.texts = refs.added
 		e.symbols, e.oddSyms = symbolColumn(m.Verdict.Symbols)
 	}
 	seenR := map[string]bool{}
@@ -256,8 +264,14 @@ type urlKey struct{ raw, source, anchor string }
 // at most maxURLsKept, anchors trimmed to 300 bytes, each with its
 // SHA-256), encoded in a pooled buffer and copied out in one string.
 func encodeColumns(r *pipeline.Result) (verdict, urls, atts string) {
+	return encodeColumnsRefs(r, nil)
+}
+
+// encodeColumnsRefs is encodeColumns, the descriptions refs names by key
+// written as keys.
+func encodeColumnsRefs(r *pipeline.Result, refs *descRefs) (verdict, urls, atts string) {
 	bp := jsonBufs.Get().(*[]byte)
-	b, nv, nu := appendColumns((*bp)[:0], r)
+	b, nv, nu := appendColumns((*bp)[:0], r, refs)
 	all := string(b)
 	putColBuf(bp, b)
 	return all[:nv], all[nv:nu], all[nu:]
@@ -276,14 +290,17 @@ func putColBuf(bp *[]byte, b []byte) {
 
 // appendColumns appends the verdict, urls and attachments columns of
 // encodeColumns to b; the urls column starts at nv, the attachments
-// column at nu.
-func appendColumns(b []byte, r *pipeline.Result) (_ []byte, nv, nu int) {
+// column at nu. With refs, descriptions go by key (appendVerdictJSON).
+func appendColumns(b []byte, r *pipeline.Result, refs *descRefs) (_ []byte, nv, nu int) {
 	var v pipeline.Verdict
 	if r != nil {
 		v = r.Verdict
 	}
-	b, ok := appendVerdictJSON(b, &v)
+	b, ok := appendVerdictJSON(b, &v, refs)
 	if !ok {
+		if refs != nil {
+			refs.added = refs.added[:0]
+		}
 		// A value json.Marshal refuses: it decides (and fails) as before.
 		vb, _ := json.Marshal(v)
 		b = append(b[:0], vb...)
@@ -548,12 +565,14 @@ func (s *Store) holdAlone(ctx context.Context, req *holdReq) error {
 		return fmt.Errorf("quarantine: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := s.writeHold(ctx, tx, req); err != nil {
+	ts := newTxStmts(tx)
+	if err := s.writeHold(ctx, ts, req); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("quarantine: commit: %w", err)
 	}
+	s.committed(ts)
 	s.heldWritten(req)
 	return nil
 }
@@ -692,14 +711,16 @@ func (s *Store) holdTx(ctx context.Context, holds []*holdReq) (err error) {
 	// Whatever ends the transaction short (a panic too); after the
 	// commit a no-op.
 	defer func() { _ = tx.Rollback() }()
+	ts := newTxStmts(tx)
 	for _, r := range holds {
-		if err := s.writeHold(ctx, tx, r); err != nil {
+		if err := s.writeHold(ctx, ts, r); err != nil {
 			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("quarantine: commit: %w", err)
 	}
+	s.committed(ts)
 	return nil
 }
 
@@ -709,7 +730,8 @@ var holdWriteHook func(*holdReq)
 // writeHold writes a hold's rows in tx: the held row unless an earlier
 // hold of the same message stands for it (req.dup), and the scan's
 // history row.
-func (s *Store) writeHold(ctx context.Context, tx *sql.Tx, req *holdReq) error {
+func (s *Store) writeHold(ctx context.Context, ts *txStmts, req *holdReq) error {
+	tx := ts.tx
 	req.dup = ""
 	if holdWriteHook != nil {
 		holdWriteHook(req)
@@ -731,7 +753,7 @@ func (s *Store) writeHold(ctx context.Context, tx *sql.Tx, req *holdReq) error {
 		es[0] = nil
 		pre = []prepared{{}, pre[1]}
 	}
-	return s.insertTx(ctx, newTxStmts(tx), es, pre)
+	return s.insertTx(ctx, ts, es, pre)
 }
 
 // heldWritten is what follows a hold's commit.

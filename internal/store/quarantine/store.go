@@ -87,6 +87,9 @@ type Store struct {
 	// holdsPerCheck-th tells the writer to look at the WAL.
 	holdsUnchecked atomic.Uint32
 
+	// texts are the keys of the descriptions in sym_text (desctext.go).
+	texts knownTexts
+
 	// heldRows are history ids of held scans whose row a Hold has
 	// committed (see heldRows.go).
 	heldRows heldRows
@@ -346,6 +349,17 @@ var Migrations = []migrate.Step{
 		SQL: []string{
 			`ALTER TABLE messages ADD COLUMN symbols TEXT NOT NULL DEFAULT ''`,
 			`DROP INDEX IF EXISTS msg_symbol_name`,
+		}},
+	// Version 4: symbols' descriptions stored once, under a hash of the
+	// pair (desctext.go); the verdict column of new rows names them by
+	// key. Rows written before keep their texts and are not rewritten.
+	{Version: 4, Name: "symbol descriptions in sym_text, named by key in the verdict column",
+		SQL: []string{
+			`CREATE TABLE IF NOT EXISTS sym_text (
+				id TEXT PRIMARY KEY,
+				en TEXT NOT NULL,
+				ja TEXT NOT NULL
+			)`,
 		}},
 }
 

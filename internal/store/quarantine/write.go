@@ -68,6 +68,7 @@ type statements struct {
 	rcpt   map[int]*sql.Stmt
 	symbol *sql.Stmt // one row: only names the symbols column cannot hold
 	hash   map[int]*sql.Stmt
+	text   *sql.Stmt // a pair of descriptions (desctext.go)
 	lookup *sql.Stmt
 	all    []*sql.Stmt
 
@@ -134,6 +135,9 @@ func (s *Store) prepareStatements(ctx context.Context) error {
 	if st.symbol, err = prep(rowsSQL(ins+`  msg_symbol (msg_id, name, score)`, 3, 1, "")); err != nil {
 		return err
 	}
+	if st.text, err = prep(`INSERT INTO sym_text (id, en, ja) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`); err != nil {
+		return err
+	}
 	st.lookup, err = prep(holdLookup)
 	return err
 }
@@ -155,6 +159,7 @@ func (st *statements) close() {
 type txStmts struct {
 	tx    *sql.Tx
 	bound [][2]*sql.Stmt // prepared, bound to tx
+	texts []*textRef     // pairs of descriptions inserted (Store.committed)
 }
 
 func newTxStmts(tx *sql.Tx) *txStmts { return &txStmts{tx: tx} }
@@ -398,6 +403,7 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("quarantine: commit: %w", err)
 	}
+	s.committed(ts)
 	return n, nil
 }
 
@@ -446,6 +452,9 @@ func (s *Store) insertTx(ctx context.Context, tx *txStmts, es []*entry, pre []pr
 			continue
 		}
 		m := e.m
+		if err := s.insertTexts(ctx, tx, e.texts); err != nil {
+			return err
+		}
 		var raw any
 		if pre[i].raw != nil {
 			raw = pre[i].raw

@@ -48,6 +48,10 @@ const (
 type textRef struct {
 	en, ja string // copies of their own
 	key    string // base64url (22 characters) of the first 16 bytes of SHA-256(en NUL ja)
+	// knownBy is the id of the last knownTexts that noted the key
+	// committed: that store's check is then one load instead of a map
+	// look-up under its lock.
+	knownBy atomic.Uint64
 }
 
 // refCache keeps the pairs met, by where their texts lie in memory (a
@@ -110,13 +114,21 @@ func lookupRef(en, ja string) *textRef {
 // knownTexts are the keys a store knows to be in its sym_text table
 // (committed by it in this process).
 type knownTexts struct {
+	id   uint64 // this store's, from knownTextsIDs (never 0)
 	mu   sync.RWMutex
 	keys map[string]struct{}
 }
 
-func (k *knownTexts) has(key string) (known, full bool) {
+var knownTextsIDs atomic.Uint64
+
+func newKnownTexts() knownTexts { return knownTexts{id: knownTextsIDs.Add(1)} }
+
+func (k *knownTexts) has(r *textRef) (known, full bool) {
+	if k.id != 0 && r.knownBy.Load() == k.id {
+		return true, false
+	}
 	k.mu.RLock()
-	_, known = k.keys[key]
+	_, known = k.keys[r.key]
 	full = len(k.keys) >= maxKnownTexts
 	k.mu.RUnlock()
 	return known, full
@@ -136,6 +148,7 @@ func (k *knownTexts) add(refs []*textRef) {
 			break
 		}
 		k.keys[r.key] = struct{}{}
+		r.knownBy.Store(k.id)
 	}
 	k.mu.Unlock()
 }
@@ -157,7 +170,7 @@ func (d *descRefs) ref(en, ja string) string {
 	if r == nil {
 		return ""
 	}
-	known, full := d.known.has(r.key)
+	known, full := d.known.has(r)
 	if known {
 		return r.key
 	}
@@ -178,7 +191,7 @@ func (d *descRefs) ref(en, ja string) string {
 func (s *Store) insertTexts(ctx context.Context, tx *txStmts, refs []*textRef) error {
 next:
 	for _, r := range refs {
-		if known, _ := s.texts.has(r.key); known {
+		if known, _ := s.texts.has(r); known {
 			continue
 		}
 		for _, done := range tx.texts {

@@ -198,7 +198,7 @@ func TestDescTextsRolledBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = tx.Rollback()
-	if known, _ := st.texts.has(refs.added[0].key); known {
+	if known, _ := st.texts.has(refs.added[0]); known {
 		t.Fatal("a rolled-back pair is known")
 	}
 	refs2 := descRefs{known: &st.texts}
@@ -260,5 +260,30 @@ func TestRefCacheByContent(t *testing.T) {
 	}
 	if r1.key != refKey(s1, "") {
 		t.Fatal("key of the first text changed")
+	}
+}
+
+// TestKnownTextsPerStore: a pair one store noted committed is not known
+// to another (its database may lack it), nor to a zero knownTexts.
+func TestKnownTextsPerStore(t *testing.T) {
+	a, b := newKnownTexts(), newKnownTexts()
+	r := lookupRef("A pair of texts for two stores, long enough for a key.", "二つのストア")
+	if r == nil {
+		t.Fatal("no ref")
+	}
+	a.add([]*textRef{r})
+	if known, _ := a.has(r); !known {
+		t.Fatal("not known to the store that committed it")
+	}
+	if known, _ := b.has(r); known {
+		t.Fatal("known to another store")
+	}
+	var z knownTexts
+	if known, _ := z.has(r); known {
+		t.Fatal("known to a zero knownTexts")
+	}
+	b.add([]*textRef{r})
+	if known, _ := a.has(r); !known {
+		t.Fatal("no longer known to the first store once another noted it")
 	}
 }

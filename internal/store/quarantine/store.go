@@ -115,7 +115,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 	}
 	qc := cfg.Quarantine
 	s := &Store{cfg: cfg, log: log.With("component", "quarantine"), closing: make(chan struct{}), Now: time.Now,
-		wsem: make(chan struct{}, 1)}
+		wsem: make(chan struct{}, 1), texts: newKnownTexts()}
 	var err error
 	switch qc.Driver {
 	case "postgres":

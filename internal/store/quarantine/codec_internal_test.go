@@ -4,30 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
-	"github.com/sekisho/sekisho/internal/config"
 )
 
 // TestOldCodecRowsRead: rows of earlier releases (raw_codec "zstd",
 // compressed with their encoder's settings) and uncompressed ones read
 // back as stored, beside the rows this release writes (S2).
 func TestOldCodecRowsRead(t *testing.T) {
-	cfg := config.Default()
-	cfg.General.DataDir = t.TempDir()
-	st, err := Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	raw, err := os.ReadFile(filepath.Join("testdata", "phish-o365.eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openPooled(t, "sqlite")
+	raw := []byte("From: a@example.com\r\nSubject: an old row\r\n\r\n" + strings.Repeat("body of a message held by an earlier release\r\n", 40))
 	ctx := context.Background()
 	id, err := st.Hold(ctx, raw, nil)
 	if err != nil {

@@ -287,3 +287,45 @@ func TestKnownTextsPerStore(t *testing.T) {
 		t.Fatal("no longer known to the first store once another noted it")
 	}
 }
+
+// FuzzResolveTexts: any verdict column reads without a panic; one that
+// names no key reads as json.Unmarshal alone made it, and the symbols
+// that name a stored key get its texts.
+func FuzzResolveTexts(f *testing.F) {
+	st := openPooled(f, "sqlite")
+	ctx := context.Background()
+	r := lookupRef("A stored pair of descriptions, long enough for a key.", "保存された説明")
+	if _, err := st.exec(ctx, `INSERT INTO sym_text (id, en, ja) VALUES (?, ?, ?)`, r.key, r.en, r.ja); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(`{"action":"reject","symbols":[{"name":"A","score":1,"options":null,"dref":"` + r.key + `"},{"name":"B","score":0,"options":null}]}`)
+	f.Add(`{"symbols":[{"name":"A","dref":"missing"}],"explanation":"\"dref\":\"x"}`)
+	f.Add(`{"symbols":null}`)
+	f.Add(`not json "dref":"`)
+	f.Fuzz(func(t *testing.T, col string) {
+		var v pipeline.Verdict
+		_ = json.Unmarshal([]byte(col), &v)
+		before, _ := json.Marshal(v)
+		if err := st.resolveTexts(ctx, col, &v); err != nil {
+			t.Fatal(err)
+		}
+		var refs struct {
+			Symbols []struct {
+				Ref string `json:"dref"`
+			} `json:"symbols"`
+		}
+		_ = json.Unmarshal([]byte(col), &refs)
+		named := false
+		for i, s := range refs.Symbols {
+			if s.Ref == r.key && i < len(v.Symbols) && len(refs.Symbols) == len(v.Symbols) {
+				named = true
+				if v.Symbols[i].EN != r.en || v.Symbols[i].JA != r.ja {
+					t.Fatalf("symbol %d names the stored key: %q %q", i, v.Symbols[i].EN, v.Symbols[i].JA)
+				}
+			}
+		}
+		if after, _ := json.Marshal(v); !named && string(after) != string(before) {
+			t.Fatalf("a verdict naming no stored key changed:\n%s\n%s", before, after)
+		}
+	})
+}

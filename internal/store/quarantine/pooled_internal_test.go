@@ -143,14 +143,14 @@ func deterministicIDs(t *testing.T, sts ...*Store) (restart func()) {
 // pooledConfig is the configuration of the pooled-buffer tests: a data
 // directory of the test's, messages over 2 KiB kept without their raw
 // bytes.
-func pooledConfig(t *testing.T) *config.Config {
+func pooledConfig(t testing.TB) *config.Config {
 	cfg := config.Default()
 	cfg.General.DataDir = t.TempDir()
 	cfg.Quarantine.HistoryMaxMessageBytes = 2 << 10
 	return cfg
 }
 
-func openPooled(t *testing.T, driver string) *Store {
+func openPooled(t testing.TB, driver string) *Store {
 	t.Helper()
 	cfg := pooledConfig(t)
 	cfg.Quarantine.Driver = driver

@@ -368,6 +368,49 @@ func (t *table) getManyLoaded(keys []uint64, mix uint64, out []Counts) {
 // line's, and above k when the home line has a key not below k or room),
 // or past both.
 func (t *table) searchBatch(ks []uint64, mix uint64, o []Counts, at *[getBatch]*line) {
+	if !useSearchLines || len(ks) == 0 {
+		t.searchBatchGo(ks, mix, o, at)
+		return
+	}
+	o = o[:len(ks)]
+	// The windows searched 4 slots a compare (search_amd64.s); the keys
+	// it leaves (past the window, or counts in the big arrays: about one
+	// in eight) searched here as searchBatchGo searches them.
+	for miss := searchLines(&ks[0], len(ks), mix, at, &o[0]); miss != 0; miss &= miss - 1 {
+		j := bits.TrailingZeros32(miss) % getBatch
+		o[j] = t.searchFrom(ks[j]^mix, at[j])
+	}
+}
+
+// useSearchLines: searchBatch has searchLines search the windows (the
+// tests turn it off to check searchBatchGo on machines that have it).
+var useSearchLines = hasSearchLines
+
+// searchFrom returns k's counts, ln its home line (below nhome): the
+// window of ln and the next line searched, then the lines after.
+func (t *table) searchFrom(k uint64, ln *line) Counts {
+	w := (*[2 * lineSlots]slot)(unsafe.Pointer(ln))
+	if i := uint(below(ln, k) + below((*line)(w[lineSlots:]), k)); i < 2*lineSlots {
+		if s := &w[i]; s.key == k {
+			return t.counts(s)
+		}
+		return Counts{}
+	}
+	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
+	for l := (uintptr(unsafe.Pointer(ln))-uintptr(lp))/lineSize + 2; ; l++ {
+		ln := &t.lines[l]
+		if i := below(ln, k); i < lineSlots {
+			if s := &ln[i]; s.key == k {
+				return t.counts(s)
+			}
+			return Counts{}
+		}
+	}
+}
+
+// searchBatchGo is searchBatch in Go: each key's window (its home line
+// and the next) searched, then the keys past their windows.
+func (t *table) searchBatchGo(ks []uint64, mix uint64, o []Counts, at *[getBatch]*line) {
 	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
 	o = o[:len(ks)]
 	var rest [getBatch]uint8

@@ -1,0 +1,89 @@
+#include "textflag.h"
+
+// func searchLines(ks *uint64, n int, mix uint64, at *[getBatch]*line, o *Counts) uint32
+//
+// For j < n (n <= getBatch): k = ks[j]^mix, the window of the two lines
+// at at[j] (128 bytes: eight slots of a key and its counts) is searched
+// as searchBatchGo searches it: i = the number of the window's keys below
+// k (unsigned: the keys and k with their top bit flipped, compared
+// signed, VPCMPGTQ; the counts' lanes masked off; POPCNT). i < 8 and
+// slot i's key k: o[j] = its counts when they are in the slot; i < 8 and
+// another key: o[j] = Counts{}. Otherwise (k past the window, or counts
+// in the big arrays) bit j of the result is set and o[j] left as it is.
+TEXT ·searchLines(SB), NOSPLIT, $0-44
+	MOVQ ks+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ mix+16(FP), DX
+	MOVQ at+24(FP), R8
+	MOVQ o+32(FP), R9
+	MOVQ $0x8000000000000000, R13
+	MOVQ R13, X7
+	VPBROADCASTQ X7, Y7
+	XORL BX, BX
+	XORL R12, R12
+	TESTQ CX, CX
+	JLE done
+
+loop:
+	MOVQ (SI)(BX*8), AX
+	XORQ DX, AX
+	MOVQ (R8)(BX*8), DI
+	MOVQ AX, R10
+	XORQ R13, R10
+	MOVQ R10, X0
+	VPBROADCASTQ X0, Y0
+	VPXOR (DI), Y7, Y1
+	VPCMPGTQ Y1, Y0, Y1
+	VPXOR 32(DI), Y7, Y2
+	VPCMPGTQ Y2, Y0, Y2
+	VPXOR 64(DI), Y7, Y3
+	VPCMPGTQ Y3, Y0, Y3
+	VPXOR 96(DI), Y7, Y4
+	VPCMPGTQ Y4, Y0, Y4
+	VMOVMSKPD Y1, R10
+	VMOVMSKPD Y2, R11
+	SHLL $4, R11
+	ORL R11, R10
+	VMOVMSKPD Y3, R11
+	SHLL $8, R11
+	ORL R11, R10
+	VMOVMSKPD Y4, R11
+	SHLL $12, R11
+	ORL R11, R10
+	ANDL $0x5555, R10
+	POPCNTL R10, R10
+	LEAQ (BX)(BX*2), R11
+	CMPL R10, $8
+	JAE miss
+	SHLQ $4, R10
+	CMPQ AX, (DI)(R10*1)
+	JNE absent
+	MOVL 8(DI)(R10*1), AX
+	CMPL AX, $-1
+	JEQ miss
+	MOVL 12(DI)(R10*1), R10
+	MOVL AX, DI
+	ANDL $0xFFFF, AX
+	SHRL $16, DI
+	MOVL AX, (R9)(R11*4)
+	MOVL DI, 4(R9)(R11*4)
+	MOVL R10, 8(R9)(R11*4)
+	JMP next
+
+absent:
+	MOVQ $0, (R9)(R11*4)
+	MOVL $0, 8(R9)(R11*4)
+	JMP next
+
+miss:
+	BTSL BX, R12
+
+next:
+	INCQ BX
+	CMPQ BX, CX
+	JLT loop
+
+done:
+	VZEROUPPER
+	MOVL R12, ret+40(FP)
+	RET

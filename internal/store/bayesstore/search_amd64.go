@@ -2,8 +2,8 @@ package bayesstore
 
 import "golang.org/x/sys/cpu"
 
-// hasSearchLines: searchLines (AVX2 and POPCNT) can be used.
-var hasSearchLines = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
+// hasSearchLines: searchLines (AVX2) can be used.
+var hasSearchLines = cpu.X86.HasAVX2
 
 // searchLines searches the windows of the first n (≤ getBatch) keys of
 // ks (xored with mix) at at, writing the counts of those it settles to
@@ -11,3 +11,14 @@ var hasSearchLines = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
 //
 //go:noescape
 func searchLines(ks *uint64, n int, mix uint64, at *[getBatch]*line, o *Counts) uint32
+
+// prefetchHomes sets at[j] to the home line of ks[j]^mix for j < n
+// (≤ getBatch) and prefetches it and the line after it (search_amd64.s;
+// home's computation, lineSize bytes a line).
+//
+//go:noescape
+func prefetchHomes(ks *uint64, n int, mix, nhome uint64, lines *line, at *[getBatch]*line)
+
+// prefetchHomes takes a line to be 64 bytes.
+var _ [lineSize - 64]struct{}
+var _ [64 - lineSize]struct{}

@@ -6,7 +6,9 @@
 // at at[j] (128 bytes: eight slots of a key and its counts) is searched
 // as searchBatchGo searches it: i = the number of the window's keys below
 // k (unsigned: the keys and k with their top bit flipped, compared
-// signed, VPCMPGTQ; the counts' lanes masked off; POPCNT). i < 8 and
+// signed, VPCMPGTQ, whose all-ones lanes are −1: the key lanes, 0 and 2
+// of each 32 bytes, summed and negated; the counts' lanes, 1 and 3, are
+// left out). i < 8 and
 // slot i's key k: o[j] = its counts when they are in the slot; i < 8 and
 // another key: o[j] = Counts{}. Otherwise (k past the window, or counts
 // in the big arrays) bit j of the result is set and o[j] left as it is.
@@ -40,18 +42,13 @@ loop:
 	VPCMPGTQ Y3, Y0, Y3
 	VPXOR 96(DI), Y7, Y4
 	VPCMPGTQ Y4, Y0, Y4
-	VMOVMSKPD Y1, R10
-	VMOVMSKPD Y2, R11
-	SHLL $4, R11
-	ORL R11, R10
-	VMOVMSKPD Y3, R11
-	SHLL $8, R11
-	ORL R11, R10
-	VMOVMSKPD Y4, R11
-	SHLL $12, R11
-	ORL R11, R10
-	ANDL $0x5555, R10
-	POPCNTL R10, R10
+	VPADDQ Y2, Y1, Y1
+	VPADDQ Y4, Y3, Y3
+	VPADDQ Y3, Y1, Y1
+	VEXTRACTI128 $1, Y1, X2
+	VPADDQ X2, X1, X1
+	MOVQ X1, R10
+	NEGQ R10
 	LEAQ (BX)(BX*2), R11
 	CMPL R10, $8
 	JAE miss
@@ -86,4 +83,36 @@ next:
 done:
 	VZEROUPPER
 	MOVL R12, ret+40(FP)
+	RET
+
+// func prefetchHomes(ks *uint64, n int, mix, nhome uint64, lines *line, at *[getBatch]*line)
+//
+// For j < n (n <= getBatch): at[j] = the home line of ks[j]^mix (the high
+// word of the key × nhome, lineSize bytes a line from lines), prefetched
+// with the line after it.
+TEXT ·prefetchHomes(SB), NOSPLIT, $0-48
+	MOVQ ks+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ mix+16(FP), R8
+	MOVQ nhome+24(FP), R9
+	MOVQ lines+32(FP), R10
+	MOVQ at+40(FP), DI
+	TESTQ CX, CX
+	JLE phdone
+
+phloop:
+	MOVQ (SI), AX
+	XORQ R8, AX
+	MULQ R9
+	SHLQ $6, DX
+	ADDQ R10, DX
+	MOVQ DX, (DI)
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ phloop
+
+phdone:
 	RET

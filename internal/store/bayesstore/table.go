@@ -306,17 +306,13 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 		t.getManyLoaded(keys, mix, out)
 		return
 	}
-	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
+	lp := unsafe.SliceData(t.lines)
 	// ring[b%prefetchRing] holds the home lines of batch b.
 	var ring [prefetchRing][getBatch]*line
 	nb := (len(keys) + getBatch - 1) / getBatch
 	issue := func(b int) {
-		at := &ring[b%prefetchRing]
 		ks := keys[b*getBatch : min(b*getBatch+getBatch, len(keys))]
-		for j, k := range ks {
-			at[j%getBatch] = (*line)(unsafe.Add(lp, uintptr(home(k^mix, nhome))*lineSize))
-		}
-		prefetchLines(at, len(ks))
+		prefetchHomes(&ks[0], len(ks), mix, nhome, lp, &ring[b%prefetchRing])
 	}
 	for b := range min(prefetchAhead, nb) {
 		issue(b)

@@ -211,3 +211,34 @@ func TestSearchLines(t *testing.T) {
 func sameCounts(a, b Counts) bool {
 	return a.Spam == b.Spam && a.Ham == b.Ham && math.Float32bits(a.Weight) == math.Float32bits(b.Weight)
 }
+
+// TestSearchPastLastLine: a table (not one newTable or decodeV4 makes)
+// whose lines end with a full line of smaller keys: a key past them all is
+// searched up to the last line and no further, by getMany as by get
+// (both panic: the search runs off the lines).
+func TestSearchPastLastLine(t *testing.T) {
+	backing := make([]line, 4)
+	for l := range backing {
+		for i := range backing[l] {
+			backing[l][i] = slot{key: uint64(4*l + i + 1), spam: 1}
+		}
+	}
+	tab := &table{lines: backing[:3], nhome: 1}
+	for _, k := range []uint64{12, 13, 100} {
+		var got Counts
+		panicked := func() (p bool) {
+			defer func() { p = recover() != nil }()
+			out := make([]Counts, 1)
+			tab.getMany([]uint64{k}, 0, out)
+			got = out[0]
+			return false
+		}()
+		want, wantPanic := func() (c Counts, p bool) {
+			defer func() { p = recover() != nil }()
+			return tab.get(k), false
+		}()
+		if panicked != wantPanic || !panicked && got != want {
+			t.Errorf("key %d: getMany %+v (panic %v), get %+v (panic %v)", k, got, panicked, want, wantPanic)
+		}
+	}
+}

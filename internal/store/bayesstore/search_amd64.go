@@ -6,11 +6,12 @@ import "golang.org/x/sys/cpu"
 var hasSearchLines = cpu.X86.HasAVX2
 
 // searchLines searches the windows of the first n (≤ getBatch) keys of
-// ks (xored with mix) at at, writing the counts of those it settles to
-// o (search_amd64.s); the bits of the others are set in its result.
+// ks (xored with mix) at at, and the lines after them up to end, writing
+// the counts of those it settles to o (search_amd64.s); the bits of the
+// others are set in its result.
 //
 //go:noescape
-func searchLines(ks *uint64, n int, mix uint64, at *[getBatch]*line, o *Counts) uint32
+func searchLines(ks *uint64, n int, mix uint64, at *[getBatch]*line, o *Counts, end uintptr) uint32
 
 // prefetchHomes sets at[j] to the home line of ks[j]^mix for j < n
 // (≤ getBatch) and prefetches it and the line after it (search_amd64.s;

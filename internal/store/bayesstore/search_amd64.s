@@ -1,6 +1,6 @@
 #include "textflag.h"
 
-// func searchLines(ks *uint64, n int, mix uint64, at *[getBatch]*line, o *Counts) uint32
+// func searchLines(ks *uint64, n int, mix uint64, at *[getBatch]*line, o *Counts, end uintptr) uint32
 //
 // For j < n (n <= getBatch): k = ks[j]^mix, the window of the two lines
 // at at[j] (128 bytes: eight slots of a key and its counts) is searched
@@ -10,9 +10,12 @@
 // of each 32 bytes, summed and negated; the counts' lanes, 1 and 3, are
 // left out). i < 8 and
 // slot i's key k: o[j] = its counts when they are in the slot; i < 8 and
-// another key: o[j] = Counts{}. Otherwise (k past the window, or counts
-// in the big arrays) bit j of the result is set and o[j] left as it is.
-TEXT ·searchLines(SB), NOSPLIT, $0-44
+// another key: o[j] = Counts{}. With k past the window the lines after it
+// are searched (4 keys each) as searchFrom searches them, up to end (the
+// end of the table's lines). Otherwise (k past the lines before end, or
+// counts in the big arrays) bit j of the result is set and o[j] left as
+// it is.
+TEXT ·searchLines(SB), NOSPLIT, $0-52
 	MOVQ ks+0(FP), SI
 	MOVQ n+8(FP), CX
 	MOVQ mix+16(FP), DX
@@ -50,8 +53,10 @@ loop:
 	MOVQ X1, R10
 	NEGQ R10
 	LEAQ (BX)(BX*2), R11
-	CMPL R10, $8
-	JAE miss
+	CMPQ R10, $8
+	JAE past
+
+found:
 	SHLQ $4, R10
 	CMPQ AX, (DI)(R10*1)
 	JNE absent
@@ -72,6 +77,29 @@ absent:
 	MOVL $0, 8(R9)(R11*4)
 	JMP next
 
+past:
+	// k is past the window: the lines after it, one at a time, while
+	// they are lines of the table (below end).
+	ADDQ $128, DI
+
+pastline:
+	LEAQ 64(DI), R10
+	CMPQ R10, end+40(FP)
+	JHI miss
+	VPXOR (DI), Y7, Y1
+	VPCMPGTQ Y1, Y0, Y1
+	VPXOR 32(DI), Y7, Y2
+	VPCMPGTQ Y2, Y0, Y2
+	VPADDQ Y2, Y1, Y1
+	VEXTRACTI128 $1, Y1, X2
+	VPADDQ X2, X1, X1
+	MOVQ X1, R10
+	NEGQ R10
+	CMPQ R10, $4
+	JB found
+	ADDQ $64, DI
+	JMP pastline
+
 miss:
 	BTSL BX, R12
 
@@ -82,7 +110,7 @@ next:
 
 done:
 	VZEROUPPER
-	MOVL R12, ret+40(FP)
+	MOVL R12, ret+48(FP)
 	RET
 
 // func prefetchHomes(ks *uint64, n int, mix, nhome uint64, lines *line, at *[getBatch]*line)

@@ -6,7 +6,7 @@ import "unsafe"
 
 const hasSearchLines = false
 
-func searchLines(ks *uint64, n int, mix uint64, at *[getBatch]*line, o *Counts) uint32 {
+func searchLines(ks *uint64, n int, mix uint64, at *[getBatch]*line, o *Counts, end uintptr) uint32 {
 	panic("bayesstore: searchLines without AVX2")
 }
 

@@ -369,10 +369,12 @@ func (t *table) searchBatch(ks []uint64, mix uint64, o []Counts, at *[getBatch]*
 		return
 	}
 	o = o[:len(ks)]
-	// The windows searched 4 slots a compare (search_amd64.s); the keys
-	// it leaves (past the window, or counts in the big arrays: about one
-	// in eight) searched here as searchBatchGo searches them.
-	for miss := searchLines(&ks[0], len(ks), mix, at, &o[0]); miss != 0; miss &= miss - 1 {
+	// The windows and the lines after them searched 4 slots a compare
+	// (search_amd64.s); the keys it leaves (counts in the big arrays, or
+	// past the table's last line: a damaged table) searched here as
+	// searchBatchGo searches them.
+	end := uintptr(unsafe.Pointer(unsafe.SliceData(t.lines))) + uintptr(len(t.lines))*lineSize
+	for miss := searchLines(&ks[0], len(ks), mix, at, &o[0], end); miss != 0; miss &= miss - 1 {
 		j := bits.TrailingZeros32(miss) % getBatch
 		o[j] = t.searchFrom(ks[j]^mix, at[j])
 	}

@@ -394,16 +394,7 @@ func (t *table) searchFrom(k uint64, ln *line) Counts {
 		}
 		return Counts{}
 	}
-	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
-	for l := (uintptr(unsafe.Pointer(ln))-uintptr(lp))/lineSize + 2; ; l++ {
-		ln := &t.lines[l]
-		if i := below(ln, k); i < lineSlots {
-			if s := &ln[i]; s.key == k {
-				return t.counts(s)
-			}
-			return Counts{}
-		}
-	}
+	return t.searchPast(k, (uintptr(unsafe.Pointer(ln))-uintptr(unsafe.Pointer(unsafe.SliceData(t.lines))))/lineSize+2)
 }
 
 // searchBatchGo is searchBatch in Go: each key's window (its home line
@@ -436,22 +427,21 @@ func (t *table) searchBatchGo(ks []uint64, mix uint64, o []Counts, at *[getBatch
 		return
 	}
 	for _, j := range rest[:nr%(getBatch+1)] {
-		k := ks[j] ^ mix
-		c := Counts{}
-		for l := (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize + 2; ; l++ {
-			ln := &t.lines[l]
-			if i := below(ln, k); i < lineSlots {
-				if s := &ln[i]; s.key == k {
-					if sc, ok := s.small(); ok {
-						c = sc
-					} else {
-						c = t.big(k)
-					}
-				}
-				break
+		o[j] = t.searchPast(ks[j]^mix, (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize+2)
+	}
+}
+
+// searchPast returns k's counts, k past the window before line l: the
+// lines from l on searched.
+func (t *table) searchPast(k uint64, l uintptr) Counts {
+	for ; ; l++ {
+		ln := &t.lines[l]
+		if i := below(ln, k); i < lineSlots {
+			if s := &ln[i]; s.key == k {
+				return t.counts(s)
 			}
+			return Counts{}
 		}
-		o[j] = c
 	}
 }
 

@@ -8,13 +8,16 @@
 // k (unsigned: the keys and k with their top bit flipped, compared
 // signed, VPCMPGTQ, whose all-ones lanes are −1: the key lanes, 0 and 2
 // of each 32 bytes, summed and negated; the counts' lanes, 1 and 3, are
-// left out). i < 8 and
-// slot i's key k: o[j] = its counts when they are in the slot; i < 8 and
-// another key: o[j] = Counts{}. With k past the window the lines after it
-// are searched (4 keys each) as searchFrom searches them, up to end (the
-// end of the table's lines). Otherwise (k past the lines before end, or
-// counts in the big arrays) bit j of the result is set and o[j] left as
-// it is.
+// left out). i < 8 and slot i's key k: o[j] = its counts when they are in
+// the slot (spam and ham not both 0xFFFF); i < 8 and another key: o[j] =
+// Counts{}. With k past the window the lines after it are searched (4
+// keys each) as searchFrom searches them, up to end (the end of the
+// table's lines). Otherwise (k past the lines before end, or counts in
+// the big arrays) bit j of the result is set and o[j] left as it is.
+//
+// The layouts it takes (asserted in search_amd64.go): a slot is its key,
+// spam and ham (16 bits each) and weight at 0, 8, 10 and 12, a line 64
+// bytes; a Counts is Spam, Ham and Weight at 0, 4 and 8, 12 bytes.
 TEXT ·searchLines(SB), NOSPLIT, $0-52
 	MOVQ ks+0(FP), SI
 	MOVQ n+8(FP), CX

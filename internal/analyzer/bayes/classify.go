@@ -239,10 +239,8 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			xs[i] = r
 			norm += r * r
 		}
-		// The chi-square candidate (top.k is not 0 here: n is not).
-		if !chi {
-			continue
-		}
+		// The chi-square candidate (top.k is not 0 here: n is not;
+		// without chi, candidates are collected and not used).
 		if dev := math.Abs(f - 0.5); !(dev < minDev) {
 			cs = append(cs, cand{dev, f, i})
 			top.count(dev)

@@ -261,14 +261,20 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	z := 0.0
 	if norm != 0 && norm < math.Inf(1) {
 		norm = math.Sqrt(norm)
-		for i, c := range counts {
-			if c.Weight == 0 {
+		xs := xs[:len(counts)]
+		keys := keys[:len(counts)]
+		for i := range counts {
+			// w == ±0 told by its bits (no float compare and its NaN
+			// check).
+			wb := math.Float32bits(counts[i].Weight)
+			if wb<<1 == 0 {
 				continue
 			}
+			w := float64(math.Float32frombits(wb))
 			if keys[i] == biasKey {
-				z += float64(c.Weight)
+				z += w
 			} else {
-				z += float64(c.Weight) * (xs[i] / norm)
+				z += w * (xs[i] / norm)
 			}
 		}
 	} else if norm != 0 {

@@ -24,23 +24,9 @@ func searchLines(ks *uint64, n int, mix uint64, at *[getBatch]*line, o *Counts, 
 //go:noescape
 func prefetchHomes(ks *uint64, n int, mix, nhome uint64, lines *line, at *[getBatch]*line)
 
-// The layouts searchLines and prefetchHomes take: equal sizes and
-// offsets (each pair of arrays has a negative length otherwise).
-var (
-	_ [lineSize - 64]struct{}
-	_ [64 - lineSize]struct{}
-	_ [unsafe.Sizeof(line{}) - 64]struct{}
-	_ [64 - unsafe.Sizeof(line{})]struct{}
-	_ [unsafe.Offsetof(slot{}.spam) - 8]struct{}
-	_ [8 - unsafe.Offsetof(slot{}.spam)]struct{}
-	_ [unsafe.Offsetof(slot{}.ham) - 10]struct{}
-	_ [10 - unsafe.Offsetof(slot{}.ham)]struct{}
-	_ [unsafe.Offsetof(slot{}.weight) - 12]struct{}
-	_ [12 - unsafe.Offsetof(slot{}.weight)]struct{}
-	_ [unsafe.Sizeof(Counts{}) - 12]struct{}
-	_ [12 - unsafe.Sizeof(Counts{})]struct{}
-	_ [unsafe.Offsetof(Counts{}.Ham) - 4]struct{}
-	_ [4 - unsafe.Offsetof(Counts{}.Ham)]struct{}
-	_ [unsafe.Offsetof(Counts{}.Weight) - 8]struct{}
-	_ [8 - unsafe.Offsetof(Counts{}.Weight)]struct{}
-)
+// The layouts searchLines and prefetchHomes take: the index is 0 exactly
+// when every size and offset is the one they take (a constant index out
+// of range does not compile).
+var _ = [1]struct{}{}[lineSize^64|unsafe.Sizeof(line{})^64|
+	unsafe.Offsetof(slot{}.spam)^8|unsafe.Offsetof(slot{}.ham)^10|unsafe.Offsetof(slot{}.weight)^12|
+	unsafe.Sizeof(Counts{})^12|unsafe.Offsetof(Counts{}.Ham)^4|unsafe.Offsetof(Counts{}.Weight)^8]

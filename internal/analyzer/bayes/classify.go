@@ -169,15 +169,12 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	top.reset(min(k, n))
 	// Most features have small counts (most pairs none at all): their
 	// values are computed once per message (the same expressions, so the
-	// same bits).
+	// same bits), in a memo of cache entries (valid in the cache's
+	// generation, which is not 0: a zeroed entry is not). An entry holds
+	// both values (f is not used without chi; it is computed all the
+	// same, harmlessly).
 	const small = 8
-	// A memo entry holds both values (f is not used without chi; it is
-	// computed all the same, harmlessly).
-	type memo struct {
-		f, r float64
-		ok   bool
-	}
-	var m [small][small]memo
+	var m [small][small]cachedValue
 	fw := func(c bayesstore.Counts) float64 {
 		// min(x, 1) (math.Min's value: the shares are finite and not
 		// negative; math.Min is a call on amd64).
@@ -221,20 +218,20 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 		if c.Spam+c.Ham >= 2 {
 			known++
 		}
-		var f, r float64
+		// The memo's entry or the cache's, and one place that computes
+		// the values of either (the values the loop keeps are saved
+		// around that call only where it is made: with a call on each
+		// path they were saved for every feature).
+		var ce *cachedValue
 		if c.Spam < small && c.Ham < small {
-			e := &m[c.Spam][c.Ham]
-			if !e.ok {
-				e.f, e.r, e.ok = fw(c), rw(c), true
-			}
-			f, r = e.f, e.r
+			ce = &m[c.Spam][c.Ham]
 		} else {
-			ce := vc.entry(c)
-			if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
-				*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
-			}
-			f, r = ce.f, ce.r
+			ce = vc.entry(c)
 		}
+		if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
+			*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
+		}
+		f, r := ce.f, ce.r
 		// The linear layer's value (the bias gets 0: it is added apart).
 		if keys[i] == biasKey {
 			xs[i] = 0
@@ -242,10 +239,8 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			xs[i] = r
 			norm += r * r
 		}
-		// The chi-square candidate (top.k is not 0 here: n is not).
-		if !chi {
-			continue
-		}
+		// The chi-square candidate (top.k is not 0 here: n is not;
+		// without chi, candidates are collected and not used).
 		if dev := math.Abs(f - 0.5); !(dev < minDev) {
 			cs = append(cs, cand{dev, f, i})
 			top.count(dev)
@@ -266,14 +261,20 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	z := 0.0
 	if norm != 0 && norm < math.Inf(1) {
 		norm = math.Sqrt(norm)
-		for i, c := range counts {
-			if c.Weight == 0 {
+		xs := xs[:len(counts)]
+		keys := keys[:len(counts)]
+		for i := range counts {
+			// w == ±0 told by its bits (no float compare and its NaN
+			// check).
+			wb := math.Float32bits(counts[i].Weight)
+			if wb<<1 == 0 {
 				continue
 			}
+			w := float64(math.Float32frombits(wb))
 			if keys[i] == biasKey {
-				z += float64(c.Weight)
+				z += w
 			} else {
-				z += float64(c.Weight) * (xs[i] / norm)
+				z += w * (xs[i] / norm)
 			}
 		}
 	} else if norm != 0 {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -124,6 +126,119 @@ func TestGetManyLoaded(t *testing.T) {
 					t.Fatalf("nk %d n %d key %d: loaded %+v, getMany %+v, get %+v", nk, n, i, got[i], pf[i], want)
 				}
 			}
+		}
+	}
+}
+
+// TestSearchLines: searchBatch with the windows searched by searchLines
+// (where the machine has it) gives what searchBatchGo gives and what get
+// gives, on tables with clustered keys (lines that fill, keys past their
+// windows), counts in the big arrays (one or both counts at bigCount),
+// keys at the ends of the key space, every batch length, with and
+// without a class mix; and getMany with searchLines off gives the same.
+func TestSearchLines(t *testing.T) {
+	if !hasSearchLines {
+		t.Skip("no searchLines on this machine")
+	}
+	r := rand.New(rand.NewPCG(21, 22))
+	for round := range 200 {
+		n := r.IntN(400)
+		seen := map[uint64]bool{}
+		var keys []uint64
+		for len(keys) < n {
+			var k uint64
+			switch r.IntN(4) {
+			case 0:
+				k = r.Uint64()
+			case 1: // clustered: many keys with the same home line
+				k = uint64(r.IntN(4))<<60 | r.Uint64N(1<<20)
+			case 2:
+				k = ^uint64(0) - r.Uint64N(8) // next to the free key
+			default:
+				k = r.Uint64N(8)
+			}
+			if k == freeKey || seen[k] {
+				continue
+			}
+			seen[k] = true
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		vals := make([]Counts, len(keys))
+		for i := range vals {
+			vals[i] = Counts{Spam: uint32(r.IntN(5)), Ham: uint32(r.IntN(5)), Weight: r.Float32() - 0.5}
+			switch r.IntN(10) {
+			case 0:
+				vals[i].Spam = bigCount
+			case 1:
+				vals[i].Ham = bigCount
+			case 2:
+				vals[i].Spam, vals[i].Ham = bigCount, bigCount
+			case 3:
+				vals[i].Spam = 1 << 17
+			case 4:
+				vals[i].Weight = float32(math.NaN())
+			}
+		}
+		tab := newTable(keys, vals)
+		mix := uint64(0)
+		if round%2 == 1 {
+			mix = r.Uint64()
+		}
+		var q []uint64
+		for _, k := range keys {
+			q = append(q, k^mix, (k+1)^mix, (k-1)^mix)
+		}
+		q = append(q, mix, ^mix, (freeKey-1)^mix, 1^mix)
+		r.Shuffle(len(q), func(i, j int) { q[i], q[j] = q[j], q[i] })
+		q = q[:r.IntN(len(q)+1)]
+		got := make([]Counts, len(q))
+		tab.getMany(q, mix, got)
+		useSearchLines = false
+		goOut := make([]Counts, len(q))
+		tab.getMany(q, mix, goOut)
+		useSearchLines = true
+		for i, k := range q {
+			want := tab.get(k ^ mix)
+			if !sameCounts(got[i], want) || !sameCounts(goOut[i], want) {
+				t.Fatalf("round %d key %#x: searchLines %+v, Go %+v, get %+v", round, k^mix, got[i], goOut[i], want)
+			}
+		}
+	}
+}
+
+// sameCounts: a and b have the same bits (a NaN weight equal to itself).
+func sameCounts(a, b Counts) bool {
+	return a.Spam == b.Spam && a.Ham == b.Ham && math.Float32bits(a.Weight) == math.Float32bits(b.Weight)
+}
+
+// TestSearchPastLastLine: a table (not one newTable or decodeV4 makes)
+// whose lines end with a full line of smaller keys: a key past them all is
+// searched up to the last line and no further, by getMany as by get
+// (both panic: the search runs off the lines).
+func TestSearchPastLastLine(t *testing.T) {
+	backing := make([]line, 4)
+	for l := range backing {
+		for i := range backing[l] {
+			backing[l][i] = slot{key: uint64(4*l + i + 1), spam: 1}
+		}
+	}
+	tab := &table{lines: backing[:3], nhome: 1}
+	for _, k := range []uint64{12, 13, 100} {
+		var got Counts
+		panicked := func() (p bool) {
+			defer func() { p = recover() != nil }()
+			out := make([]Counts, 1)
+			tab.getMany([]uint64{k}, 0, out)
+			got = out[0]
+			return false
+		}()
+		want, wantPanic := func() (c Counts, p bool) {
+			defer func() { p = recover() != nil }()
+			return tab.get(k), false
+		}()
+		if panicked != wantPanic || !panicked && got != want {
+			t.Errorf("key %d: getMany %+v (panic %v), get %+v (panic %v)", k, got, panicked, want, wantPanic)
 		}
 	}
 }

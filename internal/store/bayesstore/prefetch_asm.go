@@ -2,14 +2,7 @@
 
 package bayesstore
 
-// hasPrefetch: prefetchLines issues prefetch instructions (getMany then
-// prefetches a batch ahead instead of loading each batch's lines itself).
+// hasPrefetch: prefetchHomes issues prefetch instructions (getMany then
+// prefetches a batch ahead instead of loading each batch's lines itself;
+// on amd64 in assembly, search_amd64.s, on arm64 through prefetchLines).
 const hasPrefetch = true
-
-// prefetchLines asks the CPU to bring the first n lines of at, and the
-// line after each, into the cache (prefetch hints: they neither fault nor
-// wait for the data, so the misses of a batch overlap with the search of
-// the batch before).
-//
-//go:noescape
-func prefetchLines(at *[getBatch]*line, n int)

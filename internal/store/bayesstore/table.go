@@ -306,17 +306,13 @@ func (t *table) getMany(keys []uint64, mix uint64, out []Counts) {
 		t.getManyLoaded(keys, mix, out)
 		return
 	}
-	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
+	lp := unsafe.SliceData(t.lines)
 	// ring[b%prefetchRing] holds the home lines of batch b.
 	var ring [prefetchRing][getBatch]*line
 	nb := (len(keys) + getBatch - 1) / getBatch
 	issue := func(b int) {
-		at := &ring[b%prefetchRing]
 		ks := keys[b*getBatch : min(b*getBatch+getBatch, len(keys))]
-		for j, k := range ks {
-			at[j%getBatch] = (*line)(unsafe.Add(lp, uintptr(home(k^mix, nhome))*lineSize))
-		}
-		prefetchLines(at, len(ks))
+		prefetchHomes(&ks[0], len(ks), mix, nhome, lp, &ring[b%prefetchRing])
 	}
 	for b := range min(prefetchAhead, nb) {
 		issue(b)
@@ -368,6 +364,42 @@ func (t *table) getManyLoaded(keys []uint64, mix uint64, out []Counts) {
 // line's, and above k when the home line has a key not below k or room),
 // or past both.
 func (t *table) searchBatch(ks []uint64, mix uint64, o []Counts, at *[getBatch]*line) {
+	if !useSearchLines || len(ks) == 0 {
+		t.searchBatchGo(ks, mix, o, at)
+		return
+	}
+	o = o[:len(ks)]
+	// The windows and the lines after them searched 4 slots a compare
+	// (search_amd64.s); the keys it leaves (counts in the big arrays, or
+	// past the table's last line: a damaged table) searched here as
+	// searchBatchGo searches them.
+	end := uintptr(unsafe.Pointer(unsafe.SliceData(t.lines))) + uintptr(len(t.lines))*lineSize
+	for miss := searchLines(&ks[0], len(ks), mix, at, &o[0], end); miss != 0; miss &= miss - 1 {
+		j := bits.TrailingZeros32(miss) % getBatch
+		o[j] = t.searchFrom(ks[j]^mix, at[j])
+	}
+}
+
+// useSearchLines: searchBatch has searchLines search the windows (the
+// tests turn it off to check searchBatchGo on machines that have it).
+var useSearchLines = hasSearchLines
+
+// searchFrom returns k's counts, ln its home line (below nhome): the
+// window of ln and the next line searched, then the lines after.
+func (t *table) searchFrom(k uint64, ln *line) Counts {
+	w := (*[2 * lineSlots]slot)(unsafe.Pointer(ln))
+	if i := uint(below(ln, k) + below((*line)(w[lineSlots:]), k)); i < 2*lineSlots {
+		if s := &w[i]; s.key == k {
+			return t.counts(s)
+		}
+		return Counts{}
+	}
+	return t.searchPast(k, (uintptr(unsafe.Pointer(ln))-uintptr(unsafe.Pointer(unsafe.SliceData(t.lines))))/lineSize+2)
+}
+
+// searchBatchGo is searchBatch in Go: each key's window (its home line
+// and the next) searched, then the keys past their windows.
+func (t *table) searchBatchGo(ks []uint64, mix uint64, o []Counts, at *[getBatch]*line) {
 	lp := unsafe.Pointer(unsafe.SliceData(t.lines))
 	o = o[:len(ks)]
 	var rest [getBatch]uint8
@@ -395,22 +427,21 @@ func (t *table) searchBatch(ks []uint64, mix uint64, o []Counts, at *[getBatch]*
 		return
 	}
 	for _, j := range rest[:nr%(getBatch+1)] {
-		k := ks[j] ^ mix
-		c := Counts{}
-		for l := (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize + 2; ; l++ {
-			ln := &t.lines[l]
-			if i := below(ln, k); i < lineSlots {
-				if s := &ln[i]; s.key == k {
-					if sc, ok := s.small(); ok {
-						c = sc
-					} else {
-						c = t.big(k)
-					}
-				}
-				break
+		o[j] = t.searchPast(ks[j]^mix, (uintptr(unsafe.Pointer(at[j%getBatch]))-uintptr(lp))/lineSize+2)
+	}
+}
+
+// searchPast returns k's counts, k past the window before line l: the
+// lines from l on searched.
+func (t *table) searchPast(k uint64, l uintptr) Counts {
+	for ; ; l++ {
+		ln := &t.lines[l]
+		if i := below(ln, k); i < lineSlots {
+			if s := &ln[i]; s.key == k {
+				return t.counts(s)
 			}
+			return Counts{}
 		}
-		o[j] = c
 	}
 }
 

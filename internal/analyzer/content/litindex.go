@@ -42,8 +42,12 @@ type litTabs struct {
 	bits3 [1 << bits3Log / 64]uint64 // hash of three-byte literals
 	bits2 [1 << 16 / 64]uint64       // two-byte literals
 	// bitsS: hash of the three-byte literals and of the two-byte ones
-	// followed by any byte, the one test of the scan loop for both.
+	// followed by any byte, the short literals' test of the scan loop.
 	bitsS [1 << bitsSLog / 64]uint64
+	// bitsF: hash of the first three bytes of every literal (of the
+	// two-byte ones followed by any byte), the scan loop's first test: a
+	// position it fails starts no literal.
+	bitsF [1 << bitsSLog / 64]uint64
 	// by2, by3: the literals of two and three bytes, by their bytes;
 	// by4: the literals of 4-7 bytes by their first four (slot flag has8:
 	// a literal of 8+ bytes shares them); by8: literals of 8+ bytes by
@@ -150,6 +154,7 @@ func (x *litIndex) tables() *litTabs {
 			setBit(t.bits2[:], k)
 			for c := uint32(0); c < 256; c++ {
 				setBit(t.bitsS[:], hashS(k|c<<16))
+				setBit(t.bitsF[:], hashS(k|c<<16))
 			}
 			if by2[k] == nil {
 				order2 = append(order2, k)
@@ -159,6 +164,7 @@ func (x *litIndex) tables() *litTabs {
 			k := le3(s)
 			setBit(t.bits3[:], hash3(k))
 			setBit(t.bitsS[:], hashS(k))
+			setBit(t.bitsF[:], hashS(k))
 			if by3[k] == nil {
 				order3 = append(order3, k)
 			}
@@ -166,6 +172,7 @@ func (x *litIndex) tables() *litTabs {
 		default:
 			k := le4(s)
 			setBit(t.bits4[:], hash4(k))
+			setBit(t.bitsF[:], hashS(k&0xFFFFFF))
 			if _, ok := by4[k]; !ok {
 				order4 = append(order4, k)
 				by4[k] = nil
@@ -307,12 +314,14 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 	i := 0
 	if n >= 8 {
 		// u holds the eight bytes from i: one byte shifts in per step.
-		bits4, bitsS := &t.bits4, &t.bitsS
+		bits4, bitsS, bitsF := &t.bits4, &t.bitsS, &t.bitsF
 		u := le8(text)
+		next := text[8:] // next[i]: the byte after the eight from i
 		for i = 0; ; i++ {
-			h4, hs := hash4(uint32(u)), hashS(uint32(u)&0xFFFFFF)
-			in4, inS := bits4[h4>>6]>>(h4&63)&1 != 0, bitsS[hs>>6]>>(hs&63)&1 != 0
-			if in4 || inS {
+			hs := hashS(uint32(u) & 0xFFFFFF)
+			if bitsF[hs>>6]>>(hs&63)&1 != 0 {
+				h4 := hash4(uint32(u))
+				in4, inS := bits4[h4>>6]>>(h4&63)&1 != 0, bitsS[hs>>6]>>(hs&63)&1 != 0
 				if inS {
 					k2, h3 := uint32(u)&0xFFFF, hash3(uint32(u)&0xFFFFFF)
 					if b2, b3 := testBit(t.bits2[:], k2), testBit(t.bits3[:], h3); b2 || b3 {
@@ -323,10 +332,10 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 					x.probeLong(t, r, text, u, i)
 				}
 			}
-			if i+8 >= n {
+			if i >= len(next) {
 				break
 			}
-			u = u>>8 | uint64(text[i+8])<<56
+			u = u>>8 | uint64(next[i])<<56
 		}
 		i = n - 7
 	}

@@ -351,8 +351,9 @@ var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': t
 // case and white space change (and nothing when the text is lower case
 // with single spaces). ok is false, and the text not normalised, when s
 // is not ASCII. Eight bytes are looked at a time (asciiBlock): a block
-// without other white space than single spaces is lower-cased in one
-// step; the others byte by byte.
+// without two white space characters in a row (counting the byte before
+// it) is lower-cased, and its white space made spaces, in one step; the
+// others byte by byte.
 func normalizeASCII(s string) (_ string, ok bool) {
 	// The clean prefix: lower case, single spaces.
 	space := false
@@ -395,7 +396,13 @@ func normalizeASCII(s string) (_ string, ok bool) {
 		if i+8 <= len(s) {
 			w := le8(s[i:])
 			up, ws, sp := asciiBlock(w)
-			if ws == 0 && !doubleSpace(sp, space) {
+			if ws != 0 {
+				// Other white space is a space unless it follows one.
+				m := (ws >> 7) * 0xFF
+				w = w&^m | m&(' '*ones)
+				sp |= ws
+			}
+			if !doubleSpace(sp, space) {
 				binary.LittleEndian.PutUint64(out[j:j+8], w|up>>2)
 				i, j = i+8, j+8
 				space = sp>>63 != 0
@@ -428,15 +435,17 @@ func normalizeASCII(s string) (_ string, ok bool) {
 	return unsafe.String(unsafe.SliceData(out), j), true
 }
 
-// hiBits has the top bit of each byte of a word.
-const hiBits = 0x8080808080808080
+// hiBits has the top bit of each byte of a word, ones the bottom bit.
+const (
+	hiBits = 0x8080808080808080
+	ones   = 0x0101010101010101
+)
 
 // asciiBlock classifies the eight ASCII bytes of w (none with its top
 // bit set): the top bit of each byte of up is set for an upper-case
 // letter, of ws for white space other than ' ' (\t \n \v \f \r), of sp
 // for ' '. Each byte is below 0x80, so no sum carries into the next.
 func asciiBlock(w uint64) (up, ws, sp uint64) {
-	const ones = 0x0101010101010101
 	up = (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones) & hiBits
 	ws = (w + (0x80-'\t')*ones) &^ (w + (0x80-'\r'-1)*ones) & hiBits
 	sp = ^((w ^ ' '*ones) + 0x7F*ones) & hiBits

@@ -303,17 +303,13 @@ func (x *litIndex) scan(text string) scanResult {
 // scanInto finds the literals in text, reusing r's buffers (r must have
 // been released, or be new).
 func (x *litIndex) scanInto(r *scanResult, text string) {
-	sp, _ := x.slots.Get().(*[]int32)
-	if sp == nil || len(*sp) != len(x.lits) {
-		s := make([]int32, len(x.lits))
-		sp = &s
-	}
-	r.slotp, r.slot, r.lits, r.hits = sp, *sp, x.lits, r.hits[:0]
-	t := x.tables()
+	t := x.begin(r)
 	n := len(text)
 	i := 0
 	if n >= 8 {
 		// u holds the eight bytes from i: one byte shifts in per step.
+		// The filter of the literals' first three bytes comes first: it
+		// fails for most positions.
 		bits4, bitsS, bitsF := &t.bits4, &t.bitsS, &t.bitsF
 		u := le8(text)
 		next := text[8:] // next[i]: the byte after the eight from i
@@ -339,7 +335,25 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 		}
 		i = n - 7
 	}
-	for ; i+1 < n; i++ {
+	x.finish(t, r, text, i)
+}
+
+// begin readies r for a scan (its table of literal ids from the pool)
+// and returns the filters and tables.
+func (x *litIndex) begin(r *scanResult) *litTabs {
+	sp, _ := x.slots.Get().(*[]int32)
+	if sp == nil || len(*sp) != len(x.lits) {
+		s := make([]int32, len(x.lits))
+		sp = &s
+	}
+	r.slotp, r.slot, r.lits, r.hits = sp, *sp, x.lits, r.hits[:0]
+	return x.tables()
+}
+
+// finish notes the literals at the positions from i (those the
+// eight-byte loop does not reach) and marks the sets whose literals occur.
+func (x *litIndex) finish(t *litTabs, r *scanResult, text string, i int) {
+	for ; i+1 < len(text); i++ {
 		x.probe(t, r, text, i)
 	}
 	ns := (x.nsets + 63) / 64

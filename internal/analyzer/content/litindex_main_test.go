@@ -7,15 +7,10 @@ import (
 
 // scanIntoMain is litIndex.scanInto as on main before the three-byte
 // first filter (bitsF): each position of the main loop tested against
-// bits4 and bitsS. The reference of FuzzLitScanMain.
+// bits4 and bitsS (main's loop; the preparation and the last positions
+// are scanInto's own). The reference of FuzzLitScanMain.
 func (x *litIndex) scanIntoMain(r *scanResult, text string) {
-	sp, _ := x.slots.Get().(*[]int32)
-	if sp == nil || len(*sp) != len(x.lits) {
-		s := make([]int32, len(x.lits))
-		sp = &s
-	}
-	r.slotp, r.slot, r.lits, r.hits = sp, *sp, x.lits, r.hits[:0]
-	t := x.tables()
+	t := x.begin(r)
 	n := len(text)
 	i := 0
 	if n >= 8 {
@@ -43,21 +38,7 @@ func (x *litIndex) scanIntoMain(r *scanResult, text string) {
 		}
 		i = n - 7
 	}
-	for ; i+1 < n; i++ {
-		x.probe(t, r, text, i)
-	}
-	ns := (x.nsets + 63) / 64
-	if cap(r.sets) < ns {
-		r.sets = make([]uint64, ns)
-	} else {
-		r.sets = r.sets[:ns]
-		clear(r.sets)
-	}
-	for _, h := range r.hits {
-		for _, sid := range x.litSets[h.id] {
-			r.sets[sid>>6] |= 1 << (sid & 63)
-		}
-	}
+	x.finish(t, r, text, i)
 }
 
 // FuzzLitScanMain: scanInto notes the same literals at the same offsets,

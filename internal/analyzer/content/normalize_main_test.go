@@ -9,21 +9,9 @@ import (
 // blocks (byte by byte through a strings.Builder): the reference of
 // FuzzNormalizeASCIIMain.
 func normalizeASCIIMain(s string) (_ string, ok bool) {
-	// The clean prefix: lower case, single spaces.
-	space := false
-	i := 0
-	for ; i < len(s); i++ {
-		k := asciiClass[s[i]]
-		if k == clsPlain {
-			space = false
-			continue
-		}
-		if k == clsSpace && !space {
-			space = true
-			continue
-		}
-		break
-	}
+	// The clean prefix: lower case, single spaces (main's loop, now
+	// cleanFrom).
+	i, space := cleanFrom(s, 0, false)
 	if i == len(s) {
 		return s, true
 	}

@@ -369,19 +369,7 @@ func normalizeASCII(s string) (_ string, ok bool) {
 		}
 		space = sp>>63 != 0
 	}
-	for ; i < len(s); i++ {
-		k := asciiClass[s[i]]
-		if k == clsPlain {
-			space = false
-			continue
-		}
-		if k == clsSpace && !space {
-			space = true
-			continue
-		}
-		break
-	}
-	if i == len(s) {
+	if i, space = cleanFrom(s, i, space); i == len(s) {
 		return s, true
 	}
 	if !asciiFrom(s, i) {
@@ -433,6 +421,25 @@ func normalizeASCII(s string) (_ string, ok bool) {
 		}
 	}
 	return unsafe.String(unsafe.SliceData(out), j), true
+}
+
+// cleanFrom returns the end of the clean run of s from i (lower case,
+// single spaces: Normalize leaves it as it is), space telling whether a
+// space comes just before i, and whether one ends the run.
+func cleanFrom(s string, i int, space bool) (int, bool) {
+	for ; i < len(s); i++ {
+		k := asciiClass[s[i]]
+		if k == clsPlain {
+			space = false
+			continue
+		}
+		if k == clsSpace && !space {
+			space = true
+			continue
+		}
+		break
+	}
+	return i, space
 }
 
 // hiBits has the top bit of each byte of a word, ones the bottom bit.

@@ -35,6 +35,7 @@ const (
 	bits4Log = 17
 	bits3Log = 13
 	bitsSLog = 16
+	bits8Log = 16
 )
 
 type litTabs struct {
@@ -48,6 +49,9 @@ type litTabs struct {
 	// two-byte ones followed by any byte), the scan loop's first test: a
 	// position it fails starts no literal.
 	bitsF [1 << bitsSLog / 64]uint64
+	// bits8: hash of the first eight bytes of the literals of 8+ bytes,
+	// tested before by8 (most lookups there find nothing).
+	bits8 [1 << bits8Log / 64]uint64
 	// by2, by3: the literals of two and three bytes, by their bytes;
 	// by4: the literals of 4-7 bytes by their first four (slot flag has8:
 	// a literal of 8+ bytes shares them); by8: literals of 8+ bytes by
@@ -116,6 +120,7 @@ func (t *otab) list(s *oslot) []int32 { return t.ids[s.lo : s.lo+int32(s.n)] }
 func hash4(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bits4Log) }
 func hash3(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bits3Log) }
 func hashS(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bitsSLog) }
+func hash8(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - bits8Log) }
 
 func setBit(b []uint64, i uint32)       { b[i>>6] |= 1 << (i & 63) }
 func testBit(b []uint64, i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
@@ -183,6 +188,8 @@ func (x *litIndex) tables() *litTabs {
 			}
 			has8[k] = true
 			k8 := le8(s)
+			h8 := hash8(k8)
+			t.bits8[h8>>6] |= 1 << (h8 & 63)
 			if by8[k8] == nil {
 				order8 = append(order8, k8)
 			}
@@ -403,7 +410,7 @@ func (x *litIndex) probeLong(t *litTabs, r *scanResult, text string, u uint64, i
 			r.note(id, i)
 		}
 	}
-	if !s.has8 {
+	if h8 := hash8(u); !s.has8 || t.bits8[h8>>6]>>(h8&63)&1 == 0 {
 		return
 	}
 	s8 := t.by8.get(u)

@@ -8,6 +8,7 @@
 package brands
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -305,7 +306,9 @@ func foldTextLower(s string, lower bool) (string, string) {
 // appendFoldTextLower is foldTextLower into b[:0] and l[:0] (l untouched
 // unless lower is set).
 func appendFoldTextLower(b, l []byte, s string, lower bool) ([]byte, []byte) {
-	s = norm.NFKC.String(s)
+	if !asc.Is(s) {
+		s = norm.NFKC.String(s) // ASCII text is in NFKC already
+	}
 	b = slices.Grow(b[:0], len(s))
 	if lower {
 		l = slices.Grow(l[:0], len(s))
@@ -314,6 +317,25 @@ func appendFoldTextLower(b, l []byte, s string, lower bool) ([]byte, []byte) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < 0x80 {
+			if i+8 <= len(s) {
+				// Eight ASCII bytes without a back quote or two white
+				// space characters in a row (counting the byte before)
+				// in one step: white space made spaces, lower-cased.
+				if w := load64(s[i:]); w&hiBits == 0 {
+					up, ws, bq := asciiFoldBlock(w)
+					if bq == 0 && ws&(ws<<8) == 0 && (!space || ws&0x80 == 0) {
+						m := (ws >> 7) * 0xFF
+						w = w&^m | m&(' '*ones)
+						b = binary.LittleEndian.AppendUint64(b, w)
+						if lower {
+							l = binary.LittleEndian.AppendUint64(l, w|up>>2)
+						}
+						space = ws>>63 != 0
+						i += 8
+						continue
+					}
+				}
+			}
 			i++
 			switch c {
 			case ' ', '\t', '\n', '\r', '\v', '\f':
@@ -374,6 +396,30 @@ func appendFoldTextLower(b, l []byte, s string, lower bool) ([]byte, []byte) {
 		}
 	}
 	return b, l
+}
+
+// hiBits has the top bit of each byte of a word, ones the bottom bit.
+const (
+	hiBits = 0x8080808080808080
+	ones   = 0x0101010101010101
+)
+
+// load64 is the first eight bytes of s, little-endian.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// asciiFoldBlock classifies the eight ASCII bytes of w (none with its top bit
+// set): the top bit of each byte of up is set for an upper-case letter,
+// of ws for white space (' ' \t \n \v \f \r), of bq for '`'. Each byte is
+// below 0x80, so no sum carries into the next.
+func asciiFoldBlock(w uint64) (up, ws, bq uint64) {
+	up = (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones) & hiBits
+	ws = (w+(0x80-'\t')*ones)&^(w+(0x80-'\r'-1)*ones)&hiBits | ^((w^' '*ones)+0x7F*ones)&hiBits
+	bq = ^((w ^ '`'*ones) + 0x7F*ones) & hiBits
+	return up, ws, bq
 }
 
 // lowerSameLen lower-cases the letters whose lower case has the same UTF-8

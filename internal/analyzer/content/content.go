@@ -898,26 +898,24 @@ func someFields(m *mail.Message, urls func() []mail.URL, uses map[string]bool, f
 }
 
 // lowerIs reports whether strings.ToLower(s) == low, without building
-// the lower-cased string when s is ASCII.
+// the lower-cased string when s is ASCII. ToLower maps an ASCII prefix of
+// s to the same prefix lower-cased, whatever follows: a byte of it that
+// differs from low's, or a prefix longer than low, answers at once (most
+// names differ from low in their first byte).
 func lowerIs(s, low string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
+		c := s[i]
+		if c >= utf8.RuneSelf {
 			return strings.ToLower(s) == low
 		}
-	}
-	if len(s) != len(low) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		if c != low[i] {
+		if i >= len(low) || c != low[i] {
 			return false
 		}
 	}
-	return true
+	return len(s) == len(low)
 }
 
 func headerText(m *mail.Message) string {

@@ -35,6 +35,7 @@ const (
 	bits4Log = 17
 	bits3Log = 13
 	bitsSLog = 16
+	bits8Log = 16
 )
 
 type litTabs struct {
@@ -42,8 +43,15 @@ type litTabs struct {
 	bits3 [1 << bits3Log / 64]uint64 // hash of three-byte literals
 	bits2 [1 << 16 / 64]uint64       // two-byte literals
 	// bitsS: hash of the three-byte literals and of the two-byte ones
-	// followed by any byte, the one test of the scan loop for both.
+	// followed by any byte, the short literals' test of the scan loop.
 	bitsS [1 << bitsSLog / 64]uint64
+	// bitsF: hash of the first three bytes of every literal (of the
+	// two-byte ones followed by any byte), the scan loop's first test: a
+	// position it fails starts no literal.
+	bitsF [1 << bitsSLog / 64]uint64
+	// bits8: hash of the first eight bytes of the literals of 8+ bytes,
+	// tested before by8 (most lookups there find nothing).
+	bits8 [1 << bits8Log / 64]uint64
 	// by2, by3: the literals of two and three bytes, by their bytes;
 	// by4: the literals of 4-7 bytes by their first four (slot flag has8:
 	// a literal of 8+ bytes shares them); by8: literals of 8+ bytes by
@@ -112,6 +120,7 @@ func (t *otab) list(s *oslot) []int32 { return t.ids[s.lo : s.lo+int32(s.n)] }
 func hash4(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bits4Log) }
 func hash3(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bits3Log) }
 func hashS(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - bitsSLog) }
+func hash8(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - bits8Log) }
 
 func setBit(b []uint64, i uint32)       { b[i>>6] |= 1 << (i & 63) }
 func testBit(b []uint64, i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
@@ -150,6 +159,7 @@ func (x *litIndex) tables() *litTabs {
 			setBit(t.bits2[:], k)
 			for c := uint32(0); c < 256; c++ {
 				setBit(t.bitsS[:], hashS(k|c<<16))
+				setBit(t.bitsF[:], hashS(k|c<<16))
 			}
 			if by2[k] == nil {
 				order2 = append(order2, k)
@@ -159,6 +169,7 @@ func (x *litIndex) tables() *litTabs {
 			k := le3(s)
 			setBit(t.bits3[:], hash3(k))
 			setBit(t.bitsS[:], hashS(k))
+			setBit(t.bitsF[:], hashS(k))
 			if by3[k] == nil {
 				order3 = append(order3, k)
 			}
@@ -166,6 +177,7 @@ func (x *litIndex) tables() *litTabs {
 		default:
 			k := le4(s)
 			setBit(t.bits4[:], hash4(k))
+			setBit(t.bitsF[:], hashS(k&0xFFFFFF))
 			if _, ok := by4[k]; !ok {
 				order4 = append(order4, k)
 				by4[k] = nil
@@ -176,6 +188,8 @@ func (x *litIndex) tables() *litTabs {
 			}
 			has8[k] = true
 			k8 := le8(s)
+			h8 := hash8(k8)
+			t.bits8[h8>>6] |= 1 << (h8 & 63)
 			if by8[k8] == nil {
 				order8 = append(order8, k8)
 			}
@@ -296,23 +310,21 @@ func (x *litIndex) scan(text string) scanResult {
 // scanInto finds the literals in text, reusing r's buffers (r must have
 // been released, or be new).
 func (x *litIndex) scanInto(r *scanResult, text string) {
-	sp, _ := x.slots.Get().(*[]int32)
-	if sp == nil || len(*sp) != len(x.lits) {
-		s := make([]int32, len(x.lits))
-		sp = &s
-	}
-	r.slotp, r.slot, r.lits, r.hits = sp, *sp, x.lits, r.hits[:0]
-	t := x.tables()
+	t := x.begin(r)
 	n := len(text)
 	i := 0
 	if n >= 8 {
 		// u holds the eight bytes from i: one byte shifts in per step.
-		bits4, bitsS := &t.bits4, &t.bitsS
+		// The filter of the literals' first three bytes comes first: it
+		// fails for most positions.
+		bits4, bitsS, bitsF := &t.bits4, &t.bitsS, &t.bitsF
 		u := le8(text)
+		next := text[8:] // next[i]: the byte after the eight from i
 		for i = 0; ; i++ {
-			h4, hs := hash4(uint32(u)), hashS(uint32(u)&0xFFFFFF)
-			in4, inS := bits4[h4>>6]>>(h4&63)&1 != 0, bitsS[hs>>6]>>(hs&63)&1 != 0
-			if in4 || inS {
+			hs := hashS(uint32(u) & 0xFFFFFF)
+			if bitsF[hs>>6]>>(hs&63)&1 != 0 {
+				h4 := hash4(uint32(u))
+				in4, inS := bits4[h4>>6]>>(h4&63)&1 != 0, bitsS[hs>>6]>>(hs&63)&1 != 0
 				if inS {
 					k2, h3 := uint32(u)&0xFFFF, hash3(uint32(u)&0xFFFFFF)
 					if b2, b3 := testBit(t.bits2[:], k2), testBit(t.bits3[:], h3); b2 || b3 {
@@ -323,14 +335,32 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 					x.probeLong(t, r, text, u, i)
 				}
 			}
-			if i+8 >= n {
+			if i >= len(next) {
 				break
 			}
-			u = u>>8 | uint64(text[i+8])<<56
+			u = u>>8 | uint64(next[i])<<56
 		}
 		i = n - 7
 	}
-	for ; i+1 < n; i++ {
+	x.finish(t, r, text, i)
+}
+
+// begin readies r for a scan (its table of literal ids from the pool)
+// and returns the filters and tables.
+func (x *litIndex) begin(r *scanResult) *litTabs {
+	sp, _ := x.slots.Get().(*[]int32)
+	if sp == nil || len(*sp) != len(x.lits) {
+		s := make([]int32, len(x.lits))
+		sp = &s
+	}
+	r.slotp, r.slot, r.lits, r.hits = sp, *sp, x.lits, r.hits[:0]
+	return x.tables()
+}
+
+// finish notes the literals at the positions from i (those the
+// eight-byte loop does not reach) and marks the sets whose literals occur.
+func (x *litIndex) finish(t *litTabs, r *scanResult, text string, i int) {
+	for ; i+1 < len(text); i++ {
 		x.probe(t, r, text, i)
 	}
 	ns := (x.nsets + 63) / 64
@@ -380,7 +410,7 @@ func (x *litIndex) probeLong(t *litTabs, r *scanResult, text string, u uint64, i
 			r.note(id, i)
 		}
 	}
-	if !s.has8 {
+	if h8 := hash8(u); !s.has8 || t.bits8[h8>>6]>>(h8&63)&1 == 0 {
 		return
 	}
 	s8 := t.by8.get(u)

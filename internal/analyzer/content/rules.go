@@ -1,6 +1,7 @@
 package content
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/BurntSushi/toml"
 	"github.com/sekisho/sekisho/internal/pipeline"
@@ -348,11 +350,83 @@ var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': t
 // ASCII character is zero-width and none is a look-alike letter, so only
 // case and white space change (and nothing when the text is lower case
 // with single spaces). ok is false, and the text not normalised, when s
-// is not ASCII.
+// is not ASCII. Eight bytes are looked at a time (asciiBlock): a block
+// without two white space characters in a row (counting the byte before
+// it) is lower-cased, and its white space made spaces, in one step; the
+// others byte by byte.
 func normalizeASCII(s string) (_ string, ok bool) {
 	// The clean prefix: lower case, single spaces.
 	space := false
 	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := le8(s[i:])
+		if w&hiBits != 0 {
+			break
+		}
+		up, ws, sp := asciiBlock(w)
+		if up|ws != 0 || doubleSpace(sp, space) {
+			break
+		}
+		space = sp>>63 != 0
+	}
+	if i, space = cleanFrom(s, i, space); i == len(s) {
+		return s, true
+	}
+	if !asciiFrom(s, i) {
+		return "", false
+	}
+	// The output is never longer than s: the clean prefix, then each
+	// block lower-cased whole or byte by byte.
+	out := make([]byte, len(s))
+	j := copy(out, s[:i])
+	for i < len(s) {
+		end := len(s)
+		if i+8 <= len(s) {
+			w := le8(s[i:])
+			up, ws, sp := asciiBlock(w)
+			if ws != 0 {
+				// Other white space is a space unless it follows one.
+				m := (ws >> 7) * 0xFF
+				w = w&^m | m&(' '*ones)
+				sp |= ws
+			}
+			if !doubleSpace(sp, space) {
+				binary.LittleEndian.PutUint64(out[j:j+8], w|up>>2)
+				i, j = i+8, j+8
+				space = sp>>63 != 0
+				continue
+			}
+			end = i + 8
+		}
+		for ; i < end; i++ {
+			c := s[i]
+			switch asciiClass[c] {
+			case clsSpace:
+				if space {
+					continue
+				}
+				space = true
+			case clsOtherSpace:
+				if space {
+					continue
+				}
+				c, space = ' ', true
+			case clsUpper:
+				c, space = c+'a'-'A', false
+			default:
+				space = false
+			}
+			out[j] = c
+			j++
+		}
+	}
+	return unsafe.String(unsafe.SliceData(out), j), true
+}
+
+// cleanFrom returns the end of the clean run of s from i (lower case,
+// single spaces: Normalize leaves it as it is), space telling whether a
+// space comes just before i, and whether one ends the run.
+func cleanFrom(s string, i int, space bool) (int, bool) {
 	for ; i < len(s); i++ {
 		k := asciiClass[s[i]]
 		if k == clsPlain {
@@ -365,54 +439,30 @@ func normalizeASCII(s string) (_ string, ok bool) {
 		}
 		break
 	}
-	if i == len(s) {
-		return s, true
-	}
-	if !asciiFrom(s, i) {
-		return "", false // before the builder: normalizeAny builds its own
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	run := 0 // start of the bytes not yet written, which stay as they are
-	for ; i < len(s); i++ {
-		c := s[i]
-		k := asciiClass[c]
-		if k == clsPlain {
-			// Skip the run of plain bytes: they stay as they are.
-			j := i + 1
-			for j < len(s) && asciiClass[s[j]] == clsPlain {
-				j++
-			}
-			i = j - 1
-			space = false
-			continue
-		}
-		switch k {
-		case clsSpace:
-			if !space {
-				space = true
-				continue
-			}
-			b.WriteString(s[run:i])
-			run = i + 1
-		case clsOtherSpace:
-			b.WriteString(s[run:i])
-			run = i + 1
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-		case clsUpper:
-			b.WriteString(s[run:i])
-			run = i + 1
-			b.WriteByte(c + 'a' - 'A')
-			space = false
-		default:
-			return "", false
-		}
-	}
-	b.WriteString(s[run:])
-	return b.String(), true
+	return i, space
+}
+
+// hiBits has the top bit of each byte of a word, ones the bottom bit.
+const (
+	hiBits = 0x8080808080808080
+	ones   = 0x0101010101010101
+)
+
+// asciiBlock classifies the eight ASCII bytes of w (none with its top
+// bit set): the top bit of each byte of up is set for an upper-case
+// letter, of ws for white space other than ' ' (\t \n \v \f \r), of sp
+// for ' '. Each byte is below 0x80, so no sum carries into the next.
+func asciiBlock(w uint64) (up, ws, sp uint64) {
+	up = (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones) & hiBits
+	ws = (w + (0x80-'\t')*ones) &^ (w + (0x80-'\r'-1)*ones) & hiBits
+	sp = ^((w ^ ' '*ones) + 0x7F*ones) & hiBits
+	return up, ws, sp
+}
+
+// doubleSpace reports whether a block's spaces sp (asciiBlock) hold two
+// in a row, counting a space just before the block (space).
+func doubleSpace(sp uint64, space bool) bool {
+	return sp&(sp<<8) != 0 || space && sp&0x80 != 0
 }
 
 // asciiFrom reports whether s[i:] is ASCII, eight bytes at a time.

@@ -307,9 +307,9 @@ func (a *Analyzer) checkText(t *pipeline.Task, m *mail.Message, from mail.Addres
 	} else if tok := namestat.RandomToken(name); tok != "" {
 		t.Add(SymRandomToken, "from: "+tok)
 	}
-	if j, ok := brands.JoinSpacedLetters(strings.Join(strings.Fields(name), " ")); ok {
+	if j, ok := joinSpacedWords(name); ok {
 		t.Add(SymSpacedLetters, "from: "+trunc(j, 40))
-	} else if j, ok := brands.JoinSpacedLetters(strings.Join(strings.Fields(subj), " ")); ok {
+	} else if j, ok := joinSpacedWords(subj); ok {
 		t.Add(SymSpacedLetters, "subject: "+trunc(j, 60))
 	}
 	lowSubj := strings.ToLower(subj)
@@ -332,6 +332,23 @@ func (a *Analyzer) checkText(t *pipeline.Task, m *mail.Message, from mail.Addres
 			}
 		}
 	}
+}
+
+// joinSpacedWords is brands.JoinSpacedLetters of s's words joined by
+// single spaces, which joins nothing (ok false) unless three words in a
+// row are one letter each: looked at first, without building the text.
+func joinSpacedWords(s string) (string, bool) {
+	run := 0
+	for w := range strings.FieldsSeq(s) {
+		if r, n := utf8.DecodeRuneInString(w); n == len(w) && unicode.IsLetter(r) {
+			if run++; run >= 3 {
+				return brands.JoinSpacedLetters(strings.Join(strings.Fields(s), " "))
+			}
+		} else {
+			run = 0
+		}
+	}
+	return "", false
 }
 
 var reReplyPrefix = regexp.MustCompile(`(?i)^\s*(re|fwd?|aw|wg|tr|rv|enc|res|rif|sv|vs)\s*:`)

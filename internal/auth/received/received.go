@@ -24,9 +24,20 @@ type Hop struct {
 	With   string     // protocol: SMTP, ESMTP, ESMTPS, ESMTPSA, LMTP, HTTP, local ...
 	ID     string
 	For    string
-	Date   time.Time
 	Forged bool // the MTA itself noted "may be forged"
 	Raw    string
+}
+
+// Date returns the date after the field's last ";" (zero when there is
+// none or it does not parse). It is parsed when asked for: no check reads
+// it, and parsing it was about a quarter of Parse.
+func (h *Hop) Date() time.Time {
+	if i := strings.LastIndexByte(h.Raw, ';'); i >= 0 {
+		if d, ok := parseDate(strings.TrimSpace(h.Raw[i+1:])); ok {
+			return d
+		}
+	}
+	return time.Time{}
 }
 
 // MaxLen bounds how much of one field is parsed.
@@ -40,10 +51,7 @@ func Parse(v string) Hop {
 	h := Hop{Raw: v}
 	body := v
 	if i := strings.LastIndexByte(v, ';'); i >= 0 {
-		if d, ok := parseDate(strings.TrimSpace(v[i+1:])); ok {
-			h.Date = d
-		}
-		body = v[:i]
+		body = v[:i] // the date after it: Hop.Date
 	}
 	var tokBuf [48]token
 	toks := tokenize(tokBuf[:0], body)

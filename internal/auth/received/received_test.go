@@ -40,7 +40,7 @@ func TestParse(t *testing.T) {
 	if h := Parse(cases[6].in); !h.Forged {
 		t.Error("may be forged not noticed")
 	}
-	if h := Parse(cases[0].in); h.Date.IsZero() {
+	if h := Parse(cases[0].in); h.Date().IsZero() {
 		t.Error("date not parsed")
 	}
 }

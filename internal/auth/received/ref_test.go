@@ -3,12 +3,26 @@ package received
 import (
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/mail"
 )
 
 // The code before the allocation-free rewrite (issue 17), kept as the
 // reference the differential fuzz test compares with.
+
+// dateRef is the reference's date of a Received value (Hop.Date).
+func dateRef(v string) time.Time {
+	if len(v) > MaxLen {
+		v = v[:MaxLen]
+	}
+	if i := strings.LastIndexByte(v, ';'); i >= 0 {
+		if d, err := mail.ParseDate(strings.TrimSpace(v[i+1:])); err == nil {
+			return d
+		}
+	}
+	return time.Time{}
+}
 
 // Parse parses one Received value (unfolded).
 func parseRef(v string) Hop {
@@ -18,10 +32,7 @@ func parseRef(v string) Hop {
 	h := Hop{Raw: v}
 	body := v
 	if i := strings.LastIndexByte(v, ';'); i >= 0 {
-		if d, err := mail.ParseDate(strings.TrimSpace(v[i+1:])); err == nil {
-			h.Date = d
-		}
-		body = v[:i]
+		body = v[:i] // the date: dateRef
 	}
 	toks := tokenizeRef(body)
 	// Clauses: from X (...) by Y (...) via with id for.

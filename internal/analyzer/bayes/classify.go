@@ -76,7 +76,15 @@ type valueCache struct {
 	ns, nh, strength, prior, alpha uint64 // the values' inputs (bits)
 	gen                            uint32
 	e                              [1 << valueCacheBits]cachedValue
+	// small holds the values of the features with both counts below
+	// smallCounts (most features: their few values come back in every
+	// message), by their counts, valid as e's are.
+	small [smallCounts][smallCounts]cachedValue
 }
+
+// smallCounts: features with both counts below it have their values in
+// valueCache.small.
+const smallCounts = 8
 
 // valueCacheBits: 4,096 entries, 128 KB a pooled buffer (with 1,024,
 // classifying the SpamAssassin test split computed nbValue 656K times;
@@ -98,6 +106,7 @@ func (vc *valueCache) use(ns, nh float64, p Params) {
 	vc.gen++
 	if vc.gen == 0 { // wrapped: entries of an old generation 1 would look valid
 		clear(vc.e[:])
+		clear(vc.small[:])
 		vc.gen = 1
 	}
 }
@@ -168,13 +177,11 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	top := &db.top
 	top.reset(min(k, n))
 	// Most features have small counts (most pairs none at all): their
-	// values are computed once per message (the same expressions, so the
-	// same bits), in a memo of cache entries (valid in the cache's
-	// generation, which is not 0: a zeroed entry is not). An entry holds
-	// both values (f is not used without chi; it is computed all the
-	// same, harmlessly).
-	const small = 8
-	var m [small][small]cachedValue
+	// values are computed once (the same expressions, so the same bits)
+	// and kept in the cache's small table while the totals and the
+	// parameters stay (valid in the cache's generation, which is not 0: a
+	// zeroed entry is not). An entry holds both values (f is not used
+	// without chi; it is computed all the same, harmlessly).
 	fw := func(c bayesstore.Counts) float64 {
 		// min(x, 1) (math.Min's value: the shares are finite and not
 		// negative; math.Min is a call on amd64).
@@ -196,9 +203,9 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	vc := &db.cache
 	vc.use(ns, nh, p)
 	// The value of the features the store has not seen (no counts: about
-	// a third of a message's): the memo's value for them, kept apart so
-	// that they skip the memo and the candidate's tests (they are never
-	// candidates).
+	// a third of a message's): the small table's value for them, kept
+	// apart so that they skip the table and the candidate's tests (they
+	// are never candidates).
 	r00 := rw(bayesstore.Counts{})
 	norm := 0.0
 	known := 0
@@ -218,13 +225,13 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 		if c.Spam+c.Ham >= 2 {
 			known++
 		}
-		// The memo's entry or the cache's, and one place that computes
-		// the values of either (the values the loop keeps are saved
+		// The small table's entry or the cache's, and one place that
+		// computes the values of either (the values the loop keeps are saved
 		// around that call only where it is made: with a call on each
 		// path they were saved for every feature).
 		var ce *cachedValue
-		if c.Spam < small && c.Ham < small {
-			ce = &m[c.Spam][c.Ham]
+		if c.Spam < smallCounts && c.Ham < smallCounts {
+			ce = &vc.small[c.Spam][c.Ham]
 		} else {
 			ce = vc.entry(c)
 		}

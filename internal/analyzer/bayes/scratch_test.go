@@ -139,3 +139,40 @@ func TestScratchScansIndependent(t *testing.T) {
 		}
 	}
 }
+
+// TestValueCacheWrap: when the cache's generation wraps, the entries of
+// both tables (by hash and by small counts) are cleared (an entry of an
+// old generation 1 would otherwise pass for the new generation 1's), and
+// values kept under other totals are not used.
+func TestValueCacheWrap(t *testing.T) {
+	vc := new(valueCache)
+	vc.use(10, 20, DefaultParams)
+	c := bayesstore.Counts{Spam: 3, Ham: 1}
+	big := bayesstore.Counts{Spam: 300, Ham: 100}
+	vc.small[c.Spam][c.Ham] = cachedValue{spam: c.Spam, ham: c.Ham, gen: 1, f: 0.25, r: 2}
+	*vc.entry(big) = cachedValue{spam: big.Spam, ham: big.Ham, gen: 1, f: 0.5, r: 3}
+	vc.gen = ^uint32(0)
+	vc.use(11, 20, DefaultParams)
+	if vc.gen != 1 {
+		t.Fatalf("generation %d after the wrap, want 1", vc.gen)
+	}
+	if e := vc.small[c.Spam][c.Ham]; e != (cachedValue{}) {
+		t.Errorf("small entry %+v kept over the wrap", e)
+	}
+	if e := *vc.entry(big); e != (cachedValue{}) {
+		t.Errorf("entry %+v kept over the wrap", e)
+	}
+	// Totals changing back and forth: each decision as a fresh cache's.
+	counts := []bayesstore.Counts{{Spam: 1}, {Spam: 2, Ham: 1}, {Spam: 500, Ham: 3}, {Ham: 7}, {Spam: 3, Ham: 1}}
+	keys := []uint64{biasKey, 1, 2, 3, 4}
+	tots := []bayesstore.Totals{{Spam: 10, Ham: 20}, {Spam: 700, Ham: 30}, {Spam: 10, Ham: 20}, {Spam: 9, Ham: 20}}
+	for round := range 3 {
+		for _, tot := range tots {
+			got, _ := decideKnown(counts, keys, tot, DefaultParams, nil)
+			want, _ := decideKnownMain(counts, keys, tot, DefaultParams, nil)
+			if !sameBits(got, want) {
+				t.Fatalf("round %d totals %+v: %+v, want %+v", round, tot, got, want)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -204,6 +205,46 @@ next:
 		}
 		tx.texts = append(tx.texts, r)
 	}
+	return nil
+}
+
+// storeTexts inserts the pairs the entries name that the store does not
+// know yet, in key order, in a short transaction of their own committed
+// before the rows' transaction begins. Inserting them in the rows'
+// transaction made two transactions (two instances on one PostgreSQL, or
+// a hold and the history writer) that met the same new pairs in another
+// order wait on each other's uncommitted sym_text rows: deadlock, and the
+// whole batch or the hold failed. A pair committed whose rows then fail
+// is harmless (content-addressed, never deleted).
+func (s *Store) storeTexts(ctx context.Context, es ...*entry) error {
+	var refs []*textRef
+	for _, e := range es {
+		if e == nil {
+			continue
+		}
+		for _, r := range e.texts {
+			if known, _ := s.texts.has(r); !known {
+				refs = append(refs, r)
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	slices.SortFunc(refs, func(a, b *textRef) int { return strings.Compare(a.key, b.key) })
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("quarantine: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	ts := newTxStmts(tx)
+	if err := s.insertTexts(ctx, ts, refs); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("quarantine: commit: %w", err)
+	}
+	s.committed(ts)
 	return nil
 }
 

@@ -560,6 +560,9 @@ var errHoldAborted = errors.New("quarantine: hold not written (the group's write
 // holds of several instances are ordered by the advisory lock on the
 // key, and run in parallel otherwise).
 func (s *Store) holdAlone(ctx context.Context, req *holdReq) error {
+	if err := s.storeTexts(ctx, req.e, req.hist); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("quarantine: begin: %w", err)
@@ -704,6 +707,11 @@ func (s *Store) holdTx(ctx context.Context, holds []*holdReq) (err error) {
 			err = fmt.Errorf("quarantine: hold not written: panic: %v", p)
 		}
 	}()
+	for _, r := range holds {
+		if err := s.storeTexts(ctx, r.e, r.hist); err != nil {
+			return err
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("quarantine: begin: %w", err)

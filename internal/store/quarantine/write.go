@@ -332,6 +332,9 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 		return 0, err
 	}
 	defer unlock()
+	if err := s.storeTexts(ctx, es...); err != nil {
+		return 0, err
+	}
 	var conn *sql.Conn
 	var tx *sql.Tx
 	kib := batchCacheKiB(es, pre)
@@ -452,9 +455,6 @@ func (s *Store) insertTx(ctx context.Context, tx *txStmts, es []*entry, pre []pr
 			continue
 		}
 		m := e.m
-		if err := s.insertTexts(ctx, tx, e.texts); err != nil {
-			return err
-		}
 		var raw any
 		if pre[i].raw != nil {
 			raw = pre[i].raw

@@ -194,7 +194,7 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 		}
 		pw := b / (b + g)
 		n := float64(c.Spam) + float64(c.Ham)
-		return (p.Strength*p.Prior + n*pw) / (p.Strength + n)
+		return (float64(p.Strength*p.Prior) + float64(n*pw)) / (p.Strength + n)
 	}
 	alpha := p.Alpha
 	rw := func(c bayesstore.Counts) float64 {

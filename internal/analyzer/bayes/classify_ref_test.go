@@ -27,7 +27,7 @@ func combineRef(counts []bayesstore.Counts, tot bayesstore.Totals, p Params) Dec
 		g := math.Min(float64(c.Ham)/nh, 1)
 		pw := b / (b + g)
 		n := float64(c.Spam) + float64(c.Ham)
-		f := (p.Strength*p.Prior + n*pw) / (p.Strength + n)
+		f := (float64(p.Strength*p.Prior) + float64(n*pw)) / (p.Strength + n)
 		if math.Abs(f-0.5) < p.MinDev {
 			continue
 		}

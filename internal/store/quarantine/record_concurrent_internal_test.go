@@ -5,7 +5,6 @@ import (
 	"context"
 	"sync"
 	"testing"
-
 )
 
 // Concurrent Records (several goroutines) with a small queue (drops), then Close

@@ -7,20 +7,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
 )
 
 // TestStageDeadlineShared: a stage's analyzers start together, each on a
 // worker of its own (none waits behind another for a free worker), so the
 // stage's one deadline gives each the whole analyzer_timeout: eight
-// analyzers of 120 ms each under a 400 ms time-out all finish, in about
-// 120 ms, however many scans run at once.
+// analyzers of 300 ms each under a 2 s time-out all finish, in about
+// 300 ms, however many scans run at once. Run in three waves or more
+// (900 ms) they fail it; the slack (600 ms over one wave, 1.7 s to the
+// time-out) is for a loaded machine's scheduling, where 120 ms analyzers
+// under a 400 ms time-out failed once.
 func TestStageDeadlineShared(t *testing.T) {
 	var as []pipeline.Analyzer
 	for i := range 8 {
 		as = append(as, &fake{name: "nap" + string(rune('a'+i)), fn: func(ctx context.Context, t *pipeline.Task) error {
 			select {
-			case <-time.After(120 * time.Millisecond):
+			case <-time.After(300 * time.Millisecond):
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -28,7 +32,7 @@ func TestStageDeadlineShared(t *testing.T) {
 		}})
 	}
 	cfg := testConfig(t)
-	cfg.Limits.AnalyzerTimeout.Duration = 400 * time.Millisecond
+	cfg.Limits.AnalyzerTimeout.Duration = 2 * time.Second
 	e, err := New(cfg, Options{Factories: []Factory{}, Analyzers: as})
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +48,7 @@ func TestStageDeadlineShared(t *testing.T) {
 				if has(r.Verdict, pipeline.SymAnalyzerTimeout) {
 					t.Errorf("time-out: %v", names(r.Verdict))
 				}
-				if r.Duration > 350*time.Millisecond {
+				if r.Duration >= 900*time.Millisecond {
 					t.Errorf("analyzers of a stage waited for each other: %v", r.Duration)
 				}
 			}
@@ -199,9 +203,12 @@ func TestIdleWorkersExit(t *testing.T) {
 // not end, run meanwhile, see no time-out. A stress test: the window it
 // aims at rarely opens (the review removed the drain in stageRun.finish
 // and this still passed); TestStageRunFinish is the test that enforces
-// the drain.
+// the drain. The analyzers' time-out is long (30 s), so that only a
+// stray end, never a slow machine, can end a stage early.
 func TestCancelledScansLeaveNoSentinel(t *testing.T) {
-	e := earlyEngine(t, &fake{name: "late", stage: pipeline.StageLate, fn: func(ctx context.Context, t *pipeline.Task) error { return nil }})
+	cfg := testConfig(t)
+	cfg.Limits.AnalyzerTimeout.Duration = 30 * time.Second
+	e := earlyEngineConfig(t, cfg, &fake{name: "late", stage: pipeline.StageLate, fn: func(ctx context.Context, t *pipeline.Task) error { return nil }})
 	defer e.Close()
 	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
 	stop := make(chan struct{})
@@ -275,11 +282,17 @@ func TestStageRunFinish(t *testing.T) {
 // reporting TEST_EARLY, and the extra ones given.
 func earlyEngine(t *testing.T, extra ...pipeline.Analyzer) *Engine {
 	t.Helper()
+	return earlyEngineConfig(t, testConfig(t), extra...)
+}
+
+// earlyEngineConfig is earlyEngine with the configuration cfg.
+func earlyEngineConfig(t *testing.T, cfg *config.Config, extra ...pipeline.Analyzer) *Engine {
+	t.Helper()
 	as := append([]pipeline.Analyzer{
 		&fake{name: "a", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
 		&fake{name: "b", fn: func(ctx context.Context, t *pipeline.Task) error { return nil }},
 	}, extra...)
-	e, err := New(testConfig(t), Options{Factories: []Factory{}, Analyzers: as})
+	e, err := New(cfg, Options{Factories: []Factory{}, Analyzers: as})
 	if err != nil {
 		t.Fatal(err)
 	}

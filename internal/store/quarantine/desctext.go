@@ -23,9 +23,10 @@ import (
 // symbol definitions in every row, some 2.5 KB of a 6 KB history row.
 // The verdict column now names a symbol's pair of texts by a key, a
 // hash of the two, written where the texts were ("dref":"KEY"); the
-// texts are a row of sym_text under that key, inserted in the
-// transaction of the first row that names it (ON CONFLICT DO NOTHING:
-// several writers, several instances) and never changed or deleted, so
+// texts are a row of sym_text under that key, inserted before the first
+// row that names it, in key order in a short transaction of their own
+// (storeTexts; ON CONFLICT DO NOTHING: several writers, several
+// instances) and never changed or deleted, so
 // a row keeps the wording it was written with whatever the definitions
 // say later. Message puts the texts back: readers get the verdict as it
 // was. Rows written before keep their texts in the column and read as
@@ -155,8 +156,8 @@ func (k *knownTexts) add(refs []*textRef) {
 }
 
 // descRefs decides, while a verdict is encoded, which symbols' texts go
-// by key, and collects the pairs the store does not know yet (to be
-// inserted with the row). A nil *descRefs keeps every text inline.
+// by key, and collects the pairs the store does not know yet (inserted
+// by storeTexts before the row). A nil *descRefs keeps every text inline.
 type descRefs struct {
 	known *knownTexts
 	added []*textRef
@@ -187,8 +188,8 @@ func (d *descRefs) ref(en, ja string) string {
 	return r.key
 }
 
-// insertTexts inserts the pairs an entry's rows name and the store did
-// not know when the entry was built, each once a transaction.
+// insertTexts inserts into storeTexts' transaction the pairs the store
+// does not know, each once.
 func (s *Store) insertTexts(ctx context.Context, tx *txStmts, refs []*textRef) error {
 next:
 	for _, r := range refs {

@@ -102,7 +102,7 @@ type entry struct {
 	oddSyms []pipeline.SymbolResult
 	// texts are the pairs of descriptions the verdict column names by
 	// key that the store did not know when the entry was built: inserted
-	// into sym_text with the row (desctext.go).
+	// into sym_text before the row (storeTexts, desctext.go).
 	texts []*textRef
 	done  chan error
 	now   time.Time // when build ran (expiry is counted from it)
@@ -575,7 +575,6 @@ func (s *Store) holdAlone(ctx context.Context, req *holdReq) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("quarantine: commit: %w", err)
 	}
-	s.committed(ts)
 	s.heldWritten(req)
 	return nil
 }
@@ -728,7 +727,6 @@ func (s *Store) holdTx(ctx context.Context, holds []*holdReq) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("quarantine: commit: %w", err)
 	}
-	s.committed(ts)
 	return nil
 }
 
@@ -885,8 +883,8 @@ const maxPooledCompress = 1 << 20
 func encodeS2(sp *[]byte, raw []byte) []byte {
 	n := s2.MaxEncodedLen(len(raw))
 	if n < 0 {
-		// Too large for S2's block format (over 4 GiB): never a stored
-		// message (history_max_message_bytes, the front ends' limits).
+		// Too large for S2's block format (over 4 GiB): prepare stores
+		// such a message as it is (s2Fits) and never calls this.
 		panic("quarantine: message too large to compress")
 	}
 	if cap(*sp) < n {
@@ -894,6 +892,11 @@ func encodeS2(sp *[]byte, raw []byte) []byte {
 	}
 	return s2.Encode((*sp)[:n], raw)
 }
+
+// s2Fits reports whether S2's block format can hold raw compressed; a
+// message that it cannot (over 4 GiB, beyond every front end's limit) is
+// stored as it is (raw_codec "none") rather than failing the writer.
+func s2Fits(raw []byte) bool { return s2.MaxEncodedLen(len(raw)) >= 0 }
 
 // putCompressBuf gives back a scratch buffer of compressBufs.
 func putCompressBuf(sp *[]byte) {

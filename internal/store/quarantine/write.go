@@ -211,7 +211,9 @@ func (s *Store) prepare(es []*entry, pooled bool) []prepared {
 	pre := make([]prepared, len(es))
 	for i, e := range es {
 		if e != nil && e.raw != nil {
-			if pooled {
+			if !s2Fits(e.raw) {
+				pre[i] = prepared{e.raw, "none", nil}
+			} else if pooled {
 				c, bp := s.compressPooled(e.raw)
 				pre[i] = prepared{c, codecS2, bp}
 			} else {
@@ -406,7 +408,6 @@ func (s *Store) insertSome(ctx context.Context, es []*entry, pre []prepared) (in
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("quarantine: commit: %w", err)
 	}
-	s.committed(ts)
 	return n, nil
 }
 

@@ -141,3 +141,25 @@ func FuzzAnyRandom(f *testing.F) {
 		}
 	})
 }
+
+// FuzzKeywordFilterUnowned: holdsUnowned says whether s holds a keyword
+// of a brand that does not own the host.
+func FuzzKeywordFilterUnowned(f *testing.F) {
+	f.Add("login.microsoft-support.example", "login.microsoft-support.example")
+	f.Add("www.amazon.co.jp", "www.amazon.co.jp")
+	f.Add("amazon", "amazon.com")
+	f.Add("paypal", "www.paypal.com")
+	f.Add("", "")
+	f.Fuzz(func(t *testing.T, s, host string) {
+		lowHost := strings.ToLower(host)
+		want := false
+		for _, b := range brands.All() {
+			for _, kw := range brandKeywords(b) {
+				want = want || strings.Contains(s, kw) && !ownsDomain(b, host)
+			}
+		}
+		if got := catalogueKeywords().holdsUnowned(s, lowHost); got != want {
+			t.Fatalf("%q on %q: holdsUnowned %v, plain %v", s, host, got, want)
+		}
+	})
+}

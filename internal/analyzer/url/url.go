@@ -706,7 +706,7 @@ func (a *Analyzer) brandInURL(t *pipeline.Task, l *link, h *normalize.Link, cl *
 	claims, head, _ := cl.head()
 	for i := 0; ; i++ {
 		if i == len(claims) {
-			if !cl.bodyMayAdd() || !a.mayNameBrand(h, weakHost, &lowPath, &lowDone) {
+			if !cl.bodyMayAdd() || !a.mayNameBrand(h, lowHost, weakHost, &lowPath, &lowDone) {
 				return
 			}
 			if claims, head, _ = cl.get(); i == len(claims) {
@@ -732,17 +732,19 @@ func (a *Analyzer) brandInURL(t *pipeline.Task, l *link, h *normalize.Link, cl *
 }
 
 // mayNameBrand reports whether a brand the body alone claims may have a
-// keyword in the hop's host, or in its path on a weak host: false only
-// when no keyword of any brand of the catalogue is there. (A brand of the
-// body alone is not one of the subject's: its keywords count in the path
-// only on a weak host.) With another BrandMatcher than the package's it
-// says yes.
-func (a *Analyzer) mayNameBrand(h *normalize.Link, weakHost bool, lowPath *string, lowDone *bool) bool {
+// keyword in the hop's host, or in its path on a weak host, on a host it
+// does not own (lowHost: the host in lower case): false only when every
+// brand of the catalogue with a keyword there owns the host, which
+// brandInURL skips. (A brand of the body alone is not one of the
+// subject's: its keywords count in the path only on a weak host; the
+// brands Claimed returns are the catalogue's.) With another BrandMatcher
+// than the package's it says yes.
+func (a *Analyzer) mayNameBrand(h *normalize.Link, lowHost string, weakHost bool, lowPath *string, lowDone *bool) bool {
 	if _, ok := a.Brands.(pkgBrands); !ok {
 		return true
 	}
 	kf := catalogueKeywords()
-	if kf.holds(h.Host) {
+	if kf.holdsUnowned(h.Host, lowHost) {
 		return true
 	}
 	if !weakHost {
@@ -751,7 +753,7 @@ func (a *Analyzer) mayNameBrand(h *normalize.Link, weakHost bool, lowPath *strin
 	if !*lowDone {
 		*lowPath, *lowDone = strings.ToLower(h.Path), true
 	}
-	return kf.holds(*lowPath)
+	return kf.holdsUnowned(*lowPath, lowHost)
 }
 
 // bodyMayCount reports whether a brand only the body names may be the

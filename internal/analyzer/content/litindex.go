@@ -314,13 +314,14 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 	n := len(text)
 	i := 0
 	if n >= 8 {
-		// u holds the eight bytes from i: one byte shifts in per step.
-		// The filter of the literals' first three bytes comes first: it
-		// fails for most positions.
+		// u holds the eight bytes from i (one load). The filter of the
+		// literals' first three bytes comes first: it fails for most
+		// positions.
 		bits4, bitsS, bitsF := &t.bits4, &t.bitsS, &t.bitsF
-		u := le8(text)
-		next := text[8:] // next[i]: the byte after the eight from i
-		for i = 0; ; i++ {
+		for end := n - 7; i < end; i++ {
+			w := text[i : i+8]
+			u := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 			hs := hashS(uint32(u) & 0xFFFFFF)
 			if bitsF[hs>>6]>>(hs&63)&1 != 0 {
 				h4 := hash4(uint32(u))
@@ -335,10 +336,6 @@ func (x *litIndex) scanInto(r *scanResult, text string) {
 					x.probeLong(t, r, text, u, i)
 				}
 			}
-			if i >= len(next) {
-				break
-			}
-			u = u>>8 | uint64(next[i])<<56
 		}
 		i = n - 7
 	}
@@ -398,21 +395,38 @@ func (x *litIndex) probeShort(t *litTabs, r *scanResult, u uint64, two, three bo
 }
 
 // probeLong notes the literals of four bytes or more that occur in text
-// at i, where the next eight bytes are u.
+// at i, where the next eight bytes are u. Most calls find the first four
+// bytes of some literal but no literal (a key's literals of 4-7 bytes,
+// probe4, are often none; the filter of eight bytes fails for most):
+// the notes are out of line, so that path keeps its values in registers.
 func (x *litIndex) probeLong(t *litTabs, r *scanResult, text string, u uint64, i int) {
 	s := t.by4.get(u & 0xFFFFFFFF)
 	if s == nil {
 		return
 	}
+	if s.n != 0 {
+		x.probe4(t, r, s, u, i)
+	}
+	if h8 := hash8(u); !s.has8 || t.bits8[h8>>6]>>(h8&63)&1 == 0 {
+		return
+	}
+	x.probe8(t, r, text, u, i)
+}
+
+// probe4 notes the literals of 4-7 bytes of by4's slot s that occur at
+// i, where the next eight bytes are u.
+func (x *litIndex) probe4(t *litTabs, r *scanResult, s *oslot, u uint64, i int) {
 	m4 := t.m4[s.lo : s.lo+int32(s.n)]
 	for j, id := range t.by4.list(s) {
 		if u&m4[j].mask == m4[j].key {
 			r.note(id, i)
 		}
 	}
-	if h8 := hash8(u); !s.has8 || t.bits8[h8>>6]>>(h8&63)&1 == 0 {
-		return
-	}
+}
+
+// probe8 notes the literals of eight bytes or more that occur in text at
+// i, where the next eight bytes are u.
+func (x *litIndex) probe8(t *litTabs, r *scanResult, text string, u uint64, i int) {
 	s8 := t.by8.get(u)
 	if s8 == nil {
 		return

@@ -7,8 +7,9 @@ import (
 
 // scanIntoMain is litIndex.scanInto as on main before the three-byte
 // first filter (bitsF): each position of the main loop tested against
-// bits4 and bitsS (main's loop; the preparation and the last positions
-// are scanInto's own). The reference of FuzzLitScanMain.
+// bits4 and bitsS (main's loop, with main's probeLong; the preparation
+// and the last positions are scanInto's own). The reference of
+// FuzzLitScanMain.
 func (x *litIndex) scanIntoMain(r *scanResult, text string) {
 	t := x.begin(r)
 	n := len(text)
@@ -28,7 +29,7 @@ func (x *litIndex) scanIntoMain(r *scanResult, text string) {
 					}
 				}
 				if in4 {
-					x.probeLong(t, r, text, u, i)
+					x.probeLongMain(t, r, text, u, i)
 				}
 			}
 			if i+8 >= n {
@@ -39,6 +40,34 @@ func (x *litIndex) scanIntoMain(r *scanResult, text string) {
 		i = n - 7
 	}
 	x.finish(t, r, text, i)
+}
+
+// probeLongMain is litIndex.probeLong as on main before its notes went
+// out of line (probe4, probe8), scanIntoMain's.
+func (x *litIndex) probeLongMain(t *litTabs, r *scanResult, text string, u uint64, i int) {
+	s := t.by4.get(u & 0xFFFFFFFF)
+	if s == nil {
+		return
+	}
+	m4 := t.m4[s.lo : s.lo+int32(s.n)]
+	for j, id := range t.by4.list(s) {
+		if u&m4[j].mask == m4[j].key {
+			r.note(id, i)
+		}
+	}
+	if h8 := hash8(u); !s.has8 || t.bits8[h8>>6]>>(h8&63)&1 == 0 {
+		return
+	}
+	s8 := t.by8.get(u)
+	if s8 == nil {
+		return
+	}
+	rest := text[i+8:]
+	for _, id := range t.by8.list(s8) {
+		if l := x.lits[id]; len(l) == 8 || len(l)-8 <= len(rest) && rest[:len(l)-8] == l[8:] {
+			r.note(id, i)
+		}
+	}
 }
 
 // FuzzLitScanMain: scanInto notes the same literals at the same offsets,

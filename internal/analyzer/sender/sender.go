@@ -561,6 +561,9 @@ type phraseSet struct {
 	// wide[i]: list[i] holds a non-ASCII byte, so ASCII text cannot
 	// hold it (nor its group's key, when the key holds one).
 	wide []bool
+	// rare[i], keyRare[k]: the offset of the byte of list[i], keys[k]
+	// the search looks for (rareByte).
+	rare, keyRare []int
 }
 
 // newPhraseSet groups the phrases under keys: a phrase's first word with
@@ -628,7 +631,61 @@ func newPhraseSet(list []string) *phraseSet {
 			}
 		}
 	}
+	for _, p := range list {
+		s.rare = append(s.rare, rareByte(p))
+	}
+	for _, k := range s.keys {
+		s.keyRare = append(s.keyRare, rareByte(k))
+	}
 	return s
+}
+
+// letterOrder is lower-case English text's bytes, the most frequent
+// first; other bytes count as rarer than all of them.
+const letterOrder = " etaoinsrhldcumwfgypbvkjxqz"
+
+// rareByte returns the offset of the byte of an ASCII phrase least
+// frequent in lower-case English text (letterOrder; the first of equals),
+// which holdsAt looks for; -1 for a phrase with other bytes.
+func rareByte(p string) int {
+	if p == "" || !ascii.Is(p) {
+		return -1
+	}
+	best, rank := 0, -1
+	for i := 0; i < len(p); i++ {
+		r := strings.IndexByte(letterOrder, p[i])
+		if r < 0 {
+			r = len(letterOrder)
+		}
+		if r > rank {
+			best, rank = i, r
+		}
+	}
+	return best
+}
+
+// holdsAt is strings.Contains(s, sub), looking for sub's byte at k (a
+// rare one: rareByte) and comparing sub where that byte is: fewer
+// places to compare at than strings.Contains's first byte gives, on
+// long texts. k < 0: strings.Contains.
+func holdsAt(s, sub string, k int) bool {
+	if k < 0 {
+		return strings.Contains(s, sub)
+	}
+	c, n := sub[k], len(sub)
+	// An occurrence at p has c at p+k, with 0 <= p <= len(s)-n.
+	last := len(s) - n + k
+	for i := k; i <= last; {
+		j := strings.IndexByte(s[i:last+1], c)
+		if j < 0 {
+			return false
+		}
+		if p := i + j - k; s[p:p+n] == sub {
+			return true
+		}
+		i += j + 1
+	}
+	return false
 }
 
 // firstRunes returns the first n characters of p.
@@ -663,7 +720,7 @@ func (s *phraseSet) findIn(text string, ascii bool) string {
 		if g := s.group[i]; g >= 0 {
 			if seen[g] == 0 {
 				seen[g] = 2
-				if strings.Contains(text, s.keys[g]) {
+				if holdsAt(text, s.keys[g], s.keyRare[g]) {
 					seen[g] = 1
 				}
 			}
@@ -671,7 +728,7 @@ func (s *phraseSet) findIn(text string, ascii bool) string {
 				continue
 			}
 		}
-		if strings.Contains(text, p) {
+		if holdsAt(text, p, s.rare[i]) {
 			return p
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sort"
 	"strings"
@@ -295,6 +296,15 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 				}
 				c.andIDs[i] = append(c.andIDs[i], ids)
 				c.andSets[i] = append(c.andSets[i], a.lits.addSet(ids))
+			}
+		}
+		c.words = make([]*wordLit, len(c.regexes))
+		for i, re := range c.regexes {
+			if ids := c.litIDs[i]; len(ids) == 1 && len(c.andOf(i)) == 0 && c.factors[i].Len() == 0 {
+				if w := wordLitOf(re.String()); w != nil && w.lit == r.lits[i][0] {
+					w.id = ids[0]
+					c.words[i] = w
+				}
 			}
 		}
 		c.setN, c.setC = a.ruleSets(&c)
@@ -623,6 +633,9 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			return ""
 		}
 	}
+	if w := r.wordOf(i); w != nil {
+		return w.find(txt, sr)
+	}
 	var buf [64]int
 	starts := buf[:0]
 	for _, id := range ids {
@@ -644,6 +657,94 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 		}
 	}
 	return findWindows(re, txt, starts, r.wins[i], r.trims[i], sr, r.andIDs[i], r.andOf(i), r.factors[i], r.leadOf(i))
+}
+
+// wordOf returns the word literal of regex i (nil: none).
+func (r *Rule) wordOf(i int) *wordLit {
+	if i < len(r.words) {
+		return r.words[i]
+	}
+	return nil
+}
+
+// wordLit is a regex that is a literal (no case folding), with \b or
+// not before and after it ("\bage\b", "bloqueio preventivo"): every
+// match is the literal, at an occurrence where the assertions hold, so
+// the first match is the literal when one occurrence passes them. Its
+// occurrences are the literal index's positions (and, past the ones it
+// keeps, a search), not windows the regex runs on.
+type wordLit struct {
+	lit           string
+	before, after bool // \b before, after the literal
+	id            int  // the literal's id in the analyzer's index
+}
+
+// wordLitOf returns the word literal a pattern is (nil: none).
+func wordLitOf(pattern string) *wordLit {
+	p, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	subs := []*syntax.Regexp{p}
+	if p.Op == syntax.OpConcat {
+		subs = p.Sub
+	}
+	w := &wordLit{}
+	if len(subs) > 0 && subs[0].Op == syntax.OpWordBoundary {
+		w.before, subs = true, subs[1:]
+	}
+	if len(subs) > 0 && subs[len(subs)-1].Op == syntax.OpWordBoundary {
+		w.after, subs = true, subs[:len(subs)-1]
+	}
+	if len(subs) != 1 || subs[0].Op != syntax.OpLiteral || subs[0].Flags&syntax.FoldCase != 0 {
+		return nil
+	}
+	w.lit = string(subs[0].Rune)
+	if w.lit == "" || strings.ContainsRune(w.lit, utf8.RuneError) {
+		return nil
+	}
+	return w
+}
+
+// find returns the literal when it occurs in txt where the assertions
+// hold ("": nowhere); sr is txt's scan.
+func (w *wordLit) find(txt string, sr *scanResult) string {
+	ps := sr.positions(w.id)
+	for _, p := range ps {
+		if w.at(txt, int(p)) {
+			return w.lit
+		}
+	}
+	if len(ps) == maxPositions {
+		// The index keeps the first occurrences only: find the rest.
+		for at := int(ps[len(ps)-1]) + 1; at < len(txt); {
+			j := strings.Index(txt[at:], w.lit)
+			if j < 0 {
+				break
+			}
+			if w.at(txt, at+j) {
+				return w.lit
+			}
+			at += j + 1
+		}
+	}
+	return ""
+}
+
+// at reports whether the assertions hold around the literal at p: \b
+// (ASCII word characters, as regexp's) where asked.
+func (w *wordLit) at(txt string, p int) bool {
+	return (!w.before || wordBoundary(txt, p)) && (!w.after || wordBoundary(txt, p+len(w.lit)))
+}
+
+// wordBoundary reports whether \b holds at i of s: one of the characters
+// around it is an ASCII word character and the other is not (a word
+// character is one byte; a byte of a longer or invalid character is
+// none).
+func wordBoundary(s string, i int) bool {
+	before := i > 0 && syntax.IsWordChar(rune(s[i-1]))
+	after := i < len(s) && syntax.IsWordChar(rune(s[i]))
+	return before != after
 }
 
 // andOf returns the and sets of regex i (nil: none).

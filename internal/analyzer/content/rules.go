@@ -87,7 +87,11 @@ type Rule struct {
 	factors []textgate.Factor
 	// leads[i]: where every match of regex i begins (nil: not known;
 	// see leadOf), which windows then run it from.
-	leads    []*lead
+	leads []*lead
+	// words[i]: regex i is a literal, with \b or not at either end
+	// (wordLit), looked for by its positions in the literal index (nil:
+	// not one, or not so indexed).
+	words    []*wordLit
 	kwIDs    []int // keyword ids in the analyzer's literal index
 	keywords []string
 	kwCJK    []bool

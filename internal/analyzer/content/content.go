@@ -1156,6 +1156,11 @@ func (r *Rule) match(v *view) (bool, []string) {
 			return true, ev
 		}
 	}
+	if len(r.keywords) > 0 && !slices.Contains(r.kwCJK, false) && !r.anyCJK(v) {
+		// Every keyword holds a CJK character, and no field text one:
+		// none can hit (n stays below need).
+		return false, nil
+	}
 	for i, k := range r.keywords {
 		for _, f := range r.fieldIDs {
 			var hit bool
@@ -1180,6 +1185,16 @@ func (r *Rule) match(v *view) (bool, []string) {
 		}
 	}
 	return false, nil
+}
+
+// anyCJK reports whether one of the rule's fields holds a CJK character.
+func (r *Rule) anyCJK(v *view) bool {
+	for _, f := range r.fieldIDs {
+		if v.cjk(f) {
+			return true
+		}
+	}
+	return false
 }
 
 // head cuts text to maxRegexBytes at a rune boundary.

@@ -148,3 +148,16 @@ func BenchmarkFindInMainSATest(b *testing.B) {
 		urgencySet.findInMain(t, false)
 	}
 }
+
+// FuzzLowerText: lowerText is strings.ToLower, invalid UTF-8 and
+// characters whose lower case is longer or shorter included.
+func FuzzLowerText(f *testing.F) {
+	for _, s := range []string{"", "ABC def", "Ünïcödé ÀÉ", "\xff\xfeA", "ȺȾ İ K", "支払い 振込 ＡＢＣ", "a\xe3\x81", "\uFFFD\xef\xbf"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := lowerText(s), strings.ToLower(s); got != want {
+			t.Fatalf("lowerText(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

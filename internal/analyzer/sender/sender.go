@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 	"unsafe"
 
 	authz "github.com/sekisho/sekisho/internal/analyzer/auth"
@@ -819,7 +821,30 @@ func paymentText(subject, body string) string {
 	if !ascii.Is(text) {
 		text = norm.NFKC.String(text)
 	}
-	return strings.ToLower(text)
+	return lowerText(text)
+}
+
+// lowerText is strings.ToLower(s) (unicode.ToLower of each character, an
+// invalid byte becoming U+FFFD, as strings.Map makes it), with the ASCII
+// bytes lower-cased one by one instead of decoded as characters: the
+// payment text of a mostly ASCII message with a few other characters
+// costs a few instructions a byte, not strings.Map's rune by rune.
+func lowerText(s string) string {
+	out := make([]byte, 0, len(s)+utf8.UTFMax)
+	for i := 0; i < len(s); {
+		k := i // the run of ASCII bytes from i
+		for k < len(s) && s[k] < utf8.RuneSelf {
+			k++
+		}
+		out = ascii.AppendLower(out, s[i:k])
+		if k == len(s) {
+			break
+		}
+		r, n := utf8.DecodeRuneInString(s[k:])
+		out = utf8.AppendRune(out, unicode.ToLower(r))
+		i = k + n
+	}
+	return unsafe.String(unsafe.SliceData(out), len(out))
 }
 
 var replySubject = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|antw|返信|回复|答复)\s*(?:\[\d+\])?\s*[:：]`)

@@ -51,3 +51,34 @@ func BenchmarkLetterCount(b *testing.B) {
 		})
 	}
 }
+
+// FuzzLetterCountBytes: letterCount, eight ASCII bytes at a time, counts
+// as main's character by character (letterCountBytes) does.
+func FuzzLetterCountBytes(f *testing.F) {
+	f.Add("Hello, World 123 ×÷ élan 日本語 ١٢٣ \xff\xfe@[`{/:AZaz09_", 5)
+	f.Add("abcdefgh", 8)
+	f.Add("", 0)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		for _, m := range []int{max, -1, 0, 1, 3, 7, 8, 9, 250, 100000} {
+			if got, want := letterCount(s, m), letterCountBytes(s, m); got != want {
+				t.Fatalf("letterCount(%q, %d) = %d, main %d", s, m, got, want)
+			}
+		}
+	})
+}
+
+// TestAlnum8 holds alnum8 to the table on every ASCII byte in every lane.
+func TestAlnum8(t *testing.T) {
+	for c := 0; c < 0x80; c++ {
+		for lane := 0; lane < 8; lane++ {
+			u := uint64(c)<<(8*lane) | 0x2e2e2e2e2e2e2e2e&^(0xff<<(8*lane))
+			want := uint64(0)
+			if asciiAlnum[c] {
+				want = 1 << (8 * lane)
+			}
+			if got := alnum8(u); got != want {
+				t.Fatalf("alnum8 of %#x in lane %d: %#x, want %#x", c, lane, got, want)
+			}
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"math/bits"
 	"net/url"
 	"regexp"
 	"regexp/syntax"
@@ -730,6 +731,47 @@ func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLin
 // ASCII characters unicode.IsLetter and unicode.IsDigit report), other
 // characters decoded.
 func letterCount(s string, max int) int {
+	if max <= 0 {
+		return letterCountBytes(s, max)
+	}
+	// With max > 0 the count is min(letters and digits, max): eight ASCII
+	// bytes at a time while they last (alnum8), the others one by one.
+	n := 0
+	for i := 0; i < len(s); {
+		if len(s)-i >= 8 {
+			w := s[i : i+8]
+			u := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			if u&hi8 == 0 {
+				if n += bits.OnesCount64(alnum8(u)); n >= max {
+					return max
+				}
+				i += 8
+				continue
+			}
+		}
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if !asciiAlnum[c] {
+				continue
+			}
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				continue
+			}
+		}
+		if n++; n >= max {
+			return max
+		}
+	}
+	return n
+}
+
+// letterCountBytes is letterCount character by character (for max <= 0:
+// 1 at the first letter or digit).
+func letterCountBytes(s string, max int) int {
 	n := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -750,6 +792,20 @@ func letterCount(s string, max int) int {
 		}
 	}
 	return n
+}
+
+// hi8 has the top bit of each byte of a word.
+const hi8 = 0x8080808080808080
+
+// alnum8 returns the bottom bit of each byte of u set where the byte is
+// an ASCII letter or digit (u: eight ASCII bytes, none with its top bit
+// set, so no sum carries into the next byte).
+func alnum8(u uint64) uint64 {
+	const ones = 0x0101010101010101
+	dig := (u + (0x80-'0')*ones) &^ (u + (0x80-'9'-1)*ones)
+	l := u | 0x20*ones // upper case letters to lower, others elsewhere
+	let := (l + (0x80-'a')*ones) &^ (l + (0x80-'z'-1)*ones)
+	return (dig | let) & hi8 >> 7
 }
 
 var asciiAlnum = func() (t [utf8.RuneSelf]bool) {

@@ -731,14 +731,12 @@ func (a *Analyzer) checkShape(t *pipeline.Task, m *mail.Message, links []*webLin
 // ASCII characters unicode.IsLetter and unicode.IsDigit report), other
 // characters decoded.
 func letterCount(s string, max int) int {
-	if max <= 0 {
-		return letterCountBytes(s, max)
-	}
-	// With max > 0 the count is min(letters and digits, max): eight ASCII
-	// bytes at a time while they last (alnum8), the others one by one.
+	// The count is min(letters and digits, max), but 1 at the first for
+	// max <= 0: eight ASCII bytes at a time (alnum8) while they last and
+	// max > 0, the others one by one.
 	n := 0
 	for i := 0; i < len(s); {
-		if len(s)-i >= 8 {
+		if len(s)-i >= 8 && max > 0 {
 			w := s[i : i+8]
 			u := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
@@ -750,48 +748,27 @@ func letterCount(s string, max int) int {
 				continue
 			}
 		}
-		if c := s[i]; c < utf8.RuneSelf {
-			i++
-			if !asciiAlnum[c] {
-				continue
-			}
-		} else {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-				continue
-			}
+		ok, size := alnumAt(s, i)
+		i += size
+		if !ok {
+			continue
 		}
 		if n++; n >= max {
-			return max
+			return n
 		}
 	}
 	return n
 }
 
-// letterCountBytes is letterCount character by character (for max <= 0:
-// 1 at the first letter or digit).
-func letterCountBytes(s string, max int) int {
-	n := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			i++
-			if !asciiAlnum[c] {
-				continue
-			}
-		} else {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-				continue
-			}
-		}
-		n++
-		if n >= max {
-			break
-		}
+// alnumAt reports whether the character at i of s is a letter or a
+// digit (unicode.IsLetter, unicode.IsDigit; ASCII bytes by a table), and
+// its length.
+func alnumAt(s string, i int) (bool, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return asciiAlnum[c], 1
 	}
-	return n
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r), size
 }
 
 // hi8 has the top bit of each byte of a word.

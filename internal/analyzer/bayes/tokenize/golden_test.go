@@ -89,7 +89,7 @@ func TestFeaturesGolden(t *testing.T) {
 	for _, raw := range goldenSynthetic {
 		msgs = append(msgs, mail.Parse([]byte(raw), mail.Limits{}))
 	}
-	for _, opt := range []Options{{}, {NoBigrams: true, NoHeaders: true}, {CharGrams: 4}} {
+	for _, opt := range []Options{{}, {NoBigrams: true, NoHeaders: true}, {CharGrams: 4}, {Scheme: SchemePairMix}, {Scheme: SchemePairMix, CharGrams: 4}} {
 		for _, m := range msgs {
 			digestFeatures(h, Message(m, nil, opt))
 		}
@@ -166,7 +166,7 @@ func TestMessageToSame(t *testing.T) {
 		}
 	}
 	var tk Tokens
-	for _, opt := range []Options{{}, {NoBigrams: true, NoHeaders: true}, {CharGrams: 4}} {
+	for _, opt := range []Options{{}, {NoBigrams: true, NoHeaders: true}, {CharGrams: 4}, {Scheme: SchemePairMix}, {Scheme: SchemePairMix, CharGrams: 4}} {
 		for i := range 2 * len(msgs) {
 			m := msgs[(i*7)%len(msgs)]
 			MessageTo(&tk, m, nil, opt)

@@ -10,8 +10,19 @@
 // into words with the kagome morphological analyser and the IPA
 // dictionary, loaded once and only when such text appears.
 //
-// Every feature is finally hashed to 64 bits (xxhash) for the store; the
-// readable form is kept only for explanations.
+// Every feature is finally hashed to 64 bits for the store; the readable
+// form is kept only for explanations. How is the store's hash scheme
+// (Options.Scheme, recorded by the store: see package bayesstore):
+//
+//   - Scheme 1 (SchemeText, every store trained before scheme 2 existed):
+//     every feature is the xxhash64 of its text; a body pair's text is
+//     a+"\x1f"+d+"\x1f"+w (a the word d before w).
+//   - Scheme 2 (SchemePairMix, new stores): the same features with the
+//     same hashes, except the body's OSB pairs: PairHash(hash(a), hash(w),
+//     d) mixes the two words' unigram hashes (already computed for the
+//     unigrams) and the distance, so the pair's text is neither built nor
+//     hashed. Its text is made only when asked for (Text, Pair) from the
+//     body's words, which the Tokens keep.
 package tokenize
 
 import (
@@ -60,12 +71,40 @@ type Feature struct {
 // needs no write barriers.
 type Tokens struct {
 	keys []uint64 // feature hashes, distinct, in first-seen order
-	ends []uint32 // feature i's text is text[ends[i-1]:ends[i]]
+	// Feature i's text is text[ends[i-1]&^pairRec:ends[i]&^pairRec]; when
+	// ends[i] has pairRec set (scheme 2's body pairs) those are 4 bytes
+	// telling the pair's words instead (see pairOf).
+	ends []uint32
 	text string
 	CJK  bool // the message had Han/kana text (kagome was used)
-	// arena holds text for Tokens filled by MessageTo (reused from
-	// message to message); nil for those Message returns.
+	// scheme is the hash scheme the features were made with.
+	scheme uint8
+	// The body's words (scheme 2: what a pair's text is made from), word
+	// j words[wends[j-1]:wends[j]].
+	words string
+	wends []int32
+	// arena and wbuf hold text for Tokens filled by MessageTo (reused
+	// from message to message); nil for those Message returns.
 	arena []byte
+	wbuf  []byte
+}
+
+// Hash schemes (Options.Scheme, Tokens.Scheme): see the package comment.
+const (
+	SchemeText    = 1 // every feature the xxhash64 of its text
+	SchemePairMix = 2 // body pairs PairHash of their words' hashes
+)
+
+// pairRec marks an end whose feature is a scheme-2 body pair: the 4 bytes
+// before it are the pair's record, w's word index << 4 | d.
+const pairRec = 1 << 31
+
+// Scheme is the hash scheme of the features (SchemeText or SchemePairMix).
+func (t *Tokens) Scheme() int {
+	if t.scheme == 0 {
+		return SchemeText
+	}
+	return int(t.scheme)
 }
 
 // Len is the number of features.
@@ -74,13 +113,40 @@ func (t *Tokens) Len() int { return len(t.keys) }
 // Hash is feature i's hash.
 func (t *Tokens) Hash(i int) uint64 { return t.keys[i] }
 
-// Text is feature i's readable form.
+// Text is feature i's readable form. (A scheme-2 body pair's is made
+// here, in a new string: Pair gives its parts without allocating.)
 func (t *Tokens) Text(i int) string {
+	if a, w, d, ok := t.Pair(i); ok {
+		return a + "\x1f" + string(rune('0'+d)) + "\x1f" + w
+	}
 	lo := uint32(0)
 	if i > 0 {
-		lo = t.ends[i-1]
+		lo = t.ends[i-1] &^ pairRec
 	}
 	return t.text[lo:t.ends[i]]
+}
+
+// Pair returns the words and the distance of feature i when it is a
+// scheme-2 body pair (its text is a+"\x1f"+d+"\x1f"+w); a and w share
+// the Tokens' memory (as Text's results do).
+func (t *Tokens) Pair(i int) (a, w string, d int, ok bool) {
+	e := t.ends[i]
+	if e&pairRec == 0 {
+		return "", "", 0, false
+	}
+	hi := e &^ pairRec
+	rec := binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(t.text[hi-4:hi]), 4))
+	j, d := int(rec>>4), int(rec&15)
+	return t.word(j - d), t.word(j), d, true
+}
+
+// word is the body's word j (scheme 2).
+func (t *Tokens) word(j int) string {
+	lo := int32(0)
+	if j > 0 {
+		lo = t.wends[j-1]
+	}
+	return t.words[lo:t.wends[j]]
 }
 
 // Feature is feature i.
@@ -113,6 +179,9 @@ type Options struct {
 	// CharGrams adds hashed character n-grams of this length over the
 	// subject and the start of the text (0: none).
 	CharGrams int
+	// Scheme is the hash scheme (SchemeText or SchemePairMix; 0 is
+	// SchemeText): the one the store the features are for was made with.
+	Scheme int
 }
 
 // builder builds one message's features. Its buffers are pooled: the
@@ -128,6 +197,10 @@ type builder struct {
 	arena []byte
 	cjk   bool
 	ws    wordBuf
+	// The body's words for a scheme-2 Tokens (copied from ws after the
+	// body's stream: the headers' words replace them there).
+	pw  []byte
+	pwe []int32
 	// Scratch for a lower-cased string (tmp), a shaped one (tmp2) and
 	// the fields of a header.
 	tmp, tmp2 []byte
@@ -265,11 +338,13 @@ func (b *builder) keep(lo int) {
 func (b *builder) result() *Tokens {
 	n := len(b.keys)
 	if n == 0 {
-		return &Tokens{CJK: b.cjk}
+		return &Tokens{CJK: b.cjk, scheme: b.scheme()}
 	}
 	ne := (n + 1) / 2            // words of 8 bytes for the ends
 	nt := (len(b.arena) + 7) / 8 // and for the text
-	block := make([]uint64, n+ne+nt)
+	nwe := (len(b.pwe) + 1) / 2  // the body's words' ends (scheme 2)
+	nw := (len(b.pw) + 7) / 8    // and bytes
+	block := make([]uint64, n+ne+nt+nwe+nw)
 	keys := block[:n:n]
 	copy(keys, b.keys)
 	ends := unsafe.Slice((*uint32)(unsafe.Pointer(&block[n])), n)
@@ -280,7 +355,26 @@ func (b *builder) result() *Tokens {
 		copy(tb, b.arena)
 		text = unsafe.String(&tb[0], len(tb))
 	}
-	return &Tokens{keys: keys, ends: ends, text: text, CJK: b.cjk}
+	tk := &Tokens{keys: keys, ends: ends, text: text, CJK: b.cjk, scheme: b.scheme()}
+	if len(b.pwe) > 0 {
+		o := n + ne + nt
+		tk.wends = unsafe.Slice((*int32)(unsafe.Pointer(&block[o])), len(b.pwe))
+		copy(tk.wends, b.pwe)
+		if len(b.pw) > 0 {
+			wb := unsafe.Slice((*byte)(unsafe.Pointer(&block[o+nwe])), len(b.pw))
+			copy(wb, b.pw)
+			tk.words = unsafe.String(&wb[0], len(wb))
+		}
+	}
+	return tk
+}
+
+// scheme is the Tokens' scheme for the builder's options.
+func (b *builder) scheme() uint8 {
+	if b.opt.Scheme == SchemePairMix {
+		return SchemePairMix
+	}
+	return SchemeText
 }
 
 // stream adds the unigrams (with prefix) and the OSB pairs of the words
@@ -301,6 +395,13 @@ func (b *builder) stream(prefix string) {
 		ws.buf = slices.Grow(ws.buf, copySlack)
 	}
 	if prefix == "" {
+		if b.opt.Scheme == SchemePairMix {
+			b.streamBodyMix(n)
+			// The words, for the pairs' texts.
+			b.pw = append(b.pw[:0], ws.buf[:ws.ends[n-1]]...)
+			b.pwe = append(b.pwe[:0], ws.ends[:n]...)
+			return
+		}
 		b.streamBody(n)
 		return
 	}
@@ -526,6 +627,112 @@ func (b *builder) streamBody(n int) {
 	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
 }
 
+// streamBodyMix is streamBody for scheme 2: a pair's hash is
+// PairHash of the two words' unigram hashes (each word's computed once,
+// for its unigram, and kept in a ring of the last 8) and the distance,
+// and a new pair keeps a 4-byte record (w's index << 4 | d, ends marked
+// pairRec) instead of its text: no pair text is copied or hashed.
+func (b *builder) streamBodyMix(n int) {
+	ws := &b.ws
+	buf := unsafe.Pointer(unsafe.SliceData(ws.buf))
+	wends := ws.ends[:n]
+	seen := &b.seen
+	pairs := !b.opt.NoBigrams
+	arena, keys, ends := b.arena, b.keys, b.ends
+	al, nk := len(arena), len(keys)
+	var ring [8]uint64 // the unigram hashes of words i-7..i, word j at j&7
+	for i := 0; i < n; i++ {
+		if nk >= MaxFeatures {
+			break
+		}
+		wlo := 0
+		if i > 0 {
+			wlo = int(wends[i-1])
+		}
+		lw := int(wends[i]) - wlo
+		// Room for the unigram, the pairs' records and copy8's slack.
+		if room := lw + (Window-1)*4 + copySlack; cap(arena)-al < room {
+			arena = slices.Grow(arena[:al], room)
+		}
+		if cap(keys)-nk < Window {
+			keys = slices.Grow(keys[:nk], Window)
+		}
+		if cap(ends)-nk < Window {
+			ends = slices.Grow(ends[:nk], Window)
+		}
+		base := unsafe.Pointer(unsafe.SliceData(arena))
+		kp := unsafe.Pointer(unsafe.SliceData(keys))
+		ep := unsafe.Pointer(unsafe.SliceData(ends))
+		// The unigram: hashed where it lies, copied when new. (A word
+		// is never empty; an empty one would hash as xxhash of "".)
+		hw := hash64(unsafe.Add(buf, wlo), lw)
+		ring[i&7] = hw
+		if lw > 0 {
+			if r := seen.probe(hw); r == probeAdded || r == probeFull && seen.insert(hw) {
+				copy8(unsafe.Add(base, al), unsafe.Add(buf, wlo), lw)
+				al += lw
+				*(*uint64)(unsafe.Add(kp, nk*8)) = hw
+				*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al)
+				nk++
+			}
+		}
+		if !pairs {
+			continue
+		}
+		// The OSB pairs (word i-d, d, word i), PairHash written out.
+		wm := fmix64(hw ^ pairKeyW)
+		for d := 1; d <= min(Window-1, i); d++ {
+			if nk >= MaxFeatures {
+				break
+			}
+			h := fmix64(fmix64(ring[(i-d)&7]^pairKeyA[d]) ^ wm)
+			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
+				continue
+			}
+			*(*uint32)(unsafe.Add(base, al)) = uint32(i<<4 | d)
+			al += 4
+			*(*uint64)(unsafe.Add(kp, nk*8)) = h
+			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al) | pairRec
+			nk++
+		}
+	}
+	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
+}
+
+// PairHash is scheme 2's hash of the body pair (a, d, w), a the word d
+// (1..Window-1) before w, from the words' unigram hashes ha and hw (their
+// xxhash64): fmix64(fmix64(ha ^ pairKeyA[d]) ^ fmix64(hw ^ pairKeyW)),
+// fmix64 MurmurHash3's 64-bit finalizer (a bijection with full
+// avalanche).
+//
+// Order-sensitive (a and w go through different keys: (a, d, w) and
+// (w, d, a) differ), distance-separated (one key a distance), and with no
+// structural collisions: for a given d and w the map from ha is a
+// bijection, and likewise from hw for a given d and a, so two pairs
+// collide only by chance (2⁻⁶⁴), never because of their shape. Every
+// other feature (unigrams, the subject's pairs, URLs, headers) is still
+// the xxhash64 of its text, which the mixer's output matches only by
+// chance as well (it hashes no text).
+func PairHash(ha, hw uint64, d int) uint64 {
+	return fmix64(fmix64(ha^pairKeyA[d]) ^ fmix64(hw^pairKeyW))
+}
+
+// The keys of PairHash (fixed forever: they are part of every scheme-2
+// store): the first hex digits of π (a's, one a distance) and of e (w's).
+var pairKeyA = [Window]uint64{0, 0x243f6a8885a308d3, 0x13198a2e03707344, 0xa4093822299f31d0, 0x082efa98ec4e6c89}
+
+const pairKeyW = 0xb7e151628aed2a6a
+
+// fmix64 is MurmurHash3's 64-bit finalizer.
+func fmix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
 // copySlack is the room copy8 needs past both its source and its
 // destination.
 const copySlack = 16
@@ -746,8 +953,8 @@ func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
 	}
 	b := builderPool.Get().(*builder)
 	// The builder works in tk's buffers; its own wait aside.
-	keys, ends, arena := b.keys, b.ends, b.arena
-	b.keys, b.ends, b.arena = tk.keys[:0], tk.ends[:0], tk.arena[:0]
+	keys, ends, arena, pw, pwe := b.keys, b.ends, b.arena, b.pw, b.pwe
+	b.keys, b.ends, b.arena, b.pw, b.pwe = tk.keys[:0], tk.ends[:0], tk.arena[:0], tk.wbuf[:0], tk.wends[:0]
 	done := false
 	defer func() {
 		if !done {
@@ -756,13 +963,15 @@ func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
 			// pooled scratch) never share them.
 			*tk = Tokens{}
 		}
-		b.keys, b.ends, b.arena = keys, ends, arena
+		b.keys, b.ends, b.arena, b.pw, b.pwe = keys, ends, arena, pw, pwe
 		b.release()
 	}()
 	b.start(msg, opt)
 	b.build(msg, urls)
-	tk.keys, tk.ends, tk.arena, tk.CJK = b.keys, b.ends, b.arena, b.cjk
+	tk.keys, tk.ends, tk.arena, tk.CJK, tk.scheme = b.keys, b.ends, b.arena, b.cjk, b.scheme()
 	tk.text = unsafe.String(unsafe.SliceData(tk.arena), len(tk.arena))
+	tk.wbuf, tk.wends = b.pw, b.pwe
+	tk.words = unsafe.String(unsafe.SliceData(tk.wbuf), len(tk.wbuf))
 	done = true
 }
 
@@ -770,13 +979,20 @@ func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
 // huge (a scratch Tokens kept in a pool must not pin them).
 func (t *Tokens) Reset() {
 	keys, ends, arena := t.keys[:0], t.ends[:0], t.arena[:0]
+	wbuf, wends := t.wbuf[:0], t.wends[:0]
 	if cap(arena) > maxPooledBytes {
 		arena = nil
 	}
 	if cap(keys) > maxPooledItems {
 		keys, ends = nil, nil
 	}
-	*t = Tokens{keys: keys, ends: ends, arena: arena}
+	if cap(wbuf) > maxPooledBytes {
+		wbuf = nil
+	}
+	if cap(wends) > maxPooledItems {
+		wends = nil
+	}
+	*t = Tokens{keys: keys, ends: ends, arena: arena, wbuf: wbuf, wends: wends}
 }
 
 // start readies the builder for msg.
@@ -787,6 +1003,7 @@ func (b *builder) start(msg *mail.Message, opt Options) {
 	est := min(len(msg.Text)+len(msg.Subject), MaxTextBytes)
 	nf := min(est*5/8+128, MaxFeatures)
 	b.opt, b.cjk = opt, false
+	b.pw, b.pwe = b.pw[:0], b.pwe[:0]
 	b.seen.reset(nf)
 	b.keys = slices.Grow(b.keys[:0], nf)
 	b.ends = slices.Grow(b.ends[:0], nf)
@@ -800,6 +1017,12 @@ func (b *builder) release() {
 	}
 	if cap(b.keys) > maxPooledItems {
 		b.keys, b.ends = nil, nil
+	}
+	if cap(b.pw) > maxPooledBytes {
+		b.pw = nil
+	}
+	if cap(b.pwe) > maxPooledItems {
+		b.pwe = nil
 	}
 	if cap(b.seen.slots) > maxPooledSlots {
 		b.seen.slots = nil

@@ -1,0 +1,135 @@
+package tokenize
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/sekisho/sekisho/internal/mail"
+)
+
+// sameButPairs fails unless s2 (scheme 2) has s1's (scheme 1) features in
+// the same order with the same texts and hashes, except the body pairs:
+// those (and only those) are Pair records hashed by PairHash of their
+// words' xxhashes.
+func sameButPairs(t testing.TB, s2, s1 *Tokens) {
+	t.Helper()
+	if s1.Scheme() != SchemeText || s2.Scheme() != SchemePairMix {
+		t.Fatalf("schemes %d, %d", s1.Scheme(), s2.Scheme())
+	}
+	if s2.Len() != s1.Len() || s2.CJK != s1.CJK {
+		t.Fatalf("%d features, want %d", s2.Len(), s1.Len())
+	}
+	for i := range s1.Len() {
+		text := s1.Text(i)
+		if got := s2.Text(i); got != text {
+			t.Fatalf("feature %d: text %q, want %q", i, got, text)
+		}
+		a, w, d, ok := s2.Pair(i)
+		if !ok {
+			if s2.Hash(i) != s1.Hash(i) {
+				t.Fatalf("feature %d (%q): hash %x, want %x", i, text, s2.Hash(i), s1.Hash(i))
+			}
+			// Only the body's pairs are mixed: every other pair-shaped
+			// text has a prefix ("s:").
+			if p := strings.Split(text, "\x1f"); len(p) == 3 && !strings.Contains(p[0], ":") && len(p[1]) == 1 {
+				t.Fatalf("feature %d (%q): a body pair without a pair record", i, text)
+			}
+			continue
+		}
+		if want := a + "\x1f" + string(rune('0'+d)) + "\x1f" + w; text != want {
+			t.Fatalf("feature %d: pair %q, text %q", i, want, text)
+		}
+		if h := PairHash(xxhash.Sum64String(a), xxhash.Sum64String(w), d); s2.Hash(i) != h {
+			t.Fatalf("feature %d (%q): hash %x, want PairHash %x", i, text, s2.Hash(i), h)
+		}
+	}
+}
+
+// TestSchemesSameFeatures: scheme 2 makes scheme 1's features (texts,
+// order, all hashes but the body pairs'), over the test messages and the
+// SA corpus (a share of it), through Message and MessageTo.
+func TestSchemesSameFeatures(t *testing.T) {
+	var msgs []*mail.Message
+	for _, p := range emlFiles(t, filepath.Join("..", "testdata")) {
+		msgs = append(msgs, parseFile(t, p))
+	}
+	for _, raw := range goldenSynthetic {
+		msgs = append(msgs, mail.Parse([]byte(raw), mail.Limits{}))
+	}
+	if dir := os.Getenv("SEKISHO_CORPUS"); dir != "" {
+		for _, sub := range []string{"test/ham", "test/spam"} {
+			fs, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
+			for i, f := range fs {
+				if i%3 != 0 {
+					continue
+				}
+				if raw, err := os.ReadFile(f); err == nil {
+					msgs = append(msgs, mail.Parse(raw, mail.Limits{}))
+				}
+			}
+		}
+	}
+	var reused Tokens
+	for _, opt := range []Options{{}, {NoBigrams: true}, {CharGrams: 4, NoHeaders: true}} {
+		for _, m := range msgs {
+			o2 := opt
+			o2.Scheme = SchemePairMix
+			s1 := Message(m, nil, opt)
+			sameButPairs(t, Message(m, nil, o2), s1)
+			MessageTo(&reused, m, nil, o2)
+			sameButPairs(t, &reused, s1)
+		}
+	}
+}
+
+// TestPairHash pins scheme 2's pair hash (it is part of every scheme-2
+// store: it must never change) and checks it is order- and
+// distance-sensitive and apart from the unigrams.
+func TestPairHash(t *testing.T) {
+	ha, hw := xxhash.Sum64String("free"), xxhash.Sum64String("money")
+	golden := map[int]uint64{}
+	for d := 1; d < Window; d++ {
+		golden[d] = PairHash(ha, hw, d)
+	}
+	want := map[int]uint64{1: 0x6f22eb86b5748d5f, 2: 0x859e734dd76daa32, 3: 0xb7e7cc445f92ee0d, 4: 0x72e1906265bb77b5}
+	for d, h := range golden {
+		if h != want[d] {
+			t.Errorf("PairHash(free, money, %d) = %#x, want %#x", d, h, want[d])
+		}
+	}
+	seen := map[uint64]string{ha: "free", hw: "money"}
+	words := []string{"free", "money", "now", "click", "here", "a", ""}
+	for _, a := range words {
+		for _, w := range words {
+			for d := 1; d < Window; d++ {
+				h := PairHash(xxhash.Sum64String(a), xxhash.Sum64String(w), d)
+				k := a + "/" + string(rune('0'+d)) + "/" + w
+				if prev, ok := seen[h]; ok {
+					t.Fatalf("PairHash %s = %s: %#x", k, prev, h)
+				}
+				seen[h] = k
+				if h == xxhash.Sum64String(a+"\x1f"+string(rune('0'+d))+"\x1f"+w) {
+					t.Fatalf("PairHash %s is scheme 1's", k)
+				}
+			}
+		}
+	}
+}
+
+// FuzzSchemes: scheme 2's features are scheme 1's but for the body pairs'
+// hashes, for any message.
+func FuzzSchemes(f *testing.F) {
+	f.Add([]byte("Subject: hi there you\r\nFrom: a <b@c.d>\r\n\r\nhello world hello world again http://x.example/a 東京都に行く"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		msg := mail.Parse(raw, mail.Limits{MaxSize: 1 << 20})
+		s1 := Message(msg, nil, Options{})
+		var reused Tokens
+		MessageTo(&reused, fuzzOther, nil, Options{Scheme: SchemePairMix})
+		MessageTo(&reused, msg, nil, Options{Scheme: SchemePairMix})
+		sameButPairs(t, &reused, s1)
+		sameButPairs(t, Message(msg, nil, Options{Scheme: SchemePairMix}), s1)
+	})
+}

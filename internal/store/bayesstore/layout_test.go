@@ -161,9 +161,11 @@ func FuzzDecodeV4(f *testing.F) {
 		if n == 0 {
 			keys, vals = nil, nil
 		}
-		var buf bytes.Buffer
-		encode(&buf, newTable(keys, vals), nil, 0, map[string]Totals{"": {3, 4}}, map[Digest]byte{{1}: 'S'}, 0, SchemeText)
-		f.Add(buf.Bytes())
+		for _, scheme := range []int{SchemeText, SchemePairMix} {
+			var buf bytes.Buffer
+			encode(&buf, newTable(keys, vals), nil, 0, map[string]Totals{"": {3, 4}}, map[Digest]byte{{1}: 'S'}, 0, scheme)
+			f.Add(buf.Bytes())
+		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// Damage that keeps the checksum right is what the layout checks
@@ -197,6 +199,9 @@ func FuzzDecodeV4(f *testing.F) {
 		s2, err := decodeV4(buf.Bytes(), false)
 		if err != nil {
 			t.Fatalf("rewritten: %v", err)
+		}
+		if s2.scheme != s.scheme || s.scheme < SchemeText || s.scheme > schemeMax {
+			t.Fatalf("scheme %d rewritten as %d", s.scheme, s2.scheme)
 		}
 		checkTable(t, s2.tab, keys, vals, rand.New(rand.NewPCG(1, 1)))
 	})

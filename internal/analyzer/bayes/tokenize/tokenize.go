@@ -21,8 +21,9 @@
 //     same hashes, except the body's OSB pairs: PairHash(hash(a), hash(w),
 //     d) mixes the two words' unigram hashes (already computed for the
 //     unigrams) and the distance, so the pair's text is neither built nor
-//     hashed. Its text is made only when asked for (Text, Pair) from the
-//     body's words, which the Tokens keep.
+//     hashed; no body feature's text is copied either: it is made only
+//     when asked for (Text, Pair) from the body's words, which the Tokens
+//     keep.
 package tokenize
 
 import (
@@ -72,8 +73,8 @@ type Feature struct {
 type Tokens struct {
 	keys []uint64 // feature hashes, distinct, in first-seen order
 	// Feature i's text is text[ends[i-1]&^pairRec:ends[i]&^pairRec]; when
-	// ends[i] has pairRec set (scheme 2's body pairs) those are 4 bytes
-	// telling the pair's words instead (see pairOf).
+	// ends[i] has pairRec set (scheme 2's body features) those are 4
+	// bytes telling the feature's words instead (see record).
 	ends []uint32
 	text string
 	CJK  bool // the message had Han/kana text (kagome was used)
@@ -95,8 +96,9 @@ const (
 	SchemePairMix = 2 // body pairs PairHash of their words' hashes
 )
 
-// pairRec marks an end whose feature is a scheme-2 body pair: the 4 bytes
-// before it are the pair's record, w's word index << 4 | d.
+// pairRec marks an end whose feature is a scheme-2 body feature: the 4
+// bytes before it are its record, the body word's index << 4 | d (d 0:
+// the word's unigram; 1..Window-1: its pair with the word d before).
 const pairRec = 1 << 31
 
 // Scheme is the hash scheme of the features (SchemeText or SchemePairMix).
@@ -116,8 +118,11 @@ func (t *Tokens) Hash(i int) uint64 { return t.keys[i] }
 // Text is feature i's readable form. (A scheme-2 body pair's is made
 // here, in a new string: Pair gives its parts without allocating.)
 func (t *Tokens) Text(i int) string {
-	if a, w, d, ok := t.Pair(i); ok {
-		return a + "\x1f" + string(rune('0'+d)) + "\x1f" + w
+	if j, d, ok := t.record(i); ok {
+		if d == 0 {
+			return t.word(j)
+		}
+		return t.word(j-d) + "\x1f" + string(rune('0'+d)) + "\x1f" + t.word(j)
 	}
 	lo := uint32(0)
 	if i > 0 {
@@ -130,14 +135,23 @@ func (t *Tokens) Text(i int) string {
 // scheme-2 body pair (its text is a+"\x1f"+d+"\x1f"+w); a and w share
 // the Tokens' memory (as Text's results do).
 func (t *Tokens) Pair(i int) (a, w string, d int, ok bool) {
+	j, d, rec := t.record(i)
+	if !rec || d == 0 {
+		return "", "", 0, false
+	}
+	return t.word(j - d), t.word(j), d, true
+}
+
+// record returns feature i's record when it has one (scheme 2's body
+// features): the word's index and the distance (0: the word's unigram).
+func (t *Tokens) record(i int) (j, d int, ok bool) {
 	e := t.ends[i]
 	if e&pairRec == 0 {
-		return "", "", 0, false
+		return 0, 0, false
 	}
 	hi := e &^ pairRec
 	rec := binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(t.text[hi-4:hi]), 4))
-	j, d := int(rec>>4), int(rec&15)
-	return t.word(j - d), t.word(j), d, true
+	return int(rec >> 4), int(rec & 15), true
 }
 
 // word is the body's word j (scheme 2).
@@ -201,6 +215,7 @@ type builder struct {
 	// body's stream: the headers' words replace them there).
 	pw  []byte
 	pwe []int32
+	wh  []uint64 // the body words' hashes (streamBodyMix)
 	// Scratch for a lower-cased string (tmp), a shaped one (tmp2) and
 	// the fields of a header.
 	tmp, tmp2 []byte
@@ -627,69 +642,55 @@ func (b *builder) streamBody(n int) {
 	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
 }
 
-// streamBodyMix is streamBody for scheme 2: a pair's hash is
-// PairHash of the two words' unigram hashes (each word's computed once,
-// for its unigram, and kept in a ring of the last 8) and the distance,
-// and a new pair keeps a 4-byte record (w's index << 4 | d, ends marked
-// pairRec) instead of its text: no pair text is copied or hashed.
+// streamBodyMix is streamBody for scheme 2, in two passes: the words'
+// unigram hashes first (b.wh), then the features in streamBody's order,
+// each word's unigram and its pairs with the Window-1 words before, a
+// pair's hash PairHash of the two words' hashes (written out). No text is
+// copied: a new unigram or pair keeps a 4-byte record (the word's index
+// << 4 | d, d 0 for the unigram; its end marked pairRec), its text made
+// from the words when asked for. Room for every feature the stream may
+// add is made once. (A word is never empty: every split path pushes at
+// least one byte, so every word has its unigram, as in streamBody.)
 func (b *builder) streamBodyMix(n int) {
 	ws := &b.ws
+	wh := slices.Grow(b.wh[:0], n)[:n]
 	buf := unsafe.Pointer(unsafe.SliceData(ws.buf))
-	wends := ws.ends[:n]
+	lo := int32(0)
+	for i, hi := range ws.ends[:n] {
+		wh[i] = hash64(unsafe.Add(buf, lo), int(hi-lo))
+		lo = hi
+	}
+	b.wh = wh
+	nk := len(b.keys)
+	most := max(min(n*Window, MaxFeatures-nk), 0)
+	keys := slices.Grow(b.keys, most)
+	ends := slices.Grow(b.ends, most)
+	arena := slices.Grow(b.arena, 4*most)
+	al := len(arena)
+	kp := unsafe.Pointer(unsafe.SliceData(keys))
+	ep := unsafe.Pointer(unsafe.SliceData(ends))
+	ap := unsafe.Pointer(unsafe.SliceData(arena))
 	seen := &b.seen
 	pairs := !b.opt.NoBigrams
-	arena, keys, ends := b.arena, b.keys, b.ends
-	al, nk := len(arena), len(keys)
-	var ring [8]uint64 // the unigram hashes of words i-7..i, word j at j&7
-	for i := 0; i < n; i++ {
-		if nk >= MaxFeatures {
-			break
-		}
-		wlo := 0
-		if i > 0 {
-			wlo = int(wends[i-1])
-		}
-		lw := int(wends[i]) - wlo
-		// Room for the unigram, the pairs' records and copy8's slack.
-		if room := lw + (Window-1)*4 + copySlack; cap(arena)-al < room {
-			arena = slices.Grow(arena[:al], room)
-		}
-		if cap(keys)-nk < Window {
-			keys = slices.Grow(keys[:nk], Window)
-		}
-		if cap(ends)-nk < Window {
-			ends = slices.Grow(ends[:nk], Window)
-		}
-		base := unsafe.Pointer(unsafe.SliceData(arena))
-		kp := unsafe.Pointer(unsafe.SliceData(keys))
-		ep := unsafe.Pointer(unsafe.SliceData(ends))
-		// The unigram: hashed where it lies, copied when new. (A word
-		// is never empty; an empty one would hash as xxhash of "".)
-		hw := hash64(unsafe.Add(buf, wlo), lw)
-		ring[i&7] = hw
-		if lw > 0 {
-			if r := seen.probe(hw); r == probeAdded || r == probeFull && seen.insert(hw) {
-				copy8(unsafe.Add(base, al), unsafe.Add(buf, wlo), lw)
-				al += lw
-				*(*uint64)(unsafe.Add(kp, nk*8)) = hw
-				*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al)
-				nk++
-			}
+	for i := 0; i < n && nk < MaxFeatures; i++ {
+		hw := wh[i]
+		if r := seen.probe(hw); r == probeAdded || r == probeFull && seen.insert(hw) {
+			*(*uint32)(unsafe.Add(ap, al)) = uint32(i << 4)
+			al += 4
+			*(*uint64)(unsafe.Add(kp, nk*8)) = hw
+			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al) | pairRec
+			nk++
 		}
 		if !pairs {
 			continue
 		}
-		// The OSB pairs (word i-d, d, word i), PairHash written out.
 		wm := fmix64(hw ^ pairKeyW)
-		for d := 1; d <= min(Window-1, i); d++ {
-			if nk >= MaxFeatures {
-				break
-			}
-			h := fmix64(fmix64(ring[(i-d)&7]^pairKeyA[d]) ^ wm)
+		for d := 1; d <= min(Window-1, i) && nk < MaxFeatures; d++ {
+			h := fmix64(fmix64(wh[i-d]^pairKeyA[d]) ^ wm)
 			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
 				continue
 			}
-			*(*uint32)(unsafe.Add(base, al)) = uint32(i<<4 | d)
+			*(*uint32)(unsafe.Add(ap, al)) = uint32(i<<4 | d)
 			al += 4
 			*(*uint64)(unsafe.Add(kp, nk*8)) = h
 			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al) | pairRec
@@ -1023,6 +1024,9 @@ func (b *builder) release() {
 	}
 	if cap(b.pwe) > maxPooledItems {
 		b.pwe = nil
+	}
+	if cap(b.wh) > maxPooledItems {
+		b.wh = nil
 	}
 	if cap(b.seen.slots) > maxPooledSlots {
 		b.seen.slots = nil

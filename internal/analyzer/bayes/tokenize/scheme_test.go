@@ -1,7 +1,6 @@
 package tokenize
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,26 +51,8 @@ func sameButPairs(t testing.TB, s2, s1 *Tokens) {
 // order, all hashes but the body pairs'), over the test messages and the
 // SA corpus (a share of it), through Message and MessageTo.
 func TestSchemesSameFeatures(t *testing.T) {
-	var msgs []*mail.Message
-	for _, p := range emlFiles(t, filepath.Join("..", "testdata")) {
-		msgs = append(msgs, parseFile(t, p))
-	}
-	for _, raw := range goldenSynthetic {
-		msgs = append(msgs, mail.Parse([]byte(raw), mail.Limits{}))
-	}
-	if dir := os.Getenv("SEKISHO_CORPUS"); dir != "" {
-		for _, sub := range []string{"test/ham", "test/spam"} {
-			fs, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
-			for i, f := range fs {
-				if i%3 != 0 {
-					continue
-				}
-				if raw, err := os.ReadFile(f); err == nil {
-					msgs = append(msgs, mail.Parse(raw, mail.Limits{}))
-				}
-			}
-		}
-	}
+	msgs := testMessages(t)
+	msgs = append(msgs, corpusMessages(3, "test/ham", "test/spam")...)
 	var reused Tokens
 	for _, opt := range []Options{{}, {NoBigrams: true}, {CharGrams: 4, NoHeaders: true}} {
 		for _, m := range msgs {

@@ -929,6 +929,15 @@ const (
 	maxPooledSlots = 1 << 17
 )
 
+// unlessHuge is s, or nil when its capacity is over max (a pooled buffer
+// a huge message grew is dropped).
+func unlessHuge[S ~[]E, E any](s S, max int) S {
+	if cap(s) > max {
+		return nil
+	}
+	return s
+}
+
 // Message tokenizes a parsed message. urls are the message's URLs plus
 // those analyzers added (task.URLs()); nil means msg.URLs.
 func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
@@ -980,18 +989,12 @@ func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
 // huge (a scratch Tokens kept in a pool must not pin them).
 func (t *Tokens) Reset() {
 	keys, ends, arena := t.keys[:0], t.ends[:0], t.arena[:0]
-	wbuf, wends := t.wbuf[:0], t.wends[:0]
+	wbuf, wends := unlessHuge(t.wbuf[:0], maxPooledBytes), unlessHuge(t.wends[:0], maxPooledItems)
 	if cap(arena) > maxPooledBytes {
 		arena = nil
 	}
 	if cap(keys) > maxPooledItems {
 		keys, ends = nil, nil
-	}
-	if cap(wbuf) > maxPooledBytes {
-		wbuf = nil
-	}
-	if cap(wends) > maxPooledItems {
-		wends = nil
 	}
 	*t = Tokens{keys: keys, ends: ends, arena: arena, wbuf: wbuf, wends: wends}
 }
@@ -1019,15 +1022,7 @@ func (b *builder) release() {
 	if cap(b.keys) > maxPooledItems {
 		b.keys, b.ends = nil, nil
 	}
-	if cap(b.pw) > maxPooledBytes {
-		b.pw = nil
-	}
-	if cap(b.pwe) > maxPooledItems {
-		b.pwe = nil
-	}
-	if cap(b.wh) > maxPooledItems {
-		b.wh = nil
-	}
+	b.pw, b.pwe, b.wh = unlessHuge(b.pw, maxPooledBytes), unlessHuge(b.pwe, maxPooledItems), unlessHuge(b.wh, maxPooledItems)
 	if cap(b.seen.slots) > maxPooledSlots {
 		b.seen.slots = nil
 	}

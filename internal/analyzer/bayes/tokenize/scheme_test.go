@@ -1,7 +1,6 @@
 package tokenize
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 

@@ -51,6 +51,7 @@ func sameButPairs(t testing.TB, s2, s1 *Tokens) {
 // SA corpus (a share of it), through Message and MessageTo.
 func TestSchemesSameFeatures(t *testing.T) {
 	msgs := testMessages(t)
+	msgs = append(msgs, nil)
 	msgs = append(msgs, corpusMessages(3, "test/ham", "test/spam")...)
 	var reused Tokens
 	for _, opt := range []Options{{}, {NoBigrams: true}, {CharGrams: 4, NoHeaders: true}} {

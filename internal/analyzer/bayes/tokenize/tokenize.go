@@ -385,8 +385,11 @@ func (b *builder) result() *Tokens {
 }
 
 // scheme is the Tokens' scheme for the builder's options.
-func (b *builder) scheme() uint8 {
-	if b.opt.Scheme == SchemePairMix {
+func (b *builder) scheme() uint8 { return b.opt.scheme() }
+
+// scheme is the Tokens' scheme for o.
+func (o Options) scheme() uint8 {
+	if o.Scheme == SchemePairMix {
 		return SchemePairMix
 	}
 	return SchemeText
@@ -942,7 +945,7 @@ func unlessHuge[S ~[]E, E any](s S, max int) S {
 // those analyzers added (task.URLs()); nil means msg.URLs.
 func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	if msg == nil {
-		return &Tokens{}
+		return &Tokens{scheme: opt.scheme()}
 	}
 	b := builderPool.Get().(*builder)
 	defer b.release()
@@ -959,6 +962,7 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
 	if msg == nil {
 		tk.Reset()
+		tk.scheme = opt.scheme()
 		return
 	}
 	b := builderPool.Get().(*builder)

@@ -689,7 +689,7 @@ func (b *builder) streamBodyMix(n int) {
 		}
 		wm := fmix64(hw ^ pairKeyW)
 		for d := 1; d <= min(Window-1, i) && nk < MaxFeatures; d++ {
-			h := fmix64(fmix64(wh[i-d]^pairKeyA[d]) ^ wm)
+			h := fmix64((wh[i-d]^pairKeyA[d])*pairMul ^ wm)
 			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
 				continue
 			}
@@ -705,27 +705,41 @@ func (b *builder) streamBodyMix(n int) {
 
 // PairHash is scheme 2's hash of the body pair (a, d, w), a the word d
 // (1..Window-1) before w, from the words' unigram hashes ha and hw (their
-// xxhash64): fmix64(fmix64(ha ^ pairKeyA[d]) ^ fmix64(hw ^ pairKeyW)),
-// fmix64 MurmurHash3's 64-bit finalizer (a bijection with full
-// avalanche).
+// xxhash64):
 //
-// Order-sensitive (a and w go through different keys: (a, d, w) and
-// (w, d, a) differ), distance-separated (one key a distance), and with no
-// structural collisions: for a given d and w the map from ha is a
-// bijection, and likewise from hw for a given d and a, so two pairs
-// collide only by chance (2⁻⁶⁴), never because of their shape. Every
-// other feature (unigrams, the subject's pairs, URLs, headers) is still
-// the xxhash64 of its text, which the mixer's output matches only by
-// chance as well (it hashes no text).
+//	fmix64((ha ^ pairKeyA[d]) × pairMul  ^  fmix64(hw ^ pairKeyW))
+//
+// fmix64 is MurmurHash3's 64-bit finalizer, a bijection with full
+// avalanche; the multiplication by an odd constant is a bijection too.
+// (The second word's part is computed once a word, for its four pairs.)
+//
+//   - Order-sensitive: a and w go through different keys and steps, so
+//     (a, d, w) and (w, d, a) are unrelated.
+//   - Distance-separated: for a given a, the first part differs for every
+//     d (a bijection of ha ^ pairKeyA[d], the keys distinct).
+//   - No structural collisions: two pairs collide only when the outer
+//     fmix64's inputs are equal. With the same w that needs (ha ^ kd) =
+//     (ha' ^ kd'), i.e. a' = a and d' = d, or two words whose xxhashes
+//     differ by exactly pairKeyA[d] ^ pairKeyA[d'] (a chance of 2⁻⁶⁴ a pair
+//     of words, not a property of any shape of input); with the same a
+//     and d, hw = hw'; otherwise it is a chance of 2⁻⁶⁴.
+//   - Apart from every other feature kind: unigrams, the subject's pairs,
+//     URLs and headers are still the xxhash64 of their text, which
+//     fmix64's output matches only by chance (it hashes no text).
 func PairHash(ha, hw uint64, d int) uint64 {
-	return fmix64(fmix64(ha^pairKeyA[d]) ^ fmix64(hw^pairKeyW))
+	return fmix64((ha^pairKeyA[d])*pairMul ^ fmix64(hw^pairKeyW))
 }
 
-// The keys of PairHash (fixed forever: they are part of every scheme-2
-// store): the first hex digits of π (a's, one a distance) and of e (w's).
+// The constants of PairHash (fixed forever: they are part of every
+// scheme-2 store): the first hex digits of π (one key a distance) and of
+// e (the second word's key), and an odd multiplier with mixed bits
+// (splitmix64's second).
 var pairKeyA = [Window]uint64{0, 0x243f6a8885a308d3, 0x13198a2e03707344, 0xa4093822299f31d0, 0x082efa98ec4e6c89}
 
-const pairKeyW = 0xb7e151628aed2a6a
+const (
+	pairKeyW = 0xb7e151628aed2a6a
+	pairMul  = 0x94d049bb133111eb
+)
 
 // fmix64 is MurmurHash3's 64-bit finalizer.
 func fmix64(x uint64) uint64 {

@@ -11,8 +11,9 @@
 // dictionary, loaded once and only when such text appears.
 //
 // Every feature is finally hashed to 64 bits for the store; the readable
-// form is kept only for explanations. How is the store's hash scheme
-// (Options.Scheme, recorded by the store: see package bayesstore):
+// form is kept only for explanations. How depends on the hash scheme
+// (Options.Scheme: the store's, which it records; see package
+// bayesstore):
 //
 //   - Scheme 1 (SchemeText, every store trained before scheme 2 existed):
 //     every feature is the xxhash64 of its text; a body pair's text is

@@ -1,6 +1,7 @@
 package tokenize
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,4 +133,43 @@ func FuzzSchemes(f *testing.F) {
 		sameButPairs(t, &reused, s1)
 		sameButPairs(t, Message(msg, nil, Options{Scheme: SchemePairMix}), s1)
 	})
+}
+
+// TestSchemeTextsKept: the texts of a scheme-2 Tokens (made from the body
+// words it keeps) do not change when the pooled builder and another
+// Tokens are used for other messages afterwards: Message's words are its
+// own copy, and MessageTo's are the Tokens' own buffers (the builder's go
+// back to it).
+func TestSchemeTextsKept(t *testing.T) {
+	msgs := testMessages(t)
+	o := Options{Scheme: SchemePairMix}
+	texts := func(tk *Tokens) []string {
+		var out []string
+		for _, f := range tk.All() {
+			out = append(out, strings.Clone(f.Text))
+		}
+		return out
+	}
+	var kept []*Tokens
+	var want [][]string
+	var reused, other Tokens
+	for i, m := range msgs {
+		tk := Message(m, nil, o)
+		kept, want = append(kept, tk), append(want, texts(tk))
+		MessageTo(&reused, m, nil, o)
+		wantTo := texts(&reused)
+		// Other messages through the pool and another Tokens.
+		for j := range 3 {
+			MessageTo(&other, msgs[(i+j+1)%len(msgs)], nil, o)
+			Message(msgs[(i+j+2)%len(msgs)], nil, o)
+		}
+		if got := texts(&reused); !slices.Equal(got, wantTo) {
+			t.Fatalf("message %d: MessageTo's texts changed by later messages", i)
+		}
+	}
+	for i, tk := range kept {
+		if got := texts(tk); !slices.Equal(got, want[i]) {
+			t.Fatalf("message %d: Message's texts changed by later messages", i)
+		}
+	}
 }

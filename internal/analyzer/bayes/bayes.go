@@ -9,6 +9,12 @@
 // probability and Fisher's chi-square rule (see classify.go); the result
 // is reported as BAYES_SPAM or BAYES_HAM with a factor that grows with the
 // confidence, and the most telling features as evidence.
+//
+// The features are hashed with the store's hash scheme (scheme 1 for
+// every store made before scheme 2, scheme 2 for a new one: see package
+// tokenize and bayesstore.SchemeText), read from the store at every
+// tokenization, so a store replaced under a File (and reloaded) or a
+// Redis store opened after a reload is tokenized for as it was made.
 package bayes
 
 import (
@@ -61,6 +67,7 @@ func init() {
 // holds a store (pipeline.Closer).
 type Classifier struct {
 	st        bayesstore.Store
+	schemer   bayesstore.Schemer // st's, nil if it records none (scheme 1)
 	params    Params
 	minLearns uint64
 	per       string
@@ -151,7 +158,24 @@ func NewClassifier(st bayesstore.Store, o Options) *Classifier {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	c.schemer, _ = st.(bayesstore.Schemer)
 	return c
+}
+
+// Scheme is the hash scheme of the store (tokenize.SchemeText or
+// SchemePairMix): LearnKeys and ScoreKeys take keys of this scheme.
+func (c *Classifier) Scheme() int {
+	if c.schemer == nil {
+		return bayesstore.SchemeText
+	}
+	return c.schemer.Scheme()
+}
+
+// opts are the tokenizer's options for the store's scheme now.
+func (c *Classifier) opts() tokenize.Options {
+	o := c.topt
+	o.Scheme = c.Scheme()
+	return o
 }
 
 // Store returns the classifier's bayesstore.
@@ -222,14 +246,16 @@ var globalOnly = []string{""}
 
 const tokensKey = "bayes.tokens"
 
-// tokens tokenizes the task's message once per task.
+// tokens tokenizes the task's message once per task (again if the
+// store's scheme changed since).
 func (c *Classifier) tokens(t *pipeline.Task) *tokenize.Tokens {
+	o := c.opts()
 	if v, ok := t.Get(tokensKey); ok {
-		if tk, ok := v.(*tokenize.Tokens); ok {
+		if tk, ok := v.(*tokenize.Tokens); ok && tk.Scheme() == o.Scheme {
 			return tk
 		}
 	}
-	tk := tokenize.Message(t.Msg, t.URLs(), c.topt)
+	tk := tokenize.Message(t.Msg, t.URLs(), o)
 	t.Set(tokensKey, tk)
 	return tk
 }
@@ -240,17 +266,18 @@ func (c *Classifier) tokens(t *pipeline.Task) *tokenize.Tokens {
 // (nothing reads them after the scan: Learn and Forget get tasks of
 // their own), valid until sc is released.
 func (c *Classifier) scanTokens(t *pipeline.Task, sc *scratch) *tokenize.Tokens {
+	o := c.opts()
 	if v, ok := t.Get(tokensKey); ok {
-		if tk, ok := v.(*tokenize.Tokens); ok {
+		if tk, ok := v.(*tokenize.Tokens); ok && tk.Scheme() == o.Scheme {
 			return tk
 		}
 	}
 	if c.auto != nil {
-		tk := tokenize.Message(t.Msg, t.URLs(), c.topt)
+		tk := tokenize.Message(t.Msg, t.URLs(), o)
 		t.Set(tokensKey, tk)
 		return tk
 	}
-	tokenize.MessageTo(&sc.tk, t.Msg, t.URLs(), c.topt)
+	tokenize.MessageTo(&sc.tk, t.Msg, t.URLs(), o)
 	return &sc.tk
 }
 
@@ -333,9 +360,15 @@ func (c *Classifier) Classify(ctx context.Context, t *pipeline.Task) (Result, er
 	return res, nil
 }
 
-// appendTop appends evidence e as Result.Top shows it: "text(p)".
+// appendTop appends evidence e as Result.Top shows it: "text(p)" (a
+// scheme-2 body pair's text made here from its words, as appendReadable
+// shows scheme 1's).
 func appendTop(dst []byte, tk *tokenize.Tokens, e Evidence) []byte {
-	dst = appendReadable(dst, tk.Text(e.Index))
+	if a, w, d, ok := tk.Pair(e.Index); ok {
+		dst = appendPair(dst, a, string(rune('0'+d)), w)
+	} else {
+		dst = appendReadable(dst, tk.Text(e.Index))
+	}
 	dst = append(dst, '(')
 	dst = strconv.AppendFloat(dst, e.Prob, 'f', 3, 64)
 	return append(dst, ')')
@@ -406,16 +439,7 @@ func appendReadable(dst []byte, s string) []byte {
 		return append(dst, s...)
 	}
 	if j := strings.IndexByte(s[i+1:], 0x1f); j >= 0 && strings.IndexByte(s[i+1+j+1:], 0x1f) < 0 {
-		a, d, w := s[:i], s[i+1:i+1+j], s[i+1+j+1:]
-		dst = append(dst, a...)
-		if d == "1" {
-			dst = append(dst, ' ')
-		} else {
-			dst = append(dst, " …"...)
-			dst = append(dst, d...)
-			dst = append(dst, "… "...)
-		}
-		return append(dst, w...)
+		return appendPair(dst, s[:i], s[i+1:i+1+j], s[i+1+j+1:])
 	}
 	for k := 0; k < len(s); k++ {
 		if s[k] == 0x1f {
@@ -425,6 +449,20 @@ func appendReadable(dst []byte, s string) []byte {
 		}
 	}
 	return dst
+}
+
+// appendPair appends the pair (a, d, w), text a+"\x1f"+d+"\x1f"+w,
+// readable: "a w" at distance 1, else "a …d… w".
+func appendPair(dst []byte, a, d, w string) []byte {
+	dst = append(dst, a...)
+	if d == "1" {
+		dst = append(dst, ' ')
+	} else {
+		dst = append(dst, " …"...)
+		dst = append(dst, d...)
+		dst = append(dst, "… "...)
+	}
+	return append(dst, w...)
 }
 
 // readable makes a feature printable: bigram separators become "…N…".
@@ -567,6 +605,9 @@ func (c *Classifier) LearnOutcome(ctx context.Context, t *pipeline.Task, spam bo
 	keys := tk.Hashes()
 	var first bayesstore.Outcome
 	for i, cl := range c.classes(t) {
+		if err := c.checkScheme(tk); err != nil {
+			return 0, fmt.Errorf("bayes: learn: %w", err)
+		}
 		o, err := c.LearnKeys(ctx, cl, Digest(cl, t.Msg), keys, spam)
 		if err != nil {
 			return 0, err
@@ -578,9 +619,20 @@ func (c *Classifier) LearnOutcome(ctx context.Context, t *pipeline.Task, spam bo
 	return first, nil
 }
 
+// checkScheme fails (bayesstore.ErrSchemeMismatch) unless tk is of the
+// store's scheme (which a store replaced under a File may have changed
+// since tk was made).
+func (c *Classifier) checkScheme(tk *tokenize.Tokens) error {
+	if s := c.Scheme(); tk.Scheme() != s {
+		return fmt.Errorf("%w: features of scheme %d for a scheme-%d store", bayesstore.ErrSchemeMismatch, tk.Scheme(), s)
+	}
+	return nil
+}
+
 // LearnKeys learns a message's features in one class: the counts (and the
 // digest) in the store, then the linear layer's step (or, during a batch,
-// the message is kept for EndBatch).
+// the message is kept for EndBatch). The keys must be of the store's
+// hash scheme (Scheme).
 func (c *Classifier) LearnKeys(ctx context.Context, class string, d bayesstore.Digest, keys []uint64, spam bool) (bayesstore.Outcome, error) {
 	o, err := c.st.Learn(ctx, class, d, keys, spam)
 	if err != nil {
@@ -598,7 +650,8 @@ func (c *Classifier) LearnKeys(ctx context.Context, class string, d bayesstore.D
 	return o, nil
 }
 
-// ScoreKeys classifies features in one class (no minimum applies).
+// ScoreKeys classifies features in one class (no minimum applies); the
+// keys must be of the store's hash scheme (Scheme).
 func (c *Classifier) ScoreKeys(ctx context.Context, class string, keys []uint64) (Decision, error) {
 	tot, err := c.st.Totals(ctx, class)
 	if err != nil {
@@ -654,7 +707,7 @@ func (c *Classifier) Observe(ctx context.Context, r *pipeline.Result) {
 	if v, ok := r.Get(tokensKey); ok {
 		t.Set(tokensKey, v)
 	} else {
-		t.Set(tokensKey, tokenize.Message(r.Msg, r.URLs, c.topt))
+		t.Set(tokensKey, tokenize.Message(r.Msg, r.URLs, c.opts()))
 	}
 	o, err := c.LearnOutcome(ctx, t, spam)
 	if err != nil && !errors.Is(err, ErrNoFeatures) {
@@ -673,6 +726,9 @@ func (c *Classifier) Forget(ctx context.Context, t *pipeline.Task) (bool, error)
 	keys := tk.Hashes()
 	var known bool
 	for i, cl := range c.classes(t) {
+		if err := c.checkScheme(tk); err != nil {
+			return false, fmt.Errorf("bayes: forget: %w", err)
+		}
 		ok, err := c.st.Forget(ctx, cl, Digest(cl, t.Msg), keys)
 		if err != nil {
 			return false, fmt.Errorf("bayes: forget: %w", err)

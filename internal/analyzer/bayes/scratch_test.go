@@ -43,7 +43,7 @@ func TestAutolearnLearnsScannedTokens(t *testing.T) {
 			t.Fatal("autolearn on: no tokens kept on the task")
 		}
 		kept := v.(*tokenize.Tokens).Hashes()
-		want := tokenize.Message(msg, tk.URLs(), c.topt).Hashes()
+		want := tokenize.Message(msg, tk.URLs(), c.opts()).Hashes()
 		if !slices.Equal(kept, want) {
 			t.Fatalf("kept %d features, tokenize.Message gives %d (or others)", len(kept), len(want))
 		}
@@ -96,7 +96,7 @@ func TestScratchScansIndependent(t *testing.T) {
 	ref := make([]want, len(raws))
 	for i, raw := range raws {
 		tk := task(raw)
-		keys := tokenize.Message(tk.Msg, tk.URLs(), c.topt).Hashes()
+		keys := tokenize.Message(tk.Msg, tk.URLs(), c.opts()).Hashes()
 		d, err := c.ScoreKeys(bg, "", keys)
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -28,7 +29,10 @@ type File struct {
 	// (mapped from the file); over holds the whole counts of every key
 	// changed since (zero for a removed key); live is the number of keys
 	// of the merged view that are not all zero.
-	tab     *table
+	tab *table
+	// scheme is the hash scheme of the keys (of the file read, or
+	// SchemeNew while there is no file; atomic: every scan reads it).
+	scheme  atomic.Int32
 	over    map[uint64]Counts
 	live    int
 	totals  map[string]Totals
@@ -64,7 +68,8 @@ func statStamp(path string) (fileStamp, error) {
 	return st, nil
 }
 
-// OpenFile opens (or creates on first write) the store file.
+// OpenFile opens (or creates on first write) the store file. A file that
+// does not exist yet is made with hash scheme SchemeNew.
 func OpenFile(path string) (*File, error) {
 	f := &File{path: path}
 	f.reset()
@@ -81,11 +86,15 @@ func OpenFile(path string) (*File, error) {
 }
 
 func (f *File) reset() {
-	f.setStored(stored{tab: emptyTable(), totals: map[string]Totals{}, digests: map[Digest]byte{}})
+	f.setStored(stored{tab: emptyTable(), totals: map[string]Totals{}, digests: map[Digest]byte{}, scheme: SchemeNew})
 }
 
-// setStored replaces the memory with what a file holds (changes dropped).
+// setStored replaces the memory with what a file holds (changes dropped),
+// and takes its scheme (keeping the current one for no file: s.scheme 0).
 func (f *File) setStored(s stored) {
+	if s.scheme != 0 {
+		f.scheme.Store(int32(s.scheme))
+	}
 	f.tab, f.totals, f.digests = s.tab, s.totals, s.digests
 	f.over = map[uint64]Counts{}
 	f.live = s.tab.live
@@ -156,13 +165,35 @@ func (f *File) load() error {
 	f.setStored(s)
 	f.stamp = st
 	f.size = st.size
-	if s.version != fileMagic[len(fileMagic)-1] {
+	if s.version < fileMagic[len(fileMagic)-1] {
 		if err := f.write(); err == nil {
 			if s, err := readStore(f.path); err == nil {
 				f.setStored(s)
 			}
 		}
 	}
+	return nil
+}
+
+// Scheme implements Schemer.
+func (f *File) Scheme() int { return int(f.scheme.Load()) }
+
+// SetScheme sets the hash scheme of a store that holds nothing yet (no
+// learned message, class or key: tests, and tools that make a store of a
+// given scheme); it fails with ErrSchemeMismatch otherwise.
+func (f *File) SetScheme(scheme int) error {
+	if scheme < SchemeText || scheme > schemeMax {
+		return fmt.Errorf("store: unknown hash scheme %d", scheme)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if int(f.scheme.Load()) == scheme {
+		return nil
+	}
+	if f.live != 0 || len(f.totals) != 0 || len(f.digests) != 0 || f.dirty {
+		return fmt.Errorf("%w: %s holds scheme-%d data, not made scheme %d", ErrSchemeMismatch, f.path, f.scheme.Load(), scheme)
+	}
+	f.scheme.Store(int32(scheme))
 	return nil
 }
 
@@ -354,6 +385,25 @@ func (f *File) Sync(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if s.scheme != 0 && s.scheme != f.Scheme() {
+			// Another process replaced the file with a store of another
+			// hash scheme: this process's changes (of its scheme) cannot
+			// be merged into it. They are dropped and the file is taken
+			// as it is (the classifier follows its scheme).
+			lost := f.dirty
+			old := f.Scheme()
+			f.setStored(s)
+			f.clearDelta()
+			f.stamp, f.size = st, st.size
+			if lost {
+				return fmt.Errorf("%w: %s was replaced by a scheme-%d store; this process's unsaved scheme-%d learning was not merged into it (learn those messages again)",
+					ErrSchemeMismatch, f.path, s.scheme, old)
+			}
+			return nil
+		}
+		if s.scheme == 0 && !f.dirty {
+			s.scheme = SchemeNew // the file is gone: a new store
+		}
 		f.setStored(s)
 		for k, d := range f.dCounts {
 			c := f.get(k)
@@ -403,7 +453,7 @@ func (f *File) write() error {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := encode(tmp, f.tab, f.over, f.live, f.totals, f.digests, f.MaxFeatures); err != nil {
+	if err := encode(tmp, f.tab, f.over, f.live, f.totals, f.digests, f.MaxFeatures, f.Scheme()); err != nil {
 		tmp.Close()
 		return fmt.Errorf("store: write: %w", err)
 	}

@@ -49,7 +49,7 @@ func FuzzGetManyMapped(f *testing.F) {
 			keys, vals = nil, nil
 		}
 		var buf bytes.Buffer
-		encode(&buf, newTable(keys, vals), nil, 0, map[string]Totals{"": {3, 4}}, nil, 0)
+		encode(&buf, newTable(keys, vals), nil, 0, map[string]Totals{"": {3, 4}}, nil, 0, SchemeText)
 		f.Add(buf.Bytes(), uint64(0))
 	}
 	dir := f.TempDir()

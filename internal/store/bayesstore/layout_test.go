@@ -107,7 +107,7 @@ func TestTableLayout(t *testing.T) {
 		tab := newTable(keys, vals)
 		checkTable(t, tab, keys, vals, r)
 		var buf bytes.Buffer
-		if err := encode(&buf, tab, nil, tab.live, map[string]Totals{"": {1, 2}}, nil, 0); err != nil {
+		if err := encode(&buf, tab, nil, tab.live, map[string]Totals{"": {1, 2}}, nil, 0, SchemeText); err != nil {
 			t.Fatal(err)
 		}
 		for _, inPlace := range []bool{false, true} {
@@ -127,7 +127,7 @@ func TestTableLayout(t *testing.T) {
 			over[r.Uint64()] = Counts{Ham: 2}
 		}
 		buf.Reset()
-		if err := encode(&buf, tab, over, 0, nil, nil, 0); err != nil {
+		if err := encode(&buf, tab, over, 0, nil, nil, 0, SchemeText); err != nil {
 			t.Fatal(err)
 		}
 		s, err := decodeV4(buf.Bytes(), false)
@@ -161,9 +161,11 @@ func FuzzDecodeV4(f *testing.F) {
 		if n == 0 {
 			keys, vals = nil, nil
 		}
-		var buf bytes.Buffer
-		encode(&buf, newTable(keys, vals), nil, 0, map[string]Totals{"": {3, 4}}, map[Digest]byte{{1}: 'S'}, 0)
-		f.Add(buf.Bytes())
+		for _, scheme := range []int{SchemeText, SchemePairMix} {
+			var buf bytes.Buffer
+			encode(&buf, newTable(keys, vals), nil, 0, map[string]Totals{"": {3, 4}}, map[Digest]byte{{1}: 'S'}, 0, scheme)
+			f.Add(buf.Bytes())
+		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// Damage that keeps the checksum right is what the layout checks
@@ -191,12 +193,15 @@ func FuzzDecodeV4(f *testing.F) {
 		}
 		checkTable(t, s.tab, keys, vals, rand.New(rand.NewPCG(1, 1)))
 		var buf bytes.Buffer
-		if err := encode(&buf, s.tab, nil, 0, s.totals, s.digests, 0); err != nil {
+		if err := encode(&buf, s.tab, nil, 0, s.totals, s.digests, 0, s.scheme); err != nil {
 			t.Fatal(err)
 		}
 		s2, err := decodeV4(buf.Bytes(), false)
 		if err != nil {
 			t.Fatalf("rewritten: %v", err)
+		}
+		if s2.scheme != s.scheme || s.scheme < SchemeText || s.scheme > schemeMax {
+			t.Fatalf("scheme %d rewritten as %d", s.scheme, s2.scheme)
 		}
 		checkTable(t, s2.tab, keys, vals, rand.New(rand.NewPCG(1, 1)))
 	})

@@ -18,6 +18,13 @@ import (
 //	              or + "w": the linear weight (a float)
 //	PREFIX n:CLASS  hash {s, h}: learned messages of the class
 //	PREFIX d      hash: digest hex → "S" or "H"
+//	PREFIX scheme string: the hash scheme of the keys (see SchemeText);
+//	              none in data written before schemes: scheme 1
+//
+// The scheme is settled when a client opens the store (initScheme): the
+// key's value, or, without the key, 1 when the database already holds
+// this prefix's data and SchemeNew when it holds none, written with SET NX
+// so that every instance sharing the database reads the same.
 //
 // The digest check-and-set and the totals change in one Lua script, so two
 // instances relearning the same message never count it twice.
@@ -25,6 +32,7 @@ type Redis struct {
 	c       redis.UniversalClient
 	prefix  string
 	cluster bool // key names with hash tags (redis_cluster.go)
+	scheme  int
 }
 
 // OpenRedis connects (url: redis://[:password@]host:port/db).
@@ -41,7 +49,57 @@ func OpenRedis(ctx context.Context, url, prefix string) (*Redis, error) {
 		c.Close()
 		return nil, fmt.Errorf("store: redis: %w", err)
 	}
-	return &Redis{c: c, prefix: prefix}, nil
+	r := &Redis{c: c, prefix: prefix}
+	if err := r.initScheme(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Scheme implements Schemer.
+func (r *Redis) Scheme() int { return r.scheme }
+
+// initScheme reads the store's hash scheme, settling it first when the
+// database has none recorded.
+func (r *Redis) initScheme(ctx context.Context) error {
+	v, err := r.c.Get(ctx, r.schemeKey()).Result()
+	if err == redis.Nil {
+		// No scheme recorded: scheme 1 if this prefix has data (written
+		// before schemes existed), else a new store.
+		p := r.c.Pipeline()
+		cmds := []*redis.IntCmd{p.Exists(ctx, r.digestKey()), p.Exists(ctx, r.totalsKey(""))}
+		for i := 0; i < 256; i++ {
+			cmds = append(cmds, p.Exists(ctx, r.prefix+"t:"+strconv.FormatUint(uint64(i), 16)))
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			return fmt.Errorf("store: redis: %w", err)
+		}
+		want := SchemeNew
+		for _, c := range cmds {
+			if c.Val() > 0 {
+				want = SchemeText
+				break
+			}
+		}
+		// SET NX: the first instance's answer is everyone's.
+		if err := r.c.SetNX(ctx, r.schemeKey(), strconv.Itoa(want), 0).Err(); err != nil {
+			return fmt.Errorf("store: redis: %w", err)
+		}
+		v, err = r.c.Get(ctx, r.schemeKey()).Result()
+	}
+	if err != nil {
+		return fmt.Errorf("store: redis: %w", err)
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil || n < SchemeText:
+		return fmt.Errorf("store: redis: %s holds %q, not a hash scheme", r.schemeKey(), v)
+	case n > schemeMax:
+		return fmt.Errorf("store: redis: %s: hash scheme %d is newer than this sekisho knows (run the newer release)", r.schemeKey(), n)
+	}
+	r.scheme = n
+	return nil
 }
 
 func (r *Redis) shardKey(k uint64) string {

@@ -22,7 +22,20 @@ func NewRedis(ctx context.Context, c redis.UniversalClient, prefix string) (*Red
 		return nil, fmt.Errorf("store: redis: %w", err)
 	}
 	_, cluster := c.(*redis.ClusterClient)
-	return &Redis{c: c, prefix: prefix, cluster: cluster}, nil
+	r := &Redis{c: c, prefix: prefix, cluster: cluster}
+	if err := r.initScheme(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// schemeKey holds the store's hash scheme (with the digests' hash tag in
+// a cluster).
+func (r *Redis) schemeKey() string {
+	if r.cluster {
+		return r.prefix + "{d}scheme"
+	}
+	return r.prefix + "scheme"
 }
 
 func (r *Redis) digestKey() string {

@@ -111,6 +111,41 @@ type Fetcher interface {
 	Fetch(ctx context.Context, classes []string, class string, keys []uint64, out []Counts) ([]Totals, error)
 }
 
+// Hash schemes: how the tokenizer hashes features into the keys a store
+// holds (package tokenize: SchemeText and SchemePairMix, the same
+// numbers). A store keeps one scheme for life: every store made before
+// scheme 2 existed (format 1 to 4 files, Redis data without a scheme key)
+// is scheme 1; a new store (no file yet, an empty Redis database) is made
+// with SchemeNew and records it (file format 5, the Redis key PREFIX
+// scheme), so every process sharing it tokenizes alike.
+const (
+	SchemeText    = 1
+	SchemePairMix = 2
+	SchemeNew     = SchemePairMix
+	schemeMax     = SchemePairMix // the newest this build knows
+)
+
+// Schemer is implemented by stores that record their hash scheme (File
+// and Redis). A store without it is scheme 1.
+type Schemer interface {
+	// Scheme is the hash scheme of the store's keys; it changes only
+	// when the store is replaced under a File (another process wrote a
+	// new file: the reload picks up its scheme).
+	Scheme() int
+}
+
+// SchemeOf is st's hash scheme (SchemeText for a store that records none).
+func SchemeOf(st Store) int {
+	if s, ok := st.(Schemer); ok {
+		return s.Scheme()
+	}
+	return SchemeText
+}
+
+// ErrSchemeMismatch means keys of one hash scheme were to be combined
+// with a store of another (their counts would be meaningless).
+var ErrSchemeMismatch = errors.New("store: the bayes store's hash scheme differs")
+
 // ErrCorrupt means the store file is damaged.
 var ErrCorrupt = errors.New("store: corrupt bayes store")
 

@@ -253,6 +253,17 @@ func FuzzDecode(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("SKBAYES3"))
+	// The same store in scheme 1 (format 4) and a format 5 of an unknown
+	// scheme.
+	p1 := filepath.Join(dir, "s1.db")
+	if s, err := OpenFile(p1); err == nil && s.SetScheme(SchemeText) == nil {
+		s.Learn(ctx, "", dig(1), []uint64{1, 2, 300}, true)
+		s.Close()
+		if b, err := os.ReadFile(p1); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add(append([]byte("SKBAYES5\x09"), b[9:]...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := filepath.Join(t.TempDir(), "x.db")
 		os.WriteFile(p, b, 0o600)

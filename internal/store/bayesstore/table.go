@@ -21,7 +21,7 @@ import (
 // File format, version 4 (integers are unsigned varints unless said
 // otherwise):
 //
-//	magic "SKBAYES4"
+//	magic "SKBAYES4" (format 5: "SKBAYES5", then the hash scheme)
 //	nclasses, then per class: len, name bytes, spam, ham
 //	ndigests, then per digest: 16 bytes, label byte ('S' or 'H')
 //	nkeys, nhome, nlines, nbig
@@ -56,7 +56,15 @@ import (
 // 8: the nkeys keys as 8 bytes each, ascending, then their counts as 12
 // bytes each like the nbig counts above) are still read; OpenFile
 // rewrites them in format 4.
+//
+// Format 5 is format 4 with the store's hash scheme (a varint, 2 or more:
+// see SchemeText) right after its magic "SKBAYES5"; format 4 and older
+// are scheme 1. A scheme-1 store is written in format 4 (as before
+// format 5 existed: a release without format 5 still reads it), a store
+// of a later scheme in format 5 (which such a release refuses as newer:
+// it could not tokenize for it).
 var (
+	fileMagicV5 = []byte("SKBAYES5")
 	fileMagic   = []byte("SKBAYES4")
 	fileMagicV3 = []byte("SKBAYES3")
 	fileMagicV2 = []byte("SKBAYES2")
@@ -485,7 +493,8 @@ type stored struct {
 	tab     *table
 	totals  map[string]Totals
 	digests map[Digest]byte
-	version byte // format version read ('1' to '4')
+	version byte // format version read ('1' to '5')
+	scheme  int  // hash scheme (0: no file)
 }
 
 // readStore reads a store file: format 4 is mapped into memory when the
@@ -505,7 +514,8 @@ func readStore(path string) (stored, error) {
 	if _, err := io.ReadFull(fh, head); err != nil {
 		return stored{}, ErrCorrupt
 	}
-	if bytes.Equal(head, fileMagic) && nativeLE && size < 1<<40 {
+	v45 := bytes.Equal(head, fileMagic) || bytes.Equal(head, fileMagicV5)
+	if v45 && nativeLE && size < 1<<40 {
 		mem, err := syscall.Mmap(int(fh.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
 		if err == nil {
 			s, err := decodeV4(mem, true)
@@ -522,7 +532,7 @@ func readStore(path string) (stored, error) {
 	if _, err := fh.Seek(0, io.SeekStart); err != nil {
 		return stored{}, err
 	}
-	if bytes.Equal(head, fileMagic) || bytes.Equal(head, fileMagicV3) {
+	if v45 || bytes.Equal(head, fileMagicV3) {
 		if size > 1<<34 {
 			return stored{}, ErrCorrupt
 		}
@@ -650,7 +660,7 @@ func decodeV3(b []byte) (stored, error) {
 			return stored{}, ErrCorrupt
 		}
 	}
-	return stored{tab: newTable(keys, decodeCounts(vb, n)), totals: totals, digests: digests, version: '3'}, nil
+	return stored{tab: newTable(keys, decodeCounts(vb, n)), totals: totals, digests: digests, version: '3', scheme: SchemeText}, nil
 }
 
 // decodeV4 reads a format-4 file held in b. With inPlace the lines are
@@ -660,11 +670,25 @@ func decodeV3(b []byte) (stored, error) {
 // its home line), free slots only at the end of a line, the last line
 // free, the big arrays exactly the slots marked big.
 func decodeV4(b []byte, inPlace bool) (stored, error) {
-	body, ok := checked(b, fileMagic)
+	magic, scheme := fileMagic, SchemeText
+	if bytes.HasPrefix(b, fileMagicV5) {
+		magic = fileMagicV5
+	}
+	body, ok := checked(b, magic)
 	if !ok {
 		return stored{}, ErrCorrupt
 	}
-	r := bytes.NewReader(body[len(fileMagic):])
+	r := bytes.NewReader(body[len(magic):])
+	if magic[len(magic)-1] == '5' {
+		v, err := binary.ReadUvarint(r)
+		switch {
+		case err != nil || v <= SchemeText:
+			return stored{}, ErrCorrupt
+		case v > schemeMax:
+			return stored{}, ErrNewerFormat
+		}
+		scheme = int(v)
+	}
 	read := func(p []byte) error { _, err := io.ReadFull(r, p); return err }
 	totals, digests, err := readHeader(r, read, int64(len(b)))
 	if err != nil {
@@ -750,7 +774,7 @@ func decodeV4(b []byte, inPlace bool) (stored, error) {
 		return stored{}, ErrCorrupt
 	}
 	t.live = n
-	return stored{tab: t, totals: totals, digests: digests, version: '4'}, nil
+	return stored{tab: t, totals: totals, digests: digests, version: magic[len(magic)-1], scheme: scheme}, nil
 }
 
 // decodeOld reads a format 1 or 2 file of size bytes into the heap. Every
@@ -771,7 +795,7 @@ func decodeOld(r *bufio.Reader, size int64) (stored, error) {
 	case bytes.Equal(magic, fileMagicV2):
 	case bytes.Equal(magic, fileMagicV1):
 		hasWeights = false
-	case bytes.HasPrefix(magic, fileMagic[:len(fileMagic)-1]) && magic[len(magic)-1] > fileMagic[len(fileMagic)-1]:
+	case bytes.HasPrefix(magic, fileMagicV5[:len(fileMagicV5)-1]) && magic[len(magic)-1] > fileMagicV5[len(fileMagicV5)-1]:
 		return stored{}, ErrNewerFormat
 	default:
 		return stored{}, ErrCorrupt
@@ -835,7 +859,7 @@ func decodeOld(r *bufio.Reader, size int64) (stored, error) {
 	if _, err := io.ReadFull(r, sum[:]); err != nil || binary.BigEndian.Uint32(sum[:]) != want {
 		return stored{}, ErrCorrupt
 	}
-	return stored{tab: newTable(keys, vals), totals: totals, digests: digests, version: magic[len(magic)-1]}, nil
+	return stored{tab: newTable(keys, vals), totals: totals, digests: digests, version: magic[len(magic)-1], scheme: SchemeText}, nil
 }
 
 type crcReader struct {
@@ -880,10 +904,10 @@ func merged(t *table, over map[uint64]Counts, ok []uint64, fn func(k uint64, c C
 	}
 }
 
-// encode writes format 4: the table with over applied; with maxFeatures
-// > 0 and more live keys than that, keys seen in a single message are
-// dropped.
-func encode(w io.Writer, t *table, over map[uint64]Counts, live int, totals map[string]Totals, digests map[Digest]byte, maxFeatures int) error {
+// encode writes format 4 (scheme 1) or 5 (a later scheme): the table
+// with over applied; with maxFeatures > 0 and more live keys than that,
+// keys seen in a single message are dropped.
+func encode(w io.Writer, t *table, over map[uint64]Counts, live int, totals map[string]Totals, digests map[Digest]byte, maxFeatures, scheme int) error {
 	crc := crc32.NewIEEE()
 	cw := &countWriter{w: io.MultiWriter(w, crc)}
 	bw := bufio.NewWriterSize(cw, 1<<16)
@@ -892,7 +916,12 @@ func encode(w io.Writer, t *table, over map[uint64]Counts, live int, totals map[
 		n := binary.PutUvarint(buf[:], v)
 		bw.Write(buf[:n])
 	}
-	bw.Write(fileMagic)
+	if scheme <= SchemeText {
+		bw.Write(fileMagic)
+	} else {
+		bw.Write(fileMagicV5)
+		uv(uint64(scheme))
+	}
 	names := make([]string, 0, len(totals))
 	for k := range totals {
 		names = append(names, k)
@@ -1003,7 +1032,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 func readOrEmpty(path string) (stored, error) {
 	s, err := readStore(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return stored{tab: emptyTable(), totals: map[string]Totals{}, digests: map[Digest]byte{}, version: fileMagic[len(fileMagic)-1]}, nil
+		return stored{tab: emptyTable(), totals: map[string]Totals{}, digests: map[Digest]byte{}, version: fileMagic[len(fileMagic)-1], scheme: 0}, nil
 	}
 	if err != nil {
 		return stored{}, fmt.Errorf("store: %s: %w", path, err)

@@ -82,13 +82,7 @@ var goldenSynthetic = []string{
 
 func TestFeaturesGolden(t *testing.T) {
 	h := sha256.New()
-	var msgs []*mail.Message
-	for _, p := range emlFiles(t, filepath.Join("..", "testdata")) {
-		msgs = append(msgs, parseFile(t, p))
-	}
-	for _, raw := range goldenSynthetic {
-		msgs = append(msgs, mail.Parse([]byte(raw), mail.Limits{}))
-	}
+	msgs := testMessages(t)
 	for _, opt := range []Options{{}, {NoBigrams: true, NoHeaders: true}, {CharGrams: 4}} {
 		for _, m := range msgs {
 			digestFeatures(h, Message(m, nil, opt))
@@ -143,9 +137,8 @@ func sameTokens(t testing.TB, got, want *Tokens) {
 	}
 }
 
-// TestMessageToSame: MessageTo into one reused Tokens gives what Message
-// gives, message after message (small after large and the other way).
-func TestMessageToSame(t *testing.T) {
+// testMessages parses the test messages: testdata's and goldenSynthetic.
+func testMessages(t *testing.T) []*mail.Message {
 	var msgs []*mail.Message
 	for _, p := range emlFiles(t, filepath.Join("..", "testdata")) {
 		msgs = append(msgs, parseFile(t, p))
@@ -153,11 +146,21 @@ func TestMessageToSame(t *testing.T) {
 	for _, raw := range goldenSynthetic {
 		msgs = append(msgs, mail.Parse([]byte(raw), mail.Limits{}))
 	}
-	msgs = append(msgs, nil)
-	if dir := os.Getenv("SEKISHO_CORPUS"); dir != "" {
-		fs, _ := filepath.Glob(filepath.Join(dir, "test", "spam", "*"))
+	return msgs
+}
+
+// corpusMessages parses every every-th message of the SEKISHO_CORPUS
+// subdirectories subs (none without the corpus).
+func corpusMessages(every int, subs ...string) []*mail.Message {
+	dir := os.Getenv("SEKISHO_CORPUS")
+	if dir == "" {
+		return nil
+	}
+	var msgs []*mail.Message
+	for _, sub := range subs {
+		fs, _ := filepath.Glob(filepath.Join(dir, sub, "*"))
 		for i, f := range fs {
-			if i%5 != 0 {
+			if i%every != 0 {
 				continue
 			}
 			if raw, err := os.ReadFile(f); err == nil {
@@ -165,8 +168,17 @@ func TestMessageToSame(t *testing.T) {
 			}
 		}
 	}
+	return msgs
+}
+
+// TestMessageToSame: MessageTo into one reused Tokens gives what Message
+// gives, message after message (small after large and the other way).
+func TestMessageToSame(t *testing.T) {
+	msgs := testMessages(t)
+	msgs = append(msgs, nil)
+	msgs = append(msgs, corpusMessages(5, "test/spam")...)
 	var tk Tokens
-	for _, opt := range []Options{{}, {NoBigrams: true, NoHeaders: true}, {CharGrams: 4}} {
+	for _, opt := range []Options{{}, {NoBigrams: true, NoHeaders: true}, {CharGrams: 4}, {Scheme: SchemePairMix}, {Scheme: SchemePairMix, CharGrams: 4}} {
 		for i := range 2 * len(msgs) {
 			m := msgs[(i*7)%len(msgs)]
 			MessageTo(&tk, m, nil, opt)

@@ -36,7 +36,8 @@ func refStream(want []string, seen map[uint64]bool, words []string, prefix strin
 // TestStreamReferenceLimits: stream's features are the plain ones where
 // FuzzStreamReference does not reach: MaxFeatures reached in the subject's
 // or the body's stream (between a word's unigram and its pairs too), the
-// body cut at MaxWords, arenas grown from a pooled builder's buffers.
+// body cut at MaxWords, arenas grown from a pooled builder's buffers; in
+// both hash schemes.
 func TestStreamReferenceLimits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	uni := []string{"a", "b", "é", "ж", "ü", "x", "q", "ß", "ǅ", "z", "ア", "7"}
@@ -70,10 +71,14 @@ func TestStreamReferenceLimits(t *testing.T) {
 		if iter%2 == 1 {
 			alpha = uni
 		}
-		for _, pairs := range []bool{true, false} {
+		for k, pairs := range []bool{true, false, true, false} {
 			b := builderPool.Get().(*builder)
 			b.opt = Options{NoBigrams: !pairs}
+			if k >= 2 {
+				b.opt.Scheme = SchemePairMix
+			}
 			b.keys, b.ends, b.arena = b.keys[:0], b.ends[:0], b.arena[:0]
+			b.pw, b.pwe = b.pw[:0], b.pwe[:0]
 			b.seen.reset(rng.IntN(50000))
 			seen := map[uint64]bool{}
 			var want []string
@@ -109,8 +114,12 @@ func TestStreamReferenceLimits(t *testing.T) {
 				t.Fatalf("iter %d: %d features, want %d", iter, got.Len(), len(want))
 			}
 			for i, s := range want {
-				if got.Text(i) != s || got.Hash(i) != xxhash.Sum64String(s) {
-					t.Fatalf("feature %d: %q, want %q", i, got.Text(i), s)
+				h := xxhash.Sum64String(s)
+				if a, w, d, ok := got.Pair(i); ok {
+					h = PairHash(xxhash.Sum64String(a), xxhash.Sum64String(w), d)
+				}
+				if got.Text(i) != s || got.Hash(i) != h {
+					t.Fatalf("scheme %d, feature %d: %q, want %q", got.Scheme(), i, got.Text(i), s)
 				}
 			}
 			b.release()

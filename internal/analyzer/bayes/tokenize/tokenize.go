@@ -10,8 +10,21 @@
 // into words with the kagome morphological analyser and the IPA
 // dictionary, loaded once and only when such text appears.
 //
-// Every feature is finally hashed to 64 bits (xxhash) for the store; the
-// readable form is kept only for explanations.
+// Every feature is finally hashed to 64 bits for the store; the readable
+// form is kept only for explanations. How depends on the hash scheme
+// (Options.Scheme: the store's, which it records; see package
+// bayesstore):
+//
+//   - Scheme 1 (SchemeText, every store trained before scheme 2 existed):
+//     every feature is the xxhash64 of its text; a body pair's text is
+//     a+"\x1f"+d+"\x1f"+w (a the word d before w).
+//   - Scheme 2 (SchemePairMix, new stores): the same features with the
+//     same hashes, except the body's OSB pairs: PairHash(hash(a), hash(w),
+//     d) mixes the two words' unigram hashes (already computed for the
+//     unigrams) and the distance, so the pair's text is neither built nor
+//     hashed; no body feature's text is copied either: it is made only
+//     when asked for (Text, Pair) from the body's words, which the Tokens
+//     keep.
 package tokenize
 
 import (
@@ -60,12 +73,41 @@ type Feature struct {
 // needs no write barriers.
 type Tokens struct {
 	keys []uint64 // feature hashes, distinct, in first-seen order
-	ends []uint32 // feature i's text is text[ends[i-1]:ends[i]]
+	// Feature i's text is text[ends[i-1]&^pairRec:ends[i]&^pairRec]; when
+	// ends[i] has pairRec set (scheme 2's body features) those are 4
+	// bytes telling the feature's words instead (see record).
+	ends []uint32
 	text string
 	CJK  bool // the message had Han/kana text (kagome was used)
-	// arena holds text for Tokens filled by MessageTo (reused from
-	// message to message); nil for those Message returns.
+	// scheme is the hash scheme the features were made with.
+	scheme uint8
+	// The body's words (scheme 2: what a pair's text is made from), word
+	// j words[wends[j-1]:wends[j]].
+	words string
+	wends []int32
+	// arena and wbuf hold text for Tokens filled by MessageTo (reused
+	// from message to message); nil for those Message returns.
 	arena []byte
+	wbuf  []byte
+}
+
+// Hash schemes (Options.Scheme, Tokens.Scheme): see the package comment.
+const (
+	SchemeText    = 1 // every feature the xxhash64 of its text
+	SchemePairMix = 2 // body pairs PairHash of their words' hashes
+)
+
+// pairRec marks an end whose feature is a scheme-2 body feature: the 4
+// bytes before it are its record, the body word's index << 4 | d (d 0:
+// the word's unigram; 1..Window-1: its pair with the word d before).
+const pairRec = 1 << 31
+
+// Scheme is the hash scheme of the features (SchemeText or SchemePairMix).
+func (t *Tokens) Scheme() int {
+	if t.scheme == 0 {
+		return SchemeText
+	}
+	return int(t.scheme)
 }
 
 // Len is the number of features.
@@ -74,13 +116,52 @@ func (t *Tokens) Len() int { return len(t.keys) }
 // Hash is feature i's hash.
 func (t *Tokens) Hash(i int) uint64 { return t.keys[i] }
 
-// Text is feature i's readable form.
+// Text is feature i's readable form. (A scheme-2 body pair's is made
+// here, in a new string: Pair gives its parts without allocating.)
 func (t *Tokens) Text(i int) string {
+	if j, d, ok := t.record(i); ok {
+		if d == 0 {
+			return t.word(j)
+		}
+		return t.word(j-d) + "\x1f" + string(rune('0'+d)) + "\x1f" + t.word(j)
+	}
 	lo := uint32(0)
 	if i > 0 {
-		lo = t.ends[i-1]
+		lo = t.ends[i-1] &^ pairRec
 	}
 	return t.text[lo:t.ends[i]]
+}
+
+// Pair returns the words and the distance of feature i when it is a
+// scheme-2 body pair (its text is a+"\x1f"+d+"\x1f"+w); a and w share
+// the Tokens' memory (as Text's results do).
+func (t *Tokens) Pair(i int) (a, w string, d int, ok bool) {
+	j, d, rec := t.record(i)
+	if !rec || d == 0 {
+		return "", "", 0, false
+	}
+	return t.word(j - d), t.word(j), d, true
+}
+
+// record returns feature i's record when it has one (scheme 2's body
+// features): the word's index and the distance (0: the word's unigram).
+func (t *Tokens) record(i int) (j, d int, ok bool) {
+	e := t.ends[i]
+	if e&pairRec == 0 {
+		return 0, 0, false
+	}
+	hi := e &^ pairRec
+	rec := binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(t.text[hi-4:hi]), 4))
+	return int(rec >> 4), int(rec & 15), true
+}
+
+// word is the body's word j (scheme 2).
+func (t *Tokens) word(j int) string {
+	lo := int32(0)
+	if j > 0 {
+		lo = t.wends[j-1]
+	}
+	return t.words[lo:t.wends[j]]
 }
 
 // Feature is feature i.
@@ -113,6 +194,9 @@ type Options struct {
 	// CharGrams adds hashed character n-grams of this length over the
 	// subject and the start of the text (0: none).
 	CharGrams int
+	// Scheme is the hash scheme (SchemeText or SchemePairMix; 0 is
+	// SchemeText): the one the store the features are for was made with.
+	Scheme int
 }
 
 // builder builds one message's features. Its buffers are pooled: the
@@ -128,6 +212,11 @@ type builder struct {
 	arena []byte
 	cjk   bool
 	ws    wordBuf
+	// The body's words for a scheme-2 Tokens (copied from ws after the
+	// body's stream: the headers' words replace them there).
+	pw  []byte
+	pwe []int32
+	wh  []uint64 // the body words' hashes (streamBodyMix)
 	// Scratch for a lower-cased string (tmp), a shaped one (tmp2) and
 	// the fields of a header.
 	tmp, tmp2 []byte
@@ -265,11 +354,13 @@ func (b *builder) keep(lo int) {
 func (b *builder) result() *Tokens {
 	n := len(b.keys)
 	if n == 0 {
-		return &Tokens{CJK: b.cjk}
+		return &Tokens{CJK: b.cjk, scheme: b.scheme()}
 	}
 	ne := (n + 1) / 2            // words of 8 bytes for the ends
 	nt := (len(b.arena) + 7) / 8 // and for the text
-	block := make([]uint64, n+ne+nt)
+	nwe := (len(b.pwe) + 1) / 2  // the body's words' ends (scheme 2)
+	nw := (len(b.pw) + 7) / 8    // and bytes
+	block := make([]uint64, n+ne+nt+nwe+nw)
 	keys := block[:n:n]
 	copy(keys, b.keys)
 	ends := unsafe.Slice((*uint32)(unsafe.Pointer(&block[n])), n)
@@ -280,7 +371,29 @@ func (b *builder) result() *Tokens {
 		copy(tb, b.arena)
 		text = unsafe.String(&tb[0], len(tb))
 	}
-	return &Tokens{keys: keys, ends: ends, text: text, CJK: b.cjk}
+	tk := &Tokens{keys: keys, ends: ends, text: text, CJK: b.cjk, scheme: b.scheme()}
+	if len(b.pwe) > 0 {
+		o := n + ne + nt
+		tk.wends = unsafe.Slice((*int32)(unsafe.Pointer(&block[o])), len(b.pwe))
+		copy(tk.wends, b.pwe)
+		if len(b.pw) > 0 {
+			wb := unsafe.Slice((*byte)(unsafe.Pointer(&block[o+nwe])), len(b.pw))
+			copy(wb, b.pw)
+			tk.words = unsafe.String(&wb[0], len(wb))
+		}
+	}
+	return tk
+}
+
+// scheme is the Tokens' scheme for the builder's options.
+func (b *builder) scheme() uint8 { return b.opt.scheme() }
+
+// scheme is the Tokens' scheme for o.
+func (o Options) scheme() uint8 {
+	if o.Scheme == SchemePairMix {
+		return SchemePairMix
+	}
+	return SchemeText
 }
 
 // stream adds the unigrams (with prefix) and the OSB pairs of the words
@@ -301,6 +414,13 @@ func (b *builder) stream(prefix string) {
 		ws.buf = slices.Grow(ws.buf, copySlack)
 	}
 	if prefix == "" {
+		if b.opt.Scheme == SchemePairMix {
+			b.streamBodyMix(n)
+			// The words, for the pairs' texts.
+			b.pw = append(b.pw[:0], ws.buf[:ws.ends[n-1]]...)
+			b.pwe = append(b.pwe[:0], ws.ends[:n]...)
+			return
+		}
 		b.streamBody(n)
 		return
 	}
@@ -526,6 +646,112 @@ func (b *builder) streamBody(n int) {
 	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
 }
 
+// streamBodyMix is streamBody for scheme 2, in two passes: the words'
+// unigram hashes first (b.wh), then the features in streamBody's order,
+// each word's unigram and its pairs with the Window-1 words before, a
+// pair's hash PairHash of the two words' hashes (written out). No text is
+// copied: a new unigram or pair keeps a 4-byte record (the word's index
+// << 4 | d, d 0 for the unigram; its end marked pairRec), its text made
+// from the words when asked for. Room for every feature the stream may
+// add is made once. (A word is never empty: every split path pushes at
+// least one byte, so every word has its unigram, as in streamBody.)
+func (b *builder) streamBodyMix(n int) {
+	ws := &b.ws
+	wh := slices.Grow(b.wh[:0], n)[:n]
+	buf := unsafe.Pointer(unsafe.SliceData(ws.buf))
+	lo := int32(0)
+	for i, hi := range ws.ends[:n] {
+		wh[i] = hash64(unsafe.Add(buf, lo), int(hi-lo))
+		lo = hi
+	}
+	b.wh = wh
+	nk := len(b.keys)
+	most := max(min(n*Window, MaxFeatures-nk), 0)
+	keys := slices.Grow(b.keys, most)
+	ends := slices.Grow(b.ends, most)
+	arena := slices.Grow(b.arena, 4*most)
+	al := len(arena)
+	kp := unsafe.Pointer(unsafe.SliceData(keys))
+	ep := unsafe.Pointer(unsafe.SliceData(ends))
+	ap := unsafe.Pointer(unsafe.SliceData(arena))
+	seen := &b.seen
+	pairs := !b.opt.NoBigrams
+	for i := 0; i < n && nk < MaxFeatures; i++ {
+		hw := wh[i]
+		if r := seen.probe(hw); r == probeAdded || r == probeFull && seen.insert(hw) {
+			*(*uint32)(unsafe.Add(ap, al)) = uint32(i << 4)
+			al += 4
+			*(*uint64)(unsafe.Add(kp, nk*8)) = hw
+			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al) | pairRec
+			nk++
+		}
+		if !pairs {
+			continue
+		}
+		wm := fmix64(hw ^ pairKeyW)
+		for d := 1; d <= min(Window-1, i) && nk < MaxFeatures; d++ {
+			h := fmix64((wh[i-d]^pairKeyA[d])*pairMul ^ wm)
+			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
+				continue
+			}
+			*(*uint32)(unsafe.Add(ap, al)) = uint32(i<<4 | d)
+			al += 4
+			*(*uint64)(unsafe.Add(kp, nk*8)) = h
+			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al) | pairRec
+			nk++
+		}
+	}
+	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
+}
+
+// PairHash is scheme 2's hash of the body pair (a, d, w), a the word d
+// (1..Window-1) before w, from the words' unigram hashes ha and hw (their
+// xxhash64):
+//
+//	fmix64((ha ^ pairKeyA[d]) × pairMul  ^  fmix64(hw ^ pairKeyW))
+//
+// fmix64 is MurmurHash3's 64-bit finalizer, a bijection with full
+// avalanche; the multiplication by an odd constant is a bijection too.
+// (The second word's part is computed once a word, for its four pairs.)
+//
+//   - Order-sensitive: a and w go through different keys and steps, so
+//     (a, d, w) and (w, d, a) are unrelated.
+//   - Distance-separated: for a given a, the first part differs for every
+//     d (a bijection of ha ^ pairKeyA[d], the keys distinct).
+//   - No structural collisions: two pairs collide only when the outer
+//     fmix64's inputs are equal. With the same w that needs (ha ^ kd) =
+//     (ha' ^ kd'), i.e. a' = a and d' = d, or two words whose xxhashes
+//     differ by exactly pairKeyA[d] ^ pairKeyA[d'] (a chance of 2⁻⁶⁴ a pair
+//     of words, not a property of any shape of input); with the same a
+//     and d, hw = hw'; otherwise it is a chance of 2⁻⁶⁴.
+//   - Apart from every other feature kind: unigrams, the subject's pairs,
+//     URLs and headers are still the xxhash64 of their text, which
+//     fmix64's output matches only by chance (it hashes no text).
+func PairHash(ha, hw uint64, d int) uint64 {
+	return fmix64((ha^pairKeyA[d])*pairMul ^ fmix64(hw^pairKeyW))
+}
+
+// The constants of PairHash (fixed forever: they are part of every
+// scheme-2 store): the first hex digits of π (one key a distance) and of
+// e (the second word's key), and an odd multiplier with mixed bits
+// (splitmix64's second).
+var pairKeyA = [Window]uint64{0, 0x243f6a8885a308d3, 0x13198a2e03707344, 0xa4093822299f31d0, 0x082efa98ec4e6c89}
+
+const (
+	pairKeyW = 0xb7e151628aed2a6a
+	pairMul  = 0x94d049bb133111eb
+)
+
+// fmix64 is MurmurHash3's 64-bit finalizer.
+func fmix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
 // copySlack is the room copy8 needs past both its source and its
 // destination.
 const copySlack = 16
@@ -721,11 +947,20 @@ const (
 	maxPooledSlots = 1 << 17
 )
 
+// unlessHuge is s, or nil when its capacity is over max (a pooled buffer
+// a huge message grew is dropped).
+func unlessHuge[S ~[]E, E any](s S, max int) S {
+	if cap(s) > max {
+		return nil
+	}
+	return s
+}
+
 // Message tokenizes a parsed message. urls are the message's URLs plus
 // those analyzers added (task.URLs()); nil means msg.URLs.
 func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 	if msg == nil {
-		return &Tokens{}
+		return &Tokens{scheme: opt.scheme()}
 	}
 	b := builderPool.Get().(*builder)
 	defer b.release()
@@ -742,12 +977,13 @@ func Message(msg *mail.Message, urls []mail.URL, opt Options) *Tokens {
 func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
 	if msg == nil {
 		tk.Reset()
+		tk.scheme = opt.scheme()
 		return
 	}
 	b := builderPool.Get().(*builder)
 	// The builder works in tk's buffers; its own wait aside.
-	keys, ends, arena := b.keys, b.ends, b.arena
-	b.keys, b.ends, b.arena = tk.keys[:0], tk.ends[:0], tk.arena[:0]
+	keys, ends, arena, pw, pwe := b.keys, b.ends, b.arena, b.pw, b.pwe
+	b.keys, b.ends, b.arena, b.pw, b.pwe = tk.keys[:0], tk.ends[:0], tk.arena[:0], tk.wbuf[:0], tk.wends[:0]
 	done := false
 	defer func() {
 		if !done {
@@ -756,13 +992,15 @@ func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
 			// pooled scratch) never share them.
 			*tk = Tokens{}
 		}
-		b.keys, b.ends, b.arena = keys, ends, arena
+		b.keys, b.ends, b.arena, b.pw, b.pwe = keys, ends, arena, pw, pwe
 		b.release()
 	}()
 	b.start(msg, opt)
 	b.build(msg, urls)
-	tk.keys, tk.ends, tk.arena, tk.CJK = b.keys, b.ends, b.arena, b.cjk
+	tk.keys, tk.ends, tk.arena, tk.CJK, tk.scheme = b.keys, b.ends, b.arena, b.cjk, b.scheme()
 	tk.text = unsafe.String(unsafe.SliceData(tk.arena), len(tk.arena))
+	tk.wbuf, tk.wends = b.pw, b.pwe
+	tk.words = unsafe.String(unsafe.SliceData(tk.wbuf), len(tk.wbuf))
 	done = true
 }
 
@@ -770,13 +1008,14 @@ func MessageTo(tk *Tokens, msg *mail.Message, urls []mail.URL, opt Options) {
 // huge (a scratch Tokens kept in a pool must not pin them).
 func (t *Tokens) Reset() {
 	keys, ends, arena := t.keys[:0], t.ends[:0], t.arena[:0]
+	wbuf, wends := unlessHuge(t.wbuf[:0], maxPooledBytes), unlessHuge(t.wends[:0], maxPooledItems)
 	if cap(arena) > maxPooledBytes {
 		arena = nil
 	}
 	if cap(keys) > maxPooledItems {
 		keys, ends = nil, nil
 	}
-	*t = Tokens{keys: keys, ends: ends, arena: arena}
+	*t = Tokens{keys: keys, ends: ends, arena: arena, wbuf: wbuf, wends: wends}
 }
 
 // start readies the builder for msg.
@@ -787,6 +1026,7 @@ func (b *builder) start(msg *mail.Message, opt Options) {
 	est := min(len(msg.Text)+len(msg.Subject), MaxTextBytes)
 	nf := min(est*5/8+128, MaxFeatures)
 	b.opt, b.cjk = opt, false
+	b.pw, b.pwe = b.pw[:0], b.pwe[:0]
 	b.seen.reset(nf)
 	b.keys = slices.Grow(b.keys[:0], nf)
 	b.ends = slices.Grow(b.ends[:0], nf)
@@ -801,6 +1041,7 @@ func (b *builder) release() {
 	if cap(b.keys) > maxPooledItems {
 		b.keys, b.ends = nil, nil
 	}
+	b.pw, b.pwe, b.wh = unlessHuge(b.pw, maxPooledBytes), unlessHuge(b.pwe, maxPooledItems), unlessHuge(b.wh, maxPooledItems)
 	if cap(b.seen.slots) > maxPooledSlots {
 		b.seen.slots = nil
 	}

@@ -301,7 +301,7 @@ func newAnalyzer(rules []*Rule) *Analyzer {
 		c.words = make([]*wordLit, len(c.regexes))
 		for i, re := range c.regexes {
 			if ids := c.litIDs[i]; len(ids) == 1 && len(c.andOf(i)) == 0 && c.factors[i].Len() == 0 {
-				if w := wordLitOf(re.String()); w != nil && w.lit == r.lits[i][0] {
+				if w := wordLitOf(re.pat); w != nil && w.lit == r.lits[i][0] {
 					w.id = ids[0]
 					c.words[i] = w
 				}
@@ -599,7 +599,7 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 		// Every match holds a CJK character, and the text none.
 		return ""
 	}
-	re := r.regexes[i]
+	re := r.regexes[i].get()
 	fv := v.textID(f, compact)
 	txt := fv.txt
 	ids := r.litIDs[i]

@@ -354,7 +354,8 @@ func TestRequiredLiterals(t *testing.T) {
 	// example, the prefilter lets it through.
 	a := shippedAnalyzer(t)
 	for _, r := range a.Rules() {
-		for i, re := range r.regexes {
+		for i, lr := range r.regexes {
+			re := lr.get()
 			for _, ex := range append(append([]string(nil), r.Positive...), r.Negative...) {
 				n := Normalize(ex)
 				for _, txt := range []string{n, compactString(n)} {
@@ -440,7 +441,7 @@ func FuzzPrefilter(f *testing.F) {
 		}
 		if pf.lits != nil {
 			x := newLitIndex()
-			r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, trims: [][2]int{{pf.before, pf.after}}, gates: [][]string{nil}, anchors: [][]string{nil}, needCJK: []bool{false}, factors: []textgate.Factor{worthFactor(pattern)}}
+			r := &Rule{regexes: []*lazyRe{{pat: pattern, re: re}}, wins: []int{pf.win}, trims: [][2]int{{pf.before, pf.after}}, gates: [][]string{nil}, anchors: [][]string{nil}, needCJK: []bool{false}, factors: []textgate.Factor{worthFactor(pattern)}}
 			ids := make([]int, len(pf.lits))
 			for i, l := range pf.lits {
 				ids[i] = x.add(l)

@@ -118,7 +118,8 @@ func TestRegexCosts(t *testing.T) {
 			v.scan(v.text(fl, true))
 		}
 		for _, r := range a.rules {
-			for i, re := range r.regexes {
+			for i, lr := range r.regexes {
+				re := lr.get()
 				for _, fl := range r.fieldIDs {
 					for _, c := range []bool{false, true} {
 						if c && !r.compact[i] {
@@ -164,7 +165,8 @@ func naiveMatch(r *Rule, v *view) bool {
 	}
 	need := max(r.MinMatches, 1)
 	n := 0
-	for i, re := range r.regexes {
+	for i, lr := range r.regexes {
+		re := lr.get()
 		for _, f := range r.fields {
 			hit := false
 			for _, c := range []bool{false, true} {

@@ -19,7 +19,7 @@ import (
 // leftmost occurrence where it matches at all.
 type lead struct {
 	strs []string
-	re   *regexp.Regexp // ^(?:pattern)
+	re   *lazyRe // ^(?:pattern)
 	// maxLen is the longest match in bytes (-1: unbounded): a run from p
 	// needs the text up to p+maxLen and the margin assertions look at.
 	maxLen int
@@ -65,10 +65,10 @@ func leadOf(pattern string) *lead {
 			return nil
 		}
 	}
-	re, err := regexp.Compile(`^(?:` + pattern + `)`)
-	if err != nil {
+	if _, err := syntax.Parse(`^(?:`+pattern+`)`, syntax.Perl); err != nil {
 		return nil
 	}
+	re := &lazyRe{pat: `^(?:` + pattern + `)`}
 	// A string with another as its prefix adds no offset.
 	slices.Sort(strs)
 	var keep []string
@@ -123,7 +123,7 @@ func (l *lead) find(re *regexp.Regexp, txt string, lo, hi int) string {
 		if l.maxLen >= 0 {
 			end = min(hi, p+l.maxLen+windowMargin)
 		}
-		if m := l.re.FindString(txt[p:end]); m != "" {
+		if m := l.re.get().FindString(txt[p:end]); m != "" {
 			return m
 		}
 	}

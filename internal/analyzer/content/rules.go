@@ -65,7 +65,7 @@ const (
 type Rule struct {
 	RuleDef
 	category pipeline.Category
-	regexes  []*regexp.Regexp
+	regexes  []*lazyRe
 	compact  []bool       // regex i also runs on the compact (space-free) text
 	needCJK  []bool       // every match of regex i holds a CJK character
 	lits     [][]string   // regex i can only match text holding one of these
@@ -203,7 +203,8 @@ func compile(d RuleDef) (*Rule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("regex %q: %v", p, err)
 		}
-		r.regexes = append(r.regexes, re)
+		_ = re
+		r.regexes = append(r.regexes, &lazyRe{pat: p})
 		r.compact = append(r.compact, hasCJK(p))
 		r.needCJK = append(r.needCJK, needsCJK(p))
 		pf := analyzePattern(p)

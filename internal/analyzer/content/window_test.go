@@ -97,7 +97,7 @@ func windowRuleAnd(pattern string, trim bool, index func([]string) bool) (*Rule,
 		t = [2]int{-1, -1}
 	}
 	x := newLitIndex()
-	r := &Rule{regexes: []*regexp.Regexp{re}, wins: []int{pf.win}, trims: [][2]int{t}, gates: [][]string{nil}, anchors: [][]string{pf.anchor},
+	r := &Rule{regexes: []*lazyRe{{pat: pattern, re: re}}, wins: []int{pf.win}, trims: [][2]int{t}, gates: [][]string{nil}, anchors: [][]string{pf.anchor},
 		needCJK: []bool{false}, factors: []textgate.Factor{worthFactor(pattern)}}
 	if pf.lits == nil {
 		r.litIDs = [][]int{nil}
@@ -187,7 +187,7 @@ func FuzzWindowTrim(f *testing.F) {
 			t.Fatalf("%q on %q: unindexed and sets find %q, indexed %q", pattern, vn.text("body", false).txt, got2, got)
 		}
 		if pf := analyzePattern(pattern); pf.lits != nil && pf.win < window {
-			if whole := rt.regexes[0].FindString(vt.text("body", false).txt); got != whole {
+			if whole := rt.regexes[0].get().FindString(vt.text("body", false).txt); got != whole {
 				t.Fatalf("%q on %q: windows find %q, the whole text %q", pattern, vt.text("body", false).txt, got, whole)
 			}
 		}

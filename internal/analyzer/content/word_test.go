@@ -78,7 +78,7 @@ func FuzzWordLit(f *testing.F) {
 					want := v.findRegex(&plain, i, f, compact)
 					v.release()
 					if got != want {
-						t.Fatalf("%s #%d %q on %q (compact %v): %q, regex %q", r.Name, i, r.regexes[i], s, compact, got, want)
+						t.Fatalf("%s #%d %q on %q (compact %v): %q, regex %q", r.Name, i, r.regexes[i].pat, s, compact, got, want)
 					}
 				}
 			}

@@ -35,6 +35,12 @@ func benchStore(b testing.TB, cfg *config.Config) (*quarantine.Store, *engine.En
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	if q := os.Getenv("SEKISHO_BENCH_SQL"); q != "" {
+		// A schema change tried out (e.g. DROP INDEX …).
+		if _, err := st.DB().Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
 	return st, eng
 }
 

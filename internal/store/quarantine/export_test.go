@@ -5,3 +5,18 @@ var (
 	EncodeColumns = encodeColumns
 	OldColumns    = oldColumns
 )
+
+// WALFrames returns the frames in the SQLite WAL (walState); checkpoints
+// of the writer are off while NoCheckpoints' undo has not run.
+func (s *Store) WALFrames() int {
+	mx, _, _ := walState(s.dbPath + "-shm")
+	return mx
+}
+
+// NoCheckpoints keeps the writer from checkpointing (the WAL's frames
+// then count what was written); the returned func undoes it.
+func NoCheckpoints() func() {
+	c, r := walCheckpointPages, walRestartPages
+	walCheckpointPages, walRestartPages = 1<<30, 1<<30
+	return func() { walCheckpointPages, walRestartPages = c, r }
+}

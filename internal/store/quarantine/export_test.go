@@ -1,5 +1,7 @@
 package quarantine
 
+import "time"
+
 // For the external tests: the JSON columns as written and as they were.
 var (
 	EncodeColumns = encodeColumns
@@ -19,4 +21,12 @@ func NoCheckpoints() func() {
 	c, r := walCheckpointPages, walRestartPages
 	walCheckpointPages, walRestartPages = 1<<30, 1<<30
 	return func() { walCheckpointPages, walRestartPages = c, r }
+}
+
+// SetBatchWindow sets the history writer's batch window (before Open);
+// the returned func undoes it (after Close).
+func SetBatchWindow(d time.Duration) func() {
+	w := batchWindow
+	batchWindow = d
+	return func() { batchWindow = w }
 }

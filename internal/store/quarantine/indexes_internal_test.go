@@ -2,10 +2,17 @@ package quarantine
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
+	"github.com/sekisho/sekisho/internal/mail"
 	"github.com/sekisho/sekisho/internal/pipeline"
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // queryPlan returns SQLite's EXPLAIN QUERY PLAN of q, one line per step.
@@ -148,5 +155,61 @@ func TestScanIndexHeldOnly(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHoldLookupNotReprepared: the prepared hold lookup is not prepared
+// again by SQLite at each hold (its plan must not depend on a bound
+// value: see holdLookup). Counted by sqlite3_stmt_status(REPREPARE) of
+// the statement on each connection (the driver's connection handle is
+// read by reflection).
+func TestHoldLookupNotReprepared(t *testing.T) {
+	s := openPooled(t, "sqlite")
+	s.cfg.Quarantine.History = true
+	ctx := context.Background()
+	for i := range 20 {
+		raw := fmt.Appendf(nil, "From: a@example.com\r\nMessage-ID: <m%d@example.com>\r\nSubject: s\r\n\r\nbody %d\r\n", i, i)
+		r := &pipeline.Result{ID: fmt.Sprint("scan-", i), Env: pipeline.Envelope{Rcpts: []string{"tanaka@example.jp"}},
+			Msg: mail.Parse(raw, mail.DefaultLimits())}
+		r.Verdict.Action = pipeline.ActionQuarantine
+		if _, err := s.Hold(ctx, raw, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stats := s.db.Stats()
+	var conns []*sql.Conn
+	for range stats.OpenConnections {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	found := 0
+	for _, c := range conns {
+		err := c.Raw(func(dc any) error {
+			v := reflect.ValueOf(dc).Elem()
+			db := uintptr(v.FieldByName("db").Uint())
+			tlsf := v.FieldByName("tls")
+			tls := (*libc.TLS)(unsafe.Pointer(tlsf.Pointer()))
+			for p := sqlite3.Xsqlite3_next_stmt(tls, db, 0); p != 0; p = sqlite3.Xsqlite3_next_stmt(tls, db, p) {
+				q := libc.GoString(sqlite3.Xsqlite3_sql(tls, p))
+				if !strings.Contains(q, "CROSS JOIN messages") {
+					continue
+				}
+				found++
+				if n := sqlite3.Xsqlite3_stmt_status(tls, p, sqlite3.SQLITE_STMTSTATUS_REPREPARE, 0); n > 1 {
+					t.Errorf("the hold lookup was prepared again %d times", n)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if found == 0 {
+		t.Fatal("the hold lookup is prepared on no connection")
 	}
 }

@@ -3,13 +3,9 @@ package quarantine_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"net/netip"
 	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 	"modernc.org/sqlite"
 )
@@ -17,65 +13,22 @@ import (
 // TestWALFramesCorpus reports the WAL frames (4 KiB pages) written per
 // stored message over SEKISHO_CORPUS's test messages, written as
 // BenchmarkStoreCorpus writes them (every ninth held, the writer flushed
-// every 70), checkpoints off. SEKISHO_WALFRAMES_SQL runs a statement
-// first (e.g. DROP INDEX …, to see what an index costs).
+// every 70), checkpoints off. SEKISHO_BENCH_SQL runs a statement first
+// (benchStore; e.g. DROP INDEX …, to see what an index costs).
 func TestWALFramesCorpus(t *testing.T) {
-	dir := os.Getenv("SEKISHO_CORPUS")
-	if dir == "" || os.Getenv("SEKISHO_WALFRAMES") == "" {
-		t.Skip("SEKISHO_CORPUS and SEKISHO_WALFRAMES not set")
+	if os.Getenv("SEKISHO_WALFRAMES") == "" {
+		t.Skip("SEKISHO_WALFRAMES not set")
 	}
 	defer quarantine.NoCheckpoints()()
-	ham, _ := filepath.Glob(filepath.Join(dir, "test", "ham", "*"))
-	spam, _ := filepath.Glob(filepath.Join(dir, "test", "spam", "*"))
-	var files []string
-	for i := 0; i < max(len(ham), len(spam)) && len(files) < 1200; i++ {
-		if i < len(ham) {
-			files = append(files, ham[i])
-		}
-		if i < len(spam) {
-			files = append(files, spam[i])
-		}
-	}
 	st, eng := benchStore(t, testConfig(t, "sqlite", ""))
-	if q := os.Getenv("SEKISHO_WALFRAMES_SQL"); q != "" {
-		if _, err := st.DB().Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
 	ctx := context.Background()
-	type scan struct {
-		raw []byte
-		r   *pipeline.Result
-	}
-	var scans []scan
-	for _, f := range files {
-		m, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		scans = append(scans, scan{m, eng.Scan(ctx, m, pipeline.Envelope{ClientIP: netip.MustParseAddr("192.0.2.10"), Helo: "client.example", Frontend: "rspamd"})})
-	}
-	// Warm: the tables hold some rows before counting.
+	scans := corpusStoreScans(t, eng)
+	// The tables hold a round of rows before the frames are counted.
 	n := 0
 	run := func(count int) {
 		for range count {
-			sc := scans[n%len(scans)]
-			rr := *sc.r
-			rr.ID = fmt.Sprint("store-", n)
-			if n%9 == 8 {
-				rr.Verdict.Action = pipeline.ActionQuarantine
-			} else if rr.Verdict.Action == pipeline.ActionQuarantine {
-				rr.Verdict.Action = pipeline.ActionReject
-			}
-			_ = st.Record(ctx, sc.raw, &rr)
-			if rr.Verdict.Action == pipeline.ActionQuarantine {
-				if _, err := st.Hold(ctx, sc.raw, &rr); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if n++; n%70 == 0 {
-				_ = st.Flush(ctx)
-			}
+			storeNth(t, st, scans, n)
+			n++
 		}
 		_ = st.Flush(ctx)
 	}

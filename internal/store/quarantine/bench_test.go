@@ -30,11 +30,24 @@ func benchStore(b testing.TB, cfg *config.Config) (*quarantine.Store, *engine.En
 	cfg.Quarantine.HistoryQueue = 1 << 20
 	cfg.Quarantine.HistoryMaxMessages = 1 << 30
 	eng := newEngine(b, cfg)
+	if os.Getenv("SEKISHO_BENCH_NOWINDOW") != "" {
+		// Batches end at the benchmark's Flush only, not after 100 ms
+		// of wall-clock time: under callgrind (some 50 times slower)
+		// the window would end batches after a few messages, more or
+		// fewer with the machine's load.
+		b.Cleanup(quarantine.SetBatchWindow(time.Hour)) // runs after st.Close
+	}
 	st, err := quarantine.Open(context.Background(), cfg, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	if q := os.Getenv("SEKISHO_BENCH_SQL"); q != "" {
+		// A schema change tried out (e.g. DROP INDEX …).
+		if _, err := st.DB().Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
 	return st, eng
 }
 
@@ -90,6 +103,13 @@ func BenchmarkRecordBuild(b *testing.B) {
 	cfg := testConfig(b, "sqlite", "")
 	cfg.Quarantine.HistoryQueue = 1
 	eng := newEngine(b, cfg)
+	if os.Getenv("SEKISHO_BENCH_NOWINDOW") != "" {
+		// Batches end at the benchmark's Flush only, not after 100 ms
+		// of wall-clock time: under callgrind (some 50 times slower)
+		// the window would end batches after a few messages, more or
+		// fewer with the machine's load.
+		b.Cleanup(quarantine.SetBatchWindow(time.Hour)) // runs after st.Close
+	}
 	st, err := quarantine.Open(context.Background(), cfg, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -305,17 +325,35 @@ func BenchmarkHoldParallel(b *testing.B) {
 // BenchmarkStoreCorpus is what the daemon's history and quarantine cost
 // per message on a corpus (SEKISHO_CORPUS): its test messages, ham and
 // spam alternated, are scanned at set-up (at most 1,200); each iteration
-// records one scan as the engine's observer does, and holds it as the
-// action step does when its verdict is quarantine — every ninth here
-// (about the share the SA test corpus gets held under `sekisho bench`),
-// under an id of its own so that no hold is a retry of another — the
-// writer flushed every 70 messages. Run it at most as many times as
+// stores one scan as the daemon does (storeNth: recorded, every ninth
+// held, the writer flushed every 70 messages). Run it at most as many times as
 // there are scans (a message held twice would be a retry). For
 // callgrind: instructions per message are those of N runs minus 1.
 func BenchmarkStoreCorpus(b *testing.B) {
+	st, eng := benchStore(b, testConfig(b, "sqlite", ""))
+	scans := corpusStoreScans(b, eng)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		storeNth(b, st, scans, n)
+		n++
+	}
+	_ = st.Flush(context.Background())
+}
+
+// storeScan is a scan of a corpus message and the message.
+type storeScan struct {
+	raw []byte
+	r   *pipeline.Result
+}
+
+// corpusStoreScans scans SEKISHO_CORPUS's test messages, ham and spam
+// alternated, at most 1,200, as the Rspamd front end would have them
+// scanned; it skips the test when there are none.
+func corpusStoreScans(tb testing.TB, eng *engine.Engine) []storeScan {
 	dir := os.Getenv("SEKISHO_CORPUS")
 	if dir == "" {
-		b.Skip("SEKISHO_CORPUS not set")
+		tb.Skip("SEKISHO_CORPUS not set")
 	}
 	ham, _ := filepath.Glob(filepath.Join(dir, "test", "ham", "*"))
 	spam, _ := filepath.Glob(filepath.Join(dir, "test", "spam", "*"))
@@ -328,43 +366,42 @@ func BenchmarkStoreCorpus(b *testing.B) {
 			files = append(files, spam[i])
 		}
 	}
-	if len(files) == 0 {
-		b.Skip("no messages under SEKISHO_CORPUS/test")
-	}
-	st, eng := benchStore(b, testConfig(b, "sqlite", ""))
-	type scan struct {
-		raw []byte
-		r   *pipeline.Result
-	}
-	var scans []scan
+	var scans []storeScan
 	for _, f := range files {
 		m, err := os.ReadFile(f)
 		if err != nil {
 			continue
 		}
 		r := eng.Scan(context.Background(), m, pipeline.Envelope{ClientIP: netip.MustParseAddr("192.0.2.10"), Helo: "client.example", Frontend: "rspamd"})
-		scans = append(scans, scan{m, r})
+		scans = append(scans, storeScan{m, r})
 	}
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		sc := scans[n%len(scans)]
-		rr := *sc.r
-		rr.ID = fmt.Sprint("store-", n)
-		if n%9 == 8 {
-			rr.Verdict.Action = pipeline.ActionQuarantine
-		} else if rr.Verdict.Action == pipeline.ActionQuarantine {
-			rr.Verdict.Action = pipeline.ActionReject
-		}
-		_ = st.Record(context.Background(), sc.raw, &rr)
-		if rr.Verdict.Action == pipeline.ActionQuarantine {
-			if _, err := st.Hold(context.Background(), sc.raw, &rr); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if n++; n%70 == 0 {
-			_ = st.Flush(context.Background())
+	if len(scans) == 0 {
+		tb.Skip("no messages under SEKISHO_CORPUS/test")
+	}
+	return scans
+}
+
+// storeNth stores the n-th message of scans (counting from 0) as the
+// daemon does: recorded, and held when its verdict is quarantine —
+// every ninth here (about the share the SA test corpus gets held under
+// `sekisho bench`), under an id of its own so that no hold is a retry of
+// another; the writer flushed after every 70th.
+func storeNth(tb testing.TB, st *quarantine.Store, scans []storeScan, n int) {
+	sc := scans[n%len(scans)]
+	rr := *sc.r
+	rr.ID = fmt.Sprint("store-", n)
+	if n%9 == 8 {
+		rr.Verdict.Action = pipeline.ActionQuarantine
+	} else if rr.Verdict.Action == pipeline.ActionQuarantine {
+		rr.Verdict.Action = pipeline.ActionReject
+	}
+	_ = st.Record(context.Background(), sc.raw, &rr)
+	if rr.Verdict.Action == pipeline.ActionQuarantine {
+		if _, err := st.Hold(context.Background(), sc.raw, &rr); err != nil {
+			tb.Fatal(err)
 		}
 	}
-	_ = st.Flush(context.Background())
+	if (n+1)%70 == 0 {
+		_ = st.Flush(context.Background())
+	}
 }

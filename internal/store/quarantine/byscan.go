@@ -17,11 +17,14 @@ func (s *Store) ByScanIDs(ctx context.Context, ids []string) ([]*Message, error)
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := []any{KindQuarantine}
+	args := make([]any, 0, len(ids))
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.query(ctx, `SELECT `+listCols+` FROM messages m WHERE m.kind = ? AND m.scan_id IN (`+
+	// The kind is written in the SQL, not bound: the planners use the
+	// partial index messages_scan_held (WHERE kind = 'quarantine') only
+	// for a query whose WHERE clause implies the index's.
+	rows, err := s.query(ctx, `SELECT `+listCols+` FROM messages m WHERE m.kind = '`+KindQuarantine+`' AND m.scan_id IN (`+
 		strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`) ORDER BY m.received_at DESC, m.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("quarantine: by scan id: %w", err)

@@ -94,7 +94,8 @@ func (f *Filter) where(dialect string) (string, []any) {
 		args = append(args, a...)
 	}
 	if f.Kind != "" {
-		add(`m.kind = ?`, f.Kind)
+		c, a := kindCond(`m.kind`, f.Kind)
+		add(c, a...)
 	}
 	if !f.Since.IsZero() {
 		add(`m.received_at >= ?`, ms(f.Since))
@@ -161,6 +162,18 @@ func (f *Filter) where(dialect string) (string, []any) {
 		return "", nil
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// kindCond is the condition col = kind and its arguments: the kinds of
+// this package are written in, other values bound. SQLite compares a
+// bound kind with the WHERE of the partial index messages_scan_held
+// (kind = 'quarantine') and then prepares the query a second time, with
+// the value, once it is bound (see holdLookup).
+func kindCond(col, kind string) (string, []any) {
+	if kind == KindQuarantine || kind == KindHistory {
+		return col + ` = '` + kind + `'`, nil
+	}
+	return col + ` = ?`, []any{kind}
 }
 
 // List returns matching messages, newest first, and how many match in all.
@@ -466,7 +479,8 @@ type Size struct {
 // Size reports the count and bytes of a kind of entry.
 func (s *Store) Size(ctx context.Context, kind string) (Size, error) {
 	var z Size
-	err := s.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(size), 0), COALESCE(SUM(stored_bytes), 0) FROM messages WHERE kind = ?`, kind).Scan(&z.Messages, &z.Bytes, &z.StoredBytes)
+	cond, args := kindCond(`kind`, kind)
+	err := s.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(size), 0), COALESCE(SUM(stored_bytes), 0) FROM messages WHERE `+cond, args...).Scan(&z.Messages, &z.Bytes, &z.StoredBytes)
 	if err != nil {
 		return z, fmt.Errorf("quarantine: size: %w", err)
 	}

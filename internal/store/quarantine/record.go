@@ -748,7 +748,7 @@ func (s *Store) writeHold(ctx context.Context, ts *txStmts, req *holdReq) error 
 				return fmt.Errorf("quarantine: lock: %w", err)
 			}
 		}
-		err := tx.StmtContext(ctx, s.st.lookup).QueryRowContext(ctx, hashHoldKey, req.key, KindQuarantine, ms(s.Now().Add(-HoldDedupeWindow))).Scan(&req.dup)
+		err := tx.StmtContext(ctx, s.st.lookup).QueryRowContext(ctx, hashHoldKey, req.key, ms(s.Now().Add(-HoldDedupeWindow))).Scan(&req.dup)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("quarantine: look up an earlier hold: %w", err)
 		}

@@ -10,16 +10,17 @@ import (
 )
 
 // daemonGCPercent is the collector's target (GOGC) in the daemon unless
-// GOGC is set: the heap may grow 75 % over what is live between
+// GOGC is set: the heap may grow 65 % over what is live between
 // collections instead of 100 %, which keeps the peak RSS with the trained
-// classifier within 150 MB (issue 17). The live heap is about 25 MB once
-// the content rules' regexes are compiled at their first use (about a
-// fifth of them run on the SpamAssassin corpus; compiled up front they
-// were 7 MB of the live heap and a third of the collector's marking):
-// with GOGC 50 and every regex compiled the collector was 6-7 % of the
-// daemon's CPU, with 75 and the regexes compiled when used 3-4 %, at the
-// same peak RSS (140-143 MiB; docs/performance.md).
-const daemonGCPercent = 75
+// classifier within 150 MB (issue 17). The content rules' regexes are
+// compiled at their first use (about a fifth of them run on the
+// SpamAssassin corpus; compiled up front they were 7 MB of the live heap
+// and a third of the collector's marking). 65 is chosen for the worst
+// case, a daemon whose mail has made it compile every regex: measured
+// with `sekisho bench --rounds 3 --milter` (docs/performance.md, ninth
+// round), peak RSS 139.5 MB with the regexes compiled when used and
+// 147.0 MB with all of them compiled; at 75 the latter reached 150.6.
+const daemonGCPercent = 65
 
 // prepareMemory runs first in serve: it loads the IPA dictionary (when
 // the classifier is on) before anything else is in memory, with the

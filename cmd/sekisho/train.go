@@ -192,6 +192,8 @@ func printStoreStats(ctx context.Context, cl *bayes.Classifier) error {
 	}
 	fmt.Printf("store          %d spam and %d ham learned, %d features, %d message digests, %.1f MB\n",
 		tot.Spam, tot.Ham, st.Features, st.Messages, float64(st.Bytes)/1e6)
+	// Scheme 1: every store trained before scheme 2 existed (docs/bayes.md).
+	fmt.Printf("hash scheme    %d\n", cl.Scheme())
 	if min := uint64(eMinLearns); tot.Spam < min || tot.Ham < min {
 		fmt.Printf("note           the classifier votes once it has learned %d of each (bayes.min_learns)\n", min)
 	}

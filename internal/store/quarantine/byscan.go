@@ -21,9 +21,11 @@ func (s *Store) ByScanIDs(ctx context.Context, ids []string) ([]*Message, error)
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	// The kind is written in the SQL, not bound: the planners use the
+	// The kind is written in the SQL, not bound: a planner may use the
 	// partial index messages_scan_held (WHERE kind = 'quarantine') only
-	// for a query whose WHERE clause implies the index's.
+	// for a query whose WHERE clause implies the index's. PostgreSQL's
+	// does; SQLite's (no ANALYZE) reads the held rows through
+	// messages_kind_time, as before migration 5.
 	rows, err := s.query(ctx, `SELECT `+listCols+` FROM messages m WHERE m.kind = '`+KindQuarantine+`' AND m.scan_id IN (`+
 		strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`) ORDER BY m.received_at DESC, m.id`, args...)
 	if err != nil {

@@ -28,52 +28,93 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// AppendString appends s as a JSON string, as encoding/json does.
+// Word masks for plainWord: 0x01 and 0x80 in every byte of a uint64.
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plainWord reports whether all eight bytes of w (a little-endian load
+// of the string) are jsonSafe: none is a control character (< 0x20), has
+// its high bit set (non-ASCII: a rune to decode), or is '"', '\\', '<',
+// '>' or '&'. Each test is the classic SWAR "has a zero byte"
+// (x-0x01..)&^x&0x80..: a borrow can flag a byte only above a byte that
+// is itself flagged, so the answer for the whole word is exact.
+func plainWord(w uint64) bool {
+	low := (w - 0x20*lsb) &^ w // a byte < 0x20 (or >= 0xa0, caught by w below)
+	// '<' (0x3c) and '>' (0x3e) differ only in bit 1, '"' (0x22) and '&'
+	// (0x26) only in bit 2: one zero test covers each pair.
+	angle := (w ^ 0x3c*lsb) &^ (0x02 * lsb)
+	quoteAmp := (w ^ 0x22*lsb) &^ (0x04 * lsb)
+	bslash := w ^ 0x5c*lsb
+	zero := (angle - lsb) &^ angle
+	zero |= (quoteAmp - lsb) &^ quoteAmp
+	zero |= (bslash - lsb) &^ bslash
+	return (low|w|zero)&msb == 0
+}
+
+// load64 loads the eight bytes of s (len(s) >= 8) little-endian; the
+// compiler merges the byte loads into one.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// AppendString appends s as a JSON string, as encoding/json does. Runs of
+// plain ASCII are skipped eight bytes at a time and appended with one copy.
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if jsonSafe[c] {
+		for i+8 <= len(s) && plainWord(load64(s[i:i+8])) {
+			i += 8
+		}
+		// A word holding something to escape or decode, or the tail:
+		// byte by byte up to the end of that word.
+		for end := min(i+8, len(s)); i < end; {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				if jsonSafe[c] {
+					i++
+					continue
+				}
+				b = append(b, s[start:i]...)
+				switch c {
+				case '"', '\\':
+					b = append(b, '\\', c)
+				case '\b':
+					b = append(b, '\\', 'b')
+				case '\f':
+					b = append(b, '\\', 'f')
+				case '\n':
+					b = append(b, '\\', 'n')
+				case '\r':
+					b = append(b, '\\', 'r')
+				case '\t':
+					b = append(b, '\\', 't')
+				default:
+					b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				}
 				i++
+				start = i
 				continue
 			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
+			r, n := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+			case r == '\u2028' || r == '\u2029':
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
 			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				i += n
+				continue
 			}
-			i++
-			start = i
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
 			i += n
-			continue
+			start = i
 		}
-		i += n
-		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')

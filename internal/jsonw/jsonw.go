@@ -8,6 +8,7 @@ package jsonw
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -15,32 +16,20 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// jsonSafe marks the ASCII bytes a JSON string holds as they are:
-// printable, and neither a quote, a backslash nor an HTML special
-// character (<, >, &: encoding/json escapes those by default).
-var jsonSafe = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
-
 // Word masks for plainWord: 0x01 and 0x80 in every byte of a uint64.
 const (
 	lsb = 0x0101010101010101
 	msb = 0x8080808080808080
 )
 
-// plainWord reports whether all eight bytes of w (a little-endian load
-// of the string) are jsonSafe: none is a control character (< 0x20), has
-// its high bit set (non-ASCII: a rune to decode), or is '"', '\\', '<',
-// '>' or '&'. Each test is the classic SWAR "has a zero byte"
+// specialBytes returns a mask whose lowest set bit is the high bit of the
+// first (lowest) byte of w (a little-endian load of the string) that is
+// not jsonSafe: a control character (< 0x20), a byte with its high bit
+// set (non-ASCII: a rune to decode), '"', '\\', '<', '>' or '&'; 0 when
+// all eight are. Each test is the classic SWAR "has a zero byte"
 // (x-0x01..)&^x&0x80..: a borrow can flag a byte only above a byte that
-// is itself flagged, so the answer for the whole word is exact.
-func plainWord(w uint64) bool {
+// is itself flagged, so the lowest flag is exact.
+func specialBytes(w uint64) uint64 {
 	low := (w - 0x20*lsb) &^ w // a byte < 0x20 (or >= 0xa0, caught by w below)
 	// '<' (0x3c) and '>' (0x3e) differ only in bit 1, '"' (0x22) and '&'
 	// (0x26) only in bit 2: one zero test covers each pair.
@@ -50,7 +39,7 @@ func plainWord(w uint64) bool {
 	zero := (angle - lsb) &^ angle
 	zero |= (quoteAmp - lsb) &^ quoteAmp
 	zero |= (bslash - lsb) &^ bslash
-	return (low|w|zero)&msb == 0
+	return (low | w | zero) & msb
 }
 
 // load64 loads the eight bytes of s (len(s) >= 8) little-endian; the
@@ -61,60 +50,77 @@ func load64(s string) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
+// loadAt loads s[i:i+8] little-endian; past the end of s (the last, short
+// word) the missing bytes read as 'a', which needs no escaping.
+func loadAt(s string, i int) uint64 {
+	if i+8 <= len(s) {
+		return load64(s[i : i+8])
+	}
+	rem := uint(len(s) - i) // 1 to 7
+	pad := uint64(0x61*lsb) << (8 * rem)
+	if len(s) >= 8 {
+		// The word ending at the end of s, its first bytes shifted out.
+		return load64(s[len(s)-8:])>>(8*(8-rem)) | pad
+	}
+	var w uint64
+	for j := range rem {
+		w |= uint64(s[i+int(j)]) << (8 * j)
+	}
+	return w | pad
+}
+
 // AppendString appends s as a JSON string, as encoding/json does. Runs of
 // plain ASCII are skipped eight bytes at a time and appended with one copy.
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		for i+8 <= len(s) && plainWord(load64(s[i:i+8])) {
+		m := specialBytes(loadAt(s, i))
+		if m == 0 {
 			i += 8
+			continue
 		}
-		// A word holding something to escape or decode, or the tail:
-		// byte by byte up to the end of that word.
-		for end := min(i+8, len(s)); i < end; {
-			c := s[i]
-			if c < utf8.RuneSelf {
-				if jsonSafe[c] {
-					i++
-					continue
-				}
-				b = append(b, s[start:i]...)
-				switch c {
-				case '"', '\\':
-					b = append(b, '\\', c)
-				case '\b':
-					b = append(b, '\\', 'b')
-				case '\f':
-					b = append(b, '\\', 'f')
-				case '\n':
-					b = append(b, '\\', 'n')
-				case '\r':
-					b = append(b, '\\', 'r')
-				case '\t':
-					b = append(b, '\\', 't')
-				default:
-					b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-				}
-				i++
-				start = i
-				continue
-			}
-			r, n := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && n == 1:
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-			case r == '\u2028' || r == '\u2029':
-				b = append(b, s[start:i]...)
-				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		i += bits.TrailingZeros64(m) >> 3
+		if i >= len(s) {
+			break
+		}
+		// s[i] is a byte to escape, or starts a rune to decode.
+		if c := s[i]; c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
 			default:
-				i += n
-				continue
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
-			i += n
+			i++
 			start = i
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
+			i += n
+			continue
+		}
+		i += n
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')

@@ -2,10 +2,24 @@ package jsonw
 
 import (
 	"bytes"
+	"math/bits"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
+
+// jsonSafe marks the ASCII bytes a JSON string holds as they are:
+// printable, and neither a quote, a backslash nor an HTML special
+// character (<, >, &: encoding/json escapes those by default).
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
 
 // appendStringRef is AppendString as it was before the word-at-a-time
 // scan: byte by byte. The tests below hold the new one to its output.
@@ -67,7 +81,7 @@ func checkRef(t *testing.T, s string) {
 	}
 }
 
-// TestPlainWordEveryByte: plainWord accepts a word exactly when each of
+// TestPlainWordEveryByte: specialBytes accepts a word exactly when each of
 // its bytes is jsonSafe, for every byte value at every position of an
 // otherwise plain word and beside every other byte value.
 func TestPlainWordEveryByte(t *testing.T) {
@@ -78,8 +92,8 @@ func TestPlainWordEveryByte(t *testing.T) {
 				w := bytes.Repeat([]byte{fill}, 8)
 				w[pos] = byte(c)
 				want := c < utf8.RuneSelf && jsonSafe[c]
-				if got := plainWord(load64(string(w))); got != want {
-					t.Fatalf("word %q: plainWord %v, want %v", w, got, want)
+				if got := specialBytes(load64(string(w))) == 0; got != want {
+					t.Fatalf("word %q: plain %v, want %v", w, got, want)
 				}
 			}
 		}
@@ -91,9 +105,15 @@ func TestPlainWordEveryByte(t *testing.T) {
 			for _, pos := range [][2]int{{0, 1}, {1, 0}, {3, 7}, {7, 3}, {6, 7}} {
 				w := []byte("abcdefgh")
 				w[pos[0]], w[pos[1]] = byte(a), byte(c)
-				want := a < utf8.RuneSelf && jsonSafe[a] && c < utf8.RuneSelf && jsonSafe[c]
-				if got := plainWord(load64(string(w))); got != want {
-					t.Fatalf("word %q: plainWord %v, want %v", w, got, want)
+				first := 8
+				for k := 7; k >= 0; k-- {
+					if w[k] >= utf8.RuneSelf || !jsonSafe[w[k]] {
+						first = k
+					}
+				}
+				m := specialBytes(load64(string(w)))
+				if got := bits.TrailingZeros64(m) >> 3; got != first {
+					t.Fatalf("word %q: first special byte %d, want %d", w, got, first)
 				}
 			}
 		}

@@ -50,13 +50,10 @@ func load64(s string) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
-// loadAt loads s[i:i+8] little-endian; past the end of s (the last, short
-// word) the missing bytes read as 'a', which needs no escaping.
-func loadAt(s string, i int) uint64 {
-	if i+8 <= len(s) {
-		return load64(s[i : i+8])
-	}
-	rem := uint(len(s) - i) // 1 to 7
+// loadTail loads the last len(s)-i (1 to 7) bytes of s little-endian;
+// the missing bytes read as 'a', which needs no escaping.
+func loadTail(s string, i int) uint64 {
+	rem := uint(len(s) - i)
 	pad := uint64(0x61*lsb) << (8 * rem)
 	if len(s) >= 8 {
 		// The word ending at the end of s, its first bytes shifted out.
@@ -75,7 +72,12 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		m := specialBytes(loadAt(s, i))
+		var m uint64
+		if i+8 <= len(s) {
+			m = specialBytes(load64(s[i : i+8]))
+		} else {
+			m = specialBytes(loadTail(s, i))
+		}
 		if m == 0 {
 			i += 8
 			continue
@@ -107,20 +109,22 @@ func AppendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
+		// A run of non-ASCII runes (a word of text in another script):
+		// decoded one after the other, without going back to the words.
+		for i < len(s) && s[i] >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+				start = i + n
+			case r == '\u2028' || r == '\u2029':
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+				start = i + n
+			}
 			i += n
-			continue
 		}
-		i += n
-		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')

@@ -66,6 +66,41 @@ func loadTail(s string, i int) uint64 {
 	return w | pad
 }
 
+// validRuneLen returns the length of the valid two- or three-byte
+// sequence at s[i] (s[i] >= 0x80), or 0 for anything else: U+2028 and
+// U+2029 (escaped), four-byte sequences and invalid bytes are left to
+// utf8.DecodeRuneInString. Most non-ASCII text (Latin, Cyrillic, CJK)
+// is decoded here without its call.
+func validRuneLen(s string, i int) int {
+	c := s[i]
+	switch {
+	case c >= 0xc2 && c <= 0xdf:
+		if i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+			return 2
+		}
+	case c >= 0xe0 && c <= 0xef:
+		if i+2 >= len(s) || s[i+2]&0xc0 != 0x80 {
+			return 0
+		}
+		c1 := s[i+1]
+		lo, hi := byte(0x80), byte(0xbf)
+		switch c {
+		case 0xe0:
+			lo = 0xa0 // no overlong forms
+		case 0xed:
+			hi = 0x9f // no surrogates
+		case 0xe2:
+			if c1 == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9) {
+				return 0 // U+2028, U+2029
+			}
+		}
+		if c1 >= lo && c1 <= hi {
+			return 3
+		}
+	}
+	return 0
+}
+
 // AppendString appends s as a JSON string, as encoding/json does. Runs of
 // plain ASCII are skipped eight bytes at a time and appended with one copy.
 func AppendString(b []byte, s string) []byte {
@@ -112,6 +147,10 @@ func AppendString(b []byte, s string) []byte {
 		// A run of non-ASCII runes (a word of text in another script):
 		// decoded one after the other, without going back to the words.
 		for i < len(s) && s[i] >= utf8.RuneSelf {
+			if n := validRuneLen(s, i); n > 0 {
+				i += n
+				continue
+			}
 			r, n := utf8.DecodeRuneInString(s[i:])
 			switch {
 			case r == utf8.RuneError && n == 1:

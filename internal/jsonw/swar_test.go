@@ -191,3 +191,33 @@ func BenchmarkAppendStringRef(b *testing.B) {
 		}
 	}
 }
+
+// TestValidRuneLen: the short cut agrees with utf8.DecodeRuneInString on
+// every three-byte string starting with a non-ASCII byte (and its one-
+// and two-byte prefixes), and leaves U+2028 and U+2029 to it.
+func TestValidRuneLen(t *testing.T) {
+	buf := make([]byte, 3)
+	for c0 := 0x80; c0 < 0x100; c0++ {
+		for c1 := range 256 {
+			for c2 := range 256 {
+				buf[0], buf[1], buf[2] = byte(c0), byte(c1), byte(c2)
+				for l := 1; l <= 3; l++ {
+					s := string(buf[:l])
+					n := validRuneLen(s, 0)
+					if n == 0 {
+						continue
+					}
+					r, dn := utf8.DecodeRuneInString(s)
+					if r == utf8.RuneError || dn != n || r == '\u2028' || r == '\u2029' {
+						t.Fatalf("%q: validRuneLen %d, decoded %U %d", s, n, r, dn)
+					}
+				}
+			}
+		}
+	}
+	for _, s := range []string{"é", "ж", "日", "\u2027", "\uffff", "\ud7ff"} {
+		if n := validRuneLen(s, 0); n != len(s) {
+			t.Fatalf("%q: validRuneLen %d, want %d", s, n, len(s))
+		}
+	}
+}

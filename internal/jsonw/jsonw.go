@@ -147,7 +147,18 @@ func AppendString(b []byte, s string) []byte {
 		// A run of non-ASCII runes (a word of text in another script):
 		// decoded one after the other, without going back to the words.
 		for i < len(s) && s[i] >= utf8.RuneSelf {
-			if n := validRuneLen(s, i); n > 0 {
+			// Inline: the common valid two- and three-byte sequences.
+			if c := s[i]; c >= 0xc2 && c <= 0xdf {
+				if i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+					i += 2
+					continue
+				}
+			} else if c >= 0xe1 && c <= 0xec && c != 0xe2 || c == 0xee || c == 0xef {
+				if i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80 {
+					i += 3
+					continue
+				}
+			} else if n := validRuneLen(s, i); n > 0 {
 				i += n
 				continue
 			}

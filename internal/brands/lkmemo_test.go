@@ -8,6 +8,18 @@ import (
 	"testing"
 )
 
+// useFresh installs a freshly loaded built-in catalogue (an empty memo)
+// for the test.
+func useFresh(t *testing.T) *Catalogue {
+	c, err := load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Use(c)
+	t.Cleanup(func() { Use(nil) })
+	return c
+}
+
 // memoHeap reports the live heap and the part of it the garbage collector
 // scans, after a collection.
 func memoHeap() (heap, scan uint64) {
@@ -22,12 +34,7 @@ func memoHeap() (heap, scan uint64) {
 // TestLookalikeMemoHeap measures what a full memo of misses costs: the
 // heap it holds and the part of it every collection scans.
 func TestLookalikeMemoHeap(t *testing.T) {
-	c, err := load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	Use(c)
-	defer Use(nil)
+	useFresh(t)
 	domains := make([]string, maxLookalikeMemo-1)
 	for i := range domains {
 		domains[i] = fmt.Sprintf("host%d.unrelated-site-%d.example", i, i*7)
@@ -46,12 +53,7 @@ func TestLookalikeMemoHeap(t *testing.T) {
 // computed afresh, before and after the memo fills and is emptied, with
 // and without extra domains, from concurrent callers.
 func TestLookalikeMemoAnswers(t *testing.T) {
-	c, err := load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	Use(c)
-	defer Use(nil)
+	c := useFresh(t)
 	ds := []string{"paypa1.com", "micros0ft-support.com", "example.org", "amaz0n.co.jp", "examp1e-corp.co.jp",
 		"", "rnicrosoft.com", "xn--pypal-4ve.com", "mail.com", "apple.com"}
 	extras := [][]string{nil, {"example-corp.co.jp"}, {"example-corp.co.jp", "partner.example"}}

@@ -16,7 +16,7 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// Word masks for plainWord: 0x01 and 0x80 in every byte of a uint64.
+// Word masks for specialBytes: 0x01 and 0x80 in every byte of a uint64.
 const (
 	lsb = 0x0101010101010101
 	msb = 0x8080808080808080
@@ -101,6 +101,26 @@ func validRuneLen(s string, i int) int {
 	return 0
 }
 
+// appendEscape appends the escaped form of c, an ASCII byte that is not
+// jsonSafe.
+func appendEscape(b []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\b':
+		return append(b, '\\', 'b')
+	case '\f':
+		return append(b, '\\', 'f')
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	}
+	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+}
+
 // AppendString appends s as a JSON string, as encoding/json does. Runs of
 // plain ASCII are skipped eight bytes at a time and appended with one copy.
 func AppendString(b []byte, s string) []byte {
@@ -124,22 +144,7 @@ func AppendString(b []byte, s string) []byte {
 		// s[i] is a byte to escape, or starts a rune to decode.
 		if c := s[i]; c < utf8.RuneSelf {
 			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
+			b = appendEscape(b, c)
 			i++
 			start = i
 			continue

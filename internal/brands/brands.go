@@ -496,8 +496,8 @@ var lureWords = []string{
 // of the extra protected domains (the organisation's own and partners').
 func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 	cat := catalogue()
-	// The memo key is built on the stack (most are short) and looked up
-	// without a string copy; only a new answer stores one.
+	// The memo key is built on the stack (most are short); a new answer
+	// copies it into the memo's arena.
 	var buf [256]byte
 	kb := append(buf[:0], domain...)
 	for _, e := range extra {
@@ -505,17 +505,14 @@ func MatchLookalike(domain string, extra []string) (Lookalike, bool) {
 		kb = append(kb, e...)
 	}
 	cat.lkMu.Lock()
-	a, ok := cat.lookalikes[string(kb)]
+	l, found, ok := cat.lookalikes.get(kb)
 	cat.lkMu.Unlock()
 	if ok {
-		return a.l, a.ok
+		return l, found
 	}
-	l, found := matchLookalike(cat, domain, extra)
+	l, found = matchLookalike(cat, domain, extra)
 	cat.lkMu.Lock()
-	if cat.lookalikes == nil || len(cat.lookalikes) >= maxLookalikeMemo {
-		cat.lookalikes = make(map[string]lookalikeAnswer, 256)
-	}
-	cat.lookalikes[string(kb)] = lookalikeAnswer{l, found}
+	cat.lookalikes.put(kb, l, found)
 	cat.lkMu.Unlock()
 	return l, found
 }

@@ -90,17 +90,12 @@ type Catalogue struct {
 	// lookalikes remembers MatchLookalike's answers (the same link hosts
 	// come back message after message); cleared when full.
 	lkMu       sync.Mutex
-	lookalikes map[string]lookalikeAnswer
+	lookalikes lookalikeMemo
 	// extras remembers the targets of MatchLookalike's extra domains.
 	extras map[string][]target
 	// claims remembers Claimed's answers for short texts (brand indexes).
 	claimMu sync.Mutex
 	claims  map[string][]int32
-}
-
-type lookalikeAnswer struct {
-	l  Lookalike
-	ok bool
 }
 
 // maxLookalikeMemo bounds the remembered MatchLookalike answers.

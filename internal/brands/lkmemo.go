@@ -43,6 +43,10 @@ func (m *lookalikeMemo) get(key []byte) (l Lookalike, found, ok bool) {
 	return m.hits[s.hit], true, true
 }
 
+// maxKeptArena is the most key bytes a reset keeps allocated for the
+// next fill (about 200 KiB in normal use).
+const maxKeptArena = 1 << 20
+
 // put remembers the answer for key; the memo is emptied first when full.
 func (m *lookalikeMemo) put(key []byte, l Lookalike, found bool) {
 	if len(key) > 1<<16 {
@@ -54,6 +58,9 @@ func (m *lookalikeMemo) put(key []byte, l Lookalike, found bool) {
 	} else if len(m.spans) >= maxLookalikeMemo {
 		clear(m.spans)
 		m.arena = m.arena[:0]
+		if cap(m.arena) > maxKeptArena {
+			m.arena = nil // a burst of long keys is not kept for good
+		}
 		clear(m.hits) // drop the Brands' references
 		m.hits = m.hits[:0]
 	}

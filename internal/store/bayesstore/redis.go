@@ -172,7 +172,7 @@ func (r *Redis) Fetch(ctx context.Context, classes []string, class string, keys 
 	ks := make([]string, 0, len(classes)+len(groups))
 	args := make([]any, 0, len(classes)*3+len(groups)+3*len(keys))
 	for _, c := range classes {
-		ks = append(ks, r.prefix+"n:"+c)
+		ks = append(ks, r.totalsKey(c))
 		args = append(args, 2, "s", "h")
 	}
 	for _, g := range groups {

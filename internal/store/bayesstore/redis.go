@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -255,7 +256,16 @@ return out
 // learnScript sets the digest's label and moves the totals; it returns
 // the previous label ("" when new). KEYS[1] digests, KEYS[2] totals;
 // ARGV[1] digest, ARGV[2] new label ("S", "H", or "" to forget).
+// KEYS[3] is the scheme key, ARGV[3] the client's scheme: a learn of
+// another scheme than the one recorded is refused (and a database emptied
+// since the client opened it records the client's scheme again).
 var learnScript = redis.NewScript(`
+local s = redis.call('GET', KEYS[3])
+if not s then
+  redis.call('SET', KEYS[3], ARGV[3])
+elseif s ~= ARGV[3] then
+  return redis.error_reply('SCHEME ' .. s)
+end
 local prev = redis.call('HGET', KEYS[1], ARGV[1])
 if not prev then prev = '' end
 if prev == ARGV[2] then return prev end
@@ -272,11 +282,53 @@ return prev
 `)
 
 func (r *Redis) setLabel(ctx context.Context, class string, d Digest, l string) (string, error) {
-	prev, err := learnScript.Run(ctx, r.c, []string{r.digestKey(), r.totalsKey(class)}, d.String(), l).Text()
+	prev, err := learnScript.Run(ctx, r.c, []string{r.digestKey(), r.totalsKey(class), r.schemeKey()}, d.String(), l, strconv.Itoa(r.scheme)).Text()
+	if err := r.schemeError(err); err != nil {
+		return "", err
+	}
 	if err != nil && err != redis.Nil {
 		return "", fmt.Errorf("store: redis: %w", err)
 	}
 	return prev, nil
+}
+
+// schemeError is the ErrSchemeMismatch for a script's "SCHEME n" error
+// reply (nil for any other error).
+func (r *Redis) schemeError(err error) error {
+	if err == nil || !strings.HasPrefix(err.Error(), "SCHEME ") {
+		return nil
+	}
+	return fmt.Errorf("%w: %s holds scheme %s, this client uses scheme %d (reopen the store)", ErrSchemeMismatch, r.schemeKey(), strings.TrimPrefix(err.Error(), "SCHEME "), r.scheme)
+}
+
+// schemeScript is learnScript's scheme check alone: KEYS[1] the scheme
+// key, ARGV[1] the client's scheme.
+var schemeScript = redis.NewScript(`
+local s = redis.call('GET', KEYS[1])
+if not s then
+  redis.call('SET', KEYS[1], ARGV[1])
+elseif s ~= ARGV[1] then
+  return redis.error_reply('SCHEME ' .. s)
+end
+return 0
+`)
+
+// checkScheme fails with ErrSchemeMismatch when the database records
+// another scheme than the client's (recording the client's when it
+// records none: the database was emptied), before writes that do not go
+// through learnScript (the weights: their shards are in other slots in a
+// cluster, so one script cannot check and write them together; the
+// window left is one round trip, and the scheme changes only when the
+// database is emptied).
+func (r *Redis) checkScheme(ctx context.Context) error {
+	err := schemeScript.Run(ctx, r.c, []string{r.schemeKey()}, strconv.Itoa(r.scheme)).Err()
+	if e := r.schemeError(err); e != nil {
+		return e
+	}
+	if err != nil {
+		return fmt.Errorf("store: redis: %w", err)
+	}
+	return nil
 }
 
 func (r *Redis) incr(ctx context.Context, class string, keys []uint64, ds, dh int64) error {
@@ -328,6 +380,9 @@ func (r *Redis) AddWeights(ctx context.Context, class string, keys []uint64, del
 	if n == 0 {
 		return nil
 	}
+	if err := r.checkScheme(ctx); err != nil {
+		return err
+	}
 	if _, err := p.Exec(ctx); err != nil {
 		return fmt.Errorf("store: redis: %w", err)
 	}
@@ -375,6 +430,33 @@ func (r *Redis) Forget(ctx context.Context, class string, d Digest, keys []uint6
 		return true, r.incr(ctx, class, keys, 0, -1)
 	}
 	return false, nil
+}
+
+// LearnAs implements SchemeWriter: keys of another scheme than the
+// client's are refused here, and the client's scheme is checked against
+// the database's by the learn script.
+func (r *Redis) LearnAs(ctx context.Context, scheme int, class string, d Digest, keys []uint64, spam bool) (Outcome, error) {
+	if scheme != r.scheme {
+		return 0, schemeErr(scheme, r.scheme)
+	}
+	return r.Learn(ctx, class, d, keys, spam)
+}
+
+// ForgetAs implements SchemeWriter (as LearnAs).
+func (r *Redis) ForgetAs(ctx context.Context, scheme int, class string, d Digest, keys []uint64) (bool, error) {
+	if scheme != r.scheme {
+		return false, schemeErr(scheme, r.scheme)
+	}
+	return r.Forget(ctx, class, d, keys)
+}
+
+// AddWeightsAs implements SchemeWriter (as LearnAs; AddWeights checks
+// the database's scheme).
+func (r *Redis) AddWeightsAs(ctx context.Context, scheme int, class string, keys []uint64, deltas []float64) error {
+	if scheme != r.scheme {
+		return schemeErr(scheme, r.scheme)
+	}
+	return r.AddWeights(ctx, class, keys, deltas)
 }
 
 // Stats implements Store (Features counts stored fields / 2, approximately).
@@ -426,4 +508,7 @@ func (r *Redis) Sync(ctx context.Context) error { return nil }
 // Close implements Store.
 func (r *Redis) Close() error { return r.c.Close() }
 
-var _ Store = (*Redis)(nil)
+var (
+	_ Store        = (*Redis)(nil)
+	_ SchemeWriter = (*Redis)(nil)
+)

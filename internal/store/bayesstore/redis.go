@@ -58,6 +58,34 @@ func OpenRedis(ctx context.Context, url, prefix string) (*Redis, error) {
 	return r, nil
 }
 
+// ProbeRedis connects and reads the hash scheme recorded under prefix
+// (0: none recorded yet) without writing anything (sekisho config check:
+// unlike OpenRedis it does not settle the scheme of an empty database).
+func ProbeRedis(ctx context.Context, url, prefix string) (int, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return 0, fmt.Errorf("store: redis url: %w", err)
+	}
+	if prefix == "" {
+		prefix = "sekisho:bayes:"
+	}
+	c := redis.NewClient(opt)
+	defer c.Close()
+	r := &Redis{c: c, prefix: prefix}
+	v, err := c.Get(ctx, r.schemeKey()).Result()
+	if err == redis.Nil {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: redis: %w", err)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < SchemeText {
+		return 0, fmt.Errorf("store: redis: %s holds %q, not a hash scheme", r.schemeKey(), v)
+	}
+	return n, nil
+}
+
 // Scheme implements Schemer.
 func (r *Redis) Scheme() int { return r.scheme }
 

@@ -287,13 +287,7 @@ return out
 // KEYS[3] is the scheme key, ARGV[3] the client's scheme: a learn of
 // another scheme than the one recorded is refused (and a database emptied
 // since the client opened it records the client's scheme again).
-var learnScript = redis.NewScript(`
-local s = redis.call('GET', KEYS[3])
-if not s then
-  redis.call('SET', KEYS[3], ARGV[3])
-elseif s ~= ARGV[3] then
-  return redis.error_reply('SCHEME ' .. s)
-end
+var learnScript = redis.NewScript(schemeCheckLua("KEYS[3]", "ARGV[3]") + `
 local prev = redis.call('HGET', KEYS[1], ARGV[1])
 if not prev then prev = '' end
 if prev == ARGV[2] then return prev end
@@ -329,15 +323,22 @@ func (r *Redis) schemeError(err error) error {
 	return fmt.Errorf("%w: %s holds scheme %s, this client uses scheme %d (reopen the store)", ErrSchemeMismatch, r.schemeKey(), strings.TrimPrefix(err.Error(), "SCHEME "), r.scheme)
 }
 
+// schemeCheckLua is the Lua that records the client's scheme (arg) in
+// the scheme key (key) when it holds none, and fails with the error reply
+// "SCHEME n" (schemeError) when it holds another.
+func schemeCheckLua(key, arg string) string {
+	return `
+local s = redis.call('GET', ` + key + `)
+if not s then
+  redis.call('SET', ` + key + `, ` + arg + `)
+elseif s ~= ` + arg + ` then
+  return redis.error_reply('SCHEME ' .. s)
+end`
+}
+
 // schemeScript is learnScript's scheme check alone: KEYS[1] the scheme
 // key, ARGV[1] the client's scheme.
-var schemeScript = redis.NewScript(`
-local s = redis.call('GET', KEYS[1])
-if not s then
-  redis.call('SET', KEYS[1], ARGV[1])
-elseif s ~= ARGV[1] then
-  return redis.error_reply('SCHEME ' .. s)
-end
+var schemeScript = redis.NewScript(schemeCheckLua("KEYS[1]", "ARGV[1]") + `
 return 0
 `)
 

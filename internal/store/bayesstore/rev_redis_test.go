@@ -1,7 +1,6 @@
 package bayesstore
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -15,23 +14,7 @@ import (
 // the empty database and settles scheme 2. Both go on learning into the
 // same store with different schemes, and nothing refuses it.
 func TestRevRedisSchemeAfterWipe(t *testing.T) {
-	ctx := context.Background()
-	url := redistest.Start(t)
-	opt, _ := redis.ParseURL(url)
-	rc := redis.NewClient(opt)
-	defer rc.Close()
-	rc.HSet(ctx, "w:n:", "s", 1, "h", 1) // data written before schemes
-	a, err := OpenRedis(ctx, url, "w:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	rc.FlushDB(ctx)
-	b, err := OpenRedis(ctx, url, "w:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b, rc := wipedStore(t)
 	_, errA := a.Learn(ctx, "", MakeDigest("", []byte("m1")), []uint64{1, 2, 3}, true)
 	_, errB := b.Learn(ctx, "", MakeDigest("", []byte("m2")), []uint64{4, 5, 6}, false)
 	key, _ := rc.Get(ctx, "w:scheme").Result()
@@ -41,26 +24,32 @@ func TestRevRedisSchemeAfterWipe(t *testing.T) {
 	}
 }
 
-// TestRedisSchemeAfterWipeWeightsForget: after the wipe and B's open, A's
-// weights and forgets are refused too (they write tokens as well).
-func TestRedisSchemeAfterWipeWeightsForget(t *testing.T) {
-	ctx := context.Background()
+// wipedStore: instance A opens pre-scheme data (scheme 1), the database is
+// emptied, and instance B opens it (scheme 2); rc is a plain client.
+func wipedStore(t *testing.T) (a, b *Redis, rc *redis.Client) {
 	url := redistest.Start(t)
 	opt, _ := redis.ParseURL(url)
-	rc := redis.NewClient(opt)
-	defer rc.Close()
-	rc.HSet(ctx, "w:n:", "s", 1, "h", 1)
+	rc = redis.NewClient(opt)
+	t.Cleanup(func() { rc.Close() })
+	rc.HSet(ctx, "w:n:", "s", 1, "h", 1) // data written before schemes
 	a, err := OpenRedis(ctx, url, "w:")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	t.Cleanup(func() { a.Close() })
 	rc.FlushDB(ctx)
-	b, err := OpenRedis(ctx, url, "w:")
+	b, err = OpenRedis(ctx, url, "w:")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	t.Cleanup(func() { b.Close() })
+	return a, b, rc
+}
+
+// TestRedisSchemeAfterWipeWeightsForget: after the wipe and B's open, A's
+// weights and forgets are refused too (they write tokens as well).
+func TestRedisSchemeAfterWipeWeightsForget(t *testing.T) {
+	a, b, rc := wipedStore(t)
 	if err := a.AddWeights(ctx, "", []uint64{1, 2}, []float64{0.5, -0.5}); !errors.Is(err, ErrSchemeMismatch) {
 		t.Errorf("AddWeights: %v, want ErrSchemeMismatch", err)
 	}

@@ -37,11 +37,11 @@ func checkServices(ctx context.Context, cfg *config.Config, w io.Writer) error {
 		}
 	}
 	if b := cfg.Bayes; b.Enabled && b.Backend == "redis" {
-		r, err := bayesstore.OpenRedis(ctx, b.RedisURL, b.RedisPrefix)
-		if err != nil {
+		// Read only: OpenRedis would settle (write) the hash scheme of an
+		// empty database, which a check must not do.
+		if _, err := bayesstore.ProbeRedis(ctx, b.RedisURL, b.RedisPrefix); err != nil {
 			return fmt.Errorf("config check: bayes.redis_url %s: cannot connect to Redis: %w", redactDSN(b.RedisURL), err)
 		}
-		r.Close()
 		fmt.Fprintf(w, "bayes: Redis at %s: connected\n", redactDSN(b.RedisURL))
 	}
 	return nil

@@ -605,10 +605,7 @@ func (c *Classifier) LearnOutcome(ctx context.Context, t *pipeline.Task, spam bo
 	keys := tk.Hashes()
 	var first bayesstore.Outcome
 	for i, cl := range c.classes(t) {
-		if err := c.checkScheme(tk); err != nil {
-			return 0, fmt.Errorf("bayes: learn: %w", err)
-		}
-		o, err := c.LearnKeys(ctx, cl, Digest(cl, t.Msg), keys, spam)
+		o, err := c.learnKeys(ctx, tk.Scheme(), cl, Digest(cl, t.Msg), keys, spam)
 		if err != nil {
 			return 0, err
 		}
@@ -619,32 +616,30 @@ func (c *Classifier) LearnOutcome(ctx context.Context, t *pipeline.Task, spam bo
 	return first, nil
 }
 
-// checkScheme fails (bayesstore.ErrSchemeMismatch) unless tk is of the
-// store's scheme (which a store replaced under a File may have changed
-// since tk was made).
-func (c *Classifier) checkScheme(tk *tokenize.Tokens) error {
-	if s := c.Scheme(); tk.Scheme() != s {
-		return fmt.Errorf("%w: features of scheme %d for a scheme-%d store", bayesstore.ErrSchemeMismatch, tk.Scheme(), s)
-	}
-	return nil
-}
-
 // LearnKeys learns a message's features in one class: the counts (and the
 // digest) in the store, then the linear layer's step (or, during a batch,
 // the message is kept for EndBatch). The keys must be of the store's
 // hash scheme (Scheme).
 func (c *Classifier) LearnKeys(ctx context.Context, class string, d bayesstore.Digest, keys []uint64, spam bool) (bayesstore.Outcome, error) {
-	o, err := c.st.Learn(ctx, class, d, keys, spam)
+	return c.learnKeys(ctx, c.Scheme(), class, d, keys, spam)
+}
+
+// learnKeys is LearnKeys of keys made with the given hash scheme: every
+// write to the store checks it against the store's scheme with the write
+// (bayesstore.LearnAs), since a store replaced under a File, or an
+// emptied Redis database, may have changed it since the keys were made.
+func (c *Classifier) learnKeys(ctx context.Context, scheme int, class string, d bayesstore.Digest, keys []uint64, spam bool) (bayesstore.Outcome, error) {
+	o, err := bayesstore.LearnAs(ctx, c.st, scheme, class, d, keys, spam)
 	if err != nil {
 		return 0, fmt.Errorf("bayes: learn: %w", err)
 	}
 	if o == bayesstore.AlreadyLearned {
 		return o, nil
 	}
-	if c.recordBatch(class, keys, spam) {
+	if c.recordBatch(class, scheme, keys, spam) {
 		return o, nil
 	}
-	if err := c.onlineStep(ctx, class, keys, spam); err != nil {
+	if err := c.onlineStep(ctx, scheme, class, keys, spam); err != nil {
 		return 0, err
 	}
 	return o, nil
@@ -726,10 +721,7 @@ func (c *Classifier) Forget(ctx context.Context, t *pipeline.Task) (bool, error)
 	keys := tk.Hashes()
 	var known bool
 	for i, cl := range c.classes(t) {
-		if err := c.checkScheme(tk); err != nil {
-			return false, fmt.Errorf("bayes: forget: %w", err)
-		}
-		ok, err := c.st.Forget(ctx, cl, Digest(cl, t.Msg), keys)
+		ok, err := bayesstore.ForgetAs(ctx, c.st, tk.Scheme(), cl, Digest(cl, t.Msg), keys)
 		if err != nil {
 			return false, fmt.Errorf("bayes: forget: %w", err)
 		}

@@ -118,9 +118,10 @@ func onlineDeltas(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Tota
 
 // batchMsg is a message recorded during a batch.
 type batchMsg struct {
-	class string
-	keys  []uint64
-	spam  bool
+	class  string
+	scheme int // the keys' hash scheme
+	keys   []uint64
+	spam   bool
 }
 
 // Batch limits: a batch keeps at most this many messages and feature
@@ -145,13 +146,13 @@ func (c *Classifier) BeginBatch() {
 
 // recordBatch keeps a learned message for the batch; false when no batch
 // is open or it is full (the caller then learns online).
-func (c *Classifier) recordBatch(class string, keys []uint64, spam bool) bool {
+func (c *Classifier) recordBatch(class string, scheme int, keys []uint64, spam bool) bool {
 	c.bmu.Lock()
 	defer c.bmu.Unlock()
 	if c.batch == nil || len(c.batch) >= maxBatchMessages || c.batchKeys+len(keys) > maxBatchKeys {
 		return false
 	}
-	c.batch = append(c.batch, batchMsg{class: class, keys: keys, spam: spam})
+	c.batch = append(c.batch, batchMsg{class: class, scheme: scheme, keys: keys, spam: spam})
 	c.batchKeys += len(keys)
 	return true
 }
@@ -164,16 +165,24 @@ func (c *Classifier) EndBatch(ctx context.Context) (int, error) {
 	batch := c.batch
 	c.batch = nil
 	c.bmu.Unlock()
-	byClass := map[string][]batchMsg{}
-	var order []string
-	for _, m := range batch {
-		if _, ok := byClass[m.class]; !ok {
-			order = append(order, m.class)
-		}
-		byClass[m.class] = append(byClass[m.class], m)
+	// Grouped by class, and by the keys' scheme (one only, unless the
+	// store was replaced during the batch: each group's weights are then
+	// written only if it is the store's scheme).
+	type group struct {
+		class  string
+		scheme int
 	}
-	for _, class := range order {
-		msgs := byClass[class]
+	byClass := map[group][]batchMsg{}
+	var order []group
+	for _, m := range batch {
+		g := group{m.class, m.scheme}
+		if _, ok := byClass[g]; !ok {
+			order = append(order, g)
+		}
+		byClass[g] = append(byClass[g], m)
+	}
+	for _, g := range order {
+		class, scheme, msgs := g.class, g.scheme, byClass[g]
 		var ns, nh int
 		for _, m := range msgs {
 			if m.spam {
@@ -184,21 +193,22 @@ func (c *Classifier) EndBatch(ctx context.Context) (int, error) {
 		}
 		if len(msgs) < minBatch || ns < minBatchLabel || nh < minBatchLabel {
 			for _, m := range msgs {
-				if err := c.onlineStep(ctx, class, m.keys, m.spam); err != nil {
+				if err := c.onlineStep(ctx, scheme, class, m.keys, m.spam); err != nil {
 					return 0, err
 				}
 			}
 			continue
 		}
-		if err := c.refit(ctx, class, msgs); err != nil {
+		if err := c.refit(ctx, scheme, class, msgs); err != nil {
 			return 0, err
 		}
 	}
 	return len(batch), nil
 }
 
-// onlineStep applies one passive-aggressive step for a message.
-func (c *Classifier) onlineStep(ctx context.Context, class string, keys []uint64, spam bool) error {
+// onlineStep applies one passive-aggressive step for a message whose keys
+// are of the given hash scheme.
+func (c *Classifier) onlineStep(ctx context.Context, scheme int, class string, keys []uint64, spam bool) error {
 	tot, err := c.st.Totals(ctx, class)
 	if err != nil {
 		return fmt.Errorf("bayes: learn: %w", err)
@@ -208,7 +218,7 @@ func (c *Classifier) onlineStep(ctx context.Context, class string, keys []uint64
 		return fmt.Errorf("bayes: learn: %w", err)
 	}
 	if d := onlineDeltas(counts, keys, tot, spam, c.params); d != nil {
-		if err := c.st.AddWeights(ctx, class, keys, d); err != nil {
+		if err := bayesstore.AddWeightsAs(ctx, c.st, scheme, class, keys, d); err != nil {
 			return fmt.Errorf("bayes: learn: %w", err)
 		}
 	}
@@ -220,7 +230,7 @@ func (c *Classifier) onlineStep(ctx context.Context, class string, keys []uint64
 // stores the change. The step size continues from the messages the class
 // had learned before the batch, so a batch on top of earlier learning
 // refines it instead of starting over.
-func (c *Classifier) refit(ctx context.Context, class string, msgs []batchMsg) error {
+func (c *Classifier) refit(ctx context.Context, scheme int, class string, msgs []batchMsg) error {
 	p := c.params
 	tot, err := c.st.Totals(ctx, class)
 	if err != nil {
@@ -342,7 +352,7 @@ func (c *Classifier) refit(ctx context.Context, class string, msgs []batchMsg) e
 	}
 	for i := 0; i < len(keys); i += chunk {
 		j := min(i+chunk, len(keys))
-		if err := c.st.AddWeights(ctx, class, keys[i:j], deltas[i:j]); err != nil {
+		if err := bayesstore.AddWeightsAs(ctx, c.st, scheme, class, keys[i:j], deltas[i:j]); err != nil {
 			return fmt.Errorf("bayes: train: %w", err)
 		}
 	}

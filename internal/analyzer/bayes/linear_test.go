@@ -106,7 +106,7 @@ func TestSmallBatchLearnsOnline(t *testing.T) {
 		t.Fatalf("the spam message's words got no weight: %+v", counts)
 	}
 	// After EndBatch, learning is online again.
-	if c.recordBatch("", keys, true) {
+	if c.recordBatch("", c.Scheme(), keys, true) {
 		t.Fatal("batch still open")
 	}
 }

@@ -203,7 +203,7 @@ func TestSchemeFollowsReplacedFile(t *testing.T) {
 		t.Fatalf("kept tokens: scheme %d", tk.Scheme())
 	}
 	s2 := tokenize.Message(kept.Msg, kept.URLs(), tokenize.Options{Scheme: tokenize.SchemePairMix})
-	if err := c.checkScheme(s2); !errors.Is(err, bayesstore.ErrSchemeMismatch) {
+	if _, err := c.learnKeys(bg, s2.Scheme(), "", Digest("", kept.Msg), s2.Hashes(), true); !errors.Is(err, bayesstore.ErrSchemeMismatch) {
 		t.Fatalf("scheme-2 features for a scheme-1 store: %v", err)
 	}
 }

@@ -270,10 +270,26 @@ func (f *File) apply(class string, keys []uint64, ds, dh int32, record bool) {
 func (f *File) Learn(ctx context.Context, class string, d Digest, keys []uint64, spam bool) (Outcome, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.learn(class, d, keys, spam), nil
+}
+
+// LearnAs implements SchemeWriter: the scheme is checked under mu, which
+// a reload or Sync that changes it holds too.
+func (f *File) LearnAs(ctx context.Context, scheme int, class string, d Digest, keys []uint64, spam bool) (Outcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s := f.Scheme(); s != scheme {
+		return 0, schemeErr(scheme, s)
+	}
+	return f.learn(class, d, keys, spam), nil
+}
+
+// learn is Learn (caller holds mu for writing).
+func (f *File) learn(class string, d Digest, keys []uint64, spam bool) Outcome {
 	l := label(spam)
 	prev := f.digests[d]
 	if prev == l {
-		return AlreadyLearned, nil
+		return AlreadyLearned
 	}
 	out := Learned
 	switch prev {
@@ -291,7 +307,7 @@ func (f *File) Learn(ctx context.Context, class string, d Digest, keys []uint64,
 	}
 	f.digests[d] = l
 	f.dDigests[d] = l
-	return out, nil
+	return out
 }
 
 // AddWeights implements Store.
@@ -301,6 +317,26 @@ func (f *File) AddWeights(ctx context.Context, class string, keys []uint64, delt
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.addWeights(class, keys, deltas)
+	return nil
+}
+
+// AddWeightsAs implements SchemeWriter (as LearnAs).
+func (f *File) AddWeightsAs(ctx context.Context, scheme int, class string, keys []uint64, deltas []float64) error {
+	if len(deltas) != len(keys) {
+		return fmt.Errorf("store: %d weights for %d keys", len(deltas), len(keys))
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s := f.Scheme(); s != scheme {
+		return schemeErr(scheme, s)
+	}
+	f.addWeights(class, keys, deltas)
+	return nil
+}
+
+// addWeights is AddWeights (caller holds mu for writing).
+func (f *File) addWeights(class string, keys []uint64, deltas []float64) {
 	for i, k := range keys {
 		delta := deltas[i]
 		if delta == 0 {
@@ -313,24 +349,38 @@ func (f *File) AddWeights(ctx context.Context, class string, keys []uint64, delt
 		f.dWeights[k] += delta
 	}
 	f.dirty = true
-	return nil
 }
 
 // Forget implements Store.
 func (f *File) Forget(ctx context.Context, class string, d Digest, keys []uint64) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.forget(class, d, keys), nil
+}
+
+// ForgetAs implements SchemeWriter (as LearnAs).
+func (f *File) ForgetAs(ctx context.Context, scheme int, class string, d Digest, keys []uint64) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s := f.Scheme(); s != scheme {
+		return false, schemeErr(scheme, s)
+	}
+	return f.forget(class, d, keys), nil
+}
+
+// forget is Forget (caller holds mu for writing).
+func (f *File) forget(class string, d Digest, keys []uint64) bool {
 	switch f.digests[d] {
 	case labelSpam:
 		f.apply(class, keys, -1, 0, true)
 	case labelHam:
 		f.apply(class, keys, 0, -1, true)
 	default:
-		return false, nil
+		return false
 	}
 	delete(f.digests, d)
 	f.dDigests[d] = 0
-	return true, nil
+	return true
 }
 
 // Stats implements Store.
@@ -483,4 +533,7 @@ func (f *File) Close() error {
 	return f.Sync(context.Background())
 }
 
-var _ Store = (*File)(nil)
+var (
+	_ Store        = (*File)(nil)
+	_ SchemeWriter = (*File)(nil)
+)

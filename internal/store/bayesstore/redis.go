@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -55,6 +56,34 @@ func OpenRedis(ctx context.Context, url, prefix string) (*Redis, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// ProbeRedis connects and reads the hash scheme recorded under prefix
+// (0: none recorded yet) without writing anything (sekisho config check:
+// unlike OpenRedis it does not settle the scheme of an empty database).
+func ProbeRedis(ctx context.Context, url, prefix string) (int, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return 0, fmt.Errorf("store: redis url: %w", err)
+	}
+	if prefix == "" {
+		prefix = "sekisho:bayes:"
+	}
+	c := redis.NewClient(opt)
+	defer c.Close()
+	r := &Redis{c: c, prefix: prefix}
+	v, err := c.Get(ctx, r.schemeKey()).Result()
+	if err == redis.Nil {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: redis: %w", err)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < SchemeText {
+		return 0, fmt.Errorf("store: redis: %s holds %q, not a hash scheme", r.schemeKey(), v)
+	}
+	return n, nil
 }
 
 // Scheme implements Schemer.
@@ -172,7 +201,7 @@ func (r *Redis) Fetch(ctx context.Context, classes []string, class string, keys 
 	ks := make([]string, 0, len(classes)+len(groups))
 	args := make([]any, 0, len(classes)*3+len(groups)+3*len(keys))
 	for _, c := range classes {
-		ks = append(ks, r.prefix+"n:"+c)
+		ks = append(ks, r.totalsKey(c))
 		args = append(args, 2, "s", "h")
 	}
 	for _, g := range groups {
@@ -255,7 +284,10 @@ return out
 // learnScript sets the digest's label and moves the totals; it returns
 // the previous label ("" when new). KEYS[1] digests, KEYS[2] totals;
 // ARGV[1] digest, ARGV[2] new label ("S", "H", or "" to forget).
-var learnScript = redis.NewScript(`
+// KEYS[3] is the scheme key, ARGV[3] the client's scheme: a learn of
+// another scheme than the one recorded is refused (and a database emptied
+// since the client opened it records the client's scheme again).
+var learnScript = redis.NewScript(schemeCheckLua("KEYS[3]", "ARGV[3]") + `
 local prev = redis.call('HGET', KEYS[1], ARGV[1])
 if not prev then prev = '' end
 if prev == ARGV[2] then return prev end
@@ -272,11 +304,60 @@ return prev
 `)
 
 func (r *Redis) setLabel(ctx context.Context, class string, d Digest, l string) (string, error) {
-	prev, err := learnScript.Run(ctx, r.c, []string{r.digestKey(), r.totalsKey(class)}, d.String(), l).Text()
+	prev, err := learnScript.Run(ctx, r.c, []string{r.digestKey(), r.totalsKey(class), r.schemeKey()}, d.String(), l, strconv.Itoa(r.scheme)).Text()
+	if err := r.schemeError(err); err != nil {
+		return "", err
+	}
 	if err != nil && err != redis.Nil {
 		return "", fmt.Errorf("store: redis: %w", err)
 	}
 	return prev, nil
+}
+
+// schemeError is the ErrSchemeMismatch for a script's "SCHEME n" error
+// reply (nil for any other error).
+func (r *Redis) schemeError(err error) error {
+	if err == nil || !strings.HasPrefix(err.Error(), "SCHEME ") {
+		return nil
+	}
+	return fmt.Errorf("%w: %s holds scheme %s, this client uses scheme %d (reopen the store)", ErrSchemeMismatch, r.schemeKey(), strings.TrimPrefix(err.Error(), "SCHEME "), r.scheme)
+}
+
+// schemeCheckLua is the Lua that records the client's scheme (arg) in
+// the scheme key (key) when it holds none, and fails with the error reply
+// "SCHEME n" (schemeError) when it holds another.
+func schemeCheckLua(key, arg string) string {
+	return `
+local s = redis.call('GET', ` + key + `)
+if not s then
+  redis.call('SET', ` + key + `, ` + arg + `)
+elseif s ~= ` + arg + ` then
+  return redis.error_reply('SCHEME ' .. s)
+end`
+}
+
+// schemeScript is learnScript's scheme check alone: KEYS[1] the scheme
+// key, ARGV[1] the client's scheme.
+var schemeScript = redis.NewScript(schemeCheckLua("KEYS[1]", "ARGV[1]") + `
+return 0
+`)
+
+// checkScheme fails with ErrSchemeMismatch when the database records
+// another scheme than the client's (recording the client's when it
+// records none: the database was emptied), before writes that do not go
+// through learnScript (the weights: their shards are in other slots in a
+// cluster, so one script cannot check and write them together; the
+// window left is one round trip, and the scheme changes only when the
+// database is emptied).
+func (r *Redis) checkScheme(ctx context.Context) error {
+	err := schemeScript.Run(ctx, r.c, []string{r.schemeKey()}, strconv.Itoa(r.scheme)).Err()
+	if e := r.schemeError(err); e != nil {
+		return e
+	}
+	if err != nil {
+		return fmt.Errorf("store: redis: %w", err)
+	}
+	return nil
 }
 
 func (r *Redis) incr(ctx context.Context, class string, keys []uint64, ds, dh int64) error {
@@ -328,6 +409,9 @@ func (r *Redis) AddWeights(ctx context.Context, class string, keys []uint64, del
 	if n == 0 {
 		return nil
 	}
+	if err := r.checkScheme(ctx); err != nil {
+		return err
+	}
 	if _, err := p.Exec(ctx); err != nil {
 		return fmt.Errorf("store: redis: %w", err)
 	}
@@ -375,6 +459,33 @@ func (r *Redis) Forget(ctx context.Context, class string, d Digest, keys []uint6
 		return true, r.incr(ctx, class, keys, 0, -1)
 	}
 	return false, nil
+}
+
+// LearnAs implements SchemeWriter: keys of another scheme than the
+// client's are refused here, and the client's scheme is checked against
+// the database's by the learn script.
+func (r *Redis) LearnAs(ctx context.Context, scheme int, class string, d Digest, keys []uint64, spam bool) (Outcome, error) {
+	if scheme != r.scheme {
+		return 0, schemeErr(scheme, r.scheme)
+	}
+	return r.Learn(ctx, class, d, keys, spam)
+}
+
+// ForgetAs implements SchemeWriter (as LearnAs).
+func (r *Redis) ForgetAs(ctx context.Context, scheme int, class string, d Digest, keys []uint64) (bool, error) {
+	if scheme != r.scheme {
+		return false, schemeErr(scheme, r.scheme)
+	}
+	return r.Forget(ctx, class, d, keys)
+}
+
+// AddWeightsAs implements SchemeWriter (as LearnAs; AddWeights checks
+// the database's scheme).
+func (r *Redis) AddWeightsAs(ctx context.Context, scheme int, class string, keys []uint64, deltas []float64) error {
+	if scheme != r.scheme {
+		return schemeErr(scheme, r.scheme)
+	}
+	return r.AddWeights(ctx, class, keys, deltas)
 }
 
 // Stats implements Store (Features counts stored fields / 2, approximately).
@@ -426,4 +537,7 @@ func (r *Redis) Sync(ctx context.Context) error { return nil }
 // Close implements Store.
 func (r *Redis) Close() error { return r.c.Close() }
 
-var _ Store = (*Redis)(nil)
+var (
+	_ Store        = (*Redis)(nil)
+	_ SchemeWriter = (*Redis)(nil)
+)

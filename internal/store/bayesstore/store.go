@@ -18,6 +18,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -140,6 +141,58 @@ func SchemeOf(st Store) int {
 		return s.Scheme()
 	}
 	return SchemeText
+}
+
+// SchemeWriter is implemented by stores whose scheme can change under
+// their user (File: a reload or a Sync takes another process's new
+// store; Redis: a database emptied and settled again by another
+// instance). Each write checks the keys' hash scheme against the store's
+// atomically with the write, and fails with ErrSchemeMismatch when they
+// differ; a check before the write would leave a window in between.
+type SchemeWriter interface {
+	LearnAs(ctx context.Context, scheme int, class string, d Digest, keys []uint64, spam bool) (Outcome, error)
+	ForgetAs(ctx context.Context, scheme int, class string, d Digest, keys []uint64) (bool, error)
+	AddWeightsAs(ctx context.Context, scheme int, class string, keys []uint64, deltas []float64) error
+}
+
+func schemeErr(keys, store int) error {
+	return fmt.Errorf("%w: keys of scheme %d for a scheme-%d store", ErrSchemeMismatch, keys, store)
+}
+
+// LearnAs is st.Learn of keys made with the given hash scheme: checked
+// with the write by a SchemeWriter, before it by any other store (whose
+// scheme, SchemeOf, does not change).
+func LearnAs(ctx context.Context, st Store, scheme int, class string, d Digest, keys []uint64, spam bool) (Outcome, error) {
+	if w, ok := st.(SchemeWriter); ok {
+		return w.LearnAs(ctx, scheme, class, d, keys, spam)
+	}
+	if s := SchemeOf(st); s != scheme {
+		return 0, schemeErr(scheme, s)
+	}
+	return st.Learn(ctx, class, d, keys, spam)
+}
+
+// ForgetAs is st.Forget of keys made with the given hash scheme (as LearnAs).
+func ForgetAs(ctx context.Context, st Store, scheme int, class string, d Digest, keys []uint64) (bool, error) {
+	if w, ok := st.(SchemeWriter); ok {
+		return w.ForgetAs(ctx, scheme, class, d, keys)
+	}
+	if s := SchemeOf(st); s != scheme {
+		return false, schemeErr(scheme, s)
+	}
+	return st.Forget(ctx, class, d, keys)
+}
+
+// AddWeightsAs is st.AddWeights of keys made with the given hash scheme
+// (as LearnAs).
+func AddWeightsAs(ctx context.Context, st Store, scheme int, class string, keys []uint64, deltas []float64) error {
+	if w, ok := st.(SchemeWriter); ok {
+		return w.AddWeightsAs(ctx, scheme, class, keys, deltas)
+	}
+	if s := SchemeOf(st); s != scheme {
+		return schemeErr(scheme, s)
+	}
+	return st.AddWeights(ctx, class, keys, deltas)
 }
 
 // ErrSchemeMismatch means keys of one hash scheme were to be combined

@@ -246,6 +246,14 @@ var globalOnly = []string{""}
 
 const tokensKey = "bayes.tokens"
 
+// tokenize and bayesstore number the hash schemes alike (neither imports
+// the other): a difference fails to compile here (a negative constant
+// converted to uint).
+const (
+	_ = uint(tokenize.SchemeText-bayesstore.SchemeText) + uint(bayesstore.SchemeText-tokenize.SchemeText)
+	_ = uint(tokenize.SchemePairMix-bayesstore.SchemePairMix) + uint(bayesstore.SchemePairMix-tokenize.SchemePairMix)
+)
+
 // tokens tokenizes the task's message once per task (again if the
 // store's scheme changed since).
 func (c *Classifier) tokens(t *pipeline.Task) *tokenize.Tokens {

@@ -599,7 +599,9 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 		// Every match holds a CJK character, and the text none.
 		return ""
 	}
-	re := r.regexes[i].get()
+	// The regex is compiled (lazyRe) only where it runs: not for text
+	// the prefilters turn away, nor for a word literal.
+	re := r.regexes[i]
 	fv := v.textID(f, compact)
 	txt := fv.txt
 	ids := r.litIDs[i]
@@ -617,12 +619,12 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			limit = maxFactorAnchors
 		}
 		if starts, ok := anchorStarts(h, r.anchors[i], limit); ok {
-			return findWindows(re, h, starts, r.wins[i], r.trims[i], nil, nil, nil, r.factors[i], r.leadOf(i))
+			return findWindows(re.get(), h, starts, r.wins[i], r.trims[i], nil, nil, nil, r.factors[i], r.leadOf(i))
 		}
 		if ld := r.leadOf(i); ld != nil {
-			return ld.find(re, h, 0, len(h))
+			return ld.find(re.get(), h, 0, len(h))
 		}
-		return re.FindString(h)
+		return re.get().FindString(h)
 	}
 	sr := v.scan(fv)
 	if !sr.hasSet(r.litSet[i]) {
@@ -656,7 +658,7 @@ func (v *view) findRegex(r *Rule, i int, f int, compact bool) string {
 			}
 		}
 	}
-	return findWindows(re, txt, starts, r.wins[i], r.trims[i], sr, r.andIDs[i], r.andOf(i), r.factors[i], r.leadOf(i))
+	return findWindows(re.get(), txt, starts, r.wins[i], r.trims[i], sr, r.andIDs[i], r.andOf(i), r.factors[i], r.leadOf(i))
 }
 
 // wordOf returns the word literal of regex i (nil: none).

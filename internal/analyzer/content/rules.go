@@ -199,11 +199,10 @@ func compile(d RuleDef) (*Rule, error) {
 		if len(p) > maxPatternLen {
 			return nil, fmt.Errorf("regex too long")
 		}
-		re, err := regexp.Compile(p)
-		if err != nil {
+		// Checked now, compiled at its first use (lazyRe).
+		if _, err := regexp.Compile(p); err != nil {
 			return nil, fmt.Errorf("regex %q: %v", p, err)
 		}
-		_ = re
 		r.regexes = append(r.regexes, &lazyRe{pat: p})
 		r.compact = append(r.compact, hasCJK(p))
 		r.needCJK = append(r.needCJK, needsCJK(p))

@@ -854,6 +854,9 @@ func (s *Store) Record(ctx context.Context, raw []byte, r *pipeline.Result) erro
 	}
 	select {
 	case s.q <- e:
+		if len(s.q)+int(s.batched.Load()) >= batchMax {
+			s.kickWriter() // a batch waits: no need to wait for the window
+		}
 		return nil
 	default:
 		e.release() // never queued: this is its only user

@@ -67,6 +67,8 @@ type Store struct {
 	dec *zstd.Decoder // rows of earlier releases (raw_codec "zstd")
 
 	q       chan any
+	kick    chan struct{} // wakes the writer during its batch window (kickWriter)
+	batched atomic.Int32  // rows in the writer's batch while its window runs
 	dropped atomic.Uint64
 	written atomic.Uint64
 	closing chan struct{}
@@ -178,6 +180,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Store, er
 		qn = 10000
 	}
 	s.q = make(chan any, qn)
+	s.kick = make(chan struct{}, 1)
 	s.held = make(chan struct{}, 1)
 	s.wg.Add(2)
 	go s.writer()

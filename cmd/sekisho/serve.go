@@ -111,8 +111,7 @@ func (c ServeCmd) Run(g *Globals) error {
 		errCh  = make(chan error, 8)
 		wg     sync.WaitGroup
 		listen = func(name, addr string) (net.Listener, error) {
-			// SMTP's server speaks first; the other protocols' clients do.
-			ln, err := listenTCP(addr, name != pipeline.FrontendSMTP)
+			ln, err := listenTCP(addr)
 			if err != nil {
 				return nil, fmt.Errorf("serve: %s: listen %s: %w", name, addr, err)
 			}

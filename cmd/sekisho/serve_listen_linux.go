@@ -13,19 +13,7 @@ import (
 // accepts, so each accepted connection (one per message with rspamc and
 // Postfix) saves four setsockopt calls. TestListenKeepAlive checks that
 // accepted connections end up with the same options as net.Listen's.
-//
-// clientFirst: the protocol's client speaks first (HTTP, milter, spamd;
-// not SMTP, whose server greets first). Such a listener defers accepting
-// a connection until its first bytes have arrived (TCP_DEFER_ACCEPT, 1
-// second): rspamc and Postfix send theirs at once, and the connection's
-// first read then finds them, where it found nothing yet — a read that
-// fails with EAGAIN, the goroutine parked and woken again through the
-// poller, once per message. A client that sends nothing is accepted all
-// the same after about a second (the kernel resends its SYN-ACK, and the
-// client's answer completes the connection), and then handled as before
-// (the front end's first-read time-out, its per-client bound).
-// TestListenDeferAccept.
-func listenTCP(addr string, clientFirst bool) (net.Listener, error) {
+func listenTCP(addr string) (net.Listener, error) {
 	lc := net.ListenConfig{
 		KeepAlive: -1, // not per accepted connection: inherited
 		Control: func(_, _ string, c syscall.RawConn) error {
@@ -40,9 +28,6 @@ func listenTCP(addr string, clientFirst bool) (net.Listener, error) {
 					if serr = syscall.SetsockoptInt(int(fd), o.level, o.opt, o.v); serr != nil {
 						return
 					}
-				}
-				if clientFirst {
-					serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, 1)
 				}
 			})
 			if err != nil {

@@ -5,4 +5,4 @@ package main
 import "net"
 
 // listenTCP is net.Listen (see serve_listen_linux.go).
-func listenTCP(addr string, _ bool) (net.Listener, error) { return net.Listen("tcp", addr) }
+func listenTCP(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }

@@ -47,7 +47,7 @@ func BenchmarkHTTPWrappers(b *testing.B) {
 		run(b, &http.Server{Handler: h}, ln, ln.Addr().String())
 	})
 	b.Run("serve", func(b *testing.B) {
-		ln, err := listenTCP("127.0.0.1:0", true)
+		ln, err := listenTCP("127.0.0.1:0")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/store/quarantine"
 )
 
@@ -14,15 +13,8 @@ import (
 // without waiting for the window's end, and so is what a Flush waits
 // for (the window here is an hour).
 func TestWriterWindowKick(t *testing.T) {
-	defer quarantine.SetBatchWindow(time.Hour)()
-	cfg := testConfig(t, "sqlite", "")
-	st, err := quarantine.Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	raw := fixture(t, "ham-notes.eml")
-	r := &pipeline.Result{ID: "x", Time: time.Now()}
+	t.Cleanup(quarantine.SetBatchWindow(time.Hour)) // after the store's Close (a cleanup registered later)
+	st, raw, r := openRecording(t, testConfig(t, "sqlite", ""))
 	// One scan starts the window; then a batch's worth (200 rows).
 	for range 1 + 200 {
 		if err := st.Record(context.Background(), raw, r); err != nil {

@@ -367,18 +367,24 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// openRecording opens a store of cfg (closed by the test's cleanup) and
+// returns a message and a scan result to record.
+func openRecording(t *testing.T, cfg *config.Config) (*quarantine.Store, []byte, *pipeline.Result) {
+	t.Helper()
+	st, err := quarantine.Open(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, fixture(t, "ham-notes.eml"), &pipeline.Result{ID: "x", Time: time.Now()}
+}
+
 // TestRecordNeverBlocks fills the history queue: Record returns at once and
 // counts what it drops.
 func TestRecordNeverBlocks(t *testing.T) {
 	cfg := testConfig(t, "sqlite", "")
 	cfg.Quarantine.HistoryQueue = 1
-	st, err := quarantine.Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	raw := fixture(t, "ham-notes.eml")
-	r := &pipeline.Result{ID: "x", Time: time.Now()}
+	st, raw, r := openRecording(t, cfg)
 	for i := 0; i < 200; i++ {
 		_ = st.Record(context.Background(), raw, r)
 	}

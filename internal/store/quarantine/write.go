@@ -648,8 +648,11 @@ func (s *Store) writer() {
 		// 1,200 times a second under `sekisho bench`), only by the
 		// window's end, or by kick when the queue holds a batch or a
 		// Flush waits.
+		// A queue of less than two batches keeps being read: it would
+		// fill (and drop scans, and keep a Flush from queueing) before
+		// it held a batch's worth to kick the writer.
 		var q chan any
-		if !armed {
+		if !armed || cap(s.q) < 2*batchMax {
 			q = s.q
 		}
 		select {

@@ -56,17 +56,34 @@ type Engine struct {
 
 	lists atomic.Pointer[ListLookup] // recipients' allow/block lists (SetLists)
 
-	jobs chan job // to the idle workers (runStage)
-	// reaping: the reaper runs; ticks counts its ticks (worker).
+	// The idle workers, most recently idle last (submit takes the last:
+	// its stack is warm; the reaper lets the first go). Each waits on its
+	// own channel; closed: Close ran, no worker waits any more.
+	idleMu sync.Mutex
+	idleWs []*workerSlot
+	closed bool
+	// pooled: made by New (an Engine literal runs each job on a worker
+	// of its own).
+	pooled bool
+	// reaping: the reaper runs; ticks counts its ticks (under idleMu).
 	reaping atomic.Bool
-	ticks   atomic.Uint64
+	ticks   uint64
 	idle    time.Duration // workerIdle when New made the engine
 
-	// quit is closed by Close: idle workers exit at once instead of
-	// after workerIdle. workersLive counts the running workers (tests).
+	// quit is closed by Close: the reaper stops. workersLive counts the
+	// running workers (tests).
 	quit        chan struct{}
 	quitOnce    sync.Once
 	workersLive atomic.Int64
+}
+
+// workerSlot is an idle worker: its channel (room for one job) gets the
+// one job, or the zero job that lets it go, from whoever takes it off the
+// idle list (submit, the reaper or Close, under idleMu), so a send into
+// it never blocks.
+type workerSlot struct {
+	ch   chan job
+	tick uint64 // the reaper's tick count when it went idle
 }
 
 // gen is one generation of what the configuration builds: policy,
@@ -154,7 +171,7 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction), jobs: make(chan job), quit: make(chan struct{}),
+	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction), pooled: true, quit: make(chan struct{}),
 		idle: workerIdle}
 	g, err := e.build(cfg)
 	if err != nil {
@@ -618,15 +635,14 @@ func report(task *pipeline.Task, a pipeline.Analyzer, err error) {
 	}
 }
 
-// job is one analyzer to run for a stage, or (a nil) the reaper's
-// token of its tick.
+// job is one analyzer to run for a stage, a whole scan (ScanAsync), or
+// (neither: the zero job) the word that lets an idle worker go.
 type job struct {
 	ctx  context.Context
 	a    pipeline.Analyzer
 	task *pipeline.Task
 	i    int
 	out  chan<- outcome
-	tick uint64 // the reaper's tick (a token: a == nil)
 	// scan: a whole scan (ScanAsync) instead of an analyzer.
 	scan *asyncScan
 }
@@ -652,62 +668,71 @@ func (e *Engine) ScanAsync(ctx context.Context, raw []byte, env pipeline.Envelop
 // least; at most twice as long).
 var workerIdle = 10 * time.Second // a variable for the tests (read by New only)
 
-// submit hands j to an idle worker, or to a new one when none is idle
-// (so a job never waits behind another: its deadline started with the
-// stage).
+// submit hands j (never the zero job) to an idle worker, or to a new one
+// when none is idle (so a job never waits behind another: its deadline
+// started with the stage). The idle worker is the one that went idle
+// last; it may not be waiting on its channel yet, and takes the job as
+// soon as it is.
 func (e *Engine) submit(j job) {
-	select {
-	case e.jobs <- j:
-	default:
-		e.workersStarted.Add(1)
-		e.workersLive.Add(1)
-		if e.jobs != nil && e.reaping.CompareAndSwap(false, true) {
-			go e.reaper()
-		}
-		go e.worker(j)
+	e.idleMu.Lock()
+	if n := len(e.idleWs); n > 0 {
+		w := e.idleWs[n-1]
+		e.idleWs[n-1] = nil
+		e.idleWs = e.idleWs[:n-1]
+		e.idleMu.Unlock()
+		w.ch <- j // room for one: taken off the list, w gets this job only
+		return
 	}
+	e.idleMu.Unlock()
+	e.workersStarted.Add(1)
+	e.workersLive.Add(1)
+	if e.pooled && e.reaping.CompareAndSwap(false, true) {
+		go e.reaper()
+	}
+	go e.worker(j)
 }
 
-// worker runs jobs until it has been idle between two of the reaper's
-// ticks (workerIdle apart) or the engine is closed. Waiting, it selects
-// over the jobs and quit only: a timer of its own, reset at every job,
-// put the timer in the runtime's heap at every wait.
+// worker runs jobs until the reaper or Close lets it go (idle between
+// two of the reaper's ticks, or the engine closed). Waiting, it receives
+// from its own channel only: no select (over a shared channel and a quit
+// channel, each wait locked and queued on both) and no timer of its own.
 func (e *Engine) worker(j job) {
 	defer e.workersLive.Add(-1)
 	// No goroutine.GrowStack here: every worker then kept a 32 KB stack
 	// (bench --milter: peak RSS 144-147 MB with it, 141-145 without, the
 	// limit 150); a worker's stack grows in its first jobs and stays.
-	seen, used := e.ticks.Load(), true
+	var w *workerSlot
 	for {
 		if j.a != nil {
 			j.out <- outcome{j.i, runJob(j)}
-			used = true
 		} else if j.scan != nil {
 			j.scan.out <- e.Scan(j.scan.ctx, j.scan.raw, j.scan.env)
-			used = true
-		} else if j.tick != seen { // a token: one per tick counts
-			seen = j.tick
-			if !used {
-				return
-			}
-			used = false
+		} else {
+			return // let go (reaper, Close)
 		}
 		j = job{}
-		if e.jobs == nil { // an Engine not made by New: one job each
+		if !e.pooled { // an Engine not made by New: one job each
 			return
 		}
-		select {
-		case j = <-e.jobs:
-		case <-e.quit:
+		if w == nil {
+			w = &workerSlot{ch: make(chan job, 1)}
+		}
+		e.idleMu.Lock()
+		if e.closed {
+			e.idleMu.Unlock()
 			return
 		}
+		w.tick = e.ticks
+		e.idleWs = append(e.idleWs, w)
+		e.idleMu.Unlock()
+		j = <-w.ch
 	}
 }
 
-// reaper lets idle workers go: every workerIdle it hands a token of the
-// new tick to each worker waiting for work; one that ran nothing since
-// the token before exits. It runs while workers live (submit starts it
-// again) and until Close.
+// reaper lets idle workers go: every workerIdle it lets go each worker
+// that has been idle since before its tick before (idle at least
+// workerIdle, at most twice as long). It runs while workers live (submit
+// starts it again) and until Close.
 func (e *Engine) reaper() {
 	t := time.NewTicker(e.idle)
 	defer t.Stop()
@@ -717,15 +742,21 @@ func (e *Engine) reaper() {
 		case <-e.quit:
 			return
 		}
-		tick := e.ticks.Add(1)
-	send:
-		for n := e.workersLive.Load(); n > 0; n-- {
-			select {
-			case e.jobs <- job{tick: tick}:
-			default: // no more waiting
-				break send
-			}
+		e.idleMu.Lock()
+		e.ticks++
+		// The list is in the order the workers went idle: the ones to
+		// let go come first.
+		n := 0
+		for n < len(e.idleWs) && e.idleWs[n].tick+2 <= e.ticks {
+			e.idleWs[n].ch <- job{}
+			n++
 		}
+		if n > 0 {
+			rest := copy(e.idleWs, e.idleWs[n:])
+			clear(e.idleWs[rest:])
+			e.idleWs = e.idleWs[:rest]
+		}
+		e.idleMu.Unlock()
 		if e.workersLive.Load() == 0 {
 			e.reaping.Store(false)
 			// A worker started meanwhile may have seen reaping still set.
@@ -836,5 +867,14 @@ func (e *Engine) Close() error {
 	if e.quit != nil {
 		e.quitOnce.Do(func() { close(e.quit) })
 	}
+	// The idle workers exit at once; the busy ones when their job ends.
+	e.idleMu.Lock()
+	e.closed = true
+	for i, w := range e.idleWs {
+		w.ch <- job{}
+		e.idleWs[i] = nil
+	}
+	e.idleWs = nil
+	e.idleMu.Unlock()
 	return e.cur.Load().close()
 }

@@ -298,3 +298,63 @@ func earlyEngineConfig(t *testing.T, cfg *config.Config, extra ...pipeline.Analy
 	}
 	return e
 }
+
+// TestCloseDuringScans: Close while scans run lets every worker go, the
+// idle ones at once and the busy ones when their job ends (a worker that
+// goes back to the idle list after Close exits instead of waiting on a
+// channel nobody sends into), and the scans all complete.
+func TestCloseDuringScans(t *testing.T) {
+	e := earlyEngine(t)
+	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				if r := e.Scan(context.Background(), msg, pipeline.Envelope{}); !has(r.Verdict, "TEST_EARLY") {
+					t.Errorf("scan: %v", names(r.Verdict))
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for e.workersLive.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers still alive 5 s after Close and the last scan", e.workersLive.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.idleMu.Lock()
+	n := len(e.idleWs)
+	e.idleMu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d workers listed idle after Close", n)
+	}
+}
+
+// TestReaperKeepsBusyWorkers: the reaper lets go only the workers idle
+// since before its previous tick; a worker taken off the idle list gets
+// exactly the job it was given (its channel has room for one).
+func TestReaperKeepsBusyWorkers(t *testing.T) {
+	defer func(d time.Duration) { workerIdle = d }(workerIdle)
+	workerIdle = 2 * time.Millisecond
+	e := earlyEngine(t)
+	defer e.Close()
+	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
+	stop := time.Now().Add(300 * time.Millisecond)
+	for i := 0; time.Now().Before(stop); i++ {
+		if r := e.Scan(context.Background(), msg, pipeline.Envelope{}); !has(r.Verdict, "TEST_EARLY") || has(r.Verdict, pipeline.SymAnalyzerTimeout) {
+			t.Fatalf("scan %d: %v", i, names(r.Verdict))
+		}
+		if i%16 == 0 {
+			time.Sleep(time.Duration(i%5) * time.Millisecond)
+		}
+	}
+}

@@ -29,7 +29,10 @@ func Parse(raw []byte, lim Limits) *Message {
 	m.Root = root
 	m.Headers = root.Headers
 	x := &p.hx
-	x.build(root.Headers)
+	if p.hxOf != root { // a child's block was indexed after the root's
+		x.build(root.Headers)
+		p.hxOf = root
+	}
 	p.fillEnvelope(m, root.Headers, x)
 	// Not a message at all (RFC 5322 §3.6: From and Date are required):
 	// an empty file, binary data, plain text. Scanned anyway, but said.
@@ -39,7 +42,7 @@ func Parse(raw []byte, lim Limits) *Message {
 			d = "no header fields in " + strconv.Itoa(len(raw)) + " bytes"
 		}
 		p.anomaly(AnomalyNotMail, d)
-	} else if len(bytes.TrimSpace(bodyOf(raw))) == 0 {
+	} else if len(bytes.TrimSpace(rootBody(raw, root))) == 0 {
 		p.anomaly(AnomalyEmptyBody, "")
 	}
 	p.lineEnds(raw)
@@ -71,6 +74,7 @@ type parser struct {
 	salvaged  int             // parts kept past a soft limit (salvage.go)
 	salvaging bool            // inside salvage: no second walk over the same bytes
 	hx        hdrIndex        // the known fields of the header block at hand
+	hxOf      *Part           // the part whose header block hx indexes
 	fold      strings.Builder // arena of unfolded header values (unfold)
 	foldHint  int             // bytes the arena is grown by at least: the folded fields of the block (countFields)
 }
@@ -85,6 +89,15 @@ func (p *parser) anomaly(code, detail string) {
 		}
 	}
 	p.anoms = append(p.anoms, Anomaly{Code: code, Detail: detail})
+}
+
+// rootBody is bodyOf(raw) for the root part parsed from raw, from the
+// offsets parseEntity found (no second split).
+func rootBody(raw []byte, root *Part) []byte {
+	if root.Spanned && root.BodySpan.Start <= len(raw) {
+		return raw[root.BodySpan.Start:]
+	}
+	return bodyOf(raw)
 }
 
 // bodyOf returns the bytes after the header block.
@@ -389,6 +402,7 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 	// The index is this part's until the children are parsed (below).
 	x := &p.hx
 	x.build(part.Headers)
+	p.hxOf = part
 	if parent == nil {
 		p.carrier = carrierOf(x.get(part.Headers, hFrom))
 	}
@@ -462,6 +476,7 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 		part.Children = []*Part{child}
 		em := &Message{Raw: dec, Size: len(dec), Headers: child.Headers, Root: child}
 		p.hx.build(child.Headers)
+		p.hxOf = child
 		p.fillEnvelope(em, child.Headers, &p.hx)
 		em.Parts = append([]*Part(nil), p.parts[first:]...)
 		part.Embedded = em
@@ -1031,10 +1046,32 @@ func parseDate(s string) (time.Time, error) {
 	return time.Time{}, err
 }
 
+// firstID is msgIDs(s)[0], or s trimmed when there is none, without
+// the list.
 func firstID(s string) string {
-	ids := msgIDs(s)
-	if len(ids) > 0 {
-		return ids[0]
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return t
+	}
+	// msgIDs' loops, up to the first id.
+	for {
+		i := strings.IndexByte(t, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(t[i:], '>')
+		if j < 0 {
+			break
+		}
+		if id := strings.TrimSpace(t[i+1 : i+j]); id != "" {
+			return id
+		}
+		t = t[i+j+1:]
+	}
+	for _, f := range strings.Fields(t) {
+		if strings.Contains(f, "@") {
+			return strings.Trim(f, "<>,")
+		}
 	}
 	return strings.TrimSpace(s)
 }
@@ -1046,6 +1083,9 @@ func msgIDs(s string) []string {
 		return nil
 	}
 	var out []string
+	if n := strings.Count(s, ">"); n > 1 {
+		out = make([]string, 0, min(n, 200)) // at most one id per ">"
+	}
 	for {
 		i := strings.IndexByte(s, '<')
 		if i < 0 {
@@ -1064,7 +1104,8 @@ func msgIDs(s string) []string {
 			break
 		}
 	}
-	if out == nil {
+	if len(out) == 0 {
+		out = nil // as without the room made above
 		for _, f := range strings.Fields(s) {
 			if strings.Contains(f, "@") {
 				out = append(out, strings.Trim(f, "<>,"))

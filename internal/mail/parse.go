@@ -255,7 +255,10 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 		}
 		first = false
 		flush()
-		nl := len(bytes.TrimRight(ln[:c], " \t"))
+		nl := c // len(bytes.TrimRight(ln[:c], " \t")) without its cutset set-up
+		for nl > 0 && (ln[nl-1] == ' ' || ln[nl-1] == '\t') {
+			nl--
+		}
 		if str != "" {
 			name = str[lineStart : lineStart+nl]
 		} else {

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
-	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -484,49 +483,77 @@ func (w *parentWatch) watch(sr *stageRun) {
 	}
 }
 
-// outcome is what one analyzer of a stage returned: its index in the
-// stage and its error (errPanic for a panic).
+// outcome is a wake-up of the stage's wait: an analyzer's error (its
+// index in the stage; an analyzer that returns nil wakes no one), every
+// analyzer answered (allDoneOutcome), the deadline (deadlineOutcome) or
+// the caller's end (parentOutcome).
 type outcome struct {
-	i   int
-	err error
+	i int
 }
 
-// stageRun collects a stage's outcomes. Its channel holds one outcome per
-// analyzer, so a worker never blocks on it, even when the stage gave up
-// waiting (an analyzer that overran is abandoned: its late hits may still
-// land but the verdict does not wait for them).
+// stageRun collects a stage's outcomes. Each analyzer's worker writes its
+// error and marks it answered (errs, done); one that failed wakes
+// runStage with its index (reported at once, in the order of the
+// answers, as before), and the last to answer wakes it with
+// allDoneOutcome, so that runStage is woken once per stage, not once per
+// analyzer. An error's outcome is sent before its worker counts itself
+// answered, hence before allDoneOutcome: runStage has taken every error
+// out when it takes allDoneOutcome. An analyzer that overran is
+// abandoned: its late answer may still land, but the verdict does not
+// wait for it.
 //
 // Its timer sends the stage's deadline into the same channel (an
 // outcome with index deadlineOutcome), so that runStage waits on one
 // channel instead of selecting over it, a timer channel and the caller's
 // context (a blocking select on a timer channel puts the timer in the
-// runtime's heap and takes it out again at every wait). A stageRun goes
-// back to the pool only when every analyzer answered and its timer was
-// stopped before it fired: nothing can send into it after.
+// runtime's heap and takes it out again at every wait). The channel has
+// room for every analyzer's error and the three other wake-ups, each
+// sent at most once per stage: a send never blocks. A stageRun goes back to the pool only when every
+// analyzer answered and its timer was stopped before it fired: nothing
+// can write into it after.
 type stageRun struct {
 	out  chan outcome
-	seen []bool
-	tm   *time.Timer // sends deadlineOutcome into out when it fires
+	errs []error       // analyzer i's error, written before done[i]
+	done []atomic.Bool // analyzer i answered
+	seen []bool        // analyzer i's error was reported (runStage's)
+	left atomic.Int64  // analyzers that have not answered
+	tm   *time.Timer   // sends deadlineOutcome into out when it fires
 }
 
-// deadlineOutcome is the index of the outcome a stage's timer sends.
-const deadlineOutcome = -1
+// deadlineOutcome is the index of the outcome a stage's timer sends;
+// allDoneOutcome the one the last analyzer to answer sends.
+const (
+	deadlineOutcome = -1
+	allDoneOutcome  = -3
+)
 
-// newStageRun makes a run with room for n analyzers' outcomes, the
-// deadline's and the caller's end (parentWatch).
+// newStageRun makes a run with room for n analyzers' answers.
 func newStageRun(n int) *stageRun {
-	sr := &stageRun{out: make(chan outcome, n+2)}
+	sr := &stageRun{out: make(chan outcome, n+3), errs: make([]error, n), done: make([]atomic.Bool, n), seen: make([]bool, n)}
 	sr.tm = time.AfterFunc(time.Hour, func() { sr.send(outcome{i: deadlineOutcome}) })
 	sr.tm.Stop()
 	return sr
 }
 
-// send sends the deadline's or the caller's end (each at most once per
-// stage, so the channel has room: the default is not reached).
+// send sends a wake-up (each at most once per stage, so the channel has
+// room: the default is not reached).
 func (sr *stageRun) send(o outcome) {
 	select {
 	case sr.out <- o:
 	default:
+	}
+}
+
+// answer records analyzer i's error (waking the stage with it when not
+// nil); the last analyzer to answer wakes the stage.
+func (sr *stageRun) answer(i int, err error) {
+	sr.errs[i] = err
+	sr.done[i].Store(true)
+	if err != nil {
+		sr.send(outcome{i: i})
+	}
+	if sr.left.Add(-1) == 0 {
+		sr.send(outcome{i: allDoneOutcome})
 	}
 }
 
@@ -544,68 +571,66 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 		sctx.dl = b.dl
 	}
 	sr := stageRuns.Get().(*stageRun)
-	if cap(sr.out) < len(stage)+2 {
+	if len(sr.done) < len(stage) || cap(sr.out) < len(stage)+3 {
 		sr = newStageRun(len(stage))
 	}
 	// A panic out of the stage ends its context too (as the deferred
 	// cancel of context.WithTimeout did); the first error sticks.
 	defer sctx.cancel(context.Canceled)
-	sr.seen = slices.Grow(sr.seen[:0], len(stage))[:len(stage)]
-	clear(sr.seen)
+	for i := range stage {
+		sr.errs[i] = nil
+		sr.done[i].Store(false)
+		sr.seen[i] = false
+	}
+	sr.left.Store(int64(len(stage)))
 	sr.tm.Reset(sctx.dl.Sub(now))
 	b.watch.watch(sr)
 	for i, a := range stage {
-		e.submit(job{ctx: sctx, a: a, task: task, i: i, out: sr.out})
+		e.submit(job{ctx: sctx, a: a, task: task, i: i, sr: sr})
 	}
-	for n := 0; n < len(stage); n++ {
-		o := <-sr.out
-		if o.i >= 0 {
-			sr.seen[o.i] = true
-			report(task, stage[o.i], o.err)
-			continue
-		}
-		end := b.parent.Err() // parentOutcome
-		if o.i == deadlineOutcome {
-			end = context.DeadlineExceeded
-			if atBudget {
-				b.spent = true
-			}
-		}
-		sr.tm.Stop()
-		b.watch.watch(nil)
-		sctx.cancel(end)
-		// What finished before the deadline counts; the rest timed out.
-		for {
-			select {
-			case o := <-sr.out:
-				if o.i >= 0 {
-					sr.seen[o.i] = true
-					report(task, stage[o.i], o.err)
-				}
-				continue
-			default:
-			}
-			break
-		}
-		for i, a := range stage {
-			if !sr.seen[i] {
-				task.Add(pipeline.SymAnalyzerTimeout, a.Name())
-				task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
-			}
-		}
-		// Workers still running write to sr.out later: it is not
-		// reused.
+	if len(stage) == 0 {
+		sr.send(outcome{i: allDoneOutcome})
+	}
+	o := <-sr.out
+	for ; o.i >= 0; o = <-sr.out { // an analyzer's error
+		sr.seen[o.i] = true
+		report(task, stage[o.i], sr.errs[o.i])
+	}
+	if o.i == allDoneOutcome {
+		// The stage is over: what its analyzers left behind on its
+		// context ends with it (deferred above, as the cancel of a
+		// context.WithTimeout).
+		sr.finish(b.watch)
 		return
 	}
-	// The stage is over: what its analyzers left behind on its context
-	// ends with it (deferred above, as the cancel of a context.WithTimeout).
-	sr.finish(b.watch)
+	end := b.parent.Err() // parentOutcome
+	if o.i == deadlineOutcome {
+		end = context.DeadlineExceeded
+		if atBudget {
+			b.spent = true
+		}
+	}
+	sr.tm.Stop()
+	b.watch.watch(nil)
+	sctx.cancel(end)
+	// What finished before the deadline counts; the rest timed out.
+	for i, a := range stage {
+		if sr.done[i].Load() {
+			if !sr.seen[i] {
+				report(task, a, sr.errs[i])
+			}
+			continue
+		}
+		task.Add(pipeline.SymAnalyzerTimeout, a.Name())
+		task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
+	}
+	// Workers still running write into sr later: it is not reused.
 }
 
 // finish puts sr back in the pool after every analyzer answered, unless
 // its timer fired (its outcome may still be on the way): w no longer
 // sends into it, and the caller's end that w sent after the last
-// outcome is taken out, so nothing is left for the next stage.
+// answer is taken out, so nothing is left for the next stage.
 func (sr *stageRun) finish(w *parentWatch) {
 	w.watch(nil)
 	if !sr.tm.Stop() {
@@ -642,7 +667,7 @@ type job struct {
 	a    pipeline.Analyzer
 	task *pipeline.Task
 	i    int
-	out  chan<- outcome
+	sr   *stageRun // where the analyzer's answer goes
 	// scan: a whole scan (ScanAsync) instead of an analyzer.
 	scan *asyncScan
 }
@@ -704,7 +729,7 @@ func (e *Engine) worker(j job) {
 	var w *workerSlot
 	for {
 		if j.a != nil {
-			j.out <- outcome{j.i, runJob(j)}
+			j.sr.answer(j.i, runJob(j))
 		} else if j.scan != nil {
 			j.scan.out <- e.Scan(j.scan.ctx, j.scan.raw, j.scan.env)
 		} else {

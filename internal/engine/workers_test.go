@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"reflect"
 	"runtime"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -356,5 +359,63 @@ func TestReaperKeepsBusyWorkers(t *testing.T) {
 		if i%16 == 0 {
 			time.Sleep(time.Duration(i%5) * time.Millisecond)
 		}
+	}
+}
+
+// TestStageAnswers: a stage's analyzers answer into its run (errors
+// reported once each, as they come; the stage woken once when the last
+// answers): errors, a panic and a nil answer of one stage are all
+// reported, and an analyzer past the deadline is reported as timed out
+// while the errors that came before (and after) the deadline are each
+// reported once.
+func TestStageAnswers(t *testing.T) {
+	errA := errors.New("a failed")
+	as := []pipeline.Analyzer{
+		&fake{name: "erra", fn: func(ctx context.Context, t *pipeline.Task) error { return errA }},
+		&fake{name: "errb", fn: func(ctx context.Context, t *pipeline.Task) error { time.Sleep(5 * time.Millisecond); return errA }},
+		&fake{name: "panics", fn: func(ctx context.Context, t *pipeline.Task) error { panic("boom") }},
+		&fake{name: "fine", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
+	}
+	slow := &fake{name: "slow", fn: func(ctx context.Context, t *pipeline.Task) error {
+		<-ctx.Done()
+		time.Sleep(20 * time.Millisecond)
+		return ctx.Err()
+	}}
+	for _, withSlow := range []bool{false, true} {
+		list := as
+		if withSlow {
+			list = append(append([]pipeline.Analyzer(nil), as...), slow)
+		}
+		cfg := testConfig(t)
+		cfg.Limits.AnalyzerTimeout.Duration = 100 * time.Millisecond
+		e, err := New(cfg, Options{Factories: []Factory{}, Analyzers: list})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			r := e.Scan(context.Background(), []byte("From: a@example.com\r\n\r\nhi\r\n"), pipeline.Envelope{})
+			opts := map[string][]string{}
+			for _, s := range r.Verdict.Symbols {
+				opts[s.Name] = append(opts[s.Name], s.Options...)
+			}
+			sort.Strings(opts[pipeline.SymAnalyzerError])
+			if got := opts[pipeline.SymAnalyzerError]; !reflect.DeepEqual(got, []string{"erra", "errb"}) {
+				t.Fatalf("slow %v: errors %v (%v)", withSlow, got, opts)
+			}
+			if got := opts[pipeline.SymAnalyzerPanic]; !reflect.DeepEqual(got, []string{"panics"}) {
+				t.Fatalf("slow %v: panics %v", withSlow, got)
+			}
+			if !has(r.Verdict, "TEST_EARLY") {
+				t.Fatalf("slow %v: %v", withSlow, names(r.Verdict))
+			}
+			want := []string(nil)
+			if withSlow {
+				want = []string{"slow"}
+			}
+			if got := opts[pipeline.SymAnalyzerTimeout]; !reflect.DeepEqual(got, want) {
+				t.Fatalf("slow %v: time-outs %v", withSlow, got)
+			}
+		}
+		e.Close()
 	}
 }

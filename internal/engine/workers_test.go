@@ -175,10 +175,7 @@ func TestCloseStopsWorkers(t *testing.T) {
 // reaper's ticks exit, the reaper stops when none is left, and a later
 // scan starts both again.
 func TestIdleWorkersExit(t *testing.T) {
-	defer func(d time.Duration) { workerIdle = d }(workerIdle)
-	workerIdle = 20 * time.Millisecond
-	e := earlyEngine(t)
-	defer e.Close()
+	e := idleEngine(t, 20*time.Millisecond)
 	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
 	for round := range 2 {
 		for range 20 {
@@ -311,16 +308,15 @@ func TestCloseDuringScans(t *testing.T) {
 	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
 	var wg sync.WaitGroup
 	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 200 {
-				if r := e.Scan(context.Background(), msg, pipeline.Envelope{}); !has(r.Verdict, "TEST_EARLY") {
-					t.Errorf("scan: %v", names(r.Verdict))
+		wg.Go(func() {
+			for n := 0; n < 200; n++ {
+				r := e.Scan(context.Background(), msg, pipeline.Envelope{})
+				if !has(r.Verdict, "TEST_EARLY") {
+					t.Errorf("scan %d: %v", n, names(r.Verdict))
 					return
 				}
 			}
-		}()
+		})
 	}
 	time.Sleep(5 * time.Millisecond)
 	if err := e.Close(); err != nil {
@@ -346,10 +342,7 @@ func TestCloseDuringScans(t *testing.T) {
 // since before its previous tick; a worker taken off the idle list gets
 // exactly the job it was given (its channel has room for one).
 func TestReaperKeepsBusyWorkers(t *testing.T) {
-	defer func(d time.Duration) { workerIdle = d }(workerIdle)
-	workerIdle = 2 * time.Millisecond
-	e := earlyEngine(t)
-	defer e.Close()
+	e := idleEngine(t, 2*time.Millisecond)
 	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
 	stop := time.Now().Add(300 * time.Millisecond)
 	for i := 0; time.Now().Before(stop); i++ {
@@ -418,4 +411,14 @@ func TestStageAnswers(t *testing.T) {
 		}
 		e.Close()
 	}
+}
+
+// idleEngine is earlyEngine with workerIdle d (both undone at the end of
+// the test).
+func idleEngine(t *testing.T, d time.Duration) *Engine {
+	old := workerIdle
+	workerIdle = d
+	e := earlyEngine(t)
+	t.Cleanup(func() { _ = e.Close(); workerIdle = old })
+	return e
 }

@@ -6,36 +6,34 @@ import (
 	"testing"
 )
 
-// refMsgIDs is msgIDs as it was before its list was given room up front.
+// refMsgIDs is msgIDs as it was before its list was given room up front
+// (written with strings.Cut).
 func refMsgIDs(s string) []string {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	rest := strings.TrimSpace(s)
+	if rest == "" {
 		return nil
 	}
 	var out []string
-	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 {
+	for len(out) < 200 {
+		_, after, ok := strings.Cut(rest, "<")
+		if !ok {
 			break
 		}
-		j := strings.IndexByte(s[i:], '>')
-		if j < 0 {
+		id, tail, ok := strings.Cut(after, ">")
+		if !ok {
 			break
 		}
-		id := strings.TrimSpace(s[i+1 : i+j])
-		if id != "" {
+		if id = strings.TrimSpace(id); id != "" {
 			out = append(out, id)
 		}
-		s = s[i+j+1:]
-		if len(out) >= 200 {
-			break
-		}
+		rest = tail
 	}
-	if out == nil {
-		for _, f := range strings.Fields(s) {
-			if strings.Contains(f, "@") {
-				out = append(out, strings.Trim(f, "<>,"))
-			}
+	if out != nil {
+		return out
+	}
+	for f := range strings.FieldsSeq(rest) {
+		if strings.Contains(f, "@") {
+			out = append(out, strings.Trim(f, "<>,"))
 		}
 	}
 	return out

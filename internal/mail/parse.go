@@ -1053,23 +1053,15 @@ func parseDate(s string) (time.Time, error) {
 // the list.
 func firstID(s string) string {
 	t := strings.TrimSpace(s)
-	if t == "" {
-		return t
-	}
-	// msgIDs' loops, up to the first id.
 	for {
-		i := strings.IndexByte(t, '<')
-		if i < 0 {
+		id, rest, ok := nextMsgID(t)
+		if !ok {
 			break
 		}
-		j := strings.IndexByte(t[i:], '>')
-		if j < 0 {
-			break
-		}
-		if id := strings.TrimSpace(t[i+1 : i+j]); id != "" {
+		if id != "" {
 			return id
 		}
-		t = t[i+j+1:]
+		t = rest
 	}
 	for _, f := range strings.Fields(t) {
 		if strings.Contains(f, "@") {
@@ -1077,6 +1069,20 @@ func firstID(s string) string {
 		}
 	}
 	return strings.TrimSpace(s)
+}
+
+// nextMsgID returns the first "<id>" of s (id trimmed, maybe empty) and
+// what follows it; ok is false when s holds none.
+func nextMsgID(s string) (id, rest string, ok bool) {
+	i := strings.IndexByte(s, '<')
+	if i < 0 {
+		return "", s, false
+	}
+	j := strings.IndexByte(s[i:], '>')
+	if j < 0 {
+		return "", s, false
+	}
+	return strings.TrimSpace(s[i+1 : i+j]), s[i+j+1:], true
 }
 
 // msgIDs extracts <id> tokens; without brackets, whitespace-separated words.
@@ -1089,23 +1095,15 @@ func msgIDs(s string) []string {
 	if n := strings.Count(s, ">"); n > 1 {
 		out = make([]string, 0, min(n, 200)) // at most one id per ">"
 	}
-	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 {
+	for len(out) < 200 {
+		id, rest, ok := nextMsgID(s)
+		if !ok {
 			break
 		}
-		j := strings.IndexByte(s[i:], '>')
-		if j < 0 {
-			break
-		}
-		id := strings.TrimSpace(s[i+1 : i+j])
 		if id != "" {
 			out = append(out, id)
 		}
-		s = s[i+j+1:]
-		if len(out) >= 200 {
-			break
-		}
+		s = rest
 	}
 	if len(out) == 0 {
 		out = nil // as without the room made above

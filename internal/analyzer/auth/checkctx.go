@@ -12,7 +12,8 @@ import (
 // answers from its cache without looking at the context, and only a
 // query sent to a server (the DNS client selects on Done) needs them.
 // Until then Err reports what the context's would: the parent's end,
-// the deadline once it has passed, context.Canceled after release.
+// the deadline once it has passed, and after release what ended it
+// first (context.Canceled when release came before either).
 type checkCtx struct {
 	parent context.Context
 	dl     time.Time // the earlier of parent's deadline and checkBudget from now
@@ -21,6 +22,7 @@ type checkCtx struct {
 	ctx      context.Context // made by the first Done
 	cancel   context.CancelFunc
 	released bool
+	relErr   error // Err when released without Done
 }
 
 // newCheckCtx starts a check's budget; release ends it (as the cancel of
@@ -53,16 +55,22 @@ func (c *checkCtx) Done() <-chan struct{} {
 // Err implements context.Context.
 func (c *checkCtx) Err() error {
 	c.mu.Lock()
-	ctx, released := c.ctx, c.released
+	ctx, released, relErr := c.ctx, c.released, c.relErr
 	c.mu.Unlock()
 	if ctx != nil {
 		return ctx.Err()
 	}
+	if released {
+		return relErr
+	}
+	return c.lazyErr()
+}
+
+// lazyErr is Err before release without Done: the parent's end, or the
+// deadline once it has passed.
+func (c *checkCtx) lazyErr() error {
 	if err := c.parent.Err(); err != nil {
 		return err
-	}
-	if released {
-		return context.Canceled
 	}
 	if !time.Now().Before(c.dl) {
 		return context.DeadlineExceeded
@@ -80,8 +88,18 @@ func (c *checkCtx) String() string { return "auth.checkCtx" }
 func (c *checkCtx) release() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.released {
+		return
+	}
 	c.released = true
 	if c.cancel != nil {
 		c.cancel()
+		return
+	}
+	// What ended the context first stays its error (a real one's
+	// timer fires at the deadline; release cancels it otherwise).
+	c.relErr = c.lazyErr()
+	if c.relErr == nil {
+		c.relErr = context.Canceled
 	}
 }

@@ -76,6 +76,16 @@ func TestCheckCtx(t *testing.T) {
 	d.release()
 	e.release()
 
+	// Released before the parent ends: Canceled stays (as a real
+	// context's, cancelled first).
+	parent3, cancel3 := context.WithCancel(context.Background())
+	g := newCheckCtx(parent3)
+	g.release()
+	cancel3()
+	if !errors.Is(g.Err(), context.Canceled) || errors.Is(g.Err(), context.DeadlineExceeded) {
+		t.Fatalf("released, then the parent: %v", g.Err())
+	}
+
 	// Own deadline passed without Done: DeadlineExceeded.
 	f := &checkCtx{parent: context.Background(), dl: time.Now().Add(-time.Second)}
 	if !errors.Is(f.Err(), context.DeadlineExceeded) {

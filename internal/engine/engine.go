@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
-	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -56,17 +55,34 @@ type Engine struct {
 
 	lists atomic.Pointer[ListLookup] // recipients' allow/block lists (SetLists)
 
-	jobs chan job // to the idle workers (runStage)
-	// reaping: the reaper runs; ticks counts its ticks (worker).
+	// The idle workers, most recently idle last (submit takes the last:
+	// its stack is warm; the reaper lets the first go). Each waits on its
+	// own channel; closed: Close ran, no worker waits any more.
+	idleMu sync.Mutex
+	idleWs []*workerSlot
+	closed bool
+	// pooled: made by New (an Engine literal runs each job on a worker
+	// of its own).
+	pooled bool
+	// reaping: the reaper runs; ticks counts its ticks (under idleMu).
 	reaping atomic.Bool
-	ticks   atomic.Uint64
+	ticks   uint64
 	idle    time.Duration // workerIdle when New made the engine
 
-	// quit is closed by Close: idle workers exit at once instead of
-	// after workerIdle. workersLive counts the running workers (tests).
+	// quit is closed by Close: the reaper stops. workersLive counts the
+	// running workers (tests).
 	quit        chan struct{}
 	quitOnce    sync.Once
 	workersLive atomic.Int64
+}
+
+// workerSlot is an idle worker: its channel (room for one job) gets the
+// one job, or the zero job that lets it go, from whoever takes it off the
+// idle list (submit, the reaper or Close, under idleMu), so a send into
+// it never blocks.
+type workerSlot struct {
+	ch   chan job
+	tick uint64 // the reaper's tick count when it went idle
 }
 
 // gen is one generation of what the configuration builds: policy,
@@ -154,7 +170,7 @@ func New(cfg *config.Config, opt Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction), jobs: make(chan job), quit: make(chan struct{}),
+	e := &Engine{log: log, opt: opt, hold: policy.NewOutboundHold(cfg.Serve.Outbound.HoldAction), pooled: true, quit: make(chan struct{}),
 		idle: workerIdle}
 	g, err := e.build(cfg)
 	if err != nil {
@@ -467,49 +483,77 @@ func (w *parentWatch) watch(sr *stageRun) {
 	}
 }
 
-// outcome is what one analyzer of a stage returned: its index in the
-// stage and its error (errPanic for a panic).
+// outcome is a wake-up of the stage's wait: an analyzer's error (its
+// index in the stage; an analyzer that returns nil wakes no one), every
+// analyzer answered (allDoneOutcome), the deadline (deadlineOutcome) or
+// the caller's end (parentOutcome).
 type outcome struct {
-	i   int
-	err error
+	i int
 }
 
-// stageRun collects a stage's outcomes. Its channel holds one outcome per
-// analyzer, so a worker never blocks on it, even when the stage gave up
-// waiting (an analyzer that overran is abandoned: its late hits may still
-// land but the verdict does not wait for them).
+// stageRun collects a stage's outcomes. Each analyzer's worker writes its
+// error and marks it answered (errs, done); one that failed wakes
+// runStage with its index (reported at once, in the order of the
+// answers, as before), and the last to answer wakes it with
+// allDoneOutcome, so that runStage is woken once per stage, not once per
+// analyzer. An error's outcome is sent before its worker counts itself
+// answered, hence before allDoneOutcome: runStage has taken every error
+// out when it takes allDoneOutcome. An analyzer that overran is
+// abandoned: its late answer may still land, but the verdict does not
+// wait for it.
 //
 // Its timer sends the stage's deadline into the same channel (an
 // outcome with index deadlineOutcome), so that runStage waits on one
 // channel instead of selecting over it, a timer channel and the caller's
 // context (a blocking select on a timer channel puts the timer in the
-// runtime's heap and takes it out again at every wait). A stageRun goes
-// back to the pool only when every analyzer answered and its timer was
-// stopped before it fired: nothing can send into it after.
+// runtime's heap and takes it out again at every wait). The channel has
+// room for every analyzer's error and the three other wake-ups, each
+// sent at most once per stage: a send never blocks. A stageRun goes back to the pool only when every
+// analyzer answered and its timer was stopped before it fired: nothing
+// can write into it after.
 type stageRun struct {
 	out  chan outcome
-	seen []bool
-	tm   *time.Timer // sends deadlineOutcome into out when it fires
+	errs []error       // analyzer i's error, written before done[i]
+	done []atomic.Bool // analyzer i answered
+	seen []bool        // analyzer i's error was reported (runStage's)
+	left atomic.Int64  // analyzers that have not answered
+	tm   *time.Timer   // sends deadlineOutcome into out when it fires
 }
 
-// deadlineOutcome is the index of the outcome a stage's timer sends.
-const deadlineOutcome = -1
+// deadlineOutcome is the index of the outcome a stage's timer sends;
+// allDoneOutcome the one the last analyzer to answer sends.
+const (
+	deadlineOutcome = -1
+	allDoneOutcome  = -3
+)
 
-// newStageRun makes a run with room for n analyzers' outcomes, the
-// deadline's and the caller's end (parentWatch).
+// newStageRun makes a run with room for n analyzers' answers.
 func newStageRun(n int) *stageRun {
-	sr := &stageRun{out: make(chan outcome, n+2)}
+	sr := &stageRun{out: make(chan outcome, n+3), errs: make([]error, n), done: make([]atomic.Bool, n), seen: make([]bool, n)}
 	sr.tm = time.AfterFunc(time.Hour, func() { sr.send(outcome{i: deadlineOutcome}) })
 	sr.tm.Stop()
 	return sr
 }
 
-// send sends the deadline's or the caller's end (each at most once per
-// stage, so the channel has room: the default is not reached).
+// send sends a wake-up (each at most once per stage, so the channel has
+// room: the default is not reached).
 func (sr *stageRun) send(o outcome) {
 	select {
 	case sr.out <- o:
 	default:
+	}
+}
+
+// answer records analyzer i's error (waking the stage with it when not
+// nil); the last analyzer to answer wakes the stage.
+func (sr *stageRun) answer(i int, err error) {
+	sr.errs[i] = err
+	sr.done[i].Store(true)
+	if err != nil {
+		sr.send(outcome{i: i})
+	}
+	if sr.left.Add(-1) == 0 {
+		sr.send(outcome{i: allDoneOutcome})
 	}
 }
 
@@ -527,68 +571,66 @@ func (e *Engine) runStage(b *budget, sctx *stageCtx, g *gen, stage []pipeline.An
 		sctx.dl = b.dl
 	}
 	sr := stageRuns.Get().(*stageRun)
-	if cap(sr.out) < len(stage)+2 {
+	if len(sr.done) < len(stage) || cap(sr.out) < len(stage)+3 {
 		sr = newStageRun(len(stage))
 	}
 	// A panic out of the stage ends its context too (as the deferred
 	// cancel of context.WithTimeout did); the first error sticks.
 	defer sctx.cancel(context.Canceled)
-	sr.seen = slices.Grow(sr.seen[:0], len(stage))[:len(stage)]
-	clear(sr.seen)
+	for i := range stage {
+		sr.errs[i] = nil
+		sr.done[i].Store(false)
+		sr.seen[i] = false
+	}
+	sr.left.Store(int64(len(stage)))
 	sr.tm.Reset(sctx.dl.Sub(now))
 	b.watch.watch(sr)
 	for i, a := range stage {
-		e.submit(job{ctx: sctx, a: a, task: task, i: i, out: sr.out})
+		e.submit(job{ctx: sctx, a: a, task: task, i: i, sr: sr})
 	}
-	for n := 0; n < len(stage); n++ {
-		o := <-sr.out
-		if o.i >= 0 {
-			sr.seen[o.i] = true
-			report(task, stage[o.i], o.err)
-			continue
-		}
-		end := b.parent.Err() // parentOutcome
-		if o.i == deadlineOutcome {
-			end = context.DeadlineExceeded
-			if atBudget {
-				b.spent = true
-			}
-		}
-		sr.tm.Stop()
-		b.watch.watch(nil)
-		sctx.cancel(end)
-		// What finished before the deadline counts; the rest timed out.
-		for {
-			select {
-			case o := <-sr.out:
-				if o.i >= 0 {
-					sr.seen[o.i] = true
-					report(task, stage[o.i], o.err)
-				}
-				continue
-			default:
-			}
-			break
-		}
-		for i, a := range stage {
-			if !sr.seen[i] {
-				task.Add(pipeline.SymAnalyzerTimeout, a.Name())
-				task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
-			}
-		}
-		// Workers still running write to sr.out later: it is not
-		// reused.
+	if len(stage) == 0 {
+		sr.send(outcome{i: allDoneOutcome})
+	}
+	o := <-sr.out
+	for ; o.i >= 0; o = <-sr.out { // an analyzer's error
+		sr.seen[o.i] = true
+		report(task, stage[o.i], sr.errs[o.i])
+	}
+	if o.i == allDoneOutcome {
+		// The stage is over: what its analyzers left behind on its
+		// context ends with it (deferred above, as the cancel of a
+		// context.WithTimeout).
+		sr.finish(b.watch)
 		return
 	}
-	// The stage is over: what its analyzers left behind on its context
-	// ends with it (deferred above, as the cancel of a context.WithTimeout).
-	sr.finish(b.watch)
+	end := b.parent.Err() // parentOutcome
+	if o.i == deadlineOutcome {
+		end = context.DeadlineExceeded
+		if atBudget {
+			b.spent = true
+		}
+	}
+	sr.tm.Stop()
+	b.watch.watch(nil)
+	sctx.cancel(end)
+	// What finished before the deadline counts; the rest timed out.
+	for i, a := range stage {
+		if sr.done[i].Load() {
+			if !sr.seen[i] {
+				report(task, a, sr.errs[i])
+			}
+			continue
+		}
+		task.Add(pipeline.SymAnalyzerTimeout, a.Name())
+		task.Logger.Warn("analyzer timeout", "analyzer", a.Name())
+	}
+	// Workers still running write into sr later: it is not reused.
 }
 
 // finish puts sr back in the pool after every analyzer answered, unless
 // its timer fired (its outcome may still be on the way): w no longer
 // sends into it, and the caller's end that w sent after the last
-// outcome is taken out, so nothing is left for the next stage.
+// answer is taken out, so nothing is left for the next stage.
 func (sr *stageRun) finish(w *parentWatch) {
 	w.watch(nil)
 	if !sr.tm.Stop() {
@@ -618,15 +660,14 @@ func report(task *pipeline.Task, a pipeline.Analyzer, err error) {
 	}
 }
 
-// job is one analyzer to run for a stage, or (a nil) the reaper's
-// token of its tick.
+// job is one analyzer to run for a stage, a whole scan (ScanAsync), or
+// (neither: the zero job) the word that lets an idle worker go.
 type job struct {
 	ctx  context.Context
 	a    pipeline.Analyzer
 	task *pipeline.Task
 	i    int
-	out  chan<- outcome
-	tick uint64 // the reaper's tick (a token: a == nil)
+	sr   *stageRun // where the analyzer's answer goes
 	// scan: a whole scan (ScanAsync) instead of an analyzer.
 	scan *asyncScan
 }
@@ -652,62 +693,71 @@ func (e *Engine) ScanAsync(ctx context.Context, raw []byte, env pipeline.Envelop
 // least; at most twice as long).
 var workerIdle = 10 * time.Second // a variable for the tests (read by New only)
 
-// submit hands j to an idle worker, or to a new one when none is idle
-// (so a job never waits behind another: its deadline started with the
-// stage).
+// submit hands j (never the zero job) to an idle worker, or to a new one
+// when none is idle (so a job never waits behind another: its deadline
+// started with the stage). The idle worker is the one that went idle
+// last; it may not be waiting on its channel yet, and takes the job as
+// soon as it is.
 func (e *Engine) submit(j job) {
-	select {
-	case e.jobs <- j:
-	default:
-		e.workersStarted.Add(1)
-		e.workersLive.Add(1)
-		if e.jobs != nil && e.reaping.CompareAndSwap(false, true) {
-			go e.reaper()
-		}
-		go e.worker(j)
+	e.idleMu.Lock()
+	if n := len(e.idleWs); n > 0 {
+		w := e.idleWs[n-1]
+		e.idleWs[n-1] = nil
+		e.idleWs = e.idleWs[:n-1]
+		e.idleMu.Unlock()
+		w.ch <- j // room for one: taken off the list, w gets this job only
+		return
 	}
+	e.idleMu.Unlock()
+	e.workersStarted.Add(1)
+	e.workersLive.Add(1)
+	if e.pooled && e.reaping.CompareAndSwap(false, true) {
+		go e.reaper()
+	}
+	go e.worker(j)
 }
 
-// worker runs jobs until it has been idle between two of the reaper's
-// ticks (workerIdle apart) or the engine is closed. Waiting, it selects
-// over the jobs and quit only: a timer of its own, reset at every job,
-// put the timer in the runtime's heap at every wait.
+// worker runs jobs until the reaper or Close lets it go (idle between
+// two of the reaper's ticks, or the engine closed). Waiting, it receives
+// from its own channel only: no select (over a shared channel and a quit
+// channel, each wait locked and queued on both) and no timer of its own.
 func (e *Engine) worker(j job) {
 	defer e.workersLive.Add(-1)
 	// No goroutine.GrowStack here: every worker then kept a 32 KB stack
 	// (bench --milter: peak RSS 144-147 MB with it, 141-145 without, the
 	// limit 150); a worker's stack grows in its first jobs and stays.
-	seen, used := e.ticks.Load(), true
+	var w *workerSlot
 	for {
 		if j.a != nil {
-			j.out <- outcome{j.i, runJob(j)}
-			used = true
+			j.sr.answer(j.i, runJob(j))
 		} else if j.scan != nil {
 			j.scan.out <- e.Scan(j.scan.ctx, j.scan.raw, j.scan.env)
-			used = true
-		} else if j.tick != seen { // a token: one per tick counts
-			seen = j.tick
-			if !used {
-				return
-			}
-			used = false
+		} else {
+			return // let go (reaper, Close)
 		}
 		j = job{}
-		if e.jobs == nil { // an Engine not made by New: one job each
+		if !e.pooled { // an Engine not made by New: one job each
 			return
 		}
-		select {
-		case j = <-e.jobs:
-		case <-e.quit:
+		if w == nil {
+			w = &workerSlot{ch: make(chan job, 1)}
+		}
+		e.idleMu.Lock()
+		if e.closed {
+			e.idleMu.Unlock()
 			return
 		}
+		w.tick = e.ticks
+		e.idleWs = append(e.idleWs, w)
+		e.idleMu.Unlock()
+		j = <-w.ch
 	}
 }
 
-// reaper lets idle workers go: every workerIdle it hands a token of the
-// new tick to each worker waiting for work; one that ran nothing since
-// the token before exits. It runs while workers live (submit starts it
-// again) and until Close.
+// reaper lets idle workers go: every workerIdle it lets go each worker
+// that has been idle since before its tick before (idle at least
+// workerIdle, at most twice as long). It runs while workers live (submit
+// starts it again) and until Close.
 func (e *Engine) reaper() {
 	t := time.NewTicker(e.idle)
 	defer t.Stop()
@@ -717,15 +767,21 @@ func (e *Engine) reaper() {
 		case <-e.quit:
 			return
 		}
-		tick := e.ticks.Add(1)
-	send:
-		for n := e.workersLive.Load(); n > 0; n-- {
-			select {
-			case e.jobs <- job{tick: tick}:
-			default: // no more waiting
-				break send
-			}
+		e.idleMu.Lock()
+		e.ticks++
+		// The list is in the order the workers went idle: the ones to
+		// let go come first.
+		n := 0
+		for n < len(e.idleWs) && e.idleWs[n].tick+2 <= e.ticks {
+			e.idleWs[n].ch <- job{}
+			n++
 		}
+		if n > 0 {
+			rest := copy(e.idleWs, e.idleWs[n:])
+			clear(e.idleWs[rest:])
+			e.idleWs = e.idleWs[:rest]
+		}
+		e.idleMu.Unlock()
 		if e.workersLive.Load() == 0 {
 			e.reaping.Store(false)
 			// A worker started meanwhile may have seen reaping still set.
@@ -836,5 +892,14 @@ func (e *Engine) Close() error {
 	if e.quit != nil {
 		e.quitOnce.Do(func() { close(e.quit) })
 	}
+	// The idle workers exit at once; the busy ones when their job ends.
+	e.idleMu.Lock()
+	e.closed = true
+	for i, w := range e.idleWs {
+		w.ch <- job{}
+		e.idleWs[i] = nil
+	}
+	e.idleWs = nil
+	e.idleMu.Unlock()
 	return e.cur.Load().close()
 }

@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"reflect"
 	"runtime"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -172,10 +175,7 @@ func TestCloseStopsWorkers(t *testing.T) {
 // reaper's ticks exit, the reaper stops when none is left, and a later
 // scan starts both again.
 func TestIdleWorkersExit(t *testing.T) {
-	defer func(d time.Duration) { workerIdle = d }(workerIdle)
-	workerIdle = 20 * time.Millisecond
-	e := earlyEngine(t)
-	defer e.Close()
+	e := idleEngine(t, 20*time.Millisecond)
 	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
 	for round := range 2 {
 		for range 20 {
@@ -296,5 +296,129 @@ func earlyEngineConfig(t *testing.T, cfg *config.Config, extra ...pipeline.Analy
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+// TestCloseDuringScans: Close while scans run lets every worker go, the
+// idle ones at once and the busy ones when their job ends (a worker that
+// goes back to the idle list after Close exits instead of waiting on a
+// channel nobody sends into), and the scans all complete.
+func TestCloseDuringScans(t *testing.T) {
+	e := earlyEngine(t)
+	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for n := 0; n < 200; n++ {
+				r := e.Scan(context.Background(), msg, pipeline.Envelope{})
+				if !has(r.Verdict, "TEST_EARLY") {
+					t.Errorf("scan %d: %v", n, names(r.Verdict))
+					return
+				}
+			}
+		})
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for e.workersLive.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers still alive 5 s after Close and the last scan", e.workersLive.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.idleMu.Lock()
+	n := len(e.idleWs)
+	e.idleMu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d workers listed idle after Close", n)
+	}
+}
+
+// TestReaperKeepsBusyWorkers: the reaper lets go only the workers idle
+// since before its previous tick; a worker taken off the idle list gets
+// exactly the job it was given (its channel has room for one).
+func TestReaperKeepsBusyWorkers(t *testing.T) {
+	e := idleEngine(t, 2*time.Millisecond)
+	msg := []byte("From: a@example.com\r\n\r\nhi\r\n")
+	stop := time.Now().Add(300 * time.Millisecond)
+	for i := 0; time.Now().Before(stop); i++ {
+		if r := e.Scan(context.Background(), msg, pipeline.Envelope{}); !has(r.Verdict, "TEST_EARLY") || has(r.Verdict, pipeline.SymAnalyzerTimeout) {
+			t.Fatalf("scan %d: %v", i, names(r.Verdict))
+		}
+		if i%16 == 0 {
+			time.Sleep(time.Duration(i%5) * time.Millisecond)
+		}
+	}
+}
+
+// TestStageAnswers: a stage's analyzers answer into its run (errors
+// reported once each, as they come; the stage woken once when the last
+// answers): errors, a panic and a nil answer of one stage are all
+// reported, and an analyzer past the deadline is reported as timed out
+// while the errors that came before (and after) the deadline are each
+// reported once.
+func TestStageAnswers(t *testing.T) {
+	errA := errors.New("a failed")
+	as := []pipeline.Analyzer{
+		&fake{name: "erra", fn: func(ctx context.Context, t *pipeline.Task) error { return errA }},
+		&fake{name: "errb", fn: func(ctx context.Context, t *pipeline.Task) error { time.Sleep(5 * time.Millisecond); return errA }},
+		&fake{name: "panics", fn: func(ctx context.Context, t *pipeline.Task) error { panic("boom") }},
+		&fake{name: "fine", fn: func(ctx context.Context, t *pipeline.Task) error { t.Add("TEST_EARLY"); return nil }},
+	}
+	slow := &fake{name: "slow", fn: func(ctx context.Context, t *pipeline.Task) error {
+		<-ctx.Done()
+		time.Sleep(20 * time.Millisecond)
+		return ctx.Err()
+	}}
+	for _, withSlow := range []bool{false, true} {
+		list := as
+		if withSlow {
+			list = append(append([]pipeline.Analyzer(nil), as...), slow)
+		}
+		cfg := testConfig(t)
+		cfg.Limits.AnalyzerTimeout.Duration = 100 * time.Millisecond
+		e, err := New(cfg, Options{Factories: []Factory{}, Analyzers: list})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			r := e.Scan(context.Background(), []byte("From: a@example.com\r\n\r\nhi\r\n"), pipeline.Envelope{})
+			opts := map[string][]string{}
+			for _, s := range r.Verdict.Symbols {
+				opts[s.Name] = append(opts[s.Name], s.Options...)
+			}
+			sort.Strings(opts[pipeline.SymAnalyzerError])
+			if got := opts[pipeline.SymAnalyzerError]; !reflect.DeepEqual(got, []string{"erra", "errb"}) {
+				t.Fatalf("slow %v: errors %v (%v)", withSlow, got, opts)
+			}
+			if got := opts[pipeline.SymAnalyzerPanic]; !reflect.DeepEqual(got, []string{"panics"}) {
+				t.Fatalf("slow %v: panics %v", withSlow, got)
+			}
+			if !has(r.Verdict, "TEST_EARLY") {
+				t.Fatalf("slow %v: %v", withSlow, names(r.Verdict))
+			}
+			want := []string(nil)
+			if withSlow {
+				want = []string{"slow"}
+			}
+			if got := opts[pipeline.SymAnalyzerTimeout]; !reflect.DeepEqual(got, want) {
+				t.Fatalf("slow %v: time-outs %v", withSlow, got)
+			}
+		}
+		e.Close()
+	}
+}
+
+// idleEngine is earlyEngine with workerIdle d (both undone at the end of
+// the test).
+func idleEngine(t *testing.T, d time.Duration) *Engine {
+	old := workerIdle
+	workerIdle = d
+	e := earlyEngine(t)
+	t.Cleanup(func() { _ = e.Close(); workerIdle = old })
 	return e
 }

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding"
@@ -77,6 +78,11 @@ func FuzzDecodeCharmap(f *testing.F) {
 func FuzzIsASCII(f *testing.F) {
 	f.Add([]byte("plain ascii text, long enough"))
 	f.Add([]byte("0123456\x80"))
+	for _, at := range []int{0, 7, 8, 15, 16, 23, 24, 31, 32, 39, 40, 70} { // each word of the 32-byte step
+		b := []byte(strings.Repeat("ascii-text ", 7))
+		b[at] = 0xE3
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		want := true
 		for _, c := range b {

@@ -408,7 +408,16 @@ func sanitizeUTF8(b []byte) string {
 }
 
 func isASCII(b []byte) bool {
-	// Eight bytes at a time: a high bit in any of them.
+	// Thirty-two bytes at a time (four words or-ed, one test: most of a
+	// text part is ASCII), then eight: a high bit in any of them.
+	for len(b) >= 32 {
+		w := binary.LittleEndian.Uint64(b) | binary.LittleEndian.Uint64(b[8:]) |
+			binary.LittleEndian.Uint64(b[16:]) | binary.LittleEndian.Uint64(b[24:])
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[32:]
+	}
 	for len(b) >= 8 {
 		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
 			return false

@@ -61,6 +61,20 @@ func FuzzParse(f *testing.F) {
 		m := Parse(raw, fuzzLimits)
 		checkInvariants(t, m, fuzzLimits)
 		checkSpans(t, m)
+		// The root's body from its span, and the root's index (rebuilt
+		// only when a child's block was indexed after it), as a second
+		// split and a fresh lookup give them.
+		if rb, b := rootBody(m.Raw, m.Root), bodyOf(m.Raw); !bytes.Equal(rb, b) {
+			t.Fatalf("rootBody %q, bodyOf %q", rb, b)
+		}
+		for _, c := range []struct{ got, name string }{{m.Subject, "Subject"}, {m.FromHeader, "From"}} {
+			if want := m.Headers.Get(c.name); c.got != want {
+				t.Fatalf("%s %q, Headers.Get %q", c.name, c.got, want)
+			}
+		}
+		if dup := m.Headers.Count("Subject") > 1; dup != hasAnomalyDetail(m, AnomalyDuplicateHeader, "Subject") {
+			t.Fatalf("duplicate Subject %v, anomaly %v", dup, !dup)
+		}
 		if h, b, ok := m.Split(raw); ok {
 			if rh, rb := refSplit(raw); !bytes.Equal(h, rh) || !bytes.Equal(b, rb) {
 				t.Fatalf("Split differs from the reference splitter: %q|%q vs %q|%q", h, b, rh, rb)
@@ -152,4 +166,13 @@ func FuzzRenderHTML(f *testing.F) {
 			}
 		}
 	})
+}
+
+func hasAnomalyDetail(m *Message, code, detail string) bool {
+	for _, a := range m.Anomalies {
+		if a.Code == code && a.Detail == detail {
+			return true
+		}
+	}
+	return false
 }

@@ -29,7 +29,10 @@ func Parse(raw []byte, lim Limits) *Message {
 	m.Root = root
 	m.Headers = root.Headers
 	x := &p.hx
-	x.build(root.Headers)
+	if p.hxOf != root { // a child's block was indexed after the root's
+		x.build(root.Headers)
+		p.hxOf = root
+	}
 	p.fillEnvelope(m, root.Headers, x)
 	// Not a message at all (RFC 5322 §3.6: From and Date are required):
 	// an empty file, binary data, plain text. Scanned anyway, but said.
@@ -39,7 +42,7 @@ func Parse(raw []byte, lim Limits) *Message {
 			d = "no header fields in " + strconv.Itoa(len(raw)) + " bytes"
 		}
 		p.anomaly(AnomalyNotMail, d)
-	} else if len(bytes.TrimSpace(bodyOf(raw))) == 0 {
+	} else if len(bytes.TrimSpace(rootBody(raw, root))) == 0 {
 		p.anomaly(AnomalyEmptyBody, "")
 	}
 	p.lineEnds(raw)
@@ -71,6 +74,7 @@ type parser struct {
 	salvaged  int             // parts kept past a soft limit (salvage.go)
 	salvaging bool            // inside salvage: no second walk over the same bytes
 	hx        hdrIndex        // the known fields of the header block at hand
+	hxOf      *Part           // the part whose header block hx indexes
 	fold      strings.Builder // arena of unfolded header values (unfold)
 	foldHint  int             // bytes the arena is grown by at least: the folded fields of the block (countFields)
 }
@@ -85,6 +89,15 @@ func (p *parser) anomaly(code, detail string) {
 		}
 	}
 	p.anoms = append(p.anoms, Anomaly{Code: code, Detail: detail})
+}
+
+// rootBody is bodyOf(raw) for the root part parsed from raw, from the
+// offsets parseEntity found (no second split).
+func rootBody(raw []byte, root *Part) []byte {
+	if root.Spanned && root.BodySpan.Start <= len(raw) {
+		return raw[root.BodySpan.Start:]
+	}
+	return bodyOf(raw)
 }
 
 // bodyOf returns the bytes after the header block.
@@ -242,7 +255,10 @@ func (p *parser) parseHeader(hdr []byte, off int) Headers {
 		}
 		first = false
 		flush()
-		nl := len(bytes.TrimRight(ln[:c], " \t"))
+		nl := c // len(bytes.TrimRight(ln[:c], " \t")) without its cutset set-up
+		for nl > 0 && (ln[nl-1] == ' ' || ln[nl-1] == '\t') {
+			nl--
+		}
 		if str != "" {
 			name = str[lineStart : lineStart+nl]
 		} else {
@@ -389,6 +405,7 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 	// The index is this part's until the children are parsed (below).
 	x := &p.hx
 	x.build(part.Headers)
+	p.hxOf = part
 	if parent == nil {
 		p.carrier = carrierOf(x.get(part.Headers, hFrom))
 	}
@@ -462,6 +479,7 @@ func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, d
 		part.Children = []*Part{child}
 		em := &Message{Raw: dec, Size: len(dec), Headers: child.Headers, Root: child}
 		p.hx.build(child.Headers)
+		p.hxOf = child
 		p.fillEnvelope(em, child.Headers, &p.hx)
 		em.Parts = append([]*Part(nil), p.parts[first:]...)
 		part.Embedded = em
@@ -1031,12 +1049,40 @@ func parseDate(s string) (time.Time, error) {
 	return time.Time{}, err
 }
 
+// firstID is msgIDs(s)[0], or s trimmed when there is none, without
+// the list.
 func firstID(s string) string {
-	ids := msgIDs(s)
-	if len(ids) > 0 {
-		return ids[0]
+	t := strings.TrimSpace(s)
+	for {
+		id, rest, ok := nextMsgID(t)
+		if !ok {
+			break
+		}
+		if id != "" {
+			return id
+		}
+		t = rest
+	}
+	for _, f := range strings.Fields(t) {
+		if strings.Contains(f, "@") {
+			return strings.Trim(f, "<>,")
+		}
 	}
 	return strings.TrimSpace(s)
+}
+
+// nextMsgID returns the first "<id>" of s (id trimmed, maybe empty) and
+// what follows it; ok is false when s holds none.
+func nextMsgID(s string) (id, rest string, ok bool) {
+	i := strings.IndexByte(s, '<')
+	if i < 0 {
+		return "", s, false
+	}
+	j := strings.IndexByte(s[i:], '>')
+	if j < 0 {
+		return "", s, false
+	}
+	return strings.TrimSpace(s[i+1 : i+j]), s[i+j+1:], true
 }
 
 // msgIDs extracts <id> tokens; without brackets, whitespace-separated words.
@@ -1046,25 +1092,21 @@ func msgIDs(s string) []string {
 		return nil
 	}
 	var out []string
-	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 {
+	if n := strings.Count(s, ">"); n > 1 {
+		out = make([]string, 0, min(n, 200)) // at most one id per ">"
+	}
+	for len(out) < 200 {
+		id, rest, ok := nextMsgID(s)
+		if !ok {
 			break
 		}
-		j := strings.IndexByte(s[i:], '>')
-		if j < 0 {
-			break
-		}
-		id := strings.TrimSpace(s[i+1 : i+j])
 		if id != "" {
 			out = append(out, id)
 		}
-		s = s[i+j+1:]
-		if len(out) >= 200 {
-			break
-		}
+		s = rest
 	}
-	if out == nil {
+	if len(out) == 0 {
+		out = nil // as without the room made above
 		for _, f := range strings.Fields(s) {
 			if strings.Contains(f, "@") {
 				out = append(out, strings.Trim(f, "<>,"))

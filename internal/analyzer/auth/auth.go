@@ -212,9 +212,9 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	if res.HasClient && res.Client.Host == "" && res.Client.IP.IsValid() && !res.Client.IP.IsPrivate() && !res.Client.IP.IsLoopback() {
 		// iprev (RFC 8601 §3): the forward-confirmed reverse name.
-		ictx, cancel := context.WithTimeout(ctx, checkBudget)
+		ictx := newCheckCtx(ctx)
 		res.Client.Host, res.IPRev = verifiedName(ictx, a.res, res.Client.IP)
-		cancel()
+		ictx.release()
 	}
 	if res.HasClient && res.Client.Helo == "" {
 		res.Client.Helo = res.Client.Host
@@ -225,18 +225,18 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	// FROM was: checking the HELO identity instead would be a guess.
 	mailFromKnown := res.Client.Source == "envelope" || fs.returnPath
 	if a.cfg.SPF && res.HasClient && mailFromKnown {
-		sctx, cancel := context.WithTimeout(ctx, checkBudget)
+		sctx := newCheckCtx(ctx)
 		res.SPF = spf.Check(sctx, a.res, res.Client.IP, res.Client.Helo, res.Client.MailFrom)
-		cancel()
+		sctx.release()
 		res.SPFDone = true
 		a.reportSPF(ctx, t, res.SPF, "")
 		// RFC 7208 §2.3: check the HELO identity separately too when MAIL
 		// FROM was the identity above (live mail flow only: a stored
 		// Received line's HELO is the sender's word, already judged there).
 		if res.SPF.Identity == "mailfrom" && res.Client.Source == "envelope" && strings.Contains(res.Client.Helo, ".") {
-			hctx, cancel := context.WithTimeout(ctx, checkBudget)
+			hctx := newCheckCtx(ctx)
 			h := spf.Check(hctx, a.res, res.Client.IP, res.Client.Helo, "")
-			cancel()
+			hctx.release()
 			switch h.Status {
 			case spf.Fail:
 				t.Add(SymSPFHeloFail, "helo="+h.Domain)
@@ -269,14 +269,14 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	// DKIM.
 	if wantDKIM {
-		dctx, cancel := context.WithTimeout(ctx, checkBudget)
+		dctx := newCheckCtx(ctx)
 		dopt := dkim.Options{MaxSignatures: a.cfg.MaxSignatures}
 		if parsed {
 			res.DKIM = dkim.VerifyFields(dctx, a.res, dkim.NormalizeCRLF(raw), fields, body, dopt)
 		} else {
 			res.DKIM = dkim.Verify(dctx, a.res, raw, dopt)
 		}
-		cancel()
+		dctx.release()
 		for _, d := range res.DKIM {
 			opt := d.Domain
 			if d.Selector != "" {
@@ -300,13 +300,13 @@ func (a Extract) Analyze(ctx context.Context, t *pipeline.Task) error {
 	}
 	// ARC.
 	if wantARC {
-		actx, cancel := context.WithTimeout(ctx, checkBudget)
+		actx := newCheckCtx(ctx)
 		if parsed {
 			res.ARC = arc.VerifyFields(actx, a.res, fields, body)
 		} else {
 			res.ARC = arc.Verify(actx, a.res, raw)
 		}
-		cancel()
+		actx.release()
 		opt := strings.Join(res.ARC.Domains(), ",")
 		switch res.ARC.Status {
 		case arc.Pass:
@@ -632,9 +632,9 @@ func (a Main) Analyze(ctx context.Context, t *pipeline.Task) error {
 		// Without SPF input (a stored message, no trusted relay) DMARC can
 		// only pass through DKIM: never report a fail it cannot know.
 		if res.SPFDone || anyDKIMPass {
-			mctx, cancel := context.WithTimeout(ctx, checkBudget)
+			mctx := newCheckCtx(ctx)
 			dm = dmarc.Evaluate(mctx, a.res, in)
-			cancel()
+			mctx.release()
 			if !res.SPFDone && dm.Status == dmarc.Fail {
 				dm.Status, dm.Reason = dmarc.None, "no SMTP client known"
 			}

@@ -355,12 +355,12 @@ func TestReaperKeepsBusyWorkers(t *testing.T) {
 	}
 }
 
-// TestStageAnswers: a stage's analyzers answer into its run (errors
-// reported once each, as they come; the stage woken once when the last
-// answers): errors, a panic and a nil answer of one stage are all
-// reported, and an analyzer past the deadline is reported as timed out
-// while the errors that came before (and after) the deadline are each
-// reported once.
+// TestStageAnswers: a stage's analyzers answer into its run: errors, a
+// panic and a nil answer of one stage are each reported once, and with
+// an analyzer that outlives the deadline, it alone is reported as timed
+// out while the answers that came before the deadline still count. (That
+// the stage is woken once is not observable here; the instruction
+// counts of BenchmarkScanSATest show it.)
 func TestStageAnswers(t *testing.T) {
 	errA := errors.New("a failed")
 	as := []pipeline.Analyzer{
@@ -380,12 +380,19 @@ func TestStageAnswers(t *testing.T) {
 			list = append(append([]pipeline.Analyzer(nil), as...), slow)
 		}
 		cfg := testConfig(t)
-		cfg.Limits.AnalyzerTimeout.Duration = 100 * time.Millisecond
+		// Long enough that a loaded machine (or -race) does not turn the
+		// quick analyzers into time-outs; the slow one waits it out, so
+		// it runs fewer times.
+		cfg.Limits.AnalyzerTimeout.Duration = time.Second
 		e, err := New(cfg, Options{Factories: []Factory{}, Analyzers: list})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for range 20 {
+		runs := 20
+		if withSlow {
+			runs = 3
+		}
+		for range runs {
 			r := e.Scan(context.Background(), []byte("From: a@example.com\r\n\r\nhi\r\n"), pipeline.Envelope{})
 			opts := map[string][]string{}
 			for _, s := range r.Verdict.Symbols {

@@ -19,11 +19,14 @@ type checkCtx struct {
 	dl     time.Time // the earlier of parent's deadline and checkBudget from now
 
 	mu       sync.Mutex
-	ctx      context.Context // made by the first Done
+	ctx      context.Context // made by the first Done (while not ended)
 	cancel   context.CancelFunc
 	released bool
-	relErr   error // Err when released without Done
+	err      error // without ctx: the first non-nil Err, which sticks (as a real context's)
 }
+
+// closedChan is the Done of a checkCtx that ended before Done was asked for.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // newCheckCtx starts a check's budget; release ends it (as the cancel of
 // context.WithTimeout).
@@ -44,10 +47,13 @@ func (c *checkCtx) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithDeadline(c.parent, c.dl)
-		if c.released {
-			c.cancel()
+		if c.err == nil {
+			c.err = c.lazyErr()
 		}
+		if c.err != nil { // ended (or released): its Err stays
+			return closedChan
+		}
+		c.ctx, c.cancel = context.WithDeadline(c.parent, c.dl)
 	}
 	return c.ctx.Done()
 }
@@ -55,15 +61,14 @@ func (c *checkCtx) Done() <-chan struct{} {
 // Err implements context.Context.
 func (c *checkCtx) Err() error {
 	c.mu.Lock()
-	ctx, released, relErr := c.ctx, c.released, c.relErr
-	c.mu.Unlock()
-	if ctx != nil {
-		return ctx.Err()
+	defer c.mu.Unlock()
+	if c.ctx != nil {
+		return c.ctx.Err()
 	}
-	if released {
-		return relErr
+	if c.err == nil {
+		c.err = c.lazyErr()
 	}
-	return c.lazyErr()
+	return c.err
 }
 
 // lazyErr is Err before release without Done: the parent's end, or the
@@ -98,8 +103,24 @@ func (c *checkCtx) release() {
 	}
 	// What ended the context first stays its error (a real one's
 	// timer fires at the deadline; release cancels it otherwise).
-	c.relErr = c.lazyErr()
-	if c.relErr == nil {
-		c.relErr = context.Canceled
+	if c.err == nil {
+		c.err = c.lazyErr()
 	}
+	if c.err == nil {
+		c.err = context.Canceled
+	}
+}
+
+// AfterFunc lets contexts derived from a check's (the DNS client's dial
+// time-outs) follow its end without a goroutine each, as they follow a
+// context.WithTimeout's (context.AfterFunc looks for this method).
+func (c *checkCtx) AfterFunc(f func()) func() bool {
+	if c.Done() == closedChan {
+		go f()
+		return func() bool { return false }
+	}
+	c.mu.Lock()
+	ctx := c.ctx
+	c.mu.Unlock()
+	return context.AfterFunc(ctx, f)
 }

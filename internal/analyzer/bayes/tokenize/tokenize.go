@@ -655,16 +655,25 @@ func (b *builder) streamBody(n int) {
 // from the words when asked for. Room for every feature the stream may
 // add is made once. (A word is never empty: every split path pushes at
 // least one byte, so every word has its unigram, as in streamBody.)
+//
+// The second pass keeps the dedupe set's state in locals and probes it
+// inline (no call, no reload of the set's fields after every store): a
+// word with all Window features (past the first Window-1 words, room
+// for Window more features) is added without per-feature checks; the
+// others (the first words, the last ones before MaxFeatures, no
+// bigrams) go through mixWord, one check a feature
+// (FuzzStreamBodyMixRef compares with the loop before).
 func (b *builder) streamBodyMix(n int) {
-	ws := &b.ws
 	wh := slices.Grow(b.wh[:0], n)[:n]
-	buf := unsafe.Pointer(unsafe.SliceData(ws.buf))
-	lo := int32(0)
-	for i, hi := range ws.ends[:n] {
-		wh[i] = hash64(unsafe.Add(buf, lo), int(hi-lo))
-		lo = hi
-	}
+	ws := &b.ws
+	hashWords(wh, unsafe.Pointer(unsafe.SliceData(ws.buf)), ws.ends[:n])
 	b.wh = wh
+	b.mixWords(wh)
+}
+
+// mixWords is streamBodyMix's second pass over the words' hashes wh.
+func (b *builder) mixWords(wh []uint64) {
+	n := len(wh)
 	nk := len(b.keys)
 	most := max(min(n*Window, MaxFeatures-nk), 0)
 	keys := slices.Grow(b.keys, most)
@@ -674,25 +683,58 @@ func (b *builder) streamBodyMix(n int) {
 	kp := unsafe.Pointer(unsafe.SliceData(keys))
 	ep := unsafe.Pointer(unsafe.SliceData(ends))
 	ap := unsafe.Pointer(unsafe.SliceData(arena))
-	seen := &b.seen
+	whp := unsafe.Pointer(unsafe.SliceData(wh))
+	s := &b.seen
 	pairs := !b.opt.NoBigrams
-	for i := 0; i < n && nk < MaxFeatures; i++ {
-		hw := wh[i]
-		if r := seen.probe(hw); r == probeAdded || r == probeFull && seen.insert(hw) {
-			*(*uint32)(unsafe.Add(ap, al)) = uint32(i << 4)
-			al += 4
-			*(*uint64)(unsafe.Add(kp, nk*8)) = hw
-			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al) | pairRec
-			nk++
-		}
-		if !pairs {
+	slots, mask, shift, room := s.state()
+	sn := s.n
+	seed := hashSeed
+	for i := 0; i < n; i++ {
+		if i < Window-1 || nk > MaxFeatures-Window || !pairs {
+			if nk >= MaxFeatures {
+				break
+			}
+			s.n = sn
+			b.keys, b.ends, b.arena = keys[:nk], ends[:nk], arena[:al]
+			b.mixWord(i, wh, pairs)
+			nk, al = len(b.keys), len(b.arena)
+			slots, mask, shift, room = s.state()
+			sn = s.n
 			continue
 		}
+		if sn > room-Window {
+			s.n = sn
+			s.grow()
+			slots, mask, shift, room = s.state()
+		}
+		hw := *(*uint64)(unsafe.Add(whp, i*8))
 		wm := fmix64(hw ^ pairKeyW)
-		for d := 1; d <= min(Window-1, i) && nk < MaxFeatures; d++ {
-			h := fmix64((wh[i-d]^pairKeyA[d])*pairMul ^ wm)
-			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
-				continue
+	feature:
+		for d := 0; d < Window; d++ {
+			h := hw
+			if d > 0 {
+				h = fmix64((*(*uint64)(unsafe.Add(whp, (i-d)*8))^pairKeyA[d])*pairMul ^ wm)
+			}
+			if h == 0 {
+				if s.zero {
+					continue
+				}
+				s.zero = true
+			} else {
+				// insert's probe, inline (room made above).
+				j := uintptr(((h ^ seed) * 0x9E3779B97F4A7C15) >> shift)
+				for {
+					p := (*uint64)(unsafe.Add(slots, j*8))
+					if *p == 0 {
+						*p = h
+						sn++
+						break
+					}
+					if *p == h {
+						continue feature
+					}
+					j = (j + 1) & mask
+				}
 			}
 			*(*uint32)(unsafe.Add(ap, al)) = uint32(i<<4 | d)
 			al += 4
@@ -701,7 +743,77 @@ func (b *builder) streamBodyMix(n int) {
 			nk++
 		}
 	}
+	s.n = sn
 	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
+}
+
+// mixWord adds word i's unigram and its pairs (streamBodyMix's features
+// of one word) with a check a feature, in the builder's keys, ends and
+// arena (which have room: no append here moves them).
+func (b *builder) mixWord(i int, wh []uint64, pairs bool) {
+	hw := wh[i]
+	if r := b.seen.probe(hw); r == probeAdded || r == probeFull && b.seen.insert(hw) {
+		b.addRec(hw, i<<4)
+	}
+	if !pairs {
+		return
+	}
+	wm := fmix64(hw ^ pairKeyW)
+	for d := 1; d <= min(Window-1, i) && len(b.keys) < MaxFeatures; d++ {
+		h := fmix64((wh[i-d]^pairKeyA[d])*pairMul ^ wm)
+		if r := b.seen.probe(h); r == probeKnown || r == probeFull && !b.seen.insert(h) {
+			continue
+		}
+		b.addRec(h, i<<4|d)
+	}
+}
+
+// addRec adds the new scheme-2 body feature h with its record rec.
+func (b *builder) addRec(h uint64, rec int) {
+	b.arena = binary.LittleEndian.AppendUint32(b.arena, uint32(rec))
+	b.keys = append(b.keys, h)
+	b.ends = append(b.ends, uint32(len(b.arena))|pairRec)
+}
+
+// hashWords sets wh[i] to the xxhash64 of word i, the words lying one
+// after the other at buf with the ends given (hash64, inline for the
+// words shorter than 32 bytes).
+func hashWords(wh []uint64, buf unsafe.Pointer, ends []int32) {
+	lo := 0
+	for i, hi := range ends {
+		if i >= len(wh) {
+			break
+		}
+		n := int(hi) - lo
+		p := unsafe.Add(buf, lo)
+		lo = int(hi)
+		if n >= 32 {
+			wh[i] = hash64(p, n)
+			continue
+		}
+		h := xxPrime5 + uint64(n)
+		j := 0
+		for ; j+8 <= n; j += 8 {
+			k := *(*uint64)(unsafe.Add(p, j)) * xxPrime2
+			h ^= bits.RotateLeft64(k, 31) * xxPrime1
+			h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+		}
+		if j+4 <= n {
+			h ^= uint64(*(*uint32)(unsafe.Add(p, j))) * xxPrime1
+			h = bits.RotateLeft64(h, 23)*xxPrime2 + xxPrime3
+			j += 4
+		}
+		for ; j < n; j++ {
+			h ^= uint64(*(*byte)(unsafe.Add(p, j))) * xxPrime5
+			h = bits.RotateLeft64(h, 11) * xxPrime1
+		}
+		h ^= h >> 33
+		h *= xxPrime2
+		h ^= h >> 29
+		h *= xxPrime3
+		h ^= h >> 32
+		wh[i] = h
+	}
 }
 
 // PairHash is scheme 2's hash of the body pair (a, d, w), a the word d
@@ -915,6 +1027,12 @@ func (s *hashSet) insert(h uint64) bool {
 		}
 		i = (i + 1) & mask
 	}
+}
+
+// state is what an inline probe needs: the slots, the index mask and
+// shift, and the room.
+func (s *hashSet) state() (slots unsafe.Pointer, mask uintptr, shift uint, room int) {
+	return unsafe.Pointer(unsafe.SliceData(s.slots)), uintptr(len(s.slots) - 1), s.shift, s.room
 }
 
 func (s *hashSet) grow() {

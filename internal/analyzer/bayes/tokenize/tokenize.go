@@ -214,9 +214,10 @@ type builder struct {
 	ws    wordBuf
 	// The body's words for a scheme-2 Tokens (copied from ws after the
 	// body's stream: the headers' words replace them there).
-	pw  []byte
-	pwe []int32
-	wh  []uint64 // the body words' hashes (streamBodyMix)
+	pw    []byte
+	pwe   []int32
+	wh    []uint64 // the body words' hashes (streamBodyMix)
+	cands []cand   // the body's candidate features (mixWords)
 	// Scratch for a lower-cased string (tmp), a shaped one (tmp2) and
 	// the fields of a header.
 	tmp, tmp2 []byte
@@ -671,108 +672,139 @@ func (b *builder) streamBodyMix(n int) {
 	b.mixWords(wh)
 }
 
-// mixWords is streamBodyMix's second pass over the words' hashes wh.
+// mixWords is streamBodyMix's second pass over the words' hashes wh, in
+// two loops: the first writes every candidate feature (each word's
+// unigram and its pairs with the Window-1 words before, in streamBody's
+// order) with its record into b.cands; the second adds the new ones,
+// probing the set inline. (Each loop keeps few enough values to stay in
+// registers: one loop doing both spilled most of them.)
 func (b *builder) mixWords(wh []uint64) {
 	n := len(wh)
+	pairs := !b.opt.NoBigrams
+	cs := slices.Grow(b.cands[:0], n*Window)
+	cp := unsafe.Pointer(unsafe.SliceData(cs))
+	nc := 0
+	for i := 0; i < n; i++ {
+		hw := wh[i]
+		c := (*cand)(unsafe.Add(cp, nc*candSize))
+		c.h, c.rec = hw, uint32(i<<4)
+		nc++
+		if !pairs {
+			continue
+		}
+		wm := fmix64(hw ^ pairKeyW)
+		if i >= Window-1 {
+			// Window-1 pairs, written out.
+			w := wh[i-(Window-1) : i : i]
+			c := (*[Window - 1]cand)(unsafe.Add(cp, nc*candSize))
+			c[0].h, c[0].rec = fmix64((w[3]^pairKeyA[1])*pairMul^wm), uint32(i<<4|1)
+			c[1].h, c[1].rec = fmix64((w[2]^pairKeyA[2])*pairMul^wm), uint32(i<<4|2)
+			c[2].h, c[2].rec = fmix64((w[1]^pairKeyA[3])*pairMul^wm), uint32(i<<4|3)
+			c[3].h, c[3].rec = fmix64((w[0]^pairKeyA[4])*pairMul^wm), uint32(i<<4|4)
+			nc += Window - 1
+			continue
+		}
+		for d := 1; d <= i; d++ {
+			c := (*cand)(unsafe.Add(cp, nc*candSize))
+			c.h, c.rec = fmix64((wh[i-d]^pairKeyA[d])*pairMul^wm), uint32(i<<4|d)
+			nc++
+		}
+	}
+	cs = cs[:nc]
+	b.cands = cs
+	b.addCands(cs)
+}
+
+// cand is a candidate scheme-2 body feature: its hash and its record.
+type cand struct {
+	h   uint64
+	rec uint32
+}
+
+const candSize = int(unsafe.Sizeof(cand{}))
+
+// addCands adds the candidates that are new, in order, up to
+// MaxFeatures: the set probed inline, its state in locals (its count
+// kept as nk plus an offset: every hash added but 0 is a feature), the
+// keys, ends and records written through pointers into room made once.
+func (b *builder) addCands(cs []cand) {
 	nk := len(b.keys)
-	most := max(min(n*Window, MaxFeatures-nk), 0)
+	most := max(min(len(cs), MaxFeatures-nk), 0)
 	keys := slices.Grow(b.keys, most)
 	ends := slices.Grow(b.ends, most)
 	arena := slices.Grow(b.arena, 4*most)
-	al := len(arena)
 	kp := unsafe.Pointer(unsafe.SliceData(keys))
 	ep := unsafe.Pointer(unsafe.SliceData(ends))
 	ap := unsafe.Pointer(unsafe.SliceData(arena))
-	whp := unsafe.Pointer(unsafe.SliceData(wh))
+	// Feature nk's record is at arena[off+4*nk:], its end off+4*nk+4.
+	off := len(arena) - 4*nk
 	s := &b.seen
-	pairs := !b.opt.NoBigrams
-	slots, mask, shift, room := s.state()
-	sn := s.n
-	seed := hashSeed
-	for i := 0; i < n; i++ {
-		if i < Window-1 || nk > MaxFeatures-Window || !pairs {
+	slots, mask, shift := unsafe.Pointer(unsafe.SliceData(s.slots)), uintptr(len(s.slots)-1), s.shift
+	ns := s.n - nk // the set's count is nk+ns
+	// Below lim, a feature may be added with no more checks (the set
+	// has room: nk+ns < s.room; and nk < MaxFeatures).
+	lim := min(MaxFeatures, s.room-ns)
+	for k := 0; k < len(cs); {
+		k, nk = addRun(cs, k, nk, lim, slots, mask, shift, kp, ep, ap, off)
+		if k == len(cs) {
+			break
+		}
+		if nk >= lim {
 			if nk >= MaxFeatures {
 				break
 			}
-			s.n = sn
-			b.keys, b.ends, b.arena = keys[:nk], ends[:nk], arena[:al]
-			b.mixWord(i, wh, pairs)
-			nk, al = len(b.keys), len(b.arena)
-			slots, mask, shift, room = s.state()
-			sn = s.n
+			s.n = nk + ns
+			s.grow()
+			slots, mask, shift = unsafe.Pointer(unsafe.SliceData(s.slots)), uintptr(len(s.slots)-1), s.shift
+			lim = min(MaxFeatures, s.room-ns)
 			continue
 		}
-		if sn > room-Window {
-			s.n = sn
-			s.grow()
-			slots, mask, shift, room = s.state()
-		}
-		hw := *(*uint64)(unsafe.Add(whp, i*8))
-		wm := fmix64(hw ^ pairKeyW)
-	feature:
-		for d := 0; d < Window; d++ {
-			h := hw
-			if d > 0 {
-				h = fmix64((*(*uint64)(unsafe.Add(whp, (i-d)*8))^pairKeyA[d])*pairMul ^ wm)
-			}
-			if h == 0 {
-				if s.zero {
-					continue
-				}
-				s.zero = true
-			} else {
-				// insert's probe, inline (room made above).
-				j := uintptr(((h ^ seed) * 0x9E3779B97F4A7C15) >> shift)
-				for {
-					p := (*uint64)(unsafe.Add(slots, j*8))
-					if *p == 0 {
-						*p = h
-						sn++
-						break
-					}
-					if *p == h {
-						continue feature
-					}
-					j = (j + 1) & mask
-				}
-			}
-			*(*uint32)(unsafe.Add(ap, al)) = uint32(i<<4 | d)
-			al += 4
-			*(*uint64)(unsafe.Add(kp, nk*8)) = h
-			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al) | pairRec
+		// The hash 0 (kept apart by the set).
+		if !s.zero {
+			s.zero = true
+			ns-- // a feature the set does not count
+			lim = min(MaxFeatures, s.room-ns)
+			*(*uint32)(unsafe.Add(ap, off+4*nk)) = cs[k].rec
+			*(*uint64)(unsafe.Add(kp, nk*8)) = 0
+			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(off+4*nk+4) | pairRec
 			nk++
 		}
+		k++
 	}
-	s.n = sn
-	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
+	s.n = nk + ns
+	b.arena, b.keys, b.ends = arena[:off+4*nk], keys[:nk], ends[:nk]
 }
 
-// mixWord adds word i's unigram and its pairs (streamBodyMix's features
-// of one word) with a check a feature, in the builder's keys, ends and
-// arena (which have room: no append here moves them).
-func (b *builder) mixWord(i int, wh []uint64, pairs bool) {
-	hw := wh[i]
-	if r := b.seen.probe(hw); r == probeAdded || r == probeFull && b.seen.insert(hw) {
-		b.addRec(hw, i<<4)
-	}
-	if !pairs {
-		return
-	}
-	wm := fmix64(hw ^ pairKeyW)
-	for d := 1; d <= min(Window-1, i) && len(b.keys) < MaxFeatures; d++ {
-		h := fmix64((wh[i-d]^pairKeyA[d])*pairMul ^ wm)
-		if r := b.seen.probe(h); r == probeKnown || r == probeFull && !b.seen.insert(h) {
-			continue
+// addRun is addCands' common case, in a function with no call (so that
+// its values stay in registers): it adds cs[k:]'s new features while
+// nk is below lim and the hash is not 0, and returns where it stopped
+// and the new nk. The set's slots, index mask and shift and the
+// features' keys, ends and records (at off+4*nk) are addCands'.
+func addRun(cs []cand, k, nk, lim int, slots unsafe.Pointer, mask uintptr, shift uint, kp, ep, ap unsafe.Pointer, off int) (int, int) {
+	for ; k < len(cs); k++ {
+		c := &cs[k]
+		h := c.h
+		if nk >= lim || h == 0 {
+			break
 		}
-		b.addRec(h, i<<4|d)
+		j := uintptr(((h ^ hashSeed) * 0x9E3779B97F4A7C15) >> (shift & 63))
+		for {
+			p := (*uint64)(unsafe.Add(slots, j*8))
+			if v := *p; v == 0 {
+				*p = h
+				break
+			} else if v == h {
+				goto next
+			}
+			j = (j + 1) & mask
+		}
+		*(*uint32)(unsafe.Add(ap, off+4*nk)) = c.rec
+		*(*uint64)(unsafe.Add(kp, nk*8)) = h
+		*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(off+4*nk+4) | pairRec
+		nk++
+	next:
 	}
-}
-
-// addRec adds the new scheme-2 body feature h with its record rec.
-func (b *builder) addRec(h uint64, rec int) {
-	b.arena = binary.LittleEndian.AppendUint32(b.arena, uint32(rec))
-	b.keys = append(b.keys, h)
-	b.ends = append(b.ends, uint32(len(b.arena))|pairRec)
+	return k, nk
 }
 
 // hashWords sets wh[i] to the xxhash64 of word i, the words lying one
@@ -1029,12 +1061,6 @@ func (s *hashSet) insert(h uint64) bool {
 	}
 }
 
-// state is what an inline probe needs: the slots, the index mask and
-// shift, and the room.
-func (s *hashSet) state() (slots unsafe.Pointer, mask uintptr, shift uint, room int) {
-	return unsafe.Pointer(unsafe.SliceData(s.slots)), uintptr(len(s.slots) - 1), s.shift, s.room
-}
-
 func (s *hashSet) grow() {
 	old := s.slots
 	s.slots = s.take(2 * len(old))
@@ -1160,6 +1186,7 @@ func (b *builder) release() {
 		b.keys, b.ends = nil, nil
 	}
 	b.pw, b.pwe, b.wh = unlessHuge(b.pw, maxPooledBytes), unlessHuge(b.pwe, maxPooledItems), unlessHuge(b.wh, maxPooledItems)
+	b.cands = unlessHuge(b.cands, maxPooledItems)
 	if cap(b.seen.slots) > maxPooledSlots {
 		b.seen.slots = nil
 	}

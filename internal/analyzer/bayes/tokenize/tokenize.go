@@ -1946,36 +1946,13 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 		j := i + 1
 		classes := byteClass[s[i]]
 		for j < n {
-			if j+8 <= n {
-				// 8 bytes at a time: the word's bytes up to the first
-				// other one, their digits and upper case.
-				word, digit, upper := asciiMasks(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[j:]), 8)))
-				if word == swarHigh {
-					if digit != 0 {
-						classes |= cDigit
-					}
-					if upper != 0 {
-						classes |= cUpper
-					}
-					j += 8
-					continue
-				}
-				k := bits.TrailingZeros64(^word & swarHigh) // 8*bytes+7
-				in := uint64(1)<<k - 1                      // the word's bytes
-				if digit&in != 0 {
-					classes |= cDigit
-				}
-				if upper&in != 0 {
-					classes |= cUpper
-				}
-				j += k >> 3
-			} else if cl := byteClass[s[j]]; cl&cWord != 0 {
+			cl := byteClass[s[j]]
+			if cl&cWord != 0 {
 				classes |= cl
 				j++
 				continue
 			}
-			// s[j] is not a word byte.
-			if byteClass[s[j]]&cInner != 0 && j+1 < n && byteClass[s[j+1]]&cWord != 0 {
+			if cl&cInner != 0 && j+1 < n && byteClass[s[j+1]]&cWord != 0 {
 				j++
 				continue
 			}
@@ -2039,21 +2016,6 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 		}
 		i = j
 	}
-}
-
-const swarHigh = 0x8080808080808080
-
-// asciiMasks tells, for 8 ASCII bytes x (little-endian), which are word
-// bytes (letters and digits), digits and upper-case letters: 0x80 in each
-// such byte. (A byte below 0x80 plus at most 0x50 does not carry into the
-// next: each range test is two additions.)
-func asciiMasks(x uint64) (word, digit, upper uint64) {
-	const ones = 0x0101010101010101
-	l := x | 0x20*ones
-	letter := (l + (0x80-'a')*ones) &^ (l + (0x80-'z'-1)*ones)
-	digit = (x + (0x80-'0')*ones) &^ (x + (0x80-'9'-1)*ones) & swarHigh
-	upper = (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones) & swarHigh
-	return letter&swarHigh | digit, digit, upper
 }
 
 // byteClass is asciiClass over all bytes (none above ASCII in a class),

@@ -204,3 +204,29 @@ func FuzzStreamBodyMixRef(f *testing.F) {
 		textPair(t, subject, text)
 	})
 }
+
+// FuzzSplitASCIIRef: splitASCII splits every ASCII text as main's
+// (splitASCIIRef) does, into the same buffer state, also after words
+// already in the buffer.
+func FuzzSplitASCIIRef(f *testing.F) {
+	for _, s := range diffSeeds {
+		f.Add(s, 1000, "")
+	}
+	f.Add("AbCdEfGhIjKlMnOp q1W2e3R4t5Y6u7I8 a.b.c.d.e.f.g.h.i.j-k'l_m@n x..y --z $Ab12$ 12345678901234567890 X!Y! ", 1000, "pre words")
+	f.Add(strings.Repeat("Go! ", 100), 7, "a b")
+	f.Fuzz(func(t *testing.T, s string, max int, pre string) {
+		max = max&(MaxWords-1) + 1
+		b := []byte(s)
+		for i := range b {
+			b[i] &= 0x7f
+		}
+		var got, want wordBuf
+		got.split(pre, MaxWords)
+		want.split(pre, MaxWords)
+		got.splitASCII(string(b), max)
+		want.splitASCIIRef(string(b), max)
+		if string(got.buf) != string(want.buf) || !slices.Equal(got.ends, want.ends) {
+			t.Fatalf("%q max %d: %q, want %q", b, max, wordList(&got), wordList(&want))
+		}
+	})
+}

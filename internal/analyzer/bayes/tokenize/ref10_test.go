@@ -61,3 +61,87 @@ func (b *builder) mixWordsRef(wh []uint64) {
 	}
 	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
 }
+
+// splitASCIIRef is splitASCII as it was on main d46e9cd (the word
+// buffer's fields read and written through ws at every word).
+func (ws *wordBuf) splitASCIIRef(s string, max int) {
+	n := len(s)
+	for i := 0; i < n && len(ws.ends) < max; {
+		if byteClass[s[i]]&cWord == 0 {
+			i++
+			continue
+		}
+		j := i + 1
+		classes := byteClass[s[i]]
+		for j < n {
+			cl := byteClass[s[j]]
+			if cl&cWord != 0 {
+				classes |= cl
+				j++
+				continue
+			}
+			if cl&cInner != 0 && j+1 < n && byteClass[s[j+1]]&cWord != 0 {
+				j++
+				continue
+			}
+			break
+		}
+		// As in word1: "$" kept, single letters and digits left out,
+		// digit runs collapsed, long words replaced.
+		dollar := i > 0 && s[i-1] == '$'
+		wl := j - i
+		nw := wl
+		if dollar {
+			nw++
+		}
+		if nw >= 2 {
+			lo := len(ws.buf)
+			if classes&cDigit != 0 {
+				if dollar {
+					ws.buf = append(ws.buf, '$')
+				}
+				ws.buf = appendCollapsed(ws.buf, s[i:j])
+				if classes&cUpper != 0 {
+					lowerASCII(ws.buf[lo:])
+				}
+			} else {
+				if cap(ws.buf)-lo < nw+copySlack {
+					ws.buf = slices.Grow(ws.buf, nw+copySlack)
+				}
+				p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(ws.buf)), lo)
+				if dollar {
+					*(*byte)(p) = '$'
+					p = unsafe.Add(p, 1)
+				}
+				if i+16 <= n && i+wl+7 <= n {
+					// copy8 reads up to 16 bytes, or wl rounded up to
+					// 8: all in s (ASCII, so its SWAR lowering holds).
+					copy8(p, unsafe.Pointer(unsafe.StringData(s[i:])), wl)
+					for off := 0; off < wl && classes&cUpper != 0; off += 8 {
+						q := (*uint64)(unsafe.Add(p, off))
+						*q = lower8(*q)
+					}
+				} else {
+					for k := 0; k < wl; k++ {
+						c := s[i+k]
+						if 'A' <= c && c <= 'Z' {
+							c += 'a' - 'A'
+						}
+						*(*byte)(unsafe.Add(p, k)) = c
+					}
+				}
+				ws.buf = ws.buf[:lo+nw]
+			}
+			if nw > MaxTokenLen {
+				w := ws.buf[lo:]
+				long := appendLongToken(ws.buf[len(ws.buf):], unsafe.String(unsafe.SliceData(w), len(w)))
+				ws.buf = append(ws.buf[:lo], long...)
+			}
+			ws.ends = append(ws.ends, int32(len(ws.buf)))
+		}
+		if j < n && s[j] == '!' {
+			ws.pushString("!")
+		}
+		i = j
+	}
+}

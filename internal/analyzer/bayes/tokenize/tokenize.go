@@ -1937,11 +1937,16 @@ func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 // (FuzzSplitASCII compares it with the general loop over the lower-cased
 // chunk).
 func (ws *wordBuf) splitASCII(s string, max int) {
+	// The buffers in locals (written back at the end): through ws, every
+	// word would load and store them again.
+	buf, ends := ws.buf, ws.ends
 	n := len(s)
-	for i := 0; i < n && len(ws.ends) < max; {
-		if byteClass[s[i]]&cWord == 0 {
+	for i := 0; len(ends) < max; {
+		for i < n && byteClass[s[i]]&cWord == 0 {
 			i++
-			continue
+		}
+		if i >= n {
+			break
 		}
 		j := i + 1
 		classes := byteClass[s[i]]
@@ -1967,20 +1972,20 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 			nw++
 		}
 		if nw >= 2 {
-			lo := len(ws.buf)
+			lo := len(buf)
 			if classes&cDigit != 0 {
 				if dollar {
-					ws.buf = append(ws.buf, '$')
+					buf = append(buf, '$')
 				}
-				ws.buf = appendCollapsed(ws.buf, s[i:j])
+				buf = appendCollapsed(buf, s[i:j])
 				if classes&cUpper != 0 {
-					lowerASCII(ws.buf[lo:])
+					lowerASCII(buf[lo:])
 				}
 			} else {
-				if cap(ws.buf)-lo < nw+copySlack {
-					ws.buf = slices.Grow(ws.buf, nw+copySlack)
+				if cap(buf)-lo < nw+copySlack {
+					buf = slices.Grow(buf, nw+copySlack)
 				}
-				p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(ws.buf)), lo)
+				p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(buf)), lo)
 				if dollar {
 					*(*byte)(p) = '$'
 					p = unsafe.Add(p, 1)
@@ -2002,20 +2007,22 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 						*(*byte)(unsafe.Add(p, k)) = c
 					}
 				}
-				ws.buf = ws.buf[:lo+nw]
+				buf = buf[:lo+nw]
 			}
 			if nw > MaxTokenLen {
-				w := ws.buf[lo:]
-				long := appendLongToken(ws.buf[len(ws.buf):], unsafe.String(unsafe.SliceData(w), len(w)))
-				ws.buf = append(ws.buf[:lo], long...)
+				w := buf[lo:]
+				long := appendLongToken(buf[len(buf):], unsafe.String(unsafe.SliceData(w), len(w)))
+				buf = append(buf[:lo], long...)
 			}
-			ws.ends = append(ws.ends, int32(len(ws.buf)))
+			ends = append(ends, int32(len(buf)))
 		}
 		if j < n && s[j] == '!' {
-			ws.pushString("!")
+			buf = append(buf, '!')
+			ends = append(ends, int32(len(buf)))
 		}
 		i = j
 	}
+	ws.buf, ws.ends = buf, ends
 }
 
 // byteClass is asciiClass over all bytes (none above ASCII in a class),

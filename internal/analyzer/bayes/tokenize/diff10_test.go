@@ -230,3 +230,28 @@ func FuzzSplitASCIIRef(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLower: builder.lower is strings.ToLower, and asciiCase tells what a
+// byte loop tells.
+func FuzzLower(f *testing.F) {
+	for _, s := range diffSeeds {
+		f.Add(s)
+	}
+	f.Add("ABCDEFGHIJKLMNOPQRSTUVWXYZ@[`{ abcdefgh 0123456789 \\x7f")
+	f.Add("mx1.EXAMPLE.com\xc3\x9f\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		var b builder
+		if got, want := b.lower(s), strings.ToLower(s); got != want {
+			t.Fatalf("lower(%q) = %q, want %q", s, got, want)
+		}
+		ascii, upper := asciiCase(s)
+		wantASCII, wantUpper := true, false
+		for i := 0; i < len(s); i++ {
+			wantASCII = wantASCII && s[i] < 0x80
+			wantUpper = wantUpper || 'A' <= s[i] && s[i] <= 'Z'
+		}
+		if ascii != wantASCII || ascii && upper != wantUpper {
+			t.Fatalf("asciiCase(%q) = %v, %v, want %v, %v", s, ascii, upper, wantASCII, wantUpper)
+		}
+	})
+}

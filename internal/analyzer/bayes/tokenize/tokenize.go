@@ -274,16 +274,38 @@ func (b *builder) addPP(p1, p2, p3, s string) {
 // lower is strings.ToLower(s); an ASCII result with upper case is
 // written to b.tmp (valid until the next call).
 func (b *builder) lower(s string) string {
-	if !isASCII(s) {
+	ascii, upper := asciiCase(s)
+	if !ascii {
 		return strings.ToLower(s)
 	}
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b.tmp = appendLowerASCII(b.tmp[:0], s)
-			return unsafe.String(unsafe.SliceData(b.tmp), len(b.tmp))
-		}
+	if upper {
+		b.tmp = appendLowerASCII(b.tmp[:0], s)
+		return unsafe.String(unsafe.SliceData(b.tmp), len(b.tmp))
 	}
 	return s
+}
+
+// asciiCase reports whether s is all ASCII and, if so, whether it has
+// upper-case letters, 8 bytes at a time. (A byte's range test is two
+// additions, exact when no byte is 0x80 or above: when one is, the
+// answer for upper case is not used.)
+func asciiCase(s string) (ascii, upper bool) {
+	const ones = 0x0101010101010101
+	var hi, up uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		hi |= x
+		up |= (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones)
+	}
+	for ; i < len(s); i++ {
+		c := uint64(s[i])
+		hi |= c
+		if 'A' <= c && c <= 'Z' {
+			up |= 0x80
+		}
+	}
+	return hi&(0x80*ones) == 0, up&(0x80*ones) != 0
 }
 
 // shape is shape(s), the collapsed digits written to b.tmp2 (valid until
@@ -1559,24 +1581,57 @@ func indexHeaders(h mail.Headers) (x headerIndex) {
 	}
 	for i := range h {
 		name := h[i].Name
-		ascii := isASCII(name)
-		if (!ascii || len(name) == len("Received")) && strings.EqualFold(name, "Received") {
-			if x.nrcv < len(x.rcv) {
-				x.rcv[x.nrcv] = i
-			}
-			x.nrcv++
+		if !isASCII(name) {
+			x.add(i, name, allFields)
 			continue
 		}
-		for k, want := range fieldNames {
-			if (!ascii || len(name) == len(want)) && strings.EqualFold(name, want) {
-				if x.first[k] < 0 {
-					x.first[k] = i
-				}
-				break
-			}
+		if len(name) < len(fieldsOfLen) {
+			x.add(i, name, fieldsOfLen[len(name)])
 		}
 	}
 	return x
+}
+
+// rcvField stands for Received in the lists of fields add compares with.
+const rcvField = nFields
+
+// allFields are all the fields (Received first); fieldsOfLen[n] those
+// whose names are n bytes long (in the same order).
+var allFields, fieldsOfLen = func() (all []int8, byLen [18][]int8) {
+	all = append(all, rcvField)
+	for k := range nFields {
+		all = append(all, int8(k))
+	}
+	for _, k := range all {
+		n := len("Received")
+		if k != rcvField {
+			n = len(fieldNames[k])
+		}
+		byLen[n] = append(byLen[n], k)
+	}
+	return all, byLen
+}()
+
+// add indexes field i, named name, when it is one of the fields ks.
+func (x *headerIndex) add(i int, name string, ks []int8) {
+	for _, k := range ks {
+		if k == rcvField {
+			if strings.EqualFold(name, "Received") {
+				if x.nrcv < len(x.rcv) {
+					x.rcv[x.nrcv] = i
+				}
+				x.nrcv++
+				return
+			}
+			continue
+		}
+		if strings.EqualFold(name, fieldNames[k]) {
+			if x.first[k] < 0 {
+				x.first[k] = i
+			}
+			return
+		}
+	}
 }
 
 // get is Headers.Get of fieldNames[k].

@@ -756,7 +756,6 @@ func (b *builder) addCands(cs []cand) {
 	ends := slices.Grow(b.ends, most)
 	arena := slices.Grow(b.arena, 4*most)
 	kp := unsafe.Pointer(unsafe.SliceData(keys))
-	ep := unsafe.Pointer(unsafe.SliceData(ends))
 	ap := unsafe.Pointer(unsafe.SliceData(arena))
 	// Feature nk's record is at arena[off+4*nk:], its end off+4*nk+4.
 	off := len(arena) - 4*nk
@@ -767,7 +766,7 @@ func (b *builder) addCands(cs []cand) {
 	// has room: nk+ns < s.room; and nk < MaxFeatures).
 	lim := min(MaxFeatures, s.room-ns)
 	for k := 0; k < len(cs); {
-		k, nk = addRun(cs, k, nk, lim, slots, mask, shift, kp, ep, ap, off)
+		k, nk = addRun(cs, k, nk, lim, slots, mask, shift, kp, ap, off)
 		if k == len(cs) {
 			break
 		}
@@ -781,6 +780,9 @@ func (b *builder) addCands(cs []cand) {
 			lim = min(MaxFeatures, s.room-ns)
 			continue
 		}
+		if cs[k].h != 0 {
+			continue // addRun went as far as lim allowed
+		}
 		// The hash 0 (kept apart by the set).
 		if !s.zero {
 			s.zero = true
@@ -788,25 +790,31 @@ func (b *builder) addCands(cs []cand) {
 			lim = min(MaxFeatures, s.room-ns)
 			*(*uint32)(unsafe.Add(ap, off+4*nk)) = cs[k].rec
 			*(*uint64)(unsafe.Add(kp, nk*8)) = 0
-			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(off+4*nk+4) | pairRec
 			nk++
 		}
 		k++
 	}
 	s.n = nk + ns
-	b.arena, b.keys, b.ends = arena[:off+4*nk], keys[:nk], ends[:nk]
+	// Feature f's record ends at off+4*f+4.
+	ends = ends[:nk]
+	for f := len(b.keys); f < nk; f++ {
+		ends[f] = uint32(off+4*f+4) | pairRec
+	}
+	b.arena, b.keys, b.ends = arena[:off+4*nk], keys[:nk], ends
 }
 
 // addRun is addCands' common case, in a function with no call (so that
-// its values stay in registers): it adds cs[k:]'s new features while
-// nk is below lim and the hash is not 0, and returns where it stopped
-// and the new nk. The set's slots, index mask and shift and the
-// features' keys, ends and records (at off+4*nk) are addCands'.
-func addRun(cs []cand, k, nk, lim int, slots unsafe.Pointer, mask uintptr, shift uint, kp, ep, ap unsafe.Pointer, off int) (int, int) {
+// its values stay in registers): it adds the new features of cs[k:],
+// at most lim-nk candidates (each adds at most one feature), stopping
+// before a hash 0, and returns where it stopped and the new nk. The
+// set's slots, index mask and shift and the features' keys and records
+// (at off+4*nk) are addCands'; the ends are written after (endsFrom).
+func addRun(cs []cand, k, nk, lim int, slots unsafe.Pointer, mask uintptr, shift uint, kp, ap unsafe.Pointer, off int) (int, int) {
+	cs = cs[:min(len(cs), k+lim-nk)]
 	for ; k < len(cs); k++ {
 		c := &cs[k]
 		h := c.h
-		if nk >= lim || h == 0 {
+		if h == 0 {
 			break
 		}
 		j := uintptr(((h ^ hashSeed) * 0x9E3779B97F4A7C15) >> (shift & 63))
@@ -822,7 +830,6 @@ func addRun(cs []cand, k, nk, lim int, slots unsafe.Pointer, mask uintptr, shift
 		}
 		*(*uint32)(unsafe.Add(ap, off+4*nk)) = c.rec
 		*(*uint64)(unsafe.Add(kp, nk*8)) = h
-		*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(off+4*nk+4) | pairRec
 		nk++
 	next:
 	}

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // The tok10 rewrite of the scheme-2 body stream (streamBodyMix: the set
@@ -252,6 +255,32 @@ func FuzzLower(f *testing.F) {
 		}
 		if ascii != wantASCII || ascii && upper != wantUpper {
 			t.Fatalf("asciiCase(%q) = %v, %v, want %v, %v", s, ascii, upper, wantASCII, wantUpper)
+		}
+	})
+}
+
+// FuzzHashWords: hashWords gives each word's xxhash64.
+func FuzzHashWords(f *testing.F) {
+	f.Add([]byte("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40})
+	f.Fuzz(func(t *testing.T, text, lens []byte) {
+		var ends []int32
+		lo := 0
+		for _, l := range lens {
+			if lo+int(l%48) > len(text) {
+				break
+			}
+			lo += int(l % 48)
+			ends = append(ends, int32(lo))
+		}
+		buf := append(slices.Clip(text[:lo]), make([]byte, copySlack)...)
+		wh := make([]uint64, len(ends))
+		hashWords(wh, unsafe.Pointer(unsafe.SliceData(buf)), ends)
+		lo = 0
+		for i, hi := range ends {
+			if want := xxhash.Sum64(text[lo:hi]); wh[i] != want {
+				t.Fatalf("word %q: %x, want %x", text[lo:hi], wh[i], want)
+			}
+			lo = int(hi)
 		}
 	})
 }

@@ -840,32 +840,52 @@ func addRun(cs []cand, k, nk, lim int, slots unsafe.Pointer, mask uintptr, shift
 // after the other at buf with the ends given (hash64, inline for the
 // words shorter than 32 bytes).
 func hashWords(wh []uint64, buf unsafe.Pointer, ends []int32) {
+	ends = ends[:len(wh)]
 	lo := 0
-	for i, hi := range ends {
-		if i >= len(wh) {
-			break
-		}
-		n := int(hi) - lo
+	for i := range ends {
+		hi := int(ends[i])
+		n := hi - lo
 		p := unsafe.Add(buf, lo)
-		lo = int(hi)
+		lo = hi
 		if n >= 32 {
 			wh[i] = hash64(p, n)
 			continue
 		}
 		h := xxPrime5 + uint64(n)
-		j := 0
-		for ; j+8 <= n; j += 8 {
-			k := *(*uint64)(unsafe.Add(p, j)) * xxPrime2
-			h ^= bits.RotateLeft64(k, 31) * xxPrime1
+		if n >= 8 {
+			h ^= bits.RotateLeft64(*(*uint64)(p)*xxPrime2, 31) * xxPrime1
 			h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+			p = unsafe.Add(p, 8)
+			if n >= 16 {
+				h ^= bits.RotateLeft64(*(*uint64)(p)*xxPrime2, 31) * xxPrime1
+				h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+				p = unsafe.Add(p, 8)
+				if n >= 24 {
+					h ^= bits.RotateLeft64(*(*uint64)(p)*xxPrime2, 31) * xxPrime1
+					h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+					p = unsafe.Add(p, 8)
+				}
+			}
 		}
-		if j+4 <= n {
-			h ^= uint64(*(*uint32)(unsafe.Add(p, j))) * xxPrime1
+		if n&4 != 0 {
+			h ^= uint64(*(*uint32)(p)) * xxPrime1
 			h = bits.RotateLeft64(h, 23)*xxPrime2 + xxPrime3
-			j += 4
+			p = unsafe.Add(p, 4)
 		}
-		for ; j < n; j++ {
-			h ^= uint64(*(*byte)(unsafe.Add(p, j))) * xxPrime5
+		// The last n&3 bytes, written out.
+		switch n & 3 {
+		case 3:
+			h ^= uint64(*(*byte)(p)) * xxPrime5
+			h = bits.RotateLeft64(h, 11) * xxPrime1
+			p = unsafe.Add(p, 1)
+			fallthrough
+		case 2:
+			h ^= uint64(*(*byte)(p)) * xxPrime5
+			h = bits.RotateLeft64(h, 11) * xxPrime1
+			p = unsafe.Add(p, 1)
+			fallthrough
+		case 1:
+			h ^= uint64(*(*byte)(p)) * xxPrime5
 			h = bits.RotateLeft64(h, 11) * xxPrime1
 		}
 		h ^= h >> 33

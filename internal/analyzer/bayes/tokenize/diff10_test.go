@@ -284,3 +284,16 @@ func FuzzHashWords(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFieldsOf: builder.fieldsOf is strings.Fields.
+func FuzzFieldsOf(f *testing.F) {
+	f.Add("from mx1.example.com (mx1.example.com [192.0.2.1])\\tby mx.example.net with ESMTPS id 12")
+	f.Add("a\x01b\x1fc\x20d\x7fe\tf\ng\vh\fi\rj  \x00k" + strings.Repeat("x", 17) + "\x0b")
+	f.Add("  ")
+	f.Fuzz(func(t *testing.T, s string) {
+		var b builder
+		if got, want := b.fieldsOf(s), strings.Fields(s); !slices.Equal(got, want) {
+			t.Fatalf("fieldsOf(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

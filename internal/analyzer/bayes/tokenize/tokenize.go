@@ -332,7 +332,21 @@ func (b *builder) fieldsOf(s string) []string {
 			i++
 		}
 		j := i
-		for j < len(s) && !spaceByte[s[j]] {
+		for j < len(s) {
+			if j+8 <= len(s) {
+				// The first of 8 bytes below 0x21 (exact for the
+				// first: ASCII bytes, a borrow only goes up).
+				x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[j:]), 8))
+				m := (x - 0x21*0x0101010101010101) &^ x & swarHigh
+				if m == 0 {
+					j += 8
+					continue
+				}
+				j += bits.TrailingZeros64(m) >> 3
+			}
+			if spaceByte[s[j]] {
+				break
+			}
 			j++
 		}
 		if j > i {
@@ -343,6 +357,9 @@ func (b *builder) fieldsOf(s string) []string {
 	b.fields = f
 	return f
 }
+
+// swarHigh is the high bit of every byte of a uint64.
+const swarHigh = 0x8080808080808080
 
 // spaceByte[c] is asciiSpace(c).
 var spaceByte = func() (t [256]bool) {

@@ -297,3 +297,53 @@ func FuzzFieldsOf(f *testing.F) {
 		}
 	})
 }
+
+// splitPair fails unless split and main's splitRef give the same words,
+// buffer and Han/kana flag for s (after the words of pre).
+func splitPair(t testing.TB, pre, s string, max int) {
+	t.Helper()
+	var got, want wordBuf
+	got.split(pre, MaxWords)
+	want.split(pre, MaxWords)
+	gc, wc := got.split(s, max), want.splitRef(s, max)
+	if gc != wc || string(got.buf) != string(want.buf) || !slices.Equal(got.ends, want.ends) {
+		t.Fatalf("%q max %d: %q (cjk %v), want %q (cjk %v)", s, max, wordList(&got), gc, wordList(&want), wc)
+	}
+}
+
+// TestSplitRefTexts: split gives main's words for the seeds, the test
+// messages (the Japanese ones in every charset among them) and a sample
+// of the corpus, whole and with a small max.
+func TestSplitRefTexts(t *testing.T) {
+	texts := slices.Clone(diffSeeds)
+	texts = append(texts, "a\u00a0b c\u00a0d  “quoted” words — dash e\u0301 cafe\u0301 ＡＢＣ ｶﾞ x\xffy z",
+		"line one\nligne deux: déjà vu\r\nthird line\twith tab and ünïcode\n\nlast")
+	msgs := testMessages(t)
+	for _, dir := range []string{"enc", "test", "train"} {
+		for _, p := range emlFiles(t, filepath.Join("..", "testdata", "ja", dir)) {
+			msgs = append(msgs, parseFile(t, p))
+		}
+	}
+	msgs = append(msgs, corpusMessages(3, "test/ham", "test/spam")...)
+	for _, m := range msgs {
+		texts = append(texts, m.Subject, m.Text)
+	}
+	for _, s := range texts {
+		for _, max := range []int{MaxWords, 512, 7, 1} {
+			splitPair(t, "", s, max)
+		}
+		splitPair(t, "some words before", s, MaxWords)
+	}
+}
+
+// FuzzSplitRef: split gives main's words for any text.
+func FuzzSplitRef(f *testing.F) {
+	for _, s := range diffSeeds {
+		f.Add(s, 1000)
+	}
+	f.Add("a\u00a0b c\u00a0d “q” e\u0301 \u0301f ＡＢＣ ｶﾞ x\xffy z 東京 $5!", 1000)
+	f.Add(" \u0301 \t\u00a0\n\xe3\x81 \x81 x", 3)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		splitPair(t, "", s, max&(MaxWords-1)+1)
+	})
+}

@@ -2,7 +2,11 @@ package tokenize
 
 import (
 	"slices"
+	"strings"
+	"unicode/utf8"
 	"unsafe"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // streamBodyMixRef is streamBodyMix as it was on main d46e9cd (before the
@@ -144,4 +148,72 @@ func (ws *wordBuf) splitASCIIRef(s string, max int) {
 		}
 		i = j
 	}
+}
+
+// splitRef is split as it was on main d46e9cd: a chunk with any byte
+// above ASCII normalised and split whole (splitChunkRef).
+func (ws *wordBuf) splitRef(s string, max int) (cjk bool) {
+	if s == "" || max <= 0 {
+		return false
+	}
+	for len(s) > 0 && ws.len() < max {
+		n := chunkEnd(s, normChunk)
+		if ws.splitChunkRef(s[:n], max) {
+			cjk = true
+		}
+		s = s[n:]
+	}
+	if ws.len() > max {
+		ws.ends = ws.ends[:max]
+		ws.buf = ws.buf[:ws.ends[max-1]]
+	}
+	return cjk
+}
+
+// splitChunkRef is splitChunk as it was on main d46e9cd.
+func (ws *wordBuf) splitChunkRef(s string, max int) (cjk bool) {
+	if isASCII(s) {
+		// ASCII text is its own NFKC form; splitASCII lower-cases the
+		// words as it copies them.
+		ws.splitASCIIRef(s, max)
+		return false
+	} else {
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, " ")
+		}
+		ws.nfkc = norm.NFKC.AppendString(ws.nfkc[:0], s)
+		ws.norm = appendLower(ws.norm[:0], unsafe.String(unsafe.SliceData(ws.nfkc), len(ws.nfkc)))
+	}
+	s = unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm))
+	i := 0
+	for i < len(s) && ws.len() < max {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiClass[c]&cWord == 0 {
+				i++
+				continue
+			}
+			i = ws.word1(s, i)
+			continue
+		}
+		r, sz := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case isCJK(r):
+			j := i + sz
+			for j < len(s) {
+				r2, sz2 := utf8.DecodeRuneInString(s[j:])
+				if !isCJK(r2) {
+					break
+				}
+				j += sz2
+			}
+			cjk = true
+			ws.appendCJK(s[i:j], max)
+			i = j
+		case isWordRune(r):
+			i = ws.word1(s, i)
+		default:
+			i += sz
+		}
+	}
+	return cjk
 }

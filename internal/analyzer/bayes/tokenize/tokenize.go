@@ -1982,18 +1982,66 @@ func chunkEnd(s string, size int) int {
 // splitChunk normalises s and appends its words, at most max (a few more
 // may be appended: split cuts them off).
 func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
-	if isASCII(s) {
-		// ASCII text is its own NFKC form; splitASCII lower-cases the
-		// words as it copies them.
-		ws.splitASCII(s, max)
-		return false
-	} else {
-		if !utf8.ValidString(s) {
-			s = strings.ToValidUTF8(s, " ")
+	// ASCII text is its own NFKC form; splitASCII lower-cases the words
+	// as it copies them. A chunk with other bytes is cut where chunkEnd
+	// cuts (the sides normalise and split as the whole does): the ASCII
+	// stretches go to splitASCII, the stretches from the cut before a
+	// non-ASCII byte to the cut after it to splitNorm (most text with a
+	// few non-ASCII bytes, a no-break space or a quotation mark, is
+	// mostly ASCII). FuzzSplitRef compares with main's whole-chunk path.
+	for len(s) > 0 && ws.len() < max {
+		q := firstNonASCII(s)
+		if q == len(s) {
+			ws.splitASCII(s, max)
+			break
 		}
-		ws.nfkc = norm.NFKC.AppendString(ws.nfkc[:0], s)
-		ws.norm = appendLower(ws.norm[:0], unsafe.String(unsafe.SliceData(ws.nfkc), len(ws.nfkc)))
+		a := q
+		for a > 0 && !(s[a] < utf8.RuneSelf && asciiSpace(s[a-1])) {
+			a--
+		}
+		if a > 0 {
+			ws.splitASCII(s[:a], max)
+			if ws.len() >= max {
+				break
+			}
+		}
+		e := q + 1
+		for e < len(s) && !(s[e] < utf8.RuneSelf && asciiSpace(s[e-1])) {
+			e++
+		}
+		if ws.splitNorm(s[a:e], max) {
+			cjk = true
+		}
+		s = s[e:]
 	}
+	return cjk
+}
+
+// firstNonASCII is the index of s's first byte above ASCII (len(s) if
+// none), 8 bytes at a time.
+func firstNonASCII(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8)) & swarHigh; x != 0 {
+			return i + bits.TrailingZeros64(x)>>3
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
+}
+
+// splitNorm is splitChunk for text with bytes above ASCII: normalised
+// (NFKC, lower case) into ws.norm, then split rune by rune.
+func (ws *wordBuf) splitNorm(s string, max int) (cjk bool) {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, " ")
+	}
+	ws.nfkc = norm.NFKC.AppendString(ws.nfkc[:0], s)
+	ws.norm = appendLower(ws.norm[:0], unsafe.String(unsafe.SliceData(ws.nfkc), len(ws.nfkc)))
 	s = unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm))
 	i := 0
 	for i < len(s) && ws.len() < max {

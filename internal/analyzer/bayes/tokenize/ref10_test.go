@@ -2,11 +2,7 @@ package tokenize
 
 import (
 	"slices"
-	"strings"
-	"unicode/utf8"
 	"unsafe"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // streamBodyMixRef is streamBodyMix as it was on main d46e9cd (before the
@@ -173,47 +169,10 @@ func (ws *wordBuf) splitRef(s string, max int) (cjk bool) {
 // splitChunkRef is splitChunk as it was on main d46e9cd.
 func (ws *wordBuf) splitChunkRef(s string, max int) (cjk bool) {
 	if isASCII(s) {
-		// ASCII text is its own NFKC form; splitASCII lower-cases the
-		// words as it copies them.
 		ws.splitASCIIRef(s, max)
 		return false
-	} else {
-		if !utf8.ValidString(s) {
-			s = strings.ToValidUTF8(s, " ")
-		}
-		ws.nfkc = norm.NFKC.AppendString(ws.nfkc[:0], s)
-		ws.norm = appendLower(ws.norm[:0], unsafe.String(unsafe.SliceData(ws.nfkc), len(ws.nfkc)))
 	}
-	s = unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm))
-	i := 0
-	for i < len(s) && ws.len() < max {
-		if c := s[i]; c < utf8.RuneSelf {
-			if asciiClass[c]&cWord == 0 {
-				i++
-				continue
-			}
-			i = ws.word1(s, i)
-			continue
-		}
-		r, sz := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case isCJK(r):
-			j := i + sz
-			for j < len(s) {
-				r2, sz2 := utf8.DecodeRuneInString(s[j:])
-				if !isCJK(r2) {
-					break
-				}
-				j += sz2
-			}
-			cjk = true
-			ws.appendCJK(s[i:j], max)
-			i = j
-		case isWordRune(r):
-			i = ws.word1(s, i)
-		default:
-			i += sz
-		}
-	}
-	return cjk
+	// The whole chunk normalised and split (splitNorm is main's code for
+	// it, unchanged).
+	return ws.splitNorm(s, max)
 }

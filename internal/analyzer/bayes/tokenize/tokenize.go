@@ -870,16 +870,13 @@ func hashWords(wh []uint64, buf unsafe.Pointer, ends []int32) {
 		}
 		h := xxPrime5 + uint64(n)
 		if n >= 8 {
-			h ^= bits.RotateLeft64(*(*uint64)(p)*xxPrime2, 31) * xxPrime1
-			h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+			h = xxRound8(h, *(*uint64)(p))
 			p = unsafe.Add(p, 8)
 			if n >= 16 {
-				h ^= bits.RotateLeft64(*(*uint64)(p)*xxPrime2, 31) * xxPrime1
-				h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+				h = xxRound8(h, *(*uint64)(p))
 				p = unsafe.Add(p, 8)
 				if n >= 24 {
-					h ^= bits.RotateLeft64(*(*uint64)(p)*xxPrime2, 31) * xxPrime1
-					h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+					h = xxRound8(h, *(*uint64)(p))
 					p = unsafe.Add(p, 8)
 				}
 			}
@@ -892,26 +889,39 @@ func hashWords(wh []uint64, buf unsafe.Pointer, ends []int32) {
 		// The last n&3 bytes, written out.
 		switch n & 3 {
 		case 3:
-			h ^= uint64(*(*byte)(p)) * xxPrime5
-			h = bits.RotateLeft64(h, 11) * xxPrime1
+			h = xxRound1(h, *(*byte)(p))
 			p = unsafe.Add(p, 1)
 			fallthrough
 		case 2:
-			h ^= uint64(*(*byte)(p)) * xxPrime5
-			h = bits.RotateLeft64(h, 11) * xxPrime1
+			h = xxRound1(h, *(*byte)(p))
 			p = unsafe.Add(p, 1)
 			fallthrough
 		case 1:
-			h ^= uint64(*(*byte)(p)) * xxPrime5
-			h = bits.RotateLeft64(h, 11) * xxPrime1
+			h = xxRound1(h, *(*byte)(p))
 		}
-		h ^= h >> 33
-		h *= xxPrime2
-		h ^= h >> 29
-		h *= xxPrime3
-		h ^= h >> 32
-		wh[i] = h
+		wh[i] = xxAvalanche(h)
 	}
+}
+
+// xxRound8, xxRound1 and xxAvalanche are xxhash64's steps for 8 bytes
+// and for one byte of a short input's tail, and its final mix.
+func xxRound8(h, k uint64) uint64 {
+	h ^= bits.RotateLeft64(k*xxPrime2, 31) * xxPrime1
+	return bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+}
+
+func xxRound1(h uint64, c byte) uint64 {
+	h ^= uint64(c) * xxPrime5
+	return bits.RotateLeft64(h, 11) * xxPrime1
+}
+
+func xxAvalanche(h uint64) uint64 {
+	h ^= h >> 33
+	h *= xxPrime2
+	h ^= h >> 29
+	h *= xxPrime3
+	h ^= h >> 32
+	return h
 }
 
 // PairHash is scheme 2's hash of the body pair (a, d, w), a the word d
@@ -996,10 +1006,7 @@ func hash64(p unsafe.Pointer, n int) uint64 {
 	h := xxPrime5 + uint64(n)
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		k := *(*uint64)(unsafe.Add(p, i)) * xxPrime2
-		k = bits.RotateLeft64(k, 31) * xxPrime1
-		h ^= k
-		h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+		h = xxRound8(h, *(*uint64)(unsafe.Add(p, i)))
 	}
 	if i+4 <= n {
 		h ^= uint64(*(*uint32)(unsafe.Add(p, i))) * xxPrime1
@@ -1007,15 +1014,9 @@ func hash64(p unsafe.Pointer, n int) uint64 {
 		i += 4
 	}
 	for ; i < n; i++ {
-		h ^= uint64(*(*byte)(unsafe.Add(p, i))) * xxPrime5
-		h = bits.RotateLeft64(h, 11) * xxPrime1
+		h = xxRound1(h, *(*byte)(unsafe.Add(p, i)))
 	}
-	h ^= h >> 33
-	h *= xxPrime2
-	h ^= h >> 29
-	h *= xxPrime3
-	h ^= h >> 32
-	return h
+	return xxAvalanche(h)
 }
 
 // hashSet is a set of feature hashes: open addressing with linear

@@ -214,9 +214,10 @@ type builder struct {
 	ws    wordBuf
 	// The body's words for a scheme-2 Tokens (copied from ws after the
 	// body's stream: the headers' words replace them there).
-	pw  []byte
-	pwe []int32
-	wh  []uint64 // the body words' hashes (streamBodyMix)
+	pw    []byte
+	pwe   []int32
+	wh    []uint64 // the body words' hashes (streamBodyMix)
+	cands []cand   // the body's candidate features (mixWords)
 	// Scratch for a lower-cased string (tmp), a shaped one (tmp2) and
 	// the fields of a header.
 	tmp, tmp2 []byte
@@ -273,16 +274,38 @@ func (b *builder) addPP(p1, p2, p3, s string) {
 // lower is strings.ToLower(s); an ASCII result with upper case is
 // written to b.tmp (valid until the next call).
 func (b *builder) lower(s string) string {
-	if !isASCII(s) {
+	ascii, upper := asciiCase(s)
+	if !ascii {
 		return strings.ToLower(s)
 	}
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b.tmp = appendLowerASCII(b.tmp[:0], s)
-			return unsafe.String(unsafe.SliceData(b.tmp), len(b.tmp))
-		}
+	if upper {
+		b.tmp = appendLowerASCII(b.tmp[:0], s)
+		return unsafe.String(unsafe.SliceData(b.tmp), len(b.tmp))
 	}
 	return s
+}
+
+// asciiCase reports whether s is all ASCII and, if so, whether it has
+// upper-case letters, 8 bytes at a time. (A byte's range test is two
+// additions, exact when no byte is 0x80 or above: when one is, the
+// answer for upper case is not used.)
+func asciiCase(s string) (ascii, upper bool) {
+	const ones = 0x0101010101010101
+	var hi, up uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		hi |= x
+		up |= (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones)
+	}
+	for ; i < len(s); i++ {
+		c := uint64(s[i])
+		hi |= c
+		if 'A' <= c && c <= 'Z' {
+			up |= 0x80
+		}
+	}
+	return hi&(0x80*ones) == 0, up&(0x80*ones) != 0
 }
 
 // shape is shape(s), the collapsed digits written to b.tmp2 (valid until
@@ -309,7 +332,21 @@ func (b *builder) fieldsOf(s string) []string {
 			i++
 		}
 		j := i
-		for j < len(s) && !spaceByte[s[j]] {
+		for j < len(s) {
+			if j+8 <= len(s) {
+				// The first of 8 bytes below 0x21 (exact for the
+				// first: ASCII bytes, a borrow only goes up).
+				x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[j:]), 8))
+				m := (x - 0x21*0x0101010101010101) &^ x & swarHigh
+				if m == 0 {
+					j += 8
+					continue
+				}
+				j += bits.TrailingZeros64(m) >> 3
+			}
+			if spaceByte[s[j]] {
+				break
+			}
 			j++
 		}
 		if j > i {
@@ -320,6 +357,9 @@ func (b *builder) fieldsOf(s string) []string {
 	b.fields = f
 	return f
 }
+
+// swarHigh is the high bit of every byte of a uint64.
+const swarHigh = 0x8080808080808080
 
 // spaceByte[c] is asciiSpace(c).
 var spaceByte = func() (t [256]bool) {
@@ -655,53 +695,233 @@ func (b *builder) streamBody(n int) {
 // from the words when asked for. Room for every feature the stream may
 // add is made once. (A word is never empty: every split path pushes at
 // least one byte, so every word has its unigram, as in streamBody.)
+//
+// The second pass keeps the dedupe set's state in locals and probes it
+// inline (no call, no reload of the set's fields after every store): a
+// word with all Window features (past the first Window-1 words, room
+// for Window more features) is added without per-feature checks; the
+// others (the first words, the last ones before MaxFeatures, no
+// bigrams) go through mixWord, one check a feature
+// (FuzzStreamBodyMixRef compares with the loop before).
 func (b *builder) streamBodyMix(n int) {
-	ws := &b.ws
 	wh := slices.Grow(b.wh[:0], n)[:n]
-	buf := unsafe.Pointer(unsafe.SliceData(ws.buf))
-	lo := int32(0)
-	for i, hi := range ws.ends[:n] {
-		wh[i] = hash64(unsafe.Add(buf, lo), int(hi-lo))
-		lo = hi
-	}
+	ws := &b.ws
+	hashWords(wh, unsafe.Pointer(unsafe.SliceData(ws.buf)), ws.ends[:n])
 	b.wh = wh
-	nk := len(b.keys)
-	most := max(min(n*Window, MaxFeatures-nk), 0)
-	keys := slices.Grow(b.keys, most)
-	ends := slices.Grow(b.ends, most)
-	arena := slices.Grow(b.arena, 4*most)
-	al := len(arena)
-	kp := unsafe.Pointer(unsafe.SliceData(keys))
-	ep := unsafe.Pointer(unsafe.SliceData(ends))
-	ap := unsafe.Pointer(unsafe.SliceData(arena))
-	seen := &b.seen
+	b.mixWords(wh)
+}
+
+// mixWords is streamBodyMix's second pass over the words' hashes wh, in
+// two loops: the first writes every candidate feature (each word's
+// unigram and its pairs with the Window-1 words before, in streamBody's
+// order) with its record into b.cands; the second adds the new ones,
+// probing the set inline. (Each loop keeps few enough values to stay in
+// registers: one loop doing both spilled most of them.)
+func (b *builder) mixWords(wh []uint64) {
+	n := len(wh)
 	pairs := !b.opt.NoBigrams
-	for i := 0; i < n && nk < MaxFeatures; i++ {
+	cs := slices.Grow(b.cands[:0], n*Window)
+	cp := unsafe.Pointer(unsafe.SliceData(cs))
+	nc := 0
+	for i := 0; i < n; i++ {
 		hw := wh[i]
-		if r := seen.probe(hw); r == probeAdded || r == probeFull && seen.insert(hw) {
-			*(*uint32)(unsafe.Add(ap, al)) = uint32(i << 4)
-			al += 4
-			*(*uint64)(unsafe.Add(kp, nk*8)) = hw
-			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al) | pairRec
-			nk++
-		}
+		c := (*cand)(unsafe.Add(cp, nc*candSize))
+		c.h, c.rec = hw, uint32(i<<4)
+		nc++
 		if !pairs {
 			continue
 		}
 		wm := fmix64(hw ^ pairKeyW)
-		for d := 1; d <= min(Window-1, i) && nk < MaxFeatures; d++ {
-			h := fmix64((wh[i-d]^pairKeyA[d])*pairMul ^ wm)
-			if r := seen.probe(h); r == probeKnown || r == probeFull && !seen.insert(h) {
-				continue
-			}
-			*(*uint32)(unsafe.Add(ap, al)) = uint32(i<<4 | d)
-			al += 4
-			*(*uint64)(unsafe.Add(kp, nk*8)) = h
-			*(*uint32)(unsafe.Add(ep, nk*4)) = uint32(al) | pairRec
-			nk++
+		if i >= Window-1 {
+			// Window-1 pairs, written out.
+			w := wh[i-(Window-1) : i : i]
+			c := (*[Window - 1]cand)(unsafe.Add(cp, nc*candSize))
+			c[0].h, c[0].rec = fmix64((w[3]^pairKeyA[1])*pairMul^wm), uint32(i<<4|1)
+			c[1].h, c[1].rec = fmix64((w[2]^pairKeyA[2])*pairMul^wm), uint32(i<<4|2)
+			c[2].h, c[2].rec = fmix64((w[1]^pairKeyA[3])*pairMul^wm), uint32(i<<4|3)
+			c[3].h, c[3].rec = fmix64((w[0]^pairKeyA[4])*pairMul^wm), uint32(i<<4|4)
+			nc += Window - 1
+			continue
+		}
+		for d := 1; d <= i; d++ {
+			c := (*cand)(unsafe.Add(cp, nc*candSize))
+			c.h, c.rec = fmix64((wh[i-d]^pairKeyA[d])*pairMul^wm), uint32(i<<4|d)
+			nc++
 		}
 	}
-	b.arena, b.keys, b.ends = arena[:al], keys[:nk], ends[:nk]
+	cs = cs[:nc]
+	b.cands = cs
+	b.addCands(cs)
+}
+
+// cand is a candidate scheme-2 body feature: its hash and its record.
+type cand struct {
+	h   uint64
+	rec uint32
+}
+
+const candSize = int(unsafe.Sizeof(cand{}))
+
+// addCands adds the candidates that are new, in order, up to
+// MaxFeatures: the set probed inline, its state in locals (its count
+// kept as nk plus an offset: every hash added but 0 is a feature), the
+// keys, ends and records written through pointers into room made once.
+func (b *builder) addCands(cs []cand) {
+	nk := len(b.keys)
+	most := max(min(len(cs), MaxFeatures-nk), 0)
+	keys := slices.Grow(b.keys, most)
+	ends := slices.Grow(b.ends, most)
+	arena := slices.Grow(b.arena, 4*most)
+	kp := unsafe.Pointer(unsafe.SliceData(keys))
+	ap := unsafe.Pointer(unsafe.SliceData(arena))
+	// Feature nk's record is at arena[off+4*nk:], its end off+4*nk+4.
+	off := len(arena) - 4*nk
+	s := &b.seen
+	slots, mask, shift := unsafe.Pointer(unsafe.SliceData(s.slots)), uintptr(len(s.slots)-1), s.shift
+	ns := s.n - nk // the set's count is nk+ns
+	// Below lim, a feature may be added with no more checks (the set
+	// has room: nk+ns < s.room; and nk < MaxFeatures).
+	lim := min(MaxFeatures, s.room-ns)
+	for k := 0; k < len(cs); {
+		k, nk = addRun(cs, k, nk, lim, slots, mask, shift, kp, ap, off)
+		if k == len(cs) {
+			break
+		}
+		if nk >= lim {
+			if nk >= MaxFeatures {
+				break
+			}
+			s.n = nk + ns
+			s.grow()
+			slots, mask, shift = unsafe.Pointer(unsafe.SliceData(s.slots)), uintptr(len(s.slots)-1), s.shift
+			lim = min(MaxFeatures, s.room-ns)
+			continue
+		}
+		if cs[k].h != 0 {
+			continue // addRun went as far as lim allowed
+		}
+		// The hash 0 (kept apart by the set).
+		if !s.zero {
+			s.zero = true
+			ns-- // a feature the set does not count
+			lim = min(MaxFeatures, s.room-ns)
+			*(*uint32)(unsafe.Add(ap, off+4*nk)) = cs[k].rec
+			*(*uint64)(unsafe.Add(kp, nk*8)) = 0
+			nk++
+		}
+		k++
+	}
+	s.n = nk + ns
+	// Feature f's record ends at off+4*f+4.
+	ends = ends[:nk]
+	for f := len(b.keys); f < nk; f++ {
+		ends[f] = uint32(off+4*f+4) | pairRec
+	}
+	b.arena, b.keys, b.ends = arena[:off+4*nk], keys[:nk], ends
+}
+
+// addRun is addCands' common case, in a function with no call (so that
+// its values stay in registers): it adds the new features of cs[k:],
+// at most lim-nk candidates (each adds at most one feature), stopping
+// before a hash 0, and returns where it stopped and the new nk. The
+// set's slots, index mask and shift and the features' keys and records
+// (at off+4*nk) are addCands'; the ends are written after (endsFrom).
+func addRun(cs []cand, k, nk, lim int, slots unsafe.Pointer, mask uintptr, shift uint, kp, ap unsafe.Pointer, off int) (int, int) {
+	cs = cs[:min(len(cs), k+lim-nk)]
+	for ; k < len(cs); k++ {
+		c := &cs[k]
+		h := c.h
+		if h == 0 {
+			break
+		}
+		j := uintptr(((h ^ hashSeed) * 0x9E3779B97F4A7C15) >> (shift & 63))
+		for {
+			p := (*uint64)(unsafe.Add(slots, j*8))
+			if v := *p; v == 0 {
+				*p = h
+				break
+			} else if v == h {
+				goto next
+			}
+			j = (j + 1) & mask
+		}
+		*(*uint32)(unsafe.Add(ap, off+4*nk)) = c.rec
+		*(*uint64)(unsafe.Add(kp, nk*8)) = h
+		nk++
+	next:
+	}
+	return k, nk
+}
+
+// hashWords sets wh[i] to the xxhash64 of word i, the words lying one
+// after the other at buf with the ends given (hash64, inline for the
+// words shorter than 32 bytes).
+func hashWords(wh []uint64, buf unsafe.Pointer, ends []int32) {
+	ends = ends[:len(wh)]
+	lo := 0
+	for i := range ends {
+		hi := int(ends[i])
+		n := hi - lo
+		p := unsafe.Add(buf, lo)
+		lo = hi
+		if n >= 32 {
+			wh[i] = hash64(p, n)
+			continue
+		}
+		h := xxPrime5 + uint64(n)
+		if n >= 8 {
+			h = xxRound8(h, *(*uint64)(p))
+			p = unsafe.Add(p, 8)
+			if n >= 16 {
+				h = xxRound8(h, *(*uint64)(p))
+				p = unsafe.Add(p, 8)
+				if n >= 24 {
+					h = xxRound8(h, *(*uint64)(p))
+					p = unsafe.Add(p, 8)
+				}
+			}
+		}
+		if n&4 != 0 {
+			h ^= uint64(*(*uint32)(p)) * xxPrime1
+			h = bits.RotateLeft64(h, 23)*xxPrime2 + xxPrime3
+			p = unsafe.Add(p, 4)
+		}
+		// The last n&3 bytes, written out.
+		switch n & 3 {
+		case 3:
+			h = xxRound1(h, *(*byte)(p))
+			p = unsafe.Add(p, 1)
+			fallthrough
+		case 2:
+			h = xxRound1(h, *(*byte)(p))
+			p = unsafe.Add(p, 1)
+			fallthrough
+		case 1:
+			h = xxRound1(h, *(*byte)(p))
+		}
+		wh[i] = xxAvalanche(h)
+	}
+}
+
+// xxRound8, xxRound1 and xxAvalanche are xxhash64's steps for 8 bytes
+// and for one byte of a short input's tail, and its final mix.
+func xxRound8(h, k uint64) uint64 {
+	h ^= bits.RotateLeft64(k*xxPrime2, 31) * xxPrime1
+	return bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+}
+
+func xxRound1(h uint64, c byte) uint64 {
+	h ^= uint64(c) * xxPrime5
+	return bits.RotateLeft64(h, 11) * xxPrime1
+}
+
+func xxAvalanche(h uint64) uint64 {
+	h ^= h >> 33
+	h *= xxPrime2
+	h ^= h >> 29
+	h *= xxPrime3
+	h ^= h >> 32
+	return h
 }
 
 // PairHash is scheme 2's hash of the body pair (a, d, w), a the word d
@@ -786,10 +1006,7 @@ func hash64(p unsafe.Pointer, n int) uint64 {
 	h := xxPrime5 + uint64(n)
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		k := *(*uint64)(unsafe.Add(p, i)) * xxPrime2
-		k = bits.RotateLeft64(k, 31) * xxPrime1
-		h ^= k
-		h = bits.RotateLeft64(h, 27)*xxPrime1 + xxPrime4
+		h = xxRound8(h, *(*uint64)(unsafe.Add(p, i)))
 	}
 	if i+4 <= n {
 		h ^= uint64(*(*uint32)(unsafe.Add(p, i))) * xxPrime1
@@ -797,15 +1014,9 @@ func hash64(p unsafe.Pointer, n int) uint64 {
 		i += 4
 	}
 	for ; i < n; i++ {
-		h ^= uint64(*(*byte)(unsafe.Add(p, i))) * xxPrime5
-		h = bits.RotateLeft64(h, 11) * xxPrime1
+		h = xxRound1(h, *(*byte)(unsafe.Add(p, i)))
 	}
-	h ^= h >> 33
-	h *= xxPrime2
-	h ^= h >> 29
-	h *= xxPrime3
-	h ^= h >> 32
-	return h
+	return xxAvalanche(h)
 }
 
 // hashSet is a set of feature hashes: open addressing with linear
@@ -1042,6 +1253,7 @@ func (b *builder) release() {
 		b.keys, b.ends = nil, nil
 	}
 	b.pw, b.pwe, b.wh = unlessHuge(b.pw, maxPooledBytes), unlessHuge(b.pwe, maxPooledItems), unlessHuge(b.wh, maxPooledItems)
+	b.cands = unlessHuge(b.cands, maxPooledItems)
 	if cap(b.seen.slots) > maxPooledSlots {
 		b.seen.slots = nil
 	}
@@ -1414,24 +1626,57 @@ func indexHeaders(h mail.Headers) (x headerIndex) {
 	}
 	for i := range h {
 		name := h[i].Name
-		ascii := isASCII(name)
-		if (!ascii || len(name) == len("Received")) && strings.EqualFold(name, "Received") {
-			if x.nrcv < len(x.rcv) {
-				x.rcv[x.nrcv] = i
-			}
-			x.nrcv++
+		if !isASCII(name) {
+			x.add(i, name, allFields)
 			continue
 		}
-		for k, want := range fieldNames {
-			if (!ascii || len(name) == len(want)) && strings.EqualFold(name, want) {
-				if x.first[k] < 0 {
-					x.first[k] = i
-				}
-				break
-			}
+		if len(name) < len(fieldsOfLen) {
+			x.add(i, name, fieldsOfLen[len(name)])
 		}
 	}
 	return x
+}
+
+// rcvField stands for Received in the lists of fields add compares with.
+const rcvField = nFields
+
+// allFields are all the fields (Received first); fieldsOfLen[n] those
+// whose names are n bytes long (in the same order).
+var allFields, fieldsOfLen = func() (all []int8, byLen [18][]int8) {
+	all = append(all, rcvField)
+	for k := range nFields {
+		all = append(all, int8(k))
+	}
+	for _, k := range all {
+		n := len("Received")
+		if k != rcvField {
+			n = len(fieldNames[k])
+		}
+		byLen[n] = append(byLen[n], k)
+	}
+	return all, byLen
+}()
+
+// add indexes field i, named name, when it is one of the fields ks.
+func (x *headerIndex) add(i int, name string, ks []int8) {
+	for _, k := range ks {
+		if k == rcvField {
+			if strings.EqualFold(name, "Received") {
+				if x.nrcv < len(x.rcv) {
+					x.rcv[x.nrcv] = i
+				}
+				x.nrcv++
+				return
+			}
+			continue
+		}
+		if strings.EqualFold(name, fieldNames[k]) {
+			if x.first[k] < 0 {
+				x.first[k] = i
+			}
+			return
+		}
+	}
 }
 
 // get is Headers.Get of fieldNames[k].
@@ -1738,18 +1983,66 @@ func chunkEnd(s string, size int) int {
 // splitChunk normalises s and appends its words, at most max (a few more
 // may be appended: split cuts them off).
 func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
-	if isASCII(s) {
-		// ASCII text is its own NFKC form; splitASCII lower-cases the
-		// words as it copies them.
-		ws.splitASCII(s, max)
-		return false
-	} else {
-		if !utf8.ValidString(s) {
-			s = strings.ToValidUTF8(s, " ")
+	// ASCII text is its own NFKC form; splitASCII lower-cases the words
+	// as it copies them. A chunk with other bytes is cut where chunkEnd
+	// cuts (the sides normalise and split as the whole does): the ASCII
+	// stretches go to splitASCII, the stretches from the cut before a
+	// non-ASCII byte to the cut after it to splitNorm (most text with a
+	// few non-ASCII bytes, a no-break space or a quotation mark, is
+	// mostly ASCII). FuzzSplitRef compares with main's whole-chunk path.
+	for len(s) > 0 && ws.len() < max {
+		q := firstNonASCII(s)
+		if q == len(s) {
+			ws.splitASCII(s, max)
+			break
 		}
-		ws.nfkc = norm.NFKC.AppendString(ws.nfkc[:0], s)
-		ws.norm = appendLower(ws.norm[:0], unsafe.String(unsafe.SliceData(ws.nfkc), len(ws.nfkc)))
+		a := q
+		for a > 0 && !(s[a] < utf8.RuneSelf && asciiSpace(s[a-1])) {
+			a--
+		}
+		if a > 0 {
+			ws.splitASCII(s[:a], max)
+			if ws.len() >= max {
+				break
+			}
+		}
+		e := q + 1
+		for e < len(s) && !(s[e] < utf8.RuneSelf && asciiSpace(s[e-1])) {
+			e++
+		}
+		if ws.splitNorm(s[a:e], max) {
+			cjk = true
+		}
+		s = s[e:]
 	}
+	return cjk
+}
+
+// firstNonASCII is the index of s's first byte above ASCII (len(s) if
+// none), 8 bytes at a time.
+func firstNonASCII(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8)) & swarHigh; x != 0 {
+			return i + bits.TrailingZeros64(x)>>3
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
+}
+
+// splitNorm is splitChunk for text with bytes above ASCII: normalised
+// (NFKC, lower case) into ws.norm, then split rune by rune.
+func (ws *wordBuf) splitNorm(s string, max int) (cjk bool) {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, " ")
+	}
+	ws.nfkc = norm.NFKC.AppendString(ws.nfkc[:0], s)
+	ws.norm = appendLower(ws.norm[:0], unsafe.String(unsafe.SliceData(ws.nfkc), len(ws.nfkc)))
 	s = unsafe.String(unsafe.SliceData(ws.norm), len(ws.norm))
 	i := 0
 	for i < len(s) && ws.len() < max {
@@ -1792,11 +2085,16 @@ func (ws *wordBuf) splitChunk(s string, max int) (cjk bool) {
 // (FuzzSplitASCII compares it with the general loop over the lower-cased
 // chunk).
 func (ws *wordBuf) splitASCII(s string, max int) {
+	// The buffers in locals (written back at the end): through ws, every
+	// word would load and store them again.
+	buf, ends := ws.buf, ws.ends
 	n := len(s)
-	for i := 0; i < n && len(ws.ends) < max; {
-		if byteClass[s[i]]&cWord == 0 {
+	for i := 0; len(ends) < max; {
+		for i < n && byteClass[s[i]]&cWord == 0 {
 			i++
-			continue
+		}
+		if i >= n {
+			break
 		}
 		j := i + 1
 		classes := byteClass[s[i]]
@@ -1822,20 +2120,20 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 			nw++
 		}
 		if nw >= 2 {
-			lo := len(ws.buf)
+			lo := len(buf)
 			if classes&cDigit != 0 {
 				if dollar {
-					ws.buf = append(ws.buf, '$')
+					buf = append(buf, '$')
 				}
-				ws.buf = appendCollapsed(ws.buf, s[i:j])
+				buf = appendCollapsed(buf, s[i:j])
 				if classes&cUpper != 0 {
-					lowerASCII(ws.buf[lo:])
+					lowerASCII(buf[lo:])
 				}
 			} else {
-				if cap(ws.buf)-lo < nw+copySlack {
-					ws.buf = slices.Grow(ws.buf, nw+copySlack)
+				if cap(buf)-lo < nw+copySlack {
+					buf = slices.Grow(buf, nw+copySlack)
 				}
-				p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(ws.buf)), lo)
+				p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(buf)), lo)
 				if dollar {
 					*(*byte)(p) = '$'
 					p = unsafe.Add(p, 1)
@@ -1857,20 +2155,22 @@ func (ws *wordBuf) splitASCII(s string, max int) {
 						*(*byte)(unsafe.Add(p, k)) = c
 					}
 				}
-				ws.buf = ws.buf[:lo+nw]
+				buf = buf[:lo+nw]
 			}
 			if nw > MaxTokenLen {
-				w := ws.buf[lo:]
-				long := appendLongToken(ws.buf[len(ws.buf):], unsafe.String(unsafe.SliceData(w), len(w)))
-				ws.buf = append(ws.buf[:lo], long...)
+				w := buf[lo:]
+				long := appendLongToken(buf[len(buf):], unsafe.String(unsafe.SliceData(w), len(w)))
+				buf = append(buf[:lo], long...)
 			}
-			ws.ends = append(ws.ends, int32(len(ws.buf)))
+			ends = append(ends, int32(len(buf)))
 		}
 		if j < n && s[j] == '!' {
-			ws.pushString("!")
+			buf = append(buf, '!')
+			ends = append(ends, int32(len(buf)))
 		}
 		i = j
 	}
+	ws.buf, ws.ends = buf, ends
 }
 
 // byteClass is asciiClass over all bytes (none above ASCII in a class),

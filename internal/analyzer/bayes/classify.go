@@ -64,6 +64,7 @@ type decideBuf struct {
 	xs    []float64
 	top   topK
 	cache valueCache
+	logs  logCache
 }
 
 // valueCache keeps the values of the features with large counts (the
@@ -73,9 +74,9 @@ type decideBuf struct {
 // written in. The values are computed by the same expressions, so they
 // are the same bits.
 type valueCache struct {
-	ns, nh, strength, prior, alpha uint64 // the values' inputs (bits)
-	gen                            uint32
-	e                              [1 << valueCacheBits]cachedValue
+	ns, nh, strength, prior, alpha, minDev uint64 // the values' inputs (bits)
+	gen                                    uint32
+	e                                      [1 << valueCacheBits]cachedValue
 	// small holds the values of the features with both counts below
 	// smallCounts (most features: their few values come back in every
 	// message), by their counts, valid as e's are.
@@ -91,18 +92,31 @@ const smallCounts = 8
 // with 4,096, 295K times).
 const valueCacheBits = 12
 
+// cachedValue is a feature's values for its counts: f (Robinson's f(w)),
+// r (the linear layer's value) and b, what the chi-square rule makes of
+// f: notCand when it is no candidate (|f − 0.5| below MinDev), wildCand
+// when |f − 0.5| is past 0.5 or NaN (odd Params only), else the
+// candidate's devBucket.
 type cachedValue struct {
 	spam, ham, gen uint32
+	b              int32
 	f, r           float64
 }
+
+// A cachedValue's b when it is not a bucket.
+const (
+	notCand  = -1
+	wildCand = devBuckets
+)
 
 // use readies the cache for these totals and parameters.
 func (vc *valueCache) use(ns, nh float64, p Params) {
 	b := math.Float64bits
-	if vc.gen != 0 && vc.ns == b(ns) && vc.nh == b(nh) && vc.strength == b(p.Strength) && vc.prior == b(p.Prior) && vc.alpha == b(p.Alpha) {
+	if vc.gen != 0 && vc.ns == b(ns) && vc.nh == b(nh) && vc.strength == b(p.Strength) && vc.prior == b(p.Prior) &&
+		vc.alpha == b(p.Alpha) && vc.minDev == b(p.MinDev) {
 		return
 	}
-	vc.ns, vc.nh, vc.strength, vc.prior, vc.alpha = b(ns), b(nh), b(p.Strength), b(p.Prior), b(p.Alpha)
+	vc.ns, vc.nh, vc.strength, vc.prior, vc.alpha, vc.minDev = b(ns), b(nh), b(p.Strength), b(p.Prior), b(p.Alpha), b(p.MinDev)
 	vc.gen++
 	if vc.gen == 0 { // wrapped: entries of an old generation 1 would look valid
 		clear(vc.e[:])
@@ -118,10 +132,52 @@ func (vc *valueCache) entry(c bayesstore.Counts) *cachedValue {
 	return &vc.e[h]
 }
 
+// fill computes c's values into ce (the cache's totals and parameters:
+// ns, nh and p). Not inlined: the loop that calls it rarely (on a miss)
+// keeps its registers.
+//
+//go:noinline
+func (vc *valueCache) fill(ce *cachedValue, c bayesstore.Counts, ns, nh float64, p *Params) {
+	// min(x, 1) (math.Min's value: the shares are finite and not
+	// negative; math.Min is a call on amd64).
+	b, g := float64(c.Spam)/ns, float64(c.Ham)/nh
+	if b > 1 {
+		b = 1
+	}
+	if g > 1 {
+		g = 1
+	}
+	pw := b / (b + g)
+	n := float64(c.Spam) + float64(c.Ham)
+	f := (float64(p.Strength*p.Prior) + float64(n*pw)) / (p.Strength + n)
+	bk := int32(notCand)
+	if dev := math.Abs(f - 0.5); !(dev < p.MinDev) {
+		bk = wildCand
+		if dev <= 0.5 {
+			bk = int32(devBucket(dev))
+		}
+	}
+	*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, b: bk, f: f, r: nbValue(c, ns, nh, p.Alpha)}
+}
+
+// logCache keeps ln f and ln(1 − f) of the chi-square rule's f values
+// (combine's logarithms, a function of f alone: the same calls, so the
+// same bits) by f's bits, kept across messages (the most telling
+// features' f values come back message after message): a direct-mapped
+// table. A slot holds f's bits complemented (a zeroed slot, all ones, is
+// a NaN's: combine looks up f in [0, 1] only).
+type logCache [1 << logCacheBits]struct {
+	nf        uint64
+	lnF, ln1F float64
+}
+
+// logCacheBits: 1,024 entries, 24 KB.
+const logCacheBits = 10
+
 var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
 
-// release returns db to the pool, without the candidates' buffer when a
-// huge message grew it (every feature can be a candidate).
+// release returns db to the pool, without the candidates' buffers when a
+// huge message grew them (every feature can be a candidate).
 func (db *decideBuf) release() {
 	if cap(db.top.s) > 1<<14 {
 		db.top.s = nil
@@ -161,110 +217,157 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params, used []Evidence) (Decision, int) {
 	db := decidePool.Get().(*decideBuf)
 	defer db.release()
+	d, known, ok := db.decide(counts, keys, tot, &p, used, true)
+	if !ok {
+		// A wild candidate (odd Params) after candidates were left out:
+		// again, collecting them all.
+		d, known, _ = db.decide(counts, keys, tot, &p, used, false)
+	}
+	return d, known
+}
+
+// decide is decideKnown with db's buffers. With skip, the candidates
+// that cannot be among the MaxFeatures most telling are not collected:
+// once the histogram holds at least that many candidates in the buckets
+// from t up, a candidate of a lower bucket cannot be (t only rises as
+// candidates come: the buckets the ranking takes, ranked's t, are
+// those of the final histogram from its t up, t not below this t). ranked then takes
+// the same candidates in the same order: the buckets it takes were
+// counted whole, and each bucket's candidates were collected in the same
+// order. A wild candidate (its dev past 0.5 or NaN: odd Params only)
+// needs every candidate (combine sorts them all): seen after t rose, it
+// makes decide give up (ok false) to be called again without skip.
+func (db *decideBuf) decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p *Params, used []Evidence, skip bool) (d Decision, known int, ok bool) {
 	n := len(counts)
-	xs := slices.Grow(db.xs[:0], n)[:n]
-	db.xs = xs
 	ns, nh := float64(tot.Spam), float64(tot.Ham)
 	chi := ns != 0 && nh != 0
 	// The candidates are collected; the MaxFeatures most telling of them
-	// are selected (a quickselect) and sorted: the same features in the
-	// same order as sorting all candidates (the order is total: ties go
-	// by index), without sorting the many that are left out.
+	// are ranked (see ranked): the same features in the same order as
+	// sorting all candidates (the order is total: ties go by index).
 	k := p.MaxFeatures
 	if k <= 0 {
 		k = n
 	}
 	top := &db.top
 	top.reset(min(k, n))
+	// t: the lowest bucket a candidate may be in to be collected; above:
+	// the candidates collected in the buckets from t up; need: how many
+	// there must be above t's bucket for t to rise (never, without skip).
+	t, above, need := int32(0), uint32(0), uint32(min(k, n))
+	if !skip {
+		need = math.MaxUint32
+	}
+	if !chi {
+		// No candidate is used: none is collected.
+		t = wildCand + 1
+	}
+	cs := slices.Grow(top.s[:0], n)[:n]
+	nc := 0
+	hist := &top.hist
 	// Most features have small counts (most pairs none at all): their
 	// values are computed once (the same expressions, so the same bits)
 	// and kept in the cache's small table while the totals and the
 	// parameters stay (valid in the cache's generation, which is not 0: a
-	// zeroed entry is not). An entry holds both values (f is not used
-	// without chi; it is computed all the same, harmlessly).
-	fw := func(c bayesstore.Counts) float64 {
-		// min(x, 1) (math.Min's value: the shares are finite and not
-		// negative; math.Min is a call on amd64).
-		b, g := float64(c.Spam)/ns, float64(c.Ham)/nh
-		if b > 1 {
-			b = 1
-		}
-		if g > 1 {
-			g = 1
-		}
-		pw := b / (b + g)
-		n := float64(c.Spam) + float64(c.Ham)
-		return (float64(p.Strength*p.Prior) + float64(n*pw)) / (p.Strength + n)
-	}
-	alpha := p.Alpha
-	rw := func(c bayesstore.Counts) float64 {
-		return nbValue(c, ns, nh, alpha)
-	}
+	// zeroed entry is not). An entry holds both values and f's bucket
+	// (f is not used without chi; it is computed all the same,
+	// harmlessly).
 	vc := &db.cache
-	vc.use(ns, nh, p)
+	vc.use(ns, nh, *p)
 	// The value of the features the store has not seen (no counts: about
 	// a third of a message's): the small table's value for them, kept
 	// apart so that they skip the table and the candidate's tests (they
 	// are never candidates).
-	r00 := rw(bayesstore.Counts{})
+	r00 := nbValue(bayesstore.Counts{}, ns, nh, p.Alpha)
+	xs := slices.Grow(db.xs[:0], n)[:n]
+	db.xs = xs
 	norm := 0.0
-	known := 0
 	keys = keys[:n]
-	cs := top.s
-	minDev := p.MinDev
-	for i, c := range counts {
-		if c.Spam|c.Ham == 0 {
+	gen := vc.gen
+	// The loop stops at a feature whose values are not in the cache, to
+	// compute them and go on from there: the loop itself makes no call
+	// (a call in it would have its registers saved on every feature).
+	i := 0
+	for {
+		for ; i < n; i++ {
+			c := &counts[i]
+			if c.Spam|c.Ham == 0 {
+				if keys[i] == biasKey {
+					xs[i] = 0
+				} else {
+					xs[i] = r00
+					norm += r00 * r00
+				}
+				continue
+			}
+			// The small table's entry or the cache's.
+			var ce *cachedValue
+			if c.Spam < smallCounts && c.Ham < smallCounts {
+				ce = &vc.small[c.Spam][c.Ham]
+			} else {
+				ce = vc.entry(*c)
+			}
+			if ce.gen != gen || ce.spam != c.Spam || ce.ham != c.Ham {
+				break
+			}
+			if c.Spam+c.Ham >= 2 {
+				known++
+			}
+			// The linear layer's value (the bias gets 0: it is added apart).
 			if keys[i] == biasKey {
 				xs[i] = 0
 			} else {
-				xs[i] = r00
-				norm += r00 * r00
+				r := ce.r
+				xs[i] = r
+				norm += r * r
 			}
-			continue
+			// The chi-square candidate.
+			if b := ce.b; b >= t {
+				if b == wildCand {
+					if t > 0 {
+						return Decision{}, 0, false
+					}
+					top.wild = true
+					need = math.MaxUint32
+				} else {
+					hist[b&(devBuckets-1)]++
+					above++
+					for above-hist[t&(devBuckets-1)] >= need {
+						above -= hist[t&(devBuckets-1)]
+						t++
+					}
+				}
+				cs[nc] = cand{dev: math.Abs(ce.f - 0.5), f: ce.f, i: i, b: b}
+				nc++
+			}
 		}
-		if c.Spam+c.Ham >= 2 {
-			known++
+		if i >= n {
+			break
 		}
-		// The small table's entry or the cache's, and one place that
-		// computes the values of either (the values the loop keeps are saved
-		// around that call only where it is made: with a call on each
-		// path they were saved for every feature).
-		var ce *cachedValue
+		c := counts[i]
 		if c.Spam < smallCounts && c.Ham < smallCounts {
-			ce = &vc.small[c.Spam][c.Ham]
+			vc.fill(&vc.small[c.Spam][c.Ham], c, ns, nh, p)
 		} else {
-			ce = vc.entry(c)
-		}
-		if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
-			*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
-		}
-		f, r := ce.f, ce.r
-		// The linear layer's value (the bias gets 0: it is added apart).
-		if keys[i] == biasKey {
-			xs[i] = 0
-		} else {
-			xs[i] = r
-			norm += r * r
-		}
-		// The chi-square candidate (top.k is not 0 here: n is not;
-		// without chi, candidates are collected and not used).
-		if dev := math.Abs(f - 0.5); !(dev < minDev) {
-			cs = append(cs, cand{dev, f, i})
-			top.count(dev)
+			vc.fill(vc.entry(c), c, ns, nh, p)
 		}
 	}
-	top.s = cs
-	var d Decision
+	top.s = cs[:nc]
 	if !chi {
 		d = Decision{Prob: 0.5}
 	} else {
-		d = top.combine(used)
+		d = top.combine(used, &db.logs)
 	}
-	// Σ w·x with x = r / ‖r‖, plus the bias's weight. A feature of
-	// weight 0 (every feature the store has not seen) adds ±0 when its x
-	// is finite, which leaves z as it is (z starts at +0 and a sum is −0
-	// only when both terms are): those are skipped when every x is
-	// finite, that is when ‖r‖ is (it is at least every |r|).
+	d.Linear = linear(counts, keys, xs, norm)
+	d.Margin = d.Linear + p.ChiMix*d.Chi
+	return d, known, true
+}
+
+// linear is the linear layer's output: Σ w·x with x = r / ‖r‖ (xs[i]
+// is r, 0 for the bias), plus the bias's weight; norm is ‖r‖².
+func linear(counts []bayesstore.Counts, keys []uint64, xs []float64, norm float64) float64 {
+	// A feature of weight 0 (every feature the store has not seen) adds
+	// ±0 when its x is finite, which leaves z as it is (z starts at +0
+	// and a sum is −0 only when both terms are): those are skipped when
+	// every x is finite, that is when ‖r‖ is (it is at least every |r|).
 	z := 0.0
 	if norm != 0 && norm < math.Inf(1) {
 		norm = math.Sqrt(norm)
@@ -306,16 +409,15 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			}
 		}
 	}
-	d.Linear = z
-	d.Margin = d.Linear + p.ChiMix*d.Chi
-	return d, known
+	return z
 }
 
-// cand is a chi-square candidate: its distance from 0.5, its f(w) and its
-// feature's index.
+// cand is a chi-square candidate: its distance from 0.5, its f(w), its
+// feature's index and its devBucket (wildCand for a dev past 0.5 or NaN).
 type cand struct {
 	dev, f float64
 	i      int
+	b      int32
 }
 
 // moreTelling is the order of the candidates: farther from 0.5 first,
@@ -352,16 +454,6 @@ func devBucket(dev float64) int {
 	return int(dev*(2*devBuckets-2)) & (devBuckets - 1)
 }
 
-// count enters a candidate's dev (|f − 0.5|, so not negative, or NaN)
-// in the histogram.
-func (h *topK) count(dev float64) {
-	if dev <= 0.5 {
-		h.hist[devBucket(dev)]++
-	} else {
-		h.wild = true
-	}
-}
-
 // ranked returns the k most telling candidates (all when there are
 // fewer), most telling first: the order sortCands gives, found through
 // the histogram (every candidate's dev counted in it, none wild). The
@@ -395,7 +487,7 @@ func (h *topK) ranked() []cand {
 	out := slices.Grow(h.out[:0], int(pos))[:pos]
 	h.out = out
 	for _, c := range s {
-		if b := devBucket(c.dev); b >= t {
+		if b := int(c.b); b >= t {
 			out[h.hist[b]] = c
 			h.hist[b]++
 		}
@@ -515,8 +607,9 @@ func quickCands(s []cand) {
 
 // combine keeps the k most telling candidates, sorts them and applies
 // Fisher's rule; the evidence is appended to used[:0] (nil: a new slice
-// of exactly their number).
-func (h *topK) combine(used []Evidence) Decision {
+// of exactly their number). The logarithms of f are kept in lc (nil:
+// none kept).
+func (h *topK) combine(used []Evidence, lc *logCache) Decision {
 	cs := h.s
 	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
@@ -529,31 +622,29 @@ func (h *topK) combine(used []Evidence) Decision {
 			cs = cs[:h.k]
 		}
 		sortCands(cs)
+		// The f values may be anything (NaN of any bits): not in lc.
+		lc = nil
 	}
 	if cap(used) < len(cs) {
 		used = make([]Evidence, len(cs))
 	}
 	used = used[:len(cs)]
 	var sumLnF, sumLn1F float64
-	// Features with the same counts have the same f(w), and sorting puts
-	// them next to each other: the logs of the last two values are kept
-	// (the same calls on the same value, so the same bits).
-	var memoF [2]float64
-	var memoLn, memoLn1 [2]float64
-	memoF[0], memoF[1] = math.NaN(), math.NaN()
 	for j, e := range cs {
 		used[j] = Evidence{Index: e.i, Prob: e.f}
 		var lnF, ln1F float64
-		switch e.f {
-		case memoF[0]:
-			lnF, ln1F = memoLn[0], memoLn1[0]
-		case memoF[1]:
-			lnF, ln1F = memoLn[1], memoLn1[1]
-		default:
-			f := math.Min(math.Max(e.f, 1e-9), 1-1e-9)
-			lnF, ln1F = math.Log(f), math.Log1p(-f)
-			memoF[1], memoLn[1], memoLn1[1] = memoF[0], memoLn[0], memoLn1[0]
-			memoF[0], memoLn[0], memoLn1[0] = e.f, lnF, ln1F
+		if lc != nil {
+			// f in [0, 1] (not wild): its bits complemented are never a
+			// zeroed slot's.
+			fb := math.Float64bits(e.f)
+			sl := &lc[fb*0x9E3779B97F4A7C15>>(64-logCacheBits)]
+			if sl.nf != ^fb {
+				sl.nf = ^fb
+				sl.lnF, sl.ln1F = chiLogs(e.f)
+			}
+			lnF, ln1F = sl.lnF, sl.ln1F
+		} else {
+			lnF, ln1F = chiLogs(e.f)
 		}
 		sumLnF += lnF
 		sumLn1F += ln1F
@@ -563,6 +654,13 @@ func (h *topK) combine(used []Evidence) Decision {
 	lnB := lnChi2Q(-2*sumLn1F, df)
 	prob := (1 + math.Exp(lnA) - math.Exp(lnB)) / 2
 	return Decision{Prob: prob, Chi: lnA - lnB, Used: used}
+}
+
+// chiLogs returns ln f and ln(1 − f) for Fisher's rule, f kept within
+// [1e-9, 1 − 1e-9].
+func chiLogs(f float64) (lnF, ln1F float64) {
+	f = math.Min(math.Max(f, 1e-9), 1-1e-9)
+	return math.Log(f), math.Log1p(-f)
 }
 
 // lnChi2Q is the natural log of the chi-square upper tail probability

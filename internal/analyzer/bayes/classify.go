@@ -250,10 +250,10 @@ func (db *decideBuf) decide(counts []bayesstore.Counts, keys []uint64, tot bayes
 	}
 	top := &db.top
 	top.reset(min(k, n))
-	// t: the lowest bucket a candidate may be in to be collected; above:
-	// the candidates collected in the buckets from t up; need: how many
-	// there must be above t's bucket for t to rise (never, without skip).
-	t, above, need := int32(0), uint32(0), uint32(min(k, n))
+	// t: the lowest bucket a candidate may be in to be collected; need:
+	// how many candidates there must be above t's bucket for t to rise
+	// (never, without skip).
+	t, need := int32(0), uint32(min(k, n))
 	if !skip {
 		need = math.MaxUint32
 	}
@@ -262,8 +262,6 @@ func (db *decideBuf) decide(counts []bayesstore.Counts, keys []uint64, tot bayes
 		t = wildCand + 1
 	}
 	cs := slices.Grow(top.s[:0], n)[:n]
-	nc := 0
-	hist := &top.hist
 	// Most features have small counts (most pairs none at all): their
 	// values are computed once (the same expressions, so the same bits)
 	// and kept in the cache's small table while the totals and the
@@ -280,65 +278,16 @@ func (db *decideBuf) decide(counts []bayesstore.Counts, keys []uint64, tot bayes
 	r00 := nbValue(bayesstore.Counts{}, ns, nh, p.Alpha)
 	xs := slices.Grow(db.xs[:0], n)[:n]
 	db.xs = xs
-	norm := 0.0
-	keys = keys[:n]
-	gen := vc.gen
-	// The loop stops at a feature whose values are not in the cache, to
-	// compute them and go on from there: the loop itself makes no call
-	// (a call in it would have its registers saved on every feature).
-	i := 0
-	for {
-		for ; i < n; i++ {
-			c := &counts[i]
-			if c.Spam|c.Ham == 0 {
-				if keys[i] == biasKey {
-					xs[i] = 0
-				} else {
-					xs[i] = r00
-					norm += r00 * r00
-				}
-				continue
-			}
-			// The small table's entry or the cache's.
-			var ce *cachedValue
-			if c.Spam < smallCounts && c.Ham < smallCounts {
-				ce = &vc.small[c.Spam][c.Ham]
-			} else {
-				ce = vc.entry(*c)
-			}
-			if ce.gen != gen || ce.spam != c.Spam || ce.ham != c.Ham {
-				break
-			}
-			if c.Spam+c.Ham >= 2 {
-				known++
-			}
-			// The linear layer's value (the bias gets 0: it is added apart).
-			if keys[i] == biasKey {
-				xs[i] = 0
-			} else {
-				r := ce.r
-				xs[i] = r
-				norm += r * r
-			}
-			// The chi-square candidate.
-			if b := ce.b; b >= t {
-				if b == wildCand {
-					if t > 0 {
-						return Decision{}, 0, false
-					}
-					top.wild = true
-					need = math.MaxUint32
-				} else {
-					hist[b&(devBuckets-1)]++
-					above++
-					for above-hist[t&(devBuckets-1)] >= need {
-						above -= hist[t&(devBuckets-1)]
-						t++
-					}
-				}
-				cs[nc] = cand{dev: math.Abs(ce.f - 0.5), f: ce.f, i: i, b: b}
-				nc++
-			}
+	top.s = cs
+	st := scanState{t: t, need: need}
+	// scan stops at a feature whose values are not in the cache, for
+	// them to be computed here and the scan to go on from there: scan
+	// itself makes no call (a call in its loop had the registers saved
+	// on every feature).
+	for i := 0; ; {
+		var ok bool
+		if i, ok = db.scan(&st, counts, keys[:n], xs, r00, i); !ok {
+			return Decision{}, 0, false
 		}
 		if i >= n {
 			break
@@ -350,6 +299,7 @@ func (db *decideBuf) decide(counts []bayesstore.Counts, keys []uint64, tot bayes
 			vc.fill(vc.entry(c), c, ns, nh, p)
 		}
 	}
+	known, nc, norm := st.known, st.nc, st.norm
 	top.s = cs[:nc]
 	if !chi {
 		d = Decision{Prob: 0.5}
@@ -359,6 +309,91 @@ func (db *decideBuf) decide(counts []bayesstore.Counts, keys []uint64, tot bayes
 	d.Linear = linear(counts, keys, xs, norm)
 	d.Margin = d.Linear + p.ChiMix*d.Chi
 	return d, known, true
+}
+
+// scanState is decide's loop's state between calls of scan: ‖r‖² so
+// far, the features seen at least twice, the candidates collected, and
+// the candidates' threshold (see decide).
+type scanState struct {
+	norm      float64
+	known, nc int
+	t         int32
+	// above: the candidates collected in the buckets from t up; need:
+	// how many there must be above t's bucket for t to rise.
+	above, need uint32
+}
+
+// scan runs decide's loop over the features from i on, up to the end or
+// to a feature whose values are not in the value cache (valid in its
+// generation); it returns where it stopped, and false when a wild
+// candidate came after candidates were left out. It writes xs (r, 0 for
+// the bias) and the candidates, into top.s[:len(counts)]. (Not inlined:
+// decide's calls would have its registers saved.)
+//
+//go:noinline
+func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint64, xs []float64, r00 float64, i int) (int, bool) {
+	vc := &db.cache
+	gen := vc.gen
+	top := &db.top
+	hist := &top.hist
+	cs := top.s[:len(counts)]
+	keys = keys[:len(counts)]
+	xs = xs[:len(counts)]
+	norm, known, nc, t := st.norm, st.known, st.nc, st.t
+	for ; i < len(counts); i++ {
+		c := &counts[i]
+		if c.Spam|c.Ham == 0 {
+			if keys[i] == biasKey {
+				xs[i] = 0
+			} else {
+				xs[i] = r00
+				norm += r00 * r00
+			}
+			continue
+		}
+		// The small table's entry or the cache's.
+		var ce *cachedValue
+		if c.Spam < smallCounts && c.Ham < smallCounts {
+			ce = &vc.small[c.Spam][c.Ham]
+		} else {
+			ce = vc.entry(*c)
+		}
+		if ce.gen != gen || ce.spam != c.Spam || ce.ham != c.Ham {
+			break
+		}
+		if c.Spam+c.Ham >= 2 {
+			known++
+		}
+		// The linear layer's value (the bias gets 0: it is added apart).
+		if keys[i] == biasKey {
+			xs[i] = 0
+		} else {
+			r := ce.r
+			xs[i] = r
+			norm += r * r
+		}
+		// The chi-square candidate.
+		if b := ce.b; b >= t {
+			if b == wildCand {
+				if t > 0 {
+					return i, false
+				}
+				top.wild = true
+				st.need = math.MaxUint32
+			} else {
+				hist[b&(devBuckets-1)]++
+				st.above++
+				for st.above-hist[t&(devBuckets-1)] >= st.need {
+					st.above -= hist[t&(devBuckets-1)]
+					t++
+				}
+			}
+			cs[nc] = cand{dev: math.Abs(ce.f - 0.5), f: ce.f, i: i, b: b}
+			nc++
+		}
+	}
+	st.norm, st.known, st.nc, st.t = norm, known, nc, t
+	return i, true
 }
 
 // linear is the linear layer's output: Σ w·x with x = r / ‖r‖ (xs[i]

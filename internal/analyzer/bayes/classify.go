@@ -80,7 +80,7 @@ type valueCache struct {
 	// small holds the values of the features with both counts below
 	// smallCounts (most features: their few values come back in every
 	// message), by their counts, valid as e's are.
-	small [smallCounts][smallCounts]cachedValue
+	small [smallCounts * smallCounts]cachedValue
 }
 
 // smallCounts: features with both counts below it have their values in
@@ -98,10 +98,21 @@ const valueCacheBits = 12
 // when |f − 0.5| is past 0.5 or NaN (odd Params only), else the
 // candidate's devBucket.
 type cachedValue struct {
-	spam, ham, gen uint32
-	b              int32
-	f, r           float64
+	key  uint64 // the counts' countsKey
+	gen  uint32
+	b    int32
+	f, r float64
 }
+
+// countsKey is c's counts in one word (Spam in the low half, Ham in the
+// high: two loads the compiler makes one, where it can).
+func countsKey(c *bayesstore.Counts) uint64 {
+	return uint64(c.Spam) | uint64(c.Ham)<<32
+}
+
+// smallKeys: a countsKey has both counts below smallCounts exactly when
+// it has none of these bits.
+const smallKeys = ^uint64(smallCounts - 1 | (smallCounts-1)<<32)
 
 // A cachedValue's b when it is not a bucket.
 const (
@@ -125,11 +136,14 @@ func (vc *valueCache) use(ns, nh float64, p Params) {
 	}
 }
 
-// entry returns c's slot; it holds c's values when its spam, ham and gen
-// match.
-func (vc *valueCache) entry(c bayesstore.Counts) *cachedValue {
-	h := (uint64(c.Spam)<<32 | uint64(c.Ham)) * 0x9E3779B97F4A7C15 >> (64 - valueCacheBits)
-	return &vc.e[h]
+// slot returns the slot of the counts of countsKey k: the small table's
+// (both counts below smallCounts) or the cache's. It holds their values
+// when its key and gen match.
+func (vc *valueCache) slot(k uint64) *cachedValue {
+	if k&smallKeys == 0 {
+		return &vc.small[(k|k>>(32-3))&(smallCounts*smallCounts-1)]
+	}
+	return &vc.e[k*0x9E3779B97F4A7C15>>(64-valueCacheBits)]
 }
 
 // fill computes c's values into ce (the cache's totals and parameters:
@@ -157,7 +171,7 @@ func (vc *valueCache) fill(ce *cachedValue, c bayesstore.Counts, ns, nh float64,
 			bk = int32(devBucket(dev))
 		}
 	}
-	*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, b: bk, f: f, r: nbValue(c, ns, nh, p.Alpha)}
+	*ce = cachedValue{key: countsKey(&c), gen: vc.gen, b: bk, f: f, r: nbValue(c, ns, nh, p.Alpha)}
 }
 
 // logCache keeps ln f and ln(1 − f) of the chi-square rule's f values
@@ -293,11 +307,7 @@ func (db *decideBuf) decide(counts []bayesstore.Counts, keys []uint64, tot bayes
 			break
 		}
 		c := counts[i]
-		if c.Spam < smallCounts && c.Ham < smallCounts {
-			vc.fill(&vc.small[c.Spam][c.Ham], c, ns, nh, p)
-		} else {
-			vc.fill(vc.entry(c), c, ns, nh, p)
-		}
+		vc.fill(vc.slot(countsKey(&c)), c, ns, nh, p)
 	}
 	known, nc, norm := st.known, st.nc, st.norm
 	top.s = cs[:nc]
@@ -341,8 +351,8 @@ func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint
 	xs = xs[:len(counts)]
 	norm, known, nc, t := st.norm, st.known, st.nc, st.t
 	for ; i < len(counts); i++ {
-		c := &counts[i]
-		if c.Spam|c.Ham == 0 {
+		k := countsKey(&counts[i])
+		if k == 0 {
 			if keys[i] == biasKey {
 				xs[i] = 0
 			} else {
@@ -351,17 +361,11 @@ func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint
 			}
 			continue
 		}
-		// The small table's entry or the cache's.
-		var ce *cachedValue
-		if c.Spam < smallCounts && c.Ham < smallCounts {
-			ce = &vc.small[c.Spam][c.Ham]
-		} else {
-			ce = vc.entry(*c)
-		}
-		if ce.gen != gen || ce.spam != c.Spam || ce.ham != c.Ham {
+		ce := vc.slot(k)
+		if ce.key != k || ce.gen != gen {
 			break
 		}
-		if c.Spam+c.Ham >= 2 {
+		if uint32(k)+uint32(k>>32) >= 2 {
 			known++
 		}
 		// The linear layer's value (the bias gets 0: it is added apart).

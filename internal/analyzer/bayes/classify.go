@@ -293,21 +293,9 @@ func (db *decideBuf) decide(counts []bayesstore.Counts, keys []uint64, tot bayes
 	xs := slices.Grow(db.xs[:0], n)[:n]
 	db.xs = xs
 	top.s = cs
-	st := scanState{t: t, need: need}
-	// scan stops at a feature whose values are not in the cache, for
-	// them to be computed here and the scan to go on from there: scan
-	// itself makes no call (a call in its loop had the registers saved
-	// on every feature).
-	for i := 0; ; {
-		var ok bool
-		if i, ok = db.scan(&st, counts, keys[:n], xs, r00, i); !ok {
-			return Decision{}, 0, false
-		}
-		if i >= n {
-			break
-		}
-		c := counts[i]
-		vc.fill(vc.slot(countsKey(&c)), c, ns, nh, p)
+	st := scanState{t: t, need: need, ns: ns, nh: nh, p: p}
+	if !db.scan(&st, counts, keys[:n], xs, r00) {
+		return Decision{}, 0, false
 	}
 	known, nc, norm := st.known, st.nc, st.norm
 	top.s = cs[:nc]
@@ -331,6 +319,9 @@ type scanState struct {
 	// above: the candidates collected in the buckets from t up; need:
 	// how many there must be above t's bucket for t to rise.
 	above, need uint32
+	// The cache's inputs, for fill.
+	ns, nh float64
+	p      *Params
 }
 
 // scan runs decide's loop over the features from i on, up to the end or
@@ -341,7 +332,7 @@ type scanState struct {
 // decide's calls would have its registers saved.)
 //
 //go:noinline
-func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint64, xs []float64, r00 float64, i int) (int, bool) {
+func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint64, xs []float64, r00 float64) bool {
 	vc := &db.cache
 	gen := vc.gen
 	top := &db.top
@@ -350,7 +341,7 @@ func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint
 	keys = keys[:len(counts)]
 	xs = xs[:len(counts)]
 	norm, known, nc, t := st.norm, st.known, st.nc, st.t
-	for ; i < len(counts); i++ {
+	for i := range counts {
 		k := countsKey(&counts[i])
 		if k == 0 {
 			if keys[i] == biasKey {
@@ -363,7 +354,7 @@ func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint
 		}
 		ce := vc.slot(k)
 		if ce.key != k || ce.gen != gen {
-			break
+			vc.fill(ce, counts[i], st.ns, st.nh, st.p)
 		}
 		if uint32(k)+uint32(k>>32) >= 2 {
 			known++
@@ -380,7 +371,7 @@ func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint
 		if b := ce.b; b >= t {
 			if b == wildCand {
 				if t > 0 {
-					return i, false
+					return false
 				}
 				top.wild = true
 				st.need = math.MaxUint32
@@ -397,7 +388,7 @@ func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint
 		}
 	}
 	st.norm, st.known, st.nc, st.t = norm, known, nc, t
-	return i, true
+	return true
 }
 
 // linear is the linear layer's output: Σ w·x with x = r / ‖r‖ (xs[i]

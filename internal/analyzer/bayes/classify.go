@@ -74,13 +74,13 @@ type decideBuf struct {
 // written in. The values are computed by the same expressions, so they
 // are the same bits.
 type valueCache struct {
-	ns, nh, strength, prior, alpha, minDev uint64 // the values' inputs (bits)
-	gen                                    uint32
-	e                                      [1 << valueCacheBits]cachedValue
+	ns, nh, strength, prior, alpha uint64 // the values' inputs (bits)
+	gen                            uint32
+	e                              [1 << valueCacheBits]cachedValue
 	// small holds the values of the features with both counts below
 	// smallCounts (most features: their few values come back in every
 	// message), by their counts, valid as e's are.
-	small [smallCounts * smallCounts]cachedValue
+	small [smallCounts][smallCounts]cachedValue
 }
 
 // smallCounts: features with both counts below it have their values in
@@ -92,42 +92,18 @@ const smallCounts = 8
 // with 4,096, 295K times).
 const valueCacheBits = 12
 
-// cachedValue is a feature's values for its counts: f (Robinson's f(w)),
-// r (the linear layer's value) and b, what the chi-square rule makes of
-// f: notCand when it is no candidate (|f − 0.5| below MinDev), wildCand
-// when |f − 0.5| is past 0.5 or NaN (odd Params only), else the
-// candidate's devBucket.
 type cachedValue struct {
-	key  uint64 // the counts' countsKey
-	gen  uint32
-	b    int32
-	f, r float64
+	spam, ham, gen uint32
+	f, r           float64
 }
-
-// countsKey is c's counts in one word (Spam in the low half, Ham in the
-// high: two loads the compiler makes one, where it can).
-func countsKey(c *bayesstore.Counts) uint64 {
-	return uint64(c.Spam) | uint64(c.Ham)<<32
-}
-
-// smallKeys: a countsKey has both counts below smallCounts exactly when
-// it has none of these bits.
-const smallKeys = ^uint64(smallCounts - 1 | (smallCounts-1)<<32)
-
-// A cachedValue's b when it is not a bucket.
-const (
-	notCand  = -1
-	wildCand = devBuckets
-)
 
 // use readies the cache for these totals and parameters.
 func (vc *valueCache) use(ns, nh float64, p Params) {
 	b := math.Float64bits
-	if vc.gen != 0 && vc.ns == b(ns) && vc.nh == b(nh) && vc.strength == b(p.Strength) && vc.prior == b(p.Prior) &&
-		vc.alpha == b(p.Alpha) && vc.minDev == b(p.MinDev) {
+	if vc.gen != 0 && vc.ns == b(ns) && vc.nh == b(nh) && vc.strength == b(p.Strength) && vc.prior == b(p.Prior) && vc.alpha == b(p.Alpha) {
 		return
 	}
-	vc.ns, vc.nh, vc.strength, vc.prior, vc.alpha, vc.minDev = b(ns), b(nh), b(p.Strength), b(p.Prior), b(p.Alpha), b(p.MinDev)
+	vc.ns, vc.nh, vc.strength, vc.prior, vc.alpha = b(ns), b(nh), b(p.Strength), b(p.Prior), b(p.Alpha)
 	vc.gen++
 	if vc.gen == 0 { // wrapped: entries of an old generation 1 would look valid
 		clear(vc.e[:])
@@ -136,50 +112,19 @@ func (vc *valueCache) use(ns, nh float64, p Params) {
 	}
 }
 
-// slot returns the slot of the counts of countsKey k: the small table's
-// (both counts below smallCounts) or the cache's. It holds their values
-// when its key and gen match.
-func (vc *valueCache) slot(k uint64) *cachedValue {
-	if k&smallKeys == 0 {
-		return &vc.small[(k|k>>(32-3))&(smallCounts*smallCounts-1)]
-	}
-	return &vc.e[k*0x9E3779B97F4A7C15>>(64-valueCacheBits)]
-}
-
-// fill computes c's values into ce (the cache's totals and parameters:
-// ns, nh and p). Not inlined: the loop that calls it rarely (on a miss)
-// keeps its registers.
-//
-//go:noinline
-func (vc *valueCache) fill(ce *cachedValue, c bayesstore.Counts, ns, nh float64, p *Params) {
-	// min(x, 1) (math.Min's value: the shares are finite and not
-	// negative; math.Min is a call on amd64).
-	b, g := float64(c.Spam)/ns, float64(c.Ham)/nh
-	if b > 1 {
-		b = 1
-	}
-	if g > 1 {
-		g = 1
-	}
-	pw := b / (b + g)
-	n := float64(c.Spam) + float64(c.Ham)
-	f := (float64(p.Strength*p.Prior) + float64(n*pw)) / (p.Strength + n)
-	bk := int32(notCand)
-	if dev := math.Abs(f - 0.5); !(dev < p.MinDev) {
-		bk = wildCand
-		if dev <= 0.5 {
-			bk = int32(devBucket(dev))
-		}
-	}
-	*ce = cachedValue{key: countsKey(&c), gen: vc.gen, b: bk, f: f, r: nbValue(c, ns, nh, p.Alpha)}
+// entry returns c's slot; it holds c's values when its spam, ham and gen
+// match.
+func (vc *valueCache) entry(c bayesstore.Counts) *cachedValue {
+	h := (uint64(c.Spam)<<32 | uint64(c.Ham)) * 0x9E3779B97F4A7C15 >> (64 - valueCacheBits)
+	return &vc.e[h]
 }
 
 // logCache keeps ln f and ln(1 − f) of the chi-square rule's f values
 // (combine's logarithms, a function of f alone: the same calls, so the
-// same bits) by f's bits, kept across messages (the most telling
-// features' f values come back message after message): a direct-mapped
-// table. A slot holds f's bits complemented (a zeroed slot, all ones, is
-// a NaN's: combine looks up f in [0, 1] only).
+// same bits) by f's bits, kept from message to message (the most telling
+// features' f values come back in message after message): a
+// direct-mapped table. A slot holds f's bits complemented (a zeroed
+// slot's, all ones, are a NaN's: combine looks up f in [0, 1] only).
 type logCache [1 << logCacheBits]struct {
 	nf        uint64
 	lnF, ln1F float64
@@ -190,8 +135,8 @@ const logCacheBits = 10
 
 var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
 
-// release returns db to the pool, without the candidates' buffers when a
-// huge message grew them (every feature can be a candidate).
+// release returns db to the pool, without the candidates' buffer when a
+// huge message grew it (every feature can be a candidate).
 func (db *decideBuf) release() {
 	if cap(db.top.s) > 1<<14 {
 		db.top.s = nil
@@ -231,119 +176,59 @@ func decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p 
 func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params, used []Evidence) (Decision, int) {
 	db := decidePool.Get().(*decideBuf)
 	defer db.release()
-	d, known, ok := db.decide(counts, keys, tot, &p, used, true)
-	if !ok {
-		// A wild candidate (odd Params) after candidates were left out:
-		// again, collecting them all.
-		d, known, _ = db.decide(counts, keys, tot, &p, used, false)
-	}
-	return d, known
-}
-
-// decide is decideKnown with db's buffers. With skip, the candidates
-// that cannot be among the MaxFeatures most telling are not collected:
-// once the histogram holds at least that many candidates in the buckets
-// from t up, a candidate of a lower bucket cannot be (t only rises as
-// candidates come: the buckets the ranking takes, ranked's t, are
-// those of the final histogram from its t up, t not below this t). ranked then takes
-// the same candidates in the same order: the buckets it takes were
-// counted whole, and each bucket's candidates were collected in the same
-// order. A wild candidate (its dev past 0.5 or NaN: odd Params only)
-// needs every candidate (combine sorts them all): seen after t rose, it
-// makes decide give up (ok false) to be called again without skip.
-func (db *decideBuf) decide(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p *Params, used []Evidence, skip bool) (d Decision, known int, ok bool) {
 	n := len(counts)
+	xs := slices.Grow(db.xs[:0], n)[:n]
+	db.xs = xs
 	ns, nh := float64(tot.Spam), float64(tot.Ham)
 	chi := ns != 0 && nh != 0
 	// The candidates are collected; the MaxFeatures most telling of them
-	// are ranked (see ranked): the same features in the same order as
-	// sorting all candidates (the order is total: ties go by index).
+	// are selected (a quickselect) and sorted: the same features in the
+	// same order as sorting all candidates (the order is total: ties go
+	// by index), without sorting the many that are left out.
 	k := p.MaxFeatures
 	if k <= 0 {
 		k = n
 	}
 	top := &db.top
 	top.reset(min(k, n))
-	// t: the lowest bucket a candidate may be in to be collected; need:
-	// how many candidates there must be above t's bucket for t to rise
-	// (never, without skip).
-	t, need := int32(0), uint32(min(k, n))
-	if !skip {
-		need = math.MaxUint32
-	}
-	if !chi {
-		// No candidate is used: none is collected.
-		t = wildCand + 1
-	}
-	cs := slices.Grow(top.s[:0], n)[:n]
 	// Most features have small counts (most pairs none at all): their
 	// values are computed once (the same expressions, so the same bits)
 	// and kept in the cache's small table while the totals and the
 	// parameters stay (valid in the cache's generation, which is not 0: a
-	// zeroed entry is not). An entry holds both values and f's bucket
-	// (f is not used without chi; it is computed all the same,
-	// harmlessly).
+	// zeroed entry is not). An entry holds both values (f is not used
+	// without chi; it is computed all the same, harmlessly).
+	fw := func(c bayesstore.Counts) float64 {
+		// min(x, 1) (math.Min's value: the shares are finite and not
+		// negative; math.Min is a call on amd64).
+		b, g := float64(c.Spam)/ns, float64(c.Ham)/nh
+		if b > 1 {
+			b = 1
+		}
+		if g > 1 {
+			g = 1
+		}
+		pw := b / (b + g)
+		n := float64(c.Spam) + float64(c.Ham)
+		return (float64(p.Strength*p.Prior) + float64(n*pw)) / (p.Strength + n)
+	}
+	alpha := p.Alpha
+	rw := func(c bayesstore.Counts) float64 {
+		return nbValue(c, ns, nh, alpha)
+	}
 	vc := &db.cache
-	vc.use(ns, nh, *p)
+	vc.use(ns, nh, p)
 	// The value of the features the store has not seen (no counts: about
 	// a third of a message's): the small table's value for them, kept
 	// apart so that they skip the table and the candidate's tests (they
 	// are never candidates).
-	r00 := nbValue(bayesstore.Counts{}, ns, nh, p.Alpha)
-	xs := slices.Grow(db.xs[:0], n)[:n]
-	db.xs = xs
-	top.s = cs
-	st := scanState{t: t, need: need, ns: ns, nh: nh, p: p}
-	if !db.scan(&st, counts, keys[:n], xs, r00) {
-		return Decision{}, 0, false
-	}
-	known, nc, norm := st.known, st.nc, st.norm
-	top.s = cs[:nc]
-	if !chi {
-		d = Decision{Prob: 0.5}
-	} else {
-		d = top.combine(used, &db.logs)
-	}
-	d.Linear = linear(counts, keys, xs, norm)
-	d.Margin = d.Linear + p.ChiMix*d.Chi
-	return d, known, true
-}
-
-// scanState is decide's loop's state between calls of scan: ‖r‖² so
-// far, the features seen at least twice, the candidates collected, and
-// the candidates' threshold (see decide).
-type scanState struct {
-	norm      float64
-	known, nc int
-	t         int32
-	// above: the candidates collected in the buckets from t up; need:
-	// how many there must be above t's bucket for t to rise.
-	above, need uint32
-	// The cache's inputs, for fill.
-	ns, nh float64
-	p      *Params
-}
-
-// scan runs decide's loop over the features from i on, up to the end or
-// to a feature whose values are not in the value cache (valid in its
-// generation); it returns where it stopped, and false when a wild
-// candidate came after candidates were left out. It writes xs (r, 0 for
-// the bias) and the candidates, into top.s[:len(counts)]. (Not inlined:
-// decide's calls would have its registers saved.)
-//
-//go:noinline
-func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint64, xs []float64, r00 float64) bool {
-	vc := &db.cache
-	gen := vc.gen
-	top := &db.top
-	hist := &top.hist
-	cs := top.s[:len(counts)]
-	keys = keys[:len(counts)]
-	xs = xs[:len(counts)]
-	norm, known, nc, t := st.norm, st.known, st.nc, st.t
-	for i := range counts {
-		k := countsKey(&counts[i])
-		if k == 0 {
+	r00 := rw(bayesstore.Counts{})
+	norm := 0.0
+	known := 0
+	keys = keys[:n]
+	cs := top.s
+	minDev := p.MinDev
+	for i, c := range counts {
+		if c.Spam|c.Ham == 0 {
 			if keys[i] == biasKey {
 				xs[i] = 0
 			} else {
@@ -352,52 +237,58 @@ func (db *decideBuf) scan(st *scanState, counts []bayesstore.Counts, keys []uint
 			}
 			continue
 		}
-		ce := vc.slot(k)
-		if ce.key != k || ce.gen != gen {
-			vc.fill(ce, counts[i], st.ns, st.nh, st.p)
-		}
-		if uint32(k)+uint32(k>>32) >= 2 {
+		if c.Spam+c.Ham >= 2 {
 			known++
 		}
+		// The small table's entry or the cache's, and one place that
+		// computes the values of either (the values the loop keeps are saved
+		// around that call only where it is made: with a call on each
+		// path they were saved for every feature).
+		var ce *cachedValue
+		if c.Spam < smallCounts && c.Ham < smallCounts {
+			ce = &vc.small[c.Spam][c.Ham]
+		} else {
+			ce = vc.entry(c)
+		}
+		if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
+			*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
+		}
+		f, r := ce.f, ce.r
 		// The linear layer's value (the bias gets 0: it is added apart).
 		if keys[i] == biasKey {
 			xs[i] = 0
 		} else {
-			r := ce.r
 			xs[i] = r
 			norm += r * r
 		}
-		// The chi-square candidate.
-		if b := ce.b; b >= t {
-			if b == wildCand {
-				if t > 0 {
-					return false
-				}
-				top.wild = true
-				st.need = math.MaxUint32
+		// The chi-square candidate (top.k is not 0 here: n is not;
+		// without chi, candidates are collected and not used).
+		// (Its bucket kept with it for ranked, which places it by
+		// bucket; wild when dev is outside [0, 0.5] or NaN: odd Params
+		// only.)
+		if dev := math.Abs(f - 0.5); !(dev < minDev) {
+			b := int32(wildCand)
+			if dev <= 0.5 {
+				b = int32(devBucket(dev))
+				top.hist[b]++
 			} else {
-				hist[b&(devBuckets-1)]++
-				st.above++
-				for st.above-hist[t&(devBuckets-1)] >= st.need {
-					st.above -= hist[t&(devBuckets-1)]
-					t++
-				}
+				top.wild = true
 			}
-			cs[nc] = cand{dev: math.Abs(ce.f - 0.5), f: ce.f, i: i, b: b}
-			nc++
+			cs = append(cs, cand{dev, f, i, b})
 		}
 	}
-	st.norm, st.known, st.nc, st.t = norm, known, nc, t
-	return true
-}
-
-// linear is the linear layer's output: Σ w·x with x = r / ‖r‖ (xs[i]
-// is r, 0 for the bias), plus the bias's weight; norm is ‖r‖².
-func linear(counts []bayesstore.Counts, keys []uint64, xs []float64, norm float64) float64 {
-	// A feature of weight 0 (every feature the store has not seen) adds
-	// ±0 when its x is finite, which leaves z as it is (z starts at +0
-	// and a sum is −0 only when both terms are): those are skipped when
-	// every x is finite, that is when ‖r‖ is (it is at least every |r|).
+	top.s = cs
+	var d Decision
+	if !chi {
+		d = Decision{Prob: 0.5}
+	} else {
+		d = top.combine(used, &db.logs)
+	}
+	// Σ w·x with x = r / ‖r‖, plus the bias's weight. A feature of
+	// weight 0 (every feature the store has not seen) adds ±0 when its x
+	// is finite, which leaves z as it is (z starts at +0 and a sum is −0
+	// only when both terms are): those are skipped when every x is
+	// finite, that is when ‖r‖ is (it is at least every |r|).
 	z := 0.0
 	if norm != 0 && norm < math.Inf(1) {
 		norm = math.Sqrt(norm)
@@ -439,16 +330,22 @@ func linear(counts []bayesstore.Counts, keys []uint64, xs []float64, norm float6
 			}
 		}
 	}
-	return z
+	d.Linear = z
+	d.Margin = d.Linear + p.ChiMix*d.Chi
+	return d, known
 }
 
 // cand is a chi-square candidate: its distance from 0.5, its f(w), its
-// feature's index and its devBucket (wildCand for a dev past 0.5 or NaN).
+// feature's index and its devBucket (wildCand for a dev outside [0, 0.5]
+// or NaN).
 type cand struct {
 	dev, f float64
 	i      int
 	b      int32
 }
+
+// wildCand is a wild candidate's bucket.
+const wildCand = devBuckets
 
 // moreTelling is the order of the candidates: farther from 0.5 first,
 // then the earlier feature.
@@ -664,8 +561,8 @@ func (h *topK) combine(used []Evidence, lc *logCache) Decision {
 		used[j] = Evidence{Index: e.i, Prob: e.f}
 		var lnF, ln1F float64
 		if lc != nil {
-			// f in [0, 1] (not wild): its bits complemented are never a
-			// zeroed slot's.
+			// f in [0, 1] (no candidate is wild): its bits complemented
+			// are never a zeroed slot's.
 			fb := math.Float64bits(e.f)
 			sl := &lc[fb*0x9E3779B97F4A7C15>>(64-logCacheBits)]
 			if sl.nf != ^fb {

@@ -609,18 +609,26 @@ func lnChi2Q(x float64, df int) float64 {
 	} else {
 		terms = buf[:k]
 	}
-	lnFact := 0.0
 	iMax := 0
-	for i := 0; i < k; i++ {
-		if i < len(lnFactTable) {
-			lnFact = lnFactTable[i]
-		} else {
-			lnFact += math.Log(float64(i))
-		}
+	// The terms with ln i! in the table, then the others (ln i! summed
+	// on from the table's last): a loop without a call for the first.
+	nt := min(k, len(lnFactTable))
+	for i, lnFact := range lnFactTable[:nt] {
 		t := float64(i)*lnM - lnFact
 		terms[i] = t
 		if t > maxT {
 			maxT, iMax = t, i
+		}
+	}
+	if k > nt {
+		lnFact := lnFactTable[nt-1]
+		for i := nt; i < k; i++ {
+			lnFact += math.Log(float64(i))
+			t := float64(i)*lnM - lnFact
+			terms[i] = t
+			if t > maxT {
+				maxT, iMax = t, i
+			}
 		}
 	}
 	// The terms rise to the largest (iMax) and fall after it (i·ln m −

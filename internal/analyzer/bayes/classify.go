@@ -80,7 +80,7 @@ type valueCache struct {
 	// small holds the values of the features with both counts below
 	// smallCounts (most features: their few values come back in every
 	// message), by their counts, valid as e's are.
-	small [smallCounts][smallCounts]cachedValue
+	small [smallCounts * smallCounts]cachedValue
 }
 
 // smallCounts: features with both counts below it have their values in
@@ -93,9 +93,20 @@ const smallCounts = 8
 const valueCacheBits = 12
 
 type cachedValue struct {
-	spam, ham, gen uint32
-	f, r           float64
+	key  uint64 // the counts' countsKey
+	gen  uint32
+	f, r float64
 }
+
+// countsKey is c's counts in one word (Spam in the low half, Ham in the
+// high: two loads the compiler makes one, where it can).
+func countsKey(c *bayesstore.Counts) uint64 {
+	return uint64(c.Spam) | uint64(c.Ham)<<32
+}
+
+// smallKeys: a countsKey has both counts below smallCounts exactly when
+// it has none of these bits.
+const smallKeys = ^uint64(smallCounts - 1 | (smallCounts-1)<<32)
 
 // use readies the cache for these totals and parameters.
 func (vc *valueCache) use(ns, nh float64, p Params) {
@@ -112,11 +123,14 @@ func (vc *valueCache) use(ns, nh float64, p Params) {
 	}
 }
 
-// entry returns c's slot; it holds c's values when its spam, ham and gen
-// match.
-func (vc *valueCache) entry(c bayesstore.Counts) *cachedValue {
-	h := (uint64(c.Spam)<<32 | uint64(c.Ham)) * 0x9E3779B97F4A7C15 >> (64 - valueCacheBits)
-	return &vc.e[h]
+// slot returns the slot of the counts of countsKey k (not 0): the
+// small table's (both counts below smallCounts) or the cache's. It holds
+// their values when its key and gen match.
+func (vc *valueCache) slot(k uint64) *cachedValue {
+	if k&smallKeys == 0 {
+		return &vc.small[(k|k>>(32-3))&(smallCounts*smallCounts-1)]
+	}
+	return &vc.e[k*0x9E3779B97F4A7C15>>(64-valueCacheBits)]
 }
 
 // logCache keeps ln f and ln(1 − f) of the chi-square rule's f values
@@ -227,8 +241,10 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	keys = keys[:n]
 	cs := top.s
 	minDev := p.MinDev
-	for i, c := range counts {
-		if c.Spam|c.Ham == 0 {
+	for i := range counts {
+		c := &counts[i]
+		k := countsKey(c)
+		if k == 0 {
 			if keys[i] == biasKey {
 				xs[i] = 0
 			} else {
@@ -237,21 +253,16 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			}
 			continue
 		}
-		if c.Spam+c.Ham >= 2 {
+		if uint32(k)+uint32(k>>32) >= 2 { // c.Spam+c.Ham
 			known++
 		}
 		// The small table's entry or the cache's, and one place that
 		// computes the values of either (the values the loop keeps are saved
 		// around that call only where it is made: with a call on each
 		// path they were saved for every feature).
-		var ce *cachedValue
-		if c.Spam < smallCounts && c.Ham < smallCounts {
-			ce = &vc.small[c.Spam][c.Ham]
-		} else {
-			ce = vc.entry(c)
-		}
-		if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
-			*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
+		ce := vc.slot(k)
+		if ce.key != k || ce.gen != vc.gen {
+			*ce = cachedValue{key: k, gen: vc.gen, f: fw(*c), r: rw(*c)}
 		}
 		f, r := ce.f, ce.r
 		// The linear layer's value (the bias gets 0: it is added apart).

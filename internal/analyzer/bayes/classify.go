@@ -64,6 +64,7 @@ type decideBuf struct {
 	xs    []float64
 	top   topK
 	cache valueCache
+	logs  logCache
 }
 
 // valueCache keeps the values of the features with large counts (the
@@ -79,7 +80,7 @@ type valueCache struct {
 	// small holds the values of the features with both counts below
 	// smallCounts (most features: their few values come back in every
 	// message), by their counts, valid as e's are.
-	small [smallCounts][smallCounts]cachedValue
+	small [smallCounts * smallCounts]cachedValue
 }
 
 // smallCounts: features with both counts below it have their values in
@@ -92,9 +93,20 @@ const smallCounts = 8
 const valueCacheBits = 12
 
 type cachedValue struct {
-	spam, ham, gen uint32
-	f, r           float64
+	key  uint64 // the counts' countsKey
+	gen  uint32
+	f, r float64
 }
+
+// countsKey is c's counts in one word (Spam in the low half, Ham in the
+// high: two loads the compiler makes one, where it can).
+func countsKey(c *bayesstore.Counts) uint64 {
+	return uint64(c.Spam) | uint64(c.Ham)<<32
+}
+
+// smallKeys: a countsKey has both counts below smallCounts exactly when
+// it has none of these bits.
+const smallKeys = ^uint64(smallCounts - 1 | (smallCounts-1)<<32)
 
 // use readies the cache for these totals and parameters.
 func (vc *valueCache) use(ns, nh float64, p Params) {
@@ -111,12 +123,29 @@ func (vc *valueCache) use(ns, nh float64, p Params) {
 	}
 }
 
-// entry returns c's slot; it holds c's values when its spam, ham and gen
-// match.
-func (vc *valueCache) entry(c bayesstore.Counts) *cachedValue {
-	h := (uint64(c.Spam)<<32 | uint64(c.Ham)) * 0x9E3779B97F4A7C15 >> (64 - valueCacheBits)
-	return &vc.e[h]
+// slot returns the slot of the counts of countsKey k (not 0): the
+// small table's (both counts below smallCounts) or the cache's. It holds
+// their values when its key and gen match.
+func (vc *valueCache) slot(k uint64) *cachedValue {
+	if k&smallKeys == 0 {
+		return &vc.small[(k|k>>(32-3))&(smallCounts*smallCounts-1)]
+	}
+	return &vc.e[k*0x9E3779B97F4A7C15>>(64-valueCacheBits)]
 }
+
+// logCache keeps ln f and ln(1 − f) of the chi-square rule's f values
+// (combine's logarithms, a function of f alone: the same calls, so the
+// same bits) by f's bits, kept from message to message (the most telling
+// features' f values come back in message after message): a
+// direct-mapped table. A slot holds f's bits complemented (a zeroed
+// slot's, all ones, are a NaN's: combine looks up f in [0, 1] only).
+type logCache [1 << logCacheBits]struct {
+	nf        uint64
+	lnF, ln1F float64
+}
+
+// logCacheBits: 1,024 entries, 24 KB.
+const logCacheBits = 10
 
 var decidePool = sync.Pool{New: func() any { return new(decideBuf) }}
 
@@ -212,8 +241,10 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	keys = keys[:n]
 	cs := top.s
 	minDev := p.MinDev
-	for i, c := range counts {
-		if c.Spam|c.Ham == 0 {
+	for i := range counts {
+		c := &counts[i]
+		k := countsKey(c)
+		if k == 0 {
 			if keys[i] == biasKey {
 				xs[i] = 0
 			} else {
@@ -222,21 +253,16 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 			}
 			continue
 		}
-		if c.Spam+c.Ham >= 2 {
+		if uint32(k)+uint32(k>>32) >= 2 { // c.Spam+c.Ham
 			known++
 		}
 		// The small table's entry or the cache's, and one place that
 		// computes the values of either (the values the loop keeps are saved
 		// around that call only where it is made: with a call on each
 		// path they were saved for every feature).
-		var ce *cachedValue
-		if c.Spam < smallCounts && c.Ham < smallCounts {
-			ce = &vc.small[c.Spam][c.Ham]
-		} else {
-			ce = vc.entry(c)
-		}
-		if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
-			*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
+		ce := vc.slot(k)
+		if ce.key != k || ce.gen != vc.gen {
+			*ce = cachedValue{key: k, gen: vc.gen, f: fw(*c), r: rw(*c)}
 		}
 		f, r := ce.f, ce.r
 		// The linear layer's value (the bias gets 0: it is added apart).
@@ -248,9 +274,18 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 		}
 		// The chi-square candidate (top.k is not 0 here: n is not;
 		// without chi, candidates are collected and not used).
+		// (Its bucket kept with it for ranked, which places it by
+		// bucket; wild when dev is outside [0, 0.5] or NaN: odd Params
+		// only.)
 		if dev := math.Abs(f - 0.5); !(dev < minDev) {
-			cs = append(cs, cand{dev, f, i})
-			top.count(dev)
+			b := int32(wildCand)
+			if dev <= 0.5 {
+				b = int32(devBucket(dev))
+				top.hist[b]++
+			} else {
+				top.wild = true
+			}
+			cs = append(cs, cand{dev, f, i, b})
 		}
 	}
 	top.s = cs
@@ -258,7 +293,7 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	if !chi {
 		d = Decision{Prob: 0.5}
 	} else {
-		d = top.combine(used)
+		d = top.combine(used, &db.logs)
 	}
 	// Σ w·x with x = r / ‖r‖, plus the bias's weight. A feature of
 	// weight 0 (every feature the store has not seen) adds ±0 when its x
@@ -311,12 +346,17 @@ func decideKnown(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Total
 	return d, known
 }
 
-// cand is a chi-square candidate: its distance from 0.5, its f(w) and its
-// feature's index.
+// cand is a chi-square candidate: its distance from 0.5, its f(w), its
+// feature's index and its devBucket (wildCand for a dev outside [0, 0.5]
+// or NaN).
 type cand struct {
 	dev, f float64
 	i      int
+	b      int32
 }
+
+// wildCand is a wild candidate's bucket.
+const wildCand = devBuckets
 
 // moreTelling is the order of the candidates: farther from 0.5 first,
 // then the earlier feature.
@@ -352,16 +392,6 @@ func devBucket(dev float64) int {
 	return int(dev*(2*devBuckets-2)) & (devBuckets - 1)
 }
 
-// count enters a candidate's dev (|f − 0.5|, so not negative, or NaN)
-// in the histogram.
-func (h *topK) count(dev float64) {
-	if dev <= 0.5 {
-		h.hist[devBucket(dev)]++
-	} else {
-		h.wild = true
-	}
-}
-
 // ranked returns the k most telling candidates (all when there are
 // fewer), most telling first: the order sortCands gives, found through
 // the histogram (every candidate's dev counted in it, none wild). The
@@ -395,7 +425,7 @@ func (h *topK) ranked() []cand {
 	out := slices.Grow(h.out[:0], int(pos))[:pos]
 	h.out = out
 	for _, c := range s {
-		if b := devBucket(c.dev); b >= t {
+		if b := int(c.b); b >= t {
 			out[h.hist[b]] = c
 			h.hist[b]++
 		}
@@ -515,8 +545,9 @@ func quickCands(s []cand) {
 
 // combine keeps the k most telling candidates, sorts them and applies
 // Fisher's rule; the evidence is appended to used[:0] (nil: a new slice
-// of exactly their number).
-func (h *topK) combine(used []Evidence) Decision {
+// of exactly their number). The logarithms of f are kept in lc (nil:
+// none kept).
+func (h *topK) combine(used []Evidence, lc *logCache) Decision {
 	cs := h.s
 	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
@@ -529,31 +560,29 @@ func (h *topK) combine(used []Evidence) Decision {
 			cs = cs[:h.k]
 		}
 		sortCands(cs)
+		// The f values may be anything (NaN of any bits): not in lc.
+		lc = nil
 	}
 	if cap(used) < len(cs) {
 		used = make([]Evidence, len(cs))
 	}
 	used = used[:len(cs)]
 	var sumLnF, sumLn1F float64
-	// Features with the same counts have the same f(w), and sorting puts
-	// them next to each other: the logs of the last two values are kept
-	// (the same calls on the same value, so the same bits).
-	var memoF [2]float64
-	var memoLn, memoLn1 [2]float64
-	memoF[0], memoF[1] = math.NaN(), math.NaN()
 	for j, e := range cs {
 		used[j] = Evidence{Index: e.i, Prob: e.f}
 		var lnF, ln1F float64
-		switch e.f {
-		case memoF[0]:
-			lnF, ln1F = memoLn[0], memoLn1[0]
-		case memoF[1]:
-			lnF, ln1F = memoLn[1], memoLn1[1]
-		default:
-			f := math.Min(math.Max(e.f, 1e-9), 1-1e-9)
-			lnF, ln1F = math.Log(f), math.Log1p(-f)
-			memoF[1], memoLn[1], memoLn1[1] = memoF[0], memoLn[0], memoLn1[0]
-			memoF[0], memoLn[0], memoLn1[0] = e.f, lnF, ln1F
+		if lc != nil {
+			// f in [0, 1] (no candidate is wild): its bits complemented
+			// are never a zeroed slot's.
+			fb := math.Float64bits(e.f)
+			sl := &lc[fb*0x9E3779B97F4A7C15>>(64-logCacheBits)]
+			if sl.nf != ^fb {
+				sl.nf = ^fb
+				sl.lnF, sl.ln1F = chiLogs(e.f)
+			}
+			lnF, ln1F = sl.lnF, sl.ln1F
+		} else {
+			lnF, ln1F = chiLogs(e.f)
 		}
 		sumLnF += lnF
 		sumLn1F += ln1F
@@ -563,6 +592,13 @@ func (h *topK) combine(used []Evidence) Decision {
 	lnB := lnChi2Q(-2*sumLn1F, df)
 	prob := (1 + math.Exp(lnA) - math.Exp(lnB)) / 2
 	return Decision{Prob: prob, Chi: lnA - lnB, Used: used}
+}
+
+// chiLogs returns ln f and ln(1 − f) for Fisher's rule, f kept within
+// [1e-9, 1 − 1e-9].
+func chiLogs(f float64) (lnF, ln1F float64) {
+	f = math.Min(math.Max(f, 1e-9), 1-1e-9)
+	return math.Log(f), math.Log1p(-f)
 }
 
 // lnChi2Q is the natural log of the chi-square upper tail probability
@@ -584,18 +620,26 @@ func lnChi2Q(x float64, df int) float64 {
 	} else {
 		terms = buf[:k]
 	}
-	lnFact := 0.0
 	iMax := 0
-	for i := 0; i < k; i++ {
-		if i < len(lnFactTable) {
-			lnFact = lnFactTable[i]
-		} else {
-			lnFact += math.Log(float64(i))
-		}
+	// The terms with ln i! in the table, then the others (ln i! summed
+	// on from the table's last): a loop without a call for the first.
+	nt := min(k, len(lnFactTable))
+	for i, lnFact := range lnFactTable[:nt] {
 		t := float64(i)*lnM - lnFact
 		terms[i] = t
 		if t > maxT {
 			maxT, iMax = t, i
+		}
+	}
+	if k > nt {
+		lnFact := lnFactTable[nt-1]
+		for i := nt; i < k; i++ {
+			lnFact += math.Log(float64(i))
+			t := float64(i)*lnM - lnFact
+			terms[i] = t
+			if t > maxT {
+				maxT, iMax = t, i
+			}
 		}
 	}
 	// The terms rise to the largest (iMax) and fall after it (i·ln m −

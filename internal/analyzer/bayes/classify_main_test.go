@@ -17,7 +17,7 @@ import (
 )
 
 type topKMain struct {
-	s []cand
+	s []candD46
 	k int
 }
 
@@ -26,7 +26,7 @@ func (h *topKMain) reset(k int) {
 }
 
 func decideKnownMain(counts []bayesstore.Counts, keys []uint64, tot bayesstore.Totals, p Params, used []Evidence) (Decision, int) {
-	db := new(decideBuf)
+	db := new(decideBufD46)
 	var topm topKMain
 
 	n := len(counts)
@@ -80,7 +80,7 @@ func decideKnownMain(counts []bayesstore.Counts, keys []uint64, tot bayesstore.T
 			known++
 		}
 		var e *memo
-		var ce *cachedValue
+		var ce *cachedValueD46
 		if c.Spam < small && c.Ham < small {
 			e = &m[c.Spam][c.Ham]
 		} else {
@@ -88,7 +88,7 @@ func decideKnownMain(counts []bayesstore.Counts, keys []uint64, tot bayesstore.T
 			// computed all the same, harmlessly).
 			ce = vc.entry(c)
 			if ce.gen != vc.gen || ce.spam != c.Spam || ce.ham != c.Ham {
-				*ce = cachedValue{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
+				*ce = cachedValueD46{spam: c.Spam, ham: c.Ham, gen: vc.gen, f: fw(c), r: rw(c)}
 			}
 		}
 		// The linear layer's value (the bias gets 0: it is added apart).
@@ -124,7 +124,7 @@ func decideKnownMain(counts []bayesstore.Counts, keys []uint64, tot bayesstore.T
 		if dev < p.MinDev || top.k == 0 {
 			continue
 		}
-		top.s = append(top.s, cand{dev, f, i})
+		top.s = append(top.s, candD46{dev, f, i})
 	}
 	var d Decision
 	if !chi {
@@ -160,13 +160,13 @@ func decideKnownMain(counts []bayesstore.Counts, keys []uint64, tot bayesstore.T
 func (h *topKMain) combineMain(used []Evidence) Decision {
 	cs := h.s
 	if len(cs) > h.k {
-		selectCands(cs, h.k)
+		selectCandsD46(cs, h.k)
 		cs = cs[:h.k]
 	}
 	if len(cs) == 0 {
 		return Decision{Prob: 0.5}
 	}
-	sortCands(cs)
+	sortCandsD46(cs)
 	if cap(used) < len(cs) {
 		used = make([]Evidence, len(cs))
 	}
@@ -220,8 +220,8 @@ func lnChi2QMain(x float64, df int) float64 {
 	}
 	lnFact := 0.0
 	for i := 0; i < k; i++ {
-		if i < len(lnFactTable) {
-			lnFact = lnFactTable[i]
+		if i < len(lnFactTableD46) {
+			lnFact = lnFactTableD46[i]
 		} else {
 			lnFact += math.Log(float64(i))
 		}
@@ -258,6 +258,73 @@ func sameBits(a, b Decision) bool {
 	return true
 }
 
+// fuzzDecideInput makes FuzzDecideMain's and FuzzDecideD46's inputs
+// from their arguments (see FuzzDecideMain).
+func fuzzDecideInput(ts, th uint64, shape uint8, v float64, data []byte) ([]bayesstore.Counts, []uint64, bayesstore.Totals, Params) {
+	tot := bayesstore.Totals{Spam: ts, Ham: th}
+	n := len(data) / 9
+	counts := make([]bayesstore.Counts, n)
+	keys := make([]uint64, n)
+	for i := range counts {
+		b := data[9*i : 9*i+9]
+		mode := b[0]
+		keys[i] = uint64(i)*0x9E3779B97F4A7C15 + 1
+		if mode&0x10 != 0 {
+			keys[i] = biasKey
+		}
+		s := uint32(b[1]) | uint32(b[2])<<8
+		h := uint32(b[3]) | uint32(b[4])<<8
+		switch mode & 3 {
+		case 1:
+			s, h = s%8, h%8
+		case 2:
+			s, h = s<<16|s, h<<16|h
+		case 3:
+			s, h = ^s, ^h
+		}
+		if mode&0x20 != 0 {
+			s, h = 0, 0
+		}
+		wb := uint32(b[5]) | uint32(b[6])<<8 | uint32(b[7])<<16 | uint32(b[8])<<24
+		switch mode >> 2 & 3 {
+		case 1:
+			wb = 0
+		case 2:
+			wb = 1 << 31
+		case 3:
+			wb &= 1<<31 | 0x7fffff // ±subnormal (or ±0)
+		}
+		counts[i] = bayesstore.Counts{Spam: s, Ham: h, Weight: math.Float32frombits(wb)}
+	}
+	p := DefaultParams
+	switch shape & 15 {
+	case 1:
+		p.Strength = v
+	case 2:
+		p.Prior = v
+	case 3:
+		p.MinDev = v
+	case 4:
+		p.Alpha = v
+	case 5:
+		p.ChiMix = v
+	case 6:
+		p.MaxFeatures = int(int8(shape))
+	case 7:
+		p.MinDev = 0
+		p.MaxFeatures = 1 + int(shape>>4)
+	case 8:
+		p.Alpha = 0
+	case 9:
+		p.MaxFeatures = 0
+		p.MinDev = v
+	}
+	if shape&0x80 != 0 {
+		p.MaxFeatures = 1 + int(shape>>4&7)
+	}
+	return counts, keys, tot, p
+}
+
 // FuzzDecideMain: decideKnown gives main's bits (and known count) on any
 // input: totals from 0 to 2⁶⁴−1, counts up to 2³²−1, weights of any bits
 // (±0, subnormals, ±Inf, NaN), odd Params (NaN, ±Inf, negative, 0: f
@@ -269,67 +336,8 @@ func FuzzDecideMain(f *testing.F) {
 	f.Add(uint64(3), uint64(1), uint8(7), math.NaN(), []byte("\x09\x07\x00\x01\x00\x00\x00\x00\x80\x31\x00\x00\x00\x00\x01\x00\x00\x00"))
 	f.Add(uint64(1<<63), uint64(1), uint8(0x43), 1e-320, []byte("\x02\xff\xff\xff\xff\x00\x00\xc0\x7f\x03\x00\x00\x01\x00\x01\x00\x80\x7f"))
 	f.Fuzz(func(t *testing.T, ts, th uint64, shape uint8, v float64, data []byte) {
-		tot := bayesstore.Totals{Spam: ts, Ham: th}
-		n := len(data) / 9
-		counts := make([]bayesstore.Counts, n)
-		keys := make([]uint64, n)
-		for i := range counts {
-			b := data[9*i : 9*i+9]
-			mode := b[0]
-			keys[i] = uint64(i)*0x9E3779B97F4A7C15 + 1
-			if mode&0x10 != 0 {
-				keys[i] = biasKey
-			}
-			s := uint32(b[1]) | uint32(b[2])<<8
-			h := uint32(b[3]) | uint32(b[4])<<8
-			switch mode & 3 {
-			case 1:
-				s, h = s%8, h%8
-			case 2:
-				s, h = s<<16|s, h<<16|h
-			case 3:
-				s, h = ^s, ^h
-			}
-			if mode&0x20 != 0 {
-				s, h = 0, 0
-			}
-			wb := uint32(b[5]) | uint32(b[6])<<8 | uint32(b[7])<<16 | uint32(b[8])<<24
-			switch mode >> 2 & 3 {
-			case 1:
-				wb = 0
-			case 2:
-				wb = 1 << 31
-			case 3:
-				wb &= 1<<31 | 0x7fffff // ±subnormal (or ±0)
-			}
-			counts[i] = bayesstore.Counts{Spam: s, Ham: h, Weight: math.Float32frombits(wb)}
-		}
-		p := DefaultParams
-		switch shape & 15 {
-		case 1:
-			p.Strength = v
-		case 2:
-			p.Prior = v
-		case 3:
-			p.MinDev = v
-		case 4:
-			p.Alpha = v
-		case 5:
-			p.ChiMix = v
-		case 6:
-			p.MaxFeatures = int(int8(shape))
-		case 7:
-			p.MinDev = 0
-			p.MaxFeatures = 1 + int(shape>>4)
-		case 8:
-			p.Alpha = 0
-		case 9:
-			p.MaxFeatures = 0
-			p.MinDev = v
-		}
-		if shape&0x80 != 0 {
-			p.MaxFeatures = 1 + int(shape>>4&7)
-		}
+		counts, keys, tot, p := fuzzDecideInput(ts, th, shape, v, data)
+		n := len(counts)
 		got, gk := decideKnown(counts, keys, tot, p, nil)
 		want, wk := decideKnownMain(counts, keys, tot, p, nil)
 		if !sameBits(got, want) || gk != wk {

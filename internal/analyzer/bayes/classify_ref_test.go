@@ -369,7 +369,7 @@ func TestRankedEdges(t *testing.T) {
 			case 2:
 				dev = math.Nextafter(float64(rng.IntN(devBuckets))/(2*devBuckets-2), float64(rng.IntN(2)))
 			}
-			s[i] = cand{dev: dev, f: dev, i: i}
+			s[i] = mkCand(dev, dev, i)
 		}
 		k := 1 + rng.IntN(n)
 		want := slices.Clone(s)
@@ -377,7 +377,7 @@ func TestRankedEdges(t *testing.T) {
 		var h topK
 		h.reset(k)
 		for _, c := range s {
-			h.count(c.dev)
+			h.count(c)
 		}
 		if h.wild {
 			// A dev past 0.5 (a bucket edge nudged up): combine does

@@ -6,6 +6,32 @@ import (
 	"testing"
 )
 
+// mkCand is a candidate as decide collects it: with its bucket
+// (wildCand for a dev past 0.5 or NaN).
+func mkCand(dev, f float64, i int) cand {
+	b := int32(wildCand)
+	if dev <= 0.5 {
+		b = int32(devBucket(dev))
+	}
+	return cand{dev: dev, f: f, i: i, b: b}
+}
+
+// count enters c in the histogram (or marks h wild), as decide does
+// without skipping.
+func (h *topK) count(c cand) {
+	if c.b == wildCand {
+		h.wild = true
+	} else {
+		h.hist[c.b]++
+	}
+}
+
+// push collects c as decide does without skipping.
+func (h *topK) push(c cand) {
+	h.s = append(h.s, c)
+	h.count(c)
+}
+
 // TestRanked: ranked gives the k most telling candidates in sortCands'
 // order, for candidates collected in index order with many ties, devs
 // spread within one bucket (ascending, so that the insertion sort moves
@@ -30,7 +56,7 @@ func TestRanked(t *testing.T) {
 				case 4:
 					dev = 0.5
 				}
-				s[i] = cand{dev: dev, f: 0.5 + dev, i: i}
+				s[i] = mkCand(dev, 0.5+dev, i)
 			}
 			want := slices.Clone(s)
 			sortCands(want)
@@ -41,8 +67,7 @@ func TestRanked(t *testing.T) {
 				var h topK
 				h.reset(k)
 				for _, c := range s {
-					h.s = append(h.s, c)
-					h.count(c.dev)
+					h.push(c)
 				}
 				got := h.ranked()
 				if !slices.Equal(got, want[:min(k, n)]) {

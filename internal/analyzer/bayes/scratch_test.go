@@ -149,17 +149,20 @@ func TestValueCacheWrap(t *testing.T) {
 	vc.use(10, 20, DefaultParams)
 	c := bayesstore.Counts{Spam: 3, Ham: 1}
 	big := bayesstore.Counts{Spam: 300, Ham: 100}
-	vc.small[c.Spam][c.Ham] = cachedValue{spam: c.Spam, ham: c.Ham, gen: 1, f: 0.25, r: 2}
-	*vc.entry(big) = cachedValue{spam: big.Spam, ham: big.Ham, gen: 1, f: 0.5, r: 3}
+	if vc.slot(countsKey(&c)) != &vc.small[c.Spam|c.Ham<<3] {
+		t.Fatalf("counts %+v not in the small table's slot", c)
+	}
+	*vc.slot(countsKey(&c)) = cachedValue{key: countsKey(&c), gen: 1, f: 0.25, r: 2}
+	*vc.slot(countsKey(&big)) = cachedValue{key: countsKey(&big), gen: 1, f: 0.5, r: 3}
 	vc.gen = ^uint32(0)
 	vc.use(11, 20, DefaultParams)
 	if vc.gen != 1 {
 		t.Fatalf("generation %d after the wrap, want 1", vc.gen)
 	}
-	if e := vc.small[c.Spam][c.Ham]; e != (cachedValue{}) {
+	if e := *vc.slot(countsKey(&c)); e != (cachedValue{}) {
 		t.Errorf("small entry %+v kept over the wrap", e)
 	}
-	if e := *vc.entry(big); e != (cachedValue{}) {
+	if e := *vc.slot(countsKey(&big)); e != (cachedValue{}) {
 		t.Errorf("entry %+v kept over the wrap", e)
 	}
 	// Totals changing back and forth: each decision as a fresh cache's.

@@ -1419,23 +1419,46 @@ type teamAt struct{ word, from int }
 // white space and hyphens, as no match's runs are longer) gives the
 // bound; the regex looks at nothing before a match (its \b follows the
 // team word), so from the bound it finds the same matches.
+//
+//
+// The words are found in a lower-cased copy by substring search, each
+// word in turn (callers take the least bound, not the first entry), not
+// by a test at every byte of the text. No ASCII team word is a prefix of
+// another: each offset is appended once.
 func teamsFromASCII(text string, out []teamAt) []teamAt {
-	for i := 0; i < len(text); i++ {
-		if !teamPairAt(text, i) || !teamWordAt(text, i) {
-			continue
+	var buf [400]byte // a sign-off's length
+	low := unsafe.String(unsafe.SliceData(asc.AppendLower(buf[:0], text)), len(text))
+	for _, w := range teamASCII {
+		for at := 0; ; {
+			j := strings.Index(low[at:], w)
+			if j < 0 {
+				break
+			}
+			i := at + j
+			at = i + 1
+			k := i
+			for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
+				k--
+			}
+			k = max(k-40, 0)
+			for k > 0 && asciiWhite(text[k-1]) {
+				k--
+			}
+			out = append(out, teamAt{word: i, from: max(k-8, 0)})
 		}
-		k := i
-		for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
-			k--
-		}
-		k = max(k-40, 0)
-		for k > 0 && asciiWhite(text[k-1]) {
-			k--
-		}
-		out = append(out, teamAt{word: i, from: max(k-8, 0)})
 	}
 	return out
 }
+
+// teamASCII are the ASCII team words.
+var teamASCII = func() (out []string) {
+	for _, w := range teamWords {
+		if asc.Is(w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}()
 
 // asciiWhite holds \s (and \v).
 func asciiWhite(c byte) bool {

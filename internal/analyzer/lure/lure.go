@@ -586,11 +586,12 @@ func (a *Analyzer) checkLinks(t *pipeline.Task, links []*webLink, rcpts []string
 // rcptInLink finds a recipient's address carried in a link's fragment, or
 // base64-encoded anywhere in it (a kit pre-fills the login form with it).
 func rcptInLink(raw string, rcpts []string) string {
-	// Lower-casing neither makes nor removes a '#'.
-	if strings.IndexByte(raw, '#') >= 0 {
-		low := strings.ToLower(raw)
-		i := strings.IndexByte(low, '#')
-		frag := low[i+1:]
+	// Lower-casing neither makes nor removes a '#', and lower-cases
+	// what follows one as it would on its own (the '#' is a character of
+	// its own: decoding reaches it on every text): the fragment is
+	// lower-cased, not the whole link.
+	if i := strings.IndexByte(raw, '#'); i >= 0 {
+		frag := strings.ToLower(raw[i+1:])
 		if u, err := url.QueryUnescape(frag); err == nil {
 			frag = u
 		}
@@ -944,7 +945,6 @@ func isWordByte(c byte) bool {
 
 func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Address, fromDom string, links []*webLink, rcpts []string) {
 	name := strings.ToLower(from.Name)
-	subj := strings.ToLower(m.Subject)
 
 	// A public authority named by the sender, the subject or the sign-off,
 	// from a domain that is no government's.
@@ -952,7 +952,7 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 	team := strings.ToLower(sign)
 	authText := name + "\n" + team
 	if lureSymbol(t) {
-		authText += "\n" + subj
+		authText += "\n" + strings.ToLower(m.Subject)
 	}
 	if fromDom != "" {
 		// The wording first: most messages name no authority.
@@ -969,7 +969,7 @@ func (a *Analyzer) checkClaims(t *pipeline.Task, m *mail.Message, from mail.Addr
 			t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
 		} else if t.Has("RULE_PHISH_PASSWORD_EXPIRY") || t.Has("RULE_PHISH_ACCOUNT_SUSPENDED") || t.Has("RULE_PHISH_VERIFY_ACCOUNT") || t.Has("RULE_PHISH_CREDENTIAL_LURE") {
 			// The symbols first: the regex on the subject counts only with one.
-			if s := reServiceDesk.FindString(subj); s != "" {
+			if s := reServiceDesk.FindString(strings.ToLower(m.Subject)); s != "" {
 				t.Add(SymServiceDeskClaim, s+" ← "+fromDom)
 			}
 		}

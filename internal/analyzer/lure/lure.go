@@ -1338,15 +1338,6 @@ func signOffText(text string) string {
 var teamWords = []string{"team", "équipe", "equipe", "equipo", "squadra", "service client", "kundenservice", "klantenservice", "atendimento",
 	"事務局", "カスタマーセンター", "サポートセンター", "お客様センター"}
 
-// mayBeTeam reports whether text may match reTeam. Lower-casing covers
-// the regex's case folding, except for the long s, which (?i) folds to s.
-func mayBeTeam(text string) bool {
-	if asc.Is(text) {
-		return mayBeTeamASCII(text)
-	}
-	return mayBeTeamAny(text)
-}
-
 // mayBeTeamAny is mayBeTeam on any text.
 func mayBeTeamAny(text string) bool {
 	l := strings.ToLower(text)
@@ -1360,51 +1351,6 @@ func mayBeTeamAny(text string) bool {
 	}
 	return false
 }
-
-// mayBeTeamASCII is mayBeTeam on ASCII text, in one pass without a
-// lower-cased copy: ASCII text lower-cases byte by byte (no long s), and
-// holds none of the words with other letters. At each byte whose
-// lower case opens an ASCII team word, the words opening with it are
-// compared case-insensitively.
-func mayBeTeamASCII(text string) bool {
-	for i := 0; i < len(text); i++ {
-		if teamPairAt(text, i) && teamWordAt(text, i) {
-			return true
-		}
-	}
-	return false
-}
-
-// teamWordAt reports whether the ASCII text holds a team word at i,
-// compared case-insensitively.
-func teamWordAt(text string, i int) bool {
-	for _, w := range teamByFirst[lowerASCII(text[i])] {
-		if i+1 < len(text) && lowerASCII(text[i+1]) == w[1] && foldedAt(text, i, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// teamPairAt reports whether the bytes at i may open an ASCII team word:
-// the first byte's lower case opens one, and the next byte's lower case,
-// by its low five bits, may follow it in one (a few bytes that are no
-// letter share them: teamWordAt decides).
-func teamPairAt(text string, i int) bool {
-	m := teamPair[text[i]]
-	return m != 0 && i+1 < len(text) && m&(1<<(lowerASCII(text[i+1])&31)) != 0
-}
-
-// teamPair holds, by byte, the low five bits of the second bytes of the
-// ASCII team words its lower case opens.
-var teamPair = func() (t [256]uint32) {
-	for c := 0; c < 128; c++ {
-		for _, w := range teamByFirst[lowerASCII(byte(c))] {
-			t[c] |= 1 << (w[1] & 31)
-		}
-	}
-	return t
-}()
 
 // teamAt is an ASCII team word at word, and the offset from before which
 // no match of reTeam holding it begins.
@@ -1420,44 +1366,54 @@ type teamAt struct{ word, from int }
 // bound; the regex looks at nothing before a match (its \b follows the
 // team word), so from the bound it finds the same matches.
 //
-//
-// The words are found in a lower-cased copy by substring search, each
-// word in turn (callers take the least bound, not the first entry), not
-// by a test at every byte of the text. No ASCII team word is a prefix of
-// another: each offset is appended once.
+// The words are found in a lower-cased copy, where each pair of bytes
+// that opens one is looked up in a bit set (a few instructions a byte),
+// not by strings.Index per word (its first-byte search stops at every
+// "t", "e", "s" of the text) nor by a case-folding test at every byte.
+// No ASCII team word is a prefix of another: each offset is appended
+// once.
 func teamsFromASCII(text string, out []teamAt) []teamAt {
 	var buf [400]byte // a sign-off's length
-	low := unsafe.String(unsafe.SliceData(asc.AppendLower(buf[:0], text)), len(text))
-	for _, w := range teamASCII {
-		for at := 0; ; {
-			j := strings.Index(low[at:], w)
-			if j < 0 {
-				break
-			}
-			i := at + j
-			at = i + 1
-			k := i
-			for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
-				k--
-			}
-			k = max(k-40, 0)
-			for k > 0 && asciiWhite(text[k-1]) {
-				k--
-			}
-			out = append(out, teamAt{word: i, from: max(k-8, 0)})
+	low := asc.AppendLower(buf[:0], text)
+	for i := 0; i+1 < len(low); i++ {
+		p := uint16(low[i]) | uint16(low[i+1])<<8
+		if teamPairSet[p>>6]&(1<<(p&63)) == 0 || !teamWordIn(low[i:]) {
+			continue
 		}
+		k := i
+		for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
+			k--
+		}
+		k = max(k-40, 0)
+		for k > 0 && asciiWhite(text[k-1]) {
+			k--
+		}
+		out = append(out, teamAt{word: i, from: max(k-8, 0)})
 	}
 	return out
 }
 
-// teamASCII are the ASCII team words.
-var teamASCII = func() (out []string) {
-	for _, w := range teamWords {
-		if asc.Is(w) {
-			out = append(out, w)
+// teamWordIn reports whether the lower-cased ASCII text b opens with an
+// ASCII team word.
+func teamWordIn(b []byte) bool {
+	for _, w := range teamByFirst[b[0]&0x7F] {
+		if len(b) >= len(w) && string(b[:len(w)]) == w {
+			return true
 		}
 	}
-	return out
+	return false
+}
+
+// teamPairSet holds the first two bytes (the first in the low byte) of
+// each ASCII team word.
+var teamPairSet = func() (t [1 << 16 / 64]uint64) {
+	for _, w := range teamWords {
+		if asc.Is(w) {
+			p := uint16(w[0]) | uint16(w[1])<<8
+			t[p>>6] |= 1 << (p & 63)
+		}
+	}
+	return t
 }()
 
 // asciiWhite holds \s (and \v).
@@ -1474,27 +1430,6 @@ var teamByFirst = func() (t [128][]string) {
 	}
 	return t
 }()
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c & 0x7F
-}
-
-// foldedAt reports whether the ASCII text, lower-cased, holds the lower-case
-// word w at i.
-func foldedAt(text string, i int, w string) bool {
-	if len(text)-i < len(w) {
-		return false
-	}
-	for j := 1; j < len(w); j++ {
-		if lowerASCII(text[i+j]) != w[j] {
-			return false
-		}
-	}
-	return true
-}
 
 // ---- helpers ----
 

@@ -3,6 +3,8 @@ package lure
 import (
 	"strings"
 	"testing"
+
+	asc "github.com/sekisho/sekisho/internal/ascii"
 )
 
 // FuzzMayBeTeam: the one-pass ASCII test answers as the lower-cased
@@ -120,4 +122,79 @@ func BenchmarkSignOffText(b *testing.B) {
 	for range b.N {
 		signOffText(s)
 	}
+}
+
+// mayBeTeam (the tests' now) reports whether text may match reTeam. Lower-casing covers
+// the regex's case folding, except for the long s, which (?i) folds to s.
+func mayBeTeam(text string) bool {
+	if asc.Is(text) {
+		return mayBeTeamASCII(text)
+	}
+	return mayBeTeamAny(text)
+}
+
+// mayBeTeamASCII is mayBeTeam on ASCII text, in one pass without a
+// lower-cased copy: ASCII text lower-cases byte by byte (no long s), and
+// holds none of the words with other letters. At each byte whose
+// lower case opens an ASCII team word, the words opening with it are
+// compared case-insensitively.
+func mayBeTeamASCII(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if teamPairAt(text, i) && teamWordAt(text, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// teamWordAt reports whether the ASCII text holds a team word at i,
+// compared case-insensitively.
+func teamWordAt(text string, i int) bool {
+	for _, w := range teamByFirst[lowerASCII(text[i])] {
+		if i+1 < len(text) && lowerASCII(text[i+1]) == w[1] && foldedAt(text, i, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// teamPairAt reports whether the bytes at i may open an ASCII team word:
+// the first byte's lower case opens one, and the next byte's lower case,
+// by its low five bits, may follow it in one (a few bytes that are no
+// letter share them: teamWordAt decides).
+func teamPairAt(text string, i int) bool {
+	m := teamPair[text[i]]
+	return m != 0 && i+1 < len(text) && m&(1<<(lowerASCII(text[i+1])&31)) != 0
+}
+
+// teamPair holds, by byte, the low five bits of the second bytes of the
+// ASCII team words its lower case opens.
+var teamPair = func() (t [256]uint32) {
+	for c := 0; c < 128; c++ {
+		for _, w := range teamByFirst[lowerASCII(byte(c))] {
+			t[c] |= 1 << (w[1] & 31)
+		}
+	}
+	return t
+}()
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c & 0x7F
+}
+
+// foldedAt reports whether the ASCII text, lower-cased, holds the lower-case
+// word w at i.
+func foldedAt(text string, i int, w string) bool {
+	if len(text)-i < len(w) {
+		return false
+	}
+	for j := 1; j < len(w); j++ {
+		if lowerASCII(text[i+j]) != w[j] {
+			return false
+		}
+	}
+	return true
 }

@@ -1366,55 +1366,89 @@ type teamAt struct{ word, from int }
 // bound; the regex looks at nothing before a match (its \b follows the
 // team word), so from the bound it finds the same matches.
 //
-// The words are found in a lower-cased copy, where each pair of bytes
-// that opens one is looked up in a bit set (a few instructions a byte),
-// not by strings.Index per word (its first-byte search stops at every
-// "t", "e", "s" of the text) nor by a case-folding test at every byte.
-// No ASCII team word is a prefix of another: each offset is appended
-// once.
+// The words are found from their rarer letters: each ASCII team word
+// holds an m, q, v or k (teamAnchors), which an eight-byte test finds in
+// the text, and where one is, the words anchored on it are compared
+// case-insensitively (a test at every byte cost about 20 instructions a
+// byte). Each word is anchored on one of its letters, and no ASCII team
+// word is a prefix of another: each offset is appended once, not in
+// order (callers take the least bound).
 func teamsFromASCII(text string, out []teamAt) []teamAt {
-	var buf [400]byte // a sign-off's length
-	low := asc.AppendLower(buf[:0], text)
-	for i := 0; i+1 < len(low); i++ {
-		p := uint16(low[i]) | uint16(low[i+1])<<8
-		if teamPairSet[p>>6]&(1<<(p&63)) == 0 || !teamWordIn(low[i:]) {
+	for j := 0; ; j++ {
+		if j = nextTeamAnchor(text, j); j < 0 {
+			return out
+		}
+		for _, a := range teamAnchors[text[j]|0x20] {
+			i := j - a.at
+			if i < 0 || !asc.HasPrefixLower(text[i:], a.word) {
+				continue
+			}
+			k := i
+			for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
+				k--
+			}
+			k = max(k-40, 0)
+			for k > 0 && asciiWhite(text[k-1]) {
+				k--
+			}
+			out = append(out, teamAt{word: i, from: max(k-8, 0)})
+		}
+	}
+}
+
+// teamAnchorBytes are the letters the ASCII team words are found by: one
+// of them is in each word.
+const teamAnchorBytes = "mqvk"
+
+// teamAnchor is an ASCII team word and the offset of its anchor letter.
+type teamAnchor struct {
+	word string
+	at   int
+}
+
+// teamAnchors lists, by anchor letter (lower case), the ASCII team words
+// anchored on it: each on the first of its letters, in the order of
+// teamAnchorBytes, that it holds.
+var teamAnchors = func() (t [128][]teamAnchor) {
+	for _, w := range teamWords {
+		if !asc.Is(w) {
 			continue
 		}
-		k := i
-		for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
-			k--
-		}
-		k = max(k-40, 0)
-		for k > 0 && asciiWhite(text[k-1]) {
-			k--
-		}
-		out = append(out, teamAt{word: i, from: max(k-8, 0)})
-	}
-	return out
-}
-
-// teamWordIn reports whether the lower-cased ASCII text b opens with an
-// ASCII team word.
-func teamWordIn(b []byte) bool {
-	for _, w := range teamByFirst[b[0]&0x7F] {
-		if len(b) >= len(w) && string(b[:len(w)]) == w {
-			return true
-		}
-	}
-	return false
-}
-
-// teamPairSet holds the first two bytes (the first in the low byte) of
-// each ASCII team word.
-var teamPairSet = func() (t [1 << 16 / 64]uint64) {
-	for _, w := range teamWords {
-		if asc.Is(w) {
-			p := uint16(w[0]) | uint16(w[1])<<8
-			t[p>>6] |= 1 << (p & 63)
+		for _, c := range []byte(teamAnchorBytes) {
+			if k := strings.IndexByte(w, c); k >= 0 {
+				t[c] = append(t[c], teamAnchor{w, k})
+				break
+			}
 		}
 	}
 	return t
 }()
+
+// nextTeamAnchor returns the first offset from i of the ASCII text where
+// an anchor letter (either case) is (-1: none), eight bytes at a time:
+// or-ing 0x20 lower-cases the letters (and maps no other byte onto one
+// of them), and a byte equal to c is found as a zero byte of w^c (the
+// least flagged byte of the zero-byte test is always a zero byte).
+func nextTeamAnchor(s string, i int) int {
+	const ones, hi = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		w |= 0x2020202020202020
+		m, q, v, k := w^'m'*ones, w^'q'*ones, w^'v'*ones, w^'k'*ones
+		z := (m-ones)&^m | (q-ones)&^q | (v-ones)&^v | (k-ones)&^k
+		if z &= hi; z != 0 {
+			return i + bits.TrailingZeros64(z)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i] | 0x20; c == 'm' || c == 'q' || c == 'v' || c == 'k' {
+			return i
+		}
+	}
+	return -1
+}
 
 // asciiWhite holds \s (and \v).
 func asciiWhite(c byte) bool {

@@ -124,6 +124,50 @@ func BenchmarkSignOffText(b *testing.B) {
 	}
 }
 
+// TestTeamAnchors: every ASCII team word is anchored on one letter.
+func TestTeamAnchors(t *testing.T) {
+	n := 0
+	for _, l := range teamAnchors {
+		for _, a := range l {
+			if a.word[a.at] != teamAnchorBytes[strings.IndexByte(teamAnchorBytes, a.word[a.at])] {
+				t.Errorf("%q: anchor %d", a.word, a.at)
+			}
+			n++
+		}
+	}
+	for _, w := range teamWords {
+		if asc.Is(w) {
+			n--
+		}
+	}
+	if n != 0 {
+		t.Errorf("%d ASCII team words without an anchor (or anchored twice)", -n)
+	}
+}
+
+// FuzzNextTeamAnchor holds the eight-byte search to a byte loop.
+func FuzzNextTeamAnchor(f *testing.F) {
+	for _, s := range []string{"", "team", "TEAM", "xxxxxxxxxxxxxxxxm", "KxVq", "mmmmmmmmmmmmmmmm", "\x4d\x6d\x2d\x0d"} {
+		f.Add(s, 0)
+	}
+	f.Fuzz(func(t *testing.T, s string, i int) {
+		if !asc.Is(s) {
+			return
+		}
+		i = max(i, 0) % (len(s) + 1)
+		want := -1
+		for k := i; k < len(s); k++ {
+			if strings.IndexByte("mqvkMQVK", s[k]) >= 0 {
+				want = k
+				break
+			}
+		}
+		if got := nextTeamAnchor(s, i); got != want {
+			t.Fatalf("nextTeamAnchor(%q, %d) = %d, want %d", s, i, got, want)
+		}
+	})
+}
+
 // mayBeTeam (the tests' now) reports whether text may match reTeam. Lower-casing covers
 // the regex's case folding, except for the long s, which (?i) folds to s.
 func mayBeTeam(text string) bool {

@@ -1338,6 +1338,15 @@ func signOffText(text string) string {
 var teamWords = []string{"team", "équipe", "equipe", "equipo", "squadra", "service client", "kundenservice", "klantenservice", "atendimento",
 	"事務局", "カスタマーセンター", "サポートセンター", "お客様センター"}
 
+// mayBeTeam reports whether text may match reTeam. Lower-casing covers
+// the regex's case folding, except for the long s, which (?i) folds to s.
+func mayBeTeam(text string) bool {
+	if asc.Is(text) {
+		return mayBeTeamASCII(text)
+	}
+	return mayBeTeamAny(text)
+}
+
 // mayBeTeamAny is mayBeTeam on any text.
 func mayBeTeamAny(text string) bool {
 	l := strings.ToLower(text)
@@ -1352,6 +1361,51 @@ func mayBeTeamAny(text string) bool {
 	return false
 }
 
+// mayBeTeamASCII is mayBeTeam on ASCII text, in one pass without a
+// lower-cased copy: ASCII text lower-cases byte by byte (no long s), and
+// holds none of the words with other letters. At each byte whose
+// lower case opens an ASCII team word, the words opening with it are
+// compared case-insensitively.
+func mayBeTeamASCII(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if teamPairAt(text, i) && teamWordAt(text, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// teamWordAt reports whether the ASCII text holds a team word at i,
+// compared case-insensitively.
+func teamWordAt(text string, i int) bool {
+	for _, w := range teamByFirst[lowerASCII(text[i])] {
+		if i+1 < len(text) && lowerASCII(text[i+1]) == w[1] && foldedAt(text, i, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// teamPairAt reports whether the bytes at i may open an ASCII team word:
+// the first byte's lower case opens one, and the next byte's lower case,
+// by its low five bits, may follow it in one (a few bytes that are no
+// letter share them: teamWordAt decides).
+func teamPairAt(text string, i int) bool {
+	m := teamPair[text[i]]
+	return m != 0 && i+1 < len(text) && m&(1<<(lowerASCII(text[i+1])&31)) != 0
+}
+
+// teamPair holds, by byte, the low five bits of the second bytes of the
+// ASCII team words its lower case opens.
+var teamPair = func() (t [256]uint32) {
+	for c := 0; c < 128; c++ {
+		for _, w := range teamByFirst[lowerASCII(byte(c))] {
+			t[c] |= 1 << (w[1] & 31)
+		}
+	}
+	return t
+}()
+
 // teamAt is an ASCII team word at word, and the offset from before which
 // no match of reTeam holding it begins.
 type teamAt struct{ word, from int }
@@ -1365,89 +1419,22 @@ type teamAt struct{ word, from int }
 // white space and hyphens, as no match's runs are longer) gives the
 // bound; the regex looks at nothing before a match (its \b follows the
 // team word), so from the bound it finds the same matches.
-//
-// The words are found from their rarer letters: each ASCII team word
-// holds an m, q, v or k (teamAnchors), which an eight-byte test finds in
-// the text, and where one is, the words anchored on it are compared
-// case-insensitively (a test at every byte cost about 20 instructions a
-// byte). Each word is anchored on one of its letters, and no ASCII team
-// word is a prefix of another: each offset is appended once, not in
-// order (callers take the least bound).
 func teamsFromASCII(text string, out []teamAt) []teamAt {
-	for j := 0; ; j++ {
-		if j = nextTeamAnchor(text, j); j < 0 {
-			return out
-		}
-		for _, a := range teamAnchors[text[j]|0x20] {
-			i := j - a.at
-			if i < 0 || !asc.HasPrefixLower(text[i:], a.word) {
-				continue
-			}
-			k := i
-			for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
-				k--
-			}
-			k = max(k-40, 0)
-			for k > 0 && asciiWhite(text[k-1]) {
-				k--
-			}
-			out = append(out, teamAt{word: i, from: max(k-8, 0)})
-		}
-	}
-}
-
-// teamAnchorBytes are the letters the ASCII team words are found by: one
-// of them is in each word.
-const teamAnchorBytes = "mqvk"
-
-// teamAnchor is an ASCII team word and the offset of its anchor letter.
-type teamAnchor struct {
-	word string
-	at   int
-}
-
-// teamAnchors lists, by anchor letter (lower case), the ASCII team words
-// anchored on it: each on the first of its letters, in the order of
-// teamAnchorBytes, that it holds.
-var teamAnchors = func() (t [128][]teamAnchor) {
-	for _, w := range teamWords {
-		if !asc.Is(w) {
+	for i := 0; i < len(text); i++ {
+		if !teamPairAt(text, i) || !teamWordAt(text, i) {
 			continue
 		}
-		for _, c := range []byte(teamAnchorBytes) {
-			if k := strings.IndexByte(w, c); k >= 0 {
-				t[c] = append(t[c], teamAnchor{w, k})
-				break
-			}
+		k := i
+		for k > 0 && (asciiWhite(text[k-1]) || text[k-1] == '-') {
+			k--
 		}
-	}
-	return t
-}()
-
-// nextTeamAnchor returns the first offset from i of the ASCII text where
-// an anchor letter (either case) is (-1: none), eight bytes at a time:
-// or-ing 0x20 lower-cases the letters (and maps no other byte onto one
-// of them), and a byte equal to c is found as a zero byte of w^c (the
-// least flagged byte of the zero-byte test is always a zero byte).
-func nextTeamAnchor(s string, i int) int {
-	const ones, hi = 0x0101010101010101, 0x8080808080808080
-	for ; i+8 <= len(s); i += 8 {
-		b := s[i : i+8]
-		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-		w |= 0x2020202020202020
-		m, q, v, k := w^'m'*ones, w^'q'*ones, w^'v'*ones, w^'k'*ones
-		z := (m-ones)&^m | (q-ones)&^q | (v-ones)&^v | (k-ones)&^k
-		if z &= hi; z != 0 {
-			return i + bits.TrailingZeros64(z)/8
+		k = max(k-40, 0)
+		for k > 0 && asciiWhite(text[k-1]) {
+			k--
 		}
+		out = append(out, teamAt{word: i, from: max(k-8, 0)})
 	}
-	for ; i < len(s); i++ {
-		if c := s[i] | 0x20; c == 'm' || c == 'q' || c == 'v' || c == 'k' {
-			return i
-		}
-	}
-	return -1
+	return out
 }
 
 // asciiWhite holds \s (and \v).
@@ -1464,6 +1451,27 @@ var teamByFirst = func() (t [128][]string) {
 	}
 	return t
 }()
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c & 0x7F
+}
+
+// foldedAt reports whether the ASCII text, lower-cased, holds the lower-case
+// word w at i.
+func foldedAt(text string, i int, w string) bool {
+	if len(text)-i < len(w) {
+		return false
+	}
+	for j := 1; j < len(w); j++ {
+		if lowerASCII(text[i+j]) != w[j] {
+			return false
+		}
+	}
+	return true
+}
 
 // ---- helpers ----
 

@@ -4,6 +4,8 @@
 // non-ASCII byte cannot match (the other side is lower-case ASCII).
 package ascii
 
+import "encoding/binary"
+
 // HasPrefixLower reports whether s, its ASCII letters lower-cased, begins
 // with prefix (lower-case).
 func HasPrefixLower(s, prefix string) bool {
@@ -29,14 +31,28 @@ func EqualLower(s, lw string) bool {
 }
 
 // AppendLower appends s to b with its ASCII letters lower-cased (other
-// bytes, non-ASCII ones included, as they are).
+// bytes, non-ASCII ones included, as they are). s is copied whole, then
+// lower-cased in place eight bytes at a time: a byte's high bit marks it
+// an upper-case letter when its low seven bits are at least 'A' and at
+// most 'Z' and its own high bit is clear (the additions cannot carry into
+// the next byte), and moved to 0x20 it lower-cases the letter. The byte
+// loop appending one byte at a time cost 7-8 instructions a byte.
 func AppendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	n := len(b)
+	b = append(b, s...)
+	t := b[n:]
+	for len(t) >= 8 {
+		w := binary.LittleEndian.Uint64(t)
+		x := w & 0x7F7F7F7F7F7F7F7F
+		if up := (x + 0x3F3F3F3F3F3F3F3F) &^ (x + 0x2525252525252525) &^ w & 0x8080808080808080; up != 0 {
+			binary.LittleEndian.PutUint64(t, w|up>>2)
 		}
-		b = append(b, c)
+		t = t[8:]
+	}
+	for i, c := range t {
+		if 'A' <= c && c <= 'Z' {
+			t[i] = c + 'a' - 'A'
+		}
 	}
 	return b
 }

@@ -39,6 +39,38 @@ func TestAppendLower(t *testing.T) {
 	}
 }
 
+// FuzzAppendLower: the eight-byte steps lower-case as the byte loop
+// does, at every alignment and with any bytes before.
+func FuzzAppendLower(f *testing.F) {
+	for _, s := range []string{"", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "@[`{\x00\x7f\x80\xc1\xda\xdb\xff", "Ärger ÉTÉ ÀÉ", "件名 SUBJECT of the MAIL"} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, s string, pre int) {
+		p := make([]byte, pre&15, 32)
+		for i := range p {
+			p[i] = 'A' + byte(i)
+		}
+		if got, want := string(AppendLower(p, s)), string(p)+asciiLower(s); got != want {
+			t.Fatalf("AppendLower(%q, %q) = %q, want %q", p, s, got, want)
+		}
+	})
+}
+
+// TestAppendLowerBytes lower-cases every byte value at every offset of
+// a word.
+func TestAppendLowerBytes(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for at := 0; at < 17; at++ {
+			b := []byte(strings.Repeat("Q", 17))
+			b[at] = byte(c)
+			s := string(b)
+			if got, want := string(AppendLower(nil, s)), asciiLower(s); got != want {
+				t.Fatalf("AppendLower(%q) = %q, want %q", s, got, want)
+			}
+		}
+	}
+}
+
 func FuzzIs(f *testing.F) {
 	for _, s := range []string{"", "abc", "abcdefgh", "abcdefgh\x80", "\x80abcdefgh", "件名", "abcdefghijklmnop\xff", "abcdefghijklmnopqrstuvw\x80", "abcdefghijklmno\x80qrstuvwx"} {
 		f.Add(s)

@@ -252,7 +252,9 @@ func (a *Analyzer) Analyze(_ context.Context, t *pipeline.Task) error {
 		t.Add(MissingSubject)
 	} else if strings.TrimSpace(m.Subject) == "" {
 		t.Add(EmptySubject)
-	} else if sm := replyPrefix(m.Subject); sm != nil && len(m.InReplyTo) == 0 && len(m.References) == 0 {
+	} else if len(m.InReplyTo) > 0 || len(m.References) > 0 {
+		// In a thread: the subject's prefix is not looked at.
+	} else if sm := replyPrefix(m.Subject); sm != nil {
 		kind := strings.ToLower(sm[1])
 		if kind == "fw" || kind == "fwd" || kind == "wg" || kind == "tr" || kind == "転送" {
 			if !hasForwardedContent(m) {

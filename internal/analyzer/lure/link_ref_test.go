@@ -44,7 +44,8 @@ func rcptInLinkRef(raw string, rcpts []string) string {
 func FuzzRcptInLink(f *testing.F) {
 	for _, s := range []string{"https://x.example/#A@B.example", "https://x.example/?u=" + base64.StdEncoding.EncodeToString([]byte("Joe@Example.COM")),
 		"https://x.example/" + base64.RawURLEncoding.EncodeToString([]byte("x joe@example.com\xff")), "https://x.example/#%4a%4fe@example.com",
-		"https://x.example/" + strings.Repeat("QUJD", 200) + "?" + base64.StdEncoding.EncodeToString([]byte("joe@example.com"))} {
+		"https://x.example/" + strings.Repeat("QUJD", 200) + "?" + base64.StdEncoding.EncodeToString([]byte("joe@example.com")),
+		"https://İ.example/\xc3#JOE@example.com", "https://x.example/\xe3\x81#\xffjoe@EXAMPLE.com#x", "ẞ#İjoe@example.com"} {
 		f.Add(s, "joe@example.com")
 	}
 	f.Fuzz(func(t *testing.T, raw, rcpt string) {

@@ -1,8 +1,11 @@
 package lure
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	asc "github.com/sekisho/sekisho/internal/ascii"
 )
 
 // FuzzMayBeTeam: the one-pass ASCII test answers as the lower-cased
@@ -119,5 +122,57 @@ func BenchmarkSignOffText(b *testing.B) {
 	s := "Thanks,\nThe Example Team\n\n" + strings.Repeat("Please do not reply to this message; this mailbox is not monitored. ", 5)
 	for range b.N {
 		signOffText(s)
+	}
+}
+
+// teamsFromASCIIRef is teamsFromASCII as it was: teamPairAt and
+// teamWordAt at every byte.
+func teamsFromASCIIRef(text string, out []teamAt) []teamAt {
+	for i := 0; i < len(text); i++ {
+		if teamPairAt(text, i) && teamWordAt(text, i) {
+			out = teamBound(text, i, out)
+		}
+	}
+	return out
+}
+
+// FuzzTeamsFromASCII: the pair table and eight-byte loads find the same
+// words, in the same order, as the byte loop.
+func FuzzTeamsFromASCII(f *testing.F) {
+	for _, s := range []string{"", "Thanks,\nThe Amazon TEAM", "Equipe Correios", "kundenService", "SERVICE CLIENT", "Atendimento", "teaM", "tea",
+		"tEtEtEtEtEtEtEtEteam", "xxxxxxxteam", "xxxxxxteamxteams", "@`teAm\x00\x7fTe", "SqUaDrA klantenservice team-team"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !asc.Is(s) {
+			return
+		}
+		got, want := teamsFromASCII(s, nil), teamsFromASCIIRef(s, nil)
+		if !slices.Equal(got, want) {
+			t.Fatalf("teamsFromASCII(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// TestTeamsFromASCIIEveryOffset puts each ASCII team word, in three
+// cases, at every offset of texts of every length up to 24, over
+// fillers of letters that open or continue words.
+func TestTeamsFromASCIIEveryOffset(t *testing.T) {
+	for _, w := range teamWords {
+		if !asc.Is(w) {
+			continue
+		}
+		for _, v := range []string{w, strings.ToUpper(w), strings.ToUpper(w[:1]) + w[1:]} {
+			for _, fill := range []string{"x", "t", "e", " ", "-", "T", "@"} {
+				for n := 0; n <= 24; n++ {
+					for at := 0; at <= n; at++ {
+						s := strings.Repeat(fill, at) + v + strings.Repeat(fill, n-at)
+						if got, want := teamsFromASCII(s, nil), teamsFromASCIIRef(s, nil); !slices.Equal(got, want) {
+							t.Fatalf("teamsFromASCII(%q) = %v, want %v", s, got, want)
+						}
+					}
+				}
+			}
+		}
 	}
 }

@@ -858,12 +858,20 @@ func isReplySubject(s string) bool {
 // checkHistory: first contact, fake replies, hijacked threads.
 func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail.Address) {
 	m := t.Msg
-	isReply := isReplySubject(m.Subject)
+	// Whether the subject reads as a reply, looked at (a regex) only
+	// where it counts.
+	var replyDone, replied bool
+	isReply := func() bool {
+		if !replyDone {
+			replyDone, replied = true, isReplySubject(m.Subject)
+		}
+		return replied
+	}
 	rcpts := a.recipients(t)
 	// Quoting a third party is normal on mailing lists; it counts only
 	// with a spoofed display name or a company name on webmail.
 	_, nameAddr := t.Get(keyNameAddr)
-	if isReply && (nameAddr || t.Has(SymNameAddrMismatch) || t.Has(SymCompanyFreemail)) {
+	if (nameAddr || t.Has(SymNameAddrMismatch) || t.Has(SymCompanyFreemail)) && isReply() {
 		a.checkQuotes(t, from, rcpts)
 	}
 	if a.store == nil || len(rcpts) == 0 || from.Addr == "" {
@@ -923,7 +931,7 @@ func (a *Analyzer) checkHistory(ctx context.Context, t *pipeline.Task, from mail
 				}
 				break
 			}
-			if first && isReply {
+			if first && isReply() {
 				t.Add(SymUnknownThread, from.Addr)
 				break
 			}

@@ -278,7 +278,7 @@ func (a *Analyzer) Analyze(ctx context.Context, t *pipeline.Task) error {
 	var noticeDone, notice bool
 	subjectNotice := func() bool {
 		if !noticeDone {
-			noticeDone, notice = true, noticeRe.MatchString(m.Subject)
+			noticeDone, notice = true, isNotice(m.Subject)
 		}
 		return notice
 	}
@@ -1138,16 +1138,6 @@ func anchorDomain(anchor string) *normalize.Link {
 }
 
 var fileExt = map[string]bool{"pdf": true, "doc": true, "docx": true, "xls": true, "xlsx": true, "zip": true, "exe": true, "html": true, "htm": true, "php": true, "jpg": true, "png": true, "gif": true, "txt": true, "js": true}
-
-// noticeRe: a subject worded as a service's notice to its user.
-var noticeRe = regexp.MustCompile(`(?i)重要|緊急|至急|ご注意|警告|脆弱性|セキュリティ|アカウント|パスワード|ご確認|停止|凍結|更新のお願い|認証|ご利用確認|お支払い|支払|未納|未払|お荷物|不在|配達|ポイント|失効|還付|\b(important|urgent|alert|security|account|password|verify|verification|suspend(ed)?|locked|expir(e|es|ed|ing)|unusual|confirm|payment|billing|invoice|refund|parcel|package|delivery|shipment|` +
-	// de, nl, fr, pt, es, it
-	`konto|sicherheit|bestätig\w*|gesperrt|zahlung|paket|sendung|zustellung|erstattung|` +
-	`rekening|beveiliging|bevestig\w*|geblokkeerd|betaling|pakket|bezorging|` +
-	`compte|sécurité|securite|vérifi\w*|verifi\w*|bloqué|suspendu|paiement|colis|livraison|remboursement|` +
-	`conta|segurança|seguranca|bloqueio|bloqueada|pagamento|encomenda|entrega|pendência|pendencia|restituição|` +
-	`cuenta|seguridad|bloqueada|pago|paquete|envío|reembolso|` +
-	`conto|sicurezza|bloccato|pagamento|pacco|spedizione|rimborso)\b`)
 
 var loginRe = regexp.MustCompile(`(?i)\b(?:(?:log|sign)[ -]?(?:in|on) (?:to|now|here|with|and|using) (?:your|verify|confirm|update|restore|continue|access|keep|avoid|the)|verify (?:your|the|my) (?:account|identity|e-?mail|mailbox|details|information|login|password)|confirm your (?:account|identity|e-?mail|password|details|login)|validate your (?:account|mailbox|e-?mail)|re-?activate your|unlock your|restore (?:your )?(?:account|access)|update your (?:account|billing|payment|details|information|password)|(?:enter|confirm|update|verify|reset) your password|password (?:expires|expired|will expire)|account (?:is |has been |will be )?(?:suspended|locked|disabled|limited|on hold|deactivated))\b|ログインして|ログインし、|ログインの上|ログインを|ログインいただき|からログイン|サインインして|本人確認|パスワードの(?:変更|更新|再設定|有効期限)|アカウント(?:の)?(?:確認|停止|凍結|更新|制限|ロック)|認証(?:手続|が必要|を行)|ご登録情報|お客様情報の確認|利用制限|再開手続`)
 

@@ -137,7 +137,9 @@ func randomNotice(rng *rand.Rand, al []string) string {
 // TestNoticeRandom compares isNotice with the regex on random texts
 // (SEKISHO_NOTICE_SECONDS: for that long; else 20,000 texts).
 func TestNoticeRandom(t *testing.T) {
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 7))
 	al := noticeAlphabet()
 	n, deadline := 20000, time.Time{}
 	if s, err := strconv.Atoi(os.Getenv("SEKISHO_NOTICE_SECONDS")); err == nil {

@@ -696,13 +696,11 @@ func (b *builder) streamBody(n int) {
 // add is made once. (A word is never empty: every split path pushes at
 // least one byte, so every word has its unigram, as in streamBody.)
 //
-// The second pass keeps the dedupe set's state in locals and probes it
-// inline (no call, no reload of the set's fields after every store): a
-// word with all Window features (past the first Window-1 words, room
-// for Window more features) is added without per-feature checks; the
-// others (the first words, the last ones before MaxFeatures, no
-// bigrams) go through mixWord, one check a feature
-// (FuzzStreamBodyMixRef compares with the loop before).
+// The second pass (mixWords) writes every candidate feature with its
+// record, then adds the new ones with the dedupe set's state in locals,
+// probed inline (addCands, addRun: no call, no reload of the set's
+// fields after every store) (FuzzStreamBodyMixRef and FuzzMixWordsRef
+// compare with the loop before).
 func (b *builder) streamBodyMix(n int) {
 	wh := slices.Grow(b.wh[:0], n)[:n]
 	ws := &b.ws
@@ -717,6 +715,10 @@ func (b *builder) streamBodyMix(n int) {
 // order) with its record into b.cands; the second adds the new ones,
 // probing the set inline. (Each loop keeps few enough values to stay in
 // registers: one loop doing both spilled most of them.)
+// The build fails unless Window is 5: mixWords writes the
+// Window-1 pairs of a word out by hand.
+var _ = [1]struct{}{}[Window-5]
+
 func (b *builder) mixWords(wh []uint64) {
 	n := len(wh)
 	pairs := !b.opt.NoBigrams
@@ -733,7 +735,7 @@ func (b *builder) mixWords(wh []uint64) {
 		}
 		wm := fmix64(hw ^ pairKeyW)
 		if i >= Window-1 {
-			// Window-1 pairs, written out.
+			// Window-1 pairs, written out (Window is 5: checked below).
 			w := wh[i-(Window-1) : i : i]
 			c := (*[Window - 1]cand)(unsafe.Add(cp, nc*candSize))
 			c[0].h, c[0].rec = fmix64((w[3]^pairKeyA[1])*pairMul^wm), uint32(i<<4|1)
@@ -825,7 +827,8 @@ func (b *builder) addCands(cs []cand) {
 // at most lim-nk candidates (each adds at most one feature), stopping
 // before a hash 0, and returns where it stopped and the new nk. The
 // set's slots, index mask and shift and the features' keys and records
-// (at off+4*nk) are addCands'; the ends are written after (endsFrom).
+// (at off+4*nk) are addCands'; the ends are written after, by addCands
+// (an end depends only on the feature's index).
 func addRun(cs []cand, k, nk, lim int, slots unsafe.Pointer, mask uintptr, shift uint, kp, ap unsafe.Pointer, off int) (int, int) {
 	cs = cs[:min(len(cs), k+lim-nk)]
 	for ; k < len(cs); k++ {

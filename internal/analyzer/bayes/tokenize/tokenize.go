@@ -735,7 +735,7 @@ func (b *builder) mixWords(wh []uint64) {
 		}
 		wm := fmix64(hw ^ pairKeyW)
 		if i >= Window-1 {
-			// Window-1 pairs, written out (Window is 5: checked below).
+			// Window-1 pairs, written out (Window is 5: checked above).
 			w := wh[i-(Window-1) : i : i]
 			c := (*[Window - 1]cand)(unsafe.Add(cp, nc*candSize))
 			c[0].h, c[0].rec = fmix64((w[3]^pairKeyA[1])*pairMul^wm), uint32(i<<4|1)

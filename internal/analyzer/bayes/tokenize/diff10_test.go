@@ -122,8 +122,44 @@ func FuzzMixWordsRef(f *testing.F) {
 		default:
 			np = int(pre) % 100
 		}
+		if flags&16 != 0 {
+			// Small blocks: the block boundaries fall everywhere.
+			defer func(old int) { mixBlock = old }(mixBlock)
+			mixBlock = 1 + int(seed%13)
+		}
 		mixPair(t, opt, setN, np, wh)
 	})
+}
+
+// TestMixWordsBlocks: blocks of any size add what one run adds (every
+// block size from 1 to 12 and main's, near MaxFeatures too, with the
+// hash 0 and repeats).
+func TestMixWordsBlocks(t *testing.T) {
+	defer func(old int) { mixBlock = old }(mixBlock)
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, bs := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1024} {
+		mixBlock = bs
+		for _, n := range []int{0, 1, 4, 5, 6, 13, 100, 2100} {
+			for _, alpha := range []int{0, 3, 40} {
+				wh := make([]uint64, n)
+				for i := range wh {
+					if alpha > 0 {
+						wh[i] = uint64(rng.IntN(alpha)) * 0x9E3779B97F4A7C15
+					} else {
+						wh[i] = rng.Uint64()
+					}
+					if rng.IntN(30) == 0 {
+						wh[i] = 0
+					}
+				}
+				for _, np := range []int{0, 5, MaxFeatures - 3*n, MaxFeatures - 7} {
+					for _, nb := range []bool{false, true} {
+						mixPair(t, Options{Scheme: SchemePairMix, NoBigrams: nb}, 0, max(np, 0), wh)
+					}
+				}
+			}
+		}
+	}
 }
 
 // TestMixWordsZero: the hash 0 as a word's and as a (forced) repeat.

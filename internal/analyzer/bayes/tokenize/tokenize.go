@@ -709,23 +709,40 @@ func (b *builder) streamBodyMix(n int) {
 	b.mixWords(wh)
 }
 
+// The build fails unless Window is 5: mixWords writes the Window-1
+// pairs of a word out by hand.
+var _ = [1]struct{}{}[Window-5]
+
 // mixWords is streamBodyMix's second pass over the words' hashes wh, in
 // two loops: the first writes every candidate feature (each word's
 // unigram and its pairs with the Window-1 words before, in streamBody's
 // order) with its record into b.cands; the second adds the new ones,
 // probing the set inline. (Each loop keeps few enough values to stay in
 // registers: one loop doing both spilled most of them.)
-// The build fails unless Window is 5: mixWords writes the
-// Window-1 pairs of a word out by hand.
-var _ = [1]struct{}{}[Window-5]
-
+//
+// The words go in blocks of mixBlock (a word's pairs read the hashes
+// before it, which stay in wh): the candidate buffer stays at most
+// mixBlock*Window entries (80 KiB) however long the body, and a block
+// adds its candidates in order after the blocks before it, as one run
+// would. Once MaxFeatures are kept, nothing more can be added.
 func (b *builder) mixWords(wh []uint64) {
-	n := len(wh)
+	for lo := 0; lo < len(wh) && len(b.keys) < MaxFeatures; lo += mixBlock {
+		b.mixWordsBlock(wh, lo, min(lo+mixBlock, len(wh)))
+	}
+}
+
+// mixBlock is the number of words whose candidates mixWords writes at a
+// time (a variable for the tests).
+var mixBlock = 1024
+
+// mixWordsBlock writes the candidates of words lo to hi-1 of wh, then
+// adds the new ones (addCands).
+func (b *builder) mixWordsBlock(wh []uint64, lo, hi int) {
 	pairs := !b.opt.NoBigrams
-	cs := slices.Grow(b.cands[:0], n*Window)
+	cs := slices.Grow(b.cands[:0], (hi-lo)*Window)
 	cp := unsafe.Pointer(unsafe.SliceData(cs))
 	nc := 0
-	for i := 0; i < n; i++ {
+	for i := lo; i < hi; i++ {
 		hw := wh[i]
 		c := (*cand)(unsafe.Add(cp, nc*candSize))
 		c.h, c.rec = hw, uint32(i<<4)

@@ -591,7 +591,8 @@ var lnFactTableD46 = func() (t [160]float64) {
 // FuzzDecideD46: decideKnown gives main's (d46e9cd) bits and known count
 // on any input FuzzDecideMain makes (odd Params, extreme counts and
 // weights, few MaxFeatures so that candidates are left out), called
-// twice (the second time on the caches the first filled).
+// twice (the second time usually on the caches the first filled: the pool
+// tends to hand the same buffer back, without a promise).
 func FuzzDecideD46(f *testing.F) {
 	f.Add(uint64(948), uint64(2111), uint8(0), 0.0, []byte("\x00\x01\x00\x02\x00\x00\x00\x80\x3f\x05\x07\x00\x01\x00\x00\x00\x00\x00"))
 	f.Add(uint64(3), uint64(1), uint8(7), math.NaN(), []byte("\x09\x07\x00\x01\x00\x00\x00\x00\x80\x31\x00\x00\x00\x00\x01\x00\x00\x00"))

@@ -8,25 +8,37 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/config"
 	"github.com/sekisho/sekisho/internal/pipeline"
 	"github.com/sekisho/sekisho/internal/testutil"
 )
+
+// windowStore opens a store of pooledConfig changed by set (nil: as it
+// is) whose writer's batch window is window (the package's restored when
+// the test ends), with pooledScans' messages and results to record.
+func windowStore(t *testing.T, window time.Duration, set func(*config.Config)) (*Store, [][]byte, []*pipeline.Result) {
+	t.Helper()
+	w := batchWindow
+	batchWindow = window
+	t.Cleanup(func() { batchWindow = w })
+	raws, rs := pooledScans(t)
+	cfg := pooledConfig(t)
+	if set != nil {
+		set(cfg)
+	}
+	st, err := Open(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, raws, rs
+}
 
 // A history_queue below batchMax: during the window the writer no longer
 // takes entries into its batch, and len(q)+batched never reaches batchMax,
 // so nothing kicks it. Entries beyond the queue's size are dropped, and a
 // Flush blocks on the full queue until the window ends.
-func TestWindowSmallQueueWindow(t *testing.T) {
-	w := batchWindow
-	batchWindow = 2 * time.Second
-	defer func() { batchWindow = w }()
-	raws, rs := pooledScans(t)
-	cfg := pooledConfig(t)
-	cfg.Quarantine.HistoryQueue = 50
-	st, err := Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestWindowSmallQueue(t *testing.T) {
+	st, raws, rs := windowStore(t, 2*time.Second, func(cfg *config.Config) { cfg.Quarantine.HistoryQueue = 50 })
 	defer st.Close()
 	ctx := context.Background()
 	for i := range 150 {
@@ -40,7 +52,7 @@ func TestWindowSmallQueueWindow(t *testing.T) {
 	t0 := time.Now()
 	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	err = st.Flush(fctx)
+	err := st.Flush(fctx)
 	t.Logf("Flush took %v, err %v; %+v", time.Since(t0), err, st.WriterStats())
 	if ws.Dropped != 0 {
 		t.Errorf("dropped %d of 150 with a queue of 50 and a writer that keeps up", ws.Dropped)
@@ -56,19 +68,12 @@ func TestWindowRecordFlushCloseStress(t *testing.T) {
 	for _, driver := range []string{"sqlite", "postgres"} {
 		for _, qn := range []int{7, 150, 250, 10000} {
 			t.Run(fmt.Sprint(driver, qn), func(t *testing.T) {
-				w := batchWindow
-				batchWindow = 30 * time.Millisecond
-				defer func() { batchWindow = w }()
-				raws, rs := pooledScans(t)
-				cfg := pooledConfig(t)
-				if driver == "postgres" {
-					cfg.Quarantine.Driver, cfg.Quarantine.DSN = "postgres", testutil.Postgres(t)
-				}
-				cfg.Quarantine.HistoryQueue = qn
-				st, err := Open(context.Background(), cfg, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				st, raws, rs := windowStore(t, 30*time.Millisecond, func(cfg *config.Config) {
+					if driver == "postgres" {
+						cfg.Quarantine.Driver, cfg.Quarantine.DSN = "postgres", testutil.Postgres(t)
+					}
+					cfg.Quarantine.HistoryQueue = qn
+				})
 				var recorded, flushErr atomic.Int64
 				var maxFlush atomic.Int64
 				var wg sync.WaitGroup
@@ -129,19 +134,9 @@ func TestWindowRecordFlushCloseStress(t *testing.T) {
 	}
 }
 
-var _ = pipeline.ActionQuarantine
-
 // Close during an hour-long window writes what is batched and queued at once.
 func TestWindowCloseDuringWindow(t *testing.T) {
-	w := batchWindow
-	batchWindow = time.Hour
-	defer func() { batchWindow = w }()
-	raws, rs := pooledScans(t)
-	cfg := pooledConfig(t)
-	st, err := Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, raws, rs := windowStore(t, time.Hour, nil)
 	for i := range 150 {
 		r := *rs[i%len(rs)]
 		r.ID = fmt.Sprint("c", i)
@@ -164,15 +159,7 @@ func TestWindowCloseDuringWindow(t *testing.T) {
 // by the next window) must not cost a later Flush or a later full batch
 // their wake-up.
 func TestWindowKickWhileBusy(t *testing.T) {
-	w := batchWindow
-	batchWindow = time.Hour
-	defer func() { batchWindow = w }()
-	raws, rs := pooledScans(t)
-	cfg := pooledConfig(t)
-	st, err := Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, raws, rs := windowStore(t, time.Hour, nil)
 	defer st.Close()
 	var slow atomic.Bool
 	slow.Store(true)

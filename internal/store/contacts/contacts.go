@@ -285,7 +285,7 @@ func (s *Store) lookupKnown(ctx context.Context, rcpt, sender string, min int) (
 	} else {
 		// One statement, one round trip: the recipient's count, the
 		// address and the domain.
-		if err := s.known.QueryRowContext(ctx, rcpt, sender, dom).Scan(&k.RcptHistory, &addr, &domain); err != nil {
+		if err := s.known.QueryRowContext(noCancel(ctx), rcpt, sender, dom).Scan(&k.RcptHistory, &addr, &domain); err != nil {
 			return Knowledge{}, fmt.Errorf("contacts: %w", err)
 		}
 		sh.mu.Lock()
@@ -333,6 +333,25 @@ type Thread struct {
 	Peers []string // distinct correspondents of the known ids
 }
 
+// noCancel is ctx for a point lookup in the file, with its end checked
+// before the lookup instead of watched during it. Given a context that
+// can end, database/sql starts a goroutine per query to close its rows
+// and modernc.org/sqlite another to interrupt the statement: two
+// goroutine starts (each may wake an idle processor: futex calls and a
+// spinning thread) for a lookup of a few microseconds, on every message
+// the sender analyzer asks about. An ended ctx gives the error it gave
+// before (database/sql returns ctx.Err() before running anything, and
+// Scan reports it); a lookup already running when ctx ends is no longer
+// interrupted: it ends by itself (a read in WAL mode waits on a lock at
+// most busy_timeout, 5 s), and the engine does not wait for an analyzer
+// past the scan's deadline.
+func noCancel(ctx context.Context) context.Context {
+	if ctx.Done() == nil || ctx.Err() != nil {
+		return ctx // cannot end, or ended: database/sql answers ctx.Err() at once
+	}
+	return context.WithoutCancel(ctx)
+}
+
 // Thread looks up message ids (References, In-Reply-To) for a recipient.
 func (s *Store) Thread(ctx context.Context, rcpt string, ids []string) (Thread, error) {
 	rcpt = norm(rcpt)
@@ -351,7 +370,7 @@ func (s *Store) Thread(ctx context.Context, rcpt string, ids []string) (Thread, 
 			continue
 		}
 		var peer string
-		err := s.thread.QueryRowContext(ctx, rcpt, id).Scan(&peer)
+		err := s.thread.QueryRowContext(noCancel(ctx), rcpt, id).Scan(&peer)
 		if errors.Is(err, sql.ErrNoRows) {
 			p, ok := queued[id]
 			if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -40,6 +41,43 @@ func BenchmarkKnown(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		if _, err := rd.Known(ctx, "me@example.jp", peers[i%len(peers)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkKnownMiss is a lookup that misses the cache (a new sender
+// each time) with a context that can end, as the sender analyzer's
+// stage context can: what each such message costs in the file. The
+// lookup is made with the end checked before it (noCancel), without
+// database/sql's and modernc.org/sqlite's goroutine per query.
+func BenchmarkKnownMiss(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	path := filepath.Join(b.TempDir(), "contacts.db")
+	w, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	for i := range 250 {
+		if err := w.Learn(ctx, "me@example.jp", fmt.Sprintf("p%d@d%d.example", i, i%40), "", time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.sync(ctx); err != nil {
+		b.Fatal(err)
+	}
+	rd, err := OpenReader(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rd.Close()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := rd.Known(ctx, "me@example.jp", "q"+strconv.Itoa(i)+"@x.example"); err != nil {
 			b.Fatal(err)
 		}
 		i++

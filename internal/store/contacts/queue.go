@@ -331,33 +331,49 @@ func (s *Store) writeBatch(ctx context.Context, b *batch) error {
 		return err
 	}
 	defer tx.Rollback()
-	pair, rc, id := tx.StmtContext(ctx, s.learnPair), tx.StmtContext(ctx, s.learnRcpt), tx.StmtContext(ctx, s.learnID)
+	// The rows are written with ctx's end checked before each one
+	// (ctx.Err(), what database/sql returned when ctx had ended) and the
+	// transaction rolled back by database/sql when ctx ends, not with a
+	// goroutine per statement (modernc.org/sqlite starts one to interrupt
+	// the statement when its context can end: about three per message,
+	// each of which may wake an idle processor). A statement running when
+	// ctx ends finishes by itself (one row; a lock waited for at most
+	// busy_timeout, 5 s) and the batch ends after it.
+	wctx := context.WithoutCancel(ctx)
+	pair, rc, id := tx.StmtContext(wctx, s.learnPair), tx.StmtContext(wctx, s.learnRcpt), tx.StmtContext(wctx, s.learnID)
 	// The writer yields its processor every few rows: a batch is
 	// background work of several milliseconds, and a scan that became
 	// runnable meanwhile would otherwise wait for it (up to the runtime's
 	// 10 ms preemption) on a machine with as many busy goroutines as
 	// processors — the milter's tail latency (issue 17).
 	rows := 0
-	yield := func() {
+	next := func() error {
 		if rows++; rows%yieldRows == 0 {
 			runtime.Gosched()
 		}
+		return ctx.Err()
 	}
 	for k, p := range b.pairs {
-		yield()
-		if _, err := pair.ExecContext(ctx, k.a, k.b, p.domain, p.first, p.last, p.count); err != nil {
+		if err := next(); err != nil {
+			return err
+		}
+		if _, err := pair.ExecContext(wctx, k.a, k.b, p.domain, p.first, p.last, p.count); err != nil {
 			return err
 		}
 	}
 	for r, n := range b.rcpts {
-		yield()
-		if _, err := rc.ExecContext(ctx, r, n); err != nil {
+		if err := next(); err != nil {
+			return err
+		}
+		if _, err := rc.ExecContext(wctx, r, n); err != nil {
 			return err
 		}
 	}
 	for k, r := range b.ids {
-		yield()
-		if _, err := id.ExecContext(ctx, k.a, k.b, r.peer, r.seen); err != nil {
+		if err := next(); err != nil {
+			return err
+		}
+		if _, err := id.ExecContext(wctx, k.a, k.b, r.peer, r.seen); err != nil {
 			return err
 		}
 	}

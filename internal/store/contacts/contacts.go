@@ -345,9 +345,12 @@ type Thread struct {
 // interrupted: it ends by itself (a read in WAL mode waits on a lock at
 // most busy_timeout, 5 s), and the engine does not wait for an analyzer
 // past the scan's deadline.
+//
+// It does not ask for ctx.Done: the engine's stage context makes its
+// channel only when asked.
 func noCancel(ctx context.Context) context.Context {
-	if ctx.Done() == nil || ctx.Err() != nil {
-		return ctx // cannot end, or ended: database/sql answers ctx.Err() at once
+	if ctx.Err() != nil {
+		return ctx // ended: database/sql answers ctx.Err() at once
 	}
 	return context.WithoutCancel(ctx)
 }

@@ -32,7 +32,10 @@ type Store struct {
 
 	key string
 	sh  *shared // the file's queued learning, shared in the process
-	q   *queue  // this Store's queue (nil when read-only)
+	// turn is a Reader's one connection, taken by each lookup (nil on a
+	// writing Store): see lookupCtx.
+	turn chan struct{}
+	q    *queue // this Store's queue (nil when read-only)
 
 	kick     chan struct{}
 	syncs    chan chan struct{}
@@ -159,7 +162,7 @@ func open(path, pragmas string) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("contacts: %w", err)
 		}
-		st := &Store{db: db}
+		st := &Store{db: db, turn: make(chan struct{}, 1)}
 		if err := st.prepare(false); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("contacts: %w", err)
@@ -285,7 +288,13 @@ func (s *Store) lookupKnown(ctx context.Context, rcpt, sender string, min int) (
 	} else {
 		// One statement, one round trip: the recipient's count, the
 		// address and the domain.
-		if err := s.known.QueryRowContext(noCancel(ctx), rcpt, sender, dom).Scan(&k.RcptHistory, &addr, &domain); err != nil {
+		qctx, held, err := s.lookupCtx(ctx)
+		if err != nil {
+			return Knowledge{}, fmt.Errorf("contacts: %w", err)
+		}
+		err = s.known.QueryRowContext(qctx, rcpt, sender, dom).Scan(&k.RcptHistory, &addr, &domain)
+		s.leave(held)
+		if err != nil {
 			return Knowledge{}, fmt.Errorf("contacts: %w", err)
 		}
 		sh.mu.Lock()
@@ -355,6 +364,39 @@ func noCancel(ctx context.Context) context.Context {
 	return context.WithoutCancel(ctx)
 }
 
+// lookupCtx is the context of one lookup in the file. On a Reader it
+// takes the Reader's one connection (SetMaxOpenConns(1)), whose only
+// users are its lookups: at once when no other lookup holds it, else
+// waiting for it or for ctx's end (ctx.Err(), as database/sql's wait for
+// the connection gave when it had ctx), and the lookup then runs with
+// noCancel(ctx): database/sql finds the connection free and never waits
+// for it without ctx. held says the connection was taken (leave gives it
+// back). A writing Store's connection is held by its writer's
+// transactions too (up to a minute): its lookups keep ctx.
+func (s *Store) lookupCtx(ctx context.Context) (qctx context.Context, held bool, err error) {
+	if s.turn == nil {
+		return ctx, false, nil
+	}
+	select {
+	case s.turn <- struct{}{}:
+		return noCancel(ctx), true, nil
+	default:
+	}
+	select {
+	case s.turn <- struct{}{}:
+		return noCancel(ctx), true, nil
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+}
+
+// leave gives back the connection lookupCtx took.
+func (s *Store) leave(held bool) {
+	if held {
+		<-s.turn
+	}
+}
+
 // Thread looks up message ids (References, In-Reply-To) for a recipient.
 func (s *Store) Thread(ctx context.Context, rcpt string, ids []string) (Thread, error) {
 	rcpt = norm(rcpt)
@@ -372,8 +414,13 @@ func (s *Store) Thread(ctx context.Context, rcpt string, ids []string) (Thread, 
 		if id == "" {
 			continue
 		}
+		qctx, held, err := s.lookupCtx(ctx)
+		if err != nil {
+			return th, fmt.Errorf("contacts: %w", err)
+		}
 		var peer string
-		err := s.thread.QueryRowContext(noCancel(ctx), rcpt, id).Scan(&peer)
+		err = s.thread.QueryRowContext(qctx, rcpt, id).Scan(&peer)
+		s.leave(held)
 		if errors.Is(err, sql.ErrNoRows) {
 			p, ok := queued[id]
 			if !ok {

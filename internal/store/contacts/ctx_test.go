@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -78,5 +80,129 @@ func TestWriteBatchEndedContext(t *testing.T) {
 	}
 	if err := s.db.QueryRow(`SELECT count(*) FROM pairs`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d pairs written, %v", n, err)
+	}
+}
+
+// TestLookupWaitingEndsWithContext: a Reader's lookup waiting for the
+// Reader's one connection (held by another lookup: one stuck on the disk
+// or on a lock) gives up when its context ends, with the context's
+// error, as it did when database/sql waited for the connection with the
+// context; with the connection free, lookups answer.
+func TestLookupWaitingEndsWithContext(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "contacts.db")
+	w, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	bg := context.Background()
+	if err := w.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s := r.(*Store)
+	// Another lookup holds the connection (its turn and the connection
+	// itself) for longer than the contexts below last.
+	s.turn <- struct{}{}
+	hold, err := s.db.Conn(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(2 * time.Second)
+		hold.Close()
+		<-s.turn
+		close(released)
+	}()
+	for _, lookup := range []func(context.Context) error{
+		func(ctx context.Context) error {
+			_, err := s.Known(ctx, "other@example.jp", "b@partner.co.jp")
+			return err
+		},
+		func(ctx context.Context) error {
+			_, err := s.Thread(ctx, "me@example.jp", []string{"id1@partner.co.jp"})
+			return err
+		},
+	} {
+		ctx, cancel := context.WithTimeout(bg, 100*time.Millisecond)
+		start := time.Now()
+		err := lookup(ctx)
+		cancel()
+		if el := time.Since(start); el > time.Second || !errors.Is(err, context.DeadlineExceeded) || err.Error() != "contacts: context deadline exceeded" {
+			t.Fatalf("waiting lookup: %v after %v", err, el)
+		}
+	}
+	<-released
+	if k, err := s.Known(bg, "me@example.jp", "a@partner.co.jp"); err != nil || !k.AddrSeen {
+		t.Fatalf("free connection: %+v %v", k, err)
+	}
+	if th, err := s.Thread(bg, "me@example.jp", []string{"id1@partner.co.jp"}); err != nil || th.Known != 1 {
+		t.Fatalf("free connection: thread %+v %v", th, err)
+	}
+}
+
+// TestReaderConcurrentLookups: lookups of many goroutines on one Reader,
+// some with contexts that end, all answer or fail with their context's
+// error, and the Reader's connection is given back each time.
+func TestReaderConcurrentLookups(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "contacts.db")
+	w, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	bg := context.Background()
+	for i := range 50 {
+		if err := w.Learn(bg, "me@example.jp", "p"+strconv.Itoa(i)+"@d.example", "id"+strconv.Itoa(i)+"@x", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				ctx, cancel := context.WithTimeout(bg, time.Duration(i%5)*50*time.Microsecond)
+				n := strconv.Itoa(g*1000 + i)
+				_, err := r.Known(ctx, "r"+n+"@example.jp", "q"+n+"@x.example")
+				if err == nil {
+					_, err = r.Thread(ctx, "me@example.jp", []string{"id" + strconv.Itoa(i%60) + "@x"})
+				}
+				cancel()
+				if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if k, err := r.Known(bg, "me@example.jp", "p1@d.example"); err != nil || !k.AddrSeen || k.RcptHistory != 50 {
+		t.Fatalf("after: %+v %v", k, err)
+	}
+	if len(r.(*Store).turn) != 0 {
+		t.Fatal("the connection's turn was not given back")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -204,5 +205,59 @@ func TestReaderConcurrentLookups(t *testing.T) {
 	}
 	if len(r.(*Store).turn) != 0 {
 		t.Fatal("the connection's turn was not given back")
+	}
+}
+
+// doneCounter is a context that can end (as the engine's stage context)
+// and counts the calls of Done, which makes the stage context's channel.
+type doneCounter struct {
+	context.Context
+	dones atomic.Int32
+}
+
+func (c *doneCounter) Done() <-chan struct{} {
+	c.dones.Add(1)
+	return c.Context.Done()
+}
+
+// TestLookupDoesNotAskDone: a Reader's lookups that the cache cannot
+// answer (Known, KnownMin, Thread), with a free connection and a live
+// context, never ask for ctx.Done (noCancel).
+func TestLookupDoesNotAskDone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "contacts.db")
+	w, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	bg := context.Background()
+	if err := w.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	live, cancel := context.WithTimeout(bg, time.Hour)
+	defer cancel()
+	ctx := &doneCounter{Context: live}
+	for i := range 20 {
+		n := strconv.Itoa(i)
+		if _, err := r.Known(ctx, "r"+n+"@example.jp", "a@partner.co.jp"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.KnownMin(ctx, "me@example.jp", "s"+n+"@partner.co.jp", 1); err != nil {
+			t.Fatal(err)
+		}
+		if th, err := r.Thread(ctx, "me@example.jp", []string{"id1@partner.co.jp", "none" + n}); err != nil || th.Known != 1 {
+			t.Fatal(th, err)
+		}
+	}
+	if n := ctx.dones.Load(); n != 0 {
+		t.Fatalf("ctx.Done asked %d times", n)
 	}
 }

@@ -261,3 +261,35 @@ func TestLookupDoesNotAskDone(t *testing.T) {
 		t.Fatalf("ctx.Done asked %d times", n)
 	}
 }
+
+// TestWriteBatchContextEndsMidway: a batch whose context ends while its
+// rows are being written stops at the next row with the context's error
+// (next checks it before each row: without that check, database/sql's
+// rollback at the context's end closes the transaction's statements and
+// the next row fails with "sql: statement is closed", as it often did on
+// main, where the statements had ctx) and commits nothing.
+func TestWriteBatchContextEndsMidway(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "contacts.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := newBatch()
+	now := time.Now().Unix()
+	for i := range 20000 {
+		n := strconv.Itoa(i)
+		b.add("r"+n+"@example.jp", "p"+n+"@d.example", "id"+n+"@x", now)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(5*time.Millisecond, cancel)
+	start := time.Now()
+	err = s.writeBatch(ctx, b)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("context ended midway: %v after %v", err, time.Since(start))
+	}
+	var n int
+	if err := s.db.QueryRow(`SELECT (SELECT count(*) FROM pairs) + (SELECT count(*) FROM rcpts) + (SELECT count(*) FROM msgids)`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d rows written, %v", n, err)
+	}
+}

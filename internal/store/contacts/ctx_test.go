@@ -13,43 +13,52 @@ import (
 
 // TestLookupEndedContext: a lookup (one the cache cannot answer) with a
 // context that has ended fails with the context's error, as it did when
-// the context went to database/sql (noCancel checks it before the
-// query), and a live context with a deadline still answers.
+// the context went to database/sql (on a Reader, noCancel checks it
+// before the query; a writing Store's lookups keep ctx), and a live
+// context with a deadline still answers.
 func TestLookupEndedContext(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "contacts.db"))
+	path := filepath.Join(t.TempDir(), "contacts.db")
+	w, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer w.Close()
 	bg := context.Background()
-	if err := s.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now()); err != nil {
+	if err := w.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.sync(bg); err != nil {
+	if err := w.sync(bg); err != nil {
 		t.Fatal(err)
 	}
-	live, cancelLive := context.WithTimeout(bg, time.Hour)
-	defer cancelLive()
-	if k, err := s.Known(live, "me@example.jp", "a@partner.co.jp"); err != nil || !k.AddrSeen || k.RcptHistory != 1 {
-		t.Fatalf("live context: %+v %v", k, err)
+	r, err := OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if th, err := s.Thread(live, "me@example.jp", []string{"id1@partner.co.jp"}); err != nil || th.Known != 1 {
-		t.Fatalf("live context: thread %+v %v", th, err)
-	}
-	ended, cancel := context.WithCancel(bg)
-	cancel()
-	_, err = s.Known(ended, "other@example.jp", "b@partner.co.jp")
-	if !errors.Is(err, context.Canceled) || err.Error() != "contacts: context canceled" {
-		t.Fatalf("ended context: %v", err)
-	}
-	_, err = s.Thread(ended, "me@example.jp", []string{"id1@partner.co.jp"})
-	if !errors.Is(err, context.Canceled) || err.Error() != "contacts: context canceled" {
-		t.Fatalf("ended context: thread %v", err)
-	}
-	past, cancelPast := context.WithDeadline(bg, time.Now().Add(-time.Second))
-	defer cancelPast()
-	if _, err := s.Known(past, "third@example.jp", "c@partner.co.jp"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("past deadline: %v", err)
+	defer r.Close()
+	for _, s := range []Reader{w, r} {
+		live, cancelLive := context.WithTimeout(bg, time.Hour)
+		defer cancelLive()
+		if k, err := s.Known(live, "me@example.jp", "a@partner.co.jp"); err != nil || !k.AddrSeen || k.RcptHistory != 1 {
+			t.Fatalf("live context: %+v %v", k, err)
+		}
+		if th, err := s.Thread(live, "me@example.jp", []string{"id1@partner.co.jp"}); err != nil || th.Known != 1 {
+			t.Fatalf("live context: thread %+v %v", th, err)
+		}
+		ended, cancel := context.WithCancel(bg)
+		cancel()
+		_, err = s.Known(ended, "other@example.jp", "b@partner.co.jp")
+		if !errors.Is(err, context.Canceled) || err.Error() != "contacts: context canceled" {
+			t.Fatalf("ended context: %v", err)
+		}
+		_, err = s.Thread(ended, "me@example.jp", []string{"id1@partner.co.jp"})
+		if !errors.Is(err, context.Canceled) || err.Error() != "contacts: context canceled" {
+			t.Fatalf("ended context: thread %v", err)
+		}
+		past, cancelPast := context.WithDeadline(bg, time.Now().Add(-time.Second))
+		defer cancelPast()
+		if _, err := s.Known(past, "third@example.jp", "c@partner.co.jp"); !errors.Is(err, context.DeadlineExceeded) || err.Error() != "contacts: context deadline exceeded" {
+			t.Fatalf("past deadline: %v", err)
+		}
 	}
 }
 

@@ -271,6 +271,23 @@ func TestLookupDoesNotAskDone(t *testing.T) {
 	}
 }
 
+// endsAt is a context that ends at its nth call of Err (the writer's
+// check before a row), and gives database/sql's rollback at its end time
+// to happen before it answers, as when the context ends during a row.
+type endsAt struct {
+	context.Context
+	cancel   func()
+	n, calls int
+}
+
+func (c *endsAt) Err() error {
+	if c.calls++; c.calls == c.n {
+		c.cancel()
+		time.Sleep(20 * time.Millisecond)
+	}
+	return c.Context.Err()
+}
+
 // TestWriteBatchContextEndsMidway: a batch whose context ends while its
 // rows are being written stops at the next row with the context's error
 // (next checks it before each row: without that check, database/sql's
@@ -285,17 +302,15 @@ func TestWriteBatchContextEndsMidway(t *testing.T) {
 	defer s.Close()
 	b := newBatch()
 	now := time.Now().Unix()
-	for i := range 20000 {
+	for i := range 100 {
 		n := strconv.Itoa(i)
 		b.add("r"+n+"@example.jp", "p"+n+"@d.example", "id"+n+"@x", now)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	inner, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	time.AfterFunc(5*time.Millisecond, cancel)
-	start := time.Now()
-	err = s.writeBatch(ctx, b)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("context ended midway: %v after %v", err, time.Since(start))
+	ctx := &endsAt{Context: inner, cancel: cancel, n: 50}
+	if err := s.writeBatch(ctx, b); !errors.Is(err, context.Canceled) || ctx.calls != 50 {
+		t.Fatalf("context ended midway: %v after %d rows", err, ctx.calls-1)
 	}
 	var n int
 	if err := s.db.QueryRow(`SELECT (SELECT count(*) FROM pairs) + (SELECT count(*) FROM rcpts) + (SELECT count(*) FROM msgids)`).Scan(&n); err != nil || n != 0 {

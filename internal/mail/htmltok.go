@@ -42,6 +42,11 @@ type htmlLexer struct {
 	lastValEnd  int // end of the last kept attribute's value, -1 none
 	savedAttrs  int
 	needsFeeder bool
+	// seen holds the names of the kept attributes of the tag scanTag
+	// reads (seen[:savedAttrs]; entries past it are stale and never
+	// read). A field, not a local: a [maxHTMLAttrs]string local is
+	// zeroed (1 KiB) on every tag, about 5 K instructions a message.
+	seen [maxHTMLAttrs]string
 }
 
 func newHTMLLexer(src string, maxBuf int) *htmlLexer {
@@ -296,7 +301,7 @@ func (lx *htmlLexer) scanTag(p int, save bool) (end int, ok bool) {
 		p++
 	}
 	p = skipTagSpace(t, p)
-	var seen [maxHTMLAttrs]string
+	seen := &lx.seen
 	for {
 		if p >= n {
 			return n, false

@@ -42,6 +42,11 @@ type htmlLexer struct {
 	lastValEnd  int // end of the last kept attribute's value, -1 none
 	savedAttrs  int
 	needsFeeder bool
+	// seen holds the names of the kept attributes of the tag scanTag
+	// reads (seen[:savedAttrs]; entries past it are stale and never
+	// read). A field, not a local: a [maxHTMLAttrs]string local is
+	// zeroed (1 KiB) on every tag, about 5 K instructions a message.
+	seen [maxHTMLAttrs]string
 }
 
 func newHTMLLexer(src string, maxBuf int) *htmlLexer {
@@ -296,7 +301,7 @@ func (lx *htmlLexer) scanTag(p int, save bool) (end int, ok bool) {
 		p++
 	}
 	p = skipTagSpace(t, p)
-	var seen [maxHTMLAttrs]string
+	seen := &lx.seen
 	for {
 		if p >= n {
 			return n, false
@@ -376,7 +381,7 @@ func (lx *htmlLexer) scanTag(p int, save bool) (end int, ok bool) {
 // plainValue reports whether TagAttr returns val as written: no entity,
 // NUL or CR. (A name with a NUL is one rendering ignores.)
 func plainValue(val string) bool {
-	for i := 0; i < len(val); i++ {
+	for i := plainPrefix8(val); i < len(val); i++ {
 		if textSpecial[val[i]] {
 			return false
 		}
@@ -438,17 +443,20 @@ var textSpecial = [256]bool{'\r': true, 0: true, '&': true}
 // none of textSpecial (the bytes that follow may, or may not).
 func plainPrefix8(s string) int {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	n := len(s)
+	// s is resliced, not indexed at an offset, so that the compiler
+	// proves the eight loads in range (no bounds checks).
+	for len(s) >= 8 {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 		cr, amp := w^(lo*'\r'), w^(lo*'&')
 		// Some byte of x is zero iff (x-lo) & ^x & hi != 0.
 		if (w-lo)&^w&hi|(cr-lo)&^cr&hi|(amp-lo)&^amp&hi != 0 {
 			break
 		}
+		s = s[8:]
 	}
-	return i
+	return n - len(s)
 }
 
 // convertText appends s to dst with CR LF and CR as LF and, with nul,

@@ -135,6 +135,54 @@ func splitHeader(raw []byte) (hdr, body []byte) {
 	}
 }
 
+// splitHeaderCount is splitHeader that also counts hdr's fields as
+// countFields does (nf, folded), in the same pass over its lines: one
+// search for each line end instead of two.
+func splitHeaderCount(raw []byte) (hdr, body []byte, nf, folded int) {
+	if bytes.HasPrefix(raw, []byte("\r\n")) {
+		return nil, raw[2:], 0, 0
+	}
+	if bytes.HasPrefix(raw, []byte("\n")) {
+		return nil, raw[1:], 0, 0
+	}
+	start, isFolded := 0, false // the current field (countFields)
+	i := 0
+	for {
+		if i < len(raw) {
+			// countFields' step: the line at i is in hdr.
+			c := raw[i]
+			if c == ' ' || c == '\t' {
+				isFolded = true
+			} else if c != '\r' && c != '\n' {
+				if isFolded {
+					folded += i - start
+				}
+				nf++
+				start, isFolded = i, false
+			}
+		}
+		j := bytes.IndexByte(raw[i:], '\n')
+		next := i + j + 1
+		if j < 0 || next >= len(raw) {
+			hdr, body = raw, nil
+			break
+		}
+		if raw[next] == '\n' {
+			hdr, body = raw[:next], raw[next+1:]
+			break
+		}
+		if raw[next] == '\r' && next+1 < len(raw) && raw[next+1] == '\n' {
+			hdr, body = raw[:next], raw[next+2:]
+			break
+		}
+		i = next
+	}
+	if isFolded {
+		folded += len(hdr) - start
+	}
+	return hdr, body, nf, folded
+}
+
 // offsetIn returns where sub starts in base, or -1 when sub is not a
 // slice of base's array (a decoded buffer).
 func offsetIn(base, sub []byte) int {
@@ -162,10 +210,15 @@ func offsetIn(base, sub []byte) int {
 // MIME-Version; at most maxLateMIMEFields of at most maxLateFieldBytes),
 // so a Content-Type hidden past the limit still opens the attachments.
 func (p *parser) parseHeader(hdr []byte, off int) Headers {
+	nf, folded := countFields(hdr)
+	return p.parseHeaderCounted(hdr, off, nf, folded)
+}
+
+// parseHeaderCounted is parseHeader given countFields(hdr).
+func (p *parser) parseHeaderCounted(hdr []byte, off, nf, folded int) Headers {
 	if len(hdr) > p.lim.MaxHeaderBytes {
 		p.anomaly(AnomalyHeaderTooLong, strconv.Itoa(len(hdr)))
 	}
-	nf, folded := countFields(hdr)
 	hs := make(Headers, 0, min(nf, p.lim.MaxHeaders+maxLateMIMEFields))
 	// The folded values of the block fit one arena (unfold).
 	p.foldHint = min(folded, p.lim.MaxHeaderBytes)
@@ -394,14 +447,14 @@ func encodedWordStart(s string) bool {
 func (p *parser) parseEntity(raw []byte, path string, depth int, parent *Part, defType string) *Part {
 	part := &Part{Path: path, Depth: depth, Parent: parent}
 	p.parts = append(p.parts, part)
-	hdr, body := splitHeader(raw)
+	hdr, body, nf, folded := splitHeaderCount(raw)
 	off := offsetIn(p.base, raw)
 	if off >= 0 {
 		part.Spanned = true
 		part.HeaderSpan = Span{off, off + len(hdr)}
 		part.BodySpan = Span{off + len(raw) - len(body), off + len(raw)}
 	}
-	part.Headers = p.parseHeader(hdr, max(off, 0))
+	part.Headers = p.parseHeaderCounted(hdr, max(off, 0), nf, folded)
 	// The index is this part's until the children are parsed (below).
 	x := &p.hx
 	x.build(part.Headers)

@@ -17,6 +17,8 @@ func randomImages(seed int64, w, h int) []image.Image {
 	r := image.Rect(0, 0, w, h)
 	if seed%2 == 1 {
 		r = r.Add(image.Pt(3, 5))
+	} else if seed%4 == 2 {
+		r = r.Add(image.Pt(-7, -2)) // lumYCbCr leaves it to YCbCrAt
 	}
 	fill := func(b []byte) {
 		rng.Read(b)
@@ -34,7 +36,7 @@ func randomImages(seed int64, w, h int) []image.Image {
 	cmyk := image.NewCMYK(r)
 	fill(cmyk.Pix)
 	var out []image.Image
-	for _, ss := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio410} {
+	for _, ss := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio410, image.YCbCrSubsampleRatio(99)} {
 		y := image.NewYCbCr(r, ss)
 		fill(y.Y)
 		fill(y.Cb)
@@ -54,8 +56,16 @@ func randomImages(seed int64, w, h int) []image.Image {
 
 func sameLum(t *testing.T, img image.Image) {
 	t.Helper()
-	want := gozxing.NewLuminanceSourceFromImage(img)
-	got := lumSource(img)
+	want, wantPanic := lumPanics(gozxing.NewLuminanceSourceFromImage, img)
+	got, gotPanic := lumPanics(lumSource, img)
+	if wantPanic || gotPanic {
+		// image/YCbCr's own COffset is out of its planes for some
+		// negative origins: then both must panic (Decode recovers).
+		if wantPanic != gotPanic {
+			t.Fatalf("%T %v: panic %v, want %v", img, img.Bounds(), gotPanic, wantPanic)
+		}
+		return
+	}
 	if got.GetWidth() != want.GetWidth() || got.GetHeight() != want.GetHeight() {
 		t.Fatalf("%T: size %dx%d, want %dx%d", img, got.GetWidth(), got.GetHeight(), want.GetWidth(), want.GetHeight())
 	}
@@ -69,6 +79,15 @@ func sameLum(t *testing.T, img image.Image) {
 			t.Fatalf("%T: row %d differs", img, y)
 		}
 	}
+}
+
+func lumPanics(f func(image.Image) gozxing.LuminanceSource, img image.Image) (src gozxing.LuminanceSource, panicked bool) {
+	defer func() {
+		if recover() != nil {
+			panicked = true
+		}
+	}()
+	return f(img), false
 }
 
 // TestLumSourceSame: the luminance handed to the binarizer is gozxing's.
@@ -182,4 +201,47 @@ func FuzzDecodeSameAsPlain(f *testing.F) {
 		defer func() { recover() }()
 		sameLum(t, m)
 	})
+}
+
+// TestLumYCCAll: lumYCC is gozxing's luminance of every YCbCr colour,
+// and so is the no-chroma shortcut of lumYCbCr (Y itself).
+func TestLumYCCAll(t *testing.T) {
+	for y := 0; y < 256; y++ {
+		if got, want := byte(y), lumOf(color.YCbCr{uint8(y), 128, 128}.RGBA()); got != want {
+			t.Fatalf("Y %d without chroma: %d, want %d", y, got, want)
+		}
+		for cb := 0; cb < 256; cb++ {
+			for cr := 0; cr < 256; cr++ {
+				if got, want := lumYCC(uint8(y), uint8(cb), uint8(cr)), lumOf(color.YCbCr{uint8(y), uint8(cb), uint8(cr)}.RGBA()); got != want {
+					t.Fatalf("%d %d %d: %d, want %d", y, cb, cr, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestLumYCbCrAll: lumYCbCr's loop gives gozxing's luminance for every
+// (y, cb, cr), read from 4:4:4 planes.
+func TestLumYCbCrAll(t *testing.T) {
+	m := image.NewYCbCr(image.Rect(0, 0, 256, 256), image.YCbCrSubsampleRatio444)
+	for v := 0; v < 256; v++ {
+		for u := 0; u < 256; u++ {
+			m.Cb[v*256+u] = uint8(u)
+			m.Cr[v*256+u] = uint8(v)
+		}
+	}
+	out := make([]byte, 256*256)
+	for y := 0; y < 256; y++ {
+		for k := range m.Y {
+			m.Y[k] = uint8(y)
+		}
+		if !lumYCbCr(m, out) {
+			t.Fatal("not handled")
+		}
+		for k, l := range out {
+			if want := lumOf(color.YCbCr{uint8(y), m.Cb[k], m.Cr[k]}.RGBA()); l != want {
+				t.Fatalf("%d %d %d: %d, want %d", y, m.Cb[k], m.Cr[k], l, want)
+			}
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"math/rand"
 	"testing"
 
@@ -189,6 +190,23 @@ func FuzzLumSourceSame(f *testing.F) {
 func FuzzDecodeSameAsPlain(f *testing.F) {
 	f.Add(pngOf(f, "https://example.com/", 120))
 	f.Add([]byte("GIF89a"))
+	// JPEG seeds (4:2:0 colour, odd size, and grey) for lumYCbCr and
+	// the Gray copy.
+	code, _ := Encode("https://example.com/", 61)
+	col := image.NewRGBA(image.Rect(0, 0, 63, 61))
+	for y := 0; y < 61; y++ {
+		for x := 0; x < 63; x++ {
+			r, g, b, _ := code.At(x, y).RGBA()
+			col.Set(x, y, color.RGBA{uint8(r >> 8), uint8(g>>8) ^ uint8(x*4), uint8(b>>8) ^ uint8(y*4), 255})
+		}
+	}
+	for _, m := range []image.Image{col, code} {
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 90}); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes())
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, _, err := image.DecodeConfig(bytes.NewReader(data))
 		if err != nil || img.Width*img.Height > 1<<18 || img.Width > 2048 || img.Height > 2048 {

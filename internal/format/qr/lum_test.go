@@ -263,3 +263,32 @@ func TestLumYCbCrAll(t *testing.T) {
 		}
 	}
 }
+
+// TestLumShortPlanes: planes shorter than the rectangle needs (their
+// capacity larger) panic as gozxing's loop does, not read past the length.
+func TestLumShortPlanes(t *testing.T) {
+	for _, ss := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio411} {
+		for plane := 0; plane < 3; plane++ {
+			m := image.NewYCbCr(image.Rect(0, 0, 9, 5), ss)
+			switch plane {
+			case 0:
+				m.Y = m.Y[:len(m.Y)-1 : cap(m.Y)]
+			case 1:
+				m.Cb = m.Cb[:len(m.Cb)-1 : cap(m.Cb)]
+			case 2:
+				m.Cr = m.Cr[:len(m.Cr)-1 : cap(m.Cr)]
+			}
+			sameLum(t, m)
+			if _, p := lumPanics(lumSource, m); !p {
+				t.Errorf("%v plane %d: no panic", ss, plane)
+			}
+		}
+	}
+	g := image.NewGray(image.Rect(0, 0, 9, 5))
+	big := make([]byte, len(g.Pix))
+	g.Pix = big[:len(big)-1]
+	sameLum(t, g)
+	if _, p := lumPanics(lumSource, g); !p {
+		t.Error("Gray: no panic")
+	}
+}

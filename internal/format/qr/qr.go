@@ -176,9 +176,11 @@ func luminance(img image.Image) ([]byte, int, int) {
 		// v·0x101·4·255/(4·0xffff) = v: the rows are copied as they
 		// are (every v in TestLumSourceSame).
 		if w > 0 {
+			// Capped at its length: GrayAt panics past it.
+			pix := m.Pix[:len(m.Pix):len(m.Pix)]
 			for y := 0; y < h; y++ {
 				o := y * m.Stride
-				copy(out[y*w:(y+1)*w], m.Pix[o:o+w])
+				copy(out[y*w:(y+1)*w], pix[o:o+w])
 			}
 		}
 	case *image.YCbCr:
@@ -289,16 +291,21 @@ func lumYCbCr(m *image.YCbCr, out []byte) bool {
 	if r.Min.X < 0 || r.Min.Y < 0 || r.Empty() {
 		return r.Empty()
 	}
+	// The planes capped at their lengths (YCbCrAt panics past them; a
+	// slice expression is only bounded by the capacity).
+	yp := m.Y[:len(m.Y):len(m.Y)]
+	cbp := m.Cb[:len(m.Cb):len(m.Cb)]
+	crp := m.Cr[:len(m.Cr):len(m.Cr)]
 	w := r.Dx()
 	c0 := r.Min.X >> hs            // COffset(x, y) = row's start + x>>hs - c0
 	cw := (r.Max.X-1)>>hs - c0 + 1 // chroma samples per row
 	i := 0
 	for y := r.Min.Y; y < r.Max.Y; y++ {
-		yrow := m.Y[(y-r.Min.Y)*m.YStride:]
+		yrow := yp[(y-r.Min.Y)*m.YStride:]
 		yrow = yrow[:w]
 		co := (y>>vs - r.Min.Y>>vs) * m.CStride
-		cbrow := m.Cb[co : co+cw]
-		crrow := m.Cr[co : co+cw]
+		cbrow := cbp[co : co+cw]
+		crrow := crp[co : co+cw]
 		o := out[i : i+w]
 		switch {
 		case hs == 0:

@@ -221,8 +221,14 @@ func FuzzDecodeSameAsPlain(f *testing.F) {
 	})
 }
 
-// TestLumYCCAll: lumYCC is gozxing's luminance of every YCbCr colour,
-// and so is the no-chroma shortcut of lumYCbCr (Y itself).
+// lumYCC is the luminance of one YCbCr colour by chromaTerms and lumTerms.
+func lumYCC(y, cb, cr uint8) byte {
+	dr, dg, db := chromaTerms(cb, cr)
+	return lumTerms(int32(y)*0x10101, dr, dg, db)
+}
+
+// TestLumYCCAll: lumYCC (chromaTerms and lumTerms) is gozxing's
+// luminance of every YCbCr colour; without chroma it is Y itself.
 func TestLumYCCAll(t *testing.T) {
 	for y := 0; y < 256; y++ {
 		if got, want := byte(y), lumOf(color.YCbCr{uint8(y), 128, 128}.RGBA()); got != want {
@@ -272,11 +278,11 @@ func TestLumShortPlanes(t *testing.T) {
 			m := image.NewYCbCr(image.Rect(0, 0, 9, 5), ss)
 			switch plane {
 			case 0:
-				m.Y = m.Y[:len(m.Y)-1 : cap(m.Y)]
+				m.Y = m.Y[: len(m.Y)-1 : cap(m.Y)]
 			case 1:
-				m.Cb = m.Cb[:len(m.Cb)-1 : cap(m.Cb)]
+				m.Cb = m.Cb[: len(m.Cb)-1 : cap(m.Cb)]
 			case 2:
-				m.Cr = m.Cr[:len(m.Cr)-1 : cap(m.Cr)]
+				m.Cr = m.Cr[: len(m.Cr)-1 : cap(m.Cr)]
 			}
 			sameLum(t, m)
 			if _, p := lumPanics(lumSource, m); !p {

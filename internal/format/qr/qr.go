@@ -146,8 +146,9 @@ func decodeImage(img image.Image, maxCodes int) ([]string, error) {
 
 // lumSource is gozxing.NewLuminanceSourceFromImage without an interface
 // call and a boxed colour per pixel: the same luminance bytes (same
-// formula over the same RGBA() values, TestLumSourceSame and
-// FuzzLumSourceSame), wrapped in a planar source that reads them as they
+// formula over the same RGBA() values, or for YCbCr and Gray the same
+// arithmetic read straight from the planes; TestLumSourceSame,
+// FuzzLumSourceSame, TestCorpusLumSame), wrapped in a planar source that reads them as they
 // are (no crop, no mirror).
 func lumSource(img image.Image) gozxing.LuminanceSource {
 	lum, w, h := luminance(img)
@@ -234,15 +235,12 @@ func luminance(img image.Image) ([]byte, int, int) {
 	return out, w, h
 }
 
-// lumYCC is lumOf(color.YCbCr{y, cb, cr}.RGBA()): the conversion of
-// image/color (same constants, same clamping) split into the chroma
-// terms (chromaTerms, once per chroma sample) and the rest (lumTerms,
-// per pixel), and lumOf with alpha 0xffff, whose second step gives back
-// l. Every (y, cb, cr) is checked in TestLumYCCAll.
-func lumYCC(y, cb, cr uint8) byte {
-	dr, dg, db := chromaTerms(cb, cr)
-	return lumTerms(int32(y)*0x10101, dr, dg, db)
-}
+// The luminance of a YCbCr pixel is lumOf(color.YCbCr{y, cb, cr}.RGBA()):
+// image/color's conversion (same constants, same clamping) split into
+// the chroma terms (chromaTerms, once per chroma sample where pixels
+// share one) and the rest (lumTerms), with lumOf's alpha 0xffff, for
+// which its second step gives back l. Every (y, cb, cr) is checked in
+// TestLumYCCAll and TestLumYCbCrAll.
 
 // chromaTerms are color.YCbCr.RGBA's chroma products for r, g and b.
 func chromaTerms(cb, cr uint8) (dr, dg, db int32) {
@@ -259,15 +257,16 @@ func clamp16(v int32) uint32 {
 	return uint32(^(v >> 31) & 0xffff)
 }
 
-// lumTerms is the luminance of a pixel whose Y·0x10101 is yy1.
+// lumTerms is the luminance of a pixel whose Y·0x10101 is yy1 and whose
+// chroma terms are dr, dg, db.
 func lumTerms(yy1, dr, dg, db int32) byte {
 	return byte((clamp16(yy1+dr) + 2*clamp16(yy1+dg) + clamp16(yy1+db)) * 255 / (4 * 0xffff))
 }
 
 // lumYCbCr fills out with the luminance of m read straight from its
 // planes (no YCbCrAt and RGBA per pixel; for 4:2:x the chroma terms
-// once per pair of pixels), or returns false for what it does not handle: a
-// subsample ratio image.YCbCr.COffset does not know, or a negative
+// once per pair of pixels), or returns false for what it does not
+// handle: a subsample ratio image.YCbCr.COffset does not know, or a negative
 // origin (COffset divides, rounding towards zero; the shifts here equal
 // that division for x, y >= 0 only).
 func lumYCbCr(m *image.YCbCr, out []byte) bool {
@@ -333,10 +332,10 @@ func lumYCbCr(m *image.YCbCr, out []byte) bool {
 			}
 		default:
 			for k, yv := range yrow {
+				// 4:1:x, or an odd origin (rare): not written out.
 				j := (r.Min.X+k)>>hs - c0
 				dr, dg, db := chromaTerms(cbrow[j], crrow[j])
-				yy1 := int32(yv) * 0x10101
-				o[k] = byte((clamp16(yy1+dr) + 2*clamp16(yy1+dg) + clamp16(yy1+db)) * 255 / (4 * 0xffff))
+				o[k] = lumTerms(int32(yv)*0x10101, dr, dg, db)
 			}
 		}
 		i += w

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"math/rand"
 	"testing"
 
@@ -17,6 +18,8 @@ func randomImages(seed int64, w, h int) []image.Image {
 	r := image.Rect(0, 0, w, h)
 	if seed%2 == 1 {
 		r = r.Add(image.Pt(3, 5))
+	} else if seed%4 == 2 {
+		r = r.Add(image.Pt(-7, -2)) // lumYCbCr leaves it to YCbCrAt
 	}
 	fill := func(b []byte) {
 		rng.Read(b)
@@ -34,7 +37,7 @@ func randomImages(seed int64, w, h int) []image.Image {
 	cmyk := image.NewCMYK(r)
 	fill(cmyk.Pix)
 	var out []image.Image
-	for _, ss := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio410} {
+	for _, ss := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio410, image.YCbCrSubsampleRatio(99)} {
 		y := image.NewYCbCr(r, ss)
 		fill(y.Y)
 		fill(y.Cb)
@@ -54,8 +57,16 @@ func randomImages(seed int64, w, h int) []image.Image {
 
 func sameLum(t *testing.T, img image.Image) {
 	t.Helper()
-	want := gozxing.NewLuminanceSourceFromImage(img)
-	got := lumSource(img)
+	want, wantPanic := lumPanics(gozxing.NewLuminanceSourceFromImage, img)
+	got, gotPanic := lumPanics(lumSource, img)
+	if wantPanic || gotPanic {
+		// image/YCbCr's own COffset is out of its planes for some
+		// negative origins: then both must panic (Decode recovers).
+		if wantPanic != gotPanic {
+			t.Fatalf("%T %v: panic %v, want %v", img, img.Bounds(), gotPanic, wantPanic)
+		}
+		return
+	}
 	if got.GetWidth() != want.GetWidth() || got.GetHeight() != want.GetHeight() {
 		t.Fatalf("%T: size %dx%d, want %dx%d", img, got.GetWidth(), got.GetHeight(), want.GetWidth(), want.GetHeight())
 	}
@@ -69,6 +80,15 @@ func sameLum(t *testing.T, img image.Image) {
 			t.Fatalf("%T: row %d differs", img, y)
 		}
 	}
+}
+
+func lumPanics(f func(image.Image) gozxing.LuminanceSource, img image.Image) (src gozxing.LuminanceSource, panicked bool) {
+	defer func() {
+		if recover() != nil {
+			panicked = true
+		}
+	}()
+	return f(img), false
 }
 
 // TestLumSourceSame: the luminance handed to the binarizer is gozxing's.
@@ -170,6 +190,23 @@ func FuzzLumSourceSame(f *testing.F) {
 func FuzzDecodeSameAsPlain(f *testing.F) {
 	f.Add(pngOf(f, "https://example.com/", 120))
 	f.Add([]byte("GIF89a"))
+	// JPEG seeds (4:2:0 colour, odd size, and grey) for lumYCbCr and
+	// the Gray copy.
+	code, _ := Encode("https://example.com/", 61)
+	col := image.NewRGBA(image.Rect(0, 0, 63, 61))
+	for y := 0; y < 61; y++ {
+		for x := 0; x < 63; x++ {
+			r, g, b, _ := code.At(x, y).RGBA()
+			col.Set(x, y, color.RGBA{uint8(r >> 8), uint8(g>>8) ^ uint8(x*4), uint8(b>>8) ^ uint8(y*4), 255})
+		}
+	}
+	for _, m := range []image.Image{col, code} {
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 90}); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes())
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, _, err := image.DecodeConfig(bytes.NewReader(data))
 		if err != nil || img.Width*img.Height > 1<<18 || img.Width > 2048 || img.Height > 2048 {
@@ -182,4 +219,82 @@ func FuzzDecodeSameAsPlain(f *testing.F) {
 		defer func() { recover() }()
 		sameLum(t, m)
 	})
+}
+
+// lumYCC is the luminance of one YCbCr colour by chromaTerms and lumTerms.
+func lumYCC(y, cb, cr uint8) byte {
+	dr, dg, db := chromaTerms(cb, cr)
+	return lumTerms(int32(y)*0x10101, dr, dg, db)
+}
+
+// TestLumYCCAll: lumYCC (chromaTerms and lumTerms) is gozxing's
+// luminance of every YCbCr colour; without chroma it is Y itself.
+func TestLumYCCAll(t *testing.T) {
+	for y := 0; y < 256; y++ {
+		if got, want := byte(y), lumOf(color.YCbCr{uint8(y), 128, 128}.RGBA()); got != want {
+			t.Fatalf("Y %d without chroma: %d, want %d", y, got, want)
+		}
+		for cb := 0; cb < 256; cb++ {
+			for cr := 0; cr < 256; cr++ {
+				if got, want := lumYCC(uint8(y), uint8(cb), uint8(cr)), lumOf(color.YCbCr{uint8(y), uint8(cb), uint8(cr)}.RGBA()); got != want {
+					t.Fatalf("%d %d %d: %d, want %d", y, cb, cr, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestLumYCbCrAll: lumYCbCr's loop gives gozxing's luminance for every
+// (y, cb, cr), read from 4:4:4 planes.
+func TestLumYCbCrAll(t *testing.T) {
+	m := image.NewYCbCr(image.Rect(0, 0, 256, 256), image.YCbCrSubsampleRatio444)
+	for v := 0; v < 256; v++ {
+		for u := 0; u < 256; u++ {
+			m.Cb[v*256+u] = uint8(u)
+			m.Cr[v*256+u] = uint8(v)
+		}
+	}
+	out := make([]byte, 256*256)
+	for y := 0; y < 256; y++ {
+		for k := range m.Y {
+			m.Y[k] = uint8(y)
+		}
+		if !lumYCbCr(m, out) {
+			t.Fatal("not handled")
+		}
+		for k, l := range out {
+			if want := lumOf(color.YCbCr{uint8(y), m.Cb[k], m.Cr[k]}.RGBA()); l != want {
+				t.Fatalf("%d %d %d: %d, want %d", y, m.Cb[k], m.Cr[k], l, want)
+			}
+		}
+	}
+}
+
+// TestLumShortPlanes: planes shorter than the rectangle needs (their
+// capacity larger) panic as gozxing's loop does, not read past the length.
+func TestLumShortPlanes(t *testing.T) {
+	for _, ss := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio411} {
+		for plane := 0; plane < 3; plane++ {
+			m := image.NewYCbCr(image.Rect(0, 0, 9, 5), ss)
+			switch plane {
+			case 0:
+				m.Y = m.Y[: len(m.Y)-1 : cap(m.Y)]
+			case 1:
+				m.Cb = m.Cb[: len(m.Cb)-1 : cap(m.Cb)]
+			case 2:
+				m.Cr = m.Cr[: len(m.Cr)-1 : cap(m.Cr)]
+			}
+			sameLum(t, m)
+			if _, p := lumPanics(lumSource, m); !p {
+				t.Errorf("%v plane %d: no panic", ss, plane)
+			}
+		}
+	}
+	g := image.NewGray(image.Rect(0, 0, 9, 5))
+	big := make([]byte, len(g.Pix))
+	g.Pix = big[:len(big)-1]
+	sameLum(t, g)
+	if _, p := lumPanics(lumSource, g); !p {
+		t.Error("Gray: no panic")
+	}
 }

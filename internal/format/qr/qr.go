@@ -146,8 +146,9 @@ func decodeImage(img image.Image, maxCodes int) ([]string, error) {
 
 // lumSource is gozxing.NewLuminanceSourceFromImage without an interface
 // call and a boxed colour per pixel: the same luminance bytes (same
-// formula over the same RGBA() values, TestLumSourceSame and
-// FuzzLumSourceSame), wrapped in a planar source that reads them as they
+// formula over the same RGBA() values, or for YCbCr and Gray the same
+// arithmetic read straight from the planes; TestLumSourceSame,
+// FuzzLumSourceSame, TestCorpusLumSame), wrapped in a planar source that reads them as they
 // are (no crop, no mirror).
 func lumSource(img image.Image) gozxing.LuminanceSource {
 	lum, w, h := luminance(img)
@@ -172,13 +173,21 @@ func luminance(img image.Image) ([]byte, int, int) {
 	i := 0
 	switch m := img.(type) {
 	case *image.Gray:
-		for y := rect.Min.Y; y < rect.Max.Y; y++ {
-			for x := rect.Min.X; x < rect.Max.X; x++ {
-				out[i] = lumOf(m.GrayAt(x, y).RGBA())
-				i++
+		// A grey level v is (v·0x101)×3 in RGBA(), whose luminance is
+		// v·0x101·4·255/(4·0xffff) = v: the rows are copied as they
+		// are (every v in TestLumSourceSame).
+		if w > 0 {
+			// Capped at its length: GrayAt panics past it.
+			pix := m.Pix[:len(m.Pix):len(m.Pix)]
+			for y := 0; y < h; y++ {
+				o := y * m.Stride
+				copy(out[y*w:(y+1)*w], pix[o:o+w])
 			}
 		}
 	case *image.YCbCr:
+		if lumYCbCr(m, out) {
+			break
+		}
 		for y := rect.Min.Y; y < rect.Max.Y; y++ {
 			for x := rect.Min.X; x < rect.Max.X; x++ {
 				out[i] = lumOf(m.YCbCrAt(x, y).RGBA())
@@ -224,6 +233,114 @@ func luminance(img image.Image) ([]byte, int, int) {
 		return luminanceAt(img, out)
 	}
 	return out, w, h
+}
+
+// The luminance of a YCbCr pixel is lumOf(color.YCbCr{y, cb, cr}.RGBA()):
+// image/color's conversion (same constants, same clamping) split into
+// the chroma terms (chromaTerms, once per chroma sample where pixels
+// share one) and the rest (lumTerms), with lumOf's alpha 0xffff, for
+// which its second step gives back l. Every (y, cb, cr) is checked in
+// TestLumYCCAll and TestLumYCbCrAll.
+
+// chromaTerms are color.YCbCr.RGBA's chroma products for r, g and b.
+func chromaTerms(cb, cr uint8) (dr, dg, db int32) {
+	cb1 := int32(cb) - 128
+	cr1 := int32(cr) - 128
+	return 91881 * cr1, -22554*cb1 - 46802*cr1, 116130 * cb1
+}
+
+// clamp16 is color.YCbCr.RGBA's clamping of one channel to 16 bits.
+func clamp16(v int32) uint32 {
+	if uint32(v)&0xff000000 == 0 {
+		return uint32(v) >> 8 // v >= 0: the same as an arithmetic shift
+	}
+	return uint32(^(v >> 31) & 0xffff)
+}
+
+// lumTerms is the luminance of a pixel whose Y·0x10101 is yy1 and whose
+// chroma terms are dr, dg, db.
+func lumTerms(yy1, dr, dg, db int32) byte {
+	return byte((clamp16(yy1+dr) + 2*clamp16(yy1+dg) + clamp16(yy1+db)) * 255 / (4 * 0xffff))
+}
+
+// lumYCbCr fills out with the luminance of m read straight from its
+// planes (no YCbCrAt and RGBA per pixel; for 4:2:x the chroma terms
+// once per pair of pixels), or returns false for what it does not
+// handle: a subsample ratio image.YCbCr.COffset does not know, or a negative
+// origin (COffset divides, rounding towards zero; the shifts here equal
+// that division for x, y >= 0 only).
+func lumYCbCr(m *image.YCbCr, out []byte) bool {
+	var hs, vs uint // chroma column and row shifts
+	switch m.SubsampleRatio {
+	case image.YCbCrSubsampleRatio444:
+	case image.YCbCrSubsampleRatio422:
+		hs = 1
+	case image.YCbCrSubsampleRatio420:
+		hs, vs = 1, 1
+	case image.YCbCrSubsampleRatio440:
+		vs = 1
+	case image.YCbCrSubsampleRatio411:
+		hs = 2
+	case image.YCbCrSubsampleRatio410:
+		hs, vs = 2, 1
+	default:
+		return false
+	}
+	r := m.Rect
+	if r.Min.X < 0 || r.Min.Y < 0 || r.Empty() {
+		return r.Empty()
+	}
+	// The planes capped at their lengths (YCbCrAt panics past them; a
+	// slice expression is only bounded by the capacity).
+	yp := m.Y[:len(m.Y):len(m.Y)]
+	cbp := m.Cb[:len(m.Cb):len(m.Cb)]
+	crp := m.Cr[:len(m.Cr):len(m.Cr)]
+	w := r.Dx()
+	c0 := r.Min.X >> hs            // COffset(x, y) = row's start + x>>hs - c0
+	cw := (r.Max.X-1)>>hs - c0 + 1 // chroma samples per row
+	i := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		yrow := yp[(y-r.Min.Y)*m.YStride:]
+		yrow = yrow[:w]
+		co := (y>>vs - r.Min.Y>>vs) * m.CStride
+		cbrow := cbp[co : co+cw]
+		crrow := crp[co : co+cw]
+		o := out[i : i+w]
+		switch {
+		case hs == 0:
+			cbrow, crrow := cbrow[:w], crrow[:w]
+			for k, yv := range yrow {
+				dr, dg, db := chromaTerms(cbrow[k], crrow[k])
+				// lumTerms, written out here and below: it is too
+				// large to inline.
+				yy1 := int32(yv) * 0x10101
+				o[k] = byte((clamp16(yy1+dr) + 2*clamp16(yy1+dg) + clamp16(yy1+db)) * 255 / (4 * 0xffff))
+			}
+		case hs == 1 && r.Min.X&1 == 0:
+			// Pixels 2j and 2j+1 share chroma sample j.
+			for j := 0; j < w/2; j++ {
+				dr, dg, db := chromaTerms(cbrow[j], crrow[j])
+				yy1 := int32(yrow[2*j]) * 0x10101
+				o[2*j] = byte((clamp16(yy1+dr) + 2*clamp16(yy1+dg) + clamp16(yy1+db)) * 255 / (4 * 0xffff))
+				yy1 = int32(yrow[2*j+1]) * 0x10101
+				o[2*j+1] = byte((clamp16(yy1+dr) + 2*clamp16(yy1+dg) + clamp16(yy1+db)) * 255 / (4 * 0xffff))
+			}
+			if w&1 == 1 {
+				dr, dg, db := chromaTerms(cbrow[w/2], crrow[w/2])
+				yy1 := int32(yrow[w-1]) * 0x10101
+				o[w-1] = byte((clamp16(yy1+dr) + 2*clamp16(yy1+dg) + clamp16(yy1+db)) * 255 / (4 * 0xffff))
+			}
+		default:
+			for k, yv := range yrow {
+				// 4:1:x, or an odd origin (rare): not written out.
+				j := (r.Min.X+k)>>hs - c0
+				dr, dg, db := chromaTerms(cbrow[j], crrow[j])
+				o[k] = lumTerms(int32(yv)*0x10101, dr, dg, db)
+			}
+		}
+		i += w
+	}
+	return true
 }
 
 // luminanceAt is gozxing's own loop.

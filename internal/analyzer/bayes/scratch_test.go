@@ -149,7 +149,7 @@ func TestValueCacheWrap(t *testing.T) {
 	vc.use(10, 20, DefaultParams)
 	c := bayesstore.Counts{Spam: 3, Ham: 1}
 	big := bayesstore.Counts{Spam: 300, Ham: 100}
-	if vc.slot(countsKey(&c)) != &vc.small[c.Spam|c.Ham<<3] {
+	if vc.slot(countsKey(&c)) != &vc.small[c.Spam|c.Ham<<smallBits] {
 		t.Fatalf("counts %+v not in the small table's slot", c)
 	}
 	*vc.slot(countsKey(&c)) = cachedValue{key: countsKey(&c), gen: 1, f: 0.25, r: 2}

@@ -61,6 +61,9 @@ func FuzzPayloadPrecheck(f *testing.F) {
 				t.Fatalf("containsFoldASCII(%q, %q) = %v, want %v", b, lit, got, want)
 			}
 		}
+		if got, want := mayCarryPayload(b), mayCarryPayloadLits(b); got != want {
+			t.Fatalf("mayCarryPayload(%q) = %v, want %v", b, got, want)
+		}
 		if !mayCarryPayload(b) {
 			if out := htmlPayloadsPlain(b, 1<<20); len(out) != 0 {
 				t.Fatalf("%q: no payload word, %d payloads", b, len(out))
@@ -87,4 +90,15 @@ func htmlPayloadsPlain(b []byte, maxBytes int64) []smuggled {
 		}
 	}
 	return out
+}
+
+// mayCarryPayloadLits is mayCarryPayload as it was: a search per word of
+// payloadLits (the reference of the one pass for "atob" and "blob").
+func mayCarryPayloadLits(b []byte) bool {
+	for _, lit := range payloadLits {
+		if containsFoldASCII(b, lit) {
+			return true
+		}
+	}
+	return false
 }

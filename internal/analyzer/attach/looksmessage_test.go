@@ -61,6 +61,9 @@ func FuzzPayloadPrecheck(f *testing.F) {
 				t.Fatalf("containsFoldASCII(%q, %q) = %v, want %v", b, lit, got, want)
 			}
 		}
+		if got, want := mayCarryPayload(b), mayCarryPayloadLits(b); got != want {
+			t.Fatalf("mayCarryPayload(%q) = %v, want %v", b, got, want)
+		}
 		if !mayCarryPayload(b) {
 			if out := htmlPayloadsPlain(b, 1<<20); len(out) != 0 {
 				t.Fatalf("%q: no payload word, %d payloads", b, len(out))
@@ -87,4 +90,50 @@ func htmlPayloadsPlain(b []byte, maxBytes int64) []smuggled {
 		}
 	}
 	return out
+}
+
+// mayCarryPayloadLits is mayCarryPayload as it was: a search per word of
+// payloadLits (the reference of the one pass for "atob" and "blob").
+func mayCarryPayloadLits(b []byte) bool {
+	for _, lit := range payloadLits {
+		if containsFoldASCII(b, lit) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestContainsAtobBlob: the one pass for "atob" and "blob" answers as a
+// search per word, with the b at offsets 0-3 and at the end, in mixed
+// case, overlapping ("atoblob", "blobatob"), cut short, and with bytes
+// >= 0x80 that fold to nothing.
+func TestContainsAtobBlob(t *testing.T) {
+	for _, s := range []string{"", "b", "B", "ob", "lob", "tob", "blob", "BLOB", "bLoB", "atob", "ATOB", "aToB",
+		"xblob", "xxblob", "xatob", "atoblob", "blobatob", "atoblo", "atobl", "bloatob", "blo", "ato", "atoB", "bloB",
+		"ab", "aab", "aaab", "aaaab", "bbbb", "BBBB", "at ob", "bl\x80b", "\xc1to\xe2", "\xe1tob", "blo\x00b", "abloB",
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxatob",
+		"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbBlOb"} {
+		b := []byte(s)
+		if got, want := containsAtobBlob(b), containsFoldASCII(b, "atob") || containsFoldASCII(b, "blob"); got != want {
+			t.Errorf("containsAtobBlob(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := mayCarryPayload(b), mayCarryPayloadLits(b); got != want {
+			t.Errorf("mayCarryPayload(%q) = %v, want %v", s, got, want)
+		}
+	}
+	// Every text of up to 5 bytes over the letters of the words.
+	const abc = "atoblATOBLx\x80"
+	var rec func(b []byte)
+	rec = func(b []byte) {
+		if got, want := containsAtobBlob(b), containsFoldASCII(b, "atob") || containsFoldASCII(b, "blob"); got != want {
+			t.Fatalf("containsAtobBlob(%q) = %v, want %v", b, got, want)
+		}
+		if len(b) == 5 {
+			return
+		}
+		for i := range len(abc) {
+			rec(append(b, abc[i]))
+		}
+	}
+	rec(make([]byte, 0, 5))
 }

@@ -80,11 +80,27 @@ func htmlPayloads(b []byte, maxBytes int64) []smuggled {
 var payloadLits = []string{"data:", "base64", "atob", "blob"}
 
 // mayCarryPayload reports whether b holds one of payloadLits in any ASCII
-// case, without a lower-cased copy of b.
+// case, without a lower-cased copy of b. "atob" and "blob" end in the
+// same letter: one pass over its occurrences looks for both (most pages
+// hold none of the words, and each search reads the whole page).
 func mayCarryPayload(b []byte) bool {
-	for _, lit := range payloadLits {
-		if containsFoldASCII(b, lit) {
-			return true
+	return containsFoldASCII(b, "data:") || containsFoldASCII(b, "base64") || containsAtobBlob(b)
+}
+
+// containsAtobBlob is containsFoldASCII(b, "atob") ||
+// containsFoldASCII(b, "blob").
+func containsAtobBlob(b []byte) bool {
+	for _, c := range [2]byte{'b', 'B'} {
+		for off := 3; off < len(b); {
+			i := bytes.IndexByte(b[off:], c)
+			if i < 0 {
+				break
+			}
+			i += off
+			if w := b[i-3 : i]; foldEqualASCII(w, "ato") || foldEqualASCII(w, "blo") {
+				return true
+			}
+			off = i + 1
 		}
 	}
 	return false

@@ -19,7 +19,14 @@ import (
 // leftmost occurrence where it matches at all.
 type lead struct {
 	strs []string
-	re   *lazyRe // ^(?:pattern)
+	// run, when not nil, stands for strs: the regex opens with a run of
+	// one or more bytes of an ASCII class ("\d+ ?(million|..."), and a
+	// match begins only where such a run does: at a byte of the class
+	// not preceded by one (a match from inside a run is one from a byte
+	// earlier too, its run one byte longer and the rest alike, so the
+	// leftmost match is not there), or at the window's start.
+	run *[256]bool
+	re  *lazyRe // ^(?:pattern)
 	// maxLen is the longest match in bytes (-1: unbounded): a run from p
 	// needs the text up to p+maxLen and the margin assertions look at.
 	maxLen int
@@ -58,7 +65,7 @@ func leadOf(pattern string) *lead {
 		strs = s
 	}
 	if len(strs) == 0 {
-		return nil
+		return runLeadOf(pattern, p)
 	}
 	for _, s := range strs {
 		if s == "" || strings.ContainsRune(s, utf8.RuneError) {
@@ -80,6 +87,40 @@ func leadOf(pattern string) *lead {
 	return &lead{strs: keep, re: re, maxLen: textgate.MaxLen(p, 0)}
 }
 
+// runLeadOf returns the run lead of a pattern whose leading node is
+// C+ for a class C of ASCII characters (nil: none), p its parse without
+// the outer captures. C+ consumes a byte before any assertion is looked
+// at, so no assertion sees the text before a run's start.
+func runLeadOf(pattern string, p *syntax.Regexp) *lead {
+	first := p
+	if p.Op == syntax.OpConcat {
+		first = p.Sub[0]
+	}
+	for first.Op == syntax.OpCapture {
+		first = first.Sub[0]
+	}
+	if first.Op != syntax.OpPlus || first.Sub[0].Op != syntax.OpCharClass {
+		return nil
+	}
+	rs := first.Sub[0].Rune
+	if len(rs) == 0 {
+		return nil
+	}
+	var run [256]bool
+	for k := 0; k+1 < len(rs); k += 2 {
+		if rs[k+1] >= utf8.RuneSelf {
+			return nil
+		}
+		for c := rs[k]; c <= rs[k+1]; c++ {
+			run[c] = true
+		}
+	}
+	if _, err := syntax.Parse(`^(?:`+pattern+`)`, syntax.Perl); err != nil {
+		return nil
+	}
+	return &lead{run: &run, re: &lazyRe{pat: `^(?:` + pattern + `)`}, maxLen: textgate.MaxLen(p, 0)}
+}
+
 // maxLeadRuns bounds the anchored runs of lead.find: a window holding
 // more occurrences of the lead strings runs re unanchored instead. Each
 // anchored run may read on to the window's end (and the backtracker
@@ -96,6 +137,9 @@ const maxLeadRuns = 32
 // its end see the same rune, and $ does not hold there on either text).
 // With more than maxLeadRuns offsets, re runs on txt[lo:hi].
 func (l *lead) find(re *regexp.Regexp, txt string, lo, hi int) string {
+	if l.run != nil {
+		return l.findRun(re, txt, lo, hi)
+	}
 	var buf [maxLeadRuns]int
 	at := buf[:0]
 	w := txt[lo:hi]
@@ -119,6 +163,31 @@ func (l *lead) find(re *regexp.Regexp, txt string, lo, hi int) string {
 			continue
 		}
 		prev = p
+		end := hi
+		if l.maxLen >= 0 {
+			end = min(hi, p+l.maxLen+windowMargin)
+		}
+		if m := l.re.get().FindString(txt[p:end]); m != "" {
+			return m
+		}
+	}
+	return ""
+}
+
+// findRun is find for a run lead: the anchored regex runs from each
+// start of a run in turn (they come in order); after maxLeadRuns runs
+// without a match, re runs on txt[lo:hi].
+func (l *lead) findRun(re *regexp.Regexp, txt string, lo, hi int) string {
+	run := l.run
+	n := 0
+	for p := lo; p < hi; p++ {
+		if !run[txt[p]] || p > lo && run[txt[p-1]] {
+			continue
+		}
+		if n == maxLeadRuns {
+			return re.FindString(txt[lo:hi])
+		}
+		n++
 		end := hi
 		if l.maxLen >= 0 {
 			end = min(hi, p+l.maxLen+windowMargin)

@@ -20,7 +20,7 @@ func TestLeadOf(t *testing.T) {
 		{`(?i)verify`, nil},
 		{`(\bfoo|bar) x`, nil},
 
-		{`\d+ million`, nil},
+		{`\d+ million`, nil}, // a run lead (TestRunLeadOf)
 		{"a\uFFFDb", nil},
 	} {
 		l := leadOf(c.pattern)
@@ -63,6 +63,12 @@ func FuzzLead(f *testing.F) {
 		{`(?U)a.*b`, "aab ab"},
 		{`<[^<>@]+@[^<>]+>`, strings.Repeat("<", 40) + "<a@b>"},
 		{`(us ?\$|\$) ?\d{1,3}([,.]\d{3}){2,}`, strings.Repeat("$ ", 40) + "$1,000,000"},
+		// Run leads: a match begins where a run of the class does.
+		{`\d+([.,]\d+)? ?(million|billion|m) (us )?(dollars|usd)`, "1,000,000 1.5 m dollars 12 million usd 3m usd"},
+		{`(\d+)\b(x|yz)`, "12x 123yz 1 2x"},
+		{`[a-c]+?\Bc`, "abcc ac bc ccc"},
+		{`[0-9a-f]+[^0-9]`, "00ff0 1x"},
+		{`\d+`, strings.Repeat("1 ", 40) + "22"},
 	} {
 		f.Add(s[0], s[1], 0, 1000)
 		f.Add(s[0], s[1], 3, 20)
@@ -110,6 +116,35 @@ func TestLeadDense(t *testing.T) {
 		}
 		if n := testing.AllocsPerRun(5, func() { l.find(re, c[1], 0, len(c[1])) }); n != 0 {
 			t.Errorf("%q: %v allocations on a text dense with lead strings", c[0], n)
+		}
+	}
+}
+
+func TestRunLeadOf(t *testing.T) {
+	for _, c := range []struct {
+		pattern string
+		want    string // the class's bytes
+	}{
+		{`\d+ million`, "0123456789"},
+		{`(\d+)([.,]\d+)? ?(million|m)`, "0123456789"},
+		{`[a-c]+x`, "abc"},
+		{`(?i)k+x`, ""}, // K folds to U+212A
+		{`[^<>]+@`, ""}, // not ASCII
+		{`\d*x`, ""},    // not a run of one or more
+		{`\b\d+ x`, ""}, // an assertion first
+		{`x\d+`, ""},    // a string lead instead
+	} {
+		l := leadOf(c.pattern)
+		var got []byte
+		if l != nil && l.run != nil {
+			for b := range 256 {
+				if l.run[b] {
+					got = append(got, byte(b))
+				}
+			}
+		}
+		if string(got) != c.want {
+			t.Errorf("%q: run lead %q, want %q", c.pattern, got, c.want)
 		}
 	}
 }

@@ -17,24 +17,10 @@ import (
 // before the query; a writing Store's lookups keep ctx), and a live
 // context with a deadline still answers.
 func TestLookupEndedContext(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "contacts.db")
-	w, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	bg := context.Background()
-	if err := w.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.sync(bg); err != nil {
-		t.Fatal(err)
-	}
-	r, err := OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	w, r := learnedFile(t, func(w *Store) error {
+		return w.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now())
+	})
 	for _, s := range []Reader{w, r} {
 		live, cancelLive := context.WithTimeout(bg, time.Hour)
 		defer cancelLive()
@@ -46,7 +32,7 @@ func TestLookupEndedContext(t *testing.T) {
 		}
 		ended, cancel := context.WithCancel(bg)
 		cancel()
-		_, err = s.Known(ended, "other@example.jp", "b@partner.co.jp")
+		_, err := s.Known(ended, "other@example.jp", "b@partner.co.jp")
 		if !errors.Is(err, context.Canceled) || err.Error() != "contacts: context canceled" {
 			t.Fatalf("ended context: %v", err)
 		}
@@ -99,24 +85,10 @@ func TestWriteBatchEndedContext(t *testing.T) {
 // error, as it did when database/sql waited for the connection with the
 // context; with the connection free, lookups answer.
 func TestLookupWaitingEndsWithContext(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "contacts.db")
-	w, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	bg := context.Background()
-	if err := w.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.sync(bg); err != nil {
-		t.Fatal(err)
-	}
-	r, err := OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	_, r := learnedFile(t, func(w *Store) error {
+		return w.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now())
+	})
 	s := r.(*Store)
 	// Another lookup holds the connection (its turn and the connection
 	// itself) for longer than the contexts below last.
@@ -163,26 +135,15 @@ func TestLookupWaitingEndsWithContext(t *testing.T) {
 // some with contexts that end, all answer or fail with their context's
 // error, and the Reader's connection is given back each time.
 func TestReaderConcurrentLookups(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "contacts.db")
-	w, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	bg := context.Background()
-	for i := range 50 {
-		if err := w.Learn(bg, "me@example.jp", "p"+strconv.Itoa(i)+"@d.example", "id"+strconv.Itoa(i)+"@x", time.Now()); err != nil {
-			t.Fatal(err)
+	_, r := learnedFile(t, func(w *Store) error {
+		for i := range 50 {
+			if err := w.Learn(bg, "me@example.jp", "p"+strconv.Itoa(i)+"@d.example", "id"+strconv.Itoa(i)+"@x", time.Now()); err != nil {
+				return err
+			}
 		}
-	}
-	if err := w.sync(bg); err != nil {
-		t.Fatal(err)
-	}
-	r, err := OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+		return nil
+	})
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for g := range 8 {
@@ -233,24 +194,10 @@ func (c *doneCounter) Done() <-chan struct{} {
 // answer (Known, KnownMin, Thread), with a free connection and a live
 // context, never ask for ctx.Done (noCancel).
 func TestLookupDoesNotAskDone(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "contacts.db")
-	w, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	bg := context.Background()
-	if err := w.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.sync(bg); err != nil {
-		t.Fatal(err)
-	}
-	r, err := OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	_, r := learnedFile(t, func(w *Store) error {
+		return w.Learn(bg, "me@example.jp", "a@partner.co.jp", "id1@partner.co.jp", time.Now())
+	})
 	live, cancel := context.WithTimeout(bg, time.Hour)
 	defer cancel()
 	ctx := &doneCounter{Context: live}
@@ -316,4 +263,29 @@ func TestWriteBatchContextEndsMidway(t *testing.T) {
 	if err := s.db.QueryRow(`SELECT (SELECT count(*) FROM pairs) + (SELECT count(*) FROM rcpts) + (SELECT count(*) FROM msgids)`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d rows written, %v", n, err)
 	}
+}
+
+// learnedFile opens a contacts file in a temporary directory, lets learn
+// write to it, syncs it and opens a Reader of it; both close when the
+// test ends.
+func learnedFile(tb testing.TB, learn func(w *Store) error) (*Store, Reader) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "contacts.db")
+	w, err := Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { w.Close() })
+	if err := learn(w); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.sync(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	r, err := OpenReader(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { r.Close() })
+	return w, r
 }

@@ -3,7 +3,6 @@ package contacts
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -14,25 +13,14 @@ import (
 // learned (the recipient's history is in the file), nothing queued.
 func BenchmarkKnown(b *testing.B) {
 	ctx := context.Background()
-	path := filepath.Join(b.TempDir(), "contacts.db")
-	w, err := Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	for i := range 250 {
-		if err := w.Learn(ctx, "me@example.jp", fmt.Sprintf("p%d@d%d.example", i, i%40), "", time.Now()); err != nil {
-			b.Fatal(err)
+	_, rd := learnedFile(b, func(w *Store) error {
+		for i := range 250 {
+			if err := w.Learn(ctx, "me@example.jp", fmt.Sprintf("p%d@d%d.example", i, i%40), "", time.Now()); err != nil {
+				return err
+			}
 		}
-	}
-	if err := w.sync(ctx); err != nil {
-		b.Fatal(err)
-	}
-	rd, err := OpenReader(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rd.Close()
+		return nil
+	})
 	peers := make([]string, 500)
 	for i := range peers {
 		peers[i] = fmt.Sprintf("p%d@d%d.example", i, i%80)
@@ -55,25 +43,14 @@ func BenchmarkKnown(b *testing.B) {
 func BenchmarkKnownMiss(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
-	path := filepath.Join(b.TempDir(), "contacts.db")
-	w, err := Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	for i := range 250 {
-		if err := w.Learn(ctx, "me@example.jp", fmt.Sprintf("p%d@d%d.example", i, i%40), "", time.Now()); err != nil {
-			b.Fatal(err)
+	_, rd := learnedFile(b, func(w *Store) error {
+		for i := range 250 {
+			if err := w.Learn(ctx, "me@example.jp", fmt.Sprintf("p%d@d%d.example", i, i%40), "", time.Now()); err != nil {
+				return err
+			}
 		}
-	}
-	if err := w.sync(ctx); err != nil {
-		b.Fatal(err)
-	}
-	rd, err := OpenReader(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rd.Close()
+		return nil
+	})
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
